@@ -1,0 +1,55 @@
+# HerdPass: the two commands of a fresh machine are `make run` and `make test`.
+SHELL := /bin/bash
+BUILD ?= build
+RELEASE ?= build-release
+ASAN ?= build-asan
+DATA ?= data
+LISTEN ?= 127.0.0.1:8080
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build release test test-asan run bench fuzz format clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(RELEASE)/build.ninja:
+	cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHERDPASS_TESTS=OFF
+
+release: deps $(RELEASE)/build.ninja
+	cmake --build $(RELEASE) -j $(JOBS) --target herdpass
+
+# Every test: unit, store, service, black-box API (real binary), crash and fault tests, then the same
+# unit and API tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@$(MAKE) --no-print-directory test-asan
+
+$(ASAN)/build.ninja:
+	cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHERDPASS_SANITIZE=ON -DHERDPASS_BENCH=OFF
+
+test-asan: deps $(ASAN)/build.ninja
+	cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 900 -LE slow
+
+run: release
+	@scripts/run.sh $(RELEASE)/cli/herdpass $(DATA) $(LISTEN)
+
+bench: 
+	@scripts/deps.sh bench
+	cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHERDPASS_TESTS=OFF
+	cmake --build $(RELEASE) -j $(JOBS)
+	bench/run.sh $(RELEASE)
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(RELEASE) $(ASAN)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages HerdPass needs, when any is missing. Run by `make run`, `make test`
+# and `make bench`. As root it runs apt-get itself; otherwise it prints the exact command and fails.
+set -euo pipefail
+
+group=${1:-build}
+build_pkgs=(cmake ninja-build g++ pkg-config make
+  libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
+  libphonenumber-dev zlib1g-dev libqrencode-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev curl)
+bench_pkgs=(wrk nginx-light)
+
+case "$group" in
+  build) pkgs=("${build_pkgs[@]}") ;;
+  bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "HerdPass needs these Debian packages: ${missing[*]}" >&2
+  echo "Run as root:  apt-get update && $cmd" >&2
+  exit 1
+fi
+echo "Installing missing packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+$cmd

@@ -1,0 +1,185 @@
+// The storage interface of HerdPass (DESIGN.md section 8).
+//
+// One narrow interface, implemented by store/sqlite/ (and later store/postgres/); the conformance suite
+// in tests/store/ runs against every implementation. Inputs arrive already validated and normalized by
+// service/ (E.164 phones, 15-digit tags, known catalogue codes); the store enforces only integrity:
+// uniqueness, idempotency by record id, atomicity, and the audit chain.
+//
+// Durability: a write method returns only after its transaction is durably committed (SQLite:
+// WAL + synchronous=FULL). Concurrent writers share commits (group commit). Every write method takes
+// the AuditEntry that describes it and appends it in the same transaction, so a write and its audit
+// row are stored together or not at all.
+//
+// Thread safety: every method may be called from any number of threads at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "domain/audit.h"
+#include "domain/model.h"
+#include "domain/status.h"
+#include "domain/time.h"
+
+namespace herdpass {
+
+struct NewOwner {
+  std::string phone;  // E.164
+  std::string name;
+  std::string village;
+  std::string authority;
+  Timestamp created_at{};
+};
+
+struct NewAnimal {
+  int64_t owner_id = 0;
+  std::optional<std::string> tag;  // normalized; empty for a flock
+  std::string species;
+  int32_t head_count = 1;
+  std::string sex;
+  std::optional<Date> birth_date;
+  std::string authority;
+  Timestamp created_at{};
+};
+
+struct NewUser {
+  std::string username;
+  std::string password_hash;
+  Role role = Role::kInspector;
+  std::string authority;
+  Timestamp created_at{};
+};
+
+// One record of a W1 batch, validated and normalized by service/.
+struct VaccinationInput {
+  std::string id;  // canonical lowercase UUID made on the device
+  // The owner: by id, or by E.164 phone. An unknown phone creates the owner (name from owner_name).
+  std::optional<int64_t> owner_id;
+  std::string owner_phone;
+  std::string owner_name;
+  // Either tagged animals (unknown tags are created for the owner with `species`), or a flock:
+  // empty animal_tags, `species` and head_count > 0. The owner's flock of that species is used (its
+  // head count raised to head_count if lower) or created.
+  std::vector<std::string> animal_tags;
+  std::string species;
+  int32_t head_count = 0;
+  std::string disease;
+  std::string vaccine;
+  std::string batch_no;
+  std::optional<double> dose_ml;
+  Date administered_on;
+  std::optional<double> lat;
+  std::optional<double> lon;
+  std::string device_id;
+  std::string corrects;  // optional id of a voided record this one replaces
+};
+
+// Who writes a batch and where new rows belong.
+struct BatchContext {
+  int64_t user_id = 0;
+  std::string authority;        // authority of owners/animals created by the batch
+  std::string scope;            // the writer's jurisdiction: existing owners outside it are rejected
+  Timestamp at{};
+};
+
+enum class RecordOutcome { kCreated, kDuplicate, kRejected };
+const char* RecordOutcomeName(RecordOutcome o);  // "created", "duplicate", "rejected"
+
+struct RecordResult {
+  std::string id;
+  RecordOutcome outcome = RecordOutcome::kRejected;
+  Status reason;          // set when rejected (e.g. a tag that belongs to another owner)
+  int64_t owner_id = 0;   // set when created or duplicate
+};
+
+// What W2 needs of one owner, read in one consistent snapshot.
+struct OwnerHistory {
+  Owner owner;
+  std::vector<Animal> animals;            // all of the owner's animals and flocks
+  std::vector<Vaccination> vaccinations;  // administered on or after `since`, voided included, newest first
+};
+
+struct AuditQuery {
+  int64_t after_seq = 0;  // cursor: rows with seq > after_seq
+  int limit = 100;
+  std::string action;     // exact match when not empty
+  int64_t user_id = 0;    // when not 0
+  std::optional<Timestamp> from;
+  std::optional<Timestamp> to;
+};
+
+struct AuditVerification {
+  int64_t rows = 0;
+  bool ok = true;
+  int64_t first_bad_seq = 0;  // when !ok: the first row whose hash or link does not match
+  std::string problem;
+};
+
+struct StoreCounts {
+  int64_t owners = 0;
+  int64_t animals = 0;
+  int64_t vaccinations = 0;
+  int64_t users = 0;
+  int64_t audit_rows = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // --- owners and animals ---
+  // kAlreadyExists with detail = existing owner id when the phone is known.
+  virtual Result<Owner> CreateOwner(const NewOwner& owner, const AuditEntry& audit) = 0;
+  virtual Result<Owner> FindOwnerById(int64_t id) = 0;
+  virtual Result<Owner> FindOwnerByPhone(const std::string& e164) = 0;
+  // kAlreadyExists with detail = existing animal id when the tag is known; kNotFound for no owner.
+  virtual Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) = 0;
+  virtual Result<Animal> FindAnimalByTag(const std::string& tag) = 0;
+  virtual Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) = 0;
+
+  // --- vaccinations ---
+  // Stores the records atomically: either the whole call commits (each record created, duplicate by
+  // id, or rejected with a reason) or nothing does and the Status says why (kUnavailable on I/O
+  // failure). A record whose id is already stored is a duplicate, whatever its content.
+  virtual Result<std::vector<RecordResult>> RecordVaccinations(std::span<const VaccinationInput> records,
+                                                               const BatchContext& ctx,
+                                                               const AuditEntry& audit) = 0;
+  virtual Result<Vaccination> FindVaccination(const std::string& id) = 0;
+  // kNotFound; kFailedPrecondition when already voided.
+  virtual Status VoidVaccination(const std::string& id, const std::string& reason, Timestamp at,
+                                 const AuditEntry& audit) = 0;
+
+  // --- users and tokens ---
+  virtual Result<User> CreateUser(const NewUser& user, const AuditEntry& audit) = 0;
+  virtual Result<User> FindUserByName(const std::string& username) = 0;
+  virtual Result<User> FindUserById(int64_t id) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Status SetUserDisabled(const std::string& username, bool disabled,
+                                 const AuditEntry& audit) = 0;
+  virtual Status SetUserPassword(const std::string& username, const std::string& password_hash,
+                                 const AuditEntry& audit) = 0;
+  virtual Status SaveToken(const TokenRecord& token, const AuditEntry& audit) = 0;
+  virtual Result<TokenRecord> FindToken(const std::string& token_hash) = 0;
+  virtual Status DeleteToken(const std::string& token_hash, const AuditEntry& audit) = 0;
+
+  // --- authorities ---
+  virtual Status SaveAuthority(const Authority& authority, const AuditEntry& audit) = 0;
+  virtual Result<std::vector<Authority>> ListAuthorities() = 0;
+
+  // --- audit ---
+  // Appends an entry on its own (reads of personal data). Durable on return, like every write.
+  virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditRow>> ListAudit(const AuditQuery& query) = 0;
+  virtual Result<AuditVerification> VerifyAudit() = 0;
+
+  virtual Result<StoreCounts> Counts() = 0;
+};
+
+}  // namespace herdpass
