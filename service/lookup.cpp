@@ -1,0 +1,43 @@
+// W2: the phone-number check at slaughter.
+#include "service/service.h"
+
+namespace herdpass {
+
+Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string& phone,
+                                         std::optional<int> years) {
+  HP_RETURN_IF_ERROR(Require(caller, {Role::kInspector, Role::kVet}));
+  const int y = years.value_or(config_.lookup_years_default);
+  if (y < 1 || y > config_.lookup_years_max) {
+    return InvalidArgument("years", "years must be from 1 to " +
+                                        std::to_string(config_.lookup_years_max));
+  }
+  auto e164 = phones_.ToE164(phone, "phone");
+  if (!e164.ok()) return e164.status();
+  HP_RETURN_IF_ERROR(CheckLookupRate(caller));
+
+  auto owner = store_.FindOwnerByPhone(e164.value());
+  if (!owner.ok() && owner.status().code() != StatusCode::kNotFound) return owner.status();
+  const bool visible =
+      owner.ok() && (caller.system || InJurisdiction(caller.authority, owner->authority));
+
+  LookupResult out;
+  out.today = clock_.Today();
+  out.since = out.today.AddYears(-y);
+  if (visible) {
+    auto history = store_.LoadOwnerHistory(owner->id, out.since);
+    if (!history.ok()) return history.status();
+    out.owner = std::move(history->owner);
+    out.animals = std::move(history->animals);
+    out.vaccinations = std::move(history->vaccinations);
+    out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, out.vaccinations, out.today);
+  }
+  // Audited before anything is shown; a lookup that cannot be audited shows nothing.
+  HP_RETURN_IF_ERROR(store_.AppendAudit(
+      Audit(caller, "lookup.phone", "phone:" + e164.value(),
+            visible ? "{\"found\":true,\"owner_id\":" + std::to_string(out.owner.id) + "}"
+                    : std::string("{\"found\":false}"))));
+  if (!visible) return NotFound("no owner with this phone number in your jurisdiction");
+  return out;
+}
+
+}  // namespace herdpass

@@ -1,0 +1,317 @@
+// W1: owners, animals and vaccination records. Validation and normalization happen here; the store
+// only keeps integrity (uniqueness, idempotency, atomicity).
+#include <nlohmann/json.hpp>
+
+#include "service/service.h"
+
+namespace herdpass {
+namespace {
+
+std::string Field(size_t index, const char* name) {
+  return "records[" + std::to_string(index) + "]." + name;
+}
+
+Status CheckLength(const std::string& value, size_t max, std::string field, bool required) {
+  if (required && value.empty()) return InvalidArgument(field, field + " is required");
+  if (value.size() > max) {
+    return InvalidArgument(field, field + " is longer than " + std::to_string(max) + " characters");
+  }
+  return Status::Ok();
+}
+
+// Vaccination dates: not after tomorrow (a pasture's local date runs up to a day ahead of UTC in
+// Central Asia and China) and not more than `max_years` back.
+Status CheckRecordDate(Date d, Date today, int max_years, const std::string& field) {
+  if (d > today.AddDays(1)) return InvalidArgument(field, "the date is in the future");
+  if (d < today.AddYears(-max_years)) {
+    return InvalidArgument(field,
+                           "the date is more than " + std::to_string(max_years) + " years back");
+  }
+  return Status::Ok();
+}
+
+std::string Json(std::initializer_list<std::pair<const char*, nlohmann::json>> kv) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : kv) j[k] = v;
+  return j.dump();
+}
+
+}  // namespace
+
+Result<Owner> HerdService::RegisterOwner(const Caller& caller, const OwnerInput& input) {
+  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet}));
+  auto phone = phones_.ToE164(input.phone, "phone");
+  if (!phone.ok()) return phone.status();
+  HP_RETURN_IF_ERROR(CheckLength(input.name, 200, "name", true));
+  HP_RETURN_IF_ERROR(CheckLength(input.village, 200, "village", false));
+  const std::string authority = input.authority.empty() ? caller.authority : input.authority;
+  HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority));
+  if (!caller.system && !InJurisdiction(caller.authority, authority)) {
+    return PermissionDenied("the authority " + authority + " is outside your jurisdiction");
+  }
+  NewOwner o{phone.value(), input.name, input.village, authority, clock_.Now()};
+  auto created = store_.CreateOwner(o, Audit(caller, "owner.create", "phone:" + o.phone));
+  if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
+    return AlreadyExists("an owner with this phone number is already registered",
+                         created.status().detail());
+  }
+  return created;
+}
+
+Result<Owner> HerdService::FindOwnerByPhone(const Caller& caller, const std::string& phone) {
+  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet, Role::kInspector}));
+  auto e164 = phones_.ToE164(phone, "phone");
+  if (!e164.ok()) return e164.status();
+  HP_RETURN_IF_ERROR(CheckLookupRate(caller));
+  auto owner = store_.FindOwnerByPhone(e164.value());
+  const bool visible =
+      owner.ok() && (caller.system || InJurisdiction(caller.authority, owner->authority));
+  // Reading personal data is audited whether or not the number was found: the question is personal.
+  HP_RETURN_IF_ERROR(store_.AppendAudit(
+      Audit(caller, "owner.read", "phone:" + e164.value(), Json({{"found", visible}}))));
+  if (!owner.ok() && owner.status().code() != StatusCode::kNotFound) return owner.status();
+  if (!visible) return NotFound("no owner with this phone number in your jurisdiction");
+  return owner;
+}
+
+Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInput& input) {
+  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet}));
+  auto tag = ParseEarTag(input.tag, config_.ear_tag_schemes, "tag");
+  if (!tag.ok()) return tag.status();
+  const Species* species = catalogue_.FindSpecies(input.species);
+  if (species == nullptr) return InvalidArgument("species", "unknown species '" + input.species + "'");
+  if (species->flock_only) {
+    return InvalidArgument("species", species->name + " are recorded as flocks, not by ear tag");
+  }
+  if (input.sex != "" && input.sex != "m" && input.sex != "f") {
+    return InvalidArgument("sex", "sex is 'm', 'f' or absent");
+  }
+  std::optional<Date> birth;
+  if (!input.birth_date.empty()) {
+    auto d = Date::Parse(input.birth_date, "birth_date");
+    if (!d.ok()) return d.status();
+    if (d.value() > clock_.Today().AddDays(1)) {
+      return InvalidArgument("birth_date", "the birth date is in the future");
+    }
+    birth = d.value();
+  }
+  if (input.owner_id <= 0) return InvalidArgument("owner_id", "owner_id is required");
+  auto owner = store_.FindOwnerById(input.owner_id);
+  if (!owner.ok() && owner.status().code() != StatusCode::kNotFound) return owner.status();
+  if (!owner.ok() || (!caller.system && !InJurisdiction(caller.authority, owner->authority))) {
+    return InvalidArgument("owner_id", "no owner with this id in your jurisdiction");
+  }
+  NewAnimal a;
+  a.owner_id = owner->id;
+  a.tag = tag->digits;
+  a.species = species->code;
+  a.head_count = 1;
+  a.sex = input.sex;
+  a.birth_date = birth;
+  a.authority = owner->authority;
+  a.created_at = clock_.Now();
+  auto created = store_.CreateAnimal(a, Audit(caller, "animal.create", "tag:" + tag->digits));
+  if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
+    return AlreadyExists("an animal with this ear tag is already registered",
+                         created.status().detail());
+  }
+  return created;
+}
+
+Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::string& tag_text) {
+  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet, Role::kInspector}));
+  auto tag = ParseEarTag(tag_text, config_.ear_tag_schemes, "tag");
+  if (!tag.ok()) return tag.status();
+  auto animal = store_.FindAnimalByTag(tag->digits);
+  if (!animal.ok() && animal.status().code() != StatusCode::kNotFound) return animal.status();
+  if (!animal.ok() || (!caller.system && !InJurisdiction(caller.authority, animal->authority))) {
+    return NotFound("no animal with this ear tag in your jurisdiction");
+  }
+  const Date today = clock_.Today();
+  auto history =
+      store_.LoadOwnerHistory(animal->owner_id, today.AddYears(-config_.lookup_years_max));
+  if (!history.ok()) return history.status();
+  // The answer names the owner: a read of personal data.
+  HP_RETURN_IF_ERROR(store_.AppendAudit(
+      Audit(caller, "animal.read", "tag:" + tag->digits,
+            Json({{"owner_id", history->owner.id}}))));
+  AnimalView view;
+  view.animal = animal.value();
+  view.owner = history->owner;
+  for (auto& v : history->vaccinations) {
+    if (std::find(v.animal_ids.begin(), v.animal_ids.end(), animal->id) != v.animal_ids.end()) {
+      view.vaccinations.push_back(std::move(v));
+    }
+  }
+  for (const Disease* d : catalogue_.DiseasesFor(view.animal.species)) {
+    view.coverage.push_back(CoverageOf(*d, view.animal, view.vaccinations, today));
+  }
+  return view;
+}
+
+Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInput& in, size_t i,
+                                                     Date today) const {
+  VaccinationInput out;
+  auto id = NormalizeUuid(in.id, Field(i, "id"));
+  if (!id.ok()) return id.status();
+  out.id = id.value();
+
+  if (in.owner_id) {
+    if (*in.owner_id <= 0) return InvalidArgument(Field(i, "owner_id"), "owner_id must be positive");
+    out.owner_id = *in.owner_id;
+  } else if (!in.owner_phone.empty()) {
+    auto phone = phones_.ToE164(in.owner_phone, Field(i, "owner_phone"));
+    if (!phone.ok()) return phone.status();
+    out.owner_phone = phone.value();
+  } else {
+    return InvalidArgument(Field(i, "owner_phone"), "owner_phone or owner_id is required");
+  }
+  HP_RETURN_IF_ERROR(CheckLength(in.owner_name, 200, Field(i, "owner_name"), false));
+  out.owner_name = in.owner_name;
+
+  const Species* species = catalogue_.FindSpecies(in.species);
+  if (species == nullptr) {
+    return InvalidArgument(Field(i, "species"), in.species.empty()
+                                                    ? "species is required"
+                                                    : "unknown species '" + in.species + "'");
+  }
+  out.species = species->code;
+  if (!in.animal_tags.empty()) {
+    if (in.head_count) {
+      return InvalidArgument(Field(i, "head_count"),
+                             "give either animal_tags or head_count, not both");
+    }
+    if (species->flock_only) {
+      return InvalidArgument(Field(i, "animal_tags"),
+                             species->name + " are recorded as flocks by head count");
+    }
+    if (in.animal_tags.size() > 1000) {
+      return InvalidArgument(Field(i, "animal_tags"), "at most 1,000 tags in one record");
+    }
+    for (size_t t = 0; t < in.animal_tags.size(); ++t) {
+      auto tag = ParseEarTag(in.animal_tags[t], config_.ear_tag_schemes,
+                             Field(i, "animal_tags") + "[" + std::to_string(t) + "]");
+      if (!tag.ok()) return tag.status();
+      if (std::find(out.animal_tags.begin(), out.animal_tags.end(), tag->digits) ==
+          out.animal_tags.end()) {
+        out.animal_tags.push_back(tag->digits);
+      }
+    }
+    out.head_count = static_cast<int32_t>(out.animal_tags.size());
+  } else {
+    if (!in.head_count) {
+      return InvalidArgument(Field(i, "animal_tags"),
+                             "animal_tags, or species and head_count, are required");
+    }
+    if (*in.head_count < 1 || *in.head_count > 1000000) {
+      return InvalidArgument(Field(i, "head_count"), "head_count must be from 1 to 1,000,000");
+    }
+    out.head_count = static_cast<int32_t>(*in.head_count);
+  }
+
+  Status s = catalogue_.CheckVaccination(in.disease, in.vaccine, out.species);
+  if (!s.ok()) return InvalidArgument(Field(i, s.field().c_str()), s.message());
+  out.disease = in.disease;
+  out.vaccine = in.vaccine;
+  HP_RETURN_IF_ERROR(CheckLength(in.batch_no, 64, Field(i, "batch_no"), true));
+  out.batch_no = in.batch_no;
+  if (in.dose_ml && !(*in.dose_ml > 0 && *in.dose_ml <= 1000)) {
+    return InvalidArgument(Field(i, "dose_ml"), "dose_ml must be more than 0 and at most 1000");
+  }
+  out.dose_ml = in.dose_ml;
+  auto date = Date::Parse(in.administered_on, Field(i, "administered_on"));
+  if (!date.ok()) return date.status();
+  HP_RETURN_IF_ERROR(CheckRecordDate(date.value(), today, config_.max_record_age_years,
+                                     Field(i, "administered_on")));
+  out.administered_on = date.value();
+  if (in.lat.has_value() != in.lon.has_value()) {
+    return InvalidArgument(Field(i, in.lat ? "lon" : "lat"), "lat and lon come together");
+  }
+  if (in.lat && !(*in.lat >= -90 && *in.lat <= 90)) {
+    return InvalidArgument(Field(i, "lat"), "lat must be between -90 and 90");
+  }
+  if (in.lon && !(*in.lon >= -180 && *in.lon <= 180)) {
+    return InvalidArgument(Field(i, "lon"), "lon must be between -180 and 180");
+  }
+  out.lat = in.lat;
+  out.lon = in.lon;
+  HP_RETURN_IF_ERROR(CheckLength(in.device_id, 64, Field(i, "device_id"), false));
+  out.device_id = in.device_id;
+  if (!in.corrects.empty()) {
+    auto c = NormalizeUuid(in.corrects, Field(i, "corrects"));
+    if (!c.ok()) return c.status();
+    out.corrects = c.value();
+  }
+  return out;
+}
+
+Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
+                                              const std::vector<VaccinationRecordInput>& records) {
+  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet}));
+  if (records.empty()) return InvalidArgument("records", "the batch has no records");
+  if (records.size() > static_cast<size_t>(config_.max_batch)) {
+    return InvalidArgument("records", "a batch holds at most " +
+                                          std::to_string(config_.max_batch) + " records, got " +
+                                          std::to_string(records.size()));
+  }
+  const Date today = clock_.Today();
+  BatchSummary summary;
+  summary.results.resize(records.size());
+  std::vector<VaccinationInput> valid;
+  std::vector<size_t> valid_index;
+  valid.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto v = ValidateRecord(records[i], i, today);
+    summary.results[i].id = records[i].id;
+    if (!v.ok()) {
+      summary.results[i].outcome = RecordOutcome::kRejected;
+      summary.results[i].reason = v.status();
+      continue;
+    }
+    valid.push_back(std::move(v).value());
+    valid_index.push_back(i);
+  }
+  if (!valid.empty()) {
+    BatchContext ctx;
+    ctx.user_id = caller.user_id;
+    ctx.authority = caller.authority;
+    ctx.scope = caller.system ? "" : caller.authority;
+    ctx.at = clock_.Now();
+    auto stored = store_.RecordVaccinations(
+        valid, ctx,
+        Audit(caller, "vaccination.batch", "records:" + std::to_string(valid.size()),
+              Json({{"first_id", valid.front().id}, {"count", valid.size()}})));
+    if (!stored.ok()) return stored.status();
+    for (size_t k = 0; k < valid_index.size(); ++k) {
+      RecordResult r = stored->at(k);
+      r.id = valid[k].id;
+      summary.results[valid_index[k]] = std::move(r);
+    }
+  }
+  for (const auto& r : summary.results) {
+    switch (r.outcome) {
+      case RecordOutcome::kCreated: ++summary.created; break;
+      case RecordOutcome::kDuplicate: ++summary.duplicate; break;
+      case RecordOutcome::kRejected: ++summary.rejected; break;
+    }
+  }
+  return summary;
+}
+
+Status HerdService::VoidVaccination(const Caller& caller, const std::string& id_text,
+                                    const std::string& reason) {
+  HP_RETURN_IF_ERROR(Require(caller, {Role::kVet}));
+  auto id = NormalizeUuid(id_text, "id");
+  if (!id.ok()) return id.status();
+  HP_RETURN_IF_ERROR(CheckLength(reason, 500, "reason", true));
+  auto v = store_.FindVaccination(id.value());
+  if (!v.ok() && v.status().code() != StatusCode::kNotFound) return v.status();
+  if (!v.ok() || (!caller.system && !InJurisdiction(caller.authority, v->authority))) {
+    return NotFound("no vaccination record " + id.value() + " in your jurisdiction");
+  }
+  return store_.VoidVaccination(id.value(), reason, clock_.Now(),
+                                Audit(caller, "vaccination.void", "vaccination:" + id.value(),
+                                      Json({{"reason", reason}})));
+}
+
+}  // namespace herdpass

@@ -1,0 +1,75 @@
+#include <sodium.h>
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "service/service.h"
+#include "service/throttle.h"
+
+namespace herdpass {
+
+HerdService::HerdService(Store& store, const Clock& clock, const Catalogue& catalogue,
+                         ServiceConfig config)
+    : store_(store),
+      clock_(clock),
+      catalogue_(catalogue),
+      config_(std::move(config)),
+      phones_(config_.default_region),
+      throttle_(std::make_unique<Throttle>()) {
+  if (sodium_init() < 0) std::abort();  // libsodium cannot work without its RNG: nothing can run
+}
+
+HerdService::~HerdService() = default;
+
+Caller HerdService::SystemCaller() {
+  Caller c;
+  c.username = "system";
+  c.role = Role::kAdmin;
+  c.system = true;
+  return c;
+}
+
+AuditEntry HerdService::Audit(const Caller& caller, std::string action, std::string target,
+                              std::string detail) const {
+  AuditEntry e;
+  e.at = clock_.Now();
+  e.user_id = caller.user_id;
+  e.username = caller.username;
+  e.action = std::move(action);
+  e.target = std::move(target);
+  e.detail = std::move(detail);
+  e.address = caller.address;
+  return e;
+}
+
+Status HerdService::Require(const Caller& caller, std::initializer_list<Role> roles) const {
+  if (caller.system) return Status::Ok();
+  if (!caller.role) return Unauthenticated("sign in first");
+  for (Role r : roles) {
+    if (*caller.role == r) return Status::Ok();
+  }
+  return PermissionDenied(std::string("the role '") + RoleName(*caller.role) +
+                          "' may not do this");
+}
+
+Status HerdService::CheckLookupRate(const Caller& caller) {
+  if (config_.lookups_per_minute <= 0 || caller.system) return Status::Ok();
+  if (!throttle_->AllowLookup(caller.user_id, clock_.Now(), config_.lookups_per_minute)) {
+    return ResourceExhausted("too many phone lookups; wait a minute and try again");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<AuditRow>> HerdService::ListAudit(const Caller& caller,
+                                                      const AuditQuery& query) {
+  HP_RETURN_IF_ERROR(Require(caller, {Role::kAuditor, Role::kAdmin}));
+  if (query.limit < 1 || query.limit > 1000) {
+    return InvalidArgument("limit", "limit must be between 1 and 1000");
+  }
+  return store_.ListAudit(query);
+}
+
+}  // namespace herdpass
