@@ -2,6 +2,8 @@
 // only keeps integrity (uniqueness, idempotency, atomicity).
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "service/service.h"
 
 namespace herdpass {

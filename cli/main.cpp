@@ -1,0 +1,246 @@
+// herdpass: the server and its administration commands (DESIGN.md section 3, cli/).
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/serve.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace herdpass::cli {
+namespace {
+
+// Options that may also come from HERDPASS_* variables and DIR/herdpass.conf, in that order of
+// precedence after the command line.
+struct Common {
+  Deployment d;
+  std::string region_flag;
+  std::string authority_flag;
+};
+
+void AddDataOption(CLI::App* cmd, Common& c) {
+  cmd->add_option("--data", c.d.data_dir, "data directory")->required()->envname("HERDPASS_DATA");
+}
+
+Status Resolve(Common& c) {
+  HP_RETURN_IF_ERROR(LoadDeployment(c.d));
+  if (!c.region_flag.empty()) c.d.region = c.region_flag;
+  if (!c.authority_flag.empty()) c.d.authority = c.authority_flag;
+  if (!PhoneNormalizer::IsKnownRegion(c.d.region)) {
+    return InvalidArgument("region", "unknown region '" + c.d.region +
+                                         "': use an ISO 3166 code such as KZ, CN, KG, UZ, TJ");
+  }
+  return ValidateAuthorityCode(c.d.authority, "authority");
+}
+
+ServiceConfig ConfigFor(const Deployment& d) {
+  ServiceConfig config;
+  config.default_region = d.region;
+  return config;
+}
+
+std::string RandomPassword() {
+  // 18 random bytes as 24 base64url characters; libsodium's RNG, already initialized by the service.
+  unsigned char raw[18];
+  randombytes_buf(raw, sizeof raw);
+  char out[sodium_base64_ENCODED_LEN(18, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof out, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return out;
+}
+
+int Init(Common& c) {
+  if (Status s = Resolve(c); !s.ok()) return Fail(s);
+  std::error_code ec;
+  std::filesystem::create_directories(c.d.data_dir, ec);
+  if (ec) return Fail(Unavailable("cannot create " + c.d.data_dir + ": " + ec.message()));
+  ::chmod(c.d.data_dir.c_str(), 0700);
+  if (std::filesystem::exists(DatabasePath(c.d.data_dir))) {
+    return Fail(FailedPrecondition(c.d.data_dir + " already holds a HerdPass database"));
+  }
+  SqliteOptions opts;
+  opts.path = DatabasePath(c.d.data_dir);
+  auto store = OpenSqliteStore(opts);
+  if (!store.ok()) return Fail(store.status());
+  if (Status s = SaveDeployment(c.d); !s.ok()) return Fail(s);
+  SystemClock clock;
+  HerdService service(*store.value(), clock, DefaultCatalogue(), ConfigFor(c.d));
+  const Caller system = HerdService::SystemCaller();
+  if (Status s = service.AddAuthority(system, {c.d.authority, c.d.authority, ""}); !s.ok()) {
+    return Fail(s);
+  }
+  const std::string password = RandomPassword();
+  auto admin = service.AddUser(system, "admin", password, Role::kAdmin, c.d.authority);
+  if (!admin.ok()) return Fail(admin.status());
+  std::cout << "admin password: " << password << "\n";
+  return 0;
+}
+
+int UserAdd(Common& c, const std::string& username, const std::string& role_name) {
+  if (Status s = Resolve(c); !s.ok()) return Fail(s);
+  auto role = ParseRole(role_name);
+  if (!role.ok()) return Fail(role.status());
+  std::string password;
+  if (!std::getline(std::cin, password)) {
+    return Fail(InvalidArgument("password", "give the password on standard input"));
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  auto opened = OpenDataDir(c.d, ConfigFor(c.d));
+  if (!opened.ok()) return Fail(opened.status());
+  auto user = opened.value()->service->AddUser(HerdService::SystemCaller(), username, password,
+                                               role.value(), c.d.authority);
+  if (!user.ok()) return Fail(user.status());
+  std::cout << "user " << user->username << " (" << RoleName(user->role) << ", "
+            << user->authority << ") added\n";
+  return 0;
+}
+
+int UserDisable(Common& c, const std::string& username, bool disabled) {
+  if (Status s = Resolve(c); !s.ok()) return Fail(s);
+  auto opened = OpenDataDir(c.d, ConfigFor(c.d));
+  if (!opened.ok()) return Fail(opened.status());
+  if (Status s = opened.value()->service->SetUserDisabled(HerdService::SystemCaller(), username,
+                                                          disabled);
+      !s.ok()) {
+    return Fail(s);
+  }
+  std::cout << "user " << username << (disabled ? " disabled\n" : " enabled\n");
+  return 0;
+}
+
+int UserList(Common& c) {
+  if (Status s = Resolve(c); !s.ok()) return Fail(s);
+  auto opened = OpenDataDir(c.d, ConfigFor(c.d));
+  if (!opened.ok()) return Fail(opened.status());
+  auto users = opened.value()->service->ListUsers(HerdService::SystemCaller());
+  if (!users.ok()) return Fail(users.status());
+  std::cout << "username\trole\tauthority\tstatus\n";
+  for (const auto& u : users.value()) {
+    std::cout << u.username << "\t" << RoleName(u.role) << "\t" << u.authority << "\t"
+              << (u.disabled ? "disabled" : "active") << "\n";
+  }
+  return 0;
+}
+
+int AuditVerify(Common& c) {
+  if (Status s = Resolve(c); !s.ok()) return Fail(s);
+  auto opened = OpenDataDir(c.d, ConfigFor(c.d));
+  if (!opened.ok()) return Fail(opened.status());
+  auto v = opened.value()->store->VerifyAudit();
+  if (!v.ok()) return Fail(v.status());
+  if (!v->ok) {
+    std::cout << "audit log BROKEN at row " << v->first_bad_seq << ": " << v->problem << " ("
+              << v->rows << " rows)\n";
+    return 1;
+  }
+  std::cout << "audit log ok: " << v->rows << " rows, hash chain intact\n";
+  return 0;
+}
+
+int Demo(Common& c, int owners, uint32_t seed) {
+  if (!std::filesystem::exists(DatabasePath(c.d.data_dir))) {
+    if (int rc = Init(c); rc != 0) return rc;
+  } else if (Status s = Resolve(c); !s.ok()) {
+    return Fail(s);
+  }
+  auto opened = OpenDataDir(c.d, ConfigFor(c.d));
+  if (!opened.ok()) return Fail(opened.status());
+  HerdService& service = *opened.value()->service;
+  Caller system = HerdService::SystemCaller();
+  for (Role r : kAllRoles) {
+    const std::string name = std::string("demo-") + RoleName(r);
+    auto u = service.AddUser(system, name, std::string("demo-") + RoleName(r) + "-pass", r,
+                             c.d.authority);
+    if (!u.ok() && u.status().code() != StatusCode::kAlreadyExists) return Fail(u.status());
+  }
+  auto seeded = SeedDemo(service, c.d, owners, seed);
+  if (!seeded.ok()) return Fail(seeded.status());
+  std::cout << "demo: " << seeded->owners << " owners, " << seeded->animals
+            << " animals and flocks, " << seeded->vaccinations << " vaccinations\n";
+  for (Role r : kAllRoles) {
+    std::cout << "demo user: demo-" << RoleName(r) << " / demo-" << RoleName(r) << "-pass\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"HerdPass: livestock vaccination records and quarantine certificates"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "herdpass 0.1.0");
+  Common c;
+
+  auto* init = app.add_subcommand("init", "create a data directory, its database and the admin");
+  AddDataOption(init, c);
+  init->add_option("--region", c.region_flag, "default phone region (ISO 3166, e.g. KZ, CN)");
+  init->add_option("--authority", c.authority_flag, "authority code of this node, e.g. KZ-ABY");
+
+  ServeOptions serve_opts;
+  auto* serve = app.add_subcommand("serve", "serve the API and the web app");
+  AddDataOption(serve, c);
+  serve->add_option("--listen", serve_opts.listen, "address:port to listen on")
+      ->envname("HERDPASS_LISTEN");
+  serve->add_option("--region", c.region_flag, "default phone region")->envname("HERDPASS_REGION");
+  serve->add_option("--threads", serve_opts.handler_threads, "request handler threads");
+  serve->add_option("--lookups-per-minute", serve_opts.lookups_per_minute,
+                    "phone lookups allowed per user per minute (0 = unlimited)");
+
+  auto* user = app.add_subcommand("user", "manage users");
+  user->require_subcommand(1);
+  std::string username, role;
+  auto* user_add = user->add_subcommand("add", "add a user; the password is read from stdin");
+  AddDataOption(user_add, c);
+  user_add->add_option("--username", username)->required();
+  user_add->add_option("--role", role, "vaccinator, vet, inspector, admin or auditor")->required();
+  user_add->add_option("--authority", c.authority_flag, "the user's authority (default: the node's)");
+  auto* user_disable = user->add_subcommand("disable", "disable a user");
+  AddDataOption(user_disable, c);
+  user_disable->add_option("--username", username)->required();
+  auto* user_enable = user->add_subcommand("enable", "enable a disabled user");
+  AddDataOption(user_enable, c);
+  user_enable->add_option("--username", username)->required();
+  auto* user_list = user->add_subcommand("list", "list users");
+  AddDataOption(user_list, c);
+
+  auto* audit = app.add_subcommand("audit", "the audit log");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand("verify", "check the audit log's hash chain");
+  AddDataOption(audit_verify, c);
+
+  int owners = 2000;
+  uint32_t seed = 42;
+  auto* demo = app.add_subcommand("demo", "seed a synthetic county with demo users");
+  AddDataOption(demo, c);
+  demo->add_option("--owners", owners, "households to create")->check(CLI::Range(1, 1000000));
+  demo->add_option("--seed", seed, "random seed");
+  demo->add_option("--region", c.region_flag, "default phone region for a new data directory");
+  demo->add_option("--authority", c.authority_flag, "authority code for a new data directory");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (*init) return Init(c);
+  if (*serve) {
+    if (Status s = Resolve(c); !s.ok()) return Fail(s);
+    if (serve_opts.listen.empty()) serve_opts.listen = c.d.listen;
+    return Serve(c.d, ConfigFor(c.d), serve_opts);
+  }
+  if (*user_add) return UserAdd(c, username, role);
+  if (*user_disable) return UserDisable(c, username, true);
+  if (*user_enable) return UserDisable(c, username, false);
+  if (*user_list) return UserList(c);
+  if (*audit_verify) return AuditVerify(c);
+  if (*demo) return Demo(c, owners, seed);
+  return 2;
+}
+
+}  // namespace herdpass::cli
+
+int main(int argc, char** argv) { return herdpass::cli::Main(argc, argv); }

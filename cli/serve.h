@@ -1,0 +1,18 @@
+// `herdpass serve`: wires the store, the service and the HTTP server, and runs until SIGINT/SIGTERM.
+#pragma once
+
+#include <string>
+
+#include "cli/commands.h"
+
+namespace herdpass::cli {
+
+struct ServeOptions {
+  std::string listen;         // "" = the deployment's
+  int handler_threads = 32;
+  int lookups_per_minute = 600;
+};
+
+int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);
+
+}  // namespace herdpass::cli
