@@ -1,16 +1,106 @@
-// Work in progress: implementation follows shortly.
 #include "domain/coverage.h"
 
-namespace herdpass {
+#include <algorithm>
 
-const char* CoverageStateName(CoverageState) { return "never"; }
-DiseaseCoverage CoverageOf(const Disease& disease, const Animal&, const std::vector<Vaccination>&,
-                           Date) {
-  return DiseaseCoverage{disease.code, CoverageState::kNever, {}, {}, {}};
+namespace herdpass {
+namespace {
+
+bool Names(const Vaccination& v, int64_t animal_id) {
+  return std::find(v.animal_ids.begin(), v.animal_ids.end(), animal_id) != v.animal_ids.end();
 }
-OwnerCoverage ComputeOwnerCoverage(const Catalogue&, const std::vector<Animal>&,
-                                   const std::vector<Vaccination>&, Date) {
-  return {};
+
+template <typename T>
+void KeepMin(std::optional<T>& acc, const std::optional<T>& x) {
+  if (x && (!acc || *x < *acc)) acc = x;
+}
+template <typename T>
+void KeepMax(std::optional<T>& acc, const std::optional<T>& x) {
+  if (x && (!acc || *x > *acc)) acc = x;
+}
+
+}  // namespace
+
+const char* CoverageStateName(CoverageState s) {
+  switch (s) {
+    case CoverageState::kCovered:
+      return "covered";
+    case CoverageState::kOverdue:
+      return "overdue";
+    case CoverageState::kNever:
+      return "never";
+  }
+  return "unknown";
+}
+
+// Doses dated after `today` are not counted: coverage is asked "as of today", and a later date is
+// either an entry mistake or a question about the past.
+DiseaseCoverage CoverageOf(const Disease& disease, const Animal& unit,
+                           const std::vector<Vaccination>& vaccinations, Date today) {
+  DiseaseCoverage c;
+  c.disease = disease.code;
+  for (const Vaccination& v : vaccinations) {
+    if (v.voided || v.disease != disease.code || v.administered_on > today) continue;
+    if (!Names(v, unit.id)) continue;
+    KeepMax(c.last_dose, std::optional<Date>(v.administered_on));
+  }
+  if (!c.last_dose) return c;  // kNever
+  Date until = c.last_dose->AddDays(disease.immunity_days - 1);
+  if (today <= until) {
+    c.state = CoverageState::kCovered;
+    c.covered_until = until;
+  } else {
+    c.state = CoverageState::kOverdue;
+    c.overdue_since = until.AddDays(1);
+  }
+  return c;
+}
+
+OwnerCoverage ComputeOwnerCoverage(const Catalogue& catalogue, const std::vector<Animal>& animals,
+                                   const std::vector<Vaccination>& vaccinations, Date today) {
+  OwnerCoverage out;
+  out.units.reserve(animals.size());
+  for (const Animal& a : animals) {
+    UnitCoverage u;
+    u.animal_id = a.id;
+    for (const Disease* d : catalogue.DiseasesFor(a.species)) {
+      u.diseases.push_back(CoverageOf(*d, a, vaccinations, today));
+    }
+    out.units.push_back(std::move(u));
+  }
+
+  // Aggregate per disease, in catalogue order, over the units the disease applies to.
+  for (const Disease& d : catalogue.diseases()) {
+    bool relevant = false, any_dose = false, all_covered = true;
+    DiseaseCoverage agg;
+    agg.disease = d.code;
+    for (const UnitCoverage& u : out.units) {
+      for (const DiseaseCoverage& c : u.diseases) {
+        if (c.disease != d.code) continue;
+        relevant = true;
+        if (c.last_dose) any_dose = true;
+        KeepMax(agg.last_dose, c.last_dose);
+        if (c.state == CoverageState::kCovered) {
+          KeepMin(agg.covered_until, c.covered_until);
+        } else {
+          all_covered = false;
+          // A never-vaccinated unit has no lapse date, so it does not move overdue_since.
+          KeepMin(agg.overdue_since, c.overdue_since);
+        }
+      }
+    }
+    if (!relevant) continue;
+    if (!any_dose) {
+      agg = DiseaseCoverage{d.code, CoverageState::kNever, {}, {}, {}};
+    } else if (all_covered) {
+      agg.state = CoverageState::kCovered;
+      agg.overdue_since.reset();
+    } else {
+      agg.state = CoverageState::kOverdue;
+      agg.covered_until.reset();
+    }
+    out.diseases.push_back(std::move(agg));
+  }
+  return out;
 }
 
 }  // namespace herdpass

@@ -1,8 +1,9 @@
 // Coverage: is an animal (or a flock, or an owner's whole stock) protected against a disease today?
 //
-// A dose given on day D protects through D + immunity_days - 1 (covered_until). Today within that is
-// "covered"; after it, "overdue" since covered_until + 1; no dose ever (in the records considered) is
-// "never". Voided records never count. Pure functions of their inputs and `today`: no clock read here.
+// A dose given on day D protects through D + immunity_days - 1 (covered_until). Today within that
+// is "covered"; after it, "overdue" since covered_until + 1; no dose ever (in the records
+// considered) is "never". Voided records never count, nor do doses dated after `today` (coverage is
+// "as of today"). Pure functions of their inputs and `today`: no clock read here.
 #pragma once
 
 #include <optional>
@@ -21,9 +22,9 @@ const char* CoverageStateName(CoverageState s);  // "covered", "overdue", "never
 struct DiseaseCoverage {
   std::string disease;
   CoverageState state = CoverageState::kNever;
-  std::optional<Date> last_dose;       // latest non-voided dose, if any
-  std::optional<Date> covered_until;   // set when covered
-  std::optional<Date> overdue_since;   // set when overdue
+  std::optional<Date> last_dose;      // latest non-voided dose, if any
+  std::optional<Date> covered_until;  // set when covered
+  std::optional<Date> overdue_since;  // set when overdue
 };
 
 // Coverage of one animal or flock against one disease, from the vaccinations that name it.
@@ -38,8 +39,10 @@ struct UnitCoverage {
 struct OwnerCoverage {
   std::vector<UnitCoverage> units;  // same order as the animals passed in
   // Per disease relevant to any of the owner's animals: covered when every relevant unit is covered
-  // (covered_until = the earliest of theirs); never when no relevant unit ever had a dose; otherwise
-  // overdue (overdue_since = the earliest lapse among units that are not covered).
+  // (covered_until = the earliest of theirs); never when no relevant unit ever had a dose;
+  // otherwise overdue (overdue_since = the earliest lapse among units that are not covered; unset
+  // when the only uncovered units never had a dose). last_dose is the latest dose of any relevant
+  // unit.
   std::vector<DiseaseCoverage> diseases;
 };
 

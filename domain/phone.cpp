@@ -61,6 +61,10 @@ Result<std::string> PhoneNormalizer::ToE164(std::string_view text, std::string_v
   }
   if (number.has_extension()) return bad("must not have an extension");
   if (!Util().IsValidNumber(number)) {
+    if (number.country_code() != Util().GetCountryCodeForRegion(default_region_)) {
+      return bad("is not a valid +" + std::to_string(number.country_code()) +
+                 " phone number; check the digits");
+    }
     return bad("is not a valid phone number for " + default_region_ +
                "; check the digits, or write it with + and the country code");
   }

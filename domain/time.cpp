@@ -101,7 +101,7 @@ Result<Timestamp> ParseRfc3339(std::string_view text, std::string_view field) {
   };
   constexpr const char* kShape = "must be an RFC 3339 time such as 2026-11-29T03:29:11Z";
   // date "T" hh ":" mm ":" ss [ "." fraction ] ( "Z" | ("+" / "-") hh ":" mm )
-  if (text.size() < 20) return bad(kShape);
+  if (text.size() < 19) return bad(kShape);
   int y = 0, mo = 0, d = 0;
   if (!ReadDigits(text, 0, 4, &y) || text[4] != '-' || !ReadDigits(text, 5, 2, &mo) ||
       text[7] != '-' || !ReadDigits(text, 8, 2, &d)) {
