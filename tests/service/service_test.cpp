@@ -1,0 +1,294 @@
+// service/ over the real SQLite store in a temporary directory, with a fake clock.
+#include "service/service.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace herdpass {
+namespace {
+
+Timestamp At(int y, unsigned m, unsigned d) {
+  return Timestamp(std::chrono::sys_days(std::chrono::year{y} / m / d).time_since_epoch() +
+                   std::chrono::hours(9));
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("hp-service-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(dir_);
+    SqliteOptions opts;
+    opts.path = (dir_ / "herdpass.db").string();
+    auto store = OpenSqliteStore(opts);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    ServiceConfig config;
+    config.default_region = "KZ";
+    config.lookups_per_minute = 5;
+    service_ = std::make_unique<HerdService>(*store_, clock_, DefaultCatalogue(), config);
+    vaccinator_ = AddAndLogin("vacc", Role::kVaccinator, "KZ-ABY");
+    vet_ = AddAndLogin("vet1", Role::kVet, "KZ-ABY");
+    inspector_ = AddAndLogin("insp", Role::kInspector, "KZ-ABY");
+    auditor_ = AddAndLogin("audi", Role::kAuditor, "KZ");
+    other_vaccinator_ = AddAndLogin("vacc2", Role::kVaccinator, "KZ-ALM");
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  Caller AddAndLogin(const std::string& name, Role role, const std::string& authority) {
+    auto u = service_->AddUser(HerdService::SystemCaller(), name, "secret-pass", role, authority);
+    EXPECT_TRUE(u.ok()) << u.status().ToString();
+    auto login = service_->Login(name, "secret-pass", "10.0.0.1");
+    EXPECT_TRUE(login.ok()) << login.status().ToString();
+    auto caller = service_->Authenticate(login->token, "10.0.0.1");
+    EXPECT_TRUE(caller.ok()) << caller.status().ToString();
+    return caller.value();
+  }
+
+  VaccinationRecordInput Record(std::string id, std::string phone, std::string tag,
+                                std::string disease = "FMD-O", std::string date = "2026-11-01") {
+    VaccinationRecordInput r;
+    r.id = std::move(id);
+    r.owner_phone = std::move(phone);
+    r.owner_name = "Nurlan Abenov";
+    r.animal_tags = {std::move(tag)};
+    r.species = "sheep";
+    r.disease = std::move(disease);
+    r.vaccine = VaccineFor(r.disease);
+    r.batch_no = "B-1";
+    r.administered_on = std::move(date);
+    return r;
+  }
+
+  static std::string VaccineFor(const std::string& disease) {
+    for (const auto& v : DefaultCatalogue().vaccines()) {
+      for (const auto& d : v.diseases) {
+        if (d == disease) return v.code;
+      }
+    }
+    return "none";
+  }
+
+  std::filesystem::path dir_;
+  FakeClock clock_{At(2026, 11, 29)};
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<HerdService> service_;
+  Caller vaccinator_, vet_, inspector_, auditor_, other_vaccinator_;
+};
+
+TEST_F(ServiceTest, LoginWithWrongPasswordIsUnauthenticatedThenThrottled) {
+  for (int i = 0; i < 5; ++i) {
+    auto r = service_->Login("vet1", "wrong-pass", "10.0.0.2");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated);
+  }
+  auto blocked = service_->Login("vet1", "secret-pass", "10.0.0.2");
+  EXPECT_EQ(blocked.status().code(), StatusCode::kResourceExhausted);
+  clock_.Advance(std::chrono::minutes(16));
+  EXPECT_TRUE(service_->Login("vet1", "secret-pass", "10.0.0.2").ok());
+}
+
+TEST_F(ServiceTest, TokenExpiresAndLogoutEndsIt) {
+  auto login = service_->Login("insp", "secret-pass", "");
+  ASSERT_TRUE(login.ok());
+  EXPECT_TRUE(service_->Authenticate(login->token, "").ok());
+  clock_.Advance(std::chrono::hours(13));
+  EXPECT_EQ(service_->Authenticate(login->token, "").status().code(),
+            StatusCode::kUnauthenticated);
+
+  auto again = service_->Login("insp", "secret-pass", "");
+  ASSERT_TRUE(again.ok());
+  auto caller = service_->Authenticate(again->token, "");
+  ASSERT_TRUE(caller.ok());
+  ASSERT_TRUE(service_->Logout(again->token, caller.value()).ok());
+  EXPECT_EQ(service_->Authenticate(again->token, "").status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST_F(ServiceTest, DisabledUserCannotSignIn) {
+  ASSERT_TRUE(service_->SetUserDisabled(HerdService::SystemCaller(), "vacc", true).ok());
+  EXPECT_EQ(service_->Login("vacc", "secret-pass", "").status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST_F(ServiceTest, AddUserChecksRoleNameAndPassword) {
+  EXPECT_EQ(service_->AddUser(vet_, "newuser", "long-enough", Role::kVet, "KZ-ABY").status().code(),
+            StatusCode::kPermissionDenied);
+  auto bad_name = service_->AddUser(HerdService::SystemCaller(), "Bad Name", "long-enough",
+                                    Role::kVet, "KZ-ABY");
+  EXPECT_EQ(bad_name.status().field(), "username");
+  auto short_pw =
+      service_->AddUser(HerdService::SystemCaller(), "newuser", "short", Role::kVet, "KZ-ABY");
+  EXPECT_EQ(short_pw.status().field(), "password");
+  auto taken =
+      service_->AddUser(HerdService::SystemCaller(), "vet1", "long-enough", Role::kVet, "KZ-ABY");
+  EXPECT_EQ(taken.status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST_F(ServiceTest, RegisterOwnerNormalizesPhoneAndRefusesDuplicates) {
+  auto o = service_->RegisterOwner(vaccinator_, {"8 701 234 5678", "Aigerim", "Akzhar", ""});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->phone, "+77012345678");
+  EXPECT_EQ(o->authority, "KZ-ABY");
+  auto dup = service_->RegisterOwner(vet_, {"+7 (701) 234-56-78", "Other", "", ""});
+  EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(dup.status().detail(), std::to_string(o->id));
+  EXPECT_EQ(service_->RegisterOwner(inspector_, {"87011112233", "X", "", ""}).status().code(),
+            StatusCode::kPermissionDenied);
+  auto outside = service_->RegisterOwner(vaccinator_, {"87011112233", "X", "", "KZ-ALM"});
+  EXPECT_EQ(outside.status().code(), StatusCode::kPermissionDenied);
+  auto bad = service_->RegisterOwner(vaccinator_, {"12345", "X", "", ""});
+  EXPECT_EQ(bad.status().field(), "phone");
+}
+
+TEST_F(ServiceTest, BatchStoresGoodRecordsAndRejectsBadOnesWithFields) {
+  std::vector<VaccinationRecordInput> batch = {
+      Record("018f3a7c-0000-7000-8000-000000000001", "87012345678", "398000000000001"),
+      Record("018f3a7c-0000-7000-8000-000000000002", "87012345678", "398000000000002", "NOPE"),
+      Record("018f3a7c-0000-7000-8000-000000000003", "87012345678", "12"),
+      Record("018f3a7c-0000-7000-8000-000000000004", "87012345678", "398000000000003", "FMD-O",
+             "2027-03-01"),
+      Record("not-a-uuid", "87012345678", "398000000000004"),
+      Record("018f3a7c-0000-7000-8000-000000000005", "87012345678", "398000000000005", "FMD-O",
+             "2015-01-01"),
+  };
+  auto r = service_->RecordBatch(vaccinator_, batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->created, 1);
+  EXPECT_EQ(r->rejected, 5);
+  EXPECT_EQ(r->results[0].outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(r->results[1].reason.field(), "records[1].disease");
+  EXPECT_EQ(r->results[2].reason.field(), "records[2].animal_tags[0]");
+  EXPECT_EQ(r->results[3].reason.field(), "records[3].administered_on");
+  EXPECT_EQ(r->results[4].reason.field(), "records[4].id");
+  EXPECT_EQ(r->results[5].reason.field(), "records[5].administered_on");
+
+  auto again = service_->RecordBatch(vaccinator_, {batch[0]});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->duplicate, 1);
+  EXPECT_EQ(again->created, 0);
+  auto counts = store_->Counts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->vaccinations, 1);
+}
+
+TEST_F(ServiceTest, BatchOverTheLimitIsRefusedWhole) {
+  std::vector<VaccinationRecordInput> batch(1001, Record("", "87012345678", "398000000000001"));
+  auto r = service_->RecordBatch(vaccinator_, batch);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().field(), "records");
+  EXPECT_EQ(service_->RecordBatch(vaccinator_, {}).status().field(), "records");
+  EXPECT_EQ(service_->RecordBatch(inspector_, {batch[0]}).status().code(),
+            StatusCode::kPermissionDenied);
+}
+
+TEST_F(ServiceTest, LookupShowsCoveragePerDiseaseAndIsAudited) {
+  // Sheep 1: FMD-O 2026-11-01 (covered until 2027-04-29); sheep 2: FMD-O 2025-10-01 (lapsed).
+  std::vector<VaccinationRecordInput> batch = {
+      Record("018f3a7c-0000-7000-8000-00000000000a", "87012345678", "398000000000001", "FMD-O",
+             "2026-11-01"),
+      Record("018f3a7c-0000-7000-8000-00000000000b", "87012345678", "398000000000002", "FMD-O",
+             "2025-10-01"),
+      Record("018f3a7c-0000-7000-8000-00000000000c", "87012345678", "398000000000002", "PPR",
+             "2025-10-01"),
+  };
+  ASSERT_EQ(service_->RecordBatch(vaccinator_, batch)->created, 3);
+
+  auto r = service_->Lookup(inspector_, "+7 701 234 56 78", std::nullopt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->owner.phone, "+77012345678");
+  EXPECT_EQ(r->animals.size(), 2u);
+  EXPECT_EQ(r->vaccinations.size(), 3u);
+  EXPECT_EQ(r->since, Date::Of(At(2023, 11, 29)));
+  std::map<std::string, DiseaseCoverage> by_disease;
+  for (const auto& c : r->coverage.diseases) by_disease[c.disease] = c;
+  EXPECT_EQ(by_disease["FMD-O"].state, CoverageState::kOverdue);
+  // Sheep 2 is covered for PPR, sheep 1 never had it: not every animal is covered.
+  EXPECT_EQ(by_disease["PPR"].state, CoverageState::kOverdue);
+  EXPECT_EQ(by_disease["SGP"].state, CoverageState::kNever);
+
+  AuditQuery q;
+  q.action = "lookup.phone";
+  auto rows = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().entry.username, "insp");
+  EXPECT_EQ(rows->front().entry.target, "phone:+77012345678");
+  EXPECT_EQ(rows->front().entry.address, "10.0.0.1");
+}
+
+TEST_F(ServiceTest, LookupRespectsRolesJurisdictionAndRate) {
+  ASSERT_EQ(service_->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-00000000000d",
+                                                       "87012345678", "398000000000001")})
+                ->created,
+            1);
+  EXPECT_EQ(service_->Lookup(vaccinator_, "87012345678", std::nullopt).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(service_->Lookup(inspector_, "87012345678", 11).status().field(), "years");
+  EXPECT_EQ(service_->Lookup(inspector_, "not a phone", 3).status().field(), "phone");
+  // The other authority's vaccinator cannot see it, and cannot write to that owner either.
+  EXPECT_EQ(service_->FindOwnerByPhone(other_vaccinator_, "87012345678").status().code(),
+            StatusCode::kNotFound);
+  auto foreign = service_->RecordBatch(
+      other_vaccinator_,
+      {Record("018f3a7c-0000-7000-8000-00000000000e", "87012345678", "398000000000009")});
+  ASSERT_TRUE(foreign.ok());
+  EXPECT_EQ(foreign->rejected, 1);
+  // Rate: 5 per minute per user in this fixture (the lookups above that passed validation count).
+  int allowed = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto r = service_->Lookup(inspector_, "87012345678", 3);
+    if (r.ok()) ++allowed;
+    else EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  }
+  EXPECT_EQ(allowed, 5);
+  clock_.Advance(std::chrono::minutes(1));
+  EXPECT_TRUE(service_->Lookup(inspector_, "87012345678", 3).ok());
+}
+
+TEST_F(ServiceTest, VoidedRecordStaysVisibleButStopsCounting) {
+  const std::string id = "018f3a7c-0000-7000-8000-00000000000f";
+  ASSERT_EQ(service_->RecordBatch(vaccinator_, {Record(id, "87012345678", "398000000000001")})
+                ->created,
+            1);
+  EXPECT_EQ(service_->VoidVaccination(vaccinator_, id, "wrong animal").code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(service_->VoidVaccination(vet_, id, "").field(), "reason");
+  ASSERT_TRUE(service_->VoidVaccination(vet_, id, "wrong animal").ok());
+  EXPECT_EQ(service_->VoidVaccination(vet_, id, "again").code(), StatusCode::kFailedPrecondition);
+  auto r = service_->Lookup(vet_, "87012345678", 3);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->vaccinations.size(), 1u);
+  EXPECT_TRUE(r->vaccinations[0].voided);
+  for (const auto& c : r->coverage.diseases) {
+    if (c.disease == "FMD-O") EXPECT_EQ(c.state, CoverageState::kNever);
+  }
+}
+
+TEST_F(ServiceTest, FlockRecordsUseOneFlockPerSpecies) {
+  VaccinationRecordInput a = Record("018f3a7c-0000-7000-8000-000000000010", "87012345678", "");
+  a.animal_tags.clear();
+  a.head_count = 40;
+  VaccinationRecordInput b = a;
+  b.id = "018f3a7c-0000-7000-8000-000000000011";
+  b.head_count = 55;
+  auto r = service_->RecordBatch(vaccinator_, {a, b});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->created, 2);
+  auto l = service_->Lookup(inspector_, "87012345678", 3);
+  ASSERT_TRUE(l.ok());
+  ASSERT_EQ(l->animals.size(), 1u);
+  EXPECT_TRUE(l->animals[0].is_flock());
+  EXPECT_EQ(l->animals[0].head_count, 55);
+}
+
+}  // namespace
+}  // namespace herdpass
