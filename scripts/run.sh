@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make run`: initialize ./data with demo data on first run, then serve it.
+set -euo pipefail
+bin=$1 data=$2 listen=$3
+
+if [[ ! -f $data/herdpass.db ]]; then
+  echo "First run: creating $data with a demo county (takes a little while)..."
+  out=$("$bin" init --data "$data" --region KZ --authority KZ-ABY)
+  # Keep the generated admin password where only this user can read it.
+  (umask 077 && printf '%s\n' "${out#admin password: }" > "$data/admin-password")
+  "$bin" demo --data "$data"
+fi
+
+cat <<TXT
+
+HerdPass is starting on http://$listen/
+  API description:  http://$listen/api/v1/openapi.json
+  Sign in (POST /api/v1/auth/login) as one of the demo users:
+    demo-vaccinator / demo-vaccinator-pass    records vaccinations
+    demo-vet        / demo-vet-pass           records, voids; looks up owners
+    demo-inspector  / demo-inspector-pass     looks up owners by phone
+    demo-admin      / demo-admin-pass         users
+    demo-auditor    / demo-auditor-pass       audit log
+  The first admin is 'admin'; its password is in $data/admin-password.
+  Stop with Ctrl-C.
+
+TXT
+exec "$bin" serve --data "$data" --listen "$listen"
