@@ -53,21 +53,16 @@ std::string FormatYmd(year_month_day ymd) {
 }  // namespace
 
 Result<Date> Date::Parse(std::string_view text, std::string_view field) {
-  if (text.size() != 10) {
-    return InvalidArgument(std::string(field), "must be a date written as YYYY-MM-DD, got \"" +
-                                                   std::string(text) + "\"");
-  }
+  // Echo at most 32 characters of what was sent: enough to spot the mistake, never a whole body.
+  std::string shown = "\"" + std::string(text.substr(0, 32)) + (text.size() > 32 ? "...\"" : "\"");
   int y = 0, m = 0, d = 0;
-  if (!ReadDigits(text, 0, 4, &y) || text[4] != '-' || !ReadDigits(text, 5, 2, &m) ||
-      text[7] != '-' || !ReadDigits(text, 8, 2, &d)) {
-    return InvalidArgument(std::string(field), "must be a date written as YYYY-MM-DD, got \"" +
-                                                   std::string(text) + "\"");
+  if (text.size() != 10 || !ReadDigits(text, 0, 4, &y) || text[4] != '-' ||
+      !ReadDigits(text, 5, 2, &m) || text[7] != '-' || !ReadDigits(text, 8, 2, &d)) {
+    return InvalidArgument(std::string(field),
+                           "must be a date written as YYYY-MM-DD, got " + shown);
   }
   auto ymd = ParseYmd(text);
-  if (!ymd) {
-    return InvalidArgument(std::string(field),
-                           "is not a real calendar day: \"" + std::string(text) + "\"");
-  }
+  if (!ymd) return InvalidArgument(std::string(field), "is not a real calendar day: " + shown);
   return Date(std::chrono::sys_days(*ymd));
 }
 

@@ -47,6 +47,12 @@ TEST(DateTest, RejectsWrongShapeNamingTheField) {
                                 "must be a date written as YYYY-MM-DD, got \"2024/02/29\""));
 }
 
+TEST(DateTest, LongInputIsNotEchoedWhole) {
+  EXPECT_TRUE(IsInvalidArgument(
+      Date::Parse(std::string(1000, '9')).status(), "date",
+      "must be a date written as YYYY-MM-DD, got \"" + std::string(32, '9') + "...\""));
+}
+
 TEST(DateTest, RejectsDaysNotOnTheCalendar) {
   for (const char* s : {"2023-02-29", "1900-02-29", "2100-02-29", "2024-02-30", "2024-04-31",
                         "2024-13-01", "2024-00-10", "2024-01-00", "2024-01-32"}) {
