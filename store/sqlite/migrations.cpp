@@ -1,0 +1,162 @@
+#include "store/sqlite/migrations.h"
+
+#include <spdlog/spdlog.h>
+
+#include <iterator>
+
+namespace herdpass::sqlite {
+namespace {
+
+// Migration N is kMigrations[N - 1]. Each ends by setting user_version to its own number.
+//
+// Layout notes (DESIGN.md section 8):
+// - vaccinations is WITHOUT ROWID, keyed (owner_id, administered_on, id): one owner's records of
+//   three years sit side by side on one or two pages, and W2 reads them as one key range. Rows stay
+//   small: dates as day numbers, times as ms, the id as 16 bytes, animal ids as a varint blob.
+// - vaccination_ids maps a record id to its key, for idempotency checks and lookups by id.
+// - counters holds row counts kept by the writer, so Counts() never scans the big tables.
+constexpr Query kMigrations[] = {
+    {"Migration1",
+     R"sql(
+CREATE TABLE authorities(
+  code TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  parent TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE owners(
+  id INTEGER PRIMARY KEY,
+  phone TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  village TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE animals(
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES owners(id),
+  tag TEXT UNIQUE,
+  species TEXT NOT NULL,
+  head_count INTEGER NOT NULL,
+  sex TEXT NOT NULL,
+  birth_date INTEGER,
+  authority TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX animals_by_owner ON animals(owner_id, species);
+
+CREATE TABLE vaccinations(
+  owner_id INTEGER NOT NULL REFERENCES owners(id),
+  administered_on INTEGER NOT NULL,
+  id BLOB NOT NULL,
+  animal_ids BLOB NOT NULL,
+  species TEXT NOT NULL,
+  head_count INTEGER NOT NULL,
+  disease TEXT NOT NULL,
+  vaccine TEXT NOT NULL,
+  batch_no TEXT NOT NULL,
+  dose_ml REAL,
+  lat REAL,
+  lon REAL,
+  device_id TEXT NOT NULL,
+  recorded_by INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  authority TEXT NOT NULL,
+  voided INTEGER NOT NULL DEFAULT 0,
+  void_reason TEXT,
+  voided_at INTEGER,
+  corrects BLOB,
+  PRIMARY KEY(owner_id, administered_on, id)
+) WITHOUT ROWID;
+
+CREATE TABLE vaccination_ids(
+  id BLOB PRIMARY KEY,
+  owner_id INTEGER NOT NULL,
+  administered_on INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE tokens(
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE audit(
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  username TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  address TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+
+CREATE TABLE counters(
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters(name, value) VALUES
+  ('owners', 0), ('animals', 0), ('vaccinations', 0), ('users', 0), ('audit', 0);
+
+PRAGMA user_version = 1;
+)sql"},
+};
+
+constexpr int kLatest = static_cast<int>(std::size(kMigrations));
+
+Result<int> ReadVersion(Connection& conn) {
+  auto st = conn.Prepare(kUserVersion);
+  if (!st.ok()) return st.status();
+  auto row = st->Next();
+  if (!row.ok()) return row.status();
+  if (!*row) return Unavailable("cannot read the database schema version");
+  return static_cast<int>(st->Int(0));
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return kLatest; }
+
+Status Migrate(Connection& conn) {
+  HP_RETURN_IF_ERROR(conn.Exec(kBeginImmediate));
+  auto rollback = [&conn](Status s) {
+    (void)conn.Exec(kRollback);
+    return s;
+  };
+  auto version = ReadVersion(conn);
+  if (!version.ok()) return rollback(version.status());
+  if (*version > kLatest) {
+    spdlog::error("sqlite: database schema version {} is newer than this program's {}", *version,
+                  kLatest);
+    return rollback(FailedPrecondition(
+        "the database was written by a newer version of HerdPass (schema " +
+        std::to_string(*version) + ", this program knows up to " + std::to_string(kLatest) + ")"));
+  }
+  for (int v = *version + 1; v <= kLatest; ++v) {
+    Status s = conn.ExecScript(kMigrations[v - 1]);
+    if (!s.ok()) {
+      spdlog::error("sqlite: {} failed", kMigrations[v - 1].name);
+      return rollback(Unavailable("cannot upgrade the database schema"));
+    }
+  }
+  Status s = conn.Exec(kCommit);
+  if (!s.ok()) return rollback(Unavailable("cannot upgrade the database schema"));
+  return Status::Ok();
+}
+
+}  // namespace herdpass::sqlite

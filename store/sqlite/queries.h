@@ -1,0 +1,152 @@
+// Every SQL statement of the SQLite backend, each a named constant.
+//
+// The name is what logs and metrics show; the SQL text never leaves this backend (it never appears
+// in a Status). Statements are prepared once per connection and cached by the address of their
+// constant (Connection::Prepare), so each constant must be `inline constexpr` (one address per
+// program).
+//
+// Column lists of SELECTs are read by position in records.cpp; keep the two in step.
+#pragma once
+
+namespace herdpass::sqlite {
+
+struct Query {
+  const char* name;
+  const char* sql;
+};
+
+// --- transactions ---
+inline constexpr Query kBeginImmediate{"BeginImmediate", "BEGIN IMMEDIATE"};
+inline constexpr Query kBeginRead{"BeginRead", "BEGIN"};
+inline constexpr Query kCommit{"Commit", "COMMIT"};
+inline constexpr Query kRollback{"Rollback", "ROLLBACK"};
+inline constexpr Query kSavepointJob{"SavepointJob", "SAVEPOINT job"};
+inline constexpr Query kReleaseJob{"ReleaseJob", "RELEASE job"};
+inline constexpr Query kRollbackToJob{"RollbackToJob", "ROLLBACK TO job"};
+inline constexpr Query kSavepointRecord{"SavepointRecord", "SAVEPOINT record"};
+inline constexpr Query kReleaseRecord{"ReleaseRecord", "RELEASE record"};
+inline constexpr Query kRollbackToRecord{"RollbackToRecord", "ROLLBACK TO record"};
+inline constexpr Query kDataVersion{"DataVersion", "PRAGMA data_version"};
+inline constexpr Query kUserVersion{"UserVersion", "PRAGMA user_version"};
+
+// --- owners ---
+inline constexpr Query kInsertOwner{
+    "InsertOwner",
+    "INSERT INTO owners(phone, name, village, authority, created_at) VALUES(?1, ?2, ?3, ?4, ?5)"};
+inline constexpr Query kSelectOwnerById{
+    "SelectOwnerById",
+    "SELECT id, phone, name, village, authority, created_at FROM owners WHERE id = ?1"};
+inline constexpr Query kSelectOwnerByPhone{
+    "SelectOwnerByPhone",
+    "SELECT id, phone, name, village, authority, created_at FROM owners WHERE phone = ?1"};
+
+// --- animals ---
+#define HP_ANIMAL_COLUMNS \
+  "id, owner_id, tag, species, head_count, sex, birth_date, authority, created_at"
+inline constexpr Query kInsertAnimal{"InsertAnimal",
+                                     "INSERT INTO animals(owner_id, tag, species, head_count, sex, "
+                                     "birth_date, authority, created_at) "
+                                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
+inline constexpr Query kSelectAnimalByTag{
+    "SelectAnimalByTag", "SELECT " HP_ANIMAL_COLUMNS " FROM animals WHERE tag = ?1"};
+inline constexpr Query kSelectAnimalsByOwner{"SelectAnimalsByOwner",
+                                             "SELECT " HP_ANIMAL_COLUMNS
+                                             " FROM animals WHERE owner_id = ?1 ORDER BY id"};
+inline constexpr Query kSelectFlock{
+    "SelectFlock",
+    "SELECT id, head_count FROM animals WHERE owner_id = ?1 AND species = ?2 AND tag IS NULL "
+    "ORDER BY id LIMIT 1"};
+inline constexpr Query kRaiseFlockHeadCount{
+    "RaiseFlockHeadCount", "UPDATE animals SET head_count = ?2 WHERE id = ?1 AND head_count < ?2"};
+#undef HP_ANIMAL_COLUMNS
+
+// --- vaccinations ---
+#define HP_VACCINATION_COLUMNS                                                                  \
+  "v.id, v.owner_id, v.administered_on, v.animal_ids, v.species, v.head_count, v.disease, "     \
+  "v.vaccine, v.batch_no, v.dose_ml, v.lat, v.lon, v.device_id, v.recorded_by, v.recorded_at, " \
+  "v.authority, v.voided, v.void_reason, v.voided_at, v.corrects"
+inline constexpr Query kInsertVaccination{
+    "InsertVaccination",
+    "INSERT INTO vaccinations(owner_id, administered_on, id, animal_ids, species, head_count, "
+    "disease, vaccine, batch_no, dose_ml, lat, lon, device_id, recorded_by, recorded_at, "
+    "authority, "
+    "corrects) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
+inline constexpr Query kInsertVaccinationId{
+    "InsertVaccinationId",
+    "INSERT INTO vaccination_ids(id, owner_id, administered_on) VALUES(?1, ?2, ?3)"};
+inline constexpr Query kSelectVaccinationKey{
+    "SelectVaccinationKey", "SELECT owner_id, administered_on FROM vaccination_ids WHERE id = ?1"};
+inline constexpr Query kSelectVaccination{
+    "SelectVaccination",
+    "SELECT " HP_VACCINATION_COLUMNS
+    " FROM vaccination_ids i JOIN vaccinations v ON v.owner_id = i.owner_id AND "
+    "v.administered_on = i.administered_on AND v.id = i.id WHERE i.id = ?1"};
+// W2's hot query: one range of the (owner_id, administered_on, id) key, read backwards.
+inline constexpr Query kSelectOwnerVaccinationsSince{
+    "SelectOwnerVaccinationsSince",
+    "SELECT " HP_VACCINATION_COLUMNS
+    " FROM vaccinations v WHERE v.owner_id = ?1 AND v.administered_on >= ?2 "
+    "ORDER BY v.administered_on DESC, v.id DESC"};
+inline constexpr Query kVoidVaccination{
+    "VoidVaccination",
+    "UPDATE vaccinations SET voided = 1, void_reason = ?4, voided_at = ?5 "
+    "WHERE owner_id = ?1 AND administered_on = ?2 AND id = ?3 AND voided = 0"};
+#undef HP_VACCINATION_COLUMNS
+
+// --- users and tokens ---
+#define HP_USER_COLUMNS "id, username, password_hash, role, authority, disabled, created_at"
+inline constexpr Query kInsertUser{
+    "InsertUser",
+    "INSERT INTO users(username, password_hash, role, authority, disabled, created_at) "
+    "VALUES(?1, ?2, ?3, ?4, 0, ?5)"};
+inline constexpr Query kSelectUserByName{
+    "SelectUserByName", "SELECT " HP_USER_COLUMNS " FROM users WHERE username = ?1"};
+inline constexpr Query kSelectUserById{"SelectUserById",
+                                       "SELECT " HP_USER_COLUMNS " FROM users WHERE id = ?1"};
+inline constexpr Query kSelectUsers{"SelectUsers",
+                                    "SELECT " HP_USER_COLUMNS " FROM users ORDER BY id"};
+inline constexpr Query kUpdateUserDisabled{"UpdateUserDisabled",
+                                           "UPDATE users SET disabled = ?2 WHERE username = ?1"};
+inline constexpr Query kUpdateUserPassword{
+    "UpdateUserPassword", "UPDATE users SET password_hash = ?2 WHERE username = ?1"};
+#undef HP_USER_COLUMNS
+inline constexpr Query kInsertToken{
+    "InsertToken",
+    "INSERT INTO tokens(token_hash, user_id, created_at, expires_at) VALUES(?1, ?2, ?3, ?4)"};
+inline constexpr Query kSelectToken{
+    "SelectToken",
+    "SELECT token_hash, user_id, created_at, expires_at FROM tokens WHERE token_hash = ?1"};
+inline constexpr Query kDeleteToken{"DeleteToken", "DELETE FROM tokens WHERE token_hash = ?1"};
+
+// --- authorities ---
+inline constexpr Query kUpsertAuthority{
+    "UpsertAuthority",
+    "INSERT INTO authorities(code, name, parent) VALUES(?1, ?2, ?3) "
+    "ON CONFLICT(code) DO UPDATE SET name = excluded.name, parent = excluded.parent"};
+inline constexpr Query kSelectAuthorities{
+    "SelectAuthorities", "SELECT code, name, parent FROM authorities ORDER BY code"};
+
+// --- audit ---
+#define HP_AUDIT_COLUMNS \
+  "seq, at, user_id, username, action, target, detail, address, prev_hash, hash"
+inline constexpr Query kInsertAudit{"InsertAudit",
+                                    "INSERT INTO audit(" HP_AUDIT_COLUMNS
+                                    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+inline constexpr Query kSelectAuditHead{"SelectAuditHead",
+                                        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"};
+// Optional filters: an empty action, a zero user id and NULL times match everything.
+inline constexpr Query kSelectAuditPage{
+    "SelectAuditPage",
+    "SELECT " HP_AUDIT_COLUMNS
+    " FROM audit WHERE seq > ?1 AND (?2 = '' OR action = ?2) AND (?3 = 0 OR user_id = ?3) "
+    "AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5) ORDER BY seq LIMIT ?6"};
+inline constexpr Query kSelectAuditAll{"SelectAuditAll",
+                                       "SELECT " HP_AUDIT_COLUMNS " FROM audit ORDER BY seq"};
+#undef HP_AUDIT_COLUMNS
+
+// --- counters (kept by the writer so that Counts() never scans 10 M rows) ---
+inline constexpr Query kAddCounter{"AddCounter",
+                                   "UPDATE counters SET value = value + ?2 WHERE name = ?1"};
+inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FROM counters"};
+
+}  // namespace herdpass::sqlite

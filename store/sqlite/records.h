@@ -1,0 +1,41 @@
+// Reading and writing HerdPass records on one connection: the row codecs shared by the writer's
+// jobs and the readers. Every function runs inside whatever transaction `conn` has open.
+// Thread-compatible (as Connection).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/audit.h"
+#include "domain/model.h"
+#include "domain/status.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace herdpass::sqlite {
+
+// Lookups return kNotFound (with a message in user terms) when there is no such row.
+Result<Owner> ReadOwnerById(Connection& conn, int64_t id);
+Result<Owner> ReadOwnerByPhone(Connection& conn, const std::string& e164);
+Result<Animal> ReadAnimalByTag(Connection& conn, const std::string& tag);
+Result<std::vector<Animal>> ReadAnimalsOfOwner(Connection& conn, int64_t owner_id);
+// `id_bytes` is the 16-byte form of the record id.
+Result<Vaccination> ReadVaccination(Connection& conn, const std::string& id_bytes);
+Result<std::vector<Vaccination>> ReadVaccinationsSince(Connection& conn, int64_t owner_id,
+                                                       Date since);
+Result<User> ReadUserByName(Connection& conn, const std::string& username);
+Result<User> ReadUserById(Connection& conn, int64_t id);
+
+Result<int64_t> InsertOwner(Connection& conn, const NewOwner& owner);
+Result<int64_t> InsertAnimal(Connection& conn, const NewAnimal& animal);
+
+// Animal ids as a blob of LEB128 varints: a few bytes for the usual handful of ids.
+std::string EncodeIds(const std::vector<int64_t>& ids);
+std::vector<int64_t> DecodeIds(const std::string& blob);
+
+inline int64_t Millis(Timestamp t) { return t.time_since_epoch().count(); }
+inline Timestamp FromMillis(int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
+
+}  // namespace herdpass::sqlite

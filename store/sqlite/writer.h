@@ -1,0 +1,128 @@
+// The single writer of the SQLite backend, with group commit.
+//
+// Callers (any thread) hand the writer a job: a function that makes one logical change through a
+// WriteTxn. The writer thread takes every queued job (up to max_group), runs them in ONE
+// transaction with each job inside its own SAVEPOINT, and COMMITs once: one fsync for the whole
+// group. A job that fails (returns a non-ok Status) is rolled back to its savepoint alone; the
+// others still commit. If the transaction itself fails (BEGIN, a lost transaction, COMMIT), every
+// job of the group gets kUnavailable and nothing of the group is stored; the writer rolls back and
+// serves the next group.
+//
+// Run() blocks until the job's group has committed (or failed), so a returned ok is durable.
+// Thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "domain/audit.h"
+#include "domain/status.h"
+#include "store/sqlite/connection.h"
+
+namespace herdpass::sqlite {
+
+// Rows counted in the counters table.
+enum class Counter { kOwners, kAnimals, kVaccinations, kUsers, kAudit };
+inline constexpr int kCounterCount = 5;
+const char* CounterName(Counter c);  // the counters table's key
+
+// What a job sees of the open transaction. Valid only during the job.
+class WriteTxn {
+ public:
+  Connection& conn() { return conn_; }
+  // Appends `entry` to the audit chain inside this job's savepoint.
+  Status AppendAudit(const AuditEntry& entry);
+  // Adds to a row counter; applied when the job succeeds.
+  void Count(Counter c, int64_t delta = 1) { deltas_[static_cast<int>(c)] += delta; }
+
+  // One nested savepoint inside the job (one record of a batch), so that a part of a job can be
+  // undone alone. Counters and the audit head roll back with it. Not re-entrant.
+  Status BeginNested();
+  Status ReleaseNested();
+  // Rolls back to BeginNested() and releases the savepoint.
+  Status RollbackNested();
+
+ private:
+  friend class Writer;
+  WriteTxn(Connection& conn, int64_t& seq, std::string& hash)
+      : conn_(conn), seq_(seq), hash_(hash) {}
+
+  Connection& conn_;
+  int64_t& seq_;  // the writer's audit head, advanced by AppendAudit
+  std::string& hash_;
+  std::array<int64_t, kCounterCount> deltas_{};
+  // At BeginNested().
+  std::array<int64_t, kCounterCount> nested_deltas_{};
+  int64_t nested_seq_ = 0;
+  std::string nested_hash_;
+};
+
+struct WriterStats {
+  int64_t jobs = 0;                 // jobs run (committed or not)
+  int64_t commits = 0;              // transactions committed
+  int64_t failed_transactions = 0;  // groups that failed as a whole
+  int64_t queued = 0;               // jobs waiting for the writer right now
+};
+
+class Writer {
+ public:
+  using Job = std::function<Status(WriteTxn&)>;
+
+  // Takes ownership of `conn` (migrated, no open transaction) and starts the writer thread.
+  static Result<std::unique_ptr<Writer>> Start(std::unique_ptr<Connection> conn, int max_group);
+  // Runs every job still queued, then stops the thread.
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Queues `job` and waits for its group's commit. Returns the job's own failure, kUnavailable when
+  // the group's transaction failed, or ok when the job's changes are durably committed.
+  Status Run(const Job& job);
+
+  WriterStats stats() const;
+
+ private:
+  struct Pending {
+    const Job* job;
+    std::promise<Status> done;
+  };
+
+  Writer(std::unique_ptr<Connection> conn, int max_group);
+  void Loop();
+  void RunGroup(std::deque<Pending*>& group);
+  // Reads the audit head (last seq and hash) from the database.
+  Status LoadAuditHead();
+  // Re-reads the audit head when another connection (another process) committed since last time.
+  Status RefreshIfChangedElsewhere();
+
+  std::unique_ptr<Connection> conn_;
+  const size_t max_group_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending*> queue_;  // guarded by mu_
+  bool stopping_ = false;       // guarded by mu_
+
+  // Writer thread only.
+  int64_t audit_seq_ = 0;
+  std::string audit_hash_;
+  bool audit_head_known_ = false;
+  int64_t data_version_ = -1;
+
+  std::atomic<int64_t> jobs_{0};
+  std::atomic<int64_t> commits_{0};
+  std::atomic<int64_t> failed_transactions_{0};
+
+  std::thread thread_;  // last: starts after everything above is initialised
+};
+
+}  // namespace herdpass::sqlite

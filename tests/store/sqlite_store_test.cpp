@@ -1,0 +1,346 @@
+// SQLite-specific store tests: fault injection through the wrapping VFS, group commit, migrations,
+// and tampering with the audit chain through raw SQL.
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/fault_vfs.h"
+#include "tests/store/store_test_support.h"
+
+namespace herdpass::testing {
+namespace {
+
+// A raw connection for what the Store interface cannot do: tamper, inspect pragmas, hold a lock.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  void Exec(const std::string& sql) {
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << (err ? err : "") << " in " << sql;
+    sqlite3_free(err);
+  }
+  std::string Scalar(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      const auto* text = sqlite3_column_text(st, 0);
+      out = text ? reinterpret_cast<const char*>(text) : "";
+    }
+    sqlite3_finalize(st);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> Open(const SqliteOptions& options) {
+    auto s = OpenSqliteStore(options);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  std::unique_ptr<Store> Open() { return Open(factory_.options()); }
+
+  SqliteStoreFactory factory_;
+};
+
+TEST_F(SqliteStoreTest, OpensInWalModeAtTheLatestSchema) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  EXPECT_EQ(raw.Scalar("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.Scalar("PRAGMA user_version"), std::to_string(SqliteSchemaVersion()));
+  // W2's layout: vaccinations clustered by (owner, date, id).
+  std::string ddl = raw.Scalar("SELECT sql FROM sqlite_schema WHERE name = 'vaccinations'");
+  EXPECT_NE(ddl.find("WITHOUT ROWID"), std::string::npos);
+  EXPECT_NE(ddl.find("PRIMARY KEY(owner_id, administered_on, id)"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->AppendAudit(MakeAudit("first")).ok());
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->Counts()->audit_rows, 1);
+  }
+  RawDb raw(factory_.db_path());
+  EXPECT_EQ(raw.Scalar("PRAGMA user_version"), std::to_string(SqliteSchemaVersion()));
+  EXPECT_EQ(raw.Scalar("SELECT count(*) FROM counters"), "5");
+}
+
+TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
+  { ASSERT_NE(Open(), nullptr); }
+  {
+    RawDb raw(factory_.db_path());
+    raw.Exec("PRAGMA user_version = " + std::to_string(SqliteSchemaVersion() + 1));
+  }
+  auto s = OpenSqliteStore(factory_.options());
+  ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
+  EXPECT_EQ(s.status().message().find("SELECT"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, UnopenablePathIsUnavailable) {
+  SqliteOptions o = factory_.options();
+  o.path = "/nonexistent-dir/for/sure/herdpass.db";
+  EXPECT_TRUE(HasCode(OpenSqliteStore(o).status(), StatusCode::kUnavailable));
+}
+
+TEST_F(SqliteStoreTest, WriterStatsCountJobsAndCommits) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->AppendAudit(MakeAudit("one")).ok());
+  EXPECT_TRUE(HasCode(store->CreateOwner({"", "x", "", "KZ", At(1)}, MakeAudit("o")).status(),
+                      StatusCode::kOk));
+  EXPECT_TRUE(HasCode(store->CreateOwner({"", "y", "", "KZ", At(1)}, MakeAudit("o")).status(),
+                      StatusCode::kAlreadyExists));
+  auto stats = GetSqliteWriterStats(*store);
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->jobs, 3);
+  EXPECT_EQ(stats->commits, 3);  // a failed job still commits its (empty) group
+  EXPECT_EQ(stats->failed_transactions, 0);
+  EXPECT_EQ(stats->queued, 0);
+}
+
+// Concurrent single-record writes share commits: while the database is locked by another
+// connection, the writer's first group waits; every other caller queues behind it, and they all go
+// out in the next group with one COMMIT.
+TEST_F(SqliteStoreTest, ConcurrentWritesShareOneCommit) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  constexpr int kThreads = 16;
+  RawDb blocker(factory_.db_path());
+  blocker.Exec("BEGIN IMMEDIATE");
+
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto r = store->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(t, Phone(t))},
+                                         MakeContext(), MakeAudit("vaccination.batch", t));
+      if (!r.ok() || (*r)[0].outcome != RecordOutcome::kCreated) ++failures;
+    });
+  }
+  // Wait (without sleeping) until every call is taken by the writer or queued behind it.
+  for (;;) {
+    auto s = GetSqliteWriterStats(*store);
+    if (s->jobs + s->queued == kThreads) break;
+    std::this_thread::yield();
+  }
+  blocker.Exec("COMMIT");
+  for (auto& th : threads) th.join();
+
+  EXPECT_EQ(failures.load(), 0);
+  auto stats = GetSqliteWriterStats(*store);
+  EXPECT_EQ(stats->jobs, kThreads);
+  EXPECT_LE(stats->commits, 2);  // the group stuck behind the lock, then everyone else at once
+  EXPECT_EQ(stats->failed_transactions, 0);
+  EXPECT_EQ(store->Counts()->vaccinations, kThreads);
+  EXPECT_TRUE(store->VerifyAudit()->ok);
+}
+
+TEST_F(SqliteStoreTest, ManyConcurrentWritersUseFewerCommitsThanWrites) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 20;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        (void)store->AppendAudit(MakeAudit("lookup.phone", t));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto stats = GetSqliteWriterStats(*store);
+  EXPECT_EQ(stats->jobs, kThreads * kPerThread);
+  EXPECT_LT(stats->commits, stats->jobs);
+  EXPECT_EQ(store->Counts()->audit_rows, kThreads * kPerThread);
+}
+
+class SqliteFaultTest : public SqliteStoreTest {
+ protected:
+  void SetUp() override {
+    vfs_ = &FaultVfs::Register("herdpass-fault");
+    vfs_->Clear();
+    SqliteOptions o = factory_.options();
+    o.vfs = vfs_->name();
+    store_ = Open(o);
+    ASSERT_NE(store_, nullptr);
+  }
+  void TearDown() override {
+    vfs_->Clear();
+    store_.reset();
+  }
+
+  FaultVfs* vfs_ = nullptr;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteFaultTest, FailedCommitSyncStoresNothingAndTheNextWriteSucceeds) {
+  auto first =
+      store_->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                                 MakeContext(), MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  StoreCounts before = *store_->Counts();
+
+  const int64_t faults = vfs_->injected_faults();
+  vfs_->FailNthSync(1);
+  std::vector<VaccinationInput> batch;
+  for (int i = 2; i < 12; ++i) batch.push_back(MakeRecord(i, Phone(i), {Tag(i)}));
+  auto failed = store_->RecordVaccinations(batch, MakeContext(), MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(HasCode(failed.status(), StatusCode::kUnavailable));
+  EXPECT_EQ(vfs_->injected_faults(), faults + 1);
+  EXPECT_EQ(failed.status().message().find("INSERT"), std::string::npos);
+
+  StoreCounts after = *store_->Counts();
+  EXPECT_EQ(after.owners, before.owners);
+  EXPECT_EQ(after.animals, before.animals);
+  EXPECT_EQ(after.vaccinations, before.vaccinations);
+  EXPECT_EQ(after.audit_rows, before.audit_rows);
+  EXPECT_TRUE(HasCode(store_->FindVaccination(Uuid(2)).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(store_->FindOwnerByPhone(Phone(2)).status(), StatusCode::kNotFound));
+  EXPECT_EQ(GetSqliteWriterStats(*store_)->failed_transactions, 1);
+
+  // The writer recovered: the same batch now goes through, and the audit chain is whole.
+  auto retry = store_->RecordVaccinations(batch, MakeContext(), MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  for (const auto& r : *retry) EXPECT_EQ(r.outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(store_->Counts()->vaccinations, before.vaccinations + 10);
+  auto v = store_->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem << " at " << v->first_bad_seq;
+  EXPECT_EQ(v->rows, before.audit_rows + 1);
+
+  // And it survives a reopen intact.
+  store_.reset();
+  RawDb raw(factory_.db_path());
+  EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.Scalar("SELECT count(*) FROM vaccinations"), "11");
+  EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit"), std::to_string(before.audit_rows + 1));
+}
+
+TEST_F(SqliteFaultTest, FailingWritesFailEveryWriteUntilCleared) {
+  ASSERT_TRUE(store_->AppendAudit(MakeAudit("before")).ok());
+  vfs_->FailAllWrites();
+  EXPECT_TRUE(HasCode(store_->AppendAudit(MakeAudit("lost")), StatusCode::kUnavailable));
+  EXPECT_TRUE(
+      HasCode(store_->CreateOwner({Phone(1), "x", "", "KZ", At(1)}, MakeAudit("o")).status(),
+              StatusCode::kUnavailable));
+  // Reads still work.
+  EXPECT_EQ(store_->Counts()->audit_rows, 1);
+  vfs_->Clear();
+  ASSERT_TRUE(store_->AppendAudit(MakeAudit("after")).ok());
+  auto owner = store_->CreateOwner({Phone(1), "x", "", "KZ", At(1)}, MakeAudit("o"));
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  auto rows = store_->ListAudit({});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[1].entry.action, "after");
+  EXPECT_EQ((*rows)[1].seq, 2);
+  EXPECT_TRUE(store_->VerifyAudit()->ok);
+}
+
+TEST_F(SqliteFaultTest, NthWriteAndSyncCountFromNow) {
+  vfs_->FailNthWrite(1);
+  EXPECT_TRUE(HasCode(store_->AppendAudit(MakeAudit("lost")), StatusCode::kUnavailable));
+  ASSERT_TRUE(store_->AppendAudit(MakeAudit("kept")).ok());  // the fault fired once
+  const int64_t syncs = vfs_->syncs();
+  ASSERT_TRUE(store_->AppendAudit(MakeAudit("kept")).ok());
+  EXPECT_GT(vfs_->syncs(), syncs);  // synchronous=FULL: every commit syncs
+  vfs_->FailNthSync(2);             // not this commit's sync, the next one's
+  ASSERT_TRUE(store_->AppendAudit(MakeAudit("kept")).ok());
+  EXPECT_TRUE(HasCode(store_->AppendAudit(MakeAudit("lost")), StatusCode::kUnavailable));
+  EXPECT_EQ(store_->Counts()->audit_rows, 3);
+  EXPECT_TRUE(store_->VerifyAudit()->ok);
+}
+
+TEST_F(SqliteStoreTest, TamperedAuditRowIsReported) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(store->AppendAudit(MakeAudit("a" + std::to_string(i))).ok());
+  ASSERT_TRUE(store->VerifyAudit()->ok);
+
+  RawDb raw(factory_.db_path());
+  raw.Exec("UPDATE audit SET target = 'owner:666' WHERE seq = 3");
+  auto v = store->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, 3);
+  EXPECT_EQ(v->rows, 5);
+  EXPECT_FALSE(v->problem.empty());
+}
+
+TEST_F(SqliteStoreTest, RemovedAuditRowIsReported) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(store->AppendAudit(MakeAudit("a" + std::to_string(i))).ok());
+  RawDb raw(factory_.db_path());
+  raw.Exec("DELETE FROM audit WHERE seq = 2");
+  auto v = store->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, 3);
+  EXPECT_EQ(v->rows, 4);
+}
+
+TEST_F(SqliteStoreTest, RehashedRowStillBreaksTheLinkToTheNext) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store->AppendAudit(MakeAudit("a" + std::to_string(i))).ok());
+  auto rows = store->ListAudit({});
+  ASSERT_TRUE(rows.ok());
+  AuditEntry forged = (*rows)[1].entry;
+  forged.target = "forged";
+  const std::string hash = ChainHash((*rows)[1].prev_hash, 2, forged);
+  RawDb raw(factory_.db_path());
+  raw.Exec("UPDATE audit SET target = 'forged', hash = '" + hash + "' WHERE seq = 2");
+  auto v = store->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, 3);
+}
+
+// Another process (the CLI) appending while the server runs must not fork the chain.
+TEST_F(SqliteStoreTest, WritesFromAnotherConnectionKeepTheChainWhole) {
+  auto a = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_TRUE(a->AppendAudit(MakeAudit("server")).ok());
+  {
+    auto b = Open();
+    ASSERT_NE(b, nullptr);
+    ASSERT_TRUE(b->AppendAudit(MakeAudit("cli")).ok());
+  }
+  ASSERT_TRUE(a->AppendAudit(MakeAudit("server again")).ok());
+  auto v = a->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem << " at " << v->first_bad_seq;
+  EXPECT_EQ(v->rows, 3);
+}
+
+}  // namespace
+}  // namespace herdpass::testing

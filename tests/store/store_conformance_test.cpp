@@ -1,0 +1,624 @@
+// The store conformance suite: every Store implementation must pass it. Written against the Store
+// interface only; backend-specific tests live in <backend>_store_test.cpp.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "tests/store/store_test_support.h"
+
+namespace herdpass::testing {
+namespace {
+
+template <typename Factory>
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    auto opened = factory_.Open();
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+
+  Store& store() { return *store_; }
+
+  Owner AddOwner(int64_t n, const std::string& authority = "KZ-ABY-01") {
+    NewOwner o{Phone(n), "Owner " + std::to_string(n), "Village", authority, At(1000 + n)};
+    auto r = store_->CreateOwner(o, MakeAudit("owner.create"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : Owner{};
+  }
+
+  Animal AddAnimal(int64_t owner_id, std::optional<std::string> tag, int32_t heads = 1) {
+    NewAnimal a;
+    a.owner_id = owner_id;
+    a.tag = std::move(tag);
+    a.species = "sheep";
+    a.head_count = heads;
+    a.sex = "f";
+    a.birth_date = Day("2024-03-01");
+    a.authority = "KZ-ABY-01";
+    a.created_at = At(5000);
+    auto r = store_->CreateAnimal(a, MakeAudit("animal.create"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : Animal{};
+  }
+
+  std::vector<RecordResult> Record(const std::vector<VaccinationInput>& records,
+                                   const BatchContext& ctx = MakeContext()) {
+    auto r = store_->RecordVaccinations(records, ctx, MakeAudit("vaccination.batch"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : std::vector<RecordResult>{};
+  }
+
+  StoreCounts Counts() {
+    auto c = store_->Counts();
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? *c : StoreCounts{};
+  }
+
+  Factory factory_;
+  std::unique_ptr<Store> store_;
+};
+
+using StoreFactories = ::testing::Types<SqliteStoreFactory>;
+TYPED_TEST_SUITE(StoreTest, StoreFactories);
+
+// --- owners ---
+
+TYPED_TEST(StoreTest, CreateOwnerThenFindByIdAndPhone) {
+  NewOwner o{"+77012345678", "Aigerim", "Kokpekty", "KZ-ABY-01", At(123456)};
+  auto created = this->store().CreateOwner(o, MakeAudit("owner.create"));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_GT(created->id, 0);
+  for (auto found :
+       {this->store().FindOwnerById(created->id), this->store().FindOwnerByPhone("+77012345678")}) {
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    EXPECT_EQ(found->id, created->id);
+    EXPECT_EQ(found->phone, "+77012345678");
+    EXPECT_EQ(found->name, "Aigerim");
+    EXPECT_EQ(found->village, "Kokpekty");
+    EXPECT_EQ(found->authority, "KZ-ABY-01");
+    EXPECT_EQ(found->created_at, At(123456));
+  }
+}
+
+TYPED_TEST(StoreTest, CreateOwnerWithKnownPhoneIsAlreadyExistsWithItsId) {
+  Owner first = this->AddOwner(1);
+  NewOwner again{Phone(1), "Someone else", "", "KZ-ABY-01", At(1)};
+  auto r = this->store().CreateOwner(again, MakeAudit("owner.create"));
+  ASSERT_TRUE(HasCode(r.status(), StatusCode::kAlreadyExists));
+  EXPECT_EQ(r.status().detail(), std::to_string(first.id));
+  EXPECT_EQ(this->Counts().owners, 1);
+}
+
+TYPED_TEST(StoreTest, MissingOwnerIsNotFound) {
+  EXPECT_TRUE(HasCode(this->store().FindOwnerById(42).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(
+      HasCode(this->store().FindOwnerByPhone("+77010000000").status(), StatusCode::kNotFound));
+}
+
+// --- animals ---
+
+TYPED_TEST(StoreTest, CreateAnimalThenFindByTag) {
+  Owner o = this->AddOwner(1);
+  Animal a = this->AddAnimal(o.id, Tag(1));
+  auto found = this->store().FindAnimalByTag(Tag(1));
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->id, a.id);
+  EXPECT_EQ(found->owner_id, o.id);
+  EXPECT_EQ(found->tag, Tag(1));
+  EXPECT_EQ(found->species, "sheep");
+  EXPECT_EQ(found->head_count, 1);
+  EXPECT_EQ(found->sex, "f");
+  EXPECT_EQ(found->birth_date, Day("2024-03-01"));
+  EXPECT_EQ(found->authority, "KZ-ABY-01");
+  EXPECT_EQ(found->created_at, At(5000));
+  EXPECT_FALSE(found->is_flock());
+}
+
+TYPED_TEST(StoreTest, CreateAnimalWithKnownTagIsAlreadyExistsWithItsId) {
+  Owner o = this->AddOwner(1);
+  Animal a = this->AddAnimal(o.id, Tag(1));
+  NewAnimal again{o.id, Tag(1), "sheep", 1, "", std::nullopt, "KZ-ABY-01", At(1)};
+  auto r = this->store().CreateAnimal(again, MakeAudit("animal.create"));
+  ASSERT_TRUE(HasCode(r.status(), StatusCode::kAlreadyExists));
+  EXPECT_EQ(r.status().detail(), std::to_string(a.id));
+}
+
+TYPED_TEST(StoreTest, CreateAnimalForMissingOwnerIsNotFound) {
+  NewAnimal a{999, Tag(1), "sheep", 1, "", std::nullopt, "KZ-ABY-01", At(1)};
+  auto r = this->store().CreateAnimal(a, MakeAudit("animal.create"));
+  EXPECT_TRUE(HasCode(r.status(), StatusCode::kNotFound));
+  EXPECT_EQ(this->Counts().animals, 0);
+}
+
+TYPED_TEST(StoreTest, FlocksHaveNoTagAndMayBeMany) {
+  Owner o = this->AddOwner(1);
+  Animal f1 = this->AddAnimal(o.id, std::nullopt, 40);
+  Animal f2 = this->AddAnimal(o.id, std::nullopt, 12);
+  EXPECT_NE(f1.id, f2.id);
+  EXPECT_TRUE(f1.is_flock());
+  EXPECT_EQ(this->Counts().animals, 2);
+  EXPECT_TRUE(HasCode(this->store().FindAnimalByTag(Tag(5)).status(), StatusCode::kNotFound));
+}
+
+// --- vaccinations ---
+
+TYPED_TEST(StoreTest, RecordCreatesOwnerAnimalsAndRecord) {
+  VaccinationInput in = MakeRecord(1, Phone(1), {Tag(1), Tag(2)});
+  in.corrects = Uuid(999);
+  auto results = this->Record({in});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].id, Uuid(1));
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kCreated) << results[0].reason.ToString();
+  EXPECT_TRUE(results[0].reason.ok());
+
+  auto owner = this->store().FindOwnerByPhone(Phone(1));
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  EXPECT_EQ(owner->id, results[0].owner_id);
+  EXPECT_EQ(owner->name, "Owner of " + Phone(1));
+  EXPECT_EQ(owner->authority, "KZ-ABY-01");  // ctx.authority
+
+  auto a1 = this->store().FindAnimalByTag(Tag(1));
+  auto a2 = this->store().FindAnimalByTag(Tag(2));
+  ASSERT_TRUE(a1.ok() && a2.ok());
+  EXPECT_EQ(a1->owner_id, owner->id);
+  EXPECT_EQ(a1->species, "cattle");
+
+  auto v = this->store().FindVaccination(Uuid(1));
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->id, Uuid(1));
+  EXPECT_EQ(v->owner_id, owner->id);
+  EXPECT_EQ(v->animal_ids, (std::vector<int64_t>{a1->id, a2->id}));
+  EXPECT_EQ(v->species, "cattle");
+  EXPECT_EQ(v->head_count, 2);
+  EXPECT_EQ(v->disease, "FMD-O");
+  EXPECT_EQ(v->vaccine, "FMD-OA-INACT");
+  EXPECT_EQ(v->batch_no, "B-2026-1");
+  EXPECT_EQ(v->dose_ml, 2.0);
+  EXPECT_EQ(v->administered_on, Day("2026-05-10"));
+  EXPECT_EQ(v->lat, 43.25);
+  EXPECT_EQ(v->lon, 76.95);
+  EXPECT_EQ(v->device_id, "phone-1");
+  EXPECT_EQ(v->recorded_by, 7);
+  EXPECT_EQ(v->recorded_at, MakeContext().at);
+  EXPECT_EQ(v->authority, "KZ-ABY-01");
+  EXPECT_FALSE(v->voided);
+  EXPECT_FALSE(v->voided_at.has_value());
+  EXPECT_EQ(v->corrects, Uuid(999));
+
+  StoreCounts c = this->Counts();
+  EXPECT_EQ(c.owners, 1);
+  EXPECT_EQ(c.animals, 2);
+  EXPECT_EQ(c.vaccinations, 1);
+}
+
+TYPED_TEST(StoreTest, RecordWithoutOptionalFieldsRoundTrips) {
+  VaccinationInput in = MakeRecord(1, Phone(1), {Tag(1)});
+  in.dose_ml.reset();
+  in.lat.reset();
+  in.lon.reset();
+  in.device_id.clear();
+  ASSERT_EQ(this->Record({in})[0].outcome, RecordOutcome::kCreated);
+  auto v = this->store().FindVaccination(Uuid(1));
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->dose_ml.has_value());
+  EXPECT_FALSE(v->lat.has_value());
+  EXPECT_FALSE(v->lon.has_value());
+  EXPECT_EQ(v->device_id, "");
+  EXPECT_EQ(v->corrects, "");
+}
+
+TYPED_TEST(StoreTest, RecordFindsExistingOwnerByIdOrPhoneAndExistingTags) {
+  Owner o = this->AddOwner(1);
+  Animal a = this->AddAnimal(o.id, Tag(1));
+  VaccinationInput by_phone = MakeRecord(1, Phone(1), {Tag(1)});
+  VaccinationInput by_id = MakeRecord(2, "", {Tag(1)});
+  by_id.owner_id = o.id;
+  auto results = this->Record({by_phone, by_id});
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    EXPECT_EQ(r.outcome, RecordOutcome::kCreated) << r.reason.ToString();
+    EXPECT_EQ(r.owner_id, o.id);
+  }
+  EXPECT_EQ(this->store().FindVaccination(Uuid(2))->animal_ids, std::vector<int64_t>{a.id});
+  EXPECT_EQ(this->Counts().owners, 1);
+  EXPECT_EQ(this->Counts().animals, 1);
+}
+
+TYPED_TEST(StoreTest, DuplicateIdWithinOneCallIsStoredOnce) {
+  VaccinationInput first = MakeRecord(1, Phone(1), {Tag(1)});
+  VaccinationInput second = MakeRecord(1, Phone(2), {Tag(2)});  // same id, other content
+  auto results = this->Record({first, second});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(results[1].outcome, RecordOutcome::kDuplicate);
+  EXPECT_EQ(results[1].owner_id, results[0].owner_id);
+  EXPECT_EQ(this->Counts().vaccinations, 1);
+  EXPECT_TRUE(HasCode(this->store().FindOwnerByPhone(Phone(2)).status(), StatusCode::kNotFound));
+}
+
+TYPED_TEST(StoreTest, DuplicateIdAcrossCallsIsDuplicateWhateverItsContent) {
+  auto first = this->Record({MakeRecord(1, Phone(1), {Tag(1)})});
+  VaccinationInput changed = MakeRecord(1, Phone(1), {Tag(1)});
+  changed.disease = "PPR";
+  auto again = this->Record({changed, MakeRecord(2, Phone(1), {Tag(1)})});
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[0].outcome, RecordOutcome::kDuplicate);
+  EXPECT_EQ(again[0].owner_id, first[0].owner_id);
+  EXPECT_EQ(again[1].outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(this->store().FindVaccination(Uuid(1))->disease, "FMD-O");
+  EXPECT_EQ(this->Counts().vaccinations, 2);
+}
+
+TYPED_TEST(StoreTest, TagOfAnotherOwnerIsRejectedAndLeavesNothing) {
+  Owner other = this->AddOwner(1);
+  this->AddAnimal(other.id, Tag(1));
+  // A new owner with a fresh tag and a tag of someone else: neither the owner nor the fresh tag
+  // stay.
+  auto results = this->Record({MakeRecord(1, Phone(2), {Tag(2), Tag(1)})});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kRejected);
+  EXPECT_TRUE(HasCode(results[0].reason, StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(HasCode(this->store().FindOwnerByPhone(Phone(2)).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindAnimalByTag(Tag(2)).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindVaccination(Uuid(1)).status(), StatusCode::kNotFound));
+  StoreCounts c = this->Counts();
+  EXPECT_EQ(c.owners, 1);
+  EXPECT_EQ(c.animals, 1);
+  EXPECT_EQ(c.vaccinations, 0);
+}
+
+TYPED_TEST(StoreTest, OwnerOutsideScopeIsRejectedOthersInBatchStored) {
+  Owner far = this->AddOwner(1, "KZ-VOS-02");
+  VaccinationInput outside = MakeRecord(1, Phone(1), {Tag(1)});
+  VaccinationInput inside = MakeRecord(2, Phone(2), {Tag(2)});
+  auto results = this->Record({outside, inside}, MakeContext("KZ-ABY"));
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kRejected);
+  EXPECT_TRUE(HasCode(results[0].reason, StatusCode::kPermissionDenied));
+  EXPECT_EQ(results[1].outcome, RecordOutcome::kCreated);
+  EXPECT_TRUE(HasCode(this->store().FindAnimalByTag(Tag(1)).status(), StatusCode::kNotFound));
+  EXPECT_EQ(this->Counts().vaccinations, 1);
+  (void)far;
+}
+
+TYPED_TEST(StoreTest, UnknownOwnerIdIsRejectedNotFound) {
+  VaccinationInput in = MakeRecord(1, "", {Tag(1)});
+  in.owner_id = 12345;
+  auto results = this->Record({in});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kRejected);
+  EXPECT_TRUE(HasCode(results[0].reason, StatusCode::kNotFound));
+  EXPECT_EQ(this->Counts().animals, 0);
+}
+
+TYPED_TEST(StoreTest, FlockRecordsShareTheOwnersFlockAndRaiseItsHeadCount) {
+  VaccinationInput a = MakeRecord(1, Phone(1));
+  a.species = "sheep";
+  a.head_count = 30;
+  VaccinationInput b = MakeRecord(2, Phone(1));
+  b.species = "sheep";
+  b.head_count = 45;
+  VaccinationInput c = MakeRecord(3, Phone(1));
+  c.species = "sheep";
+  c.head_count = 10;
+  VaccinationInput goats = MakeRecord(4, Phone(1));
+  goats.species = "goat";
+  goats.head_count = 8;
+  auto results = this->Record({a, b, c, goats});
+  for (const auto& r : results) EXPECT_EQ(r.outcome, RecordOutcome::kCreated);
+
+  auto history = this->store().LoadOwnerHistory(results[0].owner_id, Day("2020-01-01"));
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_EQ(history->animals.size(), 2u);
+  const Animal& sheep = history->animals[0];
+  EXPECT_TRUE(sheep.is_flock());
+  EXPECT_EQ(sheep.species, "sheep");
+  EXPECT_EQ(sheep.head_count, 45);
+  EXPECT_EQ(history->animals[1].species, "goat");
+  EXPECT_EQ(history->animals[1].head_count, 8);
+  auto vc = this->store().FindVaccination(Uuid(3));
+  EXPECT_EQ(vc->animal_ids, std::vector<int64_t>{sheep.id});
+  EXPECT_EQ(vc->head_count, 10);
+}
+
+TYPED_TEST(StoreTest, VoidKeepsTheRecordAndRefusesASecondVoid) {
+  this->Record({MakeRecord(1, Phone(1), {Tag(1)})});
+  Status s = this->store().VoidVaccination(Uuid(1), "wrong batch", At(777), MakeAudit("void"));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  auto v = this->store().FindVaccination(Uuid(1));
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->voided);
+  EXPECT_EQ(v->void_reason, "wrong batch");
+  EXPECT_EQ(v->voided_at, At(777));
+  EXPECT_TRUE(HasCode(this->store().VoidVaccination(Uuid(1), "again", At(778), MakeAudit("void")),
+                      StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(HasCode(this->store().VoidVaccination(Uuid(2), "none", At(778), MakeAudit("void")),
+                      StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().VoidVaccination("not-a-uuid", "x", At(1), MakeAudit("void")),
+                      StatusCode::kNotFound));
+  EXPECT_EQ(this->store().FindVaccination(Uuid(1))->void_reason, "wrong batch");
+  EXPECT_EQ(this->Counts().vaccinations, 1);
+}
+
+TYPED_TEST(StoreTest, FindVaccinationOfUnknownIdIsNotFound) {
+  EXPECT_TRUE(HasCode(this->store().FindVaccination(Uuid(5)).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindVaccination("xyz").status(), StatusCode::kNotFound));
+}
+
+TYPED_TEST(StoreTest, OwnerHistoryHasAnimalsAndRecordsSinceNewestFirst) {
+  Owner o = this->AddOwner(1);
+  Owner other = this->AddOwner(2);
+  std::vector<VaccinationInput> batch;
+  const char* dates[] = {"2022-01-15", "2023-06-01", "2025-02-28", "2024-11-30", "2023-06-01"};
+  for (int i = 0; i < 5; ++i) {
+    VaccinationInput in = MakeRecord(10 + i, Phone(1), {Tag(1)});
+    in.administered_on = Day(dates[i]);
+    batch.push_back(in);
+  }
+  batch.push_back(MakeRecord(50, Phone(2), {Tag(2)}));  // someone else's
+  this->Record(batch);
+  ASSERT_TRUE(this->store().VoidVaccination(Uuid(13), "typo", At(9), MakeAudit("void")).ok());
+  this->AddAnimal(o.id, std::nullopt, 20);
+
+  auto h = this->store().LoadOwnerHistory(o.id, Day("2023-06-01"));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->owner.id, o.id);
+  EXPECT_EQ(h->owner.phone, Phone(1));
+  ASSERT_EQ(h->animals.size(), 2u);
+  EXPECT_EQ(h->animals[0].tag, Tag(1));
+  EXPECT_TRUE(h->animals[1].is_flock());
+  ASSERT_EQ(h->vaccinations.size(), 4u);
+  EXPECT_EQ(h->vaccinations[0].administered_on, Day("2025-02-28"));
+  EXPECT_EQ(h->vaccinations[1].administered_on, Day("2024-11-30"));
+  EXPECT_TRUE(h->vaccinations[1].voided);  // voided records are included
+  EXPECT_EQ(h->vaccinations[2].administered_on, Day("2023-06-01"));
+  EXPECT_EQ(h->vaccinations[3].administered_on, Day("2023-06-01"));
+  for (const auto& v : h->vaccinations) EXPECT_EQ(v.owner_id, o.id);
+  (void)other;
+}
+
+TYPED_TEST(StoreTest, OwnerHistoryOfUnknownOwnerIsNotFound) {
+  EXPECT_TRUE(HasCode(this->store().LoadOwnerHistory(77, Day("2020-01-01")).status(),
+                      StatusCode::kNotFound));
+}
+
+TYPED_TEST(StoreTest, EmptyBatchCommitsOnlyItsAuditRow) {
+  auto r = this->store().RecordVaccinations({}, MakeContext(), MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->empty());
+  EXPECT_EQ(this->Counts().audit_rows, 1);
+}
+
+// --- users, tokens, authorities ---
+
+TYPED_TEST(StoreTest, UsersCreateFindListDisableAndChangePassword) {
+  NewUser u{"vet.aliya", "$argon2id$hash1", Role::kVet, "KZ-ABY", At(42)};
+  auto created = this->store().CreateUser(u, MakeAudit("user.create"));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto again = this->store().CreateUser(u, MakeAudit("user.create"));
+  ASSERT_TRUE(HasCode(again.status(), StatusCode::kAlreadyExists));
+  EXPECT_EQ(again.status().detail(), std::to_string(created->id));
+  ASSERT_TRUE(this->store()
+                  .CreateUser({"insp", "$h", Role::kInspector, "KZ", At(43)}, MakeAudit("u"))
+                  .ok());
+
+  auto by_name = this->store().FindUserByName("vet.aliya");
+  ASSERT_TRUE(by_name.ok());
+  EXPECT_EQ(by_name->id, created->id);
+  EXPECT_EQ(by_name->password_hash, "$argon2id$hash1");
+  EXPECT_EQ(by_name->role, Role::kVet);
+  EXPECT_EQ(by_name->authority, "KZ-ABY");
+  EXPECT_FALSE(by_name->disabled);
+  EXPECT_EQ(by_name->created_at, At(42));
+  EXPECT_EQ(this->store().FindUserById(created->id)->username, "vet.aliya");
+
+  auto all = this->store().ListUsers();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].username, "vet.aliya");
+  EXPECT_EQ((*all)[1].role, Role::kInspector);
+
+  ASSERT_TRUE(this->store().SetUserDisabled("vet.aliya", true, MakeAudit("user.disable")).ok());
+  EXPECT_TRUE(this->store().FindUserByName("vet.aliya")->disabled);
+  ASSERT_TRUE(this->store().SetUserDisabled("vet.aliya", false, MakeAudit("user.enable")).ok());
+  EXPECT_FALSE(this->store().FindUserByName("vet.aliya")->disabled);
+  ASSERT_TRUE(
+      this->store().SetUserPassword("vet.aliya", "$argon2id$hash2", MakeAudit("user.pw")).ok());
+  EXPECT_EQ(this->store().FindUserByName("vet.aliya")->password_hash, "$argon2id$hash2");
+
+  EXPECT_TRUE(HasCode(this->store().SetUserDisabled("nobody", true, MakeAudit("x")),
+                      StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().SetUserPassword("nobody", "$h", MakeAudit("x")),
+                      StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindUserByName("nobody").status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindUserById(999).status(), StatusCode::kNotFound));
+  EXPECT_EQ(this->Counts().users, 2);
+}
+
+TYPED_TEST(StoreTest, TokensSaveFindDelete) {
+  auto user = this->store().CreateUser({"a", "$h", Role::kAdmin, "KZ", At(1)}, MakeAudit("u"));
+  ASSERT_TRUE(user.ok());
+  const std::string hash(64, 'a');
+  TokenRecord t{hash, user->id, At(100), At(200)};
+  ASSERT_TRUE(this->store().SaveToken(t, MakeAudit("login")).ok());
+  EXPECT_TRUE(HasCode(this->store().SaveToken(t, MakeAudit("login")), StatusCode::kAlreadyExists));
+  auto found = this->store().FindToken(hash);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->user_id, user->id);
+  EXPECT_EQ(found->created_at, At(100));
+  EXPECT_EQ(found->expires_at, At(200));
+  ASSERT_TRUE(this->store().DeleteToken(hash, MakeAudit("logout")).ok());
+  EXPECT_TRUE(HasCode(this->store().FindToken(hash).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().DeleteToken(hash, MakeAudit("logout")), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(
+      this->store().SaveToken({std::string(64, 'b'), 999, At(1), At(2)}, MakeAudit("login")),
+      StatusCode::kNotFound));
+}
+
+TYPED_TEST(StoreTest, AuthoritiesSaveUpdatesAndListsByCode) {
+  ASSERT_TRUE(this->store().SaveAuthority({"KZ-ABY", "Abay", "KZ"}, MakeAudit("a")).ok());
+  ASSERT_TRUE(this->store().SaveAuthority({"KZ", "Kazakhstan", ""}, MakeAudit("a")).ok());
+  ASSERT_TRUE(this->store().SaveAuthority({"KZ-ABY", "Abay region", "KZ"}, MakeAudit("a")).ok());
+  auto list = this->store().ListAuthorities();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].code, "KZ");
+  EXPECT_EQ((*list)[0].parent, "");
+  EXPECT_EQ((*list)[1].code, "KZ-ABY");
+  EXPECT_EQ((*list)[1].name, "Abay region");
+  EXPECT_EQ((*list)[1].parent, "KZ");
+}
+
+// --- audit ---
+
+TYPED_TEST(StoreTest, EveryWriteAppendsItsAuditEntryAndFailedWritesNone) {
+  Owner o = this->AddOwner(1);                                                            // 1
+  this->AddAnimal(o.id, Tag(1));                                                          // 2
+  this->Record({MakeRecord(1, Phone(1), {Tag(1)})});                                      // 3
+  ASSERT_TRUE(this->store().AppendAudit(MakeAudit("lookup.phone", 9, "phone:+7")).ok());  // 4
+  // Failed writes leave no audit row.
+  EXPECT_FALSE(
+      this->store().CreateOwner({Phone(1), "x", "", "KZ", At(1)}, MakeAudit("owner.create")).ok());
+  EXPECT_FALSE(this->store().VoidVaccination(Uuid(9), "x", At(1), MakeAudit("void")).ok());
+
+  auto rows = this->store().ListAudit({});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[0].seq, 1);
+  EXPECT_EQ((*rows)[0].prev_hash, kAuditGenesisHash);
+  EXPECT_EQ((*rows)[0].entry.action, "owner.create");
+  EXPECT_EQ((*rows)[2].entry.action, "vaccination.batch");
+  const AuditRow& lookup = (*rows)[3];
+  EXPECT_EQ(lookup.seq, 4);
+  EXPECT_EQ(lookup.entry.user_id, 9);
+  EXPECT_EQ(lookup.entry.username, "user9");
+  EXPECT_EQ(lookup.entry.target, "phone:+7");
+  EXPECT_EQ(lookup.entry.detail, "{}");
+  EXPECT_EQ(lookup.entry.address, "10.0.0.1");
+  EXPECT_EQ(lookup.entry.at, MakeAudit("x").at);
+  EXPECT_EQ(lookup.prev_hash, (*rows)[2].hash);
+  EXPECT_EQ(lookup.hash, ChainHash(lookup.prev_hash, 4, lookup.entry));
+  EXPECT_EQ(this->Counts().audit_rows, 4);
+
+  auto v = this->store().VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->rows, 4);
+}
+
+TYPED_TEST(StoreTest, ListAuditFiltersAndPages) {
+  for (int i = 0; i < 6; ++i) {
+    AuditEntry e = MakeAudit(i % 2 == 0 ? "lookup.phone" : "owner.create", 100 + i % 3);
+    e.at = At(1000 * (i + 1));
+    ASSERT_TRUE(this->store().AppendAudit(e).ok());
+  }
+  auto seqs = [&](const AuditQuery& q) {
+    std::vector<int64_t> out;
+    auto rows = this->store().ListAudit(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    if (rows.ok()) {
+      for (const auto& r : *rows) out.push_back(r.seq);
+    }
+    return out;
+  };
+  using V = std::vector<int64_t>;
+  auto query = [](auto&& edit) {
+    AuditQuery q;
+    edit(q);
+    return q;
+  };
+  EXPECT_EQ(seqs({}), (V{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(seqs(query([](AuditQuery& q) { q.after_seq = 4; })), (V{5, 6}));
+  EXPECT_EQ(seqs(query([](AuditQuery& q) { q.limit = 2; })), (V{1, 2}));
+  EXPECT_EQ(seqs(query([](AuditQuery& q) {
+              q.after_seq = 2;
+              q.limit = 2;
+            })),
+            (V{3, 4}));
+  EXPECT_EQ(seqs(query([](AuditQuery& q) { q.action = "lookup.phone"; })), (V{1, 3, 5}));
+  EXPECT_EQ(seqs(query([](AuditQuery& q) { q.user_id = 101; })), (V{2, 5}));
+  EXPECT_EQ(seqs(query([](AuditQuery& q) {
+              q.from = At(2000);
+              q.to = At(4000);
+            })),
+            (V{2, 3, 4}));
+  EXPECT_EQ(seqs(query([](AuditQuery& q) {
+              q.action = "owner.create";
+              q.user_id = 100;
+            })),
+            (V{4}));
+}
+
+TYPED_TEST(StoreTest, EmptyAuditVerifies) {
+  auto v = this->store().VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok);
+  EXPECT_EQ(v->rows, 0);
+}
+
+// --- persistence and concurrency ---
+
+TYPED_TEST(StoreTest, ReopenKeepsEverythingAndTheChainContinues) {
+  Owner o = this->AddOwner(1);
+  this->Record({MakeRecord(1, Phone(1), {Tag(1)})});
+  ASSERT_TRUE(this->store().CreateUser({"u", "$h", Role::kVet, "KZ", At(1)}, MakeAudit("u")).ok());
+  this->Reopen();
+  EXPECT_EQ(this->store().FindOwnerById(o.id)->phone, Phone(1));
+  EXPECT_TRUE(this->store().FindVaccination(Uuid(1)).ok());
+  EXPECT_TRUE(this->store().FindUserByName("u").ok());
+  ASSERT_TRUE(this->store().AppendAudit(MakeAudit("after.reopen")).ok());
+  StoreCounts c = this->Counts();
+  EXPECT_EQ(c.owners, 1);
+  EXPECT_EQ(c.animals, 1);
+  EXPECT_EQ(c.vaccinations, 1);
+  EXPECT_EQ(c.users, 1);
+  EXPECT_EQ(c.audit_rows, 4);
+  auto v = this->store().VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->rows, 4);
+  // Re-sending after a restart is still a duplicate.
+  EXPECT_EQ(this->Record({MakeRecord(1, Phone(1), {Tag(1)})})[0].outcome,
+            RecordOutcome::kDuplicate);
+}
+
+TYPED_TEST(StoreTest, SixteenConcurrentWritersAllCommit) {
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 12;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const int n = t * kPerThread + i;
+        auto r = this->store_->RecordVaccinations(
+            std::vector<VaccinationInput>{MakeRecord(n, Phone(t), {Tag(n)})}, MakeContext(),
+            MakeAudit("vaccination.batch", t));
+        if (!r.ok() || (*r)[0].outcome != RecordOutcome::kCreated) ++failures;
+        auto read = this->store_->FindOwnerByPhone(Phone(t));
+        if (!read.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  StoreCounts c = this->Counts();
+  EXPECT_EQ(c.owners, kThreads);
+  EXPECT_EQ(c.animals, kThreads * kPerThread);
+  EXPECT_EQ(c.vaccinations, kThreads * kPerThread);
+  EXPECT_EQ(c.audit_rows, kThreads * kPerThread);
+  auto v = this->store().VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->rows, kThreads * kPerThread);
+}
+
+}  // namespace
+}  // namespace herdpass::testing

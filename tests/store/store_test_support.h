@@ -1,0 +1,121 @@
+// Test support for the store suites: temporary directories, one factory per backend, and builders
+// of valid inputs. The conformance suite is typed over the factories listed in StoreFactories; a
+// PostgreSQL factory joins that list when store/postgres/ lands.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "domain/status.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+namespace herdpass::testing {
+
+// A fresh directory under the test temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::path(::testing::TempDir()) / "herdpass_store_XXXXXX");
+    char* made = mkdtemp(tmpl.data());
+    EXPECT_NE(made, nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Opens SQLite stores on one database file in a temp directory; Open() again reopens the same data.
+class SqliteStoreFactory {
+ public:
+  Result<std::unique_ptr<Store>> Open() { return OpenSqliteStore(options()); }
+  SqliteOptions options() const {
+    SqliteOptions o;
+    o.path = (dir_.path() / "herdpass.db").string();
+    o.readers = 2;
+    return o;
+  }
+  std::string db_path() const { return options().path; }
+
+ private:
+  TempDir dir_;
+};
+
+inline ::testing::AssertionResult HasCode(const Status& s, StatusCode code) {
+  if (s.code() == code) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "expected " << StatusCodeName(code) << ", got " << s.ToString();
+}
+
+inline Timestamp At(int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
+inline Date Day(const char* text) { return Date::Parse(text).value(); }
+
+inline AuditEntry MakeAudit(const std::string& action, int64_t user_id = 7,
+                            const std::string& target = "") {
+  AuditEntry e;
+  e.at = At(1'790'000'000'000);
+  e.user_id = user_id;
+  e.username = "user" + std::to_string(user_id);
+  e.action = action;
+  e.target = target;
+  e.detail = "{}";
+  e.address = "10.0.0.1";
+  return e;
+}
+
+// A canonical UUID whose last 12 hex digits are `n`.
+inline std::string Uuid(int64_t n) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "0190a1b2-c3d4-7e5f-8a6b-%012llx", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+inline std::string Phone(int64_t n) { return "+7701" + std::to_string(1000000 + n); }
+inline std::string Tag(int64_t n) {
+  std::string digits = std::to_string(n);
+  return "398" + std::string(12 - digits.size(), '0') + digits;
+}
+
+inline VaccinationInput MakeRecord(int64_t n, const std::string& phone,
+                                   std::vector<std::string> tags = {}) {
+  VaccinationInput v;
+  v.id = Uuid(n);
+  v.owner_phone = phone;
+  v.owner_name = "Owner of " + phone;
+  v.animal_tags = std::move(tags);
+  v.species = "cattle";
+  v.head_count = v.animal_tags.empty() ? 5 : 0;
+  v.disease = "FMD-O";
+  v.vaccine = "FMD-OA-INACT";
+  v.batch_no = "B-2026-" + std::to_string(n);
+  v.dose_ml = 2.0;
+  v.administered_on = Day("2026-05-10");
+  v.lat = 43.25;
+  v.lon = 76.95;
+  v.device_id = "phone-1";
+  return v;
+}
+
+inline BatchContext MakeContext(const std::string& scope = "KZ-ABY") {
+  BatchContext c;
+  c.user_id = 7;
+  c.authority = "KZ-ABY-01";
+  c.scope = scope;
+  c.at = At(1'790'000'000'000);
+  return c;
+}
+
+}  // namespace herdpass::testing
