@@ -149,6 +149,21 @@ Result<User> ReadUserById(Connection& conn, int64_t id) {
   return std::move(r).value();
 }
 
+Result<std::vector<User>> ReadUsers(Connection& conn) {
+  auto st = conn.Prepare(kSelectUsers);
+  if (!st.ok()) return st.status();
+  std::vector<User> out;
+  for (;;) {
+    auto row = st->Next();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto user = UserFromRow(*st);
+    if (!user.ok()) return user.status();
+    out.push_back(std::move(user).value());
+  }
+  return out;
+}
+
 Result<int64_t> InsertOwner(Connection& conn, const NewOwner& owner) {
   auto st = conn.Prepare(kInsertOwner);
   if (!st.ok()) return st.status();

@@ -27,6 +27,7 @@ Result<std::vector<Vaccination>> ReadVaccinationsSince(Connection& conn, int64_t
                                                        Date since);
 Result<User> ReadUserByName(Connection& conn, const std::string& username);
 Result<User> ReadUserById(Connection& conn, int64_t id);
+Result<std::vector<User>> ReadUsers(Connection& conn);  // by id
 
 Result<int64_t> InsertOwner(Connection& conn, const NewOwner& owner);
 Result<int64_t> InsertAnimal(Connection& conn, const NewAnimal& animal);

@@ -7,7 +7,6 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -259,20 +258,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<User>> ListUsers() override {
     auto conn = readers_->Acquire();
-    auto st = conn->Prepare(sqlite::kSelectUsers);
-    if (!st.ok()) return st.status();
-    std::vector<User> out;
-    for (;;) {
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      // Reuse the single-row mapper through a lookup by id would cost a query per user; map here.
-      auto role = ParseRole(st->Text(3));
-      if (!role.ok()) return Internal("a stored user has an unknown role");
-      out.push_back(User{st->Int(0), st->Text(1), st->Text(2), *role, st->Text(4), st->Int(5) != 0,
-                         sqlite::FromMillis(st->Int(6))});
-    }
-    return out;
+    return sqlite::ReadUsers(*conn);
   }
 
   Status SetUserDisabled(const std::string& username, bool disabled,
