@@ -3,8 +3,9 @@
 //
 // Shape: `owners` households, each with 5 to 9 tagged animals and 1 to 3 flocks; vaccinations come
 // from the county's campaigns of the last three years: FMD in spring and autumn, anthrax and the
-// small-ruminant diseases each May, HPAI and Newcastle disease for poultry twice a year. Each household
-// misses a campaign now and then, so the demo shows covered, overdue and never-vaccinated stock.
+// small-ruminant diseases each May, HPAI and Newcastle disease for poultry twice a year. Each
+// household misses a campaign now and then, so the demo shows covered, overdue and never-vaccinated
+// stock.
 #include <algorithm>
 #include <array>
 #include <iostream>
@@ -20,10 +21,10 @@ constexpr std::array kGivenNames = {"Nurlan", "Aigerim", "Bolat",  "Gulnara", "Y
                                     "Marat",  "Dana",    "Serik",  "Aliya",   "Kanat",  "Zhanna",
                                     "Askar",  "Madina",  "Daulet", "Ainur",   "Arman",  "Gulmira",
                                     "Erzhan", "Aizhan",  "Ruslan", "Asel",    "Timur",  "Roza"};
-constexpr std::array kFamilyNames = {"Nurlanov",  "Seitkali",  "Abenov",   "Zhumabekov", "Omarov",
-                                     "Kairatov",  "Tulegenov", "Sadykov",  "Bekmukhamet",
-                                     "Iskakov",   "Akhmetov",  "Baimukhan", "Ermekov",    "Dzhaksybek",
-                                     "Kasymov",   "Mukanov",   "Saparov",   "Tokhtarov"};
+constexpr std::array kFamilyNames = {"Nurlanov", "Seitkali",  "Abenov",   "Zhumabekov",  "Omarov",
+                                     "Kairatov", "Tulegenov", "Sadykov",  "Bekmukhamet", "Iskakov",
+                                     "Akhmetov", "Baimukhan", "Ermekov",  "Dzhaksybek",  "Kasymov",
+                                     "Mukanov",  "Saparov",   "Tokhtarov"};
 
 struct Unit {
   std::string tag;  // empty for a flock
@@ -51,10 +52,14 @@ std::string DemoPhone(const std::string& region, std::mt19937& rng) {
     constexpr std::array p = {"139", "138", "137", "136", "135", "150", "151", "152", "158", "187"};
     return std::string("+86") + p[rng() % p.size()] + digits(8);
   }
-  if (region == "KG") return std::string("+996") + std::array{"555", "700", "770"}[rng() % 3] + digits(6);
-  if (region == "UZ") return std::string("+998") + std::array{"90", "91", "93", "97"}[rng() % 4] + digits(7);
-  if (region == "TJ") return std::string("+992") + std::array{"90", "91", "93"}[rng() % 3] + digits(7);
-  if (region == "RU") return std::string("+7") + std::array{"913", "923", "903"}[rng() % 3] + digits(7);
+  if (region == "KG")
+    return std::string("+996") + std::array{"555", "700", "770"}[rng() % 3] + digits(6);
+  if (region == "UZ")
+    return std::string("+998") + std::array{"90", "91", "93", "97"}[rng() % 4] + digits(7);
+  if (region == "TJ")
+    return std::string("+992") + std::array{"90", "91", "93"}[rng() % 3] + digits(7);
+  if (region == "RU")
+    return std::string("+7") + std::array{"913", "923", "903"}[rng() % 3] + digits(7);
   constexpr std::array p = {"701", "702", "705", "707", "747", "771", "775", "777", "778"};
   return std::string("+7") + p[rng() % p.size()] + digits(7);
 }
@@ -88,7 +93,8 @@ const VaccineProduct* VaccineFor(const Catalogue& c, const std::string& disease)
 
 bool Applies(const Catalogue& c, const std::string& disease, const std::string& species) {
   const Disease* d = c.FindDisease(disease);
-  return d != nullptr && std::find(d->species.begin(), d->species.end(), species) != d->species.end();
+  return d != nullptr &&
+         std::find(d->species.begin(), d->species.end(), species) != d->species.end();
 }
 
 }  // namespace
@@ -195,7 +201,9 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
           r.disease = disease;
           r.vaccine = vaccine->code;
           r.batch_no = vaccine->code.substr(0, 3) + "-" + std::to_string(day.days() % 9000 + 1000);
-          r.dose_ml = u.species == "poultry" ? 0.3 : (u.species == "sheep" || u.species == "goat" ? 1.0 : 2.0);
+          r.dose_ml = u.species == "poultry"
+                          ? 0.3
+                          : (u.species == "sheep" || u.species == "goat" ? 1.0 : 2.0);
           r.administered_on = day.ToString();
           r.device_id = "demo-" + std::to_string(o % 12);
           pending.push_back(std::move(r));

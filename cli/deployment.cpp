@@ -25,9 +25,12 @@ Status LoadDeployment(Deployment& d) {
   for (const auto& item : items) {
     if (item.inputs.empty()) continue;
     const std::string& v = item.inputs.front();
-    if (item.name == "region") d.region = v;
-    else if (item.name == "authority") d.authority = v;
-    else if (item.name == "listen") d.listen = v;
+    if (item.name == "region")
+      d.region = v;
+    else if (item.name == "authority")
+      d.authority = v;
+    else if (item.name == "listen")
+      d.listen = v;
   }
   return Status::Ok();
 }

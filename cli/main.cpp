@@ -45,7 +45,8 @@ ServiceConfig ConfigFor(const Deployment& d) {
 }
 
 std::string RandomPassword() {
-  // 18 random bytes as 24 base64url characters; libsodium's RNG, already initialized by the service.
+  // 18 random bytes as 24 base64url characters; libsodium's RNG, already initialized by the
+  // service.
   unsigned char raw[18];
   randombytes_buf(raw, sizeof raw);
   char out[sodium_base64_ENCODED_LEN(18, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
@@ -94,8 +95,8 @@ int UserAdd(Common& c, const std::string& username, const std::string& role_name
   auto user = opened.value()->service->AddUser(HerdService::SystemCaller(), username, password,
                                                role.value(), c.d.authority);
   if (!user.ok()) return Fail(user.status());
-  std::cout << "user " << user->username << " (" << RoleName(user->role) << ", "
-            << user->authority << ") added\n";
+  std::cout << "user " << user->username << " (" << RoleName(user->role) << ", " << user->authority
+            << ") added\n";
   return 0;
 }
 
@@ -103,8 +104,8 @@ int UserDisable(Common& c, const std::string& username, bool disabled) {
   if (Status s = Resolve(c); !s.ok()) return Fail(s);
   auto opened = OpenDataDir(c.d, ConfigFor(c.d));
   if (!opened.ok()) return Fail(opened.status());
-  if (Status s = opened.value()->service->SetUserDisabled(HerdService::SystemCaller(), username,
-                                                          disabled);
+  if (Status s =
+          opened.value()->service->SetUserDisabled(HerdService::SystemCaller(), username, disabled);
       !s.ok()) {
     return Fail(s);
   }
@@ -197,7 +198,8 @@ int Main(int argc, char** argv) {
   AddDataOption(user_add, c);
   user_add->add_option("--username", username)->required();
   user_add->add_option("--role", role, "vaccinator, vet, inspector, admin or auditor")->required();
-  user_add->add_option("--authority", c.authority_flag, "the user's authority (default: the node's)");
+  user_add->add_option("--authority", c.authority_flag,
+                       "the user's authority (default: the node's)");
   auto* user_disable = user->add_subcommand("disable", "disable a user");
   AddDataOption(user_disable, c);
   user_disable->add_option("--username", username)->required();

@@ -1,4 +1,5 @@
-// `herdpass serve`: wires the store, the service and the HTTP server, and runs until SIGINT/SIGTERM.
+// `herdpass serve`: wires the store, the service and the HTTP server, and runs until
+// SIGINT/SIGTERM.
 #pragma once
 
 #include <string>
@@ -8,7 +9,7 @@
 namespace herdpass::cli {
 
 struct ServeOptions {
-  std::string listen;         // "" = the deployment's
+  std::string listen;  // "" = the deployment's
   int handler_threads = 32;
   int lookups_per_minute = 600;
 };

@@ -45,8 +45,8 @@ bool PasswordMatches(const std::string& hash, const std::string& password) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-// A fixed Argon2id hash of a random password, verified against when the username is unknown, so that
-// a failed login takes as long whether or not the user exists.
+// A fixed Argon2id hash of a random password, verified against when the username is unknown, so
+// that a failed login takes as long whether or not the user exists.
 const std::string& DummyHash() {
   static const std::string hash = [] {
     auto h = HashPassword(NewToken());
@@ -187,10 +187,9 @@ Result<User> HerdService::AddUser(const Caller& caller, const std::string& usern
   u.role = role;
   u.authority = authority;
   u.created_at = clock_.Now();
-  auto created = store_.CreateUser(
-      u, Audit(caller, "user.create", "user:" + username,
-               std::string(R"({"role":")") + RoleName(role) + R"(","authority":")" + authority +
-                   "\"}"));
+  auto created = store_.CreateUser(u, Audit(caller, "user.create", "user:" + username,
+                                            std::string(R"({"role":")") + RoleName(role) +
+                                                R"(","authority":")" + authority + "\"}"));
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("the username " + username + " is taken", created.status().detail());
   }
@@ -206,7 +205,8 @@ Status HerdService::SetUserDisabled(const Caller& caller, const std::string& use
     return NotFound("no user " + username);
   }
   HP_RETURN_IF_ERROR(store_.SetUserDisabled(
-      username, disabled, Audit(caller, disabled ? "user.disable" : "user.enable", "user:" + username)));
+      username, disabled,
+      Audit(caller, disabled ? "user.disable" : "user.enable", "user:" + username)));
   throttle_->ForgetUser(user->id);
   return Status::Ok();
 }
@@ -228,11 +228,13 @@ Result<std::vector<User>> HerdService::ListUsers(const Caller& caller) {
 Status HerdService::AddAuthority(const Caller& caller, const Authority& authority) {
   HP_RETURN_IF_ERROR(Require(caller, {Role::kAdmin}));
   HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority.code, "code"));
-  if (!authority.parent.empty()) HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority.parent, "parent"));
+  if (!authority.parent.empty())
+    HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority.parent, "parent"));
   if (!caller.system && !InJurisdiction(caller.authority, authority.code)) {
     return PermissionDenied("the authority " + authority.code + " is outside your jurisdiction");
   }
-  return store_.SaveAuthority(authority, Audit(caller, "authority.save", "authority:" + authority.code));
+  return store_.SaveAuthority(authority,
+                              Audit(caller, "authority.save", "authority:" + authority.code));
 }
 
 }  // namespace herdpass

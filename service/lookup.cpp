@@ -8,8 +8,8 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
   HP_RETURN_IF_ERROR(Require(caller, {Role::kInspector, Role::kVet}));
   const int y = years.value_or(config_.lookup_years_default);
   if (y < 1 || y > config_.lookup_years_max) {
-    return InvalidArgument("years", "years must be from 1 to " +
-                                        std::to_string(config_.lookup_years_max));
+    return InvalidArgument("years",
+                           "years must be from 1 to " + std::to_string(config_.lookup_years_max));
   }
   auto e164 = phones_.ToE164(phone, "phone");
   if (!e164.ok()) return e164.status();

@@ -1,8 +1,7 @@
 // W1: owners, animals and vaccination records. Validation and normalization happen here; the store
 // only keeps integrity (uniqueness, idempotency, atomicity).
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "service/service.h"
 
@@ -81,7 +80,8 @@ Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInp
   auto tag = ParseEarTag(input.tag, config_.ear_tag_schemes, "tag");
   if (!tag.ok()) return tag.status();
   const Species* species = catalogue_.FindSpecies(input.species);
-  if (species == nullptr) return InvalidArgument("species", "unknown species '" + input.species + "'");
+  if (species == nullptr)
+    return InvalidArgument("species", "unknown species '" + input.species + "'");
   if (species->flock_only) {
     return InvalidArgument("species", species->name + " are recorded as flocks, not by ear tag");
   }
@@ -135,8 +135,7 @@ Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::strin
   if (!history.ok()) return history.status();
   // The answer names the owner: a read of personal data.
   HP_RETURN_IF_ERROR(store_.AppendAudit(
-      Audit(caller, "animal.read", "tag:" + tag->digits,
-            Json({{"owner_id", history->owner.id}}))));
+      Audit(caller, "animal.read", "tag:" + tag->digits, Json({{"owner_id", history->owner.id}}))));
   AnimalView view;
   view.animal = animal.value();
   view.owner = history->owner;
@@ -159,7 +158,8 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
   out.id = id.value();
 
   if (in.owner_id) {
-    if (*in.owner_id <= 0) return InvalidArgument(Field(i, "owner_id"), "owner_id must be positive");
+    if (*in.owner_id <= 0)
+      return InvalidArgument(Field(i, "owner_id"), "owner_id must be positive");
     out.owner_id = *in.owner_id;
   } else if (!in.owner_phone.empty()) {
     auto phone = phones_.ToE164(in.owner_phone, Field(i, "owner_phone"));
@@ -252,9 +252,8 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
   HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet}));
   if (records.empty()) return InvalidArgument("records", "the batch has no records");
   if (records.size() > static_cast<size_t>(config_.max_batch)) {
-    return InvalidArgument("records", "a batch holds at most " +
-                                          std::to_string(config_.max_batch) + " records, got " +
-                                          std::to_string(records.size()));
+    return InvalidArgument("records", "a batch holds at most " + std::to_string(config_.max_batch) +
+                                          " records, got " + std::to_string(records.size()));
   }
   const Date today = clock_.Today();
   BatchSummary summary;
@@ -292,9 +291,15 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
   }
   for (const auto& r : summary.results) {
     switch (r.outcome) {
-      case RecordOutcome::kCreated: ++summary.created; break;
-      case RecordOutcome::kDuplicate: ++summary.duplicate; break;
-      case RecordOutcome::kRejected: ++summary.rejected; break;
+      case RecordOutcome::kCreated:
+        ++summary.created;
+        break;
+      case RecordOutcome::kDuplicate:
+        ++summary.duplicate;
+        break;
+      case RecordOutcome::kRejected:
+        ++summary.rejected;
+        break;
     }
   }
   return summary;
@@ -311,9 +316,9 @@ Status HerdService::VoidVaccination(const Caller& caller, const std::string& id_
   if (!v.ok() || (!caller.system && !InJurisdiction(caller.authority, v->authority))) {
     return NotFound("no vaccination record " + id.value() + " in your jurisdiction");
   }
-  return store_.VoidVaccination(id.value(), reason, clock_.Now(),
-                                Audit(caller, "vaccination.void", "vaccination:" + id.value(),
-                                      Json({{"reason", reason}})));
+  return store_.VoidVaccination(
+      id.value(), reason, clock_.Now(),
+      Audit(caller, "vaccination.void", "vaccination:" + id.value(), Json({{"reason", reason}})));
 }
 
 }  // namespace herdpass

@@ -1,3 +1,5 @@
+#include "service/service.h"
+
 #include <sodium.h>
 
 #include <deque>
@@ -6,7 +8,6 @@
 #include <shared_mutex>
 #include <unordered_map>
 
-#include "service/service.h"
 #include "service/throttle.h"
 
 namespace herdpass {
@@ -51,8 +52,7 @@ Status HerdService::Require(const Caller& caller, std::initializer_list<Role> ro
   for (Role r : roles) {
     if (*caller.role == r) return Status::Ok();
   }
-  return PermissionDenied(std::string("the role '") + RoleName(*caller.role) +
-                          "' may not do this");
+  return PermissionDenied(std::string("the role '") + RoleName(*caller.role) + "' may not do this");
 }
 
 Status HerdService::CheckLookupRate(const Caller& caller) {
@@ -64,7 +64,7 @@ Status HerdService::CheckLookupRate(const Caller& caller) {
 }
 
 Result<std::vector<AuditRow>> HerdService::ListAudit(const Caller& caller,
-                                                      const AuditQuery& query) {
+                                                     const AuditQuery& query) {
   HP_RETURN_IF_ERROR(Require(caller, {Role::kAuditor, Role::kAdmin}));
   if (query.limit < 1 || query.limit > 1000) {
     return InvalidArgument("limit", "limit must be between 1 and 1000");

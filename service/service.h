@@ -1,6 +1,6 @@
-// service/: the use cases of HerdPass (DESIGN.md section 2), authorization by role and jurisdiction,
-// and the audit log. It takes a Store, a Clock and the reference Catalogue from outside, so tests can
-// run it against any backend with a fake clock.
+// service/: the use cases of HerdPass (DESIGN.md section 2), authorization by role and
+// jurisdiction, and the audit log. It takes a Store, a Clock and the reference Catalogue from
+// outside, so tests can run it against any backend with a fake clock.
 //
 // Inputs come as the client sent them (phone numbers in local forms, tags with separators, dates as
 // text); the service validates and normalizes them and names the failing field in its Status.
@@ -50,8 +50,8 @@ struct Caller {
   std::string username;
   std::optional<Role> role;  // empty for the public
   std::string authority;
-  std::string address;       // client address, for the audit log
-  bool system = false;       // the operator at the server's console (CLI): every role, every place
+  std::string address;  // client address, for the audit log
+  bool system = false;  // the operator at the server's console (CLI): every role, every place
 };
 
 struct LoginResult {

@@ -92,7 +92,8 @@ Response CreateOwner(HerdService& service, Request& req, const Caller& caller) {
     }
     return ProblemFromStatus(r.status());
   }
-  return Json(201, ToJson(r.value())).AddHeader("Location", "/api/v1/owners/" + std::to_string(r->id));
+  return Json(201, ToJson(r.value()))
+      .AddHeader("Location", "/api/v1/owners/" + std::to_string(r->id));
 }
 
 Response FindOwner(HerdService& service, Request& req, const Caller& caller) {
@@ -243,8 +244,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   };
   router.Add("POST", "/api/v1/auth/login", [&s](Request& req) { return Login(s, req); });
   router.Add("POST", "/api/v1/auth/logout", authed(Logout));
-  router.Add("GET", "/api/v1/auth/me",
-             Authed(s, [](Request&, const Caller& c) { return Me(c); }));
+  router.Add("GET", "/api/v1/auth/me", Authed(s, [](Request&, const Caller& c) { return Me(c); }));
   router.Add("POST", "/api/v1/owners", authed(CreateOwner));
   router.Add("GET", "/api/v1/owners", authed(FindOwner));
   router.Add("POST", "/api/v1/animals", authed(CreateAnimal));

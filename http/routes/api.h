@@ -9,8 +9,8 @@
 
 namespace herdpass::http {
 
-// The OpenAPI 3 document served at /api/v1/openapi.json (http/routes/openapi.json, embedded at build
-// time). tests/api checks that it lists exactly the routes registered here.
+// The OpenAPI 3 document served at /api/v1/openapi.json (http/routes/openapi.json, embedded at
+// build time). tests/api checks that it lists exactly the routes registered here.
 std::string_view OpenApiDocument();
 
 // Registers every route on `router`. `service` and `metrics` must outlive the router.

@@ -243,12 +243,9 @@ json ToJson(const LookupResult& r, const Catalogue& catalogue) {
   for (const auto& v : r.vaccinations) vaccinations.push_back(ToJson(v));
   json coverage = json::array();
   for (const auto& c : r.coverage.diseases) coverage.push_back(ToJson(c, catalogue));
-  return {{"owner", ToJson(r.owner)},
-          {"today", r.today.ToString()},
-          {"since", r.since.ToString()},
-          {"coverage", std::move(coverage)},
-          {"animals", std::move(animals)},
-          {"vaccinations", std::move(vaccinations)}};
+  return {{"owner", ToJson(r.owner)},      {"today", r.today.ToString()},
+          {"since", r.since.ToString()},   {"coverage", std::move(coverage)},
+          {"animals", std::move(animals)}, {"vaccinations", std::move(vaccinations)}};
 }
 
 json ToJson(const AnimalView& v, const Catalogue& catalogue) {

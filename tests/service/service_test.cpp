@@ -101,16 +101,14 @@ TEST_F(ServiceTest, TokenExpiresAndLogoutEndsIt) {
   ASSERT_TRUE(login.ok());
   EXPECT_TRUE(service_->Authenticate(login->token, "").ok());
   clock_.Advance(std::chrono::hours(13));
-  EXPECT_EQ(service_->Authenticate(login->token, "").status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_EQ(service_->Authenticate(login->token, "").status().code(), StatusCode::kUnauthenticated);
 
   auto again = service_->Login("insp", "secret-pass", "");
   ASSERT_TRUE(again.ok());
   auto caller = service_->Authenticate(again->token, "");
   ASSERT_TRUE(caller.ok());
   ASSERT_TRUE(service_->Logout(again->token, caller.value()).ok());
-  EXPECT_EQ(service_->Authenticate(again->token, "").status().code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_EQ(service_->Authenticate(again->token, "").status().code(), StatusCode::kUnauthenticated);
 }
 
 TEST_F(ServiceTest, DisabledUserCannotSignIn) {
@@ -226,8 +224,9 @@ TEST_F(ServiceTest, LookupShowsCoveragePerDiseaseAndIsAudited) {
 }
 
 TEST_F(ServiceTest, LookupRespectsRolesJurisdictionAndRate) {
-  ASSERT_EQ(service_->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-00000000000d",
-                                                       "87012345678", "398000000000001")})
+  ASSERT_EQ(service_
+                ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-00000000000d",
+                                                   "87012345678", "398000000000001")})
                 ->created,
             1);
   EXPECT_EQ(service_->Lookup(vaccinator_, "87012345678", std::nullopt).status().code(),
@@ -246,8 +245,11 @@ TEST_F(ServiceTest, LookupRespectsRolesJurisdictionAndRate) {
   int allowed = 0;
   for (int i = 0; i < 10; ++i) {
     auto r = service_->Lookup(inspector_, "87012345678", 3);
-    if (r.ok()) ++allowed;
-    else EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+    if (r.ok()) {
+      ++allowed;
+    } else {
+      EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+    }
   }
   EXPECT_EQ(allowed, 5);
   clock_.Advance(std::chrono::minutes(1));
@@ -256,9 +258,9 @@ TEST_F(ServiceTest, LookupRespectsRolesJurisdictionAndRate) {
 
 TEST_F(ServiceTest, VoidedRecordStaysVisibleButStopsCounting) {
   const std::string id = "018f3a7c-0000-7000-8000-00000000000f";
-  ASSERT_EQ(service_->RecordBatch(vaccinator_, {Record(id, "87012345678", "398000000000001")})
-                ->created,
-            1);
+  ASSERT_EQ(
+      service_->RecordBatch(vaccinator_, {Record(id, "87012345678", "398000000000001")})->created,
+      1);
   EXPECT_EQ(service_->VoidVaccination(vaccinator_, id, "wrong animal").code(),
             StatusCode::kPermissionDenied);
   EXPECT_EQ(service_->VoidVaccination(vet_, id, "").field(), "reason");
@@ -269,7 +271,9 @@ TEST_F(ServiceTest, VoidedRecordStaysVisibleButStopsCounting) {
   ASSERT_EQ(r->vaccinations.size(), 1u);
   EXPECT_TRUE(r->vaccinations[0].voided);
   for (const auto& c : r->coverage.diseases) {
-    if (c.disease == "FMD-O") EXPECT_EQ(c.state, CoverageState::kNever);
+    if (c.disease == "FMD-O") {
+      EXPECT_EQ(c.state, CoverageState::kNever);
+    }
   }
 }
 
