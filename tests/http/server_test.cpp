@@ -1,0 +1,332 @@
+// A real server on an ephemeral port, driven over TCP by the test client.
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <latch>
+#include <thread>
+
+#include "tests/support/http_client.h"
+
+namespace herdpass::http {
+namespace {
+
+using herdpass::testing::HttpClient;
+using herdpass::testing::HttpResponse;
+using herdpass::testing::SendRawBytes;
+using std::chrono::milliseconds;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.Add("GET", "/hello", [](Request&) { return Json(200, {{"hello", "world"}}); });
+    router_.Add("POST", "/echo", [](Request& req) {
+      return Json(200, {{"body", req.body},
+                        {"content_type", req.Header("content-type")},
+                        {"token", req.BearerToken()}});
+    });
+    router_.Add("GET", "/animals/{tag}", [](Request& req) {
+      return Json(200, {{"tag", req.Param("tag")},
+                        {"phone", req.Query("phone")},
+                        {"remote", req.remote_address},
+                        {"target", req.target},
+                        {"path", req.path}});
+    });
+    router_.Add("GET", "/throw", [](Request&) -> Response {
+      throw std::runtime_error("SELECT secret FROM owners failed");
+    });
+    router_.Add("GET", "/status",
+                [](Request&) { return ProblemFromStatus(Unauthenticated("token expired")); });
+    router_.Add("GET", "/slow", [this](Request&) {
+      entered_.fetch_add(1);
+      std::this_thread::sleep_for(milliseconds(slow_ms_));
+      return Json(200, {{"slept", slow_ms_.load()}});
+    });
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  int StartServer(ServerOptions options = {}) {
+    options.listen = "127.0.0.1:0";
+    options.metrics = &metrics_;
+    server_ = std::make_unique<Server>(options, router_);
+    auto port = server_->Start();
+    EXPECT_TRUE(port.ok()) << port.status().ToString();
+    return port.ok() ? *port : 0;
+  }
+
+  Router router_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<Server> server_;
+  std::atomic<int> entered_{0};
+  std::atomic<int> slow_ms_{50};
+};
+
+TEST_F(ServerTest, ServesJsonAndReusesTheConnection) {
+  int port = StartServer();
+  ASSERT_GT(port, 0);
+  EXPECT_EQ(server_->port(), port);
+  HttpClient client("127.0.0.1", port);
+  for (int i = 0; i < 5; ++i) {
+    HttpResponse r = client.Get("/hello");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.json()["hello"], "world");
+    EXPECT_EQ(r.header("content-type"), "application/json");
+    EXPECT_EQ(r.header("server"), "herdpass");
+    EXPECT_FALSE(r.header("date").empty());
+  }
+  EXPECT_EQ(client.connections_opened(), 1);
+}
+
+TEST_F(ServerTest, PassesBodyHeadersTokenParamsAndQuery) {
+  int port = StartServer();
+  HttpClient client("127.0.0.1", port);
+  HttpResponse echo = client.PostRaw("/echo", "raw body", "text/plain", "tok123");
+  ASSERT_EQ(echo.status, 200);
+  EXPECT_EQ(echo.json()["body"], "raw body");
+  EXPECT_EQ(echo.json()["content_type"], "text/plain");
+  EXPECT_EQ(echo.json()["token"], "tok123");
+
+  HttpResponse json = client.Post("/echo", {{"a", 1}});
+  EXPECT_EQ(json.json()["body"], R"({"a":1})");
+
+  HttpResponse r = client.Get("/animals/CN%20001?phone=%2B7+701");
+  ASSERT_EQ(r.status, 200);
+  auto j = r.json();
+  EXPECT_EQ(j["tag"], "CN 001");
+  EXPECT_EQ(j["phone"], "+7 701");
+  EXPECT_EQ(j["remote"], "127.0.0.1");
+  EXPECT_EQ(j["target"], "/animals/CN%20001?phone=%2B7+701");
+  EXPECT_EQ(j["path"], "/animals/CN%20001");
+}
+
+TEST_F(ServerTest, UnknownPathAndWrongMethodAreProblems) {
+  int port = StartServer();
+  HttpClient client("127.0.0.1", port);
+  HttpResponse missing = client.Get("/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.header("content-type"), "application/problem+json");
+  EXPECT_EQ(missing.json()["type"], "https://herdpass.org/problems/not-found");
+
+  HttpResponse wrong = client.Post("/hello", nlohmann::json::object());
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.header("allow"), "GET");
+  EXPECT_EQ(client.connections_opened(), 1);  // errors in handlers keep the connection
+}
+
+TEST_F(ServerTest, ProblemHeadersReachTheClient) {
+  int port = StartServer();
+  HttpClient client("127.0.0.1", port);
+  HttpResponse r = client.Get("/status");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.header("www-authenticate"), "Bearer");
+  EXPECT_EQ(r.json()["type"], "https://herdpass.org/problems/unauthenticated");
+}
+
+TEST_F(ServerTest, BodyOverLimitIs413AndCloses) {
+  int port = StartServer();
+  HttpClient client("127.0.0.1", port);
+  HttpResponse r = client.PostRaw("/echo", std::string(2 << 20, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.header("content-type"), "application/problem+json");
+  EXPECT_EQ(r.json()["type"], "https://herdpass.org/problems/payload-too-large");
+  EXPECT_EQ(r.header("connection"), "close");
+  // The client reconnects for the next request.
+  EXPECT_EQ(client.Get("/hello").status, 200);
+  EXPECT_EQ(client.connections_opened(), 2);
+}
+
+TEST_F(ServerTest, BodyAtTheLimitIsAccepted) {
+  ServerOptions options;
+  options.body_limit = 1000;
+  int port = StartServer(options);
+  HttpClient client("127.0.0.1", port);
+  EXPECT_EQ(client.PostRaw("/echo", std::string(1000, 'x')).status, 200);
+  EXPECT_EQ(client.PostRaw("/echo", std::string(1001, 'x')).status, 413);
+}
+
+TEST_F(ServerTest, ExpectContinueOverLimitIs413WithoutSendingTheBody) {
+  int port = StartServer();
+  std::string reply = SendRawBytes("127.0.0.1", port,
+                                   "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n"
+                                   "Expect: 100-continue\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
+}
+
+TEST_F(ServerTest, ExpectContinueWithinLimitGets100ThenTheResponse) {
+  int port = StartServer();
+  std::string reply =
+      SendRawBytes("127.0.0.1", port,
+                   "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n"
+                   "Connection: close\r\n\r\nhi");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200", 0), 0u) << reply;
+}
+
+TEST_F(ServerTest, MalformedRequestIs400AndCloses) {
+  int port = StartServer();
+  std::string reply = SendRawBytes("127.0.0.1", port, "GARBAGE\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  EXPECT_NE(reply.find("application/problem+json"), std::string::npos);
+  EXPECT_NE(reply.find("https://herdpass.org/problems/malformed-request"), std::string::npos);
+
+  std::string bad_length = SendRawBytes(
+      "127.0.0.1", port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
+  EXPECT_EQ(bad_length.rfind("HTTP/1.1 400", 0), 0u) << bad_length;
+}
+
+TEST_F(ServerTest, HeaderOverLimitIs431) {
+  ServerOptions options;
+  options.header_limit = 4096;
+  int port = StartServer(options);
+  std::string reply = SendRawBytes(
+      "127.0.0.1", port,
+      "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 431", 0), 0u) << reply.substr(0, 200);
+}
+
+TEST_F(ServerTest, HandlerExceptionIsGeneric500) {
+  int port = StartServer();
+  HttpClient client("127.0.0.1", port);
+  HttpResponse r = client.Get("/throw");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.json()["type"], "https://herdpass.org/problems/internal");
+  EXPECT_EQ(r.body.find("secret"), std::string::npos);
+  EXPECT_EQ(r.body.find("SELECT"), std::string::npos);
+  EXPECT_EQ(client.Get("/hello").status, 200);  // the server and the connection survive
+  EXPECT_EQ(client.connections_opened(), 1);
+}
+
+TEST_F(ServerTest, SlowHandlersOverlap) {
+  int port = StartServer();  // default 32 handler threads
+  constexpr int kRequests = 100;
+  std::latch ready(kRequests + 1);
+  std::vector<std::future<int>> results;
+  for (int i = 0; i < kRequests; ++i) {
+    results.push_back(std::async(std::launch::async, [&ready, port] {
+      HttpClient client("127.0.0.1", port);
+      ready.arrive_and_wait();
+      return client.Get("/slow").status;
+    }));
+  }
+  ready.arrive_and_wait();
+  auto start = std::chrono::steady_clock::now();
+  for (auto& f : results) EXPECT_EQ(f.get(), 200);
+  auto took = std::chrono::steady_clock::now() - start;
+  // Serialized, this takes 100 x 50 ms = 5 s; with 32 handler threads about 4 x 50 ms.
+  EXPECT_LT(took, milliseconds(2000));
+}
+
+TEST_F(ServerTest, SlowHandlersDoNotBlockTheIoThreads) {
+  ServerOptions options;
+  options.io_threads = 1;
+  options.handler_threads = 4;
+  int port = StartServer(options);
+  slow_ms_ = 1000;
+  std::vector<std::future<int>> slow;
+  for (int i = 0; i < 2; ++i) {
+    slow.push_back(std::async(std::launch::async, [port] {
+      HttpClient client("127.0.0.1", port);
+      return client.Get("/slow").status;
+    }));
+  }
+  while (entered_.load() < 2) std::this_thread::yield();
+  HttpClient fast("127.0.0.1", port);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(fast.Get("/hello").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(500));
+  for (auto& f : slow) EXPECT_EQ(f.get(), 200);
+}
+
+TEST_F(ServerTest, GracefulStopFinishesRequestsInFlight) {
+  int port = StartServer();
+  slow_ms_ = 300;
+  auto in_flight = std::async(std::launch::async, [port] {
+    HttpClient client("127.0.0.1", port);
+    HttpResponse r = client.Get("/slow");
+    return std::make_pair(r.status, r.header("connection"));
+  });
+  HttpClient idle("127.0.0.1", port);
+  ASSERT_EQ(idle.Get("/hello").status, 200);  // an idle keep-alive connection
+  while (entered_.load() < 1) std::this_thread::yield();
+
+  auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  auto took = std::chrono::steady_clock::now() - start;
+  auto [status, connection] = in_flight.get();
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(connection, "close");
+  EXPECT_LT(took, milliseconds(5000));  // the idle connection did not hold the stop up
+  EXPECT_FALSE(herdpass::testing::WaitForTcpPort("127.0.0.1", port, 50));
+  server_->Wait();  // returns at once after Stop
+  server_->Stop();  // idempotent
+}
+
+TEST_F(ServerTest, IdleConnectionsTimeOut) {
+  ServerOptions options;
+  options.idle_timeout = milliseconds(100);
+  int port = StartServer(options);
+  std::string reply = SendRawBytes("127.0.0.1", port, "GET /hel", 5000);
+  EXPECT_EQ(reply, "");  // closed by the server before the 5 s client timeout
+}
+
+TEST_F(ServerTest, MetricsCountRequestsByRouteMethodAndStatus) {
+  int port = StartServer();
+  HttpClient client("127.0.0.1", port);
+  ASSERT_EQ(client.Get("/hello").status, 200);
+  ASSERT_EQ(client.Get("/hello").status, 200);
+  ASSERT_EQ(client.Get("/animals/1").status, 200);
+  ASSERT_EQ(client.Get("/nope").status, 404);
+  ASSERT_EQ(client.Send("BREW", "/hello").status, 405);
+  std::string text = metrics_.Render();
+  EXPECT_NE(text.find("http_requests_total{route=\"/hello\",method=\"GET\",status=\"200\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("http_requests_total{route=\"/animals/{tag}\",method=\"GET\",status=\"200\"} 1"),
+      std::string::npos);
+  EXPECT_NE(text.find("http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("http_requests_total{route=\"/hello\",method=\"other\",status=\"405\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("http_request_duration_seconds_count{route=\"/hello\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("# TYPE http_request_duration_seconds histogram"), std::string::npos);
+}
+
+TEST_F(ServerTest, StartFailsWhenThePortIsTaken) {
+  int port = StartServer();
+  ServerOptions options;
+  options.listen = "127.0.0.1:" + std::to_string(port);
+  Server second(options, router_);
+  auto r = second.Start();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(ServerOptionsTest, BadListenAddressIsInvalidArgument) {
+  Router router;
+  for (const char* listen : {"localhost", "127.0.0.1:99999", "127.0.0.1:x", "nohost:80"}) {
+    ServerOptions options;
+    options.listen = listen;
+    Server server(options, router);
+    auto r = server.Start();
+    ASSERT_FALSE(r.ok()) << listen;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << listen;
+    EXPECT_EQ(r.status().field(), "listen");
+  }
+}
+
+TEST(ServerOptionsTest, StopWithoutStart) {
+  Router router;
+  Server server(ServerOptions{}, router);
+  server.Stop();
+  server.Wait();
+}
+
+}  // namespace
+}  // namespace herdpass::http
