@@ -1,8 +1,8 @@
 #include "http/server.h"
 
 // GCC 12 reports -Wmismatched-new-delete for every coroutine using Asio 1.74's awaitable frame
-// allocator (its sized operator delete matches its operator new; the warning is a known false
-// positive, GCC bug 103993). Silence it for this file only.
+// allocator, whose sized operator delete does match its operator new: a false positive of GCC's
+// coroutine lowering. Silenced for this file only.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
