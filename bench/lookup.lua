@@ -1,0 +1,33 @@
+-- wrk script for W2 (bench/run.sh): GET /api/v1/lookup?phone=... for a random owner of the seeded
+-- list, with the inspector's bearer token. The same script drives nginx (which serves a static
+-- file at that path and ignores the query), so both sides pay the same load-generator cost.
+--   HP_PHONES  file with one phone number a line (local form, e.g. 87011234567)
+--   HP_TOKEN   bearer token
+local phones = {}
+local thread_count = 0
+
+function setup(thread)
+  thread:set("thread_id", thread_count)
+  thread_count = thread_count + 1
+end
+
+function init(args)
+  for line in io.lines(os.getenv("HP_PHONES")) do
+    phones[#phones + 1] = line
+  end
+  math.randomseed(os.time() * 1000 + (thread_id or 0))
+  wrk.headers["Authorization"] = "Bearer " .. (os.getenv("HP_TOKEN") or "")
+end
+
+function request()
+  return wrk.format("GET", "/api/v1/lookup?phone=" .. phones[math.random(#phones)])
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "HP_RESULT requests=%d seconds=%.2f rps=%.1f p50_us=%d p99_us=%d non2xx=%d socket_errors=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(99), e.status,
+    e.connect + e.read + e.write + e.timeout))
+end

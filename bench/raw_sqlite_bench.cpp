@@ -1,0 +1,324 @@
+// The raw SQLite references of bench/run.sh (leveldb's db_bench_sqlite3 in spirit): what SQLite
+// alone does with the same records and the same schema, with nothing of HerdPass around it.
+//
+//   raw_sqlite_bench insert --db NEW.db --schema-from HERDPASS.db [--txn 500] [--seconds 10]
+//       Inserts W1 records (bench/workload.h, the same generator as the HTTP load) into the
+//       vaccinations and vaccination_ids tables, in transactions of --txn records, WAL +
+//       synchronous=FULL. The DDL is copied from a database that HerdPass's own migrations made,
+//       so the reference follows the real layout.
+//   raw_sqlite_bench lookup --db HERDPASS.db --phones FILE [--seconds 5]
+//       W2's reads as point queries on one connection: owner by phone, the owner's animals, the
+//       owner's vaccinations of the last three years (every column read).
+//
+// Prints one line "HP_RESULT key=value ...". Single-threaded.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bench/workload.h"
+
+namespace herdpass::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  std::string mode;
+  std::string db;
+  std::string schema_from;
+  std::string phones;
+  int txn = 500;
+  int pool_owners = 1000;
+  double seconds = 10;
+};
+
+[[noreturn]] void Die(sqlite3* db, const char* what) {
+  std::fprintf(stderr, "raw_sqlite_bench: %s: %s\n", what, db ? sqlite3_errmsg(db) : "");
+  std::exit(1);
+}
+
+void Exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::fprintf(stderr, "raw_sqlite_bench: %s: %s\n", sql.c_str(), err ? err : "");
+    std::exit(1);
+  }
+}
+
+sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) {
+    Die(db, sql);
+  }
+  return st;
+}
+
+// The CREATE statements of the vaccination tables (and their indexes) of a HerdPass database.
+std::vector<std::string> VaccinationDdl(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --schema-from");
+  }
+  sqlite3_stmt* st = Prepare(db,
+                             "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN "
+                             "('vaccinations', 'vaccination_ids') ORDER BY type DESC, name");
+  std::vector<std::string> ddl;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    ddl.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  if (ddl.size() < 2) {
+    std::fprintf(stderr, "raw_sqlite_bench: %s has no vaccination tables\n", path.c_str());
+    std::exit(1);
+  }
+  return ddl;
+}
+
+// One animal id as the store encodes a list of them: LEB128 varints.
+std::string EncodeId(int64_t id) {
+  std::string out;
+  auto v = static_cast<uint64_t>(id);
+  do {
+    uint8_t byte = v & 0x7f;
+    v >>= 7;
+    if (v != 0) byte |= 0x80;
+    out.push_back(static_cast<char>(byte));
+  } while (v != 0);
+  return out;
+}
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  const auto k = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+int Insert(const Args& args) {
+  const auto ddl = VaccinationDdl(args.schema_from);
+  std::remove(args.db.c_str());
+  std::remove((args.db + "-wal").c_str());
+  std::remove((args.db + "-shm").c_str());
+  sqlite3* db = nullptr;
+  if (sqlite3_open(args.db.c_str(), &db) != SQLITE_OK) Die(db, "open --db");
+  Exec(db, "PRAGMA journal_mode=WAL");
+  Exec(db, "PRAGMA synchronous=FULL");
+  for (const std::string& sql : ddl) Exec(db, sql);
+
+  sqlite3_stmt* ins = Prepare(
+      db,
+      "INSERT INTO vaccinations(owner_id, administered_on, id, animal_ids, species, head_count, "
+      "disease, vaccine, batch_no, dose_ml, lat, lon, device_id, recorded_by, recorded_at, "
+      "authority, corrects) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+      "?15, ?16, ?17)");
+  sqlite3_stmt* ins_id =
+      Prepare(db, "INSERT INTO vaccination_ids(id, owner_id, administered_on) VALUES(?1, ?2, ?3)");
+
+  const auto now_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  const auto today = static_cast<int64_t>(now_ms / 86'400'000);
+  std::mt19937_64 rng(42);
+  uint64_t seq = 0;
+  int64_t records = 0;
+  int64_t txns = 0;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(args.seconds);
+  while (Clock::now() < deadline) {
+    Exec(db, "BEGIN IMMEDIATE");
+    for (int k = 0; k < args.txn; ++k) {
+      // The same draw as the HTTP load: a pool owner, one of its animals, a disease, a recent day.
+      const auto pool_owner = static_cast<int64_t>(rng() % static_cast<uint64_t>(args.pool_owners));
+      const int animal = static_cast<int>(rng() % kAnimalsPerOwner);
+      const int disease = static_cast<int>(rng() % 5);
+      const int days_ago = static_cast<int>(rng() % 30);
+      const BenchRecord r =
+          MakeRecord(Uuid7(now_ms, seq++), kW1OwnerBase + pool_owner, animal, disease, days_ago);
+      const std::string id = UuidBytes(r.id);
+      const std::string animal_ids = EncodeId(pool_owner * kAnimalsPerOwner + animal + 1);
+      const int64_t owner_id = pool_owner + 1;
+      const int64_t day = today - r.days_ago;
+      sqlite3_bind_int64(ins, 1, owner_id);
+      sqlite3_bind_int64(ins, 2, day);
+      sqlite3_bind_blob(ins, 3, id.data(), 16, SQLITE_TRANSIENT);
+      sqlite3_bind_blob(ins, 4, animal_ids.data(), static_cast<int>(animal_ids.size()),
+                        SQLITE_TRANSIENT);
+      sqlite3_bind_text(ins, 5, r.species, -1, SQLITE_STATIC);
+      sqlite3_bind_int(ins, 6, 1);
+      sqlite3_bind_text(ins, 7, r.disease, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins, 8, r.vaccine, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins, 9, r.batch_no.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_double(ins, 10, r.dose_ml);
+      sqlite3_bind_double(ins, 11, r.lat);
+      sqlite3_bind_double(ins, 12, r.lon);
+      sqlite3_bind_text(ins, 13, r.device_id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(ins, 14, 2);
+      sqlite3_bind_int64(ins, 15, static_cast<int64_t>(now_ms));
+      sqlite3_bind_text(ins, 16, "KZ-ABY", -1, SQLITE_STATIC);
+      sqlite3_bind_null(ins, 17);
+      if (sqlite3_step(ins) != SQLITE_DONE) Die(db, "insert vaccination");
+      sqlite3_reset(ins);
+      sqlite3_bind_blob(ins_id, 1, id.data(), 16, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(ins_id, 2, owner_id);
+      sqlite3_bind_int64(ins_id, 3, day);
+      if (sqlite3_step(ins_id) != SQLITE_DONE) Die(db, "insert vaccination id");
+      sqlite3_reset(ins_id);
+    }
+    Exec(db, "COMMIT");
+    records += args.txn;
+    ++txns;
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  sqlite3_finalize(ins);
+  sqlite3_finalize(ins_id);
+  sqlite3_close(db);
+  std::printf("HP_RESULT records=%lld txns=%lld seconds=%.2f records_per_s=%.0f\n",
+              static_cast<long long>(records), static_cast<long long>(txns), secs,
+              static_cast<double>(records) / secs);
+  return 0;
+}
+
+int Lookup(const Args& args) {
+  std::vector<std::string> phones;
+  {
+    std::ifstream in(args.phones);
+    // The list holds local forms ("8701..."); the database holds E.164 ("+7701...").
+    for (std::string line; std::getline(in, line);) {
+      if (line.size() == 11) phones.push_back("+7" + line.substr(1));
+    }
+  }
+  if (phones.empty()) {
+    std::fprintf(stderr, "raw_sqlite_bench: no phones in %s\n", args.phones.c_str());
+    return 1;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
+  sqlite3_stmt* owner = Prepare(
+      db, "SELECT id, phone, name, village, authority, created_at FROM owners WHERE phone = ?1");
+  sqlite3_stmt* animals =
+      Prepare(db,
+              "SELECT id, owner_id, tag, species, head_count, sex, birth_date, authority, "
+              "created_at FROM animals WHERE owner_id = ?1 ORDER BY id");
+  sqlite3_stmt* vaccinations = Prepare(
+      db,
+      "SELECT id, owner_id, administered_on, animal_ids, species, head_count, disease, vaccine, "
+      "batch_no, dose_ml, lat, lon, device_id, recorded_by, recorded_at, authority, voided, "
+      "void_reason, voided_at, corrects FROM vaccinations WHERE owner_id = ?1 AND "
+      "administered_on >= ?2 ORDER BY administered_on DESC, id DESC");
+
+  // Reads every column of every row, as a real reader would.
+  size_t bytes_read = 0;
+  auto drain = [&bytes_read](sqlite3_stmt* st) {
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      ++rows;
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        if (sqlite3_column_blob(st, c) != nullptr) {
+          bytes_read += static_cast<size_t>(sqlite3_column_bytes(st, c));
+        }
+      }
+    }
+    sqlite3_reset(st);
+    return rows;
+  };
+
+  const auto today = std::chrono::duration_cast<std::chrono::days>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  std::mt19937_64 rng(7);
+  std::vector<double> latencies_us;
+  int64_t queries = 0;
+  int64_t rows = 0;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(args.seconds);
+  for (auto t0 = start; t0 < deadline;) {
+    const std::string& phone = phones[rng() % phones.size()];
+    Exec(db, "BEGIN");
+    sqlite3_bind_text(owner, 1, phone.c_str(), -1, SQLITE_STATIC);
+    if (sqlite3_step(owner) != SQLITE_ROW) Die(db, "owner not found");
+    const int64_t owner_id = sqlite3_column_int64(owner, 0);
+    sqlite3_reset(owner);
+    sqlite3_bind_int64(animals, 1, owner_id);
+    rows += drain(animals);
+    sqlite3_bind_int64(vaccinations, 1, owner_id);
+    sqlite3_bind_int64(vaccinations, 2, today - 3 * 365);
+    rows += drain(vaccinations);
+    Exec(db, "COMMIT");
+    ++queries;
+    const auto t1 = Clock::now();
+    latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    t0 = t1;
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  sqlite3_finalize(owner);
+  sqlite3_finalize(animals);
+  sqlite3_finalize(vaccinations);
+  sqlite3_close(db);
+  const double p50 = Percentile(latencies_us, 50);
+  const double p99 = Percentile(latencies_us, 99);
+  std::printf(
+      "HP_RESULT queries=%lld rows_per_query=%.1f bytes_per_query=%.0f seconds=%.2f "
+      "queries_per_s=%.0f p50_us=%.1f p99_us=%.1f\n",
+      static_cast<long long>(queries),
+      static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(queries, 1)),
+      static_cast<double>(bytes_read) / static_cast<double>(std::max<int64_t>(queries, 1)), secs,
+      static_cast<double>(queries) / secs, p50, p99);
+  return 0;
+}
+
+}  // namespace
+}  // namespace herdpass::bench
+
+int main(int argc, char** argv) {
+  herdpass::bench::Args args;
+  if (argc < 2) {
+    std::cerr << "usage: raw_sqlite_bench insert|lookup --db PATH [options]\n";
+    return 2;
+  }
+  args.mode = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) {
+      std::cerr << "raw_sqlite_bench: " << a << " needs a value\n";
+      return 2;
+    }
+    const char* v = argv[++i];
+    if (a == "--db") {
+      args.db = v;
+    } else if (a == "--schema-from") {
+      args.schema_from = v;
+    } else if (a == "--phones") {
+      args.phones = v;
+    } else if (a == "--txn") {
+      args.txn = std::atoi(v);
+    } else if (a == "--pool-owners") {
+      args.pool_owners = std::atoi(v);
+    } else if (a == "--seconds") {
+      args.seconds = std::atof(v);
+    } else {
+      std::cerr << "raw_sqlite_bench: unknown option " << a << "\n";
+      return 2;
+    }
+  }
+  if (args.mode == "insert" && !args.db.empty() && !args.schema_from.empty()) {
+    return herdpass::bench::Insert(args);
+  }
+  if (args.mode == "lookup" && !args.db.empty() && !args.phones.empty()) {
+    return herdpass::bench::Lookup(args);
+  }
+  std::cerr << "usage: raw_sqlite_bench insert --db NEW --schema-from HERDPASS.db | lookup --db "
+               "HERDPASS.db --phones FILE\n";
+  return 2;
+}

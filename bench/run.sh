@@ -1,0 +1,357 @@
+#!/usr/bin/env bash
+# HerdPass benchmarks (DESIGN.md section 10): each HerdPass figure is measured in the same run as
+# its reference, and the run ends with one table of ratios. Called by `make bench` as
+#   bench/run.sh BUILD_DIR
+# Environment (defaults in brackets):
+#   BENCH_RECORDS [10000000]      vaccination records of the big data set (50 per owner)
+#   BENCH_SMALL_RECORDS [100000]  records of the small data set (W2 growth)
+#   BENCH_SECONDS [20]            duration of each measured wrk run
+#   BENCH_W1_SECONDS [15]         duration of each W1 run and of the raw SQLite insert run
+#   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
+# Loopback only. Every process it starts is stopped on exit.
+set -euo pipefail
+
+build=${1:?usage: bench/run.sh BUILD_DIR}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=$(cd "$build" && pwd)
+records=${BENCH_RECORDS:-10000000}
+small_records=${BENCH_SMALL_RECORDS:-100000}
+duration=${BENCH_SECONDS:-20}
+w1_seconds=${BENCH_W1_SECONDS:-15}
+out=${BENCH_OUT:-$root/bench/out}
+authority=KZ-ABY
+password=bench-password-0123456789
+
+herdpass=$build/cli/herdpass
+seed=$build/bench/seed
+raw=$build/bench/raw_sqlite_bench
+load=$build/bench/load_client
+lua=$root/bench/lookup.lua
+
+for tool in wrk nginx curl; do
+  command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || {
+    echo "bench: $tool is missing (scripts/deps.sh bench installs it)" >&2
+    exit 1
+  }
+done
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+for bin in "$herdpass" "$seed" "$raw" "$load"; do
+  [[ -x $bin ]] || { echo "bench: $bin is not built" >&2; exit 1; }
+done
+
+mkdir -p "$out"
+# Keep the logs of the last few runs only.
+find "$out" -maxdepth 1 -name 'run.*' -type d -printf '%T@ %p\n' | sort -rn | tail -n +5 |
+  cut -d' ' -f2- | xargs -r rm -rf
+work=$(mktemp -d "$out/run.XXXXXX")
+log=$work/bench.log
+pids=()
+
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  # The work copies of the data sets are large; keep only the logs.
+  rm -rf "$work/big" "$work/small" "$work/w1" "$work/raw.db" "$work/raw.db-wal" "$work/raw.db-shm"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "bench: $*" | tee -a "$log" >&2; }
+
+# A value from a "HP_RESULT key=value ..." line.
+field() { sed -n "s/.*HP_RESULT.* $2=\([^ ]*\).*/\1/p; s/^HP_RESULT $2=\([^ ]*\).*/\1/p" "$1" | head -1; }
+
+calc() { awk "BEGIN { printf \"%s\", $1 }"; }
+
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "bench: no free port" >&2
+  return 1
+}
+
+# Waits up to 30 s for a pattern in a file.
+wait_for() {
+  local file=$1 pattern=$2
+  for _ in $(seq 1 300); do
+    grep -q "$pattern" "$file" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench: timed out waiting for '$pattern' in $file" >&2
+  cat "$file" >&2 || true
+  return 1
+}
+
+# init + the two benchmark users in DIR.
+init_data_dir() {
+  local dir=$1
+  "$herdpass" init --data "$dir" --region KZ --authority "$authority" >"$dir.init.log"
+  echo "$password" | "$herdpass" user add --data "$dir" --username bench-inspector \
+    --role inspector >>"$dir.init.log"
+  echo "$password" | "$herdpass" user add --data "$dir" --username bench-vaccinator \
+    --role vaccinator >>"$dir.init.log"
+}
+
+# A seeded data set of N records, cached in $out keyed by schema version and generator, so that a
+# second run does not reseed. Prints its directory; its seeding time is in DIR/seed.result.
+schema=$("$seed" --schema-version)
+generator=$(cat "$root/bench/seed.cpp" "$root/bench/workload.h" | sha256sum | cut -c1-10)
+dataset() {
+  local n=$1
+  local dir=$out/data-schema$schema-gen$generator-records$n
+  if [[ -f $dir/complete ]]; then
+    say "data set of $n records: cached in $dir"
+  else
+    # A data set of another schema or generator is stale: drop it rather than fill the disk.
+    rm -rf "$out"/data-*-records"$n" "$out"/data-*-records"$n".*
+    rm -rf "$dir.tmp"
+    mkdir -p "$dir.tmp"
+    say "seeding $n records into $dir (schema $schema)"
+    init_data_dir "$dir.tmp/data"
+    timeout 3600 "$seed" --data "$dir.tmp/data" --records "$n" --authority "$authority" \
+      --phones "$dir.tmp/phones.txt" 2> >(tee -a "$log" >&2) | sed 's/^seeded/HP_RESULT/' \
+      >"$dir.tmp/seed.result"
+    touch "$dir.tmp/complete"
+    mv "$dir.tmp" "$dir"
+    touch "$work/seeded-$n"
+    say "seeded: $(cat "$dir/seed.result")"
+  fi
+  echo "$dir"
+}
+
+server_pid=
+server_port=
+# Starts `herdpass serve` on a free port of 127.0.0.1 for data directory $1.
+start_server() {
+  local dir=$1 name=$2
+  "$herdpass" serve --data "$dir" --listen 127.0.0.1:0 --lookups-per-minute 0 \
+    >"$work/$name.server.log" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  wait_for "$work/$name.server.log" "(port [0-9]*)"
+  server_port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$work/$name.server.log" | head -1)
+}
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+}
+
+login() {
+  echo "$password" | "$load" login --port "$server_port" --username "$1"
+}
+
+# wrk with bench/lookup.lua against port $1; result lines in $2. A short warm-up run first.
+run_wrk() {
+  local port=$1 result=$2 phones=$3 token=$4
+  HP_PHONES=$phones HP_TOKEN=$token timeout 60 wrk -t2 -c32 -d3s -s "$lua" \
+    "http://127.0.0.1:$port/" >"$result.warmup" 2>&1 || true
+  HP_PHONES=$phones HP_TOKEN=$token timeout $((duration + 60)) wrk -t2 -c32 -d"${duration}s" \
+    --latency -s "$lua" "http://127.0.0.1:$port/" >"$result" 2>&1
+  cat "$result" >>"$log"
+  local non2xx
+  non2xx=$(field "$result" non2xx)
+  if [[ ${non2xx:-1} != 0 ]]; then
+    say "WARNING: $non2xx responses were not 2xx in $(basename "$result")"
+  fi
+}
+
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+say "build $build, $records records (small set $small_records), wrk ${duration}s, W1 ${w1_seconds}s"
+say "logs in $work"
+
+# --- data sets ---------------------------------------------------------------------------------
+small=$(dataset "$small_records")
+big=$(dataset "$records")
+# The server appends audit rows to whatever it serves: work on copies, keep the cache pristine.
+cp -r --reflink=auto "$small/data" "$work/small"
+cp -r --reflink=auto "$big/data" "$work/big"
+seed_seconds=$(field "$big/seed.result" seconds)
+seed_rate=$(field "$big/seed.result" records_per_s)
+
+# --- W2 lookup at the small data set -------------------------------------------------------------
+start_server "$work/small" small
+token=$(login bench-inspector)
+curl -sf -H "Authorization: Bearer $token" \
+  "http://127.0.0.1:$server_port/api/v1/lookup?phone=$(head -1 "$small/phones.txt")" \
+  -o "$work/lookup-small.json"
+say "W2 at $small_records records"
+run_wrk "$server_port" "$work/w2-small.txt" "$small/phones.txt" "$token"
+stop_server
+
+# --- W2 lookup at the big data set, then idle RSS ------------------------------------------------
+start_server "$work/big" big
+token=$(login bench-inspector)
+curl -sf -H "Authorization: Bearer $token" \
+  "http://127.0.0.1:$server_port/api/v1/lookup?phone=$(head -1 "$big/phones.txt")" \
+  -o "$work/lookup.json"
+response_bytes=$(stat -c %s "$work/lookup.json")
+response_records=$(grep -o '"administered_on"' "$work/lookup.json" | wc -l)
+say "W2 at $records records (response $response_bytes bytes, $response_records records)"
+cpu_before=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
+run_wrk "$server_port" "$work/w2-big.txt" "$big/phones.txt" "$token"
+cpu_after=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
+sleep 5
+rss=$(rss_kib "$server_pid")
+stop_server
+
+# --- nginx serving a file of the same size, same script ------------------------------------------
+nginx_port=$(free_port)
+mkdir -p "$work/nginx/html/api/v1" "$work/nginx/tmp"
+cp "$work/lookup.json" "$work/nginx/html/api/v1/lookup"
+# Workers run as the invoking user (when started as root, nginx would otherwise drop to a user that
+# cannot read this directory); as a non-root user the directive is ignored.
+cat >"$work/nginx/nginx.conf" <<EOF
+user $(id -un) $(id -gn);
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000000;
+  client_body_temp_path $work/nginx/tmp/body;
+  proxy_temp_path $work/nginx/tmp/proxy;
+  fastcgi_temp_path $work/nginx/tmp/fastcgi;
+  uwsgi_temp_path $work/nginx/tmp/uwsgi;
+  scgi_temp_path $work/nginx/tmp/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/nginx/html;
+    default_type application/json;
+  }
+}
+EOF
+"$nginx_bin" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+nginx_pid=$!
+pids+=("$nginx_pid")
+for _ in $(seq 1 100); do
+  curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/api/v1/lookup" && break
+  sleep 0.1
+done
+if ! curl -sf -o "$work/nginx-sample.json" "http://127.0.0.1:$nginx_port/api/v1/lookup?phone=1" ||
+  ! cmp -s "$work/nginx-sample.json" "$work/lookup.json"; then
+  echo "bench: nginx does not serve the file; see $work/nginx/error.log" >&2
+  exit 1
+fi
+say "nginx on port $nginx_port serving $response_bytes bytes"
+run_wrk "$nginx_port" "$work/nginx.txt" "$big/phones.txt" "none"
+kill "$nginx_pid" 2>/dev/null || true
+wait "$nginx_pid" 2>/dev/null || true
+
+# --- raw SQLite point queries of the W2 data (reference, one thread) -----------------------------
+say "raw SQLite W2 point queries"
+timeout 120 "$raw" lookup --db "$work/big/herdpass.db" --phones "$big/phones.txt" --seconds 10 \
+  >"$work/raw-lookup.txt"
+cat "$work/raw-lookup.txt" >>"$log"
+
+# --- W1 on a fresh data directory ----------------------------------------------------------------
+# The copies above leave gigabytes of dirty pages whose writeback would slow every fsync of the
+# durable runs below (measured: raw SQLite inserts at a third of their speed); flush them first.
+sync
+init_data_dir "$work/w1"
+start_server "$work/w1" w1
+token=$(login bench-vaccinator)
+say "W1: registering the pool of owners and animals"
+timeout 300 "$load" setup --port "$server_port" --token "$token" --pool-owners 1000 \
+  >"$work/w1-setup.txt"
+say "W1 batches of 500 records, 4 clients"
+timeout $((w1_seconds + 120)) "$load" w1 --port "$server_port" --token "$token" --batch 500 \
+  --connections 4 --seconds "$w1_seconds" >"$work/w1-batch.txt"
+say "W1 one record per request, 32 clients"
+timeout $((w1_seconds + 120)) "$load" w1 --port "$server_port" --token "$token" --batch 1 \
+  --connections 32 --seconds "$w1_seconds" >"$work/w1-single.txt"
+cat "$work/w1-batch.txt" "$work/w1-single.txt" >>"$log"
+stop_server
+
+sync
+say "raw SQLite durable commits of one record (the fsync cost of this machine)"
+timeout 60 "$raw" insert --db "$work/raw.db" --schema-from "$work/w1/herdpass.db" --txn 1 \
+  --seconds 3 >"$work/raw-commit.txt"
+say "raw SQLite inserts, transactions of 500"
+timeout $((w1_seconds + 120)) "$raw" insert --db "$work/raw.db" --schema-from "$work/w1/herdpass.db" \
+  --txn 500 --seconds "$w1_seconds" >"$work/raw-insert.txt"
+cat "$work/raw-insert.txt" >>"$log"
+
+# --- the table ------------------------------------------------------------------------------------
+w2_rps=$(field "$work/w2-big.txt" rps)
+w2_p50=$(calc "$(field "$work/w2-big.txt" p50_us) / 1000")
+w2_p99=$(calc "$(field "$work/w2-big.txt" p99_us) / 1000")
+small_rps=$(field "$work/w2-small.txt" rps)
+small_p50=$(calc "$(field "$work/w2-small.txt" p50_us) / 1000")
+small_p99=$(calc "$(field "$work/w2-small.txt" p99_us) / 1000")
+nginx_rps=$(field "$work/nginx.txt" rps)
+raw_q=$(field "$work/raw-lookup.txt" queries_per_s)
+w1b=$(field "$work/w1-batch.txt" records_per_s)
+w1b_p99=$(field "$work/w1-batch.txt" p99_ms)
+w1s=$(field "$work/w1-single.txt" records_per_s)
+w1s_p99=$(field "$work/w1-single.txt" p99_ms)
+raw_ins=$(field "$work/raw-insert.txt" records_per_s)
+rss_mib=$(calc "$rss / 1024")
+commit_ms=$(calc "sprintf(\"%.2f\", 1000 / $(field "$work/raw-commit.txt" records_per_s))")
+w2_requests=$(field "$work/w2-big.txt" requests)
+clk_tck=$(getconf CLK_TCK)
+cpu_us=$(calc "sprintf(\"%.0f\", ($cpu_after - $cpu_before) * 1000000 / $clk_tck / $w2_requests)")
+cpu_cores=$(calc "sprintf(\"%.2f\", ($cpu_after - $cpu_before) / $clk_tck / $(field "$work/w2-big.txt" seconds))")
+
+row() {  # measure herdpass reference ratio target ok
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$@"
+}
+check() { awk "BEGIN { print ($1) ? \"yes\" : \"NO\" }"; }
+ratio() { calc "sprintf(\"%.2f\", $1 / $2)"; }
+
+table=$work/table.md
+{
+  echo
+  echo "HerdPass benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $records records" \
+    "(small set $small_records), W2 response $response_bytes bytes with $response_records records"
+  echo
+  row "measure" "herdpass" "reference" "ratio" "target" "ok"
+  row "---" "---:" "---:" "---:" "---" "---"
+  row "W2 lookup req/s, $records records, 32 conns" "$(calc "sprintf(\"%.0f\", $w2_rps)")" \
+    "$(calc "sprintf(\"%.0f\", $nginx_rps)") (nginx, same-size file)" "$(ratio "$w2_rps" "$nginx_rps")" \
+    ">= 0.5x" "$(check "$w2_rps / $nginx_rps >= 0.5")"
+  row "W2 lookup p99, $records records" "$(calc "sprintf(\"%.2f ms\", $w2_p99)")" "" "" "< 10 ms" \
+    "$(check "$w2_p99 < 10")"
+  row "W2 p50, $records vs $small_records records" "$(calc "sprintf(\"%.2f ms\", $w2_p50)")" \
+    "$(calc "sprintf(\"%.2f ms\", $small_p50)")" "$(ratio "$w2_p50" "$small_p50")" "<= 1.5x" \
+    "$(check "$w2_p50 / $small_p50 <= 1.5")"
+  row "W2 p99, $records vs $small_records records" "$(calc "sprintf(\"%.2f ms\", $w2_p99)")" \
+    "$(calc "sprintf(\"%.2f ms\", $small_p99)")" "$(ratio "$w2_p99" "$small_p99")" "<= 1.5x" \
+    "$(check "$w2_p99 / $small_p99 <= 1.5")"
+  row "W2 req/s, $records vs $small_records records" "$(calc "sprintf(\"%.0f\", $w2_rps)")" \
+    "$(calc "sprintf(\"%.0f\", $small_rps)")" "$(ratio "$w2_rps" "$small_rps")" "(info)" ""
+  row "W2 vs raw SQLite point queries (1 thread)" "$(calc "sprintf(\"%.0f\", $w2_rps)")" \
+    "$(calc "sprintf(\"%.0f\", $raw_q)") q/s" "$(ratio "$w2_rps" "$raw_q")" "(info)" ""
+  row "W1 batch of 500, records/s, 4 clients (p99 ${w1b_p99} ms)" "$w1b" \
+    "$raw_ins (raw SQLite, txn 500)" "$(ratio "$w1b" "$raw_ins")" ">= 0.5x" \
+    "$(check "$w1b / $raw_ins >= 0.5")"
+  row "W1 one record a request, records/s, 32 clients (p99 ${w1s_p99} ms)" "$w1s" "" "" \
+    ">= 2600/s" "$(check "$w1s >= 2600")"
+  row "server RSS idle after W2, $records records" "$(calc "sprintf(\"%.1f MiB\", $rss_mib)")" "" "" \
+    "< 64 MiB" "$(check "$rss_mib < 64")"
+  echo
+  echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \
+    "txn of 1); during W2 the server used $cpu_us us of CPU per lookup ($cpu_cores of $(nproc) cores)"
+  if [[ -f $work/seeded-$records ]]; then
+    echo "seeding $records records (in this run): ${seed_seconds} s, ${seed_rate} records/s"
+  else
+    echo "seeding $records records: cached; it took ${seed_seconds} s (${seed_rate} records/s) when seeded"
+  fi
+} >"$table"
+tee -a "$log" <"$table"
+cp "$table" "$out/last-table.md"
