@@ -276,7 +276,8 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
     BatchContext ctx;
     ctx.user_id = caller.user_id;
     ctx.authority = caller.authority;
-    ctx.scope = caller.system ? "" : caller.authority;
+    ctx.scope = caller.authority;
+    ctx.unrestricted = caller.system;
     ctx.at = clock_.Now();
     auto stored = store_.RecordVaccinations(
         valid, ctx,

@@ -83,6 +83,7 @@ struct BatchContext {
   int64_t user_id = 0;
   std::string authority;        // authority of owners/animals created by the batch
   std::string scope;            // the writer's jurisdiction: existing owners outside it are rejected
+  bool unrestricted = false;    // the operator's console (CLI): no jurisdiction check
   Timestamp at{};
 };
 

@@ -520,7 +520,7 @@ class SqliteStore final : public Store {
     Result<Owner> owner = in.owner_id ? sqlite::ReadOwnerById(conn, *in.owner_id)
                                       : sqlite::ReadOwnerByPhone(conn, in.owner_phone);
     if (owner.ok()) {
-      if (!InJurisdiction(ctx.scope, owner->authority)) {
+      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, owner->authority)) {
         rejection = PermissionDenied("the owner is outside your jurisdiction");
         return Status::Ok();
       }
