@@ -175,7 +175,11 @@ class Store {
   virtual Result<std::vector<Authority>> ListAuthorities() = 0;
 
   // --- audit ---
-  // Appends an entry on its own (reads of personal data). Durable on return, like every write.
+  // Appends an entry on its own (reads of personal data, failed sign-ins). On return the row is
+  // committed to the database's log: it survives a crash of the server process. Its flush to disk
+  // may be shared with the next durable write, so that a read, which changes no record, does not
+  // wait for an fsync of its own; a power cut can lose the audit rows of the last such reads.
+  // (Every write above stays durable on return, its audit row with it.)
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
   virtual Result<std::vector<AuditRow>> ListAudit(const AuditQuery& query) = 0;
   virtual Result<AuditVerification> VerifyAudit() = 0;

@@ -19,6 +19,11 @@ struct Query {
 inline constexpr Query kBeginImmediate{"BeginImmediate", "BEGIN IMMEDIATE"};
 inline constexpr Query kBeginRead{"BeginRead", "BEGIN"};
 inline constexpr Query kCommit{"Commit", "COMMIT"};
+// Between transactions only: a commit under FULL syncs the WAL to disk before it returns; under
+// NORMAL it is written to the WAL (safe from a crash of the process) and synced by the next FULL
+// commit or checkpoint.
+inline constexpr Query kSyncFull{"SyncFull", "PRAGMA synchronous=FULL"};
+inline constexpr Query kSyncNormal{"SyncNormal", "PRAGMA synchronous=NORMAL"};
 inline constexpr Query kRollback{"Rollback", "ROLLBACK"};
 inline constexpr Query kSavepointJob{"SavepointJob", "SAVEPOINT job"};
 inline constexpr Query kReleaseJob{"ReleaseJob", "RELEASE job"};

@@ -344,7 +344,8 @@ class SqliteStore final : public Store {
   // --- audit ---
 
   Status AppendAudit(const AuditEntry& entry) override {
-    return writer_->Run([&](WriteTxn& tx) { return tx.AppendAudit(entry); });
+    return writer_->Run([&](WriteTxn& tx) { return tx.AppendAudit(entry); },
+                        sqlite::Writer::Durability::kWritten);
   }
 
   Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {

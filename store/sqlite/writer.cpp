@@ -82,8 +82,8 @@ Writer::~Writer() {
   thread_.join();
 }
 
-Status Writer::Run(const Job& job) {
-  Pending pending{&job, {}};
+Status Writer::Run(const Job& job, Durability durability) {
+  Pending pending{&job, durability, {}};
   std::future<Status> done = pending.done.get_future();
   {
     std::lock_guard lock(mu_);
@@ -165,6 +165,12 @@ void Writer::RunGroup(std::deque<Pending*>& group) {
     }
   };
 
+  bool durable = false;
+  for (const Pending* p : group) durable = durable || p->durability == Durability::kDurable;
+  if (durable != sync_full_) {
+    if (!conn_->Exec(durable ? kSyncFull : kSyncNormal).ok()) return fail_group("synchronous");
+    sync_full_ = durable;
+  }
   if (!conn_->Exec(kBeginImmediate).ok()) return fail_group("begin");
   if (!RefreshIfChangedElsewhere().ok()) return fail_group("reading the audit head");
 

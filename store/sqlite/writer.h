@@ -8,8 +8,11 @@
 // job of the group gets kUnavailable and nothing of the group is stored; the writer rolls back and
 // serves the next group.
 //
-// Run() blocks until the job's group has committed (or failed), so a returned ok is durable.
-// Thread-safe.
+// Run() blocks until the job's group has committed (or failed). A kDurable job's ok means its
+// change is on disk (the group's COMMIT ran under synchronous=FULL). A kWritten job's ok means its
+// change is committed to the WAL, which survives a crash of the process but not of the machine
+// until the next durable commit syncs the log; a group of only kWritten jobs commits without an
+// fsync. Thread-safe.
 #pragma once
 
 #include <array>
@@ -76,6 +79,7 @@ struct WriterStats {
 class Writer {
  public:
   using Job = std::function<Status(WriteTxn&)>;
+  enum class Durability { kDurable, kWritten };
 
   // Takes ownership of `conn` (migrated, no open transaction) and starts the writer thread.
   static Result<std::unique_ptr<Writer>> Start(std::unique_ptr<Connection> conn, int max_group);
@@ -86,13 +90,14 @@ class Writer {
 
   // Queues `job` and waits for its group's commit. Returns the job's own failure, kUnavailable when
   // the group's transaction failed, or ok when the job's changes are durably committed.
-  Status Run(const Job& job);
+  Status Run(const Job& job, Durability durability = Durability::kDurable);
 
   WriterStats stats() const;
 
  private:
   struct Pending {
     const Job* job;
+    Durability durability;
     std::promise<Status> done;
   };
 
@@ -117,6 +122,7 @@ class Writer {
   std::string audit_hash_;
   bool audit_head_known_ = false;
   int64_t data_version_ = -1;
+  bool sync_full_ = true;  // the connection's synchronous setting (FULL at open)
 
   std::atomic<int64_t> jobs_{0};
   std::atomic<int64_t> commits_{0};

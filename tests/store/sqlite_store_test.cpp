@@ -267,12 +267,28 @@ TEST_F(SqliteFaultTest, NthWriteAndSyncCountFromNow) {
   EXPECT_TRUE(HasCode(store_->AppendAudit(MakeAudit("lost")), StatusCode::kUnavailable));
   ASSERT_TRUE(store_->AppendAudit(MakeAudit("kept")).ok());  // the fault fired once
   const int64_t syncs = vfs_->syncs();
-  ASSERT_TRUE(store_->AppendAudit(MakeAudit("kept")).ok());
-  EXPECT_GT(vfs_->syncs(), syncs);  // synchronous=FULL: every commit syncs
+  ASSERT_TRUE(store_->CreateOwner({Phone(1), "x", "", "KZ", At(1)}, MakeAudit("o1")).ok());
+  EXPECT_GT(vfs_->syncs(), syncs);  // synchronous=FULL: every durable commit syncs
   vfs_->FailNthSync(2);             // not this commit's sync, the next one's
-  ASSERT_TRUE(store_->AppendAudit(MakeAudit("kept")).ok());
-  EXPECT_TRUE(HasCode(store_->AppendAudit(MakeAudit("lost")), StatusCode::kUnavailable));
+  ASSERT_TRUE(store_->CreateOwner({Phone(2), "x", "", "KZ", At(1)}, MakeAudit("o2")).ok());
+  EXPECT_TRUE(
+      HasCode(store_->CreateOwner({Phone(3), "x", "", "KZ", At(1)}, MakeAudit("o3")).status(),
+              StatusCode::kUnavailable));
   EXPECT_EQ(store_->Counts()->audit_rows, 3);
+  EXPECT_EQ(store_->Counts()->owners, 2);
+  EXPECT_TRUE(store_->VerifyAudit()->ok);
+}
+
+// A read's audit row is committed to the WAL without an fsync of its own; the next durable write
+// syncs the log, and with it the audit rows before it.
+TEST_F(SqliteFaultTest, AppendAuditSharesTheNextDurableSync) {
+  ASSERT_TRUE(store_->CreateOwner({Phone(1), "x", "", "KZ", At(1)}, MakeAudit("o1")).ok());
+  const int64_t syncs = vfs_->syncs();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->AppendAudit(MakeAudit("read")).ok());
+  EXPECT_EQ(vfs_->syncs(), syncs);
+  EXPECT_EQ(store_->Counts()->audit_rows, 6);
+  ASSERT_TRUE(store_->CreateOwner({Phone(2), "x", "", "KZ", At(1)}, MakeAudit("o2")).ok());
+  EXPECT_GT(vfs_->syncs(), syncs);
   EXPECT_TRUE(store_->VerifyAudit()->ok);
 }
 
