@@ -41,13 +41,29 @@ std::optional<year_month_day> ParseYmd(std::string_view s) {
   return ymd;
 }
 
+// Writes `width` decimal digits of `v` (0 <= v < 10^width) at `out`. By hand rather than snprintf:
+// dates and times are formatted for every record of every answer, and this is on the W2 hot path.
+void PutDigits(char* out, int v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+}
+
 std::string FormatYmd(year_month_day ymd) {
-  char buf[32];
-  int y = static_cast<int>(ymd.year());
-  // Years outside 0000-9999 are not expected; still print something unambiguous.
-  std::snprintf(buf, sizeof buf, y >= 0 && y <= 9999 ? "%04d-%02u-%02u" : "%+d-%02u-%02u", y,
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) {
+    // Years outside 0000-9999 are not expected; still print something unambiguous.
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%+d-%02u-%02u", y, static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
+    return buf;
+  }
+  std::string out(10, '-');
+  PutDigits(out.data(), y, 4);
+  PutDigits(out.data() + 5, static_cast<int>(static_cast<unsigned>(ymd.month())), 2);
+  PutDigits(out.data() + 8, static_cast<int>(static_cast<unsigned>(ymd.day())), 2);
+  return out;
 }
 
 }  // namespace
@@ -81,11 +97,12 @@ Date Date::AddMonths(int32_t n) const {
 
 std::string FormatRfc3339(Timestamp t) {
   auto days = std::chrono::floor<std::chrono::days>(t);
-  auto ms = (t - days).count();  // 0 .. 86'399'999
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "T%02d:%02d:%02d.%03dZ", static_cast<int>(ms / 3'600'000),
-                static_cast<int>(ms / 60'000 % 60), static_cast<int>(ms / 1000 % 60),
-                static_cast<int>(ms % 1000));
+  const auto ms = static_cast<int>((t - days).count());  // 0 .. 86'399'999
+  char buf[] = "T00:00:00.000Z";
+  PutDigits(buf + 1, ms / 3'600'000, 2);
+  PutDigits(buf + 4, ms / 60'000 % 60, 2);
+  PutDigits(buf + 7, ms / 1000 % 60, 2);
+  PutDigits(buf + 10, ms % 1000, 3);
   return FormatYmd(year_month_day(days)) + buf;
 }
 
