@@ -1,0 +1,707 @@
+// Black-box tests of the HTTP API (DESIGN.md section 7): the real `herdpass` binary, initialized
+// with `herdpass init` and `user add`, serving on a free port.
+//
+// Each test uses its own phone numbers and ear tags, so the tests are independent whether ctest
+// runs them one process each or the binary runs them all against one server.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <string>
+
+#include "tests/api/api_test_util.h"
+#include "tests/api/herdpass_env.h"
+
+namespace herdpass::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string UrlEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      env_ = new HerdpassEnv();
+      env_->Init();
+      env_->AddUser({"vacc", "vaccinator", "", ""});
+      env_->AddUser({"vet", "vet", "", ""});
+      env_->AddUser({"insp", "inspector", "", ""});
+      env_->AddUser({"aud", "auditor", "", ""});
+      env_->AddUser({"vacc-alm", "vaccinator", "KZ-ALM", ""});
+      env_->AddUser({"throttled", "inspector", "", ""});
+      env_->StartServer();
+      for (const char* u : {"vacc", "vet", "insp", "aud", "admin", "vacc-alm"}) {
+        tokens_[u] = env_->Login(u);
+      }
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
+    }
+  }
+
+  static void TearDownTestSuite() {
+    if (env_ != nullptr && setup_error_.empty()) {
+      ExitStatus s = env_->StopServer();
+      EXPECT_TRUE(s.exited && s.code == 0)
+          << "serve ended by signal " << s.signal << " or code " << s.code << "\n"
+          << env_->ServerLog();
+      // Whatever the tests did, the audit chain must still verify.
+      CommandResult v = env_->Run({"audit", "verify"});
+      EXPECT_TRUE(v.ok()) << v.out << v.err;
+    }
+    delete env_;
+    env_ = nullptr;
+    tokens_.clear();
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(setup_error_.empty()) << setup_error_;
+    client_ = env_->Client();
+  }
+
+  static const std::string& Token(const std::string& user) { return tokens_.at(user); }
+
+  // POST /vaccinations/batch. Note: write json::array({rec}), not {rec}, which copies rec.
+  HttpResponse Batch(const json& records, const std::string& user = "vacc") {
+    EXPECT_TRUE(records.is_array());
+    return client_->Post("/api/v1/vaccinations/batch", {{"records", records}}, Token(user));
+  }
+
+  // W2 as the vet; the owner's vaccination records (empty when the owner is unknown: 404).
+  json LookupOrNull(const std::string& phone) {
+    auto r = client_->Get("/api/v1/lookup?phone=" + UrlEncode(phone) + "&years=10", Token("vet"));
+    if (r.status == 404) return nullptr;
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json();
+  }
+  size_t VaccinationCount(const std::string& phone) {
+    json j = LookupOrNull(phone);
+    return j.is_null() ? 0 : j.at("vaccinations").size();
+  }
+
+  json CreateOwner(const std::string& phone, const std::string& name = "Aigerim Bekova") {
+    auto r = client_->Post(
+        "/api/v1/owners", {{"phone", phone}, {"name", name}, {"village", "Ayagoz"}}, Token("vacc"));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json();
+  }
+
+  static inline HerdpassEnv* env_ = nullptr;
+  static inline std::map<std::string, std::string> tokens_;
+  static inline std::string setup_error_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+// --- authentication ---
+
+TEST_F(ApiTest, LoginReturnsTokenExpiryAndUserWithoutPasswordHash) {
+  auto r = client_->Post("/api/v1/auth/login",
+                         {{"username", "vet"}, {"password", env_->user("vet").password}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Content-Type").rfind("application/json", 0), 0u);
+  json j = r.json();
+  const std::string token = j.at("token").get<std::string>();
+  EXPECT_EQ(token.size(), 64u);  // 256 bits, hex
+  EXPECT_TRUE(std::all_of(token.begin(), token.end(), ::isxdigit)) << token;
+  EXPECT_TRUE(ParseRfc3339(j.at("expires_at").get<std::string>()).ok()) << j["expires_at"];
+  EXPECT_EQ(j.at("user").at("username"), "vet");
+  EXPECT_EQ(j.at("user").at("role"), "vet");
+  EXPECT_EQ(j.at("user").at("authority"), "KZ-ABY");
+  EXPECT_FALSE(j.at("user").contains("password_hash"));
+  EXPECT_EQ(r.body.find("argon2"), std::string::npos);
+
+  auto me = client_->Get("/api/v1/auth/me", token);
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.json().at("username"), "vet");
+}
+
+TEST_F(ApiTest, LoginWithWrongPasswordOrUnknownUserIs401) {
+  auto wrong =
+      client_->Post("/api/v1/auth/login", {{"username", "vet"}, {"password", "not-it-123"}});
+  ExpectProblem(wrong, 401);
+  auto unknown =
+      client_->Post("/api/v1/auth/login", {{"username", "nobody"}, {"password", "whatever-1"}});
+  ExpectProblem(unknown, 401);
+  // The two answers do not tell whether the user exists.
+  EXPECT_EQ(wrong.json().at("detail"), unknown.json().at("detail"));
+}
+
+TEST_F(ApiTest, LoginWithMissingPasswordIs400NamingIt) {
+  ExpectProblem(client_->Post("/api/v1/auth/login", {{"username", "vet"}}), 400, "password");
+  ExpectProblem(client_->Post("/api/v1/auth/login", {{"username", 5}, {"password", "x"}}), 400,
+                "username");
+  ExpectProblem(client_->PostRaw("/api/v1/auth/login", "{\"username\":"), 400, "body");
+}
+
+TEST_F(ApiTest, LoginIsThrottledAfterRepeatedFailures) {
+  const json wrong = {{"username", "throttled"}, {"password", "wrong-password"}};
+  for (int i = 0; i < 5; ++i) ExpectProblem(client_->Post("/api/v1/auth/login", wrong), 401);
+  ExpectProblem(client_->Post("/api/v1/auth/login", wrong), 429);
+  // Even the right password is refused while throttled.
+  ExpectProblem(
+      client_->Post("/api/v1/auth/login",
+                    {{"username", "throttled"}, {"password", env_->user("throttled").password}}),
+      429);
+  // Other users of the same address still sign in.
+  auto other = client_->Post("/api/v1/auth/login",
+                             {{"username", "insp"}, {"password", env_->user("insp").password}});
+  EXPECT_EQ(other.status, 200) << other.body;
+}
+
+TEST_F(ApiTest, LogoutEndsTheTokenOnly) {
+  const std::string token = env_->Login("vacc");
+  ASSERT_EQ(client_->Get("/api/v1/auth/me", token).status, 200);
+  auto out = client_->Post("/api/v1/auth/logout", json::object(), token);
+  EXPECT_EQ(out.status, 204) << out.body;
+  auto after = client_->Get("/api/v1/auth/me", token);
+  ExpectProblem(after, 401);
+  EXPECT_EQ(after.header("WWW-Authenticate"), "Bearer");
+  ExpectProblem(
+      client_->Post("/api/v1/vaccinations/batch",
+                    {{"records", json::array({FlockRecord(KzPhone(100), DaysFromToday(0))})}},
+                    token),
+      401);
+  EXPECT_EQ(VaccinationCount(KzPhone(100)), 0u);
+  // The user's other session goes on.
+  EXPECT_EQ(client_->Get("/api/v1/auth/me", Token("vacc")).status, 200);
+}
+
+TEST_F(ApiTest, MissingOrForgedTokenIs401) {
+  ExpectProblem(client_->Get("/api/v1/auth/me"), 401);
+  ExpectProblem(client_->Get("/api/v1/auth/me", std::string(64, 'a')), 401);
+  ExpectProblem(client_->Get("/api/v1/auth/me", "short"), 401);
+}
+
+// --- owners ---
+
+TEST_F(ApiTest, OwnerCreatedThen409WithTheExistingId) {
+  auto r = client_->Post("/api/v1/owners",
+                         {{"phone", "8 701 234 5601"}, {"name", "Aigerim"}, {"village", "Ayagoz"}},
+                         Token("vacc"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  json owner = r.json();
+  EXPECT_EQ(owner.at("phone"), "+77012345601");
+  EXPECT_EQ(owner.at("name"), "Aigerim");
+  EXPECT_EQ(owner.at("village"), "Ayagoz");
+  EXPECT_EQ(owner.at("authority"), "KZ-ABY");
+  const int64_t id = owner.at("id").get<int64_t>();
+  EXPECT_GT(id, 0);
+
+  // The same number in another local form is the same owner.
+  auto again = client_->Post("/api/v1/owners", {{"phone", "+7 701 234 56 01"}, {"name", "Other"}},
+                             Token("vet"));
+  ExpectProblem(again, 409);
+  json j = again.json();
+  ASSERT_TRUE(j.contains("id")) << again.body;
+  EXPECT_EQ(j["id"], id) << "the 409 carries the existing owner's id, as a number";
+}
+
+TEST_F(ApiTest, OwnerCreateRejectsBadInputNamingTheField) {
+  ExpectProblem(client_->Post("/api/v1/owners", {{"phone", "12"}, {"name", "X"}}, Token("vacc")),
+                400, "phone");
+  ExpectProblem(
+      client_->Post("/api/v1/owners", {{"phone", "+77012345602"}, {"name", ""}}, Token("vacc")),
+      400, "name");
+  ExpectProblem(
+      client_->Post("/api/v1/owners", {{"phone", 77012345602}, {"name", "X"}}, Token("vacc")), 400,
+      "phone");
+  ExpectProblem(client_->PostRaw("/api/v1/owners", "[1,2]", "application/json", Token("vacc")), 400,
+                "body");
+  // Nothing was stored by any of these.
+  ExpectProblem(client_->Get("/api/v1/owners?phone=%2B77012345602", Token("vacc")), 404);
+}
+
+TEST_F(ApiTest, OwnerFoundByPhoneInAnyLocalForm) {
+  const int64_t id = CreateOwner("+77012345678").at("id").get<int64_t>();
+  for (const std::string& query : {
+           "phone=" + UrlEncode("8 701 234 5678"),
+           "phone=" + UrlEncode("+7 (701) 234-56-78"),
+           "phone=" + UrlEncode("+7 701 234 56 78"),
+           std::string("phone=+77012345678"),  // '+' typed unencoded
+           std::string("phone=87012345678"),
+       }) {
+    SCOPED_TRACE(query);
+    auto r = client_->Get("/api/v1/owners?" + query, Token("insp"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json().at("id"), id);
+    EXPECT_EQ(r.json().at("phone"), "+77012345678");
+  }
+}
+
+TEST_F(ApiTest, OwnerLookupUnknownIs404AndBadPhoneIs400) {
+  ExpectProblem(client_->Get("/api/v1/owners?phone=%2B77059999999", Token("vacc")), 404);
+  ExpectProblem(client_->Get("/api/v1/owners?phone=12", Token("vacc")), 400, "phone");
+  ExpectProblem(client_->Get("/api/v1/owners?phone=abc", Token("vacc")), 400, "phone");
+  ExpectProblem(client_->Get("/api/v1/owners", Token("vacc")), 400, "phone");
+}
+
+// --- animals ---
+
+TEST_F(ApiTest, AnimalCreatedConflictsAndReadByTag) {
+  const int64_t owner_id = CreateOwner("+77012345610").at("id").get<int64_t>();
+  auto r = client_->Post("/api/v1/animals",
+                         {{"tag", "398 000000000101"},
+                          {"species", "cattle"},
+                          {"owner_id", owner_id},
+                          {"sex", "f"},
+                          {"birth_date", "2022-03-01"}},
+                         Token("vacc"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  json a = r.json();
+  EXPECT_EQ(a.at("tag"), "398000000000101");
+  EXPECT_EQ(a.at("species"), "cattle");
+  EXPECT_EQ(a.at("owner_id"), owner_id);
+  EXPECT_EQ(a.at("birth_date"), "2022-03-01");
+
+  auto dup = client_->Post(
+      "/api/v1/animals",
+      {{"tag", "398000000000101"}, {"species", "cattle"}, {"owner_id", owner_id}}, Token("vet"));
+  ExpectProblem(dup, 409);
+  EXPECT_TRUE(dup.json().contains("id")) << dup.body;
+
+  auto got = client_->Get("/api/v1/animals/398000000000101", Token("insp"));
+  ASSERT_EQ(got.status, 200) << got.body;
+  json g = got.json();
+  EXPECT_EQ(g.at("id"), a.at("id"));
+  EXPECT_EQ(g.at("owner").at("id"), owner_id);
+  EXPECT_EQ(g.at("owner").at("phone"), "+77012345610");
+  EXPECT_TRUE(g.at("vaccinations").empty());
+  ASSERT_FALSE(g.at("coverage").empty());
+  for (const auto& c : g["coverage"]) EXPECT_EQ(c.at("status"), "never") << c;
+}
+
+TEST_F(ApiTest, AnimalCreateRejectsBadInputNamingTheField) {
+  const int64_t owner_id = CreateOwner("+77012345611").at("id").get<int64_t>();
+  const json good = {{"tag", KzTag(111)}, {"species", "cattle"}, {"owner_id", owner_id}};
+  auto with = [&](const char* key, json value) {
+    json b = good;
+    b[key] = std::move(value);
+    return client_->Post("/api/v1/animals", b, Token("vacc"));
+  };
+  ExpectProblem(with("tag", "12345"), 400, "tag");
+  ExpectProblem(with("tag", ""), 400, "tag");
+  ExpectProblem(with("species", "unicorn"), 400, "species");
+  ExpectProblem(with("species", "poultry"), 400, "species");  // flocks only
+  ExpectProblem(with("owner_id", 999999), 400, "owner_id");
+  ExpectProblem(with("owner_id", "1"), 400, "owner_id");
+  ExpectProblem(with("sex", "x"), 400, "sex");
+  ExpectProblem(with("birth_date", "2022-02-30"), 400, "birth_date");
+  ExpectProblem(with("birth_date", DaysFromToday(5)), 400, "birth_date");
+  ExpectProblem(client_->Get("/api/v1/animals/" + KzTag(111), Token("vacc")), 404);
+  ExpectProblem(client_->Get("/api/v1/animals/12345", Token("vacc")), 400, "tag");
+}
+
+// --- W1 batches ---
+
+TEST_F(ApiTest, BatchStoresOnceAndAnswersDuplicateOnResend) {
+  const std::string phone = KzPhone(1001);
+  json records = json::array();
+  records.push_back(FlockRecord(phone, DaysFromToday(0)));
+  records.push_back(FlockRecord(phone, DaysFromToday(-30)));
+  json tagged = FlockRecord(phone, DaysFromToday(-1));
+  tagged.erase("head_count");
+  tagged["species"] = "cattle";
+  tagged["animal_tags"] = {KzTag(1001), "398-0000-0000-1002"};
+  records.push_back(tagged);
+
+  auto r = Batch(records);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = r.json();
+  EXPECT_EQ(j.at("created"), 3);
+  EXPECT_EQ(j.at("duplicate"), 0);
+  EXPECT_EQ(j.at("rejected"), 0);
+  ASSERT_EQ(j.at("results").size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(j["results"][i].at("id"), records[i]["id"]);
+    EXPECT_EQ(j["results"][i].at("status"), "created");
+  }
+  json before = LookupOrNull(phone);
+  ASSERT_FALSE(before.is_null());
+  EXPECT_EQ(before.at("vaccinations").size(), 3u);
+  const size_t animals = before.at("animals").size();
+  EXPECT_EQ(animals, 3u);  // the flock of sheep and two tagged cattle
+
+  // Resent as a phone would after a lost answer: stored once, answered duplicate.
+  auto again = Batch(records);
+  ASSERT_EQ(again.status, 200) << again.body;
+  json k = again.json();
+  EXPECT_EQ(k.at("created"), 0);
+  EXPECT_EQ(k.at("duplicate"), 3);
+  for (const auto& res : k["results"]) EXPECT_EQ(res.at("status"), "duplicate") << res;
+
+  // Upper-case ids are the same ids.
+  json upper = records;
+  for (auto& rec : upper) {
+    std::string id = rec["id"];
+    std::transform(id.begin(), id.end(), id.begin(), ::toupper);
+    rec["id"] = id;
+  }
+  auto third = Batch(upper, "vet");
+  ASSERT_EQ(third.status, 200) << third.body;
+  EXPECT_EQ(third.json().at("duplicate"), 3) << third.body;
+
+  json after = LookupOrNull(phone);
+  EXPECT_EQ(after.at("vaccinations").size(), 3u);
+  EXPECT_EQ(after.at("animals").size(), animals);
+}
+
+TEST_F(ApiTest, BatchRejectsBadRecordsOneByOneAndStoresTheGoodOnes) {
+  const std::string phone = KzPhone(1100);
+  std::vector<std::pair<json, std::string>> cases;  // record, field of its rejection ("" = good)
+  auto rec = [&](const char* key, json value) {
+    json r = FlockRecord(phone, DaysFromToday(-2));
+    if (value.is_null()) {
+      r.erase(key);
+    } else {
+      r[key] = std::move(value);
+    }
+    return r;
+  };
+  cases.push_back({FlockRecord(phone, DaysFromToday(0)), ""});
+  cases.push_back({rec("species", "unicorn"), "species"});
+  cases.push_back({rec("disease", "COLDS"), "disease"});
+  cases.push_back({rec("vaccine", "NO-SUCH-VACCINE"), "vaccine"});
+  cases.push_back({rec("vaccine", "PPR-LIVE"), "vaccine"});  // does not protect against FMD-O
+  cases.push_back({rec("administered_on", DaysFromToday(2)), "administered_on"});
+  cases.push_back(
+      {rec("administered_on", UtcToday().AddYears(-10).AddDays(-1).ToString()), "administered_on"});
+  cases.push_back({rec("administered_on", "2024-13-01"), "administered_on"});
+  cases.push_back({rec("owner_phone", "12"), "owner_phone"});
+  cases.push_back({rec("id", "not-a-uuid"), "id"});
+  cases.push_back({rec("batch_no", nullptr), "batch_no"});
+  cases.push_back({rec("head_count", 0), "head_count"});
+  cases.push_back({rec("dose_ml", -1), "dose_ml"});
+  cases.push_back({rec("lat", 43.2), "lon"});
+  cases.push_back({FlockRecord(phone, DaysFromToday(1)), ""});  // tomorrow: a pasture ahead of UTC
+  cases.push_back({FlockRecord(phone, UtcToday().AddYears(-10).ToString()), ""});
+  json records = json::array();
+  for (const auto& c : cases) records.push_back(c.first);
+
+  auto r = Batch(records);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = r.json();
+  ASSERT_EQ(j.at("results").size(), cases.size());
+  int good = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE("record " + std::to_string(i));
+    const json& res = j["results"][i];
+    EXPECT_EQ(res.at("id"), cases[i].first["id"]);
+    if (cases[i].second.empty()) {
+      ++good;
+      EXPECT_EQ(res.at("status"), "created") << res;
+    } else {
+      EXPECT_EQ(res.at("status"), "rejected") << res;
+      ASSERT_TRUE(res.contains("reason")) << res;
+      EXPECT_EQ(res["reason"].value("field", ""),
+                "records[" + std::to_string(i) + "]." + cases[i].second)
+          << res;
+      EXPECT_FALSE(res["reason"].value("type", "").empty()) << res;
+      EXPECT_FALSE(res["reason"].value("title", "").empty()) << res;
+    }
+  }
+  EXPECT_EQ(j.at("created"), good);
+  EXPECT_EQ(j.at("rejected"), static_cast<int>(cases.size()) - good);
+  EXPECT_EQ(VaccinationCount(phone), static_cast<size_t>(good));
+}
+
+TEST_F(ApiTest, MalformedBatchIs400AndStoresNothing) {
+  const std::string phone = KzPhone(1200);
+  const std::string valid = json{{"records", {FlockRecord(phone, DaysFromToday(0))}}}.dump();
+  for (const std::string& body :
+       {valid + " x", valid.substr(0, valid.size() - 2), std::string("")}) {
+    SCOPED_TRACE(body);
+    auto r =
+        client_->PostRaw("/api/v1/vaccinations/batch", body, "application/json", Token("vacc"));
+    ExpectProblem(r, 400, "body");
+  }
+  ExpectProblem(
+      client_->Post("/api/v1/vaccinations/batch", {{"records", "all of them"}}, Token("vacc")), 400,
+      "records");
+  ExpectProblem(
+      client_->Post("/api/v1/vaccinations/batch", {{"records", json::array()}}, Token("vacc")), 400,
+      "records");
+  ExpectProblem(client_->Post("/api/v1/vaccinations/batch", json::array(), Token("vacc")), 400,
+                "body");
+  EXPECT_EQ(VaccinationCount(phone), 0u);
+}
+
+TEST_F(ApiTest, BatchWithAWrongTypeIs400NamingTheFieldAndStoresNothing) {
+  const std::string phone = KzPhone(1300);
+  const std::vector<std::pair<const char*, json>> wrong = {
+      {"head_count", "12"}, {"animal_tags", "398000000001300"},
+      {"dose_ml", "2 ml"},  {"administered_on", 20250101},
+      {"owner_id", 1.5},    {"id", 7},
+  };
+  for (const auto& [key, value] : wrong) {
+    SCOPED_TRACE(key);
+    json bad = FlockRecord(phone, DaysFromToday(0));
+    bad[key] = value;
+    if (std::string(key) == "owner_id") bad.erase("owner_phone");
+    json records = {FlockRecord(phone, DaysFromToday(0)), bad};
+    auto r = Batch(records);
+    ExpectProblem(r, 400, std::string("records[1].") + key);
+  }
+  auto not_object = Batch(json::array({FlockRecord(phone, DaysFromToday(0)), 42}));
+  ExpectProblem(not_object, 400, "records[1]");
+  EXPECT_EQ(VaccinationCount(phone), 0u);
+}
+
+TEST_F(ApiTest, BatchOfMoreThan1000RecordsIs400AndStoresNothing) {
+  const std::string phone = KzPhone(1400);
+  json records = json::array();
+  for (int i = 0; i < 1001; ++i) records.push_back(FlockRecord(phone, DaysFromToday(0)));
+  ExpectProblem(Batch(records), 400, "records");
+  EXPECT_EQ(VaccinationCount(phone), 0u);
+
+  records.erase(records.end() - 1);
+  auto r = Batch(records);
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
+  EXPECT_EQ(r.json().at("created"), 1000);
+  EXPECT_EQ(VaccinationCount(phone), 1000u);
+}
+
+TEST_F(ApiTest, BodyOver1MiBIs413) {
+  const std::string phone = KzPhone(1500);
+  json rec = FlockRecord(phone, DaysFromToday(0));
+  rec["device_id"] = std::string((1 << 20) + 100, 'x');
+  auto r = Batch(json::array({rec}));
+  ExpectProblem(r, 413);
+  EXPECT_EQ(VaccinationCount(phone), 0u);
+}
+
+TEST_F(ApiTest, ErrorsAreProblemJsonEvenForUnknownRoutes) {
+  ExpectProblem(client_->Get("/api/v1/no-such-thing", Token("vet")), 404);
+  auto r = client_->Send("DELETE", "/api/v1/owners", "", "", Token("vet"));
+  ExpectProblem(r, 405);
+  EXPECT_NE(r.header("Allow").find("GET"), std::string::npos) << r.header("Allow");
+}
+
+// --- void ---
+
+TEST_F(ApiTest, VetVoidsARecordAndLookupShowsItVoided) {
+  const std::string phone = KzPhone(1600);
+  json rec = FlockRecord(phone, DaysFromToday(-3));
+  const std::string id = rec["id"];
+  ASSERT_EQ(Batch(json::array({rec})).status, 200);
+
+  ExpectProblem(client_->Post("/api/v1/vaccinations/" + id + "/void", json::object(), Token("vet")),
+                400, "reason");
+  ExpectProblem(client_->Post("/api/v1/vaccinations/" + NewUuid() + "/void", {{"reason", "typo"}},
+                              Token("vet")),
+                404);
+  ExpectProblem(client_->Post("/api/v1/vaccinations/xyz/void", {{"reason", "typo"}}, Token("vet")),
+                400, "id");
+  auto v = client_->Post("/api/v1/vaccinations/" + id + "/void", {{"reason", "wrong lot number"}},
+                         Token("vet"));
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.json().at("voided"), true);
+  ExpectProblem(
+      client_->Post("/api/v1/vaccinations/" + id + "/void", {{"reason", "again"}}, Token("vet")),
+      409);
+
+  auto r = client_->Get("/api/v1/lookup?phone=" + UrlEncode(phone), Token("insp"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = r.json();
+  ASSERT_EQ(j.at("vaccinations").size(), 1u);  // still visible
+  const json& shown = j["vaccinations"][0];
+  EXPECT_EQ(shown.at("id"), id);
+  EXPECT_EQ(shown.at("voided"), true);
+  EXPECT_EQ(shown.at("void_reason"), "wrong lot number");
+  // A voided dose protects nobody.
+  for (const auto& c : j.at("coverage")) {
+    if (c.at("disease") == "FMD-O") {
+      EXPECT_EQ(c.at("status"), "never") << c;
+    }
+  }
+}
+
+// --- W2 lookup ---
+
+TEST_F(ApiTest, LookupShowsCoveredOverdueAndNever) {
+  const Date today = UtcToday();
+  // A tagged sheep vaccinated against FMD O today.
+  const std::string covered_phone = KzPhone(1700);
+  json rec = FlockRecord(covered_phone, today.ToString());
+  rec.erase("head_count");
+  rec["animal_tags"] = {KzTag(1700)};
+  // A flock vaccinated 200 days ago: FMD immunity is 180 days.
+  const std::string overdue_phone = KzPhone(1701);
+  const Date old_dose = today.AddDays(-200);
+  // An owner with an animal never vaccinated.
+  const std::string never_phone = KzPhone(1702);
+  const Date older_dose = today.AddYears(-2);
+  ASSERT_EQ(Batch(json::array({rec, FlockRecord(overdue_phone, old_dose.ToString()),
+                               FlockRecord(overdue_phone, older_dose.ToString())}))
+                .json()
+                .at("created"),
+            3);
+  const int64_t never_owner = CreateOwner(never_phone).at("id").get<int64_t>();
+  ASSERT_EQ(client_
+                ->Post("/api/v1/animals",
+                       {{"tag", KzTag(1702)}, {"species", "sheep"}, {"owner_id", never_owner}},
+                       Token("vacc"))
+                .status,
+            201);
+
+  auto find = [](const json& list, const std::string& disease) {
+    for (const auto& c : list) {
+      if (c.at("disease") == disease) return c;
+    }
+    return json();
+  };
+
+  auto covered = client_->Get("/api/v1/lookup?phone=" + covered_phone, Token("insp"));
+  ASSERT_EQ(covered.status, 200) << covered.body;
+  json c = covered.json();
+  EXPECT_EQ(c.at("owner").at("phone"), covered_phone);
+  EXPECT_EQ(c.at("today"), today.ToString());
+  EXPECT_EQ(c.at("since"), today.AddYears(-3).ToString());
+  json fmd = find(c.at("coverage"), "FMD-O");
+  ASSERT_FALSE(fmd.is_null()) << c.dump(1);
+  EXPECT_EQ(fmd.at("status"), "covered");
+  EXPECT_EQ(fmd.at("last_dose"), today.ToString());
+  EXPECT_EQ(fmd.at("covered_until"), today.AddDays(179).ToString());
+  json ppr = find(c.at("coverage"), "PPR");
+  ASSERT_FALSE(ppr.is_null()) << c.dump(1);  // sheep get PPR vaccine, and this one had none
+  EXPECT_EQ(ppr.at("status"), "never");
+  ASSERT_EQ(c.at("animals").size(), 1u);
+  EXPECT_EQ(c["animals"][0].at("tag"), KzTag(1700));
+  EXPECT_EQ(find(c["animals"][0].at("coverage"), "FMD-O").at("status"), "covered");
+
+  auto overdue = client_->Get("/api/v1/lookup?phone=" + UrlEncode(overdue_phone), Token("vet"));
+  ASSERT_EQ(overdue.status, 200) << overdue.body;
+  json o = find(overdue.json().at("coverage"), "FMD-O");
+  EXPECT_EQ(o.at("status"), "overdue") << o;
+  EXPECT_EQ(o.at("last_dose"), old_dose.ToString());
+  EXPECT_EQ(o.at("overdue_since"), old_dose.AddDays(180).ToString());
+
+  auto never = client_->Get("/api/v1/lookup?phone=" + never_phone, Token("insp"));
+  ASSERT_EQ(never.status, 200) << never.body;
+  json n = never.json();
+  EXPECT_TRUE(n.at("vaccinations").empty());
+  ASSERT_FALSE(n.at("coverage").empty());
+  for (const auto& d : n["coverage"]) EXPECT_EQ(d.at("status"), "never") << d;
+
+  // The window: the dose of two years ago is shown within three years, not within one.
+  EXPECT_EQ(overdue.json().at("vaccinations").size(), 2u);
+  auto one_year =
+      client_->Get("/api/v1/lookup?phone=" + UrlEncode(overdue_phone) + "&years=1", Token("insp"));
+  ASSERT_EQ(one_year.status, 200);
+  EXPECT_EQ(one_year.json().at("vaccinations").size(), 1u);
+  ExpectProblem(client_->Get("/api/v1/lookup?phone=" + covered_phone + "&years=0", Token("insp")),
+                400, "years");
+  ExpectProblem(client_->Get("/api/v1/lookup?phone=" + covered_phone + "&years=x", Token("insp")),
+                400, "years");
+  ExpectProblem(client_->Get("/api/v1/lookup?phone=12", Token("insp")), 400, "phone");
+  ExpectProblem(client_->Get("/api/v1/lookup?phone=" + KzPhone(1799), Token("insp")), 404);
+}
+
+TEST_F(ApiTest, LookupIsAuditedWithThePhoneAndTheInspector) {
+  const std::string phone = KzPhone(1800);
+  ASSERT_EQ(Batch(json::array({FlockRecord(phone, DaysFromToday(0))})).status, 200);
+  ASSERT_EQ(client_->Get("/api/v1/lookup?phone=" + phone, Token("insp")).status, 200);
+  // A miss is audited too: the question itself is personal.
+  ASSERT_EQ(client_->Get("/api/v1/lookup?phone=" + KzPhone(1801), Token("insp")).status, 404);
+
+  auto r = client_->Get("/api/v1/audit?action=lookup.phone&limit=1000", Token("aud"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  bool found = false, miss = false;
+  const json rows = r.json().at("items");
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("action"), "lookup.phone");
+    if (row.at("username") != "insp") continue;
+    if (row.at("target").get<std::string>().find(phone) != std::string::npos) {
+      found = true;
+      EXPECT_EQ(row.at("detail").at("found"), true) << row;
+      EXPECT_FALSE(row.at("address").get<std::string>().empty()) << row;
+      EXPECT_TRUE(ParseRfc3339(row.at("at").get<std::string>()).ok()) << row;
+    }
+    if (row.at("target").get<std::string>().find(KzPhone(1801)) != std::string::npos) miss = true;
+  }
+  EXPECT_TRUE(found) << r.body;
+  EXPECT_TRUE(miss) << r.body;
+  // The admin reads the audit log too; the inspector does not.
+  EXPECT_EQ(client_->Get("/api/v1/audit", Token("admin")).status, 200);
+  ExpectProblem(client_->Get("/api/v1/audit", Token("insp")), 403);
+}
+
+// --- jurisdiction ---
+
+TEST_F(ApiTest, AVaccinatorOfAnotherAuthoritySeesNothingOfThisOne) {
+  const std::string phone = KzPhone(1900);
+  json rec = FlockRecord(phone, DaysFromToday(0));
+  rec.erase("head_count");
+  rec["species"] = "cattle";
+  rec["animal_tags"] = {KzTag(1900)};
+  ASSERT_EQ(Batch(json::array({rec})).json().at("created"), 1);
+
+  ExpectProblem(client_->Get("/api/v1/owners?phone=" + phone, Token("vacc-alm")), 404);
+  ExpectProblem(client_->Get("/api/v1/animals/" + KzTag(1900), Token("vacc-alm")), 404);
+  // Nor may it write into this authority's records.
+  auto b = Batch(json::array({FlockRecord(phone, DaysFromToday(0))}), "vacc-alm");
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(b.json().at("results")[0].at("status"), "rejected") << b.body;
+  ExpectProblem(client_->Post("/api/v1/owners",
+                              {{"phone", KzPhone(1901)}, {"name", "X"}, {"authority", "KZ-ABY"}},
+                              Token("vacc-alm")),
+                403);
+  EXPECT_EQ(VaccinationCount(phone), 1u);
+  // The record's own vaccinator sees it.
+  EXPECT_EQ(client_->Get("/api/v1/owners?phone=" + phone, Token("vacc")).status, 200);
+}
+
+// --- unversioned routes ---
+
+TEST_F(ApiTest, HealthMetricsAndIndexPage) {
+  auto h = client_->Get("/healthz");
+  ASSERT_EQ(h.status, 200);
+  EXPECT_EQ(h.json().at("status"), "ok");
+
+  auto m = client_->Get("/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.header("Content-Type").rfind("text/plain", 0), 0u) << m.header("Content-Type");
+  EXPECT_NE(m.body.find("http_requests_total"), std::string::npos) << m.body;
+  // No label of it comes from what a client typed.
+  client_->Get("/api/v1/some/random/path-1234");
+  EXPECT_EQ(client_->Get("/metrics").body.find("path-1234"), std::string::npos);
+
+  auto i = client_->Get("/");
+  ASSERT_EQ(i.status, 200);
+  EXPECT_EQ(i.header("Content-Type").rfind("text/html", 0), 0u);
+  EXPECT_NE(i.body.find("HerdPass"), std::string::npos);
+
+  auto doc = client_->Get("/api/v1/openapi.json");
+  ASSERT_EQ(doc.status, 200);
+  EXPECT_EQ(doc.json().at("servers")[0].at("url"), "/api/v1");
+  auto cat = client_->Get("/api/v1/catalogue");
+  ASSERT_EQ(cat.status, 200);
+  EXPECT_FALSE(cat.json().at("diseases").empty());
+}
+
+TEST_F(ApiTest, AuditChainVerifiesWhileServing) {
+  const std::string phone = KzPhone(2000);
+  ASSERT_EQ(Batch(json::array({FlockRecord(phone, DaysFromToday(0))})).status, 200);
+  ASSERT_EQ(client_->Get("/api/v1/lookup?phone=" + phone, Token("vet")).status, 200);
+  CommandResult v = env_->Run({"audit", "verify"});
+  EXPECT_TRUE(v.ok()) << v.out << v.err;
+  EXPECT_NE(v.out.find("ok"), std::string::npos) << v.out;
+}
+
+}  // namespace
+}  // namespace herdpass::testing

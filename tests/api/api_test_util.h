@@ -1,0 +1,78 @@
+// Small helpers shared by the API tests: problem+json checks, record ids, dates, record bodies.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+
+#include "domain/time.h"
+#include "tests/support/http_client.h"
+
+namespace herdpass::testing {
+
+// An RFC 9457 problem: content type, and the members type, title and status (= the HTTP status);
+// `field`, when given, must be the field the problem names.
+inline void ExpectProblem(const HttpResponse& r, int status, const std::string& field = "") {
+  EXPECT_EQ(r.status, status) << r.body;
+  EXPECT_EQ(r.header("Content-Type").rfind("application/problem+json", 0), 0u)
+      << "Content-Type: " << r.header("Content-Type") << "\n"
+      << r.body;
+  nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.body;
+  EXPECT_TRUE(j.contains("type") && j["type"].is_string() && !j["type"].get<std::string>().empty())
+      << r.body;
+  EXPECT_TRUE(j.contains("title") && j["title"].is_string() &&
+              !j["title"].get<std::string>().empty())
+      << r.body;
+  EXPECT_EQ(j.value("status", 0), status) << r.body;
+  if (!field.empty()) {
+    EXPECT_EQ(j.value("field", ""), field) << r.body;
+  }
+}
+
+// A random UUID with version 7 and variant bits set, as a phone would make it.
+inline std::string NewUuid() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  const uint64_t hi = (rng() & 0xFFFFFFFFFFFF0FFFull) | 0x7000ull;
+  const uint64_t lo = (rng() & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
+  return buf;
+}
+
+// The server's "today": the UTC date (SystemClock), as YYYY-MM-DD, shifted by `days`.
+inline Date UtcToday() { return Date::Of(SystemClock().Now()); }
+inline std::string DaysFromToday(int days) { return UtcToday().AddDays(days).ToString(); }
+
+// A Kazakh mobile number in E.164, distinct per `n` (n < 10,000,000).
+inline std::string KzPhone(int n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "+7705%07d", n);
+  return buf;
+}
+
+// An ISO 11784 ear tag of Kazakhstan (country code 398), distinct per `n`.
+inline std::string KzTag(long long n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "398%012lld", n);
+  return buf;
+}
+
+// A valid FMD-O record for a flock of sheep of the owner with `phone`.
+inline nlohmann::json FlockRecord(const std::string& phone, const std::string& date,
+                                  int head_count = 12) {
+  return {{"id", NewUuid()},          {"owner_phone", phone},      {"owner_name", "Test Owner"},
+          {"species", "sheep"},       {"head_count", head_count},  {"disease", "FMD-O"},
+          {"vaccine", "FMD-O-INACT"}, {"batch_no", "LOT-2025-01"}, {"dose_ml", 2.0},
+          {"administered_on", date}};
+}
+
+}  // namespace herdpass::testing

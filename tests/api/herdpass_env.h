@@ -1,0 +1,111 @@
+// Black-box test environment: a data directory made by the real `herdpass init` and `user add`, and
+// a `herdpass serve` process on a free port (DESIGN.md section 11: API tests start the real
+// server).
+//
+// Not thread-safe: one test thread drives it; HttpClients made from it may be used on other threads
+// (one client per thread). The destructor kills a server still running and removes the directory.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+
+namespace herdpass::testing {
+
+// Path of the herdpass binary under test (the build passes it as HERDPASS_BIN).
+const std::string& HerdpassBinary();
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it by the destructor.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "herdpass-test");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  ExitStatus status;
+  std::string out;  // stdout
+  std::string err;  // stderr
+  bool ok() const { return status.exited && status.code == 0; }
+};
+
+// Runs `herdpass args...` to completion with `stdin_text` on its standard input; `scratch_dir`
+// holds the files that carry stdin/stdout/stderr. Throws std::runtime_error when it does not end
+// within `timeout`.
+CommandResult RunHerdpass(const std::vector<std::string>& args, const std::string& scratch_dir,
+                          const std::string& stdin_text = "",
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// One user of the test deployment.
+struct TestUser {
+  std::string username;
+  std::string role;       // "vaccinator", "vet", "inspector", "admin", "auditor"
+  std::string authority;  // "" = the deployment's
+  std::string password;   // filled in for admin by init
+};
+
+class HerdpassEnv {
+ public:
+  static constexpr const char* kRegion = "KZ";
+  static constexpr const char* kAuthority = "KZ-ABY";
+
+  HerdpassEnv();
+  ~HerdpassEnv();
+  HerdpassEnv(const HerdpassEnv&) = delete;
+  HerdpassEnv& operator=(const HerdpassEnv&) = delete;
+
+  const std::string& data_dir() const { return data_dir_; }
+  std::string database_path() const;
+
+  // `herdpass init --region KZ --authority KZ-ABY`; remembers the admin password. Throws on
+  // failure.
+  void Init();
+  // `herdpass user add`, password on stdin. Throws on failure.
+  void AddUser(const TestUser& user);
+  const TestUser& user(const std::string& username) const;
+
+  // Starts `herdpass serve` on a free port with `extra_args` and waits until /healthz answers 200.
+  // Throws (with the server's stderr) when it does not come up.
+  void StartServer(const std::vector<std::string>& extra_args = {});
+  // SIGTERM and wait (graceful); returns how the server ended.
+  ExitStatus StopServer();
+  // SIGKILL and reap: a crash.
+  void KillServer();
+  bool server_running();
+  int port() const { return port_; }
+
+  std::unique_ptr<HttpClient> Client() const;
+  // POST /auth/login; returns the token. Throws unless the answer is 200.
+  std::string Login(const std::string& username);
+  // Runs another herdpass command against this data directory (`--data DIR` is appended).
+  CommandResult Run(std::vector<std::string> args, const std::string& stdin_text = "");
+
+  // The server's stderr so far, for failure messages.
+  std::string ServerLog() const;
+
+ private:
+  TempDir dir_;
+  std::string data_dir_;
+  std::map<std::string, TestUser> users_;
+  std::unique_ptr<Process> server_;
+  int port_ = 0;
+  int server_starts_ = 0;
+};
+
+// Reads a whole file ("" when missing).
+std::string ReadFile(const std::string& path);
+
+}  // namespace herdpass::testing
