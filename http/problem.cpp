@@ -121,9 +121,10 @@ Response ProblemFromStatus(const Status& status, const nlohmann::json& extra) {
   nlohmann::json members = extra.is_object() ? extra : nlohmann::json::object();
   if (code != StatusCode::kInternal) {
     if (!status.field().empty()) members["field"] = status.field();
-    if (!status.detail().empty()) {
-      members[code == StatusCode::kAlreadyExists ? "id" : "info"] = status.detail();
-    }
+    // The detail as text, unless the caller already gave that member (a handler passes the
+    // existing id of a 409 as a number).
+    const char* key = code == StatusCode::kAlreadyExists ? "id" : "info";
+    if (!status.detail().empty() && !members.contains(key)) members[key] = status.detail();
   }
   Response r = Problem(HttpStatusFor(code), ProblemTypeName(code), TitleFor(code), detail, members);
   if (code == StatusCode::kUnauthenticated) r.AddHeader("WWW-Authenticate", "Bearer");
