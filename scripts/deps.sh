@@ -7,7 +7,7 @@ group=${1:-build}
 build_pkgs=(cmake ninja-build g++ pkg-config make
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   libphonenumber-dev zlib1g-dev libqrencode-dev libcli11-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev curl)
+  libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev curl)
 bench_pkgs=(wrk nginx-light)
 
 case "$group" in

@@ -21,6 +21,10 @@ Handler Authed(HerdService& service, AuthedHandler handler) {
   };
 }
 
+Response JsonText(int status, std::string body) {
+  return Text(status, std::move(body), std::string(kJsonContentType));
+}
+
 Result<json> JsonObjectBody(const Request& req) {
   auto body = ParseJsonBody(req);
   if (!body.ok()) return body;
@@ -57,9 +61,7 @@ Response Login(HerdService& service, Request& req) {
   if (!f.status().ok()) return ProblemFromStatus(f.status());
   auto r = service.Login(username, password, req.remote_address);
   if (!r.ok()) return ProblemFromStatus(r.status());
-  return Json(200, {{"token", r->token},
-                    {"expires_at", FormatRfc3339(r->expires_at)},
-                    {"user", ToJson(r->user)}});
+  return JsonText(200, LoginJson(r.value()));
 }
 
 Response Logout(HerdService& service, Request& req, const Caller& caller) {
@@ -92,8 +94,7 @@ Response CreateOwner(HerdService& service, Request& req, const Caller& caller) {
     }
     return ProblemFromStatus(r.status());
   }
-  return Json(201, ToJson(r.value()))
-      .AddHeader("Location", "/api/v1/owners/" + std::to_string(r->id));
+  return JsonText(201, OwnerJson(r.value()));
 }
 
 Response FindOwner(HerdService& service, Request& req, const Caller& caller) {
@@ -101,7 +102,7 @@ Response FindOwner(HerdService& service, Request& req, const Caller& caller) {
   if (phone.empty()) return ProblemFromStatus(InvalidArgument("phone", "phone is required"));
   auto r = service.FindOwnerByPhone(caller, phone);
   if (!r.ok()) return ProblemFromStatus(r.status());
-  return Json(200, ToJson(r.value()));
+  return JsonText(200, OwnerJson(r.value()));
 }
 
 Response CreateAnimal(HerdService& service, Request& req, const Caller& caller) {
@@ -123,13 +124,13 @@ Response CreateAnimal(HerdService& service, Request& req, const Caller& caller) 
     }
     return ProblemFromStatus(r.status());
   }
-  return Json(201, ToJson(r.value()));
+  return JsonText(201, AnimalJson(r.value()));
 }
 
 Response GetAnimal(HerdService& service, Request& req, const Caller& caller) {
   auto r = service.GetAnimal(caller, PercentDecode(req.Param("tag"), false));
   if (!r.ok()) return ProblemFromStatus(r.status());
-  return Json(200, ToJson(r.value(), service.catalogue()));
+  return JsonText(200, AnimalViewJson(r.value(), service.catalogue()));
 }
 
 Response RecordBatch(HerdService& service, Request& req, const Caller& caller) {
@@ -139,7 +140,7 @@ Response RecordBatch(HerdService& service, Request& req, const Caller& caller) {
   if (!records.ok()) return ProblemFromStatus(records.status());
   auto r = service.RecordBatch(caller, records.value());
   if (!r.ok()) return ProblemFromStatus(r.status());
-  return Json(200, ToJson(r.value()));
+  return JsonText(200, BatchSummaryJson(r.value()));
 }
 
 Response VoidVaccination(HerdService& service, Request& req, const Caller& caller) {
@@ -168,7 +169,7 @@ Response Lookup(HerdService& service, Request& req, const Caller& caller) {
   }
   auto r = service.Lookup(caller, phone, y);
   if (!r.ok()) return ProblemFromStatus(r.status());
-  return Json(200, ToJson(r.value(), service.catalogue()));
+  return JsonText(200, LookupJson(r.value(), service.catalogue()));
 }
 
 Response ListAudit(HerdService& service, Request& req, const Caller& caller) {
@@ -192,30 +193,13 @@ Response ListAudit(HerdService& service, Request& req, const Caller& caller) {
   }
   auto rows = service.ListAudit(caller, q);
   if (!rows.ok()) return ProblemFromStatus(rows.status());
-  json items = json::array();
-  for (const auto& r : rows.value()) items.push_back(ToJson(r));
-  json next = nullptr;
-  if (static_cast<int>(rows->size()) == q.limit) next = rows->back().seq;
-  return Json(200, {{"items", std::move(items)}, {"next_cursor", next}});
+  std::optional<int64_t> next;
+  if (!rows->empty() && static_cast<int>(rows->size()) == q.limit) next = rows->back().seq;
+  return JsonText(200, AuditPageJson(rows.value(), next));
 }
 
 Response Catalogue(const HerdService& service) {
-  const herdpass::Catalogue& c = service.catalogue();
-  json species = json::array(), diseases = json::array(), vaccines = json::array();
-  for (const auto& s : c.species()) {
-    species.push_back({{"code", s.code}, {"name", s.name}, {"flock_only", s.flock_only}});
-  }
-  for (const auto& d : c.diseases()) {
-    diseases.push_back({{"code", d.code},
-                        {"name", d.name},
-                        {"immunity_days", d.immunity_days},
-                        {"species", d.species}});
-  }
-  for (const auto& v : c.vaccines()) {
-    vaccines.push_back(
-        {{"code", v.code}, {"name", v.name}, {"maker", v.maker}, {"diseases", v.diseases}});
-  }
-  return Json(200, {{"species", species}, {"diseases", diseases}, {"vaccines", vaccines}});
+  return JsonText(200, CatalogueJson(service.catalogue()));
 }
 
 constexpr std::string_view kIndexPage = R"(<!doctype html>

@@ -1,5 +1,8 @@
 #include "http/routes/json_mapping.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <unordered_map>
 
 #include "http/response.h"
@@ -121,143 +124,341 @@ Result<std::vector<VaccinationRecordInput>> ParseBatch(const json& body) {
 }
 
 namespace {
-json OptionalDate(const std::optional<Date>& d) { return d ? json(d->ToString()) : json(nullptr); }
-template <typename T>
-json OptionalValue(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Str(Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
+void Field(Writer& w, const char* key, std::string_view value) {
+  w.Key(key);
+  Str(w, value);
+}
+// Without this overload a string literal would pick the bool one.
+void Field(Writer& w, const char* key, const char* value) {
+  w.Key(key);
+  Str(w, value);
+}
+void Field(Writer& w, const char* key, int64_t value) {
+  w.Key(key);
+  w.Int64(value);
+}
+void Field(Writer& w, const char* key, bool value) {
+  w.Key(key);
+  w.Bool(value);
+}
+void Field(Writer& w, const char* key, const std::optional<Date>& d) {
+  w.Key(key);
+  if (d) {
+    Str(w, d->ToString());
+  } else {
+    w.Null();
+  }
+}
+void Field(Writer& w, const char* key, const std::optional<double>& v) {
+  w.Key(key);
+  if (v) {
+    w.Double(*v);
+  } else {
+    w.Null();
+  }
+}
+void TimeField(Writer& w, const char* key, Timestamp t) { Field(w, key, FormatRfc3339(t)); }
+void NullableString(Writer& w, const char* key, const std::string& s) {
+  w.Key(key);
+  if (s.empty()) {
+    w.Null();
+  } else {
+    Str(w, s);
+  }
+}
+
+// The members of each entity, without the enclosing braces, so callers can add their own.
+void Members(Writer& w, const Owner& o) {
+  Field(w, "id", o.id);
+  Field(w, "phone", o.phone);
+  Field(w, "name", o.name);
+  Field(w, "village", o.village);
+  Field(w, "authority", o.authority);
+  TimeField(w, "created_at", o.created_at);
+}
+
+void Members(Writer& w, const Animal& a) {
+  Field(w, "id", a.id);
+  Field(w, "owner_id", a.owner_id);
+  Field(w, "kind", a.is_flock() ? "flock" : "animal");
+  NullableString(w, "tag", a.tag.value_or(""));
+  Field(w, "species", a.species);
+  Field(w, "head_count", int64_t{a.head_count});
+  NullableString(w, "sex", a.sex);
+  Field(w, "birth_date", a.birth_date);
+  Field(w, "authority", a.authority);
+  TimeField(w, "created_at", a.created_at);
+}
+
+void Write(Writer& w, const Vaccination& v) {
+  w.StartObject();
+  Field(w, "id", v.id);
+  Field(w, "owner_id", v.owner_id);
+  w.Key("animal_ids");
+  w.StartArray();
+  for (int64_t id : v.animal_ids) w.Int64(id);
+  w.EndArray();
+  Field(w, "species", v.species);
+  Field(w, "head_count", int64_t{v.head_count});
+  Field(w, "disease", v.disease);
+  Field(w, "vaccine", v.vaccine);
+  Field(w, "batch_no", v.batch_no);
+  Field(w, "dose_ml", v.dose_ml);
+  Field(w, "administered_on", v.administered_on.ToString());
+  Field(w, "lat", v.lat);
+  Field(w, "lon", v.lon);
+  Field(w, "device_id", v.device_id);
+  Field(w, "recorded_by", v.recorded_by);
+  TimeField(w, "recorded_at", v.recorded_at);
+  Field(w, "authority", v.authority);
+  Field(w, "voided", v.voided);
+  if (v.voided) {
+    Field(w, "void_reason", v.void_reason);
+    w.Key("voided_at");
+    if (v.voided_at) {
+      Str(w, FormatRfc3339(*v.voided_at));
+    } else {
+      w.Null();
+    }
+  }
+  if (!v.corrects.empty()) Field(w, "corrects", v.corrects);
+  w.EndObject();
+}
+
+void Write(Writer& w, const DiseaseCoverage& c, const Catalogue& catalogue) {
+  const Disease* d = catalogue.FindDisease(c.disease);
+  w.StartObject();
+  Field(w, "disease", c.disease);
+  Field(w, "disease_name", d != nullptr ? std::string_view(d->name) : c.disease);
+  Field(w, "status", CoverageStateName(c.state));
+  Field(w, "last_dose", c.last_dose);
+  Field(w, "covered_until", c.covered_until);
+  Field(w, "overdue_since", c.overdue_since);
+  w.EndObject();
+}
+
+void WriteCoverage(Writer& w, const std::vector<DiseaseCoverage>& list,
+                   const Catalogue& catalogue) {
+  w.Key("coverage");
+  w.StartArray();
+  for (const auto& c : list) Write(w, c, catalogue);
+  w.EndArray();
+}
+
+void WriteVaccinations(Writer& w, const std::vector<Vaccination>& list) {
+  w.Key("vaccinations");
+  w.StartArray();
+  for (const auto& v : list) Write(w, v);
+  w.EndArray();
+}
+
+void WriteUser(Writer& w, const User& u) {
+  w.StartObject();
+  Field(w, "id", u.id);
+  Field(w, "username", u.username);
+  Field(w, "role", RoleName(u.role));
+  Field(w, "authority", u.authority);
+  Field(w, "disabled", u.disabled);
+  w.EndObject();
+}
+
+template <typename Fn>
+std::string Build(Fn&& fn, size_t reserve = 1024) {
+  rapidjson::StringBuffer buffer(nullptr, reserve);
+  Writer w(buffer);
+  fn(w);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 }  // namespace
 
-json ToJson(const Owner& o) {
-  return {{"id", o.id},
-          {"phone", o.phone},
-          {"name", o.name},
-          {"village", o.village},
-          {"authority", o.authority},
-          {"created_at", FormatRfc3339(o.created_at)}};
+std::string OwnerJson(const Owner& o) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Members(w, o);
+    w.EndObject();
+  });
 }
 
-json ToJson(const Animal& a) {
-  return {{"id", a.id},
-          {"owner_id", a.owner_id},
-          {"kind", a.is_flock() ? "flock" : "animal"},
-          {"tag", a.tag ? json(*a.tag) : json(nullptr)},
-          {"species", a.species},
-          {"head_count", a.head_count},
-          {"sex", a.sex.empty() ? json(nullptr) : json(a.sex)},
-          {"birth_date", OptionalDate(a.birth_date)},
-          {"authority", a.authority},
-          {"created_at", FormatRfc3339(a.created_at)}};
+std::string AnimalJson(const Animal& a) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Members(w, a);
+    w.EndObject();
+  });
 }
 
-json ToJson(const Vaccination& v) {
-  json j = {{"id", v.id},
-            {"owner_id", v.owner_id},
-            {"animal_ids", v.animal_ids},
-            {"species", v.species},
-            {"head_count", v.head_count},
-            {"disease", v.disease},
-            {"vaccine", v.vaccine},
-            {"batch_no", v.batch_no},
-            {"dose_ml", OptionalValue(v.dose_ml)},
-            {"administered_on", v.administered_on.ToString()},
-            {"lat", OptionalValue(v.lat)},
-            {"lon", OptionalValue(v.lon)},
-            {"device_id", v.device_id},
-            {"recorded_by", v.recorded_by},
-            {"recorded_at", FormatRfc3339(v.recorded_at)},
-            {"authority", v.authority},
-            {"voided", v.voided}};
-  if (v.voided) {
-    j["void_reason"] = v.void_reason;
-    j["voided_at"] = v.voided_at ? json(FormatRfc3339(*v.voided_at)) : json(nullptr);
-  }
-  if (!v.corrects.empty()) j["corrects"] = v.corrects;
-  return j;
+std::string LoginJson(const LoginResult& r) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Field(w, "token", r.token);
+    TimeField(w, "expires_at", r.expires_at);
+    w.Key("user");
+    WriteUser(w, r.user);
+    w.EndObject();
+  });
 }
 
-json ToJson(const User& u) {
-  return {{"id", u.id},
-          {"username", u.username},
-          {"role", RoleName(u.role)},
-          {"authority", u.authority},
-          {"disabled", u.disabled}};
+std::string BatchSummaryJson(const BatchSummary& s) {
+  return Build(
+      [&](Writer& w) {
+        w.StartObject();
+        Field(w, "created", int64_t{s.created});
+        Field(w, "duplicate", int64_t{s.duplicate});
+        Field(w, "rejected", int64_t{s.rejected});
+        w.Key("results");
+        w.StartArray();
+        for (const auto& r : s.results) {
+          w.StartObject();
+          Field(w, "id", r.id);
+          Field(w, "status", RecordOutcomeName(r.outcome));
+          if (r.outcome == RecordOutcome::kRejected) {
+            w.Key("reason");
+            w.StartObject();
+            Field(w, "type", std::string(kProblemTypeBase) + ProblemTypeName(r.reason.code()));
+            Field(w, "title", r.reason.message());
+            Field(w, "field", r.reason.field());
+            w.EndObject();
+          } else {
+            Field(w, "owner_id", r.owner_id);
+          }
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+      },
+      64 * s.results.size() + 64);
 }
 
-json ToJson(const DiseaseCoverage& c, const Catalogue& catalogue) {
-  const Disease* d = catalogue.FindDisease(c.disease);
-  return {{"disease", c.disease},
-          {"disease_name", d ? d->name : c.disease},
-          {"status", CoverageStateName(c.state)},
-          {"last_dose", OptionalDate(c.last_dose)},
-          {"covered_until", OptionalDate(c.covered_until)},
-          {"overdue_since", OptionalDate(c.overdue_since)}};
-}
-
-json ToJson(const AuditRow& r) {
-  json detail = json::parse(r.entry.detail, nullptr, false);
-  return {{"seq", r.seq},
-          {"at", FormatRfc3339(r.entry.at)},
-          {"user_id", r.entry.user_id},
-          {"username", r.entry.username},
-          {"action", r.entry.action},
-          {"target", r.entry.target},
-          {"detail", detail.is_discarded() ? json(r.entry.detail) : detail},
-          {"address", r.entry.address},
-          {"hash", r.hash}};
-}
-
-json ToJson(const BatchSummary& s) {
-  json results = json::array();
-  for (const auto& r : s.results) {
-    json item = {{"id", r.id}, {"status", RecordOutcomeName(r.outcome)}};
-    if (r.outcome == RecordOutcome::kRejected) {
-      item["reason"] = {{"type", std::string(kProblemTypeBase) + ProblemTypeName(r.reason.code())},
-                        {"title", r.reason.message()},
-                        {"field", r.reason.field()}};
-    } else {
-      item["owner_id"] = r.owner_id;
+std::string AuditPageJson(const std::vector<AuditRow>& rows, std::optional<int64_t> next_cursor) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    w.Key("items");
+    w.StartArray();
+    for (const auto& r : rows) {
+      w.StartObject();
+      Field(w, "seq", r.seq);
+      TimeField(w, "at", r.entry.at);
+      Field(w, "user_id", r.entry.user_id);
+      Field(w, "username", r.entry.username);
+      Field(w, "action", r.entry.action);
+      Field(w, "target", r.entry.target);
+      w.Key("detail");
+      // The detail is a JSON object written by service/; pass it through as it is.
+      if (!r.entry.detail.empty() && json::accept(r.entry.detail)) {
+        w.RawValue(r.entry.detail.data(), r.entry.detail.size(), rapidjson::kObjectType);
+      } else {
+        Str(w, r.entry.detail);
+      }
+      Field(w, "address", r.entry.address);
+      Field(w, "hash", r.hash);
+      w.EndObject();
     }
-    results.push_back(std::move(item));
-  }
-  return {{"created", s.created},
-          {"duplicate", s.duplicate},
-          {"rejected", s.rejected},
-          {"results", std::move(results)}};
+    w.EndArray();
+    w.Key("next_cursor");
+    if (next_cursor) {
+      w.Int64(*next_cursor);
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+  });
 }
 
-json ToJson(const LookupResult& r, const Catalogue& catalogue) {
+std::string LookupJson(const LookupResult& r, const Catalogue& catalogue) {
   std::unordered_map<int64_t, const UnitCoverage*> unit_cov;
   for (const auto& u : r.coverage.units) unit_cov[u.animal_id] = &u;
-  json animals = json::array();
-  for (const auto& a : r.animals) {
-    json j = ToJson(a);
-    json cov = json::array();
-    if (auto it = unit_cov.find(a.id); it != unit_cov.end()) {
-      for (const auto& c : it->second->diseases) cov.push_back(ToJson(c, catalogue));
-    }
-    j["coverage"] = std::move(cov);
-    animals.push_back(std::move(j));
-  }
-  json vaccinations = json::array();
-  for (const auto& v : r.vaccinations) vaccinations.push_back(ToJson(v));
-  json coverage = json::array();
-  for (const auto& c : r.coverage.diseases) coverage.push_back(ToJson(c, catalogue));
-  return {{"owner", ToJson(r.owner)},      {"today", r.today.ToString()},
-          {"since", r.since.ToString()},   {"coverage", std::move(coverage)},
-          {"animals", std::move(animals)}, {"vaccinations", std::move(vaccinations)}};
+  return Build(
+      [&](Writer& w) {
+        w.StartObject();
+        w.Key("owner");
+        w.StartObject();
+        Members(w, r.owner);
+        w.EndObject();
+        Field(w, "today", r.today.ToString());
+        Field(w, "since", r.since.ToString());
+        WriteCoverage(w, r.coverage.diseases, catalogue);
+        w.Key("animals");
+        w.StartArray();
+        for (const auto& a : r.animals) {
+          w.StartObject();
+          Members(w, a);
+          auto it = unit_cov.find(a.id);
+          WriteCoverage(
+              w, it != unit_cov.end() ? it->second->diseases : std::vector<DiseaseCoverage>{},
+              catalogue);
+          w.EndObject();
+        }
+        w.EndArray();
+        WriteVaccinations(w, r.vaccinations);
+        w.EndObject();
+      },
+      700 * r.vaccinations.size() + 1200 * r.animals.size() + 2048);
 }
 
-json ToJson(const AnimalView& v, const Catalogue& catalogue) {
-  json j = ToJson(v.animal);
-  j["owner"] = ToJson(v.owner);
-  json vs = json::array();
-  for (const auto& x : v.vaccinations) vs.push_back(ToJson(x));
-  j["vaccinations"] = std::move(vs);
-  json cov = json::array();
-  for (const auto& c : v.coverage) cov.push_back(ToJson(c, catalogue));
-  j["coverage"] = std::move(cov);
-  return j;
+std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Members(w, v.animal);
+    w.Key("owner");
+    w.StartObject();
+    Members(w, v.owner);
+    w.EndObject();
+    WriteVaccinations(w, v.vaccinations);
+    WriteCoverage(w, v.coverage, catalogue);
+    w.EndObject();
+  });
+}
+
+std::string CatalogueJson(const Catalogue& c) {
+  auto strings = [](Writer& w, const char* key, const std::vector<std::string>& list) {
+    w.Key(key);
+    w.StartArray();
+    for (const auto& s : list) Str(w, s);
+    w.EndArray();
+  };
+  return Build([&](Writer& w) {
+    w.StartObject();
+    w.Key("species");
+    w.StartArray();
+    for (const auto& s : c.species()) {
+      w.StartObject();
+      Field(w, "code", s.code);
+      Field(w, "name", s.name);
+      Field(w, "flock_only", s.flock_only);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("diseases");
+    w.StartArray();
+    for (const auto& d : c.diseases()) {
+      w.StartObject();
+      Field(w, "code", d.code);
+      Field(w, "name", d.name);
+      Field(w, "immunity_days", int64_t{d.immunity_days});
+      strings(w, "species", d.species);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("vaccines");
+    w.StartArray();
+    for (const auto& v : c.vaccines()) {
+      w.StartObject();
+      Field(w, "code", v.code);
+      Field(w, "name", v.name);
+      Field(w, "maker", v.maker);
+      strings(w, "diseases", v.diseases);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
 }
 
 }  // namespace herdpass::http
