@@ -35,11 +35,19 @@ const char* CoverageStateName(CoverageState s) {
 // Doses dated after `today` are not counted: coverage is asked "as of today", and a later date is
 // either an entry mistake or a question about the past.
 DiseaseCoverage CoverageOf(const Disease& disease, const Animal& unit,
-                           const std::vector<Vaccination>& vaccinations, Date today) {
+                           const std::vector<Vaccination>& vaccinations, Date today,
+                           const Catalogue* catalogue) {
+  auto protects = [&](const Vaccination& v) {
+    if (v.disease == disease.code) return true;
+    if (catalogue == nullptr) return false;
+    const VaccineProduct* product = catalogue->FindVaccine(v.vaccine);
+    return product != nullptr && std::find(product->diseases.begin(), product->diseases.end(),
+                                           disease.code) != product->diseases.end();
+  };
   DiseaseCoverage c;
   c.disease = disease.code;
   for (const Vaccination& v : vaccinations) {
-    if (v.voided || v.disease != disease.code || v.administered_on > today) continue;
+    if (v.voided || v.administered_on > today || !protects(v)) continue;
     if (!Names(v, unit.id)) continue;
     KeepMax(c.last_dose, std::optional<Date>(v.administered_on));
   }
@@ -63,7 +71,7 @@ OwnerCoverage ComputeOwnerCoverage(const Catalogue& catalogue, const std::vector
     UnitCoverage u;
     u.animal_id = a.id;
     for (const Disease* d : catalogue.DiseasesFor(a.species)) {
-      u.diseases.push_back(CoverageOf(*d, a, vaccinations, today));
+      u.diseases.push_back(CoverageOf(*d, a, vaccinations, today, &catalogue));
     }
     out.units.push_back(std::move(u));
   }

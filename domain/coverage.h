@@ -28,8 +28,11 @@ struct DiseaseCoverage {
 };
 
 // Coverage of one animal or flock against one disease, from the vaccinations that name it.
+// With a catalogue, a dose also protects against every disease its vaccine product covers: a record
+// of the bivalent FMD O+A vaccine entered under FMD-O covers FMD-A too.
 DiseaseCoverage CoverageOf(const Disease& disease, const Animal& unit,
-                           const std::vector<Vaccination>& vaccinations, Date today);
+                           const std::vector<Vaccination>& vaccinations, Date today,
+                           const Catalogue* catalogue = nullptr);
 
 struct UnitCoverage {
   int64_t animal_id = 0;

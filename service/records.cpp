@@ -145,7 +145,7 @@ Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::strin
     }
   }
   for (const Disease* d : catalogue_.DiseasesFor(view.animal.species)) {
-    view.coverage.push_back(CoverageOf(*d, view.animal, view.vaccinations, today));
+    view.coverage.push_back(CoverageOf(*d, view.animal, view.vaccinations, today, &catalogue_));
   }
   return view;
 }

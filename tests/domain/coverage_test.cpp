@@ -233,3 +233,41 @@ TEST(OwnerCoverageTest, NoAnimals) {
 
 }  // namespace
 }  // namespace herdpass
+
+namespace herdpass {
+namespace {
+
+// A record of the bivalent FMD O+A vaccine, entered under FMD-O, protects against FMD-A as well; a
+// monovalent one does not, and without the catalogue only the recorded disease counts.
+TEST(CoverageTest, VaccineProductCoversEveryDiseaseItNames) {
+  const Catalogue& cat = DefaultCatalogue();
+  const Disease& fmd_a = *cat.FindDisease("FMD-A");
+  Animal sheep;
+  sheep.id = 1;
+  sheep.species = "sheep";
+  sheep.tag = "398000000000001";
+  Vaccination bivalent;
+  bivalent.animal_ids = {1};
+  bivalent.disease = "FMD-O";
+  bivalent.vaccine = "FMD-OA-INACT";
+  bivalent.administered_on = *Date::Parse("2026-10-01");
+  Vaccination mono = bivalent;
+  mono.vaccine = "FMD-O-INACT";
+  const Date today = *Date::Parse("2026-11-29");
+  EXPECT_EQ(CoverageOf(fmd_a, sheep, {bivalent}, today, &cat).state, CoverageState::kCovered);
+  EXPECT_EQ(CoverageOf(fmd_a, sheep, {bivalent}, today).state, CoverageState::kNever);
+  EXPECT_EQ(CoverageOf(fmd_a, sheep, {mono}, today, &cat).state, CoverageState::kNever);
+  OwnerCoverage owner = ComputeOwnerCoverage(cat, {sheep}, {bivalent}, today);
+  bool saw_a = false;
+  for (const auto& c : owner.diseases) {
+    if (c.disease == "FMD-A") {
+      saw_a = true;
+      EXPECT_EQ(c.state, CoverageState::kCovered);
+      EXPECT_EQ(c.covered_until, Date::Parse("2027-03-29").value());
+    }
+  }
+  EXPECT_TRUE(saw_a);
+}
+
+}  // namespace
+}  // namespace herdpass
