@@ -169,7 +169,7 @@ Result<Caller> HerdService::Authenticate(const std::string& token, const std::st
 Result<User> HerdService::AddUser(const Caller& caller, const std::string& username,
                                   const std::string& password, Role role,
                                   const std::string& authority) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kAdmin}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kManageUsers));
   HP_RETURN_IF_ERROR(ValidateUsername(username));
   if (password.size() < 8) {
     return InvalidArgument("password", "a password has at least 8 characters");
@@ -198,7 +198,7 @@ Result<User> HerdService::AddUser(const Caller& caller, const std::string& usern
 
 Status HerdService::SetUserDisabled(const Caller& caller, const std::string& username,
                                     bool disabled) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kAdmin}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kManageUsers));
   auto user = store_.FindUserByName(username);
   if (!user.ok()) return user.status();
   if (!caller.system && !InJurisdiction(caller.authority, user->authority)) {
@@ -212,7 +212,7 @@ Status HerdService::SetUserDisabled(const Caller& caller, const std::string& use
 }
 
 Result<std::vector<User>> HerdService::ListUsers(const Caller& caller) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kAdmin, Role::kAuditor}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kListUsers));
   auto users = store_.ListUsers();
   if (!users.ok()) return users;
   std::vector<User> out;
@@ -226,7 +226,7 @@ Result<std::vector<User>> HerdService::ListUsers(const Caller& caller) {
 }
 
 Status HerdService::AddAuthority(const Caller& caller, const Authority& authority) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kAdmin}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kManageAuthorities));
   HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority.code, "code"));
   if (!authority.parent.empty())
     HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority.parent, "parent"));

@@ -5,7 +5,7 @@ namespace herdpass {
 
 Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string& phone,
                                          std::optional<int> years) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kInspector, Role::kVet}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kLookup));
   const int y = years.value_or(config_.lookup_years_default);
   if (y < 1 || y > config_.lookup_years_max) {
     return InvalidArgument("years",

@@ -40,7 +40,7 @@ std::string Json(std::initializer_list<std::pair<const char*, nlohmann::json>> k
 }  // namespace
 
 Result<Owner> HerdService::RegisterOwner(const Caller& caller, const OwnerInput& input) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kRegisterOwner));
   auto phone = phones_.ToE164(input.phone, "phone");
   if (!phone.ok()) return phone.status();
   HP_RETURN_IF_ERROR(CheckLength(input.name, 200, "name", true));
@@ -60,7 +60,7 @@ Result<Owner> HerdService::RegisterOwner(const Caller& caller, const OwnerInput&
 }
 
 Result<Owner> HerdService::FindOwnerByPhone(const Caller& caller, const std::string& phone) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet, Role::kInspector}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadOwner));
   auto e164 = phones_.ToE164(phone, "phone");
   if (!e164.ok()) return e164.status();
   HP_RETURN_IF_ERROR(CheckLookupRate(caller));
@@ -76,7 +76,7 @@ Result<Owner> HerdService::FindOwnerByPhone(const Caller& caller, const std::str
 }
 
 Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInput& input) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kRegisterAnimal));
   auto tag = ParseEarTag(input.tag, config_.ear_tag_schemes, "tag");
   if (!tag.ok()) return tag.status();
   const Species* species = catalogue_.FindSpecies(input.species);
@@ -121,7 +121,7 @@ Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInp
 }
 
 Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::string& tag_text) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet, Role::kInspector}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadAnimal));
   auto tag = ParseEarTag(tag_text, config_.ear_tag_schemes, "tag");
   if (!tag.ok()) return tag.status();
   auto animal = store_.FindAnimalByTag(tag->digits);
@@ -249,7 +249,7 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
 
 Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
                                               const std::vector<VaccinationRecordInput>& records) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kVaccinator, Role::kVet}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kRecordVaccinations));
   if (records.empty()) return InvalidArgument("records", "the batch has no records");
   if (records.size() > static_cast<size_t>(config_.max_batch)) {
     return InvalidArgument("records", "a batch holds at most " + std::to_string(config_.max_batch) +
@@ -308,7 +308,7 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
 
 Status HerdService::VoidVaccination(const Caller& caller, const std::string& id_text,
                                     const std::string& reason) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kVet}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kVoidVaccination));
   auto id = NormalizeUuid(id_text, "id");
   if (!id.ok()) return id.status();
   HP_RETURN_IF_ERROR(CheckLength(reason, 500, "reason", true));

@@ -46,15 +46,6 @@ AuditEntry HerdService::Audit(const Caller& caller, std::string action, std::str
   return e;
 }
 
-Status HerdService::Require(const Caller& caller, std::initializer_list<Role> roles) const {
-  if (caller.system) return Status::Ok();
-  if (!caller.role) return Unauthenticated("sign in first");
-  for (Role r : roles) {
-    if (*caller.role == r) return Status::Ok();
-  }
-  return PermissionDenied(std::string("the role '") + RoleName(*caller.role) + "' may not do this");
-}
-
 Status HerdService::CheckLookupRate(const Caller& caller) {
   if (config_.lookups_per_minute <= 0 || caller.system) return Status::Ok();
   if (!throttle_->AllowLookup(caller.user_id, clock_.Now(), config_.lookups_per_minute)) {
@@ -65,7 +56,7 @@ Status HerdService::CheckLookupRate(const Caller& caller) {
 
 Result<std::vector<AuditRow>> HerdService::ListAudit(const Caller& caller,
                                                      const AuditQuery& query) {
-  HP_RETURN_IF_ERROR(Require(caller, {Role::kAuditor, Role::kAdmin}));
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadAudit));
   if (query.limit < 1 || query.limit > 1000) {
     return InvalidArgument("limit", "limit must be between 1 and 1000");
   }

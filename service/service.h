@@ -23,6 +23,7 @@
 #include "domain/phone.h"
 #include "domain/status.h"
 #include "domain/time.h"
+#include "service/permissions.h"
 #include "store/store.h"
 
 namespace herdpass {
@@ -169,7 +170,6 @@ class HerdService {
 
   AuditEntry Audit(const Caller& caller, std::string action, std::string target,
                    std::string detail = {}) const;
-  Status Require(const Caller& caller, std::initializer_list<Role> roles) const;
   Status CheckLookupRate(const Caller& caller);
   Result<VaccinationInput> ValidateRecord(const VaccinationRecordInput& in, size_t index,
                                           Date today) const;

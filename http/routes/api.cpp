@@ -13,10 +13,14 @@ using nlohmann::json;
 using AuthedHandler = std::function<Response(Request&, const Caller&)>;
 
 // Wraps a handler that needs a signed-in caller.
-Handler Authed(HerdService& service, AuthedHandler handler) {
-  return [&service, handler = std::move(handler)](Request& req) {
+// Wraps a handler that needs a signed-in caller allowed to do `op`. The role is checked before the
+// handler reads the request, so that a forbidden role gets 403 whatever its body holds; the service
+// checks it again, with jurisdiction, in the use case.
+Handler Authed(HerdService& service, Operation op, AuthedHandler handler) {
+  return [&service, op, handler = std::move(handler)](Request& req) {
     auto caller = service.Authenticate(req.BearerToken(), req.remote_address);
     if (!caller.ok()) return ProblemFromStatus(caller.status());
+    if (Status s = Permit(caller.value(), op); !s.ok()) return ProblemFromStatus(s);
     return handler(req, caller.value());
   };
 }
@@ -223,20 +227,23 @@ API under <code>/api/v1</code>; the web app will be served here.</p>
 
 void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& metrics) {
   auto& s = service;
-  auto authed = [&s](auto fn) {
-    return Authed(s, [&s, fn](Request& req, const Caller& c) { return fn(s, req, c); });
+  auto authed = [&s](Operation op, auto fn) {
+    return Authed(s, op, [&s, fn](Request& req, const Caller& c) { return fn(s, req, c); });
   };
   router.Add("POST", "/api/v1/auth/login", [&s](Request& req) { return Login(s, req); });
-  router.Add("POST", "/api/v1/auth/logout", authed(Logout));
-  router.Add("GET", "/api/v1/auth/me", Authed(s, [](Request&, const Caller& c) { return Me(c); }));
-  router.Add("POST", "/api/v1/owners", authed(CreateOwner));
-  router.Add("GET", "/api/v1/owners", authed(FindOwner));
-  router.Add("POST", "/api/v1/animals", authed(CreateAnimal));
-  router.Add("GET", "/api/v1/animals/{tag}", authed(GetAnimal));
-  router.Add("POST", "/api/v1/vaccinations/batch", authed(RecordBatch));
-  router.Add("POST", "/api/v1/vaccinations/{id}/void", authed(VoidVaccination));
-  router.Add("GET", "/api/v1/lookup", authed(Lookup));
-  router.Add("GET", "/api/v1/audit", authed(ListAudit));
+  router.Add("POST", "/api/v1/auth/logout", authed(Operation::kSignedIn, Logout));
+  router.Add("GET", "/api/v1/auth/me",
+             Authed(s, Operation::kSignedIn, [](Request&, const Caller& c) { return Me(c); }));
+  router.Add("POST", "/api/v1/owners", authed(Operation::kRegisterOwner, CreateOwner));
+  router.Add("GET", "/api/v1/owners", authed(Operation::kReadOwner, FindOwner));
+  router.Add("POST", "/api/v1/animals", authed(Operation::kRegisterAnimal, CreateAnimal));
+  router.Add("GET", "/api/v1/animals/{tag}", authed(Operation::kReadAnimal, GetAnimal));
+  router.Add("POST", "/api/v1/vaccinations/batch",
+             authed(Operation::kRecordVaccinations, RecordBatch));
+  router.Add("POST", "/api/v1/vaccinations/{id}/void",
+             authed(Operation::kVoidVaccination, VoidVaccination));
+  router.Add("GET", "/api/v1/lookup", authed(Operation::kLookup, Lookup));
+  router.Add("GET", "/api/v1/audit", authed(Operation::kReadAudit, ListAudit));
   router.Add("GET", "/api/v1/catalogue", [&s](Request&) { return Catalogue(s); });
   router.Add("GET", "/api/v1/openapi.json", [](Request&) {
     return Text(200, std::string(OpenApiDocument()), "application/json");

@@ -1,0 +1,50 @@
+#include "service/permissions.h"
+
+#include <string>
+
+#include "service/service.h"
+
+namespace herdpass {
+namespace {
+
+constexpr unsigned Bit(Role r) { return 1u << static_cast<unsigned>(r); }
+constexpr unsigned kVaccinator = Bit(Role::kVaccinator), kVet = Bit(Role::kVet),
+                   kInspector = Bit(Role::kInspector), kAdmin = Bit(Role::kAdmin),
+                   kAuditor = Bit(Role::kAuditor);
+
+// The roles allowed to do `op`, as a set of Bit(role).
+unsigned RolesFor(Operation op) {
+  switch (op) {
+    case Operation::kSignedIn:
+      return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
+    case Operation::kRegisterOwner:
+    case Operation::kRegisterAnimal:
+    case Operation::kRecordVaccinations:
+      return kVaccinator | kVet;
+    case Operation::kReadOwner:
+    case Operation::kReadAnimal:
+      return kVaccinator | kVet | kInspector;
+    case Operation::kVoidVaccination:
+      return kVet;
+    case Operation::kLookup:
+      return kInspector | kVet;
+    case Operation::kReadAudit:
+    case Operation::kListUsers:
+      return kAuditor | kAdmin;
+    case Operation::kManageUsers:
+    case Operation::kManageAuthorities:
+      return kAdmin;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Status Permit(const Caller& caller, Operation op) {
+  if (caller.system) return Status::Ok();
+  if (!caller.role) return Unauthenticated("sign in first");
+  if ((RolesFor(op) & Bit(*caller.role)) != 0) return Status::Ok();
+  return PermissionDenied(std::string("the role '") + RoleName(*caller.role) + "' may not do this");
+}
+
+}  // namespace herdpass

@@ -1,0 +1,32 @@
+// Who may do what (DESIGN.md sections 1 and 7): the one table of roles per operation. HerdService
+// checks it in every use case; http/ also checks it before reading a request's body, so that a role
+// that may not call an endpoint gets 403 whatever it sent. Jurisdiction is checked per record by
+// the use cases themselves.
+#pragma once
+
+#include "domain/model.h"
+#include "domain/status.h"
+
+namespace herdpass {
+
+struct Caller;
+
+enum class Operation {
+  kSignedIn,            // any signed-in user (logout, who am I)
+  kRegisterOwner,       // W1
+  kReadOwner,           // personal data: audited
+  kRegisterAnimal,      // W1
+  kReadAnimal,          // names the owner: audited
+  kRecordVaccinations,  // W1
+  kVoidVaccination,     // W1 corrections
+  kLookup,              // W2: audited
+  kReadAudit,           // the audit log
+  kManageUsers,         // add, disable, enable users
+  kListUsers,
+  kManageAuthorities,
+};
+
+// ok, kUnauthenticated for the public, or kPermissionDenied naming the role.
+Status Permit(const Caller& caller, Operation op);
+
+}  // namespace herdpass
