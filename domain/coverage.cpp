@@ -47,8 +47,8 @@ DiseaseCoverage CoverageOf(const Disease& disease, const Animal& unit,
   DiseaseCoverage c;
   c.disease = disease.code;
   for (const Vaccination& v : vaccinations) {
-    if (v.voided || v.administered_on > today || !protects(v)) continue;
-    if (!Names(v, unit.id)) continue;
+    // Cheapest tests first: this runs for every unit, disease and record of a W2 answer.
+    if (v.voided || v.administered_on > today || !Names(v, unit.id) || !protects(v)) continue;
     KeepMax(c.last_dose, std::optional<Date>(v.administered_on));
   }
   if (!c.last_dose) return c;  // kNever
