@@ -40,6 +40,7 @@ struct DemoResult {
   int owners = 0;
   int animals = 0;
   int vaccinations = 0;
+  std::string example_phone;  // an owner to try the phone check with
 };
 // Seeds a synthetic county into the opened store. Deterministic for a given seed and "today".
 Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owners, uint32_t seed);

@@ -1,7 +1,7 @@
 // `herdpass demo`: a realistic synthetic county, seeded through the same service calls the API uses
 // (validation, batching, audit), so the demo exercises the real write path.
 //
-// Shape: `owners` households, each with 5 to 9 tagged animals and 1 to 3 flocks; vaccinations come
+// Shape: `owners` households, each with 7 to 10 tagged animals and 1 to 3 flocks; vaccinations come
 // from the county's campaigns of the last three years: FMD in spring and autumn, anthrax and the
 // small-ruminant diseases each May, HPAI and Newcastle disease for poultry twice a year. Each
 // household misses a campaign now and then, so the demo shows covered, overdue and never-vaccinated
@@ -153,7 +153,7 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     const std::string name = std::string(kGivenNames[rng() % kGivenNames.size()]) + " " +
                              kFamilyNames[rng() % kFamilyNames.size()];
     std::vector<Unit> units;
-    const int tagged = 5 + static_cast<int>(rng() % 5);
+    const int tagged = 7 + static_cast<int>(rng() % 4);
     for (int a = 0; a < tagged; ++a) {
       constexpr std::array kSpecies = {"sheep", "sheep", "sheep", "cattle", "cattle",
                                        "horse", "goat",  "camel", "cattle", "sheep"};
@@ -169,6 +169,7 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     }
     result.animals += static_cast<int>(units.size());
     ++result.owners;
+    if (result.example_phone.empty()) result.example_phone = phone;
 
     // How diligent this household is: the chance it takes part in a campaign.
     const double diligence = 0.55 + 0.45 * (rng() % 1000) / 1000.0;

@@ -160,8 +160,11 @@ int Demo(Common& c, int owners, uint32_t seed) {
   }
   auto seeded = SeedDemo(service, c.d, owners, seed);
   if (!seeded.ok()) return Fail(seeded.status());
-  std::cout << "demo: " << seeded->owners << " owners, " << seeded->animals
-            << " animals and flocks, " << seeded->vaccinations << " vaccinations\n";
+  auto counts = opened.value()->store->Counts();
+  if (!counts.ok()) return Fail(counts.status());
+  std::cout << "demo: " << counts->owners << " owners, " << counts->animals
+            << " animals and flocks, " << counts->vaccinations << " vaccinations stored\n"
+            << "demo owner phone: " << seeded->example_phone << "\n";
   for (Role r : kAllRoles) {
     std::cout << "demo user: demo-" << RoleName(r) << " / demo-" << RoleName(r) << "-pass\n";
   }

@@ -8,8 +8,45 @@
 
 #include "http/http.h"
 #include "http/routes/api.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace herdpass::cli {
+namespace {
+
+// Row counts (kept in the database's counters table, so cheap to read) and the group-commit
+// writer's figures: commits per job shows how well concurrent writes share fsyncs.
+void RegisterStoreMetrics(http::MetricsRegistry& metrics, Store& store) {
+  metrics.RegisterGaugeFamily("herdpass_records", "Rows stored, by kind", [&store] {
+    std::vector<std::pair<http::Labels, double>> out;
+    auto c = store.Counts();
+    if (!c.ok()) return out;
+    for (auto [kind, n] : {std::pair{"owners", c->owners},
+                           {"animals", c->animals},
+                           {"vaccinations", c->vaccinations},
+                           {"users", c->users},
+                           {"audit", c->audit_rows}}) {
+      out.push_back({{{"kind", kind}}, static_cast<double>(n)});
+    }
+    return out;
+  });
+  auto writer = [&store](int64_t SqliteWriterStats::*field) {
+    return [&store, field] {
+      auto s = GetSqliteWriterStats(store);
+      return s ? static_cast<double>((*s).*field) : 0.0;
+    };
+  };
+  metrics.RegisterGauge("herdpass_writer_jobs_total", "Write calls run by the writer",
+                        writer(&SqliteWriterStats::jobs));
+  metrics.RegisterGauge("herdpass_writer_commits_total", "Transactions committed (group commits)",
+                        writer(&SqliteWriterStats::commits));
+  metrics.RegisterGauge("herdpass_writer_failed_transactions_total",
+                        "Groups that failed as a whole",
+                        writer(&SqliteWriterStats::failed_transactions));
+  metrics.RegisterGauge("herdpass_writer_queued", "Write calls waiting for the writer",
+                        writer(&SqliteWriterStats::queued));
+}
+
+}  // namespace
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options) {
   config.lookups_per_minute = options.lookups_per_minute;
@@ -24,6 +61,7 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   http::MetricsRegistry metrics;
+  RegisterStoreMetrics(metrics, *opened.value()->store);
   http::Router router;
   http::RegisterApiRoutes(router, *opened.value()->service, metrics);
   http::ServerOptions server_options;

@@ -8,8 +8,14 @@ if [[ ! -f $data/herdpass.db ]]; then
   out=$("$bin" init --data "$data" --region KZ --authority KZ-ABY)
   # Keep the generated admin password where only this user can read it.
   (umask 077 && printf '%s\n' "${out#admin password: }" > "$data/admin-password")
-  "$bin" demo --data "$data"
 fi
+if [[ ! -f $data/demo.txt ]]; then
+  # Seeding is idempotent (same seed, same record ids), so an interrupted seed just runs again.
+  "$bin" demo --data "$data" > "$data/demo.txt.tmp"
+  mv "$data/demo.txt.tmp" "$data/demo.txt"
+  cat "$data/demo.txt"
+fi
+phone=$(sed -n 's/^demo owner phone: //p' "$data/demo.txt" 2>/dev/null || true)
 
 cat <<TXT
 
@@ -22,6 +28,7 @@ HerdPass is starting on http://$listen/
     demo-admin      / demo-admin-pass         users
     demo-auditor    / demo-auditor-pass       audit log
   The first admin is 'admin'; its password is in $data/admin-password.
+  A demo owner to look up by phone: ${phone:-see $data/demo.txt}
   Stop with Ctrl-C.
 
 TXT
