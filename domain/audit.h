@@ -1,7 +1,7 @@
 // The audit log entry and its hash chain.
 //
-// Every write and every read of personal data appends one entry. Each stored row carries the hash of
-// the row before it, so removing or changing any row breaks the chain (`herdpass audit verify`).
+// Every write and every read of personal data appends one entry. Each stored row carries the hash
+// of the row before it, so removing or changing any row breaks the chain (`herdpass audit verify`).
 // ChainHash is the one definition of that hash, shared by every storage backend and the verifier.
 #pragma once
 
@@ -14,12 +14,12 @@ namespace herdpass {
 
 struct AuditEntry {
   Timestamp at{};
-  int64_t user_id = 0;     // 0 for the system or an anonymous caller
-  std::string username;    // as it was at the time
-  std::string action;      // "vaccination.batch", "lookup.phone", "owner.create", ...
-  std::string target;      // what was touched: "owner:12", "phone:+77012345678", ...
-  std::string detail;      // small JSON object with the rest (counts, reasons)
-  std::string address;     // client address, "" for the CLI
+  int64_t user_id = 0;   // 0 for the system or an anonymous caller
+  std::string username;  // as it was at the time
+  std::string action;    // "vaccination.batch", "lookup.phone", "owner.create", ...
+  std::string target;    // what was touched: "owner:12", "phone:+77012345678", ...
+  std::string detail;    // small JSON object with the rest (counts, reasons)
+  std::string address;   // client address, "" for the CLI
 };
 
 struct AuditRow {
@@ -29,7 +29,9 @@ struct AuditRow {
   std::string hash;       // ChainHash(prev_hash, seq, entry)
 };
 
-inline const std::string kAuditGenesisHash(64, '0');
+// A std::string (not a std::string_view) because callers and tests use it as the prev_hash string
+// itself; only bad_alloc of 64 bytes at startup could throw.
+inline const std::string kAuditGenesisHash(64, '0');  // NOLINT(cert-err58-cpp)
 
 // SHA-256 (hex) over prev_hash, seq and every field of the entry, each length-prefixed so that no
 // two different rows can serialize alike.

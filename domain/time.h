@@ -1,8 +1,8 @@
 // Calendar dates, timestamps and the clock.
 //
-// Timestamps are UTC with millisecond precision; the API shows them as RFC 3339. Vaccination dates are
-// calendar dates (the place's local date, as the vaccinator entered it). The Clock is injected into
-// service/ so that tests can set "today" (a FakeClock) instead of reading real time.
+// Timestamps are UTC with millisecond precision; the API shows them as RFC 3339. Vaccination dates
+// are calendar dates (the place's local date, as the vaccinator entered it). The Clock is injected
+// into service/ so that tests can set "today" (a FakeClock) instead of reading real time.
 #pragma once
 
 #include <chrono>
@@ -22,7 +22,8 @@ using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 class Date {
  public:
   constexpr Date() = default;
-  constexpr explicit Date(std::chrono::sys_days d) : days_(d.time_since_epoch().count()) {}
+  constexpr explicit Date(std::chrono::sys_days d)
+      : days_(static_cast<int32_t>(d.time_since_epoch().count())) {}
   static constexpr Date FromDays(int32_t days) {
     Date d;
     d.days_ = days;
@@ -42,7 +43,8 @@ class Date {
   Date AddMonths(int32_t n) const;
   Date AddYears(int32_t n) const { return AddMonths(12 * n); }
 
-  friend constexpr auto operator<=>(Date, Date) = default;
+  // clang-tidy 14 reports the literal 0 that a defaulted <=> compares its result with.
+  friend constexpr auto operator<=>(Date, Date) = default;  // NOLINT(modernize-use-nullptr)
 
  private:
   int32_t days_ = 0;
@@ -64,7 +66,8 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   Timestamp Now() const override {
-    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now());
   }
 };
 
