@@ -12,7 +12,7 @@ std::string Field(size_t index, const char* name) {
   return "records[" + std::to_string(index) + "]." + name;
 }
 
-Status CheckLength(const std::string& value, size_t max, std::string field, bool required) {
+Status CheckLength(const std::string& value, size_t max, const std::string& field, bool required) {
   if (required && value.empty()) return InvalidArgument(field, field + " is required");
   if (value.size() > max) {
     return InvalidArgument(field, field + " is longer than " + std::to_string(max) + " characters");
