@@ -172,12 +172,12 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     if (result.example_phone.empty()) result.example_phone = phone;
 
     // How diligent this household is: the chance it takes part in a campaign.
-    const double diligence = 0.55 + 0.45 * (rng() % 1000) / 1000.0;
+    const double diligence = 0.55 + 0.45 * static_cast<double>(rng() % 1000) / 1000.0;
     bool ppr_done = false;
     for (const auto& c : campaigns) {
       const Date day = c.day.AddDays(static_cast<int32_t>(rng() % 21) - 10);
       if (day < since || day > today) continue;
-      if ((rng() % 1000) / 1000.0 > diligence) continue;
+      if (static_cast<double>(rng() % 1000) / 1000.0 > diligence) continue;
       std::vector<std::string> diseases = c.diseases;
       if (!ppr_done && c.diseases.front() == "ANTHRAX") {
         diseases.push_back("PPR");  // PPR protects for three years: one dose in the window
