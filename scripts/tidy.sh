@@ -12,6 +12,9 @@ folders=("$@")
 [[ ${#folders[@]} -eq 0 ]] && folders=(domain store service http cli)
 jobs=${TIDY_JOBS:-2}
 tidy=${CLANG_TIDY:-clang-tidy}
+# Boost 1.74 turns on Asio's co_await support for clang only with libc++'s <experimental/coroutine>;
+# g++ builds http/server.cpp with libstdc++'s <coroutine>, so tell clang to parse the same code.
+extra=(--extra-arg=-DBOOST_ASIO_HAS_CO_AWAIT=1 --extra-arg=-DBOOST_ASIO_HAS_STD_COROUTINE=1)
 
 [[ $build = /* ]] || build=$root/$build
 if [[ ! -f $build/compile_commands.json ]]; then
@@ -32,8 +35,12 @@ trap 'rm -rf "$out"' EXIT
 # shellcheck disable=SC2016  # the inner script expands its own $1..$4
 printf '%s\n' "${files[@]}" | xargs -P "$jobs" -I{} bash -c '
   f=$1 log=$2/$(echo "$1" | tr / _)
-  if "$3" -p "$4" --quiet --warnings-as-errors="*" "$f" >"$log" 2>&1; then rm -f "$log"; else echo "$f" >>"$2/failed"; fi
-' _ {} "$out" "$tidy" "$build"
+  if "$3" -p "$4" --quiet --warnings-as-errors="*" "${@:5}" "$f" >"$log" 2>&1; then
+    rm -f "$log"
+  else
+    echo "$f" >>"$2/failed"
+  fi
+' _ {} "$out" "$tidy" "$build" "${extra[@]}"
 
 if [[ -f $out/failed ]]; then
   for log in "$out"/*_*; do [[ -f $log ]] && cat "$log"; done
