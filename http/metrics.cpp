@@ -161,7 +161,7 @@ Histogram* MetricsRegistry::GetHistogram(std::string_view name, std::string_view
   return f->histograms.back().get();
 }
 
-void MetricsRegistry::RegisterGauge(std::string name, std::string help,
+void MetricsRegistry::RegisterGauge(const std::string& name, const std::string& help,
                                     std::function<double()> read) {
   std::lock_guard lock(mu_);
   Family* f = GetFamily(name, help, kGauge);
@@ -169,7 +169,7 @@ void MetricsRegistry::RegisterGauge(std::string name, std::string help,
 }
 
 void MetricsRegistry::RegisterGaugeFamily(
-    std::string name, std::string help,
+    const std::string& name, const std::string& help,
     std::function<std::vector<std::pair<Labels, double>>()> read) {
   std::lock_guard lock(mu_);
   Family* f = GetFamily(name, help, kGauge);

@@ -77,9 +77,10 @@ class MetricsRegistry {
   // A gauge whose value `read` returns at each Render() (e.g. a store's row count). `read` is
   // called without the registry's lock held, from the thread calling Render(); it must be
   // thread-safe and should be quick.
-  void RegisterGauge(std::string name, std::string help, std::function<double()> read);
+  void RegisterGauge(const std::string& name, const std::string& help,
+                     std::function<double()> read);
   // A family of gauge series computed together (e.g. counts per table), each with its own labels.
-  void RegisterGaugeFamily(std::string name, std::string help,
+  void RegisterGaugeFamily(const std::string& name, const std::string& help,
                            std::function<std::vector<std::pair<Labels, double>>()> read);
 
   // The Prometheus text exposition of every metric, families sorted by name.

@@ -83,7 +83,6 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kNotFound:
       return 404;
     case StatusCode::kAlreadyExists:
-      return 409;
     case StatusCode::kFailedPrecondition:
       return 409;
     case StatusCode::kPermissionDenied:
