@@ -46,13 +46,38 @@ DiseaseCoverage CoverageOf(const Disease& disease, const Animal& unit,
   };
   DiseaseCoverage c;
   c.disease = disease.code;
+  std::vector<std::pair<Date, int64_t>> doses;  // (day, heads) of the doses that protect the unit
   for (const Vaccination& v : vaccinations) {
     // Cheapest tests first: this runs for every unit, disease and record of a W2 answer.
     if (v.voided || v.administered_on > today || !Names(v, unit.id) || !protects(v)) continue;
-    KeepMax(c.last_dose, std::optional<Date>(v.administered_on));
+    doses.emplace_back(v.administered_on, v.head_count);
   }
-  if (!c.last_dose) return c;  // kNever
-  Date until = c.last_dose->AddDays(disease.immunity_days - 1);
+  if (doses.empty()) return c;  // kNever
+  std::sort(doses.begin(), doses.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  c.last_dose = doses.front().first;
+  // An animal is protected by its last dose. A flock is protected while the doses given to it
+  // cover its head count: its protection lasts as long as the oldest of the newest doses that
+  // together reach the flock's size (a campaign may vaccinate a flock over several days).
+  std::optional<Date> protected_from;
+  if (!unit.is_flock()) {
+    protected_from = doses.front().first;
+  } else {
+    int64_t heads = 0;
+    for (const auto& [day, n] : doses) {
+      heads += std::max<int64_t>(n, 0);
+      if (heads >= unit.head_count) {
+        protected_from = day;
+        break;
+      }
+    }
+  }
+  if (!protected_from) {
+    // Doses were given, but never to the whole flock: not covered, and no date it lapsed on.
+    c.state = CoverageState::kOverdue;
+    return c;
+  }
+  Date until = protected_from->AddDays(disease.immunity_days - 1);
   if (today <= until) {
     c.state = CoverageState::kCovered;
     c.covered_until = until;

@@ -3,7 +3,9 @@
 // A dose given on day D protects through D + immunity_days - 1 (covered_until). Today within that
 // is "covered"; after it, "overdue" since covered_until + 1; no dose ever (in the records
 // considered) is "never". Voided records never count, nor do doses dated after `today` (coverage is
-// "as of today"). Pure functions of their inputs and `today`: no clock read here.
+// "as of today"). A flock counts as covered only while the doses given to it reach its head count;
+// doses that never reached it leave it "overdue" with no overdue_since. Pure functions of their
+// inputs and `today`: no clock read here.
 #pragma once
 
 #include <optional>

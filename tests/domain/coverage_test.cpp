@@ -126,6 +126,7 @@ TEST(CoverageTest, DosesAfterTodayDoNotCount) {
 
 TEST(CoverageTest, FlockByHeadCount) {
   std::vector<Vaccination> vs = {Dose({9}, "ND", "2026-01-10")};
+  vs[0].head_count = 40;  // the whole flock
   DiseaseCoverage c = CoverageOf(*DefaultCatalogue().FindDisease("ND"), Unit(9, "poultry", true),
                                  vs, D("2026-02-01"));
   EXPECT_EQ(c.state, CoverageState::kCovered);
@@ -267,6 +268,47 @@ TEST(CoverageTest, VaccineProductCoversEveryDiseaseItNames) {
     }
   }
   EXPECT_TRUE(saw_a);
+}
+
+}  // namespace
+}  // namespace herdpass
+
+namespace herdpass {
+namespace {
+
+Animal Flock(int64_t id, int32_t heads) {
+  Animal a;
+  a.id = id;
+  a.species = "sheep";
+  a.head_count = heads;
+  return a;
+}
+
+Vaccination FlockDose(int64_t id, int32_t heads, std::string_view date) {
+  Vaccination v;
+  v.animal_ids = {id};
+  v.disease = "SGP";
+  v.vaccine = "SGP-SHEEPPOX-LIVE";
+  v.head_count = heads;
+  v.administered_on = *Date::Parse(date);
+  return v;
+}
+
+// One head vaccinated does not protect a flock of 120; a campaign over two days that reaches every
+// head does, for as long as its older day's dose lasts.
+TEST(CoverageTest, FlockIsCoveredOnlyWhenDosesReachItsHeadCount) {
+  const Disease& sgp = *DefaultCatalogue().FindDisease("SGP");
+  const Date today = *Date::Parse("2026-11-29");
+  DiseaseCoverage one = CoverageOf(sgp, Flock(5, 120), {FlockDose(5, 1, "2026-11-01")}, today);
+  EXPECT_EQ(one.state, CoverageState::kOverdue);
+  EXPECT_FALSE(one.overdue_since.has_value());
+  EXPECT_EQ(one.last_dose, Date::Parse("2026-11-01").value());
+
+  DiseaseCoverage both = CoverageOf(
+      sgp, Flock(5, 120), {FlockDose(5, 70, "2026-11-01"), FlockDose(5, 50, "2026-11-03")}, today);
+  EXPECT_EQ(both.state, CoverageState::kCovered);
+  EXPECT_EQ(both.covered_until, Date::Parse("2026-11-01").value().AddDays(sgp.immunity_days - 1));
+  EXPECT_EQ(both.last_dose, Date::Parse("2026-11-03").value());
 }
 
 }  // namespace
