@@ -1,5 +1,6 @@
 // The records HerdPass keeps: owners, animals and flocks, vaccinations, users, authorities, tokens.
-// Plain value types, no behaviour beyond small helpers; store/ persists them, service/ enforces rules.
+// Plain value types, no behaviour beyond small helpers; store/ persists them, service/ enforces
+// rules.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,7 @@ bool InJurisdiction(std::string_view scope, std::string_view code);
 Status ValidateAuthorityCode(std::string_view code, std::string_view field = "authority");
 
 struct Authority {
-  std::string code;    // "KZ-ABY"
+  std::string code;  // "KZ-ABY"
   std::string name;
   std::string parent;  // "" for a country
 };
@@ -48,7 +49,7 @@ struct Animal {
   std::optional<std::string> tag;  // normalized 15 digits
   std::string species;
   int32_t head_count = 1;
-  std::string sex;                  // "", "m", "f"
+  std::string sex;  // "", "m", "f"
   std::optional<Date> birth_date;
   std::string authority;
   Timestamp created_at{};
@@ -61,7 +62,7 @@ struct Vaccination {
   int64_t owner_id = 0;
   std::vector<int64_t> animal_ids;  // the animals or the flock vaccinated
   std::string species;
-  int32_t head_count = 0;           // heads vaccinated
+  int32_t head_count = 0;  // heads vaccinated
   std::string disease;
   std::string vaccine;
   std::string batch_no;
@@ -70,13 +71,13 @@ struct Vaccination {
   std::optional<double> lat;
   std::optional<double> lon;
   std::string device_id;
-  int64_t recorded_by = 0;          // user id
+  int64_t recorded_by = 0;  // user id
   Timestamp recorded_at{};
   std::string authority;
   bool voided = false;
   std::string void_reason;
   std::optional<Timestamp> voided_at;
-  std::string corrects;             // id of the voided record this one replaces, if any
+  std::string corrects;  // id of the voided record this one replaces, if any
 };
 
 struct User {

@@ -1,8 +1,8 @@
 // Owners' mobile numbers, normalized to E.164 with libphonenumber.
 //
-// Inspectors type numbers the local way ("8 701 234 5678" in Kazakhstan, "13912345678" in China); the
-// deployment's default region says how to read a number without a country code. Thread-safe: the
-// underlying PhoneNumberUtil is a thread-safe singleton.
+// Inspectors type numbers the local way ("8 701 234 5678" in Kazakhstan, "13912345678" in China);
+// the deployment's default region says how to read a number without a country code. Thread-safe:
+// the underlying PhoneNumberUtil is a thread-safe singleton.
 #pragma once
 
 #include <string>
@@ -20,8 +20,8 @@ class PhoneNormalizer {
 
   static bool IsKnownRegion(std::string_view region);
 
-  // Returns the number in E.164 ("+77012345678"), or kInvalidArgument naming `field` when the text is
-  // not a valid phone number (too short, wrong digits for the region, letters, ...).
+  // Returns the number in E.164 ("+77012345678"), or kInvalidArgument naming `field` when the text
+  // is not a valid phone number (too short, wrong digits for the region, letters, ...).
   Result<std::string> ToE164(std::string_view text, std::string_view field = "phone") const;
 
   const std::string& default_region() const { return default_region_; }

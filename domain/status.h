@@ -42,7 +42,8 @@ class [[nodiscard]] Status {
   StatusCode code() const { return code_; }
   // Human-readable, safe to show to a user: never SQL text or a stack trace.
   const std::string& message() const { return message_; }
-  // For kInvalidArgument: the input field that failed, as the client named it ("records[3].disease").
+  // For kInvalidArgument: the input field that failed, as the client named it
+  // ("records[3].disease").
   const std::string& field() const { return field_; }
   // Optional machine-readable detail, e.g. the id of the existing row for kAlreadyExists.
   const std::string& detail() const { return detail_; }
@@ -84,7 +85,7 @@ inline Status Internal(std::string message) { return {StatusCode::kInternal, std
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -110,8 +111,8 @@ class [[nodiscard]] Result {
 }  // namespace herdpass
 
 // Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define HP_RETURN_IF_ERROR(expr)          \
-  do {                                    \
-    ::herdpass::Status hp_status_ = (expr); \
+#define HP_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::herdpass::Status hp_status_ = (expr);  \
     if (!hp_status_.ok()) return hp_status_; \
   } while (false)
