@@ -37,6 +37,8 @@ std::string ChainHash(const std::string& prev_hash, int64_t seq, const AuditEntr
   PutField(&st, entry.target);
   PutField(&st, entry.detail);
   PutField(&st, entry.address);
+  // Only when set, so that chains written before the field existed still verify (audit.h).
+  if (!entry.authority.empty()) PutField(&st, entry.authority);
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256_final(&st, digest);
   char hex[crypto_hash_sha256_BYTES * 2 + 1];

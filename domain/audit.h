@@ -14,12 +14,13 @@ namespace herdpass {
 
 struct AuditEntry {
   Timestamp at{};
-  int64_t user_id = 0;   // 0 for the system or an anonymous caller
-  std::string username;  // as it was at the time
-  std::string action;    // "vaccination.batch", "lookup.phone", "owner.create", ...
-  std::string target;    // what was touched: "owner:12", "phone:+77012345678", ...
-  std::string detail;    // small JSON object with the rest (counts, reasons)
-  std::string address;   // client address, "" for the CLI
+  int64_t user_id = 0;    // 0 for the system or an anonymous caller
+  std::string username;   // as it was at the time
+  std::string action;     // "vaccination.batch", "lookup.phone", "owner.create", ...
+  std::string target;     // what was touched: "owner:12", "phone:+77012345678", ...
+  std::string detail;     // small JSON object with the rest (counts, reasons)
+  std::string address;    // client address, "" for the CLI
+  std::string authority;  // the actor's authority: auditors see the rows of their subtree
 };
 
 struct AuditRow {
@@ -34,7 +35,10 @@ struct AuditRow {
 inline const std::string kAuditGenesisHash(64, '0');  // NOLINT(cert-err58-cpp)
 
 // SHA-256 (hex) over prev_hash, seq and every field of the entry, each length-prefixed so that no
-// two different rows can serialize alike.
+// two different rows can serialize alike. `authority` joins the encoding only when it is not empty:
+// rows stored before the field existed (all with authority "") keep the hash they were written
+// with. The encoding stays injective: the field is last, so an entry with an authority always
+// encodes longer than the same prefix without one.
 std::string ChainHash(const std::string& prev_hash, int64_t seq, const AuditEntry& entry);
 
 }  // namespace herdpass

@@ -105,6 +105,10 @@ struct OwnerHistory {
 };
 
 struct AuditQuery {
+  // Rows whose actor's authority is `scope` or below it, plus rows with no authority (the
+  // operator's console, anonymous callers). Empty with all_authorities: every row.
+  std::string scope;
+  bool all_authorities = false;
   int64_t after_seq = 0;  // cursor: rows with seq > after_seq
   int limit = 100;
   std::string action;     // exact match when not empty

@@ -115,6 +115,18 @@ INSERT INTO counters(name, value) VALUES
 
 PRAGMA user_version = 1;
 )sql"},
+    // The actor's authority on every audit row, so that an auditor lists only their own subtree.
+    // Rows written before it get '' (as the operator's console), which ChainHash leaves out of the
+    // hash: their chain still verifies. No index on (authority, seq): with one, SQLite answers a
+    // scoped page (queries.h kSelectAuditPageInScope) by a MULTI-INDEX OR that reads and sorts
+    // every matching row after the cursor, so a country-wide auditor paging through ten million
+    // rows would sort millions per page. The rowid scan in seq order stops after `limit` matches.
+    {"Migration2",
+     R"sql(
+ALTER TABLE audit ADD COLUMN authority TEXT NOT NULL DEFAULT '';
+
+PRAGMA user_version = 2;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

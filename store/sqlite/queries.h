@@ -79,8 +79,12 @@ inline constexpr Query kInsertVaccination{
 inline constexpr Query kInsertVaccinationId{
     "InsertVaccinationId",
     "INSERT INTO vaccination_ids(id, owner_id, administered_on) VALUES(?1, ?2, ?3)"};
-inline constexpr Query kSelectVaccinationKey{
-    "SelectVaccinationKey", "SELECT owner_id, administered_on FROM vaccination_ids WHERE id = ?1"};
+// The owner and authority of a stored record id: for idempotency and the checks of `corrects`.
+inline constexpr Query kSelectVaccinationOwner{
+    "SelectVaccinationOwner",
+    "SELECT i.owner_id, v.authority, v.voided FROM vaccination_ids i JOIN vaccinations v ON "
+    "v.owner_id = i.owner_id AND v.administered_on = i.administered_on AND v.id = i.id "
+    "WHERE i.id = ?1"};
 inline constexpr Query kSelectVaccination{
     "SelectVaccination",
     "SELECT " HP_VACCINATION_COLUMNS
@@ -133,18 +137,29 @@ inline constexpr Query kSelectAuthorities{
 
 // --- audit ---
 #define HP_AUDIT_COLUMNS \
-  "seq, at, user_id, username, action, target, detail, address, prev_hash, hash"
+  "seq, at, user_id, username, action, target, detail, address, prev_hash, hash, authority"
 inline constexpr Query kInsertAudit{"InsertAudit",
                                     "INSERT INTO audit(" HP_AUDIT_COLUMNS
-                                    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+                                    ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
 inline constexpr Query kSelectAuditHead{"SelectAuditHead",
                                         "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"};
 // Optional filters: an empty action, a zero user id and NULL times match everything.
-inline constexpr Query kSelectAuditPage{
-    "SelectAuditPage",
-    "SELECT " HP_AUDIT_COLUMNS
-    " FROM audit WHERE seq > ?1 AND (?2 = '' OR action = ?2) AND (?3 = 0 OR user_id = ?3) "
-    "AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5) ORDER BY seq LIMIT ?6"};
+#define HP_AUDIT_FILTERS                                                \
+  "seq > ?1 AND (?2 = '' OR action = ?2) AND (?3 = 0 OR user_id = ?3) " \
+  "AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)"
+inline constexpr Query kSelectAuditPage{"SelectAuditPage", "SELECT " HP_AUDIT_COLUMNS
+                                                           " FROM audit WHERE " HP_AUDIT_FILTERS
+                                                           " ORDER BY seq LIMIT ?6"};
+// Rows of authority ?7, of any authority below it ("?7-..."), and of no authority. "Below" is the
+// range [?7 || '-', ?7 || '.'): '.' follows '-' in the binary collation, so the range holds every
+// code that starts with "?7-" and nothing else (LIKE would be case-insensitive and treat '_' as a
+// wildcard). An empty ?7 is nobody's scope: it matches only the rows of no authority.
+inline constexpr Query kSelectAuditPageInScope{
+    "SelectAuditPageInScope",
+    "SELECT " HP_AUDIT_COLUMNS " FROM audit WHERE " HP_AUDIT_FILTERS
+    " AND (authority = '' OR authority = ?7 OR "
+    "(?7 <> '' AND authority >= ?7 || '-' AND authority < ?7 || '.')) ORDER BY seq LIMIT ?6"};
+#undef HP_AUDIT_FILTERS
 inline constexpr Query kSelectAuditAll{"SelectAuditAll",
                                        "SELECT " HP_AUDIT_COLUMNS " FROM audit ORDER BY seq"};
 #undef HP_AUDIT_COLUMNS

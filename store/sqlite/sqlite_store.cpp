@@ -180,7 +180,7 @@ class SqliteStore final : public Store {
       for (size_t i = 0; i < records.size(); ++i) {
         RecordResult r;
         r.id = records[i].id;
-        HP_RETURN_IF_ERROR(RecordOne(tx, records[i], i, ctx, r));
+        HP_RETURN_IF_ERROR(RecordOne(tx, records[i], ctx, r));
         results.push_back(std::move(r));
       }
       return tx.AppendAudit(audit);
@@ -351,9 +351,11 @@ class SqliteStore final : public Store {
   Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {
     const int limit = q.limit <= 0 ? 100 : std::min(q.limit, 1000);
     auto conn = readers_->Acquire();
-    auto st = conn->Prepare(sqlite::kSelectAuditPage);
+    auto st = conn->Prepare(q.all_authorities ? sqlite::kSelectAuditPage
+                                              : sqlite::kSelectAuditPageInScope);
     if (!st.ok()) return st.status();
     st->Bind(1, q.after_seq).Bind(2, q.action).Bind(3, q.user_id);
+    if (!q.all_authorities) st->Bind(7, q.scope);
     if (q.from) {
       st->Bind(4, sqlite::Millis(*q.from));
     } else {
@@ -445,6 +447,7 @@ class SqliteStore final : public Store {
     r.entry.address = st.Text(7);
     r.prev_hash = st.Text(8);
     r.hash = st.Text(9);
+    r.entry.authority = st.Text(10);
     return r;
   }
 
@@ -464,11 +467,12 @@ class SqliteStore final : public Store {
 
   // Stores one record of a batch inside its own savepoint, so that a rejected record leaves nothing
   // behind (e.g. an owner created for it). Fills `r`. A non-ok return fails the whole batch (I/O);
-  // a rejection is an ok return with r.outcome == kRejected.
-  Status RecordOne(WriteTxn& tx, const VaccinationInput& in, size_t index, const BatchContext& ctx,
+  // a rejection is an ok return with r.outcome == kRejected. A rejection's field is the record's
+  // field by its plain name ("species"); service/ prefixes the record's place in the batch. No
+  // rejection carries an owner id, or any other id, of a jurisdiction outside ctx.scope.
+  Status RecordOne(WriteTxn& tx, const VaccinationInput& in, const BatchContext& ctx,
                    RecordResult& r) {
     Connection& conn = tx.conn();
-    const std::string field = "records[" + std::to_string(index) + "]";
     auto reject = [&r](Status why) {
       r.outcome = RecordOutcome::kRejected;
       r.reason = std::move(why);
@@ -477,31 +481,29 @@ class SqliteStore final : public Store {
     };
 
     auto id = sqlite::UuidToBytes(in.id);
-    if (!id) return reject(InvalidArgument(field + ".id", "the record id is not a UUID"));
-    {
-      auto st = conn.Prepare(sqlite::kSelectVaccinationKey);
-      if (!st.ok()) return st.status();
-      st->BindBlob(1, *id);
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (*row) {
-        r.outcome = RecordOutcome::kDuplicate;
-        r.owner_id = st->Int(0);
-        return Status::Ok();
+    if (!id) return reject(InvalidArgument("id", "the record id is not a UUID"));
+    auto stored = ReadStoredRecord(conn, *id);
+    if (stored.ok()) {
+      // A duplicate answers with the stored record's owner: only to a caller who may see it.
+      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, stored->authority)) {
+        return reject(Status(StatusCode::kPermissionDenied,
+                             "a record with this id exists in another jurisdiction", "id"));
       }
+      r.outcome = RecordOutcome::kDuplicate;
+      r.owner_id = stored->owner_id;
+      return Status::Ok();
     }
+    if (stored.status().code() != StatusCode::kNotFound) return stored.status();
     std::optional<std::string> corrects;
     if (!in.corrects.empty()) {
       corrects = sqlite::UuidToBytes(in.corrects);
-      if (!corrects) {
-        return reject(
-            InvalidArgument(field + ".corrects", "the corrected record id is not a UUID"));
-      }
+      if (!corrects)
+        return reject(InvalidArgument("corrects", "the corrected record id is not a UUID"));
     }
 
     HP_RETURN_IF_ERROR(tx.BeginNested());
     Status rejection;
-    Status s = StoreRecord(tx, in, *id, corrects, field, ctx, r, rejection);
+    Status s = StoreRecord(tx, in, *id, corrects, ctx, r, rejection);
     if (s.ok() && rejection.ok()) return tx.ReleaseNested();
     // Undo whatever the record created before it failed.
     if (!conn.InTransaction()) return s.ok() ? Unavailable("storage failed") : s;
@@ -510,29 +512,53 @@ class SqliteStore final : public Store {
     return reject(std::move(rejection));
   }
 
+  // What RecordOne needs to know of a stored record.
+  struct StoredRecord {
+    int64_t owner_id = 0;
+    std::string authority;
+    bool voided = false;
+  };
+
+  // kNotFound when no record has this id (16-byte form).
+  static Result<StoredRecord> ReadStoredRecord(Connection& conn, const std::string& id_bytes) {
+    auto st = conn.Prepare(sqlite::kSelectVaccinationOwner);
+    if (!st.ok()) return st.status();
+    st->BindBlob(1, id_bytes);
+    auto row = st->Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return NotFound("no such vaccination record");
+    return StoredRecord{st->Int(0), st->Text(1), st->Int(2) != 0};
+  }
+
   // The body of RecordOne, inside the record's savepoint. Sets `rejection` to reject the record.
+  // Every row it creates (animals, flock, the record) is stamped with the OWNER's authority, not
+  // the recorder's: jurisdiction checks on reads and voids compare against these stamps. Only an
+  // owner created here takes ctx.authority.
   Status StoreRecord(WriteTxn& tx, const VaccinationInput& in, const std::string& id,
-                     const std::optional<std::string>& corrects, const std::string& field,
-                     const BatchContext& ctx, RecordResult& r, Status& rejection) {
+                     const std::optional<std::string>& corrects, const BatchContext& ctx,
+                     RecordResult& r, Status& rejection) {
     Connection& conn = tx.conn();
 
     // The owner.
     int64_t owner_id = 0;
+    std::string authority;
     Result<Owner> owner = in.owner_id ? sqlite::ReadOwnerById(conn, *in.owner_id)
                                       : sqlite::ReadOwnerByPhone(conn, in.owner_phone);
     if (owner.ok()) {
       if (!ctx.unrestricted && !InJurisdiction(ctx.scope, owner->authority)) {
-        rejection = PermissionDenied("the owner is outside your jurisdiction");
+        rejection = Status(StatusCode::kPermissionDenied, "the owner is outside your jurisdiction",
+                           in.owner_id ? "owner_id" : "owner_phone");
         return Status::Ok();
       }
       owner_id = owner->id;
+      authority = owner->authority;
     } else if (owner.status().code() != StatusCode::kNotFound) {
       return owner.status();
     } else if (in.owner_id) {
-      rejection = NotFound("no such owner");
+      rejection = Status(StatusCode::kNotFound, "no such owner", "owner_id");
       return Status::Ok();
     } else if (in.owner_phone.empty()) {
-      rejection = InvalidArgument(field + ".owner_phone", "the record names no owner");
+      rejection = InvalidArgument("owner_phone", "the record names no owner");
       return Status::Ok();
     } else {
       auto created = sqlite::InsertOwner(
@@ -540,6 +566,27 @@ class SqliteStore final : public Store {
       if (!created.ok()) return created.status();
       tx.Count(Counter::kOwners);
       owner_id = *created;
+      authority = ctx.authority;
+    }
+
+    // The record it corrects: checked here, in the transaction that stores the correction, so
+    // that the voided record cannot change in between. The owner is compared before the voided
+    // flag, so that nothing is told about another owner's record beyond that it is not theirs.
+    if (corrects) {
+      auto target = ReadStoredRecord(conn, *corrects);
+      if (!target.ok() && target.status().code() != StatusCode::kNotFound) return target.status();
+      const char* why = nullptr;
+      if (!target.ok()) {
+        why = "the corrected record does not exist";
+      } else if (target->owner_id != owner_id) {
+        why = "the corrected record belongs to another owner";
+      } else if (!target->voided) {
+        why = "the corrected record is not voided; void it before recording its correction";
+      }
+      if (why != nullptr) {
+        rejection = Status(StatusCode::kFailedPrecondition, why, "corrects");
+        return Status::Ok();
+      }
     }
 
     // The animals.
@@ -550,7 +597,13 @@ class SqliteStore final : public Store {
         auto animal = sqlite::ReadAnimalByTag(conn, tag);
         if (animal.ok()) {
           if (animal->owner_id != owner_id) {
-            rejection = FailedPrecondition("ear tag " + tag + " belongs to another owner");
+            rejection = Status(StatusCode::kFailedPrecondition,
+                               "ear tag " + tag + " belongs to another owner", "animal_tags");
+            return Status::Ok();
+          }
+          if (animal->species != in.species) {
+            rejection = InvalidArgument("species", "the animal with tag " + tag + " is a " +
+                                                       animal->species + ", not a " + in.species);
             return Status::Ok();
           }
           animal_ids.push_back(animal->id);
@@ -558,7 +611,7 @@ class SqliteStore final : public Store {
         }
         if (animal.status().code() != StatusCode::kNotFound) return animal.status();
         auto created = sqlite::InsertAnimal(
-            conn, NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt, ctx.authority, ctx.at});
+            conn, NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt, authority, ctx.at});
         if (!created.ok()) return created.status();
         tx.Count(Counter::kAnimals);
         animal_ids.push_back(*created);
@@ -566,7 +619,7 @@ class SqliteStore final : public Store {
       head_count = static_cast<int32_t>(animal_ids.size());
     } else {
       if (in.species.empty() || in.head_count <= 0) {
-        rejection = InvalidArgument(field + ".head_count",
+        rejection = InvalidArgument("head_count",
                                     "a record without ear tags needs a species and a head count");
         return Status::Ok();
       }
@@ -588,7 +641,7 @@ class SqliteStore final : public Store {
       } else {
         auto created =
             sqlite::InsertAnimal(conn, NewAnimal{owner_id, std::nullopt, in.species, in.head_count,
-                                                 "", std::nullopt, ctx.authority, ctx.at});
+                                                 "", std::nullopt, authority, ctx.at});
         if (!created.ok()) return created.status();
         tx.Count(Counter::kAnimals);
         animal_ids.push_back(*created);
@@ -615,7 +668,7 @@ class SqliteStore final : public Store {
           .Bind(13, in.device_id)
           .Bind(14, ctx.user_id)
           .Bind(15, sqlite::Millis(ctx.at))
-          .Bind(16, ctx.authority);
+          .Bind(16, authority);
       if (corrects) {
         st->BindBlob(17, *corrects);
       } else {

@@ -37,7 +37,8 @@ Status WriteTxn::AppendAudit(const AuditEntry& entry) {
       .Bind(7, entry.detail)
       .Bind(8, entry.address)
       .Bind(9, hash_)
-      .Bind(10, hash);
+      .Bind(10, hash)
+      .Bind(11, entry.authority);
   HP_RETURN_IF_ERROR(st->Run());
   seq_ = seq;
   hash_ = std::move(hash);

@@ -17,6 +17,7 @@ AuditEntry Sample() {
   e.target = "phone:+77012345678";
   e.detail = R"({"years":3})";
   e.address = "10.0.0.5";
+  e.authority = "KZ-ABY";
   return e;
 }
 
@@ -56,6 +57,37 @@ TEST(AuditChainTest, EncodingIsLengthPrefixedBigEndian) {
   field(buf, e.target);
   field(buf, e.detail);
   field(buf, e.address);
+  field(buf, e.authority);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(buf.data()), buf.size());
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  EXPECT_EQ(ChainHash(kAuditGenesisHash, 1, e), hex);
+}
+
+// Rows stored before AuditEntry had an authority (every one of them has authority "") must keep
+// their hash, or every existing chain would fail `herdpass audit verify` after the upgrade: an
+// empty authority is left out of the encoding, which is then the one of the first release.
+TEST(AuditChainTest, EmptyAuthorityHashesAsRowsWrittenBeforeTheField) {
+  auto u64 = [](std::string& out, uint64_t v) {
+    for (int i = 7; i >= 0; --i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  auto field = [&](std::string& out, const std::string& s) {
+    u64(out, s.size());
+    out += s;
+  };
+  AuditEntry e = Sample();
+  e.authority.clear();
+  std::string buf;
+  field(buf, kAuditGenesisHash);
+  u64(buf, 1);
+  u64(buf, static_cast<uint64_t>(e.at.time_since_epoch().count()));
+  u64(buf, static_cast<uint64_t>(e.user_id));
+  field(buf, e.username);
+  field(buf, e.action);
+  field(buf, e.target);
+  field(buf, e.detail);
+  field(buf, e.address);
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(buf.data()), buf.size());
   char hex[2 * crypto_hash_sha256_BYTES + 1];
@@ -77,6 +109,7 @@ TEST(AuditChainTest, EveryFieldChangesTheHash) {
   EXPECT_TRUE(differs([](AuditEntry& e) { e.target = "phone:+77012345679"; }));
   EXPECT_TRUE(differs([](AuditEntry& e) { e.detail = R"({"years":2})"; }));
   EXPECT_TRUE(differs([](AuditEntry& e) { e.address = "10.0.0.6"; }));
+  EXPECT_TRUE(differs([](AuditEntry& e) { e.authority = "KZ-ALM"; }));
   EXPECT_NE(ChainHash(kAuditGenesisHash, 2, Sample()), base);
   EXPECT_NE(ChainHash(std::string(63, '0') + "1", 1, Sample()), base);
 }
@@ -93,6 +126,12 @@ TEST(AuditChainTest, FieldBoundariesCannotShift) {
   b = a;
   b.detail = "ab";
   b.address = "";
+  EXPECT_NE(ChainHash(kAuditGenesisHash, 1, a), ChainHash(kAuditGenesisHash, 1, b));
+  // The optional last field cannot borrow from the one before it either.
+  a.authority = "";
+  b = a;
+  b.address = "";
+  b.authority = "ab";
   EXPECT_NE(ChainHash(kAuditGenesisHash, 1, a), ChainHash(kAuditGenesisHash, 1, b));
 }
 

@@ -89,6 +89,60 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
   EXPECT_EQ(raw.Scalar("SELECT count(*) FROM counters"), "5");
 }
 
+// Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
+TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
+  EXPECT_EQ(SqliteSchemaVersion(), 2);
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE(store->AppendAudit(MakeAudit("old" + std::to_string(i))).ok());
+  }
+  {
+    // Back to what migration 1 left.
+    RawDb raw(factory_.db_path());
+    raw.Exec("ALTER TABLE audit DROP COLUMN authority");
+    raw.Exec("PRAGMA user_version = 1");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "2");
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
+  }
+  AuditEntry e = MakeAudit("new");
+  e.authority = "KZ-ABY-01";
+  ASSERT_TRUE(store->AppendAudit(e).ok());
+  auto v = store->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem << " at " << v->first_bad_seq;
+  EXPECT_EQ(v->rows, 4);
+  // The old rows are the operator's console's: every auditor sees them.
+  AuditQuery q;
+  q.scope = "KZ-ALM";
+  auto rows = store->ListAudit(q);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 3u);
+}
+
+TEST_F(SqliteStoreTest, TamperedAuditAuthorityIsReported) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    AuditEntry e = MakeAudit("a" + std::to_string(i));
+    e.authority = "KZ-ABY-01";
+    ASSERT_TRUE(store->AppendAudit(e).ok());
+  }
+  RawDb raw(factory_.db_path());
+  // Moving a row out of an auditor's sight, or into it, breaks the chain.
+  raw.Exec("UPDATE audit SET authority = '' WHERE seq = 2");
+  auto v = store->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->ok);
+  EXPECT_EQ(v->first_bad_seq, 2);
+}
+
 TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
   { ASSERT_NE(Open(), nullptr); }
   {

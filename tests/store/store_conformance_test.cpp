@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <thread>
 #include <vector>
 
@@ -150,6 +151,10 @@ TYPED_TEST(StoreTest, FlocksHaveNoTagAndMayBeMany) {
 // --- vaccinations ---
 
 TYPED_TEST(StoreTest, RecordCreatesOwnerAnimalsAndRecord) {
+  // The record corrects a voided record of the same owner.
+  ASSERT_EQ(this->Record({MakeRecord(999, Phone(1), {Tag(1)})})[0].outcome,
+            RecordOutcome::kCreated);
+  ASSERT_TRUE(this->store().VoidVaccination(Uuid(999), "typo", At(1), MakeAudit("void")).ok());
   VaccinationInput in = MakeRecord(1, Phone(1), {Tag(1), Tag(2)});
   in.corrects = Uuid(999);
   auto results = this->Record({in});
@@ -195,7 +200,7 @@ TYPED_TEST(StoreTest, RecordCreatesOwnerAnimalsAndRecord) {
   StoreCounts c = this->Counts();
   EXPECT_EQ(c.owners, 1);
   EXPECT_EQ(c.animals, 2);
-  EXPECT_EQ(c.vaccinations, 1);
+  EXPECT_EQ(c.vaccinations, 2);
 }
 
 TYPED_TEST(StoreTest, RecordWithoutOptionalFieldsRoundTrips) {
@@ -216,9 +221,11 @@ TYPED_TEST(StoreTest, RecordWithoutOptionalFieldsRoundTrips) {
 
 TYPED_TEST(StoreTest, RecordFindsExistingOwnerByIdOrPhoneAndExistingTags) {
   Owner o = this->AddOwner(1);
-  Animal a = this->AddAnimal(o.id, Tag(1));
+  Animal a = this->AddAnimal(o.id, Tag(1));  // a sheep
   VaccinationInput by_phone = MakeRecord(1, Phone(1), {Tag(1)});
+  by_phone.species = "sheep";
   VaccinationInput by_id = MakeRecord(2, "", {Tag(1)});
+  by_id.species = "sheep";
   by_id.owner_id = o.id;
   auto results = this->Record({by_phone, by_id});
   ASSERT_EQ(results.size(), 2u);
@@ -326,6 +333,183 @@ TYPED_TEST(StoreTest, FlockRecordsShareTheOwnersFlockAndRaiseItsHeadCount) {
   auto vc = this->store().FindVaccination(Uuid(3));
   EXPECT_EQ(vc->animal_ids, std::vector<int64_t>{sheep.id});
   EXPECT_EQ(vc->head_count, 10);
+}
+
+// Regression: rows a batch created carried the recorder's authority, so that a record made by a
+// district vet for an owner of a neighbouring district was invisible to that district.
+TYPED_TEST(StoreTest, NewAnimalsFlocksAndRecordsTakeTheOwnersAuthority) {
+  Owner o = this->AddOwner(1, "KZ-ABY-02");
+  VaccinationInput tagged = MakeRecord(1, Phone(1), {Tag(1)});
+  VaccinationInput flock = MakeRecord(2, Phone(1));
+  flock.species = "goat";
+  VaccinationInput new_owner = MakeRecord(3, Phone(2), {Tag(2)});
+  BatchContext ctx = MakeContext("KZ-ABY");  // a recorder of KZ-ABY-01
+  auto results = this->Record({tagged, flock, new_owner}, ctx);
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results)
+    EXPECT_EQ(r.outcome, RecordOutcome::kCreated) << r.reason.ToString();
+
+  auto history = this->store().LoadOwnerHistory(o.id, Day("2020-01-01"));
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_EQ(history->animals.size(), 2u);
+  for (const Animal& a : history->animals) EXPECT_EQ(a.authority, "KZ-ABY-02");
+  ASSERT_EQ(history->vaccinations.size(), 2u);
+  for (const Vaccination& v : history->vaccinations) EXPECT_EQ(v.authority, "KZ-ABY-02");
+
+  // An owner the batch creates takes the batch's authority, and so does everything under it.
+  auto created = this->store().FindOwnerByPhone(Phone(2));
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->authority, ctx.authority);
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->authority, ctx.authority);
+  EXPECT_EQ(this->store().FindVaccination(Uuid(3))->authority, ctx.authority);
+}
+
+// Regression: re-sending an id stored in another jurisdiction answered `duplicate` with that
+// jurisdiction's owner id.
+TYPED_TEST(StoreTest, DuplicateIdOfAnotherJurisdictionIsRejectedWithoutItsOwner) {
+  BatchContext far = MakeContext("KZ-VOS");
+  far.authority = "KZ-VOS-02";
+  auto first = this->Record({MakeRecord(1, Phone(1), {Tag(1)})}, far);
+  ASSERT_EQ(first[0].outcome, RecordOutcome::kCreated);
+  const int64_t far_owner = first[0].owner_id;
+
+  auto again = this->Record({MakeRecord(1, Phone(2), {Tag(2)})}, MakeContext("KZ-ABY"));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].outcome, RecordOutcome::kRejected);
+  EXPECT_TRUE(HasCode(again[0].reason, StatusCode::kPermissionDenied));
+  EXPECT_EQ(again[0].reason.message(), "a record with this id exists in another jurisdiction");
+  EXPECT_EQ(again[0].reason.field(), "id");
+  EXPECT_EQ(again[0].reason.detail(), "");
+  EXPECT_EQ(again[0].owner_id, 0);
+  // Nothing of the rejected record was stored.
+  EXPECT_TRUE(HasCode(this->store().FindOwnerByPhone(Phone(2)).status(), StatusCode::kNotFound));
+
+  // Its own jurisdiction (or a scope above it) and the operator's console still see a duplicate.
+  BatchContext above = MakeContext("KZ");
+  BatchContext console = MakeContext("");
+  console.unrestricted = true;
+  for (const BatchContext& ctx : {far, above, console}) {
+    auto dup = this->Record({MakeRecord(1, Phone(1), {Tag(1)})}, ctx);
+    EXPECT_EQ(dup[0].outcome, RecordOutcome::kDuplicate) << ctx.scope;
+    EXPECT_EQ(dup[0].owner_id, far_owner) << ctx.scope;
+  }
+  EXPECT_EQ(this->Counts().vaccinations, 1);
+}
+
+TYPED_TEST(StoreTest, TagOfAnotherSpeciesIsRejectedOnSpecies) {
+  Owner o = this->AddOwner(1);
+  this->AddAnimal(o.id, Tag(1));  // a sheep
+  VaccinationInput in = MakeRecord(1, Phone(1), {Tag(2), Tag(1)});
+  in.species = "cattle";
+  auto results = this->Record({in});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kRejected);
+  EXPECT_TRUE(HasCode(results[0].reason, StatusCode::kInvalidArgument));
+  EXPECT_EQ(results[0].reason.field(), "species");
+  EXPECT_EQ(results[0].reason.message(),
+            "the animal with tag " + Tag(1) + " is a sheep, not a cattle");
+  EXPECT_EQ(results[0].owner_id, 0);
+  // The fresh tag created before the mismatch was found is gone with the record.
+  EXPECT_TRUE(HasCode(this->store().FindAnimalByTag(Tag(2)).status(), StatusCode::kNotFound));
+  EXPECT_EQ(this->Counts().animals, 1);
+  EXPECT_EQ(this->Counts().vaccinations, 0);
+}
+
+TYPED_TEST(StoreTest, CorrectionMustNameAVoidedRecordOfTheSameOwner) {
+  auto setup = this->Record({MakeRecord(1, Phone(1), {Tag(1)}), MakeRecord(2, Phone(1), {Tag(1)}),
+                             MakeRecord(3, Phone(2), {Tag(2)})});
+  for (const auto& r : setup) ASSERT_EQ(r.outcome, RecordOutcome::kCreated);
+  ASSERT_TRUE(this->store().VoidVaccination(Uuid(2), "typo", At(1), MakeAudit("void")).ok());
+  ASSERT_TRUE(this->store().VoidVaccination(Uuid(3), "typo", At(1), MakeAudit("void")).ok());
+
+  auto correcting = [](int64_t n, const std::string& phone, int64_t corrected) {
+    VaccinationInput in = MakeRecord(n, phone, {});
+    in.corrects = Uuid(corrected);
+    return in;
+  };
+  auto results = this->Record({
+      correcting(10, Phone(1), 99),  // no such record
+      correcting(11, Phone(1), 1),   // not voided
+      correcting(12, Phone(1), 3),   // voided, but the record of another owner
+      correcting(13, Phone(3), 2),   // a new owner cannot own the corrected record
+      correcting(14, Phone(1), 2),   // voided, same owner
+  });
+  ASSERT_EQ(results.size(), 5u);
+  const char* why[] = {
+      "the corrected record does not exist",
+      "the corrected record is not voided; void it before recording its correction",
+      "the corrected record belongs to another owner",
+      "the corrected record belongs to another owner",
+  };
+  for (size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(results[i].outcome, RecordOutcome::kRejected);
+    EXPECT_TRUE(HasCode(results[i].reason, StatusCode::kFailedPrecondition));
+    EXPECT_EQ(results[i].reason.field(), "corrects");
+    EXPECT_EQ(results[i].reason.message(), why[i]);
+    EXPECT_EQ(results[i].owner_id, 0);
+  }
+  EXPECT_EQ(results[4].outcome, RecordOutcome::kCreated) << results[4].reason.ToString();
+  EXPECT_EQ(this->store().FindVaccination(Uuid(14))->corrects, Uuid(2));
+  EXPECT_TRUE(HasCode(this->store().FindOwnerByPhone(Phone(3)).status(), StatusCode::kNotFound));
+  EXPECT_EQ(this->Counts().vaccinations, 4);
+}
+
+// service/ prefixes a rejection's field with the record's place ("records[3].species"), so the
+// store names the plain field; and no rejection tells another jurisdiction's ids.
+TYPED_TEST(StoreTest, RejectionsNameThePlainFieldAndNoOtherJurisdictionsIds) {
+  Owner far = this->AddOwner(1, "KZ-VOS-02");
+  Owner near = this->AddOwner(2);
+  this->AddAnimal(far.id, Tag(1));
+  VaccinationInput bad_id = MakeRecord(1, Phone(2), {Tag(2)});
+  bad_id.id = "not-a-uuid";
+  VaccinationInput bad_corrects = MakeRecord(2, Phone(2), {Tag(2)});
+  bad_corrects.corrects = "nope";
+  VaccinationInput far_by_phone = MakeRecord(3, Phone(1), {Tag(3)});
+  VaccinationInput far_by_id = MakeRecord(4, "", {Tag(3)});
+  far_by_id.owner_id = far.id;
+  VaccinationInput unknown_owner = MakeRecord(5, "", {Tag(3)});
+  unknown_owner.owner_id = far.id + near.id + 100;
+  VaccinationInput no_owner = MakeRecord(6, "", {Tag(3)});
+  VaccinationInput far_tag = MakeRecord(7, Phone(2), {Tag(1)});
+  far_tag.species = "sheep";
+  VaccinationInput no_heads = MakeRecord(8, Phone(2));
+  no_heads.head_count = 0;
+  auto results = this->Record(
+      {bad_id, bad_corrects, far_by_phone, far_by_id, unknown_owner, no_owner, far_tag, no_heads},
+      MakeContext("KZ-ABY"));
+  ASSERT_EQ(results.size(), 8u);
+  const std::pair<StatusCode, const char*> expected[] = {
+      {StatusCode::kInvalidArgument, "id"},
+      {StatusCode::kInvalidArgument, "corrects"},
+      {StatusCode::kPermissionDenied, "owner_phone"},
+      {StatusCode::kPermissionDenied, "owner_id"},
+      {StatusCode::kNotFound, "owner_id"},
+      {StatusCode::kInvalidArgument, "owner_phone"},
+      {StatusCode::kFailedPrecondition, "animal_tags"},
+      {StatusCode::kInvalidArgument, "head_count"},
+  };
+  for (size_t i = 0; i < results.size(); ++i) {
+    SCOPED_TRACE(i);
+    const RecordResult& r = results[i];
+    EXPECT_EQ(r.outcome, RecordOutcome::kRejected);
+    EXPECT_TRUE(HasCode(r.reason, expected[i].first));
+    EXPECT_EQ(r.reason.field(), expected[i].second);
+    EXPECT_EQ(r.owner_id, 0);
+    EXPECT_EQ(r.reason.detail(), "");
+    // No number in the message is the other jurisdiction's owner id (an ear tag may be named).
+    std::vector<std::string> numbers(1);
+    for (char c : r.reason.message()) {
+      if (std::isdigit(static_cast<unsigned char>(c))) {
+        numbers.back() += c;
+      } else if (!numbers.back().empty()) {
+        numbers.emplace_back();
+      }
+    }
+    EXPECT_EQ(std::count(numbers.begin(), numbers.end(), std::to_string(far.id)), 0)
+        << r.reason.message();
+  }
+  EXPECT_EQ(this->Counts().vaccinations, 0);
 }
 
 TYPED_TEST(StoreTest, VoidKeepsTheRecordAndRefusesASecondVoid) {
@@ -554,6 +738,67 @@ TYPED_TEST(StoreTest, ListAuditFiltersAndPages) {
               q.user_id = 100;
             })),
             (V{4}));
+}
+
+TYPED_TEST(StoreTest, AuditAuthorityIsStoredAndChained) {
+  AuditEntry e = MakeAudit("lookup.phone");
+  e.authority = "KZ-ABY-01";
+  ASSERT_TRUE(this->store().AppendAudit(e).ok());
+  ASSERT_TRUE(this->store().AppendAudit(MakeAudit("console")).ok());
+  AuditQuery all;
+  all.all_authorities = true;
+  auto rows = this->store().ListAudit(all);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].entry.authority, "KZ-ABY-01");
+  EXPECT_EQ((*rows)[0].hash, ChainHash(kAuditGenesisHash, 1, e));
+  EXPECT_EQ((*rows)[1].entry.authority, "");
+  auto v = this->store().VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+}
+
+// An auditor lists the actions of their own subtree and of no authority (the operator's console,
+// anonymous callers); a code that merely starts with the same letters is someone else's.
+TYPED_TEST(StoreTest, ListAuditKeepsToTheScopeAndRowsOfNoAuthority) {
+  const char* authorities[] = {"",       "KZ-ABY", "KZ-ABY-01", "KZ-ABY-01-7", "KZ-ABYX",
+                               "KZ-ALM", "KZ",     "kz-aby-01", "KZ-AB"};
+  for (const char* a : authorities) {
+    AuditEntry e = MakeAudit("lookup.phone");
+    e.authority = a;
+    ASSERT_TRUE(this->store().AppendAudit(e).ok());
+  }
+  auto seqs = [&](const std::string& scope, bool all) {
+    AuditQuery q;
+    q.scope = scope;
+    q.all_authorities = all;
+    std::vector<int64_t> out;
+    auto rows = this->store().ListAudit(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    if (rows.ok()) {
+      for (const auto& r : *rows) out.push_back(r.seq);
+    }
+    return out;
+  };
+  using V = std::vector<int64_t>;
+  EXPECT_EQ(seqs("KZ-ABY", false), (V{1, 2, 3, 4}));
+  EXPECT_EQ(seqs("KZ-ABY-01", false), (V{1, 3, 4}));
+  EXPECT_EQ(seqs("KZ", false), (V{1, 2, 3, 4, 5, 6, 7, 9}));
+  EXPECT_EQ(seqs("KZ-ALM", false), (V{1, 6}));
+  EXPECT_EQ(seqs("", false), (V{1}));  // an empty scope is nobody's
+  EXPECT_EQ(seqs("", true), (V{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(seqs("KZ-ALM", true), (V{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+
+  // The scope combines with the other filters and the cursor.
+  AuditQuery q;
+  q.scope = "KZ-ABY";
+  q.after_seq = 1;
+  q.limit = 2;
+  auto page = this->store().ListAudit(q);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].seq, 2);
+  EXPECT_EQ((*page)[1].seq, 3);
 }
 
 TYPED_TEST(StoreTest, EmptyAuditVerifies) {
