@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <semaphore>
 
 #include "service/service.h"
 #include "service/throttle.h"
@@ -30,7 +31,19 @@ std::string NewToken() {
   return ToHex(raw.data(), raw.size());
 }
 
+// Argon2id takes 64 MiB and ~0.1 s of a core per hash: at most this many run at once, so that a
+// burst of sign-ins (or an attack) queues instead of taking the machine's memory.
+std::counting_semaphore<> g_hash_slots(2);
+
+struct HashSlot {
+  HashSlot() { g_hash_slots.acquire(); }
+  ~HashSlot() { g_hash_slots.release(); }
+  HashSlot(const HashSlot&) = delete;
+  HashSlot& operator=(const HashSlot&) = delete;
+};
+
 Result<std::string> HashPassword(const std::string& password) {
+  HashSlot slot;
   std::string out(crypto_pwhash_STRBYTES, '\0');
   if (crypto_pwhash_str(out.data(), password.data(), password.size(),
                         crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -42,6 +55,7 @@ Result<std::string> HashPassword(const std::string& password) {
 }
 
 bool PasswordMatches(const std::string& hash, const std::string& password) {
+  HashSlot slot;
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
@@ -81,19 +95,24 @@ Result<LoginResult> HerdService::Login(const std::string& username, const std::s
   const Timestamp now = clock_.Now();
   const std::string user_key = "user:" + username;
   const std::string addr_key = "addr:" + address;
-  if (throttle_->LoginBlocked(user_key, now, config_.login_max_failures, config_.login_window) ||
-      (!address.empty() && throttle_->LoginBlocked(addr_key, now, config_.login_max_failures * 4,
-                                                   config_.login_window))) {
+  if (!throttle_->TryAttempt(user_key, now, config_.login_max_failures, config_.login_window)) {
+    return ResourceExhausted("too many failed sign-ins; wait a few minutes and try again");
+  }
+  if (!address.empty() &&
+      !throttle_->TryAttempt(addr_key, now, config_.login_max_failures * 4, config_.login_window)) {
+    throttle_->Forgive(user_key);
     return ResourceExhausted("too many failed sign-ins; wait a few minutes and try again");
   }
 
   auto user = store_.FindUserByName(username);
-  if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();
+  if (!user.ok() && user.status().code() != StatusCode::kNotFound) {
+    throttle_->Forgive(user_key);
+    if (!address.empty()) throttle_->Forgive(addr_key);
+    return user.status();
+  }
   const bool matches = user.ok() ? PasswordMatches(user->password_hash, password)
                                  : (PasswordMatches(DummyHash(), password), false);
   if (!matches || user->disabled) {
-    throttle_->RecordLoginFailure(user_key, now, config_.login_window);
-    if (!address.empty()) throttle_->RecordLoginFailure(addr_key, now, config_.login_window);
     Caller anon;
     anon.username = username;
     anon.address = address;
@@ -102,6 +121,7 @@ Result<LoginResult> HerdService::Login(const std::string& username, const std::s
     return Unauthenticated("wrong username or password");
   }
   throttle_->ClearLoginFailures(user_key);
+  if (!address.empty()) throttle_->Forgive(addr_key);
 
   LoginResult out;
   out.token = NewToken();
@@ -117,6 +137,7 @@ Result<LoginResult> HerdService::Login(const std::string& username, const std::s
   who.user_id = out.user.id;
   who.username = out.user.username;
   who.address = address;
+  who.authority = out.user.authority;
   HP_RETURN_IF_ERROR(store_.SaveToken(rec, Audit(who, "auth.login", "user:" + username)));
   return out;
 }

@@ -1,4 +1,6 @@
 // W2: the phone-number check at slaughter.
+#include <algorithm>
+
 #include "service/service.h"
 
 namespace herdpass {
@@ -24,12 +26,20 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
   out.today = clock_.Today();
   out.since = out.today.AddYears(-y);
   if (visible) {
-    auto history = store_.LoadOwnerHistory(owner->id, out.since);
+    // Coverage needs every dose that can still protect today (PPR's lasts three years), even when
+    // the window asked for is shorter; only the window's records are shown.
+    Date load_since = out.since;
+    for (const Disease& d : catalogue_.diseases()) {
+      load_since = std::min(load_since, out.today.AddDays(-d.immunity_days));
+    }
+    auto history = store_.LoadOwnerHistory(owner->id, load_since);
     if (!history.ok()) return history.status();
     out.owner = std::move(history->owner);
     out.animals = std::move(history->animals);
+    out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, history->vaccinations, out.today);
     out.vaccinations = std::move(history->vaccinations);
-    out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, out.vaccinations, out.today);
+    std::erase_if(out.vaccinations,
+                  [&](const Vaccination& v) { return v.administered_on < out.since; });
   }
   // Audited before anything is shown; a lookup that cannot be audited shows nothing.
   HP_RETURN_IF_ERROR(store_.AppendAudit(

@@ -39,6 +39,21 @@ std::string Json(std::initializer_list<std::pair<const char*, nlohmann::json>> k
 
 }  // namespace
 
+Status HerdService::OwnerConflict(const Caller& caller, const std::string& e164) {
+  auto existing = store_.FindOwnerByPhone(e164);
+  if (existing.ok() && (caller.system || InJurisdiction(caller.authority, existing->authority))) {
+    return AlreadyExists("an owner with this phone number is already registered",
+                         std::to_string(existing->id));
+  }
+  // Phone numbers are unique everywhere, so registering one that another authority holds must fail
+  // and so tells that it exists. It names nothing else, counts as a phone lookup, and is audited
+  // like one.
+  HP_RETURN_IF_ERROR(CheckLookupRate(caller));
+  HP_RETURN_IF_ERROR(store_.AppendAudit(
+      Audit(caller, "owner.conflict", "phone:" + e164, R"({"outside_jurisdiction":true})")));
+  return AlreadyExists("this phone number is registered with another authority");
+}
+
 Result<Owner> HerdService::RegisterOwner(const Caller& caller, const OwnerInput& input) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kRegisterOwner));
   auto phone = phones_.ToE164(input.phone, "phone");
@@ -53,8 +68,7 @@ Result<Owner> HerdService::RegisterOwner(const Caller& caller, const OwnerInput&
   NewOwner o{phone.value(), input.name, input.village, authority, clock_.Now()};
   auto created = store_.CreateOwner(o, Audit(caller, "owner.create", "phone:" + o.phone));
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("an owner with this phone number is already registered",
-                         created.status().detail());
+    return OwnerConflict(caller, o.phone);
   }
   return created;
 }
@@ -114,8 +128,13 @@ Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInp
   a.created_at = clock_.Now();
   auto created = store_.CreateAnimal(a, Audit(caller, "animal.create", "tag:" + tag->digits));
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("an animal with this ear tag is already registered",
-                         created.status().detail());
+    auto existing = store_.FindAnimalByTag(tag->digits);
+    if (existing.ok() && (caller.system || InJurisdiction(caller.authority, existing->authority))) {
+      return AlreadyExists("an animal with this ear tag is already registered",
+                           std::to_string(existing->id));
+    }
+    // Tags are unique everywhere, so the answer must say the tag is taken; it names nothing else.
+    return AlreadyExists("this ear tag is registered with another authority");
   }
   return created;
 }
@@ -284,10 +303,28 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
         Audit(caller, "vaccination.batch", "records:" + std::to_string(valid.size()),
               Json({{"first_id", valid.front().id}, {"count", valid.size()}})));
     if (!stored.ok()) return stored.status();
+    std::vector<std::string> foreign_phones;
     for (size_t k = 0; k < valid_index.size(); ++k) {
       RecordResult r = stored->at(k);
       r.id = valid[k].id;
+      if (r.outcome == RecordOutcome::kRejected) {
+        // The store names fields plainly ("species"); the client needs the record's path.
+        const std::string path = "records[" + std::to_string(valid_index[k]) + "]";
+        r.reason = Status(r.reason.code(), r.reason.message(),
+                          r.reason.field().empty() ? path : path + "." + r.reason.field(),
+                          r.reason.detail());
+        if (r.reason.code() == StatusCode::kPermissionDenied && !valid[k].owner_phone.empty()) {
+          foreign_phones.push_back(valid[k].owner_phone);
+        }
+      }
       summary.results[valid_index[k]] = std::move(r);
+    }
+    // A record refused because its phone belongs to another authority's owner tells that the
+    // owner exists: audited as a read of personal data, like a lookup.
+    if (!foreign_phones.empty()) {
+      HP_RETURN_IF_ERROR(store_.AppendAudit(
+          Audit(caller, "owner.conflict", "phones:" + std::to_string(foreign_phones.size()),
+                Json({{"phones", foreign_phones}, {"outside_jurisdiction", true}}))));
     }
   }
   for (const auto& r : summary.results) {

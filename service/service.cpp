@@ -43,6 +43,7 @@ AuditEntry HerdService::Audit(const Caller& caller, std::string action, std::str
   e.target = std::move(target);
   e.detail = std::move(detail);
   e.address = caller.address;
+  e.authority = caller.authority;
   return e;
 }
 
@@ -60,7 +61,16 @@ Result<std::vector<AuditRow>> HerdService::ListAudit(const Caller& caller,
   if (query.limit < 1 || query.limit > 1000) {
     return InvalidArgument("limit", "limit must be between 1 and 1000");
   }
-  return store_.ListAudit(query);
+  AuditQuery q = query;
+  q.scope = caller.authority;  // an auditor sees the actions of their own subtree only
+  q.all_authorities = caller.system;
+  auto rows = store_.ListAudit(q);
+  if (!rows.ok()) return rows;
+  // The log names people and numbers: reading it is itself audited.
+  HP_RETURN_IF_ERROR(store_.AppendAudit(Audit(caller, "audit.read",
+                                              "audit:after=" + std::to_string(query.after_seq),
+                                              "{\"rows\":" + std::to_string(rows->size()) + "}")));
+  return rows;
 }
 
 }  // namespace herdpass

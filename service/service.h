@@ -171,6 +171,8 @@ class HerdService {
   AuditEntry Audit(const Caller& caller, std::string action, std::string target,
                    std::string detail = {}) const;
   Status CheckLookupRate(const Caller& caller);
+  // The answer to registering a phone that is taken: the owner's id when the caller may see it.
+  Status OwnerConflict(const Caller& caller, const std::string& e164);
   Result<VaccinationInput> ValidateRecord(const VaccinationRecordInput& in, size_t index,
                                           Date today) const;
 

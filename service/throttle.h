@@ -17,21 +17,24 @@
 namespace herdpass {
 
 struct HerdService::Throttle {
-  // Login failures per key ("user:NAME" or "addr:IP"), as the times they happened.
-  bool LoginBlocked(const std::string& key, Timestamp now, int max_failures,
-                    std::chrono::minutes window) {
-    std::lock_guard lock(login_mu);
-    auto it = login_failures.find(key);
-    if (it == login_failures.end()) return false;
-    Prune(it->second, now - window);
-    return static_cast<int>(it->second.size()) >= max_failures;
-  }
-  void RecordLoginFailure(const std::string& key, Timestamp now, std::chrono::minutes window) {
+  // Sign-in attempts per key ("user:NAME" or "addr:IP"), as the times they began. An attempt is
+  // counted before its password is checked, so that many attempts at once cannot all slip under the
+  // limit while the (slow) checks run; a successful one is forgiven afterwards.
+  bool TryAttempt(const std::string& key, Timestamp now, int max_attempts,
+                  std::chrono::minutes window) {
     std::lock_guard lock(login_mu);
     auto& q = login_failures[key];
     Prune(q, now - window);
+    if (static_cast<int>(q.size()) >= max_attempts) return false;
     q.push_back(now);
     if (login_failures.size() > 100000) login_failures.clear();  // bound memory under attack
+    return true;
+  }
+  // Takes back the attempt counted last for `key`.
+  void Forgive(const std::string& key) {
+    std::lock_guard lock(login_mu);
+    auto it = login_failures.find(key);
+    if (it != login_failures.end() && !it->second.empty()) it->second.pop_back();
   }
   void ClearLoginFailures(const std::string& key) {
     std::lock_guard lock(login_mu);

@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "store/sqlite/sqlite_store.h"
 
@@ -292,6 +294,80 @@ TEST_F(ServiceTest, FlockRecordsUseOneFlockPerSpecies) {
   ASSERT_EQ(l->animals.size(), 1u);
   EXPECT_TRUE(l->animals[0].is_flock());
   EXPECT_EQ(l->animals[0].head_count, 55);
+}
+
+TEST_F(ServiceTest, RegisteringAPhoneHeldElsewhereNamesNothingAndIsAudited) {
+  auto mine = service_->RegisterOwner(vaccinator_, {"87012345678", "Aigerim", "", ""});
+  ASSERT_TRUE(mine.ok());
+  auto theirs = service_->RegisterOwner(other_vaccinator_, {"8 701 234 5678", "X", "", ""});
+  EXPECT_EQ(theirs.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(theirs.status().detail(), "");  // no id of another authority's owner
+  auto again = service_->RegisterOwner(vet_, {"87012345678", "X", "", ""});
+  EXPECT_EQ(again.status().detail(), std::to_string(mine->id));  // same authority: the id
+
+  AuditQuery q;
+  q.action = "owner.conflict";
+  auto rows = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().entry.username, "vacc2");
+  EXPECT_EQ(rows->front().entry.target, "phone:+77012345678");
+}
+
+TEST_F(ServiceTest, AuditorSeesOnlyTheirSubtreeAndReadingIsAudited) {
+  Caller local_auditor = AddAndLogin("audi2", Role::kAuditor, "KZ-ALM");
+  ASSERT_TRUE(service_->RegisterOwner(vaccinator_, {"87012345678", "A", "", ""}).ok());
+  ASSERT_TRUE(service_->RegisterOwner(other_vaccinator_, {"87019998877", "B", "", ""}).ok());
+  AuditQuery q;
+  q.action = "owner.create";
+  auto local = service_->ListAudit(local_auditor, q);
+  ASSERT_TRUE(local.ok());
+  ASSERT_EQ(local->size(), 1u);
+  EXPECT_EQ(local->front().entry.username, "vacc2");
+  auto national = service_->ListAudit(auditor_, q);  // auditor_ is at KZ, above both
+  ASSERT_TRUE(national.ok());
+  EXPECT_EQ(national->size(), 2u);
+  q.action = "audit.read";
+  auto reads = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(reads.ok());
+  EXPECT_EQ(reads->size(), 2u);  // the KZ auditor's first read; KZ-ALM's is visible too
+}
+
+TEST_F(ServiceTest, ConcurrentWrongPasswordsCannotPassTheThrottle) {
+  std::atomic<int> unauthenticated{0}, throttled{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 12; ++i) {
+    threads.emplace_back([&] {
+      auto r = service_->Login("vet1", "wrong-pass", "10.0.0.9");
+      if (r.status().code() == StatusCode::kUnauthenticated) ++unauthenticated;
+      if (r.status().code() == StatusCode::kResourceExhausted) ++throttled;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unauthenticated.load(), 5);
+  EXPECT_EQ(throttled.load(), 7);
+}
+
+TEST_F(ServiceTest, ShortWindowStillCountsDosesThatProtectToday) {
+  // PPR protects for three years: a dose two years back covers today even when only the last
+  // year's records are shown.
+  ASSERT_EQ(
+      service_
+          ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000020", "87012345678",
+                                             "398000000000001", "PPR", "2024-12-01")})
+          ->created,
+      1);
+  auto r = service_->Lookup(inspector_, "87012345678", 1);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->vaccinations.empty());
+  bool saw = false;
+  for (const auto& c : r->coverage.diseases) {
+    if (c.disease == "PPR") {
+      saw = true;
+      EXPECT_EQ(c.state, CoverageState::kCovered);
+    }
+  }
+  EXPECT_TRUE(saw);
 }
 
 }  // namespace
