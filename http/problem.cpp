@@ -10,7 +10,9 @@ std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-const char* TitleFor(StatusCode code) {
+}  // namespace
+
+const char* ProblemTitle(StatusCode code) {
   switch (code) {
     case StatusCode::kOk:
       break;
@@ -36,7 +38,7 @@ const char* TitleFor(StatusCode code) {
   return "Internal error";
 }
 
-}  // namespace
+namespace {}  // namespace
 
 Response Json(int status, const nlohmann::json& body) {
   Response r;
@@ -125,7 +127,8 @@ Response ProblemFromStatus(const Status& status, const nlohmann::json& extra) {
     const char* key = code == StatusCode::kAlreadyExists ? "id" : "info";
     if (!status.detail().empty() && !members.contains(key)) members[key] = status.detail();
   }
-  Response r = Problem(HttpStatusFor(code), ProblemTypeName(code), TitleFor(code), detail, members);
+  Response r =
+      Problem(HttpStatusFor(code), ProblemTypeName(code), ProblemTitle(code), detail, members);
   if (code == StatusCode::kUnauthenticated) r.AddHeader("WWW-Authenticate", "Bearer");
   return r;
 }

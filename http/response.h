@@ -70,5 +70,7 @@ int HttpStatusFor(StatusCode code);
 
 // The problem type name for `code`: StatusCodeName with '_' as '-' ("failed-precondition").
 std::string ProblemTypeName(StatusCode code);
+// The fixed human title of a problem type ("Invalid argument").
+const char* ProblemTitle(StatusCode code);
 
 }  // namespace herdpass::http

@@ -29,6 +29,15 @@ Response JsonText(int status, std::string body) {
   return Text(status, std::move(body), std::string(kJsonContentType));
 }
 
+// A failed registration; a 409 carries the existing record's id when the caller may know it
+// (DESIGN.md section 7: `409 {id}`).
+Response RegistrationProblem(const Status& s) {
+  if (s.code() == StatusCode::kAlreadyExists && !s.detail().empty()) {
+    return ProblemFromStatus(s, {{"id", std::stoll(s.detail())}});
+  }
+  return ProblemFromStatus(s);
+}
+
 Result<json> JsonObjectBody(const Request& req) {
   auto body = ParseJsonBody(req);
   if (!body.ok()) return body;
@@ -92,12 +101,7 @@ Response CreateOwner(HerdService& service, Request& req, const Caller& caller) {
   in.authority = f.String("authority");
   if (!f.status().ok()) return ProblemFromStatus(f.status());
   auto r = service.RegisterOwner(caller, in);
-  if (!r.ok()) {
-    if (r.status().code() == StatusCode::kAlreadyExists && !r.status().detail().empty()) {
-      return ProblemFromStatus(r.status(), {{"id", std::stoll(r.status().detail())}});
-    }
-    return ProblemFromStatus(r.status());
-  }
+  if (!r.ok()) return RegistrationProblem(r.status());
   return JsonText(201, OwnerJson(r.value()));
 }
 
@@ -122,12 +126,7 @@ Response CreateAnimal(HerdService& service, Request& req, const Caller& caller) 
   if (!f.status().ok()) return ProblemFromStatus(f.status());
   if (in.tag.empty()) return ProblemFromStatus(InvalidArgument("tag", "tag is required"));
   auto r = service.RegisterAnimal(caller, in);
-  if (!r.ok()) {
-    if (r.status().code() == StatusCode::kAlreadyExists && !r.status().detail().empty()) {
-      return ProblemFromStatus(r.status(), {{"id", std::stoll(r.status().detail())}});
-    }
-    return ProblemFromStatus(r.status());
-  }
+  if (!r.ok()) return RegistrationProblem(r.status());
   return JsonText(201, AnimalJson(r.value()));
 }
 

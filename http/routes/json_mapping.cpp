@@ -321,9 +321,12 @@ std::string BatchSummaryJson(const BatchSummary& s) {
           if (r.outcome == RecordOutcome::kRejected) {
             w.Key("reason");
             w.StartObject();
+            // The same members as a problem+json answer (RFC 9457), for one record.
             Field(w, "type", std::string(kProblemTypeBase) + ProblemTypeName(r.reason.code()));
-            Field(w, "title", r.reason.message());
-            Field(w, "field", r.reason.field());
+            Field(w, "title", ProblemTitle(r.reason.code()));
+            Field(w, "status", int64_t{HttpStatusFor(r.reason.code())});
+            Field(w, "detail", r.reason.message());
+            if (!r.reason.field().empty()) Field(w, "field", r.reason.field());
             w.EndObject();
           } else {
             Field(w, "owner_id", r.owner_id);

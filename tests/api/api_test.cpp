@@ -413,6 +413,8 @@ TEST_F(ApiTest, BatchRejectsBadRecordsOneByOneAndStoresTheGoodOnes) {
           << res;
       EXPECT_FALSE(res["reason"].value("type", "").empty()) << res;
       EXPECT_FALSE(res["reason"].value("title", "").empty()) << res;
+      EXPECT_FALSE(res["reason"].value("detail", "").empty()) << res;
+      EXPECT_GE(res["reason"].value("status", 0), 400) << res;
     }
   }
   EXPECT_EQ(j.at("created"), good);
