@@ -4,9 +4,12 @@ namespace herdpass {
 
 const char* RecordOutcomeName(RecordOutcome o) {
   switch (o) {
-    case RecordOutcome::kCreated: return "created";
-    case RecordOutcome::kDuplicate: return "duplicate";
-    case RecordOutcome::kRejected: return "rejected";
+    case RecordOutcome::kCreated:
+      return "created";
+    case RecordOutcome::kDuplicate:
+      return "duplicate";
+    case RecordOutcome::kRejected:
+      return "rejected";
   }
   return "rejected";
 }

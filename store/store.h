@@ -1,14 +1,14 @@
 // The storage interface of HerdPass (DESIGN.md section 8).
 //
-// One narrow interface, implemented by store/sqlite/ (and later store/postgres/); the conformance suite
-// in tests/store/ runs against every implementation. Inputs arrive already validated and normalized by
-// service/ (E.164 phones, 15-digit tags, known catalogue codes); the store enforces only integrity:
-// uniqueness, idempotency by record id, atomicity, and the audit chain.
+// One narrow interface, implemented by store/sqlite/ (and later store/postgres/); the conformance
+// suite in tests/store/ runs against every implementation. Inputs arrive already validated and
+// normalized by service/ (E.164 phones, 15-digit tags, known catalogue codes); the store enforces
+// only integrity: uniqueness, idempotency by record id, atomicity, and the audit chain.
 //
 // Durability: a write method returns only after its transaction is durably committed (SQLite:
-// WAL + synchronous=FULL). Concurrent writers share commits (group commit). Every write method takes
-// the AuditEntry that describes it and appends it in the same transaction, so a write and its audit
-// row are stored together or not at all.
+// WAL + synchronous=FULL). Concurrent writers share commits (group commit). Every write method
+// takes the AuditEntry that describes it and appends it in the same transaction, so a write and its
+// audit row are stored together or not at all.
 //
 // Thread safety: every method may be called from any number of threads at once.
 #pragma once
@@ -81,9 +81,9 @@ struct VaccinationInput {
 // Who writes a batch and where new rows belong.
 struct BatchContext {
   int64_t user_id = 0;
-  std::string authority;        // authority of owners/animals created by the batch
-  std::string scope;            // the writer's jurisdiction: existing owners outside it are rejected
-  bool unrestricted = false;    // the operator's console (CLI): no jurisdiction check
+  std::string authority;      // authority of owners/animals created by the batch
+  std::string scope;          // the writer's jurisdiction: existing owners outside it are rejected
+  bool unrestricted = false;  // the operator's console (CLI): no jurisdiction check
   Timestamp at{};
 };
 
@@ -93,15 +93,16 @@ const char* RecordOutcomeName(RecordOutcome o);  // "created", "duplicate", "rej
 struct RecordResult {
   std::string id;
   RecordOutcome outcome = RecordOutcome::kRejected;
-  Status reason;          // set when rejected (e.g. a tag that belongs to another owner)
-  int64_t owner_id = 0;   // set when created or duplicate
+  Status reason;         // set when rejected (e.g. a tag that belongs to another owner)
+  int64_t owner_id = 0;  // set when created or duplicate
 };
 
 // What W2 needs of one owner, read in one consistent snapshot.
 struct OwnerHistory {
   Owner owner;
-  std::vector<Animal> animals;            // all of the owner's animals and flocks
-  std::vector<Vaccination> vaccinations;  // administered on or after `since`, voided included, newest first
+  std::vector<Animal> animals;  // all of the owner's animals and flocks
+  std::vector<Vaccination>
+      vaccinations;  // administered on or after `since`, voided included, newest first
 };
 
 struct AuditQuery {
@@ -111,8 +112,8 @@ struct AuditQuery {
   bool all_authorities = false;
   int64_t after_seq = 0;  // cursor: rows with seq > after_seq
   int limit = 100;
-  std::string action;     // exact match when not empty
-  int64_t user_id = 0;    // when not 0
+  std::string action;   // exact match when not empty
+  int64_t user_id = 0;  // when not 0
   std::optional<Timestamp> from;
   std::optional<Timestamp> to;
 };
@@ -153,9 +154,9 @@ class Store {
   // Stores the records atomically: either the whole call commits (each record created, duplicate by
   // id, or rejected with a reason) or nothing does and the Status says why (kUnavailable on I/O
   // failure). A record whose id is already stored is a duplicate, whatever its content.
-  virtual Result<std::vector<RecordResult>> RecordVaccinations(std::span<const VaccinationInput> records,
-                                                               const BatchContext& ctx,
-                                                               const AuditEntry& audit) = 0;
+  virtual Result<std::vector<RecordResult>> RecordVaccinations(
+      std::span<const VaccinationInput> records, const BatchContext& ctx,
+      const AuditEntry& audit) = 0;
   virtual Result<Vaccination> FindVaccination(const std::string& id) = 0;
   // kNotFound; kFailedPrecondition when already voided.
   virtual Status VoidVaccination(const std::string& id, const std::string& reason, Timestamp at,
