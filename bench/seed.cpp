@@ -116,9 +116,13 @@ int Run(const Args& args) {
   auto flush = [&]() -> bool {
     if (batch.empty()) return true;
     ctx.at = clock.Now();
-    AuditEntry audit{
-        ctx.at, 0, "bench-seed", "vaccination.batch", "records:" + std::to_string(batch.size()),
-        "{}",   ""};
+    AuditEntry audit;
+    audit.at = ctx.at;
+    audit.username = "bench-seed";
+    audit.action = "vaccination.batch";
+    audit.target = "records:" + std::to_string(batch.size());
+    audit.detail = "{}";
+    audit.authority = ctx.authority;
     auto results = (*store)->RecordVaccinations(batch, ctx, audit);
     if (!results.ok()) {
       std::cerr << "seed: batch failed: " << results.status().message() << "\n";
