@@ -7,7 +7,7 @@ DATA ?= data
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build release test test-asan run bench format tidy clean
+.PHONY: all deps build release test test-asan run bench fuzz format tidy clean
 
 all: build
 
@@ -47,6 +47,11 @@ bench:
 	cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHERDPASS_TESTS=OFF
 	cmake --build $(RELEASE) -j $(JOBS)
 	bench/run.sh $(RELEASE)
+
+# libFuzzer over every fuzz/ target (clang-14), FUZZ_SECONDS each; not part of `make test`, whose
+# fuzz_replay_* tests replay the corpus and the regressions. Crashes land in fuzz/regressions/.
+fuzz:
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) scripts/fuzz.sh
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
