@@ -165,7 +165,13 @@ Result<Timestamp> ParseRfc3339(std::string_view text, std::string_view field) {
   Timestamp t = std::chrono::sys_days(*ymd) + std::chrono::hours(hh) + std::chrono::minutes(mi) +
                 std::chrono::seconds(ss) + std::chrono::milliseconds(frac_ms);
   // Local time = UTC + offset, so UTC = local - offset.
-  return t - std::chrono::minutes(offset_min);
+  const Timestamp utc = t - std::chrono::minutes(offset_min);
+  // Only what FormatRfc3339 writes back the same way: UTC years 0000-9999 (found by
+  // fuzz/date_fuzz).
+  const auto utc_year = static_cast<int>(
+      std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(utc)).year());
+  if (utc_year < 0 || utc_year > 9999) return bad("is outside the years 0000 to 9999 in UTC");
+  return utc;
 }
 
 }  // namespace herdpass

@@ -133,3 +133,19 @@ TEST(PhoneTest, Last4) {
 
 }  // namespace
 }  // namespace herdpass
+
+namespace herdpass {
+namespace {
+
+// Regression (fuzz/regressions/phone): libphonenumber accepted this as a German number of 16
+// digits.
+TEST(PhoneRegressionTest, MoreThanFifteenDigitsIsRefused) {
+  PhoneNormalizer kz("KZ");
+  auto r = kz.ToE164("+49956 78949956 789");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().field(), "phone");
+}
+
+}  // namespace
+}  // namespace herdpass

@@ -170,3 +170,21 @@ TEST(ClockTest, FakeClockMovesOnlyWhenTold) {
 
 }  // namespace
 }  // namespace herdpass
+
+namespace herdpass {
+namespace {
+
+// Regression (fuzz/regressions/date): an offset could carry a timestamp out of the years that
+// FormatRfc3339 writes back, so that its own output no longer parsed.
+TEST(Rfc3339RegressionTest, UtcYearOutsideFourDigitsIsRefused) {
+  EXPECT_EQ(ParseRfc3339("0000-01-01T00:00:00+01:00").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseRfc3339("9999-12-31T23:59:59-01:00").status().code(),
+            StatusCode::kInvalidArgument);
+  auto ok = ParseRfc3339("9999-12-31T23:59:59+01:00");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ParseRfc3339(FormatRfc3339(ok.value())).value(), ok.value());
+}
+
+}  // namespace
+}  // namespace herdpass
