@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages HerdPass needs, when any is missing. Run by `make run`, `make test`
-# and `make bench`. As root it runs apt-get itself; otherwise it prints the exact command and fails.
+# Installs the Debian packages HerdPass needs, when any is missing. Run by `make run`, `make test`,
+# `make bench` (group bench) and `make fuzz` (group fuzz). As root it runs apt-get itself; otherwise it prints the exact command and fails.
 set -euo pipefail
 
 group=${1:-build}
@@ -9,10 +9,12 @@ build_pkgs=(cmake ninja-build g++ pkg-config make
   libphonenumber-dev zlib1g-dev libqrencode-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev curl)
 bench_pkgs=(wrk nginx-light)
+fuzz_pkgs=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 
 case "$group" in
   build) pkgs=("${build_pkgs[@]}") ;;
   bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  fuzz) pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
   *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 esac
 

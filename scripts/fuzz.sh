@@ -2,8 +2,7 @@
 # `make fuzz`: runs every fuzz/ target under libFuzzer (clang-14, ASan + UBSan) for FUZZ_SECONDS
 # each (default 60), on a scratch copy of its seed corpus plus its regression cases. A crash is
 # saved as fuzz/regressions/<name>/crash-<sha1> (commit it: `make test` replays it from then on).
-# Installs clang-14 and libFuzzer when missing: as root with apt-get; otherwise it prints the exact
-# command and fails (like scripts/deps.sh).
+# scripts/deps.sh installs clang-14 and libFuzzer when missing (or prints the apt-get line).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -11,25 +10,7 @@ seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-build-fuzz}
 targets=(phone ear_tag date batch_json)
 
-scripts/deps.sh build
-pkgs=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [[ $status == "install ok installed" ]] || missing+=("$p")
-done
-if ((${#missing[@]} > 0)); then
-  cmd="apt-get install -y --no-install-recommends ${missing[*]}"
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "make fuzz needs these Debian packages: ${missing[*]}" >&2
-    echo "Run as root:  apt-get update && $cmd" >&2
-    exit 1
-  fi
-  echo "Installing missing packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  $cmd
-fi
+scripts/deps.sh fuzz
 
 # The whole project is compiled with coverage instrumentation (fuzzer-no-link) and the sanitizers,
 # since the code under test lives in its libraries; only the fuzz targets link libFuzzer itself.
