@@ -37,9 +37,6 @@ Result<std::unique_ptr<Opened>> OpenDataDir(const Deployment& d, const ServiceCo
 int Fail(const Status& s);  // prints "herdpass: <message>" to stderr, returns 1 or 2
 
 struct DemoResult {
-  int owners = 0;
-  int animals = 0;
-  int vaccinations = 0;
   std::string example_phone;  // an owner to try the phone check with
 };
 // Seeds a synthetic county into the opened store. Deterministic for a given seed and "today".

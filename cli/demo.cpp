@@ -118,7 +118,6 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
         return Internal("demo record rejected: " + rec.reason.ToString());
       }
     }
-    result.vaccinations += r->created;
     pending.clear();
     return Status::Ok();
   };
@@ -167,8 +166,6 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     for (int f = 0; f < flocks; ++f) {
       units.push_back({"", kFlockSpecies[f], 10 + static_cast<int>(rng() % 120)});
     }
-    result.animals += static_cast<int>(units.size());
-    ++result.owners;
     if (result.example_phone.empty()) result.example_phone = phone;
 
     // How diligent this household is: the chance it takes part in a campaign.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages HerdPass needs, when any is missing. Run by `make run`, `make test`,
-# `make bench` (group bench) and `make fuzz` (group fuzz). As root it runs apt-get itself; otherwise it prints the exact command and fails.
+# `make bench` (group bench) and `make fuzz` (group fuzz). As root it runs apt-get itself;
+# otherwise it prints the exact command and fails.
 set -euo pipefail
 
 group=${1:-build}

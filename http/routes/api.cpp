@@ -1,6 +1,8 @@
 #include "http/routes/api.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 
 #include "http/request.h"
 #include "http/response.h"
@@ -165,10 +167,8 @@ Response Lookup(HerdService& service, Request& req, const Caller& caller) {
   if (!years.ok()) return ProblemFromStatus(years.status());
   std::optional<int> y;
   if (years.value()) {
-    if (*years.value() < 0 || *years.value() > 1000) {
-      return ProblemFromStatus(InvalidArgument("years", "years must be from 1 to 10"));
-    }
-    y = static_cast<int>(*years.value());
+    // Saturated into an int; the service says which range is allowed.
+    y = static_cast<int>(std::clamp<int64_t>(*years.value(), INT32_MIN, INT32_MAX));
   }
   auto r = service.Lookup(caller, phone, y);
   if (!r.ok()) return ProblemFromStatus(r.status());
