@@ -14,6 +14,8 @@ const char* StatusCodeName(StatusCode code) {
       return "already_exists";
     case StatusCode::kFailedPrecondition:
       return "failed_precondition";
+    case StatusCode::kUnprocessable:
+      return "unprocessable";
     case StatusCode::kPermissionDenied:
       return "permission_denied";
     case StatusCode::kUnauthenticated:

@@ -18,6 +18,7 @@ enum class StatusCode {
   kNotFound,            // the thing asked for does not exist (or is outside the caller's view)
   kAlreadyExists,       // a unique key is taken; `detail` may carry the existing id
   kFailedPrecondition,  // the request is well formed but the state forbids it
+  kUnprocessable,       // well formed, but business rules refuse it (movement rules unmet)
   kPermissionDenied,    // authenticated, but the role or jurisdiction does not allow it
   kUnauthenticated,     // no valid credentials
   kResourceExhausted,   // throttled or over a limit
@@ -66,6 +67,9 @@ inline Status AlreadyExists(std::string message, std::string detail = {}) {
 }
 inline Status FailedPrecondition(std::string message) {
   return {StatusCode::kFailedPrecondition, std::move(message)};
+}
+inline Status Unprocessable(std::string message, std::string detail = {}) {
+  return {StatusCode::kUnprocessable, std::move(message), {}, std::move(detail)};
 }
 inline Status PermissionDenied(std::string message) {
   return {StatusCode::kPermissionDenied, std::move(message)};

@@ -24,6 +24,8 @@ const char* ProblemTitle(StatusCode code) {
       return "Already exists";
     case StatusCode::kFailedPrecondition:
       return "Conflict with the current state";
+    case StatusCode::kUnprocessable:
+      return "Refused by the rules";
     case StatusCode::kPermissionDenied:
       return "Permission denied";
     case StatusCode::kUnauthenticated:
@@ -87,6 +89,8 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kAlreadyExists:
     case StatusCode::kFailedPrecondition:
       return 409;
+    case StatusCode::kUnprocessable:
+      return 422;
     case StatusCode::kPermissionDenied:
       return 403;
     case StatusCode::kUnauthenticated:

@@ -43,6 +43,7 @@ INSTANTIATE_TEST_SUITE_P(
         Mapping{StatusCode::kAlreadyExists, 409, "already-exists", "Already exists"},
         Mapping{StatusCode::kFailedPrecondition, 409, "failed-precondition",
                 "Conflict with the current state"},
+        Mapping{StatusCode::kUnprocessable, 422, "unprocessable", "Refused by the rules"},
         Mapping{StatusCode::kPermissionDenied, 403, "permission-denied", "Permission denied"},
         Mapping{StatusCode::kUnauthenticated, 401, "unauthenticated", "Authentication required"},
         Mapping{StatusCode::kResourceExhausted, 429, "resource-exhausted", "Too many requests"},
