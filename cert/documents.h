@@ -1,0 +1,54 @@
+// Signed JSON documents for offline verifiers (DESIGN.md section 6): the trust list of signing keys
+// (signed by the country's root key) and the revocation list (signed by a signing key of the trust
+// list). Both travel as a JWS in the flattened JSON serialization (RFC 7515 section 7.2.2, EdDSA of
+// RFC 8037), so that any JOSE library can check them:
+//
+//   {"protected": b64url({"alg":"EdDSA","kid":"<hex>","typ":"herdpass-trust-list+json"}),
+//    "payload":   b64url(<the document JSON>),
+//    "signature": b64url(Ed25519 over protected + "." + payload)}
+//
+// The payloads are written down in docs/hp1-format.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cert/hp1.h"
+#include "domain/certificate.h"
+#include "domain/status.h"
+#include "domain/time.h"
+
+namespace herdpass::cert {
+
+struct TrustList {
+  std::string country;  // of the root key that signs it
+  int64_t sequence = 0;  // grows with every change of the key set
+  Timestamp issued_at{};
+  std::vector<SigningKey> keys;  // signing keys (not root keys), retired ones included
+};
+
+struct RevocationList {
+  std::string authority;  // issuer of the list (the node's authority or country)
+  int64_t sequence = 0;   // the highest Revocation::sequence in it: grows with every revocation
+  Timestamp issued_at{};
+  // Hex SHA-256 of each revoked certificate's 16-byte cti, so that the list names no certificate.
+  std::vector<std::string> revoked_hashes;
+};
+
+// Hex SHA-256 of the 16 bytes of a UUID (the cti); kInvalidArgument when `id` is not a UUID.
+Result<std::string> RevocationHash(std::string_view certificate_id);
+
+std::string SignTrustList(const TrustList& list, const Ed25519Signer& root);
+std::string SignRevocationList(const RevocationList& list, const Ed25519Signer& signer);
+
+// Verify a document's signature with the pinned root keys (trust list) or the trusted signing keys
+// (revocation list), then parse it. Status field "trust_list" / "revocation_list" with the reason.
+Result<TrustList> OpenTrustList(std::string_view jws, const std::vector<SigningKey>& pinned_roots);
+Result<RevocationList> OpenRevocationList(std::string_view jws,
+                                          const std::vector<SigningKey>& trusted_keys);
+
+// The keys of a trust list as verifier input (Ed25519 keys decoded from base64).
+Result<std::vector<TrustedKey>> ToTrustedKeys(const std::vector<SigningKey>& keys);
+
+}  // namespace herdpass::cert
