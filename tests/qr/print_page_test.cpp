@@ -1,0 +1,331 @@
+// Tests of cert/print_page.h and its translation table (cert/print_labels.h): every language
+// complete and used, right to left for Uyghur, every value escaped, no full phone number.
+#include "cert/print_page.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+
+#include "cert/print_labels.h"
+#include "cert/qr.h"
+#include "domain/catalogue.h"
+#include "tests/domain/status_matchers.h"
+
+namespace herdpass::cert {
+namespace {
+
+using ::herdpass::testing::IsInvalidArgument;
+using namespace std::chrono;
+
+// The plain labels the page shows (every row of the table without a "prefix.").
+constexpr std::string_view kPageLabels[] = {
+    "title",          "number",      "status",      "purpose",      "species",        "head_count",
+    "ear_tags",       "origin",      "destination", "authority",    "place",          "transport",
+    "valid_from",     "valid_until", "issuer",      "vaccinations", "disease",        "date",
+    "batch",          "vet",         "owner",       "phone_last4",  "verify_heading", "signed_note",
+    "certificate_id", "signing_key"};
+
+Certificate SampleCertificate() {
+  Certificate c;
+  c.id = "0190f3a2-7c41-7d2e-9b1a-4f5e6d7c8b9a";
+  c.number = "CN-65-650203-20261129-K7Q2M4XA";
+  c.authority = "CN-65-650203";
+  c.kid = "a1b2c3d4e5f60718";
+  c.species = "sheep";
+  c.head_count = 3;
+  c.tags = {"165650203000117", "165650203000118", "165650203000119"};
+  c.purpose = Purpose::kSlaughter;
+  c.origin = "CN-65-650203";
+  c.origin_place = "Kuytun village 3";
+  c.destination = "CN-65-650102";
+  c.destination_place = "Urumqi meat processing plant";
+  c.transport = "Truck XJ-A 12345";
+  c.issued_at = sys_days{year{2026} / 11 / 29} + hours{3} + minutes{29};
+  c.valid_until = c.issued_at + hours{72};
+  c.vaccinations = {{"r1", "FMD-O", Date(sys_days{year{2026} / 9 / 1}), "FMD2026-0901"},
+                    {"r2", "PPR", Date(sys_days{year{2025} / 4 / 15}), "PPR-C9-25-044"}};
+  c.vet_name = "Dr. Ablimit Tursun";
+  c.owner_masked_name = "A****** N*********";
+  c.owner_phone_last4 = "4650";
+  c.hp1 = "HP1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH";
+  return c;
+}
+
+std::string Page(const Certificate& c, std::string_view lang, std::string_view status = "issued") {
+  return CertificatePrintHtml(c, lang, "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>", status,
+                              "https://vet.example.kz/verify");
+}
+
+// The HTML-escaped form of a label (French labels carry apostrophes).
+std::string Escaped(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '\'') {
+      out += "&#39;";
+    } else if (ch == '&') {
+      out += "&amp;";
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+TEST(PrintTranslations, EveryKeyHasEveryLanguage) {
+  std::set<std::string_view> keys;
+  for (const Translation& t : PrintTranslations()) {
+    EXPECT_TRUE(keys.insert(t.key).second) << "duplicate key " << t.key;
+    for (size_t i = 0; i < kPrintLanguages.size(); ++i) {
+      EXPECT_FALSE(t.text[i].empty()) << "\"" << t.key << "\" has no " << kPrintLanguages[i];
+    }
+  }
+  for (std::string_view key : kPageLabels) EXPECT_TRUE(keys.count(key)) << key;
+  EXPECT_TRUE(keys.count("verify_text"));
+  EXPECT_TRUE(keys.count("no_tags"));
+  EXPECT_TRUE(keys.count("no_vaccinations"));
+}
+
+TEST(PrintTranslations, CoverEveryPurposeStatusAndDefaultCatalogueEntry) {
+  for (Purpose p : kAllPurposes) {
+    for (size_t i = 0; i < kPrintLanguages.size(); ++i) {
+      EXPECT_FALSE(Translate(std::string("purpose.") + PurposeName(p), i).empty())
+          << PurposeName(p);
+    }
+  }
+  for (std::string_view s : {"issued", "consumed", "revoked", "expired"}) {
+    EXPECT_FALSE(Translate("status." + std::string(s), 0).empty()) << s;
+  }
+  for (const Species& s : DefaultCatalogue().species()) {
+    EXPECT_FALSE(Translate("species." + s.code, 0).empty()) << s.code;
+  }
+  for (const Disease& d : DefaultCatalogue().diseases()) {
+    EXPECT_FALSE(Translate("disease." + d.code, 0).empty()) << d.code;
+  }
+  // {url} must be in every verify text, or the address would be lost in that language.
+  for (size_t i = 0; i < kPrintLanguages.size(); ++i) {
+    EXPECT_NE(Translate("verify_text", i).find("{url}"), std::string_view::npos)
+        << kPrintLanguages[i];
+  }
+}
+
+// Every language shows its own word for every label, purpose and species on the page, and none of
+// the English labels that differ from it.
+TEST(CertificatePrintHtml, EveryLanguageRendersFullyTranslated) {
+  const Certificate c = SampleCertificate();
+  for (size_t li = 0; li < kPrintLanguages.size(); ++li) {
+    const std::string_view lang = kPrintLanguages[li];
+    SCOPED_TRACE(std::string(lang));
+    const std::string page = Page(c, lang);
+    EXPECT_NE(page.find("<html lang=\"" + std::string(lang) + "\""), std::string::npos);
+    for (std::string_view key : kPageLabels) {
+      EXPECT_NE(page.find(Escaped(Translate(key, li))), std::string::npos) << key;
+      if (li != kEnglish && Translate(key, li) != Translate(key, kEnglish)) {
+        EXPECT_EQ(page.find(">" + Escaped(Translate(key, kEnglish)) + "<"), std::string::npos)
+            << "English label for " << key;
+      }
+    }
+    std::string_view verify = Translate("verify_text", li);
+    EXPECT_NE(page.find(Escaped(verify.substr(0, verify.find("{url}")))), std::string::npos);
+    EXPECT_EQ(page.find("{url}"), std::string::npos);
+    EXPECT_NE(page.find(Escaped(Translate("purpose.slaughter", li))), std::string::npos);
+    EXPECT_NE(page.find(Escaped(Translate("species.sheep", li))), std::string::npos);
+    EXPECT_NE(page.find(Escaped(Translate("status.issued", li))), std::string::npos);
+    EXPECT_NE(page.find(Escaped(Translate("disease.FMD-O", li))), std::string::npos);
+    EXPECT_NE(page.find(Escaped(Translate("disease.PPR", li))), std::string::npos);
+  }
+}
+
+TEST(CertificatePrintHtml, EveryPurposeIsTranslated) {
+  Certificate c = SampleCertificate();
+  for (Purpose p : kAllPurposes) {
+    c.purpose = p;
+    for (size_t li = 0; li < kPrintLanguages.size(); ++li) {
+      const std::string page = Page(c, kPrintLanguages[li]);
+      EXPECT_NE(
+          page.find("<td>" + Escaped(Translate(std::string("purpose.") + PurposeName(p), li)) +
+                    "</td>"),
+          std::string::npos)
+          << PurposeName(p) << " in " << kPrintLanguages[li];
+    }
+  }
+}
+
+TEST(CertificatePrintHtml, UyghurIsRightToLeftAndOthersLeftToRight) {
+  const Certificate c = SampleCertificate();
+  EXPECT_NE(Page(c, "ug").find("<html lang=\"ug\" dir=\"rtl\">"), std::string::npos);
+  EXPECT_NE(Page(c, "ug-CN").find("<html lang=\"ug\" dir=\"rtl\">"), std::string::npos);
+  for (std::string_view lang : kPrintLanguages) {
+    if (lang == "ug") continue;
+    EXPECT_NE(Page(c, lang).find("dir=\"ltr\""), std::string::npos) << lang;
+    EXPECT_EQ(Page(c, lang).find("rtl"), std::string::npos) << lang;
+  }
+}
+
+TEST(CertificatePrintHtml, UnknownLanguageFallsBackToEnglish) {
+  const Certificate c = SampleCertificate();
+  for (std::string_view lang : {"", "de", "xx-YY", "*", "en-GB"}) {
+    const std::string page = Page(c, lang);
+    EXPECT_NE(page.find("<html lang=\"en\" dir=\"ltr\">"), std::string::npos) << lang;
+    EXPECT_NE(page.find("Animal quarantine certificate"), std::string::npos) << lang;
+  }
+  EXPECT_NE(Page(c, "ru-RU,ru;q=0.9").find("Карантинный сертификат"), std::string::npos);
+}
+
+TEST(CertificatePrintHtml, EscapesEveryValue) {
+  Certificate c = SampleCertificate();
+  c.destination_place = "<script>alert(1)</script>";
+  c.destination = "CN-65\"><img src=x onerror=alert(2)>";
+  c.origin_place = "Farm 'Ak-Su' & sons";
+  c.transport = "<b>truck</b>";
+  c.vet_name = "<i>vet</i>";
+  c.owner_masked_name = "<u>A***";
+  c.number = "N<1>";
+  c.tags = {"<tag>"};
+  c.vaccinations = {{"r", "<FMD>", Date(sys_days{year{2026} / 1 / 2}), "</td><script>"}};
+  c.species = "<yak>";
+  c.kid = "\"kid\"";
+  c.id = "<id>";
+  const std::string page = CertificatePrintHtml(c, "en", "", "<status>", "javascript:alert(3)");
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("<img"), std::string::npos);
+  EXPECT_EQ(page.find("<b>"), std::string::npos);
+  EXPECT_EQ(page.find("<i>"), std::string::npos);
+  EXPECT_EQ(page.find("<u>"), std::string::npos);
+  EXPECT_EQ(page.find("<tag>"), std::string::npos);
+  EXPECT_EQ(page.find("<FMD>"), std::string::npos);
+  EXPECT_EQ(page.find("<yak>"), std::string::npos);
+  EXPECT_EQ(page.find("<status>"), std::string::npos);
+  EXPECT_EQ(page.find("<id>"), std::string::npos);
+  EXPECT_EQ(page.find("href=\"javascript"), std::string::npos);
+  EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(page.find("CN-65&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);
+  EXPECT_NE(page.find("Farm &#39;Ak-Su&#39; &amp; sons"), std::string::npos);
+  EXPECT_NE(page.find("&lt;/td&gt;&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(page.find("N&lt;1&gt;"), std::string::npos);
+  EXPECT_NE(page.find("javascript:alert(3)"), std::string::npos) << "shown as text";
+}
+
+TEST(CertificatePrintHtml, ShowsOnlyTheMaskedNameAndLast4DigitsOfThePhone) {
+  Certificate c = SampleCertificate();
+  std::string page = Page(c, "en");
+  EXPECT_NE(page.find("****4650"), std::string::npos);
+  EXPECT_NE(page.find("A****** N*********"), std::string::npos);
+  // A caller that passes the whole number or the full name by mistake still prints no more.
+  c.owner_phone_last4 = "+7 701 234 4650";
+  c.owner_masked_name = "Aigerim Nurlanovna";
+  page = Page(c, "en");
+  EXPECT_NE(page.find("****4650"), std::string::npos);
+  EXPECT_EQ(page.find("701"), std::string::npos);
+  EXPECT_EQ(page.find("+7"), std::string::npos);
+  EXPECT_EQ(page.find("Aigerim"), std::string::npos);
+  EXPECT_EQ(page.find("Nurlanovna"), std::string::npos);
+  EXPECT_NE(page.find("A****** N*********"), std::string::npos);
+}
+
+TEST(CertificatePrintHtml, ShowsTheCertificateFacts) {
+  const Certificate c = SampleCertificate();
+  const std::string page = Page(c, "en", "revoked");
+  for (std::string_view want : {"CN-65-650203-20261129-K7Q2M4XA",
+                                "Revoked",
+                                "Slaughter",
+                                "Sheep",
+                                "<bdi>3</bdi>",
+                                "165650203000117",
+                                "165650203000118",
+                                "165650203000119",
+                                "Kuytun village 3",
+                                "CN-65-650102",
+                                "Urumqi meat processing plant",
+                                "Truck XJ-A 12345",
+                                "2026-11-29 03:29 UTC",
+                                "2026-12-02 03:29 UTC",
+                                "Foot-and-mouth disease (type O)",
+                                "FMD-O",
+                                "2026-09-01",
+                                "FMD2026-0901",
+                                "Peste des petits ruminants",
+                                "2025-04-15",
+                                "PPR-C9-25-044",
+                                "Dr. Ablimit Tursun",
+                                "a1b2c3d4e5f60718",
+                                "0190f3a2-7c41-7d2e-9b1a-4f5e6d7c8b9a",
+                                "<a href=\"https://vet.example.kz/verify\">",
+                                "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>",
+                                "@media print",
+                                "size: A4"}) {
+    EXPECT_NE(page.find(want), std::string::npos) << want;
+  }
+  EXPECT_NE(page.find("status-revoked"), std::string::npos);
+}
+
+TEST(CertificatePrintHtml, AFlockWithoutTagsSaysSo) {
+  Certificate c = SampleCertificate();
+  c.tags.clear();
+  c.head_count = 240;
+  c.vaccinations.clear();
+  const std::string page = Page(c, "kk");
+  EXPECT_NE(page.find(Translate("no_tags", 2)), std::string::npos);
+  EXPECT_NE(page.find(Translate("no_vaccinations", 2)), std::string::npos);
+  EXPECT_NE(page.find("<bdi>240</bdi>"), std::string::npos);
+}
+
+TEST(CertificatePrintHtml, IsSelfContained) {
+  Result<std::string> page = CertificatePrintPage(SampleCertificate(), "fr", "issued");
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  for (std::string_view external : {"src=", "<link", "@import", "url(", "<script", "<iframe"}) {
+    EXPECT_EQ(page->find(external), std::string::npos) << external;
+  }
+  // The only absolute address is the SVG namespace name, which is never fetched.
+  size_t http = 0;
+  for (size_t at = 0; (at = page->find("http", at)) != std::string::npos; ++at) ++http;
+  EXPECT_EQ(http, 1u);
+  EXPECT_NE(page->find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
+  EXPECT_NE(page->find("<path"), std::string::npos);
+  EXPECT_NE(page->find("<a href=\"/verify\">"), std::string::npos);
+}
+
+TEST(CertificatePrintPage, RefusesATextThatCannotBeAQrCode) {
+  Certificate c = SampleCertificate();
+  c.hp1 = "hp1:lowercase";
+  EXPECT_TRUE(IsInvalidArgument(CertificatePrintPage(c, "en", "issued").status(), "hp1"));
+  c.hp1.clear();
+  EXPECT_TRUE(IsInvalidArgument(CertificatePrintPage(c, "en", "issued").status(), "hp1"));
+}
+
+TEST(PickLanguage, PicksTheBestOfTheNine) {
+  struct Case {
+    std::string_view header;
+    std::string_view want;
+  } cases[] = {
+      {"ru-RU,ru;q=0.9,en;q=0.8", "ru"},
+      {"zh-CN", "zh-Hans"},
+      {"zh-Hant-TW", "zh-Hans"},
+      {"zh_CN", "zh-Hans"},
+      {"uz-Latn-UZ", "uz"},
+      {"ug-CN,zh;q=0.8", "ug"},
+      {"UG", "ug"},
+      {"kk-KZ", "kk"},
+      {"ky", "ky"},
+      {"tg-Cyrl-TJ", "tg"},
+      {"fr-CA, fr;q=0.9", "fr"},
+      {"de-DE,de;q=0.9,fr;q=0.5,en;q=0.4", "fr"},
+      {"en;q=0.5, kk", "kk"},
+      {"en, ru", "en"},
+      {"ru;q=0.5, kk;q=0.5", "ru"},
+      {"ky;q=0, ru;q=0.1", "ru"},
+      {"ky;q=0", "en"},
+      {"ky;q=abc, tg;q=0.2", "tg"},
+      {"ky;q=1.5, tg;q=0.2", "tg"},
+      {"*", "en"},
+      {"de", "en"},
+      {"", "en"},
+      {" , ;q=1,", "en"},
+      {"zh-Hans", "zh-Hans"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(PickLanguage(c.header), c.want) << c.header;
+}
+
+}  // namespace
+}  // namespace herdpass::cert
