@@ -33,33 +33,38 @@ using ByteView = std::span<const uint8_t>;
 // Why a certificate is refused. Stable codes: the API's `reasons[].code`, the CLI's output, and the
 // `field` of every Status that cert/ returns for outside input.
 namespace reason {
-inline constexpr std::string_view kPrefix = "prefix";             // not "HP1:" (or "HC1:" in tests)
-inline constexpr std::string_view kBase45 = "base45";             // not valid base45
-inline constexpr std::string_view kCompression = "compression";   // not zlib, broken, or too big
-inline constexpr std::string_view kCbor = "cbor";                 // not well-formed CBOR, too deep
-inline constexpr std::string_view kCose = "cose";                 // not a COSE_Sign1 structure
-inline constexpr std::string_view kCwt = "cwt";                   // payload not a valid CWT
-inline constexpr std::string_view kClaim = "claim";               // certificate claim malformed
-inline constexpr std::string_view kAlgorithm = "algorithm";       // alg missing or not supported
-inline constexpr std::string_view kKid = "kid";                   // kid missing or not 8 bytes
-inline constexpr std::string_view kUnknownKid = "unknown_kid";    // kid not in the trust list
-inline constexpr std::string_view kKeyRetired = "key_retired";    // the key was retired
-inline constexpr std::string_view kKeyExpired = "key_expired";    // outside the key's validity
-inline constexpr std::string_view kSignature = "signature";       // signature does not verify
-inline constexpr std::string_view kNotYetValid = "not_yet_valid"; // clock before iat
-inline constexpr std::string_view kExpired = "expired";           // clock after exp
-inline constexpr std::string_view kRevoked = "revoked";           // in the revocation list
-inline constexpr std::string_view kConsumed = "consumed";         // used once already (server only)
-inline constexpr std::string_view kTrustList = "trust_list";      // trust list signature/format bad
+inline constexpr std::string_view kPrefix = "prefix";            // not "HP1:" (or "HC1:" in tests)
+inline constexpr std::string_view kBase45 = "base45";            // not valid base45
+inline constexpr std::string_view kCompression = "compression";  // not zlib, broken, or too big
+inline constexpr std::string_view kCbor = "cbor";                // not well-formed CBOR, too deep
+inline constexpr std::string_view kCose = "cose";                // not a COSE_Sign1 structure
+inline constexpr std::string_view kCwt = "cwt";                  // payload not a valid CWT
+inline constexpr std::string_view kClaim = "claim";              // certificate claim malformed
+inline constexpr std::string_view kAlgorithm = "algorithm";      // alg missing or not supported
+inline constexpr std::string_view kKid = "kid";                  // kid missing or not 8 bytes
+inline constexpr std::string_view kUnknownKid = "unknown_kid";   // kid not in the trust list
+inline constexpr std::string_view kKeyRetired = "key_retired";   // the key was retired
+inline constexpr std::string_view kKeyExpired = "key_expired";   // outside the key's validity
+inline constexpr std::string_view kSignature = "signature";      // signature does not verify
+inline constexpr std::string_view kNotYetValid = "not_yet_valid";  // clock before iat
+inline constexpr std::string_view kExpired = "expired";            // clock after exp
+inline constexpr std::string_view kRevoked = "revoked";            // in the revocation list
+inline constexpr std::string_view kConsumed = "consumed";     // used once already (server only)
+inline constexpr std::string_view kTrustList = "trust_list";  // trust list signature/format bad
 inline constexpr std::string_view kRevocationList = "revocation_list";  // same, revocation list
 }  // namespace reason
 
 // Decoder limits. Defaults suit a QR code (at most ~4 KB of text); tests lower or raise them.
 struct Limits {
-  size_t max_text = 16 * 1024;       // characters of the HP1 text
-  size_t max_inflated = 64 * 1024;   // bytes after zlib: larger is a zlib bomb, refused
-  int max_cbor_depth = 16;           // nesting of CBOR arrays/maps/tags
+  size_t max_text = 16 * 1024;      // characters of the HP1 text
+  size_t max_inflated = 64 * 1024;  // bytes after zlib: larger is a zlib bomb, refused
+  int max_cbor_depth = 16;          // nesting of CBOR arrays/maps/tags; at most 64 is honoured
 };
+
+// The largest QR code a certificate should need: version 25 at error correction level Q holds
+// 1,273 characters in alphanumeric mode (ISO/IEC 18004 table 7). PayloadOf folds the ear tags
+// into a count and a digest when the HP1 text with all of them would be longer.
+inline constexpr size_t kMaxQrAlphanumericChars = 1273;
 
 // --- stage 1: prefix ---
 // Returns the text after `prefix` ("HP1:"); kInvalidArgument/field "prefix" otherwise.
@@ -80,8 +85,11 @@ inline constexpr int kAlgES256 = -7;
 inline constexpr int kAlgPS256 = -37;
 
 struct CoseSign1 {
-  Bytes protected_header;  // the bstr exactly as received (signed over)
-  std::optional<int64_t> alg;          // from the protected header
+  Bytes protected_header;  // the bstr exactly as received (signed over); EncodeProtectedHeader
+  // From the protected header; from the unprotected one only when the protected header has none
+  // (the DCC accepts that, test case CO20). Safe: VerifySignature also requires the alg of the
+  // key it is given, so an attacker who edits the unprotected alg gains nothing.
+  std::optional<int64_t> alg;
   std::optional<Bytes> kid_protected;  // header label 4
   std::optional<Bytes> kid_unprotected;
   Bytes payload;
@@ -92,11 +100,18 @@ struct CoseSign1 {
   std::optional<Bytes> kid() const;
 };
 
-// Accepts tag 18 (COSE_Sign1), tag 61 (CWT) wrapping tag 18, or the untagged array.
+// Accepts tag 18 (COSE_Sign1), tag 61 (CWT) wrapping tag 18, or the untagged array. Field "cbor"
+// when the bytes (or the protected header's) are not one well-formed CBOR item within
+// limits.max_cbor_depth, "cose" when the structure is wrong, "kid" when a kid is not a bstr. Any
+// kid length is accepted here: VerifyHp1 requires 8 bytes.
 Result<CoseSign1> ParseCoseSign1(ByteView data, const Limits& limits = {});
 // The Sig_structure ["Signature1", protected, h'', payload] that the signature covers.
 Bytes SigStructure(const CoseSign1& cose);
-// Tag 18 + [protected bstr {1: alg, 4: kid}, {}, payload, signature].
+// The protected header bstr's content: {1: alg, 4: kid} (each only when given), empty when
+// neither (RFC 9052 section 3: an empty protected map is sent as a zero-length bstr).
+Bytes EncodeProtectedHeader(std::optional<int64_t> alg, std::optional<ByteView> kid);
+// Tag 18 + [cose.protected_header as is, {} (or {4: kid_unprotected} when set), payload,
+// signature].
 Bytes EncodeCoseSign1(const CoseSign1& cose);
 
 // --- stage 5: CWT (RFC 8392) ---
@@ -115,10 +130,10 @@ Result<CwtClaims> ParseCwt(ByteView payload, const Limits& limits = {});
 // --- the HP1 payload ---
 // The certificate as it is written into the QR code: no full phone number, a masked owner name.
 struct Hp1Payload {
-  std::string iss;        // issuing authority code
+  std::string iss;  // issuing authority code
   Timestamp iat{};
   Timestamp exp{};
-  std::string id;         // UUID text (the cti is its 16 bytes)
+  std::string id;  // UUID text (the cti is its 16 bytes)
   std::string number;
   std::string purpose;
   std::string species;
@@ -139,10 +154,21 @@ struct Hp1Payload {
   std::string owner_phone_last4;
 };
 
-// The payload of a stored certificate (tags folded into count + digest when too many).
+// The payload of a stored certificate (tags folded into count + digest when too many). Times are
+// cut to whole seconds (CWT NumericDate) so that DecodeCwt(EncodeCwt(PayloadOf(c))) gives back
+// the same value.
 Hp1Payload PayloadOf(const Certificate& c);
+// Hex SHA-256 over the tags sorted and joined by '\n' (no trailing newline): tags_sha256.
+std::string TagsDigest(std::vector<std::string> tags);
+// The CWT of docs/hp1-format.md, deterministic CBOR. REQUIRES: p.id is a UUID (otherwise the cti
+// is empty and DecodeCwt refuses the certificate).
 Bytes EncodeCwt(const Hp1Payload& p);
+// ParseCwt, then the HP1 rules: iss, iat, exp and a 16-byte cti present (field "cwt"), and a
+// well-formed certificate claim (field "claim").
 Result<Hp1Payload> DecodeCwt(ByteView payload, const Limits& limits = {});
+// The validity window: field "not_yet_valid" when now < iat, "expired" when now > exp; both ends
+// inclusive. Missing iat/exp are not checked here (ParseCwt allows them; DecodeCwt does not).
+Status CheckValidityWindow(const CwtClaims& claims, Timestamp now);
 
 // --- keys and signatures ---
 // kid = first 8 bytes of SHA-256 over the raw public key (Ed25519) or the DER X.509 certificate.
@@ -175,6 +201,9 @@ struct VerifyKey {
 // field "signature" when it does not verify, "algorithm" when `cose.alg` is missing, unsupported or
 // does not match the key.
 Status VerifySignature(const CoseSign1& cose, const VerifyKey& key);
+// The VerifyKey of a DER X.509 certificate: ES256 for a P-256 key, PS256 for an RSA key of at
+// least 2048 bits; field "algorithm" for any other key, "cose" when `der` is not a certificate.
+Result<VerifyKey> VerifyKeyOfCertificate(ByteView der);
 
 // Encodes and signs: the whole pipeline, returns "HP1:...".
 std::string EncodeHp1(const Hp1Payload& payload, const Ed25519Signer& signer);
@@ -202,13 +231,16 @@ struct VerifyOutcome {
   // "valid", "invalid" (cannot be read or signature/kid bad), "expired", "not_yet_valid",
   // "revoked" (and the server adds "consumed").
   std::string status = "invalid";
-  std::vector<VerifyReason> reasons;     // empty when valid
-  std::optional<Hp1Payload> payload;     // set whenever the payload could be decoded
-  std::string kid;                       // hex, when read
+  std::vector<VerifyReason> reasons;  // empty when valid
+  std::optional<Hp1Payload> payload;  // set whenever the payload could be decoded
+  std::string kid;                    // hex, when read
 };
 
-// Runs every stage and check: prefix, base45, inflate, COSE, kid in keys, key usable at iat and
-// now, signature, CWT and claim, validity window, revocation. Never throws; reasons in order.
+// Runs every stage and check in this order: prefix, text length, base45, inflate, COSE, kid (8
+// bytes), kid in keys, alg and signature, CWT and claim, key usable at iat and at now, validity
+// window, revocation. The first failure up to the key check is final (status "invalid", one
+// reason); the validity window and revocation are both checked and both reported. Status:
+// "revoked" over "expired" over "not_yet_valid". Never throws.
 VerifyOutcome VerifyHp1(std::string_view text, const VerifyInput& input);
 
 }  // namespace herdpass::cert

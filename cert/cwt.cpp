@@ -1,0 +1,307 @@
+// Stage 5 of HP1: the CWT (RFC 8392) and the certificate claim (docs/hp1-format.md).
+#include <cbor.h>
+
+#include <algorithm>
+
+#include "cert/detail/bytes.h"
+#include "cert/detail/cbor.h"
+#include "cert/hp1.h"
+
+namespace herdpass::cert {
+namespace {
+
+using detail::AsBytes;
+using detail::AsInt;
+using detail::AsText;
+using detail::MapGet;
+
+// CWT claim keys (RFC 8392 section 4).
+constexpr int64_t kIss = 1;
+constexpr int64_t kExp = 4;
+constexpr int64_t kIat = 6;
+constexpr int64_t kCti = 7;
+
+// Keys of the certificate map (claim -65537). Written in this order: ascending, which is also
+// the bytewise order of their one-byte encodings that deterministic CBOR asks for.
+enum CertKey : int64_t {
+  kNumber = 1,
+  kPurpose = 2,
+  kSpecies = 3,
+  kHeadCount = 4,
+  kTags = 5,       // array of text: all the ear tags
+  kTagDigest = 6,  // {1: count, 2: SHA-256 bstr}: instead of kTags when they do not fit
+  kOrigin = 7,
+  kOriginPlace = 8,
+  kDestination = 9,
+  kDestinationPlace = 10,
+  kTransport = 11,
+  kVaccinations = 12,  // array of [disease, "YYYY-MM-DD", batch]
+  kVet = 13,
+  kOwnerMaskedName = 14,
+  kOwnerPhoneLast4 = 15,
+};
+constexpr int64_t kDigestCount = 1;
+constexpr int64_t kDigestSha256 = 2;
+
+// NumericDate bounds: 0000-01-01 to 9999-12-31T23:59:59Z, the years the rest of HerdPass prints.
+constexpr int64_t kMinSeconds = -62167219200;
+constexpr int64_t kMaxSeconds = 253402300799;
+
+int64_t Seconds(Timestamp t) {
+  return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+}
+Timestamp FromSeconds(int64_t s) { return Timestamp(std::chrono::seconds(s)); }
+
+Status Bad(std::string_view code, std::string message) {
+  return InvalidArgument(std::string(code), std::move(message));
+}
+
+Result<std::string> TextAt(const cbor_item_t* map, int64_t key, std::string_view name) {
+  const cbor_item_t* v = MapGet(map, key);
+  if (v == nullptr)
+    return Bad(reason::kClaim, std::string(name) + " (key " + std::to_string(key) + ") is missing");
+  auto text = AsText(v);
+  if (!text) return Bad(reason::kClaim, std::string(name) + " is not UTF-8 text");
+  return std::move(*text);
+}
+
+Result<int32_t> CountAt(const cbor_item_t* map, int64_t key, std::string_view name) {
+  const cbor_item_t* v = MapGet(map, key);
+  if (v == nullptr) return Bad(reason::kClaim, std::string(name) + " is missing");
+  auto n = AsInt(v);
+  if (!n || *n < 0 || *n > INT32_MAX) {
+    return Bad(reason::kClaim, std::string(name) + " is not a count from 0 to 2^31-1");
+  }
+  return static_cast<int32_t>(*n);
+}
+
+Status DecodeCertificate(const cbor_item_t* map, Hp1Payload& p) {
+  if (!cbor_isa_map(map)) return Bad(reason::kClaim, "certificate claim is not a map");
+  if (detail::HasDuplicateKeys(map)) return Bad(reason::kClaim, "certificate has a duplicate key");
+  struct TextField {
+    CertKey key;
+    const char* name;
+    std::string* out;
+  };
+  const TextField texts[] = {
+      {kNumber, "number", &p.number},
+      {kPurpose, "purpose", &p.purpose},
+      {kSpecies, "species", &p.species},
+      {kOrigin, "origin", &p.origin},
+      {kOriginPlace, "origin place", &p.origin_place},
+      {kDestination, "destination", &p.destination},
+      {kDestinationPlace, "destination place", &p.destination_place},
+      {kTransport, "transport", &p.transport},
+      {kVet, "vet", &p.vet},
+      {kOwnerMaskedName, "owner name", &p.owner_masked_name},
+      {kOwnerPhoneLast4, "owner phone", &p.owner_phone_last4},
+  };
+  for (const auto& f : texts) {
+    auto v = TextAt(map, f.key, f.name);
+    if (!v.ok()) return v.status();
+    *f.out = std::move(v.value());
+  }
+  auto head_count = CountAt(map, kHeadCount, "head count");
+  if (!head_count.ok()) return head_count.status();
+  p.head_count = head_count.value();
+
+  const cbor_item_t* tags = MapGet(map, kTags);
+  const cbor_item_t* digest = MapGet(map, kTagDigest);
+  if ((tags == nullptr) == (digest == nullptr)) {
+    return Bad(reason::kClaim, "certificate must hold either the ear tags or their digest");
+  }
+  if (tags != nullptr) {
+    if (!cbor_isa_array(tags)) return Bad(reason::kClaim, "ear tags are not an array");
+    cbor_item_t** items = cbor_array_handle(tags);
+    for (size_t i = 0; i < cbor_array_size(tags); ++i) {
+      auto tag = AsText(items[i]);
+      if (!tag) return Bad(reason::kClaim, "ear tag " + std::to_string(i) + " is not text");
+      p.tags.push_back(std::move(*tag));
+    }
+    p.tag_count = static_cast<int32_t>(std::min<size_t>(p.tags.size(), INT32_MAX));
+  } else {
+    if (!cbor_isa_map(digest) || detail::HasDuplicateKeys(digest)) {
+      return Bad(reason::kClaim, "ear tag digest is not a map");
+    }
+    auto count = CountAt(digest, kDigestCount, "ear tag count");
+    if (!count.ok()) return count.status();
+    p.tag_count = count.value();
+    auto sha = AsBytes(MapGet(digest, kDigestSha256));
+    if (!sha || sha->size() != 32) {
+      return Bad(reason::kClaim, "ear tag digest is not a 32-byte SHA-256");
+    }
+    p.tags_sha256 = detail::Hex(*sha);
+  }
+
+  const cbor_item_t* vaccinations = MapGet(map, kVaccinations);
+  if (vaccinations == nullptr || !cbor_isa_array(vaccinations)) {
+    return Bad(reason::kClaim, "vaccinations are missing or not an array");
+  }
+  cbor_item_t** vs = cbor_array_handle(vaccinations);
+  for (size_t i = 0; i < cbor_array_size(vaccinations); ++i) {
+    const std::string where = "vaccination " + std::to_string(i);
+    if (!cbor_isa_array(vs[i]) || cbor_array_size(vs[i]) != 3) {
+      return Bad(reason::kClaim, where + " is not [disease, date, batch]");
+    }
+    cbor_item_t** parts = cbor_array_handle(vs[i]);
+    auto disease = AsText(parts[0]);
+    auto date_text = AsText(parts[1]);
+    auto batch = AsText(parts[2]);
+    if (!disease || !date_text || !batch)
+      return Bad(reason::kClaim, where + " has a non-text part");
+    auto date = Date::Parse(*date_text);
+    if (!date.ok()) return Bad(reason::kClaim, where + " date " + date.status().message());
+    p.vaccinations.push_back({"", std::move(*disease), date.value(), std::move(*batch)});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<CwtClaims> ParseCwt(ByteView payload, const Limits& limits) {
+  auto loaded = detail::LoadCbor(payload, limits.max_cbor_depth);
+  if (!loaded.ok()) return loaded.status();
+  const cbor_item_t* map = loaded->get();
+  if (!cbor_isa_map(map)) return Bad(reason::kCwt, "CWT payload is not a map");
+  if (detail::HasDuplicateKeys(map)) return Bad(reason::kCwt, "CWT has a duplicate claim");
+  CwtClaims claims;
+  if (const cbor_item_t* v = MapGet(map, kIss)) {
+    auto iss = AsText(v);
+    if (!iss) return Bad(reason::kCwt, "iss is not UTF-8 text");
+    claims.iss = std::move(*iss);
+  }
+  if (const cbor_item_t* v = MapGet(map, kIat)) {
+    claims.iat = AsInt(v);
+    if (!claims.iat) return Bad(reason::kCwt, "iat is not an integer");
+  }
+  if (const cbor_item_t* v = MapGet(map, kExp)) {
+    claims.exp = AsInt(v);
+    if (!claims.exp) return Bad(reason::kCwt, "exp is not an integer");
+  }
+  if (const cbor_item_t* v = MapGet(map, kCti)) {
+    auto cti = AsBytes(v);
+    if (!cti) return Bad(reason::kCwt, "cti is not a byte string");
+    claims.cti = std::move(*cti);
+  }
+  return claims;
+}
+
+Status CheckValidityWindow(const CwtClaims& claims, Timestamp now) {
+  // Compared in seconds, exp inclusive: a certificate with exp = 12:00:00 is good until
+  // 12:00:00.999.
+  const int64_t t = Seconds(now);
+  if (claims.iat && t < *claims.iat) {
+    return Bad(reason::kNotYetValid,
+               "issued at " +
+                   FormatRfc3339(FromSeconds(std::clamp(*claims.iat, kMinSeconds, kMaxSeconds))) +
+                   ", after the verifier's clock");
+  }
+  if (claims.exp && t > *claims.exp) {
+    return Bad(reason::kExpired, "expired at " + FormatRfc3339(FromSeconds(std::clamp(
+                                                     *claims.exp, kMinSeconds, kMaxSeconds))));
+  }
+  return Status::Ok();
+}
+
+std::string TagsDigest(std::vector<std::string> tags) {
+  std::sort(tags.begin(), tags.end());
+  std::string joined;
+  for (size_t i = 0; i < tags.size(); ++i) {
+    if (i > 0) joined += '\n';
+    joined += tags[i];
+  }
+  return detail::Hex(detail::Sha256(detail::AsBytes(joined)));
+}
+
+Bytes EncodeCwt(const Hp1Payload& p) {
+  detail::CborWriter w;
+  w.Map(5);
+  w.Uint(kIss);
+  w.Text(p.iss);
+  w.Uint(kExp);
+  w.Int(Seconds(p.exp));
+  w.Uint(kIat);
+  w.Int(Seconds(p.iat));
+  w.Uint(kCti);
+  w.Bytes(detail::UuidBytes(p.id).value_or(Bytes{}));
+  w.Int(kClaimCertificate);
+
+  const bool folded = p.tags.empty() && !p.tags_sha256.empty();
+  w.Map(14);
+  w.Uint(kNumber);
+  w.Text(p.number);
+  w.Uint(kPurpose);
+  w.Text(p.purpose);
+  w.Uint(kSpecies);
+  w.Text(p.species);
+  w.Uint(kHeadCount);
+  w.Int(p.head_count);
+  if (folded) {
+    w.Uint(kTagDigest);
+    w.Map(2);
+    w.Uint(kDigestCount);
+    w.Int(p.tag_count);
+    w.Uint(kDigestSha256);
+    w.Bytes(detail::FromHex(p.tags_sha256).value_or(Bytes{}));
+  } else {
+    w.Uint(kTags);
+    w.Array(p.tags.size());
+    for (const auto& t : p.tags) w.Text(t);
+  }
+  w.Uint(kOrigin);
+  w.Text(p.origin);
+  w.Uint(kOriginPlace);
+  w.Text(p.origin_place);
+  w.Uint(kDestination);
+  w.Text(p.destination);
+  w.Uint(kDestinationPlace);
+  w.Text(p.destination_place);
+  w.Uint(kTransport);
+  w.Text(p.transport);
+  w.Uint(kVaccinations);
+  w.Array(p.vaccinations.size());
+  for (const auto& v : p.vaccinations) {
+    w.Array(3);
+    w.Text(v.disease);
+    w.Text(v.administered_on.ToString());
+    w.Text(v.batch_no);
+  }
+  w.Uint(kVet);
+  w.Text(p.vet);
+  w.Uint(kOwnerMaskedName);
+  w.Text(p.owner_masked_name);
+  w.Uint(kOwnerPhoneLast4);
+  w.Text(p.owner_phone_last4);
+  return w.Take();
+}
+
+Result<Hp1Payload> DecodeCwt(ByteView payload, const Limits& limits) {
+  auto claims = ParseCwt(payload, limits);
+  if (!claims.ok()) return claims.status();
+  const CwtClaims& c = claims.value();
+  if (c.iss.empty()) return Bad(reason::kCwt, "iss is missing");
+  if (!c.iat || !c.exp) return Bad(reason::kCwt, "iat or exp is missing");
+  for (int64_t s : {*c.iat, *c.exp}) {
+    if (s < kMinSeconds || s > kMaxSeconds) {
+      return Bad(reason::kCwt, "iat or exp is outside the years 0000-9999");
+    }
+  }
+  if (*c.exp < *c.iat) return Bad(reason::kCwt, "exp is before iat");
+  if (c.cti.size() != 16) return Bad(reason::kCwt, "cti is not the 16 bytes of a UUID");
+
+  Hp1Payload p;
+  p.iss = c.iss;
+  p.iat = FromSeconds(*c.iat);
+  p.exp = FromSeconds(*c.exp);
+  p.id = detail::UuidText(c.cti);
+
+  // ParseCwt checked the bytes; loading them again is cheaper than threading the item through.
+  auto loaded = detail::LoadCbor(payload, limits.max_cbor_depth);
+  if (!loaded.ok()) return loaded.status();
+  const cbor_item_t* certificate = MapGet(loaded->get(), kClaimCertificate);
+  if (certificate == nullptr) return Bad(reason::kClaim, "certificate claim -65537 is missing");
+  HP_RETURN_IF_ERROR(DecodeCertificate(certificate, p));
+  return p;
+}
+
+}  // namespace herdpass::cert

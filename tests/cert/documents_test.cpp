@@ -1,0 +1,247 @@
+// Signed trust and revocation lists (JWS): round trips, and refusal of every forgery with the
+// field "trust_list" / "revocation_list".
+#include "cert/documents.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/cert/cert_test_util.h"
+#include "tests/domain/status_matchers.h"
+
+namespace herdpass::cert {
+namespace {
+
+using herdpass::testing::IsInvalidArgument;
+using nlohmann::json;
+using testing::FixedSigner;
+using testing::T;
+
+std::string B64(const Bytes& b) {
+  char out[128];
+  sodium_bin2base64(out, sizeof out, b.data(), b.size(), sodium_base64_VARIANT_ORIGINAL);
+  return out;
+}
+
+std::string B64Url(std::string_view s) {
+  std::string out(sodium_base64_encoded_len(s.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()),
+                    s.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(out.size() - 1);
+  return out;
+}
+
+std::string FromB64Url(const std::string& s) {
+  std::string out(s.size(), '\0');
+  size_t len = 0;
+  EXPECT_EQ(
+      sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(),
+                        s.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+      0);
+  out.resize(len);
+  return out;
+}
+
+SigningKey KeyOf(const Ed25519Signer& s, std::string authority, bool root) {
+  SigningKey k;
+  k.kid = s.kid_hex();
+  k.authority = std::move(authority);
+  k.country = "KZ";
+  k.public_key = B64(s.public_key());
+  k.root = root;
+  k.valid_from = T("2026-01-01T00:00:00Z");
+  k.valid_until = T("2030-01-01T00:00:00Z");
+  return k;
+}
+
+class DocumentsTest : public ::testing::Test {
+ protected:
+  DocumentsTest() : root_(FixedSigner(1)), signing_(FixedSigner(2)), retired_(FixedSigner(3)) {
+    EXPECT_GE(sodium_init(), 0);
+    root_key_ = KeyOf(root_, "KZ", true);
+    list_.country = "KZ";
+    list_.sequence = 4;
+    list_.issued_at = T("2026-11-29T00:00:00Z");
+    list_.keys = {KeyOf(signing_, "KZ-ABY", false), KeyOf(retired_, "KZ-ALA", false)};
+    list_.keys[1].retired_at = T("2026-06-01T00:00:00Z");
+  }
+
+  Ed25519Signer root_, signing_, retired_;
+  SigningKey root_key_;
+  TrustList list_;
+};
+
+TEST_F(DocumentsTest, TrustListRoundTrip) {
+  std::string jws = SignTrustList(list_, root_);
+  auto opened = OpenTrustList(jws, {root_key_});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(opened->country, "KZ");
+  EXPECT_EQ(opened->sequence, 4);
+  EXPECT_EQ(opened->issued_at, list_.issued_at);
+  ASSERT_EQ(opened->keys.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(opened->keys[i].kid, list_.keys[i].kid);
+    EXPECT_EQ(opened->keys[i].authority, list_.keys[i].authority);
+    EXPECT_EQ(opened->keys[i].public_key, list_.keys[i].public_key);
+    EXPECT_EQ(opened->keys[i].valid_from, list_.keys[i].valid_from);
+    EXPECT_EQ(opened->keys[i].valid_until, list_.keys[i].valid_until);
+    EXPECT_EQ(opened->keys[i].retired_at, list_.keys[i].retired_at);
+    EXPECT_FALSE(opened->keys[i].root);
+    EXPECT_EQ(opened->keys[i].source, "import:KZ");
+  }
+}
+
+TEST_F(DocumentsTest, JwsIsFlattenedJsonWithEdDsaOverTheSigningInput) {
+  json jws = json::parse(SignTrustList(list_, root_));
+  ASSERT_TRUE(jws.is_object());
+  EXPECT_EQ(jws.size(), 3u);
+  std::string protected_b64 = jws["protected"];
+  std::string payload_b64 = jws["payload"];
+  std::string signature_b64 = jws["signature"];
+  EXPECT_EQ(protected_b64.find('='), std::string::npos);  // no padding
+  json header = json::parse(FromB64Url(protected_b64));
+  EXPECT_EQ(
+      header,
+      (json{{"alg", "EdDSA"}, {"kid", root_.kid_hex()}, {"typ", "herdpass-trust-list+json"}}));
+  json payload = json::parse(FromB64Url(payload_b64));
+  EXPECT_EQ(payload["type"], "herdpass-trust-list");
+  EXPECT_EQ(payload["version"], 1);
+  EXPECT_EQ(payload["keys"][1]["retired_at"], "2026-06-01T00:00:00.000Z");
+  EXPECT_FALSE(payload["keys"][0].contains("retired_at"));
+  // The signature verifies with plain libsodium over ASCII(protected "." payload).
+  std::string sig = FromB64Url(signature_b64);
+  std::string input = protected_b64 + "." + payload_b64;
+  ASSERT_EQ(sig.size(), 64u);
+  EXPECT_EQ(crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
+                                        reinterpret_cast<const unsigned char*>(input.data()),
+                                        input.size(), root_.public_key().data()),
+            0);
+}
+
+TEST_F(DocumentsTest, TrustListWithABadSignatureIsRefused) {
+  json jws = json::parse(SignTrustList(list_, root_));
+  // Change the payload: add a key of the attacker's, keep the signature.
+  json payload = json::parse(FromB64Url(jws["payload"]));
+  payload["keys"].push_back(payload["keys"][0]);
+  payload["keys"][2]["authority"] = "KZ-EVIL";
+  jws["payload"] = B64Url(payload.dump());
+  EXPECT_TRUE(IsInvalidArgument(OpenTrustList(jws.dump(), {root_key_}).status(), "trust_list"));
+  // Or flip one bit of the signature.
+  json flipped = json::parse(SignTrustList(list_, root_));
+  std::string sig = flipped["signature"];
+  sig[5] = sig[5] == 'A' ? 'B' : 'A';
+  flipped["signature"] = sig;
+  EXPECT_TRUE(IsInvalidArgument(OpenTrustList(flipped.dump(), {root_key_}).status(), "trust_list"));
+}
+
+TEST_F(DocumentsTest, TrustListSignedByAnUnpinnedKeyIsRefused) {
+  std::string jws = SignTrustList(list_, signing_);  // a signing key, not the root
+  EXPECT_TRUE(IsInvalidArgument(OpenTrustList(jws, {root_key_}).status(), "trust_list"));
+  EXPECT_TRUE(
+      IsInvalidArgument(OpenTrustList(SignTrustList(list_, root_), {}).status(), "trust_list"));
+}
+
+TEST_F(DocumentsTest, PinnedRootWhoseKidDoesNotMatchItsKeyIsNotUsed) {
+  SigningKey wrong = root_key_;
+  wrong.public_key = B64(signing_.public_key());
+  EXPECT_TRUE(IsInvalidArgument(OpenTrustList(SignTrustList(list_, root_), {wrong}).status(),
+                                "trust_list"));
+}
+
+TEST_F(DocumentsTest, ARootVouchesForItsOwnCountryOnly) {
+  TrustList foreign = list_;
+  foreign.country = "CN";
+  EXPECT_TRUE(IsInvalidArgument(OpenTrustList(SignTrustList(foreign, root_), {root_key_}).status(),
+                                "trust_list"));
+  TrustList smuggled = list_;
+  smuggled.keys[0].country = "CN";
+  EXPECT_TRUE(IsInvalidArgument(OpenTrustList(SignTrustList(smuggled, root_), {root_key_}).status(),
+                                "trust_list"));
+}
+
+TEST_F(DocumentsTest, TrustListKeyWhoseKidIsNotItsHashIsRefused) {
+  TrustList bad = list_;
+  bad.keys[0].kid = retired_.kid_hex();  // signing_'s key under retired_'s kid
+  EXPECT_TRUE(IsInvalidArgument(OpenTrustList(SignTrustList(bad, root_), {root_key_}).status(),
+                                "trust_list"));
+}
+
+TEST_F(DocumentsTest, RevocationListCannotPassAsATrustList) {
+  RevocationList r;
+  r.authority = "KZ";
+  r.sequence = 1;
+  r.issued_at = T("2026-11-29T00:00:00Z");
+  std::string jws = SignRevocationList(r, root_);
+  EXPECT_TRUE(IsInvalidArgument(OpenTrustList(jws, {root_key_}).status(), "trust_list"));
+}
+
+TEST_F(DocumentsTest, GarbageIsRefusedWithTheField) {
+  for (std::string_view junk :
+       {"", "{", "[]", "{\"protected\":1}",
+        "{\"protected\":\"!!\",\"payload\":\"\",\"signature\":\"\"}", "null", "\"x\""}) {
+    EXPECT_TRUE(IsInvalidArgument(OpenTrustList(junk, {root_key_}).status(), "trust_list")) << junk;
+    EXPECT_TRUE(IsInvalidArgument(OpenRevocationList(junk, list_.keys).status(), "revocation_list"))
+        << junk;
+  }
+  // Deeply nested JSON does not crash the parser.
+  std::string deep(100'000, '[');
+  EXPECT_TRUE(IsInvalidArgument(OpenTrustList(deep, {root_key_}).status(), "trust_list"));
+}
+
+TEST_F(DocumentsTest, RevocationListRoundTrip) {
+  RevocationList r;
+  r.authority = "KZ-ABY";
+  r.sequence = 17;
+  r.issued_at = T("2026-11-29T10:00:00Z");
+  r.revoked_hashes = {RevocationHash("0190f1e4-7a3b-7c2d-8e9f-0a1b2c3d4e5f").value()};
+  auto opened = OpenRevocationList(SignRevocationList(r, signing_), list_.keys);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(opened->authority, "KZ-ABY");
+  EXPECT_EQ(opened->sequence, 17);
+  EXPECT_EQ(opened->issued_at, r.issued_at);
+  EXPECT_EQ(opened->revoked_hashes, r.revoked_hashes);
+}
+
+TEST_F(DocumentsTest, RevocationListFromARetiredUnknownOrRootKeyIsRefused) {
+  RevocationList r;
+  r.authority = "KZ";
+  r.sequence = 1;
+  r.issued_at = T("2026-11-29T10:00:00Z");
+  // retired_ was retired on 2026-06-01, before issued_at.
+  EXPECT_TRUE(IsInvalidArgument(
+      OpenRevocationList(SignRevocationList(r, retired_), list_.keys).status(), "revocation_list"));
+  EXPECT_TRUE(IsInvalidArgument(
+      OpenRevocationList(SignRevocationList(r, FixedSigner(4)), list_.keys).status(),
+      "revocation_list"));
+  std::vector<SigningKey> with_root = list_.keys;
+  with_root.push_back(root_key_);
+  EXPECT_TRUE(IsInvalidArgument(
+      OpenRevocationList(SignRevocationList(r, root_), with_root).status(), "revocation_list"));
+}
+
+TEST(RevocationHashTest, IsSha256OfTheSixteenUuidBytes) {
+  // The 16 bytes 00 01 02 .. 0f; SHA-256 from `printf '\x00\x01...\x0f' | sha256sum`.
+  auto h = RevocationHash("00010203-0405-0607-0809-0A0B0C0D0E0F");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h.value(), "be45cb2605bf36bebde684841a28f0fd43c69850a3dce5fedba69928ee3a8991");
+  EXPECT_TRUE(IsInvalidArgument(RevocationHash("not-a-uuid").status(), "certificate_id"));
+}
+
+TEST(ToTrustedKeysTest, DecodesEd25519KeysAndLeavesRootsOut) {
+  Ed25519Signer s = FixedSigner(5);
+  SigningKey k = KeyOf(s, "KZ-ABY", false);
+  SigningKey root = KeyOf(FixedSigner(6), "KZ", true);
+  auto keys = ToTrustedKeys({k, root});
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ(keys->at(0).verify.alg, kAlgEdDSA);
+  EXPECT_EQ(keys->at(0).verify.key, s.public_key());
+  k.public_key = "AAAA";
+  EXPECT_TRUE(IsInvalidArgument(ToTrustedKeys({k}).status(), "trust_list"));
+}
+
+}  // namespace
+}  // namespace herdpass::cert
