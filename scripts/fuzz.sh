@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-build-fuzz}
-targets=(phone ear_tag date batch_json)
+targets=(phone ear_tag date batch_json hp1)
 
 scripts/deps.sh fuzz
 
