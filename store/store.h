@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "domain/audit.h"
+#include "domain/certificate.h"
 #include "domain/model.h"
 #include "domain/status.h"
 #include "domain/time.h"
@@ -131,6 +132,23 @@ struct StoreCounts {
   int64_t vaccinations = 0;
   int64_t users = 0;
   int64_t audit_rows = 0;
+  int64_t certificates = 0;
+};
+
+// Who consumed a certificate (W5), where and when.
+struct Consumption {
+  int64_t user_id = 0;
+  std::string user_name;
+  std::string place;  // free text: the slaughterhouse, the market, the border post
+  Timestamp at{};
+};
+
+// A signed document kept as issued, served as is (the trust list).
+struct StoredDocument {
+  std::string name;  // "trust-list"
+  int64_t sequence = 0;
+  std::string body;
+  Timestamp saved_at{};
 };
 
 class Store {
@@ -178,6 +196,51 @@ class Store {
   // --- authorities ---
   virtual Status SaveAuthority(const Authority& authority, const AuditEntry& audit) = 0;
   virtual Result<std::vector<Authority>> ListAuthorities() = 0;
+
+  // --- signing keys and signed documents (public halves only; private keys live in files) ---
+  // kAlreadyExists (detail: the kid) when the kid is known.
+  virtual Status SaveSigningKey(const SigningKey& key, const AuditEntry& audit) = 0;
+  // Sets retired_at. kNotFound; kFailedPrecondition when already retired.
+  virtual Status RetireSigningKey(const std::string& kid, Timestamp at,
+                                  const AuditEntry& audit) = 0;
+  // Every key: local, imported and pinned roots, retired ones included, oldest first (by
+  // valid_from, then kid).
+  virtual Result<std::vector<SigningKey>> ListSigningKeys() = 0;
+  // Replaces every key whose source is `source` ("import:UZ", "pinned:UZ") by `keys`, atomically;
+  // each is stored with source = `source`, whatever its own field says. kAlreadyExists (detail:
+  // the kid) when a kid is known under another source or listed twice: then nothing changes. A
+  // key retired here stays retired when the replacement brings its kid back (the earlier
+  // retired_at wins), so that a new list from its country does not restore a key refused here.
+  virtual Status ReplaceKeys(const std::string& source, const std::vector<SigningKey>& keys,
+                             const AuditEntry& audit) = 0;
+  // Insert or replace the document named `doc.name`.
+  virtual Status SaveDocument(const StoredDocument& doc, const AuditEntry& audit) = 0;
+  virtual Result<StoredDocument> LoadDocument(const std::string& name) = 0;  // kNotFound
+
+  // --- certificates (W3-W6) ---
+  // Stores a new certificate with status issued (whatever its status, consumption and revocation
+  // fields say), with its animals and the vaccinations it rests on, both in the given order.
+  // kAlreadyExists when the id or the number is taken, the Status's field saying which ("id",
+  // "number"); kNotFound when the owner is unknown; kFailedPrecondition when an animal id is
+  // unknown or belongs to another owner; kInvalidArgument (field "tags") when the tags are not
+  // exactly those of the tagged animals. Tags are read back through the animals, sorted.
+  virtual Status CreateCertificate(const Certificate& certificate, const AuditEntry& audit) = 0;
+  virtual Result<Certificate> FindCertificate(const std::string& id) = 0;  // kNotFound
+  virtual Result<Certificate> FindCertificateByNumber(const std::string& number) = 0;
+  // W5: issued -> consumed, once, atomically; returns the consumed certificate. kAlreadyExists
+  // (detail: the id) when it was consumed before (the caller reads when, where and by whom with
+  // FindCertificate); kFailedPrecondition when revoked; kNotFound. Of any number of concurrent
+  // calls for one certificate, exactly one succeeds.
+  virtual Result<Certificate> ConsumeCertificate(const std::string& id,
+                                                 const Consumption& consumption,
+                                                 const AuditEntry& audit) = 0;
+  // W6: marks it revoked (issued or consumed alike) and appends a Revocation with the next
+  // sequence number. kFailedPrecondition when already revoked; kNotFound.
+  virtual Result<Revocation> RevokeCertificate(const std::string& id, int64_t user_id,
+                                               const std::string& reason, Timestamp at,
+                                               const AuditEntry& audit) = 0;
+  // Revocations with sequence > after_sequence, in sequence order.
+  virtual Result<std::vector<Revocation>> ListRevocations(int64_t after_sequence = 0) = 0;
 
   // --- audit ---
   // Appends an entry on its own (reads of personal data, failed sign-ins). On return the row is

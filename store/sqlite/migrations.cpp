@@ -127,6 +127,93 @@ ALTER TABLE audit ADD COLUMN authority TEXT NOT NULL DEFAULT '';
 
 PRAGMA user_version = 2;
 )sql"},
+    // Certificates (W3-W6), the signing keys of authorities, signed documents and the revocation
+    // list. Certificate ids are kept as the canonical text the CWT carries (`cti`): these tables
+    // are small next to vaccinations, and the id is read back as text everywhere. A certificate's
+    // animals and vaccinations keep their order by `position`; its ear tags are not stored but
+    // read through the animals (tags never change). revocations.sequence is the rowid: the list
+    // is read in sequence order from a cursor.
+    {"Migration3",
+     R"sql(
+CREATE TABLE signing_keys(
+  kid TEXT PRIMARY KEY,
+  authority TEXT NOT NULL,
+  country TEXT NOT NULL,
+  algorithm TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  root INTEGER NOT NULL,
+  valid_from INTEGER NOT NULL,
+  valid_until INTEGER NOT NULL,
+  retired_at INTEGER,
+  source TEXT NOT NULL
+);
+
+CREATE TABLE documents(
+  name TEXT PRIMARY KEY,
+  sequence INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  saved_at INTEGER NOT NULL
+);
+
+CREATE TABLE certificates(
+  id TEXT PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE,
+  authority TEXT NOT NULL,
+  kid TEXT NOT NULL,
+  owner_id INTEGER NOT NULL REFERENCES owners(id),
+  species TEXT NOT NULL,
+  head_count INTEGER NOT NULL,
+  purpose TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  origin_place TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  destination_place TEXT NOT NULL,
+  transport TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  valid_until INTEGER NOT NULL,
+  vet_id INTEGER NOT NULL,
+  vet_name TEXT NOT NULL,
+  owner_masked_name TEXT NOT NULL,
+  owner_phone_last4 TEXT NOT NULL,
+  hp1 TEXT NOT NULL,
+  status TEXT NOT NULL CHECK(status IN ('issued', 'consumed', 'revoked')),
+  consumed_at INTEGER,
+  consumed_by INTEGER,
+  consumed_by_name TEXT,
+  consumed_place TEXT,
+  revoked_at INTEGER,
+  revoked_by INTEGER,
+  revoke_reason TEXT
+);
+CREATE INDEX certificates_by_owner ON certificates(owner_id, issued_at);
+
+CREATE TABLE certificate_animals(
+  certificate_id TEXT NOT NULL REFERENCES certificates(id),
+  position INTEGER NOT NULL,
+  animal_id INTEGER NOT NULL REFERENCES animals(id),
+  PRIMARY KEY(certificate_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE certificate_vaccinations(
+  certificate_id TEXT NOT NULL REFERENCES certificates(id),
+  position INTEGER NOT NULL,
+  vaccination_id TEXT NOT NULL,
+  disease TEXT NOT NULL,
+  administered_on INTEGER NOT NULL,
+  batch_no TEXT NOT NULL,
+  PRIMARY KEY(certificate_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE revocations(
+  sequence INTEGER PRIMARY KEY,
+  certificate_id TEXT NOT NULL UNIQUE REFERENCES certificates(id),
+  revoked_at INTEGER NOT NULL
+);
+
+INSERT INTO counters(name, value) VALUES('certificates', 0);
+
+PRAGMA user_version = 3;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

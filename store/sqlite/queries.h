@@ -135,6 +135,95 @@ inline constexpr Query kUpsertAuthority{
 inline constexpr Query kSelectAuthorities{
     "SelectAuthorities", "SELECT code, name, parent FROM authorities ORDER BY code"};
 
+// --- signing keys and signed documents ---
+#define HP_SIGNING_KEY_COLUMNS                                                                  \
+  "kid, authority, country, algorithm, public_key, root, valid_from, valid_until, retired_at, " \
+  "source"
+inline constexpr Query kInsertSigningKey{"InsertSigningKey",
+                                         "INSERT INTO signing_keys(" HP_SIGNING_KEY_COLUMNS
+                                         ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+inline constexpr Query kSelectSigningKeyRetiredAt{
+    "SelectSigningKeyRetiredAt", "SELECT retired_at FROM signing_keys WHERE kid = ?1"};
+inline constexpr Query kRetireSigningKey{
+    "RetireSigningKey",
+    "UPDATE signing_keys SET retired_at = ?2 WHERE kid = ?1 AND retired_at IS NULL"};
+// Oldest first: by the start of validity, the kid breaking ties so that the order is stable.
+inline constexpr Query kSelectSigningKeys{"SelectSigningKeys",
+                                          "SELECT " HP_SIGNING_KEY_COLUMNS
+                                          " FROM signing_keys ORDER BY valid_from, kid"};
+// Retirements of a source's keys, carried over when ReplaceKeys brings the same kid back.
+inline constexpr Query kSelectRetiredKeysOfSource{
+    "SelectRetiredKeysOfSource",
+    "SELECT kid, retired_at FROM signing_keys WHERE source = ?1 AND retired_at IS NOT NULL"};
+inline constexpr Query kDeleteKeysOfSource{"DeleteKeysOfSource",
+                                           "DELETE FROM signing_keys WHERE source = ?1"};
+#undef HP_SIGNING_KEY_COLUMNS
+inline constexpr Query kUpsertDocument{
+    "UpsertDocument",
+    "INSERT INTO documents(name, sequence, body, saved_at) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(name) DO UPDATE SET sequence = excluded.sequence, body = excluded.body, "
+    "saved_at = excluded.saved_at"};
+inline constexpr Query kSelectDocument{
+    "SelectDocument", "SELECT name, sequence, body, saved_at FROM documents WHERE name = ?1"};
+
+// --- certificates ---
+#define HP_CERTIFICATE_COLUMNS                                                                 \
+  "id, number, authority, kid, owner_id, species, head_count, purpose, origin, origin_place, " \
+  "destination, destination_place, transport, issued_at, valid_until, vet_id, vet_name, "      \
+  "owner_masked_name, owner_phone_last4, hp1, status, consumed_at, consumed_by, "              \
+  "consumed_by_name, consumed_place, revoked_at, revoked_by, revoke_reason"
+inline constexpr Query kInsertCertificate{
+    "InsertCertificate",
+    "INSERT INTO certificates(id, number, authority, kid, owner_id, species, head_count, purpose, "
+    "origin, origin_place, destination, destination_place, transport, issued_at, valid_until, "
+    "vet_id, vet_name, owner_masked_name, owner_phone_last4, hp1, status) VALUES(?1, ?2, ?3, ?4, "
+    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 'issued')"};
+inline constexpr Query kInsertCertificateAnimal{
+    "InsertCertificateAnimal",
+    "INSERT INTO certificate_animals(certificate_id, position, animal_id) VALUES(?1, ?2, ?3)"};
+inline constexpr Query kInsertCertificateVaccination{
+    "InsertCertificateVaccination",
+    "INSERT INTO certificate_vaccinations(certificate_id, position, vaccination_id, disease, "
+    "administered_on, batch_no) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"};
+inline constexpr Query kSelectCertificateById{
+    "SelectCertificateById", "SELECT " HP_CERTIFICATE_COLUMNS " FROM certificates WHERE id = ?1"};
+inline constexpr Query kSelectCertificateByNumber{"SelectCertificateByNumber",
+                                                  "SELECT " HP_CERTIFICATE_COLUMNS
+                                                  " FROM certificates WHERE number = ?1"};
+// A certificate's animals in their order, with the tag and the owner each has now (the tag is NULL
+// for a flock).
+inline constexpr Query kSelectCertificateAnimals{
+    "SelectCertificateAnimals",
+    "SELECT c.animal_id, a.tag, a.owner_id FROM certificate_animals c "
+    "LEFT JOIN animals a ON a.id = c.animal_id WHERE c.certificate_id = ?1 ORDER BY c.position"};
+inline constexpr Query kSelectCertificateVaccinations{
+    "SelectCertificateVaccinations",
+    "SELECT vaccination_id, disease, administered_on, batch_no FROM certificate_vaccinations "
+    "WHERE certificate_id = ?1 ORDER BY position"};
+inline constexpr Query kSelectCertificateStatus{"SelectCertificateStatus",
+                                                "SELECT status FROM certificates WHERE id = ?1"};
+// W5: only an issued certificate is consumed; a second consumption changes no row.
+inline constexpr Query kConsumeCertificate{
+    "ConsumeCertificate",
+    "UPDATE certificates SET status = 'consumed', consumed_at = ?2, consumed_by = ?3, "
+    "consumed_by_name = ?4, consumed_place = ?5 WHERE id = ?1 AND status = 'issued'"};
+// W6: issued or consumed alike; the consumption stays recorded.
+inline constexpr Query kRevokeCertificate{
+    "RevokeCertificate",
+    "UPDATE certificates SET status = 'revoked', revoked_at = ?2, revoked_by = ?3, "
+    "revoke_reason = ?4 WHERE id = ?1 AND status <> 'revoked'"};
+// The next sequence number is computed here rather than left to SQLite's rowid choice, which
+// does not promise max + 1.
+inline constexpr Query kInsertRevocation{
+    "InsertRevocation",
+    "INSERT INTO revocations(sequence, certificate_id, revoked_at) "
+    "SELECT COALESCE(MAX(sequence), 0) + 1, ?1, ?2 FROM revocations"};
+inline constexpr Query kSelectRevocationsAfter{
+    "SelectRevocationsAfter",
+    "SELECT sequence, certificate_id, revoked_at FROM revocations WHERE sequence > ?1 "
+    "ORDER BY sequence"};
+#undef HP_CERTIFICATE_COLUMNS
+
 // --- audit ---
 #define HP_AUDIT_COLUMNS \
   "seq, at, user_id, username, action, target, detail, address, prev_hash, hash, authority"

@@ -1,5 +1,8 @@
 #include "store/sqlite/records.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace herdpass::sqlite {
 namespace {
 
@@ -65,6 +68,58 @@ Result<User> UserFromRow(const Statement& st) {
   u.disabled = st.Int(5) != 0;
   u.created_at = FromMillis(st.Int(6));
   return u;
+}
+
+Result<Certificate> CertificateFromRow(const Statement& st) {
+  Certificate c;
+  c.id = st.Text(0);
+  c.number = st.Text(1);
+  c.authority = st.Text(2);
+  c.kid = st.Text(3);
+  c.owner_id = st.Int(4);
+  c.species = st.Text(5);
+  c.head_count = static_cast<int32_t>(st.Int(6));
+  auto purpose = ParsePurpose(st.Text(7));
+  if (!purpose.ok()) return Internal("a stored certificate has an unknown purpose");
+  c.purpose = *purpose;
+  c.origin = st.Text(8);
+  c.origin_place = st.Text(9);
+  c.destination = st.Text(10);
+  c.destination_place = st.Text(11);
+  c.transport = st.Text(12);
+  c.issued_at = FromMillis(st.Int(13));
+  c.valid_until = FromMillis(st.Int(14));
+  c.vet_id = st.Int(15);
+  c.vet_name = st.Text(16);
+  c.owner_masked_name = st.Text(17);
+  c.owner_phone_last4 = st.Text(18);
+  c.hp1 = st.Text(19);
+  auto status = ParseCertificateStatus(st.Text(20));
+  if (!status.ok()) return Internal("a stored certificate has an unknown status");
+  c.status = *status;
+  if (!st.IsNull(21)) c.consumed_at = FromMillis(st.Int(21));
+  c.consumed_by = st.Int(22);
+  c.consumed_by_name = st.Text(23);
+  c.consumed_place = st.Text(24);
+  if (!st.IsNull(25)) c.revoked_at = FromMillis(st.Int(25));
+  c.revoked_by = st.Int(26);
+  c.revoke_reason = st.Text(27);
+  return c;
+}
+
+SigningKey SigningKeyFromRow(const Statement& st) {
+  SigningKey k;
+  k.kid = st.Text(0);
+  k.authority = st.Text(1);
+  k.country = st.Text(2);
+  k.algorithm = st.Text(3);
+  k.public_key = st.Text(4);
+  k.root = st.Int(5) != 0;
+  k.valid_from = FromMillis(st.Int(6));
+  k.valid_until = FromMillis(st.Int(7));
+  if (!st.IsNull(8)) k.retired_at = FromMillis(st.Int(8));
+  k.source = st.Text(9);
+  return k;
 }
 
 // Runs a single-row lookup and maps its row with `map`.
@@ -194,6 +249,106 @@ Result<int64_t> InsertAnimal(Connection& conn, const NewAnimal& animal) {
   st->Bind(7, animal.authority).Bind(8, Millis(animal.created_at));
   HP_RETURN_IF_ERROR(st->Run());
   return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+namespace {
+
+// The row of `q` (by id or by number), then its animals and vaccinations. Run inside one
+// transaction (a reader's snapshot or the writer's) so that the parts agree.
+Result<Certificate> ReadCertificate(Connection& conn, const Query& q, const std::string& key) {
+  auto row = ReadOne<Result<Certificate>>(
+      conn, q, [&](Statement& st) { st.Bind(1, key); }, CertificateFromRow, "no such certificate");
+  if (!row.ok()) return row.status();
+  if (!row->ok()) return row->status();
+  Certificate c = std::move(*row).value();
+  HP_RETURN_IF_ERROR(ReadCertificateAnimals(conn, c.id, c.animal_ids, c.tags));
+  auto st = conn.Prepare(kSelectCertificateVaccinations);
+  if (!st.ok()) return st.status();
+  st->Bind(1, c.id);
+  for (;;) {
+    auto next = st->Next();
+    if (!next.ok()) return next.status();
+    if (!*next) break;
+    c.vaccinations.push_back(CertificateVaccination{
+        st->Text(0), st->Text(1), Date::FromDays(static_cast<int32_t>(st->Int(2))), st->Text(3)});
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<Certificate> ReadCertificateById(Connection& conn, const std::string& id) {
+  return ReadCertificate(conn, kSelectCertificateById, id);
+}
+
+Result<Certificate> ReadCertificateByNumber(Connection& conn, const std::string& number) {
+  return ReadCertificate(conn, kSelectCertificateByNumber, number);
+}
+
+Status ReadCertificateAnimals(Connection& conn, const std::string& certificate_id,
+                              std::vector<int64_t>& ids, std::vector<std::string>& tags,
+                              std::vector<int64_t>* owners) {
+  ids.clear();
+  tags.clear();
+  if (owners != nullptr) owners->clear();
+  auto st = conn.Prepare(kSelectCertificateAnimals);
+  if (!st.ok()) return st.status();
+  st->Bind(1, certificate_id);
+  for (;;) {
+    auto row = st->Next();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ids.push_back(st->Int(0));
+    if (!st->IsNull(1)) tags.push_back(st->Text(1));
+    if (owners != nullptr) owners->push_back(st->Int(2));
+  }
+  std::sort(tags.begin(), tags.end());
+  return Status::Ok();
+}
+
+Result<CertificateStatus> ReadCertificateStatus(Connection& conn, const std::string& id) {
+  auto st = conn.Prepare(kSelectCertificateStatus);
+  if (!st.ok()) return st.status();
+  st->Bind(1, id);
+  auto row = st->Next();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("no such certificate");
+  auto status = ParseCertificateStatus(st->Text(0));
+  if (!status.ok()) return Internal("a stored certificate has an unknown status");
+  return *status;
+}
+
+Result<std::vector<SigningKey>> ReadSigningKeys(Connection& conn) {
+  auto st = conn.Prepare(kSelectSigningKeys);
+  if (!st.ok()) return st.status();
+  std::vector<SigningKey> out;
+  for (;;) {
+    auto row = st->Next();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(SigningKeyFromRow(*st));
+  }
+  return out;
+}
+
+Status InsertSigningKey(Connection& conn, const SigningKey& key) {
+  auto st = conn.Prepare(kInsertSigningKey);
+  if (!st.ok()) return st.status();
+  st->Bind(1, key.kid)
+      .Bind(2, key.authority)
+      .Bind(3, key.country)
+      .Bind(4, key.algorithm)
+      .Bind(5, key.public_key)
+      .Bind(6, key.root ? 1 : 0)
+      .Bind(7, Millis(key.valid_from))
+      .Bind(8, Millis(key.valid_until));
+  if (key.retired_at) {
+    st->Bind(9, Millis(*key.retired_at));
+  } else {
+    st->BindNull(9);
+  }
+  st->Bind(10, key.source);
+  return st->Run();
 }
 
 std::string EncodeIds(const std::vector<int64_t>& ids) {

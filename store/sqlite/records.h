@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/audit.h"
+#include "domain/certificate.h"
 #include "domain/model.h"
 #include "domain/status.h"
 #include "store/sqlite/connection.h"
@@ -31,6 +32,22 @@ Result<std::vector<User>> ReadUsers(Connection& conn);  // by id
 
 Result<int64_t> InsertOwner(Connection& conn, const NewOwner& owner);
 Result<int64_t> InsertAnimal(Connection& conn, const NewAnimal& animal);
+
+// A certificate with its animals (in their stored order), its tags (sorted) and its
+// vaccinations (in their stored order). kNotFound when there is none.
+Result<Certificate> ReadCertificateById(Connection& conn, const std::string& id);
+Result<Certificate> ReadCertificateByNumber(Connection& conn, const std::string& number);
+// The animals of a stored certificate as they are now: ids in order, and the sorted tags of the
+// tagged ones. `owners` (optional) receives each animal's current owner id, 0 for an id with no
+// animal.
+Status ReadCertificateAnimals(Connection& conn, const std::string& certificate_id,
+                              std::vector<int64_t>& ids, std::vector<std::string>& tags,
+                              std::vector<int64_t>* owners = nullptr);
+// The stored status; kNotFound when there is no such certificate.
+Result<CertificateStatus> ReadCertificateStatus(Connection& conn, const std::string& id);
+
+Result<std::vector<SigningKey>> ReadSigningKeys(Connection& conn);  // oldest first
+Status InsertSigningKey(Connection& conn, const SigningKey& key);
 
 // Animal ids as a blob of LEB128 varints: a few bytes for the usual handful of ids.
 std::string EncodeIds(const std::vector<int64_t>& ids);

@@ -341,6 +341,266 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // --- signing keys and signed documents ---
+
+  Status SaveSigningKey(const SigningKey& key, const AuditEntry& audit) override {
+    return writer_->Run([&](WriteTxn& tx) -> Status {
+      Status s = sqlite::InsertSigningKey(tx.conn(), key);
+      if (s.code() == StatusCode::kAlreadyExists) {
+        return AlreadyExists("a signing key with this kid exists", key.kid);
+      }
+      HP_RETURN_IF_ERROR(s);
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Status RetireSigningKey(const std::string& kid, Timestamp at, const AuditEntry& audit) override {
+    return writer_->Run([&](WriteTxn& tx) -> Status {
+      auto st = tx.conn().Prepare(sqlite::kRetireSigningKey);
+      if (!st.ok()) return st.status();
+      st->Bind(1, kid).Bind(2, sqlite::Millis(at));
+      HP_RETURN_IF_ERROR(st->Run());
+      if (st->Changes() == 0) {
+        // Either no such key, or one retired before: tell which.
+        auto known = tx.conn().Prepare(sqlite::kSelectSigningKeyRetiredAt);
+        if (!known.ok()) return known.status();
+        known->Bind(1, kid);
+        auto row = known->Next();
+        if (!row.ok()) return row.status();
+        if (!*row) return NotFound("no such signing key");
+        return FailedPrecondition("the signing key is already retired");
+      }
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Result<std::vector<SigningKey>> ListSigningKeys() override {
+    auto conn = readers_->Acquire();
+    return sqlite::ReadSigningKeys(*conn);
+  }
+
+  Status ReplaceKeys(const std::string& source, const std::vector<SigningKey>& keys,
+                     const AuditEntry& audit) override {
+    return writer_->Run([&](WriteTxn& tx) -> Status {
+      Connection& conn = tx.conn();
+      // A retirement made here outlives the replacement: a key this node stopped trusting is not
+      // trusted again because its country's next list still carries it.
+      std::map<std::string, Timestamp> retired;
+      {
+        auto st = conn.Prepare(sqlite::kSelectRetiredKeysOfSource);
+        if (!st.ok()) return st.status();
+        st->Bind(1, source);
+        for (;;) {
+          auto row = st->Next();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          retired.emplace(st->Text(0), sqlite::FromMillis(st->Int(1)));
+        }
+      }
+      {
+        auto st = conn.Prepare(sqlite::kDeleteKeysOfSource);
+        if (!st.ok()) return st.status();
+        st->Bind(1, source);
+        HP_RETURN_IF_ERROR(st->Run());
+      }
+      for (const SigningKey& in : keys) {
+        SigningKey key = in;
+        key.source = source;
+        if (auto it = retired.find(key.kid); it != retired.end()) {
+          key.retired_at = key.retired_at ? std::min(*key.retired_at, it->second) : it->second;
+        }
+        // Our own keys are gone by now: a conflict is a kid of another source, or one listed
+        // twice. Either way the job fails and its savepoint restores every key it deleted.
+        Status s = sqlite::InsertSigningKey(conn, key);
+        if (s.code() == StatusCode::kAlreadyExists) {
+          return AlreadyExists(
+              "a signing key with this kid exists under another source, or is "
+              "listed twice",
+              key.kid);
+        }
+        HP_RETURN_IF_ERROR(s);
+      }
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Status SaveDocument(const StoredDocument& doc, const AuditEntry& audit) override {
+    return writer_->Run([&](WriteTxn& tx) -> Status {
+      auto st = tx.conn().Prepare(sqlite::kUpsertDocument);
+      if (!st.ok()) return st.status();
+      st->Bind(1, doc.name)
+          .Bind(2, doc.sequence)
+          .Bind(3, doc.body)
+          .Bind(4, sqlite::Millis(doc.saved_at));
+      HP_RETURN_IF_ERROR(st->Run());
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Result<StoredDocument> LoadDocument(const std::string& name) override {
+    auto conn = readers_->Acquire();
+    auto st = conn->Prepare(sqlite::kSelectDocument);
+    if (!st.ok()) return st.status();
+    st->Bind(1, name);
+    auto row = st->Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return NotFound("no such document");
+    return StoredDocument{st->Text(0), st->Int(1), st->Text(2), sqlite::FromMillis(st->Int(3))};
+  }
+
+  // --- certificates ---
+
+  Status CreateCertificate(const Certificate& c, const AuditEntry& audit) override {
+    return writer_->Run([&](WriteTxn& tx) -> Status {
+      Connection& conn = tx.conn();
+      auto owner = sqlite::ReadOwnerById(conn, c.owner_id);
+      if (!owner.ok()) return owner.status();
+      {
+        auto st = conn.Prepare(sqlite::kInsertCertificate);
+        if (!st.ok()) return st.status();
+        st->Bind(1, c.id)
+            .Bind(2, c.number)
+            .Bind(3, c.authority)
+            .Bind(4, c.kid)
+            .Bind(5, c.owner_id)
+            .Bind(6, c.species)
+            .Bind(7, c.head_count)
+            .Bind(8, PurposeName(c.purpose))
+            .Bind(9, c.origin)
+            .Bind(10, c.origin_place)
+            .Bind(11, c.destination)
+            .Bind(12, c.destination_place)
+            .Bind(13, c.transport)
+            .Bind(14, sqlite::Millis(c.issued_at))
+            .Bind(15, sqlite::Millis(c.valid_until))
+            .Bind(16, c.vet_id)
+            .Bind(17, c.vet_name)
+            .Bind(18, c.owner_masked_name)
+            .Bind(19, c.owner_phone_last4)
+            .Bind(20, c.hp1);
+        Status s = st->Run();
+        if (s.code() == StatusCode::kAlreadyExists) return CertificateConflict(conn, c.id);
+        HP_RETURN_IF_ERROR(s);
+      }
+      for (size_t i = 0; i < c.animal_ids.size(); ++i) {
+        auto st = conn.Prepare(sqlite::kInsertCertificateAnimal);
+        if (!st.ok()) return st.status();
+        st->Bind(1, c.id).Bind(2, static_cast<int64_t>(i)).Bind(3, c.animal_ids[i]);
+        Status s = st->Run();
+        if (s.code() == StatusCode::kFailedPrecondition) {  // the foreign key to animals
+          return FailedPrecondition("an animal of the certificate does not exist");
+        }
+        HP_RETURN_IF_ERROR(s);
+      }
+      HP_RETURN_IF_ERROR(CheckAnimals(conn, c));
+      for (size_t i = 0; i < c.vaccinations.size(); ++i) {
+        const CertificateVaccination& v = c.vaccinations[i];
+        auto st = conn.Prepare(sqlite::kInsertCertificateVaccination);
+        if (!st.ok()) return st.status();
+        st->Bind(1, c.id)
+            .Bind(2, static_cast<int64_t>(i))
+            .Bind(3, v.record_id)
+            .Bind(4, v.disease)
+            .Bind(5, v.administered_on.days())
+            .Bind(6, v.batch_no);
+        HP_RETURN_IF_ERROR(st->Run());
+      }
+      tx.Count(Counter::kCertificates);
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Result<Certificate> FindCertificate(const std::string& id) override {
+    auto conn = readers_->Acquire();
+    ReadTxn txn(*conn);
+    HP_RETURN_IF_ERROR(txn.began());
+    return sqlite::ReadCertificateById(*conn, id);
+  }
+
+  Result<Certificate> FindCertificateByNumber(const std::string& number) override {
+    auto conn = readers_->Acquire();
+    ReadTxn txn(*conn);
+    HP_RETURN_IF_ERROR(txn.began());
+    return sqlite::ReadCertificateByNumber(*conn, number);
+  }
+
+  Result<Certificate> ConsumeCertificate(const std::string& id, const Consumption& consumption,
+                                         const AuditEntry& audit) override {
+    // Once only: the writer runs one job at a time, and the UPDATE changes a row only while the
+    // certificate is still issued, so of any number of concurrent calls exactly one gets a row.
+    Certificate out;
+    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
+      Connection& conn = tx.conn();
+      auto st = conn.Prepare(sqlite::kConsumeCertificate);
+      if (!st.ok()) return st.status();
+      st->Bind(1, id)
+          .Bind(2, sqlite::Millis(consumption.at))
+          .Bind(3, consumption.user_id)
+          .Bind(4, consumption.user_name)
+          .Bind(5, consumption.place);
+      HP_RETURN_IF_ERROR(st->Run());
+      if (st->Changes() == 0) {
+        auto status = sqlite::ReadCertificateStatus(conn, id);
+        if (!status.ok()) return status.status();
+        if (*status == CertificateStatus::kRevoked) {
+          return FailedPrecondition("the certificate is revoked");
+        }
+        return AlreadyExists("the certificate was consumed before", id);
+      }
+      auto consumed = sqlite::ReadCertificateById(conn, id);
+      if (!consumed.ok()) return consumed.status();
+      out = std::move(consumed).value();
+      return tx.AppendAudit(audit);
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<Revocation> RevokeCertificate(const std::string& id, int64_t user_id,
+                                       const std::string& reason, Timestamp at,
+                                       const AuditEntry& audit) override {
+    Revocation out;
+    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
+      Connection& conn = tx.conn();
+      {
+        auto st = conn.Prepare(sqlite::kRevokeCertificate);
+        if (!st.ok()) return st.status();
+        st->Bind(1, id).Bind(2, sqlite::Millis(at)).Bind(3, user_id).Bind(4, reason);
+        HP_RETURN_IF_ERROR(st->Run());
+        if (st->Changes() == 0) {
+          auto status = sqlite::ReadCertificateStatus(conn, id);
+          if (!status.ok()) return status.status();
+          return FailedPrecondition("the certificate is already revoked");
+        }
+      }
+      {
+        auto st = conn.Prepare(sqlite::kInsertRevocation);
+        if (!st.ok()) return st.status();
+        st->Bind(1, id).Bind(2, sqlite::Millis(at));
+        HP_RETURN_IF_ERROR(st->Run());
+      }
+      out = Revocation{sqlite3_last_insert_rowid(conn.db()), id, at};
+      return tx.AppendAudit(audit);
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Result<std::vector<Revocation>> ListRevocations(int64_t after_sequence) override {
+    auto conn = readers_->Acquire();
+    auto st = conn->Prepare(sqlite::kSelectRevocationsAfter);
+    if (!st.ok()) return st.status();
+    st->Bind(1, after_sequence);
+    std::vector<Revocation> out;
+    for (;;) {
+      auto row = st->Next();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(Revocation{st->Int(0), st->Text(1), sqlite::FromMillis(st->Int(2))});
+    }
+    return out;
+  }
+
   // --- audit ---
 
   Status AppendAudit(const AuditEntry& entry) override {
@@ -423,6 +683,7 @@ class SqliteStore final : public Store {
         {sqlite::CounterName(Counter::kVaccinations), &c.vaccinations},
         {sqlite::CounterName(Counter::kUsers), &c.users},
         {sqlite::CounterName(Counter::kAudit), &c.audit_rows},
+        {sqlite::CounterName(Counter::kCertificates), &c.certificates},
     };
     for (;;) {
       auto row = st->Next();
@@ -449,6 +710,39 @@ class SqliteStore final : public Store {
     r.hash = st.Text(9);
     r.entry.authority = st.Text(10);
     return r;
+  }
+
+  // Which unique key of a new certificate is taken. The Status's field names it ("id" or
+  // "number"), so that service/ can draw a new number and try again.
+  static Status CertificateConflict(Connection& conn, const std::string& id) {
+    auto existing = sqlite::ReadCertificateStatus(conn, id);
+    if (existing.ok()) {
+      return Status(StatusCode::kAlreadyExists, "a certificate with this id exists", "id");
+    }
+    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+    return Status(StatusCode::kAlreadyExists, "a certificate with this number exists", "number");
+  }
+
+  // The animals a new certificate names, as just stored: every one the owner's, and the
+  // certificate's tags exactly theirs. Tags are read back through the animals rather than stored
+  // twice, so that a certificate whose signed tags disagree with its animals is refused here and
+  // not discovered later.
+  static Status CheckAnimals(Connection& conn, const Certificate& c) {
+    std::vector<int64_t> ids;
+    std::vector<std::string> tags;
+    std::vector<int64_t> owners;
+    HP_RETURN_IF_ERROR(sqlite::ReadCertificateAnimals(conn, c.id, ids, tags, &owners));
+    for (int64_t owner : owners) {
+      if (owner != c.owner_id) {
+        return FailedPrecondition("an animal of the certificate belongs to another owner");
+      }
+    }
+    std::vector<std::string> given = c.tags;
+    std::sort(given.begin(), given.end());
+    if (given != tags) {
+      return InvalidArgument("tags", "the tags are not those of the certificate's animals");
+    }
+    return Status::Ok();
   }
 
   template <typename BindValue>

@@ -19,6 +19,8 @@ const char* CounterName(Counter c) {
       return "users";
     case Counter::kAudit:
       return "audit";
+    case Counter::kCertificates:
+      return "certificates";
   }
   return "";
 }

@@ -34,8 +34,8 @@
 namespace herdpass::sqlite {
 
 // Rows counted in the counters table.
-enum class Counter { kOwners, kAnimals, kVaccinations, kUsers, kAudit };
-inline constexpr int kCounterCount = 5;
+enum class Counter { kOwners, kAnimals, kVaccinations, kUsers, kAudit, kCertificates };
+inline constexpr int kCounterCount = 6;
 const char* CounterName(Counter c);  // the counters table's key
 
 // What a job sees of the open transaction. Valid only during the job.

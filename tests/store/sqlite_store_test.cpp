@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/sqlite/fault_vfs.h"
+#include "store/sqlite/queries.h"
 #include "tests/store/store_test_support.h"
 
 namespace herdpass::testing {
@@ -33,6 +34,20 @@ class RawDb {
         << (err ? err : "") << " in " << sql;
     sqlite3_free(err);
   }
+  // EXPLAIN QUERY PLAN of `sql`, its details one per line.
+  std::string Plan(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    const std::string explain = "EXPLAIN QUERY PLAN " + sql;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, explain.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    std::string out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const auto* detail = sqlite3_column_text(st, 3);
+      out += detail ? reinterpret_cast<const char*>(detail) : "";
+      out += "\n";
+    }
+    sqlite3_finalize(st);
+    return out;
+  }
   std::string Scalar(const std::string& sql) {
     sqlite3_stmt* st = nullptr;
     EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
@@ -48,6 +63,24 @@ class RawDb {
  private:
   sqlite3* db_ = nullptr;
 };
+
+// Takes a database of the latest schema back to what migration 2 left, as a file written by the
+// previous release would be. The new tables must be empty (or their rows are lost here).
+void RevertToSchema2(RawDb& raw) {
+  for (const char* table : {"revocations", "certificate_vaccinations", "certificate_animals",
+                            "certificates", "documents", "signing_keys"}) {
+    raw.Exec(std::string("DROP TABLE ") + table);
+  }
+  raw.Exec("DELETE FROM counters WHERE name = 'certificates'");
+  raw.Exec("PRAGMA user_version = 2");
+}
+
+// The schema as SQLite keeps it: every table and index with its SQL, by name.
+std::string SchemaOf(RawDb& raw) {
+  return raw.Scalar(
+      "SELECT group_concat(type || ' ' || name || ': ' || coalesce(sql, ''), char(10)) FROM "
+      "(SELECT type, name, sql FROM sqlite_schema ORDER BY name)");
+}
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -86,12 +119,12 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
   }
   RawDb raw(factory_.db_path());
   EXPECT_EQ(raw.Scalar("PRAGMA user_version"), std::to_string(SqliteSchemaVersion()));
-  EXPECT_EQ(raw.Scalar("SELECT count(*) FROM counters"), "5");
+  EXPECT_EQ(raw.Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 2);
+  EXPECT_EQ(SqliteSchemaVersion(), 3);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -101,6 +134,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   {
     // Back to what migration 1 left.
     RawDb raw(factory_.db_path());
+    RevertToSchema2(raw);
     raw.Exec("ALTER TABLE audit DROP COLUMN authority");
     raw.Exec("PRAGMA user_version = 1");
   }
@@ -108,7 +142,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "2");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "3");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -124,6 +158,86 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   auto rows = store->ListAudit(q);
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->size(), 3u);
+}
+
+// Databases of schema 2 exist: migration 3 adds the certificate tables to a file full of records,
+// which keep working, and the file ends up with the schema of a new one.
+TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
+  std::string fresh_schema;
+  int64_t owner_id = 0;
+  std::vector<int64_t> animal_ids;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto recorded = store->RecordVaccinations(
+        std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})}, MakeContext(),
+        MakeAudit("vaccination.batch"));
+    ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+    owner_id = (*recorded)[0].owner_id;
+    animal_ids = store->FindVaccination(Uuid(1))->animal_ids;
+    ASSERT_EQ(animal_ids.size(), 2u);
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema2(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%certificate%'"),
+              "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "3");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
+  }
+  // The records written before are all there, and certificates rest on them.
+  StoreCounts before = *store->Counts();
+  EXPECT_EQ(before.vaccinations, 1);
+  EXPECT_EQ(before.animals, 2);
+  EXPECT_EQ(before.certificates, 0);
+  Certificate c = MakeCertificate(1, owner_id, animal_ids, {Tag(2), Tag(1)});
+  ASSERT_TRUE(store->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+  auto found = store->FindCertificateByNumber(c.number);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->animal_ids, animal_ids);
+  EXPECT_EQ(found->tags, (std::vector<std::string>{Tag(1), Tag(2)}));
+  ASSERT_TRUE(store->RevokeCertificate(c.id, 3, "r", At(1), MakeAudit("revoke")).ok());
+  EXPECT_EQ(store->ListRevocations()->size(), 1u);
+  EXPECT_EQ(store->Counts()->certificates, 1);
+  auto v = store->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->rows, 3);
+}
+
+// The questions asked of certificates are answered through a key or an index, never a scan: W5
+// and W4 look one up among millions, and the revocation list is read from a cursor.
+TEST_F(SqliteStoreTest, CertificateQueriesSearchAnIndex) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  for (const sqlite::Query* q :
+       {&sqlite::kSelectCertificateById, &sqlite::kSelectCertificateByNumber,
+        &sqlite::kSelectCertificateAnimals, &sqlite::kSelectCertificateVaccinations,
+        &sqlite::kSelectCertificateStatus, &sqlite::kConsumeCertificate,
+        &sqlite::kRevokeCertificate, &sqlite::kInsertRevocation,
+        &sqlite::kSelectRevocationsAfter}) {
+    SCOPED_TRACE(q->name);
+    const std::string plan = raw.Plan(q->sql);
+    EXPECT_FALSE(plan.empty());
+    EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+  }
+  EXPECT_NE(
+      raw.Plan(sqlite::kSelectCertificateByNumber.sql).find("sqlite_autoindex_certificates_2"),
+      std::string::npos);
+  EXPECT_NE(raw.Plan("SELECT id FROM certificates WHERE owner_id = 1 ORDER BY issued_at DESC")
+                .find("certificates_by_owner"),
+            std::string::npos);
 }
 
 TEST_F(SqliteStoreTest, TamperedAuditAuthorityIsReported) {
@@ -293,6 +407,33 @@ TEST_F(SqliteFaultTest, FailedCommitSyncStoresNothingAndTheNextWriteSucceeds) {
   EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   EXPECT_EQ(raw.Scalar("SELECT count(*) FROM vaccinations"), "11");
   EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit"), std::to_string(before.audit_rows + 1));
+}
+
+// A revocation whose commit fails leaves the certificate issued and takes no sequence number:
+// the list that offline verifiers cache has no gap and no number twice.
+TEST_F(SqliteFaultTest, FailedRevocationCommitTakesNoSequenceNumber) {
+  auto owner = store_->CreateOwner({Phone(1), "x", "", "KZ", At(1)}, MakeAudit("o"));
+  ASSERT_TRUE(owner.ok());
+  Certificate a = MakeCertificate(1, owner->id, {}, {});
+  Certificate b = MakeCertificate(2, owner->id, {}, {});
+  ASSERT_TRUE(store_->CreateCertificate(a, MakeAudit("issue")).ok());
+  ASSERT_TRUE(store_->CreateCertificate(b, MakeAudit("issue")).ok());
+  const int64_t rows = store_->Counts()->audit_rows;
+
+  vfs_->FailNthSync(1);
+  auto failed = store_->RevokeCertificate(a.id, 3, "r", At(5), MakeAudit("revoke"));
+  ASSERT_TRUE(HasCode(failed.status(), StatusCode::kUnavailable));
+  EXPECT_EQ(store_->FindCertificate(a.id)->status, CertificateStatus::kIssued);
+  EXPECT_TRUE(store_->ListRevocations()->empty());
+  EXPECT_EQ(store_->Counts()->audit_rows, rows);
+
+  auto first = store_->RevokeCertificate(b.id, 3, "r", At(6), MakeAudit("revoke"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->sequence, 1);
+  auto second = store_->RevokeCertificate(a.id, 3, "r", At(7), MakeAudit("revoke"));
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->sequence, 2);
+  EXPECT_TRUE(store_->VerifyAudit()->ok);
 }
 
 TEST_F(SqliteFaultTest, FailingWritesFailEveryWriteUntilCleared) {

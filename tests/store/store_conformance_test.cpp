@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <latch>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -12,6 +15,48 @@
 
 namespace herdpass::testing {
 namespace {
+
+// Every field of a stored certificate against what was given (or expected).
+void ExpectSameCertificate(const Certificate& got, const Certificate& want) {
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.number, want.number);
+  EXPECT_EQ(got.authority, want.authority);
+  EXPECT_EQ(got.kid, want.kid);
+  EXPECT_EQ(got.owner_id, want.owner_id);
+  EXPECT_EQ(got.species, want.species);
+  EXPECT_EQ(got.head_count, want.head_count);
+  EXPECT_EQ(got.animal_ids, want.animal_ids);
+  EXPECT_EQ(got.tags, want.tags);
+  EXPECT_EQ(got.purpose, want.purpose);
+  EXPECT_EQ(got.origin, want.origin);
+  EXPECT_EQ(got.origin_place, want.origin_place);
+  EXPECT_EQ(got.destination, want.destination);
+  EXPECT_EQ(got.destination_place, want.destination_place);
+  EXPECT_EQ(got.transport, want.transport);
+  EXPECT_EQ(got.issued_at, want.issued_at);
+  EXPECT_EQ(got.valid_until, want.valid_until);
+  ASSERT_EQ(got.vaccinations.size(), want.vaccinations.size());
+  for (size_t i = 0; i < want.vaccinations.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(got.vaccinations[i].record_id, want.vaccinations[i].record_id);
+    EXPECT_EQ(got.vaccinations[i].disease, want.vaccinations[i].disease);
+    EXPECT_EQ(got.vaccinations[i].administered_on, want.vaccinations[i].administered_on);
+    EXPECT_EQ(got.vaccinations[i].batch_no, want.vaccinations[i].batch_no);
+  }
+  EXPECT_EQ(got.vet_id, want.vet_id);
+  EXPECT_EQ(got.vet_name, want.vet_name);
+  EXPECT_EQ(got.owner_masked_name, want.owner_masked_name);
+  EXPECT_EQ(got.owner_phone_last4, want.owner_phone_last4);
+  EXPECT_EQ(got.hp1, want.hp1);
+  EXPECT_EQ(got.status, want.status);
+  EXPECT_EQ(got.consumed_at, want.consumed_at);
+  EXPECT_EQ(got.consumed_by, want.consumed_by);
+  EXPECT_EQ(got.consumed_by_name, want.consumed_by_name);
+  EXPECT_EQ(got.consumed_place, want.consumed_place);
+  EXPECT_EQ(got.revoked_at, want.revoked_at);
+  EXPECT_EQ(got.revoked_by, want.revoked_by);
+  EXPECT_EQ(got.revoke_reason, want.revoke_reason);
+}
 
 template <typename Factory>
 class StoreTest : public ::testing::Test {
@@ -55,6 +100,21 @@ class StoreTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : std::vector<RecordResult>{};
   }
+
+  // An owner (numbered n) with two tagged sheep and a flock, and a stored certificate for the
+  // three of them.
+  Certificate AddCertificate(int64_t n) {
+    Owner o = AddOwner(n);
+    Animal a = AddAnimal(o.id, Tag(2 * n));
+    Animal b = AddAnimal(o.id, Tag(2 * n + 1));
+    Animal flock = AddAnimal(o.id, std::nullopt, 30);
+    Certificate c = MakeCertificate(n, o.id, {a.id, b.id, flock.id}, {Tag(2 * n), Tag(2 * n + 1)});
+    Status s = store_->CreateCertificate(c, MakeAudit("certificate.issue"));
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return c;
+  }
+
+  int64_t AuditRows() { return Counts().audit_rows; }
 
   StoreCounts Counts() {
     auto c = store_->Counts();
@@ -660,6 +720,482 @@ TYPED_TEST(StoreTest, AuthoritiesSaveUpdatesAndListsByCode) {
   EXPECT_EQ((*list)[1].parent, "KZ");
 }
 
+// --- signing keys and signed documents ---
+
+TYPED_TEST(StoreTest, SigningKeysSaveListOldestFirstAndRetire) {
+  SigningKey newer = MakeKey("bbbbbbbbbbbbbbbb", "local", 5000);
+  newer.root = true;
+  newer.authority = "KZ";
+  newer.algorithm = "EdDSA";
+  SigningKey older = MakeKey("cccccccccccccccc", "import:UZ", 1000);
+  older.country = "UZ";
+  older.retired_at = At(1500);
+  SigningKey same_start = MakeKey("aaaaaaaaaaaaaaaa", "local", 5000);
+  for (const SigningKey& k : {newer, older, same_start}) {
+    ASSERT_TRUE(this->store().SaveSigningKey(k, MakeAudit("key.add")).ok());
+  }
+  Status again = this->store().SaveSigningKey(MakeKey("bbbbbbbbbbbbbbbb"), MakeAudit("key.add"));
+  EXPECT_TRUE(HasCode(again, StatusCode::kAlreadyExists));
+  EXPECT_EQ(again.detail(), "bbbbbbbbbbbbbbbb");
+
+  auto keys = this->store().ListSigningKeys();
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  ASSERT_EQ(keys->size(), 3u);
+  EXPECT_EQ((*keys)[0].kid, "cccccccccccccccc");  // oldest valid_from first, then by kid
+  EXPECT_EQ((*keys)[1].kid, "aaaaaaaaaaaaaaaa");
+  EXPECT_EQ((*keys)[2].kid, "bbbbbbbbbbbbbbbb");
+  const SigningKey& o = (*keys)[0];
+  EXPECT_EQ(o.authority, "KZ-ABY-01");
+  EXPECT_EQ(o.country, "UZ");
+  EXPECT_EQ(o.algorithm, "EdDSA");
+  EXPECT_EQ(o.public_key, "pub-cccccccccccccccc");
+  EXPECT_FALSE(o.root);
+  EXPECT_EQ(o.valid_from, At(1000));
+  EXPECT_EQ(o.valid_until, At(1'001'000));
+  EXPECT_EQ(o.retired_at, At(1500));
+  EXPECT_EQ(o.source, "import:UZ");
+  EXPECT_TRUE((*keys)[2].root);
+  EXPECT_EQ((*keys)[2].authority, "KZ");
+  EXPECT_FALSE((*keys)[2].retired_at.has_value());
+
+  ASSERT_TRUE(
+      this->store().RetireSigningKey("bbbbbbbbbbbbbbbb", At(7000), MakeAudit("key.retire")).ok());
+  EXPECT_TRUE(
+      HasCode(this->store().RetireSigningKey("bbbbbbbbbbbbbbbb", At(8000), MakeAudit("key.retire")),
+              StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(
+      HasCode(this->store().RetireSigningKey("cccccccccccccccc", At(8000), MakeAudit("key.retire")),
+              StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(
+      HasCode(this->store().RetireSigningKey("dddddddddddddddd", At(8000), MakeAudit("key.retire")),
+              StatusCode::kNotFound));
+  keys = this->store().ListSigningKeys();
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ((*keys)[2].retired_at, At(7000));  // the first retirement stands
+  EXPECT_EQ((*keys)[0].retired_at, At(1500));
+  EXPECT_EQ(this->AuditRows(), 4);  // three saves and one retirement
+}
+
+TYPED_TEST(StoreTest, ReplaceKeysReplacesOnlyItsSourceAtomically) {
+  auto kids = [&] {
+    std::vector<std::string> out;
+    auto keys = this->store().ListSigningKeys();
+    EXPECT_TRUE(keys.ok()) << keys.status().ToString();
+    if (keys.ok()) {
+      for (const auto& k : *keys) out.push_back(k.kid + "/" + k.source);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  ASSERT_TRUE(this->store().SaveSigningKey(MakeKey("l1", "local", 1), MakeAudit("k")).ok());
+  ASSERT_TRUE(this->store().SaveSigningKey(MakeKey("p1", "pinned:UZ", 2), MakeAudit("k")).ok());
+  // The keys are stored under the source named, whatever their own field says.
+  ASSERT_TRUE(this->store()
+                  .ReplaceKeys("import:UZ", {MakeKey("u1", "local", 3), MakeKey("u2", "x", 4)},
+                               MakeAudit("keys.import"))
+                  .ok());
+  EXPECT_EQ(kids(), (V{"l1/local", "p1/pinned:UZ", "u1/import:UZ", "u2/import:UZ"}));
+
+  ASSERT_TRUE(this->store()
+                  .ReplaceKeys("import:UZ",
+                               {MakeKey("u2", "import:UZ", 4), MakeKey("u3", "import:UZ", 5)},
+                               MakeAudit("keys.import"))
+                  .ok());
+  EXPECT_EQ(kids(), (V{"l1/local", "p1/pinned:UZ", "u2/import:UZ", "u3/import:UZ"}));
+  const int64_t rows = this->AuditRows();
+
+  // A kid of another source is not taken over, nor a kid listed twice; nothing changes then.
+  Status taken = this->store().ReplaceKeys(
+      "import:UZ", {MakeKey("u4", "import:UZ", 6), MakeKey("l1", "import:UZ", 7)},
+      MakeAudit("keys.import"));
+  EXPECT_TRUE(HasCode(taken, StatusCode::kAlreadyExists));
+  EXPECT_EQ(taken.detail(), "l1");
+  Status twice = this->store().ReplaceKeys(
+      "import:UZ", {MakeKey("u5", "import:UZ", 6), MakeKey("u5", "import:UZ", 6)},
+      MakeAudit("keys.import"));
+  EXPECT_TRUE(HasCode(twice, StatusCode::kAlreadyExists));
+  EXPECT_EQ(kids(), (V{"l1/local", "p1/pinned:UZ", "u2/import:UZ", "u3/import:UZ"}));
+  EXPECT_EQ(this->store().ListSigningKeys()->at(0).public_key, "pub-l1");
+  EXPECT_EQ(this->AuditRows(), rows);
+
+  // An empty list removes the source's keys.
+  ASSERT_TRUE(this->store().ReplaceKeys("import:UZ", {}, MakeAudit("keys.import")).ok());
+  EXPECT_EQ(kids(), (V{"l1/local", "p1/pinned:UZ"}));
+  EXPECT_EQ(this->AuditRows(), rows + 1);
+}
+
+TYPED_TEST(StoreTest, ReplaceKeysKeepsARetirementMadeHere) {
+  ASSERT_TRUE(this->store()
+                  .ReplaceKeys("import:UZ",
+                               {MakeKey("u1", "import:UZ"), MakeKey("u2", "import:UZ")},
+                               MakeAudit("keys.import"))
+                  .ok());
+  ASSERT_TRUE(this->store().RetireSigningKey("u1", At(9000), MakeAudit("key.retire")).ok());
+  SigningKey u1 = MakeKey("u1", "import:UZ");
+  SigningKey u2 = MakeKey("u2", "import:UZ");
+  u2.retired_at = At(4000);  // the country's own list retires u2
+  ASSERT_TRUE(this->store().ReplaceKeys("import:UZ", {u1, u2}, MakeAudit("keys.import")).ok());
+  auto keys = this->store().ListSigningKeys();
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].retired_at, At(9000));
+  EXPECT_EQ((*keys)[1].retired_at, At(4000));
+  // The earlier of the two retirements wins.
+  u1.retired_at = At(8000);
+  ASSERT_TRUE(this->store().ReplaceKeys("import:UZ", {u1}, MakeAudit("keys.import")).ok());
+  EXPECT_EQ(this->store().ListSigningKeys()->at(0).retired_at, At(8000));
+}
+
+TYPED_TEST(StoreTest, DocumentsSaveReplaceAndLoad) {
+  EXPECT_TRUE(HasCode(this->store().LoadDocument("trust-list").status(), StatusCode::kNotFound));
+  ASSERT_TRUE(
+      this->store().SaveDocument({"trust-list", 1, "{\"v\":1}", At(100)}, MakeAudit("doc")).ok());
+  ASSERT_TRUE(
+      this->store().SaveDocument({"revocations", 7, "{\"r\":[]}", At(150)}, MakeAudit("doc")).ok());
+  ASSERT_TRUE(
+      this->store().SaveDocument({"trust-list", 2, "{\"v\":2}", At(200)}, MakeAudit("doc")).ok());
+  auto doc = this->store().LoadDocument("trust-list");
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  EXPECT_EQ(doc->name, "trust-list");
+  EXPECT_EQ(doc->sequence, 2);
+  EXPECT_EQ(doc->body, "{\"v\":2}");
+  EXPECT_EQ(doc->saved_at, At(200));
+  auto other = this->store().LoadDocument("revocations");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->sequence, 7);
+  EXPECT_EQ(other->body, "{\"r\":[]}");
+  EXPECT_EQ(this->AuditRows(), 3);
+}
+
+// --- certificates ---
+
+TYPED_TEST(StoreTest, CertificateRoundTripsByIdAndNumber) {
+  Owner o = this->AddOwner(1);
+  Animal flock = this->AddAnimal(o.id, std::nullopt, 30);
+  Animal b = this->AddAnimal(o.id, Tag(9));
+  Animal a = this->AddAnimal(o.id, Tag(3));
+  // Animals and vaccinations keep the order given; tags come back sorted.
+  Certificate c = MakeCertificate(1, o.id, {b.id, flock.id, a.id}, {Tag(9), Tag(3)});
+  // Whatever the input says, a new certificate is issued and neither consumed nor revoked.
+  Certificate given = c;
+  given.status = CertificateStatus::kRevoked;
+  given.consumed_at = At(5);
+  given.consumed_by = 4;
+  given.revoked_at = At(6);
+  given.revoke_reason = "x";
+  ASSERT_TRUE(this->store().CreateCertificate(given, MakeAudit("certificate.issue")).ok());
+
+  Certificate want = c;
+  want.tags = {Tag(3), Tag(9)};
+  for (auto found :
+       {this->store().FindCertificate(c.id), this->store().FindCertificateByNumber(c.number)}) {
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    ExpectSameCertificate(*found, want);
+  }
+  EXPECT_EQ(this->Counts().certificates, 1);
+  EXPECT_EQ(this->AuditRows(), 5);  // owner, three animals, the certificate
+
+  // A certificate with no animals or vaccinations (the store does not judge) round-trips too.
+  Certificate bare = MakeCertificate(2, o.id, {}, {});
+  bare.vaccinations.clear();
+  bare.purpose = Purpose::kExport;
+  ASSERT_TRUE(this->store().CreateCertificate(bare, MakeAudit("certificate.issue")).ok());
+  auto found = this->store().FindCertificate(bare.id);
+  ASSERT_TRUE(found.ok());
+  ExpectSameCertificate(*found, bare);
+}
+
+TYPED_TEST(StoreTest, UnknownCertificateIsNotFound) {
+  this->AddCertificate(1);
+  EXPECT_TRUE(HasCode(this->store().FindCertificate(Uuid(1)).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindCertificate("").status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindCertificateByNumber("KZ-ABY-01-20260601-ZZZZZZZZ").status(),
+                      StatusCode::kNotFound));
+}
+
+TYPED_TEST(StoreTest, CertificateWithTakenIdOrNumberIsAlreadyExists) {
+  Certificate first = this->AddCertificate(1);
+  const int64_t rows = this->AuditRows();
+  Certificate same_id = first;
+  same_id.number = "KZ-ABY-01-20260601-QQQQQQQQ";
+  Status s = this->store().CreateCertificate(same_id, MakeAudit("certificate.issue"));
+  EXPECT_TRUE(HasCode(s, StatusCode::kAlreadyExists));
+  EXPECT_EQ(s.field(), "id");
+  Certificate same_number = first;
+  same_number.id = Uuid(0xabc);
+  s = this->store().CreateCertificate(same_number, MakeAudit("certificate.issue"));
+  EXPECT_TRUE(HasCode(s, StatusCode::kAlreadyExists));
+  EXPECT_EQ(s.field(), "number");
+  EXPECT_TRUE(HasCode(this->store().FindCertificate(Uuid(0xabc)).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindCertificateByNumber(same_id.number).status(),
+                      StatusCode::kNotFound));
+  auto stored = this->store().FindCertificate(first.id);
+  ASSERT_TRUE(stored.ok());
+  ExpectSameCertificate(*stored, first);
+  EXPECT_EQ(this->Counts().certificates, 1);
+  EXPECT_EQ(this->AuditRows(), rows);
+}
+
+TYPED_TEST(StoreTest, CertificateMustNameTheOwnerAndTheOwnersAnimalsAndTheirTags) {
+  Owner o = this->AddOwner(1);
+  Owner other = this->AddOwner(2);
+  Animal mine = this->AddAnimal(o.id, Tag(1));
+  Animal theirs = this->AddAnimal(other.id, Tag(2));
+  const int64_t rows = this->AuditRows();
+  struct Case {
+    const char* what;
+    Certificate certificate;
+    StatusCode code;
+  };
+  const Case cases[] = {
+      {"unknown owner", MakeCertificate(1, 999, {}, {}), StatusCode::kNotFound},
+      {"unknown animal", MakeCertificate(2, o.id, {mine.id, 999}, {Tag(1)}),
+       StatusCode::kFailedPrecondition},
+      {"another owner's animal", MakeCertificate(3, o.id, {mine.id, theirs.id}, {Tag(1), Tag(2)}),
+       StatusCode::kFailedPrecondition},
+      {"a tag that is not the animal's", MakeCertificate(4, o.id, {mine.id}, {Tag(5)}),
+       StatusCode::kInvalidArgument},
+      {"a tag missing", MakeCertificate(5, o.id, {mine.id}, {}), StatusCode::kInvalidArgument},
+      {"a tag too many", MakeCertificate(6, o.id, {mine.id}, {Tag(1), Tag(1)}),
+       StatusCode::kInvalidArgument},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    Status s = this->store().CreateCertificate(c.certificate, MakeAudit("certificate.issue"));
+    EXPECT_TRUE(HasCode(s, c.code));
+    if (c.code == StatusCode::kInvalidArgument) {
+      EXPECT_EQ(s.field(), "tags");
+    }
+    EXPECT_TRUE(
+        HasCode(this->store().FindCertificate(c.certificate.id).status(), StatusCode::kNotFound));
+  }
+  EXPECT_EQ(this->Counts().certificates, 0);
+  EXPECT_EQ(this->AuditRows(), rows);
+  // The same certificates, put right, are stored.
+  ASSERT_TRUE(this->store()
+                  .CreateCertificate(MakeCertificate(4, o.id, {mine.id}, {Tag(1)}),
+                                     MakeAudit("certificate.issue"))
+                  .ok());
+  EXPECT_EQ(this->Counts().certificates, 1);
+}
+
+TYPED_TEST(StoreTest, ConsumeOnceThenAlreadyExistsWithTheFirstConsumptionKept) {
+  Certificate c = this->AddCertificate(1);
+  Consumption first{21, "insp.nurlan", "Almaty meat plant, gate 2", At(1'790'000'100'000)};
+  auto consumed = this->store().ConsumeCertificate(c.id, first, MakeAudit("certificate.consume"));
+  ASSERT_TRUE(consumed.ok()) << consumed.status().ToString();
+  Certificate want = c;
+  want.status = CertificateStatus::kConsumed;
+  want.consumed_at = first.at;
+  want.consumed_by = 21;
+  want.consumed_by_name = "insp.nurlan";
+  want.consumed_place = "Almaty meat plant, gate 2";
+  ExpectSameCertificate(*consumed, want);
+  const int64_t rows = this->AuditRows();
+
+  Consumption second{22, "insp.other", "Shymkent market", At(1'790'000'200'000)};
+  auto again = this->store().ConsumeCertificate(c.id, second, MakeAudit("certificate.consume"));
+  EXPECT_TRUE(HasCode(again.status(), StatusCode::kAlreadyExists));
+  EXPECT_EQ(again.status().detail(), c.id);
+  auto stored = this->store().FindCertificate(c.id);
+  ASSERT_TRUE(stored.ok());
+  ExpectSameCertificate(*stored, want);
+  EXPECT_EQ(this->AuditRows(), rows);
+
+  EXPECT_TRUE(HasCode(
+      this->store().ConsumeCertificate(Uuid(5), first, MakeAudit("certificate.consume")).status(),
+      StatusCode::kNotFound));
+}
+
+TYPED_TEST(StoreTest, ConcurrentConsumersOfOneCertificateExactlyOneSucceeds) {
+  Certificate c = this->AddCertificate(1);
+  constexpr int kThreads = 16;
+  std::latch start(kThreads);
+  std::atomic<int> ok{0};
+  std::atomic<int> already{0};
+  std::atomic<int> other{0};
+  std::atomic<int64_t> winner{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Consumption by{100 + t, "insp" + std::to_string(t), "post " + std::to_string(t), At(t)};
+      start.arrive_and_wait();
+      auto r =
+          this->store_->ConsumeCertificate(c.id, by, MakeAudit("certificate.consume", 100 + t));
+      if (r.ok()) {
+        ++ok;
+        winner = 100 + t;
+      } else if (r.status().code() == StatusCode::kAlreadyExists) {
+        ++already;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(already.load(), kThreads - 1);
+  EXPECT_EQ(other.load(), 0);
+  auto stored = this->store().FindCertificate(c.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->status, CertificateStatus::kConsumed);
+  EXPECT_EQ(stored->consumed_by, winner.load());
+  EXPECT_EQ(stored->consumed_place, "post " + std::to_string(winner.load() - 100));
+  AuditQuery q;
+  q.action = "certificate.consume";
+  auto rows = this->store().ListAudit(q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);  // only the consumption that happened is audited
+  EXPECT_EQ((*rows)[0].entry.user_id, winner.load());
+}
+
+TYPED_TEST(StoreTest, RevokedCertificateCannotBeConsumed) {
+  Certificate issued = this->AddCertificate(1);
+  Certificate consumed = this->AddCertificate(2);
+  Consumption by{21, "insp", "gate", At(10)};
+  ASSERT_TRUE(this->store().ConsumeCertificate(consumed.id, by, MakeAudit("consume")).ok());
+  // Issued or consumed alike can be revoked; the consumption stays recorded.
+  for (const Certificate* c : {&issued, &consumed}) {
+    ASSERT_TRUE(this->store()
+                    .RevokeCertificate(c->id, 3, "forged batch", At(20), MakeAudit("revoke"))
+                    .ok());
+    EXPECT_TRUE(HasCode(this->store().ConsumeCertificate(c->id, by, MakeAudit("consume")).status(),
+                        StatusCode::kFailedPrecondition));
+  }
+  auto stored = this->store().FindCertificate(consumed.id);
+  ASSERT_TRUE(stored.ok());
+  Certificate want = consumed;
+  want.status = CertificateStatus::kRevoked;
+  want.consumed_at = At(10);
+  want.consumed_by = 21;
+  want.consumed_by_name = "insp";
+  want.consumed_place = "gate";
+  want.revoked_at = At(20);
+  want.revoked_by = 3;
+  want.revoke_reason = "forged batch";
+  ExpectSameCertificate(*stored, want);
+  auto never_consumed = this->store().FindCertificate(issued.id);
+  ASSERT_TRUE(never_consumed.ok());
+  EXPECT_EQ(never_consumed->status, CertificateStatus::kRevoked);
+  EXPECT_FALSE(never_consumed->consumed_at.has_value());
+  EXPECT_EQ(never_consumed->consumed_by, 0);
+}
+
+TYPED_TEST(StoreTest, RevocationsGetConsecutiveSequencesAndListAfterACursor) {
+  std::vector<Certificate> certs;
+  for (int n = 1; n <= 3; ++n) certs.push_back(this->AddCertificate(n));
+  const int order[] = {2, 0, 1};
+  for (int i = 0; i < 3; ++i) {
+    const Certificate& c = certs[order[i]];
+    auto r = this->store().RevokeCertificate(c.id, 3, "reason", At(100 + i), MakeAudit("revoke"));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->sequence, i + 1);
+    EXPECT_EQ(r->certificate_id, c.id);
+    EXPECT_EQ(r->revoked_at, At(100 + i));
+  }
+  const int64_t rows = this->AuditRows();
+  auto twice = this->store().RevokeCertificate(certs[0].id, 3, "again", At(200), MakeAudit("r"));
+  EXPECT_TRUE(HasCode(twice.status(), StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(HasCode(
+      this->store().RevokeCertificate(Uuid(77), 3, "none", At(200), MakeAudit("r")).status(),
+      StatusCode::kNotFound));
+  EXPECT_EQ(this->AuditRows(), rows);
+  EXPECT_EQ(this->store().FindCertificate(certs[0].id)->revoke_reason, "reason");
+
+  auto ids = [&](int64_t after) {
+    std::vector<std::string> out;
+    auto list = this->store().ListRevocations(after);
+    EXPECT_TRUE(list.ok()) << list.status().ToString();
+    if (list.ok()) {
+      int64_t expected = after + 1;
+      for (const auto& r : *list) {
+        EXPECT_EQ(r.sequence, expected++);
+        out.push_back(r.certificate_id);
+      }
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(0), (V{certs[2].id, certs[0].id, certs[1].id}));
+  EXPECT_EQ(ids(1), (V{certs[0].id, certs[1].id}));
+  EXPECT_EQ(ids(3), V{});
+  EXPECT_EQ(ids(99), V{});
+  auto list = this->store().ListRevocations();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[1].revoked_at, At(101));
+}
+
+TYPED_TEST(StoreTest, ConcurrentRevocationsNumberEachOnceWithoutGaps) {
+  constexpr int kCerts = 8;
+  constexpr int kThreads = 2 * kCerts;  // two threads race for each certificate
+  std::vector<Certificate> certs;
+  for (int n = 1; n <= kCerts; ++n) certs.push_back(this->AddCertificate(n));
+  std::latch start(kThreads);
+  std::mutex mu;
+  std::vector<int64_t> sequences;
+  std::atomic<int> refused{0};
+  std::atomic<int> other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      auto r = this->store_->RevokeCertificate(certs[t % kCerts].id, t, "r", At(t),
+                                               MakeAudit("certificate.revoke", t));
+      if (r.ok()) {
+        std::lock_guard lock(mu);
+        sequences.push_back(r->sequence);
+      } else if (r.status().code() == StatusCode::kFailedPrecondition) {
+        ++refused;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::sort(sequences.begin(), sequences.end());
+  std::vector<int64_t> expected(kCerts);
+  for (int i = 0; i < kCerts; ++i) expected[i] = i + 1;
+  EXPECT_EQ(sequences, expected);
+  EXPECT_EQ(refused.load(), kThreads - kCerts);
+  EXPECT_EQ(other.load(), 0);
+  auto list = this->store().ListRevocations(0);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), static_cast<size_t>(kCerts));
+  std::vector<std::string> listed;
+  for (const auto& r : *list) listed.push_back(r.certificate_id);
+  std::sort(listed.begin(), listed.end());
+  std::vector<std::string> all;
+  for (const auto& c : certs) all.push_back(c.id);
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(listed, all);
+}
+
+TYPED_TEST(StoreTest, CertificateWritesAreAuditedAndTheChainVerifies) {
+  Certificate c = this->AddCertificate(1);
+  ASSERT_TRUE(this->store()
+                  .ConsumeCertificate(c.id, {21, "i", "p", At(1)}, MakeAudit("cert.consume"))
+                  .ok());
+  ASSERT_TRUE(this->store().RevokeCertificate(c.id, 3, "r", At(2), MakeAudit("cert.revoke")).ok());
+  ASSERT_TRUE(this->store().SaveSigningKey(MakeKey("k1"), MakeAudit("key.add")).ok());
+  ASSERT_TRUE(this->store().RetireSigningKey("k1", At(3), MakeAudit("key.retire")).ok());
+  ASSERT_TRUE(
+      this->store().ReplaceKeys("import:UZ", {MakeKey("u1")}, MakeAudit("key.import")).ok());
+  ASSERT_TRUE(
+      this->store().SaveDocument({"trust-list", 1, "{}", At(4)}, MakeAudit("doc.save")).ok());
+  auto rows = this->store().ListAudit({});
+  ASSERT_TRUE(rows.ok());
+  std::vector<std::string> actions;
+  for (const auto& r : *rows) actions.push_back(r.entry.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"owner.create", "animal.create", "animal.create",
+                                               "animal.create", "certificate.issue", "cert.consume",
+                                               "cert.revoke", "key.add", "key.retire", "key.import",
+                                               "doc.save"}));
+  auto v = this->store().VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+}
+
 // --- audit ---
 
 TYPED_TEST(StoreTest, EveryWriteAppendsItsAuditEntryAndFailedWritesNone) {
@@ -832,6 +1368,36 @@ TYPED_TEST(StoreTest, ReopenKeepsEverythingAndTheChainContinues) {
   // Re-sending after a restart is still a duplicate.
   EXPECT_EQ(this->Record({MakeRecord(1, Phone(1), {Tag(1)})})[0].outcome,
             RecordOutcome::kDuplicate);
+}
+
+TYPED_TEST(StoreTest, ReopenKeepsCertificatesKeysDocumentsAndTheRevocationSequence) {
+  Certificate consumed = this->AddCertificate(1);
+  Certificate revoked = this->AddCertificate(2);
+  Certificate later = this->AddCertificate(3);
+  ASSERT_TRUE(
+      this->store().ConsumeCertificate(consumed.id, {21, "i", "gate", At(9)}, MakeAudit("c")).ok());
+  ASSERT_TRUE(this->store().RevokeCertificate(revoked.id, 3, "r", At(10), MakeAudit("r")).ok());
+  ASSERT_TRUE(this->store().SaveSigningKey(MakeKey("k1"), MakeAudit("k")).ok());
+  ASSERT_TRUE(this->store().SaveDocument({"trust-list", 4, "{}", At(11)}, MakeAudit("d")).ok());
+  this->Reopen();
+  auto c = this->store().FindCertificate(consumed.id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->status, CertificateStatus::kConsumed);
+  EXPECT_EQ(c->consumed_place, "gate");
+  EXPECT_EQ(c->tags, consumed.tags);
+  EXPECT_EQ(this->store().FindCertificateByNumber(revoked.number)->status,
+            CertificateStatus::kRevoked);
+  EXPECT_EQ(this->store().ListSigningKeys()->size(), 1u);
+  EXPECT_EQ(this->store().LoadDocument("trust-list")->sequence, 4);
+  EXPECT_EQ(this->Counts().certificates, 3);
+  // Consumed stays consumed, and the revocation list continues where it was.
+  EXPECT_TRUE(HasCode(this->store()
+                          .ConsumeCertificate(consumed.id, {22, "j", "x", At(12)}, MakeAudit("c"))
+                          .status(),
+                      StatusCode::kAlreadyExists));
+  auto r = this->store().RevokeCertificate(later.id, 3, "r", At(13), MakeAudit("r"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->sequence, 2);
 }
 
 TYPED_TEST(StoreTest, SixteenConcurrentWritersAllCommit) {

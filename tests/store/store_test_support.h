@@ -10,7 +10,10 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
+#include "domain/certificate.h"
 #include "domain/status.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
@@ -107,6 +110,54 @@ inline VaccinationInput MakeRecord(int64_t n, const std::string& phone,
   v.lon = 76.95;
   v.device_id = "phone-1";
   return v;
+}
+
+// A certificate numbered after `n` for `animal_ids` of `owner_id`, whose tagged animals carry
+// `tags`; every other field filled with a distinct value, so that a round trip checks them all.
+inline Certificate MakeCertificate(int64_t n, int64_t owner_id, std::vector<int64_t> animal_ids,
+                                   std::vector<std::string> tags) {
+  static constexpr char kBase32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string suffix(8, 'A');
+  for (int i = 0; i < 8; ++i) suffix[7 - i] = kBase32[(n >> (5 * i)) & 31];
+  Certificate c;
+  c.id = Uuid(0xce0000 + n);
+  c.number = "KZ-ABY-01-20260601-" + suffix;
+  c.authority = "KZ-ABY-01";
+  c.kid = "0123456789abcdef";
+  c.owner_id = owner_id;
+  c.species = "sheep";
+  c.head_count = 32;
+  c.animal_ids = std::move(animal_ids);
+  c.tags = std::move(tags);
+  c.purpose = Purpose::kSale;
+  c.origin = "KZ-ABY-01";
+  c.origin_place = "Kokpekty, farm 3";
+  c.destination = "KZ-ALA";
+  c.destination_place = "Almaty meat plant";
+  c.transport = "KZ 123 ABC 05";
+  c.issued_at = At(1'790'000'000'000 + n);
+  c.valid_until = c.issued_at + std::chrono::hours(72);
+  c.vaccinations = {{Uuid(1000 + n), "PPR", Day("2025-09-15"), "PPR-2025-7"},
+                    {Uuid(2000 + n), "FMD-O", Day("2026-03-01"), "FMD-2026-1"}};
+  c.vet_id = 3;
+  c.vet_name = "Dr. Aliya Sapar";
+  c.owner_masked_name = "A****** N*********";
+  c.owner_phone_last4 = "4650";
+  c.hp1 = "HP1:NCFOXN%TS3DH" + suffix;
+  return c;
+}
+
+inline SigningKey MakeKey(const std::string& kid, const std::string& source = "local",
+                          int64_t valid_from_ms = 1000) {
+  SigningKey k;
+  k.kid = kid;
+  k.authority = "KZ-ABY-01";
+  k.country = "KZ";
+  k.public_key = "pub-" + kid;
+  k.valid_from = At(valid_from_ms);
+  k.valid_until = At(valid_from_ms + 1'000'000);
+  k.source = source;
+  return k;
 }
 
 inline BatchContext MakeContext(const std::string& scope = "KZ-ABY") {
