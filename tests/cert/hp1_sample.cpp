@@ -6,12 +6,15 @@
 //   hp1_sample              the sample with 3 ear tags
 //   hp1_sample --many-tags  the same with 120 ear tags: too many for a version 25-Q QR code,
 //                           so folded into count + SHA-256
+//   hp1_sample --documents  a signed trust list (root seed 20 21 .. 3f) naming the sample's key,
+//                           and a revocation list signed by that key
 #include <sodium.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cert/documents.h"
 #include "cert/hp1.h"
 #include "domain/certificate.h"
 #include "domain/time.h"
@@ -69,12 +72,46 @@ int64_t Seconds(herdpass::Timestamp t) {
 
 }  // namespace
 
+// The trust list and revocation list of the worked example in docs/hp1-format.md.
+int PrintDocuments(const herdpass::cert::Ed25519Signer& signer) {
+  namespace hc = herdpass::cert;
+  Bytes root_seed(32);
+  for (size_t i = 0; i < root_seed.size(); ++i) root_seed[i] = static_cast<uint8_t>(0x20 + i);
+  auto root = hc::Ed25519Signer::FromSeed(root_seed);
+  if (!root.ok()) return 1;
+  hc::TrustList list;
+  list.country = "KZ";
+  list.sequence = 3;
+  list.issued_at = herdpass::ParseRfc3339("2026-11-28T00:00:00Z").value();
+  herdpass::SigningKey key;
+  key.kid = signer.kid_hex();
+  key.authority = "KZ-ABY";
+  key.country = "KZ";
+  key.public_key = Base64(signer.public_key());
+  key.valid_from = herdpass::ParseRfc3339("2026-01-01T00:00:00Z").value();
+  key.valid_until = herdpass::ParseRfc3339("2028-01-01T00:00:00Z").value();
+  list.keys.push_back(key);
+  hc::RevocationList revocations;
+  revocations.authority = "KZ-ABY";
+  revocations.sequence = 1;
+  revocations.issued_at = herdpass::ParseRfc3339("2026-11-30T08:00:00Z").value();
+  revocations.revoked_hashes = {hc::RevocationHash("0190f1e4-7a3b-7c2d-8e9f-0a1b2c3d4e5f").value()};
+  nlohmann::json out = {{"root_kid", root->kid_hex()},
+                        {"root_public_key_b64", Base64(root->public_key())},
+                        {"trust_list_jws", hc::SignTrustList(list, root.value())},
+                        {"revocation_list_jws", hc::SignRevocationList(revocations, signer)}};
+  std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
-  const bool many_tags = argc > 1 && std::string(argv[1]) == "--many-tags";
+  const std::string option = argc > 1 ? argv[1] : "";
+  const bool many_tags = option == "--many-tags";
   Bytes seed(32);
   for (size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<uint8_t>(i);
   auto signer = herdpass::cert::Ed25519Signer::FromSeed(seed);
   if (!signer.ok()) return 1;
+  if (option == "--documents") return PrintDocuments(signer.value());
 
   herdpass::Certificate c = SampleCertificate(many_tags);
   c.kid = signer->kid_hex();

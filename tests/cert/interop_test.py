@@ -146,11 +146,78 @@ def run(sample, args, folded):
     return len(hp1)
 
 
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def open_jws(jws_text, public_key, typ):
+    """RFC 7515 flattened JSON serialization, EdDSA (RFC 8037), checked with PyNaCl."""
+    jws = json.loads(jws_text)
+    header = json.loads(b64url_decode(jws["protected"]))
+    assert header["alg"] == "EdDSA" and header["typ"] == typ, header
+    signing_input = (jws["protected"] + "." + jws["payload"]).encode("ascii")
+    nacl.signing.VerifyKey(public_key).verify(signing_input, b64url_decode(jws["signature"]))
+    return header, json.loads(b64url_decode(jws["payload"]))
+
+
+def check_documents(sample):
+    certificate = json.loads(subprocess.run([sample], check=True, capture_output=True,
+                                            text=True).stdout)
+    docs = json.loads(subprocess.run([sample, "--documents"], check=True, capture_output=True,
+                                     text=True).stdout)
+    root = base64.b64decode(docs["root_public_key_b64"])
+    header, trust = open_jws(docs["trust_list_jws"], root, "herdpass-trust-list+json")
+    assert header["kid"] == hashlib.sha256(root).digest()[:8].hex() == docs["root_kid"]
+    assert trust["type"] == "herdpass-trust-list" and trust["version"] == 1
+    (key,) = trust["keys"]
+    public_key = base64.b64decode(key["public_key"])
+    assert key["public_key"] == certificate["public_key_b64"]
+    assert key["kid"] == hashlib.sha256(public_key).digest()[:8].hex() == certificate["kid"]
+    header, revocations = open_jws(docs["revocation_list_jws"], public_key,
+                                   "herdpass-revocation-list+json")
+    assert header["kid"] == key["kid"]
+    cti = uuid.UUID(certificate["expected"]["id"]).bytes
+    assert revocations["revoked"] == [hashlib.sha256(cti).hexdigest()], revocations
+    # A changed payload must not verify.
+    jws = json.loads(docs["trust_list_jws"])
+    jws["payload"] = jws["payload"][:-2] + ("A" if jws["payload"][-2] != "A" else "B") + \
+        jws["payload"][-1]
+    try:
+        open_jws(json.dumps(jws), root, "herdpass-trust-list+json")
+    except (nacl.exceptions.BadSignatureError, ValueError):
+        pass
+    else:
+        raise AssertionError("tampered trust list verified")
+
+
+def fenced_block_after(text, heading):
+    """The lines of the first ``` block after the line starting with `heading`, joined."""
+    rest = text[text.index(heading):]
+    start = rest.index("```\n") + 4
+    return "".join(rest[start:rest.index("\n```", start)].split("\n"))
+
+
+def check_worked_example(sample, spec_path):
+    """docs/hp1-format.md's worked example must be what the code produces today (the COSE bytes
+    hold the CWT, the protected header and the signature)."""
+    doc = json.loads(subprocess.run([sample], check=True, capture_output=True, text=True).stdout)
+    spec = open(spec_path, encoding="utf-8").read()
+    stages = doc["stages"]
+    for heading, value in (("#### COSE_Sign1 (", stages["cose_hex"]),
+                           ("#### zlib (", stages["zlib_hex"]),
+                           ("#### HP1 text (", doc["hp1"])):
+        assert fenced_block_after(spec, heading) == value, \
+            "docs/hp1-format.md: %s is stale; regenerate it from hp1_sample" % heading
+
+
 def main():
     sample = sys.argv[1]
+    if len(sys.argv) > 2:
+        check_worked_example(sample, sys.argv[2])
     few = run(sample, [], folded=False)
     many = run(sample, ["--many-tags"], folded=True)
-    print("interop ok: %d and %d characters" % (few, many))
+    check_documents(sample)
+    print("interop ok: %d and %d characters, trust and revocation lists" % (few, many))
 
 
 if __name__ == "__main__":
