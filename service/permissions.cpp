@@ -34,6 +34,16 @@ unsigned RolesFor(Operation op) {
     case Operation::kManageUsers:
     case Operation::kManageAuthorities:
       return kAdmin;
+    case Operation::kIssueCertificate:
+      return kVet;
+    case Operation::kReadCertificate:
+      return kVet | kInspector | kAdmin;
+    case Operation::kConsumeCertificate:
+      return kInspector;
+    case Operation::kRevokeCertificate:
+      return kVet | kAdmin;
+    case Operation::kManageKeys:
+      return kAdmin;
   }
   return 0;
 }

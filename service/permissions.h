@@ -24,6 +24,11 @@ enum class Operation {
   kManageUsers,         // add, disable, enable users
   kListUsers,
   kManageAuthorities,
+  kIssueCertificate,    // W3 (vet)
+  kReadCertificate,     // GET /certificates/{id}, QR, print (vet, inspector)
+  kConsumeCertificate,  // W5 (inspector)
+  kRevokeCertificate,   // W6 (vet, admin)
+  kManageKeys,          // signing keys, trust lists (the operator's console and admin)
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

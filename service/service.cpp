@@ -8,6 +8,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "service/cert_state.h"
 #include "service/throttle.h"
 
 namespace herdpass {
@@ -19,7 +20,8 @@ HerdService::HerdService(Store& store, const Clock& clock, const Catalogue& cata
       catalogue_(catalogue),
       config_(std::move(config)),
       phones_(config_.default_region),
-      throttle_(std::make_unique<Throttle>()) {
+      throttle_(std::make_unique<Throttle>()),
+      certs_(std::make_unique<CertState>()) {
   if (sodium_init() < 0) std::abort();  // libsodium cannot work without its RNG: nothing can run
 }
 

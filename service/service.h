@@ -13,10 +13,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/audit.h"
 #include "domain/catalogue.h"
+#include "domain/certificate.h"
 #include "domain/coverage.h"
 #include "domain/ear_tag.h"
 #include "domain/model.h"
@@ -27,6 +29,10 @@
 #include "store/store.h"
 
 namespace herdpass {
+
+namespace cert {
+class Ed25519Signer;
+}  // namespace cert
 
 struct ServiceConfig {
   std::string default_region = "KZ";  // how to read phone numbers without a country code
@@ -43,6 +49,18 @@ struct ServiceConfig {
   int lookups_per_minute = 600;
   // Vaccination dates more than this many years back are refused.
   int max_record_age_years = 10;
+
+  // --- certificates (W3-W6) ---
+  // Where private key files live (<data dir>/keys); empty: certificates cannot be issued.
+  std::string key_dir;
+  std::vector<MovementRule> movement_rules = DefaultMovementRules();
+  // Default and longest validity: within a province, until the end of the day of issue in local
+  // time (UTC + local_utc_offset); across provinces and for export, this many days.
+  std::chrono::minutes local_utc_offset{5 * 60};
+  int validity_days_across_provinces = 5;
+  // How long verifiers may rely on a cached revocation list before they should fetch a new one:
+  // GET /revocations is re-signed at least this often even with no new revocation.
+  std::chrono::minutes revocation_list_max_age{60};
 };
 
 // Who is calling: the authenticated user, or the public.
@@ -110,6 +128,42 @@ struct AnimalView {
   std::vector<DiseaseCoverage> coverage;
 };
 
+// W3: what the vet asks for.
+struct CertificateRequest {
+  std::optional<int64_t> owner_id;
+  std::string owner_phone;               // instead of owner_id, any local form
+  std::vector<std::string> animal_tags;  // tagged animals of the owner, all of `species`
+  std::string species;                   // required; must match the tags
+  std::optional<int64_t> head_count;     // heads from the owner's flock of `species`
+  std::string purpose;
+  std::string origin;  // authority code; default the owner's authority
+  std::string origin_place;
+  std::string destination;  // authority code, or a country code for export
+  std::string destination_place;
+  std::string transport;
+  std::optional<int64_t> valid_hours;  // shorter than the default only
+};
+
+// One unmet movement rule for one animal or flock: the 422 answer of W3 lists them all.
+struct RuleFailure {
+  std::string rule;  // MovementRule::name
+  std::string disease;
+  std::string animal;        // the ear tag, or "flock:<species>"
+  DiseaseCoverage coverage;  // why: never, overdue since, or dose too old
+  std::string message;
+};
+
+// The result of W4 as the public API answers it: no personal data.
+struct VerifyResult {
+  bool valid = false;
+  std::string status;  // valid, invalid, expired, not_yet_valid, revoked, consumed
+  std::vector<std::pair<std::string, std::string>> reasons;  // code, message
+  std::optional<Certificate> certificate;  // from the signed payload: masked owner only
+  // When the server knows it was consumed: when and where (never by whom to the public).
+  std::optional<Timestamp> consumed_at;
+  std::string consumed_place;
+};
+
 // W2: what the inspector sees.
 struct LookupResult {
   Owner owner;
@@ -159,6 +213,53 @@ class HerdService {
   Result<LookupResult> Lookup(const Caller& caller, const std::string& phone,
                               std::optional<int> years);
 
+  // --- certificates (service/certificates.cpp) ---
+  // W3. kInvalidArgument naming the field; kPermissionDenied outside the vet's jurisdiction;
+  // kUnprocessable with `failures` filled when movement rules are not met (nothing is stored);
+  // kFailedPrecondition when no signing key is usable for the vet's authority.
+  Result<Certificate> IssueCertificate(const Caller& caller, const CertificateRequest& request,
+                                       std::vector<RuleFailure>* failures = nullptr);
+  // Below, `id` is the certificate's UUID or its number ("KZ-ABY-20261129-7KQ2M9XD"); kNotFound
+  // when there is none. Inspectors read and consume certificates from anywhere (animals arrive
+  // from other regions); vets and admins read and revoke those of their own subtree (kNotFound /
+  // kPermissionDenied otherwise).
+  Result<Certificate> GetCertificate(const Caller& caller, const std::string& id);
+  // W5: once. kAlreadyExists with the first consumption in the Status detail (JSON object:
+  // consumed_at, place, by); kFailedPrecondition when revoked or expired; `place` is required.
+  Result<Certificate> ConsumeCertificate(const Caller& caller, const std::string& id,
+                                         const std::string& place);
+  // W6. `reason` is required; kFailedPrecondition when already revoked. Verify and the revocation
+  // list see it at once.
+  Result<Certificate> RevokeCertificate(const Caller& caller, const std::string& id,
+                                        const std::string& reason);
+  // W4, public: the HP1 text checked against this node's trust and revocation lists and its own
+  // knowledge of consumption. Never fails: bad input is status "invalid" with a reason. The
+  // certificate is filled only when the signature verified, from the signed payload alone.
+  VerifyResult Verify(const Caller& caller, const std::string& hp1);
+  // Signed documents for offline verifiers (JWS JSON text), public. The trust list as last signed
+  // (kNotFound before a root key signed one); the revocation list signed by the newest usable local
+  // signing key (kFailedPrecondition when there is none), re-signed at each revocation and at least
+  // every config().revocation_list_max_age.
+  Result<std::string> TrustListDocument();
+  Result<std::string> RevocationListDocument();
+
+  // --- signing keys and trust lists (service/keys.cpp): the operator's console ---
+  // A new Ed25519 key: its private half written to config().key_dir, its public half stored, the
+  // trust list re-signed when a root key is present. `root` makes a country root key.
+  Result<SigningKey> NewSigningKey(const Caller& caller, const std::string& authority, bool root,
+                                   int valid_days);
+  // Admins act within their jurisdiction (the key's authority); the system caller anywhere.
+  // Certificates signed by a retired key no longer verify; the trust list is re-signed.
+  Status RetireSigningKey(const Caller& caller, const std::string& kid);
+  Result<std::vector<SigningKey>> ListSigningKeys(const Caller& caller);
+  // Another country's trust list, checked against its pinned root public key (base64); replaces the
+  // keys previously imported from that country. Only the system caller or a national admin (an
+  // authority that is a country code). kInvalidArgument "root_public_key" / "trust_list" when the
+  // key is malformed or the list does not open with it; kFailedPrecondition for this node's own
+  // country.
+  Result<std::vector<SigningKey>> ImportTrustList(const Caller& caller, const std::string& jws,
+                                                  const std::string& root_public_key_b64);
+
   // --- audit ---
   Result<std::vector<AuditRow>> ListAudit(const Caller& caller, const AuditQuery& query);
 
@@ -167,6 +268,7 @@ class HerdService {
 
  private:
   struct Throttle;
+  struct CertState;  // caches of keys, signers, revocations (service/cert_state.h)
 
   AuditEntry Audit(const Caller& caller, std::string action, std::string target,
                    std::string detail = {}) const;
@@ -175,6 +277,13 @@ class HerdService {
   Status OwnerConflict(const Caller& caller, const std::string& e164);
   Result<VaccinationInput> ValidateRecord(const VaccinationRecordInput& in, size_t index,
                                           Date today) const;
+  // Re-signs and stores the trust list of the local signing keys when a local root key is usable
+  // now and its key file can be read; does nothing otherwise. REQUIRES: certs_->key_change_mu held.
+  Status ResignTrustList(const Caller& caller);
+  // The local signing key that signs the certificates of `authority` valid until `valid_until`, and
+  // its private half. kFailedPrecondition when there is none.
+  Result<std::pair<SigningKey, std::shared_ptr<const cert::Ed25519Signer>>> SignerFor(
+      const std::string& authority, Timestamp valid_until);
 
   Store& store_;
   const Clock& clock_;
@@ -182,6 +291,7 @@ class HerdService {
   ServiceConfig config_;
   PhoneNormalizer phones_;
   std::unique_ptr<Throttle> throttle_;
+  std::unique_ptr<CertState> certs_;
 };
 
 }  // namespace herdpass

@@ -1,0 +1,104 @@
+// In-memory state of HerdService for certificates (W3-W6) and signing keys: caches of the key set,
+// of loaded private keys, of the revocation list and of consumption, so that W3 and W4 do not read
+// the database for what rarely changes. Thread-safe. Private to service/: not part of its public
+// interface.
+//
+// What each cache may miss, and for how long:
+//  - keys: reloaded after kKeyCacheFor, at once after this process changes a key;
+//  - revocations: new ones fetched (by sequence) after kRevocationCacheFor, at once after this
+//    process revokes;
+//  - consumption as Verify reports it: kConsumptionCacheFor, at once after this process consumes.
+// Another process writing to the same database (the CLI while the server runs) is seen within these
+// intervals.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "cert/hp1.h"
+#include "domain/certificate.h"
+#include "domain/time.h"
+#include "service/service.h"
+#include "store/store.h"
+
+namespace herdpass {
+
+inline constexpr std::chrono::seconds kKeyCacheFor{5};
+inline constexpr std::chrono::seconds kRevocationCacheFor{5};
+inline constexpr std::chrono::seconds kConsumptionCacheFor{5};
+
+// Every key of the store at one moment, and the verifier's view of the non-root ones.
+struct KeySnapshot {
+  uint64_t generation = 0;  // unique across all HerdService instances of the process
+  Timestamp loaded_at{};
+  std::vector<SigningKey> all;            // as ListSigningKeys returns them
+  std::vector<cert::TrustedKey> trusted;  // non-root keys, local and imported
+};
+
+// Revoked certificate ids at one moment.
+struct RevocationSnapshot {
+  int64_t sequence = 0;                 // highest Revocation::sequence seen
+  std::unordered_set<std::string> ids;  // certificate ids
+  std::vector<std::string> hashes;      // cert::RevocationHash of each, in sequence order
+};
+
+struct HerdService::CertState {
+  // --- keys (service/keys.cpp) ---
+  // The current key set, reloaded when older than kKeyCacheFor (or when the clock went back).
+  Result<std::shared_ptr<const KeySnapshot>> Keys(Store& store, Timestamp now);
+  void InvalidateKeys();
+  // The private key `kid` from its file under `dir`, loaded once.
+  Result<std::shared_ptr<const cert::Ed25519Signer>> Signer(const std::string& dir,
+                                                            const std::string& kid);
+  void ForgetSigner(const std::string& kid);
+
+  // --- revocations (service/certificates.cpp) ---
+  Result<std::shared_ptr<const RevocationSnapshot>> Revocations(Store& store, Timestamp now);
+  void InvalidateRevocations();
+
+  // --- consumption as W4 reports it (service/certificates.cpp) ---
+  struct Consumed {
+    bool known = false;  // the certificate is stored here
+    bool consumed = false;
+    Timestamp at{};
+    std::string place;
+    Timestamp fetched_at{};
+  };
+  std::optional<Consumed> FindConsumed(const std::string& id, Timestamp now);
+  void RememberConsumed(const std::string& id, Consumed c);
+  void ForgetConsumed(const std::string& id);
+
+  // The signed revocation list of `sequence` when signed less than `max_age` ago.
+  std::optional<std::string> RevocationDocument(int64_t sequence, Timestamp now,
+                                                std::chrono::minutes max_age);
+  void KeepRevocationDocument(std::string doc, int64_t sequence, Timestamp signed_at);
+
+  // Serializes key changes and trust-list signing, so that sequence numbers never repeat.
+  std::mutex key_change_mu;
+
+ private:
+  std::mutex keys_mu_;
+  std::shared_ptr<const KeySnapshot> keys_;
+  std::map<std::string, std::shared_ptr<const cert::Ed25519Signer>> signers_;
+
+  std::mutex revocations_mu_;
+  std::shared_ptr<const RevocationSnapshot> revocations_;
+  Timestamp revocations_checked_at_{};
+  bool revocations_stale_ = true;
+  std::string revocation_doc_;
+  int64_t revocation_doc_sequence_ = -1;
+  Timestamp revocation_doc_at_{};
+
+  std::mutex consumed_mu_;
+  std::unordered_map<std::string, Consumed> consumed_;
+};
+
+}  // namespace herdpass

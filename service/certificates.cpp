@@ -1,0 +1,767 @@
+// Quarantine certificates: W3 issue, W5 consume, W6 revoke, W4 verify, and the signed revocation
+// list (DESIGN.md sections 2 and 6). The HP1 encoding and signatures are cert/'s; this file decides
+// who may do what, which animals qualify and which key signs.
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cert/documents.h"
+#include "cert/hp1.h"
+#include "service/cert_state.h"
+#include "service/service.h"
+
+namespace herdpass {
+namespace {
+
+constexpr size_t kMaxTags = 1000;
+constexpr int64_t kMaxFlockHeads = 1000000;
+constexpr size_t kMaxPlace = 200;
+constexpr size_t kMaxReason = 500;
+constexpr int kIssueAttempts = 5;
+constexpr size_t kMaxConsumedCache = 100000;
+
+Status CheckText(const std::string& value, size_t max, const std::string& field, bool required) {
+  if (required && value.empty()) return InvalidArgument(field, field + " is required");
+  if (value.size() > max) {
+    return InvalidArgument(field, field + " is longer than " + std::to_string(max) + " characters");
+  }
+  for (char ch : value) {
+    if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') {
+      return InvalidArgument(field, field + " holds a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+// The local calendar date of `t` (vaccination dates and the day of issue are local dates).
+Date LocalDate(Timestamp t, std::chrono::minutes offset) { return Date::Of(t + offset); }
+
+std::string YyyyMmDd(Date d) {
+  std::string s = d.ToString();  // YYYY-MM-DD
+  s.erase(std::remove(s.begin(), s.end(), '-'), s.end());
+  return s;
+}
+
+// A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, version 7, variant 10, the rest random.
+std::array<uint8_t, 16> NewUuid7(Timestamp now) {
+  std::array<uint8_t, 16> b{};
+  randombytes_buf(b.data() + 6, 10);
+  const auto ms = static_cast<uint64_t>(now.time_since_epoch().count());
+  for (size_t k = 0; k < 6; ++k) b[k] = static_cast<uint8_t>(ms >> (40 - 8 * k));
+  b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0f));
+  b[8] = static_cast<uint8_t>(0x80 | (b[8] & 0x3f));
+  return b;
+}
+
+std::string UuidText(const std::array<uint8_t, 16>& b) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (size_t k = 0; k < 16; ++k) {
+    if (k == 4 || k == 6 || k == 8 || k == 10) out.push_back('-');
+    out.push_back(kHex[b[k] >> 4]);
+    out.push_back(kHex[b[k] & 0xf]);
+  }
+  return out;
+}
+
+// 8 Crockford base32 characters from the last 40 random bits of the id: short enough to read out
+// over the phone, without the letters I, L, O and U that are mistaken for digits.
+std::string NumberSuffix(const std::array<uint8_t, 16>& b) {
+  static constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  uint64_t bits = 0;
+  for (size_t k = 11; k < 16; ++k) bits = (bits << 8) | b[k];
+  std::string out(8, '0');
+  for (int i = 7; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = kCrockford[bits & 0x1f];
+    bits >>= 5;
+  }
+  return out;
+}
+
+bool Names(const Vaccination& v, int64_t animal_id) {
+  return std::find(v.animal_ids.begin(), v.animal_ids.end(), animal_id) != v.animal_ids.end();
+}
+
+// As domain/coverage.cpp counts a dose: for the disease itself, or by a product that covers it.
+bool Protects(const Vaccination& v, const Disease& d, const Catalogue& catalogue) {
+  if (v.disease == d.code) return true;
+  const VaccineProduct* p = catalogue.FindVaccine(v.vaccine);
+  return p != nullptr &&
+         std::find(p->diseases.begin(), p->diseases.end(), d.code) != p->diseases.end();
+}
+
+// The latest non-voided dose of `unit` against `d` given on or before `today`.
+const Vaccination* LatestDose(const Animal& unit, const Disease& d,
+                              const std::vector<Vaccination>& vaccinations, Date today,
+                              const Catalogue& catalogue) {
+  const Vaccination* best = nullptr;
+  for (const Vaccination& v : vaccinations) {
+    if (v.voided || v.administered_on > today || !Names(v, unit.id) || !Protects(v, d, catalogue))
+      continue;
+    if (best == nullptr || v.administered_on > best->administered_on) best = &v;
+  }
+  return best;
+}
+
+bool Applies(const Disease& d, const std::string& species) {
+  return std::find(d.species.begin(), d.species.end(), species) != d.species.end();
+}
+
+std::string UnitName(const Animal& unit) { return unit.tag ? *unit.tag : "flock:" + unit.species; }
+
+std::string FailuresJson(const std::vector<RuleFailure>& failures) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const RuleFailure& f : failures) {
+    a.push_back({{"rule", f.rule},
+                 {"disease", f.disease},
+                 {"animal", f.animal},
+                 {"state", CoverageStateName(f.coverage.state)},
+                 {"message", f.message}});
+  }
+  return a.dump();
+}
+
+// The certificate as its signed payload tells it: what a verifier may show to anyone.
+Certificate FromPayload(const cert::Hp1Payload& p, const std::string& kid) {
+  Certificate c;
+  c.id = p.id;
+  c.number = p.number;
+  c.authority = p.iss;
+  c.kid = kid;
+  c.species = p.species;
+  c.head_count = p.head_count;
+  c.tags = p.tags;
+  if (auto purpose = ParsePurpose(p.purpose); purpose.ok()) c.purpose = purpose.value();
+  c.origin = p.origin;
+  c.origin_place = p.origin_place;
+  c.destination = p.destination;
+  c.destination_place = p.destination_place;
+  c.transport = p.transport;
+  c.issued_at = p.iat;
+  c.valid_until = p.exp;
+  c.vaccinations = p.vaccinations;
+  c.vet_name = p.vet;
+  c.owner_masked_name = p.owner_masked_name;
+  c.owner_phone_last4 = p.owner_phone_last4;
+  return c;
+}
+
+// The stored certificate asked for by id (UUID) or by its number.
+Result<Certificate> FindByIdOrNumber(Store& store, const std::string& text) {
+  if (text.empty()) return InvalidArgument("id", "the certificate id is required");
+  if (text.size() > 128) return NotFound("no certificate " + text.substr(0, 64));
+  auto id = NormalizeUuid(text, "id");
+  auto found = id.ok() ? store.FindCertificate(id.value()) : store.FindCertificateByNumber(text);
+  if (!found.ok() && found.status().code() == StatusCode::kNotFound) {
+    return NotFound("no certificate " + text);
+  }
+  return found;
+}
+
+Status AlreadyConsumed(const Certificate& c) {
+  const std::string at = c.consumed_at ? FormatRfc3339(*c.consumed_at) : std::string();
+  nlohmann::json detail = {
+      {"consumed_at", at}, {"place", c.consumed_place}, {"by", c.consumed_by_name}};
+  return AlreadyExists(
+      "already consumed at " + at + " at " + c.consumed_place + " by " + c.consumed_by_name,
+      detail.dump());
+}
+
+Status Revoked(const Certificate& c) {
+  return FailedPrecondition("the certificate " + c.number + " was revoked" +
+                            (c.revoked_at ? " at " + FormatRfc3339(*c.revoked_at) : "") + ": " +
+                            c.revoke_reason);
+}
+
+}  // namespace
+
+// --- CertState: revocations and consumption ---
+
+Result<std::shared_ptr<const RevocationSnapshot>> HerdService::CertState::Revocations(
+    Store& store, Timestamp now) {
+  std::lock_guard lock(revocations_mu_);
+  const bool fresh = revocations_ && !revocations_stale_ && now >= revocations_checked_at_ &&
+                     now - revocations_checked_at_ < kRevocationCacheFor;
+  if (fresh) return revocations_;
+  const int64_t after = revocations_ ? revocations_->sequence : 0;
+  auto rows = store.ListRevocations(after);
+  if (!rows.ok()) {
+    if (revocations_) return revocations_;  // the last list known: better than none
+    return rows.status();
+  }
+  if (!revocations_ || !rows->empty()) {
+    auto next = revocations_ ? std::make_shared<RevocationSnapshot>(*revocations_)
+                             : std::make_shared<RevocationSnapshot>();
+    for (const Revocation& r : rows.value()) {
+      next->sequence = std::max(next->sequence, r.sequence);
+      if (!next->ids.insert(r.certificate_id).second) continue;
+      auto hash = cert::RevocationHash(r.certificate_id);
+      if (hash.ok()) next->hashes.push_back(std::move(hash).value());
+    }
+    revocations_ = std::move(next);
+  }
+  revocations_checked_at_ = now;
+  revocations_stale_ = false;
+  return revocations_;
+}
+
+void HerdService::CertState::InvalidateRevocations() {
+  std::lock_guard lock(revocations_mu_);
+  revocations_stale_ = true;
+}
+
+std::optional<std::string> HerdService::CertState::RevocationDocument(
+    int64_t sequence, Timestamp now, std::chrono::minutes max_age) {
+  std::lock_guard lock(revocations_mu_);
+  if (revocation_doc_.empty() || revocation_doc_sequence_ != sequence || now < revocation_doc_at_ ||
+      now - revocation_doc_at_ >= max_age) {
+    return std::nullopt;
+  }
+  return revocation_doc_;
+}
+
+void HerdService::CertState::KeepRevocationDocument(std::string doc, int64_t sequence,
+                                                    Timestamp signed_at) {
+  std::lock_guard lock(revocations_mu_);
+  revocation_doc_ = std::move(doc);
+  revocation_doc_sequence_ = sequence;
+  revocation_doc_at_ = signed_at;
+}
+
+std::optional<HerdService::CertState::Consumed> HerdService::CertState::FindConsumed(
+    const std::string& id, Timestamp now) {
+  std::lock_guard lock(consumed_mu_);
+  auto it = consumed_.find(id);
+  if (it == consumed_.end()) return std::nullopt;
+  // Consumption is final: a consumed certificate stays consumed, so only other answers expire.
+  if (!it->second.consumed &&
+      (now < it->second.fetched_at || now - it->second.fetched_at >= kConsumptionCacheFor)) {
+    consumed_.erase(it);
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+void HerdService::CertState::RememberConsumed(const std::string& id, Consumed c) {
+  std::lock_guard lock(consumed_mu_);
+  if (consumed_.size() >= kMaxConsumedCache) consumed_.clear();  // bound memory
+  consumed_[id] = std::move(c);
+}
+
+void HerdService::CertState::ForgetConsumed(const std::string& id) {
+  std::lock_guard lock(consumed_mu_);
+  consumed_.erase(id);
+}
+
+// --- W3 ---
+
+Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
+                                                  const CertificateRequest& req,
+                                                  std::vector<RuleFailure>* failures) {
+  if (failures != nullptr) failures->clear();
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kIssueCertificate));
+
+  // --- the request's form ---
+  const Species* species = catalogue_.FindSpecies(req.species);
+  if (species == nullptr) {
+    return InvalidArgument("species", req.species.empty()
+                                          ? "species is required"
+                                          : "unknown species '" + req.species.substr(0, 64) + "'");
+  }
+  if (req.animal_tags.size() > kMaxTags) {
+    return InvalidArgument("animal_tags",
+                           "at most " + std::to_string(kMaxTags) + " tags in one certificate");
+  }
+  if (!req.animal_tags.empty() && species->flock_only) {
+    return InvalidArgument("animal_tags",
+                           species->name + " are certified as a flock by head_count");
+  }
+  std::vector<std::pair<size_t, std::string>> tags;  // (index in the request, normalized tag)
+  for (size_t i = 0; i < req.animal_tags.size(); ++i) {
+    const std::string field = "animal_tags[" + std::to_string(i) + "]";
+    auto tag = ParseEarTag(req.animal_tags[i], config_.ear_tag_schemes, field);
+    if (!tag.ok()) return tag.status();
+    auto same = [&](const auto& t) { return t.second == tag->digits; };
+    if (std::find_if(tags.begin(), tags.end(), same) == tags.end()) {
+      tags.emplace_back(i, tag->digits);
+    }
+  }
+  if (req.head_count && (*req.head_count < 1 || *req.head_count > kMaxFlockHeads)) {
+    return InvalidArgument("head_count", "head_count must be from 1 to 1,000,000");
+  }
+  if (tags.empty() && !req.head_count) {
+    return InvalidArgument("animal_tags", "give animal_tags, or head_count for the owner's flock");
+  }
+  auto purpose = ParsePurpose(req.purpose, "purpose");
+  if (!purpose.ok()) return purpose.status();
+  if (req.destination.empty()) return InvalidArgument("destination", "destination is required");
+  HP_RETURN_IF_ERROR(ValidateAuthorityCode(req.destination, "destination"));
+  if (!req.origin.empty()) HP_RETURN_IF_ERROR(ValidateAuthorityCode(req.origin, "origin"));
+  HP_RETURN_IF_ERROR(CheckText(req.origin_place, kMaxPlace, "origin_place", false));
+  HP_RETURN_IF_ERROR(CheckText(req.destination_place, kMaxPlace, "destination_place", false));
+  HP_RETURN_IF_ERROR(CheckText(req.transport, kMaxPlace, "transport", false));
+  if (req.valid_hours && *req.valid_hours <= 0) {
+    return InvalidArgument("valid_hours", "valid_hours must be more than 0");
+  }
+
+  // --- the owner ---
+  Result<Owner> owner = NotFound("");
+  std::string owner_field;
+  if (req.owner_id) {
+    owner_field = "owner_id";
+    if (*req.owner_id <= 0) return InvalidArgument(owner_field, "owner_id must be positive");
+    owner = store_.FindOwnerById(*req.owner_id);
+  } else if (!req.owner_phone.empty()) {
+    owner_field = "owner_phone";
+    auto phone = phones_.ToE164(req.owner_phone, owner_field);
+    if (!phone.ok()) return phone.status();
+    owner = store_.FindOwnerByPhone(phone.value());
+  } else {
+    return InvalidArgument("owner_phone", "owner_phone or owner_id is required");
+  }
+  if (!owner.ok()) {
+    if (owner.status().code() != StatusCode::kNotFound) return owner.status();
+    return InvalidArgument(owner_field, owner_field == "owner_id"
+                                            ? "no owner with this id"
+                                            : "no owner with this phone number");
+  }
+  if (!caller.system && !InJurisdiction(caller.authority, owner->authority)) {
+    // The answer tells that the owner exists elsewhere: audited like a read of personal data.
+    HP_RETURN_IF_ERROR(
+        store_.AppendAudit(Audit(caller, "owner.conflict", "owner:" + std::to_string(owner->id),
+                                 R"({"outside_jurisdiction":true,"use":"certificate"})")));
+    return PermissionDenied("the owner belongs to " + owner->authority +
+                            ", outside your jurisdiction");
+  }
+  const std::string authority = caller.system ? owner->authority : caller.authority;
+  const std::string origin = req.origin.empty() ? owner->authority : req.origin;
+
+  // --- validity ---
+  const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock_.Now());  // CWT: seconds
+  const Date today = LocalDate(now, config_.local_utc_offset);
+  const MovementScope scope = ScopeOf(origin, req.destination);
+  Timestamp valid_until;
+  if (scope == MovementScope::kWithinProvince) {
+    // 23:59:59 local time on the day of issue.
+    valid_until =
+        Timestamp(today.AddDays(1).sys_days()) - config_.local_utc_offset - std::chrono::seconds(1);
+  } else {
+    valid_until = now + std::chrono::days(config_.validity_days_across_provinces);
+  }
+  if (req.valid_hours) {
+    const auto longest = std::chrono::duration_cast<std::chrono::hours>(valid_until - now);
+    if (*req.valid_hours > longest.count()) {
+      return InvalidArgument("valid_hours",
+                             "valid_hours may only shorten the default validity: at most " +
+                                 std::to_string(longest.count()) + " hours for a " +
+                                 MovementScopeName(scope) + " movement");
+    }
+    valid_until = now + std::chrono::hours(*req.valid_hours);
+  }
+
+  // --- the animals ---
+  Date since = today;
+  for (const Disease& d : catalogue_.diseases())
+    since = std::min(since, today.AddDays(-d.immunity_days));
+  auto history = store_.LoadOwnerHistory(owner->id, since);
+  if (!history.ok()) return history.status();
+  std::vector<const Animal*> units;
+  for (const auto& [index, tag] : tags) {
+    const std::string field = "animal_tags[" + std::to_string(index) + "]";
+    auto it = std::find_if(history->animals.begin(), history->animals.end(),
+                           [&](const Animal& a) { return a.tag && *a.tag == tag; });
+    if (it == history->animals.end()) {
+      return InvalidArgument(field, "the animal " + tag + " is not registered to this owner");
+    }
+    if (it->species != species->code) {
+      return InvalidArgument(
+          field, "the animal " + tag + " is a " + it->species + ", not a " + species->code);
+    }
+    units.push_back(&*it);
+  }
+  int64_t heads = static_cast<int64_t>(units.size());
+  if (req.head_count) {
+    auto flock =
+        std::find_if(history->animals.begin(), history->animals.end(),
+                     [&](const Animal& a) { return a.is_flock() && a.species == species->code; });
+    if (flock == history->animals.end()) {
+      return InvalidArgument("head_count", "the owner has no flock of " + species->code);
+    }
+    if (flock->head_count < *req.head_count) {
+      return InvalidArgument("head_count", "the owner's flock of " + species->code + " has " +
+                                               std::to_string(flock->head_count) +
+                                               " heads, fewer than " +
+                                               std::to_string(*req.head_count));
+    }
+    units.push_back(&*flock);
+    heads += *req.head_count;
+  }
+
+  // --- the signing key: before the rules, since without one nothing can be issued ---
+  auto signer = SignerFor(authority, valid_until);
+  if (!signer.ok()) return signer.status();
+
+  // --- movement rules ---
+  std::vector<RuleFailure> unmet;
+  std::vector<const Disease*> required;  // diseases of the applying rules, in order, once each
+  bool any_rule = false;
+  for (const MovementRule& rule : config_.movement_rules) {
+    if (rule.purpose != purpose.value()) continue;
+    if (rule.scope && *rule.scope != scope) continue;
+    if (!rule.species.empty() &&
+        std::find(rule.species.begin(), rule.species.end(), species->code) == rule.species.end()) {
+      continue;
+    }
+    any_rule = true;
+    for (const std::string& code : rule.diseases) {
+      const Disease* d = catalogue_.FindDisease(code);
+      if (d == nullptr || !Applies(*d, species->code)) continue;
+      if (std::find(required.begin(), required.end(), d) == required.end()) required.push_back(d);
+      for (const Animal* unit : units) {
+        DiseaseCoverage cov = CoverageOf(*d, *unit, history->vaccinations, today, &catalogue_);
+        std::string why;
+        if (cov.state == CoverageState::kNever) {
+          why = "never vaccinated";
+        } else if (cov.state == CoverageState::kOverdue) {
+          why = cov.overdue_since
+                    ? "covered until " + cov.overdue_since->AddDays(-1).ToString() + ", lapsed"
+                    : "the doses given never reached the whole flock";
+        } else if (rule.max_age_days > 0 && cov.covered_until) {
+          // The dose the protection rests on: for a flock, the oldest of those that reach its size.
+          const Date dose = cov.covered_until->AddDays(1 - d->immunity_days);
+          if (dose < today.AddDays(-rule.max_age_days)) {
+            why = "last dose on " + dose.ToString() + ", more than " +
+                  std::to_string(rule.max_age_days) + " days before " + today.ToString();
+          }
+        }
+        if (why.empty()) continue;
+        RuleFailure f;
+        f.rule = rule.name;
+        f.disease = d->code;
+        f.animal = UnitName(*unit);
+        f.coverage = cov;
+        f.message = d->code + ": " + why;
+        unmet.push_back(std::move(f));
+      }
+    }
+  }
+  if (!unmet.empty()) {
+    std::string message = "the animals do not meet the movement rules: ";
+    for (size_t i = 0; i < unmet.size() && i < 3; ++i) {
+      message += (i ? "; " : "") + unmet[i].animal + " " + unmet[i].message;
+    }
+    if (unmet.size() > 3) message += "; and " + std::to_string(unmet.size() - 3) + " more";
+    std::string detail = FailuresJson(unmet);
+    if (failures != nullptr) *failures = std::move(unmet);
+    return Unprocessable(message, detail);
+  }
+  if (!any_rule) {
+    for (const Disease* d : catalogue_.DiseasesFor(species->code)) required.push_back(d);
+  }
+
+  // --- the certificate ---
+  Certificate c;
+  c.authority = authority;
+  c.kid = signer->first.kid;
+  c.owner_id = owner->id;
+  c.species = species->code;
+  c.head_count = static_cast<int32_t>(heads);
+  for (const Animal* unit : units) {
+    c.animal_ids.push_back(unit->id);
+    if (unit->tag) c.tags.push_back(*unit->tag);
+  }
+  std::sort(c.tags.begin(), c.tags.end());
+  c.purpose = purpose.value();
+  c.origin = origin;
+  c.origin_place = req.origin_place;
+  c.destination = req.destination;
+  c.destination_place = req.destination_place;
+  c.transport = req.transport;
+  c.issued_at = now;
+  c.valid_until = valid_until;
+  // What it rests on: per unit and disease, the latest dose that covers it today.
+  std::set<std::pair<std::string, std::string>> seen;  // (record id, disease)
+  for (const Disease* d : required) {
+    for (const Animal* unit : units) {
+      if (CoverageOf(*d, *unit, history->vaccinations, today, &catalogue_).state !=
+          CoverageState::kCovered) {
+        continue;  // only when no rule asked for it
+      }
+      const Vaccination* v = LatestDose(*unit, *d, history->vaccinations, today, catalogue_);
+      if (v == nullptr || !seen.emplace(v->id, d->code).second) continue;
+      c.vaccinations.push_back({v->id, d->code, v->administered_on, v->batch_no});
+    }
+  }
+  c.vet_id = caller.user_id;
+  c.vet_name = caller.username;
+  c.owner_masked_name = MaskName(owner->name);
+  c.owner_phone_last4 = PhoneLast4(owner->phone);
+  c.status = CertificateStatus::kIssued;
+
+  for (int attempt = 0;; ++attempt) {
+    const auto id = NewUuid7(now);
+    c.id = UuidText(id);
+    c.number = authority + "-" + YyyyMmDd(today) + "-" + NumberSuffix(id);
+    c.hp1 = cert::EncodeHp1(cert::PayloadOf(c), *signer->second);
+    nlohmann::json detail = {{"number", c.number},
+                             {"owner_id", c.owner_id},
+                             {"species", c.species},
+                             {"head_count", c.head_count},
+                             {"purpose", PurposeName(c.purpose)},
+                             {"destination", c.destination},
+                             {"kid", c.kid}};
+    Status stored = store_.CreateCertificate(
+        c, Audit(caller, "certificate.issue", "certificate:" + c.id, detail.dump()));
+    if (stored.ok()) return c;
+    if (stored.code() != StatusCode::kAlreadyExists || attempt + 1 >= kIssueAttempts) {
+      return stored;
+    }
+  }
+}
+
+Result<Certificate> HerdService::GetCertificate(const Caller& caller, const std::string& id) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadCertificate));
+  auto c = FindByIdOrNumber(store_, id);
+  if (!c.ok()) return c;
+  // Inspectors check animals arriving from anywhere; vets and admins see their own subtree.
+  const bool visible = caller.system || caller.role == Role::kInspector ||
+                       InJurisdiction(caller.authority, c->authority);
+  if (!visible) return NotFound("no certificate " + id + " in your jurisdiction");
+  return c;
+}
+
+// --- W5 ---
+
+Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const std::string& id,
+                                                    const std::string& place) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kConsumeCertificate));
+  HP_RETURN_IF_ERROR(CheckText(place, kMaxPlace, "place", true));
+  auto c = FindByIdOrNumber(store_, id);
+  if (!c.ok()) return c;
+  if (c->status == CertificateStatus::kRevoked) return Revoked(c.value());
+  if (c->status == CertificateStatus::kConsumed) return AlreadyConsumed(c.value());
+  const Timestamp now = clock_.Now();
+  if (c->expired_at(now)) {
+    return FailedPrecondition("the certificate " + c->number + " expired at " +
+                              FormatRfc3339(c->valid_until));
+  }
+  Consumption use;
+  use.user_id = caller.user_id;
+  use.user_name = caller.username;
+  use.place = place;
+  use.at = now;
+  auto consumed = store_.ConsumeCertificate(
+      c->id, use,
+      Audit(caller, "certificate.consume", "certificate:" + c->id,
+            nlohmann::json{{"number", c->number}, {"place", place}}.dump()));
+  certs_->ForgetConsumed(c->id);
+  if (consumed.ok()) return consumed;
+  // Another inspector came first (or a vet revoked it) between the read and the write.
+  const StatusCode code = consumed.status().code();
+  if (code == StatusCode::kAlreadyExists || code == StatusCode::kFailedPrecondition) {
+    auto now_stored = store_.FindCertificate(c->id);
+    if (now_stored.ok() && now_stored->status == CertificateStatus::kConsumed) {
+      return AlreadyConsumed(now_stored.value());
+    }
+    if (now_stored.ok() && now_stored->status == CertificateStatus::kRevoked) {
+      return Revoked(now_stored.value());
+    }
+  }
+  return consumed;
+}
+
+// --- W6 ---
+
+Result<Certificate> HerdService::RevokeCertificate(const Caller& caller, const std::string& id,
+                                                   const std::string& reason) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kRevokeCertificate));
+  HP_RETURN_IF_ERROR(CheckText(reason, kMaxReason, "reason", true));
+  auto c = FindByIdOrNumber(store_, id);
+  if (!c.ok()) return c;
+  if (!caller.system && !InJurisdiction(caller.authority, c->authority)) {
+    return PermissionDenied("the certificate " + c->number + " was issued by " + c->authority +
+                            ", outside your jurisdiction");
+  }
+  if (c->status == CertificateStatus::kRevoked) return Revoked(c.value());
+  const Timestamp now = clock_.Now();
+  auto revoked = store_.RevokeCertificate(
+      c->id, caller.user_id, reason, now,
+      Audit(caller, "certificate.revoke", "certificate:" + c->id,
+            nlohmann::json{{"number", c->number}, {"reason", reason}}.dump()));
+  if (!revoked.ok()) {
+    if (revoked.status().code() == StatusCode::kFailedPrecondition) {
+      auto again = store_.FindCertificate(c->id);
+      if (again.ok() && again->status == CertificateStatus::kRevoked) return Revoked(again.value());
+    }
+    return revoked.status();
+  }
+  certs_->InvalidateRevocations();
+  certs_->ForgetConsumed(c->id);
+  c->status = CertificateStatus::kRevoked;
+  c->revoked_at = revoked->revoked_at;
+  c->revoked_by = caller.user_id;
+  c->revoke_reason = reason;
+  return c;
+}
+
+// --- W4 ---
+
+VerifyResult HerdService::Verify(const Caller& /*caller: public, nothing personal is shown*/,
+                                 const std::string& hp1) {
+  VerifyResult out;
+  out.status = "invalid";
+  // A scanner may add a line end or spaces around the text.
+  const auto first = hp1.find_first_not_of(" \t\r\n");
+  const auto last = hp1.find_last_not_of(" \t\r\n");
+  const std::string_view text = first == std::string::npos
+                                    ? std::string_view()
+                                    : std::string_view(hp1).substr(first, last - first + 1);
+  const cert::Limits limits;
+  if (text.empty()) {
+    out.reasons.emplace_back(cert::reason::kPrefix, "no certificate text was given");
+    return out;
+  }
+  if (text.size() > limits.max_text) {
+    out.reasons.emplace_back(cert::reason::kPrefix, "the text is longer than " +
+                                                        std::to_string(limits.max_text) +
+                                                        " characters: not an HP1 certificate");
+    return out;
+  }
+  const Timestamp now = clock_.Now();
+  auto keys = certs_->Keys(store_, now);
+  if (!keys.ok()) {
+    out.reasons.emplace_back(cert::reason::kTrustList, "the trust list cannot be read now");
+    return out;
+  }
+  auto revocations = certs_->Revocations(store_, now);
+  if (!revocations.ok()) {
+    out.reasons.emplace_back(cert::reason::kRevocationList,
+                             "the revocation list cannot be read now");
+    return out;
+  }
+  // Each thread keeps its own copy of the verifier's input and refreshes it only when the key set
+  // changes: copying the keys on every call would cost a good part of a verification. Revocations
+  // are checked here against a hash set rather than passed in, for the same reason.
+  struct ThreadInput {
+    uint64_t generation = 0;
+    cert::VerifyInput input;
+  };
+  thread_local ThreadInput tls;
+  if (tls.generation != (*keys)->generation) {
+    tls.input.keys = (*keys)->trusted;
+    tls.input.limits = limits;
+    tls.generation = (*keys)->generation;
+  }
+  tls.input.now = now;
+  cert::VerifyOutcome outcome = cert::VerifyHp1(text, tls.input);
+  out.valid = outcome.valid;
+  out.status = outcome.status;
+  for (auto& r : outcome.reasons) out.reasons.emplace_back(std::move(r.code), std::move(r.message));
+  // Only a payload whose signature verified is shown: an "invalid" one may say anything. A key
+  // retired or expired is found after the signature has verified: what it signed is shown.
+  const bool signature_ok =
+      outcome.status != "invalid" ||
+      (!outcome.reasons.empty() && (out.reasons.front().first == cert::reason::kKeyRetired ||
+                                    out.reasons.front().first == cert::reason::kKeyExpired));
+  if (!signature_ok || !outcome.payload) return out;
+  const cert::Hp1Payload& p = *outcome.payload;
+  out.certificate = FromPayload(p, outcome.kid);
+
+  if (out.status == "invalid") return out;
+  if ((*revocations)->ids.count(p.id) != 0 && outcome.status != "revoked") {
+    out.valid = false;
+    out.status = "revoked";
+    out.reasons.emplace_back(cert::reason::kRevoked, "the certificate was revoked");
+  }
+  if (out.status == "revoked") {
+    out.certificate->status = CertificateStatus::kRevoked;
+    return out;
+  }
+
+  // Consumption is known only to the node that stores the certificate.
+  auto known = certs_->FindConsumed(p.id, now);
+  if (!known) {
+    auto stored = store_.FindCertificate(p.id);
+    CertState::Consumed c;
+    c.fetched_at = now;
+    if (stored.ok()) {
+      c.known = true;
+      c.consumed = stored->status == CertificateStatus::kConsumed && stored->consumed_at;
+      if (c.consumed) {
+        c.at = *stored->consumed_at;
+        c.place = stored->consumed_place;
+      }
+    }
+    if (stored.ok() || stored.status().code() == StatusCode::kNotFound) {
+      certs_->RememberConsumed(p.id, c);
+    }
+    known = c;
+  }
+  if (known->consumed) {
+    out.valid = false;
+    out.status = "consumed";
+    out.consumed_at = known->at;
+    out.consumed_place = known->place;
+    out.certificate->status = CertificateStatus::kConsumed;
+    out.certificate->consumed_at = known->at;
+    out.certificate->consumed_place = known->place;
+    out.reasons.emplace_back(
+        cert::reason::kConsumed,
+        "the certificate was used at " + known->place + " at " + FormatRfc3339(known->at));
+  }
+  return out;
+}
+
+// --- signed documents ---
+
+Result<std::string> HerdService::TrustListDocument() {
+  auto doc = store_.LoadDocument("trust-list");
+  if (!doc.ok()) {
+    if (doc.status().code() == StatusCode::kNotFound) {
+      return NotFound(
+          "this node has no signed trust list yet: create a root key with `herdpass key new --root "
+          "--authority <country>` and a signing key, or sign the list where the root key is kept");
+    }
+    return doc.status();
+  }
+  return doc->body;
+}
+
+Result<std::string> HerdService::RevocationListDocument() {
+  const Timestamp now = clock_.Now();
+  auto revocations = certs_->Revocations(store_, now);
+  if (!revocations.ok()) return revocations.status();
+  const int64_t sequence = (*revocations)->sequence;
+  if (auto cached = certs_->RevocationDocument(sequence, now, config_.revocation_list_max_age)) {
+    return *cached;
+  }
+  auto keys = certs_->Keys(store_, now);
+  if (!keys.ok()) return keys.status();
+  std::vector<const SigningKey*> candidates;
+  for (const SigningKey& k : (*keys)->all) {
+    if (k.source == "local" && !k.root && k.usable_at(now)) candidates.push_back(&k);
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const SigningKey* a, const SigningKey* b) { return a->valid_from > b->valid_from; });
+  for (const SigningKey* k : candidates) {
+    if (config_.key_dir.empty()) break;
+    auto signer = certs_->Signer(config_.key_dir, k->kid);
+    if (!signer.ok()) continue;
+    cert::RevocationList list;
+    list.authority = k->authority;
+    list.sequence = sequence;
+    list.issued_at = std::chrono::floor<std::chrono::seconds>(now);
+    list.revoked_hashes = (*revocations)->hashes;
+    std::string doc = cert::SignRevocationList(list, *signer.value());
+    certs_->KeepRevocationDocument(doc, sequence, now);
+    return doc;
+  }
+  return FailedPrecondition(
+      "no signing key to sign the revocation list: run `herdpass key new --authority <authority>`");
+}
+
+}  // namespace herdpass

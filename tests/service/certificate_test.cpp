@@ -1,0 +1,996 @@
+// Certificates (W3-W6) and signing keys (W9) through HerdService, over the real SQLite store in a
+// temporary directory, with a fake clock and key files in the same directory.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "cert/documents.h"
+#include "cert/hp1.h"
+#include "service/service.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace herdpass {
+namespace {
+
+namespace fs = std::filesystem;
+
+// 2026-11-29 09:00 UTC: 14:00 in Abay (UTC+5), the local time the fixture's service uses.
+Timestamp At(int y, unsigned m, unsigned d, int hour = 9) {
+  return Timestamp(std::chrono::sys_days(std::chrono::year{y} / m / d).time_since_epoch() +
+                   std::chrono::hours(hour));
+}
+
+constexpr char kPhone[] = "87012345678";  // +77012345678
+constexpr char kSheep1[] = "398000000000001";
+constexpr char kSheep2[] = "398000000000002";
+constexpr char kAlmSheep[] = "398000000000011";  // another owner's, in KZ-ALM
+
+// One HerdPass node: its own database, key directory and service.
+struct Node {
+  Node(const fs::path& node_dir, const Clock& clock, ServiceConfig config) : dir(node_dir) {
+    fs::create_directories(dir);
+    SqliteOptions opts;
+    opts.path = (dir / "herdpass.db").string();
+    auto opened = OpenSqliteStore(opts);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    store = std::move(opened).value();
+    config.key_dir = (dir / "keys").string();
+    service = std::make_unique<HerdService>(*store, clock, DefaultCatalogue(), config);
+  }
+
+  // A user made straight in the store (no password hashing: fast), as the service would see them.
+  Caller User(const std::string& name, Role role, const std::string& authority) {
+    NewUser u;
+    u.username = name;
+    u.password_hash = "unused";
+    u.role = role;
+    u.authority = authority;
+    auto created = store->CreateUser(u, AuditEntry{});
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    Caller c;
+    c.user_id = created.ok() ? created->id : 0;
+    c.username = name;
+    c.role = role;
+    c.authority = authority;
+    c.address = "10.0.0.1";
+    return c;
+  }
+
+  SigningKey NewKey(const std::string& authority, bool root, int days = 730) {
+    auto k = service->NewSigningKey(HerdService::SystemCaller(), authority, root, days);
+    EXPECT_TRUE(k.ok()) << k.status().ToString();
+    return k.ok() ? k.value() : SigningKey{};
+  }
+
+  fs::path dir;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<HerdService> service;
+};
+
+VaccinationRecordInput Dose(const std::string& id, const std::string& phone,
+                            std::vector<std::string> tags, const std::string& disease,
+                            const std::string& vaccine, const std::string& date,
+                            const std::string& species = "sheep") {
+  VaccinationRecordInput r;
+  r.id = id;
+  r.owner_phone = phone;
+  r.owner_name = "Nurlan Abenov";
+  r.animal_tags = std::move(tags);
+  r.species = species;
+  r.disease = disease;
+  r.vaccine = vaccine;
+  r.batch_no = "B-" + disease;
+  r.administered_on = date;
+  return r;
+}
+
+std::string Uuid(int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "018f3a7c-0000-7000-8000-%012d", n);
+  return buf;
+}
+
+class CertificateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_dir_ =
+        fs::temp_directory_path() / ("hp-cert-service-" + std::to_string(std::random_device{}()));
+    kz_ = MakeNode("kz", Config());
+    vet_ = kz_->User("vet1", Role::kVet, "KZ-ABY");
+    far_vet_ = kz_->User("vet2", Role::kVet, "KZ-ALM");
+    vaccinator_ = kz_->User("vacc", Role::kVaccinator, "KZ-ABY");
+    inspector_ = kz_->User("insp", Role::kInspector, "KZ-ALM");  // at the destination, elsewhere
+    admin_ = kz_->User("admin", Role::kAdmin, "KZ");
+    auditor_ = kz_->User("audi", Role::kAuditor, "KZ");
+    root_ = kz_->NewKey("KZ", true, 3650);
+    key_ = kz_->NewKey("KZ-ABY", false);
+  }
+  void TearDown() override {
+    kz_.reset();
+    uz_.reset();
+    fs::remove_all(root_dir_);
+  }
+
+  static ServiceConfig Config() {
+    ServiceConfig config;
+    config.default_region = "KZ";
+    return config;
+  }
+
+  std::unique_ptr<Node> MakeNode(const std::string& name, ServiceConfig config) {
+    return std::make_unique<Node>(root_dir_ / name, clock_, std::move(config));
+  }
+
+  HerdService& svc() { return *kz_->service; }
+
+  // Sheep 1 covered against FMD O and A (bivalent vaccine) and PPR; sheep 2 registered, never
+  // vaccinated (it had only a brucellosis dose).
+  void SeedSheep() {
+    auto r = svc().RecordBatch(
+        vaccinator_, {Dose(Uuid(1), kPhone, {kSheep1}, "FMD-O", "FMD-OA-INACT", "2026-11-01"),
+                      Dose(Uuid(2), kPhone, {kSheep1}, "PPR", "PPR-LIVE", "2026-11-01"),
+                      Dose(Uuid(3), kPhone, {kSheep2}, "BRUCELLOSIS", "BRU-REV1", "2026-11-01")});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->created, 3) << r->results[0].reason.ToString();
+  }
+
+  CertificateRequest Request(std::vector<std::string> tags = {kSheep1}) {
+    CertificateRequest req;
+    req.owner_phone = "+7 701 234 56 78";
+    req.animal_tags = std::move(tags);
+    req.species = "sheep";
+    req.purpose = "slaughter";
+    req.destination = "KZ-ABY";
+    req.destination_place = "Ayagoz meat plant";
+    req.transport = "truck 123 ABC 05";
+    return req;
+  }
+
+  Certificate Issue(const CertificateRequest& req) {
+    std::vector<RuleFailure> failures;
+    auto c = svc().IssueCertificate(vet_, req, &failures);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? c.value() : Certificate{};
+  }
+
+  int64_t CertificateCount() {
+    auto counts = kz_->store->Counts();
+    EXPECT_TRUE(counts.ok());
+    return counts.ok() ? counts->certificates : -1;
+  }
+
+  static bool HasReason(const VerifyResult& r, const std::string& code) {
+    for (const auto& reason : r.reasons) {
+      if (reason.first == code) return true;
+    }
+    return false;
+  }
+
+  static std::vector<std::string> ReasonCodes(const VerifyResult& r) {
+    std::vector<std::string> codes;
+    for (const auto& [code, message] : r.reasons) codes.push_back(code);
+    return codes;
+  }
+
+  fs::path root_dir_;
+  FakeClock clock_{At(2026, 11, 29)};
+  std::unique_ptr<Node> kz_, uz_;
+  Caller vet_, far_vet_, vaccinator_, inspector_, admin_, auditor_;
+  const Caller public_{};
+  SigningKey root_, key_;
+};
+
+// --- W3 ---
+
+TEST_F(CertificateTest, IssuedCertificateVerifiesAndCarriesNoPhoneNumber) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  EXPECT_EQ(c.authority, "KZ-ABY");
+  EXPECT_EQ(c.kid, key_.kid);
+  EXPECT_TRUE(std::regex_match(c.number, std::regex("KZ-ABY-20261129-[0-9A-HJKMNP-TV-Z]{8}")))
+      << c.number;
+  EXPECT_TRUE(
+      std::regex_match(c.id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                                        "[0-9a-f]{12}")))
+      << c.id;
+  EXPECT_EQ(c.species, "sheep");
+  EXPECT_EQ(c.head_count, 1);
+  EXPECT_EQ(c.tags, std::vector<std::string>{kSheep1});
+  EXPECT_EQ(c.origin, "KZ-ABY");
+  EXPECT_EQ(c.vet_name, "vet1");
+  EXPECT_EQ(c.owner_masked_name, "N***** A*****");
+  EXPECT_EQ(c.owner_phone_last4, "5678");
+  EXPECT_EQ(c.issued_at, At(2026, 11, 29));
+  EXPECT_EQ(c.status, CertificateStatus::kIssued);
+  // It rests on the bivalent FMD dose (for O and for A) and the PPR dose.
+  std::set<std::pair<std::string, std::string>> rests;
+  for (const auto& v : c.vaccinations) rests.emplace(v.record_id, v.disease);
+  EXPECT_EQ(rests, (std::set<std::pair<std::string, std::string>>{
+                       {Uuid(1), "FMD-O"}, {Uuid(1), "FMD-A"}, {Uuid(2), "PPR"}}));
+
+  auto stored = svc().GetCertificate(inspector_, c.id);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->number, c.number);
+  EXPECT_EQ(stored->hp1, c.hp1);
+  EXPECT_EQ(CertificateCount(), 1);
+
+  VerifyResult v = svc().Verify(public_, c.hp1);
+  EXPECT_TRUE(v.valid) << v.status;
+  EXPECT_EQ(v.status, "valid");
+  EXPECT_TRUE(v.reasons.empty());
+  ASSERT_TRUE(v.certificate.has_value());
+  EXPECT_EQ(v.certificate->id, c.id);
+  EXPECT_EQ(v.certificate->number, c.number);
+  EXPECT_EQ(v.certificate->owner_id, 0);
+  EXPECT_EQ(v.certificate->owner_masked_name, "N***** A*****");
+  EXPECT_EQ(v.certificate->owner_phone_last4, "5678");
+  EXPECT_EQ(v.certificate->valid_until, c.valid_until);
+
+  // Decode the QR text by hand: neither the full number nor the name is in it.
+  auto body = cert::StripPrefix(c.hp1);
+  ASSERT_TRUE(body.ok());
+  auto zipped = cert::Base45Decode(body.value());
+  ASSERT_TRUE(zipped.ok());
+  auto cose = cert::Inflate(zipped.value(), 1 << 20);
+  ASSERT_TRUE(cose.ok());
+  const std::string bytes(cose->begin(), cose->end());
+  EXPECT_EQ(bytes.find("7012345678"), std::string::npos);
+  EXPECT_EQ(bytes.find("Nurlan"), std::string::npos);
+  EXPECT_NE(bytes.find(c.number), std::string::npos);
+
+  AuditQuery q;
+  q.action = "certificate.issue";
+  auto rows = svc().ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().entry.target, "certificate:" + c.id);
+  EXPECT_EQ(rows->front().entry.username, "vet1");
+}
+
+TEST_F(CertificateTest, EachInvalidFieldIsNamed) {
+  SeedSheep();
+  struct Case {
+    const char* field;
+    std::function<void(CertificateRequest&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"owner_phone", [](auto& r) { r.owner_phone = "12"; }},
+      {"owner_phone", [](auto& r) { r.owner_phone = "87019999999"; }},  // nobody's
+      {"owner_phone", [](auto& r) { r.owner_phone.clear(); }},
+      {"owner_id", [](auto& r) { r.owner_id = 0; }},
+      {"owner_id", [](auto& r) { r.owner_id = 999999; }},
+      {"animal_tags[1]",
+       [](auto& r) {
+         r.animal_tags = {kSheep1, "12"};
+       }},
+      {"animal_tags[1]",
+       [](auto& r) {
+         r.animal_tags = {kSheep1, "398000000000099"};
+       }},
+      {"animal_tags", [](auto& r) { r.animal_tags.clear(); }},
+      {"species", [](auto& r) { r.species = "unicorn"; }},
+      {"species", [](auto& r) { r.species.clear(); }},
+      {"animal_tags[0]", [](auto& r) { r.species = "goat"; }},  // sheep 1 is not a goat
+      {"head_count", [](auto& r) { r.head_count = 0; }},
+      {"head_count", [](auto& r) { r.head_count = 5; }},  // the owner has no flock
+      {"purpose", [](auto& r) { r.purpose = "smuggling"; }},
+      {"purpose", [](auto& r) { r.purpose.clear(); }},
+      {"origin", [](auto& r) { r.origin = "kz abay"; }},
+      {"destination", [](auto& r) { r.destination.clear(); }},
+      {"destination", [](auto& r) { r.destination = "Almaty"; }},
+      {"transport", [](auto& r) { r.transport = std::string(201, 'x'); }},
+      {"origin_place", [](auto& r) { r.origin_place = std::string(201, 'x'); }},
+      {"destination_place", [](auto& r) { r.destination_place = "line\nbreak"; }},
+      {"valid_hours", [](auto& r) { r.valid_hours = 0; }},
+      {"valid_hours", [](auto& r) { r.valid_hours = -3; }},
+  };
+  for (const Case& k : cases) {
+    CertificateRequest req = Request();
+    k.spoil(req);
+    auto c = svc().IssueCertificate(vet_, req);
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument)
+        << k.field << ": " << c.status().ToString();
+    EXPECT_EQ(c.status().field(), k.field) << c.status().ToString();
+  }
+  EXPECT_EQ(CertificateCount(), 0);
+  // The same request unspoilt is fine: the cases above failed for their field alone.
+  EXPECT_TRUE(svc().IssueCertificate(vet_, Request()).ok());
+}
+
+TEST_F(CertificateTest, OwnerOutsideTheVetsJurisdictionIsDenied) {
+  SeedSheep();
+  kz_->NewKey("KZ-ALM", false);  // a key is not what is missing
+  auto c = svc().IssueCertificate(far_vet_, Request());
+  EXPECT_EQ(c.status().code(), StatusCode::kPermissionDenied) << c.status().ToString();
+  EXPECT_EQ(CertificateCount(), 0);
+  AuditQuery q;
+  q.action = "owner.conflict";
+  auto rows = svc().ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().entry.username, "vet2");
+}
+
+TEST_F(CertificateTest, UnmetMovementRulesListEveryFailingAnimalAndStoreNothing) {
+  SeedSheep();
+  auto before = kz_->store->Counts();
+  ASSERT_TRUE(before.ok());
+  std::vector<RuleFailure> failures;
+  auto c = svc().IssueCertificate(vet_, Request({kSheep1, kSheep2}), &failures);
+  ASSERT_EQ(c.status().code(), StatusCode::kUnprocessable) << c.status().ToString();
+  ASSERT_EQ(failures.size(), 3u);
+  std::set<std::string> diseases;
+  for (const RuleFailure& f : failures) {
+    EXPECT_EQ(f.animal, kSheep2);
+    EXPECT_EQ(f.rule, "slaughter-fmd-ppr");
+    EXPECT_EQ(f.coverage.state, CoverageState::kNever);
+    EXPECT_EQ(f.message, f.disease + ": never vaccinated");
+    diseases.insert(f.disease);
+  }
+  EXPECT_EQ(diseases, (std::set<std::string>{"FMD-O", "FMD-A", "PPR"}));
+  // The detail carries the same list for callers that read only the Status.
+  auto detail = nlohmann::json::parse(c.status().detail());
+  EXPECT_EQ(detail.size(), 3u);
+
+  auto after = kz_->store->Counts();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->certificates, before->certificates);
+  EXPECT_EQ(after->audit_rows, before->audit_rows);
+}
+
+TEST_F(CertificateTest, LapsedDoseIsNamedWithItsLastDay) {
+  // FMD on 2026-01-01 protects 180 days: through 2026-06-29.
+  auto r = svc().RecordBatch(
+      vaccinator_, {Dose(Uuid(10), kPhone, {kSheep1}, "FMD-O", "FMD-OA-INACT", "2026-01-01"),
+                    Dose(Uuid(11), kPhone, {kSheep1}, "PPR", "PPR-LIVE", "2026-01-01")});
+  ASSERT_EQ(r->created, 2);
+  std::vector<RuleFailure> failures;
+  auto c = svc().IssueCertificate(vet_, Request(), &failures);
+  ASSERT_EQ(c.status().code(), StatusCode::kUnprocessable);
+  ASSERT_EQ(failures.size(), 2u);  // PPR (three years) still protects
+  EXPECT_EQ(failures[0].message, "FMD-O: covered until 2026-06-29, lapsed");
+  EXPECT_EQ(failures[1].message, "FMD-A: covered until 2026-06-29, lapsed");
+  EXPECT_EQ(failures[0].coverage.state, CoverageState::kOverdue);
+  EXPECT_EQ(failures[0].coverage.overdue_since, Date::Of(At(2026, 6, 30)));
+}
+
+TEST_F(CertificateTest, RuleWithMaxAgeRefusesOlderDoses) {
+  ServiceConfig config = Config();
+  config.movement_rules = {
+      {"sale-fresh-fmd", Purpose::kSale, std::nullopt, {"sheep"}, {"FMD-O"}, 30}};
+  config.key_dir = (kz_->dir / "keys").string();
+  kz_->service = std::make_unique<HerdService>(*kz_->store, clock_, DefaultCatalogue(), config);
+  auto r = svc().RecordBatch(
+      vaccinator_, {Dose(Uuid(20), kPhone, {kSheep1}, "FMD-O", "FMD-O-INACT", "2026-11-01"),
+                    Dose(Uuid(21), kPhone, {kSheep2}, "FMD-O", "FMD-O-INACT", "2026-10-01")});
+  ASSERT_EQ(r->created, 2);
+  CertificateRequest req = Request({kSheep1, kSheep2});
+  req.purpose = "sale";
+  std::vector<RuleFailure> failures;
+  auto c = svc().IssueCertificate(vet_, req, &failures);
+  ASSERT_EQ(c.status().code(), StatusCode::kUnprocessable);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].animal, kSheep2);
+  EXPECT_EQ(failures[0].rule, "sale-fresh-fmd");
+  EXPECT_EQ(failures[0].coverage.state, CoverageState::kCovered);  // covered, but not recently
+  EXPECT_NE(failures[0].message.find("2026-10-01"), std::string::npos) << failures[0].message;
+  EXPECT_NE(failures[0].message.find("30 days"), std::string::npos) << failures[0].message;
+
+  req.animal_tags = {kSheep1};
+  const Certificate ok = Issue(req);
+  ASSERT_EQ(ok.vaccinations.size(), 1u);
+  EXPECT_EQ(ok.vaccinations[0].record_id, Uuid(20));
+  EXPECT_EQ(ok.vaccinations[0].disease, "FMD-O");
+}
+
+TEST_F(CertificateTest, FlockHeadsComeFromTheOwnersFlock) {
+  VaccinationRecordInput fmd = Dose(Uuid(30), kPhone, {}, "FMD-O", "FMD-OA-INACT", "2026-11-01");
+  fmd.head_count = 40;
+  VaccinationRecordInput ppr = Dose(Uuid(31), kPhone, {}, "PPR", "PPR-LIVE", "2026-11-01");
+  ppr.head_count = 40;
+  auto r = svc().RecordBatch(vaccinator_, {fmd, ppr});
+  ASSERT_EQ(r->created, 2);
+  SeedSheep();  // the tagged sheep too
+
+  CertificateRequest req = Request();
+  req.head_count = 41;
+  auto too_many = svc().IssueCertificate(vet_, req);
+  EXPECT_EQ(too_many.status().field(), "head_count") << too_many.status().ToString();
+  req.species = "goat";
+  req.animal_tags.clear();
+  req.head_count = 1;
+  EXPECT_EQ(svc().IssueCertificate(vet_, req).status().field(), "head_count");  // no goat flock
+
+  req = Request();
+  req.head_count = 30;
+  const Certificate c = Issue(req);
+  EXPECT_EQ(c.head_count, 31);  // one tagged sheep and 30 of the flock
+  EXPECT_EQ(c.animal_ids.size(), 2u);
+  EXPECT_EQ(c.tags, std::vector<std::string>{kSheep1});
+  EXPECT_TRUE(svc().Verify(public_, c.hp1).valid);
+}
+
+TEST_F(CertificateTest, FlockWithTooFewDosesFailsTheRules) {
+  VaccinationRecordInput fmd = Dose(Uuid(32), kPhone, {}, "FMD-O", "FMD-OA-INACT", "2026-11-01");
+  fmd.head_count = 40;
+  VaccinationRecordInput ppr = Dose(Uuid(33), kPhone, {}, "PPR", "PPR-LIVE", "2026-11-01");
+  ppr.head_count = 10;  // the flock still has 40 heads: PPR never reached all of them
+  ASSERT_EQ(svc().RecordBatch(vaccinator_, {fmd, ppr})->created, 2);
+  CertificateRequest req = Request({});
+  req.head_count = 10;
+  std::vector<RuleFailure> failures;
+  auto c = svc().IssueCertificate(vet_, req, &failures);
+  ASSERT_EQ(c.status().code(), StatusCode::kUnprocessable);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].animal, "flock:sheep");
+  EXPECT_EQ(failures[0].disease, "PPR");
+}
+
+TEST_F(CertificateTest, WithoutAnApplyingRuleItRestsOnEveryCoveringDose) {
+  SeedSheep();
+  CertificateRequest req = Request({kSheep2});  // never vaccinated against FMD or PPR
+  req.purpose = "grazing";                      // within the province: no rule applies
+  const Certificate c = Issue(req);
+  ASSERT_EQ(c.vaccinations.size(), 1u);
+  EXPECT_EQ(c.vaccinations[0].disease, "BRUCELLOSIS");
+  EXPECT_EQ(c.vaccinations[0].record_id, Uuid(3));
+}
+
+// --- validity ---
+
+TEST_F(CertificateTest, ValidityEndsAtLocalMidnightWithinTheProvinceAndAfterFiveDaysBeyond) {
+  SeedSheep();
+  // 23:59:59 in UTC+5 on 2026-11-29 is 18:59:59 UTC.
+  const Certificate local = Issue(Request());
+  EXPECT_EQ(local.valid_until,
+            At(2026, 11, 29, 18) + std::chrono::minutes(59) + std::chrono::seconds(59));
+  CertificateRequest req = Request();
+  req.destination = "KZ-ALM";
+  const Certificate across = Issue(req);
+  EXPECT_EQ(across.valid_until, At(2026, 12, 4));
+  // Late in the local evening (20:30 UTC is 01:30 the next local day), the local day is the next.
+  clock_.Set(At(2026, 11, 29, 20) + std::chrono::minutes(30));
+  const Certificate late = Issue(Request());
+  EXPECT_EQ(late.valid_until,
+            At(2026, 11, 30, 18) + std::chrono::minutes(59) + std::chrono::seconds(59));
+  EXPECT_NE(late.number.find("-20261130-"), std::string::npos) << late.number;
+}
+
+TEST_F(CertificateTest, ValidHoursMayOnlyShortenTheValidity) {
+  SeedSheep();
+  CertificateRequest req = Request();
+  req.valid_hours = 24;  // more than the ~10 hours left of the local day
+  auto longer = svc().IssueCertificate(vet_, req);
+  EXPECT_EQ(longer.status().field(), "valid_hours") << longer.status().ToString();
+  req.destination = "KZ-ALM";
+  req.valid_hours = 5 * 24 + 1;
+  EXPECT_EQ(svc().IssueCertificate(vet_, req).status().field(), "valid_hours");
+  req.valid_hours = 72;
+  EXPECT_EQ(Issue(req).valid_until, At(2026, 12, 2));
+  req.destination = "KZ-ABY";
+  req.valid_hours = 2;
+  EXPECT_EQ(Issue(req).valid_until, At(2026, 11, 29, 11));
+}
+
+// --- W5 ---
+
+TEST_F(CertificateTest, ConsumedOnceThenRefusedWithWhenWhereAndWho) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  EXPECT_EQ(svc().ConsumeCertificate(inspector_, c.id, "").status().field(), "place");
+  EXPECT_EQ(svc().ConsumeCertificate(vet_, c.id, "plant").status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(svc().ConsumeCertificate(inspector_, Uuid(999), "plant").status().code(),
+            StatusCode::kNotFound);
+
+  clock_.Advance(std::chrono::hours(1));
+  auto first = svc().ConsumeCertificate(inspector_, c.id, "Ayagoz meat plant");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->status, CertificateStatus::kConsumed);
+  EXPECT_EQ(first->consumed_place, "Ayagoz meat plant");
+
+  clock_.Advance(std::chrono::minutes(5));
+  Caller other = kz_->User("insp2", Role::kInspector, "KZ-ABY");
+  auto second = svc().ConsumeCertificate(other, c.number, "market");  // by number, too
+  ASSERT_EQ(second.status().code(), StatusCode::kAlreadyExists) << second.status().ToString();
+  auto detail = nlohmann::json::parse(second.status().detail());
+  EXPECT_EQ(detail["consumed_at"], "2026-11-29T10:00:00.000Z");
+  EXPECT_EQ(detail["place"], "Ayagoz meat plant");
+  EXPECT_EQ(detail["by"], "insp");
+  EXPECT_EQ(second.status().message(),
+            "already consumed at 2026-11-29T10:00:00.000Z at Ayagoz meat plant by insp");
+
+  AuditQuery q;
+  q.action = "certificate.consume";
+  auto rows = svc().ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().entry.username, "insp");
+}
+
+TEST_F(CertificateTest, ConcurrentConsumersSucceedOnceAltogether) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  std::atomic<int> ok{0}, already{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = svc().ConsumeCertificate(inspector_, c.id, "gate " + std::to_string(i));
+      if (r.ok()) {
+        ++ok;
+      } else if (r.status().code() == StatusCode::kAlreadyExists) {
+        ++already;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(already.load(), 7);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_F(CertificateTest, ConcurrentIssuersGetDistinctCertificates) {
+  SeedSheep();
+  std::mutex mu;
+  std::set<std::string> ids, numbers;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 5; ++k) {
+        auto c = svc().IssueCertificate(vet_, Request());
+        ASSERT_TRUE(c.ok()) << c.status().ToString();
+        std::lock_guard lock(mu);
+        ids.insert(c->id);
+        numbers.insert(c->number);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ids.size(), 20u);
+  EXPECT_EQ(numbers.size(), 20u);
+  EXPECT_EQ(CertificateCount(), 20);
+}
+
+TEST_F(CertificateTest, ExpiredCertificateCannotBeConsumed) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  clock_.Set(c.valid_until + std::chrono::seconds(1));
+  auto late = svc().ConsumeCertificate(inspector_, c.id, "plant");
+  EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(late.status().message().find("expired at"), std::string::npos)
+      << late.status().message();
+  VerifyResult v = svc().Verify(public_, c.hp1);
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.status, "expired");
+}
+
+TEST_F(CertificateTest, ConsumedCertificateVerifiesAsConsumedWithoutWho) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  EXPECT_TRUE(svc().Verify(public_, c.hp1).valid);  // cached as not consumed...
+  ASSERT_TRUE(svc().ConsumeCertificate(inspector_, c.id, "Ayagoz meat plant").ok());
+  VerifyResult v = svc().Verify(public_, c.hp1);  // ...and forgotten at once when consumed
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.status, "consumed");
+  ASSERT_TRUE(v.consumed_at.has_value());
+  EXPECT_EQ(*v.consumed_at, At(2026, 11, 29));
+  EXPECT_EQ(v.consumed_place, "Ayagoz meat plant");
+  ASSERT_TRUE(v.certificate.has_value());
+  EXPECT_EQ(v.certificate->consumed_by, 0);
+  EXPECT_EQ(v.certificate->consumed_by_name, "");
+  EXPECT_EQ(ReasonCodes(v), std::vector<std::string>{"consumed"});
+}
+
+// --- W6 ---
+
+TEST_F(CertificateTest, RevokedCertificateIsRefusedAtOnceAndListed) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  const Certificate other = Issue(Request());
+  ASSERT_TRUE(svc().Verify(public_, c.hp1).valid);  // fills the revocation cache
+
+  auto before = svc().RevocationListDocument();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  auto keys = kz_->store->ListSigningKeys();
+  ASSERT_TRUE(keys.ok());
+  std::vector<SigningKey> signing;
+  for (const auto& k : keys.value()) {
+    if (!k.root) signing.push_back(k);
+  }
+  auto list0 = cert::OpenRevocationList(before.value(), signing);
+  ASSERT_TRUE(list0.ok()) << list0.status().ToString();
+  EXPECT_EQ(list0->sequence, 0);
+  EXPECT_TRUE(list0->revoked_hashes.empty());
+
+  EXPECT_EQ(svc().RevokeCertificate(vet_, c.id, "").status().field(), "reason");
+  EXPECT_EQ(svc().RevokeCertificate(inspector_, c.id, "x").status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(svc().RevokeCertificate(far_vet_, c.id, "x").status().code(),
+            StatusCode::kPermissionDenied);
+  auto revoked = svc().RevokeCertificate(vet_, c.id, "wrong animals listed");
+  ASSERT_TRUE(revoked.ok()) << revoked.status().ToString();
+  EXPECT_EQ(revoked->status, CertificateStatus::kRevoked);
+  EXPECT_EQ(revoked->revoke_reason, "wrong animals listed");
+  EXPECT_EQ(svc().RevokeCertificate(admin_, c.id, "again").status().code(),
+            StatusCode::kFailedPrecondition);
+
+  VerifyResult v = svc().Verify(public_, c.hp1);  // no clock change: the cache was invalidated
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.status, "revoked");
+  EXPECT_EQ(ReasonCodes(v), std::vector<std::string>{"revoked"});
+  EXPECT_TRUE(svc().Verify(public_, other.hp1).valid);
+
+  auto after = svc().RevocationListDocument();
+  ASSERT_TRUE(after.ok());
+  auto list1 = cert::OpenRevocationList(after.value(), signing);
+  ASSERT_TRUE(list1.ok()) << list1.status().ToString();
+  EXPECT_EQ(list1->sequence, 1);
+  auto hash = cert::RevocationHash(c.id);
+  ASSERT_TRUE(hash.ok());
+  EXPECT_EQ(list1->revoked_hashes, std::vector<std::string>{hash.value()});
+
+  auto consume = svc().ConsumeCertificate(inspector_, c.id, "plant");
+  EXPECT_EQ(consume.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(consume.status().message().find("wrong animals listed"), std::string::npos);
+
+  // An admin above the vet revokes the other one: the list grows.
+  ASSERT_TRUE(svc().RevokeCertificate(admin_, other.number, "duplicate").ok());
+  auto list2 = cert::OpenRevocationList(svc().RevocationListDocument().value(), signing);
+  ASSERT_TRUE(list2.ok());
+  EXPECT_EQ(list2->sequence, 2);
+  EXPECT_EQ(list2->revoked_hashes.size(), 2u);
+
+  AuditQuery q;
+  q.action = "certificate.revoke";
+  auto rows = svc().ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 2u);
+}
+
+TEST_F(CertificateTest, RevocationListIsReSignedWhenOld) {
+  auto a = svc().RevocationListDocument();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  clock_.Advance(std::chrono::minutes(1));
+  EXPECT_EQ(svc().RevocationListDocument().value(), a.value());  // cached
+  clock_.Advance(std::chrono::minutes(60));
+  auto b = svc().RevocationListDocument();
+  ASSERT_TRUE(b.ok());
+  EXPECT_NE(b.value(), a.value());
+  auto list = cert::OpenRevocationList(b.value(), {key_});
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->issued_at, At(2026, 11, 29) + std::chrono::minutes(61));
+}
+
+// --- W4 ---
+
+TEST_F(CertificateTest, MalformedTextIsInvalidWithAReason) {
+  for (const std::string& text :
+       {std::string(), std::string("   "), std::string("hello"), std::string("HP1:"),
+        std::string("HP1:%%%%"), std::string("HP1:") + std::string(100000, 'A'),
+        std::string("HC1:6BFOXN*TS0BI$ZD4N9:9S6RCVN5+O30K3/XIV0W23NTDE")}) {
+    VerifyResult v = svc().Verify(public_, text);
+    EXPECT_FALSE(v.valid) << text.substr(0, 20);
+    EXPECT_EQ(v.status, "invalid") << text.substr(0, 20);
+    EXPECT_FALSE(v.reasons.empty()) << text.substr(0, 20);
+    EXPECT_FALSE(v.certificate.has_value());
+  }
+}
+
+TEST_F(CertificateTest, TamperedCertificateIsInvalid) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  // Re-sign the same payload with a key nobody trusts.
+  cert::Ed25519Signer stranger = cert::Ed25519Signer::Generate();
+  VerifyResult v = svc().Verify(public_, cert::EncodeHp1(cert::PayloadOf(c), stranger));
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.status, "invalid");
+  EXPECT_TRUE(HasReason(v, "unknown_kid")) << ::testing::PrintToString(v.reasons);
+  EXPECT_FALSE(v.certificate.has_value());
+}
+
+// --- keys ---
+
+TEST_F(CertificateTest, NewKeySignsNewCertificatesAndOldOnesStillVerify) {
+  SeedSheep();
+  const Certificate old_cert = Issue(Request());
+  auto trust0 = svc().TrustListDocument();
+  ASSERT_TRUE(trust0.ok()) << trust0.status().ToString();
+  auto list0 = cert::OpenTrustList(trust0.value(), {root_});
+  ASSERT_TRUE(list0.ok()) << list0.status().ToString();
+  EXPECT_EQ(list0->country, "KZ");
+  ASSERT_EQ(list0->keys.size(), 1u);
+  EXPECT_EQ(list0->keys[0].kid, key_.kid);
+
+  clock_.Advance(std::chrono::hours(1));
+  const SigningKey newer = kz_->NewKey("KZ-ABY", false);
+  const Certificate new_cert = Issue(Request());
+  EXPECT_EQ(new_cert.kid, newer.kid);
+  EXPECT_NE(newer.kid, key_.kid);
+  EXPECT_TRUE(svc().Verify(public_, old_cert.hp1).valid);
+  EXPECT_TRUE(svc().Verify(public_, new_cert.hp1).valid);
+
+  auto list1 = cert::OpenTrustList(svc().TrustListDocument().value(), {root_});
+  ASSERT_TRUE(list1.ok());
+  EXPECT_GT(list1->sequence, list0->sequence);
+  EXPECT_EQ(list1->keys.size(), 2u);
+
+  // Private halves stay in 0600 files named by kid; nothing secret in the listing.
+  auto perms = fs::status(kz_->dir / "keys" / (newer.kid + ".key")).permissions();
+  EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+  auto listed = svc().ListSigningKeys(admin_);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 3u);  // root, old, new
+}
+
+TEST_F(CertificateTest, RetiredKeyNoLongerVerifiesNorSigns) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  clock_.Advance(std::chrono::minutes(1));
+  ASSERT_TRUE(svc().RetireSigningKey(admin_, key_.kid).ok());
+  VerifyResult v = svc().Verify(public_, c.hp1);
+  EXPECT_FALSE(v.valid);
+  EXPECT_TRUE(HasReason(v, "key_retired")) << ::testing::PrintToString(v.reasons);
+  ASSERT_TRUE(v.certificate.has_value());  // the signature verified: what it claims is shown
+  EXPECT_EQ(v.certificate->number, c.number);
+  EXPECT_EQ(svc().RetireSigningKey(admin_, key_.kid).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(svc().RetireSigningKey(admin_, "0000000000000000").code(), StatusCode::kNotFound);
+
+  auto none = svc().IssueCertificate(vet_, Request());
+  EXPECT_EQ(none.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(none.status().message().find("herdpass key new --authority KZ-ABY"), std::string::npos)
+      << none.status().message();
+
+  // The trust list was re-signed: the key is still in it, marked retired.
+  auto list = cert::OpenTrustList(svc().TrustListDocument().value(), {root_});
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->keys.size(), 1u);
+  EXPECT_TRUE(list->keys[0].retired_at.has_value());
+}
+
+TEST_F(CertificateTest, NoKeyForTheVetsAuthorityIsAFailedPrecondition) {
+  // Only KZ-ABY has a key; a KZ-ALM vet's owner is in KZ-ALM.
+  ASSERT_TRUE(
+      svc()
+          .RecordBatch(
+              kz_->User("vacc2", Role::kVaccinator, "KZ-ALM"),
+              {Dose(Uuid(40), "87019998877", {kAlmSheep}, "FMD-O", "FMD-OA-INACT", "2026-11-01"),
+               Dose(Uuid(41), "87019998877", {kAlmSheep}, "PPR", "PPR-LIVE", "2026-11-01")})
+          .ok());
+  CertificateRequest req = Request({kAlmSheep});
+  req.owner_phone = "87019998877";
+  req.destination = "KZ-ALM";
+  auto c = svc().IssueCertificate(far_vet_, req);
+  EXPECT_EQ(c.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(c.status().message(),
+            "no signing key for authority KZ-ALM: run `herdpass key new --authority KZ-ALM`");
+
+  // A national key signs for every authority below it; the most specific key wins where both are.
+  const SigningKey national = kz_->NewKey("KZ", false);
+  auto signed_by_kz = svc().IssueCertificate(far_vet_, req);
+  ASSERT_TRUE(signed_by_kz.ok()) << signed_by_kz.status().ToString();
+  EXPECT_EQ(signed_by_kz->kid, national.kid);
+  SeedSheep();
+  EXPECT_EQ(Issue(Request()).kid, key_.kid);
+}
+
+TEST_F(CertificateTest, KeyThatOutlivesTheCertificateIsPreferred) {
+  SeedSheep();
+  clock_.Advance(std::chrono::hours(1));
+  const SigningKey short_lived = kz_->NewKey("KZ-ABY", false, 2);  // newer, but ends in 2 days
+  CertificateRequest req = Request();
+  EXPECT_EQ(Issue(req).kid, short_lived.kid);  // ends tonight: the newest key will do
+  req.destination = "KZ-ALM";                  // 5 days: only the older key lasts
+  EXPECT_EQ(Issue(req).kid, key_.kid);
+}
+
+TEST_F(CertificateTest, KeyCommandsCheckTheirArguments) {
+  EXPECT_EQ(svc().NewSigningKey(admin_, "KZ-ABY", true, 10).status().field(), "authority");
+  EXPECT_EQ(svc().NewSigningKey(admin_, "kz", false, 10).status().field(), "authority");
+  EXPECT_EQ(svc().NewSigningKey(admin_, "KZ-ABY", false, 0).status().field(), "valid_days");
+  Caller local_admin = kz_->User("admin2", Role::kAdmin, "KZ-ALM");
+  EXPECT_EQ(svc().NewSigningKey(local_admin, "KZ-ABY", false, 10).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(svc().RetireSigningKey(local_admin, key_.kid).code(), StatusCode::kPermissionDenied);
+  auto ok = svc().NewSigningKey(local_admin, "KZ-ALM", false, 10);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->country, "KZ");
+  EXPECT_EQ(ok->source, "local");
+  EXPECT_EQ(ok->valid_until, At(2026, 12, 9));
+
+  AuditQuery q;
+  q.action = "key.new";
+  auto rows = svc().ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 3u);  // root, KZ-ABY, KZ-ALM
+}
+
+TEST_F(CertificateTest, KeysCannotBeMadeWithoutAKeyDirectory) {
+  ServiceConfig config = Config();
+  HerdService no_dir(*kz_->store, clock_, DefaultCatalogue(), config);
+  auto k = no_dir.NewSigningKey(HerdService::SystemCaller(), "KZ-ABY", false, 10);
+  EXPECT_EQ(k.status().code(), StatusCode::kFailedPrecondition);
+}
+
+// --- W9: another country's trust list ---
+
+class CrossBorderTest : public CertificateTest {
+ protected:
+  void SetUp() override {
+    CertificateTest::SetUp();
+    ServiceConfig config;
+    config.default_region = "UZ";
+    config.local_utc_offset = std::chrono::minutes(5 * 60);
+    uz_ = MakeNode("uz", config);
+    uz_root_ = uz_->NewKey("UZ", true, 3650);
+    uz_key_ = uz_->NewKey("UZ-TAS", false);
+    Caller vacc = uz_->User("uz-vacc", Role::kVaccinator, "UZ-TAS");
+    uz_vet_ = uz_->User("uz-vet", Role::kVet, "UZ-TAS");
+    auto r = uz_->service->RecordBatch(vacc, {Dose(Uuid(50), "+998901234567", {"860000000000001"},
+                                                   "FMD-O", "FMD-OA-INACT", "2026-11-01"),
+                                              Dose(Uuid(51), "+998901234567", {"860000000000001"},
+                                                   "PPR", "PPR-LIVE", "2026-11-01"),
+                                              Dose(Uuid(52), "+998901234567", {"860000000000001"},
+                                                   "SGP", "SGP-SHEEPPOX-LIVE", "2026-11-01"),
+                                              Dose(Uuid(53), "+998901234567", {"860000000000001"},
+                                                   "ANTHRAX", "ANTHRAX-SPORE", "2026-11-01")});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->created, 4) << r->results[0].reason.ToString();
+    CertificateRequest req;
+    req.owner_phone = "+998901234567";
+    req.animal_tags = {"860000000000001"};
+    req.species = "sheep";
+    req.purpose = "export";
+    req.destination = "KZ-ABY";
+    req.transport = "truck 01 A 123 BC";
+    auto c = uz_->service->IssueCertificate(uz_vet_, req);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    uz_cert_ = c.value();
+  }
+
+  Caller uz_vet_;
+  SigningKey uz_root_, uz_key_;
+  Certificate uz_cert_;
+};
+
+TEST_F(CrossBorderTest, ImportedTrustListLetsTheNeighboursCertificateVerify) {
+  EXPECT_EQ(uz_cert_.valid_until, At(2026, 12, 4));  // export: five days
+  VerifyResult before = svc().Verify(public_, uz_cert_.hp1);
+  EXPECT_FALSE(before.valid);
+  EXPECT_TRUE(HasReason(before, "unknown_kid")) << ::testing::PrintToString(before.reasons);
+
+  auto list = uz_->service->TrustListDocument();
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  auto imported = svc().ImportTrustList(admin_, list.value(), uz_root_.public_key);
+  ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+  ASSERT_EQ(imported->size(), 1u);
+  EXPECT_EQ(imported->at(0).kid, uz_key_.kid);
+  EXPECT_EQ(imported->at(0).source, "import:UZ");
+
+  VerifyResult after = svc().Verify(public_, uz_cert_.hp1);
+  EXPECT_TRUE(after.valid) << after.status;
+  ASSERT_TRUE(after.certificate.has_value());
+  EXPECT_EQ(after.certificate->authority, "UZ-TAS");
+  EXPECT_FALSE(after.consumed_at.has_value());
+
+  // The keys as stored: the signing key imported, the root pinned; neither signs here.
+  auto keys = svc().ListSigningKeys(HerdService::SystemCaller());
+  ASSERT_TRUE(keys.ok());
+  std::map<std::string, std::string> source_of;
+  for (const auto& k : keys.value()) source_of[k.kid] = k.source;
+  EXPECT_EQ(source_of[uz_key_.kid], "import:UZ");
+  EXPECT_EQ(source_of[uz_root_.kid], "pinned:UZ");
+  // Our own trust list is unchanged: it lists only local keys.
+  auto own = cert::OpenTrustList(svc().TrustListDocument().value(), {root_});
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->keys.size(), 1u);
+
+  // Importing again replaces, not duplicates.
+  ASSERT_TRUE(svc().ImportTrustList(admin_, list.value(), uz_root_.public_key).ok());
+  EXPECT_EQ(svc().ListSigningKeys(admin_)->size(), keys->size());
+
+  // A KZ inspector at the border can read the stored UZ certificate? No: it is stored in UZ only.
+  EXPECT_EQ(svc().GetCertificate(inspector_, uz_cert_.id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(CrossBorderTest, TrustListWithTheWrongRootIsRefused) {
+  auto list = uz_->service->TrustListDocument();
+  ASSERT_TRUE(list.ok());
+  // Signed by UZ's root, offered with KZ's root pinned: refused, nothing stored.
+  auto wrong = svc().ImportTrustList(admin_, list.value(), root_.public_key);
+  EXPECT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().field(), "trust_list") << wrong.status().ToString();
+  EXPECT_EQ(svc().ListSigningKeys(admin_)->size(), 2u);
+  EXPECT_FALSE(svc().Verify(public_, uz_cert_.hp1).valid);
+
+  EXPECT_EQ(svc().ImportTrustList(admin_, list.value(), "not base64!").status().field(),
+            "root_public_key");
+  EXPECT_EQ(svc().ImportTrustList(admin_, list.value(), "AAAA").status().field(),
+            "root_public_key");
+  EXPECT_EQ(svc().ImportTrustList(admin_, "{}", uz_root_.public_key).status().field(),
+            "trust_list");
+  // Our own country's list is made here, never imported.
+  auto own = svc().ImportTrustList(admin_, svc().TrustListDocument().value(), root_.public_key);
+  EXPECT_EQ(own.status().code(), StatusCode::kFailedPrecondition) << own.status().ToString();
+  // A regional admin does not decide which countries to trust.
+  Caller local_admin = kz_->User("admin2", Role::kAdmin, "KZ-ALM");
+  EXPECT_EQ(svc().ImportTrustList(local_admin, list.value(), uz_root_.public_key).status().code(),
+            StatusCode::kPermissionDenied);
+}
+
+// --- who may do what ---
+
+TEST_F(CertificateTest, EveryRoleNotPermittedIsDenied) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  std::map<std::string, Caller> callers = {{"vaccinator", vaccinator_},
+                                           {"vet", vet_},
+                                           {"inspector", inspector_},
+                                           {"admin", admin_},
+                                           {"auditor", auditor_}};
+  struct Op {
+    std::string name;
+    std::set<std::string> allowed;
+    std::function<Status(const Caller&)> run;
+  };
+  const std::vector<Op> ops = {
+      {"issue", {"vet"}, [&](const Caller& k) { return svc().IssueCertificate(k, {}).status(); }},
+      {"get",
+       {"vet", "inspector", "admin"},
+       [&](const Caller& k) { return svc().GetCertificate(k, c.id).status(); }},
+      {"consume",
+       {"inspector"},
+       [&](const Caller& k) { return svc().ConsumeCertificate(k, c.id, "").status(); }},
+      {"revoke",
+       {"vet", "admin"},
+       [&](const Caller& k) { return svc().RevokeCertificate(k, c.id, "").status(); }},
+      {"new key",
+       {"admin"},
+       [&](const Caller& k) { return svc().NewSigningKey(k, "", false, 0).status(); }},
+      {"retire key", {"admin"}, [&](const Caller& k) { return svc().RetireSigningKey(k, ""); }},
+      {"list keys", {"admin"}, [&](const Caller& k) { return svc().ListSigningKeys(k).status(); }},
+      {"import",
+       {"admin"},
+       [&](const Caller& k) { return svc().ImportTrustList(k, "", "").status(); }},
+  };
+  for (const Op& op : ops) {
+    for (const auto& [role, caller] : callers) {
+      const Status s = op.run(caller);
+      if (op.allowed.count(role) != 0) {
+        EXPECT_NE(s.code(), StatusCode::kPermissionDenied) << op.name << " by " << role;
+        EXPECT_NE(s.code(), StatusCode::kUnauthenticated) << op.name << " by " << role;
+      } else {
+        EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << op.name << " by " << role;
+      }
+    }
+    EXPECT_EQ(op.run(public_).code(), StatusCode::kUnauthenticated) << op.name << " by the public";
+  }
+  // Verification and the signed documents are public.
+  EXPECT_TRUE(svc().Verify(public_, c.hp1).valid);
+  EXPECT_TRUE(svc().TrustListDocument().ok());
+  EXPECT_TRUE(svc().RevocationListDocument().ok());
+}
+
+TEST_F(CertificateTest, InspectorsReadFromAnywhereVetsOnlyTheirOwn) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  EXPECT_TRUE(svc().GetCertificate(inspector_, c.id).ok());  // KZ-ALM inspector
+  EXPECT_TRUE(svc().GetCertificate(inspector_, c.number).ok());
+  EXPECT_TRUE(svc().GetCertificate(admin_, c.id).ok());  // KZ admin, above
+  EXPECT_EQ(svc().GetCertificate(far_vet_, c.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(svc().GetCertificate(vet_, "KZ-ABY-20261129-NOTTHERE").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(svc().GetCertificate(vet_, "").status().field(), "id");
+}
+
+}  // namespace
+}  // namespace herdpass
