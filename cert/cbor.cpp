@@ -4,6 +4,7 @@
 #include <cbor.h>
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace herdpass::cert::detail {
@@ -53,61 +54,70 @@ void CborWriter::Tag(uint64_t t) {
   Head([&](unsigned char* p, size_t s) { return cbor_encode_tag(t, p, s); });
 }
 
-// --- scanning ---
+// --- reading ---
 namespace {
 
-enum class Event {
-  kNone,
-  kScalar,      // integer, float, simple value
-  kBytes,       // definite byte string (data already checked present by libcbor)
-  kText,        // definite text string
-  kIndefBytes,  // start of a chunked byte string
-  kIndefText,   // start of a chunked text string
-  kArray,       // definite array, `size` items
-  kIndefArray,
-  kMap,  // definite map, `size` pairs
-  kIndefMap,
-  kTag,
-  kBreak,
+// What the last cbor_stream_decode call saw.
+struct Event {
+  enum Kind {
+    kNone,
+    kUint,
+    kNegint,
+    kOther,       // float, bool, null, undefined
+    kBytes,       // definite byte string
+    kText,        // definite text string
+    kIndefBytes,  // start of a chunked byte string
+    kIndefText,   // start of a chunked text string
+    kArray,       // definite array, `value` items
+    kIndefArray,
+    kMap,  // definite map, `value` pairs
+    kIndefMap,
+    kTag,
+    kBreak,
+  };
+  Kind kind = kNone;
+  uint64_t value = 0;
+  const uint8_t* data = nullptr;
+  size_t length = 0;
 };
 
-struct ScanEvent {
-  Event event = Event::kNone;
-  uint64_t size = 0;
-};
-
-ScanEvent* Ev(void* ctx) { return static_cast<ScanEvent*>(ctx); }
-void OnU8(void* c, uint8_t) { Ev(c)->event = Event::kScalar; }
-void OnU16(void* c, uint16_t) { Ev(c)->event = Event::kScalar; }
-void OnU32(void* c, uint32_t) { Ev(c)->event = Event::kScalar; }
-void OnU64(void* c, uint64_t) { Ev(c)->event = Event::kScalar; }
-void OnFloat(void* c, float) { Ev(c)->event = Event::kScalar; }
-void OnDouble(void* c, double) { Ev(c)->event = Event::kScalar; }
-void OnBool(void* c, bool) { Ev(c)->event = Event::kScalar; }
-void OnSimple(void* c) { Ev(c)->event = Event::kScalar; }
-void OnBytes(void* c, cbor_data, size_t) { Ev(c)->event = Event::kBytes; }
-void OnText(void* c, cbor_data, size_t) { Ev(c)->event = Event::kText; }
-void OnIndefBytes(void* c) { Ev(c)->event = Event::kIndefBytes; }
-void OnIndefText(void* c) { Ev(c)->event = Event::kIndefText; }
+Event* Ev(void* ctx) { return static_cast<Event*>(ctx); }
+void OnU8(void* c, uint8_t v) { *Ev(c) = {Event::kUint, v}; }
+void OnU16(void* c, uint16_t v) { *Ev(c) = {Event::kUint, v}; }
+void OnU32(void* c, uint32_t v) { *Ev(c) = {Event::kUint, v}; }
+void OnU64(void* c, uint64_t v) { *Ev(c) = {Event::kUint, v}; }
+void OnN8(void* c, uint8_t v) { *Ev(c) = {Event::kNegint, v}; }
+void OnN16(void* c, uint16_t v) { *Ev(c) = {Event::kNegint, v}; }
+void OnN32(void* c, uint32_t v) { *Ev(c) = {Event::kNegint, v}; }
+void OnN64(void* c, uint64_t v) { *Ev(c) = {Event::kNegint, v}; }
+void OnFloat(void* c, float) { Ev(c)->kind = Event::kOther; }
+void OnDouble(void* c, double) { Ev(c)->kind = Event::kOther; }
+void OnBool(void* c, bool) { Ev(c)->kind = Event::kOther; }
+void OnNull(void* c) { *Ev(c) = {Event::kOther, 22}; }  // simple value 22 is null
+void OnUndefined(void* c) { *Ev(c) = {Event::kOther, 23}; }
+void OnBytes(void* c, cbor_data d, size_t n) { *Ev(c) = {Event::kBytes, 0, d, n}; }
+void OnText(void* c, cbor_data d, size_t n) { *Ev(c) = {Event::kText, 0, d, n}; }
+void OnIndefBytes(void* c) { Ev(c)->kind = Event::kIndefBytes; }
+void OnIndefText(void* c) { Ev(c)->kind = Event::kIndefText; }
 void OnArray(void* c, size_t n) { *Ev(c) = {Event::kArray, n}; }
-void OnIndefArray(void* c) { Ev(c)->event = Event::kIndefArray; }
+void OnIndefArray(void* c) { Ev(c)->kind = Event::kIndefArray; }
 void OnMap(void* c, size_t n) { *Ev(c) = {Event::kMap, n}; }
-void OnIndefMap(void* c) { Ev(c)->event = Event::kIndefMap; }
-void OnTag(void* c, uint64_t) { Ev(c)->event = Event::kTag; }
-void OnBreak(void* c) { Ev(c)->event = Event::kBreak; }
+void OnIndefMap(void* c) { Ev(c)->kind = Event::kIndefMap; }
+void OnTag(void* c, uint64_t t) { *Ev(c) = {Event::kTag, t}; }
+void OnBreak(void* c) { Ev(c)->kind = Event::kBreak; }
 
 // libcbor's callbacks.h labels some of these fields the wrong way round; the types are right:
 // byte_string/string (with data) are definite strings, *_start (no data) chunked ones;
 // array_start/map_start (with a size) definite containers, indef_* chunked ones.
-const cbor_callbacks kScanCallbacks = {
+const cbor_callbacks kCallbacks = {
     .uint8 = OnU8,
     .uint16 = OnU16,
     .uint32 = OnU32,
     .uint64 = OnU64,
-    .negint64 = OnU64,
-    .negint32 = OnU32,
-    .negint16 = OnU16,
-    .negint8 = OnU8,
+    .negint64 = OnN64,
+    .negint32 = OnN32,
+    .negint16 = OnN16,
+    .negint8 = OnN8,
     .byte_string_start = OnIndefBytes,
     .byte_string = OnBytes,
     .string = OnText,
@@ -120,221 +130,245 @@ const cbor_callbacks kScanCallbacks = {
     .float2 = OnFloat,
     .float4 = OnFloat,
     .float8 = OnDouble,
-    .undefined = OnSimple,
-    .null = OnSimple,
+    .undefined = OnUndefined,
+    .null = OnNull,
     .boolean = OnBool,
     .indef_break = OnBreak,
 };
 
-enum class Frame { kArray, kMap, kTag, kIndefArray, kIndefMap, kIndefBytes, kIndefText };
-
+// An item still open: a container waiting for its items, a tag for its item, a chunked string
+// for its chunks.
 struct Open {
-  Frame frame;
-  uint64_t remaining;  // items still expected (definite frames); items seen (chunked maps)
+  uint32_t node;
+  bool definite;
+  uint64_t remaining;  // definite: items still expected (a map's pairs count twice)
+  uint64_t seen;       // chunked arrays and maps: items so far
 };
+
+using Kind = CborNode::Kind;
 
 }  // namespace
 
-std::optional<std::string> ScanCbor(ByteView data, int max_depth) {
+Result<CborTree> CborTree::Parse(ByteView data, int max_depth) {
+  auto bad = [](std::string why) { return InvalidArgument(std::string(reason::kCbor), why); };
   if (max_depth > kHardMaxCborDepth) max_depth = kHardMaxCborDepth;
-  if (data.empty()) return "no CBOR data";
+  if (data.empty()) return bad("no CBOR data");
+  if (data.size() >= UINT32_MAX) return bad("CBOR data too large");
+  CborTree tree;
+  std::vector<CborNode>& nodes = tree.nodes_;
   std::vector<Open> stack;
   size_t pos = 0;
   bool done = false;
   while (!done) {
-    if (pos >= data.size()) return "CBOR item is truncated";
-    ScanEvent ev;
+    if (pos >= data.size()) return bad("CBOR item is truncated");
+    Event ev;
     cbor_decoder_result r =
-        cbor_stream_decode(data.data() + pos, data.size() - pos, &kScanCallbacks, &ev);
-    if (r.status == CBOR_DECODER_NEDATA) return "CBOR item is truncated";
-    if (r.status != CBOR_DECODER_FINISHED || ev.event == Event::kNone) {
-      return "malformed CBOR at byte " + std::to_string(pos);
+        cbor_stream_decode(data.data() + pos, data.size() - pos, &kCallbacks, &ev);
+    if (r.status == CBOR_DECODER_NEDATA) return bad("CBOR item is truncated");
+    if (r.status != CBOR_DECODER_FINISHED || ev.kind == Event::kNone) {
+      return bad("malformed CBOR at byte " + std::to_string(pos));
     }
     pos += r.read;
     const size_t left = data.size() - pos;
 
+    if (ev.kind == Event::kText &&
+        !IsValidUtf8({reinterpret_cast<const char*>(ev.data), ev.length})) {
+      return bad("CBOR text string is not UTF-8");
+    }
     // Inside a chunked string only definite strings of the same kind, then a break, may follow.
-    if (!stack.empty() &&
-        (stack.back().frame == Frame::kIndefBytes || stack.back().frame == Frame::kIndefText)) {
-      const bool bytes = stack.back().frame == Frame::kIndefBytes;
-      if (ev.event == (bytes ? Event::kBytes : Event::kText)) continue;
-      if (ev.event != Event::kBreak) return "malformed chunked CBOR string";
+    if (!stack.empty() && nodes[stack.back().node].owned >= 0) {
+      CborNode& s = nodes[stack.back().node];
+      if (ev.kind == (s.kind == Kind::kBytes ? Event::kBytes : Event::kText)) {
+        tree.chunked_[static_cast<size_t>(s.owned)].insert(
+            tree.chunked_[static_cast<size_t>(s.owned)].end(), ev.data, ev.data + ev.length);
+        continue;
+      }
+      if (ev.kind != Event::kBreak) return bad("malformed chunked CBOR string");
     }
 
-    bool item_complete = false;
-    auto open = [&](Frame f, uint64_t remaining) -> std::optional<std::string> {
-      if (static_cast<int>(stack.size()) >= max_depth) {
-        return "CBOR nested deeper than " + std::to_string(max_depth) + " levels";
-      }
-      stack.push_back({f, remaining});
-      return std::nullopt;
+    bool complete = false;  // an item (scalar, or a container just closed) is finished
+    auto push = [&](CborNode n) {
+      n.end = static_cast<uint32_t>(nodes.size() + 1);
+      nodes.push_back(n);
     };
-    switch (ev.event) {
-      case Event::kScalar:
-      case Event::kBytes:
-      case Event::kText:
-        item_complete = true;
+    auto open = [&](CborNode n, bool definite, uint64_t remaining) -> bool {
+      if (static_cast<int>(stack.size()) >= max_depth) return false;
+      push(n);
+      stack.push_back({static_cast<uint32_t>(nodes.size() - 1), definite, remaining, 0});
+      return true;
+    };
+    switch (ev.kind) {
+      case Event::kUint:
+        push({Kind::kUint, ev.value});
+        complete = true;
         break;
+      case Event::kNegint:
+        push({Kind::kNegint, ev.value});
+        complete = true;
+        break;
+      case Event::kOther:
+        push({Kind::kOther, ev.value});
+        complete = true;
+        break;
+      case Event::kBytes:
+      case Event::kText: {
+        CborNode n{ev.kind == Event::kBytes ? Kind::kBytes : Kind::kText};
+        n.data = ev.data;
+        n.length = ev.length;
+        push(n);
+        complete = true;
+        break;
+      }
+      case Event::kIndefBytes:
+      case Event::kIndefText: {
+        CborNode n{ev.kind == Event::kIndefBytes ? Kind::kBytes : Kind::kText};
+        n.owned = static_cast<int32_t>(tree.chunked_.size());
+        tree.chunked_.emplace_back();
+        if (!open(n, /*definite=*/false, 0))
+          return bad("CBOR nested deeper than " + std::to_string(max_depth) + " levels");
+        break;
+      }
       case Event::kArray:
         // Each item takes at least one byte: a longer declared length cannot be real.
-        if (ev.size > left) return "CBOR array longer than its data";
-        if (ev.size == 0) {
-          item_complete = true;
-        } else if (auto e = open(Frame::kArray, ev.size)) {
-          return e;
+        if (ev.value > left) return bad("CBOR array longer than its data");
+        if (ev.value == 0) {
+          push({Kind::kArray});
+          complete = true;
+        } else if (!open({Kind::kArray, 0, static_cast<uint32_t>(ev.value)}, true, ev.value)) {
+          return bad("CBOR nested deeper than " + std::to_string(max_depth) + " levels");
         }
         break;
       case Event::kMap:
-        if (ev.size > left / 2) return "CBOR map longer than its data";
-        if (ev.size == 0) {
-          item_complete = true;
-        } else if (auto e = open(Frame::kMap, ev.size * 2)) {
-          return e;
+        if (ev.value > left / 2) return bad("CBOR map longer than its data");
+        if (ev.value == 0) {
+          push({Kind::kMap});
+          complete = true;
+        } else if (!open({Kind::kMap, 0, static_cast<uint32_t>(ev.value)}, true, ev.value * 2)) {
+          return bad("CBOR nested deeper than " + std::to_string(max_depth) + " levels");
         }
-        break;
-      case Event::kTag:
-        if (auto e = open(Frame::kTag, 1)) return e;
         break;
       case Event::kIndefArray:
-        if (auto e = open(Frame::kIndefArray, 0)) return e;
+        if (!open({Kind::kArray}, false, 0))
+          return bad("CBOR nested deeper than " + std::to_string(max_depth) + " levels");
         break;
       case Event::kIndefMap:
-        if (auto e = open(Frame::kIndefMap, 0)) return e;
+        if (!open({Kind::kMap}, false, 0))
+          return bad("CBOR nested deeper than " + std::to_string(max_depth) + " levels");
         break;
-      case Event::kIndefBytes:
-        if (auto e = open(Frame::kIndefBytes, 0)) return e;
-        break;
-      case Event::kIndefText:
-        if (auto e = open(Frame::kIndefText, 0)) return e;
+      case Event::kTag:
+        if (!open({Kind::kTag, ev.value, 1}, true, 1))
+          return bad("CBOR nested deeper than " + std::to_string(max_depth) + " levels");
         break;
       case Event::kBreak: {
-        if (stack.empty()) return "CBOR break outside a chunked item";
+        if (stack.empty() || stack.back().definite) {
+          return bad("CBOR break outside a chunked item");
+        }
         const Open top = stack.back();
-        if (top.frame == Frame::kArray || top.frame == Frame::kMap || top.frame == Frame::kTag) {
-          return "CBOR break inside a definite-length item";
+        CborNode& n = nodes[top.node];
+        if (n.kind == Kind::kMap) {
+          if (top.seen % 2 != 0) return bad("CBOR map with a key and no value");
+          n.count = static_cast<uint32_t>(top.seen / 2);
+        } else if (n.kind == Kind::kArray) {
+          n.count = static_cast<uint32_t>(top.seen);
         }
-        if (top.frame == Frame::kIndefMap && top.remaining % 2 != 0) {
-          return "CBOR map with a key and no value";
-        }
+        n.end = static_cast<uint32_t>(nodes.size());
         stack.pop_back();
-        item_complete = true;
+        complete = true;
         break;
       }
       case Event::kNone:
-        return "malformed CBOR";
+        return bad("malformed CBOR");
     }
 
     // A completed item counts toward its container; a container whose last item arrived is
     // itself a completed item of the one around it.
-    while (item_complete) {
+    while (complete) {
       if (stack.empty()) {
         done = true;
         break;
       }
       Open& top = stack.back();
-      if (top.frame == Frame::kIndefArray || top.frame == Frame::kIndefMap) {
-        ++top.remaining;
+      if (!top.definite) {
+        ++top.seen;
         break;
       }
       if (--top.remaining > 0) break;
+      nodes[top.node].end = static_cast<uint32_t>(nodes.size());
       stack.pop_back();
     }
   }
   if (pos != data.size()) {
-    return "unexpected " + std::to_string(data.size() - pos) + " bytes after the CBOR item";
+    return bad("unexpected " + std::to_string(data.size() - pos) + " bytes after the CBOR item");
   }
-  return std::nullopt;
+  return tree;
 }
 
-Result<CborItem> LoadCbor(ByteView data, int max_depth) {
-  const std::string field(reason::kCbor);
-  if (auto why = ScanCbor(data, max_depth)) return InvalidArgument(field, *why);
-  cbor_load_result result{};
-  CborItem item(cbor_load(data.data(), data.size(), &result));
-  if (!item || result.error.code != CBOR_ERR_NONE || result.read != data.size()) {
-    return InvalidArgument(field, "malformed CBOR");
-  }
-  return item;
+const CborNode& CborRef::node() const { return tree_->nodes_[index_]; }
+
+bool CborRef::is(CborNode::Kind k) const { return tree_ != nullptr && node().kind == k; }
+
+bool CborRef::is_null() const { return is(Kind::kOther) && node().arg == 22; }
+
+std::optional<int64_t> CborRef::Int() const {
+  if (tree_ == nullptr) return std::nullopt;
+  const CborNode& n = node();
+  if (n.kind != Kind::kUint && n.kind != Kind::kNegint) return std::nullopt;
+  if (n.arg > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return n.kind == Kind::kUint ? static_cast<int64_t>(n.arg) : -1 - static_cast<int64_t>(n.arg);
 }
 
-// --- reading ---
-
-std::optional<int64_t> AsInt(const cbor_item_t* item) {
-  if (item == nullptr) return std::nullopt;
-  if (cbor_isa_uint(item)) {
-    uint64_t v = cbor_get_int(item);
-    if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-    return static_cast<int64_t>(v);
-  }
-  if (cbor_isa_negint(item)) {
-    uint64_t v = cbor_get_int(item);  // the value is -1 - v
-    if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-    return -1 - static_cast<int64_t>(v);
-  }
-  return std::nullopt;
+std::optional<ByteView> CborRef::Bytes() const {
+  if (!is(Kind::kBytes)) return std::nullopt;
+  const CborNode& n = node();
+  if (n.owned >= 0) return ByteView(tree_->chunked_[static_cast<size_t>(n.owned)]);
+  return ByteView(n.data, n.length);
 }
 
-std::optional<cert::Bytes> AsBytes(const cbor_item_t* item) {
-  if (item == nullptr || !cbor_isa_bytestring(item)) return std::nullopt;
-  cert::Bytes out;
-  if (cbor_bytestring_is_definite(item)) {
-    const unsigned char* p = cbor_bytestring_handle(item);
-    out.assign(p, p + cbor_bytestring_length(item));
-    return out;
+std::optional<std::string_view> CborRef::Text() const {
+  if (!is(Kind::kText)) return std::nullopt;
+  const CborNode& n = node();
+  if (n.owned >= 0) {
+    const cert::Bytes& b = tree_->chunked_[static_cast<size_t>(n.owned)];
+    return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
   }
-  cbor_item_t** chunks = cbor_bytestring_chunks_handle(item);
-  for (size_t i = 0; i < cbor_bytestring_chunk_count(item); ++i) {
-    if (!cbor_isa_bytestring(chunks[i]) || !cbor_bytestring_is_definite(chunks[i])) {
-      return std::nullopt;
-    }
-    const unsigned char* p = cbor_bytestring_handle(chunks[i]);
-    out.insert(out.end(), p, p + cbor_bytestring_length(chunks[i]));
-  }
+  return std::string_view(reinterpret_cast<const char*>(n.data), n.length);
+}
+
+uint64_t CborRef::tag() const { return node().arg; }
+
+CborRef CborRef::tagged() const { return CborRef(tree_, index_ + 1); }
+
+size_t CborRef::size() const { return is_array() || is_map() ? node().count : 0; }
+
+std::vector<CborRef> CborRef::Items() const {
+  std::vector<CborRef> out;
+  if (!is_array() && !is_map()) return out;
+  const uint32_t end = node().end;
+  for (uint32_t i = index_ + 1; i < end; i = tree_->nodes_[i].end) out.emplace_back(tree_, i);
   return out;
 }
 
-std::optional<std::string> AsText(const cbor_item_t* item) {
-  if (item == nullptr || !cbor_isa_string(item)) return std::nullopt;
-  std::string out;
-  if (cbor_string_is_definite(item)) {
-    out.assign(reinterpret_cast<const char*>(cbor_string_handle(item)), cbor_string_length(item));
-  } else {
-    cbor_item_t** chunks = cbor_string_chunks_handle(item);
-    for (size_t i = 0; i < cbor_string_chunk_count(item); ++i) {
-      if (!cbor_isa_string(chunks[i]) || !cbor_string_is_definite(chunks[i])) return std::nullopt;
-      out.append(reinterpret_cast<const char*>(cbor_string_handle(chunks[i])),
-                 cbor_string_length(chunks[i]));
-    }
+CborRef CborRef::Get(int64_t key) const {
+  if (!is_map()) return {};
+  const uint32_t end = node().end;
+  for (uint32_t i = index_ + 1; i < end;) {
+    const uint32_t value = tree_->nodes_[i].end;
+    auto k = CborRef(tree_, i).Int();
+    if (k && *k == key) return CborRef(tree_, value);
+    i = tree_->nodes_[value].end;
   }
-  if (!IsValidUtf8(out)) return std::nullopt;
-  return out;
+  return {};
 }
 
-const cbor_item_t* MapGet(const cbor_item_t* map, int64_t key) {
-  const cbor_pair* pairs = cbor_map_handle(map);
-  for (size_t i = 0; i < cbor_map_size(map); ++i) {
-    auto k = AsInt(pairs[i].key);
-    if (k && *k == key) return pairs[i].value;
-  }
-  return nullptr;
-}
-
-bool HasDuplicateKeys(const cbor_item_t* map) {
-  const cbor_pair* pairs = cbor_map_handle(map);
-  const size_t n = cbor_map_size(map);
+bool CborRef::HasDuplicateKeys() const {
+  std::vector<CborRef> items = Items();
   // Quadratic, but maps here have a handful of keys and the input is capped (Limits).
-  for (size_t i = 0; i < n; ++i) {
-    auto ki = AsInt(pairs[i].key);
-    auto ti = ki ? std::nullopt : AsText(pairs[i].key);
+  for (size_t i = 0; i < items.size(); i += 2) {
+    auto ki = items[i].Int();
+    auto ti = ki ? std::nullopt : items[i].Text();
     if (!ki && !ti) continue;
-    for (size_t j = i + 1; j < n; ++j) {
-      if (ki) {
-        auto kj = AsInt(pairs[j].key);
-        if (kj && *kj == *ki) return true;
-      } else {
-        auto tj = AsText(pairs[j].key);
-        if (tj && *tj == *ti) return true;
-      }
+    for (size_t j = i + 2; j < items.size(); j += 2) {
+      if (ki ? items[j].Int() == ki : items[j].Text() == ti) return true;
     }
   }
   return false;

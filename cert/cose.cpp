@@ -1,7 +1,5 @@
 // Stage 4 of HP1: COSE_Sign1 (RFC 9052 section 4.2) with the DCC's variations (tag 61 around
 // tag 18, an untagged array, the kid or even the alg in the unprotected header).
-#include <cbor.h>
-
 #include <algorithm>
 #include <vector>
 
@@ -11,9 +9,7 @@
 namespace herdpass::cert {
 namespace {
 
-using detail::AsBytes;
-using detail::AsInt;
-using detail::MapGet;
+using detail::CborRef;
 
 constexpr uint64_t kTagCoseSign1 = 18;
 constexpr uint64_t kTagCwt = 61;
@@ -25,30 +21,32 @@ Status Bad(std::string_view code, std::string message) {
 }
 
 // Reads alg and kid from one header map into `cose`. `is_protected` says which bucket.
-Status ReadHeader(const cbor_item_t* map, bool is_protected, CoseSign1& cose) {
-  if (!cbor_isa_map(map)) {
+Status ReadHeader(CborRef map, bool is_protected, CoseSign1& cose) {
+  if (!map.is_map()) {
     return Bad(reason::kCose,
                is_protected ? "protected header is not a map" : "unprotected header is not a map");
   }
-  if (detail::HasDuplicateKeys(map)) return Bad(reason::kCose, "header has a duplicate label");
-  if (const cbor_item_t* alg = MapGet(map, kHeaderAlg)) {
+  if (map.HasDuplicateKeys()) return Bad(reason::kCose, "header has a duplicate label");
+  if (CborRef alg = map.Get(kHeaderAlg); alg.present()) {
     // A text alg (allowed by RFC 9052) names nothing HerdPass supports: left unset, it makes
     // VerifySignature answer "algorithm".
-    auto v = AsInt(alg);
+    auto v = alg.Int();
     if (v && (is_protected || !cose.alg)) cose.alg = v;
   }
-  if (const cbor_item_t* kid = MapGet(map, kHeaderKid)) {
-    auto bytes = AsBytes(kid);
+  if (CborRef kid = map.Get(kHeaderKid); kid.present()) {
+    auto bytes = kid.Bytes();
     if (!bytes) return Bad(reason::kKid, "kid is not a byte string");
-    (is_protected ? cose.kid_protected : cose.kid_unprotected) = std::move(*bytes);
+    (is_protected ? cose.kid_protected : cose.kid_unprotected) =
+        Bytes(bytes->begin(), bytes->end());
   }
   return Status::Ok();
 }
 
-// The tags in front of the COSE array, read by hand: libcbor 0.8 refuses tags 6 to 20 in their
-// one-byte form (0xC6-0xD4, "unassigned" to it), and COSE_Sign1's tag 18 is written 0xD2. So the
-// leading tags are taken off here and libcbor gets the item after them. Tags further inside are
-// still read by libcbor (and those forms refused there, as malformed CBOR: COSE and CWT use none).
+// The tags in front of the COSE array, read by hand: libcbor 0.8's decoder refuses tags 6 to 20 in
+// their one-byte form (0xC6-0xD4, "unassigned" to it), and COSE_Sign1's tag 18 is written 0xD2.
+// So the leading tags are taken off here and libcbor reads the item after them. Tags further
+// inside are still read by libcbor (and those forms refused there as malformed CBOR: COSE and
+// CWT use none).
 struct LeadingTags {
   std::vector<uint64_t> tags;
   size_t length = 0;  // bytes they take
@@ -92,11 +90,11 @@ Result<CoseSign1> ParseCoseSign1(ByteView data, const Limits& limits) {
   auto leading = ReadLeadingTags(data, limits.max_cbor_depth);
   if (!leading.ok()) return leading.status();
   const std::vector<uint64_t>& tags = leading->tags;
-  auto loaded = detail::LoadCbor(data.subspan(leading->length),
-                                 limits.max_cbor_depth - static_cast<int>(tags.size()));
-  if (!loaded.ok()) return loaded.status();
-  const cbor_item_t* item = loaded->get();
-  if (cbor_isa_tag(item)) {
+  auto tree = detail::CborTree::Parse(data.subspan(leading->length),
+                                      limits.max_cbor_depth - static_cast<int>(tags.size()));
+  if (!tree.ok()) return tree.status();
+  const CborRef item = tree->root();
+  if (item.is_tag()) {
     // Only tag forms libcbor reads can get here (D8 12, ...); ReadLeadingTags took them all.
     return Bad(reason::kCose, "unexpected tag inside the COSE message");
   }
@@ -108,31 +106,31 @@ Result<CoseSign1> ParseCoseSign1(ByteView data, const Limits& limits) {
                                              : "tag " + std::to_string(bad) +
                                                    " is not COSE_Sign1 (18) or CWT (61)");
   }
-  if (!cbor_isa_array(item) || cbor_array_size(item) != 4) {
+  if (!item.is_array() || item.size() != 4) {
     return Bad(reason::kCose, "not a COSE_Sign1 array of 4 items");
   }
-  cbor_item_t** parts = cbor_array_handle(item);
+  const std::vector<CborRef> parts = item.Items();
 
   CoseSign1 cose;
-  auto prot = AsBytes(parts[0]);
+  auto prot = parts[0].Bytes();
   if (!prot) return Bad(reason::kCose, "protected header is not a byte string");
-  cose.protected_header = std::move(*prot);
+  cose.protected_header.assign(prot->begin(), prot->end());
   if (!cose.protected_header.empty()) {
-    auto header = detail::LoadCbor(cose.protected_header, limits.max_cbor_depth);
+    auto header = detail::CborTree::Parse(cose.protected_header, limits.max_cbor_depth);
     if (!header.ok()) return header.status();
-    HP_RETURN_IF_ERROR(ReadHeader(header->get(), /*is_protected=*/true, cose));
+    HP_RETURN_IF_ERROR(ReadHeader(header->root(), /*is_protected=*/true, cose));
   }
   HP_RETURN_IF_ERROR(ReadHeader(parts[1], /*is_protected=*/false, cose));
 
-  auto payload = AsBytes(parts[2]);
+  auto payload = parts[2].Bytes();
   if (!payload) {
-    return Bad(reason::kCose, cbor_is_null(parts[2]) ? "detached payloads are not supported"
-                                                     : "payload is not a byte string");
+    return Bad(reason::kCose, parts[2].is_null() ? "detached payloads are not supported"
+                                                 : "payload is not a byte string");
   }
-  cose.payload = std::move(*payload);
-  auto signature = AsBytes(parts[3]);
+  cose.payload.assign(payload->begin(), payload->end());
+  auto signature = parts[3].Bytes();
   if (!signature) return Bad(reason::kCose, "signature is not a byte string");
-  cose.signature = std::move(*signature);
+  cose.signature.assign(signature->begin(), signature->end());
   return cose;
 }
 

@@ -1,6 +1,4 @@
 // Stage 5 of HP1: the CWT (RFC 8392) and the certificate claim (docs/hp1-format.md).
-#include <cbor.h>
-
 #include <algorithm>
 
 #include "cert/detail/bytes.h"
@@ -10,10 +8,7 @@
 namespace herdpass::cert {
 namespace {
 
-using detail::AsBytes;
-using detail::AsInt;
-using detail::AsText;
-using detail::MapGet;
+using detail::CborRef;
 
 // CWT claim keys (RFC 8392 section 4).
 constexpr int64_t kIss = 1;
@@ -56,28 +51,27 @@ Status Bad(std::string_view code, std::string message) {
   return InvalidArgument(std::string(code), std::move(message));
 }
 
-Result<std::string> TextAt(const cbor_item_t* map, int64_t key, std::string_view name) {
-  const cbor_item_t* v = MapGet(map, key);
-  if (v == nullptr)
-    return Bad(reason::kClaim, std::string(name) + " (key " + std::to_string(key) + ") is missing");
-  auto text = AsText(v);
-  if (!text) return Bad(reason::kClaim, std::string(name) + " is not UTF-8 text");
-  return std::move(*text);
+Result<std::string> TextAt(CborRef map, int64_t key, std::string_view name) {
+  auto text = map.Get(key).Text();
+  if (!text) {
+    return Bad(reason::kClaim,
+               std::string(name) + " (key " + std::to_string(key) + ") is missing or not text");
+  }
+  return std::string(*text);
 }
 
-Result<int32_t> CountAt(const cbor_item_t* map, int64_t key, std::string_view name) {
-  const cbor_item_t* v = MapGet(map, key);
-  if (v == nullptr) return Bad(reason::kClaim, std::string(name) + " is missing");
-  auto n = AsInt(v);
+Result<int32_t> CountAt(CborRef map, int64_t key, std::string_view name) {
+  auto n = map.Get(key).Int();
   if (!n || *n < 0 || *n > INT32_MAX) {
-    return Bad(reason::kClaim, std::string(name) + " is not a count from 0 to 2^31-1");
+    return Bad(reason::kClaim, std::string(name) + " is missing or not a count from 0 to 2^31-1");
   }
   return static_cast<int32_t>(*n);
 }
 
-Status DecodeCertificate(const cbor_item_t* map, Hp1Payload& p) {
-  if (!cbor_isa_map(map)) return Bad(reason::kClaim, "certificate claim is not a map");
-  if (detail::HasDuplicateKeys(map)) return Bad(reason::kClaim, "certificate has a duplicate key");
+Status DecodeCertificate(CborRef map, Hp1Payload& p) {
+  if (!map.present()) return Bad(reason::kClaim, "certificate claim -65537 is missing");
+  if (!map.is_map()) return Bad(reason::kClaim, "certificate claim is not a map");
+  if (map.HasDuplicateKeys()) return Bad(reason::kClaim, "certificate has a duplicate key");
   struct TextField {
     CertKey key;
     const char* name;
@@ -105,85 +99,92 @@ Status DecodeCertificate(const cbor_item_t* map, Hp1Payload& p) {
   if (!head_count.ok()) return head_count.status();
   p.head_count = head_count.value();
 
-  const cbor_item_t* tags = MapGet(map, kTags);
-  const cbor_item_t* digest = MapGet(map, kTagDigest);
-  if ((tags == nullptr) == (digest == nullptr)) {
+  const CborRef tags = map.Get(kTags);
+  const CborRef digest = map.Get(kTagDigest);
+  if (tags.present() == digest.present()) {
     return Bad(reason::kClaim, "certificate must hold either the ear tags or their digest");
   }
-  if (tags != nullptr) {
-    if (!cbor_isa_array(tags)) return Bad(reason::kClaim, "ear tags are not an array");
-    cbor_item_t** items = cbor_array_handle(tags);
-    for (size_t i = 0; i < cbor_array_size(tags); ++i) {
-      auto tag = AsText(items[i]);
-      if (!tag) return Bad(reason::kClaim, "ear tag " + std::to_string(i) + " is not text");
-      p.tags.push_back(std::move(*tag));
+  if (tags.present()) {
+    if (!tags.is_array()) return Bad(reason::kClaim, "ear tags are not an array");
+    for (CborRef t : tags.Items()) {
+      auto tag = t.Text();
+      if (!tag)
+        return Bad(reason::kClaim, "ear tag " + std::to_string(p.tags.size()) + " is not text");
+      p.tags.emplace_back(*tag);
     }
-    p.tag_count = static_cast<int32_t>(std::min<size_t>(p.tags.size(), INT32_MAX));
+    p.tag_count = static_cast<int32_t>(p.tags.size());  // at most 64 KB of input: fits
   } else {
-    if (!cbor_isa_map(digest) || detail::HasDuplicateKeys(digest)) {
+    if (!digest.is_map() || digest.HasDuplicateKeys()) {
       return Bad(reason::kClaim, "ear tag digest is not a map");
     }
     auto count = CountAt(digest, kDigestCount, "ear tag count");
     if (!count.ok()) return count.status();
     p.tag_count = count.value();
-    auto sha = AsBytes(MapGet(digest, kDigestSha256));
+    auto sha = digest.Get(kDigestSha256).Bytes();
     if (!sha || sha->size() != 32) {
       return Bad(reason::kClaim, "ear tag digest is not a 32-byte SHA-256");
     }
     p.tags_sha256 = detail::Hex(*sha);
   }
 
-  const cbor_item_t* vaccinations = MapGet(map, kVaccinations);
-  if (vaccinations == nullptr || !cbor_isa_array(vaccinations)) {
+  const CborRef vaccinations = map.Get(kVaccinations);
+  if (!vaccinations.is_array()) {
     return Bad(reason::kClaim, "vaccinations are missing or not an array");
   }
-  cbor_item_t** vs = cbor_array_handle(vaccinations);
-  for (size_t i = 0; i < cbor_array_size(vaccinations); ++i) {
-    const std::string where = "vaccination " + std::to_string(i);
-    if (!cbor_isa_array(vs[i]) || cbor_array_size(vs[i]) != 3) {
-      return Bad(reason::kClaim, where + " is not [disease, date, batch]");
+  for (CborRef v : vaccinations.Items()) {
+    const size_t i = p.vaccinations.size();
+    if (!v.is_array() || v.size() != 3) {
+      return Bad(reason::kClaim,
+                 "vaccination " + std::to_string(i) + " is not [disease, date, batch]");
     }
-    cbor_item_t** parts = cbor_array_handle(vs[i]);
-    auto disease = AsText(parts[0]);
-    auto date_text = AsText(parts[1]);
-    auto batch = AsText(parts[2]);
-    if (!disease || !date_text || !batch)
-      return Bad(reason::kClaim, where + " has a non-text part");
+    const std::vector<CborRef> parts = v.Items();
+    auto disease = parts[0].Text();
+    auto date_text = parts[1].Text();
+    auto batch = parts[2].Text();
+    if (!disease || !date_text || !batch) {
+      return Bad(reason::kClaim, "vaccination " + std::to_string(i) + " has a non-text part");
+    }
     auto date = Date::Parse(*date_text);
-    if (!date.ok()) return Bad(reason::kClaim, where + " date " + date.status().message());
-    p.vaccinations.push_back({"", std::move(*disease), date.value(), std::move(*batch)});
+    if (!date.ok()) {
+      return Bad(reason::kClaim,
+                 "vaccination " + std::to_string(i) + " date " + date.status().message());
+    }
+    p.vaccinations.push_back({"", std::string(*disease), date.value(), std::string(*batch)});
   }
   return Status::Ok();
+}
+
+Result<CwtClaims> ClaimsOf(CborRef map) {
+  if (!map.is_map()) return Bad(reason::kCwt, "CWT payload is not a map");
+  if (map.HasDuplicateKeys()) return Bad(reason::kCwt, "CWT has a duplicate claim");
+  CwtClaims claims;
+  if (CborRef v = map.Get(kIss); v.present()) {
+    auto iss = v.Text();
+    if (!iss) return Bad(reason::kCwt, "iss is not text");
+    claims.iss = std::string(*iss);
+  }
+  if (CborRef v = map.Get(kIat); v.present()) {
+    claims.iat = v.Int();
+    if (!claims.iat) return Bad(reason::kCwt, "iat is not an integer");
+  }
+  if (CborRef v = map.Get(kExp); v.present()) {
+    claims.exp = v.Int();
+    if (!claims.exp) return Bad(reason::kCwt, "exp is not an integer");
+  }
+  if (CborRef v = map.Get(kCti); v.present()) {
+    auto cti = v.Bytes();
+    if (!cti) return Bad(reason::kCwt, "cti is not a byte string");
+    claims.cti.assign(cti->begin(), cti->end());
+  }
+  return claims;
 }
 
 }  // namespace
 
 Result<CwtClaims> ParseCwt(ByteView payload, const Limits& limits) {
-  auto loaded = detail::LoadCbor(payload, limits.max_cbor_depth);
-  if (!loaded.ok()) return loaded.status();
-  const cbor_item_t* map = loaded->get();
-  if (!cbor_isa_map(map)) return Bad(reason::kCwt, "CWT payload is not a map");
-  if (detail::HasDuplicateKeys(map)) return Bad(reason::kCwt, "CWT has a duplicate claim");
-  CwtClaims claims;
-  if (const cbor_item_t* v = MapGet(map, kIss)) {
-    auto iss = AsText(v);
-    if (!iss) return Bad(reason::kCwt, "iss is not UTF-8 text");
-    claims.iss = std::move(*iss);
-  }
-  if (const cbor_item_t* v = MapGet(map, kIat)) {
-    claims.iat = AsInt(v);
-    if (!claims.iat) return Bad(reason::kCwt, "iat is not an integer");
-  }
-  if (const cbor_item_t* v = MapGet(map, kExp)) {
-    claims.exp = AsInt(v);
-    if (!claims.exp) return Bad(reason::kCwt, "exp is not an integer");
-  }
-  if (const cbor_item_t* v = MapGet(map, kCti)) {
-    auto cti = AsBytes(v);
-    if (!cti) return Bad(reason::kCwt, "cti is not a byte string");
-    claims.cti = std::move(*cti);
-  }
-  return claims;
+  auto tree = detail::CborTree::Parse(payload, limits.max_cbor_depth);
+  if (!tree.ok()) return tree.status();
+  return ClaimsOf(tree->root());
 }
 
 Status CheckValidityWindow(const CwtClaims& claims, Timestamp now) {
@@ -276,7 +277,9 @@ Bytes EncodeCwt(const Hp1Payload& p) {
 }
 
 Result<Hp1Payload> DecodeCwt(ByteView payload, const Limits& limits) {
-  auto claims = ParseCwt(payload, limits);
+  auto tree = detail::CborTree::Parse(payload, limits.max_cbor_depth);
+  if (!tree.ok()) return tree.status();
+  auto claims = ClaimsOf(tree->root());
   if (!claims.ok()) return claims.status();
   const CwtClaims& c = claims.value();
   if (c.iss.empty()) return Bad(reason::kCwt, "iss is missing");
@@ -294,13 +297,7 @@ Result<Hp1Payload> DecodeCwt(ByteView payload, const Limits& limits) {
   p.iat = FromSeconds(*c.iat);
   p.exp = FromSeconds(*c.exp);
   p.id = detail::UuidText(c.cti);
-
-  // ParseCwt checked the bytes; loading them again is cheaper than threading the item through.
-  auto loaded = detail::LoadCbor(payload, limits.max_cbor_depth);
-  if (!loaded.ok()) return loaded.status();
-  const cbor_item_t* certificate = MapGet(loaded->get(), kClaimCertificate);
-  if (certificate == nullptr) return Bad(reason::kClaim, "certificate claim -65537 is missing");
-  HP_RETURN_IF_ERROR(DecodeCertificate(certificate, p));
+  HP_RETURN_IF_ERROR(DecodeCertificate(tree->root().Get(kClaimCertificate), p));
   return p;
 }
 

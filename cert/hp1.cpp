@@ -15,9 +15,13 @@ constexpr std::string_view kPrefix = "HP1:";
 
 Timestamp FloorSeconds(Timestamp t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// Compares hex kids and UUIDs, which may come in either case, without allocating: VerifyHp1 runs
+// it for every key of the trust list.
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 // The HP1 text of `payload` signed by a key with `kid`, computed without the key: the signature
@@ -119,7 +123,7 @@ VerifyOutcome VerifyHp1(std::string_view text, const VerifyInput& input) {
   out.kid = KidHex(*kid);
   const TrustedKey* key = nullptr;
   for (const auto& k : input.keys) {
-    if (Lower(k.key.kid) == out.kid) {
+    if (EqualsIgnoringCase(k.key.kid, out.kid)) {
       key = &k;
       break;
     }
@@ -152,7 +156,7 @@ VerifyOutcome VerifyHp1(std::string_view text, const VerifyInput& input) {
   if (!window.ok()) out.reasons.push_back({window.field(), window.message()});
   bool revoked = false;
   for (const auto& id : input.revoked_ids) {
-    if (Lower(id) == p.id) {
+    if (EqualsIgnoringCase(id, p.id)) {
       revoked = true;
       out.reasons.push_back(
           {std::string(reason::kRevoked), "certificate " + p.id + " is in the revocation list"});

@@ -1,31 +1,21 @@
-// Private to cert/: deterministic CBOR writing and bounded CBOR reading on top of libcbor 0.8.
-//
-// Reading outside input with libcbor needs two guards that libcbor 0.8 does not give:
-//  - depth: cbor_load builds the whole tree and cbor_decref frees it recursively, so a deeply
-//    nested item could exhaust the stack; ScanCbor walks the bytes first with the streaming
-//    decoder (cbor_stream_decode, no recursion, no allocation) and refuses anything deeper than
-//    the limit;
-//  - declared sizes: cbor_load allocates an array's or a map's slots from its declared length
-//    before reading them, so a 9-byte header could ask for terabytes; ScanCbor refuses a length
-//    that the remaining bytes cannot hold.
-// Only after ScanCbor accepts the bytes does LoadCbor call cbor_load.
+// Private to cert/: deterministic CBOR writing with libcbor's encoding functions, and bounded
+// CBOR reading with libcbor's streaming decoder (CborTree).
 #pragma once
-
-#include <cbor.h>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "cert/hp1.h"
 #include "domain/status.h"
 
 namespace herdpass::cert::detail {
 
-// Nesting deeper than this is refused whatever Limits::max_cbor_depth says: it bounds the
-// recursion of cbor_decref and of our own walkers.
+// Nesting deeper than this is refused whatever Limits::max_cbor_depth says (a QR code's
+// certificate needs 5 levels).
 inline constexpr int kHardMaxCborDepth = 64;
 
 // Writes CBOR the deterministic way (RFC 8949 section 4.2.1): definite lengths and the shortest
@@ -51,53 +41,78 @@ class CborWriter {
   cert::Bytes out_;
 };
 
-// Checks that `data` is exactly one well-formed CBOR item (nothing after it), nested at most
-// `max_depth` deep (arrays, maps and tags each count one level), and that every declared length
-// fits in the bytes that follow. Returns a non-empty reason when not.
-std::optional<std::string> ScanCbor(ByteView data, int max_depth);
-
-// Owns one reference to a libcbor item.
-class CborItem {
- public:
-  CborItem() = default;
-  explicit CborItem(cbor_item_t* item) : item_(item) {}
-  CborItem(const CborItem&) = delete;
-  CborItem& operator=(const CborItem&) = delete;
-  CborItem(CborItem&& o) noexcept : item_(std::exchange(o.item_, nullptr)) {}
-  CborItem& operator=(CborItem&& o) noexcept {
-    if (this != &o) {
-      Reset();
-      item_ = std::exchange(o.item_, nullptr);
-    }
-    return *this;
-  }
-  ~CborItem() { Reset(); }
-
-  cbor_item_t* get() const { return item_; }
-  explicit operator bool() const { return item_ != nullptr; }
-
- private:
-  void Reset() {
-    if (item_ != nullptr) cbor_decref(&item_);
-  }
-  cbor_item_t* item_ = nullptr;
+// One item of a parsed CBOR buffer. Items are stored in preorder; a container's items follow it,
+// and `end` is the index just past its last descendant.
+struct CborNode {
+  enum class Kind : uint8_t { kUint, kNegint, kBytes, kText, kArray, kMap, kTag, kOther };
+  Kind kind = Kind::kOther;
+  uint64_t arg = 0;    // kUint: the value; kNegint: n where the value is -1 - n; kTag: the tag
+  uint32_t count = 0;  // kArray: items; kMap: pairs; kTag: 1
+  uint32_t end = 0;
+  const uint8_t* data = nullptr;  // definite strings: their bytes inside the parsed buffer
+  size_t length = 0;
+  int32_t owned = -1;  // chunked strings: their bytes joined, in CborTree's own storage
 };
 
-// ScanCbor, then cbor_load. Errors: kInvalidArgument, field "cbor" (reason::kCbor), wherever the
-// bytes come from (the COSE message, its protected header, its payload).
-Result<CborItem> LoadCbor(ByteView data, int max_depth);
+class CborTree;
 
-// --- reading loaded items ---
-// An integer item as int64; nullopt when not an integer or outside int64.
-std::optional<int64_t> AsInt(const cbor_item_t* item);
-// A byte string (definite or chunked); nullopt when not a byte string.
-std::optional<cert::Bytes> AsBytes(const cbor_item_t* item);
-// A text string (definite or chunked) that is valid UTF-8; nullopt otherwise.
-std::optional<std::string> AsText(const cbor_item_t* item);
-// The value of integer key `key` in a map; nullptr when absent. REQUIRES: cbor_isa_map(map).
-const cbor_item_t* MapGet(const cbor_item_t* map, int64_t key);
-// True when two entries of the map have the same integer or text key.
-bool HasDuplicateKeys(const cbor_item_t* map);
+// A read-only handle on one item of a CborTree, or on nothing (an absent map key): then every
+// accessor answers "not that type". Valid while its tree lives.
+class CborRef {
+ public:
+  CborRef() = default;
+  CborRef(const CborTree* tree, uint32_t index) : tree_(tree), index_(index) {}
+
+  bool present() const { return tree_ != nullptr; }
+  bool is_array() const { return is(CborNode::Kind::kArray); }
+  bool is_map() const { return is(CborNode::Kind::kMap); }
+  bool is_tag() const { return is(CborNode::Kind::kTag); }
+  bool is_null() const;
+
+  // An integer as int64; nullopt when not an integer or outside int64.
+  std::optional<int64_t> Int() const;
+  // A byte string's bytes (chunks joined); nullopt when not a byte string.
+  std::optional<ByteView> Bytes() const;
+  // A text string (valid UTF-8: the parser refused anything else); nullopt when not text.
+  std::optional<std::string_view> Text() const;
+
+  uint64_t tag() const;                // REQUIRES: is_tag()
+  CborRef tagged() const;              // REQUIRES: is_tag()
+  size_t size() const;                 // items of an array, pairs of a map, 0 otherwise
+  std::vector<CborRef> Items() const;  // an array's items, a map's keys and values alternating
+  // The value of integer key `key` in a map; absent when missing or not a map.
+  CborRef Get(int64_t key) const;
+  // True when two keys of the map are the same integer or the same text.
+  bool HasDuplicateKeys() const;
+
+ private:
+  bool is(CborNode::Kind k) const;
+  const CborNode& node() const;
+  const CborTree* tree_ = nullptr;
+  uint32_t index_ = 0;
+};
+
+// One CBOR item parsed from a buffer with libcbor's streaming decoder (cbor_stream_decode), without
+// cbor_load. Why not cbor_load: it builds the tree with a malloc per item and frees it
+// recursively (cbor_decref), which costs more than the Ed25519 check the HP1 verifier is measured
+// against (DESIGN.md section 10) and could exhaust the stack on deep input; and it allocates an
+// array's slots from the declared length before reading them. Here: one flat vector, no recursion,
+// and the checks outside input needs.
+class CborTree {
+ public:
+  // Parses exactly one well-formed CBOR item (nothing after it), nested at most `max_depth` deep
+  // (arrays, maps and tags each count one level; never more than kHardMaxCborDepth), with every
+  // declared length within the bytes that follow, and text strings in valid UTF-8. Errors:
+  // kInvalidArgument, field "cbor". REQUIRES: `data` outlives the tree.
+  static Result<CborTree> Parse(ByteView data, int max_depth);
+
+  CborRef root() const { return CborRef(this, 0); }
+
+ private:
+  friend class CborRef;
+  std::vector<CborNode> nodes_;
+  std::vector<cert::Bytes> chunked_;
+};
 
 // Strict UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF). Hand-written: neither
 // libcbor 0.8 nor the standard library checks it, and text that is not UTF-8 would make
