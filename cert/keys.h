@@ -19,7 +19,9 @@ namespace herdpass::cert {
 // file exists, kUnavailable on an I/O error.
 Status WriteKeyFile(const std::filesystem::path& dir, const Ed25519Signer& signer);
 // Reads <dir>/<kid>.key. kNotFound when missing; kFailedPrecondition when the file is readable by
-// group or others (the message says to chmod 600), or does not hold the key its name says.
+// group or others (the message says to chmod 600), or does not hold the key its name says;
+// kInvalidArgument (field "kid") when `kid_hex` is not 16 lowercase hex digits, so that it can
+// never name another path.
 Result<Ed25519Signer> ReadKeyFile(const std::filesystem::path& dir, const std::string& kid_hex);
 
 }  // namespace herdpass::cert
