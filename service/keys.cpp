@@ -244,8 +244,10 @@ Result<SigningKey> HerdService::NewSigningKey(const Caller& caller, const std::s
   key.country = CountryOf(authority);
   key.public_key = Base64(signer.public_key());
   key.root = root;
-  key.valid_from = now;
-  key.valid_until = now + std::chrono::days(valid_days);
+  // Whole seconds, as the CWT's iat: a certificate signed in the same second as its key was made
+  // has iat = that second, which must not fall before valid_from.
+  key.valid_from = std::chrono::floor<std::chrono::seconds>(now);
+  key.valid_until = key.valid_from + std::chrono::days(valid_days);
   key.source = "local";
 
   std::lock_guard lock(certs_->key_change_mu);

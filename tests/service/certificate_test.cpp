@@ -255,6 +255,20 @@ TEST_F(CertificateTest, IssuedCertificateVerifiesAndCarriesNoPhoneNumber) {
   EXPECT_EQ(rows->front().entry.username, "vet1");
 }
 
+// Found by bench/cert_bench: iat is whole seconds, so a key made at 09:00:00.700 must already cover
+// a certificate signed at 09:00:00.900 (iat 09:00:00).
+TEST_F(CertificateTest, KeyMadeMidSecondVerifiesCertificatesOfThatSecond) {
+  SeedSheep();
+  clock_.Advance(std::chrono::hours(1) + std::chrono::milliseconds(700));
+  ASSERT_TRUE(svc().RetireSigningKey(HerdService::SystemCaller(), key_.kid).ok());
+  const SigningKey fresh = kz_->NewKey("KZ-ABY", false);
+  clock_.Advance(std::chrono::milliseconds(200));
+  const Certificate c = Issue(Request());
+  ASSERT_EQ(c.kid, fresh.kid);
+  const VerifyResult r = svc().Verify(public_, c.hp1);
+  EXPECT_TRUE(r.valid) << r.status << " " << ::testing::PrintToString(ReasonCodes(r));
+}
+
 TEST_F(CertificateTest, EachInvalidFieldIsNamed) {
   SeedSheep();
   struct Case {
