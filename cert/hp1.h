@@ -62,9 +62,10 @@ struct Limits {
 };
 
 // The largest QR code a certificate should need: version 25 at error correction level Q holds
-// 1,273 characters in alphanumeric mode (ISO/IEC 18004 table 7). PayloadOf folds the ear tags
-// into a count and a digest when the HP1 text with all of them would be longer.
-inline constexpr size_t kMaxQrAlphanumericChars = 1273;
+// 1,041 characters in alphanumeric mode (ISO/IEC 18004 table 7; tests/qr checks it with
+// libqrencode). PayloadOf folds the ear tags into a count and a digest when the HP1 text with all
+// of them would be longer.
+inline constexpr size_t kMaxQrAlphanumericChars = 1041;
 
 // --- stage 1: prefix ---
 // Returns the text after `prefix` ("HP1:"); kInvalidArgument/field "prefix" otherwise.

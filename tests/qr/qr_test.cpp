@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cert/hp1.h"
 #include "tests/domain/status_matchers.h"
 #include "tests/support/process.h"
 
@@ -192,6 +193,16 @@ TEST(EncodeQr, DigitsStayInTheAlphanumericSegment) {
   Result<QrCode> qr = EncodeQr(std::string(1041, '7'));
   ASSERT_TRUE(qr.ok());
   EXPECT_EQ(qr->version, 25);
+}
+
+// cert/'s rule "all ear tags while the QR code stays at version 25 or less" uses this bound.
+TEST(EncodeQr, TheHp1SizeBoundIsTheLastLengthOfVersion25) {
+  Result<QrCode> qr = EncodeQr(Hp1Text(kMaxQrAlphanumericChars, "ABC"));
+  ASSERT_TRUE(qr.ok());
+  EXPECT_EQ(qr->version, 25);
+  qr = EncodeQr(Hp1Text(kMaxQrAlphanumericChars + 1, "ABC"));
+  ASSERT_TRUE(qr.ok());
+  EXPECT_EQ(qr->version, 26);
 }
 
 TEST(EncodeQr, RefusesTextTooLongForVersion40) {
