@@ -7,6 +7,8 @@
 #   BENCH_SMALL_RECORDS [100000]  records of the small data set (W2 growth)
 #   BENCH_SECONDS [20]            duration of each measured wrk run
 #   BENCH_W1_SECONDS [15]         duration of each W1 run and of the raw SQLite insert run
+#   BENCH_CERT_SECONDS [10]       duration of the W3 issuance run
+#   BENCH_ONLY []                 "cert": only the certificate benchmarks (W3, W4), no data sets
 #   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
 # Loopback only. Every process it starts is stopped on exit.
 set -euo pipefail
@@ -26,6 +28,7 @@ herdpass=$build/cli/herdpass
 seed=$build/bench/seed
 raw=$build/bench/raw_sqlite_bench
 load=$build/bench/load_client
+certb=$build/bench/cert_bench
 lua=$root/bench/lookup.lua
 
 for tool in wrk nginx curl; do
@@ -35,7 +38,7 @@ for tool in wrk nginx curl; do
   }
 done
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-for bin in "$herdpass" "$seed" "$raw" "$load"; do
+for bin in "$herdpass" "$seed" "$raw" "$load" "$certb"; do
   [[ -x $bin ]] || { echo "bench: $bin is not built" >&2; exit 1; }
 done
 
@@ -56,7 +59,8 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   # The work copies of the data sets are large; keep only the logs.
-  rm -rf "$work/big" "$work/small" "$work/w1" "$work/raw.db" "$work/raw.db-wal" "$work/raw.db-shm"
+  rm -rf "$work/big" "$work/small" "$work/w1" "$work/raw.db" "$work/raw.db-wal" "$work/raw.db-shm" \
+    "$work/cert"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -167,6 +171,52 @@ run_wrk() {
 }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+row() {  # measure herdpass reference ratio target ok
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$@"
+}
+check() { awk "BEGIN { print ($1) ? \"yes\" : \"NO\" }"; }
+ratio() { calc "sprintf(\"%.2f\", $1 / $2)"; }
+
+# --- W3 issuance and W4 verification against raw libsodium (same run, same machine) --------------
+cert_seconds=${BENCH_CERT_SECONDS:-10}
+cert_rows() {
+  local f=$work/cert.txt
+  local signs verifies issue verify
+  signs=$(field "$f" raw_signs_per_s)
+  verifies=$(field "$f" raw_verifies_per_s)
+  issue=$(field "$f" issue_per_s)
+  verify=$(field "$f" verify_per_s)
+  row "W3 issuance, certificates/s signed and stored, $(field "$f" issue_threads) issuers" "$issue" \
+    "$signs (libsodium signs/s, 1 core)" "$(ratio "$issue" "$signs")" ">= 0.5x" \
+    "$(check "$issue / $signs >= 0.5")"
+  row "W4 verification of an HP1 string ($(field "$f" hp1_chars) chars), 1 core" "$verify" \
+    "$verifies (libsodium verifies/s, 1 core)" "$(ratio "$verify" "$verifies")" ">= 0.8x" \
+    "$(check "$verify / $verifies >= 0.8")"
+}
+run_cert_bench() {
+  sync
+  say "W3 issuance (${cert_seconds}s) and W4 verification against raw libsodium"
+  timeout $((cert_seconds + 300)) "$certb" --data "$work/cert" --seconds "$cert_seconds" \
+    >"$work/cert.txt" 2> >(tee -a "$log" >&2)
+  cat "$work/cert.txt" >>"$log"
+}
+
+if [[ ${BENCH_ONLY:-} == cert ]]; then
+  say "logs in $work"
+  run_cert_bench
+  table=$work/table.md
+  {
+    echo
+    echo "HerdPass certificate benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
+    echo
+    row "measure" "herdpass" "reference" "ratio" "target" "ok"
+    row "---" "---:" "---:" "---:" "---" "---"
+    cert_rows
+  } >"$table"
+  tee -a "$log" <"$table"
+  exit 0
+fi
 
 say "build $build, $records records (small set $small_records), wrk ${duration}s, W1 ${w1_seconds}s"
 say "logs in $work"
@@ -287,6 +337,8 @@ timeout $((w1_seconds + 120)) "$raw" insert --db "$work/raw.db" --schema-from "$
   --txn 500 --seconds "$w1_seconds" >"$work/raw-insert.txt"
 cat "$work/raw-insert.txt" >>"$log"
 
+run_cert_bench
+
 # --- the table ------------------------------------------------------------------------------------
 w2_rps=$(field "$work/w2-big.txt" rps)
 w2_p50=$(calc "$(field "$work/w2-big.txt" p50_us) / 1000")
@@ -307,12 +359,6 @@ w2_requests=$(field "$work/w2-big.txt" requests)
 clk_tck=$(getconf CLK_TCK)
 cpu_us=$(calc "sprintf(\"%.0f\", ($cpu_after - $cpu_before) * 1000000 / $clk_tck / $w2_requests)")
 cpu_cores=$(calc "sprintf(\"%.2f\", ($cpu_after - $cpu_before) / $clk_tck / $(field "$work/w2-big.txt" seconds))")
-
-row() {  # measure herdpass reference ratio target ok
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$@"
-}
-check() { awk "BEGIN { print ($1) ? \"yes\" : \"NO\" }"; }
-ratio() { calc "sprintf(\"%.2f\", $1 / $2)"; }
 
 table=$work/table.md
 {
@@ -344,6 +390,7 @@ table=$work/table.md
     ">= 2600/s" "$(check "$w1s >= 2600")"
   row "server RSS idle after W2, $records records" "$(calc "sprintf(\"%.1f MiB\", $rss_mib)")" "" "" \
     "< 64 MiB" "$(check "$rss_mib < 64")"
+  cert_rows
   echo
   echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \
     "txn of 1); during W2 the server used $cpu_us us of CPU per lookup ($cpu_cores of $(nproc) cores)"
