@@ -2,6 +2,7 @@
 #include "cert/hp1.h"
 
 #include <sodium.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -37,6 +38,15 @@ std::string Hp1WithStandInSignature(const Hp1Payload& payload, ByteView kid) {
 }
 constexpr size_t kSizeSlack = 6;  // characters: 4 bytes of base45
 
+// An upper bound of the HP1 text's length, without compressing: zlib never makes a stream longer
+// than compressBound, base45 writes 3 characters per 2 bytes. The COSE envelope around the CWT
+// (tag, array, protected header with the kid, signature) takes under 96 bytes.
+size_t Hp1LengthBound(const Hp1Payload& payload) {
+  const size_t cose = EncodeCwt(payload).size() + 96;
+  const size_t zlib = compressBound(static_cast<uLong>(cose));
+  return kPrefix.size() + (zlib + 1) / 2 * 3;
+}
+
 }  // namespace
 
 Hp1Payload PayloadOf(const Certificate& c) {
@@ -63,7 +73,8 @@ Hp1Payload PayloadOf(const Certificate& c) {
   p.owner_masked_name = c.owner_masked_name;
   p.owner_phone_last4 = c.owner_phone_last4;
 
-  if (!p.tags.empty()) {
+  // Most certificates are far below the bound: compressing a stand-in is only needed near it.
+  if (!p.tags.empty() && Hp1LengthBound(p) + kSizeSlack > kMaxQrAlphanumericChars) {
     Bytes kid = detail::FromHex(c.kid).value_or(Bytes(8, 0));
     if (Hp1WithStandInSignature(p, kid).size() + kSizeSlack > kMaxQrAlphanumericChars) {
       p.tags_sha256 = TagsDigest(p.tags);
