@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace herdpass::testing {
 namespace {
@@ -15,6 +16,21 @@ std::string Join(const std::vector<std::string>& args) {
   std::string out;
   for (const auto& a : args) out += " " + a;
   return out;
+}
+
+// Waits until `server` has written "herdpass serving" to `log` past its first `offset` bytes; false
+// when it exits first or 30 s pass.
+bool WaitForServingLine(Process& server, const std::string& log, size_t offset) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string text = ReadFile(log);
+    if (text.size() > offset && text.find("herdpass serving", offset) != std::string::npos) {
+      return true;
+    }
+    if (!server.Running()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 }  // namespace
@@ -85,8 +101,10 @@ CommandResult HerdpassEnv::Run(std::vector<std::string> args, const std::string&
   return RunHerdpass(args, dir_.path(), stdin_text);
 }
 
-void HerdpassEnv::Init() {
-  auto r = Run({"init", "--region", kRegion, "--authority", kAuthority});
+void HerdpassEnv::Init() { Init(kRegion, kAuthority); }
+
+void HerdpassEnv::Init(const std::string& region, const std::string& authority) {
+  auto r = Run({"init", "--region", region, "--authority", authority});
   const std::string marker = "admin password: ";
   auto at = r.out.find(marker);
   if (!r.ok() || at == std::string::npos) {
@@ -94,13 +112,14 @@ void HerdpassEnv::Init() {
   }
   std::string password = r.out.substr(at + marker.size());
   password = password.substr(0, password.find_first_of("\r\n"));
-  users_["admin"] = {"admin", "admin", kAuthority, password};
+  authority_ = authority;
+  users_["admin"] = {"admin", "admin", authority, password};
 }
 
 void HerdpassEnv::AddUser(const TestUser& user) {
   TestUser u = user;
   if (u.password.empty()) u.password = "pw-" + u.username + "-1234";
-  if (u.authority.empty()) u.authority = kAuthority;
+  if (u.authority.empty()) u.authority = authority_;
   auto r =
       Run({"user", "add", "--username", u.username, "--role", u.role, "--authority", u.authority},
           u.password + "\n");
@@ -127,8 +146,14 @@ void HerdpassEnv::StartServer(const std::vector<std::string>& extra_args) {
     opts.stdout_path = dir_.path() + "/serve.out";
     opts.stderr_path = dir_.path() + "/serve.err";
     ++server_starts_;
+    const size_t log_before = ReadFile(opts.stdout_path).size();
     server_ = std::make_unique<Process>(opts);
-    if (server_->WaitForPort("127.0.0.1", port_, std::chrono::seconds(30))) break;
+    // Another test's server may hold the port: then the port answers, but not ours. Ours says
+    // "herdpass serving" once it has bound the port.
+    if (server_->WaitForPort("127.0.0.1", port_, std::chrono::seconds(30)) &&
+        WaitForServingLine(*server_, opts.stdout_path, log_before)) {
+      break;
+    }
     if (server_->Running()) {
       throw std::runtime_error("herdpass serve did not listen within 30 s: " + ServerLog());
     }

@@ -73,7 +73,11 @@ class HerdpassEnv {
   // `herdpass init --region KZ --authority KZ-ABY`; remembers the admin password. Throws on
   // failure.
   void Init();
-  // `herdpass user add`, password on stdin. Throws on failure.
+  // The same for another deployment (a neighbouring country's node: "UZ", "UZ-TO").
+  void Init(const std::string& region, const std::string& authority);
+  const std::string& authority() const { return authority_; }
+  // `herdpass user add`, password on stdin; the user's authority defaults to the deployment's.
+  // Throws on failure.
   void AddUser(const TestUser& user);
   const TestUser& user(const std::string& username) const;
 
@@ -95,10 +99,13 @@ class HerdpassEnv {
 
   // The server's stderr so far, for failure messages.
   std::string ServerLog() const;
+  // A scratch directory of this environment (removed with it), for files a test writes.
+  const std::string& scratch_dir() const { return dir_.path(); }
 
  private:
   TempDir dir_;
   std::string data_dir_;
+  std::string authority_ = kAuthority;
   std::map<std::string, TestUser> users_;
   std::unique_ptr<Process> server_;
   int port_ = 0;
