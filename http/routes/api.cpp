@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "cert/print_page.h"
+#include "cert/qr.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/routes/json_mapping.h"
@@ -201,6 +203,144 @@ Response ListAudit(HerdService& service, Request& req, const Caller& caller) {
   return JsonText(200, AuditPageJson(rows.value(), next));
 }
 
+// --- certificates (W3-W6) ---
+
+std::string CertificateId(const Request& req) { return PercentDecode(req.Param("id"), false); }
+
+Response IssueCertificate(HerdService& service, Request& req, const Caller& caller) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return ProblemFromStatus(body.status());
+  auto request = ParseCertificateRequest(body.value());
+  if (!request.ok()) return ProblemFromStatus(request.status());
+  std::vector<RuleFailure> failures;
+  auto r = service.IssueCertificate(caller, request.value(), &failures);
+  if (!r.ok()) {
+    // 422 lists every unmet rule for every animal, so that the vet can fix them all at once.
+    if (r.status().code() == StatusCode::kUnprocessable) {
+      return ProblemFromStatus(r.status(), {{"failures", RuleFailuresJson(failures)}});
+    }
+    return ProblemFromStatus(r.status());
+  }
+  Response res = JsonText(201, CertificateJson(r.value(), service.clock().Now()));
+  res.AddHeader("Location", "/api/v1/certificates/" + r->id);
+  return res;
+}
+
+Response GetCertificate(HerdService& service, Request& req, const Caller& caller) {
+  auto r = service.GetCertificate(caller, CertificateId(req));
+  if (!r.ok()) return ProblemFromStatus(r.status());
+  return JsonText(200, CertificateJson(r.value(), service.clock().Now()));
+}
+
+// The QR code of a certificate, as SVG or PNG. The image is a pure function of the signed text,
+// which never changes: the client may keep it.
+Response CertificateQr(HerdService& service, Request& req, const Caller& caller, bool png) {
+  auto c = service.GetCertificate(caller, CertificateId(req));
+  if (!c.ok()) return ProblemFromStatus(c.status());
+  auto qr = cert::EncodeQr(c->hp1);
+  if (!qr.ok()) {
+    return ProblemFromStatus(Internal("QR code of " + c->id + ": " + qr.status().message()));
+  }
+  Response res;
+  if (png) {
+    auto image = cert::QrPng(qr.value(), 6);
+    if (!image.ok()) {
+      return ProblemFromStatus(Internal("PNG of " + c->id + ": " + image.status().message()));
+    }
+    res = Text(200, std::move(image).value(), "image/png");
+  } else {
+    res = Text(200, cert::QrSvg(qr.value()), "image/svg+xml");
+  }
+  res.AddHeader("Cache-Control", "private, max-age=86400");
+  return res;
+}
+
+// The printable page, in the language of ?lang= or else of Accept-Language.
+Response PrintCertificate(HerdService& service, Request& req, const Caller& caller) {
+  auto c = service.GetCertificate(caller, CertificateId(req));
+  if (!c.ok()) return ProblemFromStatus(c.status());
+  const std::string_view asked = req.Query("lang");
+  const std::string lang(cert::PickLanguage(asked.empty() ? req.Header("Accept-Language") : asked));
+  auto page = cert::CertificatePrintPage(c.value(), lang,
+                                         CertificateStatusAt(c.value(), service.clock().Now()));
+  if (!page.ok()) {
+    return ProblemFromStatus(Internal("print page of " + c->id + ": " + page.status().message()));
+  }
+  Response res = Text(200, std::move(page).value(), "text/html; charset=utf-8");
+  res.AddHeader("Content-Language", lang);
+  res.AddHeader("Vary", "Accept-Language");
+  return res;
+}
+
+// A second use answers 409 with when, where and by whom the certificate was first used; the
+// service passes that as JSON in the Status detail.
+Response ConsumeProblem(const Status& s) {
+  if (s.code() == StatusCode::kAlreadyExists && !s.detail().empty()) {
+    const json detail = json::parse(s.detail(), nullptr, /*allow_exceptions=*/false);
+    if (detail.is_object()) {
+      json first = {
+          {"at", detail.contains("at") ? detail["at"] : detail.value("consumed_at", json())},
+          {"place", detail.value("place", json())},
+          {"by", detail.value("by", json())}};
+      return ProblemFromStatus(Status(s.code(), s.message(), s.field()),
+                               {{"first_consumed", std::move(first)}});
+    }
+  }
+  return ProblemFromStatus(s);
+}
+
+Response ConsumeCertificate(HerdService& service, Request& req, const Caller& caller) {
+  auto body = JsonObjectBody(req);
+  if (!body.ok()) return ProblemFromStatus(body.status());
+  if (Status s = RejectUnknownMembers(body.value(), {"place"}); !s.ok()) {
+    return ProblemFromStatus(s);
+  }
+  FieldReader f(body.value(), "");
+  std::string place = f.String("place");
+  if (!f.status().ok()) return ProblemFromStatus(f.status());
+  auto r = service.ConsumeCertificate(caller, CertificateId(req), place);
+  if (!r.ok()) return ConsumeProblem(r.status());
+  return JsonText(200, CertificateJson(r.value(), service.clock().Now()));
+}
+
+Response RevokeCertificate(HerdService& service, Request& req, const Caller& caller) {
+  auto body = JsonObjectBody(req);
+  if (!body.ok()) return ProblemFromStatus(body.status());
+  if (Status s = RejectUnknownMembers(body.value(), {"reason"}); !s.ok()) {
+    return ProblemFromStatus(s);
+  }
+  FieldReader f(body.value(), "");
+  std::string reason = f.String("reason");
+  if (!f.status().ok()) return ProblemFromStatus(f.status());
+  auto r = service.RevokeCertificate(caller, CertificateId(req), reason);
+  if (!r.ok()) return ProblemFromStatus(r.status());
+  return JsonText(200, CertificateJson(r.value(), service.clock().Now()));
+}
+
+// W4, public: anyone with the QR code's text; the answer holds no personal data.
+Response Verify(HerdService& service, Request& req) {
+  auto body = JsonObjectBody(req);
+  if (!body.ok()) return ProblemFromStatus(body.status());
+  if (Status s = RejectUnknownMembers(body.value(), {"hp1"}); !s.ok()) return ProblemFromStatus(s);
+  FieldReader f(body.value(), "");
+  std::string hp1 = f.String("hp1");
+  if (!f.status().ok()) return ProblemFromStatus(f.status());
+  if (hp1.empty()) return ProblemFromStatus(InvalidArgument("hp1", "hp1 is required"));
+  Caller anyone;
+  anyone.address = req.remote_address;
+  return JsonText(200, VerifyResultJson(service.Verify(anyone, hp1)));
+}
+
+// A signed document for offline verifiers, served as the service keeps it. Caches may hold it for
+// `max_age_seconds`: the trust list changes rarely, the revocation list should reach verifiers
+// soon.
+Response SignedDocument(Result<std::string> document, int max_age_seconds) {
+  if (!document.ok()) return ProblemFromStatus(document.status());
+  Response res = Text(200, std::move(document).value(), std::string(kJsonContentType));
+  res.AddHeader("Cache-Control", "public, max-age=" + std::to_string(max_age_seconds));
+  return res;
+}
+
 Response Catalogue(const HerdService& service) {
   return JsonText(200, CatalogueJson(service.catalogue()));
 }
@@ -217,6 +357,10 @@ API under <code>/api/v1</code>; the web app will be served here.</p>
 <li><code>POST /api/v1/vaccinations/batch</code> records vaccinations (vaccinator, vet)</li>
 <li><code>GET /api/v1/lookup?phone=...</code> three years of an owner's vaccinations and coverage
 (inspector, vet)</li>
+<li><code>POST /api/v1/certificates</code> issues a signed quarantine certificate (vet);
+<code>POST /api/v1/verify</code> {hp1} checks one (anyone)</li>
+<li><code>GET /api/v1/trust-list</code>, <code>GET /api/v1/revocations</code> signed documents for
+offline verifiers</li>
 <li><code>GET /api/v1/openapi.json</code> describes every route</li>
 <li><code>GET /healthz</code>, <code>GET /metrics</code></li>
 </ul></body></html>
@@ -243,6 +387,31 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              authed(Operation::kVoidVaccination, VoidVaccination));
   router.Add("GET", "/api/v1/lookup", authed(Operation::kLookup, Lookup));
   router.Add("GET", "/api/v1/audit", authed(Operation::kReadAudit, ListAudit));
+  router.Add("POST", "/api/v1/certificates",
+             authed(Operation::kIssueCertificate, IssueCertificate));
+  router.Add("GET", "/api/v1/certificates/{id}",
+             authed(Operation::kReadCertificate, GetCertificate));
+  router.Add(
+      "GET", "/api/v1/certificates/{id}/qr.svg",
+      authed(Operation::kReadCertificate, [](HerdService& sv, Request& req, const Caller& c) {
+        return CertificateQr(sv, req, c, /*png=*/false);
+      }));
+  router.Add(
+      "GET", "/api/v1/certificates/{id}/qr.png",
+      authed(Operation::kReadCertificate, [](HerdService& sv, Request& req, const Caller& c) {
+        return CertificateQr(sv, req, c, /*png=*/true);
+      }));
+  router.Add("GET", "/api/v1/certificates/{id}/print",
+             authed(Operation::kReadCertificate, PrintCertificate));
+  router.Add("POST", "/api/v1/certificates/{id}/consume",
+             authed(Operation::kConsumeCertificate, ConsumeCertificate));
+  router.Add("POST", "/api/v1/certificates/{id}/revoke",
+             authed(Operation::kRevokeCertificate, RevokeCertificate));
+  router.Add("POST", "/api/v1/verify", [&s](Request& req) { return Verify(s, req); });
+  router.Add("GET", "/api/v1/trust-list",
+             [&s](Request&) { return SignedDocument(s.TrustListDocument(), 300); });
+  router.Add("GET", "/api/v1/revocations",
+             [&s](Request&) { return SignedDocument(s.RevocationListDocument(), 60); });
   router.Add("GET", "/api/v1/catalogue", [&s](Request&) { return Catalogue(s); });
   router.Add("GET", "/api/v1/openapi.json", [](Request&) {
     return Text(200, std::string(OpenApiDocument()), "application/json");

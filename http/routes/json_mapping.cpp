@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "http/response.h"
@@ -121,6 +122,41 @@ Result<std::vector<VaccinationRecordInput>> ParseBatch(const json& body) {
     out.push_back(std::move(in));
   }
   return out;
+}
+
+Status RejectUnknownMembers(const json& object, std::initializer_list<std::string_view> known,
+                            const std::string& prefix) {
+  if (!object.is_object()) return Status::Ok();
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    // The name is the client's: cut it short before echoing it back.
+    const std::string name = key.size() > 64 ? key.substr(0, 64) + "..." : key;
+    return InvalidArgument(prefix + name, "unknown field \"" + name + "\"");
+  }
+  return Status::Ok();
+}
+
+Result<CertificateRequest> ParseCertificateRequest(const json& body) {
+  HP_RETURN_IF_ERROR(RequireObject(body));
+  HP_RETURN_IF_ERROR(RejectUnknownMembers(
+      body, {"owner_id", "owner_phone", "animal_tags", "species", "head_count", "purpose", "origin",
+             "origin_place", "destination", "destination_place", "transport", "valid_hours"}));
+  FieldReader f(body, "");
+  CertificateRequest r;
+  r.owner_id = f.Integer("owner_id");
+  r.owner_phone = f.String("owner_phone");
+  r.animal_tags = f.StringList("animal_tags");
+  r.species = f.String("species");
+  r.head_count = f.Integer("head_count");
+  r.purpose = f.String("purpose");
+  r.origin = f.String("origin");
+  r.origin_place = f.String("origin_place");
+  r.destination = f.String("destination");
+  r.destination_place = f.String("destination_place");
+  r.transport = f.String("transport");
+  r.valid_hours = f.Integer("valid_hours");
+  if (!f.status().ok()) return f.status();
+  return r;
 }
 
 namespace {
@@ -266,6 +302,47 @@ void WriteUser(Writer& w, const User& u) {
   Field(w, "authority", u.authority);
   Field(w, "disabled", u.disabled);
   w.EndObject();
+}
+
+void Strings(Writer& w, const char* key, const std::vector<std::string>& list) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& s : list) Str(w, s);
+  w.EndArray();
+}
+
+// The claims of a certificate that its signed payload carries, so that they may be shown to anyone
+// holding the QR code: no owner id, name or phone number beyond the masked name and last 4 digits.
+// `with_record_ids`: the stored vaccinations' ids, for signed-in readers (the QR code has none).
+void PublicClaims(Writer& w, const Certificate& c, bool with_record_ids) {
+  Field(w, "number", c.number);
+  Field(w, "authority", c.authority);
+  Field(w, "kid", c.kid);
+  Field(w, "purpose", PurposeName(c.purpose));
+  Field(w, "species", c.species);
+  Field(w, "head_count", int64_t{c.head_count});
+  Strings(w, "tags", c.tags);
+  Field(w, "tag_count", static_cast<int64_t>(c.tags.size()));
+  Field(w, "origin", c.origin);
+  Field(w, "origin_place", c.origin_place);
+  Field(w, "destination", c.destination);
+  Field(w, "destination_place", c.destination_place);
+  Field(w, "transport", c.transport);
+  TimeField(w, "issued_at", c.issued_at);
+  TimeField(w, "valid_until", c.valid_until);
+  w.Key("vaccinations");
+  w.StartArray();
+  for (const auto& v : c.vaccinations) {
+    w.StartObject();
+    if (with_record_ids) Field(w, "record_id", v.record_id);
+    Field(w, "disease", v.disease);
+    Field(w, "administered_on", v.administered_on.ToString());
+    Field(w, "batch_no", v.batch_no);
+    w.EndObject();
+  }
+  w.EndArray();
+  Field(w, "owner_masked_name", c.owner_masked_name);
+  Field(w, "owner_phone_last4", c.owner_phone_last4);
 }
 
 template <typename Fn>
@@ -420,12 +497,6 @@ std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue) {
 }
 
 std::string CatalogueJson(const Catalogue& c) {
-  auto strings = [](Writer& w, const char* key, const std::vector<std::string>& list) {
-    w.Key(key);
-    w.StartArray();
-    for (const auto& s : list) Str(w, s);
-    w.EndArray();
-  };
   return Build([&](Writer& w) {
     w.StartObject();
     w.Key("species");
@@ -445,7 +516,7 @@ std::string CatalogueJson(const Catalogue& c) {
       Field(w, "code", d.code);
       Field(w, "name", d.name);
       Field(w, "immunity_days", int64_t{d.immunity_days});
-      strings(w, "species", d.species);
+      Strings(w, "species", d.species);
       w.EndObject();
     }
     w.EndArray();
@@ -456,12 +527,117 @@ std::string CatalogueJson(const Catalogue& c) {
       Field(w, "code", v.code);
       Field(w, "name", v.name);
       Field(w, "maker", v.maker);
-      strings(w, "diseases", v.diseases);
+      Strings(w, "diseases", v.diseases);
       w.EndObject();
     }
     w.EndArray();
     w.EndObject();
   });
+}
+
+const char* CertificateStatusAt(const Certificate& c, Timestamp now) {
+  if (c.status == CertificateStatus::kIssued && c.expired_at(now)) return "expired";
+  return CertificateStatusName(c.status);
+}
+
+std::string CertificateJson(const Certificate& c, Timestamp now) {
+  return Build(
+      [&](Writer& w) {
+        w.StartObject();
+        Field(w, "id", c.id);
+        Field(w, "status", CertificateStatusAt(c, now));
+        Field(w, "hp1", c.hp1);
+        PublicClaims(w, c, /*with_record_ids=*/true);
+        Field(w, "owner_id", c.owner_id);
+        w.Key("animal_ids");
+        w.StartArray();
+        for (int64_t id : c.animal_ids) w.Int64(id);
+        w.EndArray();
+        w.Key("vet");
+        w.StartObject();
+        Field(w, "id", c.vet_id);
+        Field(w, "name", c.vet_name);
+        w.EndObject();
+        w.Key("consumed");
+        if (c.consumed_at) {
+          w.StartObject();
+          TimeField(w, "at", *c.consumed_at);
+          Field(w, "place", c.consumed_place);
+          Field(w, "by", c.consumed_by_name);
+          Field(w, "by_id", c.consumed_by);
+          w.EndObject();
+        } else {
+          w.Null();
+        }
+        w.Key("revoked");
+        if (c.revoked_at) {
+          w.StartObject();
+          TimeField(w, "at", *c.revoked_at);
+          Field(w, "reason", c.revoke_reason);
+          Field(w, "by_id", c.revoked_by);
+          w.EndObject();
+        } else {
+          w.Null();
+        }
+        const std::string base = "/api/v1/certificates/" + c.id;
+        w.Key("links");
+        w.StartObject();
+        Field(w, "self", base);
+        Field(w, "qr_svg", base + "/qr.svg");
+        Field(w, "qr_png", base + "/qr.png");
+        Field(w, "print", base + "/print");
+        w.EndObject();
+        w.EndObject();
+      },
+      c.hp1.size() + 2048);
+}
+
+std::string VerifyResultJson(const VerifyResult& r) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Field(w, "valid", r.valid);
+    Field(w, "status", r.status);
+    w.Key("reasons");
+    w.StartArray();
+    for (const auto& [code, message] : r.reasons) {
+      w.StartObject();
+      Field(w, "code", code);
+      Field(w, "message", message);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("certificate");
+    if (r.certificate) {
+      w.StartObject();
+      PublicClaims(w, *r.certificate, /*with_record_ids=*/false);
+      Field(w, "vet", r.certificate->vet_name);
+      w.EndObject();
+    } else {
+      w.Null();
+    }
+    if (r.consumed_at) {
+      TimeField(w, "consumed_at", *r.consumed_at);
+      Field(w, "consumed_place", r.consumed_place);
+    }
+    w.EndObject();
+  });
+}
+
+json RuleFailuresJson(const std::vector<RuleFailure>& failures) {
+  json out = json::array();
+  auto date = [](const std::optional<Date>& d) { return d ? json(d->ToString()) : json(); };
+  for (const auto& f : failures) {
+    json j = {{"animal", f.animal},
+              {"rule", f.rule},
+              {"disease", f.disease},
+              {"state", CoverageStateName(f.coverage.state)},
+              {"message", f.message}};
+    if (f.coverage.last_dose) j["last_dose"] = date(f.coverage.last_dose);
+    if (f.coverage.covered_until) j["covered_until"] = date(f.coverage.covered_until);
+    if (f.coverage.overdue_since) j["overdue_since"] = date(f.coverage.overdue_since);
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 }  // namespace herdpass::http

@@ -2,9 +2,11 @@
 // field names. Type errors name the field as the client wrote it ("records[2].head_count").
 #pragma once
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/status.h"
@@ -37,7 +39,18 @@ class FieldReader {
 // The body must be a JSON object; otherwise a 400 naming "body".
 Status RequireObject(const nlohmann::json& body);
 
+// Refuses members of `object` not named in `known`: a misspelt optional field ("valid_hour") would
+// otherwise be dropped without a word, and a certificate issued with a default the vet did not
+// mean. kInvalidArgument naming the first unknown member (prefixed by `prefix`).
+Status RejectUnknownMembers(const nlohmann::json& object,
+                            std::initializer_list<std::string_view> known,
+                            const std::string& prefix = "");
+
 Result<std::vector<VaccinationRecordInput>> ParseBatch(const nlohmann::json& body);
+
+// The body of POST /certificates (W3). Unknown members and wrong types are kInvalidArgument naming
+// the field; the service checks the values.
+Result<CertificateRequest> ParseCertificateRequest(const nlohmann::json& body);
 
 // Responses are written with RapidJSON's streaming Writer straight into the body string: the W2
 // answer carries ~50 records and ~60 coverage entries, and building an nlohmann::json tree for it
@@ -50,5 +63,17 @@ std::string AuditPageJson(const std::vector<AuditRow>& rows, std::optional<int64
 std::string LookupJson(const LookupResult& r, const Catalogue& catalogue);
 std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue);
 std::string CatalogueJson(const Catalogue& c);
+
+// The status a client sees at `now`: "expired" for an issued certificate past valid_until
+// (DESIGN.md section 6: derived, never stored), else the stored status.
+const char* CertificateStatusAt(const Certificate& c, Timestamp now);
+// A certificate for its vet or an inspector (signed in, within jurisdiction): everything it holds,
+// including who consumed or revoked it, and links to its QR code and printable page.
+std::string CertificateJson(const Certificate& c, Timestamp now);
+// The public answer of POST /verify: only what the signed payload carries (masked owner, last four
+// digits of the phone), never the owner's id, name or number, nor who consumed it.
+std::string VerifyResultJson(const VerifyResult& r);
+// The "failures" member of the 422 answer of POST /certificates.
+nlohmann::json RuleFailuresJson(const std::vector<RuleFailure>& failures);
 
 }  // namespace herdpass::http

@@ -41,6 +41,9 @@ struct Row {
 };
 
 const std::vector<std::string> kRoles = {"vaccinator", "vet", "inspector", "admin", "auditor"};
+// Who may read a certificate, its QR code and its printable page (service/permissions.cpp): the
+// vets who issue, the inspectors who check, and the admins who revoke.
+const std::set<std::string> kCertificateReaders = {"vet", "inspector", "admin"};
 
 std::vector<Row> Matrix() {
   auto fixed = [](std::string t) { return [t](int) { return t; }; };
@@ -113,6 +116,50 @@ std::vector<Row> Matrix() {
        fixed("/api/v1/lookup?phone=%2B77059990002"),
        no_body},
       {"GET", "/audit", Who::kRoles, {"auditor", "admin"}, fixed("/api/v1/audit"), no_body},
+      // Certificates: an allowed role asking for an unknown one gets 404, and an issue request
+      // naming no owner 400; neither is the matrix's business.
+      {"POST",
+       "/certificates",
+       Who::kRoles,
+       {"vet"},
+       fixed("/api/v1/certificates"),
+       [](int) {
+         return json{{"species", "cattle"}, {"purpose", "slaughter"}, {"destination", "KZ-ABY"}};
+       }},
+      {"GET", "/certificates/{id}", Who::kRoles, kCertificateReaders,
+       fixed("/api/v1/certificates/" + unknown_uuid), no_body},
+      {"GET", "/certificates/{id}/qr.svg", Who::kRoles, kCertificateReaders,
+       fixed("/api/v1/certificates/" + unknown_uuid + "/qr.svg"), no_body},
+      {"GET", "/certificates/{id}/qr.png", Who::kRoles, kCertificateReaders,
+       fixed("/api/v1/certificates/" + unknown_uuid + "/qr.png"), no_body},
+      {"GET", "/certificates/{id}/print", Who::kRoles, kCertificateReaders,
+       fixed("/api/v1/certificates/" + unknown_uuid + "/print"), no_body},
+      {"POST",
+       "/certificates/{id}/consume",
+       Who::kRoles,
+       {"inspector"},
+       fixed("/api/v1/certificates/" + unknown_uuid + "/consume"),
+       [](int) {
+         return json{{"place", "matrix gate"}};
+       }},
+      {"POST",
+       "/certificates/{id}/revoke",
+       Who::kRoles,
+       {"vet", "admin"},
+       fixed("/api/v1/certificates/" + unknown_uuid + "/revoke"),
+       [](int) {
+         return json{{"reason", "matrix"}};
+       }},
+      {"POST",
+       "/verify",
+       Who::kPublic,
+       {},
+       fixed("/api/v1/verify"),
+       [](int) {
+         return json{{"hp1", "HP1:NOT-A-CERTIFICATE"}};
+       }},
+      {"GET", "/trust-list", Who::kPublic, {}, fixed("/api/v1/trust-list"), no_body},
+      {"GET", "/revocations", Who::kPublic, {}, fixed("/api/v1/revocations"), no_body},
       {"GET", "/catalogue", Who::kPublic, {}, fixed("/api/v1/catalogue"), no_body},
       {"GET", "/openapi.json", Who::kPublic, {}, fixed("/api/v1/openapi.json"), no_body},
       {"GET", "/healthz", Who::kPublic, {}, fixed("/healthz"), no_body},
