@@ -3,7 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include "domain/catalogue.h"
 #include "domain/status.h"
@@ -22,6 +24,8 @@ struct Deployment {
 
 std::string DatabasePath(const std::string& data_dir);
 std::string ConfigPath(const std::string& data_dir);
+// Where the private signing keys live: <data dir>/keys (ServiceConfig::key_dir).
+std::string KeyDir(const std::string& data_dir);
 // Reads DIR/herdpass.conf into `d` (fields not in the file keep their values).
 Status LoadDeployment(Deployment& d);
 Status SaveDeployment(const Deployment& d);
@@ -35,6 +39,48 @@ struct Opened {
 Result<std::unique_ptr<Opened>> OpenDataDir(const Deployment& d, const ServiceConfig& config);
 
 int Fail(const Status& s);  // prints "herdpass: <message>" to stderr, returns 1 or 2
+
+// Whole small files (trust lists, revocation lists, PNGs). Reading fails with kInvalidArgument
+// naming "file" (exit code 2: a usage error); writing with kUnavailable.
+Result<std::string> ReadTextFile(const std::string& path);
+Status WriteTextFile(const std::string& path, const std::string& text);
+
+// --- signing keys and trust lists (cli/keys.cpp) ---
+inline constexpr int kRootKeyValidDays = 3650;    // a country root key: 10 years
+inline constexpr int kSigningKeyValidDays = 730;  // an authority's signing key: 2 years
+
+// "KZ-ABY" -> "KZ".
+std::string CountryOf(const std::string& authority);
+// Makes the country's root key and the node authority's signing key when this node has no usable
+// local one, so that a fresh data directory can issue certificates; prints each key made to `out`.
+Status EnsureSigningKeys(HerdService& service, const Deployment& d, std::ostream& out);
+
+struct KeyNewOptions {
+  std::string authority;  // a signing key for this authority
+  bool root = false;      // or a root key for `country` (default: the node's country)
+  std::string country;
+  int valid_days = 0;  // 0: kRootKeyValidDays or kSigningKeyValidDays
+};
+int KeyNew(const Deployment& d, const ServiceConfig& config, const KeyNewOptions& options);
+int KeyList(const Deployment& d, const ServiceConfig& config);
+int KeyRetire(const Deployment& d, const ServiceConfig& config, const std::string& kid);
+// Writes the current signed trust list to `file` and the public root key that signed it to
+// `file`.root-key, and prints that key: the importing country pins it.
+int TrustExport(const Deployment& d, const ServiceConfig& config, const std::string& file);
+int TrustImport(const Deployment& d, const ServiceConfig& config, const std::string& file,
+                const std::string& root_key);
+
+// --- offline verification (cli/verify.cpp): no data directory, no server ---
+struct VerifyOptions {
+  std::string hp1;                       // the text, or
+  std::string png;                       // a PNG file holding its QR code
+  std::vector<std::string> trust_lists;  // files, each signed by one of the pinned roots
+  std::vector<std::string> revocations;  // files, each signed by a key of the trust lists
+  std::vector<std::string> root_keys;    // pinned root public keys, base64
+  std::string now;                       // RFC 3339; default: the system clock
+};
+// Exit code 0 when valid, 1 when not, 2 on usage or file errors.
+int VerifyOffline(const VerifyOptions& options);
 
 struct DemoResult {
   std::string example_phone;  // an owner to try the phone check with

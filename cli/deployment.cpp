@@ -12,6 +12,7 @@ namespace herdpass::cli {
 
 std::string DatabasePath(const std::string& data_dir) { return data_dir + "/herdpass.db"; }
 std::string ConfigPath(const std::string& data_dir) { return data_dir + "/herdpass.conf"; }
+std::string KeyDir(const std::string& data_dir) { return data_dir + "/keys"; }
 
 Status LoadDeployment(Deployment& d) {
   const std::string path = ConfigPath(d.data_dir);

@@ -41,6 +41,7 @@ Status Resolve(Common& c) {
 ServiceConfig ConfigFor(const Deployment& d) {
   ServiceConfig config;
   config.default_region = d.region;
+  config.key_dir = KeyDir(d.data_dir);
   return config;
 }
 
@@ -78,6 +79,8 @@ int Init(Common& c) {
   auto admin = service.AddUser(system, "admin", password, Role::kAdmin, c.d.authority);
   if (!admin.ok()) return Fail(admin.status());
   std::cout << "admin password: " << password << "\n";
+  // A root key for the country and a signing key for this authority: a fresh node can issue.
+  if (Status s = EnsureSigningKeys(service, c.d, std::cout); !s.ok()) return Fail(s);
   return 0;
 }
 
@@ -158,6 +161,8 @@ int Demo(Common& c, int owners, uint32_t seed) {
                              c.d.authority);
     if (!u.ok() && u.status().code() != StatusCode::kAlreadyExists) return Fail(u.status());
   }
+  // A data directory made before certificates existed has no keys yet.
+  if (Status s = EnsureSigningKeys(service, c.d, std::cout); !s.ok()) return Fail(s);
   auto seeded = SeedDemo(service, c.d, owners, seed);
   if (!seeded.ok()) return Fail(seeded.status());
   auto counts = opened.value()->store->Counts();
@@ -226,6 +231,63 @@ int Main(int argc, char** argv) {
   demo->add_option("--region", c.region_flag, "default phone region for a new data directory");
   demo->add_option("--authority", c.authority_flag, "authority code for a new data directory");
 
+  auto* key =
+      app.add_subcommand("key", "signing keys of this node (private halves stay in DIR/keys)");
+  key->require_subcommand(1);
+  KeyNewOptions key_new_opts;
+  auto* key_new = key->add_subcommand("new", "make a signing key for an authority, or a root key");
+  AddDataOption(key_new, c);
+  auto* key_authority =
+      key_new->add_option("--authority", key_new_opts.authority, "authority the key signs for");
+  auto* key_root = key_new->add_flag("--root", key_new_opts.root,
+                                     "a country root key (signs trust lists; 10 years)");
+  key_new
+      ->add_option("--country", key_new_opts.country,
+                   "country of the root key (default: the node's)")
+      ->needs(key_root);
+  key_authority->excludes(key_root);
+  key_new
+      ->add_option("--valid-days", key_new_opts.valid_days,
+                   "validity in days (default: 730 for signing keys, 3650 for root keys)")
+      ->check(CLI::Range(1, 36500));
+  auto* key_list = key->add_subcommand("list", "list keys: kid, authority, kind, validity, source");
+  AddDataOption(key_list, c);
+  std::string kid;
+  auto* key_retire = key->add_subcommand("retire", "retire a key: what it signed stops verifying");
+  AddDataOption(key_retire, c);
+  key_retire->add_option("kid", kid, "the key's kid (16 hex digits)")->required();
+
+  auto* trust = app.add_subcommand("trust", "trust lists exchanged between countries (W9)");
+  trust->require_subcommand(1);
+  std::string trust_file, root_key;
+  auto* trust_export =
+      trust->add_subcommand("export", "write this country's signed trust list and its root key");
+  AddDataOption(trust_export, c);
+  trust_export->add_option("file", trust_file, "where to write the trust list")->required();
+  auto* trust_import =
+      trust->add_subcommand("import", "import another country's trust list, pinning its root key");
+  AddDataOption(trust_import, c);
+  trust_import->add_option("file", trust_file, "the trust list file")->required();
+  trust_import->add_option("--root-key", root_key, "the other country's root public key (base64)")
+      ->required();
+
+  VerifyOptions verify_opts;
+  auto* verify = app.add_subcommand(
+      "verify", "verify a certificate offline against trust and revocation list files");
+  auto* verify_text = verify->add_option("hp1", verify_opts.hp1, "the certificate's HP1:... text");
+  verify->add_option("--png", verify_opts.png, "a PNG image of the certificate's QR code")
+      ->excludes(verify_text);
+  verify->add_option("--trust-list", verify_opts.trust_lists, "trust list file (repeatable)")
+      ->required();
+  verify->add_option("--revocations", verify_opts.revocations, "revocation list file (repeatable)")
+      ->required();
+  verify
+      ->add_option(
+          "--root-key", verify_opts.root_keys,
+          "pinned root public key: base64, or CC:base64 to bind it to a country (repeatable)")
+      ->required();
+  verify->add_option("--now", verify_opts.now, "check as of this RFC 3339 time (default: now)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -243,6 +305,17 @@ int Main(int argc, char** argv) {
   if (*user_list) return UserList(c);
   if (*audit_verify) return AuditVerify(c);
   if (*demo) return Demo(c, owners, seed);
+  if (*verify) return VerifyOffline(verify_opts);
+  for (auto* cmd : {key_new, key_list, key_retire, trust_export, trust_import}) {
+    if (!*cmd) continue;
+    if (Status s = Resolve(c); !s.ok()) return Fail(s);
+    const ServiceConfig config = ConfigFor(c.d);
+    if (cmd == key_new) return KeyNew(c.d, config, key_new_opts);
+    if (cmd == key_list) return KeyList(c.d, config);
+    if (cmd == key_retire) return KeyRetire(c.d, config, kid);
+    if (cmd == trust_export) return TrustExport(c.d, config, trust_file);
+    return TrustImport(c.d, config, trust_file, root_key);
+  }
   return 2;
 }
 

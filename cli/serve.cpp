@@ -24,7 +24,8 @@ void RegisterStoreMetrics(http::MetricsRegistry& metrics, Store& store) {
                            {"animals", c->animals},
                            {"vaccinations", c->vaccinations},
                            {"users", c->users},
-                           {"audit", c->audit_rows}}) {
+                           {"audit", c->audit_rows},
+                           {"certificates", c->certificates}}) {
       out.push_back({{{"kind", kind}}, static_cast<double>(n)});
     }
     return out;
@@ -50,6 +51,7 @@ void RegisterStoreMetrics(http::MetricsRegistry& metrics, Store& store) {
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options) {
   config.lookups_per_minute = options.lookups_per_minute;
+  if (config.key_dir.empty()) config.key_dir = KeyDir(d.data_dir);
   auto opened = OpenDataDir(d, config);
   if (!opened.ok()) return Fail(opened.status());
 

@@ -7,7 +7,8 @@ if [[ ! -f $data/herdpass.db ]]; then
   echo "First run: creating $data with a demo county (takes a little while)..."
   out=$("$bin" init --data "$data" --region KZ --authority KZ-ABY)
   # Keep the generated admin password where only this user can read it.
-  (umask 077 && printf '%s\n' "${out#admin password: }" > "$data/admin-password")
+  (umask 077 && sed -n 's/^admin password: //p' <<<"$out" > "$data/admin-password")
+  sed -n '/ key /p' <<<"$out"
 fi
 if [[ ! -f $data/demo.txt ]]; then
   # Seeding is idempotent (same seed, same record ids), so an interrupted seed just runs again.

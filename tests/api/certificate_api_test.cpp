@@ -1,0 +1,793 @@
+// Black-box tests of quarantine certificates (DESIGN.md W3-W6 and W9, section 7): the real
+// `herdpass` binary issues, serves, consumes and revokes them over HTTP; the public verifies them
+// online, and `herdpass verify` verifies them offline from the signed lists alone. zbarimg (the
+// ZBar tool, as a separate process) reads the served QR code back.
+//
+// Each test uses its own phone numbers and ear tags (5000 + 100 * test index and up).
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/api/api_test_util.h"
+#include "tests/api/herdpass_env.h"
+#include "tests/support/process.h"
+
+namespace herdpass::testing {
+namespace {
+
+using nlohmann::json;
+
+// Base64url (RFC 4648 section 5, no padding), as a JWS carries its parts.
+std::string Base64UrlDecode(const std::string& in) {
+  std::string out(in.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(),
+                        in.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    throw std::runtime_error("not base64url: " + in.substr(0, 40));
+  }
+  out.resize(len);
+  return out;
+}
+
+// The JSON payload of a JWS in the flattened serialization (not verified: the CLI test does that).
+json JwsPayload(const std::string& jws) {
+  return json::parse(Base64UrlDecode(json::parse(jws).at("payload").get<std::string>()));
+}
+
+// Hex SHA-256 of the 16 bytes of a UUID: how the revocation list names a certificate (computed
+// here independently of cert/).
+std::string RevocationHashOf(const std::string& uuid) {
+  std::string hex;
+  for (char c : uuid) {
+    if (c != '-') hex += c;
+  }
+  unsigned char raw[16];
+  for (int i = 0; i < 16; ++i)
+    raw[i] = static_cast<unsigned char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, raw, sizeof raw);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : digest) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+// One character of the base45 body changed to another base45 character.
+std::string Tamper(const std::string& hp1) {
+  std::string t = hp1;
+  const size_t at = t.size() / 2;
+  t[at] = t[at] == 'A' ? 'B' : 'A';
+  return t;
+}
+
+// The national forms of an E.164 number an HTML page must not show: "+77051234567" and
+// "7051234567" (its digits after the country code).
+std::vector<std::string> PhoneForms(const std::string& e164) { return {e164, e164.substr(2)}; }
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+class CertificateApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      env_ = new HerdpassEnv();
+      env_->Init();
+      env_->AddUser({"vacc", "vaccinator", "", ""});
+      env_->AddUser({"vet", "vet", "", ""});
+      env_->AddUser({"insp", "inspector", "", ""});
+      env_->AddUser({"vet-alm", "vet", "KZ-ALM", ""});
+      env_->AddUser({"insp-alm", "inspector", "KZ-ALM", ""});
+      env_->StartServer();
+      for (const char* u : {"vacc", "vet", "insp", "admin", "vet-alm", "insp-alm"}) {
+        tokens_[u] = env_->Login(u);
+      }
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
+    }
+  }
+
+  static void TearDownTestSuite() {
+    if (env_ != nullptr && setup_error_.empty()) {
+      ExitStatus s = env_->StopServer();
+      EXPECT_TRUE(s.exited && s.code == 0) << env_->ServerLog();
+      CommandResult v = env_->Run({"audit", "verify"});
+      EXPECT_TRUE(v.ok()) << v.out << v.err;
+    }
+    delete env_;
+    env_ = nullptr;
+    tokens_.clear();
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(setup_error_.empty()) << setup_error_;
+    client_ = env_->Client();
+  }
+
+  static const std::string& Token(const std::string& user) { return tokens_.at(user); }
+
+  // An owner with `tags.size()` tagged cattle, each vaccinated on `date` against `disease` with
+  // `vaccine` (the bivalent FMD O+A vaccine covers both serotypes), recorded by the vet.
+  struct Herd {
+    std::string phone;
+    std::vector<std::string> tags;
+  };
+  Herd CattleHerd(int n, int heads, const std::string& vaccine = "FMD-OA-INACT",
+                  const std::string& date = DaysFromToday(0)) {
+    Herd h{KzPhone(5000 + n), {}};
+    json records = json::array();
+    for (int k = 0; k < heads; ++k) {
+      h.tags.push_back(KzTag(500000 + 10LL * n + k));
+      records.push_back(Dose(h.phone, h.tags.back(), vaccine, date));
+    }
+    auto r = client_->Post("/api/v1/vaccinations/batch", {{"records", records}}, Token("vet"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json().value("created", 0), heads) << r.body;
+    return h;
+  }
+
+  static json Dose(const std::string& phone, const std::string& tag, const std::string& vaccine,
+                   const std::string& date) {
+    return {{"id", NewUuid()},
+            {"owner_phone", phone},
+            {"owner_name", "Bolat Seitkali"},
+            {"animal_tags", {tag}},
+            {"species", "cattle"},
+            {"disease", "FMD-O"},
+            {"vaccine", vaccine},
+            {"batch_no", "LOT-" + tag.substr(11)},
+            {"dose_ml", 2.0},
+            {"administered_on", date}};
+  }
+
+  static json IssueBody(const Herd& h) {
+    return {{"owner_phone", h.phone},
+            {"animal_tags", h.tags},
+            {"species", "cattle"},
+            {"purpose", "slaughter"},
+            {"origin_place", "Kopa village"},
+            {"destination", "KZ-ABY"},
+            {"destination_place", "Ayagoz meat plant"},
+            {"transport", "truck 123 ABC 05"}};
+  }
+
+  // POST /certificates as the vet; expects 201 and returns the certificate.
+  json Issue(const json& body) {
+    auto r = client_->Post("/api/v1/certificates", body, Token("vet"));
+    EXPECT_EQ(r.status, 201) << r.body;
+    if (r.status != 201) throw std::runtime_error("issue failed: " + r.body);
+    return r.json();
+  }
+
+  json Verify(const std::string& hp1, HttpClient* client = nullptr) {
+    auto r = (client ? client : client_.get())->Post("/api/v1/verify", {{"hp1", hp1}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("Content-Type").rfind("application/json", 0), 0u);
+    return r.json();
+  }
+
+  std::string File(const std::string& name) const { return env_->scratch_dir() + "/" + name; }
+
+  // GET a public document into a file.
+  std::string Fetch(const std::string& target, const std::string& name) {
+    auto r = client_->Get(target);
+    EXPECT_EQ(r.status, 200) << r.body;
+    WriteFile(File(name), r.body);
+    return File(name);
+  }
+
+  // `herdpass trust export`: the trust list file and the root key to pin.
+  std::pair<std::string, std::string> ExportTrust(HerdpassEnv& env, const std::string& name) {
+    const std::string file = env.scratch_dir() + "/" + name;
+    CommandResult r = env.Run({"trust", "export", file});
+    EXPECT_TRUE(r.ok()) << r.out << r.err;
+    std::string root = ReadFile(file + ".root-key");
+    root.erase(std::remove_if(root.begin(), root.end(), ::isspace), root.end());
+    EXPECT_EQ(root.size(), 44u) << root;  // base64 of 32 bytes
+    EXPECT_NE(r.out.find(root), std::string::npos) << "the root key is printed too: " << r.out;
+    return {file, root};
+  }
+
+  // `herdpass verify ...` offline: no --data, no server.
+  CommandResult VerifyOffline(std::vector<std::string> args) {
+    return RunHerdpass(args, env_->scratch_dir());
+  }
+
+  static inline HerdpassEnv* env_ = nullptr;
+  static inline std::map<std::string, std::string> tokens_;
+  static inline std::string setup_error_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+// --- W3 issue and W4 verify ---
+
+TEST_F(CertificateApiTest, VetIssuesAndAnyoneVerifiesWithoutPersonalData) {
+  Herd h = CattleHerd(0, 2);
+  auto r = client_->Post("/api/v1/certificates", IssueBody(h), Token("vet"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  json c = r.json();
+  const std::string id = c.at("id");
+  EXPECT_EQ(r.header("Location"), "/api/v1/certificates/" + id);
+  EXPECT_EQ(id.size(), 36u);
+  EXPECT_EQ(c.at("number").get<std::string>().rfind("KZ-ABY-", 0), 0u) << c.at("number");
+  EXPECT_EQ(c.at("hp1").get<std::string>().rfind("HP1:", 0), 0u);
+  EXPECT_EQ(c.at("status"), "issued");
+  EXPECT_EQ(c.at("kid").get<std::string>().size(), 16u);
+  EXPECT_EQ(c.at("purpose"), "slaughter");
+  EXPECT_EQ(c.at("species"), "cattle");
+  EXPECT_EQ(c.at("head_count"), 2);
+  std::vector<std::string> sorted = h.tags;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(c.at("tags").get<std::vector<std::string>>(), sorted);
+  EXPECT_EQ(c.at("origin"), "KZ-ABY");
+  EXPECT_EQ(c.at("destination"), "KZ-ABY");
+  EXPECT_EQ(c.at("destination_place"), "Ayagoz meat plant");
+  EXPECT_EQ(c.at("transport"), "truck 123 ABC 05");
+  EXPECT_EQ(c.at("owner_phone_last4"), h.phone.substr(h.phone.size() - 4));
+  EXPECT_EQ(c.at("owner_masked_name").get<std::string>().substr(0, 1), "B");
+  EXPECT_EQ(c.at("owner_masked_name").get<std::string>().find("olat"), std::string::npos);
+  ASSERT_FALSE(c.at("vaccinations").empty()) << c.dump(1);
+  for (const auto& v : c["vaccinations"]) {
+    EXPECT_EQ(v.at("record_id").get<std::string>().size(), 36u) << v;
+    EXPECT_EQ(v.at("administered_on"), DaysFromToday(0)) << v;
+    EXPECT_FALSE(v.at("batch_no").get<std::string>().empty()) << v;
+  }
+  auto issued_at = ParseRfc3339(c.at("issued_at").get<std::string>());
+  auto valid_until = ParseRfc3339(c.at("valid_until").get<std::string>());
+  ASSERT_TRUE(issued_at.ok() && valid_until.ok()) << c.dump(1);
+  EXPECT_LT(issued_at.value(), valid_until.value());
+  EXPECT_EQ(c.at("links").at("qr_png"), "/api/v1/certificates/" + id + "/qr.png");
+  EXPECT_EQ(c.at("links").at("qr_svg"), "/api/v1/certificates/" + id + "/qr.svg");
+  EXPECT_EQ(c.at("links").at("print"), "/api/v1/certificates/" + id + "/print");
+  EXPECT_EQ(r.body.find(h.phone), std::string::npos) << "no full phone number, ever";
+
+  // The inspector reads the same certificate.
+  auto got = client_->Get("/api/v1/certificates/" + id, Token("insp"));
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json().at("hp1"), c.at("hp1"));
+  EXPECT_EQ(got.json().at("number"), c.at("number"));
+
+  // Anyone verifies it, without a token, and learns nothing personal.
+  auto pr = client_->Post("/api/v1/verify", {{"hp1", c.at("hp1")}});
+  ASSERT_EQ(pr.status, 200) << pr.body;
+  json v = pr.json();
+  EXPECT_EQ(v.at("valid"), true) << v.dump(1);
+  EXPECT_EQ(v.at("status"), "valid");
+  EXPECT_TRUE(v.at("reasons").empty()) << v.dump(1);
+  const json& pc = v.at("certificate");
+  EXPECT_EQ(pc.at("number"), c.at("number"));
+  EXPECT_EQ(pc.at("purpose"), "slaughter");
+  EXPECT_EQ(pc.at("species"), "cattle");
+  EXPECT_EQ(pc.at("head_count"), 2);
+  EXPECT_EQ(pc.at("tags"), c.at("tags"));
+  EXPECT_EQ(pc.at("origin"), "KZ-ABY");
+  EXPECT_EQ(pc.at("destination"), "KZ-ABY");
+  EXPECT_EQ(pc.at("transport"), "truck 123 ABC 05");
+  EXPECT_EQ(pc.at("issued_at"), c.at("issued_at"));
+  EXPECT_EQ(pc.at("valid_until"), c.at("valid_until"));
+  EXPECT_EQ(pc.at("authority"), "KZ-ABY");
+  EXPECT_EQ(pc.at("kid"), c.at("kid"));
+  EXPECT_EQ(pc.at("vet"), c.at("vet").at("name"));
+  EXPECT_EQ(pc.at("owner_masked_name"), c.at("owner_masked_name"));
+  EXPECT_EQ(pc.at("owner_phone_last4"), c.at("owner_phone_last4"));
+  EXPECT_EQ(pc.at("vaccinations").size(), c.at("vaccinations").size());
+  for (const char* personal :
+       {"owner_id", "animal_ids", "record_id", "hp1", "consumed", "revoked"}) {
+    EXPECT_EQ(pr.body.find(std::string("\"") + personal + "\""), std::string::npos)
+        << personal << " in " << pr.body;
+  }
+  EXPECT_EQ(pr.body.find(h.phone), std::string::npos);
+  EXPECT_EQ(pr.body.find("Bolat"), std::string::npos);
+}
+
+TEST_F(CertificateApiTest, ATamperedOrForeignTextIsInvalidWithAReason) {
+  json c = Issue(IssueBody(CattleHerd(1, 1)));
+  const std::string hp1 = c.at("hp1");
+  json t = Verify(Tamper(hp1));
+  EXPECT_EQ(t.at("valid"), false) << t.dump(1);
+  EXPECT_EQ(t.at("status"), "invalid") << t.dump(1);
+  ASSERT_FALSE(t.at("reasons").empty()) << t.dump(1);
+  EXPECT_FALSE(t["reasons"][0].at("code").get<std::string>().empty());
+  EXPECT_FALSE(t["reasons"][0].at("message").get<std::string>().empty());
+
+  json p = Verify("HP2:" + hp1.substr(4));
+  EXPECT_EQ(p.at("valid"), false);
+  ASSERT_FALSE(p.at("reasons").empty());
+  EXPECT_EQ(p["reasons"][0].at("code"), "prefix") << p.dump(1);
+  EXPECT_TRUE(p.at("certificate").is_null()) << p.dump(1);
+
+  // The original still verifies: the answer depends on the text alone.
+  EXPECT_EQ(Verify(hp1).at("valid"), true);
+}
+
+TEST_F(CertificateApiTest, VerifyRefusesAMissingOrNonStringHp1) {
+  ExpectProblem(client_->Post("/api/v1/verify", json::object()), 400, "hp1");
+  ExpectProblem(client_->Post("/api/v1/verify", {{"hp1", 42}}), 400, "hp1");
+  ExpectProblem(client_->Post("/api/v1/verify", {{"hp1", "HP1:X"}, {"hp2", "y"}}), 400, "hp2");
+  ExpectProblem(client_->PostRaw("/api/v1/verify", "{\"hp1\":"), 400, "body");
+  ExpectProblem(client_->Post("/api/v1/verify", json::array({"HP1:X"})), 400, "body");
+}
+
+TEST_F(CertificateApiTest, UnmetRulesAre422ListingEveryFailingAnimalAndStoreNothing) {
+  // One cow with the monovalent FMD O vaccine today (no FMD A), one with the bivalent vaccine 200
+  // days ago (both lapsed after 180 days), one covered today, and one never vaccinated.
+  Herd mono = CattleHerd(2, 1, "FMD-O-INACT");
+  const std::string old_tag = KzTag(500000 + 10LL * 2 + 5);
+  const std::string ok_tag = KzTag(500000 + 10LL * 2 + 6);
+  ASSERT_EQ(client_
+                ->Post("/api/v1/vaccinations/batch",
+                       {{"records",
+                         {Dose(mono.phone, old_tag, "FMD-OA-INACT", DaysFromToday(-200)),
+                          Dose(mono.phone, ok_tag, "FMD-OA-INACT", DaysFromToday(0))}}},
+                       Token("vet"))
+                .status,
+            200);
+  auto owner = client_->Get("/api/v1/owners?phone=%2B" + mono.phone.substr(1), Token("vet"));
+  ASSERT_EQ(owner.status, 200) << owner.body;
+  const std::string never_tag = KzTag(500000 + 10LL * 2 + 7);
+  ASSERT_EQ(
+      client_
+          ->Post("/api/v1/animals",
+                 {{"tag", never_tag}, {"species", "cattle"}, {"owner_id", owner.json().at("id")}},
+                 Token("vet"))
+          .status,
+      201);
+  const std::string metric_before = client_->Get("/metrics").body;
+
+  json body = IssueBody(mono);
+  body["animal_tags"] = {mono.tags[0], old_tag, ok_tag, never_tag};
+  auto r = client_->Post("/api/v1/certificates", body, Token("vet"));
+  ExpectProblem(r, 422);
+  json j = r.json();
+  ASSERT_TRUE(j.contains("failures") && j["failures"].is_array()) << r.body;
+  std::map<std::string, std::map<std::string, json>> by_animal;  // tag -> disease -> failure
+  for (const auto& f : j["failures"]) {
+    for (const char* key : {"animal", "rule", "disease", "state", "message"}) {
+      EXPECT_TRUE(f.contains(key) && f[key].is_string()) << key << " in " << f;
+    }
+    by_animal[f.at("animal")][f.at("disease")] = f;
+  }
+  EXPECT_EQ(by_animal.count(ok_tag), 0u) << "a covered animal is not listed: " << r.body;
+  ASSERT_EQ(by_animal.count(mono.tags[0]), 1u) << r.body;
+  EXPECT_EQ(by_animal[mono.tags[0]].count("FMD-O"), 0u) << r.body;
+  ASSERT_EQ(by_animal[mono.tags[0]].count("FMD-A"), 1u) << r.body;
+  EXPECT_EQ(by_animal[mono.tags[0]]["FMD-A"].at("state"), "never");
+  EXPECT_EQ(by_animal[mono.tags[0]]["FMD-A"].at("rule"), "slaughter-fmd-ppr");
+  ASSERT_EQ(by_animal.count(old_tag), 1u) << r.body;
+  const json& lapsed = by_animal[old_tag]["FMD-O"];
+  EXPECT_EQ(lapsed.at("state"), "overdue") << lapsed;
+  EXPECT_EQ(lapsed.at("last_dose"), DaysFromToday(-200)) << lapsed;
+  EXPECT_EQ(lapsed.at("overdue_since"), DaysFromToday(-20)) << lapsed;
+  ASSERT_EQ(by_animal.count(never_tag), 1u) << r.body;
+  EXPECT_EQ(by_animal[never_tag].size(), 2u) << "FMD-O and FMD-A: " << r.body;
+  EXPECT_EQ(by_animal[never_tag]["FMD-O"].at("state"), "never");
+  EXPECT_FALSE(by_animal[never_tag]["FMD-O"].contains("last_dose"));
+
+  // Nothing was stored: the certificate count is unchanged.
+  const std::string metric_after = client_->Get("/metrics").body;
+  auto count = [](const std::string& metrics) {
+    const std::string key = "herdpass_records{kind=\"certificates\"} ";
+    auto at = metrics.find(key);
+    return at == std::string::npos ? std::string("?") : metrics.substr(at + key.size(), 8);
+  };
+  EXPECT_NE(count(metric_before), "?") << metric_before;
+  EXPECT_EQ(count(metric_before), count(metric_after));
+
+  // With only the covered animal, it issues.
+  body["animal_tags"] = {ok_tag};
+  EXPECT_EQ(Issue(body).at("head_count"), 1);
+}
+
+TEST_F(CertificateApiTest, BadInputIs400NamingTheField) {
+  const json good = IssueBody(CattleHerd(3, 1));
+  auto with = [&](const char* key, json value) {
+    json b = good;
+    b[key] = std::move(value);
+    return client_->Post("/api/v1/certificates", b, Token("vet"));
+  };
+  ExpectProblem(with("valid_hour", 2), 400, "valid_hour");  // misspelt: refused, not ignored
+  ExpectProblem(with("purpose", "picnic"), 400, "purpose");
+  ExpectProblem(with("purpose", 1), 400, "purpose");
+  ExpectProblem(with("animal_tags", "398000000000001"), 400, "animal_tags");
+  ExpectProblem(with("valid_hours", "1"), 400, "valid_hours");
+  ExpectProblem(with("owner_id", "7"), 400, "owner_id");
+  ExpectProblem(client_->Post("/api/v1/certificates", json::array(), Token("vet")), 400, "body");
+  ExpectProblem(client_->PostRaw("/api/v1/certificates", "{", "application/json", Token("vet")),
+                400, "body");
+  // The good body still issues: nothing above was half-stored.
+  EXPECT_EQ(Issue(good).at("status"), "issued");
+}
+
+// --- QR code and printable page ---
+
+TEST_F(CertificateApiTest, QrPngReadsBackAsExactlyTheHp1AndSvgIsSvg) {
+  json c = Issue(IssueBody(CattleHerd(4, 2)));
+  const std::string id = c.at("id");
+  auto png = client_->Get("/api/v1/certificates/" + id + "/qr.png", Token("insp"));
+  ASSERT_EQ(png.status, 200) << png.body.substr(0, 300);
+  EXPECT_EQ(png.header("Content-Type"), "image/png");
+  ASSERT_EQ(png.body.rfind("\x89PNG\r\n\x1a\n", 0), 0u);
+  const std::string png_path = File("qr4.png");
+  WriteFile(png_path, png.body);
+
+  ProcessOptions opts;
+  opts.path = "/usr/bin/zbarimg";
+  opts.args = {"--raw", "-q", png_path};
+  opts.stdout_path = File("zbar4.out");
+  opts.stderr_path = File("zbar4.err");
+  Process zbar(opts);
+  auto status = zbar.Wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status && status->exited && status->code == 0) << ReadFile(File("zbar4.err"));
+  std::string text = ReadFile(File("zbar4.out"));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  EXPECT_EQ(text, c.at("hp1").get<std::string>());
+
+  auto svg = client_->Get("/api/v1/certificates/" + id + "/qr.svg", Token("vet"));
+  ASSERT_EQ(svg.status, 200) << svg.body.substr(0, 300);
+  EXPECT_EQ(svg.header("Content-Type").rfind("image/svg+xml", 0), 0u) << svg.header("Content-Type");
+  EXPECT_NE(svg.body.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.body.find("</svg>"), std::string::npos);
+
+  ExpectProblem(client_->Get("/api/v1/certificates/" + NewUuid() + "/qr.png", Token("insp")), 404);
+}
+
+TEST_F(CertificateApiTest, PrintPageInRussianAndUyghurShowsTheNumberAndNoPhone) {
+  Herd h = CattleHerd(5, 1);
+  json c = Issue(IssueBody(h));
+  const std::string id = c.at("id");
+  const std::string number = c.at("number");
+
+  auto ru = client_->Get("/api/v1/certificates/" + id + "/print?lang=ru", Token("insp"));
+  ASSERT_EQ(ru.status, 200) << ru.body.substr(0, 300);
+  EXPECT_EQ(ru.header("Content-Type").rfind("text/html", 0), 0u) << ru.header("Content-Type");
+  EXPECT_NE(ru.body.find(number), std::string::npos);
+  EXPECT_NE(ru.body.find("lang=\"ru\""), std::string::npos) << ru.body.substr(0, 500);
+  EXPECT_EQ(ru.body.find("dir=\"rtl\""), std::string::npos);
+  for (const auto& form : PhoneForms(h.phone)) {
+    EXPECT_EQ(ru.body.find(form), std::string::npos) << form;
+  }
+
+  // Uyghur from Accept-Language: written right to left.
+  auto ug = client_->Send("GET", "/api/v1/certificates/" + id + "/print", "", "", Token("vet"),
+                          {{"Accept-Language", "ug-CN,ug;q=0.9,zh;q=0.5"}});
+  ASSERT_EQ(ug.status, 200) << ug.body.substr(0, 300);
+  EXPECT_NE(ug.body.find(number), std::string::npos);
+  EXPECT_NE(ug.body.find("lang=\"ug\""), std::string::npos) << ug.body.substr(0, 500);
+  EXPECT_NE(ug.body.find("dir=\"rtl\""), std::string::npos) << ug.body.substr(0, 500);
+  for (const auto& form : PhoneForms(h.phone)) {
+    EXPECT_EQ(ug.body.find(form), std::string::npos) << form;
+  }
+}
+
+// --- W5 consume, W6 revoke ---
+
+TEST_F(CertificateApiTest, ConsumedOnceThenASecondUseIs409WithTheFirst) {
+  json c = Issue(IssueBody(CattleHerd(6, 1)));
+  const std::string target = "/api/v1/certificates/" + c.at("id").get<std::string>() + "/consume";
+  ExpectProblem(client_->Post(target, {{"place", "x"}, {"where", "y"}}, Token("insp")), 400,
+                "where");
+  auto first = client_->Post(target, {{"place", "Ayagoz meat plant, gate 2"}}, Token("insp"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json().at("status"), "consumed");
+  EXPECT_EQ(first.json().at("consumed").at("place"), "Ayagoz meat plant, gate 2");
+
+  auto second = client_->Post(target, {{"place", "Semey market"}}, Token("insp"));
+  ExpectProblem(second, 409);
+  json j = second.json();
+  ASSERT_TRUE(j.contains("first_consumed")) << second.body;
+  EXPECT_EQ(j["first_consumed"].at("place"), "Ayagoz meat plant, gate 2");
+  EXPECT_EQ(j["first_consumed"].at("by"), "insp");
+  EXPECT_TRUE(ParseRfc3339(j["first_consumed"].at("at").get<std::string>()).ok()) << second.body;
+
+  // The public learns that it was used, when and where, but not by whom.
+  auto pv = client_->Post("/api/v1/verify", {{"hp1", c.at("hp1")}});
+  json v = pv.json();
+  EXPECT_EQ(v.at("valid"), false) << v.dump(1);
+  EXPECT_EQ(v.at("status"), "consumed");
+  EXPECT_EQ(v.at("consumed_place"), "Ayagoz meat plant, gate 2");
+  EXPECT_TRUE(v.contains("consumed_at")) << v.dump(1);
+  EXPECT_EQ(pv.body.find("\"insp\""), std::string::npos) << pv.body;
+
+  // A vet may not consume.
+  ExpectProblem(client_->Post(target, {{"place", "x"}}, Token("vet")), 403);
+}
+
+TEST_F(CertificateApiTest, RevokedIsSaidByVerifyAndTheRevocationListGrows) {
+  json c = Issue(IssueBody(CattleHerd(7, 1)));
+  const std::string id = c.at("id");
+  auto before = client_->Get("/api/v1/revocations");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_EQ(before.header("Content-Type").rfind("application/json", 0), 0u);
+  EXPECT_NE(before.header("Cache-Control").find("max-age=60"), std::string::npos)
+      << before.header("Cache-Control");
+  json list0 = JwsPayload(before.body);
+  const int64_t seq0 = list0.at("sequence").get<int64_t>();
+
+  ExpectProblem(
+      client_->Post("/api/v1/certificates/" + id + "/revoke", json::object(), Token("vet")), 400,
+      "reason");
+  auto r = client_->Post("/api/v1/certificates/" + id + "/revoke",
+                         {{"reason", "animals sold before transport"}}, Token("vet"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("status"), "revoked");
+  EXPECT_EQ(r.json().at("revoked").at("reason"), "animals sold before transport");
+  ExpectProblem(client_->Post("/api/v1/certificates/" + id + "/revoke", {{"reason", "again"}},
+                              Token("admin")),
+                409);
+
+  json v = Verify(c.at("hp1"));
+  EXPECT_EQ(v.at("valid"), false) << v.dump(1);
+  EXPECT_EQ(v.at("status"), "revoked");
+  bool said = false;
+  for (const auto& reason : v.at("reasons")) said |= reason.at("code") == "revoked";
+  EXPECT_TRUE(said) << v.dump(1);
+
+  auto after = client_->Get("/api/v1/revocations");
+  ASSERT_EQ(after.status, 200);
+  json list1 = JwsPayload(after.body);
+  EXPECT_GT(list1.at("sequence").get<int64_t>(), seq0) << after.body;
+  const auto hashes = list1.at("revoked").get<std::vector<std::string>>();
+  EXPECT_NE(std::find(hashes.begin(), hashes.end(), RevocationHashOf(id)), hashes.end())
+      << "the list names the certificate by the SHA-256 of its id: " << list1.dump(1);
+  EXPECT_EQ(after.body.find(id), std::string::npos) << "and never by its id";
+
+  // A revoked certificate cannot be used.
+  ExpectProblem(
+      client_->Post("/api/v1/certificates/" + id + "/consume", {{"place", "gate"}}, Token("insp")),
+      409);
+}
+
+TEST_F(CertificateApiTest, TrustListIsServedSignedWithTheSigningKeys) {
+  json c = Issue(IssueBody(CattleHerd(8, 1)));
+  auto r = client_->Get("/api/v1/trust-list");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Content-Type").rfind("application/json", 0), 0u);
+  EXPECT_NE(r.header("Cache-Control").find("max-age=300"), std::string::npos)
+      << r.header("Cache-Control");
+  json jws = json::parse(r.body);
+  for (const char* part : {"protected", "payload", "signature"}) {
+    EXPECT_TRUE(jws.contains(part) && jws[part].is_string()) << part;
+  }
+  json header = json::parse(Base64UrlDecode(jws.at("protected")));
+  EXPECT_EQ(header.at("alg"), "EdDSA");
+  json list = JwsPayload(r.body);
+  EXPECT_EQ(list.at("country"), "KZ");
+  bool listed = false;
+  for (const auto& k : list.at("keys")) listed |= k.at("kid") == c.at("kid");
+  EXPECT_TRUE(listed) << "the key that signed the certificate is in the trust list: "
+                      << list.dump(1);
+  // Never private material: the key files' seeds appear in no document.
+  for (const auto& entry : std::filesystem::directory_iterator(env_->data_dir() + "/keys")) {
+    std::string key_file = ReadFile(entry.path());
+    const std::string seed = key_file.substr(key_file.find(':') + 1, 44);
+    EXPECT_EQ(r.body.find(seed), std::string::npos);
+    EXPECT_EQ(client_->Get("/api/v1/revocations").body.find(seed), std::string::npos);
+  }
+}
+
+// Animals travel: an inspector anywhere reads and consumes a certificate arriving from elsewhere,
+// but a vet of another jurisdiction neither sees nor revokes it.
+TEST_F(CertificateApiTest, InspectorsAnywhereReadItVetsElsewhereDoNot) {
+  json c = Issue(IssueBody(CattleHerd(9, 1)));
+  const std::string id = c.at("id");
+  ExpectProblem(client_->Get("/api/v1/certificates/" + id, Token("vet-alm")), 404);
+  ExpectProblem(client_->Post("/api/v1/certificates/" + id + "/revoke", {{"reason", "not mine"}},
+                              Token("vet-alm")),
+                403);
+  EXPECT_EQ(Verify(c.at("hp1")).at("status"), "valid");
+
+  auto read = client_->Get("/api/v1/certificates/" + id, Token("insp-alm"));
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.json().at("number"), c.at("number"));
+  auto used = client_->Post("/api/v1/certificates/" + id + "/consume",
+                            {{"place", "Almaty meat plant"}}, Token("insp-alm"));
+  ASSERT_EQ(used.status, 200) << used.body;
+  EXPECT_EQ(used.json().at("consumed").at("by"), "insp-alm");
+}
+
+// --- offline verification with `herdpass verify` ---
+
+TEST_F(CertificateApiTest, OfflineVerifyReadsThePngAndSaysValidThenRevoked) {
+  json c = Issue(IssueBody(CattleHerd(10, 2)));
+  const std::string id = c.at("id");
+  auto png = client_->Get("/api/v1/certificates/" + id + "/qr.png", Token("insp"));
+  ASSERT_EQ(png.status, 200);
+  WriteFile(File("qr10.png"), png.body);
+  auto [trust_list, root_key] = ExportTrust(*env_, "trust10.json");
+  const std::string served_tl = Fetch("/api/v1/trust-list", "served-trust10.json");
+  const std::string rl = Fetch("/api/v1/revocations", "revocations10.json");
+
+  CommandResult ok = VerifyOffline({"verify", "--png", File("qr10.png"), "--trust-list", served_tl,
+                                    "--revocations", rl, "--root-key", root_key});
+  EXPECT_EQ(ok.status.code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("status:          valid"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find(c.at("number").get<std::string>()), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("trust list:"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find(" h old"), std::string::npos) << "the lists' age: " << ok.out;
+  // The exported file is the same document as the served one.
+  EXPECT_EQ(VerifyOffline({"verify", c.at("hp1").get<std::string>(), "--trust-list", trust_list,
+                           "--revocations", rl, "--root-key", root_key})
+                .status.code,
+            0);
+
+  // Revoked, with a fresh revocation list: exit 1, and it says so.
+  ASSERT_EQ(
+      client_->Post("/api/v1/certificates/" + id + "/revoke", {{"reason", "test"}}, Token("vet"))
+          .status,
+      200);
+  const std::string rl2 = Fetch("/api/v1/revocations", "revocations10b.json");
+  CommandResult revoked = VerifyOffline({"verify", "--png", File("qr10.png"), "--trust-list",
+                                         served_tl, "--revocations", rl2, "--root-key", root_key});
+  EXPECT_EQ(revoked.status.code, 1) << revoked.out << revoked.err;
+  EXPECT_NE(revoked.out.find("revoked"), std::string::npos) << revoked.out;
+  // With the old list, the verifier cannot know yet: valid, and the list's age tells how stale.
+  EXPECT_EQ(VerifyOffline({"verify", "--png", File("qr10.png"), "--trust-list", served_tl,
+                           "--revocations", rl, "--root-key", root_key})
+                .status.code,
+            0);
+
+  // A tampered text: exit 1.
+  CommandResult tampered =
+      VerifyOffline({"verify", Tamper(c.at("hp1").get<std::string>()), "--trust-list", served_tl,
+                     "--revocations", rl, "--root-key", root_key});
+  EXPECT_EQ(tampered.status.code, 1) << tampered.out << tampered.err;
+  EXPECT_NE(tampered.out.find("invalid"), std::string::npos) << tampered.out;
+}
+
+TEST_F(CertificateApiTest, OfflineVerifyUsageAndFileErrorsExit2) {
+  json c = Issue(IssueBody(CattleHerd(11, 1)));
+  auto [trust_list, root_key] = ExportTrust(*env_, "trust11.json");
+  const std::string rl = Fetch("/api/v1/revocations", "revocations11.json");
+  const std::string hp1 = c.at("hp1");
+  // Another root key than the one that signed the trust list: nothing can be trusted.
+  const std::string other_root = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"verify", hp1, "--trust-list", trust_list, "--revocations", rl, "--root-key", other_root},
+       "pinned root"},
+      {{"verify", hp1, "--trust-list", File("missing.json"), "--revocations", rl, "--root-key",
+        root_key},
+       "missing.json"},
+      {{"verify", hp1, "--trust-list", trust_list, "--revocations", rl, "--root-key", "not base64"},
+       "root"},
+      {{"verify", hp1, "--trust-list", rl, "--revocations", rl, "--root-key", root_key},
+       "trust list"},
+      {{"verify", "--png", File("missing.png"), "--trust-list", trust_list, "--revocations", rl,
+        "--root-key", root_key},
+       "missing.png"},
+      {{"verify", hp1, "--trust-list", trust_list, "--revocations", rl, "--root-key", root_key,
+        "--now", "yesterday"},
+       "now"},
+      {{"verify", "--trust-list", trust_list, "--revocations", rl, "--root-key", root_key}, "HP1"},
+      {{"verify", hp1, "--revocations", rl, "--root-key", root_key}, "trust-list"},
+  };
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.says);
+    CommandResult r = VerifyOffline(k.args);
+    EXPECT_TRUE(r.status.exited && r.status.code == 2) << r.status.code << r.out << r.err;
+    EXPECT_NE(r.err.find(k.says), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(CertificateApiTest, OfflineVerifyAfterTheValidityWindowSaysExpired) {
+  json body = IssueBody(CattleHerd(12, 1));
+  body["valid_hours"] = 1;
+  json c = Issue(body);
+  auto issued = ParseRfc3339(c.at("issued_at").get<std::string>());
+  auto until = ParseRfc3339(c.at("valid_until").get<std::string>());
+  ASSERT_TRUE(issued.ok() && until.ok());
+  EXPECT_EQ(until.value() - issued.value(), std::chrono::hours(1));
+  auto [trust_list, root_key] = ExportTrust(*env_, "trust12.json");
+  const std::string rl = Fetch("/api/v1/revocations", "revocations12.json");
+  auto verify_at = [&](Timestamp t) {
+    return VerifyOffline({"verify", c.at("hp1").get<std::string>(), "--trust-list", trust_list,
+                          "--revocations", rl, "--root-key", root_key, "--now", FormatRfc3339(t)});
+  };
+  CommandResult within = verify_at(issued.value() + std::chrono::minutes(30));
+  EXPECT_EQ(within.status.code, 0) << within.out << within.err;
+  CommandResult later = verify_at(issued.value() + std::chrono::hours(2));
+  EXPECT_EQ(later.status.code, 1) << later.out << later.err;
+  EXPECT_NE(later.out.find("status:          expired"), std::string::npos) << later.out;
+}
+
+// --- W9: a neighbouring country imports this one's trust list ---
+
+TEST_F(CertificateApiTest, ANeighbourImportingTheTrustListVerifiesOurCertificates) {
+  json c = Issue(IssueBody(CattleHerd(13, 1)));
+  const std::string hp1 = c.at("hp1");
+  auto [trust_list, root_key] = ExportTrust(*env_, "trust13.json");
+
+  HerdpassEnv uz;
+  uz.Init("UZ", "UZ-TO");
+  uz.StartServer();
+  auto uz_client = uz.Client();
+  json before = Verify(hp1, uz_client.get());
+  EXPECT_EQ(before.at("valid"), false) << before.dump(1);
+  ASSERT_FALSE(before.at("reasons").empty());
+  EXPECT_EQ(before["reasons"][0].at("code"), "unknown_kid") << before.dump(1);
+
+  // A trust list with the wrong pinned key is refused and changes nothing.
+  const std::string uz_root = ExportTrust(uz, "uz-trust.json").second;
+  CommandResult wrong = uz.Run({"trust", "import", trust_list, "--root-key", uz_root});
+  EXPECT_FALSE(wrong.ok()) << wrong.out << wrong.err;
+  CommandResult missing =
+      uz.Run({"trust", "import", uz.scratch_dir() + "/none.json", "--root-key", root_key});
+  EXPECT_EQ(missing.status.code, 2) << missing.out << missing.err;
+
+  CommandResult imported = uz.Run({"trust", "import", trust_list, "--root-key", root_key});
+  ASSERT_TRUE(imported.ok()) << imported.out << imported.err;
+  EXPECT_NE(imported.out.find(c.at("kid").get<std::string>()), std::string::npos) << imported.out;
+  CommandResult keys = uz.Run({"key", "list"});
+  ASSERT_TRUE(keys.ok()) << keys.err;
+  EXPECT_NE(keys.out.find("import:KZ"), std::string::npos) << keys.out;
+
+  // The server reads keys at start (and caches them for a few seconds): restart it.
+  ExitStatus stopped = uz.StopServer();
+  EXPECT_TRUE(stopped.exited && stopped.code == 0);
+  uz.StartServer();
+  uz_client = uz.Client();
+  json after = Verify(hp1, uz_client.get());
+  EXPECT_EQ(after.at("valid"), true) << after.dump(1);
+  EXPECT_EQ(after.at("status"), "valid");
+  EXPECT_EQ(after.at("certificate").at("number"), c.at("number"));
+  EXPECT_EQ(after.at("certificate").at("authority"), "KZ-ABY");
+  // Its own trust list still lists only its own keys: it republishes no one else's.
+  json uz_list = JwsPayload(uz_client->Get("/api/v1/trust-list").body);
+  EXPECT_EQ(uz_list.at("country"), "UZ");
+  for (const auto& k : uz_list.at("keys")) EXPECT_NE(k.at("kid"), c.at("kid"));
+}
+
+// --- keys from the command line ---
+
+TEST_F(CertificateApiTest, KeyCommandsListNewAndRetireWithoutPrivateMaterial) {
+  CommandResult list = env_->Run({"key", "list"});
+  ASSERT_TRUE(list.ok()) << list.err;
+  EXPECT_NE(list.out.find("\troot\t"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("KZ-ABY\tsigning\t"), std::string::npos) << list.out;
+  for (const auto& entry : std::filesystem::directory_iterator(env_->data_dir() + "/keys")) {
+    const std::string key_file = ReadFile(entry.path());
+    EXPECT_EQ(list.out.find(key_file.substr(key_file.find(':') + 1, 44)), std::string::npos);
+    EXPECT_EQ((std::filesystem::status(entry.path()).permissions() &
+               (std::filesystem::perms::group_all | std::filesystem::perms::others_all)),
+              std::filesystem::perms::none)
+        << entry.path();
+  }
+
+  CommandResult made = env_->Run({"key", "new", "--authority", "KZ-ABY-07", "--valid-days", "30"});
+  ASSERT_TRUE(made.ok()) << made.out << made.err;
+  const std::string marker = "signing key ";
+  ASSERT_NE(made.out.find(marker), std::string::npos) << made.out;
+  const std::string kid = made.out.substr(made.out.find(marker) + marker.size(), 16);
+  EXPECT_TRUE(std::filesystem::exists(env_->data_dir() + "/keys/" + kid + ".key")) << made.out;
+  CommandResult again = env_->Run({"key", "list"});
+  EXPECT_NE(again.out.find(kid + "\tKZ-ABY-07\tsigning\t"), std::string::npos) << again.out;
+
+  CommandResult retired = env_->Run({"key", "retire", kid});
+  EXPECT_TRUE(retired.ok()) << retired.out << retired.err;
+  CommandResult twice = env_->Run({"key", "retire", kid});
+  EXPECT_FALSE(twice.ok()) << twice.out;
+  CommandResult unknown = env_->Run({"key", "retire", "00000000000000ff"});
+  EXPECT_FALSE(unknown.ok()) << unknown.out;
+
+  CommandResult usage = env_->Run({"key", "new"});
+  EXPECT_EQ(usage.status.code, 2) << usage.out << usage.err;
+}
+
+}  // namespace
+}  // namespace herdpass::testing
