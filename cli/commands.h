@@ -82,10 +82,23 @@ struct VerifyOptions {
 // Exit code 0 when valid, 1 when not, 2 on usage or file errors.
 int VerifyOffline(const VerifyOptions& options);
 
+// One certificate the demo issued.
+struct DemoCertificate {
+  std::string id;
+  std::string number;
+  std::string status;  // issued, consumed, revoked
+  std::string hp1;
+  Timestamp valid_until{};
+};
+
 struct DemoResult {
   std::string example_phone;  // an owner to try the phone check with
+  std::vector<DemoCertificate> certificates;
 };
 // Seeds a synthetic county into the opened store. Deterministic for a given seed and "today".
+// Then issues a few certificates as demo-vet for households whose animals meet the movement rules
+// (the service checks them), consumes two as demo-inspector and revokes one: the demo users must
+// exist. The certificates are new on every run.
 Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owners, uint32_t seed);
 
 }  // namespace herdpass::cli

@@ -6,9 +6,14 @@
 // small-ruminant diseases each May, HPAI and Newcastle disease for poultry twice a year. Each
 // household misses a campaign now and then, so the demo shows covered, overdue and never-vaccinated
 // stock.
+//
+// Then a vet issues a few certificates for households whose animals meet the movement rules, an
+// inspector consumes two of them at the destination and the vet revokes one, all through the
+// service, so that the rules, signatures and audit are the real ones.
 #include <algorithm>
 #include <array>
 #include <iostream>
+#include <map>
 #include <random>
 #include <set>
 
@@ -97,6 +102,121 @@ bool Applies(const Catalogue& c, const std::string& disease, const std::string& 
          std::find(d->species.begin(), d->species.end(), species) != d->species.end();
 }
 
+struct Household {
+  std::string phone;
+  std::vector<Unit> units;
+};
+
+constexpr size_t kDemoCertificates = 6;
+constexpr size_t kHouseholdsTried = 300;
+
+// A demo user as a signed-in caller of the service (the certificate names its vet).
+Result<Caller> DemoUser(HerdService& service, Role role) {
+  const std::string name = std::string("demo-") + RoleName(role);
+  auto users = service.ListUsers(HerdService::SystemCaller());
+  if (!users.ok()) return users.status();
+  for (const auto& u : users.value()) {
+    if (u.username != name) continue;
+    Caller c;
+    c.user_id = u.id;
+    c.username = u.username;
+    c.role = u.role;
+    c.authority = u.authority;
+    c.address = "demo";
+    return c;
+  }
+  return NotFound("demo user " + name + " is missing");
+}
+
+// A slaughterhouse in another province of the same country: certificates across provinces stay
+// valid for days (DESIGN.md W3), so the demo's certificates outlive the day they were made.
+std::string DemoDestination(const std::string& authority) {
+  static const std::map<std::string, std::string> kCity = {{"KZ", "KZ-ALA"}, {"CN", "CN-11"},
+                                                           {"KG", "KG-GB"},  {"UZ", "UZ-TK"},
+                                                           {"TJ", "TJ-DU"},  {"RU", "RU-ALT"}};
+  const std::string country = CountryOf(authority);
+  auto it = kCity.find(country);
+  if (it == kCity.end() || InJurisdiction(it->second, authority)) return country;
+  return it->second;
+}
+
+// What the vet asks for: up to three tagged animals of one species of the household.
+std::optional<CertificateRequest> DemoRequest(const Household& h, const std::string& authority,
+                                              size_t n) {
+  for (const char* species : {"cattle", "sheep", "horse"}) {
+    CertificateRequest r;
+    for (const auto& u : h.units) {
+      if (!u.tag.empty() && u.species == species && r.animal_tags.size() < 3) {
+        r.animal_tags.push_back(u.tag);
+      }
+    }
+    if (r.animal_tags.empty()) continue;
+    r.owner_phone = h.phone;
+    r.species = species;
+    r.purpose = "slaughter";
+    r.origin_place = "Ayagoz district, farm " + std::to_string(n + 1);
+    r.destination = DemoDestination(authority);
+    r.destination_place = "Central meat processing plant";
+    r.transport = "truck 0" + std::to_string(10 + n) + " ABC 05";
+    return r;
+  }
+  return std::nullopt;
+}
+
+// Issues kDemoCertificates certificates for households whose animals meet the movement rules. When
+// the campaigns leave too few covered today (early spring, before the FMD round), the vet
+// vaccinates the animals a refusal names and issues then: what a vet does before a movement.
+Result<std::vector<Certificate>> IssueDemoCertificates(HerdService& service, const Deployment& d,
+                                                       const std::vector<Household>& households,
+                                                       std::mt19937_64& idrng) {
+  auto vet = DemoUser(service, Role::kVet);
+  if (!vet.ok()) return vet.status();
+  std::vector<Certificate> issued;
+  std::vector<std::pair<CertificateRequest, std::vector<RuleFailure>>> refused;
+  for (size_t i = 0; i < households.size() && i < kHouseholdsTried; ++i) {
+    if (issued.size() == kDemoCertificates) break;
+    auto request = DemoRequest(households[i], d.authority, issued.size());
+    if (!request) continue;
+    std::vector<RuleFailure> failures;
+    auto c = service.IssueCertificate(vet.value(), *request, &failures);
+    if (c.ok()) {
+      issued.push_back(std::move(c).value());
+    } else if (c.status().code() == StatusCode::kUnprocessable) {
+      refused.emplace_back(std::move(*request), std::move(failures));
+    } else {
+      return c.status();
+    }
+  }
+  const Catalogue& cat = service.catalogue();
+  const Date today = service.clock().Today();
+  for (auto& [request, failures] : refused) {
+    if (issued.size() == kDemoCertificates) break;
+    std::vector<VaccinationRecordInput> doses;
+    for (const auto& f : failures) {
+      const VaccineProduct* vaccine = VaccineFor(cat, f.disease);
+      if (vaccine == nullptr) continue;
+      VaccinationRecordInput r;
+      r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 6 * 3600000LL, idrng);
+      r.owner_phone = request.owner_phone;
+      r.animal_tags = {f.animal};
+      r.species = request.species;
+      r.disease = f.disease;
+      r.vaccine = vaccine->code;
+      r.batch_no = vaccine->code.substr(0, 3) + "-PRE-" + std::to_string(today.days() % 9000);
+      r.dose_ml = request.species == "sheep" ? 1.0 : 2.0;
+      r.administered_on = today.ToString();
+      r.device_id = "demo-vet";
+      doses.push_back(std::move(r));
+    }
+    auto recorded = service.RecordBatch(vet.value(), doses);
+    if (!recorded.ok()) return recorded.status();
+    request.transport = "truck 0" + std::to_string(10 + issued.size()) + " ABC 05";
+    auto c = service.IssueCertificate(vet.value(), request);
+    if (c.ok()) issued.push_back(std::move(c).value());
+  }
+  return issued;
+}
+
 }  // namespace
 
 Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owners, uint32_t seed) {
@@ -141,6 +261,7 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
   const Date since = today.AddYears(-3);
 
   std::set<std::string> phones;
+  std::vector<Household> households;
   PhoneNormalizer normalizer(d.region);
   const std::string country = TagCountry(d.region);
   uint64_t serial = 100000000ULL + seed % 1000;
@@ -167,6 +288,7 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
       units.push_back({"", kFlockSpecies[f], 10 + static_cast<int>(rng() % 120)});
     }
     if (result.example_phone.empty()) result.example_phone = phone;
+    if (households.size() < kHouseholdsTried) households.push_back({phone, units});
 
     // How diligent this household is: the chance it takes part in a campaign.
     const double diligence = 0.55 + 0.45 * static_cast<double>(rng() % 1000) / 1000.0;
@@ -211,6 +333,33 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     }
   }
   HP_RETURN_IF_ERROR(flush());
+
+  auto issued = IssueDemoCertificates(service, d, households, idrng);
+  if (!issued.ok()) return issued.status();
+  std::vector<Certificate>& certs = issued.value();
+  // At the destination: the inspector consumes the second and third; the vet revokes the fourth.
+  if (certs.size() >= 3) {
+    auto inspector = DemoUser(service, Role::kInspector);
+    if (!inspector.ok()) return inspector.status();
+    for (size_t i : {1, 2}) {
+      auto c = service.ConsumeCertificate(inspector.value(), certs[i].id,
+                                          "Central meat processing plant, gate 2");
+      if (!c.ok()) return c.status();
+      certs[i] = std::move(c).value();
+    }
+  }
+  if (certs.size() >= 4) {
+    auto vet = DemoUser(service, Role::kVet);
+    if (!vet.ok()) return vet.status();
+    auto c = service.RevokeCertificate(vet.value(), certs[3].id,
+                                       "animals sold at the farm before transport");
+    if (!c.ok()) return c.status();
+    certs[3] = std::move(c).value();
+  }
+  for (const auto& c : certs) {
+    result.certificates.push_back(
+        {c.id, c.number, CertificateStatusName(c.status), c.hp1, c.valid_until});
+  }
   return result;
 }
 

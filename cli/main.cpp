@@ -173,6 +173,17 @@ int Demo(Common& c, int owners, uint32_t seed) {
   for (Role r : kAllRoles) {
     std::cout << "demo user: demo-" << RoleName(r) << " / demo-" << RoleName(r) << "-pass\n";
   }
+  const DemoCertificate* valid = nullptr;
+  for (const auto& cert : seeded->certificates) {
+    std::cout << "demo certificate: " << cert.number << " " << cert.id << " " << cert.status
+              << "\n";
+    if (valid == nullptr && cert.status == "issued") valid = &cert;
+  }
+  if (valid != nullptr) {
+    std::cout << "demo certificate to verify: " << valid->id << " valid until "
+              << FormatRfc3339(valid->valid_until) << "\n"
+              << "demo certificate hp1: " << valid->hp1 << "\n";
+  }
   return 0;
 }
 

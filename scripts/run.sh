@@ -17,6 +17,9 @@ if [[ ! -f $data/demo.txt ]]; then
   cat "$data/demo.txt"
 fi
 phone=$(sed -n 's/^demo owner phone: //p' "$data/demo.txt" 2>/dev/null || true)
+cert_id=$(sed -n 's/^demo certificate to verify: \([^ ]*\).*/\1/p' "$data/demo.txt" 2>/dev/null || true)
+cert_until=$(sed -n 's/^demo certificate to verify: [^ ]* valid until //p' "$data/demo.txt" 2>/dev/null || true)
+sed -n 's/^demo certificate hp1: //p' "$data/demo.txt" > "$data/demo-certificate.hp1" 2>/dev/null || true
 
 cat <<TXT
 
@@ -24,12 +27,34 @@ HerdPass is starting on http://$listen/
   API description:  http://$listen/api/v1/openapi.json
   Sign in (POST /api/v1/auth/login) as one of the demo users:
     demo-vaccinator / demo-vaccinator-pass    records vaccinations
-    demo-vet        / demo-vet-pass           records, voids; looks up owners
-    demo-inspector  / demo-inspector-pass     looks up owners by phone
-    demo-admin      / demo-admin-pass         users
+    demo-vet        / demo-vet-pass           records, voids; looks up owners; issues and revokes certificates
+    demo-inspector  / demo-inspector-pass     looks up owners by phone; consumes certificates
+    demo-admin      / demo-admin-pass         users; revokes certificates
     demo-auditor    / demo-auditor-pass       audit log
   The first admin is 'admin'; its password is in $data/admin-password.
   A demo owner to look up by phone: ${phone:-see $data/demo.txt}
+TXT
+if [[ -n $cert_id ]]; then
+  # Quoted heredoc: the commands are shown as they are to be typed.
+  hp1file=$data/demo-certificate.hp1
+  cat <<TXT
+  A demo certificate: $cert_id (valid until $cert_until); its QR text is in $hp1file.
+  Verify it as anyone, online:
+TXT
+  cat <<'TXT' | sed -e "s|@LISTEN@|$listen|g" -e "s|@HP1@|$hp1file|g" -e "s|@BIN@|$bin|g" -e "s|@DATA@|$data|g"
+    curl -s http://@LISTEN@/api/v1/verify -d "{\"hp1\": \"$(cat @HP1@)\"}"
+  or offline, with no server, from the signed lists (the root key is the one to pin):
+    @BIN@ trust export trust-list.json --data @DATA@    # also writes trust-list.json.root-key
+    curl -s http://@LISTEN@/api/v1/revocations > revocations.json
+    @BIN@ verify "$(cat @HP1@)" --trust-list trust-list.json --revocations revocations.json \
+      --root-key "$(cat trust-list.json.root-key)"
+TXT
+  cat <<TXT
+  Its QR code and printable page (signed in as demo-vet or demo-inspector):
+    /api/v1/certificates/$cert_id/qr.png   /qr.svg   /print?lang=ru
+TXT
+fi
+cat <<TXT
   Stop with Ctrl-C.
 
 TXT
