@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/backup.h"
 #include "cli/commands.h"
 #include "cli/serve.h"
 #include "store/sqlite/sqlite_store.h"
@@ -209,6 +210,12 @@ int Main(int argc, char** argv) {
   serve->add_option("--threads", serve_opts.handler_threads, "request handler threads");
   serve->add_option("--lookups-per-minute", serve_opts.lookups_per_minute,
                     "phone lookups allowed per user per minute (0 = unlimited)");
+  serve->add_option("--backup-every", serve_opts.backup_every,
+                    "take a backup this often, e.g. 1h or 30m (default: no scheduled backups)");
+  serve->add_option("--backup-keep", serve_opts.backup.keep, "scheduled backups kept (newest)")
+      ->check(CLI::Range(1, 100000));
+  serve->add_option("--backup-dir", serve_opts.backup.dir,
+                    "where scheduled backups go (default: DIR/backups)");
 
   auto* user = app.add_subcommand("user", "manage users");
   user->require_subcommand(1);
@@ -241,6 +248,20 @@ int Main(int argc, char** argv) {
   demo->add_option("--seed", seed, "random seed");
   demo->add_option("--region", c.region_flag, "default phone region for a new data directory");
   demo->add_option("--authority", c.authority_flag, "authority code for a new data directory");
+
+  std::string backup_dir;
+  auto* backup =
+      app.add_subcommand("backup",
+                         "copy the database, the signing keys and a manifest into a new directory, "
+                         "while the server keeps running");
+  AddDataOption(backup, c);
+  backup->add_option("outdir", backup_dir, "the new backup directory")->required();
+  bool restore_force = false;
+  auto* restore = app.add_subcommand(
+      "restore", "check a backup and put it in place of the data directory's database and keys");
+  AddDataOption(restore, c);
+  restore->add_option("backupdir", backup_dir, "the backup directory")->required();
+  restore->add_flag("--force", restore_force, "replace the database the data directory holds");
 
   auto* key =
       app.add_subcommand("key", "signing keys of this node (private halves stay in DIR/keys)");
@@ -316,6 +337,8 @@ int Main(int argc, char** argv) {
   if (*user_list) return UserList(c);
   if (*audit_verify) return AuditVerify(c);
   if (*demo) return Demo(c, owners, seed);
+  if (*backup) return BackupCommand(c.d.data_dir, backup_dir);
+  if (*restore) return RestoreCommand(c.d.data_dir, backup_dir, restore_force);
   if (*verify) return VerifyOffline(verify_opts);
   for (auto* cmd : {key_new, key_list, key_retire, trust_export, trust_import}) {
     if (!*cmd) continue;

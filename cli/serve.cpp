@@ -52,6 +52,12 @@ void RegisterStoreMetrics(http::MetricsRegistry& metrics, Store& store) {
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options) {
   config.lookups_per_minute = options.lookups_per_minute;
   if (config.key_dir.empty()) config.key_dir = KeyDir(d.data_dir);
+  BackupSchedule backup = options.backup;
+  if (!options.backup_every.empty()) {
+    auto every = ParseBackupPeriod(options.backup_every);
+    if (!every.ok()) return Fail(every.status());
+    backup.every = *every;
+  }
   auto opened = OpenDataDir(d, config);
   if (!opened.ok()) return Fail(opened.status());
 
@@ -64,6 +70,13 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
 
   http::MetricsRegistry metrics;
   RegisterStoreMetrics(metrics, *opened.value()->store);
+  std::unique_ptr<BackupScheduler> backups;  // before the server: stopped after it
+  if (backup.every.count() > 0) {
+    backups = std::make_unique<BackupScheduler>(d.data_dir, backup);
+    RegisterBackupMetrics(metrics, *backups);
+    spdlog::info("backups every {} s into {}, keeping {}", backup.every.count(), backups->dir(),
+                 backup.keep);
+  }
   http::Router router;
   http::RegisterApiRoutes(router, *opened.value()->service, metrics);
   http::ServerOptions server_options;

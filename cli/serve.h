@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "cli/backup.h"
 #include "cli/commands.h"
 
 namespace herdpass::cli {
@@ -12,6 +13,8 @@ struct ServeOptions {
   std::string listen;  // "" = the deployment's
   int handler_threads = 32;
   int lookups_per_minute = 600;
+  std::string backup_every;  // "" = no scheduled backups; else ParseBackupPeriod's form
+  BackupSchedule backup;     // `every` is set from backup_every
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);
