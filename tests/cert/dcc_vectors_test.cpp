@@ -159,8 +159,8 @@ std::optional<json> HcertOf(ByteView payload) {
 
 TEST(DccVectorsTest, TheVectorsArePresent) {
   ASSERT_TRUE(fs::is_directory(kCommon))
-      << kCommon << " is missing: the DCC test vectors live in ../shared/dcc-testdata beside the "
-      << "repository (see tests/cert/CMakeLists.txt)";
+      << kCommon << " is missing: the DCC test vectors live in tests/cert/dcc-testdata "
+      << "(see tests/cert/CMakeLists.txt)";
   EXPECT_GE(CaseNames().size(), 30u);
 }
 
