@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -44,8 +43,10 @@ constexpr const char* kTmpSuffix = ".tmp";
 constexpr const char* kRestoringName = "herdpass.db.restoring";
 constexpr const char* kReplacedName = "herdpass.db.replaced";
 constexpr const char* kScheduledPrefix = "herdpass-";
+constexpr int64_t kMiB = int64_t{1024} * 1024;
 
-std::string ErrnoText(int e) { return std::strerror(e); }
+// strerror's text, thread-safely (the scheduler's thread and the server's run at once).
+std::string ErrnoText(int e) { return std::error_code(e, std::generic_category()).message(); }
 
 std::string StripTrailingSlashes(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -473,8 +474,9 @@ Result<BackupSummary> TakeBackup(const std::string& data_dir, const std::string&
     }
     if (ec) return Unavailable("cannot list " + key_dir + ": " + ec.message());
     std::sort(names.begin(), names.end());
-    for (const auto& n : names)
-      copies.emplace_back(std::string(kKeysDirName) + "/" + n, key_dir + "/" + n);
+    for (const auto& n : names) {
+      copies.emplace_back((fs::path(kKeysDirName) / n).string(), (fs::path(key_dir) / n).string());
+    }
   }
   if (fs::is_regular_file(ConfigPath(data_dir), ec))
     copies.emplace_back(kConfName, ConfigPath(data_dir));
@@ -483,7 +485,7 @@ Result<BackupSummary> TakeBackup(const std::string& data_dir, const std::string&
   if (!db_digest.ok()) return db_digest.status();
   m.files.push_back({kDatabaseName, db_digest->size, db_digest->sha256});
   for (const auto& [rel, src] : copies) {
-    auto d = HashFile(src, tmp + "/" + rel, 0600);
+    auto d = HashFile(src, (fs::path(tmp) / rel).string(), 0600);
     if (!d.ok()) return d.status();
     m.files.push_back({rel, d->size, d->sha256});
   }
@@ -517,8 +519,8 @@ int BackupCommand(const std::string& data_dir, const std::string& out_dir) {
             << std::setprecision(2) << r->seconds << " s: " << c.owners << " owners, " << c.animals
             << " animals and flocks, " << c.vaccinations << " vaccinations, " << c.certificates
             << " certificates, " << c.users << " users, " << c.audit_rows
-            << " audit rows (chain head " << r->facts.audit_head.seq << "), "
-            << r->bytes / (1024 * 1024) << " MiB; integrity_check ok\n";
+            << " audit rows (chain head " << r->facts.audit_head.seq << "), " << r->bytes / kMiB
+            << " MiB; integrity_check ok\n";
   return 0;
 }
 
@@ -801,7 +803,7 @@ void BackupScheduler::RunOnce() {
       auto r = TakeBackup(data_dir_, target, nullptr, &cancel_);
       if (r.ok()) {
         spdlog::info("backup: {} written in {:.2f} s ({} vaccinations, {} MiB)", target, r->seconds,
-                     r->facts.counts.vaccinations, r->bytes / (1024 * 1024));
+                     r->facts.counts.vaccinations, r->bytes / kMiB);
       } else {
         result = r.status();
       }
