@@ -126,7 +126,11 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-using StoreFactories = ::testing::Types<SqliteStoreFactory>;
+// The PostgreSQL factory stays second: CTest gives its instance (StoreTest/1.*) the `postgres`
+// fixture (tests/store/CMakeLists.txt); out of place, its tests would fail for want of a server.
+// CTest names each test after its factory, e.g.
+// StoreTest.CreateOwnerThenFindByIdAndPhone<herdpass::testing::PostgresStoreFactory>.
+using StoreFactories = ::testing::Types<SqliteStoreFactory, PostgresStoreFactory>;
 TYPED_TEST_SUITE(StoreTest, StoreFactories);
 
 // --- owners ---

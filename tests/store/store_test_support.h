@@ -1,6 +1,6 @@
 // Test support for the store suites: temporary directories, one factory per backend, and builders
-// of valid inputs. The conformance suite is typed over the factories listed in StoreFactories; a
-// PostgreSQL factory joins that list when store/postgres/ lands.
+// of valid inputs. The conformance suite is typed over the factories listed in StoreFactories
+// (store_conformance_test.cpp): SQLite, and PostgreSQL on the `postgres` CTest fixture.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,8 +15,10 @@
 
 #include "domain/certificate.h"
 #include "domain/status.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
+#include "tests/support/pg_test_db.h"
 
 namespace herdpass::testing {
 
@@ -55,6 +57,26 @@ class SqliteStoreFactory {
 
  private:
   TempDir dir_;
+};
+
+// Opens PostgreSQL stores on a database of its own (PgTestDatabase), dropped with the factory;
+// Open() again reopens the same data. Without a test server, Open() fails and says why.
+class PostgresStoreFactory {
+ public:
+  Result<std::unique_ptr<Store>> Open() {
+    if (!db_.ok()) return Unavailable(db_.error());
+    return OpenPostgresStore(options());
+  }
+  PostgresOptions options() const {
+    PostgresOptions o;
+    o.conninfo = db_.conninfo();
+    o.pool_size = 2;
+    return o;
+  }
+  const PgTestDatabase& db() const { return db_; }
+
+ private:
+  PgTestDatabase db_;
 };
 
 inline ::testing::AssertionResult HasCode(const Status& s, StatusCode code) {

@@ -1,0 +1,131 @@
+// One libpq connection with its prepared statements, query parameters and results.
+//
+// Thread-compatible: a Connection is used by one thread at a time (the writer thread, or a reader
+// that leased it from the pool). Private to store/postgres/: no libpq type leaves this folder.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "domain/status.h"
+#include "domain/time.h"
+#include "store/postgres/queries.h"
+
+namespace herdpass::postgres {
+
+// One query parameter in PostgreSQL's text format, or NULL. Built implicitly from the C++ value:
+// integers as decimal, doubles in their shortest exact form, booleans as t/f, timestamps as
+// milliseconds since the epoch and dates as days since 1970-01-01 (queries.h converts both with
+// hp_ts() and hp_date()).
+class Param {
+ public:
+  Param(int v) : value_(std::to_string(v)) {}                // NOLINT(google-explicit-constructor)
+  Param(long v) : value_(std::to_string(v)) {}               // NOLINT(google-explicit-constructor)
+  Param(long long v) : value_(std::to_string(v)) {}          // NOLINT(google-explicit-constructor)
+  Param(bool v) : value_(v ? "t" : "f") {}                   // NOLINT(google-explicit-constructor)
+  Param(double v);                                           // NOLINT(google-explicit-constructor)
+  Param(std::optional<double> v);                            // NOLINT(google-explicit-constructor)
+  Param(std::string_view v) : value_(std::string(v)) {}      // NOLINT(google-explicit-constructor)
+  Param(const std::string& v) : value_(v) {}                 // NOLINT(google-explicit-constructor)
+  Param(const char* v) : value_(std::string(v)) {}           // NOLINT(google-explicit-constructor)
+  Param(std::nullopt_t) {}                                   // NOLINT(google-explicit-constructor)
+  Param(const std::optional<std::string>& v) : value_(v) {}  // NOLINT(google-explicit-constructor)
+  Param(Timestamp t);                                        // NOLINT(google-explicit-constructor)
+  Param(std::optional<Timestamp> t);                         // NOLINT(google-explicit-constructor)
+  Param(Date d) : value_(std::to_string(d.days())) {}        // NOLINT(google-explicit-constructor)
+  Param(std::optional<Date> d);                              // NOLINT(google-explicit-constructor)
+
+  const char* c_str() const { return value_ ? value_->c_str() : nullptr; }
+
+ private:
+  std::optional<std::string> value_;
+};
+
+// A query's result rows (text format). Movable, owns the PGresult.
+class Rows {
+ public:
+  explicit Rows(PGresult* res) : res_(res) {}
+  Rows(Rows&&) noexcept = default;
+  Rows& operator=(Rows&&) noexcept = default;
+
+  int size() const { return PQntuples(res_.get()); }
+  bool empty() const { return size() == 0; }
+  // Rows changed by an INSERT, UPDATE or DELETE.
+  int64_t affected() const;
+  // The command tag: "COMMIT", or "ROLLBACK" for a COMMIT of a transaction an error aborted.
+  std::string command() const { return PQcmdStatus(res_.get()); }
+
+  // Rows and columns are numbered from 0. REQUIRES: row < size().
+  bool IsNull(int row, int col) const { return PQgetisnull(res_.get(), row, col) != 0; }
+  std::string Text(int row, int col) const;  // "" for NULL
+  int64_t Int(int row, int col) const;       // 0 for NULL
+  double Double(int row, int col) const;
+  std::optional<double> OptDouble(int row, int col) const;
+  bool Bool(int row, int col) const;  // PostgreSQL's 't'
+  Timestamp Time(int row, int col) const {
+    return Timestamp(std::chrono::milliseconds(Int(row, col)));
+  }
+  std::optional<Timestamp> OptTime(int row, int col) const;
+  Date Day(int row, int col) const { return Date::FromDays(static_cast<int32_t>(Int(row, col))); }
+  // A bigint[] in text form ("{1,2,3}").
+  std::vector<int64_t> IntArray(int row, int col) const;
+
+ private:
+  struct Clear {
+    void operator()(PGresult* r) const { PQclear(r); }
+  };
+  std::unique_ptr<PGresult, Clear> res_;
+};
+
+class Connection {
+ public:
+  // Connects with `conninfo` (a libpq keyword string or a postgresql:// URI). kUnavailable when the
+  // server cannot be reached or refuses us; the log says why, the Status does not.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs `query` as a prepared statement, prepared on this connection at its first use under the
+  // query's name. Failures are mapped by SqlFailure.
+  Result<Rows> Run(const Query& query, std::initializer_list<Param> params = {});
+  // Runs a statement (or several, separated by ';') without parameters and without preparing it
+  // (BEGIN, COMMIT, SAVEPOINT ...), in one round trip. The rows are those of the last statement.
+  Result<Rows> Simple(const Query& query);
+  Status Exec(const Query& query);
+  // Runs a script of several statements (migrations) in one round trip.
+  Status ExecScript(const Query& script);
+
+  // Inside a transaction, failed or not.
+  bool InTransaction() const;
+  // Inside a transaction that an error aborted: only ROLLBACK (TO SAVEPOINT) is accepted.
+  bool InFailedTransaction() const;
+  // The connection to the server is lost.
+  bool Broken() const;
+  // Reconnects a broken connection with the same parameters; statements are prepared anew.
+  Status Reset();
+
+ private:
+  explicit Connection(PGconn* conn) : conn_(conn) {}
+  Status Prepare(const Query& query);
+  Status Failure(const Query& query, const PGresult* res);
+
+  PGconn* conn_;
+  std::unordered_set<const Query*> prepared_;
+};
+
+// Maps a failed statement to a Status safe to show a user (no SQL text, no key values) and logs
+// the query's name with the server's primary message and SQLSTATE. A unique key conflict is
+// kAlreadyExists, another integrity constraint kFailedPrecondition, a malformed request
+// kInternal, and a lost or refused connection (or anything else) kUnavailable.
+Status SqlFailure(const Query& query, const char* sqlstate, std::string_view message);
+
+}  // namespace herdpass::postgres

@@ -1,0 +1,52 @@
+// PostgreSQL implementation of Store (DESIGN.md section 8): libpq, numbered migrations applied at
+// open, prepared statements, a small persistent pool of reader connections and one writer
+// connection whose thread groups concurrent writes into one transaction. See schema.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/status.h"
+#include "store/store.h"
+
+namespace herdpass {
+
+struct PostgresOptions {
+  // A libpq connection string: keywords ("host=... dbname=...") or a URI
+  // ("postgresql://user@host:5432/herdpass"), libpq's multi-host form included.
+  std::string conninfo;
+  // Reader connections, opened at start and kept: a fresh PostgreSQL backend takes a while to
+  // reach full speed, and more connections than cores only contend. 0: the number of cores.
+  // The writer has one more connection of its own.
+  int pool_size = 0;
+  int max_group = 256;  // most write jobs folded into one transaction
+};
+
+// True for a --db value that names a PostgreSQL database: a postgresql:// or postgres:// URI.
+bool IsPostgresUri(std::string_view db);
+
+// Connects, migrates the schema (creating it in an empty database) and opens the pool. Fails with
+// kUnavailable when the server cannot be reached or the schema cannot be migrated, and
+// kFailedPrecondition when the database's schema is newer than this program's. No Status carries
+// SQL or the server's own message; the log has the latter.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
+
+// What the writer has done since the store was opened: for /metrics, and for tests that check that
+// concurrent writes really shared commits.
+struct PostgresWriterStats {
+  int64_t jobs = 0;                 // write calls run
+  int64_t commits = 0;              // transactions committed (one WAL flush each)
+  int64_t failed_transactions = 0;  // groups that failed as a whole (every job got kUnavailable)
+  int64_t queued = 0;               // write calls waiting for the writer right now
+};
+
+// The writer statistics of `store`, or nullopt when it is not a PostgreSQL store.
+std::optional<PostgresWriterStats> GetPostgresWriterStats(const Store& store);
+
+// The schema version this program writes (the highest version in schema_migrations).
+int PostgresSchemaVersion();
+
+}  // namespace herdpass

@@ -1,0 +1,309 @@
+// Every SQL statement of the PostgreSQL backend, each a named constant. The name is the prepared
+// statement's name on every connection and what the log shows when it fails; the SQL text never
+// reaches a user.
+//
+// Encodings at the boundary: a timestamp travels as milliseconds since the epoch and is stored as
+// timestamptz (hp_ts() in, hp_ms() out); a date travels as days since 1970-01-01 and is stored as
+// date (hp_date() in, hp_days() out). The four functions are created by migration 1
+// (migrations.cpp). Parameters whose type the server cannot infer from their place carry a cast.
+#pragma once
+
+namespace herdpass::postgres {
+
+struct Query {
+  const char* name;
+  const char* sql;
+};
+
+// Advisory lock keys (pg_advisory_xact_lock): one for schema migrations, one for writers. Every
+// HerdPass process writing to the database takes the writer lock for each write transaction, so
+// that the audit chain, the counters and the revocation sequence advance one transaction at a
+// time even with several servers (or the CLI) on one database.
+#define HP_MIGRATION_LOCK "7237385358924713729"
+#define HP_WRITER_LOCK "7237385358924713730"
+
+// --- transactions ---
+// A write transaction: the writer lock, then the audit head as the last writer left it. One round
+// trip: under READ COMMITTED the SELECT's snapshot is taken after the lock is granted.
+inline constexpr Query kBeginWrite{"BeginWrite",
+                                   "BEGIN; SELECT pg_advisory_xact_lock(" HP_WRITER_LOCK
+                                   "); SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"};
+// The same for a group of audit rows alone (Store::AppendAudit): the commit returns once it is in
+// the server's WAL buffers and is flushed by the WAL writer or the next synchronous commit.
+inline constexpr Query kBeginWriteAsync{
+    "BeginWriteAsync",
+    "BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(" HP_WRITER_LOCK
+    "); SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"};
+// Reads that must agree with each other (W2, a certificate with its parts, the audit chain).
+inline constexpr Query kBeginSnapshot{"BeginSnapshot",
+                                      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
+inline constexpr Query kCommit{"Commit", "COMMIT"};
+inline constexpr Query kRollback{"Rollback", "ROLLBACK"};
+inline constexpr Query kSavepointJob{"SavepointJob", "SAVEPOINT job"};
+inline constexpr Query kReleaseJob{"ReleaseJob", "RELEASE SAVEPOINT job"};
+inline constexpr Query kRollbackToJob{"RollbackToJob", "ROLLBACK TO SAVEPOINT job"};
+inline constexpr Query kSavepointRecord{"SavepointRecord", "SAVEPOINT record"};
+inline constexpr Query kReleaseRecord{"ReleaseRecord", "RELEASE SAVEPOINT record"};
+inline constexpr Query kRollbackToRecord{"RollbackToRecord", "ROLLBACK TO SAVEPOINT record"};
+
+// --- schema migrations (migrations.cpp) ---
+inline constexpr Query kBeginMigration{
+    "BeginMigration",
+    "BEGIN; SELECT pg_advisory_xact_lock(" HP_MIGRATION_LOCK
+    "); CREATE TABLE IF NOT EXISTS schema_migrations(version integer PRIMARY KEY, name text NOT "
+    "NULL, applied_at timestamptz NOT NULL DEFAULT now())"};
+inline constexpr Query kSchemaVersion{"SchemaVersion",
+                                      "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
+inline constexpr Query kInsertMigration{
+    "InsertMigration", "INSERT INTO schema_migrations(version, name) VALUES($1::integer, $2)"};
+
+// --- owners ---
+#define HP_OWNER_COLUMNS "id, phone, name, village, authority, hp_ms(created_at)"
+inline constexpr Query kInsertOwner{
+    "InsertOwner",
+    "INSERT INTO owners(phone, name, village, authority, created_at) "
+    "VALUES($1, $2, $3, $4, hp_ts($5)) RETURNING id"};
+inline constexpr Query kSelectOwnerById{
+    "SelectOwnerById", "SELECT " HP_OWNER_COLUMNS " FROM owners WHERE id = $1::bigint"};
+inline constexpr Query kSelectOwnerByPhone{
+    "SelectOwnerByPhone", "SELECT " HP_OWNER_COLUMNS " FROM owners WHERE phone = $1"};
+#undef HP_OWNER_COLUMNS
+
+// --- animals ---
+#define HP_ANIMAL_COLUMNS                                                         \
+  "id, owner_id, tag, species, head_count, sex, hp_days(birth_date), authority, " \
+  "hp_ms(created_at)"
+inline constexpr Query kInsertAnimal{
+    "InsertAnimal",
+    "INSERT INTO animals(owner_id, tag, species, head_count, sex, birth_date, authority, "
+    "created_at) VALUES($1, $2, $3, $4, $5, hp_date($6), $7, hp_ts($8)) RETURNING id"};
+inline constexpr Query kSelectAnimalByTag{
+    "SelectAnimalByTag", "SELECT " HP_ANIMAL_COLUMNS " FROM animals WHERE tag = $1"};
+inline constexpr Query kSelectAnimalsByOwner{
+    "SelectAnimalsByOwner",
+    "SELECT " HP_ANIMAL_COLUMNS " FROM animals WHERE owner_id = $1::bigint ORDER BY id"};
+inline constexpr Query kSelectFlock{
+    "SelectFlock",
+    "SELECT id, head_count FROM animals WHERE owner_id = $1 AND species = $2 AND tag IS NULL "
+    "ORDER BY id LIMIT 1"};
+inline constexpr Query kRaiseFlockHeadCount{
+    "RaiseFlockHeadCount", "UPDATE animals SET head_count = $2 WHERE id = $1 AND head_count < $2"};
+#undef HP_ANIMAL_COLUMNS
+
+// --- vaccinations ---
+#define HP_VACCINATION_COLUMNS                                                              \
+  "v.id, v.owner_id, hp_days(v.administered_on), v.animal_ids, v.species, v.head_count, "   \
+  "v.disease, v.vaccine, v.batch_no, v.dose_ml, v.lat, v.lon, v.device_id, v.recorded_by, " \
+  "hp_ms(v.recorded_at), v.authority, v.voided, v.void_reason, hp_ms(v.voided_at), v.corrects"
+// The record and its id (for idempotency) in one statement.
+inline constexpr Query kInsertVaccination{
+    "InsertVaccination",
+    "WITH id AS (INSERT INTO vaccination_ids(id, owner_id, administered_on) "
+    "VALUES($3::uuid, $1::bigint, hp_date($2))) "
+    "INSERT INTO vaccinations(owner_id, administered_on, id, animal_ids, species, head_count, "
+    "disease, vaccine, batch_no, dose_ml, lat, lon, device_id, recorded_by, recorded_at, "
+    "authority, corrects) VALUES($1::bigint, hp_date($2), $3::uuid, $4::bigint[], $5, $6, $7, $8, "
+    "$9, $10, $11, $12, $13, $14, hp_ts($15), $16, $17::uuid)"};
+// The owner and authority of a stored record id: for idempotency and the checks of `corrects`.
+inline constexpr Query kSelectVaccinationOwner{
+    "SelectVaccinationOwner",
+    "SELECT i.owner_id, v.authority, v.voided FROM vaccination_ids i JOIN vaccinations v ON "
+    "v.owner_id = i.owner_id AND v.administered_on = i.administered_on AND v.id = i.id "
+    "WHERE i.id = $1::uuid"};
+inline constexpr Query kSelectVaccination{
+    "SelectVaccination",
+    "SELECT " HP_VACCINATION_COLUMNS
+    " FROM vaccination_ids i JOIN vaccinations v ON v.owner_id = i.owner_id AND "
+    "v.administered_on = i.administered_on AND v.id = i.id WHERE i.id = $1::uuid"};
+// W2's hot query: one range of the primary key (owner_id, administered_on, id), read backwards
+// as an index-only scan (the key INCLUDEs every column; schema.md).
+inline constexpr Query kSelectOwnerVaccinationsSince{
+    "SelectOwnerVaccinationsSince",
+    "SELECT " HP_VACCINATION_COLUMNS
+    " FROM vaccinations v WHERE v.owner_id = $1::bigint AND v.administered_on >= hp_date($2) "
+    "ORDER BY v.administered_on DESC, v.id DESC"};
+inline constexpr Query kVoidVaccination{
+    "VoidVaccination",
+    "UPDATE vaccinations SET voided = true, void_reason = $4, voided_at = hp_ts($5) "
+    "WHERE owner_id = $1::bigint AND administered_on = hp_date($2) AND id = $3::uuid AND NOT "
+    "voided"};
+#undef HP_VACCINATION_COLUMNS
+
+// --- users and tokens ---
+#define HP_USER_COLUMNS "id, username, password_hash, role, authority, disabled, hp_ms(created_at)"
+inline constexpr Query kInsertUser{
+    "InsertUser",
+    "INSERT INTO users(username, password_hash, role, authority, disabled, created_at) "
+    "VALUES($1, $2, $3, $4, false, hp_ts($5)) RETURNING id"};
+inline constexpr Query kSelectUserByName{
+    "SelectUserByName", "SELECT " HP_USER_COLUMNS " FROM users WHERE username = $1"};
+inline constexpr Query kSelectUserById{
+    "SelectUserById", "SELECT " HP_USER_COLUMNS " FROM users WHERE id = $1::bigint"};
+inline constexpr Query kSelectUsers{"SelectUsers",
+                                    "SELECT " HP_USER_COLUMNS " FROM users ORDER BY id"};
+inline constexpr Query kUpdateUserDisabled{
+    "UpdateUserDisabled", "UPDATE users SET disabled = $2::boolean WHERE username = $1"};
+inline constexpr Query kUpdateUserPassword{
+    "UpdateUserPassword", "UPDATE users SET password_hash = $2 WHERE username = $1"};
+#undef HP_USER_COLUMNS
+inline constexpr Query kInsertToken{
+    "InsertToken",
+    "INSERT INTO tokens(token_hash, user_id, created_at, expires_at) "
+    "VALUES($1, $2, hp_ts($3), hp_ts($4))"};
+inline constexpr Query kSelectToken{
+    "SelectToken",
+    "SELECT token_hash, user_id, hp_ms(created_at), hp_ms(expires_at) FROM tokens "
+    "WHERE token_hash = $1"};
+inline constexpr Query kDeleteToken{"DeleteToken", "DELETE FROM tokens WHERE token_hash = $1"};
+
+// --- authorities ---
+inline constexpr Query kUpsertAuthority{
+    "UpsertAuthority",
+    "INSERT INTO authorities(code, name, parent) VALUES($1, $2, $3) "
+    "ON CONFLICT(code) DO UPDATE SET name = excluded.name, parent = excluded.parent"};
+inline constexpr Query kSelectAuthorities{
+    "SelectAuthorities", "SELECT code, name, parent FROM authorities ORDER BY code"};
+
+// --- signing keys and signed documents ---
+#define HP_SIGNING_KEY_COLUMNS                                                                    \
+  "kid, authority, country, algorithm, public_key, root, hp_ms(valid_from), hp_ms(valid_until), " \
+  "hp_ms(retired_at), source"
+inline constexpr Query kInsertSigningKey{
+    "InsertSigningKey",
+    "INSERT INTO signing_keys(kid, authority, country, algorithm, public_key, root, valid_from, "
+    "valid_until, retired_at, source) VALUES($1, $2, $3, $4, $5, $6::boolean, hp_ts($7), "
+    "hp_ts($8), hp_ts($9), $10)"};
+inline constexpr Query kSelectSigningKeyRetiredAt{
+    "SelectSigningKeyRetiredAt", "SELECT hp_ms(retired_at) FROM signing_keys WHERE kid = $1"};
+inline constexpr Query kRetireSigningKey{
+    "RetireSigningKey",
+    "UPDATE signing_keys SET retired_at = hp_ts($2) WHERE kid = $1 AND retired_at IS NULL"};
+// Oldest first: by the start of validity, the kid (bytewise, as on SQLite) breaking ties.
+inline constexpr Query kSelectSigningKeys{
+    "SelectSigningKeys",
+    "SELECT " HP_SIGNING_KEY_COLUMNS " FROM signing_keys ORDER BY valid_from, kid COLLATE \"C\""};
+// Retirements of a source's keys, carried over when ReplaceKeys brings the same kid back.
+inline constexpr Query kSelectRetiredKeysOfSource{
+    "SelectRetiredKeysOfSource",
+    "SELECT kid, hp_ms(retired_at) FROM signing_keys WHERE source = $1 AND retired_at IS NOT "
+    "NULL"};
+inline constexpr Query kDeleteKeysOfSource{"DeleteKeysOfSource",
+                                           "DELETE FROM signing_keys WHERE source = $1"};
+#undef HP_SIGNING_KEY_COLUMNS
+inline constexpr Query kUpsertDocument{
+    "UpsertDocument",
+    "INSERT INTO documents(name, sequence, body, saved_at) VALUES($1, $2, $3, hp_ts($4)) "
+    "ON CONFLICT(name) DO UPDATE SET sequence = excluded.sequence, body = excluded.body, "
+    "saved_at = excluded.saved_at"};
+inline constexpr Query kSelectDocument{
+    "SelectDocument",
+    "SELECT name, sequence, body, hp_ms(saved_at) FROM documents WHERE name = $1"};
+
+// --- certificates ---
+#define HP_CERTIFICATE_COLUMNS                                                                 \
+  "id, number, authority, kid, owner_id, species, head_count, purpose, origin, origin_place, " \
+  "destination, destination_place, transport, hp_ms(issued_at), hp_ms(valid_until), vet_id, "  \
+  "vet_name, owner_masked_name, owner_phone_last4, hp1, status, hp_ms(consumed_at), "          \
+  "consumed_by, consumed_by_name, consumed_place, hp_ms(revoked_at), revoked_by, revoke_reason"
+// A taken id or number inserts nothing (no error, which would abort the transaction); the caller
+// tells which from the row count and a lookup by id.
+inline constexpr Query kInsertCertificate{
+    "InsertCertificate",
+    "INSERT INTO certificates(id, number, authority, kid, owner_id, species, head_count, purpose, "
+    "origin, origin_place, destination, destination_place, transport, issued_at, valid_until, "
+    "vet_id, vet_name, owner_masked_name, owner_phone_last4, hp1, status) VALUES($1, $2, $3, $4, "
+    "$5, $6, $7, $8, $9, $10, $11, $12, $13, hp_ts($14), hp_ts($15), $16, $17, $18, $19, $20, "
+    "'issued') ON CONFLICT DO NOTHING"};
+// The certificate's animals in their order, in one statement. An unknown animal id fails the
+// foreign key.
+inline constexpr Query kInsertCertificateAnimals{
+    "InsertCertificateAnimals",
+    "INSERT INTO certificate_animals(certificate_id, position, animal_id) "
+    "SELECT $1, a.position - 1, a.id FROM unnest($2::bigint[]) WITH ORDINALITY AS a(id, position)"};
+inline constexpr Query kInsertCertificateVaccinations{
+    "InsertCertificateVaccinations",
+    "INSERT INTO certificate_vaccinations(certificate_id, position, vaccination_id, disease, "
+    "administered_on, batch_no) SELECT $1, v.position - 1, v.id, v.disease, hp_date(v.day), "
+    "v.batch_no FROM unnest($2::text[], $3::text[], $4::integer[], $5::text[]) WITH ORDINALITY "
+    "AS v(id, disease, day, batch_no, position)"};
+inline constexpr Query kSelectCertificateById{
+    "SelectCertificateById", "SELECT " HP_CERTIFICATE_COLUMNS " FROM certificates WHERE id = $1"};
+inline constexpr Query kSelectCertificateByNumber{"SelectCertificateByNumber",
+                                                  "SELECT " HP_CERTIFICATE_COLUMNS
+                                                  " FROM certificates WHERE number = $1"};
+// A certificate's animals in their order, with the tag and the owner each has now (the tag is NULL
+// for a flock).
+inline constexpr Query kSelectCertificateAnimals{
+    "SelectCertificateAnimals",
+    "SELECT c.animal_id, a.tag, a.owner_id FROM certificate_animals c "
+    "LEFT JOIN animals a ON a.id = c.animal_id WHERE c.certificate_id = $1 ORDER BY c.position"};
+inline constexpr Query kSelectCertificateVaccinations{
+    "SelectCertificateVaccinations",
+    "SELECT vaccination_id, disease, hp_days(administered_on), batch_no FROM "
+    "certificate_vaccinations WHERE certificate_id = $1 ORDER BY position"};
+inline constexpr Query kSelectCertificateStatus{"SelectCertificateStatus",
+                                                "SELECT status FROM certificates WHERE id = $1"};
+// W5: only an issued certificate is consumed; a second consumption changes no row.
+inline constexpr Query kConsumeCertificate{
+    "ConsumeCertificate",
+    "UPDATE certificates SET status = 'consumed', consumed_at = hp_ts($2), consumed_by = $3, "
+    "consumed_by_name = $4, consumed_place = $5 WHERE id = $1 AND status = 'issued'"};
+// W6: issued or consumed alike; the consumption stays recorded.
+inline constexpr Query kRevokeCertificate{
+    "RevokeCertificate",
+    "UPDATE certificates SET status = 'revoked', revoked_at = hp_ts($2), revoked_by = $3, "
+    "revoke_reason = $4 WHERE id = $1 AND status <> 'revoked'"};
+// MAX + 1 under the writer lock: 1, 2, 3, ... with no gap, which a sequence does not promise
+// (a rolled-back nextval() is lost).
+inline constexpr Query kInsertRevocation{
+    "InsertRevocation",
+    "INSERT INTO revocations(sequence, certificate_id, revoked_at) "
+    "SELECT COALESCE(MAX(sequence), 0) + 1, $1, hp_ts($2) FROM revocations RETURNING sequence"};
+inline constexpr Query kSelectRevocationsAfter{
+    "SelectRevocationsAfter",
+    "SELECT sequence, certificate_id, hp_ms(revoked_at) FROM revocations "
+    "WHERE sequence > $1::bigint ORDER BY sequence"};
+#undef HP_CERTIFICATE_COLUMNS
+
+// --- audit ---
+#define HP_AUDIT_COLUMNS                                                                  \
+  "seq, hp_ms(at), user_id, username, action, target, detail, address, prev_hash, hash, " \
+  "authority"
+inline constexpr Query kInsertAudit{
+    "InsertAudit",
+    "INSERT INTO audit(seq, at, user_id, username, action, target, detail, address, prev_hash, "
+    "hash, authority) VALUES($1, hp_ts($2), $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
+// Optional filters: an empty action, a zero user id and NULL times match everything.
+#define HP_AUDIT_FILTERS                                                                        \
+  "seq > $1::bigint AND ($2::text = '' OR action = $2::text) AND ($3::bigint = 0 OR user_id = " \
+  "$3::bigint) AND ($4::bigint IS NULL OR at >= hp_ts($4::bigint)) AND ($5::bigint IS NULL OR " \
+  "at <= hp_ts($5::bigint))"
+inline constexpr Query kSelectAuditPage{"SelectAuditPage", "SELECT " HP_AUDIT_COLUMNS
+                                                           " FROM audit WHERE " HP_AUDIT_FILTERS
+                                                           " ORDER BY seq LIMIT $6"};
+// Rows of authority $7, of any authority below it ("$7-..."), and of no authority: the range
+// [$7 || '-', $7 || '.') in the bytewise "C" collation holds every code that starts with "$7-"
+// and nothing else (as on SQLite; LIKE would treat '_' as a wildcard). An empty $7 is nobody's
+// scope. Scanned in seq order by the primary key, stopping after $6 matches.
+inline constexpr Query kSelectAuditPageInScope{
+    "SelectAuditPageInScope",
+    "SELECT " HP_AUDIT_COLUMNS " FROM audit WHERE " HP_AUDIT_FILTERS
+    " AND (authority = '' OR authority = $7::text OR ($7::text <> '' AND authority COLLATE \"C\" "
+    ">= ($7::text || '-') COLLATE \"C\" AND authority COLLATE \"C\" < ($7::text || '.') COLLATE "
+    "\"C\")) ORDER BY seq LIMIT $6"};
+#undef HP_AUDIT_FILTERS
+// The chain in pages (VerifyAudit), so that ten million rows never sit in memory at once.
+inline constexpr Query kSelectAuditChunk{
+    "SelectAuditChunk",
+    "SELECT " HP_AUDIT_COLUMNS " FROM audit WHERE seq > $1::bigint ORDER BY seq LIMIT $2"};
+#undef HP_AUDIT_COLUMNS
+
+// --- counters (kept by the writer so that Counts() never scans 10 M rows) ---
+// A whole group's changes in one statement: names and deltas as two arrays.
+inline constexpr Query kAddCounters{
+    "AddCounters",
+    "UPDATE counters SET value = counters.value + d.delta FROM unnest($1::text[], $2::bigint[]) "
+    "AS d(name, delta) WHERE counters.name = d.name"};
+inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FROM counters"};
+
+}  // namespace herdpass::postgres
