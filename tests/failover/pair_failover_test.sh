@@ -82,7 +82,7 @@ say "$(acked_total) rows acknowledged by the primary; holding back replication"
 
 "$pair" pause-replication "$dir/pair"
 # Commits the standby confirmed just before may still be on their way back to the clients.
-sleep 0.5
+sleep 1
 before_pause=$(acked_total)
 # With synchronous replication no COMMIT can return now; with asynchronous replication they do, on
 # the primary alone. Either way the clients keep trying for a second.
