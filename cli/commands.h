@@ -17,6 +17,9 @@ namespace herdpass::cli {
 // The deployment settings kept in DIR/herdpass.conf (TOML-style "key = value" lines) by `init`.
 struct Deployment {
   std::string data_dir;
+  // The database: "" for SQLite in DIR/herdpass.db (the default), or a postgresql:// URI
+  // (store/postgres/postgres_store.h). DIR still holds herdpass.conf and the signing keys.
+  std::string db;
   std::string region = "KZ";
   std::string authority = "KZ";
   std::string listen = "127.0.0.1:8080";
@@ -29,6 +32,13 @@ std::string KeyDir(const std::string& data_dir);
 // Reads DIR/herdpass.conf into `d` (fields not in the file keep their values).
 Status LoadDeployment(Deployment& d);
 Status SaveDeployment(const Deployment& d);
+
+// Opens the deployment's database, SQLite or PostgreSQL (the one place that chooses), creating and
+// migrating it as needed. kInvalidArgument (field "db") for a --db that is not a postgresql:// URI.
+Result<std::unique_ptr<Store>> OpenStore(const Deployment& d);
+// Whether the deployment's database exists and was set up by `init`: the SQLite file is there, or
+// the PostgreSQL database has users. kUnavailable when PostgreSQL cannot be reached.
+Result<bool> DatabaseExists(const Deployment& d);
 
 // An opened data directory: store, clock and service wired together.
 struct Opened {

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace herdpass::cli {
@@ -32,6 +33,8 @@ Status LoadDeployment(Deployment& d) {
       d.authority = v;
     else if (item.name == "listen")
       d.listen = v;
+    else if (item.name == "db")
+      d.db = v;
   }
   return Status::Ok();
 }
@@ -44,20 +47,53 @@ Status SaveDeployment(const Deployment& d) {
       << "region = \"" << d.region << "\"\n"
       << "authority = \"" << d.authority << "\"\n"
       << "listen = \"" << d.listen << "\"\n";
+  if (!d.db.empty()) out << "db = \"" << d.db << "\"\n";
   out.close();
   if (!out) return Unavailable("cannot write " + path);
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Opened>> OpenDataDir(const Deployment& d, const ServiceConfig& config) {
-  if (!std::filesystem::exists(DatabasePath(d.data_dir))) {
-    return FailedPrecondition("no HerdPass database in " + d.data_dir +
-                              "; create one with `herdpass init --data " + d.data_dir + "`");
+Result<std::unique_ptr<Store>> OpenStore(const Deployment& d) {
+  if (IsPostgresUri(d.db)) {
+    PostgresOptions opts;
+    opts.conninfo = d.db;
+    return OpenPostgresStore(opts);
+  }
+  if (!d.db.empty()) {
+    return InvalidArgument("db", "--db takes a postgresql:// URI; without it the database is " +
+                                     DatabasePath(d.data_dir));
   }
   SqliteOptions opts;
   opts.path = DatabasePath(d.data_dir);
-  auto store = OpenSqliteStore(opts);
+  return OpenSqliteStore(opts);
+}
+
+Result<bool> DatabaseExists(const Deployment& d) {
+  if (!IsPostgresUri(d.db)) return std::filesystem::exists(DatabasePath(d.data_dir));
+  auto store = OpenStore(d);
   if (!store.ok()) return store.status();
+  auto counts = store.value()->Counts();
+  if (!counts.ok()) return counts.status();
+  return counts->users > 0;
+}
+
+Result<std::unique_ptr<Opened>> OpenDataDir(const Deployment& d, const ServiceConfig& config) {
+  if (!IsPostgresUri(d.db) && !std::filesystem::exists(DatabasePath(d.data_dir))) {
+    return FailedPrecondition("no HerdPass database in " + d.data_dir +
+                              "; create one with `herdpass init --data " + d.data_dir + "`");
+  }
+  auto store = OpenStore(d);
+  if (!store.ok()) return store.status();
+  if (IsPostgresUri(d.db)) {
+    auto counts = store.value()->Counts();
+    if (!counts.ok()) return counts.status();
+    if (counts->users == 0) {
+      return FailedPrecondition(
+          "the PostgreSQL database holds no HerdPass deployment yet; create one with `herdpass "
+          "init --data " +
+          d.data_dir + " --db postgresql://...`");
+    }
+  }
   auto opened = std::make_unique<Opened>();
   opened->store = std::move(store).value();
   opened->service =

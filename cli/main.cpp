@@ -11,7 +11,7 @@
 #include "cli/backup.h"
 #include "cli/commands.h"
 #include "cli/serve.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/postgres/postgres_store.h"
 
 namespace herdpass::cli {
 namespace {
@@ -22,14 +22,20 @@ struct Common {
   Deployment d;
   std::string region_flag;
   std::string authority_flag;
+  std::string db_flag;
 };
 
 void AddDataOption(CLI::App* cmd, Common& c) {
   cmd->add_option("--data", c.d.data_dir, "data directory")->required()->envname("HERDPASS_DATA");
+  cmd->add_option("--db", c.db_flag,
+                  "a postgresql:// URI to keep the records in PostgreSQL (default: SQLite in the "
+                  "data directory; `init` records the choice in DIR/herdpass.conf)")
+      ->envname("HERDPASS_DB");
 }
 
 Status Resolve(Common& c) {
   HP_RETURN_IF_ERROR(LoadDeployment(c.d));
+  if (!c.db_flag.empty()) c.d.db = c.db_flag;
   if (!c.region_flag.empty()) c.d.region = c.region_flag;
   if (!c.authority_flag.empty()) c.d.authority = c.authority_flag;
   if (!PhoneNormalizer::IsKnownRegion(c.d.region)) {
@@ -62,12 +68,14 @@ int Init(Common& c) {
   std::filesystem::create_directories(c.d.data_dir, ec);
   if (ec) return Fail(Unavailable("cannot create " + c.d.data_dir + ": " + ec.message()));
   ::chmod(c.d.data_dir.c_str(), 0700);
-  if (std::filesystem::exists(DatabasePath(c.d.data_dir))) {
-    return Fail(FailedPrecondition(c.d.data_dir + " already holds a HerdPass database"));
+  auto exists = DatabaseExists(c.d);
+  if (!exists.ok()) return Fail(exists.status());
+  if (*exists) {
+    return Fail(FailedPrecondition(
+        (IsPostgresUri(c.d.db) ? std::string("the PostgreSQL database") : c.d.data_dir) +
+        " already holds a HerdPass database"));
   }
-  SqliteOptions opts;
-  opts.path = DatabasePath(c.d.data_dir);
-  auto store = OpenSqliteStore(opts);
+  auto store = OpenStore(c.d);
   if (!store.ok()) return Fail(store.status());
   if (Status s = SaveDeployment(c.d); !s.ok()) return Fail(s);
   SystemClock clock;
@@ -147,10 +155,11 @@ int AuditVerify(Common& c) {
 }
 
 int Demo(Common& c, int owners, uint32_t seed) {
-  if (!std::filesystem::exists(DatabasePath(c.d.data_dir))) {
+  if (Status s = Resolve(c); !s.ok()) return Fail(s);
+  auto exists = DatabaseExists(c.d);
+  if (!exists.ok()) return Fail(exists.status());
+  if (!*exists) {
     if (int rc = Init(c); rc != 0) return rc;
-  } else if (Status s = Resolve(c); !s.ok()) {
-    return Fail(s);
   }
   auto opened = OpenDataDir(c.d, ConfigFor(c.d));
   if (!opened.ok()) return Fail(opened.status());
@@ -326,8 +335,19 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (*init) return Init(c);
+  // SQLite's backups copy the database file; PostgreSQL has its own tools for the same.
+  auto refuse_postgres_backups = [&c]() -> Status {
+    HP_RETURN_IF_ERROR(Resolve(c));
+    if (!IsPostgresUri(c.d.db)) return Status::Ok();
+    return FailedPrecondition(
+        "herdpass backup and restore copy a SQLite database; back up a PostgreSQL database with "
+        "PostgreSQL's own tools (pg_basebackup, pgBackRest, a standby: README)");
+  };
   if (*serve) {
     if (Status s = Resolve(c); !s.ok()) return Fail(s);
+    if (!serve_opts.backup_every.empty()) {
+      if (Status s = refuse_postgres_backups(); !s.ok()) return Fail(s);
+    }
     if (serve_opts.listen.empty()) serve_opts.listen = c.d.listen;
     return Serve(c.d, ConfigFor(c.d), serve_opts);
   }
@@ -337,6 +357,9 @@ int Main(int argc, char** argv) {
   if (*user_list) return UserList(c);
   if (*audit_verify) return AuditVerify(c);
   if (*demo) return Demo(c, owners, seed);
+  if (*backup || *restore) {
+    if (Status s = refuse_postgres_backups(); !s.ok()) return Fail(s);
+  }
   if (*backup) return BackupCommand(c.d.data_dir, backup_dir);
   if (*restore) return RestoreCommand(c.d.data_dir, backup_dir, restore_force);
   if (*verify) return VerifyOffline(verify_opts);

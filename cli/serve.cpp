@@ -8,6 +8,7 @@
 
 #include "http/http.h"
 #include "http/routes/api.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace herdpass::cli {
@@ -30,9 +31,13 @@ void RegisterStoreMetrics(http::MetricsRegistry& metrics, Store& store) {
     }
     return out;
   });
+  // Both backends' writers count the same things.
   auto writer = [&store](int64_t SqliteWriterStats::*field) {
     return [&store, field] {
       auto s = GetSqliteWriterStats(store);
+      if (auto pg = GetPostgresWriterStats(store)) {
+        s = SqliteWriterStats{pg->jobs, pg->commits, pg->failed_transactions, pg->queued};
+      }
       return s ? static_cast<double>((*s).*field) : 0.0;
     };
   };

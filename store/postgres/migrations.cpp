@@ -259,7 +259,7 @@ Status Migrate(Connection& conn) {
       spdlog::error("postgres: {} failed", m.name);
       return rollback(Unavailable("cannot upgrade the database schema"));
     }
-    spdlog::info("postgres: applied {}", m.name);
+    spdlog::debug("postgres: applied {}", m.name);
   }
   auto commit = conn.Simple(kCommit);
   if (!commit.ok() || commit->command() != "COMMIT") {

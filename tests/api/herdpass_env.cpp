@@ -87,7 +87,19 @@ CommandResult RunHerdpass(const std::vector<std::string>& args, const std::strin
   return r;
 }
 
-HerdpassEnv::HerdpassEnv() : dir_("herdpass-api"), data_dir_(dir_.path() + "/data") {}
+HerdpassEnv::HerdpassEnv() : dir_("herdpass-api"), data_dir_(dir_.path() + "/data") {
+  const char* db = std::getenv("HERDPASS_TEST_API_DB");
+  if (db != nullptr && std::string(db) == "postgres") {
+    pg_ = std::make_unique<PgTestDatabase>();
+    if (!pg_->ok()) throw std::runtime_error("HERDPASS_TEST_API_DB=postgres: " + pg_->error());
+  }
+}
+
+void HerdpassEnv::AddDbOption(std::vector<std::string>& args) const {
+  if (!pg_) return;
+  args.push_back("--db");
+  args.push_back(pg_->uri());
+}
 
 HerdpassEnv::~HerdpassEnv() {
   if (server_) KillServer();
@@ -98,6 +110,7 @@ std::string HerdpassEnv::database_path() const { return data_dir_ + "/herdpass.d
 CommandResult HerdpassEnv::Run(std::vector<std::string> args, const std::string& stdin_text) {
   args.push_back("--data");
   args.push_back(data_dir_);
+  AddDbOption(args);
   return RunHerdpass(args, dir_.path(), stdin_text);
 }
 
@@ -142,6 +155,7 @@ void HerdpassEnv::StartServer(const std::vector<std::string>& extra_args) {
     ProcessOptions opts;
     opts.path = HerdpassBinary();
     opts.args = {"serve", "--data", data_dir_, "--listen", "127.0.0.1:" + std::to_string(port_)};
+    AddDbOption(opts.args);
     opts.args.insert(opts.args.end(), extra_args.begin(), extra_args.end());
     opts.stdout_path = dir_.path() + "/serve.out";
     opts.stderr_path = dir_.path() + "/serve.err";

@@ -4,6 +4,11 @@
 //
 // Not thread-safe: one test thread drives it; HttpClients made from it may be used on other threads
 // (one client per thread). The destructor kills a server still running and removes the directory.
+//
+// With HERDPASS_TEST_API_DB=postgres in the environment (the `postgres.` registrations of the
+// black-box tests, tests/api/CMakeLists.txt), every environment keeps its records in a PostgreSQL
+// database of its own on the `postgres` fixture's cluster: each herdpass command and the server get
+// `--db postgresql://...`. Without a test server that throws: nothing is skipped.
 #pragma once
 
 #include <chrono>
@@ -15,6 +20,7 @@
 #include <vector>
 
 #include "tests/support/http_client.h"
+#include "tests/support/pg_test_db.h"
 #include "tests/support/process.h"
 
 namespace herdpass::testing {
@@ -68,7 +74,10 @@ class HerdpassEnv {
   HerdpassEnv& operator=(const HerdpassEnv&) = delete;
 
   const std::string& data_dir() const { return data_dir_; }
+  // The SQLite database file (meaningless when postgres()).
   std::string database_path() const;
+  // The environment keeps its records in PostgreSQL (HERDPASS_TEST_API_DB=postgres).
+  bool postgres() const { return pg_ != nullptr; }
 
   // `herdpass init --region KZ --authority KZ-ABY`; remembers the admin password. Throws on
   // failure.
@@ -103,7 +112,11 @@ class HerdpassEnv {
   const std::string& scratch_dir() const { return dir_.path(); }
 
  private:
+  // Appends `--db URI` when the records live in PostgreSQL.
+  void AddDbOption(std::vector<std::string>& args) const;
+
   TempDir dir_;
+  std::unique_ptr<PgTestDatabase> pg_;  // when postgres()
   std::string data_dir_;
   std::string authority_ = kAuthority;
   std::map<std::string, TestUser> users_;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <random>
@@ -73,7 +74,7 @@ std::string TestServerConninfo(std::string* why) {
     *why =
         "no test PostgreSQL: set HERDPASS_TEST_PG to a connection string, or start the "
         "fixture's cluster with `tests/support/pg_cluster.sh start " +
-        (file.empty() ? std::string("DIR") : file.substr(0, file.rfind('/'))) +
+        (file.empty() ? std::string("DIR") : std::filesystem::path(file).parent_path().string()) +
         "` (ctest does it for the tests that need it)";
   }
   return "";
