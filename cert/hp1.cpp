@@ -18,10 +18,12 @@ Timestamp FloorSeconds(Timestamp t) { return std::chrono::floor<std::chrono::sec
 
 // Compares hex kids and UUIDs, which may come in either case, without allocating: VerifyHp1 runs
 // it for every key of the trust list.
+// ASCII only (hex and UUIDs), inline: std::tolower is a locale-aware call per character, and with a
+// revocation list of 1,000 ids it took a fifth of VerifyHp1's time.
+constexpr char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return AsciiLower(x) == AsciiLower(y);
          });
 }
 
@@ -165,14 +167,14 @@ VerifyOutcome VerifyHp1(std::string_view text, const VerifyInput& input) {
   claims.exp = std::chrono::floor<std::chrono::seconds>(p.exp).time_since_epoch().count();
   const Status window = CheckValidityWindow(claims, input.now);
   if (!window.ok()) out.reasons.push_back({window.field(), window.message()});
-  bool revoked = false;
-  for (const auto& id : input.revoked_ids) {
-    if (EqualsIgnoringCase(id, p.id)) {
-      revoked = true;
-      out.reasons.push_back(
-          {std::string(reason::kRevoked), "certificate " + p.id + " is in the revocation list"});
-      break;
-    }
+  // p.id is the canonical lowercase text of the cti's 16 bytes.
+  bool revoked = input.revoked_set != nullptr && input.revoked_set->contains(p.id);
+  for (size_t i = 0; !revoked && i < input.revoked_ids.size(); ++i) {
+    revoked = EqualsIgnoringCase(input.revoked_ids[i], p.id);
+  }
+  if (revoked) {
+    out.reasons.push_back(
+        {std::string(reason::kRevoked), "certificate " + p.id + " is in the revocation list"});
   }
   out.valid = window.ok() && !revoked;
   out.status = revoked ? "revoked" : window.ok() ? "valid" : window.field();

@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "domain/certificate.h"
@@ -217,7 +218,10 @@ struct TrustedKey {
 
 struct VerifyInput {
   std::vector<TrustedKey> keys;
-  std::vector<std::string> revoked_ids;  // certificate ids (UUID text)
+  std::vector<std::string> revoked_ids;  // certificate ids (UUID text), scanned one by one
+  // A long revocation list as a hash set of canonical (lowercase) UUID texts: one lookup instead of
+  // a scan. Optional; checked as well as revoked_ids.
+  const std::unordered_set<std::string>* revoked_set = nullptr;
   Timestamp now{};
   Limits limits;
 };

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "cert/documents.h"
@@ -175,6 +176,19 @@ TEST_F(VerifyHp1Test, Revoked) {
   input_.revoked_ids = {"00000000-0000-0000-0000-000000000000",
                         "0190F1E4-7A3B-7C2D-8E9F-0A1B2C3D4E5F"};  // any case
   VerifyOutcome out = VerifyHp1(EncodeHp1(SamplePayload(), signer_), input_);
+  EXPECT_FALSE(out.valid);
+  EXPECT_EQ(out.status, "revoked");
+  ASSERT_EQ(out.reasons.size(), 1u);
+  EXPECT_EQ(out.reasons[0].code, "revoked");
+}
+
+TEST_F(VerifyHp1Test, RevokedThroughTheHashSet) {
+  const std::string hp1 = EncodeHp1(SamplePayload(), signer_);
+  std::unordered_set<std::string> revoked = {"00000000-0000-0000-0000-000000000000"};
+  input_.revoked_set = &revoked;
+  EXPECT_TRUE(VerifyHp1(hp1, input_).valid);
+  revoked.insert("0190f1e4-7a3b-7c2d-8e9f-0a1b2c3d4e5f");
+  VerifyOutcome out = VerifyHp1(hp1, input_);
   EXPECT_FALSE(out.valid);
   EXPECT_EQ(out.status, "revoked");
   ASSERT_EQ(out.reasons.size(), 1u);
