@@ -8,7 +8,8 @@
 #   BENCH_SECONDS [20]            duration of each measured wrk run
 #   BENCH_W1_SECONDS [15]         duration of each W1 run and of the raw SQLite insert run
 #   BENCH_CERT_SECONDS [10]       duration of the W3 issuance run
-#   BENCH_ONLY []                 "cert": only the certificate benchmarks (W3, W4), no data sets
+#   BENCH_ONLY []                 "cert": only the certificate benchmarks (W3, W4), no data sets;
+#                                 "pg": only W1 and W2 on PostgreSQL against pgbench (bench/pg_bench.sh)
 #   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
 # Loopback only. Every process it starts is stopped on exit.
 set -euo pipefail
@@ -60,7 +61,7 @@ cleanup() {
   done
   # The work copies of the data sets are large; keep only the logs.
   rm -rf "$work/big" "$work/small" "$work/w1" "$work/raw.db" "$work/raw.db-wal" "$work/raw.db-shm" \
-    "$work/cert"
+    "$work/cert" "$work/pg-data" "$work/backup-big"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -202,6 +203,47 @@ run_cert_bench() {
   cat "$work/cert.txt" >>"$log"
 }
 
+# --- W1 and W2 on PostgreSQL against pgbench on the same server (same run, same machine) ----------
+pg_rows() {
+  local w1 w1_ref w2 w2_ref
+  w1=$(field "$work/pg-w1.txt" records_per_s)
+  w1_ref=$(field "$work/pg-w1-ref.txt" records_per_s)
+  w2=$(field "$work/pg-w2.txt" rps)
+  w2_ref=$(field "$work/pg-w2-ref.txt" lookups_per_s)
+  local w2_label w2_p99
+  w2_p99=$(calc "sprintf(\"%.2f ms\", $(field "$work/pg-w2.txt" p99_us) / 1000)")
+  w2_label="PostgreSQL W2 lookup req/s, $(field "$work/pg-w2-ref.txt" records) records of"
+  w2_label+=" $(field "$work/pg-w2-ref.txt" owners) owners, 32 conns (p99 $w2_p99)"
+  row "$w2_label" "$(calc "sprintf(\"%.0f\", $w2)")" \
+    "$(calc "sprintf(\"%.0f\", $w2_ref)") (pgbench, W2's 3 statements, 32 clients)" \
+    "$(ratio "$w2" "$w2_ref")" ">= 0.5x" "$(check "$w2 / $w2_ref >= 0.5")"
+  row "PostgreSQL W1 batch of 500, records/s, 4 clients (p99 $(field "$work/pg-w1.txt" p99_ms) ms)" \
+    "$w1" "$w1_ref (pgbench, the same INSERTs, txn 500, 4 clients)" "$(ratio "$w1" "$w1_ref")" \
+    ">= 0.5x" "$(check "$w1 / $w1_ref >= 0.5")"
+}
+run_pg_bench() {
+  sync
+  say "W1 and W2 on PostgreSQL against pgbench (${w1_seconds}s each)"
+  timeout $((4 * w1_seconds + 900)) "$root/bench/pg_bench.sh" "$build" "$work" "$w1_seconds" \
+    2> >(tee -a "$log" >&2)
+}
+
+if [[ ${BENCH_ONLY:-} == pg ]]; then
+  say "logs in $work"
+  run_pg_bench
+  table=$work/table.md
+  {
+    echo
+    echo "HerdPass on PostgreSQL, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
+    echo
+    row "measure" "herdpass" "reference" "ratio" "target" "ok"
+    row "---" "---:" "---:" "---:" "---" "---"
+    pg_rows
+  } >"$table"
+  tee -a "$log" <"$table"
+  exit 0
+fi
+
 if [[ ${BENCH_ONLY:-} == cert ]]; then
   say "logs in $work"
   run_cert_bench
@@ -255,6 +297,14 @@ cpu_after=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat")
 sleep 5
 rss=$(rss_kib "$server_pid")
 stop_server
+
+# --- herdpass backup of the big data set (SQLite's online backup API, with manifest and hashes) ----
+say "herdpass backup of $records records"
+backup_start=$(date +%s.%N)
+timeout 3600 "$herdpass" backup --data "$work/big" "$work/backup-big" >>"$log" 2>&1
+backup_seconds=$(calc "sprintf(\"%.1f\", $(date +%s.%N) - $backup_start)")
+backup_mib=$(du -sm "$work/backup-big" | cut -f1)
+rm -rf "$work/backup-big"
 
 # --- nginx serving a file of the same size, same script ------------------------------------------
 nginx_port=$(free_port)
@@ -338,6 +388,7 @@ timeout $((w1_seconds + 120)) "$raw" insert --db "$work/raw.db" --schema-from "$
 cat "$work/raw-insert.txt" >>"$log"
 
 run_cert_bench
+run_pg_bench
 
 # --- the table ------------------------------------------------------------------------------------
 w2_rps=$(field "$work/w2-big.txt" rps)
@@ -390,7 +441,10 @@ table=$work/table.md
     ">= 2600/s" "$(check "$w1s >= 2600")"
   row "server RSS idle after W2, $records records" "$(calc "sprintf(\"%.1f MiB\", $rss_mib)")" "" "" \
     "< 64 MiB" "$(check "$rss_mib < 64")"
+  row "herdpass backup of $records records (SQLite, online)" "$backup_seconds s" \
+    "$backup_mib MiB" "" "(info)" ""
   cert_rows
+  pg_rows
   echo
   echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \
     "txn of 1); during W2 the server used $cpu_us us of CPU per lookup ($cpu_cores of $(nproc) cores)"

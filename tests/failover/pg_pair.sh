@@ -203,7 +203,9 @@ crash_primary() {
   local dir=$1 pid children
   load_env "$dir"
   pid=$(postmaster_pid "$dir/primary") || die "no postmaster.pid in $dir/primary"
-  children=$(ps -o pid= --ppid "$pid" || true)
+  # The postmaster's children, from /proc (procps may be missing on a minimal system).
+  children=$(awk -v p="$pid" '/^PPid:/ && $2 == p { split(FILENAME, f, "/"); print f[3] }' \
+    /proc/[0-9]*/status 2>/dev/null || true)
   # shellcheck disable=SC2086
   kill -KILL "$pid" $children
   port_refuses() { ! (exec 3<>"/dev/tcp/127.0.0.1/$PRIMARY_PORT") 2>/dev/null; }
