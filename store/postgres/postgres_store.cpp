@@ -311,6 +311,7 @@ class PostgresStore final : public Store {
       auto rows = c.Run(postgres::kSelectAuthorities);
       if (!rows.ok()) return rows.status();
       std::vector<Authority> out;
+      out.reserve(static_cast<size_t>(rows->size()));
       for (int i = 0; i < rows->size(); ++i) {
         out.push_back(Authority{rows->Text(i, 0), rows->Text(i, 1), rows->Text(i, 2)});
       }
@@ -529,6 +530,7 @@ class PostgresStore final : public Store {
       auto rows = c.Run(postgres::kSelectRevocationsAfter, {after_sequence});
       if (!rows.ok()) return rows.status();
       std::vector<Revocation> out;
+      out.reserve(static_cast<size_t>(rows->size()));
       for (int i = 0; i < rows->size(); ++i) {
         out.push_back(Revocation{rows->Int(i, 0), rows->Text(i, 1), rows->Time(i, 2)});
       }
