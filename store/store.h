@@ -1,6 +1,6 @@
 // The storage interface of HerdPass (DESIGN.md section 8).
 //
-// One narrow interface, implemented by store/sqlite/ (and later store/postgres/); the conformance
+// One narrow interface, implemented by store/sqlite/ and store/postgres/; the conformance
 // suite in tests/store/ runs against every implementation. Inputs arrive already validated and
 // normalized by service/ (E.164 phones, 15-digit tags, known catalogue codes); the store enforces
 // only integrity: uniqueness, idempotency by record id, atomicity, and the audit chain.
