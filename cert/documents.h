@@ -22,7 +22,7 @@
 namespace herdpass::cert {
 
 struct TrustList {
-  std::string country;  // of the root key that signs it
+  std::string country;   // of the root key that signs it
   int64_t sequence = 0;  // grows with every change of the key set
   Timestamp issued_at{};
   std::vector<SigningKey> keys;  // signing keys (not root keys), retired ones included

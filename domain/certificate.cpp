@@ -66,8 +66,8 @@ const char* CertificateStatusName(CertificateStatus s) {
 }
 
 Result<CertificateStatus> ParseCertificateStatus(std::string_view text) {
-  for (auto s : {CertificateStatus::kIssued, CertificateStatus::kConsumed,
-                 CertificateStatus::kRevoked}) {
+  for (auto s :
+       {CertificateStatus::kIssued, CertificateStatus::kConsumed, CertificateStatus::kRevoked}) {
     if (text == CertificateStatusName(s)) return s;
   }
   return InvalidArgument("status", "must be one of issued, consumed, revoked");
@@ -101,12 +101,24 @@ const std::vector<MovementRule>& DefaultMovementRules() {
        {},
        {"FMD-O", "FMD-A", "PPR", "SGP", "ANTHRAX"},
        0},
-      {"breeding-across-provinces-fmd", Purpose::kBreeding, MovementScope::kAcrossProvinces, {},
-       {"FMD-O", "FMD-A"}, 0},
-      {"grazing-across-provinces-fmd", Purpose::kGrazing, MovementScope::kAcrossProvinces, {},
-       {"FMD-O", "FMD-A"}, 0},
-      {"slaughter-poultry-hpai-nd", Purpose::kSlaughter, std::nullopt, {"poultry"},
-       {"HPAI", "ND"}, 0},
+      {"breeding-across-provinces-fmd",
+       Purpose::kBreeding,
+       MovementScope::kAcrossProvinces,
+       {},
+       {"FMD-O", "FMD-A"},
+       0},
+      {"grazing-across-provinces-fmd",
+       Purpose::kGrazing,
+       MovementScope::kAcrossProvinces,
+       {},
+       {"FMD-O", "FMD-A"},
+       0},
+      {"slaughter-poultry-hpai-nd",
+       Purpose::kSlaughter,
+       std::nullopt,
+       {"poultry"},
+       {"HPAI", "ND"},
+       0},
       {"sale-poultry-hpai-nd", Purpose::kSale, std::nullopt, {"poultry"}, {"HPAI", "ND"}, 0},
   };
   return *kRules;

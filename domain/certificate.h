@@ -49,23 +49,23 @@ struct Certificate {
   std::string kid;        // hex, 16 chars: the key that signed it
   int64_t owner_id = 0;
   std::string species;
-  int32_t head_count = 0;          // tagged animals plus flock heads
+  int32_t head_count = 0;           // tagged animals plus flock heads
   std::vector<int64_t> animal_ids;  // the tagged animals and/or the flock
   std::vector<std::string> tags;    // ear tags of the tagged animals, sorted
   Purpose purpose = Purpose::kSlaughter;
-  std::string origin;                   // authority code of the origin
-  std::string origin_place;             // free text: village, farm
-  std::string destination;              // authority code (or country code for export)
-  std::string destination_place;        // free text: slaughterhouse, market
-  std::string transport;                // free text: vehicle plate, "on foot"
-  Timestamp issued_at{};                // the CWT `iat`
-  Timestamp valid_until{};              // the CWT `exp`
+  std::string origin;             // authority code of the origin
+  std::string origin_place;       // free text: village, farm
+  std::string destination;        // authority code (or country code for export)
+  std::string destination_place;  // free text: slaughterhouse, market
+  std::string transport;          // free text: vehicle plate, "on foot"
+  Timestamp issued_at{};          // the CWT `iat`
+  Timestamp valid_until{};        // the CWT `exp`
   std::vector<CertificateVaccination> vaccinations;
   int64_t vet_id = 0;
   std::string vet_name;
-  std::string owner_masked_name;   // "A*** B***"
-  std::string owner_phone_last4;   // "4650"
-  std::string hp1;                 // "HP1:..." exactly as signed
+  std::string owner_masked_name;  // "A*** B***"
+  std::string owner_phone_last4;  // "4650"
+  std::string hp1;                // "HP1:..." exactly as signed
   CertificateStatus status = CertificateStatus::kIssued;
   // Set once consumed (W5).
   std::optional<Timestamp> consumed_at;

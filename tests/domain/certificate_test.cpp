@@ -21,8 +21,8 @@ TEST(PurposeTest, RoundTripsEveryPurposeAndRefusesOthers) {
 }
 
 TEST(CertificateStatusTest, RoundTrips) {
-  for (auto s : {CertificateStatus::kIssued, CertificateStatus::kConsumed,
-                 CertificateStatus::kRevoked}) {
+  for (auto s :
+       {CertificateStatus::kIssued, CertificateStatus::kConsumed, CertificateStatus::kRevoked}) {
     auto parsed = ParseCertificateStatus(CertificateStatusName(s));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(parsed.value(), s);

@@ -1,9 +1,9 @@
-// Failover test (issue 4 part 4, docs/standby.md), on the real binary: `herdpass serve --db` is given
-// a PostgreSQL primary and its synchronous standby (tests/failover/pg_pair.sh) through libpq's
-// multi-host string with target_session_attrs=read-write. Clients send W1 batches and note every
-// acknowledged one; replication is held back for a moment (so that the primary's WAL runs ahead
-// of the standby's, which is where asynchronous replication loses commits), the primary is killed
-// with SIGKILL, the standby is promoted, and then:
+// Failover test (issue 4 part 4, docs/standby.md), on the real binary: `herdpass serve --db` is
+// given a PostgreSQL primary and its synchronous standby (tests/failover/pg_pair.sh) through
+// libpq's multi-host string with target_session_attrs=read-write. Clients send W1 batches and note
+// every acknowledged one; replication is held back for a moment (so that the primary's WAL runs
+// ahead of the standby's, which is where asynchronous replication loses commits), the primary is
+// killed with SIGKILL, the standby is promoted, and then:
 //  - every acknowledged batch is on the promoted standby, asked directly with libpq, whole;
 //  - no batch was acknowledged while the standby received nothing;
 //  - the same server, never restarted, acknowledges batches again and answers W2 lookups;
@@ -215,9 +215,8 @@ TEST_P(FailoverTest, PrimaryKilledUnderLoadThenStandbyPromoted) {
       RunHerdpass(with_db({"init", "--region", "KZ", "--authority", "KZ-ABY"}), env.scratch_dir());
   ASSERT_TRUE(init.ok()) << init.out << init.err;
   for (const std::string role : {"vaccinator", "vet"}) {
-    CommandResult add =
-        RunHerdpass(with_db({"user", "add", "--username", role, "--role", role}),
-                    env.scratch_dir(), "pw-" + role + "-1234\n");
+    CommandResult add = RunHerdpass(with_db({"user", "add", "--username", role, "--role", role}),
+                                    env.scratch_dir(), "pw-" + role + "-1234\n");
     ASSERT_TRUE(add.ok()) << add.out << add.err;
   }
   ASSERT_EQ(PgColumn(Direct("PRIMARY_PORT"), "SELECT count(*) FROM users"),
@@ -265,12 +264,12 @@ TEST_P(FailoverTest, PrimaryKilledUnderLoadThenStandbyPromoted) {
   stop_clients();
   ASSERT_TRUE(resumed) << "the server did not acknowledge a batch within 60 s of the promotion: "
                        << env.ServerLog().substr(0, 4000);
-  std::cout << "acknowledged " << acked_at_crash << " batches before the crash, "
-            << load.acknowledged.load() - acked_at_crash << " after; " << load.failed.load()
-            << " failed (503 or connection lost); writes resumed "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(resumed_at - promoted_at)
-                   .count()
-            << " ms after promotion\n";
+  std::cout
+      << "acknowledged " << acked_at_crash << " batches before the crash, "
+      << load.acknowledged.load() - acked_at_crash << " after; " << load.failed.load()
+      << " failed (503 or connection lost); writes resumed "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(resumed_at - promoted_at).count()
+      << " ms after promotion\n";
   EXPECT_EQ(load.unexpected.load(), 0) << load.first_unexpected;
 
   std::lock_guard lock(load.mu);
@@ -322,8 +321,8 @@ TEST_P(FailoverTest, PrimaryKilledUnderLoadThenStandbyPromoted) {
     std::set<std::string> outcomes;
     const json results = r.json().at("results");
     for (const auto& res : results) outcomes.insert(res.at("status"));
-    EXPECT_EQ(outcomes.size(), 1u) << "a batch that failed in the outage, resent: "
-                                   << r.body.substr(0, 1000);
+    EXPECT_EQ(outcomes.size(), 1u)
+        << "a batch that failed in the outage, resent: " << r.body.substr(0, 1000);
   }
   EXPECT_EQ(PgColumn(Direct("STANDBY_PORT"), "SELECT count(*) FROM vaccination_ids"),
             std::vector<std::string>{std::to_string(expected_records)});
@@ -348,7 +347,7 @@ TEST_P(FailoverTest, PrimaryKilledUnderLoadThenStandbyPromoted) {
 INSTANTIATE_TEST_SUITE_P(Replication, FailoverTest, ::testing::Values("sync", "async"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
                            return param_info.param == "sync" ? std::string("Synchronous")
-                                                       : std::string("AsynchronousControl");
+                                                             : std::string("AsynchronousControl");
                          });
 
 }  // namespace
