@@ -75,10 +75,4 @@ std::optional<Bytes> UuidBytes(std::string_view id) {
   return FromHex(hex);
 }
 
-std::string UuidText(ByteView b) {
-  std::string hex = Hex(b);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
-}
-
 }  // namespace herdpass::cert::detail

@@ -4,6 +4,7 @@
 #include "cert/detail/bytes.h"
 #include "cert/detail/cbor.h"
 #include "cert/hp1.h"
+#include "domain/model.h"
 
 namespace herdpass::cert {
 namespace {
@@ -296,7 +297,7 @@ Result<Hp1Payload> DecodeCwt(ByteView payload, const Limits& limits) {
   p.iss = c.iss;
   p.iat = FromSeconds(*c.iat);
   p.exp = FromSeconds(*c.exp);
-  p.id = detail::UuidText(c.cti);
+  p.id = UuidText(std::span<const uint8_t, 16>(c.cti.data(), 16));
   HP_RETURN_IF_ERROR(DecodeCertificate(tree->root().Get(kClaimCertificate), p));
   return p;
 }

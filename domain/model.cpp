@@ -87,4 +87,16 @@ Result<std::string> NormalizeUuid(std::string_view text, std::string_view field)
   return out;
 }
 
+std::string UuidText(std::span<const uint8_t, 16> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (size_t k = 0; k < bytes.size(); ++k) {
+    if (k == 4 || k == 6 || k == 8 || k == 10) out.push_back('-');
+    out.push_back(kHex[bytes[k] >> 4]);
+    out.push_back(kHex[bytes[k] & 0xf]);
+  }
+  return out;
+}
+
 }  // namespace herdpass

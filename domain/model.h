@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,5 +101,7 @@ struct TokenRecord {
 
 // Checks a UUID's text form (8-4-4-4-12 hex, any case) and returns it lowercased.
 Result<std::string> NormalizeUuid(std::string_view text, std::string_view field = "id");
+// The canonical text (lowercase 8-4-4-4-12) of a UUID's 16 bytes.
+std::string UuidText(std::span<const uint8_t, 16> bytes);
 
 }  // namespace herdpass

@@ -56,18 +56,6 @@ std::array<uint8_t, 16> NewUuid7(Timestamp now) {
   return b;
 }
 
-std::string UuidText(const std::array<uint8_t, 16>& b) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (size_t k = 0; k < 16; ++k) {
-    if (k == 4 || k == 6 || k == 8 || k == 10) out.push_back('-');
-    out.push_back(kHex[b[k] >> 4]);
-    out.push_back(kHex[b[k] & 0xf]);
-  }
-  return out;
-}
-
 // 8 Crockford base32 characters from the last 40 random bits of the id: short enough to read out
 // over the phone, without the letters I, L, O and U that are mistaken for digits.
 std::string NumberSuffix(const std::array<uint8_t, 16>& b) {

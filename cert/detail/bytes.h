@@ -26,8 +26,6 @@ std::optional<Bytes> FromBase64Url(std::string_view text);
 
 // The 16 bytes of a UUID in text form (any case); nullopt when not a UUID.
 std::optional<Bytes> UuidBytes(std::string_view id);
-// Canonical lowercase 8-4-4-4-12 text of 16 bytes. REQUIRES: b.size() == 16.
-std::string UuidText(ByteView b);
 
 inline ByteView AsBytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};

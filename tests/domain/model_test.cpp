@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "tests/domain/status_matchers.h"
 
 namespace herdpass {
@@ -91,6 +93,15 @@ TEST(UuidTest, RejectsMalformedNamingTheField) {
     EXPECT_TRUE(IsInvalidArgument(NormalizeUuid(s, "records[2].id").status(), "records[2].id"))
         << s;
   }
+}
+
+TEST(UuidTextTest, FormatsTheCanonicalText) {
+  const std::array<uint8_t, 16> b = {0x01, 0x90, 0xf1, 0xe4, 0x7a, 0x3b, 0x7c, 0x2d,
+                                     0x8e, 0x9f, 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f};
+  EXPECT_EQ(UuidText(b), "0190f1e4-7a3b-7c2d-8e9f-0a1b2c3d4e5f");
+  auto normalized = NormalizeUuid(UuidText(b));
+  ASSERT_TRUE(normalized.ok());
+  EXPECT_EQ(normalized.value(), UuidText(b));
 }
 
 }  // namespace
