@@ -7,12 +7,16 @@ DATA ?= data
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build release test test-asan run bench fuzz format tidy clean
+.PHONY: all deps web build release test test-asan run bench fuzz format tidy clean
 
 all: build
 
 deps:
 	@scripts/deps.sh build
+
+# The web app, web/dist (npm ci from web/package-lock.json, type-check, vite build).
+web: deps
+	@scripts/web.sh
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -28,7 +32,7 @@ release: deps $(RELEASE)/build.ninja
 
 # Every test: unit, store, service, black-box API (real binary), crash and fault tests, then the same
 # unit and API tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
-test: build
+test: build web
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 	@$(MAKE) --no-print-directory test-asan
 
@@ -37,9 +41,9 @@ $(ASAN)/build.ninja:
 
 test-asan: deps $(ASAN)/build.ninja
 	cmake --build $(ASAN) -j $(JOBS)
-	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 900 -LE slow
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 900 -LE 'slow|web'
 
-run: release
+run: release web
 	@scripts/run.sh $(RELEASE)/cli/herdpass $(DATA) $(LISTEN)
 
 bench: 

@@ -10,7 +10,8 @@ build_pkgs=(cmake ninja-build g++ pkg-config make
   libphonenumber-dev zlib1g-dev libqrencode-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev curl
   libcbor-dev libpng-dev libzbar-dev zbar-tools python3-cbor2 python3-nacl
-  postgresql-15 libpq-dev)
+  postgresql-15 libpq-dev
+  chromium fonts-noto-core fonts-noto-cjk)
 bench_pkgs=(wrk nginx-light)
 fuzz_pkgs=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 
@@ -26,6 +27,13 @@ for p in "${pkgs[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ $status == "install ok installed" ]] || missing+=("$p")
 done
+# The web app (web/) is built with the machine's Node.js and npm (Vite 8 needs Node >= 20.19, newer
+# than Debian 12's nodejs 18); chromium runs its end-to-end tests, the Noto fonts draw the Uyghur and
+# Chinese screens.
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "HerdPass's web app needs Node.js >= 20.19 with npm on PATH (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
 ((${#missing[@]} == 0)) && exit 0
 
 cmd="apt-get install -y --no-install-recommends ${missing[*]}"

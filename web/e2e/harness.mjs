@@ -1,0 +1,153 @@
+// Shared by the end-to-end tests: a real `herdpass` server on a free port with its own data
+// directory and demo data, Debian's chromium driven by playwright-core (never a downloaded
+// browser), phone-sized pages, sign-in, screenshots and the untranslated-string check.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const WEB_DIST = process.env.HERDPASS_WEB_DIST ?? resolve(here, '../dist');
+export const BIN = process.env.HERDPASS_BIN ?? resolve(here, '../../build/cli/herdpass');
+export const SCREENSHOTS = process.env.HERDPASS_SCREENSHOTS ?? resolve(here, '../screenshots');
+export const LANGS = ['zh-Hans', 'ug', 'kk', 'ky', 'uz', 'tg', 'ru', 'en', 'fr'];
+
+export const USERS = {
+  vaccinator: ['demo-vaccinator', 'demo-vaccinator-pass'],
+  vet: ['demo-vet', 'demo-vet-pass'],
+  inspector: ['demo-inspector', 'demo-inspector-pass'],
+  admin: ['demo-admin', 'demo-admin-pass'],
+  auditor: ['demo-auditor', 'demo-auditor-pass'],
+};
+
+// Starts `herdpass serve` on a fresh data directory seeded by `herdpass demo` (demo users,
+// `owners` households, certificates). Returns { url, data, demo, stop }.
+export async function startServer({ owners = 20 } = {}) {
+  if (!existsSync(BIN)) throw new Error(`no herdpass binary at ${BIN} (set HERDPASS_BIN)`);
+  if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`no web build at ${WEB_DIST} (npm run build)`);
+  const data = mkdtempSync(join(tmpdir(), 'herdpass-e2e-'));
+  execFileSync(BIN, ['init', '--data', data, '--region', 'KZ', '--authority', 'KZ-ABY'], { stdio: 'pipe' });
+  const demo = execFileSync(BIN, ['demo', '--data', data, '--owners', String(owners)], { encoding: 'utf8' });
+  const proc = spawn(BIN, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--web', WEB_DIST], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  proc.stderr.on('data', (d) => (log += d));
+  const port = await new Promise((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${out}\n${log}`)), 30000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /\(port (\d+)\)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(Number(m[1]));
+      }
+    });
+    proc.on('exit', (code) => fail(new Error(`server exited ${code}:\n${out}\n${log}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    data,
+    demo,
+    log: () => log,
+    demoValue(label) {
+      const m = new RegExp(`^${label}: (.*)$`, 'm').exec(demo);
+      return m ? m[1].trim() : null;
+    },
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    // The machine's network is closed: without these Chromium keeps trying Google's services.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+// A phone-sized browser context (a cheap Android phone's viewport).
+export async function phone(browser, { locale = 'en-GB', ...rest } = {}) {
+  return browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale,
+    serviceWorkers: 'allow',
+    ...rest,
+  });
+}
+
+// Opens the app, chooses `lang` on the first screen if asked, signs in as `role`, and waits for the
+// role's home screen.
+export async function signIn(page, url, role, { lang = 'en' } = {}) {
+  const [user, pass] = USERS[role];
+  await page.goto(`${url}/signin`);
+  const picker = page.getByTestId(`lang-${lang}`);
+  const form = page.getByTestId('signin-form');
+  await picker.or(form).first().waitFor();
+  if (await picker.isVisible()) await picker.click();
+  await page.getByTestId('username').fill(user);
+  await page.getByTestId('password').fill(pass);
+  await page.getByTestId('signin-submit').click();
+  await page.waitForFunction(() => document.body.dataset.screen && document.body.dataset.screen !== 'signin');
+}
+
+export async function shot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+// Strings the page asked for that its language does not have (collected by i18n.ts), plus any text
+// on the page that looks like a raw key ("vet:title", "nav.vet").
+export async function untranslated(page) {
+  return page.evaluate(() => {
+    const missing = [...(window.__hpMissing ?? [])];
+    const text = document.body.innerText;
+    const raw = text.match(/\b(?:common|vaccinator|inspector|vet|verify|dashboard):[A-Za-z_][\w.-]*/g) ?? [];
+    const dotted = text.match(/\b(?:nav|role|error|species|disease|purpose|coverage|cert_status)\.[A-Za-z_][\w-]*/g) ?? [];
+    return [...missing, ...raw, ...dotted];
+  });
+}
+
+// The number of vaccination records the server holds for a phone, read through the API as the demo
+// vet (for checks that the UI sent exactly what it should).
+export async function apiLogin(url, role) {
+  const [username, password] = USERS[role];
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`login ${role}: ${res.status}`);
+  return (await res.json()).token;
+}
+
+export async function apiGet(url, token, path) {
+  const res = await fetch(`${url}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  const body = await res.text();
+  return { status: res.status, body: body ? JSON.parse(body) : null };
+}
+
+export function readText(path) {
+  return readFileSync(path, 'utf8');
+}

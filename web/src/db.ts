@@ -1,0 +1,56 @@
+// The data kept on the phone, in IndexedDB (through idb). One database, one version for the whole
+// app; a store is added by raising DB_VERSION and adding it in upgrade().
+//   outbox: vaccination records made on this phone, keyed by their UUIDv7, until the server has them
+//   owners: owners this phone has seen or created, keyed by E.164-ish phone as typed normalised
+//   certs:  certificates this phone issued or checked, keyed by id
+//   kv:     small values: trust list, revocation list, their fetch times, the device id
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+
+export interface OutboxRecord {
+  id: string;
+  state: 'pending' | 'sent' | 'rejected';
+  created_at: string;
+  record: Record<string, unknown>; // the W1 batch record as the API takes it
+  error?: { code?: string; message: string; field?: string };
+  attempts: number;
+}
+
+interface HerdPassDB extends DBSchema {
+  outbox: { key: string; value: OutboxRecord; indexes: { state: string } };
+  owners: { key: string; value: Record<string, unknown> & { phone: string } };
+  certs: { key: string; value: Record<string, unknown> & { id: string } };
+  kv: { key: string; value: unknown };
+}
+
+const DB_NAME = 'herdpass';
+const DB_VERSION = 1;
+let dbPromise: Promise<IDBPDatabase<HerdPassDB>> | null = null;
+
+export function db(): Promise<IDBPDatabase<HerdPassDB>> {
+  dbPromise ??= openDB<HerdPassDB>(DB_NAME, DB_VERSION, {
+    upgrade(d) {
+      const outbox = d.createObjectStore('outbox', { keyPath: 'id' });
+      outbox.createIndex('state', 'state');
+      d.createObjectStore('owners', { keyPath: 'phone' });
+      d.createObjectStore('certs', { keyPath: 'id' });
+      d.createObjectStore('kv');
+    },
+  });
+  return dbPromise;
+}
+
+export async function kvGet<T>(key: string): Promise<T | undefined> {
+  return (await (await db()).get('kv', key)) as T | undefined;
+}
+
+export async function kvSet(key: string, value: unknown): Promise<void> {
+  await (await db()).put('kv', value, key);
+}
+
+// Asks the browser not to evict this origin's data under storage pressure (records waiting to sync
+// live here). Returns whether storage is persistent.
+export async function askPersistentStorage(): Promise<boolean> {
+  if (!navigator.storage?.persist) return false;
+  if (await navigator.storage.persisted()) return true;
+  return navigator.storage.persist();
+}

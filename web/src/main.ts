@@ -1,0 +1,56 @@
+// Entry point: languages, the service worker, and a small router over history.pushState. Each screen
+// is its own chunk, loaded when first opened (and precached by the service worker for offline use).
+import './styles.css';
+import { registerSW } from 'virtual:pwa-register';
+import { screensFor, session } from './auth';
+import { initI18n } from './i18n';
+import { shell, type Mount } from './ui';
+
+const SCREENS: Record<string, () => Promise<{ mount: Mount }>> = {
+  '/signin': () => import('./screens/signin'),
+  '/verify': () => import('./screens/verify'),
+  '/vaccinator': () => import('./screens/vaccinator'),
+  '/inspector': () => import('./screens/inspector'),
+  '/vet': () => import('./screens/vet'),
+  '/dashboard': () => import('./screens/dashboard'),
+};
+const PUBLIC = new Set(['/signin', '/verify']);
+
+let unmount: (() => void) | null = null;
+let generation = 0;
+
+function resolve(path: string): string {
+  const s = session();
+  if (path === '/' || !SCREENS[path]) return s ? screensFor(s.user.role)[0] : '/signin';
+  if (!PUBLIC.has(path) && (!s || !screensFor(s.user.role).includes(path))) return s ? screensFor(s.user.role)[0] : '/signin';
+  return path;
+}
+
+async function show(path: string, push: boolean): Promise<void> {
+  const target = resolve(path);
+  if (push || target !== location.pathname) history[push ? 'pushState' : 'replaceState'](null, '', target + (target === path ? location.search : ''));
+  const mine = ++generation;
+  unmount?.();
+  unmount = null;
+  const root = shell(target, navigate);
+  const mod = await SCREENS[target]();
+  if (mine !== generation) return;
+  unmount = await mod.mount(root, { navigate, params: new URLSearchParams(location.search) });
+  document.body.dataset.screen = target.slice(1);
+}
+
+export function navigate(path: string): void {
+  void show(path, true);
+}
+
+window.addEventListener('popstate', () => void show(location.pathname, false));
+window.addEventListener('hp:language', () => void show(location.pathname, false));
+window.addEventListener('hp:session', () => void show(location.pathname, false));
+
+async function start(): Promise<void> {
+  await initI18n();
+  await show(location.pathname, false);
+  if ('serviceWorker' in navigator) registerSW({ immediate: true });
+}
+
+void start();
