@@ -51,6 +51,8 @@ async function start(): Promise<void> {
   await initI18n();
   await show(location.pathname, false);
   if ('serviceWorker' in navigator) registerSW({ immediate: true });
+  // Records waiting on the phone go out whenever the network is back, whatever screen is open.
+  void import('./sync').then((m) => m.startAutoSync());
 }
 
 void start();
