@@ -48,6 +48,7 @@ run: release web
 
 bench: 
 	@scripts/deps.sh bench
+	@scripts/web.sh
 	cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHERDPASS_TESTS=OFF
 	cmake --build $(RELEASE) -j $(JOBS)
 	bench/run.sh $(RELEASE)

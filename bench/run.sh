@@ -10,6 +10,7 @@
 #   BENCH_CERT_SECONDS [10]       duration of the W3 issuance run
 #   BENCH_ONLY []                 "cert": only the certificate benchmarks (W3, W4), no data sets;
 #                                 "pg": only W1 and W2 on PostgreSQL against pgbench (bench/pg_bench.sh)
+#                                 "web": only the web app's (bench/web/web_bench.mjs, Chromium)
 #   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
 # Loopback only. Every process it starts is stopped on exit.
 set -euo pipefail
@@ -228,6 +229,50 @@ run_pg_bench() {
     2> >(tee -a "$log" >&2)
 }
 
+# --- the web app in Debian's chromium: JS size, time to interactive at 4x CPU throttling, offline
+# verification against a bare WebCrypto Ed25519 verification in the same page ---------------------
+web_rows() {
+  local f=$work/web.txt
+  row "web: first screen JavaScript, gzipped ($(field "$f" js_first_files) files; all chunks $(field "$f" js_all_gzip_kib) KiB)" \
+    "$(field "$f" js_first_gzip_kib) KiB" "150 KiB (target)" \
+    "$(ratio "$(field "$f" js_first_gzip_kib)" 150)" "< 1x" "$(check "$(field "$f" js_first_gzip_kib) < 150")"
+  row "web: time to interactive, cold, CPU 4x (median of $(field "$f" runs))" \
+    "$(field "$f" tti_4x_median_ms) ms" "$(field "$f" blank_4x_median_ms) ms (blank page, same browser)" \
+    "$(ratio "$(field "$f" tti_4x_median_ms)" "$(field "$f" blank_4x_median_ms)")" "< 3000 ms" \
+    "$(check "$(field "$f" tti_4x_median_ms) < 3000")"
+  row "web: reopening the vaccinator screen from the service worker, CPU 4x" \
+    "$(field "$f" reopen_vaccinator_4x_median_ms) ms" "" "" "(info)" ""
+  local r
+  for r in 1 4; do
+    row "web: offline HP1 verification in the browser, CPU ${r}x (median; p95 $(field "$f" verify_${r}x_p95_ms) ms; $(field "$f" verify_${r}x_status))" \
+      "$(field "$f" verify_${r}x_median_ms) ms" "$(field "$f" raw_ed25519_${r}x_median_ms) ms (WebCrypto Ed25519 verify)" \
+      "$(ratio "$(field "$f" verify_${r}x_median_ms)" "$(field "$f" raw_ed25519_${r}x_median_ms)")" "< 50 ms" \
+      "$(check "$(field "$f" verify_${r}x_median_ms) < 50")"
+  done
+}
+run_web_bench() {
+  say "web app in chromium: JS size, time to interactive (CPU 4x), offline verification"
+  timeout 900 node "$root/bench/web/web_bench.mjs" "$herdpass" "$root/web/dist" \
+    >"$work/web.txt" 2> >(tee -a "$log" >&2)
+  cat "$work/web.txt" >>"$log"
+}
+
+if [[ ${BENCH_ONLY:-} == web ]]; then
+  say "logs in $work"
+  run_web_bench
+  table=$work/table.md
+  {
+    echo
+    echo "HerdPass web app benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
+    echo
+    row "measure" "herdpass" "reference" "ratio" "target" "ok"
+    row "---" "---:" "---:" "---:" "---" "---"
+    web_rows
+  } >"$table"
+  tee -a "$log" <"$table"
+  exit 0
+fi
+
 if [[ ${BENCH_ONLY:-} == pg ]]; then
   say "logs in $work"
   run_pg_bench
@@ -389,6 +434,7 @@ cat "$work/raw-insert.txt" >>"$log"
 
 run_cert_bench
 run_pg_bench
+run_web_bench
 
 # --- the table ------------------------------------------------------------------------------------
 w2_rps=$(field "$work/w2-big.txt" rps)
@@ -445,6 +491,7 @@ table=$work/table.md
     "$backup_mib MiB" "" "(info)" ""
   cert_rows
   pg_rows
+  web_rows
   echo
   echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \
     "txn of 1); during W2 the server used $cpu_us us of CPU per lookup ($cpu_cores of $(nproc) cores)"
