@@ -1,7 +1,507 @@
-// Placeholder until the outbox and sync land: records made on the phone wait in IndexedDB (db.ts
-// `outbox`) and go to POST /vaccinations/batch when the network is back.
-export function startAutoSync(): void {}
+// The outbox and its sync. A vaccination record made on the phone is saved at once in IndexedDB
+// (db.ts `outbox`, keyed by its UUIDv7) and waits there until the server has it. Sync sends the
+// waiting records in batches of at most 500 to POST /vaccinations/batch when the network is back
+// (the window's `online` event, at start, every 60 s while records wait, and the "Sync now" button),
+// one sync at a time (also across tabs, through navigator.locks where there is one).
+//
+// Per record the server answers created, duplicate (it already had the id: sending twice stores
+// once) or rejected with a reason. Created and duplicate leave the outbox; rejected stay, marked
+// with the reason, and are not sent again until the user discards them (or sends them again).
+// No answer, 5xx and 429 are retried with exponential backoff and jitter, capped at 5 minutes; 401
+// stops until the user signs in again; a 400 for the whole batch marks the record the server names
+// (splitting the batch when it names none), so nothing is ever dropped silently.
+//
+// The decisions are pure functions over a port (the outbox) and a transport (the API), so the unit
+// tests run them in node with fakes; the rest of this file binds them to IndexedDB and fetch.
+import { ApiError, api, type Problem } from './api';
+import { session } from './auth';
+import { db, kvGet, kvSet, type OutboxRecord } from './db';
+import { UUID_RE, uuidv4 } from './uuid';
+
+export type { OutboxRecord };
+
+export const MAX_BATCH = 500;
+// The server refuses bodies over 1 MiB; a batch of big records (many ear tags each) is cut earlier.
+export const MAX_BATCH_BYTES = 900 * 1024;
+export const BACKOFF_BASE_MS = 2_000;
+export const BACKOFF_CAP_MS = 5 * 60_000;
+export const PERIOD_MS = 60_000;
+export const SEND_TIMEOUT_MS = 60_000;
+
+// ---------------------------------------------------------------------------------------------
+// The pure part.
+
+export interface BatchResult {
+  id: string;
+  status: 'created' | 'duplicate' | 'rejected';
+  owner_id?: number;
+  reason?: Problem;
+}
+
+export interface BatchAnswer {
+  created: number;
+  duplicate: number;
+  rejected: number;
+  results: BatchResult[];
+}
+
+export type RecordError = NonNullable<OutboxRecord['error']>;
+
+export interface OutboxPort {
+  // Records waiting to be sent, oldest first.
+  pending(): Promise<OutboxRecord[]>;
+  // The server has them (created or duplicate).
+  remove(ids: string[]): Promise<void>;
+  // The server refused them: kept, with the reason, and not sent again.
+  reject(rejections: { id: string; error: RecordError }[]): Promise<void>;
+}
+
+export interface SyncTransport {
+  // Anything the batch needs first (owners registered with their village). May throw like send.
+  prepare?(batch: OutboxRecord[]): Promise<void>;
+  send(records: Record<string, unknown>[]): Promise<BatchAnswer>;
+}
+
+export type SyncOutcome =
+  | 'done' // nothing is left to send
+  | 'retry' // no network, the server failed or is busy: try again later
+  | 'unauthorized' // 401: sign in again; records kept
+  | 'forbidden' // 403: this user may not record; records kept
+  | 'busy'; // another tab is syncing
+
+export interface SyncReport {
+  outcome: SyncOutcome;
+  created: number;
+  duplicate: number;
+  rejected: number;
+  error?: unknown;
+}
+
+// Groups records into batches of at most `maxCount` records and about `maxBytes` of JSON, in order.
+export function planBatches<T extends { record: unknown }>(
+  records: T[],
+  maxCount = MAX_BATCH,
+  maxBytes = MAX_BATCH_BYTES,
+): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = JSON.stringify(r.record).length + 1;
+    if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+// The wait before retry number `attempt` (0 for the first retry): doubling from 2 s, capped at
+// 5 minutes, with "equal jitter" (between half and all of it) so that phones coming back online
+// together do not all knock at once.
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const d = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(Math.max(attempt, 0), 30));
+  return Math.round(d / 2 + random() * (d / 2));
+}
+
+export function problemError(p: Problem | undefined, fallback = 'rejected'): RecordError {
+  const type = typeof p?.type === 'string' ? p.type.split('/').pop() : undefined;
+  const message = String(p?.detail || p?.title || fallback);
+  const field = typeof p?.field === 'string' ? p.field : undefined;
+  return { ...(type ? { code: type } : {}), message, ...(field ? { field } : {}) };
+}
+
+// What a batch answer means for the records sent: which leave the outbox, which are rejected.
+// Results come in the order of the records; matched by id when they do not line up. A record the
+// answer does not mention stays pending.
+export function applyAnswer(
+  batch: OutboxRecord[],
+  answer: BatchAnswer,
+): { remove: string[]; reject: { id: string; error: RecordError }[]; created: number; duplicate: number } {
+  const out = { remove: [] as string[], reject: [] as { id: string; error: RecordError }[], created: 0, duplicate: 0 };
+  const results = Array.isArray(answer?.results) ? answer.results : [];
+  const byId = new Map(results.map((r) => [String(r.id).toLowerCase(), r]));
+  batch.forEach((rec, i) => {
+    const inOrder = results[i];
+    const r = inOrder && String(inOrder.id).toLowerCase() === rec.id.toLowerCase() ? inOrder : byId.get(rec.id.toLowerCase());
+    if (!r) return;
+    if (r.status === 'created' || r.status === 'duplicate') {
+      out.remove.push(rec.id);
+      if (r.status === 'created') out.created++;
+      else out.duplicate++;
+    } else if (r.status === 'rejected') {
+      out.reject.push({ id: rec.id, error: problemError(r.reason) });
+    }
+  });
+  return out;
+}
+
+// The index of the record a whole-batch 400 names ("records[3].dose_ml"), or null.
+export function namedRecord(p: Problem | undefined): number | null {
+  const m = /^records\[(\d+)\]/.exec(typeof p?.field === 'string' ? p.field : '');
+  return m ? Number(m[1]) : null;
+}
+
+// Sends everything that waits, batch after batch, until the outbox is empty or something stops it.
+export async function syncOnce(
+  port: OutboxPort,
+  transport: SyncTransport,
+  options: { maxCount?: number; maxBytes?: number } = {},
+): Promise<SyncReport> {
+  const report: SyncReport = { outcome: 'done', created: 0, duplicate: 0, rejected: 0 };
+  let maxCount = Math.max(1, options.maxCount ?? MAX_BATCH);
+  const maxBytes = options.maxBytes ?? MAX_BATCH_BYTES;
+  // Every turn removes, rejects or shrinks the batch; the guard only stops a misbehaving server.
+  for (let turn = 0; turn < 100_000; turn++) {
+    const pending = await port.pending();
+    if (pending.length === 0) return report;
+    const batch = planBatches(pending, maxCount, maxBytes)[0];
+    try {
+      await transport.prepare?.(batch);
+      const answer = await transport.send(batch.map((r) => r.record));
+      const d = applyAnswer(batch, answer);
+      if (d.remove.length) await port.remove(d.remove);
+      if (d.reject.length) await port.reject(d.reject);
+      report.created += d.created;
+      report.duplicate += d.duplicate;
+      report.rejected += d.reject.length;
+      if (d.remove.length + d.reject.length === 0) {
+        return { ...report, outcome: 'retry', error: new Error('the server answered no record of the batch') };
+      }
+    } catch (e) {
+      if (e instanceof ApiError) {
+        if (e.status === 401) return { ...report, outcome: 'unauthorized', error: e };
+        if (e.status === 403) return { ...report, outcome: 'forbidden', error: e };
+        if (e.status === 400 || e.status === 413) {
+          const i = e.status === 400 ? namedRecord(e.problem) : null;
+          if (i !== null && i < batch.length) {
+            // The server names the record that spoils the batch: that one is rejected, the rest go again.
+            await port.reject([{ id: batch[i].id, error: problemError(e.problem) }]);
+            report.rejected++;
+            continue;
+          }
+          if (batch.length > 1) {
+            // Too big, or refused without naming a record: send smaller batches until it does.
+            maxCount = Math.max(1, Math.floor(batch.length / 2));
+            continue;
+          }
+          await port.reject([{ id: batch[0].id, error: problemError(e.problem) }]);
+          report.rejected++;
+          continue;
+        }
+      }
+      // No network, 5xx, 429, a timeout, anything unexpected: keep everything, try again later.
+      return { ...report, outcome: 'retry', error: e };
+    }
+  }
+  return { ...report, outcome: 'retry' };
+}
+
+// The file a user exports unsent records to, and imports again (on this phone or another one).
+export const EXPORT_FORMAT = 'herdpass-outbox';
+
+export interface OutboxExport {
+  format: typeof EXPORT_FORMAT;
+  version: 1;
+  exported_at: string;
+  device_id?: string;
+  records: OutboxRecord[];
+}
+
+export function makeExport(records: OutboxRecord[], deviceId?: string, now = new Date()): OutboxExport {
+  return {
+    format: EXPORT_FORMAT,
+    version: 1,
+    exported_at: now.toISOString(),
+    ...(deviceId ? { device_id: deviceId } : {}),
+    records: records.filter((r) => r.state !== 'sent'),
+  };
+}
+
+// The records of an export file, checked: each has a UUID id equal to its record's id. Throws on a
+// file that is not an export at all.
+export function parseExport(text: string): OutboxRecord[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new Error('not JSON');
+  }
+  const list = Array.isArray(data) ? data : (data as OutboxExport | null)?.records;
+  if (!Array.isArray(list)) throw new Error('not a HerdPass outbox file');
+  const out: OutboxRecord[] = [];
+  for (const item of list) {
+    if (!item || typeof item !== 'object') continue;
+    const rec = (item as OutboxRecord).record;
+    const id = (item as OutboxRecord).id;
+    if (typeof id !== 'string' || !UUID_RE.test(id) || !rec || typeof rec !== 'object' || rec.id !== id) continue;
+    const o = item as OutboxRecord;
+    out.push({
+      id: id.toLowerCase(),
+      state: o.state === 'rejected' ? 'rejected' : 'pending',
+      created_at: typeof o.created_at === 'string' ? o.created_at : new Date().toISOString(),
+      record: rec,
+      ...(o.state === 'rejected' && o.error ? { error: o.error } : {}),
+      attempts: 0,
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser part: IndexedDB, the API, timers and events.
+
+export const idbOutbox: OutboxPort = {
+  async pending() {
+    const list = await (await db()).getAllFromIndex('outbox', 'state', 'pending');
+    return list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  },
+  async remove(ids) {
+    const tx = (await db()).transaction('outbox', 'readwrite');
+    await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
+    changed();
+  },
+  async reject(rejections) {
+    const tx = (await db()).transaction('outbox', 'readwrite');
+    await Promise.all([
+      ...rejections.map(async ({ id, error }) => {
+        const r = await tx.store.get(id);
+        if (r) await tx.store.put({ ...r, state: 'rejected', error, attempts: r.attempts + 1 });
+      }),
+      tx.done,
+    ]);
+    changed();
+  },
+};
+
+// A phone number as a key: digits and a leading plus, nothing else.
+export function phoneKey(phone: string): string {
+  const s = phone.trim();
+  return (s.startsWith('+') ? '+' : '') + s.replace(/\D/g, '');
+}
+
+// Owners created on this phone with a village: registered with POST /owners before their first
+// batch, since a batch record carries the owner's name but not the village. 409 (already known)
+// and 400 (the batch will say what is wrong with the phone) end the attempt; the rest is thrown.
+async function registerOwners(batch: OutboxRecord[]): Promise<void> {
+  const phones = new Set(batch.map((r) => phoneKey(String(r.record.owner_phone ?? ''))));
+  const owners = await (await db()).getAll('owners');
+  for (const o of owners) {
+    if (!o.register || !phones.has(o.phone)) continue;
+    let done: Record<string, unknown> = { register: false };
+    try {
+      const created = await api<{ id: number; phone: string }>('POST', '/owners', {
+        phone: o.typed ?? o.phone,
+        name: o.name,
+        village: o.village,
+      });
+      done = { ...done, id: created.id, e164: created.phone };
+    } catch (e) {
+      if (!(e instanceof ApiError) || ![400, 409, 422].includes(e.status)) throw e;
+    }
+    await (await db()).put('owners', { ...o, ...done });
+  }
+}
+
+const apiTransport: SyncTransport = {
+  prepare: registerOwners,
+  async send(records) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), SEND_TIMEOUT_MS);
+    try {
+      return await api<BatchAnswer>('POST', '/vaccinations/batch', { records }, ctl.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+};
+
+export interface SyncState {
+  running: boolean;
+  last?: SyncReport & { at: string };
+  nextAttemptAt?: number; // ms, when a retry is scheduled
+  attempt: number;
+}
+
+const state: SyncState = { running: false, attempt: 0 };
+let running: Promise<SyncReport> | null = null;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let started = false;
+let lastCount = -1;
+// Made by startAutoSync: other tabs of the app recount when this one changes the outbox.
+let channel: BroadcastChannel | null = null;
+
+export function syncState(): SyncState {
+  return { ...state };
+}
+
+function emitState(): void {
+  window.dispatchEvent(new CustomEvent('hp:sync', { detail: syncState() }));
+}
+
+// Counts the waiting records and tells the header (and this screen) about it.
+async function announce(): Promise<void> {
+  const n = await pendingCount();
+  lastCount = n;
+  window.dispatchEvent(new CustomEvent('hp:outbox', { detail: n }));
+}
+
+// Something in the outbox changed here: this tab and the others recount.
+function changed(): void {
+  void announce();
+  channel?.postMessage('changed');
+}
 
 export async function pendingCount(): Promise<number> {
-  return 0;
+  return (await db()).countFromIndex('outbox', 'state', 'pending');
+}
+
+// Waiting and rejected records, newest first.
+export async function listOutbox(): Promise<OutboxRecord[]> {
+  const all = await (await db()).getAll('outbox');
+  return all.filter((r) => r.state !== 'sent').sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+// The id of this phone, made once.
+export async function deviceId(): Promise<string> {
+  let id = await kvGet<string>('device_id');
+  if (!id) {
+    id = uuidv4();
+    await kvSet('device_id', id);
+  }
+  return id;
+}
+
+// Saves records made on this phone (each with its UUIDv7 `id`) in one transaction, then tries to send.
+export async function addRecords(records: Record<string, unknown>[]): Promise<void> {
+  const tx = (await db()).transaction('outbox', 'readwrite');
+  const now = new Date().toISOString();
+  await Promise.all([
+    ...records.map((record) =>
+      tx.store.put({ id: String(record.id), state: 'pending', created_at: now, record, attempts: 0 }),
+    ),
+    tx.done,
+  ]);
+  changed();
+  if (navigator.onLine) void syncNow();
+}
+
+// The user gives a rejected record up.
+export async function discard(id: string): Promise<void> {
+  await (await db()).delete('outbox', id);
+  changed();
+}
+
+// The user sends a rejected record again (after fixing what the reason said, on the server).
+export async function resend(id: string): Promise<void> {
+  const d = await db();
+  const r = await d.get('outbox', id);
+  if (!r) return;
+  const { error: _error, ...rest } = r;
+  await d.put('outbox', { ...rest, state: 'pending' });
+  changed();
+  void syncNow(true);
+}
+
+export async function exportUnsent(): Promise<{ text: string; count: number }> {
+  const data = makeExport(await listOutbox(), await deviceId());
+  return { text: JSON.stringify(data, null, 1), count: data.records.length };
+}
+
+// Adds the records of an export file, skipping ids already here. Returns how many were added and skipped.
+export async function importUnsent(text: string): Promise<{ added: number; skipped: number }> {
+  const records = parseExport(text);
+  const tx = (await db()).transaction('outbox', 'readwrite');
+  let added = 0;
+  let skipped = 0;
+  for (const r of records) {
+    if (await tx.store.getKey(r.id)) {
+      skipped++;
+      continue;
+    }
+    await tx.store.add(r);
+    added++;
+  }
+  await tx.done;
+  changed();
+  if (added && navigator.onLine) void syncNow();
+  return { added, skipped };
+}
+
+async function withLock(fn: () => Promise<SyncReport>): Promise<SyncReport> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks?.request) return fn();
+  return locks.request('herdpass-sync', { ifAvailable: true }, async (lock) =>
+    lock ? fn() : { outcome: 'busy' as const, created: 0, duplicate: 0, rejected: 0 },
+  );
+}
+
+function schedule(delay: number): void {
+  clearTimeout(retryTimer);
+  state.nextAttemptAt = Date.now() + delay;
+  retryTimer = setTimeout(() => {
+    state.nextAttemptAt = undefined;
+    void syncNow();
+  }, delay);
+}
+
+// Sends what waits now; `manual` (the button, the network coming back) starts the backoff afresh.
+// Calls made while a sync runs get that sync's report.
+export function syncNow(manual = false): Promise<SyncReport> {
+  if (running) return running;
+  if (manual) state.attempt = 0;
+  clearTimeout(retryTimer);
+  state.nextAttemptAt = undefined;
+  state.running = true;
+  emitState();
+  running = (async (): Promise<SyncReport> => {
+    let report: SyncReport;
+    if (!session()) {
+      report = { outcome: 'unauthorized', created: 0, duplicate: 0, rejected: 0 };
+      if ((await pendingCount()) === 0) report.outcome = 'done';
+    } else {
+      try {
+        report = await withLock(() => syncOnce(idbOutbox, apiTransport));
+      } catch (e) {
+        report = { outcome: 'retry', created: 0, duplicate: 0, rejected: 0, error: e };
+      }
+    }
+    if (report.outcome === 'retry' || report.outcome === 'busy') {
+      schedule(report.outcome === 'busy' ? 5_000 : backoffDelay(state.attempt));
+      state.attempt++;
+    } else {
+      state.attempt = 0;
+    }
+    state.last = { ...report, at: new Date().toISOString() };
+    return report;
+  })().finally(() => {
+    running = null;
+    state.running = false;
+    void announce();
+    emitState();
+  });
+  return running;
+}
+
+// Called once by main.ts at start.
+export function startAutoSync(): void {
+  if (started) return;
+  started = true;
+  void announce().then(() => {
+    if (lastCount > 0 && navigator.onLine) void syncNow();
+  });
+  if (typeof BroadcastChannel === 'function') channel = new BroadcastChannel('herdpass-outbox');
+  window.addEventListener('online', () => void syncNow(true));
+  window.addEventListener('hp:session', () => void syncNow(true));
+  channel?.addEventListener('message', () => void announce());
+  setInterval(() => {
+    if (running || lastCount <= 0 || !navigator.onLine) return;
+    if (state.nextAttemptAt && Date.now() < state.nextAttemptAt) return;
+    if (!session()) return;
+    void syncNow();
+  }, PERIOD_MS);
 }
