@@ -1,8 +1,467 @@
-// Placeholder until the dashboard screen lands.
-import { t } from '../i18n';
-import { html, nothing, render, type Mount } from '../ui';
+// W11: the authority's dashboard. Vaccination coverage (vaccinated head / registered head) by
+// sub-region, disease, species and month, as charts with the same numbers in tables underneath, and
+// the report's rows as CSV. The server answers rows per owner's authority; coverage.ts sums them up
+// the authority tree. Chart.js is imported here only, so it loads with this screen's chunk; only the
+// pieces two bar-and-line charts need are registered.
+import './dashboard.css';
+import i18next from 'i18next';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+} from 'chart.js';
+import { api, OfflineError } from '../api';
+import { session } from '../auth';
+import {
+  byDisease,
+  byMonth,
+  byRegion,
+  bySpecies,
+  coverageQuery,
+  csvFileName,
+  pathFrom,
+  toCsv,
+  totals,
+  type Aggregate,
+  type CoverageFilters,
+  type CoverageReport,
+} from '../coverage';
+import { kvGet, kvSet } from '../db';
+import { formatDateTime, formatNumber, formatPercent, language, t } from '../i18n';
+import { errorBox, html, nothing, render, type Mount, type TemplateResult } from '../ui';
 
-export const mount: Mount = (root) => {
-  render(html`<section class="card"><h1>${t('nav.dashboard')}</h1></section>`, root);
-  return () => render(nothing, root);
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
+
+type Panel = 'region' | 'disease' | 'species' | 'month';
+const PANELS: Panel[] = ['region', 'disease', 'species', 'month'];
+type State = 'loading' | 'ready' | 'empty' | 'error' | 'offline';
+
+interface Saved {
+  saved_at: string;
+  query: string;
+  report: CoverageReport;
+}
+
+interface Catalogue {
+  species?: { code: string }[];
+  diseases?: { code: string }[];
+}
+
+const MONTH = /^\d{4}-\d{2}$/;
+const GREEN = '#1d5c3a';
+
+// The name of a species or disease in the user's language, or its code when the app has none.
+function named(kind: 'species' | 'disease', code: string): string {
+  const key = `${kind}.${code}`;
+  return i18next.exists(key) ? t(key) : code;
+}
+
+function monthLabel(month: string): string {
+  if (!MONTH.test(month)) return month;
+  const [y, m] = month.split('-').map(Number);
+  return new Intl.DateTimeFormat(language().intl, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(y, m - 1, 15)),
+  );
+}
+
+function pct(c: number | null): string {
+  return c === null ? '—' : formatPercent(c);
+}
+
+export const mount: Mount = (root, ctx) => {
+  const top = session()?.user.authority ?? '';
+  const filters: CoverageFilters = {
+    region: ctx.params.get('region') || top,
+    disease: ctx.params.get('disease') ?? '',
+    species: ctx.params.get('species') ?? '',
+    from: MONTH.test(ctx.params.get('from') ?? '') ? ctx.params.get('from')! : '',
+    to: MONTH.test(ctx.params.get('to') ?? '') ? ctx.params.get('to')! : '',
+  };
+  let state: State = 'loading';
+  let report: CoverageReport | null = null;
+  let shownQuery = '';
+  let savedAt: string | null = null; // set when the report shown is the copy kept on the phone
+  let error: unknown = null;
+  let controller: AbortController | null = null;
+  let seq = 0;
+  let alive = true;
+  const known = { disease: new Set<string>(), species: new Set<string>() };
+  const charts = new Map<Panel, Chart>();
+
+  const remember = (r: CoverageReport) => {
+    for (const row of r.rows) {
+      known.disease.add(row.disease);
+      known.species.add(row.species);
+    }
+  };
+
+  const load = async () => {
+    const mine = ++seq;
+    controller?.abort();
+    controller = new AbortController();
+    const query = coverageQuery(filters);
+    state = 'loading';
+    error = null;
+    draw();
+    try {
+      const r = await api<CoverageReport>('GET', `/reports/coverage${query ? '?' + query : ''}`, undefined, controller.signal);
+      if (mine !== seq || !alive) return;
+      report = r;
+      shownQuery = query;
+      savedAt = null;
+      remember(r);
+      // The period the server chose becomes the one shown in the filters.
+      if (!filters.from) filters.from = r.from;
+      if (!filters.to) filters.to = r.to;
+      if (!filters.region) filters.region = r.region;
+      state = r.rows.length === 0 ? 'empty' : 'ready';
+      history.replaceState(history.state, '', `${location.pathname}?${coverageQuery(filters)}`);
+      const saved: Saved = { saved_at: new Date().toISOString(), query, report: r };
+      void kvSet(`coverage:${query}`, saved)
+        .then(() => kvSet('coverage:last', query))
+        .catch(() => {});
+    } catch (e) {
+      if (mine !== seq || !alive || (e as Error)?.name === 'AbortError') return;
+      if (e instanceof OfflineError) {
+        // No network: the last report this phone kept, for this query or else any.
+        let saved: Saved | undefined;
+        try {
+          saved = await kvGet<Saved>(`coverage:${query}`);
+          if (!saved) {
+            const last = await kvGet<string>('coverage:last');
+            if (last !== undefined) saved = await kvGet<Saved>(`coverage:${last}`);
+          }
+        } catch {
+          saved = undefined;
+        }
+        if (mine !== seq || !alive) return;
+        state = 'offline';
+        report = saved?.report ?? null;
+        shownQuery = saved?.query ?? '';
+        savedAt = saved?.saved_at ?? null;
+        if (report) remember(report);
+      } else {
+        state = 'error';
+        error = e;
+        report = null;
+        shownQuery = '';
+        savedAt = null;
+      }
+    }
+    draw();
+  };
+
+  const setFilter = (name: keyof CoverageFilters) => (e: Event) => {
+    const value = (e.target as HTMLInputElement | HTMLSelectElement).value.trim();
+    if ((name === 'from' || name === 'to') && value !== '' && !MONTH.test(value)) return;
+    if (filters[name] === value) return;
+    filters[name] = value;
+    void load();
+  };
+
+  const drillDown = (code: string) => {
+    if (filters.region === code) return;
+    filters.region = code;
+    void load();
+  };
+
+  const download = () => {
+    if (!report) return;
+    const blob = new Blob([toCsv(report.rows)], { type: 'text/csv;charset=utf-8' });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = csvFileName(report.region, report.from, report.to);
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 30000);
+  };
+
+  // The four tables (and charts), from the report shown.
+  const tables = (r: CoverageReport): Record<Panel, Aggregate[]> => ({
+    region: byRegion(r.rows, r.region),
+    disease: byDisease(r.rows),
+    species: bySpecies(r.rows),
+    month: byMonth(r.rows, r.from, r.to),
+  });
+
+  const label = (panel: Panel, key: string, region: string): string => {
+    switch (panel) {
+      case 'region':
+        return key === region ? t('dashboard:region_direct', { code: key }) : key;
+      case 'disease':
+        return named('disease', key);
+      case 'species':
+        return named('species', key);
+      case 'month':
+        return monthLabel(key);
+    }
+  };
+
+  const regionSelect = (): TemplateResult => {
+    const current = filters.region || top;
+    const up = top ? pathFrom(top, current).slice(0, -1) : [];
+    const down = report && report.region === current ? byRegion(report.rows, current).map((a) => a.key).filter((k) => k !== current) : [];
+    return html`<select data-testid="filter-region" name="region" @change=${setFilter('region')}>
+      ${up.map((code) => html`<option value=${code}>${t('dashboard:region_up', { code })}</option>`)}
+      <option value=${current} selected>${current}</option>
+      ${down.map((code) => html`<option value=${code}>${t('dashboard:region_down', { code })}</option>`)}
+    </select>`;
+  };
+
+  const codeSelect = (kind: 'disease' | 'species', all: string): TemplateResult => {
+    const codes = new Set(known[kind]);
+    const chosen = filters[kind] ?? '';
+    if (chosen) codes.add(chosen);
+    const sorted = [...codes].sort((a, b) => named(kind, a).localeCompare(named(kind, b), language().intl));
+    return html`<select data-testid=${'filter-' + kind} name=${kind} @change=${setFilter(kind)}>
+      <option value="" ?selected=${chosen === ''}>${all}</option>
+      ${sorted.map((code) => html`<option value=${code} ?selected=${code === chosen}>${named(kind, code)}</option>`)}
+    </select>`;
+  };
+
+  const table = (panel: Panel, rows: Aggregate[], r: CoverageReport): TemplateResult => {
+    const sum = totals(r.rows);
+    return html`<div class="dash-table-wrap">
+      <table class="dash-table" data-testid=${'table-' + panel}>
+        <caption class="sr-only">${t('dashboard:by_' + panel)}</caption>
+        <thead>
+          <tr>
+            <th scope="col">${t('dashboard:col_' + panel)}</th>
+            <th scope="col" class="num">${t('dashboard:col_vaccinated')}</th>
+            <th scope="col" class="num">${t('dashboard:col_registered')}</th>
+            <th scope="col" class="num">${t('dashboard:col_coverage')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (a) => html`<tr
+              data-testid="row"
+              data-key=${a.key}
+              data-vaccinated=${String(a.vaccinated)}
+              data-registered=${String(a.registered)}
+              data-coverage=${a.coverage === null ? '' : String(a.coverage)}
+            >
+              <th scope="row">
+                ${panel === 'region' && a.key !== r.region
+                  ? html`<button type="button" class="dash-link" data-testid="drill" @click=${() => drillDown(a.key)}>${a.key}</button>`
+                  : label(panel, a.key, r.region)}
+              </th>
+              <td class="num" data-col="vaccinated">${formatNumber(a.vaccinated)}</td>
+              <td class="num" data-col="registered">${formatNumber(a.registered)}</td>
+              <td class="num" data-col="coverage">${pct(a.coverage)}</td>
+            </tr>`,
+          )}
+        </tbody>
+        <tfoot>
+          <tr data-testid="total">
+            <th scope="row">${t('dashboard:total')}</th>
+            <td class="num">${formatNumber(sum.vaccinated)}</td>
+            <td class="num">${formatNumber(sum.registered)}</td>
+            <td class="num">${pct(sum.coverage)}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>`;
+  };
+
+  const panels = (r: CoverageReport): TemplateResult => {
+    const data = tables(r);
+    return html`${PANELS.map(
+      (p) => html`<section class="card dash-panel" data-testid=${'panel-' + p}>
+        <h2 id=${'dash-h-' + p}>${t('dashboard:by_' + p)}</h2>
+        <div class="dash-chart" style=${`block-size: ${chartHeight(p, data[p].length)}px`}>
+          <canvas data-chart=${p} data-testid=${'chart-' + p} role="img" aria-label=${`${t('dashboard:by_' + p)}. ${t('dashboard:chart_note')}`}></canvas>
+        </div>
+        ${table(p, data[p], r)}
+      </section>`,
+    )}`;
+  };
+
+  const status = (): TemplateResult => {
+    switch (state) {
+      case 'loading':
+        return html`<p class="muted" data-testid="loading" role="status">${t('loading')}</p>`;
+      case 'error':
+        return html`${errorBox(error)}<button class="btn btn-small" data-testid="retry" @click=${() => void load()}>${t('retry')}</button>`;
+      case 'offline':
+        return html`<div class="dash-offline" data-testid="offline" role="status">
+          <p class="error">${t('dashboard:needs_network')}</p>
+          ${savedAt
+            ? html`<p class="notice" data-testid="cached">${t('dashboard:cached_at', { time: formatDateTime(savedAt) })}</p>`
+            : html`<p class="muted">${t('dashboard:no_cache')}</p>`}
+          <button class="btn btn-small" data-testid="retry" @click=${() => void load()}>${t('retry')}</button>
+        </div>`;
+      case 'empty':
+        return html`<p class="notice" data-testid="empty" role="status">${t('dashboard:empty')}</p>`;
+      case 'ready':
+        return html``;
+    }
+  };
+
+  const draw = () => {
+    if (!alive) return;
+    const r = report;
+    const showData = r !== null && r.rows.length > 0;
+    render(
+      html`<div class="dash" data-testid="dashboard" data-state=${state} data-query=${shownQuery}>
+        <section class="card">
+          <h1>${t('dashboard:title')}</h1>
+          <p class="muted">${t('dashboard:intro')}</p>
+          <form class="dash-filters" @submit=${(e: Event) => e.preventDefault()}>
+            <label class="field">${t('dashboard:region')} ${regionSelect()}</label>
+            <label class="field">${t('dashboard:disease')} ${codeSelect('disease', t('dashboard:all_diseases'))}</label>
+            <label class="field">${t('dashboard:species')} ${codeSelect('species', t('dashboard:all_species'))}</label>
+            <label class="field">${t('dashboard:from')}
+              <input type="month" data-testid="filter-from" name="from" pattern="\\d{4}-\\d{2}" placeholder="YYYY-MM" .value=${filters.from ?? ''} @change=${setFilter('from')} />
+            </label>
+            <label class="field">${t('dashboard:to')}
+              <input type="month" data-testid="filter-to" name="to" pattern="\\d{4}-\\d{2}" placeholder="YYYY-MM" .value=${filters.to ?? ''} @change=${setFilter('to')} />
+            </label>
+          </form>
+          <div aria-live="polite">${status()}</div>
+          ${r
+            ? html`<p class="dash-summary" data-testid="summary">
+                ${t('dashboard:summary', { region: r.region, from: monthLabel(r.from), to: monthLabel(r.to) })}
+              </p>`
+            : nothing}
+          ${r?.truncated ? html`<p class="error" data-testid="truncated">${t('dashboard:truncated')}</p>` : nothing}
+          ${showData
+            ? html`<button class="btn" data-testid="csv-download" @click=${download}>${t('dashboard:csv')}</button>`
+            : nothing}
+        </section>
+        ${showData ? panels(r!) : nothing}
+      </div>`,
+      root,
+    );
+    // A select shows the filter in force, whatever the user or an earlier render left selected.
+    for (const k of ['region', 'disease', 'species'] as const) {
+      const el = root.querySelector<HTMLSelectElement>(`select[name="${k}"]`);
+      if (el) el.value = k === 'region' ? filters.region || top : (filters[k] ?? '');
+    }
+    syncCharts();
+  };
+
+  function chartHeight(panel: Panel, n: number): number {
+    return panel === 'month' ? 240 : Math.max(120, 48 + 30 * n);
+  }
+
+  const short = (s: string) => (s.length > 22 ? s.slice(0, 21) + '…' : s);
+
+  function config(panel: Panel, rows: Aggregate[], region: string): ChartConfiguration<'bar' | 'line', (number | null)[], string> {
+    const rtl = language().dir === 'rtl';
+    const full = rows.map((a) => label(panel, a.key, region));
+    const values = rows.map((a) => a.coverage);
+    const valueAxis = {
+      min: 0,
+      suggestedMax: 1,
+      ticks: { callback: (v: string | number) => formatPercent(Number(v)) },
+    };
+    const tooltip = {
+      rtl,
+      callbacks: {
+        title: (items: { dataIndex: number }[]) => (items.length ? full[items[0].dataIndex] : ''),
+        label: (item: { dataIndex: number }) => {
+          const a = rows[item.dataIndex];
+          return t('dashboard:tooltip', {
+            coverage: pct(a.coverage),
+            vaccinated: formatNumber(a.vaccinated),
+            registered: formatNumber(a.registered),
+          });
+        },
+      },
+    };
+    if (panel === 'month') {
+      return {
+        type: 'line',
+        data: {
+          labels: full,
+          datasets: [{ label: t('dashboard:col_coverage'), data: values, borderColor: GREEN, backgroundColor: GREEN, pointRadius: 3, spanGaps: false }],
+        },
+        options: {
+          animation: false,
+          maintainAspectRatio: false,
+          locale: language().intl,
+          scales: {
+            x: { reverse: rtl, ticks: { autoSkip: true, maxRotation: 0 } },
+            y: { ...valueAxis, position: rtl ? 'right' : 'left' },
+          },
+          plugins: { tooltip },
+        },
+      };
+    }
+    // Horizontal bars: long names (diseases, codes) read on a phone without turning.
+    return {
+      type: 'bar',
+      data: {
+        labels: full.map(short),
+        datasets: [{ label: t('dashboard:col_coverage'), data: values, backgroundColor: GREEN, maxBarThickness: 22 }],
+      },
+      options: {
+        indexAxis: 'y',
+        animation: false,
+        maintainAspectRatio: false,
+        locale: language().intl,
+        scales: {
+          x: { ...valueAxis, reverse: rtl },
+          y: { position: rtl ? 'right' : 'left', ticks: { autoSkip: false } },
+        },
+        plugins: { tooltip },
+      },
+    };
+  }
+
+  function syncCharts(): void {
+    const r = report;
+    const data = r && r.rows.length > 0 ? tables(r) : null;
+    for (const p of PANELS) {
+      const canvas = root.querySelector<HTMLCanvasElement>(`canvas[data-chart="${p}"]`);
+      let chart = charts.get(p);
+      if (chart && (!canvas || chart.canvas !== canvas || !data)) {
+        chart.destroy();
+        charts.delete(p);
+        chart = undefined;
+      }
+      if (!canvas || !data || !r) continue;
+      const cfg = config(p, data[p], r.region);
+      if (chart) {
+        chart.data = cfg.data;
+        chart.update();
+      } else {
+        charts.set(p, new Chart(canvas, cfg as ChartConfiguration));
+      }
+    }
+  }
+
+  const onOnline = () => {
+    if (state === 'offline') void load();
+  };
+  window.addEventListener('online', onOnline);
+
+  // Filter choices: the catalogue's diseases and species, plus whatever the reports name.
+  void api<Catalogue>('GET', '/catalogue')
+    .then((c) => {
+      for (const d of c.diseases ?? []) known.disease.add(d.code);
+      for (const s of c.species ?? []) known.species.add(s.code);
+      draw();
+    })
+    .catch(() => {});
+  void load();
+
+  return () => {
+    alive = false;
+    controller?.abort();
+    window.removeEventListener('online', onOnline);
+    for (const c of charts.values()) c.destroy();
+    charts.clear();
+    render(nothing, root);
+  };
 };
