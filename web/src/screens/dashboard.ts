@@ -236,9 +236,9 @@ export const mount: Mount = (root, ctx) => {
         <thead>
           <tr>
             <th scope="col">${t('dashboard:col_' + panel)}</th>
+            <th scope="col" class="num">${t('dashboard:col_coverage')}</th>
             <th scope="col" class="num">${t('dashboard:col_vaccinated')}</th>
             <th scope="col" class="num">${t('dashboard:col_registered')}</th>
-            <th scope="col" class="num">${t('dashboard:col_coverage')}</th>
           </tr>
         </thead>
         <tbody>
@@ -255,18 +255,18 @@ export const mount: Mount = (root, ctx) => {
                   ? html`<button type="button" class="dash-link" data-testid="drill" @click=${() => drillDown(a.key)}>${a.key}</button>`
                   : label(panel, a.key, r.region)}
               </th>
+              <td class="num" data-col="coverage">${pct(a.coverage)}</td>
               <td class="num" data-col="vaccinated">${formatNumber(a.vaccinated)}</td>
               <td class="num" data-col="registered">${formatNumber(a.registered)}</td>
-              <td class="num" data-col="coverage">${pct(a.coverage)}</td>
             </tr>`,
           )}
         </tbody>
         <tfoot>
           <tr data-testid="total">
             <th scope="row">${t('dashboard:total')}</th>
+            <td class="num">${pct(sum.coverage)}</td>
             <td class="num">${formatNumber(sum.vaccinated)}</td>
             <td class="num">${formatNumber(sum.registered)}</td>
-            <td class="num">${pct(sum.coverage)}</td>
           </tr>
         </tfoot>
       </table>
@@ -354,7 +354,9 @@ export const mount: Mount = (root, ctx) => {
     return panel === 'month' ? 240 : Math.max(120, 48 + 30 * n);
   }
 
-  const short = (s: string) => (s.length > 22 ? s.slice(0, 21) + '…' : s);
+  // An axis label: the name, or the code when the name is too long for a phone's chart (the
+  // tooltip and the table give the name in full).
+  const axisLabel = (name: string, code: string) => (name.length > 22 ? (code.length <= 22 ? code : code.slice(0, 21) + '…') : name);
 
   function config(panel: Panel, rows: Aggregate[], region: string): ChartConfiguration<'bar' | 'line', (number | null)[], string> {
     const rtl = language().dir === 'rtl';
@@ -402,7 +404,7 @@ export const mount: Mount = (root, ctx) => {
     return {
       type: 'bar',
       data: {
-        labels: full.map(short),
+        labels: full.map((name, i) => axisLabel(name, rows[i].key)),
         datasets: [{ label: t('dashboard:col_coverage'), data: values, backgroundColor: GREEN, maxBarThickness: 22 }],
       },
       options: {

@@ -1,0 +1,302 @@
+// W11 dashboard, end to end: a real `herdpass serve` with the demo county, plus owners that the demo
+// vet registers in sub-authorities (KZ-ABY-01, KZ-ABY-01-03, KZ-ABY-02-05) so that the breakdown by
+// sub-region has more than one row and a code two levels down must roll up into its parent.
+// The numbers on the page are checked against GET /reports/coverage for the same query, summed here
+// independently of the app's coverage.ts.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { apiGet, apiLogin, launch, phone, shot, signIn, startServer, untranslated } from './harness.mjs';
+
+let server;
+let browser;
+let auditor; // API token
+let page; // the auditor's page, shared by the tests that follow one another
+let context;
+
+function uuidv7() {
+  const b = randomBytes(16);
+  const ms = BigInt(Date.now());
+  for (let i = 0; i < 6; i++) b[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  b[6] = 0x70 | (b[6] & 0x0f);
+  b[8] = 0x80 | (b[8] & 0x3f);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+async function apiPost(token, path, body) {
+  const res = await fetch(`${server.url}/api/v1${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+// Sums rows by key; coverage = sum vaccinated / sum registered (null when nothing is registered).
+function sumBy(rows, keyOf) {
+  const m = new Map();
+  for (const r of rows) {
+    const k = keyOf(r);
+    if (k === null) continue;
+    const s = m.get(k) ?? { vaccinated: 0, registered: 0 };
+    s.vaccinated += r.vaccinated_head;
+    s.registered += r.registered_head;
+    m.set(k, s);
+  }
+  return new Map([...m].map(([k, s]) => [k, { ...s, coverage: s.registered > 0 ? s.vaccinated / s.registered : null }]));
+}
+
+// KZ-ABY-01-03 under KZ-ABY is KZ-ABY-01; the region itself stays itself.
+function nextLevel(authority, region) {
+  if (authority === region) return region;
+  if (!authority.startsWith(region + '-')) return null;
+  return `${region}-${authority.slice(region.length + 1).split('-')[0]}`;
+}
+
+const num = (n) => new Intl.NumberFormat('en-GB').format(n);
+const pct = (c) => (c === null ? '—' : new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(c));
+
+// The rows of a table on the page: key, the raw sums, and the cells as shown (coverage, vaccinated,
+// registered).
+async function readTable(p, name) {
+  return p.getByTestId(`table-${name}`).locator('tbody [data-testid="row"]').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      key: tr.dataset.key,
+      vaccinated: Number(tr.dataset.vaccinated),
+      registered: Number(tr.dataset.registered),
+      text: [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()),
+    })),
+  );
+}
+
+// Every row of the page's table matches the API's sums, as numbers and as English-formatted text,
+// and the table has exactly the API's keys.
+async function assertTableMatches(p, name, expected) {
+  const rows = await readTable(p, name);
+  assert.deepEqual(rows.map((r) => r.key).sort(), [...expected.keys()].sort(), `${name}: keys`);
+  for (const r of rows) {
+    const want = expected.get(r.key);
+    assert.equal(r.vaccinated, want.vaccinated, `${name} ${r.key}: vaccinated`);
+    assert.equal(r.registered, want.registered, `${name} ${r.key}: registered`);
+    assert.deepEqual(r.text, [pct(want.coverage), num(want.vaccinated), num(want.registered)], `${name} ${r.key}: text`);
+  }
+  return rows;
+}
+
+async function waitReady(p, queryPart = '') {
+  await p.waitForFunction(
+    (q) => {
+      const d = document.querySelector('[data-testid="dashboard"]');
+      return d && (d.dataset.state === 'ready' || d.dataset.state === 'empty') && d.dataset.query.includes(q);
+    },
+    queryPart,
+    { timeout: 20000 },
+  );
+  return p.getByTestId('dashboard').getAttribute('data-query');
+}
+
+// RFC 4180: quoted fields, doubled quotes, CRLF records.
+function parseCsv(text) {
+  const out = [];
+  let rec = [];
+  let i = 0;
+  while (i < text.length) {
+    let f = '';
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= text.length) throw new Error('unterminated quote');
+        if (text[i] === '"' && text[i + 1] === '"') (f += '"'), (i += 2);
+        else if (text[i] === '"') {
+          i++;
+          break;
+        } else f += text[i++];
+      }
+    } else {
+      while (i < text.length && text[i] !== ',' && text[i] !== '\r') {
+        if (text[i] === '"' || text[i] === '\n') throw new Error(`bare ${JSON.stringify(text[i])} at ${i}`);
+        f += text[i++];
+      }
+    }
+    rec.push(f);
+    if (text[i] === ',') i++;
+    else if (text.startsWith('\r\n', i)) (out.push(rec), (rec = []), (i += 2));
+    else throw new Error(`expected , or CRLF at ${i}`);
+  }
+  return out;
+}
+
+before(async () => {
+  server = await startServer({ owners: 20 });
+  browser = await launch();
+  auditor = await apiLogin(server.url, 'auditor');
+  const vet = await apiLogin(server.url, 'vet');
+  const today = new Date().toISOString().slice(0, 10);
+  const seeds = [
+    ['+77019990001', 'KZ-ABY-01', 'sheep', 100, 'FMD-O', 'FMD-O-INACT'],
+    ['+77019990002', 'KZ-ABY-01-03', 'goat', 50, 'PPR', 'PPR-LIVE'],
+    ['+77019990003', 'KZ-ABY-02-05', 'sheep', 40, 'FMD-O', 'FMD-O-INACT'],
+  ];
+  for (const [phoneNo, authority, species, heads, disease, vaccine] of seeds) {
+    const o = await apiPost(vet, '/owners', { phone: phoneNo, name: `Owner ${authority}`, authority });
+    assert.equal(o.status, 201, JSON.stringify(o.body));
+    // A flock of `heads`, every head vaccinated against `disease` today.
+    const records = [
+      { id: uuidv7(), owner_phone: phoneNo, species, head_count: heads, disease, vaccine, batch_no: 'E2E-1', administered_on: today },
+    ];
+    const b = await apiPost(vet, '/vaccinations/batch', { records });
+    assert.equal(b.status, 200, JSON.stringify(b.body));
+    assert.equal(b.body.created, 1, JSON.stringify(b.body));
+  }
+  context = await phone(browser, { acceptDownloads: true });
+  page = await context.newPage();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the auditor lands on the dashboard: four charts, four tables, the region table equals the API', async () => {
+  await signIn(page, server.url, 'auditor');
+  assert.equal(new URL(page.url()).pathname, '/dashboard');
+  const query = await waitReady(page);
+  assert.match(query, /^region=KZ-ABY(&|$)/);
+
+  const canvases = page.locator('canvas[data-chart]');
+  assert.equal(await canvases.count(), 4);
+  for (const box of await canvases.evaluateAll((cs) => cs.map((c) => ({ w: c.width, h: c.height, drawn: !!c.getContext('2d') })))) {
+    assert.ok(box.w > 0 && box.h > 0 && box.drawn, JSON.stringify(box));
+  }
+  for (const t of ['region', 'disease', 'species', 'month']) assert.equal(await page.getByTestId(`table-${t}`).count(), 1, t);
+
+  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+  assert.equal(api.status, 200);
+  assert.equal(api.body.region, 'KZ-ABY');
+  assert.ok(api.body.rows.length > 0);
+  const regions = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY')));
+  // The demo county's own owners, and the two sub-regions; KZ-ABY-01-03 and KZ-ABY-02-05 roll up.
+  assert.deepEqual(regions.map((r) => r.key), ['KZ-ABY', 'KZ-ABY-01', 'KZ-ABY-02']);
+  await assertTableMatches(page, 'disease', sumBy(api.body.rows, (r) => r.disease));
+  await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
+
+  // Months: every month of the period, oldest first, labelled in the language.
+  const months = await readTable(page, 'month');
+  assert.equal(months.length, 12);
+  assert.equal(months[0].key, api.body.from);
+  assert.equal(months.at(-1).key, api.body.to);
+  const labels = await page.getByTestId('table-month').locator('tbody th').allTextContents();
+  const [y, m] = api.body.to.split('-').map(Number);
+  const want = new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 15)));
+  assert.equal(labels.at(-1).trim(), want);
+
+  // The filters show the period the server chose.
+  assert.equal(await page.getByTestId('filter-from').inputValue(), api.body.from);
+  assert.equal(await page.getByTestId('filter-to').inputValue(), api.body.to);
+  assert.deepEqual(await untranslated(page), []);
+  await shot(page, 'dashboard');
+});
+
+test('changing the disease filter: the tables follow the API for the new query', async () => {
+  const before = await readTable(page, 'disease');
+  assert.ok(before.length > 1, 'more than one disease before filtering');
+  await page.getByTestId('filter-disease').selectOption('FMD-O');
+  const query = await waitReady(page, 'disease=FMD-O');
+  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+  assert.equal(api.status, 200);
+  assert.ok(api.body.rows.every((r) => r.disease === 'FMD-O'));
+  const diseases = await assertTableMatches(page, 'disease', sumBy(api.body.rows, (r) => r.disease));
+  assert.deepEqual(diseases.map((r) => r.key), ['FMD-O']);
+  await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY')));
+  await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
+  // The seeded KZ-ABY-02-05 flock: 40 of 40 sheep against FMD-O this month.
+  const sub = (await readTable(page, 'region')).find((r) => r.key === 'KZ-ABY-02');
+  assert.equal(sub.vaccinated, 40);
+  assert.equal(await page.getByTestId('filter-disease').inputValue(), 'FMD-O');
+  await shot(page, 'dashboard-filtered');
+});
+
+test('the CSV download is exactly the API rows for the query shown', async () => {
+  const query = await waitReady(page, 'disease=FMD-O');
+  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-download').click()]);
+  assert.equal(download.suggestedFilename(), `coverage-${api.body.region}-${api.body.from}-${api.body.to}.csv`);
+  const bytes = readFileSync(await download.path());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte order mark');
+  const records = parseCsv(bytes.subarray(3).toString('utf8'));
+  const cols = ['authority', 'disease', 'species', 'month', 'vaccinated_head', 'registered_head', 'coverage'];
+  assert.deepEqual(records[0], cols);
+  const rows = records.slice(1).map((rec) => ({
+    authority: rec[0],
+    disease: rec[1],
+    species: rec[2],
+    month: rec[3],
+    vaccinated_head: Number(rec[4]),
+    registered_head: Number(rec[5]),
+    coverage: Number(rec[6]),
+  }));
+  assert.equal(rows.length, api.body.rows.length);
+  assert.deepEqual(rows, api.body.rows.map((r) => Object.fromEntries(cols.map((c) => [c, r[c]]))));
+});
+
+test('choosing a sub-region goes one level down, and the way back up is offered', async () => {
+  await page.getByTestId('filter-region').selectOption('KZ-ABY-01');
+  const query = await waitReady(page, 'region=KZ-ABY-01');
+  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+  assert.equal(api.body.region, 'KZ-ABY-01');
+  const rows = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY-01')));
+  assert.deepEqual(rows.map((r) => r.key), ['KZ-ABY-01', 'KZ-ABY-01-03']);
+  const options = await page.getByTestId('filter-region').locator('option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(options.includes('KZ-ABY'), `up to KZ-ABY offered: ${options}`);
+  await page.getByTestId('filter-region').selectOption('KZ-ABY');
+  await waitReady(page, 'region=KZ-ABY&');
+  assert.ok((await readTable(page, 'region')).some((r) => r.key === 'KZ-ABY-02'));
+});
+
+test('offline: the dashboard says it needs the network and shows the last report kept, with its time', async () => {
+  await waitReady(page);
+  const shownBefore = await readTable(page, 'region');
+  await context.setOffline(true);
+  try {
+    await page.getByTestId('filter-species').selectOption('sheep');
+    await page.waitForFunction(() => document.querySelector('[data-testid="dashboard"]')?.dataset.state === 'offline');
+    assert.equal(await page.getByTestId('offline').count(), 1);
+    assert.equal(await page.getByTestId('cached').count(), 1);
+    assert.match(await page.getByTestId('cached').innerText(), /\d/);
+    // The kept report is the last one fetched (no species filter): its tables are still there.
+    assert.deepEqual(await readTable(page, 'region'), shownBefore);
+    assert.deepEqual(await untranslated(page), []);
+  } finally {
+    await context.setOffline(false);
+  }
+  // Back online: the screen loads the same filters from the server by itself.
+  await waitReady(page, 'species=sheep');
+  assert.equal(await page.getByTestId('cached').count(), 0);
+});
+
+test('a bad month from the address bar shows the server\u2019s complaint naming the field', async () => {
+  await page.goto(`${server.url}/dashboard?region=KZ-ABY&from=2026-13`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="dashboard"]')?.dataset.state === 'error');
+  assert.match(await page.getByTestId('error').innerText(), /\(from\)/);
+});
+
+test('a vaccinator is not offered the dashboard and is sent home', async () => {
+  const ctx = await phone(browser);
+  try {
+    const p = await ctx.newPage();
+    await signIn(p, server.url, 'vaccinator');
+    assert.equal(await p.getByTestId('nav-dashboard').count(), 0);
+    await p.goto(`${server.url}/dashboard`);
+    await p.waitForFunction(() => document.body.dataset.screen && document.body.dataset.screen !== 'signin');
+    assert.equal(new URL(p.url()).pathname, '/vaccinator');
+    assert.equal(await p.evaluate(() => document.body.dataset.screen), 'vaccinator');
+    assert.equal(await p.getByTestId('dashboard').count(), 0);
+    const token = await apiLogin(server.url, 'vaccinator');
+    assert.equal((await apiGet(server.url, token, '/reports/coverage')).status, 403);
+  } finally {
+    await ctx.close();
+  }
+});
