@@ -2,7 +2,7 @@
 // owner (movement rules that fail are listed at once, one line each), showing its QR code full
 // screen, printing it and keeping it on the phone for offline use; W6, revoking a certificate.
 import i18next from 'i18next';
-import { api, apiBlobUrl, ApiError, OfflineError } from '../api';
+import { api, ApiError, OfflineError } from '../api';
 import { session } from '../auth';
 import { db } from '../db';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
@@ -167,6 +167,20 @@ async function deviceCerts(): Promise<CertItem[]> {
     .slice(0, 50);
 }
 
+// The text of a signed-in resource (the QR code's SVG, the print page). Like apiBlobUrl, but the
+// text is kept: the app's CSP lets no fetch() read a blob: URL back (connect-src 'self').
+async function apiText(path: string): Promise<string> {
+  const s = session();
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}`, { headers: s ? { Authorization: `Bearer ${s.token}` } : {} });
+  } catch (e) {
+    throw new OfflineError(e);
+  }
+  if (!res.ok) throw new ApiError(res.status, { title: res.statusText });
+  return res.text();
+}
+
 export const mount: Mount = (root) => {
   const s = session();
   const controller = new AbortController();
@@ -306,9 +320,8 @@ export const mount: Mount = (root) => {
       if (qrSvg) {
         shown.qrUrl = remember(URL.createObjectURL(new Blob([qrSvg], { type: 'image/svg+xml' })));
       } else {
-        const url = remember(await apiBlobUrl(`/certificates/${encodeURIComponent(cert.id)}/qr.svg`));
-        shown.qrUrl = url;
-        qrSvg = await (await fetch(url)).text();
+        qrSvg = await apiText(`/certificates/${encodeURIComponent(cert.id)}/qr.svg`);
+        shown.qrUrl = remember(URL.createObjectURL(new Blob([qrSvg], { type: 'image/svg+xml' })));
       }
     } catch (err) {
       shown.qrError = err instanceof OfflineError ? t('vet:qr_offline') : errorText(err);
@@ -345,9 +358,7 @@ export const mount: Mount = (root) => {
     if (!shown) return;
     printError = null;
     try {
-      const url = await apiBlobUrl(`/certificates/${encodeURIComponent(shown.id)}/print?lang=${encodeURIComponent(language().code)}`);
-      const text = await (await fetch(url)).text();
-      URL.revokeObjectURL(url);
+      const text = await apiText(`/certificates/${encodeURIComponent(shown.id)}/print?lang=${encodeURIComponent(language().code)}`);
       const frame = document.createElement('iframe');
       frame.setAttribute('aria-hidden', 'true');
       frame.style.cssText = 'position:fixed;inset-inline-start:-10000px;width:1px;height:1px;border:0';

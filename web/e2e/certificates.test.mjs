@@ -1,0 +1,329 @@
+// Certificates end to end (W2 to W6) on the real server: a vet issues a slaughter certificate in the
+// app (QR code and HP1 text shown, the server holds it, the phone keeps it), is refused with the
+// failing movement rule for an owner missing PPR (nothing issued), an inspector checks the owner
+// by phone and the certificate by its text, consumes it once and is refused a second use, and a
+// certificate the vet revokes in the app checks as revoked.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID, randomInt } from 'node:crypto';
+import { startServer, launch, phone, signIn, shot, apiLogin, apiGet, untranslated } from './harness.mjs';
+
+let server;
+let browser;
+let vetToken;
+let auditorToken;
+let today;
+
+// The two owners prepared through the API, and what the tests learn on the way.
+const good = { name: 'Serik Abenov', village: 'Karaul' };
+const bad = { name: 'Aigul Nurlanova', village: 'Kokpekty' };
+const issued = {};
+
+async function apiPost(token, path, body) {
+  const res = await fetch(`${server.url}/api/v1${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+// A Kazakh mobile number (the server's region is KZ) that no demo owner has, in local form.
+async function freshPhone() {
+  for (;;) {
+    const digits = String(randomInt(0, 10_000_000)).padStart(7, '0');
+    const local = `8 701 ${digits.slice(0, 3)} ${digits.slice(3)}`;
+    const found = await apiGet(server.url, vetToken, `/owners?phone=${encodeURIComponent(local)}`);
+    if (found.status === 404) return local;
+  }
+}
+
+const freshTag = () => '398' + String(randomInt(0, 1_000_000)).padStart(6, '0') + String(randomInt(0, 1_000_000)).padStart(6, '0');
+
+async function vaccinate(owner, diseases) {
+  const vaccine = { 'FMD-O': 'FMD-OA-INACT', 'FMD-A': 'FMD-OA-INACT', PPR: 'PPR-LIVE' };
+  const records = diseases.map((disease) => ({
+    id: randomUUID(),
+    owner_phone: owner.phone,
+    owner_name: owner.name,
+    animal_tags: [owner.tag],
+    species: 'sheep',
+    disease,
+    vaccine: vaccine[disease],
+    batch_no: `E2E-${disease}-1`,
+    dose_ml: 1.0,
+    administered_on: today,
+  }));
+  const res = await apiPost(vetToken, '/vaccinations/batch', { records });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.created, diseases.length, JSON.stringify(res.body));
+}
+
+async function issueCount() {
+  const res = await apiGet(server.url, auditorToken, '/audit?action=certificate.issue&limit=1000');
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.items.length;
+}
+
+async function newPage(role) {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`page error (${role}):`, e));
+  await signIn(page, server.url, role);
+  return { context, page };
+}
+
+async function noRawKeys(page) {
+  assert.deepEqual(await untranslated(page), [], 'untranslated strings on the page');
+}
+
+before(async () => {
+  server = await startServer({ owners: 20 });
+  browser = await launch();
+  vetToken = await apiLogin(server.url, 'vet');
+  auditorToken = await apiLogin(server.url, 'auditor');
+  // The server's calendar day (vaccination dates are local dates), from a lookup of a demo owner.
+  const demo = await apiGet(server.url, vetToken, `/lookup?phone=${encodeURIComponent(server.demoValue('demo owner phone'))}&years=3`);
+  assert.equal(demo.status, 200, JSON.stringify(demo.body));
+  today = demo.body.today;
+  Object.assign(good, { phone: await freshPhone(), tag: freshTag() });
+  Object.assign(bad, { phone: await freshPhone(), tag: freshTag() });
+  await vaccinate(good, ['FMD-O', 'FMD-A', 'PPR']);
+  await vaccinate(bad, ['FMD-O', 'FMD-A']);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the vet issues a slaughter certificate: QR code, HP1 text, stored on the server and on the phone', async () => {
+  const { context, page } = await newPage('vet');
+  try {
+    await page.getByTestId('vet-phone-input').fill(good.phone);
+    await page.getByTestId('vet-phone-submit').click();
+    await page.getByTestId('vet-owner-name').filter({ hasText: good.name }).waitFor();
+    const option = page.locator(`[data-testid="animal-option"][data-tag="${good.tag}"]`);
+    await option.check();
+    await page.getByTestId('purpose').selectOption('slaughter');
+    assert.equal(await page.getByTestId('destination').inputValue(), 'KZ-ABY', "destination defaults to the vet's authority");
+    await page.getByTestId('destination-place').fill('Abay meat plant');
+    await page.getByTestId('transport').fill('truck 123 ABC 02');
+    await shot(page, 'vet-issue');
+    await noRawKeys(page);
+
+    await page.getByTestId('issue-submit').click();
+    const qr = page.getByTestId('cert-qr');
+    await qr.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector('[data-testid="cert-qr"]');
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    const box = await qr.boundingBox();
+    assert.ok(box.width >= 300, `the QR code fills the phone's width (${box.width}px)`);
+    const hp1 = await page.getByTestId('cert-hp1').inputValue();
+    assert.match(hp1, /^HP1:[0-9A-Z $%*+\-./:]+$/);
+    const number = (await page.getByTestId('cert-number').textContent()).trim();
+    const id = await page.getByTestId('cert-shown').getAttribute('data-id');
+
+    // The server holds exactly this certificate.
+    const stored = await apiGet(server.url, vetToken, `/certificates/${id}`);
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.number, number);
+    assert.equal(stored.body.hp1, hp1);
+    assert.equal(stored.body.status, 'issued');
+    assert.equal(stored.body.purpose, 'slaughter');
+    assert.equal(stored.body.species, 'sheep');
+    assert.deepEqual(stored.body.tags, [good.tag]);
+    assert.equal(stored.body.destination, 'KZ-ABY');
+    assert.equal(stored.body.destination_place, 'Abay meat plant');
+    assert.deepEqual(stored.body.vaccinations.map((v) => v.disease).sort(), ['FMD-A', 'FMD-O', 'PPR']);
+
+    // ... and so does the phone, with the QR code's SVG for showing it offline.
+    const kept = await page.evaluate(
+      (certId) =>
+        new Promise((ok, fail) => {
+          const open = indexedDB.open('herdpass');
+          open.onerror = () => fail(open.error);
+          open.onsuccess = () => {
+            const get = open.result.transaction('certs').objectStore('certs').get(certId);
+            get.onsuccess = () => ok(get.result ?? null);
+            get.onerror = () => fail(get.error);
+          };
+        }),
+      id,
+    );
+    assert.ok(kept, 'the certificate is kept in IndexedDB');
+    assert.equal(kept.number, number);
+    assert.equal(kept.hp1, hp1);
+    assert.match(kept.qr_svg, /<svg/);
+    await page.getByTestId('cert-saved').waitFor();
+    await shot(page, 'vet-qr');
+
+    // Print: the server's printable page, in the app's language, goes into a hidden frame.
+    await page.getByTestId('cert-print').click();
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="print-frame"]')?.contentDocument?.body?.innerText.includes(n),
+      number,
+    );
+    assert.equal(await page.locator('[data-testid="print-frame"]').evaluate((f) => f.contentDocument.documentElement.lang), 'en');
+    await noRawKeys(page);
+    Object.assign(issued, { id, number, hp1 });
+  } finally {
+    await context.close();
+  }
+});
+
+test('an owner missing PPR: the vet sees the failing rule and nothing is issued', async () => {
+  const before = await issueCount();
+  const { context, page } = await newPage('vet');
+  try {
+    await page.getByTestId('vet-phone-input').fill(bad.phone);
+    await page.getByTestId('vet-phone-submit').click();
+    await page.getByTestId('vet-owner-name').filter({ hasText: bad.name }).waitFor();
+    await page.locator(`[data-testid="animal-option"][data-tag="${bad.tag}"]`).check();
+    await page.getByTestId('destination-place').fill('Abay meat plant');
+    await page.getByTestId('issue-submit').click();
+    const failures = page.getByTestId('rule-failure');
+    await failures.first().waitFor();
+    assert.equal(await failures.count(), 1, 'one rule fails for one animal: PPR');
+    const failure = failures.first();
+    assert.equal(await failure.getAttribute('data-disease'), 'PPR');
+    assert.equal(await failure.getAttribute('data-state'), 'never');
+    assert.equal(await failure.getAttribute('data-animal'), bad.tag);
+    const text = await failure.innerText();
+    assert.match(text, /PPR/);
+    assert.match(text, /Never vaccinated/);
+    assert.match(text, new RegExp(bad.tag));
+    assert.equal(await page.getByTestId('cert-qr').count(), 0, 'no QR code is shown');
+    await shot(page, 'vet-rule-failures');
+    await noRawKeys(page);
+  } finally {
+    await context.close();
+  }
+  assert.equal(await issueCount(), before, 'the server issued nothing');
+});
+
+test('the inspector checks the owner by phone, then checks, consumes and is refused a second use', async () => {
+  assert.ok(issued.hp1, 'the first test issued a certificate');
+  const inspectorToken = await apiLogin(server.url, 'inspector');
+  const { context, page } = await newPage('inspector');
+  try {
+    // W2: an unknown number, then the owner.
+    await page.getByTestId('phone-input').fill(await freshPhone());
+    await page.getByTestId('phone-submit').click();
+    await page.getByTestId('lookup-not-found').waitFor();
+
+    await page.getByTestId('phone-input').fill(good.phone);
+    await page.getByTestId('phone-submit').click();
+    await page.getByTestId('owner-name').filter({ hasText: good.name }).waitFor();
+    const lookup = await apiGet(server.url, inspectorToken, `/lookup?phone=${encodeURIComponent(good.phone)}&years=3`);
+    assert.equal(lookup.status, 200);
+    assert.ok(lookup.body.coverage.length >= 3);
+    for (const c of lookup.body.coverage) {
+      const el = page.locator(`[data-testid="disease-status"][data-disease="${c.disease}"]`);
+      assert.equal(await el.getAttribute('data-state'), c.status, c.disease);
+      const words = await el.innerText();
+      if (c.status === 'covered') assert.match(words, /Covered until/, c.disease);
+      if (c.status === 'never') assert.match(words, /Never vaccinated/, c.disease);
+    }
+    for (const code of ['FMD-O', 'FMD-A', 'PPR']) {
+      assert.equal(await page.locator(`[data-testid="disease-status"][data-disease="${code}"]`).getAttribute('data-state'), 'covered', code);
+    }
+    assert.equal(await page.getByTestId('vaccination').count(), 3);
+    await shot(page, 'inspector-phone-check');
+    await noRawKeys(page);
+
+    // W4: the pasted text checks valid online.
+    await page.getByTestId('cert-input').fill(issued.hp1);
+    await page.getByTestId('cert-check').click();
+    const result = page.getByTestId('cert-result');
+    await page.locator('[data-testid="cert-result"][data-status="valid"]').waitFor();
+    assert.equal((await result.getByTestId('cert-number').textContent()).trim(), issued.number);
+    assert.match(await result.innerText(), /Valid/);
+    assert.match(await result.getByTestId('checked-how').innerText(), /server/);
+    await shot(page, 'inspector-certificate');
+
+    // W5: consumed once, at the place the inspector gives (the authority by default).
+    await page.getByTestId('cert-consume').click();
+    assert.equal(await page.getByTestId('consume-place').inputValue(), 'KZ-ABY');
+    const place = 'Abay meat plant, gate 2';
+    await page.getByTestId('consume-place').fill(place);
+    await page.getByTestId('consume-confirm').click();
+    await page.locator('[data-testid="cert-result"][data-status="consumed"]').waitFor();
+    await page.getByTestId('consume-done').waitFor();
+    const after = await apiGet(server.url, inspectorToken, `/certificates/${issued.id}`);
+    assert.equal(after.body.status, 'consumed');
+    assert.equal(after.body.consumed.place, place);
+    await noRawKeys(page);
+
+    // A second check says it was used; a second use is refused with the first place.
+    await page.getByTestId('cert-check').click();
+    await page.locator('[data-testid="cert-result"][data-status="consumed"]').waitFor();
+    await page.getByTestId('cert-consume').click();
+    await page.getByTestId('consume-place').fill('Another checkpoint');
+    await page.getByTestId('consume-confirm').click();
+    const conflict = page.getByTestId('consume-conflict');
+    await conflict.waitFor();
+    const conflictText = await conflict.innerText();
+    assert.match(conflictText, /ALREADY USED/);
+    assert.ok(conflictText.includes(place), `the first place is shown: ${conflictText}`);
+    assert.ok(conflictText.includes('demo-inspector'), `the first inspector is shown: ${conflictText}`);
+    const still = await apiGet(server.url, inspectorToken, `/certificates/${issued.id}`);
+    assert.equal(still.body.consumed.place, place, 'the second use changed nothing');
+    await shot(page, 'inspector-already-used');
+    await noRawKeys(page);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the vet revokes a certificate in the app; the inspector then sees it revoked', async () => {
+  const res = await apiPost(vetToken, '/certificates', {
+    owner_phone: good.phone,
+    animal_tags: [good.tag],
+    species: 'sheep',
+    purpose: 'sale',
+    destination: 'KZ-ABY',
+    destination_place: 'Ayagoz market',
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  const second = res.body;
+
+  const vet = await newPage('vet');
+  try {
+    const { page } = vet;
+    await page.getByTestId('cert-find-input').fill(second.number);
+    await page.getByTestId('cert-find').click();
+    const item = page.locator(`[data-testid="cert-item"][data-id="${second.id}"]`);
+    await item.waitFor();
+    assert.equal(await item.getByTestId('cert-item-status').getAttribute('data-status'), 'issued');
+    await item.getByTestId('cert-revoke').click();
+    await item.getByTestId('revoke-reason').fill('animals sold before the trip');
+    await item.getByTestId('revoke-confirm').click();
+    await item.locator('[data-testid="cert-item-status"][data-status="revoked"]').waitFor();
+    await item.getByTestId('revoke-done').waitFor();
+    await noRawKeys(page);
+  } finally {
+    await vet.context.close();
+  }
+  const stored = await apiGet(server.url, vetToken, `/certificates/${second.id}`);
+  assert.equal(stored.body.status, 'revoked');
+  assert.equal(stored.body.revoked.reason, 'animals sold before the trip');
+
+  const inspector = await newPage('inspector');
+  try {
+    const { page } = inspector;
+    await page.getByTestId('cert-input').fill(second.hp1);
+    await page.getByTestId('cert-check').click();
+    const result = page.locator('[data-testid="cert-result"][data-status="revoked"]');
+    await result.waitFor();
+    assert.equal(await result.locator('[data-testid="cert-reason"][data-code="revoked"]').count(), 1);
+    assert.match(await result.getByTestId('cert-status').innerText(), /Revoked/);
+    assert.equal(await page.getByTestId('cert-consume').count(), 0, 'a revoked certificate cannot be consumed');
+    await noRawKeys(page);
+  } finally {
+    await inspector.context.close();
+  }
+});
