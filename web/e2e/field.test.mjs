@@ -1,0 +1,216 @@
+// W1 in the field, end to end: a vaccinator records offline on a phone, the records survive a
+// reload with no network, go to the server when the network is back (once, however often they are
+// sent), and an inspector then finds the owner by a local form of the phone number with the right
+// status per disease. One server for the file; the tests run in order and share what they made.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startServer, launch, phone, signIn, shot, apiLogin, apiGet, untranslated } from './harness.mjs';
+
+let server;
+let browser;
+
+// What test 1 records, for test 2 and the server checks.
+const n = String(Date.now());
+const sub = [n.slice(-7, -5), n.slice(-5, -3), n.slice(-3, -1)]; // "+7 701 5xx xx xx"
+const PHONE = `+7 701 5${sub[0]} ${sub[1]} ${sub[2]}`;
+const LOCAL_PHONE = `8 701 5${sub[0]} ${sub[1]} ${sub[2]}`;
+const E164 = `+77015${sub.join('')}`;
+const OWNER = 'Айгерим Field-Test';
+const VILLAGE = 'Қараул';
+const TAGS = [`398000${n.slice(-9)}`, `398001${n.slice(-9)}`];
+const RECORDS = [
+  { disease: 'FMD-O', vaccine: 'FMD-O-INACT', batch: `E2E-FMD-${n.slice(-4)}` },
+  { disease: 'PPR', vaccine: 'PPR-LIVE', batch: `E2E-PPR-${n.slice(-4)}` },
+  { disease: 'SGP', vaccine: 'SGP-SHEEPPOX-LIVE', batch: `E2E-SGP-${n.slice(-4)}` },
+];
+const HERE = { latitude: 50.4111, longitude: 80.2275 };
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function lookup(phoneText) {
+  const token = await apiLogin(server.url, 'vet');
+  return apiGet(server.url, token, `/lookup?phone=${encodeURIComponent(phoneText)}`);
+}
+
+function outboxItems(page) {
+  return page.getByTestId('outbox-item');
+}
+
+test('a vaccinator records offline, the records survive a reload and sync once when online', { timeout: 240_000 }, async () => {
+  const context = await phone(browser, { geolocation: HERE, permissions: ['geolocation'], acceptDownloads: true });
+  const page = await context.newPage();
+  try {
+    await signIn(page, server.url, 'vaccinator');
+    await page.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
+    // The catalogue is fetched and kept on the phone, and the service worker takes control.
+    await page.locator('[data-testid="tag-species"] option[value="sheep"]').waitFor({ state: 'attached' });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+    await page.locator('[data-testid="tag-species"] option[value="sheep"]').waitFor({ state: 'attached' });
+    assert.equal((await lookup(PHONE)).status, 404, 'the owner is new to the server');
+
+    await context.setOffline(true);
+    await page.getByTestId('net-state').filter({ hasText: 'Offline' }).waitFor();
+
+    // A new owner: not on the server (unreachable) nor on this phone, so entered on the spot.
+    await page.getByTestId('owner-phone').fill(PHONE);
+    await page.getByTestId('owner-find').click();
+    await page.getByTestId('owner-name-input').fill(OWNER);
+    await page.getByTestId('owner-village').fill(VILLAGE);
+    await page.getByTestId('owner-create').click();
+    await assert.doesNotReject(page.getByTestId('owner-chosen-name').filter({ hasText: OWNER }).waitFor());
+
+    // Two ear-tagged sheep; a malformed tag is refused on the phone.
+    await page.getByTestId('tag-species').selectOption('sheep');
+    await page.getByTestId('tag-input').fill('398 0000 12');
+    await page.getByTestId('tag-add').click();
+    await page.getByTestId('animal-error').waitFor();
+    for (const tag of TAGS) {
+      await page.getByTestId('tag-input').fill(tag.replace(/^(\d{3})(\d{4})/, '$1 $2 '));
+      await page.getByTestId('tag-add').click();
+    }
+    await page.getByTestId('animal-item').nth(1).waitFor();
+    assert.equal(await page.getByTestId('animal-item').count(), 2);
+
+    // A bivalent FMD vaccine offers to record FMD A too; a monovalent one does not.
+    await page.getByTestId('vacc-disease').selectOption('FMD-O');
+    await page.getByTestId('vacc-vaccine').selectOption('FMD-OA-INACT');
+    assert.equal(await page.locator('[data-testid="vacc-also"][data-disease="FMD-A"]').isChecked(), true);
+    await page.getByTestId('vacc-vaccine').selectOption('FMD-O-INACT');
+    assert.equal(await page.getByTestId('vacc-also').count(), 0);
+
+    for (const [i, r] of RECORDS.entries()) {
+      if (i > 0) {
+        await page.getByTestId('vacc-disease').selectOption(r.disease);
+        await page.getByTestId('vacc-vaccine').selectOption(r.vaccine);
+      }
+      await page.getByTestId('vacc-batch').fill(r.batch);
+      await page.getByTestId('vacc-dose').fill('2');
+      // Both sheep in one record per disease.
+      assert.match(await page.getByTestId('vacc-save').innerText(), /\b1\b/);
+      if (i === RECORDS.length - 1) await shot(page, 'vaccinator-record');
+      await page.getByTestId('vacc-save').click();
+      await page.getByTestId('vacc-saved').waitFor();
+      await page.locator('[data-testid="outbox-item"][data-state="pending"]').nth(i).waitFor();
+    }
+    assert.equal(await outboxItems(page).count(), 3);
+    await page.getByTestId('pending-count').filter({ hasText: '3' }).waitFor();
+
+    // Exported while offline: a cleared browser would lose nothing.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.equal(exported.format, 'herdpass-outbox');
+    assert.equal(exported.records.length, 3);
+    const ids = exported.records.map((r) => r.id).sort();
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+    // Still offline, the page reloads from the service worker and the records are still waiting.
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
+    await page.getByTestId('pending-count').filter({ hasText: '3' }).waitFor();
+    await page.locator('[data-testid="outbox-item"][data-state="pending"]').nth(2).waitFor();
+    assert.equal(await outboxItems(page).count(), 3);
+    assert.deepEqual(await untranslated(page), []);
+    await shot(page, 'vaccinator-pending');
+    assert.equal((await lookup(PHONE)).status, 404, 'nothing reached the server while offline');
+
+    // Back online: the records go (on the online event, or the button) and nothing waits any more.
+    await context.setOffline(false);
+    await page.getByTestId('sync-now').click();
+    await page.getByTestId('outbox-count').and(page.locator('[data-count="0"]')).waitFor();
+    await page.getByTestId('pending-count').waitFor({ state: 'detached' });
+    assert.equal(await outboxItems(page).count(), 0);
+
+    // The server holds exactly those records, for the new owner with their village and two sheep.
+    const first = await lookup(LOCAL_PHONE);
+    assert.equal(first.status, 200);
+    const body = first.body;
+    assert.equal(body.owner.phone, E164);
+    assert.equal(body.owner.name, OWNER);
+    assert.equal(body.owner.village, VILLAGE);
+    assert.deepEqual(body.animals.map((a) => a.tag).sort(), [...TAGS].sort());
+    assert.ok(body.animals.every((a) => a.species === 'sheep' && a.kind === 'animal'));
+    assert.equal(body.vaccinations.length, 3);
+    assert.deepEqual(body.vaccinations.map((v) => v.id).sort(), ids);
+    const animalIds = body.animals.map((a) => a.id).sort();
+    for (const r of RECORDS) {
+      const v = body.vaccinations.find((x) => x.disease === r.disease);
+      assert.ok(v, `a ${r.disease} record`);
+      assert.equal(v.vaccine, r.vaccine);
+      assert.equal(v.batch_no, r.batch);
+      assert.equal(v.dose_ml, 2);
+      assert.equal(v.species, 'sheep');
+      assert.equal(v.head_count, 2);
+      assert.deepEqual([...v.animal_ids].sort(), animalIds);
+      assert.equal(v.administered_on, body.today);
+      assert.ok(Math.abs(v.lat - HERE.latitude) < 1e-4 && Math.abs(v.lon - HERE.longitude) < 1e-4, 'GPS recorded');
+      assert.ok(v.device_id, 'device id recorded');
+      assert.equal(body.coverage.find((c) => c.disease === r.disease)?.status, 'covered');
+    }
+    assert.equal(new Set(body.vaccinations.map((v) => v.device_id)).size, 1);
+
+    // A second sync adds nothing.
+    await page.getByTestId('sync-now').click();
+    await page.locator('[data-testid="sync-status"][data-state="done"]').waitFor();
+    const second = await lookup(PHONE);
+    assert.equal(second.body.vaccinations.length, 3);
+    assert.equal(second.body.animals.length, 2);
+
+    // The exported file imported again sends the same records once more: the server answers
+    // duplicate for each and still holds three.
+    await page.getByTestId('import').setInputFiles(await download.path());
+    await page.getByTestId('file-notice').filter({ hasText: '3' }).waitFor();
+    // Imported records go at once when online (no button pressed).
+    await page.getByTestId('outbox-count').and(page.locator('[data-count="0"]')).waitFor();
+    await page.locator('[data-testid="sync-status"][data-state="done"]').filter({ hasText: /already on the server: 3/ }).waitFor();
+    const third = await lookup(PHONE);
+    assert.deepEqual(third.body.vaccinations.map((v) => v.id).sort(), ids);
+    assert.equal(third.body.animals.length, 2);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an inspector finds that owner by a local form of the number, with the status per disease', { timeout: 120_000 }, async () => {
+  const expected = await lookup(PHONE);
+  assert.equal(expected.status, 200, 'test 1 left the owner on the server');
+  const context = await phone(browser);
+  const page = await context.newPage();
+  try {
+    await signIn(page, server.url, 'inspector');
+    await page.waitForFunction(() => document.body.dataset.screen === 'inspector');
+    await page.getByTestId('phone-input').fill(LOCAL_PHONE);
+    await page.getByTestId('phone-submit').click();
+    await page.getByTestId('owner-name').filter({ hasText: OWNER }).waitFor();
+    for (const r of RECORDS) {
+      const row = page.locator(`[data-testid="disease-status"][data-disease="${r.disease}"]`).first();
+      await row.waitFor();
+      assert.equal(await row.getAttribute('data-state'), 'covered', r.disease);
+      assert.notEqual((await row.innerText()).trim(), '', `${r.disease} has words`);
+    }
+    // Diseases of sheep that were not recorded are never vaccinated, as the server says.
+    const never = expected.body.coverage.filter((c) => c.status === 'never').map((c) => c.disease);
+    assert.ok(never.length > 0, 'the lookup lists unrecorded diseases of sheep');
+    let shown = 0;
+    for (const code of never) {
+      const row = page.locator(`[data-testid="disease-status"][data-disease="${code}"]`).first();
+      if ((await row.count()) === 0) continue;
+      shown++;
+      assert.equal(await row.getAttribute('data-state'), 'never', code);
+    }
+    assert.ok(shown > 0, 'the screen shows at least one never-vaccinated disease');
+    await shot(page, 'inspector-field-owner');
+  } finally {
+    await context.close();
+  }
+});
