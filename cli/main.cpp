@@ -225,6 +225,8 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   serve->add_option("--backup-dir", serve_opts.backup.dir,
                     "where scheduled backups go (default: DIR/backups)");
+  serve->add_option("--web", serve_opts.web_dir,
+                    "the built web app to serve at / (web/dist, with index.html; default: none)");
 
   auto* user = app.add_subcommand("user", "manage users");
   user->require_subcommand(1);

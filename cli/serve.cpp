@@ -8,6 +8,7 @@
 
 #include "http/http.h"
 #include "http/routes/api.h"
+#include "http/static_files.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -63,6 +64,19 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     if (!every.ok()) return Fail(every.status());
     backup.every = *every;
   }
+  // The web app first: a wrong --web is a usage error, found before the database is opened.
+  std::unique_ptr<http::StaticFiles> web;
+  if (options.web_dir.empty()) {
+    web = http::StaticFiles::NotBuilt();
+    spdlog::info("web app: none (serve --web DIR to serve one)");
+  } else {
+    auto loaded = http::StaticFiles::Load(options.web_dir);
+    if (!loaded.ok()) return Fail(loaded.status());
+    web = std::move(loaded).value();
+    spdlog::info("web app: {} ({} files, {} KiB, {} KiB gzipped)", options.web_dir,
+                 web->file_count(), (web->total_bytes() + 1023) / 1024,
+                 (web->gzipped_bytes() + 1023) / 1024);
+  }
   auto opened = OpenDataDir(d, config);
   if (!opened.ok()) return Fail(opened.status());
 
@@ -82,8 +96,18 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     spdlog::info("backups every {} s into {}, keeping {}", backup.every.count(), backups->dir(),
                  backup.keep);
   }
+  http::Router api;
+  http::RegisterApiRoutes(api, *opened.value()->service, metrics);
+  // The served router: every API route but the API's own "GET /" page (http/routes/api.cpp), which
+  // would hide the web app's index.html; then the web app, outside RegisterApiRoutes since the
+  // OpenAPI document describes the API alone. Any API route wins over its catch-all
+  // (http/router.h). Each mirrored route hands the request to `api`, which binds its parameters.
   http::Router router;
-  http::RegisterApiRoutes(router, *opened.value()->service, metrics);
+  for (const http::RouteInfo& route : api.Routes()) {
+    if (route.method == "GET" && route.pattern == "/") continue;
+    router.Add(route.method, route.pattern, [&api](http::Request& r) { return api.Dispatch(r); });
+  }
+  http::RegisterStaticRoute(router, *web);
   http::ServerOptions server_options;
   server_options.listen = options.listen;
   server_options.handler_threads = options.handler_threads;

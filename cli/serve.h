@@ -15,6 +15,7 @@ struct ServeOptions {
   int lookups_per_minute = 600;
   std::string backup_every;  // "" = no scheduled backups; else ParseBackupPeriod's form
   BackupSchedule backup;     // `every` is set from backup_every
+  std::string web_dir;       // the built web app (web/dist); "" = none: "/" says it was not built
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);
