@@ -58,4 +58,12 @@ cat <<TXT
   Stop with Ctrl-C.
 
 TXT
-exec "$bin" serve --data "$data" --listen "$listen"
+# The web app, when it has been built (`make web` writes web/dist); without it, / says so.
+web=$(cd "$(dirname "$0")/.." && pwd)/web/dist
+web_args=()
+if [[ -f $web/index.html ]]; then
+  web_args=(--web "$web")
+else
+  echo "warning: $web/index.html not found: serving the API only (build the web app with 'make web')" >&2
+fi
+exec "$bin" serve --data "$data" --listen "$listen" "${web_args[@]}"
