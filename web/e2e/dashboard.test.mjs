@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { apiGet, apiLogin, launch, phone, shot, signIn, startServer, untranslated } from './harness.mjs';
+import { LANGS, apiGet, apiLogin, launch, phone, shot, signIn, startServer, untranslated } from './harness.mjs';
 
 let server;
 let browser;
@@ -275,6 +275,38 @@ test('offline: the dashboard says it needs the network and shows the last report
   // Back online: the screen loads the same filters from the server by itself.
   await waitReady(page, 'species=sheep');
   assert.equal(await page.getByTestId('cached').count(), 0);
+});
+
+test('filters that match nothing: the empty state, no charts, no CSV', async () => {
+  await page.getByTestId('filter-species').selectOption('yak');
+  const query = await waitReady(page, 'species=yak');
+  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+  assert.equal(api.status, 200);
+  assert.equal(api.body.rows.length, 0);
+  assert.equal(await page.getByTestId('dashboard').getAttribute('data-state'), 'empty');
+  assert.equal(await page.getByTestId('empty').count(), 1);
+  assert.equal(await page.locator('canvas').count(), 0);
+  assert.equal(await page.getByTestId('csv-download').count(), 0);
+});
+
+test('every language has every string; Uyghur lays the dashboard out right to left', async () => {
+  await page.getByTestId('filter-species').selectOption('');
+  await waitReady(page);
+  for (const lang of LANGS) {
+    await page.getByTestId('language').selectOption(lang);
+    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+    await waitReady(page);
+    assert.equal(await page.locator('canvas[data-chart]').count(), 4, lang);
+    assert.deepEqual(await untranslated(page), [], lang);
+    if (lang === 'ug') {
+      assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+      // Month names in Uyghur (Arabic script) even where the browser's Intl has no Uyghur.
+      const last = (await page.getByTestId('table-month').locator('tbody th').allTextContents()).at(-1);
+      assert.match(last, /[\u0600-\u06FF]/, last);
+      await shot(page, 'dashboard-ug');
+    }
+  }
+  await page.getByTestId('language').selectOption('en');
 });
 
 test('a bad month from the address bar shows the server\u2019s complaint naming the field', async () => {

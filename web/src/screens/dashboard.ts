@@ -63,12 +63,22 @@ function named(kind: 'species' | 'disease', code: string): string {
   return i18next.exists(key) ? t(key) : code;
 }
 
+// "Nov 2026" in the user's language, by Intl where the browser knows the language's months; some
+// browsers lack Uyghur, Kyrgyz or Tajik, or know Kazakh and Uzbek without month names ("2026 M11"),
+// and then the names come from dashboard.json.
+const intlKnowsMonths = new Map<string, boolean>();
 function monthLabel(month: string): string {
   if (!MONTH.test(month)) return month;
   const [y, m] = month.split('-').map(Number);
-  return new Intl.DateTimeFormat(language().intl, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
-    new Date(Date.UTC(y, m - 1, 15)),
-  );
+  const { intl } = language();
+  const format = new Intl.DateTimeFormat(intl, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  let known = intlKnowsMonths.get(intl);
+  if (known === undefined) {
+    known = Intl.DateTimeFormat.supportedLocalesOf(intl).length > 0 && !/\bM\d/.test(format.format(new Date(Date.UTC(2026, 10, 15))));
+    intlKnowsMonths.set(intl, known);
+  }
+  if (known) return format.format(new Date(Date.UTC(y, m - 1, 15)));
+  return t('dashboard:month_label', { month: t(`dashboard:month_name.${m}`), year: String(y) });
 }
 
 function pct(c: number | null): string {
@@ -208,7 +218,10 @@ export const mount: Mount = (root, ctx) => {
 
   const regionSelect = (): TemplateResult => {
     const current = filters.region || top;
-    const up = top ? pathFrom(top, current).slice(0, -1) : [];
+    // The levels above, back to the user's own authority (that one alone when the region asked for
+    // is not under it: the server has refused it, and this is the way back).
+    const path = top ? pathFrom(top, current) : [current];
+    const up = !top ? [] : path[0] === top ? path.slice(0, -1) : [top];
     const down = report && report.region === current ? byRegion(report.rows, current).map((a) => a.key).filter((k) => k !== current) : [];
     return html`<select data-testid="filter-region" name="region" @change=${setFilter('region')}>
       ${up.map((code) => html`<option value=${code}>${t('dashboard:region_up', { code })}</option>`)}
