@@ -266,15 +266,23 @@ test('offline: the dashboard says it needs the network and shows the last report
     assert.equal(await page.getByTestId('offline').count(), 1);
     assert.equal(await page.getByTestId('cached').count(), 1);
     assert.match(await page.getByTestId('cached').innerText(), /\d/);
-    // The kept report is the last one fetched (no species filter): its tables are still there.
+    // The kept report is the last one fetched (no species filter): its tables are still there, and
+    // the filters say so.
     assert.deepEqual(await readTable(page, 'region'), shownBefore);
+    assert.equal(await page.getByTestId('filter-species').inputValue(), '');
+    assert.equal(await page.getByTestId('filter-disease').inputValue(), 'FMD-O');
     assert.deepEqual(await untranslated(page), []);
   } finally {
     await context.setOffline(false);
   }
-  // Back online: the screen loads the same filters from the server by itself.
-  await waitReady(page, 'species=sheep');
+  // Back online: the screen loads from the server by itself, and then the species filter works.
+  await page.waitForFunction(() => document.querySelector('[data-testid="dashboard"]')?.dataset.state === 'ready');
   assert.equal(await page.getByTestId('cached').count(), 0);
+  await page.getByTestId('filter-species').selectOption('sheep');
+  const query = await waitReady(page, 'species=sheep');
+  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+  await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
+  assert.deepEqual((await readTable(page, 'species')).map((r) => r.key), ['sheep']);
 });
 
 test('filters that match nothing: the empty state, no charts, no CSV', async () => {

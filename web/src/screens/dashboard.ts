@@ -157,6 +157,14 @@ export const mount: Mount = (root, ctx) => {
         shownQuery = saved?.query ?? '';
         savedAt = saved?.saved_at ?? null;
         if (report) remember(report);
+        // The filters say what the kept report is for, not what could not be fetched.
+        if (saved && saved.query !== query) {
+          const kept = new URLSearchParams(saved.query);
+          for (const k of ['region', 'disease', 'species', 'from', 'to'] as const) filters[k] = kept.get(k) ?? '';
+          if (!filters.region) filters.region = saved.report.region;
+          if (!filters.from) filters.from = saved.report.from;
+          if (!filters.to) filters.to = saved.report.to;
+        }
       } else {
         state = 'error';
         error = e;
