@@ -323,7 +323,62 @@ test('the vet revokes a certificate in the app; the inspector then sees it revok
     assert.match(await result.getByTestId('cert-status').innerText(), /Revoked/);
     assert.equal(await page.getByTestId('cert-consume').count(), 0, 'a revoked certificate cannot be consumed');
     await noRawKeys(page);
+
+    // Offline, the lists this screen fetched when it opened (after the revocation) say the same.
+    await page.waitForFunction(() =>
+      new Promise((ok) => {
+        const open = indexedDB.open('herdpass');
+        open.onerror = () => ok(false);
+        open.onsuccess = () => {
+          const get = open.result.transaction('kv').objectStore('kv').get('lists_checked_at');
+          get.onsuccess = () => ok(!!get.result);
+          get.onerror = () => ok(false);
+        };
+      }),
+    );
+    await inspector.context.setOffline(true);
+    await page.getByTestId('cert-check').click();
+    await page.getByTestId('checked-how').filter({ hasText: 'OFFLINE' }).waitFor();
+    await page.locator('[data-testid="cert-result"][data-status="revoked"]').waitFor();
+    assert.match(await page.getByTestId('lists-age').innerText(), /Trust list: issued .*Revocation list: issued/s);
+    assert.equal((await page.getByTestId('cert-number').textContent()).trim(), second.number);
+    assert.equal(await page.locator('[data-testid="cert-reason"][data-code="revoked"]').count(), 1);
+    await shot(page, 'inspector-offline-revoked');
+    await noRawKeys(page);
   } finally {
     await inspector.context.close();
+  }
+});
+
+test('Uyghur (right to left) and Chinese: the phone check and the rule failures, every string translated', async () => {
+  const context = await phone(browser);
+  try {
+    const page = await context.newPage();
+    await signIn(page, server.url, 'inspector', { lang: 'ug' });
+    assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+    await page.getByTestId('phone-input').fill(bad.phone);
+    await page.getByTestId('phone-submit').click();
+    await page.getByTestId('owner-name').filter({ hasText: bad.name }).waitFor();
+    assert.equal(await page.locator('[data-testid="disease-status"][data-disease="PPR"]').getAttribute('data-state'), 'never');
+    await shot(page, 'inspector-phone-check-ug');
+    await noRawKeys(page);
+  } finally {
+    await context.close();
+  }
+  const zh = await phone(browser, { locale: 'zh-CN' });
+  try {
+    const page = await zh.newPage();
+    await signIn(page, server.url, 'vet', { lang: 'zh-Hans' });
+    await page.getByTestId('vet-phone-input').fill(bad.phone);
+    await page.getByTestId('vet-phone-submit').click();
+    await page.locator(`[data-testid="animal-option"][data-tag="${bad.tag}"]`).check();
+    await page.getByTestId('issue-submit').click();
+    const failure = page.locator('[data-testid="rule-failure"][data-disease="PPR"]');
+    await failure.waitFor();
+    assert.match(await failure.innerText(), /PPR/);
+    await shot(page, 'vet-rule-failures-zh');
+    await noRawKeys(page);
+  } finally {
+    await zh.close();
   }
 });

@@ -532,7 +532,17 @@ export const mount: Mount = (root) => {
   };
 
   draw();
+  // The offline verifier and fresh lists while there is a network, so that a check in the pasture
+  // works and says how old the lists are.
+  const refresh = () => {
+    if (!navigator.onLine) return;
+    void import('../trust').then((m) => m.refreshLists(controller.signal)).catch(() => {});
+  };
+  void import('../hp1/index').catch(() => {});
+  refresh();
+  window.addEventListener('online', refresh);
   return () => {
+    window.removeEventListener('online', refresh);
     alive = false;
     controller.abort();
     render(nothing, root);

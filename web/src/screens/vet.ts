@@ -208,6 +208,7 @@ export const mount: Mount = (root) => {
   let items: CertItem[] = [];
   let listSource: 'server' | 'device' | null = null;
   let listError: string | null = null;
+  let listStatus = '';
   let findBusy = false;
   let findError: string | null = null;
   let revokeOpen: string | null = null;
@@ -381,7 +382,8 @@ export const mount: Mount = (root) => {
   const loadList = async () => {
     listError = null;
     try {
-      const res = await api<{ items?: CertItem[] } | CertItem[]>('GET', '/certificates?limit=30', undefined, controller.signal);
+      const query = `/certificates?limit=30${listStatus ? `&status=${listStatus}` : ''}`;
+      const res = await api<{ items?: CertItem[] } | CertItem[]>('GET', query, undefined, controller.signal);
       const list = Array.isArray(res) ? res : res.items ?? [];
       const device = new Map((await deviceCerts().catch(() => [] as CertItem[])).map((c) => [c.id, c]));
       const fromServer = list.map((i) => ({ ...device.get(i.id), ...i }));
@@ -660,9 +662,24 @@ export const mount: Mount = (root) => {
       ${c.saved ? html`<p class="muted" data-testid="cert-saved">${t('vet:saved_on_device')}</p>` : nothing}
     </section>`;
 
+  // The status filter applies to the phone's copies too (an expired one was issued).
+  const shownInList = (i: CertItem) => !listStatus || i.status === listStatus || (listStatus === 'issued' && i.status === 'expired');
+
   const listView = () =>
     html`<section class="card">
       <h2>${t('vet:recent_title')}</h2>
+      <label class="field">${t('vet:list_status')}
+        <select
+          data-testid="list-status"
+          @change=${(e: Event) => {
+            listStatus = (e.target as HTMLSelectElement).value;
+            void loadList();
+          }}
+        >
+          <option value="" ?selected=${listStatus === ''}>${t('vet:status_all')}</option>
+          ${['issued', 'consumed', 'revoked'].map((st) => html`<option value=${st} ?selected=${listStatus === st}>${statusWords(st)}</option>`)}
+        </select>
+      </label>
       ${listSource === 'device' ? html`<p class="muted" data-testid="list-source">${t('vet:list_from_device')}</p>` : nothing}
       ${listError ? html`<p class="error" data-testid="list-error">${listError}</p>` : nothing}
       <form class="find-form row" @submit=${find} data-testid="cert-find-form">
@@ -672,9 +689,9 @@ export const mount: Mount = (root) => {
         <button class="btn" ?disabled=${findBusy} data-testid="cert-find">${t('vet:find')}</button>
       </form>
       ${findError ? html`<p class="error" data-testid="find-error">${findError}</p>` : nothing}
-      ${items.length === 0 && listSource ? html`<p class="muted">${t('vet:no_certificates')}</p>` : nothing}
+      ${items.filter(shownInList).length === 0 && listSource ? html`<p class="muted">${t('vet:no_certificates')}</p>` : nothing}
       <ul class="cert-list">
-        ${items.map(
+        ${items.filter(shownInList).map(
           (i) => html`<li class="cert-item" data-testid="cert-item" data-id=${i.id} data-number=${i.number}>
             <div class="cert-item-head">
               <strong dir="ltr" data-testid="cert-item-number">${i.number}</strong>
