@@ -1,10 +1,175 @@
-// Placeholder until camera scanning lands: opens the camera full screen and resolves with the text
-// of the first code read (a QR code or an ear tag's barcode), or null when the user closes it.
-export async function scanCode(_options: { kind: 'qr' | 'tag' }): Promise<string | null> {
-  return null;
+// Camera scanning and photo decoding with @zxing/browser. zxing is large (~100 KB gzipped), so it
+// is imported inside the functions: it is not in the first screen's bundle, and the service
+// worker precaches its chunk for offline use.
+//
+//   scanCode({kind: 'qr'})   a certificate's QR code
+//   scanCode({kind: 'tag'})  an ear tag: the 1D codes tags carry (Code 128, EAN-13, EAN-8), and
+//                            QR and Data Matrix
+// opens a full-screen overlay with the rear camera's video and a close button, and resolves with
+// the first text read, or null when the user closes it (or the camera cannot be opened: the
+// overlay says why until it is closed).
+import { html, nothing, render } from 'lit-html';
+import { t } from './i18n';
+
+type Kind = 'qr' | 'tag';
+
+async function zxing(formats: 'qr' | 'tag' | 'all', tryHarder: boolean) {
+  const [{ BrowserMultiFormatReader }, { BarcodeFormat, DecodeHintType }] = await Promise.all([
+    import('@zxing/browser'),
+    import('@zxing/library'),
+  ]);
+  const qr = [BarcodeFormat.QR_CODE];
+  const tag = [BarcodeFormat.CODE_128, BarcodeFormat.EAN_13, BarcodeFormat.EAN_8, BarcodeFormat.QR_CODE, BarcodeFormat.DATA_MATRIX];
+  const hints = new Map<number, unknown>();
+  hints.set(DecodeHintType.POSSIBLE_FORMATS, formats === 'qr' ? qr : tag);
+  if (tryHarder) hints.set(DecodeHintType.TRY_HARDER, true);
+  return new BrowserMultiFormatReader(hints as never, { delayBetweenScanAttempts: 150, delayBetweenScanSuccess: 500 });
 }
 
-// Reads a QR code or barcode from a photo file; null when none is found.
-export async function decodeImageFile(_file: File): Promise<string | null> {
-  return null;
+const STYLE = `
+.scan-overlay { position: fixed; inset: 0; z-index: 1000; background: #000; color: #fff; display: flex; flex-direction: column; }
+.scan-overlay video { flex: 1 1 auto; width: 100%; min-height: 0; object-fit: cover; background: #000; }
+.scan-overlay .scan-frame { position: absolute; inset-inline: 12%; inset-block-start: 22%; aspect-ratio: 1; border: 4px solid #fff; border-radius: 16px; box-shadow: 0 0 0 100vmax #0007; pointer-events: none; }
+.scan-overlay.tag .scan-frame { aspect-ratio: 2.2; inset-block-start: 35%; inset-inline: 6%; }
+.scan-overlay .scan-bar { display: flex; gap: 0.75rem; align-items: center; padding: 0.75rem; background: #000c; position: relative; z-index: 1; }
+.scan-overlay .scan-bar p { margin: 0; flex: 1; font-weight: 600; font-size: 1.05rem; }
+.scan-overlay .scan-close { min-height: 56px; min-width: 7rem; font-size: 1.15rem; font-weight: 700; border-radius: 10px; border: 3px solid #fff; background: #fff; color: #111; }
+.scan-overlay .scan-error { background: #fde5e5; color: #a3161b; padding: 0.75rem; margin: 0.75rem; border-radius: 8px; font-weight: 700; }
+`;
+
+let open: Promise<string | null> | null = null;
+
+export function scanCode(options: { kind: Kind }): Promise<string | null> {
+  // One camera at a time: a second tap while the overlay is up gets the same answer.
+  open ??= runScan(options.kind).finally(() => (open = null));
+  return open;
+}
+
+async function runScan(kind: Kind): Promise<string | null> {
+  if (!document.getElementById('hp-scan-style')) {
+    const style = document.createElement('style');
+    style.id = 'hp-scan-style';
+    style.textContent = STYLE;
+    document.head.append(style);
+  }
+  const overlay = document.createElement('div');
+  overlay.className = `scan-overlay ${kind}`;
+  overlay.setAttribute('role', 'dialog');
+  overlay.setAttribute('aria-modal', 'true');
+  overlay.dataset.testid = 'scan-overlay';
+  document.body.append(overlay);
+  let error: string | null = null;
+  let resolveFn: (v: string | null) => void = () => {};
+  const result = new Promise<string | null>((r) => (resolveFn = r));
+  let controls: { stop(): void } | null = null;
+  let done = false;
+
+  const finish = (text: string | null) => {
+    if (done) return;
+    done = true;
+    controls?.stop();
+    window.removeEventListener('keydown', onKey);
+    window.removeEventListener('popstate', onLeave);
+    window.removeEventListener('hp:session', onLeave);
+    render(nothing, overlay);
+    overlay.remove();
+    resolveFn(text);
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') finish(null);
+  };
+  const onLeave = () => finish(null);
+  window.addEventListener('keydown', onKey);
+  window.addEventListener('popstate', onLeave);
+  window.addEventListener('hp:session', onLeave);
+
+  const draw = () =>
+    render(
+      html`<video playsinline muted autoplay aria-hidden="true"></video>
+        ${error ? nothing : html`<div class="scan-frame"></div>`}
+        ${error ? html`<p class="scan-error" role="alert" data-testid="scan-error">${error}</p>` : nothing}
+        <div class="scan-bar">
+          <p>${t(kind === 'qr' ? 'verify:scan.hint_qr' : 'verify:scan.hint_tag')}</p>
+          <button class="scan-close" data-testid="scan-close" @click=${() => finish(null)}>${t('close')}</button>
+        </div>`,
+      overlay,
+    );
+  draw();
+  overlay.querySelector<HTMLButtonElement>('.scan-close')?.focus();
+
+  try {
+    if (!navigator.mediaDevices?.getUserMedia) throw Object.assign(new Error('no camera API'), { name: 'NotFoundError' });
+    const reader = await zxing(kind, false);
+    if (done) return result;
+    const video = overlay.querySelector('video')!;
+    const c = await reader.decodeFromConstraints(
+      { video: { facingMode: { ideal: 'environment' } }, audio: false },
+      video,
+      (res) => {
+        if (res) finish(res.getText());
+      },
+    );
+    if (done) c.stop();
+    else controls = c;
+  } catch (e) {
+    const name = (e as Error)?.name;
+    error =
+      name === 'NotAllowedError' || name === 'SecurityError'
+        ? t('verify:scan.denied')
+        : name === 'NotFoundError' || name === 'OverconstrainedError'
+          ? t('verify:scan.no_camera')
+          : t('verify:scan.failed');
+    if (!done) draw();
+  }
+  return result;
+}
+
+function loadImage(url: string): Promise<HTMLImageElement> {
+  return new Promise((ok, fail) => {
+    const img = new Image();
+    img.onload = () => ok(img);
+    img.onerror = () => fail(new Error('not an image'));
+    img.src = url;
+  });
+}
+
+// Reads a QR code (or an ear tag's barcode) from a photo file; null when none is found. A phone
+// photo is large (12 MP) and the code small in it: it is tried scaled down (faster, and zxing's
+// binarizer does better at that size), then at full size.
+export async function decodeImageFile(file: File): Promise<string | null> {
+  const reader = await zxing('all', true);
+  const url = URL.createObjectURL(file);
+  try {
+    let img: HTMLImageElement;
+    try {
+      img = await loadImage(url);
+    } catch {
+      return null;
+    }
+    const w = img.naturalWidth;
+    const h = img.naturalHeight;
+    if (!w || !h) return null;
+    const big = Math.max(w, h);
+    const sizes = [...new Set([Math.min(big, 1600), Math.min(big, 800), big])];
+    for (const size of sizes) {
+      const scale = size / big;
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(w * scale));
+      canvas.height = Math.max(1, Math.round(h * scale));
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      if (!ctx) break;
+      // A white background: a transparent PNG's pixels would otherwise read as black.
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+      try {
+        return reader.decodeFromCanvas(canvas).getText();
+      } catch {
+        // NotFound at this size: try the next one.
+      }
+    }
+    return null;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }

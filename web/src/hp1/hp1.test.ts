@@ -10,7 +10,7 @@ import { CborError, CborTree } from './cbor';
 import { parseCoseSign1, sigStructure } from './cose';
 import { DocumentError, openRevocationList, openTrustList, readTrustListUnverified, type RootKey } from './documents';
 import { inflateZlib, CompressionError } from './zlib';
-import { kidOfKey, revocationHash, toHex, verifyHp1, fromBase64, REASON_CODES, type TrustedKey, type VerifyInput } from './verify';
+import { kidOfKey, revocationHash, toHex, verifyHp1, fromBase64, warmUp, REASON_CODES, type TrustedKey, type VerifyInput } from './verify';
 import { acceptTrustList, configuredRoots } from '../trust';
 
 const dir = join(__dirname, 'testdata');
@@ -58,6 +58,12 @@ describe('base45 (RFC 9285)', () => {
     expect(() => base45Decode(':::')).toThrow(/over 65535/); // 44 + 44*45 + 44*2025 = 91124
     expect(() => base45Decode('::')).toThrow(/over 255/);
     expect(base45Decode('FGW')).toEqual(new Uint8Array([255, 255])); // 15 + 16*45 + 32*2025 = 65535
+  });
+});
+
+describe('Ed25519', () => {
+  it('verifies RFC 8032 test 1 (the warm-up)', () => {
+    expect(warmUp()).toBe(true);
   });
 });
 
