@@ -64,7 +64,7 @@ export function shell(path: string, navigate: (p: string) => void): HTMLElement 
   render(
     html`<header class="topbar">
         <a class="brand" href="/" @click=${link('/')}><img src="/icon.svg" alt="" width="28" height="28" />${t('app_name')}</a>
-        <span id="shell-state" class="shell-state">${shellState()}</span>
+        <span id="shell-state" class="shell-state"></span>
         <label class="lang">
           <span class="sr-only">${t('language')}</span>
           <select data-testid="language" @change=${changeLanguage} aria-label=${t('language')}>
@@ -87,6 +87,9 @@ export function shell(path: string, navigate: (p: string) => void): HTMLElement 
       <main id="screen" class="screen"></main>`,
     app,
   );
+  // Rendered on its own (not inside the template above): renderShellState() renders into this
+  // span, and lit-html rendering into a container that holds another template's output appends.
+  renderShellState();
   return document.getElementById('screen')!;
 }
 
