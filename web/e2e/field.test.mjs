@@ -214,3 +214,127 @@ test('an inspector finds that owner by a local form of the number, with the stat
     await context.close();
   }
 });
+
+test('online: a known owner is found by phone, a flock recorded; a record the server rejects shows its reason, is not resent, and is discarded', { timeout: 180_000 }, async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const other = `+7 701 6${sub[0]} ${sub[1]} ${sub[2]}`;
+  try {
+    await signIn(page, server.url, 'vaccinator');
+    await page.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
+    await page.getByTestId('owner-phone').fill(LOCAL_PHONE);
+    await page.getByTestId('owner-find').click();
+    const chosen = page.getByTestId('owner-chosen');
+    await chosen.waitFor();
+    assert.equal(await chosen.getAttribute('data-source'), 'server');
+    assert.equal((await page.getByTestId('owner-chosen-name').innerText()).trim(), OWNER);
+
+    // A flock of 40 goats, PPR.
+    await page.getByTestId('mode-flock').click();
+    await page.getByTestId('flock-species').selectOption('goat');
+    await page.getByTestId('flock-count').fill('40');
+    await page.getByTestId('flock-add').click();
+    await page.getByTestId('vacc-disease').selectOption('PPR');
+    await page.getByTestId('vacc-vaccine').selectOption('PPR-LIVE-C9');
+    await page.getByTestId('vacc-batch').fill('E2E-FLOCK-1');
+    await page.getByTestId('vacc-save').click();
+    await page.getByTestId('vacc-saved').waitFor();
+    // Online, it goes at once.
+    await page.locator('[data-testid="sync-status"][data-state="done"]').waitFor();
+    await page.getByTestId('outbox-count').and(page.locator('[data-count="0"]')).waitFor();
+    const known = (await lookup(PHONE)).body;
+    assert.equal(known.vaccinations.length, 4);
+    const flock = known.animals.find((a) => a.kind === 'flock');
+    assert.ok(flock, 'a flock');
+    assert.equal(flock.species, 'goat');
+    assert.equal(flock.head_count, 40);
+    const v = known.vaccinations.find((x) => x.batch_no === 'E2E-FLOCK-1');
+    assert.deepEqual([v.disease, v.vaccine, v.head_count, v.animal_ids], ['PPR', 'PPR-LIVE-C9', 40, [flock.id]]);
+
+    // Another owner with an ear tag that belongs to the first: rejected, with the reason at the record.
+    await page.getByTestId('visit-next').click();
+    await page.getByTestId('owner-phone').fill(other);
+    await page.getByTestId('owner-find').click();
+    await page.getByTestId('owner-name-input').fill('Second Owner');
+    await page.getByTestId('owner-create').click();
+    await page.getByTestId('mode-tag').click();
+    await page.getByTestId('tag-species').selectOption('sheep');
+    await page.getByTestId('tag-input').fill(TAGS[0]);
+    await page.getByTestId('tag-add').click();
+    await page.getByTestId('vacc-disease').selectOption('SGP');
+    await page.getByTestId('vacc-vaccine').selectOption('SGP-SHEEPPOX-LIVE');
+    await page.getByTestId('vacc-batch').fill('E2E-REJECT-1');
+    await page.getByTestId('vacc-save').click();
+    const item = page.locator('[data-testid="outbox-item"][data-state="rejected"]');
+    await item.waitFor();
+    assert.match(await item.getByTestId('outbox-error').innerText(), new RegExp(`${TAGS[0]}.*another owner`));
+    assert.equal(await page.getByTestId('pending-count').count(), 0, 'a rejected record is not waiting to sync');
+    await shot(page, 'vaccinator-rejected');
+
+    // Not sent again by Sync now; the server never got the second owner (the record was refused whole).
+    await page.getByTestId('sync-now').click();
+    await page.locator('[data-testid="sync-status"][data-state="done"]').waitFor();
+    assert.equal(await item.count(), 1);
+    assert.equal((await lookup(other)).status, 404);
+    assert.equal((await lookup(PHONE)).body.vaccinations.length, 4);
+
+    // Discarding takes two taps (gloves).
+    await item.getByTestId('outbox-discard').click();
+    assert.equal(await item.count(), 1);
+    await item.getByTestId('outbox-discard').click();
+    await item.waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('outbox-item').count(), 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a token the server no longer accepts stops the sync, keeps the record, and signing in again sends it', { timeout: 180_000 }, async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  try {
+    await signIn(page, server.url, 'vaccinator');
+    await page.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
+    await page.locator('[data-testid="tag-species"] option[value="sheep"]').waitFor({ state: 'attached' });
+    // Recorded offline, on a phone that has not seen this owner (entered by hand: the phone decides).
+    await context.setOffline(true);
+    await page.getByTestId('owner-phone').fill(PHONE);
+    await page.getByTestId('owner-find').click();
+    await page.getByTestId('owner-name-input').fill(OWNER);
+    await page.getByTestId('owner-create').click();
+    await page.getByTestId('tag-species').selectOption('sheep');
+    await page.getByTestId('tag-input').fill(TAGS[1]);
+    await page.getByTestId('tag-add').click();
+    await page.getByTestId('vacc-disease').selectOption('BRUCELLOSIS');
+    await page.getByTestId('vacc-vaccine').selectOption('BRU-S2');
+    await page.getByTestId('vacc-batch').fill('E2E-401-1');
+    await page.getByTestId('vacc-save').click();
+    await page.getByTestId('pending-count').filter({ hasText: '1' }).waitFor();
+    // The server ends the session behind the phone's back (expired, or signed out elsewhere).
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('hp.session')).token);
+    const out = await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    assert.ok(out.ok, `logout ${out.status}`);
+    await context.setOffline(false);
+    await page.getByTestId('sync-now').click();
+    await page.locator('[data-testid="sync-status"][data-state="unauthorized"]').waitFor();
+    assert.equal(await page.locator('[data-testid="outbox-item"][data-state="pending"]').count(), 1, 'the record is kept');
+    assert.equal((await lookup(PHONE)).body.vaccinations.length, 4);
+
+    // Signing in again sends it.
+    await page.getByTestId('sync-signin').click();
+    await page.getByTestId('signin-form').waitFor();
+    await page.getByTestId('username').fill('demo-vaccinator');
+    await page.getByTestId('password').fill('demo-vaccinator-pass');
+    await page.getByTestId('signin-submit').click();
+    await page.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
+    await page.getByTestId('outbox-count').and(page.locator('[data-count="0"]')).waitFor();
+    const body = (await lookup(PHONE)).body;
+    assert.equal(body.vaccinations.length, 5);
+    assert.equal(body.vaccinations.find((v) => v.batch_no === 'E2E-401-1')?.disease, 'BRUCELLOSIS');
+    // The sheep vaccinated is covered; the owner as a whole is not (the goats were not vaccinated).
+    const sheep = body.animals.find((a) => a.tag === TAGS[1]);
+    assert.equal(sheep.coverage.find((c) => c.disease === 'BRUCELLOSIS')?.status, 'covered');
+  } finally {
+    await context.close();
+  }
+});

@@ -650,7 +650,7 @@ export const mount: Mount = (root, ctx) => {
       </p>
       ${formError ? html`<p class="error" role="alert" data-testid="vacc-error">${formError}</p>` : nothing}
       <button class="btn btn-primary btn-block btn-save" ?disabled=${saving} data-testid="vacc-save">
-        ${t('vaccinator:vacc.save', { count: formatNumber(planned.length) })}
+        ${planned.length ? t('vaccinator:vacc.save', { count: formatNumber(planned.length) }) : t('save')}
       </button>
       ${saved ? html`<p class="notice" role="status" data-testid="vacc-saved">${t('vaccinator:vacc.saved', { count: formatNumber(saved.count) })}</p>` : nothing}
     </form>`;
