@@ -169,6 +169,19 @@ test('the vet issues a slaughter certificate: QR code, HP1 text, stored on the s
     );
     assert.equal(await page.locator('[data-testid="print-frame"]').evaluate((f) => f.contentDocument.documentElement.lang), 'en');
     await noRawKeys(page);
+
+    // Offline, the phone shows the kept QR code again.
+    await context.setOffline(true);
+    await page.getByTestId('cert-new').click();
+    await page.getByTestId('cert-shown').waitFor({ state: 'detached' });
+    await page.locator(`[data-testid="cert-item"][data-id="${id}"]`).getByTestId('cert-show').click();
+    await page.getByTestId('cert-qr').waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector('[data-testid="cert-qr"]');
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    assert.equal(await page.getByTestId('cert-hp1').inputValue(), hp1);
+    await context.setOffline(false);
     Object.assign(issued, { id, number, hp1 });
   } finally {
     await context.close();
@@ -203,6 +216,36 @@ test('an owner missing PPR: the vet sees the failing rule and nothing is issued'
     await context.close();
   }
   assert.equal(await issueCount(), before, 'the server issued nothing');
+});
+
+test('the phone check says when the server throttles and when there is no network', async () => {
+  // No service worker here, so that page.route sees every request.
+  const context = await phone(browser, { serviceWorkers: 'block' });
+  try {
+    const page = await context.newPage();
+    await signIn(page, server.url, 'inspector');
+    await page.route('**/api/v1/lookup?**', (route) =>
+      route.fulfill({
+        status: 429,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: 'https://herdpass.org/problems/resource-exhausted', title: 'Too many requests', status: 429 }),
+      }),
+    );
+    await page.getByTestId('phone-input').fill(good.phone);
+    await page.getByTestId('phone-submit').click();
+    assert.match(await page.getByTestId('lookup-throttled').innerText(), /Wait a minute/);
+    await page.unroute('**/api/v1/lookup?**');
+    await context.setOffline(true);
+    await page.getByTestId('phone-submit').click();
+    assert.match(await page.getByTestId('lookup-offline').innerText(), /No network/);
+    assert.equal(await page.getByTestId('owner-name').count(), 0);
+    await context.setOffline(false);
+    await page.getByTestId('phone-submit').click();
+    await page.getByTestId('owner-name').filter({ hasText: good.name }).waitFor();
+    await noRawKeys(page);
+  } finally {
+    await context.close();
+  }
 });
 
 test('the inspector checks the owner by phone, then checks, consumes and is refused a second use', async () => {

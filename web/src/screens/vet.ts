@@ -435,8 +435,23 @@ export const mount: Mount = (root) => {
     if (alive) draw();
   };
 
+  // From the phone's copy when it has the QR code; else (a certificate listed by the server) the
+  // full certificate is read first.
   const showItem = async (item: CertItem) => {
-    await showCertificate({ ...item, hp1: item.hp1 ?? '' }, false, item.qr_svg);
+    if (item.qr_svg || item.hp1) {
+      await showCertificate({ ...item, hp1: item.hp1 ?? '' }, false, item.qr_svg);
+      return;
+    }
+    try {
+      const cert = await api<Certificate>('GET', `/certificates/${encodeURIComponent(item.id)}`, undefined, controller.signal);
+      Object.assign(item, itemOf(cert));
+      await showCertificate(cert, true);
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') return;
+      revokeError = err instanceof OfflineError ? t('vet:qr_offline') : errorText(err);
+      revokeErrorFor = item.id;
+      draw();
+    }
   };
 
   const revoke = async (e: Event, item: CertItem) => {
@@ -710,7 +725,7 @@ export const mount: Mount = (root) => {
             </div>
             ${revokedNow === i.id && i.status === 'revoked' ? html`<p class="notice" data-testid="revoke-done">${t('vet:revoked_now')}</p>` : nothing}
             <div class="row item-actions">
-              ${i.hp1 || i.qr_svg ? html`<button class="btn btn-small" data-testid="cert-show" @click=${() => showItem(i)}>${t('vet:show_qr')}</button>` : nothing}
+              <button class="btn btn-small" data-testid="cert-show" @click=${() => showItem(i)}>${t('vet:show_qr')}</button>
               ${i.status !== 'revoked' && revokeOpen !== i.id
                 ? html`<button class="btn btn-small btn-danger" data-testid="cert-revoke" @click=${() => { revokeOpen = i.id; revokeError = null; draw(); }}>
                     ${t('vet:revoke')}
