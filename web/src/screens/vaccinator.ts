@@ -73,6 +73,24 @@ function nameOf(kind: 'species' | 'disease', code: string, fallback: string): st
   return i18next.exists(`${kind}.${code}`) ? t(`${kind}.${code}`) : fallback || code;
 }
 
+// The server's reason for refusing a record, in the user's words; its own text follows underneath.
+function reasonHeadline(code: string | undefined): string {
+  switch (code) {
+    case 'invalid-argument':
+      return t('error.invalid');
+    case 'failed-precondition':
+      return t('error.unprocessable');
+    case 'already-exists':
+      return t('error.conflict');
+    case 'permission-denied':
+      return t('error.forbidden');
+    case 'not-found':
+      return t('error.not_found');
+    default:
+      return t('error.unknown');
+  }
+}
+
 function localDate(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
@@ -697,7 +715,10 @@ export const mount: Mount = (root, ctx) => {
       <div class="muted">${String(rec.owner_name ?? '')} · <span dir="ltr">${String(rec.owner_phone ?? '')}</span> ·
         ${formatDate(String(rec.administered_on ?? ''))} · ${t('vaccinator:outbox.batch', { batch: String(rec.batch_no ?? '') })}</div>
       ${rejected && r.error
-        ? html`<p class="field-error" data-testid="outbox-error">${t('vaccinator:outbox.reason', { reason: r.error.message + (r.error.field ? ` (${r.error.field})` : '') })}</p>
+        ? html`<div class="vacc-reason" data-testid="outbox-error" title=${r.error.field ?? ''}>
+              <strong>${t('vaccinator:outbox.reason', { reason: reasonHeadline(r.error.code) })}</strong>
+              <div dir="auto">${r.error.message}</div>
+            </div>
             <div class="row">
               <button class="btn btn-small btn-danger" data-testid="outbox-discard" @click=${() => doDiscard(r.id)}>
                 ${confirmDiscard === r.id ? t('vaccinator:outbox.discard_confirm') : t('vaccinator:outbox.discard')}</button>
