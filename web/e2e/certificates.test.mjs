@@ -425,3 +425,19 @@ test('Uyghur (right to left) and Chinese: the phone check and the rule failures,
     await zh.close();
   }
 });
+
+test('an administrator finds a certificate on the vet screen but is offered no issuing', async () => {
+  const { context, page } = await newPage('admin');
+  try {
+    await page.getByTestId('nav-vet').click();
+    await page.getByTestId('issue-not-allowed').waitFor();
+    assert.equal(await page.getByTestId('vet-phone-input').count(), 0);
+    await page.getByTestId('cert-find-input').fill(issued.number);
+    await page.getByTestId('cert-find').click();
+    const item = page.locator(`[data-testid="cert-item"][data-id="${issued.id}"]`);
+    await item.locator('[data-testid="cert-item-status"][data-status="consumed"]').waitFor();
+    await noRawKeys(page);
+  } finally {
+    await context.close();
+  }
+});

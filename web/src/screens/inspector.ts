@@ -379,6 +379,7 @@ export const mount: Mount = (root) => {
     const age = (iso?: string) => {
       if (!iso) return t('inspector:age_unknown');
       const hours = Math.max(0, (Date.now() - new Date(iso).getTime()) / 3600000);
+      if (hours < 1) return t('inspector:age_minutes', { date: formatDateTime(iso), minutes: formatNumber(Math.floor(hours * 60)) });
       return t('inspector:age_hours', { date: formatDateTime(iso), hours: formatNumber(hours, { maximumFractionDigits: 1 }) });
     };
     return html`<ul class="muted lists-age" data-testid="lists-age">

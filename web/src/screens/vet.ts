@@ -183,6 +183,8 @@ async function apiText(path: string): Promise<string> {
 
 export const mount: Mount = (root) => {
   const s = session();
+  // Only vets issue (and look owners up); an administrator revokes.
+  const canIssue = s?.user.role === 'vet';
   const controller = new AbortController();
   const blobUrls: string[] = [];
   let alive = true;
@@ -754,18 +756,20 @@ export const mount: Mount = (root) => {
     render(
       html`<div class="vet">
         ${shown ? certView(shown) : nothing}
-        <section class="card">
-          <h1>${t('vet:issue_title')}</h1>
-          <form @submit=${findOwner} data-testid="vet-phone-form">
-            <label class="field">${t('vet:owner_phone')}
-              <input name="phone" type="tel" inputmode="tel" dir="ltr" autocomplete="off" required class="phone-input" data-testid="vet-phone-input" />
-            </label>
-            <button class="btn btn-primary btn-block" ?disabled=${lookupBusy} data-testid="vet-phone-submit">
-              ${lookupBusy ? t('loading') : t('vet:find_owner')}
-            </button>
-          </form>
-          ${lookupError ? html`<p class="error" role="alert" data-testid="vet-lookup-error">${lookupError}</p>` : nothing}
-        </section>
+        ${canIssue
+          ? html`<section class="card">
+              <h1>${t('vet:issue_title')}</h1>
+              <form @submit=${findOwner} data-testid="vet-phone-form">
+                <label class="field">${t('vet:owner_phone')}
+                  <input name="phone" type="tel" inputmode="tel" dir="ltr" autocomplete="off" required class="phone-input" data-testid="vet-phone-input" />
+                </label>
+                <button class="btn btn-primary btn-block" ?disabled=${lookupBusy} data-testid="vet-phone-submit">
+                  ${lookupBusy ? t('loading') : t('vet:find_owner')}
+                </button>
+              </form>
+              ${lookupError ? html`<p class="error" role="alert" data-testid="vet-lookup-error">${lookupError}</p>` : nothing}
+            </section>`
+          : html`<section class="card" data-testid="issue-not-allowed"><h1>${t('vet:revoke_title')}</h1><p class="muted">${t('vet:admin_note')}</p></section>`}
         ${lookup ? ownerView(lookup) : nothing}
         ${listView()}
       </div>`,
