@@ -1,9 +1,11 @@
 // The sync decisions, run in node against an in-memory outbox and a fake server.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, OfflineError } from './api';
 import type { OutboxRecord } from './db';
 import {
   BACKOFF_CAP_MS,
+  SyncScheduler,
+  type SyncReport,
   applyAnswer,
   backoffDelay,
   makeExport,
@@ -96,6 +98,15 @@ describe('planBatches', () => {
     const batches = planBatches(recs, 500, size * 3 + 10);
     expect(batches.map((b) => b.length)).toEqual([3, 3, 3, 1]);
     expect(planBatches(recs, 500, 10).map((b) => b.length)).toEqual(Array(10).fill(1));
+  });
+  it('counts bytes, not characters: names in Cyrillic, Arabic and Chinese script weigh more', () => {
+    const recs = makeRecords(4, { owner_name: 'ئابدۇرېشىت Абдурашид 阿不都热西提'.repeat(20) });
+    const chars = JSON.stringify(recs[0].record).length;
+    const bytes = new TextEncoder().encode(JSON.stringify(recs[0].record)).length;
+    expect(bytes).toBeGreaterThan(chars * 1.5);
+    // Room for two records by characters, but only one by bytes.
+    expect(planBatches(recs, 500, chars * 2 + 10).map((b) => b.length)).toEqual([1, 1, 1, 1]);
+    expect(planBatches(recs, 500, bytes * 2 + 10).map((b) => b.length)).toEqual([2, 2]);
   });
   it('makes no batch of nothing', () => {
     expect(planBatches([])).toEqual([]);
@@ -308,5 +319,103 @@ describe('phoneKey', () => {
   it('keeps digits and a leading plus', () => {
     expect(phoneKey(' +7 701 555-12 34 ')).toBe('+77015551234');
     expect(phoneKey('8 (701) 555 12 34')).toBe('87015551234');
+  });
+});
+
+describe('SyncScheduler', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const report = (outcome: SyncReport['outcome']): SyncReport => ({ outcome, created: 0, duplicate: 0, rejected: 0 });
+
+  it('runs one sync at a time: calls during a sync get that sync', async () => {
+    let release!: (r: SyncReport) => void;
+    const run = vi.fn(() => new Promise<SyncReport>((ok) => (release = ok)));
+    const s = new SyncScheduler({ run, online: () => true });
+    const a = s.syncNow();
+    const b = s.syncNow(true);
+    expect(a === b).toBe(true);
+    expect(s.snapshot().running).toBe(true);
+    release(report('done'));
+    expect(await a).toMatchObject({ outcome: 'done' });
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(s.snapshot().running).toBe(false);
+    const c = s.syncNow();
+    expect(c === a).toBe(false);
+    expect(run).toHaveBeenCalledTimes(2);
+    release(report('done'));
+    await c;
+  });
+
+  it('retries after failures with growing waits, and a sync that gets through resets them', async () => {
+    vi.useFakeTimers();
+    const outcomes: SyncReport['outcome'][] = ['retry', 'retry', 'retry', 'done'];
+    const run = vi.fn(async () => report(outcomes.shift() ?? 'done'));
+    const s = new SyncScheduler({ run, online: () => true, random: () => 0 });
+    await s.syncNow();
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const at = s.snapshot().nextAttemptAt!;
+      waits.push(at - Date.now());
+      await vi.advanceTimersByTimeAsync(at - Date.now() - 1);
+      expect(run).toHaveBeenCalledTimes(i + 1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(run).toHaveBeenCalledTimes(i + 2);
+    }
+    expect(waits).toEqual([1000, 2000, 4000]);
+    expect(s.snapshot()).toMatchObject({ attempt: 0, nextAttemptAt: undefined, last: { outcome: 'done' } });
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(run).toHaveBeenCalledTimes(4);
+  });
+
+  it('a failure that goes on waits at most 5 minutes between tries', async () => {
+    vi.useFakeTimers();
+    const run = vi.fn(async () => report('retry'));
+    const s = new SyncScheduler({ run, online: () => true, random: () => 1 });
+    await s.syncNow();
+    for (let i = 0; i < 12; i++) await vi.advanceTimersByTimeAsync(s.snapshot().nextAttemptAt! - Date.now());
+    expect(run).toHaveBeenCalledTimes(13);
+    expect(s.snapshot().nextAttemptAt! - Date.now()).toBe(BACKOFF_CAP_MS);
+  });
+
+  it('the button starts the backoff afresh; 401 schedules nothing', async () => {
+    vi.useFakeTimers();
+    const outcomes: SyncReport['outcome'][] = ['retry', 'retry', 'retry', 'unauthorized'];
+    const run = vi.fn(async () => report(outcomes.shift() ?? 'done'));
+    const s = new SyncScheduler({ run, online: () => true, random: () => 0 });
+    await s.syncNow();
+    await s.syncNow();
+    await s.syncNow();
+    expect(s.snapshot().attempt).toBe(3);
+    await s.syncNow(true);
+    expect(s.snapshot()).toMatchObject({ attempt: 0, nextAttemptAt: undefined, last: { outcome: 'unauthorized' } });
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(run).toHaveBeenCalledTimes(4);
+  });
+
+  it('a retry due with no network waits for the network; the tick respects the retry time and the count', async () => {
+    vi.useFakeTimers();
+    let online = false;
+    const run = vi.fn(async () => report(run.mock.calls.length === 1 ? 'retry' : 'done'));
+    const s = new SyncScheduler({ run, online: () => online, random: () => 0 });
+    await s.syncNow();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(run).toHaveBeenCalledTimes(1);
+    online = true;
+    s.tick(0);
+    expect(run).toHaveBeenCalledTimes(1);
+    s.tick(3);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run).toHaveBeenCalledTimes(2);
+    expect(s.snapshot().last?.outcome).toBe('done');
+  });
+
+  it('another tab syncing: tries again in a few seconds', async () => {
+    vi.useFakeTimers();
+    const run = vi.fn(async () => report(run.mock.calls.length === 1 ? 'busy' : 'done'));
+    const s = new SyncScheduler({ run, online: () => true });
+    await s.syncNow();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(run).toHaveBeenCalledTimes(2);
   });
 });

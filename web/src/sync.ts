@@ -77,6 +77,8 @@ export interface SyncReport {
   error?: unknown;
 }
 
+const utf8 = new TextEncoder();
+
 // Groups records into batches of at most `maxCount` records and about `maxBytes` of JSON, in order.
 export function planBatches<T extends { record: unknown }>(
   records: T[],
@@ -87,7 +89,7 @@ export function planBatches<T extends { record: unknown }>(
   let current: T[] = [];
   let bytes = 0;
   for (const r of records) {
-    const size = JSON.stringify(r.record).length + 1;
+    const size = utf8.encode(JSON.stringify(r.record)).length + 1;
     if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
       batches.push(current);
       current = [];
@@ -199,6 +201,96 @@ export async function syncOnce(
     }
   }
   return { ...report, outcome: 'retry' };
+}
+
+export interface SyncState {
+  running: boolean;
+  last?: SyncReport & { at: string };
+  nextAttemptAt?: number; // ms, when a retry is scheduled
+  attempt: number; // retries since the last sync that got through
+}
+
+export const BUSY_WAIT_MS = 5_000;
+
+// When to sync: one at a time, retries after a failure with backoff (the attempt count grows until
+// a sync gets through or the user asks), and a periodic tick that respects a retry's time.
+export class SyncScheduler {
+  private current: Promise<SyncReport> | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly state: SyncState = { running: false, attempt: 0 };
+
+  constructor(
+    private readonly deps: {
+      run: () => Promise<SyncReport>;
+      online: () => boolean;
+      onChange?: (s: SyncState) => void;
+      onSettled?: () => void;
+      random?: () => number;
+    },
+  ) {}
+
+  snapshot(): SyncState {
+    return { ...this.state };
+  }
+
+  syncNow(manual = false): Promise<SyncReport> {
+    if (this.current) return this.current;
+    if (manual) this.state.attempt = 0;
+    this.cancelRetry();
+    this.state.running = true;
+    this.deps.onChange?.(this.snapshot());
+    this.current = (async (): Promise<SyncReport> => {
+      let report: SyncReport;
+      try {
+        report = await this.deps.run();
+      } catch (e) {
+        report = { outcome: 'retry', created: 0, duplicate: 0, rejected: 0, error: e };
+      }
+      if (report.outcome === 'retry' || report.outcome === 'busy') {
+        this.schedule(report.outcome === 'busy' ? BUSY_WAIT_MS : backoffDelay(this.state.attempt, this.deps.random));
+        this.state.attempt++;
+      } else {
+        this.state.attempt = 0;
+      }
+      this.state.last = { ...report, at: new Date().toISOString() };
+      return report;
+    })().finally(() => {
+      this.current = null;
+      this.state.running = false;
+      this.deps.onSettled?.();
+      this.deps.onChange?.(this.snapshot());
+    });
+    return this.current;
+  }
+
+  // Every minute: send when records wait and the network is up, unless a retry waits for its time.
+  tick(pending: number): void {
+    if (this.current || pending <= 0 || !this.deps.online()) return;
+    if (this.state.nextAttemptAt !== undefined && Date.now() < this.state.nextAttemptAt) return;
+    void this.syncNow();
+  }
+
+  stop(): void {
+    this.cancelRetry();
+  }
+
+  private schedule(delay: number): void {
+    this.cancelRetry();
+    this.state.nextAttemptAt = Date.now() + delay;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.state.nextAttemptAt = undefined;
+      // With no network at all, the `online` event starts the next try instead.
+      if (this.deps.online()) void this.syncNow();
+      else this.deps.onChange?.(this.snapshot());
+    }, delay);
+  }
+
+  private cancelRetry(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.state.nextAttemptAt = undefined;
+  }
 }
 
 // The file a user exports unsent records to, and imports again (on this phone or another one).
@@ -320,28 +412,36 @@ const apiTransport: SyncTransport = {
   },
 };
 
-export interface SyncState {
-  running: boolean;
-  last?: SyncReport & { at: string };
-  nextAttemptAt?: number; // ms, when a retry is scheduled
-  attempt: number;
-}
-
-const state: SyncState = { running: false, attempt: 0 };
-let running: Promise<SyncReport> | null = null;
-let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let started = false;
 let lastCount = -1;
 // Made by startAutoSync: other tabs of the app recount when this one changes the outbox.
 let channel: BroadcastChannel | null = null;
 
 export function syncState(): SyncState {
-  return { ...state };
+  return scheduler.snapshot();
 }
 
 function emitState(): void {
   window.dispatchEvent(new CustomEvent('hp:sync', { detail: syncState() }));
 }
+
+async function runSync(): Promise<SyncReport> {
+  if (!session()) {
+    // Signed out: nothing can go; the records wait for the next sign-in.
+    const waiting = await pendingCount();
+    return { outcome: waiting ? 'unauthorized' : 'done', created: 0, duplicate: 0, rejected: 0 };
+  }
+  return withLock(() => syncOnce(idbOutbox, apiTransport));
+}
+
+const scheduler = new SyncScheduler({
+  run: runSync,
+  online: () => navigator.onLine,
+  onChange: () => {
+    if (typeof window !== 'undefined') emitState();
+  },
+  onSettled: () => void announce(),
+});
 
 // Counts the waiting records and tells the header (and this screen) about it.
 async function announce(): Promise<void> {
@@ -440,51 +540,10 @@ async function withLock(fn: () => Promise<SyncReport>): Promise<SyncReport> {
   );
 }
 
-function schedule(delay: number): void {
-  clearTimeout(retryTimer);
-  state.nextAttemptAt = Date.now() + delay;
-  retryTimer = setTimeout(() => {
-    state.nextAttemptAt = undefined;
-    void syncNow();
-  }, delay);
-}
-
 // Sends what waits now; `manual` (the button, the network coming back) starts the backoff afresh.
 // Calls made while a sync runs get that sync's report.
 export function syncNow(manual = false): Promise<SyncReport> {
-  if (running) return running;
-  if (manual) state.attempt = 0;
-  clearTimeout(retryTimer);
-  state.nextAttemptAt = undefined;
-  state.running = true;
-  emitState();
-  running = (async (): Promise<SyncReport> => {
-    let report: SyncReport;
-    if (!session()) {
-      report = { outcome: 'unauthorized', created: 0, duplicate: 0, rejected: 0 };
-      if ((await pendingCount()) === 0) report.outcome = 'done';
-    } else {
-      try {
-        report = await withLock(() => syncOnce(idbOutbox, apiTransport));
-      } catch (e) {
-        report = { outcome: 'retry', created: 0, duplicate: 0, rejected: 0, error: e };
-      }
-    }
-    if (report.outcome === 'retry' || report.outcome === 'busy') {
-      schedule(report.outcome === 'busy' ? 5_000 : backoffDelay(state.attempt));
-      state.attempt++;
-    } else {
-      state.attempt = 0;
-    }
-    state.last = { ...report, at: new Date().toISOString() };
-    return report;
-  })().finally(() => {
-    running = null;
-    state.running = false;
-    void announce();
-    emitState();
-  });
-  return running;
+  return scheduler.syncNow(manual);
 }
 
 // Called once by main.ts at start.
@@ -499,9 +558,6 @@ export function startAutoSync(): void {
   window.addEventListener('hp:session', () => void syncNow(true));
   channel?.addEventListener('message', () => void announce());
   setInterval(() => {
-    if (running || lastCount <= 0 || !navigator.onLine) return;
-    if (state.nextAttemptAt && Date.now() < state.nextAttemptAt) return;
-    if (!session()) return;
-    void syncNow();
+    if (session()) scheduler.tick(lastCount);
   }, PERIOD_MS);
 }
