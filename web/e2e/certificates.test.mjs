@@ -405,6 +405,11 @@ test('Uyghur (right to left) and Chinese: the phone check and the rule failures,
     assert.equal(await page.locator('[data-testid="disease-status"][data-disease="PPR"]').getAttribute('data-state'), 'never');
     await shot(page, 'inspector-phone-check-ug');
     await noRawKeys(page);
+    await page.getByTestId('cert-input').fill(issued.hp1);
+    await page.getByTestId('cert-check').click();
+    await page.locator('[data-testid="cert-result"][data-status="consumed"]').waitFor();
+    await shot(page, 'inspector-certificate-ug');
+    await noRawKeys(page);
   } finally {
     await context.close();
   }

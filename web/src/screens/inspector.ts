@@ -6,7 +6,7 @@ import i18next from 'i18next';
 import { api, ApiError, OfflineError } from '../api';
 import { session } from '../auth';
 import type { VerifyResult } from '../hp1/index';
-import { formatDate, formatDateTime, formatNumber, t } from '../i18n';
+import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
 import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount, type TemplateResult } from '../ui';
 import './inspector.css';
@@ -137,6 +137,9 @@ export function coverageWords(c: { status: string; covered_until: string | null;
   if (c.status === 'overdue') return c.overdue_since ? t('coverage.overdue_since', { date: formatDate(c.overdue_since) }) : t('coverage.overdue');
   return t('coverage.never');
 }
+
+// From -> to, pointing the way the page reads.
+const arrow = () => (language().dir === 'rtl' ? '←' : '→');
 
 function stateClass(status: string): string {
   if (status === 'issued') return 'st-valid';
@@ -401,7 +404,7 @@ export const mount: Mount = (root) => {
         t('inspector:claim.tags'),
         c.tags && c.tags.length ? html`<span dir="ltr">${c.tags.join(', ')}</span>` : c.tag_count ? formatNumber(c.tag_count) : '—',
       ],
-      [t('inspector:claim.route'), html`<span data-testid="cert-route">${place(c.origin, c.origin_place)} → ${place(c.destination, c.destination_place)}</span>`],
+      [t('inspector:claim.route'), html`<span data-testid="cert-route"><bdi>${place(c.origin, c.origin_place)}</bdi> ${arrow()} <bdi>${place(c.destination, c.destination_place)}</bdi></span>`],
       [t('inspector:claim.transport'), c.transport || '—'],
       [t('inspector:claim.issued'), formatDateTime(c.issued_at)],
       [t('inspector:claim.valid_until'), html`<strong data-testid="cert-valid-until">${formatDateTime(c.valid_until)}</strong>`],

@@ -718,7 +718,7 @@ export const mount: Mount = (root) => {
               ${[
                 purposeName(i.purpose),
                 i.species ? `${speciesName(i.species)} × ${formatNumber(i.head_count ?? 0)}` : '',
-                i.destination ? `→ ${i.destination}` : '',
+                i.destination ? `${language().dir === 'rtl' ? '←' : '→'} ${i.destination}` : '',
                 i.owner_masked_name ?? '',
                 i.issued_at ? formatDateTime(i.issued_at) : '',
               ]
