@@ -584,7 +584,7 @@ export const mount: Mount = (root, ctx) => {
               <button class="btn btn-primary" data-testid="tag-add">${t('vaccinator:animals.add')}</button>
             </div>
           </form>`
-        : html`<form class="vacc-add" @submit=${(e: Event) => { e.preventDefault(); addFlock(); }}>
+        : html`<form class="vacc-add" novalidate @submit=${(e: Event) => { e.preventDefault(); addFlock(); }}>
             <label class="field">${t('vaccinator:animals.species')}
               <select data-testid="flock-species" @change=${(e: Event) => { flockSpecies = (e.target as HTMLSelectElement).value; }}>
                 ${speciesOptions(species, flockSpecies)}
@@ -626,7 +626,7 @@ export const mount: Mount = (root, ctx) => {
     const vaccines = disease ? vaccinesFor(disease) : [];
     const applies = disease ? groups().filter((g) => diseaseByCode(disease)?.species.includes(g.species)) : [];
     const planned = plannedRecords();
-    return html`<form @submit=${save} data-testid="vacc-form">
+    return html`<form novalidate @submit=${save} data-testid="vacc-form">
       <label class="field">${t('vaccinator:vacc.disease')}
         <select data-testid="vacc-disease" ?disabled=${diseases.length === 0} @change=${(e: Event) => chooseDisease((e.target as HTMLSelectElement).value)}>
           <option value="" ?selected=${!disease}>${diseases.length ? t('vaccinator:vacc.choose') : t('vaccinator:vacc.need_animals')}</option>
@@ -654,7 +654,7 @@ export const mount: Mount = (root, ctx) => {
           <input autocomplete="off" dir="ltr" data-testid="vacc-batch" .value=${live(batchNo)} @input=${(e: Event) => (batchNo = (e.target as HTMLInputElement).value)} />
         </label>
         <label class="field">${t('vaccinator:vacc.dose')}
-          <input type="number" inputmode="decimal" step="0.1" min="0" data-testid="vacc-dose" .value=${live(dose)} @input=${(e: Event) => (dose = (e.target as HTMLInputElement).value)} />
+          <input type="number" inputmode="decimal" step="any" min="0" data-testid="vacc-dose" .value=${live(dose)} @input=${(e: Event) => (dose = (e.target as HTMLInputElement).value)} />
         </label>
       </div>
       <label class="field">${t('vaccinator:vacc.date')}
