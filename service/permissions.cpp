@@ -44,6 +44,8 @@ unsigned RolesFor(Operation op) {
       return kVet | kAdmin;
     case Operation::kManageKeys:
       return kAdmin;
+    case Operation::kReadReports:
+      return kAuditor | kAdmin | kVet;
   }
   return 0;
 }

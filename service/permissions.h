@@ -29,6 +29,7 @@ enum class Operation {
   kConsumeCertificate,  // W5 (inspector)
   kRevokeCertificate,   // W6 (vet, admin)
   kManageKeys,          // signing keys, trust lists (the operator's console and admin)
+  kReadReports,         // W11 aggregates (coverage): no personal data, not audited per read
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

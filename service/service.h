@@ -174,6 +174,22 @@ struct LookupResult {
   Date since;
 };
 
+// W11: GET /reports/coverage as the client asked. Every field may be empty.
+struct CoverageRequest {
+  std::string region;  // authority code; default the caller's authority
+  std::string disease;
+  std::string species;
+  std::string from;  // "YYYY-MM"; default 11 months before `to`
+  std::string to;    // "YYYY-MM"; default the current month (the service's clock, UTC)
+};
+
+struct CoverageAnswer {
+  std::string region;
+  std::string from;  // "YYYY-MM"
+  std::string to;
+  CoverageReport report;  // definitions: CoverageQuery in store/store.h
+};
+
 class HerdService {
  public:
   HerdService(Store& store, const Clock& clock, const Catalogue& catalogue, ServiceConfig config);
@@ -259,6 +275,12 @@ class HerdService {
   // country.
   Result<std::vector<SigningKey>> ImportTrustList(const Caller& caller, const std::string& jws,
                                                   const std::string& root_public_key_b64);
+
+  // --- reports (service/reports.cpp) ---
+  // W11 coverage of the region's owners. kInvalidArgument naming the field (region, disease,
+  // species, from, to); kPermissionDenied when the region is outside the caller's subtree. Counts
+  // of heads carry no personal data: not audited per read.
+  Result<CoverageAnswer> ReportCoverage(const Caller& caller, const CoverageRequest& request);
 
   // --- audit ---
   Result<std::vector<AuditRow>> ListAudit(const Caller& caller, const AuditQuery& query);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "domain/audit.h"
+#include "domain/catalogue.h"
 #include "domain/certificate.h"
 #include "domain/model.h"
 #include "domain/status.h"
@@ -151,6 +152,51 @@ struct StoredDocument {
   Timestamp saved_at{};
 };
 
+// W11: vaccination coverage of the owners of one authority subtree, per (owner's authority,
+// disease, species, calendar month). Definitions, shared by both backends (store/coverage_tally.h):
+//  - registered_head: head of that species registered with owners of that authority by the end of
+//    the month: a tagged animal counts 1, a flock its head count as stored now (the store keeps
+//    no history of a flock's size, so a flock that grew counts its present size in every month
+//    since its registration). An animal or flock counts from its registration date, which is the
+//    earlier of the UTC date of its `created_at` and its first non-voided vaccination: W1 creates
+//    animals on the spot from records dated in the past (offline sync, paper records entered
+//    later), and an animal vaccinated on a day certainly existed on it.
+//  - vaccinated_head: head of that species with a non-voided vaccination against that disease
+//    administered in that month: each tagged animal once per month and disease however many doses
+//    it had; a flock the heads of its doses that month added up, at most its head count. A dose is
+//    against a disease when recorded under it or when its vaccine product covers it (the bivalent
+//    FMD O+A vaccine recorded under FMD-O counts for FMD-A too), as in W2's coverage.
+//  - coverage: vaccinated_head / registered_head rounded to 4 decimals, 0 when registered_head is
+//  0.
+// Only diseases that apply to the species (the catalogue) appear, and only rows with a non-zero
+// vaccinated_head or registered_head. Rows are ordered by authority, disease, species, month.
+struct CoverageQuery {
+  std::string scope;    // owners whose authority is `scope` or below it. REQUIRES: not empty
+  Date from;            // the first day of the first month
+  Date to;              // the last day of the last month
+  std::string disease;  // only this disease when not empty
+  std::string species;  // only this species when not empty
+  // Which diseases apply to which species, and what each vaccine product protects against.
+  // REQUIRES: not null.
+  const Catalogue* catalogue = nullptr;
+  size_t max_rows = 50000;  // at most this many rows; `truncated` says when more there were
+};
+
+struct CoverageRow {
+  std::string authority;
+  std::string disease;
+  std::string species;
+  std::string month;  // "YYYY-MM"
+  int64_t vaccinated_head = 0;
+  int64_t registered_head = 0;
+  double coverage = 0;
+};
+
+struct CoverageReport {
+  std::vector<CoverageRow> rows;
+  bool truncated = false;  // rows stop at max_rows; more matched
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -253,6 +299,10 @@ class Store {
   virtual Result<AuditVerification> VerifyAudit() = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
+
+  // --- reports ---
+  // W11, read in one snapshot. See CoverageQuery for what is counted.
+  virtual Result<CoverageReport> ReportCoverage(const CoverageQuery& query) = 0;
 };
 
 }  // namespace herdpass

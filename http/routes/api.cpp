@@ -203,6 +203,20 @@ Response ListAudit(HerdService& service, Request& req, const Caller& caller) {
   return JsonText(200, AuditPageJson(rows.value(), next));
 }
 
+// --- reports (W11) ---
+
+Response CoverageReport(HerdService& service, Request& req, const Caller& caller) {
+  CoverageRequest in;
+  in.region = std::string(req.Query("region"));
+  in.disease = std::string(req.Query("disease"));
+  in.species = std::string(req.Query("species"));
+  in.from = std::string(req.Query("from"));
+  in.to = std::string(req.Query("to"));
+  auto r = service.ReportCoverage(caller, in);
+  if (!r.ok()) return ProblemFromStatus(r.status());
+  return JsonText(200, CoverageJson(r.value()));
+}
+
 // --- certificates (W3-W6) ---
 
 std::string CertificateId(const Request& req) { return PercentDecode(req.Param("id"), false); }
@@ -387,6 +401,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              authed(Operation::kVoidVaccination, VoidVaccination));
   router.Add("GET", "/api/v1/lookup", authed(Operation::kLookup, Lookup));
   router.Add("GET", "/api/v1/audit", authed(Operation::kReadAudit, ListAudit));
+  router.Add("GET", "/api/v1/reports/coverage", authed(Operation::kReadReports, CoverageReport));
   router.Add("POST", "/api/v1/certificates",
              authed(Operation::kIssueCertificate, IssueCertificate));
   router.Add("GET", "/api/v1/certificates/{id}",

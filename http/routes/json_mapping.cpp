@@ -416,6 +416,32 @@ std::string BatchSummaryJson(const BatchSummary& s) {
       64 * s.results.size() + 64);
 }
 
+std::string CoverageJson(const CoverageAnswer& a) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Field(w, "region", a.region);
+    Field(w, "from", a.from);
+    Field(w, "to", a.to);
+    w.Key("rows");
+    w.StartArray();
+    for (const auto& r : a.report.rows) {
+      w.StartObject();
+      Field(w, "authority", r.authority);
+      Field(w, "disease", r.disease);
+      Field(w, "species", r.species);
+      Field(w, "month", r.month);
+      Field(w, "vaccinated_head", r.vaccinated_head);
+      Field(w, "registered_head", r.registered_head);
+      w.Key("coverage");
+      w.Double(r.coverage);
+      w.EndObject();
+    }
+    w.EndArray();
+    Field(w, "truncated", a.report.truncated);
+    w.EndObject();
+  });
+}
+
 std::string AuditPageJson(const std::vector<AuditRow>& rows, std::optional<int64_t> next_cursor) {
   return Build([&](Writer& w) {
     w.StartObject();

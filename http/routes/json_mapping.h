@@ -63,6 +63,9 @@ std::string AuditPageJson(const std::vector<AuditRow>& rows, std::optional<int64
 std::string LookupJson(const LookupResult& r, const Catalogue& catalogue);
 std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue);
 std::string CatalogueJson(const Catalogue& c);
+// W11: {region, from, to, rows: [{authority, disease, species, month, vaccinated_head,
+// registered_head, coverage}], truncated}.
+std::string CoverageJson(const CoverageAnswer& a);
 
 // The status a client sees at `now`: "expired" for an issued certificate past valid_until
 // (DESIGN.md section 6: derived, never stored), else the stored status.

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/coverage_tally.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/queries.h"
@@ -623,6 +624,31 @@ class PostgresStore final : public Store {
         if (it != fields.end()) *it->second = rows->Int(i, 1);
       }
       return c;
+    });
+  }
+
+  // --- reports ---
+
+  Result<CoverageReport> ReportCoverage(const CoverageQuery& q) override {
+    return ReadSnapshot([&](Connection& c) -> Result<CoverageReport> {
+      CoverageTally tally(q);
+      {
+        auto rows = c.Run(postgres::kSelectCoverageUnits, {q.scope, q.species});
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < rows->size(); ++i) {
+          tally.AddUnit(rows->Int(i, 0), rows->Text(i, 1), rows->Text(i, 2), rows->Int(i, 3),
+                        rows->Bool(i, 4), rows->Time(i, 5));
+        }
+      }
+      {
+        auto rows = c.Run(postgres::kSelectCoverageDoses, {q.scope, q.to.days()});
+        if (!rows.ok()) return rows.status();
+        for (int i = 0; i < rows->size(); ++i) {
+          tally.AddDose(rows->IntArray(i, 0), rows->Day(i, 1), rows->Text(i, 2), rows->Text(i, 3),
+                        rows->Int(i, 4));
+        }
+      }
+      return tally.Finish();
     });
   }
 

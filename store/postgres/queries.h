@@ -306,4 +306,21 @@ inline constexpr Query kAddCounters{
     "AS d(name, delta) WHERE counters.name = d.name"};
 inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FROM counters"};
 
+// --- reports (W11) ---
+// Owners in scope: `authority = $1` or every code below it, compared in "C" order as for the audit.
+#define HP_OWNER_IN_SCOPE                                                                         \
+  "(o.authority = $1::text OR (o.authority >= ($1::text || '-') COLLATE \"C\" AND o.authority < " \
+  "($1::text || '.') COLLATE \"C\"))"
+inline constexpr Query kSelectCoverageUnits{
+    "SelectCoverageUnits",
+    "SELECT a.id, o.authority, a.species, a.head_count, a.tag IS NULL, hp_ms(a.created_at) "
+    "FROM owners o JOIN animals a ON a.owner_id = o.id WHERE " HP_OWNER_IN_SCOPE
+    " AND ($2::text = '' OR a.species = $2::text)"};
+inline constexpr Query kSelectCoverageDoses{
+    "SelectCoverageDoses",
+    "SELECT v.animal_ids, hp_days(v.administered_on), v.disease, v.vaccine, v.head_count "
+    "FROM owners o JOIN vaccinations v ON v.owner_id = o.id WHERE " HP_OWNER_IN_SCOPE
+    " AND v.administered_on <= hp_date($2::integer) AND NOT v.voided"};
+#undef HP_OWNER_IN_SCOPE
+
 }  // namespace herdpass::postgres

@@ -258,4 +258,22 @@ inline constexpr Query kAddCounter{"AddCounter",
                                    "UPDATE counters SET value = value + ?2 WHERE name = ?1"};
 inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FROM counters"};
 
+// --- reports (W11) ---
+// Owners in scope: `authority = ?1` or the range [?1 || '-', ?1 || '.'), every code below ?1
+// (exact and case-sensitive, as for the audit). Owners are few next to their records: the scan of
+// owners drives the key lookups into animals (by owner) and vaccinations (by owner and date).
+#define HP_OWNER_IN_SCOPE \
+  "(o.authority = ?1 OR (o.authority >= ?1 || '-' AND o.authority < ?1 || '.'))"
+inline constexpr Query kSelectCoverageUnits{
+    "SelectCoverageUnits",
+    "SELECT a.id, o.authority, a.species, a.head_count, a.tag IS NULL, a.created_at "
+    "FROM owners o JOIN animals a ON a.owner_id = o.id WHERE " HP_OWNER_IN_SCOPE
+    " AND (?2 = '' OR a.species = ?2)"};
+inline constexpr Query kSelectCoverageDoses{
+    "SelectCoverageDoses",
+    "SELECT v.animal_ids, v.administered_on, v.disease, v.vaccine, v.head_count "
+    "FROM owners o JOIN vaccinations v ON v.owner_id = o.id WHERE " HP_OWNER_IN_SCOPE
+    " AND v.administered_on <= ?2 AND v.voided = 0"};
+#undef HP_OWNER_IN_SCOPE
+
 }  // namespace herdpass::sqlite

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/coverage_tally.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/queries.h"
@@ -693,6 +694,41 @@ class SqliteStore final : public Store {
       if (it != fields.end()) *it->second = st->Int(1);
     }
     return c;
+  }
+
+  // --- reports ---
+
+  Result<CoverageReport> ReportCoverage(const CoverageQuery& q) override {
+    auto conn = readers_->Acquire();
+    ReadTxn txn(*conn);
+    HP_RETURN_IF_ERROR(txn.began());
+    CoverageTally tally(q);
+    {
+      auto st = conn->Prepare(sqlite::kSelectCoverageUnits);
+      if (!st.ok()) return st.status();
+      st->Bind(1, q.scope).Bind(2, q.species);
+      for (;;) {
+        auto row = st->Next();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        tally.AddUnit(st->Int(0), st->Text(1), st->Text(2), st->Int(3), st->Int(4) != 0,
+                      sqlite::FromMillis(st->Int(5)));
+      }
+    }
+    {
+      auto st = conn->Prepare(sqlite::kSelectCoverageDoses);
+      if (!st.ok()) return st.status();
+      st->Bind(1, q.scope).Bind(2, static_cast<int64_t>(q.to.days()));
+      for (;;) {
+        auto row = st->Next();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        tally.AddDose(sqlite::DecodeIds(st->Blob(0)),
+                      Date::FromDays(static_cast<int32_t>(st->Int(1))), st->Text(2), st->Text(3),
+                      st->Int(4));
+      }
+    }
+    return tally.Finish();
   }
 
  private:

@@ -7,9 +7,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
@@ -703,6 +706,171 @@ TEST_F(ApiTest, AuditChainVerifiesWhileServing) {
   CommandResult v = env_->Run({"audit", "verify"});
   EXPECT_TRUE(v.ok()) << v.out << v.err;
   EXPECT_NE(v.out.find("ok"), std::string::npos) << v.out;
+}
+
+// --- W11: GET /reports/coverage over the demo county (`herdpass demo`) ---
+
+class CoverageReportApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      env_ = new HerdpassEnv();
+      env_->Init();
+      CommandResult demo = env_->Run({"demo", "--owners", "60", "--seed", "7"});
+      if (!demo.ok()) throw std::runtime_error("herdpass demo: " + demo.out + demo.err);
+      env_->AddUser({"aud", "auditor", "", ""});
+      env_->AddUser({"vet-01", "vet", "KZ-ABY-01", ""});
+      env_->AddUser({"vacc", "vaccinator", "", ""});
+      env_->AddUser({"aud-alm", "auditor", "KZ-ALM", ""});
+      env_->StartServer();
+      for (const char* u : {"aud", "vet-01", "vacc", "aud-alm", "admin"}) {
+        tokens_[u] = env_->Login(u);
+      }
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
+    }
+  }
+
+  static void TearDownTestSuite() {
+    if (env_ != nullptr && setup_error_.empty()) (void)env_->StopServer();
+    delete env_;
+    env_ = nullptr;
+    tokens_.clear();
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(setup_error_.empty()) << setup_error_;
+    client_ = env_->Client();
+  }
+
+  HttpResponse Report(const std::string& query, const std::string& user = "aud") {
+    return client_->Get("/api/v1/reports/coverage" + query, tokens_.at(user));
+  }
+
+  static std::string Month(Date d) { return d.ToString().substr(0, 7); }
+
+  static inline HerdpassEnv* env_ = nullptr;
+  static inline std::map<std::string, std::string> tokens_;
+  static inline std::string setup_error_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_F(CoverageReportApiTest, DefaultsToTheCallersAuthorityAndTheLast12Months) {
+  auto r = Report("");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("Content-Type").rfind("application/json", 0), 0u);
+  json j = r.json();
+  const std::set<std::string> top = {"region", "from", "to", "rows", "truncated"};
+  for (const auto& [k, v] : j.items()) EXPECT_EQ(top.count(k), 1u) << k;
+  EXPECT_EQ(j.at("region"), "KZ-ABY");
+  const Date today = UtcToday();
+  EXPECT_EQ(j.at("to"), Month(today));
+  EXPECT_EQ(j.at("from"), Month(today.AddMonths(-11)));
+  EXPECT_EQ(j.at("truncated"), false);
+  ASSERT_TRUE(j.at("rows").is_array());
+  ASSERT_FALSE(j["rows"].empty());
+  const std::set<std::string> keys = {"authority",       "disease",         "species", "month",
+                                      "vaccinated_head", "registered_head", "coverage"};
+  std::set<std::string> months;
+  int64_t vaccinated = 0;
+  for (const auto& row : j["rows"]) {
+    ASSERT_EQ(row.size(), keys.size()) << row;
+    for (const auto& [k, v] : row.items()) EXPECT_EQ(keys.count(k), 1u) << k;
+    const std::string authority = row.at("authority");
+    EXPECT_TRUE(authority == "KZ-ABY" || authority.rfind("KZ-ABY-", 0) == 0) << row;
+    const std::string month = row.at("month");
+    EXPECT_GE(month, j["from"].get<std::string>()) << row;
+    EXPECT_LE(month, j["to"].get<std::string>()) << row;
+    months.insert(month);
+    const int64_t v = row.at("vaccinated_head"), reg = row.at("registered_head");
+    EXPECT_TRUE(v > 0 || reg > 0) << row;
+    EXPECT_LE(v, reg) << row;  // an animal vaccinated in a month is registered by its end
+    const double want =
+        reg == 0
+            ? 0.0
+            : std::round(10000.0 * static_cast<double>(v) / static_cast<double>(reg)) / 10000.0;
+    EXPECT_DOUBLE_EQ(row.at("coverage").get<double>(), want) << row;
+    vaccinated += v;
+  }
+  EXPECT_EQ(months.size(), 12u);  // the demo's animals are registered in every month
+  EXPECT_GT(vaccinated, 0);       // the demo vaccinates in April, May and October every year
+}
+
+TEST_F(CoverageReportApiTest, FiltersByDiseaseSpeciesAndMonthsAndAddsUp) {
+  const std::string window = "?from=2024-01&to=2026-12";
+  auto all = Report(window);
+  ASSERT_EQ(all.status, 200) << all.body;
+  auto some = Report(window + "&disease=FMD-O&species=sheep");
+  ASSERT_EQ(some.status, 200) << some.body;
+  json a = all.json(), s = some.json();
+  EXPECT_EQ(s.at("from"), "2024-01");
+  EXPECT_EQ(s.at("to"), "2026-12");
+  std::vector<json> expected;
+  for (const auto& row : a.at("rows")) {
+    if (row.at("disease") == "FMD-O" && row.at("species") == "sheep") expected.push_back(row);
+  }
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(s.at("rows"), json(expected));  // the filters only select rows
+  // A month written on its own is the whole month: one month, one row per authority.
+  auto one = Report("?from=2025-10&to=2025-10&disease=FMD-O&species=sheep");
+  ASSERT_EQ(one.status, 200) << one.body;
+  for (const auto& row : one.json().at("rows")) EXPECT_EQ(row.at("month"), "2025-10") << row;
+}
+
+TEST_F(CoverageReportApiTest, KeepsToTheCallersJurisdiction) {
+  // A vet of KZ-ABY-01 may not read the region above it, nor a sibling's.
+  EXPECT_EQ(Report("", "vet-01").status, 200);
+  ExpectProblem(Report("?region=KZ-ABY", "vet-01"), 403);
+  ExpectProblem(Report("?region=KZ-ABY-02", "vet-01"), 403);
+  ExpectProblem(Report("?region=KZ-ABY", "aud-alm"), 403);
+  ExpectProblem(Report("?region=KZ", "aud"), 403);
+  // Within it, only the subtree's owners.
+  auto sub = Report("?region=KZ-ABY-01", "aud");
+  ASSERT_EQ(sub.status, 200) << sub.body;
+  EXPECT_EQ(sub.json().at("region"), "KZ-ABY-01");
+  for (const auto& row : sub.json().at("rows")) {
+    const std::string authority = row.at("authority");
+    EXPECT_TRUE(authority == "KZ-ABY-01" || authority.rfind("KZ-ABY-01-", 0) == 0) << row;
+  }
+  ExpectProblem(Report("", "vacc"), 403);  // vaccinators read no reports
+  EXPECT_EQ(Report("", "admin").status, 200);
+}
+
+TEST_F(CoverageReportApiTest, BadParametersAre400NamingTheField) {
+  ExpectProblem(Report("?from=2026-13"), 400, "from");
+  ExpectProblem(Report("?from=2026-1"), 400, "from");
+  ExpectProblem(Report("?to=2026-11-01"), 400, "to");
+  ExpectProblem(Report("?to=November"), 400, "to");
+  ExpectProblem(Report("?from=2026-11&to=2026-10"), 400, "from");
+  ExpectProblem(Report("?disease=FMD-Z"), 400, "disease");
+  ExpectProblem(Report("?species=dog"), 400, "species");
+  ExpectProblem(Report("?region=kz-aby"), 400, "region");
+}
+
+TEST_F(CoverageReportApiTest, ReadingTheReportIsNotAudited) {
+  // The whole audit log as the admin sees it, page by page.
+  auto audit = [&] {
+    json rows = json::array();
+    std::string after = "0";
+    for (;;) {
+      auto page = client_->Get("/api/v1/audit?limit=1000&after=" + after, tokens_.at("admin"));
+      EXPECT_EQ(page.status, 200) << page.body;
+      if (page.status != 200) return rows;
+      json j = page.json();
+      for (const auto& row : j.at("items")) rows.push_back(row);
+      if (j.at("next_cursor").is_null()) return rows;
+      after = std::to_string(j["next_cursor"].get<int64_t>());
+    }
+  };
+  // Counts of heads name no one (unlike W2 and the audit log): no audit row per read.
+  const json before = audit();
+  ASSERT_EQ(Report("").status, 200);
+  ASSERT_EQ(Report("?disease=PPR").status, 200);
+  const json after = audit();
+  ASSERT_GE(after.size(), before.size());
+  for (size_t i = before.size(); i < after.size(); ++i) {
+    EXPECT_EQ(after[i].at("action"), "audit.read") << after[i];  // the admin's own pages only
+  }
 }
 
 }  // namespace

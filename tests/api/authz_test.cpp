@@ -116,6 +116,12 @@ std::vector<Row> Matrix() {
        fixed("/api/v1/lookup?phone=%2B77059990002"),
        no_body},
       {"GET", "/audit", Who::kRoles, {"auditor", "admin"}, fixed("/api/v1/audit"), no_body},
+      {"GET",
+       "/reports/coverage",
+       Who::kRoles,
+       {"auditor", "admin", "vet"},
+       fixed("/api/v1/reports/coverage?disease=FMD-O&species=sheep"),
+       no_body},
       // Certificates: an allowed role asking for an unknown one gets 404, and an issue request
       // naming no owner 400; neither is the matrix's business.
       {"POST",

@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <latch>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "tests/store/store_test_support.h"
@@ -1433,6 +1436,182 @@ TYPED_TEST(StoreTest, SixteenConcurrentWritersAllCommit) {
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
   EXPECT_EQ(v->rows, kThreads * kPerThread);
+}
+
+// --- reports (W11) ---
+
+// Owners in KZ-ABY-01 and KZ-ABY-02 (in scope KZ-ABY), KZ-ALA-01 and KZ-ABYZ (not: a prefix that
+// is not a subtree), with animals registered at known times and doses in and around the window
+// 2026-09..2026-11: a voided dose, a dose before the window, a second dose the same month for the
+// same animal, a flock dosed twice in a month beyond its size, a bivalent vaccine, and an animal
+// stored after the window but vaccinated inside it.
+void SeedCoverage(Store& store) {
+  auto time = [](const char* day) { return At(int64_t{Day(day).days()} * 86'400'000 + 3'600'000); };
+  auto owner = [&](int64_t n, const char* authority) {
+    NewOwner o{Phone(n), "Owner " + std::to_string(n), "Village", authority, time("2025-06-01")};
+    auto r = store.CreateOwner(o, MakeAudit("owner.create"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->id : 0;
+  };
+  auto animal = [&](int64_t owner_id, std::optional<std::string> tag, const char* species,
+                    int32_t heads, const char* created) {
+    NewAnimal a;
+    a.owner_id = owner_id;
+    a.tag = std::move(tag);
+    a.species = species;
+    a.head_count = heads;
+    a.authority = "KZ-ABY-01";
+    a.created_at = time(created);
+    auto r = store.CreateAnimal(a, MakeAudit("animal.create"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+  };
+  auto dose = [](int64_t n, int64_t owner_id, std::vector<std::string> tags, const char* species,
+                 int32_t heads, const char* disease, const char* vaccine, const char* day) {
+    VaccinationInput v = MakeRecord(n, "");
+    v.owner_id = owner_id;
+    v.owner_phone.clear();
+    v.animal_tags = std::move(tags);
+    v.species = species;
+    v.head_count = heads;
+    v.disease = disease;
+    v.vaccine = vaccine;
+    v.administered_on = Day(day);
+    return v;
+  };
+  const int64_t a = owner(1, "KZ-ABY-01"), b = owner(2, "KZ-ABY-02"), c = owner(3, "KZ-ALA-01"),
+                d = owner(4, "KZ-ABYZ");
+  animal(a, Tag(11), "sheep", 1, "2026-01-01");
+  animal(a, Tag(12), "sheep", 1, "2026-01-01");
+  animal(a, Tag(13), "sheep", 1, "2026-10-15");  // registered in October, never vaccinated
+  animal(a, std::nullopt, "sheep", 40, "2026-01-01");
+  animal(a, Tag(14), "cattle", 1, "2026-12-20");  // stored later, but vaccinated in September
+  animal(b, Tag(21), "goat", 1, "2026-01-01");
+  animal(c, Tag(31), "sheep", 1, "2026-01-01");
+  animal(d, Tag(41), "sheep", 1, "2026-01-01");
+  BatchContext ctx = MakeContext();
+  ctx.unrestricted = true;
+  const std::vector<VaccinationInput> records = {
+      dose(1, a, {Tag(11), Tag(12)}, "sheep", 0, "FMD-O", "FMD-O-INACT", "2026-10-03"),
+      dose(2, a, {Tag(11)}, "sheep", 0, "FMD-O", "FMD-O-INACT", "2026-10-20"),  // same month
+      dose(3, a, {}, "sheep", 25, "FMD-O", "FMD-O-INACT", "2026-11-02"),
+      dose(4, a, {}, "sheep", 25, "FMD-O", "FMD-O-INACT", "2026-11-09"),          // 50 heads of 40
+      dose(5, a, {Tag(12)}, "sheep", 0, "FMD-O", "FMD-O-INACT", "2026-11-05"),    // voided below
+      dose(6, a, {Tag(11)}, "sheep", 0, "FMD-O", "FMD-O-INACT", "2026-08-10"),    // before window
+      dose(7, a, {Tag(14)}, "cattle", 0, "FMD-O", "FMD-OA-INACT", "2026-09-05"),  // O and A
+      dose(8, b, {Tag(21)}, "goat", 0, "PPR", "PPR-LIVE", "2026-10-10"),
+      dose(9, c, {Tag(31)}, "sheep", 0, "FMD-O", "FMD-O-INACT", "2026-10-03"),
+      dose(10, d, {Tag(41)}, "sheep", 0, "FMD-O", "FMD-O-INACT", "2026-10-03"),
+      dose(11, a, {Tag(12)}, "sheep", 0, "FMD-O", "FMD-O-INACT", "2026-12-01"),  // after window
+  };
+  auto stored = store.RecordVaccinations(records, ctx, MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  for (const auto& r : *stored) {
+    EXPECT_EQ(r.outcome, RecordOutcome::kCreated) << r.id << " " << r.reason.ToString();
+  }
+  Status s = store.VoidVaccination(Uuid(5), "wrong animal", At(777), MakeAudit("void"));
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+CoverageQuery CoverageWindow(const std::string& scope) {
+  CoverageQuery q;
+  q.scope = scope;
+  q.from = Day("2026-09-01");
+  q.to = Day("2026-11-30");
+  q.catalogue = &DefaultCatalogue();
+  return q;
+}
+
+std::string RowText(const CoverageRow& r) {
+  char coverage[32];
+  std::snprintf(coverage, sizeof coverage, "%.4f", r.coverage);
+  return r.authority + " " + r.disease + " " + r.species + " " + r.month + " " +
+         std::to_string(r.vaccinated_head) + "/" + std::to_string(r.registered_head) + " " +
+         coverage;
+}
+
+std::vector<std::string> RowTexts(const CoverageReport& report) {
+  std::vector<std::string> out;
+  for (const auto& r : report.rows) out.push_back(RowText(r));
+  return out;
+}
+
+TYPED_TEST(StoreTest, CoverageCountsHeadsOncePerMonthAndDiseaseWithinTheScope) {
+  SeedCoverage(this->store());
+  CoverageQuery q = CoverageWindow("KZ-ABY");
+  q.disease = "FMD-O";
+  q.species = "sheep";
+  auto r = this->store().ReportCoverage(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->truncated);
+  // September: 2 tagged sheep and the flock of 40 registered, nothing vaccinated (the August dose
+  // is outside). October: the third sheep is registered; two sheep vaccinated, the first twice.
+  // November: the flock's 50 heads count as its 40, the voided dose not at all.
+  EXPECT_EQ(RowTexts(*r), (std::vector<std::string>{
+                              "KZ-ABY-01 FMD-O sheep 2026-09 0/42 0.0000",
+                              "KZ-ABY-01 FMD-O sheep 2026-10 2/43 0.0465",
+                              "KZ-ABY-01 FMD-O sheep 2026-11 40/43 0.9302",
+                          }));
+  EXPECT_DOUBLE_EQ(r->rows[1].coverage, 0.0465);
+}
+
+TYPED_TEST(StoreTest, CoverageCoversEveryApplicableDiseaseAndTheVaccinesOtherDiseases) {
+  SeedCoverage(this->store());
+  auto r = this->store().ReportCoverage(CoverageWindow("KZ-ABY"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // sheep (8 diseases), cattle (7) and goats (9) over 3 months, every row with registered heads.
+  EXPECT_EQ(r->rows.size(), (8u + 7u + 9u) * 3u);
+  std::map<std::string, std::string> by_key;
+  for (const auto& row : r->rows) {
+    EXPECT_TRUE(row.authority == "KZ-ABY-01" || row.authority == "KZ-ABY-02") << RowText(row);
+    by_key[row.authority + " " + row.disease + " " + row.species + " " + row.month] = RowText(row);
+  }
+  // The cattle stored in December counts from its September dose; the bivalent vaccine recorded
+  // under FMD-O counts for FMD-A too, not for Asia1.
+  EXPECT_EQ(by_key["KZ-ABY-01 FMD-O cattle 2026-09"], "KZ-ABY-01 FMD-O cattle 2026-09 1/1 1.0000");
+  EXPECT_EQ(by_key["KZ-ABY-01 FMD-A cattle 2026-09"], "KZ-ABY-01 FMD-A cattle 2026-09 1/1 1.0000");
+  EXPECT_EQ(by_key["KZ-ABY-01 FMD-ASIA1 cattle 2026-09"],
+            "KZ-ABY-01 FMD-ASIA1 cattle 2026-09 0/1 0.0000");
+  EXPECT_EQ(by_key["KZ-ABY-01 FMD-O cattle 2026-10"], "KZ-ABY-01 FMD-O cattle 2026-10 0/1 0.0000");
+  EXPECT_EQ(by_key["KZ-ABY-01 FMD-A sheep 2026-10"], "KZ-ABY-01 FMD-A sheep 2026-10 0/43 0.0000");
+  EXPECT_EQ(by_key["KZ-ABY-02 PPR goat 2026-10"], "KZ-ABY-02 PPR goat 2026-10 1/1 1.0000");
+  EXPECT_EQ(by_key.count("KZ-ABY-01 LSD sheep 2026-10"), 0u);  // LSD is not a sheep disease
+  // Ordered by authority, disease, species, month.
+  EXPECT_TRUE(std::is_sorted(r->rows.begin(), r->rows.end(), [](const auto& x, const auto& y) {
+    return std::tie(x.authority, x.disease, x.species, x.month) <
+           std::tie(y.authority, y.disease, y.species, y.month);
+  }));
+}
+
+TYPED_TEST(StoreTest, CoverageKeepsToTheSubtreeAndTruncatesAtMaxRows) {
+  SeedCoverage(this->store());
+  auto goats = this->store().ReportCoverage(CoverageWindow("KZ-ABY-02"));
+  ASSERT_TRUE(goats.ok()) << goats.status().ToString();
+  EXPECT_EQ(goats->rows.size(), 9u * 3u);
+  for (const auto& row : goats->rows) EXPECT_EQ(row.species, "goat") << RowText(row);
+
+  CoverageQuery other = CoverageWindow("KZ-ALA-01");
+  other.species = "sheep";
+  other.disease = "FMD-O";
+  auto ala = this->store().ReportCoverage(other);
+  ASSERT_TRUE(ala.ok());
+  EXPECT_EQ(RowTexts(*ala), (std::vector<std::string>{
+                                "KZ-ALA-01 FMD-O sheep 2026-09 0/1 0.0000",
+                                "KZ-ALA-01 FMD-O sheep 2026-10 1/1 1.0000",
+                                "KZ-ALA-01 FMD-O sheep 2026-11 0/1 0.0000",
+                            }));
+
+  auto none = this->store().ReportCoverage(CoverageWindow("UZ"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->rows.empty());
+  EXPECT_FALSE(none->truncated);
+
+  CoverageQuery small = CoverageWindow("KZ-ABY");
+  small.max_rows = 5;
+  auto cut = this->store().ReportCoverage(small);
+  ASSERT_TRUE(cut.ok());
+  EXPECT_TRUE(cut->truncated);
+  ASSERT_EQ(cut->rows.size(), 5u);
+  EXPECT_EQ(RowText(cut->rows[0]), "KZ-ABY-01 ANTHRAX cattle 2026-09 0/1 0.0000");
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ import { t } from './i18n';
 
 type Kind = 'qr' | 'tag';
 
-async function zxing(formats: 'qr' | 'tag' | 'all', tryHarder: boolean) {
+async function zxing(formats: 'qr' | 'tag' | 'all', tryHarder: boolean, pureBarcode = false) {
   const [{ BrowserMultiFormatReader }, { BarcodeFormat, DecodeHintType }] = await Promise.all([
     import('@zxing/browser'),
     import('@zxing/library'),
@@ -23,6 +23,7 @@ async function zxing(formats: 'qr' | 'tag' | 'all', tryHarder: boolean) {
   const hints = new Map<number, unknown>();
   hints.set(DecodeHintType.POSSIBLE_FORMATS, formats === 'qr' ? qr : tag);
   if (tryHarder) hints.set(DecodeHintType.TRY_HARDER, true);
+  if (pureBarcode) hints.set(DecodeHintType.PURE_BARCODE, true);
   return new BrowserMultiFormatReader(hints as never, { delayBetweenScanAttempts: 150, delayBetweenScanSuccess: 500 });
 }
 
@@ -133,11 +134,12 @@ function loadImage(url: string): Promise<HTMLImageElement> {
   });
 }
 
-// Reads a QR code (or an ear tag's barcode) from a photo file; null when none is found. A phone
-// photo is large (12 MP) and the code small in it: it is tried scaled down (faster, and zxing's
-// binarizer does better at that size), then at full size.
+// Reads a QR code (or an ear tag's barcode) from a photo file; null when none is found. The image
+// is drawn on a white canvas with a margin around it (zxing's detector fails on a QR code whose
+// quiet zone is narrow, as in a tight crop or the server's own PNG); a phone photo is large (12 MP)
+// with the code small in it, so it is tried scaled down first (faster, and zxing's binarizer does
+// better at that size), then at full size. QR codes first (the certificate), then the other formats.
 export async function decodeImageFile(file: File): Promise<string | null> {
-  const reader = await zxing('all', true);
   const url = URL.createObjectURL(file);
   try {
     let img: HTMLImageElement;
@@ -150,22 +152,32 @@ export async function decodeImageFile(file: File): Promise<string | null> {
     const h = img.naturalHeight;
     if (!w || !h) return null;
     const big = Math.max(w, h);
-    const sizes = [...new Set([Math.min(big, 1600), Math.min(big, 800), big])];
-    for (const size of sizes) {
+    // zxing-js's QR detector misses some codes at one size and finds them at another (the
+    // server's own 510-pixel PNG is found at 70 % and not at 100 %): several sizes, then
+    // PURE_BARCODE (a picture of the code alone, as a screenshot or the downloaded PNG), then
+    // the other formats.
+    const sizes = [...new Set([1600, 1100, 800, 0.7 * big, 0.5 * big, big].map((s) => Math.round(Math.min(big, s))))];
+    const [qr, pure, all] = [await zxing('qr', true), await zxing('qr', true, true), await zxing('all', true)];
+    const attempts: [typeof qr, number][] = [...sizes.map((s) => [qr, s] as [typeof qr, number]), [pure, sizes[0]], [pure, big], [all, sizes[0]]];
+    for (const [reader, size] of attempts) {
       const scale = size / big;
+      const cw = Math.max(1, Math.round(w * scale));
+      const ch = Math.max(1, Math.round(h * scale));
+      const margin = Math.round(Math.max(cw, ch) * 0.08);
       const canvas = document.createElement('canvas');
-      canvas.width = Math.max(1, Math.round(w * scale));
-      canvas.height = Math.max(1, Math.round(h * scale));
+      canvas.width = cw + 2 * margin;
+      canvas.height = ch + 2 * margin;
       const ctx = canvas.getContext('2d', { willReadFrequently: true });
-      if (!ctx) break;
-      // A white background: a transparent PNG's pixels would otherwise read as black.
+      if (!ctx) return null;
+      // White first: a transparent PNG's pixels would otherwise read as black.
       ctx.fillStyle = '#fff';
       ctx.fillRect(0, 0, canvas.width, canvas.height);
-      ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(img, margin, margin, cw, ch);
       try {
         return reader.decodeFromCanvas(canvas).getText();
       } catch {
-        // NotFound at this size: try the next one.
+        // Nothing found this way: try the next.
       }
     }
     return null;

@@ -86,7 +86,8 @@ export const mount: Mount = (root, ctx) => {
   let alive = true;
   let lists: CachedLists = { trust: null, revocations: null, checked_at: null };
   let listsLoaded = false;
-  let refreshing = false;
+  // Online, the lists are updated as soon as the page opens (loadLists, then update).
+  let refreshing = navigator.onLine;
   let refresh: RefreshOutcome | null = null;
   let busy: 'check' | 'photo' | null = null;
   let message: string | null = null; // a problem with the input (no QR in photo, empty text)
@@ -102,7 +103,7 @@ export const mount: Mount = (root, ctx) => {
   };
 
   const update = async () => {
-    if (refreshing) return;
+    // refreshLists runs one update at a time: a second call gets the running one's outcome.
     refreshing = true;
     draw();
     refresh = await refreshLists(controller.signal);
@@ -202,7 +203,7 @@ export const mount: Mount = (root, ctx) => {
       : nothing;
     if (!lists.trust) {
       const key = refreshing ? 'verify:lists.missing_loading' : navigator.onLine && refresh?.online ? 'verify:lists.missing_server' : navigator.onLine ? 'verify:lists.missing_error' : 'verify:lists.missing_offline';
-      return html`<div class="verify-lists">
+      return html`<div class="verify-lists" data-testid="lists" data-refreshing=${String(refreshing)}>
         <p class="${refreshing ? 'notice' : 'error'}" role="status" data-testid="lists-missing">${t(key)}</p>
         ${refused}
         ${refreshButton()}
@@ -210,8 +211,14 @@ export const mount: Mount = (root, ctx) => {
     }
     const checkedAt = lists.checked_at ?? lists.trust.fetched_at;
     const stale = Date.now() - Date.parse(checkedAt) > STALE_MS;
-    return html`<div class="verify-lists">
-      <ul class="lists-age ${stale ? 'stale' : ''}" data-testid="lists-age" data-checked-at=${checkedAt}>
+    return html`<div class="verify-lists" data-testid="lists" data-refreshing=${String(refreshing)}>
+      <ul
+        class="lists-age ${stale ? 'stale' : ''}"
+        data-testid="lists-age"
+        data-checked-at=${checkedAt}
+        data-trust-sequence=${lists.trust.list.sequence}
+        data-revoked=${lists.revocations?.list.revoked.length ?? 0}
+      >
         <li>${t('verify:lists.trust_age', { date: formatDateTime(lists.trust.list.issued_at), ago: ago(checkedAt) })}</li>
         <li>
           ${lists.revocations

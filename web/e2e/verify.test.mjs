@@ -1,0 +1,213 @@
+// Issue test 3: the public /verify page checks certificates offline. As demo-vet through the API:
+// vaccinate a new owner's sheep today against FMD-O, FMD-A and PPR, issue slaughter certificates
+// for them and download one's QR code as a PNG. Then, in fresh browser contexts with no sign-in:
+// open /verify online once (app and lists cached, the service worker in control), go offline,
+// reload, and upload the photo -> valid; paste the text with one character changed -> invalid with
+// a reason; revoke another certificate, update the lists online, go offline -> revoked; and with
+// no lists and no network the page says so.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startServer, launch, phone, shot, apiLogin, untranslated } from './harness.mjs';
+
+let server;
+let browser;
+let token;
+let dir;
+let first; // the certificate whose QR code is photographed
+let second; // revoked during the test
+let pngPath;
+
+async function call(method, path, body) {
+  const res = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+// A new owner whose sheep meet the slaughter rule (vaccinated today against FMD O, FMD A and
+// PPR), and a certificate for them.
+async function issueCertificate(n) {
+  const phoneNumber = `+7701${String(5550000 + n * 101 + Math.floor(Math.random() * 90)).padStart(7, '0')}`;
+  const today = new Date().toISOString().slice(0, 10);
+  const record = (disease, vaccine, batch) => ({
+    id: randomUUID(),
+    owner_phone: phoneNumber,
+    owner_name: `Verify Test Owner ${n}`,
+    species: 'sheep',
+    head_count: 12,
+    disease,
+    vaccine,
+    batch_no: batch,
+    administered_on: today,
+  });
+  const batch = await call('POST', '/vaccinations/batch', {
+    records: [record('FMD-O', 'FMD-OA-INACT', 'E2E-FMD-1'), record('FMD-A', 'FMD-OA-INACT', 'E2E-FMD-1'), record('PPR', 'PPR-LIVE', 'E2E-PPR-1')],
+  });
+  assert.equal(batch.status, 200, JSON.stringify(batch.body));
+  assert.equal(batch.body.created, 3, JSON.stringify(batch.body));
+  const cert = await call('POST', '/certificates', {
+    owner_phone: phoneNumber,
+    species: 'sheep',
+    head_count: 12,
+    purpose: 'slaughter',
+    destination: 'KZ-ALA',
+    destination_place: 'Almaty meat plant',
+    transport: 'truck 777 E2E 02',
+  });
+  assert.equal(cert.status, 201, JSON.stringify(cert.body));
+  assert.match(cert.body.hp1, /^HP1:/);
+  return cert.body;
+}
+
+before(async () => {
+  server = await startServer({ owners: 5 });
+  browser = await launch();
+  token = await apiLogin(server.url, 'vet');
+  dir = mkdtempSync(join(tmpdir(), 'herdpass-verify-'));
+  first = await issueCertificate(1);
+  second = await issueCertificate(2);
+  const png = await fetch(`${server.url}/api/v1/certificates/${first.id}/qr.png`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(png.status, 200);
+  assert.match(png.headers.get('content-type') ?? '', /image\/png/);
+  pngPath = join(dir, 'certificate-qr.png');
+  writeFileSync(pngPath, Buffer.from(await png.arrayBuffer()));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// Opens /verify online until the service worker controls the page and the lists are saved.
+async function openOnline(context) {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/verify`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await page.getByTestId('lists-age').waitFor();
+  // The update the page starts when online has finished (it writes the lists).
+  await page.locator('[data-testid="lists"][data-refreshing="false"]').waitFor();
+  return page;
+}
+
+async function resultOf(page) {
+  const result = page.locator('[data-testid="verify-result"][data-status]');
+  await result.waitFor();
+  return result;
+}
+
+function tamper(hp1) {
+  const mid = Math.floor(hp1.length / 2);
+  return hp1.slice(0, mid) + (hp1[mid] === 'A' ? 'B' : 'A') + hp1.slice(mid + 1);
+}
+
+test('offline: a photo of the QR code verifies, a tampered text is refused with a reason', async (t) => {
+  const context = await phone(browser);
+  const page = await openOnline(context);
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByTestId('lists-age').waitFor();
+  assert.equal(await page.getByTestId('net-state').innerText(), 'Offline');
+
+  await page.getByTestId('verify-upload').setInputFiles(pngPath);
+  let result = await resultOf(page);
+  await page.locator('[data-testid="verify-result"][data-status="valid"]').waitFor({ timeout: 15000 }).catch(() => {});
+  assert.equal(await result.getAttribute('data-status'), 'valid', await result.innerText());
+  assert.equal(await page.getByTestId('verify-number').innerText(), first.number);
+  assert.equal(await page.getByTestId('verify-reason').count(), 0);
+  assert.equal(await page.getByTestId('verify-input').inputValue(), first.hp1);
+  // Offline: the phone's answer only, and nothing personal on the page.
+  assert.doesNotMatch(await page.getByTestId('verify-how').innerText(), /server/i);
+  assert.doesNotMatch(await result.innerText(), /Verify Test Owner/);
+  const ms = await page.evaluate(() => performance.getEntriesByName('hp1-verify').at(-1)?.duration);
+  assert.ok(typeof ms === 'number' && ms > 0, 'performance.measure hp1-verify');
+  t.diagnostic(`in-browser verification of the uploaded certificate: ${ms.toFixed(1)} ms`);
+  await shot(page, 'verify-valid');
+
+  await page.getByTestId('verify-input').fill(tamper(first.hp1));
+  await page.getByTestId('verify-submit').click();
+  await page.locator('[data-testid="verify-result"][data-status="invalid"]').waitFor();
+  result = await resultOf(page);
+  const reasons = page.getByTestId('verify-reason');
+  assert.ok((await reasons.count()) >= 1);
+  const code = await reasons.first().getAttribute('data-code');
+  assert.ok(['signature', 'base45', 'compression', 'cbor', 'cose', 'cwt', 'claim', 'kid', 'unknown_kid'].includes(code), code);
+  const words = await reasons.first().innerText();
+  assert.ok(words.length > 10 && !words.includes('reason.'), words);
+  assert.match(await result.innerText(), /Invalid/);
+  await shot(page, 'verify-invalid');
+  assert.deepEqual(await untranslated(page), []);
+  await context.close();
+});
+
+test('revoked: after the lists are updated online, the certificate shows revoked offline', async () => {
+  const context = await phone(browser);
+  const page = await openOnline(context);
+  const before = Number(await page.getByTestId('lists-age').getAttribute('data-revoked'));
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByTestId('verify-input').fill(second.hp1);
+  await page.getByTestId('verify-submit').click();
+  assert.equal(await (await resultOf(page)).getAttribute('data-status'), 'valid');
+
+  const revoke = await call('POST', `/certificates/${second.id}/revoke`, { reason: 'e2e: animals sold elsewhere' });
+  assert.ok(revoke.status === 200 || revoke.status === 204, JSON.stringify(revoke.body));
+
+  await context.setOffline(false);
+  await page.reload();
+  await page.locator('[data-testid="lists"][data-refreshing="false"]').waitFor();
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="lists-age"]')?.getAttribute('data-revoked')) > n, before);
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByTestId('lists-age').waitFor();
+  await page.getByTestId('verify-input').fill(second.hp1);
+  await page.getByTestId('verify-submit').click();
+  await page.locator('[data-testid="verify-result"][data-status="revoked"]').waitFor();
+  const codes = await page.getByTestId('verify-reason').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+  assert.deepEqual(codes, ['revoked']);
+  // The other certificate is still valid with the same lists.
+  await page.getByTestId('verify-input').fill(first.hp1);
+  await page.getByTestId('verify-submit').click();
+  await page.locator('[data-testid="verify-result"][data-status="valid"]').waitFor();
+  await shot(page, 'verify-revoked');
+  await context.close();
+});
+
+test('no lists on the phone and no network: the page says so', async () => {
+  const context = await phone(browser);
+  const page = await openOnline(context);
+  await page.evaluate(
+    () =>
+      new Promise((ok, fail) => {
+        const open = indexedDB.open('herdpass');
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('kv', 'readwrite');
+          for (const k of ['trust_list', 'revocations', 'trust_root', 'lists_checked_at']) tx.objectStore('kv').delete(k);
+          tx.oncomplete = () => ok();
+          tx.onerror = () => fail(tx.error);
+        };
+      }),
+  );
+  await context.setOffline(true);
+  await page.reload();
+  const missing = page.getByTestId('lists-missing');
+  await missing.waitFor();
+  assert.match(await missing.innerText(), /no network/i);
+  assert.equal(await page.getByTestId('lists-age').count(), 0);
+  await page.getByTestId('verify-input').fill(first.hp1);
+  await page.getByTestId('verify-submit').click();
+  await page.locator('[data-testid="verify-result"][data-status="invalid"]').waitFor();
+  assert.equal(await page.getByTestId('verify-reason').first().getAttribute('data-code'), 'unknown_kid');
+  await shot(page, 'verify-no-lists');
+  await context.close();
+});
