@@ -8,7 +8,7 @@ import i18next from 'i18next';
 import { api } from '../api';
 import { verifyOffline, type VerifyResult } from '../hp1/index';
 import { warmUp } from '../hp1/verify';
-import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
+import { formatDate, formatDateTime, formatNumber, t } from '../i18n';
 import { decodeImageFile, scanCode } from '../scan';
 import { cachedLists, refreshLists, type CachedLists, type RefreshOutcome } from '../trust';
 import { html, nothing, render, type Mount } from '../ui';
@@ -53,15 +53,15 @@ function reasonWords(code: string): string {
   return tryT(`verify:reason.${code}`, code);
 }
 
+// "3 min ago" in the page's language, from this app's own strings: Intl.RelativeTimeFormat has no
+// Uyghur, Kyrgyz or Tajik data in some browsers and would fall back to English.
 function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '';
-  const s = Math.round((Date.parse(iso) - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(language().intl, { numeric: 'auto' });
-  const abs = Math.abs(s);
-  if (abs < 60) return rtf.format(s, 'second');
-  if (abs < 3600) return rtf.format(Math.round(s / 60), 'minute');
-  if (abs < 86400) return rtf.format(Math.round(s / 3600), 'hour');
-  return rtf.format(Math.round(s / 86400), 'day');
+  const s = Math.max(0, (now - Date.parse(iso)) / 1000);
+  if (s < 60) return t('verify:ago.just_now');
+  if (s < 3600) return t('verify:ago.minutes', { count: formatNumber(Math.floor(s / 60)) });
+  if (s < 86400) return t('verify:ago.hours', { count: formatNumber(Math.floor(s / 3600)) });
+  return t('verify:ago.days', { count: formatNumber(Math.floor(s / 86400)) });
 }
 
 // A certificate lists a dose per animal: the same disease on the same day once, with how many.
@@ -242,7 +242,7 @@ export const mount: Mount = (root, ctx) => {
     </button>`;
 
   const claimsView = (c: Claims, refused: boolean) => {
-    const place = (code: string, where: string) => html`<span dir="ltr">${code}</span>${where ? html` · ${where}` : nothing}`;
+    const place = (code: string, where: string) => html`<bdi dir="ltr">${code}</bdi>${where ? html` · <bdi>${where}</bdi>` : nothing}`;
     const tags = c.tags.length
       ? html`<details><summary>${formatNumber(c.tag_count)}</summary><p dir="ltr" class="verify-tags">${c.tags.join(', ')}</p></details>`
       : c.tags_sha256
@@ -270,7 +270,7 @@ export const mount: Mount = (root, ctx) => {
             </ul>`
           : '—',
       ],
-      [t('verify:claim.issuer'), html`<span dir="ltr">${c.authority}</span>${c.vet ? html` · ${c.vet}` : nothing}`],
+      [t('verify:claim.issuer'), html`<bdi dir="ltr">${c.authority}</bdi>${c.vet ? html` · <bdi>${c.vet}</bdi>` : nothing}`],
     ];
     return html`<section class="verify-claims ${refused ? 'refused' : ''}" data-testid="verify-claims">
       <h2>${refused ? t('verify:result.refused_claims') : t('verify:result.claims')}</h2>
