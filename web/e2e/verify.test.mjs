@@ -4,13 +4,15 @@
 // open /verify online once (app and lists cached, the service worker in control), go offline,
 // reload, and upload the photo -> valid; paste the text with one character changed -> invalid with
 // a reason; revoke another certificate, update the lists online, go offline -> revoked; and with
-// no lists and no network the page says so.
+// no lists and no network the page says so; and the camera (Chromium's fake camera playing a
+// video of the QR code) reads it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { chromium } from 'playwright-core';
 import { startServer, launch, phone, shot, apiLogin, untranslated } from './harness.mjs';
 
 let server;
@@ -210,4 +212,92 @@ test('no lists on the phone and no network: the page says so', async () => {
   assert.equal(await page.getByTestId('verify-reason').first().getAttribute('data-code'), 'unknown_kid');
   await shot(page, 'verify-no-lists');
   await context.close();
+});
+
+// A one-frame YUV4MPEG2 video (Chromium's fake camera loops it) of the QR code on white, or of
+// white alone. The PNG is drawn by the browser, so no image library is needed here.
+async function cameraVideo(png, path) {
+  const W = 640;
+  const H = 480;
+  const page = await (await browser.newContext()).newPage();
+  const luma = await page.evaluate(
+    async ({ data, W, H }) => {
+      const c = document.createElement('canvas');
+      c.width = W;
+      c.height = H;
+      const g = c.getContext('2d');
+      g.fillStyle = '#fff';
+      g.fillRect(0, 0, W, H);
+      if (data) {
+        const img = new Image();
+        img.src = 'data:image/png;base64,' + data;
+        await img.decode();
+        g.imageSmoothingEnabled = false;
+        g.drawImage(img, (W - 400) / 2, (H - 400) / 2, 400, 400);
+      }
+      const d = g.getImageData(0, 0, W, H).data;
+      return Array.from({ length: W * H }, (_, i) => Math.round(0.299 * d[i * 4] + 0.587 * d[i * 4 + 1] + 0.114 * d[i * 4 + 2]));
+    },
+    { data: png ? png.toString('base64') : null, W, H },
+  );
+  await page.context().close();
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), Buffer.from(luma), Buffer.alloc(W * H / 2, 128)]);
+  writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame]));
+}
+
+async function withCamera(video, fn) {
+  const camera = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-dev-shm-usage',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  });
+  try {
+    const context = await phone(camera);
+    await context.grantPermissions(['camera'], { origin: server.url });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/verify`);
+    await page.getByTestId('lists-age').waitFor();
+    await fn(page);
+  } finally {
+    await camera.close();
+  }
+}
+
+test('camera: the overlay shows the rear camera and closes; a QR code in view is read and verified', async () => {
+  const blank = join(dir, 'blank.y4m');
+  const qr = join(dir, 'qr.y4m');
+  await cameraVideo(null, blank);
+  await cameraVideo(readFileSync(pngPath), qr);
+
+  await withCamera(blank, async (page) => {
+    await page.getByTestId('verify-scan').click();
+    const overlay = page.getByTestId('scan-overlay');
+    await overlay.waitFor();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="scan-overlay"] video')?.videoWidth ?? 0) > 0);
+    const facing = await page.evaluate(() => document.querySelector('[data-testid="scan-overlay"] video').srcObject?.getVideoTracks().length);
+    assert.equal(facing, 1);
+    await shot(page, 'verify-scan');
+    await page.getByTestId('scan-close').click();
+    await overlay.waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('verify-result').count(), 0);
+    // The camera is off once the overlay is closed.
+    assert.equal(await page.evaluate(() => document.querySelectorAll('video').length), 0);
+  });
+
+  await withCamera(qr, async (page) => {
+    await page.getByTestId('verify-scan').click();
+    await page.locator('[data-testid="verify-result"][data-status="valid"]').waitFor({ timeout: 20000 });
+    assert.equal(await page.getByTestId('verify-number').innerText(), first.number);
+    assert.equal(await page.getByTestId('scan-overlay').count(), 0);
+  });
 });

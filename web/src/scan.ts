@@ -59,6 +59,9 @@ async function runScan(kind: Kind): Promise<string | null> {
   overlay.setAttribute('aria-modal', 'true');
   overlay.dataset.testid = 'scan-overlay';
   document.body.append(overlay);
+  // The page under the overlay does not scroll while the camera is up.
+  const overflow = document.body.style.overflow;
+  document.body.style.overflow = 'hidden';
   let error: string | null = null;
   let resolveFn: (v: string | null) => void = () => {};
   const result = new Promise<string | null>((r) => (resolveFn = r));
@@ -74,6 +77,7 @@ async function runScan(kind: Kind): Promise<string | null> {
     window.removeEventListener('hp:session', onLeave);
     render(nothing, overlay);
     overlay.remove();
+    document.body.style.overflow = overflow;
     resolveFn(text);
   };
   const onKey = (e: KeyboardEvent) => {
