@@ -3,6 +3,8 @@
 // node's lists, certificates and POST /verify answers.
 import { describe, expect, it } from 'vitest';
 import { zlibSync } from 'fflate';
+import { Encoder, Tag } from 'cbor-x';
+import * as ed from '@noble/ed25519';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { base45Decode, base45Encode, Base45Error } from './base45';
@@ -328,5 +330,114 @@ describe('trust list and revocation list (JWS)', () => {
     // No going back in sequence.
     const held = { jws: '', list: { ...first.list, sequence: first.list.sequence + 1 }, root_kid: first.root_kid, anchor: 'origin' as const, fetched_at: '' };
     expect(() => acceptTrustList(demo.trust_list_jws, [], pin, held)).toThrow(/older/);
+  });
+});
+
+describe('claims, signed with the example key (the checks after the signature)', () => {
+  const cbor = new Encoder({ tagUint8Array: false, useRecords: false, mapsAsObjects: false });
+  const seed = hex(sample.seed_hex);
+  const kid = hex(sample.kid);
+  const protectedHeader = new Uint8Array([0xa2, 0x01, 0x27, 0x04, 0x48, ...kid]);
+  // A COSE_Sign1 over `payload` bytes, signed with the sample's key, as HP1 text.
+  const signed = (payload: Uint8Array) => {
+    const sig = ed.sign(sigStructure({ protectedHeader, payload } as never), seed);
+    return hp1Of(new Uint8Array(cbor.encode(new Tag([protectedHeader, new Map(), payload, sig], 18))));
+  };
+  const e = sample.expected;
+  const certificate = () =>
+    new Map<number, unknown>([
+      [1, e.number],
+      [2, e.purpose],
+      [3, e.species],
+      [4, e.head_count],
+      [5, e.tags],
+      [7, e.origin],
+      [8, e.origin_place],
+      [9, e.destination],
+      [10, e.destination_place],
+      [11, e.transport],
+      [12, e.vaccinations],
+      [13, e.vet],
+      [14, e.owner_masked_name],
+      [15, e.owner_phone_last4],
+    ]);
+  const cwt = (cert: Map<number, unknown> = certificate()) =>
+    new Map<number, unknown>([
+      [1, e.iss],
+      [4, e.exp],
+      [6, e.iat],
+      [7, hex(e.id.replace(/-/g, ''))],
+      [-65537, cert],
+    ]);
+  const codes = (payload: Uint8Array) => verifyHp1(signed(payload), sampleInput()).reasons.map((r) => r.code);
+  const enc = (v: unknown) => new Uint8Array(cbor.encode(v));
+
+  it('a payload written here verifies like the example (the signing helper is right)', () => {
+    const out = verifyHp1(signed(enc(cwt())), sampleInput());
+    expect(out.status).toBe('valid');
+    expect(out.certificate?.number).toBe(e.number);
+  });
+  it('folded ear tags (a count and a SHA-256) are read', () => {
+    const cert = certificate();
+    cert.delete(5);
+    cert.set(6, new Map<number, unknown>([[1, 250], [2, new Uint8Array(32).fill(0xab)]]));
+    const out = verifyHp1(signed(enc(cwt(cert))), sampleInput());
+    expect(out.status).toBe('valid');
+    expect(out.certificate).toMatchObject({ tags: [], tag_count: 250, tags_sha256: 'ab'.repeat(32) });
+  });
+  it('CWT claims: missing, mistyped, out of range, duplicate -> `cwt`', () => {
+    const without = (k: number) => {
+      const m = cwt();
+      m.delete(k);
+      return enc(m);
+    };
+    expect(codes(without(1))).toEqual(['cwt']);
+    expect(codes(without(4))).toEqual(['cwt']);
+    expect(codes(without(7))).toEqual(['cwt']);
+    const float = cwt();
+    float.set(6, 1795921200.5);
+    expect(codes(enc(float))).toEqual(['cwt']);
+    const shortCti = cwt();
+    shortCti.set(7, new Uint8Array(8));
+    expect(codes(enc(shortCti))).toEqual(['cwt']);
+    const backwards = cwt();
+    backwards.set(4, e.iat - 1);
+    expect(codes(enc(backwards))).toEqual(['cwt']);
+    const far = cwt();
+    far.set(4, 253402300800); // 10000-01-01
+    expect(codes(enc(far))).toEqual(['cwt']);
+    // {1: "KZ-ABY", 1: "KZ-ABY", ...}: a claim twice.
+    const payload = enc(cwt());
+    const dup = new Uint8Array([0xa6, 0x01, 0x66, ...new TextEncoder().encode('KZ-ABY'), ...payload.subarray(1)]);
+    expect(codes(dup)).toEqual(['cwt']);
+    expect(codes(enc([1, 2]))).toEqual(['cwt']);
+  });
+  it('certificate map: missing fields, bad types, both or neither tag forms, unreal dates -> `claim`', () => {
+    const edit = (f: (m: Map<number, unknown>) => void) => {
+      const m = certificate();
+      f(m);
+      return codes(enc(cwt(m)));
+    };
+    expect(edit((m) => m.delete(13))).toEqual(['claim']);
+    expect(edit((m) => m.set(4, -1))).toEqual(['claim']);
+    expect(edit((m) => m.set(4, 2 ** 31))).toEqual(['claim']);
+    expect(edit((m) => m.set(2, 7))).toEqual(['claim']);
+    expect(edit((m) => m.delete(5))).toEqual(['claim']);
+    expect(edit((m) => m.set(6, new Map([[1, 1], [2, new Uint8Array(32)]])))).toEqual(['claim']);
+    expect(edit((m) => m.set(12, [['fmd_o', '2026-02-30', 'X']]))).toEqual(['claim']);
+    expect(edit((m) => m.set(12, [['fmd_o', '2026-9-01', 'X']]))).toEqual(['claim']);
+    expect(edit((m) => m.set(12, [['fmd_o', '2026-09-01']]))).toEqual(['claim']);
+    expect(edit((m) => m.set(99, 'a later version'))).toEqual([]); // unknown keys are ignored
+    const noCert = cwt();
+    noCert.delete(-65537);
+    expect(codes(enc(noCert))).toEqual(['claim']);
+    expect(edit((m) => m.set(12, [['ppr', '2024-02-29', 'leap']]))).toEqual([]);
+  });
+  it('a claim error is reported only when the signature is good', () => {
+    const bad = cwt();
+    bad.delete(1);
+    const text = signed(enc(bad));
+    // Same payload, another kid: unknown_kid comes first.
+    expect(verifyHp1(text, demoInput()).reasons.map((r) => r.code)).toEqual(['unknown_kid']);
   });
 });
