@@ -679,8 +679,10 @@ export const mount: Mount = (root) => {
       ${c.saved ? html`<p class="muted" data-testid="cert-saved">${t('vet:saved_on_device')}</p>` : nothing}
     </section>`;
 
-  // The status filter applies to the phone's copies too (an expired one was issued).
-  const shownInList = (i: CertItem) => !listStatus || i.status === listStatus || (listStatus === 'issued' && i.status === 'expired');
+  // The phone's copies keep the status they had when kept: one issued whose validity has passed
+  // is expired now (as the server derives it). The status filter applies to them too.
+  const statusNow = (i: CertItem) => (i.status === 'issued' && i.valid_until && new Date(i.valid_until).getTime() < Date.now() ? 'expired' : i.status);
+  const shownInList = (i: CertItem) => !listStatus || statusNow(i) === listStatus;
 
   const listView = () =>
     html`<section class="card">
@@ -694,7 +696,7 @@ export const mount: Mount = (root) => {
           }}
         >
           <option value="" ?selected=${listStatus === ''}>${t('vet:status_all')}</option>
-          ${['issued', 'consumed', 'revoked'].map((st) => html`<option value=${st} ?selected=${listStatus === st}>${statusWords(st)}</option>`)}
+          ${['issued', 'expired', 'consumed', 'revoked'].map((st) => html`<option value=${st} ?selected=${listStatus === st}>${statusWords(st)}</option>`)}
         </select>
       </label>
       ${listSource === 'device' ? html`<p class="muted" data-testid="list-source">${t('vet:list_from_device')}</p>` : nothing}
@@ -712,7 +714,7 @@ export const mount: Mount = (root) => {
           (i) => html`<li class="cert-item" data-testid="cert-item" data-id=${i.id} data-number=${i.number}>
             <div class="cert-item-head">
               <strong dir="ltr" data-testid="cert-item-number">${i.number}</strong>
-              <span class="st ${statusClass(i.status)}" data-testid="cert-item-status" data-status=${i.status}>${statusWords(i.status)}</span>
+              <span class="st ${statusClass(statusNow(i))}" data-testid="cert-item-status" data-status=${statusNow(i)}>${statusWords(statusNow(i))}</span>
             </div>
             <div class="muted">
               ${[
