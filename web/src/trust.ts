@@ -190,3 +190,10 @@ async function doRefresh(signal?: AbortSignal): Promise<RefreshOutcome> {
   held = await cachedLists();
   return { lists: held, online, errors };
 }
+
+// Whatever screen loads the verifier (this page, the inspector's) keeps the lists fresh: an update
+// when it loads online and whenever the network comes back, so that they are there when it is gone.
+if (typeof window !== 'undefined' && typeof indexedDB !== 'undefined') {
+  if (navigator.onLine) void refreshLists();
+  window.addEventListener('online', () => void refreshLists());
+}
