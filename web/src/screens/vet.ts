@@ -719,7 +719,7 @@ export const mount: Mount = (root) => {
             <div class="muted">
               ${[
                 purposeName(i.purpose),
-                i.species ? `${speciesName(i.species)} × ${formatNumber(i.head_count ?? 0)}` : '',
+                i.species ? `${speciesName(i.species)} × ${formatNumber(i.head_count ?? 0)}` : i.head_count ? t('vet:heads', { count: formatNumber(i.head_count) }) : '',
                 i.destination ? `${language().dir === 'rtl' ? '←' : '→'} ${i.destination}` : '',
                 i.owner_masked_name ?? '',
                 i.issued_at ? formatDateTime(i.issued_at) : '',
