@@ -345,6 +345,11 @@ test('the vet revokes a certificate in the app; the inspector then sees it revok
       assert.ok(listed.body.items.some((i) => i.id === second.id));
       await item.waitFor();
       assert.equal(await page.getByTestId('list-source').count(), 0);
+      if (listed.body.next_cursor) {
+        const shown = await page.getByTestId('cert-item').count();
+        await page.getByTestId('cert-more').click();
+        await page.waitForFunction((n) => document.querySelectorAll('[data-testid="cert-item"]').length > n, shown);
+      }
     } else {
       await page.getByTestId('list-source').waitFor();
       await page.getByTestId('cert-find-input').fill(second.number);

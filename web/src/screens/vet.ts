@@ -211,6 +211,8 @@ export const mount: Mount = (root) => {
   let listSource: 'server' | 'device' | null = null;
   let listError: string | null = null;
   let listStatus = '';
+  let listBusy = false;
+  let nextCursor: string | null = null;
   let findBusy = false;
   let findError: string | null = null;
   let revokeOpen: string | null = null;
@@ -381,12 +383,16 @@ export const mount: Mount = (root) => {
 
   // --- recent certificates ---
 
-  const loadList = async () => {
+  // `more`: the next page of the server's list (cursor-paginated), after what is shown.
+  const loadList = async (more = false) => {
     listError = null;
+    listBusy = true;
+    if (more) draw();
     try {
-      const query = `/certificates?limit=30${listStatus ? `&status=${listStatus}` : ''}`;
-      const res = await api<{ items?: CertItem[] } | CertItem[]>('GET', query, undefined, controller.signal);
+      const query = `/certificates?limit=30${listStatus ? `&status=${listStatus}` : ''}${more && nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : ''}`;
+      const res = await api<{ items?: CertItem[]; next_cursor?: string | null } | CertItem[]>('GET', query, undefined, controller.signal);
       const list = Array.isArray(res) ? res : res.items ?? [];
+      nextCursor = Array.isArray(res) ? null : res.next_cursor ?? null;
       const device = new Map((await deviceCerts().catch(() => [] as CertItem[])).map((c) => [c.id, c]));
       const fromServer = list.map((i) => ({ ...device.get(i.id), ...i }));
       items = mergeItems(items, fromServer);
@@ -395,9 +401,11 @@ export const mount: Mount = (root) => {
       if ((err as Error)?.name === 'AbortError') return;
       const expected = err instanceof OfflineError || (err instanceof ApiError && (err.status === 404 || err.status === 405));
       if (!expected) listError = errorText(err);
+      nextCursor = null;
       items = mergeItems(items, await deviceCerts().catch(() => []));
       listSource = 'device';
     }
+    listBusy = false;
     if (alive) draw();
   };
 
@@ -692,6 +700,7 @@ export const mount: Mount = (root) => {
           data-testid="list-status"
           @change=${(e: Event) => {
             listStatus = (e.target as HTMLSelectElement).value;
+            nextCursor = null;
             void loadList();
           }}
         >
@@ -751,6 +760,11 @@ export const mount: Mount = (root) => {
           </li>`,
         )}
       </ul>
+      ${nextCursor && listSource === 'server'
+        ? html`<button class="btn btn-block" ?disabled=${listBusy} data-testid="cert-more" @click=${() => loadList(true)}>
+            ${listBusy ? t('loading') : t('vet:more')}
+          </button>`
+        : nothing}
     </section>`;
 
   const draw = () => {
