@@ -214,35 +214,39 @@ test('no lists on the phone and no network: the page says so', async () => {
   await context.close();
 });
 
-// A one-frame YUV4MPEG2 video (Chromium's fake camera loops it) of the QR code on white, or of
-// white alone. The PNG is drawn by the browser, so no image library is needed here.
+// A YUV4MPEG2 video (Chromium's fake camera loops it) of the QR code on white at a few distances,
+// as a hand holding a phone gives (zxing's detector misses some codes at one size and finds them
+// at another), or of white alone. The PNG is drawn by the browser: no image library needed here.
 async function cameraVideo(png, path) {
   const W = 640;
   const H = 480;
   const page = await (await browser.newContext()).newPage();
-  const luma = await page.evaluate(
+  const frames = await page.evaluate(
     async ({ data, W, H }) => {
-      const c = document.createElement('canvas');
-      c.width = W;
-      c.height = H;
-      const g = c.getContext('2d');
-      g.fillStyle = '#fff';
-      g.fillRect(0, 0, W, H);
+      const img = new Image();
       if (data) {
-        const img = new Image();
         img.src = 'data:image/png;base64,' + data;
         await img.decode();
-        g.imageSmoothingEnabled = false;
-        g.drawImage(img, (W - 400) / 2, (H - 400) / 2, 400, 400);
       }
-      const d = g.getImageData(0, 0, W, H).data;
-      return Array.from({ length: W * H }, (_, i) => Math.round(0.299 * d[i * 4] + 0.587 * d[i * 4 + 1] + 0.114 * d[i * 4 + 2]));
+      return (data ? [300, 340, 380, 420, 460] : [0]).map((size) => {
+        const c = document.createElement('canvas');
+        c.width = W;
+        c.height = H;
+        const g = c.getContext('2d');
+        g.fillStyle = '#fff';
+        g.fillRect(0, 0, W, H);
+        if (size) g.drawImage(img, (W - size) / 2, (H - size) / 2, size, size);
+        const d = g.getImageData(0, 0, W, H).data;
+        return Array.from({ length: W * H }, (_, i) => Math.round(0.299 * d[i * 4] + 0.587 * d[i * 4 + 1] + 0.114 * d[i * 4 + 2]));
+      });
     },
     { data: png ? png.toString('base64') : null, W, H },
   );
   await page.context().close();
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), Buffer.from(luma), Buffer.alloc(W * H / 2, 128)]);
-  writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame]));
+  const chroma = Buffer.alloc(W * H / 2, 128);
+  const parts = [Buffer.from(`YUV4MPEG2 W${W} H${H} F5:1 Ip A1:1 C420jpeg\n`)];
+  for (const luma of frames) parts.push(Buffer.from('FRAME\n'), Buffer.from(luma), chroma);
+  writeFileSync(path, Buffer.concat(parts));
 }
 
 async function withCamera(video, fn) {
