@@ -30,6 +30,9 @@ export const mount: Mount = (root, ctx) => {
       });
       saveSession(s);
       void askPersistentStorage();
+      // Fetch the signed trust and revocation lists now, while there is a network, so certificates
+      // can be checked offline later in the day.
+      void import('../trust').then((m) => m.refreshLists()).catch(() => {});
       ctx.navigate(screensFor(s.user.role)[0]);
     } catch (err) {
       error = err;
