@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -520,6 +522,56 @@ Result<Certificate> HerdService::GetCertificate(const Caller& caller, const std:
                        InJurisdiction(caller.authority, c->authority);
   if (!visible) return NotFound("no certificate " + id + " in your jurisdiction");
   return c;
+}
+
+// The cursor of a certificate list: "<issued_at in ms>.<id>" of the last item shown.
+Result<CertificatePage> HerdService::ListCertificates(const Caller& caller,
+                                                      const CertificateListRequest& request) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadCertificate));
+  CertificateListQuery q;
+  q.scope = caller.authority;
+  q.all_authorities = caller.system;
+  q.destination_too = caller.role == Role::kInspector;
+  q.now = clock_.Now();
+  q.owner_id = request.owner_id;
+  // "valid" lists what the items show as "issued" (issued and not expired); "issued" is taken too.
+  if (request.status == "valid" || request.status == "issued" || request.status == "expired") {
+    q.status = CertificateStatus::kIssued;
+    q.valid_at_now = request.status != "expired";
+  } else if (request.status == "consumed") {
+    q.status = CertificateStatus::kConsumed;
+  } else if (request.status == "revoked") {
+    q.status = CertificateStatus::kRevoked;
+  } else if (!request.status.empty()) {
+    return InvalidArgument("status", "status must be valid, issued, consumed, revoked or expired");
+  }
+  const int64_t limit = request.limit.value_or(50);
+  if (limit < 1 || limit > 1000) {
+    return InvalidArgument("limit", "limit must be between 1 and 1000");
+  }
+  q.limit = static_cast<int>(limit) + 1;  // one more tells whether a next page exists
+  if (!request.cursor.empty()) {
+    const size_t dot = request.cursor.find('.');
+    int64_t ms = 0;
+    const char* begin = request.cursor.data();
+    auto [end, ec] = std::from_chars(begin, begin + (dot == std::string::npos ? 0 : dot), ms);
+    if (dot == std::string::npos || dot == 0 || ec != std::errc() || end != begin + dot ||
+        !NormalizeUuid(request.cursor.substr(dot + 1)).ok()) {
+      return InvalidArgument("cursor", "cursor must be the next_cursor of a page");
+    }
+    q.before_issued_at = Timestamp(std::chrono::milliseconds(ms));
+    q.before_id = NormalizeUuid(request.cursor.substr(dot + 1)).value();
+  }
+  auto rows = store_.ListCertificates(q);
+  if (!rows.ok()) return rows.status();
+  CertificatePage page;
+  page.items = std::move(rows).value();
+  if (page.items.size() > static_cast<size_t>(limit)) {
+    page.items.resize(static_cast<size_t>(limit));
+    const Certificate& last = page.items.back();
+    page.next_cursor = std::to_string(last.issued_at.time_since_epoch().count()) + "." + last.id;
+  }
+  return page;
 }
 
 // --- W5 ---

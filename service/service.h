@@ -174,6 +174,19 @@ struct LookupResult {
   Date since;
 };
 
+// GET /certificates as the client asked.
+struct CertificateListRequest {
+  std::optional<int64_t> owner_id;
+  std::string status;            // "", "valid", "consumed", "revoked" or "expired"
+  std::optional<int64_t> limit;  // 1 to 1000; default 50
+  std::string cursor;            // "" or the next_cursor of the page before
+};
+
+struct CertificatePage {
+  std::vector<Certificate> items;  // newest first; only the fields Store::ListCertificates fills
+  std::string next_cursor;         // "" on the last page
+};
+
 // W11: GET /reports/coverage as the client asked. Every field may be empty.
 struct CoverageRequest {
   std::string region;  // authority code; default the caller's authority
@@ -240,6 +253,12 @@ class HerdService {
   // from other regions); vets and admins read and revoke those of their own subtree (kNotFound /
   // kPermissionDenied otherwise).
   Result<Certificate> GetCertificate(const Caller& caller, const std::string& id);
+  // The certificates of the caller's jurisdiction, newest first: for vets and admins those issued
+  // in their subtree (what GetCertificate shows them), for inspectors also those destined to it.
+  // kInvalidArgument naming status, limit or cursor. Items carry the owner's masked name only:
+  // not audited per read.
+  Result<CertificatePage> ListCertificates(const Caller& caller,
+                                           const CertificateListRequest& request);
   // W5: once. kAlreadyExists with the first consumption in the Status detail (JSON object:
   // consumed_at, place, by); kFailedPrecondition when revoked or expired; `place` is required.
   Result<Certificate> ConsumeCertificate(const Caller& caller, const std::string& id,

@@ -152,6 +152,27 @@ struct StoredDocument {
   Timestamp saved_at{};
 };
 
+// The vet's and the inspector's list of certificates, newest first (issued_at, then id, both
+// descending), a page at a time.
+struct CertificateListQuery {
+  // Certificates issued by `scope` or an authority below it; with destination_too, also those
+  // whose destination is there (the animals an inspector's posts receive). all_authorities: every
+  // certificate (the operator's console).
+  std::string scope;
+  bool destination_too = false;
+  bool all_authorities = false;
+  std::optional<int64_t> owner_id;
+  std::optional<CertificateStatus> status;  // the stored status
+  // With status issued: true for only those valid at `now` (valid_until >= now), false for only
+  // the expired ones; empty for both.
+  std::optional<bool> valid_at_now;
+  Timestamp now{};
+  // Cursor: only certificates after this one in the list's order (issued_at, id) descending.
+  std::optional<Timestamp> before_issued_at;
+  std::string before_id;
+  int limit = 50;  // 1 to 1000
+};
+
 // W11: vaccination coverage of the owners of one authority subtree, per (owner's authority,
 // disease, species, calendar month). Definitions, shared by both backends (store/coverage_tally.h):
 //  - registered_head: head of that species registered with owners of that authority by the end of
@@ -285,6 +306,10 @@ class Store {
   virtual Result<Revocation> RevokeCertificate(const std::string& id, int64_t user_id,
                                                const std::string& reason, Timestamp at,
                                                const AuditEntry& audit) = 0;
+  // A page of certificates (CertificateListQuery). Each carries only id, number, authority,
+  // owner_id, species, head_count, purpose, origin, destination, issued_at, valid_until,
+  // owner_masked_name and status: no animals, vaccinations, HP1 text, consumption or revocation.
+  virtual Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& query) = 0;
   // Revocations with sequence > after_sequence, in sequence order.
   virtual Result<std::vector<Revocation>> ListRevocations(int64_t after_sequence = 0) = 0;
 

@@ -240,6 +240,21 @@ Response IssueCertificate(HerdService& service, Request& req, const Caller& call
   return res;
 }
 
+Response ListCertificates(HerdService& service, Request& req, const Caller& caller) {
+  CertificateListRequest in;
+  auto owner = QueryInt(req, "owner_id");
+  if (!owner.ok()) return ProblemFromStatus(owner.status());
+  auto limit = QueryInt(req, "limit");
+  if (!limit.ok()) return ProblemFromStatus(limit.status());
+  in.owner_id = owner.value();
+  in.limit = limit.value();
+  in.status = std::string(req.Query("status"));
+  in.cursor = std::string(req.Query("cursor"));
+  auto r = service.ListCertificates(caller, in);
+  if (!r.ok()) return ProblemFromStatus(r.status());
+  return JsonText(200, CertificatePageJson(r.value(), service.clock().Now()));
+}
+
 Response GetCertificate(HerdService& service, Request& req, const Caller& caller) {
   auto r = service.GetCertificate(caller, CertificateId(req));
   if (!r.ok()) return ProblemFromStatus(r.status());
@@ -404,6 +419,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("GET", "/api/v1/reports/coverage", authed(Operation::kReadReports, CoverageReport));
   router.Add("POST", "/api/v1/certificates",
              authed(Operation::kIssueCertificate, IssueCertificate));
+  router.Add("GET", "/api/v1/certificates", authed(Operation::kReadCertificate, ListCertificates));
   router.Add("GET", "/api/v1/certificates/{id}",
              authed(Operation::kReadCertificate, GetCertificate));
   router.Add(

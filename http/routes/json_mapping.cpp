@@ -618,6 +618,36 @@ std::string CertificateJson(const Certificate& c, Timestamp now) {
       c.hp1.size() + 2048);
 }
 
+std::string CertificatePageJson(const CertificatePage& page, Timestamp now) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    w.Key("items");
+    w.StartArray();
+    for (const auto& c : page.items) {
+      w.StartObject();
+      Field(w, "id", c.id);
+      Field(w, "number", c.number);
+      Field(w, "status", CertificateStatusAt(c, now));
+      Field(w, "purpose", PurposeName(c.purpose));
+      TimeField(w, "issued_at", c.issued_at);
+      TimeField(w, "valid_until", c.valid_until);
+      Field(w, "origin", c.origin);
+      Field(w, "destination", c.destination);
+      Field(w, "owner_masked_name", c.owner_masked_name);
+      Field(w, "head_count", int64_t{c.head_count});
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("next_cursor");
+    if (page.next_cursor.empty()) {
+      w.Null();
+    } else {
+      Str(w, page.next_cursor);
+    }
+    w.EndObject();
+  });
+}
+
 std::string VerifyResultJson(const VerifyResult& r) {
   return Build([&](Writer& w) {
     w.StartObject();

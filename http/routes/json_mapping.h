@@ -73,6 +73,10 @@ const char* CertificateStatusAt(const Certificate& c, Timestamp now);
 // A certificate for its vet or an inspector (signed in, within jurisdiction): everything it holds,
 // including who consumed or revoked it, and links to its QR code and printable page.
 std::string CertificateJson(const Certificate& c, Timestamp now);
+// GET /certificates: {items: [{id, number, status, purpose, issued_at, valid_until, origin,
+// destination, owner_masked_name, head_count}], next_cursor: string | null}; status as
+// CertificateStatusAt.
+std::string CertificatePageJson(const CertificatePage& page, Timestamp now);
 // The public answer of POST /verify: only what the signed payload carries (masked owner, last four
 // digits of the phone), never the owner's id, name or number, nor who consumed it.
 std::string VerifyResultJson(const VerifyResult& r);

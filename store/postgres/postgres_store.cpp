@@ -627,6 +627,46 @@ class PostgresStore final : public Store {
     });
   }
 
+  Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
+    return Read([&](Connection& c) -> Result<std::vector<Certificate>> {
+      const int mode = q.all_authorities ? 2 : (q.destination_too ? 1 : 0);
+      const int validity = !q.valid_at_now ? 0 : (*q.valid_at_now ? 1 : 2);
+      const int64_t now = q.now.time_since_epoch().count();
+      postgres::Param before = q.before_issued_at
+                                   ? postgres::Param(q.before_issued_at->time_since_epoch().count())
+                                   : postgres::Param(std::nullopt);
+      auto rows = c.Run(postgres::kSelectCertificateList,
+                        {q.scope, mode, q.owner_id.value_or(0),
+                         std::string(q.status ? CertificateStatusName(*q.status) : ""), validity,
+                         now, before, q.before_id, std::clamp(q.limit, 1, 1000)});
+      if (!rows.ok()) return rows.status();
+      std::vector<Certificate> out;
+      out.reserve(static_cast<size_t>(rows->size()));
+      for (int i = 0; i < rows->size(); ++i) {
+        Certificate x;
+        x.id = rows->Text(i, 0);
+        x.number = rows->Text(i, 1);
+        x.authority = rows->Text(i, 2);
+        x.owner_id = rows->Int(i, 3);
+        x.species = rows->Text(i, 4);
+        x.head_count = static_cast<int32_t>(rows->Int(i, 5));
+        auto purpose = ParsePurpose(rows->Text(i, 6));
+        if (!purpose.ok()) return Internal("a stored certificate has an unknown purpose");
+        x.purpose = *purpose;
+        x.origin = rows->Text(i, 7);
+        x.destination = rows->Text(i, 8);
+        x.issued_at = rows->Time(i, 9);
+        x.valid_until = rows->Time(i, 10);
+        x.owner_masked_name = rows->Text(i, 11);
+        auto status = ParseCertificateStatus(rows->Text(i, 12));
+        if (!status.ok()) return Internal("a stored certificate has an unknown status");
+        x.status = *status;
+        out.push_back(std::move(x));
+      }
+      return out;
+    });
+  }
+
   // --- reports ---
 
   Result<CoverageReport> ReportCoverage(const CoverageQuery& q) override {

@@ -306,6 +306,25 @@ inline constexpr Query kAddCounters{
     "AS d(name, delta) WHERE counters.name = d.name"};
 inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FROM counters"};
 
+// --- certificate lists ---
+// As in SQLite (../sqlite/queries.h): $1 scope, $2 mode, $3 owner id or 0, $4 status or '', $5
+// validity, $6 now (ms), $7/$8 the cursor or NULL, $9 limit. Codes and ids compare in "C" order,
+// as SQLite compares them.
+inline constexpr Query kSelectCertificateList{
+    "SelectCertificateList",
+    "SELECT id, number, authority, owner_id, species, head_count, purpose, origin, destination, "
+    "hp_ms(issued_at), hp_ms(valid_until), owner_masked_name, status FROM certificates WHERE "
+    "($2::integer = 2 OR authority = $1::text OR (authority COLLATE \"C\" >= ($1::text || '-') "
+    "COLLATE \"C\" AND authority COLLATE \"C\" < ($1::text || '.') COLLATE \"C\") OR "
+    "($2::integer = 1 AND (destination = $1::text OR (destination COLLATE \"C\" >= ($1::text || "
+    "'-') COLLATE \"C\" AND destination COLLATE \"C\" < ($1::text || '.') COLLATE \"C\")))) "
+    "AND ($3::bigint = 0 OR owner_id = $3::bigint) AND ($4::text = '' OR status = $4::text) "
+    "AND ($5::integer = 0 OR ($5::integer = 1 AND valid_until >= hp_ts($6::bigint)) OR "
+    "($5::integer = 2 AND valid_until < hp_ts($6::bigint))) "
+    "AND ($7::bigint IS NULL OR issued_at < hp_ts($7::bigint) OR (issued_at = hp_ts($7::bigint) "
+    "AND id COLLATE \"C\" < $8::text COLLATE \"C\")) "
+    "ORDER BY issued_at DESC, id COLLATE \"C\" DESC LIMIT $9::integer"};
+
 // --- reports (W11) ---
 // Owners in scope: `authority = $1` or every code below it, compared in "C" order as for the audit.
 #define HP_OWNER_IN_SCOPE                                                                         \

@@ -258,6 +258,22 @@ inline constexpr Query kAddCounter{"AddCounter",
                                    "UPDATE counters SET value = value + ?2 WHERE name = ?1"};
 inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FROM counters"};
 
+// --- certificate lists ---
+// ?1 scope, ?2 which authorities (0: issued in scope, 1: issued in or destined to scope, 2: all),
+// ?3 owner id or 0, ?4 status or '', ?5 validity (0 any, 1 valid_until >= ?6, 2 valid_until < ?6),
+// ?7/?8 the cursor (issued_at, id) or NULL, ?9 limit. Certificates are few next to vaccinations:
+// a scan and a sort of the matching rows, no index of their own.
+inline constexpr Query kSelectCertificateList{
+    "SelectCertificateList",
+    "SELECT id, number, authority, owner_id, species, head_count, purpose, origin, destination, "
+    "issued_at, valid_until, owner_masked_name, status FROM certificates WHERE "
+    "(?2 = 2 OR authority = ?1 OR (authority >= ?1 || '-' AND authority < ?1 || '.') OR "
+    "(?2 = 1 AND (destination = ?1 OR (destination >= ?1 || '-' AND destination < ?1 || '.')))) "
+    "AND (?3 = 0 OR owner_id = ?3) AND (?4 = '' OR status = ?4) "
+    "AND (?5 = 0 OR (?5 = 1 AND valid_until >= ?6) OR (?5 = 2 AND valid_until < ?6)) "
+    "AND (?7 IS NULL OR issued_at < ?7 OR (issued_at = ?7 AND id < ?8)) "
+    "ORDER BY issued_at DESC, id DESC LIMIT ?9"};
+
 // --- reports (W11) ---
 // Owners in scope: `authority = ?1` or the range [?1 || '-', ?1 || '.'), every code below ?1
 // (exact and case-sensitive, as for the audit). Owners are few next to their records: the scan of

@@ -696,6 +696,51 @@ class SqliteStore final : public Store {
     return c;
   }
 
+  Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
+    auto conn = readers_->Acquire();
+    auto st = conn->Prepare(sqlite::kSelectCertificateList);
+    if (!st.ok()) return st.status();
+    st->Bind(1, q.scope)
+        .Bind(2, q.all_authorities ? 2 : (q.destination_too ? 1 : 0))
+        .Bind(3, q.owner_id.value_or(0))
+        .Bind(4, q.status ? CertificateStatusName(*q.status) : "")
+        .Bind(5, !q.valid_at_now ? 0 : (*q.valid_at_now ? 1 : 2))
+        .Bind(6, sqlite::Millis(q.now))
+        .Bind(8, q.before_id)
+        .Bind(9, std::clamp(q.limit, 1, 1000));
+    if (q.before_issued_at) {
+      st->Bind(7, sqlite::Millis(*q.before_issued_at));
+    } else {
+      st->BindNull(7);
+    }
+    std::vector<Certificate> out;
+    for (;;) {
+      auto row = st->Next();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      Certificate c;
+      c.id = st->Text(0);
+      c.number = st->Text(1);
+      c.authority = st->Text(2);
+      c.owner_id = st->Int(3);
+      c.species = st->Text(4);
+      c.head_count = static_cast<int32_t>(st->Int(5));
+      auto purpose = ParsePurpose(st->Text(6));
+      if (!purpose.ok()) return Internal("a stored certificate has an unknown purpose");
+      c.purpose = *purpose;
+      c.origin = st->Text(7);
+      c.destination = st->Text(8);
+      c.issued_at = sqlite::FromMillis(st->Int(9));
+      c.valid_until = sqlite::FromMillis(st->Int(10));
+      c.owner_masked_name = st->Text(11);
+      auto status = ParseCertificateStatus(st->Text(12));
+      if (!status.ok()) return Internal("a stored certificate has an unknown status");
+      c.status = *status;
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
   // --- reports ---
 
   Result<CoverageReport> ReportCoverage(const CoverageQuery& q) override {

@@ -12,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tests/api/api_test_util.h"
@@ -708,22 +709,26 @@ TEST_F(ApiTest, AuditChainVerifiesWhileServing) {
   EXPECT_NE(v.out.find("ok"), std::string::npos) << v.out;
 }
 
-// --- W11: GET /reports/coverage over the demo county (`herdpass demo`) ---
+// --- W11 and the certificate list, over the demo county (`herdpass demo`) ---
 
-class CoverageReportApiTest : public ::testing::Test {
+class DemoCountyApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     try {
       env_ = new HerdpassEnv();
       env_->Init();
-      CommandResult demo = env_->Run({"demo", "--owners", "60", "--seed", "7"});
+      CommandResult demo = env_->Run({"demo", "--owners", "200", "--seed", "7"});
       if (!demo.ok()) throw std::runtime_error("herdpass demo: " + demo.out + demo.err);
       env_->AddUser({"aud", "auditor", "", ""});
       env_->AddUser({"vet-01", "vet", "KZ-ABY-01", ""});
       env_->AddUser({"vacc", "vaccinator", "", ""});
       env_->AddUser({"aud-alm", "auditor", "KZ-ALM", ""});
+      env_->AddUser({"vet", "vet", "", ""});
+      env_->AddUser({"insp", "inspector", "", ""});
+      env_->AddUser({"insp-ala", "inspector", "KZ-ALA", ""});
       env_->StartServer();
-      for (const char* u : {"aud", "vet-01", "vacc", "aud-alm", "admin"}) {
+      for (const char* u :
+           {"aud", "vet-01", "vacc", "aud-alm", "admin", "vet", "insp", "insp-ala"}) {
         tokens_[u] = env_->Login(u);
       }
     } catch (const std::exception& e) {
@@ -755,7 +760,7 @@ class CoverageReportApiTest : public ::testing::Test {
   std::unique_ptr<HttpClient> client_;
 };
 
-TEST_F(CoverageReportApiTest, DefaultsToTheCallersAuthorityAndTheLast12Months) {
+TEST_F(DemoCountyApiTest, DefaultsToTheCallersAuthorityAndTheLast12Months) {
   auto r = Report("");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.header("Content-Type").rfind("application/json", 0), 0u);
@@ -796,7 +801,7 @@ TEST_F(CoverageReportApiTest, DefaultsToTheCallersAuthorityAndTheLast12Months) {
   EXPECT_GT(vaccinated, 0);       // the demo vaccinates in April, May and October every year
 }
 
-TEST_F(CoverageReportApiTest, FiltersByDiseaseSpeciesAndMonthsAndAddsUp) {
+TEST_F(DemoCountyApiTest, FiltersByDiseaseSpeciesAndMonthsAndAddsUp) {
   const std::string window = "?from=2024-01&to=2026-12";
   auto all = Report(window);
   ASSERT_EQ(all.status, 200) << all.body;
@@ -817,7 +822,7 @@ TEST_F(CoverageReportApiTest, FiltersByDiseaseSpeciesAndMonthsAndAddsUp) {
   for (const auto& row : one.json().at("rows")) EXPECT_EQ(row.at("month"), "2025-10") << row;
 }
 
-TEST_F(CoverageReportApiTest, KeepsToTheCallersJurisdiction) {
+TEST_F(DemoCountyApiTest, KeepsToTheCallersJurisdiction) {
   // A vet of KZ-ABY-01 may not read the region above it, nor a sibling's.
   EXPECT_EQ(Report("", "vet-01").status, 200);
   ExpectProblem(Report("?region=KZ-ABY", "vet-01"), 403);
@@ -836,7 +841,7 @@ TEST_F(CoverageReportApiTest, KeepsToTheCallersJurisdiction) {
   EXPECT_EQ(Report("", "admin").status, 200);
 }
 
-TEST_F(CoverageReportApiTest, BadParametersAre400NamingTheField) {
+TEST_F(DemoCountyApiTest, BadParametersAre400NamingTheField) {
   ExpectProblem(Report("?from=2026-13"), 400, "from");
   ExpectProblem(Report("?from=2026-1"), 400, "from");
   ExpectProblem(Report("?to=2026-11-01"), 400, "to");
@@ -847,7 +852,7 @@ TEST_F(CoverageReportApiTest, BadParametersAre400NamingTheField) {
   ExpectProblem(Report("?region=kz-aby"), 400, "region");
 }
 
-TEST_F(CoverageReportApiTest, ReadingTheReportIsNotAudited) {
+TEST_F(DemoCountyApiTest, ReadingTheReportIsNotAudited) {
   // The whole audit log as the admin sees it, page by page.
   auto audit = [&] {
     json rows = json::array();
@@ -871,6 +876,97 @@ TEST_F(CoverageReportApiTest, ReadingTheReportIsNotAudited) {
   for (size_t i = before.size(); i < after.size(); ++i) {
     EXPECT_EQ(after[i].at("action"), "audit.read") << after[i];  // the admin's own pages only
   }
+}
+
+// GET /certificates: the demo issues six certificates in KZ-ABY for KZ-ALA, consumes two and
+// revokes one.
+json CertificateList(HttpClient& client, const std::string& query, const std::string& token) {
+  auto r = client.Get("/api/v1/certificates" + query, token);
+  EXPECT_EQ(r.status, 200) << r.body;
+  return r.status == 200 ? r.json() : json{{"items", json::array()}, {"next_cursor", nullptr}};
+}
+
+TEST_F(DemoCountyApiTest, CertificateListIsNewestFirstWithTheListedFieldsOnly) {
+  json page = CertificateList(*client_, "", tokens_.at("vet"));
+  const std::set<std::string> top = {"items", "next_cursor"};
+  for (const auto& [k, v] : page.items()) EXPECT_EQ(top.count(k), 1u) << k;
+  EXPECT_TRUE(page.at("next_cursor").is_null());
+  const json& items = page.at("items");
+  ASSERT_EQ(items.size(), 6u) << page;
+  const std::set<std::string> keys = {
+      "id",          "number", "status",      "purpose",           "issued_at",
+      "valid_until", "origin", "destination", "owner_masked_name", "head_count"};
+  std::map<std::string, int> statuses;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const json& item = items[i];
+    ASSERT_EQ(item.size(), keys.size()) << item;
+    for (const auto& [k, v] : item.items()) EXPECT_EQ(keys.count(k), 1u) << k;
+    if (i > 0) EXPECT_GE(items[i - 1].at("issued_at"), item.at("issued_at"));  // RFC 3339, UTC
+    ++statuses[item.at("status")];
+    // The same values as the certificate itself.
+    auto one =
+        client_->Get("/api/v1/certificates/" + item.at("id").get<std::string>(), tokens_.at("vet"));
+    ASSERT_EQ(one.status, 200) << one.body;
+    json full = one.json();
+    for (const auto& k : keys) EXPECT_EQ(item.at(k), full.at(k)) << k;
+  }
+  EXPECT_EQ(statuses, (std::map<std::string, int>{{"consumed", 2}, {"issued", 3}, {"revoked", 1}}));
+}
+
+TEST_F(DemoCountyApiTest, CertificateListFiltersAndPages) {
+  const std::string& vet = tokens_.at("vet");
+  const json all = CertificateList(*client_, "", vet).at("items");
+  ASSERT_EQ(all.size(), 6u);
+  for (const auto& [status, shown, count] :
+       {std::tuple{"consumed", "consumed", 2u}, std::tuple{"revoked", "revoked", 1u},
+        std::tuple{"valid", "issued", 3u}, std::tuple{"expired", "expired", 0u}}) {
+    const json items = CertificateList(*client_, std::string("?status=") + status, vet).at("items");
+    EXPECT_EQ(items.size(), count) << status;
+    for (const auto& item : items) EXPECT_EQ(item.at("status"), shown) << item;
+  }
+  // Pages of four: the same list.
+  json first = CertificateList(*client_, "?limit=4", vet);
+  ASSERT_EQ(first.at("items").size(), 4u);
+  ASSERT_TRUE(first.at("next_cursor").is_string()) << first;
+  json second =
+      CertificateList(*client_, "?limit=4&cursor=" + first["next_cursor"].get<std::string>(), vet);
+  ASSERT_EQ(second.at("items").size(), 2u) << second;
+  EXPECT_TRUE(second.at("next_cursor").is_null());
+  json joined = first["items"];
+  for (const auto& item : second["items"]) joined.push_back(item);
+  EXPECT_EQ(joined, all);
+  // One owner's.
+  auto one = client_->Get("/api/v1/certificates/" + all[0].at("id").get<std::string>(), vet);
+  ASSERT_EQ(one.status, 200);
+  const int64_t owner = one.json().at("owner_id");
+  const json mine =
+      CertificateList(*client_, "?owner_id=" + std::to_string(owner), vet).at("items");
+  ASSERT_FALSE(mine.empty());
+  EXPECT_EQ(mine[0], all[0]);
+  EXPECT_TRUE(CertificateList(*client_, "?owner_id=999999", vet).at("items").empty());
+}
+
+TEST_F(DemoCountyApiTest, CertificateListKeepsToTheJurisdiction) {
+  // Issued in KZ-ABY: a vet of KZ-ABY-01 sees none of them, an inspector of KZ-ALA (where they
+  // go) and one of KZ-ABY see them all.
+  EXPECT_TRUE(CertificateList(*client_, "", tokens_.at("vet-01")).at("items").empty());
+  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("insp-ala")).at("items").size(), 6u);
+  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("insp")).at("items").size(), 6u);
+  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("admin")).at("items").size(), 6u);
+  ExpectProblem(client_->Get("/api/v1/certificates", tokens_.at("aud")), 403);
+  ExpectProblem(client_->Get("/api/v1/certificates", tokens_.at("vacc")), 403);
+  ExpectProblem(client_->Get("/api/v1/certificates"), 401);
+}
+
+TEST_F(DemoCountyApiTest, CertificateListBadParametersAre400NamingTheField) {
+  const std::string& vet = tokens_.at("vet");
+  ExpectProblem(client_->Get("/api/v1/certificates?status=issued-ish", vet), 400, "status");
+  ExpectProblem(client_->Get("/api/v1/certificates?limit=0", vet), 400, "limit");
+  ExpectProblem(client_->Get("/api/v1/certificates?limit=1001", vet), 400, "limit");
+  ExpectProblem(client_->Get("/api/v1/certificates?limit=ten", vet), 400, "limit");
+  ExpectProblem(client_->Get("/api/v1/certificates?owner_id=x", vet), 400, "owner_id");
+  ExpectProblem(client_->Get("/api/v1/certificates?cursor=nonsense", vet), 400, "cursor");
+  ExpectProblem(client_->Get("/api/v1/certificates?cursor=12.not-a-uuid", vet), 400, "cursor");
 }
 
 }  // namespace

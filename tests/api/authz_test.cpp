@@ -116,6 +116,8 @@ std::vector<Row> Matrix() {
        fixed("/api/v1/lookup?phone=%2B77059990002"),
        no_body},
       {"GET", "/audit", Who::kRoles, {"auditor", "admin"}, fixed("/api/v1/audit"), no_body},
+      {"GET", "/certificates", Who::kRoles, kCertificateReaders,
+       fixed("/api/v1/certificates?limit=5"), no_body},
       {"GET",
        "/reports/coverage",
        Who::kRoles,

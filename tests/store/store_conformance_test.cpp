@@ -1438,6 +1438,123 @@ TYPED_TEST(StoreTest, SixteenConcurrentWritersAllCommit) {
   EXPECT_EQ(v->rows, kThreads * kPerThread);
 }
 
+// --- certificate lists ---
+
+std::vector<std::string> Numbers(const std::vector<Certificate>& list) {
+  std::vector<std::string> out;
+  for (const auto& c : list) out.push_back(c.number.substr(c.number.size() - 2));
+  return out;
+}
+
+TYPED_TEST(StoreTest, CertificateListIsNewestFirstFilteredAndPaged) {
+  std::vector<Certificate> made;
+  for (int n = 1; n <= 5; ++n) made.push_back(this->AddCertificate(n));
+  // A sixth issued at the same instant as the fifth: the id breaks the tie (descending).
+  {
+    Owner o = this->AddOwner(6);
+    Animal a = this->AddAnimal(o.id, Tag(12));
+    Certificate c = MakeCertificate(6, o.id, {a.id}, {Tag(12)});
+    c.issued_at = made[4].issued_at;
+    ASSERT_TRUE(this->store().CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+    made.push_back(c);
+  }
+  ASSERT_TRUE(this->store()
+                  .ConsumeCertificate(made[1].id,
+                                      Consumption{9, "Insp", "Gate 2", At(1'790'000'100'000)},
+                                      MakeAudit("certificate.consume"))
+                  .ok());
+  ASSERT_TRUE(this->store()
+                  .RevokeCertificate(made[2].id, 3, "sold", At(1'790'000'100'000),
+                                     MakeAudit("certificate.revoke"))
+                  .ok());
+  CertificateListQuery q;
+  q.scope = "KZ-ABY";
+  q.now = At(1'790'000'000'000 + 3'600'000);  // within every one's 72 hours
+  q.limit = 10;
+  auto all = this->store().ListCertificates(q);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  // Numbers end in base32 of n: ...AB = 1, ...AC = 2, ...
+  EXPECT_EQ(Numbers(*all), (std::vector<std::string>{"AG", "AF", "AE", "AD", "AC", "AB"}));
+  const Certificate& first = (*all)[1];  // the fifth
+  EXPECT_EQ(first.id, made[4].id);
+  EXPECT_EQ(first.number, made[4].number);
+  EXPECT_EQ(first.authority, "KZ-ABY-01");
+  EXPECT_EQ(first.owner_id, made[4].owner_id);
+  EXPECT_EQ(first.purpose, Purpose::kSale);
+  EXPECT_EQ(first.origin, "KZ-ABY-01");
+  EXPECT_EQ(first.destination, "KZ-ALA");
+  EXPECT_EQ(first.issued_at, made[4].issued_at);
+  EXPECT_EQ(first.valid_until, made[4].valid_until);
+  EXPECT_EQ(first.owner_masked_name, "A****** N*********");
+  EXPECT_EQ(first.head_count, 32);
+  EXPECT_EQ(first.status, CertificateStatus::kIssued);
+  EXPECT_EQ((*all)[3].status, CertificateStatus::kRevoked);
+  EXPECT_EQ((*all)[4].status, CertificateStatus::kConsumed);
+
+  auto numbers = [&](const CertificateListQuery& query) {
+    auto r = this->store().ListCertificates(query);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? Numbers(*r) : std::vector<std::string>{};
+  };
+  CertificateListQuery f = q;
+  f.status = CertificateStatus::kConsumed;
+  EXPECT_EQ(numbers(f), (std::vector<std::string>{"AC"}));
+  f.status = CertificateStatus::kRevoked;
+  EXPECT_EQ(numbers(f), (std::vector<std::string>{"AD"}));
+  f.status = CertificateStatus::kIssued;
+  f.valid_at_now = true;
+  EXPECT_EQ(numbers(f), (std::vector<std::string>{"AG", "AF", "AE", "AB"}));
+  f.valid_at_now = false;
+  EXPECT_EQ(numbers(f), (std::vector<std::string>{}));
+  f.now = made[0].valid_until + std::chrono::milliseconds(1);  // the first has expired
+  EXPECT_EQ(numbers(f), (std::vector<std::string>{"AB"}));
+  f.valid_at_now = true;
+  EXPECT_EQ(numbers(f), (std::vector<std::string>{"AG", "AF", "AE"}));
+
+  CertificateListQuery o = q;
+  o.owner_id = made[3].owner_id;
+  EXPECT_EQ(numbers(o), (std::vector<std::string>{"AE"}));
+
+  // Pages of two, through the tie at the top.
+  CertificateListQuery p = q;
+  p.limit = 2;
+  std::vector<std::string> pages;
+  for (int i = 0; i < 4; ++i) {
+    auto page = this->store().ListCertificates(p);
+    ASSERT_TRUE(page.ok());
+    if (page->empty()) break;
+    for (const auto& s : Numbers(*page)) pages.push_back(s);
+    p.before_issued_at = page->back().issued_at;
+    p.before_id = page->back().id;
+  }
+  EXPECT_EQ(pages, Numbers(*all));
+}
+
+TYPED_TEST(StoreTest, CertificateListKeepsToTheScopeOrItsDestinations) {
+  this->AddCertificate(1);  // issued by KZ-ABY-01 for KZ-ALA
+  CertificateListQuery q;
+  q.now = At(1'790'000'000'000);
+  auto count = [&](const std::string& scope, bool destination_too, bool all = false) {
+    CertificateListQuery x = q;
+    x.scope = scope;
+    x.destination_too = destination_too;
+    x.all_authorities = all;
+    auto r = this->store().ListCertificates(x);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->size() : 999u;
+  };
+  EXPECT_EQ(count("KZ-ABY-01", false), 1u);
+  EXPECT_EQ(count("KZ-ABY", false), 1u);
+  EXPECT_EQ(count("KZ", false), 1u);
+  EXPECT_EQ(count("KZ-AB", false), 0u);  // a prefix that is not a subtree
+  EXPECT_EQ(count("KZ-ABY-02", false), 0u);
+  EXPECT_EQ(count("KZ-ALA", false), 0u);
+  EXPECT_EQ(count("KZ-ALA", true), 1u);  // an inspector where the animals go
+  EXPECT_EQ(count("KZ-AL", true), 0u);
+  EXPECT_EQ(count("UZ", true), 0u);
+  EXPECT_EQ(count("", false, true), 1u);
+}
+
 // --- reports (W11) ---
 
 // Owners in KZ-ABY-01 and KZ-ABY-02 (in scope KZ-ABY), KZ-ALA-01 and KZ-ABYZ (not: a prefix that
