@@ -24,13 +24,14 @@ sed -n 's/^demo certificate hp1: //p' "$data/demo.txt" > "$data/demo-certificate
 cat <<TXT
 
 HerdPass is starting on http://$listen/
-  API description:  http://$listen/api/v1/openapi.json
-  Sign in (POST /api/v1/auth/login) as one of the demo users:
-    demo-vaccinator / demo-vaccinator-pass    records vaccinations
-    demo-vet        / demo-vet-pass           records, voids; looks up owners; issues and revokes certificates
-    demo-inspector  / demo-inspector-pass     looks up owners by phone; consumes certificates
-    demo-admin      / demo-admin-pass         users; revokes certificates
-    demo-auditor    / demo-auditor-pass       audit log
+  Open the web app:  http://$listen/            (public certificate check: http://$listen/verify)
+  API description:   http://$listen/api/v1/openapi.json
+  Sign in, in the app or with POST /api/v1/auth/login, as one of the demo users:
+    demo-vaccinator / demo-vaccinator-pass    Record: owners, animals, vaccinations, offline with sync
+    demo-vet        / demo-vet-pass           Certificates: issue, QR, print, revoke; also Record, Check, Coverage
+    demo-inspector  / demo-inspector-pass     Check: owner by phone; verify and consume certificates
+    demo-admin      / demo-admin-pass         Coverage; revoke certificates
+    demo-auditor    / demo-auditor-pass       Coverage charts and CSV; audit log (API)
   The first admin is 'admin'; its password is in $data/admin-password.
   A demo owner to look up by phone: ${phone:-see $data/demo.txt}
 TXT
