@@ -295,6 +295,29 @@ Result<std::vector<SigningKey>> HerdService::ListSigningKeys(const Caller& calle
   return store_.ListSigningKeys();
 }
 
+Result<TrustRoot> HerdService::TrustRootKeys() {
+  auto snap = certs_->Keys(store_, clock_.Now());
+  if (!snap.ok()) return snap.status();
+  std::vector<SigningKey> roots;
+  for (const SigningKey& k : (*snap)->all) {
+    if (k.source == "local" && k.root) roots.push_back(k);
+  }
+  if (roots.empty()) {
+    return NotFound(
+        "this node has no root key: create one with `herdpass key new --root`, or pin the "
+        "country's root key given by its operator");
+  }
+  std::sort(roots.begin(), roots.end(), [](const SigningKey& a, const SigningKey& b) {
+    if (a.valid_from != b.valid_from) return a.valid_from > b.valid_from;
+    return a.kid < b.kid;
+  });
+  TrustRoot out;
+  out.country = roots.front().country;
+  std::erase_if(roots, [&](const SigningKey& k) { return k.country != out.country; });
+  out.keys = std::move(roots);
+  return out;
+}
+
 Result<std::vector<SigningKey>> HerdService::ImportTrustList(const Caller& caller,
                                                              const std::string& jws,
                                                              const std::string& root_b64) {

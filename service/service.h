@@ -203,6 +203,15 @@ struct CoverageAnswer {
   CoverageReport report;  // definitions: CoverageQuery in store/store.h
 };
 
+// GET /trust-root: the public halves of this node's own country root keys, which a verifier with
+// no key given by its operator pins on first use (docs/hp1-format.md section 8).
+struct TrustRoot {
+  std::string country;
+  // Local root keys of `country`, newest (valid_from) first, retired and expired ones included so
+  // that a verifier learns of a retirement. Only what the store holds of them: never a key file.
+  std::vector<SigningKey> keys;
+};
+
 class HerdService {
  public:
   HerdService(Store& store, const Clock& clock, const Catalogue& catalogue, ServiceConfig config);
@@ -287,6 +296,10 @@ class HerdService {
   // Certificates signed by a retired key no longer verify; the trust list is re-signed.
   Status RetireSigningKey(const Caller& caller, const std::string& kid);
   Result<std::vector<SigningKey>> ListSigningKeys(const Caller& caller);
+  // Public: this node's own root public keys (no personal data, not audited). The country is that
+  // of the newest local root key; kNotFound when the node has none. Read from the key cache: a key
+  // made by another process shows within kKeyCacheFor.
+  Result<TrustRoot> TrustRootKeys();
   // Another country's trust list, checked against its pinned root public key (base64); replaces the
   // keys previously imported from that country. Only the system caller or a national admin (an
   // authority that is a country code). kInvalidArgument "root_public_key" / "trust_list" when the

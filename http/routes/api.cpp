@@ -370,6 +370,16 @@ Response SignedDocument(Result<std::string> document, int max_age_seconds) {
   return res;
 }
 
+// The root public keys a verifier pins on first use (the operator's pin, given out of band, stays
+// the strong form). Cached as briefly as the trust list: a new root shows within minutes.
+Response TrustRoot(HerdService& service) {
+  auto r = service.TrustRootKeys();
+  if (!r.ok()) return ProblemFromStatus(r.status());
+  Response res = JsonText(200, TrustRootJson(r.value()));
+  res.AddHeader("Cache-Control", "public, max-age=300");
+  return res;
+}
+
 Response Catalogue(const HerdService& service) {
   return JsonText(200, CatalogueJson(service.catalogue()));
 }
@@ -389,7 +399,7 @@ API under <code>/api/v1</code>; the web app will be served here.</p>
 <li><code>POST /api/v1/certificates</code> issues a signed quarantine certificate (vet);
 <code>POST /api/v1/verify</code> {hp1} checks one (anyone)</li>
 <li><code>GET /api/v1/trust-list</code>, <code>GET /api/v1/revocations</code> signed documents for
-offline verifiers</li>
+offline verifiers; <code>GET /api/v1/trust-root</code> the root public keys to pin on first use</li>
 <li><code>GET /api/v1/openapi.json</code> describes every route</li>
 <li><code>GET /healthz</code>, <code>GET /metrics</code></li>
 </ul></body></html>
@@ -441,6 +451,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("POST", "/api/v1/verify", [&s](Request& req) { return Verify(s, req); });
   router.Add("GET", "/api/v1/trust-list",
              [&s](Request&) { return SignedDocument(s.TrustListDocument(), 300); });
+  router.Add("GET", "/api/v1/trust-root", [&s](Request&) { return TrustRoot(s); });
   router.Add("GET", "/api/v1/revocations",
              [&s](Request&) { return SignedDocument(s.RevocationListDocument(), 60); });
   router.Add("GET", "/api/v1/catalogue", [&s](Request&) { return Catalogue(s); });

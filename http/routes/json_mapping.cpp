@@ -679,6 +679,31 @@ std::string VerifyResultJson(const VerifyResult& r) {
   });
 }
 
+std::string TrustRootJson(const TrustRoot& r) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Field(w, "country", r.country);
+    w.Key("keys");
+    w.StartArray();
+    for (const SigningKey& k : r.keys) {
+      w.StartObject();
+      Field(w, "kid", k.kid);
+      Field(w, "public_key", k.public_key);
+      TimeField(w, "valid_from", k.valid_from);
+      TimeField(w, "valid_until", k.valid_until);
+      w.Key("retired_at");
+      if (k.retired_at) {
+        Str(w, FormatRfc3339(*k.retired_at));
+      } else {
+        w.Null();
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
 json RuleFailuresJson(const std::vector<RuleFailure>& failures) {
   json out = json::array();
   auto date = [](const std::optional<Date>& d) { return d ? json(d->ToString()) : json(); };

@@ -80,6 +80,9 @@ std::string CertificatePageJson(const CertificatePage& page, Timestamp now);
 // The public answer of POST /verify: only what the signed payload carries (masked owner, last four
 // digits of the phone), never the owner's id, name or number, nor who consumed it.
 std::string VerifyResultJson(const VerifyResult& r);
+// GET /trust-root: {country, keys: [{kid, public_key, valid_from, valid_until, retired_at}]}, the
+// public halves only (retired_at null unless retired).
+std::string TrustRootJson(const TrustRoot& r);
 // The "failures" member of the 422 answer of POST /certificates.
 nlohmann::json RuleFailuresJson(const std::vector<RuleFailure>& failures);
 

@@ -167,6 +167,7 @@ std::vector<Row> Matrix() {
          return json{{"hp1", "HP1:NOT-A-CERTIFICATE"}};
        }},
       {"GET", "/trust-list", Who::kPublic, {}, fixed("/api/v1/trust-list"), no_body},
+      {"GET", "/trust-root", Who::kPublic, {}, fixed("/api/v1/trust-root"), no_body},
       {"GET", "/revocations", Who::kPublic, {}, fixed("/api/v1/revocations"), no_body},
       {"GET", "/catalogue", Who::kPublic, {}, fixed("/api/v1/catalogue"), no_body},
       {"GET", "/openapi.json", Who::kPublic, {}, fixed("/api/v1/openapi.json"), no_body},
