@@ -4,24 +4,26 @@
 // each with the JWS as received, the opened list and fetched_at) and refreshed whenever online.
 //
 // How the root key is trusted in the browser. The spec has verifiers pin the root keys of the
-// countries they trust, given by their operator. The server publishes no root public key (root
-// keys are never in the list; `herdpass trust export` hands it over by a second channel), so:
+// countries they trust, given by their operator. Every trust list is verified in full against a
+// pinned root key (signature, country, the root valid and not retired at issued_at); what differs
+// is where that key came from:
 //
 // 1. Pinned by the operator at build time: VITE_HERDPASS_ROOT_KEYS="KZ:<base64>,CN:<base64>".
-//    Then a trust list must verify against one of them (country and validity as in section 8),
-//    or it is refused: the full rule of the spec.
-// 2. Otherwise, trust on first use of this origin. The first trust list fetched from the origin
-//    that served this app is accepted with all its rules checked except the root signature, which
-//    cannot be checked without the root key, and the kid and country of the root that signed it
-//    are pinned in kv 'trust_root'. This adds no trust the app does not already place in the
-//    origin: the same origin served the verifier's code, which could say "valid" to anything.
-//    Later lists must name the same root (a list signed by another root is refused and the cached
-//    one kept), must be of the same country and must not go back in sequence; a new root needs the
-//    site's data cleared, on purpose. What this cannot stop is an origin that is compromised
-//    later serving a list with the pinned kid in its header: only a pinned key can (way 1), and
-//    the server would have to publish the root key for the browser to pin it on first use.
-// In both ways the revocation list is fully verified: it must be signed by a signing key of the
-// trust list in hand, valid and not retired when the list was issued.
+//    The strong form: the key reached the build by a channel other than the server.
+// 2. Otherwise, trust on first use of this origin. Before the first trust list is accepted, the
+//    app fetches GET /api/v1/trust-root (the node's own root public keys), refuses the answer
+//    unless every kid is the SHA-256 of its key, and pins the keys themselves (kid, country,
+//    public key, validity) in kv 'trust_root'. That one fetch is the only step taken on trust,
+//    and it adds none the app does not already place in the origin that served its code. From
+//    then on a list must verify against the pinned keys exactly as in way 1: a list signed by
+//    another root (a rotated root, or a later compromised origin) or with a bad signature is
+//    refused with its reason and the cached list kept. A new root needs the site's data cleared,
+//    on purpose; the next refresh pins again. A device that pinned only a root's kid and country
+//    (before the server published its keys) pins that root's key on its next refresh, and only
+//    that one.
+// Either way a list must not go back in sequence, and the revocation list is fully verified: it
+// must be signed by a signing key of the trust list in hand, valid and not retired when the list
+// was issued.
 import {
   DocumentError,
   openRevocationList,
@@ -54,9 +56,12 @@ export interface CachedLists {
   checked_at: string | null; // last time a refresh reached the server
 }
 
-interface RootPin {
-  kid: string;
+// kv 'trust_root': the root keys pinned on first use (way 2). A pin from before the server
+// published its root keys has only kid and country; it is completed on the next refresh.
+export interface RootPin {
+  kid: string; // of the newest key pinned
   country: string;
+  keys?: RootKey[];
   pinned_at: string;
 }
 
@@ -72,7 +77,56 @@ export function configuredRoots(spec: string | undefined = import.meta.env.VITE_
   return roots;
 }
 
-// Opens a trust list as the rules above say, against the pin and the list already held.
+// The keys of a GET /trust-root answer, to pin: refused unless each kid is the SHA-256 of its key
+// and the times read. With `legacy` (a pin of a kid and country only), only the key it named.
+// Throws DocumentError('trust_list').
+export function readTrustRoot(text: string, legacy: { kid: string; country: string } | null = null): RootKey[] {
+  const bad = (m: string) => new DocumentError('trust_list', `the server's root key: ${m}`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw bad('not JSON');
+  }
+  const o = doc as { country?: unknown; keys?: unknown };
+  if (typeof o !== 'object' || o === null || typeof o.country !== 'string' || !/^[A-Z]{2}$/.test(o.country) || !Array.isArray(o.keys)) {
+    throw bad('needs country and keys');
+  }
+  const country = o.country;
+  const time = (v: unknown, name: string, kid: string) => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw bad(`${name} of ${kid} is not a time`);
+    return v;
+  };
+  const keys: RootKey[] = [];
+  for (const k of o.keys as unknown[]) {
+    const e = (k ?? {}) as Record<string, unknown>;
+    if (typeof e.kid !== 'string' || !/^[0-9a-f]{16}$/.test(e.kid) || typeof e.public_key !== 'string') {
+      throw bad('each key needs kid and public_key');
+    }
+    const raw = fromBase64(e.public_key);
+    if (!raw || raw.length !== 32) throw bad(`${e.kid} is not a 32-byte Ed25519 key`);
+    if (kidOfKey(raw) !== e.kid) throw bad(`kid ${e.kid} is not the SHA-256 of its key`);
+    const key: RootKey = { kid: e.kid, country, public_key: e.public_key };
+    const validFrom = time(e.valid_from, 'valid_from', e.kid);
+    const validUntil = time(e.valid_until, 'valid_until', e.kid);
+    const retiredAt = time(e.retired_at, 'retired_at', e.kid);
+    if (validFrom) key.valid_from = validFrom;
+    if (validUntil) key.valid_until = validUntil;
+    if (retiredAt) key.retired_at = retiredAt;
+    keys.push(key);
+  }
+  if (legacy) {
+    const kept = keys.filter((k) => k.kid === legacy.kid && k.country === legacy.country);
+    if (!kept.length) throw bad(`it no longer names the root ${legacy.kid} of ${legacy.country} this device pinned`);
+    return kept;
+  }
+  if (!keys.length) throw bad('none');
+  return keys;
+}
+
+// Opens a trust list as the rules above say: against the operator's roots when there are any,
+// else against the keys pinned on first use, and not older than the list already held.
 // Throws DocumentError('trust_list').
 export function acceptTrustList(
   jws: string,
@@ -85,19 +139,36 @@ export function acceptTrustList(
     const { list, root } = openTrustList(jws, roots);
     out = { list, root_kid: root.kid, anchor: 'pinned' };
   } else {
-    const { list, rootKid } = readTrustListUnverified(jws);
-    if (pin && pin.kid !== rootKid) {
-      throw new DocumentError('trust_list', `signed by root ${rootKid}, not by the root ${pin.kid} this device pinned`);
+    const pinned = pin?.keys ?? [];
+    if (!pinned.length) throw new DocumentError('trust_list', 'no root key is pinned on this device: the list cannot be checked');
+    // The kid in the header, read only to say which root signed a refused list.
+    const signedBy = readTrustListUnverified(jws).rootKid;
+    if (!pinned.some((k) => k.kid === signedBy)) {
+      throw new DocumentError(
+        'trust_list',
+        `signed by root ${signedBy.slice(0, 32)}, not by the root ${pinned.map((k) => k.kid).join(', ')} this device pinned; ` +
+          "clear this site's data to pin another",
+      );
     }
-    if (pin && pin.country !== list.country) {
-      throw new DocumentError('trust_list', `a list of ${list.country}, not of ${pin.country}`);
-    }
-    out = { list, root_kid: rootKid, anchor: 'origin' };
+    const { list, root } = openTrustList(jws, pinned);
+    out = { list, root_kid: root.kid, anchor: 'origin' };
   }
   if (held && held.list.country === out.list.country && out.list.sequence < held.list.sequence) {
     throw new DocumentError('trust_list', `sequence ${out.list.sequence} is older than the ${held.list.sequence} held`);
   }
   return out;
+}
+
+// Pins the server's root keys (way 2) when no key is pinned yet, or completes a pin of a kid alone.
+// Throws DocumentError('trust_list') when the server has none or its answer is refused; fetch
+// errors pass through (offline).
+async function pinServerRoot(old: RootPin | null, now: string, signal?: AbortSignal): Promise<RootPin> {
+  const text = await fetchText('/trust-root', signal);
+  if (text === null) throw new DocumentError('trust_list', 'the server publishes no root key: the list cannot be checked');
+  const keys = readTrustRoot(text, old);
+  const pin: RootPin = { kid: keys[0].kid, country: keys[0].country, keys, pinned_at: now };
+  await kvSet('trust_root', pin);
+  return pin;
 }
 
 // The lists as last read or written by this tab, so that a verification does not wait for
@@ -152,13 +223,14 @@ async function doRefresh(signal?: AbortSignal): Promise<RefreshOutcome> {
     const [trustJws, revocationsJws] = await Promise.all([fetchText('/trust-list', signal), fetchText('/revocations', signal)]);
     online = true;
     let trust = held.trust;
-    if (trustJws !== null && trustJws !== held.trust?.jws) {
+    const roots = configuredRoots();
+    let pin = roots.length ? null : ((await kvGet<RootPin>('trust_root')) ?? null);
+    // A list held before its root's key was pinned (accepted on the kid alone) is checked again.
+    const unpinned = !roots.length && !pin?.keys?.length;
+    if (trustJws !== null && (trustJws !== held.trust?.jws || unpinned)) {
       try {
-        const pin = (await kvGet<RootPin>('trust_root')) ?? null;
-        const accepted = acceptTrustList(trustJws, configuredRoots(), pin, held.trust);
-        if (!pin && accepted.anchor === 'origin') {
-          await kvSet('trust_root', { kid: accepted.root_kid, country: accepted.list.country, pinned_at: now } satisfies RootPin);
-        }
+        if (unpinned) pin = await pinServerRoot(pin, now, signal);
+        const accepted = acceptTrustList(trustJws, roots, pin, held.trust);
         trust = { jws: trustJws, ...accepted, fetched_at: now };
         await kvSet('trust_list', trust);
       } catch (e) {

@@ -206,9 +206,9 @@ export function openTrustList(text: string, roots: RootKey[]): { list: TrustList
   return { list: trustListOf(doc), root };
 }
 
-// A trust list whose signature cannot be checked because no root key is pinned (src/trust.ts says
-// when that is accepted): every other rule is checked, and the kid of the root that signed it is
-// returned so that it can be pinned.
+// A trust list read without checking its signature: every other rule is checked, and the kid of
+// the root that claims to have signed it is returned. Never a reason to accept a list: src/trust.ts
+// uses it only to name that root when the list is refused.
 export function readTrustListUnverified(text: string): { list: TrustList; rootKid: string } {
   const jws = readJws(text, TRUST_TYP, 'trust_list');
   const list = trustListOf(payloadOf(jws, 'trust_list'));

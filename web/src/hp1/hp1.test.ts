@@ -315,13 +315,17 @@ describe('trust list and revocation list (JWS)', () => {
     expect(() => openRevocationList('{"payload":1}', demoTrust.keys)).toThrow(DocumentError);
     expect(() => openRevocationList('not json', demoTrust.keys)).toThrow(DocumentError);
   });
-  it('trust on first use: a later list of another root is refused, a pinned root is required when configured', () => {
-    const first = acceptTrustList(demo.trust_list_jws, [], null, null);
+  it('trust on first use: a list verifies against the pinned key, another root is refused, a pinned root is required when configured', () => {
+    const pinnedKey = root(demo.root_key);
+    const pin = { kid: pinnedKey.kid, country: 'KZ', keys: [pinnedKey], pinned_at: '' };
+    const first = acceptTrustList(demo.trust_list_jws, [], pin, null);
     expect(first.anchor).toBe('origin');
     expect(first.root_kid).toBe(readTrustListUnverified(demo.trust_list_jws).rootKid);
-    const pin = { kid: first.root_kid, country: 'KZ', pinned_at: '' };
-    expect(acceptTrustList(demo.trust_list_jws, [], pin, null).list.sequence).toBe(first.list.sequence);
-    expect(() => acceptTrustList(docs.trust_list_jws, [], pin, null)).toThrow(/not by the root/);
+    expect(() => acceptTrustList(swapSignature(demo.trust_list_jws), [], pin, null)).toThrow(/signature does not verify/);
+    expect(() => acceptTrustList(docs.trust_list_jws, [], pin, null)).toThrow(/not by the root .* this device pinned/);
+    // Nothing is accepted on the kid alone: neither with no pin nor with a pin of a kid only.
+    expect(() => acceptTrustList(demo.trust_list_jws, [], null, null)).toThrow(/no root key is pinned/);
+    expect(() => acceptTrustList(demo.trust_list_jws, [], { kid: pinnedKey.kid, country: 'KZ', pinned_at: '' }, null)).toThrow(/no root key is pinned/);
     const roots = configuredRoots(`KZ:${demo.root_key}`);
     expect(roots).toHaveLength(1);
     expect(acceptTrustList(demo.trust_list_jws, roots, null, null).anchor).toBe('pinned');
