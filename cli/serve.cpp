@@ -96,17 +96,11 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     spdlog::info("backups every {} s into {}, keeping {}", backup.every.count(), backups->dir(),
                  backup.keep);
   }
-  http::Router api;
-  http::RegisterApiRoutes(api, *opened.value()->service, metrics);
-  // The served router: every API route but the API's own "GET /" page (http/routes/api.cpp), which
-  // would hide the web app's index.html; then the web app, outside RegisterApiRoutes since the
-  // OpenAPI document describes the API alone. Any API route wins over its catch-all
-  // (http/router.h). Each mirrored route hands the request to `api`, which binds its parameters.
+  // The API, then the web app (or the page saying it was not built) behind it: any API route wins
+  // over the static catch-all (http/router.h). Registered here rather than in RegisterApiRoutes,
+  // since the OpenAPI document describes the API alone.
   http::Router router;
-  for (const http::RouteInfo& route : api.Routes()) {
-    if (route.method == "GET" && route.pattern == "/") continue;
-    router.Add(route.method, route.pattern, [&api](http::Request& r) { return api.Dispatch(r); });
-  }
+  http::RegisterApiRoutes(router, *opened.value()->service, metrics);
   http::RegisterStaticRoute(router, *web);
   http::ServerOptions server_options;
   server_options.listen = options.listen;

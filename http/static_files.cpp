@@ -258,6 +258,34 @@ constexpr std::string_view kNotBuiltPage = R"(<!doctype html>
 </html>
 )";
 
+constexpr char kCatchAll[] = "/{path...}";
+
+// The methods an API route at `path` takes, for the Allow header of a 405: the router matched the
+// static catch-all, which is no API route.
+std::string ApiAllow(const Router* api, std::string_view path) {
+  std::string allow;
+  if (api == nullptr) return allow;
+  for (std::string_view method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+    const Router::Match m = api->Find(method, path, nullptr);
+    if (m.kind != Router::Match::kFound || m.pattern == kCatchAll) continue;
+    if (!allow.empty()) allow += ", ";
+    allow += method;
+  }
+  return allow;
+}
+
+// An /api/ path no route took: 405 with the methods it does take, else 404.
+Response ApiNotRouted(const Request& request, const Router* api) {
+  const std::string allow = ApiAllow(api, request.path);
+  if (allow.empty()) {
+    return StaticProblem(Problem(404, "not-found", "Not found", "No resource at this path."));
+  }
+  Response r = Problem(405, "method-not-allowed", "Method not allowed",
+                       "This resource does not support " + request.method + ".");
+  r.AddHeader("Allow", allow);
+  return StaticProblem(std::move(r));
+}
+
 }  // namespace
 
 StaticFiles::StaticFiles() = default;
@@ -328,24 +356,8 @@ Response StaticFiles::Serve(const Request& request, const Router* api) const {
   bool under_api = false;
   auto path = DecodePath(request.path, &under_api);
   if (!path.ok()) return StaticProblem(ProblemFromStatus(path.status()));
-  if (under_api) {
-    // The router found no API route for this GET; say what it would have said without us.
-    std::string allow;
-    if (api != nullptr) {
-      for (std::string_view method : {"POST", "PUT", "PATCH", "DELETE"}) {
-        if (api->Find(method, request.path, nullptr).kind != Router::Match::kFound) continue;
-        if (!allow.empty()) allow += ", ";
-        allow += method;
-      }
-    }
-    if (!allow.empty()) {
-      Response r = Problem(405, "method-not-allowed", "Method not allowed",
-                           "This resource does not support " + request.method + ".");
-      r.AddHeader("Allow", allow);
-      return StaticProblem(std::move(r));
-    }
-    return StaticProblem(Problem(404, "not-found", "Not found", "No resource at this path."));
-  }
+  // The router found no API route for this GET; say what it would have said without us.
+  if (under_api) return ApiNotRouted(request, api);
   std::string_view key = path->empty() ? std::string_view("index.html") : std::string_view(*path);
   auto found = files_.find(key);
   if (found == files_.end()) {
@@ -383,8 +395,18 @@ Response StaticFiles::Serve(const Request& request, const Router* api) const {
 
 void RegisterStaticRoute(Router& router, const StaticFiles& files) {
   const Router* api = &router;
-  router.Add("GET", "/{path...}",
+  router.Add("GET", kCatchAll,
              [&files, api](Request& request) { return files.Serve(request, api); });
+  // Other methods: an /api/ path keeps the API's 404 or 405; the web app's paths take GET only.
+  for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
+    router.Add(method, kCatchAll, [api](Request& request) {
+      if (request.path.rfind("/api/", 0) == 0) return ApiNotRouted(request, api);
+      Response r = Problem(405, "method-not-allowed", "Method not allowed",
+                           "The web app's files are read with GET.");
+      r.AddHeader("Allow", "GET");
+      return StaticProblem(std::move(r));
+    });
+  }
 }
 
 }  // namespace herdpass::http

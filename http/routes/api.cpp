@@ -384,27 +384,6 @@ Response Catalogue(const HerdService& service) {
   return JsonText(200, CatalogueJson(service.catalogue()));
 }
 
-constexpr std::string_view kIndexPage = R"(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>HerdPass</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: sans-serif; max-width: 46rem; margin: 2rem auto; line-height: 1.5">
-<h1>HerdPass</h1>
-<p>Livestock vaccination records and electronic quarantine certificates. This server offers a JSON
-API under <code>/api/v1</code>; the web app will be served here.</p>
-<ul>
-<li><code>POST /api/v1/auth/login</code> {username, password} gives a bearer token</li>
-<li><code>POST /api/v1/vaccinations/batch</code> records vaccinations (vaccinator, vet)</li>
-<li><code>GET /api/v1/lookup?phone=...</code> three years of an owner's vaccinations and coverage
-(inspector, vet)</li>
-<li><code>POST /api/v1/certificates</code> issues a signed quarantine certificate (vet);
-<code>POST /api/v1/verify</code> {hp1} checks one (anyone)</li>
-<li><code>GET /api/v1/trust-list</code>, <code>GET /api/v1/revocations</code> signed documents for
-offline verifiers; <code>GET /api/v1/trust-root</code> the root public keys to pin on first use</li>
-<li><code>GET /api/v1/openapi.json</code> describes every route</li>
-<li><code>GET /healthz</code>, <code>GET /metrics</code></li>
-</ul></body></html>
-)";
-
 }  // namespace
 
 void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& metrics) {
@@ -461,9 +440,6 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("GET", "/healthz", [](Request&) { return Json(200, {{"status", "ok"}}); });
   router.Add("GET", "/metrics", [&metrics](Request&) {
     return Text(200, metrics.Render(), std::string(kPrometheusContentType));
-  });
-  router.Add("GET", "/", [](Request&) {
-    return Text(200, std::string(kIndexPage), "text/html; charset=utf-8");
   });
 }
 

@@ -173,7 +173,6 @@ std::vector<Row> Matrix() {
       {"GET", "/openapi.json", Who::kPublic, {}, fixed("/api/v1/openapi.json"), no_body},
       {"GET", "/healthz", Who::kPublic, {}, fixed("/healthz"), no_body},
       {"GET", "/metrics", Who::kPublic, {}, fixed("/metrics"), no_body},
-      {"GET", "/", Who::kPublic, {}, fixed("/"), no_body},
   };
 }
 

@@ -221,6 +221,25 @@ TEST_F(StaticApiTest, TheApiKeepsItsRoutesAndProblems) {
   EXPECT_EQ(Get("/api/v1/auth/me").status, 401);
 }
 
+TEST_F(StaticApiTest, OtherMethodsKeepTheApisAnswers) {
+  // An unknown API path is a 404 whatever the method; a known one names the methods it takes.
+  for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
+    HttpResponse nope = client_->Send(method, "/api/v1/nope", "{}", "application/json", "", {});
+    ExpectProblem(nope, 404);
+  }
+  HttpResponse lookup = client_->Send("POST", "/api/v1/lookup", "{}", "application/json", "", {});
+  ExpectProblem(lookup, 405);
+  EXPECT_EQ(lookup.header("Allow"), "GET");
+  // The web app's own paths are read with GET only.
+  HttpResponse page = client_->Send("POST", "/verify", "{}", "application/json", "", {});
+  ExpectProblem(page, 405);
+  EXPECT_EQ(page.header("Allow"), "GET");
+  // And the real POST routes are untouched.
+  HttpResponse verify =
+      client_->Send("POST", "/api/v1/verify", R"({"hp1":"HP1:X"})", "application/json", "", {});
+  EXPECT_EQ(verify.status, 200) << verify.body;
+}
+
 // Without --web, "/" says the app was not built; a --web that cannot be served stops serve.
 class StaticApiNoWebTest : public ::testing::Test {
  protected:
