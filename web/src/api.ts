@@ -65,8 +65,9 @@ export async function api<T>(method: string, path: string, body?: unknown, signa
   return data as T;
 }
 
-// The URL of a signed-in binary resource (QR PNG, print page) as a blob: URL.
-export async function apiBlobUrl(path: string): Promise<string> {
+// The text of a signed-in resource that is not JSON (the QR code's SVG, the print page). Text rather
+// than a blob: URL, since the app's CSP (connect-src 'self') lets no fetch() read a blob: back.
+export async function apiText(path: string): Promise<string> {
   const s = session();
   let res: Response;
   try {
@@ -75,5 +76,5 @@ export async function apiBlobUrl(path: string): Promise<string> {
     throw new OfflineError(e);
   }
   if (!res.ok) throw new ApiError(res.status, { title: res.statusText });
-  return URL.createObjectURL(await res.blob());
+  return res.text();
 }

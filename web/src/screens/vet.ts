@@ -2,7 +2,7 @@
 // owner (movement rules that fail are listed at once, one line each), showing its QR code full
 // screen, printing it and keeping it on the phone for offline use; W6, revoking a certificate.
 import i18next from 'i18next';
-import { api, ApiError, OfflineError } from '../api';
+import { api, ApiError, apiText, OfflineError } from '../api';
 import { session } from '../auth';
 import { db } from '../db';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
@@ -165,20 +165,6 @@ async function deviceCerts(): Promise<CertItem[]> {
     .filter((c) => c && c.id && c.number)
     .sort((a, b) => String(b.issued_at ?? '').localeCompare(String(a.issued_at ?? '')))
     .slice(0, 50);
-}
-
-// The text of a signed-in resource (the QR code's SVG, the print page). Like apiBlobUrl, but the
-// text is kept: the app's CSP lets no fetch() read a blob: URL back (connect-src 'self').
-async function apiText(path: string): Promise<string> {
-  const s = session();
-  let res: Response;
-  try {
-    res = await fetch(`/api/v1${path}`, { headers: s ? { Authorization: `Bearer ${s.token}` } : {} });
-  } catch (e) {
-    throw new OfflineError(e);
-  }
-  if (!res.ok) throw new ApiError(res.status, { title: res.statusText });
-  return res.text();
 }
 
 export const mount: Mount = (root) => {
