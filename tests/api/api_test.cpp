@@ -819,7 +819,9 @@ TEST_F(DemoCountyApiTest, FiltersByDiseaseSpeciesAndMonthsAndAddsUp) {
   // A month written on its own is the whole month: one month, one row per authority.
   auto one = Report("?from=2025-10&to=2025-10&disease=FMD-O&species=sheep");
   ASSERT_EQ(one.status, 200) << one.body;
-  for (const auto& row : one.json().at("rows")) EXPECT_EQ(row.at("month"), "2025-10") << row;
+  // (The body is kept in a variable: a range-for over a temporary's member reads freed memory.)
+  const json one_body = one.json();
+  for (const auto& row : one_body.at("rows")) EXPECT_EQ(row.at("month"), "2025-10") << row;
 }
 
 TEST_F(DemoCountyApiTest, KeepsToTheCallersJurisdiction) {
@@ -833,7 +835,8 @@ TEST_F(DemoCountyApiTest, KeepsToTheCallersJurisdiction) {
   auto sub = Report("?region=KZ-ABY-01", "aud");
   ASSERT_EQ(sub.status, 200) << sub.body;
   EXPECT_EQ(sub.json().at("region"), "KZ-ABY-01");
-  for (const auto& row : sub.json().at("rows")) {
+  const json sub_body = sub.json();
+  for (const auto& row : sub_body.at("rows")) {
     const std::string authority = row.at("authority");
     EXPECT_TRUE(authority == "KZ-ABY-01" || authority.rfind("KZ-ABY-01-", 0) == 0) << row;
   }
