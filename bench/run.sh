@@ -245,8 +245,8 @@ web_rows() {
   local r
   for r in 1 4; do
     row "web: offline HP1 verification in the browser, CPU ${r}x (median; p95 $(field "$f" verify_${r}x_p95_ms) ms; $(field "$f" verify_${r}x_status))" \
-      "$(field "$f" verify_${r}x_median_ms) ms" "$(field "$f" raw_ed25519_${r}x_median_ms) ms (WebCrypto Ed25519 verify)" \
-      "$(ratio "$(field "$f" verify_${r}x_median_ms)" "$(field "$f" raw_ed25519_${r}x_median_ms)")" "< 50 ms" \
+      "$(field "$f" verify_${r}x_median_ms) ms" "$(field "$f" raw_ed25519_${r}x_mean_ms) ms (WebCrypto Ed25519 verify)" \
+      "$(ratio "$(field "$f" verify_${r}x_median_ms)" "$(field "$f" raw_ed25519_${r}x_mean_ms)")" "< 50 ms" \
       "$(check "$(field "$f" verify_${r}x_median_ms) < 50")"
   done
 }

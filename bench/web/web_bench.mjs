@@ -159,19 +159,16 @@ try {
       const key = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
       const msg = new Uint8Array(300).fill(7);
       const sig = await crypto.subtle.sign({ name: 'Ed25519' }, key.privateKey, msg);
-      const ts = [];
-      for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        await crypto.subtle.verify({ name: 'Ed25519' }, key.publicKey, sig, msg);
-        ts.push(performance.now() - t0);
-      }
-      ts.sort((a, b) => a - b);
-      return ts[Math.floor(n / 2)];
+      // The page's clock ticks in 0.1 ms steps, coarser than one verification: time a run of them.
+      const reps = n * 25;
+      const t0 = performance.now();
+      for (let i = 0; i < reps; i++) await crypto.subtle.verify({ name: 'Ed25519' }, key.publicKey, sig, msg);
+      return (performance.now() - t0) / reps;
     }, VERIFY_RUNS);
     result({
       [`verify_${rate}x_median_ms`]: median(times).toFixed(2),
       [`verify_${rate}x_p95_ms`]: p95(times).toFixed(2),
-      [`raw_ed25519_${rate}x_median_ms`]: raw.toFixed(3),
+      [`raw_ed25519_${rate}x_mean_ms`]: raw.toFixed(3),
       [`verify_${rate}x_status`]: status,
       hp1_chars: hp1.length,
     });
