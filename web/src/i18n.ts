@@ -96,19 +96,55 @@ export function t(key: string, options?: Record<string, unknown>): string {
   return (options ? i18next.t(key, options as never) : i18next.t(key)) as string;
 }
 
+// Whether the browser's Intl has month names for a locale. Chromium has no Uyghur, Kyrgyz or Tajik,
+// and knows Kazakh and Uzbek without month names ("2026 M11"); for those the names and the order of
+// day, month and year come from common.json (month.N, date_label, month_label).
+const intlKnowsMonths = new Map<string, boolean>();
+function knowsMonths(intl: string): boolean {
+  let known = intlKnowsMonths.get(intl);
+  if (known === undefined) {
+    const sample = new Intl.DateTimeFormat(intl, { month: 'short', year: 'numeric', timeZone: 'UTC' });
+    known = Intl.DateTimeFormat.supportedLocalesOf(intl).length > 0 && !/\bM\d/.test(sample.format(new Date(Date.UTC(2026, 10, 15))));
+    intlKnowsMonths.set(intl, known);
+  }
+  return known;
+}
+
 // Dates from the API are "YYYY-MM-DD" (a calendar day) or RFC 3339 instants.
+function toDate(value: string | Date): Date {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(value + 'T12:00:00') : new Date(value);
+}
+
 export function formatDate(value: string | Date | null | undefined): string {
   if (!value) return '';
-  const d = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(value + 'T12:00:00') : new Date(value);
+  const d = toDate(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return new Intl.DateTimeFormat(language().intl, { year: 'numeric', month: 'short', day: 'numeric' }).format(d);
+  const { intl } = language();
+  if (knowsMonths(intl)) return new Intl.DateTimeFormat(intl, { year: 'numeric', month: 'short', day: 'numeric' }).format(d);
+  return t('date_label', { day: String(d.getDate()), month: t(`month.${d.getMonth() + 1}`), year: String(d.getFullYear()) });
 }
 
 export function formatDateTime(value: string | Date | null | undefined): string {
   if (!value) return '';
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  return new Intl.DateTimeFormat(language().intl, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  const { intl } = language();
+  if (knowsMonths(intl)) return new Intl.DateTimeFormat(intl, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  const time = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  return `${formatDate(d)} ${time}`;
+}
+
+// "Nov 2026" for a "YYYY-MM" month.
+export function formatMonth(month: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m) return month;
+  const year = Number(m[1]);
+  const index = Number(m[2]);
+  const { intl } = language();
+  if (knowsMonths(intl)) {
+    return new Intl.DateTimeFormat(intl, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(year, index - 1, 15)));
+  }
+  return t('month_label', { month: t(`month.${index}`), year: String(year) });
 }
 
 export function formatNumber(n: number, options?: Intl.NumberFormatOptions): string {

@@ -34,7 +34,7 @@ import {
   type CoverageReport,
 } from '../coverage';
 import { kvGet, kvSet } from '../db';
-import { formatDateTime, formatNumber, formatPercent, language, t } from '../i18n';
+import { formatDateTime, formatMonth, formatNumber, formatPercent, language, t } from '../i18n';
 import { errorBox, html, nothing, render, type Mount, type TemplateResult } from '../ui';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
@@ -63,23 +63,6 @@ function named(kind: 'species' | 'disease', code: string): string {
   return i18next.exists(key) ? t(key) : code;
 }
 
-// "Nov 2026" in the user's language, by Intl where the browser knows the language's months; some
-// browsers lack Uyghur, Kyrgyz or Tajik, or know Kazakh and Uzbek without month names ("2026 M11"),
-// and then the names come from dashboard.json.
-const intlKnowsMonths = new Map<string, boolean>();
-function monthLabel(month: string): string {
-  if (!MONTH.test(month)) return month;
-  const [y, m] = month.split('-').map(Number);
-  const { intl } = language();
-  const format = new Intl.DateTimeFormat(intl, { month: 'short', year: 'numeric', timeZone: 'UTC' });
-  let known = intlKnowsMonths.get(intl);
-  if (known === undefined) {
-    known = Intl.DateTimeFormat.supportedLocalesOf(intl).length > 0 && !/\bM\d/.test(format.format(new Date(Date.UTC(2026, 10, 15))));
-    intlKnowsMonths.set(intl, known);
-  }
-  if (known) return format.format(new Date(Date.UTC(y, m - 1, 15)));
-  return t('dashboard:month_label', { month: t(`dashboard:month_name.${m}`), year: String(y) });
-}
 
 function pct(c: number | null): string {
   return c === null ? '—' : formatPercent(c);
@@ -220,7 +203,7 @@ export const mount: Mount = (root, ctx) => {
       case 'species':
         return named('species', key);
       case 'month':
-        return monthLabel(key);
+        return formatMonth(key);
     }
   };
 
@@ -351,7 +334,7 @@ export const mount: Mount = (root, ctx) => {
           <div aria-live="polite">${status()}</div>
           ${r
             ? html`<p class="dash-summary" data-testid="summary">
-                ${t('dashboard:summary', { region: r.region, from: monthLabel(r.from), to: monthLabel(r.to) })}
+                ${t('dashboard:summary', { region: r.region, from: formatMonth(r.from), to: formatMonth(r.to) })}
               </p>`
             : nothing}
           ${r?.truncated ? html`<p class="error" data-testid="truncated">${t('dashboard:truncated')}</p>` : nothing}
