@@ -904,7 +904,9 @@ TEST_F(DemoCountyApiTest, CertificateListIsNewestFirstWithTheListedFieldsOnly) {
     const json& item = items[i];
     ASSERT_EQ(item.size(), keys.size()) << item;
     for (const auto& [k, v] : item.items()) EXPECT_EQ(keys.count(k), 1u) << k;
-    if (i > 0) EXPECT_GE(items[i - 1].at("issued_at"), item.at("issued_at"));  // RFC 3339, UTC
+    if (i > 0) {
+      EXPECT_GE(items[i - 1].at("issued_at"), item.at("issued_at"));  // RFC 3339, UTC
+    }
     ++statuses[item.at("status")];
     // The same values as the certificate itself.
     auto one =
