@@ -257,53 +257,31 @@ run_web_bench() {
   cat "$work/web.txt" >>"$log"
 }
 
-if [[ ${BENCH_ONLY:-} == web ]]; then
-  say "logs in $work"
-  run_web_bench
-  table=$work/table.md
-  {
-    echo
-    echo "HerdPass web app benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
-    echo
-    row "measure" "herdpass" "reference" "ratio" "target" "ok"
-    row "---" "---:" "---:" "---:" "---" "---"
-    web_rows
-  } >"$table"
-  tee -a "$log" <"$table"
-  exit 0
-fi
 
-if [[ ${BENCH_ONLY:-} == pg ]]; then
-  say "logs in $work"
-  run_pg_bench
-  table=$work/table.md
-  {
-    echo
-    echo "HerdPass on PostgreSQL, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
-    echo
-    row "measure" "herdpass" "reference" "ratio" "target" "ok"
-    row "---" "---:" "---:" "---:" "---" "---"
-    pg_rows
-  } >"$table"
-  tee -a "$log" <"$table"
-  exit 0
-fi
 
-if [[ ${BENCH_ONLY:-} == cert ]]; then
+
+# BENCH_ONLY=NAME: one group alone, its own table. Runs RUN_FN, then a table of ROWS_FN titled TITLE.
+only_bench() {
+  local run_fn=$1 title=$2 rows_fn=$3
   say "logs in $work"
-  run_cert_bench
+  "$run_fn"
   table=$work/table.md
   {
     echo
-    echo "HerdPass certificate benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
+    echo "$title, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
     echo
     row "measure" "herdpass" "reference" "ratio" "target" "ok"
     row "---" "---:" "---:" "---:" "---" "---"
-    cert_rows
+    "$rows_fn"
   } >"$table"
   tee -a "$log" <"$table"
   exit 0
-fi
+}
+case ${BENCH_ONLY:-} in
+  web) only_bench run_web_bench "HerdPass web app benchmarks" web_rows ;;
+  pg) only_bench run_pg_bench "HerdPass on PostgreSQL" pg_rows ;;
+  cert) only_bench run_cert_bench "HerdPass certificate benchmarks" cert_rows ;;
+esac
 
 say "build $build, $records records (small set $small_records), wrk ${duration}s, W1 ${w1_seconds}s"
 say "logs in $work"
