@@ -100,6 +100,18 @@ describe('visit draft', () => {
     expect(await keeper.load('2026-12-06')).toBeNull();
   });
 
+  it('entry() gives what Save writes with the records: the draft, or undefined for a blank one; idle() waits for queued writes', async () => {
+    const port = new MapPort();
+    const keeper = new DraftKeeper('u1', port);
+    void keeper.save({ ...visit(), tagText: 'queued' });
+    await keeper.idle();
+    expect((port.map.get(draftKey('u1')) as VisitDraft).tagText).toBe('queued');
+    const e = keeper.entry({ ...visit(), disease: '', product: { ...NO_PRODUCT } });
+    expect(e.key).toBe(draftKey('u1'));
+    expect(e.value).toMatchObject({ version: 1, user: 'u1', disease: '', product: NO_PRODUCT });
+    expect(keeper.entry(blank())).toEqual({ key: draftKey('u1'), value: undefined });
+  });
+
   it('a date the user did not set becomes today the next day; one they set stays', () => {
     const stored = { version: 1, user: 'u1', saved_at: '2026-12-05T10:00:00Z', ...visit(), date: '2026-12-05' };
     expect(readDraft(stored, 'u1', '2026-12-06')?.date).toBe('2026-12-06');

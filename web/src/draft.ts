@@ -147,11 +147,22 @@ export class DraftKeeper {
     return readDraft(await this.port.get(draftKey(this.userId)), this.userId, today);
   }
 
-  save(state: Omit<VisitDraft, 'version' | 'user' | 'saved_at'>, now = new Date()): Promise<void> {
-    const key = draftKey(this.userId);
-    const value: VisitDraft | null = isBlank(state)
-      ? null
+  // The stored form of `state`: its key, and the draft or undefined (remove it) when blank. For a
+  // caller that writes it in a transaction of its own (Save, with the records), after idle().
+  entry(state: Omit<VisitDraft, 'version' | 'user' | 'saved_at'>, now = new Date()): { key: string; value: VisitDraft | undefined } {
+    const value: VisitDraft | undefined = isBlank(state)
+      ? undefined
       : { version: 1, user: this.userId, saved_at: now.toISOString(), ...structuredClone(state) };
+    return { key: draftKey(this.userId), value };
+  }
+
+  // Resolves when the writes asked for so far are done.
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  save(state: Omit<VisitDraft, 'version' | 'user' | 'saved_at'>, now = new Date()): Promise<void> {
+    const { key, value } = this.entry(state, now);
     this.queue = this.queue
       .then(() => (value ? this.port.set(key, value) : this.port.delete(key)))
       .catch(() => {}); // storage refused: the screen goes on, only the reload safety is lost

@@ -513,16 +513,21 @@ export async function deviceId(): Promise<string> {
 }
 
 // Saves records made on this phone (each with its UUIDv7 `id`) in one transaction, then tries to send.
-// Each record is the signed-in user's: it goes out in their session only.
-export async function addRecords(records: Record<string, unknown>[]): Promise<void> {
+// Each record is the signed-in user's: it goes out in their session only. `kv` values are written
+// in the same transaction (a value undefined removes its key): the screen's draft without the saved
+// vaccination goes in with the records, or neither does.
+export async function addRecords(records: Record<string, unknown>[], kv: { key: string; value: unknown }[] = []): Promise<void> {
   const s = session();
   const user = s ? { id: s.user.id, username: s.user.username } : undefined;
-  const tx = (await db()).transaction('outbox', 'readwrite');
+  const tx = (await db()).transaction(['outbox', 'kv'], 'readwrite');
+  const outbox = tx.objectStore('outbox');
+  const store = tx.objectStore('kv');
   const now = new Date().toISOString();
   await Promise.all([
     ...records.map((record) =>
-      tx.store.put({ id: String(record.id), ...(user ? { user } : {}), state: 'pending', created_at: now, record, attempts: 0 }),
+      outbox.put({ id: String(record.id), ...(user ? { user } : {}), state: 'pending', created_at: now, record, attempts: 0 }),
     ),
+    ...kv.map(({ key, value }) => (value === undefined ? store.delete(key) : store.put(value, key))),
     tx.done,
   ]);
   changed();
