@@ -1,6 +1,8 @@
 // JSON calls to /api/v1. A problem+json answer becomes an ApiError with the server's type, title and
 // field; no answer at all (offline, server down) becomes an OfflineError, which callers treat as
-// "keep it for later".
+// "keep it for later". Every call has a time limit (REQUEST_TIMEOUT_MS unless the caller gives
+// another): a server that does not answer in time is a TimeoutError, an OfflineError too, so what
+// works with no network (the phone's own data, the outbox) works over a stalled link as well.
 import { clearSession, session } from './auth';
 
 export interface Problem {
@@ -31,25 +33,71 @@ export class OfflineError extends Error {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+// A request to a server that does not answer within its time limit.
+export class TimeoutError extends OfflineError {
+  constructor(readonly ms: number) {
+    super();
+    this.message = 'timeout';
+  }
+}
+
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+// A signal that aborts when `outer` does (the caller gave up: the screen closed) or after `ms`
+// (then `timedOut()` is true). `done()` clears the timer. With timers of its own rather than
+// AbortSignal.timeout/any, which older phones' browsers lack.
+export function deadline(ms: number, outer?: AbortSignal): { signal: AbortSignal; timedOut(): boolean; done(): void } {
+  const ctl = new AbortController();
+  let timedOut = false;
+  const onOuter = () => ctl.abort(outer?.reason);
+  if (outer?.aborted) ctl.abort(outer.reason);
+  else outer?.addEventListener('abort', onOuter, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ctl.abort();
+  }, ms);
+  return {
+    signal: ctl.signal,
+    timedOut: () => timedOut,
+    done() {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuter);
+    },
+  };
+}
+
+// fetch() with a time limit: a TimeoutError when the server does not answer (headers and body)
+// in time, an OfflineError when there is no answer at all, an AbortError when `signal` aborts.
+export async function fetchWithin(url: string, init: RequestInit, ms = REQUEST_TIMEOUT_MS): Promise<{ res: Response; text: string }> {
+  const d = deadline(ms, init.signal ?? undefined);
+  try {
+    const res = await fetch(url, { ...init, signal: d.signal });
+    return { res, text: await res.text() };
+  } catch (e) {
+    if (d.timedOut()) throw new TimeoutError(ms);
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw new OfflineError(e);
+  } finally {
+    d.done();
+  }
+}
+
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const s = session();
   if (s) headers.Authorization = `Bearer ${s.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(`/api/v1${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-      cache: 'no-store',
-    });
-  } catch (e) {
-    if ((e as Error)?.name === 'AbortError') throw e;
-    throw new OfflineError(e);
-  }
-  const text = await res.text();
+  const { res, text } = await fetchWithin(
+    `/api/v1${path}`,
+    { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, cache: 'no-store' },
+    timeoutMs,
+  );
   let data: unknown = null;
   if (text) {
     try {
@@ -67,14 +115,9 @@ export async function api<T>(method: string, path: string, body?: unknown, signa
 
 // The text of a signed-in resource that is not JSON (the QR code's SVG, the print page). Text rather
 // than a blob: URL, since the app's CSP (connect-src 'self') lets no fetch() read a blob: back.
-export async function apiText(path: string): Promise<string> {
+export async function apiText(path: string, signal?: AbortSignal): Promise<string> {
   const s = session();
-  let res: Response;
-  try {
-    res = await fetch(`/api/v1${path}`, { headers: s ? { Authorization: `Bearer ${s.token}` } : {} });
-  } catch (e) {
-    throw new OfflineError(e);
-  }
+  const { res, text } = await fetchWithin(`/api/v1${path}`, { headers: s ? { Authorization: `Bearer ${s.token}` } : {}, signal });
   if (!res.ok) throw new ApiError(res.status, { title: res.statusText });
-  return res.text();
+  return text;
 }

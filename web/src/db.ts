@@ -6,8 +6,15 @@
 //   kv:     small values: trust list, revocation list, their fetch times, the device id
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
+// Who made a record on this phone: it goes to the server only in that user's session.
+export interface RecordMaker {
+  id: string;
+  username: string;
+}
+
 export interface OutboxRecord {
   id: string;
+  user?: RecordMaker; // absent on records made before records carried their maker: anyone's
   state: 'pending' | 'sent' | 'rejected';
   created_at: string;
   record: Record<string, unknown>; // the W1 batch record as the API takes it
@@ -53,4 +60,8 @@ export async function askPersistentStorage(): Promise<boolean> {
   if (!navigator.storage?.persist) return false;
   if (await navigator.storage.persisted()) return true;
   return navigator.storage.persist();
+}
+
+export async function kvDelete(key: string): Promise<void> {
+  await (await db()).delete('kv', key);
 }

@@ -8,7 +8,9 @@ import {
   type SyncReport,
   applyAnswer,
   backoffDelay,
+  belongsTo,
   makeExport,
+  othersWaiting,
   namedRecord,
   parseExport,
   phoneKey,
@@ -312,6 +314,66 @@ describe('export and import', () => {
   it('refuses a file that is not an outbox export', () => {
     expect(() => parseExport('hello')).toThrow();
     expect(() => parseExport('{"a":1}')).toThrow();
+  });
+});
+
+describe('records belong to the user who made them', () => {
+  const vaccinator = { id: 'u-vacc', username: 'demo-vaccinator' };
+  const other = { id: 'u-other', username: 'another-vaccinator' };
+
+  it("a session sends its own user's records only; the others stay pending, untouched", async () => {
+    const mine = makeRecords(3).map((r) => ({ ...r, user: vaccinator }));
+    const theirs = makeRecords(2).map((r) => ({ ...r, user: other }));
+    const outbox = new MemoryOutbox([...theirs, ...mine]);
+    const server = new FakeServer();
+    const report = await syncOnce(outbox, server, { user: vaccinator.id });
+    expect(report).toMatchObject({ outcome: 'done', created: 3 });
+    expect([...server.stored].sort()).toEqual(mine.map((r) => r.id).sort());
+    expect([...outbox.records.keys()].sort()).toEqual(theirs.map((r) => r.id).sort());
+    expect(outbox.count('pending')).toBe(2);
+  });
+
+  it('another user (a vet, an inspector) sends none of them, and the sync ends', async () => {
+    const outbox = new MemoryOutbox(makeRecords(4).map((r) => ({ ...r, user: vaccinator })));
+    const server = new FakeServer();
+    expect(await syncOnce(outbox, server, { user: 'u-vet' })).toMatchObject({ outcome: 'done', created: 0 });
+    expect(server.calls.length).toBe(0);
+    expect(outbox.count('pending')).toBe(4);
+    // With no one signed in, nothing of anyone's.
+    expect(await syncOnce(outbox, server, {})).toMatchObject({ outcome: 'done', created: 0 });
+    expect(server.calls.length).toBe(0);
+  });
+
+  it('belongsTo: the maker, or anyone for a record from before records named their maker', () => {
+    expect(belongsTo({ user: vaccinator }, vaccinator.id)).toBe(true);
+    expect(belongsTo({ user: vaccinator }, other.id)).toBe(false);
+    expect(belongsTo({ user: vaccinator }, undefined)).toBe(false);
+    expect(belongsTo({}, other.id)).toBe(true);
+  });
+
+  it("counts the others' unsent records per user, most first, leaving out the signed-in user's and sent ones", () => {
+    const list = [
+      ...makeRecords(3).map((r) => ({ ...r, user: vaccinator })),
+      { ...makeRecords(1)[0], user: vaccinator, state: 'rejected' as const },
+      { ...makeRecords(1)[0], user: vaccinator, state: 'sent' as const },
+      ...makeRecords(2).map((r) => ({ ...r, user: other })),
+      ...makeRecords(1).map((r) => ({ ...r, user: { id: 'u-vet', username: 'demo-vet' } })),
+      ...makeRecords(1),
+    ];
+    expect(othersWaiting(list, 'u-vet')).toEqual([
+      { username: 'demo-vaccinator', count: 4 },
+      { username: 'another-vaccinator', count: 2 },
+    ]);
+    expect(othersWaiting(list, undefined).map((o) => o.username)).toEqual(['demo-vaccinator', 'another-vaccinator', 'demo-vet']);
+  });
+
+  it('an export keeps each record\'s maker; a record naming a broken maker names none', () => {
+    const recs = makeRecords(2).map((r) => ({ ...r, user: vaccinator }));
+    const file = makeExport(recs);
+    const text = JSON.stringify({ ...file, records: [file.records[0], { ...file.records[1], user: { id: 7 } }] });
+    const back = parseExport(text);
+    expect(back[0].user).toEqual(vaccinator);
+    expect(back[1].user).toBeUndefined();
   });
 });
 

@@ -7,6 +7,8 @@
 // Per record the server answers created, duplicate (it already had the id: sending twice stores
 // once) or rejected with a reason. Created and duplicate leave the outbox; rejected stay, marked
 // with the reason, and are not sent again until the user discards them (or sends them again).
+// Each record carries the user who made it (`user`); a session sends only its own user's records,
+// and the others wait on the phone for their maker to sign in again (a phone is often shared).
 // No answer, 5xx and 429 are retried with exponential backoff and jitter, capped at 5 minutes; 401
 // stops until the user signs in again; a 400 for the whole batch marks the record the server names
 // (splitting the batch when it names none), so nothing is ever dropped silently.
@@ -15,10 +17,10 @@
 // tests run them in node with fakes; the rest of this file binds them to IndexedDB and fetch.
 import { ApiError, api, type Problem } from './api';
 import { session } from './auth';
-import { db, kvGet, kvSet, type OutboxRecord } from './db';
+import { db, kvGet, kvSet, type OutboxRecord, type RecordMaker } from './db';
 import { UUID_RE, uuidv4 } from './uuid';
 
-export type { OutboxRecord };
+export type { OutboxRecord, RecordMaker };
 
 export const MAX_BATCH = 500;
 // The server refuses bodies over 1 MiB; a batch of big records (many ear tags each) is cut earlier.
@@ -148,18 +150,37 @@ export function namedRecord(p: Problem | undefined): number | null {
   return m ? Number(m[1]) : null;
 }
 
-// Sends everything that waits, batch after batch, until the outbox is empty or something stops it.
+// Whether `userId`'s session may send this record: its maker's, or a record from before records
+// carried their maker.
+export function belongsTo(r: Pick<OutboxRecord, 'user'>, userId: string | undefined): boolean {
+  return !r.user || (userId !== undefined && r.user.id === userId);
+}
+
+// The unsent records (waiting or rejected) of other users than `userId`, per user, most first.
+export function othersWaiting(records: Pick<OutboxRecord, 'user' | 'state'>[], userId: string | undefined): { username: string; count: number }[] {
+  const counts = new Map<string, { username: string; count: number }>();
+  for (const r of records) {
+    if (r.state === 'sent' || belongsTo(r, userId) || !r.user) continue;
+    const c = counts.get(r.user.id) ?? { username: r.user.username, count: 0 };
+    c.count++;
+    counts.set(r.user.id, c);
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count || a.username.localeCompare(b.username));
+}
+
+// Sends everything of `options.user` (the signed-in user's id) that waits, batch after batch, until
+// none is left or something stops it. Other users' records are never sent.
 export async function syncOnce(
   port: OutboxPort,
   transport: SyncTransport,
-  options: { maxCount?: number; maxBytes?: number } = {},
+  options: { maxCount?: number; maxBytes?: number; user?: string } = {},
 ): Promise<SyncReport> {
   const report: SyncReport = { outcome: 'done', created: 0, duplicate: 0, rejected: 0 };
   let maxCount = Math.max(1, options.maxCount ?? MAX_BATCH);
   const maxBytes = options.maxBytes ?? MAX_BATCH_BYTES;
   // Every turn removes, rejects or shrinks the batch; the guard only stops a misbehaving server.
   for (let turn = 0; turn < 100_000; turn++) {
-    const pending = await port.pending();
+    const pending = (await port.pending()).filter((r) => belongsTo(r, options.user));
     if (pending.length === 0) return report;
     const batch = planBatches(pending, maxCount, maxBytes)[0];
     try {
@@ -314,8 +335,8 @@ export function makeExport(records: OutboxRecord[], deviceId?: string, now = new
   };
 }
 
-// The records of an export file, checked: each has a UUID id equal to its record's id. Throws on a
-// file that is not an export at all.
+// The records of an export file, checked: each has a UUID id equal to its record's id; each keeps
+// its maker. Throws on a file that is not an export at all.
 export function parseExport(text: string): OutboxRecord[] {
   let data: unknown;
   try {
@@ -332,8 +353,10 @@ export function parseExport(text: string): OutboxRecord[] {
     const id = (item as OutboxRecord).id;
     if (typeof id !== 'string' || !UUID_RE.test(id) || !rec || typeof rec !== 'object' || rec.id !== id) continue;
     const o = item as OutboxRecord;
+    const user = o.user && typeof o.user.id === 'string' && typeof o.user.username === 'string' ? { id: o.user.id, username: o.user.username } : undefined;
     out.push({
       id: id.toLowerCase(),
+      ...(user ? { user } : {}),
       state: o.state === 'rejected' ? 'rejected' : 'pending',
       created_at: typeof o.created_at === 'string' ? o.created_at : new Date().toISOString(),
       record: rec,
@@ -401,14 +424,8 @@ async function registerOwners(batch: OutboxRecord[]): Promise<void> {
 
 const apiTransport: SyncTransport = {
   prepare: registerOwners,
-  async send(records) {
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), SEND_TIMEOUT_MS);
-    try {
-      return await api<BatchAnswer>('POST', '/vaccinations/batch', { records }, ctl.signal);
-    } finally {
-      clearTimeout(timer);
-    }
+  send(records) {
+    return api<BatchAnswer>('POST', '/vaccinations/batch', { records }, undefined, SEND_TIMEOUT_MS);
   },
 };
 
@@ -431,7 +448,8 @@ async function runSync(): Promise<SyncReport> {
     const waiting = await pendingCount();
     return { outcome: waiting ? 'unauthorized' : 'done', created: 0, duplicate: 0, rejected: 0 };
   }
-  return withLock(() => syncOnce(idbOutbox, apiTransport));
+  const user = session()?.user.id;
+  return withLock(() => syncOnce(idbOutbox, apiTransport, { user }));
 }
 
 const scheduler = new SyncScheduler({
@@ -443,11 +461,22 @@ const scheduler = new SyncScheduler({
   onSettled: () => void announce(),
 });
 
-// Counts the waiting records and tells the header (and this screen) about it.
+// Counts the signed-in user's waiting records and tells the header (and this screen) about them
+// (`hp:outbox`, a number), and about the records other users left on this phone (`hp:outbox-others`).
 async function announce(): Promise<void> {
-  const n = await pendingCount();
+  const all = await (await db()).getAll('outbox');
+  const user = session()?.user.id;
+  const n = all.filter((r) => r.state === 'pending' && belongsTo(r, user)).length;
   lastCount = n;
   window.dispatchEvent(new CustomEvent('hp:outbox', { detail: n }));
+  window.dispatchEvent(new CustomEvent('hp:outbox-others', { detail: othersWaiting(all, user) }));
+}
+
+export const announceOutbox = announce;
+
+// The records other users left on this phone, per user (for the header's note).
+export async function othersOnPhone(): Promise<{ username: string; count: number }[]> {
+  return othersWaiting(await (await db()).getAll('outbox'), session()?.user.id);
 }
 
 // Something in the outbox changed here: this tab and the others recount.
@@ -456,14 +485,21 @@ function changed(): void {
   channel?.postMessage('changed');
 }
 
+// The signed-in user's waiting records (all waiting records when no one is signed in).
 export async function pendingCount(): Promise<number> {
-  return (await db()).countFromIndex('outbox', 'state', 'pending');
+  const s = session();
+  const list = await (await db()).getAllFromIndex('outbox', 'state', 'pending');
+  return s ? list.filter((r) => belongsTo(r, s.user.id)).length : list.length;
 }
 
-// Waiting and rejected records, newest first.
+// The signed-in user's waiting and rejected records, newest first (all of them when no one is
+// signed in: the session ended, the screen says to sign in again and shows what waits).
 export async function listOutbox(): Promise<OutboxRecord[]> {
   const all = await (await db()).getAll('outbox');
-  return all.filter((r) => r.state !== 'sent').sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const s = session();
+  return all
+    .filter((r) => r.state !== 'sent' && (!s || belongsTo(r, s.user.id)))
+    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
 // The id of this phone, made once.
@@ -477,13 +513,21 @@ export async function deviceId(): Promise<string> {
 }
 
 // Saves records made on this phone (each with its UUIDv7 `id`) in one transaction, then tries to send.
-export async function addRecords(records: Record<string, unknown>[]): Promise<void> {
-  const tx = (await db()).transaction('outbox', 'readwrite');
+// Each record is the signed-in user's: it goes out in their session only. `kv` values are written
+// in the same transaction (a value undefined removes its key): the screen's draft without the saved
+// vaccination goes in with the records, or neither does.
+export async function addRecords(records: Record<string, unknown>[], kv: { key: string; value: unknown }[] = []): Promise<void> {
+  const s = session();
+  const user = s ? { id: s.user.id, username: s.user.username } : undefined;
+  const tx = (await db()).transaction(['outbox', 'kv'], 'readwrite');
+  const outbox = tx.objectStore('outbox');
+  const store = tx.objectStore('kv');
   const now = new Date().toISOString();
   await Promise.all([
     ...records.map((record) =>
-      tx.store.put({ id: String(record.id), state: 'pending', created_at: now, record, attempts: 0 }),
+      outbox.put({ id: String(record.id), ...(user ? { user } : {}), state: 'pending', created_at: now, record, attempts: 0 }),
     ),
+    ...kv.map(({ key, value }) => (value === undefined ? store.delete(key) : store.put(value, key))),
     tx.done,
   ]);
   changed();
@@ -512,9 +556,11 @@ export async function exportUnsent(): Promise<{ text: string; count: number }> {
   return { text: JSON.stringify(data, null, 1), count: data.records.length };
 }
 
-// Adds the records of an export file, skipping ids already here. Returns how many were added and skipped.
+// Adds the records of an export file, skipping ids already here. Records that name no maker (files
+// from before records carried one) become the importing user's. Returns how many were added and skipped.
 export async function importUnsent(text: string): Promise<{ added: number; skipped: number }> {
-  const records = parseExport(text);
+  const s = session();
+  const records = parseExport(text).map((r) => (r.user || !s ? r : { ...r, user: { id: s.user.id, username: s.user.username } }));
   const tx = (await db()).transaction('outbox', 'readwrite');
   let added = 0;
   let skipped = 0;

@@ -35,6 +35,7 @@ import {
 } from './hp1/documents';
 import { fromBase64, kidOfKey } from './hp1/verify';
 import { kvGet, kvSet } from './db';
+import { fetchWithin } from './api';
 
 export interface StoredTrustList {
   jws: string;
@@ -191,11 +192,12 @@ export async function cachedLists(): Promise<CachedLists> {
   }
 }
 
+// With the time limit every request has (api.ts): a stalled link leaves the cached lists in place.
 async function fetchText(path: string, signal?: AbortSignal): Promise<string | null> {
-  const res = await fetch(`/api/v1${path}`, { cache: 'no-store', signal, headers: { Accept: 'application/json' } });
+  const { res, text } = await fetchWithin(`/api/v1${path}`, { cache: 'no-store', signal, headers: { Accept: 'application/json' } });
   if (res.status === 404) return null; // this node has no list yet
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return res.text();
+  return text;
 }
 
 export interface RefreshOutcome {

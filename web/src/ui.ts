@@ -2,9 +2,9 @@
 // small helpers the screens share. Rendering is lit-html: templates are plain tagged strings, values
 // are escaped, and re-rendering only touches what changed.
 import { html, render, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, OfflineError } from './api';
+import { ApiError, OfflineError, TimeoutError } from './api';
 import { clearSession, screensFor, session } from './auth';
-import { LANGUAGES, language, setLanguage, t } from './i18n';
+import { LANGUAGES, formatNumber, language, setLanguage, t } from './i18n';
 
 export { html, render, nothing };
 export type { TemplateResult };
@@ -19,9 +19,15 @@ export interface ScreenContext {
 export type Mount = (root: HTMLElement, ctx: ScreenContext) => Promise<() => void> | (() => void);
 
 let pending = 0;
+// Unsent records other users made on this phone: never sent in this session (sync.ts), named here.
+let others: { username: string; count: number }[] = [];
 window.addEventListener('hp:outbox', (e) => {
   pending = (e as CustomEvent<number>).detail;
   renderShellState();
+});
+window.addEventListener('hp:outbox-others', (e) => {
+  others = (e as CustomEvent<{ username: string; count: number }[]>).detail;
+  renderShellNote();
 });
 window.addEventListener('online', () => renderShellState());
 window.addEventListener('offline', () => renderShellState());
@@ -49,6 +55,92 @@ function shellState(): TemplateResult {
 function renderShellState(): void {
   const el = document.getElementById('shell-state');
   if (el) render(shellState(), el);
+}
+
+function shellNote(): TemplateResult | typeof nothing {
+  if (others.length === 0) return nothing;
+  return html`<div class="shell-note" data-testid="others-waiting">
+    ${others.map(
+      (o) =>
+        html`<p data-user=${o.username} data-count=${o.count}>${tParts('others_waiting', { count: formatNumber(o.count) }, {
+          user: html`<bdi class="nowrap" dir="ltr">${o.username}</bdi>`,
+        })}</p>`,
+    )}
+  </div>`;
+}
+
+// A translated sentence with some of its values as markup (a user name or a batch number kept
+// whole and in its own direction inside Uyghur text): `parts` fill their {{placeholders}}.
+export function tParts(key: string, values: Record<string, unknown>, parts: Record<string, TemplateResult>): TemplateResult {
+  const mark = (name: string) => `\u2063${name}\u2063`;
+  const text = t(key, { ...values, ...Object.fromEntries(Object.keys(parts).map((k) => [k, mark(k)])) });
+  const pieces = text.split('\u2063');
+  // Odd pieces are the names of parts (the text splits around each mark).
+  return html`${pieces.map((piece, i) => (i % 2 === 1 && parts[piece] ? parts[piece] : piece))}`;
+}
+
+function renderShellNote(): void {
+  const el = document.getElementById('shell-note');
+  if (el) render(shellNote(), el);
+}
+
+// --- signing out with records that are not sent ---
+
+let signOutAsk: { count: number; exported?: number } | null = null;
+
+function signOutDialog(): TemplateResult | typeof nothing {
+  if (!signOutAsk) return nothing;
+  return html`<div class="card signout-warning" role="alertdialog" aria-labelledby="signout-h" data-testid="signout-warning" data-count=${signOutAsk.count}>
+    <h2 id="signout-h">${t('signout.heading')}</h2>
+    <p>${t('signout.unsent', { count: formatNumber(signOutAsk.count) })}</p>
+    ${signOutAsk.exported !== undefined
+      ? html`<p class="notice" role="status" data-testid="signout-exported">${t('signout.exported', { count: formatNumber(signOutAsk.exported) })}</p>`
+      : nothing}
+    <div class="row">
+      <button class="btn" data-testid="signout-export" @click=${exportBeforeSignOut}>${t('signout.export')}</button>
+      <button class="btn btn-danger" data-testid="signout-confirm" @click=${finishSignOut}>${t('signout.anyway')}</button>
+      <button class="btn" data-testid="signout-cancel" @click=${() => { signOutAsk = null; renderSignOut(); }}>${t('cancel')}</button>
+    </div>
+  </div>`;
+}
+
+function renderSignOut(): void {
+  const el = document.getElementById('shell-dialog');
+  if (el) render(signOutDialog(), el);
+  if (signOutAsk) el?.querySelector<HTMLElement>('[data-testid="signout-export"]')?.focus();
+}
+
+async function exportBeforeSignOut(): Promise<void> {
+  const { exportUnsent } = await import('./sync');
+  const { text, count } = await exportUnsent();
+  if (count > 0) downloadText(text, exportFileName());
+  if (signOutAsk) signOutAsk = { ...signOutAsk, exported: count };
+  renderSignOut();
+}
+
+function finishSignOut(): void {
+  signOutAsk = null;
+  clearSession();
+  renderSignOut();
+  navigateTo('/signin');
+}
+
+// The name of a file of unsent records: the day and something unique.
+export function exportFileName(now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `herdpass-unsent-${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}-${now.getTime().toString(36)}.json`;
+}
+
+// Saves `text` as a file the user keeps (the browser's download).
+export function downloadText(text: string, name: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
 export function shell(path: string, navigate: (p: string) => void): HTMLElement {
@@ -84,12 +176,18 @@ export function shell(path: string, navigate: (p: string) => void): HTMLElement 
               <button class="btn btn-small" data-testid="sign-out" @click=${signOut}>${t('sign_out')}</button>`
           : html`<a href="/signin" class="tab" data-testid="nav-signin" @click=${link('/signin')}>${t('sign_in')}</a>`}
       </nav>
+      <div id="shell-note"></div>
+      <div id="shell-dialog" class="shell-dialog"></div>
       <main id="screen" class="screen"></main>`,
     app,
   );
-  // Rendered on its own (not inside the template above): renderShellState() renders into this
+  // Rendered on their own (not inside the template above): renderShellState() renders into this
   // span, and lit-html rendering into a container that holds another template's output appends.
   renderShellState();
+  renderShellNote();
+  renderSignOut();
+  // Whose records wait here depends on who is signed in: count again.
+  void import('./sync').then((m) => m.announceOutbox());
   return document.getElementById('screen')!;
 }
 
@@ -100,10 +198,17 @@ function link(path: string) {
   };
 }
 
-function signOut(): void {
-  // Records waiting on the phone stay in IndexedDB and go with the next user who signs in here.
-  clearSession();
-  navigateTo('/signin');
+// Records the user has not sent stay on the phone and go only when they sign in here again (not
+// with the next user): signing out with such records asks first and offers to export them.
+async function signOut(): Promise<void> {
+  const { listOutbox } = await import('./sync');
+  const count = (await listOutbox()).length;
+  if (count === 0) {
+    finishSignOut();
+    return;
+  }
+  signOutAsk = { count };
+  renderSignOut();
 }
 
 export function currentRoute(): string {
@@ -113,6 +218,7 @@ export function currentRoute(): string {
 // A message for the user about a failed call, in their language, with the server's own words (the
 // problem's title and field) underneath when there are any.
 export function errorText(e: unknown): string {
+  if (e instanceof TimeoutError) return t('error.timeout');
   if (e instanceof OfflineError) return t('error.offline');
   if (e instanceof ApiError) {
     const key =
@@ -132,6 +238,10 @@ export function errorText(e: unknown): string {
   return t('error.unknown');
 }
 
-export function errorBox(e: unknown): TemplateResult {
-  return html`<p class="error" role="alert" data-testid="error">${errorText(e)}</p>`;
+// The message, and a "Try again" button when the caller can repeat what failed.
+export function errorBox(e: unknown, retry?: () => void, testid = 'error'): TemplateResult {
+  return html`<div class="error" role="alert" data-testid=${testid} data-timeout=${e instanceof TimeoutError ? 'true' : 'false'}>
+    <span>${errorText(e)}</span>
+    ${retry ? html`<button type="button" class="btn btn-small error-retry" data-testid=${testid + '-retry'} @click=${retry}>${t('retry')}</button>` : nothing}
+  </div>`;
 }

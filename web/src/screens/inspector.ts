@@ -3,10 +3,11 @@
 // checking a certificate (scanned or pasted; online through POST /verify, offline with the cached
 // lists) and consuming it once.
 import i18next from 'i18next';
-import { api, ApiError, OfflineError } from '../api';
+import { api, ApiError, OfflineError, TimeoutError } from '../api';
 import { session } from '../auth';
 import type { VerifyResult } from '../hp1/index';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
+import { knownOnPhone, rememberLookup, type LocalKnowledge } from '../phone_check';
 import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount, type TemplateResult } from '../ui';
 import './inspector.css';
@@ -155,10 +156,12 @@ export const mount: Mount = (root) => {
   const controller = new AbortController();
   let alive = true;
 
-  // W2
+  // W2. When the server does not answer (no network, or not in time), what this phone knows.
   let lookupBusy = false;
   let lookup: LookupResult | null = null;
   let lookupError: TemplateResult | null = null;
+  let lookupPhoneText = '';
+  let local: { knows: LocalKnowledge<LookupResult>; timeout: boolean } | null = null;
 
   // W4/W5
   let certText = '';
@@ -176,39 +179,91 @@ export const mount: Mount = (root) => {
     const form = e.target as HTMLFormElement;
     const phone = String(new FormData(form).get('phone') ?? '').trim();
     if (!phone) return;
+    await runLookup(phone);
+  };
+
+  const runLookup = async (phone: string) => {
+    lookupPhoneText = phone;
     lookupBusy = true;
     lookupError = null;
     lookup = null;
+    local = null;
     draw();
     try {
       lookup = await api<LookupResult>('GET', `/lookup?phone=${encodeURIComponent(phone)}&years=3`, undefined, controller.signal);
+      // Kept on the phone for the next time the server does not answer.
+      void rememberLookup(lookup.owner.phone, lookup).catch(() => {});
     } catch (err) {
       if ((err as Error)?.name === 'AbortError') return;
-      lookupError = lookupProblem(err);
+      const knows = err instanceof OfflineError ? await knownOnPhone<LookupResult>(phone).catch(() => null) : null;
+      if (knows) local = { knows, timeout: err instanceof TimeoutError };
+      else lookupError = lookupProblem(err);
     }
     lookupBusy = false;
     if (alive) draw();
   };
 
+  const retryLookup = () => void runLookup(lookupPhoneText);
+
   const lookupProblem = (err: unknown): TemplateResult => {
     let text: string;
     let testid = 'lookup-error';
-    if (err instanceof OfflineError) {
+    let retry = true;
+    if (err instanceof TimeoutError) {
+      text = t('inspector:lookup_timeout');
+      testid = 'lookup-timeout';
+    } else if (err instanceof OfflineError) {
       text = t('inspector:lookup_offline');
       testid = 'lookup-offline';
     } else if (err instanceof ApiError && err.status === 404) {
       text = t('inspector:no_owner');
       testid = 'lookup-not-found';
+      retry = false;
     } else if (err instanceof ApiError && err.status === 429) {
       text = t('inspector:throttled');
       testid = 'lookup-throttled';
     } else if (err instanceof ApiError && err.status === 400) {
       text = t('inspector:bad_phone');
       if (err.problem.detail) text += ` — ${err.problem.detail}`;
+      retry = false;
     } else {
       text = errorText(err);
     }
-    return html`<p class="error big-message" role="alert" data-testid=${testid}>${text}</p>`;
+    return html`<div class="error big-message" role="alert" data-testid=${testid}>
+      <span>${text}</span>
+      ${retry ? html`<button type="button" class="btn btn-small error-retry" data-testid="lookup-retry" @click=${retryLookup}>${t('retry')}</button>` : nothing}
+    </div>`;
+  };
+
+  // The server did not answer: what the phone knows, said as such, and a way to ask the server again.
+  const localView = (l: NonNullable<typeof local>) => {
+    const k = l.knows;
+    const who = k.cached?.result.owner ?? k.owner;
+    return html`<section class="card local-card" data-testid="lookup-local" data-cached=${k.cached ? 'true' : 'false'}>
+        <p class="notice notice-warn" role="status">
+          <span>${l.timeout ? t('inspector:local_timeout') : t('inspector:local_offline')}</span>
+          <button type="button" class="btn btn-small error-retry" data-testid="lookup-retry" @click=${retryLookup}>${t('retry')}</button>
+        </p>
+        ${k.cached
+          ? html`<p class="muted" data-testid="lookup-local-age">${t('inspector:local_as_of', { date: formatDateTime(k.cached.at) })}</p>`
+          : html`${who
+                ? html`<h2 class="owner-name" data-testid="owner-name">${who.name}</h2>
+                    <p class="owner-meta">${who.village ? html`${who.village} · ` : nothing}<span dir="ltr">${who.phone}</span></p>`
+                : nothing}
+              <p class="muted">${t('inspector:local_no_status')}</p>`}
+        ${k.pending.length
+          ? html`<h3>${t('inspector:local_pending', { count: formatNumber(k.pending.length) })}</h3>
+              <ul class="vacc-list" data-testid="lookup-local-pending">
+                ${k.pending.map(
+                  (r) => html`<li class="vacc">
+                    <strong>${formatDate(String(r.administered_on ?? ''))}</strong> · ${diseaseName(String(r.disease ?? ''))} ·
+                    ${speciesName(String(r.species ?? ''))}
+                  </li>`,
+                )}
+              </ul>`
+          : nothing}
+      </section>
+      ${k.cached ? lookupView(k.cached.result) : nothing}`;
   };
 
   const check = async (text?: string) => {
@@ -299,7 +354,7 @@ export const mount: Mount = (root) => {
           consumed_at: consumeConflict.at,
           consumed_place: consumeConflict.place,
         };
-      } else if (err instanceof OfflineError) {
+      } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
         consumeError = t('inspector:consume_offline');
       } else if (err instanceof ApiError && err.status === 409) {
         consumeError = `${t('inspector:consume_refused')} — ${err.problem.detail ?? err.problem.title ?? ''}`;
@@ -509,6 +564,7 @@ export const mount: Mount = (root) => {
           ${lookupError ?? nothing}
         </section>
         ${lookup ? lookupView(lookup) : nothing}
+        ${local ? localView(local) : nothing}
         <section class="card">
           <h1>${t('inspector:cert_title')}</h1>
           <button class="btn btn-block btn-scan" data-testid="cert-scan" @click=${scan}>${t('inspector:scan')}</button>

@@ -2,10 +2,26 @@
 // scanned, or a flock by head count), record a vaccination for all of them at once, and see what
 // waits on the phone to be sent. Everything works with no network: a record is saved in the outbox
 // (sync.ts) the moment it is made, with an id made here (UUIDv7), and sent when the network is back.
+// The batch and dose belong to the product chosen (batch.ts); the visit in progress is kept on the
+// phone as it changes and comes back after a reload (draft.ts).
 import i18next from 'i18next';
 import { live } from 'lit-html/directives/live.js';
-import { api, ApiError, OfflineError } from '../api';
+import { api, ApiError, OfflineError, TimeoutError } from '../api';
+import { session } from '../auth';
+import {
+  NO_PRODUCT,
+  afterSave,
+  batchProblem,
+  chooseProduct,
+  offerBatch,
+  showSuggestion,
+  takeSuggestion,
+  typeBatch,
+  typeDose,
+  type ProductFields,
+} from '../batch';
 import { db, kvGet, kvSet, type OutboxRecord } from '../db';
+import { DraftKeeper, type DraftAnimal, type DraftOwner, type VisitDraft } from '../draft';
 import { formatDate, formatDateTime, formatNumber, t } from '../i18n';
 import { scanCode } from '../scan';
 import {
@@ -21,7 +37,7 @@ import {
   syncState,
   type SyncState,
 } from '../sync';
-import { errorBox, errorText, html, nothing, render, type Mount, type TemplateResult } from '../ui';
+import { downloadText, errorBox, errorText, exportFileName, html, nothing, render, tParts, type Mount, type TemplateResult } from '../ui';
 import { uuidv7 } from '../uuid';
 import './vaccinator.css';
 
@@ -48,16 +64,10 @@ interface Catalogue {
   vaccines: Vaccine[];
 }
 
-interface Owner {
-  typed: string; // the number as entered, sent with the records (the server normalises it)
-  name: string;
-  village: string;
-  id?: number;
-  e164?: string;
-  source: 'server' | 'local' | 'new';
-}
+// `typed`: the number as entered, sent with the records (the server normalises it).
+type Owner = DraftOwner;
 
-type Animal = { kind: 'tag'; tag: string; species: string } | { kind: 'flock'; species: string; head_count: number };
+type Animal = DraftAnimal;
 
 // One record goes per (disease, group): the tagged animals of one species, or one flock.
 interface Group {
@@ -128,6 +138,10 @@ async function findLocalOwner(typed: string): Promise<Record<string, unknown> | 
   return owners.find((o) => [o.phone, o.e164].some((p) => typeof p === 'string' && p.replace(/\D/g, '').endsWith(tail)));
 }
 
+// The draft is read back whenever this screen opens (also after another tab or a language change);
+// only the first time after the page loaded is it news to the user.
+let firstMount = true;
+
 export const mount: Mount = (root, ctx) => {
   let alive = true;
   let catalogue: Catalogue | null = null;
@@ -139,7 +153,7 @@ export const mount: Mount = (root, ctx) => {
   let ownerStage: 'ask' | 'new' | 'chosen' = 'ask';
   let ownerBusy = false;
   let ownerError: unknown = null;
-  let ownerOffline = false;
+  let ownerOffline: false | 'offline' | 'timeout' = false;
   let newName = '';
   let newVillage = '';
   let ownerFieldError = '';
@@ -153,13 +167,12 @@ export const mount: Mount = (root, ctx) => {
   let headCount = '';
   let animalError = '';
 
-  // Vaccination
+  // Vaccination: the product, its batch and dose together (batch.ts)
   let disease = '';
-  let vaccine = '';
+  let product: ProductFields = { ...NO_PRODUCT };
   const also = new Set<string>();
-  let batchNo = '';
-  let dose = '';
   let date = localDate();
+  let dateChanged = false;
   let formError = '';
   let saved: { count: number } | null = null;
   let saving = false;
@@ -175,8 +188,82 @@ export const mount: Mount = (root, ctx) => {
   let fileError = '';
   let confirmDiscard = '';
 
+  // The visit in progress, kept on the phone (draft.ts). Nothing is written until the stored draft
+  // has been read back, so the empty first screen never overwrites it.
+  const user = session()?.user.id ?? '';
+  const drafts = new DraftKeeper(user);
+  let draftReady = false;
+  let restored = false;
+
+  const draftState = (): Omit<VisitDraft, 'version' | 'user' | 'saved_at'> => ({
+    phone,
+    ownerStage,
+    owner,
+    newName,
+    newVillage,
+    animals,
+    addMode,
+    tagSpecies,
+    flockSpecies,
+    tagText,
+    headCount,
+    disease,
+    also: [...also],
+    product,
+    date,
+    dateChanged,
+  });
+
+  // Not while Save stores the records: it writes the draft itself, with them.
+  const persist = () => {
+    if (draftReady && alive && !saving) void drafts.save(draftState());
+  };
+
+  const restoreDraft = async () => {
+    const d = await drafts.load(localDate());
+    if (!alive) return;
+    if (d) {
+      phone = d.phone;
+      ownerStage = d.ownerStage;
+      owner = d.owner;
+      newName = d.newName;
+      newVillage = d.newVillage;
+      animals = d.animals;
+      addMode = d.addMode;
+      tagSpecies = d.tagSpecies || tagSpecies;
+      flockSpecies = d.flockSpecies || flockSpecies;
+      tagText = d.tagText;
+      headCount = d.headCount;
+      disease = d.disease;
+      also.clear();
+      for (const c of d.also) also.add(c);
+      product = d.product;
+      date = d.date;
+      dateChanged = d.dateChanged;
+      restored = firstMount;
+    }
+    firstMount = false;
+    draftReady = true;
+    draw();
+  };
+
+  const discardDraft = () => {
+    restored = false;
+    nextVisit();
+    addMode = 'tag';
+    tagText = '';
+    headCount = '';
+    date = localDate();
+    dateChanged = false;
+    formError = '';
+    draw();
+    void drafts.clear();
+  };
+
   const draw = () => {
-    if (alive) render(view(), root);
+    if (!alive) return;
+    render(view(), root);
+    persist();
   };
 
   // --- data ---
@@ -228,8 +315,8 @@ export const mount: Mount = (root, ctx) => {
 
   // --- owner ---
 
-  const findOwner = async (e: Event) => {
-    e.preventDefault();
+  const findOwner = async (e?: Event) => {
+    e?.preventDefault();
     ownerError = null;
     ownerFieldError = '';
     const typed = phone.trim();
@@ -254,6 +341,7 @@ export const mount: Mount = (root, ctx) => {
       if (err instanceof ApiError && err.status === 404) {
         ownerStage = 'new';
       } else if (err instanceof OfflineError) {
+        // No network, or a server that does not answer in time: what this phone knows.
         const local = await findLocalOwner(typed);
         if (local) {
           owner = {
@@ -266,7 +354,7 @@ export const mount: Mount = (root, ctx) => {
           };
           ownerStage = 'chosen';
         } else {
-          ownerOffline = true;
+          ownerOffline = err instanceof TimeoutError ? 'timeout' : 'offline';
           ownerStage = 'new';
         }
       } else {
@@ -316,9 +404,10 @@ export const mount: Mount = (root, ctx) => {
     phone = '';
     animals = [];
     disease = '';
-    vaccine = '';
+    product = afterSave();
     also.clear();
     saved = null;
+    restored = false;
     draw();
   };
 
@@ -382,7 +471,7 @@ export const mount: Mount = (root, ctx) => {
   const vaccinesFor = (code: string): Vaccine[] => (catalogue?.vaccines ?? []).filter((v) => v.diseases.includes(code));
   // Other diseases the chosen vaccine protects against that apply to these animals (FMD O+A).
   const alsoDiseases = (): Disease[] => {
-    const v = catalogue?.vaccines.find((x) => x.code === vaccine);
+    const v = catalogue?.vaccines.find((x) => x.code === product.vaccine);
     if (!v) return [];
     const offered = new Set(diseasesForAnimals().map((d) => d.code));
     return v.diseases.filter((c) => c !== disease && offered.has(c)).map((c) => diseaseByCode(c)!).filter(Boolean);
@@ -401,19 +490,23 @@ export const mount: Mount = (root, ctx) => {
   const chooseDisease = async (code: string) => {
     disease = code;
     const list = vaccinesFor(code);
-    vaccine = list.length === 1 ? list[0].code : '';
-    also.clear();
-    if (vaccine) await chooseVaccine(vaccine);
+    const only = list.length === 1 ? list[0].code : '';
+    // A product chosen for another disease that does not protect against this one goes.
+    if (only) await chooseVaccine(only);
+    else if (!list.some((v) => v.code === product.vaccine)) await chooseVaccine('');
+    else await chooseVaccine(product.vaccine);
     draw();
   };
 
   const chooseVaccine = async (code: string) => {
-    vaccine = code;
+    product = chooseProduct(product, code);
     also.clear();
     for (const d of alsoDiseases()) also.add(d.code);
-    // The batch number last used with this product on this phone: the same vial box, most days.
+    draw();
+    // The batch number last used with this product on this phone (the same vial box, most days):
+    // offered, never filled in.
     const last = code ? await kvGet<string>(`batch_no:${code}`) : undefined;
-    if (last && vaccine === code) batchNo = last;
+    product = offerBatch(product, code, last);
     draw();
   };
 
@@ -426,10 +519,10 @@ export const mount: Mount = (root, ctx) => {
     if (!owner) formError = t('vaccinator:vacc.need_owner');
     else if (animals.length === 0) formError = t('vaccinator:vacc.need_animals');
     else if (!disease) formError = t('vaccinator:vacc.pick_disease');
-    else if (!vaccine) formError = t('vaccinator:vacc.pick_vaccine');
-    else if (!batchNo.trim()) formError = t('vaccinator:vacc.batch_required');
+    else if (!product.vaccine) formError = t('vaccinator:vacc.pick_vaccine');
+    else if (batchProblem(product)) formError = t(`vaccinator:vacc.${batchProblem(product)}`);
     else if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date > tomorrow) formError = t('vaccinator:vacc.date_invalid');
-    else if (dose.trim() && !(Number(dose) > 0 && Number(dose) <= 1000)) formError = t('vaccinator:vacc.dose_invalid');
+    else if (product.dose.trim() && !(Number(product.dose) > 0 && Number(product.dose) <= 1000)) formError = t('vaccinator:vacc.dose_invalid');
     else if (planned.length === 0) formError = t('vaccinator:vacc.need_animals');
     if (formError || !owner) {
       draw();
@@ -437,6 +530,7 @@ export const mount: Mount = (root, ctx) => {
     }
     saving = true;
     draw();
+    const { vaccine, batch: batchNo, dose } = product;
     const device = await deviceId();
     const records = planned.map(({ disease: code, group }) => ({
       id: uuidv7(),
@@ -452,14 +546,18 @@ export const mount: Mount = (root, ctx) => {
       ...(gps ? { lat: Math.round(gps.lat * 1e6) / 1e6, lon: Math.round(gps.lon * 1e6) / 1e6 } : {}),
       device_id: device,
     }));
-    await addRecords(records);
-    await kvSet(`batch_no:${vaccine}`, batchNo.trim());
+    // Ready for the next disease for the same owner and animals: no product, batch or dose. The
+    // records and the draft without them are stored in one transaction, so a reload at any moment
+    // brings back either the filled form and no records, or the records and an empty form: never
+    // both, which would let the same vaccination be saved twice.
+    disease = '';
+    product = afterSave();
+    also.clear();
+    restored = false;
+    await drafts.idle();
+    await addRecords(records, [drafts.entry(draftState()), { key: `batch_no:${vaccine}`, value: batchNo.trim() }]);
     saving = false;
     saved = { count: records.length };
-    // Ready for the next disease for the same owner and animals.
-    disease = '';
-    vaccine = '';
-    also.clear();
     await loadOutbox();
   };
 
@@ -479,14 +577,7 @@ export const mount: Mount = (root, ctx) => {
       draw();
       return;
     }
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `herdpass-unsent-${localDate()}-${Date.now().toString(36)}.json`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 30_000);
+    downloadText(text, exportFileName());
     fileNotice = t('vaccinator:file.exported', { count });
     draw();
   };
@@ -537,20 +628,22 @@ export const mount: Mount = (root, ctx) => {
     return html`<form @submit=${findOwner} class="row vacc-phone-row">
         <label class="field">${t('vaccinator:owner.phone')}
           <input type="tel" inputmode="tel" autocomplete="off" dir="ltr" data-testid="owner-phone" .value=${live(phone)}
-            @input=${(e: Event) => { phone = (e.target as HTMLInputElement).value; if (ownerStage === 'new') { ownerStage = 'ask'; draw(); } }} />
+            @input=${(e: Event) => { phone = (e.target as HTMLInputElement).value; if (ownerStage === 'new') { ownerStage = 'ask'; draw(); } else persist(); }} />
         </label>
         <button class="btn btn-primary" ?disabled=${ownerBusy} data-testid="owner-find">${ownerBusy ? t('vaccinator:owner.finding') : t('vaccinator:owner.find')}</button>
       </form>
       ${ownerFieldError ? html`<p class="field-error" data-testid="owner-error">${ownerFieldError}</p>` : nothing}
-      ${ownerError ? errorBox(ownerError) : nothing}
+      ${ownerError ? errorBox(ownerError, () => void findOwner(), 'owner-find-error') : nothing}
       ${ownerStage === 'new'
         ? html`<form @submit=${createOwner} data-testid="owner-new">
-            <p class="notice ${ownerOffline ? 'notice-warn' : ''}">${ownerOffline ? t('vaccinator:owner.offline_new') : t('vaccinator:owner.not_found')}</p>
+            <p class="notice ${ownerOffline ? 'notice-warn' : ''}" data-testid="owner-new-why" data-why=${ownerOffline || 'not-found'}>
+              ${ownerOffline === 'timeout' ? t('vaccinator:owner.timeout_new') : ownerOffline ? t('vaccinator:owner.offline_new') : t('vaccinator:owner.not_found')}
+            </p>
             <label class="field">${t('vaccinator:owner.name')}
-              <input data-testid="owner-name-input" autocomplete="off" .value=${live(newName)} @input=${(e: Event) => (newName = (e.target as HTMLInputElement).value)} />
+              <input data-testid="owner-name-input" autocomplete="off" .value=${live(newName)} @input=${(e: Event) => { newName = (e.target as HTMLInputElement).value; persist(); }} />
             </label>
             <label class="field">${t('vaccinator:owner.village')}
-              <input data-testid="owner-village" autocomplete="off" .value=${live(newVillage)} @input=${(e: Event) => (newVillage = (e.target as HTMLInputElement).value)} />
+              <input data-testid="owner-village" autocomplete="off" .value=${live(newVillage)} @input=${(e: Event) => { newVillage = (e.target as HTMLInputElement).value; persist(); }} />
             </label>
             <button class="btn btn-primary btn-block" data-testid="owner-create">${t('vaccinator:owner.use')}</button>
           </form>`
@@ -571,13 +664,13 @@ export const mount: Mount = (root, ctx) => {
       ${addMode === 'tag'
         ? html`<form class="vacc-add" @submit=${(e: Event) => { e.preventDefault(); addTag(tagText); }}>
             <label class="field">${t('vaccinator:animals.species')}
-              <select data-testid="tag-species" @change=${(e: Event) => { tagSpecies = (e.target as HTMLSelectElement).value; }}>
+              <select data-testid="tag-species" @change=${(e: Event) => { tagSpecies = (e.target as HTMLSelectElement).value; persist(); }}>
                 ${speciesOptions(species.filter((s) => !s.flock_only), tagSpecies)}
               </select>
             </label>
             <label class="field">${t('vaccinator:animals.tag')}
               <input inputmode="numeric" autocomplete="off" dir="ltr" data-testid="tag-input" .value=${live(tagText)}
-                @input=${(e: Event) => (tagText = (e.target as HTMLInputElement).value)} />
+                @input=${(e: Event) => { tagText = (e.target as HTMLInputElement).value; persist(); }} />
             </label>
             <div class="row">
               <button type="button" class="btn" data-testid="tag-scan" @click=${scan}>${t('vaccinator:animals.scan')}</button>
@@ -586,13 +679,13 @@ export const mount: Mount = (root, ctx) => {
           </form>`
         : html`<form class="vacc-add" novalidate @submit=${(e: Event) => { e.preventDefault(); addFlock(); }}>
             <label class="field">${t('vaccinator:animals.species')}
-              <select data-testid="flock-species" @change=${(e: Event) => { flockSpecies = (e.target as HTMLSelectElement).value; }}>
+              <select data-testid="flock-species" @change=${(e: Event) => { flockSpecies = (e.target as HTMLSelectElement).value; persist(); }}>
                 ${speciesOptions(species, flockSpecies)}
               </select>
             </label>
             <label class="field">${t('vaccinator:animals.head_count')}
               <input type="number" inputmode="numeric" min="1" max="1000000" data-testid="flock-count" .value=${live(headCount)}
-                @input=${(e: Event) => (headCount = (e.target as HTMLInputElement).value)} />
+                @input=${(e: Event) => { headCount = (e.target as HTMLInputElement).value; persist(); }} />
             </label>
             <button class="btn btn-primary btn-block" data-testid="flock-add">${t('vaccinator:animals.add_flock')}</button>
           </form>`}
@@ -619,11 +712,15 @@ export const mount: Mount = (root, ctx) => {
   const vaccinationView = (): TemplateResult => {
     if (!catalogue) {
       return catalogueError
-        ? html`<p class="error" data-testid="catalogue-missing">${t('vaccinator:vacc.no_catalogue')}</p>`
+        ? html`<div class="error" data-testid="catalogue-missing">
+            <span>${catalogueError instanceof TimeoutError ? t('error.timeout') : t('vaccinator:vacc.no_catalogue')}</span>
+            <button type="button" class="btn btn-small error-retry" data-testid="catalogue-retry" @click=${() => { catalogueError = null; draw(); void loadCatalogue(); }}>${t('retry')}</button>
+          </div>`
         : html`<p class="muted">${t('loading')}</p>`;
     }
     const diseases = diseasesForAnimals();
     const vaccines = disease ? vaccinesFor(disease) : [];
+    const vaccine = product.vaccine;
     const applies = disease ? groups().filter((g) => diseaseByCode(disease)?.species.includes(g.species)) : [];
     const planned = plannedRecords();
     return html`<form novalidate @submit=${save} data-testid="vacc-form">
@@ -651,14 +748,24 @@ export const mount: Mount = (root, ctx) => {
         : nothing}
       <div class="row">
         <label class="field">${t('vaccinator:vacc.batch')}
-          <input autocomplete="off" dir="ltr" data-testid="vacc-batch" .value=${live(batchNo)} @input=${(e: Event) => (batchNo = (e.target as HTMLInputElement).value)} />
+          <input autocomplete="off" dir="ltr" data-testid="vacc-batch" ?disabled=${!vaccine} .value=${live(product.batch)}
+            @input=${(e: Event) => { product = typeBatch(product, (e.target as HTMLInputElement).value); draw(); }} />
         </label>
         <label class="field">${t('vaccinator:vacc.dose')}
-          <input type="number" inputmode="decimal" step="any" min="0" data-testid="vacc-dose" .value=${live(dose)} @input=${(e: Event) => (dose = (e.target as HTMLInputElement).value)} />
+          <input type="number" inputmode="decimal" step="any" min="0" data-testid="vacc-dose" ?disabled=${!vaccine} .value=${live(product.dose)}
+            @input=${(e: Event) => { product = typeDose(product, (e.target as HTMLInputElement).value); persist(); }} />
         </label>
       </div>
+      ${showSuggestion(product)
+        ? html`<p class="vacc-suggest" data-testid="batch-suggestion" data-batch=${product.suggestion}>
+            <span>${tParts('vaccinator:vacc.batch_last', {}, { batch: html`<bdi class="nowrap" dir="ltr">${product.suggestion}</bdi>` })}</span>
+            <button type="button" class="btn btn-small" data-testid="batch-use" @click=${() => { product = takeSuggestion(product); draw(); }}
+              >${t('vaccinator:vacc.batch_use')}</button>
+          </p>`
+        : nothing}
       <label class="field">${t('vaccinator:vacc.date')}
-        <input type="date" data-testid="vacc-date" max=${localDate(new Date(Date.now() + 86_400_000))} .value=${live(date)} @input=${(e: Event) => (date = (e.target as HTMLInputElement).value)} />
+        <input type="date" data-testid="vacc-date" max=${localDate(new Date(Date.now() + 86_400_000))} .value=${live(date)}
+          @input=${(e: Event) => { date = (e.target as HTMLInputElement).value; dateChanged = true; persist(); }} />
       </label>
       <p class="muted vacc-gps" data-testid="gps-state" data-state=${gpsState}>
         ${gpsState === 'ok' && gps
@@ -755,6 +862,12 @@ export const mount: Mount = (root, ctx) => {
 
   const view = (): TemplateResult => html`<div class="vacc" data-testid="vaccinator">
     <h1>${t('vaccinator:title')}</h1>
+    ${restored
+      ? html`<div class="notice vacc-restored" role="status" data-testid="draft-restored">
+          <span>${t('vaccinator:draft.restored')}</span>
+          <button class="btn btn-small" data-testid="draft-discard" @click=${discardDraft}>${t('vaccinator:draft.discard')}</button>
+        </div>`
+      : nothing}
     <section class="card" aria-labelledby="vacc-owner-h">
       <h2 id="vacc-owner-h">${t('vaccinator:owner.heading')}</h2>
       ${ownerView()}
@@ -787,6 +900,7 @@ export const mount: Mount = (root, ctx) => {
 
   draw();
   locate();
+  void restoreDraft();
   void loadCatalogue();
   void loadOutbox().then(() => {
     if (alive && navigator.onLine && outbox.some((r) => r.state === 'pending')) void syncNow();

@@ -2,7 +2,7 @@
 // owner (movement rules that fail are listed at once, one line each), showing its QR code full
 // screen, printing it and keeping it on the phone for offline use; W6, revoking a certificate.
 import i18next from 'i18next';
-import { api, ApiError, apiText, OfflineError } from '../api';
+import { api, ApiError, apiText, OfflineError, TimeoutError } from '../api';
 import { session } from '../auth';
 import { db } from '../db';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
@@ -235,6 +235,7 @@ export const mount: Mount = (root) => {
       lookupError =
         err instanceof ApiError && err.status === 404 ? t('vet:no_owner')
         : err instanceof ApiError && err.status === 429 ? t('vet:throttled')
+        : err instanceof TimeoutError ? errorText(err)
         : err instanceof OfflineError ? t('vet:lookup_offline')
         : errorText(err);
     }
@@ -285,7 +286,7 @@ export const mount: Mount = (root) => {
       if ((err as Error)?.name === 'AbortError') return;
       if (err instanceof ApiError && err.status === 422 && Array.isArray(err.problem.failures)) {
         failures = err.problem.failures as RuleFailure[];
-      } else if (err instanceof OfflineError) {
+      } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
         issueError = t('vet:issue_offline');
       } else {
         issueError = errorText(err);
@@ -315,7 +316,7 @@ export const mount: Mount = (root) => {
         shown.qrUrl = remember(URL.createObjectURL(new Blob([qrSvg], { type: 'image/svg+xml' })));
       }
     } catch (err) {
-      shown.qrError = err instanceof OfflineError ? t('vet:qr_offline') : errorText(err);
+      shown.qrError = err instanceof TimeoutError ? errorText(err) : err instanceof OfflineError ? t('vet:qr_offline') : errorText(err);
     }
     if (fresh || qrSvg) {
       try {
@@ -362,7 +363,7 @@ export const mount: Mount = (root) => {
       frame.srcdoc = text;
       document.body.appendChild(frame);
     } catch (err) {
-      printError = err instanceof OfflineError ? t('vet:print_offline') : errorText(err);
+      printError = err instanceof TimeoutError ? errorText(err) : err instanceof OfflineError ? t('vet:print_offline') : errorText(err);
       draw();
     }
   };
@@ -444,7 +445,7 @@ export const mount: Mount = (root) => {
       await showCertificate(cert, true);
     } catch (err) {
       if ((err as Error)?.name === 'AbortError') return;
-      revokeError = err instanceof OfflineError ? t('vet:qr_offline') : errorText(err);
+      revokeError = err instanceof TimeoutError ? errorText(err) : err instanceof OfflineError ? t('vet:qr_offline') : errorText(err);
       revokeErrorFor = item.id;
       draw();
     }
@@ -469,7 +470,7 @@ export const mount: Mount = (root) => {
         status = 'revoked';
         revokeError = t('vet:already_revoked');
       } else {
-        revokeError = err instanceof OfflineError ? t('vet:revoke_offline') : errorText(err);
+        revokeError = err instanceof TimeoutError ? errorText(err) : err instanceof OfflineError ? t('vet:revoke_offline') : errorText(err);
       }
     }
     if (status) {
