@@ -169,8 +169,8 @@ HttpResponse HttpClient::Send(std::string_view method, std::string_view target, 
   }
 }
 
-std::string SendRawBytes(const std::string& host, int port, std::string_view bytes,
-                         int timeout_ms, bool* closed_by_server) {
+std::string SendRawBytes(const std::string& host, int port, std::string_view bytes, int timeout_ms,
+                         bool* closed_by_server) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   tcp::resolver resolver(ioc);
