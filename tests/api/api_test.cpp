@@ -42,13 +42,15 @@ std::string UrlEncode(const std::string& s) {
 class ApiTest : public SharedServerTest<ApiTest> {
  public:
   static SharedServerSpec Spec() {
-    return {.users = {{"vacc", "vaccinator", "", ""},
-                      {"vet", "vet", "", ""},
-                      {"insp", "inspector", "", ""},
-                      {"aud", "auditor", "", ""},
-                      {"vacc-alm", "vaccinator", "KZ-ALM", ""},
-                      {"throttled", "inspector", "", ""}},
-            .no_token = {"throttled"}};
+    SharedServerSpec spec;
+    spec.users = {{"vacc", "vaccinator", "", ""},
+                  {"vet", "vet", "", ""},
+                  {"insp", "inspector", "", ""},
+                  {"aud", "auditor", "", ""},
+                  {"vacc-alm", "vaccinator", "KZ-ALM", ""},
+                  {"throttled", "inspector", "", ""}};
+    spec.no_token = {"throttled"};
+    return spec;
   }
 
  protected:
@@ -683,15 +685,17 @@ TEST_F(ApiTest, AuditChainVerifiesWhileServing) {
 class DemoCountyApiTest : public SharedServerTest<DemoCountyApiTest> {
  public:
   static SharedServerSpec Spec() {
-    return {.commands = {{"demo", "--owners", "200", "--seed", "7"}},
-            .users = {{"aud", "auditor", "", ""},
-                      {"vet-01", "vet", "KZ-ABY-01", ""},
-                      {"vacc", "vaccinator", "", ""},
-                      {"aud-alm", "auditor", "KZ-ALM", ""},
-                      {"vet", "vet", "", ""},
-                      {"insp", "inspector", "", ""},
-                      {"insp-ala", "inspector", "KZ-ALA", ""}},
-            .check_on_stop = false};
+    SharedServerSpec spec;
+    spec.commands = {{"demo", "--owners", "200", "--seed", "7"}};
+    spec.users = {{"aud", "auditor", "", ""},
+                  {"vet-01", "vet", "KZ-ABY-01", ""},
+                  {"vacc", "vaccinator", "", ""},
+                  {"aud-alm", "auditor", "KZ-ALM", ""},
+                  {"vet", "vet", "", ""},
+                  {"insp", "inspector", "", ""},
+                  {"insp-ala", "inspector", "KZ-ALA", ""}};
+    spec.check_on_stop = false;
+    return spec;
   }
 
  protected:

@@ -181,7 +181,8 @@ std::vector<Row> Matrix() {
 class AuthzTest : public SharedServerTest<AuthzTest> {
  public:
   static SharedServerSpec Spec() {
-    SharedServerSpec spec{.check_on_stop = false};
+    SharedServerSpec spec;
+    spec.check_on_stop = false;
     for (const auto& role : kRoles) {
       if (role != "admin") spec.users.push_back({role, role, "", ""});
     }

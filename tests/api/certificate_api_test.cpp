@@ -84,11 +84,13 @@ void WriteFile(const std::string& path, const std::string& bytes) {
 class CertificateApiTest : public SharedServerTest<CertificateApiTest> {
  public:
   static SharedServerSpec Spec() {
-    return {.users = {{"vacc", "vaccinator", "", ""},
-                      {"vet", "vet", "", ""},
-                      {"insp", "inspector", "", ""},
-                      {"vet-alm", "vet", "KZ-ALM", ""},
-                      {"insp-alm", "inspector", "KZ-ALM", ""}}};
+    SharedServerSpec spec;
+    spec.users = {{"vacc", "vaccinator", "", ""},
+                  {"vet", "vet", "", ""},
+                  {"insp", "inspector", "", ""},
+                  {"vet-alm", "vet", "KZ-ALM", ""},
+                  {"insp-alm", "inspector", "KZ-ALM", ""}};
+    return spec;
   }
 
  protected:
