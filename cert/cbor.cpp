@@ -3,6 +3,7 @@
 
 #include <cbor.h>
 
+#include <bit>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -63,7 +64,8 @@ struct Event {
     kNone,
     kUint,
     kNegint,
-    kOther,       // float, bool, null, undefined
+    kFloat,       // half, single or double precision, `value` holds the double's bits
+    kOther,       // bool, null, undefined
     kBytes,       // definite byte string
     kText,        // definite text string
     kIndefBytes,  // start of a chunked byte string
@@ -90,8 +92,10 @@ void OnN8(void* c, uint8_t v) { *Ev(c) = {Event::kNegint, v}; }
 void OnN16(void* c, uint16_t v) { *Ev(c) = {Event::kNegint, v}; }
 void OnN32(void* c, uint32_t v) { *Ev(c) = {Event::kNegint, v}; }
 void OnN64(void* c, uint64_t v) { *Ev(c) = {Event::kNegint, v}; }
-void OnFloat(void* c, float) { Ev(c)->kind = Event::kOther; }
-void OnDouble(void* c, double) { Ev(c)->kind = Event::kOther; }
+void OnFloat(void* c, float v) {
+  *Ev(c) = {Event::kFloat, std::bit_cast<uint64_t>(static_cast<double>(v))};
+}
+void OnDouble(void* c, double v) { *Ev(c) = {Event::kFloat, std::bit_cast<uint64_t>(v)}; }
 void OnBool(void* c, bool) { Ev(c)->kind = Event::kOther; }
 void OnNull(void* c) { *Ev(c) = {Event::kOther, 22}; }  // simple value 22 is null
 void OnUndefined(void* c) { *Ev(c) = {Event::kOther, 23}; }
@@ -206,6 +210,10 @@ Result<CborTree> CborTree::Parse(ByteView data, int max_depth) {
         push({Kind::kNegint, ev.value});
         complete = true;
         break;
+      case Event::kFloat:
+        push({Kind::kFloat, ev.value});
+        complete = true;
+        break;
       case Event::kOther:
         push({Kind::kOther, ev.value});
         complete = true;
@@ -315,6 +323,11 @@ std::optional<int64_t> CborRef::Int() const {
   if (n.kind != Kind::kUint && n.kind != Kind::kNegint) return std::nullopt;
   if (n.arg > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
   return n.kind == Kind::kUint ? static_cast<int64_t>(n.arg) : -1 - static_cast<int64_t>(n.arg);
+}
+
+std::optional<double> CborRef::Float() const {
+  if (!is(Kind::kFloat)) return std::nullopt;
+  return std::bit_cast<double>(node().arg);
 }
 
 std::optional<ByteView> CborRef::Bytes() const {

@@ -1,5 +1,7 @@
 // Stage 5 of HP1: the CWT (RFC 8392) and the certificate claim (docs/hp1-format.md).
 #include <algorithm>
+#include <cmath>
+#include <optional>
 
 #include "cert/detail/bytes.h"
 #include "cert/detail/cbor.h"
@@ -155,6 +157,22 @@ Status DecodeCertificate(CborRef map, Hp1Payload& p) {
   return Status::Ok();
 }
 
+// A NumericDate (RFC 8392 section 2): seconds since the epoch as an integer or, which the RFC also
+// allows, a float with a fraction. HerdPass keeps whole seconds, so a float is truncated to the
+// second it falls in (floor: 1.9 -> 1, -0.5 -> -1). A float beyond the years 0000-9999 comes back
+// just outside kMinSeconds..kMaxSeconds, so the range check of the caller reports it as it does
+// for an integer. nullopt for anything else, NaN and infinities included. Written as integers
+// (EncodeCwt), so our own certificates never carry a fraction.
+std::optional<int64_t> NumericDate(CborRef v) {
+  if (auto i = v.Int()) return i;
+  auto f = v.Float();
+  if (!f || !std::isfinite(*f)) return std::nullopt;
+  const double s = std::floor(*f);
+  if (s < static_cast<double>(kMinSeconds)) return kMinSeconds - 1;
+  if (s > static_cast<double>(kMaxSeconds)) return kMaxSeconds + 1;
+  return static_cast<int64_t>(s);
+}
+
 Result<CwtClaims> ClaimsOf(CborRef map) {
   if (!map.is_map()) return Bad(reason::kCwt, "CWT payload is not a map");
   if (map.HasDuplicateKeys()) return Bad(reason::kCwt, "CWT has a duplicate claim");
@@ -165,12 +183,12 @@ Result<CwtClaims> ClaimsOf(CborRef map) {
     claims.iss = std::string(*iss);
   }
   if (CborRef v = map.Get(kIat); v.present()) {
-    claims.iat = v.Int();
-    if (!claims.iat) return Bad(reason::kCwt, "iat is not an integer");
+    claims.iat = NumericDate(v);
+    if (!claims.iat) return Bad(reason::kCwt, "iat is not a NumericDate (an integer or a float)");
   }
   if (CborRef v = map.Get(kExp); v.present()) {
-    claims.exp = v.Int();
-    if (!claims.exp) return Bad(reason::kCwt, "exp is not an integer");
+    claims.exp = NumericDate(v);
+    if (!claims.exp) return Bad(reason::kCwt, "exp is not a NumericDate (an integer or a float)");
   }
   if (CborRef v = map.Get(kCti); v.present()) {
     auto cti = v.Bytes();

@@ -121,12 +121,14 @@ inline constexpr int64_t kClaimCertificate = -65537;  // the private claim holdi
 
 struct CwtClaims {
   std::string iss;
-  std::optional<int64_t> iat;  // seconds since the epoch
+  // Seconds since the epoch; a NumericDate written as a float (RFC 8392 allows a fraction) is
+  // truncated to the second it falls in (floor).
+  std::optional<int64_t> iat;
   std::optional<int64_t> exp;
   Bytes cti;
 };
-// Checks that the payload is a CBOR map with well-typed standard claims (iss text, iat/exp int,
-// cti bstr); other claims are allowed and ignored.
+// Checks that the payload is a CBOR map with well-typed standard claims (iss text, iat/exp int
+// or float, cti bstr); other claims are allowed and ignored.
 Result<CwtClaims> ParseCwt(ByteView payload, const Limits& limits = {});
 
 // --- the HP1 payload ---

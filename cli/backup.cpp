@@ -10,11 +10,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <ctime>
 #include <filesystem>
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
@@ -717,8 +719,39 @@ Result<std::chrono::seconds> ParseBackupPeriod(const std::string& text) {
 
 // --- scheduled backups ---
 
-BackupScheduler::BackupScheduler(std::string data_dir, BackupSchedule schedule)
-    : data_dir_(std::move(data_dir)), schedule_(std::move(schedule)) {
+namespace {
+
+class SystemScheduleClock : public ScheduleClock {
+ public:
+  std::chrono::system_clock::time_point Now() override { return Clock::now(); }
+  void WaitUntil(std::chrono::system_clock::time_point until) override {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, until - Clock::now(), [this] { return woken_; });
+  }
+  void Wake() override {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;  // guarded by mu_
+};
+
+}  // namespace
+
+std::unique_ptr<ScheduleClock> RealScheduleClock() {
+  return std::make_unique<SystemScheduleClock>();
+}
+
+BackupScheduler::BackupScheduler(std::string data_dir, BackupSchedule schedule,
+                                 ScheduleClock* clock)
+    : data_dir_(std::move(data_dir)),
+      schedule_(std::move(schedule)),
+      own_clock_(clock == nullptr ? RealScheduleClock() : nullptr),
+      clock_(clock == nullptr ? own_clock_.get() : clock) {
   if (schedule_.dir.empty()) schedule_.dir = data_dir_ + "/backups";
   schedule_.dir = StripTrailingSlashes(schedule_.dir);
   if (schedule_.keep < 1) schedule_.keep = 1;
@@ -732,7 +765,7 @@ BackupScheduler::~BackupScheduler() {
     stopping_ = true;
   }
   cancel_ = true;
-  cv_.notify_all();
+  clock_->Wake();
   thread_.join();
 }
 
@@ -763,25 +796,25 @@ std::vector<std::string> ScheduledBackups(const std::string& dir) {
 void BackupScheduler::Loop() {
   // The first backup is due `every` after the newest one already there, so that restarting the
   // server does not put backups off; at once when there is none.
-  auto wait = std::chrono::steady_clock::duration::zero();
+  auto wait = Clock::duration::zero();
   const auto existing = ScheduledBackups(schedule_.dir);
   if (!existing.empty()) {
     const std::string stamp = existing.back().substr(std::string(kScheduledPrefix).size(), 16);
     if (auto t = ParseUtcStamp(stamp)) {
-      const auto age = Clock::now() - *t;
+      const auto age = clock_->Now() - *t;
       if (age < schedule_.every) {
-        wait =
-            std::min<std::chrono::steady_clock::duration>(schedule_.every - age, schedule_.every);
+        wait = std::min<Clock::duration>(schedule_.every - age, schedule_.every);
       }
     }
   }
-  auto next = std::chrono::steady_clock::now() + wait;
+  auto next = clock_->Now() + wait;
   for (;;) {
+    clock_->WaitUntil(next);
     {
-      std::unique_lock lock(mu_);
-      if (cv_.wait_until(lock, next, [this] { return stopping_; })) return;
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
     }
-    next = std::chrono::steady_clock::now() + schedule_.every;
+    next = clock_->Now() + schedule_.every;
     RunOnce();
   }
 }
@@ -794,7 +827,7 @@ void BackupScheduler::RunOnce() {
     if (Status s = MakePrivateDir(schedule_.dir); !s.ok()) {
       result = s;
     } else {
-      const std::string base = schedule_.dir + "/" + kScheduledPrefix + UtcStamp(Clock::now());
+      const std::string base = schedule_.dir + "/" + kScheduledPrefix + UtcStamp(clock_->Now());
       target = base;
       std::error_code ec;
       for (int i = 2; fs::exists(target, ec) || fs::exists(target + kTmpSuffix, ec); ++i) {
@@ -823,10 +856,10 @@ void BackupScheduler::RunOnce() {
     stats_.last_duration_seconds = SecondsSince(start);
     if (result.ok()) {
       ++stats_.succeeded;
-      stats_.last_success = Clock::now();
+      stats_.last_success = clock_->Now();
     } else {
       ++stats_.failed;
-      stats_.last_failure = Clock::now();
+      stats_.last_failure = clock_->Now();
     }
   }
   if (!result.ok()) {

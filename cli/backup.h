@@ -12,8 +12,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <ostream>
@@ -64,6 +64,24 @@ struct BackupSchedule {
   std::string dir;  // "" = <data dir>/backups
 };
 
+// Time as the backup schedule sees it: the wall clock (the backups' names, the age of the newest
+// backup, the metrics' timestamps) and a wait that Wake() ends early. The server uses
+// RealScheduleClock(); a test passes a fake that moves only when told, so that the schedule is
+// tested without real time (tests/cli/backup_schedule_test.cpp). Thread-safe.
+class ScheduleClock {
+ public:
+  virtual ~ScheduleClock() = default;
+  virtual std::chrono::system_clock::time_point Now() = 0;
+  // Blocks until Now() >= `until`, or returns at once once Wake() has been called.
+  virtual void WaitUntil(std::chrono::system_clock::time_point until) = 0;
+  // Ends the current wait and makes every later one return at once (for shutting down).
+  virtual void Wake() = 0;
+};
+
+// The system clock; a wait lasts the time left until `until` when it begins (a step of the wall
+// clock during the wait does not stretch or shorten it).
+std::unique_ptr<ScheduleClock> RealScheduleClock();
+
 // Takes a backup into <dir>/herdpass-YYYYMMDDTHHMMSSZ every `every`, the first one when the
 // newest backup already in <dir> is `every` old (at once when there is none), and keeps the newest
 // `keep`. A failure is logged and counted, and the next backup comes on schedule: it never stops
@@ -78,7 +96,8 @@ class BackupScheduler {
     double last_duration_seconds = 0;
   };
 
-  BackupScheduler(std::string data_dir, BackupSchedule schedule);
+  // `clock`: null for RealScheduleClock(). REQUIRES: a given clock outlives the scheduler.
+  BackupScheduler(std::string data_dir, BackupSchedule schedule, ScheduleClock* clock = nullptr);
   ~BackupScheduler();
   BackupScheduler(const BackupScheduler&) = delete;
   BackupScheduler& operator=(const BackupScheduler&) = delete;
@@ -93,9 +112,10 @@ class BackupScheduler {
 
   const std::string data_dir_;
   BackupSchedule schedule_;
+  std::unique_ptr<ScheduleClock> own_clock_;  // when none was given
+  ScheduleClock* const clock_;
   std::atomic<bool> cancel_{false};
   mutable std::mutex mu_;
-  std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
   Stats stats_;            // guarded by mu_
   std::thread thread_;     // last: starts after everything above is initialised

@@ -219,6 +219,11 @@ int Main(int argc, char** argv) {
   serve->add_option("--threads", serve_opts.handler_threads, "request handler threads");
   serve->add_option("--lookups-per-minute", serve_opts.lookups_per_minute,
                     "phone lookups allowed per user per minute (0 = unlimited)");
+  serve
+      ->add_option("--key-cache-seconds", serve_opts.key_cache_seconds,
+                   "seconds the signing keys read from the database are relied on; keys added or "
+                   "retired by the CLI show within this (0 = read them for every request)")
+      ->check(CLI::Range(0, 3600));
   serve->add_option("--backup-every", serve_opts.backup_every,
                     "take a backup this often, e.g. 1h or 30m (default: no scheduled backups)");
   serve->add_option("--backup-keep", serve_opts.backup.keep, "scheduled backups kept (newest)")

@@ -57,6 +57,7 @@ void RegisterStoreMetrics(http::MetricsRegistry& metrics, Store& store) {
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options) {
   config.lookups_per_minute = options.lookups_per_minute;
+  config.key_cache_for = std::chrono::seconds(options.key_cache_seconds);
   if (config.key_dir.empty()) config.key_dir = KeyDir(d.data_dir);
   BackupSchedule backup = options.backup;
   if (!options.backup_every.empty()) {

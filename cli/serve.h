@@ -13,9 +13,10 @@ struct ServeOptions {
   std::string listen;  // "" = the deployment's
   int handler_threads = 32;
   int lookups_per_minute = 600;
-  std::string backup_every;  // "" = no scheduled backups; else ParseBackupPeriod's form
-  BackupSchedule backup;     // `every` is set from backup_every
-  std::string web_dir;       // the built web app (web/dist); "" = none: "/" says it was not built
+  int key_cache_seconds = 5;  // ServiceConfig::key_cache_for
+  std::string backup_every;   // "" = no scheduled backups; else ParseBackupPeriod's form
+  BackupSchedule backup;      // `every` is set from backup_every
+  std::string web_dir;        // the built web app (web/dist); "" = none: "/" says it was not built
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);

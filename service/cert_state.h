@@ -4,7 +4,7 @@
 // interface.
 //
 // What each cache may miss, and for how long:
-//  - keys: reloaded after kKeyCacheFor, at once after this process changes a key;
+//  - keys: reloaded after ServiceConfig::key_cache_for, at once after this process changes a key;
 //  - revocations: new ones fetched (by sequence) after kRevocationCacheFor, at once after this
 //    process revokes;
 //  - consumption as Verify reports it: kConsumptionCacheFor, at once after this process consumes.
@@ -31,7 +31,6 @@
 
 namespace herdpass {
 
-inline constexpr std::chrono::seconds kKeyCacheFor{5};
 inline constexpr std::chrono::seconds kRevocationCacheFor{5};
 inline constexpr std::chrono::seconds kConsumptionCacheFor{5};
 
@@ -52,8 +51,9 @@ struct RevocationSnapshot {
 
 struct HerdService::CertState {
   // --- keys (service/keys.cpp) ---
-  // The current key set, reloaded when older than kKeyCacheFor (or when the clock went back).
-  Result<std::shared_ptr<const KeySnapshot>> Keys(Store& store, Timestamp now);
+  // The current key set, reloaded when older than `cache_for` (or when the clock went back).
+  Result<std::shared_ptr<const KeySnapshot>> Keys(Store& store, Timestamp now,
+                                                  std::chrono::seconds cache_for);
   void InvalidateKeys();
   // The private key `kid` from its file under `dir`, loaded once.
   Result<std::shared_ptr<const cert::Ed25519Signer>> Signer(const std::string& dir,

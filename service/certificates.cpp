@@ -672,7 +672,7 @@ VerifyResult HerdService::Verify(const Caller& /*caller: public, nothing persona
     return out;
   }
   const Timestamp now = clock_.Now();
-  auto keys = certs_->Keys(store_, now);
+  auto keys = certs_->Keys(store_, now, config_.key_cache_for);
   if (!keys.ok()) {
     out.reasons.emplace_back(cert::reason::kTrustList, "the trust list cannot be read now");
     return out;
@@ -779,7 +779,7 @@ Result<std::string> HerdService::RevocationListDocument() {
   if (auto cached = certs_->RevocationDocument(sequence, now, config_.revocation_list_max_age)) {
     return *cached;
   }
-  auto keys = certs_->Keys(store_, now);
+  auto keys = certs_->Keys(store_, now, config_.key_cache_for);
   if (!keys.ok()) return keys.status();
   std::vector<const SigningKey*> candidates;
   for (const SigningKey& k : (*keys)->all) {

@@ -84,12 +84,12 @@ std::optional<SigningKey> LocalRoot(const std::vector<SigningKey>& keys, Timesta
 
 // --- CertState: keys and signers ---
 
-Result<std::shared_ptr<const KeySnapshot>> HerdService::CertState::Keys(Store& store,
-                                                                        Timestamp now) {
+Result<std::shared_ptr<const KeySnapshot>> HerdService::CertState::Keys(
+    Store& store, Timestamp now, std::chrono::seconds cache_for) {
   std::shared_ptr<const KeySnapshot> cached;
   {
     std::lock_guard lock(keys_mu_);
-    if (keys_ && now >= keys_->loaded_at && now - keys_->loaded_at < kKeyCacheFor) return keys_;
+    if (keys_ && now >= keys_->loaded_at && now - keys_->loaded_at < cache_for) return keys_;
     cached = keys_;
   }
   auto keys = store.ListSigningKeys();
@@ -144,7 +144,7 @@ void HerdService::CertState::ForgetSigner(const std::string& kid) {
 Result<std::pair<SigningKey, std::shared_ptr<const cert::Ed25519Signer>>> HerdService::SignerFor(
     const std::string& authority, Timestamp valid_until) {
   const Timestamp now = clock_.Now();
-  auto snap = certs_->Keys(store_, now);
+  auto snap = certs_->Keys(store_, now, config_.key_cache_for);
   if (!snap.ok()) return snap.status();
   std::vector<const SigningKey*> candidates;
   bool any_lasts = false;
@@ -296,7 +296,7 @@ Result<std::vector<SigningKey>> HerdService::ListSigningKeys(const Caller& calle
 }
 
 Result<TrustRoot> HerdService::TrustRootKeys() {
-  auto snap = certs_->Keys(store_, clock_.Now());
+  auto snap = certs_->Keys(store_, clock_.Now(), config_.key_cache_for);
   if (!snap.ok()) return snap.status();
   std::vector<SigningKey> roots;
   for (const SigningKey& k : (*snap)->all) {

@@ -61,6 +61,10 @@ struct ServiceConfig {
   // How long verifiers may rely on a cached revocation list before they should fetch a new one:
   // GET /revocations is re-signed at least this often even with no new revocation.
   std::chrono::minutes revocation_list_max_age{60};
+  // How long the key set read from the store is relied on before it is read again: keys another
+  // process (the CLI) adds or retires show within this. 0 reads them for every use (tests that
+  // change keys beside a running server, instead of waiting).
+  std::chrono::seconds key_cache_for{5};
 };
 
 // Who is calling: the authenticated user, or the public.
@@ -298,7 +302,7 @@ class HerdService {
   Result<std::vector<SigningKey>> ListSigningKeys(const Caller& caller);
   // Public: this node's own root public keys (no personal data, not audited). The country is that
   // of the newest local root key; kNotFound when the node has none. Read from the key cache: a key
-  // made by another process shows within kKeyCacheFor.
+  // made by another process shows within ServiceConfig::key_cache_for.
   Result<TrustRoot> TrustRootKeys();
   // Another country's trust list, checked against its pinned root public key (base64); replaces the
   // keys previously imported from that country. Only the system caller or a national admin (an

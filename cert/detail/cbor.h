@@ -44,9 +44,11 @@ class CborWriter {
 // One item of a parsed CBOR buffer. Items are stored in preorder; a container's items follow it,
 // and `end` is the index just past its last descendant.
 struct CborNode {
-  enum class Kind : uint8_t { kUint, kNegint, kBytes, kText, kArray, kMap, kTag, kOther };
+  enum class Kind : uint8_t { kUint, kNegint, kBytes, kText, kArray, kMap, kTag, kFloat, kOther };
   Kind kind = Kind::kOther;
-  uint64_t arg = 0;    // kUint: the value; kNegint: n where the value is -1 - n; kTag: the tag
+  // kUint: the value; kNegint: n where the value is -1 - n; kTag: the tag; kFloat: the bits of
+  // the value as a double (half and single precision widened); kOther: the simple value.
+  uint64_t arg = 0;
   uint32_t count = 0;  // kArray: items; kMap: pairs; kTag: 1
   uint32_t end = 0;
   const uint8_t* data = nullptr;  // definite strings: their bytes inside the parsed buffer
@@ -71,6 +73,9 @@ class CborRef {
 
   // An integer as int64; nullopt when not an integer or outside int64.
   std::optional<int64_t> Int() const;
+  // A floating-point number (half, single or double precision) as a double, NaN and infinities
+  // included; nullopt when not a float (an integer is not a float).
+  std::optional<double> Float() const;
   // A byte string's bytes (chunks joined); nullopt when not a byte string.
   std::optional<ByteView> Bytes() const;
   // A text string (valid UTF-8: the parser refused anything else); nullopt when not text.

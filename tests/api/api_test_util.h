@@ -52,6 +52,20 @@ inline std::string NewUuid() {
 inline Date UtcToday() { return Date::Of(SystemClock().Now()); }
 inline std::string DaysFromToday(int days) { return UtcToday().AddDays(days).ToString(); }
 
+// The "today" a response of the server states (YYYY-MM-DD in `value`), checked to lie between the
+// test's own UTC dates taken before the request and after the response. The test and the server
+// each read the clock: a run across UTC midnight sees the server a day ahead of the test's
+// `before`, so expectations derived from the server's day must start from this value.
+inline Date ServerToday(const nlohmann::json& value, Date before) {
+  const Date after = UtcToday();
+  auto day = Date::Parse(value.is_string() ? value.get<std::string>() : std::string());
+  EXPECT_TRUE(day.ok()) << value;
+  if (!day.ok()) return before;
+  EXPECT_GE(*day, before) << value;
+  EXPECT_LE(*day, after) << value;
+  return *day;
+}
+
 // A Kazakh mobile number in E.164, distinct per `n` (n < 10,000,000).
 inline std::string KzPhone(int n) {
   char buf[32];

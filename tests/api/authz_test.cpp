@@ -17,6 +17,7 @@
 
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
+#include "tests/api/shared_server_test.h"
 
 namespace herdpass::testing {
 namespace {
@@ -176,31 +177,22 @@ std::vector<Row> Matrix() {
   };
 }
 
-class AuthzTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    try {
-      env_ = new HerdpassEnv();
-      env_->Init();
-      for (const auto& role : kRoles) {
-        if (role != "admin") env_->AddUser({role, role, "", ""});
-      }
-      env_->StartServer();
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
+// The tests log in themselves (the suite's tokens are made too, and not used).
+class AuthzTest : public SharedServerTest<AuthzTest> {
+ public:
+  static SharedServerSpec Spec() {
+    SharedServerSpec spec;
+    spec.check_on_stop = false;
+    for (const auto& role : kRoles) {
+      if (role != "admin") spec.users.push_back({role, role, "", ""});
     }
+    return spec;
   }
-  static void TearDownTestSuite() {
-    delete env_;
-    env_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
-
-  static inline HerdpassEnv* env_ = nullptr;
-  static inline std::string setup_error_;
 };
 
 TEST_F(AuthzTest, EveryRouteAndRole) {
+  // Tokens of its own: rows of the matrix may end sessions (fresh_token), so the suite's are not
+  // relied on here.
   std::map<std::string, std::string> tokens;
   for (const auto& role : kRoles) tokens[role] = env_->Login(role);
   auto client = env_->Client();

@@ -17,6 +17,7 @@
 
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
+#include "tests/api/shared_server_test.h"
 #include "tests/support/process.h"
 
 namespace herdpass::testing {
@@ -80,45 +81,19 @@ void WriteFile(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-class CertificateApiTest : public ::testing::Test {
+class CertificateApiTest : public SharedServerTest<CertificateApiTest> {
+ public:
+  static SharedServerSpec Spec() {
+    SharedServerSpec spec;
+    spec.users = {{"vacc", "vaccinator", "", ""},
+                  {"vet", "vet", "", ""},
+                  {"insp", "inspector", "", ""},
+                  {"vet-alm", "vet", "KZ-ALM", ""},
+                  {"insp-alm", "inspector", "KZ-ALM", ""}};
+    return spec;
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    try {
-      env_ = new HerdpassEnv();
-      env_->Init();
-      env_->AddUser({"vacc", "vaccinator", "", ""});
-      env_->AddUser({"vet", "vet", "", ""});
-      env_->AddUser({"insp", "inspector", "", ""});
-      env_->AddUser({"vet-alm", "vet", "KZ-ALM", ""});
-      env_->AddUser({"insp-alm", "inspector", "KZ-ALM", ""});
-      env_->StartServer();
-      for (const char* u : {"vacc", "vet", "insp", "admin", "vet-alm", "insp-alm"}) {
-        tokens_[u] = env_->Login(u);
-      }
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
-  }
-
-  static void TearDownTestSuite() {
-    if (env_ != nullptr && setup_error_.empty()) {
-      ExitStatus s = env_->StopServer();
-      EXPECT_TRUE(s.exited && s.code == 0) << env_->ServerLog();
-      CommandResult v = env_->Run({"audit", "verify"});
-      EXPECT_TRUE(v.ok()) << v.out << v.err;
-    }
-    delete env_;
-    env_ = nullptr;
-    tokens_.clear();
-  }
-
-  void SetUp() override {
-    ASSERT_TRUE(setup_error_.empty()) << setup_error_;
-    client_ = env_->Client();
-  }
-
-  static const std::string& Token(const std::string& user) { return tokens_.at(user); }
-
   // An owner with `tags.size()` tagged cattle, each vaccinated on `date` against `disease` with
   // `vaccine` (the bivalent FMD O+A vaccine covers both serotypes), recorded by the vet.
   struct Herd {
@@ -205,11 +180,6 @@ class CertificateApiTest : public ::testing::Test {
   CommandResult VerifyOffline(std::vector<std::string> args) {
     return RunHerdpass(args, env_->scratch_dir());
   }
-
-  static inline HerdpassEnv* env_ = nullptr;
-  static inline std::map<std::string, std::string> tokens_;
-  static inline std::string setup_error_;
-  std::unique_ptr<HttpClient> client_;
 };
 
 // --- W3 issue and W4 verify ---
@@ -725,10 +695,16 @@ TEST_F(CertificateApiTest, ANeighbourImportingTheTrustListVerifiesOurCertificate
   // A trust list with the wrong pinned key is refused and changes nothing.
   const std::string uz_root = ExportTrust(uz, "uz-trust.json").second;
   CommandResult wrong = uz.Run({"trust", "import", trust_list, "--root-key", uz_root});
-  EXPECT_FALSE(wrong.ok()) << wrong.out << wrong.err;
+  EXPECT_TRUE(wrong.status.exited && wrong.status.code == 2) << wrong.out << wrong.err;
+  EXPECT_EQ(wrong.err.rfind("herdpass: trust_list: the trust list is refused: ", 0), 0u)
+      << wrong.err;
+  CommandResult unchanged = uz.Run({"key", "list"});
+  ASSERT_TRUE(unchanged.ok()) << unchanged.err;
+  EXPECT_EQ(unchanged.out.find("KZ"), std::string::npos) << unchanged.out;
   CommandResult missing =
       uz.Run({"trust", "import", uz.scratch_dir() + "/none.json", "--root-key", root_key});
-  EXPECT_EQ(missing.status.code, 2) << missing.out << missing.err;
+  EXPECT_TRUE(missing.status.exited && missing.status.code == 2) << missing.out << missing.err;
+  EXPECT_EQ(missing.err, "herdpass: file: cannot read " + uz.scratch_dir() + "/none.json\n");
 
   CommandResult imported = uz.Run({"trust", "import", trust_list, "--root-key", root_key});
   ASSERT_TRUE(imported.ok()) << imported.out << imported.err;
@@ -781,12 +757,15 @@ TEST_F(CertificateApiTest, KeyCommandsListNewAndRetireWithoutPrivateMaterial) {
   CommandResult retired = env_->Run({"key", "retire", kid});
   EXPECT_TRUE(retired.ok()) << retired.out << retired.err;
   CommandResult twice = env_->Run({"key", "retire", kid});
-  EXPECT_FALSE(twice.ok()) << twice.out;
+  EXPECT_TRUE(twice.status.exited && twice.status.code == 1) << twice.out << twice.err;
+  EXPECT_EQ(twice.err, "herdpass: the signing key is already retired\n");
   CommandResult unknown = env_->Run({"key", "retire", "00000000000000ff"});
-  EXPECT_FALSE(unknown.ok()) << unknown.out;
+  EXPECT_TRUE(unknown.status.exited && unknown.status.code == 1) << unknown.out << unknown.err;
+  EXPECT_EQ(unknown.err, "herdpass: no signing key 00000000000000ff\n");
 
   CommandResult usage = env_->Run({"key", "new"});
-  EXPECT_EQ(usage.status.code, 2) << usage.out << usage.err;
+  EXPECT_TRUE(usage.status.exited && usage.status.code == 2) << usage.out << usage.err;
+  EXPECT_EQ(usage.err, "herdpass: authority: give --authority CODE, or --root [--country CC]\n");
 }
 
 }  // namespace

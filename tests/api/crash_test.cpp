@@ -11,7 +11,6 @@
 #include <atomic>
 #include <cstdlib>
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -20,6 +19,7 @@
 
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
+#include "tests/api/write_load.h"
 
 namespace herdpass::testing {
 namespace {
@@ -29,72 +29,6 @@ using nlohmann::json;
 constexpr int kCycles = 5;
 constexpr int kClients = 4;
 constexpr int kRecordsPerBatch = 50;
-
-struct SentBatch {
-  std::string phone;
-  std::vector<std::string> ids;
-  json body;
-  bool acknowledged = false;  // answered 200 with every record created or duplicate
-};
-
-// One connection per client thread; sends batches until the server dies or `stop` is set.
-class Sender {
- public:
-  Sender(int port, std::string token, std::string phone, std::mutex* mu,
-         std::vector<SentBatch>* batches)
-      : client_("127.0.0.1", port),
-        token_(std::move(token)),
-        phone_(std::move(phone)),
-        mu_(mu),
-        batches_(batches) {}
-
-  void Run(const std::atomic<bool>& stop) {
-    const std::string today = DaysFromToday(0);
-    while (!stop.load()) {
-      SentBatch b;
-      b.phone = phone_;
-      json records = json::array();
-      for (int i = 0; i < kRecordsPerBatch; ++i) {
-        json r = FlockRecord(phone_, today, 10 + i);
-        b.ids.push_back(r["id"]);
-        records.push_back(std::move(r));
-      }
-      b.body = {{"records", std::move(records)}};
-      size_t index;
-      {
-        std::lock_guard lock(*mu_);
-        index = batches_->size();
-        batches_->push_back(b);  // sent, not yet known to be stored
-      }
-      HttpResponse r;
-      try {
-        r = client_.Post("/api/v1/vaccinations/batch", b.body, token_);
-      } catch (const std::exception&) {
-        return;  // the server died with this batch in flight
-      }
-      if (r.status != 200) {
-        ADD_FAILURE() << "batch answered " << r.status << ": " << r.body;
-        return;
-      }
-      json j = r.json();
-      bool all_stored = j.at("results").size() == b.ids.size();
-      for (const auto& res : j.at("results")) {
-        all_stored =
-            all_stored && (res.at("status") == "created" || res.at("status") == "duplicate");
-      }
-      EXPECT_TRUE(all_stored) << r.body.substr(0, 1000);
-      std::lock_guard lock(*mu_);
-      (*batches_)[index].acknowledged = all_stored;
-    }
-  }
-
- private:
-  HttpClient client_;
-  std::string token_;
-  std::string phone_;
-  std::mutex* mu_;
-  std::vector<SentBatch>* batches_;
-};
 
 // The ids of every vaccination of the owner with `phone`, as W2 shows them.
 std::set<std::string> StoredIds(HttpClient& client, const std::string& token,
@@ -143,7 +77,6 @@ TEST(CrashTest, AcknowledgedBatchesSurviveSigkillWholeAndTheDatabaseStaysSound) 
   const std::string vacc = env.Login("vacc");
   const std::string vet = env.Login("vet");
 
-  std::mutex mu;
   std::vector<SentBatch> batches;  // of every cycle
   for (int cycle = 0; cycle < kCycles; ++cycle) {
     SCOPED_TRACE("cycle " + std::to_string(cycle));
@@ -151,22 +84,20 @@ TEST(CrashTest, AcknowledgedBatchesSurviveSigkillWholeAndTheDatabaseStaysSound) 
       ASSERT_NO_THROW(env.StartServer(serve_args));
     }
 
-    const size_t first_batch = batches.size();
-    std::atomic<bool> stop{false};
-    std::vector<std::unique_ptr<Sender>> senders;
-    for (int t = 0; t < kClients; ++t) {
-      senders.push_back(std::make_unique<Sender>(
-          env.port(), vacc, KzPhone(5000 + cycle * kClients + t), &mu, &batches));
-    }
-    std::vector<std::thread> threads;
-    for (auto& s : senders) threads.emplace_back([&s, &stop] { s->Run(stop); });
+    WriteLoad load({.port = env.port(),
+                    .token = vacc,
+                    .first_phone = 5000 + cycle * kClients,
+                    .clients = kClients,
+                    .records_per_batch = kRecordsPerBatch,
+                    .on_failure = WriteLoadOptions::OnFailure::kServerDied});
+    load.Start();
     // The crash comes at a random moment of the load; waiting here is the test, not a readiness
     // poll.
     std::this_thread::sleep_for(std::chrono::milliseconds(kill_after_ms(rng)));
     env.KillServer();
-    stop = true;
-    for (auto& t : threads) t.join();
-    senders.clear();
+    load.Stop();
+    const size_t first_batch = batches.size();
+    for (auto& b : load.batches()) batches.push_back(std::move(b));
 
     size_t acked = 0;
     for (size_t i = first_batch; i < batches.size(); ++i) acked += batches[i].acknowledged;

@@ -3,7 +3,6 @@
 // 404 for missing files, refused traversal, the API untouched behind it, the page shown without
 // --web, and the refusal of a --web directory that is missing or has no index.html.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +13,7 @@
 
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
+#include "tests/support/gzip.h"
 
 namespace herdpass::testing {
 namespace {
@@ -44,24 +44,6 @@ const char* kCsp =
 void WriteFile(const fs::path& path, const std::string& content) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-std::string Gunzip(const std::string& gz) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return "<inflateInit2 failed>";
-  std::string out;
-  char buf[8192];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  inflateEnd(&z);
-  return rc == Z_STREAM_END ? out : "<not a complete gzip stream>";
 }
 
 void ExpectStaticHeaders(const HttpResponse& r) {

@@ -1,6 +1,9 @@
 // Each HP1 stage alone: prefix, base45 (RFC 9285's examples), zlib, CBOR limits, COSE_Sign1, CWT.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -354,6 +357,72 @@ TEST(CwtTest, StandardClaimErrorsAreCwt) {
   EXPECT_EQ(ok->iss, "X");
   // DecodeCwt needs iat, exp and a 16-byte cti.
   EXPECT_TRUE(IsInvalidArgument(DecodeCwt(Bytes{0xA1, 0x01, 0x61, 'X'}).status(), "cwt"));
+}
+
+// A CBOR double (major type 7, additional information 27): 0xFB and the 8 bytes big-endian.
+Bytes CborDouble(double v) {
+  const auto bits = std::bit_cast<uint64_t>(v);
+  Bytes out = {0xFB};
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(bits >> shift));
+  return out;
+}
+
+// RFC 8392 section 2: a NumericDate may have a fraction. The sample's exp and iat, written as
+// doubles with a fraction, decode to the same whole seconds as the integers (truncated).
+TEST(CwtTest, FloatTimesWithAFractionAreTruncatedToTheSecond) {
+  const Hp1Payload p = SamplePayload();
+  const Bytes cwt = EncodeCwt(p);
+  // cwt[9] is key 4 (exp), cwt[10..14] its 4-byte uint; cwt[15] key 6 (iat), cwt[16..20] its value.
+  ASSERT_EQ(cwt[10], 0x1A);
+  ASSERT_EQ(cwt[16], 0x1A);
+  const int64_t exp = 1795921200 + 3 * 86400;
+  const int64_t iat = 1795921200;
+  Bytes floats(cwt.begin(), cwt.begin() + 10);
+  const Bytes exp_double = CborDouble(static_cast<double>(exp) + 0.75);
+  floats.insert(floats.end(), exp_double.begin(), exp_double.end());
+  floats.push_back(0x06);
+  const Bytes iat_double = CborDouble(static_cast<double>(iat) + 0.25);
+  floats.insert(floats.end(), iat_double.begin(), iat_double.end());
+  floats.insert(floats.end(), cwt.begin() + 21, cwt.end());
+
+  auto claims = ParseCwt(floats);
+  ASSERT_TRUE(claims.ok()) << claims.status().ToString();
+  EXPECT_EQ(claims->exp, exp);
+  EXPECT_EQ(claims->iat, iat);
+  auto decoded = DecodeCwt(floats);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  testing::ExpectSamePayload(decoded.value(), p);
+  // Written back, the times are integers again: the encoding is the original one.
+  EXPECT_EQ(EncodeCwt(decoded.value()), cwt);
+}
+
+TEST(CwtTest, FloatTimesOfEveryWidthAndTheirLimits) {
+  // Half (1.0), single (1.5) and double (-0.5) precision; floor, so -0.5 is -1.
+  EXPECT_EQ(ParseCwt(Bytes{0xA1, 0x06, 0xF9, 0x3C, 0x00})->iat, 1);
+  EXPECT_EQ(ParseCwt(Bytes{0xA1, 0x04, 0xFA, 0x3F, 0xC0, 0x00, 0x00})->exp, 1);
+  Bytes negative = {0xA1, 0x06};
+  for (uint8_t b : CborDouble(-0.5)) negative.push_back(b);
+  EXPECT_EQ(ParseCwt(negative)->iat, -1);
+  // NaN and infinity are no NumericDate.
+  for (double bad :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    Bytes b = {0xA1, 0x04};
+    for (uint8_t x : CborDouble(bad)) b.push_back(x);
+    auto r = ParseCwt(b);
+    EXPECT_TRUE(IsInvalidArgument(r.status(), "cwt")) << bad;
+    EXPECT_EQ(r.status().message(), "exp is not a NumericDate (an integer or a float)");
+  }
+  // A float far beyond the year 9999 is refused like such an integer, not cast out of range.
+  Hp1Payload p = SamplePayload();
+  Bytes cwt = EncodeCwt(p);
+  Bytes far(cwt.begin(), cwt.begin() + 10);
+  for (uint8_t b : CborDouble(1e300)) far.push_back(b);
+  far.insert(far.end(), cwt.begin() + 15, cwt.end());
+  auto r = DecodeCwt(far);
+  EXPECT_TRUE(IsInvalidArgument(r.status(), "cwt"));
+  EXPECT_EQ(r.status().message(), "iat or exp is outside the years 0000-9999");
+  // A bool is still no time.
+  EXPECT_TRUE(IsInvalidArgument(ParseCwt(Bytes{0xA1, 0x06, 0xF5}).status(), "cwt"));
 }
 
 TEST(CwtTest, CertificateClaimErrorsAreClaim) {

@@ -216,7 +216,13 @@ TEST(OwnerCoverageTest, OneRecordForManyAnimalsAndVoidedIgnored) {
   std::vector<Vaccination> vs = {Dose({1, 2}, "CCPP", "2026-02-01"),
                                  Dose({1, 2}, "ECHINO", "2026-02-01", /*voided=*/true)};
   OwnerCoverage oc = ComputeOwnerCoverage(DefaultCatalogue(), animals, vs, D("2026-04-01"));
+  // CCPP is covered by the one record for both goats; ECHINO had only a voided dose, so it is
+  // "never" like every other goat disease. Both must be listed for the test to mean anything.
+  bool saw_ccpp = false;
+  bool saw_echino = false;
   for (const auto& d : oc.diseases) {
+    saw_ccpp = saw_ccpp || d.disease == "CCPP";
+    saw_echino = saw_echino || d.disease == "ECHINO";
     if (d.disease == "CCPP") {
       EXPECT_EQ(d.state, CoverageState::kCovered);
       EXPECT_EQ(d.covered_until, D("2027-01-31"));
@@ -224,6 +230,8 @@ TEST(OwnerCoverageTest, OneRecordForManyAnimalsAndVoidedIgnored) {
       EXPECT_EQ(d.state, CoverageState::kNever) << d.disease;
     }
   }
+  EXPECT_TRUE(saw_ccpp);
+  EXPECT_TRUE(saw_echino);
 }
 
 TEST(OwnerCoverageTest, NoAnimals) {

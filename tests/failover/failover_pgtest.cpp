@@ -16,11 +16,10 @@
 #include <libpq-fe.h>
 #include <stdlib.h>
 
-#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
-#include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -29,6 +28,7 @@
 
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
+#include "tests/api/write_load.h"
 
 namespace herdpass::testing {
 namespace {
@@ -92,81 +92,10 @@ std::vector<std::string> PgColumn(const std::string& conninfo, const std::string
   return out;
 }
 
-struct SentBatch {
-  std::string phone;
-  std::vector<std::string> ids;
-  json body;
-  bool acknowledged = false;  // 200 with every record created or duplicate
-  Clock::time_point answered;
-};
-
-// Shared by the client threads and the test thread.
-struct Load {
-  std::mutex mu;
-  std::vector<SentBatch> batches;  // guarded by mu
-  std::atomic<bool> stop{false};
-  std::atomic<int> acknowledged{0};
-  std::atomic<int> failed{0};  // 503s and broken connections
-  std::atomic<int> unexpected{0};
-  std::string first_unexpected;  // guarded by mu
-};
-
-// One client: its own connection and owner; sends batches until load.stop. A 503 (the database is
-// unavailable) or a lost connection is noted, not fatal: the client carries on, as a phone would.
-void Client(int port, const std::string& token, const std::string& phone, Load& load) {
-  HttpClient client("127.0.0.1", port);
-  const std::string today = DaysFromToday(0);
-  while (!load.stop.load()) {
-    SentBatch b;
-    b.phone = phone;
-    json records = json::array();
-    for (int i = 0; i < kRecordsPerBatch; ++i) {
-      json r = FlockRecord(phone, today, 10 + i);
-      b.ids.push_back(r["id"]);
-      records.push_back(std::move(r));
-    }
-    b.body = {{"records", std::move(records)}};
-    HttpResponse r;
-    try {
-      r = client.Post("/api/v1/vaccinations/batch", b.body, token);
-    } catch (const std::exception&) {
-      client.Close();
-      r.status = 0;
-    }
-    b.answered = Clock::now();
-    if (r.status == 200) {
-      bool all_stored = true;
-      const json results = r.json().at("results");
-      all_stored = results.size() == b.ids.size();
-      for (const auto& res : results) {
-        all_stored =
-            all_stored && (res.at("status") == "created" || res.at("status") == "duplicate");
-      }
-      b.acknowledged = all_stored;
-      if (all_stored) {
-        ++load.acknowledged;
-      } else {
-        ++load.unexpected;
-      }
-    } else if (r.status == 503 || r.status == 0) {
-      ++load.failed;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    } else {
-      ++load.unexpected;
-      std::lock_guard lock(load.mu);
-      if (load.first_unexpected.empty()) {
-        load.first_unexpected = std::to_string(r.status) + " " + r.body.substr(0, 300);
-      }
-    }
-    std::lock_guard lock(load.mu);
-    load.batches.push_back(std::move(b));
-  }
-}
-
-// Waits until `load` has `n` more acknowledged batches than `base`; false after `timeout`.
-bool WaitForAcks(const Load& load, int base, int n, std::chrono::seconds timeout) {
+// Polls `done` until it holds; false after `timeout`. The pause between polls only spaces them.
+bool PollUntil(const std::function<bool()>& done, std::chrono::seconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  while (load.acknowledged.load() < base + n) {
+  while (!done()) {
     if (Clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -234,52 +163,72 @@ TEST_P(FailoverTest, PrimaryKilledUnderLoadThenStandbyPromoted) {
   const std::string vet = login("vet");
   ASSERT_FALSE(vacc.empty() || vet.empty());
 
-  Load load;
-  std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back(Client, env.port(), vacc, KzPhone(7000 + c), std::ref(load));
-  }
-  auto stop_clients = [&] {
-    load.stop = true;
-    for (auto& t : clients) t.join();
-    clients.clear();
-  };
+  // A 503 (the database is unavailable) or a lost connection is noted, not fatal: the clients
+  // carry on, as phones would.
+  WriteLoad load({.port = env.port(),
+                  .token = vacc,
+                  .first_phone = 7000,
+                  .clients = kClients,
+                  .records_per_batch = kRecordsPerBatch,
+                  .on_failure = WriteLoadOptions::OnFailure::kRetry});
+  load.Start();
+  auto acks_reach = [&load](int n) { return [&load, n] { return load.acknowledged() >= n; }; };
 
-  ASSERT_TRUE(WaitForAcks(load, 0, 20, std::chrono::seconds(60)))
+  ASSERT_TRUE(PollUntil(acks_reach(20), std::chrono::seconds(60)))
       << "fewer than 20 batches acknowledged in 60 s: " << env.ServerLog();
   // Hold replication back: with synchronous replication no commit can return now.
+  // The WAL sender is stopped (SIGSTOP) when pg_pair.sh returns: a batch sent after this point
+  // commits after the standby stopped receiving.
   ASSERT_TRUE(PgPair({"pause-replication", pair_dir_}, log_)) << ReadFile(log_);
   const auto paused_at = Clock::now();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Wait for what the two setups are about, instead of for a while:
+  if (sync) {
+    // a commit held back on the primary, waiting for the standby's confirmation;
+    ASSERT_TRUE(PollUntil(
+        [&] {
+          return PgColumn(Direct("PRIMARY_PORT"),
+                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'") !=
+                 std::vector<std::string>{"0"};
+        },
+        std::chrono::seconds(60)))
+        << "no commit waits for the standby although its WAL sender is stopped";
+  } else {
+    // batches sent after the pause and acknowledged, which the standby therefore lacks.
+    ASSERT_TRUE(PollUntil([&] { return load.AcknowledgedSentSince(paused_at) >= 5; },
+                          std::chrono::seconds(60)))
+        << "fewer than 5 batches acknowledged after the pause";
+  }
+  const int failed_before_crash = load.failed();
   ASSERT_TRUE(PgPair({"crash-primary", pair_dir_}, log_)) << ReadFile(log_);
   const auto crashed_at = Clock::now();
-  const int acked_at_crash = load.acknowledged.load();
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the server sees the loss
+  const int acked_at_crash = load.acknowledged();
+  // The server has seen the loss once a client got a 503 or lost its connection.
+  ASSERT_TRUE(
+      PollUntil([&] { return load.failed() > failed_before_crash; }, std::chrono::seconds(60)))
+      << "no request failed after the primary was killed: " << env.ServerLog().substr(0, 4000);
   ASSERT_TRUE(PgPair({"promote", pair_dir_}, log_)) << ReadFile(log_);
   const auto promoted_at = Clock::now();
 
   // The same server, not restarted, must acknowledge writes again.
-  const bool resumed = WaitForAcks(load, load.acknowledged.load(), 10, std::chrono::seconds(60));
+  const bool resumed = PollUntil(acks_reach(load.acknowledged() + 10), std::chrono::seconds(60));
   const auto resumed_at = Clock::now();
-  stop_clients();
+  load.Stop();
   ASSERT_TRUE(resumed) << "the server did not acknowledge a batch within 60 s of the promotion: "
                        << env.ServerLog().substr(0, 4000);
   std::cout
       << "acknowledged " << acked_at_crash << " batches before the crash, "
-      << load.acknowledged.load() - acked_at_crash << " after; " << load.failed.load()
+      << load.acknowledged() - acked_at_crash << " after; " << load.failed()
       << " failed (503 or connection lost); writes resumed "
       << std::chrono::duration_cast<std::chrono::milliseconds>(resumed_at - promoted_at).count()
       << " ms after promotion\n";
-  EXPECT_EQ(load.unexpected.load(), 0) << load.first_unexpected;
+  EXPECT_EQ(load.unexpected(), 0) << load.first_unexpected();
 
-  std::lock_guard lock(load.mu);
-  // Nothing acknowledged while the synchronous standby received nothing (answered more than 1 s
-  // after the pause: a commit the standby confirmed just before may still be on its way back).
+  // Nothing acknowledged while the synchronous standby received nothing: no batch sent after the
+  // pause was acknowledged before the crash (one sent before may have been confirmed by the
+  // standby just before the pause, and answered after it).
   int acked_while_held_back = 0;
-  for (const auto& b : load.batches) {
-    acked_while_held_back += b.acknowledged &&
-                             b.answered > paused_at + std::chrono::milliseconds(1000) &&
-                             b.answered < crashed_at;
+  for (const auto& b : load.batches()) {
+    acked_while_held_back += b.acknowledged && b.sent >= paused_at && b.answered < crashed_at;
   }
 
   // Every acknowledged record is on the promoted standby, asked directly.
@@ -287,7 +236,7 @@ TEST_P(FailoverTest, PrimaryKilledUnderLoadThenStandbyPromoted) {
   ASSERT_FALSE(!stored_list.empty() && stored_list[0].rfind("ERROR", 0) == 0) << stored_list[0];
   const std::set<std::string> stored(stored_list.begin(), stored_list.end());
   size_t acked_records = 0, lost = 0;
-  for (const auto& b : load.batches) {
+  for (const auto& b : load.batches()) {
     if (!b.acknowledged) continue;
     for (const auto& id : b.ids) {
       ++acked_records;
@@ -313,7 +262,7 @@ TEST_P(FailoverTest, PrimaryKilledUnderLoadThenStandbyPromoted) {
   // A batch that failed in the outage, resent, is stored whole or was already whole.
   auto client = env.Client();
   int64_t expected_records = 0;
-  for (auto& b : load.batches) {
+  for (auto& b : load.batches()) {
     expected_records += static_cast<int64_t>(b.ids.size());
     if (b.acknowledged) continue;
     auto r = client->Post("/api/v1/vaccinations/batch", b.body, vacc);
@@ -337,7 +286,7 @@ TEST_P(FailoverTest, PrimaryKilledUnderLoadThenStandbyPromoted) {
     ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
     size_t shown = r.json().at("vaccinations").size();
     size_t sent = 0;
-    for (const auto& b : load.batches) sent += b.phone == KzPhone(7000 + c) ? b.ids.size() : 0;
+    for (const auto& b : load.batches()) sent += b.phone == KzPhone(7000 + c) ? b.ids.size() : 0;
     EXPECT_EQ(shown, sent) << "owner " << KzPhone(7000 + c);
   }
   const ExitStatus stopped = env.StopServer();

@@ -80,17 +80,38 @@ done
 wait_for_acks 40 60 || fail "the clients committed fewer than 40 rows in 60 s"
 say "$(acked_total) rows acknowledged by the primary; holding back replication"
 
+# Until the SQL $2 on the primary prints t, or $1 seconds.
+primary_until() {
+  local deadline=$((SECONDS + $1))
+  until [[ $("$pair" sql "$dir/pair" primary "$2" 2>/dev/null) == t ]]; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+}
+
+# The WAL sender is stopped (SIGSTOP) when pg_pair.sh returns. Then wait for what each mode is
+# about, not for a while.
 "$pair" pause-replication "$dir/pair"
-# Commits the standby confirmed just before may still be on their way back to the clients.
-sleep 1
-before_pause=$(acked_total)
-# With synchronous replication no COMMIT can return now; with asynchronous replication they do, on
-# the primary alone. Either way the clients keep trying for a second.
-sleep 1
-during_pause=$(($(acked_total) - before_pause))
-say "$during_pause rows acknowledged while replication was held back"
+case "$mode" in
+  sync)
+    # Every client's COMMIT held on the primary, waiting for the standby's confirmation: each
+    # client has written down all it had acknowledged before (a client writes its ack before its
+    # next INSERT), and from here on no COMMIT can return.
+    primary_until 60 "SELECT count(*) = $clients FROM pg_stat_activity WHERE wait_event = 'SyncRep'" ||
+      fail "the clients' commits did not all wait for the standby within 60 s"
+    before_pause=$(acked_total)
+    ;;
+  async)
+    # Commits return on the primary alone: wait until 20 more have.
+    before_pause=$(acked_total)
+    wait_for_acks $((before_pause + 20)) 60 ||
+      fail "control: fewer than 20 commits returned in 60 s while replication was held back"
+    ;;
+esac
 "$pair" crash-primary "$dir/pair"
 crashed_acks=$(acked_total)
+during_pause=$((crashed_acks - before_pause))
+say "$during_pause rows acknowledged while replication was held back"
 "$pair" promote "$dir/pair"
 say "standby promoted"
 wait_for_acks $((crashed_acks + 20)) 60 ||

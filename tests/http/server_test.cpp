@@ -1,12 +1,18 @@
 // A real server on an ephemeral port, driven over TCP by the test client.
 #include "http/server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <future>
-#include <latch>
+#include <mutex>
 #include <thread>
 
 #include "tests/support/http_client.h"
@@ -18,6 +24,34 @@ using herdpass::testing::HttpClient;
 using herdpass::testing::HttpResponse;
 using herdpass::testing::SendRawBytes;
 using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// How long a test waits for something that should happen at once. Only a failing test waits that
+// long: the deadline turns a hang into a clear failure, it bounds no performance.
+constexpr auto kDeadline = seconds(60);
+
+// True when a TCP connection to 127.0.0.1:`port` is accepted now (one attempt).
+bool Accepts(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Polls `done` until it holds or kDeadline passes; false (and the test should fail) on timeout.
+bool WaitUntil(const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -40,15 +74,40 @@ class ServerTest : public ::testing::Test {
     });
     router_.Add("GET", "/status",
                 [](Request&) { return ProblemFromStatus(Unauthenticated("token expired")); });
-    router_.Add("GET", "/slow", [this](Request&) {
-      entered_.fetch_add(1);
-      std::this_thread::sleep_for(milliseconds(slow_ms_));
-      return Json(200, {{"slept", slow_ms_.load()}});
+    // A handler that stays busy until the test opens the gate: the tests see requests in flight
+    // by counting them (entered_), not by timing them. After kDeadline it gives up with 504, so a
+    // test that never opens the gate fails instead of hanging.
+    router_.Add("GET", "/held", [this](Request&) {
+      std::unique_lock lock(gate_mu_);
+      ++entered_;
+      gate_cv_.notify_all();
+      if (!gate_cv_.wait_for(lock, kDeadline, [&] { return gate_open_; })) {
+        return Json(504, {{"held", "the test never opened the gate"}});
+      }
+      return Json(200, {{"held", true}});
     });
   }
 
   void TearDown() override {
+    OpenGate();
     if (server_) server_->Stop();
+  }
+
+  void OpenGate() {
+    std::lock_guard lock(gate_mu_);
+    gate_open_ = true;
+    gate_cv_.notify_all();
+  }
+
+  // True once `n` /held handlers run at the same time; false after kDeadline.
+  bool WaitForHeld(int n) {
+    std::unique_lock lock(gate_mu_);
+    return gate_cv_.wait_for(lock, kDeadline, [&] { return entered_ >= n; });
+  }
+
+  int Held() {
+    std::lock_guard lock(gate_mu_);
+    return entered_;
   }
 
   int StartServer(ServerOptions options = {}) {
@@ -63,8 +122,10 @@ class ServerTest : public ::testing::Test {
   Router router_;
   MetricsRegistry metrics_;
   std::unique_ptr<Server> server_;
-  std::atomic<int> entered_{0};
-  std::atomic<int> slow_ms_{50};
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  int entered_ = 0;         // guarded by gate_mu_
+  bool gate_open_ = false;  // guarded by gate_mu_
 };
 
 TEST_F(ServerTest, ServesJsonAndReusesTheConnection) {
@@ -201,24 +262,26 @@ TEST_F(ServerTest, HandlerExceptionIsGeneric500) {
   EXPECT_EQ(client.connections_opened(), 1);
 }
 
-TEST_F(ServerTest, SlowHandlersOverlap) {
-  int port = StartServer();  // default 32 handler threads
-  constexpr int kRequests = 100;
-  std::latch ready(kRequests + 1);
+TEST_F(ServerTest, SlowHandlersOverlapUpToThePoolSize) {
+  ServerOptions options;
+  options.handler_threads = 8;
+  int port = StartServer(options);
+  constexpr int kRequests = 20;
   std::vector<std::future<int>> results;
   for (int i = 0; i < kRequests; ++i) {
-    results.push_back(std::async(std::launch::async, [&ready, port] {
+    results.push_back(std::async(std::launch::async, [port] {
       HttpClient client("127.0.0.1", port);
-      ready.arrive_and_wait();
-      return client.Get("/slow").status;
+      return client.Get("/held").status;
     }));
   }
-  ready.arrive_and_wait();
-  auto start = std::chrono::steady_clock::now();
+  // Every handler thread holds a request at once: they overlap instead of running one by one.
+  ASSERT_TRUE(WaitForHeld(options.handler_threads))
+      << Held() << " of " << options.handler_threads << " handlers ran at once";
+  // No more than the pool: the other requests wait for a free handler thread.
+  EXPECT_EQ(Held(), options.handler_threads);
+  OpenGate();
   for (auto& f : results) EXPECT_EQ(f.get(), 200);
-  auto took = std::chrono::steady_clock::now() - start;
-  // Serialized, this takes 100 x 50 ms = 5 s; with 32 handler threads about 4 x 50 ms.
-  EXPECT_LT(took, milliseconds(2000));
+  EXPECT_EQ(Held(), kRequests);
 }
 
 TEST_F(ServerTest, SlowHandlersDoNotBlockTheIoThreads) {
@@ -226,42 +289,56 @@ TEST_F(ServerTest, SlowHandlersDoNotBlockTheIoThreads) {
   options.io_threads = 1;
   options.handler_threads = 4;
   int port = StartServer(options);
-  slow_ms_ = 1000;
-  std::vector<std::future<int>> slow;
+  std::vector<std::future<int>> held;
   for (int i = 0; i < 2; ++i) {
-    slow.push_back(std::async(std::launch::async, [port] {
+    held.push_back(std::async(std::launch::async, [port] {
       HttpClient client("127.0.0.1", port);
-      return client.Get("/slow").status;
+      return client.Get("/held").status;
     }));
   }
-  while (entered_.load() < 2) std::this_thread::yield();
+  ASSERT_TRUE(WaitForHeld(2)) << Held() << " handlers entered";
+  // The single I/O thread still serves while both handlers are held (the gate is shut, so they
+  // cannot have finished: no timing involved).
   HttpClient fast("127.0.0.1", port);
-  auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(fast.Get("/hello").status, 200);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(500));
-  for (auto& f : slow) EXPECT_EQ(f.get(), 200);
+  for (auto& f : held) {
+    EXPECT_EQ(f.wait_for(milliseconds(0)), std::future_status::timeout);
+  }
+  OpenGate();
+  for (auto& f : held) EXPECT_EQ(f.get(), 200);
 }
 
 TEST_F(ServerTest, GracefulStopFinishesRequestsInFlight) {
-  int port = StartServer();
-  slow_ms_ = 300;
+  ServerOptions options;
+  // Both far beyond kDeadline: if Stop() waited for the idle connection (instead of closing it),
+  // it would not return within kDeadline and the test would fail.
+  options.idle_timeout = std::chrono::hours(1);
+  options.drain_timeout = std::chrono::hours(1);
+  int port = StartServer(options);
   auto in_flight = std::async(std::launch::async, [port] {
     HttpClient client("127.0.0.1", port);
-    HttpResponse r = client.Get("/slow");
+    HttpResponse r = client.Get("/held");
     return std::make_pair(r.status, r.header("connection"));
   });
   HttpClient idle("127.0.0.1", port);
   ASSERT_EQ(idle.Get("/hello").status, 200);  // an idle keep-alive connection
-  while (entered_.load() < 1) std::this_thread::yield();
+  ASSERT_TRUE(WaitForHeld(1));
 
-  auto start = std::chrono::steady_clock::now();
-  server_->Stop();
-  auto took = std::chrono::steady_clock::now() - start;
+  auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
+  // Stop() first stops accepting: once a connection is refused, the stop has begun while the
+  // request is still held.
+  ASSERT_TRUE(WaitUntil([port] { return !Accepts(port); }))
+      << "the server kept accepting after Stop()";
+  EXPECT_EQ(stopped.wait_for(milliseconds(0)), std::future_status::timeout)
+      << "Stop() returned with a request in flight";
+  OpenGate();
+  ASSERT_EQ(stopped.wait_for(kDeadline), std::future_status::ready)
+      << "Stop() did not return after the request in flight finished (held up by the idle "
+         "connection?)";
   auto [status, connection] = in_flight.get();
   EXPECT_EQ(status, 200);
   EXPECT_EQ(connection, "close");
-  EXPECT_LT(took, milliseconds(5000));  // the idle connection did not hold the stop up
-  EXPECT_FALSE(herdpass::testing::WaitForTcpPort("127.0.0.1", port, 50));
+  EXPECT_FALSE(Accepts(port));
   server_->Wait();  // returns at once after Stop
   server_->Stop();  // idempotent
 }
@@ -270,8 +347,10 @@ TEST_F(ServerTest, IdleConnectionsTimeOut) {
   ServerOptions options;
   options.idle_timeout = milliseconds(100);
   int port = StartServer(options);
-  std::string reply = SendRawBytes("127.0.0.1", port, "GET /hel", 5000);
-  EXPECT_EQ(reply, "");  // closed by the server before the 5 s client timeout
+  bool closed_by_server = false;
+  std::string reply = SendRawBytes("127.0.0.1", port, "GET /hel", 60'000, &closed_by_server);
+  EXPECT_EQ(reply, "");
+  EXPECT_TRUE(closed_by_server) << "the client gave up first: the server kept the idle connection";
 }
 
 TEST_F(ServerTest, MetricsCountRequestsByRouteMethodAndStatus) {
@@ -321,11 +400,16 @@ TEST(ServerOptionsTest, BadListenAddressIsInvalidArgument) {
   }
 }
 
-TEST(ServerOptionsTest, StopWithoutStart) {
+TEST(ServerOptionsTest, StopWithoutStartReturnsAndWaitDoesNotBlock) {
   Router router;
   Server server(ServerOptions{}, router);
-  server.Stop();
-  server.Wait();
+  auto stopped = std::async(std::launch::async, [&server] {
+    server.Stop();
+    server.Wait();
+  });
+  ASSERT_EQ(stopped.wait_for(kDeadline), std::future_status::ready);
+  EXPECT_EQ(server.port(), 0);
+  server.Stop();  // idempotent
 }
 
 }  // namespace

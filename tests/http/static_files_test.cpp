@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,10 +13,13 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/gzip.h"
+
 namespace herdpass::http {
 namespace {
 
 namespace fs = std::filesystem;
+using herdpass::testing::Gunzip;
 
 class TempTree {
  public:
@@ -56,25 +58,6 @@ const std::string kIndex =
     "<!doctype html><html><head><script type=module src=/assets/app-abc123.js></script></head>" +
     Repetitive("<p>HerdPass</p>", 50) + "</html>";
 const std::string kAppJs = Repetitive("export const x = 'vaccination';\n", 100);
-
-std::string Inflate(const std::string& gz) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);  // gzip only
-  std::string out;
-  char buf[4096];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  inflateEnd(&z);
-  EXPECT_EQ(rc, Z_STREAM_END) << "not a complete gzip stream";
-  return out;
-}
 
 std::string Header(const Response& r, std::string_view name) {
   std::string value;
@@ -198,7 +181,7 @@ TEST_F(StaticFilesTest, GzipWhenAcceptedAndSmallerRoundTrips) {
   EXPECT_EQ(Header(r, "Vary"), "Accept-Encoding");
   EXPECT_EQ(r.content_type, "text/javascript; charset=utf-8");
   EXPECT_LT(r.body.size(), kAppJs.size());
-  EXPECT_EQ(Inflate(r.body), kAppJs);
+  EXPECT_EQ(Gunzip(r.body), kAppJs);
 
   Response plain = Get("/assets/app-abc123.js");
   EXPECT_EQ(Header(plain, "Content-Encoding"), "");
@@ -208,7 +191,7 @@ TEST_F(StaticFilesTest, GzipWhenAcceptedAndSmallerRoundTrips) {
 
   Response html = Get("/", {{"accept-encoding", "GZIP"}});
   EXPECT_EQ(Header(html, "Content-Encoding"), "gzip");
-  EXPECT_EQ(Inflate(html.body), kIndex);
+  EXPECT_EQ(Gunzip(html.body), kIndex);
 }
 
 TEST_F(StaticFilesTest, AcceptEncodingQualities) {

@@ -13,6 +13,15 @@
 namespace herdpass {
 namespace {
 
+// The coverage line for one disease, or nullptr: ASSERT_NE on it before reading it, so a missing
+// disease fails the test instead of passing it (a map's operator[] would make a default entry).
+const DiseaseCoverage* CoverageFor(const OwnerCoverage& coverage, std::string_view disease) {
+  for (const auto& c : coverage.diseases) {
+    if (c.disease == disease) return &c;
+  }
+  return nullptr;
+}
+
 Timestamp At(int y, unsigned m, unsigned d) {
   return Timestamp(std::chrono::sys_days(std::chrono::year{y} / m / d).time_since_epoch() +
                    std::chrono::hours(9));
@@ -208,12 +217,16 @@ TEST_F(ServiceTest, LookupShowsCoveragePerDiseaseAndIsAudited) {
   EXPECT_EQ(r->animals.size(), 2u);
   EXPECT_EQ(r->vaccinations.size(), 3u);
   EXPECT_EQ(r->since, Date::Of(At(2023, 11, 29)));
-  std::map<std::string, DiseaseCoverage> by_disease;
-  for (const auto& c : r->coverage.diseases) by_disease[c.disease] = c;
-  EXPECT_EQ(by_disease["FMD-O"].state, CoverageState::kOverdue);
+  const DiseaseCoverage* fmd = CoverageFor(r->coverage, "FMD-O");
+  ASSERT_NE(fmd, nullptr);
+  EXPECT_EQ(fmd->state, CoverageState::kOverdue);
   // Sheep 2 is covered for PPR, sheep 1 never had it: not every animal is covered.
-  EXPECT_EQ(by_disease["PPR"].state, CoverageState::kOverdue);
-  EXPECT_EQ(by_disease["SGP"].state, CoverageState::kNever);
+  const DiseaseCoverage* ppr = CoverageFor(r->coverage, "PPR");
+  ASSERT_NE(ppr, nullptr);
+  EXPECT_EQ(ppr->state, CoverageState::kOverdue);
+  const DiseaseCoverage* sgp = CoverageFor(r->coverage, "SGP");
+  ASSERT_NE(sgp, nullptr);
+  EXPECT_EQ(sgp->state, CoverageState::kNever);
 
   AuditQuery q;
   q.action = "lookup.phone";
@@ -272,11 +285,9 @@ TEST_F(ServiceTest, VoidedRecordStaysVisibleButStopsCounting) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->vaccinations.size(), 1u);
   EXPECT_TRUE(r->vaccinations[0].voided);
-  for (const auto& c : r->coverage.diseases) {
-    if (c.disease == "FMD-O") {
-      EXPECT_EQ(c.state, CoverageState::kNever);
-    }
-  }
+  const DiseaseCoverage* fmd = CoverageFor(r->coverage, "FMD-O");
+  ASSERT_NE(fmd, nullptr);
+  EXPECT_EQ(fmd->state, CoverageState::kNever);
 }
 
 TEST_F(ServiceTest, FlockRecordsUseOneFlockPerSpecies) {
@@ -360,14 +371,9 @@ TEST_F(ServiceTest, ShortWindowStillCountsDosesThatProtectToday) {
   auto r = service_->Lookup(inspector_, "87012345678", 1);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->vaccinations.empty());
-  bool saw = false;
-  for (const auto& c : r->coverage.diseases) {
-    if (c.disease == "PPR") {
-      saw = true;
-      EXPECT_EQ(c.state, CoverageState::kCovered);
-    }
-  }
-  EXPECT_TRUE(saw);
+  const DiseaseCoverage* ppr = CoverageFor(r->coverage, "PPR");
+  ASSERT_NE(ppr, nullptr);
+  EXPECT_EQ(ppr->state, CoverageState::kCovered);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -309,10 +310,19 @@ TEST_F(SqliteStoreTest, ConcurrentWritesShareOneCommit) {
       if (!r.ok() || (*r)[0].outcome != RecordOutcome::kCreated) ++failures;
     });
   }
-  // Wait (without sleeping) until every call is taken by the writer or queued behind it.
+  // Wait (without sleeping) until every call is taken by the writer or queued behind it. The
+  // deadline only ends a failing run; the writer itself gives up on the lock after its 5 s busy
+  // timeout, which makes the calls fail and the test report it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (;;) {
     auto s = GetSqliteWriterStats(*store);
+    ASSERT_TRUE(s.has_value());
     if (s->jobs + s->queued == kThreads) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      blocker.Exec("COMMIT");
+      for (auto& th : threads) th.join();
+      FAIL() << "only " << s->jobs + s->queued << " of " << kThreads << " calls reached the writer";
+    }
     std::this_thread::yield();
   }
   blocker.Exec("COMMIT");
@@ -327,24 +337,36 @@ TEST_F(SqliteStoreTest, ConcurrentWritesShareOneCommit) {
   EXPECT_TRUE(store->VerifyAudit()->ok);
 }
 
-TEST_F(SqliteStoreTest, ManyConcurrentWritersUseFewerCommitsThanWrites) {
+// How many writes share a commit depends on the scheduler (ConcurrentWritesShareOneCommit above
+// shows the sharing deterministically); what must always hold under contention is that every write
+// lands once, no group fails, and the audit chain stays whole.
+TEST_F(SqliteStoreTest, ManyConcurrentWritersKeepEveryRowAndTheAuditChain) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   constexpr int kThreads = 16;
   constexpr int kPerThread = 20;
+  std::atomic<int> failures{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        (void)store->AppendAudit(MakeAudit("lookup.phone", t));
+        if (!store->AppendAudit(MakeAudit("lookup.phone", t)).ok()) ++failures;
       }
     });
   }
   for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
   auto stats = GetSqliteWriterStats(*store);
+  ASSERT_TRUE(stats.has_value());
   EXPECT_EQ(stats->jobs, kThreads * kPerThread);
-  EXPECT_LT(stats->commits, stats->jobs);
+  EXPECT_GE(stats->commits, 1);
+  EXPECT_LE(stats->commits, stats->jobs);
+  EXPECT_EQ(stats->failed_transactions, 0);
+  EXPECT_EQ(stats->queued, 0);
   EXPECT_EQ(store->Counts()->audit_rows, kThreads * kPerThread);
+  auto chain = store->VerifyAudit();
+  ASSERT_TRUE(chain.ok());
+  EXPECT_TRUE(chain->ok);
 }
 
 class SqliteFaultTest : public SqliteStoreTest {

@@ -169,8 +169,8 @@ HttpResponse HttpClient::Send(std::string_view method, std::string_view target, 
   }
 }
 
-std::string SendRawBytes(const std::string& host, int port, std::string_view bytes,
-                         int timeout_ms) {
+std::string SendRawBytes(const std::string& host, int port, std::string_view bytes, int timeout_ms,
+                         bool* closed_by_server) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   tcp::resolver resolver(ioc);
@@ -194,6 +194,7 @@ std::string SendRawBytes(const std::string& host, int port, std::string_view byt
     out.append(buf, got);
     if (ec) break;
   }
+  if (closed_by_server != nullptr) *closed_by_server = ec != beast::error::timeout;
   return out;
 }
 

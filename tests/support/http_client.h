@@ -63,8 +63,10 @@ class HttpClient {
 
 // Opens a fresh connection, writes `bytes` as they are, and returns everything the server sends
 // until it closes the connection (or `timeout_ms` passes). For malformed-request tests.
+// `closed_by_server`, when given, is set to whether the server closed the connection (false: the
+// timeout ended the wait).
 std::string SendRawBytes(const std::string& host, int port, std::string_view bytes,
-                         int timeout_ms = 5000);
+                         int timeout_ms = 5000, bool* closed_by_server = nullptr);
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
 int FindFreePort();

@@ -2,18 +2,33 @@
 // vet registers in sub-authorities (KZ-ABY-01, KZ-ABY-01-03, KZ-ABY-02-05) so that the breakdown by
 // sub-region has more than one row and a code two levels down must roll up into its parent.
 // The numbers on the page are checked against GET /reports/coverage for the same query, summed here
-// independently of the app's coverage.ts.
+// independently of the app's coverage.ts. Each test opens its own page (its own browser context),
+// so none depends on the filters another left; every check of the page after an action waits.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { LANGS, apiGet, apiLogin, launch, phone, shot, signIn, startServer, untranslated } from './harness.mjs';
+import {
+  LANGS,
+  apiGet,
+  apiLogin,
+  eventually,
+  expectAllTranslated,
+  expectAttr,
+  expectCount,
+  expectEval,
+  expectText,
+  expectValue,
+  launch,
+  phone,
+  shot,
+  signIn,
+  startServer,
+} from './harness.mjs';
 
 let server;
 let browser;
 let auditor; // API token
-let page; // the auditor's page, shared by the tests that follow one another
-let context;
 
 function uuidv7() {
   const b = randomBytes(16);
@@ -74,7 +89,10 @@ async function readTable(p, name) {
 
 // Every row of the page's table matches the API's sums, as numbers and as English-formatted text,
 // and the table has exactly the API's keys.
-async function assertTableMatches(p, name, expected) {
+function assertTableMatches(p, name, expected) {
+  return eventually(() => tableMatches(p, name, expected));
+}
+async function tableMatches(p, name, expected) {
   const rows = await readTable(p, name);
   assert.deepEqual(rows.map((r) => r.key).sort(), [...expected.keys()].sort(), `${name}: keys`);
   for (const r of rows) {
@@ -134,7 +152,10 @@ before(async () => {
   browser = await launch();
   auditor = await apiLogin(server.url, 'auditor');
   const vet = await apiLogin(server.url, 'vet');
-  const today = new Date().toISOString().slice(0, 10);
+  // The server's calendar day (the test's may differ across midnight): from a lookup.
+  const demo = await apiGet(server.url, vet, `/lookup?phone=${encodeURIComponent(server.demoValue('demo owner phone'))}`);
+  assert.equal(demo.status, 200, JSON.stringify(demo.body));
+  const today = demo.body.today;
   const seeds = [
     ['+77019990001', 'KZ-ABY-01', 'sheep', 100, 'FMD-O', 'FMD-O-INACT'],
     ['+77019990002', 'KZ-ABY-01-03', 'goat', 50, 'PPR', 'PPR-LIVE'],
@@ -151,9 +172,26 @@ before(async () => {
     assert.equal(b.status, 200, JSON.stringify(b.body));
     assert.equal(b.body.created, 1, JSON.stringify(b.body));
   }
-  context = await phone(browser, { acceptDownloads: true });
-  page = await context.newPage();
 });
+
+// A new phone signed in as the auditor, on the dashboard with its default query, ready.
+async function openDashboard() {
+  const context = await phone(browser, { acceptDownloads: true });
+  const page = await context.newPage();
+  await signIn(page, server.url, 'auditor');
+  await waitReady(page);
+  return { context, page };
+}
+
+// Runs `body(page, context)` on a fresh dashboard page and closes it.
+async function onDashboard(body) {
+  const { context, page } = await openDashboard();
+  try {
+    await body(page, context);
+  } finally {
+    await context.close();
+  }
+}
 
 after(async () => {
   await browser?.close();
@@ -161,179 +199,196 @@ after(async () => {
 });
 
 test('the auditor lands on the dashboard: four charts, four tables, the region table equals the API', async () => {
-  await signIn(page, server.url, 'auditor');
-  assert.equal(new URL(page.url()).pathname, '/dashboard');
-  const query = await waitReady(page);
-  assert.match(query, /^region=KZ-ABY(&|$)/);
-
-  const canvases = page.locator('canvas[data-chart]');
-  assert.equal(await canvases.count(), 4);
-  for (const box of await canvases.evaluateAll((cs) => cs.map((c) => ({ w: c.width, h: c.height, drawn: !!c.getContext('2d') })))) {
-    assert.ok(box.w > 0 && box.h > 0 && box.drawn, JSON.stringify(box));
-  }
-  for (const t of ['region', 'disease', 'species', 'month']) assert.equal(await page.getByTestId(`table-${t}`).count(), 1, t);
-
-  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
-  assert.equal(api.status, 200);
-  assert.equal(api.body.region, 'KZ-ABY');
-  assert.ok(api.body.rows.length > 0);
-  const regions = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY')));
-  // The demo county's own owners, and the two sub-regions; KZ-ABY-01-03 and KZ-ABY-02-05 roll up.
-  assert.deepEqual(regions.map((r) => r.key), ['KZ-ABY', 'KZ-ABY-01', 'KZ-ABY-02']);
-  await assertTableMatches(page, 'disease', sumBy(api.body.rows, (r) => r.disease));
-  await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
-
-  // Months: every month of the period, oldest first, labelled in the language.
-  const months = await readTable(page, 'month');
-  assert.equal(months.length, 12);
-  assert.equal(months[0].key, api.body.from);
-  assert.equal(months.at(-1).key, api.body.to);
-  const labels = await page.getByTestId('table-month').locator('tbody th').allTextContents();
-  const [y, m] = api.body.to.split('-').map(Number);
-  const want = new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 15)));
-  assert.equal(labels.at(-1).trim(), want);
-
-  // The filters show the period the server chose.
-  assert.equal(await page.getByTestId('filter-from').inputValue(), api.body.from);
-  assert.equal(await page.getByTestId('filter-to').inputValue(), api.body.to);
-  assert.deepEqual(await untranslated(page), []);
-  await shot(page, 'dashboard');
-});
-
-test('changing the disease filter: the tables follow the API for the new query', async () => {
-  const before = await readTable(page, 'disease');
-  assert.ok(before.length > 1, 'more than one disease before filtering');
-  await page.getByTestId('filter-disease').selectOption('FMD-O');
-  const query = await waitReady(page, 'disease=FMD-O');
-  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
-  assert.equal(api.status, 200);
-  assert.ok(api.body.rows.every((r) => r.disease === 'FMD-O'));
-  const diseases = await assertTableMatches(page, 'disease', sumBy(api.body.rows, (r) => r.disease));
-  assert.deepEqual(diseases.map((r) => r.key), ['FMD-O']);
-  await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY')));
-  await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
-  // The seeded KZ-ABY-02-05 flock: 40 of 40 sheep against FMD-O this month.
-  const sub = (await readTable(page, 'region')).find((r) => r.key === 'KZ-ABY-02');
-  assert.equal(sub.vaccinated, 40);
-  assert.equal(await page.getByTestId('filter-disease').inputValue(), 'FMD-O');
-  await shot(page, 'dashboard-filtered');
-});
-
-test('the CSV download is exactly the API rows for the query shown', async () => {
-  const query = await waitReady(page, 'disease=FMD-O');
-  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-download').click()]);
-  assert.equal(download.suggestedFilename(), `coverage-${api.body.region}-${api.body.from}-${api.body.to}.csv`);
-  const bytes = readFileSync(await download.path());
-  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte order mark');
-  const records = parseCsv(bytes.subarray(3).toString('utf8'));
-  const cols = ['authority', 'disease', 'species', 'month', 'vaccinated_head', 'registered_head', 'coverage'];
-  assert.deepEqual(records[0], cols);
-  const rows = records.slice(1).map((rec) => ({
-    authority: rec[0],
-    disease: rec[1],
-    species: rec[2],
-    month: rec[3],
-    vaccinated_head: Number(rec[4]),
-    registered_head: Number(rec[5]),
-    coverage: Number(rec[6]),
-  }));
-  assert.equal(rows.length, api.body.rows.length);
-  assert.deepEqual(rows, api.body.rows.map((r) => Object.fromEntries(cols.map((c) => [c, r[c]]))));
-});
-
-test('choosing a sub-region goes one level down, and the way back up is offered', async () => {
-  await page.getByTestId('filter-region').selectOption('KZ-ABY-01');
-  const query = await waitReady(page, 'region=KZ-ABY-01');
-  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
-  assert.equal(api.body.region, 'KZ-ABY-01');
-  const rows = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY-01')));
-  assert.deepEqual(rows.map((r) => r.key), ['KZ-ABY-01', 'KZ-ABY-01-03']);
-  const options = await page.getByTestId('filter-region').locator('option').evaluateAll((os) => os.map((o) => o.value));
-  assert.ok(options.includes('KZ-ABY'), `up to KZ-ABY offered: ${options}`);
-  await page.getByTestId('filter-region').selectOption('KZ-ABY');
-  await waitReady(page, 'region=KZ-ABY&');
-  assert.ok((await readTable(page, 'region')).some((r) => r.key === 'KZ-ABY-02'));
-});
-
-test('offline: the dashboard says it needs the network and shows the last report kept, with its time', async () => {
-  await waitReady(page);
-  const shownBefore = await readTable(page, 'region');
-  await context.setOffline(true);
+  const context = await phone(browser);
   try {
-    await page.getByTestId('filter-species').selectOption('sheep');
-    await page.waitForFunction(() => document.querySelector('[data-testid="dashboard"]')?.dataset.state === 'offline');
-    assert.equal(await page.getByTestId('offline').count(), 1);
-    assert.equal(await page.getByTestId('cached').count(), 1);
-    assert.match(await page.getByTestId('cached').innerText(), /\d/);
-    // The kept report is the last one fetched (no species filter): its tables are still there, and
-    // the filters say so.
-    assert.deepEqual(await readTable(page, 'region'), shownBefore);
-    assert.equal(await page.getByTestId('filter-species').inputValue(), '');
-    assert.equal(await page.getByTestId('filter-disease').inputValue(), 'FMD-O');
-    assert.deepEqual(await untranslated(page), []);
-  } finally {
-    await context.setOffline(false);
-  }
-  // Back online: the screen loads from the server by itself, and then the species filter works.
-  await page.waitForFunction(() => document.querySelector('[data-testid="dashboard"]')?.dataset.state === 'ready');
-  assert.equal(await page.getByTestId('cached').count(), 0);
-  await page.getByTestId('filter-species').selectOption('sheep');
-  const query = await waitReady(page, 'species=sheep');
-  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
-  await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
-  assert.deepEqual((await readTable(page, 'species')).map((r) => r.key), ['sheep']);
-});
+    const page = await context.newPage();
+    await signIn(page, server.url, 'auditor');
+    assert.equal(new URL(page.url()).pathname, '/dashboard');
+    const query = await waitReady(page);
+    assert.match(query, /^region=KZ-ABY(&|$)/);
 
-test('filters that match nothing: the empty state, no charts, no CSV', async () => {
-  await page.getByTestId('filter-species').selectOption('yak');
-  const query = await waitReady(page, 'species=yak');
-  const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
-  assert.equal(api.status, 200);
-  assert.equal(api.body.rows.length, 0);
-  assert.equal(await page.getByTestId('dashboard').getAttribute('data-state'), 'empty');
-  assert.equal(await page.getByTestId('empty').count(), 1);
-  assert.equal(await page.locator('canvas').count(), 0);
-  assert.equal(await page.getByTestId('csv-download').count(), 0);
-});
-
-test('every language has every string; Uyghur lays the dashboard out right to left', async () => {
-  await page.getByTestId('filter-species').selectOption('');
-  await waitReady(page);
-  for (const lang of LANGS) {
-    await page.getByTestId('language').selectOption(lang);
-    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
-    await waitReady(page);
-    assert.equal(await page.locator('canvas[data-chart]').count(), 4, lang);
-    assert.deepEqual(await untranslated(page), [], lang);
-    if (lang === 'ug') {
-      assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
-      // Month names in Uyghur (Arabic script) even where the browser's Intl has no Uyghur.
-      const last = (await page.getByTestId('table-month').locator('tbody th').allTextContents()).at(-1);
-      assert.match(last, /[\u0600-\u06FF]/, last);
-      await shot(page, 'dashboard-ug');
+    const canvases = page.locator('canvas[data-chart]');
+    await expectCount(canvases, 4);
+    for (const box of await canvases.evaluateAll((cs) => cs.map((c) => ({ w: c.width, h: c.height, drawn: !!c.getContext('2d') })))) {
+      assert.ok(box.w > 0 && box.h > 0 && box.drawn, JSON.stringify(box));
     }
+    for (const t of ['region', 'disease', 'species', 'month']) await expectCount(page.getByTestId(`table-${t}`), 1, t);
+
+    const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+    assert.equal(api.status, 200);
+    assert.equal(api.body.region, 'KZ-ABY');
+    assert.ok(api.body.rows.length > 0);
+    const regions = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY')));
+    // The demo county's own owners, and the two sub-regions; KZ-ABY-01-03 and KZ-ABY-02-05 roll up.
+    assert.deepEqual(regions.map((r) => r.key), ['KZ-ABY', 'KZ-ABY-01', 'KZ-ABY-02']);
+    await assertTableMatches(page, 'disease', sumBy(api.body.rows, (r) => r.disease));
+    await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
+
+    // Months: every month of the period, oldest first, labelled in the language.
+    const [y, m] = api.body.to.split('-').map(Number);
+    const want = new Intl.DateTimeFormat('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 15)));
+    await eventually(async () => {
+      const months = await readTable(page, 'month');
+      assert.equal(months.length, 12);
+      assert.equal(months[0].key, api.body.from);
+      assert.equal(months.at(-1).key, api.body.to);
+      const labels = await page.getByTestId('table-month').locator('tbody th').allTextContents();
+      assert.equal(labels.at(-1).trim(), want);
+    });
+
+    // The filters show the period the server chose.
+    await expectValue(page.getByTestId('filter-from'), api.body.from);
+    await expectValue(page.getByTestId('filter-to'), api.body.to);
+    await expectAllTranslated(page);
+    await shot(page, 'dashboard');
+  } finally {
+    await context.close();
   }
-  await page.getByTestId('language').selectOption('en');
 });
 
-test('a bad month from the address bar shows the server\u2019s complaint naming the field', async () => {
-  await page.goto(`${server.url}/dashboard?region=KZ-ABY&from=2026-13`);
-  await page.waitForFunction(() => document.querySelector('[data-testid="dashboard"]')?.dataset.state === 'error');
-  assert.match(await page.getByTestId('error').innerText(), /\(from\)/);
-});
+test('changing the disease filter: the tables follow the API for the new query', () =>
+  onDashboard(async (page) => {
+    await eventually(async () => assert.ok((await readTable(page, 'disease')).length > 1, 'more than one disease before filtering'));
+    await page.getByTestId('filter-disease').selectOption('FMD-O');
+    const query = await waitReady(page, 'disease=FMD-O');
+    const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+    assert.equal(api.status, 200);
+    assert.ok(api.body.rows.every((r) => r.disease === 'FMD-O'));
+    const diseases = await assertTableMatches(page, 'disease', sumBy(api.body.rows, (r) => r.disease));
+    assert.deepEqual(diseases.map((r) => r.key), ['FMD-O']);
+    const regions = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY')));
+    await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
+    // The seeded KZ-ABY-02-05 flock: 40 of 40 sheep against FMD-O this month.
+    assert.equal(regions.find((r) => r.key === 'KZ-ABY-02')?.vaccinated, 40);
+    await expectValue(page.getByTestId('filter-disease'), 'FMD-O');
+    await shot(page, 'dashboard-filtered');
+  }));
+
+test('the CSV download is exactly the API rows for the query shown', () =>
+  onDashboard(async (page) => {
+    await page.getByTestId('filter-disease').selectOption('FMD-O');
+    const query = await waitReady(page, 'disease=FMD-O');
+    const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-download').click()]);
+    assert.equal(download.suggestedFilename(), `coverage-${api.body.region}-${api.body.from}-${api.body.to}.csv`);
+    const bytes = readFileSync(await download.path());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte order mark');
+    const records = parseCsv(bytes.subarray(3).toString('utf8'));
+    const cols = ['authority', 'disease', 'species', 'month', 'vaccinated_head', 'registered_head', 'coverage'];
+    assert.deepEqual(records[0], cols);
+    const rows = records.slice(1).map((rec) => ({
+      authority: rec[0],
+      disease: rec[1],
+      species: rec[2],
+      month: rec[3],
+      vaccinated_head: Number(rec[4]),
+      registered_head: Number(rec[5]),
+      coverage: Number(rec[6]),
+    }));
+    assert.ok(rows.length > 0, 'the seeded FMD-O flocks are in the file');
+    assert.equal(rows.length, api.body.rows.length);
+    assert.deepEqual(rows, api.body.rows.map((r) => Object.fromEntries(cols.map((c) => [c, r[c]]))));
+  }));
+
+test('choosing a sub-region goes one level down, and the way back up is offered', () =>
+  onDashboard(async (page) => {
+    await page.getByTestId('filter-region').selectOption('KZ-ABY-01');
+    const query = await waitReady(page, 'region=KZ-ABY-01');
+    const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+    assert.equal(api.body.region, 'KZ-ABY-01');
+    const rows = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY-01')));
+    assert.deepEqual(rows.map((r) => r.key), ['KZ-ABY-01', 'KZ-ABY-01-03']);
+    await eventually(async () => {
+      const options = await page.getByTestId('filter-region').locator('option').evaluateAll((os) => os.map((o) => o.value));
+      assert.ok(options.includes('KZ-ABY'), `up to KZ-ABY offered: ${options}`);
+    });
+    await page.getByTestId('filter-region').selectOption('KZ-ABY');
+    await waitReady(page, 'region=KZ-ABY&');
+    await eventually(async () => assert.ok((await readTable(page, 'region')).some((r) => r.key === 'KZ-ABY-02')));
+  }));
+
+test('offline: the dashboard says it needs the network and shows the last report kept, with its time', () =>
+  onDashboard(async (page, context) => {
+    const shownBefore = await eventually(async () => {
+      const rows = await readTable(page, 'region');
+      assert.ok(rows.length > 0);
+      return rows;
+    });
+    await context.setOffline(true);
+    try {
+      await page.getByTestId('filter-species').selectOption('sheep');
+      await page.waitForFunction(() => document.querySelector('[data-testid="dashboard"]')?.dataset.state === 'offline');
+      await expectCount(page.getByTestId('offline'), 1);
+      await expectText(page.getByTestId('cached'), /\d/);
+      // The kept report is the last one fetched (no species filter): its tables are still there,
+      // and the filters say so.
+      await eventually(async () => assert.deepEqual(await readTable(page, 'region'), shownBefore));
+      await expectValue(page.getByTestId('filter-species'), '');
+      await expectAllTranslated(page);
+    } finally {
+      await context.setOffline(false);
+    }
+    // Back online: the screen loads from the server by itself, and then the species filter works.
+    await page.waitForFunction(() => document.querySelector('[data-testid="dashboard"]')?.dataset.state === 'ready');
+    await expectCount(page.getByTestId('cached'), 0);
+    await page.getByTestId('filter-species').selectOption('sheep');
+    const query = await waitReady(page, 'species=sheep');
+    const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+    const species = await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
+    assert.deepEqual(species.map((r) => r.key), ['sheep']);
+  }));
+
+test('filters that match nothing: the empty state, no charts, no CSV', () =>
+  onDashboard(async (page) => {
+    await page.getByTestId('filter-species').selectOption('yak');
+    const query = await waitReady(page, 'species=yak');
+    const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
+    assert.equal(api.status, 200);
+    assert.equal(api.body.rows.length, 0);
+    await expectAttr(page.getByTestId('dashboard'), 'data-state', 'empty');
+    await expectCount(page.getByTestId('empty'), 1);
+    await expectCount(page.locator('canvas'), 0);
+    await expectCount(page.getByTestId('csv-download'), 0);
+  }));
+
+test('every language has every string; Uyghur lays the dashboard out right to left', () =>
+  onDashboard(async (page) => {
+    for (const lang of LANGS) {
+      await page.getByTestId('language').selectOption(lang);
+      await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+      await waitReady(page);
+      await expectCount(page.locator('canvas[data-chart]'), 4, lang);
+      await expectAllTranslated(page);
+      if (lang === 'ug') {
+        await expectEval(page, () => document.documentElement.dir, 'rtl');
+        // Month names in Uyghur (Arabic script) even where the browser's Intl has no Uyghur.
+        await eventually(async () => {
+          const last = (await page.getByTestId('table-month').locator('tbody th').allTextContents()).at(-1);
+          assert.match(last, /[\u0600-\u06FF]/, last);
+        });
+        await shot(page, 'dashboard-ug');
+      }
+    }
+  }));
+
+test('a bad month from the address bar shows the server\u2019s complaint naming the field', () =>
+  onDashboard(async (page) => {
+    await page.goto(`${server.url}/dashboard?region=KZ-ABY&from=2026-13`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="dashboard"]')?.dataset.state === 'error');
+    await expectText(page.getByTestId('error'), /\(from\)/);
+  }));
 
 test('a vaccinator is not offered the dashboard and is sent home', async () => {
   const ctx = await phone(browser);
   try {
     const p = await ctx.newPage();
     await signIn(p, server.url, 'vaccinator');
-    assert.equal(await p.getByTestId('nav-dashboard').count(), 0);
+    await p.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
+    await expectCount(p.getByTestId('nav-dashboard'), 0);
     await p.goto(`${server.url}/dashboard`);
-    await p.waitForFunction(() => document.body.dataset.screen && document.body.dataset.screen !== 'signin');
+    await p.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
     assert.equal(new URL(p.url()).pathname, '/vaccinator');
-    assert.equal(await p.evaluate(() => document.body.dataset.screen), 'vaccinator');
-    assert.equal(await p.getByTestId('dashboard').count(), 0);
+    await expectCount(p.getByTestId('dashboard'), 0);
     const token = await apiLogin(server.url, 'vaccinator');
     assert.equal((await apiGet(server.url, token, '/reports/coverage')).status, 403);
   } finally {

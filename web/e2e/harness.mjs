@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST = process.env.HERDPASS_WEB_DIST ?? resolve(here, '../dist');
@@ -150,4 +151,75 @@ export async function apiGet(url, token, path) {
 
 export function readText(path) {
   return readFileSync(path, 'utf8');
+}
+
+// --- waiting assertions ---
+// The screen re-renders when its data is ready, not when the action that asked for it returns: a
+// read of the page right after an action may see the old screen. Every check of the page after an
+// action goes through these; each polls until it holds or `timeout` passes, then fails with the
+// last thing it saw.
+
+export const WAIT_MS = 15_000;
+
+// Runs `check` (async; it asserts, and returns what it read) until it passes, or throws its last
+// failure after `timeout` ms. The pause between tries only spaces them.
+export async function eventually(check, { timeout = WAIT_MS, interval = 50 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+// `locator` matches exactly `n` elements.
+export function expectCount(locator, n, message) {
+  return eventually(async () => assert.equal(await locator.count(), n, message));
+}
+
+// The first element of `locator` has attribute `name` equal to `value`.
+export function expectAttr(locator, name, value, message) {
+  return eventually(async () => assert.equal(await locator.first().getAttribute(name, { timeout: 1000 }), value, message));
+}
+
+// The first element's innerText matches `pattern` (a RegExp) or, for a string, equals it trimmed.
+// Returns the text.
+export function expectText(locator, pattern, message) {
+  return eventually(async () => {
+    const text = await locator.first().innerText({ timeout: 1000 });
+    if (pattern instanceof RegExp) assert.match(text, pattern, message);
+    else assert.equal(text.trim(), pattern, message);
+    return text;
+  });
+}
+
+// The first element's input value equals `value`.
+export function expectValue(locator, value, message) {
+  return eventually(async () => assert.equal(await locator.first().inputValue({ timeout: 1000 }), value, message));
+}
+
+// The first element is checked (or not).
+export function expectChecked(locator, checked, message) {
+  return eventually(async () => assert.equal(await locator.first().isChecked({ timeout: 1000 }), checked, message));
+}
+
+// `fn` evaluated in the page equals `value` (deep).
+export function expectEval(page, fn, value, message, arg) {
+  return eventually(async () => assert.deepEqual(await page.evaluate(fn, arg), value, message));
+}
+
+// No untranslated string on the page (see untranslated()), once it has rendered.
+export function expectAllTranslated(page) {
+  return eventually(async () => assert.deepEqual(await untranslated(page), [], 'untranslated strings on the page'));
+}
+
+// The server's calendar day (YYYY-MM-DD): the `today` of a lookup of the demo owner. Dates sent
+// to the server are its days, which across midnight UTC are not the test's.
+export async function serverToday(server, token) {
+  const r = await apiGet(server.url, token, `/lookup?phone=${encodeURIComponent(server.demoValue('demo owner phone'))}`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.today;
 }

@@ -1,9 +1,22 @@
 // Issue test 4: the language is chosen on the first screen and remembered; in every language every
 // main screen shows no untranslated string; Uyghur lays out right to left. Also the installable-app
-// basics: manifest, icons, service worker, offline start, persistent storage asked for.
+// basics: manifest, icons, service worker, offline start, persistent storage asked for. Each test has
+// its own browser context; every check of the page after an action waits for it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, phone, signIn, shot, untranslated, LANGS } from './harness.mjs';
+import {
+  startServer,
+  launch,
+  phone,
+  signIn,
+  shot,
+  eventually,
+  expectAllTranslated,
+  expectEval,
+  expectText,
+  expectValue,
+  LANGS,
+} from './harness.mjs';
 
 let server;
 let browser;
@@ -36,20 +49,20 @@ for (const lang of LANGS) {
     // The first screen asks for the language before anything else.
     await page.getByTestId(`lang-${lang}`).click();
     await page.getByTestId('signin-form').waitFor();
-    assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
-    assert.deepEqual(await untranslated(page), [], `${lang} sign-in`);
+    await expectEval(page, () => document.documentElement.lang, lang);
+    await expectAllTranslated(page);
     await shot(page, `lang-${lang}-signin`);
 
     // Remembered: a reload goes straight to the sign-in form in the same language.
     await page.reload();
     await page.getByTestId('signin-form').waitFor();
-    assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
-    assert.equal(await page.getByTestId('language').inputValue(), lang);
+    await expectEval(page, () => document.documentElement.lang, lang);
+    await expectValue(page.getByTestId('language'), lang);
 
     await signIn(page, server.url, 'vet', { lang });
     for (const screen of SCREENS) {
       await open(page, screen);
-      assert.deepEqual(await untranslated(page), [], `${lang} ${screen}`);
+      await expectAllTranslated(page);
       if (lang === 'ug' || lang === 'zh-Hans' || lang === 'ru') await shot(page, `lang-${lang}-${screen}`);
     }
     await context.close();
@@ -62,21 +75,23 @@ test('Uyghur lays out right to left, and switching back to Kazakh restores left 
   await page.goto(`${server.url}/`);
   await page.getByTestId('lang-ug').click();
   await signIn(page, server.url, 'inspector', { lang: 'ug' });
-  assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
-  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('main')).direction), 'rtl');
+  await expectEval(page, () => document.documentElement.dir, 'rtl');
+  await expectEval(page, () => getComputedStyle(document.querySelector('main')).direction, 'rtl');
   // The brand, first in the header, sits at the right edge; the sign-out button, last in the
   // navigation bar, at the left.
   const width = page.viewportSize().width;
-  const brand = await page.locator('.brand').boundingBox();
-  const signOut = await page.getByTestId('sign-out').boundingBox();
-  assert.ok(brand.x + brand.width > width * 0.6, `brand at x=${brand.x}`);
-  assert.ok(signOut.x < width * 0.4, `sign-out at x=${signOut.x}`);
+  await eventually(async () => {
+    const brand = await page.locator('.brand').boundingBox();
+    const signOut = await page.getByTestId('sign-out').boundingBox();
+    assert.ok(brand.x + brand.width > width * 0.6, `brand at x=${brand.x}`);
+    assert.ok(signOut.x < width * 0.4, `sign-out at x=${signOut.x}`);
+  });
   // The text is Uyghur (Arabic script), not English.
-  assert.match(await page.locator('nav').innerText(), /[\u0600-\u06FF]/);
+  await expectText(page.locator('nav'), /[\u0600-\u06FF]/);
 
   await page.getByTestId('language').selectOption('kk');
   await page.waitForFunction(() => document.documentElement.dir === 'ltr' && document.documentElement.lang === 'kk');
-  assert.match(await page.locator('nav').innerText(), /[\u0400-\u04FF]/);
+  await expectText(page.locator('nav'), /[\u0400-\u04FF]/);
   await context.close();
 });
 
@@ -98,7 +113,7 @@ test('installable and starts offline: manifest, icons, service worker, persisten
   }
   await page.getByTestId('lang-en').click();
   await signIn(page, server.url, 'vaccinator');
-  assert.equal(await page.evaluate(() => window.__persistAsked === true), true);
+  await expectEval(page, () => window.__persistAsked === true, true);
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
@@ -106,7 +121,7 @@ test('installable and starts offline: manifest, icons, service worker, persisten
   await context.setOffline(true);
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
-  assert.equal(await page.getByTestId('net-state').innerText(), 'Offline');
+  await expectText(page.getByTestId('net-state'), 'Offline');
   // A deep link opened offline is served by the service worker too.
   await page.goto(`${server.url}/verify`);
   await page.waitForFunction(() => document.body.dataset.screen === 'verify');

@@ -23,12 +23,13 @@ export const enum Kind {
   Array,
   Map,
   Tag,
-  Other, // float, simple values (false, true, null = 22, undefined = 23)
+  Float, // half, single or double precision
+  Other, // simple values (false, true, null = 22, undefined = 23)
 }
 
 interface Node {
   kind: Kind;
-  arg: number | bigint; // Uint: value; Negint: n where the value is -1 - n; Tag: the tag; Other: simple value or -1
+  arg: number | bigint; // Uint: value; Negint: n where the value is -1 - n; Tag: the tag; Float: the value; Other: simple value or -1
   count: number; // Array: items; Map: pairs
   end: number; // index just past the last descendant
   bytes?: Uint8Array; // Bytes
@@ -52,6 +53,16 @@ function decodeUtf8(b: Uint8Array): string {
   } catch {
     throw new CborError('CBOR text string is not UTF-8');
   }
+}
+
+// IEEE 754 half precision (RFC 8949 appendix D), which DataView cannot read in Node 20.
+function halfToNumber(h: number): number {
+  const exponent = (h >> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  const sign = h & 0x8000 ? -1 : 1;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 31) return mantissa === 0 ? sign * Infinity : NaN;
+  return sign * (mantissa + 1024) * 2 ** (exponent - 25);
 }
 
 export class CborTree {
@@ -202,6 +213,12 @@ export class CborTree {
             n.end = nodes.length;
             stack.pop();
             complete = true;
+          } else if (ai >= 25 && ai <= 27) {
+            // A float: its bytes, read again as an IEEE 754 number of 2, 4 or 8 bytes.
+            const view = new DataView(data.buffer, data.byteOffset + start + 1, pos - start - 1);
+            const value = ai === 25 ? halfToNumber(view.getUint16(0)) : ai === 26 ? view.getFloat32(0) : view.getFloat64(0);
+            push({ kind: Kind.Float, arg: value });
+            complete = true;
           } else {
             push({ kind: Kind.Other, arg: ai < 24 ? ai : ai === 24 ? (arg as number) : -1 });
             complete = true;
@@ -273,6 +290,12 @@ export class CborRef {
     if (n.kind === Kind.Uint) return a;
     const v = -1 - a;
     return Number.isSafeInteger(v) ? v : -1n - BigInt(a);
+  }
+  // A float (half, single or double precision) as a number, NaN and infinities included; null when
+  // not a float (an integer is not a float).
+  float(): number | null {
+    const n = this.node();
+    return n?.kind === Kind.Float ? (n.arg as number) : null;
   }
   bytes(): Uint8Array | null {
     const n = this.node();

@@ -148,6 +148,18 @@ function decodeCertificate(map: CborRef): Partial {
   return p;
 }
 
+// A NumericDate (RFC 8392 section 2): an integer or, which the RFC also allows, a float with a
+// fraction, truncated to the second it falls in (floor: 1.9 -> 1, -0.5 -> -1), as cert/'s
+// NumericDate (cwt.cpp) does. A float beyond the years 0000-9999 stays out of range, so the
+// caller's range check refuses it; NaN and infinities are null.
+function numericDate(v: CborRef): number | bigint | null {
+  const i = v.int();
+  if (i !== null) return i;
+  const f = v.float();
+  if (f === null || !Number.isFinite(f)) return null;
+  return Math.floor(f);
+}
+
 // Parses and checks the CWT payload: iss, iat, exp and a 16-byte cti (`cwt`), the certificate
 // map (`claim`); malformed CBOR is `cbor`.
 export function decodeCwt(payload: Uint8Array, maxDepth: number): Hp1Certificate {
@@ -173,13 +185,13 @@ export function decodeCwt(payload: Uint8Array, maxDepth: number): Hp1Certificate
   }
   const vIat = map.get(IAT);
   if (vIat.present()) {
-    iat = vIat.int();
-    if (iat === null) throw cwt('iat is not an integer');
+    iat = numericDate(vIat);
+    if (iat === null) throw cwt('iat is not a NumericDate (an integer or a float)');
   }
   const vExp = map.get(EXP);
   if (vExp.present()) {
-    exp = vExp.int();
-    if (exp === null) throw cwt('exp is not an integer');
+    exp = numericDate(vExp);
+    if (exp === null) throw cwt('exp is not a NumericDate (an integer or a float)');
   }
   const vCti = map.get(CTI);
   if (vCti.present()) {

@@ -389,6 +389,25 @@ describe('claims, signed with the example key (the checks after the signature)',
     expect(out.status).toBe('valid');
     expect(out.certificate).toMatchObject({ tags: [], tag_count: 250, tags_sha256: 'ab'.repeat(32) });
   });
+  it('iat and exp as floats with a fraction (RFC 8392 NumericDate) are truncated to the second', () => {
+    const withFloats = cwt();
+    withFloats.set(4, e.exp + 0.75);
+    withFloats.set(6, e.iat + 0.25);
+    const payload = enc(withFloats);
+    // cbor-x wrote doubles (0xfb) for both: the test is about floats, not integers.
+    expect(toHex(payload)).toContain('04fb');
+    expect(toHex(payload)).toContain('06fb');
+    const out = verifyHp1(signed(payload), sampleInput());
+    expect(out.reasons).toEqual([]);
+    expect(out.status).toBe('valid');
+    expect(out.certificate).toMatchObject({ iat: e.iat, exp: e.exp });
+    // Half and single precision: {6: 1.0} and {6: 1.5} as the smallest CBOR reads them.
+    const half = CborTree.parse(new Uint8Array([0xa1, 0x06, 0xf9, 0x3c, 0x00]), 8).root().get(6);
+    expect(half.float()).toBe(1);
+    const single = CborTree.parse(new Uint8Array([0xa1, 0x06, 0xfa, 0x3f, 0xc0, 0x00, 0x00]), 8).root().get(6);
+    expect(single.float()).toBe(1.5);
+    expect(single.int()).toBeNull();
+  });
   it('CWT claims: missing, mistyped, out of range, duplicate -> `cwt`', () => {
     const without = (k: number) => {
       const m = cwt();
@@ -398,9 +417,14 @@ describe('claims, signed with the example key (the checks after the signature)',
     expect(codes(without(1))).toEqual(['cwt']);
     expect(codes(without(4))).toEqual(['cwt']);
     expect(codes(without(7))).toEqual(['cwt']);
-    const float = cwt();
-    float.set(6, 1795921200.5);
-    expect(codes(enc(float))).toEqual(['cwt']);
+    for (const notADate of [NaN, Infinity, true]) {
+      const bad = cwt();
+      bad.set(6, notADate);
+      expect(codes(enc(bad))).toEqual(['cwt']);
+    }
+    const farFloat = cwt();
+    farFloat.set(4, 1e300);
+    expect(codes(enc(farFloat))).toEqual(['cwt']);
     const shortCti = cwt();
     shortCti.set(7, new Uint8Array(8));
     expect(codes(enc(shortCti))).toEqual(['cwt']);
