@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { startServer, launch, phone, signIn, apiLogin, apiGet, untranslated } from './harness.mjs';
+import { startServer, launch, phone, signIn, apiLogin, apiGet, untranslated, expectCount } from './harness.mjs';
 
 let server;
 let browser;
@@ -179,7 +179,7 @@ test('records left on a shared phone go only under the name of the user who made
     await page.locator('[data-testid="sync-status"][data-state="done"]').waitFor();
     await page.getByTestId('outbox-count').and(page.locator('[data-count="0"]')).waitFor();
     assert.equal((await lookup(ownerPhone)).status, 404, "the vet's session sent nothing of the vaccinator's");
-    assert.equal(await page.getByTestId('pending-count').count(), 0, 'nothing of the vet waits');
+    await expectCount(page.getByTestId('pending-count'), 0, 'nothing of the vet waits');
     await page.getByTestId('others-waiting').filter({ hasText: 'demo-vaccinator' }).waitFor();
 
     // An inspector, who may not record, is told the same instead of "waiting to sync".
@@ -187,7 +187,7 @@ test('records left on a shared phone go only under the name of the user who made
     await page.getByTestId('signin-form').waitFor();
     await signIn(page, server.url, 'inspector');
     await page.locator('[data-testid="others-waiting"] [data-user="demo-vaccinator"][data-count="1"]').waitFor();
-    assert.equal(await page.getByTestId('pending-count').count(), 0);
+    await expectCount(page.getByTestId('pending-count'), 0, 'nothing of the inspector waits');
     assert.deepEqual(await untranslated(page), []);
     assert.equal((await lookup(ownerPhone)).status, 404);
 
@@ -278,8 +278,8 @@ test('a visit in progress comes back after the tab reloads, and goes after Disca
     await page.reload();
     await page.locator('[data-testid="tag-species"] option[value="sheep"]').waitFor({ state: 'attached' });
     await valueIs(page.getByTestId('owner-phone'), '', 'the owner phone after Discard and reload');
-    assert.equal(await page.getByTestId('draft-restored').count(), 0);
-    assert.equal(await page.getByTestId('animal-item').count(), 0);
+    await expectCount(page.getByTestId('draft-restored'), 0, 'no draft notice after Discard');
+    await expectCount(page.getByTestId('animal-item'), 0, 'no animals after Discard');
   } finally {
     await context.close();
   }
