@@ -64,7 +64,7 @@ export const mount: Mount = (root, ctx) => {
               <label class="field">${t('password')}
                 <input name="password" type="password" autocomplete="current-password" required data-testid="password" />
               </label>
-              ${error ? errorBox(error) : nothing}
+              ${error ? errorBox(error, undefined, 'error', 'login') : nothing}
               <button class="btn btn-primary btn-block" ?disabled=${busy} data-testid="signin-submit">
                 ${busy ? t('signing_in') : t('sign_in')}
               </button>

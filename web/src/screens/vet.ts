@@ -186,6 +186,8 @@ export const mount: Mount = (root) => {
   // issuing
   let issueBusy = false;
   let failures: RuleFailure[] | null = null;
+  // The purpose the refused request asked for: the rules' words name it.
+  let failedPurpose = '';
   let issueError: string | null = null;
   let shown: Shown | null = null;
   let qrFull = false;
@@ -286,11 +288,11 @@ export const mount: Mount = (root) => {
       if ((err as Error)?.name === 'AbortError') return;
       if (err instanceof ApiError && err.status === 422 && Array.isArray(err.problem.failures)) {
         failures = err.problem.failures as RuleFailure[];
+        failedPurpose = String(body.purpose ?? '');
       } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
         issueError = t('vet:issue_offline');
       } else {
         issueError = errorText(err);
-        if (err instanceof ApiError && err.problem.detail) issueError += ` (${err.problem.detail})`;
       }
     }
     issueBusy = false;
@@ -636,7 +638,7 @@ export const mount: Mount = (root) => {
             <div class="muted">
               ${f.last_dose ? t('vet:last_dose', { date: formatDate(f.last_dose) }) : t('vet:no_dose')}
               ${f.covered_until && f.state !== 'covered' ? html` · ${t('coverage.covered_until', { date: formatDate(f.covered_until) })}` : nothing}
-              · ${t('vet:rule', { rule: f.rule })}
+              · <span data-testid="rule-words">${t('vet:rule', { purpose: purposeName(failedPurpose), disease: diseaseName(f.disease) })}</span>
             </div>
           </li>`,
         )}
