@@ -156,7 +156,7 @@ export function shell(path: string, navigate: (p: string) => void): HTMLElement 
   };
   render(
     html`<header class="topbar">
-        <a class="brand" href="/" @click=${link('/')}><img src="/icon.svg" alt="" width="28" height="28" />${t('app_name')}</a>
+        <a class="brand" href="/" @click=${link('/')}><img src="/icon.svg" alt="" width="28" height="28" /><span class="brand-name">${t('app_name')}</span></a>
         <span id="shell-state" class="shell-state"></span>
         <label class="lang">
           <span class="sr-only">${t('language')}</span>

@@ -71,9 +71,9 @@ export const mount: Mount = (root, ctx) => {
             </form>
             <p class="muted">
               ${t('language')}: ${language().name} ·
-              <a href="#" data-testid="change-language" @click=${(e: Event) => { e.preventDefault(); pickLanguage = true; draw(); }}>${t('change')}</a>
+              <a href="#" class="tap-link" data-testid="change-language" @click=${(e: Event) => { e.preventDefault(); pickLanguage = true; draw(); }}>${t('change')}</a>
             </p>
-            <p><a href="/verify" @click=${(e: Event) => { e.preventDefault(); ctx.navigate('/verify'); }}>${t('public_verify_link')}</a></p>
+            <p><a href="/verify" class="tap-link" data-testid="verify-link" @click=${(e: Event) => { e.preventDefault(); ctx.navigate('/verify'); }}>${t('public_verify_link')}</a></p>
           </section>`,
       root,
     );
