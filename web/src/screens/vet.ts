@@ -534,7 +534,7 @@ export const mount: Mount = (root) => {
     const flock = r.animals.find((a) => a.kind === 'flock' && a.species === species);
     return html`<section class="card">
       <h2 class="owner-name" data-testid="vet-owner-name">${r.owner.name}</h2>
-      <p class="muted">${[r.owner.village, r.owner.phone, r.owner.authority].filter(Boolean).join(' · ')}</p>
+      <p class="muted">${r.owner.village ? html`${r.owner.village} · ` : nothing}<bdi dir="ltr" data-testid="vet-owner-phone">${r.owner.phone}</bdi>${r.owner.authority ? html` · <bdi dir="ltr">${r.owner.authority}</bdi>` : nothing}</p>
       ${kinds.length === 0
         ? html`<p class="error" data-testid="no-animals">${t('vet:no_animals')}</p>`
         : html`<form @submit=${issue} data-testid="issue-form">
@@ -723,7 +723,9 @@ export const mount: Mount = (root) => {
                 i.issued_at ? formatDateTime(i.issued_at) : '',
               ]
                 .filter(Boolean)
-                .join(' · ')}
+                // Each part in its own direction: a masked Latin name next to an Uyghur date
+                // would otherwise run into it.
+                .map((part, n) => html`${n > 0 ? ' · ' : ''}<bdi>${part}</bdi>`)}
             </div>
             ${revokedNow === i.id && i.status === 'revoked' ? html`<p class="notice" data-testid="revoke-done">${t('vet:revoked_now')}</p>` : nothing}
             <div class="row item-actions">
