@@ -2,7 +2,7 @@
 // sign-in form has its own message.
 import { describe, expect, it } from 'vitest';
 import { ApiError, OfflineError, TimeoutError } from './api';
-import { errorKey, problemCode } from './errors';
+import { errorKey, errorMessage, problemCode } from './errors';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LANGUAGES } from './i18n';
@@ -69,5 +69,12 @@ describe('errorKey', () => {
         expect(typeof common[ns]?.[name], `${code} ${key}`).toBe('string');
       }
     }
+  });
+  it('the message is the translation and the field, never the English title or detail', () => {
+    const translate = (key: string) => `<${key}>`;
+    expect(errorMessage(problem(401, 'unauthenticated'), translate, 'login')).toBe('<error.wrong_login>');
+    expect(errorMessage(problem(400, 'invalid-argument', { field: 'from' }), translate)).toBe('<error.invalid> \u2066(from)\u2069');
+    expect(errorMessage(problem(422, 'unprocessable', { info: 'more English' }), translate)).toBe('<error.unprocessable>');
+    expect(errorMessage(new TimeoutError(1), translate)).toBe('<error.timeout>');
   });
 });

@@ -53,3 +53,12 @@ export function errorKey(e: unknown, context?: ErrorContext): string {
   if (byType) return byType;
   return BY_STATUS[e.status] ?? (e.status >= 500 ? 'error.server' : 'error.unknown');
 }
+
+// The message for `e` in the user's language (`translate` is i18n's t). When the problem names the
+// field at fault, its name follows in parentheses, isolated left to right so that it does not mix
+// with Uyghur text around it; nothing else of the server's answer is shown.
+export function errorMessage(e: unknown, translate: (key: string) => string, context?: ErrorContext): string {
+  const text = translate(errorKey(e, context));
+  const field = e instanceof ApiError && typeof e.problem.field === 'string' && e.problem.field ? e.problem.field : undefined;
+  return field ? `${text} \u2066(${field})\u2069` : text;
+}

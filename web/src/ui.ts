@@ -3,7 +3,7 @@
 // are escaped, and re-rendering only touches what changed.
 import { html, render, nothing, type TemplateResult } from 'lit-html';
 import { ApiError, TimeoutError } from './api';
-import { errorKey, problemCode, type ErrorContext } from './errors';
+import { errorMessage, problemCode, type ErrorContext } from './errors';
 import { clearSession, screensFor, session } from './auth';
 import { LANGUAGES, formatNumber, language, setLanguage, t } from './i18n';
 
@@ -217,9 +217,10 @@ export function currentRoute(): string {
 }
 
 // A message for the user about a failed call, in their language, chosen by the problem's stable
-// type (errors.ts); the server's English title and detail are not shown.
+// type (errors.ts), with the name of the field at fault; the server's English title and detail are
+// not shown.
 export function errorText(e: unknown, context?: ErrorContext): string {
-  return t(errorKey(e, context));
+  return errorMessage(e, t, context);
 }
 
 // The message, and a "Try again" button when the caller can repeat what failed.
