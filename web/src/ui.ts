@@ -2,7 +2,8 @@
 // small helpers the screens share. Rendering is lit-html: templates are plain tagged strings, values
 // are escaped, and re-rendering only touches what changed.
 import { html, render, nothing, type TemplateResult } from 'lit-html';
-import { ApiError, OfflineError, TimeoutError } from './api';
+import { ApiError, TimeoutError } from './api';
+import { errorMessage, problemCode, type ErrorContext } from './errors';
 import { clearSession, screensFor, session } from './auth';
 import { LANGUAGES, formatNumber, language, setLanguage, t } from './i18n';
 
@@ -155,7 +156,7 @@ export function shell(path: string, navigate: (p: string) => void): HTMLElement 
   };
   render(
     html`<header class="topbar">
-        <a class="brand" href="/" @click=${link('/')}><img src="/icon.svg" alt="" width="28" height="28" />${t('app_name')}</a>
+        <a class="brand" href="/" @click=${link('/')}><img src="/icon.svg" alt="" width="28" height="28" /><span class="brand-name">${t('app_name')}</span></a>
         <span id="shell-state" class="shell-state"></span>
         <label class="lang">
           <span class="sr-only">${t('language')}</span>
@@ -215,33 +216,18 @@ export function currentRoute(): string {
   return currentPath;
 }
 
-// A message for the user about a failed call, in their language, with the server's own words (the
-// problem's title and field) underneath when there are any.
-export function errorText(e: unknown): string {
-  if (e instanceof TimeoutError) return t('error.timeout');
-  if (e instanceof OfflineError) return t('error.offline');
-  if (e instanceof ApiError) {
-    const key =
-      e.status === 400 ? 'error.invalid'
-      : e.status === 401 ? 'error.unauthorized'
-      : e.status === 403 ? 'error.forbidden'
-      : e.status === 404 ? 'error.not_found'
-      : e.status === 409 ? 'error.conflict'
-      : e.status === 413 ? 'error.too_large'
-      : e.status === 422 ? 'error.unprocessable'
-      : e.status === 429 ? 'error.too_many'
-      : e.status >= 500 ? 'error.server'
-      : 'error.unknown';
-    const detail = [e.problem.title, e.problem.field && `(${e.problem.field})`].filter(Boolean).join(' ');
-    return detail ? `${t(key)} — ${detail}` : t(key);
-  }
-  return t('error.unknown');
+// A message for the user about a failed call, in their language, chosen by the problem's stable
+// type (errors.ts), with the name of the field at fault; the server's English title and detail are
+// not shown.
+export function errorText(e: unknown, context?: ErrorContext): string {
+  return errorMessage(e, t, context);
 }
 
 // The message, and a "Try again" button when the caller can repeat what failed.
-export function errorBox(e: unknown, retry?: () => void, testid = 'error'): TemplateResult {
-  return html`<div class="error" role="alert" data-testid=${testid} data-timeout=${e instanceof TimeoutError ? 'true' : 'false'}>
-    <span>${errorText(e)}</span>
+export function errorBox(e: unknown, retry?: () => void, testid = 'error', context?: ErrorContext): TemplateResult {
+  const code = e instanceof ApiError ? problemCode(e.problem.type) : undefined;
+  return html`<div class="error" role="alert" data-testid=${testid} data-timeout=${e instanceof TimeoutError ? 'true' : 'false'} data-code=${code ?? ''}>
+    <span>${errorText(e, context)}</span>
     ${retry ? html`<button type="button" class="btn btn-small error-retry" data-testid=${testid + '-retry'} @click=${retry}>${t('retry')}</button>` : nothing}
   </div>`;
 }

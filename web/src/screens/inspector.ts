@@ -224,7 +224,6 @@ export const mount: Mount = (root) => {
       testid = 'lookup-throttled';
     } else if (err instanceof ApiError && err.status === 400) {
       text = t('inspector:bad_phone');
-      if (err.problem.detail) text += ` — ${err.problem.detail}`;
       retry = false;
     } else {
       text = errorText(err);
@@ -357,7 +356,7 @@ export const mount: Mount = (root) => {
       } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
         consumeError = t('inspector:consume_offline');
       } else if (err instanceof ApiError && err.status === 409) {
-        consumeError = `${t('inspector:consume_refused')} — ${err.problem.detail ?? err.problem.title ?? ''}`;
+        consumeError = t('inspector:consume_refused');
       } else {
         consumeError = errorText(err);
       }

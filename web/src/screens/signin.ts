@@ -64,16 +64,16 @@ export const mount: Mount = (root, ctx) => {
               <label class="field">${t('password')}
                 <input name="password" type="password" autocomplete="current-password" required data-testid="password" />
               </label>
-              ${error ? errorBox(error) : nothing}
+              ${error ? errorBox(error, undefined, 'error', 'login') : nothing}
               <button class="btn btn-primary btn-block" ?disabled=${busy} data-testid="signin-submit">
                 ${busy ? t('signing_in') : t('sign_in')}
               </button>
             </form>
             <p class="muted">
               ${t('language')}: ${language().name} ·
-              <a href="#" data-testid="change-language" @click=${(e: Event) => { e.preventDefault(); pickLanguage = true; draw(); }}>${t('change')}</a>
+              <a href="#" class="tap-link" data-testid="change-language" @click=${(e: Event) => { e.preventDefault(); pickLanguage = true; draw(); }}>${t('change')}</a>
             </p>
-            <p><a href="/verify" @click=${(e: Event) => { e.preventDefault(); ctx.navigate('/verify'); }}>${t('public_verify_link')}</a></p>
+            <p><a href="/verify" class="tap-link" data-testid="verify-link" @click=${(e: Event) => { e.preventDefault(); ctx.navigate('/verify'); }}>${t('public_verify_link')}</a></p>
           </section>`,
       root,
     );

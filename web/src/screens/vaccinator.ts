@@ -37,6 +37,7 @@ import {
   syncState,
   type SyncState,
 } from '../sync';
+import { LAST_FLOCK_SPECIES, LAST_TAG_SPECIES, pickSpecies, rememberSpecies } from '../species';
 import { downloadText, errorBox, errorText, exportFileName, html, nothing, render, tParts, type Mount, type TemplateResult } from '../ui';
 import { uuidv7 } from '../uuid';
 import './vaccinator.css';
@@ -282,9 +283,9 @@ export const mount: Mount = (root, ctx) => {
     } catch (e) {
       if (!catalogue) catalogueError = e;
     }
-    const first = catalogue?.species.find((s) => !s.flock_only);
-    tagSpecies ||= first?.code ?? '';
-    flockSpecies ||= catalogue?.species[0]?.code ?? '';
+    const all = catalogue?.species ?? [];
+    tagSpecies ||= pickSpecies(all.filter((s) => !s.flock_only).map((s) => s.code), localStorage.getItem(LAST_TAG_SPECIES));
+    flockSpecies ||= pickSpecies(all.map((s) => s.code), localStorage.getItem(LAST_FLOCK_SPECIES));
     draw();
   };
 
@@ -664,7 +665,7 @@ export const mount: Mount = (root, ctx) => {
       ${addMode === 'tag'
         ? html`<form class="vacc-add" @submit=${(e: Event) => { e.preventDefault(); addTag(tagText); }}>
             <label class="field">${t('vaccinator:animals.species')}
-              <select data-testid="tag-species" @change=${(e: Event) => { tagSpecies = (e.target as HTMLSelectElement).value; persist(); }}>
+              <select data-testid="tag-species" @change=${(e: Event) => { tagSpecies = (e.target as HTMLSelectElement).value; rememberSpecies(localStorage, LAST_TAG_SPECIES, tagSpecies); persist(); }}>
                 ${speciesOptions(species.filter((s) => !s.flock_only), tagSpecies)}
               </select>
             </label>
@@ -679,7 +680,7 @@ export const mount: Mount = (root, ctx) => {
           </form>`
         : html`<form class="vacc-add" novalidate @submit=${(e: Event) => { e.preventDefault(); addFlock(); }}>
             <label class="field">${t('vaccinator:animals.species')}
-              <select data-testid="flock-species" @change=${(e: Event) => { flockSpecies = (e.target as HTMLSelectElement).value; persist(); }}>
+              <select data-testid="flock-species" @change=${(e: Event) => { flockSpecies = (e.target as HTMLSelectElement).value; rememberSpecies(localStorage, LAST_FLOCK_SPECIES, flockSpecies); persist(); }}>
                 ${speciesOptions(species, flockSpecies)}
               </select>
             </label>

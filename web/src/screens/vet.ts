@@ -186,6 +186,8 @@ export const mount: Mount = (root) => {
   // issuing
   let issueBusy = false;
   let failures: RuleFailure[] | null = null;
+  // The purpose the refused request asked for: the rules' words name it.
+  let failedPurpose = '';
   let issueError: string | null = null;
   let shown: Shown | null = null;
   let qrFull = false;
@@ -286,11 +288,11 @@ export const mount: Mount = (root) => {
       if ((err as Error)?.name === 'AbortError') return;
       if (err instanceof ApiError && err.status === 422 && Array.isArray(err.problem.failures)) {
         failures = err.problem.failures as RuleFailure[];
+        failedPurpose = String(body.purpose ?? '');
       } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
         issueError = t('vet:issue_offline');
       } else {
         issueError = errorText(err);
-        if (err instanceof ApiError && err.problem.detail) issueError += ` (${err.problem.detail})`;
       }
     }
     issueBusy = false;
@@ -532,7 +534,7 @@ export const mount: Mount = (root) => {
     const flock = r.animals.find((a) => a.kind === 'flock' && a.species === species);
     return html`<section class="card">
       <h2 class="owner-name" data-testid="vet-owner-name">${r.owner.name}</h2>
-      <p class="muted">${[r.owner.village, r.owner.phone, r.owner.authority].filter(Boolean).join(' · ')}</p>
+      <p class="muted">${r.owner.village ? html`${r.owner.village} · ` : nothing}<bdi dir="ltr" data-testid="vet-owner-phone">${r.owner.phone}</bdi>${r.owner.authority ? html` · <bdi dir="ltr">${r.owner.authority}</bdi>` : nothing}</p>
       ${kinds.length === 0
         ? html`<p class="error" data-testid="no-animals">${t('vet:no_animals')}</p>`
         : html`<form @submit=${issue} data-testid="issue-form">
@@ -636,7 +638,7 @@ export const mount: Mount = (root) => {
             <div class="muted">
               ${f.last_dose ? t('vet:last_dose', { date: formatDate(f.last_dose) }) : t('vet:no_dose')}
               ${f.covered_until && f.state !== 'covered' ? html` · ${t('coverage.covered_until', { date: formatDate(f.covered_until) })}` : nothing}
-              · ${t('vet:rule', { rule: f.rule })}
+              · <span data-testid="rule-words">${t('vet:rule', { purpose: purposeName(failedPurpose), disease: diseaseName(f.disease) })}</span>
             </div>
           </li>`,
         )}
@@ -721,7 +723,9 @@ export const mount: Mount = (root) => {
                 i.issued_at ? formatDateTime(i.issued_at) : '',
               ]
                 .filter(Boolean)
-                .join(' · ')}
+                // Each part in its own direction: a masked Latin name next to an Uyghur date
+                // would otherwise run into it.
+                .map((part, n) => html`${n > 0 ? ' · ' : ''}<bdi>${part}</bdi>`)}
             </div>
             ${revokedNow === i.id && i.status === 'revoked' ? html`<p class="notice" data-testid="revoke-done">${t('vet:revoked_now')}</p>` : nothing}
             <div class="row item-actions">

@@ -1,0 +1,247 @@
+// What confused or slowed people on a 390 px phone (issue 11, items 5, 7, 9 and 14), end to end in
+// Chromium against the real server: the header fits the screen offline with a record waiting; a
+// wrong password has its own message in the user's language, with no English; a refused
+// certificate names the movement rule in words; the controls people tap are at least 48 px; new
+// tags start as the species last used. One server for the file; each test has its own browser
+// context and its own owners.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomInt, randomUUID } from 'node:crypto';
+import { startServer, launch, phone, signIn, apiLogin, apiGet, untranslated, shot, readText } from './harness.mjs';
+import { fileURLToPath } from 'node:url';
+
+let server;
+let browser;
+let vetToken;
+let today;
+
+const locale = (lang, ns) => JSON.parse(readText(fileURLToPath(new URL(`../src/locales/${lang}/${ns}.json`, import.meta.url))));
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  vetToken = await apiLogin(server.url, 'vet');
+  const demo = await apiGet(server.url, vetToken, `/lookup?phone=${encodeURIComponent(server.demoValue('demo owner phone'))}&years=3`);
+  assert.equal(demo.status, 200, JSON.stringify(demo.body));
+  today = demo.body.today;
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// A waiting assertion: reads `read()` until `check` accepts its value, or fails after `timeout` ms
+// with the last value seen.
+async function eventually(read, check, what, timeout = 20_000) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await read();
+      if (check(last)) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) assert.fail(`${what}: still ${JSON.stringify(last instanceof Error ? last.message : last)} after ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function freshPhone() {
+  for (;;) {
+    const digits = String(randomInt(0, 10_000_000)).padStart(7, '0');
+    const local = `8 705 ${digits.slice(0, 3)} ${digits.slice(3)}`;
+    const found = await apiGet(server.url, vetToken, `/owners?phone=${encodeURIComponent(local)}`);
+    if (found.status === 404) return local;
+  }
+}
+
+const freshTag = () => '398' + String(randomInt(0, 1_000_000)).padStart(6, '0') + String(randomInt(0, 1_000_000)).padStart(6, '0');
+
+async function newPage(role, lang = 'en') {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`page error (${role}):`, e));
+  await signIn(page, server.url, role, { lang });
+  return { context, page };
+}
+
+// The page's width, and which controls stick out beyond the 390 px screen.
+const pageWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth);
+
+// The size of each control `locator` matches, as "testid WxH".
+async function sizes(locator) {
+  const out = [];
+  for (const el of await locator.all()) {
+    const box = await el.boundingBox();
+    out.push({ id: (await el.getAttribute('data-testid')) ?? (await el.innerText()), w: box?.width ?? 0, h: box?.height ?? 0 });
+  }
+  return out;
+}
+const small = (list) => list.filter((s) => s.w < 48 || s.h < 48);
+
+test('at 390 px, offline with a record waiting, the header fits the screen in ru, kk, en and ug', { timeout: 180_000 }, async () => {
+  const { context, page } = await newPage('vaccinator');
+  try {
+    await page.locator('[data-testid="tag-species"] option[value="sheep"]').waitFor({ state: 'attached' });
+    // Each language's strings once while online: a language's files load when first chosen.
+    for (const lang of ['ru', 'kk', 'ug', 'en']) {
+      await page.getByTestId('language').selectOption(lang);
+      await page.waitForFunction((l) => document.documentElement.lang === l && document.body.dataset.screen === 'vaccinator', lang);
+    }
+    await page.locator('[data-testid="tag-species"] option[value="sheep"]').waitFor({ state: 'attached' });
+    await context.setOffline(true);
+    await page.getByTestId('net-state').filter({ hasText: 'Offline' }).waitFor();
+    // A record saved offline: the vaccinator's normal state in the field.
+    await page.getByTestId('owner-phone').fill(await freshPhone());
+    await page.getByTestId('owner-find').click();
+    await page.getByTestId('owner-name-input').fill('Header Test Owner');
+    await page.getByTestId('owner-create').click();
+    await page.getByTestId('owner-chosen-name').waitFor();
+    await page.getByTestId('mode-flock').click();
+    await page.getByTestId('flock-species').selectOption('sheep');
+    await page.getByTestId('flock-count').fill('7');
+    await page.getByTestId('flock-add').click();
+    await page.getByTestId('animal-item').first().waitFor();
+    await page.getByTestId('vacc-disease').selectOption('FMD-O');
+    await page.getByTestId('vacc-vaccine').selectOption('FMD-O-INACT');
+    await page.getByTestId('vacc-batch').fill('LOT-HDR-1');
+    await page.getByTestId('vacc-dose').fill('2');
+    await page.getByTestId('vacc-save').click();
+    await page.getByTestId('vacc-saved').waitFor();
+    await page.getByTestId('pending-count').waitFor();
+    for (const lang of ['ru', 'kk', 'en', 'ug']) {
+      await page.getByTestId('language').selectOption(lang);
+      await page.waitForFunction((l) => document.documentElement.lang === l && document.body.dataset.screen === 'vaccinator', lang);
+      await page.getByTestId('pending-count').waitFor();
+      await eventually(() => pageWidth(page), (w) => w <= 390, `${lang}: the page width at 390 px`);
+      // The language menu is on the screen, not pushed off it.
+      const box = await page.getByTestId('language').boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `${lang}: the language menu at ${JSON.stringify(box)}`);
+      await shot(page, `ux-header-offline-${lang}`);
+    }
+  } finally {
+    await context.close();
+  }
+});
+
+test('a wrong password in Uyghur: its own message, translated, with no English', { timeout: 60_000 }, async () => {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}/signin`);
+    await page.getByTestId('lang-ug').click();
+    await page.getByTestId('username').fill('demo-vaccinator');
+    await page.getByTestId('password').fill('not-the-password');
+    await page.getByTestId('signin-submit').click();
+    const want = locale('ug', 'common').error.wrong_login;
+    const error = page.getByTestId('error');
+    const text = await eventually(() => error.innerText(), (s) => s.trim().length > 0, 'the sign-in error');
+    assert.equal(text.trim(), want);
+    assert.doesNotMatch(text, /[A-Za-z]/, 'no Latin letters (English) in the Uyghur message');
+    assert.equal(await error.getAttribute('data-code'), 'unauthenticated');
+    assert.deepEqual(await untranslated(page), []);
+    await shot(page, 'ux-wrong-password-ug');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a refused certificate names the movement rule in words, not its code (ru and en)', { timeout: 120_000 }, async () => {
+  const owner = { phone: await freshPhone(), name: `Rule Words ${randomInt(1000, 9999)}`, tag: freshTag() };
+  const records = ['FMD-O', 'FMD-A'].map((disease) => ({
+    id: randomUUID(),
+    owner_phone: owner.phone,
+    owner_name: owner.name,
+    animal_tags: [owner.tag],
+    species: 'sheep',
+    disease,
+    vaccine: 'FMD-OA-INACT',
+    batch_no: `UX-${disease}-1`,
+    dose_ml: 1.0,
+    administered_on: today,
+  }));
+  const res = await fetch(`${server.url}/api/v1/vaccinations/batch`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${vetToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ records }),
+  });
+  assert.equal(res.status, 200);
+  for (const lang of ['ru', 'en']) {
+    const { context, page } = await newPage('vet', lang);
+    try {
+      await page.getByTestId('vet-phone-input').fill(owner.phone);
+      await page.getByTestId('vet-phone-submit').click();
+      await page.getByTestId('vet-owner-name').filter({ hasText: owner.name }).waitFor();
+      await page.locator(`[data-testid="animal-option"][data-tag="${owner.tag}"]`).check();
+      await page.getByTestId('purpose').selectOption('slaughter');
+      await page.getByTestId('destination-place').fill('Abay meat plant');
+      await page.getByTestId('issue-submit').click();
+      const failure = page.locator('[data-testid="rule-failure"][data-disease="PPR"]');
+      await failure.waitFor();
+      const common = locale(lang, 'common');
+      const want = locale(lang, 'vet').rule.replace('{{purpose}}', common.purpose.slaughter).replace('{{disease}}', common.disease.PPR);
+      const text = await eventually(() => failure.innerText(), (t) => t.includes(want), `${lang}: the rule in words ${JSON.stringify(want)}`);
+      assert.doesNotMatch(text, /slaughter-fmd-ppr/);
+      assert.deepEqual(await untranslated(page), []);
+      await shot(page, `ux-rule-words-${lang}`);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test('at 390 px the controls people tap are at least 48 px high and wide', { timeout: 120_000 }, async () => {
+  // Sign-in: the language links.
+  const context = await phone(browser);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}/signin`);
+    await page.getByTestId('lang-kk').click();
+    await page.getByTestId('signin-form').waitFor();
+    const signinControls = page.locator('[data-testid="change-language"], [data-testid="language"], main a[href="/verify"]');
+    await eventually(() => signinControls.count(), (n) => n === 3, 'the sign-in page language and verify links');
+    assert.deepEqual(small(await sizes(signinControls)), [], 'sign-in controls under 48 px');
+  } finally {
+    await context.close();
+  }
+  // The vet: sign out, language menu, and Show QR and Revoke side by side in the list.
+  const vet = await newPage('vet', 'ru');
+  try {
+    const items = vet.page.getByTestId('cert-item');
+    await items.first().waitFor();
+    const controls = vet.page.locator('[data-testid="sign-out"], [data-testid="language"], [data-testid^="nav-"]');
+    assert.deepEqual(small(await sizes(controls)), [], 'header and navigation controls under 48 px');
+    // An item that can still be revoked: Show QR and Revoke side by side.
+    const first = items.filter({ has: vet.page.getByTestId('cert-revoke') }).first();
+    await first.waitFor();
+    const actions = first.locator('[data-testid="cert-show"], [data-testid="cert-revoke"]');
+    assert.equal(await actions.count(), 2);
+    assert.deepEqual(small(await sizes(actions)), [], 'Show QR and Revoke under 48 px');
+  } finally {
+    await vet.context.close();
+  }
+});
+
+test('new tags start as the species last used on this phone, not cattle', { timeout: 60_000 }, async () => {
+  const { context, page } = await newPage('vaccinator');
+  try {
+    const select = page.getByTestId('tag-species');
+    await page.locator('[data-testid="tag-species"] option[value="sheep"]').waitFor({ state: 'attached' });
+    await eventually(() => select.inputValue(), (v) => v === 'cattle', 'the first species on a new phone');
+    await select.selectOption('goat');
+    // A new visit, after the tab was closed: the species used last is the default.
+    await page.reload();
+    await page.locator('[data-testid="tag-species"] option[value="goat"]').waitFor({ state: 'attached' });
+    await eventually(() => select.inputValue(), (v) => v === 'goat', 'the species of new tags after a reload');
+    // For flocks too.
+    await page.getByTestId('mode-flock').click();
+    await page.getByTestId('flock-species').selectOption('camel');
+    await page.reload();
+    await page.getByTestId('mode-flock').click();
+    await eventually(() => page.getByTestId('flock-species').inputValue(), (v) => v === 'camel', 'the species of a new flock after a reload');
+  } finally {
+    await context.close();
+  }
+});

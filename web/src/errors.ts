@@ -1,0 +1,64 @@
+// What a failed call means to the user, as the key of a translated message (common.json `error.*`).
+// The server's problem `type` (https://herdpass.org/problems/<name>) is the stable code; the
+// English `title` and `detail` are for developers and logs and never shown: they would put English
+// after the translated words, and in the middle of Arabic script in Uyghur. The HTTP status is the
+// fallback when an answer has no type (a proxy's page, an old server).
+import { ApiError, OfflineError, TimeoutError } from './api';
+
+// Where the call was made, when that changes what a failure means: a 401 to the sign-in form is a
+// wrong user name or password, not an expired session.
+export type ErrorContext = 'login';
+
+const BY_TYPE: Record<string, string> = {
+  'invalid-argument': 'error.invalid',
+  'malformed-request': 'error.invalid',
+  'not-found': 'error.not_found',
+  'already-exists': 'error.already_exists',
+  'failed-precondition': 'error.conflict',
+  unprocessable: 'error.unprocessable',
+  'permission-denied': 'error.forbidden',
+  unauthenticated: 'error.unauthorized',
+  'resource-exhausted': 'error.too_many',
+  'payload-too-large': 'error.too_large',
+  'request-header-fields-too-large': 'error.too_large',
+  unavailable: 'error.server',
+  internal: 'error.server',
+};
+
+const BY_STATUS: Record<number, string> = {
+  400: 'error.invalid',
+  401: 'error.unauthorized',
+  403: 'error.forbidden',
+  404: 'error.not_found',
+  409: 'error.conflict',
+  413: 'error.too_large',
+  422: 'error.unprocessable',
+  429: 'error.too_many',
+};
+
+// The name at the end of a problem type ("unauthenticated"), or undefined.
+export function problemCode(type: unknown): string | undefined {
+  if (typeof type !== 'string' || !type) return undefined;
+  const name = type.split('/').pop();
+  return name || undefined;
+}
+
+export function errorKey(e: unknown, context?: ErrorContext): string {
+  if (e instanceof TimeoutError) return 'error.timeout';
+  if (e instanceof OfflineError) return 'error.offline';
+  if (!(e instanceof ApiError)) return 'error.unknown';
+  const code = problemCode(e.problem.type);
+  if (context === 'login' && (code === 'unauthenticated' || (!code && e.status === 401))) return 'error.wrong_login';
+  const byType = code ? BY_TYPE[code] : undefined;
+  if (byType) return byType;
+  return BY_STATUS[e.status] ?? (e.status >= 500 ? 'error.server' : 'error.unknown');
+}
+
+// The message for `e` in the user's language (`translate` is i18n's t). When the problem names the
+// field at fault, its name follows in parentheses, isolated left to right so that it does not mix
+// with Uyghur text around it; nothing else of the server's answer is shown.
+export function errorMessage(e: unknown, translate: (key: string) => string, context?: ErrorContext): string {
+  const text = translate(errorKey(e, context));
+  const field = e instanceof ApiError && typeof e.problem.field === 'string' && e.problem.field ? e.problem.field : undefined;
+  return field ? `${text} \u2066(${field})\u2069` : text;
+}
