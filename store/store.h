@@ -136,6 +136,15 @@ struct StoreCounts {
   int64_t certificates = 0;
 };
 
+// What a store's writer has done since the store was opened: for /metrics, and for tests that
+// check that concurrent writes really shared commits.
+struct WriterStats {
+  int64_t jobs = 0;                 // write calls run (committed or not)
+  int64_t commits = 0;              // transactions committed (one fsync or WAL flush each)
+  int64_t failed_transactions = 0;  // groups that failed as a whole (every job got kUnavailable)
+  int64_t queued = 0;               // write calls waiting for the writer right now
+};
+
 // Who consumed a certificate (W5), where and when.
 struct Consumption {
   int64_t user_id = 0;

@@ -12,20 +12,21 @@
 #include <utility>
 #include <vector>
 
+#include "store/counters.h"
 #include "store/coverage_tally.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/queries.h"
 #include "store/postgres/records.h"
-#include "store/postgres/writer.h"
+#include "store/postgres/writer_session.h"
 
 namespace herdpass {
 namespace {
 
 using postgres::Connection;
-using postgres::Counter;
 using postgres::Rows;
 using postgres::WriteTxn;
+using store::Counter;
 
 // Reader connections, leased one per call and kept open. A connection the server dropped is
 // opened again when next leased. Thread-safe.
@@ -104,10 +105,7 @@ class PostgresStore final : public Store {
   PostgresStore(std::unique_ptr<postgres::Writer> writer, std::unique_ptr<ReaderPool> readers)
       : readers_(std::move(readers)), writer_(std::move(writer)) {}
 
-  PostgresWriterStats stats() const {
-    auto s = writer_->stats();
-    return {s.jobs, s.commits, s.failed_transactions, s.queued};
-  }
+  WriterStats stats() const { return writer_->stats(); }
 
   // --- owners and animals ---
 
@@ -543,7 +541,7 @@ class PostgresStore final : public Store {
 
   Status AppendAudit(const AuditEntry& entry) override {
     return writer_->Run([&](WriteTxn& tx) { return tx.AppendAudit(entry); },
-                        postgres::Writer::Durability::kWritten);
+                        store::Durability::kWritten);
   }
 
   Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {
@@ -611,18 +609,7 @@ class PostgresStore final : public Store {
       auto rows = conn.Run(postgres::kSelectCounters);
       if (!rows.ok()) return rows.status();
       StoreCounts c;
-      const std::map<std::string, int64_t*> fields = {
-          {postgres::CounterName(Counter::kOwners), &c.owners},
-          {postgres::CounterName(Counter::kAnimals), &c.animals},
-          {postgres::CounterName(Counter::kVaccinations), &c.vaccinations},
-          {postgres::CounterName(Counter::kUsers), &c.users},
-          {postgres::CounterName(Counter::kAudit), &c.audit_rows},
-          {postgres::CounterName(Counter::kCertificates), &c.certificates},
-      };
-      for (int i = 0; i < rows->size(); ++i) {
-        auto it = fields.find(rows->Text(i, 0));
-        if (it != fields.end()) *it->second = rows->Int(i, 1);
-      }
+      for (int i = 0; i < rows->size(); ++i) store::SetCount(c, rows->Text(i, 0), rows->Int(i, 1));
       return c;
     });
   }
@@ -982,11 +969,12 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
     if (!conn.ok()) return conn.status();
     pool->Add(std::move(conn).value());
   }
-  auto writer = postgres::Writer::Start(std::move(writer_conn).value(), options.max_group);
+  auto writer = postgres::Writer::Start(
+      std::make_unique<postgres::WriteSession>(std::move(writer_conn).value()), options.max_group);
   return std::unique_ptr<Store>(new PostgresStore(std::move(writer), std::move(pool)));
 }
 
-std::optional<PostgresWriterStats> GetPostgresWriterStats(const Store& store) {
+std::optional<WriterStats> GetPostgresWriterStats(const Store& store) {
   const auto* pg = dynamic_cast<const PostgresStore*>(&store);
   if (pg == nullptr) return std::nullopt;
   return pg->stats();

@@ -10,20 +10,21 @@
 #include <utility>
 #include <vector>
 
+#include "store/counters.h"
 #include "store/coverage_tally.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/records.h"
-#include "store/sqlite/writer.h"
+#include "store/sqlite/writer_session.h"
 
 namespace herdpass {
 namespace {
 
 using sqlite::Connection;
-using sqlite::Counter;
 using sqlite::Statement;
 using sqlite::WriteTxn;
+using store::Counter;
 
 // Reader connections, leased one per call. Thread-safe.
 class ReaderPool {
@@ -88,10 +89,7 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<sqlite::Writer> writer, std::unique_ptr<ReaderPool> readers)
       : readers_(std::move(readers)), writer_(std::move(writer)) {}
 
-  SqliteWriterStats stats() const {
-    auto s = writer_->stats();
-    return {s.jobs, s.commits, s.failed_transactions, s.queued};
-  }
+  WriterStats stats() const { return writer_->stats(); }
 
   // --- owners and animals ---
 
@@ -606,7 +604,7 @@ class SqliteStore final : public Store {
 
   Status AppendAudit(const AuditEntry& entry) override {
     return writer_->Run([&](WriteTxn& tx) { return tx.AppendAudit(entry); },
-                        sqlite::Writer::Durability::kWritten);
+                        store::Durability::kWritten);
   }
 
   Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {
@@ -678,20 +676,11 @@ class SqliteStore final : public Store {
     auto st = conn->Prepare(sqlite::kSelectCounters);
     if (!st.ok()) return st.status();
     StoreCounts c;
-    const std::map<std::string, int64_t*> fields = {
-        {sqlite::CounterName(Counter::kOwners), &c.owners},
-        {sqlite::CounterName(Counter::kAnimals), &c.animals},
-        {sqlite::CounterName(Counter::kVaccinations), &c.vaccinations},
-        {sqlite::CounterName(Counter::kUsers), &c.users},
-        {sqlite::CounterName(Counter::kAudit), &c.audit_rows},
-        {sqlite::CounterName(Counter::kCertificates), &c.certificates},
-    };
     for (;;) {
       auto row = st->Next();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      auto it = fields.find(st->Text(0));
-      if (it != fields.end()) *it->second = st->Int(1);
+      store::SetCount(c, st->Text(0), st->Int(1));
     }
     return c;
   }
@@ -1081,12 +1070,12 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
     if (!conn.ok()) return conn.status();
     readers->Add(std::move(conn).value());
   }
-  auto writer = sqlite::Writer::Start(std::move(writer_conn).value(), options.max_group);
-  if (!writer.ok()) return writer.status();
-  return std::unique_ptr<Store>(new SqliteStore(std::move(writer).value(), std::move(readers)));
+  auto writer = sqlite::Writer::Start(
+      std::make_unique<sqlite::WriteSession>(std::move(writer_conn).value()), options.max_group);
+  return std::unique_ptr<Store>(new SqliteStore(std::move(writer), std::move(readers)));
 }
 
-std::optional<SqliteWriterStats> GetSqliteWriterStats(const Store& store) {
+std::optional<WriterStats> GetSqliteWriterStats(const Store& store) {
   const auto* sqlite_store = dynamic_cast<const SqliteStore*>(&store);
   if (sqlite_store == nullptr) return std::nullopt;
   return sqlite_store->stats();
