@@ -19,6 +19,7 @@
 #include "store/postgres/queries.h"
 #include "store/postgres/records.h"
 #include "store/postgres/writer_session.h"
+#include "store/record_rules.h"
 
 namespace herdpass {
 namespace {
@@ -96,6 +97,67 @@ class ReadTxn {
  private:
   Connection& conn_;
   Status began_;
+};
+
+// The W1 record rules' reads and writes (store/record_rules.h) in PostgreSQL's SQL.
+class PostgresRecordPort final : public store::RecordPort {
+ public:
+  explicit PostgresRecordPort(WriteTxn& tx) : tx_(tx), conn_(tx.conn()) {}
+
+  std::optional<std::string> RecordKey(const std::string& uuid) override {
+    auto canonical = NormalizeUuid(uuid);
+    if (!canonical.ok()) return std::nullopt;
+    return std::move(canonical).value();
+  }
+  Result<store::StoredRecord> ReadStoredRecord(const std::string& key) override {
+    auto rows = conn_.Run(postgres::kSelectVaccinationOwner, {key});
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return NotFound("no such vaccination record");
+    return store::StoredRecord{rows->Int(0, 0), rows->Text(0, 1), rows->Bool(0, 2)};
+  }
+  Result<Owner> ReadOwnerById(int64_t id) override { return postgres::ReadOwnerById(conn_, id); }
+  Result<Owner> ReadOwnerByPhone(const std::string& e164) override {
+    return postgres::ReadOwnerByPhone(conn_, e164);
+  }
+  Result<int64_t> InsertOwner(const NewOwner& owner) override {
+    return postgres::InsertOwner(conn_, owner);
+  }
+  Result<Animal> ReadAnimalByTag(const std::string& tag) override {
+    return postgres::ReadAnimalByTag(conn_, tag);
+  }
+  Result<int64_t> InsertAnimal(const NewAnimal& animal) override {
+    return postgres::InsertAnimal(conn_, animal);
+  }
+  Result<std::optional<store::Flock>> ReadFlock(int64_t owner_id,
+                                                const std::string& species) override {
+    auto rows = conn_.Run(postgres::kSelectFlock, {owner_id, species});
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::optional<store::Flock>();
+    return std::optional<store::Flock>(store::Flock{rows->Int(0, 0), rows->Int(0, 1)});
+  }
+  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
+    return conn_.Run(postgres::kRaiseFlockHeadCount, {flock_id, head_count}).status();
+  }
+  // The record and its id in one statement.
+  Status InsertVaccination(const store::RecordRow& r) override {
+    const VaccinationInput& in = r.in;
+    return conn_
+        .Run(postgres::kInsertVaccination,
+             {r.owner_id, in.administered_on, r.key, postgres::IntArrayLiteral(r.animal_ids),
+              in.species, r.head_count, in.disease, in.vaccine, in.batch_no, in.dose_ml, in.lat,
+              in.lon, in.device_id, r.ctx.user_id, r.ctx.at, r.authority, r.corrects})
+        .status();
+  }
+
+  void Count(Counter c) override { tx_.Count(c); }
+  Status BeginNested() override { return tx_.BeginNested(); }
+  Status ReleaseNested() override { return tx_.ReleaseNested(); }
+  Status RollbackNested() override { return tx_.RollbackNested(); }
+  bool InTransaction() override { return tx_.InTransaction(); }
+
+ private:
+  WriteTxn& tx_;
+  Connection& conn_;
 };
 
 std::string IdDetail(int64_t id) { return std::to_string(id); }
@@ -186,14 +248,8 @@ class PostgresStore final : public Store {
                                                        const AuditEntry& audit) override {
     std::vector<RecordResult> results;
     Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      results.clear();
-      results.reserve(records.size());
-      for (const VaccinationInput& in : records) {
-        RecordResult r;
-        r.id = in.id;
-        HP_RETURN_IF_ERROR(RecordOne(tx, in, ctx, r));
-        results.push_back(std::move(r));
-      }
+      PostgresRecordPort port(tx);
+      HP_RETURN_IF_ERROR(store::RecordBatch(port, records, ctx, results));
       return tx.AppendAudit(audit);
     });
     if (!s.ok()) return s;
@@ -754,195 +810,6 @@ class PostgresStore final : public Store {
       if (r->affected() == 0) return NotFound("no such user");
       return tx.AppendAudit(audit);
     });
-  }
-
-  // Stores one record of a batch inside its own savepoint, so that a rejected record leaves nothing
-  // behind (e.g. an owner created for it). Fills `r`. A non-ok return fails the whole batch (I/O);
-  // a rejection is an ok return with r.outcome == kRejected. Rejections, their fields and messages
-  // are those of the SQLite backend (sqlite_store.cpp), which the conformance suite compares.
-  Status RecordOne(WriteTxn& tx, const VaccinationInput& in, const BatchContext& ctx,
-                   RecordResult& r) {
-    Connection& conn = tx.conn();
-    auto reject = [&r](Status why) {
-      r.outcome = RecordOutcome::kRejected;
-      r.reason = std::move(why);
-      r.owner_id = 0;
-      return Status::Ok();
-    };
-
-    auto id = NormalizeUuid(in.id);
-    if (!id.ok()) return reject(InvalidArgument("id", "the record id is not a UUID"));
-    auto stored = ReadStoredRecord(conn, *id);
-    if (stored.ok()) {
-      // A duplicate answers with the stored record's owner: only to a caller who may see it.
-      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, stored->authority)) {
-        return reject(Status(StatusCode::kPermissionDenied,
-                             "a record with this id exists in another jurisdiction", "id"));
-      }
-      r.outcome = RecordOutcome::kDuplicate;
-      r.owner_id = stored->owner_id;
-      return Status::Ok();
-    }
-    if (stored.status().code() != StatusCode::kNotFound) return stored.status();
-    std::optional<std::string> corrects;
-    if (!in.corrects.empty()) {
-      auto parsed = NormalizeUuid(in.corrects);
-      if (!parsed.ok()) {
-        return reject(InvalidArgument("corrects", "the corrected record id is not a UUID"));
-      }
-      corrects = std::move(parsed).value();
-    }
-
-    HP_RETURN_IF_ERROR(tx.BeginNested());
-    Status rejection;
-    Status s = StoreRecord(tx, in, *id, corrects, ctx, r, rejection);
-    if (s.ok() && rejection.ok()) return tx.ReleaseNested();
-    // Undo whatever the record created before it failed.
-    if (conn.Broken() || !conn.InTransaction()) return s.ok() ? Unavailable("storage failed") : s;
-    HP_RETURN_IF_ERROR(tx.RollbackNested());
-    if (!s.ok()) return s;
-    return reject(std::move(rejection));
-  }
-
-  // What RecordOne needs to know of a stored record.
-  struct StoredRecord {
-    int64_t owner_id = 0;
-    std::string authority;
-    bool voided = false;
-  };
-
-  // kNotFound when no record has this id. REQUIRES: `id` is a canonical UUID.
-  static Result<StoredRecord> ReadStoredRecord(Connection& conn, const std::string& id) {
-    auto rows = conn.Run(postgres::kSelectVaccinationOwner, {id});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return NotFound("no such vaccination record");
-    return StoredRecord{rows->Int(0, 0), rows->Text(0, 1), rows->Bool(0, 2)};
-  }
-
-  // The body of RecordOne, inside the record's savepoint. Sets `rejection` to reject the record.
-  // Every row it creates (animals, flock, the record) is stamped with the OWNER's authority, not
-  // the recorder's; only an owner created here takes ctx.authority.
-  Status StoreRecord(WriteTxn& tx, const VaccinationInput& in, const std::string& id,
-                     const std::optional<std::string>& corrects, const BatchContext& ctx,
-                     RecordResult& r, Status& rejection) {
-    Connection& conn = tx.conn();
-
-    // The owner.
-    int64_t owner_id = 0;
-    std::string authority;
-    Result<Owner> owner = in.owner_id ? postgres::ReadOwnerById(conn, *in.owner_id)
-                                      : postgres::ReadOwnerByPhone(conn, in.owner_phone);
-    if (owner.ok()) {
-      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, owner->authority)) {
-        rejection = Status(StatusCode::kPermissionDenied, "the owner is outside your jurisdiction",
-                           in.owner_id ? "owner_id" : "owner_phone");
-        return Status::Ok();
-      }
-      owner_id = owner->id;
-      authority = owner->authority;
-    } else if (owner.status().code() != StatusCode::kNotFound) {
-      return owner.status();
-    } else if (in.owner_id) {
-      rejection = Status(StatusCode::kNotFound, "no such owner", "owner_id");
-      return Status::Ok();
-    } else if (in.owner_phone.empty()) {
-      rejection = InvalidArgument("owner_phone", "the record names no owner");
-      return Status::Ok();
-    } else {
-      auto created = postgres::InsertOwner(
-          conn, NewOwner{in.owner_phone, in.owner_name, "", ctx.authority, ctx.at});
-      if (!created.ok()) return created.status();
-      tx.Count(Counter::kOwners);
-      owner_id = *created;
-      authority = ctx.authority;
-    }
-
-    // The record it corrects: checked in the transaction that stores the correction. The owner is
-    // compared before the voided flag, so that nothing is told about another owner's record beyond
-    // that it is not theirs.
-    if (corrects) {
-      auto target = ReadStoredRecord(conn, *corrects);
-      if (!target.ok() && target.status().code() != StatusCode::kNotFound) return target.status();
-      const char* why = nullptr;
-      if (!target.ok()) {
-        why = "the corrected record does not exist";
-      } else if (target->owner_id != owner_id) {
-        why = "the corrected record belongs to another owner";
-      } else if (!target->voided) {
-        why = "the corrected record is not voided; void it before recording its correction";
-      }
-      if (why != nullptr) {
-        rejection = Status(StatusCode::kFailedPrecondition, why, "corrects");
-        return Status::Ok();
-      }
-    }
-
-    // The animals.
-    std::vector<int64_t> animal_ids;
-    int32_t head_count = 0;
-    if (!in.animal_tags.empty()) {
-      for (const std::string& tag : in.animal_tags) {
-        auto animal = postgres::ReadAnimalByTag(conn, tag);
-        if (animal.ok()) {
-          if (animal->owner_id != owner_id) {
-            rejection = Status(StatusCode::kFailedPrecondition,
-                               "ear tag " + tag + " belongs to another owner", "animal_tags");
-            return Status::Ok();
-          }
-          if (animal->species != in.species) {
-            rejection = InvalidArgument("species", "the animal with tag " + tag + " is a " +
-                                                       animal->species + ", not a " + in.species);
-            return Status::Ok();
-          }
-          animal_ids.push_back(animal->id);
-          continue;
-        }
-        if (animal.status().code() != StatusCode::kNotFound) return animal.status();
-        auto created = postgres::InsertAnimal(
-            conn, NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt, authority, ctx.at});
-        if (!created.ok()) return created.status();
-        tx.Count(Counter::kAnimals);
-        animal_ids.push_back(*created);
-      }
-      head_count = static_cast<int32_t>(animal_ids.size());
-    } else {
-      if (in.species.empty() || in.head_count <= 0) {
-        rejection = InvalidArgument("head_count",
-                                    "a record without ear tags needs a species and a head count");
-        return Status::Ok();
-      }
-      auto flock = conn.Run(postgres::kSelectFlock, {owner_id, in.species});
-      if (!flock.ok()) return flock.status();
-      if (!flock->empty()) {
-        const int64_t flock_id = flock->Int(0, 0);
-        const int64_t heads = flock->Int(0, 1);
-        animal_ids.push_back(flock_id);
-        if (heads < in.head_count) {
-          auto raise = conn.Run(postgres::kRaiseFlockHeadCount, {flock_id, in.head_count});
-          if (!raise.ok()) return raise.status();
-        }
-      } else {
-        auto created = postgres::InsertAnimal(
-            conn, NewAnimal{owner_id, std::nullopt, in.species, in.head_count, "", std::nullopt,
-                            authority, ctx.at});
-        if (!created.ok()) return created.status();
-        tx.Count(Counter::kAnimals);
-        animal_ids.push_back(*created);
-      }
-      head_count = in.head_count;
-    }
-
-    // The record, and its id for idempotency.
-    auto inserted =
-        conn.Run(postgres::kInsertVaccination,
-                 {owner_id, in.administered_on, id, postgres::IntArrayLiteral(animal_ids),
-                  in.species, head_count, in.disease, in.vaccine, in.batch_no, in.dose_ml, in.lat,
-                  in.lon, in.device_id, ctx.user_id, ctx.at, authority, corrects});
-    if (!inserted.ok()) return inserted.status();
-    tx.Count(Counter::kVaccinations);
-    r.outcome = RecordOutcome::kCreated;
-    r.owner_id = owner_id;
-    return Status::Ok();
   }
 
   // Destroyed in reverse order: the writer drains and stops before the readers close.

@@ -12,6 +12,7 @@
 
 #include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/record_rules.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/queries.h"
@@ -80,6 +81,97 @@ class ReadTxn {
  private:
   Connection& conn_;
   Status began_;
+};
+
+// The W1 record rules' reads and writes (store/record_rules.h) in SQLite's SQL.
+class SqliteRecordPort final : public store::RecordPort {
+ public:
+  explicit SqliteRecordPort(WriteTxn& tx) : tx_(tx), conn_(tx.conn()) {}
+
+  std::optional<std::string> RecordKey(const std::string& uuid) override {
+    return sqlite::UuidToBytes(uuid);
+  }
+  Result<store::StoredRecord> ReadStoredRecord(const std::string& key) override {
+    auto st = conn_.Prepare(sqlite::kSelectVaccinationOwner);
+    if (!st.ok()) return st.status();
+    st->BindBlob(1, key);
+    auto row = st->Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return NotFound("no such vaccination record");
+    return store::StoredRecord{st->Int(0), st->Text(1), st->Int(2) != 0};
+  }
+  Result<Owner> ReadOwnerById(int64_t id) override { return sqlite::ReadOwnerById(conn_, id); }
+  Result<Owner> ReadOwnerByPhone(const std::string& e164) override {
+    return sqlite::ReadOwnerByPhone(conn_, e164);
+  }
+  Result<int64_t> InsertOwner(const NewOwner& owner) override {
+    return sqlite::InsertOwner(conn_, owner);
+  }
+  Result<Animal> ReadAnimalByTag(const std::string& tag) override {
+    return sqlite::ReadAnimalByTag(conn_, tag);
+  }
+  Result<int64_t> InsertAnimal(const NewAnimal& animal) override {
+    return sqlite::InsertAnimal(conn_, animal);
+  }
+  Result<std::optional<store::Flock>> ReadFlock(int64_t owner_id,
+                                                const std::string& species) override {
+    auto st = conn_.Prepare(sqlite::kSelectFlock);
+    if (!st.ok()) return st.status();
+    st->Bind(1, owner_id).Bind(2, species);
+    auto row = st->Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<store::Flock>();
+    return std::optional<store::Flock>(store::Flock{st->Int(0), st->Int(1)});
+  }
+  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
+    auto st = conn_.Prepare(sqlite::kRaiseFlockHeadCount);
+    if (!st.ok()) return st.status();
+    st->Bind(1, flock_id).Bind(2, head_count);
+    return st->Run();
+  }
+  Status InsertVaccination(const store::RecordRow& r) override {
+    const VaccinationInput& in = r.in;
+    {
+      auto st = conn_.Prepare(sqlite::kInsertVaccination);
+      if (!st.ok()) return st.status();
+      st->Bind(1, r.owner_id)
+          .Bind(2, in.administered_on.days())
+          .BindBlob(3, r.key)
+          .BindBlob(4, sqlite::EncodeIds(r.animal_ids))
+          .Bind(5, in.species)
+          .Bind(6, r.head_count)
+          .Bind(7, in.disease)
+          .Bind(8, in.vaccine)
+          .Bind(9, in.batch_no)
+          .Bind(10, in.dose_ml)
+          .Bind(11, in.lat)
+          .Bind(12, in.lon)
+          .Bind(13, in.device_id)
+          .Bind(14, r.ctx.user_id)
+          .Bind(15, sqlite::Millis(r.ctx.at))
+          .Bind(16, r.authority);
+      if (r.corrects) {
+        st->BindBlob(17, *r.corrects);
+      } else {
+        st->BindNull(17);
+      }
+      HP_RETURN_IF_ERROR(st->Run());
+    }
+    auto st = conn_.Prepare(sqlite::kInsertVaccinationId);
+    if (!st.ok()) return st.status();
+    st->BindBlob(1, r.key).Bind(2, r.owner_id).Bind(3, in.administered_on.days());
+    return st->Run();
+  }
+
+  void Count(Counter c) override { tx_.Count(c); }
+  Status BeginNested() override { return tx_.BeginNested(); }
+  Status ReleaseNested() override { return tx_.ReleaseNested(); }
+  Status RollbackNested() override { return tx_.RollbackNested(); }
+  bool InTransaction() override { return tx_.InTransaction(); }
+
+ private:
+  WriteTxn& tx_;
+  Connection& conn_;
 };
 
 std::string IdDetail(int64_t id) { return std::to_string(id); }
@@ -174,14 +266,8 @@ class SqliteStore final : public Store {
                                                        const AuditEntry& audit) override {
     std::vector<RecordResult> results;
     Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      results.clear();
-      results.reserve(records.size());
-      for (size_t i = 0; i < records.size(); ++i) {
-        RecordResult r;
-        r.id = records[i].id;
-        HP_RETURN_IF_ERROR(RecordOne(tx, records[i], ctx, r));
-        results.push_back(std::move(r));
-      }
+      SqliteRecordPort port(tx);
+      HP_RETURN_IF_ERROR(store::RecordBatch(port, records, ctx, results));
       return tx.AppendAudit(audit);
     });
     if (!s.ok()) return s;
@@ -827,229 +913,6 @@ class SqliteStore final : public Store {
       if (st->Changes() == 0) return NotFound("no such user");
       return tx.AppendAudit(audit);
     });
-  }
-
-  // Stores one record of a batch inside its own savepoint, so that a rejected record leaves nothing
-  // behind (e.g. an owner created for it). Fills `r`. A non-ok return fails the whole batch (I/O);
-  // a rejection is an ok return with r.outcome == kRejected. A rejection's field is the record's
-  // field by its plain name ("species"); service/ prefixes the record's place in the batch. No
-  // rejection carries an owner id, or any other id, of a jurisdiction outside ctx.scope.
-  Status RecordOne(WriteTxn& tx, const VaccinationInput& in, const BatchContext& ctx,
-                   RecordResult& r) {
-    Connection& conn = tx.conn();
-    auto reject = [&r](Status why) {
-      r.outcome = RecordOutcome::kRejected;
-      r.reason = std::move(why);
-      r.owner_id = 0;
-      return Status::Ok();
-    };
-
-    auto id = sqlite::UuidToBytes(in.id);
-    if (!id) return reject(InvalidArgument("id", "the record id is not a UUID"));
-    auto stored = ReadStoredRecord(conn, *id);
-    if (stored.ok()) {
-      // A duplicate answers with the stored record's owner: only to a caller who may see it.
-      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, stored->authority)) {
-        return reject(Status(StatusCode::kPermissionDenied,
-                             "a record with this id exists in another jurisdiction", "id"));
-      }
-      r.outcome = RecordOutcome::kDuplicate;
-      r.owner_id = stored->owner_id;
-      return Status::Ok();
-    }
-    if (stored.status().code() != StatusCode::kNotFound) return stored.status();
-    std::optional<std::string> corrects;
-    if (!in.corrects.empty()) {
-      corrects = sqlite::UuidToBytes(in.corrects);
-      if (!corrects)
-        return reject(InvalidArgument("corrects", "the corrected record id is not a UUID"));
-    }
-
-    HP_RETURN_IF_ERROR(tx.BeginNested());
-    Status rejection;
-    Status s = StoreRecord(tx, in, *id, corrects, ctx, r, rejection);
-    if (s.ok() && rejection.ok()) return tx.ReleaseNested();
-    // Undo whatever the record created before it failed.
-    if (!conn.InTransaction()) return s.ok() ? Unavailable("storage failed") : s;
-    HP_RETURN_IF_ERROR(tx.RollbackNested());
-    if (!s.ok()) return s;
-    return reject(std::move(rejection));
-  }
-
-  // What RecordOne needs to know of a stored record.
-  struct StoredRecord {
-    int64_t owner_id = 0;
-    std::string authority;
-    bool voided = false;
-  };
-
-  // kNotFound when no record has this id (16-byte form).
-  static Result<StoredRecord> ReadStoredRecord(Connection& conn, const std::string& id_bytes) {
-    auto st = conn.Prepare(sqlite::kSelectVaccinationOwner);
-    if (!st.ok()) return st.status();
-    st->BindBlob(1, id_bytes);
-    auto row = st->Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return NotFound("no such vaccination record");
-    return StoredRecord{st->Int(0), st->Text(1), st->Int(2) != 0};
-  }
-
-  // The body of RecordOne, inside the record's savepoint. Sets `rejection` to reject the record.
-  // Every row it creates (animals, flock, the record) is stamped with the OWNER's authority, not
-  // the recorder's: jurisdiction checks on reads and voids compare against these stamps. Only an
-  // owner created here takes ctx.authority.
-  Status StoreRecord(WriteTxn& tx, const VaccinationInput& in, const std::string& id,
-                     const std::optional<std::string>& corrects, const BatchContext& ctx,
-                     RecordResult& r, Status& rejection) {
-    Connection& conn = tx.conn();
-
-    // The owner.
-    int64_t owner_id = 0;
-    std::string authority;
-    Result<Owner> owner = in.owner_id ? sqlite::ReadOwnerById(conn, *in.owner_id)
-                                      : sqlite::ReadOwnerByPhone(conn, in.owner_phone);
-    if (owner.ok()) {
-      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, owner->authority)) {
-        rejection = Status(StatusCode::kPermissionDenied, "the owner is outside your jurisdiction",
-                           in.owner_id ? "owner_id" : "owner_phone");
-        return Status::Ok();
-      }
-      owner_id = owner->id;
-      authority = owner->authority;
-    } else if (owner.status().code() != StatusCode::kNotFound) {
-      return owner.status();
-    } else if (in.owner_id) {
-      rejection = Status(StatusCode::kNotFound, "no such owner", "owner_id");
-      return Status::Ok();
-    } else if (in.owner_phone.empty()) {
-      rejection = InvalidArgument("owner_phone", "the record names no owner");
-      return Status::Ok();
-    } else {
-      auto created = sqlite::InsertOwner(
-          conn, NewOwner{in.owner_phone, in.owner_name, "", ctx.authority, ctx.at});
-      if (!created.ok()) return created.status();
-      tx.Count(Counter::kOwners);
-      owner_id = *created;
-      authority = ctx.authority;
-    }
-
-    // The record it corrects: checked here, in the transaction that stores the correction, so
-    // that the voided record cannot change in between. The owner is compared before the voided
-    // flag, so that nothing is told about another owner's record beyond that it is not theirs.
-    if (corrects) {
-      auto target = ReadStoredRecord(conn, *corrects);
-      if (!target.ok() && target.status().code() != StatusCode::kNotFound) return target.status();
-      const char* why = nullptr;
-      if (!target.ok()) {
-        why = "the corrected record does not exist";
-      } else if (target->owner_id != owner_id) {
-        why = "the corrected record belongs to another owner";
-      } else if (!target->voided) {
-        why = "the corrected record is not voided; void it before recording its correction";
-      }
-      if (why != nullptr) {
-        rejection = Status(StatusCode::kFailedPrecondition, why, "corrects");
-        return Status::Ok();
-      }
-    }
-
-    // The animals.
-    std::vector<int64_t> animal_ids;
-    int32_t head_count = 0;
-    if (!in.animal_tags.empty()) {
-      for (const std::string& tag : in.animal_tags) {
-        auto animal = sqlite::ReadAnimalByTag(conn, tag);
-        if (animal.ok()) {
-          if (animal->owner_id != owner_id) {
-            rejection = Status(StatusCode::kFailedPrecondition,
-                               "ear tag " + tag + " belongs to another owner", "animal_tags");
-            return Status::Ok();
-          }
-          if (animal->species != in.species) {
-            rejection = InvalidArgument("species", "the animal with tag " + tag + " is a " +
-                                                       animal->species + ", not a " + in.species);
-            return Status::Ok();
-          }
-          animal_ids.push_back(animal->id);
-          continue;
-        }
-        if (animal.status().code() != StatusCode::kNotFound) return animal.status();
-        auto created = sqlite::InsertAnimal(
-            conn, NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt, authority, ctx.at});
-        if (!created.ok()) return created.status();
-        tx.Count(Counter::kAnimals);
-        animal_ids.push_back(*created);
-      }
-      head_count = static_cast<int32_t>(animal_ids.size());
-    } else {
-      if (in.species.empty() || in.head_count <= 0) {
-        rejection = InvalidArgument("head_count",
-                                    "a record without ear tags needs a species and a head count");
-        return Status::Ok();
-      }
-      auto st = conn.Prepare(sqlite::kSelectFlock);
-      if (!st.ok()) return st.status();
-      st->Bind(1, owner_id).Bind(2, in.species);
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (*row) {
-        const int64_t flock_id = st->Int(0);
-        const int64_t heads = st->Int(1);
-        animal_ids.push_back(flock_id);
-        if (heads < in.head_count) {
-          auto raise = conn.Prepare(sqlite::kRaiseFlockHeadCount);
-          if (!raise.ok()) return raise.status();
-          raise->Bind(1, flock_id).Bind(2, in.head_count);
-          HP_RETURN_IF_ERROR(raise->Run());
-        }
-      } else {
-        auto created =
-            sqlite::InsertAnimal(conn, NewAnimal{owner_id, std::nullopt, in.species, in.head_count,
-                                                 "", std::nullopt, authority, ctx.at});
-        if (!created.ok()) return created.status();
-        tx.Count(Counter::kAnimals);
-        animal_ids.push_back(*created);
-      }
-      head_count = in.head_count;
-    }
-
-    // The record, and its id for idempotency.
-    {
-      auto st = conn.Prepare(sqlite::kInsertVaccination);
-      if (!st.ok()) return st.status();
-      st->Bind(1, owner_id)
-          .Bind(2, in.administered_on.days())
-          .BindBlob(3, id)
-          .BindBlob(4, sqlite::EncodeIds(animal_ids))
-          .Bind(5, in.species)
-          .Bind(6, head_count)
-          .Bind(7, in.disease)
-          .Bind(8, in.vaccine)
-          .Bind(9, in.batch_no)
-          .Bind(10, in.dose_ml)
-          .Bind(11, in.lat)
-          .Bind(12, in.lon)
-          .Bind(13, in.device_id)
-          .Bind(14, ctx.user_id)
-          .Bind(15, sqlite::Millis(ctx.at))
-          .Bind(16, authority);
-      if (corrects) {
-        st->BindBlob(17, *corrects);
-      } else {
-        st->BindNull(17);
-      }
-      HP_RETURN_IF_ERROR(st->Run());
-    }
-    {
-      auto st = conn.Prepare(sqlite::kInsertVaccinationId);
-      if (!st.ok()) return st.status();
-      st->BindBlob(1, id).Bind(2, owner_id).Bind(3, in.administered_on.days());
-      HP_RETURN_IF_ERROR(st->Run());
-    }
-    tx.Count(Counter::kVaccinations);
-    r.outcome = RecordOutcome::kCreated;
-    r.owner_id = owner_id;
-    return Status::Ok();
   }
 
   // Destroyed in reverse order: the writer drains and stops before the readers close.
