@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/certificate_checks.h"
 #include "store/counters.h"
 #include "store/coverage_tally.h"
 #include "store/postgres/connection.h"
@@ -771,35 +772,15 @@ class PostgresStore final : public Store {
     return r;
   }
 
-  // Which unique key of a new certificate is taken (the insert stored nothing). The Status's
-  // field names it ("id" or "number"), so that service/ can draw a new number and try again.
   static Status CertificateConflict(Connection& conn, const std::string& id) {
-    auto existing = postgres::ReadCertificateStatus(conn, id);
-    if (existing.ok()) {
-      return Status(StatusCode::kAlreadyExists, "a certificate with this id exists", "id");
-    }
-    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-    return Status(StatusCode::kAlreadyExists, "a certificate with this number exists", "number");
+    return store::CertificateConflict(postgres::ReadCertificateStatus(conn, id).status());
   }
 
-  // The animals a new certificate names, as just stored: every one the owner's, and the
-  // certificate's tags exactly theirs (as on SQLite: see sqlite_store.cpp).
   static Status CheckAnimals(Connection& conn, const Certificate& c) {
-    std::vector<int64_t> ids;
+    std::vector<int64_t> ids, owners;
     std::vector<std::string> tags;
-    std::vector<int64_t> owners;
     HP_RETURN_IF_ERROR(postgres::ReadCertificateAnimals(conn, c.id, ids, tags, &owners));
-    for (int64_t owner : owners) {
-      if (owner != c.owner_id) {
-        return FailedPrecondition("an animal of the certificate belongs to another owner");
-      }
-    }
-    std::vector<std::string> given = c.tags;
-    std::sort(given.begin(), given.end());
-    if (given != tags) {
-      return InvalidArgument("tags", "the tags are not those of the certificate's animals");
-    }
-    return Status::Ok();
+    return store::CheckCertificateAnimals(c, tags, owners);
   }
 
   Status UpdateUser(const postgres::Query& q, const std::string& username, postgres::Param value,
