@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/audit_chain.h"
 #include "store/certificate_checks.h"
 #include "store/counters.h"
 #include "store/coverage_tally.h"
@@ -20,6 +21,7 @@
 #include "store/postgres/queries.h"
 #include "store/postgres/records.h"
 #include "store/postgres/writer_session.h"
+#include "store/reader_pool.h"
 #include "store/record_rules.h"
 
 namespace herdpass {
@@ -30,56 +32,13 @@ using postgres::Rows;
 using postgres::WriteTxn;
 using store::Counter;
 
-// Reader connections, leased one per call and kept open. A connection the server dropped is
-// opened again when next leased. Thread-safe.
-class ReaderPool {
- public:
-  class Lease {
-   public:
-    Lease(ReaderPool& pool, std::unique_ptr<Connection> conn)
-        : pool_(pool), conn_(std::move(conn)) {}
-    ~Lease() { pool_.Return(std::move(conn_)); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Connection& operator*() { return *conn_; }
-    Connection* operator->() { return conn_.get(); }
+// Reader connections, kept open. A reader left inside a transaction (a failed read) is rolled back
+// before its next use; a connection the server dropped is opened again when next leased (Read).
+using ReaderPool = store::ReaderPool<Connection>;
 
-   private:
-    ReaderPool& pool_;
-    std::unique_ptr<Connection> conn_;
-  };
-
-  void Add(std::unique_ptr<Connection> conn) { idle_.push_back(std::move(conn)); }
-
-  // A connection, reconnected first when it was lost; kUnavailable when that fails.
-  Result<std::unique_ptr<Lease>> Acquire() {
-    std::unique_ptr<Connection> conn;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return !idle_.empty(); });
-      conn = std::move(idle_.back());
-      idle_.pop_back();
-    }
-    auto lease = std::make_unique<Lease>(*this, std::move(conn));
-    if ((*lease)->Broken()) HP_RETURN_IF_ERROR((*lease)->Reset());
-    return lease;
-  }
-
- private:
-  void Return(std::unique_ptr<Connection> conn) {
-    // A reader left inside a transaction (a failed read) is rolled back before the next use.
-    if (!conn->Broken() && conn->InTransaction()) (void)conn->Exec(postgres::kRollback);
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(conn));
-    }
-    cv_.notify_one();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-};
+void EndLeftTransaction(Connection& conn) {
+  if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(postgres::kRollback);
+}
 
 // A read-only REPEATABLE READ transaction on a leased connection: every statement inside sees one
 // snapshot. Ended (committed) on destruction.
@@ -627,9 +586,7 @@ class PostgresStore final : public Store {
   Result<AuditVerification> VerifyAudit() override {
     return ReadSnapshot([&](Connection& c) -> Result<AuditVerification> {
       constexpr int kChunk = 10000;
-      AuditVerification v;
-      std::string prev = kAuditGenesisHash;
-      int64_t expected_seq = 1;
+      store::AuditChainWalk walk;
       int64_t after = 0;
       for (;;) {
         auto rows = c.Run(postgres::kSelectAuditChunk, {after, kChunk});
@@ -637,27 +594,11 @@ class PostgresStore final : public Store {
         for (int i = 0; i < rows->size(); ++i) {
           AuditRow r = AuditFromRow(*rows, i);
           after = r.seq;
-          ++v.rows;
-          if (!v.ok) continue;  // count the rest, report the first problem
-          const char* problem = nullptr;
-          if (r.seq != expected_seq) {
-            problem = "a row is missing before this one";
-          } else if (r.prev_hash != prev) {
-            problem = "the row does not link to the row before it";
-          } else if (r.hash != ChainHash(r.prev_hash, r.seq, r.entry)) {
-            problem = "the row's content does not match its hash";
-          }
-          if (problem != nullptr) {
-            v.ok = false;
-            v.first_bad_seq = r.seq;
-            v.problem = problem;
-          }
-          prev = r.hash;
-          expected_seq = r.seq + 1;
+          walk.Add(r);
         }
         if (rows->size() < kChunk) break;
       }
-      return v;
+      return walk.result();
     });
   }
 
@@ -741,16 +682,16 @@ class PostgresStore final : public Store {
   template <typename F>
   auto Read(F read) -> decltype(read(std::declval<Connection&>())) {
     auto lease = readers_->Acquire();
-    if (!lease.ok()) return lease.status();
-    return read(***lease);
+    if (lease->Broken()) HP_RETURN_IF_ERROR(lease->Reset());
+    return read(*lease);
   }
 
   // Runs `read` inside one snapshot on a leased reader connection.
   template <typename F>
   auto ReadSnapshot(F read) -> decltype(read(std::declval<Connection&>())) {
     auto lease = readers_->Acquire();
-    if (!lease.ok()) return lease.status();
-    Connection& conn = ***lease;
+    if (lease->Broken()) HP_RETURN_IF_ERROR(lease->Reset());
+    Connection& conn = *lease;
     ReadTxn txn(conn);
     HP_RETURN_IF_ERROR(txn.began());
     return read(conn);
@@ -811,7 +752,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
 
   int readers = options.pool_size;
   if (readers <= 0) readers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  auto pool = std::make_unique<ReaderPool>();
+  auto pool = std::make_unique<ReaderPool>(EndLeftTransaction);
   for (int i = 0; i < readers; ++i) {
     auto conn = Connection::Open(options.conninfo);
     if (!conn.ok()) return conn.status();

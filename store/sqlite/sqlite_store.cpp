@@ -10,9 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include "store/audit_chain.h"
 #include "store/certificate_checks.h"
 #include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/reader_pool.h"
 #include "store/record_rules.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
@@ -28,47 +30,7 @@ using sqlite::Statement;
 using sqlite::WriteTxn;
 using store::Counter;
 
-// Reader connections, leased one per call. Thread-safe.
-class ReaderPool {
- public:
-  class Lease {
-   public:
-    Lease(ReaderPool& pool, std::unique_ptr<Connection> conn)
-        : pool_(pool), conn_(std::move(conn)) {}
-    ~Lease() { pool_.Return(std::move(conn_)); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Connection& operator*() { return *conn_; }
-    Connection* operator->() { return conn_.get(); }
-
-   private:
-    ReaderPool& pool_;
-    std::unique_ptr<Connection> conn_;
-  };
-
-  void Add(std::unique_ptr<Connection> conn) { idle_.push_back(std::move(conn)); }
-
-  Lease Acquire() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !idle_.empty(); });
-    auto conn = std::move(idle_.back());
-    idle_.pop_back();
-    return Lease(*this, std::move(conn));
-  }
-
- private:
-  void Return(std::unique_ptr<Connection> conn) {
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(conn));
-    }
-    cv_.notify_one();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-};
+using ReaderPool = store::ReaderPool<Connection>;
 
 // A read transaction on a leased connection: every statement inside sees one snapshot.
 class ReadTxn {
@@ -729,33 +691,14 @@ class SqliteStore final : public Store {
     HP_RETURN_IF_ERROR(txn.began());
     auto st = conn->Prepare(sqlite::kSelectAuditAll);
     if (!st.ok()) return st.status();
-    AuditVerification v;
-    std::string prev = kAuditGenesisHash;
-    int64_t expected_seq = 1;
+    store::AuditChainWalk walk;
     for (;;) {
       auto row = st->Next();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      AuditRow r = AuditFromRow(*st);
-      ++v.rows;
-      if (!v.ok) continue;  // count the rest, report the first problem
-      const char* problem = nullptr;
-      if (r.seq != expected_seq) {
-        problem = "a row is missing before this one";
-      } else if (r.prev_hash != prev) {
-        problem = "the row does not link to the row before it";
-      } else if (r.hash != ChainHash(r.prev_hash, r.seq, r.entry)) {
-        problem = "the row's content does not match its hash";
-      }
-      if (problem != nullptr) {
-        v.ok = false;
-        v.first_bad_seq = r.seq;
-        v.problem = problem;
-      }
-      prev = r.hash;
-      expected_seq = r.seq + 1;
+      walk.Add(AuditFromRow(*st));
     }
-    return v;
+    return walk.result();
   }
 
   Result<StoreCounts> Counts() override {
