@@ -242,7 +242,12 @@ class Store {
   // kAlreadyExists with detail = existing animal id when the tag is known; kNotFound for no owner.
   virtual Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) = 0;
   virtual Result<Animal> FindAnimalByTag(const std::string& tag) = 0;
+  // The owner with its animals and its records administered on or after `since`, read in one
+  // snapshot. kNotFound when there is no such owner.
   virtual Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) = 0;
+  // As LoadOwnerHistory, for the owner with this E.164 phone: the owner and the history in one
+  // call and one snapshot (W2, issuance).
+  virtual Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) = 0;
 
   // --- vaccinations ---
   // Stores the records atomically: either the whole call commits (each record created, duplicate by

@@ -16,6 +16,7 @@
 #include "store/certificate_checks.h"
 #include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/owner_history.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/queries.h"
@@ -186,18 +187,14 @@ class PostgresStore final : public Store {
   }
 
   Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) override {
-    return ReadSnapshot([&](Connection& c) -> Result<OwnerHistory> {
-      OwnerHistory h;
-      auto owner = postgres::ReadOwnerById(c, owner_id);
-      if (!owner.ok()) return owner.status();
-      h.owner = std::move(owner).value();
-      auto animals = postgres::ReadAnimalsOfOwner(c, owner_id);
-      if (!animals.ok()) return animals.status();
-      h.animals = std::move(animals).value();
-      auto vaccinations = postgres::ReadVaccinationsSince(c, owner_id, since);
-      if (!vaccinations.ok()) return vaccinations.status();
-      h.vaccinations = std::move(vaccinations).value();
-      return h;
+    return ReadSnapshot([&](Connection& c) {
+      return store::ReadOwnerHistory(c, postgres::ReadOwnerById(c, owner_id), since);
+    });
+  }
+
+  Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) override {
+    return ReadSnapshot([&](Connection& c) {
+      return store::ReadOwnerHistory(c, postgres::ReadOwnerByPhone(c, e164), since);
     });
   }
 

@@ -14,6 +14,7 @@
 #include "store/certificate_checks.h"
 #include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/owner_history.h"
 #include "store/reader_pool.h"
 #include "store/record_rules.h"
 #include "store/sqlite/connection.h"
@@ -206,20 +207,15 @@ class SqliteStore final : public Store {
   }
 
   Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) override {
-    auto conn = readers_->Acquire();
-    ReadTxn txn(*conn);
-    HP_RETURN_IF_ERROR(txn.began());
-    OwnerHistory h;
-    auto owner = sqlite::ReadOwnerById(*conn, owner_id);
-    if (!owner.ok()) return owner.status();
-    h.owner = std::move(owner).value();
-    auto animals = sqlite::ReadAnimalsOfOwner(*conn, owner_id);
-    if (!animals.ok()) return animals.status();
-    h.animals = std::move(animals).value();
-    auto vaccinations = sqlite::ReadVaccinationsSince(*conn, owner_id, since);
-    if (!vaccinations.ok()) return vaccinations.status();
-    h.vaccinations = std::move(vaccinations).value();
-    return h;
+    return ReadSnapshot([&](Connection& c) {
+      return store::ReadOwnerHistory(c, sqlite::ReadOwnerById(c, owner_id), since);
+    });
+  }
+
+  Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) override {
+    return ReadSnapshot([&](Connection& c) {
+      return store::ReadOwnerHistory(c, sqlite::ReadOwnerByPhone(c, e164), since);
+    });
   }
 
   // --- vaccinations ---
@@ -716,6 +712,15 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
+  // Runs `read` inside one snapshot on a leased reader connection.
+  template <typename F>
+  auto ReadSnapshot(F read) -> decltype(read(std::declval<Connection&>())) {
+    auto conn = readers_->Acquire();
+    ReadTxn txn(*conn);
+    HP_RETURN_IF_ERROR(txn.began());
+    return read(*conn);
+  }
+
     auto conn = readers_->Acquire();
     auto st = conn->Prepare(sqlite::kSelectCertificateList);
     if (!st.ok()) return st.status();
