@@ -16,7 +16,7 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
   int64_t owner_id = 0;
   std::string authority;
   Result<Owner> owner =
-      in.owner_id ? port.ReadOwnerById(*in.owner_id) : port.ReadOwnerByPhone(in.owner_phone);
+      in.owner_id ? port.OwnerById(*in.owner_id) : port.OwnerByPhone(in.owner_phone);
   if (owner.ok()) {
     if (!ctx.unrestricted && !InJurisdiction(ctx.scope, owner->authority)) {
       rejection = Status(StatusCode::kPermissionDenied, "the owner is outside your jurisdiction",
@@ -35,7 +35,7 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
     return Status::Ok();
   } else {
     auto created =
-        port.InsertOwner(NewOwner{in.owner_phone, in.owner_name, "", ctx.authority, ctx.at});
+        port.AddOwner(NewOwner{in.owner_phone, in.owner_name, "", ctx.authority, ctx.at});
     if (!created.ok()) return created.status();
     port.Count(Counter::kOwners);
     owner_id = *created;
@@ -67,7 +67,7 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
   int32_t head_count = 0;
   if (!in.animal_tags.empty()) {
     for (const std::string& tag : in.animal_tags) {
-      auto animal = port.ReadAnimalByTag(tag);
+      auto animal = port.AnimalByTag(tag);
       if (animal.ok()) {
         if (animal->owner_id != owner_id) {
           rejection = Status(StatusCode::kFailedPrecondition,
@@ -83,7 +83,7 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
         continue;
       }
       if (animal.status().code() != StatusCode::kNotFound) return animal.status();
-      auto created = port.InsertAnimal(
+      auto created = port.AddAnimal(
           NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt, authority, ctx.at});
       if (!created.ok()) return created.status();
       port.Count(Counter::kAnimals);
@@ -104,8 +104,8 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
         HP_RETURN_IF_ERROR(port.RaiseFlockHeadCount((*flock)->id, in.head_count));
       }
     } else {
-      auto created = port.InsertAnimal(NewAnimal{owner_id, std::nullopt, in.species, in.head_count,
-                                                 "", std::nullopt, authority, ctx.at});
+      auto created = port.AddAnimal(NewAnimal{owner_id, std::nullopt, in.species, in.head_count, "",
+                                              std::nullopt, authority, ctx.at});
       if (!created.ok()) return created.status();
       port.Count(Counter::kAnimals);
       animal_ids.push_back(*created);

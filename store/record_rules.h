@@ -52,11 +52,11 @@ class RecordPort {
   // nullopt when `uuid` is not a UUID.
   virtual std::optional<std::string> RecordKey(const std::string& uuid) = 0;
   virtual Result<StoredRecord> ReadStoredRecord(const std::string& key) = 0;
-  virtual Result<Owner> ReadOwnerById(int64_t id) = 0;
-  virtual Result<Owner> ReadOwnerByPhone(const std::string& e164) = 0;
-  virtual Result<int64_t> InsertOwner(const NewOwner& owner) = 0;
-  virtual Result<Animal> ReadAnimalByTag(const std::string& tag) = 0;
-  virtual Result<int64_t> InsertAnimal(const NewAnimal& animal) = 0;
+  virtual Result<Owner> OwnerById(int64_t id) = 0;
+  virtual Result<Owner> OwnerByPhone(const std::string& e164) = 0;
+  virtual Result<int64_t> AddOwner(const NewOwner& owner) = 0;
+  virtual Result<Animal> AnimalByTag(const std::string& tag) = 0;
+  virtual Result<int64_t> AddAnimal(const NewAnimal& animal) = 0;
   virtual Result<std::optional<Flock>> ReadFlock(int64_t owner_id, const std::string& species) = 0;
   virtual Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) = 0;
   // Inserts the record and whatever makes its id unique.
@@ -69,6 +69,37 @@ class RecordPort {
   virtual Status RollbackNested() = 0;
   // False when the transaction (or the connection) is gone.
   virtual bool InTransaction() = 0;
+};
+
+// The RecordPort methods that a backend's row codecs (store/<backend>/records.h, declared alike
+// by both backends and found by argument-dependent lookup on its Connection) and its WriteTxn
+// already provide. A backend derives from it and adds its own SQL for the rest.
+template <class Txn>
+class CodecRecordPort : public RecordPort {
+ public:
+  explicit CodecRecordPort(Txn& tx) : tx_(tx) {}
+
+  Result<Owner> OwnerById(int64_t id) override { return ReadOwnerById(tx_.conn(), id); }
+  Result<Owner> OwnerByPhone(const std::string& e164) override {
+    return ReadOwnerByPhone(tx_.conn(), e164);
+  }
+  Result<int64_t> AddOwner(const NewOwner& owner) override {
+    return InsertOwner(tx_.conn(), owner);
+  }
+  Result<Animal> AnimalByTag(const std::string& tag) override {
+    return ReadAnimalByTag(tx_.conn(), tag);
+  }
+  Result<int64_t> AddAnimal(const NewAnimal& animal) override {
+    return InsertAnimal(tx_.conn(), animal);
+  }
+  void Count(Counter c) override { tx_.Count(c); }
+  Status BeginNested() override { return tx_.BeginNested(); }
+  Status ReleaseNested() override { return tx_.ReleaseNested(); }
+  Status RollbackNested() override { return tx_.RollbackNested(); }
+  bool InTransaction() override { return tx_.InTransaction(); }
+
+ protected:
+  Txn& tx_;
 };
 
 // Stores `records` (store.h RecordVaccinations) and fills `results`, one per record in order. Each

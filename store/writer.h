@@ -44,6 +44,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -161,6 +162,21 @@ class Writer {
     }
     cv_.notify_one();
     return done.get();
+  }
+
+  // Runs `job` (Result<T>(Txn&)) as Run() does and, when it succeeds, appends `audit` in the same
+  // savepoint; returns what the job made.
+  template <class T, class F>
+  Result<T> RunAudited(F job, const AuditEntry& audit) {
+    std::optional<T> out;
+    Status s = Run([&](Txn& tx) -> Status {
+      Result<T> made = job(tx);
+      if (!made.ok()) return made.status();
+      out = std::move(made).value();
+      return tx.AppendAudit(audit);
+    });
+    if (!s.ok()) return s;
+    return std::move(*out);
   }
 
   WriterStats stats() const {

@@ -24,6 +24,7 @@
 #include "store/postgres/writer_session.h"
 #include "store/reader_pool.h"
 #include "store/record_rules.h"
+#include "store/shared_jobs.h"
 
 namespace herdpass {
 namespace {
@@ -61,9 +62,9 @@ class ReadTxn {
 };
 
 // The W1 record rules' reads and writes (store/record_rules.h) in PostgreSQL's SQL.
-class PostgresRecordPort final : public store::RecordPort {
+class PostgresRecordPort final : public store::CodecRecordPort<WriteTxn> {
  public:
-  explicit PostgresRecordPort(WriteTxn& tx) : tx_(tx), conn_(tx.conn()) {}
+  explicit PostgresRecordPort(WriteTxn& tx) : CodecRecordPort(tx), conn_(tx.conn()) {}
 
   std::optional<std::string> RecordKey(const std::string& uuid) override {
     auto canonical = NormalizeUuid(uuid);
@@ -75,19 +76,6 @@ class PostgresRecordPort final : public store::RecordPort {
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return NotFound("no such vaccination record");
     return store::StoredRecord{rows->Int(0, 0), rows->Text(0, 1), rows->Bool(0, 2)};
-  }
-  Result<Owner> ReadOwnerById(int64_t id) override { return postgres::ReadOwnerById(conn_, id); }
-  Result<Owner> ReadOwnerByPhone(const std::string& e164) override {
-    return postgres::ReadOwnerByPhone(conn_, e164);
-  }
-  Result<int64_t> InsertOwner(const NewOwner& owner) override {
-    return postgres::InsertOwner(conn_, owner);
-  }
-  Result<Animal> ReadAnimalByTag(const std::string& tag) override {
-    return postgres::ReadAnimalByTag(conn_, tag);
-  }
-  Result<int64_t> InsertAnimal(const NewAnimal& animal) override {
-    return postgres::InsertAnimal(conn_, animal);
   }
   Result<std::optional<store::Flock>> ReadFlock(int64_t owner_id,
                                                 const std::string& species) override {
@@ -110,14 +98,7 @@ class PostgresRecordPort final : public store::RecordPort {
         .status();
   }
 
-  void Count(Counter c) override { tx_.Count(c); }
-  Status BeginNested() override { return tx_.BeginNested(); }
-  Status ReleaseNested() override { return tx_.ReleaseNested(); }
-  Status RollbackNested() override { return tx_.RollbackNested(); }
-  bool InTransaction() override { return tx_.InTransaction(); }
-
  private:
-  WriteTxn& tx_;
   Connection& conn_;
 };
 
@@ -133,21 +114,8 @@ class PostgresStore final : public Store {
   // --- owners and animals ---
 
   Result<Owner> CreateOwner(const NewOwner& owner, const AuditEntry& audit) override {
-    Owner out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto existing = postgres::ReadOwnerByPhone(tx.conn(), owner.phone);
-      if (existing.ok()) {
-        return AlreadyExists("an owner with this phone number exists", IdDetail(existing->id));
-      }
-      if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      auto id = postgres::InsertOwner(tx.conn(), owner);
-      if (!id.ok()) return id.status();
-      tx.Count(Counter::kOwners);
-      out = Owner{*id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return writer_->RunAudited<Owner>([&](WriteTxn& tx) { return store::CreateOwnerIn(tx, owner); },
+                                      audit);
   }
 
   Result<Owner> FindOwnerById(int64_t id) override {
@@ -159,27 +127,8 @@ class PostgresStore final : public Store {
   }
 
   Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) override {
-    Animal out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto owner = postgres::ReadOwnerById(tx.conn(), animal.owner_id);
-      if (!owner.ok()) return owner.status();
-      if (animal.tag) {
-        auto existing = postgres::ReadAnimalByTag(tx.conn(), *animal.tag);
-        if (existing.ok()) {
-          return AlreadyExists("an animal with this tag exists", IdDetail(existing->id));
-        }
-        if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      }
-      auto id = postgres::InsertAnimal(tx.conn(), animal);
-      if (!id.ok()) return id.status();
-      tx.Count(Counter::kAnimals);
-      out = Animal{
-          *id,        animal.owner_id,   animal.tag,       animal.species,   animal.head_count,
-          animal.sex, animal.birth_date, animal.authority, animal.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return writer_->RunAudited<Animal>(
+        [&](WriteTxn& tx) { return store::CreateAnimalIn(tx, animal); }, audit);
   }
 
   Result<Animal> FindAnimalByTag(const std::string& tag) override {
@@ -335,11 +284,7 @@ class PostgresStore final : public Store {
 
   Status SaveSigningKey(const SigningKey& key, const AuditEntry& audit) override {
     return writer_->Run([&](WriteTxn& tx) -> Status {
-      Status s = postgres::InsertSigningKey(tx.conn(), key);
-      if (s.code() == StatusCode::kAlreadyExists) {
-        return AlreadyExists("a signing key with this kid exists", key.kid);
-      }
-      HP_RETURN_IF_ERROR(s);
+      HP_RETURN_IF_ERROR(store::InsertNewSigningKey(tx.conn(), key));
       return tx.AppendAudit(audit);
     });
   }
@@ -367,8 +312,7 @@ class PostgresStore final : public Store {
                      const AuditEntry& audit) override {
     return writer_->Run([&](WriteTxn& tx) -> Status {
       Connection& conn = tx.conn();
-      // A retirement made here outlives the replacement: a key this node stopped trusting is not
-      // trusted again because its country's next list still carries it.
+      // Retirements made here outlive the replacement (store::InsertReplacementKeys).
       std::map<std::string, Timestamp> retired;
       {
         auto rows = conn.Run(postgres::kSelectRetiredKeysOfSource, {source});
@@ -379,23 +323,7 @@ class PostgresStore final : public Store {
         auto r = conn.Run(postgres::kDeleteKeysOfSource, {source});
         if (!r.ok()) return r.status();
       }
-      for (const SigningKey& in : keys) {
-        SigningKey key = in;
-        key.source = source;
-        if (auto it = retired.find(key.kid); it != retired.end()) {
-          key.retired_at = key.retired_at ? std::min(*key.retired_at, it->second) : it->second;
-        }
-        // Our own keys are gone by now: a conflict is a kid of another source, or one listed
-        // twice. Either way the job fails and its savepoint restores every key it deleted.
-        Status s = postgres::InsertSigningKey(conn, key);
-        if (s.code() == StatusCode::kAlreadyExists) {
-          return AlreadyExists(
-              "a signing key with this kid exists under another source, or is "
-              "listed twice",
-              key.kid);
-        }
-        HP_RETURN_IF_ERROR(s);
-      }
+      HP_RETURN_IF_ERROR(store::InsertReplacementKeys(conn, source, keys, retired));
       return tx.AppendAudit(audit);
     });
   }
@@ -498,15 +426,7 @@ class PostgresStore final : public Store {
       auto r = conn.Run(postgres::kConsumeCertificate, {id, consumption.at, consumption.user_id,
                                                         consumption.user_name, consumption.place});
       if (!r.ok()) return r.status();
-      if (r->affected() == 0) {
-        auto status = postgres::ReadCertificateStatus(conn, id);
-        if (!status.ok()) return status.status();
-        if (*status == CertificateStatus::kRevoked) {
-          return FailedPrecondition("the certificate is revoked");
-        }
-        return AlreadyExists("the certificate was consumed before", id);
-      }
-      auto consumed = postgres::ReadCertificateById(conn, id);
+      auto consumed = store::ConsumedCertificate(conn, id, r->affected() != 0);
       if (!consumed.ok()) return consumed.status();
       out = std::move(consumed).value();
       return tx.AppendAudit(audit);

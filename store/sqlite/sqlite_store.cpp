@@ -17,6 +17,7 @@
 #include "store/owner_history.h"
 #include "store/reader_pool.h"
 #include "store/record_rules.h"
+#include "store/shared_jobs.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/queries.h"
@@ -48,9 +49,9 @@ class ReadTxn {
 };
 
 // The W1 record rules' reads and writes (store/record_rules.h) in SQLite's SQL.
-class SqliteRecordPort final : public store::RecordPort {
+class SqliteRecordPort final : public store::CodecRecordPort<WriteTxn> {
  public:
-  explicit SqliteRecordPort(WriteTxn& tx) : tx_(tx), conn_(tx.conn()) {}
+  explicit SqliteRecordPort(WriteTxn& tx) : CodecRecordPort(tx), conn_(tx.conn()) {}
 
   std::optional<std::string> RecordKey(const std::string& uuid) override {
     return sqlite::UuidToBytes(uuid);
@@ -63,19 +64,6 @@ class SqliteRecordPort final : public store::RecordPort {
     if (!row.ok()) return row.status();
     if (!*row) return NotFound("no such vaccination record");
     return store::StoredRecord{st->Int(0), st->Text(1), st->Int(2) != 0};
-  }
-  Result<Owner> ReadOwnerById(int64_t id) override { return sqlite::ReadOwnerById(conn_, id); }
-  Result<Owner> ReadOwnerByPhone(const std::string& e164) override {
-    return sqlite::ReadOwnerByPhone(conn_, e164);
-  }
-  Result<int64_t> InsertOwner(const NewOwner& owner) override {
-    return sqlite::InsertOwner(conn_, owner);
-  }
-  Result<Animal> ReadAnimalByTag(const std::string& tag) override {
-    return sqlite::ReadAnimalByTag(conn_, tag);
-  }
-  Result<int64_t> InsertAnimal(const NewAnimal& animal) override {
-    return sqlite::InsertAnimal(conn_, animal);
   }
   Result<std::optional<store::Flock>> ReadFlock(int64_t owner_id,
                                                 const std::string& species) override {
@@ -127,14 +115,7 @@ class SqliteRecordPort final : public store::RecordPort {
     return st->Run();
   }
 
-  void Count(Counter c) override { tx_.Count(c); }
-  Status BeginNested() override { return tx_.BeginNested(); }
-  Status ReleaseNested() override { return tx_.ReleaseNested(); }
-  Status RollbackNested() override { return tx_.RollbackNested(); }
-  bool InTransaction() override { return tx_.InTransaction(); }
-
  private:
-  WriteTxn& tx_;
   Connection& conn_;
 };
 
@@ -150,21 +131,8 @@ class SqliteStore final : public Store {
   // --- owners and animals ---
 
   Result<Owner> CreateOwner(const NewOwner& owner, const AuditEntry& audit) override {
-    Owner out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto existing = sqlite::ReadOwnerByPhone(tx.conn(), owner.phone);
-      if (existing.ok()) {
-        return AlreadyExists("an owner with this phone number exists", IdDetail(existing->id));
-      }
-      if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      auto id = sqlite::InsertOwner(tx.conn(), owner);
-      if (!id.ok()) return id.status();
-      tx.Count(Counter::kOwners);
-      out = Owner{*id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return writer_->RunAudited<Owner>([&](WriteTxn& tx) { return store::CreateOwnerIn(tx, owner); },
+                                      audit);
   }
 
   Result<Owner> FindOwnerById(int64_t id) override {
@@ -178,27 +146,8 @@ class SqliteStore final : public Store {
   }
 
   Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) override {
-    Animal out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto owner = sqlite::ReadOwnerById(tx.conn(), animal.owner_id);
-      if (!owner.ok()) return owner.status();
-      if (animal.tag) {
-        auto existing = sqlite::ReadAnimalByTag(tx.conn(), *animal.tag);
-        if (existing.ok()) {
-          return AlreadyExists("an animal with this tag exists", IdDetail(existing->id));
-        }
-        if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      }
-      auto id = sqlite::InsertAnimal(tx.conn(), animal);
-      if (!id.ok()) return id.status();
-      tx.Count(Counter::kAnimals);
-      out = Animal{
-          *id,        animal.owner_id,   animal.tag,       animal.species,   animal.head_count,
-          animal.sex, animal.birth_date, animal.authority, animal.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return writer_->RunAudited<Animal>(
+        [&](WriteTxn& tx) { return store::CreateAnimalIn(tx, animal); }, audit);
   }
 
   Result<Animal> FindAnimalByTag(const std::string& tag) override {
@@ -389,11 +338,7 @@ class SqliteStore final : public Store {
 
   Status SaveSigningKey(const SigningKey& key, const AuditEntry& audit) override {
     return writer_->Run([&](WriteTxn& tx) -> Status {
-      Status s = sqlite::InsertSigningKey(tx.conn(), key);
-      if (s.code() == StatusCode::kAlreadyExists) {
-        return AlreadyExists("a signing key with this kid exists", key.kid);
-      }
-      HP_RETURN_IF_ERROR(s);
+      HP_RETURN_IF_ERROR(store::InsertNewSigningKey(tx.conn(), key));
       return tx.AppendAudit(audit);
     });
   }
@@ -427,8 +372,7 @@ class SqliteStore final : public Store {
                      const AuditEntry& audit) override {
     return writer_->Run([&](WriteTxn& tx) -> Status {
       Connection& conn = tx.conn();
-      // A retirement made here outlives the replacement: a key this node stopped trusting is not
-      // trusted again because its country's next list still carries it.
+      // Retirements made here outlive the replacement (store::InsertReplacementKeys).
       std::map<std::string, Timestamp> retired;
       {
         auto st = conn.Prepare(sqlite::kSelectRetiredKeysOfSource);
@@ -447,23 +391,7 @@ class SqliteStore final : public Store {
         st->Bind(1, source);
         HP_RETURN_IF_ERROR(st->Run());
       }
-      for (const SigningKey& in : keys) {
-        SigningKey key = in;
-        key.source = source;
-        if (auto it = retired.find(key.kid); it != retired.end()) {
-          key.retired_at = key.retired_at ? std::min(*key.retired_at, it->second) : it->second;
-        }
-        // Our own keys are gone by now: a conflict is a kid of another source, or one listed
-        // twice. Either way the job fails and its savepoint restores every key it deleted.
-        Status s = sqlite::InsertSigningKey(conn, key);
-        if (s.code() == StatusCode::kAlreadyExists) {
-          return AlreadyExists(
-              "a signing key with this kid exists under another source, or is "
-              "listed twice",
-              key.kid);
-        }
-        HP_RETURN_IF_ERROR(s);
-      }
+      HP_RETURN_IF_ERROR(store::InsertReplacementKeys(conn, source, keys, retired));
       return tx.AppendAudit(audit);
     });
   }
@@ -583,15 +511,7 @@ class SqliteStore final : public Store {
           .Bind(4, consumption.user_name)
           .Bind(5, consumption.place);
       HP_RETURN_IF_ERROR(st->Run());
-      if (st->Changes() == 0) {
-        auto status = sqlite::ReadCertificateStatus(conn, id);
-        if (!status.ok()) return status.status();
-        if (*status == CertificateStatus::kRevoked) {
-          return FailedPrecondition("the certificate is revoked");
-        }
-        return AlreadyExists("the certificate was consumed before", id);
-      }
-      auto consumed = sqlite::ReadCertificateById(conn, id);
+      auto consumed = store::ConsumedCertificate(conn, id, st->Changes() != 0);
       if (!consumed.ok()) return consumed.status();
       out = std::move(consumed).value();
       return tx.AppendAudit(audit);
@@ -712,15 +632,6 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
-  // Runs `read` inside one snapshot on a leased reader connection.
-  template <typename F>
-  auto ReadSnapshot(F read) -> decltype(read(std::declval<Connection&>())) {
-    auto conn = readers_->Acquire();
-    ReadTxn txn(*conn);
-    HP_RETURN_IF_ERROR(txn.began());
-    return read(*conn);
-  }
-
     auto conn = readers_->Acquire();
     auto st = conn->Prepare(sqlite::kSelectCertificateList);
     if (!st.ok()) return st.status();
@@ -801,6 +712,15 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // Runs `read` inside one snapshot on a leased reader connection.
+  template <typename F>
+  auto ReadSnapshot(F read) -> decltype(read(std::declval<Connection&>())) {
+    auto conn = readers_->Acquire();
+    ReadTxn txn(*conn);
+    HP_RETURN_IF_ERROR(txn.began());
+    return read(*conn);
+  }
+
   static AuditRow AuditFromRow(const Statement& st) {
     AuditRow r;
     r.seq = st.Int(0);

@@ -38,21 +38,10 @@ Status WriteSession::Begin(bool durable, store::AuditHead& head) {
 }
 
 Status WriteSession::Exec(store::SavepointStep step) {
-  switch (step) {
-    case store::SavepointStep::kBeginJob:
-      return conn_->Exec(kSavepointJob);
-    case store::SavepointStep::kReleaseJob:
-      return conn_->Exec(kReleaseJob);
-    case store::SavepointStep::kRollbackToJob:
-      return conn_->Exec(kRollbackToJob);
-    case store::SavepointStep::kBeginRecord:
-      return conn_->Exec(kSavepointRecord);
-    case store::SavepointStep::kReleaseRecord:
-      return conn_->Exec(kReleaseRecord);
-    case store::SavepointStep::kRollbackToRecord:
-      return conn_->Exec(kRollbackToRecord);
-  }
-  return Internal("unknown savepoint step");
+  // In the order of store::SavepointStep.
+  static constexpr const Query* kSteps[] = {&kSavepointJob,    &kReleaseJob,    &kRollbackToJob,
+                                            &kSavepointRecord, &kReleaseRecord, &kRollbackToRecord};
+  return conn_->Exec(*kSteps[static_cast<int>(step)]);
 }
 
 Status WriteSession::InsertAudit(int64_t seq, const AuditEntry& entry, const std::string& prev_hash,
