@@ -33,24 +33,21 @@ void RegisterStoreMetrics(http::MetricsRegistry& metrics, Store& store) {
     return out;
   });
   // Both backends' writers count the same things.
-  auto writer = [&store](int64_t SqliteWriterStats::*field) {
+  auto writer = [&store](int64_t WriterStats::*field) {
     return [&store, field] {
       auto s = GetSqliteWriterStats(store);
-      if (auto pg = GetPostgresWriterStats(store)) {
-        s = SqliteWriterStats{pg->jobs, pg->commits, pg->failed_transactions, pg->queued};
-      }
+      if (!s) s = GetPostgresWriterStats(store);
       return s ? static_cast<double>((*s).*field) : 0.0;
     };
   };
   metrics.RegisterGauge("herdpass_writer_jobs_total", "Write calls run by the writer",
-                        writer(&SqliteWriterStats::jobs));
+                        writer(&WriterStats::jobs));
   metrics.RegisterGauge("herdpass_writer_commits_total", "Transactions committed (group commits)",
-                        writer(&SqliteWriterStats::commits));
+                        writer(&WriterStats::commits));
   metrics.RegisterGauge("herdpass_writer_failed_transactions_total",
-                        "Groups that failed as a whole",
-                        writer(&SqliteWriterStats::failed_transactions));
+                        "Groups that failed as a whole", writer(&WriterStats::failed_transactions));
   metrics.RegisterGauge("herdpass_writer_queued", "Write calls waiting for the writer",
-                        writer(&SqliteWriterStats::queued));
+                        writer(&WriterStats::queued));
 }
 
 }  // namespace

@@ -298,27 +298,33 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
     return InvalidArgument("valid_hours", "valid_hours must be more than 0");
   }
 
-  // --- the owner ---
-  Result<Owner> owner = NotFound("");
+  // --- the owner, with its animals and the records that can still protect them: one read ---
+  const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock_.Now());  // CWT: seconds
+  const Date today = LocalDate(now, config_.local_utc_offset);
+  Date since = today;
+  for (const Disease& d : catalogue_.diseases())
+    since = std::min(since, today.AddDays(-d.immunity_days));
+  Result<OwnerHistory> history = NotFound("");
   std::string owner_field;
   if (req.owner_id) {
     owner_field = "owner_id";
     if (*req.owner_id <= 0) return InvalidArgument(owner_field, "owner_id must be positive");
-    owner = store_.FindOwnerById(*req.owner_id);
+    history = store_.LoadOwnerHistory(*req.owner_id, since);
   } else if (!req.owner_phone.empty()) {
     owner_field = "owner_phone";
     auto phone = phones_.ToE164(req.owner_phone, owner_field);
     if (!phone.ok()) return phone.status();
-    owner = store_.FindOwnerByPhone(phone.value());
+    history = store_.LoadOwnerHistoryByPhone(phone.value(), since);
   } else {
     return InvalidArgument("owner_phone", "owner_phone or owner_id is required");
   }
-  if (!owner.ok()) {
-    if (owner.status().code() != StatusCode::kNotFound) return owner.status();
+  if (!history.ok()) {
+    if (history.status().code() != StatusCode::kNotFound) return history.status();
     return InvalidArgument(owner_field, owner_field == "owner_id"
                                             ? "no owner with this id"
                                             : "no owner with this phone number");
   }
+  const Owner* owner = &history->owner;
   if (!caller.system && !InJurisdiction(caller.authority, owner->authority)) {
     // The answer tells that the owner exists elsewhere: audited like a read of personal data.
     HP_RETURN_IF_ERROR(
@@ -331,8 +337,6 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   const std::string origin = req.origin.empty() ? owner->authority : req.origin;
 
   // --- validity ---
-  const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock_.Now());  // CWT: seconds
-  const Date today = LocalDate(now, config_.local_utc_offset);
   const MovementScope scope = ScopeOf(origin, req.destination);
   Timestamp valid_until;
   if (scope == MovementScope::kWithinProvince) {
@@ -354,11 +358,6 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   }
 
   // --- the animals ---
-  Date since = today;
-  for (const Disease& d : catalogue_.diseases())
-    since = std::min(since, today.AddDays(-d.immunity_days));
-  auto history = store_.LoadOwnerHistory(owner->id, since);
-  if (!history.ok()) return history.status();
   std::vector<const Animal*> units;
   for (const auto& [index, tag] : tags) {
     const std::string field = "animal_tags[" + std::to_string(index) + "]";

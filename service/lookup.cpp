@@ -17,23 +17,21 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
   if (!e164.ok()) return e164.status();
   HP_RETURN_IF_ERROR(CheckLookupRate(caller));
 
-  auto owner = store_.FindOwnerByPhone(e164.value());
-  if (!owner.ok() && owner.status().code() != StatusCode::kNotFound) return owner.status();
-  const bool visible =
-      owner.ok() && (caller.system || InJurisdiction(caller.authority, owner->authority));
-
   LookupResult out;
   out.today = clock_.Today();
   out.since = out.today.AddYears(-y);
+  // Coverage needs every dose that can still protect today (PPR's lasts three years), even when
+  // the window asked for is shorter; only the window's records are shown.
+  Date load_since = out.since;
+  for (const Disease& d : catalogue_.diseases()) {
+    load_since = std::min(load_since, out.today.AddDays(-d.immunity_days));
+  }
+  // The owner and its history in one read.
+  auto history = store_.LoadOwnerHistoryByPhone(e164.value(), load_since);
+  if (!history.ok() && history.status().code() != StatusCode::kNotFound) return history.status();
+  const bool visible =
+      history.ok() && (caller.system || InJurisdiction(caller.authority, history->owner.authority));
   if (visible) {
-    // Coverage needs every dose that can still protect today (PPR's lasts three years), even when
-    // the window asked for is shorter; only the window's records are shown.
-    Date load_since = out.since;
-    for (const Disease& d : catalogue_.diseases()) {
-      load_since = std::min(load_since, out.today.AddDays(-d.immunity_days));
-    }
-    auto history = store_.LoadOwnerHistory(owner->id, load_since);
-    if (!history.ok()) return history.status();
     out.owner = std::move(history->owner);
     out.animals = std::move(history->animals);
     out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, history->vaccinations, out.today);

@@ -136,6 +136,15 @@ struct StoreCounts {
   int64_t certificates = 0;
 };
 
+// What a store's writer has done since the store was opened: for /metrics, and for tests that
+// check that concurrent writes really shared commits.
+struct WriterStats {
+  int64_t jobs = 0;                 // write calls run (committed or not)
+  int64_t commits = 0;              // transactions committed (one fsync or WAL flush each)
+  int64_t failed_transactions = 0;  // groups that failed as a whole (every job got kUnavailable)
+  int64_t queued = 0;               // write calls waiting for the writer right now
+};
+
 // Who consumed a certificate (W5), where and when.
 struct Consumption {
   int64_t user_id = 0;
@@ -233,7 +242,12 @@ class Store {
   // kAlreadyExists with detail = existing animal id when the tag is known; kNotFound for no owner.
   virtual Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) = 0;
   virtual Result<Animal> FindAnimalByTag(const std::string& tag) = 0;
+  // The owner with its animals and its records administered on or after `since`, read in one
+  // snapshot. kNotFound when there is no such owner.
   virtual Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) = 0;
+  // As LoadOwnerHistory, for the owner with this E.164 phone: the owner and the history in one
+  // call and one snapshot (W2, issuance).
+  virtual Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) = 0;
 
   // --- vaccinations ---
   // Stores the records atomically: either the whole call commits (each record created, duplicate by

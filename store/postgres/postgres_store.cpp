@@ -12,71 +12,35 @@
 #include <utility>
 #include <vector>
 
+#include "store/audit_chain.h"
+#include "store/certificate_checks.h"
+#include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/owner_history.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/queries.h"
 #include "store/postgres/records.h"
-#include "store/postgres/writer.h"
+#include "store/postgres/writer_session.h"
+#include "store/reader_pool.h"
+#include "store/record_rules.h"
+#include "store/shared_jobs.h"
 
 namespace herdpass {
 namespace {
 
 using postgres::Connection;
-using postgres::Counter;
 using postgres::Rows;
 using postgres::WriteTxn;
+using store::Counter;
 
-// Reader connections, leased one per call and kept open. A connection the server dropped is
-// opened again when next leased. Thread-safe.
-class ReaderPool {
- public:
-  class Lease {
-   public:
-    Lease(ReaderPool& pool, std::unique_ptr<Connection> conn)
-        : pool_(pool), conn_(std::move(conn)) {}
-    ~Lease() { pool_.Return(std::move(conn_)); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Connection& operator*() { return *conn_; }
-    Connection* operator->() { return conn_.get(); }
+// Reader connections, kept open. A reader left inside a transaction (a failed read) is rolled back
+// before its next use; a connection the server dropped is opened again when next leased (Read).
+using ReaderPool = store::ReaderPool<Connection>;
 
-   private:
-    ReaderPool& pool_;
-    std::unique_ptr<Connection> conn_;
-  };
-
-  void Add(std::unique_ptr<Connection> conn) { idle_.push_back(std::move(conn)); }
-
-  // A connection, reconnected first when it was lost; kUnavailable when that fails.
-  Result<std::unique_ptr<Lease>> Acquire() {
-    std::unique_ptr<Connection> conn;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return !idle_.empty(); });
-      conn = std::move(idle_.back());
-      idle_.pop_back();
-    }
-    auto lease = std::make_unique<Lease>(*this, std::move(conn));
-    if ((*lease)->Broken()) HP_RETURN_IF_ERROR((*lease)->Reset());
-    return lease;
-  }
-
- private:
-  void Return(std::unique_ptr<Connection> conn) {
-    // A reader left inside a transaction (a failed read) is rolled back before the next use.
-    if (!conn->Broken() && conn->InTransaction()) (void)conn->Exec(postgres::kRollback);
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(conn));
-    }
-    cv_.notify_one();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-};
+void EndLeftTransaction(Connection& conn) {
+  if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(postgres::kRollback);
+}
 
 // A read-only REPEATABLE READ transaction on a leased connection: every statement inside sees one
 // snapshot. Ended (committed) on destruction.
@@ -97,6 +61,47 @@ class ReadTxn {
   Status began_;
 };
 
+// The W1 record rules' reads and writes (store/record_rules.h) in PostgreSQL's SQL.
+class PostgresRecordPort final : public store::CodecRecordPort<WriteTxn> {
+ public:
+  explicit PostgresRecordPort(WriteTxn& tx) : CodecRecordPort(tx), conn_(tx.conn()) {}
+
+  std::optional<std::string> RecordKey(const std::string& uuid) override {
+    auto canonical = NormalizeUuid(uuid);
+    if (!canonical.ok()) return std::nullopt;
+    return std::move(canonical).value();
+  }
+  Result<store::StoredRecord> ReadStoredRecord(const std::string& key) override {
+    auto rows = conn_.Run(postgres::kSelectVaccinationOwner, {key});
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return NotFound("no such vaccination record");
+    return store::StoredRecord{rows->Int(0, 0), rows->Text(0, 1), rows->Bool(0, 2)};
+  }
+  Result<std::optional<store::Flock>> ReadFlock(int64_t owner_id,
+                                                const std::string& species) override {
+    auto rows = conn_.Run(postgres::kSelectFlock, {owner_id, species});
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::optional<store::Flock>();
+    return std::optional<store::Flock>(store::Flock{rows->Int(0, 0), rows->Int(0, 1)});
+  }
+  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
+    return conn_.Run(postgres::kRaiseFlockHeadCount, {flock_id, head_count}).status();
+  }
+  // The record and its id in one statement.
+  Status InsertVaccination(const store::RecordRow& r) override {
+    const VaccinationInput& in = r.in;
+    return conn_
+        .Run(postgres::kInsertVaccination,
+             {r.owner_id, in.administered_on, r.key, postgres::IntArrayLiteral(r.animal_ids),
+              in.species, r.head_count, in.disease, in.vaccine, in.batch_no, in.dose_ml, in.lat,
+              in.lon, in.device_id, r.ctx.user_id, r.ctx.at, r.authority, r.corrects})
+        .status();
+  }
+
+ private:
+  Connection& conn_;
+};
+
 std::string IdDetail(int64_t id) { return std::to_string(id); }
 
 class PostgresStore final : public Store {
@@ -104,29 +109,13 @@ class PostgresStore final : public Store {
   PostgresStore(std::unique_ptr<postgres::Writer> writer, std::unique_ptr<ReaderPool> readers)
       : readers_(std::move(readers)), writer_(std::move(writer)) {}
 
-  PostgresWriterStats stats() const {
-    auto s = writer_->stats();
-    return {s.jobs, s.commits, s.failed_transactions, s.queued};
-  }
+  WriterStats stats() const { return writer_->stats(); }
 
   // --- owners and animals ---
 
   Result<Owner> CreateOwner(const NewOwner& owner, const AuditEntry& audit) override {
-    Owner out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto existing = postgres::ReadOwnerByPhone(tx.conn(), owner.phone);
-      if (existing.ok()) {
-        return AlreadyExists("an owner with this phone number exists", IdDetail(existing->id));
-      }
-      if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      auto id = postgres::InsertOwner(tx.conn(), owner);
-      if (!id.ok()) return id.status();
-      tx.Count(Counter::kOwners);
-      out = Owner{*id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return writer_->RunAudited<Owner>([&](WriteTxn& tx) { return store::CreateOwnerIn(tx, owner); },
+                                      audit);
   }
 
   Result<Owner> FindOwnerById(int64_t id) override {
@@ -138,27 +127,8 @@ class PostgresStore final : public Store {
   }
 
   Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) override {
-    Animal out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto owner = postgres::ReadOwnerById(tx.conn(), animal.owner_id);
-      if (!owner.ok()) return owner.status();
-      if (animal.tag) {
-        auto existing = postgres::ReadAnimalByTag(tx.conn(), *animal.tag);
-        if (existing.ok()) {
-          return AlreadyExists("an animal with this tag exists", IdDetail(existing->id));
-        }
-        if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      }
-      auto id = postgres::InsertAnimal(tx.conn(), animal);
-      if (!id.ok()) return id.status();
-      tx.Count(Counter::kAnimals);
-      out = Animal{
-          *id,        animal.owner_id,   animal.tag,       animal.species,   animal.head_count,
-          animal.sex, animal.birth_date, animal.authority, animal.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return writer_->RunAudited<Animal>(
+        [&](WriteTxn& tx) { return store::CreateAnimalIn(tx, animal); }, audit);
   }
 
   Result<Animal> FindAnimalByTag(const std::string& tag) override {
@@ -166,18 +136,14 @@ class PostgresStore final : public Store {
   }
 
   Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) override {
-    return ReadSnapshot([&](Connection& c) -> Result<OwnerHistory> {
-      OwnerHistory h;
-      auto owner = postgres::ReadOwnerById(c, owner_id);
-      if (!owner.ok()) return owner.status();
-      h.owner = std::move(owner).value();
-      auto animals = postgres::ReadAnimalsOfOwner(c, owner_id);
-      if (!animals.ok()) return animals.status();
-      h.animals = std::move(animals).value();
-      auto vaccinations = postgres::ReadVaccinationsSince(c, owner_id, since);
-      if (!vaccinations.ok()) return vaccinations.status();
-      h.vaccinations = std::move(vaccinations).value();
-      return h;
+    return ReadSnapshot([&](Connection& c) {
+      return store::ReadOwnerHistory(c, postgres::ReadOwnerById(c, owner_id), since);
+    });
+  }
+
+  Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) override {
+    return ReadSnapshot([&](Connection& c) {
+      return store::ReadOwnerHistory(c, postgres::ReadOwnerByPhone(c, e164), since);
     });
   }
 
@@ -188,14 +154,8 @@ class PostgresStore final : public Store {
                                                        const AuditEntry& audit) override {
     std::vector<RecordResult> results;
     Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      results.clear();
-      results.reserve(records.size());
-      for (const VaccinationInput& in : records) {
-        RecordResult r;
-        r.id = in.id;
-        HP_RETURN_IF_ERROR(RecordOne(tx, in, ctx, r));
-        results.push_back(std::move(r));
-      }
+      PostgresRecordPort port(tx);
+      HP_RETURN_IF_ERROR(store::RecordBatch(port, records, ctx, results));
       return tx.AppendAudit(audit);
     });
     if (!s.ok()) return s;
@@ -324,11 +284,7 @@ class PostgresStore final : public Store {
 
   Status SaveSigningKey(const SigningKey& key, const AuditEntry& audit) override {
     return writer_->Run([&](WriteTxn& tx) -> Status {
-      Status s = postgres::InsertSigningKey(tx.conn(), key);
-      if (s.code() == StatusCode::kAlreadyExists) {
-        return AlreadyExists("a signing key with this kid exists", key.kid);
-      }
-      HP_RETURN_IF_ERROR(s);
+      HP_RETURN_IF_ERROR(store::InsertNewSigningKey(tx.conn(), key));
       return tx.AppendAudit(audit);
     });
   }
@@ -356,8 +312,7 @@ class PostgresStore final : public Store {
                      const AuditEntry& audit) override {
     return writer_->Run([&](WriteTxn& tx) -> Status {
       Connection& conn = tx.conn();
-      // A retirement made here outlives the replacement: a key this node stopped trusting is not
-      // trusted again because its country's next list still carries it.
+      // Retirements made here outlive the replacement (store::InsertReplacementKeys).
       std::map<std::string, Timestamp> retired;
       {
         auto rows = conn.Run(postgres::kSelectRetiredKeysOfSource, {source});
@@ -368,23 +323,7 @@ class PostgresStore final : public Store {
         auto r = conn.Run(postgres::kDeleteKeysOfSource, {source});
         if (!r.ok()) return r.status();
       }
-      for (const SigningKey& in : keys) {
-        SigningKey key = in;
-        key.source = source;
-        if (auto it = retired.find(key.kid); it != retired.end()) {
-          key.retired_at = key.retired_at ? std::min(*key.retired_at, it->second) : it->second;
-        }
-        // Our own keys are gone by now: a conflict is a kid of another source, or one listed
-        // twice. Either way the job fails and its savepoint restores every key it deleted.
-        Status s = postgres::InsertSigningKey(conn, key);
-        if (s.code() == StatusCode::kAlreadyExists) {
-          return AlreadyExists(
-              "a signing key with this kid exists under another source, or is "
-              "listed twice",
-              key.kid);
-        }
-        HP_RETURN_IF_ERROR(s);
-      }
+      HP_RETURN_IF_ERROR(store::InsertReplacementKeys(conn, source, keys, retired));
       return tx.AppendAudit(audit);
     });
   }
@@ -487,15 +426,7 @@ class PostgresStore final : public Store {
       auto r = conn.Run(postgres::kConsumeCertificate, {id, consumption.at, consumption.user_id,
                                                         consumption.user_name, consumption.place});
       if (!r.ok()) return r.status();
-      if (r->affected() == 0) {
-        auto status = postgres::ReadCertificateStatus(conn, id);
-        if (!status.ok()) return status.status();
-        if (*status == CertificateStatus::kRevoked) {
-          return FailedPrecondition("the certificate is revoked");
-        }
-        return AlreadyExists("the certificate was consumed before", id);
-      }
-      auto consumed = postgres::ReadCertificateById(conn, id);
+      auto consumed = store::ConsumedCertificate(conn, id, r->affected() != 0);
       if (!consumed.ok()) return consumed.status();
       out = std::move(consumed).value();
       return tx.AppendAudit(audit);
@@ -543,7 +474,7 @@ class PostgresStore final : public Store {
 
   Status AppendAudit(const AuditEntry& entry) override {
     return writer_->Run([&](WriteTxn& tx) { return tx.AppendAudit(entry); },
-                        postgres::Writer::Durability::kWritten);
+                        store::Durability::kWritten);
   }
 
   Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {
@@ -572,9 +503,7 @@ class PostgresStore final : public Store {
   Result<AuditVerification> VerifyAudit() override {
     return ReadSnapshot([&](Connection& c) -> Result<AuditVerification> {
       constexpr int kChunk = 10000;
-      AuditVerification v;
-      std::string prev = kAuditGenesisHash;
-      int64_t expected_seq = 1;
+      store::AuditChainWalk walk;
       int64_t after = 0;
       for (;;) {
         auto rows = c.Run(postgres::kSelectAuditChunk, {after, kChunk});
@@ -582,27 +511,11 @@ class PostgresStore final : public Store {
         for (int i = 0; i < rows->size(); ++i) {
           AuditRow r = AuditFromRow(*rows, i);
           after = r.seq;
-          ++v.rows;
-          if (!v.ok) continue;  // count the rest, report the first problem
-          const char* problem = nullptr;
-          if (r.seq != expected_seq) {
-            problem = "a row is missing before this one";
-          } else if (r.prev_hash != prev) {
-            problem = "the row does not link to the row before it";
-          } else if (r.hash != ChainHash(r.prev_hash, r.seq, r.entry)) {
-            problem = "the row's content does not match its hash";
-          }
-          if (problem != nullptr) {
-            v.ok = false;
-            v.first_bad_seq = r.seq;
-            v.problem = problem;
-          }
-          prev = r.hash;
-          expected_seq = r.seq + 1;
+          walk.Add(r);
         }
         if (rows->size() < kChunk) break;
       }
-      return v;
+      return walk.result();
     });
   }
 
@@ -611,18 +524,7 @@ class PostgresStore final : public Store {
       auto rows = conn.Run(postgres::kSelectCounters);
       if (!rows.ok()) return rows.status();
       StoreCounts c;
-      const std::map<std::string, int64_t*> fields = {
-          {postgres::CounterName(Counter::kOwners), &c.owners},
-          {postgres::CounterName(Counter::kAnimals), &c.animals},
-          {postgres::CounterName(Counter::kVaccinations), &c.vaccinations},
-          {postgres::CounterName(Counter::kUsers), &c.users},
-          {postgres::CounterName(Counter::kAudit), &c.audit_rows},
-          {postgres::CounterName(Counter::kCertificates), &c.certificates},
-      };
-      for (int i = 0; i < rows->size(); ++i) {
-        auto it = fields.find(rows->Text(i, 0));
-        if (it != fields.end()) *it->second = rows->Int(i, 1);
-      }
+      for (int i = 0; i < rows->size(); ++i) store::SetCount(c, rows->Text(i, 0), rows->Int(i, 1));
       return c;
     });
   }
@@ -697,16 +599,16 @@ class PostgresStore final : public Store {
   template <typename F>
   auto Read(F read) -> decltype(read(std::declval<Connection&>())) {
     auto lease = readers_->Acquire();
-    if (!lease.ok()) return lease.status();
-    return read(***lease);
+    if (lease->Broken()) HP_RETURN_IF_ERROR(lease->Reset());
+    return read(*lease);
   }
 
   // Runs `read` inside one snapshot on a leased reader connection.
   template <typename F>
   auto ReadSnapshot(F read) -> decltype(read(std::declval<Connection&>())) {
     auto lease = readers_->Acquire();
-    if (!lease.ok()) return lease.status();
-    Connection& conn = ***lease;
+    if (lease->Broken()) HP_RETURN_IF_ERROR(lease->Reset());
+    Connection& conn = *lease;
     ReadTxn txn(conn);
     HP_RETURN_IF_ERROR(txn.began());
     return read(conn);
@@ -728,35 +630,15 @@ class PostgresStore final : public Store {
     return r;
   }
 
-  // Which unique key of a new certificate is taken (the insert stored nothing). The Status's
-  // field names it ("id" or "number"), so that service/ can draw a new number and try again.
   static Status CertificateConflict(Connection& conn, const std::string& id) {
-    auto existing = postgres::ReadCertificateStatus(conn, id);
-    if (existing.ok()) {
-      return Status(StatusCode::kAlreadyExists, "a certificate with this id exists", "id");
-    }
-    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-    return Status(StatusCode::kAlreadyExists, "a certificate with this number exists", "number");
+    return store::CertificateConflict(postgres::ReadCertificateStatus(conn, id).status());
   }
 
-  // The animals a new certificate names, as just stored: every one the owner's, and the
-  // certificate's tags exactly theirs (as on SQLite: see sqlite_store.cpp).
   static Status CheckAnimals(Connection& conn, const Certificate& c) {
-    std::vector<int64_t> ids;
+    std::vector<int64_t> ids, owners;
     std::vector<std::string> tags;
-    std::vector<int64_t> owners;
     HP_RETURN_IF_ERROR(postgres::ReadCertificateAnimals(conn, c.id, ids, tags, &owners));
-    for (int64_t owner : owners) {
-      if (owner != c.owner_id) {
-        return FailedPrecondition("an animal of the certificate belongs to another owner");
-      }
-    }
-    std::vector<std::string> given = c.tags;
-    std::sort(given.begin(), given.end());
-    if (given != tags) {
-      return InvalidArgument("tags", "the tags are not those of the certificate's animals");
-    }
-    return Status::Ok();
+    return store::CheckCertificateAnimals(c, tags, owners);
   }
 
   Status UpdateUser(const postgres::Query& q, const std::string& username, postgres::Param value,
@@ -767,195 +649,6 @@ class PostgresStore final : public Store {
       if (r->affected() == 0) return NotFound("no such user");
       return tx.AppendAudit(audit);
     });
-  }
-
-  // Stores one record of a batch inside its own savepoint, so that a rejected record leaves nothing
-  // behind (e.g. an owner created for it). Fills `r`. A non-ok return fails the whole batch (I/O);
-  // a rejection is an ok return with r.outcome == kRejected. Rejections, their fields and messages
-  // are those of the SQLite backend (sqlite_store.cpp), which the conformance suite compares.
-  Status RecordOne(WriteTxn& tx, const VaccinationInput& in, const BatchContext& ctx,
-                   RecordResult& r) {
-    Connection& conn = tx.conn();
-    auto reject = [&r](Status why) {
-      r.outcome = RecordOutcome::kRejected;
-      r.reason = std::move(why);
-      r.owner_id = 0;
-      return Status::Ok();
-    };
-
-    auto id = NormalizeUuid(in.id);
-    if (!id.ok()) return reject(InvalidArgument("id", "the record id is not a UUID"));
-    auto stored = ReadStoredRecord(conn, *id);
-    if (stored.ok()) {
-      // A duplicate answers with the stored record's owner: only to a caller who may see it.
-      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, stored->authority)) {
-        return reject(Status(StatusCode::kPermissionDenied,
-                             "a record with this id exists in another jurisdiction", "id"));
-      }
-      r.outcome = RecordOutcome::kDuplicate;
-      r.owner_id = stored->owner_id;
-      return Status::Ok();
-    }
-    if (stored.status().code() != StatusCode::kNotFound) return stored.status();
-    std::optional<std::string> corrects;
-    if (!in.corrects.empty()) {
-      auto parsed = NormalizeUuid(in.corrects);
-      if (!parsed.ok()) {
-        return reject(InvalidArgument("corrects", "the corrected record id is not a UUID"));
-      }
-      corrects = std::move(parsed).value();
-    }
-
-    HP_RETURN_IF_ERROR(tx.BeginNested());
-    Status rejection;
-    Status s = StoreRecord(tx, in, *id, corrects, ctx, r, rejection);
-    if (s.ok() && rejection.ok()) return tx.ReleaseNested();
-    // Undo whatever the record created before it failed.
-    if (conn.Broken() || !conn.InTransaction()) return s.ok() ? Unavailable("storage failed") : s;
-    HP_RETURN_IF_ERROR(tx.RollbackNested());
-    if (!s.ok()) return s;
-    return reject(std::move(rejection));
-  }
-
-  // What RecordOne needs to know of a stored record.
-  struct StoredRecord {
-    int64_t owner_id = 0;
-    std::string authority;
-    bool voided = false;
-  };
-
-  // kNotFound when no record has this id. REQUIRES: `id` is a canonical UUID.
-  static Result<StoredRecord> ReadStoredRecord(Connection& conn, const std::string& id) {
-    auto rows = conn.Run(postgres::kSelectVaccinationOwner, {id});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return NotFound("no such vaccination record");
-    return StoredRecord{rows->Int(0, 0), rows->Text(0, 1), rows->Bool(0, 2)};
-  }
-
-  // The body of RecordOne, inside the record's savepoint. Sets `rejection` to reject the record.
-  // Every row it creates (animals, flock, the record) is stamped with the OWNER's authority, not
-  // the recorder's; only an owner created here takes ctx.authority.
-  Status StoreRecord(WriteTxn& tx, const VaccinationInput& in, const std::string& id,
-                     const std::optional<std::string>& corrects, const BatchContext& ctx,
-                     RecordResult& r, Status& rejection) {
-    Connection& conn = tx.conn();
-
-    // The owner.
-    int64_t owner_id = 0;
-    std::string authority;
-    Result<Owner> owner = in.owner_id ? postgres::ReadOwnerById(conn, *in.owner_id)
-                                      : postgres::ReadOwnerByPhone(conn, in.owner_phone);
-    if (owner.ok()) {
-      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, owner->authority)) {
-        rejection = Status(StatusCode::kPermissionDenied, "the owner is outside your jurisdiction",
-                           in.owner_id ? "owner_id" : "owner_phone");
-        return Status::Ok();
-      }
-      owner_id = owner->id;
-      authority = owner->authority;
-    } else if (owner.status().code() != StatusCode::kNotFound) {
-      return owner.status();
-    } else if (in.owner_id) {
-      rejection = Status(StatusCode::kNotFound, "no such owner", "owner_id");
-      return Status::Ok();
-    } else if (in.owner_phone.empty()) {
-      rejection = InvalidArgument("owner_phone", "the record names no owner");
-      return Status::Ok();
-    } else {
-      auto created = postgres::InsertOwner(
-          conn, NewOwner{in.owner_phone, in.owner_name, "", ctx.authority, ctx.at});
-      if (!created.ok()) return created.status();
-      tx.Count(Counter::kOwners);
-      owner_id = *created;
-      authority = ctx.authority;
-    }
-
-    // The record it corrects: checked in the transaction that stores the correction. The owner is
-    // compared before the voided flag, so that nothing is told about another owner's record beyond
-    // that it is not theirs.
-    if (corrects) {
-      auto target = ReadStoredRecord(conn, *corrects);
-      if (!target.ok() && target.status().code() != StatusCode::kNotFound) return target.status();
-      const char* why = nullptr;
-      if (!target.ok()) {
-        why = "the corrected record does not exist";
-      } else if (target->owner_id != owner_id) {
-        why = "the corrected record belongs to another owner";
-      } else if (!target->voided) {
-        why = "the corrected record is not voided; void it before recording its correction";
-      }
-      if (why != nullptr) {
-        rejection = Status(StatusCode::kFailedPrecondition, why, "corrects");
-        return Status::Ok();
-      }
-    }
-
-    // The animals.
-    std::vector<int64_t> animal_ids;
-    int32_t head_count = 0;
-    if (!in.animal_tags.empty()) {
-      for (const std::string& tag : in.animal_tags) {
-        auto animal = postgres::ReadAnimalByTag(conn, tag);
-        if (animal.ok()) {
-          if (animal->owner_id != owner_id) {
-            rejection = Status(StatusCode::kFailedPrecondition,
-                               "ear tag " + tag + " belongs to another owner", "animal_tags");
-            return Status::Ok();
-          }
-          if (animal->species != in.species) {
-            rejection = InvalidArgument("species", "the animal with tag " + tag + " is a " +
-                                                       animal->species + ", not a " + in.species);
-            return Status::Ok();
-          }
-          animal_ids.push_back(animal->id);
-          continue;
-        }
-        if (animal.status().code() != StatusCode::kNotFound) return animal.status();
-        auto created = postgres::InsertAnimal(
-            conn, NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt, authority, ctx.at});
-        if (!created.ok()) return created.status();
-        tx.Count(Counter::kAnimals);
-        animal_ids.push_back(*created);
-      }
-      head_count = static_cast<int32_t>(animal_ids.size());
-    } else {
-      if (in.species.empty() || in.head_count <= 0) {
-        rejection = InvalidArgument("head_count",
-                                    "a record without ear tags needs a species and a head count");
-        return Status::Ok();
-      }
-      auto flock = conn.Run(postgres::kSelectFlock, {owner_id, in.species});
-      if (!flock.ok()) return flock.status();
-      if (!flock->empty()) {
-        const int64_t flock_id = flock->Int(0, 0);
-        const int64_t heads = flock->Int(0, 1);
-        animal_ids.push_back(flock_id);
-        if (heads < in.head_count) {
-          auto raise = conn.Run(postgres::kRaiseFlockHeadCount, {flock_id, in.head_count});
-          if (!raise.ok()) return raise.status();
-        }
-      } else {
-        auto created = postgres::InsertAnimal(
-            conn, NewAnimal{owner_id, std::nullopt, in.species, in.head_count, "", std::nullopt,
-                            authority, ctx.at});
-        if (!created.ok()) return created.status();
-        tx.Count(Counter::kAnimals);
-        animal_ids.push_back(*created);
-      }
-      head_count = in.head_count;
-    }
-
-    // The record, and its id for idempotency.
-    auto inserted =
-        conn.Run(postgres::kInsertVaccination,
-                 {owner_id, in.administered_on, id, postgres::IntArrayLiteral(animal_ids),
-                  in.species, head_count, in.disease, in.vaccine, in.batch_no, in.dose_ml, in.lat,
-                  in.lon, in.device_id, ctx.user_id, ctx.at, authority, corrects});
-    if (!inserted.ok()) return inserted.status();
-    tx.Count(Counter::kVaccinations);
-    r.outcome = RecordOutcome::kCreated;
-    r.owner_id = owner_id;
-    return Status::Ok();
   }
 
   // Destroyed in reverse order: the writer drains and stops before the readers close.
@@ -976,17 +669,18 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
 
   int readers = options.pool_size;
   if (readers <= 0) readers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  auto pool = std::make_unique<ReaderPool>();
+  auto pool = std::make_unique<ReaderPool>(EndLeftTransaction);
   for (int i = 0; i < readers; ++i) {
     auto conn = Connection::Open(options.conninfo);
     if (!conn.ok()) return conn.status();
     pool->Add(std::move(conn).value());
   }
-  auto writer = postgres::Writer::Start(std::move(writer_conn).value(), options.max_group);
+  auto writer = postgres::Writer::Start(
+      std::make_unique<postgres::WriteSession>(std::move(writer_conn).value()), options.max_group);
   return std::unique_ptr<Store>(new PostgresStore(std::move(writer), std::move(pool)));
 }
 
-std::optional<PostgresWriterStats> GetPostgresWriterStats(const Store& store) {
+std::optional<WriterStats> GetPostgresWriterStats(const Store& store) {
   const auto* pg = dynamic_cast<const PostgresStore*>(&store);
   if (pg == nullptr) return std::nullopt;
   return pg->stats();

@@ -34,17 +34,8 @@ bool IsPostgresUri(std::string_view db);
 // SQL or the server's own message; the log has the latter.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
 
-// What the writer has done since the store was opened: for /metrics, and for tests that check that
-// concurrent writes really shared commits.
-struct PostgresWriterStats {
-  int64_t jobs = 0;                 // write calls run
-  int64_t commits = 0;              // transactions committed (one WAL flush each)
-  int64_t failed_transactions = 0;  // groups that failed as a whole (every job got kUnavailable)
-  int64_t queued = 0;               // write calls waiting for the writer right now
-};
-
 // The writer statistics of `store`, or nullopt when it is not a PostgreSQL store.
-std::optional<PostgresWriterStats> GetPostgresWriterStats(const Store& store);
+std::optional<WriterStats> GetPostgresWriterStats(const Store& store);
 
 // The schema version this program writes (the highest version in schema_migrations).
 int PostgresSchemaVersion();

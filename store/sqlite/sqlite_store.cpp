@@ -10,62 +10,29 @@
 #include <utility>
 #include <vector>
 
+#include "store/audit_chain.h"
+#include "store/certificate_checks.h"
+#include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/owner_history.h"
+#include "store/reader_pool.h"
+#include "store/record_rules.h"
+#include "store/shared_jobs.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/records.h"
-#include "store/sqlite/writer.h"
+#include "store/sqlite/writer_session.h"
 
 namespace herdpass {
 namespace {
 
 using sqlite::Connection;
-using sqlite::Counter;
 using sqlite::Statement;
 using sqlite::WriteTxn;
+using store::Counter;
 
-// Reader connections, leased one per call. Thread-safe.
-class ReaderPool {
- public:
-  class Lease {
-   public:
-    Lease(ReaderPool& pool, std::unique_ptr<Connection> conn)
-        : pool_(pool), conn_(std::move(conn)) {}
-    ~Lease() { pool_.Return(std::move(conn_)); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Connection& operator*() { return *conn_; }
-    Connection* operator->() { return conn_.get(); }
-
-   private:
-    ReaderPool& pool_;
-    std::unique_ptr<Connection> conn_;
-  };
-
-  void Add(std::unique_ptr<Connection> conn) { idle_.push_back(std::move(conn)); }
-
-  Lease Acquire() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !idle_.empty(); });
-    auto conn = std::move(idle_.back());
-    idle_.pop_back();
-    return Lease(*this, std::move(conn));
-  }
-
- private:
-  void Return(std::unique_ptr<Connection> conn) {
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(std::move(conn));
-    }
-    cv_.notify_one();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-};
+using ReaderPool = store::ReaderPool<Connection>;
 
 // A read transaction on a leased connection: every statement inside sees one snapshot.
 class ReadTxn {
@@ -81,6 +48,77 @@ class ReadTxn {
   Status began_;
 };
 
+// The W1 record rules' reads and writes (store/record_rules.h) in SQLite's SQL.
+class SqliteRecordPort final : public store::CodecRecordPort<WriteTxn> {
+ public:
+  explicit SqliteRecordPort(WriteTxn& tx) : CodecRecordPort(tx), conn_(tx.conn()) {}
+
+  std::optional<std::string> RecordKey(const std::string& uuid) override {
+    return sqlite::UuidToBytes(uuid);
+  }
+  Result<store::StoredRecord> ReadStoredRecord(const std::string& key) override {
+    auto st = conn_.Prepare(sqlite::kSelectVaccinationOwner);
+    if (!st.ok()) return st.status();
+    st->BindBlob(1, key);
+    auto row = st->Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return NotFound("no such vaccination record");
+    return store::StoredRecord{st->Int(0), st->Text(1), st->Int(2) != 0};
+  }
+  Result<std::optional<store::Flock>> ReadFlock(int64_t owner_id,
+                                                const std::string& species) override {
+    auto st = conn_.Prepare(sqlite::kSelectFlock);
+    if (!st.ok()) return st.status();
+    st->Bind(1, owner_id).Bind(2, species);
+    auto row = st->Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<store::Flock>();
+    return std::optional<store::Flock>(store::Flock{st->Int(0), st->Int(1)});
+  }
+  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
+    auto st = conn_.Prepare(sqlite::kRaiseFlockHeadCount);
+    if (!st.ok()) return st.status();
+    st->Bind(1, flock_id).Bind(2, head_count);
+    return st->Run();
+  }
+  Status InsertVaccination(const store::RecordRow& r) override {
+    const VaccinationInput& in = r.in;
+    {
+      auto st = conn_.Prepare(sqlite::kInsertVaccination);
+      if (!st.ok()) return st.status();
+      st->Bind(1, r.owner_id)
+          .Bind(2, in.administered_on.days())
+          .BindBlob(3, r.key)
+          .BindBlob(4, sqlite::EncodeIds(r.animal_ids))
+          .Bind(5, in.species)
+          .Bind(6, r.head_count)
+          .Bind(7, in.disease)
+          .Bind(8, in.vaccine)
+          .Bind(9, in.batch_no)
+          .Bind(10, in.dose_ml)
+          .Bind(11, in.lat)
+          .Bind(12, in.lon)
+          .Bind(13, in.device_id)
+          .Bind(14, r.ctx.user_id)
+          .Bind(15, sqlite::Millis(r.ctx.at))
+          .Bind(16, r.authority);
+      if (r.corrects) {
+        st->BindBlob(17, *r.corrects);
+      } else {
+        st->BindNull(17);
+      }
+      HP_RETURN_IF_ERROR(st->Run());
+    }
+    auto st = conn_.Prepare(sqlite::kInsertVaccinationId);
+    if (!st.ok()) return st.status();
+    st->BindBlob(1, r.key).Bind(2, r.owner_id).Bind(3, in.administered_on.days());
+    return st->Run();
+  }
+
+ private:
+  Connection& conn_;
+};
+
 std::string IdDetail(int64_t id) { return std::to_string(id); }
 
 class SqliteStore final : public Store {
@@ -88,29 +126,13 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<sqlite::Writer> writer, std::unique_ptr<ReaderPool> readers)
       : readers_(std::move(readers)), writer_(std::move(writer)) {}
 
-  SqliteWriterStats stats() const {
-    auto s = writer_->stats();
-    return {s.jobs, s.commits, s.failed_transactions, s.queued};
-  }
+  WriterStats stats() const { return writer_->stats(); }
 
   // --- owners and animals ---
 
   Result<Owner> CreateOwner(const NewOwner& owner, const AuditEntry& audit) override {
-    Owner out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto existing = sqlite::ReadOwnerByPhone(tx.conn(), owner.phone);
-      if (existing.ok()) {
-        return AlreadyExists("an owner with this phone number exists", IdDetail(existing->id));
-      }
-      if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      auto id = sqlite::InsertOwner(tx.conn(), owner);
-      if (!id.ok()) return id.status();
-      tx.Count(Counter::kOwners);
-      out = Owner{*id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return writer_->RunAudited<Owner>([&](WriteTxn& tx) { return store::CreateOwnerIn(tx, owner); },
+                                      audit);
   }
 
   Result<Owner> FindOwnerById(int64_t id) override {
@@ -124,27 +146,8 @@ class SqliteStore final : public Store {
   }
 
   Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) override {
-    Animal out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto owner = sqlite::ReadOwnerById(tx.conn(), animal.owner_id);
-      if (!owner.ok()) return owner.status();
-      if (animal.tag) {
-        auto existing = sqlite::ReadAnimalByTag(tx.conn(), *animal.tag);
-        if (existing.ok()) {
-          return AlreadyExists("an animal with this tag exists", IdDetail(existing->id));
-        }
-        if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      }
-      auto id = sqlite::InsertAnimal(tx.conn(), animal);
-      if (!id.ok()) return id.status();
-      tx.Count(Counter::kAnimals);
-      out = Animal{
-          *id,        animal.owner_id,   animal.tag,       animal.species,   animal.head_count,
-          animal.sex, animal.birth_date, animal.authority, animal.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
+    return writer_->RunAudited<Animal>(
+        [&](WriteTxn& tx) { return store::CreateAnimalIn(tx, animal); }, audit);
   }
 
   Result<Animal> FindAnimalByTag(const std::string& tag) override {
@@ -153,20 +156,15 @@ class SqliteStore final : public Store {
   }
 
   Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) override {
-    auto conn = readers_->Acquire();
-    ReadTxn txn(*conn);
-    HP_RETURN_IF_ERROR(txn.began());
-    OwnerHistory h;
-    auto owner = sqlite::ReadOwnerById(*conn, owner_id);
-    if (!owner.ok()) return owner.status();
-    h.owner = std::move(owner).value();
-    auto animals = sqlite::ReadAnimalsOfOwner(*conn, owner_id);
-    if (!animals.ok()) return animals.status();
-    h.animals = std::move(animals).value();
-    auto vaccinations = sqlite::ReadVaccinationsSince(*conn, owner_id, since);
-    if (!vaccinations.ok()) return vaccinations.status();
-    h.vaccinations = std::move(vaccinations).value();
-    return h;
+    return ReadSnapshot([&](Connection& c) {
+      return store::ReadOwnerHistory(c, sqlite::ReadOwnerById(c, owner_id), since);
+    });
+  }
+
+  Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) override {
+    return ReadSnapshot([&](Connection& c) {
+      return store::ReadOwnerHistory(c, sqlite::ReadOwnerByPhone(c, e164), since);
+    });
   }
 
   // --- vaccinations ---
@@ -176,14 +174,8 @@ class SqliteStore final : public Store {
                                                        const AuditEntry& audit) override {
     std::vector<RecordResult> results;
     Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      results.clear();
-      results.reserve(records.size());
-      for (size_t i = 0; i < records.size(); ++i) {
-        RecordResult r;
-        r.id = records[i].id;
-        HP_RETURN_IF_ERROR(RecordOne(tx, records[i], ctx, r));
-        results.push_back(std::move(r));
-      }
+      SqliteRecordPort port(tx);
+      HP_RETURN_IF_ERROR(store::RecordBatch(port, records, ctx, results));
       return tx.AppendAudit(audit);
     });
     if (!s.ok()) return s;
@@ -346,11 +338,7 @@ class SqliteStore final : public Store {
 
   Status SaveSigningKey(const SigningKey& key, const AuditEntry& audit) override {
     return writer_->Run([&](WriteTxn& tx) -> Status {
-      Status s = sqlite::InsertSigningKey(tx.conn(), key);
-      if (s.code() == StatusCode::kAlreadyExists) {
-        return AlreadyExists("a signing key with this kid exists", key.kid);
-      }
-      HP_RETURN_IF_ERROR(s);
+      HP_RETURN_IF_ERROR(store::InsertNewSigningKey(tx.conn(), key));
       return tx.AppendAudit(audit);
     });
   }
@@ -384,8 +372,7 @@ class SqliteStore final : public Store {
                      const AuditEntry& audit) override {
     return writer_->Run([&](WriteTxn& tx) -> Status {
       Connection& conn = tx.conn();
-      // A retirement made here outlives the replacement: a key this node stopped trusting is not
-      // trusted again because its country's next list still carries it.
+      // Retirements made here outlive the replacement (store::InsertReplacementKeys).
       std::map<std::string, Timestamp> retired;
       {
         auto st = conn.Prepare(sqlite::kSelectRetiredKeysOfSource);
@@ -404,23 +391,7 @@ class SqliteStore final : public Store {
         st->Bind(1, source);
         HP_RETURN_IF_ERROR(st->Run());
       }
-      for (const SigningKey& in : keys) {
-        SigningKey key = in;
-        key.source = source;
-        if (auto it = retired.find(key.kid); it != retired.end()) {
-          key.retired_at = key.retired_at ? std::min(*key.retired_at, it->second) : it->second;
-        }
-        // Our own keys are gone by now: a conflict is a kid of another source, or one listed
-        // twice. Either way the job fails and its savepoint restores every key it deleted.
-        Status s = sqlite::InsertSigningKey(conn, key);
-        if (s.code() == StatusCode::kAlreadyExists) {
-          return AlreadyExists(
-              "a signing key with this kid exists under another source, or is "
-              "listed twice",
-              key.kid);
-        }
-        HP_RETURN_IF_ERROR(s);
-      }
+      HP_RETURN_IF_ERROR(store::InsertReplacementKeys(conn, source, keys, retired));
       return tx.AppendAudit(audit);
     });
   }
@@ -540,15 +511,7 @@ class SqliteStore final : public Store {
           .Bind(4, consumption.user_name)
           .Bind(5, consumption.place);
       HP_RETURN_IF_ERROR(st->Run());
-      if (st->Changes() == 0) {
-        auto status = sqlite::ReadCertificateStatus(conn, id);
-        if (!status.ok()) return status.status();
-        if (*status == CertificateStatus::kRevoked) {
-          return FailedPrecondition("the certificate is revoked");
-        }
-        return AlreadyExists("the certificate was consumed before", id);
-      }
-      auto consumed = sqlite::ReadCertificateById(conn, id);
+      auto consumed = store::ConsumedCertificate(conn, id, st->Changes() != 0);
       if (!consumed.ok()) return consumed.status();
       out = std::move(consumed).value();
       return tx.AppendAudit(audit);
@@ -606,7 +569,7 @@ class SqliteStore final : public Store {
 
   Status AppendAudit(const AuditEntry& entry) override {
     return writer_->Run([&](WriteTxn& tx) { return tx.AppendAudit(entry); },
-                        sqlite::Writer::Durability::kWritten);
+                        store::Durability::kWritten);
   }
 
   Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {
@@ -644,33 +607,14 @@ class SqliteStore final : public Store {
     HP_RETURN_IF_ERROR(txn.began());
     auto st = conn->Prepare(sqlite::kSelectAuditAll);
     if (!st.ok()) return st.status();
-    AuditVerification v;
-    std::string prev = kAuditGenesisHash;
-    int64_t expected_seq = 1;
+    store::AuditChainWalk walk;
     for (;;) {
       auto row = st->Next();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      AuditRow r = AuditFromRow(*st);
-      ++v.rows;
-      if (!v.ok) continue;  // count the rest, report the first problem
-      const char* problem = nullptr;
-      if (r.seq != expected_seq) {
-        problem = "a row is missing before this one";
-      } else if (r.prev_hash != prev) {
-        problem = "the row does not link to the row before it";
-      } else if (r.hash != ChainHash(r.prev_hash, r.seq, r.entry)) {
-        problem = "the row's content does not match its hash";
-      }
-      if (problem != nullptr) {
-        v.ok = false;
-        v.first_bad_seq = r.seq;
-        v.problem = problem;
-      }
-      prev = r.hash;
-      expected_seq = r.seq + 1;
+      walk.Add(AuditFromRow(*st));
     }
-    return v;
+    return walk.result();
   }
 
   Result<StoreCounts> Counts() override {
@@ -678,20 +622,11 @@ class SqliteStore final : public Store {
     auto st = conn->Prepare(sqlite::kSelectCounters);
     if (!st.ok()) return st.status();
     StoreCounts c;
-    const std::map<std::string, int64_t*> fields = {
-        {sqlite::CounterName(Counter::kOwners), &c.owners},
-        {sqlite::CounterName(Counter::kAnimals), &c.animals},
-        {sqlite::CounterName(Counter::kVaccinations), &c.vaccinations},
-        {sqlite::CounterName(Counter::kUsers), &c.users},
-        {sqlite::CounterName(Counter::kAudit), &c.audit_rows},
-        {sqlite::CounterName(Counter::kCertificates), &c.certificates},
-    };
     for (;;) {
       auto row = st->Next();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      auto it = fields.find(st->Text(0));
-      if (it != fields.end()) *it->second = st->Int(1);
+      store::SetCount(c, st->Text(0), st->Int(1));
     }
     return c;
   }
@@ -777,6 +712,15 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // Runs `read` inside one snapshot on a leased reader connection.
+  template <typename F>
+  auto ReadSnapshot(F read) -> decltype(read(std::declval<Connection&>())) {
+    auto conn = readers_->Acquire();
+    ReadTxn txn(*conn);
+    HP_RETURN_IF_ERROR(txn.began());
+    return read(*conn);
+  }
+
   static AuditRow AuditFromRow(const Statement& st) {
     AuditRow r;
     r.seq = st.Int(0);
@@ -793,37 +737,15 @@ class SqliteStore final : public Store {
     return r;
   }
 
-  // Which unique key of a new certificate is taken. The Status's field names it ("id" or
-  // "number"), so that service/ can draw a new number and try again.
   static Status CertificateConflict(Connection& conn, const std::string& id) {
-    auto existing = sqlite::ReadCertificateStatus(conn, id);
-    if (existing.ok()) {
-      return Status(StatusCode::kAlreadyExists, "a certificate with this id exists", "id");
-    }
-    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-    return Status(StatusCode::kAlreadyExists, "a certificate with this number exists", "number");
+    return store::CertificateConflict(sqlite::ReadCertificateStatus(conn, id).status());
   }
 
-  // The animals a new certificate names, as just stored: every one the owner's, and the
-  // certificate's tags exactly theirs. Tags are read back through the animals rather than stored
-  // twice, so that a certificate whose signed tags disagree with its animals is refused here and
-  // not discovered later.
   static Status CheckAnimals(Connection& conn, const Certificate& c) {
-    std::vector<int64_t> ids;
+    std::vector<int64_t> ids, owners;
     std::vector<std::string> tags;
-    std::vector<int64_t> owners;
     HP_RETURN_IF_ERROR(sqlite::ReadCertificateAnimals(conn, c.id, ids, tags, &owners));
-    for (int64_t owner : owners) {
-      if (owner != c.owner_id) {
-        return FailedPrecondition("an animal of the certificate belongs to another owner");
-      }
-    }
-    std::vector<std::string> given = c.tags;
-    std::sort(given.begin(), given.end());
-    if (given != tags) {
-      return InvalidArgument("tags", "the tags are not those of the certificate's animals");
-    }
-    return Status::Ok();
+    return store::CheckCertificateAnimals(c, tags, owners);
   }
 
   template <typename BindValue>
@@ -838,229 +760,6 @@ class SqliteStore final : public Store {
       if (st->Changes() == 0) return NotFound("no such user");
       return tx.AppendAudit(audit);
     });
-  }
-
-  // Stores one record of a batch inside its own savepoint, so that a rejected record leaves nothing
-  // behind (e.g. an owner created for it). Fills `r`. A non-ok return fails the whole batch (I/O);
-  // a rejection is an ok return with r.outcome == kRejected. A rejection's field is the record's
-  // field by its plain name ("species"); service/ prefixes the record's place in the batch. No
-  // rejection carries an owner id, or any other id, of a jurisdiction outside ctx.scope.
-  Status RecordOne(WriteTxn& tx, const VaccinationInput& in, const BatchContext& ctx,
-                   RecordResult& r) {
-    Connection& conn = tx.conn();
-    auto reject = [&r](Status why) {
-      r.outcome = RecordOutcome::kRejected;
-      r.reason = std::move(why);
-      r.owner_id = 0;
-      return Status::Ok();
-    };
-
-    auto id = sqlite::UuidToBytes(in.id);
-    if (!id) return reject(InvalidArgument("id", "the record id is not a UUID"));
-    auto stored = ReadStoredRecord(conn, *id);
-    if (stored.ok()) {
-      // A duplicate answers with the stored record's owner: only to a caller who may see it.
-      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, stored->authority)) {
-        return reject(Status(StatusCode::kPermissionDenied,
-                             "a record with this id exists in another jurisdiction", "id"));
-      }
-      r.outcome = RecordOutcome::kDuplicate;
-      r.owner_id = stored->owner_id;
-      return Status::Ok();
-    }
-    if (stored.status().code() != StatusCode::kNotFound) return stored.status();
-    std::optional<std::string> corrects;
-    if (!in.corrects.empty()) {
-      corrects = sqlite::UuidToBytes(in.corrects);
-      if (!corrects)
-        return reject(InvalidArgument("corrects", "the corrected record id is not a UUID"));
-    }
-
-    HP_RETURN_IF_ERROR(tx.BeginNested());
-    Status rejection;
-    Status s = StoreRecord(tx, in, *id, corrects, ctx, r, rejection);
-    if (s.ok() && rejection.ok()) return tx.ReleaseNested();
-    // Undo whatever the record created before it failed.
-    if (!conn.InTransaction()) return s.ok() ? Unavailable("storage failed") : s;
-    HP_RETURN_IF_ERROR(tx.RollbackNested());
-    if (!s.ok()) return s;
-    return reject(std::move(rejection));
-  }
-
-  // What RecordOne needs to know of a stored record.
-  struct StoredRecord {
-    int64_t owner_id = 0;
-    std::string authority;
-    bool voided = false;
-  };
-
-  // kNotFound when no record has this id (16-byte form).
-  static Result<StoredRecord> ReadStoredRecord(Connection& conn, const std::string& id_bytes) {
-    auto st = conn.Prepare(sqlite::kSelectVaccinationOwner);
-    if (!st.ok()) return st.status();
-    st->BindBlob(1, id_bytes);
-    auto row = st->Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return NotFound("no such vaccination record");
-    return StoredRecord{st->Int(0), st->Text(1), st->Int(2) != 0};
-  }
-
-  // The body of RecordOne, inside the record's savepoint. Sets `rejection` to reject the record.
-  // Every row it creates (animals, flock, the record) is stamped with the OWNER's authority, not
-  // the recorder's: jurisdiction checks on reads and voids compare against these stamps. Only an
-  // owner created here takes ctx.authority.
-  Status StoreRecord(WriteTxn& tx, const VaccinationInput& in, const std::string& id,
-                     const std::optional<std::string>& corrects, const BatchContext& ctx,
-                     RecordResult& r, Status& rejection) {
-    Connection& conn = tx.conn();
-
-    // The owner.
-    int64_t owner_id = 0;
-    std::string authority;
-    Result<Owner> owner = in.owner_id ? sqlite::ReadOwnerById(conn, *in.owner_id)
-                                      : sqlite::ReadOwnerByPhone(conn, in.owner_phone);
-    if (owner.ok()) {
-      if (!ctx.unrestricted && !InJurisdiction(ctx.scope, owner->authority)) {
-        rejection = Status(StatusCode::kPermissionDenied, "the owner is outside your jurisdiction",
-                           in.owner_id ? "owner_id" : "owner_phone");
-        return Status::Ok();
-      }
-      owner_id = owner->id;
-      authority = owner->authority;
-    } else if (owner.status().code() != StatusCode::kNotFound) {
-      return owner.status();
-    } else if (in.owner_id) {
-      rejection = Status(StatusCode::kNotFound, "no such owner", "owner_id");
-      return Status::Ok();
-    } else if (in.owner_phone.empty()) {
-      rejection = InvalidArgument("owner_phone", "the record names no owner");
-      return Status::Ok();
-    } else {
-      auto created = sqlite::InsertOwner(
-          conn, NewOwner{in.owner_phone, in.owner_name, "", ctx.authority, ctx.at});
-      if (!created.ok()) return created.status();
-      tx.Count(Counter::kOwners);
-      owner_id = *created;
-      authority = ctx.authority;
-    }
-
-    // The record it corrects: checked here, in the transaction that stores the correction, so
-    // that the voided record cannot change in between. The owner is compared before the voided
-    // flag, so that nothing is told about another owner's record beyond that it is not theirs.
-    if (corrects) {
-      auto target = ReadStoredRecord(conn, *corrects);
-      if (!target.ok() && target.status().code() != StatusCode::kNotFound) return target.status();
-      const char* why = nullptr;
-      if (!target.ok()) {
-        why = "the corrected record does not exist";
-      } else if (target->owner_id != owner_id) {
-        why = "the corrected record belongs to another owner";
-      } else if (!target->voided) {
-        why = "the corrected record is not voided; void it before recording its correction";
-      }
-      if (why != nullptr) {
-        rejection = Status(StatusCode::kFailedPrecondition, why, "corrects");
-        return Status::Ok();
-      }
-    }
-
-    // The animals.
-    std::vector<int64_t> animal_ids;
-    int32_t head_count = 0;
-    if (!in.animal_tags.empty()) {
-      for (const std::string& tag : in.animal_tags) {
-        auto animal = sqlite::ReadAnimalByTag(conn, tag);
-        if (animal.ok()) {
-          if (animal->owner_id != owner_id) {
-            rejection = Status(StatusCode::kFailedPrecondition,
-                               "ear tag " + tag + " belongs to another owner", "animal_tags");
-            return Status::Ok();
-          }
-          if (animal->species != in.species) {
-            rejection = InvalidArgument("species", "the animal with tag " + tag + " is a " +
-                                                       animal->species + ", not a " + in.species);
-            return Status::Ok();
-          }
-          animal_ids.push_back(animal->id);
-          continue;
-        }
-        if (animal.status().code() != StatusCode::kNotFound) return animal.status();
-        auto created = sqlite::InsertAnimal(
-            conn, NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt, authority, ctx.at});
-        if (!created.ok()) return created.status();
-        tx.Count(Counter::kAnimals);
-        animal_ids.push_back(*created);
-      }
-      head_count = static_cast<int32_t>(animal_ids.size());
-    } else {
-      if (in.species.empty() || in.head_count <= 0) {
-        rejection = InvalidArgument("head_count",
-                                    "a record without ear tags needs a species and a head count");
-        return Status::Ok();
-      }
-      auto st = conn.Prepare(sqlite::kSelectFlock);
-      if (!st.ok()) return st.status();
-      st->Bind(1, owner_id).Bind(2, in.species);
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (*row) {
-        const int64_t flock_id = st->Int(0);
-        const int64_t heads = st->Int(1);
-        animal_ids.push_back(flock_id);
-        if (heads < in.head_count) {
-          auto raise = conn.Prepare(sqlite::kRaiseFlockHeadCount);
-          if (!raise.ok()) return raise.status();
-          raise->Bind(1, flock_id).Bind(2, in.head_count);
-          HP_RETURN_IF_ERROR(raise->Run());
-        }
-      } else {
-        auto created =
-            sqlite::InsertAnimal(conn, NewAnimal{owner_id, std::nullopt, in.species, in.head_count,
-                                                 "", std::nullopt, authority, ctx.at});
-        if (!created.ok()) return created.status();
-        tx.Count(Counter::kAnimals);
-        animal_ids.push_back(*created);
-      }
-      head_count = in.head_count;
-    }
-
-    // The record, and its id for idempotency.
-    {
-      auto st = conn.Prepare(sqlite::kInsertVaccination);
-      if (!st.ok()) return st.status();
-      st->Bind(1, owner_id)
-          .Bind(2, in.administered_on.days())
-          .BindBlob(3, id)
-          .BindBlob(4, sqlite::EncodeIds(animal_ids))
-          .Bind(5, in.species)
-          .Bind(6, head_count)
-          .Bind(7, in.disease)
-          .Bind(8, in.vaccine)
-          .Bind(9, in.batch_no)
-          .Bind(10, in.dose_ml)
-          .Bind(11, in.lat)
-          .Bind(12, in.lon)
-          .Bind(13, in.device_id)
-          .Bind(14, ctx.user_id)
-          .Bind(15, sqlite::Millis(ctx.at))
-          .Bind(16, authority);
-      if (corrects) {
-        st->BindBlob(17, *corrects);
-      } else {
-        st->BindNull(17);
-      }
-      HP_RETURN_IF_ERROR(st->Run());
-    }
-    {
-      auto st = conn.Prepare(sqlite::kInsertVaccinationId);
-      if (!st.ok()) return st.status();
-      st->BindBlob(1, id).Bind(2, owner_id).Bind(3, in.administered_on.days());
-      HP_RETURN_IF_ERROR(st->Run());
-    }
-    tx.Count(Counter::kVaccinations);
-    r.outcome = RecordOutcome::kCreated;
-    r.owner_id = owner_id;
-    return Status::Ok();
   }
 
   // Destroyed in reverse order: the writer drains and stops before the readers close.
@@ -1081,12 +780,12 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
     if (!conn.ok()) return conn.status();
     readers->Add(std::move(conn).value());
   }
-  auto writer = sqlite::Writer::Start(std::move(writer_conn).value(), options.max_group);
-  if (!writer.ok()) return writer.status();
-  return std::unique_ptr<Store>(new SqliteStore(std::move(writer).value(), std::move(readers)));
+  auto writer = sqlite::Writer::Start(
+      std::make_unique<sqlite::WriteSession>(std::move(writer_conn).value()), options.max_group);
+  return std::unique_ptr<Store>(new SqliteStore(std::move(writer), std::move(readers)));
 }
 
-std::optional<SqliteWriterStats> GetSqliteWriterStats(const Store& store) {
+std::optional<WriterStats> GetSqliteWriterStats(const Store& store) {
   const auto* sqlite_store = dynamic_cast<const SqliteStore*>(&store);
   if (sqlite_store == nullptr) return std::nullopt;
   return sqlite_store->stats();

@@ -27,17 +27,8 @@ struct SqliteOptions {
 // program's.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
 
-// What the writer has done since the store was opened: for /metrics, and for tests that check that
-// concurrent writes really shared commits.
-struct SqliteWriterStats {
-  int64_t jobs = 0;                 // write calls run
-  int64_t commits = 0;              // transactions committed (one fsync each)
-  int64_t failed_transactions = 0;  // groups that failed as a whole (every job got kUnavailable)
-  int64_t queued = 0;               // write calls waiting for the writer right now
-};
-
 // The writer statistics of `store`, or nullopt when it is not a SQLite store.
-std::optional<SqliteWriterStats> GetSqliteWriterStats(const Store& store);
+std::optional<WriterStats> GetSqliteWriterStats(const Store& store);
 
 // The schema version this program writes (PRAGMA user_version of a migrated database).
 int SqliteSchemaVersion();

@@ -402,6 +402,48 @@ TYPED_TEST(StoreTest, FlockRecordsShareTheOwnersFlockAndRaiseItsHeadCount) {
   EXPECT_EQ(vc->head_count, 10);
 }
 
+// W2 and issuance read an owner by phone with its history in one call, in one snapshot: what
+// LoadOwnerHistory reads by id, and kNotFound for an unknown phone.
+TYPED_TEST(StoreTest, LoadOwnerHistoryByPhoneReadsTheOwnersHistory) {
+  Owner o = this->AddOwner(1);
+  this->AddOwner(2);
+  VaccinationInput early = MakeRecord(1, Phone(1), {Tag(1)});
+  early.administered_on = Day("2024-03-01");
+  VaccinationInput flock = MakeRecord(2, Phone(1));
+  VaccinationInput other = MakeRecord(3, Phone(2), {Tag(2)});
+  for (const auto& r : this->Record({early, flock, other})) {
+    ASSERT_EQ(r.outcome, RecordOutcome::kCreated) << r.reason.ToString();
+  }
+
+  auto by_phone = this->store().LoadOwnerHistoryByPhone(Phone(1), Day("2020-01-01"));
+  ASSERT_TRUE(by_phone.ok()) << by_phone.status().ToString();
+  EXPECT_EQ(by_phone->owner.id, o.id);
+  EXPECT_EQ(by_phone->owner.phone, Phone(1));
+  EXPECT_EQ(by_phone->owner.name, o.name);
+  EXPECT_EQ(by_phone->owner.authority, o.authority);
+  auto by_id = this->store().LoadOwnerHistory(o.id, Day("2020-01-01"));
+  ASSERT_TRUE(by_id.ok()) << by_id.status().ToString();
+  ASSERT_EQ(by_phone->animals.size(), 2u);
+  ASSERT_EQ(by_id->animals.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(by_phone->animals[i].id, by_id->animals[i].id);
+    EXPECT_EQ(by_phone->animals[i].owner_id, o.id);
+  }
+  ASSERT_EQ(by_phone->vaccinations.size(), 2u);
+  EXPECT_EQ(by_phone->vaccinations[0].id, Uuid(2));  // newest first
+  EXPECT_EQ(by_phone->vaccinations[1].id, Uuid(1));
+
+  // `since` bounds the records as it does by id.
+  auto recent = this->store().LoadOwnerHistoryByPhone(Phone(1), Day("2025-01-01"));
+  ASSERT_TRUE(recent.ok()) << recent.status().ToString();
+  ASSERT_EQ(recent->vaccinations.size(), 1u);
+  EXPECT_EQ(recent->vaccinations[0].id, Uuid(2));
+  EXPECT_EQ(recent->animals.size(), 2u);
+
+  auto unknown = this->store().LoadOwnerHistoryByPhone(Phone(9), Day("2020-01-01"));
+  EXPECT_TRUE(HasCode(unknown.status(), StatusCode::kNotFound));
+}
+
 // Regression: rows a batch created carried the recorder's authority, so that a record made by a
 // district vet for an owner of a neighbouring district was invisible to that district.
 TYPED_TEST(StoreTest, NewAnimalsFlocksAndRecordsTakeTheOwnersAuthority) {
