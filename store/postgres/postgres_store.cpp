@@ -185,7 +185,7 @@ class PostgresStore final : public Store {
 
   Result<std::vector<RecordResult>> RecordVaccinations(std::span<const VaccinationInput> records,
                                                        const BatchContext& ctx,
-                                                       const AuditEntry& audit) override {
+                                                       const BatchAudit& audit) override {
     std::vector<RecordResult> results;
     Status s = writer_->Run([&](WriteTxn& tx) -> Status {
       results.clear();
@@ -196,7 +196,8 @@ class PostgresStore final : public Store {
         HP_RETURN_IF_ERROR(RecordOne(tx, in, ctx, r));
         results.push_back(std::move(r));
       }
-      return tx.AppendAudit(audit);
+      auto entry = audit.For(results);
+      return entry ? tx.AppendAudit(*entry) : Status::Ok();
     });
     if (!s.ok()) return s;
     return results;

@@ -173,7 +173,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<RecordResult>> RecordVaccinations(std::span<const VaccinationInput> records,
                                                        const BatchContext& ctx,
-                                                       const AuditEntry& audit) override {
+                                                       const BatchAudit& audit) override {
     std::vector<RecordResult> results;
     Status s = writer_->Run([&](WriteTxn& tx) -> Status {
       results.clear();
@@ -184,7 +184,8 @@ class SqliteStore final : public Store {
         HP_RETURN_IF_ERROR(RecordOne(tx, records[i], ctx, r));
         results.push_back(std::move(r));
       }
-      return tx.AppendAudit(audit);
+      auto entry = audit.For(results);
+      return entry ? tx.AppendAudit(*entry) : Status::Ok();
     });
     if (!s.ok()) return s;
     return results;
