@@ -3,6 +3,8 @@
 // escaping function and adds no dependency.
 #include "cert/print_page.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -299,6 +301,19 @@ std::string CertificatePrintHtml(const Certificate& c, std::string_view lang,
        "</span></p>\n";
   h += "</footer>\n</main>\n</body>\n</html>\n";
   return h;
+}
+
+const std::string& PrintPageContentSecurityPolicy() {
+  static const std::string policy = [] {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(kStyle.data()),
+                       kStyle.size());
+    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
+    return std::string("default-src 'none'; style-src 'sha256-") + b64 +
+           "'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  }();
+  return policy;
 }
 
 Result<std::string> CertificatePrintPage(const Certificate& c, std::string_view lang,

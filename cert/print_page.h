@@ -41,4 +41,9 @@ Result<std::string> CertificatePrintPage(const Certificate& c, std::string_view 
                                          std::string_view status,
                                          std::string_view verify_url = "/verify");
 
+// The Content-Security-Policy header value to serve the page with: it loads and runs nothing, and
+// allows its one <style> block by the block's SHA-256 ("default-src 'none'; style-src
+// 'sha256-...'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'").
+const std::string& PrintPageContentSecurityPolicy();
+
 }  // namespace herdpass::cert

@@ -111,8 +111,7 @@ constexpr size_t kDemoCertificates = 6;
 constexpr size_t kHouseholdsTried = 300;
 
 // A demo user as a signed-in caller of the service (the certificate names its vet).
-Result<Caller> DemoUser(HerdService& service, Role role) {
-  const std::string name = std::string("demo-") + RoleName(role);
+Result<Caller> DemoUserNamed(HerdService& service, const std::string& name) {
   auto users = service.ListUsers(HerdService::SystemCaller());
   if (!users.ok()) return users.status();
   for (const auto& u : users.value()) {
@@ -126,6 +125,21 @@ Result<Caller> DemoUser(HerdService& service, Role role) {
     return c;
   }
   return NotFound("demo user " + name + " is missing");
+}
+
+Result<Caller> DemoUser(HerdService& service, Role role) {
+  return DemoUserNamed(service, std::string("demo-") + RoleName(role));
+}
+
+// The demo's inspector at the certificates' destination (`demo-inspector-dest`, password
+// demo-inspector-pass), made when missing: only an inspector of the destination's jurisdiction
+// consumes a certificate, and the destination is not the deployment's authority.
+Result<Caller> DestinationInspector(HerdService& service, const std::string& destination) {
+  constexpr const char* kName = "demo-inspector-dest";
+  auto made = service.AddUser(HerdService::SystemCaller(), kName, "demo-inspector-pass",
+                              Role::kInspector, destination);
+  if (!made.ok() && made.status().code() != StatusCode::kAlreadyExists) return made.status();
+  return DemoUserNamed(service, kName);
 }
 
 // A slaughterhouse in another province of the same country: certificates across provinces stay
@@ -337,9 +351,10 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
   auto issued = IssueDemoCertificates(service, d, households, idrng);
   if (!issued.ok()) return issued.status();
   std::vector<Certificate>& certs = issued.value();
-  // At the destination: the inspector consumes the second and third; the vet revokes the fourth.
+  // At the destination: its inspector consumes the second and third (only an inspector of the
+  // destination's jurisdiction may); the vet revokes the fourth.
   if (certs.size() >= 3) {
-    auto inspector = DemoUser(service, Role::kInspector);
+    auto inspector = DestinationInspector(service, certs[1].destination);
     if (!inspector.ok()) return inspector.status();
     for (size_t i : {1, 2}) {
       auto c = service.ConsumeCertificate(inspector.value(), certs[i].id,

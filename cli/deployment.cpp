@@ -1,6 +1,10 @@
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -14,6 +18,28 @@ namespace herdpass::cli {
 std::string DatabasePath(const std::string& data_dir) { return data_dir + "/herdpass.db"; }
 std::string ConfigPath(const std::string& data_dir) { return data_dir + "/herdpass.conf"; }
 std::string KeyDir(const std::string& data_dir) { return data_dir + "/keys"; }
+
+namespace {
+
+// The database holds personal data and herdpass.conf may hold a database password: the owner's
+// alone. SQLite gives the -wal and -shm files the database file's mode, so the database is made
+// 0600 before SQLite opens it; files left readable by an older version are closed up.
+Status KeepPrivate(const std::string& db_path) {
+  const int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Unavailable("cannot open " + db_path + ": " + std::strerror(errno));
+  ::close(fd);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string path = db_path + suffix;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) continue;
+    if (::chmod(path.c_str(), 0600) != 0) {
+      return Unavailable("cannot make " + path + " private (chmod 600): " + std::strerror(errno));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Status LoadDeployment(Deployment& d) {
   const std::string path = ConfigPath(d.data_dir);
@@ -50,6 +76,7 @@ Status SaveDeployment(const Deployment& d) {
   if (!d.db.empty()) out << "db = \"" << d.db << "\"\n";
   out.close();
   if (!out) return Unavailable("cannot write " + path);
+  if (::chmod(path.c_str(), 0600) != 0) return Unavailable("cannot chmod 600 " + path);
   return Status::Ok();
 }
 
@@ -65,6 +92,7 @@ Result<std::unique_ptr<Store>> OpenStore(const Deployment& d) {
   }
   SqliteOptions opts;
   opts.path = DatabasePath(d.data_dir);
+  HP_RETURN_IF_ERROR(KeepPrivate(opts.path));
   return OpenSqliteStore(opts);
 }
 

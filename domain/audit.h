@@ -20,7 +20,8 @@ struct AuditEntry {
   std::string target;     // what was touched: "owner:12", "phone:+77012345678", ...
   std::string detail;     // small JSON object with the rest (counts, reasons)
   std::string address;    // client address, "" for the CLI
-  std::string authority;  // the actor's authority: auditors see the rows of their subtree
+  std::string authority;  // the actor's authority: auditors see the rows of their subtree. The
+                          // console (no authority) records the one it acted for, "" for none.
 };
 
 struct AuditRow {

@@ -384,6 +384,10 @@ asio::awaitable<void> Server::Impl::ServeRequests(Connection& c) {
     res.set(bhttp::field::date, Beast(HttpDate()));
     res.set(bhttp::field::content_type, Beast(response.content_type));
     for (auto& [name, value] : response.headers) res.insert(name, value);
+    // No answer is to be read as anything but its Content-Type (JSON as HTML, say).
+    if (res.find("X-Content-Type-Options") == res.end()) {
+      res.set("X-Content-Type-Options", "nosniff");
+    }
     res.body() = std::move(response.body);
     res.keep_alive(keep_alive);
     res.prepare_payload();
@@ -409,6 +413,7 @@ asio::awaitable<void> Server::Impl::WriteError(Connection& c, int status,
   res.set(bhttp::field::server, "herdpass");
   res.set(bhttp::field::date, Beast(HttpDate()));
   res.set(bhttp::field::content_type, Beast(problem.content_type));
+  res.set("X-Content-Type-Options", "nosniff");
   res.body() = std::move(problem.body);
   res.keep_alive(false);
   res.prepare_payload();

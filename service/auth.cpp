@@ -208,9 +208,9 @@ Result<User> HerdService::AddUser(const Caller& caller, const std::string& usern
   u.role = role;
   u.authority = authority;
   u.created_at = clock_.Now();
-  auto created = store_.CreateUser(u, Audit(caller, "user.create", "user:" + username,
-                                            std::string(R"({"role":")") + RoleName(role) +
-                                                R"(","authority":")" + authority + "\"}"));
+  auto created = store_.CreateUser(u, AuditFor(caller, authority, "user.create", "user:" + username,
+                                               std::string(R"({"role":")") + RoleName(role) +
+                                                   R"(","authority":")" + authority + "\"}"));
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("the username " + username + " is taken", created.status().detail());
   }
@@ -227,7 +227,8 @@ Status HerdService::SetUserDisabled(const Caller& caller, const std::string& use
   }
   HP_RETURN_IF_ERROR(store_.SetUserDisabled(
       username, disabled,
-      Audit(caller, disabled ? "user.disable" : "user.enable", "user:" + username)));
+      AuditFor(caller, user->authority, disabled ? "user.disable" : "user.enable",
+               "user:" + username)));
   throttle_->ForgetUser(user->id);
   return Status::Ok();
 }
@@ -254,8 +255,8 @@ Status HerdService::AddAuthority(const Caller& caller, const Authority& authorit
   if (!caller.system && !InJurisdiction(caller.authority, authority.code)) {
     return PermissionDenied("the authority " + authority.code + " is outside your jurisdiction");
   }
-  return store_.SaveAuthority(authority,
-                              Audit(caller, "authority.save", "authority:" + authority.code));
+  return store_.SaveAuthority(
+      authority, AuditFor(caller, authority.code, "authority.save", "authority:" + authority.code));
 }
 
 }  // namespace herdpass

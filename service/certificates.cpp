@@ -306,9 +306,15 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
     since = std::min(since, today.AddDays(-d.immunity_days));
   Result<OwnerHistory> history = NotFound("");
   std::string owner_field;
+  std::optional<std::string> also_phone;  // owner_phone given with owner_id: must be that owner's
   if (req.owner_id) {
     owner_field = "owner_id";
     if (*req.owner_id <= 0) return InvalidArgument(owner_field, "owner_id must be positive");
+    if (!req.owner_phone.empty()) {
+      auto phone = phones_.ToE164(req.owner_phone, "owner_phone");
+      if (!phone.ok()) return phone.status();
+      also_phone = phone.value();
+    }
     history = store_.LoadOwnerHistory(*req.owner_id, since);
   } else if (!req.owner_phone.empty()) {
     owner_field = "owner_phone";
@@ -333,8 +339,22 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
     return PermissionDenied("the owner belongs to " + owner->authority +
                             ", outside your jurisdiction");
   }
+  // Compared only once the owner is known to be the caller's to see: the answer tells nothing of
+  // an owner elsewhere.
+  if (also_phone && *also_phone != owner->phone) {
+    return InvalidArgument("owner_phone",
+                           "owner_phone is not the phone number of the owner owner_id names");
+  }
   const std::string authority = caller.system ? owner->authority : caller.authority;
   const std::string origin = req.origin.empty() ? owner->authority : req.origin;
+  // The certificate says where the animals leave from: a vet signs for places of their own
+  // jurisdiction only.
+  if (!caller.system && !InJurisdiction(caller.authority, origin)) {
+    return Status(
+        StatusCode::kPermissionDenied,
+        "the origin " + origin + " is outside your jurisdiction (" + caller.authority + ")",
+        "origin");
+  }
 
   // --- validity ---
   const MovementScope scope = ScopeOf(origin, req.destination);
@@ -516,9 +536,11 @@ Result<Certificate> HerdService::GetCertificate(const Caller& caller, const std:
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadCertificate));
   auto c = FindByIdOrNumber(store_, id);
   if (!c.ok()) return c;
-  // Inspectors check animals arriving from anywhere; vets and admins see their own subtree.
-  const bool visible = caller.system || caller.role == Role::kInspector ||
-                       InJurisdiction(caller.authority, c->authority);
+  // As GET /certificates lists them: what was issued in the caller's subtree, and for inspectors
+  // also what is bound for it. Anyone else verifies the QR code (public).
+  const bool visible =
+      caller.system || InJurisdiction(caller.authority, c->authority) ||
+      (caller.role == Role::kInspector && InJurisdiction(caller.authority, c->destination));
   if (!visible) return NotFound("no certificate " + id + " in your jurisdiction");
   return c;
 }
@@ -581,6 +603,12 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
   HP_RETURN_IF_ERROR(CheckText(place, kMaxPlace, "place", true));
   auto c = FindByIdOrNumber(store_, id);
   if (!c.ok()) return c;
+  // W5: at the destination. Inspectors elsewhere verify it (and will record passages); they must
+  // not use it up on the road. Checked before its state, which they would learn otherwise.
+  if (!caller.system && !InJurisdiction(caller.authority, c->destination)) {
+    return PermissionDenied("the certificate " + c->number + " is bound for " + c->destination +
+                            ": only an inspector of that jurisdiction consumes it");
+  }
   if (c->status == CertificateStatus::kRevoked) return Revoked(c.value());
   if (c->status == CertificateStatus::kConsumed) return AlreadyConsumed(c.value());
   const Timestamp now = clock_.Now();

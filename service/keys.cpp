@@ -212,8 +212,8 @@ Status HerdService::ResignTrustList(const Caller& caller) {
   nlohmann::json detail = {
       {"sequence", list.sequence}, {"keys", list.keys.size()}, {"root_kid", root->kid}};
   return store_.SaveDocument(
-      doc, Audit(caller, "trust_list.sign", std::string("document:") + kTrustListDocument,
-                 detail.dump()));
+      doc, AuditFor(caller, root->country, "trust_list.sign",
+                    std::string("document:") + kTrustListDocument, detail.dump()));
 }
 
 Result<SigningKey> HerdService::NewSigningKey(const Caller& caller, const std::string& authority,
@@ -254,8 +254,8 @@ Result<SigningKey> HerdService::NewSigningKey(const Caller& caller, const std::s
   HP_RETURN_IF_ERROR(cert::WriteKeyFile(config_.key_dir, signer));
   nlohmann::json detail = {
       {"authority", authority}, {"root", root}, {"valid_until", FormatRfc3339(key.valid_until)}};
-  Status saved =
-      store_.SaveSigningKey(key, Audit(caller, "key.new", "key:" + key.kid, detail.dump()));
+  Status saved = store_.SaveSigningKey(
+      key, AuditFor(caller, authority, "key.new", "key:" + key.kid, detail.dump()));
   if (!saved.ok()) {
     // The public half could not be stored: the private file would sign nothing anyone trusts.
     std::error_code ec;
@@ -283,8 +283,8 @@ Status HerdService::RetireSigningKey(const Caller& caller, const std::string& ki
   }
   HP_RETURN_IF_ERROR(store_.RetireSigningKey(
       kid, clock_.Now(),
-      Audit(caller, "key.retire", "key:" + kid,
-            nlohmann::json{{"authority", it->authority}, {"root", it->root}}.dump())));
+      AuditFor(caller, it->authority, "key.retire", "key:" + kid,
+               nlohmann::json{{"authority", it->authority}, {"root", it->root}}.dump())));
   certs_->InvalidateKeys();
   certs_->ForgetSigner(kid);
   return ResignTrustList(caller);

@@ -2,8 +2,11 @@
 // only keeps integrity (uniqueness, idempotency, atomicity).
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <span>
+#include <string_view>
 
 #include "service/service.h"
+#include "service/throttle.h"
 
 namespace herdpass {
 namespace {
@@ -20,16 +23,33 @@ Status CheckLength(const std::string& value, size_t max, const std::string& fiel
   return Status::Ok();
 }
 
-// Vaccination dates: not after tomorrow (a pasture's local date runs up to a day ahead of UTC in
-// Central Asia and China) and not more than `max_years` back.
-Status CheckRecordDate(Date d, Date today, int max_years, const std::string& field) {
-  if (d > today.AddDays(1)) return InvalidArgument(field, "the date is in the future");
+// A date of the field (a dose, a birth): at most one day after `today`, the server's UTC date,
+// since the local date of a place runs up to a day ahead of UTC (UTC+14 at the most; UTC+5 to +8
+// in Central Asia and China), and not more than `max_years` back.
+Status CheckFieldDate(Date d, Date today, int max_years, const std::string& field) {
+  if (d > today.AddDays(1)) {
+    return InvalidArgument(field, "the date is in the future: at most one day after " +
+                                      today.ToString() + " (UTC) is accepted");
+  }
   if (d < today.AddYears(-max_years)) {
     return InvalidArgument(field,
                            "the date is more than " + std::to_string(max_years) + " years back");
   }
   return Status::Ok();
 }
+
+// No farm animal lives longer: an older birth date is a typing error.
+constexpr int kMaxAnimalAgeYears = 50;
+
+// A name of blanks is no name: whitespace-only text is refused like empty text.
+bool Blank(const std::string& text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  });
+}
+
+// Record ids are UUIDs made on the device; the nil UUID is no device's and would collide.
+constexpr std::string_view kNilUuid = "00000000-0000-0000-0000-000000000000";
 
 std::string Json(std::initializer_list<std::pair<const char*, nlohmann::json>> kv) {
   nlohmann::json j = nlohmann::json::object();
@@ -46,9 +66,8 @@ Status HerdService::OwnerConflict(const Caller& caller, const std::string& e164)
                          std::to_string(existing->id));
   }
   // Phone numbers are unique everywhere, so registering one that another authority holds must fail
-  // and so tells that it exists. It names nothing else, counts as a phone lookup, and is audited
-  // like one.
-  HP_RETURN_IF_ERROR(CheckLookupRate(caller));
+  // and so tells that it exists. It names nothing else, was counted as a phone lookup (by
+  // RegisterOwner), and is audited like one.
   HP_RETURN_IF_ERROR(store_.AppendAudit(
       Audit(caller, "owner.conflict", "phone:" + e164, R"({"outside_jurisdiction":true})")));
   return AlreadyExists("this phone number is registered with another authority");
@@ -59,12 +78,16 @@ Result<Owner> HerdService::RegisterOwner(const Caller& caller, const OwnerInput&
   auto phone = phones_.ToE164(input.phone, "phone");
   if (!phone.ok()) return phone.status();
   HP_RETURN_IF_ERROR(CheckLength(input.name, 200, "name", true));
+  if (Blank(input.name)) return InvalidArgument("name", "name is blank");
   HP_RETURN_IF_ERROR(CheckLength(input.village, 200, "village", false));
   const std::string authority = input.authority.empty() ? caller.authority : input.authority;
   HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority));
   if (!caller.system && !InJurisdiction(caller.authority, authority)) {
     return PermissionDenied("the authority " + authority + " is outside your jurisdiction");
   }
+  // The answer tells whether the number is free (201) or held, here or by another authority
+  // (409): a phone lookup, counted before it is asked so that a spent budget (429) tells nothing.
+  HP_RETURN_IF_ERROR(CheckLookupRate(caller));
   NewOwner o{phone.value(), input.name, input.village, authority, clock_.Now()};
   auto created = store_.CreateOwner(o, Audit(caller, "owner.create", "phone:" + o.phone));
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
@@ -106,9 +129,7 @@ Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInp
   if (!input.birth_date.empty()) {
     auto d = Date::Parse(input.birth_date, "birth_date");
     if (!d.ok()) return d.status();
-    if (d.value() > clock_.Today().AddDays(1)) {
-      return InvalidArgument("birth_date", "the birth date is in the future");
-    }
+    HP_RETURN_IF_ERROR(CheckFieldDate(d.value(), clock_.Today(), kMaxAnimalAgeYears, "birth_date"));
     birth = d.value();
   }
   if (input.owner_id <= 0) return InvalidArgument("owner_id", "owner_id is required");
@@ -143,6 +164,9 @@ Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::strin
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadAnimal));
   auto tag = ParseEarTag(tag_text, config_.ear_tag_schemes, "tag");
   if (!tag.ok()) return tag.status();
+  // The answer names the owner with the full phone, and tags are sequential: a read counts against
+  // the per-user lookup budget like a phone lookup, found or not.
+  HP_RETURN_IF_ERROR(CheckLookupRate(caller));
   auto animal = store_.FindAnimalByTag(tag->digits);
   if (!animal.ok() && animal.status().code() != StatusCode::kNotFound) return animal.status();
   if (!animal.ok() || (!caller.system && !InJurisdiction(caller.authority, animal->authority))) {
@@ -174,6 +198,9 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
   VaccinationInput out;
   auto id = NormalizeUuid(in.id, Field(i, "id"));
   if (!id.ok()) return id.status();
+  if (id.value() == kNilUuid) {
+    return InvalidArgument(Field(i, "id"), "the nil UUID is not a record id: make a UUIDv7");
+  }
   out.id = id.value();
 
   if (in.owner_id) {
@@ -188,6 +215,9 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
     return InvalidArgument(Field(i, "owner_phone"), "owner_phone or owner_id is required");
   }
   HP_RETURN_IF_ERROR(CheckLength(in.owner_name, 200, Field(i, "owner_name"), false));
+  if (!in.owner_name.empty() && Blank(in.owner_name)) {
+    return InvalidArgument(Field(i, "owner_name"), "owner_name is blank");
+  }
   out.owner_name = in.owner_name;
 
   const Species* species = catalogue_.FindSpecies(in.species);
@@ -242,8 +272,8 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
   out.dose_ml = in.dose_ml;
   auto date = Date::Parse(in.administered_on, Field(i, "administered_on"));
   if (!date.ok()) return date.status();
-  HP_RETURN_IF_ERROR(CheckRecordDate(date.value(), today, config_.max_record_age_years,
-                                     Field(i, "administered_on")));
+  HP_RETURN_IF_ERROR(CheckFieldDate(date.value(), today, config_.max_record_age_years,
+                                    Field(i, "administered_on")));
   out.administered_on = date.value();
   if (in.lat.has_value() != in.lon.has_value()) {
     return InvalidArgument(Field(i, in.lat ? "lon" : "lat"), "lat and lon come together");
@@ -264,6 +294,39 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
     out.corrects = c.value();
   }
   return out;
+}
+
+Status HerdService::CheckBatchPhones(const Caller& caller,
+                                     const std::vector<VaccinationInput>& records) {
+  if (config_.lookups_per_minute <= 0 || caller.system) return Status::Ok();
+  // A record naming its owner by phone is answered `created` when the number is free and
+  // `rejected` when another authority's owner holds it: the answer is a phone lookup. Each distinct
+  // number that is not of an owner of the caller's jurisdiction takes one lookup, whether free or
+  // held elsewhere, so that the cost tells nothing; the caller's own owners cost nothing. A batch
+  // that needs more than is left is refused whole (429) before anything is stored or counted: the
+  // client sends it again later (a batch is idempotent).
+  std::vector<std::string> phones;
+  for (const VaccinationInput& v : records) {
+    if (v.owner_id || v.owner_phone.empty()) continue;
+    if (std::find(phones.begin(), phones.end(), v.owner_phone) == phones.end()) {
+      phones.push_back(v.owner_phone);
+    }
+  }
+  int cost = 0;
+  for (const std::string& phone : phones) {
+    auto owner = store_.FindOwnerByPhone(phone);
+    if (!owner.ok() && owner.status().code() != StatusCode::kNotFound) return owner.status();
+    if (owner.ok() && InJurisdiction(caller.authority, owner->authority)) continue;
+    ++cost;
+  }
+  if (cost == 0) return Status::Ok();
+  if (!throttle_->TakeLookups(caller.user_id, clock_.Now(), config_.lookups_per_minute, cost)) {
+    return ResourceExhausted(
+        "the batch names " + std::to_string(cost) +
+        " phone numbers of no owner of your jurisdiction: more than your phone lookups left "
+        "this minute; send it again in a minute, or in smaller batches");
+  }
+  return Status::Ok();
 }
 
 Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
@@ -291,6 +354,7 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
     valid.push_back(std::move(v).value());
     valid_index.push_back(i);
   }
+  HP_RETURN_IF_ERROR(CheckBatchPhones(caller, valid));
   if (!valid.empty()) {
     BatchContext ctx;
     ctx.user_id = caller.user_id;
@@ -298,10 +362,24 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
     ctx.scope = caller.authority;
     ctx.unrestricted = caller.system;
     ctx.at = clock_.Now();
+    // The audit row names what was stored, known only in the transaction: none when nothing was.
+    const AuditEntry batch_audit = Audit(caller, "vaccination.batch", "");
     auto stored = store_.RecordVaccinations(
         valid, ctx,
-        Audit(caller, "vaccination.batch", "records:" + std::to_string(valid.size()),
-              Json({{"first_id", valid.front().id}, {"count", valid.size()}})));
+        BatchAudit([&](std::span<const RecordResult> results) -> std::optional<AuditEntry> {
+          size_t created = 0;
+          const RecordResult* first = nullptr;
+          for (const RecordResult& r : results) {
+            if (r.outcome != RecordOutcome::kCreated) continue;
+            if (first == nullptr) first = &r;
+            ++created;
+          }
+          if (first == nullptr) return std::nullopt;
+          AuditEntry e = batch_audit;
+          e.target = "records:" + std::to_string(created);
+          e.detail = Json({{"first_id", first->id}, {"count", created}});
+          return e;
+        }));
     if (!stored.ok()) return stored.status();
     std::vector<std::string> foreign_phones;
     for (size_t k = 0; k < valid_index.size(); ++k) {

@@ -49,6 +49,13 @@ AuditEntry HerdService::Audit(const Caller& caller, std::string action, std::str
   return e;
 }
 
+AuditEntry HerdService::AuditFor(const Caller& caller, const std::string& authority,
+                                 std::string action, std::string target, std::string detail) const {
+  AuditEntry e = Audit(caller, std::move(action), std::move(target), std::move(detail));
+  if (caller.system) e.authority = authority;
+  return e;
+}
+
 Status HerdService::CheckLookupRate(const Caller& caller) {
   if (config_.lookups_per_minute <= 0 || caller.system) return Status::Ok();
   if (!throttle_->AllowLookup(caller.user_id, clock_.Now(), config_.lookups_per_minute)) {

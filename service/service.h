@@ -243,10 +243,17 @@ class HerdService {
   Status AddAuthority(const Caller& caller, const Authority& authority);
 
   // --- owners, animals, vaccinations (service/records.cpp) ---
+  // Counts as a phone lookup (the answer tells whether the number is held): kResourceExhausted
+  // when the caller's lookups of the minute are spent. kInvalidArgument "name" when blank.
   Result<Owner> RegisterOwner(const Caller& caller, const OwnerInput& input);
   Result<Owner> FindOwnerByPhone(const Caller& caller, const std::string& phone);
   Result<Animal> RegisterAnimal(const Caller& caller, const AnimalInput& input);
+  // Names the owner: counts as a phone lookup and is audited.
   Result<AnimalView> GetAnimal(const Caller& caller, const std::string& tag);
+  // W1. Each distinct owner_phone that is not of an owner of the caller's jurisdiction counts as
+  // a phone lookup; kResourceExhausted, with nothing stored, when the batch needs more than the
+  // caller has left this minute. The `vaccination.batch` audit row names the records created (none
+  // when nothing was).
   Result<BatchSummary> RecordBatch(const Caller& caller,
                                    const std::vector<VaccinationRecordInput>& records);
   Status VoidVaccination(const Caller& caller, const std::string& id, const std::string& reason);
@@ -256,15 +263,18 @@ class HerdService {
                               std::optional<int> years);
 
   // --- certificates (service/certificates.cpp) ---
-  // W3. kInvalidArgument naming the field; kPermissionDenied outside the vet's jurisdiction;
-  // kUnprocessable with `failures` filled when movement rules are not met (nothing is stored);
-  // kFailedPrecondition when no signing key is usable for the vet's authority.
+  // W3. kInvalidArgument naming the field (owner_phone when it is not the phone of owner_id's
+  // owner); kPermissionDenied when the owner, or the origin (naming "origin"), is outside the
+  // vet's jurisdiction; kUnprocessable with `failures` filled when movement rules are not met
+  // (nothing is stored); kFailedPrecondition when no signing key is usable for the vet's authority.
   Result<Certificate> IssueCertificate(const Caller& caller, const CertificateRequest& request,
                                        std::vector<RuleFailure>* failures = nullptr);
   // Below, `id` is the certificate's UUID or its number ("KZ-ABY-20261129-7KQ2M9XD"); kNotFound
-  // when there is none. Inspectors read and consume certificates from anywhere (animals arrive
-  // from other regions); vets and admins read and revoke those of their own subtree (kNotFound /
-  // kPermissionDenied otherwise).
+  // when there is none. Vets and admins read and revoke those issued in their subtree; inspectors
+  // read those issued in their subtree or bound for it (what ListCertificates shows them), and
+  // consume only those bound for their subtree (DESIGN.md W5). kNotFound for a certificate the
+  // caller may not read, kPermissionDenied for one the caller may not revoke or consume. Anyone
+  // may Verify a certificate.
   Result<Certificate> GetCertificate(const Caller& caller, const std::string& id);
   // The certificates of the caller's jurisdiction, newest first: for vets and admins those issued
   // in their subtree (what GetCertificate shows them), for inspectors also those destined to it.
@@ -330,7 +340,15 @@ class HerdService {
 
   AuditEntry Audit(const Caller& caller, std::string action, std::string target,
                    std::string detail = {}) const;
+  // The same for an action on something of `authority` (a user, a key): the operator's console,
+  // which has no authority of its own, acts for that one, and the row is that authority's (its
+  // auditors see it, others do not). Other callers' rows stay their own authority's.
+  AuditEntry AuditFor(const Caller& caller, const std::string& authority, std::string action,
+                      std::string target, std::string detail = {}) const;
   Status CheckLookupRate(const Caller& caller);
+  // The lookups a batch's records take by naming owners by phone (service/records.cpp):
+  // kResourceExhausted, with nothing taken, when fewer are left.
+  Status CheckBatchPhones(const Caller& caller, const std::vector<VaccinationInput>& records);
   // The answer to registering a phone that is taken: the owner's id when the caller may see it.
   Status OwnerConflict(const Caller& caller, const std::string& e164);
   Result<VaccinationInput> ValidateRecord(const VaccinationRecordInput& in, size_t index,

@@ -43,13 +43,17 @@ struct HerdService::Throttle {
 
   // Fixed one-minute windows per user.
   bool AllowLookup(int64_t user_id, Timestamp now, int per_minute) {
+    return TakeLookups(user_id, now, per_minute, 1);
+  }
+  // Takes `n` lookups at once, or none when fewer than `n` are left this minute.
+  bool TakeLookups(int64_t user_id, Timestamp now, int per_minute, int n) {
     const int64_t minute =
         std::chrono::duration_cast<std::chrono::minutes>(now.time_since_epoch()).count();
     std::lock_guard lock(lookup_mu);
     auto& w = lookups[user_id];
     if (w.minute != minute) w = {minute, 0};
-    if (w.count >= per_minute) return false;
-    ++w.count;
+    if (n > per_minute - w.count) return false;
+    w.count += n;
     return true;
   }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -99,6 +100,22 @@ struct RecordResult {
   int64_t owner_id = 0;  // set when created or duplicate
 };
 
+// The audit row of a batch: a fixed one, or one made from the records' outcomes inside the batch's
+// transaction (none when it gives std::nullopt), so that the row names what was stored.
+class BatchAudit {
+ public:
+  using Maker = std::function<std::optional<AuditEntry>(std::span<const RecordResult>)>;
+  BatchAudit(AuditEntry fixed)  // NOLINT(google-explicit-constructor): a fixed row converts
+      : make_([e = std::move(fixed)](std::span<const RecordResult>) { return e; }) {}
+  explicit BatchAudit(Maker make) : make_(std::move(make)) {}
+  std::optional<AuditEntry> For(std::span<const RecordResult> results) const {
+    return make_(results);
+  }
+
+ private:
+  Maker make_;
+};
+
 // What W2 needs of one owner, read in one consistent snapshot.
 struct OwnerHistory {
   Owner owner;
@@ -108,8 +125,9 @@ struct OwnerHistory {
 };
 
 struct AuditQuery {
-  // Rows whose actor's authority is `scope` or below it, plus rows with no authority (the
-  // operator's console, anonymous callers). Empty with all_authorities: every row.
+  // Rows whose actor's authority is `scope` or below it, plus rows with no authority (anonymous
+  // callers, the operator's console where it acted for no authority). Empty with
+  // all_authorities: every row.
   std::string scope;
   bool all_authorities = false;
   int64_t after_seq = 0;  // cursor: rows with seq > after_seq
@@ -255,7 +273,7 @@ class Store {
   // failure). A record whose id is already stored is a duplicate, whatever its content.
   virtual Result<std::vector<RecordResult>> RecordVaccinations(
       std::span<const VaccinationInput> records, const BatchContext& ctx,
-      const AuditEntry& audit) = 0;
+      const BatchAudit& audit) = 0;
   virtual Result<Vaccination> FindVaccination(const std::string& id) = 0;
   // kNotFound; kFailedPrecondition when already voided.
   virtual Status VoidVaccination(const std::string& id, const std::string& reason, Timestamp at,

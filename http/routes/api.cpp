@@ -16,16 +16,25 @@ namespace {
 using nlohmann::json;
 using AuthedHandler = std::function<Response(Request&, const Caller&)>;
 
-// Wraps a handler that needs a signed-in caller.
+// What a signed-in caller is answered names people, phone numbers and tokens: no cache keeps it
+// (Cache-Control: no-store), unless the handler chose otherwise for data that holds none.
+Response NoStore(Response r) {
+  for (const auto& [name, value] : r.headers) {
+    if (name == "Cache-Control") return r;
+  }
+  r.AddHeader("Cache-Control", "no-store");
+  return r;
+}
+
 // Wraps a handler that needs a signed-in caller allowed to do `op`. The role is checked before the
 // handler reads the request, so that a forbidden role gets 403 whatever its body holds; the service
 // checks it again, with jurisdiction, in the use case.
 Handler Authed(HerdService& service, Operation op, AuthedHandler handler) {
   return [&service, op, handler = std::move(handler)](Request& req) {
     auto caller = service.Authenticate(req.BearerToken(), req.remote_address);
-    if (!caller.ok()) return ProblemFromStatus(caller.status());
-    if (Status s = Permit(caller.value(), op); !s.ok()) return ProblemFromStatus(s);
-    return handler(req, caller.value());
+    if (!caller.ok()) return NoStore(ProblemFromStatus(caller.status()));
+    if (Status s = Permit(caller.value(), op); !s.ok()) return NoStore(ProblemFromStatus(s));
+    return NoStore(handler(req, caller.value()));
   };
 }
 
@@ -298,6 +307,8 @@ Response PrintCertificate(HerdService& service, Request& req, const Caller& call
   Response res = Text(200, std::move(page).value(), "text/html; charset=utf-8");
   res.AddHeader("Content-Language", lang);
   res.AddHeader("Vary", "Accept-Language");
+  // The page runs nothing and loads nothing: only its own style block is allowed.
+  res.AddHeader("Content-Security-Policy", cert::PrintPageContentSecurityPolicy());
   return res;
 }
 
@@ -391,7 +402,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   auto authed = [&s](Operation op, auto fn) {
     return Authed(s, op, [&s, fn](Request& req, const Caller& c) { return fn(s, req, c); });
   };
-  router.Add("POST", "/api/v1/auth/login", [&s](Request& req) { return Login(s, req); });
+  router.Add("POST", "/api/v1/auth/login", [&s](Request& req) { return NoStore(Login(s, req)); });
   router.Add("POST", "/api/v1/auth/logout", authed(Operation::kSignedIn, Logout));
   router.Add("GET", "/api/v1/auth/me",
              Authed(s, Operation::kSignedIn, [](Request&, const Caller& c) { return Me(c); }));

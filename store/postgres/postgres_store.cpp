@@ -151,12 +151,13 @@ class PostgresStore final : public Store {
 
   Result<std::vector<RecordResult>> RecordVaccinations(std::span<const VaccinationInput> records,
                                                        const BatchContext& ctx,
-                                                       const AuditEntry& audit) override {
+                                                       const BatchAudit& audit) override {
     std::vector<RecordResult> results;
     Status s = writer_->Run([&](WriteTxn& tx) -> Status {
       PostgresRecordPort port(tx);
       HP_RETURN_IF_ERROR(store::RecordBatch(port, records, ctx, results));
-      return tx.AppendAudit(audit);
+      auto entry = audit.For(results);
+      return entry ? tx.AppendAudit(*entry) : Status::Ok();
     });
     if (!s.ok()) return s;
     return results;

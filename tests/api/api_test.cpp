@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -678,6 +679,182 @@ TEST_F(ApiTest, AuditChainVerifiesWhileServing) {
   CommandResult v = env_->Run({"audit", "verify"});
   EXPECT_TRUE(v.ok()) << v.out << v.err;
   EXPECT_NE(v.out.find("ok"), std::string::npos) << v.out;
+}
+
+// --- issue 17: input rules, audit, headers ---
+
+// The nil UUID is no device's record id: every later device using it would see its records
+// answered `duplicate`.
+TEST_F(ApiTest, NilUuidAsARecordIdIsRejectedNamingIt) {
+  const std::string phone = KzPhone(2100);
+  json rec = FlockRecord(phone, DaysFromToday(0));
+  rec["id"] = "00000000-0000-0000-0000-000000000000";
+  auto r = Batch(json::array({rec}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json res = r.json().at("results").at(0);
+  EXPECT_EQ(res.at("status"), "rejected") << res;
+  EXPECT_EQ(res.at("reason").value("status", 0), 400) << res;
+  EXPECT_EQ(res.at("reason").value("field", ""), "records[0].id") << res;
+  EXPECT_EQ(VaccinationCount(phone), 0u);
+}
+
+// A name of blanks is no name; a birth date of year 0 is no birth date (the last 50 years).
+TEST_F(ApiTest, BlankOwnerNameAndImpossibleBirthDateAre400NamingTheField) {
+  ExpectProblem(
+      client_->Post("/api/v1/owners", {{"phone", KzPhone(2200)}, {"name", " \t  "}}, Token("vacc")),
+      400, "name");
+  ExpectProblem(client_->Get("/api/v1/owners?phone=%2B" + KzPhone(2200).substr(1), Token("vacc")),
+                404);
+  json rec = FlockRecord(KzPhone(2201), DaysFromToday(0));
+  rec["owner_name"] = "   ";
+  auto b = Batch(json::array({rec}));
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(b.json().at("results").at(0).at("reason").value("field", ""), "records[0].owner_name")
+      << b.body;
+  EXPECT_EQ(VaccinationCount(KzPhone(2201)), 0u);
+
+  json owner = CreateOwner(KzPhone(2202));
+  for (const char* bad : {"0000-01-01", "1900-06-01"}) {
+    SCOPED_TRACE(bad);
+    ExpectProblem(client_->Post("/api/v1/animals",
+                                {{"tag", KzTag(2200)},
+                                 {"species", "cattle"},
+                                 {"owner_id", owner.at("id")},
+                                 {"birth_date", bad}},
+                                Token("vacc")),
+                  400, "birth_date");
+  }
+  ExpectProblem(client_->Get("/api/v1/animals/" + KzTag(2200), Token("vacc")), 404);
+}
+
+// A batch whose only record the store refused writes no `vaccination.batch` row naming it; a batch
+// that stored one names that one.
+TEST_F(ApiTest, BatchAuditNamesOnlyStoredRecords) {
+  json refused = FlockRecord(KzPhone(2300), DaysFromToday(0));
+  refused.erase("owner_phone");
+  refused["owner_id"] = 987654321;  // well formed; no such owner
+  auto r = Batch(json::array({refused}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json().at("rejected"), 1) << r.body;
+  json stored = FlockRecord(KzPhone(2301), DaysFromToday(0));
+  json refused2 = refused;
+  refused2["id"] = NewUuid();
+  ASSERT_EQ(Batch(json::array({refused2, stored})).json().at("created"), 1);
+
+  auto audit = client_->Get("/api/v1/audit?action=vaccination.batch&limit=1000", Token("aud"));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  EXPECT_EQ(audit.body.find(refused.at("id").get<std::string>()), std::string::npos) << audit.body;
+  EXPECT_EQ(audit.body.find(refused2.at("id").get<std::string>()), std::string::npos);
+  int naming_stored = 0;
+  const json rows = audit.json().at("items");
+  for (const auto& row : rows) {
+    if (row.at("detail").value("first_id", "") != stored.at("id")) continue;
+    ++naming_stored;
+    EXPECT_EQ(row.at("detail").at("count"), 1) << row;
+    EXPECT_EQ(row.at("target"), "records:1") << row;
+  }
+  EXPECT_EQ(naming_stored, 1) << audit.body;
+}
+
+// Answers with personal data are not kept by caches (no-store) nor sniffed by browsers; problem
+// answers and public ones are not sniffed either.
+TEST_F(ApiTest, PersonalDataAnswersAreNoStoreAndNosniff) {
+  const std::string phone = KzPhone(2400);
+  json rec = FlockRecord(phone, DaysFromToday(0));
+  rec.erase("head_count");
+  rec["species"] = "cattle";
+  rec["animal_tags"] = {KzTag(2400)};
+  rec["vaccine"] = "FMD-OA-INACT";
+  ASSERT_EQ(Batch(json::array({rec})).json().at("created"), 1);
+  const std::string e164 = "%2B" + phone.substr(1);
+  const std::vector<std::pair<std::string, HttpResponse>> personal = {
+      {"login", client_->Post("/api/v1/auth/login",
+                              {{"username", "insp"}, {"password", env_->user("insp").password}})},
+      {"me", client_->Get("/api/v1/auth/me", Token("insp"))},
+      {"lookup", client_->Get("/api/v1/lookup?phone=" + e164, Token("insp"))},
+      {"lookup miss", client_->Get("/api/v1/lookup?phone=%2B77059999999", Token("insp"))},
+      {"owner", client_->Get("/api/v1/owners?phone=" + e164, Token("vacc"))},
+      {"animal", client_->Get("/api/v1/animals/" + KzTag(2400), Token("insp"))},
+      {"batch", Batch(json::array({rec}))},
+      {"audit", client_->Get("/api/v1/audit?limit=5", Token("aud"))},
+      {"forbidden", client_->Get("/api/v1/audit", Token("insp"))},
+      {"no token", client_->Get("/api/v1/lookup?phone=" + e164)},
+  };
+  for (const auto& [name, r] : personal) {
+    SCOPED_TRACE(name);
+    EXPECT_LT(r.status, 500) << r.body;
+    EXPECT_EQ(r.header("Cache-Control"), "no-store");
+    EXPECT_EQ(r.header("X-Content-Type-Options"), "nosniff");
+  }
+  for (const char* target : {"/api/v1/catalogue", "/api/v1/no-such-route", "/healthz"}) {
+    SCOPED_TRACE(target);
+    EXPECT_EQ(client_->Get(target).header("X-Content-Type-Options"), "nosniff");
+  }
+}
+
+// The operator's console (`user add`, `key new`) acts for the authority it names: an auditor of
+// KZ-ABY sees what was done for KZ-ABY, not for KZ-ALM.
+TEST_F(ApiTest, AuditorsSeeTheConsolesActionsForTheirOwnAuthorityOnly) {
+  CommandResult key = env_->Run({"key", "new", "--authority", "KZ-ALM"});
+  ASSERT_TRUE(key.ok()) << key.out << key.err;
+  auto users = client_->Get("/api/v1/audit?action=user.create&limit=1000", Token("aud"));
+  ASSERT_EQ(users.status, 200) << users.body;
+  std::set<std::string> targets;
+  const json user_rows = users.json().at("items");
+  for (const auto& row : user_rows) targets.insert(row.at("target").get<std::string>());
+  EXPECT_EQ(targets.count("user:vacc"), 1u) << users.body;
+  EXPECT_EQ(targets.count("user:vacc-alm"), 0u) << users.body;
+  auto keys = client_->Get("/api/v1/audit?action=key.new&limit=1000", Token("aud"));
+  ASSERT_EQ(keys.status, 200) << keys.body;
+  int abay = 0;
+  const json key_rows = keys.json().at("items");
+  for (const auto& row : key_rows) {
+    EXPECT_EQ(row.at("detail").at("authority"), "KZ-ABY") << row;
+    ++abay;
+  }
+  EXPECT_GE(abay, 1) << "init made a signing key for KZ-ABY: " << keys.body;
+}
+
+// GET /animals/{tag} shows the owner's full phone and name, and ear tags are sequential: it takes
+// from the same per-user budget as the phone lookups (here 3 a minute). The windows are whole
+// minutes: within 2 x 3 + 1 requests one is refused, even if a minute turns over in between.
+class LookupLimitApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_.Init();
+    env_.AddUser({"vacc", "vaccinator", "", ""});
+    env_.AddUser({"insp", "inspector", "", ""});
+    env_.StartServer({"--lookups-per-minute", "3"});
+    client_ = env_.Client();
+  }
+  HerdpassEnv env_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_F(LookupLimitApiTest, ReadingAnimalsByTagIsRateLimitedLikeLookups) {
+  const std::string vacc = env_.Login("vacc"), insp = env_.Login("insp");
+  json rec = FlockRecord(KzPhone(2500), DaysFromToday(0));
+  rec.erase("head_count");
+  rec["species"] = "cattle";
+  rec["animal_tags"] = {KzTag(2500)};
+  rec["vaccine"] = "FMD-OA-INACT";
+  auto b = client_->Post("/api/v1/vaccinations/batch", {{"records", json::array({rec})}}, vacc);
+  ASSERT_EQ(b.status, 200) << b.body;
+  ASSERT_EQ(b.json().at("created"), 1) << b.body;
+  int answered = 0;
+  std::optional<HttpResponse> refused;
+  for (int i = 0; i < 7 && !refused; ++i) {
+    auto r = client_->Get("/api/v1/animals/" + KzTag(2500 + i % 2), insp);  // known and unknown
+    if (r.status == 429) {
+      refused = r;
+    } else {
+      EXPECT_TRUE(r.status == 200 || r.status == 404) << r.body;
+      ++answered;
+    }
+  }
+  ASSERT_TRUE(refused.has_value()) << answered << " answers and no 429";
+  ExpectProblem(*refused, 429);
+  EXPECT_NE(refused->body.find("resource-exhausted"), std::string::npos) << refused->body;
 }
 
 // --- W11 and the certificate list, over the demo county (`herdpass demo`) ---

@@ -186,6 +186,11 @@ class AuthzTest : public SharedServerTest<AuthzTest> {
     for (const auto& role : kRoles) {
       if (role != "admin") spec.users.push_back({role, role, "", ""});
     }
+    // Inspectors of other jurisdictions (the deployment's is KZ-ABY): a certificate's
+    // destination, a place on the road, and the country above both.
+    spec.users.push_back({"insp-alm", "inspector", "KZ-ALM", ""});
+    spec.users.push_back({"insp-akm", "inspector", "KZ-AKM", ""});
+    spec.users.push_back({"insp-kz", "inspector", "KZ", ""});
     return spec;
   }
 };
@@ -272,6 +277,73 @@ TEST_F(AuthzTest, ForbiddenRoleGets403WhateverItSends) {
                                                           "application/json", tokens.at(role));
       ExpectProblem(r, 403);
     }
+  }
+}
+
+// Certificates by jurisdiction (DESIGN.md section 9): a certificate issued in KZ-ABY for KZ-ALM
+// is read by inspectors of the issuer's subtree, of the destination's, and above them (as GET
+// /certificates lists it), 404 elsewhere; only the destination's jurisdiction consumes it (403
+// elsewhere, the certificate left as it was). Verification stays public.
+TEST_F(AuthzTest, CertificatesFollowTheInspectorsJurisdiction) {
+  auto client = env_->Client();
+  const std::string vet = env_->Login("vet");
+  std::map<std::string, std::string> tokens;
+  for (const char* u : {"inspector", "insp-alm", "insp-akm", "insp-kz"}) tokens[u] = env_->Login(u);
+  // One certificate per consume cell that may succeed, one for the rest.
+  auto issue = [&](int n) {
+    const std::string phone = KzPhone(3500 + n), tag = KzTag(3500 + n);
+    json rec = {{"id", NewUuid()},
+                {"owner_phone", phone},
+                {"owner_name", "Matrix Owner"},
+                {"animal_tags", {tag}},
+                {"species", "cattle"},
+                {"disease", "FMD-O"},
+                {"vaccine", "FMD-OA-INACT"},
+                {"batch_no", "LOT-M"},
+                {"dose_ml", 2.0},
+                {"administered_on", DaysFromToday(0)}};
+    auto b = client->Post("/api/v1/vaccinations/batch", {{"records", json::array({rec})}}, vet);
+    EXPECT_EQ(b.status, 200) << b.body;
+    auto c = client->Post("/api/v1/certificates",
+                          {{"owner_phone", phone},
+                           {"animal_tags", {tag}},
+                           {"species", "cattle"},
+                           {"purpose", "slaughter"},
+                           {"destination", "KZ-ALM"}},
+                          vet);
+    EXPECT_EQ(c.status, 201) << c.body;
+    return c.json();
+  };
+  const json c = issue(0);
+  const std::string base = "/api/v1/certificates/" + c.at("id").get<std::string>();
+  const std::map<std::string, int> read_status = {
+      {"inspector", 200}, {"insp-alm", 200}, {"insp-kz", 200}, {"insp-akm", 404}};
+  for (const char* part : {"", "/qr.svg", "/qr.png", "/print"}) {
+    for (const auto& [user, status] : read_status) {
+      SCOPED_TRACE(std::string("GET ") + part + " as " + user);
+      auto r = client->Get(base + part, tokens.at(user));
+      if (status == 200) {
+        EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+      } else {
+        ExpectProblem(r, status);
+      }
+    }
+  }
+  for (const char* user : {"inspector", "insp-akm"}) {
+    SCOPED_TRACE(std::string("consume as ") + user);
+    auto r = client->Post(base + "/consume", {{"place", "matrix gate"}}, tokens.at(user));
+    ExpectProblem(r, 403);
+    EXPECT_NE(r.body.find("permission-denied"), std::string::npos) << r.body;
+  }
+  auto verified = client->Post("/api/v1/verify", {{"hp1", c.at("hp1")}});
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  EXPECT_EQ(verified.json().at("status"), "valid");
+  for (const char* user : {"insp-alm", "insp-kz"}) {
+    SCOPED_TRACE(std::string("consume as ") + user);
+    const json mine = issue(user == std::string("insp-alm") ? 1 : 2);
+    auto r = client->Post("/api/v1/certificates/" + mine.at("id").get<std::string>() + "/consume",
+                          {{"place", "matrix gate"}}, tokens.at(user));
+    EXPECT_EQ(r.status, 200) << r.body;
   }
 }
 

@@ -525,5 +525,39 @@ TEST(BackupTest, ABadBackupPeriodIsAUsageError) {
   EXPECT_NE(r.err.find("backup-every: '5x' is not a period"), std::string::npos) << r.err;
 }
 
+// The data directory holds personal data and the private keys: only the owner may read it (issue
+// 17: herdpass.db was made 0644). A database left readable by an older version is closed up when
+// it is next opened.
+TEST(DataFilesTest, AreReadableByTheOwnerAlone) {
+  HerdpassEnv env;
+  env.Init();
+  env.AddUser({"vacc", "vaccinator", "", ""});
+  env.StartServer();
+  auto client = env.Client();
+  const std::string token = env.Login("vacc");
+  json records = json::array({FlockRecord(KzPhone(2), DaysFromToday(0))});
+  ASSERT_EQ(client->Post("/api/v1/vaccinations/batch", {{"records", records}}, token).status, 200);
+  auto mode = [](const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 07777;
+  };
+  const std::string db = env.database_path();
+  EXPECT_EQ(mode(env.data_dir()), 0700u);
+  EXPECT_EQ(mode(env.data_dir() + "/keys"), 0700u);
+  for (const std::string& file :
+       {db, db + "-wal", db + "-shm", env.data_dir() + "/herdpass.conf"}) {
+    SCOPED_TRACE(file);
+    EXPECT_EQ(mode(file), 0600u);
+  }
+  const ExitStatus stopped = env.StopServer();
+  EXPECT_TRUE(stopped.exited && stopped.code == 0) << env.ServerLog();
+
+  ASSERT_EQ(::chmod(db.c_str(), 0644), 0);
+  CommandResult list = env.Run({"user", "list"});
+  ASSERT_TRUE(list.ok()) << list.out << list.err;
+  EXPECT_EQ(mode(db), 0600u);
+}
+
 }  // namespace
 }  // namespace herdpass::testing

@@ -89,7 +89,8 @@ class CertificateApiTest : public SharedServerTest<CertificateApiTest> {
                   {"vet", "vet", "", ""},
                   {"insp", "inspector", "", ""},
                   {"vet-alm", "vet", "KZ-ALM", ""},
-                  {"insp-alm", "inspector", "KZ-ALM", ""}};
+                  {"insp-alm", "inspector", "KZ-ALM", ""},
+                  {"insp-akm", "inspector", "KZ-AKM", ""}};
     return spec;
   }
 
@@ -442,6 +443,31 @@ TEST_F(CertificateApiTest, PrintPageInRussianAndUyghurShowsTheNumberAndNoPhone) 
   }
 }
 
+// The print page runs no script and loads nothing: a strict Content-Security-Policy allows its one
+// inline style block (by hash) and nothing else, and the browser must not sniff its type.
+TEST_F(CertificateApiTest, PrintPageHasAStrictContentSecurityPolicy) {
+  json c = Issue(IssueBody(CattleHerd(24, 1)));
+  auto page = client_->Get("/api/v1/certificates/" + c.at("id").get<std::string>() + "/print",
+                           Token("vet"));
+  ASSERT_EQ(page.status, 200) << page.body.substr(0, 300);
+  const std::string csp = page.header("Content-Security-Policy");
+  const size_t open = page.body.find("<style>");
+  const size_t close = page.body.find("</style>");
+  ASSERT_NE(open, std::string::npos);
+  ASSERT_NE(close, std::string::npos);
+  const std::string style = page.body.substr(open + 7, close - open - 7);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(style.data()), style.size());
+  char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+  sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
+  EXPECT_EQ(csp, std::string("default-src 'none'; style-src 'sha256-") + b64 +
+                     "'; img-src 'none'; base-uri 'none'; form-action 'none'; "
+                     "frame-ancestors 'none'")
+      << csp;
+  EXPECT_EQ(page.body.find("<script"), std::string::npos);
+  EXPECT_EQ(page.header("X-Content-Type-Options"), "nosniff");
+}
+
 // --- W5 consume, W6 revoke ---
 
 TEST_F(CertificateApiTest, ConsumedOnceThenASecondUseIs409WithTheFirst) {
@@ -548,24 +574,77 @@ TEST_F(CertificateApiTest, TrustListIsServedSignedWithTheSigningKeys) {
   }
 }
 
-// Animals travel: an inspector anywhere reads and consumes a certificate arriving from elsewhere,
-// but a vet of another jurisdiction neither sees nor revokes it.
-TEST_F(CertificateApiTest, InspectorsAnywhereReadItVetsElsewhereDoNot) {
-  json c = Issue(IssueBody(CattleHerd(9, 1)));
+// Animals travel, and any inspector may verify a certificate (public); reading it follows the list
+// (issued in the inspector's subtree or destined to it), and only the destination's jurisdiction
+// consumes it: an inspector on the road cannot burn a truck's certificate. A vet of another
+// jurisdiction neither sees nor revokes it.
+TEST_F(CertificateApiTest, InspectorsReadWhatTheirJurisdictionIssuedOrAwaitsAndOnlyItConsumes) {
+  json body = IssueBody(CattleHerd(9, 1));
+  body["destination"] = "KZ-ALM";
+  body["destination_place"] = "Almaty meat plant";
+  json c = Issue(body);
   const std::string id = c.at("id");
-  ExpectProblem(client_->Get("/api/v1/certificates/" + id, Token("vet-alm")), 404);
-  ExpectProblem(client_->Post("/api/v1/certificates/" + id + "/revoke", {{"reason", "not mine"}},
-                              Token("vet-alm")),
-                403);
-  EXPECT_EQ(Verify(c.at("hp1")).at("status"), "valid");
+  const std::string base = "/api/v1/certificates/" + id;
+  ExpectProblem(client_->Get(base, Token("vet-alm")), 404);
+  ExpectProblem(client_->Post(base + "/revoke", {{"reason", "not mine"}}, Token("vet-alm")), 403);
 
-  auto read = client_->Get("/api/v1/certificates/" + id, Token("insp-alm"));
-  ASSERT_EQ(read.status, 200) << read.body;
-  EXPECT_EQ(read.json().at("number"), c.at("number"));
-  auto used = client_->Post("/api/v1/certificates/" + id + "/consume",
-                            {{"place", "Almaty meat plant"}}, Token("insp-alm"));
+  // The road (KZ-AKM): nothing to read, nothing to consume; the public verify still says valid.
+  for (const char* part : {"", "/qr.svg", "/qr.png", "/print"}) {
+    SCOPED_TRACE(part);
+    ExpectProblem(client_->Get(base + part, Token("insp-akm")), 404);
+    auto read = client_->Get(base + part, Token("insp-alm"));  // the destination reads it
+    EXPECT_EQ(read.status, 200) << read.body.substr(0, 300);
+    auto issuer = client_->Get(base + part, Token("insp"));  // and so does the issuer's
+    EXPECT_EQ(issuer.status, 200) << issuer.body.substr(0, 300);
+  }
+  auto road = client_->Post(base + "/consume", {{"place", "checkpoint 7"}}, Token("insp-akm"));
+  ExpectProblem(road, 403);
+  EXPECT_NE(road.body.find("permission-denied"), std::string::npos) << road.body;
+  ExpectProblem(client_->Post(base + "/consume", {{"place", "Ayagoz"}}, Token("insp")), 403);
+  json v = Verify(c.at("hp1"));
+  EXPECT_EQ(v.at("status"), "valid") << v.dump(1);
+  EXPECT_EQ(client_->Get(base, Token("insp")).json().at("status"), "issued");
+
+  auto used = client_->Post(base + "/consume", {{"place", "Almaty meat plant"}}, Token("insp-alm"));
   ASSERT_EQ(used.status, 200) << used.body;
   EXPECT_EQ(used.json().at("consumed").at("by"), "insp-alm");
+}
+
+// A certificate of KZ-ABY bound for KZ-ABY is neither read nor consumed by KZ-ALM's inspector.
+TEST_F(CertificateApiTest, AnInspectorElsewhereNeitherReadsNorConsumes) {
+  json c = Issue(IssueBody(CattleHerd(20, 1)));
+  const std::string base = "/api/v1/certificates/" + c.at("id").get<std::string>();
+  ExpectProblem(client_->Get(base, Token("insp-alm")), 404);
+  ExpectProblem(client_->Get(base + "/print", Token("insp-alm")), 404);
+  ExpectProblem(client_->Post(base + "/consume", {{"place", "Almaty"}}, Token("insp-alm")), 403);
+  auto used = client_->Post(base + "/consume", {{"place", "Ayagoz"}}, Token("insp"));
+  EXPECT_EQ(used.status, 200) << used.body;
+}
+
+// The origin is where the animals leave from: within the vet's jurisdiction (403 naming it).
+TEST_F(CertificateApiTest, OriginOutsideTheVetsJurisdictionIs403NamingIt) {
+  json body = IssueBody(CattleHerd(21, 1));
+  body["origin"] = "KZ-ALM";
+  auto before = client_->Get("/api/v1/certificates?limit=1000", Token("vet"));
+  ASSERT_EQ(before.status, 200);
+  ExpectProblem(client_->Post("/api/v1/certificates", body, Token("vet")), 403, "origin");
+  auto after = client_->Get("/api/v1/certificates?limit=1000", Token("vet"));
+  EXPECT_EQ(after.json().at("items").size(), before.json().at("items").size());
+}
+
+// owner_id and owner_phone given together must name the same owner (400 naming owner_phone).
+TEST_F(CertificateApiTest, OwnerIdAndPhoneOfDifferentOwnersIs400) {
+  Herd a = CattleHerd(22, 1);
+  Herd b = CattleHerd(23, 1);
+  auto owner_b = client_->Get("/api/v1/owners?phone=%2B" + b.phone.substr(1), Token("vet"));
+  ASSERT_EQ(owner_b.status, 200) << owner_b.body;
+  json body = IssueBody(b);  // b's tags, b's id, and a's phone
+  body["owner_id"] = owner_b.json().at("id");
+  body["owner_phone"] = a.phone;
+  ExpectProblem(client_->Post("/api/v1/certificates", body, Token("vet")), 400, "owner_phone");
+  body["owner_phone"] = b.phone;
+  auto ok = client_->Post("/api/v1/certificates", body, Token("vet"));
+  EXPECT_EQ(ok.status, 201) << ok.body;
 }
 
 // --- offline verification with `herdpass verify` ---

@@ -107,7 +107,7 @@ class CertificateTest : public ::testing::Test {
     vet_ = kz_->User("vet1", Role::kVet, "KZ-ABY");
     far_vet_ = kz_->User("vet2", Role::kVet, "KZ-ALM");
     vaccinator_ = kz_->User("vacc", Role::kVaccinator, "KZ-ABY");
-    inspector_ = kz_->User("insp", Role::kInspector, "KZ-ALM");  // at the destination, elsewhere
+    inspector_ = kz_->User("insp", Role::kInspector, "KZ-ABY");  // at Request()'s destination
     admin_ = kz_->User("admin", Role::kAdmin, "KZ");
     auditor_ = kz_->User("audi", Role::kAuditor, "KZ");
     root_ = kz_->NewKey("KZ", true, 3650);
@@ -994,16 +994,80 @@ TEST_F(CertificateTest, EveryRoleNotPermittedIsDenied) {
   EXPECT_TRUE(svc().RevocationListDocument().ok());
 }
 
-TEST_F(CertificateTest, InspectorsReadFromAnywhereVetsOnlyTheirOwn) {
+// Inspectors read what their jurisdiction issued or awaits (as GET /certificates lists it), and
+// only the destination's consume: an inspector on the road cannot burn a truck's certificate.
+TEST_F(CertificateTest,
+       InspectorsReadWhatTheirJurisdictionIssuedOrAwaitsAndTheDestinationConsumes) {
   SeedSheep();
-  const Certificate c = Issue(Request());
-  EXPECT_TRUE(svc().GetCertificate(inspector_, c.id).ok());  // KZ-ALM inspector
-  EXPECT_TRUE(svc().GetCertificate(inspector_, c.number).ok());
-  EXPECT_TRUE(svc().GetCertificate(admin_, c.id).ok());  // KZ admin, above
-  EXPECT_EQ(svc().GetCertificate(far_vet_, c.id).status().code(), StatusCode::kNotFound);
+  const Certificate local = Issue(Request());  // KZ-ABY to KZ-ABY
+  CertificateRequest far_req = Request();
+  far_req.destination = "KZ-ALM";
+  const Certificate far = Issue(far_req);  // KZ-ABY to KZ-ALM
+  const Caller far_inspector = kz_->User("insp-alm", Role::kInspector, "KZ-ALM");
+  const Caller road_inspector = kz_->User("insp-akm", Role::kInspector, "KZ-AKM");
+  const Caller national_inspector = kz_->User("insp-kz", Role::kInspector, "KZ");
+
+  EXPECT_TRUE(svc().GetCertificate(inspector_, local.id).ok());
+  EXPECT_TRUE(svc().GetCertificate(inspector_, far.id).ok());  // issued in its subtree
+  EXPECT_TRUE(svc().GetCertificate(far_inspector, far.id).ok());
+  EXPECT_TRUE(svc().GetCertificate(far_inspector, far.number).ok());
+  EXPECT_TRUE(svc().GetCertificate(national_inspector, far.id).ok());
+  EXPECT_TRUE(svc().GetCertificate(admin_, local.id).ok());  // KZ admin, above
+  for (const auto& [who, id] :
+       {std::pair{far_inspector, local.id}, std::pair{road_inspector, local.id},
+        std::pair{road_inspector, far.id}, std::pair{far_vet_, local.id},
+        std::pair{far_vet_, far.id}}) {
+    SCOPED_TRACE(who.username + " reads " + id);
+    EXPECT_EQ(svc().GetCertificate(who, id).status().code(), StatusCode::kNotFound);
+  }
   EXPECT_EQ(svc().GetCertificate(vet_, "KZ-ABY-20261129-NOTTHERE").status().code(),
             StatusCode::kNotFound);
   EXPECT_EQ(svc().GetCertificate(vet_, "").status().field(), "id");
+
+  // Consuming: the destination's jurisdiction only; the refusals change nothing.
+  for (const auto& [who, c] : {std::pair{road_inspector, far}, std::pair{inspector_, far},
+                               std::pair{far_inspector, local}}) {
+    SCOPED_TRACE(who.username + " consumes " + c.number);
+    auto refused = svc().ConsumeCertificate(who, c.id, "gate");
+    EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied)
+        << refused.status().ToString();
+  }
+  EXPECT_TRUE(svc().Verify(public_, far.hp1).valid);
+  EXPECT_TRUE(svc().Verify(public_, local.hp1).valid);
+  auto used = svc().ConsumeCertificate(far_inspector, far.id, "Almaty meat plant");
+  ASSERT_TRUE(used.ok()) << used.status().ToString();
+  EXPECT_EQ(used->consumed_by_name, "insp-alm");
+  EXPECT_TRUE(svc().ConsumeCertificate(national_inspector, local.id, "Ayagoz meat plant").ok());
+}
+
+// The origin is where the animals leave from: within the vet's jurisdiction.
+TEST_F(CertificateTest, OriginOutsideTheVetsJurisdictionIsDenied) {
+  SeedSheep();
+  CertificateRequest req = Request();
+  req.origin = "KZ-ALM";
+  auto c = svc().IssueCertificate(vet_, req);
+  EXPECT_EQ(c.status().code(), StatusCode::kPermissionDenied) << c.status().ToString();
+  EXPECT_EQ(c.status().field(), "origin");
+  EXPECT_EQ(CertificateCount(), 0);
+  req.origin = "KZ-ABY-01";  // below the vet's authority: fine
+  EXPECT_TRUE(svc().IssueCertificate(vet_, req).ok());
+}
+
+// owner_id and owner_phone together must name the same owner.
+TEST_F(CertificateTest, OwnerIdAndPhoneOfDifferentOwnersAreRefused) {
+  SeedSheep();
+  auto other = svc().RegisterOwner(vaccinator_, {"87019990000", "Other", "", ""});
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto owner = kz_->store->FindOwnerByPhone("+77012345678");
+  ASSERT_TRUE(owner.ok());
+  CertificateRequest req = Request();
+  req.owner_id = other->id;  // owner_phone stays the sheep's owner's
+  auto c = svc().IssueCertificate(vet_, req);
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << c.status().ToString();
+  EXPECT_EQ(c.status().field(), "owner_phone");
+  EXPECT_EQ(CertificateCount(), 0);
+  req.owner_id = owner->id;
+  EXPECT_TRUE(svc().IssueCertificate(vet_, req).ok());
 }
 
 }  // namespace

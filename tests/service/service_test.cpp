@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
@@ -374,6 +377,220 @@ TEST_F(ServiceTest, ShortWindowStillCountsDosesThatProtectToday) {
   const DiseaseCoverage* ppr = CoverageFor(r->coverage, "PPR");
   ASSERT_NE(ppr, nullptr);
   EXPECT_EQ(ppr->state, CoverageState::kCovered);
+}
+
+// --- issue 17 ---
+
+// GET /animals/{tag} names the owner with the full phone: it takes from the same per-user budget as
+// the phone lookups (5 a minute in this fixture), and it is audited.
+TEST_F(ServiceTest, ReadingAnAnimalCountsAgainstTheLookupLimit) {
+  ASSERT_EQ(service_
+                ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000030",
+                                                   "87012345678", "398000000000001")})
+                ->created,
+            1);
+  for (int i = 0; i < 4; ++i) {
+    auto a = service_->GetAnimal(inspector_, "398000000000001");
+    ASSERT_TRUE(a.ok()) << i << ": " << a.status().ToString();
+    EXPECT_EQ(a->owner.phone, "+77012345678");
+  }
+  // An unknown tag takes from the budget too: tags are sequential, probing them is the attack.
+  EXPECT_EQ(service_->GetAnimal(inspector_, "398000000000099").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(service_->GetAnimal(inspector_, "398000000000001").status().code(),
+            StatusCode::kResourceExhausted);
+  // The budget is the one of the phone lookups.
+  EXPECT_EQ(service_->Lookup(inspector_, "87012345678", 3).status().code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(service_->FindOwnerByPhone(inspector_, "87012345678").status().code(),
+            StatusCode::kResourceExhausted);
+  clock_.Advance(std::chrono::minutes(1));
+  EXPECT_TRUE(service_->GetAnimal(inspector_, "398000000000001").ok());
+
+  AuditQuery q;
+  q.action = "animal.read";
+  auto rows = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 5u);  // each answer that named the owner; none of the refused ones
+}
+
+// POST /owners answers 201 for a free number and 409 for one held elsewhere: every registration
+// takes from the lookup budget, so that once it is spent the answer (429) no longer tells the two
+// apart.
+TEST_F(ServiceTest, RegisteringOwnersCountsAgainstTheLookupLimit) {
+  ASSERT_TRUE(service_->RegisterOwner(vaccinator_, {"87012345678", "Aigerim", "", ""}).ok());
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(
+        service_->RegisterOwner(other_vaccinator_, {"87012345678", "X", "", ""}).status().code(),
+        StatusCode::kAlreadyExists);
+  }
+  ASSERT_TRUE(service_->RegisterOwner(other_vaccinator_, {"87010000001", "B", "", ""}).ok());
+  ASSERT_TRUE(service_->RegisterOwner(other_vaccinator_, {"87010000002", "B", "", ""}).ok());
+  ASSERT_TRUE(service_->RegisterOwner(other_vaccinator_, {"87010000003", "B", "", ""}).ok());
+  // Spent: a number held elsewhere and a free one get the same answer, and nothing is stored.
+  EXPECT_EQ(
+      service_->RegisterOwner(other_vaccinator_, {"87012345678", "X", "", ""}).status().code(),
+      StatusCode::kResourceExhausted);
+  EXPECT_EQ(
+      service_->RegisterOwner(other_vaccinator_, {"87010000004", "X", "", ""}).status().code(),
+      StatusCode::kResourceExhausted);
+  EXPECT_EQ(store_->FindOwnerByPhone("+77010000004").status().code(), StatusCode::kNotFound);
+  clock_.Advance(std::chrono::minutes(1));
+  EXPECT_TRUE(service_->RegisterOwner(other_vaccinator_, {"87010000004", "X", "", ""}).ok());
+}
+
+// A batch record naming its owner by phone tells whether the number is held by another
+// authority's owner (rejected) or free (created): each distinct number that is not of an owner of
+// the caller's jurisdiction takes one lookup. A batch that needs more than is left is refused
+// whole (429) before anything is stored, so the client sends it again later.
+TEST_F(ServiceTest, BatchPhonesOutsideTheJurisdictionCountAgainstTheLookupLimit) {
+  // Three owners of KZ-ABY.
+  for (const char* phone : {"87012345671", "87012345672", "87012345673"}) {
+    ASSERT_TRUE(service_->RegisterOwner(vaccinator_, {phone, "Aigerim", "", ""}).ok());
+  }
+  clock_.Advance(std::chrono::minutes(1));
+  auto counts_before = store_->Counts();
+  ASSERT_TRUE(counts_before.ok());
+  // KZ-ALM's vaccinator names the three numbers of KZ-ABY and three free ones: 6 > 5.
+  std::vector<VaccinationRecordInput> six;
+  int n = 0;
+  for (const char* phone :
+       {"87012345671", "87012345672", "87012345673", "87010000001", "87010000002", "87010000003"}) {
+    char id[64];
+    std::snprintf(id, sizeof id, "018f3a7c-0000-7000-8000-0000000001%02d", n);
+    six.push_back(Record(id, phone, "3980000001000" + std::to_string(10 + n)));
+    ++n;
+  }
+  auto refused = service_->RecordBatch(other_vaccinator_, six);
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  auto counts_after = store_->Counts();
+  ASSERT_TRUE(counts_after.ok());
+  EXPECT_EQ(counts_after->vaccinations, counts_before->vaccinations);
+  EXPECT_EQ(counts_after->owners, counts_before->owners);
+
+  // Five fit: the same number twice counts once.
+  std::vector<VaccinationRecordInput> five(six.begin(), six.begin() + 5);
+  five.push_back(Record("018f3a7c-0000-7000-8000-000000000199", "87010000001", "398000000100099"));
+  auto stored = service_->RecordBatch(other_vaccinator_, five);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->rejected, 3);
+  EXPECT_EQ(stored->created, 3);
+  // Spent: one more free number is refused, the caller's own owners (by phone or id) are not.
+  auto more = service_->RecordBatch(
+      other_vaccinator_,
+      {Record("018f3a7c-0000-7000-8000-000000000200", "87010000009", "398000000100200")});
+  EXPECT_EQ(more.status().code(), StatusCode::kResourceExhausted);
+  auto own = service_->RecordBatch(
+      other_vaccinator_,
+      {Record("018f3a7c-0000-7000-8000-000000000201", "87010000001", "398000000100201")});
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_EQ(own->created, 1);
+  clock_.Advance(std::chrono::minutes(1));
+  auto later = service_->RecordBatch(
+      other_vaccinator_,
+      {Record("018f3a7c-0000-7000-8000-000000000200", "87010000009", "398000000100200")});
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  EXPECT_EQ(later->created, 1);
+}
+
+// administered_on may be at most one day after the server's UTC date (the local date runs up to
+// a day ahead of UTC: UTC+14 at the most), at any time of the UTC day.
+TEST_F(ServiceTest, AdministeredOnIsAtMostOneDayAheadOfTheUtcDate) {
+  int n = 0;
+  auto one = [&](const std::string& date) {
+    char id[64];
+    std::snprintf(id, sizeof id, "018f3a7c-0000-7000-8000-0000000003%02d", n++);
+    auto r = service_->RecordBatch(vaccinator_,
+                                   {Record(id, "87012345678", "398000000000001", "FMD-O", date)});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->results.at(0) : RecordResult{};
+  };
+  const Timestamp midnight(std::chrono::sys_days(std::chrono::year{2026} / 11 / 29));
+  for (Timestamp t : {midnight, midnight + std::chrono::hours(24) - std::chrono::seconds(1)}) {
+    clock_.Set(t);
+    SCOPED_TRACE(FormatRfc3339(t));
+    EXPECT_EQ(one("2026-11-30").outcome, RecordOutcome::kCreated);
+    RecordResult ahead = one("2026-12-01");
+    EXPECT_EQ(ahead.outcome, RecordOutcome::kRejected);
+    EXPECT_EQ(ahead.reason.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(ahead.reason.field(), "records[0].administered_on");
+  }
+}
+
+// A birth date is a date of the last 50 years, and not after tomorrow.
+TEST_F(ServiceTest, BirthDateIsWithinTheLastFiftyYears) {
+  auto owner = service_->RegisterOwner(vaccinator_, {"87012345678", "Aigerim", "", ""});
+  ASSERT_TRUE(owner.ok());
+  int n = 0;
+  auto animal = [&](const std::string& birth) {
+    return service_->RegisterAnimal(
+        vaccinator_, {"39800000000050" + std::to_string(n++), "cattle", owner->id, "f", birth});
+  };
+  for (const char* bad : {"0000-01-01", "1976-11-28", "2026-12-01"}) {
+    SCOPED_TRACE(bad);
+    auto r = animal(bad);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().field(), "birth_date");
+  }
+  for (const char* good : {"1976-11-29", "2026-11-30"}) {
+    SCOPED_TRACE(good);
+    auto r = animal(good);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->birth_date->ToString(), good);
+  }
+}
+
+// The operator's console acts for the authority it names: an auditor of another authority does not
+// see that a user or a signing key was made there.
+TEST_F(ServiceTest, AuditorsDoNotSeeTheConsolesActionsForOtherAuthorities) {
+  Caller local_auditor = AddAndLogin("audi2", Role::kAuditor, "KZ-ALM");
+  AuditQuery q;
+  q.action = "user.create";
+  auto local = service_->ListAudit(local_auditor, q);
+  ASSERT_TRUE(local.ok());
+  std::set<std::string> seen;
+  for (const auto& row : *local) seen.insert(row.entry.target);
+  EXPECT_EQ(seen, (std::set<std::string>{"user:vacc2", "user:audi2"}));
+  auto national = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(national.ok());
+  EXPECT_EQ(national->size(), 6u);  // every user of the fixture is of KZ or below
+  for (const auto& row : *national) EXPECT_FALSE(row.entry.authority.empty()) << row.entry.target;
+}
+
+// A batch's audit row names only records that were stored; a batch that stored nothing writes none.
+TEST_F(ServiceTest, BatchAuditNamesOnlyStoredRecords) {
+  VaccinationRecordInput no_owner =
+      Record("018f3a7c-0000-7000-8000-000000000400", "", "398000000000040");
+  no_owner.owner_phone.clear();
+  no_owner.owner_id = 99999;  // well formed, refused by the store: no such owner
+  auto only = service_->RecordBatch(vaccinator_, {no_owner});
+  ASSERT_TRUE(only.ok()) << only.status().ToString();
+  ASSERT_EQ(only->rejected, 1);
+  AuditQuery q;
+  q.action = "vaccination.batch";
+  auto rows = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_TRUE(rows->empty()) << rows->front().entry.detail;
+
+  VaccinationRecordInput good =
+      Record("018f3a7c-0000-7000-8000-000000000401", "87012345678", "398000000000041");
+  no_owner.id = "018f3a7c-0000-7000-8000-000000000402";
+  auto mixed = service_->RecordBatch(vaccinator_, {no_owner, good});
+  ASSERT_TRUE(mixed.ok());
+  ASSERT_EQ(mixed->created, 1);
+  rows = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().entry.target, "records:1");
+  auto detail = nlohmann::json::parse(rows->front().entry.detail);
+  EXPECT_EQ(detail.at("first_id"), good.id);
+  EXPECT_EQ(detail.at("count"), 1);
+
+  // Sent again: all duplicates, nothing stored, no row.
+  ASSERT_EQ(service_->RecordBatch(vaccinator_, {good})->duplicate, 1);
+  rows = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 1u);
 }
 
 }  // namespace
