@@ -40,8 +40,11 @@ class AuthApiTest : public ::testing::Test {
     auto r = client_->Get("/api/v1/audit?action=auth.login", env_.Login("admin"));
     EXPECT_EQ(r.status, 200) << r.body;
     std::vector<std::string> out;
-    for (const auto& row : r.json().at("items")) {
-      if (row.at("username") == "insp") out.push_back(row.at("address"));
+    const json body = r.json();
+    for (const auto& row : body.at("items")) {
+      if (row.at("username").get<std::string>() == "insp") {
+        out.push_back(row.at("address").get<std::string>());
+      }
     }
     return out;
   }
