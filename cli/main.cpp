@@ -48,6 +48,7 @@ Status Resolve(Common& c) {
 ServiceConfig ConfigFor(const Deployment& d) {
   ServiceConfig config;
   config.default_region = d.region;
+  config.country = CountryOf(d.authority);
   config.key_dir = KeyDir(d.data_dir);
   return config;
 }
@@ -93,7 +94,9 @@ int Init(Common& c) {
   return 0;
 }
 
-int UserAdd(Common& c, const std::string& username, const std::string& role_name) {
+// `authority`: the user's, "" for the node's.
+int UserAdd(Common& c, const std::string& username, const std::string& role_name,
+            const std::string& authority) {
   if (Status s = Resolve(c); !s.ok()) return Fail(s);
   auto role = ParseRole(role_name);
   if (!role.ok()) return Fail(role.status());
@@ -104,8 +107,9 @@ int UserAdd(Common& c, const std::string& username, const std::string& role_name
   if (!password.empty() && password.back() == '\r') password.pop_back();
   auto opened = OpenDataDir(c.d, ConfigFor(c.d));
   if (!opened.ok()) return Fail(opened.status());
-  auto user = opened.value()->service->AddUser(HerdService::SystemCaller(), username, password,
-                                               role.value(), c.d.authority);
+  auto user =
+      opened.value()->service->AddUser(HerdService::SystemCaller(), username, password,
+                                       role.value(), authority.empty() ? c.d.authority : authority);
   if (!user.ok()) return Fail(user.status());
   std::cout << "user " << user->username << " (" << RoleName(user->role) << ", " << user->authority
             << ") added\n";
@@ -232,16 +236,20 @@ int Main(int argc, char** argv) {
                     "where scheduled backups go (default: DIR/backups)");
   serve->add_option("--web", serve_opts.web_dir,
                     "the built web app to serve at / (web/dist, with index.html; default: none)");
+  serve->add_option("--trusted-proxy", serve_opts.trusted_proxies,
+                    "a reverse proxy in front of the server, as an address or network (CIDR: "
+                    "127.0.0.1, 10.0.0.0/8, ::1); only from these is X-Forwarded-For believed to "
+                    "name the client, for login throttling and the audit log (repeatable)");
 
   auto* user = app.add_subcommand("user", "manage users");
   user->require_subcommand(1);
-  std::string username, role;
+  std::string username, role, user_authority;
   auto* user_add = user->add_subcommand("add", "add a user; the password is read from stdin");
   AddDataOption(user_add, c);
   user_add->add_option("--username", username)->required();
   user_add->add_option("--role", role, "vaccinator, vet, inspector, admin or auditor")->required();
-  user_add->add_option("--authority", c.authority_flag,
-                       "the user's authority (default: the node's)");
+  user_add->add_option("--authority", user_authority,
+                       "the user's authority, within the node's country (default: the node's)");
   auto* user_disable = user->add_subcommand("disable", "disable a user");
   AddDataOption(user_disable, c);
   user_disable->add_option("--username", username)->required();
@@ -285,13 +293,14 @@ int Main(int argc, char** argv) {
   KeyNewOptions key_new_opts;
   auto* key_new = key->add_subcommand("new", "make a signing key for an authority, or a root key");
   AddDataOption(key_new, c);
-  auto* key_authority =
-      key_new->add_option("--authority", key_new_opts.authority, "authority the key signs for");
+  auto* key_authority = key_new->add_option(
+      "--authority", key_new_opts.authority,
+      "authority the key signs for, within the node's country (its trust list holds no other)");
   auto* key_root = key_new->add_flag("--root", key_new_opts.root,
                                      "a country root key (signs trust lists; 10 years)");
   key_new
       ->add_option("--country", key_new_opts.country,
-                   "country of the root key (default: the node's)")
+                   "country of the root key: the node's (the default; no other is taken)")
       ->needs(key_root);
   key_authority->excludes(key_root);
   key_new
@@ -358,7 +367,7 @@ int Main(int argc, char** argv) {
     if (serve_opts.listen.empty()) serve_opts.listen = c.d.listen;
     return Serve(c.d, ConfigFor(c.d), serve_opts);
   }
-  if (*user_add) return UserAdd(c, username, role);
+  if (*user_add) return UserAdd(c, username, role, user_authority);
   if (*user_disable) return UserDisable(c, username, true);
   if (*user_enable) return UserDisable(c, username, false);
   if (*user_list) return UserList(c);

@@ -62,7 +62,9 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     if (!every.ok()) return Fail(every.status());
     backup.every = *every;
   }
-  // The web app first: a wrong --web is a usage error, found before the database is opened.
+  // Usage errors first, found before the database is opened: the proxies, then the web app.
+  auto proxies = http::TrustedProxies::Parse(options.trusted_proxies);
+  if (!proxies.ok()) return Fail(proxies.status());
   std::unique_ptr<http::StaticFiles> web;
   if (options.web_dir.empty()) {
     web = http::StaticFiles::NotBuilt();
@@ -104,6 +106,10 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   server_options.listen = options.listen;
   server_options.handler_threads = options.handler_threads;
   server_options.metrics = &metrics;
+  server_options.trusted_proxies = std::move(proxies).value();
+  for (const auto& p : options.trusted_proxies) {
+    spdlog::info("trusted proxy: {} (its X-Forwarded-For names the client)", p);
+  }
   http::Server server(server_options, router);
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cli/backup.h"
 #include "cli/commands.h"
@@ -17,6 +18,8 @@ struct ServeOptions {
   std::string backup_every;   // "" = no scheduled backups; else ParseBackupPeriod's form
   BackupSchedule backup;      // `every` is set from backup_every
   std::string web_dir;        // the built web app (web/dist); "" = none: "/" says it was not built
+  // --trusted-proxy: reverse proxies whose X-Forwarded-For names the client (http/client_address.h)
+  std::vector<std::string> trusted_proxies;
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);

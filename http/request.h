@@ -40,7 +40,9 @@ struct Request {
   std::unordered_map<std::string, std::string> query;
   Headers headers;
   std::string body;
-  std::string remote_address;  // peer IP address without the port, e.g. "127.0.0.1" or "::1"
+  // The client's IP address without the port, e.g. "127.0.0.1" or "::1": the peer's, or behind a
+  // trusted reverse proxy the one it forwarded (http/client_address.h).
+  std::string remote_address;
   // Parameters bound by the route pattern ("{tag}" -> "tag"), percent-decoded, in pattern order.
   std::vector<std::pair<std::string, std::string>> path_params;
   // The pattern of the route that matched ("/api/v1/animals/{tag}"); empty when none did.

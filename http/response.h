@@ -15,10 +15,11 @@
 //                            (DESIGN.md 7), which carries a list of unmet rules, not one Status.
 //   kPermissionDenied   403
 //   kUnauthenticated    401  with "WWW-Authenticate: Bearer"
-//   kResourceExhausted  429
+//   kResourceExhausted  429  when its detail is a number, the seconds to wait: sent as
+//                            "Retry-After: <seconds>" and member "retry_after"
 //   kUnavailable        503
 //   kInternal           500  the message is logged, never sent: the client sees a generic detail
-// Status::detail() for codes other than kAlreadyExists goes out as member "info".
+// Status::detail() for other codes goes out as member "info".
 // Value types; thread-compatible.
 #pragma once
 

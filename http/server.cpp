@@ -371,7 +371,7 @@ asio::awaitable<void> Server::Impl::ServeRequests(Connection& c) {
       request.headers.Add(std::string(field.name_string()), std::string(field.value()));
     }
     request.body = std::move(hreq.body());
-    request.remote_address = c.remote;
+    request.remote_address = options_.trusted_proxies.ClientAddress(c.remote, request.headers);
 
     c.stream.expires_never();
     Response response = co_await RunOnPool(request);

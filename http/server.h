@@ -27,6 +27,7 @@
 #include <string>
 
 #include "domain/status.h"
+#include "http/client_address.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
@@ -43,6 +44,9 @@ struct ServerOptions {
   // Stop() waits this long for in-flight requests before closing connections by force.
   std::chrono::milliseconds drain_timeout{10'000};
   MetricsRegistry* metrics = nullptr;  // not owned; may be null
+  // Reverse proxies whose X-Forwarded-For names the client (Request::remote_address); none by
+  // default: the peer is the client.
+  TrustedProxies trusted_proxies;
 };
 
 class Server {

@@ -1,5 +1,6 @@
 // Authentication and user administration: Argon2id passwords (libsodium crypto_pwhash_str), bearer
-// tokens of 256 random bits stored only as their SHA-256, login throttled per username and address.
+// tokens of 256 random bits stored only as their SHA-256, login throttled per username and address
+// together (service/throttle.h).
 #include <sodium.h>
 
 #include <array>
@@ -93,26 +94,34 @@ Result<LoginResult> HerdService::Login(const std::string& username, const std::s
     return Unauthenticated("wrong username or password");
   }
   const Timestamp now = clock_.Now();
-  const std::string user_key = "user:" + username;
-  const std::string addr_key = "addr:" + address;
-  if (!throttle_->TryAttempt(user_key, now, config_.login_max_failures, config_.login_window)) {
-    return ResourceExhausted("too many failed sign-ins; wait a few minutes and try again");
+  const auto limits = Throttle::LimitsOf(config_);
+  bool wide = false;
+  if (auto wait = throttle_->BeginLogin(username, address, now, limits, &wide)) {
+    return Throttled(
+        "too many failed sign-ins; try again in " + std::to_string(wait->count()) + " s", *wait);
   }
-  if (!address.empty() &&
-      !throttle_->TryAttempt(addr_key, now, config_.login_max_failures * 4, config_.login_window)) {
-    throttle_->Forgive(user_key);
-    return ResourceExhausted("too many failed sign-ins; wait a few minutes and try again");
+  // Argon2 runs two at a time (HashSlot); a flood beyond a few waiting is turned away at once
+  // rather than holding the request threads that other requests need.
+  if (!throttle_->pending_logins.TryEnter(config_.login_max_pending)) {
+    throttle_->CancelLogin(username, address, wide);
+    return Throttled("the server is busy checking passwords; try again in a second",
+                     std::chrono::seconds(1));
   }
+  struct Pending {
+    ConcurrencyLimit& limit;
+    ~Pending() { limit.Leave(); }
+  } pending{throttle_->pending_logins};
 
   auto user = store_.FindUserByName(username);
   if (!user.ok() && user.status().code() != StatusCode::kNotFound) {
-    throttle_->Forgive(user_key);
-    if (!address.empty()) throttle_->Forgive(addr_key);
+    throttle_->CancelLogin(username, address, wide);
     return user.status();
   }
   const bool matches = user.ok() ? PasswordMatches(user->password_hash, password)
                                  : (PasswordMatches(DummyHash(), password), false);
+  const Timestamp checked = clock_.Now();
   if (!matches || user->disabled) {
+    throttle_->EndLogin(username, address, checked, /*failed=*/true, limits, wide);
     Caller anon;
     anon.username = username;
     anon.address = address;
@@ -120,8 +129,6 @@ Result<LoginResult> HerdService::Login(const std::string& username, const std::s
     HP_RETURN_IF_ERROR(store_.AppendAudit(Audit(anon, "auth.login_failed", "user:" + username)));
     return Unauthenticated("wrong username or password");
   }
-  throttle_->ClearLoginFailures(user_key);
-  if (!address.empty()) throttle_->Forgive(addr_key);
 
   LoginResult out;
   out.token = NewToken();
@@ -138,7 +145,17 @@ Result<LoginResult> HerdService::Login(const std::string& username, const std::s
   who.username = out.user.username;
   who.address = address;
   who.authority = out.user.authority;
-  HP_RETURN_IF_ERROR(store_.SaveToken(rec, Audit(who, "auth.login", "user:" + username)));
+  Status saved = store_.SaveToken(rec, Audit(who, "auth.login", "user:" + username));
+  if (saved.code() == StatusCode::kFailedPrecondition) {
+    // Disabled while the password was checked: as for any disabled user.
+    throttle_->EndLogin(username, address, checked, /*failed=*/true, limits, wide);
+    return Unauthenticated("wrong username or password");
+  }
+  if (!saved.ok()) {
+    throttle_->CancelLogin(username, address, wide);
+    return saved;
+  }
+  throttle_->EndLogin(username, address, checked, /*failed=*/false, limits, wide);
   return out;
 }
 
@@ -153,28 +170,26 @@ Result<Caller> HerdService::Authenticate(const std::string& token, const std::st
   if (token.size() != 64) return Unauthenticated("the bearer token is not valid");
   const std::string hash = TokenHash(token);
   const Timestamp now = clock_.Now();
-  // A cached token is trusted for a short while, so that disabling a user takes effect within
-  // this interval without a database read on every request.
-  constexpr auto kCacheFor = std::chrono::seconds(30);
-  if (auto cached = throttle_->FindToken(hash)) {
-    if (cached->expires_at <= now) {
-      throttle_->ForgetToken(hash);
-      return Unauthenticated("the session has expired; sign in again");
-    }
-    if (now - cached->cached_at < kCacheFor) {
-      Caller c = cached->caller;
-      c.address = address;
-      return c;
-    }
-  }
+  // The token's row decides, on every request and every server of the store: a logout deletes
+  // it, and so does disabling or enabling its user (Store::SetUserDisabled), in the same
+  // transaction; no token is saved for a disabled user (Store::SaveToken). One primary-key read;
+  // who the token stands for is cached, as it never changes.
   auto rec = store_.FindToken(hash);
   if (!rec.ok()) {
     if (rec.status().code() == StatusCode::kNotFound) {
+      throttle_->ForgetToken(hash);
       return Unauthenticated("the bearer token is not valid");
     }
     return rec.status();
   }
-  if (rec->expires_at <= now) return Unauthenticated("the session has expired; sign in again");
+  if (rec->expires_at <= now) {
+    throttle_->ForgetToken(hash);
+    return Unauthenticated("the session has expired; sign in again");
+  }
+  if (auto cached = throttle_->FindToken(hash)) {
+    cached->address = address;
+    return std::move(cached).value();
+  }
   auto user = store_.FindUserById(rec->user_id);
   if (!user.ok() || user->disabled) return Unauthenticated("the account is disabled");
   Caller c;
@@ -182,7 +197,7 @@ Result<Caller> HerdService::Authenticate(const std::string& token, const std::st
   c.username = user->username;
   c.role = user->role;
   c.authority = user->authority;
-  throttle_->CacheToken(hash, {c, rec->expires_at, now});
+  throttle_->CacheToken(hash, c);
   c.address = address;
   return c;
 }
@@ -197,6 +212,7 @@ Result<User> HerdService::AddUser(const Caller& caller, const std::string& usern
   }
   if (password.size() > 1024) return InvalidArgument("password", "the password is too long");
   HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority));
+  HP_RETURN_IF_ERROR(CheckOwnCountry(authority, "authority"));
   if (!caller.system && !InJurisdiction(caller.authority, authority)) {
     return PermissionDenied("the authority " + authority + " is outside your jurisdiction");
   }
@@ -250,8 +266,11 @@ Result<std::vector<User>> HerdService::ListUsers(const Caller& caller) {
 Status HerdService::AddAuthority(const Caller& caller, const Authority& authority) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kManageAuthorities));
   HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority.code, "code"));
-  if (!authority.parent.empty())
+  HP_RETURN_IF_ERROR(CheckOwnCountry(authority.code, "code"));
+  if (!authority.parent.empty()) {
     HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority.parent, "parent"));
+    HP_RETURN_IF_ERROR(CheckOwnCountry(authority.parent, "parent"));
+  }
   if (!caller.system && !InJurisdiction(caller.authority, authority.code)) {
     return PermissionDenied("the authority " + authority.code + " is outside your jurisdiction");
   }

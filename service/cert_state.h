@@ -34,6 +34,18 @@ namespace herdpass {
 inline constexpr std::chrono::seconds kRevocationCacheFor{5};
 inline constexpr std::chrono::seconds kConsumptionCacheFor{5};
 
+// The country of an authority code: its first part ("KZ-ABY" -> "KZ", "KZ" -> "KZ").
+inline std::string CountryOf(const std::string& authority) {
+  return authority.substr(0, authority.find('-'));
+}
+
+// A local key (made on this node) of `country`, the node's, and of an authority within it. A key of
+// another country could have been stored by an older version (or by hand): it signs nothing here,
+// and no trust list names it, since verifiers refuse a list naming another country's key.
+inline bool IsOwnLocalKey(const SigningKey& k, const std::string& country) {
+  return k.source == "local" && k.country == country && CountryOf(k.authority) == country;
+}
+
 // Every key of the store at one moment, and the verifier's view of the non-root ones.
 struct KeySnapshot {
   uint64_t generation = 0;  // unique across all HerdService instances of the process

@@ -810,7 +810,9 @@ Result<std::string> HerdService::RevocationListDocument() {
   if (!keys.ok()) return keys.status();
   std::vector<const SigningKey*> candidates;
   for (const SigningKey& k : (*keys)->all) {
-    if (k.source == "local" && !k.root && k.usable_at(now)) candidates.push_back(&k);
+    if (IsOwnLocalKey(k, config_.country) && !k.root && k.usable_at(now)) {
+      candidates.push_back(&k);
+    }
   }
   std::sort(candidates.begin(), candidates.end(),
             [](const SigningKey* a, const SigningKey* b) { return a->valid_from > b->valid_from; });

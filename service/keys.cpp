@@ -66,15 +66,12 @@ std::optional<std::string> CountryNamedBy(const std::string& jws) {
   return doc["country"].get<std::string>();
 }
 
-std::string CountryOf(const std::string& authority) {
-  return authority.substr(0, authority.find('-'));
-}
-
-// The newest local root key usable at `now`, if any.
-std::optional<SigningKey> LocalRoot(const std::vector<SigningKey>& keys, Timestamp now) {
+// The newest local root key of `country` usable at `now`, if any.
+std::optional<SigningKey> LocalRoot(const std::vector<SigningKey>& keys, const std::string& country,
+                                    Timestamp now) {
   std::optional<SigningKey> best;
   for (const SigningKey& k : keys) {
-    if (k.source != "local" || !k.root || !k.usable_at(now)) continue;
+    if (!IsOwnLocalKey(k, country) || !k.root || !k.usable_at(now)) continue;
     if (!best || k.valid_from > best->valid_from) best = k;
   }
   return best;
@@ -149,7 +146,7 @@ Result<std::pair<SigningKey, std::shared_ptr<const cert::Ed25519Signer>>> HerdSe
   std::vector<const SigningKey*> candidates;
   bool any_lasts = false;
   for (const SigningKey& k : (*snap)->all) {
-    if (k.source != "local" || k.root || !k.usable_at(now) ||
+    if (!IsOwnLocalKey(k, config_.country) || k.root || !k.usable_at(now) ||
         !InJurisdiction(k.authority, authority))
       continue;
     candidates.push_back(&k);
@@ -188,7 +185,7 @@ Status HerdService::ResignTrustList(const Caller& caller) {
   auto keys = store_.ListSigningKeys();
   if (!keys.ok()) return keys.status();
   const Timestamp now = clock_.Now();
-  auto root = LocalRoot(keys.value(), now);
+  auto root = LocalRoot(keys.value(), config_.country, now);
   if (!root || config_.key_dir.empty()) return Status::Ok();
   // The root key may be kept offline, away from the server: then the operator signs elsewhere.
   auto signer = cert::ReadKeyFile(config_.key_dir, root->kid);
@@ -196,8 +193,17 @@ Status HerdService::ResignTrustList(const Caller& caller) {
   cert::TrustList list;
   list.country = root->country;
   list.issued_at = now;
+  // A root vouches for its own country's keys only (docs/hp1-format.md section 8): a verifier
+  // refuses a list naming any other as a whole. Keys of another country are left out and named in
+  // the audit row.
+  nlohmann::json skipped = nlohmann::json::array();
   for (const SigningKey& k : keys.value()) {
-    if (k.source == "local" && !k.root) list.keys.push_back(k);
+    if (k.source != "local" || k.root) continue;
+    if (IsOwnLocalKey(k, list.country)) {
+      list.keys.push_back(k);
+    } else {
+      skipped.push_back(k.kid);
+    }
   }
   auto previous = store_.LoadDocument(kTrustListDocument);
   if (!previous.ok() && previous.status().code() != StatusCode::kNotFound) {
@@ -211,6 +217,7 @@ Status HerdService::ResignTrustList(const Caller& caller) {
   doc.saved_at = now;
   nlohmann::json detail = {
       {"sequence", list.sequence}, {"keys", list.keys.size()}, {"root_kid", root->kid}};
+  if (!skipped.empty()) detail["skipped"] = std::move(skipped);
   return store_.SaveDocument(
       doc, AuditFor(caller, root->country, "trust_list.sign",
                     std::string("document:") + kTrustListDocument, detail.dump()));
@@ -220,6 +227,7 @@ Result<SigningKey> HerdService::NewSigningKey(const Caller& caller, const std::s
                                               bool root, int valid_days) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kManageKeys));
   HP_RETURN_IF_ERROR(ValidateAuthorityCode(authority, "authority"));
+  HP_RETURN_IF_ERROR(CheckOwnCountry(authority, "authority"));
   if (root && authority.find('-') != std::string::npos) {
     return InvalidArgument("authority",
                            "a root key belongs to a country: give its 2-letter code, "

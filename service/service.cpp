@@ -23,6 +23,7 @@ HerdService::HerdService(Store& store, const Clock& clock, const Catalogue& cata
       throttle_(std::make_unique<Throttle>()),
       certs_(std::make_unique<CertState>()) {
   if (sodium_init() < 0) std::abort();  // libsodium cannot work without its RNG: nothing can run
+  if (config_.country.empty()) config_.country = config_.default_region;
 }
 
 HerdService::~HerdService() = default;
@@ -54,6 +55,14 @@ AuditEntry HerdService::AuditFor(const Caller& caller, const std::string& author
   AuditEntry e = Audit(caller, std::move(action), std::move(target), std::move(detail));
   if (caller.system) e.authority = authority;
   return e;
+}
+
+Status HerdService::CheckOwnCountry(const std::string& authority, const std::string& field) const {
+  if (CountryOf(authority) == config_.country) return Status::Ok();
+  return InvalidArgument(field, "the authority " + authority + " is not of " + config_.country +
+                                    ", this node's country: a node keeps users, authorities and "
+                                    "signing keys of its own country only, and its root key "
+                                    "vouches for no other country's keys");
 }
 
 Status HerdService::CheckLookupRate(const Caller& caller) {

@@ -36,15 +36,33 @@ class Ed25519Signer;
 
 struct ServiceConfig {
   std::string default_region = "KZ";  // how to read phone numbers without a country code
+  // This node's country (ISO 3166 alpha-2; "": default_region): users, authorities and signing
+  // keys are of this country only, and its root signs a trust list of this country's keys only
+  // (DESIGN.md section 9, docs/hp1-format.md section 8).
+  std::string country;
   std::vector<EarTagScheme> ear_tag_schemes = {EarTagScheme::kIso11784, EarTagScheme::kChina};
   int lookup_years_default = 3;
   int lookup_years_max = 10;
   std::chrono::minutes token_ttl{12 * 60};
   int max_batch = 1000;
-  // Login throttle: after this many failures within the window, further attempts for that username
-  // or from that address are refused (429) until the window has passed.
-  int login_max_failures = 5;
-  std::chrono::minutes login_window{15};
+  // Login throttle (DESIGN.md section 9). Failed sign-ins are counted per username and address
+  // together: after login_free_failures of them, each further failure makes that pair wait
+  // login_first_delay, doubled with every failure up to login_max_delay (429 with the time to
+  // wait). An attacker's failures therefore slow the attacker's own address alone. Two wider counts
+  // slow attacks spread out: per address over all usernames (password spraying) after
+  // login_address_free_failures, and per username over all addresses after
+  // login_user_free_failures; neither holds up a user signing in from an address where they signed
+  // in before (in the last 30 days, as this process remembers). A count with no failure for
+  // login_forget_after starts afresh. Attempts refused while waiting do not count.
+  int login_free_failures = 5;
+  int login_address_free_failures = 20;
+  int login_user_free_failures = 50;
+  std::chrono::seconds login_first_delay{30};
+  std::chrono::seconds login_max_delay{15 * 60};
+  std::chrono::minutes login_forget_after{60};
+  // Password checks (Argon2id: 64 MiB and ~0.1 s of a core each, two at a time) running or waiting
+  // at once; a sign-in beyond them is answered 429 at once rather than holding a request thread.
+  int login_max_pending = 8;
   // Phone lookups (W2, GET /owners?phone=) per user per minute; 0 = unlimited.
   int lookups_per_minute = 600;
   // Vaccination dates more than this many years back are refused.
@@ -228,16 +246,23 @@ class HerdService {
   Store& store() { return store_; }
 
   // --- authentication (service/auth.cpp) ---
+  // kUnauthenticated for a wrong username or password or a disabled user; kResourceExhausted
+  // with the seconds to wait in its detail when throttled (ServiceConfig::login_*).
   Result<LoginResult> Login(const std::string& username, const std::string& password,
                             const std::string& address);
   Status Logout(const std::string& token, const Caller& caller);
-  // Resolves a bearer token to its caller; kUnauthenticated when missing, unknown, expired, or the
-  // user is disabled.
+  // Resolves a bearer token to its caller; kUnauthenticated when missing, unknown (ended by a
+  // logout, or by disabling or enabling its user, on any server of the store), expired, or the
+  // user is disabled. Reads the token from the store every time: one primary-key lookup.
   Result<Caller> Authenticate(const std::string& token, const std::string& address);
 
   // --- users (CLI and admin) ---
+  // Users, authorities and keys (below) of another country than config().country are
+  // kInvalidArgument naming the field.
   Result<User> AddUser(const Caller& caller, const std::string& username,
                        const std::string& password, Role role, const std::string& authority);
+  // Disabling, and enabling again, ends every token of the user at once, on every server of the
+  // store: enabling does not bring back a token issued before.
   Status SetUserDisabled(const Caller& caller, const std::string& username, bool disabled);
   Result<std::vector<User>> ListUsers(const Caller& caller);
   Status AddAuthority(const Caller& caller, const Authority& authority);
@@ -345,6 +370,8 @@ class HerdService {
   // auditors see it, others do not). Other callers' rows stay their own authority's.
   AuditEntry AuditFor(const Caller& caller, const std::string& authority, std::string action,
                       std::string target, std::string detail = {}) const;
+  // kInvalidArgument naming `field` unless `authority` is of this node's country.
+  Status CheckOwnCountry(const std::string& authority, const std::string& field) const;
   Status CheckLookupRate(const Caller& caller);
   // The lookups a batch's records take by naming owners by phone (service/records.cpp):
   // kResourceExhausted, with nothing taken, when fewer are left.

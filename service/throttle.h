@@ -2,9 +2,10 @@
 // Private to service/: not part of its public interface.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -16,29 +17,205 @@
 
 namespace herdpass {
 
+// kResourceExhausted saying when to try again: the detail is the whole seconds to wait, at least
+// 1, which http/ sends as Retry-After.
+inline Status Throttled(std::string message, std::chrono::seconds retry_after) {
+  return Status(StatusCode::kResourceExhausted, std::move(message), {},
+                std::to_string(std::max<std::chrono::seconds::rep>(1, retry_after.count())));
+}
+
+// Failed attempts per key, with a wait that grows with each failure past a free budget and is
+// forgotten after a quiet period (ServiceConfig::login_*). An attempt is counted as in flight from
+// Begin to End, so that many attempts at once cannot all slip under the budget while the (slow)
+// password checks run. Not thread-safe: HerdService::Throttle guards it.
+class Backoff {
+ public:
+  struct Limits {
+    int free = 5;  // failures before any wait
+    std::chrono::seconds first{30};
+    std::chrono::seconds max{900};
+    std::chrono::minutes forget{60};
+  };
+
+  // nullopt when an attempt may start now (it is then in flight until End or Cancel); else how
+  // long to wait.
+  std::optional<std::chrono::seconds> Begin(const std::string& key, Timestamp now,
+                                            const Limits& limits) {
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.in_flight == 0 &&
+        now - it->second.last_failure >= limits.forget && now >= it->second.next_allowed) {
+      entries_.erase(it);
+      it = entries_.end();
+    }
+    if (it == entries_.end()) {
+      if (entries_.size() >= kMaxEntries) Prune(now, limits);
+      it = entries_.emplace(key, Entry{}).first;
+    }
+    Entry& e = it->second;
+    if (now < e.next_allowed) return Ceil(e.next_allowed - now);
+    // Past the free budget only one attempt at a time: its outcome sets the next wait.
+    if (e.failures + e.in_flight >= limits.free && e.in_flight > 0) {
+      return std::chrono::seconds(1);
+    }
+    ++e.in_flight;
+    return std::nullopt;
+  }
+
+  // The attempt begun for `key` ended: a failure counts, and past the free budget sets the wait.
+  void End(const std::string& key, Timestamp now, bool failed, const Limits& limits) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return;
+    Entry& e = it->second;
+    if (e.in_flight > 0) --e.in_flight;
+    if (!failed) {
+      if (e.failures == 0 && e.in_flight == 0) entries_.erase(it);
+      return;
+    }
+    ++e.failures;
+    e.last_failure = now;
+    const int over = e.failures - limits.free;
+    if (over >= 0) {
+      auto wait = limits.first;
+      for (int i = 0; i < over && wait < limits.max; ++i) wait *= 2;
+      e.next_allowed = now + std::min(wait, limits.max);
+    }
+  }
+
+  // The attempt begun for `key` was not made (another check refused it).
+  void Cancel(const std::string& key) {
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.in_flight > 0) --it->second.in_flight;
+  }
+
+  // Forgets `key`'s failures (a successful sign-in of that username from that address).
+  void Clear(const std::string& key) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return;
+    if (it->second.in_flight > 0) {
+      it->second.failures = 0;
+      it->second.next_allowed = {};
+    } else {
+      entries_.erase(it);
+    }
+  }
+
+ private:
+  struct Entry {
+    int failures = 0;
+    int in_flight = 0;
+    Timestamp last_failure{};
+    Timestamp next_allowed{};
+  };
+  static constexpr size_t kMaxEntries = 100000;  // bounds memory under attack
+
+  static std::chrono::seconds Ceil(Timestamp::duration d) {
+    return std::chrono::ceil<std::chrono::seconds>(d);
+  }
+  // Drops what is forgotten anyway; when that is not enough, the oldest failures.
+  void Prune(Timestamp now, const Limits& limits) {
+    std::erase_if(entries_, [&](const auto& kv) {
+      const Entry& e = kv.second;
+      return e.in_flight == 0 && now - e.last_failure >= limits.forget && now >= e.next_allowed;
+    });
+    if (entries_.size() < kMaxEntries) return;
+    std::erase_if(entries_, [&](const auto& kv) {
+      return kv.second.in_flight == 0 && now >= kv.second.next_allowed;
+    });
+    if (entries_.size() >= kMaxEntries) entries_.clear();  // memory first
+  }
+
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+// At most `limit` holders at once; TryEnter never waits. Thread-safe.
+class ConcurrencyLimit {
+ public:
+  bool TryEnter(int limit) {
+    int n = count_.load();
+    while (n < limit) {
+      if (count_.compare_exchange_weak(n, n + 1)) return true;
+    }
+    return false;
+  }
+  void Leave() { count_.fetch_sub(1); }
+  int count() const { return count_.load(); }
+
+ private:
+  std::atomic<int> count_{0};
+};
+
 struct HerdService::Throttle {
-  // Sign-in attempts per key ("user:NAME" or "addr:IP"), as the times they began. An attempt is
-  // counted before its password is checked, so that many attempts at once cannot all slip under the
-  // limit while the (slow) checks run; a successful one is forgiven afterwards.
-  bool TryAttempt(const std::string& key, Timestamp now, int max_attempts,
-                  std::chrono::minutes window) {
-    std::lock_guard lock(login_mu);
-    auto& q = login_failures[key];
-    Prune(q, now - window);
-    if (static_cast<int>(q.size()) >= max_attempts) return false;
-    q.push_back(now);
-    if (login_failures.size() > 100000) login_failures.clear();  // bound memory under attack
-    return true;
+  // --- sign-in (DESIGN.md section 9) ---
+  // Keys: "pair:<user>\n<address>", "addr:<address>", "user:<user>".
+  struct LoginLimits {
+    Backoff::Limits pair, address, user;
+  };
+  static LoginLimits LimitsOf(const ServiceConfig& c) {
+    auto limits = [&](int free) {
+      return Backoff::Limits{free, c.login_first_delay, c.login_max_delay, c.login_forget_after};
+    };
+    return {limits(c.login_free_failures), limits(c.login_address_free_failures),
+            limits(c.login_user_free_failures)};
   }
-  // Takes back the attempt counted last for `key`.
-  void Forgive(const std::string& key) {
-    std::lock_guard lock(login_mu);
-    auto it = login_failures.find(key);
-    if (it != login_failures.end() && !it->second.empty()) it->second.pop_back();
+
+  // nullopt when `username` may try to sign in from `address` now: the attempt is then in flight
+  // until EndLogin with the same `wide`; else how long to wait.
+  std::optional<std::chrono::seconds> BeginLogin(const std::string& username,
+                                                 const std::string& address, Timestamp now,
+                                                 const LoginLimits& limits, bool* wide) {
+    const std::string pair = PairKey(username, address);
+    *wide = false;
+    std::lock_guard lock(login_mu_);
+    if (auto wait = failures_.Begin(pair, now, limits.pair)) return wait;
+    // A user who signed in from this address before is not held up by what others do.
+    if (IsKnown(pair, now)) return std::nullopt;
+    if (auto wait = failures_.Begin("addr:" + address, now, limits.address)) {
+      failures_.Cancel(pair);
+      return wait;
+    }
+    if (auto wait = failures_.Begin("user:" + username, now, limits.user)) {
+      failures_.Cancel(pair);
+      failures_.Cancel("addr:" + address);
+      return wait;
+    }
+    *wide = true;
+    return std::nullopt;
   }
-  void ClearLoginFailures(const std::string& key) {
-    std::lock_guard lock(login_mu);
-    login_failures.erase(key);
+
+  // BeginLogin's attempt was not made after all (the server was busy, the store failed): it
+  // counts neither way.
+  void CancelLogin(const std::string& username, const std::string& address, bool wide) {
+    std::lock_guard lock(login_mu_);
+    failures_.Cancel(PairKey(username, address));
+    if (wide) {
+      failures_.Cancel("addr:" + address);
+      failures_.Cancel("user:" + username);
+    }
+  }
+
+  // Sign-ins between the throttle and the end of their password check.
+  ConcurrencyLimit pending_logins;
+
+  // Ends the attempt BeginLogin let start; `wide` as it set it.
+  void EndLogin(const std::string& username, const std::string& address, Timestamp now, bool failed,
+                const LoginLimits& limits, bool wide) {
+    const std::string pair = PairKey(username, address);
+    std::lock_guard lock(login_mu_);
+    if (failed) {
+      failures_.End(pair, now, true, limits.pair);
+    } else {
+      failures_.Clear(pair);
+      if (known_.size() >= kMaxKnown) {
+        std::erase_if(known_, [&](const auto& kv) { return now - kv.second >= kKnownFor; });
+        if (known_.size() >= kMaxKnown) known_.clear();
+      }
+      known_[pair] = now;
+    }
+    // The wider counts only grow: one success must not wipe out what an attacker did elsewhere.
+    if (wide) {
+      failures_.End("addr:" + address, now, failed, limits.address);
+      failures_.End("user:" + username, now, failed, limits.user);
+    }
   }
 
   // Fixed one-minute windows per user.
@@ -57,21 +234,18 @@ struct HerdService::Throttle {
     return true;
   }
 
-  struct CachedToken {
-    Caller caller;
-    Timestamp expires_at;
-    Timestamp cached_at;
-  };
-  std::optional<CachedToken> FindToken(const std::string& hash) {
+  // The caller a token stands for, so that only the token itself is read from the store per
+  // request (its user's name, role and authority never change).
+  std::optional<Caller> FindToken(const std::string& hash) {
     std::shared_lock lock(token_mu);
     auto it = tokens.find(hash);
     if (it == tokens.end()) return std::nullopt;
     return it->second;
   }
-  void CacheToken(const std::string& hash, CachedToken t) {
+  void CacheToken(const std::string& hash, Caller caller) {
     std::unique_lock lock(token_mu);
     if (tokens.size() > 50000) tokens.clear();  // a cache, not the source of truth
-    tokens[hash] = std::move(t);
+    tokens[hash] = std::move(caller);
   }
   void ForgetToken(const std::string& hash) {
     std::unique_lock lock(token_mu);
@@ -79,16 +253,26 @@ struct HerdService::Throttle {
   }
   void ForgetUser(int64_t user_id) {
     std::unique_lock lock(token_mu);
-    std::erase_if(tokens, [&](const auto& kv) { return kv.second.caller.user_id == user_id; });
+    std::erase_if(tokens, [&](const auto& kv) { return kv.second.user_id == user_id; });
   }
 
  private:
-  static void Prune(std::deque<Timestamp>& q, Timestamp oldest) {
-    while (!q.empty() && q.front() < oldest) q.pop_front();
+  static std::string PairKey(const std::string& username, const std::string& address) {
+    return "pair:" + username + "\n" + address;
+  }
+  bool IsKnown(const std::string& pair, Timestamp now) const {
+    auto it = known_.find(pair);
+    return it != known_.end() && now - it->second < kKnownFor;
   }
 
-  std::mutex login_mu;
-  std::unordered_map<std::string, std::deque<Timestamp>> login_failures;
+  static constexpr std::chrono::hours kKnownFor{30 * 24};
+  static constexpr size_t kMaxKnown = 100000;
+
+  std::mutex login_mu_;
+  Backoff failures_;
+  // Pairs that signed in, and when last.
+  std::unordered_map<std::string, Timestamp> known_;
+
   struct Window {
     int64_t minute = 0;
     int count = 0;
@@ -96,7 +280,7 @@ struct HerdService::Throttle {
   std::mutex lookup_mu;
   std::unordered_map<int64_t, Window> lookups;
   std::shared_mutex token_mu;
-  std::unordered_map<std::string, CachedToken> tokens;
+  std::unordered_map<std::string, Caller> tokens;
 };
 
 }  // namespace herdpass

@@ -284,10 +284,14 @@ class Store {
   virtual Result<User> FindUserByName(const std::string& username) = 0;
   virtual Result<User> FindUserById(int64_t id) = 0;
   virtual Result<std::vector<User>> ListUsers() = 0;
+  // Deletes every token of the user in the same transaction, whichever way `disabled` goes: a
+  // disabled user's tokens end at once, and enabling brings none back. kNotFound.
   virtual Status SetUserDisabled(const std::string& username, bool disabled,
                                  const AuditEntry& audit) = 0;
   virtual Status SetUserPassword(const std::string& username, const std::string& password_hash,
                                  const AuditEntry& audit) = 0;
+  // kNotFound for an unknown user; kFailedPrecondition when the user is disabled (a sign-in that
+  // checked the password before a disable committed stores nothing after it); kAlreadyExists.
   virtual Status SaveToken(const TokenRecord& token, const AuditEntry& audit) = 0;
   virtual Result<TokenRecord> FindToken(const std::string& token_hash) = 0;
   virtual Status DeleteToken(const std::string& token_hash, const AuditEntry& audit) = 0;

@@ -219,7 +219,14 @@ class PostgresStore final : public Store {
 
   Status SetUserDisabled(const std::string& username, bool disabled,
                          const AuditEntry& audit) override {
-    return UpdateUser(postgres::kUpdateUserDisabled, username, disabled, audit);
+    return writer_->Run([&](WriteTxn& tx) -> Status {
+      auto r = tx.conn().Run(postgres::kUpdateUserDisabled, {username, disabled});
+      if (!r.ok()) return r.status();
+      if (r->affected() == 0) return NotFound("no such user");
+      auto ended = tx.conn().Run(postgres::kDeleteUserTokens, {username});
+      if (!ended.ok()) return ended.status();
+      return tx.AppendAudit(audit);
+    });
   }
 
   Status SetUserPassword(const std::string& username, const std::string& password_hash,
@@ -229,8 +236,10 @@ class PostgresStore final : public Store {
 
   Status SaveToken(const TokenRecord& token, const AuditEntry& audit) override {
     return writer_->Run([&](WriteTxn& tx) -> Status {
+      // Under the writer lock: a disable committed by any process is seen here.
       auto user = postgres::ReadUserById(tx.conn(), token.user_id);
       if (!user.ok()) return user.status();
+      if (user->disabled) return FailedPrecondition("the user is disabled");
       auto r = tx.conn().Run(postgres::kInsertToken,
                              {token.token_hash, token.user_id, token.created_at, token.expires_at});
       if (r.status().code() == StatusCode::kAlreadyExists) return AlreadyExists("the token exists");

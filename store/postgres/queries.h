@@ -155,6 +155,9 @@ inline constexpr Query kSelectToken{
     "SELECT token_hash, user_id, hp_ms(created_at), hp_ms(expires_at) FROM tokens "
     "WHERE token_hash = $1"};
 inline constexpr Query kDeleteToken{"DeleteToken", "DELETE FROM tokens WHERE token_hash = $1"};
+inline constexpr Query kDeleteUserTokens{
+    "DeleteUserTokens",
+    "DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE username = $1)"};
 
 // --- authorities ---
 inline constexpr Query kUpsertAuthority{

@@ -126,6 +126,9 @@ inline constexpr Query kSelectToken{
     "SelectToken",
     "SELECT token_hash, user_id, created_at, expires_at FROM tokens WHERE token_hash = ?1"};
 inline constexpr Query kDeleteToken{"DeleteToken", "DELETE FROM tokens WHERE token_hash = ?1"};
+inline constexpr Query kDeleteUserTokens{
+    "DeleteUserTokens",
+    "DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE username = ?1)"};
 
 // --- authorities ---
 inline constexpr Query kUpsertAuthority{

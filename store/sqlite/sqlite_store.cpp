@@ -257,9 +257,18 @@ class SqliteStore final : public Store {
 
   Status SetUserDisabled(const std::string& username, bool disabled,
                          const AuditEntry& audit) override {
-    return UpdateUser(
-        sqlite::kUpdateUserDisabled, username, [&](Statement& st) { st.Bind(2, disabled ? 1 : 0); },
-        audit);
+    return writer_->Run([&](WriteTxn& tx) -> Status {
+      auto st = tx.conn().Prepare(sqlite::kUpdateUserDisabled);
+      if (!st.ok()) return st.status();
+      st->Bind(1, username).Bind(2, disabled ? 1 : 0);
+      HP_RETURN_IF_ERROR(st->Run());
+      if (st->Changes() == 0) return NotFound("no such user");
+      auto ended = tx.conn().Prepare(sqlite::kDeleteUserTokens);
+      if (!ended.ok()) return ended.status();
+      ended->Bind(1, username);
+      HP_RETURN_IF_ERROR(ended->Run());
+      return tx.AppendAudit(audit);
+    });
   }
 
   Status SetUserPassword(const std::string& username, const std::string& password_hash,
@@ -273,6 +282,7 @@ class SqliteStore final : public Store {
     return writer_->Run([&](WriteTxn& tx) -> Status {
       auto user = sqlite::ReadUserById(tx.conn(), token.user_id);
       if (!user.ok()) return user.status();
+      if (user->disabled) return FailedPrecondition("the user is disabled");
       auto st = tx.conn().Prepare(sqlite::kInsertToken);
       if (!st.ok()) return st.status();
       st->Bind(1, token.token_hash)

@@ -808,6 +808,76 @@ TEST_F(CertificateApiTest, ANeighbourImportingTheTrustListVerifiesOurCertificate
   for (const auto& k : uz_list.at("keys")) EXPECT_NE(k.at("kid"), c.at("kid"));
 }
 
+// --- a node keeps keys and users of its own country only (issue 17) ---
+
+TEST_F(CertificateApiTest, KeysAndUsersOfAnotherCountryAreRefusedByTheCommandLine) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string stdin_text;
+    std::string names;  // what the message must name
+  };
+  const std::vector<Case> cases = {
+      {{"key", "new", "--authority", "CN-65"}, "", "CN-65"},
+      {{"key", "new", "--root", "--country", "CN"}, "", "CN"},
+      {{"user", "add", "--username", "cn-vet", "--role", "vet", "--authority", "CN-65"},
+       "pw-cn-vet-1234\n",
+       "CN-65"},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.args[0] + " " + k.args[1]);
+    CommandResult r = env_->Run(k.args, k.stdin_text);
+    EXPECT_TRUE(r.status.exited && r.status.code == 2) << r.status.code << r.out << r.err;
+    EXPECT_NE(r.err.find(k.names + " is not of KZ, this node's country"), std::string::npos)
+        << r.err;
+  }
+  // Nothing was made.
+  CommandResult keys = env_->Run({"key", "list"});
+  ASSERT_TRUE(keys.ok()) << keys.err;
+  EXPECT_EQ(keys.out.find("CN"), std::string::npos) << keys.out;
+  CommandResult users = env_->Run({"user", "list"});
+  ASSERT_TRUE(users.ok()) << users.err;
+  EXPECT_EQ(users.out.find("cn-vet"), std::string::npos) << users.out;
+}
+
+TEST_F(CertificateApiTest, AForeignKeyInTheStoreStaysOutOfTheTrustListThatVerifiersUse) {
+  json c = Issue(IssueBody(CattleHerd(14, 1)));
+  const std::string hp1 = c.at("hp1");
+  // A key of another country among this node's own, as an older version let `key new --authority
+  // CN-65` store: made here as a KZ key, then relabelled in the database.
+  CommandResult made = env_->Run({"key", "new", "--authority", "KZ-ABY-09"});
+  ASSERT_TRUE(made.ok()) << made.out << made.err;
+  const std::string marker = "signing key ";
+  ASSERT_NE(made.out.find(marker), std::string::npos) << made.out;
+  const std::string foreign_kid = made.out.substr(made.out.find(marker) + marker.size(), 16);
+  env_->ExecSql("UPDATE signing_keys SET authority = 'CN-65', country = 'CN' WHERE kid = '" +
+                foreign_kid + "'");
+  // Any change of the key set signs the list again.
+  CommandResult alm = env_->Run({"key", "new", "--authority", "KZ-ALM"});
+  ASSERT_TRUE(alm.ok()) << alm.out << alm.err;
+
+  auto [trust_list, root_key] = ExportTrust(*env_, "trust14.json");
+  json payload = JwsPayload(ReadFile(trust_list));
+  EXPECT_EQ(payload.at("country"), "KZ");
+  ASSERT_FALSE(payload.at("keys").empty());
+  for (const auto& k : payload.at("keys")) {
+    EXPECT_NE(k.at("kid"), foreign_kid) << payload.dump(1);
+    EXPECT_EQ(k.at("country"), "KZ") << payload.dump(1);
+  }
+  // Offline verification with that list: the genuine certificate is valid.
+  const std::string rl = Fetch("/api/v1/revocations", "revocations14.json");
+  CommandResult offline = VerifyOffline(
+      {"verify", hp1, "--trust-list", trust_list, "--revocations", rl, "--root-key", root_key});
+  EXPECT_EQ(offline.status.code, 0) << offline.out << offline.err;
+  EXPECT_NE(offline.out.find("status:          valid"), std::string::npos) << offline.out;
+  // And a neighbour imports it.
+  HerdpassEnv uz;
+  uz.Init("UZ", "UZ-TO");
+  CommandResult imported = uz.Run({"trust", "import", trust_list, "--root-key", root_key});
+  ASSERT_TRUE(imported.ok()) << imported.out << imported.err;
+  EXPECT_NE(imported.out.find(c.at("kid").get<std::string>()), std::string::npos) << imported.out;
+  EXPECT_EQ(imported.out.find(foreign_kid), std::string::npos) << imported.out;
+}
+
 // --- keys from the command line ---
 
 TEST_F(CertificateApiTest, KeyCommandsListNewAndRetireWithoutPrivateMaterial) {

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/api/herdpass_env.h"
@@ -21,6 +23,46 @@ class CliPostgresTest : public ::testing::Test {
     return RunHerdpass(args, dir_.path(), stdin_text);
   }
   std::string Data(const std::string& name = "data") const { return dir_.path() + "/" + name; }
+
+  // `herdpass serve` of the data directory `Data()` on a free port; waits until /healthz answers.
+  struct Server {
+    std::unique_ptr<Process> process;
+    int port = 0;
+    std::unique_ptr<HttpClient> Client() const {
+      return std::make_unique<HttpClient>("127.0.0.1", port);
+    }
+  };
+  Server Serve(const std::string& name) {
+    Server s;
+    // A port found free may be taken before serve binds it: then serve exits; try another.
+    for (int attempt = 0; attempt < 5 && !s.process; ++attempt) {
+      s.port = FindFreePort();
+      ProcessOptions opts;
+      opts.path = HerdpassBinary();
+      opts.args = {"serve", "--data", Data(), "--listen", "127.0.0.1:" + std::to_string(s.port)};
+      opts.stdout_path = dir_.path() + "/" + name + ".out";
+      opts.stderr_path = dir_.path() + "/" + name + ".err";
+      s.process = std::make_unique<Process>(opts);
+      if (!s.process->WaitForPort("127.0.0.1", s.port, std::chrono::seconds(30))) {
+        s.process.reset();
+      }
+    }
+    EXPECT_TRUE(s.process) << ReadFile(dir_.path() + "/" + name + ".err");
+    if (!s.process) return s;
+    HttpClient client("127.0.0.1", s.port);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        if (client.Get("/healthz").status == 200) return s;
+      } catch (const std::runtime_error&) {
+        client.Close();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << name
+                  << " never answered /healthz: " << ReadFile(dir_.path() + "/" + name + ".err");
+    return s;
+  }
 
   TempDir dir_{"herdpass-cli-pg"};
   PgTestDatabase db_;
@@ -78,6 +120,45 @@ TEST_F(CliPostgresTest, BackupsOfAPostgresDeploymentAreRefusedWithWhatToUseInste
     EXPECT_NE(r.err.find("pg_basebackup"), std::string::npos) << r.err;
   }
   EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/backup"));
+}
+
+// Two servers of one deployment on one PostgreSQL database (issue 17): a user disabled from the
+// console can use their token on neither server from that moment, and enabling them again does
+// not bring it back.
+TEST_F(CliPostgresTest, DisablingAUserEndsTheirTokenAtOnceOnEveryServer) {
+  ASSERT_TRUE(Run({"init", "--data", Data(), "--db", db_.uri(), "--authority", "KZ-ABY"}).ok());
+  auto add = Run({"user", "add", "--data", Data(), "--username", "insp", "--role", "inspector"},
+                 "pw-insp-12345\n");
+  ASSERT_TRUE(add.ok()) << add.err;
+  Server a = Serve("a"), b = Serve("b");
+  ASSERT_TRUE(a.process && b.process);
+  auto on_a = a.Client(), on_b = b.Client();
+  const nlohmann::json credentials = {{"username", "insp"}, {"password", "pw-insp-12345"}};
+  auto login = on_a->Post("/api/v1/auth/login", credentials);
+  ASSERT_EQ(login.status, 200) << login.body;
+  const std::string token = login.json().at("token");
+  // Both servers have just served the token.
+  ASSERT_EQ(on_b->Get("/api/v1/auth/me", token).status, 200);
+  ASSERT_EQ(on_a->Get("/api/v1/auth/me", token).status, 200);
+
+  auto disable = Run({"user", "disable", "--data", Data(), "--username", "insp"});
+  ASSERT_TRUE(disable.ok()) << disable.err;
+  for (auto* client : {on_b.get(), on_a.get()}) {
+    auto me = client->Get("/api/v1/auth/me", token);
+    EXPECT_EQ(me.status, 401) << me.body;
+    EXPECT_EQ(me.json().value("type", ""), "https://herdpass.org/problems/unauthenticated")
+        << me.body;
+  }
+  EXPECT_EQ(db_.Scalar("SELECT count(*) FROM tokens"), "0");
+
+  auto enable = Run({"user", "enable", "--data", Data(), "--username", "insp"});
+  ASSERT_TRUE(enable.ok()) << enable.err;
+  EXPECT_EQ(on_b->Get("/api/v1/auth/me", token).status, 401);
+  EXPECT_EQ(on_a->Get("/api/v1/auth/me", token).status, 401);
+  // A new sign-in on one server works on the other.
+  auto again = on_b->Post("/api/v1/auth/login", credentials);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(on_a->Get("/api/v1/auth/me", again.json().at("token").get<std::string>()).status, 200);
 }
 
 TEST_F(CliPostgresTest, AnUninitialisedDatabaseIsRefusedUntilInit) {

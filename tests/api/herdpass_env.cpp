@@ -1,6 +1,7 @@
 #include "tests/api/herdpass_env.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -112,6 +113,27 @@ CommandResult HerdpassEnv::Run(std::vector<std::string> args, const std::string&
   args.push_back(data_dir_);
   AddDbOption(args);
   return RunHerdpass(args, dir_.path(), stdin_text);
+}
+
+void HerdpassEnv::ExecSql(const std::string& sql) {
+  if (pg_) {
+    const std::string error = pg_->Exec(sql);
+    if (!error.empty()) throw std::runtime_error("SQL failed: " + error);
+    return;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(database_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    const std::string error = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw std::runtime_error("cannot open " + database_path() + ": " + error);
+  }
+  sqlite3_busy_timeout(db, 10000);  // the server may be writing
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+  const std::string error = message ? message : "";
+  sqlite3_free(message);
+  sqlite3_close(db);
+  if (rc != SQLITE_OK) throw std::runtime_error("SQL failed: " + error);
 }
 
 void HerdpassEnv::Init() { Init(kRegion, kAuthority); }

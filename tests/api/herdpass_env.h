@@ -105,6 +105,9 @@ class HerdpassEnv {
   std::string Login(const std::string& username);
   // Runs another herdpass command against this data directory (`--data DIR` is appended).
   CommandResult Run(std::vector<std::string> args, const std::string& stdin_text = "");
+  // Runs `sql` on the deployment's database (SQLite or PostgreSQL) behind herdpass's back, as an
+  // older version or an operator with a SQL shell would. Throws on failure.
+  void ExecSql(const std::string& sql);
 
   // The server's stderr so far, for failure messages.
   std::string ServerLog() const;

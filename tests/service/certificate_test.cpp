@@ -835,6 +835,85 @@ TEST_F(CertificateTest, KeysCannotBeMadeWithoutAKeyDirectory) {
   EXPECT_EQ(k.status().code(), StatusCode::kFailedPrecondition);
 }
 
+// --- a node keeps users, authorities and keys of its own country only (issue 17) ---
+
+TEST_F(CertificateTest, UsersAuthoritiesAndKeysOfAnotherCountryAreRefused) {
+  const Caller system = HerdService::SystemCaller();
+  auto expect_refused = [](const Status& s, const std::string& field, const std::string& code) {
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
+    EXPECT_EQ(s.field(), field) << s.ToString();
+    EXPECT_NE(s.message().find(code + " is not of KZ, this node's country"), std::string::npos)
+        << s.ToString();
+  };
+  expect_refused(svc().NewSigningKey(system, "CN-65", false, 730).status(), "authority", "CN-65");
+  expect_refused(svc().NewSigningKey(system, "CN", true, 3650).status(), "authority", "CN");
+  expect_refused(svc().NewSigningKey(admin_, "UZ-TAS", false, 730).status(), "authority", "UZ-TAS");
+  expect_refused(svc().AddUser(system, "cn-vet", "long-enough-pass", Role::kVet, "CN-65").status(),
+                 "authority", "CN-65");
+  expect_refused(svc().AddAuthority(system, {"CN-65", "Xinjiang", "CN"}), "code", "CN-65");
+  expect_refused(svc().AddAuthority(system, {"KZ-NEW", "New district", "CN"}), "parent", "CN");
+
+  // Nothing was stored.
+  auto keys = svc().ListSigningKeys(system);
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), 2u);  // root_ and key_
+  auto users = svc().ListUsers(system);
+  ASSERT_TRUE(users.ok());
+  for (const User& u : users.value()) EXPECT_NE(u.username, "cn-vet");
+  auto authorities = kz_->store->ListAuthorities();
+  ASSERT_TRUE(authorities.ok());
+  for (const Authority& a : authorities.value()) EXPECT_NE(a.code, "KZ-NEW");
+  // Within the country all is as before.
+  EXPECT_TRUE(svc().AddAuthority(system, {"KZ-NEW", "New district", "KZ"}).ok());
+  EXPECT_TRUE(svc().NewSigningKey(system, "KZ-NEW", false, 730).ok());
+}
+
+TEST_F(CertificateTest, TrustListLeavesOutKeysOfAnotherCountryThatTheStoreHolds) {
+  // Keys of CN stored among this node's own, as an older version let them be made: a signing key
+  // and, newer than the KZ root, a root key with its private half at hand.
+  ServiceConfig cn = Config();
+  cn.default_region = "CN";
+  cn.key_dir = (root_dir_ / "kz" / "keys").string();
+  HerdService older(*kz_->store, clock_, DefaultCatalogue(), cn);
+  auto cn_key = older.NewSigningKey(HerdService::SystemCaller(), "CN-65", false, 730);
+  ASSERT_TRUE(cn_key.ok()) << cn_key.status().ToString();
+  // The newest signing key, but not the one that signs the revocation list: verifiers know the
+  // keys of the trust list alone.
+  clock_.Advance(std::chrono::seconds(6));  // past the key cache
+  auto revocations = svc().RevocationListDocument();
+  ASSERT_TRUE(revocations.ok()) << revocations.status().ToString();
+  auto opened = cert::OpenRevocationList(revocations.value(), {key_});
+  EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+  clock_.Advance(std::chrono::seconds(1));
+  auto cn_root = older.NewSigningKey(HerdService::SystemCaller(), "CN", true, 3650);
+  ASSERT_TRUE(cn_root.ok()) << cn_root.status().ToString();
+
+  // The next change of the KZ key set signs the list: with the KZ root, of KZ keys only.
+  clock_.Advance(std::chrono::seconds(1));
+  const SigningKey alm = kz_->NewKey("KZ-ALM", false);
+  auto doc = svc().TrustListDocument();
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  auto list = cert::OpenTrustList(doc.value(), {root_});
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(list->country, "KZ");
+  std::set<std::string> kids;
+  for (const SigningKey& k : list->keys) kids.insert(k.kid);
+  EXPECT_EQ(kids, (std::set<std::string>{key_.kid, alm.kid}));
+
+  // The audit row of that signature names the key left out.
+  AuditQuery q;
+  q.action = "trust_list.sign";
+  auto rows = svc().ListAudit(HerdService::SystemCaller(), q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_FALSE(rows->empty());
+  const auto detail = nlohmann::json::parse(rows->back().entry.detail);
+  EXPECT_EQ(detail.at("root_kid"), root_.kid) << detail.dump();
+  EXPECT_EQ(detail.at("skipped"), nlohmann::json::array({cn_key->kid})) << detail.dump();
+  // And no certificate of this node is signed by the foreign key.
+  SeedSheep();
+  EXPECT_EQ(Issue(Request()).kid, key_.kid);
+}
+
 // --- W9: another country's trust list ---
 
 class CrossBorderTest : public CertificateTest {

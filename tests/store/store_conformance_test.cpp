@@ -755,6 +755,40 @@ TYPED_TEST(StoreTest, TokensSaveFindDelete) {
       StatusCode::kNotFound));
 }
 
+// Disabling or enabling a user ends every token of theirs in the same transaction, and no token is
+// saved for a disabled user: a token that exists belongs to an enabled user (issue 17).
+TYPED_TEST(StoreTest, ChangingWhetherAUserIsDisabledEndsTheirTokens) {
+  auto user = this->store().CreateUser({"vet", "$h", Role::kVet, "KZ", At(1)}, MakeAudit("u"));
+  auto other =
+      this->store().CreateUser({"insp", "$h", Role::kInspector, "KZ", At(1)}, MakeAudit("u"));
+  ASSERT_TRUE(user.ok() && other.ok());
+  const std::string t1(64, '1'), t2(64, '2'), t3(64, '3'), t4(64, '4'), kept(64, 'k');
+  ASSERT_TRUE(this->store().SaveToken({t1, user->id, At(10), At(900)}, MakeAudit("login")).ok());
+  ASSERT_TRUE(this->store().SaveToken({t2, user->id, At(11), At(900)}, MakeAudit("login")).ok());
+  ASSERT_TRUE(this->store().SaveToken({kept, other->id, At(12), At(900)}, MakeAudit("login")).ok());
+  const int64_t audit_before = this->Counts().audit_rows;
+
+  ASSERT_TRUE(this->store().SetUserDisabled("vet", true, MakeAudit("user.disable")).ok());
+  EXPECT_TRUE(HasCode(this->store().FindToken(t1).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindToken(t2).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(this->store().FindToken(kept).ok());
+  EXPECT_EQ(this->Counts().audit_rows, audit_before + 1);  // the disable alone
+
+  // A sign-in that checked the password before the disable cannot store its token after it.
+  EXPECT_TRUE(HasCode(this->store().SaveToken({t3, user->id, At(20), At(900)}, MakeAudit("login")),
+                      StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(HasCode(this->store().FindToken(t3).status(), StatusCode::kNotFound));
+  EXPECT_EQ(this->Counts().audit_rows, audit_before + 1);
+
+  // Enabling brings none back; new sign-ins work again.
+  ASSERT_TRUE(this->store().SetUserDisabled("vet", false, MakeAudit("user.enable")).ok());
+  EXPECT_TRUE(HasCode(this->store().FindToken(t1).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindToken(t3).status(), StatusCode::kNotFound));
+  ASSERT_TRUE(this->store().SaveToken({t4, user->id, At(30), At(900)}, MakeAudit("login")).ok());
+  EXPECT_TRUE(this->store().FindToken(t4).ok());
+  EXPECT_TRUE(this->store().FindToken(kept).ok());
+}
+
 TYPED_TEST(StoreTest, AuthoritiesSaveUpdatesAndListsByCode) {
   ASSERT_TRUE(this->store().SaveAuthority({"KZ-ABY", "Abay", "KZ"}, MakeAudit("a")).ok());
   ASSERT_TRUE(this->store().SaveAuthority({"KZ", "Kazakhstan", ""}, MakeAudit("a")).ok());
