@@ -201,9 +201,9 @@ struct HerdService::Throttle {
                 const LoginLimits& limits, bool wide) {
     const std::string pair = PairKey(username, address);
     std::lock_guard lock(login_mu_);
-    if (failed) {
-      failures_.End(pair, now, true, limits.pair);
-    } else {
+    // This attempt leaves the in-flight count either way; a success then forgives the failures.
+    failures_.End(pair, now, failed, limits.pair);
+    if (!failed) {
       failures_.Clear(pair);
       if (known_.size() >= kMaxKnown) {
         std::erase_if(known_, [&](const auto& kv) { return now - kv.second >= kKnownFor; });
