@@ -29,7 +29,8 @@ HerdPass is starting on http://$listen/
   Sign in, in the app or with POST /api/v1/auth/login, as one of the demo users:
     demo-vaccinator / demo-vaccinator-pass    Record: owners, animals, vaccinations, offline with sync
     demo-vet        / demo-vet-pass           Certificates: issue, QR, print, revoke; also Record, Check, Coverage
-    demo-inspector  / demo-inspector-pass     Check: owner by phone; verify and consume certificates
+    demo-inspector  / demo-inspector-pass     Check: owner by phone; verify certificates, consume those bound here
+    demo-inspector-dest / demo-inspector-pass Check at the demo certificates' destination, where they are consumed
     demo-admin      / demo-admin-pass         Coverage; revoke certificates
     demo-auditor    / demo-auditor-pass       Coverage charts and CSV; audit log (API)
   The first admin is 'admin'; its password is in $data/admin-password.
