@@ -8,7 +8,7 @@
 // after an action waits for it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID, randomInt } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   startServer,
   launch,
@@ -25,11 +25,14 @@ import {
   expectText,
   expectValue,
   serverToday,
+  freshPhone as freshPhoneOn,
+  freshTag,
 } from './harness.mjs';
 
 let server;
 let browser;
 let vetToken;
+const freshPhone = () => freshPhoneOn(server.url, vetToken);
 let auditorToken;
 let today;
 
@@ -46,18 +49,6 @@ async function apiPost(token, path, body) {
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
-
-// A Kazakh mobile number (the server's region is KZ) that no demo owner has, in local form.
-async function freshPhone() {
-  for (;;) {
-    const digits = String(randomInt(0, 10_000_000)).padStart(7, '0');
-    const local = `8 701 ${digits.slice(0, 3)} ${digits.slice(3)}`;
-    const found = await apiGet(server.url, vetToken, `/owners?phone=${encodeURIComponent(local)}`);
-    if (found.status === 404) return local;
-  }
-}
-
-const freshTag = () => '398' + String(randomInt(0, 1_000_000)).padStart(6, '0') + String(randomInt(0, 1_000_000)).padStart(6, '0');
 
 async function vaccinate(owner, diseases) {
   const vaccine = { 'FMD-O': 'FMD-OA-INACT', 'FMD-A': 'FMD-OA-INACT', PPR: 'PPR-LIVE' };

@@ -5,13 +5,13 @@
 // knows. One server for the file; each test makes its own owners and uses its own browser context.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { startServer, launch, phone, signIn, apiLogin, apiGet, untranslated, expectCount } from './harness.mjs';
+import { startServer, launch, phone, signIn, apiLogin, apiGet, untranslated, expectCount, eventuallyValue as eventually, freshPhone as freshPhoneOn, freshTag } from './harness.mjs';
 
 let server;
 let browser;
 let vetToken;
+const freshPhone = () => freshPhoneOn(server.url, vetToken);
 
 before(async () => {
   server = await startServer();
@@ -24,36 +24,7 @@ after(async () => {
   await server?.stop();
 });
 
-// A waiting assertion: reads `read()` until `check` accepts its value, or fails after `timeout` ms
-// with the last value seen.
-async function eventually(read, check, what, timeout = 20_000) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await read();
-      if (check(last)) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) assert.fail(`${what}: still ${JSON.stringify(last instanceof Error ? last.message : last)} after ${timeout} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const valueIs = (locator, want, what, timeout) => eventually(() => locator.inputValue(), (v) => v === want, `${what} is ${JSON.stringify(want)}`, timeout);
-
-// A Kazakh mobile number no owner on the server has, in local form.
-async function freshPhone() {
-  for (;;) {
-    const digits = String(randomInt(0, 10_000_000)).padStart(7, '0');
-    const local = `8 702 ${digits.slice(0, 3)} ${digits.slice(3)}`;
-    const found = await apiGet(server.url, vetToken, `/owners?phone=${encodeURIComponent(local)}`);
-    if (found.status === 404) return local;
-  }
-}
-
-const freshTag = () => '398' + String(randomInt(0, 1_000_000)).padStart(6, '0') + String(randomInt(0, 1_000_000)).padStart(6, '0');
 
 function lookup(phoneText) {
   return apiGet(server.url, vetToken, `/lookup?phone=${encodeURIComponent(phoneText)}`);

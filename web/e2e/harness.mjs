@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomInt } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 
@@ -223,3 +224,28 @@ export async function serverToday(server, token) {
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body.today;
 }
+
+// Reads `read()` until `accept` takes its value, which it returns, or fails after `timeout` ms with
+// the last value seen, described as `what`.
+export function eventuallyValue(read, accept, what, timeout = 20_000) {
+  return eventually(async () => {
+    const value = await read();
+    assert.ok(accept(value), `${what}: still ${JSON.stringify(value)}`);
+    return value;
+  }, { timeout, interval: 100 });
+}
+
+// A Kazakh mobile number (the test servers' region is KZ) that no owner on `url`'s server has,
+// in local form; `token` is a vet's or inspector's, who may search owners by phone.
+export async function freshPhone(url, token) {
+  for (;;) {
+    const digits = String(randomInt(0, 10_000_000)).padStart(7, '0');
+    const local = `8 701 ${digits.slice(0, 3)} ${digits.slice(3)}`;
+    const found = await apiGet(url, token, `/owners?phone=${encodeURIComponent(local)}`);
+    if (found.status === 404) return local;
+  }
+}
+
+// A 15-digit Kazakh ear tag (country code 398), random enough not to meet another test's.
+export const freshTag = () =>
+  '398' + String(randomInt(0, 1_000_000)).padStart(6, '0') + String(randomInt(0, 1_000_000)).padStart(6, '0');

@@ -7,12 +7,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
-import { startServer, launch, phone, signIn, apiLogin, apiGet, untranslated, shot, readText } from './harness.mjs';
+import { startServer, launch, phone, signIn, apiLogin, apiGet, untranslated, shot, readText, eventuallyValue as eventually, freshPhone as freshPhoneOn, freshTag } from './harness.mjs';
 import { fileURLToPath } from 'node:url';
 
 let server;
 let browser;
 let vetToken;
+const freshPhone = () => freshPhoneOn(server.url, vetToken);
 let today;
 
 const locale = (lang, ns) => JSON.parse(readText(fileURLToPath(new URL(`../src/locales/${lang}/${ns}.json`, import.meta.url))));
@@ -30,34 +31,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-// A waiting assertion: reads `read()` until `check` accepts its value, or fails after `timeout` ms
-// with the last value seen.
-async function eventually(read, check, what, timeout = 20_000) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await read();
-      if (check(last)) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) assert.fail(`${what}: still ${JSON.stringify(last instanceof Error ? last.message : last)} after ${timeout} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function freshPhone() {
-  for (;;) {
-    const digits = String(randomInt(0, 10_000_000)).padStart(7, '0');
-    const local = `8 705 ${digits.slice(0, 3)} ${digits.slice(3)}`;
-    const found = await apiGet(server.url, vetToken, `/owners?phone=${encodeURIComponent(local)}`);
-    if (found.status === 404) return local;
-  }
-}
-
-const freshTag = () => '398' + String(randomInt(0, 1_000_000)).padStart(6, '0') + String(randomInt(0, 1_000_000)).padStart(6, '0');
 
 async function newPage(role, lang = 'en') {
   const context = await phone(browser);
