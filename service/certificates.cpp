@@ -299,6 +299,9 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   }
 
   // --- the owner, with its animals and the records that can still protect them: one read ---
+  // Its answer tells whether a phone or an id is an owner's, and of which authority: a phone
+  // lookup, counted as such (DESIGN.md section 9).
+  HP_RETURN_IF_ERROR(CheckLookupRate(caller));
   const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock_.Now());  // CWT: seconds
   const Date today = LocalDate(now, config_.local_utc_offset);
   Date since = today;

@@ -320,6 +320,16 @@ Status HerdService::CheckBatchPhones(const Caller& caller,
     ++cost;
   }
   if (cost == 0) return Status::Ok();
+  // More than a whole minute allows can never pass at once: a 400 naming no record, which the
+  // client answers by sending smaller batches (docs/sync-protocol.md), where a 429 would be resent
+  // as it is, for ever.
+  if (cost > config_.lookups_per_minute) {
+    return InvalidArgument("records",
+                           "the batch names " + std::to_string(cost) +
+                               " phone numbers of no owner of your jurisdiction, more than the " +
+                               std::to_string(config_.lookups_per_minute) +
+                               " phone lookups allowed a minute: send it in smaller batches");
+  }
   if (!throttle_->TakeLookups(caller.user_id, clock_.Now(), config_.lookups_per_minute, cost)) {
     return ResourceExhausted(
         "the batch names " + std::to_string(cost) +

@@ -376,6 +376,30 @@ TEST_F(CertificateTest, LapsedDoseIsNamedWithItsLastDay) {
   EXPECT_EQ(failures[0].coverage.overdue_since, Date::Of(At(2026, 6, 30)));
 }
 
+// Issuing reads the owner by phone or id, and its answer (403 naming the authority, 400 for no
+// owner) tells whether the number is held and where: it counts against the lookup limit.
+TEST_F(CertificateTest, IssuingCountsAgainstTheLookupLimit) {
+  ServiceConfig config = Config();
+  config.lookups_per_minute = 2;
+  config.key_dir = (kz_->dir / "keys").string();
+  kz_->service = std::make_unique<HerdService>(*kz_->store, clock_, DefaultCatalogue(), config);
+  SeedSheep();
+  std::vector<RuleFailure> failures;
+  // A vet elsewhere probes the KZ-ABY owner's phone: refused twice, then throttled.
+  for (int i = 0; i < 2; ++i) {
+    auto probe = svc().IssueCertificate(far_vet_, Request(), &failures);
+    EXPECT_EQ(probe.status().code(), StatusCode::kPermissionDenied) << i;
+  }
+  auto throttled = svc().IssueCertificate(far_vet_, Request(), &failures);
+  EXPECT_EQ(throttled.status().code(), StatusCode::kResourceExhausted)
+      << throttled.status().ToString();
+  // The owner's own vet is counted apart, and a minute later the limit is back.
+  EXPECT_TRUE(svc().IssueCertificate(vet_, Request(), &failures).ok());
+  clock_.Advance(std::chrono::minutes(1));
+  auto again = svc().IssueCertificate(far_vet_, Request(), &failures);
+  EXPECT_EQ(again.status().code(), StatusCode::kPermissionDenied) << again.status().ToString();
+}
+
 TEST_F(CertificateTest, RuleWithMaxAgeRefusesOlderDoses) {
   ServiceConfig config = Config();
   config.movement_rules = {
