@@ -120,3 +120,16 @@ class [[nodiscard]] Result {
     ::herdpass::Status hp_status_ = (expr);  \
     if (!hp_status_.ok()) return hp_status_; \
   } while (false)
+
+// Declares or assigns `lhs` from `expr` (a Result<T>), or returns its Status from the enclosing
+// function when it is not ok:  HP_ASSIGN_OR_RETURN(auto owner, store.FindOwner(id));
+// `lhs` may not contain an unparenthesised comma. Expands to more than one statement: do not use it
+// as the body of an unbraced if/else.
+#define HP_STATUS_CONCAT_INNER_(a, b) a##b
+#define HP_STATUS_CONCAT_(a, b) HP_STATUS_CONCAT_INNER_(a, b)
+#define HP_ASSIGN_OR_RETURN(lhs, expr) \
+  HP_ASSIGN_OR_RETURN_IMPL_(HP_STATUS_CONCAT_(hp_result_, __LINE__), lhs, expr)
+#define HP_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr)   \
+  auto result = (expr);                                \
+  if (!result.ok()) return std::move(result).status(); \
+  lhs = std::move(result).value()
