@@ -351,7 +351,10 @@ TEST_F(ApiTest, BatchRejectsBadRecordsOneByOneAndStoresTheGoodOnes) {
   cases.push_back({rec("disease", "COLDS"), "disease"});
   cases.push_back({rec("vaccine", "NO-SUCH-VACCINE"), "vaccine"});
   cases.push_back({rec("vaccine", "PPR-LIVE"), "vaccine"});  // does not protect against FMD-O
-  cases.push_back({rec("administered_on", DaysFromToday(2)), "administered_on"});
+  // The test and the server each read the UTC date, and a run across midnight sees the server a day
+  // ahead: the dates here keep a day clear of each limit, whose exact edges the service tests check
+  // with a fixed clock (AdministeredOnIsAtMostOneDayAheadOfTheUtcDate, ...IsAtMostTenYearsBack).
+  cases.push_back({rec("administered_on", DaysFromToday(3)), "administered_on"});
   cases.push_back(
       {rec("administered_on", UtcToday().AddYears(-10).AddDays(-1).ToString()), "administered_on"});
   cases.push_back({rec("administered_on", "2024-13-01"), "administered_on"});
@@ -362,7 +365,7 @@ TEST_F(ApiTest, BatchRejectsBadRecordsOneByOneAndStoresTheGoodOnes) {
   cases.push_back({rec("dose_ml", -1), "dose_ml"});
   cases.push_back({rec("lat", 43.2), "lon"});
   cases.push_back({FlockRecord(phone, DaysFromToday(1)), ""});  // tomorrow: a pasture ahead of UTC
-  cases.push_back({FlockRecord(phone, UtcToday().AddYears(-10).ToString()), ""});
+  cases.push_back({FlockRecord(phone, UtcToday().AddYears(-10).AddDays(1).ToString()), ""});
   json records = json::array();
   for (const auto& c : cases) records.push_back(c.first);
 

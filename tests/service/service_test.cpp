@@ -520,6 +520,27 @@ TEST_F(ServiceTest, AdministeredOnIsAtMostOneDayAheadOfTheUtcDate) {
   }
 }
 
+// A dose date is at most ten years (lookup_years_max) before the server's UTC date: the exact edge,
+// with a fixed clock (the API test keeps a day clear of it, since it cannot fix the server's
+// clock).
+TEST_F(ServiceTest, AdministeredOnIsAtMostTenYearsBack) {
+  clock_.Set(Timestamp(std::chrono::sys_days(std::chrono::year{2026} / 11 / 29)));
+  int n = 0;
+  auto one = [&](const std::string& date) {
+    char id[64];
+    std::snprintf(id, sizeof id, "018f3a7c-0000-7000-8000-0000000004%02d", n++);
+    auto r = service_->RecordBatch(vaccinator_,
+                                   {Record(id, "87012345678", "398000000000001", "FMD-O", date)});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->results.at(0) : RecordResult{};
+  };
+  EXPECT_EQ(one("2016-11-29").outcome, RecordOutcome::kCreated);
+  RecordResult older = one("2016-11-28");
+  EXPECT_EQ(older.outcome, RecordOutcome::kRejected);
+  EXPECT_EQ(older.reason.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(older.reason.field(), "records[0].administered_on");
+}
+
 // A birth date is a date of the last 50 years, and not after tomorrow.
 TEST_F(ServiceTest, BirthDateIsWithinTheLastFiftyYears) {
   auto owner = service_->RegisterOwner(vaccinator_, {"87012345678", "Aigerim", "", ""});
