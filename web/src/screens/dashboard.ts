@@ -3,8 +3,8 @@
 // the report's rows as CSV. The server answers rows per owner's authority; coverage.ts sums them up
 // the authority tree. Chart.js is imported here only, so it loads with this screen's chunk; only the
 // pieces two bar-and-line charts need are registered.
+import type { Catalogue } from '../wire';
 import './dashboard.css';
-import i18next from 'i18next';
 import {
   BarController,
   BarElement,
@@ -35,6 +35,7 @@ import {
 } from '../coverage';
 import { kvGet, kvSet } from '../db';
 import { formatDateTime, formatMonth, formatNumber, formatPercent, language, t } from '../i18n';
+import { diseaseName, speciesName } from '../labels';
 import { errorBox, html, nothing, render, type Mount, type TemplateResult } from '../ui';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
@@ -49,20 +50,13 @@ interface Saved {
   report: CoverageReport;
 }
 
-interface Catalogue {
-  species?: { code: string }[];
-  diseases?: { code: string }[];
-}
-
 const MONTH = /^\d{4}-\d{2}$/;
 const GREEN = '#1d5c3a';
 
 // The name of a species or disease in the user's language, or its code when the app has none.
 function named(kind: 'species' | 'disease', code: string): string {
-  const key = `${kind}.${code}`;
-  return i18next.exists(key) ? t(key) : code;
+  return kind === 'disease' ? diseaseName(code) : speciesName(code);
 }
-
 
 function pct(c: number | null): string {
   return c === null ? '—' : formatPercent(c);
@@ -453,7 +447,7 @@ export const mount: Mount = (root, ctx) => {
   window.addEventListener('online', onOnline);
 
   // Filter choices: the catalogue's diseases and species, plus whatever the reports name.
-  void api<Catalogue>('GET', '/catalogue')
+  void api<Partial<Catalogue>>('GET', '/catalogue')
     .then((c) => {
       for (const d of c.diseases ?? []) known.disease.add(d.code);
       for (const s of c.species ?? []) known.species.add(s.code);

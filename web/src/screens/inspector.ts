@@ -8,135 +8,24 @@ import { session } from '../auth';
 import type { VerifyResult } from '../hp1/index';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
 import { knownOnPhone, rememberLookup, type LocalKnowledge } from '../phone_check';
+import { coverageWords, diseaseName, purposeName, reasonWords, speciesName } from '../labels';
 import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount, type TemplateResult } from '../ui';
+import type { CertClaims, ConsumeAnswer, ConsumedFields, Coverage, FirstUse, LookupAnimal as Animal, LookupResult } from '../wire';
 import './inspector.css';
 
-// --- the shapes of /lookup (http/routes/json_mapping.cpp LookupJson) ---
-
-interface Coverage {
-  disease: string;
-  disease_name: string;
-  status: 'covered' | 'overdue' | 'never';
-  last_dose: string | null;
-  covered_until: string | null;
-  overdue_since: string | null;
-}
-
-interface Owner {
-  id: number;
-  phone: string;
-  name: string;
-  village: string;
-  authority: string;
-}
-
-interface Animal {
-  id: number;
-  kind: 'animal' | 'flock';
-  tag: string | null;
-  species: string;
-  head_count: number;
-  sex: string | null;
-  birth_date: string | null;
-  coverage: Coverage[];
-}
-
-interface Vaccination {
-  id: string;
-  animal_ids: number[];
-  species: string;
-  head_count: number;
-  disease: string;
-  vaccine: string;
-  batch_no: string;
-  dose_ml: number | null;
-  administered_on: string;
-  voided: boolean;
-  void_reason?: string;
-}
-
-interface LookupResult {
-  owner: Owner;
-  today: string;
-  since: string;
-  coverage: Coverage[];
-  animals: Animal[];
-  vaccinations: Vaccination[];
-}
-
-// --- the shape of POST /verify (VerifyResultJson), also what verifyOffline gives ---
-
-interface CertClaims {
-  id?: string;
-  number?: string;
-  authority?: string;
-  purpose?: string;
-  species?: string;
-  head_count?: number;
-  tags?: string[];
-  tag_count?: number;
-  origin?: string;
-  origin_place?: string;
-  destination?: string;
-  destination_place?: string;
-  transport?: string;
-  issued_at?: string;
-  valid_until?: string;
-  vaccinations?: { disease: string; administered_on: string; batch_no: string }[];
-  owner_masked_name?: string;
-  owner_phone_last4?: string;
-  vet?: string;
-}
-
 interface Checked {
-  result: VerifyResult & { consumed_at?: string; consumed_place?: string };
+  result: VerifyResult & ConsumedFields;
   offline: boolean;
   at: Date;
 }
 
-interface FirstUse {
-  at?: string;
-  place?: string;
-  by?: string;
-}
-
-// --- words for codes, never a raw key on screen ---
-
-function known(key: string): boolean {
-  return i18next.exists(key);
-}
-
-export function diseaseName(code: string, fallback?: string): string {
-  for (const k of [code, code.toUpperCase().replace(/_/g, '-')]) {
-    if (known('disease.' + k)) return t('disease.' + k);
-  }
-  return fallback || code;
-}
-
-function speciesName(code: string): string {
-  return known('species.' + code) ? t('species.' + code) : code;
-}
-
-function purposeName(code: string): string {
-  return known('purpose.' + code) ? t('purpose.' + code) : code;
-}
+// --- words for codes, never a raw key on screen (the common ones: labels.ts) ---
 
 function statusWords(status: string): string {
-  if (known('cert_status.' + status)) return t('cert_status.' + status);
-  if (known('inspector:status.' + status)) return t('inspector:status.' + status);
+  if (i18next.exists('cert_status.' + status)) return t('cert_status.' + status);
+  if (i18next.exists('inspector:status.' + status)) return t('inspector:status.' + status);
   return status;
-}
-
-function reasonText(r: { code: string; message: string }): string {
-  const key = 'verify:reason.' + r.code;
-  return known(key) ? t(key) : r.message || r.code;
-}
-
-export function coverageWords(c: { status: string; covered_until: string | null; overdue_since: string | null }): string {
-  if (c.status === 'covered') return c.covered_until ? t('coverage.covered_until', { date: formatDate(c.covered_until) }) : t('coverage.covered');
-  if (c.status === 'overdue') return c.overdue_since ? t('coverage.overdue_since', { date: formatDate(c.overdue_since) }) : t('coverage.overdue');
-  return t('coverage.never');
 }
 
 // From -> to, pointing the way the page reads.
@@ -326,7 +215,7 @@ export const mount: Mount = (root) => {
     consumeConflict = null;
     draw();
     try {
-      const cert = await api<{ status: string; consumed: FirstUse | null }>(
+      const cert = await api<ConsumeAnswer>(
         'POST',
         `/certificates/${encodeURIComponent(ref)}/consume`,
         { place },
@@ -497,7 +386,7 @@ export const mount: Mount = (root) => {
         : nothing}
       ${r.reasons.length
         ? html`<ul class="reasons" data-testid="cert-reasons">
-            ${r.reasons.map((x) => html`<li data-testid="cert-reason" data-code=${x.code}>${reasonText(x)}</li>`)}
+            ${r.reasons.map((x) => html`<li data-testid="cert-reason" data-code=${x.code}>${reasonWords(x.code, x.message)}</li>`)}
           </ul>`
         : nothing}
       ${claims

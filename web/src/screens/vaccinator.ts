@@ -4,7 +4,6 @@
 // (sync.ts) the moment it is made, with an id made here (UUIDv7), and sent when the network is back.
 // The batch and dose belong to the product chosen (batch.ts); the visit in progress is kept on the
 // phone as it changes and comes back after a reload (draft.ts).
-import i18next from 'i18next';
 import { live } from 'lit-html/directives/live.js';
 import { api, ApiError, OfflineError, TimeoutError } from '../api';
 import { session } from '../auth';
@@ -37,33 +36,12 @@ import {
   syncState,
   type SyncState,
 } from '../sync';
+import { diseaseName, speciesName } from '../labels';
 import { LAST_FLOCK_SPECIES, LAST_TAG_SPECIES, pickSpecies, rememberSpecies } from '../species';
 import { downloadText, errorBox, errorText, exportFileName, html, nothing, render, tParts, type Mount, type TemplateResult } from '../ui';
 import { uuidv7 } from '../uuid';
+import type { Catalogue, CatalogueDisease as Disease, CatalogueSpecies as Species, CatalogueVaccine as Vaccine, OwnerJson } from '../wire';
 import './vaccinator.css';
-
-interface Species {
-  code: string;
-  name: string;
-  flock_only: boolean;
-}
-interface Disease {
-  code: string;
-  name: string;
-  immunity_days: number;
-  species: string[];
-}
-interface Vaccine {
-  code: string;
-  name: string;
-  maker: string;
-  diseases: string[];
-}
-interface Catalogue {
-  species: Species[];
-  diseases: Disease[];
-  vaccines: Vaccine[];
-}
 
 // `typed`: the number as entered, sent with the records (the server normalises it).
 type Owner = DraftOwner;
@@ -78,11 +56,6 @@ interface Group {
 }
 
 const OUTBOX_SHOWN = 200;
-
-// Names from common.json when it has them, else the catalogue's own (reference data an admin added).
-function nameOf(kind: 'species' | 'disease', code: string, fallback: string): string {
-  return i18next.exists(`${kind}.${code}`) ? t(`${kind}.${code}`) : fallback || code;
-}
 
 // The server's reason for refusing a record, in the user's words; its own text follows underneath.
 function reasonHeadline(code: string | undefined): string {
@@ -330,7 +303,7 @@ export const mount: Mount = (root, ctx) => {
     ownerOffline = false;
     draw();
     try {
-      const o = await api<{ id: number; phone: string; name: string; village: string }>(
+      const o = await api<OwnerJson>(
         'GET',
         `/owners?phone=${encodeURIComponent(typed)}`,
       );
@@ -652,7 +625,7 @@ export const mount: Mount = (root, ctx) => {
   };
 
   const speciesOptions = (list: Species[], selected: string) =>
-    list.map((s) => html`<option value=${s.code} ?selected=${s.code === selected}>${nameOf('species', s.code, s.name)}</option>`);
+    list.map((s) => html`<option value=${s.code} ?selected=${s.code === selected}>${speciesName(s.code, s.name)}</option>`);
 
   const animalsView = (): TemplateResult => {
     const species = catalogue?.species ?? [];
@@ -697,8 +670,8 @@ export const mount: Mount = (root, ctx) => {
             ${animals.map(
               (a, i) => html`<li data-testid="animal-item">
                 <span>${a.kind === 'tag'
-                  ? html`${nameOf('species', a.species, a.species)} · <span dir="ltr" class="tag">${a.tag}</span>`
-                  : t('vaccinator:animals.flock_item', { species: nameOf('species', a.species, a.species), count: formatNumber(a.head_count) })}</span>
+                  ? html`${speciesName(a.species, a.species)} · <span dir="ltr" class="tag">${a.tag}</span>`
+                  : t('vaccinator:animals.flock_item', { species: speciesName(a.species, a.species), count: formatNumber(a.head_count) })}</span>
                 <button class="btn btn-small btn-danger" aria-label=${t('vaccinator:animals.remove')} @click=${() => removeAnimal(i)}>${t('vaccinator:animals.remove')}</button>
               </li>`,
             )}
@@ -707,8 +680,8 @@ export const mount: Mount = (root, ctx) => {
 
   const groupLabel = (g: Group) =>
     g.animal_tags
-      ? t('vaccinator:animals.tagged', { species: nameOf('species', g.species, g.species), count: formatNumber(g.animal_tags.length) })
-      : t('vaccinator:animals.flock_item', { species: nameOf('species', g.species, g.species), count: formatNumber(g.head_count ?? 0) });
+      ? t('vaccinator:animals.tagged', { species: speciesName(g.species, g.species), count: formatNumber(g.animal_tags.length) })
+      : t('vaccinator:animals.flock_item', { species: speciesName(g.species, g.species), count: formatNumber(g.head_count ?? 0) });
 
   const vaccinationView = (): TemplateResult => {
     if (!catalogue) {
@@ -728,7 +701,7 @@ export const mount: Mount = (root, ctx) => {
       <label class="field">${t('vaccinator:vacc.disease')}
         <select data-testid="vacc-disease" ?disabled=${diseases.length === 0} @change=${(e: Event) => chooseDisease((e.target as HTMLSelectElement).value)}>
           <option value="" ?selected=${!disease}>${diseases.length ? t('vaccinator:vacc.choose') : t('vaccinator:vacc.need_animals')}</option>
-          ${diseases.map((d) => html`<option value=${d.code} ?selected=${d.code === disease}>${nameOf('disease', d.code, d.name)}</option>`)}
+          ${diseases.map((d) => html`<option value=${d.code} ?selected=${d.code === disease}>${diseaseName(d.code, d.name)}</option>`)}
         </select>
       </label>
       ${applies.length ? html`<p class="muted" data-testid="vacc-applies">${t('vaccinator:vacc.applies', { groups: applies.map(groupLabel).join('; ') })}</p>` : nothing}
@@ -743,7 +716,7 @@ export const mount: Mount = (root, ctx) => {
             ${alsoDiseases().map(
               (d) => html`<label class="check"><input type="checkbox" data-testid="vacc-also" data-disease=${d.code} .checked=${live(also.has(d.code))}
                   @change=${(e: Event) => { if ((e.target as HTMLInputElement).checked) also.add(d.code); else also.delete(d.code); draw(); }} />
-                ${nameOf('disease', d.code, d.name)}</label>`,
+                ${diseaseName(d.code, d.name)}</label>`,
             )}
           </fieldset>`
         : nothing}
@@ -815,10 +788,10 @@ export const mount: Mount = (root, ctx) => {
     const rejected = r.state === 'rejected';
     return html`<li class="vacc-item ${rejected ? 'is-rejected' : ''}" data-testid="outbox-item" data-state=${r.state} data-id=${r.id}>
       <div class="vacc-item-head">
-        <strong>${nameOf('disease', code, code)}</strong>
+        <strong>${diseaseName(code, code)}</strong>
         <span class="st ${rejected ? 'st-never' : 'st-overdue'}">${rejected ? t('vaccinator:outbox.state_rejected') : t('vaccinator:outbox.state_pending')}</span>
       </div>
-      <div>${nameOf('species', species, species)} ·
+      <div>${speciesName(species, species)} ·
         ${tags ? t('vaccinator:outbox.tags', { count: formatNumber(tags.length) }) : t('vaccinator:outbox.heads', { count: formatNumber(Number(rec.head_count ?? 0)) })}</div>
       <div class="muted">${String(rec.owner_name ?? '')} · <span dir="ltr">${String(rec.owner_phone ?? '')}</span> ·
         ${formatDate(String(rec.administered_on ?? ''))} · ${t('vaccinator:outbox.batch', { batch: String(rec.batch_no ?? '') })}</div>

@@ -6,64 +6,10 @@ import { api, ApiError, apiText, OfflineError, TimeoutError } from '../api';
 import { session } from '../auth';
 import { db } from '../db';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
+import { coverageWords, diseaseName, purposeName, speciesName } from '../labels';
 import { errorText, html, nothing, render, type Mount } from '../ui';
+import type { Certificate, Coverage, LookupAnimal as Animal, LookupResult, RuleFailure } from '../wire';
 import './vet.css';
-
-// --- shapes (http/routes/json_mapping.cpp) ---
-
-interface Coverage {
-  disease: string;
-  disease_name: string;
-  status: 'covered' | 'overdue' | 'never';
-  last_dose: string | null;
-  covered_until: string | null;
-  overdue_since: string | null;
-}
-
-interface Animal {
-  id: number;
-  kind: 'animal' | 'flock';
-  tag: string | null;
-  species: string;
-  head_count: number;
-  coverage: Coverage[];
-}
-
-interface LookupResult {
-  owner: { id: number; phone: string; name: string; village: string; authority: string };
-  today: string;
-  coverage: Coverage[];
-  animals: Animal[];
-}
-
-interface RuleFailure {
-  animal: string;
-  rule: string;
-  disease: string;
-  state: string;
-  message?: string;
-  last_dose?: string | null;
-  covered_until?: string | null;
-  overdue_since?: string | null;
-}
-
-// GET/POST /certificates answer (CertificateJson).
-interface Certificate {
-  id: string;
-  status: string;
-  hp1: string;
-  number: string;
-  purpose: string;
-  species: string;
-  head_count: number;
-  origin: string;
-  origin_place: string;
-  destination: string;
-  destination_place: string;
-  issued_at: string;
-  valid_until: string;
-  owner_masked_name: string;
-}
 
 // One line of the recent certificates: from GET /certificates?… or from this phone's IndexedDB.
 interface CertItem {
@@ -96,39 +42,13 @@ interface Shown {
 
 const PURPOSES = ['slaughter', 'sale', 'breeding', 'grazing', 'export'];
 
-function known(key: string): boolean {
-  return i18next.exists(key);
-}
-
-function diseaseName(code: string, fallback?: string): string {
-  for (const k of [code, code.toUpperCase().replace(/_/g, '-')]) {
-    if (known('disease.' + k)) return t('disease.' + k);
-  }
-  return fallback || code;
-}
-
-function speciesName(code: string): string {
-  return known('species.' + code) ? t('species.' + code) : code;
-}
-
-function purposeName(code?: string): string {
-  if (!code) return '';
-  return known('purpose.' + code) ? t('purpose.' + code) : code;
-}
-
 function statusWords(status: string): string {
   if (status === 'issued') return t('vet:status_issued');
-  return known('cert_status.' + status) ? t('cert_status.' + status) : status;
+  return i18next.exists('cert_status.' + status) ? t('cert_status.' + status) : status;
 }
 
 function statusClass(status: string): string {
   return status === 'issued' ? 'st-valid' : 'st-' + status;
-}
-
-function coverageWords(c: { status: string; covered_until?: string | null; overdue_since?: string | null }): string {
-  if (c.status === 'covered') return c.covered_until ? t('coverage.covered_until', { date: formatDate(c.covered_until) }) : t('coverage.covered');
-  if (c.status === 'overdue') return c.overdue_since ? t('coverage.overdue_since', { date: formatDate(c.overdue_since) }) : t('coverage.overdue');
-  return t('coverage.never');
 }
 
 function unitName(animal: string): string {
