@@ -153,7 +153,7 @@ export const mount: Mount = (root, ctx) => {
             >${st.owner.source === 'server' ? t('vaccinator:owner.found') : st.owner.source === 'local' ? t('vaccinator:owner.found_local') : t('vaccinator:owner.new_badge')}</span
           >
         </div>
-        <button class="btn btn-small" data-testid="owner-change" @click=${st.changeOwner}>${t('vaccinator:owner.change')}</button>
+        <button class="btn btn-small" data-testid="owner-change" @click=${() => st.changeOwner()}>${t('vaccinator:owner.change')}</button>
       </div>`;
     }
     return html`<form @submit=${findOwner} class="row vacc-phone-row">
@@ -396,7 +396,7 @@ export const mount: Mount = (root, ctx) => {
     ${st.restored
       ? html`<div class="notice vacc-restored" role="status" data-testid="draft-restored">
           <span>${t('vaccinator:draft.restored')}</span>
-          <button class="btn btn-small" data-testid="draft-discard" @click=${st.discardDraft}>${t('vaccinator:draft.discard')}</button>
+          <button class="btn btn-small" data-testid="draft-discard" @click=${() => st.discardDraft()}>${t('vaccinator:draft.discard')}</button>
         </div>`
       : nothing}
     <section class="card" aria-labelledby="vacc-owner-h">
@@ -410,7 +410,7 @@ export const mount: Mount = (root, ctx) => {
     <section class="card" aria-labelledby="vacc-vacc-h">
       <h2 id="vacc-vacc-h">${t('vaccinator:vacc.heading')}</h2>
       ${vaccinationView()}
-      ${st.owner ? html`<button class="btn btn-block vacc-next" data-testid="visit-next" @click=${st.nextVisit}>${t('vaccinator:vacc.next_visit')}</button>` : nothing}
+      ${st.owner ? html`<button class="btn btn-block vacc-next" data-testid="visit-next" @click=${() => st.nextVisit()}>${t('vaccinator:vacc.next_visit')}</button>` : nothing}
     </section>
     <section class="card" aria-labelledby="vacc-outbox-h" data-testid="outbox">
       <h2 id="vacc-outbox-h">${t('vaccinator:outbox.heading')}</h2>
