@@ -21,6 +21,7 @@ import { LAST_FLOCK_SPECIES, LAST_TAG_SPECIES, rememberSpecies } from '../specie
 import { downloadText, errorBox, errorText, exportFileName, html, nothing, render, tParts, type Mount, type TemplateResult } from '../ui';
 import { uuidv7 } from '../uuid';
 import type { CatalogueSpecies as Species } from '../wire';
+import { say } from './message';
 import { VaccinatorState, type Group } from './vaccinator_state';
 import './vaccinator.css';
 
@@ -387,7 +388,7 @@ export const mount: Mount = (root, ctx) => {
           <input type="file" accept="application/json,.json" data-testid="import" @change=${doImport} />
         </label>
       </div>
-      ${st.fileNotice ? html`<p class="notice" data-testid="file-notice">${t(st.fileNotice.key, st.fileNotice.values)}</p>` : nothing}
+      ${st.fileNotice ? html`<p class="notice" data-testid="file-notice">${say(st.fileNotice)}</p>` : nothing}
       ${st.fileError ? html`<p class="error" data-testid="file-error">${t(st.fileError)}</p>` : nothing}`;
   };
 

@@ -12,6 +12,7 @@ import type { DraftAnimal, DraftOwner, VisitDraft } from '../draft';
 import { pickSpecies } from '../species';
 import { phoneKey, type SyncState } from '../sync';
 import type { Catalogue, CatalogueDisease, CatalogueVaccine, OwnerJson } from '../wire';
+import type { Message } from './message';
 
 // `typed`: the number as entered, sent with the records (the server normalises it).
 export type Owner = DraftOwner;
@@ -25,12 +26,6 @@ export interface Group {
 }
 
 export type DraftState = Omit<VisitDraft, 'version' | 'user' | 'saved_at'>;
-
-// A message and its values, for the view to translate.
-export interface Said {
-  key: string;
-  values?: Record<string, unknown>;
-}
 
 export interface VaccinatorPorts {
   getJson<T>(path: string): Promise<T>;
@@ -132,7 +127,7 @@ export class VaccinatorState {
   // Outbox
   outbox: OutboxRecord[] = [];
   sync: SyncState;
-  fileNotice: Said | null = null;
+  fileNotice: Message | null = null;
   fileError = '';
   confirmDiscard = '';
 
