@@ -4,7 +4,6 @@
 // the authority tree. Chart.js is imported here only, so it loads with this screen's chunk; only the
 // pieces two bar-and-line charts need are registered.
 import './dashboard.css';
-import i18next from 'i18next';
 import {
   BarController,
   BarElement,
@@ -17,163 +16,47 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
-import { api, OfflineError } from '../api';
+import { api } from '../api';
 import { session } from '../auth';
-import {
-  byDisease,
-  byMonth,
-  byRegion,
-  bySpecies,
-  coverageQuery,
-  csvFileName,
-  pathFrom,
-  toCsv,
-  totals,
-  type Aggregate,
-  type CoverageFilters,
-  type CoverageReport,
-} from '../coverage';
+import { csvFileName, toCsv, totals, type Aggregate, type CoverageFilters, type CoverageReport } from '../coverage';
 import { kvGet, kvSet } from '../db';
 import { formatDateTime, formatMonth, formatNumber, formatPercent, language, t } from '../i18n';
+import { diseaseName, speciesName } from '../labels';
 import { errorBox, html, nothing, render, type Mount, type TemplateResult } from '../ui';
+import { DashboardState, PANELS, tables, type Panel } from './dashboard_state';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
 
-type Panel = 'region' | 'disease' | 'species' | 'month';
-const PANELS: Panel[] = ['region', 'disease', 'species', 'month'];
-type State = 'loading' | 'ready' | 'empty' | 'error' | 'offline';
-
-interface Saved {
-  saved_at: string;
-  query: string;
-  report: CoverageReport;
-}
-
-interface Catalogue {
-  species?: { code: string }[];
-  diseases?: { code: string }[];
-}
-
-const MONTH = /^\d{4}-\d{2}$/;
 const GREEN = '#1d5c3a';
 
 // The name of a species or disease in the user's language, or its code when the app has none.
 function named(kind: 'species' | 'disease', code: string): string {
-  const key = `${kind}.${code}`;
-  return i18next.exists(key) ? t(key) : code;
+  return kind === 'disease' ? diseaseName(code) : speciesName(code);
 }
-
 
 function pct(c: number | null): string {
   return c === null ? '—' : formatPercent(c);
 }
 
 export const mount: Mount = (root, ctx) => {
-  const top = session()?.user.authority ?? '';
-  const filters: CoverageFilters = {
-    region: ctx.params.get('region') || top,
-    disease: ctx.params.get('disease') ?? '',
-    species: ctx.params.get('species') ?? '',
-    from: MONTH.test(ctx.params.get('from') ?? '') ? ctx.params.get('from')! : '',
-    to: MONTH.test(ctx.params.get('to') ?? '') ? ctx.params.get('to')! : '',
-  };
-  let state: State = 'loading';
-  let report: CoverageReport | null = null;
-  let shownQuery = '';
-  let savedAt: string | null = null; // set when the report shown is the copy kept on the phone
-  let error: unknown = null;
-  let controller: AbortController | null = null;
-  let seq = 0;
+  const st = new DashboardState(
+    {
+      getJson: <T>(path: string, signal?: AbortSignal) => api<T>('GET', path, undefined, signal),
+      kv: { get: kvGet, set: kvSet },
+      showQuery: (query) => history.replaceState(history.state, '', `${location.pathname}?${query}`),
+      now: () => new Date(),
+    },
+    session()?.user.authority ?? '',
+    ctx.params,
+  );
+  const filters = st.filters;
   let alive = true;
-  const known = { disease: new Set<string>(), species: new Set<string>() };
   const charts = new Map<Panel, Chart>();
 
-  const remember = (r: CoverageReport) => {
-    for (const row of r.rows) {
-      known.disease.add(row.disease);
-      known.species.add(row.species);
-    }
-  };
-
-  const load = async () => {
-    const mine = ++seq;
-    controller?.abort();
-    controller = new AbortController();
-    const query = coverageQuery(filters);
-    state = 'loading';
-    error = null;
-    draw();
-    try {
-      const r = await api<CoverageReport>('GET', `/reports/coverage${query ? '?' + query : ''}`, undefined, controller.signal);
-      if (mine !== seq || !alive) return;
-      report = r;
-      shownQuery = query;
-      savedAt = null;
-      remember(r);
-      // The period the server chose becomes the one shown in the filters.
-      if (!filters.from) filters.from = r.from;
-      if (!filters.to) filters.to = r.to;
-      if (!filters.region) filters.region = r.region;
-      state = r.rows.length === 0 ? 'empty' : 'ready';
-      history.replaceState(history.state, '', `${location.pathname}?${coverageQuery(filters)}`);
-      const saved: Saved = { saved_at: new Date().toISOString(), query, report: r };
-      void kvSet(`coverage:${query}`, saved)
-        .then(() => kvSet('coverage:last', query))
-        .catch(() => {});
-    } catch (e) {
-      if (mine !== seq || !alive || (e as Error)?.name === 'AbortError') return;
-      if (e instanceof OfflineError) {
-        // No network: the last report this phone kept, for this query or else any.
-        let saved: Saved | undefined;
-        try {
-          saved = await kvGet<Saved>(`coverage:${query}`);
-          if (!saved) {
-            const last = await kvGet<string>('coverage:last');
-            if (last !== undefined) saved = await kvGet<Saved>(`coverage:${last}`);
-          }
-        } catch {
-          saved = undefined;
-        }
-        if (mine !== seq || !alive) return;
-        state = 'offline';
-        report = saved?.report ?? null;
-        shownQuery = saved?.query ?? '';
-        savedAt = saved?.saved_at ?? null;
-        if (report) remember(report);
-        // The filters say what the kept report is for, not what could not be fetched.
-        if (saved && saved.query !== query) {
-          const kept = new URLSearchParams(saved.query);
-          for (const k of ['region', 'disease', 'species', 'from', 'to'] as const) filters[k] = kept.get(k) ?? '';
-          if (!filters.region) filters.region = saved.report.region;
-          if (!filters.from) filters.from = saved.report.from;
-          if (!filters.to) filters.to = saved.report.to;
-        }
-      } else {
-        state = 'error';
-        error = e;
-        report = null;
-        shownQuery = '';
-        savedAt = null;
-      }
-    }
-    draw();
-  };
-
-  const setFilter = (name: keyof CoverageFilters) => (e: Event) => {
-    const value = (e.target as HTMLInputElement | HTMLSelectElement).value.trim();
-    if ((name === 'from' || name === 'to') && value !== '' && !MONTH.test(value)) return;
-    if (filters[name] === value) return;
-    filters[name] = value;
-    void load();
-  };
-
-  const drillDown = (code: string) => {
-    if (filters.region === code) return;
-    filters.region = code;
-    void load();
-  };
+  const setFilter = (name: keyof CoverageFilters) => (e: Event) => st.setFilter(name, (e.target as HTMLInputElement | HTMLSelectElement).value);
 
   const download = () => {
+    const report = st.report;
     if (!report) return;
     const blob = new Blob([toCsv(report.rows)], { type: 'text/csv;charset=utf-8' });
     const url = URL.createObjectURL(blob);
@@ -185,14 +68,6 @@ export const mount: Mount = (root, ctx) => {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 30000);
   };
-
-  // The four tables (and charts), from the report shown.
-  const tables = (r: CoverageReport): Record<Panel, Aggregate[]> => ({
-    region: byRegion(r.rows, r.region),
-    disease: byDisease(r.rows),
-    species: bySpecies(r.rows),
-    month: byMonth(r.rows, r.from, r.to),
-  });
 
   const label = (panel: Panel, key: string, region: string): string => {
     switch (panel) {
@@ -208,12 +83,7 @@ export const mount: Mount = (root, ctx) => {
   };
 
   const regionSelect = (): TemplateResult => {
-    const current = filters.region || top;
-    // The levels above, back to the user's own authority (that one alone when the region asked for
-    // is not under it: the server has refused it, and this is the way back).
-    const path = top ? pathFrom(top, current) : [current];
-    const up = !top ? [] : path[0] === top ? path.slice(0, -1) : [top];
-    const down = report && report.region === current ? byRegion(report.rows, current).map((a) => a.key).filter((k) => k !== current) : [];
+    const { up, current, down } = st.regionChoices();
     return html`<select data-testid="filter-region" name="region" @change=${setFilter('region')}>
       ${up.map((code) => html`<option value=${code}>${t('dashboard:region_up', { code })}</option>`)}
       <option value=${current} selected>${current}</option>
@@ -222,10 +92,8 @@ export const mount: Mount = (root, ctx) => {
   };
 
   const codeSelect = (kind: 'disease' | 'species', all: string): TemplateResult => {
-    const codes = new Set(known[kind]);
     const chosen = filters[kind] ?? '';
-    if (chosen) codes.add(chosen);
-    const sorted = [...codes].sort((a, b) => named(kind, a).localeCompare(named(kind, b), language().intl));
+    const sorted = st.codes(kind).sort((a, b) => named(kind, a).localeCompare(named(kind, b), language().intl));
     return html`<select data-testid=${'filter-' + kind} name=${kind} @change=${setFilter(kind)}>
       <option value="" ?selected=${chosen === ''}>${all}</option>
       ${sorted.map((code) => html`<option value=${code} ?selected=${code === chosen}>${named(kind, code)}</option>`)}
@@ -256,7 +124,7 @@ export const mount: Mount = (root, ctx) => {
             >
               <th scope="row">
                 ${panel === 'region' && a.key !== r.region
-                  ? html`<button type="button" class="dash-link" data-testid="drill" @click=${() => drillDown(a.key)}>${a.key}</button>`
+                  ? html`<button type="button" class="dash-link" data-testid="drill" @click=${() => st.drillDown(a.key)}>${a.key}</button>`
                   : label(panel, a.key, r.region)}
               </th>
               <td class="num" data-col="coverage">${pct(a.coverage)}</td>
@@ -291,18 +159,18 @@ export const mount: Mount = (root, ctx) => {
   };
 
   const status = (): TemplateResult => {
-    switch (state) {
+    switch (st.status) {
       case 'loading':
         return html`<p class="muted" data-testid="loading" role="status">${t('loading')}</p>`;
       case 'error':
-        return html`${errorBox(error)}<button class="btn btn-small" data-testid="retry" @click=${() => void load()}>${t('retry')}</button>`;
+        return html`${errorBox(st.error)}<button class="btn btn-small" data-testid="retry" @click=${() => void st.load()}>${t('retry')}</button>`;
       case 'offline':
         return html`<div class="dash-offline" data-testid="offline" role="status">
           <p class="error">${t('dashboard:needs_network')}</p>
-          ${savedAt
-            ? html`<p class="notice" data-testid="cached">${t('dashboard:cached_at', { time: formatDateTime(savedAt) })}</p>`
+          ${st.savedAt
+            ? html`<p class="notice" data-testid="cached">${t('dashboard:cached_at', { time: formatDateTime(st.savedAt) })}</p>`
             : html`<p class="muted">${t('dashboard:no_cache')}</p>`}
-          <button class="btn btn-small" data-testid="retry" @click=${() => void load()}>${t('retry')}</button>
+          <button class="btn btn-small" data-testid="retry" @click=${() => void st.load()}>${t('retry')}</button>
         </div>`;
       case 'empty':
         return html`<p class="notice" data-testid="empty" role="status">${t('dashboard:empty')}</p>`;
@@ -313,10 +181,10 @@ export const mount: Mount = (root, ctx) => {
 
   const draw = () => {
     if (!alive) return;
-    const r = report;
+    const r = st.report;
     const showData = r !== null && r.rows.length > 0;
     render(
-      html`<div class="dash" data-testid="dashboard" data-state=${state} data-query=${shownQuery}>
+      html`<div class="dash" data-testid="dashboard" data-state=${st.status} data-query=${st.shownQuery}>
         <section class="card">
           <h1>${t('dashboard:title')}</h1>
           <p class="muted">${t('dashboard:intro')}</p>
@@ -349,7 +217,7 @@ export const mount: Mount = (root, ctx) => {
     // A select shows the filter in force, whatever the user or an earlier render left selected.
     for (const k of ['region', 'disease', 'species'] as const) {
       const el = root.querySelector<HTMLSelectElement>(`select[name="${k}"]`);
-      if (el) el.value = k === 'region' ? filters.region || top : (filters[k] ?? '');
+      if (el) el.value = k === 'region' ? filters.region || st.top : (filters[k] ?? '');
     }
     syncCharts();
   };
@@ -426,8 +294,8 @@ export const mount: Mount = (root, ctx) => {
   }
 
   function syncCharts(): void {
-    const r = report;
-    const data = r && r.rows.length > 0 ? tables(r) : null;
+    const r = st.report;
+    const data = st.shownTables();
     for (const p of PANELS) {
       const canvas = root.querySelector<HTMLCanvasElement>(`canvas[data-chart="${p}"]`);
       let chart = charts.get(p);
@@ -447,24 +315,16 @@ export const mount: Mount = (root, ctx) => {
     }
   }
 
-  const onOnline = () => {
-    if (state === 'offline') void load();
-  };
+  const onOnline = () => st.online();
   window.addEventListener('online', onOnline);
 
-  // Filter choices: the catalogue's diseases and species, plus whatever the reports name.
-  void api<Catalogue>('GET', '/catalogue')
-    .then((c) => {
-      for (const d of c.diseases ?? []) known.disease.add(d.code);
-      for (const s of c.species ?? []) known.species.add(s.code);
-      draw();
-    })
-    .catch(() => {});
-  void load();
+  st.onChange = draw;
+  void st.loadCatalogue();
+  void st.load();
 
   return () => {
     alive = false;
-    controller?.abort();
+    st.close();
     window.removeEventListener('online', onOnline);
     for (const c of charts.values()) c.destroy();
     charts.clear();

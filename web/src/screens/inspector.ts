@@ -2,141 +2,28 @@
 // each animal or flock, every vaccination of the window and the coverage per disease), and W4/W5,
 // checking a certificate (scanned or pasted; online through POST /verify, offline with the cached
 // lists) and consuming it once.
+//
+// This file is the view: it renders InspectorState (inspector_state.ts, which holds what the screen
+// knows and decides) and wires the page's events and the camera to it.
 import i18next from 'i18next';
-import { api, ApiError, OfflineError, TimeoutError } from '../api';
+import { api } from '../api';
 import { session } from '../auth';
 import type { VerifyResult } from '../hp1/index';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
-import { knownOnPhone, rememberLookup, type LocalKnowledge } from '../phone_check';
+import { knownOnPhone, rememberLookup } from '../phone_check';
+import { coverageWords, diseaseName, purposeName, reasonWords, speciesName } from '../labels';
 import { scanCode } from '../scan';
-import { errorText, html, nothing, render, type Mount, type TemplateResult } from '../ui';
+import { errorText, html, nothing, render, type Mount } from '../ui';
+import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult } from '../wire';
+import { InspectorState, listAge, type Checked, type CheckProblem, type LookupProblem } from './inspector_state';
 import './inspector.css';
 
-// --- the shapes of /lookup (http/routes/json_mapping.cpp LookupJson) ---
-
-interface Coverage {
-  disease: string;
-  disease_name: string;
-  status: 'covered' | 'overdue' | 'never';
-  last_dose: string | null;
-  covered_until: string | null;
-  overdue_since: string | null;
-}
-
-interface Owner {
-  id: number;
-  phone: string;
-  name: string;
-  village: string;
-  authority: string;
-}
-
-interface Animal {
-  id: number;
-  kind: 'animal' | 'flock';
-  tag: string | null;
-  species: string;
-  head_count: number;
-  sex: string | null;
-  birth_date: string | null;
-  coverage: Coverage[];
-}
-
-interface Vaccination {
-  id: string;
-  animal_ids: number[];
-  species: string;
-  head_count: number;
-  disease: string;
-  vaccine: string;
-  batch_no: string;
-  dose_ml: number | null;
-  administered_on: string;
-  voided: boolean;
-  void_reason?: string;
-}
-
-interface LookupResult {
-  owner: Owner;
-  today: string;
-  since: string;
-  coverage: Coverage[];
-  animals: Animal[];
-  vaccinations: Vaccination[];
-}
-
-// --- the shape of POST /verify (VerifyResultJson), also what verifyOffline gives ---
-
-interface CertClaims {
-  id?: string;
-  number?: string;
-  authority?: string;
-  purpose?: string;
-  species?: string;
-  head_count?: number;
-  tags?: string[];
-  tag_count?: number;
-  origin?: string;
-  origin_place?: string;
-  destination?: string;
-  destination_place?: string;
-  transport?: string;
-  issued_at?: string;
-  valid_until?: string;
-  vaccinations?: { disease: string; administered_on: string; batch_no: string }[];
-  owner_masked_name?: string;
-  owner_phone_last4?: string;
-  vet?: string;
-}
-
-interface Checked {
-  result: VerifyResult & { consumed_at?: string; consumed_place?: string };
-  offline: boolean;
-  at: Date;
-}
-
-interface FirstUse {
-  at?: string;
-  place?: string;
-  by?: string;
-}
-
-// --- words for codes, never a raw key on screen ---
-
-function known(key: string): boolean {
-  return i18next.exists(key);
-}
-
-export function diseaseName(code: string, fallback?: string): string {
-  for (const k of [code, code.toUpperCase().replace(/_/g, '-')]) {
-    if (known('disease.' + k)) return t('disease.' + k);
-  }
-  return fallback || code;
-}
-
-function speciesName(code: string): string {
-  return known('species.' + code) ? t('species.' + code) : code;
-}
-
-function purposeName(code: string): string {
-  return known('purpose.' + code) ? t('purpose.' + code) : code;
-}
+// --- words for codes, never a raw key on screen (the common ones: labels.ts) ---
 
 function statusWords(status: string): string {
-  if (known('cert_status.' + status)) return t('cert_status.' + status);
-  if (known('inspector:status.' + status)) return t('inspector:status.' + status);
+  if (i18next.exists('cert_status.' + status)) return t('cert_status.' + status);
+  if (i18next.exists('inspector:status.' + status)) return t('inspector:status.' + status);
   return status;
-}
-
-function reasonText(r: { code: string; message: string }): string {
-  const key = 'verify:reason.' + r.code;
-  return known(key) ? t(key) : r.message || r.code;
-}
-
-export function coverageWords(c: { status: string; covered_until: string | null; overdue_since: string | null }): string {
-  if (c.status === 'covered') return c.covered_until ? t('coverage.covered_until', { date: formatDate(c.covered_until) }) : t('coverage.covered');
-  if (c.status === 'overdue') return c.overdue_since ? t('coverage.overdue_since', { date: formatDate(c.overdue_since) }) : t('coverage.overdue');
-  return t('coverage.never');
 }
 
 // From -> to, pointing the way the page reads.
@@ -148,100 +35,83 @@ function stateClass(status: string): string {
   return 'st-' + status;
 }
 
+function problemText(p: CheckProblem): string {
+  return 'key' in p ? `${t(p.key)} ${p.detail}`.trim() : errorText(p.error);
+}
+
 // --- the screen ---
 
 export const mount: Mount = (root) => {
   const s = session();
-  const isInspector = s?.user.role === 'inspector';
   const controller = new AbortController();
   let alive = true;
+  const st = new InspectorState(
+    {
+      api: <T>(method: 'GET' | 'POST', path: string, body?: unknown) => api<T>(method, path, body, controller.signal),
+      rememberLookup: (phone, result) => rememberLookup(phone, result),
+      knownOnPhone: (phone) => knownOnPhone<LookupResult>(phone),
+      // The verifier is loaded only when needed (the service worker keeps it for offline use).
+      verifyOffline: async (hp1) => (await import('../hp1/index')).verifyOffline(hp1),
+      online: () => navigator.onLine,
+      now: () => new Date(),
+    },
+    s?.user.role === 'inspector',
+  );
 
-  // W2. When the server does not answer (no network, or not in time), what this phone knows.
-  let lookupBusy = false;
-  let lookup: LookupResult | null = null;
-  let lookupError: TemplateResult | null = null;
-  let lookupPhoneText = '';
-  let local: { knows: LocalKnowledge<LookupResult>; timeout: boolean } | null = null;
-
-  // W4/W5
-  let certText = '';
-  let checkBusy = false;
-  let checked: Checked | null = null;
-  let checkError: string | null = null;
-  let consumeOpen = false;
-  let consumeBusy = false;
-  let consumeDone: FirstUse | null = null;
-  let consumeConflict: FirstUse | null = null;
-  let consumeError: string | null = null;
-
-  const lookupPhone = async (e: Event) => {
+  const lookupPhone = (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
-    const phone = String(new FormData(form).get('phone') ?? '').trim();
-    if (!phone) return;
-    await runLookup(phone);
+    void st.runLookup(String(new FormData(form).get('phone') ?? '').trim());
   };
 
-  const runLookup = async (phone: string) => {
-    lookupPhoneText = phone;
-    lookupBusy = true;
-    lookupError = null;
-    lookup = null;
-    local = null;
-    draw();
-    try {
-      lookup = await api<LookupResult>('GET', `/lookup?phone=${encodeURIComponent(phone)}&years=3`, undefined, controller.signal);
-      // Kept on the phone for the next time the server does not answer.
-      void rememberLookup(lookup.owner.phone, lookup).catch(() => {});
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
-      const knows = err instanceof OfflineError ? await knownOnPhone<LookupResult>(phone).catch(() => null) : null;
-      if (knows) local = { knows, timeout: err instanceof TimeoutError };
-      else lookupError = lookupProblem(err);
-    }
-    lookupBusy = false;
-    if (alive) draw();
+  // Why the lookup gave nothing, in words, with a way to ask again where that may help.
+  const LOOKUP_WORDS: Record<LookupProblem['kind'], [string | null, string]> = {
+    timeout: ['inspector:lookup_timeout', 'lookup-timeout'],
+    offline: ['inspector:lookup_offline', 'lookup-offline'],
+    'not-found': ['inspector:no_owner', 'lookup-not-found'],
+    throttled: ['inspector:throttled', 'lookup-throttled'],
+    'bad-phone': ['inspector:bad_phone', 'lookup-error'],
+    error: [null, 'lookup-error'],
   };
-
-  const retryLookup = () => void runLookup(lookupPhoneText);
-
-  const lookupProblem = (err: unknown): TemplateResult => {
-    let text: string;
-    let testid = 'lookup-error';
-    let retry = true;
-    if (err instanceof TimeoutError) {
-      text = t('inspector:lookup_timeout');
-      testid = 'lookup-timeout';
-    } else if (err instanceof OfflineError) {
-      text = t('inspector:lookup_offline');
-      testid = 'lookup-offline';
-    } else if (err instanceof ApiError && err.status === 404) {
-      text = t('inspector:no_owner');
-      testid = 'lookup-not-found';
-      retry = false;
-    } else if (err instanceof ApiError && err.status === 429) {
-      text = t('inspector:throttled');
-      testid = 'lookup-throttled';
-    } else if (err instanceof ApiError && err.status === 400) {
-      text = t('inspector:bad_phone');
-      retry = false;
-    } else {
-      text = errorText(err);
-    }
+  const lookupProblemView = (p: LookupProblem) => {
+    const [key, testid] = LOOKUP_WORDS[p.kind];
     return html`<div class="error big-message" role="alert" data-testid=${testid}>
-      <span>${text}</span>
-      ${retry ? html`<button type="button" class="btn btn-small error-retry" data-testid="lookup-retry" @click=${retryLookup}>${t('retry')}</button>` : nothing}
+      <span>${key ? t(key) : errorText(p.error)}</span>
+      ${p.retry ? html`<button type="button" class="btn btn-small error-retry" data-testid="lookup-retry" @click=${() => st.retryLookup()}>${t('retry')}</button>` : nothing}
     </div>`;
   };
 
+  const check = async (text?: string) => {
+    await st.check(text);
+    if (alive && st.checked) root.querySelector('[data-testid="cert-result"]')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  };
+
+  const scan = async () => {
+    try {
+      const text = await scanCode({ kind: 'qr' });
+      if (!alive || !text) return;
+      st.certText = text;
+      const area = root.querySelector<HTMLTextAreaElement>('[data-testid="cert-input"]');
+      if (area) area.value = text;
+      await check(text);
+    } catch (err) {
+      st.scanFailed(err);
+    }
+  };
+
+  const consume = (e: Event) => {
+    e.preventDefault();
+    void st.consume(String(new FormData(e.target as HTMLFormElement).get('place') ?? '').trim());
+  };
+
   // The server did not answer: what the phone knows, said as such, and a way to ask the server again.
-  const localView = (l: NonNullable<typeof local>) => {
+  const localView = (l: NonNullable<typeof st.local>) => {
     const k = l.knows;
     const who = k.cached?.result.owner ?? k.owner;
     return html`<section class="card local-card" data-testid="lookup-local" data-cached=${k.cached ? 'true' : 'false'}>
         <p class="notice notice-warn" role="status">
           <span>${l.timeout ? t('inspector:local_timeout') : t('inspector:local_offline')}</span>
-          <button type="button" class="btn btn-small error-retry" data-testid="lookup-retry" @click=${retryLookup}>${t('retry')}</button>
+          <button type="button" class="btn btn-small error-retry" data-testid="lookup-retry" @click=${() => st.retryLookup()}>${t('retry')}</button>
         </p>
         ${k.cached
           ? html`<p class="muted" data-testid="lookup-local-age">${t('inspector:local_as_of', { date: formatDateTime(k.cached.at) })}</p>`
@@ -263,106 +133,6 @@ export const mount: Mount = (root) => {
           : nothing}
       </section>
       ${k.cached ? lookupView(k.cached.result) : nothing}`;
-  };
-
-  const check = async (text?: string) => {
-    const hp1 = (text ?? certText).trim();
-    certText = hp1;
-    if (!hp1) return;
-    checkBusy = true;
-    checkError = null;
-    checked = null;
-    consumeOpen = false;
-    consumeDone = null;
-    consumeConflict = null;
-    consumeError = null;
-    draw();
-    try {
-      if (!navigator.onLine) throw new OfflineError();
-      const result = await api<Checked['result']>('POST', '/verify', { hp1 }, controller.signal);
-      checked = { result, offline: false, at: new Date() };
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
-      if (err instanceof OfflineError) {
-        try {
-          // The verifier is loaded only when needed (the service worker keeps it for offline use).
-          const { verifyOffline } = await import('../hp1/index');
-          checked = { result: await verifyOffline(hp1), offline: true, at: new Date() };
-        } catch (e2) {
-          checkError = `${t('inspector:offline_check_failed')} ${(e2 as Error)?.message ?? ''}`.trim();
-        }
-      } else {
-        checkError = errorText(err);
-      }
-    }
-    checkBusy = false;
-    if (alive) draw();
-    if (alive && checked) root.querySelector('[data-testid="cert-result"]')?.scrollIntoView({ block: 'start', behavior: 'smooth' });
-  };
-
-  const scan = async () => {
-    try {
-      const text = await scanCode({ kind: 'qr' });
-      if (!alive || !text) return;
-      certText = text;
-      const area = root.querySelector<HTMLTextAreaElement>('[data-testid="cert-input"]');
-      if (area) area.value = text;
-      await check(text);
-    } catch (err) {
-      checkError = `${t('inspector:scan_failed')} ${(err as Error)?.message ?? ''}`.trim();
-      draw();
-    }
-  };
-
-  const consume = async (e: Event) => {
-    e.preventDefault();
-    const claims = (checked?.result.certificate ?? null) as CertClaims | null;
-    const ref = claims?.id || claims?.number;
-    if (!ref || !checked) return;
-    const place = String(new FormData(e.target as HTMLFormElement).get('place') ?? '').trim();
-    if (!place) return;
-    consumeBusy = true;
-    consumeError = null;
-    consumeConflict = null;
-    draw();
-    try {
-      const cert = await api<{ status: string; consumed: FirstUse | null }>(
-        'POST',
-        `/certificates/${encodeURIComponent(ref)}/consume`,
-        { place },
-        controller.signal,
-      );
-      consumeDone = cert.consumed ?? { place };
-      consumeOpen = false;
-      checked.result = {
-        ...checked.result,
-        valid: false,
-        status: 'consumed',
-        consumed_at: cert.consumed?.at,
-        consumed_place: cert.consumed?.place ?? place,
-      };
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
-      if (err instanceof ApiError && err.status === 409 && err.problem.first_consumed) {
-        consumeConflict = err.problem.first_consumed as FirstUse;
-        consumeOpen = false;
-        checked.result = {
-          ...checked.result,
-          valid: false,
-          status: 'consumed',
-          consumed_at: consumeConflict.at,
-          consumed_place: consumeConflict.place,
-        };
-      } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
-        consumeError = t('inspector:consume_offline');
-      } else if (err instanceof ApiError && err.status === 409) {
-        consumeError = t('inspector:consume_refused');
-      } else {
-        consumeError = errorText(err);
-      }
-    }
-    consumeBusy = false;
-    if (alive) draw();
   };
 
   // --- templates ---
@@ -434,10 +204,10 @@ export const mount: Mount = (root) => {
   const listsAge = (lists: VerifyResult['lists']) => {
     if (!lists) return html`<p class="muted" data-testid="lists-age">${t('inspector:lists_unknown')}</p>`;
     const age = (iso?: string) => {
-      if (!iso) return t('inspector:age_unknown');
-      const hours = Math.max(0, (Date.now() - new Date(iso).getTime()) / 3600000);
-      if (hours < 1) return t('inspector:age_minutes', { date: formatDateTime(iso), minutes: formatNumber(Math.floor(hours * 60)) });
-      return t('inspector:age_hours', { date: formatDateTime(iso), hours: formatNumber(hours, { maximumFractionDigits: 1 }) });
+      const a = listAge(iso, new Date());
+      if (!iso || !a) return t('inspector:age_unknown');
+      if ('minutes' in a) return t('inspector:age_minutes', { date: formatDateTime(iso), minutes: formatNumber(a.minutes) });
+      return t('inspector:age_hours', { date: formatDateTime(iso), hours: formatNumber(a.hours, { maximumFractionDigits: 1 }) });
     };
     return html`<ul class="muted lists-age" data-testid="lists-age">
       <li>${t('inspector:trust_list_age', { age: age(lists.trust_list_issued_at) })}</li>
@@ -484,8 +254,8 @@ export const mount: Mount = (root) => {
 
   const resultView = (ch: Checked) => {
     const r = ch.result;
-    const claims = (r.certificate ?? null) as CertClaims | null;
-    const canConsume = isInspector && !!claims && !!(claims.id || claims.number) && (r.status === 'valid' || r.status === 'consumed');
+    const claims = st.claims();
+    const canConsume = st.canConsume();
     return html`<section class="card cert-result ${stateClass(r.status)}" data-testid="cert-result" data-status=${r.status} aria-live="polite">
       <div class="cert-status-big" data-testid="cert-status">${statusWords(r.status)}</div>
       <p class="checked-how" data-testid="checked-how">
@@ -497,39 +267,39 @@ export const mount: Mount = (root) => {
         : nothing}
       ${r.reasons.length
         ? html`<ul class="reasons" data-testid="cert-reasons">
-            ${r.reasons.map((x) => html`<li data-testid="cert-reason" data-code=${x.code}>${reasonText(x)}</li>`)}
+            ${r.reasons.map((x) => html`<li data-testid="cert-reason" data-code=${x.code}>${reasonWords(x.code, x.message)}</li>`)}
           </ul>`
         : nothing}
       ${claims
         ? html`${r.status === 'invalid' ? html`<p class="error">${t('inspector:refused_claims')}</p>` : nothing}${claimsView(claims)}`
         : nothing}
-      ${consumeDone
+      ${st.consumeDone
         ? html`<p class="notice big-message" data-testid="consume-done">
-            ${t('inspector:consumed_now', { place: consumeDone.place ?? '', date: formatDateTime(consumeDone.at) })}
+            ${t('inspector:consumed_now', { place: st.consumeDone.place ?? '', date: formatDateTime(st.consumeDone.at) })}
           </p>`
         : nothing}
-      ${consumeConflict
+      ${st.consumeConflict
         ? html`<div class="error big-message" role="alert" data-testid="consume-conflict">
             <strong>${t('inspector:already_used')}</strong>
-            <div>${t('inspector:first_used', { date: formatDateTime(consumeConflict.at), place: consumeConflict.place ?? '', by: consumeConflict.by ?? '' })}</div>
+            <div>${t('inspector:first_used', { date: formatDateTime(st.consumeConflict.at), place: st.consumeConflict.place ?? '', by: st.consumeConflict.by ?? '' })}</div>
           </div>`
         : nothing}
-      ${consumeError ? html`<p class="error" role="alert" data-testid="consume-error">${consumeError}</p>` : nothing}
-      ${canConsume && !consumeOpen && !consumeDone
-        ? html`<button class="btn btn-primary btn-block" data-testid="cert-consume" @click=${() => { consumeOpen = true; draw(); }}>
+      ${st.consumeError ? html`<p class="error" role="alert" data-testid="consume-error">${problemText(st.consumeError)}</p>` : nothing}
+      ${canConsume && !st.consumeOpen && !st.consumeDone
+        ? html`<button class="btn btn-primary btn-block" data-testid="cert-consume" @click=${() => st.openConsume(true)}>
             ${t('inspector:consume')}
           </button>`
         : nothing}
-      ${canConsume && consumeOpen
+      ${canConsume && st.consumeOpen
         ? html`<form class="consume-form" @submit=${consume} data-testid="consume-form">
             <label class="field">${t('inspector:consume_place')}
               <input name="place" required maxlength="200" data-testid="consume-place" .value=${s?.user.authority ?? ''} />
             </label>
             <div class="row">
-              <button class="btn btn-primary" ?disabled=${consumeBusy} data-testid="consume-confirm">
-                ${consumeBusy ? t('inspector:consuming') : t('inspector:consume_confirm')}
+              <button class="btn btn-primary" ?disabled=${st.consumeBusy} data-testid="consume-confirm">
+                ${st.consumeBusy ? t('inspector:consuming') : t('inspector:consume_confirm')}
               </button>
-              <button type="button" class="btn" @click=${() => { consumeOpen = false; draw(); }}>${t('cancel')}</button>
+              <button type="button" class="btn" @click=${() => st.openConsume(false)}>${t('cancel')}</button>
             </div>
           </form>`
         : nothing}
@@ -556,14 +326,14 @@ export const mount: Mount = (root) => {
                 data-testid="phone-input"
               />
             </label>
-            <button class="btn btn-primary btn-block" ?disabled=${lookupBusy} data-testid="phone-submit">
-              ${lookupBusy ? t('loading') : t('inspector:phone_submit')}
+            <button class="btn btn-primary btn-block" ?disabled=${st.lookupBusy} data-testid="phone-submit">
+              ${st.lookupBusy ? t('loading') : t('inspector:phone_submit')}
             </button>
           </form>
-          ${lookupError ?? nothing}
+          ${st.lookupError ? lookupProblemView(st.lookupError) : nothing}
         </section>
-        ${lookup ? lookupView(lookup) : nothing}
-        ${local ? localView(local) : nothing}
+        ${st.lookup ? lookupView(st.lookup) : nothing}
+        ${st.local ? localView(st.local) : nothing}
         <section class="card">
           <h1>${t('inspector:cert_title')}</h1>
           <button class="btn btn-block btn-scan" data-testid="cert-scan" @click=${scan}>${t('inspector:scan')}</button>
@@ -575,21 +345,23 @@ export const mount: Mount = (root) => {
               autocapitalize="off"
               class="hp1-input"
               data-testid="cert-input"
-              .value=${certText}
-              @input=${(e: Event) => (certText = (e.target as HTMLTextAreaElement).value)}
+              .value=${st.certText}
+              @input=${(e: Event) => (st.certText = (e.target as HTMLTextAreaElement).value)}
             ></textarea>
           </label>
-          <button class="btn btn-primary btn-block" ?disabled=${checkBusy} data-testid="cert-check" @click=${() => check()}>
-            ${checkBusy ? t('inspector:checking') : t('inspector:check')}
+          <button class="btn btn-primary btn-block" ?disabled=${st.checkBusy} data-testid="cert-check" @click=${() => check()}>
+            ${st.checkBusy ? t('inspector:checking') : t('inspector:check')}
           </button>
-          ${checkError ? html`<p class="error" role="alert" data-testid="cert-error">${checkError}</p>` : nothing}
+          ${st.checkError ? html`<p class="error" role="alert" data-testid="cert-error">${problemText(st.checkError)}</p>` : nothing}
         </section>
-        ${checked ? resultView(checked) : nothing}
+        ${st.checked ? resultView(st.checked) : nothing}
       </div>`,
       root,
     );
   };
 
+
+  st.onChange = draw;
   draw();
   // The offline verifier and fresh lists while there is a network, so that a check in the pasture
   // works and says how old the lists are.
@@ -603,6 +375,7 @@ export const mount: Mount = (root) => {
   return () => {
     window.removeEventListener('online', refresh);
     alive = false;
+    st.close();
     controller.abort();
     render(nothing, root);
   };

@@ -4,11 +4,11 @@
 // once. Online, the server is asked as well (POST /verify), which alone knows whether the
 // certificate was already used (consumed) and has the newest lists.
 import './verify.css';
-import i18next from 'i18next';
 import { api } from '../api';
 import { verifyOffline, type VerifyResult } from '../hp1/index';
 import { warmUp } from '../hp1/verify';
 import { formatDate, formatDateTime, formatNumber, t } from '../i18n';
+import { diseaseName, purposeName, reasonWords, speciesName } from '../labels';
 import { decodeImageFile, scanCode } from '../scan';
 import { cachedLists, refreshLists, type CachedLists, type RefreshOutcome } from '../trust';
 import { html, nothing, render, type Mount } from '../ui';
@@ -31,26 +31,8 @@ interface Checked {
 
 const STALE_MS = 24 * 3600 * 1000;
 
-// A code's words when this language has them, else the code itself (never a raw key).
-function tryT(key: string, fallback: string): string {
-  return i18next.exists(key) ? t(key) : fallback;
-}
-
-function speciesName(code: string): string {
-  return tryT(`species.${code}`, code);
-}
-function purposeName(code: string): string {
-  return tryT(`purpose.${code}`, code);
-}
-// Certificates write diseases as the catalogue's codes (FMD-O); the spec's example as fmd_o.
-function diseaseName(code: string): string {
-  return tryT(`disease.${code.toUpperCase().replace(/_/g, '-')}`, code);
-}
 function statusWords(status: string): string {
   return status === 'not_yet_valid' ? t('verify:status.not_yet_valid') : t(`cert_status.${status}`);
-}
-function reasonWords(code: string): string {
-  return tryT(`verify:reason.${code}`, code);
 }
 
 // "3 min ago" in the page's language, from this app's own strings: Intl.RelativeTimeFormat has no

@@ -1,170 +1,33 @@
 // The vet's screen (roles vet and admin): W3, issuing a quarantine certificate for animals of one
 // owner (movement rules that fail are listed at once, one line each), showing its QR code full
 // screen, printing it and keeping it on the phone for offline use; W6, revoking a certificate.
+//
+// This file is the view: it renders VetState (vet_state.ts, which holds what the screen knows and
+// decides) and wires the page's events, the clipboard and printing to it.
 import i18next from 'i18next';
-import { api, ApiError, apiText, OfflineError, TimeoutError } from '../api';
+import { api, apiText, OfflineError, TimeoutError } from '../api';
 import { session } from '../auth';
 import { db } from '../db';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
+import { coverageWords, diseaseName, purposeName, speciesName } from '../labels';
 import { errorText, html, nothing, render, type Mount } from '../ui';
+import type { Coverage, LookupAnimal as Animal, LookupResult, RuleFailure } from '../wire';
+import { say } from './message';
+import { LIST_STATUSES, PURPOSES, VetState, type CertItem, type IssueFields, type Shown } from './vet_state';
 import './vet.css';
-
-// --- shapes (http/routes/json_mapping.cpp) ---
-
-interface Coverage {
-  disease: string;
-  disease_name: string;
-  status: 'covered' | 'overdue' | 'never';
-  last_dose: string | null;
-  covered_until: string | null;
-  overdue_since: string | null;
-}
-
-interface Animal {
-  id: number;
-  kind: 'animal' | 'flock';
-  tag: string | null;
-  species: string;
-  head_count: number;
-  coverage: Coverage[];
-}
-
-interface LookupResult {
-  owner: { id: number; phone: string; name: string; village: string; authority: string };
-  today: string;
-  coverage: Coverage[];
-  animals: Animal[];
-}
-
-interface RuleFailure {
-  animal: string;
-  rule: string;
-  disease: string;
-  state: string;
-  message?: string;
-  last_dose?: string | null;
-  covered_until?: string | null;
-  overdue_since?: string | null;
-}
-
-// GET/POST /certificates answer (CertificateJson).
-interface Certificate {
-  id: string;
-  status: string;
-  hp1: string;
-  number: string;
-  purpose: string;
-  species: string;
-  head_count: number;
-  origin: string;
-  origin_place: string;
-  destination: string;
-  destination_place: string;
-  issued_at: string;
-  valid_until: string;
-  owner_masked_name: string;
-}
-
-// One line of the recent certificates: from GET /certificates?… or from this phone's IndexedDB.
-interface CertItem {
-  id: string;
-  number: string;
-  status: string;
-  purpose?: string;
-  species?: string;
-  head_count?: number;
-  issued_at?: string;
-  valid_until?: string;
-  origin?: string;
-  destination?: string;
-  owner_masked_name?: string;
-  hp1?: string;
-  qr_svg?: string;
-}
-
-// What the certificate view shows: a fresh one, or one kept on the phone.
-interface Shown {
-  id: string;
-  number: string;
-  status: string;
-  hp1: string;
-  valid_until?: string;
-  qrUrl: string | null;
-  qrError: string | null;
-  saved: boolean;
-}
-
-const PURPOSES = ['slaughter', 'sale', 'breeding', 'grazing', 'export'];
-
-function known(key: string): boolean {
-  return i18next.exists(key);
-}
-
-function diseaseName(code: string, fallback?: string): string {
-  for (const k of [code, code.toUpperCase().replace(/_/g, '-')]) {
-    if (known('disease.' + k)) return t('disease.' + k);
-  }
-  return fallback || code;
-}
-
-function speciesName(code: string): string {
-  return known('species.' + code) ? t('species.' + code) : code;
-}
-
-function purposeName(code?: string): string {
-  if (!code) return '';
-  return known('purpose.' + code) ? t('purpose.' + code) : code;
-}
 
 function statusWords(status: string): string {
   if (status === 'issued') return t('vet:status_issued');
-  return known('cert_status.' + status) ? t('cert_status.' + status) : status;
+  return i18next.exists('cert_status.' + status) ? t('cert_status.' + status) : status;
 }
 
 function statusClass(status: string): string {
   return status === 'issued' ? 'st-valid' : 'st-' + status;
 }
 
-function coverageWords(c: { status: string; covered_until?: string | null; overdue_since?: string | null }): string {
-  if (c.status === 'covered') return c.covered_until ? t('coverage.covered_until', { date: formatDate(c.covered_until) }) : t('coverage.covered');
-  if (c.status === 'overdue') return c.overdue_since ? t('coverage.overdue_since', { date: formatDate(c.overdue_since) }) : t('coverage.overdue');
-  return t('coverage.never');
-}
-
 function unitName(animal: string): string {
   if (animal.startsWith('flock:')) return t('vet:flock_of', { species: speciesName(animal.slice(6)) });
   return animal;
-}
-
-function itemOf(c: Partial<Certificate> & { id: string; number: string; status: string }): CertItem {
-  return {
-    id: c.id,
-    number: c.number,
-    status: c.status,
-    purpose: c.purpose,
-    species: c.species,
-    head_count: c.head_count,
-    issued_at: c.issued_at,
-    valid_until: c.valid_until,
-    origin: c.origin,
-    destination: c.destination,
-    owner_masked_name: c.owner_masked_name,
-    hp1: c.hp1,
-  };
-}
-
-async function keepOnDevice(item: CertItem & Record<string, unknown>): Promise<void> {
-  const d = await db();
-  const before = await d.get('certs', item.id);
-  await d.put('certs', { ...(before ?? {}), ...item, saved_at: new Date().toISOString() });
-}
-
-async function deviceCerts(): Promise<CertItem[]> {
-  const all = (await (await db()).getAll('certs')) as unknown as CertItem[];
-  return all
-    .filter((c) => c && c.id && c.number)
-    .sort((a, b) => String(b.issued_at ?? '').localeCompare(String(a.issued_at ?? '')))
-    .slice(0, 50);
 }
 
 export const mount: Mount = (root) => {
@@ -174,169 +37,68 @@ export const mount: Mount = (root) => {
   const controller = new AbortController();
   const blobUrls: string[] = [];
   let alive = true;
-
-  // owner and animals
-  let lookupBusy = false;
-  let lookup: LookupResult | null = null;
-  let lookupError: string | null = null;
-  let species = '';
-  let selected = new Set<string>();
-  let flockHeads = '';
-
-  // issuing
-  let issueBusy = false;
-  let failures: RuleFailure[] | null = null;
-  // The purpose the refused request asked for: the rules' words name it.
-  let failedPurpose = '';
-  let issueError: string | null = null;
-  let shown: Shown | null = null;
-  let qrFull = false;
   let copied = false;
   let printError: string | null = null;
 
-  // recent certificates and revoking
-  let items: CertItem[] = [];
-  let listSource: 'server' | 'device' | null = null;
-  let listError: string | null = null;
-  let listStatus = '';
-  let listBusy = false;
-  let nextCursor: string | null = null;
-  let findBusy = false;
-  let findError: string | null = null;
-  let revokeOpen: string | null = null;
-  let revokeBusy = false;
-  let revokeError: string | null = null;
-  let revokeErrorFor: string | null = null;
-  let revokedNow: string | null = null;
-
-  const remember = (url: string) => {
-    blobUrls.push(url);
-    return url;
+  const st = new VetState({
+    api: <T>(method: 'GET' | 'POST', path: string, body?: unknown) => api<T>(method, path, body, controller.signal),
+    apiText: (path) => apiText(path),
+    certs: {
+      get: async (id) => (await (await db()).get('certs', id)) as (CertItem & Record<string, unknown>) | undefined,
+      put: async (item) => void (await (await db()).put('certs', item as never)),
+      all: async () => (await (await db()).getAll('certs')) as unknown as CertItem[],
+    },
+    qrUrl: (svg) => {
+      const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+      blobUrls.push(url);
+      return url;
+    },
+    now: () => new Date(),
+  });
+  st.onShow = () => {
+    copied = false;
+    printError = null;
+    window.scrollTo({ top: 0 });
   };
 
-  // --- owner ---
+  const text = (form: EventTarget | null, name: string) => String(new FormData(form as HTMLFormElement).get(name) ?? '').trim();
 
-  const findOwner = async (e: Event) => {
+  const findOwner = (e: Event) => {
     e.preventDefault();
-    const phone = String(new FormData(e.target as HTMLFormElement).get('phone') ?? '').trim();
-    if (!phone) return;
-    lookupBusy = true;
-    lookupError = null;
-    lookup = null;
-    failures = null;
-    issueError = null;
-    draw();
-    try {
-      lookup = await api<LookupResult>('GET', `/lookup?phone=${encodeURIComponent(phone)}&years=3`, undefined, controller.signal);
-      const kinds = speciesOf(lookup);
-      species = kinds[0] ?? '';
-      selected = new Set();
-      flockHeads = '';
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
-      lookupError =
-        err instanceof ApiError && err.status === 404 ? t('vet:no_owner')
-        : err instanceof ApiError && err.status === 429 ? t('vet:throttled')
-        : err instanceof TimeoutError ? errorText(err)
-        : err instanceof OfflineError ? t('vet:lookup_offline')
-        : errorText(err);
-    }
-    lookupBusy = false;
-    if (alive) draw();
+    void st.findOwner(text(e.target, 'phone'));
   };
-
-  const speciesOf = (r: LookupResult): string[] => [...new Set(r.animals.map((a) => a.species))];
-
-  // --- issuing ---
 
   const issue = async (e: Event) => {
     e.preventDefault();
-    if (!lookup) return;
     const data = new FormData(e.target as HTMLFormElement);
-    const get = (k: string) => String(data.get(k) ?? '').trim();
-    const heads = parseInt(flockHeads, 10);
-    failures = null;
-    issueError = null;
-    if (selected.size === 0 && !(heads > 0)) {
-      issueError = t('vet:choose_animals');
-      draw();
-      return;
-    }
-    const body: Record<string, unknown> = {
-      owner_id: lookup.owner.id,
-      species,
-      animal_tags: [...selected],
+    const get = (k: keyof IssueFields) => String(data.get(k) ?? '');
+    await st.issue({
       purpose: get('purpose'),
       destination: get('destination'),
       destination_place: get('destination_place'),
       origin_place: get('origin_place'),
       transport: get('transport'),
-    };
-    if (heads > 0) body.head_count = heads;
-    if (get('origin')) body.origin = get('origin');
-    const hours = parseInt(get('valid_hours'), 10);
-    if (hours > 0) body.valid_hours = hours;
-    issueBusy = true;
-    draw();
-    try {
-      const cert = await api<Certificate>('POST', '/certificates', body, controller.signal);
-      await showCertificate(cert, true);
-      lookup = null;
-      selected = new Set();
-      flockHeads = '';
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
-      if (err instanceof ApiError && err.status === 422 && Array.isArray(err.problem.failures)) {
-        failures = err.problem.failures as RuleFailure[];
-        failedPurpose = String(body.purpose ?? '');
-      } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
-        issueError = t('vet:issue_offline');
-      } else {
-        issueError = errorText(err);
-      }
-    }
-    issueBusy = false;
-    if (alive) draw();
-    if (alive && failures) root.querySelector('[data-testid="rule-failures"]')?.scrollIntoView({ block: 'start' });
+      origin: get('origin'),
+      valid_hours: get('valid_hours'),
+    });
+    if (alive && st.failures) root.querySelector('[data-testid="rule-failures"]')?.scrollIntoView({ block: 'start' });
   };
 
-  // Shows a certificate with its QR code; a fresh one (or one found online) is kept on the phone
-  // with the QR code's SVG text so that it can be shown again offline.
-  const showCertificate = async (cert: Partial<Certificate> & { id: string; number: string; status: string; hp1?: string }, fresh: boolean, svg?: string) => {
-    shown = { id: cert.id, number: cert.number, status: cert.status, hp1: cert.hp1 ?? '', valid_until: cert.valid_until, qrUrl: null, qrError: null, saved: false };
-    qrFull = false;
-    copied = false;
-    printError = null;
-    draw();
-    window.scrollTo({ top: 0 });
-    let qrSvg = svg;
-    try {
-      if (qrSvg) {
-        shown.qrUrl = remember(URL.createObjectURL(new Blob([qrSvg], { type: 'image/svg+xml' })));
-      } else {
-        qrSvg = await apiText(`/certificates/${encodeURIComponent(cert.id)}/qr.svg`);
-        shown.qrUrl = remember(URL.createObjectURL(new Blob([qrSvg], { type: 'image/svg+xml' })));
-      }
-    } catch (err) {
-      shown.qrError = err instanceof TimeoutError ? errorText(err) : err instanceof OfflineError ? t('vet:qr_offline') : errorText(err);
-    }
-    if (fresh || qrSvg) {
-      try {
-        const item = { ...itemOf(cert), ...(qrSvg ? { qr_svg: qrSvg } : {}) };
-        await keepOnDevice(item);
-        shown.saved = true;
-        items = [item, ...items.filter((i) => i.id !== item.id)];
-      } catch {
-        shown.saved = false;
-      }
-    }
-    if (alive) draw();
+  const find = async (e: Event) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    if (await st.find(text(form, 'ref'))) form.reset();
+  };
+
+  const revoke = (e: Event, item: CertItem) => {
+    e.preventDefault();
+    void st.revoke(item, text(e.target, 'reason'));
   };
 
   const copyHp1 = async () => {
-    if (!shown) return;
+    if (!st.shown) return;
     try {
-      await navigator.clipboard.writeText(shown.hp1);
+      await navigator.clipboard.writeText(st.shown.hp1);
       copied = true;
     } catch {
       const area = root.querySelector<HTMLTextAreaElement>('[data-testid="cert-hp1"]');
@@ -349,10 +111,11 @@ export const mount: Mount = (root) => {
   // The printable page in the app's language, printed from a hidden frame (the app's CSP allows
   // no blob: frames, so the page's text goes in as srcdoc).
   const print = async () => {
+    const shown = st.shown;
     if (!shown) return;
     printError = null;
     try {
-      const text = await apiText(`/certificates/${encodeURIComponent(shown.id)}/print?lang=${encodeURIComponent(language().code)}`);
+      const page = await apiText(`/certificates/${encodeURIComponent(shown.id)}/print?lang=${encodeURIComponent(language().code)}`);
       const frame = document.createElement('iframe');
       frame.setAttribute('aria-hidden', 'true');
       frame.style.cssText = 'position:fixed;inset-inline-start:-10000px;width:1px;height:1px;border:0';
@@ -362,7 +125,7 @@ export const mount: Mount = (root) => {
         frame.contentWindow?.print();
         setTimeout(() => frame.remove(), 60000);
       });
-      frame.srcdoc = text;
+      frame.srcdoc = page;
       document.body.appendChild(frame);
     } catch (err) {
       printError = err instanceof TimeoutError ? errorText(err) : err instanceof OfflineError ? t('vet:print_offline') : errorText(err);
@@ -370,132 +133,11 @@ export const mount: Mount = (root) => {
     }
   };
 
-  // --- recent certificates ---
-
-  // `more`: the next page of the server's list (cursor-paginated), after what is shown.
-  const loadList = async (more = false) => {
-    listError = null;
-    listBusy = true;
-    if (more) draw();
-    try {
-      const query = `/certificates?limit=30${listStatus ? `&status=${listStatus}` : ''}${more && nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : ''}`;
-      const res = await api<{ items?: CertItem[]; next_cursor?: string | null } | CertItem[]>('GET', query, undefined, controller.signal);
-      const list = Array.isArray(res) ? res : res.items ?? [];
-      nextCursor = Array.isArray(res) ? null : res.next_cursor ?? null;
-      const device = new Map((await deviceCerts().catch(() => [] as CertItem[])).map((c) => [c.id, c]));
-      const fromServer = list.map((i) => ({ ...device.get(i.id), ...i }));
-      items = mergeItems(items, fromServer);
-      listSource = 'server';
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
-      const expected = err instanceof OfflineError || (err instanceof ApiError && (err.status === 404 || err.status === 405));
-      if (!expected) listError = errorText(err);
-      nextCursor = null;
-      items = mergeItems(items, await deviceCerts().catch(() => []));
-      listSource = 'device';
-    }
-    listBusy = false;
-    if (alive) draw();
-  };
-
-  // Items already on screen (just issued or found) keep their place at the top.
-  const mergeItems = (first: CertItem[], rest: CertItem[]): CertItem[] => {
-    const seen = new Set<string>();
-    const out: CertItem[] = [];
-    const later = new Map(rest.map((i) => [i.id, i]));
-    for (const i of first) {
-      if (seen.has(i.id)) continue;
-      seen.add(i.id);
-      out.push({ ...i, ...later.get(i.id) });
-    }
-    for (const i of rest) if (!seen.has(i.id)) (seen.add(i.id), out.push(i));
-    return out;
-  };
-
-  const find = async (e: Event) => {
-    e.preventDefault();
-    const text = String(new FormData(e.target as HTMLFormElement).get('ref') ?? '').trim();
-    if (!text) return;
-    findBusy = true;
-    findError = null;
-    draw();
-    try {
-      const cert = await api<Certificate>('GET', `/certificates/${encodeURIComponent(text)}`, undefined, controller.signal);
-      const item = itemOf(cert);
-      const before = (await (await db()).get('certs', cert.id)) as CertItem | undefined;
-      await keepOnDevice({ ...item, ...(before?.qr_svg ? { qr_svg: before.qr_svg } : {}) });
-      items = [{ ...before, ...item }, ...items.filter((i) => i.id !== item.id)];
-      (e.target as HTMLFormElement).reset();
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
-      findError = err instanceof ApiError && err.status === 404 ? t('vet:cert_not_found') : errorText(err);
-    }
-    findBusy = false;
-    if (alive) draw();
-  };
-
-  // From the phone's copy when it has the QR code; else (a certificate listed by the server) the
-  // full certificate is read first.
-  const showItem = async (item: CertItem) => {
-    if (item.qr_svg || item.hp1) {
-      await showCertificate({ ...item, hp1: item.hp1 ?? '' }, false, item.qr_svg);
-      return;
-    }
-    try {
-      const cert = await api<Certificate>('GET', `/certificates/${encodeURIComponent(item.id)}`, undefined, controller.signal);
-      Object.assign(item, itemOf(cert));
-      await showCertificate(cert, true);
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
-      revokeError = err instanceof TimeoutError ? errorText(err) : err instanceof OfflineError ? t('vet:qr_offline') : errorText(err);
-      revokeErrorFor = item.id;
-      draw();
-    }
-  };
-
-  const revoke = async (e: Event, item: CertItem) => {
-    e.preventDefault();
-    const reason = String(new FormData(e.target as HTMLFormElement).get('reason') ?? '').trim();
-    if (!reason) return;
-    revokeBusy = true;
-    revokeError = null;
-    revokeErrorFor = item.id;
-    draw();
-    let status: string | null = null;
-    try {
-      const cert = await api<Certificate>('POST', `/certificates/${encodeURIComponent(item.id)}/revoke`, { reason }, controller.signal);
-      status = cert.status;
-      revokedNow = item.id;
-    } catch (err) {
-      if ((err as Error)?.name === 'AbortError') return;
-      if (err instanceof ApiError && err.status === 409 && /revoked/i.test(String(err.problem.detail ?? ''))) {
-        status = 'revoked';
-        revokeError = t('vet:already_revoked');
-      } else {
-        revokeError = err instanceof TimeoutError ? errorText(err) : err instanceof OfflineError ? t('vet:revoke_offline') : errorText(err);
-      }
-    }
-    if (status) {
-      item.status = status;
-      revokeOpen = null;
-      if (shown?.id === item.id) shown.status = status;
-      try {
-        const d = await db();
-        const before = await d.get('certs', item.id);
-        if (before) await d.put('certs', { ...before, status });
-      } catch {
-        /* the list on screen is right; the phone's copy catches up on the next load */
-      }
-    }
-    revokeBusy = false;
-    if (alive) draw();
-  };
-
   // --- templates ---
 
   const animalOption = (a: Animal) => {
     const tag = a.tag ?? '';
-    const checked = selected.has(tag);
+    const checked = st.selected.has(tag);
     return html`<li class="pick ${checked ? 'picked' : ''}">
       <label class="pick-label">
         <input
@@ -505,9 +147,7 @@ export const mount: Mount = (root) => {
           data-tag=${tag}
           .checked=${checked}
           @change=${(e: Event) => {
-            if ((e.target as HTMLInputElement).checked) selected.add(tag);
-            else selected.delete(tag);
-            draw();
+            st.pick(tag, (e.target as HTMLInputElement).checked);
           }}
         />
         <span class="pick-tag" dir="ltr">${tag}</span>
@@ -528,10 +168,9 @@ export const mount: Mount = (root) => {
       : html`<p class="muted">${t('vet:no_vaccinations')}</p>`;
 
   const ownerView = (r: LookupResult) => {
-    const kinds = speciesOf(r);
-    const tagged = r.animals.filter((a) => a.kind === 'animal' && a.species === species && a.tag);
-    // The server takes head counts from the owner's first flock of the species.
-    const flock = r.animals.find((a) => a.kind === 'flock' && a.species === species);
+    const kinds = VetState.speciesOf(r);
+    const tagged = st.tagged();
+    const flock = st.flock();
     return html`<section class="card">
       <h2 class="owner-name" data-testid="vet-owner-name">${r.owner.name}</h2>
       <p class="muted">${r.owner.village ? html`${r.owner.village} · ` : nothing}<bdi dir="ltr" data-testid="vet-owner-phone">${r.owner.phone}</bdi>${r.owner.authority ? html` · <bdi dir="ltr">${r.owner.authority}</bdi>` : nothing}</p>
@@ -542,14 +181,9 @@ export const mount: Mount = (root) => {
               <select
                 name="species"
                 data-testid="species"
-                @change=${(e: Event) => {
-                  species = (e.target as HTMLSelectElement).value;
-                  selected = new Set();
-                  flockHeads = '';
-                  draw();
-                }}
+                @change=${(e: Event) => st.chooseSpecies((e.target as HTMLSelectElement).value)}
               >
-                ${kinds.map((k) => html`<option value=${k} ?selected=${k === species}>${speciesName(k)}</option>`)}
+                ${kinds.map((k) => html`<option value=${k} ?selected=${k === st.species}>${speciesName(k)}</option>`)}
               </select>
             </label>
             ${tagged.length
@@ -559,16 +193,12 @@ export const mount: Mount = (root) => {
                     type="button"
                     class="btn btn-small"
                     data-testid="select-all"
-                    @click=${() => {
-                      const all = tagged.every((a) => selected.has(a.tag!));
-                      selected = all ? new Set() : new Set(tagged.map((a) => a.tag!));
-                      draw();
-                    }}
+                    @click=${() => st.pickAll()}
                   >
                     ${t('vet:select_all')}
                   </button>
                   <ul class="pick-list">${tagged.map(animalOption)}</ul>
-                  <p class="muted" data-testid="selected-count">${t('vet:selected', { count: formatNumber(selected.size) })}</p>
+                  <p class="muted" data-testid="selected-count">${t('vet:selected', { count: formatNumber(st.selected.size) })}</p>
                 </fieldset>`
               : nothing}
             ${flock
@@ -582,8 +212,8 @@ export const mount: Mount = (root) => {
                       max=${flock.head_count}
                       data-testid="flock-heads"
                       data-species=${flock.species}
-                      .value=${flockHeads}
-                      @input=${(e: Event) => (flockHeads = (e.target as HTMLInputElement).value)}
+                      .value=${st.flockHeads}
+                      @input=${(e: Event) => (st.flockHeads = (e.target as HTMLInputElement).value)}
                     />
                   </label>
                   ${coverageChips(flock.coverage)}
@@ -616,10 +246,10 @@ export const mount: Mount = (root) => {
             <label class="field">${t('vet:valid_hours')}
               <input name="valid_hours" type="number" inputmode="numeric" min="1" placeholder=${t('vet:valid_hours_hint')} data-testid="valid-hours" />
             </label>
-            ${failures ? failuresView(failures) : nothing}
-            ${issueError ? html`<p class="error" role="alert" data-testid="issue-error">${issueError}</p>` : nothing}
-            <button class="btn btn-primary btn-block btn-issue" ?disabled=${issueBusy} data-testid="issue-submit">
-              ${issueBusy ? t('vet:issuing') : t('vet:issue')}
+            ${st.failures ? failuresView(st.failures) : nothing}
+            ${st.issueError ? html`<p class="error" role="alert" data-testid="issue-error">${say(st.issueError)}</p>` : nothing}
+            <button class="btn btn-primary btn-block btn-issue" ?disabled=${st.issueBusy} data-testid="issue-submit">
+              ${st.issueBusy ? t('vet:issuing') : t('vet:issue')}
             </button>
           </form>`}
     </section>`;
@@ -638,7 +268,7 @@ export const mount: Mount = (root) => {
             <div class="muted">
               ${f.last_dose ? t('vet:last_dose', { date: formatDate(f.last_dose) }) : t('vet:no_dose')}
               ${f.covered_until && f.state !== 'covered' ? html` · ${t('coverage.covered_until', { date: formatDate(f.covered_until) })}` : nothing}
-              · <span data-testid="rule-words">${t('vet:rule', { purpose: purposeName(failedPurpose), disease: diseaseName(f.disease) })}</span>
+              · <span data-testid="rule-words">${t('vet:rule', { purpose: purposeName(st.failedPurpose), disease: diseaseName(f.disease) })}</span>
             </div>
           </li>`,
         )}
@@ -656,12 +286,12 @@ export const mount: Mount = (root) => {
       </div>
       ${c.valid_until ? html`<p class="muted">${t('vet:valid_until', { date: formatDateTime(c.valid_until) })}</p>` : nothing}
       ${c.qrUrl
-        ? html`<button class="qr-button ${qrFull ? 'qr-full' : ''}" data-testid="qr-toggle" aria-label=${qrFull ? t('close') : t('vet:qr_full')} @click=${() => { qrFull = !qrFull; draw(); }}>
+        ? html`<button class="qr-button ${st.qrFull ? 'qr-full' : ''}" data-testid="qr-toggle" aria-label=${st.qrFull ? t('close') : t('vet:qr_full')} @click=${() => st.toggleQr()}>
             <img class="cert-qr" src=${c.qrUrl} alt=${t('vet:qr_alt', { number: c.number })} data-testid="cert-qr" />
-            ${qrFull ? html`<span class="qr-number" dir="ltr">${c.number}</span><span class="qr-close">${t('close')}</span>` : nothing}
+            ${st.qrFull ? html`<span class="qr-number" dir="ltr">${c.number}</span><span class="qr-close">${t('close')}</span>` : nothing}
           </button>`
         : nothing}
-      ${c.qrError ? html`<p class="error" data-testid="qr-error">${c.qrError}</p>` : nothing}
+      ${c.qrError ? html`<p class="error" data-testid="qr-error">${say(c.qrError)}</p>` : nothing}
       ${c.hp1
         ? html`<label class="field">${t('vet:hp1_label')}
               <textarea class="hp1-box" readonly rows="4" dir="ltr" data-testid="cert-hp1" .value=${c.hp1} @focus=${(e: Event) => (e.target as HTMLTextAreaElement).select()}></textarea>
@@ -670,16 +300,13 @@ export const mount: Mount = (root) => {
       <div class="row">
         ${c.hp1 ? html`<button class="btn" data-testid="cert-copy" @click=${copyHp1}>${copied ? t('vet:copied') : t('vet:copy')}</button>` : nothing}
         <button class="btn" data-testid="cert-print" @click=${print}>${t('vet:print')}</button>
-        <button class="btn" data-testid="cert-new" @click=${() => { shown = null; qrFull = false; draw(); }}>${t('vet:new_certificate')}</button>
+        <button class="btn" data-testid="cert-new" @click=${() => st.hideCertificate()}>${t('vet:new_certificate')}</button>
       </div>
       ${printError ? html`<p class="error" data-testid="print-error">${printError}</p>` : nothing}
       ${c.saved ? html`<p class="muted" data-testid="cert-saved">${t('vet:saved_on_device')}</p>` : nothing}
     </section>`;
 
-  // The phone's copies keep the status they had when kept: one issued whose validity has passed
-  // is expired now (as the server derives it). The status filter applies to them too.
-  const statusNow = (i: CertItem) => (i.status === 'issued' && i.valid_until && new Date(i.valid_until).getTime() < Date.now() ? 'expired' : i.status);
-  const shownInList = (i: CertItem) => !listStatus || statusNow(i) === listStatus;
+  const statusNow = (i: CertItem) => st.statusNow(i);
 
   const listView = () =>
     html`<section class="card">
@@ -687,28 +314,24 @@ export const mount: Mount = (root) => {
       <label class="field">${t('vet:list_status')}
         <select
           data-testid="list-status"
-          @change=${(e: Event) => {
-            listStatus = (e.target as HTMLSelectElement).value;
-            nextCursor = null;
-            void loadList();
-          }}
+          @change=${(e: Event) => st.filterList((e.target as HTMLSelectElement).value)}
         >
-          <option value="" ?selected=${listStatus === ''}>${t('vet:status_all')}</option>
-          ${['issued', 'expired', 'consumed', 'revoked'].map((st) => html`<option value=${st} ?selected=${listStatus === st}>${statusWords(st)}</option>`)}
+          <option value="" ?selected=${st.listStatus === ''}>${t('vet:status_all')}</option>
+          ${LIST_STATUSES.map((code) => html`<option value=${code} ?selected=${st.listStatus === code}>${statusWords(code)}</option>`)}
         </select>
       </label>
-      ${listSource === 'device' ? html`<p class="muted" data-testid="list-source">${t('vet:list_from_device')}</p>` : nothing}
-      ${listError ? html`<p class="error" data-testid="list-error">${listError}</p>` : nothing}
+      ${st.listSource === 'device' ? html`<p class="muted" data-testid="list-source">${t('vet:list_from_device')}</p>` : nothing}
+      ${st.listError ? html`<p class="error" data-testid="list-error">${say(st.listError)}</p>` : nothing}
       <form class="find-form row" @submit=${find} data-testid="cert-find-form">
         <label class="field">${t('vet:find_label')}
           <input name="ref" dir="ltr" autocapitalize="characters" data-testid="cert-find-input" />
         </label>
-        <button class="btn" ?disabled=${findBusy} data-testid="cert-find">${t('vet:find')}</button>
+        <button class="btn" ?disabled=${st.findBusy} data-testid="cert-find">${t('vet:find')}</button>
       </form>
-      ${findError ? html`<p class="error" data-testid="find-error">${findError}</p>` : nothing}
-      ${items.filter(shownInList).length === 0 && listSource ? html`<p class="muted">${t('vet:no_certificates')}</p>` : nothing}
+      ${st.findError ? html`<p class="error" data-testid="find-error">${say(st.findError)}</p>` : nothing}
+      ${st.listed().length === 0 && st.listSource ? html`<p class="muted">${t('vet:no_certificates')}</p>` : nothing}
       <ul class="cert-list">
-        ${items.filter(shownInList).map(
+        ${st.listed().map(
           (i) => html`<li class="cert-item" data-testid="cert-item" data-id=${i.id} data-number=${i.number}>
             <div class="cert-item-head">
               <strong dir="ltr" data-testid="cert-item-number">${i.number}</strong>
@@ -727,33 +350,33 @@ export const mount: Mount = (root) => {
                 // would otherwise run into it.
                 .map((part, n) => html`${n > 0 ? ' · ' : ''}<bdi>${part}</bdi>`)}
             </div>
-            ${revokedNow === i.id && i.status === 'revoked' ? html`<p class="notice" data-testid="revoke-done">${t('vet:revoked_now')}</p>` : nothing}
+            ${st.revokedNow === i.id && i.status === 'revoked' ? html`<p class="notice" data-testid="revoke-done">${t('vet:revoked_now')}</p>` : nothing}
             <div class="row item-actions">
-              <button class="btn btn-small" data-testid="cert-show" @click=${() => showItem(i)}>${t('vet:show_qr')}</button>
-              ${i.status !== 'revoked' && revokeOpen !== i.id
-                ? html`<button class="btn btn-small btn-danger" data-testid="cert-revoke" @click=${() => { revokeOpen = i.id; revokeError = null; draw(); }}>
+              <button class="btn btn-small" data-testid="cert-show" @click=${() => st.showItem(i)}>${t('vet:show_qr')}</button>
+              ${i.status !== 'revoked' && st.revokeOpen !== i.id
+                ? html`<button class="btn btn-small btn-danger" data-testid="cert-revoke" @click=${() => st.openRevoke(i.id)}>
                     ${t('vet:revoke')}
                   </button>`
                 : nothing}
             </div>
-            ${revokeOpen === i.id
+            ${st.revokeOpen === i.id
               ? html`<form class="revoke-form" @submit=${(e: Event) => revoke(e, i)} data-testid="revoke-form">
                   <label class="field">${t('vet:revoke_reason')}
                     <input name="reason" required maxlength="500" data-testid="revoke-reason" />
                   </label>
                   <div class="row">
-                    <button class="btn btn-danger" ?disabled=${revokeBusy} data-testid="revoke-confirm">${t('vet:revoke_confirm')}</button>
-                    <button type="button" class="btn" @click=${() => { revokeOpen = null; draw(); }}>${t('cancel')}</button>
+                    <button class="btn btn-danger" ?disabled=${st.revokeBusy} data-testid="revoke-confirm">${t('vet:revoke_confirm')}</button>
+                    <button type="button" class="btn" @click=${() => st.openRevoke(null)}>${t('cancel')}</button>
                   </div>
                 </form>`
               : nothing}
-            ${revokeError && revokeErrorFor === i.id ? html`<p class="error" data-testid="revoke-error">${revokeError}</p>` : nothing}
+            ${st.revokeError && st.revokeErrorFor === i.id ? html`<p class="error" data-testid="revoke-error">${say(st.revokeError)}</p>` : nothing}
           </li>`,
         )}
       </ul>
-      ${nextCursor && listSource === 'server'
-        ? html`<button class="btn btn-block" ?disabled=${listBusy} data-testid="cert-more" @click=${() => loadList(true)}>
-            ${listBusy ? t('loading') : t('vet:more')}
+      ${st.nextCursor && st.listSource === 'server'
+        ? html`<button class="btn btn-block" ?disabled=${st.listBusy} data-testid="cert-more" @click=${() => st.loadList(true)}>
+            ${st.listBusy ? t('loading') : t('vet:more')}
           </button>`
         : nothing}
     </section>`;
@@ -762,7 +385,7 @@ export const mount: Mount = (root) => {
     if (!alive) return;
     render(
       html`<div class="vet">
-        ${shown ? certView(shown) : nothing}
+        ${st.shown ? certView(st.shown) : nothing}
         ${canIssue
           ? html`<section class="card">
               <h1>${t('vet:issue_title')}</h1>
@@ -770,24 +393,27 @@ export const mount: Mount = (root) => {
                 <label class="field">${t('vet:owner_phone')}
                   <input name="phone" type="tel" inputmode="tel" dir="ltr" autocomplete="off" required class="phone-input" data-testid="vet-phone-input" />
                 </label>
-                <button class="btn btn-primary btn-block" ?disabled=${lookupBusy} data-testid="vet-phone-submit">
-                  ${lookupBusy ? t('loading') : t('vet:find_owner')}
+                <button class="btn btn-primary btn-block" ?disabled=${st.lookupBusy} data-testid="vet-phone-submit">
+                  ${st.lookupBusy ? t('loading') : t('vet:find_owner')}
                 </button>
               </form>
-              ${lookupError ? html`<p class="error" role="alert" data-testid="vet-lookup-error">${lookupError}</p>` : nothing}
+              ${st.lookupError ? html`<p class="error" role="alert" data-testid="vet-lookup-error">${say(st.lookupError)}</p>` : nothing}
             </section>`
           : html`<section class="card" data-testid="issue-not-allowed"><h1>${t('vet:revoke_title')}</h1><p class="muted">${t('vet:admin_note')}</p></section>`}
-        ${lookup ? ownerView(lookup) : nothing}
+        ${st.lookup ? ownerView(st.lookup) : nothing}
         ${listView()}
       </div>`,
       root,
     );
   };
 
+
+  st.onChange = draw;
   draw();
-  void loadList();
+  void st.loadList();
   return () => {
     alive = false;
+    st.close();
     controller.abort();
     for (const url of blobUrls) URL.revokeObjectURL(url);
     render(nothing, root);

@@ -1,0 +1,210 @@
+// The inspector's decisions (inspector_state.ts), run in node against fakes: a scripted API, the
+// phone's kept lookups, a fake offline verifier, the network switched by the test, a fixed clock.
+import { describe, expect, it } from 'vitest';
+import { ApiError, OfflineError, TimeoutError } from '../api';
+import type { VerifyResult } from '../hp1/index';
+import type { LocalKnowledge } from '../phone_check';
+import type { LookupResult } from '../wire';
+import { InspectorState, listAge, lookupProblem, type InspectorPorts } from './inspector_state';
+
+const NOW = new Date('2026-11-29T10:00:00Z');
+const PHONE = '+77015551234';
+const LOOKUP_PATH = `GET /lookup?phone=${encodeURIComponent(PHONE)}&years=3`;
+
+const LOOKUP: LookupResult = {
+  owner: { id: 7, phone: PHONE, name: 'Aigul', village: 'Kok-Zhar', authority: 'KZ-ALM' },
+  today: '2026-11-29',
+  since: '2023-11-29',
+  coverage: [],
+  animals: [],
+  vaccinations: [],
+};
+
+function verified(status: VerifyResult['status'], claims: Record<string, unknown> | null = { id: 'c-1', number: 'KZ-1' }): VerifyResult {
+  return { valid: status === 'valid', status, reasons: [], certificate: claims as VerifyResult['certificate'], lists: null };
+}
+
+type Reply = unknown | Error;
+
+function world(replies: Record<string, Reply> = {}, opts: { inspector?: boolean; known?: LocalKnowledge<LookupResult> | null } = {}) {
+  const requests: { method: string; path: string; body?: unknown }[] = [];
+  const remembered: string[] = [];
+  const offlineChecks: string[] = [];
+  const askedPhone: string[] = [];
+  const net = { online: true };
+  const ports: InspectorPorts = {
+    api: async <T>(method: 'GET' | 'POST', path: string, body?: unknown) => {
+      requests.push({ method, path, body });
+      const key = `${method} ${path}`;
+      const r = key in replies ? replies[key] : new OfflineError();
+      if (r instanceof Error) throw r;
+      return r as T;
+    },
+    rememberLookup: async (phone) => void remembered.push(phone),
+    knownOnPhone: async (phone) => {
+      askedPhone.push(phone);
+      return opts.known ?? null;
+    },
+    verifyOffline: async (hp1) => {
+      offlineChecks.push(hp1);
+      if (hp1 === 'BROKEN') throw new Error('no trust list');
+      return verified('valid');
+    },
+    online: () => net.online,
+    now: () => NOW,
+  };
+  const st = new InspectorState(ports, opts.inspector ?? true);
+  return { st, requests, remembered, offlineChecks, askedPhone, net };
+}
+
+describe('inspector: the phone check', () => {
+  it('shows the answer and keeps it on the phone for when the server does not answer', async () => {
+    const w = world({ [LOOKUP_PATH]: LOOKUP });
+    await w.st.runLookup(PHONE);
+    expect([w.st.lookup, w.st.lookupError, w.st.local, w.st.lookupBusy]).toEqual([LOOKUP, null, null, false]);
+    expect(w.remembered).toEqual([PHONE]);
+  });
+
+  it('tells the kinds of failure apart, and offers to ask again only where that may help', () => {
+    const timeout = new TimeoutError(15_000);
+    expect(lookupProblem(timeout)).toEqual({ kind: 'timeout', retry: true, error: timeout });
+    expect([new OfflineError(), new ApiError(404, {}), new ApiError(429, {}), new ApiError(400, {}), new ApiError(500, {}), new Error('x')].map((e) => [lookupProblem(e).kind, lookupProblem(e).retry])).toEqual([
+      ['offline', true],
+      ['not-found', false],
+      ['throttled', true],
+      ['bad-phone', false],
+      ['error', true],
+      ['error', true],
+    ]);
+  });
+
+  it('with no answer in time, shows what the phone knows and says it was a timeout', async () => {
+    const knows: LocalKnowledge<LookupResult> = { cached: { at: '2026-11-28T08:00:00Z', result: LOOKUP } as never, owner: null, pending: [] } as never;
+    const w = world({ [LOOKUP_PATH]: new TimeoutError(15_000) }, { known: knows });
+    await w.st.runLookup(PHONE);
+    expect(w.st.local).toEqual({ knows, timeout: true });
+    expect([w.st.lookup, w.st.lookupError]).toEqual([null, null]);
+    const off = world({}, { known: knows });
+    await off.st.runLookup(PHONE);
+    expect(off.st.local?.timeout).toBe(false);
+  });
+
+  it('says why when the phone knows nothing either, and asks the same number again on retry', async () => {
+    const w = world({ [LOOKUP_PATH]: new TimeoutError(15_000) });
+    await w.st.runLookup(PHONE);
+    expect(w.st.lookupError?.kind).toBe('timeout');
+    w.st.retryLookup(); // the request goes at once; its answer is not awaited here
+    expect(w.requests.map((r) => r.path)).toEqual([LOOKUP_PATH.slice(4), LOOKUP_PATH.slice(4)]);
+  });
+
+  it('never looks the phone up for an answer the server gave (an unknown owner)', async () => {
+    const w = world({ [LOOKUP_PATH]: new ApiError(404, {}) });
+    await w.st.runLookup(PHONE);
+    expect([w.st.lookupError?.kind, w.askedPhone]).toEqual(['not-found', []]);
+    const off = world();
+    await off.st.runLookup(PHONE);
+    expect([off.st.lookupError?.kind, off.askedPhone]).toEqual(['offline', [PHONE]]);
+  });
+
+  it('says how old the lists are in minutes under an hour, else in hours', () => {
+    expect(listAge('2026-11-29T09:20:30Z', NOW)).toEqual({ minutes: 39 });
+    expect(listAge('2026-11-29T08:30:00Z', NOW)).toEqual({ hours: 1.5 });
+    expect(listAge('2026-11-29T09:00:00Z', NOW)).toEqual({ hours: 1 });
+    expect(listAge('2026-11-29T11:00:00Z', NOW)).toEqual({ minutes: 0 }); // a clock behind the server's
+    expect(listAge(undefined, NOW)).toBeNull();
+  });
+});
+
+describe('inspector: checking a certificate', () => {
+  it('asks the server when online, and the phone when offline or the server does not answer', async () => {
+    const w = world({ 'POST /verify': verified('valid') });
+    await w.st.check(' HP1:ABC \n');
+    expect(w.requests).toEqual([{ method: 'POST', path: '/verify', body: { hp1: 'HP1:ABC' } }]);
+    expect([w.st.checked?.offline, w.st.checked?.at]).toEqual([false, NOW]);
+
+    const off = world();
+    off.net.online = false;
+    await off.st.check('HP1:ABC');
+    expect([off.requests.length, off.offlineChecks, off.st.checked?.offline]).toEqual([0, ['HP1:ABC'], true]);
+
+    const slow = world({ 'POST /verify': new TimeoutError(15_000) });
+    await slow.st.check('HP1:ABC');
+    expect([slow.offlineChecks, slow.st.checked?.offline]).toEqual([['HP1:ABC'], true]);
+  });
+
+  it("shows the server's refusal as it is, and the verifier's failure with its words", async () => {
+    const refused = new ApiError(400, { field: 'hp1' });
+    const w = world({ 'POST /verify': refused });
+    await w.st.check('HP1:ABC');
+    expect([w.st.checkError, w.st.checked]).toEqual([{ error: refused }, null]);
+    const off = world();
+    off.net.online = false;
+    await off.st.check('BROKEN');
+    expect(off.st.checkError).toEqual({ key: 'inspector:offline_check_failed', detail: 'no trust list' });
+  });
+
+  it('checks nothing when nothing was pasted', async () => {
+    const w = world();
+    await w.st.check('  \n');
+    expect([w.requests.length, w.offlineChecks.length, w.st.checkBusy]).toEqual([0, 0, false]);
+  });
+});
+
+describe('inspector: consuming', () => {
+  async function checkedValid(replies: Record<string, Reply>, inspector = true) {
+    const w = world({ 'POST /verify': verified('valid'), ...replies }, { inspector });
+    await w.st.check('HP1:ABC');
+    return w;
+  }
+
+  it('lets only an inspector consume, a certificate that names itself and is valid or already used', async () => {
+    expect((await checkedValid({})).st.canConsume()).toBe(true);
+    expect((await checkedValid({}, false)).st.canConsume()).toBe(false);
+    for (const [status, claims, can] of [
+      ['consumed', { number: 'KZ-1' }, true],
+      ['revoked', { id: 'c-1' }, false],
+      ['expired', { id: 'c-1' }, false],
+      ['valid', {}, false],
+      ['valid', null, false],
+    ] as const) {
+      const w = world({ 'POST /verify': verified(status, claims as Record<string, unknown> | null) });
+      await w.st.check('HP1:ABC');
+      expect(w.st.canConsume(), `${status} ${JSON.stringify(claims)}`).toBe(can);
+    }
+  });
+
+  it('marks the certificate used, where and when the server says', async () => {
+    const w = await checkedValid({ 'POST /certificates/c-1/consume': { status: 'consumed', consumed: { at: '2026-11-29T10:00:00Z', place: 'Abay plant' } } });
+    w.st.openConsume(true);
+    await w.st.consume('Abay plant');
+    expect(w.requests.at(-1)).toEqual({ method: 'POST', path: '/certificates/c-1/consume', body: { place: 'Abay plant' } });
+    expect(w.st.consumeDone).toEqual({ at: '2026-11-29T10:00:00Z', place: 'Abay plant' });
+    expect(w.st.checked?.result).toMatchObject({ valid: false, status: 'consumed', consumed_place: 'Abay plant' });
+    expect(w.st.consumeOpen).toBe(false);
+  });
+
+  it('shows where it was used first when another inspector was quicker', async () => {
+    const first = { at: '2026-11-28T07:00:00Z', place: 'Other plant', by: 'insp2' };
+    const w = await checkedValid({ 'POST /certificates/c-1/consume': new ApiError(409, { first_consumed: first }) });
+    await w.st.consume('Abay plant');
+    expect([w.st.consumeConflict, w.st.consumeDone, w.st.consumeError]).toEqual([first, null, null]);
+    expect(w.st.checked?.result).toMatchObject({ status: 'consumed', consumed_at: first.at, consumed_place: first.place });
+  });
+
+  it('says no network, refused, or the error, and leaves the result as it was', async () => {
+    const cases: [Error, unknown][] = [
+      [new OfflineError(), { key: 'inspector:consume_offline', detail: '' }],
+      [new ApiError(409, { detail: 'revoked' }), { key: 'inspector:consume_refused', detail: '' }],
+    ];
+    for (const [err, said] of cases) {
+      const w = await checkedValid({ 'POST /certificates/c-1/consume': err });
+      await w.st.consume('Abay plant');
+      expect(w.st.consumeError).toEqual(said);
+      expect(w.st.checked?.result.status).toBe('valid');
+    }
+    const timeout = new TimeoutError(15_000);
+    const slow = await checkedValid({ 'POST /certificates/c-1/consume': timeout });
+    await slow.st.consume('Abay plant');
+    expect(slow.st.consumeError).toEqual({ error: timeout });
+  });
+});

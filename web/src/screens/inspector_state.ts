@@ -1,0 +1,212 @@
+// What the inspector's screen (W2 phone check, W4/W5 certificate check and consume) knows and
+// decides, without a browser: the lookup and what is said when the server does not answer (what
+// the phone knows, or why there is nothing), the certificate checked online or offline, and
+// consuming it once. Its ports (API, the phone's cached lookups, the offline verifier, the network
+// state, the clock) are injected, so inspector_state.test.ts runs it in node with fakes;
+// inspector.ts renders it.
+import { ApiError, OfflineError, TimeoutError } from '../api';
+import type { VerifyResult } from '../hp1/index';
+import type { LocalKnowledge } from '../phone_check';
+import type { CertClaims, ConsumeAnswer, ConsumedFields, FirstUse, LookupResult } from '../wire';
+
+export interface Checked {
+  result: VerifyResult & ConsumedFields;
+  offline: boolean;
+  at: Date;
+}
+
+// Why a lookup gave nothing; `retry`: whether asking again may help.
+export interface LookupProblem {
+  kind: 'timeout' | 'offline' | 'not-found' | 'throttled' | 'bad-phone' | 'error';
+  retry: boolean;
+  error: unknown;
+}
+
+// A message key with a detail after it (the verifier's or camera's own words), or an error as it is.
+export type CheckProblem = { key: string; detail: string } | { error: unknown };
+
+export interface InspectorPorts {
+  api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  // The lookups this phone kept, for when the server does not answer (phone_check.ts).
+  rememberLookup(phone: string, result: LookupResult): Promise<void>;
+  knownOnPhone(phone: string): Promise<LocalKnowledge<LookupResult> | null>;
+  verifyOffline(hp1: string): Promise<VerifyResult>;
+  online(): boolean;
+  now(): Date;
+}
+
+const aborted = (err: unknown) => (err as Error)?.name === 'AbortError';
+
+export function lookupProblem(err: unknown): LookupProblem {
+  if (err instanceof TimeoutError) return { kind: 'timeout', retry: true, error: err };
+  if (err instanceof OfflineError) return { kind: 'offline', retry: true, error: err };
+  if (err instanceof ApiError && err.status === 404) return { kind: 'not-found', retry: false, error: err };
+  if (err instanceof ApiError && err.status === 429) return { kind: 'throttled', retry: true, error: err };
+  if (err instanceof ApiError && err.status === 400) return { kind: 'bad-phone', retry: false, error: err };
+  return { kind: 'error', retry: true, error: err };
+}
+
+// How old a list is: minutes under an hour, else hours; null when its time is not known.
+export function listAge(iso: string | undefined, now: Date): { minutes: number } | { hours: number } | null {
+  if (!iso) return null;
+  const hours = Math.max(0, (now.getTime() - new Date(iso).getTime()) / 3600000);
+  return hours < 1 ? { minutes: Math.floor(hours * 60) } : { hours };
+}
+
+export class InspectorState {
+  onChange: () => void = () => {};
+  private closed = false;
+
+  // W2. When the server does not answer (no network, or not in time), what this phone knows.
+  lookupBusy = false;
+  lookup: LookupResult | null = null;
+  lookupError: LookupProblem | null = null;
+  lookupPhone = '';
+  local: { knows: LocalKnowledge<LookupResult>; timeout: boolean } | null = null;
+
+  // W4/W5
+  certText = '';
+  checkBusy = false;
+  checked: Checked | null = null;
+  checkError: CheckProblem | null = null;
+  consumeOpen = false;
+  consumeBusy = false;
+  consumeDone: FirstUse | null = null;
+  consumeConflict: FirstUse | null = null;
+  consumeError: CheckProblem | null = null;
+
+  // `canConsume`: the user is an inspector (a vet checks but does not consume).
+  constructor(
+    private readonly ports: InspectorPorts,
+    readonly mayConsume: boolean,
+  ) {}
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private changed(): void {
+    if (!this.closed) this.onChange();
+  }
+
+  async runLookup(phone: string): Promise<void> {
+    if (!phone) return;
+    this.lookupPhone = phone;
+    this.lookupBusy = true;
+    this.lookupError = null;
+    this.lookup = null;
+    this.local = null;
+    this.changed();
+    try {
+      const lookup = await this.ports.api<LookupResult>('GET', `/lookup?phone=${encodeURIComponent(phone)}&years=3`);
+      this.lookup = lookup;
+      // Kept on the phone for the next time the server does not answer.
+      void this.ports.rememberLookup(lookup.owner.phone, lookup).catch(() => {});
+    } catch (err) {
+      if (aborted(err)) return;
+      const knows = err instanceof OfflineError ? await this.ports.knownOnPhone(phone).catch(() => null) : null;
+      if (knows) this.local = { knows, timeout: err instanceof TimeoutError };
+      else this.lookupError = lookupProblem(err);
+    }
+    this.lookupBusy = false;
+    this.changed();
+  }
+
+  retryLookup(): void {
+    void this.runLookup(this.lookupPhone);
+  }
+
+  // The claims of the certificate checked, when it could be read.
+  claims(): CertClaims | null {
+    return (this.checked?.result.certificate ?? null) as CertClaims | null;
+  }
+
+  // Only an inspector consumes, a certificate that names itself, valid (or already used: then the
+  // server says where and when first).
+  canConsume(): boolean {
+    const c = this.claims();
+    const status = this.checked?.result.status;
+    return this.mayConsume && !!c && !!(c.id || c.number) && (status === 'valid' || status === 'consumed');
+  }
+
+  // Online through POST /verify; with no network (or none in time), the verifier on the phone.
+  async check(text?: string): Promise<void> {
+    const hp1 = (text ?? this.certText).trim();
+    this.certText = hp1;
+    if (!hp1) return;
+    this.checkBusy = true;
+    this.checkError = null;
+    this.checked = null;
+    this.consumeOpen = false;
+    this.consumeDone = null;
+    this.consumeConflict = null;
+    this.consumeError = null;
+    this.changed();
+    try {
+      if (!this.ports.online()) throw new OfflineError();
+      const result = await this.ports.api<Checked['result']>('POST', '/verify', { hp1 });
+      this.checked = { result, offline: false, at: this.ports.now() };
+    } catch (err) {
+      if (aborted(err)) return;
+      if (err instanceof OfflineError) {
+        try {
+          this.checked = { result: await this.ports.verifyOffline(hp1), offline: true, at: this.ports.now() };
+        } catch (e2) {
+          this.checkError = { key: 'inspector:offline_check_failed', detail: (e2 as Error)?.message ?? '' };
+        }
+      } else {
+        this.checkError = { error: err };
+      }
+    }
+    this.checkBusy = false;
+    this.changed();
+  }
+
+  scanFailed(err: unknown): void {
+    this.checkError = { key: 'inspector:scan_failed', detail: (err as Error)?.message ?? '' };
+    this.changed();
+  }
+
+  openConsume(open: boolean): void {
+    this.consumeOpen = open;
+    this.changed();
+  }
+
+  private markConsumed(at: string | undefined, place: string | undefined): void {
+    if (!this.checked) return;
+    this.checked.result = { ...this.checked.result, valid: false, status: 'consumed', consumed_at: at, consumed_place: place };
+  }
+
+  async consume(place: string): Promise<void> {
+    const claims = this.claims();
+    const ref = claims?.id || claims?.number;
+    if (!ref || !this.checked) return;
+    if (!place) return;
+    this.consumeBusy = true;
+    this.consumeError = null;
+    this.consumeConflict = null;
+    this.changed();
+    try {
+      const cert = await this.ports.api<ConsumeAnswer>('POST', `/certificates/${encodeURIComponent(ref)}/consume`, { place });
+      this.consumeDone = cert.consumed ?? { place };
+      this.consumeOpen = false;
+      this.markConsumed(cert.consumed?.at, cert.consumed?.place ?? place);
+    } catch (err) {
+      if (aborted(err)) return;
+      if (err instanceof ApiError && err.status === 409 && err.problem.first_consumed) {
+        const first = err.problem.first_consumed as FirstUse;
+        this.consumeConflict = first;
+        this.consumeOpen = false;
+        this.markConsumed(first.at, first.place);
+      } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
+        this.consumeError = { key: 'inspector:consume_offline', detail: '' };
+      } else if (err instanceof ApiError && err.status === 409) {
+        this.consumeError = { key: 'inspector:consume_refused', detail: '' };
+      } else {
+        this.consumeError = { error: err };
+      }
+    }
+    this.consumeBusy = false;
+    this.changed();
+  }
+}

@@ -1,0 +1,452 @@
+// What the vet's screen (W3 issue, W6 revoke) knows and decides, without a browser: the owner looked
+// up and the animals picked, the issue request and its failures (one line per movement rule that
+// failed), the certificate shown and kept on the phone, the recent certificates (the server's list
+// or the phone's copies) and revoking. Its ports (API, the phone's certificate store, QR images,
+// the clock) are injected, so vet_state.test.ts runs it in node with fakes; vet.ts renders it.
+import { ApiError, OfflineError, TimeoutError } from '../api';
+import type { Certificate, CertificatePage, LookupResult, RuleFailure } from '../wire';
+import type { Message } from './message';
+
+// One line of the recent certificates: from GET /certificates?… or from this phone's IndexedDB.
+export interface CertItem {
+  id: string;
+  number: string;
+  status: string;
+  purpose?: string;
+  species?: string;
+  head_count?: number;
+  issued_at?: string;
+  valid_until?: string;
+  origin?: string;
+  destination?: string;
+  owner_masked_name?: string;
+  hp1?: string;
+  qr_svg?: string;
+}
+
+// What the certificate view shows: a fresh one, or one kept on the phone.
+export interface Shown {
+  id: string;
+  number: string;
+  status: string;
+  hp1: string;
+  valid_until?: string;
+  qrUrl: string | null;
+  qrError: Message | null;
+  saved: boolean;
+}
+
+// The issue form's fields as typed.
+export interface IssueFields {
+  purpose: string;
+  destination: string;
+  destination_place: string;
+  origin_place: string;
+  transport: string;
+  origin: string;
+  valid_hours: string;
+}
+
+export const PURPOSES = ['slaughter', 'sale', 'breeding', 'grazing', 'export'];
+export const LIST_STATUSES = ['issued', 'expired', 'consumed', 'revoked'];
+const DEVICE_LIST_MAX = 50;
+
+export interface VetPorts {
+  api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  apiText(path: string): Promise<string>;
+  // The certificates kept on this phone (IndexedDB `certs`).
+  certs: {
+    get(id: string): Promise<(CertItem & Record<string, unknown>) | undefined>;
+    put(item: CertItem & Record<string, unknown>): Promise<void>;
+    all(): Promise<CertItem[]>;
+  };
+  // An image URL for a QR code's SVG text (the view frees them when the screen closes).
+  qrUrl(svg: string): string;
+  now(): Date;
+}
+
+const aborted = (err: unknown) => (err as Error)?.name === 'AbortError';
+
+function itemOf(c: Partial<Certificate> & { id: string; number: string; status: string }): CertItem {
+  return {
+    id: c.id,
+    number: c.number,
+    status: c.status,
+    purpose: c.purpose,
+    species: c.species,
+    head_count: c.head_count,
+    issued_at: c.issued_at,
+    valid_until: c.valid_until,
+    origin: c.origin,
+    destination: c.destination,
+    owner_masked_name: c.owner_masked_name,
+    hp1: c.hp1,
+  };
+}
+
+// Items already on screen (just issued or found) keep their place at the top.
+export function mergeItems(first: CertItem[], rest: CertItem[]): CertItem[] {
+  const seen = new Set<string>();
+  const out: CertItem[] = [];
+  const later = new Map(rest.map((i) => [i.id, i]));
+  for (const i of first) {
+    if (seen.has(i.id)) continue;
+    seen.add(i.id);
+    out.push({ ...i, ...later.get(i.id) });
+  }
+  for (const i of rest) if (!seen.has(i.id)) (seen.add(i.id), out.push(i));
+  return out;
+}
+
+export class VetState {
+  onChange: () => void = () => {};
+  // A certificate has just been put on screen (the view scrolls to it).
+  onShow: () => void = () => {};
+  private closed = false;
+
+  // owner and animals
+  lookupBusy = false;
+  lookup: LookupResult | null = null;
+  lookupError: Message | null = null;
+  species = '';
+  selected = new Set<string>();
+  flockHeads = '';
+
+  // issuing
+  issueBusy = false;
+  failures: RuleFailure[] | null = null;
+  // The purpose the refused request asked for: the rules' words name it.
+  failedPurpose = '';
+  issueError: Message | null = null;
+  shown: Shown | null = null;
+  qrFull = false;
+
+  // recent certificates and revoking
+  items: CertItem[] = [];
+  listSource: 'server' | 'device' | null = null;
+  listError: Message | null = null;
+  listStatus = '';
+  listBusy = false;
+  nextCursor: string | null = null;
+  findBusy = false;
+  findError: Message | null = null;
+  revokeOpen: string | null = null;
+  revokeBusy = false;
+  revokeError: Message | null = null;
+  revokeErrorFor: string | null = null;
+  revokedNow: string | null = null;
+
+  constructor(private readonly ports: VetPorts) {}
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private changed(): void {
+    if (!this.closed) this.onChange();
+  }
+
+  // --- owner ---
+
+  static speciesOf(r: LookupResult): string[] {
+    return [...new Set(r.animals.map((a) => a.species))];
+  }
+
+  async findOwner(phone: string): Promise<void> {
+    if (!phone) return;
+    this.lookupBusy = true;
+    this.lookupError = null;
+    this.lookup = null;
+    this.failures = null;
+    this.issueError = null;
+    this.changed();
+    try {
+      const lookup = await this.ports.api<LookupResult>('GET', `/lookup?phone=${encodeURIComponent(phone)}&years=3`);
+      this.lookup = lookup;
+      this.species = VetState.speciesOf(lookup)[0] ?? '';
+      this.selected = new Set();
+      this.flockHeads = '';
+    } catch (err) {
+      if (aborted(err)) return;
+      this.lookupError =
+        err instanceof ApiError && err.status === 404 ? { key: 'vet:no_owner' }
+        : err instanceof ApiError && err.status === 429 ? { key: 'vet:throttled' }
+        : err instanceof TimeoutError ? { error: err }
+        : err instanceof OfflineError ? { key: 'vet:lookup_offline' }
+        : { error: err };
+    }
+    this.lookupBusy = false;
+    this.changed();
+  }
+
+  chooseSpecies(code: string): void {
+    this.species = code;
+    this.selected = new Set();
+    this.flockHeads = '';
+    this.changed();
+  }
+
+  // The owner's tagged animals of the species chosen.
+  tagged(): LookupResult['animals'] {
+    return (this.lookup?.animals ?? []).filter((a) => a.kind === 'animal' && a.species === this.species && a.tag);
+  }
+
+  // The server takes head counts from the owner's first flock of the species.
+  flock(): LookupResult['animals'][number] | undefined {
+    return this.lookup?.animals.find((a) => a.kind === 'flock' && a.species === this.species);
+  }
+
+  pick(tag: string, on: boolean): void {
+    if (on) this.selected.add(tag);
+    else this.selected.delete(tag);
+    this.changed();
+  }
+
+  // All the tagged animals, or none when all are picked already.
+  pickAll(): void {
+    const tagged = this.tagged();
+    const all = tagged.every((a) => this.selected.has(a.tag!));
+    this.selected = all ? new Set() : new Set(tagged.map((a) => a.tag!));
+    this.changed();
+  }
+
+  // --- issuing ---
+
+  // The body of POST /certificates for the form, or null (and the reason) when nothing is picked.
+  issueBody(f: IssueFields): Record<string, unknown> | null {
+    if (!this.lookup) return null;
+    const heads = parseInt(this.flockHeads, 10);
+    if (this.selected.size === 0 && !(heads > 0)) return null;
+    const get = (k: keyof IssueFields) => f[k].trim();
+    const body: Record<string, unknown> = {
+      owner_id: this.lookup.owner.id,
+      species: this.species,
+      animal_tags: [...this.selected],
+      purpose: get('purpose'),
+      destination: get('destination'),
+      destination_place: get('destination_place'),
+      origin_place: get('origin_place'),
+      transport: get('transport'),
+    };
+    if (heads > 0) body.head_count = heads;
+    if (get('origin')) body.origin = get('origin');
+    const hours = parseInt(get('valid_hours'), 10);
+    if (hours > 0) body.valid_hours = hours;
+    return body;
+  }
+
+  async issue(f: IssueFields): Promise<void> {
+    if (!this.lookup) return;
+    this.failures = null;
+    this.issueError = null;
+    const body = this.issueBody(f);
+    if (!body) {
+      this.issueError = { key: 'vet:choose_animals' };
+      this.changed();
+      return;
+    }
+    this.issueBusy = true;
+    this.changed();
+    try {
+      const cert = await this.ports.api<Certificate>('POST', '/certificates', body);
+      await this.showCertificate(cert, true);
+      this.lookup = null;
+      this.selected = new Set();
+      this.flockHeads = '';
+    } catch (err) {
+      if (aborted(err)) return;
+      if (err instanceof ApiError && err.status === 422 && Array.isArray(err.problem.failures)) {
+        this.failures = err.problem.failures as RuleFailure[];
+        this.failedPurpose = String(body.purpose ?? '');
+      } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
+        this.issueError = { key: 'vet:issue_offline' };
+      } else {
+        this.issueError = { error: err };
+      }
+    }
+    this.issueBusy = false;
+    this.changed();
+  }
+
+  // Keeps a certificate on the phone, over what the phone had of it.
+  private async keep(item: CertItem): Promise<void> {
+    const before = await this.ports.certs.get(item.id);
+    await this.ports.certs.put({ ...(before ?? {}), ...item, saved_at: this.ports.now().toISOString() });
+  }
+
+  // The phone's copies, newest first.
+  async deviceCerts(): Promise<CertItem[]> {
+    const all = await this.ports.certs.all();
+    return all
+      .filter((c) => c && c.id && c.number)
+      .sort((a, b) => String(b.issued_at ?? '').localeCompare(String(a.issued_at ?? '')))
+      .slice(0, DEVICE_LIST_MAX);
+  }
+
+  // Shows a certificate with its QR code; a fresh one (or one found online) is kept on the phone
+  // with the QR code's SVG text so that it can be shown again offline.
+  async showCertificate(cert: Partial<Certificate> & { id: string; number: string; status: string; hp1?: string }, fresh: boolean, svg?: string): Promise<void> {
+    const shown: Shown = { id: cert.id, number: cert.number, status: cert.status, hp1: cert.hp1 ?? '', valid_until: cert.valid_until, qrUrl: null, qrError: null, saved: false };
+    this.shown = shown;
+    this.qrFull = false;
+    this.onShow();
+    this.changed();
+    let qrSvg = svg;
+    try {
+      if (!qrSvg) qrSvg = await this.ports.apiText(`/certificates/${encodeURIComponent(cert.id)}/qr.svg`);
+      shown.qrUrl = this.ports.qrUrl(qrSvg);
+    } catch (err) {
+      shown.qrError = err instanceof TimeoutError ? { error: err } : err instanceof OfflineError ? { key: 'vet:qr_offline' } : { error: err };
+    }
+    if (fresh || qrSvg) {
+      try {
+        const item = { ...itemOf(cert), ...(qrSvg ? { qr_svg: qrSvg } : {}) };
+        await this.keep(item);
+        shown.saved = true;
+        this.items = [item, ...this.items.filter((i) => i.id !== item.id)];
+      } catch {
+        shown.saved = false;
+      }
+    }
+    this.changed();
+  }
+
+  hideCertificate(): void {
+    this.shown = null;
+    this.qrFull = false;
+    this.changed();
+  }
+
+  toggleQr(): void {
+    this.qrFull = !this.qrFull;
+    this.changed();
+  }
+
+  // --- recent certificates ---
+
+  // The phone's copies keep the status they had when kept: one issued whose validity has passed
+  // is expired now (as the server derives it). The status filter applies to them too.
+  statusNow(i: CertItem): string {
+    return i.status === 'issued' && i.valid_until && new Date(i.valid_until).getTime() < this.ports.now().getTime() ? 'expired' : i.status;
+  }
+
+  listed(): CertItem[] {
+    return this.items.filter((i) => !this.listStatus || this.statusNow(i) === this.listStatus);
+  }
+
+  filterList(status: string): void {
+    this.listStatus = status;
+    this.nextCursor = null;
+    void this.loadList();
+  }
+
+  // `more`: the next page of the server's list (cursor-paginated), after what is shown.
+  async loadList(more = false): Promise<void> {
+    this.listError = null;
+    this.listBusy = true;
+    if (more) this.changed();
+    try {
+      const query = `/certificates?limit=30${this.listStatus ? `&status=${this.listStatus}` : ''}${more && this.nextCursor ? `&cursor=${encodeURIComponent(this.nextCursor)}` : ''}`;
+      const res = await this.ports.api<CertificatePage | CertItem[]>('GET', query);
+      const list: CertItem[] = Array.isArray(res) ? res : (res.items ?? []);
+      this.nextCursor = Array.isArray(res) ? null : (res.next_cursor ?? null);
+      const device = new Map((await this.deviceCerts().catch(() => [] as CertItem[])).map((c) => [c.id, c]));
+      const fromServer = list.map((i) => ({ ...device.get(i.id), ...i }));
+      this.items = mergeItems(this.items, fromServer);
+      this.listSource = 'server';
+    } catch (err) {
+      if (aborted(err)) return;
+      // A phone with no network, or a server without the list: the phone's copies, said as such.
+      const expected = err instanceof OfflineError || (err instanceof ApiError && (err.status === 404 || err.status === 405));
+      if (!expected) this.listError = { error: err };
+      this.nextCursor = null;
+      this.items = mergeItems(this.items, await this.deviceCerts().catch(() => []));
+      this.listSource = 'device';
+    }
+    this.listBusy = false;
+    this.changed();
+  }
+
+  // A certificate by its number or id, kept on the phone and put first. True when found.
+  async find(text: string): Promise<boolean> {
+    if (!text) return false;
+    this.findBusy = true;
+    this.findError = null;
+    this.changed();
+    let found = false;
+    try {
+      const cert = await this.ports.api<Certificate>('GET', `/certificates/${encodeURIComponent(text)}`);
+      const item = itemOf(cert);
+      const before = await this.ports.certs.get(cert.id);
+      await this.keep({ ...item, ...(before?.qr_svg ? { qr_svg: before.qr_svg } : {}) });
+      this.items = [{ ...before, ...item }, ...this.items.filter((i) => i.id !== item.id)];
+      found = true;
+    } catch (err) {
+      if (aborted(err)) return false;
+      this.findError = err instanceof ApiError && err.status === 404 ? { key: 'vet:cert_not_found' } : { error: err };
+    }
+    this.findBusy = false;
+    this.changed();
+    return found;
+  }
+
+  // From the phone's copy when it has the QR code; else (a certificate listed by the server) the
+  // full certificate is read first.
+  async showItem(item: CertItem): Promise<void> {
+    if (item.qr_svg || item.hp1) {
+      await this.showCertificate({ ...item, hp1: item.hp1 ?? '' }, false, item.qr_svg);
+      return;
+    }
+    try {
+      const cert = await this.ports.api<Certificate>('GET', `/certificates/${encodeURIComponent(item.id)}`);
+      Object.assign(item, itemOf(cert));
+      await this.showCertificate(cert, true);
+    } catch (err) {
+      if (aborted(err)) return;
+      this.revokeError = err instanceof TimeoutError ? { error: err } : err instanceof OfflineError ? { key: 'vet:qr_offline' } : { error: err };
+      this.revokeErrorFor = item.id;
+      this.changed();
+    }
+  }
+
+  openRevoke(id: string | null): void {
+    this.revokeOpen = id;
+    if (id) this.revokeError = null;
+    this.changed();
+  }
+
+  async revoke(item: CertItem, reason: string): Promise<void> {
+    if (!reason) return;
+    this.revokeBusy = true;
+    this.revokeError = null;
+    this.revokeErrorFor = item.id;
+    this.changed();
+    let status: string | null = null;
+    try {
+      const cert = await this.ports.api<Certificate>('POST', `/certificates/${encodeURIComponent(item.id)}/revoke`, { reason });
+      status = cert.status;
+      this.revokedNow = item.id;
+    } catch (err) {
+      if (aborted(err)) return;
+      if (err instanceof ApiError && err.status === 409 && /revoked/i.test(String(err.problem.detail ?? ''))) {
+        status = 'revoked';
+        this.revokeError = { key: 'vet:already_revoked' };
+      } else {
+        this.revokeError = err instanceof TimeoutError ? { error: err } : err instanceof OfflineError ? { key: 'vet:revoke_offline' } : { error: err };
+      }
+    }
+    if (status) {
+      item.status = status;
+      this.revokeOpen = null;
+      if (this.shown?.id === item.id) this.shown.status = status;
+      try {
+        const before = await this.ports.certs.get(item.id);
+        if (before) await this.ports.certs.put({ ...before, status });
+      } catch {
+        /* the list on screen is right; the phone's copy catches up on the next load */
+      }
+    }
+    this.revokeBusy = false;
+    this.changed();
+  }
+}
