@@ -1,7 +1,8 @@
 # Writes cert/print_names.h, the purpose, species and disease rows of the print page's translation
-# table (cert/print_labels.cpp adds them to its own rows), from the app's translation files, so that the app and the
-# printed certificate name a thing in the same words: web/src/locales/<lang>/common.json, groups
-# "purpose", "species" and "disease", is the one source (issue 10). Run at build time by
+# table (cert/print_labels.cpp adds them to its own rows), from the app's translation files, so
+# that the app and the printed certificate name a thing in the same words:
+# web/src/locales/<lang>/common.json, groups "purpose", "species" and "disease", is the one source
+# (issue 10). Run at build time by
 # cert/CMakeLists.txt; plain CMake (string(JSON)), so that no other tool is needed to build cert/.
 #
 #   cmake -DLOCALES=<web/src/locales> -DLANGUAGES=<zh-Hans,ug,...> -DOUTPUT=<file> -P print_names.cmake
