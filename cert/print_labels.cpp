@@ -1,16 +1,28 @@
 // The translation table of the printed certificate (cert/print_labels.h).
 //
 // Columns: zh-Hans, ug, kk, ky, uz, tg, ru, en, fr. Uzbek is written in the official Latin alphabet
-// with U+02BB (oʻ, gʻ) and U+02BC (the tutuq belgisi), not ASCII apostrophes. Disease and species
-// names follow the usual veterinary terms of each country; a native speaker's review is welcome,
-// especially for the Uyghur, Tajik and Kyrgyz disease names.
+// with U+02BB (oʻ, gʻ) and U+02BC (the tutuq belgisi), not ASCII apostrophes.
+//
+// The page's own words (labels, statuses) are written here. Purpose, species and disease names are
+// not: the build generates them (cert/print_names.cmake, into cert/print_names.h of the build tree)
+// from the app's translation files, web/src/locales/<lang>/common.json, so that the app and the
+// printed certificate cannot name a thing differently. The English names there are the default
+// catalogue's (domain/catalogue.cpp); the other languages follow the usual veterinary terms of each
+// country, and a native speaker's review is welcome, especially for Uyghur, Tajik and Kyrgyz.
 #include "cert/print_labels.h"
+
+#include <algorithm>
+
+#include "cert/print_names.h"
 
 namespace herdpass::cert {
 namespace {
 
+static_assert(detail::kNameLanguages == kPrintLanguages,
+              "cert/CMakeLists.txt passes the languages to print_names.cmake in another order");
+
 // clang-format off
-constexpr Translation kTable[] = {
+constexpr Translation kLabelRows[] = {
     // --- labels ---
     {"title", {"动物检疫合格证明", "ھايۋانلار كارانتىن ئىسپاتنامىسى",
                "Жануарлардың карантиндік сертификаты", "Жаныбарлардын карантиндик сертификаты",
@@ -137,90 +149,19 @@ constexpr Translation kTable[] = {
     {"status.expired", {"已过期", "ۋاقتى ئۆتكەن", "Мерзімі өткен", "Мөөнөтү бүткөн",
                         "Muddati oʻtgan", "Мӯҳлаташ гузаштааст", "Срок истёк", "Expired",
                         "Expiré"}},
-
-    // --- purposes (domain/certificate.h PurposeName) ---
-    {"purpose.slaughter", {"屠宰", "بوغۇزلاش", "Сою", "Союу", "Soʻyish", "Забҳ", "Убой",
-                           "Slaughter", "Abattage"}},
-    {"purpose.sale", {"销售", "سېتىش", "Сату", "Сатуу", "Sotish", "Фурӯш", "Продажа", "Sale",
-                      "Vente"}},
-    {"purpose.breeding", {"种用", "نەسىل ئۆستۈرۈش", "Асылдандыру", "Тукум өстүрүү",
-                          "Naslchilik", "Зотпарварӣ", "Племенное разведение", "Breeding",
-                          "Reproduction"}},
-    {"purpose.grazing", {"放牧", "ئوتلىتىش", "Жайылым", "Жайыт", "Yaylovda boqish", "Чаро",
-                         "Выпас", "Grazing", "Pâturage"}},
-    {"purpose.export", {"出口", "ئېكسپورت", "Экспорт", "Экспорт", "Eksport", "Содирот",
-                        "Экспорт", "Export", "Exportation"}},
-
-    // --- species of the default catalogue (domain/catalogue.cpp) ---
-    {"species.cattle", {"牛", "كالا", "Ірі қара мал", "Бодо мал", "Qoramol", "Чорвои калон",
-                        "Крупный рогатый скот", "Cattle", "Bovins"}},
-    {"species.sheep", {"绵羊", "قوي", "Қой", "Кой", "Qoʻy", "Гӯсфанд", "Овцы", "Sheep",
-                       "Ovins"}},
-    {"species.goat", {"山羊", "ئۆچكە", "Ешкі", "Эчки", "Echki", "Буз", "Козы", "Goats",
-                      "Caprins"}},
-    {"species.camel", {"骆驼", "تۆگە", "Түйе", "Төө", "Tuya", "Шутур", "Верблюды", "Camels",
-                       "Camélidés"}},
-    {"species.horse", {"马", "ئات", "Жылқы", "Жылкы", "Ot", "Асп", "Лошади", "Horses",
-                       "Équidés"}},
-    {"species.yak", {"牦牛", "قوتاز", "Қодас", "Топоз", "Qoʻtos", "Қутос", "Яки", "Yaks",
-                     "Yacks"}},
-    {"species.poultry", {"家禽", "ئۆي قۇشلىرى", "Үй құстары", "Үй куштары", "Parranda",
-                         "Паррандаҳо", "Птица", "Poultry", "Volailles"}},
-    {"species.pig", {"猪", "چوشقا", "Шошқа", "Чочко", "Choʻchqa", "Хук", "Свиньи", "Pigs",
-                     "Porcins"}},
-
-    // --- diseases of the default catalogue (domain/catalogue.cpp) ---
-    {"disease.FMD-O", {"口蹄疫（O型）", "ئېغىز-تۇياق كېسىلى (O تىپى)", "Аусыл (O типі)",
-                       "Шарп (O тиби)", "Oqsil (O tipi)", "Табларза (навъи O)", "Ящур (тип O)",
-                       "Foot-and-mouth disease (type O)", "Fièvre aphteuse (type O)"}},
-    {"disease.FMD-A", {"口蹄疫（A型）", "ئېغىز-تۇياق كېسىلى (A تىپى)", "Аусыл (A типі)",
-                       "Шарп (A тиби)", "Oqsil (A tipi)", "Табларза (навъи A)", "Ящур (тип A)",
-                       "Foot-and-mouth disease (type A)", "Fièvre aphteuse (type A)"}},
-    {"disease.FMD-ASIA1", {"口蹄疫（亚洲1型）", "ئېغىز-تۇياق كېسىلى (ئاسىيا-1 تىپى)",
-                           "Аусыл (Азия-1 типі)", "Шарп (Азия-1 тиби)", "Oqsil (Osiyo-1 tipi)",
-                           "Табларза (навъи Осиё-1)", "Ящур (тип Азия-1)",
-                           "Foot-and-mouth disease (type Asia1)",
-                           "Fièvre aphteuse (type Asia1)"}},
-    {"disease.PPR", {"小反刍兽疫", "ئۇششاق كۆشىگۈچى ھايۋانلار ۋاباسى",
-                     "Ұсақ күйіс қайыратын малдың обасы", "Майда кепшөөчү малдын чумасы",
-                     "Mayda kavsh qaytaruvchi hayvonlar oʻlati", "Тоуни чорвои хурди кавшакунанда",
-                     "Чума мелких жвачных", "Peste des petits ruminants",
-                     "Peste des petits ruminants"}},
-    {"disease.BRUCELLOSIS", {"布鲁氏菌病", "بىرۇتسېللا كېسىلى", "Бруцеллез", "Бруцеллёз",
-                             "Brutsellyoz", "Бруселлёз", "Бруцеллёз", "Brucellosis",
-                             "Brucellose"}},
-    {"disease.ANTHRAX", {"炭疽", "كۆيدۈرگە", "Күйдіргі", "Куйдургу", "Kuydirgi", "Захми сибирӣ",
-                         "Сибирская язва", "Anthrax", "Fièvre charbonneuse"}},
-    {"disease.SGP", {"羊痘", "قوي-ئۆچكە چېچىكى", "Қой және ешкі шешегі", "Кой жана эчки чечеги",
-                     "Qoʻy va echki chechagi", "Обилаи гӯсфанду буз", "Оспа овец и коз",
-                     "Sheep pox and goat pox", "Clavelée et variole caprine"}},
-    {"disease.LSD", {"牛结节性皮肤病", "كالا تۈگۈنچىلىك تېرە كېسىلى",
-                     "Ірі қара малдың нодулярлы дерматиті",
-                     "Ири мүйүздүү малдын нодулярдык дерматити", "Qoramolning nodulyar dermatiti",
-                     "Дерматити нодулярии чорвои калон", "Нодулярный дерматит КРС",
-                     "Lumpy skin disease", "Dermatose nodulaire contagieuse"}},
-    {"disease.HPAI", {"高致病性禽流感", "يۇقىرى پاتوگېنلىق قۇش زۇكىمى",
-                      "Жоғары патогенді құс тұмауы", "Жогорку патогендүү куш тумоосу",
-                      "Yuqori patogenli parranda grippi", "Зукоми баландпатогении паррандаҳо",
-                      "Высокопатогенный грипп птиц", "Highly pathogenic avian influenza",
-                      "Influenza aviaire hautement pathogène"}},
-    {"disease.ND", {"新城疫", "نيۇكاسىل كېسىلى", "Ньюкасл ауруы", "Ньюкасл оорусу",
-                    "Nyukasl kasalligi", "Бемории Нюкасл", "Болезнь Ньюкасла", "Newcastle disease",
-                    "Maladie de Newcastle"}},
-    {"disease.RABIES", {"狂犬病", "قۇتۇرۇش كېسىلى", "Құтыру", "Кутурма", "Quturish", "Ҳорӣ",
-                        "Бешенство", "Rabies", "Rage"}},
-    {"disease.CCPP", {"山羊传染性胸膜肺炎", "ئۆچكە يۇقۇملۇق پلېۋرو-ئۆپكە ياللۇغى",
-                      "Ешкілердің жұқпалы плевропневмониясы",
-                      "Эчкилердин жугуштуу плевропневмониясы",
-                      "Echkilarning yuqumli plevropnevmoniyasi",
-                      "Плевропневмонияи сирояткунандаи бузҳо",
-                      "Контагиозная плевропневмония коз", "Contagious caprine pleuropneumonia",
-                      "Pleuropneumonie contagieuse caprine"}},
-    {"disease.ECHINO", {"棘球蚴病（包虫病）", "ئېخىنوكوككوز", "Эхинококкоз", "Эхинококкоз",
-                        "Exinokokkoz", "Эхинококкоз", "Эхинококкоз", "Echinococcosis",
-                        "Échinococcose"}},
 };
 // clang-format on
+
+template <size_t A, size_t B>
+constexpr std::array<Translation, A + B> Concat(const Translation (&a)[A],
+                                                const Translation (&b)[B]) {
+  std::array<Translation, A + B> out{};
+  std::copy(std::begin(a), std::end(a), out.begin());
+  std::copy(std::begin(b), std::end(b), out.begin() + A);
+  return out;
+}
+
+constexpr auto kTable = Concat(kLabelRows, detail::kNameRows);
 
 }  // namespace
 

@@ -4,6 +4,8 @@
 // one column per language, so that a translator reviews a word across all languages at once and a
 // test can check that no cell is empty. Keys are plain ("title"), or prefixed by what they name:
 // "status.<code>", "purpose.<code>", "species.<catalogue code>", "disease.<catalogue code>".
+// The purpose, species and disease rows are the app's own words, generated at build time from
+// web/src/locales/<lang>/common.json (cert/print_names.cmake): edit them there, not here.
 // Immutable static data: safe from any thread.
 #pragma once
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
@@ -107,6 +109,64 @@ TEST(PrintTranslations, CoverEveryPurposeStatusAndDefaultCatalogueEntry) {
   for (size_t i = 0; i < kPrintLanguages.size(); ++i) {
     EXPECT_NE(Translate("verify_text", i).find("{url}"), std::string_view::npos)
         << kPrintLanguages[i];
+  }
+}
+
+// The app's translation files (web/src/locales/<lang>/common.json), read here as the app reads
+// them; the build generates the print table's names from the same files (cert/CMakeLists.txt).
+nlohmann::json AppCommonTexts(std::string_view lang) {
+  const std::string path =
+      std::string(HERDPASS_LOCALES_DIR) + "/" + std::string(lang) + "/common.json";
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  return nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+}
+
+constexpr std::string_view kNameGroups[] = {"purpose", "species", "disease"};
+
+// Regression: the page said "Ящур (тип O)" where the app said "Ящур тип O" (issue 10). Both ways:
+// every name of the app is the page's, and the page has no name the app lacks.
+TEST(PrintTranslations, PurposeSpeciesAndDiseaseNamesAreTheAppsInEveryLanguage) {
+  for (size_t li = 0; li < kPrintLanguages.size(); ++li) {
+    const nlohmann::json app = AppCommonTexts(kPrintLanguages[li]);
+    ASSERT_TRUE(app.is_object()) << kPrintLanguages[li];
+    for (std::string_view group : kNameGroups) {
+      const auto names = app.find(group);
+      ASSERT_NE(names, app.end()) << kPrintLanguages[li] << " has no " << group;
+      ASSERT_TRUE(names->is_object());
+      ASSERT_FALSE(names->empty());
+      for (const auto& [code, text] : names->items()) {
+        const std::string key = std::string(group) + "." + code;
+        const std::string want = text.get<std::string>();
+        EXPECT_EQ(Translate(key, li), want)
+            << key << " in " << kPrintLanguages[li] << ": printed \"" << Translate(key, li)
+            << "\", the app's \"" << want << "\"";
+      }
+    }
+    size_t printed_names = 0;
+    for (const Translation& t : PrintTranslations()) {
+      const size_t dot = t.key.find('.');
+      if (dot == std::string_view::npos) continue;  // a plain label, the page's own
+      const std::string group(t.key.substr(0, dot));
+      if (group == "status") continue;  // the page's own words (the app's cert_status differ)
+      const std::string code(t.key.substr(dot + 1));
+      ++printed_names;
+      EXPECT_TRUE(app.contains(group) && app.at(group).contains(code))
+          << t.key << " is printed but not in the app's " << kPrintLanguages[li];
+    }
+    EXPECT_GT(printed_names, 0u);
+  }
+}
+
+// The English names are the default catalogue's own (domain/catalogue.cpp): the official names.
+TEST(PrintTranslations, EnglishNamesAreTheCatalogues) {
+  ASSERT_FALSE(DefaultCatalogue().species().empty());
+  ASSERT_FALSE(DefaultCatalogue().diseases().empty());
+  for (const Species& s : DefaultCatalogue().species()) {
+    EXPECT_EQ(Translate("species." + s.code, kEnglish), s.name);
+  }
+  for (const Disease& d : DefaultCatalogue().diseases()) {
+    EXPECT_EQ(Translate("disease." + d.code, kEnglish), d.name);
   }
 }
 
@@ -241,7 +301,7 @@ TEST(CertificatePrintHtml, ShowsTheCertificateFacts) {
                                 "Truck XJ-A 12345",
                                 "2026-11-29 03:29 UTC",
                                 "2026-12-02 03:29 UTC",
-                                "Foot-and-mouth disease (type O)",
+                                "Foot-and-mouth disease, serotype O",
                                 "FMD-O",
                                 "2026-09-01",
                                 "FMD2026-0901",

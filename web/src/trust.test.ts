@@ -3,8 +3,7 @@
 // and every trust list from then on must verify against that key: a bad signature or another root
 // is refused and the cached list kept. Fixtures as in hp1/hp1.test.ts (made by the real cert/ code).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadFixture as load } from './hp1/testdata/fixtures';
 import { fromBase64, kidOfKey } from './hp1/verify';
 
 const kv = vi.hoisted(() => new Map<string, unknown>());
@@ -15,8 +14,6 @@ vi.mock('./db', () => ({
 
 import { readTrustRoot, refreshLists, type RootPin, type StoredTrustList } from './trust';
 
-const dir = join(__dirname, 'hp1', 'testdata');
-const load = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 const demo = load('demo.json'); // a real node's lists; its root key
 const docs = load('sample-documents.json'); // lists of another KZ root (the spec's worked example)
 

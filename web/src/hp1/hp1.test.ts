@@ -1,12 +1,11 @@
-// The in-browser HP1 verifier against the C++ implementation: fixtures made once by the real
+// The in-browser HP1 verifier against the C++ implementation: fixtures made by the real
 // cert/ code (testdata/make.sh): the worked example of docs/hp1-format.md section 11 and a demo
 // node's lists, certificates and POST /verify answers.
 import { describe, expect, it } from 'vitest';
 import { zlibSync } from 'fflate';
 import { Encoder, Tag } from 'cbor-x';
 import * as ed from '@noble/ed25519';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadFixture as load } from './testdata/fixtures';
 import { base45Decode, base45Encode, Base45Error } from './base45';
 import { CborError, CborTree } from './cbor';
 import { parseCoseSign1, sigStructure } from './cose';
@@ -15,8 +14,6 @@ import { inflateZlib, CompressionError } from './zlib';
 import { kidOfKey, revocationHash, toHex, verifyHp1, fromBase64, warmUp, REASON_CODES, type TrustedKey, type VerifyInput } from './verify';
 import { acceptTrustList, configuredRoots } from '../trust';
 
-const dir = join(__dirname, 'testdata');
-const load = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 const sample = load('sample.json');
 const docs = load('sample-documents.json');
 const demo = load('demo.json');
