@@ -223,8 +223,10 @@ describe('tampered and hostile input: a clean reason, never an exception', () =>
   });
   it('a truncated certificate is `compression`', () => {
     const t = demo.hp1_valid as string;
-    let cut = t.slice(0, 4 + Math.floor(((t.length - 4) * 2) / 3));
-    if ((cut.length - 4) % 3 === 1) cut = cut.slice(0, -1);
+    // Whole base45 triples only: a trailing pair of the original text may stand for a value over
+    // 255 when read as a last single byte, which would make the answer depend on the fixture.
+    const keep = Math.floor(((t.length - 4) * 2) / 3);
+    const cut = t.slice(0, 4 + keep - (keep % 3));
     expect(codes(cut)).toEqual(['compression']);
     const z = zlibSync(hex(sample.stages.cose_hex));
     expect(() => inflateZlib(z.subarray(0, z.length - 2), 65536)).toThrow(/truncated/);
