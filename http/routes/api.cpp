@@ -4,11 +4,10 @@
 #include <charconv>
 #include <cstdint>
 
-#include "cert/print_page.h"
-#include "cert/qr.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/routes/json_mapping.h"
+#include "service/certificate_documents.h"
 
 namespace herdpass::http {
 namespace {
@@ -273,42 +272,27 @@ Response GetCertificate(HerdService& service, Request& req, const Caller& caller
 // The QR code of a certificate, as SVG or PNG. The image is a pure function of the signed text,
 // which never changes: the client may keep it.
 Response CertificateQr(HerdService& service, Request& req, const Caller& caller, bool png) {
-  auto c = service.GetCertificate(caller, CertificateId(req));
-  if (!c.ok()) return ProblemFromStatus(c.status());
-  auto qr = cert::EncodeQr(c->hp1);
-  if (!qr.ok()) {
-    return ProblemFromStatus(Internal("QR code of " + c->id + ": " + qr.status().message()));
-  }
-  Response res;
-  if (png) {
-    auto image = cert::QrPng(qr.value(), 6);
-    if (!image.ok()) {
-      return ProblemFromStatus(Internal("PNG of " + c->id + ": " + image.status().message()));
-    }
-    res = Text(200, std::move(image).value(), "image/png");
-  } else {
-    res = Text(200, cert::QrSvg(qr.value()), "image/svg+xml");
-  }
+  auto image = CertificateQrImage(service, caller, CertificateId(req),
+                                  png ? QrImageFormat::kPng : QrImageFormat::kSvg);
+  if (!image.ok()) return ProblemFromStatus(image.status());
+  Response res = Text(200, std::move(image).value(), png ? "image/png" : "image/svg+xml");
   res.AddHeader("Cache-Control", "private, max-age=86400");
   return res;
 }
 
 // The printable page, in the language of ?lang= or else of Accept-Language.
 Response PrintCertificate(HerdService& service, Request& req, const Caller& caller) {
-  auto c = service.GetCertificate(caller, CertificateId(req));
-  if (!c.ok()) return ProblemFromStatus(c.status());
   const std::string_view asked = req.Query("lang");
-  const std::string lang(cert::PickLanguage(asked.empty() ? req.Header("Accept-Language") : asked));
-  auto page = cert::CertificatePrintPage(c.value(), lang,
-                                         CertificateStatusAt(c.value(), service.clock().Now()));
-  if (!page.ok()) {
-    return ProblemFromStatus(Internal("print page of " + c->id + ": " + page.status().message()));
-  }
-  Response res = Text(200, std::move(page).value(), "text/html; charset=utf-8");
-  res.AddHeader("Content-Language", lang);
+  const Timestamp now = service.clock().Now();
+  auto page = CertificatePrintPage(
+      service, caller, CertificateId(req), asked.empty() ? req.Header("Accept-Language") : asked,
+      [now](const Certificate& c) { return std::string(CertificateStatusAt(c, now)); });
+  if (!page.ok()) return ProblemFromStatus(page.status());
+  Response res = Text(200, std::move(page->html), "text/html; charset=utf-8");
+  res.AddHeader("Content-Language", page->language);
   res.AddHeader("Vary", "Accept-Language");
   // The page runs nothing and loads nothing: only its own style block is allowed.
-  res.AddHeader("Content-Security-Policy", cert::PrintPageContentSecurityPolicy());
+  res.AddHeader("Content-Security-Policy", page->content_security_policy);
   return res;
 }
 

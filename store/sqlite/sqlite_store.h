@@ -17,7 +17,7 @@ struct SqliteOptions {
   int readers = 4;      // reader connections
   int max_group = 256;  // most write jobs folded into one transaction
   // Name of a registered SQLite VFS to open the database with ("" = the default). Fault tests
-  // register a wrapping VFS (store/sqlite/fault_vfs.h) and name it here.
+  // register a wrapping VFS (tests/support/fault_vfs.h) and name it here.
   std::string vfs;
   int cache_kib = 2048;  // page cache per connection
 };

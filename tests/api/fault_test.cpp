@@ -1,5 +1,5 @@
 // Failure paths of W1 through the whole stack, in-process: a SQLite store on the fault VFS
-// (store/sqlite/fault_vfs.h), the service, the routes and the HTTP server on a free port. A write
+// (tests/support/fault_vfs.h), the service, the routes and the HTTP server on a free port. A write
 // or an fsync that fails during a batch's commit must answer 503 problem+json, store nothing of the
 // batch (DESIGN.md section 8: a 2xx means on disk, so a non-2xx must mean nothing), leave the
 // server serving, and let the same batch, resent, be stored in full.
@@ -14,7 +14,7 @@
 #include "http/http.h"
 #include "http/routes/api.h"
 #include "service/service.h"
-#include "store/sqlite/fault_vfs.h"
+#include "tests/support/fault_vfs.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"

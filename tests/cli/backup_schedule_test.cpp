@@ -1,6 +1,6 @@
-// The backup schedule of `herdpass serve --backup-every` (cli/backup.h), in-process with a fake
-// clock: time moves only when the test says, and the test waits for the scheduler to be waiting
-// again, so no test depends on how fast the machine is or waits for real time to pass.
+// The backup schedule of `herdpass serve --backup-every` (backup/schedule.h), in-process with a
+// fake clock: time moves only when the test says, and the test waits for the scheduler to be
+// waiting again, so no test depends on how fast the machine is or waits for real time to pass.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/backup.h"
+#include "backup/schedule.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/api/herdpass_env.h"
 
-namespace herdpass::cli {
+namespace herdpass::backup {
 namespace {
 
 namespace fs = std::filesystem;
@@ -178,4 +178,4 @@ TEST_F(BackupScheduleTest, StoppingDuringAWaitReturnsWithoutAnotherBackup) {
 }
 
 }  // namespace
-}  // namespace herdpass::cli
+}  // namespace herdpass::backup

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "store/sqlite/fault_vfs.h"
+#include "tests/support/fault_vfs.h"
 #include "store/sqlite/queries.h"
 #include "tests/store/store_test_support.h"
 

@@ -1,6 +1,6 @@
 // Hand-written rather than SQLite's test_vfs.c because that file is part of SQLite's Tcl test
 // harness, not of the library Debian ships.
-#include "store/sqlite/fault_vfs.h"
+#include "tests/support/fault_vfs.h"
 
 #include <sqlite3.h>
 

@@ -1,0 +1,30 @@
+# Fails when a file under DIR includes a header of a layer it may not reach (STYLE.md: "a layer's
+# folder should not include headers from a layer that depends on it", and DESIGN.md's layering).
+#   cmake -DDIR=<folder> -DFORBIDDEN="cert;store" -P check_includes.cmake
+# Exit status 0 and nothing printed when clean; else every offending line, and a failure.
+if(NOT DIR OR NOT FORBIDDEN)
+  message(FATAL_ERROR "usage: cmake -DDIR=<folder> -DFORBIDDEN=<layer;...> -P check_includes.cmake")
+endif()
+if(NOT IS_DIRECTORY "${DIR}")
+  message(FATAL_ERROR "${DIR} is not a directory")
+endif()
+file(GLOB_RECURSE files "${DIR}/*.h" "${DIR}/*.cpp" "${DIR}/*.in")
+set(found "")
+foreach(f IN LISTS files)
+  file(STRINGS "${f}" lines REGEX "^[ \t]*#[ \t]*include[ \t]*[\"<]")
+  foreach(line IN LISTS lines)
+    foreach(layer IN LISTS FORBIDDEN)
+      if(line MATCHES "#[ \t]*include[ \t]*[\"<]${layer}/")
+        string(APPEND found "\n  ${f}: ${line}")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+list(LENGTH files count)
+if(count EQUAL 0)
+  message(FATAL_ERROR "no source files under ${DIR}: the check would pass without looking")
+endif()
+if(found)
+  message(FATAL_ERROR "${DIR} includes headers of a layer it reaches only through another "
+                      "(forbidden: ${FORBIDDEN}):${found}")
+endif()
