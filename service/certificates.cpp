@@ -9,6 +9,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <span>
 
 #include "cert/documents.h"
 #include "cert/hp1.h"
@@ -48,9 +49,9 @@ std::string YyyyMmDd(Date d) {
 }
 
 // A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, version 7, variant 10, the rest random.
-std::array<uint8_t, 16> NewUuid7(Timestamp now) {
+std::array<uint8_t, 16> NewUuid7(Timestamp now, const RandomSource& random) {
   std::array<uint8_t, 16> b{};
-  randombytes_buf(b.data() + 6, 10);
+  random.Fill(std::span(b).subspan(6));
   const auto ms = static_cast<uint64_t>(now.time_since_epoch().count());
   for (size_t k = 0; k < 6; ++k) b[k] = static_cast<uint8_t>(ms >> (40 - 8 * k));
   b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0f));
@@ -515,7 +516,7 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   c.status = CertificateStatus::kIssued;
 
   for (int attempt = 0;; ++attempt) {
-    const auto id = NewUuid7(now);
+    const auto id = NewUuid7(now, random_);
     c.id = UuidText(id);
     c.number = authority + "-" + YyyyMmDd(today) + "-" + NumberSuffix(id);
     c.hp1 = cert::EncodeHp1(cert::PayloadOf(c), *signer->second);
