@@ -385,6 +385,19 @@ class HerdService {
   // its private half. kFailedPrecondition when there is none.
   Result<std::pair<SigningKey, std::shared_ptr<const cert::Ed25519Signer>>> SignerFor(
       const std::string& authority, Timestamp valid_until);
+  // Steps of IssueCertificate (service/certificates.cpp); the others are free functions there.
+  // The owner the request names (owner_id, or owner_phone), with its animals and the records since
+  // `since`, in one read: kInvalidArgument naming the field when there is none or owner_phone is
+  // not owner_id's; kPermissionDenied, audited, when the owner is outside the caller's
+  // jurisdiction.
+  Result<OwnerHistory> LoadOwnerToCertify(const Caller& caller, const CertificateRequest& request,
+                                          Date since);
+  // Draws the id and number of `certificate` (from random_; `today` is the local day of issue),
+  // signs it and stores it with its audit row, drawing again while the id or number is taken, up
+  // to kIssueAttempts times in all; then the store's kAlreadyExists. REQUIRES: everything else of
+  // `certificate` is filled.
+  Result<Certificate> NumberSignAndStore(const Caller& caller, Certificate certificate,
+                                         const cert::Ed25519Signer& signer, Date today);
 
   Store& store_;
   const Clock& clock_;
