@@ -40,10 +40,11 @@ Result<std::unique_ptr<Store>> OpenStore(const Deployment& d);
 // the PostgreSQL database has users. kUnavailable when PostgreSQL cannot be reached.
 Result<bool> DatabaseExists(const Deployment& d);
 
-// An opened data directory: store, clock and service wired together.
+// An opened data directory: store, clock, randomness and service wired together.
 struct Opened {
   std::unique_ptr<Store> store;
   SystemClock clock;
+  SystemRandom random;
   std::unique_ptr<HerdService> service;
 };
 Result<std::unique_ptr<Opened>> OpenDataDir(const Deployment& d, const ServiceConfig& config);

@@ -124,8 +124,8 @@ Result<std::unique_ptr<Opened>> OpenDataDir(const Deployment& d, const ServiceCo
   }
   auto opened = std::make_unique<Opened>();
   opened->store = std::move(store).value();
-  opened->service =
-      std::make_unique<HerdService>(*opened->store, opened->clock, DefaultCatalogue(), config);
+  opened->service = std::make_unique<HerdService>(*opened->store, opened->clock, DefaultCatalogue(),
+                                                  config, opened->random);
   return opened;
 }
 

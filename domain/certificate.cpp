@@ -124,6 +124,33 @@ const std::vector<MovementRule>& DefaultMovementRules() {
   return *kRules;
 }
 
+const char* CertificateStatusAt(const Certificate& c, Timestamp now) {
+  if (c.status == CertificateStatus::kIssued && c.expired_at(now)) return "expired";
+  return CertificateStatusName(c.status);
+}
+
+Result<Timestamp> ValidUntil(MovementScope scope, Timestamp issued_at, const ValidityPolicy& policy,
+                             std::optional<int64_t> valid_hours) {
+  Timestamp until;
+  if (scope == MovementScope::kWithinProvince) {
+    // 23:59:59 local time on the local day of issue.
+    const Date today = Date::Of(issued_at + policy.local_utc_offset);
+    until =
+        Timestamp(today.AddDays(1).sys_days()) - policy.local_utc_offset - std::chrono::seconds(1);
+  } else {
+    until = issued_at + std::chrono::days(policy.days_across_provinces);
+  }
+  if (!valid_hours) return until;
+  const auto longest = std::chrono::duration_cast<std::chrono::hours>(until - issued_at);
+  if (*valid_hours > longest.count()) {
+    return InvalidArgument("valid_hours",
+                           "valid_hours may only shorten the default validity: at most " +
+                               std::to_string(longest.count()) + " hours for a " +
+                               MovementScopeName(scope) + " movement");
+  }
+  return issued_at + std::chrono::hours(*valid_hours);
+}
+
 std::string MaskName(std::string_view name) {
   std::string out;
   bool word_start = true;

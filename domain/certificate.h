@@ -4,6 +4,7 @@
 // enforces the rules.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -79,6 +80,25 @@ struct Certificate {
 
   bool expired_at(Timestamp now) const { return now > valid_until; }
 };
+
+// The status a client sees at `now`: "expired" for an issued certificate past valid_until
+// (DESIGN.md section 6: derived, never stored), else the stored status ("issued", "consumed",
+// "revoked"). A consumed or revoked certificate keeps its status after valid_until.
+const char* CertificateStatusAt(const Certificate& c, Timestamp now);
+
+// How long certificates are valid (ServiceConfig): within a province until 23:59:59 local time on
+// the day of issue; across provinces and for export, `days_across_provinces` days from issue.
+struct ValidityPolicy {
+  std::chrono::minutes local_utc_offset{0};  // local time = UTC + this
+  int days_across_provinces = 5;
+};
+
+// The valid_until of a certificate for a `scope` movement issued at `issued_at`. `valid_hours`,
+// when given, replaces the default by `issued_at` plus that many hours, and may only shorten it:
+// kInvalidArgument "valid_hours" naming the longest allowed when it is more hours than the default
+// leaves. REQUIRES: valid_hours, when given, is more than 0 (the request's form is checked first).
+Result<Timestamp> ValidUntil(MovementScope scope, Timestamp issued_at, const ValidityPolicy& policy,
+                             std::optional<int64_t> valid_hours);
 
 // An authority's signing key, or a country root key, as the trust list publishes it. The private
 // half never enters this struct: it lives in a 0600 file under the data directory (cert/keys.h).

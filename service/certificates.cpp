@@ -1,14 +1,12 @@
 // Quarantine certificates: W3 issue, W5 consume, W6 revoke, W4 verify, and the signed revocation
 // list (DESIGN.md sections 2 and 6). The HP1 encoding and signatures are cert/'s; this file decides
 // who may do what, which animals qualify and which key signs.
-#include <sodium.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <span>
 
 #include "cert/documents.h"
 #include "cert/hp1.h"
@@ -48,9 +46,9 @@ std::string YyyyMmDd(Date d) {
 }
 
 // A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, version 7, variant 10, the rest random.
-std::array<uint8_t, 16> NewUuid7(Timestamp now) {
+std::array<uint8_t, 16> NewUuid7(Timestamp now, const RandomSource& random) {
   std::array<uint8_t, 16> b{};
-  randombytes_buf(b.data() + 6, 10);
+  random.Fill(std::span(b).subspan(6));
   const auto ms = static_cast<uint64_t>(now.time_since_epoch().count());
   for (size_t k = 0; k < 6; ++k) b[k] = static_cast<uint8_t>(ms >> (40 - 8 * k));
   b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0f));
@@ -72,36 +70,125 @@ std::string NumberSuffix(const std::array<uint8_t, 16>& b) {
   return out;
 }
 
-bool Names(const Vaccination& v, int64_t animal_id) {
-  return std::find(v.animal_ids.begin(), v.animal_ids.end(), animal_id) != v.animal_ids.end();
-}
+// --- W3 steps that need no service state ---
 
-// As domain/coverage.cpp counts a dose: for the disease itself, or by a product that covers it.
-bool Protects(const Vaccination& v, const Disease& d, const Catalogue& catalogue) {
-  if (v.disease == d.code) return true;
-  const VaccineProduct* p = catalogue.FindVaccine(v.vaccine);
-  return p != nullptr &&
-         std::find(p->diseases.begin(), p->diseases.end(), d.code) != p->diseases.end();
-}
+// The request's form, checked before anything is read.
+struct IssueForm {
+  const Species* species = nullptr;
+  std::vector<std::pair<size_t, std::string>> tags;  // (index in the request, normalized tag)
+  Purpose purpose = Purpose::kSlaughter;
+};
 
-// The latest non-voided dose of `unit` against `d` given on or before `today`.
-const Vaccination* LatestDose(const Animal& unit, const Disease& d,
-                              const std::vector<Vaccination>& vaccinations, Date today,
-                              const Catalogue& catalogue) {
-  const Vaccination* best = nullptr;
-  for (const Vaccination& v : vaccinations) {
-    if (v.voided || v.administered_on > today || !Names(v, unit.id) || !Protects(v, d, catalogue))
-      continue;
-    if (best == nullptr || v.administered_on > best->administered_on) best = &v;
+Result<IssueForm> CheckForm(const CertificateRequest& req, const Catalogue& catalogue,
+                            const std::vector<EarTagScheme>& schemes) {
+  IssueForm form;
+  form.species = catalogue.FindSpecies(req.species);
+  if (form.species == nullptr) {
+    return InvalidArgument("species", req.species.empty()
+                                          ? "species is required"
+                                          : "unknown species '" + req.species.substr(0, 64) + "'");
   }
-  return best;
+  if (req.animal_tags.size() > kMaxTags) {
+    return InvalidArgument("animal_tags",
+                           "at most " + std::to_string(kMaxTags) + " tags in one certificate");
+  }
+  if (!req.animal_tags.empty() && form.species->flock_only) {
+    return InvalidArgument("animal_tags",
+                           form.species->name + " are certified as a flock by head_count");
+  }
+  for (size_t i = 0; i < req.animal_tags.size(); ++i) {
+    const std::string field = "animal_tags[" + std::to_string(i) + "]";
+    HP_ASSIGN_OR_RETURN(const EarTag tag, ParseEarTag(req.animal_tags[i], schemes, field));
+    auto same = [&](const auto& t) { return t.second == tag.digits; };
+    if (std::find_if(form.tags.begin(), form.tags.end(), same) == form.tags.end()) {
+      form.tags.emplace_back(i, tag.digits);
+    }
+  }
+  if (req.head_count && (*req.head_count < 1 || *req.head_count > kMaxFlockHeads)) {
+    return InvalidArgument("head_count", "head_count must be from 1 to 1,000,000");
+  }
+  if (form.tags.empty() && !req.head_count) {
+    return InvalidArgument("animal_tags", "give animal_tags, or head_count for the owner's flock");
+  }
+  HP_ASSIGN_OR_RETURN(form.purpose, ParsePurpose(req.purpose, "purpose"));
+  if (req.destination.empty()) return InvalidArgument("destination", "destination is required");
+  HP_RETURN_IF_ERROR(ValidateAuthorityCode(req.destination, "destination"));
+  if (!req.origin.empty()) HP_RETURN_IF_ERROR(ValidateAuthorityCode(req.origin, "origin"));
+  HP_RETURN_IF_ERROR(CheckText(req.origin_place, kMaxPlace, "origin_place", false));
+  HP_RETURN_IF_ERROR(CheckText(req.destination_place, kMaxPlace, "destination_place", false));
+  HP_RETURN_IF_ERROR(CheckText(req.transport, kMaxPlace, "transport", false));
+  if (req.valid_hours && *req.valid_hours <= 0) {
+    return InvalidArgument("valid_hours", "valid_hours must be more than 0");
+  }
+  return form;
 }
 
-bool Applies(const Disease& d, const std::string& species) {
-  return std::find(d.species.begin(), d.species.end(), species) != d.species.end();
+// The first day a dose can have been given and still protect on `today`: how far back the
+// owner's records are read.
+Date OldestProtectingDose(const Catalogue& catalogue, Date today) {
+  Date since = today;
+  for (const Disease& d : catalogue.diseases()) {
+    since = std::min(since, today.AddDays(-d.immunity_days));
+  }
+  return since;
 }
 
-std::string UnitName(const Animal& unit) { return unit.tag ? *unit.tag : "flock:" + unit.species; }
+// Where the animals leave from (the owner's authority unless the request names it): a vet signs
+// for places of their own jurisdiction only.
+Result<std::string> CheckOrigin(const Caller& caller, const CertificateRequest& req,
+                                const Owner& owner) {
+  std::string origin = req.origin.empty() ? owner.authority : req.origin;
+  if (!caller.system && !InJurisdiction(caller.authority, origin)) {
+    return Status(
+        StatusCode::kPermissionDenied,
+        "the origin " + origin + " is outside your jurisdiction (" + caller.authority + ")",
+        "origin");
+  }
+  return origin;
+}
+
+// The owner's tagged animals and flock heads the certificate names.
+struct Units {
+  std::vector<const Animal*> animals;  // into the OwnerHistory's animals: tagged, then the flock
+  int64_t heads = 0;
+};
+
+Result<Units> PickUnits(const CertificateRequest& req, const IssueForm& form,
+                        const std::vector<Animal>& owned) {
+  const std::string& species = form.species->code;
+  Units units;
+  for (const auto& [index, tag] : form.tags) {
+    const std::string field = "animal_tags[" + std::to_string(index) + "]";
+    auto it = std::find_if(owned.begin(), owned.end(),
+                           [&](const Animal& a) { return a.tag && *a.tag == tag; });
+    if (it == owned.end()) {
+      return InvalidArgument(field, "the animal " + tag + " is not registered to this owner");
+    }
+    if (it->species != species) {
+      return InvalidArgument(field,
+                             "the animal " + tag + " is a " + it->species + ", not a " + species);
+    }
+    units.animals.push_back(&*it);
+  }
+  units.heads = static_cast<int64_t>(units.animals.size());
+  if (req.head_count) {
+    auto flock = std::find_if(owned.begin(), owned.end(), [&](const Animal& a) {
+      return a.is_flock() && a.species == species;
+    });
+    if (flock == owned.end()) {
+      return InvalidArgument("head_count", "the owner has no flock of " + species);
+    }
+    if (flock->head_count < *req.head_count) {
+      return InvalidArgument("head_count", "the owner's flock of " + species + " has " +
+                                               std::to_string(flock->head_count) +
+                                               " heads, fewer than " +
+                                               std::to_string(*req.head_count));
+    }
+    units.animals.push_back(&*flock);
+    units.heads += *req.head_count;
+  }
+  return units;
+}
 
 std::string FailuresJson(const std::vector<RuleFailure>& failures) {
   nlohmann::json a = nlohmann::json::array();
@@ -113,6 +200,44 @@ std::string FailuresJson(const std::vector<RuleFailure>& failures) {
                  {"message", f.message}});
   }
   return a.dump();
+}
+
+// The 422 of unmet movement rules: the first three in the message, all of them in the detail and
+// in `out` when given.
+Status RulesUnmet(std::vector<RuleFailure> unmet, std::vector<RuleFailure>* out) {
+  std::string message = "the animals do not meet the movement rules: ";
+  for (size_t i = 0; i < unmet.size() && i < 3; ++i) {
+    message += (i ? "; " : "") + unmet[i].animal + " " + unmet[i].message;
+  }
+  if (unmet.size() > 3) message += "; and " + std::to_string(unmet.size() - 3) + " more";
+  std::string detail = FailuresJson(unmet);
+  if (out != nullptr) *out = std::move(unmet);
+  return Unprocessable(message, detail);
+}
+
+// Everything of the certificate but its id, number and signature.
+Certificate Draft(const Caller& caller, const CertificateRequest& req, const IssueForm& form,
+                  const Owner& owner, const Units& units) {
+  Certificate c;
+  c.owner_id = owner.id;
+  c.species = form.species->code;
+  c.head_count = static_cast<int32_t>(units.heads);
+  for (const Animal* unit : units.animals) {
+    c.animal_ids.push_back(unit->id);
+    if (unit->tag) c.tags.push_back(*unit->tag);
+  }
+  std::sort(c.tags.begin(), c.tags.end());
+  c.purpose = form.purpose;
+  c.origin_place = req.origin_place;
+  c.destination = req.destination;
+  c.destination_place = req.destination_place;
+  c.transport = req.transport;
+  c.vet_id = caller.user_id;
+  c.vet_name = caller.username;
+  c.owner_masked_name = MaskName(owner.name);
+  c.owner_phone_last4 = PhoneLast4(owner.phone);
+  c.status = CertificateStatus::kIssued;
+  return c;
 }
 
 // The certificate as its signed payload tells it: what a verifier may show to anyone.
@@ -254,59 +379,40 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
                                                   std::vector<RuleFailure>* failures) {
   if (failures != nullptr) failures->clear();
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kIssueCertificate));
-
-  // --- the request's form ---
-  const Species* species = catalogue_.FindSpecies(req.species);
-  if (species == nullptr) {
-    return InvalidArgument("species", req.species.empty()
-                                          ? "species is required"
-                                          : "unknown species '" + req.species.substr(0, 64) + "'");
-  }
-  if (req.animal_tags.size() > kMaxTags) {
-    return InvalidArgument("animal_tags",
-                           "at most " + std::to_string(kMaxTags) + " tags in one certificate");
-  }
-  if (!req.animal_tags.empty() && species->flock_only) {
-    return InvalidArgument("animal_tags",
-                           species->name + " are certified as a flock by head_count");
-  }
-  std::vector<std::pair<size_t, std::string>> tags;  // (index in the request, normalized tag)
-  for (size_t i = 0; i < req.animal_tags.size(); ++i) {
-    const std::string field = "animal_tags[" + std::to_string(i) + "]";
-    auto tag = ParseEarTag(req.animal_tags[i], config_.ear_tag_schemes, field);
-    if (!tag.ok()) return tag.status();
-    auto same = [&](const auto& t) { return t.second == tag->digits; };
-    if (std::find_if(tags.begin(), tags.end(), same) == tags.end()) {
-      tags.emplace_back(i, tag->digits);
-    }
-  }
-  if (req.head_count && (*req.head_count < 1 || *req.head_count > kMaxFlockHeads)) {
-    return InvalidArgument("head_count", "head_count must be from 1 to 1,000,000");
-  }
-  if (tags.empty() && !req.head_count) {
-    return InvalidArgument("animal_tags", "give animal_tags, or head_count for the owner's flock");
-  }
-  auto purpose = ParsePurpose(req.purpose, "purpose");
-  if (!purpose.ok()) return purpose.status();
-  if (req.destination.empty()) return InvalidArgument("destination", "destination is required");
-  HP_RETURN_IF_ERROR(ValidateAuthorityCode(req.destination, "destination"));
-  if (!req.origin.empty()) HP_RETURN_IF_ERROR(ValidateAuthorityCode(req.origin, "origin"));
-  HP_RETURN_IF_ERROR(CheckText(req.origin_place, kMaxPlace, "origin_place", false));
-  HP_RETURN_IF_ERROR(CheckText(req.destination_place, kMaxPlace, "destination_place", false));
-  HP_RETURN_IF_ERROR(CheckText(req.transport, kMaxPlace, "transport", false));
-  if (req.valid_hours && *req.valid_hours <= 0) {
-    return InvalidArgument("valid_hours", "valid_hours must be more than 0");
-  }
-
-  // --- the owner, with its animals and the records that can still protect them: one read ---
-  // Its answer tells whether a phone or an id is an owner's, and of which authority: a phone
+  HP_ASSIGN_OR_RETURN(const IssueForm form, CheckForm(req, catalogue_, config_.ear_tag_schemes));
+  // The answer tells whether a phone or an id is an owner's, and of which authority: a phone
   // lookup, counted as such (DESIGN.md section 9).
   HP_RETURN_IF_ERROR(CheckLookupRate(caller));
   const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock_.Now());  // CWT: seconds
   const Date today = LocalDate(now, config_.local_utc_offset);
-  Date since = today;
-  for (const Disease& d : catalogue_.diseases())
-    since = std::min(since, today.AddDays(-d.immunity_days));
+  HP_ASSIGN_OR_RETURN(const OwnerHistory history,
+                      LoadOwnerToCertify(caller, req, OldestProtectingDose(catalogue_, today)));
+  HP_ASSIGN_OR_RETURN(const std::string origin, CheckOrigin(caller, req, history.owner));
+  const MovementScope scope = ScopeOf(origin, req.destination);
+  const ValidityPolicy validity{config_.local_utc_offset, config_.validity_days_across_provinces};
+  HP_ASSIGN_OR_RETURN(const Timestamp valid_until,
+                      ValidUntil(scope, now, validity, req.valid_hours));
+  HP_ASSIGN_OR_RETURN(const Units units, PickUnits(req, form, history.animals));
+  // The signing key before the rules: without one nothing can be issued.
+  const std::string authority = caller.system ? history.owner.authority : caller.authority;
+  HP_ASSIGN_OR_RETURN(const auto signer, SignerFor(authority, valid_until));
+  MovementAssessment assessed =
+      AssessMovement(config_.movement_rules, catalogue_, {form.purpose, scope, form.species->code},
+                     units.animals, history.vaccinations, today);
+  if (!assessed.failures.empty()) return RulesUnmet(std::move(assessed.failures), failures);
+
+  Certificate c = Draft(caller, req, form, history.owner, units);
+  c.authority = authority;
+  c.origin = origin;
+  c.issued_at = now;
+  c.valid_until = valid_until;
+  c.vaccinations = std::move(assessed.rests_on);
+  c.kid = signer.first.kid;
+  return NumberSignAndStore(caller, std::move(c), *signer.second, today);
+}
+
+Result<OwnerHistory> HerdService::LoadOwnerToCertify(const Caller& caller,
+                                                     const CertificateRequest& req, Date since) {
   Result<OwnerHistory> history = NotFound("");
   std::string owner_field;
   std::optional<std::string> also_phone;  // owner_phone given with owner_id: must be that owner's
@@ -314,16 +420,13 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
     owner_field = "owner_id";
     if (*req.owner_id <= 0) return InvalidArgument(owner_field, "owner_id must be positive");
     if (!req.owner_phone.empty()) {
-      auto phone = phones_.ToE164(req.owner_phone, "owner_phone");
-      if (!phone.ok()) return phone.status();
-      also_phone = phone.value();
+      HP_ASSIGN_OR_RETURN(also_phone, phones_.ToE164(req.owner_phone, "owner_phone"));
     }
     history = store_.LoadOwnerHistory(*req.owner_id, since);
   } else if (!req.owner_phone.empty()) {
     owner_field = "owner_phone";
-    auto phone = phones_.ToE164(req.owner_phone, owner_field);
-    if (!phone.ok()) return phone.status();
-    history = store_.LoadOwnerHistoryByPhone(phone.value(), since);
+    HP_ASSIGN_OR_RETURN(const std::string phone, phones_.ToE164(req.owner_phone, owner_field));
+    history = store_.LoadOwnerHistoryByPhone(phone, since);
   } else {
     return InvalidArgument("owner_phone", "owner_phone or owner_id is required");
   }
@@ -333,192 +436,31 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
                                             ? "no owner with this id"
                                             : "no owner with this phone number");
   }
-  const Owner* owner = &history->owner;
-  if (!caller.system && !InJurisdiction(caller.authority, owner->authority)) {
+  const Owner& owner = history->owner;
+  if (!caller.system && !InJurisdiction(caller.authority, owner.authority)) {
     // The answer tells that the owner exists elsewhere: audited like a read of personal data.
     HP_RETURN_IF_ERROR(
-        store_.AppendAudit(Audit(caller, "owner.conflict", "owner:" + std::to_string(owner->id),
+        store_.AppendAudit(Audit(caller, "owner.conflict", "owner:" + std::to_string(owner.id),
                                  R"({"outside_jurisdiction":true,"use":"certificate"})")));
-    return PermissionDenied("the owner belongs to " + owner->authority +
+    return PermissionDenied("the owner belongs to " + owner.authority +
                             ", outside your jurisdiction");
   }
   // Compared only once the owner is known to be the caller's to see: the answer tells nothing of
   // an owner elsewhere.
-  if (also_phone && *also_phone != owner->phone) {
+  if (also_phone && *also_phone != owner.phone) {
     return InvalidArgument("owner_phone",
                            "owner_phone is not the phone number of the owner owner_id names");
   }
-  const std::string authority = caller.system ? owner->authority : caller.authority;
-  const std::string origin = req.origin.empty() ? owner->authority : req.origin;
-  // The certificate says where the animals leave from: a vet signs for places of their own
-  // jurisdiction only.
-  if (!caller.system && !InJurisdiction(caller.authority, origin)) {
-    return Status(
-        StatusCode::kPermissionDenied,
-        "the origin " + origin + " is outside your jurisdiction (" + caller.authority + ")",
-        "origin");
-  }
+  return history;
+}
 
-  // --- validity ---
-  const MovementScope scope = ScopeOf(origin, req.destination);
-  Timestamp valid_until;
-  if (scope == MovementScope::kWithinProvince) {
-    // 23:59:59 local time on the day of issue.
-    valid_until =
-        Timestamp(today.AddDays(1).sys_days()) - config_.local_utc_offset - std::chrono::seconds(1);
-  } else {
-    valid_until = now + std::chrono::days(config_.validity_days_across_provinces);
-  }
-  if (req.valid_hours) {
-    const auto longest = std::chrono::duration_cast<std::chrono::hours>(valid_until - now);
-    if (*req.valid_hours > longest.count()) {
-      return InvalidArgument("valid_hours",
-                             "valid_hours may only shorten the default validity: at most " +
-                                 std::to_string(longest.count()) + " hours for a " +
-                                 MovementScopeName(scope) + " movement");
-    }
-    valid_until = now + std::chrono::hours(*req.valid_hours);
-  }
-
-  // --- the animals ---
-  std::vector<const Animal*> units;
-  for (const auto& [index, tag] : tags) {
-    const std::string field = "animal_tags[" + std::to_string(index) + "]";
-    auto it = std::find_if(history->animals.begin(), history->animals.end(),
-                           [&](const Animal& a) { return a.tag && *a.tag == tag; });
-    if (it == history->animals.end()) {
-      return InvalidArgument(field, "the animal " + tag + " is not registered to this owner");
-    }
-    if (it->species != species->code) {
-      return InvalidArgument(
-          field, "the animal " + tag + " is a " + it->species + ", not a " + species->code);
-    }
-    units.push_back(&*it);
-  }
-  int64_t heads = static_cast<int64_t>(units.size());
-  if (req.head_count) {
-    auto flock =
-        std::find_if(history->animals.begin(), history->animals.end(),
-                     [&](const Animal& a) { return a.is_flock() && a.species == species->code; });
-    if (flock == history->animals.end()) {
-      return InvalidArgument("head_count", "the owner has no flock of " + species->code);
-    }
-    if (flock->head_count < *req.head_count) {
-      return InvalidArgument("head_count", "the owner's flock of " + species->code + " has " +
-                                               std::to_string(flock->head_count) +
-                                               " heads, fewer than " +
-                                               std::to_string(*req.head_count));
-    }
-    units.push_back(&*flock);
-    heads += *req.head_count;
-  }
-
-  // --- the signing key: before the rules, since without one nothing can be issued ---
-  auto signer = SignerFor(authority, valid_until);
-  if (!signer.ok()) return signer.status();
-
-  // --- movement rules ---
-  std::vector<RuleFailure> unmet;
-  std::vector<const Disease*> required;  // diseases of the applying rules, in order, once each
-  bool any_rule = false;
-  for (const MovementRule& rule : config_.movement_rules) {
-    if (rule.purpose != purpose.value()) continue;
-    if (rule.scope && *rule.scope != scope) continue;
-    if (!rule.species.empty() &&
-        std::find(rule.species.begin(), rule.species.end(), species->code) == rule.species.end()) {
-      continue;
-    }
-    any_rule = true;
-    for (const std::string& code : rule.diseases) {
-      const Disease* d = catalogue_.FindDisease(code);
-      if (d == nullptr || !Applies(*d, species->code)) continue;
-      if (std::find(required.begin(), required.end(), d) == required.end()) required.push_back(d);
-      for (const Animal* unit : units) {
-        DiseaseCoverage cov = CoverageOf(*d, *unit, history->vaccinations, today, &catalogue_);
-        std::string why;
-        if (cov.state == CoverageState::kNever) {
-          why = "never vaccinated";
-        } else if (cov.state == CoverageState::kOverdue) {
-          why = cov.overdue_since
-                    ? "covered until " + cov.overdue_since->AddDays(-1).ToString() + ", lapsed"
-                    : "the doses given never reached the whole flock";
-        } else if (rule.max_age_days > 0 && cov.covered_until) {
-          // The dose the protection rests on: for a flock, the oldest of those that reach its size.
-          const Date dose = cov.covered_until->AddDays(1 - d->immunity_days);
-          if (dose < today.AddDays(-rule.max_age_days)) {
-            why = "last dose on " + dose.ToString() + ", more than " +
-                  std::to_string(rule.max_age_days) + " days before " + today.ToString();
-          }
-        }
-        if (why.empty()) continue;
-        RuleFailure f;
-        f.rule = rule.name;
-        f.disease = d->code;
-        f.animal = UnitName(*unit);
-        f.coverage = cov;
-        f.message = d->code + ": " + why;
-        unmet.push_back(std::move(f));
-      }
-    }
-  }
-  if (!unmet.empty()) {
-    std::string message = "the animals do not meet the movement rules: ";
-    for (size_t i = 0; i < unmet.size() && i < 3; ++i) {
-      message += (i ? "; " : "") + unmet[i].animal + " " + unmet[i].message;
-    }
-    if (unmet.size() > 3) message += "; and " + std::to_string(unmet.size() - 3) + " more";
-    std::string detail = FailuresJson(unmet);
-    if (failures != nullptr) *failures = std::move(unmet);
-    return Unprocessable(message, detail);
-  }
-  if (!any_rule) {
-    for (const Disease* d : catalogue_.DiseasesFor(species->code)) required.push_back(d);
-  }
-
-  // --- the certificate ---
-  Certificate c;
-  c.authority = authority;
-  c.kid = signer->first.kid;
-  c.owner_id = owner->id;
-  c.species = species->code;
-  c.head_count = static_cast<int32_t>(heads);
-  for (const Animal* unit : units) {
-    c.animal_ids.push_back(unit->id);
-    if (unit->tag) c.tags.push_back(*unit->tag);
-  }
-  std::sort(c.tags.begin(), c.tags.end());
-  c.purpose = purpose.value();
-  c.origin = origin;
-  c.origin_place = req.origin_place;
-  c.destination = req.destination;
-  c.destination_place = req.destination_place;
-  c.transport = req.transport;
-  c.issued_at = now;
-  c.valid_until = valid_until;
-  // What it rests on: per unit and disease, the latest dose that covers it today.
-  std::set<std::pair<std::string, std::string>> seen;  // (record id, disease)
-  for (const Disease* d : required) {
-    for (const Animal* unit : units) {
-      if (CoverageOf(*d, *unit, history->vaccinations, today, &catalogue_).state !=
-          CoverageState::kCovered) {
-        continue;  // only when no rule asked for it
-      }
-      const Vaccination* v = LatestDose(*unit, *d, history->vaccinations, today, catalogue_);
-      if (v == nullptr || !seen.emplace(v->id, d->code).second) continue;
-      c.vaccinations.push_back({v->id, d->code, v->administered_on, v->batch_no});
-    }
-  }
-  c.vet_id = caller.user_id;
-  c.vet_name = caller.username;
-  c.owner_masked_name = MaskName(owner->name);
-  c.owner_phone_last4 = PhoneLast4(owner->phone);
-  c.status = CertificateStatus::kIssued;
-
+Result<Certificate> HerdService::NumberSignAndStore(const Caller& caller, Certificate c,
+                                                    const cert::Ed25519Signer& signer, Date today) {
   for (int attempt = 0;; ++attempt) {
-    const auto id = NewUuid7(now);
+    const auto id = NewUuid7(c.issued_at, random_);
     c.id = UuidText(id);
-    c.number = authority + "-" + YyyyMmDd(today) + "-" + NumberSuffix(id);
-    c.hp1 = cert::EncodeHp1(cert::PayloadOf(c), *signer->second);
+    c.number = c.authority + "-" + YyyyMmDd(today) + "-" + NumberSuffix(id);
+    c.hp1 = cert::EncodeHp1(cert::PayloadOf(c), signer);
     nlohmann::json detail = {{"number", c.number},
                              {"owner_id", c.owner_id},
                              {"species", c.species},
@@ -529,6 +471,7 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
     Status stored = store_.CreateCertificate(
         c, Audit(caller, "certificate.issue", "certificate:" + c.id, detail.dump()));
     if (stored.ok()) return c;
+    // A taken id or number (40 random bits a day per authority) is drawn again.
     if (stored.code() != StatusCode::kAlreadyExists || attempt + 1 >= kIssueAttempts) {
       return stored;
     }

@@ -14,9 +14,10 @@
 namespace herdpass {
 
 HerdService::HerdService(Store& store, const Clock& clock, const Catalogue& catalogue,
-                         ServiceConfig config)
+                         ServiceConfig config, const RandomSource& random)
     : store_(store),
       clock_(clock),
+      random_(random),
       catalogue_(catalogue),
       config_(std::move(config)),
       phones_(config_.default_region),

@@ -1,6 +1,7 @@
 // service/: the use cases of HerdPass (DESIGN.md section 2), authorization by role and
 // jurisdiction, and the audit log. It takes a Store, a Clock and the reference Catalogue from
-// outside, so tests can run it against any backend with a fake clock.
+// outside, so tests can run it against any backend with a fake clock; randomness too (certificate
+// ids and numbers), so that a test can make two certificates draw the same number.
 //
 // Inputs come as the client sent them (phone numbers in local forms, tags with separators, dates as
 // text); the service validates and normalizes them and names the failing field in its Status.
@@ -22,7 +23,9 @@
 #include "domain/coverage.h"
 #include "domain/ear_tag.h"
 #include "domain/model.h"
+#include "domain/movement_rules.h"
 #include "domain/phone.h"
+#include "domain/random.h"
 #include "domain/status.h"
 #include "domain/time.h"
 #include "service/permissions.h"
@@ -166,14 +169,7 @@ struct CertificateRequest {
   std::optional<int64_t> valid_hours;  // shorter than the default only
 };
 
-// One unmet movement rule for one animal or flock: the 422 answer of W3 lists them all.
-struct RuleFailure {
-  std::string rule;  // MovementRule::name
-  std::string disease;
-  std::string animal;        // the ear tag, or "flock:<species>"
-  DiseaseCoverage coverage;  // why: never, overdue since, or dose too old
-  std::string message;
-};
+// RuleFailure, one unmet movement rule for one animal or flock, is in domain/movement_rules.h.
 
 // The result of W4 as the public API answers it: no personal data.
 struct VerifyResult {
@@ -236,7 +232,9 @@ struct TrustRoot {
 
 class HerdService {
  public:
-  HerdService(Store& store, const Clock& clock, const Catalogue& catalogue, ServiceConfig config);
+  // `random` draws certificate ids and numbers; it must outlive the service, as must `clock`.
+  HerdService(Store& store, const Clock& clock, const Catalogue& catalogue, ServiceConfig config,
+              const RandomSource& random = SystemRandomSource());
   ~HerdService();
 
   const ServiceConfig& config() const { return config_; }
@@ -387,9 +385,23 @@ class HerdService {
   // its private half. kFailedPrecondition when there is none.
   Result<std::pair<SigningKey, std::shared_ptr<const cert::Ed25519Signer>>> SignerFor(
       const std::string& authority, Timestamp valid_until);
+  // Steps of IssueCertificate (service/certificates.cpp); the others are free functions there.
+  // The owner the request names (owner_id, or owner_phone), with its animals and the records since
+  // `since`, in one read: kInvalidArgument naming the field when there is none or owner_phone is
+  // not owner_id's; kPermissionDenied, audited, when the owner is outside the caller's
+  // jurisdiction.
+  Result<OwnerHistory> LoadOwnerToCertify(const Caller& caller, const CertificateRequest& request,
+                                          Date since);
+  // Draws the id and number of `certificate` (from random_; `today` is the local day of issue),
+  // signs it and stores it with its audit row, drawing again while the id or number is taken, up
+  // to kIssueAttempts times in all; then the store's kAlreadyExists. REQUIRES: everything else of
+  // `certificate` is filled.
+  Result<Certificate> NumberSignAndStore(const Caller& caller, Certificate certificate,
+                                         const cert::Ed25519Signer& signer, Date today);
 
   Store& store_;
   const Clock& clock_;
+  const RandomSource& random_;
   const Catalogue& catalogue_;
   ServiceConfig config_;
   PhoneNormalizer phones_;

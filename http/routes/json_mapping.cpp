@@ -561,11 +561,6 @@ std::string CatalogueJson(const Catalogue& c) {
   });
 }
 
-const char* CertificateStatusAt(const Certificate& c, Timestamp now) {
-  if (c.status == CertificateStatus::kIssued && c.expired_at(now)) return "expired";
-  return CertificateStatusName(c.status);
-}
-
 std::string CertificateJson(const Certificate& c, Timestamp now) {
   return Build(
       [&](Writer& w) {

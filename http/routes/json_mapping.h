@@ -67,9 +67,7 @@ std::string CatalogueJson(const Catalogue& c);
 // registered_head, coverage}], truncated}.
 std::string CoverageJson(const CoverageAnswer& a);
 
-// The status a client sees at `now`: "expired" for an issued certificate past valid_until
-// (DESIGN.md section 6: derived, never stored), else the stored status.
-const char* CertificateStatusAt(const Certificate& c, Timestamp now);
+// The status a client sees at `now` is CertificateStatusAt (domain/certificate.h).
 // A certificate for its vet or an inspector (signed in, within jurisdiction): everything it holds,
 // including who consumed or revoked it, and links to its QR code and printable page.
 std::string CertificateJson(const Certificate& c, Timestamp now);

@@ -75,5 +75,73 @@ TEST(SigningKeyTest, UsableInsideValidityUntilRetired) {
   EXPECT_FALSE(k.usable_at(Timestamp(std::chrono::seconds(1500))));
 }
 
+Timestamp Utc(int y, unsigned m, unsigned d, int hour, int minute = 0) {
+  return Timestamp(std::chrono::sys_days(std::chrono::year{y} / m / d).time_since_epoch() +
+                   std::chrono::hours(hour) + std::chrono::minutes(minute));
+}
+
+TEST(CertificateStatusAtTest, IssuedIsExpiredOnlyAfterValidUntil) {
+  Certificate c;
+  c.valid_until = Utc(2026, 11, 29, 18, 59) + std::chrono::seconds(59);
+  EXPECT_STREQ(CertificateStatusAt(c, c.valid_until - std::chrono::hours(1)), "issued");
+  EXPECT_STREQ(CertificateStatusAt(c, c.valid_until), "issued");  // valid through its last second
+  EXPECT_STREQ(CertificateStatusAt(c, c.valid_until + std::chrono::milliseconds(1)), "expired");
+}
+
+TEST(CertificateStatusAtTest, ConsumedAndRevokedKeepTheirStatusAfterValidUntil) {
+  Certificate c;
+  c.valid_until = Utc(2026, 11, 29, 18);
+  const Timestamp later = c.valid_until + std::chrono::days(3);
+  c.status = CertificateStatus::kConsumed;
+  EXPECT_STREQ(CertificateStatusAt(c, later), "consumed");
+  c.status = CertificateStatus::kRevoked;
+  EXPECT_STREQ(CertificateStatusAt(c, later), "revoked");
+  EXPECT_STREQ(CertificateStatusAt(c, c.valid_until - std::chrono::hours(1)), "revoked");
+}
+
+// Abay: UTC+5, certificates across provinces valid 5 days.
+constexpr ValidityPolicy kAbay{std::chrono::minutes(5 * 60), 5};
+
+TEST(ValidUntilTest, WithinAProvinceUntilTheEndOfTheLocalDay) {
+  // 09:00 UTC is 14:00 local: valid until 23:59:59 local, 18:59:59 UTC.
+  auto until = ValidUntil(MovementScope::kWithinProvince, Utc(2026, 11, 29, 9), kAbay, {});
+  ASSERT_TRUE(until.ok()) << until.status().ToString();
+  EXPECT_EQ(FormatRfc3339(until.value()), "2026-11-29T18:59:59.000Z");
+  // 20:30 UTC is already 01:30 on the 30th locally: the local day of issue is the 30th.
+  auto late = ValidUntil(MovementScope::kWithinProvince, Utc(2026, 11, 29, 20, 30), kAbay, {});
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(FormatRfc3339(late.value()), "2026-11-30T18:59:59.000Z");
+}
+
+TEST(ValidUntilTest, AcrossProvincesAndForExportTheConfiguredDays) {
+  for (MovementScope scope : {MovementScope::kAcrossProvinces, MovementScope::kExport}) {
+    auto until = ValidUntil(scope, Utc(2026, 11, 29, 9), kAbay, {});
+    ASSERT_TRUE(until.ok()) << MovementScopeName(scope);
+    EXPECT_EQ(until.value(), Utc(2026, 12, 4, 9)) << MovementScopeName(scope);
+  }
+}
+
+TEST(ValidUntilTest, ValidHoursShortensOnly) {
+  auto shorter = ValidUntil(MovementScope::kAcrossProvinces, Utc(2026, 11, 29, 9), kAbay, 120);
+  ASSERT_TRUE(shorter.ok());
+  EXPECT_EQ(shorter.value(), Utc(2026, 12, 4, 9));  // exactly the default: allowed
+  auto longer = ValidUntil(MovementScope::kAcrossProvinces, Utc(2026, 11, 29, 9), kAbay, 121);
+  ASSERT_FALSE(longer.ok());
+  EXPECT_EQ(longer.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(longer.status().field(), "valid_hours");
+  EXPECT_EQ(longer.status().message(),
+            "valid_hours may only shorten the default validity: at most 120 hours for a "
+            "across_provinces movement");
+  // Within the province the longest is the whole hours left of the local day: 9 h 59 min 59 s.
+  auto today = ValidUntil(MovementScope::kWithinProvince, Utc(2026, 11, 29, 9), kAbay, 9);
+  ASSERT_TRUE(today.ok());
+  EXPECT_EQ(today.value(), Utc(2026, 11, 29, 18));
+  auto past_midnight = ValidUntil(MovementScope::kWithinProvince, Utc(2026, 11, 29, 9), kAbay, 10);
+  ASSERT_FALSE(past_midnight.ok());
+  EXPECT_EQ(past_midnight.status().message(),
+            "valid_hours may only shorten the default validity: at most 9 hours for a "
+            "within_province movement");
+}
+
 }  // namespace
 }  // namespace herdpass
