@@ -103,18 +103,6 @@ bool Applies(const Disease& d, const std::string& species) {
 
 std::string UnitName(const Animal& unit) { return unit.tag ? *unit.tag : "flock:" + unit.species; }
 
-std::string FailuresJson(const std::vector<RuleFailure>& failures) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const RuleFailure& f : failures) {
-    a.push_back({{"rule", f.rule},
-                 {"disease", f.disease},
-                 {"animal", f.animal},
-                 {"state", CoverageStateName(f.coverage.state)},
-                 {"message", f.message}});
-  }
-  return a.dump();
-}
-
 // The certificate as its signed payload tells it: what a verifier may show to anyone.
 Certificate FromPayload(const cert::Hp1Payload& p, const std::string& kid) {
   Certificate c;
@@ -154,11 +142,9 @@ Result<Certificate> FindByIdOrNumber(Store& store, const std::string& text) {
 
 Status AlreadyConsumed(const Certificate& c) {
   const std::string at = c.consumed_at ? FormatRfc3339(*c.consumed_at) : std::string();
-  nlohmann::json detail = {
-      {"consumed_at", at}, {"place", c.consumed_place}, {"by", c.consumed_by_name}};
-  return AlreadyExists(
-      "already consumed at " + at + " at " + c.consumed_place + " by " + c.consumed_by_name,
-      detail.dump());
+  return AlreadyExists("already consumed at " + at + " at " + c.consumed_place + " by " +
+                       c.consumed_by_name)
+      .WithPayload(FirstConsumption{c.consumed_at, c.consumed_place, c.consumed_by_name});
 }
 
 Status Revoked(const Certificate& c) {
@@ -467,9 +453,8 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
       message += (i ? "; " : "") + unmet[i].animal + " " + unmet[i].message;
     }
     if (unmet.size() > 3) message += "; and " + std::to_string(unmet.size() - 3) + " more";
-    std::string detail = FailuresJson(unmet);
-    if (failures != nullptr) *failures = std::move(unmet);
-    return Unprocessable(message, detail);
+    if (failures != nullptr) *failures = unmet;
+    return Unprocessable(message).WithPayload(UnmetRules{std::move(unmet)});
   }
   if (!any_rule) {
     for (const Disease* d : catalogue_.DiseasesFor(species->code)) required.push_back(d);
