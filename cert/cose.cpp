@@ -87,13 +87,12 @@ std::optional<Bytes> CoseSign1::kid() const {
 }
 
 Result<CoseSign1> ParseCoseSign1(ByteView data, const Limits& limits) {
-  auto leading = ReadLeadingTags(data, limits.max_cbor_depth);
-  if (!leading.ok()) return leading.status();
-  const std::vector<uint64_t>& tags = leading->tags;
-  auto tree = detail::CborTree::Parse(data.subspan(leading->length),
-                                      limits.max_cbor_depth - static_cast<int>(tags.size()));
-  if (!tree.ok()) return tree.status();
-  const CborRef item = tree->root();
+  HP_ASSIGN_OR_RETURN(auto leading, ReadLeadingTags(data, limits.max_cbor_depth));
+  const std::vector<uint64_t>& tags = leading.tags;
+  HP_ASSIGN_OR_RETURN(
+      auto tree, detail::CborTree::Parse(data.subspan(leading.length),
+                                         limits.max_cbor_depth - static_cast<int>(tags.size())));
+  const CborRef item = tree.root();
   if (item.is_tag()) {
     // Only tag forms libcbor reads can get here (D8 12, ...); ReadLeadingTags took them all.
     return Bad(reason::kCose, "unexpected tag inside the COSE message");
@@ -116,9 +115,9 @@ Result<CoseSign1> ParseCoseSign1(ByteView data, const Limits& limits) {
   if (!prot) return Bad(reason::kCose, "protected header is not a byte string");
   cose.protected_header.assign(prot->begin(), prot->end());
   if (!cose.protected_header.empty()) {
-    auto header = detail::CborTree::Parse(cose.protected_header, limits.max_cbor_depth);
-    if (!header.ok()) return header.status();
-    HP_RETURN_IF_ERROR(ReadHeader(header->root(), /*is_protected=*/true, cose));
+    HP_ASSIGN_OR_RETURN(auto header,
+                        detail::CborTree::Parse(cose.protected_header, limits.max_cbor_depth));
+    HP_RETURN_IF_ERROR(ReadHeader(header.root(), /*is_protected=*/true, cose));
   }
   HP_RETURN_IF_ERROR(ReadHeader(parts[1], /*is_protected=*/false, cose));
 

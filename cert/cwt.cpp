@@ -94,13 +94,11 @@ Status DecodeCertificate(CborRef map, Hp1Payload& p) {
       {kOwnerPhoneLast4, "owner phone", &p.owner_phone_last4},
   };
   for (const auto& f : texts) {
-    auto v = TextAt(map, f.key, f.name);
-    if (!v.ok()) return v.status();
-    *f.out = std::move(v.value());
+    HP_ASSIGN_OR_RETURN(auto v, TextAt(map, f.key, f.name));
+    *f.out = std::move(v);
   }
-  auto head_count = CountAt(map, kHeadCount, "head count");
-  if (!head_count.ok()) return head_count.status();
-  p.head_count = head_count.value();
+  HP_ASSIGN_OR_RETURN(auto head_count, CountAt(map, kHeadCount, "head count"));
+  p.head_count = head_count;
 
   const CborRef tags = map.Get(kTags);
   const CborRef digest = map.Get(kTagDigest);
@@ -120,9 +118,8 @@ Status DecodeCertificate(CborRef map, Hp1Payload& p) {
     if (!digest.is_map() || digest.HasDuplicateKeys()) {
       return Bad(reason::kClaim, "ear tag digest is not a map");
     }
-    auto count = CountAt(digest, kDigestCount, "ear tag count");
-    if (!count.ok()) return count.status();
-    p.tag_count = count.value();
+    HP_ASSIGN_OR_RETURN(auto count, CountAt(digest, kDigestCount, "ear tag count"));
+    p.tag_count = count;
     auto sha = digest.Get(kDigestSha256).Bytes();
     if (!sha || sha->size() != 32) {
       return Bad(reason::kClaim, "ear tag digest is not a 32-byte SHA-256");
@@ -201,9 +198,8 @@ Result<CwtClaims> ClaimsOf(CborRef map) {
 }  // namespace
 
 Result<CwtClaims> ParseCwt(ByteView payload, const Limits& limits) {
-  auto tree = detail::CborTree::Parse(payload, limits.max_cbor_depth);
-  if (!tree.ok()) return tree.status();
-  return ClaimsOf(tree->root());
+  HP_ASSIGN_OR_RETURN(auto tree, detail::CborTree::Parse(payload, limits.max_cbor_depth));
+  return ClaimsOf(tree.root());
 }
 
 Status CheckValidityWindow(const CwtClaims& claims, Timestamp now) {
@@ -296,11 +292,9 @@ Bytes EncodeCwt(const Hp1Payload& p) {
 }
 
 Result<Hp1Payload> DecodeCwt(ByteView payload, const Limits& limits) {
-  auto tree = detail::CborTree::Parse(payload, limits.max_cbor_depth);
-  if (!tree.ok()) return tree.status();
-  auto claims = ClaimsOf(tree->root());
-  if (!claims.ok()) return claims.status();
-  const CwtClaims& c = claims.value();
+  HP_ASSIGN_OR_RETURN(auto tree, detail::CborTree::Parse(payload, limits.max_cbor_depth));
+  HP_ASSIGN_OR_RETURN(auto claims, ClaimsOf(tree.root()));
+  const CwtClaims& c = claims;
   if (c.iss.empty()) return Bad(reason::kCwt, "iss is missing");
   if (!c.iat || !c.exp) return Bad(reason::kCwt, "iat or exp is missing");
   for (int64_t s : {*c.iat, *c.exp}) {
@@ -316,7 +310,7 @@ Result<Hp1Payload> DecodeCwt(ByteView payload, const Limits& limits) {
   p.iat = FromSeconds(*c.iat);
   p.exp = FromSeconds(*c.exp);
   p.id = UuidText(std::span<const uint8_t, 16>(c.cti.data(), 16));
-  HP_RETURN_IF_ERROR(DecodeCertificate(tree->root().Get(kClaimCertificate), p));
+  HP_RETURN_IF_ERROR(DecodeCertificate(tree.root().Get(kClaimCertificate), p));
   return p;
 }
 

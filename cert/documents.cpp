@@ -191,9 +191,8 @@ std::string SignRevocationList(const RevocationList& list, const Ed25519Signer& 
 Result<TrustList> OpenTrustList(std::string_view jws, const std::vector<SigningKey>& pinned_roots) {
   const std::string_view code = reason::kTrustList;
   const SigningKey* root = nullptr;
-  auto opened = OpenJws(jws, kTrustListTyp, code, pinned_roots, &root);
-  if (!opened.ok()) return opened.status();
-  const json& doc = opened.value();
+  HP_ASSIGN_OR_RETURN(auto opened, OpenJws(jws, kTrustListTyp, code, pinned_roots, &root));
+  const json& doc = opened;
 
   const std::string* type = StringAt(doc, "type");
   if (type == nullptr || *type != kTrustListType || IntAt(doc, "version") != kVersion) {
@@ -270,9 +269,8 @@ Result<RevocationList> OpenRevocationList(std::string_view jws,
   std::copy_if(trusted_keys.begin(), trusted_keys.end(), std::back_inserter(signing_keys),
                [](const SigningKey& k) { return !k.root; });
   const SigningKey* signer = nullptr;
-  auto opened = OpenJws(jws, kRevocationListTyp, code, signing_keys, &signer);
-  if (!opened.ok()) return opened.status();
-  const json& doc = opened.value();
+  HP_ASSIGN_OR_RETURN(auto opened, OpenJws(jws, kRevocationListTyp, code, signing_keys, &signer));
+  const json& doc = opened;
 
   const std::string* type = StringAt(doc, "type");
   if (type == nullptr || *type != kRevocationListType || IntAt(doc, "version") != kVersion) {

@@ -112,9 +112,8 @@ constexpr size_t kHouseholdsTried = 300;
 
 // A demo user as a signed-in caller of the service (the certificate names its vet).
 Result<Caller> DemoUserNamed(HerdService& service, const std::string& name) {
-  auto users = service.ListUsers(HerdService::SystemCaller());
-  if (!users.ok()) return users.status();
-  for (const auto& u : users.value()) {
+  HP_ASSIGN_OR_RETURN(auto users, service.ListUsers(HerdService::SystemCaller()));
+  for (const auto& u : users) {
     if (u.username != name) continue;
     Caller c;
     c.user_id = u.id;
@@ -183,8 +182,7 @@ std::optional<CertificateRequest> DemoRequest(const Household& h, const std::str
 Result<std::vector<Certificate>> IssueDemoCertificates(HerdService& service, const Deployment& d,
                                                        const std::vector<Household>& households,
                                                        std::mt19937_64& idrng) {
-  auto vet = DemoUser(service, Role::kVet);
-  if (!vet.ok()) return vet.status();
+  HP_ASSIGN_OR_RETURN(auto vet, DemoUser(service, Role::kVet));
   std::vector<Certificate> issued;
   std::vector<std::pair<CertificateRequest, std::vector<RuleFailure>>> refused;
   for (size_t i = 0; i < households.size() && i < kHouseholdsTried; ++i) {
@@ -192,7 +190,7 @@ Result<std::vector<Certificate>> IssueDemoCertificates(HerdService& service, con
     auto request = DemoRequest(households[i], d.authority, issued.size());
     if (!request) continue;
     std::vector<RuleFailure> failures;
-    auto c = service.IssueCertificate(vet.value(), *request, &failures);
+    auto c = service.IssueCertificate(vet, *request, &failures);
     if (c.ok()) {
       issued.push_back(std::move(c).value());
     } else if (c.status().code() == StatusCode::kUnprocessable) {
@@ -222,10 +220,9 @@ Result<std::vector<Certificate>> IssueDemoCertificates(HerdService& service, con
       r.device_id = "demo-vet";
       doses.push_back(std::move(r));
     }
-    auto recorded = service.RecordBatch(vet.value(), doses);
-    if (!recorded.ok()) return recorded.status();
+    HP_ASSIGN_OR_RETURN(auto recorded, service.RecordBatch(vet, doses));
     request.transport = "truck 0" + std::to_string(10 + issued.size()) + " ABC 05";
-    auto c = service.IssueCertificate(vet.value(), request);
+    auto c = service.IssueCertificate(vet, request);
     if (c.ok()) issued.push_back(std::move(c).value());
   }
   return issued;
@@ -245,9 +242,8 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
   std::vector<VaccinationRecordInput> pending;
   auto flush = [&]() -> Status {
     if (pending.empty()) return Status::Ok();
-    auto r = service.RecordBatch(system, pending);
-    if (!r.ok()) return r.status();
-    for (const auto& rec : r->results) {
+    HP_ASSIGN_OR_RETURN(auto r, service.RecordBatch(system, pending));
+    for (const auto& rec : r.results) {
       if (rec.outcome == RecordOutcome::kRejected) {
         return Internal("demo record rejected: " + rec.reason.ToString());
       }
@@ -348,28 +344,24 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
   }
   HP_RETURN_IF_ERROR(flush());
 
-  auto issued = IssueDemoCertificates(service, d, households, idrng);
-  if (!issued.ok()) return issued.status();
-  std::vector<Certificate>& certs = issued.value();
+  HP_ASSIGN_OR_RETURN(auto issued, IssueDemoCertificates(service, d, households, idrng));
+  std::vector<Certificate>& certs = issued;
   // At the destination: its inspector consumes the second and third (only an inspector of the
   // destination's jurisdiction may); the vet revokes the fourth.
   if (certs.size() >= 3) {
-    auto inspector = DestinationInspector(service, certs[1].destination);
-    if (!inspector.ok()) return inspector.status();
+    HP_ASSIGN_OR_RETURN(auto inspector, DestinationInspector(service, certs[1].destination));
     for (size_t i : {1, 2}) {
-      auto c = service.ConsumeCertificate(inspector.value(), certs[i].id,
-                                          "Central meat processing plant, gate 2");
-      if (!c.ok()) return c.status();
-      certs[i] = std::move(c).value();
+      HP_ASSIGN_OR_RETURN(auto c,
+                          service.ConsumeCertificate(inspector, certs[i].id,
+                                                     "Central meat processing plant, gate 2"));
+      certs[i] = std::move(c);
     }
   }
   if (certs.size() >= 4) {
-    auto vet = DemoUser(service, Role::kVet);
-    if (!vet.ok()) return vet.status();
-    auto c = service.RevokeCertificate(vet.value(), certs[3].id,
-                                       "animals sold at the farm before transport");
-    if (!c.ok()) return c.status();
-    certs[3] = std::move(c).value();
+    HP_ASSIGN_OR_RETURN(auto vet, DemoUser(service, Role::kVet));
+    HP_ASSIGN_OR_RETURN(auto c, service.RevokeCertificate(
+                                    vet, certs[3].id, "animals sold at the farm before transport"));
+    certs[3] = std::move(c);
   }
   for (const auto& c : certs) {
     result.certificates.push_back(

@@ -98,11 +98,9 @@ Result<std::unique_ptr<Store>> OpenStore(const Deployment& d) {
 
 Result<bool> DatabaseExists(const Deployment& d) {
   if (!IsPostgresUri(d.db)) return std::filesystem::exists(DatabasePath(d.data_dir));
-  auto store = OpenStore(d);
-  if (!store.ok()) return store.status();
-  auto counts = store.value()->Counts();
-  if (!counts.ok()) return counts.status();
-  return counts->users > 0;
+  HP_ASSIGN_OR_RETURN(auto store, OpenStore(d));
+  HP_ASSIGN_OR_RETURN(auto counts, store->Counts());
+  return counts.users > 0;
 }
 
 Result<std::unique_ptr<Opened>> OpenDataDir(const Deployment& d, const ServiceConfig& config) {
@@ -110,12 +108,10 @@ Result<std::unique_ptr<Opened>> OpenDataDir(const Deployment& d, const ServiceCo
     return FailedPrecondition("no HerdPass database in " + d.data_dir +
                               "; create one with `herdpass init --data " + d.data_dir + "`");
   }
-  auto store = OpenStore(d);
-  if (!store.ok()) return store.status();
+  HP_ASSIGN_OR_RETURN(auto store, OpenStore(d));
   if (IsPostgresUri(d.db)) {
-    auto counts = store.value()->Counts();
-    if (!counts.ok()) return counts.status();
-    if (counts->users == 0) {
+    HP_ASSIGN_OR_RETURN(auto counts, store->Counts());
+    if (counts.users == 0) {
       return FailedPrecondition(
           "the PostgreSQL database holds no HerdPass deployment yet; create one with `herdpass "
           "init --data " +
@@ -123,7 +119,7 @@ Result<std::unique_ptr<Opened>> OpenDataDir(const Deployment& d, const ServiceCo
     }
   }
   auto opened = std::make_unique<Opened>();
-  opened->store = std::move(store).value();
+  opened->store = std::move(store);
   opened->service = std::make_unique<HerdService>(*opened->store, opened->clock, DefaultCatalogue(),
                                                   config, opened->random);
   return opened;

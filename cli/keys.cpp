@@ -58,26 +58,25 @@ std::string CountryOf(const std::string& authority) {
 
 Status EnsureSigningKeys(HerdService& service, const Deployment& d, std::ostream& out) {
   const Caller system = HerdService::SystemCaller();
-  auto keys = service.ListSigningKeys(system);
-  if (!keys.ok()) return keys.status();
+  HP_ASSIGN_OR_RETURN(auto keys, service.ListSigningKeys(system));
   const Timestamp now = service.clock().Now();
   const std::string country = CountryOf(d.authority);
   bool have_root = false, have_signing = false;
-  for (const auto& k : keys.value()) {
+  for (const auto& k : keys) {
     if (!IsLocalUsable(k, now)) continue;
     if (k.root && k.authority == country) have_root = true;
     if (!k.root && k.authority == d.authority) have_signing = true;
   }
   // The root first: adding the signing key then re-signs the trust list with it.
   if (!have_root) {
-    auto root = service.NewSigningKey(system, country, /*root=*/true, kRootKeyValidDays);
-    if (!root.ok()) return root.status();
-    PrintKey(out, root.value());
+    HP_ASSIGN_OR_RETURN(auto root,
+                        service.NewSigningKey(system, country, /*root=*/true, kRootKeyValidDays));
+    PrintKey(out, root);
   }
   if (!have_signing) {
-    auto signing = service.NewSigningKey(system, d.authority, /*root=*/false, kSigningKeyValidDays);
-    if (!signing.ok()) return signing.status();
-    PrintKey(out, signing.value());
+    HP_ASSIGN_OR_RETURN(auto signing, service.NewSigningKey(system, d.authority, /*root=*/false,
+                                                            kSigningKeyValidDays));
+    PrintKey(out, signing);
   }
   return Status::Ok();
 }

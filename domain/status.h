@@ -5,6 +5,7 @@
 // (http/problem.cpp). Thread-compatible value types.
 #pragma once
 
+#include <any>
 #include <cassert>
 #include <string>
 #include <utility>
@@ -46,8 +47,25 @@ class [[nodiscard]] Status {
   // For kInvalidArgument: the input field that failed, as the client named it
   // ("records[3].disease").
   const std::string& field() const { return field_; }
-  // Optional machine-readable detail, e.g. the id of the existing row for kAlreadyExists.
+  // Optional text for the layer above the one that failed, e.g. the store's key of the existing row
+  // for kAlreadyExists. Never parsed for structure and never sent to a client: what a client is
+  // told beyond the message travels as a typed payload.
   const std::string& detail() const { return detail_; }
+
+  // A typed detail, in the spirit of absl::Status payloads but typed and one per Status: the layer
+  // that fails attaches a value (service/'s ExistingRecord, RetryAfter, ...), the layer that
+  // answers reads it back by its type. The Status keeps a copy.
+  //   return AlreadyExists("the phone is registered").WithPayload(ExistingRecord{id});
+  template <typename T>
+  Status WithPayload(T value) && {
+    payload_ = std::move(value);
+    return std::move(*this);
+  }
+  // The payload if it is a T, else nullptr. Valid as long as this Status is.
+  template <typename T>
+  const T* payload() const {
+    return std::any_cast<T>(&payload_);
+  }
 
   std::string ToString() const;
 
@@ -56,6 +74,7 @@ class [[nodiscard]] Status {
   std::string message_;
   std::string field_;
   std::string detail_;
+  std::any payload_;
 };
 
 inline Status InvalidArgument(std::string field, std::string message) {
@@ -68,8 +87,8 @@ inline Status AlreadyExists(std::string message, std::string detail = {}) {
 inline Status FailedPrecondition(std::string message) {
   return {StatusCode::kFailedPrecondition, std::move(message)};
 }
-inline Status Unprocessable(std::string message, std::string detail = {}) {
-  return {StatusCode::kUnprocessable, std::move(message), {}, std::move(detail)};
+inline Status Unprocessable(std::string message) {
+  return {StatusCode::kUnprocessable, std::move(message)};
 }
 inline Status PermissionDenied(std::string message) {
   return {StatusCode::kPermissionDenied, std::move(message)};

@@ -40,24 +40,6 @@ const char* ProblemTitle(StatusCode code) {
   return "Internal error";
 }
 
-namespace {
-
-// The seconds a throttled Status says to wait (its detail, a whole number, for
-// kResourceExhausted), or 0.
-int64_t RetryAfterSeconds(const Status& status) {
-  if (status.code() != StatusCode::kResourceExhausted) return 0;
-  const std::string& d = status.detail();
-  if (d.empty() || d.size() > 9) return 0;
-  int64_t seconds = 0;
-  for (char c : d) {
-    if (c < '0' || c > '9') return 0;
-    seconds = seconds * 10 + (c - '0');
-  }
-  return seconds;
-}
-
-}  // namespace
-
 Response Json(int status, const nlohmann::json& body) {
   Response r;
   r.status = status;
@@ -139,24 +121,14 @@ Response ProblemFromStatus(const Status& status, const nlohmann::json& extra) {
                   status.ok() ? "ProblemFromStatus called with an ok Status" : status.ToString());
     detail = "An internal error occurred.";
   }
-  nlohmann::json members = extra.is_object() ? extra : nlohmann::json::object();
+  nlohmann::json members = nlohmann::json::object();
   if (code != StatusCode::kInternal) {
+    if (extra.is_object()) members = extra;
     if (!status.field().empty()) members["field"] = status.field();
-    // The detail as text, unless the caller already gave that member (a handler passes the
-    // existing id of a 409 as a number).
-    const char* key = code == StatusCode::kAlreadyExists ? "id" : "info";
-    if (RetryAfterSeconds(status) > 0) {
-      members["retry_after"] = RetryAfterSeconds(status);
-    } else if (!status.detail().empty() && !members.contains(key)) {
-      members[key] = status.detail();
-    }
   }
   Response r =
       Problem(HttpStatusFor(code), ProblemTypeName(code), ProblemTitle(code), detail, members);
   if (code == StatusCode::kUnauthenticated) r.AddHeader("WWW-Authenticate", "Bearer");
-  if (RetryAfterSeconds(status) > 0) {
-    r.AddHeader("Retry-After", std::to_string(RetryAfterSeconds(status)));
-  }
   return r;
 }
 

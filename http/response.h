@@ -9,17 +9,18 @@
 // ProblemFromStatus is the ONE place that maps a StatusCode to an HTTP status:
 //   kInvalidArgument    400  malformed input; `field` names what failed
 //   kNotFound           404
-//   kAlreadyExists      409  Status::detail() (the existing id) goes out as member "id"
+//   kAlreadyExists      409
 //   kFailedPrecondition 409  well formed, but the current state forbids it (e.g. a consumed
 //                            certificate). Not 422: 422 is reserved for the certificate rule report
 //                            (DESIGN.md 7), which carries a list of unmet rules, not one Status.
 //   kPermissionDenied   403
 //   kUnauthenticated    401  with "WWW-Authenticate: Bearer"
-//   kResourceExhausted  429  when its detail is a number, the seconds to wait: sent as
-//                            "Retry-After: <seconds>" and member "retry_after"
+//   kResourceExhausted  429
 //   kUnavailable        503
 //   kInternal           500  the message is logged, never sent: the client sees a generic detail
-// Status::detail() for other codes goes out as member "info".
+// Status::detail() is never sent. The typed payloads service/ attaches (the existing id of a 409,
+// the wait of a 429, ...) become members and headers in http/routes (ApiProblem), which knows the
+// service's types; this layer does not.
 // Value types; thread-compatible.
 #pragma once
 
@@ -63,7 +64,7 @@ Response Problem(int status, std::string_view type_name, std::string_view title,
                  std::string_view detail, const nlohmann::json& extra = nullptr);
 
 // The problem response for a non-ok Status (see the table above). An ok Status is a caller bug and
-// answers 500. `extra` as for Problem().
+// answers 500. `extra` as for Problem(); not sent for kInternal.
 Response ProblemFromStatus(const Status& status, const nlohmann::json& extra = nullptr);
 
 // The HTTP status ProblemFromStatus uses for `code`.

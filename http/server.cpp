@@ -174,15 +174,14 @@ Result<int> Server::Impl::Start() {
     if (started_ || stop_begun_) return FailedPrecondition("the server was already started");
     started_ = true;
   }
-  auto listen = ParseListen(options_.listen);
-  if (!listen.ok()) return listen.status();
+  HP_ASSIGN_OR_RETURN(auto listen, ParseListen(options_.listen));
   beast::error_code ec;
-  auto address = asio::ip::make_address(listen->host, ec);
+  auto address = asio::ip::make_address(listen.host, ec);
   if (ec) {
     return InvalidArgument("listen",
                            "bad IP address in listen address \"" + options_.listen + "\"");
   }
-  tcp::endpoint endpoint(address, listen->port);
+  tcp::endpoint endpoint(address, listen.port);
   acceptor_.emplace(asio::make_strand(ioc_));
   auto fail = [&](const char* what) -> Status {
     return Unavailable(std::string("cannot ") + what + " " + options_.listen + ": " + ec.message());
@@ -212,7 +211,7 @@ Result<int> Server::Impl::Start() {
   for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
     io_threads_.emplace_back([this] { ioc_.run(); });
   }
-  spdlog::info("HTTP server listening on {}:{} ({} I/O threads, {} handler threads)", listen->host,
+  spdlog::info("HTTP server listening on {}:{} ({} I/O threads, {} handler threads)", listen.host,
                port_.load(), options_.io_threads, options_.handler_threads);
   return port_.load();
 }

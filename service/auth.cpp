@@ -216,11 +216,10 @@ Result<User> HerdService::AddUser(const Caller& caller, const std::string& usern
   if (!caller.system && !InJurisdiction(caller.authority, authority)) {
     return PermissionDenied("the authority " + authority + " is outside your jurisdiction");
   }
-  auto hash = HashPassword(password);
-  if (!hash.ok()) return hash.status();
+  HP_ASSIGN_OR_RETURN(auto hash, HashPassword(password));
   NewUser u;
   u.username = username;
-  u.password_hash = hash.value();
+  u.password_hash = hash;
   u.role = role;
   u.authority = authority;
   u.created_at = clock_.Now();
@@ -236,25 +235,23 @@ Result<User> HerdService::AddUser(const Caller& caller, const std::string& usern
 Status HerdService::SetUserDisabled(const Caller& caller, const std::string& username,
                                     bool disabled) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kManageUsers));
-  auto user = store_.FindUserByName(username);
-  if (!user.ok()) return user.status();
-  if (!caller.system && !InJurisdiction(caller.authority, user->authority)) {
+  HP_ASSIGN_OR_RETURN(auto user, store_.FindUserByName(username));
+  if (!caller.system && !InJurisdiction(caller.authority, user.authority)) {
     return NotFound("no user " + username);
   }
   HP_RETURN_IF_ERROR(store_.SetUserDisabled(
       username, disabled,
-      AuditFor(caller, user->authority, disabled ? "user.disable" : "user.enable",
+      AuditFor(caller, user.authority, disabled ? "user.disable" : "user.enable",
                "user:" + username)));
-  throttle_->ForgetUser(user->id);
+  throttle_->ForgetUser(user.id);
   return Status::Ok();
 }
 
 Result<std::vector<User>> HerdService::ListUsers(const Caller& caller) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kListUsers));
-  auto users = store_.ListUsers();
-  if (!users.ok()) return users;
+  HP_ASSIGN_OR_RETURN(auto users, store_.ListUsers());
   std::vector<User> out;
-  for (auto& u : users.value()) {
+  for (auto& u : users) {
     if (caller.system || InJurisdiction(caller.authority, u.authority)) {
       u.password_hash.clear();
       out.push_back(std::move(u));

@@ -190,19 +190,7 @@ Result<Units> PickUnits(const CertificateRequest& req, const IssueForm& form,
   return units;
 }
 
-std::string FailuresJson(const std::vector<RuleFailure>& failures) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const RuleFailure& f : failures) {
-    a.push_back({{"rule", f.rule},
-                 {"disease", f.disease},
-                 {"animal", f.animal},
-                 {"state", CoverageStateName(f.coverage.state)},
-                 {"message", f.message}});
-  }
-  return a.dump();
-}
-
-// The 422 of unmet movement rules: the first three in the message, all of them in the detail and
+// The 422 of unmet movement rules: the first three in the message, all of them in the payload and
 // in `out` when given.
 Status RulesUnmet(std::vector<RuleFailure> unmet, std::vector<RuleFailure>* out) {
   std::string message = "the animals do not meet the movement rules: ";
@@ -210,9 +198,8 @@ Status RulesUnmet(std::vector<RuleFailure> unmet, std::vector<RuleFailure>* out)
     message += (i ? "; " : "") + unmet[i].animal + " " + unmet[i].message;
   }
   if (unmet.size() > 3) message += "; and " + std::to_string(unmet.size() - 3) + " more";
-  std::string detail = FailuresJson(unmet);
-  if (out != nullptr) *out = std::move(unmet);
-  return Unprocessable(message, detail);
+  if (out != nullptr) *out = unmet;
+  return Unprocessable(message).WithPayload(UnmetRules{std::move(unmet)});
 }
 
 // Everything of the certificate but its id, number and signature.
@@ -279,11 +266,9 @@ Result<Certificate> FindByIdOrNumber(Store& store, const std::string& text) {
 
 Status AlreadyConsumed(const Certificate& c) {
   const std::string at = c.consumed_at ? FormatRfc3339(*c.consumed_at) : std::string();
-  nlohmann::json detail = {
-      {"consumed_at", at}, {"place", c.consumed_place}, {"by", c.consumed_by_name}};
-  return AlreadyExists(
-      "already consumed at " + at + " at " + c.consumed_place + " by " + c.consumed_by_name,
-      detail.dump());
+  return AlreadyExists("already consumed at " + at + " at " + c.consumed_place + " by " +
+                       c.consumed_by_name)
+      .WithPayload(FirstConsumption{c.consumed_at, c.consumed_place, c.consumed_by_name});
 }
 
 Status Revoked(const Certificate& c) {

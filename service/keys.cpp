@@ -123,9 +123,8 @@ Result<std::shared_ptr<const cert::Ed25519Signer>> HerdService::CertState::Signe
     auto it = signers_.find(kid);
     if (it != signers_.end()) return it->second;
   }
-  auto signer = cert::ReadKeyFile(dir, kid);
-  if (!signer.ok()) return signer.status();
-  auto shared = std::make_shared<const cert::Ed25519Signer>(std::move(signer).value());
+  HP_ASSIGN_OR_RETURN(auto signer, cert::ReadKeyFile(dir, kid));
+  auto shared = std::make_shared<const cert::Ed25519Signer>(std::move(signer));
   std::lock_guard lock(keys_mu_);
   signers_[kid] = shared;
   return shared;
@@ -141,11 +140,10 @@ void HerdService::CertState::ForgetSigner(const std::string& kid) {
 Result<std::pair<SigningKey, std::shared_ptr<const cert::Ed25519Signer>>> HerdService::SignerFor(
     const std::string& authority, Timestamp valid_until) {
   const Timestamp now = clock_.Now();
-  auto snap = certs_->Keys(store_, now, config_.key_cache_for);
-  if (!snap.ok()) return snap.status();
+  HP_ASSIGN_OR_RETURN(auto snap, certs_->Keys(store_, now, config_.key_cache_for));
   std::vector<const SigningKey*> candidates;
   bool any_lasts = false;
-  for (const SigningKey& k : (*snap)->all) {
+  for (const SigningKey& k : snap->all) {
     if (!IsOwnLocalKey(k, config_.country) || k.root || !k.usable_at(now) ||
         !InJurisdiction(k.authority, authority))
       continue;
@@ -182,10 +180,9 @@ Result<std::pair<SigningKey, std::shared_ptr<const cert::Ed25519Signer>>> HerdSe
 }
 
 Status HerdService::ResignTrustList(const Caller& caller) {
-  auto keys = store_.ListSigningKeys();
-  if (!keys.ok()) return keys.status();
+  HP_ASSIGN_OR_RETURN(auto keys, store_.ListSigningKeys());
   const Timestamp now = clock_.Now();
-  auto root = LocalRoot(keys.value(), config_.country, now);
+  auto root = LocalRoot(keys, config_.country, now);
   if (!root || config_.key_dir.empty()) return Status::Ok();
   // The root key may be kept offline, away from the server: then the operator signs elsewhere.
   auto signer = cert::ReadKeyFile(config_.key_dir, root->kid);
@@ -197,7 +194,7 @@ Status HerdService::ResignTrustList(const Caller& caller) {
   // refuses a list naming any other as a whole. Keys of another country are left out and named in
   // the audit row.
   nlohmann::json skipped = nlohmann::json::array();
-  for (const SigningKey& k : keys.value()) {
+  for (const SigningKey& k : keys) {
     if (k.source != "local" || k.root) continue;
     if (IsOwnLocalKey(k, list.country)) {
       list.keys.push_back(k);
@@ -280,11 +277,10 @@ Status HerdService::RetireSigningKey(const Caller& caller, const std::string& ki
   if (kid.empty()) return InvalidArgument("kid", "kid is required");
   if (kid.size() > 64) return InvalidArgument("kid", "kid is a 16-character hex string");
   std::lock_guard lock(certs_->key_change_mu);
-  auto keys = store_.ListSigningKeys();
-  if (!keys.ok()) return keys.status();
+  HP_ASSIGN_OR_RETURN(auto keys, store_.ListSigningKeys());
   auto it =
-      std::find_if(keys->begin(), keys->end(), [&](const SigningKey& k) { return k.kid == kid; });
-  if (it == keys->end()) return NotFound("no signing key " + kid);
+      std::find_if(keys.begin(), keys.end(), [&](const SigningKey& k) { return k.kid == kid; });
+  if (it == keys.end()) return NotFound("no signing key " + kid);
   if (!caller.system && !InJurisdiction(caller.authority, it->authority)) {
     return PermissionDenied("the key " + kid + " of " + it->authority +
                             " is outside your jurisdiction");
@@ -304,10 +300,9 @@ Result<std::vector<SigningKey>> HerdService::ListSigningKeys(const Caller& calle
 }
 
 Result<TrustRoot> HerdService::TrustRootKeys() {
-  auto snap = certs_->Keys(store_, clock_.Now(), config_.key_cache_for);
-  if (!snap.ok()) return snap.status();
+  HP_ASSIGN_OR_RETURN(auto snap, certs_->Keys(store_, clock_.Now(), config_.key_cache_for));
   std::vector<SigningKey> roots;
-  for (const SigningKey& k : (*snap)->all) {
+  for (const SigningKey& k : snap->all) {
     if (k.source == "local" && k.root) roots.push_back(k);
   }
   if (roots.empty()) {
@@ -371,9 +366,8 @@ Result<std::vector<SigningKey>> HerdService::ImportTrustList(const Caller& calle
   }
 
   std::lock_guard lock(certs_->key_change_mu);
-  auto own = store_.ListSigningKeys();
-  if (!own.ok()) return own.status();
-  for (const SigningKey& k : own.value()) {
+  HP_ASSIGN_OR_RETURN(auto own, store_.ListSigningKeys());
+  for (const SigningKey& k : own) {
     if (k.source == "local" && k.country == country) {
       return FailedPrecondition("the trust list is of " + country +
                                 ", this node's own country: its keys are made here");

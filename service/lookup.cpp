@@ -13,8 +13,7 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
     return InvalidArgument("years",
                            "years must be from 1 to " + std::to_string(config_.lookup_years_max));
   }
-  auto e164 = phones_.ToE164(phone, "phone");
-  if (!e164.ok()) return e164.status();
+  HP_ASSIGN_OR_RETURN(auto e164, phones_.ToE164(phone, "phone"));
   HP_RETURN_IF_ERROR(CheckLookupRate(caller));
 
   LookupResult out;
@@ -27,7 +26,7 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
     load_since = std::min(load_since, out.today.AddDays(-d.immunity_days));
   }
   // The owner and its history in one read.
-  auto history = store_.LoadOwnerHistoryByPhone(e164.value(), load_since);
+  auto history = store_.LoadOwnerHistoryByPhone(e164, load_since);
   if (!history.ok() && history.status().code() != StatusCode::kNotFound) return history.status();
   const bool visible =
       history.ok() && (caller.system || InJurisdiction(caller.authority, history->owner.authority));
@@ -41,7 +40,7 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
   }
   // Audited before anything is shown; a lookup that cannot be audited shows nothing.
   HP_RETURN_IF_ERROR(store_.AppendAudit(
-      Audit(caller, "lookup.phone", "phone:" + e164.value(),
+      Audit(caller, "lookup.phone", "phone:" + e164,
             visible ? "{\"found\":true,\"owner_id\":" + std::to_string(out.owner.id) + "}"
                     : std::string("{\"found\":false}"))));
   if (!visible) return NotFound("no owner with this phone number in your jurisdiction");

@@ -62,8 +62,8 @@ std::string Json(std::initializer_list<std::pair<const char*, nlohmann::json>> k
 Status HerdService::OwnerConflict(const Caller& caller, const std::string& e164) {
   auto existing = store_.FindOwnerByPhone(e164);
   if (existing.ok() && (caller.system || InJurisdiction(caller.authority, existing->authority))) {
-    return AlreadyExists("an owner with this phone number is already registered",
-                         std::to_string(existing->id));
+    return AlreadyExists("an owner with this phone number is already registered")
+        .WithPayload(ExistingRecord{existing->id});
   }
   // Phone numbers are unique everywhere, so registering one that another authority holds must fail
   // and so tells that it exists. It names nothing else, was counted as a phone lookup (by
@@ -75,8 +75,7 @@ Status HerdService::OwnerConflict(const Caller& caller, const std::string& e164)
 
 Result<Owner> HerdService::RegisterOwner(const Caller& caller, const OwnerInput& input) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kRegisterOwner));
-  auto phone = phones_.ToE164(input.phone, "phone");
-  if (!phone.ok()) return phone.status();
+  HP_ASSIGN_OR_RETURN(auto phone, phones_.ToE164(input.phone, "phone"));
   HP_RETURN_IF_ERROR(CheckLength(input.name, 200, "name", true));
   if (Blank(input.name)) return InvalidArgument("name", "name is blank");
   HP_RETURN_IF_ERROR(CheckLength(input.village, 200, "village", false));
@@ -88,7 +87,7 @@ Result<Owner> HerdService::RegisterOwner(const Caller& caller, const OwnerInput&
   // The answer tells whether the number is free (201) or held, here or by another authority
   // (409): a phone lookup, counted before it is asked so that a spent budget (429) tells nothing.
   HP_RETURN_IF_ERROR(CheckLookupRate(caller));
-  NewOwner o{phone.value(), input.name, input.village, authority, clock_.Now()};
+  NewOwner o{phone, input.name, input.village, authority, clock_.Now()};
   auto created = store_.CreateOwner(o, Audit(caller, "owner.create", "phone:" + o.phone));
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
     return OwnerConflict(caller, o.phone);
@@ -98,15 +97,14 @@ Result<Owner> HerdService::RegisterOwner(const Caller& caller, const OwnerInput&
 
 Result<Owner> HerdService::FindOwnerByPhone(const Caller& caller, const std::string& phone) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadOwner));
-  auto e164 = phones_.ToE164(phone, "phone");
-  if (!e164.ok()) return e164.status();
+  HP_ASSIGN_OR_RETURN(auto e164, phones_.ToE164(phone, "phone"));
   HP_RETURN_IF_ERROR(CheckLookupRate(caller));
-  auto owner = store_.FindOwnerByPhone(e164.value());
+  auto owner = store_.FindOwnerByPhone(e164);
   const bool visible =
       owner.ok() && (caller.system || InJurisdiction(caller.authority, owner->authority));
   // Reading personal data is audited whether or not the number was found: the question is personal.
-  HP_RETURN_IF_ERROR(store_.AppendAudit(
-      Audit(caller, "owner.read", "phone:" + e164.value(), Json({{"found", visible}}))));
+  HP_RETURN_IF_ERROR(
+      store_.AppendAudit(Audit(caller, "owner.read", "phone:" + e164, Json({{"found", visible}}))));
   if (!owner.ok() && owner.status().code() != StatusCode::kNotFound) return owner.status();
   if (!visible) return NotFound("no owner with this phone number in your jurisdiction");
   return owner;
@@ -114,8 +112,7 @@ Result<Owner> HerdService::FindOwnerByPhone(const Caller& caller, const std::str
 
 Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInput& input) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kRegisterAnimal));
-  auto tag = ParseEarTag(input.tag, config_.ear_tag_schemes, "tag");
-  if (!tag.ok()) return tag.status();
+  HP_ASSIGN_OR_RETURN(auto tag, ParseEarTag(input.tag, config_.ear_tag_schemes, "tag"));
   const Species* species = catalogue_.FindSpecies(input.species);
   if (species == nullptr)
     return InvalidArgument("species", "unknown species '" + input.species + "'");
@@ -127,10 +124,9 @@ Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInp
   }
   std::optional<Date> birth;
   if (!input.birth_date.empty()) {
-    auto d = Date::Parse(input.birth_date, "birth_date");
-    if (!d.ok()) return d.status();
-    HP_RETURN_IF_ERROR(CheckFieldDate(d.value(), clock_.Today(), kMaxAnimalAgeYears, "birth_date"));
-    birth = d.value();
+    HP_ASSIGN_OR_RETURN(auto d, Date::Parse(input.birth_date, "birth_date"));
+    HP_RETURN_IF_ERROR(CheckFieldDate(d, clock_.Today(), kMaxAnimalAgeYears, "birth_date"));
+    birth = d;
   }
   if (input.owner_id <= 0) return InvalidArgument("owner_id", "owner_id is required");
   auto owner = store_.FindOwnerById(input.owner_id);
@@ -140,19 +136,19 @@ Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInp
   }
   NewAnimal a;
   a.owner_id = owner->id;
-  a.tag = tag->digits;
+  a.tag = tag.digits;
   a.species = species->code;
   a.head_count = 1;
   a.sex = input.sex;
   a.birth_date = birth;
   a.authority = owner->authority;
   a.created_at = clock_.Now();
-  auto created = store_.CreateAnimal(a, Audit(caller, "animal.create", "tag:" + tag->digits));
+  auto created = store_.CreateAnimal(a, Audit(caller, "animal.create", "tag:" + tag.digits));
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
-    auto existing = store_.FindAnimalByTag(tag->digits);
+    auto existing = store_.FindAnimalByTag(tag.digits);
     if (existing.ok() && (caller.system || InJurisdiction(caller.authority, existing->authority))) {
-      return AlreadyExists("an animal with this ear tag is already registered",
-                           std::to_string(existing->id));
+      return AlreadyExists("an animal with this ear tag is already registered")
+          .WithPayload(ExistingRecord{existing->id});
     }
     // Tags are unique everywhere, so the answer must say the tag is taken; it names nothing else.
     return AlreadyExists("this ear tag is registered with another authority");
@@ -162,27 +158,26 @@ Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInp
 
 Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::string& tag_text) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadAnimal));
-  auto tag = ParseEarTag(tag_text, config_.ear_tag_schemes, "tag");
-  if (!tag.ok()) return tag.status();
+  HP_ASSIGN_OR_RETURN(auto tag, ParseEarTag(tag_text, config_.ear_tag_schemes, "tag"));
   // The answer names the owner with the full phone, and tags are sequential: a read counts against
   // the per-user lookup budget like a phone lookup, found or not.
   HP_RETURN_IF_ERROR(CheckLookupRate(caller));
-  auto animal = store_.FindAnimalByTag(tag->digits);
+  auto animal = store_.FindAnimalByTag(tag.digits);
   if (!animal.ok() && animal.status().code() != StatusCode::kNotFound) return animal.status();
   if (!animal.ok() || (!caller.system && !InJurisdiction(caller.authority, animal->authority))) {
     return NotFound("no animal with this ear tag in your jurisdiction");
   }
   const Date today = clock_.Today();
-  auto history =
-      store_.LoadOwnerHistory(animal->owner_id, today.AddYears(-config_.lookup_years_max));
-  if (!history.ok()) return history.status();
+  HP_ASSIGN_OR_RETURN(
+      auto history,
+      store_.LoadOwnerHistory(animal->owner_id, today.AddYears(-config_.lookup_years_max)));
   // The answer names the owner: a read of personal data.
   HP_RETURN_IF_ERROR(store_.AppendAudit(
-      Audit(caller, "animal.read", "tag:" + tag->digits, Json({{"owner_id", history->owner.id}}))));
+      Audit(caller, "animal.read", "tag:" + tag.digits, Json({{"owner_id", history.owner.id}}))));
   AnimalView view;
   view.animal = animal.value();
-  view.owner = history->owner;
-  for (auto& v : history->vaccinations) {
+  view.owner = history.owner;
+  for (auto& v : history.vaccinations) {
     if (std::find(v.animal_ids.begin(), v.animal_ids.end(), animal->id) != v.animal_ids.end()) {
       view.vaccinations.push_back(std::move(v));
     }
@@ -196,21 +191,19 @@ Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::strin
 Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInput& in, size_t i,
                                                      Date today) const {
   VaccinationInput out;
-  auto id = NormalizeUuid(in.id, Field(i, "id"));
-  if (!id.ok()) return id.status();
-  if (id.value() == kNilUuid) {
+  HP_ASSIGN_OR_RETURN(auto id, NormalizeUuid(in.id, Field(i, "id")));
+  if (id == kNilUuid) {
     return InvalidArgument(Field(i, "id"), "the nil UUID is not a record id: make a UUIDv7");
   }
-  out.id = id.value();
+  out.id = id;
 
   if (in.owner_id) {
     if (*in.owner_id <= 0)
       return InvalidArgument(Field(i, "owner_id"), "owner_id must be positive");
     out.owner_id = *in.owner_id;
   } else if (!in.owner_phone.empty()) {
-    auto phone = phones_.ToE164(in.owner_phone, Field(i, "owner_phone"));
-    if (!phone.ok()) return phone.status();
-    out.owner_phone = phone.value();
+    HP_ASSIGN_OR_RETURN(auto phone, phones_.ToE164(in.owner_phone, Field(i, "owner_phone")));
+    out.owner_phone = phone;
   } else {
     return InvalidArgument(Field(i, "owner_phone"), "owner_phone or owner_id is required");
   }
@@ -240,12 +233,12 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
       return InvalidArgument(Field(i, "animal_tags"), "at most 1,000 tags in one record");
     }
     for (size_t t = 0; t < in.animal_tags.size(); ++t) {
-      auto tag = ParseEarTag(in.animal_tags[t], config_.ear_tag_schemes,
-                             Field(i, "animal_tags") + "[" + std::to_string(t) + "]");
-      if (!tag.ok()) return tag.status();
-      if (std::find(out.animal_tags.begin(), out.animal_tags.end(), tag->digits) ==
+      HP_ASSIGN_OR_RETURN(auto tag,
+                          ParseEarTag(in.animal_tags[t], config_.ear_tag_schemes,
+                                      Field(i, "animal_tags") + "[" + std::to_string(t) + "]"));
+      if (std::find(out.animal_tags.begin(), out.animal_tags.end(), tag.digits) ==
           out.animal_tags.end()) {
-        out.animal_tags.push_back(tag->digits);
+        out.animal_tags.push_back(tag.digits);
       }
     }
     out.head_count = static_cast<int32_t>(out.animal_tags.size());
@@ -270,11 +263,10 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
     return InvalidArgument(Field(i, "dose_ml"), "dose_ml must be more than 0 and at most 1000");
   }
   out.dose_ml = in.dose_ml;
-  auto date = Date::Parse(in.administered_on, Field(i, "administered_on"));
-  if (!date.ok()) return date.status();
-  HP_RETURN_IF_ERROR(CheckFieldDate(date.value(), today, config_.max_record_age_years,
-                                    Field(i, "administered_on")));
-  out.administered_on = date.value();
+  HP_ASSIGN_OR_RETURN(auto date, Date::Parse(in.administered_on, Field(i, "administered_on")));
+  HP_RETURN_IF_ERROR(
+      CheckFieldDate(date, today, config_.max_record_age_years, Field(i, "administered_on")));
+  out.administered_on = date;
   if (in.lat.has_value() != in.lon.has_value()) {
     return InvalidArgument(Field(i, in.lat ? "lon" : "lat"), "lat and lon come together");
   }
@@ -289,9 +281,8 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
   HP_RETURN_IF_ERROR(CheckLength(in.device_id, 64, Field(i, "device_id"), false));
   out.device_id = in.device_id;
   if (!in.corrects.empty()) {
-    auto c = NormalizeUuid(in.corrects, Field(i, "corrects"));
-    if (!c.ok()) return c.status();
-    out.corrects = c.value();
+    HP_ASSIGN_OR_RETURN(auto c, NormalizeUuid(in.corrects, Field(i, "corrects")));
+    out.corrects = c;
   }
   return out;
 }
@@ -374,26 +365,27 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
     ctx.at = clock_.Now();
     // The audit row names what was stored, known only in the transaction: none when nothing was.
     const AuditEntry batch_audit = Audit(caller, "vaccination.batch", "");
-    auto stored = store_.RecordVaccinations(
-        valid, ctx,
-        BatchAudit([&](std::span<const RecordResult> results) -> std::optional<AuditEntry> {
-          size_t created = 0;
-          const RecordResult* first = nullptr;
-          for (const RecordResult& r : results) {
-            if (r.outcome != RecordOutcome::kCreated) continue;
-            if (first == nullptr) first = &r;
-            ++created;
-          }
-          if (first == nullptr) return std::nullopt;
-          AuditEntry e = batch_audit;
-          e.target = "records:" + std::to_string(created);
-          e.detail = Json({{"first_id", first->id}, {"count", created}});
-          return e;
-        }));
-    if (!stored.ok()) return stored.status();
+    HP_ASSIGN_OR_RETURN(
+        auto stored,
+        store_.RecordVaccinations(
+            valid, ctx,
+            BatchAudit([&](std::span<const RecordResult> results) -> std::optional<AuditEntry> {
+              size_t created = 0;
+              const RecordResult* first = nullptr;
+              for (const RecordResult& r : results) {
+                if (r.outcome != RecordOutcome::kCreated) continue;
+                if (first == nullptr) first = &r;
+                ++created;
+              }
+              if (first == nullptr) return std::nullopt;
+              AuditEntry e = batch_audit;
+              e.target = "records:" + std::to_string(created);
+              e.detail = Json({{"first_id", first->id}, {"count", created}});
+              return e;
+            })));
     std::vector<std::string> foreign_phones;
     for (size_t k = 0; k < valid_index.size(); ++k) {
-      RecordResult r = stored->at(k);
+      RecordResult r = stored.at(k);
       r.id = valid[k].id;
       if (r.outcome == RecordOutcome::kRejected) {
         // The store names fields plainly ("species"); the client needs the record's path.
@@ -434,17 +426,16 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
 Status HerdService::VoidVaccination(const Caller& caller, const std::string& id_text,
                                     const std::string& reason) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kVoidVaccination));
-  auto id = NormalizeUuid(id_text, "id");
-  if (!id.ok()) return id.status();
+  HP_ASSIGN_OR_RETURN(auto id, NormalizeUuid(id_text, "id"));
   HP_RETURN_IF_ERROR(CheckLength(reason, 500, "reason", true));
-  auto v = store_.FindVaccination(id.value());
+  auto v = store_.FindVaccination(id);
   if (!v.ok() && v.status().code() != StatusCode::kNotFound) return v.status();
   if (!v.ok() || (!caller.system && !InJurisdiction(caller.authority, v->authority))) {
-    return NotFound("no vaccination record " + id.value() + " in your jurisdiction");
+    return NotFound("no vaccination record " + id + " in your jurisdiction");
   }
   return store_.VoidVaccination(
-      id.value(), reason, clock_.Now(),
-      Audit(caller, "vaccination.void", "vaccination:" + id.value(), Json({{"reason", reason}})));
+      id, reason, clock_.Now(),
+      Audit(caller, "vaccination.void", "vaccination:" + id, Json({{"reason", reason}})));
 }
 
 }  // namespace herdpass

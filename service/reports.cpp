@@ -65,15 +65,13 @@ Result<CoverageAnswer> HerdService::ReportCoverage(const Caller& caller,
   // The last 12 months including the current one, unless asked otherwise.
   Date to_month = FirstOfMonth(clock_.Today());
   if (!request.to.empty()) {
-    auto to = ParseMonth(request.to, "to");
-    if (!to.ok()) return to.status();
-    to_month = to.value();
+    HP_ASSIGN_OR_RETURN(auto to, ParseMonth(request.to, "to"));
+    to_month = to;
   }
   Date from_month = to_month.AddMonths(-11);
   if (!request.from.empty()) {
-    auto from = ParseMonth(request.from, "from");
-    if (!from.ok()) return from.status();
-    from_month = from.value();
+    HP_ASSIGN_OR_RETURN(auto from, ParseMonth(request.from, "from"));
+    from_month = from;
   }
   if (from_month > to_month) return InvalidArgument("from", "from must not be after to");
   if (from_month.AddMonths(kMaxMonths) <= to_month) {
@@ -83,10 +81,8 @@ Result<CoverageAnswer> HerdService::ReportCoverage(const Caller& caller,
   q.from = from_month;
   q.to = LastOfMonth(to_month);
 
-  auto report = store_.ReportCoverage(q);
-  if (!report.ok()) return report.status();
-  return CoverageAnswer{q.scope, MonthText(from_month), MonthText(to_month),
-                        std::move(report).value()};
+  HP_ASSIGN_OR_RETURN(auto report, store_.ReportCoverage(q));
+  return CoverageAnswer{q.scope, MonthText(from_month), MonthText(to_month), std::move(report)};
 }
 
 }  // namespace herdpass

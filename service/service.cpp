@@ -83,12 +83,11 @@ Result<std::vector<AuditRow>> HerdService::ListAudit(const Caller& caller,
   AuditQuery q = query;
   q.scope = caller.authority;  // an auditor sees the actions of their own subtree only
   q.all_authorities = caller.system;
-  auto rows = store_.ListAudit(q);
-  if (!rows.ok()) return rows;
+  HP_ASSIGN_OR_RETURN(auto rows, store_.ListAudit(q));
   // The log names people and numbers: reading it is itself audited.
   HP_RETURN_IF_ERROR(store_.AppendAudit(Audit(caller, "audit.read",
                                               "audit:after=" + std::to_string(query.after_seq),
-                                              "{\"rows\":" + std::to_string(rows->size()) + "}")));
+                                              "{\"rows\":" + std::to_string(rows.size()) + "}")));
   return rows;
 }
 

@@ -171,6 +171,28 @@ struct CertificateRequest {
 
 // RuleFailure, one unmet movement rule for one animal or flock, is in domain/movement_rules.h.
 
+// The typed details service/ attaches to a failed Status (Status::WithPayload) for http/ to tell
+// the client; http/routes/ reads them back by type in one place and never parses message text.
+//
+// kAlreadyExists of a registration: the existing record, when the caller may know it.
+struct ExistingRecord {
+  int64_t id = 0;
+};
+// kResourceExhausted of a throttle: how long to wait before trying again (at least a second).
+struct RetryAfter {
+  std::chrono::seconds wait{1};
+};
+// kAlreadyExists of W5: when, where and by whom the certificate was used up.
+struct FirstConsumption {
+  std::optional<Timestamp> at;
+  std::string place;
+  std::string by;
+};
+// kUnprocessable of W3: every unmet movement rule for every animal.
+struct UnmetRules {
+  std::vector<RuleFailure> failures;
+};
+
 // The result of W4 as the public API answers it: no personal data.
 struct VerifyResult {
   bool valid = false;
@@ -288,8 +310,9 @@ class HerdService {
   // --- certificates (service/certificates.cpp) ---
   // W3. kInvalidArgument naming the field (owner_phone when it is not the phone of owner_id's
   // owner); kPermissionDenied when the owner, or the origin (naming "origin"), is outside the
-  // vet's jurisdiction; kUnprocessable with `failures` filled when movement rules are not met
-  // (nothing is stored); kFailedPrecondition when no signing key is usable for the vet's authority.
+  // vet's jurisdiction; kUnprocessable with an UnmetRules payload (and `failures` filled,
+  // when given) when movement rules are not met (nothing is stored); kFailedPrecondition when no
+  // signing key is usable for the vet's authority.
   Result<Certificate> IssueCertificate(const Caller& caller, const CertificateRequest& request,
                                        std::vector<RuleFailure>* failures = nullptr);
   // Below, `id` is the certificate's UUID or its number ("KZ-ABY-20261129-7KQ2M9XD"); kNotFound
@@ -305,8 +328,8 @@ class HerdService {
   // not audited per read.
   Result<CertificatePage> ListCertificates(const Caller& caller,
                                            const CertificateListRequest& request);
-  // W5: once. kAlreadyExists with the first consumption in the Status detail (JSON object:
-  // consumed_at, place, by); kFailedPrecondition when revoked or expired; `place` is required.
+  // W5: once. kAlreadyExists with the first consumption as a FirstConsumption payload;
+  // kFailedPrecondition when revoked or expired; `place` is required.
   Result<Certificate> ConsumeCertificate(const Caller& caller, const std::string& id,
                                          const std::string& place);
   // W6. `reason` is required; kFailedPrecondition when already revoked. Verify and the revocation

@@ -17,11 +17,11 @@
 
 namespace herdpass {
 
-// kResourceExhausted saying when to try again: the detail is the whole seconds to wait, at least
-// 1, which http/ sends as Retry-After.
+// kResourceExhausted saying when to try again: a RetryAfter payload of the whole seconds to wait,
+// at least 1, which http/ sends as Retry-After.
 inline Status Throttled(std::string message, std::chrono::seconds retry_after) {
-  return Status(StatusCode::kResourceExhausted, std::move(message), {},
-                std::to_string(std::max<std::chrono::seconds::rep>(1, retry_after.count())));
+  return ResourceExhausted(std::move(message))
+      .WithPayload(RetryAfter{std::max(std::chrono::seconds(1), retry_after)});
 }
 
 // Failed attempts per key, with a wait that grows with each failure past a free budget and is

@@ -14,6 +14,11 @@ namespace {
 
 using nlohmann::json;
 using AuthedHandler = std::function<Response(Request&, const Caller&)>;
+// A handler's answer, or the Status it failed with: ToResponse answers that with ApiProblem.
+using Answer = Result<Response>;
+
+Response ToResponse(Response r) { return r; }
+Response ToResponse(Answer a) { return a.ok() ? std::move(a).value() : ApiProblem(a.status()); }
 
 // What a signed-in caller is answered names people, phone numbers and tokens: no cache keeps it
 // (Cache-Control: no-store), unless the handler chose otherwise for data that holds none.
@@ -31,8 +36,8 @@ Response NoStore(Response r) {
 Handler Authed(HerdService& service, Operation op, AuthedHandler handler) {
   return [&service, op, handler = std::move(handler)](Request& req) {
     auto caller = service.Authenticate(req.BearerToken(), req.remote_address);
-    if (!caller.ok()) return NoStore(ProblemFromStatus(caller.status()));
-    if (Status s = Permit(caller.value(), op); !s.ok()) return NoStore(ProblemFromStatus(s));
+    if (!caller.ok()) return NoStore(ApiProblem(caller.status()));
+    if (Status s = Permit(caller.value(), op); !s.ok()) return NoStore(ApiProblem(s));
     return NoStore(handler(req, caller.value()));
   };
 }
@@ -41,19 +46,9 @@ Response JsonText(int status, std::string body) {
   return Text(status, std::move(body), std::string(kJsonContentType));
 }
 
-// A failed registration; a 409 carries the existing record's id when the caller may know it
-// (DESIGN.md section 7: `409 {id}`).
-Response RegistrationProblem(const Status& s) {
-  if (s.code() == StatusCode::kAlreadyExists && !s.detail().empty()) {
-    return ProblemFromStatus(s, {{"id", std::stoll(s.detail())}});
-  }
-  return ProblemFromStatus(s);
-}
-
 Result<json> JsonObjectBody(const Request& req) {
-  auto body = ParseJsonBody(req);
-  if (!body.ok()) return body;
-  HP_RETURN_IF_ERROR(RequireObject(body.value()));
+  HP_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
+  HP_RETURN_IF_ERROR(RequireObject(body));
   return body;
 }
 
@@ -77,21 +72,18 @@ std::string PhoneQuery(const Request& req) {
   return phone;
 }
 
-Response Login(HerdService& service, Request& req) {
-  auto body = JsonObjectBody(req);
-  if (!body.ok()) return ProblemFromStatus(body.status());
-  FieldReader f(body.value(), "");
+Answer Login(HerdService& service, Request& req) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
   std::string username = f.String("username");
   std::string password = f.String("password");
-  if (!f.status().ok()) return ProblemFromStatus(f.status());
-  auto r = service.Login(username, password, req.remote_address);
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  return JsonText(200, LoginJson(r.value()));
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const LoginResult r, service.Login(username, password, req.remote_address));
+  return JsonText(200, LoginJson(r));
 }
 
-Response Logout(HerdService& service, Request& req, const Caller& caller) {
-  Status s = service.Logout(req.BearerToken(), caller);
-  if (!s.ok()) return ProblemFromStatus(s);
+Answer Logout(HerdService& service, Request& req, const Caller& caller) {
+  HP_RETURN_IF_ERROR(service.Logout(req.BearerToken(), caller));
   return Response{204, "", "", {}};
 }
 
@@ -102,171 +94,140 @@ Response Me(const Caller& caller) {
                     {"authority", caller.authority}});
 }
 
-Response CreateOwner(HerdService& service, Request& req, const Caller& caller) {
-  auto body = JsonObjectBody(req);
-  if (!body.ok()) return ProblemFromStatus(body.status());
-  FieldReader f(body.value(), "");
+// A 409 carries the existing record's id when the caller may know it (DESIGN.md section 7:
+// `409 {id}`): an ExistingRecord payload, answered by ApiProblem.
+Answer CreateOwner(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
   OwnerInput in;
   in.phone = f.String("phone");
   in.name = f.String("name");
   in.village = f.String("village");
   in.authority = f.String("authority");
-  if (!f.status().ok()) return ProblemFromStatus(f.status());
-  auto r = service.RegisterOwner(caller, in);
-  if (!r.ok()) return RegistrationProblem(r.status());
-  return JsonText(201, OwnerJson(r.value()));
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const Owner owner, service.RegisterOwner(caller, in));
+  return JsonText(201, OwnerJson(owner));
 }
 
-Response FindOwner(HerdService& service, Request& req, const Caller& caller) {
+Answer FindOwner(HerdService& service, Request& req, const Caller& caller) {
   const std::string phone = PhoneQuery(req);
-  if (phone.empty()) return ProblemFromStatus(InvalidArgument("phone", "phone is required"));
-  auto r = service.FindOwnerByPhone(caller, phone);
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  return JsonText(200, OwnerJson(r.value()));
+  if (phone.empty()) return InvalidArgument("phone", "phone is required");
+  HP_ASSIGN_OR_RETURN(const Owner owner, service.FindOwnerByPhone(caller, phone));
+  return JsonText(200, OwnerJson(owner));
 }
 
-Response CreateAnimal(HerdService& service, Request& req, const Caller& caller) {
-  auto body = JsonObjectBody(req);
-  if (!body.ok()) return ProblemFromStatus(body.status());
-  FieldReader f(body.value(), "");
+Answer CreateAnimal(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
   AnimalInput in;
   in.tag = f.String("tag");
   in.species = f.String("species");
   in.owner_id = f.Integer("owner_id").value_or(0);
   in.sex = f.String("sex");
   in.birth_date = f.String("birth_date");
-  if (!f.status().ok()) return ProblemFromStatus(f.status());
-  if (in.tag.empty()) return ProblemFromStatus(InvalidArgument("tag", "tag is required"));
-  auto r = service.RegisterAnimal(caller, in);
-  if (!r.ok()) return RegistrationProblem(r.status());
-  return JsonText(201, AnimalJson(r.value()));
+  HP_RETURN_IF_ERROR(f.Done());
+  if (in.tag.empty()) return InvalidArgument("tag", "tag is required");
+  HP_ASSIGN_OR_RETURN(const Animal animal, service.RegisterAnimal(caller, in));
+  return JsonText(201, AnimalJson(animal));
 }
 
-Response GetAnimal(HerdService& service, Request& req, const Caller& caller) {
-  auto r = service.GetAnimal(caller, PercentDecode(req.Param("tag"), false));
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  return JsonText(200, AnimalViewJson(r.value(), service.catalogue()));
+Answer GetAnimal(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const AnimalView view,
+                      service.GetAnimal(caller, PercentDecode(req.Param("tag"), false)));
+  return JsonText(200, AnimalViewJson(view, service.catalogue()));
 }
 
-Response RecordBatch(HerdService& service, Request& req, const Caller& caller) {
-  auto body = ParseJsonBody(req);
-  if (!body.ok()) return ProblemFromStatus(body.status());
-  auto records = ParseBatch(body.value());
-  if (!records.ok()) return ProblemFromStatus(records.status());
-  auto r = service.RecordBatch(caller, records.value());
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  return JsonText(200, BatchSummaryJson(r.value()));
+Answer RecordBatch(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, ParseJsonBody(req));
+  HP_ASSIGN_OR_RETURN(const auto records, ParseBatch(body));
+  HP_ASSIGN_OR_RETURN(const BatchSummary summary, service.RecordBatch(caller, records));
+  return JsonText(200, BatchSummaryJson(summary));
 }
 
-Response VoidVaccination(HerdService& service, Request& req, const Caller& caller) {
-  auto body = JsonObjectBody(req);
-  if (!body.ok()) return ProblemFromStatus(body.status());
-  FieldReader f(body.value(), "");
+Answer VoidVaccination(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
   std::string reason = f.String("reason");
-  if (!f.status().ok()) return ProblemFromStatus(f.status());
+  HP_RETURN_IF_ERROR(f.Done());
   const std::string id = PercentDecode(req.Param("id"), false);
-  Status s = service.VoidVaccination(caller, id, reason);
-  if (!s.ok()) return ProblemFromStatus(s);
+  HP_RETURN_IF_ERROR(service.VoidVaccination(caller, id, reason));
   return Json(200, {{"id", id}, {"voided", true}, {"reason", reason}});
 }
 
-Response Lookup(HerdService& service, Request& req, const Caller& caller) {
+Answer Lookup(HerdService& service, Request& req, const Caller& caller) {
   const std::string phone = PhoneQuery(req);
-  if (phone.empty()) return ProblemFromStatus(InvalidArgument("phone", "phone is required"));
-  auto years = QueryInt(req, "years");
-  if (!years.ok()) return ProblemFromStatus(years.status());
+  if (phone.empty()) return InvalidArgument("phone", "phone is required");
+  HP_ASSIGN_OR_RETURN(const std::optional<int64_t> years, QueryInt(req, "years"));
   std::optional<int> y;
-  if (years.value()) {
+  if (years) {
     // Saturated into an int; the service says which range is allowed.
-    y = static_cast<int>(std::clamp<int64_t>(*years.value(), INT32_MIN, INT32_MAX));
+    y = static_cast<int>(std::clamp<int64_t>(*years, INT32_MIN, INT32_MAX));
   }
-  auto r = service.Lookup(caller, phone, y);
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  return JsonText(200, LookupJson(r.value(), service.catalogue()));
+  HP_ASSIGN_OR_RETURN(const LookupResult r, service.Lookup(caller, phone, y));
+  return JsonText(200, LookupJson(r, service.catalogue()));
 }
 
-Response ListAudit(HerdService& service, Request& req, const Caller& caller) {
+Answer ListAudit(HerdService& service, Request& req, const Caller& caller) {
   AuditQuery q;
-  auto after = QueryInt(req, "after");
-  auto limit = QueryInt(req, "limit");
-  auto user = QueryInt(req, "user_id");
-  for (const auto* r : {&after, &limit, &user}) {
-    if (!r->ok()) return ProblemFromStatus(r->status());
-  }
-  q.after_seq = after.value().value_or(0);
-  q.limit = static_cast<int>(std::clamp<int64_t>(limit.value().value_or(100), -1, 100000));
-  q.user_id = user.value().value_or(0);
+  HP_ASSIGN_OR_RETURN(const std::optional<int64_t> after, QueryInt(req, "after"));
+  HP_ASSIGN_OR_RETURN(const std::optional<int64_t> limit, QueryInt(req, "limit"));
+  HP_ASSIGN_OR_RETURN(const std::optional<int64_t> user, QueryInt(req, "user_id"));
+  q.after_seq = after.value_or(0);
+  q.limit = static_cast<int>(std::clamp<int64_t>(limit.value_or(100), -1, 100000));
+  q.user_id = user.value_or(0);
   q.action = std::string(req.Query("action"));
   for (auto [name, slot] : {std::pair{"from", &q.from}, std::pair{"to", &q.to}}) {
     std::string_view text = req.Query(name);
     if (text.empty()) continue;
-    auto t = ParseRfc3339(text, name);
-    if (!t.ok()) return ProblemFromStatus(t.status());
-    *slot = t.value();
+    HP_ASSIGN_OR_RETURN(*slot, ParseRfc3339(text, name));
   }
-  auto rows = service.ListAudit(caller, q);
-  if (!rows.ok()) return ProblemFromStatus(rows.status());
+  HP_ASSIGN_OR_RETURN(const std::vector<AuditRow> rows, service.ListAudit(caller, q));
   std::optional<int64_t> next;
-  if (!rows->empty() && static_cast<int>(rows->size()) == q.limit) next = rows->back().seq;
-  return JsonText(200, AuditPageJson(rows.value(), next));
+  if (!rows.empty() && static_cast<int>(rows.size()) == q.limit) next = rows.back().seq;
+  return JsonText(200, AuditPageJson(rows, next));
 }
 
 // --- reports (W11) ---
 
-Response CoverageReport(HerdService& service, Request& req, const Caller& caller) {
+Answer CoverageReport(HerdService& service, Request& req, const Caller& caller) {
   CoverageRequest in;
   in.region = std::string(req.Query("region"));
   in.disease = std::string(req.Query("disease"));
   in.species = std::string(req.Query("species"));
   in.from = std::string(req.Query("from"));
   in.to = std::string(req.Query("to"));
-  auto r = service.ReportCoverage(caller, in);
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  return JsonText(200, CoverageJson(r.value()));
+  HP_ASSIGN_OR_RETURN(const CoverageAnswer r, service.ReportCoverage(caller, in));
+  return JsonText(200, CoverageJson(r));
 }
 
 // --- certificates (W3-W6) ---
 
 std::string CertificateId(const Request& req) { return PercentDecode(req.Param("id"), false); }
 
-Response IssueCertificate(HerdService& service, Request& req, const Caller& caller) {
-  auto body = ParseJsonBody(req);
-  if (!body.ok()) return ProblemFromStatus(body.status());
-  auto request = ParseCertificateRequest(body.value());
-  if (!request.ok()) return ProblemFromStatus(request.status());
-  std::vector<RuleFailure> failures;
-  auto r = service.IssueCertificate(caller, request.value(), &failures);
-  if (!r.ok()) {
-    // 422 lists every unmet rule for every animal, so that the vet can fix them all at once.
-    if (r.status().code() == StatusCode::kUnprocessable) {
-      return ProblemFromStatus(r.status(), {{"failures", RuleFailuresJson(failures)}});
-    }
-    return ProblemFromStatus(r.status());
-  }
-  Response res = JsonText(201, CertificateJson(r.value(), service.clock().Now()));
-  res.AddHeader("Location", "/api/v1/certificates/" + r->id);
+// A 422 lists every unmet rule for every animal (an UnmetRules payload), so that the vet can fix
+// them all at once.
+Answer IssueCertificate(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, ParseJsonBody(req));
+  HP_ASSIGN_OR_RETURN(const CertificateRequest request, ParseCertificateRequest(body));
+  HP_ASSIGN_OR_RETURN(const Certificate c, service.IssueCertificate(caller, request));
+  Response res = JsonText(201, CertificateJson(c, service.clock().Now()));
+  res.AddHeader("Location", "/api/v1/certificates/" + c.id);
   return res;
 }
 
-Response ListCertificates(HerdService& service, Request& req, const Caller& caller) {
+Answer ListCertificates(HerdService& service, Request& req, const Caller& caller) {
   CertificateListRequest in;
-  auto owner = QueryInt(req, "owner_id");
-  if (!owner.ok()) return ProblemFromStatus(owner.status());
-  auto limit = QueryInt(req, "limit");
-  if (!limit.ok()) return ProblemFromStatus(limit.status());
-  in.owner_id = owner.value();
-  in.limit = limit.value();
+  HP_ASSIGN_OR_RETURN(in.owner_id, QueryInt(req, "owner_id"));
+  HP_ASSIGN_OR_RETURN(in.limit, QueryInt(req, "limit"));
   in.status = std::string(req.Query("status"));
   in.cursor = std::string(req.Query("cursor"));
-  auto r = service.ListCertificates(caller, in);
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  return JsonText(200, CertificatePageJson(r.value(), service.clock().Now()));
+  HP_ASSIGN_OR_RETURN(const CertificatePage page, service.ListCertificates(caller, in));
+  return JsonText(200, CertificatePageJson(page, service.clock().Now()));
 }
 
-Response GetCertificate(HerdService& service, Request& req, const Caller& caller) {
-  auto r = service.GetCertificate(caller, CertificateId(req));
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  return JsonText(200, CertificateJson(r.value(), service.clock().Now()));
+Answer GetCertificate(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const Certificate c, service.GetCertificate(caller, CertificateId(req)));
+  return JsonText(200, CertificateJson(c, service.clock().Now()));
 }
 
 // The QR code of a certificate, as SVG or PNG. The image is a pure function of the signed text,
@@ -296,60 +257,35 @@ Response PrintCertificate(HerdService& service, Request& req, const Caller& call
   return res;
 }
 
-// A second use answers 409 with when, where and by whom the certificate was first used; the
-// service passes that as JSON in the Status detail.
-Response ConsumeProblem(const Status& s) {
-  if (s.code() == StatusCode::kAlreadyExists && !s.detail().empty()) {
-    const json detail = json::parse(s.detail(), nullptr, /*allow_exceptions=*/false);
-    if (detail.is_object()) {
-      json first = {
-          {"at", detail.contains("at") ? detail["at"] : detail.value("consumed_at", json())},
-          {"place", detail.value("place", json())},
-          {"by", detail.value("by", json())}};
-      return ProblemFromStatus(Status(s.code(), s.message(), s.field()),
-                               {{"first_consumed", std::move(first)}});
-    }
-  }
-  return ProblemFromStatus(s);
-}
-
-Response ConsumeCertificate(HerdService& service, Request& req, const Caller& caller) {
-  auto body = JsonObjectBody(req);
-  if (!body.ok()) return ProblemFromStatus(body.status());
-  if (Status s = RejectUnknownMembers(body.value(), {"place"}); !s.ok()) {
-    return ProblemFromStatus(s);
-  }
-  FieldReader f(body.value(), "");
+// A second use answers 409 with when, where and by whom the certificate was first used (a
+// FirstConsumption payload, answered by ApiProblem).
+Answer ConsumeCertificate(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
   std::string place = f.String("place");
-  if (!f.status().ok()) return ProblemFromStatus(f.status());
-  auto r = service.ConsumeCertificate(caller, CertificateId(req), place);
-  if (!r.ok()) return ConsumeProblem(r.status());
-  return JsonText(200, CertificateJson(r.value(), service.clock().Now()));
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const Certificate c,
+                      service.ConsumeCertificate(caller, CertificateId(req), place));
+  return JsonText(200, CertificateJson(c, service.clock().Now()));
 }
 
-Response RevokeCertificate(HerdService& service, Request& req, const Caller& caller) {
-  auto body = JsonObjectBody(req);
-  if (!body.ok()) return ProblemFromStatus(body.status());
-  if (Status s = RejectUnknownMembers(body.value(), {"reason"}); !s.ok()) {
-    return ProblemFromStatus(s);
-  }
-  FieldReader f(body.value(), "");
+Answer RevokeCertificate(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
   std::string reason = f.String("reason");
-  if (!f.status().ok()) return ProblemFromStatus(f.status());
-  auto r = service.RevokeCertificate(caller, CertificateId(req), reason);
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  return JsonText(200, CertificateJson(r.value(), service.clock().Now()));
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const Certificate c,
+                      service.RevokeCertificate(caller, CertificateId(req), reason));
+  return JsonText(200, CertificateJson(c, service.clock().Now()));
 }
 
 // W4, public: anyone with the QR code's text; the answer holds no personal data.
-Response Verify(HerdService& service, Request& req) {
-  auto body = JsonObjectBody(req);
-  if (!body.ok()) return ProblemFromStatus(body.status());
-  if (Status s = RejectUnknownMembers(body.value(), {"hp1"}); !s.ok()) return ProblemFromStatus(s);
-  FieldReader f(body.value(), "");
+Answer Verify(HerdService& service, Request& req) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
   std::string hp1 = f.String("hp1");
-  if (!f.status().ok()) return ProblemFromStatus(f.status());
-  if (hp1.empty()) return ProblemFromStatus(InvalidArgument("hp1", "hp1 is required"));
+  HP_RETURN_IF_ERROR(f.Done());
+  if (hp1.empty()) return InvalidArgument("hp1", "hp1 is required");
   Caller anyone;
   anyone.address = req.remote_address;
   return JsonText(200, VerifyResultJson(service.Verify(anyone, hp1)));
@@ -358,19 +294,18 @@ Response Verify(HerdService& service, Request& req) {
 // A signed document for offline verifiers, served as the service keeps it. Caches may hold it for
 // `max_age_seconds`: the trust list changes rarely, the revocation list should reach verifiers
 // soon.
-Response SignedDocument(Result<std::string> document, int max_age_seconds) {
-  if (!document.ok()) return ProblemFromStatus(document.status());
-  Response res = Text(200, std::move(document).value(), std::string(kJsonContentType));
+Answer SignedDocument(Result<std::string> document, int max_age_seconds) {
+  HP_ASSIGN_OR_RETURN(std::string text, std::move(document));
+  Response res = Text(200, std::move(text), std::string(kJsonContentType));
   res.AddHeader("Cache-Control", "public, max-age=" + std::to_string(max_age_seconds));
   return res;
 }
 
 // The root public keys a verifier pins on first use (the operator's pin, given out of band, stays
 // the strong form). Cached as briefly as the trust list: a new root shows within minutes.
-Response TrustRoot(HerdService& service) {
-  auto r = service.TrustRootKeys();
-  if (!r.ok()) return ProblemFromStatus(r.status());
-  Response res = JsonText(200, TrustRootJson(r.value()));
+Answer TrustRoot(HerdService& service) {
+  HP_ASSIGN_OR_RETURN(const auto root, service.TrustRootKeys());
+  Response res = JsonText(200, TrustRootJson(root));
   res.AddHeader("Cache-Control", "public, max-age=300");
   return res;
 }
@@ -384,9 +319,11 @@ Response Catalogue(const HerdService& service) {
 void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& metrics) {
   auto& s = service;
   auto authed = [&s](Operation op, auto fn) {
-    return Authed(s, op, [&s, fn](Request& req, const Caller& c) { return fn(s, req, c); });
+    return Authed(s, op,
+                  [&s, fn](Request& req, const Caller& c) { return ToResponse(fn(s, req, c)); });
   };
-  router.Add("POST", "/api/v1/auth/login", [&s](Request& req) { return NoStore(Login(s, req)); });
+  router.Add("POST", "/api/v1/auth/login",
+             [&s](Request& req) { return NoStore(ToResponse(Login(s, req))); });
   router.Add("POST", "/api/v1/auth/logout", authed(Operation::kSignedIn, Logout));
   router.Add("GET", "/api/v1/auth/me",
              Authed(s, Operation::kSignedIn, [](Request&, const Caller& c) { return Me(c); }));
@@ -422,12 +359,12 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              authed(Operation::kConsumeCertificate, ConsumeCertificate));
   router.Add("POST", "/api/v1/certificates/{id}/revoke",
              authed(Operation::kRevokeCertificate, RevokeCertificate));
-  router.Add("POST", "/api/v1/verify", [&s](Request& req) { return Verify(s, req); });
+  router.Add("POST", "/api/v1/verify", [&s](Request& req) { return ToResponse(Verify(s, req)); });
   router.Add("GET", "/api/v1/trust-list",
-             [&s](Request&) { return SignedDocument(s.TrustListDocument(), 300); });
-  router.Add("GET", "/api/v1/trust-root", [&s](Request&) { return TrustRoot(s); });
+             [&s](Request&) { return ToResponse(SignedDocument(s.TrustListDocument(), 300)); });
+  router.Add("GET", "/api/v1/trust-root", [&s](Request&) { return ToResponse(TrustRoot(s)); });
   router.Add("GET", "/api/v1/revocations",
-             [&s](Request&) { return SignedDocument(s.RevocationListDocument(), 60); });
+             [&s](Request&) { return ToResponse(SignedDocument(s.RevocationListDocument(), 60)); });
   router.Add("GET", "/api/v1/catalogue", [&s](Request&) { return Catalogue(s); });
   router.Add("GET", "/api/v1/openapi.json", [](Request&) {
     return Text(200, std::string(OpenApiDocument()), "application/json");

@@ -16,6 +16,7 @@ FieldReader::FieldReader(const json& object, std::string prefix)
     : object_(object), prefix_(std::move(prefix)) {}
 
 const json* FieldReader::Member(const char* key) {
+  asked_.emplace_back(key);
   auto it = object_.find(key);
   if (it == object_.end() || it->is_null()) return nullptr;
   return &*it;
@@ -81,6 +82,26 @@ std::vector<std::string> FieldReader::StringList(const char* key) {
   return out;
 }
 
+const json* FieldReader::Array(const char* key, const char* expected) {
+  const json* m = Member(key);
+  if (m == nullptr) return nullptr;
+  if (!m->is_array()) {
+    TypeError(key, expected);
+    return nullptr;
+  }
+  return m;
+}
+
+Status FieldReader::Done() const {
+  for (const auto& [key, value] : object_.items()) {
+    if (std::find(asked_.begin(), asked_.end(), key) != asked_.end()) continue;
+    // The name is the client's: cut it short before echoing it back.
+    const std::string name = key.size() > 64 ? key.substr(0, 64) + "..." : key;
+    return InvalidArgument(prefix_ + name, "unknown field \"" + name + "\"");
+  }
+  return status_;
+}
+
 Status RequireObject(const json& body) {
   if (!body.is_object()) return InvalidArgument("body", "the body must be a JSON object");
   return Status::Ok();
@@ -88,14 +109,17 @@ Status RequireObject(const json& body) {
 
 Result<std::vector<VaccinationRecordInput>> ParseBatch(const json& body) {
   HP_RETURN_IF_ERROR(RequireObject(body));
-  auto it = body.find("records");
-  if (it == body.end() || !it->is_array()) {
-    return InvalidArgument("records", "records must be an array of vaccination records");
+  constexpr const char* kRecordsExpected = "an array of vaccination records";
+  FieldReader top(body, "");
+  const json* records = top.Array("records", kRecordsExpected);
+  HP_RETURN_IF_ERROR(top.Done());
+  if (records == nullptr) {
+    return InvalidArgument("records", std::string("records must be ") + kRecordsExpected);
   }
   std::vector<VaccinationRecordInput> out;
-  out.reserve(it->size());
-  for (size_t i = 0; i < it->size(); ++i) {
-    const json& r = (*it)[i];
+  out.reserve(records->size());
+  for (size_t i = 0; i < records->size(); ++i) {
+    const json& r = (*records)[i];
     const std::string prefix = "records[" + std::to_string(i) + "].";
     if (!r.is_object()) {
       return InvalidArgument(prefix.substr(0, prefix.size() - 1), "each record must be an object");
@@ -118,29 +142,14 @@ Result<std::vector<VaccinationRecordInput>> ParseBatch(const json& body) {
     in.lon = f.Number("lon");
     in.device_id = f.String("device_id");
     in.corrects = f.String("corrects");
-    if (!f.status().ok()) return f.status();
+    HP_RETURN_IF_ERROR(f.Done());
     out.push_back(std::move(in));
   }
   return out;
 }
 
-Status RejectUnknownMembers(const json& object, std::initializer_list<std::string_view> known,
-                            const std::string& prefix) {
-  if (!object.is_object()) return Status::Ok();
-  for (const auto& [key, value] : object.items()) {
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    // The name is the client's: cut it short before echoing it back.
-    const std::string name = key.size() > 64 ? key.substr(0, 64) + "..." : key;
-    return InvalidArgument(prefix + name, "unknown field \"" + name + "\"");
-  }
-  return Status::Ok();
-}
-
 Result<CertificateRequest> ParseCertificateRequest(const json& body) {
   HP_RETURN_IF_ERROR(RequireObject(body));
-  HP_RETURN_IF_ERROR(RejectUnknownMembers(
-      body, {"owner_id", "owner_phone", "animal_tags", "species", "head_count", "purpose", "origin",
-             "origin_place", "destination", "destination_place", "transport", "valid_hours"}));
   FieldReader f(body, "");
   CertificateRequest r;
   r.owner_id = f.Integer("owner_id");
@@ -155,7 +164,7 @@ Result<CertificateRequest> ParseCertificateRequest(const json& body) {
   r.destination_place = f.String("destination_place");
   r.transport = f.String("transport");
   r.valid_hours = f.Integer("valid_hours");
-  if (!f.status().ok()) return f.status();
+  HP_RETURN_IF_ERROR(f.Done());
   return r;
 }
 
@@ -699,6 +708,8 @@ std::string TrustRootJson(const TrustRoot& r) {
   });
 }
 
+namespace {
+
 json RuleFailuresJson(const std::vector<RuleFailure>& failures) {
   json out = json::array();
   auto date = [](const std::optional<Date>& d) { return d ? json(d->ToString()) : json(); };
@@ -714,6 +725,29 @@ json RuleFailuresJson(const std::vector<RuleFailure>& failures) {
     out.push_back(std::move(j));
   }
   return out;
+}
+
+}  // namespace
+
+Response ApiProblem(const Status& status) {
+  if (status.ok() || status.code() == StatusCode::kInternal) return ProblemFromStatus(status);
+  json members = json::object();
+  std::optional<int64_t> retry_after;
+  if (const auto* existing = status.payload<ExistingRecord>()) {
+    members["id"] = existing->id;
+  } else if (const auto* wait = status.payload<RetryAfter>()) {
+    retry_after = std::max<int64_t>(1, wait->wait.count());
+    members["retry_after"] = *retry_after;
+  } else if (const auto* first = status.payload<FirstConsumption>()) {
+    members["first_consumed"] = {{"at", first->at ? FormatRfc3339(*first->at) : std::string()},
+                                 {"place", first->place},
+                                 {"by", first->by}};
+  } else if (const auto* unmet = status.payload<UnmetRules>()) {
+    members["failures"] = RuleFailuresJson(unmet->failures);
+  }
+  Response r = ProblemFromStatus(status, members);
+  if (retry_after) r.AddHeader("Retry-After", std::to_string(*retry_after));
+  return r;
 }
 
 }  // namespace herdpass::http

@@ -2,7 +2,6 @@
 // field names. Type errors name the field as the client wrote it ("records[2].head_count").
 #pragma once
 
-#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -10,12 +9,20 @@
 #include <vector>
 
 #include "domain/status.h"
+#include "http/response.h"
 #include "service/service.h"
 
 namespace herdpass::http {
 
-// Reads typed members of one JSON object. Absent and null members read as empty; a member of the
-// wrong type records an error (the first one wins) and reads as empty.
+// Reads typed members of one JSON object of a request body, and is the one place of the API's
+// policy for members it does not know (openapi.json, info.description): every request parser reads
+// its members through a FieldReader and ends with Done(), which refuses any member that no call
+// asked for. A misspelt optional field ("valid_hour") would otherwise be dropped without a word,
+// and a default saved that the user did not mean.
+//
+// Absent and null members read as empty; a member of the wrong type records an error (the first one
+// wins) and reads as empty. Field names in errors carry `prefix` ("records[2].").
+// REQUIRES: `object` is a JSON object and outlives the reader.
 class FieldReader {
  public:
   FieldReader(const nlohmann::json& object, std::string prefix);
@@ -24,8 +31,13 @@ class FieldReader {
   std::optional<int64_t> Integer(const char* key);
   std::optional<double> Number(const char* key);
   std::vector<std::string> StringList(const char* key);
+  // An array member, for the caller to read element by element; nullptr when absent, or (with a
+  // type error saying it must be `expected`) when it is no array.
+  const nlohmann::json* Array(const char* key, const char* expected);
 
-  const Status& status() const { return status_; }
+  // Ok when every member was asked for and had its type. Otherwise kInvalidArgument naming the
+  // first unknown member ("unknown field"), or else the first member of the wrong type.
+  [[nodiscard]] Status Done() const;
 
  private:
   const nlohmann::json* Member(const char* key);
@@ -33,23 +45,17 @@ class FieldReader {
 
   const nlohmann::json& object_;
   std::string prefix_;
+  std::vector<std::string_view> asked_;
   Status status_;
 };
 
 // The body must be a JSON object; otherwise a 400 naming "body".
 Status RequireObject(const nlohmann::json& body);
 
-// Refuses members of `object` not named in `known`: a misspelt optional field ("valid_hour") would
-// otherwise be dropped without a word, and a certificate issued with a default the vet did not
-// mean. kInvalidArgument naming the first unknown member (prefixed by `prefix`).
-Status RejectUnknownMembers(const nlohmann::json& object,
-                            std::initializer_list<std::string_view> known,
-                            const std::string& prefix = "");
-
 Result<std::vector<VaccinationRecordInput>> ParseBatch(const nlohmann::json& body);
 
 // The body of POST /certificates (W3). Unknown members and wrong types are kInvalidArgument naming
-// the field; the service checks the values.
+// the field (FieldReader); the service checks the values.
 Result<CertificateRequest> ParseCertificateRequest(const nlohmann::json& body);
 
 // Responses are written with RapidJSON's streaming Writer straight into the body string: the W2
@@ -81,7 +87,12 @@ std::string VerifyResultJson(const VerifyResult& r);
 // GET /trust-root: {country, keys: [{kid, public_key, valid_from, valid_until, retired_at}]}, the
 // public halves only (retired_at null unless retired).
 std::string TrustRootJson(const TrustRoot& r);
-// The "failures" member of the 422 answer of POST /certificates.
-nlohmann::json RuleFailuresJson(const std::vector<RuleFailure>& failures);
+// The problem answer of a failed service call: ProblemFromStatus, plus what the typed payloads of
+// service/service.h tell the client. The one place that reads them:
+//   ExistingRecord    409  member "id" (a number)
+//   RetryAfter        429  header "Retry-After: <seconds>" and member "retry_after"
+//   FirstConsumption  409  member "first_consumed": {at, place, by}
+//   UnmetRules        422  member "failures": [RuleFailure] (openapi.json)
+Response ApiProblem(const Status& status);
 
 }  // namespace herdpass::http

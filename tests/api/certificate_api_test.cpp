@@ -321,6 +321,8 @@ TEST_F(CertificateApiTest, UnmetRulesAre422ListingEveryFailingAnimalAndStoreNoth
   ExpectProblem(r, 422);
   json j = r.json();
   ASSERT_TRUE(j.contains("failures") && j["failures"].is_array()) << r.body;
+  // The list once: no copy of it as JSON text in an "info" string (issue 10 item 4).
+  EXPECT_FALSE(j.contains("info")) << r.body;
   std::map<std::string, std::map<std::string, json>> by_animal;  // tag -> disease -> failure
   for (const auto& f : j["failures"]) {
     for (const char* key : {"animal", "rule", "disease", "state", "message"}) {

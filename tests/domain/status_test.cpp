@@ -46,5 +46,37 @@ TEST(StatusTest, AssignOrReturnReturnsTheFirstFailureAndRunsNothingAfterIt) {
   EXPECT_EQ(steps, 1);
 }
 
+struct Wait {
+  int seconds = 0;
+};
+struct Other {};
+
+Result<int> Throttled() { return ResourceExhausted("slow down").WithPayload(Wait{30}); }
+
+TEST(StatusTest, PayloadIsReadBackByItsTypeOnly) {
+  Result<int> r = Throttled();
+  ASSERT_FALSE(r.ok());
+  const Status copy = r.status();  // through a Result, then copied: the payload goes along
+  ASSERT_NE(copy.payload<Wait>(), nullptr);
+  EXPECT_EQ(copy.payload<Wait>()->seconds, 30);
+  EXPECT_EQ(copy.payload<Other>(), nullptr);
+  EXPECT_EQ(copy.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(copy.message(), "slow down");
+  EXPECT_EQ(NotFound("x").payload<Wait>(), nullptr);
+}
+
+// The early return of HP_ASSIGN_OR_RETURN keeps the payload of the failure it passes on.
+Result<std::unique_ptr<int>> PassOn() {
+  HP_ASSIGN_OR_RETURN(int v, Throttled());
+  return std::make_unique<int>(v);
+}
+
+TEST(StatusTest, AssignOrReturnPassesThePayloadOn) {
+  auto r = PassOn();
+  ASSERT_FALSE(r.ok());
+  ASSERT_NE(r.status().payload<Wait>(), nullptr);
+  EXPECT_EQ(r.status().payload<Wait>()->seconds, 30);
+}
+
 }  // namespace
 }  // namespace herdpass

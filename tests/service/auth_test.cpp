@@ -76,8 +76,9 @@ class AuthTest : public ::testing::Test {
 
   // The seconds a throttled answer says to wait, or -1 when it is not one.
   static int RetryAfter(const Status& s) {
-    if (s.code() != StatusCode::kResourceExhausted || s.detail().empty()) return -1;
-    return std::stoi(s.detail());
+    const auto* delay = s.payload<herdpass::RetryAfter>();
+    if (s.code() != StatusCode::kResourceExhausted || delay == nullptr) return -1;
+    return static_cast<int>(delay->wait.count());
   }
 
   std::filesystem::path dir_;

@@ -350,9 +350,11 @@ TEST_F(CertificateTest, UnmetMovementRulesListEveryFailingAnimalAndStoreNothing)
     diseases.insert(f.disease);
   }
   EXPECT_EQ(diseases, (std::set<std::string>{"FMD-O", "FMD-A", "PPR"}));
-  // The detail carries the same list for callers that read only the Status.
-  auto detail = nlohmann::json::parse(c.status().detail());
-  EXPECT_EQ(detail.size(), 3u);
+  // The Status carries the same list, typed, for callers that read only the Status (http/).
+  const UnmetRules* unmet = c.status().payload<UnmetRules>();
+  ASSERT_NE(unmet, nullptr) << c.status().ToString();
+  ASSERT_EQ(unmet->failures.size(), 3u);
+  EXPECT_EQ(unmet->failures[0].message, failures[0].message);
 
   auto after = kz_->store->Counts();
   ASSERT_TRUE(after.ok());
@@ -539,10 +541,12 @@ TEST_F(CertificateTest, ConsumedOnceThenRefusedWithWhenWhereAndWho) {
   Caller other = kz_->User("insp2", Role::kInspector, "KZ-ABY");
   auto second = svc().ConsumeCertificate(other, c.number, "market");  // by number, too
   ASSERT_EQ(second.status().code(), StatusCode::kAlreadyExists) << second.status().ToString();
-  auto detail = nlohmann::json::parse(second.status().detail());
-  EXPECT_EQ(detail["consumed_at"], "2026-11-29T10:00:00.000Z");
-  EXPECT_EQ(detail["place"], "Ayagoz meat plant");
-  EXPECT_EQ(detail["by"], "insp");
+  const FirstConsumption* first_use = second.status().payload<FirstConsumption>();
+  ASSERT_NE(first_use, nullptr) << second.status().ToString();
+  ASSERT_TRUE(first_use->at.has_value());
+  EXPECT_EQ(FormatRfc3339(*first_use->at), "2026-11-29T10:00:00.000Z");
+  EXPECT_EQ(first_use->place, "Ayagoz meat plant");
+  EXPECT_EQ(first_use->by, "insp");
   EXPECT_EQ(second.status().message(),
             "already consumed at 2026-11-29T10:00:00.000Z at Ayagoz meat plant by insp");
 

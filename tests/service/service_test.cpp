@@ -152,7 +152,8 @@ TEST_F(ServiceTest, RegisterOwnerNormalizesPhoneAndRefusesDuplicates) {
   EXPECT_EQ(o->authority, "KZ-ABY");
   auto dup = service_->RegisterOwner(vet_, {"+7 (701) 234-56-78", "Other", "", ""});
   EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(dup.status().detail(), std::to_string(o->id));
+  ASSERT_NE(dup.status().payload<ExistingRecord>(), nullptr) << dup.status().ToString();
+  EXPECT_EQ(dup.status().payload<ExistingRecord>()->id, o->id);
   EXPECT_EQ(service_->RegisterOwner(inspector_, {"87011112233", "X", "", ""}).status().code(),
             StatusCode::kPermissionDenied);
   auto outside = service_->RegisterOwner(vaccinator_, {"87011112233", "X", "", "KZ-ALM"});
@@ -315,9 +316,10 @@ TEST_F(ServiceTest, RegisteringAPhoneHeldElsewhereNamesNothingAndIsAudited) {
   ASSERT_TRUE(mine.ok());
   auto theirs = service_->RegisterOwner(other_vaccinator_, {"8 701 234 5678", "X", "", ""});
   EXPECT_EQ(theirs.status().code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(theirs.status().detail(), "");  // no id of another authority's owner
+  EXPECT_EQ(theirs.status().payload<ExistingRecord>(), nullptr);  // no id of another authority's
   auto again = service_->RegisterOwner(vet_, {"87012345678", "X", "", ""});
-  EXPECT_EQ(again.status().detail(), std::to_string(mine->id));  // same authority: the id
+  ASSERT_NE(again.status().payload<ExistingRecord>(), nullptr);  // same authority: the id
+  EXPECT_EQ(again.status().payload<ExistingRecord>()->id, mine->id);
 
   AuditQuery q;
   q.action = "owner.conflict";
