@@ -28,6 +28,16 @@
 
 namespace herdpass::store {
 
+enum class CertificateKey { kId, kNumber };
+
+// An animal a certificate names: its id, its tag (if tagged) and its current owner's id (0 when
+// there is no such animal).
+struct CertificateAnimal {
+  int64_t id = 0;
+  std::optional<std::string> tag;
+  int64_t owner_id = 0;
+};
+
 template <class Connection>
 struct RecordCodecs {
   // --- owners and animals --- (kNotFound with a message in user terms when there is no such row)
@@ -87,16 +97,16 @@ struct RecordCodecs {
                                                             const std::string& name);
 
   // --- certificates ---
-  // A certificate with its animals (in their stored order), its tags (sorted) and its
-  // vaccinations (in their stored order). kNotFound when there is none.
-  static Result<Certificate> ReadCertificateById(Connection& conn, const std::string& id);
-  static Result<Certificate> ReadCertificateByNumber(Connection& conn, const std::string& number);
-  // The animals of a stored certificate as they are now: ids in order, and the sorted tags of the
-  // tagged ones. `owners` (optional) receives each animal's current owner id, 0 for an id with no
-  // animal.
-  static Status ReadCertificateAnimals(Connection& conn, const std::string& certificate_id,
-                                       std::vector<int64_t>& ids, std::vector<std::string>& tags,
-                                       std::vector<int64_t>* owners = nullptr);
+  // A certificate's own row (without its animals, tags and vaccinations); kNotFound when there
+  // is none.
+  static Result<Certificate> ReadCertificateRow(Connection& conn, CertificateKey by,
+                                                const std::string& key);
+  // The animals of a stored certificate as they are now, in their stored order.
+  static Result<std::vector<CertificateAnimal>> ReadCertificateAnimals(
+      Connection& conn, const std::string& certificate_id);
+  // In their stored order.
+  static Result<std::vector<CertificateVaccination>> ReadCertificateVaccinations(
+      Connection& conn, const std::string& certificate_id);
   // The stored status; kNotFound when there is no such certificate.
   static Result<CertificateStatus> ReadCertificateStatus(Connection& conn, const std::string& id);
   // The certificate's row; false when one of its unique keys (id, number) is taken.

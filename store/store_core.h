@@ -367,15 +367,16 @@ class StoreCore final : public Store {
       if (!inserted) {
         return CertificateConflict(Codecs::ReadCertificateStatus(conn, c.id).status());
       }
-      Status animals = Codecs::InsertCertificateAnimals(conn, c);
-      if (animals.code() == StatusCode::kFailedPrecondition) {  // the foreign key to animals
+      Status linked = Codecs::InsertCertificateAnimals(conn, c);
+      if (linked.code() == StatusCode::kFailedPrecondition) {  // the foreign key to animals
         return FailedPrecondition("an animal of the certificate does not exist");
       }
-      HP_RETURN_IF_ERROR(animals);
-      std::vector<int64_t> ids, owners;
-      std::vector<std::string> tags;
-      HP_RETURN_IF_ERROR(Codecs::ReadCertificateAnimals(conn, c.id, ids, tags, &owners));
-      HP_RETURN_IF_ERROR(CheckCertificateAnimals(c, tags, owners));
+      HP_RETURN_IF_ERROR(linked);
+      // The animals as just stored, read back through their table.
+      HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, c.id));
+      std::vector<int64_t> owners;
+      for (const CertificateAnimal& a : animals) owners.push_back(a.owner_id);
+      HP_RETURN_IF_ERROR(CheckCertificateAnimals(c, SortedTags(animals), owners));
       HP_RETURN_IF_ERROR(Codecs::InsertCertificateVaccinations(conn, c));
       tx.Count(Counter::kCertificates);
       return tx.AppendAudit(audit);
@@ -383,11 +384,12 @@ class StoreCore final : public Store {
   }
 
   Result<Certificate> FindCertificate(const std::string& id) override {
-    return ReadSnapshot([&](Connection& c) { return Codecs::ReadCertificateById(c, id); });
+    return ReadSnapshot([&](Connection& c) { return ReadCertificate(c, CertificateKey::kId, id); });
   }
 
   Result<Certificate> FindCertificateByNumber(const std::string& number) override {
-    return ReadSnapshot([&](Connection& c) { return Codecs::ReadCertificateByNumber(c, number); });
+    return ReadSnapshot(
+        [&](Connection& c) { return ReadCertificate(c, CertificateKey::kNumber, number); });
   }
 
   Result<Certificate> ConsumeCertificate(const std::string& id, const Consumption& consumption,
@@ -400,7 +402,7 @@ class StoreCore final : public Store {
           Connection& conn = tx.conn();
           HP_ASSIGN_OR_RETURN(const bool changed,
                               Codecs::ConsumeCertificate(conn, id, consumption));
-          if (changed) return Codecs::ReadCertificateById(conn, id);
+          if (changed) return ReadCertificate(conn, CertificateKey::kId, id);
           HP_ASSIGN_OR_RETURN(const CertificateStatus status,
                               Codecs::ReadCertificateStatus(conn, id));
           if (status == CertificateStatus::kRevoked) {
@@ -491,6 +493,27 @@ class StoreCore final : public Store {
     } snapshot{conn};
     HP_RETURN_IF_ERROR(Backend::BeginSnapshot(conn));
     return read(conn);
+  }
+
+  static std::vector<std::string> SortedTags(const std::vector<CertificateAnimal>& animals) {
+    std::vector<std::string> tags;
+    for (const CertificateAnimal& a : animals) {
+      if (a.tag) tags.push_back(*a.tag);
+    }
+    std::sort(tags.begin(), tags.end());
+    return tags;
+  }
+
+  // A certificate with its animals (in their stored order), its tags (sorted) and its
+  // vaccinations (in their stored order). Inside one transaction, so that the parts agree.
+  static Result<Certificate> ReadCertificate(Connection& conn, CertificateKey by,
+                                             const std::string& key) {
+    HP_ASSIGN_OR_RETURN(Certificate c, Codecs::ReadCertificateRow(conn, by, key));
+    HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, c.id));
+    for (const CertificateAnimal& a : animals) c.animal_ids.push_back(a.id);
+    c.tags = SortedTags(animals);
+    HP_ASSIGN_OR_RETURN(c.vaccinations, Codecs::ReadCertificateVaccinations(conn, c.id));
+    return c;
   }
 
   // `owner` as just read on `conn` (by id or by phone), with its animals and its records

@@ -75,6 +75,19 @@ inline constexpr Query kRollbackToRecord{"RollbackToRecord", "ROLLBACK TO SAVEPO
 
 enum class Durability { kDurable, kWritten };
 
+// What every Session has: its write connection, owned.
+template <class Conn>
+class SessionBase {
+ public:
+  using Connection = Conn;
+  // Takes `conn`: migrated, no open transaction.
+  explicit SessionBase(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+  Connection& conn() { return *conn_; }
+
+ protected:
+  std::unique_ptr<Connection> conn_;
+};
+
 template <class Session>
 class Writer;
 

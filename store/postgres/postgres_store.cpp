@@ -231,10 +231,6 @@ Result<std::vector<T>> ReadAll(Connection& conn, const Query& q, Params params, 
   return out;
 }
 
-// The row of `q` (by id or by number), then its animals and vaccinations. Run inside one
-// transaction (a reader's snapshot or the writer's) so that the parts agree.
-Result<Certificate> ReadCertificate(Connection& conn, const Query& q, const std::string& key);
-
 }  // namespace
 }  // namespace postgres
 
@@ -484,31 +480,33 @@ Result<std::optional<StoredDocument>> Codecs::ReadDocument(Connection& conn,
 // --- certificates ---
 
 template <>
-Result<Certificate> Codecs::ReadCertificateById(Connection& conn, const std::string& id) {
-  return postgres::ReadCertificate(conn, postgres::kSelectCertificateById, id);
+Result<Certificate> Codecs::ReadCertificateRow(Connection& conn, store::CertificateKey by,
+                                               const std::string& key) {
+  const postgres::Query& q = by == store::CertificateKey::kId
+                                 ? postgres::kSelectCertificateById
+                                 : postgres::kSelectCertificateByNumber;
+  return postgres::ReadOne<Certificate>(conn, q, {key}, postgres::CertificateFromRow,
+                                        "no such certificate");
 }
 
 template <>
-Result<Certificate> Codecs::ReadCertificateByNumber(Connection& conn, const std::string& number) {
-  return postgres::ReadCertificate(conn, postgres::kSelectCertificateByNumber, number);
+Result<std::vector<store::CertificateAnimal>> Codecs::ReadCertificateAnimals(
+    Connection& conn, const std::string& certificate_id) {
+  return postgres::ReadAll<store::CertificateAnimal>(
+      conn, postgres::kSelectCertificateAnimals, {certificate_id}, [](const Rows& r, int i) {
+        std::optional<std::string> tag;
+        if (!r.IsNull(i, 1)) tag = r.Text(i, 1);
+        return store::CertificateAnimal{r.Int(i, 0), std::move(tag), r.Int(i, 2)};
+      });
 }
 
 template <>
-Status Codecs::ReadCertificateAnimals(Connection& conn, const std::string& certificate_id,
-                                      std::vector<int64_t>& ids, std::vector<std::string>& tags,
-                                      std::vector<int64_t>* owners) {
-  ids.clear();
-  tags.clear();
-  if (owners != nullptr) owners->clear();
-  HP_ASSIGN_OR_RETURN(const Rows rows,
-                      conn.Run(postgres::kSelectCertificateAnimals, {certificate_id}));
-  for (int i = 0; i < rows.size(); ++i) {
-    ids.push_back(rows.Int(i, 0));
-    if (!rows.IsNull(i, 1)) tags.push_back(rows.Text(i, 1));
-    if (owners != nullptr) owners->push_back(rows.Int(i, 2));
-  }
-  std::sort(tags.begin(), tags.end());
-  return Status::Ok();
+Result<std::vector<CertificateVaccination>> Codecs::ReadCertificateVaccinations(
+    Connection& conn, const std::string& certificate_id) {
+  return postgres::ReadAll<CertificateVaccination>(
+      conn, postgres::kSelectCertificateVaccinations, {certificate_id}, [](const Rows& r, int i) {
+        return CertificateVaccination{r.Text(i, 0), r.Text(i, 1), r.Day(i, 2), r.Text(i, 3)};
+      });
 }
 
 template <>
@@ -681,19 +679,6 @@ Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTa
 
 namespace postgres {
 namespace {
-
-Result<Certificate> ReadCertificate(Connection& conn, const Query& q, const std::string& key) {
-  HP_ASSIGN_OR_RETURN(Certificate c, ReadOne<Certificate>(conn, q, {key}, CertificateFromRow,
-                                                          "no such certificate"));
-  HP_RETURN_IF_ERROR(Codecs::ReadCertificateAnimals(conn, c.id, c.animal_ids, c.tags));
-  HP_ASSIGN_OR_RETURN(
-      c.vaccinations,
-      ReadAll<CertificateVaccination>(
-          conn, kSelectCertificateVaccinations, {c.id}, [](const Rows& r, int i) {
-            return CertificateVaccination{r.Text(i, 0), r.Text(i, 1), r.Day(i, 2), r.Text(i, 3)};
-          }));
-  return c;
-}
 
 // What the store core needs of PostgreSQL besides the codecs (store/store_core.h). A reader left
 // inside a transaction (a failed read) is rolled back when returned to the pool

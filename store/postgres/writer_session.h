@@ -7,28 +7,19 @@
 // failover) is opened again at the next one. Writer thread only.
 #pragma once
 
-#include <cstdint>
-#include <memory>
 #include <string>
 
-#include "domain/audit.h"
-#include "domain/status.h"
-#include "store/counters.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/queries.h"
 #include "store/writer.h"
 
 namespace herdpass::postgres {
 
-class WriteSession {
+class WriteSession : public store::SessionBase<Connection> {
  public:
-  using Connection = postgres::Connection;
   static constexpr const char* kName = "postgres";
 
-  // Takes `conn`: migrated, no open transaction.
-  explicit WriteSession(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
-
-  Connection& conn() { return *conn_; }
+  using SessionBase::SessionBase;
 
   // The lock and the audit head in the same round trip as BEGIN (kBeginWrite).
   Status Begin(bool durable, store::AuditHead& head) {
@@ -80,9 +71,6 @@ class WriteSession {
   void Abort() {
     if (!conn_->Broken() && conn_->InTransaction()) (void)conn_->Exec(kRollback);
   }
-
- private:
-  std::unique_ptr<Connection> conn_;
 };
 
 using Writer = store::Writer<WriteSession>;

@@ -270,10 +270,6 @@ Result<std::vector<T>> ReadAll(Connection& conn, const Query& q, Bind bind, Map 
 
 const auto kNoParams = [](Statement&) {};
 
-// The row of `q` (by id or by number), then its animals and vaccinations. Run inside one
-// transaction (a reader's snapshot or the writer's) so that the parts agree.
-Result<Certificate> ReadCertificate(Connection& conn, const Query& q, const std::string& key);
-
 }  // namespace
 }  // namespace sqlite
 
@@ -605,32 +601,37 @@ Result<std::optional<StoredDocument>> Codecs::ReadDocument(Connection& conn,
 // --- certificates ---
 
 template <>
-Result<Certificate> Codecs::ReadCertificateById(Connection& conn, const std::string& id) {
-  return sqlite::ReadCertificate(conn, sqlite::kSelectCertificateById, id);
+Result<Certificate> Codecs::ReadCertificateRow(Connection& conn, store::CertificateKey by,
+                                               const std::string& key) {
+  return sqlite::ReadOne<Certificate>(
+      conn,
+      by == store::CertificateKey::kId ? sqlite::kSelectCertificateById
+                                       : sqlite::kSelectCertificateByNumber,
+      [&](Statement& st) { st.Bind(1, key); }, sqlite::CertificateFromRow, "no such certificate");
 }
 
 template <>
-Result<Certificate> Codecs::ReadCertificateByNumber(Connection& conn, const std::string& number) {
-  return sqlite::ReadCertificate(conn, sqlite::kSelectCertificateByNumber, number);
-}
-
-template <>
-Status Codecs::ReadCertificateAnimals(Connection& conn, const std::string& certificate_id,
-                                      std::vector<int64_t>& ids, std::vector<std::string>& tags,
-                                      std::vector<int64_t>* owners) {
-  ids.clear();
-  tags.clear();
-  if (owners != nullptr) owners->clear();
-  HP_RETURN_IF_ERROR(sqlite::ForEachRow(
+Result<std::vector<store::CertificateAnimal>> Codecs::ReadCertificateAnimals(
+    Connection& conn, const std::string& certificate_id) {
+  return sqlite::ReadAll<store::CertificateAnimal>(
       conn, sqlite::kSelectCertificateAnimals, [&](Statement& st) { st.Bind(1, certificate_id); },
-      [&](const Statement& st) {
-        ids.push_back(st.Int(0));
-        if (!st.IsNull(1)) tags.push_back(st.Text(1));
-        if (owners != nullptr) owners->push_back(st.Int(2));
-        return Status::Ok();
-      }));
-  std::sort(tags.begin(), tags.end());
-  return Status::Ok();
+      [](const Statement& st) {
+        std::optional<std::string> tag;
+        if (!st.IsNull(1)) tag = st.Text(1);
+        return store::CertificateAnimal{st.Int(0), std::move(tag), st.Int(2)};
+      });
+}
+
+template <>
+Result<std::vector<CertificateVaccination>> Codecs::ReadCertificateVaccinations(
+    Connection& conn, const std::string& certificate_id) {
+  return sqlite::ReadAll<CertificateVaccination>(
+      conn, sqlite::kSelectCertificateVaccinations,
+      [&](Statement& st) { st.Bind(1, certificate_id); },
+      [](const Statement& st) {
+        return CertificateVaccination{st.Text(0), st.Text(1), sqlite::FromDays(st.Int(2)),
+                                      st.Text(3)};
+      });
 }
 
 template <>
@@ -817,21 +818,6 @@ Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTa
 
 namespace sqlite {
 namespace {
-
-Result<Certificate> ReadCertificate(Connection& conn, const Query& q, const std::string& key) {
-  HP_ASSIGN_OR_RETURN(Certificate c, ReadOne<Certificate>(
-                                         conn, q, [&](Statement& st) { st.Bind(1, key); },
-                                         CertificateFromRow, "no such certificate"));
-  HP_RETURN_IF_ERROR(Codecs::ReadCertificateAnimals(conn, c.id, c.animal_ids, c.tags));
-  HP_ASSIGN_OR_RETURN(
-      c.vaccinations,
-      ReadAll<CertificateVaccination>(
-          conn, kSelectCertificateVaccinations, [&](Statement& st) { st.Bind(1, c.id); },
-          [](const Statement& st) {
-            return CertificateVaccination{st.Text(0), st.Text(1), FromDays(st.Int(2)), st.Text(3)};
-          }));
-  return c;
-}
 
 // What the store core needs of SQLite besides the codecs (store/store_core.h).
 struct Backend {

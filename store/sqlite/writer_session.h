@@ -5,28 +5,19 @@
 // committed since, which PRAGMA data_version tells. Writer thread only.
 #pragma once
 
-#include <cstdint>
-#include <memory>
 #include <string>
 
-#include "domain/audit.h"
-#include "domain/status.h"
-#include "store/counters.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/queries.h"
 #include "store/writer.h"
 
 namespace herdpass::sqlite {
 
-class WriteSession {
+class WriteSession : public store::SessionBase<Connection> {
  public:
-  using Connection = sqlite::Connection;
   static constexpr const char* kName = "sqlite";
 
-  // Takes `conn`: migrated, no open transaction, synchronous=FULL.
-  explicit WriteSession(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
-
-  Connection& conn() { return *conn_; }
+  using SessionBase::SessionBase;  // the connection opens with synchronous=FULL
 
   Status Begin(bool durable, store::AuditHead& head) {
     if (durable != sync_full_) {
@@ -94,7 +85,6 @@ class WriteSession {
   }
 
  private:
-  std::unique_ptr<Connection> conn_;
   bool head_known_ = false;
   int64_t data_version_ = -1;
   bool sync_full_ = true;  // the connection's synchronous setting (FULL at open)
