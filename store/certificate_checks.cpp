@@ -27,4 +27,16 @@ Status CheckCertificateAnimals(const Certificate& c, const std::vector<std::stri
   return Status::Ok();
 }
 
+Result<Purpose> StoredPurpose(const std::string& text) {
+  auto purpose = ParsePurpose(text);
+  if (!purpose.ok()) return Internal("a stored certificate has an unknown purpose");
+  return *purpose;
+}
+
+Result<CertificateStatus> StoredCertificateStatus(const std::string& text) {
+  auto status = ParseCertificateStatus(text);
+  if (!status.ok()) return Internal("a stored certificate has an unknown status");
+  return *status;
+}
+
 }  // namespace herdpass::store

@@ -27,4 +27,9 @@ Status CertificateConflict(const Status& lookup_by_id);
 Status CheckCertificateAnimals(const Certificate& c, const std::vector<std::string>& stored_tags,
                                std::span<const int64_t> owners);
 
+// A stored purpose or status read back (the backends' row codecs); kInternal when the text is none
+// of them (a row written by something other than this code).
+Result<Purpose> StoredPurpose(const std::string& text);
+Result<CertificateStatus> StoredCertificateStatus(const std::string& text);
+
 }  // namespace herdpass::store

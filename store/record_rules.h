@@ -1,7 +1,8 @@
 // The W1 record rules, written once for both backends: what a batch of vaccination records does to
 // owners, animals, flocks and records, and why a record is rejected (fields and messages included).
-// A backend implements RecordPort with its SQL over its open write transaction; RecordBatch runs
-// the rules over it. Thread-compatible: one batch at a time on one port (the writer thread).
+// The store core (store_core.h) implements RecordPort over a backend's row codecs inside a write
+// job; RecordBatch runs the rules over it. Thread-compatible: one batch at a time on one port (the
+// writer thread).
 #pragma once
 
 #include <cstdint>
@@ -69,37 +70,6 @@ class RecordPort {
   virtual Status RollbackNested() = 0;
   // False when the transaction (or the connection) is gone.
   virtual bool InTransaction() = 0;
-};
-
-// The RecordPort methods that a backend's row codecs (store/<backend>/records.h, declared alike
-// by both backends and found by argument-dependent lookup on its Connection) and its WriteTxn
-// already provide. A backend derives from it and adds its own SQL for the rest.
-template <class Txn>
-class CodecRecordPort : public RecordPort {
- public:
-  explicit CodecRecordPort(Txn& tx) : tx_(tx) {}
-
-  Result<Owner> OwnerById(int64_t id) override { return ReadOwnerById(tx_.conn(), id); }
-  Result<Owner> OwnerByPhone(const std::string& e164) override {
-    return ReadOwnerByPhone(tx_.conn(), e164);
-  }
-  Result<int64_t> AddOwner(const NewOwner& owner) override {
-    return InsertOwner(tx_.conn(), owner);
-  }
-  Result<Animal> AnimalByTag(const std::string& tag) override {
-    return ReadAnimalByTag(tx_.conn(), tag);
-  }
-  Result<int64_t> AddAnimal(const NewAnimal& animal) override {
-    return InsertAnimal(tx_.conn(), animal);
-  }
-  void Count(Counter c) override { tx_.Count(c); }
-  Status BeginNested() override { return tx_.BeginNested(); }
-  Status ReleaseNested() override { return tx_.ReleaseNested(); }
-  Status RollbackNested() override { return tx_.RollbackNested(); }
-  bool InTransaction() override { return tx_.InTransaction(); }
-
- protected:
-  Txn& tx_;
 };
 
 // Stores `records` (store.h RecordVaccinations) and fills `results`, one per record in order. Each

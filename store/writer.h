@@ -22,7 +22,6 @@
 //   // Opens the group's transaction (durable: the commit waits for the disk) and sets `head` to
 //   // the audit head as of its start (or leaves it, when the session knows it is current).
 //   Status Begin(bool durable, AuditHead& head);
-//   Status Exec(SavepointStep step);
 //   bool InTransaction();   // false when the transaction or the connection was lost
 //   bool StatementFailed(); // a statement failed inside the transaction (it is aborted)
 //   Status InsertAudit(int64_t seq, const AuditEntry& entry, const std::string& prev_hash,
@@ -30,6 +29,7 @@
 //   Status AddCounters(const CounterDeltas& deltas);  // REQUIRES: some delta not 0
 //   Status Commit();
 //   void Abort();  // after a failure: rolls back what is open; the audit head is read again
+// and its Connection runs the savepoint statements below with `Status Exec(const Query&)`.
 // All Session calls are made on the writer thread.
 #pragma once
 
@@ -53,6 +53,7 @@
 #include "domain/audit.h"
 #include "domain/status.h"
 #include "store/counters.h"
+#include "store/query.h"
 #include "store/store.h"
 
 namespace herdpass::store {
@@ -63,16 +64,29 @@ struct AuditHead {
   std::string hash;  // kAuditGenesisHash for an empty chain; set by Session::Begin
 };
 
-enum class SavepointStep {
-  kBeginJob,
-  kReleaseJob,
-  kRollbackToJob,
-  kBeginRecord,
-  kReleaseRecord,
-  kRollbackToRecord
-};
+// The savepoints of a group: one per job, and one nested per record of a batch. Standard SQL that
+// SQLite and PostgreSQL both take as it is.
+inline constexpr Query kSavepointJob{"SavepointJob", "SAVEPOINT job"};
+inline constexpr Query kReleaseJob{"ReleaseJob", "RELEASE SAVEPOINT job"};
+inline constexpr Query kRollbackToJob{"RollbackToJob", "ROLLBACK TO SAVEPOINT job"};
+inline constexpr Query kSavepointRecord{"SavepointRecord", "SAVEPOINT record"};
+inline constexpr Query kReleaseRecord{"ReleaseRecord", "RELEASE SAVEPOINT record"};
+inline constexpr Query kRollbackToRecord{"RollbackToRecord", "ROLLBACK TO SAVEPOINT record"};
 
 enum class Durability { kDurable, kWritten };
+
+// What every Session has: its write connection, owned.
+template <class Conn>
+class SessionBase {
+ public:
+  using Connection = Conn;
+  // Takes `conn`: migrated, no open transaction.
+  explicit SessionBase(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+  Connection& conn() { return *conn_; }
+
+ protected:
+  std::unique_ptr<Connection> conn_;
+};
 
 template <class Session>
 class Writer;
@@ -98,18 +112,18 @@ class WriteTxn {
   // One nested savepoint inside the job (one record of a batch), so that a part of a job can be
   // undone alone. Counters and the audit head roll back with it. Not re-entrant.
   Status BeginNested() {
-    HP_RETURN_IF_ERROR(session_.Exec(SavepointStep::kBeginRecord));
+    HP_RETURN_IF_ERROR(session_.conn().Exec(kSavepointRecord));
     nested_deltas_ = deltas_;
     nested_head_ = head_;
     return Status::Ok();
   }
-  Status ReleaseNested() { return session_.Exec(SavepointStep::kReleaseRecord); }
+  Status ReleaseNested() { return session_.conn().Exec(kReleaseRecord); }
   // Rolls back to BeginNested() and releases the savepoint.
   Status RollbackNested() {
     deltas_ = nested_deltas_;
     head_ = nested_head_;
-    HP_RETURN_IF_ERROR(session_.Exec(SavepointStep::kRollbackToRecord));
-    return session_.Exec(SavepointStep::kReleaseRecord);
+    HP_RETURN_IF_ERROR(session_.conn().Exec(kRollbackToRecord));
+    return session_.conn().Exec(kReleaseRecord);
   }
   // False when the transaction (or the connection) is gone: nothing more can be written.
   bool InTransaction() { return session_.InTransaction(); }
@@ -260,7 +274,7 @@ void Writer<Session>::RunGroup(std::deque<Pending*>& group) {
 
   CounterDeltas deltas{};
   for (size_t i = 0; i < group.size(); ++i) {
-    if (!session.Exec(SavepointStep::kBeginJob).ok()) return fail_group("savepoint");
+    if (!session.conn().Exec(kSavepointJob).ok()) return fail_group("savepoint");
     const AuditHead head_before = head_;
     Txn txn(session, head_);
     Status s;
@@ -276,12 +290,11 @@ void Writer<Session>::RunGroup(std::deque<Pending*>& group) {
     // savepoint: the job cannot have succeeded then, whatever it returned.
     if (s.ok() && session.StatementFailed()) s = Internal("storage failed unexpectedly");
     if (s.ok()) {
-      if (!session.Exec(SavepointStep::kReleaseJob).ok()) return fail_group("release");
+      if (!session.conn().Exec(kReleaseJob).ok()) return fail_group("release");
       for (int c = 0; c < kCounterCount; ++c) deltas[c] += txn.deltas_[c];
     } else {
       head_ = head_before;
-      if (!session.Exec(SavepointStep::kRollbackToJob).ok() ||
-          !session.Exec(SavepointStep::kReleaseJob).ok()) {
+      if (!session.conn().Exec(kRollbackToJob).ok() || !session.conn().Exec(kReleaseJob).ok()) {
         return fail_group("rollback to savepoint");
       }
     }

@@ -1,697 +1,730 @@
-// The PostgreSQL Store: write methods are jobs for the Writer (writer.h), reads lease a connection
-// from a small pool. See postgres_store.h, schema.md and store/store.h for the contracts; the
-// behaviour mirrors store/sqlite/sqlite_store.cpp, which the conformance suite holds both to.
+// The PostgreSQL Store: the store core (store/store_core.h) over PostgreSQL's row codecs, defined
+// here (store/record_codecs.h declares them) before the core is instantiated over them. See
+// postgres_store.h, schema.md and store/store.h for the contracts.
 #include "store/postgres/postgres_store.h"
 
 #include <algorithm>
-#include <condition_variable>
+#include <initializer_list>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "store/audit_chain.h"
-#include "store/certificate_checks.h"
 #include "store/counters.h"
-#include "store/coverage_tally.h"
-#include "store/owner_history.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/queries.h"
-#include "store/postgres/records.h"
 #include "store/postgres/writer_session.h"
-#include "store/reader_pool.h"
-#include "store/record_rules.h"
-#include "store/shared_jobs.h"
+#include "store/record_codecs.h"
+#include "store/store_core.h"
 
 namespace herdpass {
+namespace postgres {
 namespace {
+
+// Array literals in PostgreSQL's text format: {1,2,3} and {"a","b \"c\""}.
+std::string IntArrayLiteral(const std::vector<int64_t>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(values[i]);
+  }
+  out += '}';
+  return out;
+}
+
+std::string TextArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+Owner OwnerFromRow(const Rows& r, int i) {
+  return Owner{r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4), r.Time(i, 5)};
+}
+
+Animal AnimalFromRow(const Rows& r, int i) {
+  Animal a;
+  a.id = r.Int(i, 0);
+  a.owner_id = r.Int(i, 1);
+  if (!r.IsNull(i, 2)) a.tag = r.Text(i, 2);
+  a.species = r.Text(i, 3);
+  a.head_count = static_cast<int32_t>(r.Int(i, 4));
+  a.sex = r.Text(i, 5);
+  if (!r.IsNull(i, 6)) a.birth_date = r.Day(i, 6);
+  a.authority = r.Text(i, 7);
+  a.created_at = r.Time(i, 8);
+  return a;
+}
+
+Vaccination VaccinationFromRow(const Rows& r, int i) {
+  Vaccination v;
+  v.id = r.Text(i, 0);
+  v.owner_id = r.Int(i, 1);
+  v.administered_on = r.Day(i, 2);
+  v.animal_ids = r.IntArray(i, 3);
+  v.species = r.Text(i, 4);
+  v.head_count = static_cast<int32_t>(r.Int(i, 5));
+  v.disease = r.Text(i, 6);
+  v.vaccine = r.Text(i, 7);
+  v.batch_no = r.Text(i, 8);
+  v.dose_ml = r.OptDouble(i, 9);
+  v.lat = r.OptDouble(i, 10);
+  v.lon = r.OptDouble(i, 11);
+  v.device_id = r.Text(i, 12);
+  v.recorded_by = r.Int(i, 13);
+  v.recorded_at = r.Time(i, 14);
+  v.authority = r.Text(i, 15);
+  v.voided = r.Bool(i, 16);
+  v.void_reason = r.Text(i, 17);
+  v.voided_at = r.OptTime(i, 18);
+  v.corrects = r.Text(i, 19);
+  return v;
+}
+
+Result<User> UserFromRow(const Rows& r, int i) {
+  User u;
+  u.id = r.Int(i, 0);
+  u.username = r.Text(i, 1);
+  u.password_hash = r.Text(i, 2);
+  auto role = ParseRole(r.Text(i, 3));
+  if (!role.ok()) return Internal("a stored user has an unknown role");
+  u.role = *role;
+  u.authority = r.Text(i, 4);
+  u.disabled = r.Bool(i, 5);
+  u.created_at = r.Time(i, 6);
+  return u;
+}
+
+Result<Certificate> CertificateFromRow(const Rows& r, int i) {
+  Certificate c;
+  c.id = r.Text(i, 0);
+  c.number = r.Text(i, 1);
+  c.authority = r.Text(i, 2);
+  c.kid = r.Text(i, 3);
+  c.owner_id = r.Int(i, 4);
+  c.species = r.Text(i, 5);
+  c.head_count = static_cast<int32_t>(r.Int(i, 6));
+  HP_ASSIGN_OR_RETURN(c.purpose, store::StoredPurpose(r.Text(i, 7)));
+  c.origin = r.Text(i, 8);
+  c.origin_place = r.Text(i, 9);
+  c.destination = r.Text(i, 10);
+  c.destination_place = r.Text(i, 11);
+  c.transport = r.Text(i, 12);
+  c.issued_at = r.Time(i, 13);
+  c.valid_until = r.Time(i, 14);
+  c.vet_id = r.Int(i, 15);
+  c.vet_name = r.Text(i, 16);
+  c.owner_masked_name = r.Text(i, 17);
+  c.owner_phone_last4 = r.Text(i, 18);
+  c.hp1 = r.Text(i, 19);
+  HP_ASSIGN_OR_RETURN(c.status, store::StoredCertificateStatus(r.Text(i, 20)));
+  c.consumed_at = r.OptTime(i, 21);
+  c.consumed_by = r.Int(i, 22);
+  c.consumed_by_name = r.Text(i, 23);
+  c.consumed_place = r.Text(i, 24);
+  c.revoked_at = r.OptTime(i, 25);
+  c.revoked_by = r.Int(i, 26);
+  c.revoke_reason = r.Text(i, 27);
+  return c;
+}
+
+// A page of the list: the fields CertificateListQuery promises.
+Result<Certificate> ListedCertificateFromRow(const Rows& r, int i) {
+  Certificate c;
+  c.id = r.Text(i, 0);
+  c.number = r.Text(i, 1);
+  c.authority = r.Text(i, 2);
+  c.owner_id = r.Int(i, 3);
+  c.species = r.Text(i, 4);
+  c.head_count = static_cast<int32_t>(r.Int(i, 5));
+  HP_ASSIGN_OR_RETURN(c.purpose, store::StoredPurpose(r.Text(i, 6)));
+  c.origin = r.Text(i, 7);
+  c.destination = r.Text(i, 8);
+  c.issued_at = r.Time(i, 9);
+  c.valid_until = r.Time(i, 10);
+  c.owner_masked_name = r.Text(i, 11);
+  HP_ASSIGN_OR_RETURN(c.status, store::StoredCertificateStatus(r.Text(i, 12)));
+  return c;
+}
+
+SigningKey SigningKeyFromRow(const Rows& r, int i) {
+  SigningKey k;
+  k.kid = r.Text(i, 0);
+  k.authority = r.Text(i, 1);
+  k.country = r.Text(i, 2);
+  k.algorithm = r.Text(i, 3);
+  k.public_key = r.Text(i, 4);
+  k.root = r.Bool(i, 5);
+  k.valid_from = r.Time(i, 6);
+  k.valid_until = r.Time(i, 7);
+  k.retired_at = r.OptTime(i, 8);
+  k.source = r.Text(i, 9);
+  return k;
+}
+
+AuditRow AuditFromRow(const Rows& rows, int i) {
+  AuditRow r;
+  r.seq = rows.Int(i, 0);
+  r.entry.at = rows.Time(i, 1);
+  r.entry.user_id = rows.Int(i, 2);
+  r.entry.username = rows.Text(i, 3);
+  r.entry.action = rows.Text(i, 4);
+  r.entry.target = rows.Text(i, 5);
+  r.entry.detail = rows.Text(i, 6);
+  r.entry.address = rows.Text(i, 7);
+  r.prev_hash = rows.Text(i, 8);
+  r.hash = rows.Text(i, 9);
+  r.entry.authority = rows.Text(i, 10);
+  return r;
+}
+
+using Params = std::initializer_list<Param>;
+
+// Runs `q` (no rows expected); whether it changed a row.
+Result<bool> Change(Connection& conn, const Query& q, Params params) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(q, params));
+  return rows.affected() != 0;
+}
+
+Status Write(Connection& conn, const Query& q, Params params) {
+  return conn.Run(q, params).status();
+}
+
+// The first row of `q` mapped with `map`; nullopt when there is none.
+template <typename T, typename Map>
+Result<std::optional<T>> ReadFirst(Connection& conn, const Query& q, Params params, Map map) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(q, params));
+  if (rows.empty()) return std::optional<T>();
+  return std::optional<T>(map(rows, 0));
+}
+
+// A single-row lookup: kNotFound (`not_found`) when there is no row.
+template <typename T, typename Map>
+Result<T> ReadOne(Connection& conn, const Query& q, Params params, Map map, const char* not_found) {
+  HP_ASSIGN_OR_RETURN(auto row, ReadFirst<Result<T>>(conn, q, params, map));
+  if (!row) return NotFound(not_found);
+  return std::move(*row);
+}
+
+// Every row of `q` mapped with `map` (T or Result<T>).
+template <typename T, typename Map>
+Result<std::vector<T>> ReadAll(Connection& conn, const Query& q, Params params, Map map) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(q, params));
+  std::vector<T> out;
+  out.reserve(static_cast<size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    Result<T> one = map(rows, i);
+    HP_ASSIGN_OR_RETURN(T value, std::move(one));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace postgres
 
 using postgres::Connection;
 using postgres::Rows;
-using postgres::WriteTxn;
-using store::Counter;
+using Codecs = store::RecordCodecs<Connection>;
 
-// Reader connections, kept open. A reader left inside a transaction (a failed read) is rolled back
-// before its next use; a connection the server dropped is opened again when next leased (Read).
-using ReaderPool = store::ReaderPool<Connection>;
-
-void EndLeftTransaction(Connection& conn) {
-  if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(postgres::kRollback);
+template <>
+Result<Owner> Codecs::ReadOwnerById(Connection& conn, int64_t id) {
+  return postgres::ReadOne<Owner>(conn, postgres::kSelectOwnerById, {id}, postgres::OwnerFromRow,
+                                  "no such owner");
 }
 
-// A read-only REPEATABLE READ transaction on a leased connection: every statement inside sees one
-// snapshot. Ended (committed) on destruction.
-class ReadTxn {
- public:
-  explicit ReadTxn(Connection& conn) : conn_(conn) {
-    began_ = conn_.Exec(postgres::kBeginSnapshot);
-  }
-  ~ReadTxn() {
-    if (!conn_.Broken() && conn_.InTransaction()) (void)conn_.Exec(postgres::kCommit);
-  }
-  ReadTxn(const ReadTxn&) = delete;
-  ReadTxn& operator=(const ReadTxn&) = delete;
-  const Status& began() const { return began_; }
+template <>
+Result<Owner> Codecs::ReadOwnerByPhone(Connection& conn, const std::string& e164) {
+  return postgres::ReadOne<Owner>(conn, postgres::kSelectOwnerByPhone, {e164},
+                                  postgres::OwnerFromRow, "no owner with this phone number");
+}
 
- private:
-  Connection& conn_;
-  Status began_;
+template <>
+Result<int64_t> Codecs::InsertOwner(Connection& conn, const NewOwner& owner) {
+  HP_ASSIGN_OR_RETURN(const Rows rows,
+                      conn.Run(postgres::kInsertOwner, {owner.phone, owner.name, owner.village,
+                                                        owner.authority, owner.created_at}));
+  return rows.Int(0, 0);
+}
+
+template <>
+Result<Animal> Codecs::ReadAnimalByTag(Connection& conn, const std::string& tag) {
+  return postgres::ReadOne<Animal>(conn, postgres::kSelectAnimalByTag, {tag},
+                                   postgres::AnimalFromRow, "no animal with this tag");
+}
+
+template <>
+Result<std::vector<Animal>> Codecs::ReadAnimalsOfOwner(Connection& conn, int64_t owner_id) {
+  return postgres::ReadAll<Animal>(conn, postgres::kSelectAnimalsByOwner, {owner_id},
+                                   postgres::AnimalFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::InsertAnimal(Connection& conn, const NewAnimal& animal) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kInsertAnimal,
+                                                {animal.owner_id, animal.tag, animal.species,
+                                                 animal.head_count, animal.sex, animal.birth_date,
+                                                 animal.authority, animal.created_at}));
+  return rows.Int(0, 0);
+}
+
+// --- vaccination records ---
+
+template <>
+std::optional<std::string> Codecs::RecordKey(const std::string& uuid) {
+  auto canonical = NormalizeUuid(uuid);
+  if (!canonical.ok()) return std::nullopt;
+  return std::move(canonical).value();
+}
+
+template <>
+Result<Vaccination> Codecs::ReadVaccination(Connection& conn, const std::string& key) {
+  return postgres::ReadOne<Vaccination>(conn, postgres::kSelectVaccination, {key},
+                                        postgres::VaccinationFromRow, "no such vaccination record");
+}
+
+template <>
+Result<std::vector<Vaccination>> Codecs::ReadVaccinationsSince(Connection& conn, int64_t owner_id,
+                                                               Date since) {
+  return postgres::ReadAll<Vaccination>(conn, postgres::kSelectOwnerVaccinationsSince,
+                                        {owner_id, since}, postgres::VaccinationFromRow);
+}
+
+template <>
+Result<store::StoredRecord> Codecs::ReadStoredRecord(Connection& conn, const std::string& key) {
+  return postgres::ReadOne<store::StoredRecord>(
+      conn, postgres::kSelectVaccinationOwner, {key},
+      [](const Rows& r, int i) {
+        return store::StoredRecord{r.Int(i, 0), r.Text(i, 1), r.Bool(i, 2)};
+      },
+      "no such vaccination record");
+}
+
+template <>
+Result<std::optional<store::Flock>> Codecs::ReadFlock(Connection& conn, int64_t owner_id,
+                                                      const std::string& species) {
+  return postgres::ReadFirst<store::Flock>(conn, postgres::kSelectFlock, {owner_id, species},
+                                           [](const Rows& r, int i) {
+                                             return store::Flock{r.Int(i, 0), r.Int(i, 1)};
+                                           });
+}
+
+template <>
+Status Codecs::RaiseFlockHeadCount(Connection& conn, int64_t flock_id, int32_t head_count) {
+  return postgres::Write(conn, postgres::kRaiseFlockHeadCount, {flock_id, head_count});
+}
+
+// The record and its id in one statement.
+template <>
+Status Codecs::InsertVaccination(Connection& conn, const store::RecordRow& r) {
+  const VaccinationInput& in = r.in;
+  return postgres::Write(
+      conn, postgres::kInsertVaccination,
+      {r.owner_id, in.administered_on, r.key, postgres::IntArrayLiteral(r.animal_ids), in.species,
+       r.head_count, in.disease, in.vaccine, in.batch_no, in.dose_ml, in.lat, in.lon, in.device_id,
+       r.ctx.user_id, r.ctx.at, r.authority, r.corrects});
+}
+
+template <>
+Status Codecs::VoidVaccination(Connection& conn, const Vaccination& v, const std::string& key,
+                               const std::string& reason, Timestamp at) {
+  return postgres::Write(conn, postgres::kVoidVaccination,
+                         {v.owner_id, v.administered_on, key, reason, at});
+}
+
+// --- users and tokens ---
+
+template <>
+Result<User> Codecs::ReadUserByName(Connection& conn, const std::string& username) {
+  return postgres::ReadOne<User>(conn, postgres::kSelectUserByName, {username},
+                                 postgres::UserFromRow, "no such user");
+}
+
+template <>
+Result<User> Codecs::ReadUserById(Connection& conn, int64_t id) {
+  return postgres::ReadOne<User>(conn, postgres::kSelectUserById, {id}, postgres::UserFromRow,
+                                 "no such user");
+}
+
+template <>
+Result<std::vector<User>> Codecs::ReadUsers(Connection& conn) {
+  return postgres::ReadAll<User>(conn, postgres::kSelectUsers, {}, postgres::UserFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::InsertUser(Connection& conn, const NewUser& user) {
+  HP_ASSIGN_OR_RETURN(
+      const Rows rows,
+      conn.Run(postgres::kInsertUser, {user.username, user.password_hash, RoleName(user.role),
+                                       user.authority, user.created_at}));
+  return rows.Int(0, 0);
+}
+
+template <>
+Result<bool> Codecs::UpdateUserDisabled(Connection& conn, const std::string& username,
+                                        bool disabled) {
+  return postgres::Change(conn, postgres::kUpdateUserDisabled, {username, disabled});
+}
+
+template <>
+Result<bool> Codecs::UpdateUserPassword(Connection& conn, const std::string& username,
+                                        const std::string& password_hash) {
+  return postgres::Change(conn, postgres::kUpdateUserPassword, {username, password_hash});
+}
+
+template <>
+Status Codecs::DeleteUserTokens(Connection& conn, const std::string& username) {
+  return postgres::Write(conn, postgres::kDeleteUserTokens, {username});
+}
+
+template <>
+Status Codecs::InsertToken(Connection& conn, const TokenRecord& token) {
+  return postgres::Write(conn, postgres::kInsertToken,
+                         {token.token_hash, token.user_id, token.created_at, token.expires_at});
+}
+
+template <>
+Result<std::optional<TokenRecord>> Codecs::ReadToken(Connection& conn,
+                                                     const std::string& token_hash) {
+  return postgres::ReadFirst<TokenRecord>(
+      conn, postgres::kSelectToken, {token_hash}, [](const Rows& r, int i) {
+        return TokenRecord{r.Text(i, 0), r.Int(i, 1), r.Time(i, 2), r.Time(i, 3)};
+      });
+}
+
+template <>
+Result<bool> Codecs::DeleteToken(Connection& conn, const std::string& token_hash) {
+  return postgres::Change(conn, postgres::kDeleteToken, {token_hash});
+}
+
+// --- authorities, signing keys, documents ---
+
+template <>
+Status Codecs::UpsertAuthority(Connection& conn, const Authority& authority) {
+  return postgres::Write(conn, postgres::kUpsertAuthority,
+                         {authority.code, authority.name, authority.parent});
+}
+
+template <>
+Result<std::vector<Authority>> Codecs::ReadAuthorities(Connection& conn) {
+  return postgres::ReadAll<Authority>(conn, postgres::kSelectAuthorities, {},
+                                      [](const Rows& r, int i) {
+                                        return Authority{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2)};
+                                      });
+}
+
+template <>
+Result<std::vector<SigningKey>> Codecs::ReadSigningKeys(Connection& conn) {
+  return postgres::ReadAll<SigningKey>(conn, postgres::kSelectSigningKeys, {},
+                                       postgres::SigningKeyFromRow);
+}
+
+template <>
+Status Codecs::InsertSigningKey(Connection& conn, const SigningKey& key) {
+  return postgres::Write(conn, postgres::kInsertSigningKey,
+                         {key.kid, key.authority, key.country, key.algorithm, key.public_key,
+                          key.root, key.valid_from, key.valid_until, key.retired_at, key.source});
+}
+
+template <>
+Result<bool> Codecs::RetireSigningKey(Connection& conn, const std::string& kid, Timestamp at) {
+  return postgres::Change(conn, postgres::kRetireSigningKey, {kid, at});
+}
+
+template <>
+Result<bool> Codecs::SigningKeyExists(Connection& conn, const std::string& kid) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectSigningKeyRetiredAt, {kid}));
+  return !rows.empty();
+}
+
+template <>
+Result<std::map<std::string, Timestamp>> Codecs::ReadRetiredKeysOfSource(
+    Connection& conn, const std::string& source) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectRetiredKeysOfSource, {source}));
+  std::map<std::string, Timestamp> retired;
+  for (int i = 0; i < rows.size(); ++i) retired.emplace(rows.Text(i, 0), rows.Time(i, 1));
+  return retired;
+}
+
+template <>
+Status Codecs::DeleteKeysOfSource(Connection& conn, const std::string& source) {
+  return postgres::Write(conn, postgres::kDeleteKeysOfSource, {source});
+}
+
+template <>
+Status Codecs::UpsertDocument(Connection& conn, const StoredDocument& doc) {
+  return postgres::Write(conn, postgres::kUpsertDocument,
+                         {doc.name, doc.sequence, doc.body, doc.saved_at});
+}
+
+template <>
+Result<std::optional<StoredDocument>> Codecs::ReadDocument(Connection& conn,
+                                                           const std::string& name) {
+  return postgres::ReadFirst<StoredDocument>(
+      conn, postgres::kSelectDocument, {name}, [](const Rows& r, int i) {
+        return StoredDocument{r.Text(i, 0), r.Int(i, 1), r.Text(i, 2), r.Time(i, 3)};
+      });
+}
+
+// --- certificates ---
+
+template <>
+Result<Certificate> Codecs::ReadCertificateRow(Connection& conn, store::CertificateKey by,
+                                               const std::string& key) {
+  const postgres::Query& q = by == store::CertificateKey::kId
+                                 ? postgres::kSelectCertificateById
+                                 : postgres::kSelectCertificateByNumber;
+  return postgres::ReadOne<Certificate>(conn, q, {key}, postgres::CertificateFromRow,
+                                        "no such certificate");
+}
+
+template <>
+Result<std::vector<store::CertificateAnimal>> Codecs::ReadCertificateAnimals(
+    Connection& conn, const std::string& certificate_id) {
+  return postgres::ReadAll<store::CertificateAnimal>(
+      conn, postgres::kSelectCertificateAnimals, {certificate_id}, [](const Rows& r, int i) {
+        std::optional<std::string> tag;
+        if (!r.IsNull(i, 1)) tag = r.Text(i, 1);
+        return store::CertificateAnimal{r.Int(i, 0), std::move(tag), r.Int(i, 2)};
+      });
+}
+
+template <>
+Result<std::vector<CertificateVaccination>> Codecs::ReadCertificateVaccinations(
+    Connection& conn, const std::string& certificate_id) {
+  return postgres::ReadAll<CertificateVaccination>(
+      conn, postgres::kSelectCertificateVaccinations, {certificate_id}, [](const Rows& r, int i) {
+        return CertificateVaccination{r.Text(i, 0), r.Text(i, 1), r.Day(i, 2), r.Text(i, 3)};
+      });
+}
+
+template <>
+Result<CertificateStatus> Codecs::ReadCertificateStatus(Connection& conn, const std::string& id) {
+  return postgres::ReadOne<CertificateStatus>(
+      conn, postgres::kSelectCertificateStatus, {id},
+      [](const Rows& r, int i) { return store::StoredCertificateStatus(r.Text(i, 0)); },
+      "no such certificate");
+}
+
+// ON CONFLICT DO NOTHING: a taken key inserts no row (and leaves the transaction usable).
+template <>
+Result<bool> Codecs::InsertCertificate(Connection& conn, const Certificate& c) {
+  return postgres::Change(conn, postgres::kInsertCertificate,
+                          {c.id,
+                           c.number,
+                           c.authority,
+                           c.kid,
+                           c.owner_id,
+                           c.species,
+                           c.head_count,
+                           PurposeName(c.purpose),
+                           c.origin,
+                           c.origin_place,
+                           c.destination,
+                           c.destination_place,
+                           c.transport,
+                           c.issued_at,
+                           c.valid_until,
+                           c.vet_id,
+                           c.vet_name,
+                           c.owner_masked_name,
+                           c.owner_phone_last4,
+                           c.hp1});
+}
+
+// The animals in one statement, as an array.
+template <>
+Status Codecs::InsertCertificateAnimals(Connection& conn, const Certificate& c) {
+  if (c.animal_ids.empty()) return Status::Ok();
+  return postgres::Write(conn, postgres::kInsertCertificateAnimals,
+                         {c.id, postgres::IntArrayLiteral(c.animal_ids)});
+}
+
+// The vaccinations in one statement, as four arrays.
+template <>
+Status Codecs::InsertCertificateVaccinations(Connection& conn, const Certificate& c) {
+  if (c.vaccinations.empty()) return Status::Ok();
+  std::vector<std::string> ids, diseases, batches;
+  std::vector<int64_t> days;
+  for (const CertificateVaccination& v : c.vaccinations) {
+    ids.push_back(v.record_id);
+    diseases.push_back(v.disease);
+    days.push_back(v.administered_on.days());
+    batches.push_back(v.batch_no);
+  }
+  return postgres::Write(
+      conn, postgres::kInsertCertificateVaccinations,
+      {c.id, postgres::TextArrayLiteral(ids), postgres::TextArrayLiteral(diseases),
+       postgres::IntArrayLiteral(days), postgres::TextArrayLiteral(batches)});
+}
+
+template <>
+Result<bool> Codecs::ConsumeCertificate(Connection& conn, const std::string& id,
+                                        const Consumption& consumption) {
+  return postgres::Change(
+      conn, postgres::kConsumeCertificate,
+      {id, consumption.at, consumption.user_id, consumption.user_name, consumption.place});
+}
+
+template <>
+Result<bool> Codecs::RevokeCertificate(Connection& conn, const std::string& id, int64_t user_id,
+                                       const std::string& reason, Timestamp at) {
+  return postgres::Change(conn, postgres::kRevokeCertificate, {id, at, user_id, reason});
+}
+
+template <>
+Result<int64_t> Codecs::InsertRevocation(Connection& conn, const std::string& id, Timestamp at) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kInsertRevocation, {id, at}));
+  return rows.Int(0, 0);
+}
+
+template <>
+Result<std::vector<Revocation>> Codecs::ReadRevocationsAfter(Connection& conn,
+                                                             int64_t after_sequence) {
+  return postgres::ReadAll<Revocation>(conn, postgres::kSelectRevocationsAfter, {after_sequence},
+                                       [](const Rows& r, int i) {
+                                         return Revocation{r.Int(i, 0), r.Text(i, 1), r.Time(i, 2)};
+                                       });
+}
+
+template <>
+Result<std::vector<Certificate>> Codecs::ReadCertificateList(Connection& conn,
+                                                             const CertificateListQuery& q) {
+  const int mode = q.all_authorities ? 2 : (q.destination_too ? 1 : 0);
+  const int validity = !q.valid_at_now ? 0 : (*q.valid_at_now ? 1 : 2);
+  const int64_t now = q.now.time_since_epoch().count();
+  postgres::Param before = q.before_issued_at
+                               ? postgres::Param(q.before_issued_at->time_since_epoch().count())
+                               : postgres::Param(std::nullopt);
+  return postgres::ReadAll<Certificate>(
+      conn, postgres::kSelectCertificateList,
+      {q.scope, mode, q.owner_id.value_or(0),
+       std::string(q.status ? CertificateStatusName(*q.status) : ""), validity, now, before,
+       q.before_id, std::clamp(q.limit, 1, 1000)},
+      postgres::ListedCertificateFromRow);
+}
+
+// --- audit, counters, reports ---
+
+template <>
+Result<std::vector<AuditRow>> Codecs::ReadAuditPage(Connection& conn, const AuditQuery& q,
+                                                    int limit) {
+  auto millis = [](const std::optional<Timestamp>& t) -> postgres::Param {
+    return t ? postgres::Param(t->time_since_epoch().count()) : postgres::Param(std::nullopt);
+  };
+  return q.all_authorities
+             ? postgres::ReadAll<AuditRow>(
+                   conn, postgres::kSelectAuditPage,
+                   {q.after_seq, q.action, q.user_id, millis(q.from), millis(q.to), limit},
+                   postgres::AuditFromRow)
+             : postgres::ReadAll<AuditRow>(
+                   conn, postgres::kSelectAuditPageInScope,
+                   {q.after_seq, q.action, q.user_id, millis(q.from), millis(q.to), limit, q.scope},
+                   postgres::AuditFromRow);
+}
+
+// In chunks, so that a long chain is not held in memory at once.
+template <>
+Status Codecs::ReadAuditChain(Connection& conn, store::AuditChainWalk& walk) {
+  constexpr int kChunk = 10000;
+  int64_t after = 0;
+  for (;;) {
+    HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectAuditChunk, {after, kChunk}));
+    for (int i = 0; i < rows.size(); ++i) {
+      AuditRow r = postgres::AuditFromRow(rows, i);
+      after = r.seq;
+      walk.Add(r);
+    }
+    if (rows.size() < kChunk) return Status::Ok();
+  }
+}
+
+template <>
+Result<StoreCounts> Codecs::ReadCounts(Connection& conn) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectCounters));
+  StoreCounts c;
+  for (int i = 0; i < rows.size(); ++i) store::SetCount(c, rows.Text(i, 0), rows.Int(i, 1));
+  return c;
+}
+
+template <>
+Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTally& tally) {
+  {
+    HP_ASSIGN_OR_RETURN(const Rows rows,
+                        conn.Run(postgres::kSelectCoverageUnits, {q.scope, q.species}));
+    for (int i = 0; i < rows.size(); ++i) {
+      tally.AddUnit(rows.Int(i, 0), rows.Text(i, 1), rows.Text(i, 2), rows.Int(i, 3),
+                    rows.Bool(i, 4), rows.Time(i, 5));
+    }
+  }
+  HP_ASSIGN_OR_RETURN(const Rows rows,
+                      conn.Run(postgres::kSelectCoverageDoses, {q.scope, q.to.days()}));
+  for (int i = 0; i < rows.size(); ++i) {
+    tally.AddDose(rows.IntArray(i, 0), rows.Day(i, 1), rows.Text(i, 2), rows.Text(i, 3),
+                  rows.Int(i, 4));
+  }
+  return Status::Ok();
+}
+
+namespace postgres {
+namespace {
+
+// What the store core needs of PostgreSQL besides the codecs (store/store_core.h). A reader left
+// inside a transaction (a failed read) is rolled back when returned to the pool
+// (EndLeftTransaction); a connection the server dropped is opened again when next leased (Ready).
+struct Backend {
+  using Session = WriteSession;
+  using Connection = postgres::Connection;
+  static Status Ready(Connection& conn) { return conn.Broken() ? conn.Reset() : Status::Ok(); }
+  // Read-only REPEATABLE READ: every statement inside sees one snapshot.
+  static Status BeginSnapshot(Connection& conn) { return conn.Exec(kBeginSnapshot); }
+  static void EndSnapshot(Connection& conn) {
+    if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(kCommit);
+  }
 };
 
-// The W1 record rules' reads and writes (store/record_rules.h) in PostgreSQL's SQL.
-class PostgresRecordPort final : public store::CodecRecordPort<WriteTxn> {
- public:
-  explicit PostgresRecordPort(WriteTxn& tx) : CodecRecordPort(tx), conn_(tx.conn()) {}
+void EndLeftTransaction(Connection& conn) {
+  if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(kRollback);
+}
 
-  std::optional<std::string> RecordKey(const std::string& uuid) override {
-    auto canonical = NormalizeUuid(uuid);
-    if (!canonical.ok()) return std::nullopt;
-    return std::move(canonical).value();
-  }
-  Result<store::StoredRecord> ReadStoredRecord(const std::string& key) override {
-    auto rows = conn_.Run(postgres::kSelectVaccinationOwner, {key});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return NotFound("no such vaccination record");
-    return store::StoredRecord{rows->Int(0, 0), rows->Text(0, 1), rows->Bool(0, 2)};
-  }
-  Result<std::optional<store::Flock>> ReadFlock(int64_t owner_id,
-                                                const std::string& species) override {
-    auto rows = conn_.Run(postgres::kSelectFlock, {owner_id, species});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return std::optional<store::Flock>();
-    return std::optional<store::Flock>(store::Flock{rows->Int(0, 0), rows->Int(0, 1)});
-  }
-  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
-    return conn_.Run(postgres::kRaiseFlockHeadCount, {flock_id, head_count}).status();
-  }
-  // The record and its id in one statement.
-  Status InsertVaccination(const store::RecordRow& r) override {
-    const VaccinationInput& in = r.in;
-    return conn_
-        .Run(postgres::kInsertVaccination,
-             {r.owner_id, in.administered_on, r.key, postgres::IntArrayLiteral(r.animal_ids),
-              in.species, r.head_count, in.disease, in.vaccine, in.batch_no, in.dose_ml, in.lat,
-              in.lon, in.device_id, r.ctx.user_id, r.ctx.at, r.authority, r.corrects})
-        .status();
-  }
-
- private:
-  Connection& conn_;
-};
-
-std::string IdDetail(int64_t id) { return std::to_string(id); }
-
-class PostgresStore final : public Store {
- public:
-  PostgresStore(std::unique_ptr<postgres::Writer> writer, std::unique_ptr<ReaderPool> readers)
-      : readers_(std::move(readers)), writer_(std::move(writer)) {}
-
-  WriterStats stats() const { return writer_->stats(); }
-
-  // --- owners and animals ---
-
-  Result<Owner> CreateOwner(const NewOwner& owner, const AuditEntry& audit) override {
-    return writer_->RunAudited<Owner>([&](WriteTxn& tx) { return store::CreateOwnerIn(tx, owner); },
-                                      audit);
-  }
-
-  Result<Owner> FindOwnerById(int64_t id) override {
-    return Read([&](Connection& c) { return postgres::ReadOwnerById(c, id); });
-  }
-
-  Result<Owner> FindOwnerByPhone(const std::string& e164) override {
-    return Read([&](Connection& c) { return postgres::ReadOwnerByPhone(c, e164); });
-  }
-
-  Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) override {
-    return writer_->RunAudited<Animal>(
-        [&](WriteTxn& tx) { return store::CreateAnimalIn(tx, animal); }, audit);
-  }
-
-  Result<Animal> FindAnimalByTag(const std::string& tag) override {
-    return Read([&](Connection& c) { return postgres::ReadAnimalByTag(c, tag); });
-  }
-
-  Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) override {
-    return ReadSnapshot([&](Connection& c) {
-      return store::ReadOwnerHistory(c, postgres::ReadOwnerById(c, owner_id), since);
-    });
-  }
-
-  Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) override {
-    return ReadSnapshot([&](Connection& c) {
-      return store::ReadOwnerHistory(c, postgres::ReadOwnerByPhone(c, e164), since);
-    });
-  }
-
-  // --- vaccinations ---
-
-  Result<std::vector<RecordResult>> RecordVaccinations(std::span<const VaccinationInput> records,
-                                                       const BatchContext& ctx,
-                                                       const BatchAudit& audit) override {
-    std::vector<RecordResult> results;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      PostgresRecordPort port(tx);
-      HP_RETURN_IF_ERROR(store::RecordBatch(port, records, ctx, results));
-      auto entry = audit.For(results);
-      return entry ? tx.AppendAudit(*entry) : Status::Ok();
-    });
-    if (!s.ok()) return s;
-    return results;
-  }
-
-  Result<Vaccination> FindVaccination(const std::string& id) override {
-    auto uuid = NormalizeUuid(id);
-    if (!uuid.ok()) return NotFound("no such vaccination record");
-    return Read([&](Connection& c) { return postgres::ReadVaccination(c, *uuid); });
-  }
-
-  Status VoidVaccination(const std::string& id, const std::string& reason, Timestamp at,
-                         const AuditEntry& audit) override {
-    auto uuid = NormalizeUuid(id);
-    if (!uuid.ok()) return NotFound("no such vaccination record");
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto v = postgres::ReadVaccination(tx.conn(), *uuid);
-      if (!v.ok()) return v.status();
-      if (v->voided) return FailedPrecondition("the vaccination record is already voided");
-      auto r = tx.conn().Run(postgres::kVoidVaccination,
-                             {v->owner_id, v->administered_on, *uuid, reason, at});
-      if (!r.ok()) return r.status();
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  // --- users and tokens ---
-
-  Result<User> CreateUser(const NewUser& user, const AuditEntry& audit) override {
-    User out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto existing = postgres::ReadUserByName(tx.conn(), user.username);
-      if (existing.ok()) return AlreadyExists("the username is taken", IdDetail(existing->id));
-      if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      auto rows = tx.conn().Run(postgres::kInsertUser,
-                                {user.username, user.password_hash, RoleName(user.role),
-                                 user.authority, user.created_at});
-      if (!rows.ok()) return rows.status();
-      tx.Count(Counter::kUsers);
-      out = User{rows->Int(0, 0), user.username, user.password_hash, user.role,
-                 user.authority,  false,         user.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
-  }
-
-  Result<User> FindUserByName(const std::string& username) override {
-    return Read([&](Connection& c) { return postgres::ReadUserByName(c, username); });
-  }
-
-  Result<User> FindUserById(int64_t id) override {
-    return Read([&](Connection& c) { return postgres::ReadUserById(c, id); });
-  }
-
-  Result<std::vector<User>> ListUsers() override {
-    return Read([&](Connection& c) { return postgres::ReadUsers(c); });
-  }
-
-  Status SetUserDisabled(const std::string& username, bool disabled,
-                         const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto r = tx.conn().Run(postgres::kUpdateUserDisabled, {username, disabled});
-      if (!r.ok()) return r.status();
-      if (r->affected() == 0) return NotFound("no such user");
-      auto ended = tx.conn().Run(postgres::kDeleteUserTokens, {username});
-      if (!ended.ok()) return ended.status();
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Status SetUserPassword(const std::string& username, const std::string& password_hash,
-                         const AuditEntry& audit) override {
-    return UpdateUser(postgres::kUpdateUserPassword, username, password_hash, audit);
-  }
-
-  Status SaveToken(const TokenRecord& token, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      // Under the writer lock: a disable committed by any process is seen here.
-      auto user = postgres::ReadUserById(tx.conn(), token.user_id);
-      if (!user.ok()) return user.status();
-      if (user->disabled) return FailedPrecondition("the user is disabled");
-      auto r = tx.conn().Run(postgres::kInsertToken,
-                             {token.token_hash, token.user_id, token.created_at, token.expires_at});
-      if (r.status().code() == StatusCode::kAlreadyExists) return AlreadyExists("the token exists");
-      if (!r.ok()) return r.status();
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<TokenRecord> FindToken(const std::string& token_hash) override {
-    return Read([&](Connection& c) -> Result<TokenRecord> {
-      auto rows = c.Run(postgres::kSelectToken, {token_hash});
-      if (!rows.ok()) return rows.status();
-      if (rows->empty()) return NotFound("no such token");
-      return TokenRecord{rows->Text(0, 0), rows->Int(0, 1), rows->Time(0, 2), rows->Time(0, 3)};
-    });
-  }
-
-  Status DeleteToken(const std::string& token_hash, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto r = tx.conn().Run(postgres::kDeleteToken, {token_hash});
-      if (!r.ok()) return r.status();
-      if (r->affected() == 0) return NotFound("no such token");
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  // --- authorities ---
-
-  Status SaveAuthority(const Authority& authority, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto r = tx.conn().Run(postgres::kUpsertAuthority,
-                             {authority.code, authority.name, authority.parent});
-      if (!r.ok()) return r.status();
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<std::vector<Authority>> ListAuthorities() override {
-    return Read([&](Connection& c) -> Result<std::vector<Authority>> {
-      auto rows = c.Run(postgres::kSelectAuthorities);
-      if (!rows.ok()) return rows.status();
-      std::vector<Authority> out;
-      out.reserve(static_cast<size_t>(rows->size()));
-      for (int i = 0; i < rows->size(); ++i) {
-        out.push_back(Authority{rows->Text(i, 0), rows->Text(i, 1), rows->Text(i, 2)});
-      }
-      return out;
-    });
-  }
-
-  // --- signing keys and signed documents ---
-
-  Status SaveSigningKey(const SigningKey& key, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      HP_RETURN_IF_ERROR(store::InsertNewSigningKey(tx.conn(), key));
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Status RetireSigningKey(const std::string& kid, Timestamp at, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto r = tx.conn().Run(postgres::kRetireSigningKey, {kid, at});
-      if (!r.ok()) return r.status();
-      if (r->affected() == 0) {
-        // Either no such key, or one retired before: tell which.
-        auto known = tx.conn().Run(postgres::kSelectSigningKeyRetiredAt, {kid});
-        if (!known.ok()) return known.status();
-        if (known->empty()) return NotFound("no such signing key");
-        return FailedPrecondition("the signing key is already retired");
-      }
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<std::vector<SigningKey>> ListSigningKeys() override {
-    return Read([&](Connection& c) { return postgres::ReadSigningKeys(c); });
-  }
-
-  Status ReplaceKeys(const std::string& source, const std::vector<SigningKey>& keys,
-                     const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      Connection& conn = tx.conn();
-      // Retirements made here outlive the replacement (store::InsertReplacementKeys).
-      std::map<std::string, Timestamp> retired;
-      {
-        auto rows = conn.Run(postgres::kSelectRetiredKeysOfSource, {source});
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < rows->size(); ++i) retired.emplace(rows->Text(i, 0), rows->Time(i, 1));
-      }
-      {
-        auto r = conn.Run(postgres::kDeleteKeysOfSource, {source});
-        if (!r.ok()) return r.status();
-      }
-      HP_RETURN_IF_ERROR(store::InsertReplacementKeys(conn, source, keys, retired));
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Status SaveDocument(const StoredDocument& doc, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto r = tx.conn().Run(postgres::kUpsertDocument,
-                             {doc.name, doc.sequence, doc.body, doc.saved_at});
-      if (!r.ok()) return r.status();
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<StoredDocument> LoadDocument(const std::string& name) override {
-    return Read([&](Connection& c) -> Result<StoredDocument> {
-      auto rows = c.Run(postgres::kSelectDocument, {name});
-      if (!rows.ok()) return rows.status();
-      if (rows->empty()) return NotFound("no such document");
-      return StoredDocument{rows->Text(0, 0), rows->Int(0, 1), rows->Text(0, 2), rows->Time(0, 3)};
-    });
-  }
-
-  // --- certificates ---
-
-  Status CreateCertificate(const Certificate& c, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      Connection& conn = tx.conn();
-      auto owner = postgres::ReadOwnerById(conn, c.owner_id);
-      if (!owner.ok()) return owner.status();
-      {
-        auto r = conn.Run(postgres::kInsertCertificate, {c.id,
-                                                         c.number,
-                                                         c.authority,
-                                                         c.kid,
-                                                         c.owner_id,
-                                                         c.species,
-                                                         c.head_count,
-                                                         PurposeName(c.purpose),
-                                                         c.origin,
-                                                         c.origin_place,
-                                                         c.destination,
-                                                         c.destination_place,
-                                                         c.transport,
-                                                         c.issued_at,
-                                                         c.valid_until,
-                                                         c.vet_id,
-                                                         c.vet_name,
-                                                         c.owner_masked_name,
-                                                         c.owner_phone_last4,
-                                                         c.hp1});
-        if (!r.ok()) return r.status();
-        if (r->affected() == 0) return CertificateConflict(conn, c.id);
-      }
-      if (!c.animal_ids.empty()) {
-        auto r = conn.Run(postgres::kInsertCertificateAnimals,
-                          {c.id, postgres::IntArrayLiteral(c.animal_ids)});
-        if (r.status().code() == StatusCode::kFailedPrecondition) {  // the foreign key to animals
-          return FailedPrecondition("an animal of the certificate does not exist");
-        }
-        if (!r.ok()) return r.status();
-      }
-      HP_RETURN_IF_ERROR(CheckAnimals(conn, c));
-      if (!c.vaccinations.empty()) {
-        std::vector<std::string> ids, diseases, batches;
-        std::vector<int64_t> days;
-        for (const CertificateVaccination& v : c.vaccinations) {
-          ids.push_back(v.record_id);
-          diseases.push_back(v.disease);
-          days.push_back(v.administered_on.days());
-          batches.push_back(v.batch_no);
-        }
-        auto r =
-            conn.Run(postgres::kInsertCertificateVaccinations,
-                     {c.id, postgres::TextArrayLiteral(ids), postgres::TextArrayLiteral(diseases),
-                      postgres::IntArrayLiteral(days), postgres::TextArrayLiteral(batches)});
-        if (!r.ok()) return r.status();
-      }
-      tx.Count(Counter::kCertificates);
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<Certificate> FindCertificate(const std::string& id) override {
-    return ReadSnapshot([&](Connection& c) { return postgres::ReadCertificateById(c, id); });
-  }
-
-  Result<Certificate> FindCertificateByNumber(const std::string& number) override {
-    return ReadSnapshot(
-        [&](Connection& c) { return postgres::ReadCertificateByNumber(c, number); });
-  }
-
-  Result<Certificate> ConsumeCertificate(const std::string& id, const Consumption& consumption,
-                                         const AuditEntry& audit) override {
-    // Once only: the writer runs one job at a time under the writer lock, and the UPDATE changes a
-    // row only while the certificate is still issued, so of any number of concurrent calls (from
-    // any number of servers) exactly one gets a row.
-    Certificate out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      Connection& conn = tx.conn();
-      auto r = conn.Run(postgres::kConsumeCertificate, {id, consumption.at, consumption.user_id,
-                                                        consumption.user_name, consumption.place});
-      if (!r.ok()) return r.status();
-      auto consumed = store::ConsumedCertificate(conn, id, r->affected() != 0);
-      if (!consumed.ok()) return consumed.status();
-      out = std::move(consumed).value();
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
-  }
-
-  Result<Revocation> RevokeCertificate(const std::string& id, int64_t user_id,
-                                       const std::string& reason, Timestamp at,
-                                       const AuditEntry& audit) override {
-    Revocation out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      Connection& conn = tx.conn();
-      auto r = conn.Run(postgres::kRevokeCertificate, {id, at, user_id, reason});
-      if (!r.ok()) return r.status();
-      if (r->affected() == 0) {
-        auto status = postgres::ReadCertificateStatus(conn, id);
-        if (!status.ok()) return status.status();
-        return FailedPrecondition("the certificate is already revoked");
-      }
-      auto seq = conn.Run(postgres::kInsertRevocation, {id, at});
-      if (!seq.ok()) return seq.status();
-      out = Revocation{seq->Int(0, 0), id, at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
-  }
-
-  Result<std::vector<Revocation>> ListRevocations(int64_t after_sequence) override {
-    return Read([&](Connection& c) -> Result<std::vector<Revocation>> {
-      auto rows = c.Run(postgres::kSelectRevocationsAfter, {after_sequence});
-      if (!rows.ok()) return rows.status();
-      std::vector<Revocation> out;
-      out.reserve(static_cast<size_t>(rows->size()));
-      for (int i = 0; i < rows->size(); ++i) {
-        out.push_back(Revocation{rows->Int(i, 0), rows->Text(i, 1), rows->Time(i, 2)});
-      }
-      return out;
-    });
-  }
-
-  // --- audit ---
-
-  Status AppendAudit(const AuditEntry& entry) override {
-    return writer_->Run([&](WriteTxn& tx) { return tx.AppendAudit(entry); },
-                        store::Durability::kWritten);
-  }
-
-  Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {
-    const int limit = q.limit <= 0 ? 100 : std::min(q.limit, 1000);
-    return Read([&](Connection& c) -> Result<std::vector<AuditRow>> {
-      std::optional<int64_t> from, to;
-      if (q.from) from = q.from->time_since_epoch().count();
-      if (q.to) to = q.to->time_since_epoch().count();
-      auto param = [](const std::optional<int64_t>& v) -> postgres::Param {
-        return v ? postgres::Param(*v) : postgres::Param(std::nullopt);
-      };
-      auto rows =
-          q.all_authorities
-              ? c.Run(postgres::kSelectAuditPage,
-                      {q.after_seq, q.action, q.user_id, param(from), param(to), limit})
-              : c.Run(postgres::kSelectAuditPageInScope,
-                      {q.after_seq, q.action, q.user_id, param(from), param(to), limit, q.scope});
-      if (!rows.ok()) return rows.status();
-      std::vector<AuditRow> out;
-      out.reserve(static_cast<size_t>(rows->size()));
-      for (int i = 0; i < rows->size(); ++i) out.push_back(AuditFromRow(*rows, i));
-      return out;
-    });
-  }
-
-  Result<AuditVerification> VerifyAudit() override {
-    return ReadSnapshot([&](Connection& c) -> Result<AuditVerification> {
-      constexpr int kChunk = 10000;
-      store::AuditChainWalk walk;
-      int64_t after = 0;
-      for (;;) {
-        auto rows = c.Run(postgres::kSelectAuditChunk, {after, kChunk});
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < rows->size(); ++i) {
-          AuditRow r = AuditFromRow(*rows, i);
-          after = r.seq;
-          walk.Add(r);
-        }
-        if (rows->size() < kChunk) break;
-      }
-      return walk.result();
-    });
-  }
-
-  Result<StoreCounts> Counts() override {
-    return Read([&](Connection& conn) -> Result<StoreCounts> {
-      auto rows = conn.Run(postgres::kSelectCounters);
-      if (!rows.ok()) return rows.status();
-      StoreCounts c;
-      for (int i = 0; i < rows->size(); ++i) store::SetCount(c, rows->Text(i, 0), rows->Int(i, 1));
-      return c;
-    });
-  }
-
-  Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
-    return Read([&](Connection& c) -> Result<std::vector<Certificate>> {
-      const int mode = q.all_authorities ? 2 : (q.destination_too ? 1 : 0);
-      const int validity = !q.valid_at_now ? 0 : (*q.valid_at_now ? 1 : 2);
-      const int64_t now = q.now.time_since_epoch().count();
-      postgres::Param before = q.before_issued_at
-                                   ? postgres::Param(q.before_issued_at->time_since_epoch().count())
-                                   : postgres::Param(std::nullopt);
-      auto rows = c.Run(postgres::kSelectCertificateList,
-                        {q.scope, mode, q.owner_id.value_or(0),
-                         std::string(q.status ? CertificateStatusName(*q.status) : ""), validity,
-                         now, before, q.before_id, std::clamp(q.limit, 1, 1000)});
-      if (!rows.ok()) return rows.status();
-      std::vector<Certificate> out;
-      out.reserve(static_cast<size_t>(rows->size()));
-      for (int i = 0; i < rows->size(); ++i) {
-        Certificate x;
-        x.id = rows->Text(i, 0);
-        x.number = rows->Text(i, 1);
-        x.authority = rows->Text(i, 2);
-        x.owner_id = rows->Int(i, 3);
-        x.species = rows->Text(i, 4);
-        x.head_count = static_cast<int32_t>(rows->Int(i, 5));
-        auto purpose = ParsePurpose(rows->Text(i, 6));
-        if (!purpose.ok()) return Internal("a stored certificate has an unknown purpose");
-        x.purpose = *purpose;
-        x.origin = rows->Text(i, 7);
-        x.destination = rows->Text(i, 8);
-        x.issued_at = rows->Time(i, 9);
-        x.valid_until = rows->Time(i, 10);
-        x.owner_masked_name = rows->Text(i, 11);
-        auto status = ParseCertificateStatus(rows->Text(i, 12));
-        if (!status.ok()) return Internal("a stored certificate has an unknown status");
-        x.status = *status;
-        out.push_back(std::move(x));
-      }
-      return out;
-    });
-  }
-
-  // --- reports ---
-
-  Result<CoverageReport> ReportCoverage(const CoverageQuery& q) override {
-    return ReadSnapshot([&](Connection& c) -> Result<CoverageReport> {
-      CoverageTally tally(q);
-      {
-        auto rows = c.Run(postgres::kSelectCoverageUnits, {q.scope, q.species});
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < rows->size(); ++i) {
-          tally.AddUnit(rows->Int(i, 0), rows->Text(i, 1), rows->Text(i, 2), rows->Int(i, 3),
-                        rows->Bool(i, 4), rows->Time(i, 5));
-        }
-      }
-      {
-        auto rows = c.Run(postgres::kSelectCoverageDoses, {q.scope, q.to.days()});
-        if (!rows.ok()) return rows.status();
-        for (int i = 0; i < rows->size(); ++i) {
-          tally.AddDose(rows->IntArray(i, 0), rows->Day(i, 1), rows->Text(i, 2), rows->Text(i, 3),
-                        rows->Int(i, 4));
-        }
-      }
-      return tally.Finish();
-    });
-  }
-
- private:
-  // Runs `read` on a leased reader connection.
-  template <typename F>
-  auto Read(F read) -> decltype(read(std::declval<Connection&>())) {
-    auto lease = readers_->Acquire();
-    if (lease->Broken()) HP_RETURN_IF_ERROR(lease->Reset());
-    return read(*lease);
-  }
-
-  // Runs `read` inside one snapshot on a leased reader connection.
-  template <typename F>
-  auto ReadSnapshot(F read) -> decltype(read(std::declval<Connection&>())) {
-    auto lease = readers_->Acquire();
-    if (lease->Broken()) HP_RETURN_IF_ERROR(lease->Reset());
-    Connection& conn = *lease;
-    ReadTxn txn(conn);
-    HP_RETURN_IF_ERROR(txn.began());
-    return read(conn);
-  }
-
-  static AuditRow AuditFromRow(const Rows& rows, int i) {
-    AuditRow r;
-    r.seq = rows.Int(i, 0);
-    r.entry.at = rows.Time(i, 1);
-    r.entry.user_id = rows.Int(i, 2);
-    r.entry.username = rows.Text(i, 3);
-    r.entry.action = rows.Text(i, 4);
-    r.entry.target = rows.Text(i, 5);
-    r.entry.detail = rows.Text(i, 6);
-    r.entry.address = rows.Text(i, 7);
-    r.prev_hash = rows.Text(i, 8);
-    r.hash = rows.Text(i, 9);
-    r.entry.authority = rows.Text(i, 10);
-    return r;
-  }
-
-  static Status CertificateConflict(Connection& conn, const std::string& id) {
-    return store::CertificateConflict(postgres::ReadCertificateStatus(conn, id).status());
-  }
-
-  static Status CheckAnimals(Connection& conn, const Certificate& c) {
-    std::vector<int64_t> ids, owners;
-    std::vector<std::string> tags;
-    HP_RETURN_IF_ERROR(postgres::ReadCertificateAnimals(conn, c.id, ids, tags, &owners));
-    return store::CheckCertificateAnimals(c, tags, owners);
-  }
-
-  Status UpdateUser(const postgres::Query& q, const std::string& username, postgres::Param value,
-                    const AuditEntry& audit) {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto r = tx.conn().Run(q, {username, value});
-      if (!r.ok()) return r.status();
-      if (r->affected() == 0) return NotFound("no such user");
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  // Destroyed in reverse order: the writer drains and stops before the readers close.
-  std::unique_ptr<ReaderPool> readers_;
-  std::unique_ptr<postgres::Writer> writer_;
-};
+using PostgresStore = store::StoreCore<Backend>;
 
 }  // namespace
+}  // namespace postgres
 
 bool IsPostgresUri(std::string_view db) {
   return db.starts_with("postgresql://") || db.starts_with("postgres://");
 }
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options) {
-  auto writer_conn = Connection::Open(options.conninfo);
-  if (!writer_conn.ok()) return writer_conn.status();
-  HP_RETURN_IF_ERROR(postgres::Migrate(**writer_conn));
+  HP_ASSIGN_OR_RETURN(auto writer_conn, Connection::Open(options.conninfo));
+  HP_RETURN_IF_ERROR(postgres::Migrate(*writer_conn));
 
   int readers = options.pool_size;
   if (readers <= 0) readers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  auto pool = std::make_unique<ReaderPool>(EndLeftTransaction);
+  auto pool = std::make_unique<postgres::PostgresStore::Readers>(postgres::EndLeftTransaction);
   for (int i = 0; i < readers; ++i) {
-    auto conn = Connection::Open(options.conninfo);
-    if (!conn.ok()) return conn.status();
-    pool->Add(std::move(conn).value());
+    HP_ASSIGN_OR_RETURN(auto conn, Connection::Open(options.conninfo));
+    pool->Add(std::move(conn));
   }
   auto writer = postgres::Writer::Start(
-      std::make_unique<postgres::WriteSession>(std::move(writer_conn).value()), options.max_group);
-  return std::unique_ptr<Store>(new PostgresStore(std::move(writer), std::move(pool)));
+      std::make_unique<postgres::WriteSession>(std::move(writer_conn)), options.max_group);
+  return std::unique_ptr<Store>(new postgres::PostgresStore(std::move(writer), std::move(pool)));
 }
 
 std::optional<WriterStats> GetPostgresWriterStats(const Store& store) {
-  const auto* pg = dynamic_cast<const PostgresStore*>(&store);
+  const auto* pg = dynamic_cast<const postgres::PostgresStore*>(&store);
   if (pg == nullptr) return std::nullopt;
   return pg->stats();
 }

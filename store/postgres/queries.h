@@ -8,12 +8,11 @@
 // (migrations.cpp). Parameters whose type the server cannot infer from their place carry a cast.
 #pragma once
 
+#include "store/query.h"
+
 namespace herdpass::postgres {
 
-struct Query {
-  const char* name;
-  const char* sql;
-};
+using Query = store::Query;
 
 // Advisory lock keys (pg_advisory_xact_lock): one for schema migrations, one for writers. Every
 // HerdPass process writing to the database takes the writer lock for each write transaction, so
@@ -39,12 +38,6 @@ inline constexpr Query kBeginSnapshot{"BeginSnapshot",
                                       "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
 inline constexpr Query kCommit{"Commit", "COMMIT"};
 inline constexpr Query kRollback{"Rollback", "ROLLBACK"};
-inline constexpr Query kSavepointJob{"SavepointJob", "SAVEPOINT job"};
-inline constexpr Query kReleaseJob{"ReleaseJob", "RELEASE SAVEPOINT job"};
-inline constexpr Query kRollbackToJob{"RollbackToJob", "ROLLBACK TO SAVEPOINT job"};
-inline constexpr Query kSavepointRecord{"SavepointRecord", "SAVEPOINT record"};
-inline constexpr Query kReleaseRecord{"ReleaseRecord", "RELEASE SAVEPOINT record"};
-inline constexpr Query kRollbackToRecord{"RollbackToRecord", "ROLLBACK TO SAVEPOINT record"};
 
 // --- schema migrations (migrations.cpp) ---
 inline constexpr Query kBeginMigration{

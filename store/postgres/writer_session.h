@@ -7,39 +7,70 @@
 // failover) is opened again at the next one. Writer thread only.
 #pragma once
 
-#include <cstdint>
-#include <memory>
 #include <string>
 
-#include "domain/audit.h"
-#include "domain/status.h"
-#include "store/counters.h"
 #include "store/postgres/connection.h"
+#include "store/postgres/queries.h"
 #include "store/writer.h"
 
 namespace herdpass::postgres {
 
-class WriteSession {
+class WriteSession : public store::SessionBase<Connection> {
  public:
-  using Connection = postgres::Connection;
   static constexpr const char* kName = "postgres";
 
-  // Takes `conn`: migrated, no open transaction.
-  explicit WriteSession(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+  using SessionBase::SessionBase;
 
-  Connection& conn() { return *conn_; }
-  Status Begin(bool durable, store::AuditHead& head);
-  Status Exec(store::SavepointStep step);
+  // The lock and the audit head in the same round trip as BEGIN (kBeginWrite).
+  Status Begin(bool durable, store::AuditHead& head) {
+    if (conn_->Broken() && !conn_->Reset().ok()) return Unavailable("no connection");
+    auto last = conn_->Simple(durable ? kBeginWrite : kBeginWriteAsync);
+    if (!last.ok()) return Unavailable("begin");
+    head = last->empty() ? store::AuditHead{0, kAuditGenesisHash}
+                         : store::AuditHead{last->Int(0, 0), last->Text(0, 1)};
+    return Status::Ok();
+  }
+
   bool InTransaction() { return !conn_->Broken() && conn_->InTransaction(); }
   bool StatementFailed() { return conn_->InFailedTransaction(); }
-  Status InsertAudit(int64_t seq, const AuditEntry& entry, const std::string& prev_hash,
-                     const std::string& hash);
-  Status AddCounters(const store::CounterDeltas& deltas);
-  Status Commit();
-  void Abort();
 
- private:
-  std::unique_ptr<Connection> conn_;
+  Status InsertAudit(int64_t seq, const AuditEntry& entry, const std::string& prev_hash,
+                     const std::string& hash) {
+    return conn_
+        ->Run(kInsertAudit,
+              {seq, entry.at, entry.user_id, entry.username, entry.action, entry.target,
+               entry.detail, entry.address, prev_hash, hash, entry.authority})
+        .status();
+  }
+
+  // In one statement: the counters' names and deltas as two arrays.
+  Status AddCounters(const store::CounterDeltas& deltas) {
+    std::string names = "{";
+    std::string values = "{";
+    for (int c = 0; c < store::kCounterCount; ++c) {
+      if (deltas[c] == 0) continue;
+      if (names.size() > 1) {
+        names += ',';
+        values += ',';
+      }
+      names += store::CounterName(static_cast<store::Counter>(c));
+      values += std::to_string(deltas[c]);
+    }
+    names += '}';
+    values += '}';
+    return conn_->Run(kAddCounters, {names, values}).status();
+  }
+
+  // A COMMIT of a transaction that an error aborted answers ROLLBACK.
+  Status Commit() {
+    HP_ASSIGN_OR_RETURN(const Rows commit, conn_->Simple(kCommit));
+    if (commit.command() != "COMMIT") return Unavailable("the transaction was rolled back");
+    return Status::Ok();
+  }
+
+  void Abort() {
+    if (!conn_->Broken() && conn_->InTransaction()) (void)conn_->Exec(kRollback);
+  }
 };
 
 using Writer = store::Writer<WriteSession>;

@@ -5,15 +5,14 @@
 // constant (Connection::Prepare), so each constant must be `inline constexpr` (one address per
 // program).
 //
-// Column lists of SELECTs are read by position in records.cpp; keep the two in step.
+// Column lists of SELECTs are read by position in sqlite_store.cpp; keep the two in step.
 #pragma once
+
+#include "store/query.h"
 
 namespace herdpass::sqlite {
 
-struct Query {
-  const char* name;
-  const char* sql;
-};
+using Query = store::Query;
 
 // --- transactions ---
 inline constexpr Query kBeginImmediate{"BeginImmediate", "BEGIN IMMEDIATE"};
@@ -25,12 +24,6 @@ inline constexpr Query kCommit{"Commit", "COMMIT"};
 inline constexpr Query kSyncFull{"SyncFull", "PRAGMA synchronous=FULL"};
 inline constexpr Query kSyncNormal{"SyncNormal", "PRAGMA synchronous=NORMAL"};
 inline constexpr Query kRollback{"Rollback", "ROLLBACK"};
-inline constexpr Query kSavepointJob{"SavepointJob", "SAVEPOINT job"};
-inline constexpr Query kReleaseJob{"ReleaseJob", "RELEASE job"};
-inline constexpr Query kRollbackToJob{"RollbackToJob", "ROLLBACK TO job"};
-inline constexpr Query kSavepointRecord{"SavepointRecord", "SAVEPOINT record"};
-inline constexpr Query kReleaseRecord{"ReleaseRecord", "RELEASE record"};
-inline constexpr Query kRollbackToRecord{"RollbackToRecord", "ROLLBACK TO record"};
 inline constexpr Query kDataVersion{"DataVersion", "PRAGMA data_version"};
 inline constexpr Query kUserVersion{"UserVersion", "PRAGMA user_version"};
 

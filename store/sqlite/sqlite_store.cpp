@@ -1,803 +1,858 @@
-// The SQLite Store: write methods are jobs for the Writer (writer.h), reads lease a connection from
-// a small pool. See sqlite_store.h and store/store.h for the contracts.
+// The SQLite Store: the store core (store/store_core.h) over SQLite's row codecs, defined here
+// (store/record_codecs.h declares them) before the core is instantiated over them. See
+// sqlite_store.h and store/store.h for the contracts.
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "store/audit_chain.h"
-#include "store/certificate_checks.h"
 #include "store/counters.h"
-#include "store/coverage_tally.h"
-#include "store/owner_history.h"
-#include "store/reader_pool.h"
-#include "store/record_rules.h"
-#include "store/shared_jobs.h"
+#include "store/record_codecs.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/queries.h"
-#include "store/sqlite/records.h"
 #include "store/sqlite/writer_session.h"
+#include "store/store_core.h"
 
 namespace herdpass {
+namespace sqlite {
 namespace {
+
+int64_t Millis(Timestamp t) { return t.time_since_epoch().count(); }
+Timestamp FromMillis(int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
+Date FromDays(int64_t days) { return Date::FromDays(static_cast<int32_t>(days)); }
+
+// Animal ids as a blob of LEB128 varints: a few bytes for the usual handful of ids.
+std::string EncodeIds(const std::vector<int64_t>& ids) {
+  std::string out;
+  for (int64_t id : ids) {
+    auto v = static_cast<uint64_t>(id);
+    while (v >= 0x80) {
+      out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+  }
+  return out;
+}
+
+std::vector<int64_t> DecodeIds(const std::string& blob) {
+  std::vector<int64_t> out;
+  uint64_t v = 0;
+  int shift = 0;
+  for (char c : blob) {
+    auto b = static_cast<unsigned char>(c);
+    if (shift < 64) v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b & 0x80) {
+      shift += 7;
+    } else {
+      out.push_back(static_cast<int64_t>(v));
+      v = 0;
+      shift = 0;
+    }
+  }
+  return out;
+}
+
+Owner OwnerFromRow(const Statement& st) {
+  return Owner{st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), FromMillis(st.Int(5))};
+}
+
+Animal AnimalFromRow(const Statement& st) {
+  Animal a;
+  a.id = st.Int(0);
+  a.owner_id = st.Int(1);
+  if (!st.IsNull(2)) a.tag = st.Text(2);
+  a.species = st.Text(3);
+  a.head_count = static_cast<int32_t>(st.Int(4));
+  a.sex = st.Text(5);
+  if (!st.IsNull(6)) a.birth_date = FromDays(st.Int(6));
+  a.authority = st.Text(7);
+  a.created_at = FromMillis(st.Int(8));
+  return a;
+}
+
+Vaccination VaccinationFromRow(const Statement& st) {
+  Vaccination v;
+  v.id = UuidFromBytes(st.Blob(0));
+  v.owner_id = st.Int(1);
+  v.administered_on = FromDays(st.Int(2));
+  v.animal_ids = DecodeIds(st.Blob(3));
+  v.species = st.Text(4);
+  v.head_count = static_cast<int32_t>(st.Int(5));
+  v.disease = st.Text(6);
+  v.vaccine = st.Text(7);
+  v.batch_no = st.Text(8);
+  v.dose_ml = st.OptDouble(9);
+  v.lat = st.OptDouble(10);
+  v.lon = st.OptDouble(11);
+  v.device_id = st.Text(12);
+  v.recorded_by = st.Int(13);
+  v.recorded_at = FromMillis(st.Int(14));
+  v.authority = st.Text(15);
+  v.voided = st.Int(16) != 0;
+  v.void_reason = st.Text(17);
+  if (!st.IsNull(18)) v.voided_at = FromMillis(st.Int(18));
+  if (!st.IsNull(19)) v.corrects = UuidFromBytes(st.Blob(19));
+  return v;
+}
+
+Result<User> UserFromRow(const Statement& st) {
+  User u;
+  u.id = st.Int(0);
+  u.username = st.Text(1);
+  u.password_hash = st.Text(2);
+  auto role = ParseRole(st.Text(3));
+  if (!role.ok()) return Internal("a stored user has an unknown role");
+  u.role = *role;
+  u.authority = st.Text(4);
+  u.disabled = st.Int(5) != 0;
+  u.created_at = FromMillis(st.Int(6));
+  return u;
+}
+
+Result<Certificate> CertificateFromRow(const Statement& st) {
+  Certificate c;
+  c.id = st.Text(0);
+  c.number = st.Text(1);
+  c.authority = st.Text(2);
+  c.kid = st.Text(3);
+  c.owner_id = st.Int(4);
+  c.species = st.Text(5);
+  c.head_count = static_cast<int32_t>(st.Int(6));
+  HP_ASSIGN_OR_RETURN(c.purpose, store::StoredPurpose(st.Text(7)));
+  c.origin = st.Text(8);
+  c.origin_place = st.Text(9);
+  c.destination = st.Text(10);
+  c.destination_place = st.Text(11);
+  c.transport = st.Text(12);
+  c.issued_at = FromMillis(st.Int(13));
+  c.valid_until = FromMillis(st.Int(14));
+  c.vet_id = st.Int(15);
+  c.vet_name = st.Text(16);
+  c.owner_masked_name = st.Text(17);
+  c.owner_phone_last4 = st.Text(18);
+  c.hp1 = st.Text(19);
+  HP_ASSIGN_OR_RETURN(c.status, store::StoredCertificateStatus(st.Text(20)));
+  if (!st.IsNull(21)) c.consumed_at = FromMillis(st.Int(21));
+  c.consumed_by = st.Int(22);
+  c.consumed_by_name = st.Text(23);
+  c.consumed_place = st.Text(24);
+  if (!st.IsNull(25)) c.revoked_at = FromMillis(st.Int(25));
+  c.revoked_by = st.Int(26);
+  c.revoke_reason = st.Text(27);
+  return c;
+}
+
+// A page of the list: the fields CertificateListQuery promises.
+Result<Certificate> ListedCertificateFromRow(const Statement& st) {
+  Certificate c;
+  c.id = st.Text(0);
+  c.number = st.Text(1);
+  c.authority = st.Text(2);
+  c.owner_id = st.Int(3);
+  c.species = st.Text(4);
+  c.head_count = static_cast<int32_t>(st.Int(5));
+  HP_ASSIGN_OR_RETURN(c.purpose, store::StoredPurpose(st.Text(6)));
+  c.origin = st.Text(7);
+  c.destination = st.Text(8);
+  c.issued_at = FromMillis(st.Int(9));
+  c.valid_until = FromMillis(st.Int(10));
+  c.owner_masked_name = st.Text(11);
+  HP_ASSIGN_OR_RETURN(c.status, store::StoredCertificateStatus(st.Text(12)));
+  return c;
+}
+
+SigningKey SigningKeyFromRow(const Statement& st) {
+  SigningKey k;
+  k.kid = st.Text(0);
+  k.authority = st.Text(1);
+  k.country = st.Text(2);
+  k.algorithm = st.Text(3);
+  k.public_key = st.Text(4);
+  k.root = st.Int(5) != 0;
+  k.valid_from = FromMillis(st.Int(6));
+  k.valid_until = FromMillis(st.Int(7));
+  if (!st.IsNull(8)) k.retired_at = FromMillis(st.Int(8));
+  k.source = st.Text(9);
+  return k;
+}
+
+AuditRow AuditFromRow(const Statement& st) {
+  AuditRow r;
+  r.seq = st.Int(0);
+  r.entry.at = FromMillis(st.Int(1));
+  r.entry.user_id = st.Int(2);
+  r.entry.username = st.Text(3);
+  r.entry.action = st.Text(4);
+  r.entry.target = st.Text(5);
+  r.entry.detail = st.Text(6);
+  r.entry.address = st.Text(7);
+  r.prev_hash = st.Text(8);
+  r.hash = st.Text(9);
+  r.entry.authority = st.Text(10);
+  return r;
+}
+
+template <typename T>
+void BindOptional(Statement& st, int i, const std::optional<T>& v) {
+  if (v) {
+    st.Bind(i, *v);
+  } else {
+    st.BindNull(i);
+  }
+}
+
+// Prepares `q` and binds its parameters with `bind`.
+template <typename Bind>
+Result<Statement> Bound(Connection& conn, const Query& q, Bind bind) {
+  HP_ASSIGN_OR_RETURN(Statement st, conn.Prepare(q));
+  bind(st);
+  return st;
+}
+
+// Runs `q` (no rows expected); whether it changed a row.
+template <typename Bind>
+Result<bool> Change(Connection& conn, const Query& q, Bind bind) {
+  HP_ASSIGN_OR_RETURN(Statement st, Bound(conn, q, bind));
+  HP_RETURN_IF_ERROR(st.Run());
+  return st.Changes() != 0;
+}
+
+template <typename Bind>
+Status Write(Connection& conn, const Query& q, Bind bind) {
+  return Change(conn, q, bind).status();
+}
+
+// The first row of `q` mapped with `map`; nullopt when there is none.
+template <typename T, typename Bind, typename Map>
+Result<std::optional<T>> ReadFirst(Connection& conn, const Query& q, Bind bind, Map map) {
+  HP_ASSIGN_OR_RETURN(Statement st, Bound(conn, q, bind));
+  HP_ASSIGN_OR_RETURN(const bool row, st.Next());
+  if (!row) return std::optional<T>();
+  return std::optional<T>(map(st));
+}
+
+// A single-row lookup: kNotFound (`not_found`) when there is no row.
+template <typename T, typename Bind, typename Map>
+Result<T> ReadOne(Connection& conn, const Query& q, Bind bind, Map map, const char* not_found) {
+  HP_ASSIGN_OR_RETURN(auto row, ReadFirst<Result<T>>(conn, q, bind, map));
+  if (!row) return NotFound(not_found);
+  return std::move(*row);
+}
+
+// Every row of `q`, each handed to `add` (which may fail).
+template <typename Bind, typename Add>
+Status ForEachRow(Connection& conn, const Query& q, Bind bind, Add add) {
+  HP_ASSIGN_OR_RETURN(Statement st, Bound(conn, q, bind));
+  for (;;) {
+    HP_ASSIGN_OR_RETURN(const bool row, st.Next());
+    if (!row) return Status::Ok();
+    HP_RETURN_IF_ERROR(add(st));
+  }
+}
+
+// Every row of `q` mapped with `map` (T or Result<T>).
+template <typename T, typename Bind, typename Map>
+Result<std::vector<T>> ReadAll(Connection& conn, const Query& q, Bind bind, Map map) {
+  std::vector<T> out;
+  HP_RETURN_IF_ERROR(ForEachRow(conn, q, bind, [&](const Statement& st) -> Status {
+    Result<T> one = map(st);
+    HP_ASSIGN_OR_RETURN(T value, std::move(one));
+    out.push_back(std::move(value));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+const auto kNoParams = [](Statement&) {};
+
+}  // namespace
+}  // namespace sqlite
 
 using sqlite::Connection;
 using sqlite::Statement;
-using sqlite::WriteTxn;
-using store::Counter;
+using Codecs = store::RecordCodecs<Connection>;
 
-using ReaderPool = store::ReaderPool<Connection>;
+template <>
+Result<Owner> Codecs::ReadOwnerById(Connection& conn, int64_t id) {
+  return sqlite::ReadOne<Owner>(
+      conn, sqlite::kSelectOwnerById, [&](Statement& st) { st.Bind(1, id); }, sqlite::OwnerFromRow,
+      "no such owner");
+}
 
-// A read transaction on a leased connection: every statement inside sees one snapshot.
-class ReadTxn {
- public:
-  explicit ReadTxn(Connection& conn) : conn_(conn) { began_ = conn_.Exec(sqlite::kBeginRead); }
-  ~ReadTxn() {
-    if (conn_.InTransaction()) (void)conn_.Exec(sqlite::kCommit);
+template <>
+Result<Owner> Codecs::ReadOwnerByPhone(Connection& conn, const std::string& e164) {
+  return sqlite::ReadOne<Owner>(
+      conn, sqlite::kSelectOwnerByPhone, [&](Statement& st) { st.Bind(1, e164); },
+      sqlite::OwnerFromRow, "no owner with this phone number");
+}
+
+template <>
+Result<int64_t> Codecs::InsertOwner(Connection& conn, const NewOwner& owner) {
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertOwner, [&](Statement& st) {
+    st.Bind(1, owner.phone)
+        .Bind(2, owner.name)
+        .Bind(3, owner.village)
+        .Bind(4, owner.authority)
+        .Bind(5, sqlite::Millis(owner.created_at));
+  }));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+template <>
+Result<Animal> Codecs::ReadAnimalByTag(Connection& conn, const std::string& tag) {
+  return sqlite::ReadOne<Animal>(
+      conn, sqlite::kSelectAnimalByTag, [&](Statement& st) { st.Bind(1, tag); },
+      sqlite::AnimalFromRow, "no animal with this tag");
+}
+
+template <>
+Result<std::vector<Animal>> Codecs::ReadAnimalsOfOwner(Connection& conn, int64_t owner_id) {
+  return sqlite::ReadAll<Animal>(
+      conn, sqlite::kSelectAnimalsByOwner, [&](Statement& st) { st.Bind(1, owner_id); },
+      sqlite::AnimalFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::InsertAnimal(Connection& conn, const NewAnimal& animal) {
+  std::optional<int64_t> birth_days;
+  if (animal.birth_date) birth_days = animal.birth_date->days();
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertAnimal, [&](Statement& st) {
+    st.Bind(1, animal.owner_id);
+    sqlite::BindOptional(st, 2, animal.tag);
+    st.Bind(3, animal.species).Bind(4, animal.head_count).Bind(5, animal.sex);
+    sqlite::BindOptional(st, 6, birth_days);
+    st.Bind(7, animal.authority).Bind(8, sqlite::Millis(animal.created_at));
+  }));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+// --- vaccination records ---
+
+template <>
+std::optional<std::string> Codecs::RecordKey(const std::string& uuid) {
+  return sqlite::UuidToBytes(uuid);
+}
+
+template <>
+Result<Vaccination> Codecs::ReadVaccination(Connection& conn, const std::string& key) {
+  return sqlite::ReadOne<Vaccination>(
+      conn, sqlite::kSelectVaccination, [&](Statement& st) { st.BindBlob(1, key); },
+      sqlite::VaccinationFromRow, "no such vaccination record");
+}
+
+template <>
+Result<std::vector<Vaccination>> Codecs::ReadVaccinationsSince(Connection& conn, int64_t owner_id,
+                                                               Date since) {
+  return sqlite::ReadAll<Vaccination>(
+      conn, sqlite::kSelectOwnerVaccinationsSince,
+      [&](Statement& st) { st.Bind(1, owner_id).Bind(2, since.days()); },
+      sqlite::VaccinationFromRow);
+}
+
+template <>
+Result<store::StoredRecord> Codecs::ReadStoredRecord(Connection& conn, const std::string& key) {
+  return sqlite::ReadOne<store::StoredRecord>(
+      conn, sqlite::kSelectVaccinationOwner, [&](Statement& st) { st.BindBlob(1, key); },
+      [](const Statement& st) {
+        return store::StoredRecord{st.Int(0), st.Text(1), st.Int(2) != 0};
+      },
+      "no such vaccination record");
+}
+
+template <>
+Result<std::optional<store::Flock>> Codecs::ReadFlock(Connection& conn, int64_t owner_id,
+                                                      const std::string& species) {
+  return sqlite::ReadFirst<store::Flock>(
+      conn, sqlite::kSelectFlock, [&](Statement& st) { st.Bind(1, owner_id).Bind(2, species); },
+      [](const Statement& st) {
+        return store::Flock{st.Int(0), st.Int(1)};
+      });
+}
+
+template <>
+Status Codecs::RaiseFlockHeadCount(Connection& conn, int64_t flock_id, int32_t head_count) {
+  return sqlite::Write(conn, sqlite::kRaiseFlockHeadCount,
+                       [&](Statement& st) { st.Bind(1, flock_id).Bind(2, head_count); });
+}
+
+// The record, then its id in a table of their own.
+template <>
+Status Codecs::InsertVaccination(Connection& conn, const store::RecordRow& r) {
+  const VaccinationInput& in = r.in;
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertVaccination, [&](Statement& st) {
+    st.Bind(1, r.owner_id)
+        .Bind(2, in.administered_on.days())
+        .BindBlob(3, r.key)
+        .BindBlob(4, sqlite::EncodeIds(r.animal_ids))
+        .Bind(5, in.species)
+        .Bind(6, r.head_count)
+        .Bind(7, in.disease)
+        .Bind(8, in.vaccine)
+        .Bind(9, in.batch_no)
+        .Bind(10, in.dose_ml)
+        .Bind(11, in.lat)
+        .Bind(12, in.lon)
+        .Bind(13, in.device_id)
+        .Bind(14, r.ctx.user_id)
+        .Bind(15, sqlite::Millis(r.ctx.at))
+        .Bind(16, r.authority);
+    if (r.corrects) {
+      st.BindBlob(17, *r.corrects);
+    } else {
+      st.BindNull(17);
+    }
+  }));
+  return sqlite::Write(conn, sqlite::kInsertVaccinationId, [&](Statement& st) {
+    st.BindBlob(1, r.key).Bind(2, r.owner_id).Bind(3, in.administered_on.days());
+  });
+}
+
+template <>
+Status Codecs::VoidVaccination(Connection& conn, const Vaccination& v, const std::string& key,
+                               const std::string& reason, Timestamp at) {
+  return sqlite::Write(conn, sqlite::kVoidVaccination, [&](Statement& st) {
+    st.Bind(1, v.owner_id)
+        .Bind(2, v.administered_on.days())
+        .BindBlob(3, key)
+        .Bind(4, reason)
+        .Bind(5, sqlite::Millis(at));
+  });
+}
+
+// --- users and tokens ---
+
+template <>
+Result<User> Codecs::ReadUserByName(Connection& conn, const std::string& username) {
+  return sqlite::ReadOne<User>(
+      conn, sqlite::kSelectUserByName, [&](Statement& st) { st.Bind(1, username); },
+      sqlite::UserFromRow, "no such user");
+}
+
+template <>
+Result<User> Codecs::ReadUserById(Connection& conn, int64_t id) {
+  return sqlite::ReadOne<User>(
+      conn, sqlite::kSelectUserById, [&](Statement& st) { st.Bind(1, id); }, sqlite::UserFromRow,
+      "no such user");
+}
+
+template <>
+Result<std::vector<User>> Codecs::ReadUsers(Connection& conn) {
+  return sqlite::ReadAll<User>(conn, sqlite::kSelectUsers, sqlite::kNoParams, sqlite::UserFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::InsertUser(Connection& conn, const NewUser& user) {
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertUser, [&](Statement& st) {
+    st.Bind(1, user.username)
+        .Bind(2, user.password_hash)
+        .Bind(3, RoleName(user.role))
+        .Bind(4, user.authority)
+        .Bind(5, sqlite::Millis(user.created_at));
+  }));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+template <>
+Result<bool> Codecs::UpdateUserDisabled(Connection& conn, const std::string& username,
+                                        bool disabled) {
+  return sqlite::Change(conn, sqlite::kUpdateUserDisabled,
+                        [&](Statement& st) { st.Bind(1, username).Bind(2, disabled ? 1 : 0); });
+}
+
+template <>
+Result<bool> Codecs::UpdateUserPassword(Connection& conn, const std::string& username,
+                                        const std::string& password_hash) {
+  return sqlite::Change(conn, sqlite::kUpdateUserPassword,
+                        [&](Statement& st) { st.Bind(1, username).Bind(2, password_hash); });
+}
+
+template <>
+Status Codecs::DeleteUserTokens(Connection& conn, const std::string& username) {
+  return sqlite::Write(conn, sqlite::kDeleteUserTokens,
+                       [&](Statement& st) { st.Bind(1, username); });
+}
+
+template <>
+Status Codecs::InsertToken(Connection& conn, const TokenRecord& token) {
+  return sqlite::Write(conn, sqlite::kInsertToken, [&](Statement& st) {
+    st.Bind(1, token.token_hash)
+        .Bind(2, token.user_id)
+        .Bind(3, sqlite::Millis(token.created_at))
+        .Bind(4, sqlite::Millis(token.expires_at));
+  });
+}
+
+template <>
+Result<std::optional<TokenRecord>> Codecs::ReadToken(Connection& conn,
+                                                     const std::string& token_hash) {
+  return sqlite::ReadFirst<TokenRecord>(
+      conn, sqlite::kSelectToken, [&](Statement& st) { st.Bind(1, token_hash); },
+      [](const Statement& st) {
+        return TokenRecord{st.Text(0), st.Int(1), sqlite::FromMillis(st.Int(2)),
+                           sqlite::FromMillis(st.Int(3))};
+      });
+}
+
+template <>
+Result<bool> Codecs::DeleteToken(Connection& conn, const std::string& token_hash) {
+  return sqlite::Change(conn, sqlite::kDeleteToken, [&](Statement& st) { st.Bind(1, token_hash); });
+}
+
+// --- authorities, signing keys, documents ---
+
+template <>
+Status Codecs::UpsertAuthority(Connection& conn, const Authority& authority) {
+  return sqlite::Write(conn, sqlite::kUpsertAuthority, [&](Statement& st) {
+    st.Bind(1, authority.code).Bind(2, authority.name).Bind(3, authority.parent);
+  });
+}
+
+template <>
+Result<std::vector<Authority>> Codecs::ReadAuthorities(Connection& conn) {
+  return sqlite::ReadAll<Authority>(conn, sqlite::kSelectAuthorities, sqlite::kNoParams,
+                                    [](const Statement& st) {
+                                      return Authority{st.Text(0), st.Text(1), st.Text(2)};
+                                    });
+}
+
+template <>
+Result<std::vector<SigningKey>> Codecs::ReadSigningKeys(Connection& conn) {
+  return sqlite::ReadAll<SigningKey>(conn, sqlite::kSelectSigningKeys, sqlite::kNoParams,
+                                     sqlite::SigningKeyFromRow);
+}
+
+template <>
+Status Codecs::InsertSigningKey(Connection& conn, const SigningKey& key) {
+  std::optional<int64_t> retired_at;
+  if (key.retired_at) retired_at = sqlite::Millis(*key.retired_at);
+  return sqlite::Write(conn, sqlite::kInsertSigningKey, [&](Statement& st) {
+    st.Bind(1, key.kid)
+        .Bind(2, key.authority)
+        .Bind(3, key.country)
+        .Bind(4, key.algorithm)
+        .Bind(5, key.public_key)
+        .Bind(6, key.root ? 1 : 0)
+        .Bind(7, sqlite::Millis(key.valid_from))
+        .Bind(8, sqlite::Millis(key.valid_until));
+    sqlite::BindOptional(st, 9, retired_at);
+    st.Bind(10, key.source);
+  });
+}
+
+template <>
+Result<bool> Codecs::RetireSigningKey(Connection& conn, const std::string& kid, Timestamp at) {
+  return sqlite::Change(conn, sqlite::kRetireSigningKey,
+                        [&](Statement& st) { st.Bind(1, kid).Bind(2, sqlite::Millis(at)); });
+}
+
+template <>
+Result<bool> Codecs::SigningKeyExists(Connection& conn, const std::string& kid) {
+  HP_ASSIGN_OR_RETURN(auto row, sqlite::ReadFirst<bool>(
+                                    conn, sqlite::kSelectSigningKeyRetiredAt,
+                                    [&](Statement& st) { st.Bind(1, kid); },
+                                    [](const Statement&) { return true; }));
+  return row.has_value();
+}
+
+template <>
+Result<std::map<std::string, Timestamp>> Codecs::ReadRetiredKeysOfSource(
+    Connection& conn, const std::string& source) {
+  std::map<std::string, Timestamp> retired;
+  HP_RETURN_IF_ERROR(sqlite::ForEachRow(
+      conn, sqlite::kSelectRetiredKeysOfSource, [&](Statement& st) { st.Bind(1, source); },
+      [&](const Statement& st) {
+        retired.emplace(st.Text(0), sqlite::FromMillis(st.Int(1)));
+        return Status::Ok();
+      }));
+  return retired;
+}
+
+template <>
+Status Codecs::DeleteKeysOfSource(Connection& conn, const std::string& source) {
+  return sqlite::Write(conn, sqlite::kDeleteKeysOfSource,
+                       [&](Statement& st) { st.Bind(1, source); });
+}
+
+template <>
+Status Codecs::UpsertDocument(Connection& conn, const StoredDocument& doc) {
+  return sqlite::Write(conn, sqlite::kUpsertDocument, [&](Statement& st) {
+    st.Bind(1, doc.name)
+        .Bind(2, doc.sequence)
+        .Bind(3, doc.body)
+        .Bind(4, sqlite::Millis(doc.saved_at));
+  });
+}
+
+template <>
+Result<std::optional<StoredDocument>> Codecs::ReadDocument(Connection& conn,
+                                                           const std::string& name) {
+  return sqlite::ReadFirst<StoredDocument>(
+      conn, sqlite::kSelectDocument, [&](Statement& st) { st.Bind(1, name); },
+      [](const Statement& st) {
+        return StoredDocument{st.Text(0), st.Int(1), st.Text(2), sqlite::FromMillis(st.Int(3))};
+      });
+}
+
+// --- certificates ---
+
+template <>
+Result<Certificate> Codecs::ReadCertificateRow(Connection& conn, store::CertificateKey by,
+                                               const std::string& key) {
+  return sqlite::ReadOne<Certificate>(
+      conn,
+      by == store::CertificateKey::kId ? sqlite::kSelectCertificateById
+                                       : sqlite::kSelectCertificateByNumber,
+      [&](Statement& st) { st.Bind(1, key); }, sqlite::CertificateFromRow, "no such certificate");
+}
+
+template <>
+Result<std::vector<store::CertificateAnimal>> Codecs::ReadCertificateAnimals(
+    Connection& conn, const std::string& certificate_id) {
+  return sqlite::ReadAll<store::CertificateAnimal>(
+      conn, sqlite::kSelectCertificateAnimals, [&](Statement& st) { st.Bind(1, certificate_id); },
+      [](const Statement& st) {
+        std::optional<std::string> tag;
+        if (!st.IsNull(1)) tag = st.Text(1);
+        return store::CertificateAnimal{st.Int(0), std::move(tag), st.Int(2)};
+      });
+}
+
+template <>
+Result<std::vector<CertificateVaccination>> Codecs::ReadCertificateVaccinations(
+    Connection& conn, const std::string& certificate_id) {
+  return sqlite::ReadAll<CertificateVaccination>(
+      conn, sqlite::kSelectCertificateVaccinations,
+      [&](Statement& st) { st.Bind(1, certificate_id); },
+      [](const Statement& st) {
+        return CertificateVaccination{st.Text(0), st.Text(1), sqlite::FromDays(st.Int(2)),
+                                      st.Text(3)};
+      });
+}
+
+template <>
+Result<CertificateStatus> Codecs::ReadCertificateStatus(Connection& conn, const std::string& id) {
+  return sqlite::ReadOne<CertificateStatus>(
+      conn, sqlite::kSelectCertificateStatus, [&](Statement& st) { st.Bind(1, id); },
+      [](const Statement& st) { return store::StoredCertificateStatus(st.Text(0)); },
+      "no such certificate");
+}
+
+template <>
+Result<bool> Codecs::InsertCertificate(Connection& conn, const Certificate& c) {
+  Status s = sqlite::Write(conn, sqlite::kInsertCertificate, [&](Statement& st) {
+    st.Bind(1, c.id)
+        .Bind(2, c.number)
+        .Bind(3, c.authority)
+        .Bind(4, c.kid)
+        .Bind(5, c.owner_id)
+        .Bind(6, c.species)
+        .Bind(7, c.head_count)
+        .Bind(8, PurposeName(c.purpose))
+        .Bind(9, c.origin)
+        .Bind(10, c.origin_place)
+        .Bind(11, c.destination)
+        .Bind(12, c.destination_place)
+        .Bind(13, c.transport)
+        .Bind(14, sqlite::Millis(c.issued_at))
+        .Bind(15, sqlite::Millis(c.valid_until))
+        .Bind(16, c.vet_id)
+        .Bind(17, c.vet_name)
+        .Bind(18, c.owner_masked_name)
+        .Bind(19, c.owner_phone_last4)
+        .Bind(20, c.hp1);
+  });
+  if (s.code() == StatusCode::kAlreadyExists) return false;
+  HP_RETURN_IF_ERROR(s);
+  return true;
+}
+
+template <>
+Status Codecs::InsertCertificateAnimals(Connection& conn, const Certificate& c) {
+  for (size_t i = 0; i < c.animal_ids.size(); ++i) {
+    HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertCertificateAnimal, [&](Statement& st) {
+      st.Bind(1, c.id).Bind(2, static_cast<int64_t>(i)).Bind(3, c.animal_ids[i]);
+    }));
   }
-  const Status& began() const { return began_; }
+  return Status::Ok();
+}
 
- private:
-  Connection& conn_;
-  Status began_;
+template <>
+Status Codecs::InsertCertificateVaccinations(Connection& conn, const Certificate& c) {
+  for (size_t i = 0; i < c.vaccinations.size(); ++i) {
+    const CertificateVaccination& v = c.vaccinations[i];
+    HP_RETURN_IF_ERROR(
+        sqlite::Write(conn, sqlite::kInsertCertificateVaccination, [&](Statement& st) {
+          st.Bind(1, c.id)
+              .Bind(2, static_cast<int64_t>(i))
+              .Bind(3, v.record_id)
+              .Bind(4, v.disease)
+              .Bind(5, v.administered_on.days())
+              .Bind(6, v.batch_no);
+        }));
+  }
+  return Status::Ok();
+}
+
+template <>
+Result<bool> Codecs::ConsumeCertificate(Connection& conn, const std::string& id,
+                                        const Consumption& consumption) {
+  return sqlite::Change(conn, sqlite::kConsumeCertificate, [&](Statement& st) {
+    st.Bind(1, id)
+        .Bind(2, sqlite::Millis(consumption.at))
+        .Bind(3, consumption.user_id)
+        .Bind(4, consumption.user_name)
+        .Bind(5, consumption.place);
+  });
+}
+
+template <>
+Result<bool> Codecs::RevokeCertificate(Connection& conn, const std::string& id, int64_t user_id,
+                                       const std::string& reason, Timestamp at) {
+  return sqlite::Change(conn, sqlite::kRevokeCertificate, [&](Statement& st) {
+    st.Bind(1, id).Bind(2, sqlite::Millis(at)).Bind(3, user_id).Bind(4, reason);
+  });
+}
+
+template <>
+Result<int64_t> Codecs::InsertRevocation(Connection& conn, const std::string& id, Timestamp at) {
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertRevocation, [&](Statement& st) {
+    st.Bind(1, id).Bind(2, sqlite::Millis(at));
+  }));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+template <>
+Result<std::vector<Revocation>> Codecs::ReadRevocationsAfter(Connection& conn,
+                                                             int64_t after_sequence) {
+  return sqlite::ReadAll<Revocation>(
+      conn, sqlite::kSelectRevocationsAfter, [&](Statement& st) { st.Bind(1, after_sequence); },
+      [](const Statement& st) {
+        return Revocation{st.Int(0), st.Text(1), sqlite::FromMillis(st.Int(2))};
+      });
+}
+
+template <>
+Result<std::vector<Certificate>> Codecs::ReadCertificateList(Connection& conn,
+                                                             const CertificateListQuery& q) {
+  std::optional<int64_t> before;
+  if (q.before_issued_at) before = sqlite::Millis(*q.before_issued_at);
+  return sqlite::ReadAll<Certificate>(
+      conn, sqlite::kSelectCertificateList,
+      [&](Statement& st) {
+        st.Bind(1, q.scope)
+            .Bind(2, q.all_authorities ? 2 : (q.destination_too ? 1 : 0))
+            .Bind(3, q.owner_id.value_or(0))
+            .Bind(4, q.status ? CertificateStatusName(*q.status) : "")
+            .Bind(5, !q.valid_at_now ? 0 : (*q.valid_at_now ? 1 : 2))
+            .Bind(6, sqlite::Millis(q.now))
+            .Bind(8, q.before_id)
+            .Bind(9, std::clamp(q.limit, 1, 1000));
+        sqlite::BindOptional(st, 7, before);
+      },
+      sqlite::ListedCertificateFromRow);
+}
+
+// --- audit, counters, reports ---
+
+template <>
+Result<std::vector<AuditRow>> Codecs::ReadAuditPage(Connection& conn, const AuditQuery& q,
+                                                    int limit) {
+  std::optional<int64_t> from, to;
+  if (q.from) from = sqlite::Millis(*q.from);
+  if (q.to) to = sqlite::Millis(*q.to);
+  return sqlite::ReadAll<AuditRow>(
+      conn, q.all_authorities ? sqlite::kSelectAuditPage : sqlite::kSelectAuditPageInScope,
+      [&](Statement& st) {
+        st.Bind(1, q.after_seq).Bind(2, q.action).Bind(3, q.user_id).Bind(6, limit);
+        sqlite::BindOptional(st, 4, from);
+        sqlite::BindOptional(st, 5, to);
+        if (!q.all_authorities) st.Bind(7, q.scope);
+      },
+      sqlite::AuditFromRow);
+}
+
+template <>
+Status Codecs::ReadAuditChain(Connection& conn, store::AuditChainWalk& walk) {
+  return sqlite::ForEachRow(conn, sqlite::kSelectAuditAll, sqlite::kNoParams,
+                            [&](const Statement& st) {
+                              walk.Add(sqlite::AuditFromRow(st));
+                              return Status::Ok();
+                            });
+}
+
+template <>
+Result<StoreCounts> Codecs::ReadCounts(Connection& conn) {
+  StoreCounts c;
+  HP_RETURN_IF_ERROR(sqlite::ForEachRow(conn, sqlite::kSelectCounters, sqlite::kNoParams,
+                                        [&](const Statement& st) {
+                                          store::SetCount(c, st.Text(0), st.Int(1));
+                                          return Status::Ok();
+                                        }));
+  return c;
+}
+
+template <>
+Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTally& tally) {
+  HP_RETURN_IF_ERROR(sqlite::ForEachRow(
+      conn, sqlite::kSelectCoverageUnits,
+      [&](Statement& st) { st.Bind(1, q.scope).Bind(2, q.species); },
+      [&](const Statement& st) {
+        tally.AddUnit(st.Int(0), st.Text(1), st.Text(2), st.Int(3), st.Int(4) != 0,
+                      sqlite::FromMillis(st.Int(5)));
+        return Status::Ok();
+      }));
+  return sqlite::ForEachRow(
+      conn, sqlite::kSelectCoverageDoses,
+      [&](Statement& st) { st.Bind(1, q.scope).Bind(2, static_cast<int64_t>(q.to.days())); },
+      [&](const Statement& st) {
+        tally.AddDose(sqlite::DecodeIds(st.Blob(0)), sqlite::FromDays(st.Int(1)), st.Text(2),
+                      st.Text(3), st.Int(4));
+        return Status::Ok();
+      });
+}
+
+namespace sqlite {
+namespace {
+
+// What the store core needs of SQLite besides the codecs (store/store_core.h).
+struct Backend {
+  using Session = WriteSession;
+  using Connection = sqlite::Connection;
+  static Status Ready(Connection&) { return Status::Ok(); }
+  static Status BeginSnapshot(Connection& conn) { return conn.Exec(kBeginRead); }
+  static void EndSnapshot(Connection& conn) {
+    if (conn.InTransaction()) (void)conn.Exec(kCommit);
+  }
 };
 
-// The W1 record rules' reads and writes (store/record_rules.h) in SQLite's SQL.
-class SqliteRecordPort final : public store::CodecRecordPort<WriteTxn> {
- public:
-  explicit SqliteRecordPort(WriteTxn& tx) : CodecRecordPort(tx), conn_(tx.conn()) {}
-
-  std::optional<std::string> RecordKey(const std::string& uuid) override {
-    return sqlite::UuidToBytes(uuid);
-  }
-  Result<store::StoredRecord> ReadStoredRecord(const std::string& key) override {
-    auto st = conn_.Prepare(sqlite::kSelectVaccinationOwner);
-    if (!st.ok()) return st.status();
-    st->BindBlob(1, key);
-    auto row = st->Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return NotFound("no such vaccination record");
-    return store::StoredRecord{st->Int(0), st->Text(1), st->Int(2) != 0};
-  }
-  Result<std::optional<store::Flock>> ReadFlock(int64_t owner_id,
-                                                const std::string& species) override {
-    auto st = conn_.Prepare(sqlite::kSelectFlock);
-    if (!st.ok()) return st.status();
-    st->Bind(1, owner_id).Bind(2, species);
-    auto row = st->Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return std::optional<store::Flock>();
-    return std::optional<store::Flock>(store::Flock{st->Int(0), st->Int(1)});
-  }
-  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
-    auto st = conn_.Prepare(sqlite::kRaiseFlockHeadCount);
-    if (!st.ok()) return st.status();
-    st->Bind(1, flock_id).Bind(2, head_count);
-    return st->Run();
-  }
-  Status InsertVaccination(const store::RecordRow& r) override {
-    const VaccinationInput& in = r.in;
-    {
-      auto st = conn_.Prepare(sqlite::kInsertVaccination);
-      if (!st.ok()) return st.status();
-      st->Bind(1, r.owner_id)
-          .Bind(2, in.administered_on.days())
-          .BindBlob(3, r.key)
-          .BindBlob(4, sqlite::EncodeIds(r.animal_ids))
-          .Bind(5, in.species)
-          .Bind(6, r.head_count)
-          .Bind(7, in.disease)
-          .Bind(8, in.vaccine)
-          .Bind(9, in.batch_no)
-          .Bind(10, in.dose_ml)
-          .Bind(11, in.lat)
-          .Bind(12, in.lon)
-          .Bind(13, in.device_id)
-          .Bind(14, r.ctx.user_id)
-          .Bind(15, sqlite::Millis(r.ctx.at))
-          .Bind(16, r.authority);
-      if (r.corrects) {
-        st->BindBlob(17, *r.corrects);
-      } else {
-        st->BindNull(17);
-      }
-      HP_RETURN_IF_ERROR(st->Run());
-    }
-    auto st = conn_.Prepare(sqlite::kInsertVaccinationId);
-    if (!st.ok()) return st.status();
-    st->BindBlob(1, r.key).Bind(2, r.owner_id).Bind(3, in.administered_on.days());
-    return st->Run();
-  }
-
- private:
-  Connection& conn_;
-};
-
-std::string IdDetail(int64_t id) { return std::to_string(id); }
-
-class SqliteStore final : public Store {
- public:
-  SqliteStore(std::unique_ptr<sqlite::Writer> writer, std::unique_ptr<ReaderPool> readers)
-      : readers_(std::move(readers)), writer_(std::move(writer)) {}
-
-  WriterStats stats() const { return writer_->stats(); }
-
-  // --- owners and animals ---
-
-  Result<Owner> CreateOwner(const NewOwner& owner, const AuditEntry& audit) override {
-    return writer_->RunAudited<Owner>([&](WriteTxn& tx) { return store::CreateOwnerIn(tx, owner); },
-                                      audit);
-  }
-
-  Result<Owner> FindOwnerById(int64_t id) override {
-    auto conn = readers_->Acquire();
-    return sqlite::ReadOwnerById(*conn, id);
-  }
-
-  Result<Owner> FindOwnerByPhone(const std::string& e164) override {
-    auto conn = readers_->Acquire();
-    return sqlite::ReadOwnerByPhone(*conn, e164);
-  }
-
-  Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) override {
-    return writer_->RunAudited<Animal>(
-        [&](WriteTxn& tx) { return store::CreateAnimalIn(tx, animal); }, audit);
-  }
-
-  Result<Animal> FindAnimalByTag(const std::string& tag) override {
-    auto conn = readers_->Acquire();
-    return sqlite::ReadAnimalByTag(*conn, tag);
-  }
-
-  Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) override {
-    return ReadSnapshot([&](Connection& c) {
-      return store::ReadOwnerHistory(c, sqlite::ReadOwnerById(c, owner_id), since);
-    });
-  }
-
-  Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) override {
-    return ReadSnapshot([&](Connection& c) {
-      return store::ReadOwnerHistory(c, sqlite::ReadOwnerByPhone(c, e164), since);
-    });
-  }
-
-  // --- vaccinations ---
-
-  Result<std::vector<RecordResult>> RecordVaccinations(std::span<const VaccinationInput> records,
-                                                       const BatchContext& ctx,
-                                                       const BatchAudit& audit) override {
-    std::vector<RecordResult> results;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      SqliteRecordPort port(tx);
-      HP_RETURN_IF_ERROR(store::RecordBatch(port, records, ctx, results));
-      auto entry = audit.For(results);
-      return entry ? tx.AppendAudit(*entry) : Status::Ok();
-    });
-    if (!s.ok()) return s;
-    return results;
-  }
-
-  Result<Vaccination> FindVaccination(const std::string& id) override {
-    auto bytes = sqlite::UuidToBytes(id);
-    if (!bytes) return NotFound("no such vaccination record");
-    auto conn = readers_->Acquire();
-    return sqlite::ReadVaccination(*conn, *bytes);
-  }
-
-  Status VoidVaccination(const std::string& id, const std::string& reason, Timestamp at,
-                         const AuditEntry& audit) override {
-    auto bytes = sqlite::UuidToBytes(id);
-    if (!bytes) return NotFound("no such vaccination record");
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto v = sqlite::ReadVaccination(tx.conn(), *bytes);
-      if (!v.ok()) return v.status();
-      if (v->voided) return FailedPrecondition("the vaccination record is already voided");
-      auto st = tx.conn().Prepare(sqlite::kVoidVaccination);
-      if (!st.ok()) return st.status();
-      st->Bind(1, v->owner_id)
-          .Bind(2, v->administered_on.days())
-          .BindBlob(3, *bytes)
-          .Bind(4, reason)
-          .Bind(5, sqlite::Millis(at));
-      HP_RETURN_IF_ERROR(st->Run());
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  // --- users and tokens ---
-
-  Result<User> CreateUser(const NewUser& user, const AuditEntry& audit) override {
-    User out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      auto existing = sqlite::ReadUserByName(tx.conn(), user.username);
-      if (existing.ok()) return AlreadyExists("the username is taken", IdDetail(existing->id));
-      if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-      auto st = tx.conn().Prepare(sqlite::kInsertUser);
-      if (!st.ok()) return st.status();
-      st->Bind(1, user.username)
-          .Bind(2, user.password_hash)
-          .Bind(3, RoleName(user.role))
-          .Bind(4, user.authority)
-          .Bind(5, sqlite::Millis(user.created_at));
-      HP_RETURN_IF_ERROR(st->Run());
-      tx.Count(Counter::kUsers);
-      out = User{sqlite3_last_insert_rowid(tx.conn().db()),
-                 user.username,
-                 user.password_hash,
-                 user.role,
-                 user.authority,
-                 false,
-                 user.created_at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
-  }
-
-  Result<User> FindUserByName(const std::string& username) override {
-    auto conn = readers_->Acquire();
-    return sqlite::ReadUserByName(*conn, username);
-  }
-
-  Result<User> FindUserById(int64_t id) override {
-    auto conn = readers_->Acquire();
-    return sqlite::ReadUserById(*conn, id);
-  }
-
-  Result<std::vector<User>> ListUsers() override {
-    auto conn = readers_->Acquire();
-    return sqlite::ReadUsers(*conn);
-  }
-
-  Status SetUserDisabled(const std::string& username, bool disabled,
-                         const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto st = tx.conn().Prepare(sqlite::kUpdateUserDisabled);
-      if (!st.ok()) return st.status();
-      st->Bind(1, username).Bind(2, disabled ? 1 : 0);
-      HP_RETURN_IF_ERROR(st->Run());
-      if (st->Changes() == 0) return NotFound("no such user");
-      auto ended = tx.conn().Prepare(sqlite::kDeleteUserTokens);
-      if (!ended.ok()) return ended.status();
-      ended->Bind(1, username);
-      HP_RETURN_IF_ERROR(ended->Run());
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Status SetUserPassword(const std::string& username, const std::string& password_hash,
-                         const AuditEntry& audit) override {
-    return UpdateUser(
-        sqlite::kUpdateUserPassword, username, [&](Statement& st) { st.Bind(2, password_hash); },
-        audit);
-  }
-
-  Status SaveToken(const TokenRecord& token, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto user = sqlite::ReadUserById(tx.conn(), token.user_id);
-      if (!user.ok()) return user.status();
-      if (user->disabled) return FailedPrecondition("the user is disabled");
-      auto st = tx.conn().Prepare(sqlite::kInsertToken);
-      if (!st.ok()) return st.status();
-      st->Bind(1, token.token_hash)
-          .Bind(2, token.user_id)
-          .Bind(3, sqlite::Millis(token.created_at))
-          .Bind(4, sqlite::Millis(token.expires_at));
-      Status s = st->Run();
-      if (s.code() == StatusCode::kAlreadyExists) return AlreadyExists("the token exists");
-      HP_RETURN_IF_ERROR(s);
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<TokenRecord> FindToken(const std::string& token_hash) override {
-    auto conn = readers_->Acquire();
-    auto st = conn->Prepare(sqlite::kSelectToken);
-    if (!st.ok()) return st.status();
-    st->Bind(1, token_hash);
-    auto row = st->Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return NotFound("no such token");
-    return TokenRecord{st->Text(0), st->Int(1), sqlite::FromMillis(st->Int(2)),
-                       sqlite::FromMillis(st->Int(3))};
-  }
-
-  Status DeleteToken(const std::string& token_hash, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto st = tx.conn().Prepare(sqlite::kDeleteToken);
-      if (!st.ok()) return st.status();
-      st->Bind(1, token_hash);
-      HP_RETURN_IF_ERROR(st->Run());
-      if (st->Changes() == 0) return NotFound("no such token");
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  // --- authorities ---
-
-  Status SaveAuthority(const Authority& authority, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto st = tx.conn().Prepare(sqlite::kUpsertAuthority);
-      if (!st.ok()) return st.status();
-      st->Bind(1, authority.code).Bind(2, authority.name).Bind(3, authority.parent);
-      HP_RETURN_IF_ERROR(st->Run());
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<std::vector<Authority>> ListAuthorities() override {
-    auto conn = readers_->Acquire();
-    auto st = conn->Prepare(sqlite::kSelectAuthorities);
-    if (!st.ok()) return st.status();
-    std::vector<Authority> out;
-    for (;;) {
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(Authority{st->Text(0), st->Text(1), st->Text(2)});
-    }
-    return out;
-  }
-
-  // --- signing keys and signed documents ---
-
-  Status SaveSigningKey(const SigningKey& key, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      HP_RETURN_IF_ERROR(store::InsertNewSigningKey(tx.conn(), key));
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Status RetireSigningKey(const std::string& kid, Timestamp at, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto st = tx.conn().Prepare(sqlite::kRetireSigningKey);
-      if (!st.ok()) return st.status();
-      st->Bind(1, kid).Bind(2, sqlite::Millis(at));
-      HP_RETURN_IF_ERROR(st->Run());
-      if (st->Changes() == 0) {
-        // Either no such key, or one retired before: tell which.
-        auto known = tx.conn().Prepare(sqlite::kSelectSigningKeyRetiredAt);
-        if (!known.ok()) return known.status();
-        known->Bind(1, kid);
-        auto row = known->Next();
-        if (!row.ok()) return row.status();
-        if (!*row) return NotFound("no such signing key");
-        return FailedPrecondition("the signing key is already retired");
-      }
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<std::vector<SigningKey>> ListSigningKeys() override {
-    auto conn = readers_->Acquire();
-    return sqlite::ReadSigningKeys(*conn);
-  }
-
-  Status ReplaceKeys(const std::string& source, const std::vector<SigningKey>& keys,
-                     const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      Connection& conn = tx.conn();
-      // Retirements made here outlive the replacement (store::InsertReplacementKeys).
-      std::map<std::string, Timestamp> retired;
-      {
-        auto st = conn.Prepare(sqlite::kSelectRetiredKeysOfSource);
-        if (!st.ok()) return st.status();
-        st->Bind(1, source);
-        for (;;) {
-          auto row = st->Next();
-          if (!row.ok()) return row.status();
-          if (!*row) break;
-          retired.emplace(st->Text(0), sqlite::FromMillis(st->Int(1)));
-        }
-      }
-      {
-        auto st = conn.Prepare(sqlite::kDeleteKeysOfSource);
-        if (!st.ok()) return st.status();
-        st->Bind(1, source);
-        HP_RETURN_IF_ERROR(st->Run());
-      }
-      HP_RETURN_IF_ERROR(store::InsertReplacementKeys(conn, source, keys, retired));
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Status SaveDocument(const StoredDocument& doc, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto st = tx.conn().Prepare(sqlite::kUpsertDocument);
-      if (!st.ok()) return st.status();
-      st->Bind(1, doc.name)
-          .Bind(2, doc.sequence)
-          .Bind(3, doc.body)
-          .Bind(4, sqlite::Millis(doc.saved_at));
-      HP_RETURN_IF_ERROR(st->Run());
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<StoredDocument> LoadDocument(const std::string& name) override {
-    auto conn = readers_->Acquire();
-    auto st = conn->Prepare(sqlite::kSelectDocument);
-    if (!st.ok()) return st.status();
-    st->Bind(1, name);
-    auto row = st->Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return NotFound("no such document");
-    return StoredDocument{st->Text(0), st->Int(1), st->Text(2), sqlite::FromMillis(st->Int(3))};
-  }
-
-  // --- certificates ---
-
-  Status CreateCertificate(const Certificate& c, const AuditEntry& audit) override {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      Connection& conn = tx.conn();
-      auto owner = sqlite::ReadOwnerById(conn, c.owner_id);
-      if (!owner.ok()) return owner.status();
-      {
-        auto st = conn.Prepare(sqlite::kInsertCertificate);
-        if (!st.ok()) return st.status();
-        st->Bind(1, c.id)
-            .Bind(2, c.number)
-            .Bind(3, c.authority)
-            .Bind(4, c.kid)
-            .Bind(5, c.owner_id)
-            .Bind(6, c.species)
-            .Bind(7, c.head_count)
-            .Bind(8, PurposeName(c.purpose))
-            .Bind(9, c.origin)
-            .Bind(10, c.origin_place)
-            .Bind(11, c.destination)
-            .Bind(12, c.destination_place)
-            .Bind(13, c.transport)
-            .Bind(14, sqlite::Millis(c.issued_at))
-            .Bind(15, sqlite::Millis(c.valid_until))
-            .Bind(16, c.vet_id)
-            .Bind(17, c.vet_name)
-            .Bind(18, c.owner_masked_name)
-            .Bind(19, c.owner_phone_last4)
-            .Bind(20, c.hp1);
-        Status s = st->Run();
-        if (s.code() == StatusCode::kAlreadyExists) return CertificateConflict(conn, c.id);
-        HP_RETURN_IF_ERROR(s);
-      }
-      for (size_t i = 0; i < c.animal_ids.size(); ++i) {
-        auto st = conn.Prepare(sqlite::kInsertCertificateAnimal);
-        if (!st.ok()) return st.status();
-        st->Bind(1, c.id).Bind(2, static_cast<int64_t>(i)).Bind(3, c.animal_ids[i]);
-        Status s = st->Run();
-        if (s.code() == StatusCode::kFailedPrecondition) {  // the foreign key to animals
-          return FailedPrecondition("an animal of the certificate does not exist");
-        }
-        HP_RETURN_IF_ERROR(s);
-      }
-      HP_RETURN_IF_ERROR(CheckAnimals(conn, c));
-      for (size_t i = 0; i < c.vaccinations.size(); ++i) {
-        const CertificateVaccination& v = c.vaccinations[i];
-        auto st = conn.Prepare(sqlite::kInsertCertificateVaccination);
-        if (!st.ok()) return st.status();
-        st->Bind(1, c.id)
-            .Bind(2, static_cast<int64_t>(i))
-            .Bind(3, v.record_id)
-            .Bind(4, v.disease)
-            .Bind(5, v.administered_on.days())
-            .Bind(6, v.batch_no);
-        HP_RETURN_IF_ERROR(st->Run());
-      }
-      tx.Count(Counter::kCertificates);
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  Result<Certificate> FindCertificate(const std::string& id) override {
-    auto conn = readers_->Acquire();
-    ReadTxn txn(*conn);
-    HP_RETURN_IF_ERROR(txn.began());
-    return sqlite::ReadCertificateById(*conn, id);
-  }
-
-  Result<Certificate> FindCertificateByNumber(const std::string& number) override {
-    auto conn = readers_->Acquire();
-    ReadTxn txn(*conn);
-    HP_RETURN_IF_ERROR(txn.began());
-    return sqlite::ReadCertificateByNumber(*conn, number);
-  }
-
-  Result<Certificate> ConsumeCertificate(const std::string& id, const Consumption& consumption,
-                                         const AuditEntry& audit) override {
-    // Once only: the writer runs one job at a time, and the UPDATE changes a row only while the
-    // certificate is still issued, so of any number of concurrent calls exactly one gets a row.
-    Certificate out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      Connection& conn = tx.conn();
-      auto st = conn.Prepare(sqlite::kConsumeCertificate);
-      if (!st.ok()) return st.status();
-      st->Bind(1, id)
-          .Bind(2, sqlite::Millis(consumption.at))
-          .Bind(3, consumption.user_id)
-          .Bind(4, consumption.user_name)
-          .Bind(5, consumption.place);
-      HP_RETURN_IF_ERROR(st->Run());
-      auto consumed = store::ConsumedCertificate(conn, id, st->Changes() != 0);
-      if (!consumed.ok()) return consumed.status();
-      out = std::move(consumed).value();
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
-  }
-
-  Result<Revocation> RevokeCertificate(const std::string& id, int64_t user_id,
-                                       const std::string& reason, Timestamp at,
-                                       const AuditEntry& audit) override {
-    Revocation out;
-    Status s = writer_->Run([&](WriteTxn& tx) -> Status {
-      Connection& conn = tx.conn();
-      {
-        auto st = conn.Prepare(sqlite::kRevokeCertificate);
-        if (!st.ok()) return st.status();
-        st->Bind(1, id).Bind(2, sqlite::Millis(at)).Bind(3, user_id).Bind(4, reason);
-        HP_RETURN_IF_ERROR(st->Run());
-        if (st->Changes() == 0) {
-          auto status = sqlite::ReadCertificateStatus(conn, id);
-          if (!status.ok()) return status.status();
-          return FailedPrecondition("the certificate is already revoked");
-        }
-      }
-      {
-        auto st = conn.Prepare(sqlite::kInsertRevocation);
-        if (!st.ok()) return st.status();
-        st->Bind(1, id).Bind(2, sqlite::Millis(at));
-        HP_RETURN_IF_ERROR(st->Run());
-      }
-      out = Revocation{sqlite3_last_insert_rowid(conn.db()), id, at};
-      return tx.AppendAudit(audit);
-    });
-    if (!s.ok()) return s;
-    return out;
-  }
-
-  Result<std::vector<Revocation>> ListRevocations(int64_t after_sequence) override {
-    auto conn = readers_->Acquire();
-    auto st = conn->Prepare(sqlite::kSelectRevocationsAfter);
-    if (!st.ok()) return st.status();
-    st->Bind(1, after_sequence);
-    std::vector<Revocation> out;
-    for (;;) {
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(Revocation{st->Int(0), st->Text(1), sqlite::FromMillis(st->Int(2))});
-    }
-    return out;
-  }
-
-  // --- audit ---
-
-  Status AppendAudit(const AuditEntry& entry) override {
-    return writer_->Run([&](WriteTxn& tx) { return tx.AppendAudit(entry); },
-                        store::Durability::kWritten);
-  }
-
-  Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {
-    const int limit = q.limit <= 0 ? 100 : std::min(q.limit, 1000);
-    auto conn = readers_->Acquire();
-    auto st = conn->Prepare(q.all_authorities ? sqlite::kSelectAuditPage
-                                              : sqlite::kSelectAuditPageInScope);
-    if (!st.ok()) return st.status();
-    st->Bind(1, q.after_seq).Bind(2, q.action).Bind(3, q.user_id);
-    if (!q.all_authorities) st->Bind(7, q.scope);
-    if (q.from) {
-      st->Bind(4, sqlite::Millis(*q.from));
-    } else {
-      st->BindNull(4);
-    }
-    if (q.to) {
-      st->Bind(5, sqlite::Millis(*q.to));
-    } else {
-      st->BindNull(5);
-    }
-    st->Bind(6, limit);
-    std::vector<AuditRow> out;
-    for (;;) {
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out.push_back(AuditFromRow(*st));
-    }
-    return out;
-  }
-
-  Result<AuditVerification> VerifyAudit() override {
-    auto conn = readers_->Acquire();
-    ReadTxn txn(*conn);
-    HP_RETURN_IF_ERROR(txn.began());
-    auto st = conn->Prepare(sqlite::kSelectAuditAll);
-    if (!st.ok()) return st.status();
-    store::AuditChainWalk walk;
-    for (;;) {
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      walk.Add(AuditFromRow(*st));
-    }
-    return walk.result();
-  }
-
-  Result<StoreCounts> Counts() override {
-    auto conn = readers_->Acquire();
-    auto st = conn->Prepare(sqlite::kSelectCounters);
-    if (!st.ok()) return st.status();
-    StoreCounts c;
-    for (;;) {
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      store::SetCount(c, st->Text(0), st->Int(1));
-    }
-    return c;
-  }
-
-  Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
-    auto conn = readers_->Acquire();
-    auto st = conn->Prepare(sqlite::kSelectCertificateList);
-    if (!st.ok()) return st.status();
-    st->Bind(1, q.scope)
-        .Bind(2, q.all_authorities ? 2 : (q.destination_too ? 1 : 0))
-        .Bind(3, q.owner_id.value_or(0))
-        .Bind(4, q.status ? CertificateStatusName(*q.status) : "")
-        .Bind(5, !q.valid_at_now ? 0 : (*q.valid_at_now ? 1 : 2))
-        .Bind(6, sqlite::Millis(q.now))
-        .Bind(8, q.before_id)
-        .Bind(9, std::clamp(q.limit, 1, 1000));
-    if (q.before_issued_at) {
-      st->Bind(7, sqlite::Millis(*q.before_issued_at));
-    } else {
-      st->BindNull(7);
-    }
-    std::vector<Certificate> out;
-    for (;;) {
-      auto row = st->Next();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      Certificate c;
-      c.id = st->Text(0);
-      c.number = st->Text(1);
-      c.authority = st->Text(2);
-      c.owner_id = st->Int(3);
-      c.species = st->Text(4);
-      c.head_count = static_cast<int32_t>(st->Int(5));
-      auto purpose = ParsePurpose(st->Text(6));
-      if (!purpose.ok()) return Internal("a stored certificate has an unknown purpose");
-      c.purpose = *purpose;
-      c.origin = st->Text(7);
-      c.destination = st->Text(8);
-      c.issued_at = sqlite::FromMillis(st->Int(9));
-      c.valid_until = sqlite::FromMillis(st->Int(10));
-      c.owner_masked_name = st->Text(11);
-      auto status = ParseCertificateStatus(st->Text(12));
-      if (!status.ok()) return Internal("a stored certificate has an unknown status");
-      c.status = *status;
-      out.push_back(std::move(c));
-    }
-    return out;
-  }
-
-  // --- reports ---
-
-  Result<CoverageReport> ReportCoverage(const CoverageQuery& q) override {
-    auto conn = readers_->Acquire();
-    ReadTxn txn(*conn);
-    HP_RETURN_IF_ERROR(txn.began());
-    CoverageTally tally(q);
-    {
-      auto st = conn->Prepare(sqlite::kSelectCoverageUnits);
-      if (!st.ok()) return st.status();
-      st->Bind(1, q.scope).Bind(2, q.species);
-      for (;;) {
-        auto row = st->Next();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        tally.AddUnit(st->Int(0), st->Text(1), st->Text(2), st->Int(3), st->Int(4) != 0,
-                      sqlite::FromMillis(st->Int(5)));
-      }
-    }
-    {
-      auto st = conn->Prepare(sqlite::kSelectCoverageDoses);
-      if (!st.ok()) return st.status();
-      st->Bind(1, q.scope).Bind(2, static_cast<int64_t>(q.to.days()));
-      for (;;) {
-        auto row = st->Next();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        tally.AddDose(sqlite::DecodeIds(st->Blob(0)),
-                      Date::FromDays(static_cast<int32_t>(st->Int(1))), st->Text(2), st->Text(3),
-                      st->Int(4));
-      }
-    }
-    return tally.Finish();
-  }
-
- private:
-  // Runs `read` inside one snapshot on a leased reader connection.
-  template <typename F>
-  auto ReadSnapshot(F read) -> decltype(read(std::declval<Connection&>())) {
-    auto conn = readers_->Acquire();
-    ReadTxn txn(*conn);
-    HP_RETURN_IF_ERROR(txn.began());
-    return read(*conn);
-  }
-
-  static AuditRow AuditFromRow(const Statement& st) {
-    AuditRow r;
-    r.seq = st.Int(0);
-    r.entry.at = sqlite::FromMillis(st.Int(1));
-    r.entry.user_id = st.Int(2);
-    r.entry.username = st.Text(3);
-    r.entry.action = st.Text(4);
-    r.entry.target = st.Text(5);
-    r.entry.detail = st.Text(6);
-    r.entry.address = st.Text(7);
-    r.prev_hash = st.Text(8);
-    r.hash = st.Text(9);
-    r.entry.authority = st.Text(10);
-    return r;
-  }
-
-  static Status CertificateConflict(Connection& conn, const std::string& id) {
-    return store::CertificateConflict(sqlite::ReadCertificateStatus(conn, id).status());
-  }
-
-  static Status CheckAnimals(Connection& conn, const Certificate& c) {
-    std::vector<int64_t> ids, owners;
-    std::vector<std::string> tags;
-    HP_RETURN_IF_ERROR(sqlite::ReadCertificateAnimals(conn, c.id, ids, tags, &owners));
-    return store::CheckCertificateAnimals(c, tags, owners);
-  }
-
-  template <typename BindValue>
-  Status UpdateUser(const sqlite::Query& q, const std::string& username, BindValue bind_value,
-                    const AuditEntry& audit) {
-    return writer_->Run([&](WriteTxn& tx) -> Status {
-      auto st = tx.conn().Prepare(q);
-      if (!st.ok()) return st.status();
-      st->Bind(1, username);
-      bind_value(*st);
-      HP_RETURN_IF_ERROR(st->Run());
-      if (st->Changes() == 0) return NotFound("no such user");
-      return tx.AppendAudit(audit);
-    });
-  }
-
-  // Destroyed in reverse order: the writer drains and stops before the readers close.
-  std::unique_ptr<ReaderPool> readers_;
-  std::unique_ptr<sqlite::Writer> writer_;
-};
+using SqliteStore = store::StoreCore<Backend>;
 
 }  // namespace
+}  // namespace sqlite
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
-  auto writer_conn = Connection::Open(options.path, options.vfs, options.cache_kib, false);
-  if (!writer_conn.ok()) return writer_conn.status();
-  HP_RETURN_IF_ERROR(sqlite::Migrate(**writer_conn));
+  HP_ASSIGN_OR_RETURN(auto writer_conn,
+                      Connection::Open(options.path, options.vfs, options.cache_kib, false));
+  HP_RETURN_IF_ERROR(sqlite::Migrate(*writer_conn));
 
-  auto readers = std::make_unique<ReaderPool>();
+  auto readers = std::make_unique<sqlite::SqliteStore::Readers>();
   for (int i = 0; i < std::max(1, options.readers); ++i) {
-    auto conn = Connection::Open(options.path, options.vfs, options.cache_kib, true);
-    if (!conn.ok()) return conn.status();
-    readers->Add(std::move(conn).value());
+    HP_ASSIGN_OR_RETURN(auto conn,
+                        Connection::Open(options.path, options.vfs, options.cache_kib, true));
+    readers->Add(std::move(conn));
   }
   auto writer = sqlite::Writer::Start(
-      std::make_unique<sqlite::WriteSession>(std::move(writer_conn).value()), options.max_group);
-  return std::unique_ptr<Store>(new SqliteStore(std::move(writer), std::move(readers)));
+      std::make_unique<sqlite::WriteSession>(std::move(writer_conn)), options.max_group);
+  return std::unique_ptr<Store>(new sqlite::SqliteStore(std::move(writer), std::move(readers)));
 }
 
 std::optional<WriterStats> GetSqliteWriterStats(const Store& store) {
-  const auto* sqlite_store = dynamic_cast<const SqliteStore*>(&store);
+  const auto* sqlite_store = dynamic_cast<const sqlite::SqliteStore*>(&store);
   if (sqlite_store == nullptr) return std::nullopt;
   return sqlite_store->stats();
 }

@@ -1,0 +1,142 @@
+// The row codecs of a backend: every read and write of HerdPass records, each one statement (or a
+// few) of the backend's SQL, declared once here for both backends. A backend defines them all as
+// explicit specializations for its Connection (store/sqlite/sqlite_store.cpp,
+// store/postgres/postgres_store.cpp), in the one file that also instantiates the store core
+// (store_core.h) over them, so that each specialization is declared before it is used.
+//
+// A codec holds no rule: it reads or writes rows and reports what the database said. Which
+// outcome is an error, and its message, is decided once by the caller in store/ (store_core.h,
+// record_rules.cpp) — except the lookups marked "kNotFound", whose messages the
+// callers pass on as they are. Every codec runs inside whatever transaction `conn` has open.
+// Thread-compatible (as the Connection).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/certificate.h"
+#include "domain/model.h"
+#include "domain/status.h"
+#include "store/audit_chain.h"
+#include "store/certificate_checks.h"
+#include "store/coverage_tally.h"
+#include "store/record_rules.h"
+#include "store/store.h"
+
+namespace herdpass::store {
+
+enum class CertificateKey { kId, kNumber };
+
+// An animal a certificate names: its id, its tag (if tagged) and its current owner's id (0 when
+// there is no such animal).
+struct CertificateAnimal {
+  int64_t id = 0;
+  std::optional<std::string> tag;
+  int64_t owner_id = 0;
+};
+
+template <class Connection>
+struct RecordCodecs {
+  // --- owners and animals --- (kNotFound with a message in user terms when there is no such row)
+  static Result<Owner> ReadOwnerById(Connection& conn, int64_t id);
+  static Result<Owner> ReadOwnerByPhone(Connection& conn, const std::string& e164);
+  static Result<int64_t> InsertOwner(Connection& conn, const NewOwner& owner);  // the new id
+  static Result<Animal> ReadAnimalByTag(Connection& conn, const std::string& tag);
+  static Result<std::vector<Animal>> ReadAnimalsOfOwner(Connection& conn, int64_t owner_id);
+  static Result<int64_t> InsertAnimal(Connection& conn, const NewAnimal& animal);  // the new id
+
+  // --- vaccination records ---
+  // The backend's key for a record id (SQLite: 16 bytes; PostgreSQL: the canonical text), or
+  // nullopt when `uuid` is not a UUID. Every `key` below is one.
+  static std::optional<std::string> RecordKey(const std::string& uuid);
+  static Result<Vaccination> ReadVaccination(Connection& conn,
+                                             const std::string& key);  // kNotFound
+  static Result<std::vector<Vaccination>> ReadVaccinationsSince(Connection& conn, int64_t owner_id,
+                                                                Date since);
+  static Result<StoredRecord> ReadStoredRecord(Connection& conn, const std::string& key);  // ditto
+  static Result<std::optional<Flock>> ReadFlock(Connection& conn, int64_t owner_id,
+                                                const std::string& species);
+  static Status RaiseFlockHeadCount(Connection& conn, int64_t flock_id, int32_t head_count);
+  // The record and whatever makes its id unique.
+  static Status InsertVaccination(Connection& conn, const RecordRow& row);
+  static Status VoidVaccination(Connection& conn, const Vaccination& v, const std::string& key,
+                                const std::string& reason, Timestamp at);
+
+  // --- users and tokens --- (the Result<bool>s: whether a row changed)
+  static Result<User> ReadUserByName(Connection& conn, const std::string& username);  // kNotFound
+  static Result<User> ReadUserById(Connection& conn, int64_t id);                     // kNotFound
+  static Result<std::vector<User>> ReadUsers(Connection& conn);                       // by id
+  static Result<int64_t> InsertUser(Connection& conn, const NewUser& user);           // the new id
+  static Result<bool> UpdateUserDisabled(Connection& conn, const std::string& username,
+                                         bool disabled);
+  static Result<bool> UpdateUserPassword(Connection& conn, const std::string& username,
+                                         const std::string& password_hash);
+  static Status DeleteUserTokens(Connection& conn, const std::string& username);
+  static Status InsertToken(Connection& conn, const TokenRecord& token);  // kAlreadyExists
+  static Result<std::optional<TokenRecord>> ReadToken(Connection& conn,
+                                                      const std::string& token_hash);
+  static Result<bool> DeleteToken(Connection& conn, const std::string& token_hash);
+
+  // --- authorities, signing keys, documents ---
+  static Status UpsertAuthority(Connection& conn, const Authority& authority);
+  static Result<std::vector<Authority>> ReadAuthorities(Connection& conn);
+  static Result<std::vector<SigningKey>> ReadSigningKeys(Connection& conn);  // oldest first
+  static Status InsertSigningKey(Connection& conn, const SigningKey& key);   // kAlreadyExists
+  // Retires a key not retired yet.
+  static Result<bool> RetireSigningKey(Connection& conn, const std::string& kid, Timestamp at);
+  static Result<bool> SigningKeyExists(Connection& conn, const std::string& kid);
+  // The keys of `source` retired by this node: kid to when.
+  static Result<std::map<std::string, Timestamp>> ReadRetiredKeysOfSource(
+      Connection& conn, const std::string& source);
+  static Status DeleteKeysOfSource(Connection& conn, const std::string& source);
+  static Status UpsertDocument(Connection& conn, const StoredDocument& doc);
+  static Result<std::optional<StoredDocument>> ReadDocument(Connection& conn,
+                                                            const std::string& name);
+
+  // --- certificates ---
+  // A certificate's own row (without its animals, tags and vaccinations); kNotFound when there
+  // is none.
+  static Result<Certificate> ReadCertificateRow(Connection& conn, CertificateKey by,
+                                                const std::string& key);
+  // The animals of a stored certificate as they are now, in their stored order.
+  static Result<std::vector<CertificateAnimal>> ReadCertificateAnimals(
+      Connection& conn, const std::string& certificate_id);
+  // In their stored order.
+  static Result<std::vector<CertificateVaccination>> ReadCertificateVaccinations(
+      Connection& conn, const std::string& certificate_id);
+  // The stored status; kNotFound when there is no such certificate.
+  static Result<CertificateStatus> ReadCertificateStatus(Connection& conn, const std::string& id);
+  // The certificate's row; false when one of its unique keys (id, number) is taken.
+  static Result<bool> InsertCertificate(Connection& conn, const Certificate& c);
+  // kFailedPrecondition when an animal does not exist.
+  static Status InsertCertificateAnimals(Connection& conn, const Certificate& c);
+  static Status InsertCertificateVaccinations(Connection& conn, const Certificate& c);
+  // Marks an issued certificate consumed.
+  static Result<bool> ConsumeCertificate(Connection& conn, const std::string& id,
+                                         const Consumption& consumption);
+  // Marks a certificate not revoked yet revoked.
+  static Result<bool> RevokeCertificate(Connection& conn, const std::string& id, int64_t user_id,
+                                        const std::string& reason, Timestamp at);
+  static Result<int64_t> InsertRevocation(Connection& conn, const std::string& id,
+                                          Timestamp at);  // its sequence number
+  static Result<std::vector<Revocation>> ReadRevocationsAfter(Connection& conn,
+                                                              int64_t after_sequence);
+  // A page of the list: the fields that CertificateListQuery promises.
+  static Result<std::vector<Certificate>> ReadCertificateList(Connection& conn,
+                                                              const CertificateListQuery& q);
+
+  // --- audit, counters, reports ---
+  // REQUIRES: 1 <= limit <= 1000.
+  static Result<std::vector<AuditRow>> ReadAuditPage(Connection& conn, const AuditQuery& q,
+                                                     int limit);
+  // Every audit row in order, into `walk`.
+  static Status ReadAuditChain(Connection& conn, AuditChainWalk& walk);
+  static Result<StoreCounts> ReadCounts(Connection& conn);
+  // The coverage query's units and doses, into `tally`.
+  static Status ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTally& tally);
+};
+
+}  // namespace herdpass::store

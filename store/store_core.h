@@ -1,0 +1,534 @@
+// The Store (store.h), written once for both backends: write methods are jobs for the group-commit
+// Writer (writer.h), reads lease a connection from the ReaderPool (reader_pool.h). What each method
+// checks, in which transaction, and with which message is decided here; the backend's rows are
+// read and written by its codecs (record_codecs.h). Thread-safe, as Store.
+//
+// A Backend gives the core, besides RecordCodecs<Backend::Connection>:
+//   using Session = ...;                         the writer's session (writer.h)
+//   using Connection = Session::Connection;      the readers' connections too
+//   static Status Ready(Connection&);            readies a leased reader (reconnects a dropped one)
+//   static Status BeginSnapshot(Connection&);    opens one read snapshot
+//   static void EndSnapshot(Connection&);        ends it, if it is still open
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/audit.h"
+#include "domain/certificate.h"
+#include "domain/model.h"
+#include "domain/status.h"
+#include "store/audit_chain.h"
+#include "store/certificate_checks.h"
+#include "store/counters.h"
+#include "store/coverage_tally.h"
+#include "store/reader_pool.h"
+#include "store/record_codecs.h"
+#include "store/record_rules.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+namespace herdpass::store {
+
+// The record rules' port (record_rules.h) over a job's write transaction and the codecs.
+template <class Txn, class Codecs>
+class CodecRecordPort final : public RecordPort {
+ public:
+  explicit CodecRecordPort(Txn& tx) : tx_(tx) {}
+
+  std::optional<std::string> RecordKey(const std::string& uuid) override {
+    return Codecs::RecordKey(uuid);
+  }
+  Result<StoredRecord> ReadStoredRecord(const std::string& key) override {
+    return Codecs::ReadStoredRecord(tx_.conn(), key);
+  }
+  Result<Owner> OwnerById(int64_t id) override { return Codecs::ReadOwnerById(tx_.conn(), id); }
+  Result<Owner> OwnerByPhone(const std::string& e164) override {
+    return Codecs::ReadOwnerByPhone(tx_.conn(), e164);
+  }
+  Result<int64_t> AddOwner(const NewOwner& owner) override {
+    return Codecs::InsertOwner(tx_.conn(), owner);
+  }
+  Result<Animal> AnimalByTag(const std::string& tag) override {
+    return Codecs::ReadAnimalByTag(tx_.conn(), tag);
+  }
+  Result<int64_t> AddAnimal(const NewAnimal& animal) override {
+    return Codecs::InsertAnimal(tx_.conn(), animal);
+  }
+  Result<std::optional<Flock>> ReadFlock(int64_t owner_id, const std::string& species) override {
+    return Codecs::ReadFlock(tx_.conn(), owner_id, species);
+  }
+  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
+    return Codecs::RaiseFlockHeadCount(tx_.conn(), flock_id, head_count);
+  }
+  Status InsertVaccination(const RecordRow& row) override {
+    return Codecs::InsertVaccination(tx_.conn(), row);
+  }
+  void Count(Counter c) override { tx_.Count(c); }
+  Status BeginNested() override { return tx_.BeginNested(); }
+  Status ReleaseNested() override { return tx_.ReleaseNested(); }
+  Status RollbackNested() override { return tx_.RollbackNested(); }
+  bool InTransaction() override { return tx_.InTransaction(); }
+
+ private:
+  Txn& tx_;
+};
+
+template <class Backend>
+class StoreCore final : public Store {
+ public:
+  using Session = typename Backend::Session;
+  using Connection = typename Backend::Connection;
+  using Codecs = RecordCodecs<Connection>;
+  using Txn = WriteTxn<Session>;
+  using Readers = ReaderPool<Connection>;
+
+  // REQUIRES: `writer` and `readers` on one migrated database.
+  StoreCore(std::unique_ptr<Writer<Session>> writer, std::unique_ptr<Readers> readers)
+      : readers_(std::move(readers)), writer_(std::move(writer)) {}
+
+  WriterStats stats() const { return writer_->stats(); }
+
+  // --- owners and animals ---
+
+  Result<Owner> CreateOwner(const NewOwner& owner, const AuditEntry& audit) override {
+    return writer_->template RunAudited<Owner>(
+        [&](Txn& tx) -> Result<Owner> {
+          auto existing = Codecs::ReadOwnerByPhone(tx.conn(), owner.phone);
+          if (existing.ok()) {
+            return AlreadyExists("an owner with this phone number exists",
+                                 std::to_string(existing->id));
+          }
+          if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+          HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), owner));
+          tx.Count(Counter::kOwners);
+          return Owner{
+              id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
+        },
+        audit);
+  }
+
+  Result<Owner> FindOwnerById(int64_t id) override {
+    return Read([&](Connection& c) { return Codecs::ReadOwnerById(c, id); });
+  }
+
+  Result<Owner> FindOwnerByPhone(const std::string& e164) override {
+    return Read([&](Connection& c) { return Codecs::ReadOwnerByPhone(c, e164); });
+  }
+
+  Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) override {
+    return writer_->template RunAudited<Animal>(
+        [&](Txn& tx) -> Result<Animal> {
+          HP_RETURN_IF_ERROR(Codecs::ReadOwnerById(tx.conn(), animal.owner_id).status());
+          if (animal.tag) {
+            auto existing = Codecs::ReadAnimalByTag(tx.conn(), *animal.tag);
+            if (existing.ok()) {
+              return AlreadyExists("an animal with this tag exists", std::to_string(existing->id));
+            }
+            if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+          }
+          HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertAnimal(tx.conn(), animal));
+          tx.Count(Counter::kAnimals);
+          return Animal{
+              id,         animal.owner_id,   animal.tag,       animal.species,   animal.head_count,
+              animal.sex, animal.birth_date, animal.authority, animal.created_at};
+        },
+        audit);
+  }
+
+  Result<Animal> FindAnimalByTag(const std::string& tag) override {
+    return Read([&](Connection& c) { return Codecs::ReadAnimalByTag(c, tag); });
+  }
+
+  Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) override {
+    return ReadSnapshot([&](Connection& c) {
+      return OwnerHistoryOf(c, Codecs::ReadOwnerById(c, owner_id), since);
+    });
+  }
+
+  Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) override {
+    return ReadSnapshot(
+        [&](Connection& c) { return OwnerHistoryOf(c, Codecs::ReadOwnerByPhone(c, e164), since); });
+  }
+
+  // --- vaccinations ---
+
+  Result<std::vector<RecordResult>> RecordVaccinations(std::span<const VaccinationInput> records,
+                                                       const BatchContext& ctx,
+                                                       const BatchAudit& audit) override {
+    std::vector<RecordResult> results;
+    Status s = writer_->Run([&](Txn& tx) -> Status {
+      CodecRecordPort<Txn, Codecs> port(tx);
+      HP_RETURN_IF_ERROR(RecordBatch(port, records, ctx, results));
+      auto entry = audit.For(results);
+      return entry ? tx.AppendAudit(*entry) : Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return results;
+  }
+
+  Result<Vaccination> FindVaccination(const std::string& id) override {
+    auto key = Codecs::RecordKey(id);
+    if (!key) return NotFound("no such vaccination record");
+    return Read([&](Connection& c) { return Codecs::ReadVaccination(c, *key); });
+  }
+
+  Status VoidVaccination(const std::string& id, const std::string& reason, Timestamp at,
+                         const AuditEntry& audit) override {
+    auto key = Codecs::RecordKey(id);
+    if (!key) return NotFound("no such vaccination record");
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_ASSIGN_OR_RETURN(const Vaccination v, Codecs::ReadVaccination(tx.conn(), *key));
+      if (v.voided) return FailedPrecondition("the vaccination record is already voided");
+      HP_RETURN_IF_ERROR(Codecs::VoidVaccination(tx.conn(), v, *key, reason, at));
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  // --- users and tokens ---
+
+  Result<User> CreateUser(const NewUser& user, const AuditEntry& audit) override {
+    return writer_->template RunAudited<User>(
+        [&](Txn& tx) -> Result<User> {
+          auto existing = Codecs::ReadUserByName(tx.conn(), user.username);
+          if (existing.ok()) {
+            return AlreadyExists("the username is taken", std::to_string(existing->id));
+          }
+          if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+          HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertUser(tx.conn(), user));
+          tx.Count(Counter::kUsers);
+          return User{id,    user.username,  user.password_hash, user.role, user.authority,
+                      false, user.created_at};
+        },
+        audit);
+  }
+
+  Result<User> FindUserByName(const std::string& username) override {
+    return Read([&](Connection& c) { return Codecs::ReadUserByName(c, username); });
+  }
+
+  Result<User> FindUserById(int64_t id) override {
+    return Read([&](Connection& c) { return Codecs::ReadUserById(c, id); });
+  }
+
+  Result<std::vector<User>> ListUsers() override {
+    return Read([&](Connection& c) { return Codecs::ReadUsers(c); });
+  }
+
+  Status SetUserDisabled(const std::string& username, bool disabled,
+                         const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_ASSIGN_OR_RETURN(const bool changed,
+                          Codecs::UpdateUserDisabled(tx.conn(), username, disabled));
+      if (!changed) return NotFound("no such user");
+      HP_RETURN_IF_ERROR(Codecs::DeleteUserTokens(tx.conn(), username));
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Status SetUserPassword(const std::string& username, const std::string& password_hash,
+                         const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_ASSIGN_OR_RETURN(const bool changed,
+                          Codecs::UpdateUserPassword(tx.conn(), username, password_hash));
+      if (!changed) return NotFound("no such user");
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Status SaveToken(const TokenRecord& token, const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      // Under the writer lock: a disable committed by any process is seen here.
+      HP_ASSIGN_OR_RETURN(const User user, Codecs::ReadUserById(tx.conn(), token.user_id));
+      if (user.disabled) return FailedPrecondition("the user is disabled");
+      Status s = Codecs::InsertToken(tx.conn(), token);
+      if (s.code() == StatusCode::kAlreadyExists) return AlreadyExists("the token exists");
+      HP_RETURN_IF_ERROR(s);
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Result<TokenRecord> FindToken(const std::string& token_hash) override {
+    return Read([&](Connection& c) -> Result<TokenRecord> {
+      HP_ASSIGN_OR_RETURN(auto token, Codecs::ReadToken(c, token_hash));
+      if (!token) return NotFound("no such token");
+      return std::move(*token);
+    });
+  }
+
+  Status DeleteToken(const std::string& token_hash, const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_ASSIGN_OR_RETURN(const bool changed, Codecs::DeleteToken(tx.conn(), token_hash));
+      if (!changed) return NotFound("no such token");
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  // --- authorities ---
+
+  Status SaveAuthority(const Authority& authority, const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_RETURN_IF_ERROR(Codecs::UpsertAuthority(tx.conn(), authority));
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Result<std::vector<Authority>> ListAuthorities() override {
+    return Read([&](Connection& c) { return Codecs::ReadAuthorities(c); });
+  }
+
+  // --- signing keys and signed documents ---
+
+  Status SaveSigningKey(const SigningKey& key, const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      Status s = Codecs::InsertSigningKey(tx.conn(), key);
+      if (s.code() == StatusCode::kAlreadyExists) {
+        return AlreadyExists("a signing key with this kid exists", key.kid);
+      }
+      HP_RETURN_IF_ERROR(s);
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Status RetireSigningKey(const std::string& kid, Timestamp at, const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_ASSIGN_OR_RETURN(const bool changed, Codecs::RetireSigningKey(tx.conn(), kid, at));
+      if (!changed) {
+        // Either no such key, or one retired before: tell which.
+        HP_ASSIGN_OR_RETURN(const bool known, Codecs::SigningKeyExists(tx.conn(), kid));
+        if (!known) return NotFound("no such signing key");
+        return FailedPrecondition("the signing key is already retired");
+      }
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Result<std::vector<SigningKey>> ListSigningKeys() override {
+    return Read([&](Connection& c) { return Codecs::ReadSigningKeys(c); });
+  }
+
+  Status ReplaceKeys(const std::string& source, const std::vector<SigningKey>& keys,
+                     const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      Connection& conn = tx.conn();
+      // A retirement made here (read before the delete) outlives the replacement: a key this node
+      // stopped trusting is not trusted again because its country's next list still carries it.
+      HP_ASSIGN_OR_RETURN(const auto retired, Codecs::ReadRetiredKeysOfSource(conn, source));
+      HP_RETURN_IF_ERROR(Codecs::DeleteKeysOfSource(conn, source));
+      for (const SigningKey& in : keys) {
+        SigningKey key = in;
+        key.source = source;
+        if (auto it = retired.find(key.kid); it != retired.end()) {
+          key.retired_at = key.retired_at ? std::min(*key.retired_at, it->second) : it->second;
+        }
+        // Our own keys are gone by now: a conflict is a kid of another source, or one listed
+        // twice. Either way the job fails and its savepoint restores every key it deleted.
+        Status s = Codecs::InsertSigningKey(conn, key);
+        if (s.code() == StatusCode::kAlreadyExists) {
+          return AlreadyExists(
+              "a signing key with this kid exists under another source, or is listed twice",
+              key.kid);
+        }
+        HP_RETURN_IF_ERROR(s);
+      }
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Status SaveDocument(const StoredDocument& doc, const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_RETURN_IF_ERROR(Codecs::UpsertDocument(tx.conn(), doc));
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Result<StoredDocument> LoadDocument(const std::string& name) override {
+    return Read([&](Connection& c) -> Result<StoredDocument> {
+      HP_ASSIGN_OR_RETURN(auto doc, Codecs::ReadDocument(c, name));
+      if (!doc) return NotFound("no such document");
+      return std::move(*doc);
+    });
+  }
+
+  // --- certificates ---
+
+  Status CreateCertificate(const Certificate& c, const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      Connection& conn = tx.conn();
+      HP_RETURN_IF_ERROR(Codecs::ReadOwnerById(conn, c.owner_id).status());
+      HP_ASSIGN_OR_RETURN(const bool inserted, Codecs::InsertCertificate(conn, c));
+      if (!inserted) {
+        return CertificateConflict(Codecs::ReadCertificateStatus(conn, c.id).status());
+      }
+      Status linked = Codecs::InsertCertificateAnimals(conn, c);
+      if (linked.code() == StatusCode::kFailedPrecondition) {  // the foreign key to animals
+        return FailedPrecondition("an animal of the certificate does not exist");
+      }
+      HP_RETURN_IF_ERROR(linked);
+      // The animals as just stored, read back through their table.
+      HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, c.id));
+      std::vector<int64_t> owners;
+      for (const CertificateAnimal& a : animals) owners.push_back(a.owner_id);
+      HP_RETURN_IF_ERROR(CheckCertificateAnimals(c, SortedTags(animals), owners));
+      HP_RETURN_IF_ERROR(Codecs::InsertCertificateVaccinations(conn, c));
+      tx.Count(Counter::kCertificates);
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Result<Certificate> FindCertificate(const std::string& id) override {
+    return ReadSnapshot([&](Connection& c) { return ReadCertificate(c, CertificateKey::kId, id); });
+  }
+
+  Result<Certificate> FindCertificateByNumber(const std::string& number) override {
+    return ReadSnapshot(
+        [&](Connection& c) { return ReadCertificate(c, CertificateKey::kNumber, number); });
+  }
+
+  Result<Certificate> ConsumeCertificate(const std::string& id, const Consumption& consumption,
+                                         const AuditEntry& audit) override {
+    // Once only: the writer runs one job at a time (under the writer lock, for PostgreSQL), and
+    // the UPDATE changes a row only while the certificate is still issued, so of any number of
+    // concurrent calls (from any number of servers) exactly one gets a row.
+    return writer_->template RunAudited<Certificate>(
+        [&](Txn& tx) -> Result<Certificate> {
+          Connection& conn = tx.conn();
+          HP_ASSIGN_OR_RETURN(const bool changed,
+                              Codecs::ConsumeCertificate(conn, id, consumption));
+          if (changed) return ReadCertificate(conn, CertificateKey::kId, id);
+          HP_ASSIGN_OR_RETURN(const CertificateStatus status,
+                              Codecs::ReadCertificateStatus(conn, id));
+          if (status == CertificateStatus::kRevoked) {
+            return FailedPrecondition("the certificate is revoked");
+          }
+          return AlreadyExists("the certificate was consumed before", id);
+        },
+        audit);
+  }
+
+  Result<Revocation> RevokeCertificate(const std::string& id, int64_t user_id,
+                                       const std::string& reason, Timestamp at,
+                                       const AuditEntry& audit) override {
+    return writer_->template RunAudited<Revocation>(
+        [&](Txn& tx) -> Result<Revocation> {
+          Connection& conn = tx.conn();
+          HP_ASSIGN_OR_RETURN(const bool changed,
+                              Codecs::RevokeCertificate(conn, id, user_id, reason, at));
+          if (!changed) {
+            HP_RETURN_IF_ERROR(Codecs::ReadCertificateStatus(conn, id).status());
+            return FailedPrecondition("the certificate is already revoked");
+          }
+          HP_ASSIGN_OR_RETURN(const int64_t seq, Codecs::InsertRevocation(conn, id, at));
+          return Revocation{seq, id, at};
+        },
+        audit);
+  }
+
+  Result<std::vector<Revocation>> ListRevocations(int64_t after_sequence) override {
+    return Read([&](Connection& c) { return Codecs::ReadRevocationsAfter(c, after_sequence); });
+  }
+
+  Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
+    return Read([&](Connection& c) { return Codecs::ReadCertificateList(c, q); });
+  }
+
+  // --- audit ---
+
+  Status AppendAudit(const AuditEntry& entry) override {
+    return writer_->Run([&](Txn& tx) { return tx.AppendAudit(entry); }, Durability::kWritten);
+  }
+
+  Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {
+    const int limit = q.limit <= 0 ? 100 : std::min(q.limit, 1000);
+    return Read([&](Connection& c) { return Codecs::ReadAuditPage(c, q, limit); });
+  }
+
+  Result<AuditVerification> VerifyAudit() override {
+    return ReadSnapshot([&](Connection& c) -> Result<AuditVerification> {
+      AuditChainWalk walk;
+      HP_RETURN_IF_ERROR(Codecs::ReadAuditChain(c, walk));
+      return walk.result();
+    });
+  }
+
+  Result<StoreCounts> Counts() override {
+    return Read([&](Connection& c) { return Codecs::ReadCounts(c); });
+  }
+
+  // --- reports ---
+
+  Result<CoverageReport> ReportCoverage(const CoverageQuery& q) override {
+    return ReadSnapshot([&](Connection& c) -> Result<CoverageReport> {
+      CoverageTally tally(q);
+      HP_RETURN_IF_ERROR(Codecs::ReadCoverage(c, q, tally));
+      return tally.Finish();
+    });
+  }
+
+ private:
+  // Runs `read` on a leased reader connection.
+  template <typename F>
+  auto Read(F read) -> decltype(read(std::declval<Connection&>())) {
+    auto lease = readers_->Acquire();
+    HP_RETURN_IF_ERROR(Backend::Ready(*lease));
+    return read(*lease);
+  }
+
+  // Runs `read` inside one snapshot on a leased reader connection.
+  template <typename F>
+  auto ReadSnapshot(F read) -> decltype(read(std::declval<Connection&>())) {
+    auto lease = readers_->Acquire();
+    HP_RETURN_IF_ERROR(Backend::Ready(*lease));
+    Connection& conn = *lease;
+    struct Snapshot {
+      Connection& conn;
+      ~Snapshot() { Backend::EndSnapshot(conn); }
+    } snapshot{conn};
+    HP_RETURN_IF_ERROR(Backend::BeginSnapshot(conn));
+    return read(conn);
+  }
+
+  static std::vector<std::string> SortedTags(const std::vector<CertificateAnimal>& animals) {
+    std::vector<std::string> tags;
+    for (const CertificateAnimal& a : animals) {
+      if (a.tag) tags.push_back(*a.tag);
+    }
+    std::sort(tags.begin(), tags.end());
+    return tags;
+  }
+
+  // A certificate with its animals (in their stored order), its tags (sorted) and its
+  // vaccinations (in their stored order). Inside one transaction, so that the parts agree.
+  static Result<Certificate> ReadCertificate(Connection& conn, CertificateKey by,
+                                             const std::string& key) {
+    HP_ASSIGN_OR_RETURN(Certificate c, Codecs::ReadCertificateRow(conn, by, key));
+    HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, c.id));
+    for (const CertificateAnimal& a : animals) c.animal_ids.push_back(a.id);
+    c.tags = SortedTags(animals);
+    HP_ASSIGN_OR_RETURN(c.vaccinations, Codecs::ReadCertificateVaccinations(conn, c.id));
+    return c;
+  }
+
+  // `owner` as just read on `conn` (by id or by phone), with its animals and its records
+  // administered on or after `since`. The owner's failure (kNotFound) when it was not read.
+  static Result<OwnerHistory> OwnerHistoryOf(Connection& conn, Result<Owner> owner, Date since) {
+    OwnerHistory h;
+    HP_ASSIGN_OR_RETURN(h.owner, std::move(owner));
+    HP_ASSIGN_OR_RETURN(h.animals, Codecs::ReadAnimalsOfOwner(conn, h.owner.id));
+    HP_ASSIGN_OR_RETURN(h.vaccinations, Codecs::ReadVaccinationsSince(conn, h.owner.id, since));
+    return h;
+  }
+
+  // Destroyed in reverse order: the writer drains and stops before the readers close.
+  std::unique_ptr<Readers> readers_;
+  std::unique_ptr<Writer<Session>> writer_;
+};
+
+}  // namespace herdpass::store
