@@ -235,7 +235,7 @@ Answer GetCertificate(HerdService& service, Request& req, const Caller& caller) 
 Response CertificateQr(HerdService& service, Request& req, const Caller& caller, bool png) {
   auto image = CertificateQrImage(service, caller, CertificateId(req),
                                   png ? QrImageFormat::kPng : QrImageFormat::kSvg);
-  if (!image.ok()) return ProblemFromStatus(image.status());
+  if (!image.ok()) return ApiProblem(image.status());
   Response res = Text(200, std::move(image).value(), png ? "image/png" : "image/svg+xml");
   res.AddHeader("Cache-Control", "private, max-age=86400");
   return res;
@@ -248,7 +248,7 @@ Response PrintCertificate(HerdService& service, Request& req, const Caller& call
   auto page = CertificatePrintPage(
       service, caller, CertificateId(req), asked.empty() ? req.Header("Accept-Language") : asked,
       [now](const Certificate& c) { return std::string(CertificateStatusAt(c, now)); });
-  if (!page.ok()) return ProblemFromStatus(page.status());
+  if (!page.ok()) return ApiProblem(page.status());
   Response res = Text(200, std::move(page->html), "text/html; charset=utf-8");
   res.AddHeader("Content-Language", page->language);
   res.AddHeader("Vary", "Accept-Language");
