@@ -14,10 +14,10 @@
 #include "http/http.h"
 #include "http/routes/api.h"
 #include "service/service.h"
-#include "tests/support/fault_vfs.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
+#include "tests/support/fault_vfs.h"
 #include "tests/support/http_client.h"
 
 namespace herdpass {

@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "tests/support/fault_vfs.h"
 #include "store/sqlite/queries.h"
 #include "tests/store/store_test_support.h"
+#include "tests/support/fault_vfs.h"
 
 namespace herdpass::testing {
 namespace {
