@@ -2,14 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/domain/test_dates.h"
+
 namespace herdpass {
 namespace {
-
-Date D(std::string_view s) {
-  auto r = Date::Parse(s);
-  EXPECT_TRUE(r.ok()) << s;
-  return r.ok() ? *r : Date();
-}
 
 Animal Unit(int64_t id, std::string species, bool flock = false) {
   Animal a;

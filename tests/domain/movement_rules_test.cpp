@@ -2,14 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/domain/test_dates.h"
+
 namespace herdpass {
 namespace {
-
-Date D(std::string_view s) {
-  auto r = Date::Parse(s);
-  EXPECT_TRUE(r.ok()) << s;
-  return r.ok() ? *r : Date();
-}
 
 const Date kToday = D("2026-11-29");
 

@@ -3,18 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/domain/status_matchers.h"
+#include "tests/domain/test_dates.h"
 
 namespace herdpass {
 namespace {
 
 using namespace std::chrono_literals;
 using ::herdpass::testing::IsInvalidArgument;
-
-Date D(std::string_view s) {
-  auto r = Date::Parse(s);
-  EXPECT_TRUE(r.ok()) << s << ": " << r.status().ToString();
-  return r.ok() ? *r : Date();
-}
 
 Timestamp T(std::string_view s) {
   auto r = ParseRfc3339(s);
