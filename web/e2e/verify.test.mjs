@@ -267,7 +267,7 @@ async function cameraVideo(png, path) {
   writeFileSync(path, Buffer.concat(parts));
 }
 
-async function withCamera(video, fn) {
+async function withCamera(video, fn, init = null) {
   const camera = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -287,6 +287,7 @@ async function withCamera(video, fn) {
     const context = await phone(camera);
     await context.grantPermissions(['camera'], { origin: server.url });
     const page = await context.newPage();
+    if (init) await page.addInitScript(init);
     await page.goto(`${server.url}/verify`);
     await page.getByTestId('lists-age').waitFor();
     await fn(page);
@@ -321,4 +322,35 @@ test('camera: the overlay shows the rear camera and closes; a QR code in view is
     await expectText(page.getByTestId('verify-number'), first.number);
     await expectCount(page.getByTestId('scan-overlay'), 0);
   });
+});
+
+// A camera whose first play() request fails late (as when Chromium interrupts it with a new load,
+// or a slow phone's camera): the video starts on its own meanwhile (autoplay), and the scanner still
+// reads the code. zxing's own start-up waited for a 'canplay' that had already passed, gave up after
+// 5 s and, the video playing by then, never started scanning.
+test('camera: a code is read when the first play() of the video fails late', async () => {
+  const qr = join(dir, 'qr-late.y4m');
+  await cameraVideo(readFileSync(pngPath), qr);
+  const playFailsOnceLate = () => {
+    const play = HTMLMediaElement.prototype.play;
+    let first = true;
+    HTMLMediaElement.prototype.play = function () {
+      if (!first) return play.call(this);
+      first = false;
+      return new Promise((_, reject) => {
+        const fail = () => reject(new DOMException('The play() request was interrupted', 'AbortError'));
+        this.addEventListener('playing', () => setTimeout(fail, 200), { once: true });
+      });
+    };
+  };
+  await withCamera(
+    qr,
+    async (page) => {
+      await page.getByTestId('verify-scan').click();
+      await page.locator('[data-testid="verify-result"][data-status="valid"]').waitFor();
+      await expectText(page.getByTestId('verify-number'), first.number);
+      await expectCount(page.getByTestId('scan-overlay'), 0);
+    },
+    playFailsOnceLate,
+  );
 });

@@ -24,7 +24,7 @@ async function zxing(formats: 'qr' | 'tag' | 'all', tryHarder: boolean, pureBarc
   hints.set(DecodeHintType.POSSIBLE_FORMATS, formats === 'qr' ? qr : tag);
   if (tryHarder) hints.set(DecodeHintType.TRY_HARDER, true);
   if (pureBarcode) hints.set(DecodeHintType.PURE_BARCODE, true);
-  return new BrowserMultiFormatReader(hints as never, { delayBetweenScanAttempts: 150, delayBetweenScanSuccess: 500 });
+  return new BrowserMultiFormatReader(hints as never);
 }
 
 const STYLE = `
@@ -65,13 +65,13 @@ async function runScan(kind: Kind): Promise<string | null> {
   let error: string | null = null;
   let resolveFn: (v: string | null) => void = () => {};
   const result = new Promise<string | null>((r) => (resolveFn = r));
-  let controls: { stop(): void } | null = null;
+  let stopCamera: () => void = () => {};
   let done = false;
 
   const finish = (text: string | null) => {
     if (done) return;
     done = true;
-    controls?.stop();
+    stopCamera();
     window.removeEventListener('keydown', onKey);
     window.removeEventListener('popstate', onLeave);
     window.removeEventListener('hp:session', onLeave);
@@ -104,18 +104,48 @@ async function runScan(kind: Kind): Promise<string | null> {
 
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw Object.assign(new Error('no camera API'), { name: 'NotFoundError' });
-    const reader = await zxing(kind, false);
-    if (done) return result;
-    const video = overlay.querySelector('video')!;
-    const c = await reader.decodeFromConstraints(
-      { video: { facingMode: { ideal: 'environment' } }, audio: false },
-      video,
-      (res) => {
-        if (res) finish(res.getText());
-      },
-    );
-    if (done) c.stop();
-    else controls = c;
+    const [reader, stream] = await Promise.all([
+      zxing(kind, false),
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' } }, audio: false }),
+    ]);
+    const video = overlay.querySelector('video');
+    if (done || !video) {
+      stream.getTracks().forEach((track) => track.stop());
+      return result;
+    }
+    // The frames are read here rather than by zxing's decodeFromConstraints: its wait for the
+    // video to play gives up after 5 s (a slow phone's camera takes longer to open) and, when
+    // the video started on its own meanwhile, never settles, so scanning silently never began.
+    // This loop reads whatever frame the video has, for as long as the overlay is open.
+    const canvas = document.createElement('canvas');
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    if (!context) throw new Error('no canvas');
+    let timer = 0;
+    stopCamera = () => {
+      window.clearTimeout(timer);
+      stream.getTracks().forEach((track) => track.stop());
+      video.srcObject = null;
+    };
+    video.srcObject = stream;
+    void video.play().catch(() => {
+      // Muted and inline, the video plays on its own once it has data (autoplay).
+    });
+    const tick = () => {
+      if (done) return;
+      if (video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.videoWidth > 0) {
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        context.drawImage(video, 0, 0);
+        try {
+          finish(reader.decodeFromCanvas(canvas).getText());
+          return;
+        } catch {
+          // No code in this frame: try the next.
+        }
+      }
+      timer = window.setTimeout(tick, 150);
+    };
+    tick();
   } catch (e) {
     const name = (e as Error)?.name;
     error =
