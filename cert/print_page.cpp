@@ -131,7 +131,7 @@ h2 { font-size: 12pt; margin: 5mm 0 1.5mm; }
 .status { margin: 0; padding: 1.5mm 3mm; border: 0.7mm solid currentColor; font-size: 12pt;
           white-space: nowrap; }
 .status-issued { color: #0b5a1e; }
-.status-consumed, .status-revoked, .status-expired, .status-other { color: #a00000; }
+.status-consumed, .status-revoked, .status-expired { color: #a00000; }
 .top { display: flex; gap: 6mm; margin-top: 4mm; align-items: flex-start; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: start; vertical-align: top; padding: 1.2mm 2mm; }
@@ -186,7 +186,7 @@ std::string_view PickLanguage(std::string_view accept_language) {
 }
 
 std::string CertificatePrintHtml(const Certificate& c, std::string_view lang,
-                                 std::string_view qr_svg, std::string_view status,
+                                 std::string_view qr_svg, Timestamp now,
                                  std::string_view verify_url) {
   const std::string_view code = PickLanguage(lang);
   const size_t li = PrintLanguageIndex(code);
@@ -205,14 +205,8 @@ std::string CertificatePrintHtml(const Certificate& c, std::string_view lang,
     return "<tr><th scope=\"row\">" + th + "</th><td>" + td + "</td></tr>\n";
   };
 
-  std::string status_class = "status-other";
-  std::string status_text = Escape(status);
-  for (std::string_view s : {"issued", "consumed", "revoked", "expired"}) {
-    if (status == s) {
-      status_class = "status-" + std::string(s);
-      status_text = label("status." + std::string(s));
-    }
-  }
+  // "issued", "consumed", "revoked" or "expired", each with its words in the table.
+  const std::string status = CertificateStatusAt(c, now);
 
   std::string h;
   h.reserve(16 * 1024 + qr_svg.size() + c.tags.size() * 40);
@@ -229,8 +223,8 @@ std::string CertificatePrintHtml(const Certificate& c, std::string_view lang,
 
   h += "<header>\n<div>\n<h1>" + label("title") + "</h1>\n";
   h += "<p class=\"number\">" + label("number") + ": " + bdi(c.number) + "</p>\n</div>\n";
-  h += "<p class=\"status " + status_class + "\">" + label("status") + ": <strong>" + status_text +
-       "</strong></p>\n</header>\n";
+  h += "<p class=\"status status-" + status + "\">" + label("status") + ": <strong>" +
+       label("status." + status) + "</strong></p>\n</header>\n";
 
   h += "<div class=\"top\">\n<table class=\"facts\">\n";
   h += row(label("purpose"), coded("purpose.", PurposeName(c.purpose)));
@@ -316,14 +310,14 @@ const std::string& PrintPageContentSecurityPolicy() {
   return policy;
 }
 
-Result<std::string> CertificatePrintPage(const Certificate& c, std::string_view lang,
-                                         std::string_view status, std::string_view verify_url) {
+Result<std::string> CertificatePrintPage(const Certificate& c, std::string_view lang, Timestamp now,
+                                         std::string_view verify_url) {
   Result<QrCode> qr = EncodeQr(c.hp1);
   if (!qr.ok()) {
     return InvalidArgument(
         "hp1", "the certificate text cannot be drawn as a QR code: " + qr.status().message());
   }
-  return CertificatePrintHtml(c, lang, QrSvg(*qr), status, verify_url);
+  return CertificatePrintHtml(c, lang, QrSvg(*qr), now, verify_url);
 }
 
 }  // namespace herdpass::cert

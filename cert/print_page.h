@@ -14,6 +14,7 @@
 
 #include "domain/certificate.h"
 #include "domain/status.h"
+#include "domain/time.h"
 
 namespace herdpass::cert {
 
@@ -25,20 +26,20 @@ std::string_view PickLanguage(std::string_view accept_language);
 
 // The page, with labels in `lang` (anything PickLanguage accepts; unknown -> English; Uyghur is
 // laid out right to left: <html dir="rtl" lang="ug">).
-//   status: "issued", "consumed", "revoked" or "expired" (as the service sees the certificate
-//           now), shown translated; any other text is shown escaped as given.
 //   qr_svg: the QR code of c.hp1 as QrSvg (cert/qr.h) made it. REQUIRES: QrSvg output (it is
 //           inserted as markup, unescaped); an empty string leaves the QR code out.
+//   now: when the page is printed. It shows the certificate's status at that time,
+//           CertificateStatusAt(c, now) (domain/certificate.h: an issued certificate past its
+//           valid_until is "expired"), translated.
 //   verify_url: where to verify online ("https://vet.example.kz/verify"); shown as text, and as a
 //           link when it is http(s) or a path.
 std::string CertificatePrintHtml(const Certificate& c, std::string_view lang,
-                                 std::string_view qr_svg, std::string_view status,
+                                 std::string_view qr_svg, Timestamp now,
                                  std::string_view verify_url = "/verify");
 
 // The same page with the QR code made here from c.hp1 (EncodeQr + QrSvg). kInvalidArgument, field
 // "hp1", when c.hp1 cannot be drawn as a QR code (empty, or not QR alphanumeric text).
-Result<std::string> CertificatePrintPage(const Certificate& c, std::string_view lang,
-                                         std::string_view status,
+Result<std::string> CertificatePrintPage(const Certificate& c, std::string_view lang, Timestamp now,
                                          std::string_view verify_url = "/verify");
 
 // The Content-Security-Policy header value to serve the page with: it loads and runs nothing, and

@@ -20,12 +20,11 @@ Result<std::string> CertificateQrImage(HerdService& service, const Caller& calle
 
 Result<CertificatePrintout> CertificatePrintPage(HerdService& service, const Caller& caller,
                                                  const std::string& id,
-                                                 std::string_view language_preference,
-                                                 const CertificateStatusOf& status_of) {
+                                                 std::string_view language_preference) {
   HP_ASSIGN_OR_RETURN(const Certificate c, service.GetCertificate(caller, id));
   CertificatePrintout out;
   out.language = std::string(cert::PickLanguage(language_preference));
-  auto page = cert::CertificatePrintPage(c, out.language, status_of(c));
+  auto page = cert::CertificatePrintPage(c, out.language, service.clock().Now());
   if (!page.ok()) return Internal("print page of " + c.id + ": " + page.status().message());
   out.html = std::move(page).value();
   out.content_security_policy = cert::PrintPageContentSecurityPolicy();

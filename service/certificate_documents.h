@@ -6,7 +6,6 @@
 // Thread-safe: free functions over a thread-safe HerdService.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -30,16 +29,11 @@ struct CertificatePrintout {
   std::string content_security_policy;
 };
 
-// What a certificate's status is shown as now: "issued", "consumed", "revoked" or "expired".
-// (Passed in because the rule lives with the JSON mapping today; one rule, not a second copy.)
-using CertificateStatusOf = std::function<std::string(const Certificate&)>;
-
 // The printable page of certificate `id`, in the best of HerdPass's languages for
-// `language_preference` (an Accept-Language header or a single tag), showing status_of(the
-// certificate). Errors as for CertificateQrImage.
+// `language_preference` (an Accept-Language header or a single tag), showing the certificate's
+// status at the service clock's now. Errors as for CertificateQrImage.
 Result<CertificatePrintout> CertificatePrintPage(HerdService& service, const Caller& caller,
                                                  const std::string& id,
-                                                 std::string_view language_preference,
-                                                 const CertificateStatusOf& status_of);
+                                                 std::string_view language_preference);
 
 }  // namespace herdpass

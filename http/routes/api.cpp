@@ -244,10 +244,8 @@ Response CertificateQr(HerdService& service, Request& req, const Caller& caller,
 // The printable page, in the language of ?lang= or else of Accept-Language.
 Response PrintCertificate(HerdService& service, Request& req, const Caller& caller) {
   const std::string_view asked = req.Query("lang");
-  const Timestamp now = service.clock().Now();
-  auto page = CertificatePrintPage(
-      service, caller, CertificateId(req), asked.empty() ? req.Header("Accept-Language") : asked,
-      [now](const Certificate& c) { return std::string(CertificateStatusAt(c, now)); });
+  auto page = CertificatePrintPage(service, caller, CertificateId(req),
+                                   asked.empty() ? req.Header("Accept-Language") : asked);
   if (!page.ok()) return ApiProblem(page.status());
   Response res = Text(200, std::move(page->html), "text/html; charset=utf-8");
   res.AddHeader("Content-Language", page->language);

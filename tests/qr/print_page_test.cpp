@@ -55,9 +55,12 @@ Certificate SampleCertificate() {
   return c;
 }
 
-std::string Page(const Certificate& c, std::string_view lang, std::string_view status = "issued") {
-  return CertificatePrintHtml(c, lang, "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>", status,
-                              "https://vet.example.kz/verify");
+// When the tests print: an hour after the sample's issue, well within its validity.
+Timestamp PrintedAt(const Certificate& c) { return c.issued_at + hours{1}; }
+
+std::string Page(const Certificate& c, std::string_view lang) {
+  return CertificatePrintHtml(c, lang, "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>",
+                              PrintedAt(c), "https://vet.example.kz/verify");
 }
 
 // The HTML-escaped form of a label (French labels carry apostrophes).
@@ -247,7 +250,7 @@ TEST(CertificatePrintHtml, EscapesEveryValue) {
   c.species = "<yak>";
   c.kid = "\"kid\"";
   c.id = "<id>";
-  const std::string page = CertificatePrintHtml(c, "en", "", "<status>", "javascript:alert(3)");
+  const std::string page = CertificatePrintHtml(c, "en", "", PrintedAt(c), "javascript:alert(3)");
   EXPECT_EQ(page.find("<script"), std::string::npos);
   EXPECT_EQ(page.find("<img"), std::string::npos);
   EXPECT_EQ(page.find("<b>"), std::string::npos);
@@ -256,7 +259,6 @@ TEST(CertificatePrintHtml, EscapesEveryValue) {
   EXPECT_EQ(page.find("<tag>"), std::string::npos);
   EXPECT_EQ(page.find("<FMD>"), std::string::npos);
   EXPECT_EQ(page.find("<yak>"), std::string::npos);
-  EXPECT_EQ(page.find("<status>"), std::string::npos);
   EXPECT_EQ(page.find("<id>"), std::string::npos);
   EXPECT_EQ(page.find("href=\"javascript"), std::string::npos);
   EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
@@ -285,8 +287,9 @@ TEST(CertificatePrintHtml, ShowsOnlyTheMaskedNameAndLast4DigitsOfThePhone) {
 }
 
 TEST(CertificatePrintHtml, ShowsTheCertificateFacts) {
-  const Certificate c = SampleCertificate();
-  const std::string page = Page(c, "en", "revoked");
+  Certificate c = SampleCertificate();
+  c.status = CertificateStatus::kRevoked;
+  const std::string page = Page(c, "en");
   for (std::string_view want : {"CN-65-650203-20261129-K7Q2M4XA",
                                 "Revoked",
                                 "Slaughter",
@@ -320,6 +323,31 @@ TEST(CertificatePrintHtml, ShowsTheCertificateFacts) {
   EXPECT_NE(page.find("status-revoked"), std::string::npos);
 }
 
+// The page works out the status itself (CertificateStatusAt), at the time it is printed: an
+// issued certificate is expired only after its valid_until; consumed and revoked stay so.
+TEST(CertificatePrintHtml, ShowsTheStatusAtTheTimeItIsPrinted) {
+  Certificate c = SampleCertificate();
+  const size_t ru = PrintLanguageIndex("ru");
+  auto shows = [&](Timestamp at, std::string_view status) {
+    const std::string page = CertificatePrintHtml(c, "ru", "", at);
+    const std::string words = Escaped(Translate("status." + std::string(status), ru));
+    EXPECT_FALSE(words.empty()) << status;
+    EXPECT_NE(page.find("<p class=\"status status-" + std::string(status) + "\">"),
+              std::string::npos)
+        << status;
+    EXPECT_NE(page.find("<strong>" + words + "</strong>"), std::string::npos) << status;
+    EXPECT_EQ(page.find("status status-", page.find("status status-") + 1), std::string::npos);
+  };
+  shows(c.valid_until, "issued");  // valid through its last millisecond
+  shows(c.valid_until + milliseconds{1}, "expired");
+  c.status = CertificateStatus::kConsumed;
+  shows(c.issued_at + hours{2}, "consumed");
+  shows(c.valid_until + days{30}, "consumed");
+  c.status = CertificateStatus::kRevoked;
+  shows(c.issued_at + hours{2}, "revoked");
+  shows(c.valid_until + days{30}, "revoked");
+}
+
 TEST(CertificatePrintHtml, AFlockWithoutTagsSaysSo) {
   Certificate c = SampleCertificate();
   c.tags.clear();
@@ -332,7 +360,8 @@ TEST(CertificatePrintHtml, AFlockWithoutTagsSaysSo) {
 }
 
 TEST(CertificatePrintHtml, IsSelfContained) {
-  Result<std::string> page = CertificatePrintPage(SampleCertificate(), "fr", "issued");
+  const Certificate c = SampleCertificate();
+  Result<std::string> page = CertificatePrintPage(c, "fr", PrintedAt(c));
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   for (std::string_view external : {"src=", "<link", "@import", "url(", "<script", "<iframe"}) {
     EXPECT_EQ(page->find(external), std::string::npos) << external;
@@ -349,9 +378,9 @@ TEST(CertificatePrintHtml, IsSelfContained) {
 TEST(CertificatePrintPage, RefusesATextThatCannotBeAQrCode) {
   Certificate c = SampleCertificate();
   c.hp1 = "hp1:lowercase";
-  EXPECT_TRUE(IsInvalidArgument(CertificatePrintPage(c, "en", "issued").status(), "hp1"));
+  EXPECT_TRUE(IsInvalidArgument(CertificatePrintPage(c, "en", PrintedAt(c)).status(), "hp1"));
   c.hp1.clear();
-  EXPECT_TRUE(IsInvalidArgument(CertificatePrintPage(c, "en", "issued").status(), "hp1"));
+  EXPECT_TRUE(IsInvalidArgument(CertificatePrintPage(c, "en", PrintedAt(c)).status(), "hp1"));
 }
 
 TEST(PickLanguage, PicksTheBestOfTheNine) {

@@ -12,10 +12,11 @@ import type { VerifyResult } from '../hp1/index';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
 import { knownOnPhone, rememberLookup } from '../phone_check';
 import { coverageWords, diseaseName, purposeName, reasonWords, speciesName } from '../labels';
+import type { LookupProblem } from '../lookup';
 import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult } from '../wire';
-import { InspectorState, listAge, type Checked, type CheckProblem, type LookupProblem } from './inspector_state';
+import { InspectorState, listAge, type Checked, type CheckProblem } from './inspector_state';
 import './inspector.css';
 
 // --- words for codes, never a raw key on screen (the common ones: labels.ts) ---

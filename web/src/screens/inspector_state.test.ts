@@ -5,7 +5,7 @@ import { ApiError, OfflineError, TimeoutError } from '../api';
 import type { VerifyResult } from '../hp1/index';
 import type { LocalKnowledge } from '../phone_check';
 import type { LookupResult } from '../wire';
-import { InspectorState, listAge, lookupProblem, type InspectorPorts } from './inspector_state';
+import { InspectorState, listAge, type InspectorPorts } from './inspector_state';
 
 const NOW = new Date('2026-11-29T10:00:00Z');
 const PHONE = '+77015551234';
@@ -63,19 +63,6 @@ describe('inspector: the phone check', () => {
     await w.st.runLookup(PHONE);
     expect([w.st.lookup, w.st.lookupError, w.st.local, w.st.lookupBusy]).toEqual([LOOKUP, null, null, false]);
     expect(w.remembered).toEqual([PHONE]);
-  });
-
-  it('tells the kinds of failure apart, and offers to ask again only where that may help', () => {
-    const timeout = new TimeoutError(15_000);
-    expect(lookupProblem(timeout)).toEqual({ kind: 'timeout', retry: true, error: timeout });
-    expect([new OfflineError(), new ApiError(404, {}), new ApiError(429, {}), new ApiError(400, {}), new ApiError(500, {}), new Error('x')].map((e) => [lookupProblem(e).kind, lookupProblem(e).retry])).toEqual([
-      ['offline', true],
-      ['not-found', false],
-      ['throttled', true],
-      ['bad-phone', false],
-      ['error', true],
-      ['error', true],
-    ]);
   });
 
   it('with no answer in time, shows what the phone knows and says it was a timeout', async () => {

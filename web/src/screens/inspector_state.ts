@@ -6,6 +6,7 @@
 // inspector.ts renders it.
 import { ApiError, OfflineError, TimeoutError } from '../api';
 import type { VerifyResult } from '../hp1/index';
+import { lookupPhone, type LookupProblem } from '../lookup';
 import type { LocalKnowledge } from '../phone_check';
 import type { CertClaims, ConsumeAnswer, ConsumedFields, FirstUse, LookupResult } from '../wire';
 
@@ -13,13 +14,6 @@ export interface Checked {
   result: VerifyResult & ConsumedFields;
   offline: boolean;
   at: Date;
-}
-
-// Why a lookup gave nothing; `retry`: whether asking again may help.
-export interface LookupProblem {
-  kind: 'timeout' | 'offline' | 'not-found' | 'throttled' | 'bad-phone' | 'error';
-  retry: boolean;
-  error: unknown;
 }
 
 // A message key with a detail after it (the verifier's or camera's own words), or an error as it is.
@@ -36,15 +30,6 @@ export interface InspectorPorts {
 }
 
 const aborted = (err: unknown) => (err as Error)?.name === 'AbortError';
-
-export function lookupProblem(err: unknown): LookupProblem {
-  if (err instanceof TimeoutError) return { kind: 'timeout', retry: true, error: err };
-  if (err instanceof OfflineError) return { kind: 'offline', retry: true, error: err };
-  if (err instanceof ApiError && err.status === 404) return { kind: 'not-found', retry: false, error: err };
-  if (err instanceof ApiError && err.status === 429) return { kind: 'throttled', retry: true, error: err };
-  if (err instanceof ApiError && err.status === 400) return { kind: 'bad-phone', retry: false, error: err };
-  return { kind: 'error', retry: true, error: err };
-}
 
 // How old a list is: minutes under an hour, else hours; null when its time is not known.
 export function listAge(iso: string | undefined, now: Date): { minutes: number } | { hours: number } | null {
@@ -97,16 +82,18 @@ export class InspectorState {
     this.lookup = null;
     this.local = null;
     this.changed();
-    try {
-      const lookup = await this.ports.api<LookupResult>('GET', `/lookup?phone=${encodeURIComponent(phone)}&years=3`);
-      this.lookup = lookup;
+    const answer = await lookupPhone(this.ports, phone);
+    if (!answer) return;
+    if ('result' in answer) {
+      this.lookup = answer.result;
       // Kept on the phone for the next time the server does not answer.
-      void this.ports.rememberLookup(lookup.owner.phone, lookup).catch(() => {});
-    } catch (err) {
-      if (aborted(err)) return;
-      const knows = err instanceof OfflineError ? await this.ports.knownOnPhone(phone).catch(() => null) : null;
-      if (knows) this.local = { knows, timeout: err instanceof TimeoutError };
-      else this.lookupError = lookupProblem(err);
+      void this.ports.rememberLookup(answer.result.owner.phone, answer.result).catch(() => {});
+    } else {
+      const { problem } = answer;
+      const noAnswer = problem.kind === 'offline' || problem.kind === 'timeout';
+      const knows = noAnswer ? await this.ports.knownOnPhone(phone).catch(() => null) : null;
+      if (knows) this.local = { knows, timeout: problem.kind === 'timeout' };
+      else this.lookupError = problem;
     }
     this.lookupBusy = false;
     this.changed();

@@ -104,7 +104,7 @@ describe('vet: the owner', () => {
     expect([st.selected.size, st.flock()?.head_count]).toEqual([0, 120]);
   });
 
-  it('says why no owner came back: unknown, throttled, no network, or the error as it is', async () => {
+  it('says why no owner came back: unknown, throttled, no network, or the error (a timeout too) as it is', async () => {
     const cases: [Error, unknown][] = [
       [new ApiError(404, { type: 'not-found' }), { key: 'vet:no_owner' }],
       [new ApiError(429, {}), { key: 'vet:throttled' }],
@@ -116,10 +116,11 @@ describe('vet: the owner', () => {
       expect(st.lookupError, err.message).toEqual(said);
       expect(st.lookupBusy).toBe(false);
     }
-    const timeout = new TimeoutError(15_000);
-    const slow = world({ [LOOKUP_PATH]: timeout });
-    await slow.st.findOwner('+77015551234');
-    expect(slow.st.lookupError).toEqual({ error: timeout });
+    for (const err of [new TimeoutError(15_000), new ApiError(400, { field: 'phone' }), new ApiError(500, {})]) {
+      const { st } = world({ [LOOKUP_PATH]: err });
+      await st.findOwner('+77015551234');
+      expect([st.lookupError, st.lookup], err.message).toEqual([{ error: err }, null]);
+    }
   });
 });
 

@@ -4,6 +4,7 @@
 // or the phone's copies) and revoking. Its ports (API, the phone's certificate store, QR images,
 // the clock) are injected, so vet_state.test.ts runs it in node with fakes; vet.ts renders it.
 import { ApiError, OfflineError, TimeoutError } from '../api';
+import { lookupPhone, type LookupProblem } from '../lookup';
 import type { Certificate, CertificatePage, LookupResult, RuleFailure } from '../wire';
 import type { Message } from './message';
 
@@ -66,6 +67,13 @@ export interface VetPorts {
 }
 
 const aborted = (err: unknown) => (err as Error)?.name === 'AbortError';
+
+// What the vet is told when no owner came back; the other failures (a timeout too) as they are.
+const VET_LOOKUP_WORDS: Partial<Record<LookupProblem['kind'], Message>> = {
+  'not-found': { key: 'vet:no_owner' },
+  throttled: { key: 'vet:throttled' },
+  offline: { key: 'vet:lookup_offline' },
+};
 
 function itemOf(c: Partial<Certificate> & { id: string; number: string; status: string }): CertItem {
   return {
@@ -160,20 +168,15 @@ export class VetState {
     this.failures = null;
     this.issueError = null;
     this.changed();
-    try {
-      const lookup = await this.ports.api<LookupResult>('GET', `/lookup?phone=${encodeURIComponent(phone)}&years=3`);
-      this.lookup = lookup;
-      this.species = VetState.speciesOf(lookup)[0] ?? '';
+    const answer = await lookupPhone(this.ports, phone);
+    if (!answer) return;
+    if ('result' in answer) {
+      this.lookup = answer.result;
+      this.species = VetState.speciesOf(answer.result)[0] ?? '';
       this.selected = new Set();
       this.flockHeads = '';
-    } catch (err) {
-      if (aborted(err)) return;
-      this.lookupError =
-        err instanceof ApiError && err.status === 404 ? { key: 'vet:no_owner' }
-        : err instanceof ApiError && err.status === 429 ? { key: 'vet:throttled' }
-        : err instanceof TimeoutError ? { error: err }
-        : err instanceof OfflineError ? { key: 'vet:lookup_offline' }
-        : { error: err };
+    } else {
+      this.lookupError = VET_LOOKUP_WORDS[answer.problem.kind] ?? { error: answer.problem.error };
     }
     this.lookupBusy = false;
     this.changed();
