@@ -983,6 +983,75 @@ class CrossBorderTest : public CertificateTest {
   Certificate uz_cert_;
 };
 
+// Each audit row's detail of certificates and keys, byte for byte: rows are hashed into the chain
+// as they are written and read back by auditors' tools, so the text of an event must not drift.
+TEST_F(CrossBorderTest, AuditDetailsAreTheirExactText) {
+  // Every row of `action` on the KZ node, oldest first.
+  auto details = [&](const std::string& action) {
+    AuditQuery q;
+    q.all_authorities = true;
+    q.action = action;
+    q.limit = 1000;
+    auto rows = kz_->store->ListAudit(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    std::vector<std::string> out;
+    for (const AuditRow& r : rows.ok() ? rows.value() : std::vector<AuditRow>{}) {
+      out.push_back(r.entry.detail);
+    }
+    return out;
+  };
+  const auto text = [](const std::string& s) { return "\"" + s + "\""; };
+  // SetUp made the root, then KZ-ABY's signing key; each change of the key set signed the list.
+  EXPECT_EQ(details("key.new"),
+            (std::vector<std::string>{R"({"authority":"KZ","root":true,"valid_until":)" +
+                                          text(FormatRfc3339(root_.valid_until)) + "}",
+                                      R"({"authority":"KZ-ABY","root":false,"valid_until":)" +
+                                          text(FormatRfc3339(key_.valid_until)) + "}"}));
+  EXPECT_EQ(details("trust_list.sign"),
+            (std::vector<std::string>{
+                R"({"keys":0,"root_kid":)" + text(root_.kid) + R"(,"sequence":1})",
+                R"({"keys":1,"root_kid":)" + text(root_.kid) + R"(,"sequence":2})"}));
+
+  SeedSheep();
+  const Certificate revoked = Issue(Request());
+  ASSERT_TRUE(svc().RevokeCertificate(vet_, revoked.id, "sold \\ \"elsewhere\"").ok());
+  const Certificate used = Issue(Request());
+  ASSERT_TRUE(svc().ConsumeCertificate(inspector_, used.id, "gate\t\"north\"").ok());
+  const auto issued = [&](const Certificate& c) {
+    return R"({"destination":"KZ-ABY","head_count":1,"kid":)" + text(key_.kid) + R"(,"number":)" +
+           text(c.number) + R"(,"owner_id":)" + std::to_string(c.owner_id) +
+           R"(,"purpose":"slaughter","species":"sheep"})";
+  };
+  EXPECT_EQ(details("certificate.issue"),
+            (std::vector<std::string>{issued(revoked), issued(used)}));
+  EXPECT_EQ(details("certificate.revoke"),
+            std::vector<std::string>{R"({"number":)" + text(revoked.number) +
+                                     R"(,"reason":"sold \\ \"elsewhere\""})"});
+  EXPECT_EQ(details("certificate.consume"),
+            std::vector<std::string>{R"({"number":)" + text(used.number) +
+                                     R"(,"place":"gate\t\"north\""})"});
+  EXPECT_EQ(svc().IssueCertificate(far_vet_, Request()).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(details("owner.conflict"),
+            std::vector<std::string>{R"({"outside_jurisdiction":true,"use":"certificate"})"});
+
+  auto list = uz_->service->TrustListDocument();
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_TRUE(svc().ImportTrustList(admin_, list.value(), uz_root_.public_key).ok());
+  EXPECT_EQ(details("trust_list.pin"),
+            std::vector<std::string>{R"({"kid":)" + text(uz_root_.kid) + "}"});
+  EXPECT_EQ(details("trust_list.import"),
+            std::vector<std::string>{R"({"keys":1,"root_kid":)" + text(uz_root_.kid) +
+                                     R"(,"sequence":2})"});
+
+  ASSERT_TRUE(svc().RetireSigningKey(HerdService::SystemCaller(), key_.kid).ok());
+  EXPECT_EQ(details("key.retire"),
+            std::vector<std::string>{R"({"authority":"KZ-ABY","root":false})"});
+  ASSERT_EQ(details("trust_list.sign").size(), 3u);
+  EXPECT_EQ(details("trust_list.sign").back(),
+            R"({"keys":1,"root_kid":)" + text(root_.kid) + R"(,"sequence":3})");
+}
+
 TEST_F(CrossBorderTest, ImportedTrustListLetsTheNeighboursCertificateVerify) {
   EXPECT_EQ(uz_cert_.valid_until, At(2026, 12, 4));  // export: five days
   VerifyResult before = svc().Verify(public_, uz_cert_.hp1);
