@@ -5,11 +5,11 @@
 #include <array>
 #include <charconv>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <span>
 
 #include "cert/documents.h"
 #include "cert/hp1.h"
+#include "domain/audit_detail.h"
 #include "service/cert_state.h"
 #include "service/service.h"
 
@@ -424,9 +424,9 @@ Result<OwnerHistory> HerdService::LoadOwnerToCertify(const Caller& caller,
   const Owner& owner = history->owner;
   if (!caller.system && !InJurisdiction(caller.authority, owner.authority)) {
     // The answer tells that the owner exists elsewhere: audited like a read of personal data.
-    HP_RETURN_IF_ERROR(
-        store_.AppendAudit(Audit(caller, "owner.conflict", "owner:" + std::to_string(owner.id),
-                                 R"({"outside_jurisdiction":true,"use":"certificate"})")));
+    HP_RETURN_IF_ERROR(store_.AppendAudit(
+        Audit(caller, "owner.conflict", "owner:" + std::to_string(owner.id),
+              AuditDetail().Add("outside_jurisdiction", true).Add("use", "certificate").Text())));
     return PermissionDenied("the owner belongs to " + owner.authority +
                             ", outside your jurisdiction");
   }
@@ -446,15 +446,17 @@ Result<Certificate> HerdService::NumberSignAndStore(const Caller& caller, Certif
     c.id = UuidText(id);
     c.number = c.authority + "-" + YyyyMmDd(today) + "-" + NumberSuffix(id);
     c.hp1 = cert::EncodeHp1(cert::PayloadOf(c), signer);
-    nlohmann::json detail = {{"number", c.number},
-                             {"owner_id", c.owner_id},
-                             {"species", c.species},
-                             {"head_count", c.head_count},
-                             {"purpose", PurposeName(c.purpose)},
-                             {"destination", c.destination},
-                             {"kid", c.kid}};
+    const std::string detail = AuditDetail()
+                                   .Add("destination", c.destination)
+                                   .Add("head_count", c.head_count)
+                                   .Add("kid", c.kid)
+                                   .Add("number", c.number)
+                                   .Add("owner_id", c.owner_id)
+                                   .Add("purpose", PurposeName(c.purpose))
+                                   .Add("species", c.species)
+                                   .Text();
     Status stored = store_.CreateCertificate(
-        c, Audit(caller, "certificate.issue", "certificate:" + c.id, detail.dump()));
+        c, Audit(caller, "certificate.issue", "certificate:" + c.id, detail));
     if (stored.ok()) return c;
     // A taken id or number (40 random bits a day per authority) is drawn again.
     if (stored.code() != StatusCode::kAlreadyExists || attempt + 1 >= kIssueAttempts) {
@@ -555,7 +557,7 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
   auto consumed = store_.ConsumeCertificate(
       c->id, use,
       Audit(caller, "certificate.consume", "certificate:" + c->id,
-            nlohmann::json{{"number", c->number}, {"place", place}}.dump()));
+            AuditDetail().Add("number", c->number).Add("place", place).Text()));
   certs_->ForgetConsumed(c->id);
   if (consumed.ok()) return consumed;
   // Another inspector came first (or a vet revoked it) between the read and the write.
@@ -589,7 +591,7 @@ Result<Certificate> HerdService::RevokeCertificate(const Caller& caller, const s
   auto revoked = store_.RevokeCertificate(
       c->id, caller.user_id, reason, now,
       Audit(caller, "certificate.revoke", "certificate:" + c->id,
-            nlohmann::json{{"number", c->number}, {"reason", reason}}.dump()));
+            AuditDetail().Add("number", c->number).Add("reason", reason).Text()));
   if (!revoked.ok()) {
     if (revoked.status().code() == StatusCode::kFailedPrecondition) {
       auto again = store_.FindCertificate(c->id);
