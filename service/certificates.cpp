@@ -190,15 +190,13 @@ Result<Units> PickUnits(const CertificateRequest& req, const IssueForm& form,
   return units;
 }
 
-// The 422 of unmet movement rules: the first three in the message, all of them in the payload and
-// in `out` when given.
-Status RulesUnmet(std::vector<RuleFailure> unmet, std::vector<RuleFailure>* out) {
+// The 422 of unmet movement rules: the first three in the message, all of them in the payload.
+Status RulesUnmet(std::vector<RuleFailure> unmet) {
   std::string message = "the animals do not meet the movement rules: ";
   for (size_t i = 0; i < unmet.size() && i < 3; ++i) {
     message += (i ? "; " : "") + unmet[i].animal + " " + unmet[i].message;
   }
   if (unmet.size() > 3) message += "; and " + std::to_string(unmet.size() - 3) + " more";
-  if (out != nullptr) *out = unmet;
   return Unprocessable(message).WithPayload(UnmetRules{std::move(unmet)});
 }
 
@@ -360,9 +358,7 @@ void HerdService::CertState::ForgetConsumed(const std::string& id) {
 // --- W3 ---
 
 Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
-                                                  const CertificateRequest& req,
-                                                  std::vector<RuleFailure>* failures) {
-  if (failures != nullptr) failures->clear();
+                                                  const CertificateRequest& req) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kIssueCertificate));
   HP_ASSIGN_OR_RETURN(const IssueForm form, CheckForm(req, catalogue_, config_.ear_tag_schemes));
   // The answer tells whether a phone or an id is an owner's, and of which authority: a phone
@@ -384,7 +380,7 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   MovementAssessment assessed =
       AssessMovement(config_.movement_rules, catalogue_, {form.purpose, scope, form.species->code},
                      units.animals, history.vaccinations, today);
-  if (!assessed.failures.empty()) return RulesUnmet(std::move(assessed.failures), failures);
+  if (!assessed.failures.empty()) return RulesUnmet(std::move(assessed.failures));
 
   Certificate c = Draft(caller, req, form, history.owner, units);
   c.authority = authority;
