@@ -16,6 +16,7 @@
 #include "cert/hp1.h"
 #include "service/service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/service/stored_user.h"
 
 namespace herdpass {
 namespace {
@@ -46,22 +47,8 @@ struct Node {
     service = std::make_unique<HerdService>(*store, clock, DefaultCatalogue(), config);
   }
 
-  // A user made straight in the store (no password hashing: fast), as the service would see them.
   Caller User(const std::string& name, Role role, const std::string& authority) {
-    NewUser u;
-    u.username = name;
-    u.password_hash = "unused";
-    u.role = role;
-    u.authority = authority;
-    auto created = store->CreateUser(u, AuditEntry{});
-    EXPECT_TRUE(created.ok()) << created.status().ToString();
-    Caller c;
-    c.user_id = created.ok() ? created->id : 0;
-    c.username = name;
-    c.role = role;
-    c.authority = authority;
-    c.address = "10.0.0.1";
-    return c;
+    return testing::StoredUser(*store, name, role, authority);
   }
 
   SigningKey NewKey(const std::string& authority, bool root, int days = 730) {
