@@ -188,6 +188,21 @@ std::string SignRevocationList(const RevocationList& list, const Ed25519Signer& 
   return SignJws(payload, kRevocationListTyp, signer);
 }
 
+std::optional<std::string> TrustListCountry(std::string_view jws) {
+  if (jws.size() > kMaxDocumentBytes) return std::nullopt;
+  const json outer = json::parse(jws, nullptr, /*allow_exceptions=*/false);
+  if (!outer.is_object()) return std::nullopt;
+  const std::string* payload_b64 = StringAt(outer, "payload");
+  if (payload_b64 == nullptr) return std::nullopt;
+  auto payload = detail::FromBase64Url(*payload_b64);
+  if (!payload) return std::nullopt;
+  const json doc = json::parse(payload->begin(), payload->end(), nullptr, false);
+  if (!doc.is_object()) return std::nullopt;
+  const std::string* country = StringAt(doc, "country");
+  if (country == nullptr) return std::nullopt;
+  return *country;
+}
+
 Result<TrustList> OpenTrustList(std::string_view jws, const std::vector<SigningKey>& pinned_roots) {
   const std::string_view code = reason::kTrustList;
   const SigningKey* root = nullptr;

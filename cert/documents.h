@@ -10,6 +10,7 @@
 // The payloads are written down in docs/hp1-format.md.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,12 @@ std::string SignRevocationList(const RevocationList& list, const Ed25519Signer& 
 // Verify a document's signature with the pinned root keys (trust list) or the trusted signing keys
 // (revocation list), then parse it. Status field "trust_list" / "revocation_list" with the reason.
 Result<TrustList> OpenTrustList(std::string_view jws, const std::vector<SigningKey>& pinned_roots);
+
+// The country a trust list's payload names, read WITHOUT checking the signature: an importer
+// learns from it which country's root to pin, then OpenTrustList checks the list was signed by
+// that root. Trust comes from the pinned key alone. nullopt when `jws` is no flattened JWS whose
+// payload is a JSON object with a string "country".
+std::optional<std::string> TrustListCountry(std::string_view jws);
 Result<RevocationList> OpenRevocationList(std::string_view jws,
                                           const std::vector<SigningKey>& trusted_keys);
 

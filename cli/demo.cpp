@@ -189,12 +189,11 @@ Result<std::vector<Certificate>> IssueDemoCertificates(HerdService& service, con
     if (issued.size() == kDemoCertificates) break;
     auto request = DemoRequest(households[i], d.authority, issued.size());
     if (!request) continue;
-    std::vector<RuleFailure> failures;
-    auto c = service.IssueCertificate(vet, *request, &failures);
+    auto c = service.IssueCertificate(vet, *request);
     if (c.ok()) {
       issued.push_back(std::move(c).value());
-    } else if (c.status().code() == StatusCode::kUnprocessable) {
-      refused.emplace_back(std::move(*request), std::move(failures));
+    } else if (const UnmetRules* unmet = c.status().payload<UnmetRules>()) {
+      refused.emplace_back(std::move(*request), unmet->failures);
     } else {
       return c.status();
     }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <semaphore>
 
+#include "domain/audit_detail.h"
 #include "service/service.h"
 #include "service/throttle.h"
 
@@ -223,9 +224,9 @@ Result<User> HerdService::AddUser(const Caller& caller, const std::string& usern
   u.role = role;
   u.authority = authority;
   u.created_at = clock_.Now();
-  auto created = store_.CreateUser(u, AuditFor(caller, authority, "user.create", "user:" + username,
-                                               std::string(R"({"role":")") + RoleName(role) +
-                                                   R"(","authority":")" + authority + "\"}"));
+  auto created = store_.CreateUser(
+      u, AuditFor(caller, authority, "user.create", "user:" + username,
+                  AuditDetail().Add("role", RoleName(role)).Add("authority", authority).Text()));
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("the username " + username + " is taken", created.status().detail());
   }

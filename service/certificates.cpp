@@ -5,11 +5,11 @@
 #include <array>
 #include <charconv>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <span>
 
 #include "cert/documents.h"
 #include "cert/hp1.h"
+#include "domain/audit_detail.h"
 #include "service/cert_state.h"
 #include "service/service.h"
 
@@ -190,15 +190,13 @@ Result<Units> PickUnits(const CertificateRequest& req, const IssueForm& form,
   return units;
 }
 
-// The 422 of unmet movement rules: the first three in the message, all of them in the payload and
-// in `out` when given.
-Status RulesUnmet(std::vector<RuleFailure> unmet, std::vector<RuleFailure>* out) {
+// The 422 of unmet movement rules: the first three in the message, all of them in the payload.
+Status RulesUnmet(std::vector<RuleFailure> unmet) {
   std::string message = "the animals do not meet the movement rules: ";
   for (size_t i = 0; i < unmet.size() && i < 3; ++i) {
     message += (i ? "; " : "") + unmet[i].animal + " " + unmet[i].message;
   }
   if (unmet.size() > 3) message += "; and " + std::to_string(unmet.size() - 3) + " more";
-  if (out != nullptr) *out = unmet;
   return Unprocessable(message).WithPayload(UnmetRules{std::move(unmet)});
 }
 
@@ -360,9 +358,7 @@ void HerdService::CertState::ForgetConsumed(const std::string& id) {
 // --- W3 ---
 
 Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
-                                                  const CertificateRequest& req,
-                                                  std::vector<RuleFailure>* failures) {
-  if (failures != nullptr) failures->clear();
+                                                  const CertificateRequest& req) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kIssueCertificate));
   HP_ASSIGN_OR_RETURN(const IssueForm form, CheckForm(req, catalogue_, config_.ear_tag_schemes));
   // The answer tells whether a phone or an id is an owner's, and of which authority: a phone
@@ -384,7 +380,7 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   MovementAssessment assessed =
       AssessMovement(config_.movement_rules, catalogue_, {form.purpose, scope, form.species->code},
                      units.animals, history.vaccinations, today);
-  if (!assessed.failures.empty()) return RulesUnmet(std::move(assessed.failures), failures);
+  if (!assessed.failures.empty()) return RulesUnmet(std::move(assessed.failures));
 
   Certificate c = Draft(caller, req, form, history.owner, units);
   c.authority = authority;
@@ -424,9 +420,9 @@ Result<OwnerHistory> HerdService::LoadOwnerToCertify(const Caller& caller,
   const Owner& owner = history->owner;
   if (!caller.system && !InJurisdiction(caller.authority, owner.authority)) {
     // The answer tells that the owner exists elsewhere: audited like a read of personal data.
-    HP_RETURN_IF_ERROR(
-        store_.AppendAudit(Audit(caller, "owner.conflict", "owner:" + std::to_string(owner.id),
-                                 R"({"outside_jurisdiction":true,"use":"certificate"})")));
+    HP_RETURN_IF_ERROR(store_.AppendAudit(
+        Audit(caller, "owner.conflict", "owner:" + std::to_string(owner.id),
+              AuditDetail().Add("outside_jurisdiction", true).Add("use", "certificate").Text())));
     return PermissionDenied("the owner belongs to " + owner.authority +
                             ", outside your jurisdiction");
   }
@@ -446,15 +442,17 @@ Result<Certificate> HerdService::NumberSignAndStore(const Caller& caller, Certif
     c.id = UuidText(id);
     c.number = c.authority + "-" + YyyyMmDd(today) + "-" + NumberSuffix(id);
     c.hp1 = cert::EncodeHp1(cert::PayloadOf(c), signer);
-    nlohmann::json detail = {{"number", c.number},
-                             {"owner_id", c.owner_id},
-                             {"species", c.species},
-                             {"head_count", c.head_count},
-                             {"purpose", PurposeName(c.purpose)},
-                             {"destination", c.destination},
-                             {"kid", c.kid}};
+    const std::string detail = AuditDetail()
+                                   .Add("destination", c.destination)
+                                   .Add("head_count", c.head_count)
+                                   .Add("kid", c.kid)
+                                   .Add("number", c.number)
+                                   .Add("owner_id", c.owner_id)
+                                   .Add("purpose", PurposeName(c.purpose))
+                                   .Add("species", c.species)
+                                   .Text();
     Status stored = store_.CreateCertificate(
-        c, Audit(caller, "certificate.issue", "certificate:" + c.id, detail.dump()));
+        c, Audit(caller, "certificate.issue", "certificate:" + c.id, detail));
     if (stored.ok()) return c;
     // A taken id or number (40 random bits a day per authority) is drawn again.
     if (stored.code() != StatusCode::kAlreadyExists || attempt + 1 >= kIssueAttempts) {
@@ -465,13 +463,12 @@ Result<Certificate> HerdService::NumberSignAndStore(const Caller& caller, Certif
 
 Result<Certificate> HerdService::GetCertificate(const Caller& caller, const std::string& id) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadCertificate));
-  auto c = FindByIdOrNumber(store_, id);
-  if (!c.ok()) return c;
+  HP_ASSIGN_OR_RETURN(Certificate c, FindByIdOrNumber(store_, id));
   // As GET /certificates lists them: what was issued in the caller's subtree, and for inspectors
   // also what is bound for it. Anyone else verifies the QR code (public).
   const bool visible =
-      caller.system || InJurisdiction(caller.authority, c->authority) ||
-      (caller.role == Role::kInspector && InJurisdiction(caller.authority, c->destination));
+      caller.system || InJurisdiction(caller.authority, c.authority) ||
+      (caller.role == Role::kInspector && InJurisdiction(caller.authority, c.destination));
   if (!visible) return NotFound("no certificate " + id + " in your jurisdiction");
   return c;
 }
@@ -514,10 +511,8 @@ Result<CertificatePage> HerdService::ListCertificates(const Caller& caller,
     q.before_issued_at = Timestamp(std::chrono::milliseconds(ms));
     q.before_id = NormalizeUuid(request.cursor.substr(dot + 1)).value();
   }
-  auto rows = store_.ListCertificates(q);
-  if (!rows.ok()) return rows.status();
   CertificatePage page;
-  page.items = std::move(rows).value();
+  HP_ASSIGN_OR_RETURN(page.items, store_.ListCertificates(q));
   if (page.items.size() > static_cast<size_t>(limit)) {
     page.items.resize(static_cast<size_t>(limit));
     const Certificate& last = page.items.back();
@@ -532,20 +527,19 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
                                                     const std::string& place) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kConsumeCertificate));
   HP_RETURN_IF_ERROR(CheckText(place, kMaxPlace, "place", true));
-  auto c = FindByIdOrNumber(store_, id);
-  if (!c.ok()) return c;
+  HP_ASSIGN_OR_RETURN(Certificate c, FindByIdOrNumber(store_, id));
   // W5: at the destination. Inspectors elsewhere verify it (and will record passages); they must
   // not use it up on the road. Checked before its state, which they would learn otherwise.
-  if (!caller.system && !InJurisdiction(caller.authority, c->destination)) {
-    return PermissionDenied("the certificate " + c->number + " is bound for " + c->destination +
+  if (!caller.system && !InJurisdiction(caller.authority, c.destination)) {
+    return PermissionDenied("the certificate " + c.number + " is bound for " + c.destination +
                             ": only an inspector of that jurisdiction consumes it");
   }
-  if (c->status == CertificateStatus::kRevoked) return Revoked(c.value());
-  if (c->status == CertificateStatus::kConsumed) return AlreadyConsumed(c.value());
+  if (c.status == CertificateStatus::kRevoked) return Revoked(c);
+  if (c.status == CertificateStatus::kConsumed) return AlreadyConsumed(c);
   const Timestamp now = clock_.Now();
-  if (c->expired_at(now)) {
-    return FailedPrecondition("the certificate " + c->number + " expired at " +
-                              FormatRfc3339(c->valid_until));
+  if (c.expired_at(now)) {
+    return FailedPrecondition("the certificate " + c.number + " expired at " +
+                              FormatRfc3339(c.valid_until));
   }
   Consumption use;
   use.user_id = caller.user_id;
@@ -553,15 +547,15 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
   use.place = place;
   use.at = now;
   auto consumed = store_.ConsumeCertificate(
-      c->id, use,
-      Audit(caller, "certificate.consume", "certificate:" + c->id,
-            nlohmann::json{{"number", c->number}, {"place", place}}.dump()));
-  certs_->ForgetConsumed(c->id);
+      c.id, use,
+      Audit(caller, "certificate.consume", "certificate:" + c.id,
+            AuditDetail().Add("number", c.number).Add("place", place).Text()));
+  certs_->ForgetConsumed(c.id);
   if (consumed.ok()) return consumed;
   // Another inspector came first (or a vet revoked it) between the read and the write.
   const StatusCode code = consumed.status().code();
   if (code == StatusCode::kAlreadyExists || code == StatusCode::kFailedPrecondition) {
-    auto now_stored = store_.FindCertificate(c->id);
+    auto now_stored = store_.FindCertificate(c.id);
     if (now_stored.ok() && now_stored->status == CertificateStatus::kConsumed) {
       return AlreadyConsumed(now_stored.value());
     }
@@ -578,31 +572,30 @@ Result<Certificate> HerdService::RevokeCertificate(const Caller& caller, const s
                                                    const std::string& reason) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kRevokeCertificate));
   HP_RETURN_IF_ERROR(CheckText(reason, kMaxReason, "reason", true));
-  auto c = FindByIdOrNumber(store_, id);
-  if (!c.ok()) return c;
-  if (!caller.system && !InJurisdiction(caller.authority, c->authority)) {
-    return PermissionDenied("the certificate " + c->number + " was issued by " + c->authority +
+  HP_ASSIGN_OR_RETURN(Certificate c, FindByIdOrNumber(store_, id));
+  if (!caller.system && !InJurisdiction(caller.authority, c.authority)) {
+    return PermissionDenied("the certificate " + c.number + " was issued by " + c.authority +
                             ", outside your jurisdiction");
   }
-  if (c->status == CertificateStatus::kRevoked) return Revoked(c.value());
+  if (c.status == CertificateStatus::kRevoked) return Revoked(c);
   const Timestamp now = clock_.Now();
   auto revoked = store_.RevokeCertificate(
-      c->id, caller.user_id, reason, now,
-      Audit(caller, "certificate.revoke", "certificate:" + c->id,
-            nlohmann::json{{"number", c->number}, {"reason", reason}}.dump()));
+      c.id, caller.user_id, reason, now,
+      Audit(caller, "certificate.revoke", "certificate:" + c.id,
+            AuditDetail().Add("number", c.number).Add("reason", reason).Text()));
   if (!revoked.ok()) {
     if (revoked.status().code() == StatusCode::kFailedPrecondition) {
-      auto again = store_.FindCertificate(c->id);
+      auto again = store_.FindCertificate(c.id);
       if (again.ok() && again->status == CertificateStatus::kRevoked) return Revoked(again.value());
     }
     return revoked.status();
   }
   certs_->InvalidateRevocations();
-  certs_->ForgetConsumed(c->id);
-  c->status = CertificateStatus::kRevoked;
-  c->revoked_at = revoked->revoked_at;
-  c->revoked_by = caller.user_id;
-  c->revoke_reason = reason;
+  certs_->ForgetConsumed(c.id);
+  c.status = CertificateStatus::kRevoked;
+  c.revoked_at = revoked->revoked_at;
+  c.revoked_by = caller.user_id;
+  c.revoke_reason = reason;
   return c;
 }
 
@@ -731,16 +724,14 @@ Result<std::string> HerdService::TrustListDocument() {
 
 Result<std::string> HerdService::RevocationListDocument() {
   const Timestamp now = clock_.Now();
-  auto revocations = certs_->Revocations(store_, now);
-  if (!revocations.ok()) return revocations.status();
-  const int64_t sequence = (*revocations)->sequence;
+  HP_ASSIGN_OR_RETURN(const auto revocations, certs_->Revocations(store_, now));
+  const int64_t sequence = revocations->sequence;
   if (auto cached = certs_->RevocationDocument(sequence, now, config_.revocation_list_max_age)) {
     return *cached;
   }
-  auto keys = certs_->Keys(store_, now, config_.key_cache_for);
-  if (!keys.ok()) return keys.status();
+  HP_ASSIGN_OR_RETURN(const auto keys, certs_->Keys(store_, now, config_.key_cache_for));
   std::vector<const SigningKey*> candidates;
-  for (const SigningKey& k : (*keys)->all) {
+  for (const SigningKey& k : keys->all) {
     if (IsOwnLocalKey(k, config_.country) && !k.root && k.usable_at(now)) {
       candidates.push_back(&k);
     }
@@ -755,7 +746,7 @@ Result<std::string> HerdService::RevocationListDocument() {
     list.authority = k->authority;
     list.sequence = sequence;
     list.issued_at = std::chrono::floor<std::chrono::seconds>(now);
-    list.revoked_hashes = (*revocations)->hashes;
+    list.revoked_hashes = revocations->hashes;
     std::string doc = cert::SignRevocationList(list, *signer.value());
     certs_->KeepRevocationDocument(doc, sequence, now);
     return doc;

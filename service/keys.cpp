@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <nlohmann/json.hpp>
 
 #include "cert/documents.h"
+#include "domain/audit_detail.h"
 #include "service/cert_state.h"
 #include "service/service.h"
 
@@ -40,30 +40,6 @@ std::optional<std::vector<uint8_t>> FromBase64(const std::string& text) {
   }
   out.resize(len);
   return out;
-}
-
-// The country a trust list names, read before its signature is checked: the pinned root is
-// given that country, so that cert::OpenTrustList then checks the list was signed by that root.
-// Trust comes from the pinned key alone; the country only names the keys it vouches for.
-std::optional<std::string> CountryNamedBy(const std::string& jws) {
-  const auto outer = nlohmann::json::parse(jws, nullptr, /*allow_exceptions=*/false);
-  if (!outer.is_object() || !outer.contains("payload") || !outer["payload"].is_string()) {
-    return std::nullopt;
-  }
-  const std::string& b64 = outer["payload"].get_ref<const std::string&>();
-  std::string payload(b64.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(payload.data()), payload.size(),
-                        b64.data(), b64.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  payload.resize(len);
-  const auto doc = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !doc.contains("country") || !doc["country"].is_string()) {
-    return std::nullopt;
-  }
-  return doc["country"].get<std::string>();
 }
 
 // The newest local root key of `country` usable at `now`, if any.
@@ -193,7 +169,7 @@ Status HerdService::ResignTrustList(const Caller& caller) {
   // A root vouches for its own country's keys only (docs/hp1-format.md section 8): a verifier
   // refuses a list naming any other as a whole. Keys of another country are left out and named in
   // the audit row.
-  nlohmann::json skipped = nlohmann::json::array();
+  std::vector<std::string> skipped;
   for (const SigningKey& k : keys) {
     if (k.source != "local" || k.root) continue;
     if (IsOwnLocalKey(k, list.country)) {
@@ -212,12 +188,12 @@ Status HerdService::ResignTrustList(const Caller& caller) {
   doc.sequence = list.sequence;
   doc.body = cert::SignTrustList(list, signer.value());
   doc.saved_at = now;
-  nlohmann::json detail = {
-      {"sequence", list.sequence}, {"keys", list.keys.size()}, {"root_kid", root->kid}};
-  if (!skipped.empty()) detail["skipped"] = std::move(skipped);
+  AuditDetail detail;
+  detail.Add("keys", list.keys.size()).Add("root_kid", root->kid).Add("sequence", list.sequence);
+  if (!skipped.empty()) detail.Add("skipped", skipped);
   return store_.SaveDocument(
       doc, AuditFor(caller, root->country, "trust_list.sign",
-                    std::string("document:") + kTrustListDocument, detail.dump()));
+                    std::string("document:") + kTrustListDocument, detail.Text()));
 }
 
 Result<SigningKey> HerdService::NewSigningKey(const Caller& caller, const std::string& authority,
@@ -257,10 +233,13 @@ Result<SigningKey> HerdService::NewSigningKey(const Caller& caller, const std::s
 
   std::lock_guard lock(certs_->key_change_mu);
   HP_RETURN_IF_ERROR(cert::WriteKeyFile(config_.key_dir, signer));
-  nlohmann::json detail = {
-      {"authority", authority}, {"root", root}, {"valid_until", FormatRfc3339(key.valid_until)}};
-  Status saved = store_.SaveSigningKey(
-      key, AuditFor(caller, authority, "key.new", "key:" + key.kid, detail.dump()));
+  const std::string detail = AuditDetail()
+                                 .Add("authority", authority)
+                                 .Add("root", root)
+                                 .Add("valid_until", FormatRfc3339(key.valid_until))
+                                 .Text();
+  Status saved =
+      store_.SaveSigningKey(key, AuditFor(caller, authority, "key.new", "key:" + key.kid, detail));
   if (!saved.ok()) {
     // The public half could not be stored: the private file would sign nothing anyone trusts.
     std::error_code ec;
@@ -288,7 +267,7 @@ Status HerdService::RetireSigningKey(const Caller& caller, const std::string& ki
   HP_RETURN_IF_ERROR(store_.RetireSigningKey(
       kid, clock_.Now(),
       AuditFor(caller, it->authority, "key.retire", "key:" + kid,
-               nlohmann::json{{"authority", it->authority}, {"root", it->root}}.dump())));
+               AuditDetail().Add("authority", it->authority).Add("root", it->root).Text())));
   certs_->InvalidateKeys();
   certs_->ForgetSigner(kid);
   return ResignTrustList(caller);
@@ -346,7 +325,7 @@ Result<std::vector<SigningKey>> HerdService::ImportTrustList(const Caller& calle
   root.root = true;
   root.valid_from = Timestamp{};
   root.valid_until = now + std::chrono::days(kMaxKeyDays);
-  const auto named = CountryNamedBy(jws);
+  const auto named = cert::TrustListCountry(jws);
   if (!named) {
     return InvalidArgument("trust_list",
                            "not a trust list: a JWS in the flattened JSON "
@@ -383,14 +362,17 @@ Result<std::vector<SigningKey>> HerdService::ImportTrustList(const Caller& calle
     k.source = "import:" + country;
     keys.push_back(std::move(k));
   }
-  nlohmann::json detail = {
-      {"sequence", list->sequence}, {"keys", keys.size()}, {"root_kid", root.kid}};
+  const std::string detail = AuditDetail()
+                                 .Add("keys", keys.size())
+                                 .Add("root_kid", root.kid)
+                                 .Add("sequence", list->sequence)
+                                 .Text();
   HP_RETURN_IF_ERROR(store_.ReplaceKeys("pinned:" + country, {root},
                                         Audit(caller, "trust_list.pin", "root:" + country,
-                                              nlohmann::json{{"kid", root.kid}}.dump())));
-  HP_RETURN_IF_ERROR(store_.ReplaceKeys(
-      "import:" + country, keys,
-      Audit(caller, "trust_list.import", "trust-list:" + country, detail.dump())));
+                                              AuditDetail().Add("kid", root.kid).Text())));
+  HP_RETURN_IF_ERROR(
+      store_.ReplaceKeys("import:" + country, keys,
+                         Audit(caller, "trust_list.import", "trust-list:" + country, detail)));
   certs_->InvalidateKeys();
   return keys;
 }

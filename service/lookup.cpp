@@ -1,6 +1,7 @@
 // W2: the phone-number check at slaughter.
 #include <algorithm>
 
+#include "domain/audit_detail.h"
 #include "service/service.h"
 
 namespace herdpass {
@@ -41,8 +42,8 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
   // Audited before anything is shown; a lookup that cannot be audited shows nothing.
   HP_RETURN_IF_ERROR(store_.AppendAudit(
       Audit(caller, "lookup.phone", "phone:" + e164,
-            visible ? "{\"found\":true,\"owner_id\":" + std::to_string(out.owner.id) + "}"
-                    : std::string("{\"found\":false}"))));
+            visible ? AuditDetail().Add("found", true).Add("owner_id", out.owner.id).Text()
+                    : AuditDetail().Add("found", false).Text())));
   if (!visible) return NotFound("no owner with this phone number in your jurisdiction");
   return out;
 }

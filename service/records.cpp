@@ -1,10 +1,10 @@
 // W1: owners, animals and vaccination records. Validation and normalization happen here; the store
 // only keeps integrity (uniqueness, idempotency, atomicity).
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <span>
 #include <string_view>
 
+#include "domain/audit_detail.h"
 #include "service/service.h"
 #include "service/throttle.h"
 
@@ -51,12 +51,6 @@ bool Blank(const std::string& text) {
 // Record ids are UUIDs made on the device; the nil UUID is no device's and would collide.
 constexpr std::string_view kNilUuid = "00000000-0000-0000-0000-000000000000";
 
-std::string Json(std::initializer_list<std::pair<const char*, nlohmann::json>> kv) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : kv) j[k] = v;
-  return j.dump();
-}
-
 }  // namespace
 
 Status HerdService::OwnerConflict(const Caller& caller, const std::string& e164) {
@@ -68,8 +62,9 @@ Status HerdService::OwnerConflict(const Caller& caller, const std::string& e164)
   // Phone numbers are unique everywhere, so registering one that another authority holds must fail
   // and so tells that it exists. It names nothing else, was counted as a phone lookup (by
   // RegisterOwner), and is audited like one.
-  HP_RETURN_IF_ERROR(store_.AppendAudit(
-      Audit(caller, "owner.conflict", "phone:" + e164, R"({"outside_jurisdiction":true})")));
+  HP_RETURN_IF_ERROR(
+      store_.AppendAudit(Audit(caller, "owner.conflict", "phone:" + e164,
+                               AuditDetail().Add("outside_jurisdiction", true).Text())));
   return AlreadyExists("this phone number is registered with another authority");
 }
 
@@ -103,8 +98,8 @@ Result<Owner> HerdService::FindOwnerByPhone(const Caller& caller, const std::str
   const bool visible =
       owner.ok() && (caller.system || InJurisdiction(caller.authority, owner->authority));
   // Reading personal data is audited whether or not the number was found: the question is personal.
-  HP_RETURN_IF_ERROR(
-      store_.AppendAudit(Audit(caller, "owner.read", "phone:" + e164, Json({{"found", visible}}))));
+  HP_RETURN_IF_ERROR(store_.AppendAudit(
+      Audit(caller, "owner.read", "phone:" + e164, AuditDetail().Add("found", visible).Text())));
   if (!owner.ok() && owner.status().code() != StatusCode::kNotFound) return owner.status();
   if (!visible) return NotFound("no owner with this phone number in your jurisdiction");
   return owner;
@@ -172,8 +167,9 @@ Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::strin
       auto history,
       store_.LoadOwnerHistory(animal->owner_id, today.AddYears(-config_.lookup_years_max)));
   // The answer names the owner: a read of personal data.
-  HP_RETURN_IF_ERROR(store_.AppendAudit(
-      Audit(caller, "animal.read", "tag:" + tag.digits, Json({{"owner_id", history.owner.id}}))));
+  HP_RETURN_IF_ERROR(
+      store_.AppendAudit(Audit(caller, "animal.read", "tag:" + tag.digits,
+                               AuditDetail().Add("owner_id", history.owner.id).Text())));
   AnimalView view;
   view.animal = animal.value();
   view.owner = history.owner;
@@ -380,7 +376,7 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
               if (first == nullptr) return std::nullopt;
               AuditEntry e = batch_audit;
               e.target = "records:" + std::to_string(created);
-              e.detail = Json({{"first_id", first->id}, {"count", created}});
+              e.detail = AuditDetail().Add("count", created).Add("first_id", first->id).Text();
               return e;
             })));
     std::vector<std::string> foreign_phones;
@@ -402,9 +398,9 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
     // A record refused because its phone belongs to another authority's owner tells that the
     // owner exists: audited as a read of personal data, like a lookup.
     if (!foreign_phones.empty()) {
-      HP_RETURN_IF_ERROR(store_.AppendAudit(
-          Audit(caller, "owner.conflict", "phones:" + std::to_string(foreign_phones.size()),
-                Json({{"phones", foreign_phones}, {"outside_jurisdiction", true}}))));
+      HP_RETURN_IF_ERROR(store_.AppendAudit(Audit(
+          caller, "owner.conflict", "phones:" + std::to_string(foreign_phones.size()),
+          AuditDetail().Add("outside_jurisdiction", true).Add("phones", foreign_phones).Text())));
     }
   }
   for (const auto& r : summary.results) {
@@ -433,9 +429,9 @@ Status HerdService::VoidVaccination(const Caller& caller, const std::string& id_
   if (!v.ok() || (!caller.system && !InJurisdiction(caller.authority, v->authority))) {
     return NotFound("no vaccination record " + id + " in your jurisdiction");
   }
-  return store_.VoidVaccination(
-      id, reason, clock_.Now(),
-      Audit(caller, "vaccination.void", "vaccination:" + id, Json({{"reason", reason}})));
+  return store_.VoidVaccination(id, reason, clock_.Now(),
+                                Audit(caller, "vaccination.void", "vaccination:" + id,
+                                      AuditDetail().Add("reason", reason).Text()));
 }
 
 }  // namespace herdpass

@@ -8,6 +8,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "domain/audit_detail.h"
 #include "service/cert_state.h"
 #include "service/throttle.h"
 
@@ -87,7 +88,7 @@ Result<std::vector<AuditRow>> HerdService::ListAudit(const Caller& caller,
   // The log names people and numbers: reading it is itself audited.
   HP_RETURN_IF_ERROR(store_.AppendAudit(Audit(caller, "audit.read",
                                               "audit:after=" + std::to_string(query.after_seq),
-                                              "{\"rows\":" + std::to_string(rows.size()) + "}")));
+                                              AuditDetail().Add("rows", rows.size()).Text())));
   return rows;
 }
 

@@ -310,11 +310,10 @@ class HerdService {
   // --- certificates (service/certificates.cpp) ---
   // W3. kInvalidArgument naming the field (owner_phone when it is not the phone of owner_id's
   // owner); kPermissionDenied when the owner, or the origin (naming "origin"), is outside the
-  // vet's jurisdiction; kUnprocessable with an UnmetRules payload (and `failures` filled,
-  // when given) when movement rules are not met (nothing is stored); kFailedPrecondition when no
-  // signing key is usable for the vet's authority.
-  Result<Certificate> IssueCertificate(const Caller& caller, const CertificateRequest& request,
-                                       std::vector<RuleFailure>* failures = nullptr);
+  // vet's jurisdiction; kUnprocessable with an UnmetRules payload listing every failure when
+  // movement rules are not met (nothing is stored); kFailedPrecondition when no signing key is
+  // usable for the vet's authority.
+  Result<Certificate> IssueCertificate(const Caller& caller, const CertificateRequest& request);
   // Below, `id` is the certificate's UUID or its number ("KZ-ABY-20261129-7KQ2M9XD"); kNotFound
   // when there is none. Vets and admins read and revoke those issued in their subtree; inspectors
   // read those issued in their subtree or bound for it (what ListCertificates shows them), and

@@ -191,6 +191,28 @@ TEST_F(DocumentsTest, GarbageIsRefusedWithTheField) {
   EXPECT_TRUE(IsInvalidArgument(OpenTrustList(deep, {root_key_}).status(), "trust_list"));
 }
 
+TEST_F(DocumentsTest, TrustListCountryIsReadWithoutTheSignature) {
+  EXPECT_EQ(TrustListCountry(SignTrustList(list_, root_)), "KZ");
+  // Read before any key is known: a list signed by anyone still names its country.
+  list_.country = "CN";
+  json jws = json::parse(SignTrustList(list_, signing_));
+  jws["signature"] = "AAAA";
+  EXPECT_EQ(TrustListCountry(jws.dump()), "CN");
+}
+
+TEST_F(DocumentsTest, TrustListCountryOfWhatNamesNoCountryIsNothing) {
+  const std::string no_country = B64Url(R"({"type":"herdpass-trust-list"})");
+  const std::string number_country = B64Url(R"({"country":7})");
+  for (const std::string& junk :
+       {std::string(""), std::string("{"), std::string("[]"), std::string("null"),
+        std::string(R"({"payload":1})"), std::string(R"({"payload":"!!"})"),
+        R"({"payload":")" + B64Url("[\"KZ\"]") + "\"}", R"({"payload":")" + no_country + "\"}",
+        R"({"payload":")" + number_country + "\"}"}) {
+    EXPECT_EQ(TrustListCountry(junk), std::nullopt) << junk;
+  }
+  EXPECT_EQ(TrustListCountry(R"({"payload":")" + B64Url(R"({"country":"UZ"})") + "\"}"), "UZ");
+}
+
 TEST_F(DocumentsTest, RevocationListRoundTrip) {
   RevocationList r;
   r.authority = "KZ-ABY";

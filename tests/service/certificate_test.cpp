@@ -16,6 +16,7 @@
 #include "cert/hp1.h"
 #include "service/service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/service/stored_user.h"
 
 namespace herdpass {
 namespace {
@@ -46,22 +47,8 @@ struct Node {
     service = std::make_unique<HerdService>(*store, clock, DefaultCatalogue(), config);
   }
 
-  // A user made straight in the store (no password hashing: fast), as the service would see them.
   Caller User(const std::string& name, Role role, const std::string& authority) {
-    NewUser u;
-    u.username = name;
-    u.password_hash = "unused";
-    u.role = role;
-    u.authority = authority;
-    auto created = store->CreateUser(u, AuditEntry{});
-    EXPECT_TRUE(created.ok()) << created.status().ToString();
-    Caller c;
-    c.user_id = created.ok() ? created->id : 0;
-    c.username = name;
-    c.role = role;
-    c.authority = authority;
-    c.address = "10.0.0.1";
-    return c;
+    return testing::StoredUser(*store, name, role, authority);
   }
 
   SigningKey NewKey(const std::string& authority, bool root, int days = 730) {
@@ -155,8 +142,7 @@ class CertificateTest : public ::testing::Test {
   }
 
   Certificate Issue(const CertificateRequest& req) {
-    std::vector<RuleFailure> failures;
-    auto c = svc().IssueCertificate(vet_, req, &failures);
+    auto c = svc().IssueCertificate(vet_, req);
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? c.value() : Certificate{};
   }
@@ -165,6 +151,14 @@ class CertificateTest : public ::testing::Test {
     auto counts = kz_->store->Counts();
     EXPECT_TRUE(counts.ok());
     return counts.ok() ? counts->certificates : -1;
+  }
+
+  // The unmet movement rules a 422 carries as its payload; none (and a failed expectation) when the
+  // answer carries none.
+  static std::vector<RuleFailure> UnmetOf(const Result<Certificate>& c) {
+    const UnmetRules* unmet = c.ok() ? nullptr : c.status().payload<UnmetRules>();
+    EXPECT_NE(unmet, nullptr) << (c.ok() ? "issued" : c.status().ToString());
+    return unmet != nullptr ? unmet->failures : std::vector<RuleFailure>{};
   }
 
   static bool HasReason(const VerifyResult& r, const std::string& code) {
@@ -337,9 +331,10 @@ TEST_F(CertificateTest, UnmetMovementRulesListEveryFailingAnimalAndStoreNothing)
   SeedSheep();
   auto before = kz_->store->Counts();
   ASSERT_TRUE(before.ok());
-  std::vector<RuleFailure> failures;
-  auto c = svc().IssueCertificate(vet_, Request({kSheep1, kSheep2}), &failures);
+  auto c = svc().IssueCertificate(vet_, Request({kSheep1, kSheep2}));
   ASSERT_EQ(c.status().code(), StatusCode::kUnprocessable) << c.status().ToString();
+  // The Status carries the list, typed, for every caller (http/ answers the 422 with it).
+  const std::vector<RuleFailure> failures = UnmetOf(c);
   ASSERT_EQ(failures.size(), 3u);
   std::set<std::string> diseases;
   for (const RuleFailure& f : failures) {
@@ -350,11 +345,6 @@ TEST_F(CertificateTest, UnmetMovementRulesListEveryFailingAnimalAndStoreNothing)
     diseases.insert(f.disease);
   }
   EXPECT_EQ(diseases, (std::set<std::string>{"FMD-O", "FMD-A", "PPR"}));
-  // The Status carries the same list, typed, for callers that read only the Status (http/).
-  const UnmetRules* unmet = c.status().payload<UnmetRules>();
-  ASSERT_NE(unmet, nullptr) << c.status().ToString();
-  ASSERT_EQ(unmet->failures.size(), 3u);
-  EXPECT_EQ(unmet->failures[0].message, failures[0].message);
 
   auto after = kz_->store->Counts();
   ASSERT_TRUE(after.ok());
@@ -368,9 +358,9 @@ TEST_F(CertificateTest, LapsedDoseIsNamedWithItsLastDay) {
       vaccinator_, {Dose(Uuid(10), kPhone, {kSheep1}, "FMD-O", "FMD-OA-INACT", "2026-01-01"),
                     Dose(Uuid(11), kPhone, {kSheep1}, "PPR", "PPR-LIVE", "2026-01-01")});
   ASSERT_EQ(r->created, 2);
-  std::vector<RuleFailure> failures;
-  auto c = svc().IssueCertificate(vet_, Request(), &failures);
+  auto c = svc().IssueCertificate(vet_, Request());
   ASSERT_EQ(c.status().code(), StatusCode::kUnprocessable);
+  const std::vector<RuleFailure> failures = UnmetOf(c);
   ASSERT_EQ(failures.size(), 2u);  // PPR (three years) still protects
   EXPECT_EQ(failures[0].message, "FMD-O: covered until 2026-06-29, lapsed");
   EXPECT_EQ(failures[1].message, "FMD-A: covered until 2026-06-29, lapsed");
@@ -386,19 +376,18 @@ TEST_F(CertificateTest, IssuingCountsAgainstTheLookupLimit) {
   config.key_dir = (kz_->dir / "keys").string();
   kz_->service = std::make_unique<HerdService>(*kz_->store, clock_, DefaultCatalogue(), config);
   SeedSheep();
-  std::vector<RuleFailure> failures;
   // A vet elsewhere probes the KZ-ABY owner's phone: refused twice, then throttled.
   for (int i = 0; i < 2; ++i) {
-    auto probe = svc().IssueCertificate(far_vet_, Request(), &failures);
+    auto probe = svc().IssueCertificate(far_vet_, Request());
     EXPECT_EQ(probe.status().code(), StatusCode::kPermissionDenied) << i;
   }
-  auto throttled = svc().IssueCertificate(far_vet_, Request(), &failures);
+  auto throttled = svc().IssueCertificate(far_vet_, Request());
   EXPECT_EQ(throttled.status().code(), StatusCode::kResourceExhausted)
       << throttled.status().ToString();
   // The owner's own vet is counted apart, and a minute later the limit is back.
-  EXPECT_TRUE(svc().IssueCertificate(vet_, Request(), &failures).ok());
+  EXPECT_TRUE(svc().IssueCertificate(vet_, Request()).ok());
   clock_.Advance(std::chrono::minutes(1));
-  auto again = svc().IssueCertificate(far_vet_, Request(), &failures);
+  auto again = svc().IssueCertificate(far_vet_, Request());
   EXPECT_EQ(again.status().code(), StatusCode::kPermissionDenied) << again.status().ToString();
 }
 
@@ -414,9 +403,9 @@ TEST_F(CertificateTest, RuleWithMaxAgeRefusesOlderDoses) {
   ASSERT_EQ(r->created, 2);
   CertificateRequest req = Request({kSheep1, kSheep2});
   req.purpose = "sale";
-  std::vector<RuleFailure> failures;
-  auto c = svc().IssueCertificate(vet_, req, &failures);
+  auto c = svc().IssueCertificate(vet_, req);
   ASSERT_EQ(c.status().code(), StatusCode::kUnprocessable);
+  const std::vector<RuleFailure> failures = UnmetOf(c);
   ASSERT_EQ(failures.size(), 1u);
   EXPECT_EQ(failures[0].animal, kSheep2);
   EXPECT_EQ(failures[0].rule, "sale-fresh-fmd");
@@ -466,9 +455,9 @@ TEST_F(CertificateTest, FlockWithTooFewDosesFailsTheRules) {
   ASSERT_EQ(svc().RecordBatch(vaccinator_, {fmd, ppr})->created, 2);
   CertificateRequest req = Request({});
   req.head_count = 10;
-  std::vector<RuleFailure> failures;
-  auto c = svc().IssueCertificate(vet_, req, &failures);
+  auto c = svc().IssueCertificate(vet_, req);
   ASSERT_EQ(c.status().code(), StatusCode::kUnprocessable);
+  const std::vector<RuleFailure> failures = UnmetOf(c);
   ASSERT_EQ(failures.size(), 1u);
   EXPECT_EQ(failures[0].animal, "flock:sheep");
   EXPECT_EQ(failures[0].disease, "PPR");
@@ -982,6 +971,75 @@ class CrossBorderTest : public CertificateTest {
   SigningKey uz_root_, uz_key_;
   Certificate uz_cert_;
 };
+
+// Each audit row's detail of certificates and keys, byte for byte: rows are hashed into the chain
+// as they are written and read back by auditors' tools, so the text of an event must not drift.
+TEST_F(CrossBorderTest, AuditDetailsAreTheirExactText) {
+  // Every row of `action` on the KZ node, oldest first.
+  auto details = [&](const std::string& action) {
+    AuditQuery q;
+    q.all_authorities = true;
+    q.action = action;
+    q.limit = 1000;
+    auto rows = kz_->store->ListAudit(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    std::vector<std::string> out;
+    for (const AuditRow& r : rows.ok() ? rows.value() : std::vector<AuditRow>{}) {
+      out.push_back(r.entry.detail);
+    }
+    return out;
+  };
+  const auto text = [](const std::string& s) { return "\"" + s + "\""; };
+  // SetUp made the root, then KZ-ABY's signing key; each change of the key set signed the list.
+  EXPECT_EQ(details("key.new"),
+            (std::vector<std::string>{R"({"authority":"KZ","root":true,"valid_until":)" +
+                                          text(FormatRfc3339(root_.valid_until)) + "}",
+                                      R"({"authority":"KZ-ABY","root":false,"valid_until":)" +
+                                          text(FormatRfc3339(key_.valid_until)) + "}"}));
+  EXPECT_EQ(details("trust_list.sign"),
+            (std::vector<std::string>{
+                R"({"keys":0,"root_kid":)" + text(root_.kid) + R"(,"sequence":1})",
+                R"({"keys":1,"root_kid":)" + text(root_.kid) + R"(,"sequence":2})"}));
+
+  SeedSheep();
+  const Certificate revoked = Issue(Request());
+  ASSERT_TRUE(svc().RevokeCertificate(vet_, revoked.id, "sold \\ \"elsewhere\"").ok());
+  const Certificate used = Issue(Request());
+  ASSERT_TRUE(svc().ConsumeCertificate(inspector_, used.id, "gate\t\"north\"").ok());
+  const auto issued = [&](const Certificate& c) {
+    return R"({"destination":"KZ-ABY","head_count":1,"kid":)" + text(key_.kid) + R"(,"number":)" +
+           text(c.number) + R"(,"owner_id":)" + std::to_string(c.owner_id) +
+           R"(,"purpose":"slaughter","species":"sheep"})";
+  };
+  EXPECT_EQ(details("certificate.issue"),
+            (std::vector<std::string>{issued(revoked), issued(used)}));
+  EXPECT_EQ(details("certificate.revoke"),
+            std::vector<std::string>{R"({"number":)" + text(revoked.number) +
+                                     R"(,"reason":"sold \\ \"elsewhere\""})"});
+  EXPECT_EQ(details("certificate.consume"),
+            std::vector<std::string>{R"({"number":)" + text(used.number) +
+                                     R"(,"place":"gate\t\"north\""})"});
+  EXPECT_EQ(svc().IssueCertificate(far_vet_, Request()).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(details("owner.conflict"),
+            std::vector<std::string>{R"({"outside_jurisdiction":true,"use":"certificate"})"});
+
+  auto list = uz_->service->TrustListDocument();
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_TRUE(svc().ImportTrustList(admin_, list.value(), uz_root_.public_key).ok());
+  EXPECT_EQ(details("trust_list.pin"),
+            std::vector<std::string>{R"({"kid":)" + text(uz_root_.kid) + "}"});
+  EXPECT_EQ(details("trust_list.import"),
+            std::vector<std::string>{R"({"keys":1,"root_kid":)" + text(uz_root_.kid) +
+                                     R"(,"sequence":2})"});
+
+  ASSERT_TRUE(svc().RetireSigningKey(HerdService::SystemCaller(), key_.kid).ok());
+  EXPECT_EQ(details("key.retire"),
+            std::vector<std::string>{R"({"authority":"KZ-ABY","root":false})"});
+  ASSERT_EQ(details("trust_list.sign").size(), 3u);
+  EXPECT_EQ(details("trust_list.sign").back(),
+            R"({"keys":1,"root_kid":)" + text(root_.kid) + R"(,"sequence":3})");
+}
 
 TEST_F(CrossBorderTest, ImportedTrustListLetsTheNeighboursCertificateVerify) {
   EXPECT_EQ(uz_cert_.valid_until, At(2026, 12, 4));  // export: five days

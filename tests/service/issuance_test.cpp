@@ -11,6 +11,7 @@
 
 #include "service/service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/service/stored_user.h"
 
 namespace herdpass {
 namespace {
@@ -97,19 +98,7 @@ class IssuanceTest : public ::testing::Test {
   }
 
   Caller User(const std::string& name, Role role, const std::string& authority) {
-    NewUser u;
-    u.username = name;
-    u.password_hash = "unused";
-    u.role = role;
-    u.authority = authority;
-    auto created = store_->CreateUser(u, AuditEntry{});
-    EXPECT_TRUE(created.ok()) << created.status().ToString();
-    Caller c;
-    c.user_id = created.ok() ? created->id : 0;
-    c.username = name;
-    c.role = role;
-    c.authority = authority;
-    return c;
+    return testing::StoredUser(*store_, name, role, authority);
   }
 
   static CertificateRequest Request() {

@@ -583,6 +583,69 @@ TEST_F(ServiceTest, AuditorsDoNotSeeTheConsolesActionsForOtherAuthorities) {
   for (const auto& row : *national) EXPECT_FALSE(row.entry.authority.empty()) << row.entry.target;
 }
 
+// Each audit row's detail, byte for byte: rows are hashed into the chain as they are written and
+// read back by auditors' tools, so the text of an event must not drift between releases.
+TEST_F(ServiceTest, AuditDetailsAreTheirExactText) {
+  // The newest row of `action`, of any authority.
+  auto last_detail = [&](const std::string& action) -> std::string {
+    AuditQuery q;
+    q.all_authorities = true;
+    q.action = action;
+    q.limit = 1000;
+    auto rows = store_->ListAudit(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    if (!rows.ok() || rows->empty()) return "(no " + action + " row)";
+    return rows->back().entry.detail;
+  };
+  EXPECT_EQ(last_detail("user.create"), R"({"role":"vaccinator","authority":"KZ-ALM"})");
+
+  auto owner = service_->RegisterOwner(vaccinator_, {"87012345678", "Aigerim", "", ""});
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  const std::string owner_id = std::to_string(owner->id);
+  EXPECT_EQ(
+      service_->RegisterOwner(other_vaccinator_, {"87012345678", "X", "", ""}).status().code(),
+      StatusCode::kAlreadyExists);
+  EXPECT_EQ(last_detail("owner.conflict"), R"({"outside_jurisdiction":true})");
+  ASSERT_TRUE(service_->FindOwnerByPhone(vaccinator_, "87012345678").ok());
+  EXPECT_EQ(last_detail("owner.read"), R"({"found":true})");
+  EXPECT_EQ(service_->FindOwnerByPhone(vaccinator_, "87019999999").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(last_detail("owner.read"), R"({"found":false})");
+
+  const std::string first = "018f3a7c-0000-7000-8000-000000000501";
+  const std::string second = "018f3a7c-0000-7000-8000-000000000502";
+  auto batch =
+      service_->RecordBatch(vaccinator_, {Record(first, "87012345678", "398000000000051"),
+                                          Record(second, "87012345678", "398000000000052", "PPR")});
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->created, 2);
+  EXPECT_EQ(last_detail("vaccination.batch"), R"({"count":2,"first_id":")" + first + R"("})");
+
+  clock_.Advance(std::chrono::minutes(1));  // a fresh lookup budget
+  auto foreign = service_->RecordBatch(
+      other_vaccinator_,
+      {Record("018f3a7c-0000-7000-8000-000000000503", "8 701 234 5678", "398000000000053")});
+  ASSERT_TRUE(foreign.ok()) << foreign.status().ToString();
+  ASSERT_EQ(foreign->rejected, 1);
+  EXPECT_EQ(last_detail("owner.conflict"),
+            R"({"outside_jurisdiction":true,"phones":["+77012345678"]})");
+
+  ASSERT_TRUE(service_->GetAnimal(inspector_, "398000000000051").ok());
+  EXPECT_EQ(last_detail("animal.read"), R"({"owner_id":)" + owner_id + "}");
+  ASSERT_TRUE(service_->Lookup(inspector_, "87012345678", 3).ok());
+  EXPECT_EQ(last_detail("lookup.phone"), R"({"found":true,"owner_id":)" + owner_id + "}");
+  EXPECT_EQ(service_->Lookup(inspector_, "87019999999", 3).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(last_detail("lookup.phone"), R"({"found":false})");
+
+  // Quotes, backslashes and control characters are escaped; other text is kept as it is.
+  ASSERT_TRUE(service_->VoidVaccination(vet_, first, "dose \"B-1\" \\ wrong\tтип").ok());
+  EXPECT_EQ(last_detail("vaccination.void"), R"({"reason":"dose \"B-1\" \\ wrong\tтип"})");
+
+  auto read = service_->ListAudit(auditor_, AuditQuery{});
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(last_detail("audit.read"), R"({"rows":)" + std::to_string(read->size()) + "}");
+}
+
 // A batch's audit row names only records that were stored; a batch that stored nothing writes none.
 TEST_F(ServiceTest, BatchAuditNamesOnlyStoredRecords) {
   VaccinationRecordInput no_owner =
