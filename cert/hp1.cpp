@@ -97,6 +97,17 @@ std::string EncodeHp1(const Hp1Payload& payload, const Ed25519Signer& signer) {
   return std::string(kPrefix) + Base45Encode(Deflate(EncodeCoseSign1(cose)));
 }
 
+Result<std::string_view> Hp1Body(std::string_view text, const Limits& limits) {
+  auto body = StripPrefix(text, kPrefix);
+  if (!body.ok()) return body.status();
+  if (text.size() > limits.max_text) {
+    return InvalidArgument(
+        std::string(reason::kBase45),
+        "text is longer than " + std::to_string(limits.max_text) + " characters");
+  }
+  return body;
+}
+
 VerifyOutcome VerifyHp1(std::string_view text, const VerifyInput& input) {
   VerifyOutcome out;
   const Limits& limits = input.limits;
@@ -108,13 +119,8 @@ VerifyOutcome VerifyHp1(std::string_view text, const VerifyInput& input) {
   };
 
   // Decoding: each stage's Status already carries its reason code.
-  auto body = StripPrefix(text, kPrefix);
+  auto body = Hp1Body(text, limits);
   if (!body.ok()) return invalid(body.status());
-  if (text.size() > limits.max_text) {
-    return invalid(
-        InvalidArgument(std::string(reason::kBase45),
-                        "text is longer than " + std::to_string(limits.max_text) + " characters"));
-  }
   auto compressed = Base45Decode(body.value());
   if (!compressed.ok()) return invalid(compressed.status());
   auto cose_bytes = Inflate(compressed.value(), limits.max_inflated);

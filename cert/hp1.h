@@ -62,6 +62,11 @@ struct Limits {
   int max_cbor_depth = 16;          // nesting of CBOR arrays/maps/tags; at most 64 is honoured
 };
 
+// The first checks of every verification: the base45 text after "HP1:", or kInvalidArgument with
+// field "prefix" (no "HP1:") or "base45" (longer than limits.max_text). VerifyHp1 starts with it,
+// and the server's Verify runs it before it reads any key.
+Result<std::string_view> Hp1Body(std::string_view text, const Limits& limits);
+
 // The largest QR code a certificate should need: version 25 at error correction level Q holds
 // 1,041 characters in alphanumeric mode (ISO/IEC 18004 table 7; tests/qr checks it with
 // libqrencode). PayloadOf folds the ear tags into a count and a digest when the HP1 text with all

@@ -616,10 +616,8 @@ VerifyResult HerdService::Verify(const Caller& /*caller: public, nothing persona
     out.reasons.emplace_back(cert::reason::kPrefix, "no certificate text was given");
     return out;
   }
-  if (text.size() > limits.max_text) {
-    out.reasons.emplace_back(cert::reason::kPrefix, "the text is longer than " +
-                                                        std::to_string(limits.max_text) +
-                                                        " characters: not an HP1 certificate");
+  if (auto body = cert::Hp1Body(text, limits); !body.ok()) {
+    out.reasons.emplace_back(body.status().field(), body.status().message());
     return out;
   }
   const Timestamp now = clock_.Now();

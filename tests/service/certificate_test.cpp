@@ -263,6 +263,19 @@ TEST_F(CertificateTest, KeyMadeMidSecondVerifiesCertificatesOfThatSecond) {
   EXPECT_TRUE(r.valid) << r.status << " " << ::testing::PrintToString(ReasonCodes(r));
 }
 
+// The server's answer names the same reason as the verifier in cert/ and the app
+// (docs/hp1-format.md section 7): a text over the length limit is refused at base45, not at the
+// prefix.
+TEST_F(CertificateTest, ATextOverTheLengthLimitIsRefusedAtBase45LikeEveryVerifier) {
+  const std::string text = "HP1:" + std::string(cert::Limits{}.max_text, 'A');
+  const VerifyResult server = svc().Verify(public_, text);
+  EXPECT_FALSE(server.valid);
+  EXPECT_EQ(ReasonCodes(server), std::vector<std::string>{"base45"});
+  const cert::VerifyOutcome local = cert::VerifyHp1(text, cert::VerifyInput{});
+  ASSERT_EQ(local.reasons.size(), 1u);
+  EXPECT_EQ(local.reasons[0].code, "base45");
+}
+
 TEST_F(CertificateTest, EachInvalidFieldIsNamed) {
   SeedSheep();
   struct Case {
