@@ -2,8 +2,9 @@
 // matters for slaughter comes first (per disease the slaughter rule asks for, how many head are
 // covered; which animals fail), the certificate check is reached without scrolling past every
 // animal, the per-animal details open on demand (from the keyboard too), and a disease no rule asks
-// for is never shown as a failure. One server for the file; each test makes its own owner through
-// the API, so any one runs alone or in any order. Every check of the page after an action waits.
+// for is never shown as a failure; offline, the rules come from the catalogue kept on the phone.
+// One server for the file; each test makes its own owner through the API, so any one runs alone or
+// in any order. Every check of the page after an action waits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -158,6 +159,46 @@ test('the phone check of 12 sheep: the slaughter summary and the certificate che
     const failed = page.locator(`[data-testid="animal"][data-tag="${owner.tags[11]}"] [data-testid="animal-disease-status"][data-disease="FMD-O"]`);
     await expectAttr(failed, 'data-asked', 'true');
     await expectAttr(failed, 'data-state', 'never');
+  } finally {
+    await context.close();
+  }
+});
+
+// The rules come from the server's catalogue, which the phone keeps (IndexedDB, as the vaccinator
+// keeps it): with no network, a reload and the lookup the phone kept, the summary is still there.
+test('offline, the phone check still says what the slaughter rules ask for, from the catalogue kept on the phone', { timeout: 120_000 }, async () => {
+  const owner = await ownerWithTwelveSheep();
+  const { context, page } = await checkOwner('en', owner);
+  try {
+    const row = (d) => page.locator(`[data-testid="rule-disease"][data-disease="${d}"]`);
+    // Online: the summary (so the catalogue is kept and the lookup remembered), and the service
+    // worker in control for the offline reload.
+    await expectAttr(row('PPR'), 'data-covered', '12');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+    await page.waitForFunction(() => document.body.dataset.screen === 'inspector');
+
+    await context.setOffline(true);
+    await page.getByTestId('net-state').filter({ hasText: 'Offline' }).waitFor();
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.screen === 'inspector');
+    await page.getByTestId('phone-input').fill(owner.phone);
+    await page.getByTestId('phone-submit').click();
+    await expectAttr(page.getByTestId('lookup-local'), 'data-cached', 'true', 'the lookup this phone kept');
+    for (const [d, covered] of [['FMD-O', '10'], ['FMD-A', '10'], ['PPR', '12']]) {
+      await expectAttr(row(d), 'data-covered', covered, d);
+      await expectAttr(row(d), 'data-head', '12', d);
+    }
+    await expectCount(page.getByTestId('rule-disease'), 3, 'the slaughter rule asks for FMD O, FMD A and PPR only');
+    await expectAttr(page.getByTestId('slaughter-verdict'), 'data-ready', 'false');
+    await expectEval(
+      page,
+      () => [...document.querySelectorAll('[data-testid="failing-animal"]')].map((e) => e.dataset.tag).sort(),
+      owner.tags.slice(10).sort(),
+      'the animals that fail',
+    );
+    await expectCount(page.getByTestId('rules-unknown'), 0, 'the rules are known');
   } finally {
     await context.close();
   }

@@ -1,7 +1,7 @@
 // The inspector's screen (roles inspector and vet): W2, the phone check at slaughter, and W4/W5,
 // checking a certificate (scanned or pasted; online through POST /verify, offline with the cached
 // lists) and consuming it once. The phone check says first what matters for slaughter (per disease
-// the movement rules ask for, the head covered, and the animals that fail: inspector_summary.ts),
+// the server's movement rules ask for (GET /catalogue, kept on the phone for offline use), the head covered, and the animals that fail: inspector_summary.ts),
 // then the certificate check, then the details on demand: the owner's status per disease (a
 // disease no rule asks for is said, not flagged as a failure), each animal or flock, every
 // vaccination of the window.
@@ -10,6 +10,7 @@
 // knows and decides) and wires the page's events and the camera to it.
 import i18next from 'i18next';
 import { api } from '../api';
+import { kvGet, kvSet } from '../db';
 import { session } from '../auth';
 import type { VerifyResult } from '../hp1/index';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
@@ -17,9 +18,9 @@ import { knownOnPhone, rememberLookup } from '../phone_check';
 import { coverageWords, diseaseName, purposeName, reasonWords, speciesName } from '../labels';
 import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount } from '../ui';
-import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult } from '../wire';
+import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult, MovementRule } from '../wire';
 import { InspectorState, listAge, type Checked, type CheckProblem, type LookupProblem } from './inspector_state';
-import { purposeSummary, type DiseaseSummary, type PurposeSummary, type UnitFailure } from './inspector_summary';
+import { INSPECTOR_PURPOSE, purposeSummary, type DiseaseSummary, type PurposeSummary, type UnitFailure } from './inspector_summary';
 import './inspector.css';
 
 // --- words for codes, never a raw key on screen (the common ones: labels.ts) ---
@@ -56,6 +57,7 @@ export const mount: Mount = (root) => {
   const st = new InspectorState(
     {
       api: <T>(method: 'GET' | 'POST', path: string, body?: unknown) => api<T>(method, path, body, controller.signal),
+      kv: { get: kvGet, set: kvSet },
       rememberLookup: (phone, result) => rememberLookup(phone, result),
       knownOnPhone: (phone) => knownOnPhone<LookupResult>(phone),
       // The verifier is loaded only when needed (the service worker keeps it for offline use).
@@ -195,6 +197,15 @@ export const mount: Mount = (root) => {
       <span>${f.failures.map((c, i) => html`${i ? '; ' : ''}${diseaseName(c.disease, c.disease_name)}: ${coverageWords(c)}`)}</span>
     </li>`;
 
+  // The summary for the inspector's purpose by the server's rules; null while they are not known.
+  const summaryOf = (r: LookupResult, rules: MovementRule[] | null) => (rules ? purposeSummary(r, INSPECTOR_PURPOSE, rules) : null);
+
+  // Neither the server nor the phone has given the rules yet: no verdict, and every disease shown.
+  const noRulesView = () =>
+    st.rulesLoading
+      ? html`<p class="muted" data-testid="rules-loading">${t('loading')}</p>`
+      : html`<p class="notice notice-warn" role="status" data-testid="rules-unknown">${t('inspector:rules_unknown')}</p>`;
+
   // What matters at slaughter, first: the verdict, each disease the rules ask for with the head
   // covered, and the animals or flocks that fail (folded when there are many).
   const summaryView = (sum: PurposeSummary, animals: number) =>
@@ -224,17 +235,23 @@ export const mount: Mount = (root) => {
         ${r.owner.village ? html`<span data-testid="owner-village">${r.owner.village}</span> · ` : nothing}<span dir="ltr">${r.owner.phone}</span>
       </p>
       <p class="muted">${t('inspector:window', { since: formatDate(r.since), today: formatDate(r.today) })}</p>
-      ${summaryView(purposeSummary(r), r.animals.length)}
+      ${(() => {
+        const sum = summaryOf(r, st.rules);
+        return sum ? summaryView(sum, r.animals.length) : noRulesView();
+      })()}
     </section>`;
 
   const detailsView = (r: LookupResult) => {
-    const sum = purposeSummary(r);
+    const sum = summaryOf(r, st.rules);
+    // With no rules known, no disease is said to be asked by none: all are shown as they are.
+    const asked = (list: Coverage[], id?: number) =>
+      sum ? (id === undefined ? sum.askedAny : (sum.asked.get(id) ?? new Set<string>())) : new Set(list.map((c) => c.disease));
     const byId = new Map(r.animals.map((a) => [a.id, a]));
     const vaccinations = [...r.vaccinations].sort((a, b) => b.administered_on.localeCompare(a.administered_on));
     return html`<section class="card details-card" data-testid="lookup-details">
       <details class="more" data-testid="owner-coverage-details">
         <summary data-testid="owner-coverage-toggle">${t('inspector:owner_summary')}</summary>
-        ${r.coverage.length ? coverageList(r.coverage, sum.askedAny, 'disease-status', 'owner-coverage') : html`<p class="muted">${t('inspector:no_coverage')}</p>`}
+        ${r.coverage.length ? coverageList(r.coverage, asked(r.coverage), 'disease-status', 'owner-coverage') : html`<p class="muted">${t('inspector:no_coverage')}</p>`}
       </details>
       <details class="more" data-testid="animals-details">
         <summary data-testid="animals-toggle">${t('inspector:animals', { count: formatNumber(r.animals.length) })}</summary>
@@ -244,7 +261,7 @@ export const mount: Mount = (root) => {
             (a) => html`<li class="animal" data-testid="animal" data-tag=${a.tag ?? ''} data-kind=${a.kind}>
               <div class="animal-head">${animalLabel(a)}</div>
               ${a.coverage.length
-                ? coverageList(a.coverage, sum.asked.get(a.id) ?? new Set<string>(), 'animal-disease-status')
+                ? coverageList(a.coverage, asked(a.coverage, a.id), 'animal-disease-status')
                 : html`<p class="muted">${t('inspector:no_coverage')}</p>`}
             </li>`,
           )}
@@ -440,6 +457,7 @@ export const mount: Mount = (root) => {
 
   st.onChange = draw;
   draw();
+  void st.loadRules();
   // The offline verifier and fresh lists while there is a network, so that a check in the pasture
   // works and says how old the lists are.
   const refresh = () => {

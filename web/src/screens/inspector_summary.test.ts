@@ -2,12 +2,18 @@
 // fake rules: which diseases a rule asks for, how many head are covered, which animals fail, and
 // that a disease no rule asks for is never a failure.
 import { describe, expect, it } from 'vitest';
-import type { MovementRule } from '../movement_rules';
-import { askedOf, MOVEMENT_RULES } from '../movement_rules';
-import type { Coverage, LookupAnimal, LookupResult } from '../wire';
-import { meets, purposeSummary } from './inspector_summary';
+import type { Coverage, LookupAnimal, LookupResult, MovementRule } from '../wire';
+import { askedOf, meets, purposeSummary } from './inspector_summary';
 
 const TODAY = '2026-11-29';
+
+// Fake rules, not the server's: slaughter asks FMD and PPR, export also sheep pox and anthrax, and
+// a poultry rule that names a species no test animal has.
+const RULES: MovementRule[] = [
+  { name: 'fake-slaughter', purpose: 'slaughter', scope: '', species: [], diseases: ['FMD-O', 'FMD-A', 'PPR'], max_age_days: 0 },
+  { name: 'fake-export', purpose: 'export', scope: '', species: [], diseases: ['FMD-O', 'FMD-A', 'PPR', 'SGP', 'ANTHRAX'], max_age_days: 0 },
+  { name: 'fake-poultry', purpose: 'slaughter', scope: '', species: ['poultry'], diseases: ['HPAI', 'ND'], max_age_days: 0 },
+];
 
 function cov(disease: string, status: Coverage['status'], last_dose: string | null = null): Coverage {
   return {
@@ -53,7 +59,7 @@ describe('purposeSummary', () => {
       sheep('T10', sheepCov('never', 'covered')),
       sheep('T11', sheepCov('overdue', 'covered')),
     ];
-    const s = purposeSummary(lookup(animals, sheepCov('overdue', 'covered')), 'slaughter', MOVEMENT_RULES);
+    const s = purposeSummary(lookup(animals, sheepCov('overdue', 'covered')), 'slaughter', RULES);
     expect(s.purpose).toBe('slaughter');
     expect(s.diseases.map((d) => [d.disease, d.covered_head, d.head, d.state])).toEqual([
       ['FMD-O', 10, 12, 'partly'],
@@ -69,14 +75,14 @@ describe('purposeSummary', () => {
 
   it('never counts a disease no rule asks for as a failure, and says which diseases are asked', () => {
     const animals = [sheep('A', sheepCov('covered', 'covered', 'never')), sheep('B', sheepCov('covered', 'covered', 'overdue'))];
-    const s = purposeSummary(lookup(animals), 'slaughter', MOVEMENT_RULES);
+    const s = purposeSummary(lookup(animals), 'slaughter', RULES);
     expect(s.ready).toBe(true);
     expect(s.failing).toEqual([]);
     expect(s.diseases.map((d) => d.disease)).toEqual(['FMD-O', 'FMD-A', 'PPR']);
     expect([...s.askedAny]).toEqual(['FMD-O', 'FMD-A', 'PPR']);
     expect([...(s.asked.get(animals[0].id) ?? [])]).toEqual(['FMD-O', 'FMD-A', 'PPR']);
     // Export asks for them: the same animals fail it on sheep pox and anthrax.
-    const ex = purposeSummary(lookup(animals), 'export', MOVEMENT_RULES);
+    const ex = purposeSummary(lookup(animals), 'export', RULES);
     expect(ex.ready).toBe(false);
     expect(ex.failing.map((f) => [f.animal.tag, f.failures.map((c) => c.disease)])).toEqual([
       ['A', ['SGP', 'ANTHRAX']],
@@ -102,10 +108,10 @@ describe('purposeSummary', () => {
 
   it('skips a disease the lookup does not list for the species (PPR for cattle), and is not ready with no animals', () => {
     const cow: LookupAnimal = { id: nextId++, kind: 'animal', tag: 'C', species: 'cattle', head_count: 1, coverage: [cov('FMD-O', 'covered', '2026-09-01'), cov('FMD-A', 'covered', '2026-09-01'), cov('ANTHRAX', 'never')] };
-    expect(askedOf(MOVEMENT_RULES, 'slaughter', 'cattle', cow.coverage).map((a) => a.disease)).toEqual(['FMD-O', 'FMD-A']);
-    expect(purposeSummary(lookup([cow])).ready).toBe(true);
-    expect(purposeSummary(lookup([])).ready).toBe(false);
-    expect(purposeSummary(lookup([])).diseases).toEqual([]);
+    expect(askedOf(RULES, 'slaughter', 'cattle', cow.coverage).map((a) => a.disease)).toEqual(['FMD-O', 'FMD-A']);
+    expect(purposeSummary(lookup([cow]), 'slaughter', RULES).ready).toBe(true);
+    expect(purposeSummary(lookup([]), 'slaughter', RULES).ready).toBe(false);
+    expect(purposeSummary(lookup([]), 'slaughter', RULES).diseases).toEqual([]);
   });
 
   it('fails a covered animal whose dose is older than a rule allows', () => {

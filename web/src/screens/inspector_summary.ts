@@ -1,10 +1,9 @@
 // What the inspector's phone check says first (W2): for a purpose (slaughter at the plant), each
 // disease the movement rules ask for, how many head are covered against it, and which animals or
 // flocks are not; the other diseases of the lookup are details, not failures. A pure function of
-// the lookup answer and the rules (movement_rules.ts), so inspector_summary.test.ts runs it with
-// fakes; inspector.ts renders it.
-import { askedOf, MOVEMENT_RULES, type MovementRule } from '../movement_rules';
-import type { Coverage, LookupAnimal, LookupResult } from '../wire';
+// the lookup answer and the rules (the server's, from GET /catalogue), so inspector_summary.test.ts
+// runs it with fakes; inspector.ts renders it.
+import type { Coverage, LookupAnimal, LookupResult, MovementRule } from '../wire';
 
 // The inspector stands at the slaughterhouse.
 export const INSPECTOR_PURPOSE = 'slaughter';
@@ -51,10 +50,41 @@ export function meets(c: Coverage, maxAgeDays: number, today: string): boolean {
   return c.last_dose >= oldest.toISOString().slice(0, 10);
 }
 
+// The tighter of two limits on a dose's age, 0 being none.
+const stricter = (a: number, b: number) => (a && b ? Math.min(a, b) : a || b);
+
+// One disease a rule asks for, for one animal or flock.
+export interface Asked {
+  rule: string;
+  disease: string;
+  max_age_days: number;
+}
+
+// What the rules of `purpose` ask of a unit of `species` whose lookup lists `coverage` (the
+// diseases of its species in the catalogue): each disease once, in the order of the rules, only
+// those the catalogue applies to the species (as the server skips PPR for cattle). A rule limited
+// to a scope counts too: where the animals go is not known before the certificate is asked for,
+// so the screen says the most the purpose may ask.
+export function askedOf(rules: readonly MovementRule[], purpose: string, species: string, coverage: readonly Coverage[]): Asked[] {
+  const known = new Set(coverage.map((c) => c.disease));
+  const out: Asked[] = [];
+  for (const rule of rules) {
+    if (rule.purpose !== purpose) continue;
+    if (rule.species.length && !rule.species.includes(species)) continue;
+    for (const disease of rule.diseases) {
+      if (!known.has(disease)) continue;
+      const seen = out.find((a) => a.disease === disease);
+      if (seen) seen.max_age_days = stricter(seen.max_age_days, rule.max_age_days);
+      else out.push({ rule: rule.name, disease, max_age_days: rule.max_age_days });
+    }
+  }
+  return out;
+}
+
 export function purposeSummary(
   r: LookupResult,
-  purpose: string = INSPECTOR_PURPOSE,
-  rules: readonly MovementRule[] = MOVEMENT_RULES,
+  purpose: string,
+  rules: readonly MovementRule[],
 ): PurposeSummary {
   const byDisease = new Map<string, DiseaseSummary>();
   const failing: UnitFailure[] = [];
