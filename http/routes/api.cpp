@@ -309,7 +309,7 @@ Answer TrustRoot(HerdService& service) {
 }
 
 Response Catalogue(const HerdService& service) {
-  return JsonText(200, CatalogueJson(service.catalogue()));
+  return JsonText(200, CatalogueJson(service.catalogue(), service.config().movement_rules));
 }
 
 }  // namespace

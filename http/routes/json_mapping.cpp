@@ -531,7 +531,7 @@ std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue) {
   });
 }
 
-std::string CatalogueJson(const Catalogue& c) {
+std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules) {
   return Build([&](Writer& w) {
     w.StartObject();
     w.Key("species");
@@ -563,6 +563,19 @@ std::string CatalogueJson(const Catalogue& c) {
       Field(w, "name", v.name);
       Field(w, "maker", v.maker);
       Strings(w, "diseases", v.diseases);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("movement_rules");
+    w.StartArray();
+    for (const auto& r : movement_rules) {
+      w.StartObject();
+      Field(w, "name", r.name);
+      Field(w, "purpose", PurposeName(r.purpose));
+      Field(w, "scope", r.scope ? MovementScopeName(*r.scope) : "");
+      Strings(w, "species", r.species);
+      Strings(w, "diseases", r.diseases);
+      Field(w, "max_age_days", int64_t{r.max_age_days});
       w.EndObject();
     }
     w.EndArray();

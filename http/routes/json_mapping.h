@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,7 +69,9 @@ std::string BatchSummaryJson(const BatchSummary& s);
 std::string AuditPageJson(const std::vector<AuditRow>& rows, std::optional<int64_t> next_cursor);
 std::string LookupJson(const LookupResult& r, const Catalogue& catalogue);
 std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue);
-std::string CatalogueJson(const Catalogue& c);
+// GET /catalogue: species, diseases, vaccines, and the movement rules the service checks on issue
+// (its configured ones, so the app can say what a purpose asks for without a copy of them).
+std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules);
 // W11: {region, from, to, rows: [{authority, disease, species, month, vaccinated_head,
 // registered_head, coverage}], truncated}.
 std::string CoverageJson(const CoverageAnswer& a);

@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "domain/certificate.h"
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
 #include "tests/api/shared_server_test.h"
@@ -673,6 +674,29 @@ TEST_F(ApiTest, HealthMetricsAndIndexPage) {
   auto cat = client_->Get("/api/v1/catalogue");
   ASSERT_EQ(cat.status, 200);
   EXPECT_FALSE(cat.json().at("diseases").empty());
+}
+
+// The catalogue answers the movement rules the server checks on issue (the app says from them what
+// a purpose asks for, and keeps no copy): exactly the configured ones, in order, every member of
+// each. The server runs with the rules that ship, so they are compared with DefaultMovementRules().
+TEST_F(ApiTest, CatalogueListsExactlyTheConfiguredMovementRules) {
+  auto cat = client_->Get("/api/v1/catalogue");
+  ASSERT_EQ(cat.status, 200) << cat.body;
+  const json body = cat.json();
+  ASSERT_TRUE(body.contains("movement_rules")) << cat.body;
+  const json& got = body.at("movement_rules");
+  ASSERT_TRUE(got.is_array()) << got;
+  json want = json::array();
+  for (const MovementRule& r : DefaultMovementRules()) {
+    want.push_back({{"name", r.name},
+                    {"purpose", PurposeName(r.purpose)},
+                    {"scope", r.scope ? MovementScopeName(*r.scope) : ""},
+                    {"species", r.species},
+                    {"diseases", r.diseases},
+                    {"max_age_days", r.max_age_days}});
+  }
+  ASSERT_FALSE(want.empty());
+  EXPECT_EQ(got, want);
 }
 
 TEST_F(ApiTest, AuditChainVerifiesWhileServing) {

@@ -302,6 +302,8 @@ test('the inspector checks the owner by phone, then checks, consumes and is refu
     assert.equal(lookup.status, 200);
     assert.ok(lookup.body.coverage.length >= 3);
     const words = { covered: /Covered until/, never: /Never vaccinated/ };
+    // The status per disease is a detail, opened on demand.
+    await page.getByTestId('owner-coverage-toggle').click();
     for (const c of lookup.body.coverage) {
       const el = page.locator(`[data-testid="disease-status"][data-disease="${c.disease}"]`);
       await expectAttr(el, 'data-state', c.status, c.disease);

@@ -248,6 +248,8 @@ test('an inspector finds an owner by a local form of the number, with the status
     await page.getByTestId('phone-input').fill(owner.local);
     await page.getByTestId('phone-submit').click();
     await page.getByTestId('owner-name').filter({ hasText: OWNER }).waitFor();
+    // The status per disease is a detail, opened on demand.
+    await page.getByTestId('owner-coverage-toggle').click();
     for (const r of RECORDS) {
       const row = page.locator(`[data-testid="disease-status"][data-disease="${r.disease}"]`);
       await expectAttr(row, 'data-state', 'covered', r.disease);

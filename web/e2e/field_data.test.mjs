@@ -289,7 +289,7 @@ test('a server that does not answer: a message and a retry, and the phone check 
     await page.locator('[data-testid="lookup-local"][data-cached="true"]').filter({ hasText: 'did not answer in time' }).waitFor({ timeout: 40_000 });
     await page.getByTestId('lookup-local-age').waitFor();
     await page.getByTestId('owner-name').filter({ hasText: name }).waitFor();
-    await page.getByTestId('disease-status').first().waitFor();
+    await page.getByTestId('rule-disease').first().waitFor();
     assert.deepEqual(await untranslated(page), []);
     await page.unroute('**/api/v1/lookup?**', stall);
   } finally {

@@ -24,10 +24,28 @@ export interface CatalogueVaccine {
   diseases: string[];
 }
 
+// A movement rule the server checks when a certificate is issued (W3): for certificates of
+// `purpose` to `scope`, animals of `species` must be covered against each disease on the day of
+// issue, by a dose at most `max_age_days` old. The server's configured rules, in its order; the
+// app only reads them to say ahead what a purpose asks for, the server's answer on issue decides.
+export interface MovementRule {
+  name: string;
+  purpose: string;
+  // Empty: any scope ("within_province", "across_provinces", "export").
+  scope: string;
+  // Empty: any species.
+  species: string[];
+  diseases: string[];
+  // 0: covered within the disease's immunity period is enough.
+  max_age_days: number;
+}
+
 export interface Catalogue {
   species: CatalogueSpecies[];
   diseases: CatalogueDisease[];
   vaccines: CatalogueVaccine[];
+  // Absent only in a copy the phone kept from a server that did not send them yet.
+  movement_rules?: MovementRule[];
 }
 
 // --- GET /owners?phone= (OwnerJson) ---

@@ -1,12 +1,16 @@
-// The inspector's screen (roles inspector and vet): W2, the phone check at slaughter (the owner,
-// each animal or flock, every vaccination of the window and the coverage per disease), and W4/W5,
+// The inspector's screen (roles inspector and vet): W2, the phone check at slaughter, and W4/W5,
 // checking a certificate (scanned or pasted; online through POST /verify, offline with the cached
-// lists) and consuming it once.
+// lists) and consuming it once. The phone check says first what matters for slaughter (per disease
+// the server's movement rules ask for (GET /catalogue, kept on the phone for offline use), the head covered, and the animals that fail: inspector_summary.ts),
+// then the certificate check, then the details on demand: the owner's status per disease (a
+// disease no rule asks for is said, not flagged as a failure), each animal or flock, every
+// vaccination of the window.
 //
 // This file is the view: it renders InspectorState (inspector_state.ts, which holds what the screen
 // knows and decides) and wires the page's events and the camera to it.
 import i18next from 'i18next';
 import { api } from '../api';
+import { kvGet, kvSet } from '../db';
 import { session } from '../auth';
 import type { VerifyResult } from '../hp1/index';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
@@ -15,8 +19,9 @@ import { coverageWords, diseaseName, purposeName, reasonWords, speciesName } fro
 import type { LookupProblem } from '../lookup';
 import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount } from '../ui';
-import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult } from '../wire';
+import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult, MovementRule } from '../wire';
 import { InspectorState, listAge, type Checked, type CheckProblem } from './inspector_state';
+import { INSPECTOR_PURPOSE, purposeSummary, type DiseaseSummary, type PurposeSummary, type UnitFailure } from './inspector_summary';
 import './inspector.css';
 
 // --- words for codes, never a raw key on screen (the common ones: labels.ts) ---
@@ -40,6 +45,10 @@ function problemText(p: CheckProblem): string {
   return 'key' in p ? `${t(p.key)} ${p.detail}`.trim() : errorText(p.error);
 }
 
+// The animals that fail are listed open up to this many; more are folded, so that the certificate
+// check stays near the top.
+const FAILING_OPEN = 6;
+
 // --- the screen ---
 
 export const mount: Mount = (root) => {
@@ -49,6 +58,7 @@ export const mount: Mount = (root) => {
   const st = new InspectorState(
     {
       api: <T>(method: 'GET' | 'POST', path: string, body?: unknown) => api<T>(method, path, body, controller.signal),
+      kv: { get: kvGet, set: kvSet },
       rememberLookup: (phone, result) => rememberLookup(phone, result),
       knownOnPhone: (phone) => knownOnPhone<LookupResult>(phone),
       // The verifier is loaded only when needed (the service worker keeps it for offline use).
@@ -136,49 +146,130 @@ export const mount: Mount = (root) => {
       ${k.cached ? lookupView(k.cached.result) : nothing}`;
   };
 
+  // The lookup shown: the server's answer, or the one this phone kept.
+  const shownLookup = (): LookupResult | null => st.lookup ?? st.local?.knows.cached?.result ?? null;
+
   // --- templates ---
 
   const coverageRow = (c: Coverage, testid: string) =>
-    html`<li class="cov-item st st-${c.status}" data-testid=${testid} data-disease=${c.disease} data-state=${c.status}>
+    html`<li class="cov-item st st-${c.status}" data-testid=${testid} data-disease=${c.disease} data-state=${c.status} data-asked="true">
       <span class="cov-disease">${diseaseName(c.disease, c.disease_name)}</span>
       <span class="cov-words">${coverageWords(c)}</span>
     </li>`;
+
+  // A status list: the diseases the rules ask for in their colours, then on one plain line those no
+  // rule asks for, said but not flagged as failures.
+  const coverageList = (list: Coverage[], asked: Set<string>, testid: string, listTestid?: string) => {
+    const others = list.filter((c) => !asked.has(c.disease));
+    return html`<ul class="cov-list" data-testid=${listTestid ?? nothing}>${list.filter((c) => asked.has(c.disease)).map((c) => coverageRow(c, testid))}</ul>
+      ${others.length
+        ? html`<p class="cov-others">
+            <span class="cov-others-head">${t('inspector:not_asked')}</span>
+            ${others.map(
+              (c, i) => html`${i ? '; ' : ''}<span class="cov-other" data-testid=${testid} data-disease=${c.disease} data-state=${c.status} data-asked="false"
+                  >${diseaseName(c.disease, c.disease_name)}: ${coverageWords(c)}</span
+                >`,
+            )}
+          </p>`
+        : nothing}`;
+  };
 
   const animalLabel = (a: Animal) =>
     a.kind === 'flock'
       ? t('inspector:flock', { species: speciesName(a.species), count: formatNumber(a.head_count) })
       : `${speciesName(a.species)} · ${a.tag ?? ''}`;
 
-  const lookupView = (r: LookupResult) => {
+  const ruleDiseaseRow = (d: DiseaseSummary) =>
+    html`<li
+      class="cov-item st st-${d.state === 'covered' ? 'covered' : d.state === 'partly' ? 'overdue' : 'never'}"
+      data-testid="rule-disease"
+      data-disease=${d.disease}
+      data-state=${d.state}
+      data-covered=${d.covered_head}
+      data-head=${d.head}
+    >
+      <span class="cov-disease">${diseaseName(d.disease, d.disease_name)}</span>
+      <span class="cov-words">${t('inspector:head_covered', { covered: formatNumber(d.covered_head), head: formatNumber(d.head) })}</span>
+    </li>`;
+
+  const failingRow = (f: UnitFailure) =>
+    html`<li class="failing" data-testid="failing-animal" data-tag=${f.animal.tag ?? ''} data-kind=${f.animal.kind}>
+      <strong dir="auto">${animalLabel(f.animal)}</strong>
+      <span>${f.failures.map((c, i) => html`${i ? '; ' : ''}${diseaseName(c.disease, c.disease_name)}: ${coverageWords(c)}`)}</span>
+    </li>`;
+
+  // The summary for the inspector's purpose by the server's rules; null while they are not known.
+  const summaryOf = (r: LookupResult, rules: MovementRule[] | null) => (rules ? purposeSummary(r, INSPECTOR_PURPOSE, rules) : null);
+
+  // Neither the server nor the phone has given the rules yet: no verdict, and every disease shown.
+  const noRulesView = () =>
+    st.rulesLoading
+      ? html`<p class="muted" data-testid="rules-loading">${t('loading')}</p>`
+      : html`<p class="notice notice-warn" role="status" data-testid="rules-unknown">${t('inspector:rules_unknown')}</p>`;
+
+  // What matters at slaughter, first: the verdict, each disease the rules ask for with the head
+  // covered, and the animals or flocks that fail (folded when there are many).
+  const summaryView = (sum: PurposeSummary, animals: number) =>
+    html`<div class="purpose-summary" data-testid="slaughter-summary" data-purpose=${sum.purpose}>
+      <h3>${t('inspector:rules_title', { purpose: purposeName(sum.purpose) })}</h3>
+      ${animals === 0
+        ? html`<p class="muted">${t('inspector:no_animals')}</p>`
+        : sum.diseases.length === 0
+          ? html`<p class="verdict st st-other" data-testid="slaughter-verdict" data-ready="true">${t('inspector:nothing_asked')}</p>`
+          : html`<p class="verdict st ${sum.ready ? 'st-covered' : 'st-never'}" data-testid="slaughter-verdict" data-ready=${sum.ready ? 'true' : 'false'}>
+                ${sum.ready ? t('inspector:verdict_ready') : t('inspector:verdict_not_ready', { count: formatNumber(sum.failing.length) })}
+              </p>
+              <ul class="cov-list cov-big" data-testid="rule-diseases">${sum.diseases.map(ruleDiseaseRow)}</ul>`}
+      ${sum.failing.length
+        ? html`<details class="failing-details" ?open=${sum.failing.length <= FAILING_OPEN}>
+            <summary data-testid="failing-toggle">${t('inspector:failing_title', { count: formatNumber(sum.failing.length) })}</summary>
+            <ul class="failing-list">${sum.failing.map(failingRow)}</ul>
+          </details>`
+        : nothing}
+    </div>`;
+
+  // The owner and the summary; the details are drawn after the certificate check (detailsView).
+  const lookupView = (r: LookupResult) =>
+    html`<section class="card owner-card" data-testid="lookup-result">
+      <h2 class="owner-name" data-testid="owner-name">${r.owner.name}</h2>
+      <p class="owner-meta">
+        ${r.owner.village ? html`<span data-testid="owner-village">${r.owner.village}</span> · ` : nothing}<span dir="ltr">${r.owner.phone}</span>
+      </p>
+      <p class="muted">${t('inspector:window', { since: formatDate(r.since), today: formatDate(r.today) })}</p>
+      ${(() => {
+        const sum = summaryOf(r, st.rules);
+        return sum ? summaryView(sum, r.animals.length) : noRulesView();
+      })()}
+    </section>`;
+
+  const detailsView = (r: LookupResult) => {
+    const sum = summaryOf(r, st.rules);
+    // With no rules known, no disease is said to be asked by none: all are shown as they are.
+    const asked = (list: Coverage[], id?: number) =>
+      sum ? (id === undefined ? sum.askedAny : (sum.asked.get(id) ?? new Set<string>())) : new Set(list.map((c) => c.disease));
     const byId = new Map(r.animals.map((a) => [a.id, a]));
     const vaccinations = [...r.vaccinations].sort((a, b) => b.administered_on.localeCompare(a.administered_on));
-    return html`<section class="card owner-card" data-testid="lookup-result">
-        <h2 class="owner-name" data-testid="owner-name">${r.owner.name}</h2>
-        <p class="owner-meta">
-          ${r.owner.village ? html`<span data-testid="owner-village">${r.owner.village}</span> · ` : nothing}<span dir="ltr">${r.owner.phone}</span>
-        </p>
-        <p class="muted">${t('inspector:window', { since: formatDate(r.since), today: formatDate(r.today) })}</p>
-        <h3>${t('inspector:owner_summary')}</h3>
-        ${r.coverage.length
-          ? html`<ul class="cov-list cov-big" data-testid="owner-coverage">${r.coverage.map((c) => coverageRow(c, 'disease-status'))}</ul>`
-          : html`<p class="muted">${t('inspector:no_coverage')}</p>`}
-      </section>
-      <section class="card">
-        <h3>${t('inspector:animals', { count: formatNumber(r.animals.length) })}</h3>
+    return html`<section class="card details-card" data-testid="lookup-details">
+      <details class="more" data-testid="owner-coverage-details">
+        <summary data-testid="owner-coverage-toggle">${t('inspector:owner_summary')}</summary>
+        ${r.coverage.length ? coverageList(r.coverage, asked(r.coverage), 'disease-status', 'owner-coverage') : html`<p class="muted">${t('inspector:no_coverage')}</p>`}
+      </details>
+      <details class="more" data-testid="animals-details">
+        <summary data-testid="animals-toggle">${t('inspector:animals', { count: formatNumber(r.animals.length) })}</summary>
         ${r.animals.length === 0 ? html`<p class="muted">${t('inspector:no_animals')}</p>` : nothing}
         <ul class="animal-list">
           ${r.animals.map(
             (a) => html`<li class="animal" data-testid="animal" data-tag=${a.tag ?? ''} data-kind=${a.kind}>
               <div class="animal-head">${animalLabel(a)}</div>
               ${a.coverage.length
-                ? html`<ul class="cov-list">${a.coverage.map((c) => coverageRow(c, 'animal-disease-status'))}</ul>`
+                ? coverageList(a.coverage, asked(a.coverage, a.id), 'animal-disease-status')
                 : html`<p class="muted">${t('inspector:no_coverage')}</p>`}
             </li>`,
           )}
         </ul>
-      </section>
-      <section class="card">
-        <h3>${t('inspector:vaccinations', { count: formatNumber(r.vaccinations.length) })}</h3>
+      </details>
+      <details class="more" data-testid="vaccinations-details">
+        <summary data-testid="vaccinations-toggle">${t('inspector:vaccinations', { count: formatNumber(r.vaccinations.length) })}</summary>
         ${vaccinations.length === 0 ? html`<p class="muted">${t('inspector:no_vaccinations')}</p>` : nothing}
         <ul class="vacc-list">
           ${vaccinations.map(
@@ -199,7 +290,8 @@ export const mount: Mount = (root) => {
             </li>`,
           )}
         </ul>
-      </section>`;
+      </details>
+    </section>`;
   };
 
   const listsAge = (lists: VerifyResult['lists']) => {
@@ -309,6 +401,7 @@ export const mount: Mount = (root) => {
 
   const draw = () => {
     if (!alive) return;
+    const shown = shownLookup();
     render(
       html`<div class="inspector">
         <section class="card">
@@ -335,7 +428,7 @@ export const mount: Mount = (root) => {
         </section>
         ${st.lookup ? lookupView(st.lookup) : nothing}
         ${st.local ? localView(st.local) : nothing}
-        <section class="card">
+        <section class="card" data-testid="cert-card">
           <h1>${t('inspector:cert_title')}</h1>
           <button class="btn btn-block btn-scan" data-testid="cert-scan" @click=${scan}>${t('inspector:scan')}</button>
           <label class="field">${t('inspector:paste_label')}
@@ -356,6 +449,7 @@ export const mount: Mount = (root) => {
           ${st.checkError ? html`<p class="error" role="alert" data-testid="cert-error">${problemText(st.checkError)}</p>` : nothing}
         </section>
         ${st.checked ? resultView(st.checked) : nothing}
+        ${shown ? detailsView(shown) : nothing}
       </div>`,
       root,
     );
@@ -364,6 +458,7 @@ export const mount: Mount = (root) => {
 
   st.onChange = draw;
   draw();
+  void st.loadRules();
   // The offline verifier and fresh lists while there is a network, so that a check in the pasture
   // works and says how old the lists are.
   const refresh = () => {

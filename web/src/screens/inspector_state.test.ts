@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, OfflineError, TimeoutError } from '../api';
 import type { VerifyResult } from '../hp1/index';
 import type { LocalKnowledge } from '../phone_check';
-import type { LookupResult } from '../wire';
+import type { Catalogue, LookupResult, MovementRule } from '../wire';
 import { InspectorState, listAge, type InspectorPorts } from './inspector_state';
 
 const NOW = new Date('2026-11-29T10:00:00Z');
@@ -26,7 +26,11 @@ function verified(status: VerifyResult['status'], claims: Record<string, unknown
 
 type Reply = unknown | Error;
 
-function world(replies: Record<string, Reply> = {}, opts: { inspector?: boolean; known?: LocalKnowledge<LookupResult> | null } = {}) {
+function world(
+  replies: Record<string, Reply> = {},
+  opts: { inspector?: boolean; known?: LocalKnowledge<LookupResult> | null; kv?: Map<string, unknown> } = {},
+) {
+  const kv = opts.kv ?? new Map<string, unknown>();
   const requests: { method: string; path: string; body?: unknown }[] = [];
   const remembered: string[] = [];
   const offlineChecks: string[] = [];
@@ -40,6 +44,7 @@ function world(replies: Record<string, Reply> = {}, opts: { inspector?: boolean;
       if (r instanceof Error) throw r;
       return r as T;
     },
+    kv: { get: async <T>(k: string) => kv.get(k) as T | undefined, set: async (k, v) => void kv.set(k, v) },
     rememberLookup: async (phone) => void remembered.push(phone),
     knownOnPhone: async (phone) => {
       askedPhone.push(phone);
@@ -54,8 +59,39 @@ function world(replies: Record<string, Reply> = {}, opts: { inspector?: boolean;
     now: () => NOW,
   };
   const st = new InspectorState(ports, opts.inspector ?? true);
-  return { st, requests, remembered, offlineChecks, askedPhone, net };
+  return { st, requests, remembered, offlineChecks, askedPhone, net, kv };
 }
+
+// Fake rules, not the server's.
+const rule = (name: string, diseases: string[]): MovementRule => ({ name, purpose: 'slaughter', scope: '', species: [], diseases, max_age_days: 0 });
+const catalogue = (rules: MovementRule[] | undefined): Catalogue => ({ species: [], diseases: [], vaccines: [], ...(rules ? { movement_rules: rules } : {}) });
+
+describe('inspector: the movement rules, from the catalogue', () => {
+  it("takes the server's rules and keeps the catalogue on the phone", async () => {
+    const fresh = catalogue([rule('fresh', ['PPR'])]);
+    const w = world({ 'GET /catalogue': fresh }, { kv: new Map([['catalogue', catalogue([rule('old', ['FMD-O'])])]]) });
+    await w.st.loadRules();
+    expect([w.st.rules, w.st.rulesLoading]).toEqual([[rule('fresh', ['PPR'])], false]);
+    expect(w.kv.get('catalogue')).toEqual(fresh);
+  });
+
+  it("with no server, reads the rules of the catalogue kept on the phone", async () => {
+    const w = world({}, { kv: new Map([['catalogue', catalogue([rule('kept', ['FMD-O'])])]]) });
+    await w.st.loadRules();
+    expect(w.requests.map((r) => r.path)).toEqual(['/catalogue']);
+    expect([w.st.rules, w.st.rulesLoading]).toEqual([[rule('kept', ['FMD-O'])], false]);
+  });
+
+  it('knows no rules when neither the server nor the phone has them', async () => {
+    const none = world();
+    await none.st.loadRules();
+    expect([none.st.rules, none.st.rulesLoading]).toEqual([null, false]);
+    // A copy kept from a server that did not send rules yet.
+    const old = world({}, { kv: new Map([['catalogue', catalogue(undefined)]]) });
+    await old.st.loadRules();
+    expect([old.st.rules, old.st.rulesLoading]).toEqual([null, false]);
+  });
+});
 
 describe('inspector: the phone check', () => {
   it('shows the answer and keeps it on the phone for when the server does not answer', async () => {

@@ -1,14 +1,16 @@
 // What the inspector's screen (W2 phone check, W4/W5 certificate check and consume) knows and
 // decides, without a browser: the lookup and what is said when the server does not answer (what
 // the phone knows, or why there is nothing), the certificate checked online or offline, and
-// consuming it once. Its ports (API, the phone's cached lookups, the offline verifier, the network
-// state, the clock) are injected, so inspector_state.test.ts runs it in node with fakes;
+// consuming it once, and the server's movement rules the summary reads (from the catalogue, kept on
+// the phone as the vaccinator keeps it: catalogue.ts). Its ports (API, the phone's key-value store,
+// the phone's cached lookups, the offline verifier, the network state, the clock) are injected, so inspector_state.test.ts runs it in node with fakes;
 // inspector.ts renders it.
 import { ApiError, OfflineError, TimeoutError } from '../api';
+import { loadCatalogue, type CataloguePorts } from '../catalogue';
 import type { VerifyResult } from '../hp1/index';
 import { lookupPhone, type LookupProblem } from '../lookup';
 import type { LocalKnowledge } from '../phone_check';
-import type { CertClaims, ConsumeAnswer, ConsumedFields, FirstUse, LookupResult } from '../wire';
+import type { CertClaims, ConsumeAnswer, ConsumedFields, FirstUse, LookupResult, MovementRule } from '../wire';
 
 export interface Checked {
   result: VerifyResult & ConsumedFields;
@@ -21,6 +23,8 @@ export type CheckProblem = { key: string; detail: string } | { error: unknown };
 
 export interface InspectorPorts {
   api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  // Where the catalogue is kept (IndexedDB key-value).
+  kv: CataloguePorts['kv'];
   // The lookups this phone kept, for when the server does not answer (phone_check.ts).
   rememberLookup(phone: string, result: LookupResult): Promise<void>;
   knownOnPhone(phone: string): Promise<LocalKnowledge<LookupResult> | null>;
@@ -49,6 +53,11 @@ export class InspectorState {
   lookupPhone = '';
   local: { knows: LocalKnowledge<LookupResult>; timeout: boolean } | null = null;
 
+  // The server's movement rules (GET /catalogue, or the phone's copy of it): null until known, and
+  // when neither the server nor the phone has them (`rulesLoading` false then).
+  rules: MovementRule[] | null = null;
+  rulesLoading = false;
+
   // W4/W5
   certText = '';
   checkBusy = false;
@@ -72,6 +81,19 @@ export class InspectorState {
 
   private changed(): void {
     if (!this.closed) this.onChange();
+  }
+
+  // The phone's copy of the rules at once, then the server's (kept for next time).
+  async loadRules(): Promise<void> {
+    this.rulesLoading = true;
+    this.changed();
+    const { catalogue } = await loadCatalogue({ getJson: (path) => this.ports.api('GET', path), kv: this.ports.kv }, (cached) => {
+      if (cached.movement_rules) this.rules = cached.movement_rules;
+      this.changed();
+    });
+    this.rules = catalogue?.movement_rules ?? this.rules;
+    this.rulesLoading = false;
+    this.changed();
   }
 
   async runLookup(phone: string): Promise<void> {

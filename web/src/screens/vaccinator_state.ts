@@ -7,6 +7,7 @@
 // Messages are translation keys (`vaccinator:…`), turned into words by the view.
 import { ApiError, OfflineError, TimeoutError } from '../api';
 import { afterSave, batchProblem, chooseProduct, NO_PRODUCT, offerBatch, type ProductFields } from '../batch';
+import { loadCatalogue, type CataloguePorts } from '../catalogue';
 import type { OutboxRecord } from '../db';
 import type { DraftAnimal, DraftOwner, VisitDraft } from '../draft';
 import { pickSpecies } from '../species';
@@ -27,9 +28,7 @@ export interface Group {
 
 export type DraftState = Omit<VisitDraft, 'version' | 'user' | 'saved_at'>;
 
-export interface VaccinatorPorts {
-  getJson<T>(path: string): Promise<T>;
-  kv: { get<T>(key: string): Promise<T | undefined>; set(key: string, value: unknown): Promise<void> };
+export interface VaccinatorPorts extends CataloguePorts {
   // The owners this phone knows (IndexedDB `owners`).
   owners: { all(): Promise<Record<string, unknown>[]>; put(owner: Record<string, unknown>): Promise<void> };
   outbox: {
@@ -231,21 +230,14 @@ export class VaccinatorState {
 
   // --- data ---
 
-  // The phone's copy at once, then the server's; the server's is kept for next time.
+  // The phone's copy at once, then the server's; the server's is kept for next time (catalogue.ts).
   async loadCatalogue(): Promise<void> {
-    const cached = await this.ports.kv.get<Catalogue>('catalogue');
-    if (cached) {
+    const { catalogue, error } = await loadCatalogue(this.ports, (cached) => {
       this.catalogue = cached;
       this.changed();
-    }
-    try {
-      const fresh = await this.ports.getJson<Catalogue>('/catalogue');
-      this.catalogue = fresh;
-      this.catalogueError = null;
-      await this.ports.kv.set('catalogue', fresh);
-    } catch (e) {
-      if (!this.catalogue) this.catalogueError = e;
-    }
+    });
+    this.catalogue = catalogue;
+    this.catalogueError = catalogue ? null : error;
     const all = this.catalogue?.species ?? [];
     const remembered = this.ports.rememberedSpecies();
     this.tagSpecies ||= pickSpecies(all.filter((s) => !s.flock_only).map((s) => s.code), remembered.tag);
