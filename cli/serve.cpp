@@ -9,8 +9,7 @@
 #include "http/http.h"
 #include "http/routes/api.h"
 #include "http/static_files.h"
-#include "store/postgres/postgres_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
 
 namespace herdpass::cli {
 namespace {
@@ -32,13 +31,8 @@ void RegisterStoreMetrics(http::MetricsRegistry& metrics, Store& store) {
     }
     return out;
   });
-  // Both backends' writers count the same things.
   auto writer = [&store](int64_t WriterStats::*field) {
-    return [&store, field] {
-      auto s = GetSqliteWriterStats(store);
-      if (!s) s = GetPostgresWriterStats(store);
-      return s ? static_cast<double>((*s).*field) : 0.0;
-    };
+    return [&store, field] { return static_cast<double>(store.GetWriterStats().*field); };
   };
   metrics.RegisterGauge("herdpass_writer_jobs_total", "Write calls run by the writer",
                         writer(&WriterStats::jobs));

@@ -6,8 +6,8 @@
 //
 // A codec holds no rule: it reads or writes rows and reports what the database said. Which
 // outcome is an error, and its message, is decided once by the caller in store/ (store_core.h,
-// record_rules.cpp) — except the lookups marked "kNotFound", whose messages the
-// callers pass on as they are. Every codec runs inside whatever transaction `conn` has open.
+// record_rules.cpp) — except the lookups marked "kNotFound", whose messages (store/not_found.h)
+// the callers pass on as they are. Every codec runs inside whatever transaction `conn` has open.
 // Thread-compatible (as the Connection).
 #pragma once
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "store/not_found.h"
+
 namespace herdpass::store {
 namespace {
 
@@ -28,17 +30,15 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
   } else if (owner.status().code() != StatusCode::kNotFound) {
     return owner.status();
   } else if (in.owner_id) {
-    rejection = Status(StatusCode::kNotFound, "no such owner", "owner_id");
+    rejection = Status(StatusCode::kNotFound, kNoSuchOwner, "owner_id");
     return Status::Ok();
   } else if (in.owner_phone.empty()) {
     rejection = InvalidArgument("owner_phone", "the record names no owner");
     return Status::Ok();
   } else {
-    auto created =
-        port.AddOwner(NewOwner{in.owner_phone, in.owner_name, "", ctx.authority, ctx.at});
-    if (!created.ok()) return created.status();
+    HP_ASSIGN_OR_RETURN(owner_id, port.AddOwner(NewOwner{in.owner_phone, in.owner_name, "",
+                                                         ctx.authority, ctx.at}));
     port.Count(Counter::kOwners);
-    owner_id = *created;
     authority = ctx.authority;
   }
 
@@ -83,11 +83,11 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
         continue;
       }
       if (animal.status().code() != StatusCode::kNotFound) return animal.status();
-      auto created = port.AddAnimal(
-          NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt, authority, ctx.at});
-      if (!created.ok()) return created.status();
+      HP_ASSIGN_OR_RETURN(const int64_t id,
+                          port.AddAnimal(NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt,
+                                                   authority, ctx.at}));
       port.Count(Counter::kAnimals);
-      animal_ids.push_back(*created);
+      animal_ids.push_back(id);
     }
     head_count = static_cast<int32_t>(animal_ids.size());
   } else {
@@ -96,19 +96,18 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
                                   "a record without ear tags needs a species and a head count");
       return Status::Ok();
     }
-    auto flock = port.ReadFlock(owner_id, in.species);
-    if (!flock.ok()) return flock.status();
-    if (*flock) {
-      animal_ids.push_back((*flock)->id);
-      if ((*flock)->head_count < in.head_count) {
-        HP_RETURN_IF_ERROR(port.RaiseFlockHeadCount((*flock)->id, in.head_count));
+    HP_ASSIGN_OR_RETURN(const std::optional<Flock> flock, port.ReadFlock(owner_id, in.species));
+    if (flock) {
+      animal_ids.push_back(flock->id);
+      if (flock->head_count < in.head_count) {
+        HP_RETURN_IF_ERROR(port.RaiseFlockHeadCount(flock->id, in.head_count));
       }
     } else {
-      auto created = port.AddAnimal(NewAnimal{owner_id, std::nullopt, in.species, in.head_count, "",
-                                              std::nullopt, authority, ctx.at});
-      if (!created.ok()) return created.status();
+      HP_ASSIGN_OR_RETURN(const int64_t id, port.AddAnimal(NewAnimal{
+                                                owner_id, std::nullopt, in.species, in.head_count,
+                                                "", std::nullopt, authority, ctx.at}));
       port.Count(Counter::kAnimals);
-      animal_ids.push_back(*created);
+      animal_ids.push_back(id);
     }
     head_count = in.head_count;
   }

@@ -360,6 +360,9 @@ class Store {
   virtual Result<AuditVerification> VerifyAudit() = 0;
 
   virtual Result<StoreCounts> Counts() = 0;
+  // What the writer has done since the store was opened, whichever the backend. Reads counters
+  // only: never waits for a write.
+  virtual WriterStats GetWriterStats() const = 0;
 
   // --- reports ---
   // W11, read in one snapshot. See CoverageQuery for what is counted.

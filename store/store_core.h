@@ -6,6 +6,8 @@
 // A Backend gives the core, besides RecordCodecs<Backend::Connection>:
 //   using Session = ...;                         the writer's session (writer.h)
 //   using Connection = Session::Connection;      the readers' connections too
+//   static Status Migrate(Connection&);          brings the schema to this program's (at open)
+//   static void ReturnReader(Connection&);       readies a reader returned to the pool
 //   static Status Ready(Connection&);            readies a leased reader (reconnects a dropped one)
 //   static Status BeginSnapshot(Connection&);    opens one read snapshot
 //   static void EndSnapshot(Connection&);        ends it, if it is still open
@@ -29,6 +31,7 @@
 #include "store/certificate_checks.h"
 #include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/not_found.h"
 #include "store/reader_pool.h"
 #include "store/record_codecs.h"
 #include "store/record_rules.h"
@@ -90,11 +93,24 @@ class StoreCore final : public Store {
   using Txn = WriteTxn<Session>;
   using Readers = ReaderPool<Connection>;
 
-  // REQUIRES: `writer` and `readers` on one migrated database.
-  StoreCore(std::unique_ptr<Writer<Session>> writer, std::unique_ptr<Readers> readers)
-      : readers_(std::move(readers)), writer_(std::move(writer)) {}
+  // Opens a store on one database: `open(false)` gives the writer's connection, which is migrated
+  // first; then `readers` (at least 1) calls of `open(true)` give the readers' connections. Each
+  // returns Result<std::unique_ptr<Connection>>; the first failure is returned as it is.
+  template <class OpenConnection>
+  static Result<std::unique_ptr<Store>> Open(OpenConnection open, int readers, int max_group) {
+    HP_ASSIGN_OR_RETURN(auto writer_conn, open(false));
+    HP_RETURN_IF_ERROR(Backend::Migrate(*writer_conn));
+    auto pool = std::make_unique<Readers>(Backend::ReturnReader);
+    for (int i = 0; i < std::max(1, readers); ++i) {
+      HP_ASSIGN_OR_RETURN(auto conn, open(true));
+      pool->Add(std::move(conn));
+    }
+    auto writer =
+        Writer<Session>::Start(std::make_unique<Session>(std::move(writer_conn)), max_group);
+    return std::unique_ptr<Store>(new StoreCore(std::move(writer), std::move(pool)));
+  }
 
-  WriterStats stats() const { return writer_->stats(); }
+  WriterStats GetWriterStats() const override { return writer_->stats(); }
 
   // --- owners and animals ---
 
@@ -176,14 +192,14 @@ class StoreCore final : public Store {
 
   Result<Vaccination> FindVaccination(const std::string& id) override {
     auto key = Codecs::RecordKey(id);
-    if (!key) return NotFound("no such vaccination record");
+    if (!key) return NotFound(kNoSuchVaccination);
     return Read([&](Connection& c) { return Codecs::ReadVaccination(c, *key); });
   }
 
   Status VoidVaccination(const std::string& id, const std::string& reason, Timestamp at,
                          const AuditEntry& audit) override {
     auto key = Codecs::RecordKey(id);
-    if (!key) return NotFound("no such vaccination record");
+    if (!key) return NotFound(kNoSuchVaccination);
     return writer_->Run([&](Txn& tx) -> Status {
       HP_ASSIGN_OR_RETURN(const Vaccination v, Codecs::ReadVaccination(tx.conn(), *key));
       if (v.voided) return FailedPrecondition("the vaccination record is already voided");
@@ -227,7 +243,7 @@ class StoreCore final : public Store {
     return writer_->Run([&](Txn& tx) -> Status {
       HP_ASSIGN_OR_RETURN(const bool changed,
                           Codecs::UpdateUserDisabled(tx.conn(), username, disabled));
-      if (!changed) return NotFound("no such user");
+      if (!changed) return NotFound(kNoSuchUser);
       HP_RETURN_IF_ERROR(Codecs::DeleteUserTokens(tx.conn(), username));
       return tx.AppendAudit(audit);
     });
@@ -238,7 +254,7 @@ class StoreCore final : public Store {
     return writer_->Run([&](Txn& tx) -> Status {
       HP_ASSIGN_OR_RETURN(const bool changed,
                           Codecs::UpdateUserPassword(tx.conn(), username, password_hash));
-      if (!changed) return NotFound("no such user");
+      if (!changed) return NotFound(kNoSuchUser);
       return tx.AppendAudit(audit);
     });
   }
@@ -525,6 +541,10 @@ class StoreCore final : public Store {
     HP_ASSIGN_OR_RETURN(h.vaccinations, Codecs::ReadVaccinationsSince(conn, h.owner.id, since));
     return h;
   }
+
+  // REQUIRES: `writer` and `readers` on one migrated database.
+  StoreCore(std::unique_ptr<Writer<Session>> writer, std::unique_ptr<Readers> readers)
+      : readers_(std::move(readers)), writer_(std::move(writer)) {}
 
   // Destroyed in reverse order: the writer drains and stops before the readers close.
   std::unique_ptr<Readers> readers_;

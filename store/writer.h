@@ -184,9 +184,7 @@ class Writer {
   Result<T> RunAudited(F job, const AuditEntry& audit) {
     std::optional<T> out;
     Status s = Run([&](Txn& tx) -> Status {
-      Result<T> made = job(tx);
-      if (!made.ok()) return made.status();
-      out = std::move(made).value();
+      HP_ASSIGN_OR_RETURN(out, job(tx));
       return tx.AppendAudit(audit);
     });
     if (!s.ok()) return s;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/counters.h"
+#include "store/not_found.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/queries.h"
@@ -241,13 +242,13 @@ using Codecs = store::RecordCodecs<Connection>;
 template <>
 Result<Owner> Codecs::ReadOwnerById(Connection& conn, int64_t id) {
   return postgres::ReadOne<Owner>(conn, postgres::kSelectOwnerById, {id}, postgres::OwnerFromRow,
-                                  "no such owner");
+                                  store::kNoSuchOwner);
 }
 
 template <>
 Result<Owner> Codecs::ReadOwnerByPhone(Connection& conn, const std::string& e164) {
   return postgres::ReadOne<Owner>(conn, postgres::kSelectOwnerByPhone, {e164},
-                                  postgres::OwnerFromRow, "no owner with this phone number");
+                                  postgres::OwnerFromRow, store::kNoOwnerWithPhone);
 }
 
 template <>
@@ -261,7 +262,7 @@ Result<int64_t> Codecs::InsertOwner(Connection& conn, const NewOwner& owner) {
 template <>
 Result<Animal> Codecs::ReadAnimalByTag(Connection& conn, const std::string& tag) {
   return postgres::ReadOne<Animal>(conn, postgres::kSelectAnimalByTag, {tag},
-                                   postgres::AnimalFromRow, "no animal with this tag");
+                                   postgres::AnimalFromRow, store::kNoAnimalWithTag);
 }
 
 template <>
@@ -291,7 +292,7 @@ std::optional<std::string> Codecs::RecordKey(const std::string& uuid) {
 template <>
 Result<Vaccination> Codecs::ReadVaccination(Connection& conn, const std::string& key) {
   return postgres::ReadOne<Vaccination>(conn, postgres::kSelectVaccination, {key},
-                                        postgres::VaccinationFromRow, "no such vaccination record");
+                                        postgres::VaccinationFromRow, store::kNoSuchVaccination);
 }
 
 template <>
@@ -308,7 +309,7 @@ Result<store::StoredRecord> Codecs::ReadStoredRecord(Connection& conn, const std
       [](const Rows& r, int i) {
         return store::StoredRecord{r.Int(i, 0), r.Text(i, 1), r.Bool(i, 2)};
       },
-      "no such vaccination record");
+      store::kNoSuchVaccination);
 }
 
 template <>
@@ -348,13 +349,13 @@ Status Codecs::VoidVaccination(Connection& conn, const Vaccination& v, const std
 template <>
 Result<User> Codecs::ReadUserByName(Connection& conn, const std::string& username) {
   return postgres::ReadOne<User>(conn, postgres::kSelectUserByName, {username},
-                                 postgres::UserFromRow, "no such user");
+                                 postgres::UserFromRow, store::kNoSuchUser);
 }
 
 template <>
 Result<User> Codecs::ReadUserById(Connection& conn, int64_t id) {
   return postgres::ReadOne<User>(conn, postgres::kSelectUserById, {id}, postgres::UserFromRow,
-                                 "no such user");
+                                 store::kNoSuchUser);
 }
 
 template <>
@@ -486,7 +487,7 @@ Result<Certificate> Codecs::ReadCertificateRow(Connection& conn, store::Certific
                                  ? postgres::kSelectCertificateById
                                  : postgres::kSelectCertificateByNumber;
   return postgres::ReadOne<Certificate>(conn, q, {key}, postgres::CertificateFromRow,
-                                        "no such certificate");
+                                        store::kNoSuchCertificate);
 }
 
 template <>
@@ -514,7 +515,7 @@ Result<CertificateStatus> Codecs::ReadCertificateStatus(Connection& conn, const 
   return postgres::ReadOne<CertificateStatus>(
       conn, postgres::kSelectCertificateStatus, {id},
       [](const Rows& r, int i) { return store::StoredCertificateStatus(r.Text(i, 0)); },
-      "no such certificate");
+      store::kNoSuchCertificate);
 }
 
 // ON CONFLICT DO NOTHING: a taken key inserts no row (and leaves the transaction usable).
@@ -681,11 +682,15 @@ namespace postgres {
 namespace {
 
 // What the store core needs of PostgreSQL besides the codecs (store/store_core.h). A reader left
-// inside a transaction (a failed read) is rolled back when returned to the pool
-// (EndLeftTransaction); a connection the server dropped is opened again when next leased (Ready).
+// inside a transaction (a failed read) is rolled back when returned to the pool (ReturnReader); a
+// connection the server dropped is opened again when next leased (Ready).
 struct Backend {
   using Session = WriteSession;
   using Connection = postgres::Connection;
+  static Status Migrate(Connection& conn) { return postgres::Migrate(conn); }
+  static void ReturnReader(Connection& conn) {
+    if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(kRollback);
+  }
   static Status Ready(Connection& conn) { return conn.Broken() ? conn.Reset() : Status::Ok(); }
   // Read-only REPEATABLE READ: every statement inside sees one snapshot.
   static Status BeginSnapshot(Connection& conn) { return conn.Exec(kBeginSnapshot); }
@@ -693,10 +698,6 @@ struct Backend {
     if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(kCommit);
   }
 };
-
-void EndLeftTransaction(Connection& conn) {
-  if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(kRollback);
-}
 
 using PostgresStore = store::StoreCore<Backend>;
 
@@ -708,25 +709,10 @@ bool IsPostgresUri(std::string_view db) {
 }
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options) {
-  HP_ASSIGN_OR_RETURN(auto writer_conn, Connection::Open(options.conninfo));
-  HP_RETURN_IF_ERROR(postgres::Migrate(*writer_conn));
-
   int readers = options.pool_size;
   if (readers <= 0) readers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  auto pool = std::make_unique<postgres::PostgresStore::Readers>(postgres::EndLeftTransaction);
-  for (int i = 0; i < readers; ++i) {
-    HP_ASSIGN_OR_RETURN(auto conn, Connection::Open(options.conninfo));
-    pool->Add(std::move(conn));
-  }
-  auto writer = postgres::Writer::Start(
-      std::make_unique<postgres::WriteSession>(std::move(writer_conn)), options.max_group);
-  return std::unique_ptr<Store>(new postgres::PostgresStore(std::move(writer), std::move(pool)));
-}
-
-std::optional<WriterStats> GetPostgresWriterStats(const Store& store) {
-  const auto* pg = dynamic_cast<const postgres::PostgresStore*>(&store);
-  if (pg == nullptr) return std::nullopt;
-  return pg->stats();
+  return postgres::PostgresStore::Open([&](bool) { return Connection::Open(options.conninfo); },
+                                       readers, options.max_group);
 }
 
 int PostgresSchemaVersion() { return postgres::LatestSchemaVersion(); }

@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,9 +32,6 @@ bool IsPostgresUri(std::string_view db);
 // kFailedPrecondition when the database's schema is newer than this program's. No Status carries
 // SQL or the server's own message; the log has the latter.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
-
-// The writer statistics of `store`, or nullopt when it is not a PostgreSQL store.
-std::optional<WriterStats> GetPostgresWriterStats(const Store& store);
 
 // The schema version this program writes (the highest version in schema_migrations).
 int PostgresSchemaVersion();

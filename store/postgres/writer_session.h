@@ -73,7 +73,4 @@ class WriteSession : public store::SessionBase<Connection> {
   }
 };
 
-using Writer = store::Writer<WriteSession>;
-using WriteTxn = store::WriteTxn<WriteSession>;
-
 }  // namespace herdpass::postgres

@@ -91,10 +91,9 @@ Result<std::vector<std::string>> Column0(sqlite3* db, const Query& q) {
 }
 
 Result<int64_t> Int(sqlite3* db, const Query& q) {
-  auto rows = Column0(db, q);
-  if (!rows.ok()) return rows.status();
-  if (rows->size() != 1) return Internal(std::string(q.name) + " returned no row");
-  return std::stoll(rows->front());
+  HP_ASSIGN_OR_RETURN(const std::vector<std::string> rows, Column0(db, q));
+  if (rows.size() != 1) return Internal(std::string(q.name) + " returned no row");
+  return std::stoll(rows.front());
 }
 
 Status FsyncFile(const std::string& path) {
@@ -108,8 +107,7 @@ Status FsyncFile(const std::string& path) {
 
 // The facts of an open database, read in one transaction.
 Result<SqliteFileFacts> ReadFacts(sqlite3* db, const std::string& path) {
-  const Status began = Exec(db, kBackupBeginSnapshot);
-  if (!began.ok()) return began;
+  HP_RETURN_IF_ERROR(Exec(db, kBackupBeginSnapshot));
   struct EndRead {
     sqlite3* db;
     ~EndRead() {
@@ -130,9 +128,8 @@ Result<SqliteFileFacts> ReadFacts(sqlite3* db, const std::string& path) {
   }
 
   SqliteFileFacts f;
-  auto integrity = Column0(db, kCopyIntegrityCheck);
-  if (!integrity.ok()) return integrity.status();
-  for (const auto& line : *integrity) f.integrity += (f.integrity.empty() ? "" : "; ") + line;
+  HP_ASSIGN_OR_RETURN(const std::vector<std::string> integrity, Column0(db, kCopyIntegrityCheck));
+  for (const auto& line : integrity) f.integrity += (f.integrity.empty() ? "" : "; ") + line;
 
   struct Field {
     const Query& query;
@@ -143,18 +140,13 @@ Result<SqliteFileFacts> ReadFacts(sqlite3* db, const std::string& path) {
         Field{kCountVaccinations, &f.counts.vaccinations}, Field{kCountUsers, &f.counts.users},
         Field{kCountAudit, &f.counts.audit_rows}, Field{kCopyPageSize, &f.page_size},
         Field{kCopyPageCount, &f.page_count}}) {
-    auto n = Int(db, field.query);
-    if (!n.ok()) return n.status();
-    *field.out = *n;
+    HP_ASSIGN_OR_RETURN(*field.out, Int(db, field.query));
   }
   if (have.count("certificates") != 0) {
-    auto n = Int(db, kCountCertificates);
-    if (!n.ok()) return n.status();
-    f.counts.certificates = *n;
+    HP_ASSIGN_OR_RETURN(f.counts.certificates, Int(db, kCountCertificates));
   }
-  auto version = Int(db, kCopyUserVersion);
-  if (!version.ok()) return version.status();
-  f.schema_version = static_cast<int>(*version);
+  HP_ASSIGN_OR_RETURN(const int64_t version, Int(db, kCopyUserVersion));
+  f.schema_version = static_cast<int>(version);
 
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(db, sqlite::kSelectAuditHead.sql, -1, &raw, nullptr);
@@ -181,28 +173,24 @@ Result<SqliteFileFacts> BackupSqliteDatabase(const std::string& source, const st
 
   // The source: never created, never written (query_only). Its journal mode is left as it is
   // (every HerdPass database is in WAL mode: the snapshot below blocks no writer).
-  auto src = OpenFile(source, SQLITE_OPEN_READWRITE, kOpenBackupSource);
-  if (!src.ok()) return src.status();
-  sqlite3_busy_timeout(src->get(), 5000);
-  HP_RETURN_IF_ERROR(Exec(src->get(), kBackupQueryOnly));
-  HP_RETURN_IF_ERROR(Exec(src->get(), kBackupBeginSnapshot));
-  {
-    auto read = Column0(src->get(), kBackupReadSnapshot);
-    if (!read.ok()) return read.status();
-  }
+  HP_ASSIGN_OR_RETURN(Db src, OpenFile(source, SQLITE_OPEN_READWRITE, kOpenBackupSource));
+  sqlite3_busy_timeout(src.get(), 5000);
+  HP_RETURN_IF_ERROR(Exec(src.get(), kBackupQueryOnly));
+  HP_RETURN_IF_ERROR(Exec(src.get(), kBackupBeginSnapshot));
+  HP_RETURN_IF_ERROR(Column0(src.get(), kBackupReadSnapshot).status());
 
-  auto dst = OpenFile(dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kOpenBackupCopy);
-  if (!dst.ok()) return dst.status();
+  HP_ASSIGN_OR_RETURN(Db dst,
+                      OpenFile(dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kOpenBackupCopy));
   auto remove_dest = [&dest] {
     std::error_code rm;
     std::filesystem::remove(dest, rm);
     std::filesystem::remove(dest + "-journal", rm);
   };
 
-  sqlite3_backup* backup = sqlite3_backup_init(dst->get(), "main", src->get(), "main");
+  sqlite3_backup* backup = sqlite3_backup_init(dst.get(), "main", src.get(), "main");
   if (backup == nullptr) {
-    Status s = sqlite::SqlFailure(dst->get(), kBackupStep, sqlite3_errcode(dst->get()));
-    dst.value().reset();
+    Status s = sqlite::SqlFailure(dst.get(), kBackupStep, sqlite3_errcode(dst.get()));
+    dst.reset();
     remove_dest();
     return s;
   }
@@ -232,16 +220,16 @@ Result<SqliteFileFacts> BackupSqliteDatabase(const std::string& source, const st
     break;
   }
   const int finish_rc = sqlite3_backup_finish(backup);
-  (void)Exec(src->get(), kBackupEndSnapshot);
-  src.value().reset();
+  (void)Exec(src.get(), kBackupEndSnapshot);
+  src.reset();
   if (cancelled) {
-    dst.value().reset();
+    dst.reset();
     remove_dest();
     return Unavailable("the backup was cancelled");
   }
   if (rc != SQLITE_DONE || finish_rc != SQLITE_OK) {
-    Status s = sqlite::SqlFailure(dst->get(), kBackupStep, rc != SQLITE_DONE ? rc : finish_rc);
-    dst.value().reset();
+    Status s = sqlite::SqlFailure(dst.get(), kBackupStep, rc != SQLITE_DONE ? rc : finish_rc);
+    dst.reset();
     remove_dest();
     return Unavailable("the backup copy failed: " + s.message());
   }
@@ -249,15 +237,15 @@ Result<SqliteFileFacts> BackupSqliteDatabase(const std::string& source, const st
   // The copied header says WAL (the source's mode); the copy is made a rollback-journal file so
   // that it is whole in itself and can be read where nothing may be written.
   {
-    auto mode = Column0(dst->get(), kCopyJournalDelete);
+    auto mode = Column0(dst.get(), kCopyJournalDelete);
     if (!mode.ok() || mode->size() != 1 || mode->front() != "delete") {
-      dst.value().reset();
+      dst.reset();
       remove_dest();
       return Unavailable("cannot make the copy a self-contained file");
     }
   }
-  auto facts = ReadFacts(dst->get(), dest);
-  dst.value().reset();
+  auto facts = ReadFacts(dst.get(), dest);
+  dst.reset();
   if (!facts.ok()) {
     remove_dest();
     return facts.status();
@@ -278,24 +266,22 @@ Result<SqliteFileFacts> BackupSqliteDatabase(const std::string& source, const st
 Result<SqliteFileFacts> InspectSqliteFile(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return NotFound("no database at " + path);
-  auto db = OpenFile(path, SQLITE_OPEN_READWRITE, kOpenBackupCopy);
-  if (!db.ok()) return db.status();
-  sqlite3_busy_timeout(db->get(), 5000);
-  HP_RETURN_IF_ERROR(Exec(db->get(), kBackupQueryOnly));
-  return ReadFacts(db->get(), path);
+  HP_ASSIGN_OR_RETURN(Db db, OpenFile(path, SQLITE_OPEN_READWRITE, kOpenBackupCopy));
+  sqlite3_busy_timeout(db.get(), 5000);
+  HP_RETURN_IF_ERROR(Exec(db.get(), kBackupQueryOnly));
+  return ReadFacts(db.get(), path);
 }
 
 Result<bool> SqliteFileInUse(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return false;
-  auto db = OpenFile(path, SQLITE_OPEN_READWRITE, kOpenBackupSource);
-  if (!db.ok()) return db.status();
+  HP_ASSIGN_OR_RETURN(Db db, OpenFile(path, SQLITE_OPEN_READWRITE, kOpenBackupSource));
   // No busy timeout: a lock held by someone else is the answer, not something to wait out.
-  HP_RETURN_IF_ERROR(Exec(db->get(), kInUseExclusiveMode));
-  const int rc = sqlite3_exec(db->get(), kInUseBegin.sql, nullptr, nullptr, nullptr);
+  HP_RETURN_IF_ERROR(Exec(db.get(), kInUseExclusiveMode));
+  const int rc = sqlite3_exec(db.get(), kInUseBegin.sql, nullptr, nullptr, nullptr);
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return true;
-  if (rc != SQLITE_OK) return sqlite::SqlFailure(db->get(), kInUseBegin, rc);
-  (void)Exec(db->get(), kInUseRollback);
+  if (rc != SQLITE_OK) return sqlite::SqlFailure(db.get(), kInUseBegin, rc);
+  (void)Exec(db.get(), kInUseRollback);
   return false;
 }
 

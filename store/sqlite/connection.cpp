@@ -143,9 +143,8 @@ Result<Statement> Connection::Prepare(const Query& query) {
 }
 
 Status Connection::Exec(const Query& query) {
-  auto st = Prepare(query);
-  if (!st.ok()) return st.status();
-  return st->Run();
+  HP_ASSIGN_OR_RETURN(Statement st, Prepare(query));
+  return st.Run();
 }
 
 Status Connection::ExecScript(const Query& script) {

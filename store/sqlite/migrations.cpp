@@ -219,12 +219,10 @@ PRAGMA user_version = 3;
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
 
 Result<int> ReadVersion(Connection& conn) {
-  auto st = conn.Prepare(kUserVersion);
-  if (!st.ok()) return st.status();
-  auto row = st->Next();
-  if (!row.ok()) return row.status();
-  if (!*row) return Unavailable("cannot read the database schema version");
-  return static_cast<int>(st->Int(0));
+  HP_ASSIGN_OR_RETURN(Statement st, conn.Prepare(kUserVersion));
+  HP_ASSIGN_OR_RETURN(const bool row, st.Next());
+  if (!row) return Unavailable("cannot read the database schema version");
+  return static_cast<int>(st.Int(0));
 }
 
 }  // namespace

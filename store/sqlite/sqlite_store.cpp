@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/counters.h"
+#include "store/not_found.h"
 #include "store/record_codecs.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
@@ -281,14 +282,14 @@ template <>
 Result<Owner> Codecs::ReadOwnerById(Connection& conn, int64_t id) {
   return sqlite::ReadOne<Owner>(
       conn, sqlite::kSelectOwnerById, [&](Statement& st) { st.Bind(1, id); }, sqlite::OwnerFromRow,
-      "no such owner");
+      store::kNoSuchOwner);
 }
 
 template <>
 Result<Owner> Codecs::ReadOwnerByPhone(Connection& conn, const std::string& e164) {
   return sqlite::ReadOne<Owner>(
       conn, sqlite::kSelectOwnerByPhone, [&](Statement& st) { st.Bind(1, e164); },
-      sqlite::OwnerFromRow, "no owner with this phone number");
+      sqlite::OwnerFromRow, store::kNoOwnerWithPhone);
 }
 
 template <>
@@ -307,7 +308,7 @@ template <>
 Result<Animal> Codecs::ReadAnimalByTag(Connection& conn, const std::string& tag) {
   return sqlite::ReadOne<Animal>(
       conn, sqlite::kSelectAnimalByTag, [&](Statement& st) { st.Bind(1, tag); },
-      sqlite::AnimalFromRow, "no animal with this tag");
+      sqlite::AnimalFromRow, store::kNoAnimalWithTag);
 }
 
 template <>
@@ -342,7 +343,7 @@ template <>
 Result<Vaccination> Codecs::ReadVaccination(Connection& conn, const std::string& key) {
   return sqlite::ReadOne<Vaccination>(
       conn, sqlite::kSelectVaccination, [&](Statement& st) { st.BindBlob(1, key); },
-      sqlite::VaccinationFromRow, "no such vaccination record");
+      sqlite::VaccinationFromRow, store::kNoSuchVaccination);
 }
 
 template <>
@@ -361,7 +362,7 @@ Result<store::StoredRecord> Codecs::ReadStoredRecord(Connection& conn, const std
       [](const Statement& st) {
         return store::StoredRecord{st.Int(0), st.Text(1), st.Int(2) != 0};
       },
-      "no such vaccination record");
+      store::kNoSuchVaccination);
 }
 
 template <>
@@ -430,14 +431,14 @@ template <>
 Result<User> Codecs::ReadUserByName(Connection& conn, const std::string& username) {
   return sqlite::ReadOne<User>(
       conn, sqlite::kSelectUserByName, [&](Statement& st) { st.Bind(1, username); },
-      sqlite::UserFromRow, "no such user");
+      sqlite::UserFromRow, store::kNoSuchUser);
 }
 
 template <>
 Result<User> Codecs::ReadUserById(Connection& conn, int64_t id) {
   return sqlite::ReadOne<User>(
       conn, sqlite::kSelectUserById, [&](Statement& st) { st.Bind(1, id); }, sqlite::UserFromRow,
-      "no such user");
+      store::kNoSuchUser);
 }
 
 template <>
@@ -607,7 +608,8 @@ Result<Certificate> Codecs::ReadCertificateRow(Connection& conn, store::Certific
       conn,
       by == store::CertificateKey::kId ? sqlite::kSelectCertificateById
                                        : sqlite::kSelectCertificateByNumber,
-      [&](Statement& st) { st.Bind(1, key); }, sqlite::CertificateFromRow, "no such certificate");
+      [&](Statement& st) { st.Bind(1, key); }, sqlite::CertificateFromRow,
+      store::kNoSuchCertificate);
 }
 
 template <>
@@ -639,7 +641,7 @@ Result<CertificateStatus> Codecs::ReadCertificateStatus(Connection& conn, const 
   return sqlite::ReadOne<CertificateStatus>(
       conn, sqlite::kSelectCertificateStatus, [&](Statement& st) { st.Bind(1, id); },
       [](const Statement& st) { return store::StoredCertificateStatus(st.Text(0)); },
-      "no such certificate");
+      store::kNoSuchCertificate);
 }
 
 template <>
@@ -823,6 +825,9 @@ namespace {
 struct Backend {
   using Session = WriteSession;
   using Connection = sqlite::Connection;
+  static Status Migrate(Connection& conn) { return sqlite::Migrate(conn); }
+  // A read that failed inside its snapshot leaves nothing open: EndSnapshot ends it.
+  static void ReturnReader(Connection&) {}
   static Status Ready(Connection&) { return Status::Ok(); }
   static Status BeginSnapshot(Connection& conn) { return conn.Exec(kBeginRead); }
   static void EndSnapshot(Connection& conn) {
@@ -836,25 +841,11 @@ using SqliteStore = store::StoreCore<Backend>;
 }  // namespace sqlite
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
-  HP_ASSIGN_OR_RETURN(auto writer_conn,
-                      Connection::Open(options.path, options.vfs, options.cache_kib, false));
-  HP_RETURN_IF_ERROR(sqlite::Migrate(*writer_conn));
-
-  auto readers = std::make_unique<sqlite::SqliteStore::Readers>();
-  for (int i = 0; i < std::max(1, options.readers); ++i) {
-    HP_ASSIGN_OR_RETURN(auto conn,
-                        Connection::Open(options.path, options.vfs, options.cache_kib, true));
-    readers->Add(std::move(conn));
-  }
-  auto writer = sqlite::Writer::Start(
-      std::make_unique<sqlite::WriteSession>(std::move(writer_conn)), options.max_group);
-  return std::unique_ptr<Store>(new sqlite::SqliteStore(std::move(writer), std::move(readers)));
-}
-
-std::optional<WriterStats> GetSqliteWriterStats(const Store& store) {
-  const auto* sqlite_store = dynamic_cast<const sqlite::SqliteStore*>(&store);
-  if (sqlite_store == nullptr) return std::nullopt;
-  return sqlite_store->stats();
+  return sqlite::SqliteStore::Open(
+      [&](bool reader) {
+        return Connection::Open(options.path, options.vfs, options.cache_kib, reader);
+      },
+      options.readers, options.max_group);
 }
 
 int SqliteSchemaVersion() { return sqlite::LatestSchemaVersion(); }

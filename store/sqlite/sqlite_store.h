@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "domain/status.h"
@@ -26,9 +25,6 @@ struct SqliteOptions {
 // cannot be opened or migrated, and kFailedPrecondition when its schema is newer than this
 // program's.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
-
-// The writer statistics of `store`, or nullopt when it is not a SQLite store.
-std::optional<WriterStats> GetSqliteWriterStats(const Store& store);
 
 // The schema version this program writes (PRAGMA user_version of a migrated database).
 int SqliteSchemaVersion();

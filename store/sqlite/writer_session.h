@@ -90,7 +90,4 @@ class WriteSession : public store::SessionBase<Connection> {
   bool sync_full_ = true;  // the connection's synchronous setting (FULL at open)
 };
 
-using Writer = store::Writer<WriteSession>;
-using WriteTxn = store::WriteTxn<WriteSession>;
-
 }  // namespace herdpass::sqlite

@@ -699,6 +699,50 @@ TEST_F(ApiTest, CatalogueListsExactlyTheConfiguredMovementRules) {
   EXPECT_EQ(got, want);
 }
 
+// The value of the unlabelled series `name` in a /metrics text; nullopt when it is missing.
+std::optional<double> Gauge(const std::string& metrics, const std::string& name) {
+  const std::string line = "\n" + name + " ";
+  const size_t at = ("\n" + metrics).find(line);
+  if (at == std::string::npos) return std::nullopt;
+  return std::stod(metrics.substr(at + line.size() - 1));
+}
+
+// The group-commit writer's figures come from the store whichever backend the server runs on
+// (this suite runs on SQLite and, as postgres.ApiTest, on PostgreSQL).
+TEST_F(ApiTest, MetricsShowTheWritersJobsAndCommits) {
+  const std::vector<std::string> names = {
+      "herdpass_writer_jobs_total", "herdpass_writer_commits_total",
+      "herdpass_writer_failed_transactions_total", "herdpass_writer_queued"};
+  auto read = [&] {
+    auto m = client_->Get("/metrics");
+    EXPECT_EQ(m.status, 200);
+    std::map<std::string, double> out;
+    for (const auto& name : names) {
+      auto v = Gauge(m.body, name);
+      EXPECT_TRUE(v.has_value()) << name << " missing in\n" << m.body;
+      out.emplace(name, v.value_or(-1));
+    }
+    return out;
+  };
+  const auto before = read();
+  // The server's start-up wrote (the users' logins): the figures are the writer's, not zeros.
+  EXPECT_GT(before.at("herdpass_writer_jobs_total"), 0);
+  EXPECT_GT(before.at("herdpass_writer_commits_total"), 0);
+
+  // One write: one job, one commit. Nothing else writes while this test runs.
+  ASSERT_EQ(
+      client_
+          ->Post("/api/v1/owners", {{"phone", KzPhone(1950)}, {"name", "Metrics"}}, Token("vacc"))
+          .status,
+      201);
+  const auto after = read();
+  EXPECT_EQ(after.at("herdpass_writer_jobs_total"), before.at("herdpass_writer_jobs_total") + 1);
+  EXPECT_EQ(after.at("herdpass_writer_commits_total"),
+            before.at("herdpass_writer_commits_total") + 1);
+  EXPECT_EQ(after.at("herdpass_writer_failed_transactions_total"), 0);
+  EXPECT_EQ(after.at("herdpass_writer_queued"), 0);
+}
+
 TEST_F(ApiTest, AuditChainVerifiesWhileServing) {
   const std::string phone = KzPhone(2000);
   ASSERT_EQ(Batch(json::array({FlockRecord(phone, DaysFromToday(0))})).status, 200);

@@ -177,8 +177,7 @@ TEST_F(PostgresStoreTest, TimesAndDatesAreNativeAndExact) {
 TEST_F(PostgresStoreTest, ConcurrentWritesShareCommits) {
   constexpr int kThreads = 16;
   constexpr int kPerThread = 10;
-  auto before = GetPostgresWriterStats(*store_);
-  ASSERT_TRUE(before.has_value());
+  const WriterStats before = store_->GetWriterStats();
   std::latch start(kThreads);
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
@@ -196,12 +195,12 @@ TEST_F(PostgresStoreTest, ConcurrentWritesShareCommits) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
-  auto after = GetPostgresWriterStats(*store_);
-  const int64_t jobs = after->jobs - before->jobs;
-  const int64_t commits = after->commits - before->commits;
+  const WriterStats after = store_->GetWriterStats();
+  const int64_t jobs = after.jobs - before.jobs;
+  const int64_t commits = after.commits - before.commits;
   EXPECT_EQ(jobs, 2 * kThreads * kPerThread);
   EXPECT_LT(commits, jobs);
-  EXPECT_EQ(after->failed_transactions, 0);
+  EXPECT_EQ(after.failed_transactions, 0);
   EXPECT_EQ(store_->Counts()->vaccinations, kThreads * kPerThread);
   auto v = store_->VerifyAudit();
   ASSERT_TRUE(v.ok());

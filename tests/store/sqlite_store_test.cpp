@@ -275,22 +275,6 @@ TEST_F(SqliteStoreTest, UnopenablePathIsUnavailable) {
   EXPECT_TRUE(HasCode(OpenSqliteStore(o).status(), StatusCode::kUnavailable));
 }
 
-TEST_F(SqliteStoreTest, WriterStatsCountJobsAndCommits) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->AppendAudit(MakeAudit("one")).ok());
-  EXPECT_TRUE(HasCode(store->CreateOwner({"", "x", "", "KZ", At(1)}, MakeAudit("o")).status(),
-                      StatusCode::kOk));
-  EXPECT_TRUE(HasCode(store->CreateOwner({"", "y", "", "KZ", At(1)}, MakeAudit("o")).status(),
-                      StatusCode::kAlreadyExists));
-  auto stats = GetSqliteWriterStats(*store);
-  ASSERT_TRUE(stats.has_value());
-  EXPECT_EQ(stats->jobs, 3);
-  EXPECT_EQ(stats->commits, 3);  // a failed job still commits its (empty) group
-  EXPECT_EQ(stats->failed_transactions, 0);
-  EXPECT_EQ(stats->queued, 0);
-}
-
 // Concurrent single-record writes share commits: while the database is locked by another
 // connection, the writer's first group waits; every other caller queues behind it, and they all go
 // out in the next group with one COMMIT.
@@ -315,13 +299,12 @@ TEST_F(SqliteStoreTest, ConcurrentWritesShareOneCommit) {
   // timeout, which makes the calls fail and the test report it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (;;) {
-    auto s = GetSqliteWriterStats(*store);
-    ASSERT_TRUE(s.has_value());
-    if (s->jobs + s->queued == kThreads) break;
+    const WriterStats s = store->GetWriterStats();
+    if (s.jobs + s.queued == kThreads) break;
     if (std::chrono::steady_clock::now() > deadline) {
       blocker.Exec("COMMIT");
       for (auto& th : threads) th.join();
-      FAIL() << "only " << s->jobs + s->queued << " of " << kThreads << " calls reached the writer";
+      FAIL() << "only " << s.jobs + s.queued << " of " << kThreads << " calls reached the writer";
     }
     std::this_thread::yield();
   }
@@ -329,10 +312,10 @@ TEST_F(SqliteStoreTest, ConcurrentWritesShareOneCommit) {
   for (auto& th : threads) th.join();
 
   EXPECT_EQ(failures.load(), 0);
-  auto stats = GetSqliteWriterStats(*store);
-  EXPECT_EQ(stats->jobs, kThreads);
-  EXPECT_LE(stats->commits, 2);  // the group stuck behind the lock, then everyone else at once
-  EXPECT_EQ(stats->failed_transactions, 0);
+  const WriterStats stats = store->GetWriterStats();
+  EXPECT_EQ(stats.jobs, kThreads);
+  EXPECT_LE(stats.commits, 2);  // the group stuck behind the lock, then everyone else at once
+  EXPECT_EQ(stats.failed_transactions, 0);
   EXPECT_EQ(store->Counts()->vaccinations, kThreads);
   EXPECT_TRUE(store->VerifyAudit()->ok);
 }
@@ -356,13 +339,12 @@ TEST_F(SqliteStoreTest, ManyConcurrentWritersKeepEveryRowAndTheAuditChain) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
-  auto stats = GetSqliteWriterStats(*store);
-  ASSERT_TRUE(stats.has_value());
-  EXPECT_EQ(stats->jobs, kThreads * kPerThread);
-  EXPECT_GE(stats->commits, 1);
-  EXPECT_LE(stats->commits, stats->jobs);
-  EXPECT_EQ(stats->failed_transactions, 0);
-  EXPECT_EQ(stats->queued, 0);
+  const WriterStats stats = store->GetWriterStats();
+  EXPECT_EQ(stats.jobs, kThreads * kPerThread);
+  EXPECT_GE(stats.commits, 1);
+  EXPECT_LE(stats.commits, stats.jobs);
+  EXPECT_EQ(stats.failed_transactions, 0);
+  EXPECT_EQ(stats.queued, 0);
   EXPECT_EQ(store->Counts()->audit_rows, kThreads * kPerThread);
   auto chain = store->VerifyAudit();
   ASSERT_TRUE(chain.ok());
@@ -411,7 +393,7 @@ TEST_F(SqliteFaultTest, FailedCommitSyncStoresNothingAndTheNextWriteSucceeds) {
   EXPECT_EQ(after.audit_rows, before.audit_rows);
   EXPECT_TRUE(HasCode(store_->FindVaccination(Uuid(2)).status(), StatusCode::kNotFound));
   EXPECT_TRUE(HasCode(store_->FindOwnerByPhone(Phone(2)).status(), StatusCode::kNotFound));
-  EXPECT_EQ(GetSqliteWriterStats(*store_)->failed_transactions, 1);
+  EXPECT_EQ(store_->GetWriterStats().failed_transactions, 1);
 
   // The writer recovered: the same batch now goes through, and the audit chain is whole.
   auto retry = store_->RecordVaccinations(batch, MakeContext(), MakeAudit("vaccination.batch"));

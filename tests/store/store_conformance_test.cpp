@@ -170,6 +170,60 @@ TYPED_TEST(StoreTest, MissingOwnerIsNotFound) {
       HasCode(this->store().FindOwnerByPhone("+77010000000").status(), StatusCode::kNotFound));
 }
 
+// The lookups' kNotFound messages reach users as they are (a problem's `detail`): every backend
+// and every call that looks the row up says the same words.
+TYPED_TEST(StoreTest, NotFoundMessagesAreTheSameWhicheverCallFindsTheRowMissing) {
+  auto expect = [](const Status& s, const std::string& message) {
+    EXPECT_TRUE(HasCode(s, StatusCode::kNotFound)) << message;
+    EXPECT_EQ(s.message(), message);
+  };
+  Store& store = this->store();
+  const std::string no_owner = "no such owner";
+  const std::string no_phone = "no owner with this phone number";
+  expect(store.FindOwnerById(42).status(), no_owner);
+  expect(store.LoadOwnerHistory(42, Day("2020-01-01")).status(), no_owner);
+  expect(store
+             .CreateAnimal({42, Tag(1), "sheep", 1, "", std::nullopt, "KZ-ABY-01", At(1)},
+                           MakeAudit("animal.create"))
+             .status(),
+         no_owner);
+  expect(store.FindOwnerByPhone("+77010000000").status(), no_phone);
+  expect(store.LoadOwnerHistoryByPhone("+77010000000", Day("2020-01-01")).status(), no_phone);
+  expect(store.FindAnimalByTag(Tag(1)).status(), "no animal with this tag");
+
+  const std::string no_record = "no such vaccination record";
+  expect(store.FindVaccination(Uuid(5)).status(), no_record);
+  expect(store.FindVaccination("xyz").status(), no_record);
+  expect(store.VoidVaccination(Uuid(5), "typo", At(9), MakeAudit("void")), no_record);
+
+  const std::string no_user = "no such user";
+  expect(store.FindUserByName("nobody").status(), no_user);
+  expect(store.FindUserById(42).status(), no_user);
+  expect(store.SetUserDisabled("nobody", true, MakeAudit("user.disable")), no_user);
+  expect(store.SetUserPassword("nobody", "$argon2id$x", MakeAudit("user.password")), no_user);
+
+  const std::string no_certificate = "no such certificate";
+  expect(store.FindCertificate(Uuid(1)).status(), no_certificate);
+  expect(store.FindCertificateByNumber("KZ-ABY-01-20260601-ZZZZZZZZ").status(), no_certificate);
+  expect(store
+             .ConsumeCertificate(Uuid(1), Consumption{7, "Inspector", "Market", At(9)},
+                                 MakeAudit("certificate.consume"))
+             .status(),
+         no_certificate);
+  expect(
+      store.RevokeCertificate(Uuid(1), 7, "error", At(9), MakeAudit("certificate.revoke")).status(),
+      no_certificate);
+
+  // A record naming an owner id that does not exist is rejected with the same words, on its field.
+  VaccinationInput in = MakeRecord(1, "", {Tag(1)});
+  in.owner_id = 12345;
+  auto results = this->Record({in});
+  ASSERT_EQ(results.size(), 1u);
+  expect(results[0].reason, no_owner);
+  EXPECT_EQ(results[0].reason.field(), "owner_id");
+  EXPECT_EQ(this->Counts().audit_rows, 1);  // the batch's own row; no failed call wrote one
+}
+
 // --- animals ---
 
 TYPED_TEST(StoreTest, CreateAnimalThenFindByTag) {
@@ -1512,6 +1566,22 @@ TYPED_TEST(StoreTest, SixteenConcurrentWritersAllCommit) {
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
   EXPECT_EQ(v->rows, kThreads * kPerThread);
+}
+
+// One write at a time: each is a job and a commit of its own.
+TYPED_TEST(StoreTest, WriterStatsCountJobsAndCommits) {
+  ASSERT_TRUE(this->store().AppendAudit(MakeAudit("one")).ok());
+  EXPECT_TRUE(
+      HasCode(this->store().CreateOwner({"", "x", "", "KZ", At(1)}, MakeAudit("o")).status(),
+              StatusCode::kOk));
+  EXPECT_TRUE(
+      HasCode(this->store().CreateOwner({"", "y", "", "KZ", At(1)}, MakeAudit("o")).status(),
+              StatusCode::kAlreadyExists));
+  const WriterStats stats = this->store().GetWriterStats();
+  EXPECT_EQ(stats.jobs, 3);
+  EXPECT_EQ(stats.commits, 3);  // a failed job still commits its (empty) group
+  EXPECT_EQ(stats.failed_transactions, 0);
+  EXPECT_EQ(stats.queued, 0);
 }
 
 // --- certificate lists ---
