@@ -92,6 +92,25 @@ async function checkOwner(lang, owner) {
 }
 
 // The top of the first element `testid` names, in page pixels.
+const ruleRow = (page, disease) => page.locator(`[data-testid="rule-disease"][data-disease="${disease}"]`);
+
+// The slaughter summary of ownerWithTwelveSheep(): per disease the rule asks for, the head covered
+// of 12; not ready; the two animals without FMD, by tag, and no other.
+async function expectTwelveSheepSummary(page, owner) {
+  for (const [d, covered] of [['FMD-O', '10'], ['FMD-A', '10'], ['PPR', '12']]) {
+    await expectAttr(ruleRow(page, d), 'data-covered', covered, d);
+    await expectAttr(ruleRow(page, d), 'data-head', '12', d);
+  }
+  await expectCount(page.getByTestId('rule-disease'), 3, 'the slaughter rule asks for FMD O, FMD A and PPR only');
+  await expectAttr(page.getByTestId('slaughter-verdict'), 'data-ready', 'false');
+  await expectEval(
+    page,
+    () => [...document.querySelectorAll('[data-testid="failing-animal"]')].map((e) => e.dataset.tag).sort(),
+    owner.tags.slice(10).sort(),
+    'the animals that fail',
+  );
+}
+
 const topOf = (page, testid) =>
   page.getByTestId(testid).first().evaluate((el) => el.getBoundingClientRect().top + window.scrollY, undefined, { timeout: 1000 });
 
@@ -100,20 +119,7 @@ test('the phone check of 12 sheep: the slaughter summary and the certificate che
   const { context, page } = await checkOwner('en', owner);
   try {
     // What the slaughter rule asks for, each with the head covered.
-    const row = (d) => page.locator(`[data-testid="rule-disease"][data-disease="${d}"]`);
-    for (const [d, covered] of [['FMD-O', '10'], ['FMD-A', '10'], ['PPR', '12']]) {
-      await expectAttr(row(d), 'data-covered', covered, d);
-      await expectAttr(row(d), 'data-head', '12', d);
-    }
-    await expectCount(page.getByTestId('rule-disease'), 3, 'the slaughter rule asks for FMD O, FMD A and PPR only');
-    await expectAttr(page.getByTestId('slaughter-verdict'), 'data-ready', 'false');
-    // The two animals without FMD, by tag, and no other.
-    await expectEval(
-      page,
-      () => [...document.querySelectorAll('[data-testid="failing-animal"]')].map((e) => e.dataset.tag).sort(),
-      owner.tags.slice(10).sort(),
-      'the animals that fail',
-    );
+    await expectTwelveSheepSummary(page, owner);
 
     // The summary, then the certificate check, then the animals; the page is a few screens long.
     await eventually(async () => {
@@ -170,10 +176,9 @@ test('offline, the phone check still says what the slaughter rules ask for, from
   const owner = await ownerWithTwelveSheep();
   const { context, page } = await checkOwner('en', owner);
   try {
-    const row = (d) => page.locator(`[data-testid="rule-disease"][data-disease="${d}"]`);
     // Online: the summary (so the catalogue is kept and the lookup remembered), and the service
     // worker in control for the offline reload.
-    await expectAttr(row('PPR'), 'data-covered', '12');
+    await expectAttr(ruleRow(page, 'PPR'), 'data-covered', '12');
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.reload();
     await page.waitForFunction(() => !!navigator.serviceWorker.controller);
@@ -186,18 +191,7 @@ test('offline, the phone check still says what the slaughter rules ask for, from
     await page.getByTestId('phone-input').fill(owner.phone);
     await page.getByTestId('phone-submit').click();
     await expectAttr(page.getByTestId('lookup-local'), 'data-cached', 'true', 'the lookup this phone kept');
-    for (const [d, covered] of [['FMD-O', '10'], ['FMD-A', '10'], ['PPR', '12']]) {
-      await expectAttr(row(d), 'data-covered', covered, d);
-      await expectAttr(row(d), 'data-head', '12', d);
-    }
-    await expectCount(page.getByTestId('rule-disease'), 3, 'the slaughter rule asks for FMD O, FMD A and PPR only');
-    await expectAttr(page.getByTestId('slaughter-verdict'), 'data-ready', 'false');
-    await expectEval(
-      page,
-      () => [...document.querySelectorAll('[data-testid="failing-animal"]')].map((e) => e.dataset.tag).sort(),
-      owner.tags.slice(10).sort(),
-      'the animals that fail',
-    );
+    await expectTwelveSheepSummary(page, owner);
     await expectCount(page.getByTestId('rules-unknown'), 0, 'the rules are known');
   } finally {
     await context.close();
