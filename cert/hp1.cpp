@@ -98,8 +98,7 @@ std::string EncodeHp1(const Hp1Payload& payload, const Ed25519Signer& signer) {
 }
 
 Result<std::string_view> Hp1Body(std::string_view text, const Limits& limits) {
-  auto body = StripPrefix(text, kPrefix);
-  if (!body.ok()) return body.status();
+  HP_ASSIGN_OR_RETURN(const std::string_view body, StripPrefix(text, kPrefix));
   if (text.size() > limits.max_text) {
     return InvalidArgument(
         std::string(reason::kBase45),

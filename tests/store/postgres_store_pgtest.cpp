@@ -227,19 +227,11 @@ TEST_F(PostgresStoreTest, ConcurrentWritesShareOneCommit) {
       if (!r.ok() || (*r)[0].outcome != RecordOutcome::kCreated) ++failures;
     });
   }
-  // Wait (without sleeping) until every call is taken by the writer or queued behind it. The
-  // deadline only ends a failing run.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (;;) {
-    const WriterStats s = store_->GetWriterStats();
-    if (s.jobs - before.jobs + s.queued == kThreads) break;
-    if (std::chrono::steady_clock::now() > deadline) {
-      db().Exec("COMMIT");
-      for (auto& th : threads) th.join();
-      FAIL() << "only " << s.jobs - before.jobs + s.queued << " of " << kThreads
-             << " calls reached the writer";
-    }
-    std::this_thread::yield();
+  if (const int64_t reached = AwaitWriterCalls(*store_, before.jobs, kThreads);
+      reached != kThreads) {
+    db().Exec("COMMIT");
+    for (auto& th : threads) th.join();
+    FAIL() << "only " << reached << " of " << kThreads << " calls reached the writer";
   }
   ASSERT_EQ(db().Exec("COMMIT"), "");
   for (auto& th : threads) th.join();

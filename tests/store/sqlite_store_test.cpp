@@ -294,19 +294,12 @@ TEST_F(SqliteStoreTest, ConcurrentWritesShareOneCommit) {
       if (!r.ok() || (*r)[0].outcome != RecordOutcome::kCreated) ++failures;
     });
   }
-  // Wait (without sleeping) until every call is taken by the writer or queued behind it. The
-  // deadline only ends a failing run; the writer itself gives up on the lock after its 5 s busy
-  // timeout, which makes the calls fail and the test report it.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (;;) {
-    const WriterStats s = store->GetWriterStats();
-    if (s.jobs + s.queued == kThreads) break;
-    if (std::chrono::steady_clock::now() > deadline) {
-      blocker.Exec("COMMIT");
-      for (auto& th : threads) th.join();
-      FAIL() << "only " << s.jobs + s.queued << " of " << kThreads << " calls reached the writer";
-    }
-    std::this_thread::yield();
+  // The writer itself gives up on the lock after its 5 s busy timeout, which makes the calls fail
+  // and the test report it.
+  if (const int64_t reached = AwaitWriterCalls(*store, 0, kThreads); reached != kThreads) {
+    blocker.Exec("COMMIT");
+    for (auto& th : threads) th.join();
+    FAIL() << "only " << reached << " of " << kThreads << " calls reached the writer";
   }
   blocker.Exec("COMMIT");
   for (auto& th : threads) th.join();

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -21,6 +23,19 @@
 #include "tests/support/pg_test_db.h"
 
 namespace herdpass::testing {
+
+// Waits (without sleeping) until `calls` write calls, made after the writer had taken
+// `jobs_before` jobs, are taken by the writer or queued behind it. Returns how many got there:
+// `calls`, or fewer when 60 s pass (a deadline that only ends a failing run).
+inline int64_t AwaitWriterCalls(const Store& store, int64_t jobs_before, int64_t calls) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    const WriterStats s = store.GetWriterStats();
+    const int64_t reached = s.jobs - jobs_before + s.queued;
+    if (reached == calls || std::chrono::steady_clock::now() > deadline) return reached;
+    std::this_thread::yield();
+  }
+}
 
 // A fresh directory under the test temp dir, removed with everything in it on destruction.
 class TempDir {
