@@ -192,12 +192,16 @@ class Writer {
   }
 
   WriterStats stats() const {
+    // `jobs` is read before the queue: a job leaves the queue before it is counted, so read in this
+    // order no job is counted both as queued and as taken (read the other way, one taken between
+    // the two reads was, and jobs + queued overshot the calls made).
+    const int64_t jobs = jobs_.load();
     int64_t queued;
     {
       std::lock_guard lock(mu_);
       queued = static_cast<int64_t>(queue_.size());
     }
-    return {jobs_.load(), commits_.load(), failed_transactions_.load(), queued};
+    return {jobs, commits_.load(), failed_transactions_.load(), queued};
   }
 
  private:
