@@ -101,7 +101,8 @@ export const mount: Mount = (root, ctx) => {
   };
 
   const table = (panel: Panel, rows: Aggregate[], r: CoverageReport): TemplateResult => {
-    const sum = totals(r.rows);
+    // The period's figure from the server's totals, under the months too: never months added up.
+    const sum = st.total() ?? totals([]);
     return html`<div class="dash-table-wrap">
       <table class="dash-table" data-testid=${'table-' + panel}>
         <caption class="sr-only">${t('dashboard:by_' + panel)}</caption>

@@ -4,7 +4,7 @@
 // the four tables. Its ports (API, key-value store, the address bar, the clock) are injected, so
 // dashboard_state.test.ts runs it in node with fakes; dashboard.ts renders it with Chart.js.
 import { OfflineError } from '../api';
-import { byDisease, byMonth, byRegion, bySpecies, coverageQuery, pathFrom, type Aggregate, type CoverageFilters, type CoverageReport } from '../coverage';
+import { byDisease, byMonth, byRegion, bySpecies, coverageQuery, pathFrom, totals, type Aggregate, type CoverageFilters, type CoverageReport } from '../coverage';
 import type { Catalogue } from '../wire';
 
 export type Panel = 'region' | 'disease' | 'species' | 'month';
@@ -28,12 +28,14 @@ export interface DashboardPorts {
   now(): Date;
 }
 
-// The four tables (and charts) of a report.
+// The four tables (and charts) of a report: the period's by sub-region, disease and species from
+// the server's totals, only the months from the monthly rows.
 export function tables(r: CoverageReport): Record<Panel, Aggregate[]> {
+  const period = r.totals ?? [];
   return {
-    region: byRegion(r.rows, r.region),
-    disease: byDisease(r.rows),
-    species: bySpecies(r.rows),
+    region: byRegion(period, r.region),
+    disease: byDisease(period),
+    species: bySpecies(period),
     month: byMonth(r.rows, r.from, r.to),
   };
 }
@@ -202,6 +204,12 @@ export class DashboardState {
     const chosen = this.filters[kind] ?? '';
     if (chosen) codes.add(chosen);
     return [...codes];
+  }
+
+  // The whole period's figure, from the server's totals; null with no report.
+  total(): Aggregate | null {
+    const r = this.report;
+    return r ? totals(r.totals ?? []) : null;
   }
 
   // The report's tables when it has rows to show, else null.
