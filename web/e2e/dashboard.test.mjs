@@ -385,7 +385,37 @@ test('every language has every string; Uyghur lays the dashboard out right to le
         });
         await shot(page, 'dashboard-ug');
       }
+      if (lang === 'kk' || lang === 'ru') await shot(page, `dashboard-${lang}`);
     }
+  }));
+
+test('at 390 px a wide table scrolls inside its own box, with a cue, and the page does not overflow', () =>
+  onDashboard(async (page) => {
+    // French: the disease table is wider than a 390 px phone (long disease names and headers).
+    await page.getByTestId('language').selectOption('fr');
+    await page.waitForFunction(() => document.documentElement.lang === 'fr');
+    await waitReady(page);
+    const box = page.getByTestId('table-scroll-disease');
+    await expectEval(page, () => document.documentElement.scrollWidth, 390, 'the page is no wider than the phone');
+    await eventually(async () => {
+      const m = await box.evaluate((el) => ({ client: el.clientWidth, scroll: el.scrollWidth, overflow: getComputedStyle(el).overflowX }));
+      assert.ok(m.scroll > m.client, `the table is wider than its box: ${JSON.stringify(m)}`);
+      assert.equal(m.overflow, 'auto');
+    });
+    // The cue: more to the end, nothing before the start, and the hint in words.
+    await expectAttr(box, 'data-more', 'end');
+    const hint = page.getByTestId('scroll-hint-disease');
+    await eventually(async () => assert.ok(await hint.isVisible(), 'the scroll hint shows'));
+    await expectText(hint, /glisser/);
+    // Scrolled to the end the cue moves to the start; a table that fits has none.
+    await box.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+    await expectAttr(box, 'data-more', 'start');
+    await page.getByTestId('language').selectOption('zh-Hans');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-Hans');
+    await waitReady(page);
+    await expectAttr(box, 'data-more', 'none');
+    await eventually(async () => assert.equal(await hint.isVisible(), false, 'no hint when the table fits'));
+    await shot(page, 'dashboard-zh-fits');
   }));
 
 test('a bad month from the address bar shows the server\u2019s complaint naming the field', () =>

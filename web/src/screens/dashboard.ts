@@ -103,7 +103,19 @@ export const mount: Mount = (root, ctx) => {
   const table = (panel: Panel, rows: Aggregate[], r: CoverageReport): TemplateResult => {
     // The period's figure from the server's totals, under the months too: never months added up.
     const sum = st.total() ?? totals([]);
-    return html`<div class="dash-table-wrap">
+    // The table scrolls sideways inside its own box on a narrow phone; data-more (set by
+    // scrollCues) says on which side columns are hidden, for the shadow and the hint.
+    return html`<p class="dash-scroll-hint muted" data-testid=${'scroll-hint-' + panel} id=${'dash-hint-' + panel}>${t('dashboard:scroll_hint')}</p>
+      <div
+        class="dash-table-wrap"
+        data-testid=${'table-scroll-' + panel}
+        data-more="none"
+        tabindex="0"
+        role="region"
+        aria-labelledby=${'dash-h-' + panel}
+        aria-describedby=${'dash-hint-' + panel}
+        @scroll=${(e: Event) => scrollCue(e.currentTarget as HTMLElement)}
+      >
       <table class="dash-table" data-testid=${'table-' + panel}>
         <caption class="sr-only">${t('dashboard:by_' + panel)}</caption>
         <thead>
@@ -221,7 +233,29 @@ export const mount: Mount = (root, ctx) => {
       if (el) el.value = k === 'region' ? filters.region || st.top : (filters[k] ?? '');
     }
     syncCharts();
+    for (const box of root.querySelectorAll<HTMLElement>('.dash-table-wrap')) {
+      scrollCue(box);
+      resizes.observe(box);
+      if (box.firstElementChild) resizes.observe(box.firstElementChild);
+    }
   };
+
+  // Which sides of a table's box have columns scrolled out of sight: "start", "end", "both" or
+  // "none" (scrollLeft runs negative right to left, hence the absolute value).
+  function scrollCue(box: HTMLElement): void {
+    const hidden = box.scrollWidth - box.clientWidth;
+    const at = Math.abs(box.scrollLeft);
+    const start = hidden > 1 && at > 1;
+    const end = hidden > 1 && at < hidden - 1;
+    const more = start && end ? 'both' : start ? 'start' : end ? 'end' : 'none';
+    if (box.dataset.more !== more) box.dataset.more = more;
+  }
+  const resizes = new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const box = (e.target as HTMLElement).closest<HTMLElement>('.dash-table-wrap');
+      if (box) scrollCue(box);
+    }
+  });
 
   function chartHeight(panel: Panel, n: number): number {
     return panel === 'month' ? 240 : Math.max(120, 48 + 30 * n);
@@ -327,6 +361,7 @@ export const mount: Mount = (root, ctx) => {
     alive = false;
     st.close();
     window.removeEventListener('online', onOnline);
+    resizes.disconnect();
     for (const c of charts.values()) c.destroy();
     charts.clear();
     render(nothing, root);
