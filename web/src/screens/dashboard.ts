@@ -23,7 +23,7 @@ import { kvGet, kvSet } from '../db';
 import { formatDateTime, formatMonth, formatNumber, formatPercent, language, t } from '../i18n';
 import { diseaseName, speciesName } from '../labels';
 import { errorBox, html, nothing, render, type Mount, type TemplateResult } from '../ui';
-import { DashboardState, PANELS, tables, type Panel } from './dashboard_state';
+import { axisLabel, DashboardState, PANELS, tables, type Panel } from './dashboard_state';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
 
@@ -163,7 +163,7 @@ export const mount: Mount = (root, ctx) => {
     return html`${PANELS.map(
       (p) => html`<section class="card dash-panel" data-testid=${'panel-' + p}>
         <h2 id=${'dash-h-' + p}>${t('dashboard:by_' + p)}</h2>
-        <div class="dash-chart" style=${`block-size: ${chartHeight(p, data[p].length)}px`}>
+        <div class="dash-chart" style=${`block-size: ${chartHeight(p, data[p], r.region)}px`}>
           <canvas data-chart=${p} data-testid=${'chart-' + p} role="img" aria-label=${`${t('dashboard:by_' + p)}. ${t('dashboard:chart_note')}`}></canvas>
         </div>
         ${table(p, data[p], r)}
@@ -257,15 +257,14 @@ export const mount: Mount = (root, ctx) => {
     }
   });
 
-  function chartHeight(panel: Panel, n: number): number {
-    return panel === 'month' ? 240 : Math.max(120, 48 + 30 * n);
+  // Room for each bar and its label's lines (a long name is wrapped, see axisLabel).
+  function chartHeight(panel: Panel, rows: Aggregate[], region: string): number {
+    if (panel === 'month') return 240;
+    const lines = rows.reduce((sum, a) => sum + Math.max(2, axisLabel(label(panel, a.key, region)).length), 0);
+    return Math.max(120, 48 + 15 * lines);
   }
 
-  // An axis label: the name, or the code when the name is too long for a phone's chart (the
-  // tooltip and the table give the name in full).
-  const axisLabel = (name: string, code: string) => (name.length > 22 ? (code.length <= 22 ? code : code.slice(0, 21) + '…') : name);
-
-  function config(panel: Panel, rows: Aggregate[], region: string): ChartConfiguration<'bar' | 'line', (number | null)[], string> {
+  function config(panel: Panel, rows: Aggregate[], region: string): ChartConfiguration<'bar' | 'line', (number | null)[], string | string[]> {
     const rtl = language().dir === 'rtl';
     const full = rows.map((a) => label(panel, a.key, region));
     const values = rows.map((a) => a.coverage);
@@ -311,7 +310,7 @@ export const mount: Mount = (root, ctx) => {
     return {
       type: 'bar',
       data: {
-        labels: full.map((name, i) => axisLabel(name, rows[i].key)),
+        labels: full.map((name) => axisLabel(name)),
         datasets: [{ label: t('dashboard:col_coverage'), data: values, backgroundColor: GREEN, maxBarThickness: 22 }],
       },
       options: {

@@ -28,6 +28,19 @@ export interface DashboardPorts {
   now(): Date;
 }
 
+// A bar chart's axis label: the name in the user's language, broken at spaces into lines of at
+// most `width` characters (a longer word stays whole on its own line), so that a long name (the
+// Uyghur or Kazakh name of a disease) fits a phone's chart without falling back to the Latin code.
+export function axisLabel(name: string, width = 22): string[] {
+  const lines: string[] = [];
+  for (const word of name.split(/\s+/).filter(Boolean)) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ' ' + word;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 // The four tables (and charts) of a report: the period's by sub-region, disease and species from
 // the server's totals, only the months from the monthly rows.
 export function tables(r: CoverageReport): Record<Panel, Aggregate[]> {
