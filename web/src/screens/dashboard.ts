@@ -1,7 +1,9 @@
 // W11: the authority's dashboard. Vaccination coverage (vaccinated head / registered head) by
 // sub-region, disease, species and month, as charts with the same numbers in tables underneath, and
-// the report's rows as CSV. The server answers rows per owner's authority; coverage.ts sums them up
-// the authority tree. Chart.js is imported here only, so it loads with this screen's chunk; only the
+// the report's monthly rows as CSV. The server answers, per owner's authority, monthly rows and
+// period totals; coverage.ts sums them up the authority tree: the period's figures (sub-region,
+// disease, species, every total row) from the totals, only the months from the monthly rows.
+// Chart.js is imported here only, so it loads with this screen's chunk; only the
 // pieces two bar-and-line charts need are registered.
 import './dashboard.css';
 import {
