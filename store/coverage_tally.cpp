@@ -21,6 +21,13 @@ std::string MonthText(int month_number) {
   return buf;
 }
 
+// vaccinated / registered rounded to 4 decimals; 0 when nothing is registered.
+double Ratio(int64_t vaccinated, int64_t registered) {
+  if (registered == 0) return 0.0;
+  return std::round(static_cast<double>(vaccinated) * 10000.0 / static_cast<double>(registered)) /
+         10000.0;
+}
+
 }  // namespace
 
 CoverageTally::CoverageTally(const CoverageQuery& query) : q_(query) {
@@ -85,6 +92,8 @@ void CoverageTally::AddDose(const std::vector<int64_t>& animal_ids, Date adminis
       if (std::find(g.diseases.begin(), g.diseases.end(), d) == g.diseases.end()) continue;
       int64_t& heads = vaccinated_[{id, d, month}];
       heads = u.flock ? heads + std::max<int64_t>(head_count, 0) : 1;
+      int64_t& period = vaccinated_period_[{id, d}];
+      period = u.flock ? period + std::max<int64_t>(head_count, 0) : 1;
     }
   }
 }
@@ -107,8 +116,35 @@ CoverageReport CoverageTally::Finish() {
     row[static_cast<size_t>(month)] += std::min(heads, u.heads);
   }
 
+  // Over the whole period: each unit present by its end once, each unit's heads vaccinated at
+  // most its size, whatever the months.
+  std::vector<int64_t> registered_period(groups_.size(), 0);
+  for (const auto& [id, u] : units_) {
+    if (u.registered <= q_.to) registered_period[u.group] += u.heads;
+  }
+  std::map<std::pair<size_t, size_t>, int64_t> vaccinated_period;
+  for (const auto& [key, heads] : vaccinated_period_) {
+    const auto& [id, disease] = key;
+    const Unit& u = units_.at(id);
+    vaccinated_period[{u.group, disease}] += std::min(heads, u.heads);
+  }
+
   CoverageReport out;
   const auto& diseases = q_.catalogue->diseases();
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    for (size_t d : groups_[g].diseases) {
+      auto v = vaccinated_period.find({g, d});
+      CoverageRow row;
+      row.vaccinated_head = v == vaccinated_period.end() ? 0 : v->second;
+      row.registered_head = registered_period[g];
+      if (row.vaccinated_head == 0 && row.registered_head == 0) continue;
+      row.authority = groups_[g].authority;
+      row.disease = diseases[d].code;
+      row.species = groups_[g].species;
+      row.coverage = Ratio(row.vaccinated_head, row.registered_head);
+      out.totals.push_back(std::move(row));
+    }
+  }
   const int first_month = MonthNumber(q_.from);
   for (size_t g = 0; g < groups_.size(); ++g) {
     for (size_t d : groups_[g].diseases) {
@@ -122,22 +158,22 @@ CoverageReport CoverageTally::Finish() {
         row.disease = diseases[d].code;
         row.species = groups_[g].species;
         row.month = MonthText(first_month + static_cast<int>(m));
-        row.coverage = row.registered_head == 0
-                           ? 0.0
-                           : std::round(static_cast<double>(row.vaccinated_head) * 10000.0 /
-                                        static_cast<double>(row.registered_head)) /
-                                 10000.0;
+        row.coverage = Ratio(row.vaccinated_head, row.registered_head);
         out.rows.push_back(std::move(row));
       }
     }
   }
-  std::sort(out.rows.begin(), out.rows.end(), [](const CoverageRow& a, const CoverageRow& b) {
+  const auto order = [](const CoverageRow& a, const CoverageRow& b) {
     return std::tie(a.authority, a.disease, a.species, a.month) <
            std::tie(b.authority, b.disease, b.species, b.month);
-  });
-  if (out.rows.size() > q_.max_rows) {
-    out.rows.resize(q_.max_rows);
-    out.truncated = true;
+  };
+  std::sort(out.rows.begin(), out.rows.end(), order);
+  std::sort(out.totals.begin(), out.totals.end(), order);
+  for (auto* list : {&out.rows, &out.totals}) {
+    if (list->size() > q_.max_rows) {
+      list->resize(q_.max_rows);
+      out.truncated = true;
+    }
   }
   return out;
 }

@@ -59,6 +59,8 @@ class CoverageTally {
   std::map<std::pair<std::string, std::string>, std::vector<size_t>> dose_diseases_;
   // (animal id, disease index, month index) -> heads vaccinated (1 for a tagged animal).
   std::map<std::tuple<int64_t, size_t, int>, int64_t> vaccinated_;
+  // (animal id, disease index) -> heads vaccinated within the period, all months together.
+  std::map<std::pair<int64_t, size_t>, int64_t> vaccinated_period_;
 };
 
 }  // namespace herdpass

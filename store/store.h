@@ -218,6 +218,19 @@ struct CertificateListQuery {
 //  0.
 // Only diseases that apply to the species (the catalogue) appear, and only rows with a non-zero
 // vaccinated_head or registered_head. Rows are ordered by authority, disease, species, month.
+//
+// Period totals (CoverageReport::totals), per (authority, disease, species) over from..to as one
+// period. Monthly rows must never be added up across months: a cow present all year would count
+// twelve times, and one vaccinated in three months three times.
+//  - registered_head: head present in the period, each unit once: a unit registered (as above) on
+//    or before `to` counts its head once. (With animal end events, a unit ended before `from`
+//    would not count; one ended within the period still would, as present in it.)
+//  - vaccinated_head: head vaccinated against the disease at least once in the period: each
+//    tagged animal once however many months it had doses in; a flock the heads of all its doses
+//    in the period added up, at most its head count.
+//  - coverage as for the monthly rows. A period of one month gives the same figures as its row.
+// Totals are ordered by authority, disease, species; across authorities, diseases or species
+// they may be added up (the units are distinct), across months not.
 struct CoverageQuery {
   std::string scope;    // owners whose authority is `scope` or below it. REQUIRES: not empty
   Date from;            // the first day of the first month
@@ -241,8 +254,11 @@ struct CoverageRow {
 };
 
 struct CoverageReport {
-  std::vector<CoverageRow> rows;
-  bool truncated = false;  // rows stop at max_rows; more matched
+  std::vector<CoverageRow> rows;  // per month
+  // Per (authority, disease, species) over the whole period (`month` empty), counted as the
+  // comment on CoverageQuery says: never the sum of the monthly rows.
+  std::vector<CoverageRow> totals;
+  bool truncated = false;  // rows or totals stop at max_rows; more matched
 };
 
 class Store {

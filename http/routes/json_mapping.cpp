@@ -431,21 +431,24 @@ std::string CoverageJson(const CoverageAnswer& a) {
     Field(w, "region", a.region);
     Field(w, "from", a.from);
     Field(w, "to", a.to);
-    w.Key("rows");
-    w.StartArray();
-    for (const auto& r : a.report.rows) {
-      w.StartObject();
-      Field(w, "authority", r.authority);
-      Field(w, "disease", r.disease);
-      Field(w, "species", r.species);
-      Field(w, "month", r.month);
-      Field(w, "vaccinated_head", r.vaccinated_head);
-      Field(w, "registered_head", r.registered_head);
-      w.Key("coverage");
-      w.Double(r.coverage);
-      w.EndObject();
+    // The monthly rows, then the period totals (no month): the same fields otherwise.
+    for (const bool period : {false, true}) {
+      w.Key(period ? "totals" : "rows");
+      w.StartArray();
+      for (const auto& r : period ? a.report.totals : a.report.rows) {
+        w.StartObject();
+        Field(w, "authority", r.authority);
+        Field(w, "disease", r.disease);
+        Field(w, "species", r.species);
+        if (!period) Field(w, "month", r.month);
+        Field(w, "vaccinated_head", r.vaccinated_head);
+        Field(w, "registered_head", r.registered_head);
+        w.Key("coverage");
+        w.Double(r.coverage);
+        w.EndObject();
+      }
+      w.EndArray();
     }
-    w.EndArray();
     Field(w, "truncated", a.report.truncated);
     w.EndObject();
   });

@@ -1057,6 +1057,53 @@ TEST_F(LookupLimitApiTest, ReadingAnimalsByTagIsRateLimitedLikeLookups) {
   EXPECT_NE(refused->body.find("resource-exhausted"), std::string::npos) << refused->body;
 }
 
+// --- W11 period totals, over records a reader can count by hand ---
+
+class CoveragePeriodApiTest : public SharedServerTest<CoveragePeriodApiTest> {
+ public:
+  static SharedServerSpec Spec() {
+    SharedServerSpec spec;
+    spec.users = {{"vacc", "vaccinator", "KZ-ABY-07", ""}, {"aud", "auditor", "", ""}};
+    return spec;
+  }
+};
+
+TEST_F(CoveragePeriodApiTest, AnAnimalVaccinatedInThreeMonthsAndAFlockDosedTwiceCountOnce) {
+  // A cow vaccinated 100, 65 and 30 days ago (three different months), and a flock of 30 sheep
+  // dosed 30 heads 100 days ago and 20 heads 30 days ago.
+  auto cow = [&](int days) {
+    json rec = FlockRecord(KzPhone(7001), DaysFromToday(days));
+    rec.erase("head_count");
+    rec["species"] = "cattle";
+    rec["animal_tags"] = {KzTag(7001)};
+    return rec;
+  };
+  const json records = json::array({cow(-100), cow(-65), cow(-30),
+                                    FlockRecord(KzPhone(7001), DaysFromToday(-100), 30),
+                                    FlockRecord(KzPhone(7001), DaysFromToday(-30), 20)});
+  auto b = client_->Post("/api/v1/vaccinations/batch", {{"records", records}}, Token("vacc"));
+  ASSERT_EQ(b.status, 200) << b.body;
+  ASSERT_EQ(b.json().at("created"), 5) << b.body;
+
+  auto r = client_->Get("/api/v1/reports/coverage?region=KZ-ABY-07&disease=FMD-O", Token("aud"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json j = r.json();
+  int64_t cow_doses_by_month = 0;
+  for (const auto& row : j.at("rows")) {
+    if (row.at("species") == "cattle")
+      cow_doses_by_month += row.at("vaccinated_head").get<int64_t>();
+  }
+  EXPECT_EQ(cow_doses_by_month, 3);  // once in each of three months
+  // Over the period: the cow once, the flock's 50 doses as its 30 heads.
+  EXPECT_EQ(j.at("totals"), json::parse(R"([
+    {"authority": "KZ-ABY-07", "disease": "FMD-O", "species": "cattle",
+     "vaccinated_head": 1, "registered_head": 1, "coverage": 1.0},
+    {"authority": "KZ-ABY-07", "disease": "FMD-O", "species": "sheep",
+     "vaccinated_head": 30, "registered_head": 30, "coverage": 1.0}
+  ])"))
+      << j;
+}
+
 // --- W11 and the certificate list, over the demo county (`herdpass demo`) ---
 
 class DemoCountyApiTest : public SharedServerTest<DemoCountyApiTest> {
@@ -1089,7 +1136,7 @@ TEST_F(DemoCountyApiTest, DefaultsToTheCallersAuthorityAndTheLast12Months) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.header("Content-Type").rfind("application/json", 0), 0u);
   json j = r.json();
-  const std::set<std::string> top = {"region", "from", "to", "rows", "truncated"};
+  const std::set<std::string> top = {"region", "from", "to", "rows", "totals", "truncated"};
   for (const auto& [k, v] : j.items()) EXPECT_EQ(top.count(k), 1u) << k;
   EXPECT_EQ(j.at("region"), "KZ-ABY");
   // The server's month: the test's or, across a UTC midnight at a month's end, the next one.
@@ -1125,6 +1172,49 @@ TEST_F(DemoCountyApiTest, DefaultsToTheCallersAuthorityAndTheLast12Months) {
   }
   EXPECT_EQ(months.size(), 12u);  // the demo's animals are registered in every month
   EXPECT_GT(vaccinated, 0);       // the demo vaccinates in April, May and October every year
+}
+
+TEST_F(DemoCountyApiTest, PeriodTotalsCountTheHeadPresentNotTheMonthsAddedUp) {
+  auto r = Report("?from=2025-01&to=2025-12");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json j = r.json();
+  // Per (authority, disease, species): the last month's registered head (the demo ends no
+  // animal, so the head present in the year is the head registered by its end) and the most
+  // vaccinated in any month, from the monthly rows.
+  std::map<std::string, int64_t> last_registered, max_vaccinated, sum_registered;
+  for (const auto& row : j.at("rows")) {
+    const std::string key = row.at("authority").get<std::string>() + " " +
+                            row.at("disease").get<std::string>() + " " +
+                            row.at("species").get<std::string>();
+    if (row.at("month") == "2025-12") last_registered[key] = row.at("registered_head");
+    max_vaccinated[key] = std::max<int64_t>(max_vaccinated[key], row.at("vaccinated_head"));
+    sum_registered[key] += row.at("registered_head").get<int64_t>();
+  }
+  ASSERT_TRUE(j.at("totals").is_array()) << j;
+  ASSERT_EQ(j["totals"].size(), sum_registered.size());
+  const std::set<std::string> keys = {"authority",       "disease",         "species",
+                                      "vaccinated_head", "registered_head", "coverage"};
+  int64_t registered = 0, months_added_up = 0;
+  for (const auto& t : j["totals"]) {
+    for (const auto& [k, v] : t.items()) EXPECT_EQ(keys.count(k), 1u) << k;
+    ASSERT_EQ(t.size(), keys.size()) << t;
+    const std::string key = t.at("authority").get<std::string>() + " " +
+                            t.at("disease").get<std::string>() + " " +
+                            t.at("species").get<std::string>();
+    ASSERT_EQ(last_registered.count(key), 1u) << key;
+    const int64_t v = t.at("vaccinated_head"), reg = t.at("registered_head");
+    EXPECT_EQ(reg, last_registered.at(key)) << t;
+    EXPECT_GE(v, max_vaccinated.at(key)) << t;
+    EXPECT_LE(v, reg) << t;
+    EXPECT_DOUBLE_EQ(
+        t.at("coverage").get<double>(),
+        std::round(10000.0 * static_cast<double>(v) / static_cast<double>(reg)) / 10000.0)
+        << t;
+    registered += reg;
+    months_added_up += sum_registered.at(key);
+  }
+  EXPECT_GT(registered, 0);
+  EXPECT_GT(months_added_up, 6 * registered);  // what adding up the months used to show
 }
 
 TEST_F(DemoCountyApiTest, FiltersByDiseaseSpeciesAndMonthsAndAddsUp) {

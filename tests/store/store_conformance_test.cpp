@@ -1877,5 +1877,125 @@ TYPED_TEST(StoreTest, CoverageKeepsToTheSubtreeAndTruncatesAtMaxRows) {
   EXPECT_EQ(RowText(cut->rows[0]), "KZ-ABY-01 ANTHRAX cattle 2026-09 0/1 0.0000");
 }
 
+// Period totals over a year, with numbers a reader can add up by hand: in KZ-ABY-01, a sheep
+// vaccinated against FMD-O in three months, a sheep never vaccinated, a flock of 30 vaccinated
+// twice (20 heads in March, 20 in September: 40 doses for 30 heads) and a sheep registered in
+// June; all but the last registered in January.
+void SeedCoverageYear(Store& store) {
+  auto time = [](const char* day) { return At(int64_t{Day(day).days()} * 86'400'000 + 3'600'000); };
+  NewOwner o{Phone(1), "Owner 1", "Village", "KZ-ABY-01", time("2025-06-01")};
+  auto owner = store.CreateOwner(o, MakeAudit("owner.create"));
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  auto animal = [&](std::optional<std::string> tag, int32_t heads, const char* created) {
+    NewAnimal a;
+    a.owner_id = owner->id;
+    a.tag = std::move(tag);
+    a.species = "sheep";
+    a.head_count = heads;
+    a.authority = "KZ-ABY-01";
+    a.created_at = time(created);
+    auto r = store.CreateAnimal(a, MakeAudit("animal.create"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+  };
+  animal(Tag(11), 1, "2026-01-05");
+  animal(Tag(12), 1, "2026-01-05");
+  animal(std::nullopt, 30, "2026-01-05");
+  animal(Tag(13), 1, "2026-06-10");
+  auto dose = [&](int64_t n, std::vector<std::string> tags, int32_t heads, const char* day) {
+    VaccinationInput v = MakeRecord(n, "");
+    v.owner_id = owner->id;
+    v.owner_phone.clear();
+    v.animal_tags = std::move(tags);
+    v.species = "sheep";
+    v.head_count = heads;
+    v.disease = "FMD-O";
+    v.vaccine = "FMD-O-INACT";
+    v.administered_on = Day(day);
+    return v;
+  };
+  const std::vector<VaccinationInput> records = {
+      dose(1, {Tag(11)}, 0, "2026-02-03"), dose(2, {Tag(11)}, 0, "2026-05-03"),
+      dose(3, {Tag(11)}, 0, "2026-08-03"), dose(4, {}, 20, "2026-03-10"),
+      dose(5, {}, 20, "2026-09-10"),
+  };
+  BatchContext ctx = MakeContext();
+  ctx.unrestricted = true;
+  auto stored = store.RecordVaccinations(records, ctx, MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  for (const auto& r : *stored) {
+    EXPECT_EQ(r.outcome, RecordOutcome::kCreated) << r.id << " " << r.reason.ToString();
+  }
+}
+
+CoverageQuery CoverageYear() {
+  CoverageQuery q;
+  q.scope = "KZ-ABY";
+  q.from = Day("2026-01-01");
+  q.to = Day("2026-12-31");
+  q.disease = "FMD-O";
+  q.species = "sheep";
+  q.catalogue = &DefaultCatalogue();
+  return q;
+}
+
+TYPED_TEST(StoreTest, CoveragePeriodTotalsCountEachHeadOnceOverTheYear) {
+  SeedCoverageYear(this->store());
+  auto r = this->store().ReportCoverage(CoverageYear());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->truncated);
+  ASSERT_EQ(r->rows.size(), 12u);
+  // The monthly rows, summed, would say 12 x 32 + 7 = 391 registered head.
+  int64_t monthly_registered = 0;
+  for (const auto& row : r->rows) monthly_registered += row.registered_head;
+  EXPECT_EQ(monthly_registered, 391);
+  // Over the year: 33 head present (2 sheep, the flock of 30, the June sheep), not 12 times it;
+  // the sheep vaccinated in February, May and August once, the flock's 40 doses as its 30 heads:
+  // 31 of 33.
+  EXPECT_EQ(RowTexts(CoverageReport{r->totals, {}, false}),
+            (std::vector<std::string>{"KZ-ABY-01 FMD-O sheep  31/33 0.9394"}));
+}
+
+TYPED_TEST(StoreTest, CoveragePeriodTotalsOfOneMonthEqualItsRowAndSkipLaterAnimals) {
+  SeedCoverageYear(this->store());
+  CoverageQuery march = CoverageYear();
+  march.from = Day("2026-03-01");
+  march.to = Day("2026-03-31");
+  auto r = this->store().ReportCoverage(march);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // In March the June sheep is not yet there: 32 head, 20 of the flock vaccinated.
+  EXPECT_EQ(RowTexts(*r), (std::vector<std::string>{"KZ-ABY-01 FMD-O sheep 2026-03 20/32 0.6250"}));
+  EXPECT_EQ(RowTexts(CoverageReport{r->totals, {}, false}),
+            (std::vector<std::string>{"KZ-ABY-01 FMD-O sheep  20/32 0.6250"}));
+}
+
+TYPED_TEST(StoreTest, CoveragePeriodTotalsSpanEveryDiseaseAndSpeciesWithinTheScope) {
+  SeedCoverage(this->store());
+  auto r = this->store().ReportCoverage(CoverageWindow("KZ-ABY"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // One total per (authority, disease, species) that has rows: sheep (8 diseases), cattle (7)
+  // and goats (9).
+  EXPECT_EQ(r->totals.size(), 8u + 7u + 9u);
+  std::vector<std::string> fmd_o;
+  for (const auto& row : r->totals) {
+    EXPECT_TRUE(row.month.empty()) << RowText(row);
+    if (row.disease == "FMD-O") fmd_o.push_back(RowText(row));
+  }
+  // Sheep over September to November: 43 head (the October sheep included); vaccinated the two
+  // tagged sheep (the first twice in October) and the flock's 50 doses as its 40 heads; the
+  // voided dose and those outside the window not at all. The cattle counts from its September
+  // dose though stored in December.
+  EXPECT_EQ(fmd_o, (std::vector<std::string>{
+                       "KZ-ABY-01 FMD-O cattle  1/1 1.0000",
+                       "KZ-ABY-01 FMD-O sheep  42/43 0.9767",
+                       "KZ-ABY-02 FMD-O goat  0/1 0.0000",
+                   }));
+  CoverageQuery small = CoverageWindow("KZ-ABY");
+  small.max_rows = 5;
+  auto cut = this->store().ReportCoverage(small);
+  ASSERT_TRUE(cut.ok());
+  EXPECT_TRUE(cut->truncated);
+  EXPECT_EQ(cut->totals.size(), 5u);
+}
+
 }  // namespace
 }  // namespace herdpass::testing

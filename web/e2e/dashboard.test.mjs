@@ -2,7 +2,8 @@
 // vet registers in sub-authorities (KZ-ABY-01, KZ-ABY-01-03, KZ-ABY-02-05) so that the breakdown by
 // sub-region has more than one row and a code two levels down must roll up into its parent.
 // The numbers on the page are checked against GET /reports/coverage for the same query, summed here
-// independently of the app's coverage.ts. Each test opens its own page (its own browser context),
+// independently of the app's coverage.ts: the period's (by sub-region, disease, species, and each
+// table's total) from the report's `totals`, the months from its monthly rows. Each test opens its own page (its own browser context),
 // so none depends on the filters another left; every check of the page after an action waits.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -218,11 +219,27 @@ test('the auditor lands on the dashboard: four charts, four tables, the region t
     assert.equal(api.status, 200);
     assert.equal(api.body.region, 'KZ-ABY');
     assert.ok(api.body.rows.length > 0);
-    const regions = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY')));
+    const regions = await assertTableMatches(page, 'region', sumBy(api.body.totals, (r) => nextLevel(r.authority, 'KZ-ABY')));
     // The demo county's own owners, and the two sub-regions; KZ-ABY-01-03 and KZ-ABY-02-05 roll up.
     assert.deepEqual(regions.map((r) => r.key), ['KZ-ABY', 'KZ-ABY-01', 'KZ-ABY-02']);
-    await assertTableMatches(page, 'disease', sumBy(api.body.rows, (r) => r.disease));
-    await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
+    await assertTableMatches(page, 'disease', sumBy(api.body.totals, (r) => r.disease));
+    await assertTableMatches(page, 'species', sumBy(api.body.totals, (r) => r.species));
+    // Every table's total is the period's, from the server's totals, the months' table's too: the
+    // demo's animals are present all year, and adding up months would count them twelve times.
+    const period = sumBy(api.body.totals, () => '').get('');
+    const monthsAddedUp = sumBy(api.body.rows, () => '').get('');
+    assert.ok(monthsAddedUp.registered > 6 * period.registered, 'the months added up differ from the period');
+    for (const t of ['region', 'disease', 'species', 'month']) {
+      await expectEval(
+        page,
+        (name) => [...document.querySelectorAll(`[data-testid="table-${name}"] [data-testid="total"] td`)].map((td) => td.textContent.trim()),
+        [pct(period.coverage), num(period.vaccinated), num(period.registered)],
+        t,
+        t,
+      );
+    }
+    // The months, each from its own rows.
+    await assertTableMatches(page, 'month', sumBy(api.body.rows, (r) => r.month));
 
     // Months: every month of the period, oldest first, labelled in the language.
     const [y, m] = api.body.to.split('-').map(Number);
@@ -254,10 +271,10 @@ test('changing the disease filter: the tables follow the API for the new query',
     const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
     assert.equal(api.status, 200);
     assert.ok(api.body.rows.every((r) => r.disease === 'FMD-O'));
-    const diseases = await assertTableMatches(page, 'disease', sumBy(api.body.rows, (r) => r.disease));
+    const diseases = await assertTableMatches(page, 'disease', sumBy(api.body.totals, (r) => r.disease));
     assert.deepEqual(diseases.map((r) => r.key), ['FMD-O']);
-    const regions = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY')));
-    await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
+    const regions = await assertTableMatches(page, 'region', sumBy(api.body.totals, (r) => nextLevel(r.authority, 'KZ-ABY')));
+    await assertTableMatches(page, 'species', sumBy(api.body.totals, (r) => r.species));
     // The seeded KZ-ABY-02-05 flock: 40 of 40 sheep against FMD-O this month.
     assert.equal(regions.find((r) => r.key === 'KZ-ABY-02')?.vaccinated, 40);
     await expectValue(page.getByTestId('filter-disease'), 'FMD-O');
@@ -296,7 +313,7 @@ test('choosing a sub-region goes one level down, and the way back up is offered'
     const query = await waitReady(page, 'region=KZ-ABY-01');
     const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
     assert.equal(api.body.region, 'KZ-ABY-01');
-    const rows = await assertTableMatches(page, 'region', sumBy(api.body.rows, (r) => nextLevel(r.authority, 'KZ-ABY-01')));
+    const rows = await assertTableMatches(page, 'region', sumBy(api.body.totals, (r) => nextLevel(r.authority, 'KZ-ABY-01')));
     assert.deepEqual(rows.map((r) => r.key), ['KZ-ABY-01', 'KZ-ABY-01-03']);
     await eventually(async () => {
       const options = await page.getByTestId('filter-region').locator('option').evaluateAll((os) => os.map((o) => o.value));
@@ -334,7 +351,7 @@ test('offline: the dashboard says it needs the network and shows the last report
     await page.getByTestId('filter-species').selectOption('sheep');
     const query = await waitReady(page, 'species=sheep');
     const api = await apiGet(server.url, auditor, `/reports/coverage?${query}`);
-    const species = await assertTableMatches(page, 'species', sumBy(api.body.rows, (r) => r.species));
+    const species = await assertTableMatches(page, 'species', sumBy(api.body.totals, (r) => r.species));
     assert.deepEqual(species.map((r) => r.key), ['sheep']);
   }));
 
@@ -368,7 +385,37 @@ test('every language has every string; Uyghur lays the dashboard out right to le
         });
         await shot(page, 'dashboard-ug');
       }
+      if (lang === 'kk' || lang === 'ru') await shot(page, `dashboard-${lang}`);
     }
+  }));
+
+test('at 390 px a wide table scrolls inside its own box, with a cue, and the page does not overflow', () =>
+  onDashboard(async (page) => {
+    // French: the disease table is wider than a 390 px phone (long disease names and headers).
+    await page.getByTestId('language').selectOption('fr');
+    await page.waitForFunction(() => document.documentElement.lang === 'fr');
+    await waitReady(page);
+    const box = page.getByTestId('table-scroll-disease');
+    await expectEval(page, () => document.documentElement.scrollWidth, 390, 'the page is no wider than the phone');
+    await eventually(async () => {
+      const m = await box.evaluate((el) => ({ client: el.clientWidth, scroll: el.scrollWidth, overflow: getComputedStyle(el).overflowX }));
+      assert.ok(m.scroll > m.client, `the table is wider than its box: ${JSON.stringify(m)}`);
+      assert.equal(m.overflow, 'auto');
+    });
+    // The cue: more to the end, nothing before the start, and the hint in words.
+    await expectAttr(box, 'data-more', 'end');
+    const hint = page.getByTestId('scroll-hint-disease');
+    await eventually(async () => assert.ok(await hint.isVisible(), 'the scroll hint shows'));
+    await expectText(hint, /glisser/);
+    // Scrolled to the end the cue moves to the start; a table that fits has none.
+    await box.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+    await expectAttr(box, 'data-more', 'start');
+    await page.getByTestId('language').selectOption('zh-Hans');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-Hans');
+    await waitReady(page);
+    await expectAttr(box, 'data-more', 'none');
+    await eventually(async () => assert.equal(await hint.isVisible(), false, 'no hint when the table fits'));
+    await shot(page, 'dashboard-zh-fits');
   }));
 
 test('a bad month from the address bar shows the server\u2019s complaint naming the field', () =>

@@ -1,9 +1,13 @@
 // W11 coverage arithmetic for the dashboard, kept free of the DOM so that vitest checks it.
 //
-// The server answers one row per (owner's authority, disease, species, month) with head counts; the
-// dashboard sums them up the authority tree and across diseases, species and months. A coverage
-// figure is always the sum of vaccinated heads over the sum of registered heads of the rows it
-// stands for, never an average of the rows' ratios (a flock of 1,000 weighs more than one cow).
+// The server answers one row per (owner's authority, disease, species, month) with head counts,
+// and `totals`: one row per (owner's authority, disease, species) over the whole period, which
+// the server counts (each animal once, a flock at most its size). Figures for the period (by
+// sub-region, disease, species, and the grand total) are sums of `totals` up the authority tree
+// and across diseases and species, never sums of months: a cow present all year would count
+// twelve times. Only the by-month figures come from `rows`. A coverage figure is always the sum of
+// vaccinated heads over the sum of registered heads of the rows it stands for, never an average
+// of the rows' ratios (a flock of 1,000 weighs more than one cow).
 
 export interface CoverageRow {
   authority: string;
@@ -15,13 +19,21 @@ export interface CoverageRow {
   coverage: number;
 }
 
+// One (owner's authority, disease, species) over the whole period, as the server counts it.
+export type CoverageTotal = Omit<CoverageRow, 'month'>;
+
 export interface CoverageReport {
   region: string;
   from: string;
   to: string;
   rows: CoverageRow[];
+  // Missing only in a report kept on the phone by an older version: then no period figures.
+  totals?: CoverageTotal[];
   truncated?: boolean;
 }
+
+// The heads of any row, monthly or for the period.
+type Counted = Pick<CoverageRow, 'authority' | 'disease' | 'species' | 'vaccinated_head' | 'registered_head'>;
 
 export interface Aggregate {
   key: string;
@@ -61,8 +73,8 @@ export function pathFrom(top: string, code: string): string[] {
   return out;
 }
 
-// Sums rows by the key `keyOf` gives (rows it gives null for are left out), in key order.
-export function aggregate(rows: readonly CoverageRow[], keyOf: (r: CoverageRow) => string | null): Aggregate[] {
+// Sums rows (monthly rows or period totals, never both) by the key `keyOf` gives (rows it gives null for are left out), in key order.
+export function aggregate<R extends Counted>(rows: readonly R[], keyOf: (r: R) => string | null): Aggregate[] {
   const sums = new Map<string, { v: number; r: number }>();
   for (const row of rows) {
     const key = keyOf(row);
@@ -80,15 +92,15 @@ export function aggregate(rows: readonly CoverageRow[], keyOf: (r: CoverageRow) 
     });
 }
 
-export function byRegion(rows: readonly CoverageRow[], region: string): Aggregate[] {
+export function byRegion(rows: readonly Counted[], region: string): Aggregate[] {
   return aggregate(rows, (r) => childOf(r.authority, region));
 }
 
-export function byDisease(rows: readonly CoverageRow[]): Aggregate[] {
+export function byDisease(rows: readonly Counted[]): Aggregate[] {
   return aggregate(rows, (r) => r.disease);
 }
 
-export function bySpecies(rows: readonly CoverageRow[]): Aggregate[] {
+export function bySpecies(rows: readonly Counted[]): Aggregate[] {
   return aggregate(rows, (r) => r.species);
 }
 
@@ -122,7 +134,7 @@ export function byMonth(rows: readonly CoverageRow[], from?: string, to?: string
   );
 }
 
-export function totals(rows: readonly CoverageRow[]): Aggregate {
+export function totals(rows: readonly Counted[]): Aggregate {
   let v = 0;
   let r = 0;
   for (const row of rows) {

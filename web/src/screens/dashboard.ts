@@ -1,7 +1,9 @@
 // W11: the authority's dashboard. Vaccination coverage (vaccinated head / registered head) by
 // sub-region, disease, species and month, as charts with the same numbers in tables underneath, and
-// the report's rows as CSV. The server answers rows per owner's authority; coverage.ts sums them up
-// the authority tree. Chart.js is imported here only, so it loads with this screen's chunk; only the
+// the report's monthly rows as CSV. The server answers, per owner's authority, monthly rows and
+// period totals; coverage.ts sums them up the authority tree: the period's figures (sub-region,
+// disease, species, every total row) from the totals, only the months from the monthly rows.
+// Chart.js is imported here only, so it loads with this screen's chunk; only the
 // pieces two bar-and-line charts need are registered.
 import './dashboard.css';
 import {
@@ -23,7 +25,7 @@ import { kvGet, kvSet } from '../db';
 import { formatDateTime, formatMonth, formatNumber, formatPercent, language, t } from '../i18n';
 import { diseaseName, speciesName } from '../labels';
 import { errorBox, html, nothing, render, type Mount, type TemplateResult } from '../ui';
-import { DashboardState, PANELS, tables, type Panel } from './dashboard_state';
+import { axisLabel, DashboardState, PANELS, tables, type Panel } from './dashboard_state';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
 
@@ -101,8 +103,21 @@ export const mount: Mount = (root, ctx) => {
   };
 
   const table = (panel: Panel, rows: Aggregate[], r: CoverageReport): TemplateResult => {
-    const sum = totals(r.rows);
-    return html`<div class="dash-table-wrap">
+    // The period's figure from the server's totals, under the months too: never months added up.
+    const sum = st.total() ?? totals([]);
+    // The table scrolls sideways inside its own box on a narrow phone; data-more (set by
+    // scrollCues) says on which side columns are hidden, for the shadow and the hint.
+    return html`<p class="dash-scroll-hint muted" data-testid=${'scroll-hint-' + panel} id=${'dash-hint-' + panel}>${t('dashboard:scroll_hint')}</p>
+      <div
+        class="dash-table-wrap"
+        data-testid=${'table-scroll-' + panel}
+        data-more="none"
+        tabindex="0"
+        role="region"
+        aria-labelledby=${'dash-h-' + panel}
+        aria-describedby=${'dash-hint-' + panel}
+        @scroll=${(e: Event) => scrollCue(e.currentTarget as HTMLElement)}
+      >
       <table class="dash-table" data-testid=${'table-' + panel}>
         <caption class="sr-only">${t('dashboard:by_' + panel)}</caption>
         <thead>
@@ -150,7 +165,7 @@ export const mount: Mount = (root, ctx) => {
     return html`${PANELS.map(
       (p) => html`<section class="card dash-panel" data-testid=${'panel-' + p}>
         <h2 id=${'dash-h-' + p}>${t('dashboard:by_' + p)}</h2>
-        <div class="dash-chart" style=${`block-size: ${chartHeight(p, data[p].length)}px`}>
+        <div class="dash-chart" style=${`block-size: ${chartHeight(p, data[p], r.region)}px`}>
           <canvas data-chart=${p} data-testid=${'chart-' + p} role="img" aria-label=${`${t('dashboard:by_' + p)}. ${t('dashboard:chart_note')}`}></canvas>
         </div>
         ${table(p, data[p], r)}
@@ -220,17 +235,38 @@ export const mount: Mount = (root, ctx) => {
       if (el) el.value = k === 'region' ? filters.region || st.top : (filters[k] ?? '');
     }
     syncCharts();
+    for (const box of root.querySelectorAll<HTMLElement>('.dash-table-wrap')) {
+      scrollCue(box);
+      resizes.observe(box);
+      if (box.firstElementChild) resizes.observe(box.firstElementChild);
+    }
   };
 
-  function chartHeight(panel: Panel, n: number): number {
-    return panel === 'month' ? 240 : Math.max(120, 48 + 30 * n);
+  // Which sides of a table's box have columns scrolled out of sight: "start", "end", "both" or
+  // "none" (scrollLeft runs negative right to left, hence the absolute value).
+  function scrollCue(box: HTMLElement): void {
+    const hidden = box.scrollWidth - box.clientWidth;
+    const at = Math.abs(box.scrollLeft);
+    const start = hidden > 1 && at > 1;
+    const end = hidden > 1 && at < hidden - 1;
+    const more = start && end ? 'both' : start ? 'start' : end ? 'end' : 'none';
+    if (box.dataset.more !== more) box.dataset.more = more;
+  }
+  const resizes = new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const box = (e.target as HTMLElement).closest<HTMLElement>('.dash-table-wrap');
+      if (box) scrollCue(box);
+    }
+  });
+
+  // Room for each bar and its label's lines (a long name is wrapped, see axisLabel).
+  function chartHeight(panel: Panel, rows: Aggregate[], region: string): number {
+    if (panel === 'month') return 240;
+    const lines = rows.reduce((sum, a) => sum + Math.max(2, axisLabel(label(panel, a.key, region)).length), 0);
+    return Math.max(120, 48 + 15 * lines);
   }
 
-  // An axis label: the name, or the code when the name is too long for a phone's chart (the
-  // tooltip and the table give the name in full).
-  const axisLabel = (name: string, code: string) => (name.length > 22 ? (code.length <= 22 ? code : code.slice(0, 21) + '…') : name);
-
-  function config(panel: Panel, rows: Aggregate[], region: string): ChartConfiguration<'bar' | 'line', (number | null)[], string> {
+  function config(panel: Panel, rows: Aggregate[], region: string): ChartConfiguration<'bar' | 'line', (number | null)[], string | string[]> {
     const rtl = language().dir === 'rtl';
     const full = rows.map((a) => label(panel, a.key, region));
     const values = rows.map((a) => a.coverage);
@@ -276,7 +312,7 @@ export const mount: Mount = (root, ctx) => {
     return {
       type: 'bar',
       data: {
-        labels: full.map((name, i) => axisLabel(name, rows[i].key)),
+        labels: full.map((name) => axisLabel(name)),
         datasets: [{ label: t('dashboard:col_coverage'), data: values, backgroundColor: GREEN, maxBarThickness: 22 }],
       },
       options: {
@@ -326,6 +362,7 @@ export const mount: Mount = (root, ctx) => {
     alive = false;
     st.close();
     window.removeEventListener('online', onOnline);
+    resizes.disconnect();
     for (const c of charts.values()) c.destroy();
     charts.clear();
     render(nothing, root);

@@ -22,6 +22,8 @@ const REPORT: CoverageReport = {
     row('KZ-ALM', 'PPR', 'goat', '2026-11', 5, 10),
   ],
 };
+// One row per (authority, disease, species), each in one month: the period's totals are the rows.
+REPORT.totals = REPORT.rows.map(({ month: _month, ...total }) => total);
 
 interface Pending {
   path: string;
@@ -180,5 +182,45 @@ describe('dashboard: regions and tables', () => {
     expect(t.disease.find((a) => a.key === 'PPR')).toMatchObject({ vaccinated: 35, registered: 70, coverage: 0.5 });
     expect(t.species.find((a) => a.key === 'sheep')).toMatchObject({ vaccinated: 40, registered: 100 });
     expect(t.month.map((a) => a.key)).toEqual(['2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
+  });
+
+  it('takes the period figures from the server\'s totals, never adds up months', async () => {
+    // One cow of KZ-ALM-KRS present three months and vaccinated in each, and a flock of 30
+    // vaccinated 20 heads in two months: by month 3/3 and 40/90; over the period 1/1 and 30/30.
+    const report: CoverageReport = {
+      region: 'KZ-ALM',
+      from: '2026-09',
+      to: '2026-11',
+      rows: [
+        row('KZ-ALM-KRS', 'FMD-O', 'cattle', '2026-09', 1, 1),
+        row('KZ-ALM-KRS', 'FMD-O', 'cattle', '2026-10', 1, 1),
+        row('KZ-ALM-KRS', 'FMD-O', 'cattle', '2026-11', 1, 1),
+        row('KZ-ALM-KRS', 'FMD-O', 'sheep', '2026-09', 20, 30),
+        row('KZ-ALM-KRS', 'FMD-O', 'sheep', '2026-10', 0, 30),
+        row('KZ-ALM-KRS', 'FMD-O', 'sheep', '2026-11', 20, 30),
+      ],
+      totals: [
+        { authority: 'KZ-ALM-KRS', disease: 'FMD-O', species: 'cattle', vaccinated_head: 1, registered_head: 1, coverage: 1 },
+        { authority: 'KZ-ALM-KRS', disease: 'FMD-O', species: 'sheep', vaccinated_head: 30, registered_head: 30, coverage: 1 },
+      ],
+    };
+    const w = world();
+    void w.st.load();
+    await w.answer(path('region=KZ-ALM'), report);
+    const t = w.st.shownTables()!;
+    const cells = (list: { key: string; vaccinated: number; registered: number }[]) => list.map((a) => [a.key, a.vaccinated, a.registered]);
+    expect(cells(t.region)).toEqual([['KZ-ALM-KRS', 31, 31]]);
+    expect(cells(t.disease)).toEqual([['FMD-O', 31, 31]]);
+    expect(cells(t.species)).toEqual([
+      ['cattle', 1, 1],
+      ['sheep', 30, 30],
+    ]);
+    expect(w.st.total()).toEqual({ key: '', vaccinated: 31, registered: 31, coverage: 1 });
+    // The months stay months.
+    expect(cells(t.month)).toEqual([
+      ['2026-09', 21, 31],
+      ['2026-10', 1, 31],
+      ['2026-11', 21, 31],
+    ]);
   });
 });

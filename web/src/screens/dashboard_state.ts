@@ -4,7 +4,7 @@
 // the four tables. Its ports (API, key-value store, the address bar, the clock) are injected, so
 // dashboard_state.test.ts runs it in node with fakes; dashboard.ts renders it with Chart.js.
 import { OfflineError } from '../api';
-import { byDisease, byMonth, byRegion, bySpecies, coverageQuery, pathFrom, type Aggregate, type CoverageFilters, type CoverageReport } from '../coverage';
+import { byDisease, byMonth, byRegion, bySpecies, coverageQuery, pathFrom, totals, type Aggregate, type CoverageFilters, type CoverageReport } from '../coverage';
 import type { Catalogue } from '../wire';
 
 export type Panel = 'region' | 'disease' | 'species' | 'month';
@@ -28,12 +28,27 @@ export interface DashboardPorts {
   now(): Date;
 }
 
-// The four tables (and charts) of a report.
+// A bar chart's axis label: the name in the user's language, broken at spaces into lines of at
+// most `width` characters (a longer word stays whole on its own line), so that a long name (the
+// Uyghur or Kazakh name of a disease) fits a phone's chart without falling back to the Latin code.
+export function axisLabel(name: string, width = 22): string[] {
+  const lines: string[] = [];
+  for (const word of name.split(/\s+/).filter(Boolean)) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ' ' + word;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+// The four tables (and charts) of a report: the period's by sub-region, disease and species from
+// the server's totals, only the months from the monthly rows.
 export function tables(r: CoverageReport): Record<Panel, Aggregate[]> {
+  const period = r.totals ?? [];
   return {
-    region: byRegion(r.rows, r.region),
-    disease: byDisease(r.rows),
-    species: bySpecies(r.rows),
+    region: byRegion(period, r.region),
+    disease: byDisease(period),
+    species: bySpecies(period),
     month: byMonth(r.rows, r.from, r.to),
   };
 }
@@ -202,6 +217,12 @@ export class DashboardState {
     const chosen = this.filters[kind] ?? '';
     if (chosen) codes.add(chosen);
     return [...codes];
+  }
+
+  // The whole period's figure, from the server's totals; null with no report.
+  total(): Aggregate | null {
+    const r = this.report;
+    return r ? totals(r.totals ?? []) : null;
   }
 
   // The report's tables when it has rows to show, else null.
