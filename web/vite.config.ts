@@ -3,6 +3,7 @@
 // network once it has been opened online.
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { bootPlugin } from './boot.ts';
 
 export default defineConfig({
   build: {
@@ -14,6 +15,7 @@ export default defineConfig({
     proxy: { '/api': 'http://127.0.0.1:8080' },
   },
   plugins: [
+    bootPlugin(),
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: false,
