@@ -11,6 +11,8 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 600,
   },
+  // The trust list refresh runs in a module worker (src/trust_worker.ts).
+  worker: { format: 'es' },
   server: {
     proxy: { '/api': 'http://127.0.0.1:8080' },
   },

@@ -134,3 +134,24 @@ for (const path of ['/', '/verify']) {
     }
   });
 }
+
+// The trust and revocation lists are checked (Ed25519) when /verify opens online; the first check
+// on a thread builds @noble/ed25519's tables, a long task on a slow phone. hp1/verify.ts counts
+// the checks made on each thread (__hpEd25519): none on the page while it loads (the lists are
+// checked in a worker, the tables built when the user first reaches for a check).
+test('/verify checks its lists off the page and builds the Ed25519 tables only when the user reaches for a check', async () => {
+  const ctx = await phone(browser);
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/verify`);
+    // The lists were fetched, checked and kept: their age is shown and the refresh is over.
+    await expectAttr(page.getByTestId('lists'), 'data-refreshing', 'false');
+    await expectText(page.getByTestId('lists-age'), /\S/);
+    assert.equal(await page.evaluate(() => globalThis.__hpEd25519 ?? 0), 0, 'Ed25519 checks on the page while it loaded');
+    // A tap into the text field: the tables are built now (one check of the RFC 8032 example).
+    await page.getByTestId('verify-input').focus();
+    await eventually(async () => assert.equal(await page.evaluate(() => globalThis.__hpEd25519 ?? 0), 1));
+  } finally {
+    await ctx.close();
+  }
+});
