@@ -30,8 +30,10 @@ const strings = (lang, ns) => JSON.parse(readFileSync(new URL(`../src/locales/${
 async function openHeld(ctx, path) {
   const page = await ctx.newPage();
   const held = [];
+  const asked = [];
   let released = false;
   await page.route(/\/assets\/.*\.js$/, (route) => {
+    asked.push(new URL(route.request().url()).pathname);
     if (released) return route.continue();
     held.push(route);
   });
@@ -40,7 +42,7 @@ async function openHeld(ctx, path) {
     released = true;
     for (const r of held.splice(0)) await r.continue();
   };
-  return { page, held: () => held.length, release };
+  return { page, held: () => held.length, asked: () => asked.slice(), release };
 }
 
 for (const [lang, dir] of [
@@ -51,9 +53,12 @@ for (const [lang, dir] of [
     const ctx = await phone(browser, { serviceWorkers: 'block' });
     try {
       await ctx.addInitScript((l) => localStorage.setItem('hp.lang', l), lang);
-      const { page, held, release } = await openHeld(ctx, '/verify');
+      const { page, held, asked, release } = await openHeld(ctx, '/verify');
       // The bundle was asked for and is held: nothing of the app's code has run.
       await eventually(async () => assert.ok(held() > 0, 'the bundle was not requested'));
+      // The screen's own code (the trust lists' module, which only the verifier imports) was asked
+      // for at once by the page, not after the bundle ran: on a slow link each step costs a round trip.
+      await eventually(async () => assert.ok(asked().some((p) => /^\/assets\/trust-[\w-]+\.js$/.test(p)), `asked: ${asked().join(' ')}`));
       await expectText(page.getByTestId('boot-title'), strings(lang, 'verify').title);
       await expectText(page.locator('header.topbar .brand-name'), strings(lang, 'common').app_name);
       await expectText(page.getByTestId('boot-status'), strings(lang, 'common').loading);

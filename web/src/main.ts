@@ -60,6 +60,9 @@ window.addEventListener('hp:session', () => void show(location.pathname, false))
 
 async function start(): Promise<void> {
   try {
+    // The first screen's code is fetched while the strings load, not after: on a slow link each
+    // step in turn costs a round trip.
+    SCREENS[resolve(location.pathname)]().catch(() => {});
     await initI18n();
     await show(location.pathname, false);
   } finally {
