@@ -240,6 +240,21 @@ web_rows() {
     "$(field "$f" tti_4x_median_ms) ms" "$(field "$f" blank_4x_median_ms) ms (blank page, same browser)" \
     "$(ratio "$(field "$f" tti_4x_median_ms)" "$(field "$f" blank_4x_median_ms)")" "< 3000 ms" \
     "$(check "$(field "$f" tti_4x_median_ms) < 3000")"
+  local page
+  for page in root verify; do
+    local label=/
+    [[ $page == verify ]] && label=/verify
+    row "web: Lighthouse mobile $label, performance (median of $(field "$f" lighthouse_runs): $(field "$f" lighthouse_${page}_performance_all))" \
+      "$(field "$f" lighthouse_${page}_performance)" "" "" ">= 90" "$(check "$(field "$f" lighthouse_${page}_performance) >= 90")"
+    row "web: Lighthouse mobile $label, total blocking time ($(field "$f" lighthouse_${page}_tbt_all) ms)" \
+      "$(field "$f" lighthouse_${page}_tbt_ms) ms" "" "" "< 200 ms" "$(check "$(field "$f" lighthouse_${page}_tbt_ms) < 200")"
+    row "web: Lighthouse mobile $label, accessibility (lowest)" \
+      "$(field "$f" lighthouse_${page}_accessibility)" "" "" "100" "$(check "$(field "$f" lighthouse_${page}_accessibility) == 100")"
+    row "web: cold $label at 400 kbps, 400 ms RTT, CPU 4x: first paint (median of $(field "$f" poor_runs))" \
+      "$(field "$f" poor_${page}_painted_median_ms) ms" "" "" "< 1500 ms" "$(check "$(field "$f" poor_${page}_painted_median_ms) < 1500")"
+    row "web: cold $label at 400 kbps, 400 ms RTT, CPU 4x: usable (median; max $(field "$f" poor_${page}_usable_max_ms) ms)" \
+      "$(field "$f" poor_${page}_usable_median_ms) ms" "" "" "< 3000 ms" "$(check "$(field "$f" poor_${page}_usable_median_ms) < 3000")"
+  done
   row "web: reopening the vaccinator screen from the service worker, CPU 4x" \
     "$(field "$f" reopen_vaccinator_4x_median_ms) ms" "" "" "(info)" ""
   local r
@@ -251,8 +266,8 @@ web_rows() {
   done
 }
 run_web_bench() {
-  say "web app in chromium: JS size, time to interactive (CPU 4x), offline verification"
-  timeout 900 node "$root/bench/web/web_bench.mjs" "$herdpass" "$root/web/dist" \
+  say "web app in chromium: JS size, time to interactive (CPU 4x), Lighthouse, cold load on a poor link, offline verification"
+  timeout 1800 node "$root/bench/web/web_bench.mjs" "$herdpass" "$root/web/dist" \
     >"$work/web.txt" 2> >(tee -a "$log" >&2)
   cat "$work/web.txt" >>"$log"
 }

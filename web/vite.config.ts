@@ -3,6 +3,7 @@
 // network once it has been opened online.
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { bootPlugin } from './boot.ts';
 
 export default defineConfig({
   build: {
@@ -10,10 +11,13 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 600,
   },
+  // The trust list refresh runs in a module worker (src/trust_worker.ts).
+  worker: { format: 'es' },
   server: {
     proxy: { '/api': 'http://127.0.0.1:8080' },
   },
   plugins: [
+    bootPlugin(),
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: false,

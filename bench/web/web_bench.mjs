@@ -1,11 +1,13 @@
-// Web app benchmarks (issue 3): JavaScript size, time to interactive with the CPU throttled 4x, and
-// offline verification of an HP1 string in the browser. Run by bench/run.sh (BENCH_ONLY=web, or in
+// Web app benchmarks (issue 3, issue 11 item 13): JavaScript size, time to interactive with the CPU
+// throttled 4x, Lighthouse (mobile) on / and /verify, a cold load over a poor link (400 kbps,
+// 400 ms round trip, CPU 4x), and offline verification of an HP1 string in the browser. Run by bench/run.sh (BENCH_ONLY=web, or in
 // the full run) as
 //   node bench/web/web_bench.mjs HERDPASS_BIN WEB_DIST
 // It starts its own server (fresh data directory, demo data) and Debian's chromium, and prints
 // "HP_RESULT key=value ..." lines. Each browser figure comes with a reference measured in the same
 // run on the same browser: a blank page's load for the time to interactive, and a bare WebCrypto
 // Ed25519 verification for the HP1 verification.
+import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +23,8 @@ process.env.HERDPASS_WEB_DIST = dist;
 const { startServer, launch, phone, signIn } = await import('../../web/e2e/harness.mjs');
 
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 7);
+const LIGHTHOUSE_RUNS = Number(process.env.BENCH_WEB_LIGHTHOUSE_RUNS ?? 3);
+const POOR_RUNS = Number(process.env.BENCH_WEB_POOR_RUNS ?? 5);
 const VERIFY_RUNS = Number(process.env.BENCH_WEB_VERIFY_RUNS ?? 40);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -67,6 +71,93 @@ try {
       js_biggest_gzip_kib: kib(biggest[1]),
     });
     await context.close();
+  }
+
+  // --- Lighthouse, mobile (its default: simulated slow 4G, CPU 4x), on / and /verify ---------------
+  // The npm package (web/package.json devDependencies) driving Debian's chromium through
+  // chrome-launcher; median of LIGHTHOUSE_RUNS runs, each on a fresh profile.
+  {
+    const webRequire = createRequire(new URL('../../web/package.json', import.meta.url));
+    const { default: lighthouse } = await import(webRequire.resolve('lighthouse'));
+    const chromeLauncher = await import(webRequire.resolve('chrome-launcher'));
+    const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
+      '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+    for (const [name, path] of [['root', '/'], ['verify', '/verify']]) {
+      const perf = [];
+      const tbt = [];
+      const a11y = [];
+      for (let i = 0; i < LIGHTHOUSE_RUNS; i++) {
+        const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM ?? '/usr/bin/chromium', chromeFlags: flags });
+        try {
+          const r = await lighthouse(server.url + path, {
+            port: chrome.port,
+            output: 'json',
+            logLevel: 'error',
+            onlyCategories: ['performance', 'accessibility'],
+          });
+          perf.push(Math.round(r.lhr.categories.performance.score * 100));
+          a11y.push(Math.round(r.lhr.categories.accessibility.score * 100));
+          tbt.push(r.lhr.audits['total-blocking-time'].numericValue);
+        } finally {
+          chrome.kill();
+        }
+      }
+      result({
+        [`lighthouse_${name}_performance`]: median(perf),
+        [`lighthouse_${name}_performance_all`]: perf.join(','),
+        [`lighthouse_${name}_tbt_ms`]: median(tbt).toFixed(0),
+        [`lighthouse_${name}_tbt_all`]: tbt.map((x) => x.toFixed(0)).join(','),
+        [`lighthouse_${name}_accessibility`]: Math.min(...a11y),
+        lighthouse_runs: LIGHTHOUSE_RUNS,
+      });
+    }
+  }
+
+  // --- cold load over a poor link: 400 kbps, 400 ms round trip, CPU 4x (DevTools throttling) ------
+  // No cache, no service worker. "Painted": the first contentful paint (the page's frame, header
+  // and the screen's title, is what paints first); "usable": the first screen is on the page with
+  // its handlers (the hp-screen-ready mark, as for the time to interactive).
+  async function poorLoad(url) {
+    const context = await phone(browser, { serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 400,
+      downloadThroughput: (400 * 1000) / 8,
+      uploadThroughput: (400 * 1000) / 8,
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await page.goto(url, { waitUntil: 'commit' });
+    const times = await page
+      .waitForFunction(
+        () => {
+          const ready = performance.getEntriesByName('hp-screen-ready')[0];
+          const paint = performance.getEntriesByName('first-contentful-paint')[0];
+          return ready && paint ? [paint.startTime, ready.startTime] : false;
+        },
+        null,
+        { timeout: 120000 },
+      )
+      .then((h) => h.jsonValue());
+    await context.close();
+    return times;
+  }
+  for (const [name, path] of [['root', '/'], ['verify', '/verify']]) {
+    const painted = [];
+    const usable = [];
+    for (let i = 0; i < POOR_RUNS; i++) {
+      const [p, u] = await poorLoad(server.url + path);
+      painted.push(p);
+      usable.push(u);
+    }
+    result({
+      [`poor_${name}_painted_median_ms`]: median(painted).toFixed(0),
+      [`poor_${name}_usable_median_ms`]: median(usable).toFixed(0),
+      [`poor_${name}_usable_max_ms`]: Math.max(...usable).toFixed(0),
+      poor_runs: POOR_RUNS,
+    });
   }
 
   // --- time to interactive, CPU throttled 4x, cold (no cache, no service worker) -------------------

@@ -15,7 +15,8 @@ export interface Session {
   user: User;
 }
 
-const KEY = 'hp.session';
+export const SESSION_KEY = 'hp.session';
+const KEY = SESSION_KEY;
 
 export function session(): Session | null {
   try {

@@ -3,30 +3,14 @@
 // when it is chosen, so the first screen carries one language only; the service worker precaches
 // them all for offline use.
 import i18next from 'i18next';
+import { LANGUAGE_KEY, LANGUAGES, type Language } from './languages';
 
-export interface Language {
-  code: string;
-  name: string; // in its own script
-  dir: 'ltr' | 'rtl';
-  intl: string; // locale for Intl date and number formats
-}
-
-export const LANGUAGES: Language[] = [
-  { code: 'zh-Hans', name: '中文', dir: 'ltr', intl: 'zh-Hans-CN' },
-  { code: 'ug', name: 'ئۇيغۇرچە', dir: 'rtl', intl: 'ug-CN' },
-  { code: 'kk', name: 'Қазақша', dir: 'ltr', intl: 'kk-KZ' },
-  { code: 'ky', name: 'Кыргызча', dir: 'ltr', intl: 'ky-KG' },
-  { code: 'uz', name: 'Oʻzbekcha', dir: 'ltr', intl: 'uz-Latn-UZ' },
-  { code: 'tg', name: 'Тоҷикӣ', dir: 'ltr', intl: 'tg-TJ' },
-  { code: 'ru', name: 'Русский', dir: 'ltr', intl: 'ru-RU' },
-  { code: 'en', name: 'English', dir: 'ltr', intl: 'en-GB' },
-  { code: 'fr', name: 'Français', dir: 'ltr', intl: 'fr-FR' },
-];
+export { LANGUAGES, type Language };
 
 export const NAMESPACES = ['common', 'vaccinator', 'inspector', 'vet', 'verify', 'dashboard'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
-const STORAGE_KEY = 'hp.lang';
+const STORAGE_KEY = LANGUAGE_KEY;
 const loaders = import.meta.glob<{ default: Record<string, unknown> }>('./locales/*/*.json');
 
 export function language(): Language {

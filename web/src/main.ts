@@ -37,9 +37,17 @@ async function show(path: string, push: boolean): Promise<void> {
   if (mine !== generation) return;
   unmount = await mod.mount(root, { navigate, params: new URLSearchParams(location.search) });
   document.body.dataset.screen = target.slice(1);
+  reveal();
   // The first screen is on the page with its handlers attached: bench/web_bench.mjs reads this mark
   // as the time to interactive.
   if (performance.getEntriesByName('hp-screen-ready').length === 0) performance.mark('hp-screen-ready');
+}
+
+// index.html paints a frame (header, the screen's title) before this code arrives; the app is
+// hidden behind it until its first screen is on the page, then takes its place.
+function reveal(): void {
+  document.getElementById('boot')?.remove();
+  document.getElementById('app')!.hidden = false;
 }
 
 export function navigate(path: string): void {
@@ -51,8 +59,15 @@ window.addEventListener('hp:language', () => void show(location.pathname, false)
 window.addEventListener('hp:session', () => void show(location.pathname, false));
 
 async function start(): Promise<void> {
-  await initI18n();
-  await show(location.pathname, false);
+  try {
+    // The first screen's code is fetched while the strings load, not after: on a slow link each
+    // step in turn costs a round trip.
+    SCREENS[resolve(location.pathname)]().catch(() => {});
+    await initI18n();
+    await show(location.pathname, false);
+  } finally {
+    reveal();
+  }
   if ('serviceWorker' in navigator) registerSW({ immediate: true });
   // Records waiting on the phone go out whenever the network is back, whatever screen is open.
   void import('./sync').then((m) => m.startAutoSync());

@@ -210,9 +210,46 @@ let running: Promise<RefreshOutcome> | null = null;
 
 // Fetches both lists and keeps those that pass; a refused or unreachable list leaves the cached
 // one in place. Never throws. One refresh at a time.
+// In a page, the refresh runs in a worker (trust_worker.ts), so that checking the lists does not
+// block the page; where the worker cannot start, here.
 export function refreshLists(signal?: AbortSignal): Promise<RefreshOutcome> {
+  running ??= (inPage() ? refreshInWorker(signal) : doRefresh(signal)).finally(() => (running = null));
+  return running;
+}
+
+// The refresh in this thread (the worker's, or tests').
+export function refreshListsHere(signal?: AbortSignal): Promise<RefreshOutcome> {
   running ??= doRefresh(signal).finally(() => (running = null));
   return running;
+}
+
+function inPage(): boolean {
+  return typeof window !== 'undefined' && typeof Worker !== 'undefined';
+}
+
+let worker: Worker | null = null;
+
+async function refreshInWorker(signal?: AbortSignal): Promise<RefreshOutcome> {
+  let outcome: RefreshOutcome;
+  try {
+    worker ??= new Worker(new URL('./trust_worker.ts', import.meta.url), { type: 'module' });
+    const w = worker;
+    outcome = await new Promise<RefreshOutcome>((resolve, reject) => {
+      w.onmessage = (e: MessageEvent<RefreshOutcome>) => resolve(e.data);
+      w.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(e.message));
+      };
+      w.postMessage(null);
+    });
+  } catch {
+    worker?.terminate();
+    worker = null;
+    return doRefresh(signal);
+  }
+  // The worker wrote IndexedDB: this tab's copy is its answer.
+  memo = outcome.lists;
+  return outcome;
 }
 
 async function doRefresh(signal?: AbortSignal): Promise<RefreshOutcome> {

@@ -1,7 +1,6 @@
 // COSE_Sign1 (RFC 9052 section 4.2), stage 4 of HP1 (docs/hp1-format.md section 4), as
 // cert/cose.cpp reads it: tag 18, tag 61 around tag 18, or the untagged array; alg and kid from
 // the protected header, or from the unprotected one when the protected has none.
-import { Encoder } from 'cbor-x';
 import { CborError, CborTree, HARD_MAX_DEPTH, type CborRef } from './cbor';
 
 export class CoseError extends Error {
@@ -126,12 +125,37 @@ export function parseCoseSign1(data: Uint8Array, maxDepth: number): CoseSign1 {
   return cose;
 }
 
-// cbor-x writes the shortest forms and definite lengths (RFC 8949 section 4.2.1); Uint8Array as a
-// plain byte string only with tagUint8Array off (by default it adds tag 64).
-const encoder = new Encoder({ tagUint8Array: false, useRecords: false });
-
-// The Sig_structure ["Signature1", protected, h'', payload] (RFC 9052 section 4.4).
+// The Sig_structure ["Signature1", protected, h'', payload] (RFC 9052 section 4.4), written here in
+// the shortest forms with definite lengths (RFC 8949 section 4.2.1), as cert/ writes it. Not with
+// cbor-x: loading it runs a `new Function('')` probe that the page's Content-Security-Policy
+// refuses (a violation in the console on every page that verifies).
 export function sigStructure(cose: CoseSign1): Uint8Array {
-  // slice: the encoder reuses its buffer for the next call.
-  return new Uint8Array(encoder.encode(['Signature1', cose.protectedHeader, new Uint8Array(0), cose.payload]));
+  const context = new TextEncoder().encode('Signature1');
+  const parts: Uint8Array[] = [
+    Uint8Array.of(0x84), // array of 4
+    head(3, context.length),
+    context,
+    head(2, cose.protectedHeader.length),
+    cose.protectedHeader,
+    head(2, 0),
+    head(2, cose.payload.length),
+    cose.payload,
+  ];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+// The head of a CBOR item of major type `major` (2 bytes, 3 text) and length `n`, shortest form.
+function head(major: number, n: number): Uint8Array {
+  const m = major << 5;
+  if (n < 24) return Uint8Array.of(m | n);
+  if (n < 0x100) return Uint8Array.of(m | 24, n);
+  if (n < 0x10000) return Uint8Array.of(m | 25, n >> 8, n & 0xff);
+  if (n <= 0xffffffff) return Uint8Array.of(m | 26, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+  throw new CoseError('cose', `a byte string of ${n} bytes is too long`);
 }

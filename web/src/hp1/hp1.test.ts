@@ -77,7 +77,7 @@ describe('the worked example (docs/hp1-format.md section 11)', () => {
     expect(toHex(cose.signature)).toBe(s.signature_hex);
     expect(cose.alg).toBe(-8);
     expect(toHex(cose.kidProtected!)).toBe(sample.kid);
-    // cbor-x writes the Sig_structure byte for byte as cert/ does.
+    // The Sig_structure byte for byte as cert/ writes it.
     expect(toHex(sigStructure(cose))).toBe(s.sig_structure_hex);
     expect(kidOfKey(fromBase64(sample.public_key_b64)!)).toBe(sample.kid);
   });
@@ -121,6 +121,19 @@ describe('the worked example (docs/hp1-format.md section 11)', () => {
     expect(out.status).toBe('revoked');
     expect(out.valid).toBe(false);
     expect(out.reasons.map((r) => r.code)).toEqual(['revoked']);
+  });
+});
+
+describe('Sig_structure (RFC 9052 section 4.4)', () => {
+  // cose.ts writes it by hand (cbor-x's probe breaks the page's CSP): the same bytes as cbor-x's
+  // shortest-form encoder at every length where the head changes size.
+  const cborx = new Encoder({ tagUint8Array: false, useRecords: false });
+  it.each([0, 1, 23, 24, 255, 256, 65535, 65536])('byte strings of %i bytes', (n) => {
+    const protectedHeader = Uint8Array.from({ length: n }, (_, i) => i & 0xff);
+    const payload = Uint8Array.from({ length: n + 3 }, (_, i) => (i * 7) & 0xff);
+    const cose = { protectedHeader, payload } as Parameters<typeof sigStructure>[0];
+    const expected = cborx.encode(['Signature1', protectedHeader, new Uint8Array(0), payload]);
+    expect(toHex(sigStructure(cose))).toBe(toHex(new Uint8Array(expected)));
   });
 });
 

@@ -5,8 +5,7 @@
 // certificate was already used (consumed) and has the newest lists.
 import './verify.css';
 import { api } from '../api';
-import { verifyOffline, type VerifyResult } from '../hp1/index';
-import { warmUp } from '../hp1/verify';
+import type { VerifyResult } from '../hp1/index';
 import { formatDate, formatDateTime, formatNumber, t } from '../i18n';
 import { diseaseName, purposeName, reasonWords, speciesName } from '../labels';
 import { decodeImageFile, scanCode } from '../scan';
@@ -112,7 +111,7 @@ export const mount: Mount = (root, ctx) => {
     busy = 'check';
     draw();
     performance.clearMeasures('hp1-verify');
-    const local = await verifyOffline(hp1);
+    const local = await (await import('../hp1/index')).verifyOffline(hp1);
     const m = performance.getEntriesByName('hp1-verify', 'measure').at(-1);
     if (!alive || mine !== seq) return;
     checked = { local, server: null, ms: m ? m.duration : null };
@@ -319,9 +318,19 @@ export const mount: Mount = (root, ctx) => {
   const onOnline = () => void update();
   window.addEventListener('online', onOnline);
   window.addEventListener('offline', draw);
+  // The first check builds the Ed25519 tables (hp1/verify.ts warmUp), a long task on a slow phone:
+  // done when the user first reaches for a way in (tap, focus, key), not while the page loads.
+  const warm = () => {
+    root.removeEventListener('pointerdown', warm, true);
+    root.removeEventListener('focusin', warm, true);
+    root.removeEventListener('keydown', warm, true);
+    void import('../hp1/verify').then((m) => m.warmUp());
+  };
+  root.addEventListener('pointerdown', warm, true);
+  root.addEventListener('focusin', warm, true);
+  root.addEventListener('keydown', warm, true);
   draw();
   void loadLists().then(() => {
-    warmUp();
     if (navigator.onLine) void update();
     if (text) void check(text);
   });
@@ -329,6 +338,9 @@ export const mount: Mount = (root, ctx) => {
   return () => {
     alive = false;
     controller.abort();
+    root.removeEventListener('pointerdown', warm, true);
+    root.removeEventListener('focusin', warm, true);
+    root.removeEventListener('keydown', warm, true);
     window.removeEventListener('online', onOnline);
     window.removeEventListener('offline', draw);
     render(nothing, root);
