@@ -121,6 +121,13 @@ export async function shot(page, name) {
 
 // Strings the page asked for that its language does not have (collected by i18n.ts), plus any text
 // on the page that looks like a raw key ("vet:title", "nav.vet").
+// A screenshot of one part of the page (`locator`'s first element), for a long page whose full
+// shot is too tall to read.
+export async function shotOf(locator, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await locator.first().screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
 export async function untranslated(page) {
   return page.evaluate(() => {
     const missing = [...(window.__hpMissing ?? [])];

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
-import { startServer, launch, phone, signIn, apiLogin, apiGet, untranslated, shot, readText, eventuallyValue as eventually, freshPhone as freshPhoneOn, freshTag } from './harness.mjs';
+import { startServer, launch, phone, signIn, apiLogin, apiGet, untranslated, shot, shotOf, readText, eventuallyValue as eventually, freshPhone as freshPhoneOn, freshTag } from './harness.mjs';
 import { fileURLToPath } from 'node:url';
 
 let server;
@@ -216,5 +216,65 @@ test('new tags start as the species last used on this phone, not cattle', { time
     await eventually(() => page.getByTestId('flock-species').inputValue(), (v) => v === 'camel', 'the species of a new flock after a reload');
   } finally {
     await context.close();
+  }
+});
+
+test('a record the server refused says why in the user language (ug, kk, ru), never the English detail', { timeout: 180_000 }, async () => {
+  // An owner whose ear tag a second owner's record then names: refused, failed-precondition on animal_tags.
+  const first = { phone: await freshPhone(), tag: freshTag() };
+  const res = await fetch(`${server.url}/api/v1/vaccinations/batch`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${vetToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      records: [
+        {
+          id: randomUUID(),
+          owner_phone: first.phone,
+          owner_name: 'Refused Reason First',
+          animal_tags: [first.tag],
+          species: 'sheep',
+          disease: 'SGP',
+          vaccine: 'SGP-SHEEPPOX-LIVE',
+          batch_no: 'UX-REFUSED-1',
+          dose_ml: 1.0,
+          administered_on: today,
+        },
+      ],
+    }),
+  });
+  assert.equal(res.status, 200);
+  for (const lang of ['ug', 'kk', 'ru']) {
+    const { context, page } = await newPage('vaccinator', lang);
+    try {
+      await page.getByTestId('owner-phone').fill(await freshPhone());
+      await page.getByTestId('owner-find').click();
+      await page.getByTestId('owner-name-input').fill(`Refused Reason ${lang}`);
+      await page.getByTestId('owner-create').click();
+      await page.getByTestId('owner-chosen-name').waitFor();
+      await page.getByTestId('mode-tag').click();
+      await page.getByTestId('tag-species').selectOption('sheep');
+      await page.getByTestId('tag-input').fill(first.tag);
+      await page.getByTestId('tag-add').click();
+      await page.getByTestId('vacc-disease').selectOption('SGP');
+      await page.getByTestId('vacc-vaccine').selectOption('SGP-SHEEPPOX-LIVE');
+      await page.getByTestId('vacc-batch').fill(`UX-REFUSED-${lang}`);
+      await page.getByTestId('vacc-save').click();
+      const error = page.locator('[data-testid="outbox-item"][data-state="rejected"] [data-testid="outbox-error"]');
+      await error.waitFor();
+      const reason = `${locale(lang, 'common').error.conflict} (animal_tags)`;
+      const want = locale(lang, 'vaccinator').outbox.reason.replace('{{reason}}', reason);
+      const text = await eventually(
+        async () => (await error.innerText()).replace(/[\u2066\u2069]/g, '').trim(),
+        (s) => s === want,
+        `${lang}: the reason ${JSON.stringify(want)}`,
+      );
+      assert.doesNotMatch(text, /another owner|ear tag/i, `${lang}: the server's English detail`);
+      assert.equal(await error.getAttribute('data-code'), 'failed-precondition');
+      assert.deepEqual(await untranslated(page), []);
+      await shot(page, `ux-refused-record-${lang}`);
+      await shotOf(page.locator('[data-testid="outbox-item"][data-state="rejected"]'), `ux-refused-record-item-${lang}`);
+    } finally {
+      await context.close();
+    }
   }
 });

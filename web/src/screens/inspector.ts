@@ -360,7 +360,7 @@ export const mount: Mount = (root) => {
         : nothing}
       ${r.reasons.length
         ? html`<ul class="reasons" data-testid="cert-reasons">
-            ${r.reasons.map((x) => html`<li data-testid="cert-reason" data-code=${x.code}>${reasonWords(x.code, x.message)}</li>`)}
+            ${r.reasons.map((x) => html`<li data-testid="cert-reason" data-code=${x.code}>${reasonWords(x.code)}</li>`)}
           </ul>`
         : nothing}
       ${claims
