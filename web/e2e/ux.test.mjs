@@ -278,3 +278,66 @@ test('a record the server refused says why in the user language (ug, kk, ru), ne
     }
   }
 });
+
+test('before Issue, the vet sees which animals meet the movement rules for the purpose chosen, in words (ug, kk, ru)', { timeout: 180_000 }, async () => {
+  // Two sheep: one vaccinated against all that slaughter asks (FMD-O, FMD-A, PPR), one against sheep pox only.
+  const owner = { phone: await freshPhone(), name: `Ready Sheep ${randomInt(1000, 9999)}`, ready: freshTag(), short: freshTag() };
+  const record = (tag, disease, vaccine) => ({
+    id: randomUUID(),
+    owner_phone: owner.phone,
+    owner_name: owner.name,
+    animal_tags: [tag],
+    species: 'sheep',
+    disease,
+    vaccine,
+    batch_no: `UX-READY-${disease}`,
+    dose_ml: 1.0,
+    administered_on: today,
+  });
+  const records = [
+    record(owner.ready, 'FMD-O', 'FMD-OA-INACT'),
+    record(owner.ready, 'FMD-A', 'FMD-OA-INACT'),
+    record(owner.ready, 'PPR', 'PPR-LIVE-C9'),
+    record(owner.short, 'SGP', 'SGP-SHEEPPOX-LIVE'),
+  ];
+  const res = await fetch(`${server.url}/api/v1/vaccinations/batch`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${vetToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ records }),
+  });
+  const answer = await res.json();
+  assert.equal(res.status, 200);
+  assert.deepEqual(answer.results.map((r) => r.status), ['created', 'created', 'created', 'created'], JSON.stringify(answer));
+  for (const lang of ['ug', 'kk', 'ru']) {
+    const { context, page } = await newPage('vet', lang);
+    try {
+      const common = locale(lang, 'common');
+      const vet = locale(lang, 'vet');
+      const words = (key, purpose, extra = {}) =>
+        Object.entries({ purpose: common.purpose[purpose], ...extra }).reduce((s, [k, v]) => s.replaceAll(`{{${k}}}`, v), vet[key]);
+      await page.getByTestId('vet-phone-input').fill(owner.phone);
+      await page.getByTestId('vet-phone-submit').click();
+      await page.getByTestId('vet-owner-name').filter({ hasText: owner.name }).waitFor();
+      const line = (tag) => page.locator(`[data-testid="unit-rules"][data-unit="${tag}"]`);
+      const text = (loc) => loc.innerText().then((s) => s.trim());
+      // Slaughter (the first purpose): the first sheep meets the rules, the second lacks all three.
+      await eventually(() => page.getByTestId('purpose').inputValue(), (v) => v === 'slaughter', `${lang}: the purpose`);
+      await eventually(() => text(line(owner.ready)), (s) => s === words('rules_meets', 'slaughter'), `${lang}: the ready sheep for slaughter`);
+      const lacking = words('rules_fails', 'slaughter', { diseases: ['FMD-O', 'FMD-A', 'PPR'].map((d) => common.disease[d]).join('; ') });
+      await eventually(() => text(line(owner.short)), (s) => s === lacking, `${lang}: the short sheep for slaughter`);
+      const tally = words('rules_tally', 'slaughter', { count: '1', total: '2' });
+      await eventually(() => text(page.getByTestId('rules-tally')), (s) => s === tally, `${lang}: the tally for slaughter`);
+      await shot(page, `ux-vet-rules-${lang}`);
+      await shotOf(page.locator('fieldset.picks'), `ux-vet-rules-animals-${lang}`);
+      // Export asks SGP and anthrax too: now neither meets the rules, as words, never a rule's code.
+      await page.getByTestId('purpose').selectOption('export');
+      const exportLacking = words('rules_fails', 'export', { diseases: `${common.disease.SGP}; ${common.disease.ANTHRAX}` });
+      const readyText = await eventually(() => text(line(owner.ready)), (s) => s === exportLacking, `${lang}: the ready sheep for export`);
+      assert.doesNotMatch(readyText, /export-fmd|slaughter-fmd|[A-Z]+-[A-Z]/, `${lang}: no rule or disease code`);
+      await eventually(() => text(page.getByTestId('rules-tally')), (s) => s === words('rules_tally', 'export', { count: '0', total: '2' }), `${lang}: the tally for export`);
+      assert.deepEqual(await untranslated(page), []);
+    } finally {
+      await context.close();
+    }
+  }
+});
