@@ -19,7 +19,7 @@ let today;
 const locale = (lang, ns) => JSON.parse(readText(fileURLToPath(new URL(`../src/locales/${lang}/${ns}.json`, import.meta.url))));
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ serveArgs: ['--public-url', 'https://vet.example.kz', '--utc-offset', '+05:00'] });
   browser = await launch();
   vetToken = await apiLogin(server.url, 'vet');
   const demo = await apiGet(server.url, vetToken, `/lookup?phone=${encodeURIComponent(server.demoValue('demo owner phone'))}&years=3`);
@@ -336,6 +336,30 @@ test('before Issue, the vet sees which animals meet the movement rules for the p
       assert.doesNotMatch(readyText, /export-fmd|slaughter-fmd|[A-Z]+-[A-Z]/, `${lang}: no rule or disease code`);
       await eventually(() => text(page.getByTestId('rules-tally')), (s) => s === words('rules_tally', 'export', { count: '0', total: '2' }), `${lang}: the tally for export`);
       assert.deepEqual(await untranslated(page), []);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test('the printed certificate in ug, kk and ru: local time and the full verify address with its QR code', { timeout: 120_000 }, async () => {
+  const id = server.demoValue('demo certificate to verify').split(' ')[0];
+  for (const lang of ['ug', 'kk', 'ru']) {
+    const res = await fetch(`${server.url}/api/v1/certificates/${id}/print?lang=${lang}`, { headers: { Authorization: `Bearer ${vetToken}` } });
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    const context = await phone(browser, { viewport: { width: 794, height: 1123 }, isMobile: false, hasTouch: false });
+    try {
+      const page = await context.newPage();
+      await page.setContent(html);
+      const link = page.locator('footer a[href="https://vet.example.kz/verify"]');
+      await eventually(() => link.innerText(), (s) => s === 'https://vet.example.kz/verify', `${lang}: the verify address`);
+      const qr = page.locator('footer .verify-qr svg');
+      const box = await eventually(() => qr.boundingBox(), (b) => b !== null && b.width >= 100 && b.height >= 100, `${lang}: the address QR code`);
+      assert.ok(box.width >= 100, `${lang}: QR ${JSON.stringify(box)}`);
+      const times = await page.locator('table.facts bdi').allInnerTexts();
+      assert.ok(times.some((t) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\+05:00$/.test(t)), `${lang}: local times in ${JSON.stringify(times)}`);
+      await shot(page, `ux-print-page-${lang}`);
     } finally {
       await context.close();
     }
