@@ -365,3 +365,117 @@ test('the printed certificate in ug, kk and ru: local time and the full verify a
     }
   }
 });
+
+// Every visible control a person taps, on the whole page (scrolled or not): links, buttons,
+// menus, fields, summaries; a checkbox or radio by the label around it, which is what a finger
+// hits. Each as "what WxH" when under 48 CSS px either way.
+async function smallTargets(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const sel = 'a[href], button, select, input:not([type=hidden]), textarea, summary, [role=button], [role=link], [tabindex]:not([tabindex="-1"])';
+    for (const el of document.querySelectorAll(sel)) {
+      let target = el;
+      if (el instanceof HTMLInputElement && ['checkbox', 'radio', 'file'].includes(el.type)) target = el.closest('label') ?? el;
+      if (!target.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+      const r = target.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || r.right <= 0 || r.left >= window.innerWidth) continue;
+      if (r.width < 48 || r.height < 48) {
+        const what = el.dataset.testid ?? `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ')[0] : ''} "${(el.textContent ?? '').trim().slice(0, 20)}"`;
+        out.push(`${what} ${Math.round(r.width)}x${Math.round(r.height)}`);
+      }
+    }
+    return out;
+  });
+}
+
+// Waits until the screen shows `ready` (a locator), then until nothing on it is under 48 px; what
+// is still under after the wait goes into `found[where]`, so that one run names every screen's.
+async function expectNoSmallTargets(page, ready, where, found) {
+  await ready.first().waitFor();
+  try {
+    await eventually(() => smallTargets(page), (list) => list.length === 0, `${where}: controls under 48x48 px`, 5_000);
+  } catch {
+    found[where] = await smallTargets(page);
+  }
+}
+
+test('at 390 px every visible control on every screen is at least 48x48 px (kk, ug)', { timeout: 600_000 }, async () => {
+  const found = {};
+  for (const lang of ['kk', 'ug']) {
+    // Signed out: the language choice, the sign-in form, the public check.
+    {
+      const context = await phone(browser);
+      const page = await context.newPage();
+      try {
+        await page.goto(`${server.url}/signin`);
+        await expectNoSmallTargets(page, page.getByTestId(`lang-${lang}`), `${lang}: language choice`, found);
+        await page.getByTestId(`lang-${lang}`).click();
+        await expectNoSmallTargets(page, page.getByTestId('signin-form'), `${lang}: sign-in`, found);
+        await page.goto(`${server.url}/verify`);
+        await expectNoSmallTargets(page, page.locator('body[data-screen="verify"]'), `${lang}: verify (signed out)`, found);
+      } finally {
+        await context.close();
+      }
+    }
+    // The vaccinator with an owner chosen and a tag added.
+    {
+      const { context, page } = await newPage('vaccinator', lang);
+      try {
+        await expectNoSmallTargets(page, page.getByTestId('owner-phone'), `${lang}: vaccinator`, found);
+        await page.getByTestId('owner-phone').fill(await freshPhone());
+        await page.getByTestId('owner-find').click();
+        await page.getByTestId('owner-name-input').fill('Touch Target Owner');
+        await page.getByTestId('owner-create').click();
+        await page.getByTestId('mode-tag').click();
+        await page.getByTestId('tag-input').fill(freshTag());
+        await page.getByTestId('tag-add').click();
+        await expectNoSmallTargets(page, page.getByTestId('animal-item'), `${lang}: vaccinator with an animal`, found);
+      } finally {
+        await context.close();
+      }
+    }
+    // The vet: an owner looked up (animals to pick, purpose) and the recent certificates.
+    {
+      const { context, page } = await newPage('vet', lang);
+      try {
+        await expectNoSmallTargets(page, page.getByTestId('cert-item'), `${lang}: vet`, found);
+        // A certificate shown (copy, print, the QR code) and the revoke form open.
+        const item = page.getByTestId('cert-item').filter({ has: page.getByTestId('cert-revoke') }).first();
+        await item.getByTestId('cert-show').click();
+        await expectNoSmallTargets(page, page.getByTestId('cert-print'), `${lang}: vet: a certificate shown`, found);
+        await item.getByTestId('cert-revoke').click();
+        await expectNoSmallTargets(page, page.getByTestId('revoke-form'), `${lang}: vet: revoking`, found);
+        await page.getByTestId('vet-phone-input').fill(server.demoValue('demo owner phone'));
+        await page.getByTestId('vet-phone-submit').click();
+        await expectNoSmallTargets(page, page.getByTestId('issue-form'), `${lang}: vet with an owner`, found);
+        for (const tab of ['inspector', 'dashboard', 'verify']) {
+          await page.getByTestId(`nav-${tab}`).click();
+          await expectNoSmallTargets(page, page.locator(`body[data-screen="${tab}"]`), `${lang}: vet: ${tab}`, found);
+        }
+      } finally {
+        await context.close();
+      }
+    }
+    // The inspector after a phone check (the details closed: their summaries count).
+    {
+      const { context, page } = await newPage('inspector', lang);
+      try {
+        await page.getByTestId('phone-input').fill(server.demoValue('demo owner phone'));
+        await page.getByTestId('phone-submit').click();
+        await expectNoSmallTargets(page, page.getByTestId('owner-name'), `${lang}: inspector with an owner`, found);
+      } finally {
+        await context.close();
+      }
+    }
+    // The administrator: the dashboard.
+    {
+      const { context, page } = await newPage('admin', lang);
+      try {
+        await expectNoSmallTargets(page, page.locator('body[data-screen="dashboard"]'), `${lang}: dashboard`, found);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+  assert.deepEqual(found, {}, 'controls under 48x48 px, per screen');
+});
