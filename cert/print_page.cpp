@@ -166,6 +166,7 @@ footer p { margin: 1mm 0; }
 .verify { display: flex; gap: 4mm; align-items: flex-start; }
 .verify-qr { margin: 0; width: 30mm; flex: none; }
 .verify-qr svg { display: block; width: 30mm; height: 30mm; }
+.verify-qr figcaption { font-size: 8pt; text-align: center; }
 .small { font-size: 8.5pt; color: #333; }
 @media print {
   .sheet { width: auto; }
@@ -312,7 +313,7 @@ std::string CertificatePrintHtml(const Certificate& c, std::string_view lang,
   if (!verify_qr_svg.empty()) {
     h += "<figure class=\"verify-qr\">";
     h += verify_qr_svg;
-    h += "</figure>";
+    h += "<figcaption>" + label("verify_qr") + "</figcaption></figure>";
   }
   h += "<div>\n<p>" + verify + "</p>\n";
   h += "<p>" + label("signed_note") + "</p>\n</div></div>\n";

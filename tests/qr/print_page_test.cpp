@@ -95,6 +95,7 @@ TEST(PrintTranslations, EveryKeyHasEveryLanguage) {
   }
   for (std::string_view key : kPageLabels) EXPECT_TRUE(keys.count(key)) << key;
   EXPECT_TRUE(keys.count("verify_text"));
+  EXPECT_TRUE(keys.count("verify_qr"));
   EXPECT_TRUE(keys.count("no_tags"));
   EXPECT_TRUE(keys.count("no_vaccinations"));
 }
@@ -408,7 +409,9 @@ TEST(CertificatePrintPage, ShowsTheFullVerifyAddressAsTextAndQrCode) {
   EXPECT_NE(page->find("<a href=\"" + url + "\"><bdi>" + url + "</bdi></a>"), std::string::npos);
   Result<QrCode> address = EncodeQrBytes(url);
   ASSERT_TRUE(address.ok()) << address.status().ToString();
-  EXPECT_NE(page->find("<figure class=\"verify-qr\">" + QrSvg(*address) + "</figure>"),
+  EXPECT_NE(page->find("<figure class=\"verify-qr\">" + QrSvg(*address) + "<figcaption>" +
+                       std::string(Translate("verify_qr", PrintLanguageIndex("kk"))) +
+                       "</figcaption></figure>"),
             std::string::npos);
   Result<std::string> png = QrPng(*address, 4);
   ASSERT_TRUE(png.ok()) << png.status().ToString();
