@@ -89,6 +89,12 @@ constexpr Translation kLabelRows[] = {
                         "Кантип текшерүү керек", "Qanday tekshirish kerak",
                         "Чӣ тавр санҷидан лозим", "Как проверить", "How to verify",
                         "Comment vérifier"}},
+    // Under the small QR code of the verification address (serve --public-url).
+    {"verify_qr",
+     {"扫码打开核验页面", "سكانېرلاپ تەكشۈرۈش بېتىنى ئېچىڭ", "Тексеру бетін ашу үшін сканерлеңіз",
+      "Текшерүү барагын ачуу үчүн сканерлеңиз", "Tekshirish sahifasini ochish uchun skanerlang",
+      "Барои кушодани саҳифаи санҷиш скан кунед", "Отсканируйте, чтобы открыть страницу проверки",
+      "Scan to open the verify page", "Scannez pour ouvrir la page de vérification"}},
     // {url} is replaced by the verification address.
     {"verify_text",
      {"使用 HerdPass 应用扫描二维码，或打开 {url} 扫码。将核验签名、有效期和撤销名单，离线也可核验。",

@@ -87,13 +87,28 @@ std::optional<double> QualityOf(std::string_view params) {
   return q;
 }
 
-// "2026-11-29 03:29 UTC": minutes are as precise as a paper certificate needs, and the zone is
-// spelled out because the reader may be in Urumqi (UTC+8, or UTC+6 by local custom) or Almaty.
-std::string FormatTime(Timestamp t) {
-  std::string rfc = FormatRfc3339(t);  // "2026-11-29T03:29:11.123Z"
+// "UTC", "UTC+05:00", "UTC-03:30".
+std::string FormatUtcOffset(std::chrono::minutes offset) {
+  if (offset.count() == 0) return "UTC";
+  const long long m = offset.count() < 0 ? -offset.count() : offset.count();
+  auto two = [](long long v) { return std::string(v < 10 ? "0" : "") + std::to_string(v); };
+  return std::string("UTC") + (offset.count() < 0 ? "-" : "+") + two(m / 60) + ":" + two(m % 60);
+}
+
+// "2026-11-29 08:29 UTC+05:00": local time (UTC + offset), minutes being as precise as a paper
+// certificate needs, with the offset spelled out because the reader may be in another zone
+// (Urumqi is UTC+8, or UTC+6 by local custom; Almaty UTC+5).
+std::string FormatTime(Timestamp t, std::chrono::minutes offset) {
+  std::string rfc = FormatRfc3339(t + offset);  // "2026-11-29T08:29:11.123Z"
   size_t tpos = rfc.find('T');
   if (tpos == std::string::npos || rfc.size() < tpos + 6) return rfc;
-  return rfc.substr(0, tpos) + " " + rfc.substr(tpos + 1, 5) + " UTC";
+  return rfc.substr(0, tpos) + " " + rfc.substr(tpos + 1, 5) + " " + FormatUtcOffset(offset);
+}
+
+// An address a phone can open from a QR code: http(s) and a host.
+bool IsWebAddress(std::string_view url) {
+  return (url.starts_with("https://") && url.size() > 8) ||
+         (url.starts_with("http://") && url.size() > 7);
 }
 
 // At most the last 4 digits of whatever the field holds, so that a caller that passed a whole
@@ -148,6 +163,10 @@ tr { border-bottom: 0.2mm solid #888; }
 .tags { columns: 4; column-gap: 4mm; list-style: none; margin: 0; padding: 0; font-size: 9pt; }
 footer { margin-top: 5mm; border-top: 0.5mm solid #000; padding-top: 2mm; }
 footer p { margin: 1mm 0; }
+.verify { display: flex; gap: 4mm; align-items: flex-start; }
+.verify-qr { margin: 0; width: 30mm; flex: none; }
+.verify-qr svg { display: block; width: 30mm; height: 30mm; }
+.verify-qr figcaption { font-size: 8pt; text-align: center; }
 .small { font-size: 8.5pt; color: #333; }
 @media print {
   .sheet { width: auto; }
@@ -187,7 +206,8 @@ std::string_view PickLanguage(std::string_view accept_language) {
 
 std::string CertificatePrintHtml(const Certificate& c, std::string_view lang,
                                  std::string_view qr_svg, Timestamp now,
-                                 std::string_view verify_url) {
+                                 const PrintSettings& settings, std::string_view verify_qr_svg) {
+  const std::string_view verify_url = settings.verify_url;
   const std::string_view code = PickLanguage(lang);
   const size_t li = PrintLanguageIndex(code);
   const bool rtl = code == "ug";
@@ -230,8 +250,9 @@ std::string CertificatePrintHtml(const Certificate& c, std::string_view lang,
   h += row(label("purpose"), coded("purpose.", PurposeName(c.purpose)));
   h += row(label("species"), coded("species.", c.species));
   h += row(label("head_count"), bdi(std::to_string(c.head_count)));
-  h += row(label("valid_from"), bdi(FormatTime(c.issued_at)));
-  h += row(label("valid_until"), "<strong>" + bdi(FormatTime(c.valid_until)) + "</strong>");
+  h += row(label("valid_from"), bdi(FormatTime(c.issued_at, settings.utc_offset)));
+  h += row(label("valid_until"),
+           "<strong>" + bdi(FormatTime(c.valid_until, settings.utc_offset)) + "</strong>");
   h += row(label("issuer"), "<span class=\"code\">" + bdi(c.authority) + "</span>");
   h += row(label("vet"), Escape(c.vet_name));
   // MaskName keeps the first letter of each word: it leaves a masked name as it is and masks a
@@ -288,8 +309,14 @@ std::string CertificatePrintHtml(const Certificate& c, std::string_view lang,
   std::string verify = label("verify_text");
   if (size_t at = verify.find("{url}"); at != std::string::npos) verify.replace(at, 5, shown);
   h += "<footer>\n<h2>" + label("verify_heading") + "</h2>\n";
-  h += "<p>" + verify + "</p>\n";
-  h += "<p>" + label("signed_note") + "</p>\n";
+  h += "<div class=\"verify\">";
+  if (!verify_qr_svg.empty()) {
+    h += "<figure class=\"verify-qr\">";
+    h += verify_qr_svg;
+    h += "<figcaption>" + label("verify_qr") + "</figcaption></figure>";
+  }
+  h += "<div>\n<p>" + verify + "</p>\n";
+  h += "<p>" + label("signed_note") + "</p>\n</div></div>\n";
   h += "<p class=\"small\">" + label("certificate_id") + ": <span class=\"code\">" + bdi(c.id) +
        "</span> · " + label("signing_key") + ": <span class=\"code\">" + bdi(c.kid) +
        "</span></p>\n";
@@ -311,13 +338,22 @@ const std::string& PrintPageContentSecurityPolicy() {
 }
 
 Result<std::string> CertificatePrintPage(const Certificate& c, std::string_view lang, Timestamp now,
-                                         std::string_view verify_url) {
+                                         const PrintSettings& settings) {
   Result<QrCode> qr = EncodeQr(c.hp1);
   if (!qr.ok()) {
     return InvalidArgument(
         "hp1", "the certificate text cannot be drawn as a QR code: " + qr.status().message());
   }
-  return CertificatePrintHtml(c, lang, QrSvg(*qr), now, verify_url);
+  std::string verify_qr;
+  if (IsWebAddress(settings.verify_url)) {
+    Result<QrCode> address = EncodeQrBytes(settings.verify_url);
+    if (!address.ok()) {
+      return InvalidArgument("verify_url", "the verify address cannot be drawn as a QR code: " +
+                                               address.status().message());
+    }
+    verify_qr = QrSvg(*address);
+  }
+  return CertificatePrintHtml(c, lang, QrSvg(*qr), now, settings, verify_qr);
 }
 
 }  // namespace herdpass::cert

@@ -68,6 +68,31 @@ std::string PngMessage(const png_image& image) {
   return std::string(image.message, strnlen(image.message, sizeof image.message));
 }
 
+// One segment of `mode` at level Q; version 0 lets libqrencode choose the smallest version that
+// holds it. The caller has checked the text fits the mode and the size.
+Result<QrCode> EncodeSegment(std::string_view text, QRencodeMode mode) {
+  std::unique_ptr<QRinput, QrInputDeleter> input(QRinput_new2(0, QR_ECLEVEL_Q));
+  if (!input) return Internal("libqrencode: cannot allocate the input");
+  if (QRinput_append(input.get(), mode, static_cast<int>(text.size()),
+                     reinterpret_cast<const unsigned char*>(text.data())) != 0) {
+    return Internal(std::string("libqrencode refused the segment: ") + std::strerror(errno));
+  }
+  errno = 0;
+  std::unique_ptr<QRcode, QrCodeDeleter> code(QRcode_encodeInput(input.get()));
+  if (!code) {
+    if (errno == ERANGE) return InvalidArgument("text", "too long for a QR code at level Q");
+    return Internal(std::string("libqrencode failed: ") + std::strerror(errno));
+  }
+  QrCode qr;
+  qr.version = code->version;
+  qr.width = code->width;
+  const size_t n = static_cast<size_t>(code->width) * static_cast<size_t>(code->width);
+  qr.modules.resize(n);
+  // libqrencode's bit 0 is "dark"; the other bits describe what the module is for.
+  for (size_t i = 0; i < n; ++i) qr.modules[i] = code->data[i] & 1;
+  return qr;
+}
+
 }  // namespace
 
 Result<QrCode> EncodeQr(std::string_view text) {
@@ -90,29 +115,20 @@ Result<QrCode> EncodeQr(std::string_view text) {
   // QRcode_encodeString would split the text into numeric, alphanumeric and byte segments as it
   // sees fit (and accepts only QR_MODE_8 or QR_MODE_KANJI as its hint). One explicit alphanumeric
   // segment makes the version a function of the length alone, which is what the HP1 rule "all
-  // ear tags when they fit version 25" is computed against. Version 0 lets libqrencode choose the
-  // smallest version that holds the segment.
-  std::unique_ptr<QRinput, QrInputDeleter> input(QRinput_new2(0, QR_ECLEVEL_Q));
-  if (!input) return Internal("libqrencode: cannot allocate the input");
-  if (QRinput_append(input.get(), QR_MODE_AN, static_cast<int>(text.size()),
-                     reinterpret_cast<const unsigned char*>(text.data())) != 0) {
-    return Internal(std::string("libqrencode refused the alphanumeric segment: ") +
-                    std::strerror(errno));
+  // ear tags when they fit version 25" is computed against.
+  return EncodeSegment(text, QR_MODE_AN);
+}
+
+Result<QrCode> EncodeQrBytes(std::string_view text) {
+  if (text.empty()) return InvalidArgument("text", "nothing to encode");
+  // Version 40 holds at most 1,663 bytes at level Q.
+  constexpr size_t kMaxBytesQ = 1663;
+  if (text.size() > kMaxBytesQ) {
+    return InvalidArgument("text",
+                           "too long for a QR code at level Q: " + std::to_string(text.size()) +
+                               " bytes, at most " + std::to_string(kMaxBytesQ));
   }
-  errno = 0;
-  std::unique_ptr<QRcode, QrCodeDeleter> code(QRcode_encodeInput(input.get()));
-  if (!code) {
-    if (errno == ERANGE) return InvalidArgument("text", "too long for a QR code at level Q");
-    return Internal(std::string("libqrencode failed: ") + std::strerror(errno));
-  }
-  QrCode qr;
-  qr.version = code->version;
-  qr.width = code->width;
-  const size_t n = static_cast<size_t>(code->width) * static_cast<size_t>(code->width);
-  qr.modules.resize(n);
-  // libqrencode's bit 0 is "dark"; the other bits describe what the module is for.
-  for (size_t i = 0; i < n; ++i) qr.modules[i] = code->data[i] & 1;
-  return qr;
+  return EncodeSegment(text, QR_MODE_8);
 }
 
 std::string QrSvg(const QrCode& qr, int scale) {

@@ -26,6 +26,10 @@ struct QrCode {
 // 25 holds at most 1,041 characters at level Q (ISO/IEC 18004 table 7).
 Result<QrCode> EncodeQr(std::string_view text);
 
+// Any text (a web address with lower-case letters: "https://vet.example.kz/verify") as one 8-bit
+// byte segment at level Q. kInvalidArgument (field "text") when empty or over 1,663 bytes.
+Result<QrCode> EncodeQrBytes(std::string_view text);
+
 // An SVG document (one <path>, 4-module quiet zone), `scale` user units per module (clamped to
 // 1..1000). A QrCode whose modules do not match its width gives an empty path.
 std::string QrSvg(const QrCode& qr, int scale = 4);

@@ -241,6 +241,19 @@ int Main(int argc, char** argv) {
                     "127.0.0.1, 10.0.0.0/8, ::1); only from these is X-Forwarded-For believed to "
                     "name the client, for login throttling and the audit log (repeatable)");
 
+  serve
+      ->add_option("--public-url", serve_opts.public_url,
+                   "the address users reach this server at, e.g. https://vet.example.kz: printed "
+                   "certificates show <it>/verify as text and as a QR code (default: none, the "
+                   "page shows the path /verify alone)")
+      ->envname("HERDPASS_PUBLIC_URL");
+  serve
+      ->add_option("--utc-offset", serve_opts.utc_offset,
+                   "local time as an offset from UTC, e.g. +05:00 (Kazakhstan) or +08:00: the "
+                   "end of a certificate's day and the times on printed certificates "
+                   "(default +05:00)")
+      ->envname("HERDPASS_UTC_OFFSET");
+
   auto* user = app.add_subcommand("user", "manage users");
   user->require_subcommand(1);
   std::string username, role, user_authority;

@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "http/routes/api.h"
 #include "http/static_files.h"
+#include "service/certificate_documents.h"
 #include "store/store.h"
 
 namespace herdpass::cli {
@@ -56,7 +57,18 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     if (!every.ok()) return Fail(every.status());
     backup.every = *every;
   }
-  // Usage errors first, found before the database is opened: the proxies, then the web app.
+  // Usage errors first, found before the database is opened: the addresses and time, the proxies,
+  // then the web app.
+  if (!options.public_url.empty()) {
+    auto url = ParsePublicUrl(options.public_url);
+    if (!url.ok()) return Fail(url.status());
+    config.public_url = *url;
+  }
+  if (!options.utc_offset.empty()) {
+    auto offset = ParseUtcOffset(options.utc_offset);
+    if (!offset.ok()) return Fail(offset.status());
+    config.local_utc_offset = *offset;
+  }
   auto proxies = http::TrustedProxies::Parse(options.trusted_proxies);
   if (!proxies.ok()) return Fail(proxies.status());
   std::unique_ptr<http::StaticFiles> web;

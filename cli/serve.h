@@ -20,6 +20,11 @@ struct ServeOptions {
   std::string web_dir;        // the built web app (web/dist); "" = none: "/" says it was not built
   // --trusted-proxy: reverse proxies whose X-Forwarded-For names the client (http/client_address.h)
   std::vector<std::string> trusted_proxies;
+  // --public-url: the address users reach the server at (ServiceConfig::public_url); "" = unknown
+  std::string public_url;
+  // --utc-offset: local time for certificate validity and the printed page (ParseUtcOffset's
+  // form); "" = the ServiceConfig default
+  std::string utc_offset;
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);

@@ -68,4 +68,5 @@ if [[ -f $web/index.html ]]; then
 else
   echo "warning: $web/index.html not found: serving the API only (build the web app with 'make web')" >&2
 fi
-exec "$bin" serve --data "$data" --listen "$listen" "${web_args[@]}"
+# --public-url: the printed certificates name the full verify address (with a QR code of it).
+exec "$bin" serve --data "$data" --listen "$listen" --public-url "http://$listen" "${web_args[@]}"

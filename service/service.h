@@ -76,8 +76,13 @@ struct ServiceConfig {
   std::string key_dir;
   std::vector<MovementRule> movement_rules = DefaultMovementRules();
   // Default and longest validity: within a province, until the end of the day of issue in local
-  // time (UTC + local_utc_offset); across provinces and for export, this many days.
+  // time (UTC + local_utc_offset); across provinces and for export, this many days. The printed
+  // certificate shows its times in this local time too (serve --utc-offset).
   std::chrono::minutes local_utc_offset{5 * 60};
+  // The server's address as its users reach it ("https://vet.example.kz", no trailing slash;
+  // serve --public-url, checked by ParsePublicUrl): the printed certificate shows <it>/verify as
+  // text and as a QR code. Empty: the page shows the path /verify alone.
+  std::string public_url;
   int validity_days_across_provinces = 5;
   // How long verifiers may rely on a cached revocation list before they should fetch a new one:
   // GET /revocations is re-signed at least this often even with no new revocation.

@@ -58,9 +58,16 @@ Certificate SampleCertificate() {
 // When the tests print: an hour after the sample's issue, well within its validity.
 Timestamp PrintedAt(const Certificate& c) { return c.issued_at + hours{1}; }
 
+PrintSettings At(std::string verify_url, minutes utc_offset = minutes{0}) {
+  PrintSettings s;
+  s.utc_offset = utc_offset;
+  s.verify_url = std::move(verify_url);
+  return s;
+}
+
 std::string Page(const Certificate& c, std::string_view lang) {
   return CertificatePrintHtml(c, lang, "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>",
-                              PrintedAt(c), "https://vet.example.kz/verify");
+                              PrintedAt(c), At("https://vet.example.kz/verify"));
 }
 
 // The HTML-escaped form of a label (French labels carry apostrophes).
@@ -88,6 +95,7 @@ TEST(PrintTranslations, EveryKeyHasEveryLanguage) {
   }
   for (std::string_view key : kPageLabels) EXPECT_TRUE(keys.count(key)) << key;
   EXPECT_TRUE(keys.count("verify_text"));
+  EXPECT_TRUE(keys.count("verify_qr"));
   EXPECT_TRUE(keys.count("no_tags"));
   EXPECT_TRUE(keys.count("no_vaccinations"));
 }
@@ -250,7 +258,8 @@ TEST(CertificatePrintHtml, EscapesEveryValue) {
   c.species = "<yak>";
   c.kid = "\"kid\"";
   c.id = "<id>";
-  const std::string page = CertificatePrintHtml(c, "en", "", PrintedAt(c), "javascript:alert(3)");
+  const std::string page =
+      CertificatePrintHtml(c, "en", "", PrintedAt(c), At("javascript:alert(3)"));
   EXPECT_EQ(page.find("<script"), std::string::npos);
   EXPECT_EQ(page.find("<img"), std::string::npos);
   EXPECT_EQ(page.find("<b>"), std::string::npos);
@@ -373,6 +382,53 @@ TEST(CertificatePrintHtml, IsSelfContained) {
   EXPECT_NE(page->find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
   EXPECT_NE(page->find("<path"), std::string::npos);
   EXPECT_NE(page->find("<a href=\"/verify\">"), std::string::npos);
+}
+
+// Times in local time (the deployment's offset from UTC), the offset written out: a reader in
+// another zone can still tell the hour.
+TEST(CertificatePrintHtml, ShowsTimesInLocalTimeWithTheOffset) {
+  const Certificate c = SampleCertificate();  // issued 2026-11-29 03:29 UTC, valid 72 hours
+  std::string page = CertificatePrintHtml(c, "ug", "", PrintedAt(c), At("/verify", hours{5}));
+  EXPECT_NE(page.find("<bdi>2026-11-29 08:29 UTC+05:00</bdi>"), std::string::npos);
+  EXPECT_NE(page.find("<bdi>2026-12-02 08:29 UTC+05:00</bdi>"), std::string::npos);
+  EXPECT_EQ(page.find("03:29"), std::string::npos) << "no UTC time besides the local one";
+  // Across midnight, and west of Greenwich.
+  page = CertificatePrintHtml(c, "en", "", PrintedAt(c), At("/verify", -(hours{3} + minutes{30})));
+  EXPECT_NE(page.find("<bdi>2026-11-28 23:59 UTC-03:30</bdi>"), std::string::npos);
+  page = CertificatePrintHtml(c, "en", "", PrintedAt(c), At("/verify", hours{8}));
+  EXPECT_NE(page.find("<bdi>2026-11-29 11:29 UTC+08:00</bdi>"), std::string::npos);
+}
+
+// With the server's public address, the page gives the full verify address as text, as a link
+// and as a QR code a phone can open; the QR code reads back as the address.
+TEST(CertificatePrintPage, ShowsTheFullVerifyAddressAsTextAndQrCode) {
+  const Certificate c = SampleCertificate();
+  const std::string url = "https://vet.example.kz/herdpass/verify";
+  Result<std::string> page = CertificatePrintPage(c, "kk", PrintedAt(c), At(url));
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_NE(page->find("<a href=\"" + url + "\"><bdi>" + url + "</bdi></a>"), std::string::npos);
+  Result<QrCode> address = EncodeQrBytes(url);
+  ASSERT_TRUE(address.ok()) << address.status().ToString();
+  EXPECT_NE(page->find("<figure class=\"verify-qr\">" + QrSvg(*address) + "<figcaption>" +
+                       std::string(Translate("verify_qr", PrintLanguageIndex("kk"))) +
+                       "</figcaption></figure>"),
+            std::string::npos);
+  Result<std::string> png = QrPng(*address, 4);
+  ASSERT_TRUE(png.ok()) << png.status().ToString();
+  Result<std::string> read = DecodeQrPng(*png);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, url);
+}
+
+// Without a public address (serve with no --public-url) the page cannot know the host: it shows
+// the path /verify, as text and a link, and no second QR code.
+TEST(CertificatePrintPage, WithoutAPublicAddressShowsThePathAndNoAddressQrCode) {
+  const Certificate c = SampleCertificate();
+  Result<std::string> page = CertificatePrintPage(c, "ru", PrintedAt(c));
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_NE(page->find("<a href=\"/verify\"><bdi>/verify</bdi></a>"), std::string::npos);
+  EXPECT_EQ(page->find("verify-qr\">"), std::string::npos);
+  EXPECT_EQ(page->find("<svg", page->find("<footer")), std::string::npos);
 }
 
 TEST(CertificatePrintPage, RefusesATextThatCannotBeAQrCode) {

@@ -472,3 +472,29 @@ TEST(DecodeQrPng, RefusesImagesOver8000Pixels) {
 
 }  // namespace
 }  // namespace herdpass::cert
+
+namespace herdpass::cert {
+namespace {
+
+// Byte mode takes any text, lower case included (a web address), and reads back as it was.
+TEST(EncodeQrBytes, EncodesAWebAddressThatReadsBack) {
+  const std::string url = "https://vet.example.kz/verify";
+  Result<QrCode> qr = EncodeQrBytes(url);
+  ASSERT_TRUE(qr.ok()) << qr.status().ToString();
+  Result<std::string> png = QrPng(*qr, 4);
+  ASSERT_TRUE(png.ok()) << png.status().ToString();
+  Result<std::string> read = DecodeQrPng(*png);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, url);
+  EXPECT_FALSE(EncodeQr(url).ok()) << "lower case is outside the alphanumeric set";
+}
+
+TEST(EncodeQrBytes, RefusesEmptyAndTooLongText) {
+  EXPECT_TRUE(::herdpass::testing::IsInvalidArgument(EncodeQrBytes("").status(), "text"));
+  EXPECT_TRUE(::herdpass::testing::IsInvalidArgument(EncodeQrBytes(std::string(1664, 'a')).status(),
+                                                     "text"));
+  EXPECT_TRUE(EncodeQrBytes(std::string(1663, 'a')).ok());
+}
+
+}  // namespace
+}  // namespace herdpass::cert

@@ -25,14 +25,15 @@ export const USERS = {
 };
 
 // Starts `herdpass serve` on a fresh data directory seeded by `herdpass demo` (demo users,
-// `owners` households, certificates). Returns { url, data, demo, stop }.
-export async function startServer({ owners = 20 } = {}) {
+// `owners` households, certificates), with `serveArgs` added to `serve`. Returns { url, data, demo,
+// stop }.
+export async function startServer({ owners = 20, serveArgs = [] } = {}) {
   if (!existsSync(BIN)) throw new Error(`no herdpass binary at ${BIN} (set HERDPASS_BIN)`);
   if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`no web build at ${WEB_DIST} (npm run build)`);
   const data = mkdtempSync(join(tmpdir(), 'herdpass-e2e-'));
   execFileSync(BIN, ['init', '--data', data, '--region', 'KZ', '--authority', 'KZ-ABY'], { stdio: 'pipe' });
   const demo = execFileSync(BIN, ['demo', '--data', data, '--owners', String(owners)], { encoding: 'utf8' });
-  const proc = spawn(BIN, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--web', WEB_DIST], {
+  const proc = spawn(BIN, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--web', WEB_DIST, ...serveArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -121,6 +122,13 @@ export async function shot(page, name) {
 
 // Strings the page asked for that its language does not have (collected by i18n.ts), plus any text
 // on the page that looks like a raw key ("vet:title", "nav.vet").
+// A screenshot of one part of the page (`locator`'s first element), for a long page whose full
+// shot is too tall to read.
+export async function shotOf(locator, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await locator.first().screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
 export async function untranslated(page) {
   return page.evaluate(() => {
     const missing = [...(window.__hpMissing ?? [])];

@@ -2,7 +2,7 @@
 // sign-in form has its own message.
 import { describe, expect, it } from 'vitest';
 import { ApiError, OfflineError, TimeoutError } from './api';
-import { errorKey, errorMessage, problemCode } from './errors';
+import { errorKey, errorMessage, problemCode, recordErrorMessage } from './errors';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LANGUAGES } from './i18n';
@@ -76,5 +76,14 @@ describe('errorKey', () => {
     expect(errorMessage(problem(400, 'invalid-argument', { field: 'from' }), translate)).toBe('<error.invalid> \u2066(from)\u2069');
     expect(errorMessage(problem(422, 'unprocessable', { info: 'more English' }), translate)).toBe('<error.unprocessable>');
     expect(errorMessage(new TimeoutError(1), translate)).toBe('<error.timeout>');
+  });
+});
+
+describe('recordErrorMessage', () => {
+  it("words a refused record by its code and field, never the server's detail", () => {
+    const tr = (k: string) => `<${k}>`;
+    expect(recordErrorMessage({ code: 'failed-precondition', field: 'animal_tags' }, tr)).toBe('<error.conflict> \u2066(animal_tags)\u2069');
+    expect(recordErrorMessage({ code: 'invalid-argument' }, tr)).toBe('<error.invalid>');
+    expect(recordErrorMessage({}, tr)).toBe('<error.unknown>');
   });
 });

@@ -43,22 +43,38 @@ export function problemCode(type: unknown): string | undefined {
   return name || undefined;
 }
 
+// The message key for a problem's stable code (the end of its type: "already-exists"), else for
+// its HTTP status; "error.unknown" when neither says anything.
+export function codeKey(code: string | undefined, status?: number): string {
+  const byType = code ? BY_TYPE[code] : undefined;
+  if (byType) return byType;
+  if (status === undefined) return 'error.unknown';
+  return BY_STATUS[status] ?? (status >= 500 ? 'error.server' : 'error.unknown');
+}
+
 export function errorKey(e: unknown, context?: ErrorContext): string {
   if (e instanceof TimeoutError) return 'error.timeout';
   if (e instanceof OfflineError) return 'error.offline';
   if (!(e instanceof ApiError)) return 'error.unknown';
   const code = problemCode(e.problem.type);
   if (context === 'login' && (code === 'unauthenticated' || (!code && e.status === 401))) return 'error.wrong_login';
-  const byType = code ? BY_TYPE[code] : undefined;
-  if (byType) return byType;
-  return BY_STATUS[e.status] ?? (e.status >= 500 ? 'error.server' : 'error.unknown');
+  return codeKey(code, e.status);
 }
 
-// The message for `e` in the user's language (`translate` is i18n's t). When the problem names the
-// field at fault, its name follows in parentheses, isolated left to right so that it does not mix
-// with Uyghur text around it; nothing else of the server's answer is shown.
+// `text`, then the name of the field at fault in parentheses, isolated left to right so that it
+// does not mix with Uyghur text around it.
+function withField(text: string, field: unknown): string {
+  return typeof field === 'string' && field ? `${text} \u2066(${field})\u2069` : text;
+}
+
+// The message for `e` in the user's language (`translate` is i18n's t), with the field at fault
+// when the problem names one; nothing else of the server's answer is shown.
 export function errorMessage(e: unknown, translate: (key: string) => string, context?: ErrorContext): string {
-  const text = translate(errorKey(e, context));
-  const field = e instanceof ApiError && typeof e.problem.field === 'string' && e.problem.field ? e.problem.field : undefined;
-  return field ? `${text} \u2066(${field})\u2069` : text;
+  return withField(translate(errorKey(e, context)), e instanceof ApiError ? e.problem.field : undefined);
+}
+
+// A record the server refused, as the outbox keeps it (sync.ts problemError: the code and field of
+// the problem; its English detail is kept for developers only), in the user's language.
+export function recordErrorMessage(err: { code?: string; field?: string }, translate: (key: string) => string): string {
+  return withField(translate(codeKey(err.code)), err.field);
 }

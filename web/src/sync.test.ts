@@ -159,7 +159,7 @@ describe('syncOnce', () => {
     expect([...box.records.keys()]).toEqual([recs[4].id]);
     const kept = box.records.get(recs[4].id)!;
     expect(kept.state).toBe('rejected');
-    expect(kept.error).toEqual({ code: 'invalid-argument', message: 'ear tag 398000000000001 belongs to another owner', field: 'records[0].animal_tags' });
+    expect(kept.error).toEqual({ code: 'invalid-argument', message: 'ear tag 398000000000001 belongs to another owner', field: 'animal_tags' });
     // A second sync sends nothing: the rejected record waits for the user.
     const again = await syncOnce(box, server);
     expect(again).toMatchObject({ outcome: 'done', created: 0, duplicate: 0, rejected: 0 });
@@ -217,7 +217,7 @@ describe('syncOnce', () => {
     const report = await syncOnce(box, server);
     expect(report).toMatchObject({ outcome: 'done', created: 4, rejected: 1 });
     expect(box.records.size).toBe(1);
-    expect(box.records.get(recs[2].id)).toMatchObject({ state: 'rejected', error: { field: 'records[2].dose_ml', message: 'records[2].dose_ml must be a number' } });
+    expect(box.records.get(recs[2].id)).toMatchObject({ state: 'rejected', error: { field: 'dose_ml', message: 'records[2].dose_ml must be a number' } });
     expect(server.calls.map((c) => c.length)).toEqual([5, 4]);
   });
 
@@ -291,6 +291,12 @@ describe('applyAnswer', () => {
     });
     expect(d.remove).toEqual([recs[0].id]);
     expect(d.reject).toEqual([{ id: recs[1].id, error: { message: 'Invalid argument' } }]);
+  });
+  it("keeps a rejection's code and the field within the record", () => {
+    const recs = makeRecords(1);
+    const reason = { type: 'https://herdpass.org/problems/failed-precondition', title: 'Failed precondition', detail: 'ear tag 1 belongs to another owner', field: 'records[0].animal_tags' };
+    const d = applyAnswer(recs, { created: 0, duplicate: 0, rejected: 1, results: [{ id: recs[0].id, status: 'rejected', reason }] });
+    expect(d.reject).toEqual([{ id: recs[0].id, error: { code: 'failed-precondition', message: 'ear tag 1 belongs to another owner', field: 'animal_tags' } }]);
   });
   it('reads the record a whole-batch problem names', () => {
     expect(namedRecord({ field: 'records[12].administered_on' })).toBe(12);

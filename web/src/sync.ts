@@ -112,10 +112,13 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(d / 2 + random() * (d / 2));
 }
 
+// A refused record's reason as the outbox keeps it: the problem's stable code and the field at fault
+// within the record (the batch's "records[0].animal_tags" is the record's "animal_tags"); the
+// English detail is kept for developers and exports, never shown (errors.ts recordErrorMessage).
 export function problemError(p: Problem | undefined, fallback = 'rejected'): RecordError {
   const type = typeof p?.type === 'string' ? p.type.split('/').pop() : undefined;
   const message = String(p?.detail || p?.title || fallback);
-  const field = typeof p?.field === 'string' ? p.field : undefined;
+  const field = typeof p?.field === 'string' && p.field ? p.field.replace(/^records\[\d+\]\./, '') : undefined;
   return { ...(type ? { code: type } : {}), message, ...(field ? { field } : {}) };
 }
 

@@ -20,7 +20,8 @@ import type { LookupProblem } from '../lookup';
 import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult, MovementRule } from '../wire';
-import { InspectorState, listAge, type Checked, type CheckProblem } from './inspector_state';
+import { say } from './message';
+import { InspectorState, listAge, type Checked } from './inspector_state';
 import { INSPECTOR_PURPOSE, purposeSummary, type DiseaseSummary, type PurposeSummary, type UnitFailure } from './inspector_summary';
 import './inspector.css';
 
@@ -39,10 +40,6 @@ function stateClass(status: string): string {
   if (status === 'issued') return 'st-valid';
   if (status === 'not_yet_valid') return 'st-expired';
   return 'st-' + status;
-}
-
-function problemText(p: CheckProblem): string {
-  return 'key' in p ? `${t(p.key)} ${p.detail}`.trim() : errorText(p.error);
 }
 
 // The animals that fail are listed open up to this many; more are folded, so that the certificate
@@ -360,7 +357,7 @@ export const mount: Mount = (root) => {
         : nothing}
       ${r.reasons.length
         ? html`<ul class="reasons" data-testid="cert-reasons">
-            ${r.reasons.map((x) => html`<li data-testid="cert-reason" data-code=${x.code}>${reasonWords(x.code, x.message)}</li>`)}
+            ${r.reasons.map((x) => html`<li data-testid="cert-reason" data-code=${x.code}>${reasonWords(x.code)}</li>`)}
           </ul>`
         : nothing}
       ${claims
@@ -377,7 +374,7 @@ export const mount: Mount = (root) => {
             <div>${t('inspector:first_used', { date: formatDateTime(st.consumeConflict.at), place: st.consumeConflict.place ?? '', by: st.consumeConflict.by ?? '' })}</div>
           </div>`
         : nothing}
-      ${st.consumeError ? html`<p class="error" role="alert" data-testid="consume-error">${problemText(st.consumeError)}</p>` : nothing}
+      ${st.consumeError ? html`<p class="error" role="alert" data-testid="consume-error">${say(st.consumeError)}</p>` : nothing}
       ${canConsume && !st.consumeOpen && !st.consumeDone
         ? html`<button class="btn btn-primary btn-block" data-testid="cert-consume" @click=${() => st.openConsume(true)}>
             ${t('inspector:consume')}
@@ -446,7 +443,7 @@ export const mount: Mount = (root) => {
           <button class="btn btn-primary btn-block" ?disabled=${st.checkBusy} data-testid="cert-check" @click=${() => check()}>
             ${st.checkBusy ? t('inspector:checking') : t('inspector:check')}
           </button>
-          ${st.checkError ? html`<p class="error" role="alert" data-testid="cert-error">${problemText(st.checkError)}</p>` : nothing}
+          ${st.checkError ? html`<p class="error" role="alert" data-testid="cert-error">${say(st.checkError)}</p>` : nothing}
         </section>
         ${st.checked ? resultView(st.checked) : nothing}
         ${shown ? detailsView(shown) : nothing}

@@ -163,7 +163,13 @@ describe('inspector: checking a certificate', () => {
     const off = world();
     off.net.online = false;
     await off.st.check('BROKEN');
-    expect(off.st.checkError).toEqual({ key: 'inspector:offline_check_failed', detail: 'no trust list' });
+    // The verifier's own (English) words are not part of what the screen says.
+    expect(off.st.checkError).toEqual({ key: 'inspector:offline_check_failed' });
+  });
+  it("says a camera that failed in the user's words only, not the browser's", () => {
+    const w = world();
+    w.st.scanFailed(new DOMException('Permission denied', 'NotAllowedError'));
+    expect(w.st.checkError).toEqual({ key: 'inspector:scan_failed' });
   });
 
   it('checks nothing when nothing was pasted', async () => {
@@ -216,8 +222,8 @@ describe('inspector: consuming', () => {
 
   it('says no network, refused, or the error, and leaves the result as it was', async () => {
     const cases: [Error, unknown][] = [
-      [new OfflineError(), { key: 'inspector:consume_offline', detail: '' }],
-      [new ApiError(409, { detail: 'revoked' }), { key: 'inspector:consume_refused', detail: '' }],
+      [new OfflineError(), { key: 'inspector:consume_offline' }],
+      [new ApiError(409, { detail: 'revoked' }), { key: 'inspector:consume_refused' }],
     ];
     for (const [err, said] of cases) {
       const w = await checkedValid({ 'POST /certificates/c-1/consume': err });

@@ -11,6 +11,7 @@ import type { VerifyResult } from '../hp1/index';
 import { lookupPhone, type LookupProblem } from '../lookup';
 import type { LocalKnowledge } from '../phone_check';
 import type { CertClaims, ConsumeAnswer, ConsumedFields, FirstUse, LookupResult, MovementRule } from '../wire';
+import type { Message } from './message';
 
 export interface Checked {
   result: VerifyResult & ConsumedFields;
@@ -18,8 +19,10 @@ export interface Checked {
   at: Date;
 }
 
-// A message key with a detail after it (the verifier's or camera's own words), or an error as it is.
-export type CheckProblem = { key: string; detail: string } | { error: unknown };
+// What went wrong, in the user's words (message.ts): a key, or an error errors.ts words by its code.
+// The verifier's, camera's or server's own words are not shown: they are English (issue 11 item 7);
+// the console keeps them for whoever debugs.
+export type CheckProblem = Message;
 
 export interface InspectorPorts {
   api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
@@ -161,7 +164,8 @@ export class InspectorState {
         try {
           this.checked = { result: await this.ports.verifyOffline(hp1), offline: true, at: this.ports.now() };
         } catch (e2) {
-          this.checkError = { key: 'inspector:offline_check_failed', detail: (e2 as Error)?.message ?? '' };
+          console.warn('offline check failed:', e2);
+          this.checkError = { key: 'inspector:offline_check_failed' };
         }
       } else {
         this.checkError = { error: err };
@@ -172,7 +176,8 @@ export class InspectorState {
   }
 
   scanFailed(err: unknown): void {
-    this.checkError = { key: 'inspector:scan_failed', detail: (err as Error)?.message ?? '' };
+    console.warn('scan failed:', err);
+    this.checkError = { key: 'inspector:scan_failed' };
     this.changed();
   }
 
@@ -208,9 +213,9 @@ export class InspectorState {
         this.consumeOpen = false;
         this.markConsumed(first.at, first.place);
       } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
-        this.consumeError = { key: 'inspector:consume_offline', detail: '' };
+        this.consumeError = { key: 'inspector:consume_offline' };
       } else if (err instanceof ApiError && err.status === 409) {
-        this.consumeError = { key: 'inspector:consume_refused', detail: '' };
+        this.consumeError = { key: 'inspector:consume_refused' };
       } else {
         this.consumeError = { error: err };
       }

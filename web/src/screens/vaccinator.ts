@@ -13,6 +13,7 @@ import { session } from '../auth';
 import { showSuggestion, takeSuggestion, typeBatch, typeDose } from '../batch';
 import { db, kvGet, kvSet, type OutboxRecord } from '../db';
 import { DraftKeeper } from '../draft';
+import { recordErrorMessage } from '../errors';
 import { formatDate, formatDateTime, formatNumber, t } from '../i18n';
 import { diseaseName, speciesName } from '../labels';
 import { scanCode } from '../scan';
@@ -26,24 +27,6 @@ import { VaccinatorState, type Group } from './vaccinator_state';
 import './vaccinator.css';
 
 const OUTBOX_SHOWN = 200;
-
-// The server's reason for refusing a record, in the user's words; its own text follows underneath.
-function reasonHeadline(code: string | undefined): string {
-  switch (code) {
-    case 'invalid-argument':
-      return t('error.invalid');
-    case 'failed-precondition':
-      return t('error.unprocessable');
-    case 'already-exists':
-      return t('error.conflict');
-    case 'permission-denied':
-      return t('error.forbidden');
-    case 'not-found':
-      return t('error.not_found');
-    default:
-      return t('error.unknown');
-  }
-}
 
 // The draft is read back whenever this screen opens (also after another tab or a language change);
 // only the first time after the page loaded is it news to the user.
@@ -354,9 +337,8 @@ export const mount: Mount = (root, ctx) => {
       <div class="muted">${String(rec.owner_name ?? '')} · <span dir="ltr">${String(rec.owner_phone ?? '')}</span> ·
         ${formatDate(String(rec.administered_on ?? ''))} · ${t('vaccinator:outbox.batch', { batch: String(rec.batch_no ?? '') })}</div>
       ${rejected && r.error
-        ? html`<div class="vacc-reason" data-testid="outbox-error" title=${r.error.field ?? ''}>
-              <strong>${t('vaccinator:outbox.reason', { reason: reasonHeadline(r.error.code) })}</strong>
-              <div dir="auto">${r.error.message}</div>
+        ? html`<div class="vacc-reason" data-testid="outbox-error" data-code=${r.error.code ?? ''}>
+              <strong>${t('vaccinator:outbox.reason', { reason: recordErrorMessage(r.error, t) })}</strong>
             </div>
             <div class="row">
               <button class="btn btn-small btn-danger" data-testid="outbox-discard" @click=${() => st.discard(r.id)}>

@@ -7,13 +7,13 @@
 import i18next from 'i18next';
 import { api, apiText, OfflineError, TimeoutError } from '../api';
 import { session } from '../auth';
-import { db } from '../db';
+import { db, kvGet, kvSet } from '../db';
 import { formatDate, formatDateTime, formatNumber, language, t } from '../i18n';
 import { coverageWords, diseaseName, purposeName, speciesName } from '../labels';
 import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { Coverage, LookupAnimal as Animal, LookupResult, RuleFailure } from '../wire';
 import { say } from './message';
-import { LIST_STATUSES, PURPOSES, VetState, type CertItem, type IssueFields, type Shown } from './vet_state';
+import { LIST_STATUSES, PURPOSES, VetState, type CertItem, type IssueFields, type Shown, type UnitReadiness } from './vet_state';
 import './vet.css';
 
 function statusWords(status: string): string {
@@ -54,6 +54,7 @@ export const mount: Mount = (root) => {
       return url;
     },
     now: () => new Date(),
+    kv: { get: kvGet, set: kvSet },
   });
   st.onShow = () => {
     copied = false;
@@ -135,7 +136,20 @@ export const mount: Mount = (root) => {
 
   // --- templates ---
 
-  const animalOption = (a: Animal) => {
+  // Whether an animal or flock meets the rules of the purpose chosen, in words: before Issue, so
+  // that the vet picks only animals that may go.
+  const rulesLine = (a: Animal, ready: Map<number, UnitReadiness> | null) => {
+    const r = ready?.get(a.id);
+    if (!r) return nothing;
+    const purpose = purposeName(st.purpose);
+    return r.meets
+      ? html`<p class="rules-line rules-meets" data-testid="unit-rules" data-unit=${a.tag ?? 'flock:' + a.species} data-meets="true">${t('vet:rules_meets', { purpose })}</p>`
+      : html`<p class="rules-line rules-fails" data-testid="unit-rules" data-unit=${a.tag ?? 'flock:' + a.species} data-meets="false">
+          ${t('vet:rules_fails', { purpose, diseases: r.failures.map((c) => diseaseName(c.disease, c.disease_name)).join('; ') })}
+        </p>`;
+  };
+
+  const animalOption = (a: Animal, ready: Map<number, UnitReadiness> | null) => {
     const tag = a.tag ?? '';
     const checked = st.selected.has(tag);
     return html`<li class="pick ${checked ? 'picked' : ''}">
@@ -152,6 +166,7 @@ export const mount: Mount = (root) => {
         />
         <span class="pick-tag" dir="ltr">${tag}</span>
       </label>
+      ${rulesLine(a, ready)}
       ${coverageChips(a.coverage)}
     </li>`;
   };
@@ -171,6 +186,8 @@ export const mount: Mount = (root) => {
     const kinds = VetState.speciesOf(r);
     const tagged = st.tagged();
     const flock = st.flock();
+    const ready = st.readiness();
+    const tally = st.tallyOf(tagged);
     return html`<section class="card">
       <h2 class="owner-name" data-testid="vet-owner-name">${r.owner.name}</h2>
       <p class="muted">${r.owner.village ? html`${r.owner.village} · ` : nothing}<bdi dir="ltr" data-testid="vet-owner-phone">${r.owner.phone}</bdi>${r.owner.authority ? html` · <bdi dir="ltr">${r.owner.authority}</bdi>` : nothing}</p>
@@ -186,6 +203,12 @@ export const mount: Mount = (root) => {
                 ${kinds.map((k) => html`<option value=${k} ?selected=${k === st.species}>${speciesName(k)}</option>`)}
               </select>
             </label>
+            <label class="field">${t('vet:purpose')}
+              <select name="purpose" data-testid="purpose" @change=${(e: Event) => st.choosePurpose((e.target as HTMLSelectElement).value)}>
+                ${PURPOSES.map((p) => html`<option value=${p} ?selected=${p === st.purpose}>${purposeName(p)}</option>`)}
+              </select>
+            </label>
+            ${st.rules ? nothing : html`<p class="muted" data-testid="rules-unknown">${t('vet:rules_unknown')}</p>`}
             ${tagged.length
               ? html`<fieldset class="picks">
                   <legend>${t('vet:animals_label')}</legend>
@@ -197,7 +220,12 @@ export const mount: Mount = (root) => {
                   >
                     ${t('vet:select_all')}
                   </button>
-                  <ul class="pick-list">${tagged.map(animalOption)}</ul>
+                  ${tally
+                    ? html`<p class="rules-tally" data-testid="rules-tally" data-meets=${tally.meets} data-of=${tally.of}>
+                        ${t('vet:rules_tally', { purpose: purposeName(st.purpose), count: formatNumber(tally.meets), total: formatNumber(tally.of) })}
+                      </p>`
+                    : nothing}
+                  <ul class="pick-list">${tagged.map((a) => animalOption(a, ready))}</ul>
                   <p class="muted" data-testid="selected-count">${t('vet:selected', { count: formatNumber(st.selected.size) })}</p>
                 </fieldset>`
               : nothing}
@@ -216,14 +244,10 @@ export const mount: Mount = (root) => {
                       @input=${(e: Event) => (st.flockHeads = (e.target as HTMLInputElement).value)}
                     />
                   </label>
+                  ${rulesLine(flock, ready)}
                   ${coverageChips(flock.coverage)}
                 </fieldset>`
               : nothing}
-            <label class="field">${t('vet:purpose')}
-              <select name="purpose" data-testid="purpose">
-                ${PURPOSES.map((p) => html`<option value=${p}>${purposeName(p)}</option>`)}
-              </select>
-            </label>
             <div class="row">
               <label class="field">${t('vet:origin')}
                 <input name="origin" dir="ltr" autocapitalize="characters" placeholder=${r.owner.authority} data-testid="origin" />
@@ -411,6 +435,7 @@ export const mount: Mount = (root) => {
   st.onChange = draw;
   draw();
   void st.loadList();
+  if (canIssue) void st.loadRules();
   return () => {
     alive = false;
     st.close();

@@ -77,6 +77,7 @@ function world(replies: Record<string, Reply> = {}) {
     },
     qrUrl: (svg) => `blob:${svg.length}`,
     now: () => NOW,
+    kv: { get: async () => undefined, set: async () => {} },
   };
   return { st: new VetState(ports), requests, certs };
 }
@@ -88,6 +89,46 @@ async function withOwner(replies: Record<string, Reply> = {}) {
   await w.st.findOwner('+77015551234');
   return w;
 }
+
+describe('vet: the movement rules before Issue', () => {
+  const covered = (disease: string) => ({ disease, disease_name: disease, status: 'covered', last_dose: '2026-11-01', covered_until: '2027-05-01' });
+  const never = (disease: string) => ({ disease, disease_name: disease, status: 'never' });
+  const lookup: LookupResult = {
+    ...LOOKUP,
+    animals: [
+      { id: 1, kind: 'animal', tag: '398000000000001', species: 'sheep', head_count: 1, coverage: [covered('FMD-O'), covered('PPR'), never('SGP')] },
+      { id: 2, kind: 'animal', tag: '398000000000002', species: 'sheep', head_count: 1, coverage: [never('FMD-O'), covered('PPR'), covered('SGP')] },
+    ],
+  } as LookupResult;
+  const rules = [
+    { name: 'slaughter-fmd-ppr', purpose: 'slaughter', scope: '', species: [], diseases: ['FMD-O', 'PPR'], max_age_days: 0 },
+    { name: 'export-sgp', purpose: 'export', scope: '', species: [], diseases: ['SGP'], max_age_days: 0 },
+  ];
+  const verdicts = (st: VetState) => [...(st.readiness() ?? new Map()).entries()].map(([id, r]) => [id, r.meets ? 'meets' : r.failures.map((c) => c.disease).join(',')]);
+
+  it('says per animal whether it meets the rules of the purpose chosen, from the server catalogue', async () => {
+    const w = world({ [LOOKUP_PATH]: lookup, 'GET /catalogue': { species: [], diseases: [], vaccines: [], movement_rules: rules } });
+    await w.st.loadRules();
+    await w.st.findOwner('+77015551234');
+    expect(w.st.purpose).toBe('slaughter');
+    expect(verdicts(w.st)).toEqual([[1, 'meets'], [2, 'FMD-O']]);
+    expect(w.st.tallyOf(w.st.tagged())).toEqual({ meets: 1, of: 2 });
+    w.st.choosePurpose('export');
+    expect(verdicts(w.st)).toEqual([[1, 'SGP'], [2, 'meets']]);
+    // No rule for grazing in this catalogue: nothing is asked, every animal may go.
+    w.st.choosePurpose('grazing');
+    expect(verdicts(w.st)).toEqual([[1, 'meets'], [2, 'meets']]);
+  });
+
+  it('gives no verdict while the rules are not known', async () => {
+    const w = world({ [LOOKUP_PATH]: lookup });
+    await w.st.loadRules();
+    await w.st.findOwner('+77015551234');
+    expect(w.st.rules).toBeNull();
+    expect(w.st.readiness()).toBeNull();
+    expect(w.st.tallyOf(w.st.tagged())).toBeNull();
+  });
+});
 
 describe('vet: the owner', () => {
   it('chooses the first species the owner has and picks nothing', async () => {

@@ -4,8 +4,10 @@
 // or the phone's copies) and revoking. Its ports (API, the phone's certificate store, QR images,
 // the clock) are injected, so vet_state.test.ts runs it in node with fakes; vet.ts renders it.
 import { ApiError, OfflineError, TimeoutError } from '../api';
+import { loadCatalogue, type CataloguePorts } from '../catalogue';
 import { lookupPhone, type LookupProblem } from '../lookup';
-import type { Certificate, CertificatePage, LookupResult, RuleFailure } from '../wire';
+import type { Certificate, CertificatePage, Coverage, LookupAnimal, LookupResult, MovementRule, RuleFailure } from '../wire';
+import { purposeSummary } from './inspector_summary';
 import type { Message } from './message';
 
 // One line of the recent certificates: from GET /certificates?… or from this phone's IndexedDB.
@@ -64,7 +66,16 @@ export interface VetPorts {
   // An image URL for a QR code's SVG text (the view frees them when the screen closes).
   qrUrl(svg: string): string;
   now(): Date;
+  // The phone's key-value store, where the catalogue (and its movement rules) is kept.
+  kv: CataloguePorts['kv'];
 }
+
+// Whether an animal or flock meets the movement rules of the purpose chosen, before Issue is
+// pressed: 'meets' (every disease a rule asks of it is covered, or no rule asks anything), or the
+// diseases it fails as the lookup words them. Worked out by inspector_summary.ts, as the
+// inspector's summary is, so that each rule is written once; a rule limited to a scope (across
+// provinces) counts, since where the animals go is only known when the certificate is asked for.
+export type UnitReadiness = { meets: true } | { meets: false; failures: Coverage[] };
 
 const aborted = (err: unknown) => (err as Error)?.name === 'AbortError';
 
@@ -120,6 +131,11 @@ export class VetState {
   selected = new Set<string>();
   flockHeads = '';
 
+  // The server's movement rules (GET /catalogue, or the phone's copy): null until known, and when
+  // neither has them; and the purpose chosen in the form, which says which rules apply.
+  rules: MovementRule[] | null = null;
+  purpose = PURPOSES[0];
+
   // issuing
   issueBusy = false;
   failures: RuleFailure[] | null = null;
@@ -152,6 +168,38 @@ export class VetState {
 
   private changed(): void {
     if (!this.closed) this.onChange();
+  }
+
+  // The phone's copy of the rules at once, then the server's (kept for next time).
+  async loadRules(): Promise<void> {
+    const { catalogue } = await loadCatalogue({ getJson: (path) => this.ports.api('GET', path), kv: this.ports.kv }, (cached) => {
+      if (cached.movement_rules) this.rules = cached.movement_rules;
+      this.changed();
+    });
+    this.rules = catalogue?.movement_rules ?? this.rules;
+    this.changed();
+  }
+
+  choosePurpose(purpose: string): void {
+    this.purpose = purpose;
+    this.changed();
+  }
+
+  // Per animal or flock of the owner (by id), whether it meets the rules of the purpose chosen;
+  // null while the owner or the rules are not known.
+  readiness(): Map<number, UnitReadiness> | null {
+    if (!this.lookup || !this.rules) return null;
+    const summary = purposeSummary(this.lookup, this.purpose, this.rules);
+    const out = new Map<number, UnitReadiness>(this.lookup.animals.map((a) => [a.id, { meets: true }]));
+    for (const f of summary.failing) out.set(f.animal.id, { meets: false, failures: f.failures });
+    return out;
+  }
+
+  // Of the tagged animals of the species chosen, how many meet the rules; null as readiness().
+  tallyOf(animals: LookupAnimal[]): { meets: number; of: number } | null {
+    const ready = this.readiness();
+    if (!ready) return null;
+    return { meets: animals.filter((a) => ready.get(a.id)?.meets).length, of: animals.length };
   }
 
   // --- owner ---
