@@ -1215,6 +1215,29 @@ json CertificateList(HttpClient& client, const std::string& query, const std::st
   return r.status == 200 ? r.json() : json{{"items", json::array()}, {"next_cursor", nullptr}};
 }
 
+// The demo county has holdings (W12) of every kind but the border post, round the Abay region's
+// centre: the public places with no owner, the first households' farms, camps and pastures with
+// their owner's masked name.
+TEST_F(DemoCountyApiTest, HasHoldingsOfSeveralKindsNearItsCentre) {
+  auto r = client_->Get("/api/v1/holdings?near=47.95,80.44&radius_km=50", tokens_.at("aud"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  json items = r.json().at("items");
+  std::set<std::string> kinds;
+  int64_t last = -1;
+  for (const json& h : items) {
+    kinds.insert(h.at("kind").get<std::string>());
+    EXPECT_GE(h.at("distance_m").get<int64_t>(), last) << h;  // nearest first
+    last = h.at("distance_m").get<int64_t>();
+    const bool kept =
+        h["kind"] == "farm" || h["kind"] == "winter_camp" || h["kind"] == "summer_pasture";
+    EXPECT_EQ(h.at("owner_id").is_number(), kept) << h;
+    EXPECT_EQ(h.at("owner_masked_name").is_string(), kept) << h;
+  }
+  EXPECT_EQ(kinds, (std::set<std::string>{"farm", "winter_camp", "summer_pasture", "market",
+                                          "slaughterhouse", "checkpoint", "quarantine_station"}));
+  EXPECT_EQ(items.size(), 10u) << r.body;
+}
+
 TEST_F(DemoCountyApiTest, CertificateListIsNewestFirstWithTheListedFieldsOnly) {
   json page = CertificateList(*client_, "", tokens_.at("vet"));
   const std::set<std::string> top = {"items", "next_cursor"};
