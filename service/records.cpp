@@ -1,6 +1,7 @@
 // W1: owners, animals and vaccination records. Validation and normalization happen here; the store
 // only keeps integrity (uniqueness, idempotency, atomicity).
 #include <algorithm>
+#include <map>
 #include <span>
 #include <string_view>
 
@@ -356,6 +357,7 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
   summary.results.resize(records.size());
   std::vector<VaccinationInput> valid;
   std::vector<size_t> valid_index;
+  std::map<int64_t, Result<Holding>> holdings;  // by id, as HoldingFor found them
   valid.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     auto v = ValidateRecord(records[i], i, today);
@@ -365,13 +367,18 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
       summary.results[i].reason = v.status();
       continue;
     }
-    // The holding: one of the caller's jurisdiction, open on the day of the dose. Holdings are
-    // never deleted, so what is found here is still there when the batch is stored.
+    // The holding: one of the caller's jurisdiction, open on the day of the dose; read once per
+    // batch however many records name it. Holdings are never deleted, so what is found here is
+    // still there when the batch is stored.
     if (v->holding_id) {
-      auto h = HoldingFor(caller, *v->holding_id, Field(i, "holding"));
+      auto it = holdings.find(*v->holding_id);
+      if (it == holdings.end()) {
+        it = holdings.emplace(*v->holding_id, HoldingFor(caller, *v->holding_id, "holding")).first;
+      }
+      const Result<Holding>& h = it->second;
       if (!h.ok() && h.status().code() != StatusCode::kInvalidArgument) return h.status();
-      Status open =
-          h.ok() ? CheckHoldingOpenOn(*h, v->administered_on, Field(i, "holding")) : h.status();
+      Status open = h.ok() ? CheckHoldingOpenOn(*h, v->administered_on, Field(i, "holding"))
+                           : InvalidArgument(Field(i, "holding"), h.status().message());
       if (!open.ok()) {
         summary.results[i].outcome = RecordOutcome::kRejected;
         summary.results[i].reason = open;
