@@ -14,8 +14,10 @@
 #include <array>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
+#include <utility>
 
 #include "cli/commands.h"
 
@@ -227,6 +229,60 @@ Result<std::vector<Certificate>> IssueDemoCertificates(HerdService& service, con
   return issued;
 }
 
+// The demo region's centre, for the holdings' GPS points: Abay region (Kazakhstan), Urumqi
+// (Xinjiang), or Tashkent elsewhere.
+std::pair<double, double> DemoCentre(const std::string& region) {
+  if (region == "KZ") return {47.95, 80.44};
+  if (region == "CN") return {43.83, 87.62};
+  return {41.31, 69.24};
+}
+
+// A demo holding: created, or the one of that code a run before created.
+Result<Holding> EnsureHolding(HerdService& service, const Caller& system, const HoldingInput& in) {
+  auto created = service.CreateHolding(system, in);
+  if (created.ok() || created.status().code() != StatusCode::kAlreadyExists) return created;
+  HoldingListRequest q;
+  q.authority = in.authority;
+  q.limit = 1000;
+  HP_ASSIGN_OR_RETURN(auto page, service.ListHoldings(system, q));
+  for (auto& item : page.items) {
+    if (item.holding.code == in.code) return std::move(item.holding);
+  }
+  return created.status();
+}
+
+// The public places of the demo county (W12): a market, a slaughterhouse, a checkpoint and a
+// quarantine station round the centre, open for ten years.
+Status AddDemoPlaces(HerdService& service, const Caller& system, const Deployment& d, Date today) {
+  const auto [lat, lon] = DemoCentre(d.region);
+  struct Place {
+    const char* code;
+    const char* kind;
+    const char* name;
+    double dlat, dlon;
+  };
+  constexpr Place kPlaces[] = {
+      {"MKT-01", "market", "Central livestock market", 0.02, 0.03},
+      {"SLH-01", "slaughterhouse", "Central meat processing plant", -0.05, 0.08},
+      {"CHK-01", "checkpoint", "Veterinary checkpoint, highway km 42", 0.31, -0.12},
+      {"QST-01", "quarantine_station", "District quarantine station", -0.18, -0.22},
+  };
+  for (const Place& p : kPlaces) {
+    HoldingInput in;
+    in.code = p.code;
+    in.kind = p.kind;
+    in.name = p.name;
+    in.authority = d.authority;
+    in.lat = lat + p.dlat;
+    in.lon = lon + p.dlon;
+    in.opened_on = today.AddYears(-10).ToString();
+    HP_RETURN_IF_ERROR(EnsureHolding(service, system, in).status());
+  }
+  return Status::Ok();
+}
+
+constexpr int kDemoFarms = 6;
+
 }  // namespace
 
 Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owners, uint32_t seed) {
@@ -269,6 +325,9 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
   }
   const Date since = today.AddYears(-3);
 
+  HP_RETURN_IF_ERROR(AddDemoPlaces(service, system, d, today));
+  const auto [centre_lat, centre_lon] = DemoCentre(d.region);
+
   std::set<std::string> phones;
   std::vector<Household> households;
   PhoneNormalizer normalizer(d.region);
@@ -298,6 +357,30 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     }
     if (result.example_phone.empty()) result.example_phone = phone;
     if (households.size() < kHouseholdsTried) households.push_back({phone, units});
+    // The first households keep their animals at a farm, winter camp or summer pasture of their
+    // own (W12): the owner is registered first, the holding made, and every record of the
+    // household names it, so the animals it creates are kept there.
+    std::optional<int64_t> holding;
+    if (o < kDemoFarms) {
+      auto owner = service.RegisterOwner(system, {phone, name, "", d.authority});
+      if (!owner.ok() && owner.status().code() != StatusCode::kAlreadyExists) {
+        return owner.status();
+      }
+      const ExistingRecord* existing = owner.status().payload<ExistingRecord>();
+      if (!owner.ok() && existing == nullptr) return owner.status();
+      constexpr std::array kFarmKinds = {"farm", "winter_camp", "summer_pasture"};
+      HoldingInput in;
+      in.code = "FARM-" + std::to_string(o + 1);
+      in.kind = kFarmKinds[o % kFarmKinds.size()];
+      in.name = name + (o % 3 == 0 ? " farm" : o % 3 == 1 ? " winter camp" : " summer pasture");
+      in.authority = d.authority;
+      in.owner_id = owner.ok() ? owner->id : existing->id;
+      in.lat = centre_lat + 0.04 * (o % 3) - 0.05;
+      in.lon = centre_lon + 0.05 * (o / 3) - 0.06;
+      in.opened_on = today.AddYears(-5).ToString();
+      HP_ASSIGN_OR_RETURN(const Holding h, EnsureHolding(service, system, in));
+      holding = h.id;
+    }
 
     // How diligent this household is: the chance it takes part in a campaign.
     const double diligence = 0.55 + 0.45 * static_cast<double>(rng() % 1000) / 1000.0;
@@ -335,6 +418,7 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
                           : (u.species == "sheep" || u.species == "goat" ? 1.0 : 2.0);
           r.administered_on = day.ToString();
           r.device_id = "demo-" + std::to_string(o % 12);
+          r.holding = holding;
           pending.push_back(std::move(r));
           if (pending.size() == 1000) HP_RETURN_IF_ERROR(flush());
         }

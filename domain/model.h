@@ -54,6 +54,7 @@ struct Animal {
   std::optional<Date> birth_date;
   std::string authority;
   Timestamp created_at{};
+  std::optional<int64_t> holding_id;  // where it is kept now (W12); none for records before
 
   bool is_flock() const { return !tag.has_value(); }
 };
@@ -78,7 +79,8 @@ struct Vaccination {
   bool voided = false;
   std::string void_reason;
   std::optional<Timestamp> voided_at;
-  std::string corrects;  // id of the voided record this one replaces, if any
+  std::string corrects;               // id of the voided record this one replaces, if any
+  std::optional<int64_t> holding_id;  // where it was given (W12), when the record says
 };
 
 struct User {

@@ -34,7 +34,9 @@ HerdPass is starting on http://$listen/
     demo-admin      / demo-admin-pass         Coverage; revoke certificates
     demo-auditor    / demo-auditor-pass       Coverage charts and CSV; audit log (API)
   The first admin is 'admin'; its password is in $data/admin-password.
-  A demo owner to look up by phone: ${phone:-see $data/demo.txt}
+  A demo owner to look up by phone: ${phone:-see $data/demo.txt} (its animals are kept at a farm)
+  Holdings of the demo county, nearest first (signed in, any role):
+    /api/v1/holdings?near=47.95,80.44
 TXT
 if [[ -n $cert_id ]]; then
   # Quoted heredoc: the commands are shown as they are to be typed.

@@ -36,6 +36,7 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
     out.animals = std::move(history->animals);
     out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, history->vaccinations, out.today);
     out.vaccinations = std::move(history->vaccinations);
+    out.holdings = std::move(history->holdings);
     std::erase_if(out.vaccinations,
                   [&](const Vaccination& v) { return v.administered_on < out.since; });
   }

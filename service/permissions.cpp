@@ -46,6 +46,10 @@ unsigned RolesFor(Operation op) {
       return kAdmin;
     case Operation::kReadReports:
       return kAuditor | kAdmin | kVet;
+    case Operation::kCreateHolding:
+      return kVaccinator | kVet | kAdmin;
+    case Operation::kReadHolding:
+      return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
   }
   return 0;
 }

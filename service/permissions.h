@@ -30,6 +30,8 @@ enum class Operation {
   kRevokeCertificate,   // W6 (vet, admin)
   kManageKeys,          // signing keys, trust lists (the operator's console and admin)
   kReadReports,         // W11 aggregates (coverage): no personal data, not audited per read
+  kCreateHolding,       // W12 (vaccinators: farms, camps and pastures only)
+  kReadHolding,         // W12: masked owner names only, not audited per read
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

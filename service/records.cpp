@@ -1,6 +1,7 @@
 // W1: owners, animals and vaccination records. Validation and normalization happen here; the store
 // only keeps integrity (uniqueness, idempotency, atomicity).
 #include <algorithm>
+#include <map>
 #include <span>
 #include <string_view>
 
@@ -129,6 +130,12 @@ Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInp
   if (!owner.ok() || (!caller.system && !InJurisdiction(caller.authority, owner->authority))) {
     return InvalidArgument("owner_id", "no owner with this id in your jurisdiction");
   }
+  std::optional<int64_t> holding_id;
+  if (input.holding) {
+    HP_ASSIGN_OR_RETURN(const Holding h, HoldingFor(caller, *input.holding, "holding"));
+    HP_RETURN_IF_ERROR(CheckHoldingOpenOn(h, clock_.Today(), "holding"));
+    holding_id = h.id;
+  }
   NewAnimal a;
   a.owner_id = owner->id;
   a.tag = tag.digits;
@@ -138,6 +145,7 @@ Result<Animal> HerdService::RegisterAnimal(const Caller& caller, const AnimalInp
   a.birth_date = birth;
   a.authority = owner->authority;
   a.created_at = clock_.Now();
+  a.holding_id = holding_id;
   auto created = store_.CreateAnimal(a, Audit(caller, "animal.create", "tag:" + tag.digits));
   if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
     auto existing = store_.FindAnimalByTag(tag.digits);
@@ -180,6 +188,12 @@ Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::strin
   }
   for (const Disease* d : catalogue_.DiseasesFor(view.animal.species)) {
     view.coverage.push_back(CoverageOf(*d, view.animal, view.vaccinations, today, &catalogue_));
+  }
+  // The history's holdings, of the owner's animals and records, narrowed to this animal's.
+  for (Holding& h : history.holdings) {
+    bool named = view.animal.holding_id == h.id;
+    for (const Vaccination& v : view.vaccinations) named = named || v.holding_id == h.id;
+    if (named) view.holdings.push_back(std::move(h));
   }
   return view;
 }
@@ -280,6 +294,10 @@ Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInpu
     HP_ASSIGN_OR_RETURN(auto c, NormalizeUuid(in.corrects, Field(i, "corrects")));
     out.corrects = c;
   }
+  if (in.holding && *in.holding <= 0) {
+    return InvalidArgument(Field(i, "holding"), "holding must be a holding id");
+  }
+  out.holding_id = in.holding;
   return out;
 }
 
@@ -339,6 +357,7 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
   summary.results.resize(records.size());
   std::vector<VaccinationInput> valid;
   std::vector<size_t> valid_index;
+  std::map<int64_t, Result<Holding>> holdings;  // by id, as HoldingFor found them
   valid.reserve(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     auto v = ValidateRecord(records[i], i, today);
@@ -347,6 +366,24 @@ Result<BatchSummary> HerdService::RecordBatch(const Caller& caller,
       summary.results[i].outcome = RecordOutcome::kRejected;
       summary.results[i].reason = v.status();
       continue;
+    }
+    // The holding: one of the caller's jurisdiction, open on the day of the dose; read once per
+    // batch however many records name it. Holdings are never deleted, so what is found here is
+    // still there when the batch is stored.
+    if (v->holding_id) {
+      auto it = holdings.find(*v->holding_id);
+      if (it == holdings.end()) {
+        it = holdings.emplace(*v->holding_id, HoldingFor(caller, *v->holding_id, "holding")).first;
+      }
+      const Result<Holding>& h = it->second;
+      if (!h.ok() && h.status().code() != StatusCode::kInvalidArgument) return h.status();
+      Status open = h.ok() ? CheckHoldingOpenOn(*h, v->administered_on, Field(i, "holding"))
+                           : InvalidArgument(Field(i, "holding"), h.status().message());
+      if (!open.ok()) {
+        summary.results[i].outcome = RecordOutcome::kRejected;
+        summary.results[i].reason = open;
+        continue;
+      }
     }
     valid.push_back(std::move(v).value());
     valid_index.push_back(i);

@@ -22,6 +22,7 @@
 #include "domain/certificate.h"
 #include "domain/coverage.h"
 #include "domain/ear_tag.h"
+#include "domain/holding.h"
 #include "domain/model.h"
 #include "domain/movement_rules.h"
 #include "domain/phone.h"
@@ -121,7 +122,38 @@ struct AnimalInput {
   std::string species;
   int64_t owner_id = 0;
   std::string sex;
-  std::string birth_date;  // "" or YYYY-MM-DD
+  std::string birth_date;          // "" or YYYY-MM-DD
+  std::optional<int64_t> holding;  // its current holding: one of the caller's jurisdiction
+};
+
+// W12: a holding as the client sent it.
+struct HoldingInput {
+  std::string code;
+  std::string kind;
+  std::string name;
+  std::string authority;  // optional: defaults to the caller's; must be within it
+  // The owner, for a farm, winter camp or summer pasture only: by id or by phone (any local form).
+  std::optional<int64_t> owner_id;
+  std::string owner_phone;
+  std::optional<double> lat;
+  std::optional<double> lon;
+  std::string opened_on;  // YYYY-MM-DD, required
+  std::string closed_on;  // "" or YYYY-MM-DD
+};
+
+// GET /holdings as the client asked. Every field may be empty.
+struct HoldingListRequest {
+  std::string authority;  // the subtree to list; default the caller's authority
+  std::string kind;
+  std::string near;                 // "LAT,LON": nearest first, within radius_km
+  std::optional<double> radius_km;  // with near only: 0.1 to 1000, default 100
+  std::optional<int64_t> limit;     // 1 to 1000; default 50
+  std::string cursor;               // "" or the next_cursor of the page before
+};
+
+struct HoldingPage {
+  std::vector<HoldingListItem> items;
+  std::string next_cursor;  // "" on the last page
 };
 
 // One record of a W1 batch as the device sent it.
@@ -142,6 +174,7 @@ struct VaccinationRecordInput {
   std::optional<double> lon;
   std::string device_id;
   std::string corrects;
+  std::optional<int64_t> holding;  // where it was given: a holding of the caller's jurisdiction
 };
 
 struct BatchSummary {
@@ -156,6 +189,7 @@ struct AnimalView {
   Owner owner;
   std::vector<Vaccination> vaccinations;  // of this animal, newest first
   std::vector<DiseaseCoverage> coverage;
+  std::vector<Holding> holdings;  // those the animal and its vaccinations name
 };
 
 // W3: what the vet asks for.
@@ -217,6 +251,7 @@ struct LookupResult {
   OwnerCoverage coverage;
   Date today;
   Date since;
+  std::vector<Holding> holdings;  // those the animals and vaccinations name, by id
 };
 
 // GET /certificates as the client asked.
@@ -307,6 +342,21 @@ class HerdService {
   Result<BatchSummary> RecordBatch(const Caller& caller,
                                    const std::vector<VaccinationRecordInput>& records);
   Status VoidVaccination(const Caller& caller, const std::string& id, const std::string& reason);
+
+  // --- holdings, W12 (service/holdings.cpp) ---
+  // Vets and admins create any kind; vaccinators, who register owners and animals in the field,
+  // the kinds kept by an owner (farm, winter camp, summer pasture), kPermissionDenied naming "kind"
+  // for the others. kInvalidArgument naming the field (domain/holding.h ValidateHolding; owner_id
+  // or owner_phone for an unknown owner, one outside the caller's jurisdiction, or an owner of a
+  // kind that has none); kPermissionDenied naming "authority" outside the caller's jurisdiction;
+  // kAlreadyExists naming "code" when the authority has that code. Audited (holding.create).
+  Result<Holding> CreateHolding(const Caller& caller, const HoldingInput& input);
+  // kNotFound for no holding of the caller's jurisdiction. Holdings carry the owner's masked name
+  // only: not audited per read.
+  Result<Holding> GetHolding(const Caller& caller, int64_t id);
+  // kInvalidArgument naming authority, kind, near, radius_km, limit or cursor; kPermissionDenied
+  // naming "authority" outside the caller's jurisdiction.
+  Result<HoldingPage> ListHoldings(const Caller& caller, const HoldingListRequest& request);
 
   // --- W2 (service/lookup.cpp) ---
   Result<LookupResult> Lookup(const Caller& caller, const std::string& phone,
@@ -403,6 +453,9 @@ class HerdService {
   Status CheckBatchPhones(const Caller& caller, const std::vector<VaccinationInput>& records);
   // The answer to registering a phone that is taken: the owner's id when the caller may see it.
   Status OwnerConflict(const Caller& caller, const std::string& e164);
+  // The holding `id` names for the caller: kInvalidArgument naming `field` when there is none in
+  // the caller's jurisdiction.
+  Result<Holding> HoldingFor(const Caller& caller, int64_t id, const std::string& field);
   Result<VaccinationInput> ValidateRecord(const VaccinationRecordInput& in, size_t index,
                                           Date today) const;
   // Re-signs and stores the trust list of the local signing keys when a local root key is usable

@@ -11,5 +11,6 @@ inline constexpr const char kNoAnimalWithTag[] = "no animal with this tag";
 inline constexpr const char kNoSuchVaccination[] = "no such vaccination record";
 inline constexpr const char kNoSuchUser[] = "no such user";
 inline constexpr const char kNoSuchCertificate[] = "no such certificate";
+inline constexpr const char kNoSuchHolding[] = "no such holding";
 
 }  // namespace herdpass::store

@@ -48,6 +48,19 @@ struct RecordCodecs {
   static Result<std::vector<Animal>> ReadAnimalsOfOwner(Connection& conn, int64_t owner_id);
   static Result<int64_t> InsertAnimal(Connection& conn, const NewAnimal& animal);  // the new id
 
+  // --- holdings ---
+  // The new id; kAlreadyExists when (authority, code) is taken, kFailedPrecondition when owner_id
+  // names no owner.
+  static Result<int64_t> InsertHolding(Connection& conn, const Holding& h);
+  static Result<Holding> ReadHoldingById(Connection& conn, int64_t id);  // kNotFound
+  // Without q.near: the page by id ascending after q.after_id, at most `limit`. REQUIRES: 1 <=
+  // limit <= 1000.
+  static Result<std::vector<Holding>> ReadHoldingPage(Connection& conn, const HoldingListQuery& q,
+                                                      int limit);
+  // With q.near: every holding of the query's scope and kind inside `box`, in no order.
+  static Result<std::vector<Holding>> ReadHoldingsInBox(Connection& conn, const HoldingListQuery& q,
+                                                        const GeoBox& box);
+
   // --- vaccination records ---
   // The backend's key for a record id (SQLite: 16 bytes; PostgreSQL: the canonical text), or
   // nullopt when `uuid` is not a UUID. Every `key` below is one.

@@ -85,7 +85,7 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
       if (animal.status().code() != StatusCode::kNotFound) return animal.status();
       HP_ASSIGN_OR_RETURN(const int64_t id,
                           port.AddAnimal(NewAnimal{owner_id, tag, in.species, 1, "", std::nullopt,
-                                                   authority, ctx.at}));
+                                                   authority, ctx.at, in.holding_id}));
       port.Count(Counter::kAnimals);
       animal_ids.push_back(id);
     }
@@ -103,9 +103,10 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
         HP_RETURN_IF_ERROR(port.RaiseFlockHeadCount(flock->id, in.head_count));
       }
     } else {
-      HP_ASSIGN_OR_RETURN(const int64_t id, port.AddAnimal(NewAnimal{
-                                                owner_id, std::nullopt, in.species, in.head_count,
-                                                "", std::nullopt, authority, ctx.at}));
+      HP_ASSIGN_OR_RETURN(
+          const int64_t id,
+          port.AddAnimal(NewAnimal{owner_id, std::nullopt, in.species, in.head_count, "",
+                                   std::nullopt, authority, ctx.at, in.holding_id}));
       port.Count(Counter::kAnimals);
       animal_ids.push_back(id);
     }

@@ -24,6 +24,7 @@
 #include "domain/audit.h"
 #include "domain/catalogue.h"
 #include "domain/certificate.h"
+#include "domain/holding.h"
 #include "domain/model.h"
 #include "domain/status.h"
 #include "domain/time.h"
@@ -47,6 +48,7 @@ struct NewAnimal {
   std::optional<Date> birth_date;
   std::string authority;
   Timestamp created_at{};
+  std::optional<int64_t> holding_id;  // its current holding
 };
 
 struct NewUser {
@@ -79,6 +81,9 @@ struct VaccinationInput {
   std::optional<double> lon;
   std::string device_id;
   std::string corrects;  // optional id of a voided record this one replaces
+  // Where it was given (W12): a holding the service has found in the writer's jurisdiction. Animals
+  // the record creates are kept there.
+  std::optional<int64_t> holding_id;
 };
 
 // Who writes a batch and where new rows belong.
@@ -121,7 +126,8 @@ struct OwnerHistory {
   Owner owner;
   std::vector<Animal> animals;  // all of the owner's animals and flocks
   std::vector<Vaccination>
-      vaccinations;  // administered on or after `since`, voided included, newest first
+      vaccinations;               // administered on or after `since`, voided included, newest first
+  std::vector<Holding> holdings;  // every holding the animals and vaccinations name, by id
 };
 
 struct AuditQuery {
@@ -169,6 +175,29 @@ struct Consumption {
   std::string user_name;
   std::string place;  // free text: the slaughterhouse, the market, the border post
   Timestamp at{};
+};
+
+// A page of holdings (W12). Without `near`: by id ascending, from after_id. With `near`: nearest
+// first (distance in whole metres, then id), only those within radius_m, from after the cursor
+// (after_distance_m, after_id).
+struct HoldingListQuery {
+  std::string scope;  // holdings of `scope` or below it; all_authorities: every holding
+  bool all_authorities = false;
+  std::optional<HoldingKind> kind;
+  struct Near {
+    double lat = 0;
+    double lon = 0;
+    double radius_m = 100000;
+  };
+  std::optional<Near> near;
+  int64_t after_distance_m = -1;  // with near: -1 for the first page
+  int64_t after_id = 0;
+  int limit = 50;  // 1 to 1000
+};
+
+struct HoldingListItem {
+  Holding holding;
+  std::optional<int64_t> distance_m;  // with near
 };
 
 // A signed document kept as issued, served as is (the trust list).
@@ -282,6 +311,14 @@ class Store {
   // As LoadOwnerHistory, for the owner with this E.164 phone: the owner and the history in one
   // call and one snapshot (W2, issuance).
   virtual Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) = 0;
+
+  // --- holdings (W12) ---
+  // Stores a new holding (its id and fields as given, the id chosen here) and returns it.
+  // kAlreadyExists with field "code" when its authority has a holding of that code; kNotFound when
+  // owner_id names no owner.
+  virtual Result<Holding> CreateHolding(const Holding& holding, const AuditEntry& audit) = 0;
+  virtual Result<Holding> FindHolding(int64_t id) = 0;  // kNotFound
+  virtual Result<std::vector<HoldingListItem>> ListHoldings(const HoldingListQuery& query) = 0;
 
   // --- vaccinations ---
   // Stores the records atomically: either the whole call commits (each record created, duplicate by

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@
 
 #include "domain/audit.h"
 #include "domain/certificate.h"
+#include "domain/holding.h"
 #include "domain/model.h"
 #include "domain/status.h"
 #include "store/audit_chain.h"
@@ -150,11 +152,21 @@ class StoreCore final : public Store {
             }
             if (existing.status().code() != StatusCode::kNotFound) return existing.status();
           }
+          if (animal.holding_id) {
+            HP_RETURN_IF_ERROR(Codecs::ReadHoldingById(tx.conn(), *animal.holding_id).status());
+          }
           HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertAnimal(tx.conn(), animal));
           tx.Count(Counter::kAnimals);
-          return Animal{
-              id,         animal.owner_id,   animal.tag,       animal.species,   animal.head_count,
-              animal.sex, animal.birth_date, animal.authority, animal.created_at};
+          return Animal{id,
+                        animal.owner_id,
+                        animal.tag,
+                        animal.species,
+                        animal.head_count,
+                        animal.sex,
+                        animal.birth_date,
+                        animal.authority,
+                        animal.created_at,
+                        animal.holding_id};
         },
         audit);
   }
@@ -172,6 +184,62 @@ class StoreCore final : public Store {
   Result<OwnerHistory> LoadOwnerHistoryByPhone(const std::string& e164, Date since) override {
     return ReadSnapshot(
         [&](Connection& c) { return OwnerHistoryOf(c, Codecs::ReadOwnerByPhone(c, e164), since); });
+  }
+
+  // --- holdings ---
+
+  Result<Holding> CreateHolding(const Holding& holding, const AuditEntry& audit) override {
+    return writer_->template RunAudited<Holding>(
+        [&](Txn& tx) -> Result<Holding> {
+          if (holding.owner_id) {
+            HP_RETURN_IF_ERROR(Codecs::ReadOwnerById(tx.conn(), *holding.owner_id).status());
+          }
+          auto id = Codecs::InsertHolding(tx.conn(), holding);
+          if (id.status().code() == StatusCode::kAlreadyExists) {
+            return Status(StatusCode::kAlreadyExists, "the authority has a holding with this code",
+                          "code");
+          }
+          HP_RETURN_IF_ERROR(id.status());
+          Holding out = holding;
+          out.id = *id;
+          return out;
+        },
+        audit);
+  }
+
+  Result<Holding> FindHolding(int64_t id) override {
+    return Read([&](Connection& c) { return Codecs::ReadHoldingById(c, id); });
+  }
+
+  Result<std::vector<HoldingListItem>> ListHoldings(const HoldingListQuery& q) override {
+    const int limit = q.limit <= 0 ? 50 : std::min(q.limit, 1000);
+    return Read([&](Connection& c) -> Result<std::vector<HoldingListItem>> {
+      std::vector<HoldingListItem> items;
+      if (!q.near) {
+        HP_ASSIGN_OR_RETURN(auto page, Codecs::ReadHoldingPage(c, q, limit));
+        for (Holding& h : page) items.push_back({std::move(h), std::nullopt});
+        return items;
+      }
+      // Nearest first. The database narrows the search to a box of latitudes and longitudes round
+      // the circle (an index range on lat); the exact distance is computed here, once, for the
+      // holdings in the box only, and orders them. Ordering by a distance computed in SQL would
+      // read and compute every holding of the scope, which no index can serve. Distances are whole
+      // metres, so that the cursor (distance, id) compares exactly.
+      const GeoBox box = BoxAround(q.near->lat, q.near->lon, q.near->radius_m);
+      HP_ASSIGN_OR_RETURN(auto in_box, Codecs::ReadHoldingsInBox(c, q, box));
+      for (Holding& h : in_box) {
+        const double d = DistanceMeters(q.near->lat, q.near->lon, h.lat, h.lon);
+        if (d > q.near->radius_m) continue;
+        const auto m = static_cast<int64_t>(std::llround(d));
+        if (m < q.after_distance_m || (m == q.after_distance_m && h.id <= q.after_id)) continue;
+        items.push_back({std::move(h), m});
+      }
+      std::sort(items.begin(), items.end(), [](const HoldingListItem& a, const HoldingListItem& b) {
+        return std::pair(*a.distance_m, a.holding.id) < std::pair(*b.distance_m, b.holding.id);
+      });
+      if (items.size() > static_cast<size_t>(limit)) items.resize(limit);
+      return items;
+    });
   }
 
   // --- vaccinations ---
@@ -539,6 +607,20 @@ class StoreCore final : public Store {
     HP_ASSIGN_OR_RETURN(h.owner, std::move(owner));
     HP_ASSIGN_OR_RETURN(h.animals, Codecs::ReadAnimalsOfOwner(conn, h.owner.id));
     HP_ASSIGN_OR_RETURN(h.vaccinations, Codecs::ReadVaccinationsSince(conn, h.owner.id, since));
+    // The holdings they name: a handful, each one primary-key lookup.
+    std::vector<int64_t> ids;
+    for (const Animal& a : h.animals) {
+      if (a.holding_id) ids.push_back(*a.holding_id);
+    }
+    for (const Vaccination& v : h.vaccinations) {
+      if (v.holding_id) ids.push_back(*v.holding_id);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (int64_t id : ids) {
+      HP_ASSIGN_OR_RETURN(Holding holding, Codecs::ReadHoldingById(conn, id));
+      h.holdings.push_back(std::move(holding));
+    }
     return h;
   }
 

@@ -125,10 +125,70 @@ Answer CreateAnimal(HerdService& service, Request& req, const Caller& caller) {
   in.owner_id = f.Integer("owner_id").value_or(0);
   in.sex = f.String("sex");
   in.birth_date = f.String("birth_date");
+  in.holding = f.Integer("holding");
   HP_RETURN_IF_ERROR(f.Done());
   if (in.tag.empty()) return InvalidArgument("tag", "tag is required");
   HP_ASSIGN_OR_RETURN(const Animal animal, service.RegisterAnimal(caller, in));
-  return JsonText(201, AnimalJson(animal));
+  // The answer names the holding as GET /animals/{tag} does: its id, code, name and kind.
+  std::vector<Holding> holdings;
+  if (animal.holding_id) {
+    HP_ASSIGN_OR_RETURN(Holding h, service.GetHolding(caller, *animal.holding_id));
+    holdings.push_back(std::move(h));
+  }
+  return JsonText(201, AnimalJson(animal, holdings));
+}
+
+// --- holdings (W12) ---
+
+Answer CreateHolding(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  HoldingInput in;
+  in.code = f.String("code");
+  in.kind = f.String("kind");
+  in.name = f.String("name");
+  in.authority = f.String("authority");
+  in.owner_id = f.Integer("owner_id");
+  in.owner_phone = f.String("owner_phone");
+  in.lat = f.Number("lat");
+  in.lon = f.Number("lon");
+  in.opened_on = f.String("opened_on");
+  in.closed_on = f.String("closed_on");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const Holding h, service.CreateHolding(caller, in));
+  Response res = JsonText(201, HoldingJson(h));
+  res.AddHeader("Location", "/api/v1/holdings/" + std::to_string(h.id));
+  return res;
+}
+
+Answer ListHoldings(HerdService& service, Request& req, const Caller& caller) {
+  HoldingListRequest in;
+  in.authority = std::string(req.Query("authority"));
+  in.kind = std::string(req.Query("kind"));
+  in.near = std::string(req.Query("near"));
+  in.cursor = std::string(req.Query("cursor"));
+  HP_ASSIGN_OR_RETURN(in.limit, QueryInt(req, "limit"));
+  if (std::string_view r = req.Query("radius_km"); !r.empty()) {
+    double km = 0;
+    auto [end, ec] = std::from_chars(r.data(), r.data() + r.size(), km);
+    if (ec != std::errc() || end != r.data() + r.size()) {
+      return InvalidArgument("radius_km", "radius_km must be a number");
+    }
+    in.radius_km = km;
+  }
+  HP_ASSIGN_OR_RETURN(const HoldingPage page, service.ListHoldings(caller, in));
+  return JsonText(200, HoldingPageJson(page));
+}
+
+Answer GetHolding(HerdService& service, Request& req, const Caller& caller) {
+  const std::string text = PercentDecode(req.Param("id"), false);
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return NotFound("no holding with this id in your jurisdiction");
+  }
+  HP_ASSIGN_OR_RETURN(const Holding h, service.GetHolding(caller, id));
+  return JsonText(200, HoldingJson(h));
 }
 
 Answer GetAnimal(HerdService& service, Request& req, const Caller& caller) {
@@ -329,6 +389,9 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("GET", "/api/v1/owners", authed(Operation::kReadOwner, FindOwner));
   router.Add("POST", "/api/v1/animals", authed(Operation::kRegisterAnimal, CreateAnimal));
   router.Add("GET", "/api/v1/animals/{tag}", authed(Operation::kReadAnimal, GetAnimal));
+  router.Add("POST", "/api/v1/holdings", authed(Operation::kCreateHolding, CreateHolding));
+  router.Add("GET", "/api/v1/holdings", authed(Operation::kReadHolding, ListHoldings));
+  router.Add("GET", "/api/v1/holdings/{id}", authed(Operation::kReadHolding, GetHolding));
   router.Add("POST", "/api/v1/vaccinations/batch",
              authed(Operation::kRecordVaccinations, RecordBatch));
   router.Add("POST", "/api/v1/vaccinations/{id}/void",

@@ -142,6 +142,7 @@ Result<std::vector<VaccinationRecordInput>> ParseBatch(const json& body) {
     in.lon = f.Number("lon");
     in.device_id = f.String("device_id");
     in.corrects = f.String("corrects");
+    in.holding = f.Integer("holding");
     HP_RETURN_IF_ERROR(f.Done());
     out.push_back(std::move(in));
   }
@@ -228,7 +229,24 @@ void Members(Writer& w, const Owner& o) {
   TimeField(w, "created_at", o.created_at);
 }
 
-void Members(Writer& w, const Animal& a) {
+// "holding": {id, code, name, kind} of a record that names one, from `holdings` (those the answer
+// carries); nothing when it names none.
+void HoldingRef(Writer& w, const std::optional<int64_t>& id, std::span<const Holding> holdings) {
+  if (!id) return;
+  for (const Holding& h : holdings) {
+    if (h.id != *id) continue;
+    w.Key("holding");
+    w.StartObject();
+    Field(w, "id", h.id);
+    Field(w, "code", h.code);
+    Field(w, "name", h.name);
+    Field(w, "kind", HoldingKindName(h.kind));
+    w.EndObject();
+    return;
+  }
+}
+
+void Members(Writer& w, const Animal& a, std::span<const Holding> holdings) {
   Field(w, "id", a.id);
   Field(w, "owner_id", a.owner_id);
   Field(w, "kind", a.is_flock() ? "flock" : "animal");
@@ -239,9 +257,10 @@ void Members(Writer& w, const Animal& a) {
   Field(w, "birth_date", a.birth_date);
   Field(w, "authority", a.authority);
   TimeField(w, "created_at", a.created_at);
+  HoldingRef(w, a.holding_id, holdings);
 }
 
-void Write(Writer& w, const Vaccination& v) {
+void Write(Writer& w, const Vaccination& v, std::span<const Holding> holdings) {
   w.StartObject();
   Field(w, "id", v.id);
   Field(w, "owner_id", v.owner_id);
@@ -273,6 +292,7 @@ void Write(Writer& w, const Vaccination& v) {
     }
   }
   if (!v.corrects.empty()) Field(w, "corrects", v.corrects);
+  HoldingRef(w, v.holding_id, holdings);
   w.EndObject();
 }
 
@@ -296,10 +316,11 @@ void WriteCoverage(Writer& w, const std::vector<DiseaseCoverage>& list,
   w.EndArray();
 }
 
-void WriteVaccinations(Writer& w, const std::vector<Vaccination>& list) {
+void WriteVaccinations(Writer& w, const std::vector<Vaccination>& list,
+                       std::span<const Holding> holdings) {
   w.Key("vaccinations");
   w.StartArray();
-  for (const auto& v : list) Write(w, v);
+  for (const auto& v : list) Write(w, v, holdings);
   w.EndArray();
 }
 
@@ -372,10 +393,64 @@ std::string OwnerJson(const Owner& o) {
   });
 }
 
-std::string AnimalJson(const Animal& a) {
+std::string AnimalJson(const Animal& a, std::span<const Holding> holdings) {
   return Build([&](Writer& w) {
     w.StartObject();
-    Members(w, a);
+    Members(w, a, holdings);
+    w.EndObject();
+  });
+}
+
+namespace {
+void Members(Writer& w, const Holding& h) {
+  Field(w, "id", h.id);
+  Field(w, "code", h.code);
+  Field(w, "kind", HoldingKindName(h.kind));
+  Field(w, "name", h.name);
+  Field(w, "authority", h.authority);
+  w.Key("owner_id");
+  if (h.owner_id) {
+    w.Int64(*h.owner_id);
+  } else {
+    w.Null();
+  }
+  NullableString(w, "owner_masked_name", h.owner_masked_name);
+  w.Key("lat");
+  w.Double(h.lat);
+  w.Key("lon");
+  w.Double(h.lon);
+  Field(w, "opened_on", h.opened_on.ToString());
+  Field(w, "closed_on", h.closed_on);
+  TimeField(w, "created_at", h.created_at);
+}
+}  // namespace
+
+std::string HoldingJson(const Holding& h) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Members(w, h);
+    w.EndObject();
+  });
+}
+
+std::string HoldingPageJson(const HoldingPage& page) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    w.Key("items");
+    w.StartArray();
+    for (const auto& item : page.items) {
+      w.StartObject();
+      Members(w, item.holding);
+      if (item.distance_m) Field(w, "distance_m", *item.distance_m);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("next_cursor");
+    if (page.next_cursor.empty()) {
+      w.Null();
+    } else {
+      Str(w, page.next_cursor);
+    }
     w.EndObject();
   });
 }
@@ -506,7 +581,7 @@ std::string LookupJson(const LookupResult& r, const Catalogue& catalogue) {
         w.StartArray();
         for (const auto& a : r.animals) {
           w.StartObject();
-          Members(w, a);
+          Members(w, a, r.holdings);
           auto it = unit_cov.find(a.id);
           WriteCoverage(
               w, it != unit_cov.end() ? it->second->diseases : std::vector<DiseaseCoverage>{},
@@ -514,7 +589,7 @@ std::string LookupJson(const LookupResult& r, const Catalogue& catalogue) {
           w.EndObject();
         }
         w.EndArray();
-        WriteVaccinations(w, r.vaccinations);
+        WriteVaccinations(w, r.vaccinations, r.holdings);
         w.EndObject();
       },
       700 * r.vaccinations.size() + 1200 * r.animals.size() + 2048);
@@ -523,12 +598,12 @@ std::string LookupJson(const LookupResult& r, const Catalogue& catalogue) {
 std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue) {
   return Build([&](Writer& w) {
     w.StartObject();
-    Members(w, v.animal);
+    Members(w, v.animal, v.holdings);
     w.Key("owner");
     w.StartObject();
     Members(w, v.owner);
     w.EndObject();
-    WriteVaccinations(w, v.vaccinations);
+    WriteVaccinations(w, v.vaccinations, v.holdings);
     WriteCoverage(w, v.coverage, catalogue);
     w.EndObject();
   });

@@ -63,7 +63,12 @@ Result<CertificateRequest> ParseCertificateRequest(const nlohmann::json& body);
 // answer carries ~50 records and ~60 coverage entries, and building an nlohmann::json tree for it
 // cost ~90% of a lookup's CPU (callgrind, bench/). Requests are still parsed with nlohmann::json.
 std::string OwnerJson(const Owner& o);
-std::string AnimalJson(const Animal& a);
+// With "holding": {id, code, name, kind} when the animal has one among `holdings`.
+std::string AnimalJson(const Animal& a, std::span<const Holding> holdings = {});
+// W12: a holding, the owner by id and masked name only; a page of them ({items, next_cursor}),
+// each item with distance_m when the list was asked near a point.
+std::string HoldingJson(const Holding& h);
+std::string HoldingPageJson(const HoldingPage& page);
 std::string LoginJson(const LoginResult& r);
 std::string BatchSummaryJson(const BatchSummary& s);
 std::string AuditPageJson(const std::vector<AuditRow>& rows, std::optional<int64_t> next_cursor);

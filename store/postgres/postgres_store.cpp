@@ -65,8 +65,30 @@ Animal AnimalFromRow(const Rows& r, int i) {
   if (!r.IsNull(i, 6)) a.birth_date = r.Day(i, 6);
   a.authority = r.Text(i, 7);
   a.created_at = r.Time(i, 8);
+  if (!r.IsNull(i, 9)) a.holding_id = r.Int(i, 9);
   return a;
 }
+
+Result<Holding> HoldingFromRow(const Rows& r, int i) {
+  Holding h;
+  h.id = r.Int(i, 0);
+  h.authority = r.Text(i, 1);
+  h.code = r.Text(i, 2);
+  auto kind = ParseHoldingKind(r.Text(i, 3));
+  if (!kind.ok()) return Internal("a stored holding has an unknown kind");
+  h.kind = *kind;
+  h.name = r.Text(i, 4);
+  if (!r.IsNull(i, 5)) h.owner_id = r.Int(i, 5);
+  h.owner_masked_name = r.Text(i, 6);
+  h.lat = r.Double(i, 7);
+  h.lon = r.Double(i, 8);
+  h.opened_on = r.Day(i, 9);
+  if (!r.IsNull(i, 10)) h.closed_on = r.Day(i, 10);
+  h.created_at = r.Time(i, 11);
+  return h;
+}
+
+Param OptionalId(const std::optional<int64_t>& id) { return id ? Param(*id) : Param(std::nullopt); }
 
 Vaccination VaccinationFromRow(const Rows& r, int i) {
   Vaccination v;
@@ -90,6 +112,7 @@ Vaccination VaccinationFromRow(const Rows& r, int i) {
   v.void_reason = r.Text(i, 17);
   v.voided_at = r.OptTime(i, 18);
   v.corrects = r.Text(i, 19);
+  if (!r.IsNull(i, 20)) v.holding_id = r.Int(i, 20);
   return v;
 }
 
@@ -273,11 +296,49 @@ Result<std::vector<Animal>> Codecs::ReadAnimalsOfOwner(Connection& conn, int64_t
 
 template <>
 Result<int64_t> Codecs::InsertAnimal(Connection& conn, const NewAnimal& animal) {
-  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kInsertAnimal,
-                                                {animal.owner_id, animal.tag, animal.species,
-                                                 animal.head_count, animal.sex, animal.birth_date,
-                                                 animal.authority, animal.created_at}));
+  HP_ASSIGN_OR_RETURN(const Rows rows,
+                      conn.Run(postgres::kInsertAnimal,
+                               {animal.owner_id, animal.tag, animal.species, animal.head_count,
+                                animal.sex, animal.birth_date, animal.authority, animal.created_at,
+                                postgres::OptionalId(animal.holding_id)}));
   return rows.Int(0, 0);
+}
+
+// --- holdings ---
+
+template <>
+Result<int64_t> Codecs::InsertHolding(Connection& conn, const Holding& h) {
+  HP_ASSIGN_OR_RETURN(
+      const Rows rows,
+      conn.Run(postgres::kInsertHolding, {h.authority, h.code, HoldingKindName(h.kind), h.name,
+                                          postgres::OptionalId(h.owner_id), h.owner_masked_name,
+                                          h.lat, h.lon, h.opened_on, h.closed_on, h.created_at}));
+  return rows.Int(0, 0);
+}
+
+template <>
+Result<Holding> Codecs::ReadHoldingById(Connection& conn, int64_t id) {
+  return postgres::ReadOne<Holding>(conn, postgres::kSelectHoldingById, {id},
+                                    postgres::HoldingFromRow, store::kNoSuchHolding);
+}
+
+template <>
+Result<std::vector<Holding>> Codecs::ReadHoldingPage(Connection& conn, const HoldingListQuery& q,
+                                                     int limit) {
+  return postgres::ReadAll<Holding>(conn, postgres::kSelectHoldingPage,
+                                    {q.scope, q.all_authorities ? 1 : 0,
+                                     q.kind ? HoldingKindName(*q.kind) : "", q.after_id, limit},
+                                    postgres::HoldingFromRow);
+}
+
+template <>
+Result<std::vector<Holding>> Codecs::ReadHoldingsInBox(Connection& conn, const HoldingListQuery& q,
+                                                       const GeoBox& box) {
+  return postgres::ReadAll<Holding>(
+      conn, postgres::kSelectHoldingsInBox,
+      {q.scope, q.all_authorities ? 1 : 0, q.kind ? HoldingKindName(*q.kind) : "", box.min_lat,
+       box.max_lat, box.min_lon, box.max_lon},
+      postgres::HoldingFromRow);
 }
 
 // --- vaccination records ---
@@ -334,7 +395,7 @@ Status Codecs::InsertVaccination(Connection& conn, const store::RecordRow& r) {
       conn, postgres::kInsertVaccination,
       {r.owner_id, in.administered_on, r.key, postgres::IntArrayLiteral(r.animal_ids), in.species,
        r.head_count, in.disease, in.vaccine, in.batch_no, in.dose_ml, in.lat, in.lon, in.device_id,
-       r.ctx.user_id, r.ctx.at, r.authority, r.corrects});
+       r.ctx.user_id, r.ctx.at, r.authority, r.corrects, postgres::OptionalId(in.holding_id)});
 }
 
 template <>

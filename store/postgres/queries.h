@@ -65,11 +65,12 @@ inline constexpr Query kSelectOwnerByPhone{
 // --- animals ---
 #define HP_ANIMAL_COLUMNS                                                         \
   "id, owner_id, tag, species, head_count, sex, hp_days(birth_date), authority, " \
-  "hp_ms(created_at)"
+  "hp_ms(created_at), holding_id"
 inline constexpr Query kInsertAnimal{
     "InsertAnimal",
     "INSERT INTO animals(owner_id, tag, species, head_count, sex, birth_date, authority, "
-    "created_at) VALUES($1, $2, $3, $4, $5, hp_date($6), $7, hp_ts($8)) RETURNING id"};
+    "created_at, holding_id) VALUES($1, $2, $3, $4, $5, hp_date($6), $7, hp_ts($8), $9::bigint) "
+    "RETURNING id"};
 inline constexpr Query kSelectAnimalByTag{
     "SelectAnimalByTag", "SELECT " HP_ANIMAL_COLUMNS " FROM animals WHERE tag = $1"};
 inline constexpr Query kSelectAnimalsByOwner{
@@ -83,11 +84,42 @@ inline constexpr Query kRaiseFlockHeadCount{
     "RaiseFlockHeadCount", "UPDATE animals SET head_count = $2 WHERE id = $1 AND head_count < $2"};
 #undef HP_ANIMAL_COLUMNS
 
+// --- holdings ---
+#define HP_HOLDING_COLUMNS                                                                       \
+  "id, authority, code, kind, name, owner_id, owner_masked_name, lat, lon, hp_days(opened_on), " \
+  "hp_days(closed_on), hp_ms(created_at)"
+inline constexpr Query kInsertHolding{
+    "InsertHolding",
+    "INSERT INTO holdings(authority, code, kind, name, owner_id, owner_masked_name, lat, lon, "
+    "opened_on, closed_on, created_at) VALUES($1, $2, $3, $4, $5::bigint, $6, $7, $8, hp_date($9), "
+    "hp_date($10::integer), hp_ts($11)) RETURNING id"};
+inline constexpr Query kSelectHoldingById{
+    "SelectHoldingById", "SELECT " HP_HOLDING_COLUMNS " FROM holdings WHERE id = $1::bigint"};
+// $1 scope, $2 every authority (1) or the scope's subtree (0; compared in "C" order as for the
+// audit), $3 kind or ''.
+#define HP_HOLDING_FILTERS                                                                         \
+  "($2::integer = 1 OR authority = $1::text OR (authority >= ($1::text || '-') COLLATE \"C\" AND " \
+  "authority < ($1::text || '.') COLLATE \"C\")) AND ($3::text = '' OR kind = $3::text)"
+// A page by id from $4, at most $5 rows.
+inline constexpr Query kSelectHoldingPage{
+    "SelectHoldingPage", "SELECT " HP_HOLDING_COLUMNS " FROM holdings WHERE " HP_HOLDING_FILTERS
+                         " AND id > $4::bigint ORDER BY id LIMIT $5::integer"};
+// Nearest first: the holdings in the box lat [$4, $5], lon [$6, $7] (domain/holding.h BoxAround),
+// a range of holdings_by_lat; the store core computes the distances and orders them.
+inline constexpr Query kSelectHoldingsInBox{
+    "SelectHoldingsInBox",
+    "SELECT " HP_HOLDING_COLUMNS
+    " FROM holdings WHERE lat BETWEEN $4::float8 AND $5::float8 AND lon BETWEEN $6::float8 AND "
+    "$7::float8 AND " HP_HOLDING_FILTERS};
+#undef HP_HOLDING_FILTERS
+#undef HP_HOLDING_COLUMNS
+
 // --- vaccinations ---
-#define HP_VACCINATION_COLUMNS                                                              \
-  "v.id, v.owner_id, hp_days(v.administered_on), v.animal_ids, v.species, v.head_count, "   \
-  "v.disease, v.vaccine, v.batch_no, v.dose_ml, v.lat, v.lon, v.device_id, v.recorded_by, " \
-  "hp_ms(v.recorded_at), v.authority, v.voided, v.void_reason, hp_ms(v.voided_at), v.corrects"
+#define HP_VACCINATION_COLUMNS                                                                   \
+  "v.id, v.owner_id, hp_days(v.administered_on), v.animal_ids, v.species, v.head_count, "        \
+  "v.disease, v.vaccine, v.batch_no, v.dose_ml, v.lat, v.lon, v.device_id, v.recorded_by, "      \
+  "hp_ms(v.recorded_at), v.authority, v.voided, v.void_reason, hp_ms(v.voided_at), v.corrects, " \
+  "v.holding_id"
 // The record and its id (for idempotency) in one statement.
 inline constexpr Query kInsertVaccination{
     "InsertVaccination",
@@ -95,8 +127,8 @@ inline constexpr Query kInsertVaccination{
     "VALUES($3::uuid, $1::bigint, hp_date($2))) "
     "INSERT INTO vaccinations(owner_id, administered_on, id, animal_ids, species, head_count, "
     "disease, vaccine, batch_no, dose_ml, lat, lon, device_id, recorded_by, recorded_at, "
-    "authority, corrects) VALUES($1::bigint, hp_date($2), $3::uuid, $4::bigint[], $5, $6, $7, $8, "
-    "$9, $10, $11, $12, $13, $14, hp_ts($15), $16, $17::uuid)"};
+    "authority, corrects, holding_id) VALUES($1::bigint, hp_date($2), $3::uuid, $4::bigint[], $5, "
+    "$6, $7, $8, $9, $10, $11, $12, $13, $14, hp_ts($15), $16, $17::uuid, $18::bigint)"};
 // The owner and authority of a stored record id: for idempotency and the checks of `corrects`.
 inline constexpr Query kSelectVaccinationOwner{
     "SelectVaccinationOwner",

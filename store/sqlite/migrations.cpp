@@ -214,6 +214,38 @@ INSERT INTO counters(name, value) VALUES('certificates', 0);
 
 PRAGMA user_version = 3;
 )sql"},
+    // Holdings (W12): the places animals are kept or pass. (authority, code) is unique; the owner
+    // is NULL for markets and other public places. holdings_by_lat serves the nearest-first list
+    // (queries.h kSelectHoldingsInBox): a range of latitudes, the longitudes checked on the index
+    // entries. Animals and flocks get their current holding and vaccination records the holding
+    // where they were given: NULL for every row written before, which keep working as they were
+    // (ADD COLUMN with no default rewrites nothing; vaccinations stays WITHOUT ROWID, keyed as
+    // before).
+    {"Migration4",
+     R"sql(
+CREATE TABLE holdings(
+  id INTEGER PRIMARY KEY,
+  authority TEXT NOT NULL,
+  code TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('farm', 'winter_camp', 'summer_pasture', 'market',
+    'slaughterhouse', 'quarantine_station', 'checkpoint', 'border_post')),
+  name TEXT NOT NULL,
+  owner_id INTEGER REFERENCES owners(id),
+  owner_masked_name TEXT NOT NULL,
+  lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  opened_on INTEGER NOT NULL,
+  closed_on INTEGER,
+  created_at INTEGER NOT NULL,
+  UNIQUE(authority, code)
+);
+CREATE INDEX holdings_by_lat ON holdings(lat, lon);
+
+ALTER TABLE animals ADD COLUMN holding_id INTEGER REFERENCES holdings(id);
+ALTER TABLE vaccinations ADD COLUMN holding_id INTEGER REFERENCES holdings(id);
+
+PRAGMA user_version = 4;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -40,11 +40,11 @@ inline constexpr Query kSelectOwnerByPhone{
 
 // --- animals ---
 #define HP_ANIMAL_COLUMNS \
-  "id, owner_id, tag, species, head_count, sex, birth_date, authority, created_at"
+  "id, owner_id, tag, species, head_count, sex, birth_date, authority, created_at, holding_id"
 inline constexpr Query kInsertAnimal{"InsertAnimal",
                                      "INSERT INTO animals(owner_id, tag, species, head_count, sex, "
-                                     "birth_date, authority, created_at) "
-                                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"};
+                                     "birth_date, authority, created_at, holding_id) "
+                                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
 inline constexpr Query kSelectAnimalByTag{
     "SelectAnimalByTag", "SELECT " HP_ANIMAL_COLUMNS " FROM animals WHERE tag = ?1"};
 inline constexpr Query kSelectAnimalsByOwner{"SelectAnimalsByOwner",
@@ -58,17 +58,44 @@ inline constexpr Query kRaiseFlockHeadCount{
     "RaiseFlockHeadCount", "UPDATE animals SET head_count = ?2 WHERE id = ?1 AND head_count < ?2"};
 #undef HP_ANIMAL_COLUMNS
 
+// --- holdings ---
+#define HP_HOLDING_COLUMNS                                                                         \
+  "id, authority, code, kind, name, owner_id, owner_masked_name, lat, lon, opened_on, closed_on, " \
+  "created_at"
+inline constexpr Query kInsertHolding{
+    "InsertHolding",
+    "INSERT INTO holdings(authority, code, kind, name, owner_id, owner_masked_name, lat, lon, "
+    "opened_on, closed_on, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
+inline constexpr Query kSelectHoldingById{
+    "SelectHoldingById", "SELECT " HP_HOLDING_COLUMNS " FROM holdings WHERE id = ?1"};
+// ?1 scope, ?2 every authority (1) or the scope's subtree (0; the range as for the audit), ?3 kind
+// or ''. A page by id from ?4, at most ?5 rows: the rowid in order, stopping after ?5 matches.
+#define HP_HOLDING_FILTERS                                                                         \
+  "(?2 = 1 OR authority = ?1 OR (authority >= ?1 || '-' AND authority < ?1 || '.')) AND (?3 = '' " \
+  "OR kind = ?3)"
+inline constexpr Query kSelectHoldingPage{
+    "SelectHoldingPage", "SELECT " HP_HOLDING_COLUMNS " FROM holdings WHERE " HP_HOLDING_FILTERS
+                         " AND id > ?4 ORDER BY id LIMIT ?5"};
+// Nearest first: the holdings in the box lat [?4, ?5], lon [?6, ?7] (domain/holding.h BoxAround),
+// read as one range of holdings_by_lat; the store core computes the distances and orders them.
+inline constexpr Query kSelectHoldingsInBox{
+    "SelectHoldingsInBox", "SELECT " HP_HOLDING_COLUMNS
+                           " FROM holdings INDEXED BY holdings_by_lat WHERE lat BETWEEN ?4 "
+                           "AND ?5 AND lon BETWEEN ?6 AND ?7 AND " HP_HOLDING_FILTERS};
+#undef HP_HOLDING_FILTERS
+#undef HP_HOLDING_COLUMNS
+
 // --- vaccinations ---
 #define HP_VACCINATION_COLUMNS                                                                  \
   "v.id, v.owner_id, v.administered_on, v.animal_ids, v.species, v.head_count, v.disease, "     \
   "v.vaccine, v.batch_no, v.dose_ml, v.lat, v.lon, v.device_id, v.recorded_by, v.recorded_at, " \
-  "v.authority, v.voided, v.void_reason, v.voided_at, v.corrects"
+  "v.authority, v.voided, v.void_reason, v.voided_at, v.corrects, v.holding_id"
 inline constexpr Query kInsertVaccination{
     "InsertVaccination",
     "INSERT INTO vaccinations(owner_id, administered_on, id, animal_ids, species, head_count, "
     "disease, vaccine, batch_no, dose_ml, lat, lon, device_id, recorded_by, recorded_at, "
-    "authority, "
-    "corrects) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
+    "authority, corrects, holding_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?13, ?14, ?15, ?16, ?17, ?18)"};
 inline constexpr Query kInsertVaccinationId{
     "InsertVaccinationId",
     "INSERT INTO vaccination_ids(id, owner_id, administered_on) VALUES(?1, ?2, ?3)"};

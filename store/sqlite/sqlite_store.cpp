@@ -73,7 +73,27 @@ Animal AnimalFromRow(const Statement& st) {
   if (!st.IsNull(6)) a.birth_date = FromDays(st.Int(6));
   a.authority = st.Text(7);
   a.created_at = FromMillis(st.Int(8));
+  if (!st.IsNull(9)) a.holding_id = st.Int(9);
   return a;
+}
+
+Result<Holding> HoldingFromRow(const Statement& st) {
+  Holding h;
+  h.id = st.Int(0);
+  h.authority = st.Text(1);
+  h.code = st.Text(2);
+  auto kind = ParseHoldingKind(st.Text(3));
+  if (!kind.ok()) return Internal("a stored holding has an unknown kind");
+  h.kind = *kind;
+  h.name = st.Text(4);
+  if (!st.IsNull(5)) h.owner_id = st.Int(5);
+  h.owner_masked_name = st.Text(6);
+  h.lat = st.OptDouble(7).value_or(0);
+  h.lon = st.OptDouble(8).value_or(0);
+  h.opened_on = FromDays(st.Int(9));
+  if (!st.IsNull(10)) h.closed_on = FromDays(st.Int(10));
+  h.created_at = FromMillis(st.Int(11));
+  return h;
 }
 
 Vaccination VaccinationFromRow(const Statement& st) {
@@ -98,6 +118,7 @@ Vaccination VaccinationFromRow(const Statement& st) {
   v.void_reason = st.Text(17);
   if (!st.IsNull(18)) v.voided_at = FromMillis(st.Int(18));
   if (!st.IsNull(19)) v.corrects = UuidFromBytes(st.Blob(19));
+  if (!st.IsNull(20)) v.holding_id = st.Int(20);
   return v;
 }
 
@@ -328,8 +349,66 @@ Result<int64_t> Codecs::InsertAnimal(Connection& conn, const NewAnimal& animal) 
     st.Bind(3, animal.species).Bind(4, animal.head_count).Bind(5, animal.sex);
     sqlite::BindOptional(st, 6, birth_days);
     st.Bind(7, animal.authority).Bind(8, sqlite::Millis(animal.created_at));
+    sqlite::BindOptional(st, 9, animal.holding_id);
   }));
   return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+// --- holdings ---
+
+template <>
+Result<int64_t> Codecs::InsertHolding(Connection& conn, const Holding& h) {
+  std::optional<int64_t> closed_days;
+  if (h.closed_on) closed_days = h.closed_on->days();
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertHolding, [&](Statement& st) {
+    st.Bind(1, h.authority).Bind(2, h.code).Bind(3, HoldingKindName(h.kind)).Bind(4, h.name);
+    sqlite::BindOptional(st, 5, h.owner_id);
+    st.Bind(6, h.owner_masked_name).Bind(7, h.lat).Bind(8, h.lon).Bind(9, h.opened_on.days());
+    sqlite::BindOptional(st, 10, closed_days);
+    st.Bind(11, sqlite::Millis(h.created_at));
+  }));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+template <>
+Result<Holding> Codecs::ReadHoldingById(Connection& conn, int64_t id) {
+  return sqlite::ReadOne<Holding>(
+      conn, sqlite::kSelectHoldingById, [&](Statement& st) { st.Bind(1, id); },
+      sqlite::HoldingFromRow, store::kNoSuchHolding);
+}
+
+namespace sqlite {
+namespace {
+void BindHoldingFilters(Statement& st, const HoldingListQuery& q) {
+  st.Bind(1, q.scope)
+      .Bind(2, q.all_authorities ? 1 : 0)
+      .Bind(3, q.kind ? HoldingKindName(*q.kind) : "");
+}
+}  // namespace
+}  // namespace sqlite
+
+template <>
+Result<std::vector<Holding>> Codecs::ReadHoldingPage(Connection& conn, const HoldingListQuery& q,
+                                                     int limit) {
+  return sqlite::ReadAll<Holding>(
+      conn, sqlite::kSelectHoldingPage,
+      [&](Statement& st) {
+        sqlite::BindHoldingFilters(st, q);
+        st.Bind(4, q.after_id).Bind(5, limit);
+      },
+      sqlite::HoldingFromRow);
+}
+
+template <>
+Result<std::vector<Holding>> Codecs::ReadHoldingsInBox(Connection& conn, const HoldingListQuery& q,
+                                                       const GeoBox& box) {
+  return sqlite::ReadAll<Holding>(
+      conn, sqlite::kSelectHoldingsInBox,
+      [&](Statement& st) {
+        sqlite::BindHoldingFilters(st, q);
+        st.Bind(4, box.min_lat).Bind(5, box.max_lat).Bind(6, box.min_lon).Bind(7, box.max_lon);
+      },
+      sqlite::HoldingFromRow);
 }
 
 // --- vaccination records ---
@@ -407,6 +486,7 @@ Status Codecs::InsertVaccination(Connection& conn, const store::RecordRow& r) {
     } else {
       st.BindNull(17);
     }
+    sqlite::BindOptional(st, 18, in.holding_id);
   }));
   return sqlite::Write(conn, sqlite::kInsertVaccinationId, [&](Statement& st) {
     st.BindBlob(1, r.key).Bind(2, r.owner_id).Bind(3, in.administered_on.days());

@@ -909,6 +909,18 @@ TEST_F(ApiTest, EveryBodyRefusesUnknownMembersNamingThem) {
        "colour",
        "colour",
        201},
+      {"POST /holdings",
+       "/api/v1/holdings",
+       "vet",
+       {{"code", "HL-2600"},
+        {"kind", "market"},
+        {"name", "Market"},
+        {"lat", 46.5},
+        {"lon", 79.5},
+        {"opened_on", "2020-01-01"}},
+       "gps",
+       "gps",
+       201},
       {"POST /vaccinations/batch",
        "/api/v1/vaccinations/batch",
        "vacc",
@@ -1305,6 +1317,29 @@ json CertificateList(HttpClient& client, const std::string& query, const std::st
   return r.status == 200 ? r.json() : json{{"items", json::array()}, {"next_cursor", nullptr}};
 }
 
+// The demo county has holdings (W12) of every kind but the border post, round the Abay region's
+// centre: the public places with no owner, the first households' farms, camps and pastures with
+// their owner's masked name.
+TEST_F(DemoCountyApiTest, HasHoldingsOfSeveralKindsNearItsCentre) {
+  auto r = client_->Get("/api/v1/holdings?near=47.95,80.44&radius_km=50", tokens_.at("aud"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  json items = r.json().at("items");
+  std::set<std::string> kinds;
+  int64_t last = -1;
+  for (const json& h : items) {
+    kinds.insert(h.at("kind").get<std::string>());
+    EXPECT_GE(h.at("distance_m").get<int64_t>(), last) << h;  // nearest first
+    last = h.at("distance_m").get<int64_t>();
+    const bool kept =
+        h["kind"] == "farm" || h["kind"] == "winter_camp" || h["kind"] == "summer_pasture";
+    EXPECT_EQ(h.at("owner_id").is_number(), kept) << h;
+    EXPECT_EQ(h.at("owner_masked_name").is_string(), kept) << h;
+  }
+  EXPECT_EQ(kinds, (std::set<std::string>{"farm", "winter_camp", "summer_pasture", "market",
+                                          "slaughterhouse", "checkpoint", "quarantine_station"}));
+  EXPECT_EQ(items.size(), 10u) << r.body;
+}
+
 TEST_F(DemoCountyApiTest, CertificateListIsNewestFirstWithTheListedFieldsOnly) {
   json page = CertificateList(*client_, "", tokens_.at("vet"));
   const std::set<std::string> top = {"items", "next_cursor"};
@@ -1388,6 +1423,193 @@ TEST_F(DemoCountyApiTest, CertificateListBadParametersAre400NamingTheField) {
   ExpectProblem(client_->Get("/api/v1/certificates?owner_id=x", vet), 400, "owner_id");
   ExpectProblem(client_->Get("/api/v1/certificates?cursor=nonsense", vet), 400, "cursor");
   ExpectProblem(client_->Get("/api/v1/certificates?cursor=12.not-a-uuid", vet), 400, "cursor");
+}
+
+// --- holdings (W12) ---
+
+// A holding body: a farm at (lat, lon) unless changed.
+json HoldingBody(const std::string& code, double lat, double lon,
+                 const std::string& kind = "farm") {
+  return json{{"code", code}, {"kind", kind}, {"name", "Holding " + code},
+              {"lat", lat},   {"lon", lon},   {"opened_on", "2020-04-01"}};
+}
+
+TEST_F(ApiTest, HoldingsAreCreatedReadByIdAndListedNearestFirst) {
+  CreateOwner("+77012345671", "Aigerim Bekova");
+  json farm = HoldingBody("HL-FARM", 47.001, 80.001);
+  farm["owner_phone"] = "8 701 234 5671";
+  auto created = client_->Post("/api/v1/holdings", farm, Token("vet"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json f = created.json();
+  EXPECT_EQ(created.header("Location"),
+            "/api/v1/holdings/" + std::to_string(f.at("id").get<int64_t>()));
+  EXPECT_EQ(f.at("kind"), "farm");
+  EXPECT_EQ(f.at("owner_masked_name"), "A****** B*****");
+  EXPECT_EQ(created.body.find("7012345671"), std::string::npos) << "no phone in the answer";
+  EXPECT_EQ(created.body.find("Aigerim"), std::string::npos) << "no full name in the answer";
+  auto market =
+      client_->Post("/api/v1/holdings", HoldingBody("HL-MKT", 47.0, 80.03, "market"), Token("vet"));
+  ASSERT_EQ(market.status, 201) << market.body;
+  EXPECT_TRUE(market.json().at("owner_id").is_null());
+  auto post = client_->Post("/api/v1/holdings", HoldingBody("HL-POST", 47.2, 80.0, "checkpoint"),
+                            Token("vet"));
+  ASSERT_EQ(post.status, 201) << post.body;
+
+  // By id, for an inspector of the same authority.
+  auto got =
+      client_->Get("/api/v1/holdings/" + std::to_string(f.at("id").get<int64_t>()), Token("insp"));
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json(), f);
+  ExpectProblem(client_->Get("/api/v1/holdings/99999999", Token("insp")), 404);
+
+  // Nearest first from a point beside the farm, 20 km round: farm, market; the post is 22 km off.
+  auto page = client_->Get("/api/v1/holdings?near=47.0,80.0&radius_km=20&limit=1", Token("aud"));
+  ASSERT_EQ(page.status, 200) << page.body;
+  json p = page.json();
+  ASSERT_EQ(p.at("items").size(), 1u) << p;
+  EXPECT_EQ(p["items"][0].at("code"), "HL-FARM");
+  EXPECT_EQ(p["items"][0].at("distance_m"), 135) << p;  // 0.001 deg N and E at 47 N: 134.6 m
+  ASSERT_TRUE(p.at("next_cursor").is_string()) << p;
+  auto next = client_->Get("/api/v1/holdings?near=47.0,80.0&radius_km=20&limit=1&cursor=" +
+                               p["next_cursor"].get<std::string>(),
+                           Token("aud"));
+  ASSERT_EQ(next.status, 200) << next.body;
+  json n = next.json();
+  ASSERT_EQ(n.at("items").size(), 1u) << n;
+  EXPECT_EQ(n["items"][0].at("code"), "HL-MKT");
+  auto rest = client_->Get("/api/v1/holdings?near=47.0,80.0&radius_km=20&limit=1&cursor=" +
+                               n["next_cursor"].get<std::string>(),
+                           Token("aud"));
+  ASSERT_EQ(rest.status, 200) << rest.body;
+  EXPECT_TRUE(rest.json().at("items").empty()) << rest.body;
+  EXPECT_TRUE(rest.json().at("next_cursor").is_null()) << rest.body;
+  // By kind.
+  auto checkpoints = client_->Get("/api/v1/holdings?kind=checkpoint&near=47.0,80.0", Token("vacc"));
+  ASSERT_EQ(checkpoints.status, 200) << checkpoints.body;
+  ASSERT_EQ(checkpoints.json().at("items").size(), 1u) << checkpoints.body;
+  EXPECT_EQ(checkpoints.json()["items"][0].at("code"), "HL-POST");
+  // A vaccinator of another authority sees none of them.
+  auto elsewhere = client_->Get("/api/v1/holdings?near=47.0,80.0", Token("vacc-alm"));
+  ASSERT_EQ(elsewhere.status, 200) << elsewhere.body;
+  EXPECT_TRUE(elsewhere.json().at("items").empty()) << elsewhere.body;
+  ExpectProblem(client_->Get("/api/v1/holdings/" + std::to_string(f.at("id").get<int64_t>()),
+                             Token("vacc-alm")),
+                404);
+}
+
+TEST_F(ApiTest, BadHoldingsAreProblemsNamingTheFieldAndStoreNothing) {
+  const int64_t owner_id = CreateOwner("+77012345672").at("id").get<int64_t>();
+  struct Case {
+    const char* what;
+    json body;
+    int status;
+    const char* field;
+  };
+  auto with = [](json b, const char* key, json value) {
+    b[key] = std::move(value);
+    return b;
+  };
+  const json base = HoldingBody("HL-BAD", 47.5, 81.5);
+  const std::vector<Case> cases = {
+      {"unknown kind", with(base, "kind", "barn"), 400, "kind"},
+      {"lat", with(base, "lat", 91), 400, "lat"},
+      {"lon", with(base, "lon", -180.5), 400, "lon"},
+      {"closed before opened", with(base, "closed_on", "2020-03-31"), 400, "closed_on"},
+      {"owner of a market", with(with(base, "kind", "market"), "owner_id", owner_id), 400,
+       "owner_id"},
+      {"authority elsewhere", with(base, "authority", "KZ-ALM"), 403, "authority"},
+      {"unknown field", with(base, "gps", "47.5,81.5"), 400, "gps"},
+      {"lat as text", with(base, "lat", "47.5"), 400, "lat"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    ExpectProblem(client_->Post("/api/v1/holdings", c.body, Token("vet")), c.status, c.field);
+  }
+  auto none = client_->Get("/api/v1/holdings?near=47.5,81.5&radius_km=1", Token("vet"));
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_TRUE(none.json().at("items").empty()) << none.body;
+  // A vaccinator may register a farm, not a market.
+  ExpectProblem(client_->Post("/api/v1/holdings", with(base, "kind", "market"), Token("vacc")), 403,
+                "kind");
+  // The code once per authority.
+  ASSERT_EQ(client_->Post("/api/v1/holdings", base, Token("vacc")).status, 201);
+  ExpectProblem(client_->Post("/api/v1/holdings", with(base, "lat", 47.6), Token("vet")), 409,
+                "code");
+  auto one = client_->Get("/api/v1/holdings?near=47.5,81.5&radius_km=50", Token("vet"));
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.json().at("items").size(), 1u) << one.body;
+  // Bad list parameters.
+  ExpectProblem(client_->Get("/api/v1/holdings?near=47.5", Token("vet")), 400, "near");
+  ExpectProblem(client_->Get("/api/v1/holdings?kind=barn", Token("vet")), 400, "kind");
+  ExpectProblem(client_->Get("/api/v1/holdings?authority=KZ-ALM", Token("vet")), 403, "authority");
+}
+
+json WithHolding(json body, int64_t holding) {
+  body["holding"] = holding;
+  return body;
+}
+
+TEST_F(ApiTest, AnimalsAndRecordsNameTheirHoldingInTheAnimalViewAndW2) {
+  const std::string phone = "+77012345673";
+  const int64_t owner_id = CreateOwner(phone).at("id").get<int64_t>();
+  auto farm = client_->Post("/api/v1/holdings", HoldingBody("HL-W2", 48.0, 82.0), Token("vacc"));
+  ASSERT_EQ(farm.status, 201) << farm.body;
+  const int64_t farm_id = farm.json().at("id").get<int64_t>();
+  auto theirs =
+      client_->Post("/api/v1/holdings", HoldingBody("HL-ALM", 43.2, 76.9), Token("vacc-alm"));
+  ASSERT_EQ(theirs.status, 201) << theirs.body;
+  const int64_t their_id = theirs.json().at("id").get<int64_t>();
+
+  const std::string tag = KzTag(7301);
+  json animal{{"tag", tag}, {"species", "cattle"}, {"owner_id", owner_id}};
+  ExpectProblem(client_->Post("/api/v1/animals", WithHolding(animal, their_id), Token("vacc")), 400,
+                "holding");
+  ExpectProblem(client_->Post("/api/v1/animals", WithHolding(animal, 99999999), Token("vacc")), 400,
+                "holding");
+  ExpectProblem(client_->Get("/api/v1/animals/" + tag, Token("vacc")), 404);
+  auto a = client_->Post("/api/v1/animals", WithHolding(animal, farm_id), Token("vacc"));
+  ASSERT_EQ(a.status, 201) << a.body;
+  const json want_ref{
+      {"id", farm_id}, {"code", "HL-W2"}, {"name", "Holding HL-W2"}, {"kind", "farm"}};
+  EXPECT_EQ(a.json().at("holding"), want_ref) << a.body;
+
+  // W1: one record at the farm, one at another authority's holding (rejected naming it), one at
+  // none.
+  json at_farm = FlockRecord(phone, DaysFromToday(-3));
+  at_farm.erase("head_count");
+  at_farm["species"] = "cattle";
+  at_farm["animal_tags"] = {tag};
+  at_farm["holding"] = farm_id;
+  json at_theirs = at_farm;
+  at_theirs["id"] = NewUuid();
+  at_theirs["holding"] = their_id;
+  json nowhere = at_farm;
+  nowhere["id"] = NewUuid();
+  nowhere.erase("holding");
+  nowhere["administered_on"] = DaysFromToday(-2);
+  auto b = Batch(json::array({at_farm, at_theirs, nowhere}));
+  ASSERT_EQ(b.status, 200) << b.body;
+  json results = b.json().at("results");
+  EXPECT_EQ(results[0].at("status"), "created") << b.body;
+  EXPECT_EQ(results[1].at("status"), "rejected") << b.body;
+  EXPECT_EQ(results[1].at("reason").at("field"), "records[1].holding") << b.body;
+  EXPECT_EQ(results[2].at("status"), "created") << b.body;
+
+  auto view = client_->Get("/api/v1/animals/" + tag, Token("vet"));
+  ASSERT_EQ(view.status, 200) << view.body;
+  json v = view.json();
+  EXPECT_EQ(v.at("holding"), want_ref) << v;
+  ASSERT_EQ(v.at("vaccinations").size(), 2u) << v;
+  // Newest first: the dose at no holding, then the one at the farm.
+  EXPECT_FALSE(v["vaccinations"][0].contains("holding")) << v;
+  EXPECT_EQ(v["vaccinations"][1].at("holding"), want_ref) << v;
+
+  json w2 = LookupOrNull(phone);
+  ASSERT_TRUE(w2.is_object());
+  ASSERT_EQ(w2.at("animals").size(), 1u) << w2;
+  EXPECT_EQ(w2["animals"][0].at("holding"), want_ref) << w2;
+  ASSERT_EQ(w2.at("vaccinations").size(), 2u) << w2;
+  EXPECT_EQ(w2["vaccinations"][1].at("holding"), want_ref) << w2;
 }
 
 }  // namespace

@@ -45,6 +45,10 @@ const std::vector<std::string> kRoles = {"vaccinator", "vet", "inspector", "admi
 // Who may read a certificate, its QR code and its printable page (service/permissions.cpp): the
 // vets who issue, the inspectors who check, and the admins who revoke.
 const std::set<std::string> kCertificateReaders = {"vet", "inspector", "admin"};
+// Holdings (W12) carry no personal data beyond an owner's masked name: every role reads those of
+// its jurisdiction.
+const std::set<std::string> kHoldingReaders = {"vaccinator", "vet", "inspector", "admin",
+                                               "auditor"};
 
 std::vector<Row> Matrix() {
   auto fixed = [](std::string t) { return [t](int) { return t; }; };
@@ -92,6 +96,24 @@ std::vector<Row> Matrix() {
        Who::kRoles,
        {"vaccinator", "vet", "inspector"},
        fixed("/api/v1/animals/" + KzTag(3999)),
+       no_body},
+      // A farm: the kind a vaccinator may register too. Each cell its own code, so that an allowed
+      // role gets 201, not 409.
+      {"POST",
+       "/holdings",
+       Who::kRoles,
+       {"vaccinator", "vet", "admin"},
+       fixed("/api/v1/holdings"),
+       [](int cell) {
+         return json{{"code", "AUTHZ-" + std::to_string(cell)},
+                     {"kind", "farm"},
+                     {"name", "Matrix farm"},
+                     {"lat", 43.25},
+                     {"lon", 76.95},
+                     {"opened_on", "2020-01-01"}};
+       }},
+      {"GET", "/holdings", Who::kRoles, kHoldingReaders, fixed("/api/v1/holdings"), no_body},
+      {"GET", "/holdings/{id}", Who::kRoles, kHoldingReaders, fixed("/api/v1/holdings/999999"),
        no_body},
       {"POST",
        "/vaccinations/batch",

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -549,8 +550,8 @@ TEST_F(ServiceTest, BirthDateIsWithinTheLastFiftyYears) {
   ASSERT_TRUE(owner.ok());
   int n = 0;
   auto animal = [&](const std::string& birth) {
-    return service_->RegisterAnimal(
-        vaccinator_, {"39800000000050" + std::to_string(n++), "cattle", owner->id, "f", birth});
+    return service_->RegisterAnimal(vaccinator_, {"39800000000050" + std::to_string(n++), "cattle",
+                                                  owner->id, "f", birth, std::nullopt});
   };
   for (const char* bad : {"0000-01-01", "1976-11-28", "2026-12-01"}) {
     SCOPED_TRACE(bad);
@@ -680,6 +681,247 @@ TEST_F(ServiceTest, BatchAuditNamesOnlyStoredRecords) {
   rows = service_->ListAudit(auditor_, q);
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->size(), 1u);
+}
+
+// --- holdings (W12) ---
+
+HoldingInput Farm(std::string code, std::string authority = "") {
+  HoldingInput h;
+  h.code = std::move(code);
+  h.kind = "farm";
+  h.name = "Zhailau farm";
+  h.authority = std::move(authority);
+  h.lat = 45.01;
+  h.lon = 78.38;
+  h.opened_on = "2020-04-01";
+  return h;
+}
+
+TEST_F(ServiceTest, HoldingIsCreatedWithAMaskedOwnerAndAudited) {
+  auto owner = service_->RegisterOwner(vet_, {"87012345678", "Aigerim Nurlanovna", "", ""});
+  ASSERT_TRUE(owner.ok());
+  HoldingInput in = Farm("F-1", "KZ-ABY-01");
+  in.owner_phone = "+7 701 234 56 78";
+  auto h = service_->CreateHolding(vet_, in);
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->authority, "KZ-ABY-01");
+  EXPECT_EQ(h->owner_id, std::optional<int64_t>(owner->id));
+  EXPECT_EQ(h->owner_masked_name, "A****** N*********");
+  auto got = service_->GetHolding(inspector_, h->id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->code, "F-1");
+  AuditQuery q;
+  q.action = "holding.create";
+  auto rows = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].entry.target, "holding:KZ-ABY-01/F-1");
+  EXPECT_EQ((*rows)[0].entry.username, "vet1");
+}
+
+TEST_F(ServiceTest, BadHoldingsAreRefusedNamingTheFieldAndStoreNothing) {
+  auto owner = service_->RegisterOwner(vet_, {"87012345678", "Aigerim", "", ""});
+  ASSERT_TRUE(owner.ok());
+  auto other = service_->RegisterOwner(other_vaccinator_, {"87012345699", "Other", "", ""});
+  ASSERT_TRUE(other.ok());
+  struct Case {
+    const char* what;
+    std::function<void(HoldingInput&)> change;
+    StatusCode code;
+    const char* field;
+  };
+  const std::vector<Case> cases = {
+      {"unknown kind", [](HoldingInput& h) { h.kind = "barn"; }, StatusCode::kInvalidArgument,
+       "kind"},
+      {"lat", [](HoldingInput& h) { h.lat = 90.5; }, StatusCode::kInvalidArgument, "lat"},
+      {"lon", [](HoldingInput& h) { h.lon = -181; }, StatusCode::kInvalidArgument, "lon"},
+      {"no lat", [](HoldingInput& h) { h.lat.reset(); }, StatusCode::kInvalidArgument, "lat"},
+      {"closed before opened", [](HoldingInput& h) { h.closed_on = "2020-03-31"; },
+       StatusCode::kInvalidArgument, "closed_on"},
+      {"no opened_on", [](HoldingInput& h) { h.opened_on = ""; }, StatusCode::kInvalidArgument,
+       "opened_on"},
+      {"bad code", [](HoldingInput& h) { h.code = "F 1"; }, StatusCode::kInvalidArgument, "code"},
+      {"owner of a market",
+       [&](HoldingInput& h) {
+         h.kind = "market";
+         h.owner_id = owner->id;
+       },
+       StatusCode::kInvalidArgument, "owner_id"},
+      {"owner phone of a slaughterhouse",
+       [](HoldingInput& h) {
+         h.kind = "slaughterhouse";
+         h.owner_phone = "87012345678";
+       },
+       StatusCode::kInvalidArgument, "owner_phone"},
+      {"owner elsewhere", [&](HoldingInput& h) { h.owner_id = other->id; },
+       StatusCode::kInvalidArgument, "owner_id"},
+      {"unknown owner", [](HoldingInput& h) { h.owner_id = 999999; }, StatusCode::kInvalidArgument,
+       "owner_id"},
+      {"authority elsewhere", [](HoldingInput& h) { h.authority = "KZ-ALM"; },
+       StatusCode::kPermissionDenied, "authority"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    HoldingInput in = Farm("F-1");
+    c.change(in);
+    auto r = service_->CreateHolding(vet_, in);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), c.code) << r.status().ToString();
+    EXPECT_EQ(r.status().field(), c.field) << r.status().ToString();
+  }
+  auto page = service_->ListHoldings(vet_, {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->items.empty());
+  // And a duplicate code in the same authority is 409 naming the code.
+  ASSERT_TRUE(service_->CreateHolding(vet_, Farm("F-1")).ok());
+  auto dup = service_->CreateHolding(vet_, Farm("F-1"));
+  EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(dup.status().field(), "code");
+}
+
+TEST_F(ServiceTest, VaccinatorsRegisterFarmsButNotMarkets) {
+  auto farm = service_->CreateHolding(vaccinator_, Farm("F-1"));
+  ASSERT_TRUE(farm.ok()) << farm.status().ToString();
+  HoldingInput market = Farm("M-1");
+  market.kind = "market";
+  auto r = service_->CreateHolding(vaccinator_, market);
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(r.status().field(), "kind");
+  EXPECT_TRUE(service_->CreateHolding(vet_, market).ok());
+  EXPECT_EQ(service_->CreateHolding(inspector_, Farm("F-2")).status().code(),
+            StatusCode::kPermissionDenied);
+}
+
+TEST_F(ServiceTest, HoldingsAreReadWithinTheCallersJurisdictionOnly) {
+  auto mine = service_->CreateHolding(vet_, Farm("F-1"));
+  ASSERT_TRUE(mine.ok());
+  auto theirs = service_->CreateHolding(other_vaccinator_, Farm("F-1"));
+  ASSERT_TRUE(theirs.ok()) << theirs.status().ToString();
+  EXPECT_EQ(service_->GetHolding(vet_, theirs->id).status().code(), StatusCode::kNotFound);
+  auto page = service_->ListHoldings(vet_, {});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].holding.id, mine->id);
+  HoldingListRequest elsewhere;
+  elsewhere.authority = "KZ-ALM";
+  auto r = service_->ListHoldings(vet_, elsewhere);
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(r.status().field(), "authority");
+  // The auditor of the country sees both.
+  auto all = service_->ListHoldings(auditor_, {});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->items.size(), 2u);
+}
+
+TEST_F(ServiceTest, HoldingListParametersAreCheckedAndNearPagesByCursor) {
+  for (int i = 0; i < 3; ++i) {
+    HoldingInput in = Farm("F-" + std::to_string(i));
+    in.lat = 45.0 + 0.01 * i;
+    ASSERT_TRUE(service_->CreateHolding(vet_, in).ok());
+  }
+  struct Bad {
+    HoldingListRequest req;
+    const char* field;
+  };
+  std::vector<Bad> bad(6);
+  bad[0].req.kind = "barn";
+  bad[0].field = "kind";
+  bad[1].req.near = "45.0";
+  bad[1].field = "near";
+  bad[2].req.near = "91,10";
+  bad[2].field = "near";
+  bad[3].req.near = "45,78";
+  bad[3].req.radius_km = 5000;
+  bad[3].field = "radius_km";
+  bad[4].req.limit = 0;
+  bad[4].field = "limit";
+  bad[5].req.cursor = "x";
+  bad[5].field = "cursor";
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(b.field);
+    auto r = service_->ListHoldings(vet_, b.req);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().field(), b.field);
+  }
+  HoldingListRequest near;
+  near.near = "45.025,78.38";
+  near.limit = 2;
+  auto first = service_->ListHoldings(vet_, near);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->items.size(), 2u);
+  EXPECT_EQ(first->items[0].holding.code, "F-2");
+  EXPECT_EQ(first->items[1].holding.code, "F-1");
+  ASSERT_FALSE(first->next_cursor.empty());
+  near.cursor = first->next_cursor;
+  auto second = service_->ListHoldings(vet_, near);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ(second->items.size(), 1u);
+  EXPECT_EQ(second->items[0].holding.code, "F-0");
+  EXPECT_EQ(second->next_cursor, "");
+}
+
+TEST_F(ServiceTest, AnimalsAndRecordsNameAHoldingOfTheJurisdiction) {
+  auto owner = service_->RegisterOwner(vaccinator_, {"87012345678", "Aigerim", "", ""});
+  ASSERT_TRUE(owner.ok());
+  auto farm = service_->CreateHolding(vaccinator_, Farm("F-1"));
+  ASSERT_TRUE(farm.ok());
+  auto theirs = service_->CreateHolding(other_vaccinator_, Farm("F-9"));
+  ASSERT_TRUE(theirs.ok());
+  HoldingInput closed_in = Farm("F-OLD");
+  closed_in.closed_on = "2025-12-31";
+  auto closed = service_->CreateHolding(vaccinator_, closed_in);
+  ASSERT_TRUE(closed.ok());
+
+  AnimalInput a{"398000000000501", "cattle", owner->id, "f", "", std::nullopt};
+  for (int64_t bad : {theirs->id, int64_t{999999}, closed->id}) {
+    SCOPED_TRACE(bad);
+    a.holding = bad;
+    auto r = service_->RegisterAnimal(vaccinator_, a);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().field(), "holding");
+  }
+  EXPECT_EQ(store_->FindAnimalByTag("398000000000501").status().code(), StatusCode::kNotFound);
+  a.holding = farm->id;
+  auto animal = service_->RegisterAnimal(vaccinator_, a);
+  ASSERT_TRUE(animal.ok()) << animal.status().ToString();
+  EXPECT_EQ(animal->holding_id, std::optional<int64_t>(farm->id));
+
+  // W1: a record at another authority's holding, at an unknown one, or at one closed on its date
+  // is rejected naming its holding; the others of the batch are stored.
+  std::vector<VaccinationRecordInput> batch;
+  const std::vector<std::optional<int64_t>> holdings = {farm->id, theirs->id, 999999, closed->id,
+                                                        std::nullopt};
+  for (size_t i = 0; i < holdings.size(); ++i) {
+    VaccinationRecordInput r = Record("0190f1e4-7a3b-7c2d-8e9f-0a1b2c3d4e0" + std::to_string(i),
+                                      "87012345678", "398000000000501", "FMD-O", "2026-11-01");
+    r.species = "cattle";
+    r.holding = holdings[i];
+    batch.push_back(r);
+  }
+  auto summary = service_->RecordBatch(vaccinator_, batch);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->created, 2);
+  EXPECT_EQ(summary->rejected, 3);
+  for (size_t i : {1u, 2u, 3u}) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(summary->results[i].outcome, RecordOutcome::kRejected);
+    EXPECT_EQ(summary->results[i].reason.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(summary->results[i].reason.field(), "records[" + std::to_string(i) + "].holding");
+  }
+
+  // The animal view and W2 name the holding of the animal and of its records.
+  auto view = service_->GetAnimal(vaccinator_, "398000000000501");
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_EQ(view->holdings.size(), 1u);
+  EXPECT_EQ(view->holdings[0].code, "F-1");
+  ASSERT_EQ(view->vaccinations.size(), 2u);
+  auto lookup = service_->Lookup(inspector_, "87012345678", std::nullopt);
+  ASSERT_TRUE(lookup.ok()) << lookup.status().ToString();
+  ASSERT_EQ(lookup->holdings.size(), 1u);
+  EXPECT_EQ(lookup->holdings[0].id, farm->id);
+  int at_farm = 0;
+  for (const Vaccination& v : lookup->vaccinations) at_farm += v.holding_id == farm->id ? 1 : 0;
+  EXPECT_EQ(at_farm, 1);
 }
 
 }  // namespace

@@ -47,13 +47,13 @@ class PostgresStoreTest : public ::testing::Test {
 };
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 3);
+  EXPECT_EQ(PostgresSchemaVersion(), 4);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
-            "1:Migration1,2:Migration2,3:Migration3");
+            "1:Migration1,2:Migration2,3:Migration3,4:Migration4");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "4");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -75,18 +75,84 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "4");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(4, 'Migration4')"), "");
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(5, 'Migration5')"), "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 4, this program "
-            "knows up to 3)");
+            "the database was written by a newer version of HerdPass (schema 5, this program "
+            "knows up to 4)");
+}
+
+// Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
+// working with no holding; W2 stays an index-only scan of the rebuilt primary key.
+TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
+  auto recorded = store_->RecordVaccinations(
+      std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)}),
+                                    MakeRecord(2, Phone(1))},
+      MakeContext(), MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+  const int64_t owner_id = (*recorded)[0].owner_id;
+  const std::vector<int64_t> animal_ids = store_->FindVaccination(Uuid(1))->animal_ids;
+  Certificate c = MakeCertificate(1, owner_id, animal_ids, {Tag(1), Tag(2)});
+  ASSERT_TRUE(store_->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+  const std::string pkey = db().Scalar(
+      "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
+      "'vaccinations_pkey'::regclass");
+  store_.reset();
+  // Back to what migration 3 left: the key as migration 1 made it, no holdings.
+  ASSERT_EQ(db().Exec("ALTER TABLE vaccinations DROP COLUMN holding_id; "
+                      "ALTER TABLE animals DROP COLUMN holding_id; DROP TABLE holdings; "
+                      "ALTER TABLE vaccinations ADD CONSTRAINT vaccinations_pkey PRIMARY "
+                      "KEY(owner_id, administered_on, id) INCLUDE(animal_ids, species, "
+                      "head_count, disease, vaccine, batch_no, dose_ml, lat, lon, device_id, "
+                      "recorded_by, recorded_at, authority, voided, void_reason, voided_at, "
+                      "corrects); DELETE FROM schema_migrations WHERE version = 4"),
+            "");
+  ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "4");
+  EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
+                        "'vaccinations_pkey'::regclass"),
+            pkey);
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM animals WHERE holding_id IS NULL"), "3");
+  StoreCounts counts = *store_->Counts();
+  EXPECT_EQ(counts.animals, 3);
+  EXPECT_EQ(counts.vaccinations, 2);
+  EXPECT_EQ(counts.certificates, 1);
+  auto history = store_->LoadOwnerHistory(owner_id, Day("2000-01-01"));
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  EXPECT_EQ(history->animals.size(), 3u);
+  ASSERT_EQ(history->vaccinations.size(), 2u);
+  for (const Vaccination& v : history->vaccinations) EXPECT_EQ(v.holding_id, std::nullopt);
+  EXPECT_TRUE(history->holdings.empty());
+  auto cert = store_->FindCertificateByNumber(c.number);
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  EXPECT_EQ(cert->animal_ids, animal_ids);
+  Holding h;
+  h.code = "F-1";
+  h.name = "Farm";
+  h.authority = "KZ-ABY-01";
+  h.lat = 43.2;
+  h.lon = 76.9;
+  h.opened_on = Day("2020-01-01");
+  auto created = store_->CreateHolding(h, MakeAudit("holding.create"));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  VaccinationInput at_farm = MakeRecord(3, Phone(1), {Tag(1)});
+  at_farm.holding_id = created->id;
+  auto r = store_->RecordVaccinations(std::vector<VaccinationInput>{at_farm}, MakeContext(),
+                                      MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(store_->FindVaccination(Uuid(3))->holding_id, std::optional<int64_t>(created->id));
+  auto v = store_->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
 }
 
 TEST_F(PostgresStoreTest, UnreachableServerIsUnavailableAndTheStatusSaysNoMore) {
@@ -128,7 +194,7 @@ TEST_F(PostgresStoreTest, OwnerHistoryIsAnIndexOnlyRangeOfThePrimaryKey) {
       "SELECT v.id, v.owner_id, hp_days(v.administered_on), v.animal_ids, v.species, "
       "v.head_count, v.disease, v.vaccine, v.batch_no, v.dose_ml, v.lat, v.lon, v.device_id, "
       "v.recorded_by, hp_ms(v.recorded_at), v.authority, v.voided, v.void_reason, "
-      "hp_ms(v.voided_at), v.corrects FROM vaccinations v WHERE v.owner_id = " +
+      "hp_ms(v.voided_at), v.corrects, v.holding_id FROM vaccinations v WHERE v.owner_id = " +
       std::to_string(owner) +
       " AND v.administered_on >= hp_date(20000) ORDER BY v.administered_on DESC, v.id DESC";
   auto plan = db().Query(
@@ -262,7 +328,8 @@ TEST_F(PostgresStoreTest, StoresSharingADatabaseKeepOneChainAndOneRevocationSequ
   for (int n = 1; n <= kCerts; ++n) {
     Store* s = stores[n % 2];
     Owner o = AddOwner(1000 + n, s);
-    NewAnimal a{o.id, Tag(1000 + n), "sheep", 1, "f", std::nullopt, "KZ-ABY-01", At(1)};
+    NewAnimal a{o.id,         Tag(1000 + n), "sheep", 1,           "f",
+                std::nullopt, "KZ-ABY-01",   At(1),   std::nullopt};
     auto animal = s->CreateAnimal(a, MakeAudit("animal.create"));
     ASSERT_TRUE(animal.ok());
     Certificate c = MakeCertificate(n, o.id, {animal->id}, {Tag(1000 + n)});

@@ -65,9 +65,19 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
+// Takes a database of the latest schema back to what migration 3 left, as a file written by the
+// release before holdings would be. The holdings table must be empty and no row may name one.
+void RevertToSchema3(RawDb& raw) {
+  raw.Exec("ALTER TABLE vaccinations DROP COLUMN holding_id");
+  raw.Exec("ALTER TABLE animals DROP COLUMN holding_id");
+  raw.Exec("DROP TABLE holdings");
+  raw.Exec("PRAGMA user_version = 3");
+}
+
 // Takes a database of the latest schema back to what migration 2 left, as a file written by the
 // previous release would be. The new tables must be empty (or their rows are lost here).
 void RevertToSchema2(RawDb& raw) {
+  RevertToSchema3(raw);
   for (const char* table : {"revocations", "certificate_vaccinations", "certificate_animals",
                             "certificates", "documents", "signing_keys"}) {
     raw.Exec(std::string("DROP TABLE ") + table);
@@ -125,7 +135,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 3);
+  EXPECT_EQ(SqliteSchemaVersion(), 4);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -143,7 +153,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "3");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "4");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -190,7 +200,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "3");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "4");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -214,6 +224,91 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
   EXPECT_EQ(v->rows, 3);
+}
+
+// Databases of schema 3 exist: migration 4 adds holdings to a file full of records, which keep
+// working with no holding, and the file ends up with the schema of a new one.
+TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
+  std::string fresh_schema;
+  int64_t owner_id = 0;
+  std::vector<int64_t> animal_ids;
+  Certificate c;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto recorded = store->RecordVaccinations(
+        std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)}),
+                                      MakeRecord(2, Phone(1))},
+        MakeContext(), MakeAudit("vaccination.batch"));
+    ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+    owner_id = (*recorded)[0].owner_id;
+    animal_ids = store->FindVaccination(Uuid(1))->animal_ids;
+    c = MakeCertificate(1, owner_id, animal_ids, {Tag(1), Tag(2)});
+    ASSERT_TRUE(store->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema3(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%holding%'"), "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "4");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM animals WHERE holding_id IS NULL"), "3");
+  }
+  // Every row is there, with no holding, and reads as before.
+  StoreCounts counts = *store->Counts();
+  EXPECT_EQ(counts.owners, 1);
+  EXPECT_EQ(counts.animals, 3);
+  EXPECT_EQ(counts.vaccinations, 2);
+  EXPECT_EQ(counts.certificates, 1);
+  auto history = store->LoadOwnerHistory(owner_id, Day("2000-01-01"));
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  EXPECT_EQ(history->animals.size(), 3u);
+  ASSERT_EQ(history->vaccinations.size(), 2u);
+  for (const Vaccination& v : history->vaccinations) EXPECT_EQ(v.holding_id, std::nullopt);
+  for (const Animal& a : history->animals) EXPECT_EQ(a.holding_id, std::nullopt);
+  EXPECT_TRUE(history->holdings.empty());
+  auto cert = store->FindCertificateByNumber(c.number);
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  EXPECT_EQ(cert->animal_ids, animal_ids);
+  // And holdings work on the migrated file.
+  Holding h;
+  h.code = "F-1";
+  h.name = "Farm";
+  h.authority = "KZ-ABY-01";
+  h.lat = 43.2;
+  h.lon = 76.9;
+  h.opened_on = Day("2020-01-01");
+  auto created = store->CreateHolding(h, MakeAudit("holding.create"));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  VaccinationInput at_farm = MakeRecord(3, Phone(1), {Tag(1)});
+  at_farm.holding_id = created->id;
+  auto r = store->RecordVaccinations(std::vector<VaccinationInput>{at_farm}, MakeContext(),
+                                     MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(store->FindVaccination(Uuid(3))->holding_id, std::optional<int64_t>(created->id));
+  auto v = store->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+}
+
+// The nearest-first list reads a range of holdings_by_lat, not the whole table.
+TEST_F(SqliteStoreTest, HoldingsNearAPointSearchTheLatitudeIndex) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  const std::string plan = raw.Plan(sqlite::kSelectHoldingsInBox.sql);
+  EXPECT_NE(plan.find("SEARCH holdings USING INDEX holdings_by_lat"), std::string::npos) << plan;
+  EXPECT_EQ(raw.Plan(sqlite::kSelectHoldingById.sql).find("SCAN"), std::string::npos);
 }
 
 // The questions asked of certificates are answered through a key or an index, never a scan: W5

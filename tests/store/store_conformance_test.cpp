@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <latch>
 #include <map>
@@ -117,6 +118,44 @@ class StoreTest : public ::testing::Test {
     return c;
   }
 
+  // A holding of `authority` with code `code` at (lat, lon), a farm of `owner_id` when given.
+  Holding AddHolding(const std::string& code, double lat, double lon,
+                     const std::string& authority = "KZ-ABY-01",
+                     HoldingKind kind = HoldingKind::kFarm,
+                     std::optional<int64_t> owner_id = std::nullopt) {
+    auto r = store_->CreateHolding(MakeHolding(code, lat, lon, authority, kind, owner_id),
+                                   MakeAudit("holding.create"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : Holding{};
+  }
+
+  static Holding MakeHolding(const std::string& code, double lat, double lon,
+                             const std::string& authority, HoldingKind kind,
+                             std::optional<int64_t> owner_id) {
+    Holding h;
+    h.code = code;
+    h.kind = kind;
+    h.name = "Holding " + code;
+    h.authority = authority;
+    h.owner_id = owner_id;
+    h.owner_masked_name = owner_id ? "O**** 1" : "";
+    h.lat = lat;
+    h.lon = lon;
+    h.opened_on = Day("2020-05-01");
+    h.created_at = At(7000);
+    return h;
+  }
+
+  std::vector<int64_t> ListIds(const HoldingListQuery& q) {
+    auto r = store_->ListHoldings(q);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<int64_t> ids;
+    if (r.ok()) {
+      for (const HoldingListItem& item : *r) ids.push_back(item.holding.id);
+    }
+    return ids;
+  }
+
   int64_t AuditRows() { return Counts().audit_rows; }
 
   StoreCounts Counts() {
@@ -183,8 +222,9 @@ TYPED_TEST(StoreTest, NotFoundMessagesAreTheSameWhicheverCallFindsTheRowMissing)
   expect(store.FindOwnerById(42).status(), no_owner);
   expect(store.LoadOwnerHistory(42, Day("2020-01-01")).status(), no_owner);
   expect(store
-             .CreateAnimal({42, Tag(1), "sheep", 1, "", std::nullopt, "KZ-ABY-01", At(1)},
-                           MakeAudit("animal.create"))
+             .CreateAnimal(
+                 {42, Tag(1), "sheep", 1, "", std::nullopt, "KZ-ABY-01", At(1), std::nullopt},
+                 MakeAudit("animal.create"))
              .status(),
          no_owner);
   expect(store.FindOwnerByPhone("+77010000000").status(), no_phone);
@@ -246,14 +286,14 @@ TYPED_TEST(StoreTest, CreateAnimalThenFindByTag) {
 TYPED_TEST(StoreTest, CreateAnimalWithKnownTagIsAlreadyExistsWithItsId) {
   Owner o = this->AddOwner(1);
   Animal a = this->AddAnimal(o.id, Tag(1));
-  NewAnimal again{o.id, Tag(1), "sheep", 1, "", std::nullopt, "KZ-ABY-01", At(1)};
+  NewAnimal again{o.id, Tag(1), "sheep", 1, "", std::nullopt, "KZ-ABY-01", At(1), std::nullopt};
   auto r = this->store().CreateAnimal(again, MakeAudit("animal.create"));
   ASSERT_TRUE(HasCode(r.status(), StatusCode::kAlreadyExists));
   EXPECT_EQ(r.status().detail(), std::to_string(a.id));
 }
 
 TYPED_TEST(StoreTest, CreateAnimalForMissingOwnerIsNotFound) {
-  NewAnimal a{999, Tag(1), "sheep", 1, "", std::nullopt, "KZ-ABY-01", At(1)};
+  NewAnimal a{999, Tag(1), "sheep", 1, "", std::nullopt, "KZ-ABY-01", At(1), std::nullopt};
   auto r = this->store().CreateAnimal(a, MakeAudit("animal.create"));
   EXPECT_TRUE(HasCode(r.status(), StatusCode::kNotFound));
   EXPECT_EQ(this->Counts().animals, 0);
@@ -1995,6 +2035,203 @@ TYPED_TEST(StoreTest, CoveragePeriodTotalsSpanEveryDiseaseAndSpeciesWithinTheSco
   ASSERT_TRUE(cut.ok());
   EXPECT_TRUE(cut->truncated);
   EXPECT_EQ(cut->totals.size(), 5u);
+}
+
+}  // namespace
+}  // namespace herdpass::testing
+
+namespace herdpass::testing {
+namespace {
+
+// --- holdings (W12) ---
+
+TYPED_TEST(StoreTest, HoldingIsStoredAndFoundWithEveryField) {
+  Owner o = this->AddOwner(1);
+  Holding want = this->MakeHolding("F-001", 43.251234567891, 76.951234567891, "KZ-ABY-01",
+                                   HoldingKind::kWinterCamp, o.id);
+  want.closed_on = Day("2026-01-31");
+  const int64_t audit_before = this->AuditRows();
+  auto created = this->store().CreateHolding(want, MakeAudit("holding.create"));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_GT(created->id, 0);
+  EXPECT_EQ(this->AuditRows(), audit_before + 1);
+  auto got = this->store().FindHolding(created->id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->id, created->id);
+  EXPECT_EQ(got->code, "F-001");
+  EXPECT_EQ(got->kind, HoldingKind::kWinterCamp);
+  EXPECT_EQ(got->name, "Holding F-001");
+  EXPECT_EQ(got->authority, "KZ-ABY-01");
+  EXPECT_EQ(got->owner_id, std::optional<int64_t>(o.id));
+  EXPECT_EQ(got->owner_masked_name, "O**** 1");
+  EXPECT_EQ(got->lat, 43.251234567891);  // exactly: a double's digits survive the round trip
+  EXPECT_EQ(got->lon, 76.951234567891);
+  EXPECT_EQ(got->opened_on, Day("2020-05-01"));
+  EXPECT_EQ(got->closed_on, std::optional<Date>(Day("2026-01-31")));
+  EXPECT_EQ(got->created_at, At(7000));
+
+  Holding market = this->AddHolding("M-1", 43.3, 77.0, "KZ-ABY-01", HoldingKind::kMarket);
+  auto m = this->store().FindHolding(market.id);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->owner_id, std::nullopt);
+  EXPECT_EQ(m->owner_masked_name, "");
+  EXPECT_EQ(m->closed_on, std::nullopt);
+}
+
+TYPED_TEST(StoreTest, HoldingCodeIsUniqueWithinItsAuthorityOnly) {
+  this->AddHolding("F-001", 43.25, 76.95, "KZ-ABY-01");
+  const int64_t audit_before = this->AuditRows();
+  auto again = this->store().CreateHolding(
+      this->MakeHolding("F-001", 44.0, 77.0, "KZ-ABY-01", HoldingKind::kFarm, std::nullopt),
+      MakeAudit("holding.create"));
+  ASSERT_TRUE(HasCode(again.status(), StatusCode::kAlreadyExists));
+  EXPECT_EQ(again.status().field(), "code");
+  EXPECT_EQ(this->AuditRows(), audit_before);  // nothing stored, not even the audit row
+  // The same code in another authority is another holding.
+  Holding other = this->AddHolding("F-001", 44.0, 77.0, "KZ-ABY-02");
+  EXPECT_GT(other.id, 0);
+}
+
+TYPED_TEST(StoreTest, HoldingOfAnUnknownOwnerOrAnUnknownIdIsNotFound) {
+  auto r = this->store().CreateHolding(
+      this->MakeHolding("F-9", 43.0, 76.0, "KZ-ABY-01", HoldingKind::kFarm, 999999),
+      MakeAudit("holding.create"));
+  EXPECT_TRUE(HasCode(r.status(), StatusCode::kNotFound));
+  auto f = this->store().FindHolding(12345);
+  ASSERT_TRUE(HasCode(f.status(), StatusCode::kNotFound));
+  EXPECT_EQ(f.status().message(), "no such holding");
+}
+
+TYPED_TEST(StoreTest, HoldingsListByAuthoritySubtreeAndKindAPageAtATime) {
+  const int64_t a = this->AddHolding("A", 43.0, 76.0, "KZ-ABY-01").id;
+  const int64_t b = this->AddHolding("B", 43.1, 76.1, "KZ-ABY-01-02", HoldingKind::kMarket).id;
+  const int64_t c = this->AddHolding("C", 43.2, 76.2, "KZ-ABY-01").id;
+  this->AddHolding("D", 43.3, 76.3, "KZ-ABY-010");  // not below KZ-ABY-01
+  this->AddHolding("E", 43.4, 76.4, "KZ-ALM");
+  HoldingListQuery q;
+  q.scope = "KZ-ABY-01";
+  EXPECT_EQ(this->ListIds(q), (std::vector<int64_t>{a, b, c}));
+  q.limit = 2;
+  EXPECT_EQ(this->ListIds(q), (std::vector<int64_t>{a, b}));
+  q.after_id = b;
+  EXPECT_EQ(this->ListIds(q), (std::vector<int64_t>{c}));
+  q.after_id = 0;
+  q.limit = 50;
+  q.kind = HoldingKind::kMarket;
+  EXPECT_EQ(this->ListIds(q), (std::vector<int64_t>{b}));
+  HoldingListQuery all;
+  all.all_authorities = true;
+  EXPECT_EQ(this->ListIds(all).size(), 5u);
+}
+
+TYPED_TEST(StoreTest, HoldingsNearAPointComeNearestFirstWithinTheRadius) {
+  // Around Almaty (43.2389, 76.8897): 1.1 km north, 5.5 km east, 11 km south, 60 km west; one
+  // across the radius, one of another authority.
+  const int64_t north = this->AddHolding("N", 43.2489, 76.8897).id;
+  const int64_t east = this->AddHolding("E", 43.2389, 76.9577).id;
+  const int64_t south = this->AddHolding("S", 43.1389, 76.8897).id;
+  const int64_t west = this->AddHolding("W", 43.2389, 76.1497).id;
+  this->AddHolding("FAR", 45.0, 76.8897);               // ~196 km north
+  this->AddHolding("ALM", 43.2390, 76.8898, "KZ-ALM");  // outside the scope
+  HoldingListQuery q;
+  q.scope = "KZ-ABY";
+  q.near = HoldingListQuery::Near{43.2389, 76.8897, 100000};
+  auto r = this->store().ListHoldings(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<int64_t> ids;
+  std::vector<int64_t> metres;
+  for (const HoldingListItem& item : *r) {
+    ids.push_back(item.holding.id);
+    ASSERT_TRUE(item.distance_m.has_value());
+    metres.push_back(*item.distance_m);
+  }
+  EXPECT_EQ(ids, (std::vector<int64_t>{north, east, south, west}));
+  // Haversine distances, to the metre.
+  EXPECT_EQ(metres[0], std::llround(DistanceMeters(43.2389, 76.8897, 43.2489, 76.8897)));
+  EXPECT_NEAR(static_cast<double>(metres[0]), 1112, 1);
+  // 0.74 degrees of longitude along the parallel of 43.2389 are 59,968 m on the sphere; the great
+  // circle between the two points is a little shorter.
+  EXPECT_EQ(metres[3], std::llround(DistanceMeters(43.2389, 76.8897, 43.2389, 76.1497)));
+  EXPECT_LT(metres[3], 59968);
+  EXPECT_GT(metres[3], 59900);
+  // A page at a time, from the cursor (distance, id).
+  q.limit = 2;
+  auto first = this->store().ListHoldings(q);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 2u);
+  q.after_distance_m = *first->back().distance_m;
+  q.after_id = first->back().holding.id;
+  EXPECT_EQ(this->ListIds(q), (std::vector<int64_t>{south, west}));
+  // A smaller radius leaves the far ones out.
+  HoldingListQuery near;
+  near.scope = "KZ-ABY";
+  near.near = HoldingListQuery::Near{43.2389, 76.8897, 6000};
+  EXPECT_EQ(this->ListIds(near), (std::vector<int64_t>{north, east}));
+}
+
+// Two holdings at one point are ordered by id, and the cursor between them loses neither.
+TYPED_TEST(StoreTest, HoldingsAtOneDistanceArePagedById) {
+  const int64_t a = this->AddHolding("A", 43.30, 76.90).id;
+  const int64_t b = this->AddHolding("B", 43.30, 76.90).id;
+  HoldingListQuery q;
+  q.scope = "KZ-ABY-01";
+  q.near = HoldingListQuery::Near{43.30, 76.90, 1000};
+  q.limit = 1;
+  auto first = this->store().ListHoldings(q);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(first->front().holding.id, a);
+  EXPECT_EQ(first->front().distance_m, std::optional<int64_t>(0));
+  q.after_distance_m = 0;
+  q.after_id = a;
+  EXPECT_EQ(this->ListIds(q), (std::vector<int64_t>{b}));
+}
+
+TYPED_TEST(StoreTest, AnimalsAndRecordsKeepTheirHolding) {
+  Owner o = this->AddOwner(1);
+  Holding farm = this->AddHolding("F-1", 43.0, 76.0, "KZ-ABY-01", HoldingKind::kFarm, o.id);
+  NewAnimal a;
+  a.owner_id = o.id;
+  a.tag = Tag(1);
+  a.species = "cattle";
+  a.authority = "KZ-ABY-01";
+  a.created_at = At(5000);
+  a.holding_id = farm.id;
+  auto animal = this->store().CreateAnimal(a, MakeAudit("animal.create"));
+  ASSERT_TRUE(animal.ok()) << animal.status().ToString();
+  EXPECT_EQ(animal->holding_id, std::optional<int64_t>(farm.id));
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(1))->holding_id, std::optional<int64_t>(farm.id));
+  // A record at the holding; the tag it creates is kept there too; one with no holding has none.
+  VaccinationInput at_farm = MakeRecord(1, o.phone, {Tag(2)});
+  at_farm.holding_id = farm.id;
+  VaccinationInput nowhere = MakeRecord(2, o.phone, {Tag(1)});
+  nowhere.species = "cattle";
+  auto results = this->Record({at_farm, nowhere});
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_EQ(results[0].outcome, RecordOutcome::kCreated) << results[0].reason.ToString();
+  ASSERT_EQ(results[1].outcome, RecordOutcome::kCreated) << results[1].reason.ToString();
+  EXPECT_EQ(this->store().FindVaccination(Uuid(1))->holding_id, std::optional<int64_t>(farm.id));
+  EXPECT_EQ(this->store().FindVaccination(Uuid(2))->holding_id, std::nullopt);
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->holding_id, std::optional<int64_t>(farm.id));
+  // W2's read names the holdings once each.
+  auto history = this->store().LoadOwnerHistory(o.id, Day("2000-01-01"));
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_EQ(history->holdings.size(), 1u);
+  EXPECT_EQ(history->holdings[0].id, farm.id);
+  EXPECT_EQ(history->holdings[0].code, "F-1");
+}
+
+TYPED_TEST(StoreTest, AnimalAtAnUnknownHoldingIsNotStored) {
+  Owner o = this->AddOwner(1);
+  NewAnimal a;
+  a.owner_id = o.id;
+  a.tag = Tag(1);
+  a.species = "cattle";
+  a.authority = "KZ-ABY-01";
+  a.holding_id = 424242;
+  auto r = this->store().CreateAnimal(a, MakeAudit("animal.create"));
+  EXPECT_TRUE(HasCode(r.status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().FindAnimalByTag(Tag(1)).status(), StatusCode::kNotFound));
 }
 
 }  // namespace
