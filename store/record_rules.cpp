@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "domain/animal_events.h"
 #include "store/not_found.h"
 
 namespace herdpass::store {
@@ -77,6 +78,12 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
         if (animal->species != in.species) {
           rejection = InvalidArgument("species", "the animal with tag " + tag + " is a " +
                                                      animal->species + ", not a " + in.species);
+          return Status::Ok();
+        }
+        // An offline phone may send a dose given before the animal died: kept. One dated after
+        // its end is refused.
+        if (Status alive = CheckAliveOn(*animal, in.administered_on, "animal_tags"); !alive.ok()) {
+          rejection = std::move(alive);
           return Status::Ok();
         }
         animal_ids.push_back(animal->id);

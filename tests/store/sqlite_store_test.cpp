@@ -67,7 +67,17 @@ class RawDb {
 
 // Takes a database of the latest schema back to what migration 2 left, as a file written by the
 // previous release would be. The new tables must be empty (or their rows are lost here).
+// Undoes migration 4 (tag life) on a database of the latest schema, as if written at schema 3.
+void RevertToSchema3(RawDb& raw) {
+  raw.Exec("DROP TABLE animal_events");
+  raw.Exec("DROP TABLE former_tags");
+  raw.Exec("ALTER TABLE animals DROP COLUMN ended_on");
+  raw.Exec("ALTER TABLE animals DROP COLUMN ended_kind");
+  raw.Exec("PRAGMA user_version = 3");
+}
+
 void RevertToSchema2(RawDb& raw) {
+  RevertToSchema3(raw);
   for (const char* table : {"revocations", "certificate_vaccinations", "certificate_animals",
                             "certificates", "documents", "signing_keys"}) {
     raw.Exec(std::string("DROP TABLE ") + table);
@@ -125,7 +135,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 3);
+  EXPECT_EQ(SqliteSchemaVersion(), 4);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -143,7 +153,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "3");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "4");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -190,7 +200,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "3");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "4");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -239,6 +249,66 @@ TEST_F(SqliteStoreTest, CertificateQueriesSearchAnIndex) {
   EXPECT_NE(raw.Plan("SELECT id FROM certificates WHERE owner_id = 1 ORDER BY issued_at DESC")
                 .find("certificates_by_owner"),
             std::string::npos);
+}
+
+// Tag life (W12): a lookup by any tag an animal wore, and its events, are key probes, never a scan.
+TEST_F(SqliteStoreTest, TagLifeQueriesSearchAnIndex) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  for (const sqlite::Query* q :
+       {&sqlite::kSelectAnimalByTag, &sqlite::kSelectAnimalById, &sqlite::kSelectFormerTags,
+        &sqlite::kSelectAnimalEvent, &sqlite::kSelectAnimalEvents, &sqlite::kEndAnimal,
+        &sqlite::kSetHeadCount, &sqlite::kUpdateAnimalTag}) {
+    SCOPED_TRACE(q->name);
+    const std::string plan = raw.Plan(q->sql);
+    EXPECT_FALSE(plan.empty());
+    EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+  }
+}
+
+// Databases of schema 3 exist: migration 4 keeps every animal, each alive, with its records, and
+// the file ends up with the schema of a new one.
+TEST_F(SqliteStoreTest, MigratesASchema3DatabaseWithEveryAnimalAlive) {
+  std::string fresh_schema;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto recorded = store->RecordVaccinations(
+        std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})}, MakeContext(),
+        MakeAudit("vaccination.batch"));
+    ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema3(raw);
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "4");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  }
+  auto animal = store->FindAnimalByTag(Tag(1));
+  ASSERT_TRUE(animal.ok()) << animal.status().ToString();
+  EXPECT_TRUE(animal->alive());
+  EXPECT_FALSE(animal->ended_kind.has_value());
+  EXPECT_TRUE(animal->former_tags.empty());
+  // And its life goes on from there.
+  AnimalEventInput died;
+  died.id = Uuid(77);
+  died.animal_id = animal->id;
+  died.kind = AnimalEventKind::kDied;
+  died.on = Day("2026-05-20");
+  died.scope = "KZ-ABY";
+  auto r = store->RecordAnimalEvent(died, MakeAudit("animal.event"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(store->FindAnimalByTag(Tag(1))->ended_kind, AnimalEventKind::kDied);
+  EXPECT_TRUE(store->FindAnimalByTag(Tag(2))->alive());
 }
 
 TEST_F(SqliteStoreTest, TamperedAuditAuthorityIsReported) {
