@@ -106,7 +106,10 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
     HP_ASSIGN_OR_RETURN(const std::optional<Flock> flock, port.ReadFlock(owner_id, in.species));
     if (flock) {
       animal_ids.push_back(flock->id);
-      if (flock->head_count < in.head_count) {
+      // A record dated before the flock's latest head event (deaths, births: W12) does not undo
+      // it: an offline phone's count from before the deaths is not the flock's size now.
+      const bool after_events = !flock->last_event_on || in.administered_on > *flock->last_event_on;
+      if (after_events && flock->head_count < in.head_count) {
         HP_RETURN_IF_ERROR(port.RaiseFlockHeadCount(flock->id, in.head_count));
       }
     } else {

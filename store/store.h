@@ -66,7 +66,8 @@ struct VaccinationInput {
   std::string owner_name;
   // Either tagged animals (unknown tags are created for the owner with `species`), or a flock:
   // empty animal_tags, `species` and head_count > 0. The owner's flock of that species is used (its
-  // head count raised to head_count if lower) or created.
+  // head count raised to head_count if lower, unless the record is dated on or before the flock's
+  // latest head event: W12) or created.
   std::vector<std::string> animal_tags;
   std::string species;
   int32_t head_count = 0;

@@ -398,7 +398,9 @@ Result<std::optional<store::Flock>> Codecs::ReadFlock(Connection& conn, int64_t 
                                                       const std::string& species) {
   return postgres::ReadFirst<store::Flock>(conn, postgres::kSelectFlock, {owner_id, species},
                                            [](const Rows& r, int i) {
-                                             return store::Flock{r.Int(i, 0), r.Int(i, 1)};
+                                             store::Flock f{r.Int(i, 0), r.Int(i, 1), std::nullopt};
+                                             if (!r.IsNull(i, 2)) f.last_event_on = r.Day(i, 2);
+                                             return f;
                                            });
 }
 

@@ -59,7 +59,8 @@ inline constexpr Query kSelectAnimalsByOwner{"SelectAnimalsByOwner",
                                              " FROM animals a WHERE a.owner_id = ?1 ORDER BY a.id"};
 inline constexpr Query kSelectFlock{
     "SelectFlock",
-    "SELECT id, head_count FROM animals WHERE owner_id = ?1 AND species = ?2 AND tag IS NULL "
+    "SELECT id, head_count, (SELECT max(e.on_day) FROM animal_events e WHERE e.animal_id = "
+    "animals.id) FROM animals WHERE owner_id = ?1 AND species = ?2 AND tag IS NULL "
     "ORDER BY id LIMIT 1"};
 inline constexpr Query kRaiseFlockHeadCount{
     "RaiseFlockHeadCount", "UPDATE animals SET head_count = ?2 WHERE id = ?1 AND head_count < ?2"};

@@ -472,7 +472,9 @@ Result<std::optional<store::Flock>> Codecs::ReadFlock(Connection& conn, int64_t 
   return sqlite::ReadFirst<store::Flock>(
       conn, sqlite::kSelectFlock, [&](Statement& st) { st.Bind(1, owner_id).Bind(2, species); },
       [](const Statement& st) {
-        return store::Flock{st.Int(0), st.Int(1)};
+        store::Flock f{st.Int(0), st.Int(1), std::nullopt};
+        if (!st.IsNull(2)) f.last_event_on = sqlite::FromDays(st.Int(2));
+        return f;
       });
 }
 

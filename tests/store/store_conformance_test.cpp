@@ -2050,6 +2050,35 @@ TYPED_TEST(StoreTest, FlockEventsChangeTheHeadCountNeverBelowZero) {
   EXPECT_EQ((*events)[1].head_after, 28);
 }
 
+// A W1 record raises a flock to its head count (store.h), but an offline phone's record dated
+// before the flock's last head event does not undo that event: deaths stay counted.
+TYPED_TEST(StoreTest, LateRecordDatedBeforeAFlockEventDoesNotRaiseItsHeadCount) {
+  Owner o = this->AddOwner(1);
+  Animal flock = this->AddAnimal(o.id, std::nullopt, 30);
+  ASSERT_TRUE(this->store()
+                  .RecordAnimalEvent(MakeEvent(1, flock.id, AnimalEventKind::kDied, 5),
+                                     MakeAudit("animal.event"))
+                  .ok());
+  auto head_now = [&] {
+    auto h = this->store().LoadOwnerHistory(o.id, Day("2020-01-01"));
+    EXPECT_TRUE(h.ok());
+    return h.ok() && h->animals.size() == 1 ? h->animals[0].head_count : -1;
+  };
+  EXPECT_EQ(head_now(), 25);
+  VaccinationInput before = MakeRecord(1, o.phone);
+  before.species = "sheep";
+  before.head_count = 30;
+  before.administered_on = Day("2026-05-10");  // the deaths are dated 2026-05-20
+  ASSERT_EQ(this->Record({before})[0].outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(head_now(), 25);
+  VaccinationInput after = MakeRecord(2, o.phone);
+  after.species = "sheep";
+  after.head_count = 28;
+  after.administered_on = Day("2026-05-25");
+  ASSERT_EQ(this->Record({after})[0].outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(head_now(), 28);
+}
+
 TYPED_TEST(StoreTest, AnimalOutsideTheScopeIsRefusedAndNothingStored) {
   Owner o = this->AddOwner(1);
   Animal a = this->AddAnimal(o.id, Tag(1));
