@@ -105,6 +105,12 @@ struct DemoCertificate {
 struct DemoResult {
   std::string example_phone;  // an owner to try the phone check with
   std::vector<DemoCertificate> certificates;
+  // Tag life (W12), when the county has more households than certificates are tried for: the
+  // owner, the tag of the animal that died, and the replaced tag with its successor.
+  std::string tag_life_phone;
+  std::string dead_tag;
+  std::string replaced_tag;
+  std::string new_tag;
 };
 // Seeds a synthetic county into the opened store. Deterministic for a given seed and "today".
 // Then issues a few certificates as demo-vet for households whose animals meet the movement rules

@@ -9,7 +9,8 @@
 //
 // Then a vet issues a few certificates for households whose animals meet the movement rules, an
 // inspector consumes two of them at the destination and the vet revokes one, all through the
-// service, so that the rules, signatures and audit are the real ones.
+// service, so that the rules, signatures and audit are the real ones. In the last household, an
+// animal died, another's ear tag was replaced and a flock lost three head (W12).
 #include <algorithm>
 #include <array>
 #include <iostream>
@@ -283,6 +284,59 @@ Status AddDemoPlaces(HerdService& service, const Caller& system, const Deploymen
 
 constexpr int kDemoFarms = 6;
 
+// Tag life (W12) in the last household seeded (one no certificate is tried for, and not the
+// example owner the other demos read): its last tagged animal died last week, the one before lost
+// its ear tag and wears a new one, and its first flock lost three head. Recorded by the
+// vaccinator, through the service.
+Status RecordDemoTagLife(HerdService& service, const Household& h, const std::string& new_tag,
+                         std::mt19937_64& idrng, DemoResult& result) {
+  HP_ASSIGN_OR_RETURN(auto vaccinator, DemoUser(service, Role::kVaccinator));
+  const Date today = service.clock().Today();
+  const int64_t ms = static_cast<int64_t>(today.days()) * 86400000LL + 7 * 3600000LL;
+  std::vector<const Unit*> tagged;
+  const Unit* flock = nullptr;
+  for (const Unit& u : h.units) {
+    if (!u.tag.empty()) tagged.push_back(&u);
+    if (u.tag.empty() && flock == nullptr && u.heads > 3) flock = &u;
+  }
+  if (tagged.size() < 2) return Status::Ok();
+  AnimalEventRequest died;
+  died.id = UuidV7(ms, idrng);
+  died.kind = "died";
+  died.date = today.AddDays(-6).ToString();
+  died.reason = "found dead at the winter camp";
+  HP_RETURN_IF_ERROR(service.RecordAnimalEvent(vaccinator, tagged.back()->tag, died).status());
+  AnimalEventRequest replaced;
+  replaced.id = UuidV7(ms + 1, idrng);
+  replaced.kind = "tag_replaced";
+  replaced.date = today.AddDays(-2).ToString();
+  replaced.reason = "ear tag torn out";
+  replaced.new_tag = new_tag;
+  const std::string old_tag = tagged[tagged.size() - 2]->tag;
+  HP_RETURN_IF_ERROR(service.RecordAnimalEvent(vaccinator, old_tag, replaced).status());
+  if (flock != nullptr) {
+    auto view = service.Lookup(HerdService::SystemCaller(), h.phone, 3);
+    if (view.ok()) {
+      for (const Animal& a : view->animals) {
+        if (!a.is_flock() || a.species != flock->species) continue;
+        AnimalEventRequest deaths;
+        deaths.id = UuidV7(ms + 2, idrng);
+        deaths.kind = "died";
+        deaths.date = today.AddDays(-3).ToString();
+        deaths.reason = "cold night";
+        deaths.head = 3;
+        HP_RETURN_IF_ERROR(service.RecordFlockEvent(vaccinator, a.id, deaths).status());
+        break;
+      }
+    }
+  }
+  result.tag_life_phone = h.phone;
+  result.dead_tag = tagged.back()->tag;
+  result.replaced_tag = old_tag;
+  result.new_tag = new_tag;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owners, uint32_t seed) {
@@ -330,6 +384,7 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
 
   std::set<std::string> phones;
   std::vector<Household> households;
+  Household last;
   PhoneNormalizer normalizer(d.region);
   const std::string country = TagCountry(d.region);
   uint64_t serial = 100000000ULL + seed % 1000;
@@ -381,6 +436,7 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
       HP_ASSIGN_OR_RETURN(const Holding h, EnsureHolding(service, system, in));
       holding = h.id;
     }
+    if (o == owners - 1) last = {phone, units};
 
     // How diligent this household is: the chance it takes part in a campaign.
     const double diligence = 0.55 + 0.45 * static_cast<double>(rng() % 1000) / 1000.0;
@@ -445,6 +501,15 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     HP_ASSIGN_OR_RETURN(auto c, service.RevokeCertificate(
                                     vet, certs[3].id, "animals sold at the farm before transport"));
     certs[3] = std::move(c);
+  }
+  if (owners > static_cast<int>(kHouseholdsTried)) {
+    char new_tag[16];
+    std::snprintf(new_tag, sizeof new_tag, "%s%012llu", country.c_str(),
+                  static_cast<unsigned long long>(serial++));
+    // Ids of their own seed: a second run (make run after an interrupted seed) sends the same
+    // events again, answered as duplicates, whatever the certificates drew from idrng.
+    std::mt19937_64 event_rng(seed ^ 0x7a61ULL);
+    HP_RETURN_IF_ERROR(RecordDemoTagLife(service, last, new_tag, event_rng, result));
   }
   for (const auto& c : certs) {
     result.certificates.push_back(

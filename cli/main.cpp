@@ -184,6 +184,12 @@ int Demo(Common& c, int owners, uint32_t seed) {
   std::cout << "demo: " << counts->owners << " owners, " << counts->animals
             << " animals and flocks, " << counts->vaccinations << " vaccinations stored\n"
             << "demo owner phone: " << seeded->example_phone << "\n";
+  if (!seeded->tag_life_phone.empty()) {
+    std::cout << "demo tag life owner phone: " << seeded->tag_life_phone << "\n"
+              << "demo dead animal tag: " << seeded->dead_tag << "\n"
+              << "demo replaced tag: " << seeded->replaced_tag << " now " << seeded->new_tag
+              << "\n";
+  }
   for (Role r : kAllRoles) {
     std::cout << "demo user: demo-" << RoleName(r) << " / demo-" << RoleName(r) << "-pass\n";
   }

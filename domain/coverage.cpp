@@ -106,7 +106,11 @@ OwnerCoverage ComputeOwnerCoverage(const Catalogue& catalogue, const std::vector
     bool relevant = false, any_dose = false, all_covered = true;
     DiseaseCoverage agg;
     agg.disease = d.code;
-    for (const UnitCoverage& u : out.units) {
+    for (size_t i = 0; i < out.units.size(); ++i) {
+      // Today's coverage is of the living: an animal whose life ended, or a flock with no head
+      // left, keeps its own coverage but is left out of the owner's.
+      if (!animals[i].alive()) continue;
+      const UnitCoverage& u = out.units[i];
       for (const DiseaseCoverage& c : u.diseases) {
         if (c.disease != d.code) continue;
         relevant = true;

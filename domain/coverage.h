@@ -43,7 +43,8 @@ struct UnitCoverage {
 
 struct OwnerCoverage {
   std::vector<UnitCoverage> units;  // same order as the animals passed in
-  // Per disease relevant to any of the owner's animals: covered when every relevant unit is covered
+  // Per disease relevant to any of the owner's living animals (Animal::alive: ended animals and
+  // flocks with no head left are not counted): covered when every relevant unit is covered
   // (covered_until = the earliest of theirs); never when no relevant unit ever had a dose;
   // otherwise overdue (overdue_since = the earliest lapse among units that are not covered; unset
   // when the only uncovered units never had a dose). last_dose is the latest dose of any relevant

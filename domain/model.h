@@ -43,7 +43,12 @@ struct Owner {
   Timestamp created_at{};
 };
 
-// An individual animal (tag set, head_count 1) or a flock (no tag, head_count >= 1).
+// What happens in an animal's life after it is registered (W12). The end kinds (died, slaughtered,
+// lost, stolen, culled) end a tagged animal; on a flock they take heads away, and born adds heads.
+// domain/animal_events.h holds the rules.
+enum class AnimalEventKind { kTagReplaced, kDied, kSlaughtered, kLost, kStolen, kCulled, kBorn };
+
+// An individual animal (tag set, head_count 1) or a flock (no tag, head_count >= 0).
 struct Animal {
   int64_t id = 0;
   int64_t owner_id = 0;
@@ -55,8 +60,32 @@ struct Animal {
   std::string authority;
   Timestamp created_at{};
   std::optional<int64_t> holding_id;  // where it is kept now (W12); none for records before
+  // Set when a tagged animal's life ended (died, slaughtered, ...): how, and on which day.
+  std::optional<AnimalEventKind> ended_kind;
+  std::optional<Date> ended_on;
+  // The tags it wore before its current one, oldest first. Filled only where said (the store's
+  // FindAnimalByTag); empty elsewhere.
+  std::vector<std::string> former_tags;
 
   bool is_flock() const { return !tag.has_value(); }
+  // Alive now: a tagged animal not ended, a flock with at least one head.
+  bool alive() const { return is_flock() ? head_count > 0 : !ended_kind.has_value(); }
+};
+
+// One event of an animal's or a flock's life, as stored.
+struct AnimalEvent {
+  std::string id;  // UUID made on the device, canonical lowercase text
+  int64_t animal_id = 0;
+  AnimalEventKind kind = AnimalEventKind::kDied;
+  Date on;
+  std::string reason;
+  std::string old_tag;     // tag_replaced: the tag given up
+  std::string new_tag;     // tag_replaced: the tag put on
+  int32_t head = 0;        // heads the event concerns (1 for a tagged animal)
+  int32_t head_after = 0;  // the unit's head count after it
+  int64_t recorded_by = 0;
+  Timestamp recorded_at{};
+  std::string authority;  // the animal's
 };
 
 struct Vaccination {

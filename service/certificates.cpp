@@ -9,6 +9,7 @@
 
 #include "cert/documents.h"
 #include "cert/hp1.h"
+#include "domain/animal_events.h"
 #include "domain/audit_detail.h"
 #include "service/cert_state.h"
 #include "service/service.h"
@@ -167,6 +168,13 @@ Result<Units> PickUnits(const CertificateRequest& req, const IssueForm& form,
     if (it->species != species) {
       return InvalidArgument(field,
                              "the animal " + tag + " is a " + it->species + ", not a " + species);
+    }
+    // W12: an animal whose life ended (died, slaughtered, ...) goes nowhere.
+    if (it->ended_kind) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "the animal " + tag + " " + AnimalEventKindName(*it->ended_kind) +
+                        (it->ended_on ? " on " + it->ended_on->ToString() : std::string()),
+                    field);
     }
     units.animals.push_back(&*it);
   }

@@ -26,6 +26,9 @@ unsigned RolesFor(Operation op) {
       return kVaccinator | kVet | kInspector;
     case Operation::kVoidVaccination:
       return kVet;
+    case Operation::kRecordAnimalEvent:
+      // The inspector at the slaughterhouse records slaughtered only (HerdService checks the kind).
+      return kVaccinator | kVet | kInspector;
     case Operation::kLookup:
       return kInspector | kVet;
     case Operation::kReadAudit:

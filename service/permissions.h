@@ -19,6 +19,7 @@ enum class Operation {
   kReadAnimal,          // names the owner: audited
   kRecordVaccinations,  // W1
   kVoidVaccination,     // W1 corrections
+  kRecordAnimalEvent,   // W12: deaths, tag replacements, flock head changes
   kLookup,              // W2: audited
   kReadAudit,           // the audit log
   kManageUsers,         // add, disable, enable users

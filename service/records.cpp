@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 
+#include "domain/animal_events.h"
 #include "domain/audit_detail.h"
 #include "service/service.h"
 #include "service/throttle.h"
@@ -180,6 +181,7 @@ Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::strin
                                AuditDetail().Add("owner_id", history.owner.id).Text())));
   AnimalView view;
   view.animal = animal.value();
+  HP_ASSIGN_OR_RETURN(view.events, store_.ListAnimalEvents(animal->id));
   view.owner = history.owner;
   for (auto& v : history.vaccinations) {
     if (std::find(v.animal_ids.begin(), v.animal_ids.end(), animal->id) != v.animal_ids.end()) {
@@ -196,6 +198,76 @@ Result<AnimalView> HerdService::GetAnimal(const Caller& caller, const std::strin
     if (named) view.holdings.push_back(std::move(h));
   }
   return view;
+}
+
+Result<AnimalEventResult> HerdService::RecordAnimalEvent(const Caller& caller,
+                                                         const std::string& tag_text,
+                                                         const AnimalEventRequest& request) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kRecordAnimalEvent));
+  HP_ASSIGN_OR_RETURN(auto tag, ParseEarTag(tag_text, config_.ear_tag_schemes, "tag"));
+  if (request.head) return InvalidArgument("head", "head is for flocks; an animal is one head");
+  auto animal = store_.FindAnimalByTag(tag.digits);
+  if (!animal.ok() && animal.status().code() != StatusCode::kNotFound) return animal.status();
+  if (!animal.ok() || (!caller.system && !InJurisdiction(caller.authority, animal->authority))) {
+    return NotFound("no animal with this ear tag in your jurisdiction");
+  }
+  return StoreAnimalEvent(caller, *animal, request);
+}
+
+Result<AnimalEventResult> HerdService::RecordFlockEvent(const Caller& caller, int64_t flock_id,
+                                                        const AnimalEventRequest& request) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kRecordAnimalEvent));
+  auto flock = store_.FindAnimalById(flock_id);
+  if (!flock.ok() && flock.status().code() != StatusCode::kNotFound) return flock.status();
+  if (!flock.ok() || !flock->is_flock() ||
+      (!caller.system && !InJurisdiction(caller.authority, flock->authority))) {
+    return NotFound("no flock with this id in your jurisdiction");
+  }
+  if (!request.head) return InvalidArgument("head", "head is required for a flock");
+  return StoreAnimalEvent(caller, *flock, request);
+}
+
+Result<AnimalEventResult> HerdService::StoreAnimalEvent(const Caller& caller, const Animal& unit,
+                                                        const AnimalEventRequest& request) {
+  AnimalEventInput in;
+  HP_ASSIGN_OR_RETURN(in.id, NormalizeUuid(request.id, "id"));
+  if (in.id == kNilUuid) {
+    return InvalidArgument("id", "the nil UUID is not an event id: make a UUIDv7");
+  }
+  HP_ASSIGN_OR_RETURN(in.kind, ParseAnimalEventKind(request.kind, "kind"));
+  if (!caller.system && caller.role == Role::kInspector &&
+      in.kind != AnimalEventKind::kSlaughtered) {
+    return Status(StatusCode::kPermissionDenied, "an inspector records only slaughtered", "kind");
+  }
+  HP_ASSIGN_OR_RETURN(in.on, Date::Parse(request.date, "date"));
+  const Date today = clock_.Today();
+  HP_RETURN_IF_ERROR(CheckFieldDate(in.on, today, config_.max_record_age_years, "date"));
+  HP_RETURN_IF_ERROR(CheckLength(request.reason, 500, "reason", false));
+  if (in.kind == AnimalEventKind::kTagReplaced) {
+    HP_ASSIGN_OR_RETURN(auto new_tag,
+                        ParseEarTag(request.new_tag, config_.ear_tag_schemes, "new_tag"));
+    in.new_tag = new_tag.digits;
+  } else if (!request.new_tag.empty()) {
+    return InvalidArgument("new_tag", "new_tag is given only with kind tag_replaced");
+  }
+  if (request.head) {
+    if (*request.head < 1 || *request.head > 1000000) {
+      return InvalidArgument("head", "head must be from 1 to 1000000");
+    }
+    in.head = static_cast<int32_t>(*request.head);
+  }
+  in.reason = request.reason;
+  in.animal_id = unit.id;
+  in.user_id = caller.user_id;
+  in.scope = caller.authority;
+  in.unrestricted = caller.system;
+  in.at = clock_.Now();
+  AuditDetail detail;
+  detail.Add("id", in.id).Add("kind", AnimalEventKindName(in.kind)).Add("date", request.date);
+  if (unit.is_flock()) detail.Add("head", in.head);
+  if (!in.new_tag.empty()) detail.Add("new_tag", in.new_tag);
+  return store_.RecordAnimalEvent(in, AuditFor(caller, unit.authority, "animal.event",
+                                               "animal:" + std::to_string(unit.id), detail.Text()));
 }
 
 Result<VaccinationInput> HerdService::ValidateRecord(const VaccinationRecordInput& in, size_t i,

@@ -185,11 +185,22 @@ struct BatchSummary {
 };
 
 struct AnimalView {
-  Animal animal;
+  Animal animal;                    // with its former tags
+  std::vector<AnimalEvent> events;  // its life, oldest first
   Owner owner;
   std::vector<Vaccination> vaccinations;  // of this animal, newest first
   std::vector<DiseaseCoverage> coverage;
   std::vector<Holding> holdings;  // those the animal and its vaccinations name
+};
+
+// W12: an event of an animal's or a flock's life as the device sent it.
+struct AnimalEventRequest {
+  std::string id;    // UUID made on the device: a second send is stored once
+  std::string kind;  // tag_replaced, died, slaughtered, lost, stolen, culled; born (flocks)
+  std::string date;  // YYYY-MM-DD
+  std::string reason;
+  std::string new_tag;          // tag_replaced only
+  std::optional<int64_t> head;  // flocks only: heads born, died, ...
 };
 
 // W3: what the vet asks for.
@@ -335,6 +346,14 @@ class HerdService {
   Result<Animal> RegisterAnimal(const Caller& caller, const AnimalInput& input);
   // Names the owner: counts as a phone lookup and is audited.
   Result<AnimalView> GetAnimal(const Caller& caller, const std::string& tag);
+  // W12: records an event of the animal with this tag (current or former). kNotFound when no
+  // such animal is in the caller's jurisdiction; the store's refusals (Store::RecordAnimalEvent).
+  // An inspector records only slaughtered (kPermissionDenied, field "kind").
+  Result<AnimalEventResult> RecordAnimalEvent(const Caller& caller, const std::string& tag,
+                                              const AnimalEventRequest& request);
+  // The same for a flock, by its id; `head` is required.
+  Result<AnimalEventResult> RecordFlockEvent(const Caller& caller, int64_t flock_id,
+                                             const AnimalEventRequest& request);
   // W1. Each distinct owner_phone that is not of an owner of the caller's jurisdiction counts as
   // a phone lookup; kResourceExhausted, with nothing stored, when the batch needs more than the
   // caller has left this minute. The `vaccination.batch` audit row names the records created (none
@@ -456,6 +475,10 @@ class HerdService {
   // The holding `id` names for the caller: kInvalidArgument naming `field` when there is none in
   // the caller's jurisdiction.
   Result<Holding> HoldingFor(const Caller& caller, int64_t id, const std::string& field);
+  // The common part of RecordAnimalEvent and RecordFlockEvent, for `unit` already found in the
+  // caller's jurisdiction.
+  Result<AnimalEventResult> StoreAnimalEvent(const Caller& caller, const Animal& unit,
+                                             const AnimalEventRequest& request);
   Result<VaccinationInput> ValidateRecord(const VaccinationRecordInput& in, size_t index,
                                           Date today) const;
   // Re-signs and stores the trust list of the local signing keys when a local root key is usable

@@ -8,6 +8,7 @@ namespace herdpass::store {
 inline constexpr const char kNoSuchOwner[] = "no such owner";
 inline constexpr const char kNoOwnerWithPhone[] = "no owner with this phone number";
 inline constexpr const char kNoAnimalWithTag[] = "no animal with this tag";
+inline constexpr const char kNoSuchAnimal[] = "no such animal or flock";
 inline constexpr const char kNoSuchVaccination[] = "no such vaccination record";
 inline constexpr const char kNoSuchUser[] = "no such user";
 inline constexpr const char kNoSuchCertificate[] = "no such certificate";

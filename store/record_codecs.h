@@ -47,6 +47,22 @@ struct RecordCodecs {
   static Result<Animal> ReadAnimalByTag(Connection& conn, const std::string& tag);
   static Result<std::vector<Animal>> ReadAnimalsOfOwner(Connection& conn, int64_t owner_id);
   static Result<int64_t> InsertAnimal(Connection& conn, const NewAnimal& animal);  // the new id
+  static Result<Animal> ReadAnimalById(Connection& conn, int64_t id);              // kNotFound
+  // Oldest first.
+  static Result<std::vector<std::string>> ReadFormerTags(Connection& conn, int64_t animal_id);
+
+  // --- animal events (W12) --- (`key` as RecordKey gives it)
+  static Result<std::optional<AnimalEvent>> ReadAnimalEvent(Connection& conn,
+                                                            const std::string& key);
+  static Status InsertAnimalEvent(Connection& conn, const std::string& key, const AnimalEvent& e);
+  // Oldest first.
+  static Result<std::vector<AnimalEvent>> ReadAnimalEvents(Connection& conn, int64_t animal_id);
+  // Ends a tagged animal not ended yet; false when it was ended already.
+  static Result<bool> EndAnimal(Connection& conn, int64_t animal_id, AnimalEventKind kind, Date on);
+  static Status SetHeadCount(Connection& conn, int64_t animal_id, int32_t head_count);
+  // Moves the animal's current tag to its former tags (replaced on `on`) and puts on `new_tag`.
+  static Status ReplaceTag(Connection& conn, int64_t animal_id, const std::string& old_tag,
+                           const std::string& new_tag, Date on);
 
   // --- holdings ---
   // The new id; kAlreadyExists when (authority, code) is taken, kFailedPrecondition when owner_id

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "domain/animal_events.h"
 #include "store/not_found.h"
 
 namespace herdpass::store {
@@ -79,6 +80,12 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
                                                      animal->species + ", not a " + in.species);
           return Status::Ok();
         }
+        // An offline phone may send a dose given before the animal died: kept. One dated after
+        // its end is refused.
+        if (Status alive = CheckAliveOn(*animal, in.administered_on, "animal_tags"); !alive.ok()) {
+          rejection = std::move(alive);
+          return Status::Ok();
+        }
         animal_ids.push_back(animal->id);
         continue;
       }
@@ -99,7 +106,10 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
     HP_ASSIGN_OR_RETURN(const std::optional<Flock> flock, port.ReadFlock(owner_id, in.species));
     if (flock) {
       animal_ids.push_back(flock->id);
-      if (flock->head_count < in.head_count) {
+      // A record dated before the flock's latest head event (deaths, births: W12) does not undo
+      // it: an offline phone's count from before the deaths is not the flock's size now.
+      const bool after_events = !flock->last_event_on || in.administered_on > *flock->last_event_on;
+      if (after_events && flock->head_count < in.head_count) {
         HP_RETURN_IF_ERROR(port.RaiseFlockHeadCount(flock->id, in.head_count));
       }
     } else {

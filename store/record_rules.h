@@ -29,6 +29,7 @@ struct StoredRecord {
 struct Flock {
   int64_t id = 0;
   int64_t head_count = 0;
+  std::optional<Date> last_event_on;  // the date of its latest head event (W12), if any
 };
 
 // A record to insert, with everything the rules decided. References live during the call only.

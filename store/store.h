@@ -68,7 +68,8 @@ struct VaccinationInput {
   std::string owner_name;
   // Either tagged animals (unknown tags are created for the owner with `species`), or a flock:
   // empty animal_tags, `species` and head_count > 0. The owner's flock of that species is used (its
-  // head count raised to head_count if lower) or created.
+  // head count raised to head_count if lower, unless the record is dated on or before the flock's
+  // latest head event: W12) or created.
   std::vector<std::string> animal_tags;
   std::string species;
   int32_t head_count = 0;
@@ -119,6 +120,27 @@ class BatchAudit {
 
  private:
   Maker make_;
+};
+
+// An event of an animal's or a flock's life (W12), validated by service/.
+struct AnimalEventInput {
+  std::string id;  // canonical lowercase UUID made on the device
+  int64_t animal_id = 0;
+  AnimalEventKind kind = AnimalEventKind::kDied;
+  Date on;
+  std::string reason;
+  std::string new_tag;  // tag_replaced: normalized
+  int32_t head = 0;     // flocks: heads born, died, ...
+  int64_t user_id = 0;
+  std::string scope;          // the recorder's jurisdiction: animals outside it are refused
+  bool unrestricted = false;  // the operator's console
+  Timestamp at{};
+};
+
+struct AnimalEventResult {
+  AnimalEvent event;  // as stored (for a duplicate: the first one)
+  bool duplicate = false;
+  Animal animal;  // the unit as it is after the event (former tags included)
 };
 
 // What W2 needs of one owner, read in one consistent snapshot.
@@ -304,7 +326,23 @@ class Store {
   virtual Result<Owner> FindOwnerByPhone(const std::string& e164) = 0;
   // kAlreadyExists with detail = existing animal id when the tag is known; kNotFound for no owner.
   virtual Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) = 0;
+  // By its current tag or by any tag it wore before (a replaced tag), in one indexed read; the
+  // animal carries its former tags. kNotFound.
   virtual Result<Animal> FindAnimalByTag(const std::string& tag) = 0;
+  // A flock or an animal by id (without its former tags). kNotFound.
+  virtual Result<Animal> FindAnimalById(int64_t id) = 0;
+  // W12: stores an event of an animal's or a flock's life and applies it (domain/animal_events.h)
+  // in one transaction: a tagged animal's life ends, a flock's head count changes, a replaced tag
+  // is kept as a former tag of the animal. An event whose id is stored already is a duplicate,
+  // whatever its content: nothing changes and the stored event is returned (kPermissionDenied,
+  // field "id", when that event's animal is outside in.scope). Otherwise: kNotFound for no such
+  // animal; kPermissionDenied when the animal is outside in.scope; the rule's refusals
+  // (ApplyAnimalEvent); kAlreadyExists (field "new_tag") when the new tag is any animal's current
+  // or former tag. Of concurrent events ending one animal, exactly one succeeds.
+  virtual Result<AnimalEventResult> RecordAnimalEvent(const AnimalEventInput& in,
+                                                      const AuditEntry& audit) = 0;
+  // The events of one animal or flock, oldest first (by date, then the order stored).
+  virtual Result<std::vector<AnimalEvent>> ListAnimalEvents(int64_t animal_id) = 0;
   // The owner with its animals and its records administered on or after `since`, read in one
   // snapshot. kNotFound when there is no such owner.
   virtual Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) = 0;

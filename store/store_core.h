@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/animal_events.h"
 #include "domain/audit.h"
 #include "domain/certificate.h"
 #include "domain/holding.h"
@@ -157,22 +158,96 @@ class StoreCore final : public Store {
           }
           HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertAnimal(tx.conn(), animal));
           tx.Count(Counter::kAnimals);
-          return Animal{id,
-                        animal.owner_id,
-                        animal.tag,
-                        animal.species,
-                        animal.head_count,
-                        animal.sex,
-                        animal.birth_date,
-                        animal.authority,
-                        animal.created_at,
-                        animal.holding_id};
+          Animal out;
+          out.id = id;
+          out.owner_id = animal.owner_id;
+          out.tag = animal.tag;
+          out.species = animal.species;
+          out.head_count = animal.head_count;
+          out.sex = animal.sex;
+          out.birth_date = animal.birth_date;
+          out.authority = animal.authority;
+          out.created_at = animal.created_at;
+          out.holding_id = animal.holding_id;
+          return out;
         },
         audit);
   }
 
   Result<Animal> FindAnimalByTag(const std::string& tag) override {
-    return Read([&](Connection& c) { return Codecs::ReadAnimalByTag(c, tag); });
+    return ReadSnapshot([&](Connection& c) -> Result<Animal> {
+      HP_ASSIGN_OR_RETURN(Animal a, Codecs::ReadAnimalByTag(c, tag));
+      HP_ASSIGN_OR_RETURN(a.former_tags, Codecs::ReadFormerTags(c, a.id));
+      return a;
+    });
+  }
+
+  Result<Animal> FindAnimalById(int64_t id) override {
+    return Read([&](Connection& c) { return Codecs::ReadAnimalById(c, id); });
+  }
+
+  Result<AnimalEventResult> RecordAnimalEvent(const AnimalEventInput& in,
+                                              const AuditEntry& audit) override {
+    auto key = Codecs::RecordKey(in.id);
+    if (!key) return InvalidArgument("id", "the event id is not a UUID");
+    // Once only: the writer runs one job at a time (under the writer lock, for PostgreSQL), and
+    // the rule reads the animal inside the job, so a second end event sees the first one's end.
+    return writer_->template RunAudited<AnimalEventResult>(
+        [&](Txn& tx) -> Result<AnimalEventResult> {
+          Connection& conn = tx.conn();
+          AnimalEventResult out;
+          HP_ASSIGN_OR_RETURN(std::optional<AnimalEvent> stored,
+                              Codecs::ReadAnimalEvent(conn, *key));
+          if (stored) {
+            if (!in.unrestricted && !InJurisdiction(in.scope, stored->authority)) {
+              return Status(StatusCode::kPermissionDenied,
+                            "an event with this id exists in another jurisdiction", "id");
+            }
+            out.duplicate = true;
+            out.event = std::move(*stored);
+            HP_ASSIGN_OR_RETURN(out.animal, AnimalWithTags(conn, out.event.animal_id));
+            return out;
+          }
+          HP_ASSIGN_OR_RETURN(const Animal unit, Codecs::ReadAnimalById(conn, in.animal_id));
+          if (!in.unrestricted && !InJurisdiction(in.scope, unit.authority)) {
+            return PermissionDenied("the animal is outside your jurisdiction");
+          }
+          HP_ASSIGN_OR_RETURN(const AnimalChange change, ApplyAnimalEvent(unit, in.kind, in.head));
+          AnimalEvent& e = out.event;
+          e.id = in.id;
+          e.animal_id = unit.id;
+          e.kind = in.kind;
+          e.on = in.on;
+          e.reason = in.reason;
+          e.head = unit.is_flock() ? in.head : 1;
+          e.head_after = change.head_after;
+          e.recorded_by = in.user_id;
+          e.recorded_at = in.at;
+          e.authority = unit.authority;
+          if (in.kind == AnimalEventKind::kTagReplaced) {
+            auto taken = Codecs::ReadAnimalByTag(conn, in.new_tag);
+            if (taken.ok()) {
+              return Status(StatusCode::kAlreadyExists, "the new tag is already known", "new_tag");
+            }
+            if (taken.status().code() != StatusCode::kNotFound) return taken.status();
+            e.old_tag = unit.tag.value_or("");
+            e.new_tag = in.new_tag;
+            HP_RETURN_IF_ERROR(Codecs::ReplaceTag(conn, unit.id, e.old_tag, e.new_tag, in.on));
+          } else if (change.ends) {
+            HP_ASSIGN_OR_RETURN(const bool ended, Codecs::EndAnimal(conn, unit.id, in.kind, in.on));
+            if (!ended) return FailedPrecondition("the animal's life already ended");
+          } else if (change.head_after != unit.head_count) {
+            HP_RETURN_IF_ERROR(Codecs::SetHeadCount(conn, unit.id, change.head_after));
+          }
+          HP_RETURN_IF_ERROR(Codecs::InsertAnimalEvent(conn, *key, e));
+          HP_ASSIGN_OR_RETURN(out.animal, AnimalWithTags(conn, unit.id));
+          return out;
+        },
+        audit);
+  }
+
+  Result<std::vector<AnimalEvent>> ListAnimalEvents(int64_t animal_id) override {
+    return Read([&](Connection& c) { return Codecs::ReadAnimalEvents(c, animal_id); });
   }
 
   Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) override {
@@ -577,6 +652,12 @@ class StoreCore final : public Store {
     } snapshot{conn};
     HP_RETURN_IF_ERROR(Backend::BeginSnapshot(conn));
     return read(conn);
+  }
+
+  static Result<Animal> AnimalWithTags(Connection& conn, int64_t id) {
+    HP_ASSIGN_OR_RETURN(Animal a, Codecs::ReadAnimalById(conn, id));
+    HP_ASSIGN_OR_RETURN(a.former_tags, Codecs::ReadFormerTags(conn, id));
+    return a;
   }
 
   static std::vector<std::string> SortedTags(const std::vector<CertificateAnimal>& animals) {

@@ -197,6 +197,46 @@ Answer GetAnimal(HerdService& service, Request& req, const Caller& caller) {
   return JsonText(200, AnimalViewJson(view, service.catalogue()));
 }
 
+// W12: the body of an animal's or a flock's event.
+Result<AnimalEventRequest> ParseAnimalEvent(const Request& req) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  AnimalEventRequest in;
+  in.id = f.String("id");
+  in.kind = f.String("kind");
+  in.date = f.String("date");
+  in.reason = f.String("reason");
+  in.new_tag = f.String("new_tag");
+  in.head = f.Integer("head");
+  HP_RETURN_IF_ERROR(f.Done());
+  return in;
+}
+
+// 201 for a new event, 200 for one stored before (the device sent it again).
+Response AnimalEventAnswer(const AnimalEventResult& r) {
+  return JsonText(r.duplicate ? 200 : 201, AnimalEventJson(r));
+}
+
+Answer RecordAnimalEvent(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const AnimalEventRequest in, ParseAnimalEvent(req));
+  HP_ASSIGN_OR_RETURN(
+      const AnimalEventResult r,
+      service.RecordAnimalEvent(caller, PercentDecode(req.Param("tag"), false), in));
+  return AnimalEventAnswer(r);
+}
+
+Answer RecordFlockEvent(HerdService& service, Request& req, const Caller& caller) {
+  const std::string id_text = PercentDecode(req.Param("id"), false);
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  if (ec != std::errc() || end != id_text.data() + id_text.size() || id <= 0) {
+    return NotFound("no flock with this id in your jurisdiction");
+  }
+  HP_ASSIGN_OR_RETURN(const AnimalEventRequest in, ParseAnimalEvent(req));
+  HP_ASSIGN_OR_RETURN(const AnimalEventResult r, service.RecordFlockEvent(caller, id, in));
+  return AnimalEventAnswer(r);
+}
+
 Answer RecordBatch(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const json body, ParseJsonBody(req));
   HP_ASSIGN_OR_RETURN(const auto records, ParseBatch(body));
@@ -392,6 +432,10 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("POST", "/api/v1/holdings", authed(Operation::kCreateHolding, CreateHolding));
   router.Add("GET", "/api/v1/holdings", authed(Operation::kReadHolding, ListHoldings));
   router.Add("GET", "/api/v1/holdings/{id}", authed(Operation::kReadHolding, GetHolding));
+  router.Add("POST", "/api/v1/animals/{tag}/events",
+             authed(Operation::kRecordAnimalEvent, RecordAnimalEvent));
+  router.Add("POST", "/api/v1/flocks/{id}/events",
+             authed(Operation::kRecordAnimalEvent, RecordFlockEvent));
   router.Add("POST", "/api/v1/vaccinations/batch",
              authed(Operation::kRecordVaccinations, RecordBatch));
   router.Add("POST", "/api/v1/vaccinations/{id}/void",

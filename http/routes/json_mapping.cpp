@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "domain/animal_events.h"
 #include "http/response.h"
 
 namespace herdpass::http {
@@ -258,6 +259,25 @@ void Members(Writer& w, const Animal& a, std::span<const Holding> holdings) {
   Field(w, "authority", a.authority);
   TimeField(w, "created_at", a.created_at);
   HoldingRef(w, a.holding_id, holdings);
+  // W12: "alive", or how its life ended; and when (null while alive). A flock stays "alive".
+  Field(w, "status", a.ended_kind ? AnimalEventKindName(*a.ended_kind) : "alive");
+  Field(w, "ended_on", a.ended_on);
+}
+
+void Write(Writer& w, const AnimalEvent& e) {
+  w.StartObject();
+  Field(w, "id", e.id);
+  Field(w, "animal_id", e.animal_id);
+  Field(w, "kind", AnimalEventKindName(e.kind));
+  Field(w, "date", e.on.ToString());
+  Field(w, "reason", e.reason);
+  NullableString(w, "old_tag", e.old_tag);
+  NullableString(w, "new_tag", e.new_tag);
+  Field(w, "head", int64_t{e.head});
+  Field(w, "head_after", int64_t{e.head_after});
+  Field(w, "recorded_by", e.recorded_by);
+  TimeField(w, "recorded_at", e.recorded_at);
+  w.EndObject();
 }
 
 void Write(Writer& w, const Vaccination& v, std::span<const Holding> holdings) {
@@ -599,12 +619,33 @@ std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue) {
   return Build([&](Writer& w) {
     w.StartObject();
     Members(w, v.animal, v.holdings);
+    Strings(w, "former_tags", v.animal.former_tags);
+    w.Key("events");
+    w.StartArray();
+    for (const AnimalEvent& e : v.events) Write(w, e);
+    w.EndArray();
     w.Key("owner");
     w.StartObject();
     Members(w, v.owner);
     w.EndObject();
     WriteVaccinations(w, v.vaccinations, v.holdings);
     WriteCoverage(w, v.coverage, catalogue);
+    w.EndObject();
+  });
+}
+
+std::string AnimalEventJson(const AnimalEventResult& r) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Field(w, "status", r.duplicate ? "duplicate" : "created");
+    w.Key("event");
+    Write(w, r.event);
+    w.Key("animal");
+    w.StartObject();
+    // The event's answer does not read the animal's holding: GET /animals/{tag} names it.
+    Members(w, r.animal, {});
+    Strings(w, "former_tags", r.animal.former_tags);
+    w.EndObject();
     w.EndObject();
   });
 }

@@ -74,6 +74,8 @@ std::string BatchSummaryJson(const BatchSummary& s);
 std::string AuditPageJson(const std::vector<AuditRow>& rows, std::optional<int64_t> next_cursor);
 std::string LookupJson(const LookupResult& r, const Catalogue& catalogue);
 std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue);
+// W12: {status: created | duplicate, event: {...}, animal: {... former_tags}}.
+std::string AnimalEventJson(const AnimalEventResult& r);
 // GET /catalogue: species, diseases, vaccines, and the movement rules the service checks on issue
 // (its configured ones, so the app can say what a purpose asks for without a copy of them).
 std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/animal_events.h"
 #include "store/counters.h"
 #include "store/not_found.h"
 #include "store/postgres/connection.h"
@@ -66,6 +67,11 @@ Animal AnimalFromRow(const Rows& r, int i) {
   a.authority = r.Text(i, 7);
   a.created_at = r.Time(i, 8);
   if (!r.IsNull(i, 9)) a.holding_id = r.Int(i, 9);
+  if (!r.IsNull(i, 10)) {
+    auto kind = ParseAnimalEventKind(r.Text(i, 10));
+    if (kind.ok()) a.ended_kind = *kind;
+  }
+  if (!r.IsNull(i, 11)) a.ended_on = r.Day(i, 11);
   return a;
 }
 
@@ -89,6 +95,26 @@ Result<Holding> HoldingFromRow(const Rows& r, int i) {
 }
 
 Param OptionalId(const std::optional<int64_t>& id) { return id ? Param(*id) : Param(std::nullopt); }
+
+
+Result<AnimalEvent> AnimalEventFromRow(const Rows& r, int i) {
+  AnimalEvent e;
+  e.id = r.Text(i, 0);
+  e.animal_id = r.Int(i, 1);
+  auto kind = ParseAnimalEventKind(r.Text(i, 2));
+  if (!kind.ok()) return Internal("a stored animal event has an unknown kind");
+  e.kind = *kind;
+  e.on = r.Day(i, 3);
+  e.reason = r.Text(i, 4);
+  e.old_tag = r.Text(i, 5);
+  e.new_tag = r.Text(i, 6);
+  e.head = static_cast<int32_t>(r.Int(i, 7));
+  e.head_after = static_cast<int32_t>(r.Int(i, 8));
+  e.recorded_by = r.Int(i, 9);
+  e.recorded_at = r.Time(i, 10);
+  e.authority = r.Text(i, 11);
+  return e;
+}
 
 Vaccination VaccinationFromRow(const Rows& r, int i) {
   Vaccination v;
@@ -341,6 +367,62 @@ Result<std::vector<Holding>> Codecs::ReadHoldingsInBox(Connection& conn, const H
       postgres::HoldingFromRow);
 }
 
+template <>
+Result<Animal> Codecs::ReadAnimalById(Connection& conn, int64_t id) {
+  return postgres::ReadOne<Animal>(conn, postgres::kSelectAnimalById, {id}, postgres::AnimalFromRow,
+                                   store::kNoSuchAnimal);
+}
+
+template <>
+Result<std::vector<std::string>> Codecs::ReadFormerTags(Connection& conn, int64_t animal_id) {
+  return postgres::ReadAll<std::string>(conn, postgres::kSelectFormerTags, {animal_id},
+                                        [](const Rows& r, int i) { return r.Text(i, 0); });
+}
+
+// --- animal events ---
+
+template <>
+Result<std::optional<AnimalEvent>> Codecs::ReadAnimalEvent(Connection& conn,
+                                                           const std::string& key) {
+  HP_ASSIGN_OR_RETURN(
+      auto row, postgres::ReadFirst<Result<AnimalEvent>>(conn, postgres::kSelectAnimalEvent, {key},
+                                                         postgres::AnimalEventFromRow));
+  if (!row) return std::optional<AnimalEvent>();
+  HP_ASSIGN_OR_RETURN(AnimalEvent e, std::move(*row));
+  return std::optional<AnimalEvent>(std::move(e));
+}
+
+template <>
+Status Codecs::InsertAnimalEvent(Connection& conn, const std::string& key, const AnimalEvent& e) {
+  return postgres::Write(
+      conn, postgres::kInsertAnimalEvent,
+      {key, e.animal_id, AnimalEventKindName(e.kind), e.on, e.reason, e.old_tag, e.new_tag, e.head,
+       e.head_after, e.recorded_by, e.recorded_at, e.authority});
+}
+
+template <>
+Result<std::vector<AnimalEvent>> Codecs::ReadAnimalEvents(Connection& conn, int64_t animal_id) {
+  return postgres::ReadAll<AnimalEvent>(conn, postgres::kSelectAnimalEvents, {animal_id},
+                                        postgres::AnimalEventFromRow);
+}
+
+template <>
+Result<bool> Codecs::EndAnimal(Connection& conn, int64_t animal_id, AnimalEventKind kind, Date on) {
+  return postgres::Change(conn, postgres::kEndAnimal, {animal_id, AnimalEventKindName(kind), on});
+}
+
+template <>
+Status Codecs::SetHeadCount(Connection& conn, int64_t animal_id, int32_t head_count) {
+  return postgres::Write(conn, postgres::kSetHeadCount, {animal_id, head_count});
+}
+
+template <>
+Status Codecs::ReplaceTag(Connection& conn, int64_t animal_id, const std::string& old_tag,
+                          const std::string& new_tag, Date on) {
+  HP_RETURN_IF_ERROR(postgres::Write(conn, postgres::kInsertFormerTag, {old_tag, animal_id, on}));
+  return postgres::Write(conn, postgres::kUpdateAnimalTag, {animal_id, new_tag});
+}
+
 // --- vaccination records ---
 
 template <>
@@ -378,7 +460,9 @@ Result<std::optional<store::Flock>> Codecs::ReadFlock(Connection& conn, int64_t 
                                                       const std::string& species) {
   return postgres::ReadFirst<store::Flock>(conn, postgres::kSelectFlock, {owner_id, species},
                                            [](const Rows& r, int i) {
-                                             return store::Flock{r.Int(i, 0), r.Int(i, 1)};
+                                             store::Flock f{r.Int(i, 0), r.Int(i, 1), std::nullopt};
+                                             if (!r.IsNull(i, 2)) f.last_event_on = r.Day(i, 2);
+                                             return f;
                                            });
 }
 

@@ -63,25 +63,59 @@ inline constexpr Query kSelectOwnerByPhone{
 #undef HP_OWNER_COLUMNS
 
 // --- animals ---
-#define HP_ANIMAL_COLUMNS                                                         \
-  "id, owner_id, tag, species, head_count, sex, hp_days(birth_date), authority, " \
-  "hp_ms(created_at), holding_id"
+#define HP_ANIMAL_COLUMNS                                                            \
+  "a.id, a.owner_id, a.tag, a.species, a.head_count, a.sex, hp_days(a.birth_date), " \
+  "a.authority, hp_ms(a.created_at), a.holding_id, a.ended_kind, hp_days(a.ended_on)"
 inline constexpr Query kInsertAnimal{
     "InsertAnimal",
     "INSERT INTO animals(owner_id, tag, species, head_count, sex, birth_date, authority, "
     "created_at, holding_id) VALUES($1, $2, $3, $4, $5, hp_date($6), $7, hp_ts($8), $9::bigint) "
     "RETURNING id"};
+// By the current tag or a former one: one probe of each key, at most one row.
 inline constexpr Query kSelectAnimalByTag{
-    "SelectAnimalByTag", "SELECT " HP_ANIMAL_COLUMNS " FROM animals WHERE tag = $1"};
+    "SelectAnimalByTag",
+    "SELECT " HP_ANIMAL_COLUMNS
+    " FROM animals a WHERE a.tag = $1 UNION ALL SELECT " HP_ANIMAL_COLUMNS
+    " FROM former_tags f JOIN animals a ON a.id = f.animal_id WHERE f.tag = $1"};
+inline constexpr Query kSelectAnimalById{
+    "SelectAnimalById", "SELECT " HP_ANIMAL_COLUMNS " FROM animals a WHERE a.id = $1::bigint"};
 inline constexpr Query kSelectAnimalsByOwner{
     "SelectAnimalsByOwner",
-    "SELECT " HP_ANIMAL_COLUMNS " FROM animals WHERE owner_id = $1::bigint ORDER BY id"};
+    "SELECT " HP_ANIMAL_COLUMNS " FROM animals a WHERE a.owner_id = $1::bigint ORDER BY a.id"};
 inline constexpr Query kSelectFlock{
     "SelectFlock",
-    "SELECT id, head_count FROM animals WHERE owner_id = $1 AND species = $2 AND tag IS NULL "
-    "ORDER BY id LIMIT 1"};
+    "SELECT id, head_count, hp_days((SELECT max(e.on_day) FROM animal_events e WHERE "
+    "e.animal_id = animals.id)) FROM animals WHERE owner_id = $1 AND species = $2 AND tag IS "
+    "NULL ORDER BY id LIMIT 1"};
 inline constexpr Query kRaiseFlockHeadCount{
     "RaiseFlockHeadCount", "UPDATE animals SET head_count = $2 WHERE id = $1 AND head_count < $2"};
+inline constexpr Query kSelectFormerTags{
+    "SelectFormerTags",
+    "SELECT tag FROM former_tags WHERE animal_id = $1::bigint ORDER BY replaced_on, tag"};
+inline constexpr Query kInsertFormerTag{
+    "InsertFormerTag",
+    "INSERT INTO former_tags(tag, animal_id, replaced_on) VALUES($1, $2::bigint, hp_date($3))"};
+inline constexpr Query kUpdateAnimalTag{"UpdateAnimalTag",
+                                        "UPDATE animals SET tag = $2 WHERE id = $1::bigint"};
+inline constexpr Query kEndAnimal{"EndAnimal",
+                                  "UPDATE animals SET ended_kind = $2, ended_on = hp_date($3) "
+                                  "WHERE id = $1::bigint AND ended_kind IS NULL"};
+inline constexpr Query kSetHeadCount{"SetHeadCount",
+                                     "UPDATE animals SET head_count = $2 WHERE id = $1::bigint"};
+#define HP_EVENT_COLUMNS                                                               \
+  "id, animal_id, kind, hp_days(on_day), reason, old_tag, new_tag, head, head_after, " \
+  "recorded_by, hp_ms(recorded_at), authority"
+inline constexpr Query kInsertAnimalEvent{
+    "InsertAnimalEvent",
+    "INSERT INTO animal_events(id, animal_id, kind, on_day, reason, old_tag, new_tag, head, "
+    "head_after, recorded_by, recorded_at, authority) VALUES($1::uuid, $2::bigint, $3, "
+    "hp_date($4), $5, $6, $7, $8, $9, $10::bigint, hp_ts($11), $12)"};
+inline constexpr Query kSelectAnimalEvent{
+    "SelectAnimalEvent", "SELECT " HP_EVENT_COLUMNS " FROM animal_events WHERE id = $1::uuid"};
+inline constexpr Query kSelectAnimalEvents{
+    "SelectAnimalEvents", "SELECT " HP_EVENT_COLUMNS
+                          " FROM animal_events WHERE animal_id = $1::bigint ORDER BY on_day, seq"};
+#undef HP_EVENT_COLUMNS
 #undef HP_ANIMAL_COLUMNS
 
 // --- holdings ---

@@ -246,6 +246,42 @@ ALTER TABLE vaccinations ADD COLUMN holding_id INTEGER REFERENCES holdings(id);
 
 PRAGMA user_version = 4;
 )sql"},
+    // Tag life (W12). An animal whose life ended keeps its row, with how (ended_kind, NULL while
+    // alive: every animal stored before this migration is alive) and when (ended_on, a day
+    // number). A replaced tag moves to former_tags, keyed by the tag, so that a lookup by any tag
+    // an animal ever wore is one key probe of animals(tag) or of former_tags. animal_events keeps
+    // every event, its device-made id (16 bytes) unique for idempotency, and is read per animal.
+    {"Migration5",
+     R"sql(
+ALTER TABLE animals ADD COLUMN ended_kind TEXT;
+ALTER TABLE animals ADD COLUMN ended_on INTEGER;
+
+CREATE TABLE former_tags(
+  tag TEXT PRIMARY KEY,
+  animal_id INTEGER NOT NULL REFERENCES animals(id),
+  replaced_on INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX former_tags_by_animal ON former_tags(animal_id);
+
+CREATE TABLE animal_events(
+  seq INTEGER PRIMARY KEY,
+  id BLOB NOT NULL UNIQUE,
+  animal_id INTEGER NOT NULL REFERENCES animals(id),
+  kind TEXT NOT NULL,
+  on_day INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  old_tag TEXT NOT NULL,
+  new_tag TEXT NOT NULL,
+  head INTEGER NOT NULL,
+  head_after INTEGER NOT NULL,
+  recorded_by INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  authority TEXT NOT NULL
+);
+CREATE INDEX animal_events_by_animal ON animal_events(animal_id, on_day);
+
+PRAGMA user_version = 5;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

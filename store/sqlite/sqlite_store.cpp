@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/animal_events.h"
 #include "store/counters.h"
 #include "store/not_found.h"
 #include "store/record_codecs.h"
@@ -74,6 +75,11 @@ Animal AnimalFromRow(const Statement& st) {
   a.authority = st.Text(7);
   a.created_at = FromMillis(st.Int(8));
   if (!st.IsNull(9)) a.holding_id = st.Int(9);
+  if (!st.IsNull(10)) {
+    auto kind = ParseAnimalEventKind(st.Text(10));
+    if (kind.ok()) a.ended_kind = *kind;
+  }
+  if (!st.IsNull(11)) a.ended_on = FromDays(st.Int(11));
   return a;
 }
 
@@ -94,6 +100,25 @@ Result<Holding> HoldingFromRow(const Statement& st) {
   if (!st.IsNull(10)) h.closed_on = FromDays(st.Int(10));
   h.created_at = FromMillis(st.Int(11));
   return h;
+}
+
+Result<AnimalEvent> AnimalEventFromRow(const Statement& st) {
+  AnimalEvent e;
+  e.id = UuidFromBytes(st.Blob(0));
+  e.animal_id = st.Int(1);
+  auto kind = ParseAnimalEventKind(st.Text(2));
+  if (!kind.ok()) return Internal("a stored animal event has an unknown kind");
+  e.kind = *kind;
+  e.on = FromDays(st.Int(3));
+  e.reason = st.Text(4);
+  e.old_tag = st.Text(5);
+  e.new_tag = st.Text(6);
+  e.head = static_cast<int32_t>(st.Int(7));
+  e.head_after = static_cast<int32_t>(st.Int(8));
+  e.recorded_by = st.Int(9);
+  e.recorded_at = FromMillis(st.Int(10));
+  e.authority = st.Text(11);
+  return e;
 }
 
 Vaccination VaccinationFromRow(const Statement& st) {
@@ -411,6 +436,82 @@ Result<std::vector<Holding>> Codecs::ReadHoldingsInBox(Connection& conn, const H
       sqlite::HoldingFromRow);
 }
 
+template <>
+Result<Animal> Codecs::ReadAnimalById(Connection& conn, int64_t id) {
+  return sqlite::ReadOne<Animal>(
+      conn, sqlite::kSelectAnimalById, [&](Statement& st) { st.Bind(1, id); },
+      sqlite::AnimalFromRow, store::kNoSuchAnimal);
+}
+
+template <>
+Result<std::vector<std::string>> Codecs::ReadFormerTags(Connection& conn, int64_t animal_id) {
+  return sqlite::ReadAll<std::string>(
+      conn, sqlite::kSelectFormerTags, [&](Statement& st) { st.Bind(1, animal_id); },
+      [](const Statement& st) { return st.Text(0); });
+}
+
+// --- animal events ---
+
+template <>
+Result<std::optional<AnimalEvent>> Codecs::ReadAnimalEvent(Connection& conn,
+                                                           const std::string& key) {
+  HP_ASSIGN_OR_RETURN(
+      auto row, sqlite::ReadFirst<Result<AnimalEvent>>(
+                    conn, sqlite::kSelectAnimalEvent, [&](Statement& st) { st.BindBlob(1, key); },
+                    sqlite::AnimalEventFromRow));
+  if (!row) return std::optional<AnimalEvent>();
+  HP_ASSIGN_OR_RETURN(AnimalEvent e, std::move(*row));
+  return std::optional<AnimalEvent>(std::move(e));
+}
+
+template <>
+Status Codecs::InsertAnimalEvent(Connection& conn, const std::string& key, const AnimalEvent& e) {
+  return sqlite::Write(conn, sqlite::kInsertAnimalEvent, [&](Statement& st) {
+    st.BindBlob(1, key)
+        .Bind(2, e.animal_id)
+        .Bind(3, AnimalEventKindName(e.kind))
+        .Bind(4, e.on.days())
+        .Bind(5, e.reason)
+        .Bind(6, e.old_tag)
+        .Bind(7, e.new_tag)
+        .Bind(8, e.head)
+        .Bind(9, e.head_after)
+        .Bind(10, e.recorded_by)
+        .Bind(11, sqlite::Millis(e.recorded_at))
+        .Bind(12, e.authority);
+  });
+}
+
+template <>
+Result<std::vector<AnimalEvent>> Codecs::ReadAnimalEvents(Connection& conn, int64_t animal_id) {
+  return sqlite::ReadAll<AnimalEvent>(
+      conn, sqlite::kSelectAnimalEvents, [&](Statement& st) { st.Bind(1, animal_id); },
+      sqlite::AnimalEventFromRow);
+}
+
+template <>
+Result<bool> Codecs::EndAnimal(Connection& conn, int64_t animal_id, AnimalEventKind kind, Date on) {
+  return sqlite::Change(conn, sqlite::kEndAnimal, [&](Statement& st) {
+    st.Bind(1, animal_id).Bind(2, AnimalEventKindName(kind)).Bind(3, on.days());
+  });
+}
+
+template <>
+Status Codecs::SetHeadCount(Connection& conn, int64_t animal_id, int32_t head_count) {
+  return sqlite::Write(conn, sqlite::kSetHeadCount,
+                       [&](Statement& st) { st.Bind(1, animal_id).Bind(2, head_count); });
+}
+
+template <>
+Status Codecs::ReplaceTag(Connection& conn, int64_t animal_id, const std::string& old_tag,
+                          const std::string& new_tag, Date on) {
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertFormerTag, [&](Statement& st) {
+    st.Bind(1, old_tag).Bind(2, animal_id).Bind(3, on.days());
+  }));
+  return sqlite::Write(conn, sqlite::kUpdateAnimalTag,
+                       [&](Statement& st) { st.Bind(1, animal_id).Bind(2, new_tag); });
+}
+
 // --- vaccination records ---
 
 template <>
@@ -450,7 +551,9 @@ Result<std::optional<store::Flock>> Codecs::ReadFlock(Connection& conn, int64_t 
   return sqlite::ReadFirst<store::Flock>(
       conn, sqlite::kSelectFlock, [&](Statement& st) { st.Bind(1, owner_id).Bind(2, species); },
       [](const Statement& st) {
-        return store::Flock{st.Int(0), st.Int(1)};
+        store::Flock f{st.Int(0), st.Int(1), std::nullopt};
+        if (!st.IsNull(2)) f.last_event_on = sqlite::FromDays(st.Int(2));
+        return f;
       });
 }
 

@@ -623,6 +623,206 @@ TEST_F(ApiTest, LookupIsAuditedWithThePhoneAndTheInspector) {
   ExpectProblem(client_->Get("/api/v1/audit", Token("insp")), 403);
 }
 
+// --- tag life (W12) ---
+
+TEST_F(ApiTest, DeathIsStoredOnceThenRefusedAndW2ShowsItAndCountsOnlyTheLiving) {
+  const Date today = UtcToday();
+  const std::string phone = KzPhone(2400);
+  // Sheep 1 vaccinated today; sheep 2 two hundred days ago (FMD lapses after 180).
+  json fresh = FlockRecord(phone, today.ToString());
+  fresh.erase("head_count");
+  fresh["animal_tags"] = {KzTag(2400)};
+  json old = FlockRecord(phone, today.AddDays(-200).ToString());
+  old.erase("head_count");
+  old["animal_tags"] = {KzTag(2401)};
+  ASSERT_EQ(Batch(json::array({fresh, old})).json().at("created"), 2);
+  auto fmd_status = [&]() -> std::string {
+    auto l = client_->Get("/api/v1/lookup?phone=" + phone, Token("insp"));
+    EXPECT_EQ(l.status, 200) << l.body;
+    const json body = l.json();
+    for (const auto& c : body.at("coverage")) {
+      if (c.at("disease") == "FMD-O") return c.at("status").get<std::string>();
+    }
+    return "";
+  };
+  EXPECT_EQ(fmd_status(), "overdue");
+
+  const std::string path = "/api/v1/animals/" + KzTag(2401) + "/events";
+  const std::string id = NewUuid();
+  const std::string day = today.AddDays(-1).ToString();
+  const json death = {{"id", id}, {"kind", "died"}, {"date", day}, {"reason", "wolves"}};
+  auto first = client_->Post(path, death, Token("vacc"));
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.json().at("status"), "created");
+  EXPECT_EQ(first.json().at("event").at("id"), id);
+  EXPECT_EQ(first.json().at("event").at("kind"), "died");
+  EXPECT_EQ(first.json().at("event").at("date"), day);
+  EXPECT_EQ(first.json().at("event").at("reason"), "wolves");
+  EXPECT_EQ(first.json().at("animal").at("status"), "died");
+  EXPECT_EQ(first.json().at("animal").at("ended_on"), day);
+  // The phone's outbox sends it again: stored once, answered duplicate.
+  auto again = client_->Post(path, death, Token("vacc"));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("status"), "duplicate");
+  EXPECT_EQ(again.json().at("event").at("id"), id);
+  // Another end of the same life: 409 naming kind.
+  ExpectProblem(client_->Post(path, {{"id", NewUuid()}, {"kind", "slaughtered"}, {"date", day}},
+                              Token("vet")),
+                409, "kind");
+
+  auto l = client_->Get("/api/v1/lookup?phone=" + phone, Token("insp"));
+  ASSERT_EQ(l.status, 200) << l.body;
+  std::map<std::string, json> by_tag;
+  const json listed = l.json();
+  for (const auto& a : listed.at("animals")) by_tag[a.at("tag").get<std::string>()] = a;
+  ASSERT_EQ(by_tag.size(), 2u) << l.body;
+  ASSERT_TRUE(by_tag.contains(KzTag(2400)));
+  ASSERT_TRUE(by_tag.contains(KzTag(2401)));
+  EXPECT_EQ(by_tag.at(KzTag(2400)).at("status"), "alive");
+  EXPECT_TRUE(by_tag.at(KzTag(2400)).at("ended_on").is_null());
+  EXPECT_EQ(by_tag.at(KzTag(2401)).at("status"), "died");
+  EXPECT_EQ(by_tag.at(KzTag(2401)).at("ended_on"), day);
+  EXPECT_EQ(fmd_status(), "covered");
+
+  auto audit = client_->Get("/api/v1/audit?action=animal.event&limit=1000", Token("aud"));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  int rows = 0;
+  const json items = audit.json().at("items");
+  for (const auto& row : items) {
+    if (row.at("detail").value("id", "") == id) {
+      ++rows;
+      EXPECT_EQ(row.at("detail").at("kind"), "died") << row;
+    }
+  }
+  EXPECT_GE(rows, 1) << audit.body;
+}
+
+TEST_F(ApiTest, ReplacedTagResolvesToTheSameAnimalAndLateRecordsWithTheOldTagLandOnIt) {
+  const std::string phone = KzPhone(2410);
+  json rec = FlockRecord(phone, DaysFromToday(-3));
+  rec.erase("head_count");
+  rec["animal_tags"] = {KzTag(2410)};
+  json other = rec;
+  other["id"] = NewUuid();
+  other["animal_tags"] = {KzTag(2411)};
+  ASSERT_EQ(Batch(json::array({rec, other})).json().at("created"), 2);
+  const std::string old_tag = KzTag(2410), new_tag = KzTag(2419);
+  auto r = client_->Post("/api/v1/animals/" + old_tag + "/events",
+                         {{"id", NewUuid()},
+                          {"kind", "tag_replaced"},
+                          {"new_tag", new_tag},
+                          {"date", DaysFromToday(0)}},
+                         Token("vacc"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("event").at("old_tag"), old_tag);
+  EXPECT_EQ(r.json().at("event").at("new_tag"), new_tag);
+  // An offline phone sends a dose later, with the old tag.
+  json late = FlockRecord(phone, DaysFromToday(-1));
+  late.erase("head_count");
+  late["animal_tags"] = {old_tag};
+  late["disease"] = "PPR";
+  late["vaccine"] = "PPR-LIVE";
+  auto stored = Batch(json::array({late}));
+  ASSERT_EQ(stored.json().at("created"), 1) << stored.body;
+
+  int64_t id = 0;
+  for (const std::string& tag : {old_tag, new_tag}) {
+    SCOPED_TRACE(tag);
+    auto a = client_->Get("/api/v1/animals/" + tag, Token("vet"));
+    ASSERT_EQ(a.status, 200) << a.body;
+    const json j = a.json();
+    if (id == 0) id = j.at("id").get<int64_t>();
+    EXPECT_EQ(j.at("id"), id);
+    EXPECT_EQ(j.at("tag"), new_tag);
+    EXPECT_EQ(j.at("status"), "alive");
+    EXPECT_EQ(j.at("former_tags"), json::array({old_tag}));
+    EXPECT_EQ(j.at("vaccinations").size(), 2u) << j.dump(1);
+    ASSERT_EQ(j.at("events").size(), 1u);
+    EXPECT_EQ(j.at("events")[0].at("kind"), "tag_replaced");
+  }
+  // A tag already known (another animal's, or the one given up) is 409 naming new_tag.
+  for (const std::string& taken : {KzTag(2411), old_tag}) {
+    ExpectProblem(client_->Post("/api/v1/animals/" + new_tag + "/events",
+                                {{"id", NewUuid()},
+                                 {"kind", "tag_replaced"},
+                                 {"new_tag", taken},
+                                 {"date", DaysFromToday(0)}},
+                                Token("vet")),
+                  409, "new_tag");
+  }
+}
+
+TEST_F(ApiTest, AnimalEventBadInputRolesAndJurisdiction) {
+  const std::string phone = KzPhone(2420);
+  json rec = FlockRecord(phone, DaysFromToday(-3));
+  rec.erase("head_count");
+  rec["animal_tags"] = {KzTag(2420)};
+  ASSERT_EQ(Batch(json::array({rec})).json().at("created"), 1);
+  const std::string path = "/api/v1/animals/" + KzTag(2420) + "/events";
+  auto event = [](json extra) {
+    json e = {{"id", NewUuid()}, {"kind", "died"}, {"date", DaysFromToday(0)}};
+    for (auto& [k, v] : extra.items()) e[k] = v;
+    return e;
+  };
+  ExpectProblem(client_->Post(path, event({{"kind", "eaten"}}), Token("vacc")), 400, "kind");
+  ExpectProblem(client_->Post(path, event({{"id", "x"}}), Token("vacc")), 400, "id");
+  ExpectProblem(client_->Post(path, event({{"date", DaysFromToday(2)}}), Token("vacc")), 400,
+                "date");
+  ExpectProblem(client_->Post(path, event({{"reason", std::string(501, 'r')}}), Token("vacc")), 400,
+                "reason");
+  ExpectProblem(client_->Post(path, event({{"colour", "red"}}), Token("vacc")), 400, "colour");
+  ExpectProblem(client_->Post(path, event({{"head", 1}}), Token("vacc")), 400, "head");
+  ExpectProblem(
+      client_->Post(path, event({{"kind", "tag_replaced"}, {"new_tag", "12"}}), Token("vacc")), 400,
+      "new_tag");
+  // Another authority's vaccinator: as if there were no such animal.
+  ExpectProblem(client_->Post(path, event({}), Token("vacc-alm")), 404);
+  // The inspector records slaughtered only; the auditor nothing.
+  ExpectProblem(client_->Post(path, event({}), Token("insp")), 403, "kind");
+  ExpectProblem(client_->Post(path, event({}), Token("aud")), 403);
+  ExpectProblem(
+      client_->Post("/api/v1/animals/" + KzTag(2429) + "/events", event({}), Token("vacc")), 404);
+  auto a = client_->Get("/api/v1/animals/" + KzTag(2420), Token("vet"));
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.json().at("status"), "alive");
+  EXPECT_TRUE(a.json().at("events").empty());
+  auto slaughtered = client_->Post(path, event({{"kind", "slaughtered"}}), Token("insp"));
+  ASSERT_EQ(slaughtered.status, 201) << slaughtered.body;
+  EXPECT_EQ(slaughtered.json().at("animal").at("status"), "slaughtered");
+}
+
+TEST_F(ApiTest, FlockHeadCountChangesByEventsNeverBelowZero) {
+  const std::string phone = KzPhone(2430);
+  ASSERT_EQ(Batch(json::array({FlockRecord(phone, DaysFromToday(-3), 40)})).json().at("created"),
+            1);
+  auto l = client_->Get("/api/v1/lookup?phone=" + phone, Token("insp"));
+  ASSERT_EQ(l.status, 200) << l.body;
+  ASSERT_EQ(l.json().at("animals").size(), 1u);
+  const int64_t flock = l.json().at("animals")[0].at("id").get<int64_t>();
+  const std::string path = "/api/v1/flocks/" + std::to_string(flock) + "/events";
+  auto event = [](const char* kind, int head) {
+    return json{{"id", NewUuid()}, {"kind", kind}, {"date", DaysFromToday(0)}, {"head", head}};
+  };
+  ExpectProblem(client_->Post(path, event("died", 41), Token("vacc")), 409, "head");
+  ExpectProblem(client_->Post(path, event("died", 0), Token("vacc")), 400, "head");
+  ExpectProblem(
+      client_->Post(path, {{"id", NewUuid()}, {"kind", "died"}, {"date", DaysFromToday(0)}},
+                    Token("vacc")),
+      400, "head");
+  ExpectProblem(client_->Post("/api/v1/flocks/abc/events", event("died", 1), Token("vacc")), 404);
+  auto died = client_->Post(path, event("died", 10), Token("vacc"));
+  ASSERT_EQ(died.status, 201) << died.body;
+  EXPECT_EQ(died.json().at("event").at("head"), 10);
+  EXPECT_EQ(died.json().at("event").at("head_after"), 30);
+  auto born = client_->Post(path, event("born", 4), Token("vet"));
+  ASSERT_EQ(born.status, 201) << born.body;
+  EXPECT_EQ(born.json().at("animal").at("head_count"), 34);
+  auto after = client_->Get("/api/v1/lookup?phone=" + phone, Token("insp"));
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(after.json().at("animals")[0].at("head_count"), 34);
+  EXPECT_EQ(after.json().at("animals")[0].at("status"), "alive");
+}
+
 // --- jurisdiction ---
 
 TEST_F(ApiTest, AVaccinatorOfAnotherAuthoritySeesNothingOfThisOne) {
@@ -921,6 +1121,20 @@ TEST_F(ApiTest, EveryBodyRefusesUnknownMembersNamingThem) {
        "gps",
        "gps",
        201},
+      {"POST /animals/{tag}/events",
+       "/api/v1/animals/" + KzTag(2600) + "/events",
+       "vacc",
+       {{"id", NewUuid()}, {"kind", "died"}, {"date", DaysFromToday(0)}},
+       "weather",
+       "weather",
+       201},
+      {"POST /flocks/{id}/events",
+       "/api/v1/flocks/999999/events",
+       "vacc",
+       {{"id", NewUuid()}, {"kind", "born"}, {"date", DaysFromToday(0)}, {"head", 2}},
+       "mother",
+       "mother",
+       404},
       {"POST /vaccinations/batch",
        "/api/v1/vaccinations/batch",
        "vacc",

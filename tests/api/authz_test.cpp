@@ -115,6 +115,27 @@ std::vector<Row> Matrix() {
       {"GET", "/holdings", Who::kRoles, kHoldingReaders, fixed("/api/v1/holdings"), no_body},
       {"GET", "/holdings/{id}", Who::kRoles, kHoldingReaders, fixed("/api/v1/holdings/999999"),
        no_body},
+      // W12: an unknown tag or flock is 404 for an allowed role. The inspector may record
+      // slaughtered only (a service rule on the kind, tested in api_test.cpp), so the body says so.
+      {"POST",
+       "/animals/{tag}/events",
+       Who::kRoles,
+       {"vaccinator", "vet", "inspector"},
+       fixed("/api/v1/animals/" + KzTag(3998) + "/events"),
+       [unknown_uuid](int) {
+         return json{{"id", unknown_uuid}, {"kind", "slaughtered"}, {"date", DaysFromToday(0)}};
+       }},
+      {"POST",
+       "/flocks/{id}/events",
+       Who::kRoles,
+       {"vaccinator", "vet", "inspector"},
+       fixed("/api/v1/flocks/999999/events"),
+       [unknown_uuid](int) {
+         return json{{"id", unknown_uuid},
+                     {"kind", "slaughtered"},
+                     {"date", DaysFromToday(0)},
+                     {"head", 1}};
+       }},
       {"POST",
        "/vaccinations/batch",
        Who::kRoles,

@@ -326,6 +326,22 @@ TEST_F(CertificateTest, EachInvalidFieldIsNamed) {
   EXPECT_TRUE(svc().IssueCertificate(vet_, Request()).ok());
 }
 
+// W12: an animal whose life ended cannot be moved; the certificate is refused naming it, and
+// nothing is stored.
+TEST_F(CertificateTest, AnimalThatDiedIsRefusedNamingItsTag) {
+  SeedSheep();
+  AnimalEventRequest died;
+  died.id = "018f3a7c-0000-7000-8000-0000000000d1";
+  died.kind = "died";
+  died.date = "2026-11-20";
+  ASSERT_TRUE(svc().RecordAnimalEvent(vaccinator_, kSheep1, died).ok());
+  auto c = svc().IssueCertificate(vet_, Request({kSheep1}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kFailedPrecondition) << c.status().ToString();
+  EXPECT_EQ(c.status().field(), "animal_tags[0]");
+  EXPECT_EQ(CertificateCount(), 0);
+}
+
 TEST_F(CertificateTest, OwnerOutsideTheVetsJurisdictionIsDenied) {
   SeedSheep();
   kz_->NewKey("KZ-ALM", false);  // a key is not what is missing

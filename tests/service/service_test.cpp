@@ -924,5 +924,219 @@ TEST_F(ServiceTest, AnimalsAndRecordsNameAHoldingOfTheJurisdiction) {
   EXPECT_EQ(at_farm, 1);
 }
 
+// --- tag life (W12) ---
+
+AnimalEventRequest Event(std::string id, std::string kind, std::string date = "2026-11-20") {
+  AnimalEventRequest e;
+  e.id = std::move(id);
+  e.kind = std::move(kind);
+  e.date = std::move(date);
+  e.reason = "found dead in the winter camp";
+  return e;
+}
+
+TEST_F(ServiceTest, AnimalEventFieldsAreCheckedAndBadInputStoresNothing) {
+  ASSERT_EQ(service_
+                ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000a01",
+                                                   "87012345678", "398000000000001")})
+                ->created,
+            1);
+  const std::string tag = "398000000000001";
+  auto field_of = [&](const AnimalEventRequest& e) {
+    auto r = service_->RecordAnimalEvent(vaccinator_, tag, e);
+    EXPECT_FALSE(r.ok());
+    return std::make_pair(r.status().code(), r.status().field());
+  };
+  using P = std::pair<StatusCode, std::string>;
+  const std::string id = "018f3a7c-0000-7000-8000-000000000e01";
+  EXPECT_EQ(field_of(Event("not-a-uuid", "died")), (P{StatusCode::kInvalidArgument, "id"}));
+  EXPECT_EQ(field_of(Event("00000000-0000-0000-0000-000000000000", "died")),
+            (P{StatusCode::kInvalidArgument, "id"}));
+  EXPECT_EQ(field_of(Event(id, "eaten")), (P{StatusCode::kInvalidArgument, "kind"}));
+  EXPECT_EQ(field_of(Event(id, "born")), (P{StatusCode::kInvalidArgument, "kind"}));
+  // The fake clock's UTC date is 2026-11-29: one day ahead is accepted as W1, two are not.
+  EXPECT_EQ(field_of(Event(id, "died", "2026-12-01")), (P{StatusCode::kInvalidArgument, "date"}));
+  EXPECT_EQ(field_of(Event(id, "died", "29.11.2026")), (P{StatusCode::kInvalidArgument, "date"}));
+  AnimalEventRequest long_reason = Event(id, "died");
+  long_reason.reason = std::string(501, 'x');
+  EXPECT_EQ(field_of(long_reason), (P{StatusCode::kInvalidArgument, "reason"}));
+  EXPECT_EQ(field_of(Event(id, "tag_replaced")), (P{StatusCode::kInvalidArgument, "new_tag"}));
+  AnimalEventRequest stray_tag = Event(id, "died");
+  stray_tag.new_tag = "398000000000009";
+  EXPECT_EQ(field_of(stray_tag), (P{StatusCode::kInvalidArgument, "new_tag"}));
+  AnimalEventRequest stray_head = Event(id, "died");
+  stray_head.head = 1;
+  EXPECT_EQ(field_of(stray_head), (P{StatusCode::kInvalidArgument, "head"}));
+  AnimalEventRequest own_tag = Event(id, "tag_replaced");
+  own_tag.new_tag = tag;
+  EXPECT_EQ(field_of(own_tag), (P{StatusCode::kAlreadyExists, "new_tag"}));
+
+  auto animal = store_->FindAnimalByTag(tag);
+  ASSERT_TRUE(animal.ok());
+  EXPECT_TRUE(animal->alive());
+  EXPECT_TRUE(store_->ListAnimalEvents(animal->id)->empty());
+  // Two days ahead refused above; one day ahead (a place east of UTC) is accepted.
+  auto ok = service_->RecordAnimalEvent(vaccinator_, tag, Event(id, "died", "2026-11-30"));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+}
+
+// W2 after a death: the animal is listed with what happened and when, and today's coverage is
+// of the living only.
+TEST_F(ServiceTest, DeathIsShownInTheLookupAndCoverageCountsOnlyTheLiving) {
+  ASSERT_EQ(
+      service_
+          ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000a01", "87012345678",
+                                             "398000000000001", "FMD-O", "2026-11-01"),
+                                      Record("018f3a7c-0000-7000-8000-000000000a02", "87012345678",
+                                             "398000000000002", "FMD-O", "2025-10-01")})
+          ->created,
+      2);
+  auto before = service_->Lookup(inspector_, "87012345678", 3);
+  ASSERT_TRUE(before.ok());
+  const DiseaseCoverage* fmd = CoverageFor(before->coverage, "FMD-O");
+  ASSERT_NE(fmd, nullptr);
+  EXPECT_EQ(fmd->state, CoverageState::kOverdue);
+
+  auto died = service_->RecordAnimalEvent(vaccinator_, "398000000000002",
+                                          Event("018f3a7c-0000-7000-8000-000000000e02", "died"));
+  ASSERT_TRUE(died.ok()) << died.status().ToString();
+  EXPECT_FALSE(died->duplicate);
+  EXPECT_EQ(died->event.recorded_by, vaccinator_.user_id);
+  EXPECT_EQ(died->event.recorded_at, clock_.Now());
+
+  auto after = service_->Lookup(inspector_, "87012345678", 3);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->animals.size(), 2u);
+  const Animal& dead = after->animals[1];
+  EXPECT_EQ(dead.tag, "398000000000002");
+  EXPECT_EQ(dead.ended_kind, AnimalEventKind::kDied);
+  EXPECT_EQ(dead.ended_on, Date::Parse("2026-11-20").value());
+  EXPECT_TRUE(after->animals[0].alive());
+  fmd = CoverageFor(after->coverage, "FMD-O");
+  ASSERT_NE(fmd, nullptr);
+  EXPECT_EQ(fmd->state, CoverageState::kCovered);
+  // Its doses stay in the history.
+  EXPECT_EQ(after->vaccinations.size(), 2u);
+
+  // The event is audited with what it said.
+  AuditQuery q;
+  q.action = "animal.event";
+  auto rows = service_->ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().entry.username, "vacc");
+  EXPECT_EQ(rows->front().entry.target, "animal:" + std::to_string(dead.id));
+  EXPECT_EQ(rows->front().entry.detail,
+            R"({"id":"018f3a7c-0000-7000-8000-000000000e02","kind":"died","date":"2026-11-20"})");
+}
+
+TEST_F(ServiceTest, AnimalEventRolesAndJurisdiction) {
+  ASSERT_EQ(service_
+                ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000a01",
+                                                   "87012345678", "398000000000001")})
+                ->created,
+            1);
+  const std::string tag = "398000000000001";
+  // Out of the caller's jurisdiction: as if there were no such animal, and nothing stored.
+  auto elsewhere = service_->RecordAnimalEvent(
+      other_vaccinator_, tag, Event("018f3a7c-0000-7000-8000-000000000e01", "died"));
+  EXPECT_EQ(elsewhere.status().code(), StatusCode::kNotFound);
+  auto auditor = service_->RecordAnimalEvent(auditor_, tag,
+                                             Event("018f3a7c-0000-7000-8000-000000000e01", "died"));
+  EXPECT_EQ(auditor.status().code(), StatusCode::kPermissionDenied);
+  // An inspector records a slaughter, nothing else.
+  auto inspector_died = service_->RecordAnimalEvent(
+      inspector_, tag, Event("018f3a7c-0000-7000-8000-000000000e01", "died"));
+  EXPECT_EQ(inspector_died.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(inspector_died.status().field(), "kind");
+  EXPECT_TRUE(store_->FindAnimalByTag(tag)->alive());
+  auto slaughtered = service_->RecordAnimalEvent(
+      inspector_, tag, Event("018f3a7c-0000-7000-8000-000000000e01", "slaughtered"));
+  ASSERT_TRUE(slaughtered.ok()) << slaughtered.status().ToString();
+  EXPECT_EQ(store_->FindAnimalByTag(tag)->ended_kind, AnimalEventKind::kSlaughtered);
+  // A second end: 409 naming kind. The first sent again: a duplicate.
+  auto again =
+      service_->RecordAnimalEvent(vet_, tag, Event("018f3a7c-0000-7000-8000-000000000e02", "died"));
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(again.status().field(), "kind");
+  auto resent = service_->RecordAnimalEvent(
+      inspector_, tag, Event("018f3a7c-0000-7000-8000-000000000e01", "slaughtered"));
+  ASSERT_TRUE(resent.ok()) << resent.status().ToString();
+  EXPECT_TRUE(resent->duplicate);
+}
+
+TEST_F(ServiceTest, FlockEventsNeedAHeadAndNeverGoBelowZero) {
+  VaccinationRecordInput flock = Record("018f3a7c-0000-7000-8000-000000000a10", "87012345678", "");
+  flock.animal_tags.clear();
+  flock.head_count = 40;
+  ASSERT_EQ(service_->RecordBatch(vaccinator_, {flock})->created, 1);
+  auto l = service_->Lookup(inspector_, "87012345678", 3);
+  ASSERT_TRUE(l.ok());
+  ASSERT_EQ(l->animals.size(), 1u);
+  const int64_t flock_id = l->animals[0].id;
+
+  AnimalEventRequest e = Event("018f3a7c-0000-7000-8000-000000000e10", "died");
+  auto no_head = service_->RecordFlockEvent(vaccinator_, flock_id, e);
+  EXPECT_EQ(no_head.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(no_head.status().field(), "head");
+  e.head = 0;
+  EXPECT_EQ(service_->RecordFlockEvent(vaccinator_, flock_id, e).status().field(), "head");
+  e.head = 41;
+  auto too_many = service_->RecordFlockEvent(vaccinator_, flock_id, e);
+  EXPECT_EQ(too_many.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(too_many.status().field(), "head");
+  EXPECT_EQ(service_->RecordFlockEvent(other_vaccinator_, flock_id, e).status().code(),
+            StatusCode::kNotFound);
+  e.head = 15;
+  auto died = service_->RecordFlockEvent(vaccinator_, flock_id, e);
+  ASSERT_TRUE(died.ok()) << died.status().ToString();
+  EXPECT_EQ(died->animal.head_count, 25);
+  AnimalEventRequest born = Event("018f3a7c-0000-7000-8000-000000000e11", "born");
+  born.head = 2;
+  ASSERT_TRUE(service_->RecordFlockEvent(vet_, flock_id, born).ok());
+  auto now = service_->Lookup(inspector_, "87012345678", 3);
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->animals[0].head_count, 27);
+
+  // A tagged animal is no flock.
+  ASSERT_EQ(service_
+                ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000a11",
+                                                   "87012345678", "398000000000001")})
+                ->created,
+            1);
+  const int64_t animal_id = store_->FindAnimalByTag("398000000000001")->id;
+  EXPECT_EQ(service_->RecordFlockEvent(vaccinator_, animal_id, e).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(ServiceTest, GetAnimalByAReplacedTagShowsTheSameAnimalWithItsHistory) {
+  ASSERT_EQ(service_
+                ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000a01",
+                                                   "87012345678", "398000000000001")})
+                ->created,
+            1);
+  AnimalEventRequest replace = Event("018f3a7c-0000-7000-8000-000000000e01", "tag_replaced");
+  replace.new_tag = "398 000 000 000 009";
+  auto r = service_->RecordAnimalEvent(vaccinator_, "398000000000001", replace);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->event.new_tag, "398000000000009");
+  // A record sent later by an offline phone with the old tag.
+  ASSERT_EQ(service_
+                ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000a02",
+                                                   "87012345678", "398000000000001", "PPR")})
+                ->created,
+            1);
+  for (const char* tag : {"398000000000001", "398000000000009"}) {
+    SCOPED_TRACE(tag);
+    auto view = service_->GetAnimal(vet_, tag);
+    ASSERT_TRUE(view.ok()) << view.status().ToString();
+    EXPECT_EQ(view->animal.tag, "398000000000009");
+    EXPECT_EQ(view->animal.former_tags, std::vector<std::string>{"398000000000001"});
+    EXPECT_EQ(view->vaccinations.size(), 2u);
+    ASSERT_EQ(view->events.size(), 1u);
+    EXPECT_EQ(view->events[0].kind, AnimalEventKind::kTagReplaced);
+  }
+}
+
 }  // namespace
 }  // namespace herdpass

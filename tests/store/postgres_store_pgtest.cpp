@@ -47,14 +47,37 @@ class PostgresStoreTest : public ::testing::Test {
 };
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 4);
+  EXPECT_EQ(PostgresSchemaVersion(), 5);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
-            "1:Migration1,2:Migration2,3:Migration3,4:Migration4");
+            "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "4");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "5");
   EXPECT_EQ(store_->Counts()->owners, 1);
+}
+
+// Databases of schema 4 exist: migration 5 keeps every animal, each alive.
+TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
+  Owner o = AddOwner(1);
+  NewAnimal a;
+  a.owner_id = o.id;
+  a.tag = Tag(1);
+  a.species = "sheep";
+  a.authority = "KZ-ABY-01";
+  a.created_at = At(5000);
+  ASSERT_TRUE(store_->CreateAnimal(a, MakeAudit("animal.create")).ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec("DROP TABLE animal_events; DROP TABLE former_tags; "
+                      "ALTER TABLE animals DROP COLUMN ended_kind, DROP COLUMN ended_on; "
+                      "DELETE FROM schema_migrations WHERE version = 5"),
+            "");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "5");
+  auto animal = store_->FindAnimalByTag(Tag(1));
+  ASSERT_TRUE(animal.ok()) << animal.status().ToString();
+  EXPECT_TRUE(animal->alive());
+  EXPECT_FALSE(animal->ended_kind.has_value());
 }
 
 // Two servers starting together on an empty database: the advisory lock lets one migrate while the
@@ -75,18 +98,18 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "4");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "5");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(5, 'Migration5')"), "");
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(6, 'Migration6')"), "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 5, this program "
-            "knows up to 4)");
+            "the database was written by a newer version of HerdPass (schema 6, this program "
+            "knows up to 5)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -105,8 +128,12 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
       "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
       "'vaccinations_pkey'::regclass");
   store_.reset();
-  // Back to what migration 3 left: the key as migration 1 made it, no holdings.
-  ASSERT_EQ(db().Exec("ALTER TABLE vaccinations DROP COLUMN holding_id; "
+  // Back to what migration 3 left: no tag life (migration 5), the key as migration 1 made it, no
+  // holdings.
+  ASSERT_EQ(db().Exec("DROP TABLE animal_events; DROP TABLE former_tags; "
+                      "ALTER TABLE animals DROP COLUMN ended_kind, DROP COLUMN ended_on; "
+                      "DELETE FROM schema_migrations WHERE version = 5; "
+                      "ALTER TABLE vaccinations DROP COLUMN holding_id; "
                       "ALTER TABLE animals DROP COLUMN holding_id; DROP TABLE holdings; "
                       "ALTER TABLE vaccinations ADD CONSTRAINT vaccinations_pkey PRIMARY "
                       "KEY(owner_id, administered_on, id) INCLUDE(animal_ids, species, "
@@ -116,7 +143,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "4");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "5");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);

@@ -65,9 +65,19 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
+// Undoes migration 5 (tag life) on a database of the latest schema, as if written at schema 4.
+void RevertToSchema4(RawDb& raw) {
+  raw.Exec("DROP TABLE animal_events");
+  raw.Exec("DROP TABLE former_tags");
+  raw.Exec("ALTER TABLE animals DROP COLUMN ended_on");
+  raw.Exec("ALTER TABLE animals DROP COLUMN ended_kind");
+  raw.Exec("PRAGMA user_version = 4");
+}
+
 // Takes a database of the latest schema back to what migration 3 left, as a file written by the
 // release before holdings would be. The holdings table must be empty and no row may name one.
 void RevertToSchema3(RawDb& raw) {
+  RevertToSchema4(raw);
   raw.Exec("ALTER TABLE vaccinations DROP COLUMN holding_id");
   raw.Exec("ALTER TABLE animals DROP COLUMN holding_id");
   raw.Exec("DROP TABLE holdings");
@@ -135,7 +145,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 4);
+  EXPECT_EQ(SqliteSchemaVersion(), 5);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -153,7 +163,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "4");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -200,7 +210,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "4");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -257,7 +267,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "4");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -334,6 +344,66 @@ TEST_F(SqliteStoreTest, CertificateQueriesSearchAnIndex) {
   EXPECT_NE(raw.Plan("SELECT id FROM certificates WHERE owner_id = 1 ORDER BY issued_at DESC")
                 .find("certificates_by_owner"),
             std::string::npos);
+}
+
+// Tag life (W12): a lookup by any tag an animal wore, and its events, are key probes, never a scan.
+TEST_F(SqliteStoreTest, TagLifeQueriesSearchAnIndex) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  for (const sqlite::Query* q :
+       {&sqlite::kSelectAnimalByTag, &sqlite::kSelectAnimalById, &sqlite::kSelectFormerTags,
+        &sqlite::kSelectAnimalEvent, &sqlite::kSelectAnimalEvents, &sqlite::kEndAnimal,
+        &sqlite::kSetHeadCount, &sqlite::kUpdateAnimalTag}) {
+    SCOPED_TRACE(q->name);
+    const std::string plan = raw.Plan(q->sql);
+    EXPECT_FALSE(plan.empty());
+    EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+  }
+}
+
+// Databases of schema 4 exist: migration 5 keeps every animal, each alive, with its records, and
+// the file ends up with the schema of a new one.
+TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
+  std::string fresh_schema;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto recorded = store->RecordVaccinations(
+        std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})}, MakeContext(),
+        MakeAudit("vaccination.batch"));
+    ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema4(raw);
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  }
+  auto animal = store->FindAnimalByTag(Tag(1));
+  ASSERT_TRUE(animal.ok()) << animal.status().ToString();
+  EXPECT_TRUE(animal->alive());
+  EXPECT_FALSE(animal->ended_kind.has_value());
+  EXPECT_TRUE(animal->former_tags.empty());
+  // And its life goes on from there.
+  AnimalEventInput died;
+  died.id = Uuid(77);
+  died.animal_id = animal->id;
+  died.kind = AnimalEventKind::kDied;
+  died.on = Day("2026-05-20");
+  died.scope = "KZ-ABY";
+  auto r = store->RecordAnimalEvent(died, MakeAudit("animal.event"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(store->FindAnimalByTag(Tag(1))->ended_kind, AnimalEventKind::kDied);
+  EXPECT_TRUE(store->FindAnimalByTag(Tag(2))->alive());
 }
 
 TEST_F(SqliteStoreTest, TamperedAuditAuthorityIsReported) {

@@ -2234,5 +2234,286 @@ TYPED_TEST(StoreTest, AnimalAtAnUnknownHoldingIsNotStored) {
   EXPECT_TRUE(HasCode(this->store().FindAnimalByTag(Tag(1)).status(), StatusCode::kNotFound));
 }
 
+// --- tag life (W12) ---
+
+AnimalEventInput MakeEvent(int64_t n, int64_t animal_id, AnimalEventKind kind, int32_t head = 0) {
+  AnimalEventInput e;
+  e.id = Uuid(0xe0000 + n);
+  e.animal_id = animal_id;
+  e.kind = kind;
+  e.on = Day("2026-05-20");
+  e.reason = "reason " + std::to_string(n);
+  e.head = head;
+  e.user_id = 7;
+  e.scope = "KZ-ABY";
+  e.at = At(1'790'000'000'000 + n);
+  return e;
+}
+
+TYPED_TEST(StoreTest, AnimalDiesOnceAndItsLifeRefusesFurtherEvents) {
+  Owner o = this->AddOwner(1);
+  Animal a = this->AddAnimal(o.id, Tag(1));
+  const int64_t audit_before = this->AuditRows();
+  auto died = this->store().RecordAnimalEvent(MakeEvent(1, a.id, AnimalEventKind::kDied),
+                                              MakeAudit("animal.event"));
+  ASSERT_TRUE(died.ok()) << died.status().ToString();
+  EXPECT_FALSE(died->duplicate);
+  EXPECT_EQ(died->event.id, Uuid(0xe0001));
+  EXPECT_EQ(died->event.kind, AnimalEventKind::kDied);
+  EXPECT_EQ(died->event.on, Day("2026-05-20"));
+  EXPECT_EQ(died->event.reason, "reason 1");
+  EXPECT_EQ(died->event.head, 1);
+  EXPECT_EQ(died->event.head_after, 0);
+  EXPECT_EQ(died->event.recorded_by, 7);
+  EXPECT_EQ(died->event.authority, "KZ-ABY-01");
+  EXPECT_EQ(died->animal.ended_kind, AnimalEventKind::kDied);
+  EXPECT_EQ(this->AuditRows(), audit_before + 1);
+
+  auto found = this->store().FindAnimalByTag(Tag(1));
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->ended_kind, AnimalEventKind::kDied);
+  EXPECT_EQ(found->ended_on, Day("2026-05-20"));
+  EXPECT_FALSE(found->alive());
+
+  // Another end event: refused, naming kind, and nothing stored.
+  for (AnimalEventKind kind :
+       {AnimalEventKind::kSlaughtered, AnimalEventKind::kDied, AnimalEventKind::kTagReplaced}) {
+    AnimalEventInput again = MakeEvent(2, a.id, kind);
+    again.new_tag = Tag(50);
+    auto r = this->store().RecordAnimalEvent(again, MakeAudit("animal.event"));
+    ASSERT_TRUE(HasCode(r.status(), StatusCode::kFailedPrecondition));
+    EXPECT_EQ(r.status().field(), "kind");
+  }
+  EXPECT_EQ(this->AuditRows(), audit_before + 1);
+  EXPECT_TRUE(HasCode(this->store().FindAnimalByTag(Tag(50)).status(), StatusCode::kNotFound));
+
+  // The first event sent again: a duplicate, answered with the stored one, whatever it says now.
+  AnimalEventInput resent = MakeEvent(1, a.id, AnimalEventKind::kStolen);
+  auto dup = this->store().RecordAnimalEvent(resent, MakeAudit("animal.event"));
+  ASSERT_TRUE(dup.ok()) << dup.status().ToString();
+  EXPECT_TRUE(dup->duplicate);
+  EXPECT_EQ(dup->event.kind, AnimalEventKind::kDied);
+  auto events = this->store().ListAnimalEvents(a.id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].id, Uuid(0xe0001));
+  EXPECT_EQ((*events)[0].recorded_at, At(1'790'000'000'001));
+}
+
+TYPED_TEST(StoreTest, ReplacedTagAndItsSuccessorResolveToTheSameAnimal) {
+  Owner o = this->AddOwner(1);
+  Animal a = this->AddAnimal(o.id, Tag(1));
+  Animal other = this->AddAnimal(o.id, Tag(2));
+  AnimalEventInput replace = MakeEvent(1, a.id, AnimalEventKind::kTagReplaced);
+  replace.new_tag = Tag(10);
+  auto r = this->store().RecordAnimalEvent(replace, MakeAudit("animal.event"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->event.old_tag, Tag(1));
+  EXPECT_EQ(r->event.new_tag, Tag(10));
+  EXPECT_EQ(r->animal.tag, Tag(10));
+  EXPECT_TRUE(r->animal.alive());
+  EXPECT_EQ(r->animal.former_tags, std::vector<std::string>{Tag(1)});
+
+  for (const std::string& tag : {Tag(1), Tag(10)}) {
+    SCOPED_TRACE(tag);
+    auto found = this->store().FindAnimalByTag(tag);
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    EXPECT_EQ(found->id, a.id);
+    EXPECT_EQ(found->tag, Tag(10));
+    EXPECT_EQ(found->former_tags, std::vector<std::string>{Tag(1)});
+  }
+  // Replaced again: both former tags, oldest first, still the same animal.
+  AnimalEventInput second = MakeEvent(2, a.id, AnimalEventKind::kTagReplaced);
+  second.new_tag = Tag(11);
+  second.on = Day("2026-05-21");
+  ASSERT_TRUE(this->store().RecordAnimalEvent(second, MakeAudit("animal.event")).ok());
+  auto found = this->store().FindAnimalByTag(Tag(1));
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, a.id);
+  EXPECT_EQ(found->tag, Tag(11));
+  EXPECT_EQ(found->former_tags, (std::vector<std::string>{Tag(1), Tag(10)}));
+
+  // A tag already known, current or former, is refused naming new_tag, and nothing changes.
+  const int64_t audit_before = this->AuditRows();
+  for (const std::string& taken : {Tag(2), Tag(1), Tag(10), Tag(11)}) {
+    SCOPED_TRACE(taken);
+    AnimalEventInput clash = MakeEvent(3, other.id, AnimalEventKind::kTagReplaced);
+    clash.new_tag = taken;
+    auto refused = this->store().RecordAnimalEvent(clash, MakeAudit("animal.event"));
+    ASSERT_TRUE(HasCode(refused.status(), StatusCode::kAlreadyExists));
+    EXPECT_EQ(refused.status().field(), "new_tag");
+  }
+  EXPECT_EQ(this->AuditRows(), audit_before);
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->id, other.id);
+  // Registering a former tag anew is refused as a known tag.
+  NewAnimal reuse;
+  reuse.owner_id = o.id;
+  reuse.tag = Tag(1);
+  reuse.species = "sheep";
+  reuse.authority = "KZ-ABY-01";
+  EXPECT_TRUE(HasCode(this->store().CreateAnimal(reuse, MakeAudit("animal.create")).status(),
+                      StatusCode::kAlreadyExists));
+
+  // A W1 record sent later with the old tag (an offline phone) lands on the same animal.
+  const int64_t animals_before = this->Counts().animals;
+  VaccinationInput late = MakeRecord(1, o.phone, {Tag(1)});
+  late.species = "sheep";
+  auto results = this->Record({late});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kCreated) << results[0].reason.ToString();
+  EXPECT_EQ(this->store().FindVaccination(Uuid(1))->animal_ids, std::vector<int64_t>{a.id});
+  EXPECT_EQ(this->Counts().animals, animals_before);
+  auto events = this->store().ListAnimalEvents(a.id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].new_tag, Tag(10));
+  EXPECT_EQ((*events)[1].new_tag, Tag(11));
+}
+
+TYPED_TEST(StoreTest, FlockEventsChangeTheHeadCountNeverBelowZero) {
+  Owner o = this->AddOwner(1);
+  Animal flock = this->AddAnimal(o.id, std::nullopt, 30);
+  auto step = [&](int64_t n, AnimalEventKind kind, int32_t head) {
+    return this->store().RecordAnimalEvent(MakeEvent(n, flock.id, kind, head),
+                                           MakeAudit("animal.event"));
+  };
+  auto died = step(1, AnimalEventKind::kDied, 5);
+  ASSERT_TRUE(died.ok()) << died.status().ToString();
+  EXPECT_EQ(died->event.head, 5);
+  EXPECT_EQ(died->event.head_after, 25);
+  EXPECT_EQ(died->animal.head_count, 25);
+  EXPECT_FALSE(died->animal.ended_kind.has_value());
+  ASSERT_TRUE(step(2, AnimalEventKind::kBorn, 3).ok());
+  const int64_t audit_before = this->AuditRows();
+  auto too_many = step(3, AnimalEventKind::kSlaughtered, 29);
+  ASSERT_TRUE(HasCode(too_many.status(), StatusCode::kFailedPrecondition));
+  EXPECT_EQ(too_many.status().field(), "head");
+  EXPECT_EQ(this->AuditRows(), audit_before);
+  auto none = step(4, AnimalEventKind::kTagReplaced, 1);
+  ASSERT_TRUE(HasCode(none.status(), StatusCode::kInvalidArgument));
+  EXPECT_EQ(none.status().field(), "kind");
+  auto culled = step(5, AnimalEventKind::kCulled, 28);
+  ASSERT_TRUE(culled.ok()) << culled.status().ToString();
+  EXPECT_EQ(culled->animal.head_count, 0);
+  EXPECT_FALSE(culled->animal.alive());
+  auto history = this->store().LoadOwnerHistory(o.id, Day("2020-01-01"));
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->animals.size(), 1u);
+  EXPECT_EQ(history->animals[0].head_count, 0);
+  auto events = this->store().ListAnimalEvents(flock.id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[1].kind, AnimalEventKind::kBorn);
+  EXPECT_EQ((*events)[1].head_after, 28);
+}
+
+// A W1 record raises a flock to its head count (store.h), but an offline phone's record dated
+// before the flock's last head event does not undo that event: deaths stay counted.
+TYPED_TEST(StoreTest, LateRecordDatedBeforeAFlockEventDoesNotRaiseItsHeadCount) {
+  Owner o = this->AddOwner(1);
+  Animal flock = this->AddAnimal(o.id, std::nullopt, 30);
+  ASSERT_TRUE(this->store()
+                  .RecordAnimalEvent(MakeEvent(1, flock.id, AnimalEventKind::kDied, 5),
+                                     MakeAudit("animal.event"))
+                  .ok());
+  auto head_now = [&] {
+    auto h = this->store().LoadOwnerHistory(o.id, Day("2020-01-01"));
+    EXPECT_TRUE(h.ok());
+    return h.ok() && h->animals.size() == 1 ? h->animals[0].head_count : -1;
+  };
+  EXPECT_EQ(head_now(), 25);
+  VaccinationInput before = MakeRecord(1, o.phone);
+  before.species = "sheep";
+  before.head_count = 30;
+  before.administered_on = Day("2026-05-10");  // the deaths are dated 2026-05-20
+  ASSERT_EQ(this->Record({before})[0].outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(head_now(), 25);
+  VaccinationInput after = MakeRecord(2, o.phone);
+  after.species = "sheep";
+  after.head_count = 28;
+  after.administered_on = Day("2026-05-25");
+  ASSERT_EQ(this->Record({after})[0].outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(head_now(), 28);
+}
+
+TYPED_TEST(StoreTest, AnimalOutsideTheScopeIsRefusedAndNothingStored) {
+  Owner o = this->AddOwner(1);
+  Animal a = this->AddAnimal(o.id, Tag(1));
+  AnimalEventInput e = MakeEvent(1, a.id, AnimalEventKind::kDied);
+  e.scope = "KZ-ALA";
+  auto r = this->store().RecordAnimalEvent(e, MakeAudit("animal.event"));
+  ASSERT_TRUE(HasCode(r.status(), StatusCode::kPermissionDenied));
+  EXPECT_TRUE(this->store().FindAnimalByTag(Tag(1))->alive());
+  // Its id is not taken: the rightful recorder stores it.
+  e.scope = "KZ-ABY";
+  ASSERT_TRUE(this->store().RecordAnimalEvent(e, MakeAudit("animal.event")).ok());
+  // Sent again from outside: not even told what it was.
+  e.scope = "KZ-ALA";
+  auto dup = this->store().RecordAnimalEvent(e, MakeAudit("animal.event"));
+  ASSERT_TRUE(HasCode(dup.status(), StatusCode::kPermissionDenied));
+  EXPECT_EQ(dup.status().field(), "id");
+  EXPECT_TRUE(HasCode(this->store()
+                          .RecordAnimalEvent(MakeEvent(2, 999999, AnimalEventKind::kDied),
+                                             MakeAudit("animal.event"))
+                          .status(),
+                      StatusCode::kNotFound));
+}
+
+TYPED_TEST(StoreTest, DoseAfterTheAnimalDiedIsRejectedOneBeforeIsKept) {
+  Owner o = this->AddOwner(1);
+  Animal a = this->AddAnimal(o.id, Tag(1));
+  ASSERT_TRUE(
+      this->store()
+          .RecordAnimalEvent(MakeEvent(1, a.id, AnimalEventKind::kDied), MakeAudit("animal.event"))
+          .ok());
+  VaccinationInput before = MakeRecord(1, o.phone, {Tag(1)});
+  before.species = "sheep";
+  before.administered_on = Day("2026-05-20");  // the day it died
+  VaccinationInput after = MakeRecord(2, o.phone, {Tag(1)});
+  after.species = "sheep";
+  after.administered_on = Day("2026-05-21");
+  auto results = this->Record({before, after});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kCreated) << results[0].reason.ToString();
+  EXPECT_EQ(results[1].outcome, RecordOutcome::kRejected);
+  EXPECT_EQ(results[1].reason.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(results[1].reason.field(), "animal_tags");
+  EXPECT_TRUE(HasCode(this->store().FindVaccination(Uuid(2)).status(), StatusCode::kNotFound));
+}
+
+// Two devices ending one animal at once (a death and a slaughter, or the same death typed twice
+// with two ids): exactly one wins, the others are refused, and one event is stored.
+TYPED_TEST(StoreTest, ConcurrentEndEventsOnOneAnimalExactlyOneWins) {
+  Owner o = this->AddOwner(1);
+  Animal a = this->AddAnimal(o.id, Tag(1));
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::atomic<int> won{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      auto r = this->store_->RecordAnimalEvent(
+          MakeEvent(t, a.id, t % 2 ? AnimalEventKind::kDied : AnimalEventKind::kSlaughtered),
+          MakeAudit("animal.event", t));
+      if (r.ok()) {
+        ++won;
+      } else if (r.status().code() == StatusCode::kFailedPrecondition) {
+        ++refused;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(refused.load(), kThreads - 1);
+  EXPECT_EQ(other.load(), 0);
+  auto events = this->store().ListAnimalEvents(a.id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(1))->ended_kind, (*events)[0].kind);
+}
+
 }  // namespace
 }  // namespace herdpass::testing
