@@ -18,6 +18,7 @@ import {
   apiLogin,
   apiGet,
   eventually,
+  eventuallyValue,
   expectAllTranslated,
   expectAttr,
   expectCount,
@@ -281,5 +282,90 @@ test('the tag-life form fits a 390 px phone in ug, kk and ru, online and offline
     } finally {
       await context.close();
     }
+  }
+});
+
+// A phone that ran the app before events existed has IndexedDB version 1 with a W1 record waiting:
+// the app opens it as version 2 (adding the events store), the record is still there and goes to
+// the server, and an event goes after it.
+test('the upgrade to the events store keeps the W1 records waiting on the phone', { timeout: 180_000 }, async () => {
+  const owner = await ownerWithSheep(1);
+  const [tag] = owner.tags;
+  const vet = await apiLogin(server.url, 'vet');
+  const newPhone = await freshPhone(server.url, vet);
+  const recordId = randomUUID();
+  const record = {
+    id: recordId,
+    owner_phone: newPhone,
+    owner_name: 'Before The Upgrade',
+    animal_tags: [freshTag()],
+    species: 'sheep',
+    disease: 'PPR',
+    vaccine: 'PPR-LIVE',
+    batch_no: 'E2E-V1',
+    dose_ml: 1,
+    administered_on: owner.today,
+  };
+  const context = await phone(browser);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/healthz`);
+    // The database as version 1 of the app made it, with one record waiting.
+    await page.evaluate(
+      (rec) =>
+        new Promise((ok, fail) => {
+          const open = indexedDB.open('herdpass', 1);
+          open.onupgradeneeded = () => {
+            const d = open.result;
+            d.createObjectStore('outbox', { keyPath: 'id' }).createIndex('state', 'state');
+            d.createObjectStore('owners', { keyPath: 'phone' });
+            d.createObjectStore('certs', { keyPath: 'id' });
+            d.createObjectStore('kv');
+          };
+          open.onerror = () => fail(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('outbox', 'readwrite');
+            tx.objectStore('outbox').put({ id: rec.id, state: 'pending', created_at: new Date().toISOString(), record: rec, attempts: 0 });
+            tx.oncomplete = () => {
+              open.result.close();
+              ok();
+            };
+            tx.onerror = () => fail(tx.error);
+          };
+        }),
+      record,
+    );
+    await signIn(page, server.url, 'vaccinator');
+    await page.getByTestId('life-form').waitFor();
+    assert.deepEqual(
+      await page.evaluate(() => new Promise((ok) => {
+        const open = indexedDB.open('herdpass');
+        open.onsuccess = () => {
+          const d = open.result;
+          ok([d.version, [...d.objectStoreNames].sort()]);
+          d.close();
+        };
+      })),
+      [2, ['certs', 'events', 'kv', 'outbox', 'owners']],
+    );
+    // The record from before the upgrade goes to the server once signed in, and an event after it.
+    const lookup = await eventuallyValue(
+      () => apiGet(server.url, vet, `/lookup?phone=${encodeURIComponent(newPhone)}`),
+      (r) => r.status === 200,
+      'the owner of the record made before the upgrade',
+    );
+    assert.deepEqual(lookup.body.vaccinations.map((v) => v.id), [recordId]);
+    await page.getByTestId('outbox-count').and(page.locator('[data-count="0"]')).waitFor();
+    await fillEvent(page, { tag, kind: 'slaughtered', date: owner.today });
+    await page.getByTestId('life-save').click();
+    await expectAttr(page.getByTestId('life-saved'), 'data-kind', 'slaughtered');
+    await page.getByTestId('sync-now').click();
+    await expectCount(eventItems(page), 0);
+    await eventuallyValue(() => animal(tag), (r) => r.body?.status === 'slaughtered', 'the slaughtered animal');
+    const slaughtered = await animal(tag);
+    assert.equal(slaughtered.body.status, 'slaughtered');
+    assert.equal(slaughtered.body.events.length, 1);
+  } finally {
+    await context.close();
   }
 });
