@@ -192,8 +192,8 @@ test('a death and a tag replacement recorded offline sync once; the old tag then
 });
 
 test('an animal picked from the visit; an event the server refuses stays on the phone with the reason in the user\'s language', { timeout: 180_000 }, async () => {
-  const owner = await ownerWithSheep(1);
-  const [tag] = owner.tags;
+  const owner = await ownerWithSheep(2);
+  const [tag, other] = owner.tags;
   // The animal died already (recorded by someone else).
   const token = await apiLogin(server.url, 'vet');
   const res = await fetch(`${server.url}/api/v1/animals/${tag}/events`, {
@@ -219,23 +219,35 @@ test('an animal picked from the visit; an event the server refuses stays on the 
     await page.getByTestId('life-kind').selectOption('lost');
     await page.getByTestId('life-date').fill(owner.today);
     await page.getByTestId('life-save').click();
+    await expectCount(eventItems(page, 'rejected'), 1);
+    // The other sheep's new tag is the first one's: another animal wears it.
+    await fillEvent(page, { tag: other, kind: 'tag_replaced', date: owner.today, newTag: tag });
+    await page.getByTestId('life-save').click();
 
-    // Refused: kept, with the translated reason by its code, never the server's English.
-    const refused = eventItems(page, 'rejected');
-    await expectCount(refused, 1);
-    await expectAttr(page.getByTestId('event-error'), 'data-code', 'failed-precondition');
+    // Refused: kept, with the translated reason by its code and field, never the server's English.
+    await expectCount(eventItems(page, 'rejected'), 2);
     const ru = (ns) => JSON.parse(readFileSync(new URL(`../src/locales/ru/${ns}.json`, import.meta.url), 'utf8'));
-    const reason = ru('vaccinator').outbox.reason.replace('{{reason}}', `${ru('common').error.conflict} \u2066(kind)\u2069`);
-    await expectText(page.getByTestId('event-error'), reason);
+    const reason = (key, field) => ru('vaccinator').outbox.reason.replace('{{reason}}', `${ru('common').error[key]} \u2066(${field})\u2069`);
+    const lost = page.locator('[data-testid="event-item"][data-kind="lost"] [data-testid="event-error"]');
+    const replaced = page.locator('[data-testid="event-item"][data-kind="tag_replaced"] [data-testid="event-error"]');
+    await expectAttr(lost, 'data-code', 'failed-precondition');
+    await expectText(lost, reason('life_ended', 'kind'));
+    await expectAttr(replaced, 'data-code', 'already-exists');
+    await expectText(replaced, reason('tag_taken', 'new_tag'));
     await expectAllTranslated(page);
     await shotOf(page.getByTestId('outbox'), 'tag-life-refused-ru');
     const dead = await animal(tag);
     assert.deepEqual(dead.body.events.map((e) => e.kind), ['died'], 'the refused event changed nothing');
+    const alive = await animal(other);
+    assert.equal(alive.body.tag, other, 'the refused replacement changed nothing');
+    assert.deepEqual(alive.body.events, []);
 
     // Given up, it leaves the phone (asked twice).
-    await page.getByTestId('event-discard').click();
-    await page.getByTestId('event-discard').click();
-    await expectCount(eventItems(page), 0);
+    const discard = page.locator('[data-testid="event-item"][data-kind="lost"] [data-testid="event-discard"]');
+    await discard.click();
+    await discard.click();
+    await expectCount(eventItems(page), 1);
+    await expectCount(page.locator('[data-testid="event-item"][data-kind="tag_replaced"]'), 1);
   } finally {
     await context.close();
   }
