@@ -106,7 +106,7 @@ test('a death and a tag replacement recorded offline sync once; the old tag then
   const owner = await ownerWithSheep(2);
   const [deadTag, oldTag] = owner.tags;
   const newTag = freshTag();
-  const context = await phone(browser);
+  const context = await phone(browser, { acceptDownloads: true });
   try {
     const page = await openVaccinator(context);
     await context.setOffline(true);
@@ -148,6 +148,14 @@ test('a death and a tag replacement recorded offline sync once; the old tag then
       ids[kind] = await page.locator(`[data-testid="event-item"][data-kind="${kind}"]`).getAttribute('data-id');
       assert.match(ids[kind], /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     }
+    // Exported while offline, the file has both events (a cleared browser would lose nothing).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.deepEqual(exported.records, []);
+    assert.deepEqual(
+      exported.events.map((e) => [e.id, e.record.kind, e.record.tag]).sort(),
+      [[ids.died, 'died', deadTag], [ids.tag_replaced, 'tag_replaced', oldTag]].sort(),
+    );
     const before = await animal(deadTag);
     assert.equal(before.status, 200);
     assert.equal(before.body.status, 'alive', 'nothing reached the server while offline');

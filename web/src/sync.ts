@@ -359,21 +359,30 @@ export interface OutboxExport {
   exported_at: string;
   device_id?: string;
   records: OutboxRecord[];
+  events?: OutboxRecord[]; // tag-life events (tag_life.ts), when any wait
 }
 
-export function makeExport(records: OutboxRecord[], deviceId?: string, now = new Date()): OutboxExport {
+export function makeExport(records: OutboxRecord[], deviceId?: string, now = new Date(), events: OutboxRecord[] = []): OutboxExport {
+  const unsentEvents = events.filter((r) => r.state !== 'sent');
   return {
     format: EXPORT_FORMAT,
     version: 1,
     exported_at: now.toISOString(),
     ...(deviceId ? { device_id: deviceId } : {}),
     records: records.filter((r) => r.state !== 'sent'),
+    ...(unsentEvents.length ? { events: unsentEvents } : {}),
   };
 }
 
 // The records of an export file, checked: each has a UUID id equal to its record's id; each keeps
 // its maker. Throws on a file that is not an export at all.
 export function parseExport(text: string): OutboxRecord[] {
+  return parseExportFile(text).records;
+}
+
+// The W1 records and the tag-life events of an export file, checked as parseExport says (an event
+// also names the animal's tag).
+export function parseExportFile(text: string): { records: OutboxRecord[]; events: OutboxRecord[] } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -382,6 +391,14 @@ export function parseExport(text: string): OutboxRecord[] {
   }
   const list = Array.isArray(data) ? data : (data as OutboxExport | null)?.records;
   if (!Array.isArray(list)) throw new Error('not a HerdPass outbox file');
+  const events = Array.isArray(data) ? [] : (data as OutboxExport).events;
+  return {
+    records: checkedItems(list),
+    events: checkedItems(Array.isArray(events) ? events : []).filter((r) => typeof r.record.tag === 'string' && typeof r.record.kind === 'string'),
+  };
+}
+
+function checkedItems(list: unknown[]): OutboxRecord[] {
   const out: OutboxRecord[] = [];
   for (const item of list) {
     if (!item || typeof item !== 'object') continue;
@@ -653,25 +670,29 @@ export async function resend(id: string): Promise<void> {
 }
 
 export async function exportUnsent(): Promise<{ text: string; count: number }> {
-  const data = makeExport(await listOutbox(), await deviceId());
-  return { text: JSON.stringify(data, null, 1), count: data.records.length };
+  const data = makeExport(await listOutbox(), await deviceId(), new Date(), await listEvents());
+  return { text: JSON.stringify(data, null, 1), count: data.records.length + (data.events?.length ?? 0) };
 }
 
 // Adds the records of an export file, skipping ids already here. Records that name no maker (files
 // from before records carried one) become the importing user's. Returns how many were added and skipped.
 export async function importUnsent(text: string): Promise<{ added: number; skipped: number }> {
   const s = session();
-  const records = parseExport(text).map((r) => (r.user || !s ? r : { ...r, user: { id: s.user.id, username: s.user.username } }));
-  const tx = (await db()).transaction('outbox', 'readwrite');
+  const file = parseExportFile(text);
+  const mine = (r: OutboxRecord) => (r.user || !s ? r : { ...r, user: { id: s.user.id, username: s.user.username } });
+  const tx = (await db()).transaction(['outbox', 'events'], 'readwrite');
   let added = 0;
   let skipped = 0;
-  for (const r of records) {
-    if (await tx.store.getKey(r.id)) {
-      skipped++;
-      continue;
+  for (const [name, list] of [['outbox', file.records], ['events', file.events]] as const) {
+    const store = tx.objectStore(name);
+    for (const r of list.map(mine)) {
+      if (await store.getKey(r.id)) {
+        skipped++;
+        continue;
+      }
+      await store.add(r);
+      added++;
     }
-    await tx.store.add(r);
-    added++;
   }
   await tx.done;
   changed();
