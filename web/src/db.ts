@@ -4,6 +4,8 @@
 //   owners: owners this phone has seen or created, keyed by E.164-ish phone as typed normalised
 //   certs:  certificates this phone issued or checked, keyed by id
 //   kv:     small values: trust list, revocation list, their fetch times, the device id
+//   events: (version 2) tag-life events made on this phone (an animal died, its tag was replaced…),
+//           keyed by their UUIDv7, until the server has them; the same shape and rules as `outbox`
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 // Who made a record on this phone: it goes to the server only in that user's session.
@@ -27,20 +29,29 @@ interface HerdPassDB extends DBSchema {
   owners: { key: string; value: Record<string, unknown> & { phone: string } };
   certs: { key: string; value: Record<string, unknown> & { id: string } };
   kv: { key: string; value: unknown };
+  events: { key: string; value: OutboxRecord; indexes: { state: string } };
 }
 
 const DB_NAME = 'herdpass';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 let dbPromise: Promise<IDBPDatabase<HerdPassDB>> | null = null;
 
 export function db(): Promise<IDBPDatabase<HerdPassDB>> {
   dbPromise ??= openDB<HerdPassDB>(DB_NAME, DB_VERSION, {
-    upgrade(d) {
-      const outbox = d.createObjectStore('outbox', { keyPath: 'id' });
-      outbox.createIndex('state', 'state');
-      d.createObjectStore('owners', { keyPath: 'phone' });
-      d.createObjectStore('certs', { keyPath: 'id' });
-      d.createObjectStore('kv');
+    // Each step adds what its version brought, so a phone on any older version keeps its stores and
+    // their records (the W1 records waiting in `outbox` above all) and gets only what it lacks.
+    upgrade(d, oldVersion) {
+      if (oldVersion < 1) {
+        const outbox = d.createObjectStore('outbox', { keyPath: 'id' });
+        outbox.createIndex('state', 'state');
+        d.createObjectStore('owners', { keyPath: 'phone' });
+        d.createObjectStore('certs', { keyPath: 'id' });
+        d.createObjectStore('kv');
+      }
+      if (oldVersion < 2) {
+        const events = d.createObjectStore('events', { keyPath: 'id' });
+        events.createIndex('state', 'state');
+      }
     },
   });
   return dbPromise;

@@ -86,4 +86,14 @@ describe('recordErrorMessage', () => {
     expect(recordErrorMessage({ code: 'invalid-argument' }, tr)).toBe('<error.invalid>');
     expect(recordErrorMessage({}, tr)).toBe('<error.unknown>');
   });
+
+  it("says what a refused tag-life event means: the animal's life ended, the new tag is another animal's", () => {
+    const tr = (k: string) => `<${k}>`;
+    expect(recordErrorMessage({ code: 'failed-precondition', field: 'kind', message: 'English' }, tr)).toBe('<error.life_ended> \u2066(kind)\u2069');
+    expect(recordErrorMessage({ code: 'already-exists', field: 'new_tag' }, tr)).toBe('<error.tag_taken> \u2066(new_tag)\u2069');
+    // The same codes with other fields keep their general message.
+    expect(recordErrorMessage({ code: 'already-exists', field: 'id' }, tr)).toBe('<error.already_exists> \u2066(id)\u2069');
+    expect(recordErrorMessage({ code: 'failed-precondition', field: 'head' }, tr)).toBe('<error.conflict> \u2066(head)\u2069');
+    expect(errorKey(problem(409, 'already-exists', { field: 'new_tag' }))).toBe('error.tag_taken');
+  });
 });

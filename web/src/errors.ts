@@ -25,6 +25,13 @@ const BY_TYPE: Record<string, string> = {
   internal: 'error.server',
 };
 
+// A code with the field at fault, where together they say more than the code alone (tag life, W12:
+// the animal's life ended already; the new ear tag is another animal's).
+const BY_TYPE_AND_FIELD: Record<string, string> = {
+  'failed-precondition kind': 'error.life_ended',
+  'already-exists new_tag': 'error.tag_taken',
+};
+
 const BY_STATUS: Record<number, string> = {
   400: 'error.invalid',
   401: 'error.unauthorized',
@@ -43,9 +50,11 @@ export function problemCode(type: unknown): string | undefined {
   return name || undefined;
 }
 
-// The message key for a problem's stable code (the end of its type: "already-exists"), else for
-// its HTTP status; "error.unknown" when neither says anything.
-export function codeKey(code: string | undefined, status?: number): string {
+// The message key for a problem's stable code (the end of its type: "already-exists") with its
+// field, or for the code alone, else for its HTTP status; "error.unknown" when neither says anything.
+export function codeKey(code: string | undefined, status?: number, field?: unknown): string {
+  const byField = code && typeof field === 'string' ? BY_TYPE_AND_FIELD[`${code} ${field}`] : undefined;
+  if (byField) return byField;
   const byType = code ? BY_TYPE[code] : undefined;
   if (byType) return byType;
   if (status === undefined) return 'error.unknown';
@@ -58,7 +67,7 @@ export function errorKey(e: unknown, context?: ErrorContext): string {
   if (!(e instanceof ApiError)) return 'error.unknown';
   const code = problemCode(e.problem.type);
   if (context === 'login' && (code === 'unauthenticated' || (!code && e.status === 401))) return 'error.wrong_login';
-  return codeKey(code, e.status);
+  return codeKey(code, e.status, e.problem.field);
 }
 
 // `text`, then the name of the field at fault in parentheses, isolated left to right so that it
@@ -76,5 +85,5 @@ export function errorMessage(e: unknown, translate: (key: string) => string, con
 // A record the server refused, as the outbox keeps it (sync.ts problemError: the code and field of
 // the problem; its English detail is kept for developers only), in the user's language.
 export function recordErrorMessage(err: { code?: string; field?: string }, translate: (key: string) => string): string {
-  return withField(translate(codeKey(err.code)), err.field);
+  return withField(translate(codeKey(err.code, undefined, err.field)), err.field);
 }

@@ -13,6 +13,7 @@ import {
   othersWaiting,
   namedRecord,
   parseExport,
+  parseExportFile,
   phoneKey,
   planBatches,
   syncOnce,
@@ -316,6 +317,22 @@ describe('export and import', () => {
     expect(back.map((r) => r.id)).toEqual(recs.map((r) => r.id));
     expect(back.map((r) => r.state)).toEqual(['pending', 'pending', 'rejected']);
     expect(back[0].record).toEqual(recs[0].record);
+  });
+  it('round-trips unsent tag-life events next to the records; a file of records only has none', () => {
+    const recs = makeRecords(1);
+    const event = (tag: unknown, state: OutboxRecord['state'] = 'pending'): OutboxRecord => {
+      const id = uuidv7();
+      return { id, state, created_at: '2026-12-06T10:00:00Z', attempts: 0, user: { id: 'u1', username: 'v' }, record: { id, kind: 'died', date: '2026-12-06', tag } };
+    };
+    const events = [event('398000000000001'), event('398000000000002', 'sent'), event(7)];
+    const file = makeExport(recs, 'dev-1', new Date('2026-12-06T10:00:00Z'), events);
+    expect(file.events?.map((e) => e.id)).toEqual([events[0].id, events[2].id]);
+    const back = parseExportFile(JSON.stringify(file));
+    expect(back.records.map((r) => r.id)).toEqual([recs[0].id]);
+    // The event without a tag is left out.
+    expect(back.events).toEqual([{ ...events[0] }]);
+    expect(parseExportFile(JSON.stringify(makeExport(recs))).events).toEqual([]);
+    expect(makeExport(recs)).not.toHaveProperty('events');
   });
   it('refuses a file that is not an outbox export', () => {
     expect(() => parseExport('hello')).toThrow();

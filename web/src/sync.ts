@@ -18,6 +18,7 @@
 import { ApiError, api, type Problem } from './api';
 import { session } from './auth';
 import { db, kvGet, kvSet, type OutboxRecord, type RecordMaker } from './db';
+import type { EventRecord, TagEventBody } from './tag_life';
 import { UUID_RE, uuidv4 } from './uuid';
 
 export type { OutboxRecord, RecordMaker };
@@ -227,6 +228,38 @@ export async function syncOnce(
   return { ...report, outcome: 'retry' };
 }
 
+// Sends one event: resolves with the server's answer (201 or 200), throws ApiError otherwise.
+export type SendEvent = (tag: string, body: TagEventBody) => Promise<{ status?: string } | null>;
+
+// Sends the waiting events of `options.user`, oldest first, one by one. Created and duplicate
+// leave the phone; a 4xx refuses the event (kept with its reason, not sent again until the user
+// says so); 401 and 403 stop with everything kept; no answer, 429 and 5xx stop for a retry.
+export async function syncEvents(port: OutboxPort, send: SendEvent, options: { user?: string } = {}): Promise<SyncReport> {
+  const report: SyncReport = { outcome: 'done', created: 0, duplicate: 0, rejected: 0 };
+  const pending = (await port.pending()).filter((r) => belongsTo(r, options.user));
+  for (const r of pending) {
+    const { tag, ...body } = (r as EventRecord).record;
+    try {
+      const answer = await send(String(tag), body);
+      await port.remove([r.id]);
+      if (answer?.status === 'duplicate') report.duplicate++;
+      else report.created++;
+    } catch (e) {
+      if (e instanceof ApiError) {
+        if (e.status === 401) return { ...report, outcome: 'unauthorized', error: e };
+        if (e.status === 403) return { ...report, outcome: 'forbidden', error: e };
+        if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
+          await port.reject([{ id: r.id, error: problemError(e.problem) }]);
+          report.rejected++;
+          continue;
+        }
+      }
+      return { ...report, outcome: 'retry', error: e };
+    }
+  }
+  return report;
+}
+
 export interface SyncState {
   running: boolean;
   last?: SyncReport & { at: string };
@@ -326,21 +359,30 @@ export interface OutboxExport {
   exported_at: string;
   device_id?: string;
   records: OutboxRecord[];
+  events?: OutboxRecord[]; // tag-life events (tag_life.ts), when any wait
 }
 
-export function makeExport(records: OutboxRecord[], deviceId?: string, now = new Date()): OutboxExport {
+export function makeExport(records: OutboxRecord[], deviceId?: string, now = new Date(), events: OutboxRecord[] = []): OutboxExport {
+  const unsentEvents = events.filter((r) => r.state !== 'sent');
   return {
     format: EXPORT_FORMAT,
     version: 1,
     exported_at: now.toISOString(),
     ...(deviceId ? { device_id: deviceId } : {}),
     records: records.filter((r) => r.state !== 'sent'),
+    ...(unsentEvents.length ? { events: unsentEvents } : {}),
   };
 }
 
 // The records of an export file, checked: each has a UUID id equal to its record's id; each keeps
 // its maker. Throws on a file that is not an export at all.
 export function parseExport(text: string): OutboxRecord[] {
+  return parseExportFile(text).records;
+}
+
+// The W1 records and the tag-life events of an export file, checked as parseExport says (an event
+// also names the animal's tag).
+export function parseExportFile(text: string): { records: OutboxRecord[]; events: OutboxRecord[] } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -349,6 +391,14 @@ export function parseExport(text: string): OutboxRecord[] {
   }
   const list = Array.isArray(data) ? data : (data as OutboxExport | null)?.records;
   if (!Array.isArray(list)) throw new Error('not a HerdPass outbox file');
+  const events = Array.isArray(data) ? [] : (data as OutboxExport).events;
+  return {
+    records: checkedItems(list),
+    events: checkedItems(Array.isArray(events) ? events : []).filter((r) => typeof r.record.tag === 'string' && typeof r.record.kind === 'string'),
+  };
+}
+
+function checkedItems(list: unknown[]): OutboxRecord[] {
   const out: OutboxRecord[] = [];
   for (const item of list) {
     if (!item || typeof item !== 'object') continue;
@@ -373,28 +423,38 @@ export function parseExport(text: string): OutboxRecord[] {
 // ---------------------------------------------------------------------------------------------
 // The browser part: IndexedDB, the API, timers and events.
 
-export const idbOutbox: OutboxPort = {
-  async pending() {
-    const list = await (await db()).getAllFromIndex('outbox', 'state', 'pending');
-    return list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  },
-  async remove(ids) {
-    const tx = (await db()).transaction('outbox', 'readwrite');
-    await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
-    changed();
-  },
-  async reject(rejections) {
-    const tx = (await db()).transaction('outbox', 'readwrite');
-    await Promise.all([
-      ...rejections.map(async ({ id, error }) => {
-        const r = await tx.store.get(id);
-        if (r) await tx.store.put({ ...r, state: 'rejected', error, attempts: r.attempts + 1 });
-      }),
-      tx.done,
-    ]);
-    changed();
-  },
-};
+// The port over one of the two stores of things made on this phone: W1 records (`outbox`) or
+// tag-life events (`events`).
+function idbPort(name: 'outbox' | 'events'): OutboxPort {
+  return {
+    async pending() {
+      const list = await (await db()).getAllFromIndex(name, 'state', 'pending');
+      return list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    async remove(ids) {
+      const tx = (await db()).transaction(name, 'readwrite');
+      await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
+      changed();
+    },
+    async reject(rejections) {
+      const tx = (await db()).transaction(name, 'readwrite');
+      await Promise.all([
+        ...rejections.map(async ({ id, error }) => {
+          const r = await tx.store.get(id);
+          if (r) await tx.store.put({ ...r, state: 'rejected', error, attempts: r.attempts + 1 });
+        }),
+        tx.done,
+      ]);
+      changed();
+    },
+  };
+}
+
+export const idbOutbox = idbPort('outbox');
+export const idbEvents = idbPort('events');
+
+const sendEvent: SendEvent = (tag, body) =>
+  api<{ status?: string }>('POST', `/animals/${encodeURIComponent(tag)}/events`, body, undefined, SEND_TIMEOUT_MS);
 
 // A phone number as a key: digits and a leading plus, nothing else.
 export function phoneKey(phone: string): string {
@@ -452,7 +512,18 @@ async function runSync(): Promise<SyncReport> {
     return { outcome: waiting ? 'unauthorized' : 'done', created: 0, duplicate: 0, rejected: 0 };
   }
   const user = session()?.user.id;
-  return withLock(() => syncOnce(idbOutbox, apiTransport, { user }));
+  // W1 records first: one may register the animal an event is about.
+  return withLock(async () => {
+    const records = await syncOnce(idbOutbox, apiTransport, { user });
+    if (records.outcome !== 'done') return records;
+    const events = await syncEvents(idbEvents, sendEvent, { user });
+    return {
+      ...events,
+      created: records.created + events.created,
+      duplicate: records.duplicate + events.duplicate,
+      rejected: records.rejected + events.rejected,
+    };
+  });
 }
 
 const scheduler = new SyncScheduler({
@@ -467,7 +538,7 @@ const scheduler = new SyncScheduler({
 // Counts the signed-in user's waiting records and tells the header (and this screen) about them
 // (`hp:outbox`, a number), and about the records other users left on this phone (`hp:outbox-others`).
 async function announce(): Promise<void> {
-  const all = await (await db()).getAll('outbox');
+  const all = await everything();
   const user = session()?.user.id;
   const n = all.filter((r) => r.state === 'pending' && belongsTo(r, user)).length;
   lastCount = n;
@@ -479,7 +550,13 @@ export const announceOutbox = announce;
 
 // The records other users left on this phone, per user (for the header's note).
 export async function othersOnPhone(): Promise<{ username: string; count: number }[]> {
-  return othersWaiting(await (await db()).getAll('outbox'), session()?.user.id);
+  return othersWaiting(await everything(), session()?.user.id);
+}
+
+// Both stores' contents: W1 records and tag-life events.
+async function everything(): Promise<OutboxRecord[]> {
+  const d = await db();
+  return [...(await d.getAll('outbox')), ...(await d.getAll('events'))];
 }
 
 // Something in the outbox changed here: this tab and the others recount.
@@ -491,7 +568,8 @@ function changed(): void {
 // The signed-in user's waiting records (all waiting records when no one is signed in).
 export async function pendingCount(): Promise<number> {
   const s = session();
-  const list = await (await db()).getAllFromIndex('outbox', 'state', 'pending');
+  const d = await db();
+  const list = [...(await d.getAllFromIndex('outbox', 'state', 'pending')), ...(await d.getAllFromIndex('events', 'state', 'pending'))];
   return s ? list.filter((r) => belongsTo(r, s.user.id)).length : list.length;
 }
 
@@ -503,6 +581,43 @@ export async function listOutbox(): Promise<OutboxRecord[]> {
   return all
     .filter((r) => r.state !== 'sent' && (!s || belongsTo(r, s.user.id)))
     .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+// The signed-in user's waiting and refused tag-life events, newest first (all when no one is signed in).
+export async function listEvents(): Promise<EventRecord[]> {
+  const all = (await (await db()).getAll('events')) as EventRecord[];
+  const s = session();
+  return all
+    .filter((r) => r.state !== 'sent' && (!s || belongsTo(r, s.user.id)))
+    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+// Saves a tag-life event made on this phone (its body with a UUIDv7 `id`, and the animal's tag) as
+// the signed-in user's, then tries to send.
+export async function addEvent(tag: string, body: TagEventBody): Promise<void> {
+  const s = session();
+  const user = s ? { id: s.user.id, username: s.user.username } : undefined;
+  const rec: EventRecord = { id: body.id, ...(user ? { user } : {}), state: 'pending', created_at: new Date().toISOString(), record: { ...body, tag }, attempts: 0 };
+  await (await db()).put('events', rec);
+  changed();
+  if (navigator.onLine) void syncNow();
+}
+
+// The user gives a refused event up.
+export async function discardEvent(id: string): Promise<void> {
+  await (await db()).delete('events', id);
+  changed();
+}
+
+// The user sends a refused event again.
+export async function resendEvent(id: string): Promise<void> {
+  const d = await db();
+  const r = await d.get('events', id);
+  if (!r) return;
+  const { error: _error, ...rest } = r;
+  await d.put('events', { ...rest, state: 'pending' });
+  changed();
+  void syncNow(true);
 }
 
 // The id of this phone, made once.
@@ -555,25 +670,29 @@ export async function resend(id: string): Promise<void> {
 }
 
 export async function exportUnsent(): Promise<{ text: string; count: number }> {
-  const data = makeExport(await listOutbox(), await deviceId());
-  return { text: JSON.stringify(data, null, 1), count: data.records.length };
+  const data = makeExport(await listOutbox(), await deviceId(), new Date(), await listEvents());
+  return { text: JSON.stringify(data, null, 1), count: data.records.length + (data.events?.length ?? 0) };
 }
 
 // Adds the records of an export file, skipping ids already here. Records that name no maker (files
 // from before records carried one) become the importing user's. Returns how many were added and skipped.
 export async function importUnsent(text: string): Promise<{ added: number; skipped: number }> {
   const s = session();
-  const records = parseExport(text).map((r) => (r.user || !s ? r : { ...r, user: { id: s.user.id, username: s.user.username } }));
-  const tx = (await db()).transaction('outbox', 'readwrite');
+  const file = parseExportFile(text);
+  const mine = (r: OutboxRecord) => (r.user || !s ? r : { ...r, user: { id: s.user.id, username: s.user.username } });
+  const tx = (await db()).transaction(['outbox', 'events'], 'readwrite');
   let added = 0;
   let skipped = 0;
-  for (const r of records) {
-    if (await tx.store.getKey(r.id)) {
-      skipped++;
-      continue;
+  for (const [name, list] of [['outbox', file.records], ['events', file.events]] as const) {
+    const store = tx.objectStore(name);
+    for (const r of list.map(mine)) {
+      if (await store.getKey(r.id)) {
+        skipped++;
+        continue;
+      }
+      await store.add(r);
+      added++;
     }
-    await tx.store.add(r);
-    added++;
   }
   await tx.done;
   changed();

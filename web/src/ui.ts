@@ -202,8 +202,8 @@ function link(path: string) {
 // Records the user has not sent stay on the phone and go only when they sign in here again (not
 // with the next user): signing out with such records asks first and offers to export them.
 async function signOut(): Promise<void> {
-  const { listOutbox } = await import('./sync');
-  const count = (await listOutbox()).length;
+  const { listEvents, listOutbox } = await import('./sync');
+  const count = (await listOutbox()).length + (await listEvents()).length;
   if (count === 0) {
     finishSignOut();
     return;

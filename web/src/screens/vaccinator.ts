@@ -17,12 +17,29 @@ import { recordErrorMessage } from '../errors';
 import { formatDate, formatDateTime, formatNumber, t } from '../i18n';
 import { diseaseName, speciesName } from '../labels';
 import { scanCode } from '../scan';
-import { addRecords, deviceId, discard, exportUnsent, importUnsent, listOutbox, resend, syncNow, syncState, type SyncState } from '../sync';
+import {
+  addEvent,
+  addRecords,
+  deviceId,
+  discard,
+  discardEvent,
+  exportUnsent,
+  importUnsent,
+  listEvents,
+  listOutbox,
+  resend,
+  resendEvent,
+  syncNow,
+  syncState,
+  type SyncState,
+} from '../sync';
+import { EVENT_KINDS, REASON_MAX, type EventRecord, type TagEventForm } from '../tag_life';
 import { LAST_FLOCK_SPECIES, LAST_TAG_SPECIES, rememberSpecies } from '../species';
 import { downloadText, errorBox, errorText, exportFileName, html, nothing, render, tParts, type Mount, type TemplateResult } from '../ui';
 import { uuidv7 } from '../uuid';
 import type { CatalogueSpecies as Species } from '../wire';
 import { say } from './message';
+import { TagLifeState } from './tag_life_state';
 import { VaccinatorState, type Group } from './vaccinator_state';
 import './vaccinator.css';
 
@@ -60,12 +77,22 @@ export const mount: Mount = (root, ctx) => {
     syncState(),
   );
 
+  const life = new TagLifeState({
+    list: listEvents,
+    add: addEvent,
+    discard: discardEvent,
+    resend: resendEvent,
+    now: () => new Date(),
+    newId: uuidv7,
+  });
+
   const draw = () => {
     if (!alive) return;
     render(view(), root);
     st.persist();
   };
   st.onChange = draw;
+  life.onChange = draw;
 
   const locate = () => {
     if (!('geolocation' in navigator)) {
@@ -349,9 +376,88 @@ export const mount: Mount = (root, ctx) => {
     </li>`;
   };
 
+  // Tag life (W12): an animal's death or other end, or its new ear tag. Every field starts empty.
+  const lifeField = (field: keyof TagEventForm) => (e: Event) => life.set(field, (e.target as HTMLInputElement).value);
+  const lifeError = (field: keyof TagEventForm) =>
+    life.errors[field] ? html`<p class="field-error" data-testid="life-error" data-field=${field}>${t(life.errors[field]!)}</p>` : nothing;
+
+  const lifeView = (): TemplateResult => {
+    const tagged = [...new Set(st.animals.flatMap((a) => (a.kind === 'tag' ? [a.tag] : [])))];
+    const f = life.form;
+    return html`<form class="vacc-life" novalidate data-testid="life-form" @submit=${(e: Event) => { e.preventDefault(); void life.save(); }}>
+      <p class="muted">${t('vaccinator:life.intro')}</p>
+      <label class="field">${t('vaccinator:life.tag')}
+        <input inputmode="numeric" autocomplete="off" dir="ltr" data-testid="life-tag" .value=${live(f.tag)} @input=${lifeField('tag')} />
+      </label>
+      ${tagged.length
+        ? html`<label class="field">${t('vaccinator:life.from_owner')}
+            <select data-testid="life-pick" @change=${(e: Event) => { const v = (e.target as HTMLSelectElement).value; if (v) life.set('tag', v); }}>
+              <option value="" ?selected=${!tagged.includes(f.tag)}>${t('vaccinator:life.pick')}</option>
+              ${tagged.map((tag) => html`<option value=${tag} ?selected=${tag === f.tag}>${tag}</option>`)}
+            </select>
+          </label>`
+        : nothing}
+      ${lifeError('tag')}
+      <label class="field">${t('vaccinator:life.kind')}
+        <select data-testid="life-kind" @change=${lifeField('kind')}>
+          <option value="" ?selected=${f.kind === ''}>${t('vaccinator:life.choose')}</option>
+          ${EVENT_KINDS.map((k) => html`<option value=${k} ?selected=${f.kind === k}>${t(`vaccinator:life.kinds.${k}`)}</option>`)}
+        </select>
+      </label>
+      ${lifeError('kind')}
+      ${f.kind === 'tag_replaced'
+        ? html`<label class="field">${t('vaccinator:life.new_tag')}
+              <input inputmode="numeric" autocomplete="off" dir="ltr" data-testid="life-new-tag" .value=${live(f.new_tag)} @input=${lifeField('new_tag')} />
+            </label>
+            ${lifeError('new_tag')}`
+        : nothing}
+      <label class="field">${t('vaccinator:life.date')}
+        <input type="date" data-testid="life-date" max=${life.tomorrow()} .value=${live(f.date)} @input=${lifeField('date')} />
+      </label>
+      ${lifeError('date')}
+      <label class="field">${t('vaccinator:life.reason')}
+        <input autocomplete="off" maxlength=${REASON_MAX} data-testid="life-reason" .value=${live(f.reason)} @input=${lifeField('reason')} />
+      </label>
+      ${lifeError('reason')}
+      <button class="btn btn-primary btn-block" ?disabled=${life.saving} data-testid="life-save">${t('vaccinator:life.save')}</button>
+      ${life.saved
+        ? html`<p class="notice" role="status" data-testid="life-saved" data-kind=${life.saved.kind}>
+            ${tParts('vaccinator:life.saved', { kind: t(`vaccinator:life.kinds.${life.saved.kind}`) }, { tag: html`<bdi class="nowrap" dir="ltr">${life.saved.tag}</bdi>` })}</p>`
+        : nothing}
+    </form>`;
+  };
+
+  const lifeTag = (tag: string) => html`<bdi dir="ltr" class="tag nowrap">${tag}</bdi>`;
+
+  const eventItem = (r: EventRecord): TemplateResult => {
+    const e = r.record;
+    const rejected = r.state === 'rejected';
+    return html`<li class="vacc-item ${rejected ? 'is-rejected' : ''}" data-testid="event-item" data-state=${r.state} data-id=${r.id} data-kind=${e.kind}>
+      <div class="vacc-item-head">
+        <strong>${t(`vaccinator:life.kinds.${e.kind}`)}</strong>
+        <span class="st ${rejected ? 'st-never' : 'st-overdue'}">${rejected ? t('vaccinator:outbox.state_rejected') : t('vaccinator:outbox.state_pending')}</span>
+      </div>
+      <div>${e.new_tag
+        ? tParts('vaccinator:life.replaced_item', {}, { old: lifeTag(e.tag), new: lifeTag(e.new_tag) })
+        : lifeTag(e.tag)}</div>
+      <div>${formatDate(e.date)}</div>
+      ${e.reason ? html`<div class="muted">${e.reason}</div>` : nothing}
+      ${rejected && r.error
+        ? html`<div class="vacc-reason" data-testid="event-error" data-code=${r.error.code ?? ''}>
+              <strong>${t('vaccinator:outbox.reason', { reason: recordErrorMessage(r.error, t) })}</strong>
+            </div>
+            <div class="row">
+              <button class="btn btn-small btn-danger" data-testid="event-discard" @click=${() => life.discard(r.id)}>
+                ${life.confirmDiscard === r.id ? t('vaccinator:outbox.discard_confirm') : t('vaccinator:outbox.discard')}</button>
+              <button class="btn btn-small" data-testid="event-resend" @click=${() => life.resend(r.id)}>${t('vaccinator:outbox.resend')}</button>
+            </div>`
+        : nothing}
+    </li>`;
+  };
+
   const outboxView = (): TemplateResult => {
-    const pending = st.outbox.filter((r) => r.state === 'pending').length;
-    const rejected = st.outbox.filter((r) => r.state === 'rejected').length;
+    const pending = st.outbox.filter((r) => r.state === 'pending').length + life.events.filter((r) => r.state === 'pending').length;
+    const rejected = st.outbox.filter((r) => r.state === 'rejected').length + life.events.filter((r) => r.state === 'rejected').length;
     return html`<div class="vacc-counts">
         <span class="st ${pending ? 'st-overdue' : 'st-covered'}" data-testid="outbox-count" data-count=${pending}
           >${pending ? t('vaccinator:outbox.pending', { count: formatNumber(pending) }) : t('vaccinator:outbox.empty')}</span
@@ -360,6 +466,7 @@ export const mount: Mount = (root, ctx) => {
       </div>
       <button class="btn btn-primary btn-block" data-testid="sync-now" ?disabled=${st.sync.running} @click=${() => st.syncNow()}>${t('vaccinator:outbox.sync_now')}</button>
       ${syncLine()}
+      ${life.events.length ? html`<ul class="vacc-outbox" data-testid="event-list">${life.events.slice(0, OUTBOX_SHOWN).map(eventItem)}</ul>` : nothing}
       ${st.outbox.length
         ? html`<ul class="vacc-outbox" data-testid="outbox-list">${st.outbox.slice(0, OUTBOX_SHOWN).map(outboxItem)}</ul>
             ${st.outbox.length > OUTBOX_SHOWN ? html`<p class="muted">${t('vaccinator:outbox.more', { count: formatNumber(st.outbox.length - OUTBOX_SHOWN) })}</p>` : nothing}`
@@ -395,6 +502,10 @@ export const mount: Mount = (root, ctx) => {
       ${vaccinationView()}
       ${st.owner ? html`<button class="btn btn-block vacc-next" data-testid="visit-next" @click=${() => st.nextVisit()}>${t('vaccinator:vacc.next_visit')}</button>` : nothing}
     </section>
+    <section class="card" aria-labelledby="vacc-life-h" data-testid="life">
+      <h2 id="vacc-life-h">${t('vaccinator:life.heading')}</h2>
+      ${lifeView()}
+    </section>
     <section class="card" aria-labelledby="vacc-outbox-h" data-testid="outbox">
       <h2 id="vacc-outbox-h">${t('vaccinator:outbox.heading')}</h2>
       ${outboxView()}
@@ -402,7 +513,10 @@ export const mount: Mount = (root, ctx) => {
   </div>`;
 
 
-  const onOutbox = () => void st.loadOutbox();
+  const onOutbox = () => {
+    void st.loadOutbox();
+    void life.load();
+  };
   const onSync = (e: Event) => st.setSync((e as CustomEvent<SyncState>).detail);
   const onNet = () => draw();
   window.addEventListener('hp:outbox', onOutbox);
@@ -417,6 +531,7 @@ export const mount: Mount = (root, ctx) => {
   });
   void st.loadCatalogue();
   void st.startOutbox(() => navigator.onLine);
+  void life.load();
 
   return () => {
     alive = false;

@@ -12,6 +12,7 @@ import type { OutboxRecord } from '../db';
 import type { DraftAnimal, DraftOwner, VisitDraft } from '../draft';
 import { pickSpecies } from '../species';
 import { phoneKey, type SyncState } from '../sync';
+import { normaliseTag } from '../tag_life';
 import type { Catalogue, CatalogueDisease, CatalogueVaccine, OwnerJson } from '../wire';
 import type { Message } from './message';
 
@@ -60,12 +61,7 @@ export function localDate(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
-// An ear tag as the server stores it: its 15 digits (spaces, '-' and '.' between groups allowed).
-export function normaliseTag(text: string): string | null {
-  if (!/^[\d\s.-]+$/.test(text.trim())) return null;
-  const digits = text.replace(/\D/g, '');
-  return digits.length === 15 ? digits : null;
-}
+export { normaliseTag };
 
 export function groupsOf(animals: Animal[]): Group[] {
   const tagged = new Map<string, string[]>();
