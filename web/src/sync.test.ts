@@ -22,6 +22,7 @@ import {
   type OutboxPort,
   type SyncTransport,
 } from './sync';
+import { MemoryOutbox } from './memory_outbox.test_support';
 import { uuidv7 } from './uuid';
 
 function makeRecords(n: number, extra: Record<string, unknown> = {}): OutboxRecord[] {
@@ -37,28 +38,6 @@ function makeRecords(n: number, extra: Record<string, unknown> = {}): OutboxReco
     });
   }
   return out;
-}
-
-class MemoryOutbox implements OutboxPort {
-  readonly records = new Map<string, OutboxRecord>();
-  constructor(list: OutboxRecord[]) {
-    for (const r of list) this.records.set(r.id, structuredClone(r));
-  }
-  async pending() {
-    return [...this.records.values()].filter((r) => r.state === 'pending').sort((a, b) => (a.id < b.id ? -1 : 1));
-  }
-  async remove(ids: string[]) {
-    for (const id of ids) this.records.delete(id);
-  }
-  async reject(list: { id: string; error: OutboxRecord['error'] }[]) {
-    for (const { id, error } of list) {
-      const r = this.records.get(id)!;
-      this.records.set(id, { ...r, state: 'rejected', error, attempts: r.attempts + 1 });
-    }
-  }
-  count(state: OutboxRecord['state']) {
-    return [...this.records.values()].filter((r) => r.state === state).length;
-  }
 }
 
 // A server that keeps what it is sent by id; `decide` picks an outcome per record.

@@ -6,6 +6,7 @@ import type { OutboxRecord } from './db';
 import { syncEvents, type OutboxPort, type SendEvent } from './sync';
 import { EMPTY_FORM, tagEventFrom, type EventRecord, type TagEventBody } from './tag_life';
 import { TagLifeState } from './screens/tag_life_state';
+import { MemoryOutbox } from './memory_outbox.test_support';
 import { uuidv7 } from './uuid';
 
 const TAG = '398000000000001';
@@ -121,24 +122,6 @@ function makeEvent(tag: string, body: Omit<TagEventBody, 'id'>, user?: { id: str
   return { id, ...(user ? { user } : {}), state: 'pending', created_at: '2026-12-06T10:00:00Z', attempts: 0, record: { id, ...body, tag } };
 }
 
-class MemoryEvents implements OutboxPort {
-  readonly records = new Map<string, OutboxRecord>();
-  constructor(list: OutboxRecord[]) {
-    for (const r of list) this.records.set(r.id, structuredClone(r));
-  }
-  async pending() {
-    return [...this.records.values()].filter((r) => r.state === 'pending').sort((a, b) => (a.id < b.id ? -1 : 1));
-  }
-  async remove(ids: string[]) {
-    for (const id of ids) this.records.delete(id);
-  }
-  async reject(list: { id: string; error: OutboxRecord['error'] }[]) {
-    for (const { id, error } of list) {
-      const r = this.records.get(id)!;
-      this.records.set(id, { ...r, state: 'rejected', error, attempts: r.attempts + 1 });
-    }
-  }
-}
 
 function fakeServer() {
   const stored = new Map<string, { tag: string; body: TagEventBody }>();
@@ -164,7 +147,7 @@ describe('syncEvents', () => {
   it('sends each waiting event once, with its tag in the path and the body without it, and removes it', async () => {
     const a = makeEvent(TAG, { kind: 'tag_replaced', date: '2026-12-05', new_tag: NEW_TAG }, me);
     const b = makeEvent(NEW_TAG, { kind: 'died', date: '2026-12-06', reason: 'illness' }, me);
-    const port = new MemoryEvents([a, b]);
+    const port = new MemoryOutbox([a, b]);
     const server = fakeServer();
     expect(await syncEvents(port, server.send, { user: me.id })).toEqual({ outcome: 'done', created: 2, duplicate: 0, rejected: 0 });
     expect(port.records.size).toBe(0);
@@ -178,7 +161,7 @@ describe('syncEvents', () => {
     const a = makeEvent(TAG, { kind: 'died', date: '2026-12-05' }, me);
     const server = fakeServer();
     await server.send(TAG, { id: a.id, kind: 'died', date: '2026-12-05' });
-    const port = new MemoryEvents([a]);
+    const port = new MemoryOutbox([a]);
     expect(await syncEvents(port, server.send, { user: me.id })).toEqual({ outcome: 'done', created: 0, duplicate: 1, rejected: 0 });
     expect(port.records.size).toBe(0);
     expect(server.stored.size).toBe(1);
@@ -188,7 +171,7 @@ describe('syncEvents', () => {
     const a = makeEvent(TAG, { kind: 'died', date: '2026-12-05' }, me);
     const b = makeEvent(TAG, { kind: 'lost', date: '2026-12-06' }, me);
     const c = makeEvent(NEW_TAG, { kind: 'culled', date: '2026-12-06' }, me);
-    const port = new MemoryEvents([a, b, c]);
+    const port = new MemoryOutbox([a, b, c]);
     const server = fakeServer();
     expect(await syncEvents(port, server.send, { user: me.id })).toEqual({ outcome: 'done', created: 2, duplicate: 0, rejected: 1 });
     expect(port.records.get(b.id)).toMatchObject({
@@ -209,7 +192,7 @@ describe('syncEvents', () => {
       [new ApiError(503, {}), 'retry'],
       [new OfflineError(), 'retry'],
     ] as const) {
-      const port = new MemoryEvents([makeEvent(TAG, { kind: 'died', date: '2026-12-05' }, me), makeEvent(NEW_TAG, { kind: 'died', date: '2026-12-05' }, me)]);
+      const port = new MemoryOutbox([makeEvent(TAG, { kind: 'died', date: '2026-12-05' }, me), makeEvent(NEW_TAG, { kind: 'died', date: '2026-12-05' }, me)]);
       let calls = 0;
       const report = await syncEvents(port, async () => {
         calls++;
@@ -224,7 +207,7 @@ describe('syncEvents', () => {
   it("sends only the signed-in user's events; other users' wait on the phone", async () => {
     const mine = makeEvent(TAG, { kind: 'died', date: '2026-12-05' }, me);
     const theirs = makeEvent(NEW_TAG, { kind: 'died', date: '2026-12-05' }, other);
-    const port = new MemoryEvents([mine, theirs]);
+    const port = new MemoryOutbox([mine, theirs]);
     const server = fakeServer();
     expect(await syncEvents(port, server.send, { user: me.id })).toMatchObject({ outcome: 'done', created: 1 });
     expect(server.calls).toEqual([mine.id]);
