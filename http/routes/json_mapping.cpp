@@ -465,12 +465,7 @@ std::string HoldingPageJson(const HoldingPage& page) {
       w.EndObject();
     }
     w.EndArray();
-    w.Key("next_cursor");
-    if (page.next_cursor.empty()) {
-      w.Null();
-    } else {
-      Str(w, page.next_cursor);
-    }
+    NullableString(w, "next_cursor", page.next_cursor);
     w.EndObject();
   });
 }
@@ -774,12 +769,7 @@ std::string CertificatePageJson(const CertificatePage& page, Timestamp now) {
       w.EndObject();
     }
     w.EndArray();
-    w.Key("next_cursor");
-    if (page.next_cursor.empty()) {
-      w.Null();
-    } else {
-      Str(w, page.next_cursor);
-    }
+    NullableString(w, "next_cursor", page.next_cursor);
     w.EndObject();
   });
 }
