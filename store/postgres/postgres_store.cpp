@@ -96,7 +96,6 @@ Result<Holding> HoldingFromRow(const Rows& r, int i) {
 
 Param OptionalId(const std::optional<int64_t>& id) { return id ? Param(*id) : Param(std::nullopt); }
 
-
 Result<AnimalEvent> AnimalEventFromRow(const Rows& r, int i) {
   AnimalEvent e;
   e.id = r.Text(i, 0);
