@@ -19,6 +19,9 @@ fi
 phone=$(sed -n 's/^demo owner phone: //p' "$data/demo.txt" 2>/dev/null || true)
 cert_id=$(sed -n 's/^demo certificate to verify: \([^ ]*\).*/\1/p' "$data/demo.txt" 2>/dev/null || true)
 cert_until=$(sed -n 's/^demo certificate to verify: [^ ]* valid until //p' "$data/demo.txt" 2>/dev/null || true)
+life_phone=$(sed -n 's/^demo tag life owner phone: //p' "$data/demo.txt" 2>/dev/null || true)
+dead_tag=$(sed -n 's/^demo dead animal tag: //p' "$data/demo.txt" 2>/dev/null || true)
+old_tag=$(sed -n 's/^demo replaced tag: \([0-9]*\) now .*/\1/p' "$data/demo.txt" 2>/dev/null || true)
 sed -n 's/^demo certificate hp1: //p' "$data/demo.txt" > "$data/demo-certificate.hp1" 2>/dev/null || true
 
 cat <<TXT
@@ -38,6 +41,12 @@ HerdPass is starting on http://$listen/
   Holdings of the demo county, nearest first (signed in, any role):
     /api/v1/holdings?near=47.95,80.44
 TXT
+if [[ -n $life_phone ]]; then
+  cat <<TXT
+  Tag life: owner $life_phone has an animal that died ($dead_tag) and one whose ear tag was replaced:
+    /api/v1/animals/$old_tag (the old tag finds the animal under its new one, with its events)
+TXT
+fi
 if [[ -n $cert_id ]]; then
   # Quoted heredoc: the commands are shown as they are to be typed.
   hp1file=$data/demo-certificate.hp1
