@@ -604,21 +604,10 @@ export async function addEvent(tag: string, body: TagEventBody): Promise<void> {
 }
 
 // The user gives a refused event up.
-export async function discardEvent(id: string): Promise<void> {
-  await (await db()).delete('events', id);
-  changed();
-}
+export const discardEvent = (id: string): Promise<void> => discard(id, 'events');
 
 // The user sends a refused event again.
-export async function resendEvent(id: string): Promise<void> {
-  const d = await db();
-  const r = await d.get('events', id);
-  if (!r) return;
-  const { error: _error, ...rest } = r;
-  await d.put('events', { ...rest, state: 'pending' });
-  changed();
-  void syncNow(true);
-}
+export const resendEvent = (id: string): Promise<void> => resend(id, 'events');
 
 // The id of this phone, made once.
 export async function deviceId(): Promise<string> {
@@ -652,19 +641,19 @@ export async function addRecords(records: Record<string, unknown>[], kv: { key: 
   if (navigator.onLine) void syncNow();
 }
 
-// The user gives a rejected record up.
-export async function discard(id: string): Promise<void> {
-  await (await db()).delete('outbox', id);
+// The user gives a rejected record (or, from `events`, a refused event) up.
+export async function discard(id: string, from: 'outbox' | 'events' = 'outbox'): Promise<void> {
+  await (await db()).delete(from, id);
   changed();
 }
 
-// The user sends a rejected record again (after fixing what the reason said, on the server).
-export async function resend(id: string): Promise<void> {
+// The user sends a rejected record (or event) again, after fixing what the reason said.
+export async function resend(id: string, from: 'outbox' | 'events' = 'outbox'): Promise<void> {
   const d = await db();
-  const r = await d.get('outbox', id);
+  const r = await d.get(from, id);
   if (!r) return;
   const { error: _error, ...rest } = r;
-  await d.put('outbox', { ...rest, state: 'pending' });
+  await d.put(from, { ...rest, state: 'pending' });
   changed();
   void syncNow(true);
 }
