@@ -282,6 +282,29 @@ CREATE INDEX animal_events_by_animal ON animal_events(animal_id, on_day);
 
 PRAGMA user_version = 5;
 )sql"},
+    // Checkpoint passages (issue 12 item 4; the session's migration 8, the sixth on this branch
+    // until movements' and sale's are merged before it). Keyed by the device-made id (16 bytes),
+    // so that a passage sent twice is stored once; read per certificate in scan order. flag is ""
+    // or why the passage is suspect (domain/passage.h), judged when it was stored; authority is the
+    // holding's, for who may see it.
+    {"Migration6",
+     R"sql(
+CREATE TABLE passages(
+  id BLOB PRIMARY KEY,
+  certificate_id TEXT NOT NULL REFERENCES certificates(id),
+  holding_id INTEGER NOT NULL REFERENCES holdings(id),
+  scanned_at INTEGER NOT NULL,
+  head_seen INTEGER NOT NULL,
+  note TEXT NOT NULL,
+  recorded_by INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  flag TEXT NOT NULL,
+  authority TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX passages_by_certificate ON passages(certificate_id, scanned_at);
+
+PRAGMA user_version = 6;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -65,8 +65,16 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
+// Undoes migration 6 (checkpoint passages; the session's 8) on a database of the latest schema,
+// as if written at schema 5.
+void RevertToSchema5(RawDb& raw) {
+  raw.Exec("DROP TABLE passages");
+  raw.Exec("PRAGMA user_version = 5");
+}
+
 // Undoes migration 5 (tag life) on a database of the latest schema, as if written at schema 4.
 void RevertToSchema4(RawDb& raw) {
+  RevertToSchema5(raw);
   raw.Exec("DROP TABLE animal_events");
   raw.Exec("DROP TABLE former_tags");
   raw.Exec("ALTER TABLE animals DROP COLUMN ended_on");
@@ -145,7 +153,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 5);
+  EXPECT_EQ(SqliteSchemaVersion(), 6);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -163,7 +171,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -210,7 +218,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -267,7 +275,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -384,7 +392,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -404,6 +412,65 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(store->FindAnimalByTag(Tag(1))->ended_kind, AnimalEventKind::kDied);
   EXPECT_TRUE(store->FindAnimalByTag(Tag(2))->alive());
+}
+
+// Databases of schema 5 exist: migration 6 (passages) keeps their certificates, which take
+// passages from then on, and the file ends up with the schema of a new one.
+TEST_F(SqliteStoreTest, MigratesASchema5DatabaseAndItsCertificatesTakePassages) {
+  std::string fresh_schema;
+  Certificate c;
+  Holding post;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    NewOwner o;
+    o.phone = Phone(1);
+    o.name = "Owner 1";
+    o.village = "Kokpekty";
+    o.authority = "KZ-ABY-01";
+    auto owner = store->CreateOwner(o, MakeAudit("owner.create"));
+    ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+    c = MakeCertificate(1, owner->id, {}, {});
+    ASSERT_TRUE(store->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+    Holding h;
+    h.code = "CP-1";
+    h.kind = HoldingKind::kCheckpoint;
+    h.name = "Checkpoint 1";
+    h.authority = "KZ-ABY-01";
+    h.opened_on = Day("2020-01-01");
+    auto made = store->CreateHolding(h, MakeAudit("holding.create"));
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    post = *made;
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema5(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'passages'"), "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  }
+  auto kept = store->FindCertificate(c.id);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->number, c.number);
+  PassageInput in;
+  in.id = Uuid(0xa55001);
+  in.certificate_id = c.id;
+  in.holding_id = post.id;
+  in.authority = post.authority;
+  in.at = c.issued_at + std::chrono::minutes(5);
+  in.head_seen = 3;
+  in.scope = "KZ-ABY";
+  auto r = store->RecordPassage(in, MakeAudit("certificate.passage"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(store->ListPassages(c.id)->size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, TamperedAuditAuthorityIsReported) {
