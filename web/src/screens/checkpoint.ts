@@ -30,6 +30,8 @@ export class Checkpoint {
   places: Place[] = [];
   passages: PassageRecord[] = [];
   saved = false;
+  // Folded until asked for (or a certificate is checked): the phone check above stays short.
+  open = false;
   onChange: () => void = () => {};
 
   // The places where passages are recorded, from the server when online (kept), else as kept.
@@ -59,7 +61,10 @@ export class Checkpoint {
 
   // The certificate checked above: its id (or number) and head count, for the form.
   useCertificate(certificate: string | undefined): void {
-    if (certificate && !this.form.certificate) this.form = { ...this.form, certificate };
+    if (certificate && !this.form.certificate) {
+      this.form = { ...this.form, certificate };
+      this.open = true;
+    }
   }
 
   async save(maxHead?: number): Promise<void> {
@@ -88,7 +93,15 @@ export class Checkpoint {
       e.preventDefault();
       void this.save(maxHead);
     };
-    return html`<section class="card" data-testid="passage-card">
+    const waiting = this.passages.filter((p) => p.state === 'pending').length;
+    if (!this.open) {
+      return html`<section class="card" data-testid="passage-card" data-open="false">
+        <button class="btn btn-block" data-testid="passage-open" @click=${() => ((this.open = true), this.onChange())}>
+          ${t('inspector:passage.title')}${waiting ? html` · ${t('inspector:passage.waiting')}: ${formatNumber(waiting)}` : nothing}
+        </button>
+      </section>`;
+    }
+    return html`<section class="card" data-testid="passage-card" data-open="true">
       <h1>${t('inspector:passage.title')}</h1>
       <form @submit=${submit} data-testid="passage-form" novalidate>
         <label class="field">${t('inspector:passage.certificate')}
