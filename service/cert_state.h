@@ -61,6 +61,10 @@ struct RevocationSnapshot {
   std::vector<std::string> hashes;      // cert::RevocationHash of each, in sequence order
 };
 
+// The stored certificate asked for by id (UUID) or by its number; kNotFound "no certificate <text>"
+// (service/certificates.cpp).
+Result<Certificate> FindCertificateByIdOrNumber(Store& store, const std::string& text);
+
 struct HerdService::CertState {
   // --- keys (service/keys.cpp) ---
   // The current key set, reloaded when older than `cache_for` (or when the clock went back).

@@ -286,6 +286,10 @@ Status Revoked(const Certificate& c) {
 
 }  // namespace
 
+Result<Certificate> FindCertificateByIdOrNumber(Store& store, const std::string& text) {
+  return FindByIdOrNumber(store, text);
+}
+
 // --- CertState: revocations and consumption ---
 
 Result<std::shared_ptr<const RevocationSnapshot>> HerdService::CertState::Revocations(

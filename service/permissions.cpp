@@ -53,6 +53,10 @@ unsigned RolesFor(Operation op) {
       return kVaccinator | kVet | kAdmin;
     case Operation::kReadHolding:
       return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
+    case Operation::kRecordPassage:
+      // The inspector on the road, as W5's at the destination. The passages are read with the
+      // certificate (kReadCertificate).
+      return kInspector;
   }
   return 0;
 }

@@ -203,6 +203,23 @@ struct AnimalEventRequest {
   std::optional<int64_t> head;  // flocks only: heads born, died, ...
 };
 
+// Issue 12 item 4: a certificate scanned at a checkpoint, as the device sent it.
+struct PassageRequest {
+  std::string id;                    // UUID made on the device: a second send is stored once
+  std::optional<int64_t> holding;    // a checkpoint, border post, market or quarantine station
+  std::string at;                    // RFC 3339: when it was scanned (offline scans arrive late)
+  std::optional<int64_t> head_seen;  // 0 to the certificate's head count
+  std::string note;                  // up to 500 characters
+};
+
+// A passage as answered: the stored passage, and why it is flagged in words.
+struct PassageView {
+  Passage passage;
+  bool duplicate = false;  // the id was stored already: this is the first passage sent with it
+  std::string certificate_number;
+  std::string flag_reason;  // "" when not flagged
+};
+
 // W3: what the vet asks for.
 struct CertificateRequest {
   std::optional<int64_t> owner_id;
@@ -444,6 +461,19 @@ class HerdService {
   // list see it at once.
   Result<Certificate> RevokeCertificate(const Caller& caller, const std::string& id,
                                         const std::string& reason);
+  // Issue 12 item 4 (service/passages.cpp). `certificate` is its UUID or number, of any
+  // jurisdiction (the inspector scanned its QR code): kNotFound when there is none, with nothing
+  // stored. `holding` must take passages (domain/passage.h) and be within the caller's
+  // jurisdiction (kInvalidArgument naming "holding"); head_seen above the certificate's head is
+  // kUnprocessable naming "head_seen"; `at` at most one day ahead of now (as tag-life dates). A
+  // passage of a certificate revoked, used or expired at `at` is stored flagged.
+  Result<PassageView> RecordPassage(const Caller& caller, const std::string& certificate,
+                                    const PassageRequest& request);
+  // The passages of a certificate, in scan order: all of them for whoever may read the
+  // certificate (GetCertificate), else an inspector's those at holdings of their jurisdiction;
+  // kNotFound when the caller may see none.
+  Result<std::vector<PassageView>> ListPassages(const Caller& caller,
+                                                const std::string& certificate);
   // W4, public: the HP1 text checked against this node's trust and revocation lists and its own
   // knowledge of consumption. Never fails: bad input is status "invalid" with a reason. The
   // certificate is filled only when the signature verified, from the signed payload alone.

@@ -171,6 +171,13 @@ struct RecordCodecs {
   static Result<std::vector<Certificate>> ReadCertificateList(Connection& conn,
                                                               const CertificateListQuery& q);
 
+  // --- checkpoint passages (issue 12 item 4) --- (`key` as RecordKey gives it)
+  static Result<std::optional<Passage>> ReadPassage(Connection& conn, const std::string& key);
+  static Status InsertPassage(Connection& conn, const std::string& key, const Passage& p);
+  // In scan order, then id.
+  static Result<std::vector<Passage>> ReadPassages(Connection& conn,
+                                                   const std::string& certificate_id);
+
   // --- audit, counters, reports ---
   // REQUIRES: 1 <= limit <= 1000.
   static Result<std::vector<AuditRow>> ReadAuditPage(Connection& conn, const AuditQuery& q,

@@ -28,6 +28,7 @@
 #include "domain/holding.h"
 #include "domain/model.h"
 #include "domain/movement.h"
+#include "domain/passage.h"
 #include "domain/status.h"
 #include "domain/time.h"
 
@@ -281,6 +282,27 @@ struct CertificateListQuery {
   int limit = 50;  // 1 to 1000
 };
 
+// A checkpoint passage (issue 12 item 4), validated by service/ (the holding takes passages, is in
+// the caller's jurisdiction and `at` is not in the future).
+struct PassageInput {
+  std::string id;  // canonical lowercase UUID made on the device
+  std::string certificate_id;
+  int64_t holding_id = 0;
+  std::string authority;  // the holding's
+  Timestamp at{};         // when it was scanned
+  int32_t head_seen = 0;
+  std::string note;
+  int64_t user_id = 0;
+  Timestamp received_at{};
+  std::string scope;          // the recorder's jurisdiction: a duplicate id outside it is refused
+  bool unrestricted = false;  // the operator's console
+};
+
+struct PassageResult {
+  Passage passage;  // as stored (for a duplicate: the first one)
+  bool duplicate = false;
+};
+
 // W11: vaccination coverage of the owners of one authority subtree, per (owner's authority,
 // disease, species, calendar month). Definitions, shared by both backends (store/coverage_tally.h):
 //  - registered_head: head of that species registered with owners of that authority by the end of
@@ -474,6 +496,14 @@ class Store {
   virtual Result<std::vector<Certificate>> ListMovements(const MovementListQuery& query) = 0;
   // Revocations with sequence > after_sequence, in sequence order.
   virtual Result<std::vector<Revocation>> ListRevocations(int64_t after_sequence = 0) = 0;
+  // Issue 12 item 4: stores a checkpoint passage, flagged (PassageFlagAt) by the certificate's
+  // state read in the same transaction. A passage whose id is stored already is a duplicate,
+  // whatever its content: nothing changes and the stored passage is returned (kPermissionDenied,
+  // field "id", when that passage's holding is outside in.scope). Otherwise kNotFound when there is
+  // no such certificate, with nothing stored. REQUIRES: the holding exists (service/ found it).
+  virtual Result<PassageResult> RecordPassage(const PassageInput& in, const AuditEntry& audit) = 0;
+  // The passages of one certificate, in scan order (then id).
+  virtual Result<std::vector<Passage>> ListPassages(const std::string& certificate_id) = 0;
 
   // --- audit ---
   // Appends an entry on its own (reads of personal data, failed sign-ins). On return the row is

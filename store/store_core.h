@@ -615,6 +615,49 @@ class StoreCore final : public Store {
     return Read([&](Connection& c) { return Codecs::ReadRevocationsAfter(c, after_sequence); });
   }
 
+  Result<PassageResult> RecordPassage(const PassageInput& in, const AuditEntry& audit) override {
+    auto key = Codecs::RecordKey(in.id);
+    if (!key) return InvalidArgument("id", "the passage id is not a UUID");
+    // The certificate is read inside the write job, so a passage stored after a revocation or a
+    // consumption sees it.
+    return writer_->template RunAudited<PassageResult>(
+        [&](Txn& tx) -> Result<PassageResult> {
+          Connection& conn = tx.conn();
+          PassageResult out;
+          HP_ASSIGN_OR_RETURN(std::optional<Passage> stored, Codecs::ReadPassage(conn, *key));
+          if (stored) {
+            if (!in.unrestricted && !InJurisdiction(in.scope, stored->authority)) {
+              return Status(StatusCode::kPermissionDenied,
+                            "a passage with this id exists in another jurisdiction", "id");
+            }
+            out.duplicate = true;
+            out.passage = std::move(*stored);
+            return out;
+          }
+          HP_ASSIGN_OR_RETURN(
+              const Certificate c,
+              Codecs::ReadCertificateRow(conn, CertificateKey::kId, in.certificate_id));
+          Passage& p = out.passage;
+          p.id = in.id;
+          p.certificate_id = c.id;
+          p.holding_id = in.holding_id;
+          p.at = in.at;
+          p.head_seen = in.head_seen;
+          p.note = in.note;
+          p.recorded_by = in.user_id;
+          p.received_at = in.received_at;
+          p.flag = PassageFlagAt(c, in.at);
+          p.authority = in.authority;
+          HP_RETURN_IF_ERROR(Codecs::InsertPassage(conn, *key, p));
+          return out;
+        },
+        audit);
+  }
+
+  Result<std::vector<Passage>> ListPassages(const std::string& certificate_id) override {
+    return Read([&](Connection& c) { return Codecs::ReadPassages(c, certificate_id); });
+  }
+
   Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
     return Read([&](Connection& c) { return Codecs::ReadCertificateList(c, q); });
   }

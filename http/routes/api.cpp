@@ -383,6 +383,26 @@ Answer ConsumeCertificate(HerdService& service, Request& req, const Caller& call
   return JsonText(200, CertificateJson(c, service.clock().Now()));
 }
 
+// Issue 12 item 4: 201 for a new passage, 200 for one stored before (the device sent it again).
+Answer RecordPassage(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  PassageRequest in;
+  in.id = f.String("id");
+  in.holding = f.Integer("holding");
+  in.at = f.String("at");
+  in.head_seen = f.Integer("head_seen");
+  in.note = f.String("note");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const PassageView v, service.RecordPassage(caller, CertificateId(req), in));
+  return JsonText(v.duplicate ? 200 : 201, PassageJson(v));
+}
+
+Answer ListPassages(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const auto items, service.ListPassages(caller, CertificateId(req)));
+  return JsonText(200, PassageListJson(items));
+}
+
 Answer RevokeCertificate(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
   FieldReader f(body, "");
@@ -488,6 +508,10 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
       authed(Operation::kReadCertificate, [](HerdService& sv, Request& req, const Caller& c) {
         return ListMovements(sv, req, c, /*incoming=*/false);
       }));
+  router.Add("POST", "/api/v1/certificates/{id}/passages",
+             authed(Operation::kRecordPassage, RecordPassage));
+  router.Add("GET", "/api/v1/certificates/{id}/passages",
+             authed(Operation::kReadCertificate, ListPassages));
   router.Add("POST", "/api/v1/certificates/{id}/revoke",
              authed(Operation::kRevokeCertificate, RevokeCertificate));
   router.Add("POST", "/api/v1/verify", [&s](Request& req) { return ToResponse(Verify(s, req)); });

@@ -8,6 +8,7 @@
 
 #include "domain/animal_events.h"
 #include "domain/movement.h"
+#include "domain/passage.h"
 #include "http/response.h"
 
 namespace herdpass::http {
@@ -644,6 +645,44 @@ std::string AnimalEventJson(const AnimalEventResult& r) {
     Members(w, r.animal, {});
     Strings(w, "former_tags", r.animal.former_tags);
     w.EndObject();
+    w.EndObject();
+  });
+}
+
+void Write(Writer& w, const PassageView& v) {
+  const Passage& p = v.passage;
+  w.StartObject();
+  Field(w, "id", p.id);
+  Field(w, "certificate_id", p.certificate_id);
+  Field(w, "certificate_number", v.certificate_number);
+  Field(w, "holding", p.holding_id);
+  TimeField(w, "at", p.at);
+  Field(w, "head_seen", int64_t{p.head_seen});
+  Field(w, "note", p.note);
+  Field(w, "recorded_by", p.recorded_by);
+  TimeField(w, "received_at", p.received_at);
+  NullableString(w, "flag", PassageFlagName(p.flag));
+  NullableString(w, "flag_reason", v.flag_reason);
+  w.EndObject();
+}
+
+std::string PassageJson(const PassageView& v) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    Field(w, "status", v.duplicate ? "duplicate" : "created");
+    w.Key("passage");
+    Write(w, v);
+    w.EndObject();
+  });
+}
+
+std::string PassageListJson(const std::vector<PassageView>& items) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    w.Key("items");
+    w.StartArray();
+    for (const PassageView& v : items) Write(w, v);
+    w.EndArray();
     w.EndObject();
   });
 }

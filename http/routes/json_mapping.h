@@ -76,6 +76,10 @@ std::string LookupJson(const LookupResult& r, const Catalogue& catalogue);
 std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue);
 // W12: {status: created | duplicate, event: {...}, animal: {... former_tags}}.
 std::string AnimalEventJson(const AnimalEventResult& r);
+// Issue 12 item 4: {status: created | duplicate, passage: {...}} and {items: [passage, ...]}; a
+// passage's flag and flag_reason are null unless it is flagged.
+std::string PassageJson(const PassageView& v);
+std::string PassageListJson(const std::vector<PassageView>& items);
 // GET /catalogue: species, diseases, vaccines, and the movement rules the service checks on issue
 // (its configured ones, so the app can say what a purpose asks for without a copy of them).
 std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules);

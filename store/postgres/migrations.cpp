@@ -317,6 +317,24 @@ CREATE INDEX movements_by_destination ON movements(destination_scope);
 INSERT INTO movements(certificate_id, destination_scope, arrived_at)
   SELECT id, destination, consumed_at FROM certificates;
 )sql"},
+    // Checkpoint passages (issue 12 item 4), as on SQLite: keyed by the device-made
+    // id, read per certificate in scan order; flag "" or why the passage is suspect.
+    {"Migration7",
+     R"sql(
+CREATE TABLE passages(
+  id uuid PRIMARY KEY,
+  certificate_id text NOT NULL REFERENCES certificates(id),
+  holding_id bigint NOT NULL REFERENCES holdings(id),
+  scanned_at timestamptz NOT NULL,
+  head_seen integer NOT NULL,
+  note text NOT NULL,
+  recorded_by bigint NOT NULL,
+  received_at timestamptz NOT NULL,
+  flag text NOT NULL,
+  authority text COLLATE "C" NOT NULL
+);
+CREATE INDEX passages_by_certificate ON passages(certificate_id, scanned_at);
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -116,6 +116,21 @@ Result<AnimalEvent> AnimalEventFromRow(const Rows& r, int i) {
   return e;
 }
 
+Result<Passage> PassageFromRow(const Rows& r, int i) {
+  Passage p;
+  p.id = r.Text(i, 0);
+  p.certificate_id = r.Text(i, 1);
+  p.holding_id = r.Int(i, 2);
+  p.at = r.Time(i, 3);
+  p.head_seen = static_cast<int32_t>(r.Int(i, 4));
+  p.note = r.Text(i, 5);
+  p.recorded_by = r.Int(i, 6);
+  p.received_at = r.Time(i, 7);
+  HP_ASSIGN_OR_RETURN(p.flag, ParsePassageFlag(r.Text(i, 8)));
+  p.authority = r.Text(i, 9);
+  return p;
+}
+
 Vaccination VaccinationFromRow(const Rows& r, int i) {
   Vaccination v;
   v.id = r.Text(i, 0);
@@ -733,6 +748,40 @@ template <>
 Result<int64_t> Codecs::InsertRevocation(Connection& conn, const std::string& id, Timestamp at) {
   HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kInsertRevocation, {id, at}));
   return rows.Int(0, 0);
+}
+
+// --- checkpoint passages ---
+
+template <>
+Result<std::optional<Passage>> Codecs::ReadPassage(Connection& conn, const std::string& key) {
+  HP_ASSIGN_OR_RETURN(auto row,
+                      postgres::ReadFirst<Result<Passage>>(conn, postgres::kSelectPassage, {key},
+                                                           postgres::PassageFromRow));
+  if (!row) return std::optional<Passage>();
+  HP_ASSIGN_OR_RETURN(Passage p, std::move(*row));
+  return std::optional<Passage>(std::move(p));
+}
+
+template <>
+Status Codecs::InsertPassage(Connection& conn, const std::string& key, const Passage& p) {
+  return postgres::Write(conn, postgres::kInsertPassage,
+                         {key, p.certificate_id, p.holding_id, p.at, p.head_seen, p.note,
+                          p.recorded_by, p.received_at, PassageFlagName(p.flag), p.authority});
+}
+
+template <>
+Result<std::vector<Passage>> Codecs::ReadPassages(Connection& conn,
+                                                  const std::string& certificate_id) {
+  HP_ASSIGN_OR_RETURN(
+      auto rows, postgres::ReadAll<Result<Passage>>(conn, postgres::kSelectPassages,
+                                                    {certificate_id}, postgres::PassageFromRow));
+  std::vector<Passage> out;
+  out.reserve(rows.size());
+  for (auto& r : rows) {
+    HP_ASSIGN_OR_RETURN(Passage p, std::move(r));
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 template <>

@@ -446,4 +446,20 @@ inline constexpr Query kSelectCoverageDoses{
     " AND v.administered_on <= hp_date($2::integer) AND NOT v.voided"};
 #undef HP_OWNER_IN_SCOPE
 
+// --- checkpoint passages (issue 12 item 4) ---
+#define HP_PASSAGE_COLUMNS                                                            \
+  "id, certificate_id, holding_id, hp_ms(scanned_at), head_seen, note, recorded_by, " \
+  "hp_ms(received_at), flag, authority"
+inline constexpr Query kInsertPassage{
+    "InsertPassage",
+    "INSERT INTO passages(id, certificate_id, holding_id, scanned_at, head_seen, note, "
+    "recorded_by, received_at, flag, authority) VALUES($1::uuid, $2, $3::bigint, hp_ts($4), $5, "
+    "$6, $7::bigint, hp_ts($8), $9, $10)"};
+inline constexpr Query kSelectPassage{
+    "SelectPassage", "SELECT " HP_PASSAGE_COLUMNS " FROM passages WHERE id = $1::uuid"};
+inline constexpr Query kSelectPassages{
+    "SelectPassages", "SELECT " HP_PASSAGE_COLUMNS
+                      " FROM passages WHERE certificate_id = $1 ORDER BY scanned_at, id"};
+#undef HP_PASSAGE_COLUMNS
+
 }  // namespace herdpass::postgres

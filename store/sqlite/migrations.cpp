@@ -310,6 +310,28 @@ INSERT INTO movements(certificate_id, destination_scope, arrived_at)
 
 PRAGMA user_version = 6;
 )sql"},
+    // Checkpoint passages (issue 12 item 4). Keyed by the device-made id (16 bytes),
+    // so that a passage sent twice is stored once; read per certificate in scan order. flag is ""
+    // or why the passage is suspect (domain/passage.h), judged when it was stored; authority is the
+    // holding's, for who may see it.
+    {"Migration7",
+     R"sql(
+CREATE TABLE passages(
+  id BLOB PRIMARY KEY,
+  certificate_id TEXT NOT NULL REFERENCES certificates(id),
+  holding_id INTEGER NOT NULL REFERENCES holdings(id),
+  scanned_at INTEGER NOT NULL,
+  head_seen INTEGER NOT NULL,
+  note TEXT NOT NULL,
+  recorded_by INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  flag TEXT NOT NULL,
+  authority TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX passages_by_certificate ON passages(certificate_id, scanned_at);
+
+PRAGMA user_version = 7;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

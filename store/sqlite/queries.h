@@ -383,4 +383,18 @@ inline constexpr Query kSelectCoverageDoses{
     " AND v.administered_on <= ?2 AND v.voided = 0"};
 #undef HP_OWNER_IN_SCOPE
 
+// --- checkpoint passages (issue 12 item 4) ---
+#define HP_PASSAGE_COLUMNS                                                                  \
+  "id, certificate_id, holding_id, scanned_at, head_seen, note, recorded_by, received_at, " \
+  "flag, authority"
+inline constexpr Query kInsertPassage{"InsertPassage",
+                                      "INSERT INTO passages(" HP_PASSAGE_COLUMNS
+                                      ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+inline constexpr Query kSelectPassage{"SelectPassage",
+                                      "SELECT " HP_PASSAGE_COLUMNS " FROM passages WHERE id = ?1"};
+inline constexpr Query kSelectPassages{
+    "SelectPassages", "SELECT " HP_PASSAGE_COLUMNS
+                      " FROM passages WHERE certificate_id = ?1 ORDER BY scanned_at, id"};
+#undef HP_PASSAGE_COLUMNS
+
 }  // namespace herdpass::sqlite

@@ -122,6 +122,21 @@ Result<AnimalEvent> AnimalEventFromRow(const Statement& st) {
   return e;
 }
 
+Result<Passage> PassageFromRow(const Statement& st) {
+  Passage p;
+  p.id = UuidFromBytes(st.Blob(0));
+  p.certificate_id = st.Text(1);
+  p.holding_id = st.Int(2);
+  p.at = FromMillis(st.Int(3));
+  p.head_seen = static_cast<int32_t>(st.Int(4));
+  p.note = st.Text(5);
+  p.recorded_by = st.Int(6);
+  p.received_at = FromMillis(st.Int(7));
+  HP_ASSIGN_OR_RETURN(p.flag, ParsePassageFlag(st.Text(8)));
+  p.authority = st.Text(9);
+  return p;
+}
+
 Vaccination VaccinationFromRow(const Statement& st) {
   Vaccination v;
   v.id = UuidFromBytes(st.Blob(0));
@@ -910,6 +925,51 @@ Result<int64_t> Codecs::InsertRevocation(Connection& conn, const std::string& id
     st.Bind(1, id).Bind(2, sqlite::Millis(at));
   }));
   return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+// --- checkpoint passages ---
+
+template <>
+Result<std::optional<Passage>> Codecs::ReadPassage(Connection& conn, const std::string& key) {
+  HP_ASSIGN_OR_RETURN(auto row,
+                      sqlite::ReadFirst<Result<Passage>>(
+                          conn, sqlite::kSelectPassage, [&](Statement& st) { st.BindBlob(1, key); },
+                          sqlite::PassageFromRow));
+  if (!row) return std::optional<Passage>();
+  HP_ASSIGN_OR_RETURN(Passage p, std::move(*row));
+  return std::optional<Passage>(std::move(p));
+}
+
+template <>
+Status Codecs::InsertPassage(Connection& conn, const std::string& key, const Passage& p) {
+  return sqlite::Write(conn, sqlite::kInsertPassage, [&](Statement& st) {
+    st.BindBlob(1, key)
+        .Bind(2, p.certificate_id)
+        .Bind(3, p.holding_id)
+        .Bind(4, sqlite::Millis(p.at))
+        .Bind(5, p.head_seen)
+        .Bind(6, p.note)
+        .Bind(7, p.recorded_by)
+        .Bind(8, sqlite::Millis(p.received_at))
+        .Bind(9, PassageFlagName(p.flag))
+        .Bind(10, p.authority);
+  });
+}
+
+template <>
+Result<std::vector<Passage>> Codecs::ReadPassages(Connection& conn,
+                                                  const std::string& certificate_id) {
+  HP_ASSIGN_OR_RETURN(
+      auto rows, sqlite::ReadAll<Result<Passage>>(
+                     conn, sqlite::kSelectPassages,
+                     [&](Statement& st) { st.Bind(1, certificate_id); }, sqlite::PassageFromRow));
+  std::vector<Passage> out;
+  out.reserve(rows.size());
+  for (auto& r : rows) {
+    HP_ASSIGN_OR_RETURN(Passage p, std::move(r));
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 template <>

@@ -202,6 +202,20 @@ std::vector<Row> Matrix() {
        no_body},
       {"GET", "/movements", Who::kRoles, kCertificateReaders,
        fixed("/api/v1/movements?status=mismatch"), no_body},
+      // Issue 12 item 4: an unknown certificate is 404 for the inspector, nothing stored.
+      {"POST",
+       "/certificates/{id}/passages",
+       Who::kRoles,
+       {"inspector"},
+       fixed("/api/v1/certificates/" + unknown_uuid + "/passages"),
+       [unknown_uuid](int) {
+         return json{{"id", unknown_uuid},
+                     {"holding", 1},
+                     {"at", "2026-01-01T00:00:00Z"},
+                     {"head_seen", 1}};
+       }},
+      {"GET", "/certificates/{id}/passages", Who::kRoles, kCertificateReaders,
+       fixed("/api/v1/certificates/" + unknown_uuid + "/passages"), no_body},
       {"POST",
        "/certificates/{id}/revoke",
        Who::kRoles,

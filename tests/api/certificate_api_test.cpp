@@ -1069,5 +1069,113 @@ TEST_F(CertificateApiTest, OfTwoInspectorsConfirmingOneArrivalExactlyOneWins) {
   EXPECT_EQ(animal.json().at("events").size(), 1u) << animal.body;
 }
 
+// `c`'s issued_at plus `seconds`, as RFC 3339: a scan time that does not depend on the clock.
+std::string AfterIssue(const json& c, int seconds) {
+  auto t = ParseRfc3339(c.at("issued_at").get<std::string>());
+  EXPECT_TRUE(t.ok());
+  return FormatRfc3339(t.value() + std::chrono::seconds(seconds));
+}
+
+TEST_F(CertificateApiTest, PassageScannedOfflineAndSentTwiceIsStoredOnce) {
+  json c = Issue(IssueBody(CattleHerd(40, 2)));
+  const std::string id = c.at("id");
+  const int64_t post = AddHolding(*client_, Token("vet"), "PS-CP-40", "checkpoint");
+  const std::string passage_id = NewUuid();
+  const json body = {{"id", passage_id},
+                     {"holding", post},
+                     {"at", AfterIssue(c, 60)},
+                     {"head_seen", 2},
+                     {"note", "truck 123 ABC 05"}};
+  const std::string target = "/api/v1/certificates/" + id + "/passages";
+  auto first = client_->Post(target, body, Token("insp"));
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.json().at("status"), "created");
+  const json p = first.json().at("passage");
+  EXPECT_EQ(p.at("id"), passage_id);
+  EXPECT_EQ(p.at("certificate_id"), id);
+  EXPECT_EQ(p.at("certificate_number"), c.at("number"));
+  EXPECT_EQ(p.at("holding"), post);
+  EXPECT_EQ(p.at("at"), AfterIssue(c, 60));
+  EXPECT_EQ(p.at("head_seen"), 2);
+  EXPECT_EQ(p.at("note"), "truck 123 ABC 05");
+  EXPECT_TRUE(p.at("flag").is_null()) << first.body;
+  EXPECT_TRUE(p.at("flag_reason").is_null()) << first.body;
+  // The phone's outbox sends it again (it never heard the answer): stored once.
+  auto again = client_->Post(target, body, Token("insp"));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("status"), "duplicate");
+  EXPECT_EQ(again.json().at("passage").at("received_at"), p.at("received_at"));
+  auto list = client_->Get(target, Token("vet"));
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.json().at("items").size(), 1u) << list.body;
+  EXPECT_EQ(list.json().at("items")[0].at("id"), passage_id);
+}
+
+TEST_F(CertificateApiTest, PassageOfARevokedCertificateIsStoredFlagged) {
+  json c = Issue(IssueBody(CattleHerd(41, 1)));
+  const std::string id = c.at("id");
+  const int64_t post = AddHolding(*client_, Token("vet"), "PS-BP-41", "border_post");
+  auto r =
+      client_->Post("/api/v1/certificates/" + id + "/revoke", {{"reason", "forged"}}, Token("vet"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string revoked_at = r.json().at("revoked").at("at");
+  // Scanned a minute after the revocation.
+  auto t = ParseRfc3339(revoked_at);
+  ASSERT_TRUE(t.ok()) << r.body;
+  auto flagged = client_->Post("/api/v1/certificates/" + id + "/passages",
+                               {{"id", NewUuid()},
+                                {"holding", post},
+                                {"at", FormatRfc3339(t.value() + std::chrono::minutes(1))},
+                                {"head_seen", 1}},
+                               Token("insp"));
+  ASSERT_EQ(flagged.status, 201) << flagged.body;
+  const json p = flagged.json().at("passage");
+  EXPECT_EQ(p.at("flag"), "revoked");
+  EXPECT_EQ(p.at("flag_reason"), "the certificate " + c.at("number").get<std::string>() +
+                                     " was revoked at " + revoked_at);
+  auto list = client_->Get("/api/v1/certificates/" + id + "/passages", Token("vet"));
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.json().at("items").size(), 1u) << list.body;
+  EXPECT_EQ(list.json().at("items")[0].at("flag"), "revoked");
+}
+
+TEST_F(CertificateApiTest, BadPassageIsRefusedNamingTheFieldAndChangesNothing) {
+  json c = Issue(IssueBody(CattleHerd(42, 1)));
+  const std::string id = c.at("id");
+  const std::string target = "/api/v1/certificates/" + id + "/passages";
+  const int64_t post = AddHolding(*client_, Token("vet"), "PS-CP-42", "checkpoint");
+  const int64_t farm = AddHolding(*client_, Token("vet"), "PS-FM-42", "farm");
+  const int64_t far = AddHolding(*client_, Token("vet-alm"), "PS-CP-42A", "checkpoint");
+  const json good = {
+      {"id", NewUuid()}, {"holding", post}, {"at", AfterIssue(c, 5)}, {"head_seen", 1}};
+  auto with = [&](const char* key, json value) {
+    json b = good;
+    b[key] = std::move(value);
+    return b;
+  };
+  auto audit_rows = [&] {
+    auto a = client_->Get("/api/v1/audit?action=certificate.passage&limit=1000", Token("admin"));
+    EXPECT_EQ(a.status, 200) << a.body;
+    return a.json().at("items").size();
+  };
+  const size_t audit_before = audit_rows();
+  ExpectProblem(
+      client_->Post("/api/v1/certificates/" + NewUuid() + "/passages", good, Token("insp")), 404,
+      "certificate");
+  ExpectProblem(client_->Post(target, with("head_seen", 2), Token("insp")), 422, "head_seen");
+  ExpectProblem(client_->Post(target, with("holding", farm), Token("insp")), 400, "holding");
+  ExpectProblem(client_->Post(target, with("holding", far), Token("insp")), 400, "holding");
+  ExpectProblem(client_->Post(target, with("at", "2999-01-01T00:00:00Z"), Token("insp")), 400,
+                "at");
+  ExpectProblem(client_->Post(target, with("speed", 5), Token("insp")), 400, "speed");
+  ExpectProblem(client_->Post(target, good, Token("vet")), 403);
+  auto list = client_->Get(target, Token("vet"));
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_TRUE(list.json().at("items").empty()) << list.body;
+  EXPECT_EQ(audit_rows(), audit_before);
+  // The same id, sent right, is new.
+  EXPECT_EQ(client_->Post(target, good, Token("insp")).status, 201);
+}
+
 }  // namespace
 }  // namespace herdpass::testing

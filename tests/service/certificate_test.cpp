@@ -1403,3 +1403,186 @@ TEST_F(CertificateTest, OwnerIdAndPhoneOfDifferentOwnersAreRefused) {
 
 }  // namespace
 }  // namespace herdpass
+
+namespace herdpass {
+namespace {
+
+// --- checkpoint passages (issue 12 item 4) ---
+
+class PassageTest : public CertificateTest {
+ protected:
+  // A holding of `kind` made by the admin in `authority`.
+  Holding Place(const std::string& code, const std::string& kind,
+                const std::string& authority = "KZ-ABY") {
+    HoldingInput in;
+    in.code = code;
+    in.kind = kind;
+    in.name = "Place " + code;
+    in.authority = authority;
+    in.lat = 48.2;
+    in.lon = 80.1;
+    in.opened_on = "2020-01-01";
+    auto h = svc().CreateHolding(admin_, in);
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    return h.ok() ? h.value() : Holding{};
+  }
+
+  PassageRequest Scan(int n, int64_t holding, Timestamp at, int64_t head_seen = 1) {
+    PassageRequest r;
+    r.id = Uuid(7000 + n);
+    r.holding = holding;
+    r.at = FormatRfc3339(at);
+    r.head_seen = head_seen;
+    r.note = "truck 123 ABC 05";
+    return r;
+  }
+
+  size_t Stored(const Certificate& c) {
+    auto list = kz_->store->ListPassages(c.id);
+    EXPECT_TRUE(list.ok()) << list.status().ToString();
+    return list.ok() ? list->size() : 0;
+  }
+};
+
+TEST_F(PassageTest, ScannedOfflineAndSentTwiceIsStoredOnceAndAudited) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  const Holding post = Place("CP-1", "checkpoint");
+  const Timestamp scanned = clock_.Now() + std::chrono::minutes(30);
+  clock_.Advance(std::chrono::hours(5));  // the phone was offline; the certificate is still valid
+  auto first = svc().RecordPassage(inspector_, c.id, Scan(1, post.id, scanned));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_EQ(first->passage.at, scanned);
+  EXPECT_EQ(first->passage.received_at, clock_.Now());
+  EXPECT_EQ(first->passage.flag, PassageFlag::kNone);
+  EXPECT_EQ(first->flag_reason, "");
+  EXPECT_EQ(first->certificate_number, c.number);
+
+  clock_.Advance(std::chrono::minutes(1));
+  auto again = svc().RecordPassage(inspector_, c.number, Scan(1, post.id, scanned));  // by number
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->passage.received_at, first->passage.received_at);
+  EXPECT_EQ(Stored(c), 1u);
+
+  AuditQuery q;
+  q.action = "certificate.passage";
+  auto rows = svc().ListAudit(auditor_, q);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_GE(rows->size(), 1u);
+  EXPECT_EQ(rows->back().entry.username, "insp");
+  EXPECT_EQ(rows->back().entry.target, "certificate:" + c.id);
+}
+
+TEST_F(PassageTest, PassageOfARevokedCertificateIsStoredFlaggedWithTheReason) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  const Holding post = Place("CP-1", "checkpoint");
+  const Timestamp before = clock_.Now() + std::chrono::minutes(1);
+  clock_.Advance(std::chrono::minutes(10));
+  ASSERT_TRUE(svc().RevokeCertificate(vet_, c.id, "wrong animals listed").ok());
+  clock_.Advance(std::chrono::minutes(10));
+  auto flagged = svc().RecordPassage(inspector_, c.id, Scan(1, post.id, clock_.Now()));
+  ASSERT_TRUE(flagged.ok()) << flagged.status().ToString();
+  EXPECT_EQ(flagged->passage.flag, PassageFlag::kRevoked);
+  EXPECT_EQ(flagged->flag_reason,
+            "the certificate " + c.number + " was revoked at 2026-11-29T09:10:00.000Z");
+  // Scanned before the revocation, sent after: not flagged.
+  auto clean = svc().RecordPassage(inspector_, c.id, Scan(2, post.id, before));
+  ASSERT_TRUE(clean.ok()) << clean.status().ToString();
+  EXPECT_EQ(clean->passage.flag, PassageFlag::kNone);
+  auto list = svc().ListPassages(vet_, c.id);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].passage.flag, PassageFlag::kNone);
+  EXPECT_EQ((*list)[1].passage.flag, PassageFlag::kRevoked);
+  EXPECT_EQ((*list)[1].flag_reason, flagged->flag_reason);
+}
+
+TEST_F(PassageTest, PassageOfAUsedOrExpiredCertificateIsFlagged) {
+  SeedSheep();
+  const Certificate used = Issue(Request());
+  const Certificate expiring = Issue(Request());
+  const Holding market = Place("M-1", "market");
+  clock_.Advance(std::chrono::hours(1));
+  ASSERT_TRUE(svc().ConsumeCertificate(inspector_, used.id, "Ayagoz meat plant").ok());
+  clock_.Advance(std::chrono::minutes(1));
+  auto u = svc().RecordPassage(inspector_, used.id, Scan(1, market.id, clock_.Now()));
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->passage.flag, PassageFlag::kConsumed);
+  EXPECT_EQ(u->flag_reason,
+            "the certificate " + used.number + " was already used at 2026-11-29T10:00:00.000Z");
+  clock_.Set(expiring.valid_until + std::chrono::minutes(1));
+  auto e = svc().RecordPassage(inspector_, expiring.id, Scan(2, market.id, clock_.Now()));
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->passage.flag, PassageFlag::kExpired);
+}
+
+TEST_F(PassageTest, BadInputIsRefusedNamingTheFieldAndStoresNothing) {
+  SeedSheep();
+  const Certificate c = Issue(Request());  // one head
+  const Holding post = Place("CP-1", "checkpoint");
+  const Holding farm_post = Place("SH-1", "slaughterhouse");
+  const Holding far_post = Place("CP-9", "checkpoint", "KZ-ALM");
+  const Timestamp now = clock_.Now();
+  auto field_of = [&](const std::string& cert, const PassageRequest& r) {
+    auto got = svc().RecordPassage(inspector_, cert, r);
+    EXPECT_FALSE(got.ok());
+    return std::make_pair(got.status().code(), got.status().field());
+  };
+  using P = std::pair<StatusCode, std::string>;
+  EXPECT_EQ(field_of(Uuid(999), Scan(1, post.id, now)), P(StatusCode::kNotFound, "certificate"));
+  EXPECT_EQ(field_of(c.id, Scan(1, post.id, now, 2)), P(StatusCode::kUnprocessable, "head_seen"));
+  EXPECT_EQ(field_of(c.id, Scan(1, post.id, now, -1)),
+            P(StatusCode::kInvalidArgument, "head_seen"));
+  EXPECT_EQ(field_of(c.id, Scan(1, far_post.id, now)), P(StatusCode::kInvalidArgument, "holding"));
+  EXPECT_EQ(field_of(c.id, Scan(1, farm_post.id, now)), P(StatusCode::kInvalidArgument, "holding"));
+  EXPECT_EQ(field_of(c.id, Scan(1, 987654, now)), P(StatusCode::kInvalidArgument, "holding"));
+  // One day ahead is a phone's clock; more is refused.
+  EXPECT_EQ(
+      field_of(c.id, Scan(1, post.id, now + std::chrono::hours(24) + std::chrono::seconds(1))),
+      P(StatusCode::kInvalidArgument, "at"));
+  PassageRequest no_at = Scan(1, post.id, now);
+  no_at.at = "yesterday";
+  EXPECT_EQ(field_of(c.id, no_at), P(StatusCode::kInvalidArgument, "at"));
+  PassageRequest bad_id = Scan(1, post.id, now);
+  bad_id.id = "00000000-0000-0000-0000-000000000000";
+  EXPECT_EQ(field_of(c.id, bad_id), P(StatusCode::kInvalidArgument, "id"));
+  PassageRequest long_note = Scan(1, post.id, now);
+  long_note.note = std::string(501, 'x');
+  EXPECT_EQ(field_of(c.id, long_note), P(StatusCode::kInvalidArgument, "note"));
+  EXPECT_EQ(Stored(c), 0u);
+  // Only inspectors record passages.
+  EXPECT_EQ(svc().RecordPassage(vet_, c.id, Scan(1, post.id, now)).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(Stored(c), 0u);
+  // The same id, sent right, is new.
+  auto ok = svc().RecordPassage(inspector_, c.id, Scan(1, post.id, now + std::chrono::hours(24)));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_FALSE(ok->duplicate);
+}
+
+TEST_F(PassageTest, InspectorsOnTheRoadSeeTheirPassagesAndTheIssuersSeeAll) {
+  SeedSheep();
+  const Certificate c = Issue(Request());
+  const Holding post = Place("CP-1", "checkpoint");
+  const Holding far_post = Place("CP-9", "border_post", "KZ-ALM");
+  Caller far_inspector = kz_->User("insp9", Role::kInspector, "KZ-ALM");
+  ASSERT_TRUE(svc().RecordPassage(inspector_, c.id, Scan(1, post.id, clock_.Now())).ok());
+  auto far = svc().RecordPassage(far_inspector, c.id, Scan(2, far_post.id, clock_.Now()));
+  ASSERT_TRUE(far.ok()) << far.status().ToString();
+  auto all = svc().ListPassages(vet_, c.id);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->size(), 2u);
+  auto theirs = svc().ListPassages(far_inspector, c.id);
+  ASSERT_TRUE(theirs.ok()) << theirs.status().ToString();
+  ASSERT_EQ(theirs->size(), 1u);
+  EXPECT_EQ(theirs->front().passage.holding_id, far_post.id);
+  EXPECT_EQ(svc().ListPassages(far_vet_, c.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(svc().ListPassages(vaccinator_, c.id).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(svc().ListPassages(vet_, Uuid(999)).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace herdpass

@@ -46,15 +46,19 @@ class PostgresStoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
+// The down step of migration 6 (checkpoint passages; the session's 8), undone first.
+constexpr char kUndoPassages[] =
+    "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
+
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 6);
+  EXPECT_EQ(PostgresSchemaVersion(), 7);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
-            "6:Migration6");
+            "6:Migration6,7:Migration7");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "6");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -69,13 +73,14 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   a.created_at = At(5000);
   ASSERT_TRUE(store_->CreateAnimal(a, MakeAudit("animal.create")).ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
                       "DROP TABLE animal_events; DROP TABLE former_tags; "
                       "ALTER TABLE animals DROP COLUMN ended_kind, DROP COLUMN ended_on; "
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "6");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -101,9 +106,10 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
                                        MakeAudit("certificate.consume"))
                   .ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "6");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -125,6 +131,38 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
   EXPECT_EQ((*incoming)[0].id, planned.id);
 }
 
+// Databases of schema 6 exist: migration 7 keeps their certificates, which take passages.
+TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) {
+  Owner o = AddOwner(1);
+  Certificate c = MakeCertificate(1, o.id, {}, {});
+  ASSERT_TRUE(store_->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+  Holding h;
+  h.code = "CP-1";
+  h.kind = HoldingKind::kCheckpoint;
+  h.name = "Checkpoint 1";
+  h.authority = "KZ-ABY-01";
+  h.opened_on = Day("2020-01-01");
+  auto post = store_->CreateHolding(h, MakeAudit("holding.create"));
+  ASSERT_TRUE(post.ok()) << post.status().ToString();
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoPassages), "");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "7");
+  ASSERT_TRUE(store_->FindCertificate(c.id).ok());
+  PassageInput in;
+  in.id = Uuid(0xa55001);
+  in.certificate_id = c.id;
+  in.holding_id = post->id;
+  in.authority = post->authority;
+  in.at = c.issued_at + std::chrono::minutes(5);
+  in.head_seen = 3;
+  in.scope = "KZ-ABY";
+  auto r = store_->RecordPassage(in, MakeAudit("certificate.passage"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(store_->ListPassages(c.id)->size(), 1u);
+}
+
 // Two servers starting together on an empty database: the advisory lock lets one migrate while the
 // other waits, then finds nothing left to do.
 TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
@@ -143,18 +181,18 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "6");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(7, 'Migration7')"), "");
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(8, 'Migration8')"), "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 7, this program "
-            "knows up to 6)");
+            "the database was written by a newer version of HerdPass (schema 8, this program "
+            "knows up to 7)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -175,6 +213,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   store_.reset();
   // Back to what migration 3 left: no tag life (migration 5), the key as migration 1 made it, no
   // holdings.
+  ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
                       "DROP TABLE animal_events; DROP TABLE former_tags; "
                       "ALTER TABLE animals DROP COLUMN ended_kind, DROP COLUMN ended_on; "
@@ -189,7 +228,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "6");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "7");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);

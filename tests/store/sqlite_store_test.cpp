@@ -65,13 +65,22 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 6 (movements) on a database of the latest schema, as if written at schema 5.
+// Undoes migration 7 (checkpoint passages) on a database of the latest schema, as if written at
+// schema 6.
+void RevertToSchema6(RawDb& raw) {
+  raw.Exec("DROP TABLE passages");
+  raw.Exec("PRAGMA user_version = 6");
+}
+
+// Undoes migrations 7 and 6 (movements) on a database of the latest schema, as if written at
+// schema 5.
 void RevertToSchema5(RawDb& raw) {
+  RevertToSchema6(raw);
   raw.Exec("DROP TABLE movements");
   raw.Exec("PRAGMA user_version = 5");
 }
 
-// Undoes migrations 6 and 5 (tag life) on a database of the latest schema, as if written at
+// Undoes migrations 7, 6 and 5 (tag life) on a database of the latest schema, as if written at
 // schema 4.
 void RevertToSchema4(RawDb& raw) {
   RevertToSchema5(raw);
@@ -153,7 +162,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 6);
+  EXPECT_EQ(SqliteSchemaVersion(), 7);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -171,7 +180,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -218,7 +227,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -275,7 +284,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -392,7 +401,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -448,7 +457,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -473,6 +482,65 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_TRUE(incoming.ok());
   ASSERT_EQ(incoming->size(), 1u);
   EXPECT_EQ((*incoming)[0].id, planned.id);
+}
+
+// Databases of schema 6 exist: migration 7 (passages) keeps their certificates, which take
+// passages from then on, and the file ends up with the schema of a new one.
+TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) {
+  std::string fresh_schema;
+  Certificate c;
+  Holding post;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    NewOwner o;
+    o.phone = Phone(1);
+    o.name = "Owner 1";
+    o.village = "Kokpekty";
+    o.authority = "KZ-ABY-01";
+    auto owner = store->CreateOwner(o, MakeAudit("owner.create"));
+    ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+    c = MakeCertificate(1, owner->id, {}, {});
+    ASSERT_TRUE(store->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+    Holding h;
+    h.code = "CP-1";
+    h.kind = HoldingKind::kCheckpoint;
+    h.name = "Checkpoint 1";
+    h.authority = "KZ-ABY-01";
+    h.opened_on = Day("2020-01-01");
+    auto made = store->CreateHolding(h, MakeAudit("holding.create"));
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    post = *made;
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema6(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'passages'"), "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  }
+  auto kept = store->FindCertificate(c.id);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->number, c.number);
+  PassageInput in;
+  in.id = Uuid(0xa55001);
+  in.certificate_id = c.id;
+  in.holding_id = post.id;
+  in.authority = post.authority;
+  in.at = c.issued_at + std::chrono::minutes(5);
+  in.head_seen = 3;
+  in.scope = "KZ-ABY";
+  auto r = store->RecordPassage(in, MakeAudit("certificate.passage"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(store->ListPassages(c.id)->size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, TamperedAuditAuthorityIsReported) {

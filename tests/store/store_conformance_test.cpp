@@ -2744,3 +2744,140 @@ TYPED_TEST(StoreTest, ACertificateWithoutHoldingsArrivesWithoutOneAsOlderClients
 
 }  // namespace
 }  // namespace herdpass::testing
+
+namespace herdpass::testing {
+namespace {
+
+// --- checkpoint passages (issue 12 item 4) ---
+
+// A passage of `c` at a checkpoint holding, scanned `after_issue_ms` after the certificate's issue.
+PassageInput MakePassage(int64_t n, const Certificate& c, int64_t holding_id,
+                         int64_t after_issue_ms) {
+  PassageInput p;
+  p.id = Uuid(0xa55000 + n);
+  p.certificate_id = c.id;
+  p.holding_id = holding_id;
+  p.authority = "KZ-ABY-01";
+  p.at = c.issued_at + std::chrono::milliseconds(after_issue_ms);
+  p.head_seen = 30;
+  p.note = "truck KZ 123 ABC 05, " + std::to_string(n);
+  p.user_id = 21;
+  p.received_at = At(1'790'500'000'000 + n);
+  p.scope = "KZ-ABY";
+  return p;
+}
+
+TYPED_TEST(StoreTest, PassageIsStoredOnceByItsIdAndListedInScanOrder) {
+  Certificate c = this->AddCertificate(1);
+  Holding post = this->AddHolding("CP-1", 43.1, 77.1, "KZ-ABY-01", HoldingKind::kCheckpoint);
+  const int64_t audit_before = this->AuditRows();
+  PassageInput late = MakePassage(1, c, post.id, 3'600'000);
+  auto first = this->store().RecordPassage(late, MakeAudit("certificate.passage"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_EQ(this->AuditRows(), audit_before + 1);
+  const Passage& p = first->passage;
+  EXPECT_EQ(p.id, late.id);
+  EXPECT_EQ(p.certificate_id, c.id);
+  EXPECT_EQ(p.holding_id, post.id);
+  EXPECT_EQ(p.at, late.at);
+  EXPECT_EQ(p.head_seen, 30);
+  EXPECT_EQ(p.note, late.note);
+  EXPECT_EQ(p.recorded_by, 21);
+  EXPECT_EQ(p.received_at, late.received_at);
+  EXPECT_EQ(p.flag, PassageFlag::kNone);
+  EXPECT_EQ(p.authority, "KZ-ABY-01");
+
+  // Sent again (the phone did not hear the answer), with other content even: stored once.
+  PassageInput again = late;
+  again.head_seen = 2;
+  again.note = "changed";
+  auto dup = this->store().RecordPassage(again, MakeAudit("certificate.passage"));
+  ASSERT_TRUE(dup.ok()) << dup.status().ToString();
+  EXPECT_TRUE(dup->duplicate);
+  EXPECT_EQ(dup->passage.head_seen, 30);
+  EXPECT_EQ(dup->passage.note, late.note);
+
+  // One scanned earlier and sent later comes first.
+  PassageInput early = MakePassage(2, c, post.id, 60'000);
+  ASSERT_TRUE(this->store().RecordPassage(early, MakeAudit("certificate.passage")).ok());
+  auto list = this->store().ListPassages(c.id);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, early.id);
+  EXPECT_EQ((*list)[1].id, late.id);
+  EXPECT_EQ((*list)[1].head_seen, 30);
+  // Another certificate's list is its own.
+  Certificate other = this->AddCertificate(2);
+  auto none = this->store().ListPassages(other.id);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TYPED_TEST(StoreTest, PassageIsFlaggedByTheCertificatesStateWhenItWasScanned) {
+  Holding post = this->AddHolding("CP-1", 43.1, 77.1, "KZ-ABY-01", HoldingKind::kCheckpoint);
+  auto flag_of = [&](const PassageInput& in) {
+    auto r = this->store().RecordPassage(in, MakeAudit("certificate.passage"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->passage.flag : PassageFlag::kNone;
+  };
+  // Revoked one hour after issue: a scan before is clean, one after is flagged, even when both
+  // reach the server after the revocation.
+  Certificate revoked = this->AddCertificate(1);
+  const Timestamp revoked_at = revoked.issued_at + std::chrono::hours(1);
+  ASSERT_TRUE(this->store()
+                  .RevokeCertificate(revoked.id, 3, "forged", revoked_at, MakeAudit("revoke"))
+                  .ok());
+  EXPECT_EQ(flag_of(MakePassage(1, revoked, post.id, 3'599'000)), PassageFlag::kNone);
+  EXPECT_EQ(flag_of(MakePassage(2, revoked, post.id, 3'600'000)), PassageFlag::kRevoked);
+
+  // Consumed (arrived) two hours after issue.
+  Certificate used = this->AddCertificate(2);
+  Consumption arrival{21, "insp", "gate", used.issued_at + std::chrono::hours(2)};
+  ASSERT_TRUE(this->store().ConsumeCertificate(used.id, arrival, MakeAudit("consume")).ok());
+  EXPECT_EQ(flag_of(MakePassage(3, used, post.id, 3'600'000)), PassageFlag::kNone);
+  EXPECT_EQ(flag_of(MakePassage(4, used, post.id, 7'200'001)), PassageFlag::kConsumed);
+
+  // Valid 72 hours; a scan before the issue is a copy or a wrong clock.
+  Certificate plain = this->AddCertificate(3);
+  EXPECT_EQ(flag_of(MakePassage(5, plain, post.id, 72 * 3'600'000)), PassageFlag::kNone);
+  EXPECT_EQ(flag_of(MakePassage(6, plain, post.id, 72 * 3'600'000 + 1)), PassageFlag::kExpired);
+  EXPECT_EQ(flag_of(MakePassage(7, plain, post.id, -1)), PassageFlag::kNotYetIssued);
+
+  // The flags are stored as judged.
+  auto list = this->store().ListPassages(revoked.id);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].flag, PassageFlag::kNone);
+  EXPECT_EQ((*list)[1].flag, PassageFlag::kRevoked);
+}
+
+TYPED_TEST(StoreTest, PassageOfAnUnknownCertificateIsNotFoundAndNothingStored) {
+  Certificate c = this->AddCertificate(1);
+  Holding post = this->AddHolding("CP-1", 43.1, 77.1, "KZ-ABY-01", HoldingKind::kCheckpoint);
+  PassageInput in = MakePassage(1, c, post.id, 1000);
+  in.certificate_id = Uuid(0xdead);
+  const int64_t audit_before = this->AuditRows();
+  auto r = this->store().RecordPassage(in, MakeAudit("certificate.passage"));
+  ASSERT_TRUE(HasCode(r.status(), StatusCode::kNotFound));
+  EXPECT_EQ(this->AuditRows(), audit_before);
+  // Its id is not taken: sent for the right certificate it is new.
+  in.certificate_id = c.id;
+  auto ok = this->store().RecordPassage(in, MakeAudit("certificate.passage"));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_FALSE(ok->duplicate);
+}
+
+TYPED_TEST(StoreTest, PassageIdOfAnotherJurisdictionIsRefusedWithoutThePassage) {
+  Certificate c = this->AddCertificate(1);
+  Holding post = this->AddHolding("CP-1", 43.1, 77.1, "KZ-ABY-01", HoldingKind::kCheckpoint);
+  PassageInput in = MakePassage(1, c, post.id, 1000);
+  ASSERT_TRUE(this->store().RecordPassage(in, MakeAudit("certificate.passage")).ok());
+  in.scope = "KZ-ALA";
+  auto r = this->store().RecordPassage(in, MakeAudit("certificate.passage"));
+  ASSERT_TRUE(HasCode(r.status(), StatusCode::kPermissionDenied));
+  EXPECT_EQ(r.status().field(), "id");
+}
+
+}  // namespace
+}  // namespace herdpass::testing

@@ -306,7 +306,7 @@ test('the tag-life form fits a 390 px phone in ug, kk and ru, online and offline
 });
 
 // A phone that ran the app before events existed has IndexedDB version 1 with a W1 record waiting:
-// the app opens it as version 2 (adding the events store), the record is still there and goes to
+// the app opens it as version 3 (adding the events and passages stores), the record is still there and goes to
 // the server, and an event goes after it.
 test('the upgrade to the events store keeps the W1 records waiting on the phone', { timeout: 180_000 }, async () => {
   const owner = await ownerWithSheep(1);
@@ -366,7 +366,7 @@ test('the upgrade to the events store keeps the W1 records waiting on the phone'
           d.close();
         };
       })),
-      [2, ['certs', 'events', 'kv', 'outbox', 'owners']],
+      [3, ['certs', 'events', 'kv', 'outbox', 'owners', 'passages']],
     );
     // The record from before the upgrade goes to the server once signed in, and an event after it.
     const lookup = await eventuallyValue(

@@ -6,6 +6,8 @@
 //   kv:     small values: trust list, revocation list, their fetch times, the device id
 //   events: (version 2) tag-life events made on this phone (an animal died, its tag was replaced…),
 //           keyed by their UUIDv7, until the server has them; the same shape and rules as `outbox`
+//   passages: (version 3) certificates scanned at a checkpoint on this phone (passages.ts), keyed by
+//           their UUIDv7; kept after the server has them ('sent', with its answer: flagged or not)
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 // Who made a record on this phone: it goes to the server only in that user's session.
@@ -30,10 +32,11 @@ interface HerdPassDB extends DBSchema {
   certs: { key: string; value: Record<string, unknown> & { id: string } };
   kv: { key: string; value: unknown };
   events: { key: string; value: OutboxRecord; indexes: { state: string } };
+  passages: { key: string; value: OutboxRecord; indexes: { state: string } };
 }
 
 const DB_NAME = 'herdpass';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 let dbPromise: Promise<IDBPDatabase<HerdPassDB>> | null = null;
 
 export function db(): Promise<IDBPDatabase<HerdPassDB>> {
@@ -51,6 +54,10 @@ export function db(): Promise<IDBPDatabase<HerdPassDB>> {
       if (oldVersion < 2) {
         const events = d.createObjectStore('events', { keyPath: 'id' });
         events.createIndex('state', 'state');
+      }
+      if (oldVersion < 3) {
+        const passages = d.createObjectStore('passages', { keyPath: 'id' });
+        passages.createIndex('state', 'state');
       }
     },
   });

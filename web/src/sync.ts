@@ -19,6 +19,7 @@ import { ApiError, api, type Problem } from './api';
 import { session } from './auth';
 import { db, kvGet, kvSet, type OutboxRecord, type RecordMaker } from './db';
 import type { EventRecord, TagEventBody } from './tag_life';
+import { syncPassages, type PassageBody, type PassagePort, type PassageRecord, type SendPassage } from './passages';
 import { UUID_RE, uuidv4 } from './uuid';
 
 export type { OutboxRecord, RecordMaker };
@@ -517,11 +518,13 @@ async function runSync(): Promise<SyncReport> {
     const records = await syncOnce(idbOutbox, apiTransport, { user });
     if (records.outcome !== 'done') return records;
     const events = await syncEvents(idbEvents, sendEvent, { user });
+    if (events.outcome !== 'done') return events;
+    const passages = await syncPassages(idbPassages, sendPassage, { user });
     return {
-      ...events,
-      created: records.created + events.created,
-      duplicate: records.duplicate + events.duplicate,
-      rejected: records.rejected + events.rejected,
+      ...passages,
+      created: records.created + events.created + passages.created,
+      duplicate: records.duplicate + events.duplicate + passages.duplicate,
+      rejected: records.rejected + events.rejected + passages.rejected,
     };
   });
 }
@@ -556,7 +559,7 @@ export async function othersOnPhone(): Promise<{ username: string; count: number
 // Both stores' contents: W1 records and tag-life events.
 async function everything(): Promise<OutboxRecord[]> {
   const d = await db();
-  return [...(await d.getAll('outbox')), ...(await d.getAll('events'))];
+  return [...(await d.getAll('outbox')), ...(await d.getAll('events')), ...(await d.getAll('passages'))];
 }
 
 // Something in the outbox changed here: this tab and the others recount.
@@ -569,7 +572,11 @@ function changed(): void {
 export async function pendingCount(): Promise<number> {
   const s = session();
   const d = await db();
-  const list = [...(await d.getAllFromIndex('outbox', 'state', 'pending')), ...(await d.getAllFromIndex('events', 'state', 'pending'))];
+  const list = [
+    ...(await d.getAllFromIndex('outbox', 'state', 'pending')),
+    ...(await d.getAllFromIndex('events', 'state', 'pending')),
+    ...(await d.getAllFromIndex('passages', 'state', 'pending')),
+  ];
   return s ? list.filter((r) => belongsTo(r, s.user.id)).length : list.length;
 }
 
@@ -608,6 +615,50 @@ export const discardEvent = (id: string): Promise<void> => discard(id, 'events')
 
 // The user sends a refused event again.
 export const resendEvent = (id: string): Promise<void> => resend(id, 'events');
+
+// --- checkpoint passages (passages.ts) ---
+
+// The `passages` store: sent passages stay, with the server's answer (the screen shows a flag).
+const idbPassages: PassagePort = {
+  async pending() {
+    const list = (await (await db()).getAllFromIndex('passages', 'state', 'pending')) as PassageRecord[];
+    return list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  },
+  async sent(id, answer) {
+    const tx = (await db()).transaction('passages', 'readwrite');
+    const r = (await tx.store.get(id)) as PassageRecord | undefined;
+    if (r) await tx.store.put({ ...r, state: 'sent', answer, attempts: r.attempts + 1 } as PassageRecord);
+    await tx.done;
+    changed();
+  },
+  async reject(id, error) {
+    const tx = (await db()).transaction('passages', 'readwrite');
+    const r = await tx.store.get(id);
+    if (r) await tx.store.put({ ...r, state: 'rejected', error, attempts: r.attempts + 1 });
+    await tx.done;
+    changed();
+  },
+};
+
+const sendPassage: SendPassage = (certificate, body) =>
+  api('POST', `/certificates/${encodeURIComponent(certificate)}/passages`, body, undefined, SEND_TIMEOUT_MS);
+
+// The signed-in user's passages on this phone (waiting, refused and sent), newest first.
+export async function listPassages(): Promise<PassageRecord[]> {
+  const all = (await (await db()).getAll('passages')) as PassageRecord[];
+  const s = session();
+  return all.filter((r) => !s || belongsTo(r, s.user.id)).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+// Saves a passage scanned on this phone as the signed-in user's, then tries to send.
+export async function addPassage(certificate: string, body: PassageBody): Promise<void> {
+  const s = session();
+  const user = s ? { id: s.user.id, username: s.user.username } : undefined;
+  const rec: PassageRecord = { id: body.id, ...(user ? { user } : {}), state: 'pending', created_at: new Date().toISOString(), record: { ...body, certificate }, attempts: 0 };
+  await (await db()).put('passages', rec);
+  changed();
+  if (navigator.onLine) void syncNow();
+}
 
 // The id of this phone, made once.
 export async function deviceId(): Promise<string> {

@@ -21,6 +21,7 @@ import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult, MovementRule } from '../wire';
 import { say } from './message';
+import { Checkpoint } from './checkpoint';
 import { InspectorState, listAge, type Checked } from './inspector_state';
 import { INSPECTOR_PURPOSE, purposeSummary, type DiseaseSummary, type PurposeSummary, type UnitFailure } from './inspector_summary';
 import './inspector.css';
@@ -65,6 +66,10 @@ export const mount: Mount = (root) => {
     },
     s?.user.role === 'inspector',
   );
+
+  // The checkpoint scan, for inspectors (issue 12 item 4): a passage of the certificate checked.
+  const checkpoint = s?.user.role === 'inspector' ? new Checkpoint() : null;
+  const refreshPassages = () => void checkpoint?.refreshList();
 
   const lookupPhone = (e: Event) => {
     e.preventDefault();
@@ -446,6 +451,7 @@ export const mount: Mount = (root) => {
           ${st.checkError ? html`<p class="error" role="alert" data-testid="cert-error">${say(st.checkError)}</p>` : nothing}
         </section>
         ${st.checked ? resultView(st.checked) : nothing}
+        ${checkpoint ? checkpoint.view(st.claims()?.head_count) : nothing}
         ${shown ? detailsView(shown) : nothing}
       </div>`,
       root,
@@ -453,7 +459,16 @@ export const mount: Mount = (root) => {
   };
 
 
-  st.onChange = draw;
+  st.onChange = () => {
+    const c = st.claims();
+    checkpoint?.useCertificate(c?.id ?? c?.number);
+    draw();
+  };
+  if (checkpoint) {
+    checkpoint.onChange = draw;
+    void checkpoint.load(controller.signal);
+    window.addEventListener('hp:outbox', refreshPassages);
+  }
   draw();
   void st.loadRules();
   // The offline verifier and fresh lists while there is a network, so that a check in the pasture
@@ -467,6 +482,7 @@ export const mount: Mount = (root) => {
   window.addEventListener('online', refresh);
   return () => {
     window.removeEventListener('online', refresh);
+    window.removeEventListener('hp:outbox', refreshPassages);
     alive = false;
     st.close();
     controller.abort();

@@ -1,0 +1,126 @@
+// Checkpoint passages (issue 12 item 4) on the phone: the inspector at a checkpoint, border post,
+// market or quarantine station scans (or types) a certificate and records that the animals passed,
+// with the head seen and a note. A passage is checked here (passageFrom), saved at once in
+// IndexedDB (db.ts `passages`) with an id made on the phone (UUIDv7) and the time of the scan, and
+// sent by sync.ts, one per POST /certificates/{id}/passages. The server stores an id once: 201 the
+// first time, 200 "duplicate" after; both mark it sent and keep the server's answer, which says
+// whether the passage is flagged (the certificate was revoked, used or expired when scanned) and
+// why: the screen shows it. A 4xx (unknown certificate, head seen above the certificate's) keeps it
+// refused with the problem's code and field. Like W1 records, it goes only in its maker's session.
+import { ApiError, type Problem } from './api';
+import type { OutboxRecord } from './db';
+
+export const NOTE_MAX = 500;
+
+// The passage as POST /certificates/{id}/passages takes it.
+export interface PassageBody {
+  id: string;
+  holding: number;
+  at: string; // RFC 3339: when it was scanned
+  head_seen: number;
+  note?: string;
+}
+
+// What the server answered (the stored passage's flag), once sent.
+export interface PassageAnswer {
+  status: 'created' | 'duplicate';
+  flag: string | null;
+  flag_reason: string | null;
+  certificate_number?: string;
+}
+
+// A passage on the phone: `record` is the body with the certificate (id or number) it goes to.
+export type PassageRecord = OutboxRecord & { record: PassageBody & { certificate: string }; answer?: PassageAnswer };
+
+// What the inspector typed, as typed; starts empty and is emptied after a save.
+export interface PassageForm {
+  certificate: string;
+  holding: string;
+  head_seen: string;
+  note: string;
+}
+
+export const EMPTY_PASSAGE: PassageForm = { certificate: '', holding: '', head_seen: '', note: '' };
+
+export type PassageErrors = Partial<Record<keyof PassageForm, string>>;
+
+// The passage the form makes, scanned at `at`, or the translation key of what is wrong per field.
+// `maxHead` is the certificate's head count when the phone knows it (from the scanned code).
+export function passageFrom(
+  form: PassageForm,
+  id: string,
+  at: Date,
+  maxHead?: number,
+): { ok: true; certificate: string; body: PassageBody } | { ok: false; errors: PassageErrors } {
+  const errors: PassageErrors = {};
+  const certificate = form.certificate.trim();
+  if (!certificate) errors.certificate = 'inspector:passage.certificate_required';
+  const holding = Number(form.holding);
+  if (!form.holding || !Number.isInteger(holding) || holding <= 0) errors.holding = 'inspector:passage.holding_required';
+  const headText = form.head_seen.trim();
+  const head = Number(headText);
+  if (!/^\d+$/.test(headText)) errors.head_seen = 'inspector:passage.head_required';
+  else if (maxHead !== undefined && head > maxHead) errors.head_seen = 'inspector:passage.head_above';
+  const note = form.note.trim();
+  if ([...note].length > NOTE_MAX) errors.note = 'inspector:passage.note_long';
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, certificate, body: { id, holding, at: at.toISOString(), head_seen: head, ...(note ? { note } : {}) } };
+}
+
+// The store of passages, as syncPassages needs it.
+export interface PassagePort {
+  pending(): Promise<PassageRecord[]>; // oldest first
+  sent(id: string, answer: PassageAnswer): Promise<void>;
+  reject(id: string, error: { code?: string; message: string; field?: string }): Promise<void>;
+}
+
+export type SendPassage = (certificate: string, body: PassageBody) => Promise<{ status?: string; passage?: { flag?: string | null; flag_reason?: string | null; certificate_number?: string } } | null>;
+
+export interface PassageSyncReport {
+  outcome: 'done' | 'retry' | 'unauthorized' | 'forbidden';
+  created: number;
+  duplicate: number;
+  rejected: number;
+  error?: unknown;
+}
+
+function problemOf(p: Problem | undefined): { code?: string; message: string; field?: string } {
+  const code = typeof p?.type === 'string' ? p.type.split('/').pop() : undefined;
+  const field = typeof p?.field === 'string' && p.field ? p.field : undefined;
+  return { ...(code ? { code } : {}), message: String(p?.detail || p?.title || 'rejected'), ...(field ? { field } : {}) };
+}
+
+// Sends the waiting passages of `user` (all when a passage has no maker), oldest first, one by one.
+// Created and duplicate are marked sent with the answer; a 4xx refuses the passage (kept with its
+// reason); 401 and 403 stop with everything kept; no answer, 408, 429 and 5xx stop for a retry.
+export async function syncPassages(port: PassagePort, send: SendPassage, options: { user?: string } = {}): Promise<PassageSyncReport> {
+  const report: PassageSyncReport = { outcome: 'done', created: 0, duplicate: 0, rejected: 0 };
+  const pending = (await port.pending()).filter((r) => !r.user || (options.user !== undefined && r.user.id === options.user));
+  for (const r of pending) {
+    const { certificate, ...body } = r.record;
+    try {
+      const answer = await send(certificate, body);
+      const duplicate = answer?.status === 'duplicate';
+      await port.sent(r.id, {
+        status: duplicate ? 'duplicate' : 'created',
+        flag: answer?.passage?.flag ?? null,
+        flag_reason: answer?.passage?.flag_reason ?? null,
+        ...(answer?.passage?.certificate_number ? { certificate_number: answer.passage.certificate_number } : {}),
+      });
+      if (duplicate) report.duplicate++;
+      else report.created++;
+    } catch (e) {
+      if (e instanceof ApiError) {
+        if (e.status === 401) return { ...report, outcome: 'unauthorized', error: e };
+        if (e.status === 403) return { ...report, outcome: 'forbidden', error: e };
+        if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
+          await port.reject(r.id, problemOf(e.problem));
+          report.rejected++;
+          continue;
+        }
+      }
+      return { ...report, outcome: 'retry', error: e };
+    }
+  }
+  return report;
+}
