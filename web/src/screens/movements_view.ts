@@ -164,7 +164,15 @@ export class IncomingPanel {
 
   async submit(item: MovementItem, form: HTMLFormElement): Promise<void> {
     const data = new FormData(form);
-    const body = arrivalBody({ holding: this.holding, head: String(data.get('head') ?? ''), tags: this.tags });
+    // The server records a place with every use: the one typed, else the holding picked.
+    const picked = this.holdings.find((h) => String(h.id) === this.holding);
+    const place = String(data.get('place') ?? '').trim() || (picked ? `${picked.name} (${picked.code})` : '');
+    if (!place) {
+      this.answers.set(item.id, { problem: { kind: 'error', message: { key: 'movement.place_needed' } } });
+      this.redraw();
+      return;
+    }
+    const body = arrivalBody({ holding: this.holding, head: String(data.get('head') ?? ''), tags: this.tags }, place);
     this.busy = true;
     this.redraw();
     try {
@@ -230,7 +238,7 @@ export const arrivalFields = (o: {
     <button type="button" class="btn btn-small" data-testid="arrival-scan" @click=${o.onScan}>${t('movement.scan_tag')}</button>`;
 
 export const incomingView = (p: IncomingPanel) =>
-  html`<section class="card" data-testid="incoming">
+  html`<section class="card" data-testid="incoming" data-state=${p.error ? 'error' : p.items === null ? 'loading' : 'loaded'}>
     <h1>${t('movement.incoming_title')}</h1>
     ${p.error ? html`<p class="error" data-testid="incoming-error">${say(p.error)}</p>` : nothing}
     ${p.items === null && !p.error ? html`<p class="muted">${t('loading')}</p>` : nothing}
@@ -257,6 +265,9 @@ export const incomingView = (p: IncomingPanel) =>
                 }}
               >
                 ${holdingsNote(p.holdingsNear, p.holdingsError)}
+                <label class="field">${t('movement.place_label')}
+                  <input name="place" maxlength="200" data-testid="arrival-place" />
+                </label>
                 ${arrivalFields({
                   holdings: p.holdings,
                   holding: p.holding,
