@@ -72,7 +72,7 @@ export const arrivalResult = (m: MovementInfo, testid = 'arrival-result') => {
       ${a.head_count === null
         ? t('movement.head_not_counted', { expected: formatNumber(m.head_expected) })
         : t('movement.head_counted', { counted: formatNumber(a.head_count), expected: formatNumber(m.head_expected) })}
-      ${diff !== null && diff !== 0 ? html` (<bdi dir="ltr">${diff > 0 ? '+' : '−'}${formatNumber(Math.abs(diff))}</bdi>)` : nothing}
+      ${diff !== null && diff !== 0 ? html` (<bdi>${formatNumber(diff, { signDisplay: 'exceptZero' })}</bdi>)` : nothing}
     </div>
     ${a.missing_tags.length ? html`<div>${t('movement.missing_tags')}: ${tagList(a.missing_tags, 'missing-tags')}</div>` : nothing}
     ${a.extra_tags.length ? html`<div>${t('movement.extra_tags')}: ${tagList(a.extra_tags, 'extra-tags')}</div>` : nothing}
