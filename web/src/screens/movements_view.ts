@@ -20,6 +20,7 @@ import {
 import { scanCode } from '../scan';
 import { html, nothing } from '../ui';
 import { say, type Message } from './message';
+import './movements.css';
 
 // The phone's position, or null when the browser has none or the user refused it.
 export function currentPosition(timeoutMs = 8000): Promise<Position | null> {
@@ -81,7 +82,7 @@ export const arrivalResult = (m: MovementInfo, testid = 'arrival-result') => {
 };
 
 const itemHead = (i: MovementItem) =>
-  html`<div class="cert-item-head"><strong dir="ltr" data-testid="movement-number">${i.number}</strong></div>
+  html`<div class="mv-item-head"><strong dir="ltr" data-testid="movement-number">${i.number}</strong></div>
     <div class="muted">
       ${[purposeName(i.purpose), `${speciesName(i.species)} × ${formatNumber(i.movement.head_expected)}`, `${i.origin} ${arrow()} ${i.destination}`, i.owner_masked_name]
         .filter(Boolean)
@@ -95,9 +96,9 @@ export const mismatchesView = (items: MovementItem[] | null, error: Message | nu
     ${error ? html`<p class="error" data-testid="mismatches-error">${say(error)}</p>` : nothing}
     ${items === null && !error ? html`<p class="muted">${t('loading')}</p>` : nothing}
     ${items && items.length === 0 ? html`<p class="muted" data-testid="mismatches-none">${t('movement.no_mismatches')}</p>` : nothing}
-    <ul class="cert-list">
+    <ul class="mv-list">
       ${(items ?? []).map(
-        (i) => html`<li class="cert-item" data-testid="mismatch-item" data-id=${i.id} data-number=${i.number}>
+        (i) => html`<li class="mv-item" data-testid="mismatch-item" data-id=${i.id} data-number=${i.number}>
           ${itemHead(i)} ${arrivalResult(i.movement, 'mismatch-result')}
         </li>`,
       )}
@@ -243,10 +244,10 @@ export const incomingView = (p: IncomingPanel) =>
     ${p.error ? html`<p class="error" data-testid="incoming-error">${say(p.error)}</p>` : nothing}
     ${p.items === null && !p.error ? html`<p class="muted">${t('loading')}</p>` : nothing}
     ${p.items && p.items.length === 0 ? html`<p class="muted" data-testid="incoming-none">${t('movement.no_incoming')}</p>` : nothing}
-    <ul class="cert-list">
+    <ul class="mv-list">
       ${(p.items ?? []).map((i) => {
         const answer = p.answers.get(i.id);
-        return html`<li class="cert-item" data-testid="incoming-item" data-id=${i.id} data-number=${i.number}>
+        return html`<li class="mv-item" data-testid="incoming-item" data-id=${i.id} data-number=${i.number}>
           ${itemHead(i)}
           <div>${t('movement.expected_tags')}: ${tagList(i.tags, 'incoming-tags')}</div>
           <div class="muted">${t('inspector:claim.valid_until')}: ${formatDateTime(i.valid_until)}</div>
