@@ -52,10 +52,12 @@ export const holdingSelect = (o: { label: string; testid: string; items: Holding
     </select>
   </label>`;
 
-export const holdingsNote = (near: boolean, error: Message | null) =>
+export const holdingsNote = (near: boolean | null, error: Message | null) =>
   error
     ? html`<p class="error" data-testid="holdings-error">${say(error)}</p>`
-    : html`<p class="muted" data-testid="holdings-order" data-near=${near ? 'true' : 'false'}>${near ? t('movement.nearest_first') : t('movement.authority_list')}</p>`;
+    : near === null
+      ? html`<p class="muted" data-testid="holdings-order" data-near="">${t('loading')}</p>`
+      : html`<p class="muted" data-testid="holdings-order" data-near=${near ? 'true' : 'false'}>${near ? t('movement.nearest_first') : t('movement.authority_list')}</p>`;
 
 const arrow = () => (language().dir === 'rtl' ? '←' : '→');
 
@@ -118,7 +120,7 @@ export class IncomingPanel {
   items: MovementItem[] | null = null;
   error: Message | null = null;
   holdings: HoldingItem[] = [];
-  holdingsNear = false;
+  holdingsNear: boolean | null = null;
   holdingsError: Message | null = null;
   open: string | null = null;
   busy = false;

@@ -151,7 +151,8 @@ export class VetState {
   originHolding = '';
   destinationHolding = '';
   holdings: HoldingItem[] = [];
-  holdingsNear = false;
+  // null until the holdings are listed (the phone's position may take a few seconds).
+  holdingsNear: boolean | null = null;
   holdingsError: Message | null = null;
   // W13: the movements of the vet's jurisdiction that arrived with a mismatch.
   mismatches: MovementItem[] | null = null;
