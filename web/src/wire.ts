@@ -154,6 +154,7 @@ export interface FirstUse {
 export interface ConsumeAnswer {
   status: string;
   consumed: FirstUse | null;
+  movement?: import('./movements').MovementInfo;
 }
 
 // --- POST /verify (VerifyResultJson): the claims of a certificate, with the API's names ---

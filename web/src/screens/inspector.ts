@@ -22,6 +22,7 @@ import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult, MovementRule } from '../wire';
 import { say } from './message';
 import { Checkpoint } from './checkpoint';
+import { arrivalFields, arrivalResult, currentPosition, holdingsNote, incomingView, IncomingPanel } from './movements_view';
 import { InspectorState, listAge, type Checked } from './inspector_state';
 import { INSPECTOR_PURPOSE, purposeSummary, type DiseaseSummary, type PurposeSummary, type UnitFailure } from './inspector_summary';
 import './inspector.css';
@@ -71,6 +72,20 @@ export const mount: Mount = (root) => {
   const checkpoint = s?.user.role === 'inspector' ? new Checkpoint() : null;
   const refreshPassages = () => void checkpoint?.refreshList();
 
+  // W13: the inspector's incoming movements (and the holdings an arrival is recorded at).
+  const isInspector = s?.user.role === 'inspector';
+  const incoming = new IncomingPanel(controller.signal, () => draw());
+
+  const scanArrivalTag = async () => {
+    try {
+      const text = await scanCode({ kind: 'tag' });
+      if (text) st.arrivalTags = st.arrivalTags.trim() ? `${st.arrivalTags.trim()}\n${text}` : text;
+    } catch {
+      /* no camera: the tags are typed */
+    }
+    draw();
+  };
+
   const lookupPhone = (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
@@ -114,7 +129,8 @@ export const mount: Mount = (root) => {
 
   const consume = (e: Event) => {
     e.preventDefault();
-    void st.consume(String(new FormData(e.target as HTMLFormElement).get('place') ?? '').trim());
+    const data = new FormData(e.target as HTMLFormElement);
+    void st.consume(String(data.get('place') ?? '').trim(), String(data.get('head') ?? ''));
   };
 
   // The server did not answer: what the phone knows, said as such, and a way to ask the server again.
@@ -373,6 +389,7 @@ export const mount: Mount = (root) => {
             ${t('inspector:consumed_now', { place: st.consumeDone.place ?? '', date: formatDateTime(st.consumeDone.at) })}
           </p>`
         : nothing}
+      ${st.consumeArrival ? arrivalResult(st.consumeArrival) : nothing}
       ${st.consumeConflict
         ? html`<div class="error big-message" role="alert" data-testid="consume-conflict">
             <strong>${t('inspector:already_used')}</strong>
@@ -390,6 +407,16 @@ export const mount: Mount = (root) => {
             <label class="field">${t('inspector:consume_place')}
               <input name="place" required maxlength="200" data-testid="consume-place" .value=${s?.user.authority ?? ''} />
             </label>
+            ${holdingsNote(incoming.holdingsNear, incoming.holdingsError)}
+            ${arrivalFields({
+              holdings: incoming.holdings,
+              holding: st.arrivalHolding,
+              onHolding: (id) => (st.arrivalHolding = id),
+              tags: st.arrivalTags,
+              onTags: (text) => (st.arrivalTags = text),
+              onScan: () => void scanArrivalTag(),
+              maxHead: claims?.head_count,
+            })}
             <div class="row">
               <button class="btn btn-primary" ?disabled=${st.consumeBusy} data-testid="consume-confirm">
                 ${st.consumeBusy ? t('inspector:consuming') : t('inspector:consume_confirm')}
@@ -452,6 +479,7 @@ export const mount: Mount = (root) => {
         </section>
         ${st.checked ? resultView(st.checked) : nothing}
         ${checkpoint ? checkpoint.view(st.claims()?.head_count) : nothing}
+        ${isInspector ? incomingView(incoming) : nothing}
         ${shown ? detailsView(shown) : nothing}
       </div>`,
       root,
@@ -471,6 +499,10 @@ export const mount: Mount = (root) => {
   }
   draw();
   void st.loadRules();
+  if (isInspector) {
+    void incoming.load();
+    void currentPosition().then((position) => (alive ? incoming.loadHoldings(position) : undefined));
+  }
   // The offline verifier and fresh lists while there is a network, so that a check in the pasture
   // works and says how old the lists are.
   const refresh = () => {

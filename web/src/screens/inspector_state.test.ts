@@ -212,6 +212,19 @@ describe('inspector: consuming', () => {
     expect(w.st.consumeOpen).toBe(false);
   });
 
+  it('sends the arrival typed (holding, head, tags seen) and keeps the movement answered; a new form starts empty (W13)', async () => {
+    const movement = { status: 'mismatch', origin_holding: 1, destination_holding: 2, head_expected: 2, arrival: { at: '2026-11-29T10:00:00Z', holding: 2, head_count: 1, tags_seen: ['A'], missing_tags: ['B'], extra_tags: [], mismatch: true } };
+    const w = await checkedValid({ 'POST /certificates/c-1/consume': { status: 'consumed', consumed: { at: '2026-11-29T10:00:00Z', place: 'Abay plant' }, movement } });
+    w.st.openConsume(true);
+    w.st.arrivalHolding = '2';
+    w.st.arrivalTags = 'A\n';
+    await w.st.consume('Abay plant', '1');
+    expect(w.requests.at(-1)).toEqual({ method: 'POST', path: '/certificates/c-1/consume', body: { place: 'Abay plant', holding: 2, head_count: 1, tags: ['A'] } });
+    expect(w.st.consumeArrival).toEqual(movement);
+    w.st.openConsume(true);
+    expect([w.st.arrivalHolding, w.st.arrivalTags]).toEqual(['', '']);
+  });
+
   it('shows where it was used first when another inspector was quicker', async () => {
     const first = { at: '2026-11-28T07:00:00Z', place: 'Other plant', by: 'insp2' };
     const w = await checkedValid({ 'POST /certificates/c-1/consume': new ApiError(409, { first_consumed: first }) });

@@ -10,6 +10,7 @@ import { loadCatalogue, type CataloguePorts } from '../catalogue';
 import type { VerifyResult } from '../hp1/index';
 import { lookupPhone, type LookupProblem } from '../lookup';
 import type { LocalKnowledge } from '../phone_check';
+import { arrivalBody, type MovementInfo } from '../movements';
 import type { CertClaims, ConsumeAnswer, ConsumedFields, FirstUse, LookupResult, MovementRule } from '../wire';
 import type { Message } from './message';
 
@@ -71,6 +72,11 @@ export class InspectorState {
   consumeDone: FirstUse | null = null;
   consumeConflict: FirstUse | null = null;
   consumeError: CheckProblem | null = null;
+  // W13: the arrival typed in the consume form (holding picked, tags seen; '' none), and the
+  // movement the server answered with.
+  arrivalHolding = '';
+  arrivalTags = '';
+  consumeArrival: MovementInfo | null = null;
 
   // `canConsume`: the user is an inspector (a vet checks but does not consume).
   constructor(
@@ -153,6 +159,9 @@ export class InspectorState {
     this.consumeDone = null;
     this.consumeConflict = null;
     this.consumeError = null;
+    this.consumeArrival = null;
+    this.arrivalHolding = '';
+    this.arrivalTags = '';
     this.changed();
     try {
       if (!this.ports.online()) throw new OfflineError();
@@ -183,6 +192,8 @@ export class InspectorState {
 
   openConsume(open: boolean): void {
     this.consumeOpen = open;
+    this.arrivalHolding = '';
+    this.arrivalTags = '';
     this.changed();
   }
 
@@ -191,7 +202,8 @@ export class InspectorState {
     this.checked.result = { ...this.checked.result, valid: false, status: 'consumed', consumed_at: at, consumed_place: place };
   }
 
-  async consume(place: string): Promise<void> {
+  // `head`: the head counted as typed ('' not counted); the holding and tags are the form's.
+  async consume(place: string, head = ''): Promise<void> {
     const claims = this.claims();
     const ref = claims?.id || claims?.number;
     if (!ref || !this.checked) return;
@@ -201,8 +213,11 @@ export class InspectorState {
     this.consumeConflict = null;
     this.changed();
     try {
-      const cert = await this.ports.api<ConsumeAnswer>('POST', `/certificates/${encodeURIComponent(ref)}/consume`, { place });
+      const cert = await this.ports.api<ConsumeAnswer>('POST', `/certificates/${encodeURIComponent(ref)}/consume`,
+        arrivalBody({ holding: this.arrivalHolding, head, tags: this.arrivalTags }, place),
+      );
       this.consumeDone = cert.consumed ?? { place };
+      this.consumeArrival = cert.movement ?? null;
       this.consumeOpen = false;
       this.markConsumed(cert.consumed?.at, cert.consumed?.place ?? place);
     } catch (err) {

@@ -13,6 +13,7 @@ import { coverageWords, diseaseName, purposeName, speciesName } from '../labels'
 import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { Coverage, LookupAnimal as Animal, LookupResult, RuleFailure } from '../wire';
 import { say } from './message';
+import { currentPosition, holdingSelect, holdingsNote, mismatchesView } from './movements_view';
 import { LIST_STATUSES, PURPOSES, VetState, type CertItem, type IssueFields, type Shown, type UnitReadiness } from './vet_state';
 import './vet.css';
 
@@ -264,6 +265,24 @@ export const mount: Mount = (root) => {
                 <input name="destination_place" maxlength="200" data-testid="destination-place" />
               </label>
             </div>
+            <fieldset class="picks" data-testid="holdings-picks">
+              <legend>${t('movement.holdings_legend')}</legend>
+              ${holdingsNote(st.holdingsNear, st.holdingsError)}
+              ${holdingSelect({
+                label: t('movement.origin_holding'),
+                testid: 'origin-holding',
+                items: st.holdings,
+                chosen: st.originHolding,
+                onPick: (id) => st.chooseHolding('origin', id),
+              })}
+              ${holdingSelect({
+                label: t('movement.destination_holding'),
+                testid: 'destination-holding',
+                items: st.holdings,
+                chosen: st.destinationHolding,
+                onPick: (id) => st.chooseHolding('destination', id),
+              })}
+            </fieldset>
             <label class="field">${t('vet:transport')}
               <input name="transport" maxlength="200" placeholder=${t('vet:transport_hint')} data-testid="transport" />
             </label>
@@ -425,6 +444,7 @@ export const mount: Mount = (root) => {
             </section>`
           : html`<section class="card" data-testid="issue-not-allowed"><h1>${t('vet:revoke_title')}</h1><p class="muted">${t('vet:admin_note')}</p></section>`}
         ${st.lookup ? ownerView(st.lookup) : nothing}
+        ${mismatchesView(st.mismatches, st.mismatchesError)}
         ${listView()}
       </div>`,
       root,
@@ -436,6 +456,8 @@ export const mount: Mount = (root) => {
   draw();
   void st.loadList();
   if (canIssue) void st.loadRules();
+  void st.loadMismatches();
+  if (canIssue) void currentPosition().then((position) => (alive ? st.loadHoldings(position) : undefined));
   return () => {
     alive = false;
     st.close();

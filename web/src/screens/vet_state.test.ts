@@ -328,3 +328,61 @@ describe('vet: revoking', () => {
     expect(off.requests).toHaveLength(1);
   });
 });
+
+describe('vet: holdings of a movement (W13)', () => {
+  const NEAR = `GET /holdings?near=47.95000,80.44000&limit=100`;
+  const HOLDINGS = {
+    items: [
+      { id: 11, code: 'F-1', kind: 'farm', name: 'Farm', authority: 'KZ-ALM', distance_m: 120 },
+      { id: 12, code: 'SLH-1', kind: 'slaughterhouse', name: 'Plant', authority: 'KZ-ALM', distance_m: 9000 },
+    ],
+    next_cursor: null,
+  };
+
+  it('offers the nearest holdings first with a position, and the authority list without one', async () => {
+    const w = world({ [NEAR]: HOLDINGS, 'GET /holdings?limit=200': { items: [HOLDINGS.items[1]], next_cursor: null } });
+    await w.st.loadHoldings({ lat: 47.95, lon: 80.44 });
+    expect(w.st.holdings.map((h) => h.id)).toEqual([11, 12]);
+    expect(w.st.holdingsNear).toBe(true);
+    await w.st.loadHoldings(null);
+    expect(w.st.holdings.map((h) => h.id)).toEqual([12]);
+    expect(w.st.holdingsNear).toBe(false);
+    expect(w.requests.map((r) => r.path)).toEqual([NEAR.slice(4), '/holdings?limit=200']);
+  });
+
+  it('sends the holdings picked as origin_holding and destination_holding, and none when none is picked', async () => {
+    const w = await withOwner();
+    w.st.pick('398000000000001', true);
+    expect(w.st.issueBody(FORM)).not.toHaveProperty('origin_holding');
+    expect(w.st.issueBody(FORM)).not.toHaveProperty('destination_holding');
+    w.st.chooseHolding('origin', '11');
+    w.st.chooseHolding('destination', '12');
+    expect(w.st.issueBody(FORM)).toMatchObject({ origin_holding: 11, destination_holding: 12 });
+  });
+
+  it('starts each certificate with no holding picked: after issuing, and for a new owner', async () => {
+    const w = await withOwner({ 'POST /certificates': cert(), 'GET /certificates/c-1/qr.svg': '<svg/>' });
+    w.st.pick('398000000000001', true);
+    w.st.chooseHolding('origin', '11');
+    w.st.chooseHolding('destination', '12');
+    await w.st.issue(FORM);
+    expect(w.requests.find((r) => r.method === 'POST')?.body).toMatchObject({ origin_holding: 11, destination_holding: 12 });
+    expect([w.st.originHolding, w.st.destinationHolding]).toEqual(['', '']);
+    w.st.chooseHolding('origin', '11');
+    await w.st.findOwner('+77015551234');
+    expect(w.st.originHolding).toBe('');
+    w.st.pick('398000000000001', true);
+    expect(w.st.issueBody(FORM)).not.toHaveProperty('origin_holding');
+  });
+
+  it('lists the mismatches of the jurisdiction, and says when there is no network', async () => {
+    const item = { id: 'c-1', number: 'KZ-1', movement: { status: 'mismatch' } };
+    const w = world({ 'GET /movements?status=mismatch&limit=50': { items: [item], next_cursor: null } });
+    await w.st.loadMismatches();
+    expect(w.st.mismatches).toEqual([item]);
+    const offline = world();
+    await offline.st.loadMismatches();
+    expect(offline.st.mismatches).toBeNull();
+    expect(offline.st.mismatchesError).toEqual({ key: 'movement.list_offline' });
+  });
+});

@@ -6,6 +6,7 @@
 import { ApiError, OfflineError, TimeoutError } from '../api';
 import { loadCatalogue, type CataloguePorts } from '../catalogue';
 import { lookupPhone, type LookupProblem } from '../lookup';
+import { loadHoldings, type HoldingItem, type MovementItem, type Page, type Position } from '../movements';
 import type { Certificate, CertificatePage, Coverage, LookupAnimal, LookupResult, MovementRule, RuleFailure } from '../wire';
 import { purposeSummary } from './inspector_summary';
 import type { Message } from './message';
@@ -145,6 +146,18 @@ export class VetState {
   shown: Shown | null = null;
   qrFull = false;
 
+  // W13: the holdings the animals leave from and go to, picked per certificate ('' none); the
+  // holdings offered (nearest first when `holdingsNear`).
+  originHolding = '';
+  destinationHolding = '';
+  holdings: HoldingItem[] = [];
+  // null until the holdings are listed (the phone's position may take a few seconds).
+  holdingsNear: boolean | null = null;
+  holdingsError: Message | null = null;
+  // W13: the movements of the vet's jurisdiction that arrived with a mismatch.
+  mismatches: MovementItem[] | null = null;
+  mismatchesError: Message | null = null;
+
   // recent certificates and revoking
   items: CertItem[] = [];
   listSource: 'server' | 'device' | null = null;
@@ -223,6 +236,7 @@ export class VetState {
       this.species = VetState.speciesOf(answer.result)[0] ?? '';
       this.selected = new Set();
       this.flockHeads = '';
+      this.clearHoldings();
     } else {
       this.lookupError = VET_LOOKUP_WORDS[answer.problem.kind] ?? { error: answer.problem.error };
     }
@@ -283,6 +297,10 @@ export class VetState {
     if (get('origin')) body.origin = get('origin');
     const hours = parseInt(get('valid_hours'), 10);
     if (hours > 0) body.valid_hours = hours;
+    const origin = parseInt(this.originHolding, 10);
+    if (origin > 0) body.origin_holding = origin;
+    const destination = parseInt(this.destinationHolding, 10);
+    if (destination > 0) body.destination_holding = destination;
     return body;
   }
 
@@ -304,6 +322,7 @@ export class VetState {
       this.lookup = null;
       this.selected = new Set();
       this.flockHeads = '';
+      this.clearHoldings();
     } catch (err) {
       if (aborted(err)) return;
       if (err instanceof ApiError && err.status === 422 && Array.isArray(err.problem.failures)) {
@@ -316,6 +335,46 @@ export class VetState {
       }
     }
     this.issueBusy = false;
+    this.changed();
+  }
+
+  // --- holdings and mismatches (W13) ---
+
+  // The picks belong to one certificate: a new owner or a certificate issued starts with none.
+  clearHoldings(): void {
+    this.originHolding = '';
+    this.destinationHolding = '';
+  }
+
+  chooseHolding(which: 'origin' | 'destination', id: string): void {
+    if (which === 'origin') this.originHolding = id;
+    else this.destinationHolding = id;
+    this.changed();
+  }
+
+  // `position`: the phone's, or null when the browser gave none.
+  async loadHoldings(position: Position | null): Promise<void> {
+    this.holdingsError = null;
+    try {
+      const { items, near } = await loadHoldings((path) => this.ports.api('GET', path), position);
+      this.holdings = items;
+      this.holdingsNear = near;
+    } catch (err) {
+      if (aborted(err)) return;
+      this.holdingsError = err instanceof OfflineError && !(err instanceof TimeoutError) ? { key: 'movement.holdings_offline' } : { error: err };
+    }
+    this.changed();
+  }
+
+  async loadMismatches(): Promise<void> {
+    this.mismatchesError = null;
+    try {
+      const page = await this.ports.api<Page<MovementItem>>('GET', '/movements?status=mismatch&limit=50');
+      this.mismatches = page.items;
+    } catch (err) {
+      if (aborted(err)) return;
+      this.mismatchesError = err instanceof OfflineError && !(err instanceof TimeoutError) ? { key: 'movement.list_offline' } : { error: err };
+    }
     this.changed();
   }
 
