@@ -52,6 +52,7 @@ unsigned RolesFor(Operation op) {
     case Operation::kCreateHolding:
       return kVaccinator | kVet | kAdmin;
     case Operation::kReadHolding:
+    case Operation::kReadTimeline:
       return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
   }
   return 0;

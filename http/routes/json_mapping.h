@@ -76,6 +76,10 @@ std::string LookupJson(const LookupResult& r, const Catalogue& catalogue);
 std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue);
 // W12: {status: created | duplicate, event: {...}, animal: {... former_tags}}.
 std::string AnimalEventJson(const AnimalEventResult& r);
+// W12: {animal: {... former_tags}, owner: {masked, id, name, phone, village, authority},
+// entries: [{kind, date, at, by, and per kind owner, holding, event, vaccination, certificate}]}
+// (the OpenAPI document's AnimalTimeline); certificate status as CertificateStatusAt at `now`.
+std::string TimelineJson(const AnimalTimeline& t, Timestamp now);
 // GET /catalogue: species, diseases, vaccines, and the movement rules the service checks on issue
 // (its configured ones, so the app can say what a purpose asks for without a copy of them).
 std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules);
