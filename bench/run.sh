@@ -11,6 +11,8 @@
 #   BENCH_ONLY []                 "cert": only the certificate benchmarks (W3, W4), no data sets;
 #                                 "pg": only W1 and W2 on PostgreSQL against pgbench (bench/pg_bench.sh)
 #                                 "web": only the web app's (bench/web/web_bench.mjs, Chromium)
+#                                 "photo": only the web app's photo decoding against zbarimg
+#                                 (bench/web/photo_bench.mjs, Chromium)
 #   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
 # Loopback only. Every process it starts is stopped on exit.
 set -euo pipefail
@@ -275,6 +277,27 @@ run_web_bench() {
 
 
 
+# --- photo decoding in the web app against zbarimg on the same generated photos (issue 11 item 12) --
+photo_rows() {
+  local f=$work/photo.txt
+  row "web: photos of a certificate's QR code read ($(field "$f" photos) generated: sizes, perspective, rotation, blur, dim, JPEG, 12 MP)" \
+    "$(field "$f" app_read) (app, zxing-cpp WebAssembly)" "$(field "$f" zbar_read) (zbarimg)" \
+    "$(ratio "$(field "$f" app_read)" "$(field "$f" zbar_read)")" ">= 1.0x" \
+    "$(check "$(field "$f" app_read) >= $(field "$f" zbar_read)")"
+  row "web: time to decode all the photos (sum of medians of $(field "$f" runs))" \
+    "$(field "$f" app_ms_total) ms" "$(field "$f" zbar_ms_total) ms (zbarimg)" \
+    "$(ratio "$(field "$f" app_ms_total)" "$(field "$f" zbar_ms_total)")" "(info)" ""
+  row "web: a 12 MP photo with no code: time to say so (median)" \
+    "$(field "$f" none_12mp_app_ms) ms" "$(field "$f" none_12mp_zbar_ms) ms (zbarimg)" \
+    "$(ratio "$(field "$f" none_12mp_app_ms)" "$(field "$f" none_12mp_zbar_ms)")" "(info)" ""
+}
+run_photo_bench() {
+  say "photo decoding in chromium against zbarimg on the same photos"
+  timeout 1800 node "$root/bench/web/photo_bench.mjs" "$herdpass" "$root/web/dist" \
+    >"$work/photo.txt" 2> >(tee -a "$log" >&2)
+  cat "$work/photo.txt" >>"$log"
+}
+
 # BENCH_ONLY=NAME: one group alone, its own table. Runs RUN_FN, then a table of ROWS_FN titled TITLE.
 only_bench() {
   local run_fn=$1 title=$2 rows_fn=$3
@@ -294,6 +317,7 @@ only_bench() {
 }
 case ${BENCH_ONLY:-} in
   web) only_bench run_web_bench "HerdPass web app benchmarks" web_rows ;;
+  photo) only_bench run_photo_bench "HerdPass photo decoding against zbarimg" photo_rows ;;
   pg) only_bench run_pg_bench "HerdPass on PostgreSQL" pg_rows ;;
   cert) only_bench run_cert_bench "HerdPass certificate benchmarks" cert_rows ;;
 esac
@@ -428,6 +452,7 @@ cat "$work/raw-insert.txt" >>"$log"
 run_cert_bench
 run_pg_bench
 run_web_bench
+run_photo_bench
 
 # --- the table ------------------------------------------------------------------------------------
 w2_rps=$(field "$work/w2-big.txt" rps)
@@ -485,6 +510,7 @@ table=$work/table.md
   cert_rows
   pg_rows
   web_rows
+  photo_rows
   echo
   echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \
     "txn of 1); during W2 the server used $cpu_us us of CPU per lookup ($cpu_cores of $(nproc) cores)"

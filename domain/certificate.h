@@ -43,6 +43,18 @@ struct CertificateVaccination {
   std::string batch_no;
 };
 
+// What an inspector found when the animals arrived (W13, issue 12 item 3), compared with the
+// certificate by CompareArrival (domain/movement.h). Tags are sorted.
+struct Arrival {
+  std::optional<int64_t> holding_id;    // where they arrived; none from older clients
+  std::optional<int32_t> head_counted;  // none: not counted (and certificates consumed before)
+  std::vector<std::string> tags_seen;
+  std::vector<std::string> missing_tags;  // on the certificate, not seen
+  std::vector<std::string> extra_tags;    // seen, not on the certificate
+  bool mismatch = false;                  // fewer head, or a missing or extra tag
+  Timestamp at{};
+};
+
 struct Certificate {
   std::string id;         // canonical lowercase UUID; the CWT `cti`
   std::string number;     // human-readable, unique: "<authority>-<YYYYMMDD>-<8 base32 chars>"
@@ -77,6 +89,11 @@ struct Certificate {
   std::optional<Timestamp> revoked_at;
   int64_t revoked_by = 0;
   std::string revoke_reason;
+  // The movement (W13): where the animals leave from and go to, holdings named at issuance (none
+  // for certificates issued without), and the arrival once consumed.
+  std::optional<int64_t> origin_holding_id;
+  std::optional<int64_t> destination_holding_id;
+  std::optional<Arrival> arrival;
 
   bool expired_at(Timestamp now) const { return now > valid_until; }
 };

@@ -40,8 +40,11 @@
 namespace herdpass::http {
 
 inline constexpr size_t kMaxStaticFileBytes = size_t{8} << 20;  // 8 MiB per file
+// script-src adds 'wasm-unsafe-eval' to 'self': the app reads QR codes in photos with zxing-cpp
+// compiled to WebAssembly (web/src/photo_zxing.ts), which the page may compile but not eval().
 inline constexpr std::string_view kContentSecurityPolicy =
-    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; "
     "style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self'; "
     "manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'";
 

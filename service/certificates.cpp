@@ -11,6 +11,7 @@
 #include "cert/hp1.h"
 #include "domain/animal_events.h"
 #include "domain/audit_detail.h"
+#include "domain/movement.h"
 #include "service/cert_state.h"
 #include "service/service.h"
 
@@ -390,7 +391,10 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
                      units.animals, history.vaccinations, today);
   if (!assessed.failures.empty()) return RulesUnmet(std::move(assessed.failures));
 
+  HP_RETURN_IF_ERROR(CheckMovementHoldings(caller, req, today));
   Certificate c = Draft(caller, req, form, history.owner, units);
+  c.origin_holding_id = req.origin_holding;
+  c.destination_holding_id = req.destination_holding;
   c.authority = authority;
   c.origin = origin;
   c.issued_at = now;
@@ -533,12 +537,39 @@ Result<CertificatePage> HerdService::ListCertificates(const Caller& caller,
 
 Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const std::string& id,
                                                     const std::string& place) {
+  ArrivalRequest arrival;
+  arrival.place = place;
+  return ConsumeCertificate(caller, id, arrival);
+}
+
+Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const std::string& id,
+                                                    const ArrivalRequest& arrival) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kConsumeCertificate));
+  const std::string& place = arrival.place;
   HP_RETURN_IF_ERROR(CheckText(place, kMaxPlace, "place", true));
+  // The arrival's form, before anything is read.
+  std::optional<std::vector<std::string>> tags_seen;
+  if (arrival.tags) {
+    if (arrival.tags->size() > kMaxTags) {
+      return InvalidArgument("tags", "at most " + std::to_string(kMaxTags) + " tags");
+    }
+    tags_seen.emplace();
+    for (size_t i = 0; i < arrival.tags->size(); ++i) {
+      HP_ASSIGN_OR_RETURN(const EarTag tag, ParseEarTag((*arrival.tags)[i], config_.ear_tag_schemes,
+                                                        "tags[" + std::to_string(i) + "]"));
+      tags_seen->push_back(tag.digits);
+    }
+  }
   HP_ASSIGN_OR_RETURN(Certificate c, FindByIdOrNumber(store_, id));
-  // W5: at the destination. Inspectors elsewhere verify it (and will record passages); they must
-  // not use it up on the road. Checked before its state, which they would learn otherwise.
-  if (!caller.system && !InJurisdiction(caller.authority, c.destination)) {
+  // W5: at the destination (its authority, or the destination holding's). Inspectors elsewhere
+  // verify it (and record passages); they must not use it up on the road. Checked before its
+  // state, which they would learn otherwise.
+  bool at_destination = caller.system || InJurisdiction(caller.authority, c.destination);
+  if (!at_destination && c.destination_holding_id) {
+    auto to = store_.FindHolding(*c.destination_holding_id);
+    at_destination = to.ok() && InJurisdiction(caller.authority, to->authority);
+  }
+  if (!at_destination) {
     return PermissionDenied("the certificate " + c.number + " is bound for " + c.destination +
                             ": only an inspector of that jurisdiction consumes it");
   }
@@ -554,10 +585,32 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
   use.user_name = caller.username;
   use.place = place;
   use.at = now;
+  use.on = LocalDate(now, config_.local_utc_offset);
+  if (arrival.holding) {
+    auto at = store_.FindHolding(*arrival.holding);
+    if (!at.ok()) {
+      if (at.status().code() != StatusCode::kNotFound) return at.status();
+      return InvalidArgument("holding", "no holding " + std::to_string(*arrival.holding));
+    }
+    if (!caller.system && !InJurisdiction(caller.authority, at->authority)) {
+      return Status(StatusCode::kPermissionDenied,
+                    "the holding " + at->code + " is in " + at->authority +
+                        ", outside your jurisdiction (" + caller.authority + ")",
+                    "holding");
+    }
+  }
+  HP_ASSIGN_OR_RETURN(use.arrival, CompareArrival(c, arrival.head_count, tags_seen));
+  use.arrival.holding_id = arrival.holding;
+  for (size_t i = 0; i < c.animal_ids.size(); ++i) {
+    use.event_ids.push_back(UuidText(NewUuid7(now, random_)));
+  }
+  AuditDetail detail;
+  detail.Add("number", c.number).Add("place", place);
+  if (arrival.holding) detail.Add("holding", *arrival.holding);
+  if (use.arrival.head_counted) detail.Add("head_count", int64_t{*use.arrival.head_counted});
+  if (use.arrival.mismatch) detail.Add("mismatch", true);
   auto consumed = store_.ConsumeCertificate(
-      c.id, use,
-      Audit(caller, "certificate.consume", "certificate:" + c.id,
-            AuditDetail().Add("number", c.number).Add("place", place).Text()));
+      c.id, use, Audit(caller, "certificate.consume", "certificate:" + c.id, detail.Text()));
   certs_->ForgetConsumed(c.id);
   if (consumed.ok()) return consumed;
   // Another inspector came first (or a vet revoked it) between the read and the write.

@@ -226,6 +226,25 @@ struct CertificateRequest {
   std::string destination_place;
   std::string transport;
   std::optional<int64_t> valid_hours;  // shorter than the default only
+  // W13: the holdings the animals leave from (in the vet's jurisdiction) and go to; optional.
+  std::optional<int64_t> origin_holding;
+  std::optional<int64_t> destination_holding;
+};
+
+// W5 and W13: POST /certificates/{id}/consume as the client asked. Every field but place is
+// optional (older clients send place only).
+struct ArrivalRequest {
+  std::string place;
+  std::optional<int64_t> holding;                // where they arrived: a holding of the inspector's
+  std::optional<int64_t> head_count;             // head counted, 0 to the certificate's
+  std::optional<std::vector<std::string>> tags;  // ear tags seen or scanned
+};
+
+// GET /movements and GET /movements/incoming as the client asked.
+struct MovementListRequest {
+  std::string status;  // "", planned, arrived, mismatch, revoked, expired (GET /movements)
+  std::optional<int64_t> limit;  // 1 to 1000; default 50
+  std::string cursor;            // "" or the next_cursor of the page before
 };
 
 // RuleFailure, one unmet movement rule for one animal or flock, is in domain/movement_rules.h.
@@ -425,6 +444,22 @@ class HerdService {
   // kFailedPrecondition when revoked or expired; `place` is required.
   Result<Certificate> ConsumeCertificate(const Caller& caller, const std::string& id,
                                          const std::string& place);
+  // W5 as arrival (W13): as above, and the arrival compared with the certificate
+  // (CompareArrival: head_count above the certificate's is kUnprocessable naming head_count) and
+  // applied in the consumption's transaction (Store::ConsumeCertificate). kInvalidArgument naming
+  // holding (unknown) or tags[i] (not an ear tag); kPermissionDenied naming holding when it is
+  // outside the inspector's jurisdiction. Inspectors of the destination holding's authority may
+  // consume too. Nothing is stored on any refusal.
+  Result<Certificate> ConsumeCertificate(const Caller& caller, const std::string& id,
+                                         const ArrivalRequest& arrival);
+  // W13: what is coming to the inspector's jurisdiction (planned movements whose destination
+  // holding or destination is there), with expected head and tags; newest first, paged as
+  // ListCertificates.
+  Result<CertificatePage> ListIncomingMovements(const Caller& caller,
+                                                const MovementListRequest& request);
+  // W13: the movements issued in the caller's jurisdiction (the origin vet's), by status, with
+  // the arrival and its mismatch. kInvalidArgument naming status, limit or cursor.
+  Result<CertificatePage> ListMovements(const Caller& caller, const MovementListRequest& request);
   // W6. `reason` is required; kFailedPrecondition when already revoked. Verify and the revocation
   // list see it at once.
   Result<Certificate> RevokeCertificate(const Caller& caller, const std::string& id,
@@ -517,6 +552,11 @@ class HerdService {
   // `since`, in one read: kInvalidArgument naming the field when there is none or owner_phone is
   // not owner_id's; kPermissionDenied, audited, when the owner is outside the caller's
   // jurisdiction.
+  // W13: the holdings a certificate request names, checked (service/movements.cpp): each known
+  // (kInvalidArgument naming the field), the origin's in the vet's jurisdiction (kPermissionDenied
+  // naming origin_holding), the destination's inside the destination authority; both open today.
+  Status CheckMovementHoldings(const Caller& caller, const CertificateRequest& request, Date today);
+  Result<CertificatePage> MovementPage(MovementListQuery q, const MovementListRequest& request);
   Result<OwnerHistory> LoadOwnerToCertify(const Caller& caller, const CertificateRequest& request,
                                           Date since);
   // Draws the id and number of `certificate` (from random_; `today` is the local day of issue),

@@ -156,6 +156,20 @@ struct RecordCodecs {
                                           Timestamp at);  // its sequence number
   static Result<std::vector<Revocation>> ReadRevocationsAfter(Connection& conn,
                                                               int64_t after_sequence);
+  // --- movements (W13) ---
+  // The movement row of a new certificate: its holdings, and the authority whose inspectors see
+  // it coming (`destination_scope`: the destination holding's, else the certificate's
+  // destination).
+  static Status InsertMovement(Connection& conn, const Certificate& c,
+                               const std::string& destination_scope);
+  // Fills c's holdings and arrival from its movement row (left empty when it has none).
+  static Status ReadMovement(Connection& conn, Certificate& c);
+  static Status UpdateArrival(Connection& conn, const std::string& id, const Arrival& a);
+  static Status SetAnimalHolding(Connection& conn, int64_t animal_id, int64_t holding_id);
+  // A page of movements: the list fields of ReadCertificateList, the holdings and the arrival.
+  static Result<std::vector<Certificate>> ReadMovementPage(Connection& conn,
+                                                           const MovementListQuery& q);
+
   // A page of the list: the fields that CertificateListQuery promises.
   static Result<std::vector<Certificate>> ReadCertificateList(Connection& conn,
                                                               const CertificateListQuery& q);

@@ -19,6 +19,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/audit.h"
@@ -26,6 +27,7 @@
 #include "domain/certificate.h"
 #include "domain/holding.h"
 #include "domain/model.h"
+#include "domain/movement.h"
 #include "domain/status.h"
 #include "domain/time.h"
 
@@ -206,10 +208,38 @@ struct WriterStats {
 
 // Who consumed a certificate (W5), where and when.
 struct Consumption {
+  Consumption() = default;
+  Consumption(int64_t by, std::string by_name, std::string where, Timestamp when)
+      : user_id(by), user_name(std::move(by_name)), place(std::move(where)), at(when) {}
+
   int64_t user_id = 0;
   std::string user_name;
   std::string place;  // free text: the slaughterhouse, the market, the border post
   Timestamp at{};
+  // The arrival (W13), compared with the certificate by CompareArrival (domain/movement.h); its
+  // holding, when named, is one the service found in the inspector's jurisdiction.
+  Arrival arrival;
+  // One UUID per animal of the certificate, in its order: the ids of the tag-life events the
+  // arrival records when its holding is a slaughterhouse, dated `on` (the local day).
+  std::vector<std::string> event_ids;
+  Date on;
+};
+
+// A page of movements (W13), newest first as the certificate list (issued_at, then id, both
+// descending). Each carries the fields ListCertificates gives, plus the holdings, the tags and
+// the arrival.
+struct MovementListQuery {
+  // kIncoming: planned movements (issued, valid at `now`) whose destination holding's authority or
+  // destination authority is `scope` or below it. kOutgoing: movements issued by `scope` or below.
+  enum class Side { kIncoming, kOutgoing };
+  Side side = Side::kOutgoing;
+  std::string scope;
+  bool all_authorities = false;
+  std::optional<MovementStatus> status;  // kOutgoing only
+  Timestamp now{};
+  std::optional<Timestamp> before_issued_at;
+  std::string before_id;
+  int limit = 50;  // 1 to 1000
 };
 
 // A page of holdings (W12). Without `near`: by id ascending, from after_id. With `near`: nearest
@@ -437,10 +467,13 @@ class Store {
   virtual Status CreateCertificate(const Certificate& certificate, const AuditEntry& audit) = 0;
   virtual Result<Certificate> FindCertificate(const std::string& id) = 0;  // kNotFound
   virtual Result<Certificate> FindCertificateByNumber(const std::string& number) = 0;
-  // W5: issued -> consumed, once, atomically; returns the consumed certificate. kAlreadyExists
-  // (detail: the id) when it was consumed before (the caller reads when, where and by whom with
-  // FindCertificate); kFailedPrecondition when revoked; kNotFound. Of any number of concurrent
-  // calls for one certificate, exactly one succeeds.
+  // W5 and W13: issued -> consumed, once, atomically; returns the consumed certificate. The
+  // arrival is applied in the same transaction (ApplyArrival in store_core.h): recorded on the
+  // movement, the animals that arrived (the tags seen, or all without tags) kept at the arrival
+  // holding, and at a slaughterhouse the tagged ones slaughtered and the flock's head lowered.
+  // kAlreadyExists (detail: the id) when it was consumed before (the caller reads when, where and
+  // by whom with FindCertificate); kFailedPrecondition when revoked; kNotFound. Of any number of
+  // concurrent calls for one certificate, exactly one succeeds.
   virtual Result<Certificate> ConsumeCertificate(const std::string& id,
                                                  const Consumption& consumption,
                                                  const AuditEntry& audit) = 0;
@@ -453,6 +486,8 @@ class Store {
   // owner_id, species, head_count, purpose, origin, destination, issued_at, valid_until,
   // owner_masked_name and status: no animals, vaccinations, HP1 text, consumption or revocation.
   virtual Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& query) = 0;
+  // A page of movements (MovementListQuery).
+  virtual Result<std::vector<Certificate>> ListMovements(const MovementListQuery& query) = 0;
   // Revocations with sequence > after_sequence, in sequence order.
   virtual Result<std::vector<Revocation>> ListRevocations(int64_t after_sequence = 0) = 0;
 

@@ -577,6 +577,13 @@ class StoreCore final : public Store {
       for (const CertificateAnimal& a : animals) owners.push_back(a.owner_id);
       HP_RETURN_IF_ERROR(CheckCertificateAnimals(c, SortedTags(animals), owners));
       HP_RETURN_IF_ERROR(Codecs::InsertCertificateVaccinations(conn, c));
+      std::string destination_scope = c.destination;
+      if (c.destination_holding_id) {
+        HP_ASSIGN_OR_RETURN(const Holding to,
+                            Codecs::ReadHoldingById(conn, *c.destination_holding_id));
+        destination_scope = to.authority;
+      }
+      HP_RETURN_IF_ERROR(Codecs::InsertMovement(conn, c, destination_scope));
       tx.Count(Counter::kCertificates);
       return tx.AppendAudit(audit);
     });
@@ -601,7 +608,10 @@ class StoreCore final : public Store {
           Connection& conn = tx.conn();
           HP_ASSIGN_OR_RETURN(const bool changed,
                               Codecs::ConsumeCertificate(conn, id, consumption));
-          if (changed) return ReadCertificate(conn, CertificateKey::kId, id);
+          if (changed) {
+            HP_RETURN_IF_ERROR(ApplyArrival(conn, id, consumption));
+            return ReadCertificate(conn, CertificateKey::kId, id);
+          }
           HP_ASSIGN_OR_RETURN(const CertificateStatus status,
                               Codecs::ReadCertificateStatus(conn, id));
           if (status == CertificateStatus::kRevoked) {
@@ -628,6 +638,17 @@ class StoreCore final : public Store {
           return Revocation{seq, id, at};
         },
         audit);
+  }
+
+  Result<std::vector<Certificate>> ListMovements(const MovementListQuery& q) override {
+    return ReadSnapshot([&](Connection& c) -> Result<std::vector<Certificate>> {
+      HP_ASSIGN_OR_RETURN(auto page, Codecs::ReadMovementPage(c, q));
+      for (Certificate& m : page) {
+        HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(c, m.id));
+        m.tags = SortedTags(animals);
+      }
+      return page;
+    });
   }
 
   Result<std::vector<Revocation>> ListRevocations(int64_t after_sequence) override {
@@ -724,7 +745,83 @@ class StoreCore final : public Store {
     for (const CertificateAnimal& a : animals) c.animal_ids.push_back(a.id);
     c.tags = SortedTags(animals);
     HP_ASSIGN_OR_RETURN(c.vaccinations, Codecs::ReadCertificateVaccinations(conn, c.id));
+    HP_RETURN_IF_ERROR(Codecs::ReadMovement(conn, c));
     return c;
+  }
+
+  // W13: applies the arrival of certificate `id`, consumed just now inside the same write
+  // transaction, so that the consumption and all its effects commit together or not at all:
+  //  - the movement records the arrival (holding, head counted, tags seen, missing and extra);
+  //  - with an arrival holding, the animals that arrived (the tagged ones not missing, and the
+  //    flock's heads counted beyond them, or its certified heads when not counted) are kept there:
+  //    a tagged animal moves; a flock moves only when all its heads came (part of a flock that
+  //    left is not the flock);
+  //  - at a slaughterhouse they are slaughtered, by the tag-life rule (ApplyAnimalEvent), each an
+  //    event with the id the service gave; an animal whose life already ended is left as it is.
+  // The sale's change of ownership (issue 12 item 5) belongs here too, in this transaction.
+  static Status ApplyArrival(Connection& conn, const std::string& id, const Consumption& use) {
+    Arrival a = use.arrival;
+    a.at = use.at;
+    HP_RETURN_IF_ERROR(Codecs::UpdateArrival(conn, id, a));
+    if (!a.holding_id) return Status::Ok();
+    HP_ASSIGN_OR_RETURN(const Holding holding, Codecs::ReadHoldingById(conn, *a.holding_id));
+    const bool slaughter = holding.kind == HoldingKind::kSlaughterhouse;
+    HP_ASSIGN_OR_RETURN(const Certificate c,
+                        Codecs::ReadCertificateRow(conn, CertificateKey::kId, id));
+    HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, id));
+    int64_t tagged = 0, tagged_arrived = 0;
+    for (const CertificateAnimal& u : animals) {
+      if (!u.tag) continue;
+      ++tagged;
+      if (!std::binary_search(a.missing_tags.begin(), a.missing_tags.end(), *u.tag)) {
+        ++tagged_arrived;
+      }
+    }
+    const int64_t flock_certified = c.head_count - tagged;
+    const int64_t flock_arrived =
+        a.head_counted ? std::clamp<int64_t>(*a.head_counted - tagged_arrived, 0, flock_certified)
+                       : flock_certified;
+    for (size_t i = 0; i < animals.size(); ++i) {
+      const CertificateAnimal& u = animals[i];
+      if (u.tag && std::binary_search(a.missing_tags.begin(), a.missing_tags.end(), *u.tag)) {
+        continue;
+      }
+      HP_ASSIGN_OR_RETURN(const Animal unit, Codecs::ReadAnimalById(conn, u.id));
+      const int32_t head =
+          unit.is_flock() ? static_cast<int32_t>(std::min<int64_t>(flock_arrived, unit.head_count))
+                          : 1;
+      if (unit.is_flock() && head <= 0) continue;
+      if (!unit.is_flock() || head == unit.head_count) {
+        HP_RETURN_IF_ERROR(Codecs::SetAnimalHolding(conn, unit.id, holding.id));
+      }
+      if (!slaughter || !unit.alive()) continue;
+      auto change = ApplyAnimalEvent(unit, AnimalEventKind::kSlaughtered, head);
+      if (!change.ok()) continue;  // nothing the arrival may undo: the unit stays as it is
+      if (i >= use.event_ids.size()) return Internal("no event id for an animal that arrived");
+      auto key = Codecs::RecordKey(use.event_ids[i]);
+      if (!key) return Internal("an arrival's event id is not a UUID");
+      AnimalEvent e;
+      e.id = use.event_ids[i];
+      e.animal_id = unit.id;
+      e.kind = AnimalEventKind::kSlaughtered;
+      e.on = use.on;
+      e.reason = "arrived at " + holding.name + " with certificate " + c.number;
+      e.head = head;
+      e.head_after = change->head_after;
+      e.recorded_by = use.user_id;
+      e.recorded_at = use.at;
+      e.authority = unit.authority;
+      if (change->ends) {
+        HP_ASSIGN_OR_RETURN(
+            const bool ended,
+            Codecs::EndAnimal(conn, unit.id, AnimalEventKind::kSlaughtered, use.on));
+        if (!ended) continue;
+      } else {
+        HP_RETURN_IF_ERROR(Codecs::SetHeadCount(conn, unit.id, change->head_after));
+      }
+      HP_RETURN_IF_ERROR(Codecs::InsertAnimalEvent(conn, *key, e));
+    }
+    return Status::Ok();
   }
 
   // `owner` as just read on `conn` (by id or by phone), with its animals and its records

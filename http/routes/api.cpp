@@ -343,6 +343,18 @@ Answer ListCertificates(HerdService& service, Request& req, const Caller& caller
   return JsonText(200, CertificatePageJson(page, service.clock().Now()));
 }
 
+// W13: GET /movements/incoming (`incoming`) and GET /movements.
+Answer ListMovements(HerdService& service, Request& req, const Caller& caller, bool incoming) {
+  MovementListRequest in;
+  HP_ASSIGN_OR_RETURN(in.limit, QueryInt(req, "limit"));
+  in.status = std::string(req.Query("status"));
+  in.cursor = std::string(req.Query("cursor"));
+  HP_ASSIGN_OR_RETURN(const CertificatePage page, incoming
+                                                      ? service.ListIncomingMovements(caller, in)
+                                                      : service.ListMovements(caller, in));
+  return JsonText(200, MovementPageJson(page, service.clock().Now()));
+}
+
 Answer GetCertificate(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const Certificate c, service.GetCertificate(caller, CertificateId(req)));
   return JsonText(200, CertificateJson(c, service.clock().Now()));
@@ -378,10 +390,14 @@ Response PrintCertificate(HerdService& service, Request& req, const Caller& call
 Answer ConsumeCertificate(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
   FieldReader f(body, "");
-  std::string place = f.String("place");
+  ArrivalRequest arrival;
+  arrival.place = f.String("place");
+  arrival.holding = f.Integer("holding");
+  arrival.head_count = f.Integer("head_count");
+  if (body.contains("tags")) arrival.tags = f.StringList("tags");
   HP_RETURN_IF_ERROR(f.Done());
   HP_ASSIGN_OR_RETURN(const Certificate c,
-                      service.ConsumeCertificate(caller, CertificateId(req), place));
+                      service.ConsumeCertificate(caller, CertificateId(req), arrival));
   return JsonText(200, CertificateJson(c, service.clock().Now()));
 }
 
@@ -484,6 +500,16 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              authed(Operation::kReadCertificate, PrintCertificate));
   router.Add("POST", "/api/v1/certificates/{id}/consume",
              authed(Operation::kConsumeCertificate, ConsumeCertificate));
+  router.Add(
+      "GET", "/api/v1/movements/incoming",
+      authed(Operation::kConsumeCertificate, [](HerdService& sv, Request& req, const Caller& c) {
+        return ListMovements(sv, req, c, /*incoming=*/true);
+      }));
+  router.Add(
+      "GET", "/api/v1/movements",
+      authed(Operation::kReadCertificate, [](HerdService& sv, Request& req, const Caller& c) {
+        return ListMovements(sv, req, c, /*incoming=*/false);
+      }));
   router.Add("POST", "/api/v1/certificates/{id}/revoke",
              authed(Operation::kRevokeCertificate, RevokeCertificate));
   router.Add("POST", "/api/v1/verify", [&s](Request& req) { return ToResponse(Verify(s, req)); });

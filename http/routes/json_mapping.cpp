@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "domain/animal_events.h"
+#include "domain/movement.h"
 #include "http/response.h"
 
 namespace herdpass::http {
@@ -166,6 +167,8 @@ Result<CertificateRequest> ParseCertificateRequest(const json& body) {
   r.destination_place = f.String("destination_place");
   r.transport = f.String("transport");
   r.valid_hours = f.Integer("valid_hours");
+  r.origin_holding = f.Integer("origin_holding");
+  r.destination_holding = f.Integer("destination_holding");
   HP_RETURN_IF_ERROR(f.Done());
   return r;
 }
@@ -835,6 +838,74 @@ std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> move
   });
 }
 
+namespace {
+void NullableId(Writer& w, const char* key, const std::optional<int64_t>& id) {
+  w.Key(key);
+  if (id) {
+    w.Int64(*id);
+  } else {
+    w.Null();
+  }
+}
+
+// W13: {status, origin_holding, destination_holding, head_expected, arrival: null | {at, holding,
+// head_count (null: not counted), tags_seen, missing_tags, extra_tags, mismatch}}.
+void MovementMember(Writer& w, const Certificate& c, Timestamp now) {
+  w.Key("movement");
+  w.StartObject();
+  Field(w, "status", MovementStatusName(MovementStatusAt(c, now)));
+  NullableId(w, "origin_holding", c.origin_holding_id);
+  NullableId(w, "destination_holding", c.destination_holding_id);
+  Field(w, "head_expected", int64_t{c.head_count});
+  w.Key("arrival");
+  if (c.arrival) {
+    const Arrival& a = *c.arrival;
+    w.StartObject();
+    TimeField(w, "at", a.at);
+    NullableId(w, "holding", a.holding_id);
+    std::optional<int64_t> head;
+    if (a.head_counted) head = *a.head_counted;
+    NullableId(w, "head_count", head);
+    Strings(w, "tags_seen", a.tags_seen);
+    Strings(w, "missing_tags", a.missing_tags);
+    Strings(w, "extra_tags", a.extra_tags);
+    Field(w, "mismatch", a.mismatch);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+}  // namespace
+
+std::string MovementPageJson(const CertificatePage& page, Timestamp now) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    w.Key("items");
+    w.StartArray();
+    for (const auto& c : page.items) {
+      w.StartObject();
+      Field(w, "id", c.id);
+      Field(w, "number", c.number);
+      Field(w, "status", CertificateStatusAt(c, now));
+      Field(w, "purpose", PurposeName(c.purpose));
+      TimeField(w, "issued_at", c.issued_at);
+      TimeField(w, "valid_until", c.valid_until);
+      Field(w, "origin", c.origin);
+      Field(w, "destination", c.destination);
+      Field(w, "owner_masked_name", c.owner_masked_name);
+      Field(w, "species", c.species);
+      Field(w, "head_count", int64_t{c.head_count});
+      Strings(w, "tags", c.tags);
+      MovementMember(w, c, now);
+      w.EndObject();
+    }
+    w.EndArray();
+    NullableString(w, "next_cursor", page.next_cursor);
+    w.EndObject();
+  });
+}
+
 std::string CertificateJson(const Certificate& c, Timestamp now) {
   return Build(
       [&](Writer& w) {
@@ -864,6 +935,7 @@ std::string CertificateJson(const Certificate& c, Timestamp now) {
         } else {
           w.Null();
         }
+        MovementMember(w, c, now);
         w.Key("revoked");
         if (c.revoked_at) {
           w.StartObject();

@@ -95,6 +95,10 @@ std::string CertificateJson(const Certificate& c, Timestamp now);
 // destination, owner_masked_name, head_count}], next_cursor: string | null}; status as
 // CertificateStatusAt.
 std::string CertificatePageJson(const CertificatePage& page, Timestamp now);
+// GET /movements and /movements/incoming (W13): as CertificatePageJson, each item also with
+// species, tags (expected) and movement {status, origin_holding, destination_holding,
+// head_expected, arrival} (as GET /certificates/{id} gives it).
+std::string MovementPageJson(const CertificatePage& page, Timestamp now);
 // The public answer of POST /verify: only what the signed payload carries (masked owner, last four
 // digits of the phone), never the owner's id, name or number, nor who consumed it.
 std::string VerifyResultJson(const VerifyResult& r);

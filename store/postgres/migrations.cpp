@@ -293,6 +293,30 @@ CREATE TABLE animal_events(
 );
 CREATE INDEX animal_events_by_animal ON animal_events(animal_id, on_day);
 )sql"},
+    // Movements (W13), as on SQLite: one row per certificate with the holdings it names, the
+    // authority whose inspectors see it coming (destination_scope, indexed) and the arrival
+    // (arrived_at NULL until then). Every certificate stored before gets its row: a consumed one
+    // arrived when it was consumed, head_counted NULL (not counted), no mismatch.
+    {"Migration6",
+     R"sql(
+CREATE TABLE movements(
+  certificate_id text PRIMARY KEY REFERENCES certificates(id),
+  origin_holding_id bigint REFERENCES holdings(id),
+  destination_holding_id bigint REFERENCES holdings(id),
+  destination_scope text COLLATE "C" NOT NULL,
+  arrived_at timestamptz,
+  arrival_holding_id bigint REFERENCES holdings(id),
+  head_counted integer,
+  tags_seen text NOT NULL DEFAULT '',
+  missing_tags text NOT NULL DEFAULT '',
+  extra_tags text NOT NULL DEFAULT '',
+  mismatch boolean NOT NULL DEFAULT false
+);
+CREATE INDEX movements_by_destination ON movements(destination_scope);
+
+INSERT INTO movements(certificate_id, destination_scope, arrived_at)
+  SELECT id, destination, consumed_at FROM certificates;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -20,6 +20,7 @@
 #include "store/postgres/writer_session.h"
 #include "store/record_codecs.h"
 #include "store/store_core.h"
+#include "store/tag_list.h"
 
 namespace herdpass {
 namespace postgres {
@@ -748,6 +749,77 @@ Result<std::vector<Revocation>> Codecs::ReadRevocationsAfter(Connection& conn,
                                        [](const Rows& r, int i) {
                                          return Revocation{r.Int(i, 0), r.Text(i, 1), r.Time(i, 2)};
                                        });
+}
+
+// --- movements (W13) ---
+
+namespace postgres {
+namespace {
+// The movement columns (HP_MOVEMENT_COLUMNS) from column `at` on, into `c`.
+void MovementFromRow(const Rows& r, int i, int at, Certificate& c) {
+  if (!r.IsNull(i, at)) c.origin_holding_id = r.Int(i, at);
+  if (!r.IsNull(i, at + 1)) c.destination_holding_id = r.Int(i, at + 1);
+  if (r.IsNull(i, at + 2)) return;
+  Arrival a;
+  a.at = r.Time(i, at + 2);
+  if (!r.IsNull(i, at + 3)) a.holding_id = r.Int(i, at + 3);
+  if (!r.IsNull(i, at + 4)) a.head_counted = static_cast<int32_t>(r.Int(i, at + 4));
+  a.tags_seen = store::SplitTags(r.Text(i, at + 5));
+  a.missing_tags = store::SplitTags(r.Text(i, at + 6));
+  a.extra_tags = store::SplitTags(r.Text(i, at + 7));
+  a.mismatch = r.Text(i, at + 8) == "t";
+  c.arrival = std::move(a);
+}
+}  // namespace
+}  // namespace postgres
+
+template <>
+Status Codecs::InsertMovement(Connection& conn, const Certificate& c,
+                              const std::string& destination_scope) {
+  return postgres::Write(conn, postgres::kInsertMovement,
+                         {c.id, postgres::OptionalId(c.origin_holding_id),
+                          postgres::OptionalId(c.destination_holding_id), destination_scope});
+}
+
+template <>
+Status Codecs::ReadMovement(Connection& conn, Certificate& c) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectMovement, {c.id}));
+  if (!rows.empty()) postgres::MovementFromRow(rows, 0, 0, c);
+  return Status::Ok();
+}
+
+template <>
+Status Codecs::UpdateArrival(Connection& conn, const std::string& id, const Arrival& a) {
+  std::optional<int64_t> head;
+  if (a.head_counted) head = *a.head_counted;
+  return postgres::Write(conn, postgres::kUpdateArrival,
+                         {id, a.at, postgres::OptionalId(a.holding_id), postgres::OptionalId(head),
+                          store::JoinTags(a.tags_seen), store::JoinTags(a.missing_tags),
+                          store::JoinTags(a.extra_tags), a.mismatch});
+}
+
+template <>
+Status Codecs::SetAnimalHolding(Connection& conn, int64_t animal_id, int64_t holding_id) {
+  return postgres::Write(conn, postgres::kSetAnimalHolding, {animal_id, holding_id});
+}
+
+template <>
+Result<std::vector<Certificate>> Codecs::ReadMovementPage(Connection& conn,
+                                                          const MovementListQuery& q) {
+  const bool incoming = q.side == MovementListQuery::Side::kIncoming;
+  const int status = incoming ? 1 : (q.status ? static_cast<int>(*q.status) + 1 : 0);
+  postgres::Param before = q.before_issued_at
+                               ? postgres::Param(q.before_issued_at->time_since_epoch().count())
+                               : postgres::Param(std::nullopt);
+  return postgres::ReadAll<Certificate>(
+      conn, postgres::kSelectMovementPage,
+      {q.scope, q.all_authorities ? 1 : 0, incoming ? 1 : 0, status,
+       q.now.time_since_epoch().count(), before, q.before_id, std::clamp(q.limit, 1, 1000)},
+      [](const Rows& r, int i) -> Result<Certificate> {
+        HP_ASSIGN_OR_RETURN(Certificate c, postgres::ListedCertificateFromRow(r, i));
+        postgres::MovementFromRow(r, i, 13, c);
+        return c;
+      });
 }
 
 template <>

@@ -378,6 +378,48 @@ inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FRO
 // As in SQLite (../sqlite/queries.h): $1 scope, $2 mode, $3 owner id or 0, $4 status or '', $5
 // validity, $6 now (ms), $7/$8 the cursor or NULL, $9 limit. Codes and ids compare in "C" order,
 // as SQLite compares them.
+// --- movements (W13) ---
+inline constexpr Query kInsertMovement{
+    "InsertMovement",
+    "INSERT INTO movements(certificate_id, origin_holding_id, destination_holding_id, "
+    "destination_scope) VALUES($1, $2::bigint, $3::bigint, $4)"};
+#define HP_MOVEMENT_COLUMNS                                                                    \
+  "m.origin_holding_id, m.destination_holding_id, hp_ms(m.arrived_at), m.arrival_holding_id, " \
+  "m.head_counted, m.tags_seen, m.missing_tags, m.extra_tags, m.mismatch"
+inline constexpr Query kSelectMovement{"SelectMovement",
+                                       "SELECT " HP_MOVEMENT_COLUMNS
+                                       " FROM movements m WHERE m.certificate_id = $1"};
+inline constexpr Query kUpdateArrival{
+    "UpdateArrival",
+    "UPDATE movements SET arrived_at = hp_ts($2), arrival_holding_id = $3::bigint, "
+    "head_counted = $4::integer, tags_seen = $5, missing_tags = $6, extra_tags = $7, "
+    "mismatch = $8::boolean WHERE certificate_id = $1"};
+inline constexpr Query kSetAnimalHolding{
+    "SetAnimalHolding", "UPDATE animals SET holding_id = $2::bigint WHERE id = $1::bigint"};
+// $1 scope, $2 every authority (1), $3 incoming (1) or outgoing (0), $4 status (0 any, 1 planned,
+// 2 arrived, 3 mismatch, 4 revoked, 5 expired), $5 now, $6 $7 the cursor, $8 limit.
+#define HP_IN_SCOPE(column)                                       \
+  "(" column " = $1::text OR (" column                            \
+  " COLLATE \"C\" >= ($1::text || '-') COLLATE \"C\" AND " column \
+  " COLLATE \"C\" < ($1::text || '.') COLLATE \"C\"))"
+inline constexpr Query kSelectMovementPage{
+    "SelectMovementPage",
+    "SELECT c.id, c.number, c.authority, c.owner_id, c.species, c.head_count, c.purpose, "
+    "c.origin, c.destination, hp_ms(c.issued_at), hp_ms(c.valid_until), c.owner_masked_name, "
+    "c.status, " HP_MOVEMENT_COLUMNS
+    " FROM certificates c JOIN movements m ON m.certificate_id = c.id WHERE "
+    "($2::integer = 1 OR ($3::integer = 1 AND (" HP_IN_SCOPE("m.destination_scope") " OR "
+    HP_IN_SCOPE("c.destination") ")) OR ($3::integer = 0 AND " HP_IN_SCOPE("c.authority") ")) "
+    "AND ($4::integer = 0 OR ($4::integer = 1 AND c.status = 'issued' AND "
+    "c.valid_until >= hp_ts($5::bigint)) OR ($4::integer = 2 AND c.status = 'consumed' AND NOT "
+    "m.mismatch) OR ($4::integer = 3 AND c.status = 'consumed' AND m.mismatch) OR "
+    "($4::integer = 4 AND c.status = 'revoked') OR ($4::integer = 5 AND c.status = 'issued' AND "
+    "c.valid_until < hp_ts($5::bigint))) "
+    "AND ($6::bigint IS NULL OR c.issued_at < hp_ts($6::bigint) OR "
+    "(c.issued_at = hp_ts($6::bigint) AND c.id < $7::text)) "
+    "ORDER BY c.issued_at DESC, c.id DESC LIMIT $8::integer"};
+#undef HP_IN_SCOPE
+
 inline constexpr Query kSelectCertificateList{
     "SelectCertificateList",
     "SELECT id, number, authority, owner_id, species, head_count, purpose, origin, destination, "

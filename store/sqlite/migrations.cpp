@@ -282,6 +282,34 @@ CREATE INDEX animal_events_by_animal ON animal_events(animal_id, on_day);
 
 PRAGMA user_version = 5;
 )sql"},
+    // Movements (W13): one row per certificate, keyed by its id, with the holdings it names (none
+    // for certificates issued without), the authority whose inspectors see it coming
+    // (destination_scope, indexed for the incoming list) and the arrival (arrived_at NULL until
+    // then). Every certificate stored before gets its row: a consumed one arrived when it was
+    // consumed, with head_counted NULL (not counted) and no mismatch; tag lists are
+    // comma-separated sorted tags.
+    {"Migration6",
+     R"sql(
+CREATE TABLE movements(
+  certificate_id TEXT PRIMARY KEY REFERENCES certificates(id),
+  origin_holding_id INTEGER REFERENCES holdings(id),
+  destination_holding_id INTEGER REFERENCES holdings(id),
+  destination_scope TEXT NOT NULL,
+  arrived_at INTEGER,
+  arrival_holding_id INTEGER REFERENCES holdings(id),
+  head_counted INTEGER,
+  tags_seen TEXT NOT NULL DEFAULT '',
+  missing_tags TEXT NOT NULL DEFAULT '',
+  extra_tags TEXT NOT NULL DEFAULT '',
+  mismatch INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX movements_by_destination ON movements(destination_scope);
+
+INSERT INTO movements(certificate_id, destination_scope, arrived_at)
+  SELECT id, destination, consumed_at FROM certificates;
+
+PRAGMA user_version = 6;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -324,6 +324,42 @@ inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FRO
 // ?3 owner id or 0, ?4 status or '', ?5 validity (0 any, 1 valid_until >= ?6, 2 valid_until < ?6),
 // ?7/?8 the cursor (issued_at, id) or NULL, ?9 limit. Certificates are few next to vaccinations:
 // a scan and a sort of the matching rows, no index of their own.
+// --- movements (W13) ---
+inline constexpr Query kInsertMovement{
+    "InsertMovement",
+    "INSERT INTO movements(certificate_id, origin_holding_id, destination_holding_id, "
+    "destination_scope) VALUES(?1, ?2, ?3, ?4)"};
+#define HP_MOVEMENT_COLUMNS                                                             \
+  "m.origin_holding_id, m.destination_holding_id, m.arrived_at, m.arrival_holding_id, " \
+  "m.head_counted, m.tags_seen, m.missing_tags, m.extra_tags, m.mismatch"
+inline constexpr Query kSelectMovement{"SelectMovement",
+                                       "SELECT " HP_MOVEMENT_COLUMNS
+                                       " FROM movements m WHERE m.certificate_id = ?1"};
+inline constexpr Query kUpdateArrival{
+    "UpdateArrival",
+    "UPDATE movements SET arrived_at = ?2, arrival_holding_id = ?3, head_counted = ?4, "
+    "tags_seen = ?5, missing_tags = ?6, extra_tags = ?7, mismatch = ?8 WHERE certificate_id = ?1"};
+inline constexpr Query kSetAnimalHolding{"SetAnimalHolding",
+                                         "UPDATE animals SET holding_id = ?2 WHERE id = ?1"};
+// ?1 scope, ?2 every authority (1), ?3 incoming (1) or outgoing (0), ?4 status (0 any, 1 planned,
+// 2 arrived, 3 mismatch, 4 revoked, 5 expired), ?5 now, ?6 ?7 the cursor, ?8 limit.
+inline constexpr Query kSelectMovementPage{
+    "SelectMovementPage",
+    "SELECT c.id, c.number, c.authority, c.owner_id, c.species, c.head_count, c.purpose, "
+    "c.origin, c.destination, c.issued_at, c.valid_until, c.owner_masked_name, "
+    "c.status, " HP_MOVEMENT_COLUMNS
+    " FROM certificates c JOIN movements m ON m.certificate_id = c.id WHERE "
+    "(?2 = 1 OR (?3 = 1 AND (m.destination_scope = ?1 OR (m.destination_scope >= ?1 || '-' AND "
+    "m.destination_scope < ?1 || '.') OR c.destination = ?1 OR (c.destination >= ?1 || '-' AND "
+    "c.destination < ?1 || '.'))) OR (?3 = 0 AND (c.authority = ?1 OR (c.authority >= ?1 || '-' "
+    "AND c.authority < ?1 || '.')))) "
+    "AND (?4 = 0 OR (?4 = 1 AND c.status = 'issued' AND c.valid_until >= ?5) OR "
+    "(?4 = 2 AND c.status = 'consumed' AND m.mismatch = 0) OR "
+    "(?4 = 3 AND c.status = 'consumed' AND m.mismatch = 1) OR (?4 = 4 AND c.status = 'revoked') "
+    "OR (?4 = 5 AND c.status = 'issued' AND c.valid_until < ?5)) "
+    "AND (?6 IS NULL OR c.issued_at < ?6 OR (c.issued_at = ?6 AND c.id < ?7)) "
+    "ORDER BY c.issued_at DESC, c.id DESC LIMIT ?8"};
+
 inline constexpr Query kSelectCertificateList{
     "SelectCertificateList",
     "SELECT id, number, authority, owner_id, species, head_count, purpose, origin, destination, "

@@ -18,6 +18,7 @@
 #include "store/sqlite/queries.h"
 #include "store/sqlite/writer_session.h"
 #include "store/store_core.h"
+#include "store/tag_list.h"
 
 namespace herdpass {
 namespace sqlite {
@@ -926,6 +927,96 @@ Result<std::vector<Revocation>> Codecs::ReadRevocationsAfter(Connection& conn,
       conn, sqlite::kSelectRevocationsAfter, [&](Statement& st) { st.Bind(1, after_sequence); },
       [](const Statement& st) {
         return Revocation{st.Int(0), st.Text(1), sqlite::FromMillis(st.Int(2))};
+      });
+}
+
+// --- movements (W13) ---
+
+namespace sqlite {
+namespace {
+// The movement columns (HP_MOVEMENT_COLUMNS) from column `at` on, into `c`.
+void MovementFromRow(const Statement& st, int at, Certificate& c) {
+  if (!st.IsNull(at)) c.origin_holding_id = st.Int(at);
+  if (!st.IsNull(at + 1)) c.destination_holding_id = st.Int(at + 1);
+  if (st.IsNull(at + 2)) return;
+  Arrival a;
+  a.at = FromMillis(st.Int(at + 2));
+  if (!st.IsNull(at + 3)) a.holding_id = st.Int(at + 3);
+  if (!st.IsNull(at + 4)) a.head_counted = static_cast<int32_t>(st.Int(at + 4));
+  a.tags_seen = store::SplitTags(st.Text(at + 5));
+  a.missing_tags = store::SplitTags(st.Text(at + 6));
+  a.extra_tags = store::SplitTags(st.Text(at + 7));
+  a.mismatch = st.Int(at + 8) != 0;
+  c.arrival = std::move(a);
+}
+}  // namespace
+}  // namespace sqlite
+
+template <>
+Status Codecs::InsertMovement(Connection& conn, const Certificate& c,
+                              const std::string& destination_scope) {
+  return sqlite::Write(conn, sqlite::kInsertMovement, [&](Statement& st) {
+    st.Bind(1, c.id).Bind(4, destination_scope);
+    sqlite::BindOptional(st, 2, c.origin_holding_id);
+    sqlite::BindOptional(st, 3, c.destination_holding_id);
+  });
+}
+
+template <>
+Status Codecs::ReadMovement(Connection& conn, Certificate& c) {
+  return sqlite::ForEachRow(
+      conn, sqlite::kSelectMovement, [&](Statement& st) { st.Bind(1, c.id); },
+      [&](const Statement& st) {
+        sqlite::MovementFromRow(st, 0, c);
+        return Status::Ok();
+      });
+}
+
+template <>
+Status Codecs::UpdateArrival(Connection& conn, const std::string& id, const Arrival& a) {
+  std::optional<int64_t> head;
+  if (a.head_counted) head = *a.head_counted;
+  return sqlite::Write(conn, sqlite::kUpdateArrival, [&](Statement& st) {
+    st.Bind(1, id)
+        .Bind(2, sqlite::Millis(a.at))
+        .Bind(5, store::JoinTags(a.tags_seen))
+        .Bind(6, store::JoinTags(a.missing_tags))
+        .Bind(7, store::JoinTags(a.extra_tags))
+        .Bind(8, a.mismatch ? 1 : 0);
+    sqlite::BindOptional(st, 3, a.holding_id);
+    sqlite::BindOptional(st, 4, head);
+  });
+}
+
+template <>
+Status Codecs::SetAnimalHolding(Connection& conn, int64_t animal_id, int64_t holding_id) {
+  return sqlite::Write(conn, sqlite::kSetAnimalHolding,
+                       [&](Statement& st) { st.Bind(1, animal_id).Bind(2, holding_id); });
+}
+
+template <>
+Result<std::vector<Certificate>> Codecs::ReadMovementPage(Connection& conn,
+                                                          const MovementListQuery& q) {
+  const bool incoming = q.side == MovementListQuery::Side::kIncoming;
+  const int status = incoming ? 1 : (q.status ? static_cast<int>(*q.status) + 1 : 0);
+  std::optional<int64_t> before;
+  if (q.before_issued_at) before = sqlite::Millis(*q.before_issued_at);
+  return sqlite::ReadAll<Certificate>(
+      conn, sqlite::kSelectMovementPage,
+      [&](Statement& st) {
+        st.Bind(1, q.scope)
+            .Bind(2, q.all_authorities ? 1 : 0)
+            .Bind(3, incoming ? 1 : 0)
+            .Bind(4, status)
+            .Bind(5, sqlite::Millis(q.now))
+            .Bind(7, q.before_id)
+            .Bind(8, std::clamp(q.limit, 1, 1000));
+        sqlite::BindOptional(st, 6, before);
+      },
+      [](const Statement& st) -> Result<Certificate> {
+        HP_ASSIGN_OR_RETURN(Certificate c, sqlite::ListedCertificateFromRow(st));
+        sqlite::MovementFromRow(st, 13, c);
+        return c;
       });
 }
 

@@ -204,6 +204,14 @@ std::vector<Row> Matrix() {
        [](int) {
          return json{{"place", "matrix gate"}};
        }},
+      {"GET",
+       "/movements/incoming",
+       Who::kRoles,
+       {"inspector"},
+       fixed("/api/v1/movements/incoming"),
+       no_body},
+      {"GET", "/movements", Who::kRoles, kCertificateReaders,
+       fixed("/api/v1/movements?status=mismatch"), no_body},
       {"POST",
        "/certificates/{id}/revoke",
        Who::kRoles,

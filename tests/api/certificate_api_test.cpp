@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/api/api_test_util.h"
@@ -925,6 +926,147 @@ TEST_F(CertificateApiTest, KeyCommandsListNewAndRetireWithoutPrivateMaterial) {
   CommandResult usage = env_->Run({"key", "new"});
   EXPECT_TRUE(usage.status.exited && usage.status.code == 2) << usage.out << usage.err;
   EXPECT_EQ(usage.err, "herdpass: authority: give --authority CODE, or --root [--country CC]\n");
+}
+
+// --- W13: movements ---
+
+// POST /holdings as `who` (its own authority); the new holding's id.
+int64_t AddHolding(HttpClient& client, const std::string& token, const std::string& code,
+                   const std::string& kind) {
+  auto r = client.Post("/api/v1/holdings",
+                       {{"code", code},
+                        {"kind", kind},
+                        {"name", "Holding " + code},
+                        {"lat", 47.9},
+                        {"lon", 80.6},
+                        {"opened_on", "2020-01-01"}},
+                       token);
+  EXPECT_EQ(r.status, 201) << r.body;
+  return r.status == 201 ? r.json().at("id").get<int64_t>() : 0;
+}
+
+TEST_F(CertificateApiTest, AnArrivalWithAMismatchReachesTheOriginVetAndBadInputChangesNothing) {
+  Herd h = CattleHerd(40, 2);
+  const std::string unique = NewUuid().substr(0, 8);
+  const int64_t station = AddHolding(*client_, Token("vet"), "QS-" + unique, "quarantine_station");
+  const int64_t plant = AddHolding(*client_, Token("vet"), "SH-" + unique, "slaughterhouse");
+  const int64_t far = AddHolding(*client_, Token("vet-alm"), "SHA-" + unique, "slaughterhouse");
+  json body = IssueBody(h);
+  body["origin_holding"] = far;  // not the vet's
+  ExpectProblem(client_->Post("/api/v1/certificates", body, Token("vet")), 403, "origin_holding");
+  body["origin_holding"] = station;
+  body["destination_holding"] = 99999999;
+  ExpectProblem(client_->Post("/api/v1/certificates", body, Token("vet")), 400,
+                "destination_holding");
+  body["destination_holding"] = plant;
+  json c = Issue(body);
+  const std::string id = c.at("id");
+  EXPECT_EQ(c.at("movement").at("status"), "planned");
+  EXPECT_EQ(c.at("movement").at("origin_holding"), station);
+  EXPECT_EQ(c.at("movement").at("destination_holding"), plant);
+
+  // The destination's inspector sees it coming, with the head and tags expected.
+  auto incoming = client_->Get("/api/v1/movements/incoming?limit=1000", Token("insp"));
+  ASSERT_EQ(incoming.status, 200) << incoming.body;
+  json coming;
+  const json incoming_page = incoming.json();
+  for (const auto& item : incoming_page.at("items")) {
+    if (item.at("id") == id) coming = item;
+  }
+  ASSERT_FALSE(coming.is_null()) << incoming.body.substr(0, 500);
+  EXPECT_EQ(coming.at("movement").at("head_expected"), 2);
+  std::vector<std::string> sorted = h.tags;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(coming.at("tags").get<std::vector<std::string>>(), sorted);
+
+  // Bad input: each refused naming the field, and nothing changes.
+  const std::string target = "/api/v1/certificates/" + id + "/consume";
+  auto with = [&](json extra) {
+    json b = {{"place", "Ayagoz meat plant"}, {"holding", plant}};
+    for (auto& [k, v] : extra.items()) b[k] = v;
+    return client_->Post(target, b, Token("insp"));
+  };
+  ExpectProblem(with({{"head_count", 3}}), 422, "head_count");
+  ExpectProblem(with({{"tags", {"not-a-tag"}}}), 400, "tags[0]");
+  ExpectProblem(with({{"holding", 99999999}}), 400, "holding");
+  ExpectProblem(with({{"holding", far}}), 403, "holding");
+  auto unchanged = client_->Get("/api/v1/certificates/" + id, Token("insp"));
+  ASSERT_EQ(unchanged.status, 200) << unchanged.body;
+  EXPECT_EQ(unchanged.json().at("status"), "issued");
+  EXPECT_TRUE(unchanged.json().at("movement").at("arrival").is_null());
+  for (const auto& tag : h.tags) {
+    auto a = client_->Get("/api/v1/animals/" + tag, Token("vet"));
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.json().at("status"), "alive") << a.body;
+  }
+
+  // One head of two came, with one of the tags: a mismatch.
+  auto arrived = with({{"head_count", 1}, {"tags", {h.tags[0]}}});
+  ASSERT_EQ(arrived.status, 200) << arrived.body;
+  const json arrival = arrived.json().at("movement").at("arrival");
+  EXPECT_EQ(arrived.json().at("movement").at("status"), "mismatch");
+  EXPECT_EQ(arrival.at("head_count"), 1);
+  EXPECT_EQ(arrival.at("holding"), plant);
+  EXPECT_EQ(arrival.at("missing_tags"), json::array({h.tags[1]}));
+  EXPECT_EQ(arrival.at("extra_tags"), json::array());
+  EXPECT_EQ(arrival.at("mismatch"), true);
+
+  // The origin vet sees the mismatch; a vet elsewhere does not.
+  auto mismatches = client_->Get("/api/v1/movements?status=mismatch&limit=1000", Token("vet"));
+  ASSERT_EQ(mismatches.status, 200) << mismatches.body;
+  json listed;
+  const json mismatch_page = mismatches.json();
+  for (const auto& item : mismatch_page.at("items")) {
+    if (item.at("id") == id) listed = item;
+  }
+  ASSERT_FALSE(listed.is_null()) << mismatches.body.substr(0, 500);
+  EXPECT_EQ(listed.at("movement").at("arrival").at("missing_tags"), json::array({h.tags[1]}));
+  auto elsewhere = client_->Get("/api/v1/movements?status=mismatch&limit=1000", Token("vet-alm"));
+  ASSERT_EQ(elsewhere.status, 200) << elsewhere.body;
+  EXPECT_EQ(elsewhere.body.find(id), std::string::npos);
+  ExpectProblem(client_->Get("/api/v1/movements?status=lost", Token("vet")), 400, "status");
+
+  // The one that came was slaughtered at the plant; the missing one was not.
+  auto came = client_->Get("/api/v1/animals/" + h.tags[0], Token("vet")).json();
+  EXPECT_EQ(came.at("status"), "slaughtered") << came.dump();
+  EXPECT_EQ(came.at("holding").at("id"), plant) << came.dump();
+  EXPECT_EQ(client_->Get("/api/v1/animals/" + h.tags[1], Token("vet")).json().at("status"),
+            "alive");
+}
+
+TEST_F(CertificateApiTest, OfTwoInspectorsConfirmingOneArrivalExactlyOneWins) {
+  Herd h = CattleHerd(41, 1);
+  const int64_t plant =
+      AddHolding(*client_, Token("vet"), "SHC-" + NewUuid().substr(0, 8), "slaughterhouse");
+  json c = Issue(IssueBody(h));
+  const std::string target = "/api/v1/certificates/" + c.at("id").get<std::string>() + "/consume";
+  const std::string token = Token("insp");
+  constexpr int kInspectors = 4;
+  std::vector<int> status(kInspectors, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kInspectors; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient own("127.0.0.1", env_->port());
+      status[i] = own.Post(target,
+                           {{"place", "gate " + std::to_string(i)},
+                            {"holding", plant},
+                            {"head_count", i % 2},
+                            {"tags", {h.tags[0]}}},
+                           token)
+                      .status;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(status.begin(), status.end(), 200), 1);
+  EXPECT_EQ(std::count(status.begin(), status.end(), 409), kInspectors - 1);
+  auto stored = client_->Get("/api/v1/certificates/" + c.at("id").get<std::string>(), token);
+  ASSERT_EQ(stored.status, 200);
+  EXPECT_EQ(stored.json().at("status"), "consumed");
+  // Slaughtered once, by the one arrival applied.
+  auto animal = client_->Get("/api/v1/animals/" + h.tags[0], Token("vet"));
+  ASSERT_EQ(animal.status, 200);
+  EXPECT_EQ(animal.json().at("status"), "slaughtered") << animal.body;
+  EXPECT_EQ(animal.json().at("events").size(), 1u) << animal.body;
 }
 
 }  // namespace

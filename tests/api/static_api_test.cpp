@@ -37,7 +37,8 @@ const std::string kAppJs = [] {
 const std::string kSwJs = "self.addEventListener('install', () => self.skipWaiting());\n";
 
 const char* kCsp =
-    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; "
     "style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self'; "
     "manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'";
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "domain/catalogue.h"
+#include "domain/movement.h"
 
 namespace herdpass {
 namespace {
@@ -141,6 +142,64 @@ TEST(ValidUntilTest, ValidHoursShortensOnly) {
   EXPECT_EQ(past_midnight.status().message(),
             "valid_hours may only shorten the default validity: at most 9 hours for a "
             "within_province movement");
+}
+
+// --- W13: an arrival compared with its certificate ---
+
+Certificate ThreeHead() {
+  Certificate c;
+  c.head_count = 3;
+  c.tags = {"398000000000001", "398000000000002"};
+  c.valid_until = Timestamp(std::chrono::hours(100));
+  return c;
+}
+
+TEST(CompareArrivalTest, MoreHeadThanCertifiedIsRefusedNamingHeadCount) {
+  auto more = CompareArrival(ThreeHead(), 4, std::nullopt);
+  EXPECT_EQ(more.status().code(), StatusCode::kUnprocessable);
+  EXPECT_EQ(more.status().field(), "head_count");
+  auto negative = CompareArrival(ThreeHead(), -1, std::nullopt);
+  EXPECT_EQ(negative.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(negative.status().field(), "head_count");
+}
+
+TEST(CompareArrivalTest, FewerHeadAMissingOrAnExtraTagIsAMismatch) {
+  auto all = CompareArrival(
+      ThreeHead(), 3,
+      std::vector<std::string>{"398000000000002", "398000000000001", "398000000000001"});
+  ASSERT_TRUE(all.ok());
+  EXPECT_FALSE(all->mismatch);
+  EXPECT_EQ(all->tags_seen, (std::vector<std::string>{"398000000000001", "398000000000002"}));
+  auto fewer = CompareArrival(ThreeHead(), 2, std::nullopt);
+  ASSERT_TRUE(fewer.ok());
+  EXPECT_TRUE(fewer->mismatch);
+  EXPECT_EQ(fewer->head_counted, 2);
+  auto swapped = CompareArrival(ThreeHead(), 3,
+                                std::vector<std::string>{"398000000000001", "398000000000009"});
+  ASSERT_TRUE(swapped.ok());
+  EXPECT_TRUE(swapped->mismatch);
+  EXPECT_EQ(swapped->missing_tags, std::vector<std::string>{"398000000000002"});
+  EXPECT_EQ(swapped->extra_tags, std::vector<std::string>{"398000000000009"});
+  // An older client sends neither: nothing to compare, no mismatch.
+  auto old = CompareArrival(ThreeHead(), std::nullopt, std::nullopt);
+  ASSERT_TRUE(old.ok());
+  EXPECT_FALSE(old->mismatch);
+  EXPECT_FALSE(old->head_counted.has_value());
+}
+
+TEST(MovementStatusTest, FollowsTheCertificateAndItsArrival) {
+  Certificate c = ThreeHead();
+  EXPECT_EQ(MovementStatusAt(c, Timestamp(std::chrono::hours(1))), MovementStatus::kPlanned);
+  EXPECT_EQ(MovementStatusAt(c, Timestamp(std::chrono::hours(101))), MovementStatus::kExpired);
+  c.status = CertificateStatus::kConsumed;
+  c.arrival = Arrival{};
+  EXPECT_EQ(MovementStatusAt(c, Timestamp(std::chrono::hours(101))), MovementStatus::kArrived);
+  c.arrival->mismatch = true;
+  EXPECT_EQ(MovementStatusAt(c, Timestamp(std::chrono::hours(1))), MovementStatus::kMismatch);
+  c.status = CertificateStatus::kRevoked;
+  EXPECT_EQ(MovementStatusAt(c, Timestamp(std::chrono::hours(1))), MovementStatus::kRevoked);
+  EXPECT_EQ(ParseMovementStatus("lost").status().field(), "status");
+  EXPECT_EQ(ParseMovementStatus("mismatch").value(), MovementStatus::kMismatch);
 }
 
 }  // namespace

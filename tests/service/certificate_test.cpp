@@ -576,6 +576,143 @@ TEST_F(CertificateTest, ConsumedOnceThenRefusedWithWhenWhereAndWho) {
   EXPECT_EQ(rows->front().entry.username, "insp");
 }
 
+// --- W13: movements ---
+
+// A holding of `kind` stored straight in the node's store (holdings are service_test's).
+Holding AddHoldingTo(Store& store, const std::string& code, HoldingKind kind,
+                     const std::string& authority) {
+  Holding h;
+  h.code = code;
+  h.kind = kind;
+  h.name = "Holding " + code;
+  h.authority = authority;
+  h.lat = 47.9;
+  h.lon = 80.6;
+  h.opened_on = Date::Parse("2020-01-01").value();
+  auto r = store.CreateHolding(h, AuditEntry{});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : Holding{};
+}
+
+TEST_F(CertificateTest, IssueNamesTheHoldingsAndRefusesUnknownOrForeignOnesStoringNothing) {
+  SeedSheep();
+  const Holding station =
+      AddHoldingTo(*kz_->store, "QS-1", HoldingKind::kQuarantineStation, "KZ-ABY-01");
+  const Holding plant = AddHoldingTo(*kz_->store, "SH-1", HoldingKind::kSlaughterhouse, "KZ-ABY");
+  const Holding far = AddHoldingTo(*kz_->store, "SH-2", HoldingKind::kSlaughterhouse, "KZ-ALM");
+  struct Case {
+    std::optional<int64_t> from, to;
+    StatusCode code;
+    const char* field;
+  };
+  const Case cases[] = {
+      {999, plant.id, StatusCode::kInvalidArgument, "origin_holding"},
+      {far.id, plant.id, StatusCode::kPermissionDenied, "origin_holding"},
+      {station.id, 999, StatusCode::kInvalidArgument, "destination_holding"},
+      {station.id, far.id, StatusCode::kInvalidArgument, "destination_holding"},  // not KZ-ABY
+  };
+  for (const Case& k : cases) {
+    CertificateRequest req = Request();
+    req.origin_holding = k.from;
+    req.destination_holding = k.to;
+    auto r = svc().IssueCertificate(vet_, req);
+    EXPECT_EQ(r.status().code(), k.code) << r.status().ToString();
+    EXPECT_EQ(r.status().field(), k.field);
+  }
+  EXPECT_EQ(CertificateCount(), 0);
+  CertificateRequest req = Request();
+  req.origin_holding = station.id;
+  req.destination_holding = plant.id;
+  const Certificate c = Issue(req);
+  auto stored = svc().GetCertificate(vet_, c.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->origin_holding_id, station.id);
+  EXPECT_EQ(stored->destination_holding_id, plant.id);
+}
+
+TEST_F(CertificateTest, AnArrivalWithAMismatchIsListedForTheOriginVetAndBadInputChangesNothing) {
+  SeedSheep();
+  const Holding plant = AddHoldingTo(*kz_->store, "SH-1", HoldingKind::kSlaughterhouse, "KZ-ABY");
+  const Holding far = AddHoldingTo(*kz_->store, "SH-2", HoldingKind::kSlaughterhouse, "KZ-ALM");
+  CertificateRequest req = Request();
+  req.destination_holding = plant.id;
+  const Certificate c = Issue(req);
+  auto incoming = svc().ListIncomingMovements(inspector_, {});
+  ASSERT_TRUE(incoming.ok()) << incoming.status().ToString();
+  ASSERT_EQ(incoming->items.size(), 1u);
+  EXPECT_EQ(incoming->items[0].tags, std::vector<std::string>{kSheep1});
+  EXPECT_EQ(svc().ListIncomingMovements(vet_, {}).status().code(), StatusCode::kPermissionDenied);
+
+  auto arrival = [&](std::optional<int64_t> holding, std::optional<int64_t> head,
+                     std::optional<std::vector<std::string>> tags) {
+    ArrivalRequest a;
+    a.place = "Ayagoz meat plant";
+    a.holding = holding;
+    a.head_count = head;
+    a.tags = std::move(tags);
+    return svc().ConsumeCertificate(inspector_, c.id, a);
+  };
+  struct Case {
+    Result<Certificate> answer;
+    StatusCode code;
+    const char* field;
+  };
+  const Case bad[] = {
+      {arrival(plant.id, 2, std::nullopt), StatusCode::kUnprocessable, "head_count"},
+      {arrival(plant.id, -1, std::nullopt), StatusCode::kInvalidArgument, "head_count"},
+      {arrival(plant.id, 1, std::vector<std::string>{"12ab"}), StatusCode::kInvalidArgument,
+       "tags[0]"},
+      {arrival(999, 1, std::nullopt), StatusCode::kInvalidArgument, "holding"},
+      {arrival(far.id, 1, std::nullopt), StatusCode::kPermissionDenied, "holding"},
+  };
+  for (const Case& k : bad) {
+    EXPECT_EQ(k.answer.status().code(), k.code) << k.answer.status().ToString();
+    EXPECT_EQ(k.answer.status().field(), k.field);
+  }
+  ASSERT_EQ(svc().GetCertificate(vet_, c.id)->status, CertificateStatus::kIssued);
+  EXPECT_TRUE(kz_->store->FindAnimalByTag(kSheep1)->alive());
+
+  // One head counted, but not the tag the certificate names: a mismatch.
+  clock_.Advance(std::chrono::hours(1));
+  auto arrived = arrival(plant.id, 1, std::vector<std::string>{});
+  ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+  ASSERT_TRUE(arrived->arrival.has_value());
+  EXPECT_TRUE(arrived->arrival->mismatch);
+  EXPECT_EQ(arrived->arrival->missing_tags, std::vector<std::string>{kSheep1});
+  EXPECT_TRUE(svc().ListIncomingMovements(inspector_, {})->items.empty());
+  MovementListRequest mismatches;
+  mismatches.status = "mismatch";
+  auto listed = svc().ListMovements(vet_, mismatches);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].id, c.id);
+  EXPECT_EQ(svc().ListMovements(far_vet_, mismatches)->items.size(), 0u);
+  MovementListRequest bogus;
+  bogus.status = "lost";
+  EXPECT_EQ(svc().ListMovements(vet_, bogus).status().field(), "status");
+  // The tag was missing: the animal did not come and is not slaughtered.
+  EXPECT_TRUE(kz_->store->FindAnimalByTag(kSheep1)->alive());
+}
+
+TEST_F(CertificateTest, AnimalsArrivingAtASlaughterhouseAreSlaughteredOnTheLocalDay) {
+  SeedSheep();
+  const Holding plant = AddHoldingTo(*kz_->store, "SH-1", HoldingKind::kSlaughterhouse, "KZ-ABY");
+  const Certificate c = Issue(Request());
+  ArrivalRequest a;
+  a.place = "Ayagoz meat plant";
+  a.holding = plant.id;
+  a.head_count = 1;
+  a.tags = std::vector<std::string>{kSheep1};
+  auto arrived = svc().ConsumeCertificate(inspector_, c.id, a);
+  ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+  EXPECT_FALSE(arrived->arrival->mismatch);
+  auto sheep = kz_->store->FindAnimalByTag(kSheep1);
+  ASSERT_TRUE(sheep.ok());
+  EXPECT_EQ(sheep->ended_kind, AnimalEventKind::kSlaughtered);
+  EXPECT_EQ(sheep->ended_on, Date::Parse("2026-11-29").value());
+  EXPECT_EQ(sheep->holding_id, plant.id);
+}
+
 TEST_F(CertificateTest, ConcurrentConsumersSucceedOnceAltogether) {
   SeedSheep();
   const Certificate c = Issue(Request());

@@ -47,13 +47,14 @@ class PostgresStoreTest : public ::testing::Test {
 };
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 5);
+  EXPECT_EQ(PostgresSchemaVersion(), 6);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
-            "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5");
+            "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
+            "6:Migration6");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "6");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -68,16 +69,60 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   a.created_at = At(5000);
   ASSERT_TRUE(store_->CreateAnimal(a, MakeAudit("animal.create")).ok());
   store_.reset();
-  ASSERT_EQ(db().Exec("DROP TABLE animal_events; DROP TABLE former_tags; "
+  ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
+                      "DROP TABLE animal_events; DROP TABLE former_tags; "
                       "ALTER TABLE animals DROP COLUMN ended_kind, DROP COLUMN ended_on; "
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "6");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
   EXPECT_FALSE(animal->ended_kind.has_value());
+}
+
+// Databases of schema 5 exist: migration 6 keeps every certificate, a consumed one as an arrived
+// movement with head unknown, an issued one as planned and seen coming at its destination.
+TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived) {
+  auto recorded = store_->RecordVaccinations(
+      std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})}, MakeContext(),
+      MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+  const int64_t owner_id = (*recorded)[0].owner_id;
+  const std::vector<int64_t> animals = store_->FindVaccination(Uuid(1))->animal_ids;
+  Certificate used = MakeCertificate(1, owner_id, {animals[0]}, {Tag(1)});
+  Certificate planned = MakeCertificate(2, owner_id, {animals[1]}, {Tag(2)});
+  ASSERT_TRUE(store_->CreateCertificate(used, MakeAudit("certificate.issue")).ok());
+  ASSERT_TRUE(store_->CreateCertificate(planned, MakeAudit("certificate.issue")).ok());
+  const Timestamp consumed_at = At(1'790'000'100'000);
+  ASSERT_TRUE(store_
+                  ->ConsumeCertificate(used.id, Consumption{21, "insp", "gate", consumed_at},
+                                       MakeAudit("certificate.consume"))
+                  .ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "6");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
+  auto arrived = store_->FindCertificate(used.id);
+  ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+  EXPECT_EQ(arrived->status, CertificateStatus::kConsumed);
+  ASSERT_TRUE(arrived->arrival.has_value());
+  EXPECT_EQ(arrived->arrival->at, consumed_at);
+  EXPECT_EQ(arrived->arrival->head_counted, std::nullopt);
+  EXPECT_EQ(arrived->arrival->holding_id, std::nullopt);
+  EXPECT_FALSE(arrived->arrival->mismatch);
+  EXPECT_EQ(MovementStatusAt(*arrived, consumed_at), MovementStatus::kArrived);
+  EXPECT_FALSE(store_->FindCertificate(planned.id)->arrival.has_value());
+  MovementListQuery q;
+  q.side = MovementListQuery::Side::kIncoming;
+  q.scope = "KZ-ALA";
+  q.now = planned.issued_at;
+  auto incoming = store_->ListMovements(q);
+  ASSERT_TRUE(incoming.ok());
+  ASSERT_EQ(incoming->size(), 1u);
+  EXPECT_EQ((*incoming)[0].id, planned.id);
 }
 
 // Two servers starting together on an empty database: the advisory lock lets one migrate while the
@@ -98,18 +143,18 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "6");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(6, 'Migration6')"), "");
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(7, 'Migration7')"), "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 6, this program "
-            "knows up to 5)");
+            "the database was written by a newer version of HerdPass (schema 7, this program "
+            "knows up to 6)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -130,7 +175,8 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   store_.reset();
   // Back to what migration 3 left: no tag life (migration 5), the key as migration 1 made it, no
   // holdings.
-  ASSERT_EQ(db().Exec("DROP TABLE animal_events; DROP TABLE former_tags; "
+  ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
+                      "DROP TABLE animal_events; DROP TABLE former_tags; "
                       "ALTER TABLE animals DROP COLUMN ended_kind, DROP COLUMN ended_on; "
                       "DELETE FROM schema_migrations WHERE version = 5; "
                       "ALTER TABLE vaccinations DROP COLUMN holding_id; "
@@ -143,7 +189,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "5");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "6");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);

@@ -65,8 +65,16 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 5 (tag life) on a database of the latest schema, as if written at schema 4.
+// Undoes migration 6 (movements) on a database of the latest schema, as if written at schema 5.
+void RevertToSchema5(RawDb& raw) {
+  raw.Exec("DROP TABLE movements");
+  raw.Exec("PRAGMA user_version = 5");
+}
+
+// Undoes migrations 6 and 5 (tag life) on a database of the latest schema, as if written at
+// schema 4.
 void RevertToSchema4(RawDb& raw) {
+  RevertToSchema5(raw);
   raw.Exec("DROP TABLE animal_events");
   raw.Exec("DROP TABLE former_tags");
   raw.Exec("ALTER TABLE animals DROP COLUMN ended_on");
@@ -145,7 +153,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 5);
+  EXPECT_EQ(SqliteSchemaVersion(), 6);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -163,7 +171,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -210,7 +218,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -267,7 +275,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -384,7 +392,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "5");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -404,6 +412,67 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(store->FindAnimalByTag(Tag(1))->ended_kind, AnimalEventKind::kDied);
   EXPECT_TRUE(store->FindAnimalByTag(Tag(2))->alive());
+}
+
+// Databases of schema 5 exist: migration 6 keeps every certificate, a consumed one as an arrived
+// movement with head unknown, an issued one as planned and seen coming at its destination.
+TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived) {
+  std::string fresh_schema;
+  Certificate used, planned;
+  const Timestamp consumed_at = At(1'790'000'100'000);
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto recorded = store->RecordVaccinations(
+        std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})}, MakeContext(),
+        MakeAudit("vaccination.batch"));
+    ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+    const int64_t owner_id = (*recorded)[0].owner_id;
+    const std::vector<int64_t> animals = store->FindVaccination(Uuid(1))->animal_ids;
+    used = MakeCertificate(1, owner_id, {animals[0]}, {Tag(1)});
+    planned = MakeCertificate(2, owner_id, {animals[1]}, {Tag(2)});
+    ASSERT_TRUE(store->CreateCertificate(used, MakeAudit("certificate.issue")).ok());
+    ASSERT_TRUE(store->CreateCertificate(planned, MakeAudit("certificate.issue")).ok());
+    ASSERT_TRUE(store
+                    ->ConsumeCertificate(used.id, Consumption{21, "insp", "gate", consumed_at},
+                                         MakeAudit("certificate.consume"))
+                    .ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema5(raw);
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "6");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
+  }
+  auto arrived = store->FindCertificate(used.id);
+  ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+  EXPECT_EQ(arrived->status, CertificateStatus::kConsumed);
+  EXPECT_EQ(arrived->consumed_place, "gate");
+  ASSERT_TRUE(arrived->arrival.has_value());
+  EXPECT_EQ(arrived->arrival->at, consumed_at);
+  EXPECT_EQ(arrived->arrival->head_counted, std::nullopt);
+  EXPECT_EQ(arrived->arrival->holding_id, std::nullopt);
+  EXPECT_FALSE(arrived->arrival->mismatch);
+  EXPECT_EQ(MovementStatusAt(*arrived, consumed_at), MovementStatus::kArrived);
+  auto issued = store->FindCertificate(planned.id);
+  ASSERT_TRUE(issued.ok());
+  EXPECT_FALSE(issued->arrival.has_value());
+  MovementListQuery q;
+  q.side = MovementListQuery::Side::kIncoming;
+  q.scope = "KZ-ALA";
+  q.now = planned.issued_at;
+  auto incoming = store->ListMovements(q);
+  ASSERT_TRUE(incoming.ok());
+  ASSERT_EQ(incoming->size(), 1u);
+  EXPECT_EQ((*incoming)[0].id, planned.id);
 }
 
 TEST_F(SqliteStoreTest, TamperedAuditAuthorityIsReported) {

@@ -118,6 +118,24 @@ class StoreTest : public ::testing::Test {
     return c;
   }
 
+  // The certificate of AddCertificate (two tagged sheep and 30 of a flock, 32 head) leaving from a
+  // farm of KZ-ABY-01 for a holding of `to_kind` in KZ-ALA-02; `n` numbers it.
+  Certificate AddMovement(int64_t n, HoldingKind to_kind, Holding* to_out) {
+    Holding from = AddHolding("F" + std::to_string(n), 48.1, 80.1);
+    Holding to = AddHolding("T" + std::to_string(n), 43.2, 76.9, "KZ-ALA-02", to_kind);
+    Owner o = AddOwner(n);
+    Animal a = AddAnimal(o.id, Tag(2 * n));
+    Animal b = AddAnimal(o.id, Tag(2 * n + 1));
+    Animal flock = AddAnimal(o.id, std::nullopt, 30);
+    Certificate c = MakeCertificate(n, o.id, {a.id, b.id, flock.id}, {Tag(2 * n), Tag(2 * n + 1)});
+    c.origin_holding_id = from.id;
+    c.destination_holding_id = to.id;
+    Status s = store().CreateCertificate(c, MakeAudit("certificate.issue"));
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (to_out) *to_out = to;
+    return c;
+  }
+
   // A holding of `authority` with code `code` at (lat, lon), a farm of `owner_id` when given.
   Holding AddHolding(const std::string& code, double lat, double lon,
                      const std::string& authority = "KZ-ABY-01",
@@ -2617,6 +2635,215 @@ TYPED_TEST(StoreTest, AnimalTimelineReadsEverySourceOfOneAnimal) {
   EXPECT_TRUE(ft->events.empty());
 
   EXPECT_TRUE(HasCode(this->store().LoadAnimalTimeline(424242).status(), StatusCode::kNotFound));
+}
+
+// --- movements (W13) ---
+
+Consumption MakeArrival(const Certificate& c, int64_t holding_id, std::optional<int64_t> head,
+                        std::optional<std::vector<std::string>> tags, int64_t user = 21) {
+  Consumption use{user, "insp" + std::to_string(user), "gate", At(1'790'000'100'000 + user)};
+  auto compared = CompareArrival(c, head, tags);
+  EXPECT_TRUE(compared.ok()) << compared.status().ToString();
+  if (compared.ok()) use.arrival = *compared;
+  use.arrival.holding_id = holding_id;
+  use.on = Day("2026-09-20");
+  for (size_t i = 0; i < c.animal_ids.size(); ++i) {
+    use.event_ids.push_back(Uuid(0xe00000 + 100 * user + static_cast<int64_t>(i)));
+  }
+  return use;
+}
+
+MovementListQuery Movements(MovementListQuery::Side side, const std::string& scope,
+                            std::optional<MovementStatus> status = std::nullopt) {
+  MovementListQuery q;
+  q.side = side;
+  q.scope = scope;
+  q.status = status;
+  q.now = At(1'790'000'050'000);
+  return q;
+}
+
+std::vector<std::string> Ids(const Result<std::vector<Certificate>>& page) {
+  std::vector<std::string> ids;
+  EXPECT_TRUE(page.ok()) << page.status().ToString();
+  if (page.ok()) {
+    for (const Certificate& c : *page) ids.push_back(c.id);
+  }
+  return ids;
+}
+
+TYPED_TEST(StoreTest, AMovementIsSeenComingAndItsArrivalWithAMismatchReachesTheOrigin) {
+  Holding market;
+  Certificate c = this->AddMovement(1, HoldingKind::kMarket, &market);
+  auto stored = this->store().FindCertificate(c.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->origin_holding_id, c.origin_holding_id);
+  EXPECT_EQ(stored->destination_holding_id, market.id);
+  EXPECT_FALSE(stored->arrival.has_value());
+  using Side = MovementListQuery::Side;
+  // The destination holding's authority sees it coming, with the tags expected; others do not.
+  auto incoming = this->store().ListMovements(Movements(Side::kIncoming, "KZ-ALA"));
+  ASSERT_EQ(Ids(incoming), std::vector<std::string>{c.id});
+  EXPECT_EQ((*incoming)[0].tags, (std::vector<std::string>{Tag(2), Tag(3)}));
+  EXPECT_EQ((*incoming)[0].head_count, 32);
+  EXPECT_TRUE(Ids(this->store().ListMovements(Movements(Side::kIncoming, "KZ-AST"))).empty());
+  EXPECT_EQ(Ids(this->store().ListMovements(
+                Movements(Side::kOutgoing, "KZ-ABY", MovementStatus::kPlanned))),
+            std::vector<std::string>{c.id});
+
+  // 31 head of 32, one certified tag missing and one not on the certificate.
+  Consumption use = MakeArrival(c, market.id, 31, std::vector<std::string>{Tag(2), Tag(99)});
+  auto arrived = this->store().ConsumeCertificate(c.id, use, MakeAudit("certificate.consume"));
+  ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+  ASSERT_TRUE(arrived->arrival.has_value());
+  for (const Certificate& got : {*arrived, *this->store().FindCertificate(c.id)}) {
+    ASSERT_TRUE(got.arrival.has_value());
+    EXPECT_EQ(got.status, CertificateStatus::kConsumed);
+    EXPECT_EQ(got.arrival->holding_id, market.id);
+    EXPECT_EQ(got.arrival->head_counted, 31);
+    EXPECT_EQ(got.arrival->tags_seen, (std::vector<std::string>{Tag(2), Tag(99)}));
+    EXPECT_EQ(got.arrival->missing_tags, std::vector<std::string>{Tag(3)});
+    EXPECT_EQ(got.arrival->extra_tags, std::vector<std::string>{Tag(99)});
+    EXPECT_TRUE(got.arrival->mismatch);
+    EXPECT_EQ(got.arrival->at, use.at);
+  }
+  // The animal that arrived is kept at the market, the missing one where it was; the whole flock
+  // came (31 counted, 1 of them tagged), so it moved.
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->holding_id, market.id);
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(3))->holding_id, std::nullopt);
+  EXPECT_EQ(this->store().FindAnimalById(c.animal_ids[2])->holding_id, market.id);
+  EXPECT_EQ(this->store().FindAnimalById(c.animal_ids[2])->head_count, 30);
+  // Nothing is slaughtered at a market.
+  EXPECT_TRUE(this->store().FindAnimalByTag(Tag(2))->alive());
+  EXPECT_TRUE(this->store().ListAnimalEvents(c.animal_ids[0])->empty());
+  // No longer coming; listed for the origin as a mismatch, not as arrived.
+  EXPECT_TRUE(Ids(this->store().ListMovements(Movements(Side::kIncoming, "KZ-ALA"))).empty());
+  auto mismatches =
+      this->store().ListMovements(Movements(Side::kOutgoing, "KZ-ABY", MovementStatus::kMismatch));
+  ASSERT_EQ(Ids(mismatches), std::vector<std::string>{c.id});
+  ASSERT_TRUE((*mismatches)[0].arrival.has_value());
+  EXPECT_EQ((*mismatches)[0].arrival->missing_tags, std::vector<std::string>{Tag(3)});
+  EXPECT_TRUE(Ids(this->store().ListMovements(
+                      Movements(Side::kOutgoing, "KZ-ABY", MovementStatus::kArrived)))
+                  .empty());
+  EXPECT_TRUE(Ids(this->store().ListMovements(
+                      Movements(Side::kOutgoing, "KZ-ALA", MovementStatus::kMismatch)))
+                  .empty());
+}
+
+TYPED_TEST(StoreTest, AnArrivalAtASlaughterhouseSlaughtersTheAnimalsThatCameByTheTagLifeRule) {
+  Holding plant;
+  Certificate c = this->AddMovement(1, HoldingKind::kSlaughterhouse, &plant);
+  // Both tags seen, 20 head counted: 18 of the flock's 30.
+  Consumption use = MakeArrival(c, plant.id, 20, std::vector<std::string>{Tag(2), Tag(3)});
+  auto arrived = this->store().ConsumeCertificate(c.id, use, MakeAudit("certificate.consume"));
+  ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+  EXPECT_TRUE(arrived->arrival->mismatch);  // fewer head than certified
+  for (const std::string& tag : {Tag(2), Tag(3)}) {
+    auto a = this->store().FindAnimalByTag(tag);
+    ASSERT_TRUE(a.ok());
+    EXPECT_EQ(a->ended_kind, AnimalEventKind::kSlaughtered);
+    EXPECT_EQ(a->ended_on, Day("2026-09-20"));
+    EXPECT_EQ(a->holding_id, plant.id);
+    auto events = this->store().ListAnimalEvents(a->id);
+    ASSERT_TRUE(events.ok());
+    ASSERT_EQ(events->size(), 1u);
+    EXPECT_EQ((*events)[0].kind, AnimalEventKind::kSlaughtered);
+    EXPECT_EQ((*events)[0].recorded_by, 21);
+  }
+  auto flock = this->store().FindAnimalById(c.animal_ids[2]);
+  ASSERT_TRUE(flock.ok());
+  EXPECT_EQ(flock->head_count, 12);
+  EXPECT_EQ(flock->holding_id, std::nullopt);  // part of it came: the flock stays where it was
+  auto events = this->store().ListAnimalEvents(flock->id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].head, 18);
+  EXPECT_EQ((*events)[0].head_after, 12);
+}
+
+TYPED_TEST(StoreTest,
+           AnArrivalThatCannotBeAppliedLeavesTheCertificateIssuedAndTheAnimalsAsTheyWere) {
+  Holding plant;
+  Certificate c = this->AddMovement(1, HoldingKind::kSlaughterhouse, &plant);
+  const int64_t rows = this->AuditRows();
+  Consumption use = MakeArrival(c, plant.id, std::nullopt, std::nullopt);
+  use.event_ids.clear();  // the slaughter events cannot be stored: the arrival fails as a whole
+  auto refused = this->store().ConsumeCertificate(c.id, use, MakeAudit("certificate.consume"));
+  EXPECT_TRUE(HasCode(refused.status(), StatusCode::kInternal));
+  auto stored = this->store().FindCertificate(c.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->status, CertificateStatus::kIssued);
+  EXPECT_FALSE(stored->arrival.has_value());
+  EXPECT_TRUE(this->store().FindAnimalByTag(Tag(2))->alive());
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->holding_id, std::nullopt);
+  EXPECT_EQ(this->store().FindAnimalById(c.animal_ids[2])->head_count, 30);
+  EXPECT_EQ(this->AuditRows(), rows);
+}
+
+TYPED_TEST(StoreTest, OfConcurrentArrivalsOfOneMovementExactlyOneIsApplied) {
+  Holding plant;
+  Certificate c = this->AddMovement(1, HoldingKind::kSlaughterhouse, &plant);
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::atomic<int> ok{0}, already{0}, other{0};
+  std::atomic<int64_t> winner{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      // Each inspector counts a different head: 32, 31, ..., 25.
+      Consumption use = MakeArrival(c, plant.id, 32 - t, std::nullopt, 100 + t);
+      start.arrive_and_wait();
+      auto r = this->store_->ConsumeCertificate(c.id, use, MakeAudit("certificate.consume", t));
+      if (r.ok()) {
+        ++ok;
+        winner = 100 + t;
+      } else if (r.status().code() == StatusCode::kAlreadyExists) {
+        ++already;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(already.load(), kThreads - 1);
+  EXPECT_EQ(other.load(), 0);
+  auto stored = this->store().FindCertificate(c.id);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(stored->arrival.has_value());
+  const int32_t head = static_cast<int32_t>(32 - (winner.load() - 100));
+  EXPECT_EQ(stored->arrival->head_counted, head);
+  // Slaughtered once: one event per animal, the flock lowered by the winner's count only.
+  for (int64_t id : c.animal_ids) {
+    auto events = this->store().ListAnimalEvents(id);
+    ASSERT_TRUE(events.ok());
+    EXPECT_EQ(events->size(), 1u);
+  }
+  EXPECT_EQ(this->store().FindAnimalById(c.animal_ids[2])->head_count, 30 - (head - 2));
+}
+
+TYPED_TEST(StoreTest, ACertificateWithoutHoldingsArrivesWithoutOneAsOlderClientsSendIt) {
+  Certificate c = this->AddCertificate(1);
+  auto stored = this->store().FindCertificate(c.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->origin_holding_id, std::nullopt);
+  EXPECT_EQ(stored->destination_holding_id, std::nullopt);
+  // Incoming by its destination authority (KZ-ALA).
+  EXPECT_EQ(
+      Ids(this->store().ListMovements(Movements(MovementListQuery::Side::kIncoming, "KZ-ALA"))),
+      std::vector<std::string>{c.id});
+  Consumption old{21, "insp", "gate", At(1'790'000'100'000)};
+  auto arrived = this->store().ConsumeCertificate(c.id, old, MakeAudit("certificate.consume"));
+  ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+  ASSERT_TRUE(arrived->arrival.has_value());
+  EXPECT_EQ(arrived->arrival->head_counted, std::nullopt);
+  EXPECT_EQ(arrived->arrival->holding_id, std::nullopt);
+  EXPECT_FALSE(arrived->arrival->mismatch);
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->holding_id, std::nullopt);
+  EXPECT_EQ(Ids(this->store().ListMovements(
+                Movements(MovementListQuery::Side::kOutgoing, "KZ-ABY", MovementStatus::kArrived))),
+            std::vector<std::string>{c.id});
 }
 
 }  // namespace

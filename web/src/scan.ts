@@ -1,6 +1,6 @@
-// Camera scanning and photo decoding with @zxing/browser. zxing is large (~100 KB gzipped), so it
-// is imported inside the functions: it is not in the first screen's bundle, and the service
-// worker precaches its chunk for offline use.
+// Camera scanning with @zxing/browser (a photo file is read by photo.ts). zxing is large (~100 KB
+// gzipped), so it is imported inside the functions: it is not in the first screen's bundle, and
+// the service worker precaches its chunk for offline use.
 //
 //   scanCode({kind: 'qr'})   a certificate's QR code
 //   scanCode({kind: 'tag'})  an ear tag: the 1D codes tags carry (Code 128, EAN-13, EAN-8), and
@@ -13,7 +13,7 @@ import { t } from './i18n';
 
 type Kind = 'qr' | 'tag';
 
-async function zxing(formats: 'qr' | 'tag' | 'all', tryHarder: boolean, pureBarcode = false) {
+async function zxing(kind: Kind) {
   const [{ BrowserMultiFormatReader }, { BarcodeFormat, DecodeHintType }] = await Promise.all([
     import('@zxing/browser'),
     import('@zxing/library'),
@@ -21,9 +21,7 @@ async function zxing(formats: 'qr' | 'tag' | 'all', tryHarder: boolean, pureBarc
   const qr = [BarcodeFormat.QR_CODE];
   const tag = [BarcodeFormat.CODE_128, BarcodeFormat.EAN_13, BarcodeFormat.EAN_8, BarcodeFormat.QR_CODE, BarcodeFormat.DATA_MATRIX];
   const hints = new Map<number, unknown>();
-  hints.set(DecodeHintType.POSSIBLE_FORMATS, formats === 'qr' ? qr : tag);
-  if (tryHarder) hints.set(DecodeHintType.TRY_HARDER, true);
-  if (pureBarcode) hints.set(DecodeHintType.PURE_BARCODE, true);
+  hints.set(DecodeHintType.POSSIBLE_FORMATS, kind === 'qr' ? qr : tag);
   return new BrowserMultiFormatReader(hints as never);
 }
 
@@ -105,7 +103,7 @@ async function runScan(kind: Kind): Promise<string | null> {
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw Object.assign(new Error('no camera API'), { name: 'NotFoundError' });
     const [reader, stream] = await Promise.all([
-      zxing(kind, false),
+      zxing(kind),
       navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' } }, audio: false }),
     ]);
     const video = overlay.querySelector('video');
@@ -157,65 +155,4 @@ async function runScan(kind: Kind): Promise<string | null> {
     if (!done) draw();
   }
   return result;
-}
-
-function loadImage(url: string): Promise<HTMLImageElement> {
-  return new Promise((ok, fail) => {
-    const img = new Image();
-    img.onload = () => ok(img);
-    img.onerror = () => fail(new Error('not an image'));
-    img.src = url;
-  });
-}
-
-// Reads a QR code (or an ear tag's barcode) from a photo file; null when none is found. The image
-// is drawn on a white canvas with a margin around it (zxing's detector fails on a QR code whose
-// quiet zone is narrow, as in a tight crop or the server's own PNG); a phone photo is large (12 MP)
-// with the code small in it, so it is tried scaled down first (faster, and zxing's binarizer does
-// better at that size), then at full size. QR codes first (the certificate), then the other formats.
-export async function decodeImageFile(file: File): Promise<string | null> {
-  const url = URL.createObjectURL(file);
-  try {
-    let img: HTMLImageElement;
-    try {
-      img = await loadImage(url);
-    } catch {
-      return null;
-    }
-    const w = img.naturalWidth;
-    const h = img.naturalHeight;
-    if (!w || !h) return null;
-    const big = Math.max(w, h);
-    // zxing-js's QR detector misses some codes at one size and finds them at another (the
-    // server's own 510-pixel PNG is found at 70 % and not at 100 %): several sizes, then
-    // PURE_BARCODE (a picture of the code alone, as a screenshot or the downloaded PNG), then
-    // the other formats.
-    const sizes = [...new Set([1600, 1100, 800, 0.7 * big, 0.5 * big, big].map((s) => Math.round(Math.min(big, s))))];
-    const [qr, pure, all] = [await zxing('qr', true), await zxing('qr', true, true), await zxing('all', true)];
-    const attempts: [typeof qr, number][] = [...sizes.map((s) => [qr, s] as [typeof qr, number]), [pure, sizes[0]], [pure, big], [all, sizes[0]]];
-    for (const [reader, size] of attempts) {
-      const scale = size / big;
-      const cw = Math.max(1, Math.round(w * scale));
-      const ch = Math.max(1, Math.round(h * scale));
-      const margin = Math.round(Math.max(cw, ch) * 0.08);
-      const canvas = document.createElement('canvas');
-      canvas.width = cw + 2 * margin;
-      canvas.height = ch + 2 * margin;
-      const ctx = canvas.getContext('2d', { willReadFrequently: true });
-      if (!ctx) return null;
-      // White first: a transparent PNG's pixels would otherwise read as black.
-      ctx.fillStyle = '#fff';
-      ctx.fillRect(0, 0, canvas.width, canvas.height);
-      ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(img, margin, margin, cw, ch);
-      try {
-        return reader.decodeFromCanvas(canvas).getText();
-      } catch {
-        // Nothing found this way: try the next.
-      }
-    }
-    return null;
-  } finally {
-    URL.revokeObjectURL(url);
-  }
 }

@@ -8,7 +8,8 @@ import { api } from '../api';
 import type { VerifyResult } from '../hp1/index';
 import { formatDate, formatDateTime, formatNumber, t } from '../i18n';
 import { diseaseName, purposeName, reasonWords, speciesName } from '../labels';
-import { decodeImageFile, scanCode } from '../scan';
+import { decodeImageFile } from '../photo';
+import { scanCode } from '../scan';
 import { cachedLists, refreshLists, type CachedLists, type RefreshOutcome } from '../trust';
 import { html, nothing, render, type Mount } from '../ui';
 
