@@ -52,6 +52,7 @@ unsigned RolesFor(Operation op) {
     case Operation::kCreateHolding:
       return kVaccinator | kVet | kAdmin;
     case Operation::kReadHolding:
+    case Operation::kReadTimeline:
       return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
     case Operation::kRecordPassage:
       // The inspector on the road, as W5's at the destination. The passages are read with the

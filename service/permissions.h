@@ -34,6 +34,7 @@ enum class Operation {
   kCreateHolding,       // W12 (vaccinators: farms, camps and pastures only)
   kReadHolding,         // W12: masked owner names only, not audited per read
   kRecordPassage,       // issue 12 item 4: a certificate scanned at a checkpoint (inspector)
+  kReadTimeline,        // W12: an animal's timeline, owner masked unless kReadOwner: audited
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

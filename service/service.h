@@ -29,6 +29,7 @@
 #include "domain/random.h"
 #include "domain/status.h"
 #include "domain/time.h"
+#include "domain/timeline.h"
 #include "service/permissions.h"
 #include "store/store.h"
 
@@ -191,6 +192,14 @@ struct AnimalView {
   std::vector<Vaccination> vaccinations;  // of this animal, newest first
   std::vector<DiseaseCoverage> coverage;
   std::vector<Holding> holdings;  // those the animal and its vaccinations name
+};
+
+// W12: an animal's or a flock's timeline (service/timeline.cpp).
+struct AnimalTimeline {
+  Animal animal;  // with its former tags
+  ShownOwner owner;
+  std::vector<TimelineEntry> entries;  // in time order, oldest first (SortTimeline)
+  std::vector<Holding> holdings;       // every holding the animal and its records name
 };
 
 // W12: an event of an animal's or a flock's life as the device sent it.
@@ -398,6 +407,17 @@ class HerdService {
                                    const std::vector<VaccinationRecordInput>& records);
   Status VoidVaccination(const Caller& caller, const std::string& id, const std::string& reason);
 
+  // --- timeline, W12 (service/timeline.cpp) ---
+  // The life of the animal with this tag (current or former): registration, life events,
+  // vaccinations, certificates naming it and their use, in time order. Any role may read any
+  // animal of this node; the owner is shown in full only to a role that reads personal data
+  // (Operation::kReadOwner) within its jurisdiction, otherwise masked (and the records' GPS left
+  // out). Counts as a phone lookup (kResourceExhausted when spent) and is audited
+  // (animal.timeline), found or not. kInvalidArgument "tag"; kNotFound.
+  Result<AnimalTimeline> AnimalTimelineByTag(const Caller& caller, const std::string& tag);
+  // The same for a flock, which has no tag, by its id. kNotFound for no flock of this id.
+  Result<AnimalTimeline> FlockTimeline(const Caller& caller, int64_t flock_id);
+
   // --- holdings, W12 (service/holdings.cpp) ---
   // Vets and admins create any kind; vaccinators, who register owners and animals in the field,
   // the kinds kept by an owner (farm, winter camp, summer pasture), kPermissionDenied naming "kind"
@@ -544,6 +564,10 @@ class HerdService {
   // caller's jurisdiction.
   Result<AnimalEventResult> StoreAnimalEvent(const Caller& caller, const Animal& unit,
                                              const AnimalEventRequest& request);
+  // The common part of AnimalTimelineByTag and FlockTimeline: the unit `unit_id` (0: none) read,
+  // audited under `target`, and its timeline made; `not_found` is the kNotFound message.
+  Result<AnimalTimeline> TimelineOf(const Caller& caller, int64_t unit_id,
+                                    const std::string& target, const std::string& not_found);
   Result<VaccinationInput> ValidateRecord(const VaccinationRecordInput& in, size_t index,
                                           Date today) const;
   // Re-signs and stores the trust list of the local signing keys when a local root key is usable

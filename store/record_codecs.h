@@ -136,6 +136,9 @@ struct RecordCodecs {
   // In their stored order.
   static Result<std::vector<CertificateVaccination>> ReadCertificateVaccinations(
       Connection& conn, const std::string& certificate_id);
+  // Every certificate naming the animal through its animals, oldest issued first (issued_at, id).
+  static Result<std::vector<Certificate>> ReadCertificatesOfAnimal(Connection& conn,
+                                                                   int64_t animal_id);
   // The stored status; kNotFound when there is no such certificate.
   static Result<CertificateStatus> ReadCertificateStatus(Connection& conn, const std::string& id);
   // The certificate's row; false when one of its unique keys (id, number) is taken.

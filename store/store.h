@@ -155,6 +155,19 @@ struct OwnerHistory {
   std::vector<Holding> holdings;  // every holding the animals and vaccinations name, by id
 };
 
+// What an animal's timeline needs (W12), read in one consistent snapshot.
+struct AnimalTimelineData {
+  Animal animal;                    // with its former tags
+  Owner owner;                      // its owner now
+  std::vector<AnimalEvent> events;  // oldest first
+  // The records naming it (its owner's, voided included), newest first.
+  std::vector<Vaccination> vaccinations;
+  // The certificates naming it (through their animals), oldest issued first; without hp1.
+  std::vector<Certificate> certificates;
+  std::vector<Holding> holdings;  // every holding the animal and its records name, by id
+  std::vector<User> recorders;    // who recorded its records and events: id and username only
+};
+
 struct AuditQuery {
   // Rows whose actor's authority is `scope` or below it, plus rows with no authority (anonymous
   // callers, the operator's console where it acted for no authority). Empty with
@@ -395,6 +408,9 @@ class Store {
                                                       const AuditEntry& audit) = 0;
   // The events of one animal or flock, oldest first (by date, then the order stored).
   virtual Result<std::vector<AnimalEvent>> ListAnimalEvents(int64_t animal_id) = 0;
+  // W12: the animal or flock with this id and what its timeline needs, in one snapshot.
+  // kNotFound when there is no such animal.
+  virtual Result<AnimalTimelineData> LoadAnimalTimeline(int64_t animal_id) = 0;
   // The owner with its animals and its records administered on or after `since`, read in one
   // snapshot. kNotFound when there is no such owner.
   virtual Result<OwnerHistory> LoadOwnerHistory(int64_t owner_id, Date since) = 0;

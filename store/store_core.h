@@ -261,6 +261,46 @@ class StoreCore final : public Store {
         [&](Connection& c) { return OwnerHistoryOf(c, Codecs::ReadOwnerByPhone(c, e164), since); });
   }
 
+  Result<AnimalTimelineData> LoadAnimalTimeline(int64_t animal_id) override {
+    return ReadSnapshot([&](Connection& c) -> Result<AnimalTimelineData> {
+      AnimalTimelineData t;
+      HP_ASSIGN_OR_RETURN(t.animal, AnimalWithTags(c, animal_id));
+      HP_ASSIGN_OR_RETURN(t.owner, Codecs::ReadOwnerById(c, t.animal.owner_id));
+      HP_ASSIGN_OR_RETURN(t.events, Codecs::ReadAnimalEvents(c, animal_id));
+      // The owner's records (all of them: since 1900-01-01), one key range, narrowed to those
+      // naming the animal.
+      HP_ASSIGN_OR_RETURN(t.vaccinations,
+                          Codecs::ReadVaccinationsSince(c, t.owner.id, Date::FromDays(-25567)));
+      std::erase_if(t.vaccinations, [&](const Vaccination& v) {
+        return std::find(v.animal_ids.begin(), v.animal_ids.end(), animal_id) == v.animal_ids.end();
+      });
+      HP_ASSIGN_OR_RETURN(t.certificates, Codecs::ReadCertificatesOfAnimal(c, animal_id));
+      for (Certificate& cert : t.certificates) cert.hp1.clear();
+      // The holdings and the recorders they name: a handful, each one primary-key lookup.
+      std::vector<int64_t> holdings, users;
+      if (t.animal.holding_id) holdings.push_back(*t.animal.holding_id);
+      for (const Vaccination& v : t.vaccinations) {
+        if (v.holding_id) holdings.push_back(*v.holding_id);
+        users.push_back(v.recorded_by);
+      }
+      for (const AnimalEvent& e : t.events) users.push_back(e.recorded_by);
+      for (int64_t id : SortedUnique(holdings)) {
+        HP_ASSIGN_OR_RETURN(Holding h, Codecs::ReadHoldingById(c, id));
+        t.holdings.push_back(std::move(h));
+      }
+      for (int64_t id : SortedUnique(users)) {
+        auto user = Codecs::ReadUserById(c, id);
+        if (user.status().code() == StatusCode::kNotFound) continue;  // the console's records
+        HP_RETURN_IF_ERROR(user.status());
+        User u;
+        u.id = user->id;
+        u.username = user->username;
+        t.recorders.push_back(std::move(u));
+      }
+      return t;
+    });
+  }
+
   // --- holdings ---
 
   Result<Holding> CreateHolding(const Holding& holding, const AuditEntry& audit) override {
@@ -722,6 +762,12 @@ class StoreCore final : public Store {
     HP_ASSIGN_OR_RETURN(Animal a, Codecs::ReadAnimalById(conn, id));
     HP_ASSIGN_OR_RETURN(a.former_tags, Codecs::ReadFormerTags(conn, id));
     return a;
+  }
+
+  static std::vector<int64_t> SortedUnique(std::vector<int64_t> ids) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
   }
 
   static std::vector<std::string> SortedTags(const std::vector<CertificateAnimal>& animals) {

@@ -237,6 +237,24 @@ Answer RecordFlockEvent(HerdService& service, Request& req, const Caller& caller
   return AnimalEventAnswer(r);
 }
 
+// W12: an animal's timeline by any tag it wore; a flock's by its id.
+Answer AnimalTimeline(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const herdpass::AnimalTimeline t,
+                      service.AnimalTimelineByTag(caller, PercentDecode(req.Param("tag"), false)));
+  return JsonText(200, TimelineJson(t, service.clock().Now()));
+}
+
+Answer FlockTimeline(HerdService& service, Request& req, const Caller& caller) {
+  const std::string id_text = PercentDecode(req.Param("id"), false);
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  if (ec != std::errc() || end != id_text.data() + id_text.size() || id <= 0) {
+    return NotFound("no flock with this id");
+  }
+  HP_ASSIGN_OR_RETURN(const herdpass::AnimalTimeline t, service.FlockTimeline(caller, id));
+  return JsonText(200, TimelineJson(t, service.clock().Now()));
+}
+
 Answer RecordBatch(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const json body, ParseJsonBody(req));
   HP_ASSIGN_OR_RETURN(const auto records, ParseBatch(body));
@@ -472,6 +490,10 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              authed(Operation::kRecordAnimalEvent, RecordAnimalEvent));
   router.Add("POST", "/api/v1/flocks/{id}/events",
              authed(Operation::kRecordAnimalEvent, RecordFlockEvent));
+  router.Add("GET", "/api/v1/animals/{tag}/timeline",
+             authed(Operation::kReadTimeline, AnimalTimeline));
+  router.Add("GET", "/api/v1/flocks/{id}/timeline",
+             authed(Operation::kReadTimeline, FlockTimeline));
   router.Add("POST", "/api/v1/vaccinations/batch",
              authed(Operation::kRecordVaccinations, RecordBatch));
   router.Add("POST", "/api/v1/vaccinations/{id}/void",

@@ -687,6 +687,144 @@ std::string PassageListJson(const std::vector<PassageView>& items) {
   });
 }
 
+namespace {
+
+// The holding of a timeline entry: {id, code, name, kind}.
+void TimelineHolding(Writer& w, const std::optional<Holding>& h) {
+  if (!h) return;
+  w.Key("holding");
+  w.StartObject();
+  Field(w, "id", h->id);
+  Field(w, "code", h->code);
+  Field(w, "name", h->name);
+  Field(w, "kind", HoldingKindName(h->kind));
+  w.EndObject();
+}
+
+void Write(Writer& w, const ShownOwner& o) {
+  w.StartObject();
+  Field(w, "masked", o.masked);
+  w.Key("id");
+  if (o.masked) {
+    w.Null();
+  } else {
+    w.Int64(o.id);
+  }
+  Field(w, "name", o.name);
+  NullableString(w, "phone", o.phone);
+  NullableString(w, "village", o.village);
+  Field(w, "authority", o.authority);
+  w.EndObject();
+}
+
+void TimelineCertificate(Writer& w, const Certificate& c, Timestamp now) {
+  w.Key("certificate");
+  w.StartObject();
+  Field(w, "id", c.id);
+  Field(w, "number", c.number);
+  Field(w, "status", CertificateStatusAt(c, now));
+  Field(w, "purpose", PurposeName(c.purpose));
+  Field(w, "species", c.species);
+  Field(w, "head_count", int64_t{c.head_count});
+  Field(w, "origin", c.origin);
+  Field(w, "origin_place", c.origin_place);
+  Field(w, "destination", c.destination);
+  Field(w, "destination_place", c.destination_place);
+  TimeField(w, "issued_at", c.issued_at);
+  TimeField(w, "valid_until", c.valid_until);
+  Field(w, "vet", c.vet_name);
+  Field(w, "owner_masked_name", c.owner_masked_name);
+  w.Key("consumed");
+  if (c.consumed_at) {
+    w.StartObject();
+    TimeField(w, "at", *c.consumed_at);
+    Field(w, "place", c.consumed_place);
+    Field(w, "by", c.consumed_by_name);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("revoked");
+  if (c.revoked_at) {
+    w.StartObject();
+    TimeField(w, "at", *c.revoked_at);
+    Field(w, "reason", c.revoke_reason);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
+void Write(Writer& w, const TimelineEntry& e, Timestamp now) {
+  w.StartObject();
+  Field(w, "kind", TimelineKindName(e.kind));
+  Field(w, "date", e.on.ToString());
+  w.Key("at");
+  if (e.at) {
+    Str(w, FormatRfc3339(*e.at));
+  } else {
+    w.Null();
+  }
+  NullableString(w, "by", e.by);
+  if (e.owner) {
+    w.Key("owner");
+    Write(w, *e.owner);
+  }
+  TimelineHolding(w, e.holding);
+  if (e.event) {
+    w.Key("event");
+    w.StartObject();
+    Field(w, "id", e.event->id);
+    Field(w, "kind", AnimalEventKindName(e.event->kind));
+    Field(w, "reason", e.event->reason);
+    NullableString(w, "old_tag", e.event->old_tag);
+    NullableString(w, "new_tag", e.event->new_tag);
+    Field(w, "head", int64_t{e.event->head});
+    Field(w, "head_after", int64_t{e.event->head_after});
+    w.EndObject();
+  }
+  if (e.vaccination) {
+    const Vaccination& v = *e.vaccination;
+    w.Key("vaccination");
+    w.StartObject();
+    Field(w, "id", v.id);
+    Field(w, "disease", v.disease);
+    Field(w, "vaccine", v.vaccine);
+    Field(w, "batch_no", v.batch_no);
+    Field(w, "dose_ml", v.dose_ml);
+    Field(w, "head_count", int64_t{v.head_count});
+    Field(w, "lat", v.lat);
+    Field(w, "lon", v.lon);
+    Field(w, "authority", v.authority);
+    Field(w, "voided", v.voided);
+    if (v.voided) Field(w, "void_reason", v.void_reason);
+    w.EndObject();
+  }
+  if (e.certificate) TimelineCertificate(w, *e.certificate, now);
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string TimelineJson(const AnimalTimeline& t, Timestamp now) {
+  return Build([&](Writer& w) {
+    w.StartObject();
+    w.Key("animal");
+    w.StartObject();
+    Members(w, t.animal, t.holdings);
+    Strings(w, "former_tags", t.animal.former_tags);
+    w.EndObject();
+    w.Key("owner");
+    Write(w, t.owner);
+    w.Key("entries");
+    w.StartArray();
+    for (const TimelineEntry& e : t.entries) Write(w, e, now);
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
 std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules) {
   return Build([&](Writer& w) {
     w.StartObject();

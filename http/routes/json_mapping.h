@@ -80,6 +80,11 @@ std::string AnimalEventJson(const AnimalEventResult& r);
 // passage's flag and flag_reason are null unless it is flagged.
 std::string PassageJson(const PassageView& v);
 std::string PassageListJson(const std::vector<PassageView>& items);
+
+// W12: {animal: {... former_tags}, owner: {masked, id, name, phone, village, authority},
+// entries: [{kind, date, at, by, and per kind owner, holding, event, vaccination, certificate}]}
+// (the OpenAPI document's AnimalTimeline); certificate status as CertificateStatusAt at `now`.
+std::string TimelineJson(const AnimalTimeline& t, Timestamp now);
 // GET /catalogue: species, diseases, vaccines, and the movement rules the service checks on issue
 // (its configured ones, so the app can say what a purpose asks for without a copy of them).
 std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules);

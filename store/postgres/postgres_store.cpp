@@ -651,6 +651,13 @@ Result<Certificate> Codecs::ReadCertificateRow(Connection& conn, store::Certific
 }
 
 template <>
+Result<std::vector<Certificate>> Codecs::ReadCertificatesOfAnimal(Connection& conn,
+                                                                  int64_t animal_id) {
+  return postgres::ReadAll<Certificate>(conn, postgres::kSelectCertificatesOfAnimal, {animal_id},
+                                        postgres::CertificateFromRow);
+}
+
+template <>
 Result<std::vector<store::CertificateAnimal>> Codecs::ReadCertificateAnimals(
     Connection& conn, const std::string& certificate_id) {
   return postgres::ReadAll<store::CertificateAnimal>(

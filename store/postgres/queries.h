@@ -325,6 +325,12 @@ inline constexpr Query kSelectRevocationsAfter{
     "SelectRevocationsAfter",
     "SELECT sequence, certificate_id, hp_ms(revoked_at) FROM revocations "
     "WHERE sequence > $1::bigint ORDER BY sequence"};
+// W12 timeline: the certificates naming an animal, through certificate_animals_by_animal.
+inline constexpr Query kSelectCertificatesOfAnimal{
+    "SelectCertificatesOfAnimal",
+    "SELECT " HP_CERTIFICATE_COLUMNS
+    " FROM certificates WHERE id IN (SELECT certificate_id FROM certificate_animals WHERE "
+    "animal_id = $1::bigint) ORDER BY issued_at, id"};
 #undef HP_CERTIFICATE_COLUMNS
 
 // --- audit ---

@@ -812,6 +812,14 @@ Result<Certificate> Codecs::ReadCertificateRow(Connection& conn, store::Certific
 }
 
 template <>
+Result<std::vector<Certificate>> Codecs::ReadCertificatesOfAnimal(Connection& conn,
+                                                                  int64_t animal_id) {
+  return sqlite::ReadAll<Certificate>(
+      conn, sqlite::kSelectCertificatesOfAnimal, [&](Statement& st) { st.Bind(1, animal_id); },
+      sqlite::CertificateFromRow);
+}
+
+template <>
 Result<std::vector<store::CertificateAnimal>> Codecs::ReadCertificateAnimals(
     Connection& conn, const std::string& certificate_id) {
   return sqlite::ReadAll<store::CertificateAnimal>(

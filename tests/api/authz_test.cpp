@@ -50,6 +50,10 @@ const std::set<std::string> kCertificateReaders = {"vet", "inspector", "admin"};
 const std::set<std::string> kHoldingReaders = {"vaccinator", "vet", "inspector", "admin",
                                                "auditor"};
 
+// W12: an animal's timeline is read by every role; only the owner's name differs (service/).
+const std::set<std::string> kTimelineReaders = {"vaccinator", "vet", "inspector", "admin",
+                                                "auditor"};
+
 std::vector<Row> Matrix() {
   auto fixed = [](std::string t) { return [t](int) { return t; }; };
   auto no_body = [](int) { return json(); };
@@ -136,6 +140,12 @@ std::vector<Row> Matrix() {
                      {"date", DaysFromToday(0)},
                      {"head", 1}};
        }},
+      // W12 timeline: every role reads an animal's or a flock's timeline (the owner masked unless
+      // the role reads personal data within its jurisdiction); an unknown one is 404.
+      {"GET", "/animals/{tag}/timeline", Who::kRoles, kTimelineReaders,
+       fixed("/api/v1/animals/" + KzTag(3997) + "/timeline"), no_body},
+      {"GET", "/flocks/{id}/timeline", Who::kRoles, kTimelineReaders,
+       fixed("/api/v1/flocks/999999/timeline"), no_body},
       {"POST",
        "/vaccinations/batch",
        Who::kRoles,

@@ -2533,6 +2533,110 @@ TYPED_TEST(StoreTest, ConcurrentEndEventsOnOneAnimalExactlyOneWins) {
   EXPECT_EQ(this->store().FindAnimalByTag(Tag(1))->ended_kind, (*events)[0].kind);
 }
 
+// --- timeline (W12) ---
+
+// One snapshot of what the timeline needs: the animal by id (found by its former tag as well), its
+// owner, events, the records naming it (voided ones too; not those of its herd-mates or flock),
+// the certificates naming it with their consumption, the holdings named, and the recorders.
+TYPED_TEST(StoreTest, AnimalTimelineReadsEverySourceOfOneAnimal) {
+  auto vaccinator = this->store().CreateUser(
+      {"vac.timur", "$h", Role::kVaccinator, "KZ-ABY", At(1)}, MakeAudit("user.create"));
+  ASSERT_TRUE(vaccinator.ok()) << vaccinator.status().ToString();
+  Owner o = this->AddOwner(1);
+  Holding farm = this->AddHolding("F-1", 43.0, 76.0, "KZ-ABY-01", HoldingKind::kFarm, o.id);
+  Holding camp = this->AddHolding("C-1", 44.0, 77.0, "KZ-ABY-01", HoldingKind::kWinterCamp, o.id);
+  NewAnimal na;
+  na.owner_id = o.id;
+  na.tag = Tag(1);
+  na.species = "cattle";
+  na.authority = "KZ-ABY-01";
+  na.created_at = At(5000);
+  na.holding_id = farm.id;
+  auto animal = this->store().CreateAnimal(na, MakeAudit("animal.create"));
+  ASSERT_TRUE(animal.ok()) << animal.status().ToString();
+  BatchContext ctx = MakeContext();
+  ctx.user_id = vaccinator->id;
+  VaccinationInput at_camp = MakeRecord(1, o.phone, {Tag(1)});
+  at_camp.holding_id = camp.id;
+  VaccinationInput later = MakeRecord(2, o.phone, {Tag(1), Tag(2)});
+  later.administered_on = Day("2026-05-12");
+  VaccinationInput mate_only = MakeRecord(3, o.phone, {Tag(2)});
+  VaccinationInput flock = MakeRecord(4, o.phone);
+  for (const RecordResult& r : this->Record({at_camp, later, mate_only, flock}, ctx)) {
+    ASSERT_EQ(r.outcome, RecordOutcome::kCreated) << r.reason.ToString();
+  }
+  ASSERT_TRUE(this->store().VoidVaccination(Uuid(1), "typo", At(9), MakeAudit("void")).ok());
+  auto mate = this->store().FindAnimalByTag(Tag(2));
+  ASSERT_TRUE(mate.ok());
+  Certificate named = MakeCertificate(1, o.id, {animal->id, mate->id}, {Tag(1), Tag(2)});
+  named.species = "cattle";
+  Certificate other = MakeCertificate(2, o.id, {mate->id}, {Tag(2)});
+  other.species = "cattle";
+  ASSERT_TRUE(this->store().CreateCertificate(named, MakeAudit("certificate.issue")).ok());
+  ASSERT_TRUE(this->store().CreateCertificate(other, MakeAudit("certificate.issue")).ok());
+  ASSERT_TRUE(this->store()
+                  .ConsumeCertificate(named.id,
+                                      Consumption{vaccinator->id, "Inspector A", "Almaty market",
+                                                  At(1'790'000'100'000)},
+                                      MakeAudit("certificate.consume"))
+                  .ok());
+  AnimalEventInput replaced = MakeEvent(1, animal->id, AnimalEventKind::kTagReplaced);
+  replaced.new_tag = Tag(9);
+  replaced.user_id = vaccinator->id;
+  ASSERT_TRUE(this->store().RecordAnimalEvent(replaced, MakeAudit("animal.event")).ok());
+
+  auto t = this->store().LoadAnimalTimeline(animal->id);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->animal.id, animal->id);
+  EXPECT_EQ(t->animal.tag, std::optional<std::string>(Tag(9)));
+  EXPECT_EQ(t->animal.former_tags, std::vector<std::string>{Tag(1)});
+  EXPECT_EQ(t->owner.id, o.id);
+  EXPECT_EQ(t->owner.name, o.name);
+  ASSERT_EQ(t->events.size(), 1u);
+  EXPECT_EQ(t->events[0].kind, AnimalEventKind::kTagReplaced);
+  EXPECT_EQ(t->events[0].old_tag, Tag(1));
+  EXPECT_EQ(t->events[0].new_tag, Tag(9));
+  // Newest first: the two records naming it, the voided one marked.
+  ASSERT_EQ(t->vaccinations.size(), 2u);
+  EXPECT_EQ(t->vaccinations[0].id, Uuid(2));
+  EXPECT_FALSE(t->vaccinations[0].voided);
+  EXPECT_EQ(t->vaccinations[1].id, Uuid(1));
+  EXPECT_TRUE(t->vaccinations[1].voided);
+  EXPECT_EQ(t->vaccinations[1].holding_id, std::optional<int64_t>(camp.id));
+  ASSERT_EQ(t->certificates.size(), 1u);
+  EXPECT_EQ(t->certificates[0].id, named.id);
+  EXPECT_EQ(t->certificates[0].number, named.number);
+  EXPECT_EQ(t->certificates[0].status, CertificateStatus::kConsumed);
+  EXPECT_EQ(t->certificates[0].consumed_place, "Almaty market");
+  EXPECT_EQ(t->certificates[0].consumed_by_name, "Inspector A");
+  EXPECT_EQ(t->certificates[0].consumed_at, std::optional<Timestamp>(At(1'790'000'100'000)));
+  EXPECT_EQ(t->certificates[0].hp1, "");
+  ASSERT_EQ(t->holdings.size(), 2u);
+  EXPECT_EQ(t->holdings[0].id, std::min(farm.id, camp.id));
+  EXPECT_EQ(t->holdings[1].id, std::max(farm.id, camp.id));
+  ASSERT_EQ(t->recorders.size(), 1u);
+  EXPECT_EQ(t->recorders[0].id, vaccinator->id);
+  EXPECT_EQ(t->recorders[0].username, "vac.timur");
+  EXPECT_EQ(t->recorders[0].password_hash, "");
+
+  // A flock's timeline by its id: its own records only.
+  auto flock_unit = this->store().LoadOwnerHistory(o.id, Day("2000-01-01"));
+  ASSERT_TRUE(flock_unit.ok());
+  int64_t flock_id = 0;
+  for (const Animal& a : flock_unit->animals) {
+    if (a.is_flock()) flock_id = a.id;
+  }
+  ASSERT_NE(flock_id, 0);
+  auto ft = this->store().LoadAnimalTimeline(flock_id);
+  ASSERT_TRUE(ft.ok()) << ft.status().ToString();
+  ASSERT_EQ(ft->vaccinations.size(), 1u);
+  EXPECT_EQ(ft->vaccinations[0].id, Uuid(4));
+  EXPECT_TRUE(ft->certificates.empty());
+  EXPECT_TRUE(ft->events.empty());
+
+  EXPECT_TRUE(HasCode(this->store().LoadAnimalTimeline(424242).status(), StatusCode::kNotFound));
+}
+
 // --- movements (W13) ---
 
 Consumption MakeArrival(const Certificate& c, int64_t holding_id, std::optional<int64_t> head,

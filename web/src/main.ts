@@ -13,8 +13,12 @@ const SCREENS: Record<string, () => Promise<{ mount: Mount }>> = {
   '/inspector': () => import('./screens/inspector'),
   '/vet': () => import('./screens/vet'),
   '/dashboard': () => import('./screens/dashboard'),
+  '/timeline': () => import('./screens/timeline'),
 };
 const PUBLIC = new Set(['/signin', '/verify']);
+// Screens every signed-in role may open that are not in the navigation: they are reached from
+// where an animal is shown (W12 timeline).
+const SIGNED_IN = new Set(['/timeline']);
 
 let unmount: (() => void) | null = null;
 let generation = 0;
@@ -22,13 +26,18 @@ let generation = 0;
 function resolve(path: string): string {
   const s = session();
   if (path === '/' || !SCREENS[path]) return s ? screensFor(s.user.role)[0] : '/signin';
+  if (SIGNED_IN.has(path)) return s ? path : '/signin';
   if (!PUBLIC.has(path) && (!s || !screensFor(s.user.role).includes(path))) return s ? screensFor(s.user.role)[0] : '/signin';
   return path;
 }
 
-async function show(path: string, push: boolean): Promise<void> {
+async function show(pathAndQuery: string, push: boolean): Promise<void> {
+  // A path may carry its own query ("/timeline?tag=..."); without one, the page's stays.
+  const q = pathAndQuery.indexOf('?');
+  const path = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
+  const search = q < 0 ? location.search : pathAndQuery.slice(q);
   const target = resolve(path);
-  if (push || target !== location.pathname) history[push ? 'pushState' : 'replaceState'](null, '', target + (target === path ? location.search : ''));
+  if (push || target !== location.pathname || search !== location.search) history[push ? 'pushState' : 'replaceState'](null, '', target + (target === path ? search : ''));
   const mine = ++generation;
   unmount?.();
   unmount = null;

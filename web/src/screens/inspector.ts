@@ -19,6 +19,7 @@ import { coverageWords, diseaseName, purposeName, reasonWords, speciesName } fro
 import type { LookupProblem } from '../lookup';
 import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount } from '../ui';
+import { timelineRoute } from '../timeline';
 import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult, MovementRule } from '../wire';
 import { say } from './message';
 import { Checkpoint } from './checkpoint';
@@ -50,7 +51,7 @@ const FAILING_OPEN = 6;
 
 // --- the screen ---
 
-export const mount: Mount = (root) => {
+export const mount: Mount = (root, ctx) => {
   const s = session();
   const controller = new AbortController();
   let alive = true;
@@ -260,6 +261,13 @@ export const mount: Mount = (root) => {
       })()}
     </section>`;
 
+  // W12: the animal's or flock's timeline, a screen of its own.
+  const timelineLink = (target: { tag: string } | { flock: number }) => {
+    const route = timelineRoute(target);
+    return html`<a class="btn btn-small tl-link" href=${route} data-testid="animal-timeline"
+      @click=${(e: Event) => { e.preventDefault(); ctx.navigate(route); }}>${t('timeline:open')}</a>`;
+  };
+
   const detailsView = (r: LookupResult) => {
     const sum = summaryOf(r, st.rules);
     // With no rules known, no disease is said to be asked by none: all are shown as they are.
@@ -278,7 +286,8 @@ export const mount: Mount = (root) => {
         <ul class="animal-list">
           ${r.animals.map(
             (a) => html`<li class="animal" data-testid="animal" data-tag=${a.tag ?? ''} data-kind=${a.kind}>
-              <div class="animal-head">${animalLabel(a)}</div>
+              <div class="animal-head">${animalLabel(a)}
+                ${timelineLink(a.tag ? { tag: a.tag } : { flock: a.id })}</div>
               ${a.coverage.length
                 ? coverageList(a.coverage, asked(a.coverage, a.id), 'animal-disease-status')
                 : html`<p class="muted">${t('inspector:no_coverage')}</p>`}

@@ -40,6 +40,7 @@ import { uuidv7 } from '../uuid';
 import type { CatalogueSpecies as Species } from '../wire';
 import { say } from './message';
 import { TagLifeState } from './tag_life_state';
+import { timelineRoute } from '../timeline';
 import { VaccinatorState, type Group } from './vaccinator_state';
 import './vaccinator.css';
 
@@ -398,6 +399,10 @@ export const mount: Mount = (root, ctx) => {
           </label>`
         : nothing}
       ${lifeError('tag')}
+      ${f.tag.replace(/[\s-]/g, '')
+        ? html`<button type="button" class="btn btn-small tl-link" data-testid="life-timeline"
+            @click=${() => ctx.navigate(timelineRoute({ tag: f.tag.replace(/[\s-]/g, '') }))}>${t('timeline:open')}</button>`
+        : nothing}
       <label class="field">${t('vaccinator:life.kind')}
         <select data-testid="life-kind" @change=${lifeField('kind')}>
           <option value="" ?selected=${f.kind === ''}>${t('vaccinator:life.choose')}</option>

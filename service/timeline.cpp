@@ -1,0 +1,157 @@
+// W12: an animal's timeline (issue 12 item 6). The store reads what it needs in one snapshot
+// (Store::LoadAnimalTimeline); each source below turns one kind of row into entries on its own,
+// and domain/timeline.h orders them and masks owners. A new source (passages, arrivals, ownership
+// changes) is one more function in kSources.
+#include "domain/timeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "domain/audit_detail.h"
+#include "service/service.h"
+
+namespace herdpass {
+namespace {
+
+// What every source reads: the snapshot and how the caller may see it.
+struct TimelineContext {
+  const AnimalTimelineData& data;
+  std::chrono::minutes local_utc_offset;  // the day of an entry with a time is its local day
+  bool owner_in_full = false;             // else the owner's masked name only, and no GPS
+};
+
+std::optional<Holding> HoldingOf(const TimelineContext& ctx, const std::optional<int64_t>& id) {
+  if (!id) return std::nullopt;
+  for (const Holding& h : ctx.data.holdings) {
+    if (h.id == *id) return h;
+  }
+  return std::nullopt;
+}
+
+std::string RecorderName(const TimelineContext& ctx, int64_t user_id) {
+  for (const User& u : ctx.data.recorders) {
+    if (u.id == user_id) return u.username;
+  }
+  return {};
+}
+
+TimelineEntry AtTime(TimelineKind kind, Timestamp at, const TimelineContext& ctx) {
+  TimelineEntry e;
+  e.kind = kind;
+  e.at = at;
+  e.on = Date::Of(at + ctx.local_utc_offset);
+  return e;
+}
+
+// --- the sources: each adds its entries to `out`, in any order ---
+
+void Registration(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
+  TimelineEntry e = AtTime(TimelineKind::kRegistered, ctx.data.animal.created_at, ctx);
+  e.owner = ShowOwner(ctx.data.owner, ctx.owner_in_full);
+  // Where it is kept: the store keeps its present holding only, which is where it was registered
+  // until an arrival moves it.
+  e.holding = HoldingOf(ctx, ctx.data.animal.holding_id);
+  out.push_back(std::move(e));
+}
+
+void LifeEvents(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
+  for (const AnimalEvent& event : ctx.data.events) {
+    TimelineEntry e;
+    e.kind = TimelineKind::kLifeEvent;
+    e.on = event.on;
+    e.event = event;
+    e.by = RecorderName(ctx, event.recorded_by);
+    out.push_back(std::move(e));
+  }
+}
+
+void Vaccinations(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
+  for (const Vaccination& v : ctx.data.vaccinations) {
+    TimelineEntry e;
+    e.kind = TimelineKind::kVaccination;
+    e.on = v.administered_on;
+    e.vaccination = v;
+    if (!ctx.owner_in_full) {  // where the owner's animals are, to the metre, is the owner's
+      e.vaccination->lat.reset();
+      e.vaccination->lon.reset();
+    }
+    e.holding = HoldingOf(ctx, v.holding_id);
+    e.by = RecorderName(ctx, v.recorded_by);
+    out.push_back(std::move(e));
+  }
+}
+
+void Certificates(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
+  for (const Certificate& c : ctx.data.certificates) {
+    TimelineEntry issued = AtTime(TimelineKind::kCertificate, c.issued_at, ctx);
+    issued.certificate = c;
+    if (!ctx.owner_in_full) issued.certificate->owner_phone_last4.clear();
+    issued.by = c.vet_name;
+    if (c.consumed_at) {
+      TimelineEntry used = AtTime(TimelineKind::kCertificateUsed, *c.consumed_at, ctx);
+      used.certificate = issued.certificate;
+      used.by = c.consumed_by_name;
+      out.push_back(std::move(used));
+    }
+    out.push_back(std::move(issued));
+  }
+}
+
+using Source = void (*)(const TimelineContext&, std::vector<TimelineEntry>&);
+constexpr Source kSources[] = {Registration, LifeEvents, Vaccinations, Certificates};
+
+}  // namespace
+
+Result<AnimalTimeline> HerdService::AnimalTimelineByTag(const Caller& caller,
+                                                        const std::string& tag_text) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadTimeline));
+  HP_ASSIGN_OR_RETURN(auto tag, ParseEarTag(tag_text, config_.ear_tag_schemes, "tag"));
+  HP_RETURN_IF_ERROR(CheckLookupRate(caller));
+  auto animal = store_.FindAnimalByTag(tag.digits);
+  if (!animal.ok() && animal.status().code() != StatusCode::kNotFound) return animal.status();
+  return TimelineOf(caller, animal.ok() ? animal->id : 0, "tag:" + tag.digits,
+                    "no animal with this ear tag");
+}
+
+Result<AnimalTimeline> HerdService::FlockTimeline(const Caller& caller, int64_t flock_id) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadTimeline));
+  HP_RETURN_IF_ERROR(CheckLookupRate(caller));
+  return TimelineOf(caller, flock_id, "flock:" + std::to_string(flock_id), "no flock with this id");
+}
+
+Result<AnimalTimeline> HerdService::TimelineOf(const Caller& caller, int64_t unit_id,
+                                               const std::string& target,
+                                               const std::string& not_found) {
+  Result<AnimalTimelineData> data = NotFound(not_found);
+  if (unit_id > 0) data = store_.LoadAnimalTimeline(unit_id);
+  if (!data.ok() && data.status().code() != StatusCode::kNotFound) return data.status();
+  // A flock's route names flocks only: a tagged animal is read by its tag.
+  const bool found = data.ok() && (target.starts_with("tag:") != data->animal.is_flock());
+  // The owner in full to a role that reads personal data, within its jurisdiction; elsewhere, and
+  // to the other roles, the masked name.
+  const bool in_full = found && Permit(caller, Operation::kReadOwner).ok() &&
+                       (caller.system || InJurisdiction(caller.authority, data->owner.authority));
+  // Audited before anything is shown, found or not, as W2; a read that cannot be audited shows
+  // nothing.
+  HP_RETURN_IF_ERROR(store_.AppendAudit(Audit(caller, "animal.timeline", target,
+                                              found ? AuditDetail()
+                                                          .Add("found", true)
+                                                          .Add("owner_id", data->owner.id)
+                                                          .Add("owner_masked", !in_full)
+                                                          .Text()
+                                                    : AuditDetail().Add("found", false).Text())));
+  if (!found) return NotFound(not_found);
+
+  const TimelineContext ctx{*data, config_.local_utc_offset, in_full};
+  AnimalTimeline out;
+  for (Source source : kSources) source(ctx, out.entries);
+  SortTimeline(out.entries);
+  out.owner = ShowOwner(data->owner, in_full);
+  out.animal = std::move(data->animal);
+  out.holdings = std::move(data->holdings);
+  return out;
+}
+
+}  // namespace herdpass

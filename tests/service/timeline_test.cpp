@@ -1,0 +1,399 @@
+// W12 timeline (issue 12 item 6) through the service, over the real SQLite store with a fake
+// clock: the order of entries, the owner masked outside the caller's jurisdiction or to roles that
+// do not read personal data, the audit row, the lookup budget, flocks by id.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "domain/animal_events.h"
+#include "service/service.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace herdpass {
+namespace {
+
+Timestamp At(int y, unsigned m, unsigned d, int hour = 9) {
+  return Timestamp(std::chrono::sys_days(std::chrono::year{y} / m / d).time_since_epoch() +
+                   std::chrono::hours(hour));
+}
+
+constexpr char kTag[] = "398000000000001";
+constexpr char kNewTag[] = "398000000000009";
+
+class TimelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("hp-timeline-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(dir_);
+    SqliteOptions opts;
+    opts.path = (dir_ / "herdpass.db").string();
+    auto store = OpenSqliteStore(opts);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    ServiceConfig config;
+    config.default_region = "KZ";
+    config.lookups_per_minute = 5;
+    config.local_utc_offset = std::chrono::hours(5);
+    service_ = std::make_unique<HerdService>(*store_, clock_, DefaultCatalogue(), config);
+    vaccinator_ = AddAndLogin("vacc", Role::kVaccinator, "KZ-ABY");
+    vet_ = AddAndLogin("vet1", Role::kVet, "KZ-ABY");
+    inspector_ = AddAndLogin("insp", Role::kInspector, "KZ-ABY");
+    auditor_ = AddAndLogin("audi", Role::kAuditor, "KZ");
+    other_inspector_ = AddAndLogin("insp2", Role::kInspector, "KZ-ALM");
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  Caller AddAndLogin(const std::string& name, Role role, const std::string& authority) {
+    auto u = service_->AddUser(HerdService::SystemCaller(), name, "secret-pass", role, authority);
+    EXPECT_TRUE(u.ok()) << u.status().ToString();
+    auto login = service_->Login(name, "secret-pass", "10.0.0.1");
+    EXPECT_TRUE(login.ok()) << login.status().ToString();
+    auto caller = service_->Authenticate(login->token, "10.0.0.1");
+    EXPECT_TRUE(caller.ok()) << caller.status().ToString();
+    return caller.value();
+  }
+
+  VaccinationRecordInput Record(std::string id, std::string disease, std::string date) {
+    VaccinationRecordInput r;
+    r.id = std::move(id);
+    r.owner_phone = "87012345678";
+    r.animal_tags = {kTag};
+    r.species = "sheep";
+    r.disease = std::move(disease);
+    r.vaccine = r.disease == "PPR" ? "PPR-LIVE" : "FMD-OA-INACT";
+    r.batch_no = "B-" + r.disease;
+    r.administered_on = std::move(date);
+    r.lat = 49.1;
+    r.lon = 82.5;
+    return r;
+  }
+
+  AnimalEventRequest Event(std::string id, std::string kind, std::string date) {
+    AnimalEventRequest e;
+    e.id = std::move(id);
+    e.kind = std::move(kind);
+    e.date = std::move(date);
+    e.reason = "reason";
+    return e;
+  }
+
+  // The animal's life, each step on its own day (UTC+5 local days):
+  //   2026-11-29 registered (09:00 UTC), and an FMD-O dose the same day;
+  //   2026-12-01 a PPR dose, voided later;  2026-12-03 a second FMD-O dose;
+  //   2026-12-04 its tag replaced;
+  //   2026-12-05 a certificate issued (10:00 UTC), used at 12:00 UTC, and the animal slaughtered.
+  void LiveTheLife() {
+    auto owner =
+        service_->RegisterOwner(vaccinator_, {"87012345678", "Nurlan Abenov", "Akzhar", ""});
+    ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+    owner_id_ = owner->id;
+    AnimalInput a;
+    a.tag = kTag;
+    a.species = "sheep";
+    a.owner_id = owner->id;
+    auto animal = service_->RegisterAnimal(vaccinator_, a);
+    ASSERT_TRUE(animal.ok()) << animal.status().ToString();
+    animal_id_ = animal->id;
+    clock_.Set(At(2026, 12, 5, 8));
+    auto batch = service_->RecordBatch(
+        vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000a03", "FMD-O", "2026-12-03"),
+                      Record("018f3a7c-0000-7000-8000-000000000a01", "FMD-O", "2026-11-29"),
+                      Record("018f3a7c-0000-7000-8000-000000000a02", "PPR", "2026-12-01")});
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_EQ(batch->created, 3);
+    ASSERT_TRUE(
+        service_->VoidVaccination(vet_, "018f3a7c-0000-7000-8000-000000000a02", "wrong animal")
+            .ok());
+    AnimalEventRequest replace =
+        Event("018f3a7c-0000-7000-8000-000000000e01", "tag_replaced", "2026-12-04");
+    replace.new_tag = kNewTag;
+    ASSERT_TRUE(service_->RecordAnimalEvent(vaccinator_, kTag, replace).ok());
+    // The certificate straight into the store: issuing needs signing keys, which are not what
+    // this test is about.
+    Certificate c;
+    c.id = "018f3a7c-0000-7000-8000-0000000000c1";
+    c.number = "KZ-ABY-20261205-AAAAAAAA";
+    c.authority = "KZ-ABY";
+    c.kid = "0123456789abcdef";
+    c.owner_id = owner_id_;
+    c.species = "sheep";
+    c.head_count = 1;
+    c.animal_ids = {animal_id_};
+    c.tags = {kNewTag};
+    c.purpose = Purpose::kSlaughter;
+    c.origin = "KZ-ABY";
+    c.origin_place = "Akzhar farm";
+    c.destination = "KZ-ABY";
+    c.destination_place = "Ayagoz meat plant";
+    c.transport = "on foot";
+    c.issued_at = At(2026, 12, 5, 10);
+    c.valid_until = At(2026, 12, 5, 18);
+    c.vet_id = vet_.user_id;
+    c.vet_name = "vet1";
+    c.owner_masked_name = "N***** A*****";
+    c.owner_phone_last4 = "5678";
+    c.hp1 = "HP1:TEST";
+    ASSERT_TRUE(store_->CreateCertificate(c, AuditEntry{}).ok());
+    ASSERT_TRUE(store_
+                    ->ConsumeCertificate(c.id,
+                                         Consumption{inspector_.user_id, "insp",
+                                                     "Ayagoz meat plant", At(2026, 12, 5, 12)},
+                                         AuditEntry{})
+                    .ok());
+    clock_.Set(At(2026, 12, 5, 13));
+    ASSERT_TRUE(service_
+                    ->RecordAnimalEvent(
+                        inspector_, kNewTag,
+                        Event("018f3a7c-0000-7000-8000-000000000e02", "slaughtered", "2026-12-05"))
+                    .ok());
+    clock_.Advance(std::chrono::minutes(1));  // a fresh lookup budget
+  }
+
+  // "kind/date" of each entry, with what tells entries of one kind apart.
+  static std::vector<std::string> Shape(const AnimalTimeline& t) {
+    std::vector<std::string> out;
+    for (const TimelineEntry& e : t.entries) {
+      std::string s = std::string(TimelineKindName(e.kind)) + "/" + e.on.ToString();
+      if (e.vaccination)
+        s += "/" + e.vaccination->disease + (e.vaccination->voided ? "/voided" : "");
+      if (e.event) s += std::string("/") + AnimalEventKindName(e.event->kind);
+      out.push_back(s);
+    }
+    return out;
+  }
+
+  std::vector<AuditRow> TimelineAudit() {
+    AuditQuery q;
+    q.all_authorities = true;
+    q.action = "animal.timeline";
+    auto rows = store_->ListAudit(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? *rows : std::vector<AuditRow>{};
+  }
+
+  std::filesystem::path dir_;
+  FakeClock clock_{At(2026, 11, 29)};
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<HerdService> service_;
+  Caller vaccinator_, vet_, inspector_, auditor_, other_inspector_;
+  int64_t owner_id_ = 0, animal_id_ = 0;
+};
+
+TEST_F(TimelineTest, EntriesComeInTimeOrderFromEverySource) {
+  LiveTheLife();
+  auto t = service_->AnimalTimelineByTag(vet_, kTag);  // the replaced tag
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(Shape(*t), (std::vector<std::string>{
+                           "registered/2026-11-29",
+                           "vaccination/2026-11-29/FMD-O",
+                           "vaccination/2026-12-01/PPR/voided",
+                           "vaccination/2026-12-03/FMD-O",
+                           "life_event/2026-12-04/tag_replaced",
+                           "certificate/2026-12-05",
+                           "certificate_used/2026-12-05",
+                           "life_event/2026-12-05/slaughtered",
+                       }));
+  EXPECT_EQ(t->animal.tag, std::optional<std::string>(kNewTag));
+  EXPECT_EQ(t->animal.former_tags, std::vector<std::string>{kTag});
+  ASSERT_EQ(t->entries.size(), 8u);
+  EXPECT_EQ(t->entries[0].at, std::optional<Timestamp>(At(2026, 11, 29)));
+  EXPECT_EQ(t->entries[1].by, "vacc");
+  EXPECT_EQ(t->entries[1].vaccination->batch_no, "B-FMD-O");
+  EXPECT_EQ(t->entries[2].vaccination->void_reason, "wrong animal");
+  EXPECT_EQ(t->entries[4].event->old_tag, kTag);
+  EXPECT_EQ(t->entries[4].event->new_tag, kNewTag);
+  EXPECT_EQ(t->entries[4].by, "vacc");
+  ASSERT_TRUE(t->entries[5].certificate.has_value());
+  EXPECT_EQ(t->entries[5].certificate->number, "KZ-ABY-20261205-AAAAAAAA");
+  EXPECT_EQ(t->entries[5].certificate->status, CertificateStatus::kConsumed);
+  EXPECT_EQ(t->entries[5].certificate->hp1, "");
+  EXPECT_EQ(t->entries[5].by, "vet1");
+  EXPECT_EQ(t->entries[6].at, std::optional<Timestamp>(At(2026, 12, 5, 12)));
+  EXPECT_EQ(t->entries[6].certificate->consumed_place, "Ayagoz meat plant");
+  EXPECT_EQ(t->entries[6].by, "insp");
+  EXPECT_EQ(t->entries[7].by, "insp");
+
+  // The new tag names the same animal and the same timeline.
+  auto by_new = service_->AnimalTimelineByTag(vet_, kNewTag);
+  ASSERT_TRUE(by_new.ok()) << by_new.status().ToString();
+  EXPECT_EQ(Shape(*by_new), Shape(*t));
+}
+
+TEST_F(TimelineTest, TheDayOfATimedEntryIsItsLocalDay) {
+  // Registered at 20:00 UTC on 29 November: 01:00 on 30 November at UTC+5.
+  clock_.Set(At(2026, 11, 29, 20));
+  auto owner = service_->RegisterOwner(vaccinator_, {"87012345678", "Nurlan Abenov", "", ""});
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  AnimalInput a;
+  a.tag = kTag;
+  a.species = "sheep";
+  a.owner_id = owner->id;
+  ASSERT_TRUE(service_->RegisterAnimal(vaccinator_, a).ok());
+  auto t = service_->AnimalTimelineByTag(vet_, kTag);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(Shape(*t), std::vector<std::string>{"registered/2026-11-30"});
+}
+
+TEST_F(TimelineTest, OwnerIsFullWithinTheJurisdictionAndMaskedOutsideOrWithoutPersonalData) {
+  LiveTheLife();
+  auto inside = service_->AnimalTimelineByTag(inspector_, kNewTag);
+  ASSERT_TRUE(inside.ok()) << inside.status().ToString();
+  EXPECT_FALSE(inside->owner.masked);
+  EXPECT_EQ(inside->owner.id, owner_id_);
+  EXPECT_EQ(inside->owner.name, "Nurlan Abenov");
+  EXPECT_EQ(inside->owner.phone, "+77012345678");
+  ASSERT_TRUE(inside->entries[0].owner.has_value());
+  EXPECT_EQ(inside->entries[0].owner->name, "Nurlan Abenov");
+  EXPECT_EQ(inside->entries[1].vaccination->lat, std::optional<double>(49.1));
+  EXPECT_EQ(inside->entries[5].certificate->owner_phone_last4, "5678");
+
+  // An inspector of another province, and an auditor (whose role reads no personal data) of the
+  // whole country: the masked name only, no phone, no id, no GPS.
+  for (const Caller* caller : {&other_inspector_, &auditor_}) {
+    SCOPED_TRACE(caller->username);
+    auto t = service_->AnimalTimelineByTag(*caller, kNewTag);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    EXPECT_TRUE(t->owner.masked);
+    EXPECT_EQ(t->owner.id, 0);
+    EXPECT_EQ(t->owner.name, "N***** A*****");
+    EXPECT_EQ(t->owner.phone, "");
+    EXPECT_EQ(t->owner.village, "");
+    EXPECT_EQ(t->owner.authority, "KZ-ABY");
+    ASSERT_TRUE(t->entries[0].owner.has_value());
+    EXPECT_EQ(t->entries[0].owner->name, "N***** A*****");
+    EXPECT_EQ(t->entries[0].owner->phone, "");
+    ASSERT_TRUE(t->entries[1].vaccination.has_value());
+    EXPECT_EQ(t->entries[1].vaccination->lat, std::nullopt);
+    EXPECT_EQ(t->entries[1].vaccination->lon, std::nullopt);
+    EXPECT_EQ(t->entries[5].certificate->owner_phone_last4, "");
+    EXPECT_EQ(Shape(*t), Shape(*inside));  // the same life, the owner masked
+  }
+}
+
+TEST_F(TimelineTest, EveryReadIsAuditedFoundOrNot) {
+  LiveTheLife();
+  ASSERT_TRUE(service_->AnimalTimelineByTag(vet_, kTag).ok());
+  ASSERT_TRUE(service_->AnimalTimelineByTag(other_inspector_, kNewTag).ok());
+  EXPECT_EQ(service_->AnimalTimelineByTag(vet_, "398000000000777").status().code(),
+            StatusCode::kNotFound);
+  auto rows = TimelineAudit();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].entry.username, "vet1");
+  EXPECT_EQ(rows[0].entry.target, std::string("tag:") + kTag);
+  EXPECT_EQ(rows[0].entry.detail, R"({"found":true,"owner_id":)" + std::to_string(owner_id_) +
+                                      R"(,"owner_masked":false})");
+  EXPECT_EQ(rows[1].entry.username, "insp2");
+  EXPECT_EQ(rows[1].entry.authority, "KZ-ALM");
+  EXPECT_EQ(rows[1].entry.detail, R"({"found":true,"owner_id":)" + std::to_string(owner_id_) +
+                                      R"(,"owner_masked":true})");
+  EXPECT_EQ(rows[2].entry.target, "tag:398000000000777");
+  EXPECT_EQ(rows[2].entry.detail, R"({"found":false})");
+}
+
+TEST_F(TimelineTest, BadTagIsRefusedNamingItAndReadsCountAgainstTheLookupLimit) {
+  LiveTheLife();
+  auto bad = service_->AnimalTimelineByTag(vet_, "12ab");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().field(), "tag");
+  EXPECT_TRUE(TimelineAudit().empty());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(service_->AnimalTimelineByTag(vet_, kNewTag).ok()) << i;
+  }
+  EXPECT_EQ(service_->AnimalTimelineByTag(vet_, kNewTag).status().code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(TimelineAudit().size(), 5u);
+  // Another user's budget is their own.
+  EXPECT_TRUE(service_->AnimalTimelineByTag(inspector_, kNewTag).ok());
+}
+
+TEST_F(TimelineTest, FlockIsReadByItsIdAndATaggedAnimalIsNot) {
+  VaccinationRecordInput r = Record("018f3a7c-0000-7000-8000-000000000f01", "PPR", "2026-11-28");
+  r.animal_tags.clear();
+  r.head_count = 40;
+  auto batch = service_->RecordBatch(
+      vaccinator_, {r, Record("018f3a7c-0000-7000-8000-000000000f02", "FMD-O", "2026-11-28")});
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->created, 2);
+  auto history = store_->LoadOwnerHistory(batch->results[0].owner_id, Date::Of(At(2000, 1, 1)));
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  int64_t flock_id = 0, animal_id = 0;
+  for (const Animal& a : history->animals) (a.is_flock() ? flock_id : animal_id) = a.id;
+  ASSERT_NE(flock_id, 0);
+  ASSERT_NE(animal_id, 0);
+
+  auto t = service_->FlockTimeline(vet_, flock_id);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_TRUE(t->animal.is_flock());
+  EXPECT_EQ(Shape(*t),
+            (std::vector<std::string>{"vaccination/2026-11-28/PPR", "registered/2026-11-29"}));
+  EXPECT_EQ(service_->FlockTimeline(vet_, animal_id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service_->FlockTimeline(vet_, 987654).status().code(), StatusCode::kNotFound);
+  auto rows = TimelineAudit();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].entry.target, "flock:" + std::to_string(flock_id));
+  EXPECT_EQ(rows[2].entry.detail, R"({"found":false})");
+}
+
+// Within one day, most sources know the day only: the order is by what an entry is. A tag changed
+// that day comes before the certificate naming the new tag; an end of life comes last.
+TEST(SortTimelineTest, WithinADayTagChangesComeBeforeCertificatesAndTheEndLast) {
+  const Date day = Date::Of(At(2026, 12, 5));
+  auto life = [&](AnimalEventKind kind) {
+    TimelineEntry e;
+    e.kind = TimelineKind::kLifeEvent;
+    e.on = day;
+    e.event = AnimalEvent{};
+    e.event->kind = kind;
+    return e;
+  };
+  auto timed = [&](TimelineKind kind, int hour) {
+    TimelineEntry e;
+    e.kind = kind;
+    e.on = day;
+    e.at = At(2026, 12, 5, hour);
+    return e;
+  };
+  TimelineEntry dose;
+  dose.kind = TimelineKind::kVaccination;
+  dose.on = day;
+  TimelineEntry yesterday = life(AnimalEventKind::kSlaughtered);
+  yesterday.on = day.AddDays(-1);
+  std::vector<TimelineEntry> entries = {life(AnimalEventKind::kSlaughtered),
+                                        timed(TimelineKind::kCertificateUsed, 12),
+                                        timed(TimelineKind::kCertificate, 10),
+                                        life(AnimalEventKind::kTagReplaced),
+                                        dose,
+                                        timed(TimelineKind::kRegistered, 8),
+                                        yesterday};
+  SortTimeline(entries);
+  std::vector<std::string> got;
+  for (const TimelineEntry& e : entries) {
+    got.push_back(std::string(TimelineKindName(e.kind)) +
+                  (e.event ? std::string("/") + AnimalEventKindName(e.event->kind) : "") + "/" +
+                  e.on.ToString());
+  }
+  EXPECT_EQ(
+      got, (std::vector<std::string>{"life_event/slaughtered/2026-12-04", "registered/2026-12-05",
+                                     "vaccination/2026-12-05", "life_event/tag_replaced/2026-12-05",
+                                     "certificate/2026-12-05", "certificate_used/2026-12-05",
+                                     "life_event/slaughtered/2026-12-05"}));
+}
+
+TEST_F(TimelineTest, ThePublicMayNotReadATimeline) {
+  LiveTheLife();
+  EXPECT_EQ(service_->AnimalTimelineByTag(Caller{}, kNewTag).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_TRUE(TimelineAudit().empty());
+}
+
+}  // namespace
+}  // namespace herdpass
