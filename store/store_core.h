@@ -35,6 +35,7 @@
 #include "store/counters.h"
 #include "store/coverage_tally.h"
 #include "store/not_found.h"
+#include "store/ownership_core.h"
 #include "store/reader_pool.h"
 #include "store/record_codecs.h"
 #include "store/record_rules.h"
@@ -244,6 +245,76 @@ class StoreCore final : public Store {
           return out;
         },
         audit);
+  }
+
+  Result<TransferResult> RecordTransfer(const TransferInput& in, const AuditEntry& audit) override {
+    auto key = Codecs::RecordKey(in.id);
+    if (!key) return InvalidArgument("id", "the transfer id is not a UUID");
+    return writer_->template RunAudited<TransferResult>(
+        [&](Txn& tx) -> Result<TransferResult> {
+          Connection& conn = tx.conn();
+          TransferResult out;
+          HP_ASSIGN_OR_RETURN(std::optional<Transfer> stored, Codecs::ReadTransfer(conn, *key));
+          if (stored) {
+            if (!in.unrestricted && !InJurisdiction(in.scope, stored->authority)) {
+              return Status(StatusCode::kPermissionDenied,
+                            "a transfer with this id exists in another jurisdiction", "id");
+            }
+            out.duplicate = true;
+            out.transfer = std::move(*stored);
+            HP_ASSIGN_OR_RETURN(out.transfer.changes, Codecs::ReadTransferChanges(conn, in.id));
+            return out;
+          }
+          const std::string seller_field = in.seller_id ? "seller_id" : "seller_phone";
+          auto seller = in.seller_id ? Codecs::ReadOwnerById(conn, *in.seller_id)
+                                     : Codecs::ReadOwnerByPhone(conn, in.seller_phone);
+          if (seller.status().code() == StatusCode::kNotFound) {
+            return Status(StatusCode::kNotFound, "no such seller", seller_field);
+          }
+          HP_RETURN_IF_ERROR(seller.status());
+          if (!in.unrestricted && !InJurisdiction(in.scope, seller->authority)) {
+            return Status(StatusCode::kPermissionDenied, "the seller is outside your jurisdiction",
+                          seller_field);
+          }
+          HP_ASSIGN_OR_RETURN(const Owner buyer,
+                              BuyerOf(tx, in.buyer_phone, in.buyer_name, seller->authority, in.at,
+                                      out.buyer_created));
+          OwnershipTransfer t;
+          t.seller_id = seller->id;
+          t.buyer_id = buyer.id;
+          for (size_t i = 0; i < in.tags.size(); ++i) {
+            const std::string field = "tags[" + std::to_string(i) + "]";
+            auto animal = Codecs::ReadAnimalByTag(conn, in.tags[i]);
+            if (animal.status().code() == StatusCode::kNotFound) {
+              return Status(StatusCode::kNotFound, "no animal with this tag", field);
+            }
+            HP_RETURN_IF_ERROR(animal.status());
+            t.animal_ids.push_back(animal->id);
+            t.fields.push_back(field);
+          }
+          t.flock_id = in.flock_id;
+          t.head = in.head;
+          t.on = in.on;
+          t.transfer_id = in.id;
+          t.recorded_by = in.user_id;
+          t.at = in.at;
+          Transfer& row = out.transfer;
+          row.id = in.id;
+          row.seller_id = seller->id;
+          row.buyer_id = buyer.id;
+          row.on = in.on;
+          row.recorded_by = in.user_id;
+          row.recorded_at = in.at;
+          row.authority = seller->authority;
+          HP_RETURN_IF_ERROR(Codecs::InsertTransfer(conn, *key, row));
+          HP_ASSIGN_OR_RETURN(row.changes, (TransferOwnership<Codecs>(tx, t)));
+          return out;
+        },
+        audit);
+  }
+
+  Result<std::vector<OwnershipChange>> ListOwnershipChanges(int64_t animal_id) override {
+    return Read([&](Connection& c) { return Codecs::ReadChangesOfAnimal(c, animal_id); });
   }
 
   Result<std::vector<AnimalEvent>> ListAnimalEvents(int64_t animal_id) override {
@@ -537,6 +608,18 @@ class StoreCore final : public Store {
       for (const CertificateAnimal& a : animals) owners.push_back(a.owner_id);
       HP_RETURN_IF_ERROR(CheckCertificateAnimals(c, SortedTags(animals), owners));
       HP_RETURN_IF_ERROR(Codecs::InsertCertificateVaccinations(conn, c));
+      if (!c.buyer_phone.empty()) {  // W8: a sale names its buyer
+        const std::string buyer_authority =
+            ScopeOf(c.authority, c.destination) == MovementScope::kExport ? c.authority
+                                                                          : c.destination;
+        bool created = false;
+        HP_ASSIGN_OR_RETURN(const Owner buyer, BuyerOf(tx, c.buyer_phone, c.buyer_name,
+                                                       buyer_authority, c.issued_at, created));
+        if (buyer.id == c.owner_id) {
+          return InvalidArgument("buyer_phone", "the buyer is the owner");
+        }
+        HP_RETURN_IF_ERROR(Codecs::SetCertificateBuyer(conn, c.id, buyer.id));
+      }
       tx.Count(Counter::kCertificates);
       return tx.AppendAudit(audit);
     });
@@ -660,6 +743,19 @@ class StoreCore final : public Store {
     return a;
   }
 
+  // The buyer of a sale: the owner of `phone`, or one created now (in the caller's job) with
+  // `name` and `authority`; `created` says which.
+  static Result<Owner> BuyerOf(Txn& tx, const std::string& phone, const std::string& name,
+                               const std::string& authority, Timestamp at, bool& created) {
+    auto found = Codecs::ReadOwnerByPhone(tx.conn(), phone);
+    if (found.status().code() != StatusCode::kNotFound) return found;
+    NewOwner o{phone, name, "", authority, at};
+    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), o));
+    tx.Count(Counter::kOwners);
+    created = true;
+    return Owner{id, o.phone, o.name, o.village, o.authority, o.created_at};
+  }
+
   static std::vector<std::string> SortedTags(const std::vector<CertificateAnimal>& animals) {
     std::vector<std::string> tags;
     for (const CertificateAnimal& a : animals) {
@@ -678,6 +774,7 @@ class StoreCore final : public Store {
     for (const CertificateAnimal& a : animals) c.animal_ids.push_back(a.id);
     c.tags = SortedTags(animals);
     HP_ASSIGN_OR_RETURN(c.vaccinations, Codecs::ReadCertificateVaccinations(conn, c.id));
+    HP_ASSIGN_OR_RETURN(c.buyer_id, Codecs::ReadCertificateBuyer(conn, c.id));
     return c;
   }
 
@@ -702,6 +799,13 @@ class StoreCore final : public Store {
       HP_ASSIGN_OR_RETURN(Holding holding, Codecs::ReadHoldingById(conn, id));
       h.holdings.push_back(std::move(holding));
     }
+    // W8: what came from earlier owners, and what left.
+    HP_ASSIGN_OR_RETURN(const auto into, Codecs::ReadChangesIntoOwner(conn, h.owner.id));
+    if (!into.empty()) {
+      HP_ASSIGN_OR_RETURN(h.earlier_vaccinations,
+                          (EarlierDosesOf<Codecs>(conn, h.owner.id, into, since)));
+    }
+    HP_ASSIGN_OR_RETURN(h.sold, Codecs::ReadChangesFromOwner(conn, h.owner.id));
     return h;
   }
 

@@ -19,6 +19,11 @@
 namespace herdpass::testing {
 namespace {
 
+// Undoes migration 7 (sale) and 6 (on this branch a placeholder for movements').
+constexpr char kUndoSale[] =
+    "DROP TABLE ownership_changes; DROP TABLE transfers; ALTER TABLE certificates DROP COLUMN "
+    "buyer_id; DELETE FROM schema_migrations WHERE version >= 6; ";
+
 class PostgresStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -47,13 +52,14 @@ class PostgresStoreTest : public ::testing::Test {
 };
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 5);
+  EXPECT_EQ(PostgresSchemaVersion(), 7);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
-            "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5");
+            "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,6:Migration6,"
+            "7:Migration7");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -68,16 +74,49 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   a.created_at = At(5000);
   ASSERT_TRUE(store_->CreateAnimal(a, MakeAudit("animal.create")).ok());
   store_.reset();
-  ASSERT_EQ(db().Exec("DROP TABLE animal_events; DROP TABLE former_tags; "
+  ASSERT_EQ(db().Exec(std::string(kUndoSale) +
+                      "DROP TABLE animal_events; DROP TABLE former_tags; "
                       "ALTER TABLE animals DROP COLUMN ended_kind, DROP COLUMN ended_on; "
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
   EXPECT_FALSE(animal->ended_kind.has_value());
+}
+
+// Databases of schema 6 exist: migration 7 adds sales; certificates before it have no buyer.
+TEST_F(PostgresStoreTest, MigratesASchema6DatabaseToSales) {
+  auto recorded = store_->RecordVaccinations(
+      std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})}, MakeContext(),
+      MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+  const int64_t owner_id = (*recorded)[0].owner_id;
+  Certificate c =
+      MakeCertificate(1, owner_id, store_->FindVaccination(Uuid(1))->animal_ids, {Tag(1), Tag(2)});
+  ASSERT_TRUE(store_->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec("DROP TABLE ownership_changes; DROP TABLE transfers; ALTER TABLE "
+                      "certificates DROP COLUMN buyer_id; DELETE FROM schema_migrations WHERE "
+                      "version = 7"),
+            "");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "7");
+  auto stored = store_->FindCertificate(c.id);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->buyer_id, 0);
+  TransferInput t;
+  t.id = Uuid(99);
+  t.seller_id = owner_id;
+  t.buyer_phone = Phone(2);
+  t.tags = {Tag(1)};
+  t.on = Day("2026-05-15");
+  t.scope = "KZ-ABY";
+  auto sold = store_->RecordTransfer(t, MakeAudit("transfer.record"));
+  ASSERT_TRUE(sold.ok()) << sold.status().ToString();
+  EXPECT_EQ(store_->FindAnimalByTag(Tag(1))->owner_id, sold->transfer.buyer_id);
 }
 
 // Two servers starting together on an empty database: the advisory lock lets one migrate while the
@@ -98,18 +137,18 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(6, 'Migration6')"), "");
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(8, 'Migration8')"), "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 6, this program "
-            "knows up to 5)");
+            "the database was written by a newer version of HerdPass (schema 8, this program "
+            "knows up to 7)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -130,7 +169,8 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   store_.reset();
   // Back to what migration 3 left: no tag life (migration 5), the key as migration 1 made it, no
   // holdings.
-  ASSERT_EQ(db().Exec("DROP TABLE animal_events; DROP TABLE former_tags; "
+  ASSERT_EQ(db().Exec(std::string(kUndoSale) +
+                      "DROP TABLE animal_events; DROP TABLE former_tags; "
                       "ALTER TABLE animals DROP COLUMN ended_kind, DROP COLUMN ended_on; "
                       "DELETE FROM schema_migrations WHERE version = 5; "
                       "ALTER TABLE vaccinations DROP COLUMN holding_id; "
@@ -143,7 +183,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "5");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "7");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
