@@ -33,6 +33,7 @@ enum class Operation {
   kReadReports,         // W11 aggregates (coverage): no personal data, not audited per read
   kCreateHolding,       // W12 (vaccinators: farms, camps and pastures only)
   kReadHolding,         // W12: masked owner names only, not audited per read
+  kRecordTransfer,      // W8: a sale at the farm (vet)
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

@@ -76,6 +76,9 @@ std::string LookupJson(const LookupResult& r, const Catalogue& catalogue);
 std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue);
 // W12: {status: created | duplicate, event: {...}, animal: {... former_tags}}.
 std::string AnimalEventJson(const AnimalEventResult& r);
+// W8: POST /transfers.
+Result<TransferRequest> ParseTransferRequest(const nlohmann::json& body);
+std::string TransferJson(const TransferResult& r);
 // GET /catalogue: species, diseases, vaccines, and the movement rules the service checks on issue
 // (its configured ones, so the app can say what a purpose asks for without a copy of them).
 std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules);

@@ -136,6 +136,19 @@ std::vector<Row> Matrix() {
                      {"date", DaysFromToday(0)},
                      {"head", 1}};
        }},
+      // W8: a sale at the farm, by a vet; an unknown seller is 404 for the vet.
+      {"POST",
+       "/transfers",
+       Who::kRoles,
+       {"vet"},
+       fixed("/api/v1/transfers"),
+       [unknown_uuid](int) {
+         return json{{"id", unknown_uuid},
+                     {"seller_phone", KzPhone(3997)},
+                     {"buyer_phone", KzPhone(3996)},
+                     {"tags", {KzTag(3998)}},
+                     {"date", DaysFromToday(0)}};
+       }},
       {"POST",
        "/vaccinations/batch",
        Who::kRoles,
