@@ -79,6 +79,12 @@ struct Certificate {
   std::string owner_masked_name;  // "A*** B***"
   std::string owner_phone_last4;  // "4650"
   std::string hp1;                // "HP1:..." exactly as signed
+  // W8: the buyer of a certificate for sale, when it names one. To CreateCertificate:
+  // buyer_phone (E.164) and buyer_name (for a buyer created on the spot); stored and read back:
+  // buyer_id (0: no buyer).
+  int64_t buyer_id = 0;
+  std::string buyer_phone;
+  std::string buyer_name;
   CertificateStatus status = CertificateStatus::kIssued;
   // Set once consumed (W5).
   std::optional<Timestamp> consumed_at;

@@ -374,6 +374,21 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
                                                   const CertificateRequest& req) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kIssueCertificate));
   HP_ASSIGN_OR_RETURN(const IssueForm form, CheckForm(req, catalogue_, config_.ear_tag_schemes));
+  // W8: only a sale names a buyer; a phone that does not parse is refused before anything is read.
+  std::string buyer_phone;
+  if (!req.buyer_phone.empty() || !req.buyer_name.empty()) {
+    if (form.purpose != Purpose::kSale) {
+      return InvalidArgument(req.buyer_phone.empty() ? "buyer_name" : "buyer_phone",
+                             "only a certificate for sale names a buyer");
+    }
+    if (req.buyer_phone.empty()) {
+      return InvalidArgument("buyer_phone", "buyer_phone is required with buyer_name");
+    }
+    HP_ASSIGN_OR_RETURN(buyer_phone, BuyerPhone(req.buyer_phone));
+    if (req.buyer_name.size() > 200) {
+      return InvalidArgument("buyer_name", "buyer_name is longer than 200 characters");
+    }
+  }
   // The answer tells whether a phone or an id is an owner's, and of which authority: a phone
   // lookup, counted as such (DESIGN.md section 9).
   HP_RETURN_IF_ERROR(CheckLookupRate(caller));
@@ -399,13 +414,23 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   Certificate c = Draft(caller, req, form, history.owner, units);
   c.origin_holding_id = req.origin_holding;
   c.destination_holding_id = req.destination_holding;
+  if (!buyer_phone.empty()) {
+    c.buyer_phone = buyer_phone;
+    c.buyer_name = req.buyer_name;
+  }
   c.authority = authority;
   c.origin = origin;
   c.issued_at = now;
   c.valid_until = valid_until;
   c.vaccinations = std::move(assessed.rests_on);
   c.kid = signer.first.kid;
-  return NumberSignAndStore(caller, std::move(c), *signer.second, today);
+  HP_ASSIGN_OR_RETURN(Certificate issued,
+                      NumberSignAndStore(caller, std::move(c), *signer.second, today));
+  if (!buyer_phone.empty()) {  // the buyer the store found or created with the certificate
+    HP_ASSIGN_OR_RETURN(const Owner buyer, store_.FindOwnerByPhone(buyer_phone));
+    issued.buyer_id = buyer.id;
+  }
+  return issued;
 }
 
 Result<OwnerHistory> HerdService::LoadOwnerToCertify(const Caller& caller,

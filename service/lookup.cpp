@@ -34,11 +34,18 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
   if (visible) {
     out.owner = std::move(history->owner);
     out.animals = std::move(history->animals);
-    out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, history->vaccinations, out.today);
+    // W8: the doses bought animals had under earlier owners protect them still.
+    std::vector<Vaccination> doses = history->vaccinations;
+    for (const EarlierDose& e : history->earlier_vaccinations) doses.push_back(e.vaccination);
+    out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, doses, out.today);
     out.vaccinations = std::move(history->vaccinations);
     out.holdings = std::move(history->holdings);
     std::erase_if(out.vaccinations,
                   [&](const Vaccination& v) { return v.administered_on < out.since; });
+    out.earlier_vaccinations = std::move(history->earlier_vaccinations);
+    std::erase_if(out.earlier_vaccinations,
+                  [&](const EarlierDose& e) { return e.vaccination.administered_on < out.since; });
+    out.sold = std::move(history->sold);
   }
   // Audited before anything is shown; a lookup that cannot be audited shows nothing.
   HP_RETURN_IF_ERROR(store_.AppendAudit(

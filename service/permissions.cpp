@@ -51,6 +51,8 @@ unsigned RolesFor(Operation op) {
       return kAuditor | kAdmin | kVet;
     case Operation::kCreateHolding:
       return kVaccinator | kVet | kAdmin;
+    case Operation::kRecordTransfer:
+      return kVet;
     case Operation::kReadHolding:
     case Operation::kReadTimeline:
       return kVaccinator | kVet | kInspector | kAdmin | kAuditor;

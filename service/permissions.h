@@ -35,6 +35,7 @@ enum class Operation {
   kReadHolding,         // W12: masked owner names only, not audited per read
   kRecordPassage,       // issue 12 item 4: a certificate scanned at a checkpoint (inspector)
   kReadTimeline,        // W12: an animal's timeline, owner masked unless kReadOwner: audited
+  kRecordTransfer,      // W8: a sale at the farm (vet)
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

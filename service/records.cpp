@@ -543,4 +543,75 @@ Status HerdService::VoidVaccination(const Caller& caller, const std::string& id_
                                       AuditDetail().Add("reason", reason).Text()));
 }
 
+// --- W8: a sale at the farm ---
+
+Result<std::string> HerdService::BuyerPhone(const std::string& text) const {
+  auto phone = phones_.ToE164(text, "buyer_phone");
+  if (!phone.ok()) {
+    return Status(StatusCode::kUnprocessable, phone.status().message(), "buyer_phone");
+  }
+  return phone;
+}
+
+Result<TransferResult> HerdService::RecordTransfer(const Caller& caller,
+                                                   const TransferRequest& request) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kRecordTransfer));
+  TransferInput in;
+  HP_ASSIGN_OR_RETURN(in.id, NormalizeUuid(request.id, "id"));
+  if (in.id == kNilUuid) {
+    return InvalidArgument("id", "the nil UUID is not a transfer id: make a UUIDv7");
+  }
+  if (request.seller_id) {
+    if (*request.seller_id <= 0) return InvalidArgument("seller_id", "seller_id must be positive");
+    in.seller_id = *request.seller_id;
+  } else if (!request.seller_phone.empty()) {
+    HP_ASSIGN_OR_RETURN(in.seller_phone, phones_.ToE164(request.seller_phone, "seller_phone"));
+  } else {
+    return InvalidArgument("seller_phone", "seller_phone or seller_id is required");
+  }
+  if (request.buyer_phone.empty()) {
+    return InvalidArgument("buyer_phone", "buyer_phone is required");
+  }
+  HP_ASSIGN_OR_RETURN(in.buyer_phone, BuyerPhone(request.buyer_phone));
+  HP_RETURN_IF_ERROR(CheckLength(request.buyer_name, 200, "buyer_name", false));
+  if (!request.buyer_name.empty() && Blank(request.buyer_name)) {
+    return InvalidArgument("buyer_name", "buyer_name is blank");
+  }
+  in.buyer_name = request.buyer_name;
+  if (request.tags.empty() && !request.flock_id) {
+    return InvalidArgument("tags", "tags or flock_id is required");
+  }
+  if (request.tags.size() > 1000) return InvalidArgument("tags", "at most 1,000 tags in one sale");
+  for (size_t i = 0; i < request.tags.size(); ++i) {
+    const std::string field = "tags[" + std::to_string(i) + "]";
+    HP_ASSIGN_OR_RETURN(auto tag, ParseEarTag(request.tags[i], config_.ear_tag_schemes, field));
+    if (std::find(in.tags.begin(), in.tags.end(), tag.digits) != in.tags.end()) {
+      return InvalidArgument(field, "the tag is listed twice");
+    }
+    in.tags.push_back(tag.digits);
+  }
+  if (request.flock_id) {
+    if (*request.flock_id <= 0) return InvalidArgument("flock_id", "flock_id must be positive");
+    if (!request.head) return InvalidArgument("head", "head is required with flock_id");
+    if (*request.head < 1 || *request.head > 1000000) {
+      return InvalidArgument("head", "head must be from 1 to 1000000");
+    }
+    in.flock_id = *request.flock_id;
+    in.head = static_cast<int32_t>(*request.head);
+  } else if (request.head) {
+    return InvalidArgument("head", "head is given only with flock_id");
+  }
+  HP_ASSIGN_OR_RETURN(in.on, Date::Parse(request.date, "date"));
+  HP_RETURN_IF_ERROR(CheckFieldDate(in.on, clock_.Today(), config_.max_record_age_years, "date"));
+  in.user_id = caller.user_id;
+  in.scope = caller.authority;
+  in.unrestricted = caller.system;
+  in.at = clock_.Now();
+  AuditDetail detail;
+  detail.Add("id", in.id).Add("date", request.date).Add("tags", in.tags.size());
+  if (in.flock_id) detail.Add("flock_id", *in.flock_id).Add("head", in.head);
+  return store_.RecordTransfer(in, AuditFor(caller, caller.authority, "transfer.record",
+                                            "transfer:" + in.id, detail.Text()));
+}
+
 }  // namespace herdpass

@@ -229,6 +229,19 @@ struct PassageView {
   std::string flag_reason;  // "" when not flagged
 };
 
+// W8: a sale at the farm, as the vet sends it (POST /transfers).
+struct TransferRequest {
+  std::string id;                    // UUID made on the device: a second send is stored once
+  std::optional<int64_t> seller_id;  // the seller by id, or
+  std::string seller_phone;          // by phone, any local form
+  std::string buyer_phone;           // any local form; an unknown phone creates the buyer
+  std::string buyer_name;            // the new buyer's name
+  std::vector<std::string> tags;     // the seller's tagged animals sold
+  std::optional<int64_t> flock_id;   // the seller's flock, `head` heads of which are sold
+  std::optional<int64_t> head;
+  std::string date;  // YYYY-MM-DD
+};
+
 // W3: what the vet asks for.
 struct CertificateRequest {
   std::optional<int64_t> owner_id;
@@ -246,6 +259,10 @@ struct CertificateRequest {
   // W13: the holdings the animals leave from (in the vet's jurisdiction) and go to; optional.
   std::optional<int64_t> origin_holding;
   std::optional<int64_t> destination_holding;
+  // W8: a certificate for sale may name the buyer (any local form; unknown: created on the spot
+  // with buyer_name). Refused for the other purposes.
+  std::string buyer_phone;
+  std::string buyer_name;
 };
 
 // W5 and W13: POST /certificates/{id}/consume as the client asked. Every field but place is
@@ -308,6 +325,10 @@ struct LookupResult {
   Date today;
   Date since;
   std::vector<Holding> holdings;  // those the animals and vaccinations name, by id
+  // W8: doses of bought animals given under earlier owners (masked names only), within the
+  // window, newest first; and what the owner sold, newest first.
+  std::vector<EarlierDose> earlier_vaccinations;
+  std::vector<OwnershipChange> sold;
 };
 
 // GET /certificates as the client asked.
@@ -397,6 +418,11 @@ class HerdService {
   Result<AnimalEventResult> RecordAnimalEvent(const Caller& caller, const std::string& tag,
                                               const AnimalEventRequest& request);
   // The same for a flock, by its id; `head` is required.
+  // W8, a sale at the farm (service/transfers.cpp): kInvalidArgument naming the field for a
+  // malformed request; kUnprocessable naming buyer_phone when it is not a phone number; the
+  // store's refusals (Store::RecordTransfer: 404 seller, 403 seller outside the vet's
+  // jurisdiction, 404 tags[i]/flock_id, 409 naming the field for what is no longer the seller's).
+  Result<TransferResult> RecordTransfer(const Caller& caller, const TransferRequest& request);
   Result<AnimalEventResult> RecordFlockEvent(const Caller& caller, int64_t flock_id,
                                              const AnimalEventRequest& request);
   // W1. Each distinct owner_phone that is not of an owner of the caller's jurisdiction counts as
@@ -560,6 +586,9 @@ class HerdService {
   // The holding `id` names for the caller: kInvalidArgument naming `field` when there is none in
   // the caller's jurisdiction.
   Result<Holding> HoldingFor(const Caller& caller, int64_t id, const std::string& field);
+  // W8: the buyer's phone in E.164; kUnprocessable naming buyer_phone when it is not a phone
+  // number (a sale's buyer must be reachable).
+  Result<std::string> BuyerPhone(const std::string& text) const;
   // The common part of RecordAnimalEvent and RecordFlockEvent, for `unit` already found in the
   // caller's jurisdiction.
   Result<AnimalEventResult> StoreAnimalEvent(const Caller& caller, const Animal& unit,

@@ -64,6 +64,30 @@ struct RecordCodecs {
   static Status ReplaceTag(Connection& conn, int64_t animal_id, const std::string& old_tag,
                            const std::string& new_tag, Date on);
 
+  // --- ownership (W8) --- (`key` as RecordKey gives it)
+  // Gives the unit to another owner (its owner and authority).
+  static Status SetAnimalOwner(Connection& conn, int64_t animal_id, int64_t owner_id,
+                               const std::string& authority);
+  static Status InsertOwnershipChange(Connection& conn, const OwnershipChange& change);
+  // The transfer's own row (no changes); nullopt when there is none.
+  static Result<std::optional<Transfer>> ReadTransfer(Connection& conn, const std::string& key);
+  static Status InsertTransfer(Connection& conn, const std::string& key, const Transfer& t);
+  // The changes a transfer made, in the order stored.
+  static Result<std::vector<OwnershipChange>> ReadTransferChanges(Connection& conn,
+                                                                  const std::string& transfer_id);
+  // One indexed read each. Into: every change whose buyer's unit is now one of the owner's
+  // animals (the whole chain of earlier owners of a tagged animal), oldest first. From: every
+  // change out of the owner, newest first.
+  static Result<std::vector<OwnershipChange>> ReadChangesIntoOwner(Connection& conn,
+                                                                   int64_t owner_id);
+  static Result<std::vector<OwnershipChange>> ReadChangesFromOwner(Connection& conn,
+                                                                   int64_t owner_id);
+  // Oldest first.
+  static Result<std::vector<OwnershipChange>> ReadChangesOfAnimal(Connection& conn,
+                                                                  int64_t animal_id);
+  static Status SetCertificateBuyer(Connection& conn, const std::string& id, int64_t buyer_id);
+  static Result<int64_t> ReadCertificateBuyer(Connection& conn, const std::string& id);  // 0: none
+
   // --- holdings ---
   // The new id; kAlreadyExists when (authority, code) is taken, kFailedPrecondition when owner_id
   // names no owner.

@@ -146,6 +146,85 @@ struct AnimalEventResult {
   Animal animal;  // the unit as it is after the event (former tags included)
 };
 
+// W8: one ownership change as stored: a tagged animal, or heads of a flock, passing from one owner
+// to another on a day.
+struct OwnershipChange {
+  int64_t animal_id = 0;           // the seller's unit: the animal, or the seller's flock
+  int64_t to_animal_id = 0;        // the buyer's unit: the same animal, or the buyer's flock
+  std::optional<std::string> tag;  // a tagged animal's tag on the day of the sale
+  std::string species;
+  int32_t head = 1;  // 1 for a tagged animal
+  int64_t from_owner_id = 0;
+  int64_t to_owner_id = 0;
+  Date on;
+  std::string certificate_id;  // the sale certificate whose arrival made it, or ""
+  std::string transfer_id;     // the transfer at the farm that made it, or ""
+  int64_t recorded_by = 0;
+  Timestamp recorded_at{};
+};
+
+// What passes in one sale, for store::TransferOwnership (store/ownership_core.h). Ids already
+// resolved; the store checks each unit against the rule (domain/ownership.h) inside the
+// transaction.
+struct OwnershipTransfer {
+  int64_t seller_id = 0;
+  int64_t buyer_id = 0;
+  std::vector<int64_t> animal_ids;  // tagged animals passing whole
+  std::vector<std::string> fields;  // the field naming each of animal_ids in a refusal ("tags[0]")
+  std::optional<int64_t> flock_id;  // the seller's flock, `head` heads of which pass
+  int32_t head = 0;
+  Date on;
+  std::string certificate_id;  // one of these two names what made the change
+  std::string transfer_id;
+  int64_t recorded_by = 0;
+  Timestamp at{};
+};
+
+// W8: POST /transfers, validated and normalized by service/.
+struct TransferInput {
+  std::string id;                    // canonical lowercase UUID made on the device
+  std::optional<int64_t> seller_id;  // the seller by id, or
+  std::string seller_phone;          // by E.164 phone
+  std::string buyer_phone;           // E.164; an unknown phone creates the buyer
+  std::string buyer_name;            // the new buyer's name
+  std::vector<std::string> tags;     // normalized tags of the seller's animals
+  std::optional<int64_t> flock_id;   // the seller's flock
+  int32_t head = 0;                  // heads of the flock sold
+  Date on;
+  int64_t user_id = 0;
+  std::string scope;          // the vet's jurisdiction: a seller outside it is refused
+  bool unrestricted = false;  // the operator's console
+  Timestamp at{};
+};
+
+// A transfer as stored, with its ownership changes (tagged animals in the order given, then the
+// flock's).
+struct Transfer {
+  std::string id;
+  int64_t seller_id = 0;
+  int64_t buyer_id = 0;
+  Date on;
+  int64_t recorded_by = 0;
+  Timestamp recorded_at{};
+  std::string authority;  // the seller's
+  std::vector<OwnershipChange> changes;
+};
+
+struct TransferResult {
+  Transfer transfer;
+  bool duplicate = false;      // the id was stored before: nothing changed
+  bool buyer_created = false;  // the buyer was created by this transfer
+};
+
+// A dose a bought animal (or the flock it came from) had under an earlier owner (W8).
+struct EarlierDose {
+  Vaccination vaccination;   // as stored: owner_id is the earlier owner's
+  int64_t to_animal_id = 0;  // the unit of the present owner it concerns
+  int32_t head = 0;          // heads of that unit it concerns (a flock's sold heads at most)
+  std::string previous_owner_masked;  // MaskName of the earlier owner: never the name or phone
+  Date sold_on;                       // when the unit left that owner
+};
+
 // What W2 needs of one owner, read in one consistent snapshot.
 struct OwnerHistory {
   Owner owner;
@@ -153,6 +232,13 @@ struct OwnerHistory {
   std::vector<Vaccination>
       vaccinations;               // administered on or after `since`, voided included, newest first
   std::vector<Holding> holdings;  // every holding the animals and vaccinations name, by id
+  // W8: the doses of the owner's animals given under earlier owners (each earlier owner's records
+  // administered on or after `since` and on or before the day the unit left it, voided included,
+  // newest first), and what the owner sold (newest first). An owner who never bought or sold
+  // gets none; both are read with one indexed read each of ownership_changes, plus one W2 read per
+  // earlier owner.
+  std::vector<EarlierDose> earlier_vaccinations;
+  std::vector<OwnershipChange> sold;
 };
 
 // What an animal's timeline needs (W12), read in one consistent snapshot.
@@ -406,6 +492,20 @@ class Store {
   // or former tag. Of concurrent events ending one animal, exactly one succeeds.
   virtual Result<AnimalEventResult> RecordAnimalEvent(const AnimalEventInput& in,
                                                       const AuditEntry& audit) = 0;
+  // W8: a sale at the farm. Stores the transfer and its ownership changes
+  // (store::TransferOwnership, store/ownership_core.h) in one transaction, with the buyer created
+  // on the spot when its phone is unknown (name in.buyer_name, the seller's authority). An id
+  // stored already is a duplicate, whatever its content: nothing changes and the stored transfer is
+  // returned (kPermissionDenied, field "id", when its seller is outside in.scope). Otherwise:
+  // kNotFound (field "seller_phone" or "seller_id") for no such seller; kPermissionDenied when the
+  // seller is outside in.scope; kNotFound (field "tags[i]" or "flock_id") for an unknown tag or
+  // flock; the sale rule's refusals (PlanSale: kFailedPrecondition naming "tags[i]", "flock_id" or
+  // "head" for what is no longer the seller's or not that many head). Nothing is stored on any
+  // refusal.
+  virtual Result<TransferResult> RecordTransfer(const TransferInput& in,
+                                                const AuditEntry& audit) = 0;
+  // The ownership changes of one unit (as seller's or buyer's unit), oldest first.
+  virtual Result<std::vector<OwnershipChange>> ListOwnershipChanges(int64_t animal_id) = 0;
   // The events of one animal or flock, oldest first (by date, then the order stored).
   virtual Result<std::vector<AnimalEvent>> ListAnimalEvents(int64_t animal_id) = 0;
   // W12: the animal or flock with this id and what its timeline needs, in one snapshot.
@@ -486,6 +586,11 @@ class Store {
   // "number"); kNotFound when the owner is unknown; kFailedPrecondition when an animal id is
   // unknown or belongs to another owner; kInvalidArgument (field "tags") when the tags are not
   // exactly those of the tagged animals. Tags are read back through the animals, sorted.
+  // W8: a certificate with a buyer_phone names its buyer (stored as buyer_id): the owner of that
+  // phone, or one created in the same transaction (name buyer_name, authority the certificate's
+  // destination, or its issuing authority for export); kInvalidArgument (field "buyer_phone")
+  // when the buyer is the owner. The animals pass to the buyer only at arrival
+  // (store::TransferOwnership).
   virtual Status CreateCertificate(const Certificate& certificate, const AuditEntry& audit) = 0;
   virtual Result<Certificate> FindCertificate(const std::string& id) = 0;  // kNotFound
   virtual Result<Certificate> FindCertificateByNumber(const std::string& number) = 0;

@@ -35,6 +35,7 @@
 #include "store/counters.h"
 #include "store/coverage_tally.h"
 #include "store/not_found.h"
+#include "store/ownership_core.h"
 #include "store/reader_pool.h"
 #include "store/record_codecs.h"
 #include "store/record_rules.h"
@@ -244,6 +245,76 @@ class StoreCore final : public Store {
           return out;
         },
         audit);
+  }
+
+  Result<TransferResult> RecordTransfer(const TransferInput& in, const AuditEntry& audit) override {
+    auto key = Codecs::RecordKey(in.id);
+    if (!key) return InvalidArgument("id", "the transfer id is not a UUID");
+    return writer_->template RunAudited<TransferResult>(
+        [&](Txn& tx) -> Result<TransferResult> {
+          Connection& conn = tx.conn();
+          TransferResult out;
+          HP_ASSIGN_OR_RETURN(std::optional<Transfer> stored, Codecs::ReadTransfer(conn, *key));
+          if (stored) {
+            if (!in.unrestricted && !InJurisdiction(in.scope, stored->authority)) {
+              return Status(StatusCode::kPermissionDenied,
+                            "a transfer with this id exists in another jurisdiction", "id");
+            }
+            out.duplicate = true;
+            out.transfer = std::move(*stored);
+            HP_ASSIGN_OR_RETURN(out.transfer.changes, Codecs::ReadTransferChanges(conn, in.id));
+            return out;
+          }
+          const std::string seller_field = in.seller_id ? "seller_id" : "seller_phone";
+          auto seller = in.seller_id ? Codecs::ReadOwnerById(conn, *in.seller_id)
+                                     : Codecs::ReadOwnerByPhone(conn, in.seller_phone);
+          if (seller.status().code() == StatusCode::kNotFound) {
+            return Status(StatusCode::kNotFound, "no such seller", seller_field);
+          }
+          HP_RETURN_IF_ERROR(seller.status());
+          if (!in.unrestricted && !InJurisdiction(in.scope, seller->authority)) {
+            return Status(StatusCode::kPermissionDenied, "the seller is outside your jurisdiction",
+                          seller_field);
+          }
+          HP_ASSIGN_OR_RETURN(const Owner buyer,
+                              BuyerOf(tx, in.buyer_phone, in.buyer_name, seller->authority, in.at,
+                                      out.buyer_created));
+          OwnershipTransfer t;
+          t.seller_id = seller->id;
+          t.buyer_id = buyer.id;
+          for (size_t i = 0; i < in.tags.size(); ++i) {
+            const std::string field = "tags[" + std::to_string(i) + "]";
+            auto animal = Codecs::ReadAnimalByTag(conn, in.tags[i]);
+            if (animal.status().code() == StatusCode::kNotFound) {
+              return Status(StatusCode::kNotFound, "no animal with this tag", field);
+            }
+            HP_RETURN_IF_ERROR(animal.status());
+            t.animal_ids.push_back(animal->id);
+            t.fields.push_back(field);
+          }
+          t.flock_id = in.flock_id;
+          t.head = in.head;
+          t.on = in.on;
+          t.transfer_id = in.id;
+          t.recorded_by = in.user_id;
+          t.at = in.at;
+          Transfer& row = out.transfer;
+          row.id = in.id;
+          row.seller_id = seller->id;
+          row.buyer_id = buyer.id;
+          row.on = in.on;
+          row.recorded_by = in.user_id;
+          row.recorded_at = in.at;
+          row.authority = seller->authority;
+          HP_RETURN_IF_ERROR(Codecs::InsertTransfer(conn, *key, row));
+          HP_ASSIGN_OR_RETURN(row.changes, (TransferOwnership<Codecs>(tx, t)));
+          return out;
+        },
+        audit);
+  }
+
+  Result<std::vector<OwnershipChange>> ListOwnershipChanges(int64_t animal_id) override {
+    return Read([&](Connection& c) { return Codecs::ReadChangesOfAnimal(c, animal_id); });
   }
 
   Result<std::vector<AnimalEvent>> ListAnimalEvents(int64_t animal_id) override {
@@ -584,6 +655,18 @@ class StoreCore final : public Store {
         destination_scope = to.authority;
       }
       HP_RETURN_IF_ERROR(Codecs::InsertMovement(conn, c, destination_scope));
+      if (!c.buyer_phone.empty()) {  // W8: a sale names its buyer
+        const std::string buyer_authority =
+            ScopeOf(c.authority, c.destination) == MovementScope::kExport ? c.authority
+                                                                          : c.destination;
+        bool created = false;
+        HP_ASSIGN_OR_RETURN(const Owner buyer, BuyerOf(tx, c.buyer_phone, c.buyer_name,
+                                                       buyer_authority, c.issued_at, created));
+        if (buyer.id == c.owner_id) {
+          return InvalidArgument("buyer_phone", "the buyer is the owner");
+        }
+        HP_RETURN_IF_ERROR(Codecs::SetCertificateBuyer(conn, c.id, buyer.id));
+      }
       tx.Count(Counter::kCertificates);
       return tx.AppendAudit(audit);
     });
@@ -609,7 +692,7 @@ class StoreCore final : public Store {
           HP_ASSIGN_OR_RETURN(const bool changed,
                               Codecs::ConsumeCertificate(conn, id, consumption));
           if (changed) {
-            HP_RETURN_IF_ERROR(ApplyArrival(conn, id, consumption));
+            HP_RETURN_IF_ERROR(ApplyArrival(tx, id, consumption));
             return ReadCertificate(conn, CertificateKey::kId, id);
           }
           HP_ASSIGN_OR_RETURN(const CertificateStatus status,
@@ -770,6 +853,19 @@ class StoreCore final : public Store {
     return ids;
   }
 
+  // The buyer of a sale: the owner of `phone`, or one created now (in the caller's job) with
+  // `name` and `authority`; `created` says which.
+  static Result<Owner> BuyerOf(Txn& tx, const std::string& phone, const std::string& name,
+                               const std::string& authority, Timestamp at, bool& created) {
+    auto found = Codecs::ReadOwnerByPhone(tx.conn(), phone);
+    if (found.status().code() != StatusCode::kNotFound) return found;
+    NewOwner o{phone, name, "", authority, at};
+    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), o));
+    tx.Count(Counter::kOwners);
+    created = true;
+    return Owner{id, o.phone, o.name, o.village, o.authority, o.created_at};
+  }
+
   static std::vector<std::string> SortedTags(const std::vector<CertificateAnimal>& animals) {
     std::vector<std::string> tags;
     for (const CertificateAnimal& a : animals) {
@@ -789,6 +885,7 @@ class StoreCore final : public Store {
     c.tags = SortedTags(animals);
     HP_ASSIGN_OR_RETURN(c.vaccinations, Codecs::ReadCertificateVaccinations(conn, c.id));
     HP_RETURN_IF_ERROR(Codecs::ReadMovement(conn, c));
+    HP_ASSIGN_OR_RETURN(c.buyer_id, Codecs::ReadCertificateBuyer(conn, c.id));
     return c;
   }
 
@@ -800,18 +897,60 @@ class StoreCore final : public Store {
   //    a tagged animal moves; a flock moves only when all its heads came (part of a flock that
   //    left is not the flock);
   //  - at a slaughterhouse they are slaughtered, by the tag-life rule (ApplyAnimalEvent), each an
-  //    event with the id the service gave; an animal whose life already ended is left as it is.
-  // The sale's change of ownership (issue 12 item 5) belongs here too, in this transaction.
-  static Status ApplyArrival(Connection& conn, const std::string& id, const Consumption& use) {
+  //    event with the id the service gave; an animal whose life already ended is left as it is;
+  //  - a certificate for sale that names its buyer (W8) passes the animals that arrived to the
+  //    buyer first (TransferOwnership, store/ownership_core.h), dated `use.on`: the tagged ones not
+  //    missing, and the flock's heads that arrived, which join the buyer's flock of the species.
+  //    The arrival holding then applies to the tagged animals only (the buyer's flock may have
+  //    heads elsewhere). A refusal of the sale (an animal no longer the seller's, ended, or the
+  //    flock short of heads) refuses the whole arrival: nothing is stored.
+  static Status ApplyArrival(Txn& tx, const std::string& id, const Consumption& use) {
+    Connection& conn = tx.conn();
     Arrival a = use.arrival;
     a.at = use.at;
     HP_RETURN_IF_ERROR(Codecs::UpdateArrival(conn, id, a));
-    if (!a.holding_id) return Status::Ok();
-    HP_ASSIGN_OR_RETURN(const Holding holding, Codecs::ReadHoldingById(conn, *a.holding_id));
-    const bool slaughter = holding.kind == HoldingKind::kSlaughterhouse;
     HP_ASSIGN_OR_RETURN(const Certificate c,
                         Codecs::ReadCertificateRow(conn, CertificateKey::kId, id));
     HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, id));
+    HP_ASSIGN_OR_RETURN(const int64_t buyer_id, Codecs::ReadCertificateBuyer(conn, id));
+    const auto missing = [&](const CertificateAnimal& u) {
+      return u.tag && std::binary_search(a.missing_tags.begin(), a.missing_tags.end(), *u.tag);
+    };
+    bool flock_sold = false;
+    if (buyer_id != 0) {
+      OwnershipTransfer t;
+      t.seller_id = c.owner_id;
+      t.buyer_id = buyer_id;
+      t.on = use.on;
+      t.certificate_id = c.id;
+      t.recorded_by = use.user_id;
+      t.at = use.at;
+      int64_t tagged = 0, tagged_arrived = 0;
+      for (const CertificateAnimal& u : animals) {
+        if (!u.tag) continue;
+        ++tagged;
+        if (missing(u)) continue;
+        ++tagged_arrived;
+        t.animal_ids.push_back(u.id);
+        t.fields.push_back("tags");
+      }
+      for (const CertificateAnimal& u : animals) {
+        if (u.tag) continue;
+        const int64_t certified = c.head_count - tagged;
+        const int64_t arrived =
+            a.head_counted ? std::clamp<int64_t>(*a.head_counted - tagged_arrived, 0, certified)
+                           : certified;
+        if (arrived > 0) {
+          t.flock_id = u.id;
+          t.head = static_cast<int32_t>(arrived);
+          flock_sold = true;
+        }
+      }
+      HP_RETURN_IF_ERROR(TransferOwnership<Codecs>(tx, t).status());
+    }
+    if (!a.holding_id) return Status::Ok();
+    HP_ASSIGN_OR_RETURN(const Holding holding, Codecs::ReadHoldingById(conn, *a.holding_id));
+    const bool slaughter = holding.kind == HoldingKind::kSlaughterhouse;
     int64_t tagged = 0, tagged_arrived = 0;
     for (const CertificateAnimal& u : animals) {
       if (!u.tag) continue;
@@ -829,6 +968,7 @@ class StoreCore final : public Store {
       if (u.tag && std::binary_search(a.missing_tags.begin(), a.missing_tags.end(), *u.tag)) {
         continue;
       }
+      if (!u.tag && flock_sold) continue;  // its heads that came are the buyer's flock's now
       HP_ASSIGN_OR_RETURN(const Animal unit, Codecs::ReadAnimalById(conn, u.id));
       const int32_t head =
           unit.is_flock() ? static_cast<int32_t>(std::min<int64_t>(flock_arrived, unit.head_count))
@@ -888,6 +1028,13 @@ class StoreCore final : public Store {
       HP_ASSIGN_OR_RETURN(Holding holding, Codecs::ReadHoldingById(conn, id));
       h.holdings.push_back(std::move(holding));
     }
+    // W8: what came from earlier owners, and what left.
+    HP_ASSIGN_OR_RETURN(const auto into, Codecs::ReadChangesIntoOwner(conn, h.owner.id));
+    if (!into.empty()) {
+      HP_ASSIGN_OR_RETURN(h.earlier_vaccinations,
+                          (EarlierDosesOf<Codecs>(conn, h.owner.id, into, since)));
+    }
+    HP_ASSIGN_OR_RETURN(h.sold, Codecs::ReadChangesFromOwner(conn, h.owner.id));
     return h;
   }
 

@@ -255,6 +255,14 @@ Answer FlockTimeline(HerdService& service, Request& req, const Caller& caller) {
   return JsonText(200, TimelineJson(t, service.clock().Now()));
 }
 
+// W8: a sale at the farm; 201 for a new transfer, 200 for one stored before.
+Answer RecordTransfer(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  HP_ASSIGN_OR_RETURN(const TransferRequest in, ParseTransferRequest(body));
+  HP_ASSIGN_OR_RETURN(const TransferResult r, service.RecordTransfer(caller, in));
+  return JsonText(r.duplicate ? 200 : 201, TransferJson(r));
+}
+
 Answer RecordBatch(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const json body, ParseJsonBody(req));
   HP_ASSIGN_OR_RETURN(const auto records, ParseBatch(body));
@@ -498,6 +506,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              authed(Operation::kRecordVaccinations, RecordBatch));
   router.Add("POST", "/api/v1/vaccinations/{id}/void",
              authed(Operation::kVoidVaccination, VoidVaccination));
+  router.Add("POST", "/api/v1/transfers", authed(Operation::kRecordTransfer, RecordTransfer));
   router.Add("GET", "/api/v1/lookup", authed(Operation::kLookup, Lookup));
   router.Add("GET", "/api/v1/audit", authed(Operation::kReadAudit, ListAudit));
   router.Add("GET", "/api/v1/reports/coverage", authed(Operation::kReadReports, CoverageReport));

@@ -170,6 +170,25 @@ Result<CertificateRequest> ParseCertificateRequest(const json& body) {
   r.valid_hours = f.Integer("valid_hours");
   r.origin_holding = f.Integer("origin_holding");
   r.destination_holding = f.Integer("destination_holding");
+  r.buyer_phone = f.String("buyer_phone");
+  r.buyer_name = f.String("buyer_name");
+  HP_RETURN_IF_ERROR(f.Done());
+  return r;
+}
+
+Result<TransferRequest> ParseTransferRequest(const json& body) {
+  HP_RETURN_IF_ERROR(RequireObject(body));
+  FieldReader f(body, "");
+  TransferRequest r;
+  r.id = f.String("id");
+  r.seller_id = f.Integer("seller_id");
+  r.seller_phone = f.String("seller_phone");
+  r.buyer_phone = f.String("buyer_phone");
+  r.buyer_name = f.String("buyer_name");
+  r.tags = f.StringList("tags");
+  r.flock_id = f.Integer("flock_id");
+  r.head = f.Integer("head");
+  r.date = f.String("date");
   HP_RETURN_IF_ERROR(f.Done());
   return r;
 }
@@ -284,10 +303,23 @@ void Write(Writer& w, const AnimalEvent& e) {
   w.EndObject();
 }
 
-void Write(Writer& w, const Vaccination& v, std::span<const Holding> holdings) {
+// `earlier`, for a dose a bought animal had under an earlier owner (W8): that owner is named by
+// its masked name only (previous_owner) and its id is not given (owner_id null).
+void Write(Writer& w, const Vaccination& v, std::span<const Holding> holdings,
+           const EarlierDose* earlier = nullptr) {
   w.StartObject();
   Field(w, "id", v.id);
-  Field(w, "owner_id", v.owner_id);
+  if (earlier) {
+    w.Key("owner_id");
+    w.Null();
+    w.Key("previous_owner");
+    w.StartObject();
+    Field(w, "masked_name", earlier->previous_owner_masked);
+    Field(w, "sold_on", earlier->sold_on.ToString());
+    w.EndObject();
+  } else {
+    Field(w, "owner_id", v.owner_id);
+  }
   w.Key("animal_ids");
   w.StartArray();
   for (int64_t id : v.animal_ids) w.Int64(id);
@@ -608,10 +640,43 @@ std::string LookupJson(const LookupResult& r, const Catalogue& catalogue) {
           w.EndObject();
         }
         w.EndArray();
-        WriteVaccinations(w, r.vaccinations, r.holdings);
+        // The owner's own doses and (W8) those its bought animals had under earlier owners, in
+        // one list newest first (by date, then id), the earlier ones marked by previous_owner.
+        w.Key("vaccinations");
+        w.StartArray();
+        size_t j = 0;
+        for (const Vaccination& v : r.vaccinations) {
+          for (; j < r.earlier_vaccinations.size(); ++j) {
+            const EarlierDose& e = r.earlier_vaccinations[j];
+            if (std::pair(e.vaccination.administered_on, e.vaccination.id) <
+                std::pair(v.administered_on, v.id)) {
+              break;
+            }
+            Write(w, e.vaccination, r.holdings, &e);
+          }
+          Write(w, v, r.holdings);
+        }
+        for (; j < r.earlier_vaccinations.size(); ++j) {
+          Write(w, r.earlier_vaccinations[j].vaccination, r.holdings, &r.earlier_vaccinations[j]);
+        }
+        w.EndArray();
+        // W8: what the owner sold, newest first, with the day; no dose after it is the owner's.
+        w.Key("sold");
+        w.StartArray();
+        for (const OwnershipChange& c : r.sold) {
+          w.StartObject();
+          Field(w, "animal_id", c.animal_id);
+          NullableString(w, "tag", c.tag.value_or(""));
+          Field(w, "species", c.species);
+          Field(w, "head", int64_t{c.head});
+          Field(w, "sold_on", c.on.ToString());
+          w.EndObject();
+        }
+        w.EndArray();
         w.EndObject();
       },
-      700 * r.vaccinations.size() + 1200 * r.animals.size() + 2048);
+      700 * (r.vaccinations.size() + r.earlier_vaccinations.size()) + 1200 * r.animals.size() +
+          2048);
 }
 
 std::string AnimalViewJson(const AnimalView& v, const Catalogue& catalogue) {
@@ -825,6 +890,34 @@ std::string TimelineJson(const AnimalTimeline& t, Timestamp now) {
   });
 }
 
+std::string TransferJson(const TransferResult& r) {
+  return Build([&](Writer& w) {
+    const Transfer& t = r.transfer;
+    w.StartObject();
+    Field(w, "status", r.duplicate ? "duplicate" : "created");
+    Field(w, "id", t.id);
+    Field(w, "seller_id", t.seller_id);
+    Field(w, "buyer_id", t.buyer_id);
+    Field(w, "buyer_created", r.buyer_created);
+    Field(w, "date", t.on.ToString());
+    Field(w, "recorded_by", t.recorded_by);
+    TimeField(w, "recorded_at", t.recorded_at);
+    w.Key("changes");
+    w.StartArray();
+    for (const OwnershipChange& c : t.changes) {
+      w.StartObject();
+      Field(w, "animal_id", c.animal_id);
+      Field(w, "to_animal_id", c.to_animal_id);
+      NullableString(w, "tag", c.tag.value_or(""));
+      Field(w, "species", c.species);
+      Field(w, "head", int64_t{c.head});
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
 std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules) {
   return Build([&](Writer& w) {
     w.StartObject();
@@ -954,6 +1047,12 @@ std::string CertificateJson(const Certificate& c, Timestamp now) {
         Field(w, "hp1", c.hp1);
         PublicClaims(w, c, /*with_record_ids=*/true);
         Field(w, "owner_id", c.owner_id);
+        w.Key("buyer_id");  // W8: a sale's buyer, null for none
+        if (c.buyer_id != 0) {
+          w.Int64(c.buyer_id);
+        } else {
+          w.Null();
+        }
         w.Key("animal_ids");
         w.StartArray();
         for (int64_t id : c.animal_ids) w.Int64(id);

@@ -85,6 +85,10 @@ std::string PassageListJson(const std::vector<PassageView>& items);
 // entries: [{kind, date, at, by, and per kind owner, holding, event, vaccination, certificate}]}
 // (the OpenAPI document's AnimalTimeline); certificate status as CertificateStatusAt at `now`.
 std::string TimelineJson(const AnimalTimeline& t, Timestamp now);
+
+// W8: POST /transfers.
+Result<TransferRequest> ParseTransferRequest(const nlohmann::json& body);
+std::string TransferJson(const TransferResult& r);
 // GET /catalogue: species, diseases, vaccines, and the movement rules the service checks on issue
 // (its configured ones, so the app can say what a purpose asks for without a copy of them).
 std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> movement_rules);

@@ -438,6 +438,110 @@ Status Codecs::ReplaceTag(Connection& conn, int64_t animal_id, const std::string
   return postgres::Write(conn, postgres::kUpdateAnimalTag, {animal_id, new_tag});
 }
 
+// --- ownership (W8) ---
+
+namespace postgres {
+namespace {
+
+OwnershipChange ChangeFromRow(const Rows& r, int i) {
+  OwnershipChange c;
+  c.animal_id = r.Int(i, 0);
+  c.to_animal_id = r.Int(i, 1);
+  if (!r.IsNull(i, 2)) c.tag = r.Text(i, 2);
+  c.species = r.Text(i, 3);
+  c.head = static_cast<int32_t>(r.Int(i, 4));
+  c.from_owner_id = r.Int(i, 5);
+  c.to_owner_id = r.Int(i, 6);
+  c.on = r.Day(i, 7);
+  if (!r.IsNull(i, 8)) c.certificate_id = r.Text(i, 8);
+  if (!r.IsNull(i, 9)) c.transfer_id = r.Text(i, 9);
+  c.recorded_by = r.Int(i, 10);
+  c.recorded_at = r.Time(i, 11);
+  return c;
+}
+
+Param TextOrNull(const std::string& s) { return s.empty() ? Param(std::nullopt) : Param(s); }
+
+}  // namespace
+}  // namespace postgres
+
+template <>
+Status Codecs::SetAnimalOwner(Connection& conn, int64_t animal_id, int64_t owner_id,
+                              const std::string& authority) {
+  return postgres::Write(conn, postgres::kSetAnimalOwner, {animal_id, owner_id, authority});
+}
+
+template <>
+Status Codecs::InsertOwnershipChange(Connection& conn, const OwnershipChange& c) {
+  return postgres::Write(conn, postgres::kInsertOwnershipChange,
+                         {c.animal_id, c.to_animal_id, c.tag, c.species, c.head, c.from_owner_id,
+                          c.to_owner_id, c.on, postgres::TextOrNull(c.certificate_id),
+                          postgres::TextOrNull(c.transfer_id), c.recorded_by, c.recorded_at});
+}
+
+template <>
+Result<std::optional<Transfer>> Codecs::ReadTransfer(Connection& conn, const std::string& key) {
+  return postgres::ReadFirst<Transfer>(conn, postgres::kSelectTransfer, {key},
+                                       [&](const Rows& r, int i) {
+                                         Transfer t;
+                                         t.id = key;
+                                         t.seller_id = r.Int(i, 0);
+                                         t.buyer_id = r.Int(i, 1);
+                                         t.on = r.Day(i, 2);
+                                         t.recorded_by = r.Int(i, 3);
+                                         t.recorded_at = r.Time(i, 4);
+                                         t.authority = r.Text(i, 5);
+                                         return t;
+                                       });
+}
+
+template <>
+Status Codecs::InsertTransfer(Connection& conn, const std::string& key, const Transfer& t) {
+  return postgres::Write(
+      conn, postgres::kInsertTransfer,
+      {key, t.seller_id, t.buyer_id, t.on, t.recorded_by, t.recorded_at, t.authority});
+}
+
+template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadTransferChanges(Connection& conn,
+                                                                 const std::string& transfer_id) {
+  return postgres::ReadAll<OwnershipChange>(conn, postgres::kSelectTransferChanges, {transfer_id},
+                                            postgres::ChangeFromRow);
+}
+
+template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadChangesIntoOwner(Connection& conn,
+                                                                  int64_t owner_id) {
+  return postgres::ReadAll<OwnershipChange>(conn, postgres::kSelectChangesIntoOwner, {owner_id},
+                                            postgres::ChangeFromRow);
+}
+
+template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadChangesFromOwner(Connection& conn,
+                                                                  int64_t owner_id) {
+  return postgres::ReadAll<OwnershipChange>(conn, postgres::kSelectChangesFromOwner, {owner_id},
+                                            postgres::ChangeFromRow);
+}
+
+template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadChangesOfAnimal(Connection& conn,
+                                                                 int64_t animal_id) {
+  return postgres::ReadAll<OwnershipChange>(conn, postgres::kSelectChangesOfAnimal, {animal_id},
+                                            postgres::ChangeFromRow);
+}
+
+template <>
+Status Codecs::SetCertificateBuyer(Connection& conn, const std::string& id, int64_t buyer_id) {
+  return postgres::Write(conn, postgres::kSetCertificateBuyer, {id, buyer_id});
+}
+
+template <>
+Result<int64_t> Codecs::ReadCertificateBuyer(Connection& conn, const std::string& id) {
+  return postgres::ReadOne<int64_t>(
+      conn, postgres::kSelectCertificateBuyer, {id},
+      [](const Rows& r, int i) { return r.Int(i, 0); }, store::kNoSuchCertificate);
+}
+
 // --- vaccination records ---
 
 template <>

@@ -468,4 +468,48 @@ inline constexpr Query kSelectPassages{
                       " FROM passages WHERE certificate_id = $1 ORDER BY scanned_at, id"};
 #undef HP_PASSAGE_COLUMNS
 
+// --- ownership (W8) ---
+#define HP_CHANGE_COLUMNS                                                                      \
+  "animal_id, to_animal_id, tag, species, head, from_owner_id, to_owner_id, hp_days(on_day), " \
+  "certificate_id, transfer_id, recorded_by, hp_ms(recorded_at)"
+inline constexpr Query kSetAnimalOwner{
+    "SetAnimalOwner",
+    "UPDATE animals SET owner_id = $2::bigint, authority = $3 WHERE id = $1::bigint"};
+inline constexpr Query kInsertOwnershipChange{
+    "InsertOwnershipChange",
+    "INSERT INTO ownership_changes(animal_id, to_animal_id, tag, species, head, from_owner_id, "
+    "to_owner_id, on_day, certificate_id, transfer_id, recorded_by, recorded_at) "
+    "VALUES($1::bigint, $2::bigint, $3, $4, $5::integer, $6::bigint, $7::bigint, hp_date($8), $9, "
+    "$10::uuid, $11::bigint, hp_ts($12))"};
+inline constexpr Query kSelectTransfer{
+    "SelectTransfer",
+    "SELECT seller_id, buyer_id, hp_days(on_day), recorded_by, hp_ms(recorded_at), authority "
+    "FROM transfers WHERE id = $1::uuid"};
+inline constexpr Query kInsertTransfer{
+    "InsertTransfer",
+    "INSERT INTO transfers(id, seller_id, buyer_id, on_day, recorded_by, recorded_at, authority) "
+    "VALUES($1::uuid, $2::bigint, $3::bigint, hp_date($4), $5::bigint, hp_ts($6), $7)"};
+inline constexpr Query kSelectTransferChanges{
+    "SelectTransferChanges", "SELECT " HP_CHANGE_COLUMNS
+                             " FROM ownership_changes WHERE transfer_id = $1::uuid ORDER BY seq"};
+inline constexpr Query kSelectChangesIntoOwner{
+    "SelectChangesIntoOwner",
+    "SELECT " HP_CHANGE_COLUMNS
+    " FROM ownership_changes WHERE to_animal_id IN (SELECT id FROM animals WHERE owner_id = "
+    "$1::bigint) ORDER BY on_day, seq"};
+inline constexpr Query kSelectChangesFromOwner{
+    "SelectChangesFromOwner",
+    "SELECT " HP_CHANGE_COLUMNS
+    " FROM ownership_changes WHERE from_owner_id = $1::bigint ORDER BY on_day DESC, seq DESC"};
+inline constexpr Query kSelectChangesOfAnimal{
+    "SelectChangesOfAnimal",
+    "SELECT " HP_CHANGE_COLUMNS
+    " FROM ownership_changes WHERE animal_id = $1::bigint OR to_animal_id = $1::bigint ORDER BY "
+    "on_day, seq"};
+inline constexpr Query kSetCertificateBuyer{
+    "SetCertificateBuyer", "UPDATE certificates SET buyer_id = $2::bigint WHERE id = $1"};
+inline constexpr Query kSelectCertificateBuyer{
+    "SelectCertificateBuyer", "SELECT coalesce(buyer_id, 0) FROM certificates WHERE id = $1"};
+#undef HP_CHANGE_COLUMNS
+
 }  // namespace herdpass::postgres

@@ -332,6 +332,50 @@ CREATE INDEX passages_by_certificate ON passages(certificate_id, scanned_at);
 
 PRAGMA user_version = 7;
 )sql"},
+    // Sale (W8). A certificate for sale names its buyer (buyer_id, NULL for every certificate
+    // before and for the other purposes). transfers keeps each sale at the farm under its
+    // device-made id (16 bytes), stored once. ownership_changes keeps every change of owner: the
+    // seller's unit and the buyer's (the same animal, or the buyer's flock that got a flock's
+    // heads), the owners, the day, and the certificate or transfer that made it. W2 reads it by
+    // the buyer's units (ownership_changes_by_to_animal, probed for each of the owner's animals in
+    // one statement) and by the seller (ownership_changes_by_from_owner).
+    {"Migration8",
+     R"sql(
+ALTER TABLE certificates ADD COLUMN buyer_id INTEGER REFERENCES owners(id);
+
+CREATE TABLE transfers(
+  id BLOB PRIMARY KEY,
+  seller_id INTEGER NOT NULL REFERENCES owners(id),
+  buyer_id INTEGER NOT NULL REFERENCES owners(id),
+  on_day INTEGER NOT NULL,
+  recorded_by INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  authority TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE ownership_changes(
+  seq INTEGER PRIMARY KEY,
+  animal_id INTEGER NOT NULL REFERENCES animals(id),
+  to_animal_id INTEGER NOT NULL REFERENCES animals(id),
+  tag TEXT,
+  species TEXT NOT NULL,
+  head INTEGER NOT NULL,
+  from_owner_id INTEGER NOT NULL REFERENCES owners(id),
+  to_owner_id INTEGER NOT NULL REFERENCES owners(id),
+  on_day INTEGER NOT NULL,
+  certificate_id TEXT REFERENCES certificates(id),
+  transfer_id TEXT,
+  recorded_by INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX ownership_changes_by_to_animal ON ownership_changes(to_animal_id);
+CREATE INDEX ownership_changes_by_animal ON ownership_changes(animal_id);
+CREATE INDEX ownership_changes_by_from_owner ON ownership_changes(from_owner_id, on_day);
+CREATE INDEX ownership_changes_by_transfer ON ownership_changes(transfer_id)
+  WHERE transfer_id IS NOT NULL;
+
+PRAGMA user_version = 8;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

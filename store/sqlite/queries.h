@@ -403,4 +403,43 @@ inline constexpr Query kSelectPassages{
                       " FROM passages WHERE certificate_id = ?1 ORDER BY scanned_at, id"};
 #undef HP_PASSAGE_COLUMNS
 
+// --- ownership (W8) ---
+#define HP_CHANGE_COLUMNS                                                             \
+  "animal_id, to_animal_id, tag, species, head, from_owner_id, to_owner_id, on_day, " \
+  "certificate_id, transfer_id, recorded_by, recorded_at"
+inline constexpr Query kSetAnimalOwner{
+    "SetAnimalOwner", "UPDATE animals SET owner_id = ?2, authority = ?3 WHERE id = ?1"};
+inline constexpr Query kInsertOwnershipChange{
+    "InsertOwnershipChange", "INSERT INTO ownership_changes(" HP_CHANGE_COLUMNS
+                             ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"};
+inline constexpr Query kSelectTransfer{
+    "SelectTransfer",
+    "SELECT seller_id, buyer_id, on_day, recorded_by, recorded_at, authority FROM transfers "
+    "WHERE id = ?1"};
+inline constexpr Query kInsertTransfer{
+    "InsertTransfer",
+    "INSERT INTO transfers(id, seller_id, buyer_id, on_day, recorded_by, recorded_at, authority) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+inline constexpr Query kSelectTransferChanges{
+    "SelectTransferChanges",
+    "SELECT " HP_CHANGE_COLUMNS " FROM ownership_changes WHERE transfer_id = ?1 ORDER BY seq"};
+inline constexpr Query kSelectChangesIntoOwner{
+    "SelectChangesIntoOwner",
+    "SELECT " HP_CHANGE_COLUMNS
+    " FROM ownership_changes WHERE to_animal_id IN (SELECT id FROM animals WHERE owner_id = ?1) "
+    "ORDER BY on_day, seq"};
+inline constexpr Query kSelectChangesFromOwner{
+    "SelectChangesFromOwner",
+    "SELECT " HP_CHANGE_COLUMNS
+    " FROM ownership_changes WHERE from_owner_id = ?1 ORDER BY on_day DESC, seq DESC"};
+inline constexpr Query kSelectChangesOfAnimal{
+    "SelectChangesOfAnimal",
+    "SELECT " HP_CHANGE_COLUMNS
+    " FROM ownership_changes WHERE animal_id = ?1 OR to_animal_id = ?1 ORDER BY on_day, seq"};
+inline constexpr Query kSetCertificateBuyer{"SetCertificateBuyer",
+                                            "UPDATE certificates SET buyer_id = ?2 WHERE id = ?1"};
+inline constexpr Query kSelectCertificateBuyer{
+    "SelectCertificateBuyer", "SELECT coalesce(buyer_id, 0) FROM certificates WHERE id = ?1"};
+#undef HP_CHANGE_COLUMNS
+
 }  // namespace herdpass::sqlite

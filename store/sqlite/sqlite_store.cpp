@@ -528,6 +528,134 @@ Status Codecs::ReplaceTag(Connection& conn, int64_t animal_id, const std::string
                        [&](Statement& st) { st.Bind(1, animal_id).Bind(2, new_tag); });
 }
 
+// --- ownership (W8) ---
+
+namespace sqlite {
+namespace {
+
+OwnershipChange ChangeFromRow(const Statement& st) {
+  OwnershipChange c;
+  c.animal_id = st.Int(0);
+  c.to_animal_id = st.Int(1);
+  if (!st.IsNull(2)) c.tag = st.Text(2);
+  c.species = st.Text(3);
+  c.head = static_cast<int32_t>(st.Int(4));
+  c.from_owner_id = st.Int(5);
+  c.to_owner_id = st.Int(6);
+  c.on = FromDays(st.Int(7));
+  if (!st.IsNull(8)) c.certificate_id = st.Text(8);
+  if (!st.IsNull(9)) c.transfer_id = st.Text(9);
+  c.recorded_by = st.Int(10);
+  c.recorded_at = FromMillis(st.Int(11));
+  return c;
+}
+
+std::optional<std::string> NullIfEmpty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+}  // namespace
+}  // namespace sqlite
+
+template <>
+Status Codecs::SetAnimalOwner(Connection& conn, int64_t animal_id, int64_t owner_id,
+                              const std::string& authority) {
+  return sqlite::Write(conn, sqlite::kSetAnimalOwner, [&](Statement& st) {
+    st.Bind(1, animal_id).Bind(2, owner_id).Bind(3, authority);
+  });
+}
+
+template <>
+Status Codecs::InsertOwnershipChange(Connection& conn, const OwnershipChange& c) {
+  return sqlite::Write(conn, sqlite::kInsertOwnershipChange, [&](Statement& st) {
+    st.Bind(1, c.animal_id).Bind(2, c.to_animal_id);
+    sqlite::BindOptional(st, 3, c.tag);
+    st.Bind(4, c.species)
+        .Bind(5, c.head)
+        .Bind(6, c.from_owner_id)
+        .Bind(7, c.to_owner_id)
+        .Bind(8, c.on.days());
+    sqlite::BindOptional(st, 9, sqlite::NullIfEmpty(c.certificate_id));
+    sqlite::BindOptional(st, 10, sqlite::NullIfEmpty(c.transfer_id));
+    st.Bind(11, c.recorded_by).Bind(12, sqlite::Millis(c.recorded_at));
+  });
+}
+
+template <>
+Result<std::optional<Transfer>> Codecs::ReadTransfer(Connection& conn, const std::string& key) {
+  return sqlite::ReadFirst<Transfer>(
+      conn, sqlite::kSelectTransfer, [&](Statement& st) { st.BindBlob(1, key); },
+      [&](const Statement& st) {
+        Transfer t;
+        t.id = sqlite::UuidFromBytes(key);
+        t.seller_id = st.Int(0);
+        t.buyer_id = st.Int(1);
+        t.on = sqlite::FromDays(st.Int(2));
+        t.recorded_by = st.Int(3);
+        t.recorded_at = sqlite::FromMillis(st.Int(4));
+        t.authority = st.Text(5);
+        return t;
+      });
+}
+
+template <>
+Status Codecs::InsertTransfer(Connection& conn, const std::string& key, const Transfer& t) {
+  return sqlite::Write(conn, sqlite::kInsertTransfer, [&](Statement& st) {
+    st.BindBlob(1, key)
+        .Bind(2, t.seller_id)
+        .Bind(3, t.buyer_id)
+        .Bind(4, t.on.days())
+        .Bind(5, t.recorded_by)
+        .Bind(6, sqlite::Millis(t.recorded_at))
+        .Bind(7, t.authority);
+  });
+}
+
+template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadTransferChanges(Connection& conn,
+                                                                 const std::string& transfer_id) {
+  return sqlite::ReadAll<OwnershipChange>(
+      conn, sqlite::kSelectTransferChanges, [&](Statement& st) { st.Bind(1, transfer_id); },
+      sqlite::ChangeFromRow);
+}
+
+template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadChangesIntoOwner(Connection& conn,
+                                                                  int64_t owner_id) {
+  return sqlite::ReadAll<OwnershipChange>(
+      conn, sqlite::kSelectChangesIntoOwner, [&](Statement& st) { st.Bind(1, owner_id); },
+      sqlite::ChangeFromRow);
+}
+
+template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadChangesFromOwner(Connection& conn,
+                                                                  int64_t owner_id) {
+  return sqlite::ReadAll<OwnershipChange>(
+      conn, sqlite::kSelectChangesFromOwner, [&](Statement& st) { st.Bind(1, owner_id); },
+      sqlite::ChangeFromRow);
+}
+
+template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadChangesOfAnimal(Connection& conn,
+                                                                 int64_t animal_id) {
+  return sqlite::ReadAll<OwnershipChange>(
+      conn, sqlite::kSelectChangesOfAnimal, [&](Statement& st) { st.Bind(1, animal_id); },
+      sqlite::ChangeFromRow);
+}
+
+template <>
+Status Codecs::SetCertificateBuyer(Connection& conn, const std::string& id, int64_t buyer_id) {
+  return sqlite::Write(conn, sqlite::kSetCertificateBuyer,
+                       [&](Statement& st) { st.Bind(1, id).Bind(2, buyer_id); });
+}
+
+template <>
+Result<int64_t> Codecs::ReadCertificateBuyer(Connection& conn, const std::string& id) {
+  return sqlite::ReadOne<int64_t>(
+      conn, sqlite::kSelectCertificateBuyer, [&](Statement& st) { st.Bind(1, id); },
+      [](const Statement& st) { return st.Int(0); }, store::kNoSuchCertificate);
+}
+
 // --- vaccination records ---
 
 template <>

@@ -791,6 +791,133 @@ TEST_F(ApiTest, AnimalEventBadInputRolesAndJurisdiction) {
   EXPECT_EQ(slaughtered.json().at("animal").at("status"), "slaughtered");
 }
 
+// W8: a sale at the farm, then the buyer's lookup shows the doses from before the sale, under
+// the previous owner's masked name only; the seller's shows the animal sold.
+TEST_F(ApiTest, SaleAtTheFarmAndTheBuyersLookupShowsEarlierDoses) {
+  const std::string seller = KzPhone(2510), buyer = KzPhone(2519);
+  json rec = FlockRecord(seller, DaysFromToday(-10));
+  rec.erase("head_count");
+  rec["owner_name"] = "Serik Tulegenov";
+  rec["animal_tags"] = {KzTag(2510), KzTag(2511)};
+  ASSERT_EQ(Batch(json::array({rec})).json().at("created"), 1);
+  const std::string id = NewUuid();
+  const json sale = {{"id", id},
+                     {"seller_phone", seller},
+                     {"buyer_phone", buyer},
+                     {"buyer_name", "Daulet Nurlanov"},
+                     {"tags", {KzTag(2510)}},
+                     {"date", DaysFromToday(-2)}};
+  auto r = client_->Post("/api/v1/transfers", sale, Token("vet"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("status"), "created");
+  EXPECT_EQ(r.json().at("buyer_created"), true);
+  ASSERT_EQ(r.json().at("changes").size(), 1u);
+  EXPECT_EQ(r.json().at("changes")[0].at("tag"), KzTag(2510));
+
+  auto b = client_->Get("/api/v1/lookup?phone=" + buyer, Token("insp"));
+  ASSERT_EQ(b.status, 200) << b.body;
+  const json bj = b.json();
+  EXPECT_EQ(bj.at("owner").at("name"), "Daulet Nurlanov");
+  ASSERT_EQ(bj.at("animals").size(), 1u);
+  EXPECT_EQ(bj.at("animals")[0].at("tag"), KzTag(2510));
+  ASSERT_EQ(bj.at("vaccinations").size(), 1u) << bj.dump(1);
+  const json dose = bj.at("vaccinations")[0];
+  EXPECT_EQ(dose.at("id"), rec.at("id"));
+  EXPECT_EQ(dose.at("administered_on"), DaysFromToday(-10));
+  EXPECT_TRUE(dose.at("owner_id").is_null());
+  EXPECT_EQ(dose.at("previous_owner").at("masked_name"), "S**** T********");
+  EXPECT_EQ(dose.at("previous_owner").at("sold_on"), DaysFromToday(-2));
+  EXPECT_EQ(dose.at("animal_ids"), json::array({bj.at("animals")[0].at("id")}));
+  // Never the previous owner's name or phone.
+  EXPECT_EQ(b.body.find("Serik"), std::string::npos);
+  EXPECT_EQ(b.body.find(seller.substr(1)), std::string::npos);
+
+  auto s = client_->Get("/api/v1/lookup?phone=" + seller, Token("insp"));
+  ASSERT_EQ(s.status, 200) << s.body;
+  const json sj = s.json();
+  ASSERT_EQ(sj.at("animals").size(), 1u);
+  EXPECT_EQ(sj.at("animals")[0].at("tag"), KzTag(2511));
+  ASSERT_EQ(sj.at("sold").size(), 1u);
+  EXPECT_EQ(sj.at("sold")[0].at("tag"), KzTag(2510));
+  EXPECT_EQ(sj.at("sold")[0].at("sold_on"), DaysFromToday(-2));
+
+  // Sent again: stored once.
+  auto again = client_->Post("/api/v1/transfers", sale, Token("vet"));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("status"), "duplicate");
+}
+
+TEST_F(ApiTest, SellingAnotherOwnersAnimalIs409AndABadBuyerPhone422NothingStored) {
+  const std::string seller = KzPhone(2520), buyer = KzPhone(2529), other = KzPhone(2528);
+  json rec = FlockRecord(seller, DaysFromToday(-10));
+  rec.erase("head_count");
+  rec["animal_tags"] = {KzTag(2520), KzTag(2521)};
+  ASSERT_EQ(Batch(json::array({rec})).json().at("created"), 1);
+  json theirs = FlockRecord(other, DaysFromToday(-10));
+  theirs.erase("head_count");
+  theirs["animal_tags"] = {KzTag(2522)};
+  ASSERT_EQ(Batch(json::array({theirs})).json().at("created"), 1);
+  auto sale = [&](json extra) {
+    json t = {{"id", NewUuid()},
+              {"seller_phone", seller},
+              {"buyer_phone", buyer},
+              {"tags", {KzTag(2520)}},
+              {"date", DaysFromToday(-1)}};
+    for (auto& [k, v] : extra.items()) t[k] = v;
+    return t;
+  };
+  ExpectProblem(client_->Post("/api/v1/transfers", sale({{"tags", {KzTag(2521), KzTag(2522)}}}),
+                              Token("vet")),
+                409, "tags[1]");
+  ExpectProblem(client_->Post("/api/v1/transfers", sale({{"buyer_phone", "12"}}), Token("vet")),
+                422, "buyer_phone");
+  ExpectProblem(client_->Post("/api/v1/transfers", sale({{"date", "someday"}}), Token("vet")), 400,
+                "date");
+  ExpectProblem(client_->Post("/api/v1/transfers", sale({{"head", 2}}), Token("vet")), 400, "head");
+  ExpectProblem(client_->Post("/api/v1/transfers", sale({}), Token("vacc")), 403);
+  // Nothing stored: no buyer, every animal where it was.
+  EXPECT_TRUE(LookupOrNull(buyer).is_null());
+  EXPECT_EQ(LookupOrNull(seller).at("animals").size(), 2u);
+  EXPECT_TRUE(LookupOrNull(seller).at("sold").empty());
+  EXPECT_EQ(LookupOrNull(other).at("animals").size(), 1u);
+  // Once sold, the animal is no longer the seller's: 409 naming it, the first sale stands.
+  ASSERT_EQ(client_->Post("/api/v1/transfers", sale({}), Token("vet")).status, 201);
+  ExpectProblem(client_->Post("/api/v1/transfers", sale({{"buyer_phone", other}}), Token("vet")),
+                409, "tags[0]");
+  EXPECT_EQ(LookupOrNull(buyer).at("animals").size(), 1u);
+  EXPECT_EQ(LookupOrNull(other).at("animals").size(), 1u);
+}
+
+// W8: a certificate for sale names its buyer, created on the spot; a bad buyer phone is 422 and
+// nothing is stored.
+TEST_F(ApiTest, SaleCertificateNamesTheBuyer) {
+  const std::string seller = KzPhone(2530), buyer = KzPhone(2539);
+  json rec = FlockRecord(seller, DaysFromToday(-10));
+  rec.erase("head_count");
+  rec["animal_tags"] = {KzTag(2530)};
+  rec["species"] = "cattle";
+  rec["vaccine"] = "FMD-OA-INACT";  // covers FMD-A too: the sale's rules are met
+  ASSERT_EQ(Batch(json::array({rec})).json().at("created"), 1);
+  json cert = {{"owner_phone", seller},        {"animal_tags", {KzTag(2530)}},
+               {"species", "cattle"},          {"purpose", "sale"},
+               {"destination", "KZ-ABY"},      {"destination_place", "Ayagoz market"},
+               {"buyer_phone", "not a phone"}, {"buyer_name", "Asel Omarova"}};
+  ExpectProblem(client_->Post("/api/v1/certificates", cert, Token("vet")), 422, "buyer_phone");
+  json slaughter = cert;
+  slaughter["purpose"] = "slaughter";
+  slaughter["buyer_phone"] = buyer;
+  ExpectProblem(client_->Post("/api/v1/certificates", slaughter, Token("vet")), 400, "buyer_phone");
+  EXPECT_TRUE(LookupOrNull(buyer).is_null());
+  cert["buyer_phone"] = buyer;
+  auto r = client_->Post("/api/v1/certificates", cert, Token("vet"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  const json b = LookupOrNull(buyer);
+  ASSERT_FALSE(b.is_null());
+  EXPECT_EQ(b.at("owner").at("name"), "Asel Omarova");
+  EXPECT_EQ(r.json().at("buyer_id"), b.at("owner").at("id"));
+  EXPECT_TRUE(b.at("animals").empty());  // the animal passes at arrival
+}
+
 TEST_F(ApiTest, FlockHeadCountChangesByEventsNeverBelowZero) {
   const std::string phone = KzPhone(2430);
   ASSERT_EQ(Batch(json::array({FlockRecord(phone, DaysFromToday(-3), 40)})).json().at("created"),
@@ -1135,6 +1262,17 @@ TEST_F(ApiTest, EveryBodyRefusesUnknownMembersNamingThem) {
        "mother",
        "mother",
        404},
+      {"POST /transfers",
+       "/api/v1/transfers",
+       "vet",
+       {{"id", NewUuid()},
+        {"seller_phone", KzPhone(2609)},
+        {"buyer_phone", KzPhone(2608)},
+        {"tags", {KzTag(2609)}},
+        {"date", DaysFromToday(0)}},
+       "price",
+       "price",
+       404},
       {"POST /vaccinations/batch",
        "/api/v1/vaccinations/batch",
        "vacc",
@@ -1173,6 +1311,16 @@ TEST_F(ApiTest, EveryBodyRefusesUnknownMembersNamingThem) {
        {{"place", "gate 2"}},
        "by",
        "by",
+       404},
+      {"POST /certificates/{id}/passages",
+       "/api/v1/certificates/" + some_id + "/passages",
+       "insp",
+       {{"id", NewUuid()},
+        {"holding", 1},
+        {"at", DaysFromToday(0) + "T06:00:00Z"},
+        {"head_seen", 1}},
+       "driver",
+       "driver",
        404},
       {"POST /certificates/{id}/revoke",
        "/api/v1/certificates/" + some_id + "/revoke",

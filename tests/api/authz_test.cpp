@@ -146,6 +146,19 @@ std::vector<Row> Matrix() {
        fixed("/api/v1/animals/" + KzTag(3997) + "/timeline"), no_body},
       {"GET", "/flocks/{id}/timeline", Who::kRoles, kTimelineReaders,
        fixed("/api/v1/flocks/999999/timeline"), no_body},
+      // W8: a sale at the farm, by a vet; an unknown seller is 404 for the vet.
+      {"POST",
+       "/transfers",
+       Who::kRoles,
+       {"vet"},
+       fixed("/api/v1/transfers"),
+       [unknown_uuid](int) {
+         return json{{"id", unknown_uuid},
+                     {"seller_phone", KzPhone(3997)},
+                     {"buyer_phone", KzPhone(3996)},
+                     {"tags", {KzTag(3998)}},
+                     {"date", DaysFromToday(0)}};
+       }},
       {"POST",
        "/vaccinations/batch",
        Who::kRoles,

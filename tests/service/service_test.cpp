@@ -1065,6 +1065,63 @@ TEST_F(ServiceTest, AnimalEventRolesAndJurisdiction) {
   EXPECT_TRUE(resent->duplicate);
 }
 
+// W8: a sale at the farm on the fake clock. The bought animal's dose from before the sale
+// protects it in the buyer's coverage and is listed under the seller's masked name; bad input is
+// refused naming the field, and nothing is stored.
+TEST_F(ServiceTest, SaleAtTheFarmCarriesTheDosesToTheBuyer) {
+  ASSERT_EQ(
+      service_
+          ->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000b01", "87012345678",
+                                             "398000000000001", "FMD-O", "2026-11-01")})
+          ->created,
+      1);
+  auto sale = [](std::string date) {
+    TransferRequest t;
+    t.id = "018f3a7c-0000-7000-8000-000000000bf1";
+    t.seller_phone = "87012345678";
+    t.buyer_phone = "87019998877";
+    t.buyer_name = "Asel Omarova";
+    t.tags = {"398000000000001"};
+    t.date = std::move(date);
+    return t;
+  };
+  using P = std::pair<StatusCode, std::string>;
+  auto field_of = [&](const Caller& who, const TransferRequest& t) {
+    auto r = service_->RecordTransfer(who, t);
+    return r.ok() ? P{StatusCode::kOk, ""} : P{r.status().code(), r.status().field()};
+  };
+  // Two days ahead of the fake clock's date: refused; so are a phone that is not one, another
+  // authority's vet and a vaccinator.
+  EXPECT_EQ(field_of(vet_, sale("2026-12-01")), (P{StatusCode::kInvalidArgument, "date"}));
+  TransferRequest bad_phone = sale("2026-11-20");
+  bad_phone.buyer_phone = "12";
+  EXPECT_EQ(field_of(vet_, bad_phone), (P{StatusCode::kUnprocessable, "buyer_phone"}));
+  Caller far_vet = AddAndLogin("vet2", Role::kVet, "KZ-ALM");
+  EXPECT_EQ(field_of(far_vet, sale("2026-11-20")),
+            (P{StatusCode::kPermissionDenied, "seller_phone"}));
+  EXPECT_EQ(field_of(vaccinator_, sale("2026-11-20")).first, StatusCode::kPermissionDenied);
+  EXPECT_EQ(service_->Lookup(inspector_, "87019998877", 3).status().code(), StatusCode::kNotFound);
+
+  auto sold = service_->RecordTransfer(vet_, sale("2026-11-20"));
+  ASSERT_TRUE(sold.ok()) << sold.status().ToString();
+  EXPECT_TRUE(sold->buyer_created);
+  auto buyer = service_->Lookup(inspector_, "87019998877", 3);
+  ASSERT_TRUE(buyer.ok()) << buyer.status().ToString();
+  ASSERT_EQ(buyer->animals.size(), 1u);
+  EXPECT_TRUE(buyer->vaccinations.empty());
+  ASSERT_EQ(buyer->earlier_vaccinations.size(), 1u);
+  EXPECT_EQ(buyer->earlier_vaccinations[0].previous_owner_masked, "N***** A*****");
+  EXPECT_EQ(buyer->earlier_vaccinations[0].sold_on, Date::Parse("2026-11-20").value());
+  const DiseaseCoverage* fmd = CoverageFor(buyer->coverage, "FMD-O");
+  ASSERT_NE(fmd, nullptr);
+  EXPECT_EQ(fmd->state, CoverageState::kCovered);
+  auto seller = service_->Lookup(inspector_, "87012345678", 3);
+  ASSERT_TRUE(seller.ok());
+  EXPECT_TRUE(seller->animals.empty());
+  ASSERT_EQ(seller->sold.size(), 1u);
+  EXPECT_EQ(seller->sold[0].tag, "398000000000001");
+}
+
 TEST_F(ServiceTest, FlockEventsNeedAHeadAndNeverGoBelowZero) {
   VaccinationRecordInput flock = Record("018f3a7c-0000-7000-8000-000000000a10", "87012345678", "");
   flock.animal_tags.clear();

@@ -19,6 +19,11 @@
 namespace herdpass::testing {
 namespace {
 
+// Undoes migration 7 (sale) and 6 (on this branch a placeholder for movements').
+constexpr char kUndoSale[] =
+    "DROP TABLE ownership_changes; DROP TABLE transfers; ALTER TABLE certificates DROP COLUMN "
+    "buyer_id; DELETE FROM schema_migrations WHERE version = 8";
+
 class PostgresStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,19 +51,19 @@ class PostgresStoreTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-// The down step of migration 6 (checkpoint passages; the session's 8), undone first.
+// The down step of migration 7 (checkpoint passages), undone after kUndoSale.
 constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 7);
+  EXPECT_EQ(PostgresSchemaVersion(), 8);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
-            "6:Migration6,7:Migration7");
+            "6:Migration6,7:Migration7,8:Migration8");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -73,6 +78,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   a.created_at = At(5000);
   ASSERT_TRUE(store_->CreateAnimal(a, MakeAudit("animal.create")).ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
                       "DROP TABLE animal_events; DROP TABLE former_tags; "
@@ -80,7 +86,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -106,10 +112,11 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
                                        MakeAudit("certificate.consume"))
                   .ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -145,10 +152,11 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   auto post = store_->CreateHolding(h, MakeAudit("holding.create"));
   ASSERT_TRUE(post.ok()) << post.status().ToString();
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "7");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -181,18 +189,18 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "7");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(8, 'Migration8')"), "");
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(9, 'Migration9')"), "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 8, this program "
-            "knows up to 7)");
+            "the database was written by a newer version of HerdPass (schema 9, this program "
+            "knows up to 8)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -213,6 +221,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   store_.reset();
   // Back to what migration 3 left: no tag life (migration 5), the key as migration 1 made it, no
   // holdings.
+  ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
                       "DROP TABLE animal_events; DROP TABLE former_tags; "
@@ -228,7 +237,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "7");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -265,6 +274,35 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   auto v = store_->VerifyAudit();
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
+}
+
+// Databases of schema 7 exist: migration 8 adds sales; certificates before it have no buyer.
+TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
+  auto recorded = store_->RecordVaccinations(
+      std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})}, MakeContext(),
+      MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+  const int64_t owner_id = (*recorded)[0].owner_id;
+  Certificate c =
+      MakeCertificate(1, owner_id, store_->FindVaccination(Uuid(1))->animal_ids, {Tag(1), Tag(2)});
+  ASSERT_TRUE(store_->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoSale), "");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  auto stored = store_->FindCertificate(c.id);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->buyer_id, 0);
+  TransferInput t;
+  t.id = Uuid(99);
+  t.seller_id = owner_id;
+  t.buyer_phone = Phone(2);
+  t.tags = {Tag(1)};
+  t.on = Day("2026-05-15");
+  t.scope = "KZ-ABY";
+  auto sold = store_->RecordTransfer(t, MakeAudit("transfer.record"));
+  ASSERT_TRUE(sold.ok()) << sold.status().ToString();
+  EXPECT_EQ(store_->FindAnimalByTag(Tag(1))->owner_id, sold->transfer.buyer_id);
 }
 
 TEST_F(PostgresStoreTest, UnreachableServerIsUnavailableAndTheStatusSaysNoMore) {

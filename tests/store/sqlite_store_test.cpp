@@ -65,14 +65,23 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 7 (checkpoint passages) on a database of the latest schema, as if written at
-// schema 6.
+// Undoes migration 8 (sale) on a database of the latest schema, as if written at schema 7.
+void RevertToSchema7(RawDb& raw) {
+  raw.Exec("DROP TABLE ownership_changes");
+  raw.Exec("DROP TABLE transfers");
+  raw.Exec("ALTER TABLE certificates DROP COLUMN buyer_id");
+  raw.Exec("PRAGMA user_version = 7");
+}
+
+// Undoes migrations 8 and 7 (checkpoint passages) on a database of the latest schema, as if
+// written at schema 6.
 void RevertToSchema6(RawDb& raw) {
+  RevertToSchema7(raw);
   raw.Exec("DROP TABLE passages");
   raw.Exec("PRAGMA user_version = 6");
 }
 
-// Undoes migrations 7 and 6 (movements) on a database of the latest schema, as if written at
+// Undoes migrations 8 to 6 (movements) on a database of the latest schema, as if written at
 // schema 5.
 void RevertToSchema5(RawDb& raw) {
   RevertToSchema6(raw);
@@ -80,7 +89,7 @@ void RevertToSchema5(RawDb& raw) {
   raw.Exec("PRAGMA user_version = 5");
 }
 
-// Undoes migrations 7, 6 and 5 (tag life) on a database of the latest schema, as if written at
+// Undoes migrations 8 to 5 (tag life) on a database of the latest schema, as if written at
 // schema 4.
 void RevertToSchema4(RawDb& raw) {
   RevertToSchema5(raw);
@@ -162,7 +171,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 7);
+  EXPECT_EQ(SqliteSchemaVersion(), 8);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -180,7 +189,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -227,7 +236,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -284,7 +293,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -379,6 +388,57 @@ TEST_F(SqliteStoreTest, TagLifeQueriesSearchAnIndex) {
   }
 }
 
+// Databases of schema 7 exist: migration 8 adds sales to a file full of records and
+// certificates, which keep working with no buyer, and the file ends up with the schema of a new
+// one.
+TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
+  std::string fresh_schema;
+  std::string certificate_id;
+  int64_t owner_id = 0;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto recorded = store->RecordVaccinations(
+        std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})}, MakeContext(),
+        MakeAudit("vaccination.batch"));
+    ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+    owner_id = (*recorded)[0].owner_id;
+    Certificate c =
+        MakeCertificate(1, owner_id, store->FindVaccination(Uuid(1))->animal_ids, {Tag(1), Tag(2)});
+    certificate_id = c.id;
+    ASSERT_TRUE(store->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema7(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%ownership%'"), "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  }
+  auto c = store->FindCertificate(certificate_id);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->buyer_id, 0);
+  // And sales go on from there.
+  TransferInput t;
+  t.id = Uuid(99);
+  t.seller_id = owner_id;
+  t.buyer_phone = Phone(2);
+  t.tags = {Tag(1)};
+  t.on = Day("2026-05-15");
+  t.scope = "KZ-ABY";
+  auto sold = store->RecordTransfer(t, MakeAudit("transfer.record"));
+  ASSERT_TRUE(sold.ok()) << sold.status().ToString();
+  EXPECT_EQ(store->FindAnimalByTag(Tag(1))->owner_id, sold->transfer.buyer_id);
+}
+
 // Databases of schema 4 exist: migration 5 keeps every animal, each alive, with its records, and
 // the file ends up with the schema of a new one.
 TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
@@ -401,7 +461,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -457,7 +517,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -523,7 +583,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "7");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }

@@ -2983,5 +2983,248 @@ TYPED_TEST(StoreTest, PassageIdOfAnotherJurisdictionIsRefusedWithoutThePassage) 
   EXPECT_EQ(r.status().field(), "id");
 }
 
+// --- sale (W8) ---
+
+// A seller (Phone(1)) with two tagged cattle (Tag(1), Tag(2)) and a flock of 5, each with a dose
+// on 2026-05-10 (records Uuid(1) and Uuid(2)).
+struct Sale {
+  int64_t seller_id = 0;
+  int64_t flock_id = 0;
+};
+
+TransferInput MakeTransfer(int64_t n, int64_t seller_id, std::vector<std::string> tags,
+                           std::optional<int64_t> flock_id = std::nullopt, int32_t head = 0) {
+  TransferInput t;
+  t.id = Uuid(0x5a1e0000 + n);
+  t.seller_id = seller_id;
+  t.buyer_phone = Phone(2);
+  t.buyer_name = "Aigerim Nurlanovna";
+  t.tags = std::move(tags);
+  t.flock_id = flock_id;
+  t.head = head;
+  t.on = Day("2026-05-15");
+  t.user_id = 7;
+  t.scope = "KZ-ABY";
+  t.at = At(1'790'000'000'000 + n);
+  return t;
+}
+
+template <typename Store>
+Sale AddSeller(Store& store) {
+  auto r = store.RecordVaccinations(
+      std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)}),
+                                    MakeRecord(2, Phone(1))},
+      MakeContext(), MakeAudit("vaccination.batch"));
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  Sale sale;
+  if (!r.ok()) return sale;
+  sale.seller_id = (*r)[0].owner_id;
+  auto flock = store.FindVaccination(Uuid(2));
+  EXPECT_TRUE(flock.ok());
+  if (flock.ok() && flock->animal_ids.size() == 1) sale.flock_id = flock->animal_ids[0];
+  return sale;
+}
+
+TYPED_TEST(StoreTest, TransferPassesAnimalsAndFlockHeadsAndTheirDosesFollowThem) {
+  const Sale sale = AddSeller(this->store());
+  ASSERT_NE(sale.flock_id, 0);
+  const int64_t audit_before = this->AuditRows();
+  auto r = this->store().RecordTransfer(MakeTransfer(1, sale.seller_id, {Tag(1)}, sale.flock_id, 2),
+                                        MakeAudit("transfer.record"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->duplicate);
+  EXPECT_TRUE(r->buyer_created);
+  EXPECT_EQ(this->AuditRows(), audit_before + 1);
+  auto buyer = this->store().FindOwnerByPhone(Phone(2));
+  ASSERT_TRUE(buyer.ok());
+  EXPECT_EQ(buyer->name, "Aigerim Nurlanovna");
+  EXPECT_EQ(buyer->authority, "KZ-ABY-01");  // the seller's
+  EXPECT_EQ(r->transfer.buyer_id, buyer->id);
+  EXPECT_EQ(r->transfer.seller_id, sale.seller_id);
+  ASSERT_EQ(r->transfer.changes.size(), 2u);
+  const Animal sold = this->store().FindAnimalByTag(Tag(1)).value();
+  EXPECT_EQ(sold.owner_id, buyer->id);
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->owner_id, sale.seller_id);
+  EXPECT_EQ(this->store().FindAnimalById(sale.flock_id)->head_count, 3);
+  const OwnershipChange& flock_change = r->transfer.changes[1];
+  EXPECT_EQ(flock_change.animal_id, sale.flock_id);
+  EXPECT_EQ(flock_change.head, 2);
+  EXPECT_NE(flock_change.to_animal_id, sale.flock_id);
+  auto bought_flock = this->store().FindAnimalById(flock_change.to_animal_id);
+  ASSERT_TRUE(bought_flock.ok());
+  EXPECT_EQ(bought_flock->owner_id, buyer->id);
+  EXPECT_EQ(bought_flock->head_count, 2);
+  EXPECT_EQ(r->transfer.changes[0].tag, Tag(1));
+  EXPECT_EQ(r->transfer.changes[0].transfer_id, Uuid(0x5a1e0001));
+
+  // The seller's flock has a dose after the sale: not the buyer's heads'.
+  VaccinationInput later = MakeRecord(3, Phone(1));
+  later.administered_on = Day("2026-05-20");
+  this->Record({later});
+
+  auto bought = this->store().LoadOwnerHistoryByPhone(Phone(2), Day("2020-01-01"));
+  ASSERT_TRUE(bought.ok()) << bought.status().ToString();
+  EXPECT_EQ(bought->animals.size(), 2u);
+  EXPECT_TRUE(bought->vaccinations.empty());
+  ASSERT_EQ(bought->earlier_vaccinations.size(), 2u);
+  std::map<std::string, const EarlierDose*> by_id;
+  for (const EarlierDose& e : bought->earlier_vaccinations) by_id[e.vaccination.id] = &e;
+  ASSERT_EQ(by_id.count(Uuid(1)), 1u);
+  ASSERT_EQ(by_id.count(Uuid(2)), 1u);
+  const EarlierDose& tagged = *by_id.at(Uuid(1));
+  EXPECT_EQ(tagged.vaccination.animal_ids, std::vector<int64_t>{sold.id});  // not Tag(2)'s
+  EXPECT_EQ(tagged.vaccination.head_count, 1);
+  EXPECT_EQ(tagged.previous_owner_masked, MaskName("Owner of " + Phone(1)));
+  EXPECT_EQ(tagged.sold_on, Day("2026-05-15"));
+  const EarlierDose& flock = *by_id.at(Uuid(2));
+  EXPECT_EQ(flock.vaccination.animal_ids, std::vector<int64_t>{flock_change.to_animal_id});
+  EXPECT_EQ(flock.vaccination.head_count, 2);
+
+  auto seller = this->store().LoadOwnerHistory(sale.seller_id, Day("2020-01-01"));
+  ASSERT_TRUE(seller.ok());
+  ASSERT_EQ(seller->sold.size(), 2u);
+  for (const OwnershipChange& c : seller->sold) EXPECT_EQ(c.on, Day("2026-05-15"));
+  EXPECT_EQ(seller->animals.size(), 2u);  // Tag(2) and the flock
+  EXPECT_TRUE(seller->earlier_vaccinations.empty());
+  auto history = this->store().ListOwnershipChanges(sold.id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].from_owner_id, sale.seller_id);
+}
+
+TYPED_TEST(StoreTest, TransferSentAgainIsStoredOnce) {
+  const Sale sale = AddSeller(this->store());
+  ASSERT_TRUE(this->store()
+                  .RecordTransfer(MakeTransfer(1, sale.seller_id, {}, sale.flock_id, 2),
+                                  MakeAudit("transfer.record"))
+                  .ok());
+  auto again = this->store().RecordTransfer(
+      MakeTransfer(1, sale.seller_id, {Tag(2)}, sale.flock_id, 3), MakeAudit("transfer.record"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->duplicate);
+  ASSERT_EQ(again->transfer.changes.size(), 1u);
+  EXPECT_EQ(again->transfer.changes[0].head, 2);
+  EXPECT_EQ(this->store().FindAnimalById(sale.flock_id)->head_count, 3);
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->owner_id, sale.seller_id);
+}
+
+TYPED_TEST(StoreTest, SellingWhatIsNoLongerTheSellersIsRefusedAndStoresNothing) {
+  const Sale sale = AddSeller(this->store());
+  ASSERT_TRUE(
+      this->store()
+          .RecordTransfer(MakeTransfer(1, sale.seller_id, {Tag(1)}), MakeAudit("transfer.record"))
+          .ok());
+  const int64_t audit_before = this->AuditRows();
+  const StoreCounts counts_before = this->Counts();
+  // Tag(2) is still the seller's, Tag(1) is not any more: the whole sale is refused.
+  TransferInput again = MakeTransfer(2, sale.seller_id, {Tag(2), Tag(1)}, sale.flock_id, 1);
+  again.buyer_phone = Phone(3);
+  auto r = this->store().RecordTransfer(again, MakeAudit("transfer.record"));
+  ASSERT_TRUE(HasCode(r.status(), StatusCode::kFailedPrecondition));
+  EXPECT_EQ(r.status().field(), "tags[1]");
+  // More head than the flock has: refused naming head.
+  TransferInput too_many = MakeTransfer(3, sale.seller_id, {Tag(2)}, sale.flock_id, 6);
+  too_many.buyer_phone = Phone(3);
+  auto r2 = this->store().RecordTransfer(too_many, MakeAudit("transfer.record"));
+  ASSERT_TRUE(HasCode(r2.status(), StatusCode::kFailedPrecondition));
+  EXPECT_EQ(r2.status().field(), "head");
+  EXPECT_EQ(this->AuditRows(), audit_before);
+  EXPECT_EQ(this->Counts().owners, counts_before.owners);
+  EXPECT_EQ(this->Counts().animals, counts_before.animals);
+  EXPECT_TRUE(HasCode(this->store().FindOwnerByPhone(Phone(3)).status(), StatusCode::kNotFound));
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->owner_id, sale.seller_id);
+  EXPECT_EQ(this->store().FindAnimalById(sale.flock_id)->head_count, 5);
+  EXPECT_TRUE(this->store().ListOwnershipChanges(sale.flock_id)->empty());
+  // Outside the vet's jurisdiction: refused naming the seller.
+  TransferInput foreign = MakeTransfer(4, sale.seller_id, {Tag(2)});
+  foreign.scope = "KZ-ALM";
+  auto r3 = this->store().RecordTransfer(foreign, MakeAudit("transfer.record"));
+  ASSERT_TRUE(HasCode(r3.status(), StatusCode::kPermissionDenied));
+  EXPECT_EQ(r3.status().field(), "seller_id");
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->owner_id, sale.seller_id);
+}
+
+TYPED_TEST(StoreTest, SaleCertificateNamesItsBuyerCreatedOnTheSpot) {
+  Owner o = this->AddOwner(1);
+  Animal a = this->AddAnimal(o.id, Tag(1));
+  Certificate c = MakeCertificate(1, o.id, {a.id}, {Tag(1)});
+  c.purpose = Purpose::kSale;
+  c.buyer_phone = Phone(9);
+  c.buyer_name = "Buyer Nine";
+  Status s = this->store().CreateCertificate(c, MakeAudit("certificate.issue"));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  auto buyer = this->store().FindOwnerByPhone(Phone(9));
+  ASSERT_TRUE(buyer.ok());
+  EXPECT_EQ(buyer->name, "Buyer Nine");
+  EXPECT_EQ(buyer->authority, c.destination);
+  auto stored = this->store().FindCertificate(c.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->buyer_id, buyer->id);
+  // The animal is still the seller's: it passes at arrival.
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(1))->owner_id, o.id);
+
+  // The owner as its own buyer: refused naming buyer_phone, nothing stored.
+  Certificate self = MakeCertificate(2, o.id, {a.id}, {Tag(1)});
+  self.purpose = Purpose::kSale;
+  self.buyer_phone = o.phone;
+  const int64_t audit_before = this->AuditRows();
+  Status refused = this->store().CreateCertificate(self, MakeAudit("certificate.issue"));
+  ASSERT_TRUE(HasCode(refused, StatusCode::kInvalidArgument));
+  EXPECT_EQ(refused.field(), "buyer_phone");
+  EXPECT_TRUE(HasCode(this->store().FindCertificate(self.id).status(), StatusCode::kNotFound));
+  EXPECT_EQ(this->AuditRows(), audit_before);
+  // Certificates without a buyer read back none.
+  Certificate plain = this->AddCertificate(3);
+  EXPECT_EQ(this->store().FindCertificate(plain.id)->buyer_id, 0);
+}
+
+// W8 at arrival: a sale certificate's animals that came, and the flock's heads counted, pass to
+// the buyer in the consume transaction; a tag missing at arrival stays the seller's. The buyer's
+// W2 then shows the doses given before the sale.
+TYPED_TEST(StoreTest, AnArrivalOfASaleCertificatePassesWhatCameToTheBuyer) {
+  const Sale sale = AddSeller(this->store());
+  auto tag1 = this->store().FindAnimalByTag(Tag(1));
+  auto tag2 = this->store().FindAnimalByTag(Tag(2));
+  ASSERT_TRUE(tag1.ok() && tag2.ok());
+  Certificate c =
+      MakeCertificate(1, sale.seller_id, {tag1->id, tag2->id, sale.flock_id}, {Tag(1), Tag(2)});
+  c.purpose = Purpose::kSale;
+  c.head_count = 7;  // two tagged and five of the flock
+  c.buyer_phone = Phone(9);
+  c.buyer_name = "Buyer Nine";
+  ASSERT_TRUE(this->store().CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+  auto buyer = this->store().FindOwnerByPhone(Phone(9));
+  ASSERT_TRUE(buyer.ok());
+
+  // Tag(2) did not come, and only 4 of the flock's 5 heads: 5 head counted.
+  Consumption use{21, "insp21", "market", At(1'790'000'100'000)};
+  auto compared = CompareArrival(c, 5, std::vector<std::string>{Tag(1)});
+  ASSERT_TRUE(compared.ok()) << compared.status().ToString();
+  use.arrival = *compared;
+  use.on = Day("2026-06-01");
+  auto arrived = this->store().ConsumeCertificate(c.id, use, MakeAudit("certificate.consume"));
+  ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(1))->owner_id, buyer->id);
+  EXPECT_EQ(this->store().FindAnimalByTag(Tag(2))->owner_id, sale.seller_id);
+  EXPECT_EQ(this->store().FindAnimalById(sale.flock_id)->head_count, 1);
+  auto bought = this->store().LoadOwnerHistoryByPhone(Phone(9), Day("2020-01-01"));
+  ASSERT_TRUE(bought.ok()) << bought.status().ToString();
+  int32_t flock_heads = 0;
+  for (const Animal& a : bought->animals) {
+    if (a.is_flock()) flock_heads += a.head_count;
+  }
+  EXPECT_EQ(flock_heads, 4);
+  std::vector<std::string> earlier;
+  for (const EarlierDose& d : bought->earlier_vaccinations) earlier.push_back(d.vaccination.id);
+  std::sort(earlier.begin(), earlier.end());
+  std::vector<std::string> expected{Uuid(1), Uuid(2)};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(earlier, expected);
+  auto seller = this->store().LoadOwnerHistory(sale.seller_id, Day("2020-01-01"));
+  ASSERT_TRUE(seller.ok());
+  EXPECT_EQ(seller->sold.size(), 2u);  // Tag(1) and the flock's heads
+}
+
 }  // namespace
 }  // namespace herdpass::testing
