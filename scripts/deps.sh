@@ -8,7 +8,7 @@ group=${1:-build}
 build_pkgs=(cmake ninja-build g++ pkg-config make
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   libphonenumber-dev zlib1g-dev libqrencode-dev libcli11-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev curl
+  libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev curl openssl sslscan
   libcbor-dev libpng-dev libzbar-dev zbar-tools python3-cbor2 python3-nacl
   postgresql-15 libpq-dev
   chromium fonts-noto-core fonts-noto-cjk)
