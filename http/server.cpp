@@ -374,8 +374,7 @@ Result<int> Server::Impl::Start() {
                port_.load(), tls_ ? " with TLS" : "", options_.io_threads,
                options_.handler_threads);
   if (redirect_acceptor_) {
-    spdlog::info("plain HTTP on {} (port {}) redirects to https", options_.redirect_listen,
-                 redirect_port_.load());
+    spdlog::info("plain HTTP listener on port {} redirects to https", redirect_port_.load());
   }
   return port_.load();
 }
