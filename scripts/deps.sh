@@ -27,6 +27,7 @@ for p in "${pkgs[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ $status == "install ok installed" ]] || missing+=("$p")
 done
+# openssl (s_client) and sslscan check the TLS of `herdpass serve` (tests/http/serve_tls_test.py).
 # The web app (web/) is built with the machine's Node.js and npm (Vite 8 needs Node >= 20.19, newer
 # than Debian 12's nodejs 18); chromium runs its end-to-end tests, the Noto fonts draw the Uyghur and
 # Chinese screens.
