@@ -104,12 +104,16 @@ class Deployment:
                                            timeout=10)
 
     def close(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(30)
-        if self.proc:
-            self.drain.join(30)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """Stops the server (SIGTERM: a graceful stop exits 0, also under the sanitizers)."""
+        try:
+            if self.proc:
+                if self.proc.poll() is None:
+                    self.proc.terminate()
+                code = self.proc.wait(30)
+                self.drain.join(30)
+                assert code == 0, f"serve exited {code}: " + self.log()[-4000:]
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def fingerprint(conn):
