@@ -13,6 +13,7 @@
 #                                 "web": only the web app's (bench/web/web_bench.mjs, Chromium)
 #                                 "photo": only the web app's photo decoding against zbarimg
 #                                 (bench/web/photo_bench.mjs, Chromium)
+#                                 "tls": only W2 over HTTPS against plain HTTP (the small data set)
 #   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
 # Loopback only. Every process it starts is stopped on exit.
 set -euo pipefail
@@ -141,14 +142,15 @@ dataset() {
 server_pid=
 server_port=
 # Starts `herdpass serve` on a free port of 127.0.0.1 for data directory $1.
-start_server() {
+start_server() {  # DIR NAME [more serve arguments]
   local dir=$1 name=$2
-  "$herdpass" serve --data "$dir" --listen 127.0.0.1:0 --lookups-per-minute 0 \
+  shift 2
+  "$herdpass" serve --data "$dir" --listen 127.0.0.1:0 --lookups-per-minute 0 "$@" \
     >"$work/$name.server.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
-  wait_for "$work/$name.server.log" "(port [0-9]*)"
-  server_port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$work/$name.server.log" | head -1)
+  wait_for "$work/$name.server.log" "(port [0-9]*[,)]"
+  server_port=$(sed -n 's/.*(port \([0-9]*\)[,)].*/\1/p' "$work/$name.server.log" | head -1)
 }
 stop_server() {
   kill "$server_pid" 2>/dev/null || true
@@ -160,12 +162,13 @@ login() {
 }
 
 # wrk with bench/lookup.lua against port $1; result lines in $2. A short warm-up run first.
+# $5: the scheme, http (default) or https.
 run_wrk() {
-  local port=$1 result=$2 phones=$3 token=$4
+  local port=$1 result=$2 phones=$3 token=$4 scheme=${5:-http}
   HP_PHONES=$phones HP_TOKEN=$token timeout 60 wrk -t2 -c32 -d3s -s "$lua" \
-    "http://127.0.0.1:$port/" >"$result.warmup" 2>&1 || true
+    "$scheme://127.0.0.1:$port/" >"$result.warmup" 2>&1 || true
   HP_PHONES=$phones HP_TOKEN=$token timeout $((duration + 60)) wrk -t2 -c32 -d"${duration}s" \
-    --latency -s "$lua" "http://127.0.0.1:$port/" >"$result" 2>&1
+    --latency -s "$lua" "$scheme://127.0.0.1:$port/" >"$result" 2>&1
   cat "$result" >>"$log"
   local non2xx
   non2xx=$(field "$result" non2xx)
@@ -297,6 +300,36 @@ run_photo_bench() {
     >"$work/photo.txt" 2> >(tee -a "$log" >&2)
   cat "$work/photo.txt" >>"$log"
 }
+# --- TLS: W2 over HTTPS against plain HTTP, both keep-alive, same data, same run -----------------
+# The small data set; a certificate from `herdpass tls self-signed` (ECDSA P-256; wrk negotiates
+# TLS 1.3 and does not check it).
+run_tls_bench() {
+  local set
+  set=$(dataset "$small_records")
+  rm -rf "$work/tls-data"
+  cp -r --reflink=auto "$set/data" "$work/tls-data"
+  start_server "$work/tls-data" tls-plain
+  local tok
+  tok=$(login bench-inspector)
+  say "W2 over plain HTTP at $small_records records"
+  run_wrk "$server_port" "$work/w2-plain.txt" "$set/phones.txt" "$tok"
+  stop_server
+  "$herdpass" tls self-signed --host 127.0.0.1 --out "$work/tls-cert" >>"$log"
+  start_server "$work/tls-data" tls-https --tls-cert "$work/tls-cert/server.crt" \
+    --tls-key "$work/tls-cert/server.key"
+  say "W2 over HTTPS at $small_records records"
+  run_wrk "$server_port" "$work/w2-https.txt" "$set/phones.txt" "$tok" https
+  stop_server
+}
+tls_rows() {
+  local plain https
+  plain=$(field "$work/w2-plain.txt" rps)
+  https=$(field "$work/w2-https.txt" rps)
+  row "TLS: W2 req/s over HTTPS, $small_records records, 32 keep-alive conns (p99 $(calc \
+    "sprintf(\"%.2f\", $(field "$work/w2-https.txt" p99_us) / 1000)") ms)" "$(calc "sprintf(\"%.0f\", $https)")" \
+    "$(calc "sprintf(\"%.0f\", $plain)") (plain HTTP)" "$(ratio "$https" "$plain")" ">= 0.8x" \
+    "$(check "$https / $plain >= 0.8")"
+}
 
 # BENCH_ONLY=NAME: one group alone, its own table. Runs RUN_FN, then a table of ROWS_FN titled TITLE.
 only_bench() {
@@ -320,6 +353,7 @@ case ${BENCH_ONLY:-} in
   photo) only_bench run_photo_bench "HerdPass photo decoding against zbarimg" photo_rows ;;
   pg) only_bench run_pg_bench "HerdPass on PostgreSQL" pg_rows ;;
   cert) only_bench run_cert_bench "HerdPass certificate benchmarks" cert_rows ;;
+  tls) only_bench run_tls_bench "HerdPass over HTTPS" tls_rows ;;
 esac
 
 say "build $build, $records records (small set $small_records), wrk ${duration}s, W1 ${w1_seconds}s"
@@ -450,6 +484,7 @@ timeout $((w1_seconds + 120)) "$raw" insert --db "$work/raw.db" --schema-from "$
 cat "$work/raw-insert.txt" >>"$log"
 
 run_cert_bench
+run_tls_bench
 run_pg_bench
 run_web_bench
 run_photo_bench
@@ -508,6 +543,7 @@ table=$work/table.md
   row "herdpass backup of $records records (SQLite, online)" "$backup_seconds s" \
     "$backup_mib MiB" "" "(info)" ""
   cert_rows
+  tls_rows
   pg_rows
   web_rows
   photo_rows

@@ -11,6 +11,7 @@
 #include "cli/backup.h"
 #include "cli/commands.h"
 #include "cli/serve.h"
+#include "cli/tls.h"
 #include "store/postgres/postgres_store.h"
 
 namespace herdpass::cli {
@@ -260,6 +261,24 @@ int Main(int argc, char** argv) {
                    "(default +05:00)")
       ->envname("HERDPASS_UTC_OFFSET");
 
+  serve->add_option("--tls-cert", serve_opts.tls_cert,
+                    "PEM certificate (with its chain): serve HTTPS (TLS 1.2/1.3); SIGHUP reloads");
+  serve->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert");
+  serve->add_option("--redirect-port", serve_opts.redirect_port,
+                    "also listen for plain HTTP on this port, only to redirect to https");
+
+  SelfSignedOptions self_signed_opts;
+  auto* tls = app.add_subcommand("tls", "TLS certificates for serving HTTPS on a LAN");
+  tls->require_subcommand(1);
+  auto* tls_self_signed = tls->add_subcommand(
+      "self-signed", "make a local CA (for the phones) and a server certificate signed by it");
+  tls_self_signed
+      ->add_option("--host", self_signed_opts.host, "the server's DNS name or IP address")
+      ->required();
+  tls_self_signed->add_option("--out", self_signed_opts.out, "directory for the files")->required();
+  tls_self_signed->add_option("--days", self_signed_opts.days,
+                              "server certificate validity in days (default 397)");
+
   auto* user = app.add_subcommand("user", "manage users");
   user->require_subcommand(1);
   std::string username, role, user_authority;
@@ -386,6 +405,7 @@ int Main(int argc, char** argv) {
     if (serve_opts.listen.empty()) serve_opts.listen = c.d.listen;
     return Serve(c.d, ConfigFor(c.d), serve_opts);
   }
+  if (*tls_self_signed) return TlsSelfSigned(self_signed_opts);
   if (*user_add) return UserAdd(c, username, role, user_authority);
   if (*user_disable) return UserDisable(c, username, true);
   if (*user_enable) return UserDisable(c, username, false);

@@ -48,6 +48,15 @@ void RegisterStoreMetrics(http::MetricsRegistry& metrics, Store& store) {
 }  // namespace
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options) {
+  // Block the stop signals and SIGHUP (reload the TLS certificate and key) before any thread is
+  // made, so that every thread inherits the mask (a thread without it would take a SIGHUP's default
+  // action: the end of the process); one thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   config.lookups_per_minute = options.lookups_per_minute;
   config.key_cache_for = std::chrono::seconds(options.key_cache_seconds);
   if (config.key_dir.empty()) config.key_dir = KeyDir(d.data_dir);
@@ -69,6 +78,16 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     if (!offset.ok()) return Fail(offset.status());
     config.local_utc_offset = *offset;
   }
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    if (Status s = http::CheckTlsFiles(options.tls_cert, options.tls_key); !s.ok()) return Fail(s);
+  } else if (options.redirect_port != 0) {
+    return Fail(InvalidArgument("redirect-port",
+                                "--redirect-port redirects to HTTPS: it needs --tls-cert and "
+                                "--tls-key"));
+  }
+  if (options.redirect_port < 0 || options.redirect_port > 65535) {
+    return Fail(InvalidArgument("redirect-port", "--redirect-port must be a port, 1..65535"));
+  }
   auto proxies = http::TrustedProxies::Parse(options.trusted_proxies);
   if (!proxies.ok()) return Fail(proxies.status());
   std::unique_ptr<http::StaticFiles> web;
@@ -85,13 +104,6 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   }
   auto opened = OpenDataDir(d, config);
   if (!opened.ok()) return Fail(opened.status());
-
-  // Block the stop signals in every thread; one thread waits for them below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   http::MetricsRegistry metrics;
   RegisterStoreMetrics(metrics, *opened.value()->store);
@@ -113,6 +125,13 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   server_options.handler_threads = options.handler_threads;
   server_options.metrics = &metrics;
   server_options.trusted_proxies = std::move(proxies).value();
+  server_options.tls_cert = options.tls_cert;
+  server_options.tls_key = options.tls_key;
+  if (options.redirect_port != 0) {
+    const std::string& listen = options.listen;
+    server_options.redirect_listen =
+        listen.substr(0, listen.rfind(':') + 1) + std::to_string(options.redirect_port);
+  }
   for (const auto& p : options.trusted_proxies) {
     spdlog::info("trusted proxy: {} (its X-Forwarded-For names the client)", p);
   }
@@ -120,10 +139,25 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   auto port = server.Start();
   if (!port.ok()) return Fail(port.status());
   std::cout << "herdpass serving " << d.data_dir << " on " << options.listen << " (port "
-            << port.value() << ")" << std::endl;
+            << port.value() << (options.tls_cert.empty() ? "" : ", https") << ")" << std::endl;
+  if (server.redirect_port() != 0) {
+    std::cout << "herdpass redirecting http on port " << server.redirect_port() << " to https"
+              << std::endl;
+  }
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    if (options.tls_cert.empty()) {
+      spdlog::info("SIGHUP: no TLS certificate to reload");
+    } else if (Status s = server.ReloadTls(); s.ok()) {
+      spdlog::info("SIGHUP: TLS certificate {} and key {} reloaded", options.tls_cert,
+                   options.tls_key);
+    } else {
+      spdlog::error("SIGHUP: TLS reload failed, keeping the certificate in use: {}", s.message());
+    }
+  }
   spdlog::info("signal {}: stopping", sig);
   server.Stop();
   return 0;

@@ -25,6 +25,12 @@ struct ServeOptions {
   // --utc-offset: local time for certificate validity and the printed page (ParseUtcOffset's
   // form); "" = the ServiceConfig default
   std::string utc_offset;
+  // --tls-cert, --tls-key: HTTPS (http::ServerOptions); both or neither. SIGHUP reads them again.
+  std::string tls_cert;
+  std::string tls_key;
+  // --redirect-port: a plain HTTP listener on the --listen address's host that only redirects to
+  // https; 0 = none.
+  int redirect_port = 0;
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);

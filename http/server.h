@@ -47,7 +47,21 @@ struct ServerOptions {
   // Reverse proxies whose X-Forwarded-For names the client (Request::remote_address); none by
   // default: the peer is the client.
   TrustedProxies trusted_proxies;
+  // HTTPS: PEM files of the certificate (with its chain) and of its private key, both or neither.
+  // With them the listener speaks TLS only: TLS 1.2 and 1.3, for 1.2 ECDHE key exchange with AEAD
+  // ciphers only, and every response carries Strict-Transport-Security. ReloadTls() reads them
+  // again.
+  std::string tls_cert;
+  std::string tls_key;
+  // "host:port" of a plain HTTP listener that answers every request with a 308 to the same path on
+  // https (the Host header's name, the TLS listener's port); "" = none. REQUIRES: TLS.
+  std::string redirect_listen;
 };
+
+// Reads and checks a TLS certificate and key as ServerOptions would use them: kInvalidArgument
+// (field "tls-cert" or "tls-key") naming the file when one is missing, unreadable, not PEM, or the
+// key is not the certificate's.
+Status CheckTlsFiles(const std::string& cert_file, const std::string& key_file);
 
 class Server {
  public:
@@ -73,6 +87,13 @@ class Server {
 
   // The port Start() bound, or 0.
   int port() const;
+  // The redirect listener's port, or 0.
+  int redirect_port() const;
+
+  // Reads ServerOptions::tls_cert and tls_key again (after a certificate renewal): handshakes from
+  // now on use them; connections already open keep theirs. On an error (CheckTlsFiles' errors, or
+  // no TLS configured: kFailedPrecondition) the server keeps the certificate it had.
+  Status ReloadTls();
 
  private:
   class Impl;

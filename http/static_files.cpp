@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/compression.h"
+
 namespace herdpass::http {
 
 struct StaticFiles::File {
@@ -82,24 +84,6 @@ std::string Etag(std::string_view body, std::string_view suffix) {
   return etag;
 }
 
-// gzip (RFC 1952) at the highest level: compressed once, at startup. "" on a zlib failure.
-std::string Gzip(std::string_view in) {
-  z_stream z{};
-  // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
-  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return {};
-  }
-  std::string out(deflateBound(&z, static_cast<uLong>(in.size())) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return rc == Z_STREAM_END ? out : std::string();
-}
-
 std::unique_ptr<StaticFiles::File> MakeFile(std::string_view relative, std::string body) {
   const Type& type = TypeOf(relative);
   auto f = std::make_unique<StaticFiles::File>();
@@ -108,7 +92,8 @@ std::unique_ptr<StaticFiles::File> MakeFile(std::string_view relative, std::stri
   f->immutable = relative.starts_with("assets/");
   f->etag = Etag(body, "");
   if (type.compressible) {
-    std::string gz = Gzip(body);
+    // gzip at the highest level: compressed once, at startup.
+    std::string gz = Gzip(body, Z_BEST_COMPRESSION);
     if (!gz.empty() && gz.size() < body.size()) {
       f->gzip = std::move(gz);
       f->gzip_etag = Etag(body, "-gzip");
@@ -123,41 +108,6 @@ Status WebError(std::string message) { return InvalidArgument("web", std::move(m
 bool IsWithin(const fs::path& path, const fs::path& root) {
   auto [r, p] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
   return r == root.end();
-}
-
-// Does the comma-separated Accept-Encoding value accept gzip (RFC 9110 12.5.3)? "gzip" or
-// "x-gzip" with a non-zero q, or "*" with a non-zero q when gzip is not named.
-bool AcceptsGzip(std::string_view header) {
-  int gzip = -1;  // -1 not named, 0 refused, 1 accepted
-  int star = -1;
-  while (!header.empty()) {
-    size_t comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    size_t semi = item.find(';');
-    std::string_view coding = item.substr(0, semi);
-    auto trim = [](std::string_view s) {
-      while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-      while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-      return s;
-    };
-    coding = trim(coding);
-    bool accepted = true;
-    if (semi != std::string_view::npos) {
-      std::string_view param = trim(item.substr(semi + 1));
-      if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-        std::string_view q = trim(param.substr(2));
-        // q is "0", "0.", "0.0", ... "0.000" to refuse; anything else is > 0.
-        accepted = !(q.starts_with("0") && q.find_first_not_of("0.") == std::string_view::npos);
-      }
-    }
-    if (EqualsIgnoreCase(coding, "gzip") || EqualsIgnoreCase(coding, "x-gzip")) {
-      gzip = accepted ? 1 : 0;
-    } else if (coding == "*") {
-      star = accepted ? 1 : 0;
-    }
-  }
-  return gzip == 1 || (gzip == -1 && star == 1);
 }
 
 // Does If-None-Match (a list of entity tags, or "*") match `etag`? Weak comparison (RFC 9110

@@ -8,7 +8,7 @@ group=${1:-build}
 build_pkgs=(cmake ninja-build g++ pkg-config make
   libboost-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev libssl-dev
   libphonenumber-dev zlib1g-dev libqrencode-dev libcli11-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev curl
+  libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev curl openssl sslscan
   libcbor-dev libpng-dev libzbar-dev zbar-tools imagemagick python3-cbor2 python3-nacl
   postgresql-15 libpq-dev
   chromium fonts-noto-core fonts-noto-cjk)
@@ -27,6 +27,7 @@ for p in "${pkgs[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ $status == "install ok installed" ]] || missing+=("$p")
 done
+# openssl (s_client) and sslscan check the TLS of `herdpass serve` (tests/http/serve_tls_test.py).
 # The web app (web/) is built with the machine's Node.js and npm (Vite 8 needs Node >= 20.19, newer
 # than Debian 12's nodejs 18); chromium runs its end-to-end tests, the Noto fonts draw the Uyghur and
 # Chinese screens.

@@ -103,6 +103,11 @@ test('a vaccinator records offline, the records survive a reload and sync once w
   const owner = freshOwner();
   const context = await phone(browser, { geolocation: HERE, permissions: ['geolocation'], acceptDownloads: true });
   const page = await context.newPage();
+  // The Content-Encoding of every batch the app sends (gzip, CompressionStream: issue 14).
+  const batchEncodings = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/v1/vaccinations/batch')) batchEncodings.push(r.headers()['content-encoding']);
+  });
   try {
     await signIn(page, server.url, 'vaccinator');
     await page.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
@@ -184,6 +189,8 @@ test('a vaccinator records offline, the records survive a reload and sync once w
     await page.getByTestId('outbox-count').and(page.locator('[data-count="0"]')).waitFor();
     await page.getByTestId('pending-count').waitFor({ state: 'detached' });
     await expectCount(outboxItems(page), 0);
+    assert.ok(batchEncodings.length >= 1, 'a batch was sent');
+    assert.deepEqual([...new Set(batchEncodings)], ['gzip'], 'every batch went gzip-encoded');
 
     // The server holds exactly those records, for the new owner with their village and two sheep.
     const first = await lookup(owner.local);

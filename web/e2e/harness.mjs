@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomInt } from 'node:crypto';
+import { randomInt, X509Certificate, createHash } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 
@@ -27,12 +27,24 @@ export const USERS = {
 // Starts `herdpass serve` on a fresh data directory seeded by `herdpass demo` (demo users,
 // `owners` households, certificates), with `serveArgs` added to `serve`. Returns { url, data, demo,
 // stop }.
-export async function startServer({ owners = 20, serveArgs = [] } = {}) {
+//
+// `tls`: a host name (e.g. "herdpass.lan"): `herdpass tls self-signed --host tls` makes a CA and a
+// certificate, the server speaks HTTPS only, `url` is https://tls:PORT (a browser maps the name to
+// 127.0.0.1: launch({ tls: server })) and `spki` is the certificate's SPKI hash for Chromium.
+export async function startServer({ owners = 20, serveArgs = [], tls = null } = {}) {
   if (!existsSync(BIN)) throw new Error(`no herdpass binary at ${BIN} (set HERDPASS_BIN)`);
   if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`no web build at ${WEB_DIST} (npm run build)`);
   const data = mkdtempSync(join(tmpdir(), 'herdpass-e2e-'));
   execFileSync(BIN, ['init', '--data', data, '--region', 'KZ', '--authority', 'KZ-ABY'], { stdio: 'pipe' });
   const demo = execFileSync(BIN, ['demo', '--data', data, '--owners', String(owners)], { encoding: 'utf8' });
+  let spki = null;
+  if (tls) {
+    const dir = join(data, 'tls');
+    execFileSync(BIN, ['tls', 'self-signed', '--host', tls, '--out', dir], { stdio: 'pipe' });
+    serveArgs = ['--tls-cert', join(dir, 'server.crt'), '--tls-key', join(dir, 'server.key'), ...serveArgs];
+    const key = new X509Certificate(readFileSync(join(dir, 'server.crt'))).publicKey;
+    spki = createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('base64');
+  }
   const proc = spawn(BIN, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--web', WEB_DIST, ...serveArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -43,7 +55,7 @@ export async function startServer({ owners = 20, serveArgs = [] } = {}) {
     const timer = setTimeout(() => fail(new Error(`server did not start:\n${out}\n${log}`)), 30000);
     proc.stdout.on('data', (d) => {
       out += d;
-      const m = /\(port (\d+)\)/.exec(out);
+      const m = /\(port (\d+)[,)]/.exec(out);
       if (m) {
         clearTimeout(timer);
         ok(Number(m[1]));
@@ -51,9 +63,11 @@ export async function startServer({ owners = 20, serveArgs = [] } = {}) {
     });
     proc.on('exit', (code) => fail(new Error(`server exited ${code}:\n${out}\n${log}`)));
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = tls ? `https://${tls}:${port}` : `http://127.0.0.1:${port}`;
   return {
     url,
+    host: tls,
+    spki,
     data,
     demo,
     log: () => log,
@@ -69,7 +83,13 @@ export async function startServer({ owners = 20, serveArgs = [] } = {}) {
   };
 }
 
-export async function launch() {
+// `tls`: a server started with startServer({ tls }): Chromium resolves its host name to 127.0.0.1
+// and trusts its certificate by SPKI hash (--ignore-certificate-errors-spki-list, which keeps the
+// origin a secure context, unlike --ignore-certificate-errors). `args`: more Chromium flags.
+export async function launch({ tls = null, args = [] } = {}) {
+  const trust = tls
+    ? [`--host-resolver-rules=MAP ${tls.host} 127.0.0.1`, `--ignore-certificate-errors-spki-list=${tls.spki}`]
+    : [];
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -83,6 +103,8 @@ export async function launch() {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      ...trust,
+      ...args,
     ],
   });
 }

@@ -2,6 +2,7 @@
 // OfflineError, so callers fall back to what the phone knows), the caller's own abort stays an
 // AbortError, and a network failure an OfflineError.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { gunzipSync } from 'node:zlib';
 import { ApiError, OfflineError, REQUEST_TIMEOUT_MS, TimeoutError, api, deadline } from './api';
 
 // A fetch that never answers until its signal aborts, as over a stalled link.
@@ -90,5 +91,40 @@ describe('request time limits', () => {
     const d2 = deadline(1000);
     await vi.advanceTimersByTimeAsync(1000);
     expect([d2.signal.aborted, d2.timedOut()]).toEqual([true, true]);
+  });
+});
+
+describe('gzip-encoded bodies', () => {
+  // What fetch was given: the headers and the body bytes.
+  function capturingFetch(sent: { headers: Record<string, string>; body: unknown }[]) {
+    return vi.fn(async (_url: string, init: RequestInit) => {
+      sent.push({ headers: init.headers as Record<string, string>, body: init.body });
+      return new Response('{"results":[]}', { status: 200 });
+    });
+  }
+
+  it('a compressed call sends gzip that inflates to the JSON', async () => {
+    const sent: { headers: Record<string, string>; body: unknown }[] = [];
+    vi.stubGlobal('fetch', capturingFetch(sent));
+    const records = [{ id: 'a', disease: 'FMD-O' }];
+    await api('POST', '/vaccinations/batch', { records }, undefined, 1000, true);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].headers['Content-Encoding']).toBe('gzip');
+    expect(sent[0].headers['Content-Type']).toBe('application/json');
+    const body = new Uint8Array(sent[0].body as ArrayBuffer);
+    expect([body[0], body[1]]).toEqual([0x1f, 0x8b]); // the gzip magic
+    expect(gunzipSync(body).toString('utf8')).toBe(JSON.stringify({ records }));
+  });
+
+  it('without CompressionStream, or uncompressed calls, the JSON goes as it is', async () => {
+    const sent: { headers: Record<string, string>; body: unknown }[] = [];
+    vi.stubGlobal('fetch', capturingFetch(sent));
+    await api('POST', '/owners', { phone: '1' });
+    vi.stubGlobal('CompressionStream', undefined);
+    await api('POST', '/vaccinations/batch', { records: [] }, undefined, 1000, true);
+    expect(sent.map((s) => [s.headers['Content-Encoding'], s.body])).toEqual([
+      [undefined, '{"phone":"1"}'],
+      [undefined, '{"records":[]}'],
+    ]);
   });
 });

@@ -82,20 +82,41 @@ export async function fetchWithin(url: string, init: RequestInit, ms = REQUEST_T
   }
 }
 
+// `text` gzip-encoded with the browser's CompressionStream, or null where there is none (the body
+// then goes as it is). The server inflates any JSON body sent with Content-Encoding: gzip, holding
+// what it inflates to to the same 1 MiB limit.
+export async function gzipText(text: string): Promise<ArrayBuffer | null> {
+  if (typeof CompressionStream === 'undefined') return null;
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Response(stream).arrayBuffer();
+}
+
+// `compress`: send the JSON body gzip-encoded where the browser can (the sync batches: a 500-record
+// batch is ~10x smaller on the wire).
 export async function api<T>(
   method: string,
   path: string,
   body?: unknown,
   signal?: AbortSignal,
   timeoutMs = REQUEST_TIMEOUT_MS,
+  compress = false,
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const s = session();
   if (s) headers.Authorization = `Bearer ${s.token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let payload: BodyInit | undefined;
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+    const gz = compress ? await gzipText(payload) : null;
+    if (gz) {
+      headers['Content-Encoding'] = 'gzip';
+      payload = gz;
+    }
+  }
   const { res, text } = await fetchWithin(
     `/api/v1${path}`,
-    { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, cache: 'no-store' },
+    { method, headers, body: payload, signal, cache: 'no-store' },
     timeoutMs,
   );
   let data: unknown = null;

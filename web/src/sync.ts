@@ -489,7 +489,7 @@ async function registerOwners(batch: OutboxRecord[]): Promise<void> {
 const apiTransport: SyncTransport = {
   prepare: registerOwners,
   send(records) {
-    return api<BatchAnswer>('POST', '/vaccinations/batch', { records }, undefined, SEND_TIMEOUT_MS);
+    return api<BatchAnswer>('POST', '/vaccinations/batch', { records }, undefined, SEND_TIMEOUT_MS, true);
   },
 };
 
