@@ -111,6 +111,11 @@ struct DemoResult {
   std::string dead_tag;
   std::string replaced_tag;
   std::string new_tag;
+  // Journeys (issue 12): the buyer of the re-tagged animal (a sale at the farm), the certificate
+  // that arrived one head short, and the one with a checkpoint passage; empty when not made.
+  std::string buyer_phone;
+  std::string mismatch_certificate;
+  std::string passage_certificate;
 };
 // Seeds a synthetic county into the opened store. Deterministic for a given seed and "today".
 // Then issues a few certificates as demo-vet for households whose animals meet the movement rules

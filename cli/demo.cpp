@@ -337,6 +337,49 @@ Status RecordDemoTagLife(HerdService& service, const Household& h, const std::st
   return Status::Ok();
 }
 
+// The animals' journeys (issue 12): the tag-life owner sells its re-tagged animal to a demo buyer
+// at the farm (W8: the buyer's lookup shows the doses from before the sale), and the demo
+// inspector records a passage of the first certificate at the county's checkpoint (W13).
+Status RecordDemoJourneys(HerdService& service, const Deployment& d, const std::string& buyer_phone,
+                          const std::vector<Certificate>& certs, double lat, double lon,
+                          std::mt19937_64& idrng, DemoResult& result) {
+  const Date today = service.clock().Today();
+  const int64_t ms = static_cast<int64_t>(today.days()) * 86400000LL + 9 * 3600000LL;
+  if (!result.new_tag.empty()) {
+    HP_ASSIGN_OR_RETURN(auto vet, DemoUser(service, Role::kVet));
+    TransferRequest sale;
+    sale.id = UuidV7(ms, idrng);
+    sale.seller_phone = result.tag_life_phone;
+    sale.buyer_phone = buyer_phone;
+    sale.buyer_name = "Demo Buyer";
+    sale.tags = {result.new_tag};
+    sale.date = today.AddDays(-1).ToString();
+    HP_RETURN_IF_ERROR(service.RecordTransfer(vet, sale).status());
+    result.buyer_phone = buyer_phone;
+  }
+  if (certs.empty() || certs[0].status != CertificateStatus::kIssued) return Status::Ok();
+  HoldingInput in;
+  in.code = "CP-1";
+  in.kind = "checkpoint";
+  in.name = "Road checkpoint";
+  in.authority = d.authority;
+  in.lat = lat + 0.1;
+  in.lon = lon + 0.1;
+  in.opened_on = today.AddYears(-5).ToString();
+  HP_ASSIGN_OR_RETURN(const Holding checkpoint,
+                      EnsureHolding(service, HerdService::SystemCaller(), in));
+  HP_ASSIGN_OR_RETURN(auto inspector, DemoUser(service, Role::kInspector));
+  PassageRequest p;
+  p.id = UuidV7(ms + 1, idrng);
+  p.holding = checkpoint.id;
+  p.at = FormatRfc3339(service.clock().Now());
+  p.head_seen = certs[0].head_count;
+  p.note = "seals intact";
+  HP_RETURN_IF_ERROR(service.RecordPassage(inspector, certs[0].id, p).status());
+  result.passage_certificate = certs[0].number;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owners, uint32_t seed) {
@@ -489,12 +532,17 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
   // destination's jurisdiction may); the vet revokes the fourth.
   if (certs.size() >= 3) {
     HP_ASSIGN_OR_RETURN(auto inspector, DestinationInspector(service, certs[1].destination));
-    for (size_t i : {1, 2}) {
-      HP_ASSIGN_OR_RETURN(auto c,
-                          service.ConsumeCertificate(inspector, certs[i].id,
-                                                     "Central meat processing plant, gate 2"));
-      certs[i] = std::move(c);
-    }
+    HP_ASSIGN_OR_RETURN(auto first,
+                        service.ConsumeCertificate(inspector, certs[1].id,
+                                                   "Central meat processing plant, gate 2"));
+    certs[1] = std::move(first);
+    // The third arrives one head short (W13): a mismatch the origin vet sees.
+    ArrivalRequest short_one;
+    short_one.place = "Central meat processing plant, gate 2";
+    if (certs[2].head_count > 1) short_one.head_count = certs[2].head_count - 1;
+    HP_ASSIGN_OR_RETURN(auto second, service.ConsumeCertificate(inspector, certs[2].id, short_one));
+    if (short_one.head_count) result.mismatch_certificate = second.number;
+    certs[2] = std::move(second);
   }
   if (certs.size() >= 4) {
     HP_ASSIGN_OR_RETURN(auto vet, DemoUser(service, Role::kVet));
@@ -510,6 +558,12 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     // events again, answered as duplicates, whatever the certificates drew from idrng.
     std::mt19937_64 event_rng(seed ^ 0x7a61ULL);
     HP_RETURN_IF_ERROR(RecordDemoTagLife(service, last, new_tag, event_rng, result));
+  }
+  {
+    std::mt19937 buyer_rng(seed ^ 0xb0b5U);
+    std::mt19937_64 journey_rng(seed ^ 0x6a6fULL);
+    HP_RETURN_IF_ERROR(RecordDemoJourneys(service, d, DemoPhone(d.region, buyer_rng), certs,
+                                          centre_lat, centre_lon, journey_rng, result));
   }
   for (const auto& c : certs) {
     result.certificates.push_back(

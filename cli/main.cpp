@@ -191,6 +191,16 @@ int Demo(Common& c, int owners, uint32_t seed) {
               << "demo replaced tag: " << seeded->replaced_tag << " now " << seeded->new_tag
               << "\n";
   }
+  if (!seeded->buyer_phone.empty()) {
+    std::cout << "demo buyer phone: " << seeded->buyer_phone << " bought " << seeded->new_tag
+              << "\n";
+  }
+  if (!seeded->mismatch_certificate.empty()) {
+    std::cout << "demo arrival with a mismatch: " << seeded->mismatch_certificate << "\n";
+  }
+  if (!seeded->passage_certificate.empty()) {
+    std::cout << "demo checkpoint passage: " << seeded->passage_certificate << "\n";
+  }
   for (Role r : kAllRoles) {
     std::cout << "demo user: demo-" << RoleName(r) << " / demo-" << RoleName(r) << "-pass\n";
   }

@@ -22,6 +22,9 @@ cert_until=$(sed -n 's/^demo certificate to verify: [^ ]* valid until //p' "$dat
 life_phone=$(sed -n 's/^demo tag life owner phone: //p' "$data/demo.txt" 2>/dev/null || true)
 dead_tag=$(sed -n 's/^demo dead animal tag: //p' "$data/demo.txt" 2>/dev/null || true)
 old_tag=$(sed -n 's/^demo replaced tag: \([0-9]*\) now .*/\1/p' "$data/demo.txt" 2>/dev/null || true)
+buyer_phone=$(sed -n 's/^demo buyer phone: \([^ ]*\) .*/\1/p' "$data/demo.txt" 2>/dev/null || true)
+mismatch=$(sed -n 's/^demo arrival with a mismatch: //p' "$data/demo.txt" 2>/dev/null || true)
+passage=$(sed -n 's/^demo checkpoint passage: //p' "$data/demo.txt" 2>/dev/null || true)
 sed -n 's/^demo certificate hp1: //p' "$data/demo.txt" > "$data/demo-certificate.hp1" 2>/dev/null || true
 
 cat <<TXT
@@ -45,6 +48,24 @@ if [[ -n $life_phone ]]; then
   cat <<TXT
   Tag life: owner $life_phone has an animal that died ($dead_tag) and one whose ear tag was replaced:
     /api/v1/animals/$old_tag (the old tag finds the animal under its new one, with its events)
+TXT
+fi
+if [[ -n $buyer_phone ]]; then
+  cat <<TXT
+  A sale at the farm (W8): $buyer_phone bought the re-tagged animal; look that phone up (Check) to
+    see its doses from before the sale, marked as given under the previous owner.
+TXT
+fi
+if [[ -n $mismatch ]]; then
+  cat <<TXT
+  Journeys (W13): certificate $mismatch arrived one head short: demo-vet sees it under
+    "Arrivals with a mismatch"; demo-inspector-dest sees what is coming (Incoming).
+TXT
+fi
+if [[ -n $passage ]]; then
+  cat <<TXT
+  Checkpoint: demo-inspector recorded a passage of $passage at CP-1 (Road checkpoint); the
+    inspector's Checkpoint card records more, offline too.
 TXT
 fi
 if [[ -n $cert_id ]]; then
