@@ -13,6 +13,7 @@
 #include "domain/audit_detail.h"
 #include "domain/movement.h"
 #include "service/cert_state.h"
+#include "service/certificate_page.h"
 #include "service/service.h"
 
 namespace herdpass {
@@ -535,31 +536,9 @@ Result<CertificatePage> HerdService::ListCertificates(const Caller& caller,
   } else if (!request.status.empty()) {
     return InvalidArgument("status", "status must be valid, issued, consumed, revoked or expired");
   }
-  const int64_t limit = request.limit.value_or(50);
-  if (limit < 1 || limit > 1000) {
-    return InvalidArgument("limit", "limit must be between 1 and 1000");
-  }
-  q.limit = static_cast<int>(limit) + 1;  // one more tells whether a next page exists
-  if (!request.cursor.empty()) {
-    const size_t dot = request.cursor.find('.');
-    int64_t ms = 0;
-    const char* begin = request.cursor.data();
-    auto [end, ec] = std::from_chars(begin, begin + (dot == std::string::npos ? 0 : dot), ms);
-    if (dot == std::string::npos || dot == 0 || ec != std::errc() || end != begin + dot ||
-        !NormalizeUuid(request.cursor.substr(dot + 1)).ok()) {
-      return InvalidArgument("cursor", "cursor must be the next_cursor of a page");
-    }
-    q.before_issued_at = Timestamp(std::chrono::milliseconds(ms));
-    q.before_id = NormalizeUuid(request.cursor.substr(dot + 1)).value();
-  }
-  CertificatePage page;
-  HP_ASSIGN_OR_RETURN(page.items, store_.ListCertificates(q));
-  if (page.items.size() > static_cast<size_t>(limit)) {
-    page.items.resize(static_cast<size_t>(limit));
-    const Certificate& last = page.items.back();
-    page.next_cursor = std::to_string(last.issued_at.time_since_epoch().count()) + "." + last.id;
-  }
-  return page;
+  return ReadCertificatePage(
+      std::move(q), request.limit, request.cursor,
+      [&](const CertificateListQuery& query) { return store_.ListCertificates(query); });
 }
 
 // --- W5 ---

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "domain/movement.h"
+#include "service/certificate_page.h"
 #include "service/service.h"
 
 namespace herdpass {
@@ -37,35 +38,13 @@ Status HerdService::CheckMovementHoldings(const Caller& caller, const Certificat
   return Status::Ok();
 }
 
-// The cursor as ListCertificates makes it: "<issued_at in ms>.<id>" of the last item shown.
+// A page as ListCertificates makes it (service/certificate_page.h).
 Result<CertificatePage> HerdService::MovementPage(MovementListQuery q,
                                                   const MovementListRequest& request) {
-  const int64_t limit = request.limit.value_or(50);
-  if (limit < 1 || limit > 1000) {
-    return InvalidArgument("limit", "limit must be between 1 and 1000");
-  }
-  q.limit = static_cast<int>(limit) + 1;  // one more tells whether a next page exists
   q.now = clock_.Now();
-  if (!request.cursor.empty()) {
-    const size_t dot = request.cursor.find('.');
-    int64_t ms = 0;
-    const char* begin = request.cursor.data();
-    auto [end, ec] = std::from_chars(begin, begin + (dot == std::string::npos ? 0 : dot), ms);
-    if (dot == std::string::npos || dot == 0 || ec != std::errc() || end != begin + dot ||
-        !NormalizeUuid(request.cursor.substr(dot + 1)).ok()) {
-      return InvalidArgument("cursor", "cursor must be the next_cursor of a page");
-    }
-    q.before_issued_at = Timestamp(std::chrono::milliseconds(ms));
-    q.before_id = NormalizeUuid(request.cursor.substr(dot + 1)).value();
-  }
-  CertificatePage page;
-  HP_ASSIGN_OR_RETURN(page.items, store_.ListMovements(q));
-  if (page.items.size() > static_cast<size_t>(limit)) {
-    page.items.resize(static_cast<size_t>(limit));
-    const Certificate& last = page.items.back();
-    page.next_cursor = std::to_string(last.issued_at.time_since_epoch().count()) + "." + last.id;
-  }
-  return page;
+  return ReadCertificatePage(
+      std::move(q), request.limit, request.cursor,
+      [&](const MovementListQuery& query) { return store_.ListMovements(query); });
 }
 
 Result<CertificatePage> HerdService::ListIncomingMovements(const Caller& caller,

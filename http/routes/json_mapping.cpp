@@ -1010,7 +1010,12 @@ void MovementMember(Writer& w, const Certificate& c, Timestamp now) {
 }
 }  // namespace
 
-std::string MovementPageJson(const CertificatePage& page, Timestamp now) {
+namespace {
+
+// A page of certificates as the certificate list and the movement lists answer it: each item's
+// summary, then what `more` adds to it.
+template <class More>
+std::string CertificateListJson(const CertificatePage& page, Timestamp now, More more) {
   return Build([&](Writer& w) {
     w.StartObject();
     w.Key("items");
@@ -1026,15 +1031,23 @@ std::string MovementPageJson(const CertificatePage& page, Timestamp now) {
       Field(w, "origin", c.origin);
       Field(w, "destination", c.destination);
       Field(w, "owner_masked_name", c.owner_masked_name);
-      Field(w, "species", c.species);
-      Field(w, "head_count", int64_t{c.head_count});
-      Strings(w, "tags", c.tags);
-      MovementMember(w, c, now);
+      more(w, c);
       w.EndObject();
     }
     w.EndArray();
     NullableString(w, "next_cursor", page.next_cursor);
     w.EndObject();
+  });
+}
+
+}  // namespace
+
+std::string MovementPageJson(const CertificatePage& page, Timestamp now) {
+  return CertificateListJson(page, now, [now](Writer& w, const Certificate& c) {
+    Field(w, "species", c.species);
+    Field(w, "head_count", int64_t{c.head_count});
+    Strings(w, "tags", c.tags);
+    MovementMember(w, c, now);
   });
 }
 
@@ -1098,27 +1111,8 @@ std::string CertificateJson(const Certificate& c, Timestamp now) {
 }
 
 std::string CertificatePageJson(const CertificatePage& page, Timestamp now) {
-  return Build([&](Writer& w) {
-    w.StartObject();
-    w.Key("items");
-    w.StartArray();
-    for (const auto& c : page.items) {
-      w.StartObject();
-      Field(w, "id", c.id);
-      Field(w, "number", c.number);
-      Field(w, "status", CertificateStatusAt(c, now));
-      Field(w, "purpose", PurposeName(c.purpose));
-      TimeField(w, "issued_at", c.issued_at);
-      TimeField(w, "valid_until", c.valid_until);
-      Field(w, "origin", c.origin);
-      Field(w, "destination", c.destination);
-      Field(w, "owner_masked_name", c.owner_masked_name);
-      Field(w, "head_count", int64_t{c.head_count});
-      w.EndObject();
-    }
-    w.EndArray();
-    NullableString(w, "next_cursor", page.next_cursor);
-    w.EndObject();
+  return CertificateListJson(page, now, [](Writer& w, const Certificate& c) {
+    Field(w, "head_count", int64_t{c.head_count});
   });
 }
 
