@@ -26,6 +26,19 @@ export class ApiError extends Error {
   }
 }
 
+// What a failed send of one outbox item (a tag-life event, a checkpoint passage) means: 401 and
+// 403 stop the sync with everything kept; any other 4xx but 408 and 429 refuses the item (kept
+// with its reason, not sent again until the user says so); no answer, 408, 429, 5xx and anything
+// unexpected stop for a retry.
+export type SendFailure = 'unauthorized' | 'forbidden' | 'refused' | 'retry';
+export function sendFailure(e: unknown): SendFailure {
+  if (!(e instanceof ApiError)) return 'retry';
+  if (e.status === 401) return 'unauthorized';
+  if (e.status === 403) return 'forbidden';
+  if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) return 'refused';
+  return 'retry';
+}
+
 export class OfflineError extends Error {
   constructor(cause?: unknown) {
     super('offline');

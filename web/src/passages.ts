@@ -7,7 +7,7 @@
 // whether the passage is flagged (the certificate was revoked, used or expired when scanned) and
 // why: the screen shows it. A 4xx (unknown certificate, head seen above the certificate's) keeps it
 // refused with the problem's code and field. Like W1 records, it goes only in its maker's session.
-import { ApiError, type Problem } from './api';
+import { ApiError, sendFailure, type Problem } from './api';
 import type { OutboxRecord } from './db';
 
 export const NOTE_MAX = 500;
@@ -110,16 +110,10 @@ export async function syncPassages(port: PassagePort, send: SendPassage, options
       if (duplicate) report.duplicate++;
       else report.created++;
     } catch (e) {
-      if (e instanceof ApiError) {
-        if (e.status === 401) return { ...report, outcome: 'unauthorized', error: e };
-        if (e.status === 403) return { ...report, outcome: 'forbidden', error: e };
-        if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
-          await port.reject(r.id, problemOf(e.problem));
-          report.rejected++;
-          continue;
-        }
-      }
-      return { ...report, outcome: 'retry', error: e };
+      const failure = sendFailure(e);
+      if (failure !== 'refused') return { ...report, outcome: failure, error: e };
+      await port.reject(r.id, problemOf((e as ApiError).problem));
+      report.rejected++;
     }
   }
   return report;

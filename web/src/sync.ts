@@ -15,7 +15,7 @@
 //
 // The decisions are pure functions over a port (the outbox) and a transport (the API), so the unit
 // tests run them in node with fakes; the rest of this file binds them to IndexedDB and fetch.
-import { ApiError, api, type Problem } from './api';
+import { ApiError, api, sendFailure, type Problem } from './api';
 import { session } from './auth';
 import { db, kvGet, kvSet, type OutboxRecord, type RecordMaker } from './db';
 import type { EventRecord, TagEventBody } from './tag_life';
@@ -246,16 +246,10 @@ export async function syncEvents(port: OutboxPort, send: SendEvent, options: { u
       if (answer?.status === 'duplicate') report.duplicate++;
       else report.created++;
     } catch (e) {
-      if (e instanceof ApiError) {
-        if (e.status === 401) return { ...report, outcome: 'unauthorized', error: e };
-        if (e.status === 403) return { ...report, outcome: 'forbidden', error: e };
-        if (e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) {
-          await port.reject([{ id: r.id, error: problemError(e.problem) }]);
-          report.rejected++;
-          continue;
-        }
-      }
-      return { ...report, outcome: 'retry', error: e };
+      const failure = sendFailure(e);
+      if (failure !== 'refused') return { ...report, outcome: failure, error: e };
+      await port.reject([{ id: r.id, error: problemError((e as ApiError).problem) }]);
+      report.rejected++;
     }
   }
   return report;
