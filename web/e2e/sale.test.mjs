@@ -1,7 +1,8 @@
-// Sale (W8) on the phone check (W2), end to end: a sale at the farm made through the API
-// (POST /transfers), then the buyer's lookup screen shows the dose the animal had before the sale,
-// marked as given under the previous owner (masked name, until the day of the sale), and the
-// seller's shows the animal as sold, with the day. One server for the file; each test makes its own
+// Sale (W8), end to end: a sale at the farm made through the API (POST /transfers), then the
+// buyer's phone check (W2) shows the dose the animal had before the sale, marked as given under the
+// previous owner (masked name, until the day of the sale), and the seller's shows the animal as
+// sold, with the day; and the vet's sale certificate names the buyer (refused phone said at the
+// field, the fields cleared for another purpose and for the next certificate). One server for the file; each test makes its own
 // owners and ear tags through the API, so any one runs alone. Every check of the page after an
 // action waits for it.
 import { test, before, after } from 'node:test';
@@ -18,7 +19,9 @@ import {
   expectAllTranslated,
   expectAttr,
   expectCount,
+  eventually,
   expectText,
+  expectValue,
   freshPhone,
   freshTag,
   serverToday,
@@ -174,3 +177,84 @@ for (const lang of ['ug', 'kk', 'ru']) {
     }
   });
 }
+
+test('the vet’s sale certificate names the buyer: a bad phone said at the field, the buyer made, the fields empty for the next one', async () => {
+  const vet = await apiLogin(server.url, 'vet');
+  const today = await serverToday(server, vet);
+  const seller = await freshPhone(server.url, vet);
+  const buyer = await freshPhone(server.url, vet);
+  const tag = freshTag();
+  const vaccine = { 'FMD-O': 'FMD-OA-INACT', 'FMD-A': 'FMD-OA-INACT', PPR: 'PPR-LIVE' };
+  const batch = await post('/vaccinations/batch', 'vaccinator', {
+    records: Object.entries(vaccine).map(([disease, v]) => ({
+      id: randomUUID(),
+      owner_phone: seller,
+      owner_name: 'Seller Sale E2E',
+      animal_tags: [tag],
+      species: 'sheep',
+      disease,
+      vaccine: v,
+      batch_no: `E2E-SALE-${disease}`,
+      dose_ml: 1,
+      administered_on: today,
+    })),
+  });
+  assert.equal(batch.status, 200, JSON.stringify(batch.body));
+  assert.equal(batch.body.created, 3, JSON.stringify(batch.body));
+
+  const context = await phone(browser);
+  const page = await context.newPage();
+  try {
+    await signIn(page, server.url, 'vet');
+    const findSeller = async () => {
+      await page.getByTestId('vet-phone-input').fill(seller);
+      await page.getByTestId('vet-phone-submit').click();
+      await page.getByTestId('vet-owner-name').filter({ hasText: 'Seller Sale E2E' }).waitFor();
+      await page.locator(`[data-testid="animal-option"][data-tag="${tag}"]`).check();
+    };
+    await findSeller();
+    await expectCount(page.getByTestId('buyer-fields'), 0, 'no buyer asked for slaughter');
+    await page.getByTestId('purpose').selectOption('sale');
+    await page.getByTestId('buyer-phone').fill('12');
+    await page.getByTestId('buyer-name').fill('Buyer Sale E2E');
+    await page.getByTestId('destination-place').fill('Karaul');
+    await page.getByTestId('issue-submit').click();
+    await expectText(page.getByTestId('buyer-phone-error'), /buyer's phone number cannot be read/);
+    await expectAttr(page.getByTestId('buyer-phone'), 'aria-invalid', 'true');
+    await expectCount(page.getByTestId('cert-shown'), 0, 'no certificate for a bad buyer phone');
+
+    // Another purpose hides and clears the buyer; back to sale, the fields are empty.
+    await page.getByTestId('purpose').selectOption('slaughter');
+    await expectCount(page.getByTestId('buyer-fields'), 0, 'no buyer for slaughter');
+    await page.getByTestId('purpose').selectOption('sale');
+    await expectValue(page.getByTestId('buyer-phone'), '');
+    await expectValue(page.getByTestId('buyer-name'), '');
+
+    await page.getByTestId('buyer-phone').fill(buyer);
+    await page.getByTestId('buyer-name').fill('Buyer Sale E2E');
+    await page.getByTestId('issue-submit').click();
+    await expectText(page.getByTestId('cert-number'), /\S/);
+    const id = await eventually(async () => {
+      const value = await page.getByTestId('cert-shown').getAttribute('data-id', { timeout: 1000 });
+      assert.ok(value, 'the certificate shown has an id');
+      return value;
+    });
+    const stored = await apiGet(server.url, vet, `/certificates/${id}`);
+    assert.equal(stored.status, 200, JSON.stringify(stored.body));
+    assert.equal(stored.body.purpose, 'sale');
+    // The buyer was made on the spot with the name typed.
+    const made = await apiGet(server.url, vet, `/owners?phone=${encodeURIComponent(buyer)}`);
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    assert.ok(JSON.stringify(made.body).includes('Buyer Sale E2E'), JSON.stringify(made.body));
+
+    // The next certificate starts with no buyer.
+    await page.getByTestId('cert-new').click();
+    await findSeller();
+    await page.getByTestId('purpose').selectOption('sale');
+    await expectValue(page.getByTestId('buyer-phone'), '');
+    await expectValue(page.getByTestId('buyer-name'), '');
+    await expectAllTranslated(page);
+  } finally {
+    await context.close();
+  }
+});

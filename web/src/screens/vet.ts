@@ -14,7 +14,7 @@ import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { Coverage, LookupAnimal as Animal, LookupResult, RuleFailure } from '../wire';
 import { say } from './message';
 import { currentPosition, holdingSelect, holdingsNote, mismatchesView } from './movements_view';
-import { LIST_STATUSES, PURPOSES, VetState, type CertItem, type IssueFields, type Shown, type UnitReadiness } from './vet_state';
+import { LIST_STATUSES, PURPOSES, SALE, VetState, type CertItem, type IssueFields, type Shown, type UnitReadiness } from './vet_state';
 import './vet.css';
 
 function statusWords(status: string): string {
@@ -85,6 +85,39 @@ export const mount: Mount = (root) => {
     });
     if (alive && st.failures) root.querySelector('[data-testid="rule-failures"]')?.scrollIntoView({ block: 'start' });
   };
+
+  // W8: for a sale, the buyer (a new owner is made on the spot); the phone is required. Bound to
+  // the state, which clears them for another purpose and after each certificate.
+  const buyerFields = () =>
+    html`<fieldset class="buyer" data-testid="buyer-fields">
+      <legend>${t('vet:buyer')}</legend>
+      <label class="field">${t('vet:buyer_phone')}
+        <input
+          name="buyer_phone"
+          type="tel"
+          inputmode="tel"
+          dir="ltr"
+          autocomplete="off"
+          required
+          class="phone-input"
+          data-testid="buyer-phone"
+          aria-invalid=${st.buyerError ? 'true' : 'false'}
+          .value=${st.buyerPhone}
+          @input=${(e: Event) => st.typeBuyer('phone', (e.target as HTMLInputElement).value)}
+        />
+      </label>
+      ${st.buyerError ? html`<p class="error" role="alert" data-testid="buyer-phone-error">${say(st.buyerError)}</p>` : nothing}
+      <label class="field">${t('vet:buyer_name')}
+        <input
+          name="buyer_name"
+          maxlength="200"
+          autocomplete="off"
+          data-testid="buyer-name"
+          .value=${st.buyerName}
+          @input=${(e: Event) => st.typeBuyer('name', (e.target as HTMLInputElement).value)}
+        />
+      </label>
+    </fieldset>`;
 
   const find = async (e: Event) => {
     e.preventDefault();
@@ -209,6 +242,7 @@ export const mount: Mount = (root) => {
                 ${PURPOSES.map((p) => html`<option value=${p} ?selected=${p === st.purpose}>${purposeName(p)}</option>`)}
               </select>
             </label>
+            ${st.purpose === SALE ? buyerFields() : nothing}
             ${st.rules ? nothing : html`<p class="muted" data-testid="rules-unknown">${t('vet:rules_unknown')}</p>`}
             ${tagged.length
               ? html`<fieldset class="picks">
