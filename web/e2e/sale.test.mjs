@@ -2,9 +2,10 @@
 // buyer's phone check (W2) shows the dose the animal had before the sale, marked as given under the
 // previous owner (masked name, until the day of the sale), and the seller's shows the animal as
 // sold, with the day; and the vet's sale certificate names the buyer (refused phone said at the
-// field, the fields cleared for another purpose and for the next certificate). One server for the file; each test makes its own
-// owners and ear tags through the API, so any one runs alone. Every check of the page after an
-// action waits for it.
+// field, the fields cleared for another purpose and for the next certificate); and the vet records
+// a sale at the farm in the app (an animal already sold refused at the tags). One server for the
+// file; each test makes its own owners and ear tags through the API, so any one runs alone. Every
+// check of the page after an action waits for it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -253,6 +254,45 @@ test('the vet’s sale certificate names the buyer: a bad phone said at the fiel
     await page.getByTestId('purpose').selectOption('sale');
     await expectValue(page.getByTestId('buyer-phone'), '');
     await expectValue(page.getByTestId('buyer-name'), '');
+    await expectAllTranslated(page);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the vet records a sale at the farm: an animal already sold said at the tags, then the sale stored and the form empty', async () => {
+  const s = await saleAtTheFarm();
+  const vet = await apiLogin(server.url, 'vet');
+  const today = await serverToday(server, vet);
+  const buyer2 = await freshPhone(server.url, vet);
+  const context = await phone(browser);
+  const page = await context.newPage();
+  try {
+    await signIn(page, server.url, 'vet');
+    await page.getByTestId('transfer-toggle').click();
+    await page.getByTestId('transfer-seller-phone').fill(s.seller);
+    await page.getByTestId('transfer-buyer-phone').fill(buyer2);
+    await page.getByTestId('transfer-buyer-name').fill('Second Buyer E2E');
+    // tags[0] was sold before: no longer the seller's.
+    await page.getByTestId('transfer-tags').fill(s.tags[0]);
+    await page.getByTestId('transfer-date').fill(today);
+    await page.getByTestId('transfer-submit').click();
+    const refused = await expectText(page.getByTestId('transfer-error-tags'), /no longer the seller's/);
+    assert.ok(refused.includes(s.tags[0]), refused);
+    await expectAttr(page.getByTestId('transfer-tags'), 'aria-invalid', 'true');
+    assert.equal((await apiGet(server.url, vet, `/owners?phone=${encodeURIComponent(buyer2)}`)).status, 404, 'nothing stored');
+
+    await page.getByTestId('transfer-tags').fill(s.tags[1]);
+    await page.getByTestId('transfer-submit').click();
+    await expectAttr(page.getByTestId('transfer-done'), 'data-status', 'created');
+    await expectText(page.getByTestId('transfer-done'), /Animals passed to the buyer: 1$/);
+    for (const id of ['transfer-seller-phone', 'transfer-buyer-phone', 'transfer-buyer-name', 'transfer-tags', 'transfer-date']) {
+      await expectValue(page.getByTestId(id), '', `${id} empty for the next sale`);
+    }
+    const b = await apiGet(server.url, vet, `/lookup?phone=${encodeURIComponent(buyer2)}`);
+    assert.equal(b.status, 200, JSON.stringify(b.body));
+    assert.equal(b.body.owner.name, 'Second Buyer E2E');
+    assert.deepEqual(b.body.animals.map((a) => a.tag), [s.tags[1]]);
     await expectAllTranslated(page);
   } finally {
     await context.close();

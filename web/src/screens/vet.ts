@@ -14,6 +14,8 @@ import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { Coverage, LookupAnimal as Animal, LookupResult, RuleFailure } from '../wire';
 import { say } from './message';
 import { currentPosition, holdingSelect, holdingsNote, mismatchesView } from './movements_view';
+import { TransferState, type TransferField } from './transfer_state';
+import { uuidv7 } from '../uuid';
 import { LIST_STATUSES, PURPOSES, SALE, VetState, type CertItem, type IssueFields, type Shown, type UnitReadiness } from './vet_state';
 import './vet.css';
 
@@ -56,6 +58,10 @@ export const mount: Mount = (root) => {
     },
     now: () => new Date(),
     kv: { get: kvGet, set: kvSet },
+  });
+  const sale = new TransferState({
+    api: <T>(method: 'POST', path: string, body?: unknown) => api<T>(method, path, body, controller.signal),
+    newId: () => uuidv7(),
   });
   st.onShow = () => {
     copied = false;
@@ -458,6 +464,36 @@ export const mount: Mount = (root) => {
         : nothing}
     </section>`;
 
+  // W8: a sale at the farm without a movement; each field bound to TransferState.
+  const transferField = (field: TransferField, label: string, input: (bind: { value: string; onInput: (e: Event) => void; invalid: string }) => unknown) => {
+    const err = sale.fieldError?.field === field ? sale.fieldError.message : null;
+    return html`<label class="field">${label}
+        ${input({ value: sale.fields[field], onInput: (e: Event) => sale.type(field, (e.target as HTMLInputElement).value), invalid: err ? 'true' : 'false' })}
+      </label>
+      ${err ? html`<p class="error" role="alert" data-testid="transfer-error-${field}">${say(err)}</p>` : nothing}`;
+  };
+
+  const transferView = () =>
+    html`<section class="card" data-testid="transfer-card">
+      <details class="more" ?open=${!!(sale.fieldError || sale.error || sale.done)}>
+        <summary data-testid="transfer-toggle">${t('vet:transfer_title')}</summary>
+        <form data-testid="transfer-form" @submit=${(e: Event) => { e.preventDefault(); void sale.submit(); }}>
+          ${transferField('seller_phone', t('vet:transfer_seller_phone'), (b) => html`<input type="tel" inputmode="tel" dir="ltr" autocomplete="off" class="phone-input" data-testid="transfer-seller-phone" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
+          ${transferField('buyer_phone', t('vet:buyer_phone'), (b) => html`<input type="tel" inputmode="tel" dir="ltr" autocomplete="off" class="phone-input" data-testid="transfer-buyer-phone" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
+          ${transferField('buyer_name', t('vet:buyer_name'), (b) => html`<input maxlength="200" autocomplete="off" data-testid="transfer-buyer-name" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
+          ${transferField('tags', t('vet:transfer_tags'), (b) => html`<textarea rows="3" dir="ltr" spellcheck="false" data-testid="transfer-tags" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput}></textarea>`)}
+          ${transferField('date', t('vet:transfer_date'), (b) => html`<input type="date" data-testid="transfer-date" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
+          ${sale.error ? html`<p class="error" role="alert" data-testid="transfer-error">${say(sale.error)}</p>` : nothing}
+          ${sale.done
+            ? html`<p class="notice" role="status" data-testid="transfer-done" data-status=${sale.done.status}>
+                ${t('vet:transfer_done', { count: formatNumber(sale.done.changes?.length ?? 0) })}
+              </p>`
+            : nothing}
+          <button class="btn btn-primary btn-block" ?disabled=${sale.busy} data-testid="transfer-submit">${sale.busy ? t('loading') : t('vet:transfer_submit')}</button>
+        </form>
+      </details>
+    </section>`;
+
   const draw = () => {
     if (!alive) return;
     render(
@@ -478,6 +514,7 @@ export const mount: Mount = (root) => {
             </section>`
           : html`<section class="card" data-testid="issue-not-allowed"><h1>${t('vet:revoke_title')}</h1><p class="muted">${t('vet:admin_note')}</p></section>`}
         ${st.lookup ? ownerView(st.lookup) : nothing}
+        ${canIssue ? transferView() : nothing}
         ${mismatchesView(st.mismatches, st.mismatchesError)}
         ${listView()}
       </div>`,
@@ -487,6 +524,7 @@ export const mount: Mount = (root) => {
 
 
   st.onChange = draw;
+  sale.onChange = draw;
   draw();
   void st.loadList();
   if (canIssue) void st.loadRules();
