@@ -95,6 +95,24 @@ export interface LookupVaccination {
   administered_on: string;
   voided: boolean;
   void_reason?: string;
+  // null for a dose a bought animal had under an earlier owner (W8), then named in previous_owner.
+  owner_id?: number | null;
+  previous_owner?: PreviousOwner;
+}
+
+// W8: the earlier owner of a bought animal, by the masked name only, and the day of the sale.
+export interface PreviousOwner {
+  masked_name: string;
+  sold_on: string;
+}
+
+// W8: an animal or part of a flock the owner sold, and when.
+export interface SoldUnit {
+  animal_id: number;
+  tag: string | null;
+  species: string;
+  head: number;
+  sold_on: string;
 }
 
 export interface LookupResult {
@@ -104,6 +122,8 @@ export interface LookupResult {
   coverage: Coverage[];
   animals: LookupAnimal[];
   vaccinations: LookupVaccination[];
+  // W8; absent in a lookup kept on the phone by an earlier version.
+  sold?: SoldUnit[];
 }
 
 // --- POST /certificates, GET /certificates/{ref} (CertificateJson) ---

@@ -20,7 +20,8 @@ import type { LookupProblem } from '../lookup';
 import { scanCode } from '../scan';
 import { errorText, html, nothing, render, type Mount } from '../ui';
 import { timelineRoute } from '../timeline';
-import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult, MovementRule } from '../wire';
+import { earlierOwner, soldUnits } from '../sale';
+import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult, LookupVaccination, MovementRule } from '../wire';
 import { say } from './message';
 import { Checkpoint } from './checkpoint';
 import { arrivalFields, arrivalResult, currentPosition, holdingsNote, incomingView, IncomingPanel } from './movements_view';
@@ -313,12 +314,42 @@ export const mount: Mount = (root, ctx) => {
                   .join(', ') || t('inspector:flock', { species: speciesName(v.species), count: formatNumber(v.head_count) })}
               </div>
               <div class="vacc-detail muted">${t('inspector:vaccine_batch', { vaccine: v.vaccine, batch: v.batch_no })}</div>
+              ${previousOwnerLine(v)}
               ${v.voided && v.void_reason ? html`<div class="vacc-detail">${t('inspector:void_reason', { reason: v.void_reason })}</div>` : nothing}
             </li>`,
           )}
         </ul>
       </details>
+      ${soldView(r)}
     </section>`;
+  };
+
+  // W8: a dose a bought animal had before the sale, under whom (masked) and until when. The name is
+  // isolated (FSI…PDI): its asterisks would otherwise be laid out right to left in ug.
+  const previousOwnerLine = (v: LookupVaccination) => {
+    const p = earlierOwner(v);
+    return p
+      ? html`<div class="vacc-detail vacc-previous" data-testid="previous-owner" data-sold-on=${p.sold_on}>
+          ${t('inspector:previous_owner', { name: `\u2068${p.masked_name}\u2069`, date: formatDate(p.sold_on) })}
+        </div>`
+      : nothing;
+  };
+
+  // W8: what the owner sold, each with the day; nothing when nothing was sold.
+  const soldView = (r: LookupResult) => {
+    const sold = soldUnits(r);
+    if (!sold.length) return nothing;
+    return html`<details class="more" data-testid="sold-details">
+      <summary data-testid="sold-toggle">${t('inspector:sold_title', { count: formatNumber(sold.length) })}</summary>
+      <ul class="animal-list">
+        ${sold.map(
+          (u) => html`<li class="animal sold" data-testid="sold-animal" data-tag=${u.tag ?? ''} data-sold-on=${u.sold_on}>
+            <div class="animal-head">${u.tag ? html`${speciesName(u.species)} · <span dir="ltr">${u.tag}</span>` : t('inspector:flock', { species: speciesName(u.species), count: formatNumber(u.head) })}</div>
+            <div class="vacc-detail muted">${t('inspector:sold_on', { date: formatDate(u.sold_on) })}</div>
+          </li>`,
+        )}
+      </ul>
+    </details>`;
   };
 
   const listsAge = (lists: VerifyResult['lists']) => {

@@ -14,7 +14,9 @@ import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { Coverage, LookupAnimal as Animal, LookupResult, RuleFailure } from '../wire';
 import { say } from './message';
 import { currentPosition, holdingSelect, holdingsNote, mismatchesView } from './movements_view';
-import { LIST_STATUSES, PURPOSES, VetState, type CertItem, type IssueFields, type Shown, type UnitReadiness } from './vet_state';
+import { TransferState, type TransferField } from './transfer_state';
+import { uuidv7 } from '../uuid';
+import { LIST_STATUSES, PURPOSES, SALE, VetState, type CertItem, type IssueFields, type Shown, type UnitReadiness } from './vet_state';
 import './vet.css';
 
 function statusWords(status: string): string {
@@ -57,6 +59,10 @@ export const mount: Mount = (root) => {
     now: () => new Date(),
     kv: { get: kvGet, set: kvSet },
   });
+  const sale = new TransferState({
+    api: <T>(method: 'POST', path: string, body?: unknown) => api<T>(method, path, body, controller.signal),
+    newId: () => uuidv7(),
+  });
   st.onShow = () => {
     copied = false;
     printError = null;
@@ -85,6 +91,39 @@ export const mount: Mount = (root) => {
     });
     if (alive && st.failures) root.querySelector('[data-testid="rule-failures"]')?.scrollIntoView({ block: 'start' });
   };
+
+  // W8: for a sale, the buyer (a new owner is made on the spot); the phone is required. Bound to
+  // the state, which clears them for another purpose and after each certificate.
+  const buyerFields = () =>
+    html`<fieldset class="buyer" data-testid="buyer-fields">
+      <legend>${t('vet:buyer')}</legend>
+      <label class="field">${t('vet:buyer_phone')}
+        <input
+          name="buyer_phone"
+          type="tel"
+          inputmode="tel"
+          dir="ltr"
+          autocomplete="off"
+          required
+          class="phone-input"
+          data-testid="buyer-phone"
+          aria-invalid=${st.buyerError ? 'true' : 'false'}
+          .value=${st.buyerPhone}
+          @input=${(e: Event) => st.typeBuyer('phone', (e.target as HTMLInputElement).value)}
+        />
+      </label>
+      ${st.buyerError ? html`<p class="error" role="alert" data-testid="buyer-phone-error">${say(st.buyerError)}</p>` : nothing}
+      <label class="field">${t('vet:buyer_name')}
+        <input
+          name="buyer_name"
+          maxlength="200"
+          autocomplete="off"
+          data-testid="buyer-name"
+          .value=${st.buyerName}
+          @input=${(e: Event) => st.typeBuyer('name', (e.target as HTMLInputElement).value)}
+        />
+      </label>
+    </fieldset>`;
 
   const find = async (e: Event) => {
     e.preventDefault();
@@ -209,6 +248,7 @@ export const mount: Mount = (root) => {
                 ${PURPOSES.map((p) => html`<option value=${p} ?selected=${p === st.purpose}>${purposeName(p)}</option>`)}
               </select>
             </label>
+            ${st.purpose === SALE ? buyerFields() : nothing}
             ${st.rules ? nothing : html`<p class="muted" data-testid="rules-unknown">${t('vet:rules_unknown')}</p>`}
             ${tagged.length
               ? html`<fieldset class="picks">
@@ -424,6 +464,36 @@ export const mount: Mount = (root) => {
         : nothing}
     </section>`;
 
+  // W8: a sale at the farm without a movement; each field bound to TransferState.
+  const transferField = (field: TransferField, label: string, input: (bind: { value: string; onInput: (e: Event) => void; invalid: string }) => unknown) => {
+    const err = sale.fieldError?.field === field ? sale.fieldError.message : null;
+    return html`<label class="field">${label}
+        ${input({ value: sale.fields[field], onInput: (e: Event) => sale.type(field, (e.target as HTMLInputElement).value), invalid: err ? 'true' : 'false' })}
+      </label>
+      ${err ? html`<p class="error" role="alert" data-testid="transfer-error-${field}">${say(err)}</p>` : nothing}`;
+  };
+
+  const transferView = () =>
+    html`<section class="card" data-testid="transfer-card">
+      <details class="more" ?open=${!!(sale.fieldError || sale.error || sale.done)}>
+        <summary data-testid="transfer-toggle">${t('vet:transfer_title')}</summary>
+        <form data-testid="transfer-form" @submit=${(e: Event) => { e.preventDefault(); void sale.submit(); }}>
+          ${transferField('seller_phone', t('vet:transfer_seller_phone'), (b) => html`<input type="tel" inputmode="tel" dir="ltr" autocomplete="off" class="phone-input" data-testid="transfer-seller-phone" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
+          ${transferField('buyer_phone', t('vet:buyer_phone'), (b) => html`<input type="tel" inputmode="tel" dir="ltr" autocomplete="off" class="phone-input" data-testid="transfer-buyer-phone" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
+          ${transferField('buyer_name', t('vet:buyer_name'), (b) => html`<input maxlength="200" autocomplete="off" data-testid="transfer-buyer-name" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
+          ${transferField('tags', t('vet:transfer_tags'), (b) => html`<textarea rows="3" dir="ltr" spellcheck="false" data-testid="transfer-tags" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput}></textarea>`)}
+          ${transferField('date', t('vet:transfer_date'), (b) => html`<input type="date" data-testid="transfer-date" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
+          ${sale.error ? html`<p class="error" role="alert" data-testid="transfer-error">${say(sale.error)}</p>` : nothing}
+          ${sale.done
+            ? html`<p class="notice" role="status" data-testid="transfer-done" data-status=${sale.done.status}>
+                ${t('vet:transfer_done', { count: formatNumber(sale.done.changes?.length ?? 0) })}
+              </p>`
+            : nothing}
+          <button class="btn btn-primary btn-block" ?disabled=${sale.busy} data-testid="transfer-submit">${sale.busy ? t('loading') : t('vet:transfer_submit')}</button>
+        </form>
+      </details>
+    </section>`;
+
   const draw = () => {
     if (!alive) return;
     render(
@@ -444,6 +514,7 @@ export const mount: Mount = (root) => {
             </section>`
           : html`<section class="card" data-testid="issue-not-allowed"><h1>${t('vet:revoke_title')}</h1><p class="muted">${t('vet:admin_note')}</p></section>`}
         ${st.lookup ? ownerView(st.lookup) : nothing}
+        ${canIssue ? transferView() : nothing}
         ${mismatchesView(st.mismatches, st.mismatchesError)}
         ${listView()}
       </div>`,
@@ -453,6 +524,7 @@ export const mount: Mount = (root) => {
 
 
   st.onChange = draw;
+  sale.onChange = draw;
   draw();
   void st.loadList();
   if (canIssue) void st.loadRules();

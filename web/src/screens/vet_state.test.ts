@@ -386,3 +386,79 @@ describe('vet: holdings of a movement (W13)', () => {
     expect(offline.st.mismatchesError).toEqual({ key: 'movement.list_offline' });
   });
 });
+
+describe('vet: a sale names the buyer (W8)', () => {
+  const SALE_FORM: IssueFields = { ...FORM, purpose: 'sale' };
+
+  it('sends the buyer typed, trimmed, for a sale, and the name only when given', async () => {
+    const w = await withOwner({ 'POST /certificates': cert({ purpose: 'sale' }), 'GET /certificates/c-1/qr.svg': '<svg/>' });
+    w.st.choosePurpose('sale');
+    w.st.pick('398000000000001', true);
+    w.st.typeBuyer('phone', ' 8 701 555 0000 ');
+    expect(w.st.issueBody(SALE_FORM)).toMatchObject({ purpose: 'sale', buyer_phone: '8 701 555 0000' });
+    expect(w.st.issueBody(SALE_FORM)).not.toHaveProperty('buyer_name');
+    w.st.typeBuyer('name', ' Daulet ');
+    await w.st.issue(SALE_FORM);
+    expect(w.requests.find((r) => r.method === 'POST')?.body).toMatchObject({ buyer_phone: '8 701 555 0000', buyer_name: 'Daulet' });
+  });
+
+  it('asks for the buyer’s phone before sending a sale', async () => {
+    const w = await withOwner();
+    w.st.choosePurpose('sale');
+    w.st.pick('398000000000001', true);
+    w.st.typeBuyer('name', 'Daulet');
+    await w.st.issue(SALE_FORM);
+    expect(w.st.buyerError).toEqual({ key: 'vet:buyer_phone_required' });
+    expect(w.requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('sends no buyer for another purpose, and clears what was typed when another purpose is chosen', async () => {
+    const w = await withOwner();
+    w.st.pick('398000000000001', true);
+    w.st.choosePurpose('sale');
+    w.st.typeBuyer('phone', '8 701 555 0000');
+    w.st.typeBuyer('name', 'Daulet');
+    // A form whose purpose is not sale never sends the buyer, even one typed.
+    expect(w.st.issueBody(FORM)).not.toHaveProperty('buyer_phone');
+    w.st.choosePurpose('slaughter');
+    expect([w.st.buyerPhone, w.st.buyerName]).toEqual(['', '']);
+    w.st.choosePurpose('sale');
+    expect(w.st.issueBody(SALE_FORM)).toMatchObject({ buyer_phone: '' });
+    expect(w.st.issueBody(SALE_FORM)).not.toHaveProperty('buyer_name');
+  });
+
+  it('starts each certificate with no buyer: after issuing, and for a new owner', async () => {
+    const w = await withOwner({ 'POST /certificates': cert({ purpose: 'sale' }), 'GET /certificates/c-1/qr.svg': '<svg/>' });
+    w.st.choosePurpose('sale');
+    w.st.pick('398000000000001', true);
+    w.st.typeBuyer('phone', '8 701 555 0000');
+    w.st.typeBuyer('name', 'Daulet');
+    await w.st.issue(SALE_FORM);
+    expect(w.st.shown).not.toBeNull();
+    expect([w.st.buyerPhone, w.st.buyerName]).toEqual(['', '']);
+    w.st.typeBuyer('phone', '8 701 555 0000');
+    await w.st.findOwner('+77015551234');
+    expect(w.st.buyerPhone).toBe('');
+  });
+
+  it('says a refused buyer’s phone at that field, and keeps the form as typed', async () => {
+    const bad = new ApiError(422, { type: 'invalid-argument', field: 'buyer_phone' });
+    const w = await withOwner({ 'POST /certificates': bad });
+    w.st.choosePurpose('sale');
+    w.st.pick('398000000000001', true);
+    w.st.typeBuyer('phone', '12');
+    await w.st.issue(SALE_FORM);
+    expect([w.st.buyerError, w.st.issueError, w.st.failures]).toEqual([{ key: 'vet:buyer_phone_bad' }, null, null]);
+    expect(w.st.buyerPhone).toBe('12');
+    const missing = new ApiError(400, { type: 'invalid-argument', field: 'buyer_phone' });
+    const w2 = await withOwner({ 'POST /certificates': missing });
+    w2.st.choosePurpose('sale');
+    w2.st.pick('398000000000001', true);
+    w2.st.typeBuyer('phone', '8 701 555 0000');
+    await w2.st.issue(SALE_FORM);
+    expect([w2.st.buyerError, w2.st.issueError]).toEqual([{ error: missing }, null]);
+    // Typing again clears what was said.
+    w2.st.typeBuyer('phone', '8 701 555 0001');
+    expect(w2.st.buyerError).toBeNull();
+  });
+});

@@ -52,6 +52,8 @@ export interface IssueFields {
 }
 
 export const PURPOSES = ['slaughter', 'sale', 'breeding', 'grazing', 'export'];
+// W8: the purpose that names a buyer.
+export const SALE = 'sale';
 export const LIST_STATUSES = ['issued', 'expired', 'consumed', 'revoked'];
 const DEVICE_LIST_MAX = 50;
 
@@ -137,6 +139,13 @@ export class VetState {
   rules: MovementRule[] | null = null;
   purpose = PURPOSES[0];
 
+  // W8: for a sale, the buyer as typed for this certificate ('' none), and what the phone or the
+  // server said of the buyer's phone. Asked only when the purpose is sale, cleared when another is
+  // chosen, for a new owner and after each certificate: never sent unless typed for this one.
+  buyerPhone = '';
+  buyerName = '';
+  buyerError: Message | null = null;
+
   // issuing
   issueBusy = false;
   failures: RuleFailure[] | null = null;
@@ -195,7 +204,24 @@ export class VetState {
 
   choosePurpose(purpose: string): void {
     this.purpose = purpose;
+    if (purpose !== SALE) this.clearBuyer();
     this.changed();
+  }
+
+  // W8: the buyer's fields as typed.
+  typeBuyer(field: 'phone' | 'name', value: string): void {
+    if (field === 'phone') {
+      this.buyerPhone = value;
+      this.buyerError = null;
+    } else {
+      this.buyerName = value;
+    }
+  }
+
+  clearBuyer(): void {
+    this.buyerPhone = '';
+    this.buyerName = '';
+    this.buyerError = null;
   }
 
   // Per animal or flock of the owner (by id), whether it meets the rules of the purpose chosen;
@@ -237,6 +263,7 @@ export class VetState {
       this.selected = new Set();
       this.flockHeads = '';
       this.clearHoldings();
+      this.clearBuyer();
     } else {
       this.lookupError = VET_LOOKUP_WORDS[answer.problem.kind] ?? { error: answer.problem.error };
     }
@@ -301,6 +328,11 @@ export class VetState {
     if (origin > 0) body.origin_holding = origin;
     const destination = parseInt(this.destinationHolding, 10);
     if (destination > 0) body.destination_holding = destination;
+    if (body.purpose === SALE) {
+      body.buyer_phone = this.buyerPhone.trim();
+      const name = this.buyerName.trim();
+      if (name) body.buyer_name = name;
+    }
     return body;
   }
 
@@ -308,9 +340,15 @@ export class VetState {
     if (!this.lookup) return;
     this.failures = null;
     this.issueError = null;
+    this.buyerError = null;
     const body = this.issueBody(f);
     if (!body) {
       this.issueError = { key: 'vet:choose_animals' };
+      this.changed();
+      return;
+    }
+    if (body.purpose === SALE && !body.buyer_phone) {
+      this.buyerError = { key: 'vet:buyer_phone_required' };
       this.changed();
       return;
     }
@@ -323,9 +361,13 @@ export class VetState {
       this.selected = new Set();
       this.flockHeads = '';
       this.clearHoldings();
+      this.clearBuyer();
     } catch (err) {
       if (aborted(err)) return;
-      if (err instanceof ApiError && err.status === 422 && Array.isArray(err.problem.failures)) {
+      if (err instanceof ApiError && err.problem.field === 'buyer_phone') {
+        // Said at the buyer's phone: 422 a number that does not parse, 400 otherwise.
+        this.buyerError = err.status === 422 ? { key: 'vet:buyer_phone_bad' } : { error: err };
+      } else if (err instanceof ApiError && err.status === 422 && Array.isArray(err.problem.failures)) {
         this.failures = err.problem.failures as RuleFailure[];
         this.failedPurpose = String(body.purpose ?? '');
       } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
