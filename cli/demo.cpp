@@ -254,30 +254,38 @@ Result<Holding> EnsureHolding(HerdService& service, const Caller& system, const 
 
 // The public places of the demo county (W12): a market, a slaughterhouse, a checkpoint and a
 // quarantine station round the centre, open for ten years.
-Status AddDemoPlaces(HerdService& service, const Caller& system, const Deployment& d, Date today) {
+struct DemoPlace {
+  const char* code;
+  const char* kind;
+  const char* name;
+  double dlat, dlon;
+};
+constexpr DemoPlace kDemoPlaces[] = {
+    {"MKT-01", "market", "Central livestock market", 0.02, 0.03},
+    {"SLH-01", "slaughterhouse", "Central meat processing plant", -0.05, 0.08},
+    {"CHK-01", "checkpoint", "Veterinary checkpoint, highway km 42", 0.31, -0.12},
+    {"QST-01", "quarantine_station", "District quarantine station", -0.18, -0.22},
+};
+constexpr const DemoPlace& kDemoCheckpoint = kDemoPlaces[2];
+
+// The demo place `p`: created, or the one a run before created.
+Result<Holding> EnsureDemoPlace(HerdService& service, const Deployment& d, Date today,
+                                const DemoPlace& p) {
   const auto [lat, lon] = DemoCentre(d.region);
-  struct Place {
-    const char* code;
-    const char* kind;
-    const char* name;
-    double dlat, dlon;
-  };
-  constexpr Place kPlaces[] = {
-      {"MKT-01", "market", "Central livestock market", 0.02, 0.03},
-      {"SLH-01", "slaughterhouse", "Central meat processing plant", -0.05, 0.08},
-      {"CHK-01", "checkpoint", "Veterinary checkpoint, highway km 42", 0.31, -0.12},
-      {"QST-01", "quarantine_station", "District quarantine station", -0.18, -0.22},
-  };
-  for (const Place& p : kPlaces) {
-    HoldingInput in;
-    in.code = p.code;
-    in.kind = p.kind;
-    in.name = p.name;
-    in.authority = d.authority;
-    in.lat = lat + p.dlat;
-    in.lon = lon + p.dlon;
-    in.opened_on = today.AddYears(-10).ToString();
-    HP_RETURN_IF_ERROR(EnsureHolding(service, system, in).status());
+  HoldingInput in;
+  in.code = p.code;
+  in.kind = p.kind;
+  in.name = p.name;
+  in.authority = d.authority;
+  in.lat = lat + p.dlat;
+  in.lon = lon + p.dlon;
+  in.opened_on = today.AddYears(-10).ToString();
+  return EnsureHolding(service, HerdService::SystemCaller(), in);
+}
+
+Status AddDemoPlaces(HerdService& service, const Deployment& d, Date today) {
+  for (const DemoPlace& p : kDemoPlaces) {
+    HP_RETURN_IF_ERROR(EnsureDemoPlace(service, d, today, p).status());
   }
   return Status::Ok();
 }
@@ -341,8 +349,8 @@ Status RecordDemoTagLife(HerdService& service, const Household& h, const std::st
 // at the farm (W8: the buyer's lookup shows the doses from before the sale), and the demo
 // inspector records a passage of the first certificate at the county's checkpoint (W13).
 Status RecordDemoJourneys(HerdService& service, const Deployment& d, const std::string& buyer_phone,
-                          const std::vector<Certificate>& certs, double lat, double lon,
-                          std::mt19937_64& idrng, DemoResult& result) {
+                          const std::vector<Certificate>& certs, std::mt19937_64& idrng,
+                          DemoResult& result) {
   const Date today = service.clock().Today();
   const int64_t ms = static_cast<int64_t>(today.days()) * 86400000LL + 9 * 3600000LL;
   if (!result.new_tag.empty()) {
@@ -358,16 +366,8 @@ Status RecordDemoJourneys(HerdService& service, const Deployment& d, const std::
     result.buyer_phone = buyer_phone;
   }
   if (certs.empty() || certs[0].status != CertificateStatus::kIssued) return Status::Ok();
-  HoldingInput in;
-  in.code = "CP-1";
-  in.kind = "checkpoint";
-  in.name = "Road checkpoint";
-  in.authority = d.authority;
-  in.lat = lat + 0.1;
-  in.lon = lon + 0.1;
-  in.opened_on = today.AddYears(-5).ToString();
   HP_ASSIGN_OR_RETURN(const Holding checkpoint,
-                      EnsureHolding(service, HerdService::SystemCaller(), in));
+                      EnsureDemoPlace(service, d, today, kDemoCheckpoint));
   HP_ASSIGN_OR_RETURN(auto inspector, DemoUser(service, Role::kInspector));
   PassageRequest p;
   p.id = UuidV7(ms + 1, idrng);
@@ -422,7 +422,7 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
   }
   const Date since = today.AddYears(-3);
 
-  HP_RETURN_IF_ERROR(AddDemoPlaces(service, system, d, today));
+  HP_RETURN_IF_ERROR(AddDemoPlaces(service, d, today));
   const auto [centre_lat, centre_lon] = DemoCentre(d.region);
 
   std::set<std::string> phones;
@@ -562,8 +562,8 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
   {
     std::mt19937 buyer_rng(seed ^ 0xb0b5U);
     std::mt19937_64 journey_rng(seed ^ 0x6a6fULL);
-    HP_RETURN_IF_ERROR(RecordDemoJourneys(service, d, DemoPhone(d.region, buyer_rng), certs,
-                                          centre_lat, centre_lon, journey_rng, result));
+    HP_RETURN_IF_ERROR(
+        RecordDemoJourneys(service, d, DemoPhone(d.region, buyer_rng), certs, journey_rng, result));
   }
   for (const auto& c : certs) {
     result.certificates.push_back(

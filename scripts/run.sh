@@ -64,8 +64,8 @@ TXT
 fi
 if [[ -n $passage ]]; then
   cat <<TXT
-  Checkpoint: demo-inspector recorded a passage of $passage at CP-1 (Road checkpoint); the
-    inspector's Checkpoint card records more, offline too.
+  Checkpoint: demo-inspector recorded a passage of $passage at CHK-01, the highway
+    checkpoint; the inspector's Checkpoint card records more, offline too.
 TXT
 fi
 if [[ -n $cert_id ]]; then
