@@ -211,15 +211,33 @@ describe('tampered and hostile input: a clean reason, never an exception', () =>
     expect(out.reasons).toHaveLength(1);
     expect(['signature', 'base45', 'compression', 'cbor', 'cose', 'cwt', 'claim', 'kid', 'unknown_kid']).toContain(out.reasons[0].code);
   });
-  it('every single-character change at 60 places is refused', () => {
+  it('every single-character change at 60 places is refused, unless no signed byte changed', () => {
     const t = demo.hp1_valid as string;
+    // The COSE bytes a text inflates to, or "" when it does not decode. A change that falls only on
+    // the unused bits after the deflate stream's last block leaves every signed byte as it was:
+    // such a text verifies, rightly. Which positions do that depends on the certificate the build
+    // made, so the test asks of each change exactly that, and no more than one such position.
+    const signed = (text: string) => {
+      try {
+        return toHex(inflateZlib(base45Decode(text.slice(4)), 65536));
+      } catch {
+        return '';
+      }
+    };
+    const original = signed(t);
+    let unchanged = 0;
     for (let i = 0; i < 60; i++) {
       const pos = 4 + Math.floor(((t.length - 4) * i) / 60);
       const c = ALPHABET[(ALPHABET.indexOf(t[pos]) + 1 + (i % 44)) % 45]; // never the same character
-      const out = verifyHp1(t.slice(0, pos) + c + t.slice(pos + 1), demoInput());
-      expect(out.valid, `position ${pos}`).toBe(false);
-      expect(REASON_CODES as readonly string[]).toContain(out.reasons[0].code);
+      const changed = t.slice(0, pos) + c + t.slice(pos + 1);
+      const same = signed(changed) === original;
+      if (same) unchanged++;
+      const out = verifyHp1(changed, demoInput());
+      expect(out.valid, `position ${pos}`).toBe(same);
+      expect(out.reasons.length > 0, `position ${pos}`).toBe(!same);
+      expect(out.reasons.every((r) => (REASON_CODES as readonly string[]).includes(r.code))).toBe(true);
     }
+    expect(unchanged).toBeLessThanOrEqual(1);
   });
   it('a signature that does not verify is `signature`', () => {
     const cose = hex(sample.stages.cose_hex);
