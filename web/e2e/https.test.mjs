@@ -29,7 +29,7 @@ test('over HTTPS the service worker registers and the app opens offline', { time
     const response = await page.goto(`${server.url}/signin`);
     assert.equal(response.status(), 200);
     assert.equal(response.headers()['strict-transport-security'], 'max-age=31536000');
-    assert.equal(await page.evaluate(() => window.isSecureContext), true);
+    await page.waitForFunction(() => window.isSecureContext === true, null, { timeout: 10000 });
     await signIn(page, server.url, 'vaccinator');
     await page.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);

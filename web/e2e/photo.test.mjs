@@ -98,7 +98,7 @@ test('offline, without a BarcodeDetector, the app reads every photo zbarimg read
   const context = await phone(browser);
   await context.addInitScript(WITHOUT_NATIVE);
   const page = await openOffline(context);
-  assert.equal(await page.evaluate(() => 'BarcodeDetector' in window), false);
+  await page.waitForFunction(() => !('BarcodeDetector' in window), null, { timeout: 10000 });
   const table = [];
   const missed = []; // photos zbarimg reads and the app does not (or reads differently)
   const decoders = new Set();
@@ -162,7 +162,7 @@ test("where the phone has a BarcodeDetector the app takes its answer", async () 
   // The photo has no code: only the phone's detector could have read this.
   const app = await upload(page, photos.find((p) => p.name === 'photo-12mp-none').path);
   assert.deepEqual(app, { decoder: 'native', text: 'HP1:FROM-THE-PHONE' });
-  assert.equal(await page.evaluate(() => window.detectCalls), 1);
+  await page.waitForFunction(() => window.detectCalls === 1, null, { timeout: 10000 });
   await context.close();
 });
 
@@ -174,6 +174,6 @@ test('when the phone\'s BarcodeDetector finds nothing, zxing reads the photo', a
   await page.getByTestId('verify-upload').waitFor({ state: 'attached' });
   const app = await upload(page, photos.find((p) => p.name === 'small-60').path);
   assert.deepEqual(app, { decoder: 'zxing', text: hp1 });
-  assert.equal(await page.evaluate(() => window.detectCalls), 1);
+  await page.waitForFunction(() => window.detectCalls === 1, null, { timeout: 10000 });
   await context.close();
 });
