@@ -55,6 +55,9 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+# A signal (ctest stopping the test, Ctrl-C) ends the script through the same cleanup.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 step "PID 1 is $(ps -p 1 -o comm=); building the package from $bin"
 deb=$(LINTIAN=1 "$src/scripts/deb.sh" "$bin" "$web" "$tmp" | tail -n 1)
@@ -132,6 +135,7 @@ step "herdpass init as $user"
 # empty), NoNewPrivileges=, UMask=0077, a clean environment from EnvironmentFile= only.
 (
   umask 0077
+  # shellcheck disable=SC2016 # $1 and $2 are the inner bash's: the config, then ExecStart
   exec setpriv --reuid="$user" --regid="$user" --init-groups --no-new-privs \
     --bounding-set=-all --inh-caps=-all \
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
