@@ -7,7 +7,7 @@ DATA ?= data
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps web build release test test-asan run bench fuzz format tidy clean
+.PHONY: all deps web build release test test-asan run bench fuzz format tidy clean deb
 
 all: build
 
@@ -43,6 +43,11 @@ $(ASAN)/build.ninja:
 test-asan: deps $(ASAN)/build.ninja
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 900 -LE 'slow|web' -E '^postgres[.]'
+
+# The Debian package of the release build and the web app (debian/, scripts/deb.sh), checked with
+# lintian (no error or warning), into $(RELEASE)/herdpass_<version>_<arch>.deb.
+deb: release web
+	@LINTIAN=1 scripts/deb.sh $(RELEASE)/cli/herdpass web/dist $(RELEASE)
 
 run: release web
 	@scripts/run.sh $(RELEASE)/cli/herdpass $(DATA) $(LISTEN)
