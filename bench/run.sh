@@ -182,6 +182,12 @@ run_wrk() {
   if [[ ${non2xx:-1} != 0 ]]; then
     say "WARNING: $non2xx responses were not 2xx in $(basename "$result")"
   fi
+  # Requests wrk gave up on (its timeout is 2 s) are not in its latencies: a p99 is then too low.
+  local lost
+  lost=$(field "$result" socket_errors)
+  if [[ ${lost:-1} != 0 ]]; then
+    say "WARNING: $lost requests timed out or failed in $(basename "$result"); its p99 leaves them out"
+  fi
 }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
