@@ -10,6 +10,9 @@
 //       measured runs write records for known owners and animals, as steady-state sync does
 //   load_client w1 --port P --token T --batch 500 --connections 4 --seconds 15 [--pool-owners 1000]
 //       POST /api/v1/vaccinations/batch in a loop; every record new (fresh UUIDv7)
+//   load_client arrive --port P --token T --arrivals FILE --connections 4 --seconds 15
+//       POST /api/v1/certificates/{id}/consume (holding, head_count) for each planned certificate
+//       of the pool, each once, until the pool or the time runs out
 //
 // Prints one line "HP_RESULT key=value ...".
 #include <arpa/inet.h>
@@ -24,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -48,6 +52,7 @@ struct Args {
   int batch = 500;
   int connections = 4;
   double seconds = 15;
+  std::string arrivals;  // arrive: the pool file
 };
 
 struct Response {
@@ -331,13 +336,86 @@ int W1(const Args& args) {
   return errors.load() > 0 && requests.load() == 0 ? 1 : 0;
 }
 
+// Arrivals (W13): POST /api/v1/certificates/{id}/consume with the holding and the head counted,
+// for each line of the pool ("certificate_id holding_id head", planned certificates of the seeded
+// data set, each used once), on `connections` connections until the pool or the time runs out.
+int Arrive(const Args& args) {
+  std::vector<std::string> pool;
+  {
+    std::ifstream in(args.arrivals);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) pool.push_back(line);
+    }
+  }
+  if (pool.empty()) {
+    std::fprintf(stderr, "load_client: no arrivals in %s\n", args.arrivals.c_str());
+    return 1;
+  }
+  std::atomic<size_t> next{0};
+  std::atomic<int64_t> arrivals{0};
+  std::atomic<int64_t> errors{0};
+  std::mutex mu;
+  std::vector<double> latencies_ms;
+  std::string first_error;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(args.seconds);
+  std::vector<Clock::time_point> finished(static_cast<size_t>(args.connections), start);
+
+  auto worker = [&](int t) {
+    Connection conn(args.port);
+    std::vector<double> mine;
+    for (size_t i; Clock::now() < deadline && (i = next.fetch_add(1)) < pool.size();) {
+      char id[64];
+      long long holding = 0, head = 0;
+      if (std::sscanf(pool[i].c_str(), "%63s %lld %lld", id, &holding, &head) != 3) {
+        errors.fetch_add(1);
+        continue;
+      }
+      const std::string body = "{\"place\":\"bench\",\"holding\":" + std::to_string(holding) +
+                               ",\"head_count\":" + std::to_string(head) + "}";
+      const auto t0 = Clock::now();
+      auto res = conn.Send("POST", std::string("/api/v1/certificates/") + id + "/consume",
+                           args.token, body);
+      const auto t1 = Clock::now();
+      if (!res || res->status != 200) {
+        if (errors.fetch_add(1) == 0) {
+          std::lock_guard lock(mu);
+          first_error =
+              res ? std::to_string(res->status) + " " + res->body.substr(0, 300) : "no answer";
+        }
+        continue;
+      }
+      mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      ++arrivals;
+      finished[static_cast<size_t>(t)] = t1;
+    }
+    std::lock_guard lock(mu);
+    latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < args.connections; ++t) threads.emplace_back(worker, t);
+  for (auto& th : threads) th.join();
+
+  const auto end = *std::max_element(finished.begin(), finished.end());
+  const double secs = std::chrono::duration<double>(end - start).count();
+  if (!first_error.empty())
+    std::fprintf(stderr, "load_client: first error: %s\n", first_error.c_str());
+  std::printf(
+      "HP_RESULT arrivals=%lld pool=%zu errors=%lld seconds=%.2f arrivals_per_s=%.1f "
+      "p50_ms=%.2f p99_ms=%.2f\n",
+      static_cast<long long>(arrivals.load()), pool.size(), static_cast<long long>(errors.load()),
+      secs, secs > 0 ? static_cast<double>(arrivals.load()) / secs : 0.0,
+      Percentile(latencies_ms, 50), Percentile(latencies_ms, 99));
+  return errors.load() > 0 ? 1 : 0;
+}
+
 }  // namespace
 }  // namespace herdpass::bench
 
 int main(int argc, char** argv) {
   herdpass::bench::Args args;
   if (argc < 2) {
-    std::cerr << "usage: load_client login|setup|w1 --port P [options]\n";
+    std::cerr << "usage: load_client login|setup|w1|arrive --port P [options]\n";
     return 2;
   }
   args.mode = argv[1];
@@ -362,6 +440,8 @@ int main(int argc, char** argv) {
       args.connections = std::atoi(v);
     } else if (a == "--seconds") {
       args.seconds = std::atof(v);
+    } else if (a == "--arrivals") {
+      args.arrivals = v;
     } else {
       std::cerr << "load_client: unknown option " << a << "\n";
       return 2;
@@ -374,6 +454,7 @@ int main(int argc, char** argv) {
   if (args.mode == "login") return herdpass::bench::Login(args);
   if (args.mode == "setup") return herdpass::bench::Setup(args);
   if (args.mode == "w1") return herdpass::bench::W1(args);
+  if (args.mode == "arrive") return herdpass::bench::Arrive(args);
   std::cerr << "load_client: unknown mode " << args.mode << "\n";
   return 2;
 }

@@ -9,6 +9,12 @@
 //   raw_sqlite_bench lookup --db HERDPASS.db --phones FILE [--seconds 5]
 //       W2's reads as point queries on one connection: owner by phone, the owner's animals, the
 //       owner's vaccinations of the last three years (every column read).
+//   raw_sqlite_bench timeline --db HERDPASS.db --tags FILE [--seconds 10]
+//       An animal's timeline (W12): the SELECTs the SQLite store runs for one, with the SQL of
+//       store/sqlite/queries.h, for a random tag of the list.
+//   raw_sqlite_bench arrival --db HERDPASS.db --arrivals FILE [--seconds 15]
+//       Arrivals of planned certificates (W13): the store's writes of one arrival, one durable
+//       transaction each, for each line of the pool until it or the time runs out.
 //
 // Prints one line "HP_RESULT key=value ...". Single-threaded.
 #include <sqlite3.h>
@@ -25,6 +31,7 @@
 #include <vector>
 
 #include "bench/workload.h"
+#include "store/sqlite/queries.h"
 
 namespace herdpass::bench {
 namespace {
@@ -36,6 +43,8 @@ struct Args {
   std::string db;
   std::string schema_from;
   std::string phones;
+  std::string tags;      // timeline: one ear tag a line
+  std::string arrivals;  // arrival: one "certificate_id holding_id head" a line
   int txn = 500;
   int pool_owners = 1000;
   double seconds = 10;
@@ -278,13 +287,295 @@ int Lookup(const Args& args) {
   return 0;
 }
 
+// --- the journeys references (issue 12, BENCH_ONLY=journeys) ------------------------------------
+
+// The animal ids of a record's varint blob (the store's encoding, EncodeId above).
+std::vector<int64_t> DecodeIds(const void* blob, int size) {
+  std::vector<int64_t> ids;
+  const auto* p = static_cast<const uint8_t*>(blob);
+  uint64_t v = 0;
+  int shift = 0;
+  for (int i = 0; i < size; ++i) {
+    v |= static_cast<uint64_t>(p[i] & 0x7f) << shift;
+    shift += 7;
+    if ((p[i] & 0x80) == 0) {
+      ids.push_back(static_cast<int64_t>(v));
+      v = 0;
+      shift = 0;
+    }
+  }
+  return ids;
+}
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+sqlite3_stmt* Prepare(sqlite3* db, const store::Query& q) { return Prepare(db, q.sql); }
+
+// GET /animals/{tag}/timeline's reads, as the SQLite store runs them (store_core.h
+// FindAnimalByTag, then LoadAnimalTimeline, each in its own snapshot), with the SQL text of
+// store/sqlite/queries.h itself; every column of every row read. Not included: the token lookup and
+// the audit row of the read (as for W2's reference), and the JSON. When the store's timeline reads
+// change, change the steps here to match.
+int Timeline(const Args& args) {
+  const std::vector<std::string> tags = ReadLines(args.tags);
+  if (tags.empty()) {
+    std::fprintf(stderr, "raw_sqlite_bench: no tags in %s\n", args.tags.c_str());
+    return 1;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
+  namespace q = herdpass::sqlite;
+  sqlite3_stmt* by_tag = Prepare(db, q::kSelectAnimalByTag);
+  sqlite3_stmt* former = Prepare(db, q::kSelectFormerTags);
+  sqlite3_stmt* by_id = Prepare(db, q::kSelectAnimalById);
+  sqlite3_stmt* owner = Prepare(db, q::kSelectOwnerById);
+  sqlite3_stmt* events = Prepare(db, q::kSelectAnimalEvents);
+  sqlite3_stmt* records = Prepare(db, q::kSelectOwnerVaccinationsSince);
+  sqlite3_stmt* certificates = Prepare(db, q::kSelectCertificatesOfAnimal);
+  sqlite3_stmt* holding = Prepare(db, q::kSelectHoldingById);
+  sqlite3_stmt* user = Prepare(db, q::kSelectUserById);
+
+  size_t bytes_read = 0;
+  auto read_row = [&bytes_read](sqlite3_stmt* st) {
+    for (int c = 0; c < sqlite3_column_count(st); ++c) {
+      if (sqlite3_column_blob(st, c) != nullptr) {
+        bytes_read += static_cast<size_t>(sqlite3_column_bytes(st, c));
+      }
+    }
+  };
+  auto drain = [&](sqlite3_stmt* st) {
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      ++rows;
+      read_row(st);
+    }
+    sqlite3_reset(st);
+    return rows;
+  };
+
+  std::mt19937_64 rng(11);
+  std::vector<double> latencies_us;
+  int64_t timelines = 0;
+  int64_t rows = 0;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(args.seconds);
+  for (auto t0 = start; t0 < deadline;) {
+    const std::string& tag = tags[rng() % tags.size()];
+    // FindAnimalByTag: the animal by its tag, with its former tags.
+    Exec(db, "BEGIN");
+    sqlite3_bind_text(by_tag, 1, tag.c_str(), -1, SQLITE_STATIC);
+    if (sqlite3_step(by_tag) != SQLITE_ROW) Die(db, "animal not found");
+    read_row(by_tag);
+    const int64_t animal_id = sqlite3_column_int64(by_tag, 0);
+    sqlite3_reset(by_tag);
+    sqlite3_bind_int64(former, 1, animal_id);
+    rows += 1 + drain(former);
+    Exec(db, "COMMIT");
+    // LoadAnimalTimeline.
+    Exec(db, "BEGIN");
+    sqlite3_bind_int64(by_id, 1, animal_id);
+    if (sqlite3_step(by_id) != SQLITE_ROW) Die(db, "animal by id");
+    read_row(by_id);
+    const int64_t owner_id = sqlite3_column_int64(by_id, 1);
+    std::vector<int64_t> holdings, users;
+    if (sqlite3_column_type(by_id, 9) != SQLITE_NULL) {
+      holdings.push_back(sqlite3_column_int64(by_id, 9));
+    }
+    sqlite3_reset(by_id);
+    sqlite3_bind_int64(former, 1, animal_id);
+    rows += 1 + drain(former);
+    sqlite3_bind_int64(owner, 1, owner_id);
+    rows += drain(owner);
+    sqlite3_bind_int64(events, 1, animal_id);
+    while (sqlite3_step(events) == SQLITE_ROW) {
+      ++rows;
+      read_row(events);
+      users.push_back(sqlite3_column_int64(events, 9));  // recorded_by
+    }
+    sqlite3_reset(events);
+    // The owner's records since 1900-01-01, narrowed to those naming the animal.
+    sqlite3_bind_int64(records, 1, owner_id);
+    sqlite3_bind_int64(records, 2, -25567);
+    while (sqlite3_step(records) == SQLITE_ROW) {
+      ++rows;
+      read_row(records);
+      const auto ids = DecodeIds(sqlite3_column_blob(records, 3), sqlite3_column_bytes(records, 3));
+      if (std::find(ids.begin(), ids.end(), animal_id) == ids.end()) continue;
+      if (sqlite3_column_type(records, 20) != SQLITE_NULL) {
+        holdings.push_back(sqlite3_column_int64(records, 20));
+      }
+      users.push_back(sqlite3_column_int64(records, 13));  // recorded_by
+    }
+    sqlite3_reset(records);
+    sqlite3_bind_int64(certificates, 1, animal_id);
+    rows += drain(certificates);
+    for (auto* ids : {&holdings, &users}) {
+      std::sort(ids->begin(), ids->end());
+      ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+    }
+    for (int64_t id : holdings) {
+      sqlite3_bind_int64(holding, 1, id);
+      rows += drain(holding);
+    }
+    for (int64_t id : users) {
+      sqlite3_bind_int64(user, 1, id);
+      rows += drain(user);
+    }
+    Exec(db, "COMMIT");
+    ++timelines;
+    const auto t1 = Clock::now();
+    latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    t0 = t1;
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  for (sqlite3_stmt* st :
+       {by_tag, former, by_id, owner, events, records, certificates, holding, user}) {
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  const double p50 = Percentile(latencies_us, 50);
+  const double p99 = Percentile(latencies_us, 99);
+  std::printf(
+      "HP_RESULT timelines=%lld rows_per_timeline=%.1f bytes_per_timeline=%.0f seconds=%.2f "
+      "timelines_per_s=%.0f p50_us=%.1f p99_us=%.1f\n",
+      static_cast<long long>(timelines),
+      static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(timelines, 1)),
+      static_cast<double>(bytes_read) / static_cast<double>(std::max<int64_t>(timelines, 1)), secs,
+      static_cast<double>(timelines) / secs, p50, p99);
+  return 0;
+}
+
+// The writes of an arrival (POST /certificates/{id}/consume with holding and head_count), as the
+// SQLite store makes them in ConsumeCertificate and ApplyArrival, with the SQL text of
+// store/sqlite/queries.h, one arrival a durable transaction (WAL, synchronous=FULL, foreign keys
+// on: the store's settings): the certificate consumed, the movement's arrival recorded, the
+// certificate's animals read and moved to the holding, and an audit row appended after the chain's
+// head. Not included: the store's other reads (the certificate, its holdings and animals read
+// again for the answer), the audit hash, HTTP and JSON. One line of the pool per arrival:
+// "certificate_id holding_id head"; stops when the pool or the time runs out.
+int Arrival(const Args& args) {
+  const std::vector<std::string> pool = ReadLines(args.arrivals);
+  if (pool.empty()) {
+    std::fprintf(stderr, "raw_sqlite_bench: no arrivals in %s\n", args.arrivals.c_str());
+    return 1;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open(args.db.c_str(), &db) != SQLITE_OK) Die(db, "open --db");
+  sqlite3_busy_timeout(db, 5000);
+  Exec(db, "PRAGMA journal_mode=WAL");
+  Exec(db, "PRAGMA synchronous=FULL");
+  Exec(db, "PRAGMA foreign_keys=ON");
+  namespace q = herdpass::sqlite;
+  sqlite3_stmt* consume = Prepare(db, q::kConsumeCertificate);
+  sqlite3_stmt* arrival = Prepare(db, q::kUpdateArrival);
+  sqlite3_stmt* animals = Prepare(db, q::kSelectCertificateAnimals);
+  sqlite3_stmt* move = Prepare(db, q::kSetAnimalHolding);
+  sqlite3_stmt* head = Prepare(db, q::kSelectAuditHead);
+  sqlite3_stmt* audit = Prepare(db, q::kInsertAudit);
+  const std::string hash(64, 'a');
+
+  std::vector<double> latencies_us;
+  int64_t arrivals = 0;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(args.seconds);
+  auto t0 = start;
+  for (const std::string& line : pool) {
+    if (t0 >= deadline) break;
+    char id[64];
+    long long holding = 0, head_count = 0;
+    if (std::sscanf(line.c_str(), "%63s %lld %lld", id, &holding, &head_count) != 3) {
+      std::fprintf(stderr, "raw_sqlite_bench: bad arrival line: %s\n", line.c_str());
+      return 1;
+    }
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    Exec(db, "BEGIN IMMEDIATE");
+    sqlite3_bind_text(consume, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(consume, 2, now_ms);
+    sqlite3_bind_int64(consume, 3, 1);
+    sqlite3_bind_text(consume, 4, "bench-inspector", -1, SQLITE_STATIC);
+    sqlite3_bind_text(consume, 5, "bench", -1, SQLITE_STATIC);
+    if (sqlite3_step(consume) != SQLITE_DONE || sqlite3_changes(db) != 1) {
+      Die(db, "consume (was the certificate consumed before?)");
+    }
+    sqlite3_reset(consume);
+    sqlite3_bind_text(arrival, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(arrival, 2, now_ms);
+    sqlite3_bind_int64(arrival, 3, holding);
+    sqlite3_bind_int64(arrival, 4, head_count);
+    for (int k = 5; k <= 7; ++k) sqlite3_bind_text(arrival, k, "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(arrival, 8, 0);
+    if (sqlite3_step(arrival) != SQLITE_DONE) Die(db, "arrival");
+    sqlite3_reset(arrival);
+    sqlite3_bind_text(animals, 1, id, -1, SQLITE_TRANSIENT);
+    std::vector<int64_t> ids;
+    while (sqlite3_step(animals) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(animals, 0));
+    sqlite3_reset(animals);
+    for (int64_t a : ids) {
+      sqlite3_bind_int64(move, 1, a);
+      sqlite3_bind_int64(move, 2, holding);
+      if (sqlite3_step(move) != SQLITE_DONE) Die(db, "move");
+      sqlite3_reset(move);
+    }
+    int64_t seq = 0;
+    std::string prev(64, '0');
+    if (sqlite3_step(head) == SQLITE_ROW) {
+      seq = sqlite3_column_int64(head, 0);
+      prev = reinterpret_cast<const char*>(sqlite3_column_text(head, 1));
+    }
+    sqlite3_reset(head);
+    const std::string target = std::string("certificate:") + id;
+    const std::string detail =
+        "{\"number\":\"KZ-ABY-20261206-AAAAAAAA\",\"place\":\"bench\","
+        "\"holding\":" +
+        std::to_string(holding) + ",\"head_count\":" + std::to_string(head_count) + "}";
+    sqlite3_bind_int64(audit, 1, seq + 1);
+    sqlite3_bind_int64(audit, 2, now_ms);
+    sqlite3_bind_int64(audit, 3, 1);
+    sqlite3_bind_text(audit, 4, "bench-inspector", -1, SQLITE_STATIC);
+    sqlite3_bind_text(audit, 5, "certificate.consume", -1, SQLITE_STATIC);
+    sqlite3_bind_text(audit, 6, target.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(audit, 7, detail.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(audit, 8, "127.0.0.1", -1, SQLITE_STATIC);
+    sqlite3_bind_text(audit, 9, prev.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(audit, 10, hash.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(audit, 11, "KZ-ABY", -1, SQLITE_STATIC);
+    if (sqlite3_step(audit) != SQLITE_DONE) Die(db, "audit");
+    sqlite3_reset(audit);
+    Exec(db, "COMMIT");
+    ++arrivals;
+    const auto t1 = Clock::now();
+    latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    t0 = t1;
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  for (sqlite3_stmt* st : {consume, arrival, animals, move, head, audit}) sqlite3_finalize(st);
+  sqlite3_close(db);
+  std::printf(
+      "HP_RESULT arrivals=%lld pool=%zu seconds=%.2f arrivals_per_s=%.0f p50_ms=%.2f "
+      "p99_ms=%.2f\n",
+      static_cast<long long>(arrivals), pool.size(), secs, static_cast<double>(arrivals) / secs,
+      Percentile(latencies_us, 50) / 1000, Percentile(latencies_us, 99) / 1000);
+  return 0;
+}
+
 }  // namespace
 }  // namespace herdpass::bench
 
 int main(int argc, char** argv) {
   herdpass::bench::Args args;
   if (argc < 2) {
-    std::cerr << "usage: raw_sqlite_bench insert|lookup --db PATH [options]\n";
+    std::cerr << "usage: raw_sqlite_bench insert|lookup|timeline|arrival --db PATH [options]\n";
     return 2;
   }
   args.mode = argv[1];
@@ -301,6 +592,10 @@ int main(int argc, char** argv) {
       args.schema_from = v;
     } else if (a == "--phones") {
       args.phones = v;
+    } else if (a == "--tags") {
+      args.tags = v;
+    } else if (a == "--arrivals") {
+      args.arrivals = v;
     } else if (a == "--txn") {
       args.txn = std::atoi(v);
     } else if (a == "--pool-owners") {
@@ -318,7 +613,14 @@ int main(int argc, char** argv) {
   if (args.mode == "lookup" && !args.db.empty() && !args.phones.empty()) {
     return herdpass::bench::Lookup(args);
   }
+  if (args.mode == "timeline" && !args.db.empty() && !args.tags.empty()) {
+    return herdpass::bench::Timeline(args);
+  }
+  if (args.mode == "arrival" && !args.db.empty() && !args.arrivals.empty()) {
+    return herdpass::bench::Arrival(args);
+  }
   std::cerr << "usage: raw_sqlite_bench insert --db NEW --schema-from HERDPASS.db | lookup --db "
-               "HERDPASS.db --phones FILE\n";
+               "HERDPASS.db --phones FILE | timeline --db HERDPASS.db --tags FILE | arrival --db "
+               "HERDPASS.db --arrivals FILE\n";
   return 2;
 }

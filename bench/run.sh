@@ -14,6 +14,9 @@
 #                                 "photo": only the web app's photo decoding against zbarimg
 #                                 (bench/web/photo_bench.mjs, Chromium)
 #                                 "tls": only W2 over HTTPS against plain HTTP (the small data set)
+#                                 "journeys": only issue 12's (the big data set): an animal's
+#                                 timeline against raw SQLite, arrivals against raw SQLite, a
+#                                 buyer's W2 against an ordinary W2
 #   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
 # Loopback only. Every process it starts is stopped on exit.
 set -euo pipefail
@@ -35,6 +38,7 @@ raw=$build/bench/raw_sqlite_bench
 load=$build/bench/load_client
 certb=$build/bench/cert_bench
 lua=$root/bench/lookup.lua
+timeline_lua=$root/bench/timeline.lua
 
 for tool in wrk nginx curl; do
   command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || {
@@ -65,7 +69,7 @@ cleanup() {
   done
   # The work copies of the data sets are large; keep only the logs.
   rm -rf "$work/big" "$work/small" "$work/w1" "$work/raw.db" "$work/raw.db-wal" "$work/raw.db-shm" \
-    "$work/cert" "$work/pg-data" "$work/backup-big"
+    "$work/cert" "$work/pg-data" "$work/backup-big" "$work/journeys"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -113,7 +117,8 @@ init_data_dir() {
 }
 
 # A seeded data set of N records, cached in $out keyed by schema version and generator, so that a
-# second run does not reseed. Prints its directory; its seeding time is in DIR/seed.result.
+# second run does not reseed. Prints its directory; its seeding time is in DIR/seed.result. Every
+# data set has the journeys data too (bench/seed.cpp --journeys; its files in DIR).
 schema=$("$seed" --schema-version)
 generator=$(cat "$root/bench/seed.cpp" "$root/bench/workload.h" | sha256sum | cut -c1-10)
 dataset() {
@@ -128,8 +133,9 @@ dataset() {
     mkdir -p "$dir.tmp"
     say "seeding $n records into $dir (schema $schema)"
     init_data_dir "$dir.tmp/data"
-    timeout 3600 "$seed" --data "$dir.tmp/data" --records "$n" --authority "$authority" \
-      --phones "$dir.tmp/phones.txt" 2> >(tee -a "$log" >&2) | sed 's/^seeded/HP_RESULT/' \
+    timeout 7200 "$seed" --data "$dir.tmp/data" --records "$n" --authority "$authority" \
+      --phones "$dir.tmp/phones.txt" --journeys "$dir.tmp" 2> >(tee -a "$log" >&2) |
+      sed 's/^seeded/HP_RESULT/' \
       >"$dir.tmp/seed.result"
     touch "$dir.tmp/complete"
     mv "$dir.tmp" "$dir"
@@ -162,18 +168,25 @@ login() {
 }
 
 # wrk with bench/lookup.lua against port $1; result lines in $2. A short warm-up run first.
-# $5: the scheme, http (default) or https.
+# $5: the scheme, http (default) or https. $6: another script (bench/timeline.lua: $3 is then the
+# file of tags).
 run_wrk() {
-  local port=$1 result=$2 phones=$3 token=$4 scheme=${5:-http}
-  HP_PHONES=$phones HP_TOKEN=$token timeout 60 wrk -t2 -c32 -d3s -s "$lua" \
+  local port=$1 result=$2 phones=$3 token=$4 scheme=${5:-http} script=${6:-$lua}
+  HP_PHONES=$phones HP_TAGS=$phones HP_TOKEN=$token timeout 60 wrk -t2 -c32 -d3s -s "$script" \
     "$scheme://127.0.0.1:$port/" >"$result.warmup" 2>&1 || true
-  HP_PHONES=$phones HP_TOKEN=$token timeout $((duration + 60)) wrk -t2 -c32 -d"${duration}s" \
-    --latency -s "$lua" "$scheme://127.0.0.1:$port/" >"$result" 2>&1
+  HP_PHONES=$phones HP_TAGS=$phones HP_TOKEN=$token timeout $((duration + 60)) wrk -t2 -c32 \
+    -d"${duration}s" --latency -s "$script" "$scheme://127.0.0.1:$port/" >"$result" 2>&1
   cat "$result" >>"$log"
   local non2xx
   non2xx=$(field "$result" non2xx)
   if [[ ${non2xx:-1} != 0 ]]; then
     say "WARNING: $non2xx responses were not 2xx in $(basename "$result")"
+  fi
+  # Requests wrk gave up on (its timeout is 2 s) are not in its latencies: a p99 is then too low.
+  local lost
+  lost=$(field "$result" socket_errors)
+  if [[ ${lost:-1} != 0 ]]; then
+    say "WARNING: $lost requests timed out or failed in $(basename "$result"); its p99 leaves them out"
   fi
 }
 
@@ -331,6 +344,92 @@ tls_rows() {
     "$(check "$https / $plain >= 0.8")"
 }
 
+# --- issue 12's journeys, on the big data set (its journeys data: bench/seed.cpp) -----------------
+# The animal timeline (about 50 entries) over HTTP against the store's SELECTs for it on raw
+# SQLite; arrivals of planned 500-head flock certificates over HTTP against the store's writes of
+# one on raw SQLite (each durable); a buyer's W2 (50 doses given under 3 earlier owners) against an
+# ordinary W2 (50 records of its own), the same server, one after the other.
+run_journeys_bench() {
+  local set
+  set=$(dataset "$records")
+  journeys_set=$set
+  rm -rf "$work/journeys"
+  cp -r --reflink=auto "$set/data" "$work/journeys"
+  sync
+  start_server "$work/journeys" journeys
+  local tok
+  tok=$(login bench-inspector)
+  curl -sf -H "Authorization: Bearer $tok" \
+    "http://127.0.0.1:$server_port/api/v1/animals/$(head -1 "$set/travellers.txt")/timeline" \
+    -o "$work/timeline.json"
+  curl -sf -H "Authorization: Bearer $tok" \
+    "http://127.0.0.1:$server_port/api/v1/lookup?phone=$(head -1 "$set/buyers.txt")" \
+    -o "$work/lookup-buyer.json"
+  say "animal timeline over HTTP ($(timeline_entries) entries, $(stat -c %s "$work/timeline.json") bytes)"
+  run_wrk "$server_port" "$work/timeline.txt" "$set/travellers.txt" "$tok" http "$timeline_lua"
+  say "W2 of ordinary owners, then of buyers (doses from 3 earlier owners)"
+  run_wrk "$server_port" "$work/w2-ordinary.txt" "$set/phones.txt" "$tok"
+  run_wrk "$server_port" "$work/w2-buyer.txt" "$set/buyers.txt" "$tok"
+  sync
+  # Each planned certificate arrives once: the first half of the pool for 4 clients, the second
+  # for 1 (as the raw reference, one arrival at a time).
+  local half
+  half=$(($(wc -l <"$set/arrivals-herdpass.txt") / 2))
+  head -n "$half" "$set/arrivals-herdpass.txt" >"$work/arrivals-4.pool"
+  tail -n +"$((half + 1))" "$set/arrivals-herdpass.txt" >"$work/arrivals-1.pool"
+  say "arrivals of 500-head flock certificates, 4 clients, then 1"
+  timeout $((w1_seconds + 120)) "$load" arrive --port "$server_port" --token "$tok" \
+    --arrivals "$work/arrivals-4.pool" --connections 4 --seconds "$w1_seconds" \
+    >"$work/arrivals.txt"
+  timeout $((w1_seconds + 120)) "$load" arrive --port "$server_port" --token "$tok" \
+    --arrivals "$work/arrivals-1.pool" --connections 1 --seconds "$((w1_seconds / 3 + 1))" \
+    >"$work/arrivals-1.txt"
+  cat "$work/arrivals.txt" "$work/arrivals-1.txt" >>"$log"
+  stop_server
+  say "raw SQLite: the store's timeline SELECTs (1 thread)"
+  timeout 120 "$raw" timeline --db "$work/journeys/herdpass.db" --tags "$set/travellers.txt" \
+    --seconds 10 >"$work/raw-timeline.txt"
+  cat "$work/raw-timeline.txt" >>"$log"
+  sync
+  say "raw SQLite: the store's writes of an arrival, one durable transaction each"
+  timeout $((w1_seconds + 120)) "$raw" arrival --db "$work/journeys/herdpass.db" \
+    --arrivals "$set/arrivals-raw.txt" --seconds "$w1_seconds" >"$work/raw-arrivals.txt"
+  cat "$work/raw-arrivals.txt" >>"$log"
+  rm -rf "$work/journeys"
+}
+# Entries of the sample timeline: each entry object starts with its kind, then its date.
+timeline_entries() { grep -o '"kind":"[a-z_]*","date"' "$work/timeline.json" | wc -l; }
+journeys_rows() {
+  local tl tl_p99 raw_tl ar raw_ar ordinary buyer
+  tl=$(field "$work/timeline.txt" rps)
+  tl_p99=$(calc "$(field "$work/timeline.txt" p99_us) / 1000")
+  raw_tl=$(field "$work/raw-timeline.txt" timelines_per_s)
+  ar=$(field "$work/arrivals.txt" arrivals_per_s)
+  raw_ar=$(field "$work/raw-arrivals.txt" arrivals_per_s)
+  ordinary=$(field "$work/w2-ordinary.txt" rps)
+  buyer=$(field "$work/w2-buyer.txt" rps)
+  row "animal timeline req/s, $(timeline_entries) entries, 32 conns (p99 $(calc "sprintf(\"%.2f\", $tl_p99)") ms)" \
+    "$(calc "sprintf(\"%.0f\", $tl)")" \
+    "$raw_tl (raw SQLite, the store's timeline SELECTs, 1 thread; p99 $(calc "sprintf(\"%.2f\", $(field "$work/raw-timeline.txt" p99_us) / 1000)") ms)" \
+    "$(ratio "$tl" "$raw_tl")" ">= 0.5x" "$(check "$tl / $raw_tl >= 0.5")"
+  row "animal timeline p99" "$(calc "sprintf(\"%.2f ms\", $tl_p99)")" "" "" "< 10 ms" \
+    "$(check "$tl_p99 < 10")"
+  row "arrival of a 500-head flock certificate, durable, arrivals/s, 4 clients (p99 $(field "$work/arrivals.txt" p99_ms) ms)" \
+    "$(calc "sprintf(\"%.0f\", $ar)")" "$raw_ar (raw SQLite, the store's writes, 1 arrival a txn)" \
+    "$(ratio "$ar" "$raw_ar")" ">= 0.5x" "$(check "$ar / $raw_ar >= 0.5")"
+  local ar1
+  ar1=$(field "$work/arrivals-1.txt" arrivals_per_s)
+  row "the same, 1 client (p99 $(field "$work/arrivals-1.txt" p99_ms) ms)" \
+    "$(calc "sprintf(\"%.0f\", $ar1)")" "$raw_ar" "$(ratio "$ar1" "$raw_ar")" "(info)" ""
+  row "W2 req/s of a buyer, 50 doses under 3 earlier owners (p99 $(calc "sprintf(\"%.2f\", $(field "$work/w2-buyer.txt" p99_us) / 1000)") ms)" \
+    "$(calc "sprintf(\"%.0f\", $buyer)")" \
+    "$(calc "sprintf(\"%.0f\", $ordinary)") (ordinary W2, 50 records; p99 $(calc "sprintf(\"%.2f\", $(field "$work/w2-ordinary.txt" p99_us) / 1000)") ms)" \
+    "$(ratio "$buyer" "$ordinary")" ">= 0.83x (time within 1.2x)" "$(check "$buyer * 1.2 >= $ordinary")"
+  local r=$journeys_set/seed.result
+  row "journeys data: $(field "$r" movements_arrived) movements arrived, $(field "$r" movements_planned) planned, $(field "$r" sales) sales, $(field "$r" holdings) holdings, $(field "$r" passages) passages, $(field "$r" tag_events) tag events" \
+    "$(field "$r" journey_seconds) s to seed" "" "" "(info)" ""
+}
+
 # BENCH_ONLY=NAME: one group alone, its own table. Runs RUN_FN, then a table of ROWS_FN titled TITLE.
 only_bench() {
   local run_fn=$1 title=$2 rows_fn=$3
@@ -354,6 +453,8 @@ case ${BENCH_ONLY:-} in
   pg) only_bench run_pg_bench "HerdPass on PostgreSQL" pg_rows ;;
   cert) only_bench run_cert_bench "HerdPass certificate benchmarks" cert_rows ;;
   tls) only_bench run_tls_bench "HerdPass over HTTPS" tls_rows ;;
+  journeys) only_bench run_journeys_bench "HerdPass journeys (issue 12), $records records" \
+    journeys_rows ;;
 esac
 
 say "build $build, $records records (small set $small_records), wrk ${duration}s, W1 ${w1_seconds}s"
@@ -488,6 +589,7 @@ run_tls_bench
 run_pg_bench
 run_web_bench
 run_photo_bench
+run_journeys_bench
 
 # --- the table ------------------------------------------------------------------------------------
 w2_rps=$(field "$work/w2-big.txt" rps)
@@ -547,6 +649,7 @@ table=$work/table.md
   pg_rows
   web_rows
   photo_rows
+  journeys_rows
   echo
   echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \
     "txn of 1); during W2 the server used $cpu_us us of CPU per lookup ($cpu_cores of $(nproc) cores)"

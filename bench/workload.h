@@ -18,6 +18,16 @@ namespace herdpass::bench {
 // directory with their own pool of owners starting here, so their phones never meet seeded ones.
 inline constexpr int64_t kW1OwnerBase = 9'000'000;
 
+// The owners of the journeys data (bench/seed.cpp, BENCH_ONLY=journeys): holdings, movements,
+// sales, passages and tag events. They start here, above every seeded W2 owner, and are never in
+// the W2 phone list, so that the W2 benchmarks read the same owners as before. Sub-ranges:
+inline constexpr int64_t kJourneyOwnerBase = 5'000'000;
+inline constexpr int64_t kTravellerOwners = kJourneyOwnerBase;          // cattle on the move
+inline constexpr int64_t kSellerOwners = kJourneyOwnerBase + 100'000;   // sold to the buyers
+inline constexpr int64_t kBuyerOwners = kJourneyOwnerBase + 200'000;    // bought from 3 each
+inline constexpr int64_t kPoolOwners = kJourneyOwnerBase + 300'000;     // the arrival pool
+inline constexpr int64_t kFlockOwners = kJourneyOwnerBase + 1'000'000;  // the bulk movements
+
 inline constexpr int kAnimalsPerOwner = 10;
 inline constexpr int kRecordsPerOwner = 50;  // 10 animals x 5 diseases, all within the last 3 years
 inline constexpr int kHistoryDays = 3 * 365 - 5;

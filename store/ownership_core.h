@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "domain/certificate.h"
@@ -117,47 +118,55 @@ template <class Codecs, class Connection>
 Result<std::vector<EarlierDose>> EarlierDosesOf(Connection& conn, int64_t owner_id,
                                                 const std::vector<OwnershipChange>& into,
                                                 Date since) {
-  std::map<int64_t, std::vector<Vaccination>> records;  // by earlier owner
-  std::map<int64_t, std::string> masked;
-  std::map<std::string, EarlierDose> doses;  // by record id
+  // The changes by earlier owner, each owner's in the order they came. Each record is stored under
+  // one owner, so it is looked at once, with that owner's changes, and moved (never copied) into
+  // its dose.
+  std::map<int64_t, std::vector<const OwnershipChange*>> by_owner;
   for (const OwnershipChange& c : into) {
     if (c.from_owner_id == owner_id) continue;  // its own records are in its own history
-    auto it = records.find(c.from_owner_id);
-    if (it == records.end()) {
-      HP_ASSIGN_OR_RETURN(auto list, Codecs::ReadVaccinationsSince(conn, c.from_owner_id, since));
-      HP_ASSIGN_OR_RETURN(const Owner earlier, Codecs::ReadOwnerById(conn, c.from_owner_id));
-      masked[c.from_owner_id] = MaskName(earlier.name);
-      it = records.emplace(c.from_owner_id, std::move(list)).first;
-    }
-    for (const Vaccination& v : it->second) {
-      if (v.administered_on > c.on) continue;
-      if (std::find(v.animal_ids.begin(), v.animal_ids.end(), c.animal_id) == v.animal_ids.end()) {
-        continue;
-      }
-      auto [dose, fresh] = doses.try_emplace(v.id);
-      if (fresh) {
-        dose->second.vaccination = v;
-        dose->second.vaccination.animal_ids.clear();
-        dose->second.vaccination.head_count = 0;
-        dose->second.previous_owner_masked = masked[c.from_owner_id];
-        dose->second.sold_on = c.on;
-      }
-      Vaccination& out = dose->second.vaccination;
-      if (std::find(out.animal_ids.begin(), out.animal_ids.end(), c.to_animal_id) !=
-          out.animal_ids.end()) {
-        continue;
-      }
-      out.animal_ids.push_back(c.to_animal_id);
-      out.head_count += c.tag ? 1 : std::min(v.head_count, c.head);
-    }
+    by_owner[c.from_owner_id].push_back(&c);
   }
   std::vector<EarlierDose> list;
-  for (auto& [id, dose] : doses) list.push_back(std::move(dose));
-  std::sort(list.begin(), list.end(), [](const EarlierDose& a, const EarlierDose& b) {
-    return std::pair(a.vaccination.administered_on, a.vaccination.id) >
-           std::pair(b.vaccination.administered_on, b.vaccination.id);
+  for (const auto& [from, changes] : by_owner) {
+    HP_ASSIGN_OR_RETURN(auto records, Codecs::ReadVaccinationsSince(conn, from, since));
+    HP_ASSIGN_OR_RETURN(const Owner earlier, Codecs::ReadOwnerById(conn, from));
+    const std::string masked = MaskName(earlier.name);
+    for (Vaccination& v : records) {
+      const OwnershipChange* first = nullptr;  // the first change the dose counts for
+      std::vector<int64_t> units;
+      int32_t head = 0;
+      for (const OwnershipChange* c : changes) {
+        if (v.administered_on > c->on) continue;
+        if (std::find(v.animal_ids.begin(), v.animal_ids.end(), c->animal_id) ==
+            v.animal_ids.end()) {
+          continue;
+        }
+        if (first == nullptr) first = c;
+        if (std::find(units.begin(), units.end(), c->to_animal_id) != units.end()) continue;
+        units.push_back(c->to_animal_id);
+        head += c->tag ? 1 : std::min(v.head_count, c->head);
+      }
+      if (first == nullptr) continue;
+      EarlierDose& dose = list.emplace_back();
+      dose.vaccination = std::move(v);
+      dose.vaccination.animal_ids = std::move(units);
+      dose.vaccination.head_count = head;
+      dose.previous_owner_masked = masked;
+      dose.sold_on = first->on;
+    }
+  }
+  // Newest first, sorted by index: a dose is a large object to move around.
+  std::vector<size_t> order(list.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const Vaccination& x = list[a].vaccination;
+    const Vaccination& y = list[b].vaccination;
+    return std::tie(x.administered_on, x.id) > std::tie(y.administered_on, y.id);
   });
-  return list;
+  std::vector<EarlierDose> sorted;
+  sorted.reserve(list.size());
+  for (size_t i : order) sorted.push_back(std::move(list[i]));
+  return sorted;
 }
 
 }  // namespace herdpass::store

@@ -57,10 +57,14 @@ inline constexpr Query kSelectAnimalById{
 inline constexpr Query kSelectAnimalsByOwner{"SelectAnimalsByOwner",
                                              "SELECT " HP_ANIMAL_COLUMNS
                                              " FROM animals a WHERE a.owner_id = ?1 ORDER BY a.id"};
+// The owner's animals of the species (animals_by_owner): without INDEXED BY, SQLite takes
+// `tag IS NULL` for an equality on the unique tag index and walks its NULL entries, which are every
+// flock of every owner.
 inline constexpr Query kSelectFlock{
     "SelectFlock",
     "SELECT id, head_count, (SELECT max(e.on_day) FROM animal_events e WHERE e.animal_id = "
-    "animals.id) FROM animals WHERE owner_id = ?1 AND species = ?2 AND tag IS NULL "
+    "animals.id) FROM animals INDEXED BY animals_by_owner WHERE owner_id = ?1 AND species = ?2 "
+    "AND tag IS NULL "
     "ORDER BY id LIMIT 1"};
 inline constexpr Query kRaiseFlockHeadCount{
     "RaiseFlockHeadCount", "UPDATE animals SET head_count = ?2 WHERE id = ?1 AND head_count < ?2"};

@@ -388,6 +388,20 @@ TEST_F(SqliteStoreTest, TagLifeQueriesSearchAnIndex) {
   }
 }
 
+// W1's flock of an owner (a record of heads without tags) is found among that owner's animals
+// (animals_by_owner), never by a walk of the tag index's NULL entries: those are every flock of
+// every owner, and walking them for each flock record made seeding 100,000 flocks quadratic.
+TEST_F(SqliteStoreTest, TheFlockOfAnOwnerIsSearchedAmongItsAnimals) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  const std::string plan = raw.Plan(sqlite::kSelectFlock.sql);
+  EXPECT_NE(plan.find("SEARCH animals USING INDEX animals_by_owner (owner_id=? AND species=?)"),
+            std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
 // Databases of schema 7 exist: migration 8 adds sales to a file full of records and
 // certificates, which keep working with no buyer, and the file ends up with the schema of a new
 // one.
