@@ -515,7 +515,7 @@ export const mount: Mount = (root) => {
           : html`<section class="card" data-testid="issue-not-allowed"><h1>${t('vet:revoke_title')}</h1><p class="muted">${t('vet:admin_note')}</p></section>`}
         ${st.lookup ? ownerView(st.lookup) : nothing}
         ${canIssue ? transferView() : nothing}
-        ${mismatchesView(st.mismatches, st.mismatchesError)}
+        ${mismatchesView(st.mismatches, st.mismatchesError, { more: st.mismatchesCursor !== null, busy: st.mismatchesLoadingMore, onMore: () => void st.loadMismatches(true) })}
         ${listView()}
       </div>`,
       root,
