@@ -355,10 +355,13 @@ export interface OutboxExport {
   device_id?: string;
   records: OutboxRecord[];
   events?: OutboxRecord[]; // tag-life events (tag_life.ts), when any wait
+  passages?: OutboxRecord[]; // checkpoint passages (passages.ts) not yet stored, when any
 }
 
-export function makeExport(records: OutboxRecord[], deviceId?: string, now = new Date(), events: OutboxRecord[] = []): OutboxExport {
+export function makeExport(records: OutboxRecord[], deviceId?: string, now = new Date(), events: OutboxRecord[] = [], passages: OutboxRecord[] = []): OutboxExport {
   const unsentEvents = events.filter((r) => r.state !== 'sent');
+  // A sent passage keeps the server's answer on the phone; only those not stored go in the file.
+  const unsentPassages = passages.filter((r) => r.state !== 'sent').map(({ answer: _answer, ...r }: OutboxRecord & { answer?: unknown }) => r);
   return {
     format: EXPORT_FORMAT,
     version: 1,
@@ -366,6 +369,7 @@ export function makeExport(records: OutboxRecord[], deviceId?: string, now = new
     ...(deviceId ? { device_id: deviceId } : {}),
     records: records.filter((r) => r.state !== 'sent'),
     ...(unsentEvents.length ? { events: unsentEvents } : {}),
+    ...(unsentPassages.length ? { passages: unsentPassages } : {}),
   };
 }
 
@@ -377,7 +381,7 @@ export function parseExport(text: string): OutboxRecord[] {
 
 // The W1 records and the tag-life events of an export file, checked as parseExport says (an event
 // also names the animal's tag).
-export function parseExportFile(text: string): { records: OutboxRecord[]; events: OutboxRecord[] } {
+export function parseExportFile(text: string): { records: OutboxRecord[]; events: OutboxRecord[]; passages: OutboxRecord[] } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -387,9 +391,14 @@ export function parseExportFile(text: string): { records: OutboxRecord[]; events
   const list = Array.isArray(data) ? data : (data as OutboxExport | null)?.records;
   if (!Array.isArray(list)) throw new Error('not a HerdPass outbox file');
   const events = Array.isArray(data) ? [] : (data as OutboxExport).events;
+  const passages = Array.isArray(data) ? [] : (data as OutboxExport).passages;
   return {
     records: checkedItems(list),
     events: checkedItems(Array.isArray(events) ? events : []).filter((r) => typeof r.record.tag === 'string' && typeof r.record.kind === 'string'),
+    // A passage names its certificate and the place (a holding id).
+    passages: checkedItems(Array.isArray(passages) ? passages : []).filter(
+      (r) => typeof r.record.certificate === 'string' && r.record.certificate !== '' && Number.isInteger(r.record.holding) && typeof r.record.at === 'string',
+    ),
   };
 }
 
@@ -704,8 +713,8 @@ export async function resend(id: string, from: 'outbox' | 'events' = 'outbox'): 
 }
 
 export async function exportUnsent(): Promise<{ text: string; count: number }> {
-  const data = makeExport(await listOutbox(), await deviceId(), new Date(), await listEvents());
-  return { text: JSON.stringify(data, null, 1), count: data.records.length + (data.events?.length ?? 0) };
+  const data = makeExport(await listOutbox(), await deviceId(), new Date(), await listEvents(), await listPassages());
+  return { text: JSON.stringify(data, null, 1), count: data.records.length + (data.events?.length ?? 0) + (data.passages?.length ?? 0) };
 }
 
 // Adds the records of an export file, skipping ids already here. Records that name no maker (files
@@ -714,10 +723,10 @@ export async function importUnsent(text: string): Promise<{ added: number; skipp
   const s = session();
   const file = parseExportFile(text);
   const mine = (r: OutboxRecord) => (r.user || !s ? r : { ...r, user: { id: s.user.id, username: s.user.username } });
-  const tx = (await db()).transaction(['outbox', 'events'], 'readwrite');
+  const tx = (await db()).transaction(['outbox', 'events', 'passages'], 'readwrite');
   let added = 0;
   let skipped = 0;
-  for (const [name, list] of [['outbox', file.records], ['events', file.events]] as const) {
+  for (const [name, list] of [['outbox', file.records], ['events', file.events], ['passages', file.passages]] as const) {
     const store = tx.objectStore(name);
     for (const r of list.map(mine)) {
       if (await store.getKey(r.id)) {
