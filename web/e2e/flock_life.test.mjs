@@ -24,6 +24,7 @@ import {
   expectValue,
   serverToday,
   freshPhone,
+  smallTargetsIn,
 } from './harness.mjs';
 
 let server;
@@ -189,6 +190,7 @@ test('the flock events form in ug, kk and ru at 390 px', { timeout: 240_000 }, a
       await page.locator('[data-testid="flock-life-error"][data-field="head"]').waitFor();
       await expectAllTranslated(page);
       await shotOf(page.getByTestId('flock-life'), `flock-life-form-${lang}`);
+      assert.deepEqual(await smallTargetsIn(page.getByTestId('flock-life')), [], `${lang}: controls under 48 px`);
     } finally {
       await context.close();
     }

@@ -14,6 +14,7 @@ import {
   shotOf,
   apiLogin,
   apiGet,
+  eventually,
   expectAllTranslated,
   expectAttr,
   expectCount,
@@ -21,6 +22,7 @@ import {
   serverToday,
   freshPhone,
   freshTag,
+  smallTargetsIn,
 } from './harness.mjs';
 
 // The app's page sizes (movements_view.ts INCOMING_PAGE, vet_state.ts MISMATCH_PAGE).
@@ -192,8 +194,40 @@ test('the checkpoint picker holds every place of the area and finds one by name'
       await expectAttr(picker.locator('option:checked'), 'value', String(last.id));
       await expectAllTranslated(page);
       if (lang !== 'en') await shotOf(page.getByTestId('passage-card'), `pages-checkpoint-search-${lang}`);
+      assert.deepEqual(await smallTargetsIn(page.getByTestId('passage-card')), [], `${lang}: controls under 48 px`);
     } finally {
       await context.close();
+    }
+  }
+});
+
+// Show more at 390 px in Uyghur (right to left), Kazakh and Russian, for a person to read: the
+// inspector's incoming list and the vet's mismatches, each past a page; every string translated.
+test('Show more in ug, kk and ru', { timeout: 300_000 }, async () => {
+  const arrived = await certificates(PAGE + 1);
+  for (const c of arrived) {
+    const res = await apiPost(inspectorToken, `/certificates/${c.id}/consume`, { place: 'Abay meat plant', head_count: 0 });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  }
+  await certificates(PAGE + 1);
+  for (const lang of ['ug', 'kk', 'ru']) {
+    for (const [role, list, more] of [
+      ['inspector', 'incoming', 'incoming-more'],
+      ['vet', 'mismatches', 'mismatches-more'],
+    ]) {
+      const { context, page } = await openAs(role, lang);
+      try {
+        await page.getByTestId(more).waitFor();
+        await expectAllTranslated(page);
+        await shotOf(page.getByTestId(more), `pages-${list}-more-${lang}`);
+        assert.deepEqual(await smallTargetsIn(page.getByTestId(list)), [], `${lang} ${list}: controls under 48 px`);
+        const before = await page.getByTestId(list).locator('li').count();
+        await page.getByTestId(more).click();
+        await eventually(async () => assert.ok((await page.getByTestId(list).locator('li').count()) > before));
+        await expectAllTranslated(page);
+      } finally {
+        await context.close();
+      }
     }
   }
 });

@@ -26,6 +26,7 @@ import {
   freshPhone,
   freshTag,
   serverToday,
+  smallTargetsIn,
 } from './harness.mjs';
 
 let server;
@@ -393,6 +394,7 @@ test('the flock sale form in ug, kk and ru', async () => {
       await page.getByTestId('transfer-error-head').waitFor();
       await expectAllTranslated(page);
       await shotOf(page.getByTestId('transfer-card'), `sale-farm-flock-${lang}`);
+      assert.deepEqual(await smallTargetsIn(page.getByTestId('transfer-card')), [], `${lang}: controls under 48 px`);
     } finally {
       await context.close();
     }
