@@ -116,6 +116,11 @@ struct DemoResult {
   std::string buyer_phone;
   std::string mismatch_certificate;
   std::string passage_certificate;
+  // A sale certificate (W8) issued to a demo buyer and arrived: its number, the buyer's phone
+  // (E.164) and the ear tags sold; empty when not made.
+  std::string sale_certificate;
+  std::string sale_buyer_phone;
+  std::vector<std::string> sale_tags;
 };
 // Seeds a synthetic county into the opened store. Deterministic for a given seed and "today".
 // Then issues a few certificates as demo-vet for households whose animals meet the movement rules

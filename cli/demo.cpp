@@ -380,6 +380,76 @@ Status RecordDemoJourneys(HerdService& service, const Deployment& d, const std::
   return Status::Ok();
 }
 
+// A sale certificate (W8) to a demo buyer, arrived at its destination: up to two tagged animals of
+// one species, of a household none of whose animals is on another demo certificate (from the last
+// households back; not the example owner, not the tag-life one). On arrival they pass to the
+// buyer, whose phone check then shows them with the doses from before the sale. A household whose
+// animals a run before sold, or whose animals the rules refuse, is passed over; none found: no
+// sale.
+Status RecordDemoSaleCertificate(HerdService& service, const std::vector<Household>& households,
+                                 const std::string& authority,
+                                 const std::vector<Certificate>& certs,
+                                 const std::string& buyer_phone, std::mt19937_64& idrng,
+                                 DemoResult& result) {
+  HP_ASSIGN_OR_RETURN(auto vet, DemoUser(service, Role::kVet));
+  std::set<std::string> used;
+  for (const auto& c : certs) used.insert(c.tags.begin(), c.tags.end());
+  const Catalogue& cat = service.catalogue();
+  const Date today = service.clock().Today();
+  constexpr size_t kTries = 40;
+  size_t tried = 0;
+  for (auto h = households.rbegin(); h != households.rend() && tried < kTries; ++h) {
+    if (h->phone == result.example_phone || h->phone == result.tag_life_phone) continue;
+    if (std::any_of(h->units.begin(), h->units.end(),
+                    [&](const Unit& u) { return used.count(u.tag) > 0; })) {
+      continue;
+    }
+    auto request = DemoRequest(*h, authority, kDemoCertificates);
+    if (!request) continue;
+    ++tried;
+    if (request->animal_tags.size() > 2) request->animal_tags.resize(2);
+    request->purpose = "sale";
+    request->destination_place = "Buyer's farm";
+    request->buyer_phone = buyer_phone;
+    request->buyer_name = "Demo Sale Buyer";
+    auto c = service.IssueCertificate(vet, *request);
+    if (const UnmetRules* unmet = c.status().payload<UnmetRules>()) {
+      // What a vet does before a movement: the doses the rules ask for, today, then again.
+      std::vector<VaccinationRecordInput> doses;
+      for (const auto& f : unmet->failures) {
+        const VaccineProduct* vaccine = VaccineFor(cat, f.disease);
+        if (vaccine == nullptr) continue;
+        VaccinationRecordInput r;
+        r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 6 * 3600000LL, idrng);
+        r.owner_phone = request->owner_phone;
+        r.animal_tags = {f.animal};
+        r.species = request->species;
+        r.disease = f.disease;
+        r.vaccine = vaccine->code;
+        r.batch_no = vaccine->code.substr(0, 3) + "-PRE-" + std::to_string(today.days() % 9000);
+        r.dose_ml = request->species == "sheep" ? 1.0 : 2.0;
+        r.administered_on = today.ToString();
+        r.device_id = "demo-vet";
+        doses.push_back(std::move(r));
+      }
+      HP_RETURN_IF_ERROR(service.RecordBatch(vet, doses).status());
+      c = service.IssueCertificate(vet, *request);
+    }
+    if (!c.ok()) continue;
+    HP_ASSIGN_OR_RETURN(auto inspector, DestinationInspector(service, c->destination));
+    ArrivalRequest arrival;
+    arrival.place = "Buyer's farm";
+    arrival.head_count = c->head_count;
+    arrival.tags = c->tags;
+    HP_ASSIGN_OR_RETURN(auto arrived, service.ConsumeCertificate(inspector, c->id, arrival));
+    result.sale_certificate = arrived.number;
+    result.sale_buyer_phone = arrived.buyer_phone.empty() ? buyer_phone : arrived.buyer_phone;
+    result.sale_tags = arrived.tags;
+    return Status::Ok();
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owners, uint32_t seed) {
@@ -564,6 +634,17 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     std::mt19937_64 journey_rng(seed ^ 0x6a6fULL);
     HP_RETURN_IF_ERROR(
         RecordDemoJourneys(service, d, DemoPhone(d.region, buyer_rng), certs, journey_rng, result));
+  }
+  {
+    // A buyer of their own seed, not an owner of the county (a phone none of them has).
+    std::mt19937 sale_rng(seed ^ 0x5a1eU);
+    std::string buyer;
+    do {
+      buyer = DemoPhone(d.region, sale_rng);
+    } while (!normalizer.ToE164(buyer).ok() || phones.count(buyer) > 0);
+    std::mt19937_64 sale_ids(seed ^ 0x5a1e5ULL);
+    HP_RETURN_IF_ERROR(RecordDemoSaleCertificate(service, households, d.authority, certs, buyer,
+                                                 sale_ids, result));
   }
   for (const auto& c : certs) {
     result.certificates.push_back(

@@ -25,6 +25,8 @@ old_tag=$(sed -n 's/^demo replaced tag: \([0-9]*\) now .*/\1/p' "$data/demo.txt"
 buyer_phone=$(sed -n 's/^demo buyer phone: \([^ ]*\) .*/\1/p' "$data/demo.txt" 2>/dev/null || true)
 mismatch=$(sed -n 's/^demo arrival with a mismatch: //p' "$data/demo.txt" 2>/dev/null || true)
 passage=$(sed -n 's/^demo checkpoint passage: //p' "$data/demo.txt" 2>/dev/null || true)
+sale_cert=$(sed -n 's/^demo sale certificate: \([^ ]*\) .*/\1/p' "$data/demo.txt" 2>/dev/null || true)
+sale_buyer=$(sed -n 's/^demo sale certificate: [^ ]* arrived at buyer //p' "$data/demo.txt" 2>/dev/null || true)
 sed -n 's/^demo certificate hp1: //p' "$data/demo.txt" > "$data/demo-certificate.hp1" 2>/dev/null || true
 
 cat <<TXT
@@ -54,6 +56,12 @@ if [[ -n $buyer_phone ]]; then
   cat <<TXT
   A sale at the farm (W8): $buyer_phone bought the re-tagged animal; look that phone up (Check) to
     see its doses from before the sale, marked as given under the previous owner.
+TXT
+fi
+if [[ -n $sale_cert ]]; then
+  cat <<TXT
+  A sale certificate (W8): $sale_cert was issued for sale to $sale_buyer and arrived; look
+    that phone up (Check) to see the bought animals with the doses from before the sale.
 TXT
 fi
 if [[ -n $mismatch ]]; then

@@ -1671,8 +1671,8 @@ TEST_F(DemoCountyApiTest, ReadingTheReportIsNotAudited) {
   }
 }
 
-// GET /certificates: the demo issues six certificates in KZ-ABY for KZ-ALA, consumes two and
-// revokes one.
+// GET /certificates: the demo issues seven certificates in KZ-ABY for KZ-ALA, consumes three (one
+// of them the sale certificate, arrived at its buyer) and revokes one.
 json CertificateList(HttpClient& client, const std::string& query, const std::string& token) {
   auto r = client.Get("/api/v1/certificates" + query, token);
   EXPECT_EQ(r.status, 200) << r.body;
@@ -1708,7 +1708,7 @@ TEST_F(DemoCountyApiTest, CertificateListIsNewestFirstWithTheListedFieldsOnly) {
   for (const auto& [k, v] : page.items()) EXPECT_EQ(top.count(k), 1u) << k;
   EXPECT_TRUE(page.at("next_cursor").is_null());
   const json& items = page.at("items");
-  ASSERT_EQ(items.size(), 6u) << page;
+  ASSERT_EQ(items.size(), 7u) << page;
   const std::set<std::string> keys = {
       "id",          "number", "status",      "purpose",           "issued_at",
       "valid_until", "origin", "destination", "owner_masked_name", "head_count"};
@@ -1728,15 +1728,15 @@ TEST_F(DemoCountyApiTest, CertificateListIsNewestFirstWithTheListedFieldsOnly) {
     json full = one.json();
     for (const auto& k : keys) EXPECT_EQ(item.at(k), full.at(k)) << k;
   }
-  EXPECT_EQ(statuses, (std::map<std::string, int>{{"consumed", 2}, {"issued", 3}, {"revoked", 1}}));
+  EXPECT_EQ(statuses, (std::map<std::string, int>{{"consumed", 3}, {"issued", 3}, {"revoked", 1}}));
 }
 
 TEST_F(DemoCountyApiTest, CertificateListFiltersAndPages) {
   const std::string& vet = tokens_.at("vet");
   const json all = CertificateList(*client_, "", vet).at("items");
-  ASSERT_EQ(all.size(), 6u);
+  ASSERT_EQ(all.size(), 7u);
   for (const auto& [status, shown, count] :
-       {std::tuple{"consumed", "consumed", 2u}, std::tuple{"revoked", "revoked", 1u},
+       {std::tuple{"consumed", "consumed", 3u}, std::tuple{"revoked", "revoked", 1u},
         std::tuple{"valid", "issued", 3u}, std::tuple{"expired", "expired", 0u}}) {
     const json items = CertificateList(*client_, std::string("?status=") + status, vet).at("items");
     EXPECT_EQ(items.size(), count) << status;
@@ -1748,7 +1748,7 @@ TEST_F(DemoCountyApiTest, CertificateListFiltersAndPages) {
   ASSERT_TRUE(first.at("next_cursor").is_string()) << first;
   json second =
       CertificateList(*client_, "?limit=4&cursor=" + first["next_cursor"].get<std::string>(), vet);
-  ASSERT_EQ(second.at("items").size(), 2u) << second;
+  ASSERT_EQ(second.at("items").size(), 3u) << second;
   EXPECT_TRUE(second.at("next_cursor").is_null());
   json joined = first["items"];
   for (const auto& item : second["items"]) joined.push_back(item);
@@ -1768,12 +1768,59 @@ TEST_F(DemoCountyApiTest, CertificateListKeepsToTheJurisdiction) {
   // Issued in KZ-ABY: a vet of KZ-ABY-01 sees none of them, an inspector of KZ-ALA (where they
   // go) and one of KZ-ABY see them all.
   EXPECT_TRUE(CertificateList(*client_, "", tokens_.at("vet-01")).at("items").empty());
-  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("insp-ala")).at("items").size(), 6u);
-  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("insp")).at("items").size(), 6u);
-  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("admin")).at("items").size(), 6u);
+  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("insp-ala")).at("items").size(), 7u);
+  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("insp")).at("items").size(), 7u);
+  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("admin")).at("items").size(), 7u);
   ExpectProblem(client_->Get("/api/v1/certificates", tokens_.at("aud")), 403);
   ExpectProblem(client_->Get("/api/v1/certificates", tokens_.at("vacc")), 403);
   ExpectProblem(client_->Get("/api/v1/certificates"), 401);
+}
+
+// The demo's sale certificate (W8): printed with its buyer's phone, issued for sale to that buyer
+// and arrived; the buyer's phone check shows the bought animals, each dose given before the sale
+// marked as under the previous owner (masked name and the day of the sale). The buyer is an owner
+// of the destination's jurisdiction (KZ-ALA), where the animals arrived.
+TEST_F(DemoCountyApiTest, SaleCertificateArrivedAtItsBuyerWhoseLookupShowsTheEarlierDoses) {
+  ASSERT_EQ(command_out_.size(), 1u);
+  const std::string& out = command_out_[0];
+  const std::string label = "demo sale certificate: ";
+  const size_t at = out.find(label);
+  ASSERT_NE(at, std::string::npos) << out;
+  const std::string line = out.substr(at + label.size(), out.find('\n', at) - at - label.size());
+  const std::string middle = " arrived at buyer ";
+  const size_t split = line.find(middle);
+  ASSERT_NE(split, std::string::npos) << line;
+  const std::string number = line.substr(0, split);
+  const std::string buyer = line.substr(split + middle.size());
+  ASSERT_EQ(buyer.rfind("+7", 0), 0u) << line;
+
+  auto cert = client_->Get("/api/v1/certificates/" + number, tokens_.at("vet"));
+  ASSERT_EQ(cert.status, 200) << cert.body;
+  const json c = cert.json();
+  EXPECT_EQ(c.at("purpose"), "sale");
+  EXPECT_EQ(c.at("status"), "consumed");
+  EXPECT_EQ(c.at("movement").at("status"), "arrived") << c.at("movement");
+  const json tags = c.at("tags");
+  ASSERT_FALSE(tags.empty()) << c;
+
+  auto lookup = client_->Get("/api/v1/lookup?phone=%2B" + buyer.substr(1), tokens_.at("insp-ala"));
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  const json l = lookup.json();
+  std::set<std::string> owned;
+  for (const json& a : l.at("animals")) {
+    if (a.at("tag").is_string()) owned.insert(a.at("tag").get<std::string>());
+  }
+  for (const json& t : tags)
+    EXPECT_EQ(owned.count(t.get<std::string>()), 1u) << t << l.at("animals");
+  int earlier = 0;
+  for (const json& v : l.at("vaccinations")) {
+    if (!v.at("owner_id").is_null()) continue;
+    ++earlier;
+    const json& p = v.at("previous_owner");
+    EXPECT_TRUE(p.at("masked_name").is_string()) << v;
+    EXPECT_LE(v.at("administered_on").get<std::string>(), p.at("sold_on").get<std::string>()) << v;
+  }
+  EXPECT_GT(earlier, 0) << l.at("vaccinations");
 }
 
 TEST_F(DemoCountyApiTest, CertificateListBadParametersAre400NamingTheField) {

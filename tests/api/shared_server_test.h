@@ -44,6 +44,7 @@ class SharedServerTest : public ::testing::Test {
       for (const auto& args : spec.commands) {
         CommandResult r = env_->Run(args);
         if (!r.ok()) throw std::runtime_error("herdpass " + args.front() + ": " + r.out + r.err);
+        command_out_.push_back(r.out);
       }
       for (const auto& u : spec.users) env_->AddUser(u);
       env_->StartServer(spec.serve_args);
@@ -69,6 +70,7 @@ class SharedServerTest : public ::testing::Test {
     delete env_;
     env_ = nullptr;
     tokens_.clear();
+    command_out_.clear();
     setup_error_.clear();
   }
 
@@ -82,6 +84,8 @@ class SharedServerTest : public ::testing::Test {
   static inline HerdpassEnv* env_ = nullptr;
   static inline std::map<std::string, std::string> tokens_;
   static inline std::string setup_error_;
+  // What each of spec.commands printed, in order.
+  static inline std::vector<std::string> command_out_;
   static inline bool check_on_stop_ = true;
   std::unique_ptr<HttpClient> client_;
 };

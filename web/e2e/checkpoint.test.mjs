@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   startServer,
   launch,
@@ -220,5 +221,37 @@ test('the checkpoint card at 390 px in ug, kk and ru, online and offline', { tim
     } finally {
       await context.close();
     }
+  }
+});
+
+test('a passage waiting offline goes in the file of unsent records the inspector exports when signing out', { timeout: 180_000 }, async () => {
+  const cert = await certificate();
+  const context = await phone(browser);
+  try {
+    const page = await openInspector(context);
+    await context.setOffline(true);
+    await page.getByTestId('net-state').filter({ hasText: 'Offline' }).waitFor();
+    await fillPassage(page, { certificate: cert.id, head: 1, note: 'export me' });
+    await page.getByTestId('passage-save').click();
+    await expectCount(items(page, 'pending'), 1);
+    const id = await items(page, 'pending').getAttribute('data-id');
+
+    await page.getByTestId('sign-out').click();
+    await page.locator('[data-testid="signout-warning"][data-count="1"]').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('signout-export').click()]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.equal(exported.format, 'herdpass-outbox');
+    assert.deepEqual(exported.records, []);
+    assert.equal(exported.passages?.length, 1, JSON.stringify(exported));
+    const p = exported.passages[0];
+    assert.equal(p.id, id);
+    assert.equal(p.user.username, 'demo-inspector');
+    assert.deepEqual(
+      { certificate: p.record.certificate, holding: p.record.holding, head_seen: p.record.head_seen, note: p.record.note, id: p.record.id },
+      { certificate: cert.id, holding: postId, head_seen: 1, note: 'export me', id },
+    );
+    await page.locator('[data-testid="signout-exported"]').waitFor();
+  } finally {
+    await context.close();
   }
 });

@@ -279,3 +279,21 @@ export async function freshPhone(url, token) {
 // A 15-digit Kazakh ear tag (country code 398), random enough not to meet another test's.
 export const freshTag = () =>
   '398' + String(randomInt(0, 1_000_000)).padStart(6, '0') + String(randomInt(0, 1_000_000)).padStart(6, '0');
+
+// The controls inside `locator` (its first element) people tap that are under 48 CSS px either way,
+// each as "testid WxH" (ux.test.mjs checks whole screens the same way).
+export async function smallTargetsIn(locator) {
+  return locator.first().evaluate((root) => {
+    const out = [];
+    const sel = 'a[href], button, select, input:not([type=hidden]), textarea, summary, [role=button], [role=link]';
+    for (const el of root.querySelectorAll(sel)) {
+      let target = el;
+      if (el instanceof HTMLInputElement && ['checkbox', 'radio', 'file'].includes(el.type)) target = el.closest('label') ?? el;
+      if (!target.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
+      const r = target.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if (r.width < 48 || r.height < 48) out.push(`${el.dataset.testid ?? el.tagName.toLowerCase()} ${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
+    return out;
+  });
+}

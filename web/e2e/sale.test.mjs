@@ -26,6 +26,7 @@ import {
   freshPhone,
   freshTag,
   serverToday,
+  smallTargetsIn,
 } from './harness.mjs';
 
 let server;
@@ -296,5 +297,106 @@ test('the vet records a sale at the farm: an animal already sold said at the tag
     await expectAllTranslated(page);
   } finally {
     await context.close();
+  }
+});
+
+// A seller with a flock of 40 sheep vaccinated today (no ear tags), through the API.
+async function sellerWithFlock() {
+  const vet = await apiLogin(server.url, 'vet');
+  const today = await serverToday(server, vet);
+  const seller = await freshPhone(server.url, vet);
+  const batch = await post('/vaccinations/batch', 'vaccinator', {
+    records: [
+      {
+        id: randomUUID(),
+        owner_phone: seller,
+        owner_name: 'Flock Seller E2E',
+        head_count: 40,
+        species: 'sheep',
+        disease: 'PPR',
+        vaccine: 'PPR-LIVE',
+        batch_no: 'E2E-SALE-FLOCK',
+        dose_ml: 1,
+        administered_on: today,
+      },
+    ],
+  });
+  assert.equal(batch.status, 200, JSON.stringify(batch.body));
+  assert.equal(batch.body.created, 1, JSON.stringify(batch.body));
+  const l = await apiGet(server.url, vet, `/lookup?phone=${encodeURIComponent(seller)}`);
+  const flock = l.body.animals.find((a) => a.kind === 'flock' && a.species === 'sheep');
+  assert.equal(flock?.head_count, 40, JSON.stringify(l.body.animals));
+  return { vet, today, seller, flock };
+}
+
+test('the vet sells head of a flock at the farm: the seller’s flocks listed, a head above the flock’s said, then the head passed to the buyer', async () => {
+  const s = await sellerWithFlock();
+  const buyer = await freshPhone(server.url, s.vet);
+  const context = await phone(browser);
+  const page = await context.newPage();
+  try {
+    await signIn(page, server.url, 'vet');
+    await page.getByTestId('transfer-toggle').click();
+    await page.getByTestId('transfer-seller-phone').fill(s.seller);
+    await page.getByTestId('transfer-buyer-phone').fill(buyer);
+    await page.getByTestId('transfer-date').fill(s.today);
+    await page.getByTestId('transfer-flocks-load').click();
+    const flock = page.getByTestId('transfer-flock');
+    await flock.locator(`option[value="${s.flock.id}"]`).waitFor({ state: 'attached' });
+    await expectValue(flock, '', 'no flock chosen by default');
+    await expectValue(page.getByTestId('transfer-head'), '', 'no head by default');
+    // Neither tags nor a flock chosen: said, nothing sent.
+    await page.getByTestId('transfer-submit').click();
+    await expectText(page.getByTestId('transfer-error-tags'), /choose a flock/);
+    await flock.selectOption(String(s.flock.id));
+    await page.getByTestId('transfer-head').fill('41');
+    await page.getByTestId('transfer-submit').click();
+    await expectText(page.getByTestId('transfer-error-head'), 'The flock has only 40 head.');
+    assert.equal((await apiGet(server.url, s.vet, `/owners?phone=${encodeURIComponent(buyer)}`)).status, 404, 'nothing stored');
+
+    await page.getByTestId('transfer-head').fill('12');
+    await page.getByTestId('transfer-submit').click();
+    await expectAttr(page.getByTestId('transfer-done'), 'data-status', 'created');
+    await expectText(page.getByTestId('transfer-done'), /Animals passed to the buyer: 12$/);
+    for (const id of ['transfer-seller-phone', 'transfer-buyer-phone', 'transfer-tags', 'transfer-date']) {
+      await expectValue(page.getByTestId(id), '', `${id} empty for the next sale`);
+    }
+    // The next sale lists no flock until asked for again.
+    await expectCount(page.getByTestId('transfer-flock'), 0);
+    const b = await apiGet(server.url, s.vet, `/lookup?phone=${encodeURIComponent(buyer)}`);
+    assert.equal(b.status, 200, JSON.stringify(b.body));
+    assert.deepEqual(b.body.animals.filter((a) => a.kind === 'flock').map((a) => [a.species, a.head_count]), [['sheep', 12]]);
+    const left = await apiGet(server.url, s.vet, `/lookup?phone=${encodeURIComponent(s.seller)}`);
+    assert.equal(left.body.animals.find((a) => a.id === s.flock.id).head_count, 28);
+    await expectAllTranslated(page);
+  } finally {
+    await context.close();
+  }
+});
+
+// The flock part of the sale form at 390 px in Uyghur (right to left), Kazakh and Russian, with a
+// head refused, for a person to read; every string translated.
+test('the flock sale form in ug, kk and ru', async () => {
+  const s = await sellerWithFlock();
+  for (const lang of ['ug', 'kk', 'ru']) {
+    const context = await phone(browser);
+    const page = await context.newPage();
+    try {
+      await signIn(page, server.url, 'vet', { lang });
+      await page.getByTestId('transfer-toggle').click();
+      await page.getByTestId('transfer-seller-phone').fill(s.seller);
+      await page.getByTestId('transfer-buyer-phone').fill(await freshPhone(server.url, s.vet));
+      await page.getByTestId('transfer-date').fill(s.today);
+      await page.getByTestId('transfer-flocks-load').click();
+      await page.getByTestId('transfer-flock').selectOption(String(s.flock.id));
+      await page.getByTestId('transfer-head').fill('41');
+      await page.getByTestId('transfer-submit').click();
+      await page.getByTestId('transfer-error-head').waitFor();
+      await expectAllTranslated(page);
+      await shotOf(page.getByTestId('transfer-card'), `sale-farm-flock-${lang}`);
+      assert.deepEqual(await smallTargetsIn(page.getByTestId('transfer-card')), [], `${lang}: controls under 48 px`);
+    } finally {
+      await context.close();
+    }
   }
 });

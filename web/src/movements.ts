@@ -123,3 +123,44 @@ export function headDifference(m: MovementInfo): number | null {
   const counted = m.arrival?.head_count;
   return counted === null || counted === undefined ? null : counted - m.head_expected;
 }
+
+// --- pages of a list (GET /movements/incoming, /movements?status=, /holdings) ---
+
+// `path` asking for the page after `cursor` (the server's next_cursor).
+export function pagePath(path: string, cursor: string | null): string {
+  if (!cursor) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`;
+}
+
+// The items shown with the next page added after them; an item listed already (by id) is not
+// listed twice.
+export function appendPage<T extends { id: string | number }>(items: T[] | null, page: Page<T>): T[] {
+  const have = items ?? [];
+  const seen = new Set(have.map((i) => i.id));
+  return [...have, ...page.items.filter((i) => !seen.has(i.id))];
+}
+
+// Every page of `path`, following next_cursor, at most `maxPages` pages (the rest is not fetched).
+export async function allPages<T extends { id: string | number }>(get: GetJson, path: string, maxPages = 20): Promise<T[]> {
+  let items: T[] = [];
+  let cursor: string | null = null;
+  for (let n = 0; n < maxPages; n++) {
+    const page: Page<T> = await get<Page<T>>(pagePath(path, cursor));
+    items = appendPage(items, page);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+// The holdings whose name or code contains every word typed (case and accents of Latin and
+// Cyrillic letters aside), in the order given; all of them when nothing is typed.
+export function filterHoldings<T extends { name: string; code: string }>(items: T[], query: string): T[] {
+  const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLocaleLowerCase();
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  if (!words.length) return items;
+  return items.filter((h) => {
+    const text = fold(`${h.name} ${h.code}`);
+    return words.every((w) => text.includes(w));
+  });
+}

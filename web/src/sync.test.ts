@@ -313,6 +313,32 @@ describe('export and import', () => {
     expect(parseExportFile(JSON.stringify(makeExport(recs))).events).toEqual([]);
     expect(makeExport(recs)).not.toHaveProperty('events');
   });
+  it('round-trips the checkpoint passages not yet stored, without the server answer; a file without passages has none', () => {
+    const recs = makeRecords(1);
+    const passage = (state: OutboxRecord['state'], record: Record<string, unknown> = {}): OutboxRecord & { answer?: unknown } => {
+      const id = uuidv7();
+      return {
+        id,
+        state,
+        created_at: '2026-12-06T10:00:00Z',
+        attempts: 0,
+        user: { id: 'u2', username: 'insp' },
+        record: { id, certificate: 'KZ-ABY-2026-000123', holding: 4, at: '2026-12-06T09:59:00Z', head_seen: 2, ...record },
+      };
+    };
+    const waiting = passage('pending');
+    const refused = { ...passage('rejected'), error: { code: 'not-found', message: 'no such certificate', field: 'certificate' } };
+    const stored = { ...passage('sent'), answer: { status: 'created', flag: null, flag_reason: null } };
+    const noPlace = passage('pending', { holding: 'x' });
+    const file = makeExport(recs, 'dev-1', new Date('2026-12-06T10:00:00Z'), [], [waiting, refused, stored, noPlace]);
+    expect(file.passages?.map((p) => p.id)).toEqual([waiting.id, refused.id, noPlace.id]);
+    const back = parseExportFile(JSON.stringify(file));
+    // The passage with no holding id is left out; the refused one keeps its reason.
+    expect(back.passages).toEqual([waiting, refused]);
+    expect(back.records.map((r) => r.id)).toEqual([recs[0].id]);
+    expect(parseExportFile(JSON.stringify(makeExport(recs))).passages).toEqual([]);
+    expect(makeExport(recs, undefined, new Date(), [], [stored])).not.toHaveProperty('passages');
+  });
   it('refuses a file that is not an outbox export', () => {
     expect(() => parseExport('hello')).toThrow();
     expect(() => parseExport('{"a":1}')).toThrow();

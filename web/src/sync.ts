@@ -19,6 +19,7 @@ import { ApiError, api, sendFailure, type Problem } from './api';
 import { session } from './auth';
 import { db, kvGet, kvSet, type OutboxRecord, type RecordMaker } from './db';
 import type { EventRecord, TagEventBody } from './tag_life';
+import type { FlockChoice, FlockEventBody, FlockEventRecord } from './flock_life';
 import { syncPassages, type PassageBody, type PassagePort, type PassageRecord, type SendPassage } from './passages';
 import { UUID_RE, uuidv4 } from './uuid';
 
@@ -235,13 +236,23 @@ export type SendEvent = (tag: string, body: TagEventBody) => Promise<{ status?: 
 // Sends the waiting events of `options.user`, oldest first, one by one. Created and duplicate
 // leave the phone; a 4xx refuses the event (kept with its reason, not sent again until the user
 // says so); 401 and 403 stop with everything kept; no answer, 429 and 5xx stop for a retry.
-export async function syncEvents(port: OutboxPort, send: SendEvent, options: { user?: string } = {}): Promise<SyncReport> {
+// A flock event (flock_life.ts: `flock`, the flock's id, in place of a tag) goes by `sendFlock`.
+export type SendFlockEvent = (flock: number, body: FlockEventBody) => Promise<{ status?: string } | null>;
+
+export async function syncEvents(port: OutboxPort, send: SendEvent, options: { user?: string } = {}, sendFlock?: SendFlockEvent): Promise<SyncReport> {
   const report: SyncReport = { outcome: 'done', created: 0, duplicate: 0, rejected: 0 };
   const pending = (await port.pending()).filter((r) => belongsTo(r, options.user));
   for (const r of pending) {
-    const { tag, ...body } = (r as EventRecord).record;
     try {
-      const answer = await send(String(tag), body);
+      let answer: { status?: string } | null;
+      if (typeof r.record.flock === 'number') {
+        if (!sendFlock) continue;
+        const { flock, species: _species, ...body } = (r as FlockEventRecord).record;
+        answer = await sendFlock(flock, body);
+      } else {
+        const { tag, ...body } = (r as EventRecord).record;
+        answer = await send(String(tag), body);
+      }
       await port.remove([r.id]);
       if (answer?.status === 'duplicate') report.duplicate++;
       else report.created++;
@@ -355,10 +366,13 @@ export interface OutboxExport {
   device_id?: string;
   records: OutboxRecord[];
   events?: OutboxRecord[]; // tag-life events (tag_life.ts), when any wait
+  passages?: OutboxRecord[]; // checkpoint passages (passages.ts) not yet stored, when any
 }
 
-export function makeExport(records: OutboxRecord[], deviceId?: string, now = new Date(), events: OutboxRecord[] = []): OutboxExport {
+export function makeExport(records: OutboxRecord[], deviceId?: string, now = new Date(), events: OutboxRecord[] = [], passages: OutboxRecord[] = []): OutboxExport {
   const unsentEvents = events.filter((r) => r.state !== 'sent');
+  // A sent passage keeps the server's answer on the phone; only those not stored go in the file.
+  const unsentPassages = passages.filter((r) => r.state !== 'sent').map(({ answer: _answer, ...r }: OutboxRecord & { answer?: unknown }) => r);
   return {
     format: EXPORT_FORMAT,
     version: 1,
@@ -366,6 +380,7 @@ export function makeExport(records: OutboxRecord[], deviceId?: string, now = new
     ...(deviceId ? { device_id: deviceId } : {}),
     records: records.filter((r) => r.state !== 'sent'),
     ...(unsentEvents.length ? { events: unsentEvents } : {}),
+    ...(unsentPassages.length ? { passages: unsentPassages } : {}),
   };
 }
 
@@ -377,7 +392,7 @@ export function parseExport(text: string): OutboxRecord[] {
 
 // The W1 records and the tag-life events of an export file, checked as parseExport says (an event
 // also names the animal's tag).
-export function parseExportFile(text: string): { records: OutboxRecord[]; events: OutboxRecord[] } {
+export function parseExportFile(text: string): { records: OutboxRecord[]; events: OutboxRecord[]; passages: OutboxRecord[] } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -387,9 +402,16 @@ export function parseExportFile(text: string): { records: OutboxRecord[]; events
   const list = Array.isArray(data) ? data : (data as OutboxExport | null)?.records;
   if (!Array.isArray(list)) throw new Error('not a HerdPass outbox file');
   const events = Array.isArray(data) ? [] : (data as OutboxExport).events;
+  const passages = Array.isArray(data) ? [] : (data as OutboxExport).passages;
   return {
     records: checkedItems(list),
-    events: checkedItems(Array.isArray(events) ? events : []).filter((r) => typeof r.record.tag === 'string' && typeof r.record.kind === 'string'),
+    events: checkedItems(Array.isArray(events) ? events : []).filter(
+      (r) => (typeof r.record.tag === 'string' || Number.isInteger(r.record.flock)) && typeof r.record.kind === 'string',
+    ),
+    // A passage names its certificate and the place (a holding id).
+    passages: checkedItems(Array.isArray(passages) ? passages : []).filter(
+      (r) => typeof r.record.certificate === 'string' && r.record.certificate !== '' && Number.isInteger(r.record.holding) && typeof r.record.at === 'string',
+    ),
   };
 }
 
@@ -451,6 +473,9 @@ export const idbEvents = idbPort('events');
 const sendEvent: SendEvent = (tag, body) =>
   api<{ status?: string }>('POST', `/animals/${encodeURIComponent(tag)}/events`, body, undefined, SEND_TIMEOUT_MS);
 
+const sendFlockEvent: SendFlockEvent = (flock, body) =>
+  api<{ status?: string }>('POST', `/flocks/${flock}/events`, body, undefined, SEND_TIMEOUT_MS);
+
 // A phone number as a key: digits and a leading plus, nothing else.
 export function phoneKey(phone: string): string {
   const s = phone.trim();
@@ -511,7 +536,7 @@ async function runSync(): Promise<SyncReport> {
   return withLock(async () => {
     const records = await syncOnce(idbOutbox, apiTransport, { user });
     if (records.outcome !== 'done') return records;
-    const events = await syncEvents(idbEvents, sendEvent, { user });
+    const events = await syncEvents(idbEvents, sendEvent, { user }, sendFlockEvent);
     if (events.outcome !== 'done') return events;
     const passages = await syncPassages(idbPassages, sendPassage, { user });
     return {
@@ -599,6 +624,24 @@ export async function addEvent(tag: string, body: TagEventBody): Promise<void> {
   const s = session();
   const user = s ? { id: s.user.id, username: s.user.username } : undefined;
   const rec: EventRecord = { id: body.id, ...(user ? { user } : {}), state: 'pending', created_at: new Date().toISOString(), record: { ...body, tag }, attempts: 0 };
+  await (await db()).put('events', rec);
+  changed();
+  if (navigator.onLine) void syncNow();
+}
+
+// Saves a flock event made on this phone (flock_life.ts) in the events store, with the flock's id and
+// species (shown in the list; not sent), as the signed-in user's, then tries to send.
+export async function addFlockEvent(flock: FlockChoice, body: FlockEventBody): Promise<void> {
+  const s = session();
+  const user = s ? { id: s.user.id, username: s.user.username } : undefined;
+  const rec: FlockEventRecord = {
+    id: body.id,
+    ...(user ? { user } : {}),
+    state: 'pending',
+    created_at: new Date().toISOString(),
+    record: { ...body, flock: flock.id, species: flock.species },
+    attempts: 0,
+  };
   await (await db()).put('events', rec);
   changed();
   if (navigator.onLine) void syncNow();
@@ -704,8 +747,8 @@ export async function resend(id: string, from: 'outbox' | 'events' = 'outbox'): 
 }
 
 export async function exportUnsent(): Promise<{ text: string; count: number }> {
-  const data = makeExport(await listOutbox(), await deviceId(), new Date(), await listEvents());
-  return { text: JSON.stringify(data, null, 1), count: data.records.length + (data.events?.length ?? 0) };
+  const data = makeExport(await listOutbox(), await deviceId(), new Date(), await listEvents(), await listPassages());
+  return { text: JSON.stringify(data, null, 1), count: data.records.length + (data.events?.length ?? 0) + (data.passages?.length ?? 0) };
 }
 
 // Adds the records of an export file, skipping ids already here. Records that name no maker (files
@@ -714,10 +757,10 @@ export async function importUnsent(text: string): Promise<{ added: number; skipp
   const s = session();
   const file = parseExportFile(text);
   const mine = (r: OutboxRecord) => (r.user || !s ? r : { ...r, user: { id: s.user.id, username: s.user.username } });
-  const tx = (await db()).transaction(['outbox', 'events'], 'readwrite');
+  const tx = (await db()).transaction(['outbox', 'events', 'passages'], 'readwrite');
   let added = 0;
   let skipped = 0;
-  for (const [name, list] of [['outbox', file.records], ['events', file.events]] as const) {
+  for (const [name, list] of [['outbox', file.records], ['events', file.events], ['passages', file.passages]] as const) {
     const store = tx.objectStore(name);
     for (const r of list.map(mine)) {
       if (await store.getKey(r.id)) {

@@ -202,8 +202,10 @@ function link(path: string) {
 // Records the user has not sent stay on the phone and go only when they sign in here again (not
 // with the next user): signing out with such records asks first and offers to export them.
 async function signOut(): Promise<void> {
-  const { listEvents, listOutbox } = await import('./sync');
-  const count = (await listOutbox()).length + (await listEvents()).length;
+  const { listEvents, listOutbox, listPassages } = await import('./sync');
+  // Passages stay on the phone once sent (with the server's answer): only those not stored count.
+  const passages = (await listPassages()).filter((r) => r.state !== 'sent').length;
+  const count = (await listOutbox()).length + (await listEvents()).length + passages;
   if (count === 0) {
     finishSignOut();
     return;

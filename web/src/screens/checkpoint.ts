@@ -9,6 +9,7 @@ import { live } from 'lit-html/directives/live.js';
 import { api } from '../api';
 import { kvGet, kvSet } from '../db';
 import { formatDateTime, formatNumber, t } from '../i18n';
+import { allPages, filterHoldings } from '../movements';
 import { EMPTY_PASSAGE, passageFrom, type PassageErrors, type PassageForm, type PassageRecord } from '../passages';
 import { addPassage, listPassages } from '../sync';
 import { html, nothing } from '../ui';
@@ -16,6 +17,8 @@ import { uuidv7 } from '../uuid';
 
 export const PASSAGE_KINDS = ['checkpoint', 'border_post', 'market', 'quarantine_station'] as const;
 const PLACES_KEY = 'passage-places';
+// Places asked for per page; at most 20 pages of each kind are kept on the phone.
+const PLACES_PAGE = 200;
 
 interface Place {
   id: number;
@@ -24,12 +27,17 @@ interface Place {
   kind: string;
 }
 
+// With more places than this the picker has a search field.
+const PLACE_SEARCH_FROM = 8;
+
 export class Checkpoint {
   form: PassageForm = { ...EMPTY_PASSAGE };
   errors: PassageErrors = {};
   places: Place[] = [];
   passages: PassageRecord[] = [];
   saved = false;
+  // What the inspector typed to find the place among many (not sent; narrows the list).
+  placeQuery = '';
   // Folded until asked for (or a certificate is checked): the phone check above stays short.
   open = false;
   onChange: () => void = () => {};
@@ -41,10 +49,11 @@ export class Checkpoint {
     await this.refreshList();
     if (!navigator.onLine) return;
     try {
+      // Every page of each kind (the server has no search by name): the phone searches them,
+      // offline too.
       const found: Place[] = [];
       for (const kind of PASSAGE_KINDS) {
-        const page = await api<{ items: Place[] }>('GET', `/holdings?kind=${kind}`, undefined, signal);
-        found.push(...page.items);
+        found.push(...(await allPages<Place>((path) => api('GET', path, undefined, signal), `/holdings?kind=${kind}&limit=${PLACES_PAGE}`)));
       }
       this.places = found.map(({ id, code, name, kind }) => ({ id, code, name, kind }));
       await kvSet(PLACES_KEY, this.places);
@@ -108,10 +117,16 @@ export class Checkpoint {
           <input dir="ltr" autocomplete="off" data-testid="passage-certificate" .value=${live(f.certificate)} @input=${set('certificate')} />
           ${err('certificate')}
         </label>
+        ${this.places.length > PLACE_SEARCH_FROM
+          ? html`<label class="field">${t('inspector:passage.place_search')}
+              <input type="search" autocomplete="off" data-testid="passage-place-search" .value=${live(this.placeQuery)}
+                @input=${(e: Event) => ((this.placeQuery = (e.target as HTMLInputElement).value), this.onChange())} />
+            </label>`
+          : nothing}
         <label class="field">${t('inspector:passage.place')}
           <select dir="auto" data-testid="passage-holding" .value=${live(f.holding)} @change=${set('holding')}>
             <option value="">${this.places.length ? t('inspector:passage.place_pick') : t('inspector:passage.place_none')}</option>
-            ${this.places.map((p) => html`<option value=${String(p.id)} ?selected=${String(p.id) === f.holding}>${p.name} (${p.code})</option>`)}
+            ${this.shownPlaces().map((p) => html`<option value=${String(p.id)} ?selected=${String(p.id) === f.holding}>${p.name} (${p.code})</option>`)}
           </select>
           ${err('holding')}
         </label>
@@ -134,6 +149,14 @@ export class Checkpoint {
           </ul>`
         : nothing}
     </section>`;
+  }
+
+  // The places the picker offers: those the search leaves, and the one picked even when the search
+  // leaves it out (a pick is never dropped by typing).
+  shownPlaces(): Place[] {
+    const found = filterHoldings(this.places, this.placeQuery);
+    const picked = this.places.find((p) => String(p.id) === this.form.holding);
+    return picked && !found.includes(picked) ? [picked, ...found] : found;
   }
 
   private item(p: PassageRecord) {

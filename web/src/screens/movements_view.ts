@@ -6,6 +6,7 @@ import { api, OfflineError, TimeoutError } from '../api';
 import { formatDateTime, formatNumber, language, t } from '../i18n';
 import { purposeName, speciesName } from '../labels';
 import {
+  appendPage,
   arrivalBody,
   arrivalProblem,
   headDifference,
@@ -16,6 +17,7 @@ import {
   type MovementItem,
   type Page,
   type Position,
+  pagePath,
 } from '../movements';
 import { scanCode } from '../scan';
 import { html, nothing } from '../ui';
@@ -91,8 +93,14 @@ const itemHead = (i: MovementItem) =>
         .map((part, n) => html`${n > 0 ? ' · ' : ''}<bdi>${part}</bdi>`)}
     </div>`;
 
-// The vet's mismatches (GET /movements?status=mismatch).
-export const mismatchesView = (items: MovementItem[] | null, error: Message | null) =>
+// The button that asks for the next page of a list (shown while the server has more).
+export const moreButton = (o: { testid: string; more: boolean; busy: boolean; onMore: () => void }) =>
+  o.more
+    ? html`<button type="button" class="btn btn-block" data-testid=${o.testid} ?disabled=${o.busy} @click=${o.onMore}>${o.busy ? t('loading') : t('movement.show_more')}</button>`
+    : nothing;
+
+// The vet's mismatches (GET /movements?status=mismatch), with the next page on request.
+export const mismatchesView = (items: MovementItem[] | null, error: Message | null, more?: { more: boolean; busy: boolean; onMore: () => void }) =>
   html`<section class="card" data-testid="mismatches">
     <h2>${t('movement.mismatches_title')}</h2>
     ${error ? html`<p class="error" data-testid="mismatches-error">${say(error)}</p>` : nothing}
@@ -105,9 +113,13 @@ export const mismatchesView = (items: MovementItem[] | null, error: Message | nu
         </li>`,
       )}
     </ul>
+    ${more ? moreButton({ testid: 'mismatches-more', ...more }) : nothing}
   </section>`;
 
 // --- the inspector's incoming list and arrival form ---
+
+// Movements asked for per page of the incoming list.
+export const INCOMING_PAGE = 50;
 
 interface Answered {
   movement?: MovementInfo;
@@ -119,6 +131,9 @@ interface Answered {
 export class IncomingPanel {
   items: MovementItem[] | null = null;
   error: Message | null = null;
+  // The server's next_cursor of the last page shown: null when every page is shown.
+  cursor: string | null = null;
+  loadingMore = false;
   holdings: HoldingItem[] = [];
   holdingsNear: boolean | null = null;
   holdingsError: Message | null = null;
@@ -134,15 +149,21 @@ export class IncomingPanel {
     private readonly redraw: () => void,
   ) {}
 
-  async load(): Promise<void> {
+  // The first page (`more` false), or the page after the last shown, added after it.
+  async load(more = false): Promise<void> {
+    if (more && (!this.cursor || this.loadingMore)) return;
     this.error = null;
+    this.loadingMore = more;
+    if (more) this.redraw();
     try {
-      const page = await api<Page<MovementItem>>('GET', '/movements/incoming?limit=50', undefined, this.signal);
-      this.items = page.items;
+      const page = await api<Page<MovementItem>>('GET', pagePath(`/movements/incoming?limit=${INCOMING_PAGE}`, more ? this.cursor : null), undefined, this.signal);
+      this.items = more ? appendPage(this.items, page) : page.items;
+      this.cursor = page.next_cursor;
     } catch (err) {
       if ((err as Error)?.name === 'AbortError') return;
       this.error = err instanceof OfflineError && !(err instanceof TimeoutError) ? { key: 'movement.list_offline' } : { error: err };
     }
+    this.loadingMore = false;
     this.redraw();
   }
 
@@ -289,4 +310,5 @@ export const incomingView = (p: IncomingPanel) =>
         </li>`;
       })}
     </ul>
+    ${moreButton({ testid: 'incoming-more', more: p.cursor !== null, busy: p.loadingMore, onMore: () => void p.load(true) })}
   </section>`;

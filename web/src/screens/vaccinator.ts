@@ -19,6 +19,8 @@ import { diseaseName, speciesName } from '../labels';
 import { scanCode } from '../scan';
 import {
   addEvent,
+  addFlockEvent,
+  phoneKey,
   addRecords,
   deviceId,
   discard,
@@ -37,9 +39,12 @@ import { EVENT_KINDS, REASON_MAX, type EventRecord, type TagEventForm } from '..
 import { LAST_FLOCK_SPECIES, LAST_TAG_SPECIES, rememberSpecies } from '../species';
 import { downloadText, errorBox, errorText, exportFileName, html, nothing, render, tParts, type Mount, type TemplateResult } from '../ui';
 import { uuidv7 } from '../uuid';
-import type { CatalogueSpecies as Species } from '../wire';
+import type { CatalogueSpecies as Species, LookupResult } from '../wire';
 import { say } from './message';
 import { TagLifeState } from './tag_life_state';
+import { FlockLifeState } from './flock_life_state';
+import { FLOCK_KINDS, type FlockChoice, type FlockEventRecord } from '../flock_life';
+import { lookupPath } from '../lookup';
 import { timelineRoute } from '../timeline';
 import { VaccinatorState, type Group } from './vaccinator_state';
 import './vaccinator.css';
@@ -87,6 +92,23 @@ export const mount: Mount = (root, ctx) => {
     newId: uuidv7,
   });
 
+  // Flock events (W12): the owner's flocks come from the phone check (GET /lookup), which the server
+  // gives to vets (and inspectors), not to vaccinators: the section is the vet's.
+  const flocksKey = (phone: string) => `flocks:${phoneKey(phone)}`;
+  const flockLife = session()?.user.role === 'vet'
+    ? new FlockLifeState({
+        fetchFlocks: async (phone) =>
+          (await api<LookupResult>('GET', lookupPath(phone))).animals
+            .filter((a) => a.kind === 'flock')
+            .map((a) => ({ id: a.id, species: a.species, head_count: a.head_count })),
+        kept: (phone) => kvGet<FlockChoice[]>(flocksKey(phone)),
+        keep: (phone, flocks) => kvSet(flocksKey(phone), flocks),
+        add: addFlockEvent,
+        now: () => new Date(),
+        newId: uuidv7,
+      })
+    : null;
+
   const draw = () => {
     if (!alive) return;
     render(view(), root);
@@ -94,6 +116,7 @@ export const mount: Mount = (root, ctx) => {
   };
   st.onChange = draw;
   life.onChange = draw;
+  if (flockLife) flockLife.onChange = draw;
 
   const locate = () => {
     if (!('geolocation' in navigator)) {
@@ -432,19 +455,73 @@ export const mount: Mount = (root, ctx) => {
     </form>`;
   };
 
+  // Flock events: the owner's phone, their flocks, then what happened to how many head, when, why.
+  const flockLifeView = (fl: FlockLifeState): TemplateResult => {
+    const f = fl.form;
+    const field = (name: keyof typeof f) => (e: Event) => fl.set(name, (e.target as HTMLInputElement).value);
+    const err = (name: keyof typeof f) =>
+      fl.errors[name] ? html`<p class="field-error" data-testid="flock-life-error" data-field=${name}>${t(fl.errors[name]!)}</p>` : nothing;
+    return html`<form class="vacc-life" novalidate data-testid="flock-life-form" @submit=${(e: Event) => { e.preventDefault(); void fl.save(); }}>
+      <p class="muted">${t('vaccinator:flock_life.intro')}</p>
+      <label class="field">${t('vaccinator:flock_life.phone')}
+        <input type="tel" inputmode="tel" dir="ltr" autocomplete="off" data-testid="flock-life-phone" .value=${live(fl.phone)}
+          @input=${(e: Event) => fl.typePhone((e.target as HTMLInputElement).value)} />
+      </label>
+      <button type="button" class="btn btn-block flock-find" data-testid="flock-life-find" ?disabled=${fl.finding} @click=${() => void fl.find()}>
+        ${fl.finding ? t('loading') : t('vaccinator:flock_life.find')}</button>
+      ${fl.findError ? html`<p class="field-error" data-testid="flock-life-find-error">${t(fl.findError)}</p>` : nothing}
+      ${fl.flocks?.length
+        ? html`${fl.fromPhone ? html`<p class="muted" data-testid="flock-life-kept">${t('vaccinator:flock_life.kept')}</p>` : nothing}
+            <label class="field">${t('vaccinator:flock_life.flock')}
+              <select data-testid="flock-life-flock" @change=${field('flock')}>
+                <option value="" ?selected=${f.flock === ''}>${t('vaccinator:flock_life.choose_flock')}</option>
+                ${fl.flocks.map((x) => html`<option value=${String(x.id)} ?selected=${f.flock === String(x.id)}>${t('vaccinator:flock_life.flock_item', { species: speciesName(x.species), n: formatNumber(x.head_count) })}</option>`)}
+              </select>
+            </label>
+            ${err('flock')}
+            <label class="field">${t('vaccinator:life.kind')}
+              <select data-testid="flock-life-kind" @change=${field('kind')}>
+                <option value="" ?selected=${f.kind === ''}>${t('vaccinator:life.choose')}</option>
+                ${FLOCK_KINDS.map((k) => html`<option value=${k} ?selected=${f.kind === k}>${t(`vaccinator:flock_life.kinds.${k}`)}</option>`)}
+              </select>
+            </label>
+            ${err('kind')}
+            <label class="field">${t('vaccinator:flock_life.head')}
+              <input type="number" inputmode="numeric" min="1" dir="ltr" data-testid="flock-life-head" .value=${live(f.head)} @input=${field('head')} />
+            </label>
+            ${err('head')}
+            <label class="field">${t('vaccinator:life.date')}
+              <input type="date" data-testid="flock-life-date" max=${fl.tomorrow()} .value=${live(f.date)} @input=${field('date')} />
+            </label>
+            ${err('date')}
+            <label class="field">${t('vaccinator:life.reason')}
+              <input autocomplete="off" maxlength=${REASON_MAX} data-testid="flock-life-reason" .value=${live(f.reason)} @input=${field('reason')} />
+            </label>
+            ${err('reason')}
+            <button class="btn btn-primary btn-block" ?disabled=${fl.saving} data-testid="flock-life-save">${t('vaccinator:life.save')}</button>`
+        : nothing}
+      ${fl.saved
+        ? html`<p class="notice" role="status" data-testid="flock-life-saved" data-kind=${fl.saved.kind}>
+            ${t('vaccinator:flock_life.saved', { kind: t(`vaccinator:flock_life.kinds.${fl.saved.kind}`), species: speciesName(fl.saved.species), n: formatNumber(fl.saved.head) })}</p>`
+        : nothing}
+    </form>`;
+  };
+
   const lifeTag = (tag: string) => html`<bdi dir="ltr" class="tag nowrap">${tag}</bdi>`;
 
-  const eventItem = (r: EventRecord): TemplateResult => {
-    const e = r.record;
+  const eventItem = (r: EventRecord | FlockEventRecord): TemplateResult => {
+    const e = r.record as EventRecord['record'] & Partial<FlockEventRecord['record']>;
     const rejected = r.state === 'rejected';
     return html`<li class="vacc-item ${rejected ? 'is-rejected' : ''}" data-testid="event-item" data-state=${r.state} data-id=${r.id} data-kind=${e.kind}>
       <div class="vacc-item-head">
         <strong>${t(`vaccinator:life.kinds.${e.kind}`)}</strong>
         <span class="st ${rejected ? 'st-never' : 'st-overdue'}">${rejected ? t('vaccinator:outbox.state_rejected') : t('vaccinator:outbox.state_pending')}</span>
       </div>
-      <div>${e.new_tag
-        ? tParts('vaccinator:life.replaced_item', {}, { old: lifeTag(e.tag), new: lifeTag(e.new_tag) })
-        : lifeTag(e.tag)}</div>
+      <div>${typeof e.flock === 'number'
+        ? t('vaccinator:flock_life.item', { species: speciesName(e.species ?? ''), n: formatNumber(e.head ?? 0) })
+        : e.new_tag
+          ? tParts('vaccinator:life.replaced_item', {}, { old: lifeTag(e.tag), new: lifeTag(e.new_tag) })
+          : lifeTag(e.tag)}</div>
       <div>${formatDate(e.date)}</div>
       ${e.reason ? html`<div class="muted">${e.reason}</div>` : nothing}
       ${rejected && r.error
@@ -511,6 +588,12 @@ export const mount: Mount = (root, ctx) => {
       <h2 id="vacc-life-h">${t('vaccinator:life.heading')}</h2>
       ${lifeView()}
     </section>
+    ${flockLife
+      ? html`<section class="card" aria-labelledby="vacc-flock-life-h" data-testid="flock-life">
+          <h2 id="vacc-flock-life-h">${t('vaccinator:flock_life.heading')}</h2>
+          ${flockLifeView(flockLife)}
+        </section>`
+      : nothing}
     <section class="card" aria-labelledby="vacc-outbox-h" data-testid="outbox">
       <h2 id="vacc-outbox-h">${t('vaccinator:outbox.heading')}</h2>
       ${outboxView()}

@@ -60,7 +60,7 @@ export const mount: Mount = (root) => {
     kv: { get: kvGet, set: kvSet },
   });
   const sale = new TransferState({
-    api: <T>(method: 'POST', path: string, body?: unknown) => api<T>(method, path, body, controller.signal),
+    api: <T>(method: 'GET' | 'POST', path: string, body?: unknown) => api<T>(method, path, body, controller.signal),
     newId: () => uuidv7(),
   });
   st.onShow = () => {
@@ -473,6 +473,21 @@ export const mount: Mount = (root) => {
       ${err ? html`<p class="error" role="alert" data-testid="transfer-error-${field}">${say(err)}</p>` : nothing}`;
   };
 
+  // The seller's flock sold from (no ear tags) and its head: listed once asked for (GET /lookup).
+  const transferFlock = () =>
+    sale.flocks === null
+      ? html`<button type="button" class="btn btn-block" data-testid="transfer-flocks-load" ?disabled=${sale.flocksBusy} @click=${() => void sale.loadFlocks()}>
+            ${sale.flocksBusy ? t('loading') : t('vet:transfer_flocks_load')}
+          </button>
+          ${sale.flocksError ? html`<p class="error" role="alert" data-testid="transfer-flocks-error">${say(sale.flocksError)}</p>` : nothing}`
+      : sale.flocks.length === 0
+        ? html`<p class="muted" data-testid="transfer-flocks-none">${t('vet:transfer_flocks_none')}</p>`
+        : html`${transferField('flock', t('vet:transfer_flock'), (b) => html`<select data-testid="transfer-flock" aria-invalid=${b.invalid} @change=${b.onInput}>
+              <option value="" ?selected=${b.value === ''}>${t('vet:transfer_flock_none')}</option>
+              ${sale.flocks!.map((f) => html`<option value=${String(f.id)} ?selected=${b.value === String(f.id)}>${t('vet:transfer_flock_item', { species: speciesName(f.species), n: formatNumber(f.head_count) })}</option>`)}
+            </select>`)}
+            ${transferField('head', t('vet:transfer_head'), (b) => html`<input type="number" inputmode="numeric" min="1" max=${sale.chosenFlock()?.head_count ?? nothing} dir="ltr" data-testid="transfer-head" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}`;
+
   const transferView = () =>
     html`<section class="card" data-testid="transfer-card">
       <details class="more" ?open=${!!(sale.fieldError || sale.error || sale.done)}>
@@ -482,11 +497,12 @@ export const mount: Mount = (root) => {
           ${transferField('buyer_phone', t('vet:buyer_phone'), (b) => html`<input type="tel" inputmode="tel" dir="ltr" autocomplete="off" class="phone-input" data-testid="transfer-buyer-phone" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
           ${transferField('buyer_name', t('vet:buyer_name'), (b) => html`<input maxlength="200" autocomplete="off" data-testid="transfer-buyer-name" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
           ${transferField('tags', t('vet:transfer_tags'), (b) => html`<textarea rows="3" dir="ltr" spellcheck="false" data-testid="transfer-tags" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput}></textarea>`)}
+          ${transferFlock()}
           ${transferField('date', t('vet:transfer_date'), (b) => html`<input type="date" data-testid="transfer-date" aria-invalid=${b.invalid} .value=${b.value} @input=${b.onInput} />`)}
           ${sale.error ? html`<p class="error" role="alert" data-testid="transfer-error">${say(sale.error)}</p>` : nothing}
           ${sale.done
             ? html`<p class="notice" role="status" data-testid="transfer-done" data-status=${sale.done.status}>
-                ${t('vet:transfer_done', { count: formatNumber(sale.done.changes?.length ?? 0) })}
+                ${t('vet:transfer_done', { count: formatNumber((sale.done.changes ?? []).reduce((n, c) => n + (c.head ?? 1), 0)) })}
               </p>`
             : nothing}
           <button class="btn btn-primary btn-block" ?disabled=${sale.busy} data-testid="transfer-submit">${sale.busy ? t('loading') : t('vet:transfer_submit')}</button>
@@ -515,7 +531,7 @@ export const mount: Mount = (root) => {
           : html`<section class="card" data-testid="issue-not-allowed"><h1>${t('vet:revoke_title')}</h1><p class="muted">${t('vet:admin_note')}</p></section>`}
         ${st.lookup ? ownerView(st.lookup) : nothing}
         ${canIssue ? transferView() : nothing}
-        ${mismatchesView(st.mismatches, st.mismatchesError)}
+        ${mismatchesView(st.mismatches, st.mismatchesError, { more: st.mismatchesCursor !== null, busy: st.mismatchesLoadingMore, onMore: () => void st.loadMismatches(true) })}
         ${listView()}
       </div>`,
       root,

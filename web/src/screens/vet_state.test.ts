@@ -385,6 +385,24 @@ describe('vet: holdings of a movement (W13)', () => {
     expect(offline.st.mismatches).toBeNull();
     expect(offline.st.mismatchesError).toEqual({ key: 'movement.list_offline' });
   });
+
+  it('shows the next page of mismatches after the first when asked, with the server cursor, until none is left', async () => {
+    const a = { id: 'c-1', number: 'KZ-1', movement: { status: 'mismatch' } };
+    const b = { id: 'c-2', number: 'KZ-2', movement: { status: 'mismatch' } };
+    const w = world({
+      'GET /movements?status=mismatch&limit=50': { items: [a], next_cursor: 'k1' },
+      'GET /movements?status=mismatch&limit=50&cursor=k1': { items: [b], next_cursor: null },
+    });
+    await w.st.loadMismatches();
+    expect(w.st.mismatches).toEqual([a]);
+    expect(w.st.mismatchesCursor).toBe('k1');
+    await w.st.loadMismatches(true);
+    expect(w.st.mismatches).toEqual([a, b]);
+    expect(w.st.mismatchesCursor).toBeNull();
+    // Nothing more to ask: no request made, the list stays.
+    await w.st.loadMismatches(true);
+    expect(w.st.mismatches).toEqual([a, b]);
+  });
 });
 
 describe('vet: a sale names the buyer (W8)', () => {

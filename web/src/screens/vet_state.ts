@@ -6,7 +6,7 @@
 import { ApiError, OfflineError, TimeoutError } from '../api';
 import { loadCatalogue, type CataloguePorts } from '../catalogue';
 import { lookupPhone, type LookupProblem } from '../lookup';
-import { loadHoldings, type HoldingItem, type MovementItem, type Page, type Position } from '../movements';
+import { appendPage, loadHoldings, pagePath, type HoldingItem, type MovementItem, type Page, type Position } from '../movements';
 import type { Certificate, CertificatePage, Coverage, LookupAnimal, LookupResult, MovementRule, RuleFailure } from '../wire';
 import { purposeSummary } from './inspector_summary';
 import type { Message } from './message';
@@ -56,6 +56,8 @@ export const PURPOSES = ['slaughter', 'sale', 'breeding', 'grazing', 'export'];
 export const SALE = 'sale';
 export const LIST_STATUSES = ['issued', 'expired', 'consumed', 'revoked'];
 const DEVICE_LIST_MAX = 50;
+// Mismatches asked for per page.
+export const MISMATCH_PAGE = 50;
 
 export interface VetPorts {
   api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
@@ -166,6 +168,9 @@ export class VetState {
   // W13: the movements of the vet's jurisdiction that arrived with a mismatch.
   mismatches: MovementItem[] | null = null;
   mismatchesError: Message | null = null;
+  // The server's next_cursor of the last page of mismatches shown (null: all shown).
+  mismatchesCursor: string | null = null;
+  mismatchesLoadingMore = false;
 
   // recent certificates and revoking
   items: CertItem[] = [];
@@ -408,15 +413,22 @@ export class VetState {
     this.changed();
   }
 
-  async loadMismatches(): Promise<void> {
+  // The first page of mismatches (`more` false), or the page after those shown, added after them.
+  async loadMismatches(more = false): Promise<void> {
+    if (more && (!this.mismatchesCursor || this.mismatchesLoadingMore)) return;
     this.mismatchesError = null;
+    this.mismatchesLoadingMore = more;
+    if (more) this.changed();
     try {
-      const page = await this.ports.api<Page<MovementItem>>('GET', '/movements?status=mismatch&limit=50');
-      this.mismatches = page.items;
+      const path = pagePath(`/movements?status=mismatch&limit=${MISMATCH_PAGE}`, more ? this.mismatchesCursor : null);
+      const page = await this.ports.api<Page<MovementItem>>('GET', path);
+      this.mismatches = more ? appendPage(this.mismatches, page) : page.items;
+      this.mismatchesCursor = page.next_cursor;
     } catch (err) {
       if (aborted(err)) return;
       this.mismatchesError = err instanceof OfflineError && !(err instanceof TimeoutError) ? { key: 'movement.list_offline' } : { error: err };
     }
+    this.mismatchesLoadingMore = false;
     this.changed();
   }
 
