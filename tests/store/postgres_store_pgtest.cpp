@@ -511,6 +511,8 @@ TEST_F(PostgresStoreTest, ABatchTakesAFixedNumberOfRoundTripsWhateverItsSize) {
   round_trips(1000, 4);  // prepares the statements on the writer's connection
   const int64_t small = round_trips(2000, 10);
   const int64_t big = round_trips(3000, 200);
+  RecordProperty("round_trips_10", std::to_string(small));
+  RecordProperty("round_trips_200", std::to_string(big));
   EXPECT_EQ(big, small);
   EXPECT_LE(small, 12);
   EXPECT_EQ(store_->Counts()->vaccinations, 2 * kOwners + 4 + 10 + 200);
