@@ -21,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -83,9 +84,24 @@ class CodecRecordPort final : public RecordPort {
   Status ReleaseNested() override { return tx_.ReleaseNested(); }
   Status RollbackNested() override { return tx_.RollbackNested(); }
   bool InTransaction() override { return tx_.InTransaction(); }
+  // Nothing to read ahead or wait for (BatchPortOf).
+  Status Start(std::span<const VaccinationInput> /*records*/) { return Status::Ok(); }
+  Status Finish() { return Status::Ok(); }
 
  private:
   Txn& tx_;
+};
+
+// The port a batch's rules run over: the backend's own when it has one (Backend::BatchPort<Txn>,
+// e.g. one that reads the batch's rows ahead and sends its writes without waiting), else
+// CodecRecordPort. Either has Start(records) before the rules and Finish() after them.
+template <class Backend, class Txn, class Codecs, class = void>
+struct BatchPortOf {
+  using type = CodecRecordPort<Txn, Codecs>;
+};
+template <class Backend, class Txn, class Codecs>
+struct BatchPortOf<Backend, Txn, Codecs, std::void_t<typename Backend::template BatchPort<Txn>>> {
+  using type = typename Backend::template BatchPort<Txn>;
 };
 
 template <class Backend>
@@ -435,8 +451,12 @@ class StoreCore final : public Store {
                                                        const BatchAudit& audit) override {
     std::vector<RecordResult> results;
     Status s = writer_->Run([&](Txn& tx) -> Status {
-      CodecRecordPort<Txn, Codecs> port(tx);
-      HP_RETURN_IF_ERROR(RecordBatch(port, records, ctx, results));
+      typename BatchPortOf<Backend, Txn, Codecs>::type port(tx);
+      HP_RETURN_IF_ERROR(port.Start(records));
+      Status ran = RecordBatch(port, records, ctx, results);
+      Status finished = port.Finish();
+      HP_RETURN_IF_ERROR(ran);
+      HP_RETURN_IF_ERROR(finished);
       auto entry = audit.For(results);
       return entry ? tx.AppendAudit(*entry) : Status::Ok();
     });
@@ -1012,6 +1032,12 @@ class StoreCore final : public Store {
   static Result<OwnerHistory> OwnerHistoryOf(Connection& conn, Result<Owner> owner, Date since) {
     OwnerHistory h;
     HP_ASSIGN_OR_RETURN(h.owner, std::move(owner));
+    // A backend may send the reads below by the owner's id at once (PostgreSQL: one round trip).
+    if constexpr (requires(Connection & c, int64_t id, Date d) {
+                    Backend::ReadAheadOwnerHistory(c, id, d);
+                  }) {
+      Backend::ReadAheadOwnerHistory(conn, h.owner.id, since);
+    }
     HP_ASSIGN_OR_RETURN(h.animals, Codecs::ReadAnimalsOfOwner(conn, h.owner.id));
     HP_ASSIGN_OR_RETURN(h.vaccinations, Codecs::ReadVaccinationsSince(conn, h.owner.id, since));
     // The holdings they name: a handful, each one primary-key lookup.

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +18,14 @@ void OnNotice(void* /*arg*/, const PGresult* res) {
 }
 
 constexpr Query kConnect{"Connect", ""};
+constexpr Query kPipeline{"Pipeline", ""};
+
+// A pipeline waits for its answers at the latest after this many statements, so that neither side
+// blocks on a full socket buffer while the other is still sending.
+constexpr size_t kMaxPending = 1024;
+
+std::atomic<int64_t> round_trips{0};
+void CountRoundTrip() { round_trips.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace
 
@@ -92,6 +101,8 @@ std::vector<int64_t> Rows::IntArray(int row, int col) const {
   return out;
 }
 
+int64_t RoundTrips() { return round_trips.load(std::memory_order_relaxed); }
+
 Status SqlFailure(const Query& query, const char* sqlstate, std::string_view message) {
   const std::string state = sqlstate != nullptr ? sqlstate : "";
   spdlog::warn("postgres: {} failed: {} ({})", query.name, message,
@@ -135,6 +146,7 @@ Status Connection::Failure(const Query& query, const PGresult* res) {
 
 Status Connection::Prepare(const Query& query) {
   if (prepared_.contains(&query)) return Status::Ok();
+  CountRoundTrip();
   PGresult* res = PQprepare(conn_, query.name, query.sql, 0, nullptr);
   Rows owner(res);
   if (res == nullptr || PQresultStatus(res) != PGRES_COMMAND_OK) return Failure(query, res);
@@ -143,11 +155,56 @@ Status Connection::Prepare(const Query& query) {
 }
 
 Result<Rows> Connection::Run(const Query& query, std::initializer_list<Param> params) {
+  return Run(query, std::span<const Param>(params.begin(), params.size()));
+}
+
+std::string Connection::ParamsKey(std::span<const Param> params) {
+  std::string key;
+  for (const Param& p : params) {
+    if (p.c_str() == nullptr) {
+      key += 'n';
+    } else {
+      const std::string_view v = p.c_str();
+      key += std::to_string(v.size());
+      key += ':';
+      key += v;
+    }
+  }
+  return key;
+}
+
+void Connection::SendAhead(const Query& query, std::initializer_list<Param> params) {
+  if (!pipeline_) return;
+  const std::span<const Param> list(params.begin(), params.size());
+  if (!SendPrepared(query, list).ok()) return;
+  ahead_.push_back({&query, ParamsKey(list), std::nullopt, true});
+  pending_.back().ahead = static_cast<int>(ahead_.size()) - 1;
+}
+
+Result<Rows> Connection::Run(const Query& query, std::span<const Param> params) {
+  if (pipeline_ && !ahead_.empty()) {
+    const std::string key = ParamsKey(params);
+    for (Ahead& a : ahead_) {
+      if (a.query != &query || a.params != key || (!a.waiting && !a.rows)) continue;
+      if (a.waiting) HP_RETURN_IF_ERROR(Sync());
+      if (!a.rows) break;
+      Rows rows = std::move(*a.rows);
+      a.rows.reset();
+      return rows;
+    }
+  }
+  if (pipeline_) {
+    HP_RETURN_IF_ERROR(SendPrepared(query, params));
+    std::vector<Rows> last;
+    HP_RETURN_IF_ERROR(SyncPipeline(&last, 1));
+    return std::move(last.back());
+  }
   HP_RETURN_IF_ERROR(Prepare(query));
   const char* values[32];
   if (params.size() > std::size(values)) return Internal("storage rejected a request");
   int n = 0;
   for (const Param& p : params) values[n++] = p.c_str();
+  CountRoundTrip();
   PGresult* res = PQexecPrepared(conn_, query.name, n, values, nullptr, nullptr, 0);
   Rows rows(res);
   const ExecStatusType st = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -156,6 +213,13 @@ Result<Rows> Connection::Run(const Query& query, std::initializer_list<Param> pa
 }
 
 Result<Rows> Connection::Simple(const Query& query) {
+  if (pipeline_) {
+    HP_RETURN_IF_ERROR(SendText(query));
+    std::vector<Rows> last;
+    HP_RETURN_IF_ERROR(SyncPipeline(&last, 1));
+    return std::move(last.back());
+  }
+  CountRoundTrip();
   PGresult* res = PQexec(conn_, query.sql);
   Rows rows(res);
   const ExecStatusType st = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -163,24 +227,162 @@ Result<Rows> Connection::Simple(const Query& query) {
   return rows;
 }
 
-Status Connection::Exec(const Query& query) { return Simple(query).status(); }
+Status Connection::Exec(const Query& query) {
+  if (pipeline_) return SendText(query);
+  return Simple(query).status();
+}
 
 Status Connection::ExecScript(const Query& script) { return Exec(script); }
 
-bool Connection::InTransaction() const {
+Status Connection::Send(const Query& query, std::initializer_list<Param> params) {
+  if (pipeline_) return SendPrepared(query, params);
+  return Run(query, params).status();
+}
+
+Status Connection::BeginPipeline() {
+  if (pipeline_ || PQenterPipelineMode(conn_) != 1) return Failure(kPipeline, nullptr);
+  pipeline_ = true;
+  return Status::Ok();
+}
+
+Status Connection::EndPipeline() {
+  if (!pipeline_) return Status::Ok();
+  Status first = pending_.empty() ? Status::Ok() : SyncPipeline(nullptr);
+  pipeline_ = false;
+  pending_.clear();
+  ahead_.clear();
+  if (PQexitPipelineMode(conn_) != 1 && first.ok()) first = Failure(kPipeline, nullptr);
+  return first;
+}
+
+Status Connection::Sync() {
+  if (!pipeline_ || pending_.empty()) return Status::Ok();
+  return SyncPipeline(nullptr);
+}
+
+Status Connection::SendPrepared(const Query& query, std::initializer_list<Param> params) {
+  return SendPrepared(query, std::span<const Param>(params.begin(), params.size()));
+}
+
+Status Connection::SendPrepared(const Query& query, std::span<const Param> params) {
+  if (pending_.size() >= kMaxPending) HP_RETURN_IF_ERROR(SyncPipeline(nullptr));
+  if (!prepared_.contains(&query)) {
+    if (PQsendPrepare(conn_, query.name, query.sql, 0, nullptr) != 1) {
+      return Failure(query, nullptr);
+    }
+    prepared_.insert(&query);  // taken back if the server refuses it
+    pending_.push_back({&query, true});
+  }
+  const char* values[32];
+  if (params.size() > std::size(values)) return Internal("storage rejected a request");
+  int n = 0;
+  for (const Param& p : params) values[n++] = p.c_str();
+  if (PQsendQueryPrepared(conn_, query.name, n, values, nullptr, nullptr, 0) != 1) {
+    return Failure(query, nullptr);
+  }
+  pending_.push_back({&query, false});
+  return Status::Ok();
+}
+
+Status Connection::SendText(const Query& query) {
+  if (pending_.size() >= kMaxPending) HP_RETURN_IF_ERROR(SyncPipeline(nullptr));
+  if (PQsendQueryParams(conn_, query.sql, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+    return Failure(query, nullptr);
+  }
+  pending_.push_back({&query, false});
+  return Status::Ok();
+}
+
+Status Connection::SyncPipeline(std::vector<Rows>* kept, size_t keep) {
+  CountRoundTrip();
+  std::vector<Pending> pending;
+  pending.swap(pending_);
+  if (PQpipelineSync(conn_) != 1) return Failure(kPipeline, nullptr);
+  size_t statements = 0;
+  for (const Pending& p : pending) statements += p.prepare ? 0 : 1;
+  // Reads sent ahead are not among the last `keep`: they are sent before them.
+  Status first = Status::Ok();
+  size_t statement = 0;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    const Pending& p = pending[i];
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {  // the connection is gone: nothing more will come
+      for (size_t j = i; j < pending.size(); ++j) {
+        if (pending[j].prepare) prepared_.erase(pending[j].query);
+      }
+      return first.ok() ? Failure(*p.query, nullptr) : first;
+    }
+    Rows rows(res);
+    const ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+      if (p.prepare) prepared_.erase(p.query);
+      // A statement skipped after an earlier failure (PGRES_PIPELINE_ABORTED) says nothing new.
+      if (first.ok()) first = Failure(*p.query, res);
+    }
+    // Each statement's results end with a null.
+    while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+    if (p.prepare) continue;
+    if (p.ahead >= 0) {
+      Ahead& a = ahead_[static_cast<size_t>(p.ahead)];
+      a.waiting = false;
+      if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) a.rows = std::move(rows);
+      ++statement;
+      continue;
+    }
+    if (kept != nullptr && statement + keep >= statements) kept->push_back(std::move(rows));
+    ++statement;
+  }
+  // The sync's own result.
+  if (PGresult* sync = PQgetResult(conn_)) {
+    const bool synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced && first.ok()) first = Failure(kPipeline, nullptr);
+  } else if (first.ok()) {
+    first = Failure(kPipeline, nullptr);
+  }
+  if (first.ok() && kept != nullptr && kept->size() != keep) first = Failure(kPipeline, nullptr);
+  return first;
+}
+
+Result<std::vector<Rows>> Connection::RunAll(const std::vector<Statement>& statements) {
+  std::vector<Rows> out;
+  if (!pipeline_) {
+    for (const Statement& s : statements) {
+      HP_ASSIGN_OR_RETURN(Rows rows, Run(s.query, s.params));
+      out.push_back(std::move(rows));
+    }
+    return out;
+  }
+  if (pending_.size() + 2 * statements.size() >= kMaxPending) HP_RETURN_IF_ERROR(Sync());
+  for (const Statement& s : statements) HP_RETURN_IF_ERROR(SendPrepared(s.query, s.params));
+  HP_RETURN_IF_ERROR(SyncPipeline(&out, statements.size()));
+  return out;
+}
+
+PGTransactionStatusType Connection::TransactionStatus() {
+  if (!pipeline_ || !pending_.empty()) return PQtransactionStatus(conn_);
+  // Leaving and entering pipeline mode with nothing pending is local to libpq.
+  if (PQexitPipelineMode(conn_) != 1) return PQtransactionStatus(conn_);
   const PGTransactionStatusType t = PQtransactionStatus(conn_);
+  if (PQenterPipelineMode(conn_) != 1) pipeline_ = false;
+  return t;
+}
+
+bool Connection::InTransaction() {
+  const PGTransactionStatusType t = TransactionStatus();
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
-bool Connection::InFailedTransaction() const {
-  return PQtransactionStatus(conn_) == PQTRANS_INERROR;
-}
+bool Connection::InFailedTransaction() { return TransactionStatus() == PQTRANS_INERROR; }
 
 bool Connection::Broken() const { return PQstatus(conn_) == CONNECTION_BAD; }
 
 Status Connection::Reset() {
   PQreset(conn_);
   prepared_.clear();
+  pipeline_ = false;
+  pending_.clear();
+  ahead_.clear();
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string why = PQerrorMessage(conn_);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();

@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -97,6 +98,13 @@ class Connection {
   // Runs `query` as a prepared statement, prepared on this connection at its first use under the
   // query's name. Failures are mapped by SqlFailure.
   Result<Rows> Run(const Query& query, std::initializer_list<Param> params = {});
+  Result<Rows> Run(const Query& query, std::span<const Param> params);
+  // Runs each statement as Run, in pipeline mode all in one round trip; their rows in order.
+  struct Statement {
+    const Query& query;
+    std::vector<Param> params;
+  };
+  Result<std::vector<Rows>> RunAll(const std::vector<Statement>& statements);
   // Runs a statement (or several, separated by ';') without parameters and without preparing it
   // (BEGIN, COMMIT, SAVEPOINT ...), in one round trip. The rows are those of the last statement.
   Result<Rows> Simple(const Query& query);
@@ -104,10 +112,38 @@ class Connection {
   // Runs a script of several statements (migrations) in one round trip.
   Status ExecScript(const Query& script);
 
-  // Inside a transaction, failed or not.
-  bool InTransaction() const;
+  // Runs a statement whose rows are not needed (an UPDATE of counters): in pipeline mode it is
+  // sent without waiting, and a failure is returned by the next call that waits (Run, Simple,
+  // Sync, EndPipeline); outside pipeline mode it runs at once, as Run.
+  Status Send(const Query& query, std::initializer_list<Param> params = {});
+  // Whether the codecs' writes (postgres_store.cpp Write) are sent without waiting, as Send, while
+  // in pipeline mode: only where any failure of theirs fails the whole job anyway (a W1 batch's
+  // records). Otherwise a write waits for its answer, so that its failure is the job's own.
+  void SetDeferWrites(bool defer) { defer_writes_ = defer; }
+  bool DeferWrites() const { return pipeline_ && defer_writes_; }
+
+  // libpq's pipeline mode: from BeginPipeline to EndPipeline, Exec and Send only send, and Run
+  // (or Simple, one statement) sends its statement and waits for it and everything sent before it
+  // in ONE round trip. Statements run in the order sent; after one fails the server skips the rest
+  // up to the next wait, whose result is that failure. Used inside a transaction (the writer's);
+  // REQUIRES: not already in pipeline mode. EndPipeline waits for what was sent and leaves the
+  // mode (also after a failure); its result is the first failure.
+  Status BeginPipeline();
+  Status EndPipeline();
+  bool InPipeline() const { return pipeline_; }
+  // Waits for everything sent in pipeline mode; the first failure among them.
+  Status Sync();
+  // In pipeline mode, sends `query` ahead: a later Run of the same query with the same parameters
+  // takes its rows (waiting for them, with everything sent before, if they have not come yet)
+  // instead of running it again. Several reads sent ahead so take one round trip. Outside pipeline
+  // mode, nothing.
+  void SendAhead(const Query& query, std::initializer_list<Param> params);
+
+  // Inside a transaction, failed or not. In pipeline mode with statements sent and not waited
+  // for: true, and not (yet) failed.
+  bool InTransaction();
   // Inside a transaction that an error aborted: only ROLLBACK (TO SAVEPOINT) is accepted.
-  bool InFailedTransaction() const;
+  bool InFailedTransaction();
   // The connection to the server is lost.
   bool Broken() const;
   // Reconnects a broken connection with the same parameters; statements are prepared anew.
@@ -118,9 +154,44 @@ class Connection {
   Status Prepare(const Query& query);
   Status Failure(const Query& query, const PGresult* res);
 
+  // In pipeline mode: sends `query` (prepared first, in the pipeline, at its first use).
+  Status SendPrepared(const Query& query, std::initializer_list<Param> params);
+  Status SendPrepared(const Query& query, std::span<const Param> params);
+  Status SendText(const Query& query);
+  // The transaction status; in pipeline mode as of the last wait (libpq answers "active" for
+  // as long as the mode lasts).
+  PGTransactionStatusType TransactionStatus();
+  // Sends a sync and reads every pending result; `kept` gets the rows of the last `keep`
+  // statements.
+  Status SyncPipeline(std::vector<Rows>* kept = nullptr, size_t keep = 0);
+
+  // A statement sent in pipeline mode whose result has not been read.
+  struct Pending {
+    const Query* query;
+    bool prepare;    // the PQsendPrepare of `query`
+    int ahead = -1;  // its place in ahead_, if sent ahead
+  };
+  // A statement sent ahead, and its rows once they came.
+  struct Ahead {
+    const Query* query;
+    std::string params;  // ParamsKey
+    std::optional<Rows> rows;
+    bool waiting = true;
+  };
+  static std::string ParamsKey(std::span<const Param> params);
+
   PGconn* conn_;
   std::unordered_set<const Query*> prepared_;
+  bool pipeline_ = false;
+  bool defer_writes_ = false;
+  std::vector<Pending> pending_;
+  std::vector<Ahead> ahead_;
 };
+
+// How many times the connections of this process have waited for the server: one per statement
+// run outside pipeline mode (and per statement prepared), one per wait in pipeline mode. For tests
+// that pin the round trips of a use case.
+int64_t RoundTrips();
 
 // Maps a failed statement to a Status safe to show a user (no SQL text, no key values) and logs
 // the query's name with the server's primary message and SQLSTATE. A unique key conflict is

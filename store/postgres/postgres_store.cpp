@@ -4,8 +4,11 @@
 #include "store/postgres/postgres_store.h"
 
 #include <algorithm>
+#include <functional>
 #include <initializer_list>
 #include <map>
+#include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -262,7 +265,10 @@ Result<bool> Change(Connection& conn, const Query& q, Params params) {
   return rows.affected() != 0;
 }
 
+// Runs `q` (no rows expected); sent without waiting while the connection defers writes
+// (Connection::SetDeferWrites).
 Status Write(Connection& conn, const Query& q, Params params) {
+  if (conn.DeferWrites()) return conn.Send(q, params);
   return conn.Run(q, params).status();
 }
 
@@ -1057,21 +1063,252 @@ Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTa
 namespace postgres {
 namespace {
 
+// The row numbers of `rows`.
+std::vector<int> Range(const Rows& rows) {
+  std::vector<int> out(static_cast<size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) out[static_cast<size_t>(i)] = i;
+  return out;
+}
+
+// The record rules' port for a W1 batch (store_core.h BatchPortOf): the same reads and writes as
+// CodecRecordPort, in fewer round trips. Start() reads the rows the batch's records name (their
+// ids, the records they correct, their owners by id or phone, their tags, those owners' flocks)
+// with one statement each, in one round trip; the rules' reads of those rows are then
+// answered from what was read, kept up to date with the batch's own writes (and undone with a
+// record's savepoint), and the writes that return nothing (the records, flock head counts,
+// savepoints) are sent without waiting for them, in the writer's pipeline (writer_session.h). A
+// read of anything else, or an insert returning an id (a new owner, a new animal), waits for
+// everything sent before it in one round trip. Correct only because the writer holds the writer
+// lock (queries.h) for the whole transaction: no other writer changes these rows.
+template <class Txn>
+class BatchPort final : public store::RecordPort {
+ public:
+  explicit BatchPort(Txn& tx) : tx_(tx), conn_(tx.conn()) {}
+  ~BatchPort() override { conn_.SetDeferWrites(false); }
+  BatchPort(const BatchPort&) = delete;
+  BatchPort& operator=(const BatchPort&) = delete;
+
+  Status Start(std::span<const VaccinationInput> records) {
+    std::vector<std::string> keys;
+    std::vector<int64_t> owner_ids;
+    std::vector<std::string> phones;
+    std::vector<std::string> tags;
+    for (const VaccinationInput& in : records) {
+      if (auto key = Codecs::RecordKey(in.id)) keys.push_back(std::move(*key));
+      if (!in.corrects.empty()) {
+        if (auto key = Codecs::RecordKey(in.corrects)) keys.push_back(std::move(*key));
+      }
+      if (in.owner_id) {
+        owner_ids.push_back(*in.owner_id);
+      } else if (!in.owner_phone.empty()) {
+        phones.push_back(in.owner_phone);
+      }
+      for (const std::string& tag : in.animal_tags) tags.push_back(tag);
+    }
+    // One round trip (the writer's pipeline): the records, the owners, the tags, the flocks.
+    const std::string owner_list = IntArrayLiteral(owner_ids);
+    const std::string phone_list = TextArrayLiteral(phones);
+    HP_ASSIGN_OR_RETURN(const std::vector<Rows> read,
+                        conn_.RunAll({{kBatchStoredRecords, {TextArrayLiteral(keys)}},
+                                      {kBatchOwners, {owner_list, phone_list}},
+                                      {kBatchAnimalsByTag, {TextArrayLiteral(tags)}},
+                                      {kBatchFlocks, {owner_list, phone_list}}}));
+    for (const std::string& key : keys) stored_[key] = std::nullopt;
+    for (const Rows& rows = read[0]; int i : Range(rows)) {
+      stored_[rows.Text(i, 0)] =
+          store::StoredRecord{rows.Int(i, 1), rows.Text(i, 2), rows.Bool(i, 3)};
+    }
+    for (int64_t id : owner_ids) owner_by_id_[id] = std::nullopt;
+    for (const std::string& phone : phones) owner_by_phone_[phone] = std::nullopt;
+    for (const Rows& rows = read[1]; int i : Range(rows)) {
+      Owner o = OwnerFromRow(rows, i);
+      flocks_known_.insert(o.id);
+      owner_by_id_[o.id] = o;
+      owner_by_phone_[o.phone] = std::move(o);
+    }
+    for (const std::string& tag : tags) animal_by_tag_[tag] = std::nullopt;
+    // As kSelectAnimalByTag's first row: the animal wearing the tag before one that wore it.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const Rows& rows = read[2]; int i : Range(rows)) {
+        if (rows.Int(i, 13) != pass) continue;
+        std::optional<Animal>& slot = animal_by_tag_[rows.Text(i, 12)];
+        if (!slot) slot = AnimalFromRow(rows, i);
+      }
+    }
+    for (const Rows& rows = read[3]; int i : Range(rows)) {
+      store::Flock f{rows.Int(i, 2), rows.Int(i, 3), std::nullopt};
+      if (!rows.IsNull(i, 4)) f.last_event_on = rows.Day(i, 4);
+      flocks_[{rows.Int(i, 0), rows.Text(i, 1)}] = f;
+    }
+    // The records' own writes go out without waiting (Connection::SetDeferWrites).
+    conn_.SetDeferWrites(true);
+    return Status::Ok();
+  }
+
+  // The batch's writes wait again; their failures come with the next statement that waits
+  // (the job's audit row, or WriteSession::StatementFailed).
+  Status Finish() {
+    conn_.SetDeferWrites(false);
+    return Status::Ok();
+  }
+
+  std::optional<std::string> RecordKey(const std::string& uuid) override {
+    return Codecs::RecordKey(uuid);
+  }
+  Result<store::StoredRecord> ReadStoredRecord(const std::string& key) override {
+    auto it = stored_.find(key);
+    if (it == stored_.end()) return Codecs::ReadStoredRecord(conn_, key);
+    if (!it->second) return NotFound(store::kNoSuchVaccination);
+    return *it->second;
+  }
+  Result<Owner> OwnerById(int64_t id) override {
+    auto it = owner_by_id_.find(id);
+    if (it == owner_by_id_.end()) return Codecs::ReadOwnerById(conn_, id);
+    if (!it->second) return NotFound(store::kNoSuchOwner);
+    return *it->second;
+  }
+  Result<Owner> OwnerByPhone(const std::string& e164) override {
+    auto it = owner_by_phone_.find(e164);
+    if (it == owner_by_phone_.end()) return Codecs::ReadOwnerByPhone(conn_, e164);
+    if (!it->second) return NotFound(store::kNoOwnerWithPhone);
+    return *it->second;
+  }
+  Result<int64_t> AddOwner(const NewOwner& owner) override {
+    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(conn_, owner));
+    Owner o{id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
+    Put(owner_by_id_, id, std::optional<Owner>(o));
+    Put(owner_by_phone_, owner.phone, std::optional<Owner>(o));
+    if (flocks_known_.insert(id).second) undo_.push_back([this, id] { flocks_known_.erase(id); });
+    return id;
+  }
+  Result<Animal> AnimalByTag(const std::string& tag) override {
+    auto it = animal_by_tag_.find(tag);
+    if (it == animal_by_tag_.end()) return Codecs::ReadAnimalByTag(conn_, tag);
+    if (!it->second) return NotFound(store::kNoAnimalWithTag);
+    return *it->second;
+  }
+  Result<int64_t> AddAnimal(const NewAnimal& animal) override {
+    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertAnimal(conn_, animal));
+    if (animal.tag) {
+      Animal a;
+      a.id = id;
+      a.owner_id = animal.owner_id;
+      a.tag = animal.tag;
+      a.species = animal.species;
+      a.head_count = animal.head_count;
+      a.sex = animal.sex;
+      a.birth_date = animal.birth_date;
+      a.authority = animal.authority;
+      a.created_at = animal.created_at;
+      a.holding_id = animal.holding_id;
+      Put(animal_by_tag_, *animal.tag, std::optional<Animal>(std::move(a)));
+    } else if (flocks_known_.contains(animal.owner_id) &&
+               !flocks_.contains({animal.owner_id, animal.species})) {
+      Put(flocks_, std::pair(animal.owner_id, animal.species),
+          store::Flock{id, animal.head_count, std::nullopt});
+    }
+    return id;
+  }
+  Result<std::optional<store::Flock>> ReadFlock(int64_t owner_id,
+                                                const std::string& species) override {
+    if (!flocks_known_.contains(owner_id)) return Codecs::ReadFlock(conn_, owner_id, species);
+    auto it = flocks_.find({owner_id, species});
+    if (it == flocks_.end()) return std::optional<store::Flock>();
+    return std::optional<store::Flock>(it->second);
+  }
+  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
+    HP_RETURN_IF_ERROR(Codecs::RaiseFlockHeadCount(conn_, flock_id, head_count));
+    for (auto& [unit, flock] : flocks_) {
+      if (flock.id != flock_id || flock.head_count >= head_count) continue;
+      store::Flock raised = flock;
+      raised.head_count = head_count;
+      Put(flocks_, unit, raised);
+    }
+    return Status::Ok();
+  }
+  Status InsertVaccination(const store::RecordRow& row) override {
+    HP_RETURN_IF_ERROR(Codecs::InsertVaccination(conn_, row));
+    Put(stored_, row.key,
+        std::optional<store::StoredRecord>(
+            store::StoredRecord{row.owner_id, row.authority, false}));
+    return Status::Ok();
+  }
+  void Count(store::Counter c) override { tx_.Count(c); }
+  Status BeginNested() override {
+    undo_.clear();
+    return tx_.BeginNested();
+  }
+  Status ReleaseNested() override {
+    undo_.clear();
+    return tx_.ReleaseNested();
+  }
+  Status RollbackNested() override {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
+    undo_.clear();
+    return tx_.RollbackNested();
+  }
+  bool InTransaction() override { return tx_.InTransaction(); }
+
+ private:
+  // Sets m[k] = v, remembering how to undo it if the record's savepoint is rolled back.
+  template <class Map, class Key, class Value>
+  void Put(Map& m, const Key& k, Value v) {
+    auto it = m.find(k);
+    if (it == m.end()) {
+      undo_.push_back([&m, k] { m.erase(k); });
+    } else {
+      undo_.push_back([&m, k, old = it->second] { m.insert_or_assign(k, old); });
+    }
+    m.insert_or_assign(k, std::move(v));
+  }
+
+  Txn& tx_;
+  Connection& conn_;
+  // What was read ahead, and written since; nullopt: known not to exist.
+  std::map<std::string, std::optional<store::StoredRecord>> stored_;
+  std::map<int64_t, std::optional<Owner>> owner_by_id_;
+  std::map<std::string, std::optional<Owner>> owner_by_phone_;
+  std::map<std::string, std::optional<Animal>> animal_by_tag_;
+  std::set<int64_t> flocks_known_;  // owners whose flocks are all in flocks_
+  std::map<std::pair<int64_t, std::string>, store::Flock> flocks_;
+  // Undoes the current record's changes to the above, newest last.
+  std::vector<std::function<void()>> undo_;
+};
+
 // What the store core needs of PostgreSQL besides the codecs (store/store_core.h). A reader left
 // inside a transaction (a failed read) is rolled back when returned to the pool (ReturnReader); a
 // connection the server dropped is opened again when next leased (Ready).
 struct Backend {
   using Session = WriteSession;
+  template <class Txn>
+  using BatchPort = postgres::BatchPort<Txn>;
   using Connection = postgres::Connection;
   static Status Migrate(Connection& conn) { return postgres::Migrate(conn); }
   static void ReturnReader(Connection& conn) {
+    (void)conn.EndPipeline();
     if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(kRollback);
   }
   static Status Ready(Connection& conn) { return conn.Broken() ? conn.Reset() : Status::Ok(); }
-  // Read-only REPEATABLE READ: every statement inside sees one snapshot.
-  static Status BeginSnapshot(Connection& conn) { return conn.Exec(kBeginSnapshot); }
+  // Read-only REPEATABLE READ: every statement inside sees one snapshot. In pipeline mode, so that
+  // the BEGIN goes with the first read and the COMMIT is one round trip with whatever is left.
+  static Status BeginSnapshot(Connection& conn) {
+    HP_RETURN_IF_ERROR(conn.BeginPipeline());
+    return conn.Exec(kBeginSnapshot);
+  }
   static void EndSnapshot(Connection& conn) {
+    if (conn.InPipeline()) {
+      if (!conn.Broken()) (void)conn.Exec(kCommit);
+      (void)conn.EndPipeline();
+      return;
+    }
     if (!conn.Broken() && conn.InTransaction()) (void)conn.Exec(kCommit);
+  }
+  // An owner's history (store_core.h OwnerHistoryOf): its reads by the owner's id, sent at once.
+  static void ReadAheadOwnerHistory(Connection& conn, int64_t owner_id, Date since) {
+    conn.SendAhead(kSelectAnimalsByOwner, {owner_id});
+    conn.SendAhead(kSelectOwnerVaccinationsSince, {owner_id, since});
+    conn.SendAhead(kSelectChangesIntoOwner, {owner_id});
+    conn.SendAhead(kSelectChangesFromOwner, {owner_id});
   }
 };
 
@@ -1090,6 +1327,8 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
   return postgres::PostgresStore::Open([&](bool) { return Connection::Open(options.conninfo); },
                                        readers, options.max_group);
 }
+
+int64_t PostgresRoundTrips() { return postgres::RoundTrips(); }
 
 int PostgresSchemaVersion() { return postgres::LatestSchemaVersion(); }
 

@@ -33,6 +33,10 @@ bool IsPostgresUri(std::string_view db);
 // SQL or the server's own message; the log has the latter.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
 
+// How many times this process's PostgreSQL connections have waited for the server (a statement
+// run, or a pipeline of them): for tests that pin the round trips of a use case.
+int64_t PostgresRoundTrips();
+
 // The schema version this program writes (the highest version in schema_migrations).
 int PostgresSchemaVersion();
 

@@ -512,4 +512,39 @@ inline constexpr Query kSelectCertificateBuyer{
     "SelectCertificateBuyer", "SELECT coalesce(buyer_id, 0) FROM certificates WHERE id = $1"};
 #undef HP_CHANGE_COLUMNS
 
+// --- a W1 batch's rows, read ahead (postgres_store.cpp BatchPort) ---
+// Each takes every key of the batch at once and answers with the key asked for in column 0 (or,
+// for animals, in the last two columns), so that a key absent from the answer is known absent. The
+// rows are those of the one-key queries above: kSelectVaccinationOwner, kSelectOwnerById and
+// kSelectOwnerByPhone, kSelectAnimalByTag, kSelectFlock.
+inline constexpr Query kBatchStoredRecords{
+    "BatchStoredRecords",
+    "SELECT k, i.owner_id, v.authority, v.voided FROM unnest($1::text[]) k JOIN vaccination_ids i "
+    "ON i.id = k::uuid JOIN vaccinations v ON v.owner_id = i.owner_id AND v.administered_on = "
+    "i.administered_on AND v.id = i.id"};
+inline constexpr Query kBatchOwners{
+    "BatchOwners",
+    "SELECT id, phone, name, village, authority, hp_ms(created_at) FROM owners WHERE id = "
+    "ANY($1::bigint[]) OR phone = ANY($2::text[])"};
+// The animal's columns as HP_ANIMAL_COLUMNS, then the tag asked for and 0 for a current tag, 1
+// for a former one.
+#define HP_BATCH_ANIMAL_COLUMNS                                                      \
+  "a.id, a.owner_id, a.tag, a.species, a.head_count, a.sex, hp_days(a.birth_date), " \
+  "a.authority, hp_ms(a.created_at), a.holding_id, a.ended_kind, hp_days(a.ended_on)"
+inline constexpr Query kBatchAnimalsByTag{
+    "BatchAnimalsByTag",
+    "SELECT " HP_BATCH_ANIMAL_COLUMNS
+    ", a.tag, 0 FROM animals a WHERE a.tag = ANY($1::text[]) UNION ALL "
+    "SELECT " HP_BATCH_ANIMAL_COLUMNS
+    ", f.tag, 1 FROM former_tags f JOIN animals a ON a.id = f.animal_id WHERE f.tag = "
+    "ANY($1::text[])"};
+#undef HP_BATCH_ANIMAL_COLUMNS
+// Every flock (untagged unit) of kBatchOwners' owners, the first by id of each species.
+inline constexpr Query kBatchFlocks{
+    "BatchFlocks",
+    "SELECT DISTINCT ON (owner_id, species) owner_id, species, id, head_count, hp_days((SELECT "
+    "max(e.on_day) FROM animal_events e WHERE e.animal_id = animals.id)) FROM animals WHERE "
+    "owner_id IN (SELECT id FROM owners WHERE id = ANY($1::bigint[]) OR phone = ANY($2::text[])) "
+    "AND tag IS NULL ORDER BY owner_id, species, id"};
+
 }  // namespace herdpass::postgres

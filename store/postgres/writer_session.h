@@ -4,7 +4,9 @@
 // writer advisory lock (queries.h) and reads the audit head under it, so that several processes
 // writing to one database (two servers, the CLI beside a server) append to one unbroken chain and
 // number revocations without gaps. A connection lost since the last group (a restarted server, a
-// failover) is opened again at the next one. Writer thread only.
+// failover) is opened again at the next one. From Begin to Commit (or Abort) the connection is in
+// pipeline mode (connection.h): statements whose answers are not needed at once (savepoints,
+// counters, a batch's records) travel with the next one that is. Writer thread only.
 #pragma once
 
 #include <string>
@@ -28,11 +30,15 @@ class WriteSession : public store::SessionBase<Connection> {
     if (!last.ok()) return Unavailable("begin");
     head = last->empty() ? store::AuditHead{0, kAuditGenesisHash}
                          : store::AuditHead{last->Int(0, 0), last->Text(0, 1)};
+    // The rest of the group in pipeline mode: the savepoint statements and the counters go out
+    // with the next statement that waits (a job's first read or write, the COMMIT).
+    if (!conn_->BeginPipeline().ok()) return Unavailable("pipeline");
     return Status::Ok();
   }
 
   bool InTransaction() { return !conn_->Broken() && conn_->InTransaction(); }
-  bool StatementFailed() { return conn_->InFailedTransaction(); }
+  // Waits for what was sent without waiting (a batch's records), whose failure fails the job.
+  bool StatementFailed() { return !conn_->Sync().ok() || conn_->InFailedTransaction(); }
 
   Status InsertAudit(int64_t seq, const AuditEntry& entry, const std::string& prev_hash,
                      const std::string& hash) {
@@ -58,17 +64,19 @@ class WriteSession : public store::SessionBase<Connection> {
     }
     names += '}';
     values += '}';
-    return conn_->Run(kAddCounters, {names, values}).status();
+    return conn_->Send(kAddCounters, {names, values});
   }
 
   // A COMMIT of a transaction that an error aborted answers ROLLBACK.
   Status Commit() {
     HP_ASSIGN_OR_RETURN(const Rows commit, conn_->Simple(kCommit));
+    HP_RETURN_IF_ERROR(conn_->EndPipeline());
     if (commit.command() != "COMMIT") return Unavailable("the transaction was rolled back");
     return Status::Ok();
   }
 
   void Abort() {
+    (void)conn_->EndPipeline();
     if (!conn_->Broken() && conn_->InTransaction()) (void)conn_->Exec(kRollback);
   }
 };

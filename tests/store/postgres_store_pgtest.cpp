@@ -464,6 +464,63 @@ TEST_F(PostgresStoreTest, ConcurrentWritesShareOneCommit) {
   EXPECT_TRUE(v->ok) << v->problem;
 }
 
+// A W1 batch waits for the server a fixed number of times, whatever its size: the rows its records
+// name are read ahead with one statement each, and its writes go out in a pipeline (issue 16).
+// Each batch mixes records of flocks and of tagged animals, a duplicate, and a record rejected
+// after its savepoint (another owner's tag).
+TEST_F(PostgresStoreTest, ABatchTakesAFixedNumberOfRoundTripsWhateverItsSize) {
+  constexpr int kOwners = 20;
+  std::vector<VaccinationInput> setup;
+  for (int o = 0; o < kOwners; ++o) {
+    setup.push_back(MakeRecord(o, Phone(o)));
+    setup.push_back(MakeRecord(100 + o, Phone(o), {Tag(o)}));
+  }
+  auto made = store_->RecordVaccinations(setup, MakeContext(), MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+
+  auto batch = [&](int first, int n) {
+    std::vector<VaccinationInput> b;
+    for (int i = 0; i < n; ++i) {
+      const int o = i % kOwners;
+      b.push_back(i % 2 == 0 ? MakeRecord(first + i, Phone(o))
+                             : MakeRecord(first + i, Phone(o), {Tag(o)}));
+    }
+    b.push_back(MakeRecord(0, Phone(0)));                    // stored already
+    b.push_back(MakeRecord(first + n, Phone(1), {Tag(2)}));  // owner 2's animal
+    return b;
+  };
+  // The round trips of one batch of n new records, checking its outcomes.
+  auto round_trips = [&](int first, int n) -> int64_t {
+    const std::vector<VaccinationInput> b = batch(first, n);
+    const int64_t before = PostgresRoundTrips();
+    auto r = store_->RecordVaccinations(b, MakeContext(), MakeAudit("vaccination.batch"));
+    const int64_t after = PostgresRoundTrips();
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return -1;
+    EXPECT_EQ(r->size(), b.size());
+    int created = 0;
+    for (int i = 0; i < n && i < static_cast<int>(r->size()); ++i) {
+      created += (*r)[i].outcome == RecordOutcome::kCreated ? 1 : 0;
+    }
+    EXPECT_EQ(created, n);
+    EXPECT_EQ(r->at(n).outcome, RecordOutcome::kDuplicate);
+    EXPECT_EQ(r->at(n + 1).outcome, RecordOutcome::kRejected);
+    EXPECT_EQ(r->at(n + 1).reason.field(), "animal_tags");
+    return after - before;
+  };
+  round_trips(1000, 4);  // prepares the statements on the writer's connection
+  const int64_t small = round_trips(2000, 10);
+  const int64_t big = round_trips(3000, 200);
+  RecordProperty("round_trips_10", std::to_string(small));
+  RecordProperty("round_trips_200", std::to_string(big));
+  EXPECT_EQ(big, small);
+  EXPECT_LE(small, 12);
+  EXPECT_EQ(store_->Counts()->vaccinations, 2 * kOwners + 4 + 10 + 200);
+  auto v = store_->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+}
+
 // Two servers (or the CLI beside a server) on one database: every write takes the writer lock and
 // reads the audit head under it, so the chain stays one chain, the counters add up and revocations
 // are numbered without gaps.
