@@ -412,11 +412,35 @@ int Arrive(const Args& args) {
 }  // namespace
 }  // namespace herdpass::bench
 
+namespace herdpass::bench {
+
+// One W1 batch body of `args.batch` records, as the W1 run sends them (the records of a sync
+// batch, JSON as the web app's JSON.stringify writes it), on stdout: for bench/run.sh to measure
+// it sent as it is and gzip-encoded.
+int WriteBatchBody(const Args& args) {
+  std::mt19937_64 rng(20261207);
+  const uint64_t base_ms = 1796601600000;  // 2026-12-07: fixed, so that the body is too
+  std::vector<BenchRecord> batch;
+  for (int k = 0; k < args.batch; ++k) {
+    const auto owner = static_cast<int64_t>(rng() % static_cast<uint64_t>(args.pool_owners));
+    const int animal = static_cast<int>(rng() % kAnimalsPerOwner);
+    const int disease = static_cast<int>(rng() % 5);
+    const int days_ago = static_cast<int>(rng() % 30);
+    batch.push_back(MakeRecord(Uuid7(base_ms, static_cast<uint64_t>(k)), kW1OwnerBase + owner,
+                               animal, disease, days_ago));
+  }
+  std::cout << BatchBody(batch);
+  return std::cout.good() ? 0 : 1;
+}
+
+}  // namespace herdpass::bench
+
 int main(int argc, char** argv) {
   herdpass::bench::Args args;
   if (argc < 2) {
-    std::cerr << "usage: load_client login|setup|w1|arrive --port P [options]\n";
-    return 2;
+    std::cerr << "usage: load_client login|setup|w1|arrive|batch-body --port P [options]
+                 ";
+        return 2;
   }
   args.mode = argv[1];
   for (int i = 2; i < argc; ++i) {
@@ -447,6 +471,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (args.mode == "batch-body") return herdpass::bench::WriteBatchBody(args);
   if (args.port <= 0 || args.port > 65535) {
     std::cerr << "load_client: --port is required\n";
     return 2;

@@ -3,6 +3,7 @@
 -- file at that path and ignores the query), so both sides pay the same load-generator cost.
 --   HP_PHONES  file with one phone number a line (local form, e.g. 87011234567)
 --   HP_TOKEN   bearer token
+--   HP_GZIP    when "1", the requests accept gzip (Accept-Encoding: gzip), as a browser's do
 local phones = {}
 local thread_count = 0
 
@@ -17,6 +18,7 @@ function init(args)
   end
   math.randomseed(os.time() * 1000 + (thread_id or 0))
   wrk.headers["Authorization"] = "Bearer " .. (os.getenv("HP_TOKEN") or "")
+  if os.getenv("HP_GZIP") == "1" then wrk.headers["Accept-Encoding"] = "gzip" end
 end
 
 function request()

@@ -17,6 +17,8 @@
 #                                 "journeys": only issue 12's (the big data set): an animal's
 #                                 timeline against raw SQLite, arrivals against raw SQLite, a
 #                                 buyer's W2 against an ordinary W2
+#                                 "w2": only W2 with gzip (bytes, req/s against nginx gzip_static
+#                                 of the same bytes) and a W1 sync batch gzip against plain
 #   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
 # Loopback only. Every process it starts is stopped on exit.
 set -euo pipefail
@@ -169,13 +171,13 @@ login() {
 
 # wrk with bench/lookup.lua against port $1; result lines in $2. A short warm-up run first.
 # $5: the scheme, http (default) or https. $6: another script (bench/timeline.lua: $3 is then the
-# file of tags).
+# file of tags). $7: 1 to accept gzip (Accept-Encoding: gzip).
 run_wrk() {
-  local port=$1 result=$2 phones=$3 token=$4 scheme=${5:-http} script=${6:-$lua}
-  HP_PHONES=$phones HP_TAGS=$phones HP_TOKEN=$token timeout 60 wrk -t2 -c32 -d3s -s "$script" \
-    "$scheme://127.0.0.1:$port/" >"$result.warmup" 2>&1 || true
-  HP_PHONES=$phones HP_TAGS=$phones HP_TOKEN=$token timeout $((duration + 60)) wrk -t2 -c32 \
-    -d"${duration}s" --latency -s "$script" "$scheme://127.0.0.1:$port/" >"$result" 2>&1
+  local port=$1 result=$2 phones=$3 token=$4 scheme=${5:-http} script=${6:-$lua} gzip=${7:-0}
+  HP_GZIP=$gzip HP_PHONES=$phones HP_TAGS=$phones HP_TOKEN=$token timeout 60 wrk -t2 -c32 -d3s \
+    -s "$script" "$scheme://127.0.0.1:$port/" >"$result.warmup" 2>&1 || true
+  HP_GZIP=$gzip HP_PHONES=$phones HP_TAGS=$phones HP_TOKEN=$token timeout $((duration + 60)) \
+    wrk -t2 -c32 -d"${duration}s" --latency -s "$script" "$scheme://127.0.0.1:$port/" >"$result" 2>&1
   cat "$result" >>"$log"
   local non2xx
   non2xx=$(field "$result" non2xx)
@@ -356,7 +358,9 @@ run_journeys_bench() {
   rm -rf "$work/journeys"
   cp -r --reflink=auto "$set/data" "$work/journeys"
   sync
-  start_server "$work/journeys" journeys
+  # The W2 answer cache off: the buyer's lookup against an ordinary one is measured as read,
+  # encoded and compressed each time (with the cache on both would be cache hits).
+  start_server "$work/journeys" journeys --lookup-cache-mib 0
   local tok
   tok=$(login bench-inspector)
   curl -sf -H "Authorization: Bearer $tok" \
@@ -430,6 +434,134 @@ journeys_rows() {
     "$(field "$r" journey_seconds) s to seed" "" "" "(info)" ""
 }
 
+# --- W2 lean (issue 14 item 3): the answer gzip-encoded and kept per owner
+# (HerdService::LookupEncoded). Its bytes for an owner of 50 records; req/s against nginx serving
+# the same compressed bytes with gzip_static (the same wrk script, every request accepting gzip);
+# and a sync batch of 500 W1 records as the web app sends it, gzip-encoded (CompressionStream:
+# zlib's default level), against the same body as it is. The small data set.
+run_w2_bench() {
+  local set
+  set=$(dataset "$small_records")
+  rm -rf "$work/w2-data"
+  cp -r --reflink=auto "$set/data" "$work/w2-data"
+  echo "$password" | "$herdpass" user add --data "$work/w2-data" --username bench-vaccinator \
+    --role vaccinator >>"$log" 2>&1 || true
+  start_server "$work/w2-data" w2
+  local tok phone html=$work/w2-nginx/html/api/v1
+  tok=$(login bench-inspector)
+  phone=$(head -1 "$set/phones.txt")
+  mkdir -p "$html" "$work/w2-nginx/tmp"
+  curl -sf -H "Authorization: Bearer $tok" -H 'Accept-Encoding: gzip' -D "$work/w2-gzip.headers" \
+    "http://127.0.0.1:$server_port/api/v1/lookup?phone=$phone" -o "$html/lookup.gz"
+  curl -sf -H "Authorization: Bearer $tok" -o "$html/lookup" \
+    "http://127.0.0.1:$server_port/api/v1/lookup?phone=$phone"
+  grep -qi '^content-encoding: gzip' "$work/w2-gzip.headers" ||
+    { echo "bench: the W2 answer was not gzip-encoded" >&2; exit 1; }
+  gunzip -c "$html/lookup.gz" | cmp -s - "$html/lookup" ||
+    { echo "bench: the gzip W2 answer does not inflate to the plain one" >&2; exit 1; }
+  local records gz_bytes json_bytes
+  records=$(grep -o '"administered_on"' "$html/lookup" | wc -l)
+  gz_bytes=$(stat -c %s "$html/lookup.gz")
+  json_bytes=$(stat -c %s "$html/lookup")
+  echo "HP_RESULT records=$records gzip_bytes=$gz_bytes json_bytes=$json_bytes" >"$work/w2-bytes.txt"
+  say "W2 with gzip at $small_records records (answer $gz_bytes bytes gzip, $json_bytes JSON, $records records)"
+  run_wrk "$server_port" "$work/w2-gzip.txt" "$set/phones.txt" "$tok" http "$lua" 1
+
+  # A sync batch of 500 W1 records: the same body sent gzip-encoded, then as it is (the same
+  # records again: stored once, answered as duplicates).
+  local vtok gz plain
+  vtok=$(login bench-vaccinator)
+  "$load" batch-body --batch 500 >"$work/w1-batch.json"
+  gzip -6 -n -c "$work/w1-batch.json" >"$work/w1-batch.json.gz"
+  gz=$(curl -s -o "$work/w1-batch-gz.answer" -w '%{http_code} %{size_upload}' \
+    -H "Authorization: Bearer $vtok" -H 'Content-Type: application/json' \
+    -H 'Content-Encoding: gzip' --data-binary @"$work/w1-batch.json.gz" \
+    "http://127.0.0.1:$server_port/api/v1/vaccinations/batch")
+  plain=$(curl -s -o "$work/w1-batch-plain.answer" -w '%{http_code} %{size_upload}' \
+    -H "Authorization: Bearer $vtok" -H 'Content-Type: application/json' \
+    --data-binary @"$work/w1-batch.json" "http://127.0.0.1:$server_port/api/v1/vaccinations/batch")
+  grep -q '"created":500' "$work/w1-batch-gz.answer" ||
+    { echo "bench: the gzip sync batch was not stored: $gz $(head -c 300 "$work/w1-batch-gz.answer")" >&2; exit 1; }
+  echo "HP_RESULT gzip_status=${gz%% *} gzip_upload=${gz##* } plain_status=${plain%% *}" \
+    "plain_upload=${plain##* } json_bytes=$(stat -c %s "$work/w1-batch.json")" >"$work/w1-sync.txt"
+  cat "$work/w1-sync.txt" >>"$log"
+  stop_server
+
+  # The same W2 run without the answer cache: every lookup read, encoded and compressed anew.
+  start_server "$work/w2-data" w2-nocache --lookup-cache-mib 0
+  say "W2 with gzip at $small_records records, no answer cache"
+  run_wrk "$server_port" "$work/w2-gzip-nocache.txt" "$set/phones.txt" "$tok" http "$lua" 1
+  stop_server
+
+  local nginx_port nginx_pid
+  nginx_port=$(free_port)
+  cat >"$work/w2-nginx/nginx.conf" <<EOF
+user $(id -un) $(id -gn);
+worker_processes auto;
+daemon off;
+pid $work/w2-nginx/nginx.pid;
+error_log $work/w2-nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000000;
+  client_body_temp_path $work/w2-nginx/tmp/body;
+  proxy_temp_path $work/w2-nginx/tmp/proxy;
+  fastcgi_temp_path $work/w2-nginx/tmp/fastcgi;
+  uwsgi_temp_path $work/w2-nginx/tmp/uwsgi;
+  scgi_temp_path $work/w2-nginx/tmp/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/w2-nginx/html;
+    default_type application/json;
+    gzip_static on;
+    gzip_vary on;
+  }
+}
+EOF
+  "$nginx_bin" -p "$work/w2-nginx" -c "$work/w2-nginx/nginx.conf" -e "$work/w2-nginx/error.log" &
+  nginx_pid=$!
+  pids+=("$nginx_pid")
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/api/v1/lookup" && break
+    sleep 0.1
+  done
+  if ! curl -sf -H 'Accept-Encoding: gzip' -o "$work/w2-nginx-sample.gz" \
+    "http://127.0.0.1:$nginx_port/api/v1/lookup?phone=1" ||
+    ! cmp -s "$work/w2-nginx-sample.gz" "$html/lookup.gz"; then
+    echo "bench: nginx does not serve the gzip file; see $work/w2-nginx/error.log" >&2
+    exit 1
+  fi
+  say "nginx gzip_static on port $nginx_port serving the same $gz_bytes bytes"
+  run_wrk "$nginx_port" "$work/w2-nginx.txt" "$set/phones.txt" none http "$lua" 1
+  kill "$nginx_pid" 2>/dev/null || true
+  wait "$nginx_pid" 2>/dev/null || true
+}
+w2_rows() {
+  local b=$work/w2-bytes.txt s=$work/w1-sync.txt hp ng p99
+  hp=$(field "$work/w2-gzip.txt" rps)
+  ng=$(field "$work/w2-nginx.txt" rps)
+  p99=$(calc "sprintf(\"%.2f\", $(field "$work/w2-gzip.txt" p99_us) / 1000)")
+  row "W2 bytes on the wire, gzip, an owner of $(field "$b" records) records ($(field "$b" json_bytes) B of JSON)" \
+    "$(field "$b" gzip_bytes) B" "4096 B (target)" "$(ratio "$(field "$b" gzip_bytes)" 4096)" \
+    "<= 4 KB" "$(check "$(field "$b" gzip_bytes) <= 4096")"
+  row "W2 req/s with gzip, $small_records records, 32 conns (p99 $p99 ms)" \
+    "$(calc "sprintf(\"%.0f\", $hp)")" \
+    "$(calc "sprintf(\"%.0f\", $ng)") (nginx gzip_static, the same bytes)" "$(ratio "$hp" "$ng")" \
+    ">= 0.5x" "$(check "$hp / $ng >= 0.5")"
+  row "W2 p99 with gzip, $small_records records" "$p99 ms" "" "" "< 10 ms" "$(check "$p99 < 10")"
+  local off
+  off=$(field "$work/w2-gzip-nocache.txt" rps)
+  row "W2 req/s with gzip: answer cache on vs off (p99 off $(calc "sprintf(\"%.2f\", $(field "$work/w2-gzip-nocache.txt" p99_us) / 1000)") ms)" \
+    "$(calc "sprintf(\"%.0f\", $hp)")" "$(calc "sprintf(\"%.0f\", $off)") (--lookup-cache-mib 0)" \
+    "$(ratio "$hp" "$off")" "(info)" ""
+  row "sync of 500 W1 records: request body (HTTP $(field "$s" gzip_status) gzip, $(field "$s" plain_status) as it is)" \
+    "$(field "$s" gzip_upload) B gzip" "$(field "$s" plain_upload) B (as it is)" \
+    "$(ratio "$(field "$s" gzip_upload)" "$(field "$s" plain_upload)")" "(info)" ""
+}
+
 # BENCH_ONLY=NAME: one group alone, its own table. Runs RUN_FN, then a table of ROWS_FN titled TITLE.
 only_bench() {
   local run_fn=$1 title=$2 rows_fn=$3
@@ -455,6 +587,7 @@ case ${BENCH_ONLY:-} in
   tls) only_bench run_tls_bench "HerdPass over HTTPS" tls_rows ;;
   journeys) only_bench run_journeys_bench "HerdPass journeys (issue 12), $records records" \
     journeys_rows ;;
+  w2) only_bench run_w2_bench "HerdPass W2 lean: gzip and the answer cache" w2_rows ;;
 esac
 
 say "build $build, $records records (small set $small_records), wrk ${duration}s, W1 ${w1_seconds}s"
@@ -586,6 +719,7 @@ cat "$work/raw-insert.txt" >>"$log"
 
 run_cert_bench
 run_tls_bench
+run_w2_bench
 run_pg_bench
 run_web_bench
 run_photo_bench
@@ -646,6 +780,7 @@ table=$work/table.md
     "$backup_mib MiB" "" "(info)" ""
   cert_rows
   tls_rows
+  w2_rows
   pg_rows
   web_rows
   photo_rows

@@ -245,6 +245,10 @@ int Main(int argc, char** argv) {
   serve->add_option("--lookups-per-minute", serve_opts.lookups_per_minute,
                     "phone lookups allowed per user per minute (0 = unlimited)");
   serve
+      ->add_option("--lookup-cache-mib", serve_opts.lookup_cache_mib,
+                   "MiB of encoded phone-lookup answers kept for repeated lookups (0 = none)")
+      ->check(CLI::Range(0, 65536));
+  serve
       ->add_option("--key-cache-seconds", serve_opts.key_cache_seconds,
                    "seconds the signing keys read from the database are relied on; keys added or "
                    "retired by the CLI show within this (0 = read them for every request)")

@@ -58,6 +58,7 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   config.lookups_per_minute = options.lookups_per_minute;
+  config.lookup_cache_bytes = static_cast<size_t>(options.lookup_cache_mib) << 20;
   config.key_cache_for = std::chrono::seconds(options.key_cache_seconds);
   if (config.key_dir.empty()) config.key_dir = KeyDir(d.data_dir);
   BackupSchedule backup = options.backup;

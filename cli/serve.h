@@ -14,6 +14,7 @@ struct ServeOptions {
   std::string listen;  // "" = the deployment's
   int handler_threads = 32;
   int lookups_per_minute = 600;
+  int lookup_cache_mib = 16;  // W2's answer cache (ServiceConfig::lookup_cache_bytes)
   int key_cache_seconds = 5;  // ServiceConfig::key_cache_for
   std::string backup_every;   // "" = no scheduled backups; else ParseBackupPeriod's form
   BackupSchedule backup;      // `every` is set from backup_every

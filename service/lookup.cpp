@@ -49,9 +49,7 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
   }
   // Audited before anything is shown; a lookup that cannot be audited shows nothing.
   HP_RETURN_IF_ERROR(store_.AppendAudit(
-      Audit(caller, "lookup.phone", "phone:" + e164,
-            visible ? AuditDetail().Add("found", true).Add("owner_id", out.owner.id).Text()
-                    : AuditDetail().Add("found", false).Text())));
+      LookupAudit(caller, e164, visible ? std::optional<int64_t>(out.owner.id) : std::nullopt)));
   if (!visible) return NotFound("no owner with this phone number in your jurisdiction");
   return out;
 }

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +32,7 @@
 #include "domain/status.h"
 #include "domain/time.h"
 #include "domain/timeline.h"
+#include "service/lookup_cache.h"
 #include "service/permissions.h"
 #include "store/store.h"
 
@@ -70,6 +73,8 @@ struct ServiceConfig {
   int login_max_pending = 8;
   // Phone lookups (W2, GET /owners?phone=) per user per minute; 0 = unlimited.
   int lookups_per_minute = 600;
+  // W2's answer cache (service/lookup_cache.h), in bytes; 0 = none (serve --lookup-cache-mib).
+  size_t lookup_cache_bytes = size_t{16} << 20;
   // Vaccination dates more than this many years back are refused.
   int max_record_age_years = 10;
 
@@ -462,6 +467,17 @@ class HerdService {
   // --- W2 (service/lookup.cpp) ---
   Result<LookupResult> Lookup(const Caller& caller, const std::string& phone,
                               std::optional<int> years);
+  // W2 answered encoded, through the answer cache (service/lookup_cache.cpp): the same checks,
+  // errors, rate limit and audit row as Lookup, on every call, the jurisdiction checked and the
+  // rate counted before a kept answer is handed out. On a miss Lookup runs and `encode` makes the
+  // answer, kept while the owner's revision (OwnerRevision, store/store.h) and the day stay the
+  // same, for callers of the same authority and role.
+  using LookupEncoder = std::function<EncodedLookup(const LookupResult&)>;
+  Result<std::shared_ptr<const EncodedLookup>> LookupEncoded(const Caller& caller,
+                                                             const std::string& phone,
+                                                             std::optional<int> years,
+                                                             const LookupEncoder& encode);
+  LookupCacheStats lookup_cache_stats() const { return lookup_cache_.stats(); }
 
   // --- certificates (service/certificates.cpp) ---
   // W3. kInvalidArgument naming the field (owner_phone when it is not the phone of owner_id's
@@ -578,6 +594,9 @@ class HerdService {
   // kInvalidArgument naming `field` unless `authority` is of this node's country.
   Status CheckOwnCountry(const std::string& authority, const std::string& field) const;
   Status CheckLookupRate(const Caller& caller);
+  // The audit row of a W2 lookup: found (with the owner's id) or not.
+  AuditEntry LookupAudit(const Caller& caller, const std::string& e164,
+                         std::optional<int64_t> owner_id);
   // The lookups a batch's records take by naming owners by phone (service/records.cpp):
   // kResourceExhausted, with nothing taken, when fewer are left.
   Status CheckBatchPhones(const Caller& caller, const std::vector<VaccinationInput>& records);
@@ -633,6 +652,7 @@ class HerdService {
   PhoneNormalizer phones_;
   std::unique_ptr<Throttle> throttle_;
   std::unique_ptr<CertState> certs_;
+  LookupCache lookup_cache_{config_.lookup_cache_bytes};
 };
 
 }  // namespace herdpass

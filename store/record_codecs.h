@@ -43,6 +43,8 @@ struct RecordCodecs {
   // --- owners and animals --- (kNotFound with a message in user terms when there is no such row)
   static Result<Owner> ReadOwnerById(Connection& conn, int64_t id);
   static Result<Owner> ReadOwnerByPhone(Connection& conn, const std::string& e164);
+  static Result<OwnerRevision> ReadOwnerRevisionByPhone(Connection& conn, const std::string& e164);
+  static Status BumpOwnerRevision(Connection& conn, int64_t owner_id);  // no owner: no change
   static Result<int64_t> InsertOwner(Connection& conn, const NewOwner& owner);  // the new id
   static Result<Animal> ReadAnimalByTag(Connection& conn, const std::string& tag);
   static Result<std::vector<Animal>> ReadAnimalsOfOwner(Connection& conn, int64_t owner_id);

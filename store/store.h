@@ -226,6 +226,16 @@ struct EarlierDose {
 };
 
 // What W2 needs of one owner, read in one consistent snapshot.
+// An owner's revision (W2's answer cache, service/lookup_cache.h): a number the store raises inside
+// every write transaction that changes what the owner's lookup shows (StoreCore::TouchOwner), so
+// that an answer kept by any server process on the same database is known stale by one indexed
+// read.
+struct OwnerRevision {
+  int64_t owner_id = 0;
+  std::string authority;  // the owner's
+  int64_t revision = 0;
+};
+
 struct OwnerHistory {
   Owner owner;
   std::vector<Animal> animals;  // all of the owner's animals and flocks
@@ -475,6 +485,8 @@ class Store {
   virtual Result<Owner> CreateOwner(const NewOwner& owner, const AuditEntry& audit) = 0;
   virtual Result<Owner> FindOwnerById(int64_t id) = 0;
   virtual Result<Owner> FindOwnerByPhone(const std::string& e164) = 0;
+  // The owner's id, authority and revision (OwnerRevision); kNotFound when no owner has the phone.
+  virtual Result<OwnerRevision> FindOwnerRevisionByPhone(const std::string& e164) = 0;
   // kAlreadyExists with detail = existing animal id when the tag is known; kNotFound for no owner.
   virtual Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) = 0;
   // By its current tag or by any tag it wore before (a replaced tag), in one indexed read; the

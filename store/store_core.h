@@ -45,6 +45,16 @@
 
 namespace herdpass::store {
 
+// The one place an owner's revision (OwnerRevision, store.h) is raised: inside the write job that
+// changes what the owner's W2 lookup shows, so that it commits, or rolls back, with the change.
+// Every such write calls it for each owner whose answer it changes: new and voided vaccinations,
+// animals registered, animal and flock events (tags, deaths, heads), transfers and sales (seller
+// and buyer), certificates issued, consumed and revoked.
+template <class Codecs, class Txn>
+Status TouchOwner(Txn& tx, int64_t owner_id) {
+  return Codecs::BumpOwnerRevision(tx.conn(), owner_id);
+}
+
 // The record rules' port (record_rules.h) over a job's write transaction and the codecs.
 template <class Txn, class Codecs>
 class CodecRecordPort final : public RecordPort {
@@ -77,7 +87,8 @@ class CodecRecordPort final : public RecordPort {
     return Codecs::RaiseFlockHeadCount(tx_.conn(), flock_id, head_count);
   }
   Status InsertVaccination(const RecordRow& row) override {
-    return Codecs::InsertVaccination(tx_.conn(), row);
+    HP_RETURN_IF_ERROR(Codecs::InsertVaccination(tx_.conn(), row));
+    return TouchOwner<Codecs>(tx_, row.owner_id);
   }
   void Count(Counter c) override { tx_.Count(c); }
   Status BeginNested() override { return tx_.BeginNested(); }
@@ -159,6 +170,10 @@ class StoreCore final : public Store {
     return Read([&](Connection& c) { return Codecs::ReadOwnerByPhone(c, e164); });
   }
 
+  Result<OwnerRevision> FindOwnerRevisionByPhone(const std::string& e164) override {
+    return Read([&](Connection& c) { return Codecs::ReadOwnerRevisionByPhone(c, e164); });
+  }
+
   Result<Animal> CreateAnimal(const NewAnimal& animal, const AuditEntry& audit) override {
     return writer_->template RunAudited<Animal>(
         [&](Txn& tx) -> Result<Animal> {
@@ -174,6 +189,7 @@ class StoreCore final : public Store {
             HP_RETURN_IF_ERROR(Codecs::ReadHoldingById(tx.conn(), *animal.holding_id).status());
           }
           HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertAnimal(tx.conn(), animal));
+          HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, animal.owner_id));
           tx.Count(Counter::kAnimals);
           Animal out;
           out.id = id;
@@ -257,6 +273,7 @@ class StoreCore final : public Store {
             HP_RETURN_IF_ERROR(Codecs::SetHeadCount(conn, unit.id, change.head_after));
           }
           HP_RETURN_IF_ERROR(Codecs::InsertAnimalEvent(conn, *key, e));
+          HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, unit.owner_id));
           HP_ASSIGN_OR_RETURN(out.animal, AnimalWithTags(conn, unit.id));
           return out;
         },
@@ -324,6 +341,8 @@ class StoreCore final : public Store {
           row.authority = seller->authority;
           HP_RETURN_IF_ERROR(Codecs::InsertTransfer(conn, *key, row));
           HP_ASSIGN_OR_RETURN(row.changes, (TransferOwnership<Codecs>(tx, t)));
+          HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, seller->id));
+          HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, buyer.id));
           return out;
         },
         audit);
@@ -478,6 +497,12 @@ class StoreCore final : public Store {
       HP_ASSIGN_OR_RETURN(const Vaccination v, Codecs::ReadVaccination(tx.conn(), *key));
       if (v.voided) return FailedPrecondition("the vaccination record is already voided");
       HP_RETURN_IF_ERROR(Codecs::VoidVaccination(tx.conn(), v, *key, reason, at));
+      // The owner it was given under, and (W8) whoever owns its animals now.
+      HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, v.owner_id));
+      for (const int64_t animal_id : v.animal_ids) {
+        HP_ASSIGN_OR_RETURN(const Animal a, Codecs::ReadAnimalById(tx.conn(), animal_id));
+        if (a.owner_id != v.owner_id) HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, a.owner_id));
+      }
       return tx.AppendAudit(audit);
     });
   }
@@ -686,7 +711,9 @@ class StoreCore final : public Store {
           return InvalidArgument("buyer_phone", "the buyer is the owner");
         }
         HP_RETURN_IF_ERROR(Codecs::SetCertificateBuyer(conn, c.id, buyer.id));
+        HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, buyer.id));
       }
+      HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, c.owner_id));
       tx.Count(Counter::kCertificates);
       return tx.AppendAudit(audit);
     });
@@ -713,7 +740,9 @@ class StoreCore final : public Store {
                               Codecs::ConsumeCertificate(conn, id, consumption));
           if (changed) {
             HP_RETURN_IF_ERROR(ApplyArrival(tx, id, consumption));
-            return ReadCertificate(conn, CertificateKey::kId, id);
+            HP_ASSIGN_OR_RETURN(Certificate c, ReadCertificate(conn, CertificateKey::kId, id));
+            HP_RETURN_IF_ERROR(TouchCertificateOwners(tx, c));
+            return c;
           }
           HP_ASSIGN_OR_RETURN(const CertificateStatus status,
                               Codecs::ReadCertificateStatus(conn, id));
@@ -738,6 +767,8 @@ class StoreCore final : public Store {
             return FailedPrecondition("the certificate is already revoked");
           }
           HP_ASSIGN_OR_RETURN(const int64_t seq, Codecs::InsertRevocation(conn, id, at));
+          HP_ASSIGN_OR_RETURN(const Certificate c, ReadCertificate(conn, CertificateKey::kId, id));
+          HP_RETURN_IF_ERROR(TouchCertificateOwners(tx, c));
           return Revocation{seq, id, at};
         },
         audit);
@@ -924,6 +955,13 @@ class StoreCore final : public Store {
   //    The arrival holding then applies to the tagged animals only (the buyer's flock may have
   //    heads elsewhere). A refusal of the sale (an animal no longer the seller's, ended, or the
   //    flock short of heads) refuses the whole arrival: nothing is stored.
+  // A certificate's owner and, for a sale that names one, its buyer (TouchOwner).
+  static Status TouchCertificateOwners(Txn& tx, const Certificate& c) {
+    HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, c.owner_id));
+    if (c.buyer_id != 0) HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, c.buyer_id));
+    return Status::Ok();
+  }
+
   static Status ApplyArrival(Txn& tx, const std::string& id, const Consumption& use) {
     Connection& conn = tx.conn();
     Arrival a = use.arrival;

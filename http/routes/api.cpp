@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 
+#include "http/compression.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/routes/json_mapping.h"
@@ -289,8 +291,32 @@ Answer Lookup(HerdService& service, Request& req, const Caller& caller) {
     // Saturated into an int; the service says which range is allowed.
     y = static_cast<int>(std::clamp<int64_t>(*years, INT32_MIN, INT32_MAX));
   }
-  HP_ASSIGN_OR_RETURN(const LookupResult r, service.Lookup(caller, phone, y));
-  return JsonText(200, LookupJson(r, service.catalogue()));
+  // Encoded and compressed once, then kept by the service's answer cache until the owner changes
+  // (HerdService::LookupEncoded); so compressed at the highest level.
+  constexpr int kLookupGzipLevel = 9;
+  const Catalogue& catalogue = service.catalogue();
+  HP_ASSIGN_OR_RETURN(const auto answer,
+                      service.LookupEncoded(caller, phone, y, [&](const LookupResult& r) {
+                        EncodedLookup e{LookupJson(r, catalogue), false};
+                        if (e.body.size() >= kCompressMinBytes) {
+                          std::string gz = Gzip(e.body, kLookupGzipLevel);
+                          if (!gz.empty() && gz.size() < e.body.size()) e = {std::move(gz), true};
+                        }
+                        return e;
+                      }));
+  if (!answer->gzip) return JsonText(200, answer->body);
+  if (AcceptsGzip(req.Header("Accept-Encoding"))) {
+    Response res = JsonText(200, answer->body);
+    res.AddHeader("Content-Encoding", "gzip");
+    res.AddHeader("Vary", "Accept-Encoding");
+    return res;
+  }
+  // A client that takes no gzip (the server adds the Vary header to this one).
+  std::string text;
+  if (GunzipLimited(answer->body, std::numeric_limits<size_t>::max(), text) != GunzipResult::kOk) {
+    return Internal("the kept lookup answer does not inflate");
+  }
+  return JsonText(200, std::move(text));
 }
 
 Answer ListAudit(HerdService& service, Request& req, const Caller& caller) {

@@ -373,6 +373,14 @@ CREATE INDEX ownership_changes_by_from_owner ON ownership_changes(from_owner_id,
 CREATE INDEX ownership_changes_by_transfer ON ownership_changes(transfer_id)
   WHERE transfer_id IS NOT NULL;
 )sql"},
+    // Issue 14 item 3 (the W2 answer cache): the owner's revision,
+    // raised by the store inside every write that changes what the owner's W2 lookup shows
+    // (StoreCore::TouchOwner), so that a cached answer is known stale by any server process.
+    // Down: ALTER TABLE owners DROP COLUMN revision.
+    {"Migration9",
+     R"sql(
+ALTER TABLE owners ADD COLUMN revision bigint NOT NULL DEFAULT 0;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

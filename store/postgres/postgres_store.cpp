@@ -322,6 +322,21 @@ Result<Owner> Codecs::ReadOwnerByPhone(Connection& conn, const std::string& e164
 }
 
 template <>
+Result<OwnerRevision> Codecs::ReadOwnerRevisionByPhone(Connection& conn, const std::string& e164) {
+  return postgres::ReadOne<OwnerRevision>(
+      conn, postgres::kSelectOwnerRevisionByPhone, {e164},
+      [](const Rows& r, int i) {
+        return OwnerRevision{r.Int(i, 0), r.Text(i, 1), r.Int(i, 2)};
+      },
+      store::kNoOwnerWithPhone);
+}
+
+template <>
+Status Codecs::BumpOwnerRevision(Connection& conn, int64_t owner_id) {
+  return postgres::Write(conn, postgres::kBumpOwnerRevision, {owner_id});
+}
+
+template <>
 Result<int64_t> Codecs::InsertOwner(Connection& conn, const NewOwner& owner) {
   HP_ASSIGN_OR_RETURN(const Rows rows,
                       conn.Run(postgres::kInsertOwner, {owner.phone, owner.name, owner.village,

@@ -58,6 +58,10 @@ inline constexpr Query kInsertOwner{
     "VALUES($1, $2, $3, $4, hp_ts($5)) RETURNING id"};
 inline constexpr Query kSelectOwnerById{
     "SelectOwnerById", "SELECT " HP_OWNER_COLUMNS " FROM owners WHERE id = $1::bigint"};
+inline constexpr Query kSelectOwnerRevisionByPhone{
+    "SelectOwnerRevisionByPhone", "SELECT id, authority, revision FROM owners WHERE phone = $1"};
+inline constexpr Query kBumpOwnerRevision{
+    "BumpOwnerRevision", "UPDATE owners SET revision = revision + 1 WHERE id = $1::bigint"};
 inline constexpr Query kSelectOwnerByPhone{
     "SelectOwnerByPhone", "SELECT " HP_OWNER_COLUMNS " FROM owners WHERE phone = $1"};
 #undef HP_OWNER_COLUMNS

@@ -376,6 +376,16 @@ CREATE INDEX ownership_changes_by_transfer ON ownership_changes(transfer_id)
 
 PRAGMA user_version = 8;
 )sql"},
+    // Issue 14 item 3 (the W2 answer cache): the owner's revision,
+    // raised by the store inside every write that changes what the owner's W2 lookup shows
+    // (StoreCore::TouchOwner), so that a cached answer is known stale by any server process.
+    // Down: ALTER TABLE owners DROP COLUMN revision.
+    {"Migration9",
+     R"sql(
+ALTER TABLE owners ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+
+PRAGMA user_version = 9;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

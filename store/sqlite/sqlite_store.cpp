@@ -355,6 +355,22 @@ Result<Owner> Codecs::ReadOwnerByPhone(Connection& conn, const std::string& e164
 }
 
 template <>
+Result<OwnerRevision> Codecs::ReadOwnerRevisionByPhone(Connection& conn, const std::string& e164) {
+  return sqlite::ReadOne<OwnerRevision>(
+      conn, sqlite::kSelectOwnerRevisionByPhone, [&](Statement& st) { st.Bind(1, e164); },
+      [](const Statement& st) {
+        return OwnerRevision{st.Int(0), st.Text(1), st.Int(2)};
+      },
+      store::kNoOwnerWithPhone);
+}
+
+template <>
+Status Codecs::BumpOwnerRevision(Connection& conn, int64_t owner_id) {
+  return sqlite::Write(conn, sqlite::kBumpOwnerRevision,
+                       [&](Statement& st) { st.Bind(1, owner_id); });
+}
+
+template <>
 Result<int64_t> Codecs::InsertOwner(Connection& conn, const NewOwner& owner) {
   HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertOwner, [&](Statement& st) {
     st.Bind(1, owner.phone)

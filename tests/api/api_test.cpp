@@ -20,6 +20,7 @@
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
 #include "tests/api/shared_server_test.h"
+#include "tests/support/gzip.h"
 
 namespace herdpass::testing {
 namespace {
@@ -512,6 +513,43 @@ TEST_F(ApiTest, VetVoidsARecordAndLookupShowsItVoided) {
 }
 
 // --- W2 lookup ---
+
+// The answer kept by the lookup cache (HerdService::LookupEncoded) goes gzip-encoded to a client
+// that accepts gzip and inflated to one that does not, the same JSON both ways, hit or miss; and a
+// new record shows at once.
+TEST_F(ApiTest, LookupAnswerIsTheSameJsonGzippedOrNotAndFromTheCache) {
+  const std::string phone = KzPhone(1720);
+  json recs = json::array();
+  for (int i = 0; i < 12; ++i)
+    recs.push_back(FlockRecord(phone, UtcToday().AddDays(-i).ToString()));
+  ASSERT_EQ(Batch(recs).json().at("created"), 12);
+  const std::string target = "/api/v1/lookup?phone=" + phone;
+  auto gz = [&] {
+    return client_->Send("GET", target, {}, {}, Token("insp"), {{"Accept-Encoding", "gzip"}});
+  };
+  HttpResponse first = gz();  // a miss
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.header("Content-Encoding"), "gzip");
+  EXPECT_EQ(first.header("Vary"), "Accept-Encoding");
+  const std::string text = Gunzip(first.body);
+  EXPECT_EQ(json::parse(text).at("vaccinations").size(), 12u);
+  HttpResponse again = gz();  // a hit
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.header("Content-Encoding"), "gzip");
+  EXPECT_EQ(Gunzip(again.body), text);
+  HttpResponse plain = client_->Get(target, Token("insp"));
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.header("Content-Encoding"), "");
+  EXPECT_EQ(plain.header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(plain.body, text);
+  ASSERT_EQ(Batch(json::array({FlockRecord(phone, UtcToday().AddDays(-20).ToString())}))
+                .json()
+                .at("created"),
+            1);
+  HttpResponse after = gz();
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(json::parse(Gunzip(after.body)).at("vaccinations").size(), 13u);
+}
 
 TEST_F(ApiTest, LookupShowsCoveredOverdueAndNever) {
   const Date today = UtcToday();

@@ -24,6 +24,10 @@ constexpr char kUndoSale[] =
     "DROP TABLE ownership_changes; DROP TABLE transfers; ALTER TABLE certificates DROP COLUMN "
     "buyer_id; DELETE FROM schema_migrations WHERE version = 8";
 
+// The down step of migration 9 (w2lean: owners' revisions), undone first.
+constexpr char kUndoOwnerRevision[] =
+    "ALTER TABLE owners DROP COLUMN revision; DELETE FROM schema_migrations WHERE version = 9";
+
 class PostgresStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -56,15 +60,38 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 8);
+  EXPECT_EQ(PostgresSchemaVersion(), 9);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
-            "6:Migration6,7:Migration7,8:Migration8");
+            "6:Migration6,7:Migration7,8:Migration8,9:Migration9");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
   EXPECT_EQ(store_->Counts()->owners, 1);
+}
+
+// Databases of schema 8 exist: migration 9 gives each owner revision 0, and the writes raise it.
+TEST_F(PostgresStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
+  Owner o = AddOwner(1);
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
+  auto before = store_->FindOwnerRevisionByPhone(Phone(1));
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->owner_id, o.id);
+  EXPECT_EQ(before->revision, 0);
+  NewAnimal a;
+  a.owner_id = o.id;
+  a.tag = Tag(1);
+  a.species = "sheep";
+  a.authority = "KZ-ABY-01";
+  a.created_at = At(5000);
+  ASSERT_TRUE(store_->CreateAnimal(a, MakeAudit("animal.create")).ok());
+  auto after = store_->FindOwnerRevisionByPhone(Phone(1));
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->revision, 1);
 }
 
 // Databases of schema 4 exist: migration 5 keeps every animal, each alive.
@@ -78,6 +105,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   a.created_at = At(5000);
   ASSERT_TRUE(store_->CreateAnimal(a, MakeAudit("animal.create")).ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
@@ -86,7 +114,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -112,11 +140,12 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
                                        MakeAudit("certificate.consume"))
                   .ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -152,11 +181,12 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   auto post = store_->CreateHolding(h, MakeAudit("holding.create"));
   ASSERT_TRUE(post.ok()) << post.status().ToString();
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "9");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -189,7 +219,7 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
@@ -221,6 +251,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   store_.reset();
   // Back to what migration 3 left: no tag life (migration 5), the key as migration 1 made it, no
   // holdings.
+  ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
@@ -237,7 +268,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "9");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -287,9 +318,10 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
       MakeCertificate(1, owner_id, store_->FindVaccination(Uuid(1))->animal_ids, {Tag(1), Tag(2)});
   ASSERT_TRUE(store_->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "9");
   auto stored = store_->FindCertificate(c.id);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->buyer_id, 0);

@@ -65,8 +65,16 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 8 (sale) on a database of the latest schema, as if written at schema 7.
+// Undoes migration 9 (w2lean: owners' revisions) on a database of the latest schema, as if
+// written at schema 8.
+void RevertToSchema8(RawDb& raw) {
+  raw.Exec("ALTER TABLE owners DROP COLUMN revision");
+  raw.Exec("PRAGMA user_version = 8");
+}
+
+// Undoes migrations 9 and 8 (sale) on a database of the latest schema, as if written at schema 7.
 void RevertToSchema7(RawDb& raw) {
+  RevertToSchema8(raw);
   raw.Exec("DROP TABLE ownership_changes");
   raw.Exec("DROP TABLE transfers");
   raw.Exec("ALTER TABLE certificates DROP COLUMN buyer_id");
@@ -171,7 +179,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 8);
+  EXPECT_EQ(SqliteSchemaVersion(), 9);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -189,7 +197,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -236,7 +244,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -293,7 +301,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -433,7 +441,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -451,6 +459,47 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   auto sold = store->RecordTransfer(t, MakeAudit("transfer.record"));
   ASSERT_TRUE(sold.ok()) << sold.status().ToString();
   EXPECT_EQ(store->FindAnimalByTag(Tag(1))->owner_id, sold->transfer.buyer_id);
+}
+
+// Databases of schema 8 exist: migration 9 gives each owner revision 0, and the writes raise it.
+TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
+  std::string fresh_schema;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto recorded =
+        store->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                                  MakeContext(), MakeAudit("vaccination.batch"));
+    ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema8(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM pragma_table_info('owners') WHERE name = "
+                         "'revision'"),
+              "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+  }
+  auto before = store->FindOwnerRevisionByPhone(Phone(1));
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->revision, 0);
+  ASSERT_TRUE(
+      store
+          ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(2, Phone(1), {Tag(1)})},
+                               MakeContext(), MakeAudit("vaccination.batch"))
+          .ok());
+  auto after = store->FindOwnerRevisionByPhone(Phone(1));
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->owner_id, before->owner_id);
+  EXPECT_EQ(after->revision, 1);
 }
 
 // Databases of schema 4 exist: migration 5 keeps every animal, each alive, with its records, and
@@ -475,7 +524,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -531,7 +580,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -597,7 +646,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }

@@ -1,0 +1,60 @@
+// W2 through the answer cache (service/lookup_cache.h): the wrapper around Lookup and the
+// answer's encoding.
+#include <string>
+
+#include "domain/audit_detail.h"
+#include "service/service.h"
+
+namespace herdpass {
+
+AuditEntry HerdService::LookupAudit(const Caller& caller, const std::string& e164,
+                                    std::optional<int64_t> owner_id) {
+  return Audit(caller, "lookup.phone", "phone:" + e164,
+               owner_id ? AuditDetail().Add("found", true).Add("owner_id", *owner_id).Text()
+                        : AuditDetail().Add("found", false).Text());
+}
+
+Result<std::shared_ptr<const EncodedLookup>> HerdService::LookupEncoded(
+    const Caller& caller, const std::string& phone, std::optional<int> years,
+    const LookupEncoder& encode) {
+  // Lookup answers, as it always does, whatever the cache cannot: a forbidden role, bad input,
+  // no owner, an owner outside the caller's jurisdiction.
+  auto uncached = [&]() -> Result<std::shared_ptr<const EncodedLookup>> {
+    HP_ASSIGN_OR_RETURN(const LookupResult r, Lookup(caller, phone, years));
+    return std::make_shared<const EncodedLookup>(encode(r));
+  };
+  const int y = years.value_or(config_.lookup_years_default);
+  if (lookup_cache_.max_bytes() == 0 || !Permit(caller, Operation::kLookup).ok() || y < 1 ||
+      y > config_.lookup_years_max) {
+    return uncached();
+  }
+  auto e164 = phones_.ToE164(phone, "phone");
+  if (!e164.ok()) return uncached();
+  auto stamp = store_.FindOwnerRevisionByPhone(*e164);
+  if (!stamp.ok() && stamp.status().code() != StatusCode::kNotFound) return stamp.status();
+  if (!stamp.ok() || !(caller.system || InJurisdiction(caller.authority, stamp->authority))) {
+    return uncached();
+  }
+  const Date today = clock_.Today();
+  // What the answer depends on: the owner as of its revision, the day, the window, and (so that
+  // no caller is handed an answer made for another) the caller's authority and role.
+  const std::string key = std::to_string(stamp->owner_id) + '/' + std::to_string(stamp->revision) +
+                          '/' + today.ToString() + '/' + std::to_string(y) + '/' +
+                          caller.authority + '/' +
+                          (caller.role ? std::to_string(static_cast<int>(*caller.role)) : "-") +
+                          '/' + (caller.system ? "system" : "user");
+  if (auto kept = lookup_cache_.Find(key)) {
+    HP_RETURN_IF_ERROR(CheckLookupRate(caller));
+    // Audited before anything is shown, as Lookup does.
+    HP_RETURN_IF_ERROR(store_.AppendAudit(LookupAudit(caller, *e164, stamp->owner_id)));
+    return kept;
+  }
+  // The revision was read before Lookup reads the owner: a write committed in between raises it
+  // past the key, so what is kept here is never found after that write.
+  HP_ASSIGN_OR_RETURN(const LookupResult r, Lookup(caller, phone, years));
+  auto answer = std::make_shared<const EncodedLookup>(encode(r));
+  if (r.owner.id == stamp->owner_id && r.today == today) lookup_cache_.Put(key, answer);
+  return answer;
+}
+
+}  // namespace herdpass
