@@ -1243,6 +1243,7 @@ class BatchPort final : public store::RecordPort {
   }
   Status InsertVaccination(const store::RecordRow& row) override {
     HP_RETURN_IF_ERROR(Codecs::InsertVaccination(conn_, row));
+    HP_RETURN_IF_ERROR(store::TouchOwner<Codecs>(tx_, row.owner_id));
     Put(stored_, row.key,
         std::optional<store::StoredRecord>(
             store::StoredRecord{row.owner_id, row.authority, false}));

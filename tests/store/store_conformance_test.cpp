@@ -442,6 +442,27 @@ TYPED_TEST(StoreTest, DuplicateIdAcrossCallsIsDuplicateWhateverItsContent) {
   EXPECT_EQ(this->Counts().vaccinations, 2);
 }
 
+// The W2 answer cache is keyed by the owner's revision: each stored record raises it, on both
+// backends (PostgreSQL's batch has a port of its own), and a duplicate or rejected one does not.
+TYPED_TEST(StoreTest, EachStoredRecordRaisesItsOwnersRevision) {
+  Owner owner = this->AddOwner(1);
+  auto before = this->store().FindOwnerRevisionByPhone(Phone(1));
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  auto results =
+      this->Record({MakeRecord(1, Phone(1), {Tag(1)}), MakeRecord(2, Phone(1), {Tag(1)})});
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_EQ(results[1].outcome, RecordOutcome::kCreated);
+  auto after = this->store().FindOwnerRevisionByPhone(Phone(1));
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->owner_id, owner.id);
+  EXPECT_GT(after->revision, before->revision);
+  ASSERT_EQ(this->Record({MakeRecord(1, Phone(1), {Tag(1)})})[0].outcome,
+            RecordOutcome::kDuplicate);
+  auto again = this->store().FindOwnerRevisionByPhone(Phone(1));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->revision, after->revision);
+}
+
 TYPED_TEST(StoreTest, TagOfAnotherOwnerIsRejectedAndLeavesNothing) {
   Owner other = this->AddOwner(1);
   this->AddAnimal(other.id, Tag(1));
