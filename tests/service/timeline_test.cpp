@@ -534,6 +534,16 @@ TEST(SortTimelineTest, WithinADayTagChangesComeBeforeCertificatesAndTheEndLast) 
                                      "life_event/slaughtered/2026-12-05"}));
 }
 
+// Heads sold are written by the sale itself: a client may not post them as an event.
+TEST_F(TimelineTest, HeadsSoldAreNotPostedAsAnEvent) {
+  LiveTheLife();
+  auto sold = service_->RecordAnimalEvent(
+      vaccinator_, kNewTag, Event("018f3a7c-0000-7000-8000-000000000e07", "sold", "2026-12-05"));
+  EXPECT_EQ(sold.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(sold.status().field(), "kind");
+  EXPECT_EQ(store_->ListAnimalEvents(animal_id_)->size(), 2u);  // tag replaced, slaughtered
+}
+
 TEST_F(TimelineTest, ThePublicMayNotReadATimeline) {
   LiveTheLife();
   EXPECT_EQ(service_->AnimalTimelineByTag(Caller{}, kNewTag).status().code(),
