@@ -20,6 +20,8 @@ const char* AnimalEventKindName(AnimalEventKind kind) {
       return "culled";
     case AnimalEventKind::kBorn:
       return "born";
+    case AnimalEventKind::kSold:
+      return "sold";
   }
   return "died";
 }
@@ -28,7 +30,7 @@ Result<AnimalEventKind> ParseAnimalEventKind(std::string_view text, std::string_
   for (AnimalEventKind k :
        {AnimalEventKind::kTagReplaced, AnimalEventKind::kDied, AnimalEventKind::kSlaughtered,
         AnimalEventKind::kLost, AnimalEventKind::kStolen, AnimalEventKind::kCulled,
-        AnimalEventKind::kBorn}) {
+        AnimalEventKind::kBorn, AnimalEventKind::kSold}) {
     if (text == AnimalEventKindName(k)) return k;
   }
   return InvalidArgument(std::string(field),
@@ -37,7 +39,8 @@ Result<AnimalEventKind> ParseAnimalEventKind(std::string_view text, std::string_
 }
 
 bool EndsLife(AnimalEventKind kind) {
-  return kind != AnimalEventKind::kTagReplaced && kind != AnimalEventKind::kBorn;
+  return kind != AnimalEventKind::kTagReplaced && kind != AnimalEventKind::kBorn &&
+         kind != AnimalEventKind::kSold;
 }
 
 Result<AnimalChange> ApplyAnimalEvent(const Animal& unit, AnimalEventKind kind, int32_t head) {

@@ -46,7 +46,17 @@ struct Owner {
 // What happens in an animal's life after it is registered (W12). The end kinds (died, slaughtered,
 // lost, stolen, culled) end a tagged animal; on a flock they take heads away, and born adds heads.
 // domain/animal_events.h holds the rules.
-enum class AnimalEventKind { kTagReplaced, kDied, kSlaughtered, kLost, kStolen, kCulled, kBorn };
+// kSold: heads of a flock sold (W8), recorded by the sale itself, never by POST .../events.
+enum class AnimalEventKind {
+  kTagReplaced,
+  kDied,
+  kSlaughtered,
+  kLost,
+  kStolen,
+  kCulled,
+  kBorn,
+  kSold
+};
 
 // An individual animal (tag set, head_count 1) or a flock (no tag, head_count >= 0).
 struct Animal {

@@ -18,6 +18,14 @@ const char* TimelineKindName(TimelineKind kind) {
       return "certificate_used";
     case TimelineKind::kLifeEvent:
       return "life_event";
+    case TimelineKind::kHolding:
+      return "holding";
+    case TimelineKind::kPassage:
+      return "passage";
+    case TimelineKind::kArrival:
+      return "arrival";
+    case TimelineKind::kOwnershipChange:
+      return "ownership_change";
   }
   return "unknown";
 }
@@ -47,13 +55,21 @@ int RankInDay(const TimelineEntry& e) {
     case TimelineKind::kVaccination:
       return 1;
     case TimelineKind::kLifeEvent:
-      return e.event && EndsLife(e.event->kind) ? 5 : 2;
+      return e.event && EndsLife(e.event->kind) ? 9 : 2;
     case TimelineKind::kCertificate:
       return 3;
-    case TimelineKind::kCertificateUsed:
+    case TimelineKind::kPassage:
       return 4;
+    case TimelineKind::kCertificateUsed:
+      return 5;
+    case TimelineKind::kArrival:
+      return 6;
+    case TimelineKind::kHolding:
+      return 7;
+    case TimelineKind::kOwnershipChange:
+      return 8;
   }
-  return 6;
+  return 10;
 }
 
 }  // namespace

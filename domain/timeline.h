@@ -13,6 +13,7 @@
 #include "domain/certificate.h"
 #include "domain/holding.h"
 #include "domain/model.h"
+#include "domain/passage.h"
 #include "domain/time.h"
 
 namespace herdpass {
@@ -23,9 +24,15 @@ enum class TimelineKind {
   kVaccination,      // a dose (voided ones too, marked)
   kCertificate,      // a veterinary certificate naming it was issued
   kCertificateUsed,  // that certificate was consumed (used at its destination)
-  kLifeEvent,        // tag replaced, died, slaughtered, lost, stolen, culled, born
+  kLifeEvent,        // tag replaced, died, slaughtered, lost, stolen, culled, born, sold
+  // Journeys (issue 12 item 6):
+  kHolding,          // kept at `holding` from `at` on (brought there by `certificate_number`)
+  kPassage,          // its certificate scanned at a checkpoint (`holding`, `passage`)
+  kArrival,          // its certificate's movement arrived (`holding`, `arrival`, `certificate`)
+  kOwnershipChange,  // sold: `ownership`
 };
-// "registered", "vaccination", "certificate", "certificate_used", "life_event".
+// "registered", "vaccination", "certificate", "certificate_used", "life_event", "holding",
+// "passage", "arrival", "ownership_change".
 const char* TimelineKindName(TimelineKind kind);
 
 // An owner as a caller may see it: in full, or only the masked name and authority.
@@ -40,22 +47,40 @@ struct ShownOwner {
 // `owner` in full when `full`, otherwise its masked name and authority only.
 ShownOwner ShowOwner(const Owner& owner, bool full);
 
+// A change of owner as the timeline shows it.
+struct TimelineOwnership {
+  ShownOwner from;
+  ShownOwner to;
+  int32_t head = 1;                // heads that passed (1 for a tagged animal)
+  std::string certificate_id;      // the sale certificate whose arrival made it, or
+  std::string certificate_number;  //   (its number)
+  std::string transfer_id;         // the sale at the farm (POST /transfers)
+};
+
 struct TimelineEntry {
   TimelineKind kind = TimelineKind::kRegistered;
   Date on;                      // the day (local time for entries that have a time)
   std::optional<Timestamp> at;  // when the source knows the time
   // The details; which are set depends on `kind`:
-  std::optional<ShownOwner> owner;         // kRegistered: the owner
-  std::optional<Holding> holding;          // kRegistered, kVaccination: where, when known
-  std::optional<AnimalEvent> event;        // kLifeEvent
-  std::optional<Vaccination> vaccination;  // kVaccination (GPS cleared for a masked owner)
-  std::optional<Certificate> certificate;  // kCertificate, kCertificateUsed (without hp1)
-  std::string by;                          // who recorded it (username), when known
+  std::optional<ShownOwner> owner;             // kRegistered: the owner
+  std::optional<Holding> holding;              // kRegistered, kVaccination: where, when known
+  std::optional<AnimalEvent> event;            // kLifeEvent
+  std::optional<Vaccination> vaccination;      // kVaccination (GPS cleared for a masked owner)
+  std::optional<Certificate> certificate;      // kCertificate, kCertificateUsed, kArrival (no hp1)
+  std::string by;                              // who recorded it (username), when known
+  std::optional<Passage> passage;              // kPassage
+  std::optional<Arrival> arrival;              // kArrival
+  std::optional<TimelineOwnership> ownership;  // kOwnershipChange
+  std::string certificate_number;              // kHolding, kPassage: the certificate concerned
+  // kVaccination: given under an earlier owner (W8), whose masked name this is; "" for the
+  // present owner's doses.
+  std::string previous_owner_masked;
 };
 
 // Sorts entries into time order: by day; within a day, the registration, vaccinations, life events
-// that do not end a life (a tag replaced, births), certificates, their use, and last the end of a
-// life (most sources know the day only); then by time (one without a time before one with).
+// that do not end a life (a tag replaced, births, heads sold), certificates, passages, their use,
+// the arrival, the holding it came to, a change of owner, and last the end of a life (most sources
+// know the day only); then by time (one without a time before one with).
 // Entries equal in all three keep the order they were added in.
 void SortTimeline(std::vector<TimelineEntry>& entries);
 

@@ -553,8 +553,9 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
 Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const std::string& id,
                                                     const ArrivalRequest& arrival) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kConsumeCertificate));
-  const std::string& place = arrival.place;
-  HP_RETURN_IF_ERROR(CheckText(place, kMaxPlace, "place", true));
+  // The place: required, unless the arrival names its holding, whose name it is then.
+  std::string place = arrival.place;
+  HP_RETURN_IF_ERROR(CheckText(place, kMaxPlace, "place", !arrival.holding));
   // The arrival's form, before anything is read.
   std::optional<std::vector<std::string>> tags_seen;
   if (arrival.tags) {
@@ -606,6 +607,7 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
                         ", outside your jurisdiction (" + caller.authority + ")",
                     "holding");
     }
+    if (place.empty()) use.place = place = at->name;
   }
   HP_ASSIGN_OR_RETURN(use.arrival, CompareArrival(c, arrival.head_count, tags_seen));
   use.arrival.holding_id = arrival.holding;

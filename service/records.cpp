@@ -235,6 +235,11 @@ Result<AnimalEventResult> HerdService::StoreAnimalEvent(const Caller& caller, co
     return InvalidArgument("id", "the nil UUID is not an event id: make a UUIDv7");
   }
   HP_ASSIGN_OR_RETURN(in.kind, ParseAnimalEventKind(request.kind, "kind"));
+  if (in.kind == AnimalEventKind::kSold) {  // written by the sale itself (store/ownership_core.h)
+    return InvalidArgument("kind",
+                           "heads sold are recorded by the sale: POST /api/v1/transfers or the "
+                           "arrival of a sale certificate");
+  }
   if (!caller.system && caller.role == Role::kInspector &&
       in.kind != AnimalEventKind::kSlaughtered) {
     return Status(StatusCode::kPermissionDenied, "an inspector records only slaughtered", "kind");

@@ -1,7 +1,7 @@
 // W12: an animal's timeline (issue 12 item 6). The store reads what it needs in one snapshot
 // (Store::LoadAnimalTimeline); each source below turns one kind of row into entries on its own,
-// and domain/timeline.h orders them and masks owners. A new source (passages, arrivals, ownership
-// changes) is one more function in kSources.
+// and domain/timeline.h orders them and masks owners. A new source is one more function in
+// kSources.
 #include "domain/timeline.h"
 
 #include <algorithm>
@@ -20,7 +20,30 @@ struct TimelineContext {
   const AnimalTimelineData& data;
   std::chrono::minutes local_utc_offset;  // the day of an entry with a time is its local day
   bool owner_in_full = false;             // else the owner's masked name only, and no GPS
+  // Any other owner (a seller, a buyer) in full only when the caller reads owners and the owner
+  // is within `scope` (everywhere for the operator's console).
+  bool reads_owners = false;
+  bool unrestricted = false;
+  std::string scope;
 };
+
+ShownOwner ShowAnyOwner(const TimelineContext& ctx, int64_t owner_id) {
+  for (const Owner& o : ctx.data.owners) {
+    if (o.id == owner_id) {
+      return ShowOwner(
+          o, ctx.reads_owners && (ctx.unrestricted || InJurisdiction(ctx.scope, o.authority)));
+    }
+  }
+  if (owner_id == ctx.data.owner.id) return ShowOwner(ctx.data.owner, ctx.owner_in_full);
+  return ShowOwner(Owner{}, false);
+}
+
+const Certificate* CertificateOf(const TimelineContext& ctx, const std::string& id) {
+  for (const Certificate& c : ctx.data.certificates) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
 
 std::optional<Holding> HoldingOf(const TimelineContext& ctx, const std::optional<int64_t>& id) {
   if (!id) return std::nullopt;
@@ -47,13 +70,97 @@ TimelineEntry AtTime(TimelineKind kind, Timestamp at, const TimelineContext& ctx
 
 // --- the sources: each adds its entries to `out`, in any order ---
 
+// The stay a registration shows: the one in effect when the animal was registered.
+bool IsRegistrationStay(const TimelineContext& ctx, const HoldingStay& stay) {
+  return stay.certificate_id.empty() && stay.since <= ctx.data.animal.created_at;
+}
+
 void Registration(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
-  TimelineEntry e = AtTime(TimelineKind::kRegistered, ctx.data.animal.created_at, ctx);
-  e.owner = ShowOwner(ctx.data.owner, ctx.owner_in_full);
-  // Where it is kept: the store keeps its present holding only, which is where it was registered
-  // until an arrival moves it.
-  e.holding = HoldingOf(ctx, ctx.data.animal.holding_id);
+  const Animal& animal = ctx.data.animal;
+  TimelineEntry e = AtTime(TimelineKind::kRegistered, animal.created_at, ctx);
+  // Its first owner: the seller of its first change, if it was ever sold (for a flock bought as
+  // heads of another, the buyer: it was registered by the sale).
+  int64_t first_owner = ctx.data.owner.id;
+  for (const OwnershipChange& c : ctx.data.changes) {
+    if (c.animal_id == animal.id) {
+      first_owner = c.from_owner_id;
+      break;
+    }
+    if (c.to_animal_id == animal.id) {
+      first_owner = c.to_owner_id;
+      break;
+    }
+  }
+  e.owner = ShowAnyOwner(ctx, first_owner);
+  // Where it was kept then (its history of holdings); an animal with none kept no holding.
+  std::optional<int64_t> then;
+  for (const HoldingStay& stay : ctx.data.stays) {
+    if (IsRegistrationStay(ctx, stay)) then = stay.holding_id;
+  }
+  e.holding = HoldingOf(ctx, then);
   out.push_back(std::move(e));
+}
+
+// Every holding it came to after its registration, with the date.
+void Holdings(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
+  for (const HoldingStay& stay : ctx.data.stays) {
+    if (IsRegistrationStay(ctx, stay)) continue;
+    TimelineEntry e = AtTime(TimelineKind::kHolding, stay.since, ctx);
+    e.holding = HoldingOf(ctx, stay.holding_id);
+    if (const Certificate* c = CertificateOf(ctx, stay.certificate_id)) {
+      e.certificate_number = c->number;
+    }
+    out.push_back(std::move(e));
+  }
+}
+
+void Passages(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
+  for (const Passage& p : ctx.data.passages) {
+    TimelineEntry e = AtTime(TimelineKind::kPassage, p.at, ctx);
+    e.holding = HoldingOf(ctx, p.holding_id);
+    e.passage = p;
+    e.by = RecorderName(ctx, p.recorded_by);
+    if (const Certificate* c = CertificateOf(ctx, p.certificate_id)) {
+      e.certificate_number = c->number;
+    }
+    out.push_back(std::move(e));
+  }
+}
+
+// A certificate's movement arrived: where, when, the head counted against the certificate's.
+// Certificates consumed before arrivals were recorded (no holding, not counted) have their use
+// entry only.
+void Arrivals(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
+  for (const Certificate& c : ctx.data.certificates) {
+    if (!c.arrival || (!c.arrival->holding_id && !c.arrival->head_counted)) continue;
+    TimelineEntry e = AtTime(TimelineKind::kArrival, c.arrival->at, ctx);
+    e.holding = HoldingOf(ctx, c.arrival->holding_id);
+    e.arrival = c.arrival;
+    e.certificate = c;
+    if (!ctx.owner_in_full) e.certificate->owner_phone_last4.clear();
+    e.by = c.consumed_by_name;
+    out.push_back(std::move(e));
+  }
+}
+
+void OwnershipChanges(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
+  for (const OwnershipChange& c : ctx.data.changes) {
+    TimelineEntry e;
+    e.kind = TimelineKind::kOwnershipChange;
+    e.on = c.on;
+    TimelineOwnership o;
+    o.from = ShowAnyOwner(ctx, c.from_owner_id);
+    o.to = ShowAnyOwner(ctx, c.to_owner_id);
+    o.head = c.tag ? 1 : c.head;
+    o.certificate_id = c.certificate_id;
+    if (const Certificate* cert = CertificateOf(ctx, c.certificate_id)) {
+      o.certificate_number = cert->number;
+    }
+    o.transfer_id = c.transfer_id;
+    e.ownership = std::move(o);
+    e.by = RecorderName(ctx, c.recorded_by);
+    out.push_back(std::move(e));
+  }
 }
 
 void LifeEvents(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
@@ -81,6 +188,19 @@ void Vaccinations(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
     e.by = RecorderName(ctx, v.recorded_by);
     out.push_back(std::move(e));
   }
+  // Given under an earlier owner (W8): the earlier owner's masked name only, never GPS.
+  for (const EarlierDose& dose : ctx.data.earlier_vaccinations) {
+    TimelineEntry e;
+    e.kind = TimelineKind::kVaccination;
+    e.on = dose.vaccination.administered_on;
+    e.vaccination = dose.vaccination;
+    e.vaccination->lat.reset();
+    e.vaccination->lon.reset();
+    e.previous_owner_masked = dose.previous_owner_masked;
+    e.holding = HoldingOf(ctx, dose.vaccination.holding_id);
+    e.by = RecorderName(ctx, dose.vaccination.recorded_by);
+    out.push_back(std::move(e));
+  }
 }
 
 void Certificates(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
@@ -100,7 +220,8 @@ void Certificates(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
 }
 
 using Source = void (*)(const TimelineContext&, std::vector<TimelineEntry>&);
-constexpr Source kSources[] = {Registration, LifeEvents, Vaccinations, Certificates};
+constexpr Source kSources[] = {Registration, LifeEvents, Vaccinations, Certificates,
+                               Holdings,     Passages,   Arrivals,     OwnershipChanges};
 
 }  // namespace
 
@@ -144,7 +265,9 @@ Result<AnimalTimeline> HerdService::TimelineOf(const Caller& caller, int64_t uni
                                                     : AuditDetail().Add("found", false).Text())));
   if (!found) return NotFound(not_found);
 
-  const TimelineContext ctx{*data, config_.local_utc_offset, in_full};
+  const TimelineContext ctx{*data,         config_.local_utc_offset,
+                            in_full,       Permit(caller, Operation::kReadOwner).ok(),
+                            caller.system, caller.authority};
   AnimalTimeline out;
   for (Source source : kSources) source(ctx, out.entries);
   SortTimeline(out.entries);

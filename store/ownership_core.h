@@ -17,10 +17,39 @@
 #include "domain/ownership.h"
 #include "domain/status.h"
 #include "store/counters.h"
+#include "store/journey_core.h"
 #include "store/record_codecs.h"
 #include "store/store.h"
 
 namespace herdpass::store {
+
+// The heads of the seller's flock sold by `t` to `buyer`, as a head event of that flock (kind
+// sold, dated t.on, by t.recorded_by), so that its head history tells where they went: "sold to
+// <buyer's masked name>", with the certificate's number when a certificate made the sale. Its id
+// is the certificate's or the transfer's (one sale, one event).
+template <class Codecs, class Connection>
+Status RecordHeadsSold(Connection& conn, const OwnershipTransfer& t, const Animal& flock,
+                       const Owner& buyer, const SaleChange& sale) {
+  AnimalEvent e;
+  e.id = t.certificate_id.empty() ? t.transfer_id : t.certificate_id;
+  auto key = Codecs::RecordKey(e.id);
+  if (!key) return Internal("a sale's id is not a UUID");
+  e.animal_id = flock.id;
+  e.kind = AnimalEventKind::kSold;
+  e.on = t.on;
+  e.reason = "sold to " + MaskName(buyer.name);
+  if (!t.certificate_id.empty()) {
+    HP_ASSIGN_OR_RETURN(const Certificate c,
+                        Codecs::ReadCertificateRow(conn, CertificateKey::kId, t.certificate_id));
+    e.reason += " with certificate " + c.number;
+  }
+  e.head = sale.head;
+  e.head_after = sale.head_left;
+  e.recorded_by = t.recorded_by;
+  e.recorded_at = t.at;
+  e.authority = flock.authority;
+  return Codecs::InsertAnimalEvent(conn, *key, e);
+}
 
 // THE in-transaction ownership change. `tx` is the job's write transaction (WriteTxn<Session>:
 // tx.conn(), tx.Count()). For each of t.animal_ids, then for t.flock_id:
@@ -31,7 +60,8 @@ namespace herdpass::store {
 //    than t.head head; kInvalidArgument ("buyer_phone") when buyer and seller are one owner;
 //  - a tagged animal passes whole: its owner and authority become the buyer's; its doses stay
 //    stored under the seller (W2 shows them to the buyer through the change);
-//  - t.head heads of the seller's flock pass: the seller's head count goes down by t.head; the
+//  - t.head heads of the seller's flock pass: the seller's head count goes down by t.head (a
+//    head event of kind sold, RecordHeadsSold); the
 //    buyer's flock of that species (the one W1 records use, ReadFlock) goes up by t.head, or is
 //    created with t.head head, the buyer's authority and the seller's flock's holding;
 //  - one OwnershipChange row per unit (t.on, t.certificate_id or t.transfer_id, t.recorded_by,
@@ -84,6 +114,7 @@ Result<std::vector<OwnershipChange>> TransferOwnership(Txn& tx, const OwnershipT
     HP_ASSIGN_OR_RETURN(const SaleChange sale,
                         PlanSale(unit, t.seller_id, buyer.id, t.head, "flock_id"));
     HP_RETURN_IF_ERROR(Codecs::SetHeadCount(conn, unit.id, sale.head_left));
+    HP_RETURN_IF_ERROR((RecordHeadsSold<Codecs>(conn, t, unit, buyer, sale)));
     OwnershipChange c = change_of(unit);
     c.head = sale.head;
     HP_ASSIGN_OR_RETURN(const auto existing, Codecs::ReadFlock(conn, buyer.id, unit.species));
@@ -99,13 +130,44 @@ Result<std::vector<OwnershipChange>> TransferOwnership(Txn& tx, const OwnershipT
       flock.authority = buyer.authority;
       flock.created_at = t.at;
       flock.holding_id = unit.holding_id;
-      HP_ASSIGN_OR_RETURN(c.to_animal_id, Codecs::InsertAnimal(conn, flock));
+      HP_ASSIGN_OR_RETURN(c.to_animal_id, InsertAnimalKept<Codecs>(conn, flock));
       tx.Count(Counter::kAnimals);
     }
     HP_RETURN_IF_ERROR(Codecs::InsertOwnershipChange(conn, c));
     out.push_back(std::move(c));
   }
   return out;
+}
+
+// The changes `into` (into some units, oldest first), and the changes that brought heads into the
+// earlier flocks those came from, followed back through every earlier flock: a flock sold A to B,
+// then B to C, reached C's flock through B's. Each earlier change is given as if it went straight
+// to the later unit: to_animal_id that unit, head at most the heads that passed on, and only when
+// made on or before the later change. A tagged animal needs none (all its changes name it). One
+// read of ownership_changes per earlier flock; at most 16 sales back.
+template <class Codecs, class Connection>
+Result<std::vector<OwnershipChange>> WithEarlierFlockChanges(Connection& conn,
+                                                             std::vector<OwnershipChange> into) {
+  std::vector<OwnershipChange> frontier;
+  for (const OwnershipChange& c : into) {
+    if (!c.tag && c.animal_id != c.to_animal_id) frontier.push_back(c);
+  }
+  for (int hop = 0; hop < 16 && !frontier.empty(); ++hop) {
+    std::vector<OwnershipChange> next;
+    for (const OwnershipChange& later : frontier) {
+      HP_ASSIGN_OR_RETURN(auto earlier, Codecs::ReadChangesOfAnimal(conn, later.animal_id));
+      for (OwnershipChange& e : earlier) {
+        if (e.to_animal_id != later.animal_id || e.animal_id == later.animal_id) continue;
+        if (e.on > later.on) continue;
+        e.to_animal_id = later.to_animal_id;
+        e.head = std::min(e.head, later.head);
+        into.push_back(e);
+        next.push_back(std::move(e));
+      }
+    }
+    frontier = std::move(next);
+  }
+  return into;
 }
 
 // W2 of a buyer: the doses its units had under earlier owners, from the changes into the owner

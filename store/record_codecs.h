@@ -216,6 +216,17 @@ struct RecordCodecs {
   static Result<StoreCounts> ReadCounts(Connection& conn);
   // The coverage query's units and doses, into `tally`.
   static Status ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTally& tally);
+
+  // --- journeys (issue 12 item 6): an animal's holdings, movements and passages ---
+  static Status InsertHoldingStay(Connection& conn, const HoldingStay& stay);
+  // Oldest first (since, then the order stored). One index range (holding_stays_by_animal).
+  static Result<std::vector<HoldingStay>> ReadHoldingStays(Connection& conn, int64_t animal_id);
+  // The movements of the certificates naming the animal: each Certificate has its id, holdings
+  // and arrival only (as ReadMovement fills them). Through certificate_animals_by_animal.
+  static Result<std::vector<Certificate>> ReadMovementsOfAnimal(Connection& conn,
+                                                                int64_t animal_id);
+  // The passages of the certificates naming the animal, in scan order, then id.
+  static Result<std::vector<Passage>> ReadPassagesOfAnimal(Connection& conn, int64_t animal_id);
 };
 
 }  // namespace herdpass::store

@@ -251,6 +251,15 @@ struct OwnerHistory {
   std::vector<OwnershipChange> sold;
 };
 
+// One stay of an animal or flock at a holding (issue 12 item 6): kept there since `since`,
+// brought by the arrival of `certificate_id` ("" when registered there).
+struct HoldingStay {
+  int64_t animal_id = 0;
+  int64_t holding_id = 0;
+  Timestamp since{};
+  std::string certificate_id;
+};
+
 // What an animal's timeline needs (W12), read in one consistent snapshot.
 struct AnimalTimelineData {
   Animal animal;                    // with its former tags
@@ -262,6 +271,14 @@ struct AnimalTimelineData {
   std::vector<Certificate> certificates;
   std::vector<Holding> holdings;  // every holding the animal and its records name, by id
   std::vector<User> recorders;    // who recorded its records and events: id and username only
+  // Journeys (issue 12 item 6); the certificates above carry their movement and arrival.
+  std::vector<HoldingStay> stays;        // where it was kept, oldest first
+  std::vector<Passage> passages;         // of its certificates, in scan order
+  std::vector<OwnershipChange> changes;  // as seller's or buyer's unit, oldest first
+  std::vector<Owner> owners;             // every owner the changes name, by id
+  // The doses it (or the flock its heads came from) had under earlier owners, as W2 shows them to
+  // the present owner (EarlierDosesOf), newest first.
+  std::vector<EarlierDose> earlier_vaccinations;
 };
 
 struct AuditQuery {

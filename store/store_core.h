@@ -35,6 +35,7 @@
 #include "store/certificate_checks.h"
 #include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/journey_core.h"
 #include "store/not_found.h"
 #include "store/ownership_core.h"
 #include "store/reader_pool.h"
@@ -78,7 +79,7 @@ class CodecRecordPort final : public RecordPort {
     return Codecs::ReadAnimalByTag(tx_.conn(), tag);
   }
   Result<int64_t> AddAnimal(const NewAnimal& animal) override {
-    return Codecs::InsertAnimal(tx_.conn(), animal);
+    return InsertAnimalKept<Codecs>(tx_.conn(), animal);
   }
   Result<std::optional<Flock>> ReadFlock(int64_t owner_id, const std::string& species) override {
     return Codecs::ReadFlock(tx_.conn(), owner_id, species);
@@ -188,7 +189,7 @@ class StoreCore final : public Store {
           if (animal.holding_id) {
             HP_RETURN_IF_ERROR(Codecs::ReadHoldingById(tx.conn(), *animal.holding_id).status());
           }
-          HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertAnimal(tx.conn(), animal));
+          HP_ASSIGN_OR_RETURN(const int64_t id, InsertAnimalKept<Codecs>(tx.conn(), animal));
           HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, animal.owner_id));
           tx.Count(Counter::kAnimals);
           Animal out;
@@ -382,6 +383,7 @@ class StoreCore final : public Store {
       });
       HP_ASSIGN_OR_RETURN(t.certificates, Codecs::ReadCertificatesOfAnimal(c, animal_id));
       for (Certificate& cert : t.certificates) cert.hp1.clear();
+      HP_RETURN_IF_ERROR(LoadJourney(c, t));
       // The holdings and the recorders they name: a handful, each one primary-key lookup.
       std::vector<int64_t> holdings, users;
       if (t.animal.holding_id) holdings.push_back(*t.animal.holding_id);
@@ -390,6 +392,19 @@ class StoreCore final : public Store {
         users.push_back(v.recorded_by);
       }
       for (const AnimalEvent& e : t.events) users.push_back(e.recorded_by);
+      for (const EarlierDose& d : t.earlier_vaccinations) {
+        if (d.vaccination.holding_id) holdings.push_back(*d.vaccination.holding_id);
+        users.push_back(d.vaccination.recorded_by);
+      }
+      for (const HoldingStay& stay : t.stays) holdings.push_back(stay.holding_id);
+      for (const Passage& p : t.passages) {
+        holdings.push_back(p.holding_id);
+        users.push_back(p.recorded_by);
+      }
+      for (const Certificate& cert : t.certificates) {
+        if (cert.arrival && cert.arrival->holding_id) holdings.push_back(*cert.arrival->holding_id);
+      }
+      for (const OwnershipChange& change : t.changes) users.push_back(change.recorded_by);
       for (int64_t id : SortedUnique(holdings)) {
         HP_ASSIGN_OR_RETURN(Holding h, Codecs::ReadHoldingById(c, id));
         t.holdings.push_back(std::move(h));
@@ -892,6 +907,46 @@ class StoreCore final : public Store {
     return read(conn);
   }
 
+  // The journey of t.animal (issue 12 item 6), into `t`: where it was kept, the movements and
+  // passages of its certificates (t.certificates, read before), its changes of owner with the
+  // owners they name, and the doses given under earlier owners. Bounded: one read each, plus one
+  // primary-key read per owner named and one W2 read per earlier owner (EarlierDosesOf).
+  static Status LoadJourney(Connection& c, AnimalTimelineData& t) {
+    const int64_t id = t.animal.id;
+    HP_ASSIGN_OR_RETURN(t.stays, Codecs::ReadHoldingStays(c, id));
+    if (!t.certificates.empty()) {
+      HP_ASSIGN_OR_RETURN(const auto movements, Codecs::ReadMovementsOfAnimal(c, id));
+      for (const Certificate& m : movements) {
+        for (Certificate& cert : t.certificates) {
+          if (cert.id != m.id) continue;
+          cert.origin_holding_id = m.origin_holding_id;
+          cert.destination_holding_id = m.destination_holding_id;
+          cert.arrival = m.arrival;
+        }
+      }
+      HP_ASSIGN_OR_RETURN(t.passages, Codecs::ReadPassagesOfAnimal(c, id));
+    }
+    HP_ASSIGN_OR_RETURN(t.changes, Codecs::ReadChangesOfAnimal(c, id));
+    if (t.changes.empty()) return Status::Ok();
+    std::vector<int64_t> owners;
+    std::vector<OwnershipChange> into;  // what brought it (or its heads) to its present owner
+    for (const OwnershipChange& change : t.changes) {
+      owners.push_back(change.from_owner_id);
+      owners.push_back(change.to_owner_id);
+      if (change.to_animal_id == id) into.push_back(change);
+    }
+    for (int64_t owner : SortedUnique(owners)) {
+      HP_ASSIGN_OR_RETURN(Owner o, Codecs::ReadOwnerById(c, owner));
+      t.owners.push_back(std::move(o));
+    }
+    if (!into.empty()) {
+      HP_ASSIGN_OR_RETURN(into, (WithEarlierFlockChanges<Codecs>(c, std::move(into))));
+      HP_ASSIGN_OR_RETURN(t.earlier_vaccinations,
+                          (EarlierDosesOf<Codecs>(c, t.owner.id, into, Date::FromDays(-25567))));
+    }
+    return Status::Ok();
+  }
+
   static Result<Animal> AnimalWithTags(Connection& conn, int64_t id) {
     HP_ASSIGN_OR_RETURN(Animal a, Codecs::ReadAnimalById(conn, id));
     HP_ASSIGN_OR_RETURN(a.former_tags, Codecs::ReadFormerTags(conn, id));
@@ -1033,7 +1088,7 @@ class StoreCore final : public Store {
                           : 1;
       if (unit.is_flock() && head <= 0) continue;
       if (!unit.is_flock() || head == unit.head_count) {
-        HP_RETURN_IF_ERROR(Codecs::SetAnimalHolding(conn, unit.id, holding.id));
+        HP_RETURN_IF_ERROR(MoveAnimal<Codecs>(conn, unit.id, holding.id, use.at, c.id));
       }
       if (!slaughter || !unit.alive()) continue;
       auto change = ApplyAnimalEvent(unit, AnimalEventKind::kSlaughtered, head);
@@ -1093,7 +1148,9 @@ class StoreCore final : public Store {
       h.holdings.push_back(std::move(holding));
     }
     // W8: what came from earlier owners, and what left.
-    HP_ASSIGN_OR_RETURN(const auto into, Codecs::ReadChangesIntoOwner(conn, h.owner.id));
+    HP_ASSIGN_OR_RETURN(auto into_units, Codecs::ReadChangesIntoOwner(conn, h.owner.id));
+    HP_ASSIGN_OR_RETURN(const auto into,
+                        (WithEarlierFlockChanges<Codecs>(conn, std::move(into_units))));
     if (!into.empty()) {
       HP_ASSIGN_OR_RETURN(h.earlier_vaccinations,
                           (EarlierDosesOf<Codecs>(conn, h.owner.id, into, since)));

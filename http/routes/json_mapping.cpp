@@ -821,6 +821,54 @@ void TimelineCertificate(Writer& w, const Certificate& c, Timestamp now) {
   w.EndObject();
 }
 
+// The members of the journeys' entries (issue 12 item 6): holding, passage, arrival,
+// ownership_change; and a dose given under an earlier owner.
+void TimelineJourney(Writer& w, const TimelineEntry& e) {
+  if (e.vaccination) NullableString(w, "previous_owner_masked", e.previous_owner_masked);
+  if (e.kind == TimelineKind::kHolding || e.kind == TimelineKind::kPassage) {
+    NullableString(w, "certificate_number", e.certificate_number);
+  }
+  if (e.passage) {
+    w.Key("passage");
+    w.StartObject();
+    Field(w, "id", e.passage->id);
+    Field(w, "head_seen", int64_t{e.passage->head_seen});
+    Field(w, "note", e.passage->note);
+    NullableString(w, "flag", PassageFlagName(e.passage->flag));
+    w.EndObject();
+  }
+  if (e.arrival) {
+    const Arrival& a = *e.arrival;
+    w.Key("arrival");
+    w.StartObject();
+    Field(w, "head_expected", int64_t{e.certificate ? e.certificate->head_count : 0});
+    w.Key("head_counted");
+    if (a.head_counted) {
+      w.Int64(*a.head_counted);
+    } else {
+      w.Null();
+    }
+    Field(w, "mismatch", a.mismatch);
+    Strings(w, "missing_tags", a.missing_tags);
+    Strings(w, "extra_tags", a.extra_tags);
+    w.EndObject();
+  }
+  if (e.ownership) {
+    const TimelineOwnership& o = *e.ownership;
+    w.Key("ownership");
+    w.StartObject();
+    w.Key("from");
+    Write(w, o.from);
+    w.Key("to");
+    Write(w, o.to);
+    Field(w, "head", int64_t{o.head});
+    Field(w, "via", o.transfer_id.empty() ? "sale_certificate" : "transfer");
+    NullableString(w, "certificate_number", o.certificate_number);
+    NullableString(w, "transfer_id", o.transfer_id);
+    w.EndObject();
+  }
+}
+
 void Write(Writer& w, const TimelineEntry& e, Timestamp now) {
   w.StartObject();
   Field(w, "kind", TimelineKindName(e.kind));
@@ -867,6 +915,7 @@ void Write(Writer& w, const TimelineEntry& e, Timestamp now) {
     w.EndObject();
   }
   if (e.certificate) TimelineCertificate(w, *e.certificate, now);
+  TimelineJourney(w, e);
   w.EndObject();
 }
 

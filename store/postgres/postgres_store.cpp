@@ -972,6 +972,49 @@ Status Codecs::UpdateArrival(Connection& conn, const std::string& id, const Arri
                           store::JoinTags(a.extra_tags), a.mismatch});
 }
 
+// --- journeys (issue 12 item 6) ---
+
+template <>
+Status Codecs::InsertHoldingStay(Connection& conn, const HoldingStay& stay) {
+  return postgres::Write(
+      conn, postgres::kInsertHoldingStay,
+      {stay.animal_id, stay.holding_id, stay.since, postgres::TextOrNull(stay.certificate_id)});
+}
+
+template <>
+Result<std::vector<HoldingStay>> Codecs::ReadHoldingStays(Connection& conn, int64_t animal_id) {
+  return postgres::ReadAll<HoldingStay>(
+      conn, postgres::kSelectHoldingStays, {animal_id}, [](const Rows& r, int i) {
+        return HoldingStay{r.Int(i, 0), r.Int(i, 1), r.Time(i, 2), r.Text(i, 3)};
+      });
+}
+
+template <>
+Result<std::vector<Certificate>> Codecs::ReadMovementsOfAnimal(Connection& conn,
+                                                               int64_t animal_id) {
+  return postgres::ReadAll<Certificate>(conn, postgres::kSelectMovementsOfAnimal, {animal_id},
+                                        [](const Rows& r, int i) {
+                                          Certificate c;
+                                          c.id = r.Text(i, 0);
+                                          postgres::MovementFromRow(r, i, 1, c);
+                                          return c;
+                                        });
+}
+
+template <>
+Result<std::vector<Passage>> Codecs::ReadPassagesOfAnimal(Connection& conn, int64_t animal_id) {
+  HP_ASSIGN_OR_RETURN(auto rows,
+                      postgres::ReadAll<Result<Passage>>(conn, postgres::kSelectPassagesOfAnimal,
+                                                         {animal_id}, postgres::PassageFromRow));
+  std::vector<Passage> out;
+  out.reserve(rows.size());
+  for (auto& r : rows) {
+    HP_ASSIGN_OR_RETURN(Passage p, std::move(r));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 template <>
 Status Codecs::SetAnimalHolding(Connection& conn, int64_t animal_id, int64_t holding_id) {
   return postgres::Write(conn, postgres::kSetAnimalHolding, {animal_id, holding_id});

@@ -470,7 +470,27 @@ inline constexpr Query kSelectPassage{
 inline constexpr Query kSelectPassages{
     "SelectPassages", "SELECT " HP_PASSAGE_COLUMNS
                       " FROM passages WHERE certificate_id = $1 ORDER BY scanned_at, id"};
+inline constexpr Query kSelectPassagesOfAnimal{
+    "SelectPassagesOfAnimal",
+    "SELECT " HP_PASSAGE_COLUMNS
+    " FROM passages WHERE certificate_id IN (SELECT certificate_id FROM certificate_animals WHERE "
+    "animal_id = $1::bigint) ORDER BY scanned_at, id"};
 #undef HP_PASSAGE_COLUMNS
+
+// --- journeys (issue 12 item 6) ---
+inline constexpr Query kInsertHoldingStay{
+    "InsertHoldingStay",
+    "INSERT INTO holding_stays(animal_id, holding_id, since, certificate_id) VALUES($1::bigint, "
+    "$2::bigint, hp_ts($3), $4)"};
+inline constexpr Query kSelectHoldingStays{
+    "SelectHoldingStays",
+    "SELECT animal_id, holding_id, hp_ms(since), coalesce(certificate_id, '') FROM holding_stays "
+    "WHERE animal_id = $1::bigint ORDER BY since, seq"};
+inline constexpr Query kSelectMovementsOfAnimal{
+    "SelectMovementsOfAnimal",
+    "SELECT m.certificate_id, " HP_MOVEMENT_COLUMNS
+    " FROM movements m WHERE m.certificate_id IN (SELECT certificate_id FROM certificate_animals "
+    "WHERE animal_id = $1::bigint)"};
 
 // --- ownership (W8) ---
 #define HP_CHANGE_COLUMNS                                                                      \

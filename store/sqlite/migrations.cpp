@@ -386,6 +386,29 @@ ALTER TABLE owners ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 
 PRAGMA user_version = 9;
 )sql"},
+    // Journeys (issue 12 item 6). holding_stays keeps where each animal or flock was kept: one
+    // row per holding it came to, since when (ms), and the certificate whose arrival brought it
+    // there (NULL at registration); read per animal, oldest first, for the timeline. Every animal
+    // kept at a holding before gets one row: that holding since its registration, the one stay
+    // known. certificate_animals_by_animal serves the timeline's certificates, movements and
+    // passages of one animal (the table's key starts with the certificate).
+    {"Migration10",
+     R"sql(
+CREATE TABLE holding_stays(
+  seq INTEGER PRIMARY KEY,
+  animal_id INTEGER NOT NULL REFERENCES animals(id),
+  holding_id INTEGER NOT NULL REFERENCES holdings(id),
+  since INTEGER NOT NULL,
+  certificate_id TEXT REFERENCES certificates(id)
+);
+CREATE INDEX holding_stays_by_animal ON holding_stays(animal_id, since);
+INSERT INTO holding_stays(animal_id, holding_id, since)
+  SELECT id, holding_id, created_at FROM animals WHERE holding_id IS NOT NULL ORDER BY id;
+
+CREATE INDEX certificate_animals_by_animal ON certificate_animals(animal_id);
+
+PRAGMA user_version = 10;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -1192,6 +1192,55 @@ Status Codecs::UpdateArrival(Connection& conn, const std::string& id, const Arri
   });
 }
 
+// --- journeys (issue 12 item 6) ---
+
+template <>
+Status Codecs::InsertHoldingStay(Connection& conn, const HoldingStay& stay) {
+  std::optional<std::string> certificate;
+  if (!stay.certificate_id.empty()) certificate = stay.certificate_id;
+  return sqlite::Write(conn, sqlite::kInsertHoldingStay, [&](Statement& st) {
+    st.Bind(1, stay.animal_id).Bind(2, stay.holding_id).Bind(3, sqlite::Millis(stay.since));
+    sqlite::BindOptional(st, 4, certificate);
+  });
+}
+
+template <>
+Result<std::vector<HoldingStay>> Codecs::ReadHoldingStays(Connection& conn, int64_t animal_id) {
+  return sqlite::ReadAll<HoldingStay>(
+      conn, sqlite::kSelectHoldingStays, [&](Statement& st) { st.Bind(1, animal_id); },
+      [](const Statement& st) {
+        return HoldingStay{st.Int(0), st.Int(1), sqlite::FromMillis(st.Int(2)), st.Text(3)};
+      });
+}
+
+template <>
+Result<std::vector<Certificate>> Codecs::ReadMovementsOfAnimal(Connection& conn,
+                                                               int64_t animal_id) {
+  return sqlite::ReadAll<Certificate>(
+      conn, sqlite::kSelectMovementsOfAnimal, [&](Statement& st) { st.Bind(1, animal_id); },
+      [](const Statement& st) {
+        Certificate c;
+        c.id = st.Text(0);
+        sqlite::MovementFromRow(st, 1, c);
+        return c;
+      });
+}
+
+template <>
+Result<std::vector<Passage>> Codecs::ReadPassagesOfAnimal(Connection& conn, int64_t animal_id) {
+  HP_ASSIGN_OR_RETURN(auto rows,
+                      sqlite::ReadAll<Result<Passage>>(
+                          conn, sqlite::kSelectPassagesOfAnimal,
+                          [&](Statement& st) { st.Bind(1, animal_id); }, sqlite::PassageFromRow));
+  std::vector<Passage> out;
+  out.reserve(rows.size());
+  for (auto& r : rows) {
+    HP_ASSIGN_OR_RETURN(Passage p, std::move(r));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 template <>
 Status Codecs::SetAnimalHolding(Connection& conn, int64_t animal_id, int64_t holding_id) {
   return sqlite::Write(conn, sqlite::kSetAnimalHolding,

@@ -1034,6 +1034,30 @@ TEST_F(CertificateApiTest, AnArrivalWithAMismatchReachesTheOriginVetAndBadInputC
             "alive");
 }
 
+// An arrival at a holding may leave the place out: it is the holding's name. Without a holding
+// the place is required, and a refusal uses nothing up.
+TEST_F(CertificateApiTest, AnArrivalAtAHoldingNeedsNoPlaceOneWithoutAHoldingDoes) {
+  Herd h = CattleHerd(43, 2);
+  const std::string unique = NewUuid().substr(0, 8);
+  const int64_t plant = AddHolding(*client_, Token("vet"), "SHP-" + unique, "slaughterhouse");
+  json body = IssueBody(h);
+  body["destination_holding"] = plant;
+  const std::string id = Issue(body).at("id");
+  const std::string target = "/api/v1/certificates/" + id + "/consume";
+  ExpectProblem(client_->Post(target, json{{"head_count", 2}}, Token("insp")), 400, "place");
+  ExpectProblem(client_->Post(target, json{{"place", ""}, {"head_count", 2}}, Token("insp")), 400,
+                "place");
+  auto unchanged = client_->Get("/api/v1/certificates/" + id, Token("insp"));
+  ASSERT_EQ(unchanged.status, 200) << unchanged.body;
+  EXPECT_EQ(unchanged.json().at("status"), "issued");
+
+  auto arrived = client_->Post(target, json{{"holding", plant}, {"head_count", 2}}, Token("insp"));
+  ASSERT_EQ(arrived.status, 200) << arrived.body;
+  EXPECT_EQ(arrived.json().at("status"), "consumed");
+  EXPECT_EQ(arrived.json().at("consumed").at("place"), "Holding SHP-" + unique);
+  EXPECT_EQ(arrived.json().at("movement").at("arrival").at("holding"), plant);
+}
+
 TEST_F(CertificateApiTest, OfTwoInspectorsConfirmingOneArrivalExactlyOneWins) {
   Herd h = CattleHerd(41, 1);
   const int64_t plant =

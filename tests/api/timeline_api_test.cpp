@@ -5,6 +5,7 @@
 // Each test uses its own phone numbers and ear tags (7000 + 10 * test index and up).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -214,6 +215,89 @@ TEST_F(TimelineApiTest, AFlockIsReadByItsId) {
   EXPECT_EQ(t.at("animal").at("kind"), "flock");
   EXPECT_EQ(t.at("owner").at("masked"), true);  // an auditor's role reads no personal data
   EXPECT_EQ(Kinds(t), (std::vector<std::string>{"registered", "vaccination"}));
+}
+
+// A flock's heads sold twice at the farm, A to B and B to C: C's phone check shows the doses given
+// under A and under B, each under its owner's masked name; A's flock's timeline shows the heads
+// sold as a head event and the change of owner, the buyer in full within the caller's
+// jurisdiction and masked outside it.
+TEST_F(TimelineApiTest, AFlocksHeadsSoldTwiceKeepTheirDosesAndTheSellersTimelineShowsTheSale) {
+  const std::string a = KzPhone(7050), b = KzPhone(7051), c = KzPhone(7052);
+  json under_a = FlockRecord(a, DaysFromToday(-10), 25);
+  under_a["owner_name"] = "Askar Omarov";
+  auto batch = client_->Post("/api/v1/vaccinations/batch", {{"records", json::array({under_a})}},
+                             Token("vacc"));
+  ASSERT_EQ(batch.status, 200) << batch.body;
+  ASSERT_EQ(batch.json().value("created", 0), 1) << batch.body;
+  auto a_lookup = client_->Get("/api/v1/lookup?phone=%2B" + a.substr(1), Token("vet"));
+  ASSERT_EQ(a_lookup.status, 200) << a_lookup.body;
+  ASSERT_EQ(a_lookup.json().at("animals").size(), 1u) << a_lookup.body;
+  const int64_t a_flock = a_lookup.json().at("animals")[0].at("id").get<int64_t>();
+  const json to_b = {{"id", NewUuid()},          {"seller_phone", a},
+                     {"buyer_phone", b},         {"buyer_name", "Berik Sadykov"},
+                     {"flock_id", a_flock},      {"head", 10},
+                     {"date", DaysFromToday(-8)}};
+  auto sold_b = client_->Post("/api/v1/transfers", to_b, Token("vet"));
+  ASSERT_EQ(sold_b.status, 201) << sold_b.body;
+  const int64_t b_flock = sold_b.json().at("changes")[0].at("to_animal_id").get<int64_t>();
+  json under_b = FlockRecord(b, DaysFromToday(-6), 10);
+  batch = client_->Post("/api/v1/vaccinations/batch", {{"records", json::array({under_b})}},
+                        Token("vacc"));
+  ASSERT_EQ(batch.status, 200) << batch.body;
+  ASSERT_EQ(batch.json().value("created", 0), 1) << batch.body;
+  const json to_c = {{"id", NewUuid()},          {"seller_phone", b},
+                     {"buyer_phone", c},         {"buyer_name", "Chingiz Ahmetov"},
+                     {"flock_id", b_flock},      {"head", 6},
+                     {"date", DaysFromToday(-4)}};
+  auto sold_c = client_->Post("/api/v1/transfers", to_c, Token("vet"));
+  ASSERT_EQ(sold_c.status, 201) << sold_c.body;
+
+  auto lookup = client_->Get("/api/v1/lookup?phone=%2B" + c.substr(1), Token("insp"));
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  const json cj = lookup.json();
+  std::map<std::string, json> doses;
+  for (const json& d : cj.at("vaccinations")) doses[d.at("id").get<std::string>()] = d;
+  ASSERT_EQ(doses.size(), 2u) << cj.dump(1);
+  ASSERT_EQ(doses.count(under_a.at("id")), 1u) << cj.dump(1);
+  ASSERT_EQ(doses.count(under_b.at("id")), 1u) << cj.dump(1);
+  const json& from_a = doses.at(under_a.at("id"));
+  EXPECT_EQ(from_a.at("previous_owner").at("masked_name"), "A**** O*****");
+  EXPECT_EQ(from_a.at("previous_owner").at("sold_on"), DaysFromToday(-8));
+  EXPECT_EQ(from_a.at("head_count"), 6);
+  const json& from_b = doses.at(under_b.at("id"));
+  EXPECT_EQ(from_b.at("previous_owner").at("masked_name"), "B**** S******");
+  EXPECT_EQ(from_b.at("previous_owner").at("sold_on"), DaysFromToday(-4));
+  EXPECT_EQ(lookup.body.find("Askar"), std::string::npos);
+  EXPECT_EQ(lookup.body.find("Berik"), std::string::npos);
+
+  auto seller =
+      client_->Get("/api/v1/flocks/" + std::to_string(a_flock) + "/timeline", Token("insp"));
+  ASSERT_EQ(seller.status, 200) << seller.body;
+  const json st = seller.json();
+  // Registered when the first batch was sent, today: after the dose and the sale it dates.
+  EXPECT_EQ(Kinds(st), (std::vector<std::string>{"vaccination", "life_event:sold",
+                                                 "ownership_change", "registered"}));
+  const json& sold = st.at("entries")[1];
+  EXPECT_EQ(sold.at("date"), DaysFromToday(-8));
+  EXPECT_EQ(sold.at("event").at("head"), 10);
+  EXPECT_EQ(sold.at("event").at("head_after"), 15);
+  EXPECT_EQ(sold.at("event").at("reason"), "sold to B**** S******");
+  const json& change = st.at("entries")[2];
+  EXPECT_EQ(change.at("date"), DaysFromToday(-8));
+  EXPECT_EQ(change.at("ownership").at("via"), "transfer");
+  EXPECT_EQ(change.at("ownership").at("head"), 10);
+  EXPECT_EQ(change.at("ownership").at("from").at("name"), "Askar Omarov");
+  EXPECT_EQ(change.at("ownership").at("to").at("name"), "Berik Sadykov");
+  EXPECT_EQ(change.at("ownership").at("to").at("masked"), false);
+  auto outside =
+      client_->Get("/api/v1/flocks/" + std::to_string(a_flock) + "/timeline", Token("insp-alm"));
+  ASSERT_EQ(outside.status, 200) << outside.body;
+  const json ot = outside.json();  // kept: a reference into a temporary would dangle
+  const json& masked = ot.at("entries")[2].at("ownership");
+  EXPECT_EQ(masked.at("to").at("masked"), true);
+  EXPECT_EQ(masked.at("to").at("name"), "B**** S******");
+  EXPECT_EQ(masked.at("to").at("phone"), nullptr);
+  EXPECT_EQ(outside.body.find("Berik"), std::string::npos);
 }
 
 }  // namespace

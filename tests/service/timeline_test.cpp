@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "domain/animal_events.h"
+#include "domain/movement.h"
 #include "service/service.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -343,6 +344,151 @@ TEST_F(TimelineTest, FlockIsReadByItsIdAndATaggedAnimalIsNot) {
   EXPECT_EQ(rows[2].entry.detail, R"({"found":false})");
 }
 
+Holding MakeHolding(const std::string& code, HoldingKind kind, const std::string& name,
+                    std::optional<int64_t> owner_id = std::nullopt) {
+  Holding h;
+  h.code = code;
+  h.kind = kind;
+  h.name = name;
+  h.authority = "KZ-ABY";
+  h.owner_id = owner_id;
+  h.lat = 48.1;
+  h.lon = 80.1;
+  h.opened_on = Date::Of(At(2020, 1, 1));
+  h.created_at = At(2026, 11, 1);
+  return h;
+}
+
+// The journey (issue 12 item 6): registered at the farm; a dose; on 5 December a sale certificate
+// to the market, scanned at a checkpoint on the way, arrived at the market, where the animal
+// passed to the buyer. The timeline shows each step, the registration where it was then (not where
+// it is now) and by whom it was owned then; the dose given under the seller stays in it, marked.
+TEST_F(TimelineTest, TheJourneyShowsHoldingsPassagesTheArrivalAndTheChangeOfOwner) {
+  auto owner = service_->RegisterOwner(vaccinator_, {"87012345678", "Nurlan Abenov", "Akzhar", ""});
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  auto farm = store_->CreateHolding(
+      MakeHolding("F-1", HoldingKind::kFarm, "Akzhar farm", owner->id), AuditEntry{});
+  auto market = store_->CreateHolding(MakeHolding("M-1", HoldingKind::kMarket, "Ayagoz market"),
+                                      AuditEntry{});
+  auto post = store_->CreateHolding(MakeHolding("CP-1", HoldingKind::kCheckpoint, "Checkpoint 1"),
+                                    AuditEntry{});
+  ASSERT_TRUE(farm.ok() && market.ok() && post.ok());
+  AnimalInput a;
+  a.tag = kTag;
+  a.species = "sheep";
+  a.owner_id = owner->id;
+  a.holding = farm->id;
+  auto animal = service_->RegisterAnimal(vaccinator_, a);
+  ASSERT_TRUE(animal.ok()) << animal.status().ToString();
+  clock_.Set(At(2026, 12, 5, 8));
+  auto batch = service_->RecordBatch(
+      vaccinator_, {Record("018f3a7c-0000-7000-8000-000000000a01", "FMD-O", "2026-11-29")});
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->created, 1);
+
+  Certificate c;
+  c.id = "018f3a7c-0000-7000-8000-0000000000c1";
+  c.number = "KZ-ABY-20261205-AAAAAAAA";
+  c.authority = "KZ-ABY";
+  c.kid = "0123456789abcdef";
+  c.owner_id = owner->id;
+  c.species = "sheep";
+  c.head_count = 1;
+  c.animal_ids = {animal->id};
+  c.tags = {kTag};
+  c.purpose = Purpose::kSale;
+  c.origin = "KZ-ABY";
+  c.destination = "KZ-ABY";
+  c.destination_place = "Ayagoz market";
+  c.issued_at = At(2026, 12, 5, 10);
+  c.valid_until = At(2026, 12, 5, 18);
+  c.vet_id = vet_.user_id;
+  c.vet_name = "vet1";
+  c.owner_masked_name = "N***** A*****";
+  c.hp1 = "HP1:TEST";
+  c.origin_holding_id = farm->id;
+  c.destination_holding_id = market->id;
+  c.buyer_phone = "+77019998877";
+  c.buyer_name = "Aigerim Nurlanovna";
+  ASSERT_TRUE(store_->CreateCertificate(c, AuditEntry{}).ok());
+  PassageInput p;
+  p.id = "018f3a7c-0000-7000-8000-0000000000f1";
+  p.certificate_id = c.id;
+  p.holding_id = post->id;
+  p.authority = "KZ-ABY";
+  p.at = At(2026, 12, 5, 11);
+  p.head_seen = 1;
+  p.note = "truck 05";
+  p.user_id = inspector_.user_id;
+  p.received_at = At(2026, 12, 5, 11);
+  p.scope = "KZ-ABY";
+  ASSERT_TRUE(store_->RecordPassage(p, AuditEntry{}).ok());
+  Consumption use{inspector_.user_id, "insp", "Ayagoz market", At(2026, 12, 5, 12)};
+  auto compared = CompareArrival(c, 1, std::vector<std::string>{kTag});
+  ASSERT_TRUE(compared.ok()) << compared.status().ToString();
+  use.arrival = *compared;
+  use.arrival.holding_id = market->id;
+  use.on = Date::Of(At(2026, 12, 5));
+  use.event_ids = {"018f3a7c-0000-7000-8000-000000000e09"};
+  auto used = store_->ConsumeCertificate(c.id, use, AuditEntry{});
+  ASSERT_TRUE(used.ok()) << used.status().ToString();
+  clock_.Set(At(2026, 12, 5, 13));
+
+  auto t = service_->AnimalTimelineByTag(vet_, kTag);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(Shape(*t), (std::vector<std::string>{
+                           "registered/2026-11-29",
+                           "vaccination/2026-11-29/FMD-O",
+                           "certificate/2026-12-05",
+                           "passage/2026-12-05",
+                           "certificate_used/2026-12-05",
+                           "arrival/2026-12-05",
+                           "holding/2026-12-05",
+                           "ownership_change/2026-12-05",
+                       }));
+  EXPECT_EQ(t->owner.name, "Aigerim Nurlanovna");  // its owner now
+  const auto& e = t->entries;
+  // Registered at the farm by the seller, though it is the buyer's at the market now.
+  ASSERT_TRUE(e[0].holding.has_value());
+  EXPECT_EQ(e[0].holding->id, farm->id);
+  ASSERT_TRUE(e[0].owner.has_value());
+  EXPECT_EQ(e[0].owner->name, "Nurlan Abenov");
+  EXPECT_EQ(e[1].previous_owner_masked, "N***** A*****");
+  EXPECT_EQ(e[1].vaccination->lat, std::nullopt);
+  ASSERT_TRUE(e[3].passage.has_value());
+  EXPECT_EQ(e[3].holding->id, post->id);
+  EXPECT_EQ(e[3].at, std::optional<Timestamp>(At(2026, 12, 5, 11)));
+  EXPECT_EQ(e[3].passage->flag, PassageFlag::kNone);
+  EXPECT_EQ(e[3].certificate_number, c.number);
+  EXPECT_EQ(e[3].by, "insp");
+  ASSERT_TRUE(e[5].arrival.has_value());
+  EXPECT_EQ(e[5].holding->id, market->id);
+  EXPECT_EQ(e[5].at, std::optional<Timestamp>(At(2026, 12, 5, 12)));
+  EXPECT_EQ(e[5].arrival->head_counted, std::optional<int32_t>(1));
+  EXPECT_FALSE(e[5].arrival->mismatch);
+  EXPECT_EQ(e[5].certificate->number, c.number);
+  EXPECT_EQ(e[6].holding->id, market->id);
+  EXPECT_EQ(e[6].certificate_number, c.number);
+  ASSERT_TRUE(e[7].ownership.has_value());
+  EXPECT_EQ(e[7].ownership->from.name, "Nurlan Abenov");
+  EXPECT_FALSE(e[7].ownership->from.masked);
+  EXPECT_EQ(e[7].ownership->to.name, "Aigerim Nurlanovna");
+  EXPECT_EQ(e[7].ownership->certificate_number, c.number);
+  EXPECT_EQ(e[7].ownership->transfer_id, "");
+
+  // Outside the owners' jurisdiction: both masked.
+  auto masked = service_->AnimalTimelineByTag(other_inspector_, kTag);
+  ASSERT_TRUE(masked.ok()) << masked.status().ToString();
+  ASSERT_EQ(Shape(*masked), Shape(*t));
+  const TimelineEntry& change = masked->entries[7];
+  EXPECT_TRUE(change.ownership->from.masked);
+  EXPECT_EQ(change.ownership->from.name, "N***** A*****");
+  EXPECT_EQ(change.ownership->from.phone, "");
+  EXPECT_TRUE(change.ownership->to.masked);
+  EXPECT_EQ(change.ownership->to.name, "A****** N*********");
+  EXPECT_EQ(masked->entries[0].owner->name, "N***** A*****");
+}
+
 // Within one day, most sources know the day only: the order is by what an entry is. A tag changed
 // that day comes before the certificate naming the new tag; an end of life comes last.
 TEST(SortTimelineTest, WithinADayTagChangesComeBeforeCertificatesAndTheEndLast) {
@@ -386,6 +532,16 @@ TEST(SortTimelineTest, WithinADayTagChangesComeBeforeCertificatesAndTheEndLast) 
                                      "vaccination/2026-12-05", "life_event/tag_replaced/2026-12-05",
                                      "certificate/2026-12-05", "certificate_used/2026-12-05",
                                      "life_event/slaughtered/2026-12-05"}));
+}
+
+// Heads sold are written by the sale itself: a client may not post them as an event.
+TEST_F(TimelineTest, HeadsSoldAreNotPostedAsAnEvent) {
+  LiveTheLife();
+  auto sold = service_->RecordAnimalEvent(
+      vaccinator_, kNewTag, Event("018f3a7c-0000-7000-8000-000000000e07", "sold", "2026-12-05"));
+  EXPECT_EQ(sold.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(sold.status().field(), "kind");
+  EXPECT_EQ(store_->ListAnimalEvents(animal_id_)->size(), 2u);  // tag replaced, slaughtered
 }
 
 TEST_F(TimelineTest, ThePublicMayNotReadATimeline) {

@@ -19,14 +19,21 @@
 namespace herdpass::testing {
 namespace {
 
-// Undoes migration 7 (sale) and 6 (on this branch a placeholder for movements').
+// The down step of migration 10 (journeys: holding stays, certificate_animals by animal).
+constexpr char kUndoJourneys[] =
+    "DROP INDEX certificate_animals_by_animal; DROP TABLE holding_stays; DELETE FROM "
+    "schema_migrations WHERE version = 10";
+
+// Undoes migration 10 (journeys), then 9 (owners' revisions): back to schema 8.
+constexpr char kUndoOwnerRevision[] =
+    "DROP INDEX certificate_animals_by_animal; DROP TABLE holding_stays; DELETE FROM "
+    "schema_migrations WHERE version = 10; "
+    "ALTER TABLE owners DROP COLUMN revision; DELETE FROM schema_migrations WHERE version = 9";
+
+// The down step of migration 8 (sale), undone after kUndoOwnerRevision.
 constexpr char kUndoSale[] =
     "DROP TABLE ownership_changes; DROP TABLE transfers; ALTER TABLE certificates DROP COLUMN "
     "buyer_id; DELETE FROM schema_migrations WHERE version = 8";
-
-// The down step of migration 9 (w2lean: owners' revisions), undone first.
-constexpr char kUndoOwnerRevision[] =
-    "ALTER TABLE owners DROP COLUMN revision; DELETE FROM schema_migrations WHERE version = 9";
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
@@ -60,14 +67,14 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 9);
+  EXPECT_EQ(PostgresSchemaVersion(), 10);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
-            "6:Migration6,7:Migration7,8:Migration8,9:Migration9");
+            "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -77,7 +84,7 @@ TEST_F(PostgresStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
   auto before = store_->FindOwnerRevisionByPhone(Phone(1));
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(before->owner_id, o.id);
@@ -114,7 +121,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -145,7 +152,7 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -186,7 +193,7 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "9");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -219,18 +226,19 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "9");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(9, 'Migration9')"), "");
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(11, 'Migration11')"),
+            "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 9, this program "
-            "knows up to 8)");
+            "the database was written by a newer version of HerdPass (schema 11, this program "
+            "knows up to 10)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -268,7 +276,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "9");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -321,7 +329,7 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "9");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
   auto stored = store_->FindCertificate(c.id);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->buyer_id, 0);
@@ -335,6 +343,73 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   auto sold = store_->RecordTransfer(t, MakeAudit("transfer.record"));
   ASSERT_TRUE(sold.ok()) << sold.status().ToString();
   EXPECT_EQ(store_->FindAnimalByTag(Tag(1))->owner_id, sold->transfer.buyer_id);
+}
+
+// Databases of schema 9 exist: migration 10 gives every animal kept at a holding that holding since
+// its registration, the one stay known; its timeline then shows it there.
+TEST_F(PostgresStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
+  Owner o = AddOwner(1);
+  Holding farm;
+  farm.code = "F-1";
+  farm.kind = HoldingKind::kFarm;
+  farm.name = "Farm 1";
+  farm.authority = "KZ-ABY-01";
+  farm.lat = 48.1;
+  farm.lon = 80.1;
+  farm.opened_on = Day("2020-05-01");
+  farm.created_at = At(7000);
+  auto held = store_->CreateHolding(farm, MakeAudit("holding.create"));
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  NewAnimal a;
+  a.owner_id = o.id;
+  a.tag = Tag(1);
+  a.species = "sheep";
+  a.authority = "KZ-ABY-01";
+  a.created_at = At(5000);
+  a.holding_id = held->id;
+  auto kept = store_->CreateAnimal(a, MakeAudit("animal.create"));
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  a.tag = Tag(2);
+  a.holding_id.reset();
+  ASSERT_TRUE(store_->CreateAnimal(a, MakeAudit("animal.create")).ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoJourneys), "");
+  ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE 'holding_stays%' OR "
+                        "relname = 'certificate_animals_by_animal'"),
+            "0");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM holding_stays"), "1");
+  auto t = store_->LoadAnimalTimeline(kept->id);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->stays.size(), 1u);
+  EXPECT_EQ(t->stays[0].holding_id, held->id);
+  EXPECT_EQ(t->stays[0].since, At(5000));
+  EXPECT_EQ(t->stays[0].certificate_id, "");
+}
+
+// The timeline's reads by animal are index reads (with sequential scans off, as a table of
+// millions would have them): its certificates, movements and passages through
+// certificate_animals_by_animal, its stays through holding_stays_by_animal.
+TEST_F(PostgresStoreTest, TimelineJourneyReadsUseTheirIndexes) {
+  auto explain = [&](const store::Query& q) {
+    auto plan = db().Query(
+        std::string("SET enable_seqscan = off; EXPLAIN (COSTS OFF) ") +
+        std::string(q.sql).replace(std::string(q.sql).find("$1::bigint"), 10, "1::bigint"));
+    std::string text;
+    for (const auto& row : plan) text += row.at(0) + "\n";
+    return text;
+  };
+  const std::string passages = explain(postgres::kSelectPassagesOfAnimal);
+  EXPECT_NE(passages.find("certificate_animals_by_animal"), std::string::npos) << passages;
+  EXPECT_NE(passages.find("passages_by_certificate"), std::string::npos) << passages;
+  const std::string movements = explain(postgres::kSelectMovementsOfAnimal);
+  EXPECT_NE(movements.find("certificate_animals_by_animal"), std::string::npos) << movements;
+  EXPECT_NE(movements.find("movements_pkey"), std::string::npos) << movements;
+  const std::string certificates = explain(postgres::kSelectCertificatesOfAnimal);
+  EXPECT_NE(certificates.find("certificate_animals_by_animal"), std::string::npos) << certificates;
+  const std::string stays = explain(postgres::kSelectHoldingStays);
+  EXPECT_NE(stays.find("holding_stays_by_animal"), std::string::npos) << stays;
 }
 
 TEST_F(PostgresStoreTest, UnreachableServerIsUnavailableAndTheStatusSaysNoMore) {

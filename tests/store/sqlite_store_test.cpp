@@ -65,14 +65,21 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 9 (w2lean: owners' revisions) on a database of the latest schema, as if
-// written at schema 8.
+// Undoes migration 10 (journeys) on a database of the latest schema, as if written at schema 9.
+void RevertToSchema9(RawDb& raw) {
+  raw.Exec("DROP INDEX certificate_animals_by_animal");
+  raw.Exec("DROP TABLE holding_stays");
+  raw.Exec("PRAGMA user_version = 9");
+}
+
+// Undoes migration 9 (owners' revisions), as if written at schema 8.
 void RevertToSchema8(RawDb& raw) {
+  RevertToSchema9(raw);
   raw.Exec("ALTER TABLE owners DROP COLUMN revision");
   raw.Exec("PRAGMA user_version = 8");
 }
 
-// Undoes migrations 9 and 8 (sale) on a database of the latest schema, as if written at schema 7.
+// Undoes migrations 10, 9 and 8 (sale) on a database of the latest schema, as if written at schema 7.
 void RevertToSchema7(RawDb& raw) {
   RevertToSchema8(raw);
   raw.Exec("DROP TABLE ownership_changes");
@@ -197,7 +204,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -244,7 +251,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -301,7 +308,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -343,6 +350,95 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   auto v = store->VerifyAudit();
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
+}
+
+// Databases of schema 9 exist: migration 10 gives every animal kept at a holding that holding since
+// its registration, the one stay known, and the file ends up with the schema of a new one.
+TEST_F(SqliteStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
+  std::string fresh_schema;
+  int64_t kept_id = 0, holding_id = 0;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto owner = store->CreateOwner({Phone(1), "Owner 1", "Village", "KZ-ABY-01", At(1000)},
+                                    MakeAudit("owner.create"));
+    ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+    Holding farm;
+    farm.code = "F-1";
+    farm.kind = HoldingKind::kFarm;
+    farm.name = "Farm 1";
+    farm.authority = "KZ-ABY-01";
+    farm.lat = 48.1;
+    farm.lon = 80.1;
+    farm.opened_on = Day("2020-05-01");
+    farm.created_at = At(7000);
+    auto held = store->CreateHolding(farm, MakeAudit("holding.create"));
+    ASSERT_TRUE(held.ok()) << held.status().ToString();
+    holding_id = held->id;
+    NewAnimal a;
+    a.owner_id = owner->id;
+    a.tag = Tag(1);
+    a.species = "sheep";
+    a.authority = "KZ-ABY-01";
+    a.created_at = At(5000);
+    a.holding_id = holding_id;
+    auto kept = store->CreateAnimal(a, MakeAudit("animal.create"));
+    ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+    kept_id = kept->id;
+    a.tag = Tag(2);
+    a.holding_id.reset();
+    ASSERT_TRUE(store->CreateAnimal(a, MakeAudit("animal.create")).ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema9(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'holding_stays%' OR "
+                         "name = 'certificate_animals_by_animal'"),
+              "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM holding_stays"), "1");
+  }
+  auto t = store->LoadAnimalTimeline(kept_id);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->stays.size(), 1u);
+  EXPECT_EQ(t->stays[0].holding_id, holding_id);
+  EXPECT_EQ(t->stays[0].since, At(5000));
+  EXPECT_EQ(t->stays[0].certificate_id, "");
+}
+
+// The timeline's reads by animal search an index, never scan: its certificates, their movements
+// and passages through certificate_animals_by_animal, its stays through holding_stays_by_animal,
+// its changes of owner through both ownership_changes indexes.
+TEST_F(SqliteStoreTest, TimelineReadsSearchAnIndex) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  for (const sqlite::Query* q :
+       {&sqlite::kSelectCertificatesOfAnimal, &sqlite::kSelectMovementsOfAnimal,
+        &sqlite::kSelectPassagesOfAnimal, &sqlite::kSelectHoldingStays,
+        &sqlite::kSelectChangesOfAnimal}) {
+    SCOPED_TRACE(q->name);
+    const std::string plan = raw.Plan(q->sql);
+    EXPECT_FALSE(plan.empty());
+    EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+  }
+  EXPECT_NE(raw.Plan(sqlite::kSelectCertificatesOfAnimal.sql)
+                .find("certificate_animals_by_animal (animal_id=?)"),
+            std::string::npos);
+  EXPECT_NE(raw.Plan(sqlite::kSelectPassagesOfAnimal.sql).find("passages_by_certificate"),
+            std::string::npos);
+  EXPECT_NE(raw.Plan(sqlite::kSelectHoldingStays.sql).find("holding_stays_by_animal"),
+            std::string::npos);
 }
 
 // The nearest-first list reads a range of holdings_by_lat, not the whole table.
@@ -441,7 +537,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -485,7 +581,7 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
   }
   auto before = store->FindOwnerRevisionByPhone(Phone(1));
@@ -524,7 +620,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -580,7 +676,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -646,7 +742,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "9");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }

@@ -3247,5 +3247,179 @@ TYPED_TEST(StoreTest, AnArrivalOfASaleCertificatePassesWhatCameToTheBuyer) {
   EXPECT_EQ(seller->sold.size(), 2u);  // Tag(1) and the flock's heads
 }
 
+// --- journeys (issue 12 item 6) ---
+
+// The timeline's data tells where the animal was kept and since when, the passages and the
+// arrival of its certificates, and its owners; the doses given under the seller follow it.
+TYPED_TEST(StoreTest, TimelineDataHasTheStaysPassagesArrivalAndOwnersOfTheAnimal) {
+  Owner seller = this->AddOwner(1);
+  Holding farm = this->AddHolding("F-1", 48.1, 80.1, "KZ-ABY-01", HoldingKind::kFarm, seller.id);
+  Holding market = this->AddHolding("M-1", 43.2, 76.9, "KZ-ALA-02", HoldingKind::kMarket);
+  Holding post = this->AddHolding("CP-1", 43.1, 77.1, "KZ-ABY-01", HoldingKind::kCheckpoint);
+  NewAnimal na;
+  na.owner_id = seller.id;
+  na.tag = Tag(1);
+  na.species = "cattle";
+  na.authority = "KZ-ABY-01";
+  na.created_at = At(5000);
+  na.holding_id = farm.id;
+  auto animal = this->store().CreateAnimal(na, MakeAudit("animal.create"));
+  ASSERT_TRUE(animal.ok()) << animal.status().ToString();
+  ASSERT_EQ(this->Record({MakeRecord(1, seller.phone, {Tag(1)})})[0].outcome,
+            RecordOutcome::kCreated);
+  Certificate c = MakeCertificate(1, seller.id, {animal->id}, {Tag(1)});
+  c.species = "cattle";
+  c.head_count = 1;
+  c.origin_holding_id = farm.id;
+  c.destination_holding_id = market.id;
+  c.purpose = Purpose::kSale;
+  c.buyer_phone = Phone(9);
+  c.buyer_name = "Buyer Nine";
+  ASSERT_TRUE(this->store().CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+  PassageInput passage = MakePassage(1, c, post.id, 3'600'000);
+  ASSERT_TRUE(this->store().RecordPassage(passage, MakeAudit("certificate.passage")).ok());
+  Consumption use = MakeArrival(c, market.id, 1, std::vector<std::string>{Tag(1)});
+  auto arrived = this->store().ConsumeCertificate(c.id, use, MakeAudit("certificate.consume"));
+  ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+  auto buyer = this->store().FindOwnerByPhone(Phone(9));
+  ASSERT_TRUE(buyer.ok());
+
+  auto t = this->store().LoadAnimalTimeline(animal->id);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->owner.id, buyer->id);
+  // Kept at the farm since its registration, at the market since it arrived there.
+  ASSERT_EQ(t->stays.size(), 2u);
+  EXPECT_EQ(t->stays[0].holding_id, farm.id);
+  EXPECT_EQ(t->stays[0].since, At(5000));
+  EXPECT_EQ(t->stays[0].certificate_id, "");
+  EXPECT_EQ(t->stays[1].holding_id, market.id);
+  EXPECT_EQ(t->stays[1].since, use.at);
+  EXPECT_EQ(t->stays[1].certificate_id, c.id);
+  ASSERT_EQ(t->passages.size(), 1u);
+  EXPECT_EQ(t->passages[0].id, passage.id);
+  EXPECT_EQ(t->passages[0].holding_id, post.id);
+  EXPECT_EQ(t->passages[0].at, passage.at);
+  EXPECT_EQ(t->passages[0].flag, PassageFlag::kNone);
+  ASSERT_EQ(t->certificates.size(), 1u);
+  ASSERT_TRUE(t->certificates[0].arrival.has_value());
+  EXPECT_EQ(t->certificates[0].arrival->holding_id, std::optional<int64_t>(market.id));
+  EXPECT_EQ(t->certificates[0].arrival->head_counted, std::optional<int32_t>(1));
+  EXPECT_FALSE(t->certificates[0].arrival->mismatch);
+  EXPECT_EQ(t->certificates[0].arrival->at, use.at);
+  EXPECT_EQ(t->certificates[0].origin_holding_id, std::optional<int64_t>(farm.id));
+  ASSERT_EQ(t->changes.size(), 1u);
+  EXPECT_EQ(t->changes[0].from_owner_id, seller.id);
+  EXPECT_EQ(t->changes[0].to_owner_id, buyer->id);
+  EXPECT_EQ(t->changes[0].certificate_id, c.id);
+  EXPECT_EQ(t->changes[0].on, use.on);
+  ASSERT_EQ(t->owners.size(), 2u);
+  EXPECT_EQ(t->owners[0].id, std::min(seller.id, buyer->id));
+  EXPECT_EQ(t->owners[1].id, std::max(seller.id, buyer->id));
+  // The dose given under the seller is in the buyer's timeline, marked as the seller's.
+  EXPECT_TRUE(t->vaccinations.empty());
+  ASSERT_EQ(t->earlier_vaccinations.size(), 1u);
+  EXPECT_EQ(t->earlier_vaccinations[0].vaccination.id, Uuid(1));
+  EXPECT_EQ(t->earlier_vaccinations[0].previous_owner_masked, MaskName(seller.name));
+  std::vector<int64_t> holdings;
+  for (const Holding& h : t->holdings) holdings.push_back(h.id);
+  std::vector<int64_t> expected{farm.id, market.id, post.id};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(holdings, expected);
+}
+
+// W8 across two sales: a flock's heads sold A to B, then B to C. C's W2 shows the doses given
+// under A and under B, each with the masked name of the owner it was given under.
+TYPED_TEST(StoreTest, FlockDosesFollowTheHeadsAcrossTwoSales) {
+  const Sale sale = AddSeller(this->store());  // A: Phone(1), a flock of 5 with dose Uuid(2)
+  ASSERT_NE(sale.flock_id, 0);
+  auto to_b = this->store().RecordTransfer(MakeTransfer(1, sale.seller_id, {}, sale.flock_id, 4),
+                                           MakeAudit("transfer.record"));
+  ASSERT_TRUE(to_b.ok()) << to_b.status().ToString();
+  const int64_t b_flock = to_b->transfer.changes.at(0).to_animal_id;
+  auto b = this->store().FindOwnerByPhone(Phone(2));
+  ASSERT_TRUE(b.ok());
+  // B doses its flock, then sells 3 heads to C.
+  VaccinationInput under_b = MakeRecord(7, Phone(2));
+  under_b.administered_on = Day("2026-05-18");
+  ASSERT_EQ(this->Record({under_b})[0].outcome, RecordOutcome::kCreated);
+  ASSERT_EQ(this->store().FindVaccination(Uuid(7))->animal_ids, std::vector<int64_t>{b_flock});
+  TransferInput b_to_c = MakeTransfer(2, b->id, {}, b_flock, 3);
+  b_to_c.buyer_phone = Phone(3);
+  b_to_c.buyer_name = "Owner C";
+  b_to_c.on = Day("2026-05-20");
+  auto to_c = this->store().RecordTransfer(b_to_c, MakeAudit("transfer.record"));
+  ASSERT_TRUE(to_c.ok()) << to_c.status().ToString();
+  const int64_t c_flock = to_c->transfer.changes.at(0).to_animal_id;
+
+  auto c = this->store().LoadOwnerHistoryByPhone(Phone(3), Day("2020-01-01"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::map<std::string, EarlierDose> by_id;
+  for (const EarlierDose& d : c->earlier_vaccinations) by_id.emplace(d.vaccination.id, d);
+  ASSERT_EQ(by_id.size(), 2u);
+  ASSERT_EQ(by_id.count(Uuid(2)), 1u);  // under A
+  ASSERT_EQ(by_id.count(Uuid(7)), 1u);  // under B
+  const EarlierDose& from_a = by_id.at(Uuid(2));
+  EXPECT_EQ(from_a.previous_owner_masked, MaskName("Owner of " + Phone(1)));
+  EXPECT_EQ(from_a.vaccination.animal_ids, std::vector<int64_t>{c_flock});
+  EXPECT_EQ(from_a.vaccination.head_count, 3);  // at most the heads that reached C
+  EXPECT_EQ(from_a.sold_on, Day("2026-05-15"));
+  const EarlierDose& from_b = by_id.at(Uuid(7));
+  EXPECT_EQ(from_b.previous_owner_masked, MaskName(b->name));
+  EXPECT_EQ(from_b.vaccination.animal_ids, std::vector<int64_t>{c_flock});
+  EXPECT_EQ(from_b.vaccination.head_count, 3);
+  EXPECT_EQ(from_b.sold_on, Day("2026-05-20"));
+}
+
+// A flock's heads sold are a head event of the seller's flock, stored with the sale: at the farm
+// (by transfer) and at the arrival of a sale certificate alike.
+TYPED_TEST(StoreTest, FlockHeadsSoldAreAHeadEventOfTheSellersFlock) {
+  const Sale sale = AddSeller(this->store());
+  ASSERT_NE(sale.flock_id, 0);
+  TransferInput in = MakeTransfer(1, sale.seller_id, {Tag(1)}, sale.flock_id, 2);
+  ASSERT_TRUE(this->store().RecordTransfer(in, MakeAudit("transfer.record")).ok());
+  auto events = this->store().ListAnimalEvents(sale.flock_id);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 1u);
+  const AnimalEvent& sold = (*events)[0];
+  EXPECT_EQ(sold.kind, AnimalEventKind::kSold);
+  EXPECT_EQ(sold.on, in.on);
+  EXPECT_EQ(sold.head, 2);
+  EXPECT_EQ(sold.head_after, 3);
+  EXPECT_EQ(sold.recorded_by, in.user_id);
+  EXPECT_EQ(sold.recorded_at, in.at);
+  EXPECT_EQ(sold.reason, "sold to " + MaskName("Aigerim Nurlanovna"));
+  // The tagged animal sold whole has no head event.
+  EXPECT_TRUE(this->store().ListAnimalEvents(this->store().FindAnimalByTag(Tag(1))->id)->empty());
+  // Sent again: stored once, no second event.
+  ASSERT_TRUE(this->store().RecordTransfer(in, MakeAudit("transfer.record"))->duplicate);
+  EXPECT_EQ(this->store().ListAnimalEvents(sale.flock_id)->size(), 1u);
+
+  // At the arrival of a sale certificate: 2 more heads.
+  Certificate c = MakeCertificate(1, sale.seller_id, {sale.flock_id}, {});
+  c.species = "cattle";
+  c.purpose = Purpose::kSale;
+  c.head_count = 2;
+  c.buyer_phone = Phone(9);
+  c.buyer_name = "Buyer Nine";
+  ASSERT_TRUE(this->store().CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+  Consumption use{21, "insp21", "market", At(1'790'000'100'000)};
+  auto compared = CompareArrival(c, 2, std::nullopt);
+  ASSERT_TRUE(compared.ok()) << compared.status().ToString();
+  use.arrival = *compared;
+  use.on = Day("2026-06-01");
+  use.event_ids = {Uuid(0xe0001)};
+  ASSERT_TRUE(this->store().ConsumeCertificate(c.id, use, MakeAudit("certificate.consume")).ok());
+  events = this->store().ListAnimalEvents(sale.flock_id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1].kind, AnimalEventKind::kSold);
+  EXPECT_EQ((*events)[1].on, Day("2026-06-01"));
+  EXPECT_EQ((*events)[1].head, 2);
+  EXPECT_EQ((*events)[1].head_after, 1);
+  EXPECT_EQ((*events)[1].reason,
+            "sold to " + MaskName("Buyer Nine") + " with certificate " + c.number);
+  EXPECT_EQ(this->store().FindAnimalById(sale.flock_id)->head_count, 1);
+}
+
 }  // namespace
 }  // namespace herdpass::testing
