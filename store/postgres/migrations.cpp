@@ -373,6 +373,42 @@ CREATE INDEX ownership_changes_by_from_owner ON ownership_changes(from_owner_id,
 CREATE INDEX ownership_changes_by_transfer ON ownership_changes(transfer_id)
   WHERE transfer_id IS NOT NULL;
 )sql"},
+    // On this branch a placeholder for migration 9 (journeys, issue 14), so that the next one
+    // keeps its own number; dropped when the two are merged.
+    {"Migration9",
+     R"sql(
+SELECT 1;
+)sql"},
+    // Uses of a certificate at its destination (W5, issue 14 item 5), as on SQLite: keyed by the
+    // device-made id; at most one first use per certificate; the certificates consumed before get
+    // theirs.
+    {"Migration10",
+     R"sql(
+CREATE TABLE certificate_uses(
+  id uuid PRIMARY KEY,
+  certificate_id text NOT NULL REFERENCES certificates(id),
+  double_use boolean NOT NULL,
+  scanned_at timestamptz NOT NULL,
+  received_at timestamptz NOT NULL,
+  user_id bigint NOT NULL,
+  user_name text NOT NULL,
+  place text NOT NULL,
+  holding_id bigint REFERENCES holdings(id),
+  head_counted integer,
+  authority text COLLATE "C" NOT NULL
+);
+CREATE INDEX certificate_uses_by_certificate ON certificate_uses(certificate_id, scanned_at);
+CREATE UNIQUE INDEX certificate_uses_first ON certificate_uses(certificate_id) WHERE NOT double_use;
+CREATE INDEX certificate_uses_doubles ON certificate_uses(certificate_id) WHERE double_use;
+
+INSERT INTO certificate_uses(id, certificate_id, double_use, scanned_at, received_at, user_id,
+                             user_name, place, holding_id, head_counted, authority)
+  SELECT gen_random_uuid(), c.id, false, c.consumed_at, c.consumed_at, coalesce(c.consumed_by, 0),
+         coalesce(c.consumed_by_name, ''), coalesce(c.consumed_place, ''), m.arrival_holding_id,
+         m.head_counted, c.destination
+  FROM certificates c LEFT JOIN movements m ON m.certificate_id = c.id
+  WHERE c.consumed_at IS NOT NULL;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -19,8 +19,10 @@
 namespace herdpass::testing {
 namespace {
 
-// Undoes migration 7 (sale) and 6 (on this branch a placeholder for movements').
+// Undoes migrations 10 (certificate uses), 9 (on this branch a placeholder for journeys') and 8
+// (sale).
 constexpr char kUndoSale[] =
+    "DROP TABLE certificate_uses; DELETE FROM schema_migrations WHERE version IN (9, 10); "
     "DROP TABLE ownership_changes; DROP TABLE transfers; ALTER TABLE certificates DROP COLUMN "
     "buyer_id; DELETE FROM schema_migrations WHERE version = 8";
 
@@ -56,15 +58,45 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 8);
+  EXPECT_EQ(PostgresSchemaVersion(), 10);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
-            "6:Migration6,7:Migration7,8:Migration8");
+            "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
   EXPECT_EQ(store_->Counts()->owners, 1);
+}
+
+// Databases of schema 8 exist: migration 10 gives each consumed certificate its first use.
+TEST_F(PostgresStoreTest, MigratesASchema8DatabaseWithTheFirstUseOfEachConsumedCertificate) {
+  Owner o = AddOwner(1);
+  Certificate used = MakeCertificate(1, o.id, {}, {});
+  Certificate planned = MakeCertificate(2, o.id, {}, {});
+  ASSERT_TRUE(store_->CreateCertificate(used, MakeAudit("certificate.issue")).ok());
+  ASSERT_TRUE(store_->CreateCertificate(planned, MakeAudit("certificate.issue")).ok());
+  const Timestamp consumed_at = At(1'790'000'100'000);
+  ASSERT_TRUE(store_
+                  ->ConsumeCertificate(used.id, Consumption{21, "insp", "gate 2", consumed_at},
+                                       MakeAudit("certificate.consume"))
+                  .ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec("DROP TABLE certificate_uses; DELETE FROM schema_migrations WHERE version "
+                      "IN (9, 10)"),
+            "");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM certificate_uses"), "1");
+  auto uses = store_->ListCertificateUses(used.id);
+  ASSERT_TRUE(uses.ok()) << uses.status().ToString();
+  ASSERT_EQ(uses->size(), 1u);
+  EXPECT_FALSE((*uses)[0].double_use);
+  EXPECT_EQ((*uses)[0].user_id, 21);
+  EXPECT_EQ((*uses)[0].place, "gate 2");
+  EXPECT_EQ((*uses)[0].scanned_at, consumed_at);
+  EXPECT_EQ((*uses)[0].authority, used.destination);
+  EXPECT_TRUE(store_->ListCertificateUses(planned.id)->empty());
 }
 
 // Databases of schema 4 exist: migration 5 keeps every animal, each alive.
@@ -86,7 +118,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -116,7 +148,7 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -156,7 +188,7 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -189,7 +221,7 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
@@ -237,7 +269,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -289,7 +321,7 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoSale), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
   auto stored = store_->FindCertificate(c.id);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->buyer_id, 0);

@@ -65,8 +65,16 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 8 (sale) on a database of the latest schema, as if written at schema 7.
+// Undoes migrations 10 (certificate uses) and 9 (a placeholder on this branch) on a database of
+// the latest schema, as if written at schema 8.
+void RevertToSchema8(RawDb& raw) {
+  raw.Exec("DROP TABLE certificate_uses");
+  raw.Exec("PRAGMA user_version = 8");
+}
+
+// Undoes migrations 10 to 8 (sale) on a database of the latest schema, as if written at schema 7.
 void RevertToSchema7(RawDb& raw) {
+  RevertToSchema8(raw);
   raw.Exec("DROP TABLE ownership_changes");
   raw.Exec("DROP TABLE transfers");
   raw.Exec("ALTER TABLE certificates DROP COLUMN buyer_id");
@@ -171,7 +179,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 8);
+  EXPECT_EQ(SqliteSchemaVersion(), 10);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -189,7 +197,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -236,7 +244,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -293,7 +301,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -419,7 +427,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -461,7 +469,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -517,7 +525,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -583,7 +591,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "8");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -601,6 +609,51 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   auto r = store->RecordPassage(in, MakeAudit("certificate.passage"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(store->ListPassages(c.id)->size(), 1u);
+}
+
+// Databases of schema 8 exist: migration 10 gives each consumed certificate its first use (from
+// its consumption) and none to the others, so that a later scan of it is a double use.
+TEST_F(SqliteStoreTest, MigratesASchema8DatabaseWithTheFirstUseOfEachConsumedCertificate) {
+  Certificate used, planned;
+  std::string fresh_schema;
+  const Timestamp consumed_at = At(1'790'000'100'000);
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    NewOwner o{Phone(1), "Owner 1", "Kokpekty", "KZ-ABY-01", At(1000)};
+    auto owner = store->CreateOwner(o, MakeAudit("owner.create"));
+    ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+    used = MakeCertificate(1, owner->id, {}, {});
+    planned = MakeCertificate(2, owner->id, {}, {});
+    ASSERT_TRUE(store->CreateCertificate(used, MakeAudit("certificate.issue")).ok());
+    ASSERT_TRUE(store->CreateCertificate(planned, MakeAudit("certificate.issue")).ok());
+    ASSERT_TRUE(store
+                    ->ConsumeCertificate(used.id, Consumption{21, "insp", "gate 2", consumed_at},
+                                         MakeAudit("certificate.consume"))
+                    .ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+    RevertToSchema8(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'certificate_uses'"),
+              "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM certificate_uses"), "1");
+  }
+  auto uses = store->ListCertificateUses(used.id);
+  ASSERT_TRUE(uses.ok()) << uses.status().ToString();
+  ASSERT_EQ(uses->size(), 1u);
+  EXPECT_FALSE((*uses)[0].double_use);
+  EXPECT_EQ((*uses)[0].user_id, 21);
+  EXPECT_EQ((*uses)[0].place, "gate 2");
+  EXPECT_EQ((*uses)[0].scanned_at, consumed_at);
+  EXPECT_EQ((*uses)[0].authority, used.destination);
+  EXPECT_TRUE(store->ListCertificateUses(planned.id)->empty());
 }
 
 TEST_F(SqliteStoreTest, TamperedAuditAuthorityIsReported) {
