@@ -1180,7 +1180,8 @@ TEST_F(CertificateApiTest, AnOfflineArrivalSentTwiceIsOneUseAndASecondScanIsARec
       client_->Get("/api/v1/audit?action=certificate.double_use&limit=1000", Token("admin"));
   ASSERT_EQ(audit.status, 200) << audit.body;
   int rows = 0;
-  for (const json& row : audit.json().at("items")) {
+  const json audited = audit.json();  // kept: a range-for over audit.json().at(...) would dangle
+  for (const json& row : audited.at("items")) {
     if (row.at("target") != "certificate:" + id) continue;
     ++rows;
     EXPECT_EQ(row.at("username"), "insp-2");
