@@ -1109,7 +1109,7 @@ std::string AfterIssue(const json& c, int seconds) {
 // same certificate is kept as a double use with both scans, answered 409 naming the first, audited,
 // and listed for both inspectors and the origin vet, not for another jurisdiction.
 TEST_F(CertificateApiTest, AnOfflineArrivalSentTwiceIsOneUseAndASecondScanIsARecordedDoubleUse) {
-  json c = Issue(IssueBody(CattleHerd(42, 1)));
+  json c = Issue(IssueBody(CattleHerd(44, 1)));
   const std::string id = c.at("id");
   const std::string target = "/api/v1/certificates/" + id + "/consume";
   const std::string first_id = NewUuid(), second_id = NewUuid();
@@ -1190,7 +1190,7 @@ TEST_F(CertificateApiTest, AnOfflineArrivalSentTwiceIsOneUseAndASecondScanIsARec
 }
 
 TEST_F(CertificateApiTest, ABadScanIdOrTimeIs400NamingItAndUsesNothing) {
-  json c = Issue(IssueBody(CattleHerd(43, 1)));
+  json c = Issue(IssueBody(CattleHerd(45, 1)));
   const std::string id = c.at("id");
   const std::string target = "/api/v1/certificates/" + id + "/consume";
   const std::vector<std::pair<json, std::string>> cases = {
