@@ -272,11 +272,51 @@ Result<Certificate> FindByIdOrNumber(Store& store, const std::string& text) {
   return found;
 }
 
-Status AlreadyConsumed(const Certificate& c) {
-  const std::string at = c.consumed_at ? FormatRfc3339(*c.consumed_at) : std::string();
-  return AlreadyExists("already consumed at " + at + " at " + c.consumed_place + " by " +
-                       c.consumed_by_name)
-      .WithPayload(FirstConsumption{c.consumed_at, c.consumed_place, c.consumed_by_name});
+// Issue 14 item 5: a scan of a consumed certificate, kept as a double use, answered with both
+// scans; the message names the first use (when, where, by whom).
+Status DoubleUse(const Certificate& c, const CertificateUse& first, const CertificateUse& second) {
+  return AlreadyExists("already consumed at " + FormatRfc3339(first.scanned_at) + " at " +
+                       first.place + " by " + first.user_name + ": this scan of " + c.number +
+                       " is recorded as a double use")
+      .WithPayload(DoubleUseRecorded{first, second});
+}
+
+// The scan of a use as the request gives it: its id (made by the device, or here for older
+// clients) and its time (now when not given).
+struct ScanOfUse {
+  std::string id;
+  Timestamp at{};
+};
+
+constexpr std::string_view kNilUseId = "00000000-0000-0000-0000-000000000000";
+// As passages: a phone's clock may run ahead.
+constexpr auto kScanFutureTolerance = std::chrono::hours(24);
+
+Result<ScanOfUse> ReadScanOfUse(const ArrivalRequest& r, Timestamp now, const RandomSource& random,
+                                const ServiceConfig& config) {
+  ScanOfUse scan;
+  if (r.id.empty()) {
+    scan.id = UuidText(NewUuid7(now, random));
+  } else {
+    HP_ASSIGN_OR_RETURN(scan.id, NormalizeUuid(r.id, "id"));
+    if (scan.id == kNilUseId) {
+      return InvalidArgument("id", "the nil UUID is not a scan id: make a UUIDv7");
+    }
+  }
+  if (r.at.empty()) {
+    scan.at = now;
+    return scan;
+  }
+  HP_ASSIGN_OR_RETURN(scan.at, ParseRfc3339(r.at, "at"));
+  if (scan.at > now + kScanFutureTolerance) {
+    return InvalidArgument("at", "the scan is in the future: at most one day after " +
+                                     FormatRfc3339(now) + " is accepted");
+  }
+  if (Date::Of(scan.at) < Date::Of(now).AddYears(-config.max_record_age_years)) {
+    return InvalidArgument("at", "the scan is more than " +
+                                     std::to_string(config.max_record_age_years) + " years back");
+  }
+  return scan;
 }
 
 Status Revoked(const Certificate& c) {
@@ -552,6 +592,13 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
 
 Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const std::string& id,
                                                     const ArrivalRequest& arrival) {
+  HP_ASSIGN_OR_RETURN(CertificateUseAnswer used, UseCertificate(caller, id, arrival));
+  return std::move(used.certificate);
+}
+
+Result<CertificateUseAnswer> HerdService::UseCertificate(const Caller& caller,
+                                                         const std::string& id,
+                                                         const ArrivalRequest& arrival) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kConsumeCertificate));
   // The place: required, unless the arrival names its holding, whose name it is then.
   std::string place = arrival.place;
@@ -569,6 +616,8 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
       tags_seen->push_back(tag.digits);
     }
   }
+  const Timestamp now = clock_.Now();
+  HP_ASSIGN_OR_RETURN(const ScanOfUse scan, ReadScanOfUse(arrival, now, random_, config_));
   HP_ASSIGN_OR_RETURN(Certificate c, FindByIdOrNumber(store_, id));
   // W5: at the destination (its authority, or the destination holding's). Inspectors elsewhere
   // verify it (and record passages); they must not use it up on the road. Checked before its
@@ -582,10 +631,9 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
     return PermissionDenied("the certificate " + c.number + " is bound for " + c.destination +
                             ": only an inspector of that jurisdiction consumes it");
   }
-  if (c.status == CertificateStatus::kRevoked) return Revoked(c);
-  if (c.status == CertificateStatus::kConsumed) return AlreadyConsumed(c);
-  const Timestamp now = clock_.Now();
-  if (c.expired_at(now)) {
+  // A consumed certificate goes on to the store, which answers a scan sent again as the first
+  // time, and keeps any other as a double use. A scan that waited offline is judged at its time.
+  if (c.status == CertificateStatus::kIssued && c.expired_at(scan.at)) {
     return FailedPrecondition("the certificate " + c.number + " expired at " +
                               FormatRfc3339(c.valid_until));
   }
@@ -593,8 +641,8 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
   use.user_id = caller.user_id;
   use.user_name = caller.username;
   use.place = place;
-  use.at = now;
-  use.on = LocalDate(now, config_.local_utc_offset);
+  use.at = scan.at;
+  use.on = LocalDate(scan.at, config_.local_utc_offset);
   if (arrival.holding) {
     auto at = store_.FindHolding(*arrival.holding);
     if (!at.ok()) {
@@ -615,26 +663,47 @@ Result<Certificate> HerdService::ConsumeCertificate(const Caller& caller, const 
     use.event_ids.push_back(UuidText(NewUuid7(now, random_)));
   }
   AuditDetail detail;
-  detail.Add("number", c.number).Add("place", place);
+  detail.Add("number", c.number).Add("place", place).Add("id", scan.id);
   if (arrival.holding) detail.Add("holding", *arrival.holding);
   if (use.arrival.head_counted) detail.Add("head_count", int64_t{*use.arrival.head_counted});
   if (use.arrival.mismatch) detail.Add("mismatch", true);
-  auto consumed = store_.ConsumeCertificate(
-      c.id, use, Audit(caller, "certificate.consume", "certificate:" + c.id, detail.Text()));
-  certs_->ForgetConsumed(c.id);
-  if (consumed.ok()) return consumed;
-  // Another inspector came first (or a vet revoked it) between the read and the write.
-  const StatusCode code = consumed.status().code();
-  if (code == StatusCode::kAlreadyExists || code == StatusCode::kFailedPrecondition) {
-    auto now_stored = store_.FindCertificate(c.id);
-    if (now_stored.ok() && now_stored->status == CertificateStatus::kConsumed) {
-      return AlreadyConsumed(now_stored.value());
-    }
-    if (now_stored.ok() && now_stored->status == CertificateStatus::kRevoked) {
-      return Revoked(now_stored.value());
-    }
+  detail.Add("at", FormatRfc3339(scan.at));
+  CertificateUseInput in;
+  in.use.id = scan.id;
+  in.use.scanned_at = scan.at;
+  in.use.received_at = now;
+  in.use.user_id = caller.user_id;
+  in.use.user_name = caller.username;
+  in.use.place = place;
+  in.use.holding_id = arrival.holding;
+  in.use.head_counted = use.arrival.head_counted;
+  in.use.authority = caller.authority;
+  if (arrival.holding) {
+    auto at = store_.FindHolding(*arrival.holding);
+    if (at.ok()) in.use.authority = at->authority;
   }
-  return consumed;
+  in.consumption = std::move(use);
+  const std::string target = "certificate:" + c.id;
+  in.consumed = Audit(caller, "certificate.consume", target, detail.Text());
+  in.double_used = Audit(caller, "certificate.double_use", target, detail.Text());
+  auto stored = store_.UseCertificate(c.id, in);
+  certs_->ForgetConsumed(c.id);
+  if (!stored.ok()) {
+    // A vet revoked it between the read and the write.
+    if (stored.status().code() == StatusCode::kFailedPrecondition) {
+      auto now_stored = store_.FindCertificate(c.id);
+      if (now_stored.ok() && now_stored->status == CertificateStatus::kRevoked) {
+        return Revoked(now_stored.value());
+      }
+    }
+    return stored.status();
+  }
+  if (stored->use.double_use) return DoubleUse(stored->certificate, stored->first, stored->use);
+  CertificateUseAnswer answer;
+  answer.certificate = std::move(stored->certificate);
+  answer.use = std::move(stored->use);
+  answer.duplicate = stored->duplicate;
+  return answer;
 }
 
 // --- W6 ---

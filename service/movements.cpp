@@ -73,4 +73,28 @@ Result<CertificatePage> HerdService::ListMovements(const Caller& caller,
   return MovementPage(std::move(q), request);
 }
 
+// Issue 14 item 5. Paged as the certificate list (by the certificates' issued_at and id), so the
+// cursor and its checks are those of ReadCertificatePage; each page's uses read per item.
+Result<DoubleUsePage> HerdService::ListDoubleUses(const Caller& caller,
+                                                  const DoubleUseListRequest& request) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadCertificate));
+  DoubleUseListQuery q;
+  q.scope = caller.authority;
+  q.all_authorities = caller.system;
+  HP_ASSIGN_OR_RETURN(CertificatePage certificates,
+                      ReadCertificatePage(std::move(q), request.limit, request.cursor,
+                                          [&](const DoubleUseListQuery& query) {
+                                            return store_.ListDoubleUsedCertificates(query);
+                                          }));
+  DoubleUsePage page;
+  page.next_cursor = std::move(certificates.next_cursor);
+  for (Certificate& c : certificates.items) {
+    DoubleUseItem item;
+    HP_ASSIGN_OR_RETURN(item.uses, store_.ListCertificateUses(c.id));
+    item.certificate = std::move(c);
+    page.items.push_back(std::move(item));
+  }
+  return page;
+}
+
 }  // namespace herdpass

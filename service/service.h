@@ -277,6 +277,34 @@ struct ArrivalRequest {
   std::optional<int64_t> holding;                // where they arrived: a holding of the inspector's
   std::optional<int64_t> head_count;             // head counted, 0 to the certificate's
   std::optional<std::vector<std::string>> tags;  // ear tags seen or scanned
+  // Issue 14 item 5: the id the device made for this scan (a UUID; "" from older clients: the
+  // server makes one) and when it was scanned (RFC 3339; "": now).
+  std::string id;
+  std::string at;
+};
+
+// Issue 14 item 5: what a scan at the destination did (HerdService::UseCertificate).
+struct CertificateUseAnswer {
+  Certificate certificate;
+  CertificateUse use;      // this scan as stored (the first time it was sent)
+  bool duplicate = false;  // the device sent it before: nothing changed
+};
+
+// GET /double-uses as the client asked.
+struct DoubleUseListRequest {
+  std::optional<int64_t> limit;  // 1 to 1000; default 50
+  std::string cursor;            // "" or the next_cursor of the page before
+};
+
+// A certificate used more than once, with every use: the first, then each double use.
+struct DoubleUseItem {
+  Certificate certificate;  // the list fields (Store::ListCertificates)
+  std::vector<CertificateUse> uses;
+};
+
+struct DoubleUsePage {
+  std::vector<DoubleUseItem> items;
+  std::string next_cursor;  // "" on the last page
 };
 
 // GET /movements and GET /movements/incoming as the client asked.
@@ -304,6 +332,11 @@ struct FirstConsumption {
   std::optional<Timestamp> at;
   std::string place;
   std::string by;
+};
+// kAlreadyExists of W5 when the scan was recorded as a double use (issue 14 item 5): both scans.
+struct DoubleUseRecorded {
+  CertificateUse first;
+  CertificateUse second;
 };
 // kUnprocessable of W3: every unmet movement rule for every animal.
 struct UnmetRules {
@@ -511,6 +544,20 @@ class HerdService {
   // consume too. Nothing is stored on any refusal.
   Result<Certificate> ConsumeCertificate(const Caller& caller, const std::string& id,
                                          const ArrivalRequest& arrival);
+  // Issue 14 item 5: as above, for a scan that may have waited offline. The scan is kept under
+  // its id: sent again, it answers as the first time (nothing changes). The first use is final: a
+  // later scan of a consumed certificate (another id, online or offline) is stored as a double use
+  // with both scans, audited ("certificate.double_use"), and answered kAlreadyExists with a
+  // DoubleUseRecorded payload naming the first use. kInvalidArgument naming id (not a UUID) or at
+  // (not RFC 3339, more than a day ahead, older than max_record_age_years); an expired
+  // certificate is judged at the scan's time; kFailedPrecondition when revoked (nothing stored).
+  Result<CertificateUseAnswer> UseCertificate(const Caller& caller, const std::string& id,
+                                              const ArrivalRequest& arrival);
+  // Issue 14 item 5: the certificates used more than once that the caller may see (issued in,
+  // destined to, or scanned in their jurisdiction: the origin vet and the inspectors of both
+  // scans), each with its uses; newest issued first, paged as ListCertificates. kInvalidArgument
+  // naming limit or cursor.
+  Result<DoubleUsePage> ListDoubleUses(const Caller& caller, const DoubleUseListRequest& request);
   // W13: what is coming to the inspector's jurisdiction (planned movements whose destination
   // holding or destination is there), with expected head and tags; newest first, paged as
   // ListCertificates.

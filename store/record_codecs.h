@@ -207,6 +207,18 @@ struct RecordCodecs {
   static Result<std::vector<Passage>> ReadPassages(Connection& conn,
                                                    const std::string& certificate_id);
 
+  // --- certificate uses (W5, issue 14 item 5) --- (`key` as RecordKey gives it)
+  static Result<std::optional<CertificateUse>> ReadCertificateUse(Connection& conn,
+                                                                  const std::string& key);
+  static Status InsertCertificateUse(Connection& conn, const std::string& key,
+                                     const CertificateUse& use);
+  // The first use, then the double uses in scan order (then id).
+  static Result<std::vector<CertificateUse>> ReadCertificateUses(Connection& conn,
+                                                                 const std::string& certificate_id);
+  // A page of certificates used twice: the list fields of ReadCertificateList.
+  static Result<std::vector<Certificate>> ReadDoubleUsePage(Connection& conn,
+                                                            const DoubleUseListQuery& q);
+
   // --- audit, counters, reports ---
   // REQUIRES: 1 <= limit <= 1000.
   static Result<std::vector<AuditRow>> ReadAuditPage(Connection& conn, const AuditQuery& q,

@@ -25,6 +25,7 @@
 #include "domain/audit.h"
 #include "domain/catalogue.h"
 #include "domain/certificate.h"
+#include "domain/certificate_use.h"
 #include "domain/holding.h"
 #include "domain/model.h"
 #include "domain/movement.h"
@@ -429,6 +430,36 @@ struct PassageResult {
   bool duplicate = false;
 };
 
+// Issue 14 item 5: a use of a certificate at its destination, as Store::UseCertificate takes it.
+// `use` is the scan (its id, times, who, where); `consumption` the arrival applied when this scan
+// consumes the certificate (as Store::ConsumeCertificate takes it). `consumed` is the audit entry
+// appended when it consumes, `double_used` the one appended when it is recorded as a double use.
+struct CertificateUseInput {
+  CertificateUse use;
+  Consumption consumption;
+  AuditEntry consumed;
+  AuditEntry double_used;
+};
+
+struct CertificateUseResult {
+  CertificateUse use;    // as stored (for a duplicate: the one stored before under this id)
+  CertificateUse first;  // the use that consumed the certificate (== use when it did)
+  bool duplicate = false;
+  Certificate certificate;  // as it is now
+};
+
+// The certificates used more than once, newest issued first (issued_at, then id, both descending),
+// a page at a time, as CertificateListQuery pages. A certificate is in `scope` when it was issued
+// there (the origin vet), is destined there, or one of its uses was scanned there (the inspectors
+// of both scans). all_authorities: every one (the operator's console).
+struct DoubleUseListQuery {
+  std::string scope;
+  bool all_authorities = false;
+  std::optional<Timestamp> before_issued_at;
+  std::string before_id;
+  int limit = 50;  // 1 to 1000
+};
+
 // W11: vaccination coverage of the owners of one authority subtree, per (owner's authority,
 // disease, species, calendar month). Definitions, shared by both backends (store/coverage_tally.h):
 //  - registered_head: head of that species registered with owners of that authority by the end of
@@ -654,6 +685,23 @@ class Store {
   virtual Result<PassageResult> RecordPassage(const PassageInput& in, const AuditEntry& audit) = 0;
   // The passages of one certificate, in scan order (then id).
   virtual Result<std::vector<Passage>> ListPassages(const std::string& certificate_id) = 0;
+  // Issue 14 item 5: a scan of a certificate at its destination, in one transaction. A use whose
+  // id is stored already is a duplicate, whatever its content: nothing changes, the stored use is
+  // returned (kPermissionDenied, field "id", when it is another certificate's). Otherwise an
+  // issued certificate is consumed as ConsumeCertificate does (the use stored as its first, the
+  // `consumed` audit entry appended); a consumed one keeps its first use and this scan is stored
+  // as a double use (the `double_used` entry appended). kFailedPrecondition when revoked, with
+  // nothing stored; kNotFound. Of any number of concurrent calls for one certificate, exactly one
+  // consumes it and every other is a double use.
+  virtual Result<CertificateUseResult> UseCertificate(const std::string& certificate_id,
+                                                      const CertificateUseInput& in) = 0;
+  // The uses of one certificate: the first, then the double uses in scan order (then id).
+  virtual Result<std::vector<CertificateUse>> ListCertificateUses(
+      const std::string& certificate_id) = 0;
+  // A page of certificates with at least one double use (DoubleUseListQuery), with the fields
+  // ListCertificates gives.
+  virtual Result<std::vector<Certificate>> ListDoubleUsedCertificates(
+      const DoubleUseListQuery& query) = 0;
 
   // --- audit ---
   // Appends an entry on its own (reads of personal data, failed sign-ins). On return the row is

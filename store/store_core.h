@@ -847,6 +847,76 @@ class StoreCore final : public Store {
     return Read([&](Connection& c) { return Codecs::ReadPassages(c, certificate_id); });
   }
 
+  Result<CertificateUseResult> UseCertificate(const std::string& certificate_id,
+                                              const CertificateUseInput& in) override {
+    auto key = Codecs::RecordKey(in.use.id);
+    if (!key) return InvalidArgument("id", "the use id is not a UUID");
+    // As ConsumeCertificate: the writer runs one job at a time and the UPDATE changes the row only
+    // while the certificate is issued, so of concurrent scans exactly one consumes it; the others
+    // find it consumed and are stored as double uses, in the same job as that finding.
+    std::optional<CertificateUseResult> out;
+    Status s = writer_->Run([&](Txn& tx) -> Status {
+      Connection& conn = tx.conn();
+      CertificateUseResult r;
+      HP_ASSIGN_OR_RETURN(std::optional<CertificateUse> stored,
+                          Codecs::ReadCertificateUse(conn, *key));
+      if (stored) {
+        if (stored->certificate_id != certificate_id) {
+          return Status(StatusCode::kPermissionDenied,
+                        "a use with this id was recorded for another certificate", "id");
+        }
+        r.duplicate = true;
+        r.use = std::move(*stored);
+      } else {
+        r.use = in.use;
+        r.use.certificate_id = certificate_id;
+        HP_ASSIGN_OR_RETURN(const bool consumed,
+                            Codecs::ConsumeCertificate(conn, certificate_id, in.consumption));
+        if (consumed) {
+          r.use.double_use = false;
+          HP_RETURN_IF_ERROR(ApplyArrival(tx, certificate_id, in.consumption));
+        } else {
+          HP_ASSIGN_OR_RETURN(const CertificateStatus status,
+                              Codecs::ReadCertificateStatus(conn, certificate_id));
+          if (status == CertificateStatus::kRevoked) {
+            return FailedPrecondition("the certificate is revoked");
+          }
+          r.use.double_use = true;
+        }
+        HP_RETURN_IF_ERROR(Codecs::InsertCertificateUse(conn, *key, r.use));
+        HP_RETURN_IF_ERROR(tx.AppendAudit(consumed ? in.consumed : in.double_used));
+      }
+      HP_ASSIGN_OR_RETURN(r.certificate,
+                          ReadCertificate(conn, CertificateKey::kId, certificate_id));
+      HP_ASSIGN_OR_RETURN(const auto uses, Codecs::ReadCertificateUses(conn, certificate_id));
+      r.first = FirstUseOf(r.certificate, uses);
+      out = std::move(r);
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return std::move(*out);
+  }
+
+  Result<std::vector<CertificateUse>> ListCertificateUses(
+      const std::string& certificate_id) override {
+    return ReadSnapshot([&](Connection& c) -> Result<std::vector<CertificateUse>> {
+      HP_ASSIGN_OR_RETURN(auto uses, Codecs::ReadCertificateUses(c, certificate_id));
+      if (!uses.empty() && !uses.front().double_use) return uses;
+      // Consumed through ConsumeCertificate, which keeps no use row: the first use is the
+      // certificate's consumption.
+      HP_ASSIGN_OR_RETURN(const Certificate cert,
+                          ReadCertificate(c, CertificateKey::kId, certificate_id));
+      if (!cert.consumed_at) return uses;
+      uses.insert(uses.begin(), FirstUseOf(cert, {}));
+      return uses;
+    });
+  }
+
+  Result<std::vector<Certificate>> ListDoubleUsedCertificates(
+      const DoubleUseListQuery& q) override {
+    return Read([&](Connection& c) { return Codecs::ReadDoubleUsePage(c, q); });
+  }
+
   Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
     return Read([&](Connection& c) { return Codecs::ReadCertificateList(c, q); });
   }
@@ -993,6 +1063,26 @@ class StoreCore final : public Store {
     HP_RETURN_IF_ERROR(Codecs::ReadMovement(conn, c));
     HP_ASSIGN_OR_RETURN(c.buyer_id, Codecs::ReadCertificateBuyer(conn, c.id));
     return c;
+  }
+
+  // The use that consumed `c`: its stored first use, or, for a certificate consumed through
+  // ConsumeCertificate (no use row, no id), one made from its consumption.
+  static CertificateUse FirstUseOf(const Certificate& c, const std::vector<CertificateUse>& uses) {
+    for (const CertificateUse& u : uses) {
+      if (!u.double_use) return u;
+    }
+    CertificateUse u;
+    u.certificate_id = c.id;
+    if (c.consumed_at) u.scanned_at = u.received_at = *c.consumed_at;
+    u.user_id = c.consumed_by;
+    u.user_name = c.consumed_by_name;
+    u.place = c.consumed_place;
+    if (c.arrival) {
+      u.holding_id = c.arrival->holding_id;
+      u.head_counted = c.arrival->head_counted;
+    }
+    u.authority = c.destination;
+    return u;
   }
 
   // W13: applies the arrival of certificate `id`, consumed just now inside the same write

@@ -419,8 +419,9 @@ Response PrintCertificate(HerdService& service, Request& req, const Caller& call
   return res;
 }
 
-// A second use answers 409 with when, where and by whom the certificate was first used (a
-// FirstConsumption payload, answered by ApiProblem).
+// A second use is recorded as a double use and answers 409 with both scans, naming when, where
+// and by whom the certificate was first used (a DoubleUseRecorded payload, answered by
+// ApiProblem). A scan sent again answers as the first time.
 Answer ConsumeCertificate(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
   FieldReader f(body, "");
@@ -429,10 +430,21 @@ Answer ConsumeCertificate(HerdService& service, Request& req, const Caller& call
   arrival.holding = f.Integer("holding");
   arrival.head_count = f.Integer("head_count");
   if (body.contains("tags")) arrival.tags = f.StringList("tags");
+  arrival.id = f.String("id");
+  arrival.at = f.String("at");
   HP_RETURN_IF_ERROR(f.Done());
-  HP_ASSIGN_OR_RETURN(const Certificate c,
-                      service.ConsumeCertificate(caller, CertificateId(req), arrival));
-  return JsonText(200, CertificateJson(c, service.clock().Now()));
+  HP_ASSIGN_OR_RETURN(const CertificateUseAnswer used,
+                      service.UseCertificate(caller, CertificateId(req), arrival));
+  return JsonText(200, CertificateUseAnswerJson(used, service.clock().Now()));
+}
+
+// Issue 14 item 5: the certificates used twice that the caller may see, with every use.
+Answer ListDoubleUses(HerdService& service, Request& req, const Caller& caller) {
+  DoubleUseListRequest in;
+  HP_ASSIGN_OR_RETURN(in.limit, QueryInt(req, "limit"));
+  in.cursor = std::string(req.Query("cursor"));
+  HP_ASSIGN_OR_RETURN(const DoubleUsePage page, service.ListDoubleUses(caller, in));
+  return JsonText(200, DoubleUsePageJson(page, service.clock().Now()));
 }
 
 // Issue 12 item 4: 201 for a new passage, 200 for one stored before (the device sent it again).
@@ -565,6 +577,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
       authed(Operation::kReadCertificate, [](HerdService& sv, Request& req, const Caller& c) {
         return ListMovements(sv, req, c, /*incoming=*/false);
       }));
+  router.Add("GET", "/api/v1/double-uses", authed(Operation::kReadCertificate, ListDoubleUses));
   router.Add("POST", "/api/v1/certificates/{id}/passages",
              authed(Operation::kRecordPassage, RecordPassage));
   router.Add("GET", "/api/v1/certificates/{id}/passages",

@@ -1100,6 +1100,64 @@ std::string MovementPageJson(const CertificatePage& page, Timestamp now) {
   });
 }
 
+namespace {
+
+// A use of a certificate (issue 14 item 5): {id, double_use, scanned_at, received_at, by, by_id,
+// place, holding, head_counted, authority}; holding and head_counted null when not given.
+void WriteUse(Writer& w, const CertificateUse& u) {
+  w.StartObject();
+  Field(w, "id", u.id);
+  Field(w, "double_use", u.double_use);
+  TimeField(w, "scanned_at", u.scanned_at);
+  TimeField(w, "received_at", u.received_at);
+  Field(w, "by", u.user_name);
+  Field(w, "by_id", u.user_id);
+  Field(w, "place", u.place);
+  w.Key("holding");
+  if (u.holding_id) {
+    w.Int64(*u.holding_id);
+  } else {
+    w.Null();
+  }
+  w.Key("head_counted");
+  if (u.head_counted) {
+    w.Int64(*u.head_counted);
+  } else {
+    w.Null();
+  }
+  Field(w, "authority", u.authority);
+  w.EndObject();
+}
+
+std::string UseJson(const CertificateUse& u) {
+  return Build([&](Writer& w) { WriteUse(w, u); }, 256);
+}
+
+}  // namespace
+
+std::string CertificateUseAnswerJson(const CertificateUseAnswer& a, Timestamp now) {
+  json out = json::parse(CertificateJson(a.certificate, now));
+  out["use"] = json::parse(UseJson(a.use));
+  out["use"]["duplicate"] = a.duplicate;
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string DoubleUsePageJson(const DoubleUsePage& page, Timestamp now) {
+  CertificatePage certificates;
+  certificates.next_cursor = page.next_cursor;
+  for (const DoubleUseItem& item : page.items) certificates.items.push_back(item.certificate);
+  size_t i = 0;
+  return CertificateListJson(certificates, now, [&](Writer& w, const Certificate& c) {
+    Field(w, "species", c.species);
+    Field(w, "head_count", int64_t{c.head_count});
+    w.Key("uses");
+    w.StartArray();
+    for (const CertificateUse& u : page.items[i].uses) WriteUse(w, u);
+    w.EndArray();
+    ++i;
+  });
+}
+
 std::string CertificateJson(const Certificate& c, Timestamp now) {
   return Build(
       [&](Writer& w) {
@@ -1255,6 +1313,13 @@ Response ApiProblem(const Status& status) {
     members["first_consumed"] = {{"at", first->at ? FormatRfc3339(*first->at) : std::string()},
                                  {"place", first->place},
                                  {"by", first->by}};
+  } else if (const auto* twice = status.payload<DoubleUseRecorded>()) {
+    // Issue 14 item 5: first_consumed as for any second use, and both scans in full.
+    members["first_consumed"] = {{"at", FormatRfc3339(twice->first.scanned_at)},
+                                 {"place", twice->first.place},
+                                 {"by", twice->first.user_name}};
+    members["first_use"] = json::parse(UseJson(twice->first));
+    members["double_use"] = json::parse(UseJson(twice->second));
   } else if (const auto* unmet = status.payload<UnmetRules>()) {
     members["failures"] = RuleFailuresJson(unmet->failures);
   }

@@ -108,6 +108,13 @@ std::string CertificatePageJson(const CertificatePage& page, Timestamp now);
 // species, tags (expected) and movement {status, origin_holding, destination_holding,
 // head_expected, arrival} (as GET /certificates/{id} gives it).
 std::string MovementPageJson(const CertificatePage& page, Timestamp now);
+// Issue 14 item 5. POST /certificates/{id}/consume: CertificateJson with a member "use" {id,
+// double_use, scanned_at, received_at, by, by_id, place, holding, head_counted, authority,
+// duplicate} (duplicate: the scan was sent before, nothing changed).
+std::string CertificateUseAnswerJson(const CertificateUseAnswer& a, Timestamp now);
+// GET /double-uses: as CertificatePageJson, each item also with species, head_count and uses
+// [use, ...]: the first, then each double use.
+std::string DoubleUsePageJson(const DoubleUsePage& page, Timestamp now);
 // The public answer of POST /verify: only what the signed payload carries (masked owner, last four
 // digits of the phone), never the owner's id, name or number, nor who consumed it.
 std::string VerifyResultJson(const VerifyResult& r);
@@ -119,6 +126,8 @@ std::string TrustRootJson(const TrustRoot& r);
 //   ExistingRecord    409  member "id" (a number)
 //   RetryAfter        429  header "Retry-After: <seconds>" and member "retry_after"
 //   FirstConsumption  409  member "first_consumed": {at, place, by}
+//   DoubleUseRecorded 409  members "first_consumed" (as above), "first_use" and "double_use"
+//                          (uses as CertificateUseAnswerJson writes them)
 //   UnmetRules        422  member "failures": [RuleFailure] (openapi.json)
 Response ApiProblem(const Status& status);
 

@@ -400,6 +400,36 @@ INSERT INTO holding_stays(animal_id, holding_id, since)
 
 CREATE INDEX certificate_animals_by_animal ON certificate_animals(animal_id);
 )sql"},
+    // Uses of a certificate at its destination (W5, issue 14 item 5), as on SQLite: keyed by the
+    // device-made id; at most one first use per certificate; the certificates consumed before get
+    // theirs.
+    {"Migration11",
+     R"sql(
+CREATE TABLE certificate_uses(
+  id uuid PRIMARY KEY,
+  certificate_id text NOT NULL REFERENCES certificates(id),
+  double_use boolean NOT NULL,
+  scanned_at timestamptz NOT NULL,
+  received_at timestamptz NOT NULL,
+  user_id bigint NOT NULL,
+  user_name text NOT NULL,
+  place text NOT NULL,
+  holding_id bigint REFERENCES holdings(id),
+  head_counted integer,
+  authority text COLLATE "C" NOT NULL
+);
+CREATE INDEX certificate_uses_by_certificate ON certificate_uses(certificate_id, scanned_at);
+CREATE UNIQUE INDEX certificate_uses_first ON certificate_uses(certificate_id) WHERE NOT double_use;
+CREATE INDEX certificate_uses_doubles ON certificate_uses(certificate_id) WHERE double_use;
+
+INSERT INTO certificate_uses(id, certificate_id, double_use, scanned_at, received_at, user_id,
+                             user_name, place, holding_id, head_counted, authority)
+  SELECT gen_random_uuid(), c.id, false, c.consumed_at, c.consumed_at, coalesce(c.consumed_by, 0),
+         coalesce(c.consumed_by_name, ''), coalesce(c.consumed_place, ''), m.arrival_holding_id,
+         m.head_counted, c.destination
+  FROM certificates c LEFT JOIN movements m ON m.certificate_id = c.id
+  WHERE c.consumed_at IS NOT NULL;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -916,6 +916,65 @@ Result<std::vector<Passage>> Codecs::ReadPassages(Connection& conn,
   return out;
 }
 
+// --- certificate uses (W5, issue 14 item 5) ---
+
+namespace postgres {
+namespace {
+CertificateUse CertificateUseFromRow(const Rows& r, int i) {
+  CertificateUse u;
+  u.id = r.Text(i, 0);
+  u.certificate_id = r.Text(i, 1);
+  u.double_use = r.Text(i, 2) == "t";
+  u.scanned_at = r.Time(i, 3);
+  u.received_at = r.Time(i, 4);
+  u.user_id = r.Int(i, 5);
+  u.user_name = r.Text(i, 6);
+  u.place = r.Text(i, 7);
+  if (!r.IsNull(i, 8)) u.holding_id = r.Int(i, 8);
+  if (!r.IsNull(i, 9)) u.head_counted = static_cast<int32_t>(r.Int(i, 9));
+  u.authority = r.Text(i, 10);
+  return u;
+}
+}  // namespace
+}  // namespace postgres
+
+template <>
+Result<std::optional<CertificateUse>> Codecs::ReadCertificateUse(Connection& conn,
+                                                                 const std::string& key) {
+  return postgres::ReadFirst<CertificateUse>(conn, postgres::kSelectCertificateUse, {key},
+                                             postgres::CertificateUseFromRow);
+}
+
+template <>
+Status Codecs::InsertCertificateUse(Connection& conn, const std::string& key,
+                                    const CertificateUse& u) {
+  std::optional<int64_t> head;
+  if (u.head_counted) head = *u.head_counted;
+  return postgres::Write(
+      conn, postgres::kInsertCertificateUse,
+      {key, u.certificate_id, u.double_use, u.scanned_at, u.received_at, u.user_id, u.user_name,
+       u.place, postgres::OptionalId(u.holding_id), postgres::OptionalId(head), u.authority});
+}
+
+template <>
+Result<std::vector<CertificateUse>> Codecs::ReadCertificateUses(Connection& conn,
+                                                                const std::string& certificate_id) {
+  return postgres::ReadAll<CertificateUse>(conn, postgres::kSelectCertificateUses, {certificate_id},
+                                           postgres::CertificateUseFromRow);
+}
+
+template <>
+Result<std::vector<Certificate>> Codecs::ReadDoubleUsePage(Connection& conn,
+                                                           const DoubleUseListQuery& q) {
+  postgres::Param before = q.before_issued_at
+                               ? postgres::Param(q.before_issued_at->time_since_epoch().count())
+                               : postgres::Param(std::nullopt);
+  return postgres::ReadAll<Certificate>(
+      conn, postgres::kSelectDoubleUsePage,
+      {q.scope, q.all_authorities ? 1 : 0, before, q.before_id, std::clamp(q.limit, 1, 1000)},
+      postgres::ListedCertificateFromRow);
+}
+
 template <>
 Result<std::vector<Revocation>> Codecs::ReadRevocationsAfter(Connection& conn,
                                                              int64_t after_sequence) {

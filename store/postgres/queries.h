@@ -492,6 +492,40 @@ inline constexpr Query kSelectMovementsOfAnimal{
     " FROM movements m WHERE m.certificate_id IN (SELECT certificate_id FROM certificate_animals "
     "WHERE animal_id = $1::bigint)"};
 
+// --- certificate uses (W5, issue 14 item 5) ---
+#define HP_USE_COLUMNS                                                               \
+  "id, certificate_id, double_use, hp_ms(scanned_at), hp_ms(received_at), user_id, " \
+  "user_name, place, holding_id, head_counted, authority"
+inline constexpr Query kInsertCertificateUse{
+    "InsertCertificateUse",
+    "INSERT INTO certificate_uses(id, certificate_id, double_use, scanned_at, received_at, "
+    "user_id, user_name, place, holding_id, head_counted, authority) VALUES($1::uuid, $2, "
+    "$3::boolean, hp_ts($4), hp_ts($5), $6::bigint, $7, $8, $9::bigint, $10::integer, $11)"};
+inline constexpr Query kSelectCertificateUse{
+    "SelectCertificateUse", "SELECT " HP_USE_COLUMNS " FROM certificate_uses WHERE id = $1::uuid"};
+inline constexpr Query kSelectCertificateUses{
+    "SelectCertificateUses",
+    "SELECT " HP_USE_COLUMNS
+    " FROM certificate_uses WHERE certificate_id = $1 ORDER BY double_use, scanned_at, id"};
+#undef HP_USE_COLUMNS
+// $1 scope, $2 every authority (1), $3 $4 the cursor (issued_at, id) or NULL, $5 limit; as on
+// SQLite, codes compared in "C" order.
+#define HP_IN_SCOPE(col)                                                                      \
+  "(" col " = $1::text OR (" col " COLLATE \"C\" >= ($1::text || '-') COLLATE \"C\" AND " col \
+  " COLLATE \"C\" < ($1::text || '.') COLLATE \"C\"))"
+inline constexpr Query kSelectDoubleUsePage{
+    "SelectDoubleUsePage",
+    "SELECT c.id, c.number, c.authority, c.owner_id, c.species, c.head_count, c.purpose, "
+    "c.origin, c.destination, hp_ms(c.issued_at), hp_ms(c.valid_until), c.owner_masked_name, "
+    "c.status FROM certificates c WHERE c.id IN (SELECT certificate_id FROM certificate_uses "
+    "WHERE double_use) AND ($2::integer = 1 OR " HP_IN_SCOPE("c.authority") " OR " HP_IN_SCOPE(
+        "c.destination") " OR EXISTS (SELECT 1 FROM certificate_uses u WHERE u.certificate_id = "
+                         "c.id AND " HP_IN_SCOPE("u.authority") ")) "
+    "AND ($3::bigint IS NULL OR c.issued_at < hp_ts($3::bigint) OR (c.issued_at = "
+    "hp_ts($3::bigint) AND c.id COLLATE \"C\" < $4::text COLLATE \"C\")) "
+    "ORDER BY c.issued_at DESC, c.id COLLATE \"C\" DESC LIMIT $5::integer"};
+#undef HP_IN_SCOPE
+
 // --- ownership (W8) ---
 #define HP_CHANGE_COLUMNS                                                                      \
   "animal_id, to_animal_id, tag, species, head, from_owner_id, to_owner_id, hp_days(on_day), " \

@@ -409,6 +409,42 @@ CREATE INDEX certificate_animals_by_animal ON certificate_animals(animal_id);
 
 PRAGMA user_version = 10;
 )sql"},
+    // Uses of a certificate at its destination (W5, issue 14 item 5), keyed by the id the scanning
+    // device made (16 bytes), so that a scan sent twice is one use. double_use 0 is the use that
+    // consumed the certificate (at most one per certificate: certificate_uses_first), 1 a later
+    // scan kept as a double use; authority is where it was scanned (the holding's, else the
+    // inspector's), for who may see it. Every certificate consumed before gets its first use, with
+    // a made-up id, scanned and received when it was consumed, at its destination.
+    {"Migration11",
+     R"sql(
+CREATE TABLE certificate_uses(
+  id BLOB PRIMARY KEY,
+  certificate_id TEXT NOT NULL REFERENCES certificates(id),
+  double_use INTEGER NOT NULL,
+  scanned_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  place TEXT NOT NULL,
+  holding_id INTEGER REFERENCES holdings(id),
+  head_counted INTEGER,
+  authority TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX certificate_uses_by_certificate ON certificate_uses(certificate_id, scanned_at);
+CREATE UNIQUE INDEX certificate_uses_first ON certificate_uses(certificate_id)
+  WHERE double_use = 0;
+CREATE INDEX certificate_uses_doubles ON certificate_uses(certificate_id) WHERE double_use = 1;
+
+INSERT INTO certificate_uses(id, certificate_id, double_use, scanned_at, received_at, user_id,
+                             user_name, place, holding_id, head_counted, authority)
+  SELECT randomblob(16), c.id, 0, c.consumed_at, c.consumed_at, coalesce(c.consumed_by, 0),
+         coalesce(c.consumed_by_name, ''), coalesce(c.consumed_place, ''), m.arrival_holding_id,
+         m.head_counted, c.destination
+  FROM certificates c LEFT JOIN movements m ON m.certificate_id = c.id
+  WHERE c.consumed_at IS NOT NULL;
+
+PRAGMA user_version = 11;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

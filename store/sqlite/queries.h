@@ -431,6 +431,36 @@ inline constexpr Query kSelectMovementsOfAnimal{
     " FROM movements m WHERE m.certificate_id IN (SELECT certificate_id FROM certificate_animals "
     "WHERE animal_id = ?1)"};
 
+// --- certificate uses (W5, issue 14 item 5) ---
+#define HP_USE_COLUMNS                                                                   \
+  "id, certificate_id, double_use, scanned_at, received_at, user_id, user_name, place, " \
+  "holding_id, head_counted, authority"
+inline constexpr Query kInsertCertificateUse{
+    "InsertCertificateUse", "INSERT INTO certificate_uses(" HP_USE_COLUMNS
+                            ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"};
+inline constexpr Query kSelectCertificateUse{
+    "SelectCertificateUse", "SELECT " HP_USE_COLUMNS " FROM certificate_uses WHERE id = ?1"};
+inline constexpr Query kSelectCertificateUses{
+    "SelectCertificateUses",
+    "SELECT " HP_USE_COLUMNS
+    " FROM certificate_uses WHERE certificate_id = ?1 ORDER BY double_use, scanned_at, id"};
+#undef HP_USE_COLUMNS
+// ?1 scope, ?2 every authority (1), ?3 ?4 the cursor (issued_at, id) or NULL, ?5 limit. Driven by
+// the double uses (certificate_uses_doubles), few; in scope as the issuer, the destination or
+// where one of its uses was scanned.
+#define HP_IN_SCOPE(col) "(" col " = ?1 OR (" col " >= ?1 || '-' AND " col " < ?1 || '.'))"
+inline constexpr Query kSelectDoubleUsePage{
+    "SelectDoubleUsePage",
+    "SELECT c.id, c.number, c.authority, c.owner_id, c.species, c.head_count, c.purpose, "
+    "c.origin, c.destination, c.issued_at, c.valid_until, c.owner_masked_name, c.status "
+    "FROM certificates c WHERE c.id IN (SELECT certificate_id FROM certificate_uses WHERE "
+    "double_use = 1) AND (?2 = 1 OR " HP_IN_SCOPE("c.authority") " OR " HP_IN_SCOPE(
+        "c.destination") " OR EXISTS (SELECT 1 FROM certificate_uses u WHERE u.certificate_id = "
+                         "c.id AND " HP_IN_SCOPE("u.authority") ")) "
+    "AND (?3 IS NULL OR c.issued_at < ?3 OR (c.issued_at = ?3 AND c.id < ?4)) "
+    "ORDER BY c.issued_at DESC, c.id DESC LIMIT ?5"};
+#undef HP_IN_SCOPE
+
 // --- ownership (W8) ---
 #define HP_CHANGE_COLUMNS                                                             \
   "animal_id, to_animal_id, tag, species, head, from_owner_id, to_owner_id, on_day, " \

@@ -1124,6 +1124,81 @@ Result<std::vector<Passage>> Codecs::ReadPassages(Connection& conn,
   return out;
 }
 
+// --- certificate uses (W5, issue 14 item 5) ---
+
+namespace sqlite {
+namespace {
+CertificateUse CertificateUseFromRow(const Statement& st) {
+  CertificateUse u;
+  u.id = UuidFromBytes(st.Blob(0));
+  u.certificate_id = st.Text(1);
+  u.double_use = st.Int(2) != 0;
+  u.scanned_at = FromMillis(st.Int(3));
+  u.received_at = FromMillis(st.Int(4));
+  u.user_id = st.Int(5);
+  u.user_name = st.Text(6);
+  u.place = st.Text(7);
+  if (!st.IsNull(8)) u.holding_id = st.Int(8);
+  if (!st.IsNull(9)) u.head_counted = static_cast<int32_t>(st.Int(9));
+  u.authority = st.Text(10);
+  return u;
+}
+}  // namespace
+}  // namespace sqlite
+
+template <>
+Result<std::optional<CertificateUse>> Codecs::ReadCertificateUse(Connection& conn,
+                                                                 const std::string& key) {
+  return sqlite::ReadFirst<CertificateUse>(
+      conn, sqlite::kSelectCertificateUse, [&](Statement& st) { st.BindBlob(1, key); },
+      sqlite::CertificateUseFromRow);
+}
+
+template <>
+Status Codecs::InsertCertificateUse(Connection& conn, const std::string& key,
+                                    const CertificateUse& u) {
+  std::optional<int64_t> head;
+  if (u.head_counted) head = *u.head_counted;
+  return sqlite::Write(conn, sqlite::kInsertCertificateUse, [&](Statement& st) {
+    st.BindBlob(1, key)
+        .Bind(2, u.certificate_id)
+        .Bind(3, u.double_use ? 1 : 0)
+        .Bind(4, sqlite::Millis(u.scanned_at))
+        .Bind(5, sqlite::Millis(u.received_at))
+        .Bind(6, u.user_id)
+        .Bind(7, u.user_name)
+        .Bind(8, u.place)
+        .Bind(11, u.authority);
+    sqlite::BindOptional(st, 9, u.holding_id);
+    sqlite::BindOptional(st, 10, head);
+  });
+}
+
+template <>
+Result<std::vector<CertificateUse>> Codecs::ReadCertificateUses(Connection& conn,
+                                                                const std::string& certificate_id) {
+  return sqlite::ReadAll<CertificateUse>(
+      conn, sqlite::kSelectCertificateUses, [&](Statement& st) { st.Bind(1, certificate_id); },
+      sqlite::CertificateUseFromRow);
+}
+
+template <>
+Result<std::vector<Certificate>> Codecs::ReadDoubleUsePage(Connection& conn,
+                                                           const DoubleUseListQuery& q) {
+  std::optional<int64_t> before;
+  if (q.before_issued_at) before = sqlite::Millis(*q.before_issued_at);
+  return sqlite::ReadAll<Certificate>(
+      conn, sqlite::kSelectDoubleUsePage,
+      [&](Statement& st) {
+        st.Bind(1, q.scope)
+            .Bind(2, q.all_authorities ? 1 : 0)
+            .Bind(4, q.before_id)
+            .Bind(5, std::clamp(q.limit, 1, 1000));
+        sqlite::BindOptional(st, 3, before);
+      },
+      sqlite::ListedCertificateFromRow);
+}
+
 template <>
 Result<std::vector<Revocation>> Codecs::ReadRevocationsAfter(Connection& conn,
                                                              int64_t after_sequence) {

@@ -225,6 +225,9 @@ std::vector<Row> Matrix() {
        no_body},
       {"GET", "/movements", Who::kRoles, kCertificateReaders,
        fixed("/api/v1/movements?status=mismatch"), no_body},
+      // Issue 14 item 5: certificates used twice, within the caller's jurisdiction.
+      {"GET", "/double-uses", Who::kRoles, kCertificateReaders, fixed("/api/v1/double-uses"),
+       no_body},
       // Issue 12 item 4: an unknown certificate is 404 for the inspector, nothing stored.
       {"POST",
        "/certificates/{id}/passages",
@@ -433,6 +436,61 @@ TEST_F(AuthzTest, CertificatesFollowTheInspectorsJurisdiction) {
                           {{"place", "matrix gate"}}, tokens.at(user));
     EXPECT_EQ(r.status, 200) << r.body;
   }
+}
+
+// Issue 14 item 5: a certificate of KZ-ABY bound for KZ-ALM, consumed by KZ-ALM's inspector and
+// scanned again by KZ's: the double use is listed for both inspectors and the issuing vet, not for
+// KZ-AKM's inspector, whose jurisdiction neither issued, received nor scanned it.
+TEST_F(AuthzTest, DoubleUsesAreListedWithinTheJurisdictionOfTheIssuerAndOfBothScans) {
+  auto client = env_->Client();
+  const std::string vet = env_->Login("vet");
+  std::map<std::string, std::string> tokens;
+  for (const char* u : {"insp-alm", "insp-akm", "insp-kz"}) tokens[u] = env_->Login(u);
+  const std::string phone = KzPhone(3600), tag = KzTag(3600);
+  json rec = {{"id", NewUuid()},
+              {"owner_phone", phone},
+              {"owner_name", "Matrix Owner"},
+              {"animal_tags", {tag}},
+              {"species", "cattle"},
+              {"disease", "FMD-O"},
+              {"vaccine", "FMD-OA-INACT"},
+              {"batch_no", "LOT-M"},
+              {"dose_ml", 2.0},
+              {"administered_on", DaysFromToday(0)}};
+  ASSERT_EQ(
+      client->Post("/api/v1/vaccinations/batch", {{"records", json::array({rec})}}, vet).status,
+      200);
+  auto issued = client->Post("/api/v1/certificates",
+                             {{"owner_phone", phone},
+                              {"animal_tags", {tag}},
+                              {"species", "cattle"},
+                              {"purpose", "slaughter"},
+                              {"destination", "KZ-ALM"}},
+                             vet);
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  const std::string id = issued.json().at("id");
+  const std::string target = "/api/v1/certificates/" + id + "/consume";
+  ASSERT_EQ(
+      client->Post(target, {{"place", "Almaty"}, {"id", NewUuid()}}, tokens.at("insp-alm")).status,
+      200);
+  auto twice = client->Post(target, {{"place", "Almaty"}, {"id", NewUuid()}}, tokens.at("insp-kz"));
+  ExpectProblem(twice, 409);
+  EXPECT_TRUE(twice.json().contains("double_use")) << twice.body;
+  auto listed = [&](const std::string& token) {
+    auto r = client->Get("/api/v1/double-uses?limit=1000", token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) return -1;
+    int found = 0;
+    const json page = r.json();  // kept: a range-for over r.json().at(...) would dangle
+    for (const json& item : page.at("items")) {
+      if (item.at("id") == id) found = static_cast<int>(item.at("uses").size());
+    }
+    return found;
+  };
+  EXPECT_EQ(listed(vet), 2);
+  EXPECT_EQ(listed(tokens.at("insp-alm")), 2);
+  EXPECT_EQ(listed(tokens.at("insp-kz")), 2);
+  EXPECT_EQ(listed(tokens.at("insp-akm")), 0);
 }
 
 // The matrix names every route the server documents, so that a new route cannot skip it.

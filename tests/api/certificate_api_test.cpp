@@ -88,7 +88,8 @@ class CertificateApiTest : public SharedServerTest<CertificateApiTest> {
     SharedServerSpec spec;
     spec.users = {{"vacc", "vaccinator", "", ""},          {"vet", "vet", "", ""},
                   {"insp", "inspector", "", ""},           {"vet-alm", "vet", "KZ-ALM", ""},
-                  {"insp-alm", "inspector", "KZ-ALM", ""}, {"insp-akm", "inspector", "KZ-AKM", ""}};
+                  {"insp-alm", "inspector", "KZ-ALM", ""}, {"insp-akm", "inspector", "KZ-AKM", ""},
+                  {"insp-2", "inspector", "", ""}};
     return spec;
   }
 
@@ -144,6 +145,25 @@ class CertificateApiTest : public SharedServerTest<CertificateApiTest> {
     EXPECT_EQ(r.status, 201) << r.body;
     if (r.status != 201) throw std::runtime_error("issue failed: " + r.body);
     return r.json();
+  }
+
+  // Issue 14 item 5: the item of GET /double-uses for certificate `id` as `token` sees it, or null
+  // when it is not listed (every page read).
+  json DoubleUsesOf(const std::string& id, const std::string& token) {
+    std::string cursor;
+    for (int page = 0; page < 100; ++page) {
+      auto r = client_->Get(
+          "/api/v1/double-uses?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor), token);
+      EXPECT_EQ(r.status, 200) << r.body;
+      if (r.status != 200) return nullptr;
+      const json j = r.json();
+      for (const json& item : j.at("items")) {
+        if (item.at("id") == id) return item;
+      }
+      if (j.at("next_cursor").is_null()) return nullptr;
+      cursor = j.at("next_cursor").get<std::string>();
+    }
+    return nullptr;
   }
 
   json Verify(const std::string& hp1, HttpClient* client = nullptr) {
@@ -1086,6 +1106,14 @@ TEST_F(CertificateApiTest, OfTwoInspectorsConfirmingOneArrivalExactlyOneWins) {
   auto stored = client_->Get("/api/v1/certificates/" + c.at("id").get<std::string>(), token);
   ASSERT_EQ(stored.status, 200);
   EXPECT_EQ(stored.json().at("status"), "consumed");
+  // Issue 14 item 5: each of the others is a recorded double use.
+  const json listed = DoubleUsesOf(c.at("id"), token);
+  ASSERT_EQ(listed.at("uses").size(), static_cast<size_t>(kInspectors)) << listed.dump(1);
+  EXPECT_EQ(listed.at("uses")[0].at("double_use"), false);
+  EXPECT_EQ(listed.at("uses")[0].at("place"), stored.json().at("consumed").at("place"));
+  for (size_t i = 1; i < listed.at("uses").size(); ++i) {
+    EXPECT_EQ(listed.at("uses")[i].at("double_use"), true);
+  }
   // Slaughtered once, by the one arrival applied.
   auto animal = client_->Get("/api/v1/animals/" + h.tags[0], Token("vet"));
   ASSERT_EQ(animal.status, 200);
@@ -1098,6 +1126,112 @@ std::string AfterIssue(const json& c, int seconds) {
   auto t = ParseRfc3339(c.at("issued_at").get<std::string>());
   EXPECT_TRUE(t.ok());
   return FormatRfc3339(t.value() + std::chrono::seconds(seconds));
+}
+
+// Issue 14 item 5: an arrival scanned offline waits on the phone with the id the phone made and
+// the scan time; sent twice (the answer was lost), it is one use; a second inspector's scan of the
+// same certificate is kept as a double use with both scans, answered 409 naming the first, audited,
+// and listed for both inspectors and the origin vet, not for another jurisdiction.
+TEST_F(CertificateApiTest, AnOfflineArrivalSentTwiceIsOneUseAndASecondScanIsARecordedDoubleUse) {
+  json c = Issue(IssueBody(CattleHerd(44, 1)));
+  const std::string id = c.at("id");
+  const std::string target = "/api/v1/certificates/" + id + "/consume";
+  const std::string first_id = NewUuid(), second_id = NewUuid();
+  const json first_body = {
+      {"id", first_id}, {"at", AfterIssue(c, 60)}, {"place", "Ayagoz meat plant, gate 2"}};
+  auto first = client_->Post(target, first_body, Token("insp"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  const json use = first.json().at("use");
+  EXPECT_EQ(use.at("id"), first_id);
+  EXPECT_EQ(use.at("double_use"), false);
+  EXPECT_EQ(use.at("duplicate"), false);
+  EXPECT_EQ(use.at("scanned_at"), AfterIssue(c, 60));
+  EXPECT_EQ(use.at("by"), "insp");
+  // Consumed when it was scanned, not when it reached the server.
+  EXPECT_EQ(first.json().at("consumed").at("at"), AfterIssue(c, 60));
+
+  auto again = client_->Post(target, first_body, Token("insp"));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("use").at("id"), first_id);
+  EXPECT_EQ(again.json().at("use").at("duplicate"), true);
+  EXPECT_EQ(again.json().at("use").at("received_at"), use.at("received_at"));
+
+  const json second_body = {
+      {"id", second_id}, {"at", AfterIssue(c, 120)}, {"place", "Semey market"}};
+  auto second = client_->Post(target, second_body, Token("insp-2"));
+  ExpectProblem(second, 409);
+  const json p = second.json();
+  EXPECT_EQ(p.at("type").get<std::string>().substr(p.at("type").get<std::string>().rfind('/') + 1),
+            "already-exists");
+  EXPECT_NE(p.at("detail").get<std::string>().find("double use"), std::string::npos) << p.dump(1);
+  EXPECT_EQ(p.at("first_consumed").at("place"), "Ayagoz meat plant, gate 2");
+  EXPECT_EQ(p.at("first_consumed").at("by"), "insp");
+  EXPECT_EQ(p.at("first_consumed").at("at"), AfterIssue(c, 60));
+  EXPECT_EQ(p.at("first_use").at("id"), first_id);
+  EXPECT_EQ(p.at("double_use").at("id"), second_id);
+  EXPECT_EQ(p.at("double_use").at("double_use"), true);
+  EXPECT_EQ(p.at("double_use").at("by"), "insp-2");
+  EXPECT_EQ(p.at("double_use").at("place"), "Semey market");
+  EXPECT_EQ(p.at("double_use").at("scanned_at"), AfterIssue(c, 120));
+  // The double use sent again is the same double use.
+  auto second_again = client_->Post(target, second_body, Token("insp-2"));
+  ExpectProblem(second_again, 409);
+  EXPECT_EQ(second_again.json().at("double_use").at("id"), second_id);
+  EXPECT_EQ(second_again.json().at("double_use").at("received_at"),
+            p.at("double_use").at("received_at"));
+
+  // The first use stays the certificate's.
+  auto stored = client_->Get("/api/v1/certificates/" + id, Token("vet"));
+  ASSERT_EQ(stored.status, 200);
+  EXPECT_EQ(stored.json().at("consumed").at("by"), "insp");
+
+  // Both inspectors and the origin vet see it with both scans; KZ-ALM does not.
+  for (const char* who : {"insp", "insp-2", "vet"}) {
+    SCOPED_TRACE(who);
+    const json item = DoubleUsesOf(id, Token(who));
+    ASSERT_TRUE(item.is_object()) << "not listed";
+    EXPECT_EQ(item.at("number"), c.at("number"));
+    ASSERT_EQ(item.at("uses").size(), 2u) << item.dump(1);
+    EXPECT_EQ(item.at("uses")[0].at("id"), first_id);
+    EXPECT_EQ(item.at("uses")[0].at("by"), "insp");
+    EXPECT_EQ(item.at("uses")[1].at("id"), second_id);
+    EXPECT_EQ(item.at("uses")[1].at("by"), "insp-2");
+  }
+  EXPECT_TRUE(DoubleUsesOf(id, Token("insp-alm")).is_null());
+
+  // Audited once: the double use, by the second inspector.
+  auto audit =
+      client_->Get("/api/v1/audit?action=certificate.double_use&limit=1000", Token("admin"));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  int rows = 0;
+  const json audited = audit.json();  // kept: a range-for over audit.json().at(...) would dangle
+  for (const json& row : audited.at("items")) {
+    if (row.at("target") != "certificate:" + id) continue;
+    ++rows;
+    EXPECT_EQ(row.at("username"), "insp-2");
+  }
+  EXPECT_EQ(rows, 1);
+}
+
+TEST_F(CertificateApiTest, ABadScanIdOrTimeIs400NamingItAndUsesNothing) {
+  json c = Issue(IssueBody(CattleHerd(45, 1)));
+  const std::string id = c.at("id");
+  const std::string target = "/api/v1/certificates/" + id + "/consume";
+  const std::vector<std::pair<json, std::string>> cases = {
+      {{{"id", "not-a-uuid"}, {"place", "gate"}}, "id"},
+      {{{"id", "00000000-0000-0000-0000-000000000000"}, {"place", "gate"}}, "id"},
+      {{{"id", 42}, {"place", "gate"}}, "id"},
+      {{{"id", NewUuid()}, {"at", "yesterday"}, {"place", "gate"}}, "at"},
+      {{{"id", NewUuid()}, {"at", "2099-01-01T00:00:00Z"}, {"place", "gate"}}, "at"},
+      {{{"id", NewUuid()}, {"at", "1999-01-01T00:00:00Z"}, {"place", "gate"}}, "at"},
+  };
+  for (const auto& [body, field] : cases) {
+    SCOPED_TRACE(body.dump());
+    ExpectProblem(client_->Post(target, body, Token("insp")), 400, field);
+  }
+  auto stored = client_->Get("/api/v1/certificates/" + id, Token("vet"));
+  ASSERT_EQ(stored.status, 200);
+  EXPECT_EQ(stored.json().at("status"), "issued");
 }
 
 TEST_F(CertificateApiTest, PassageScannedOfflineAndSentTwiceIsStoredOnce) {

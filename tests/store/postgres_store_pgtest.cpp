@@ -19,16 +19,23 @@
 namespace herdpass::testing {
 namespace {
 
-// The down step of migration 10 (journeys: holding stays, certificate_animals by animal).
-constexpr char kUndoJourneys[] =
-    "DROP INDEX certificate_animals_by_animal; DROP TABLE holding_stays; DELETE FROM "
-    "schema_migrations WHERE version = 10";
+// The down step of migration 11 (certificate uses).
+#define HP_UNDO_USES \
+  "DROP TABLE certificate_uses; DELETE FROM schema_migrations WHERE version = 11; "
+constexpr char kUndoUses[] = HP_UNDO_USES;
 
-// Undoes migration 10 (journeys), then 9 (owners' revisions): back to schema 8.
-constexpr char kUndoOwnerRevision[] =
-    "DROP INDEX certificate_animals_by_animal; DROP TABLE holding_stays; DELETE FROM "
-    "schema_migrations WHERE version = 10; "
+// Undoes migration 11, then 10 (journeys: holding stays, certificate_animals by animal).
+#define HP_UNDO_JOURNEYS                                                             \
+  HP_UNDO_USES                                                                       \
+  "DROP INDEX certificate_animals_by_animal; DROP TABLE holding_stays; DELETE FROM " \
+  "schema_migrations WHERE version = 10; "
+constexpr char kUndoJourneys[] = HP_UNDO_JOURNEYS;
+
+// Undoes migrations 11 and 10, then 9 (owners' revisions): back to schema 8.
+constexpr char kUndoOwnerRevision[] = HP_UNDO_JOURNEYS
     "ALTER TABLE owners DROP COLUMN revision; DELETE FROM schema_migrations WHERE version = 9";
+#undef HP_UNDO_JOURNEYS
+#undef HP_UNDO_USES
 
 // The down step of migration 8 (sale), undone after kUndoOwnerRevision.
 constexpr char kUndoSale[] =
@@ -67,14 +74,14 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 10);
+  EXPECT_EQ(PostgresSchemaVersion(), 11);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
-            "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10");
+            "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10,11:Migration11");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -84,7 +91,7 @@ TEST_F(PostgresStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
   auto before = store_->FindOwnerRevisionByPhone(Phone(1));
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(before->owner_id, o.id);
@@ -99,6 +106,34 @@ TEST_F(PostgresStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   auto after = store_->FindOwnerRevisionByPhone(Phone(1));
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->revision, 1);
+}
+
+// Databases of schema 10 exist: migration 11 gives each consumed certificate its first use.
+TEST_F(PostgresStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumedCertificate) {
+  Owner o = AddOwner(1);
+  Certificate used = MakeCertificate(1, o.id, {}, {});
+  Certificate planned = MakeCertificate(2, o.id, {}, {});
+  ASSERT_TRUE(store_->CreateCertificate(used, MakeAudit("certificate.issue")).ok());
+  ASSERT_TRUE(store_->CreateCertificate(planned, MakeAudit("certificate.issue")).ok());
+  const Timestamp consumed_at = At(1'790'000'100'000);
+  ASSERT_TRUE(store_
+                  ->ConsumeCertificate(used.id, Consumption{21, "insp", "gate 2", consumed_at},
+                                       MakeAudit("certificate.consume"))
+                  .ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoUses), "");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM certificate_uses"), "1");
+  auto uses = store_->ListCertificateUses(used.id);
+  ASSERT_TRUE(uses.ok()) << uses.status().ToString();
+  ASSERT_EQ(uses->size(), 1u);
+  EXPECT_FALSE((*uses)[0].double_use);
+  EXPECT_EQ((*uses)[0].user_id, 21);
+  EXPECT_EQ((*uses)[0].place, "gate 2");
+  EXPECT_EQ((*uses)[0].scanned_at, consumed_at);
+  EXPECT_EQ((*uses)[0].authority, used.destination);
+  EXPECT_TRUE(store_->ListCertificateUses(planned.id)->empty());
 }
 
 // Databases of schema 4 exist: migration 5 keeps every animal, each alive.
@@ -121,7 +156,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -152,7 +187,7 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -193,7 +228,7 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -226,19 +261,19 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(11, 'Migration11')"),
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(12, 'Migration12')"),
             "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 11, this program "
-            "knows up to 10)");
+            "the database was written by a newer version of HerdPass (schema 12, this program "
+            "knows up to 11)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -276,7 +311,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -329,7 +364,7 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
   auto stored = store_->FindCertificate(c.id);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->buyer_id, 0);
@@ -378,7 +413,7 @@ TEST_F(PostgresStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
                         "relname = 'certificate_animals_by_animal'"),
             "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "10");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM holding_stays"), "1");
   auto t = store_->LoadAnimalTimeline(kept->id);
   ASSERT_TRUE(t.ok()) << t.status().ToString();

@@ -65,8 +65,16 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 10 (journeys) on a database of the latest schema, as if written at schema 9.
+// Undoes migration 11 (certificate uses) on a database of the latest schema, as if written at
+// schema 10.
+void RevertToSchema10(RawDb& raw) {
+  raw.Exec("DROP TABLE certificate_uses");
+  raw.Exec("PRAGMA user_version = 10");
+}
+
+// Undoes migration 10 (journeys), as if written at schema 9.
 void RevertToSchema9(RawDb& raw) {
+  RevertToSchema10(raw);
   raw.Exec("DROP INDEX certificate_animals_by_animal");
   raw.Exec("DROP TABLE holding_stays");
   raw.Exec("PRAGMA user_version = 9");
@@ -79,7 +87,7 @@ void RevertToSchema8(RawDb& raw) {
   raw.Exec("PRAGMA user_version = 8");
 }
 
-// Undoes migrations 10, 9 and 8 (sale) on a database of the latest schema, as if written at schema 7.
+// Undoes migrations 11 to 8 (sale) on a database of the latest schema, as if written at schema 7.
 void RevertToSchema7(RawDb& raw) {
   RevertToSchema8(raw);
   raw.Exec("DROP TABLE ownership_changes");
@@ -186,7 +194,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 9);
+  EXPECT_EQ(SqliteSchemaVersion(), 11);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -204,7 +212,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -251,7 +259,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -308,7 +316,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -402,7 +410,7 @@ TEST_F(SqliteStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -537,7 +545,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -581,7 +589,7 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
   }
   auto before = store->FindOwnerRevisionByPhone(Phone(1));
@@ -620,7 +628,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -676,7 +684,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -742,7 +750,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "10");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -760,6 +768,51 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   auto r = store->RecordPassage(in, MakeAudit("certificate.passage"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(store->ListPassages(c.id)->size(), 1u);
+}
+
+// Databases of schema 8 exist: migration 10 gives each consumed certificate its first use (from
+// its consumption) and none to the others, so that a later scan of it is a double use.
+TEST_F(SqliteStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumedCertificate) {
+  Certificate used, planned;
+  std::string fresh_schema;
+  const Timestamp consumed_at = At(1'790'000'100'000);
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    NewOwner o{Phone(1), "Owner 1", "Kokpekty", "KZ-ABY-01", At(1000)};
+    auto owner = store->CreateOwner(o, MakeAudit("owner.create"));
+    ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+    used = MakeCertificate(1, owner->id, {}, {});
+    planned = MakeCertificate(2, owner->id, {}, {});
+    ASSERT_TRUE(store->CreateCertificate(used, MakeAudit("certificate.issue")).ok());
+    ASSERT_TRUE(store->CreateCertificate(planned, MakeAudit("certificate.issue")).ok());
+    ASSERT_TRUE(store
+                    ->ConsumeCertificate(used.id, Consumption{21, "insp", "gate 2", consumed_at},
+                                         MakeAudit("certificate.consume"))
+                    .ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+    RevertToSchema10(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'certificate_uses'"),
+              "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM certificate_uses"), "1");
+  }
+  auto uses = store->ListCertificateUses(used.id);
+  ASSERT_TRUE(uses.ok()) << uses.status().ToString();
+  ASSERT_EQ(uses->size(), 1u);
+  EXPECT_FALSE((*uses)[0].double_use);
+  EXPECT_EQ((*uses)[0].user_id, 21);
+  EXPECT_EQ((*uses)[0].place, "gate 2");
+  EXPECT_EQ((*uses)[0].scanned_at, consumed_at);
+  EXPECT_EQ((*uses)[0].authority, used.destination);
+  EXPECT_TRUE(store->ListCertificateUses(planned.id)->empty());
 }
 
 TEST_F(SqliteStoreTest, TamperedAuditAuthorityIsReported) {

@@ -31,12 +31,20 @@ export const USERS = {
 // `tls`: a host name (e.g. "herdpass.lan"): `herdpass tls self-signed --host tls` makes a CA and a
 // certificate, the server speaks HTTPS only, `url` is https://tls:PORT (a browser maps the name to
 // 127.0.0.1: launch({ tls: server })) and `spki` is the certificate's SPKI hash for Chromium.
-export async function startServer({ owners = 20, serveArgs = [], tls = null } = {}) {
+//
+// `users`: more users, [{ role, username, password, authority }], added before the server starts;
+// each is also signed in by signIn(page, url, username).
+export async function startServer({ owners = 20, serveArgs = [], tls = null, users = [] } = {}) {
   if (!existsSync(BIN)) throw new Error(`no herdpass binary at ${BIN} (set HERDPASS_BIN)`);
   if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`no web build at ${WEB_DIST} (npm run build)`);
   const data = mkdtempSync(join(tmpdir(), 'herdpass-e2e-'));
   execFileSync(BIN, ['init', '--data', data, '--region', 'KZ', '--authority', 'KZ-ABY'], { stdio: 'pipe' });
   const demo = execFileSync(BIN, ['demo', '--data', data, '--owners', String(owners)], { encoding: 'utf8' });
+  for (const u of users) {
+    const args = ['user', 'add', '--data', data, '--username', u.username, '--role', u.role, '--authority', u.authority];
+    execFileSync(BIN, args, { input: `${u.password}\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+    USERS[u.username] = [u.username, u.password];
+  }
   let spki = null;
   if (tls) {
     const dir = join(data, 'tls');

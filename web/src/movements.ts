@@ -4,6 +4,7 @@
 // the inspector's screens (vet_state.ts, movements_view.ts) use these; movements.test.ts runs them
 // with fakes.
 import { ApiError, OfflineError, TimeoutError } from './api';
+import type { ArrivalScan } from './passages';
 import type { Message } from './screens/message';
 
 export interface HoldingItem {
@@ -105,13 +106,31 @@ export function arrivalBody(f: ArrivalFields, place?: string): Record<string, un
   return body;
 }
 
-// What an arrival's refusal says: 409 (already arrived, with when and where), or another problem.
-export type ArrivalProblem = { kind: 'conflict'; at?: string; place?: string; by?: string } | { kind: 'error'; message: Message };
+// Issue 14 item 5: the arrival as it goes out (now, or from the outbox when the network is back),
+// with the id made on this phone and the time of the scan, so that it is one use however often it
+// is sent.
+export function arrivalScan(f: ArrivalFields, place: string, id: string, at: Date): ArrivalScan {
+  return { kind: 'arrival', id, at: at.toISOString(), ...(arrivalBody(f, place) as Omit<ArrivalScan, 'kind' | 'id' | 'at'>) };
+}
+
+// The body of POST /consume for a scan: without the phone's own mark.
+export function scanBody(scan: ArrivalScan): Record<string, unknown> {
+  const { kind: _kind, ...body } = scan;
+  return body;
+}
+
+// Whether an arrival could not reach the server (no network, or no answer in time): it then waits
+// in the outbox and goes out by itself; the server keeps it once whatever the earlier try did.
+export const unsent = (err: unknown): boolean => err instanceof OfflineError;
+
+// What an arrival's refusal says: 409 (already arrived, with when and where; `recorded` when the
+// server kept this scan as a double use), or another problem.
+export type ArrivalProblem = { kind: 'conflict'; at?: string; place?: string; by?: string; recorded?: boolean } | { kind: 'error'; message: Message };
 
 export function arrivalProblem(err: unknown): ArrivalProblem {
   if (err instanceof ApiError && err.status === 409) {
     const first = (err.problem.first_consumed ?? {}) as { at?: string; place?: string; by?: string };
-    return { kind: 'conflict', ...first };
+    return { kind: 'conflict', ...first, ...(err.problem.double_use ? { recorded: true } : {}) };
   }
   if (err instanceof OfflineError && !(err instanceof TimeoutError)) return { kind: 'error', message: { key: 'movement.offline' } };
   return { kind: 'error', message: { error: err } };

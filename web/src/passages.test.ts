@@ -107,3 +107,63 @@ describe('syncPassages', () => {
     expect(port.records.get('a')?.state).toBe('pending');
   });
 });
+
+// Issue 14 item 5: arrivals go out by the same sync, marked on the phone only.
+describe('syncPassages with arrivals', () => {
+  const arrival = (port: MemoryPassages, id: string) =>
+    port.records.set(id, {
+      id,
+      state: 'pending',
+      created_at: AT.toISOString(),
+      record: { kind: 'arrival', id, at: AT.toISOString(), place: 'gate 2', certificate: 'cert-' + id },
+      attempts: 0,
+    });
+
+  it('keeps a 409 double use as sent, with the first use it names', async () => {
+    const port = new MemoryPassages();
+    arrival(port, 'a1');
+    const send: SendPassage = async () => {
+      throw new ApiError(409, {
+        type: 'https://herdpass.example/problems/already-exists',
+        first_consumed: { at: '2026-12-06T08:00:00Z', place: 'Abay meat plant', by: 'demo-inspector' },
+        first_use: { id: 'x' },
+        double_use: { id: 'a1' },
+      });
+    };
+    const report = await syncPassages(port, send);
+    expect(report.outcome).toBe('done');
+    expect(report.rejected).toBe(0);
+    expect(port.records.get('a1')).toMatchObject({
+      state: 'sent',
+      answer: { status: 'double_use', first: { at: '2026-12-06T08:00:00Z', place: 'Abay meat plant', by: 'demo-inspector' } },
+    });
+  });
+
+  it('refuses a 409 without a double use (revoked, expired) with its code', async () => {
+    const port = new MemoryPassages();
+    arrival(port, 'a1');
+    const send: SendPassage = async () => {
+      throw new ApiError(409, { type: 'https://herdpass.example/problems/failed-precondition', detail: 'revoked' });
+    };
+    await syncPassages(port, send);
+    expect(port.records.get('a1')).toMatchObject({ state: 'rejected', error: { code: 'failed-precondition' } });
+  });
+
+  it('marks an arrival the server had already as a duplicate, and keeps it waiting with no network', async () => {
+    const port = new MemoryPassages();
+    arrival(port, 'a1');
+    arrival(port, 'a2');
+    const bodies: unknown[] = [];
+    let calls = 0;
+    const send: SendPassage = async (_c, body) => {
+      bodies.push(body);
+      if (calls++ === 0) return { id: 'cert', use: { duplicate: true } };
+      throw new OfflineError();
+    };
+    const report = await syncPassages(port, send);
+    expect(report.outcome).toBe('retry');
+    expect(port.records.get('a1')).toMatchObject({ state: 'sent', answer: { status: 'duplicate' } });
+    expect(port.records.get('a2')?.state).toBe('pending');
+    expect(bodies[0]).toEqual({ kind: 'arrival', id: 'a1', at: AT.toISOString(), place: 'gate 2' });
+  });
+});

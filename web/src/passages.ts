@@ -21,16 +21,44 @@ export interface PassageBody {
   note?: string;
 }
 
-// What the server answered (the stored passage's flag), once sent.
+// Issue 14 item 5: an arrival (POST /certificates/{id}/consume) scanned on this phone waits in the
+// same store and goes out by the same sync as a passage, marked `kind: 'arrival'` (the mark stays on
+// the phone). Its id is made on the phone and `at` is when it was scanned: the server keeps one use
+// per id, so sending it again changes nothing.
+export interface ArrivalScan {
+  kind: 'arrival';
+  id: string;
+  at: string;
+  place: string;
+  holding?: number;
+  head_count?: number;
+  tags?: string[];
+}
+
+// Who used a certificate first, as the server names it when a later scan is a double use.
+export interface FirstUseNamed {
+  at?: string;
+  place?: string;
+  by?: string;
+}
+
+// What the server answered (the stored passage's flag), once sent. An arrival is 'created' (it
+// consumed the certificate), 'duplicate' (sent before), or 'double_use': the certificate was used
+// before (`first` names that use) and this scan is kept as a double use.
 export interface PassageAnswer {
-  status: 'created' | 'duplicate';
+  status: 'created' | 'duplicate' | 'double_use';
   flag: string | null;
   flag_reason: string | null;
   certificate_number?: string;
+  first?: FirstUseNamed;
 }
 
-// A passage on the phone: `record` is the body with the certificate (id or number) it goes to.
-export type PassageRecord = OutboxRecord & { record: PassageBody & { certificate: string }; answer?: PassageAnswer };
+// A passage or an arrival on the phone: `record` is the body with the certificate (id or number) it
+// goes to.
+export type PassageRecord = OutboxRecord & { record: (PassageBody | ArrivalScan) & { certificate: string }; answer?: PassageAnswer };
+
+export const isArrival = (r: PassageRecord): r is PassageRecord & { record: ArrivalScan & { certificate: string } } =>
+  (r.record as { kind?: string }).kind === 'arrival';
 
 // What the inspector typed, as typed; starts empty and is emptied after a save.
 export interface PassageForm {
@@ -74,7 +102,10 @@ export interface PassagePort {
   reject(id: string, error: { code?: string; message: string; field?: string }): Promise<void>;
 }
 
-export type SendPassage = (certificate: string, body: PassageBody) => Promise<{ status?: string; passage?: { flag?: string | null; flag_reason?: string | null; certificate_number?: string } } | null>;
+export type SendPassage = (
+  certificate: string,
+  body: PassageBody | ArrivalScan,
+) => Promise<{ status?: string; use?: { duplicate?: boolean }; passage?: { flag?: string | null; flag_reason?: string | null; certificate_number?: string } } | null>;
 
 export interface PassageSyncReport {
   outcome: 'done' | 'retry' | 'unauthorized' | 'forbidden';
@@ -90,6 +121,14 @@ function problemOf(p: Problem | undefined): { code?: string; message: string; fi
   return { ...(code ? { code } : {}), message: String(p?.detail || p?.title || 'rejected'), ...(field ? { field } : {}) };
 }
 
+// The first use a 409 names when the server kept the scan as a double use (issue 14 item 5), else
+// null (another refusal).
+export function doubleUseOf(e: unknown): FirstUseNamed | null {
+  if (!(e instanceof ApiError) || e.status !== 409 || !e.problem?.double_use) return null;
+  const f = (e.problem.first_consumed ?? {}) as FirstUseNamed;
+  return { ...(f.at ? { at: f.at } : {}), ...(f.place ? { place: f.place } : {}), ...(f.by ? { by: f.by } : {}) };
+}
+
 // Sends the waiting passages of `user` (all when a passage has no maker), oldest first, one by one.
 // Created and duplicate are marked sent with the answer; a 4xx refuses the passage (kept with its
 // reason); 401 and 403 stop with everything kept; no answer, 408, 429 and 5xx stop for a retry.
@@ -100,7 +139,7 @@ export async function syncPassages(port: PassagePort, send: SendPassage, options
     const { certificate, ...body } = r.record;
     try {
       const answer = await send(certificate, body);
-      const duplicate = answer?.status === 'duplicate';
+      const duplicate = answer?.status === 'duplicate' || answer?.use?.duplicate === true;
       await port.sent(r.id, {
         status: duplicate ? 'duplicate' : 'created',
         flag: answer?.passage?.flag ?? null,
@@ -110,6 +149,13 @@ export async function syncPassages(port: PassagePort, send: SendPassage, options
       if (duplicate) report.duplicate++;
       else report.created++;
     } catch (e) {
+      const first = doubleUseOf(e);
+      if (first) {
+        // Kept by the server as a double use: sent, with the first use it names.
+        await port.sent(r.id, { status: 'double_use', flag: null, flag_reason: null, first });
+        report.created++;
+        continue;
+      }
       const failure = sendFailure(e);
       if (failure !== 'refused') return { ...report, outcome: failure, error: e };
       await port.reject(r.id, problemOf((e as ApiError).problem));

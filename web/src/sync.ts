@@ -20,7 +20,7 @@ import { session } from './auth';
 import { db, kvGet, kvSet, type OutboxRecord, type RecordMaker } from './db';
 import type { EventRecord, TagEventBody } from './tag_life';
 import type { FlockChoice, FlockEventBody, FlockEventRecord } from './flock_life';
-import { syncPassages, type PassageBody, type PassagePort, type PassageRecord, type SendPassage } from './passages';
+import { isArrival, syncPassages, type ArrivalScan, type PassageBody, type PassagePort, type PassageRecord, type SendPassage } from './passages';
 import { UUID_RE, uuidv4 } from './uuid';
 
 export type { OutboxRecord, RecordMaker };
@@ -677,18 +677,37 @@ const idbPassages: PassagePort = {
   },
 };
 
-const sendPassage: SendPassage = (certificate, body) =>
-  api('POST', `/certificates/${encodeURIComponent(certificate)}/passages`, body, undefined, SEND_TIMEOUT_MS);
+// A passage goes to /passages; an arrival (issue 14 item 5) to /consume, without its phone-only mark.
+const sendPassage: SendPassage = (certificate, body) => {
+  const ref = encodeURIComponent(certificate);
+  if ('kind' in body && body.kind === 'arrival') {
+    const { kind: _kind, ...arrival } = body;
+    return api('POST', `/certificates/${ref}/consume`, arrival, undefined, SEND_TIMEOUT_MS);
+  }
+  return api('POST', `/certificates/${ref}/passages`, body, undefined, SEND_TIMEOUT_MS);
+};
 
-// The signed-in user's passages on this phone (waiting, refused and sent), newest first.
-export async function listPassages(): Promise<PassageRecord[]> {
+async function listScans(arrivals: boolean): Promise<PassageRecord[]> {
   const all = (await (await db()).getAll('passages')) as PassageRecord[];
   const s = session();
-  return all.filter((r) => !s || belongsTo(r, s.user.id)).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return all
+    .filter((r) => isArrival(r) === arrivals && (!s || belongsTo(r, s.user.id)))
+    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
+// The signed-in user's passages on this phone (waiting, refused and sent), newest first.
+export const listPassages = (): Promise<PassageRecord[]> => listScans(false);
+
+// The signed-in user's arrivals scanned on this phone (waiting, refused and sent, with the server's
+// answer: consumed, or a double use naming the first use), newest first.
+export const listArrivals = (): Promise<PassageRecord[]> => listScans(true);
+
+// Saves an arrival scanned on this phone (its id and scan time made here) as the signed-in user's,
+// to go out with the passages; then tries to send.
+export const addArrival = (certificate: string, body: ArrivalScan): Promise<void> => addPassage(certificate, body);
+
 // Saves a passage scanned on this phone as the signed-in user's, then tries to send.
-export async function addPassage(certificate: string, body: PassageBody): Promise<void> {
+export async function addPassage(certificate: string, body: PassageBody | ArrivalScan): Promise<void> {
   const s = session();
   const user = s ? { id: s.user.id, username: s.user.username } : undefined;
   const rec: PassageRecord = { id: body.id, ...(user ? { user } : {}), state: 'pending', created_at: new Date().toISOString(), record: { ...body, certificate }, attempts: 0 };

@@ -10,7 +10,7 @@ import { api } from '../api';
 import { kvGet, kvSet } from '../db';
 import { formatDateTime, formatNumber, t } from '../i18n';
 import { allPages, filterHoldings } from '../movements';
-import { EMPTY_PASSAGE, passageFrom, type PassageErrors, type PassageForm, type PassageRecord } from '../passages';
+import { EMPTY_PASSAGE, passageFrom, type PassageErrors, type PassageBody, type PassageForm, type PassageRecord } from '../passages';
 import { addPassage, listPassages } from '../sync';
 import { html, nothing } from '../ui';
 import { uuidv7 } from '../uuid';
@@ -164,7 +164,7 @@ export class Checkpoint {
     const state = p.state === 'sent' ? (flag ? 'flagged' : 'sent') : p.state;
     return html`<li data-testid="passage-item" data-id=${p.id} data-state=${state} class=${state === 'flagged' || state === 'rejected' ? 'error' : ''}>
       <strong dir="ltr">${p.answer?.certificate_number ?? p.record.certificate}</strong> · ${formatDateTime(p.record.at)} ·
-      ${t('inspector:passage.head_seen', { n: formatNumber(p.record.head_seen) })}
+      ${t('inspector:passage.head_seen', { n: formatNumber((p.record as PassageBody).head_seen) })}
       <div data-testid="passage-state">
         ${state === 'pending' ? t('inspector:passage.waiting') : nothing}
         ${state === 'sent' ? t('inspector:passage.stored') : nothing}

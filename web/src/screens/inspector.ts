@@ -24,7 +24,19 @@ import { earlierOwner, soldUnits } from '../sale';
 import type { CertClaims, Coverage, LookupAnimal as Animal, LookupResult, LookupVaccination, MovementRule } from '../wire';
 import { say } from './message';
 import { Checkpoint } from './checkpoint';
-import { arrivalFields, arrivalResult, currentPosition, holdingsNote, incomingView, IncomingPanel } from './movements_view';
+import {
+  arrivalFields,
+  arrivalResult,
+  arrivalsView,
+  currentPosition,
+  DoubleUsePanel,
+  doubleUsesView,
+  holdingsNote,
+  incomingView,
+  IncomingPanel,
+} from './movements_view';
+import type { PassageRecord } from '../passages';
+import { addArrival, listArrivals } from '../sync';
 import { InspectorState, listAge, type Checked } from './inspector_state';
 import { INSPECTOR_PURPOSE, purposeSummary, type DiseaseSummary, type PurposeSummary, type UnitFailure } from './inspector_summary';
 import './inspector.css';
@@ -66,13 +78,28 @@ export const mount: Mount = (root, ctx) => {
       verifyOffline: async (hp1) => (await import('../hp1/index')).verifyOffline(hp1),
       online: () => navigator.onLine,
       now: () => new Date(),
+      queueArrival: (certificate, scan) => addArrival(certificate, scan),
     },
     s?.user.role === 'inspector',
   );
 
   // The checkpoint scan, for inspectors (issue 12 item 4): a passage of the certificate checked.
   const checkpoint = s?.user.role === 'inspector' ? new Checkpoint() : null;
-  const refreshPassages = () => void checkpoint?.refreshList();
+  // Issue 14 item 5: the arrivals this phone scanned, with the server's answers, and the double
+  // uses of the inspector's jurisdiction.
+  let arrivals: PassageRecord[] = [];
+  const doubleUses = new DoubleUsePanel(controller.signal, () => draw());
+  const refreshPassages = () => {
+    void checkpoint?.refreshList();
+    void listArrivals().then((list) => {
+      const answered = list.filter((r) => r.state !== 'pending').length;
+      const before = arrivals.filter((r) => r.state !== 'pending').length;
+      arrivals = list;
+      if (alive) draw();
+      // A waiting arrival was answered: a double use may be new.
+      if (alive && answered !== before) void doubleUses.load();
+    });
+  };
 
   // W13: the inspector's incoming movements (and the holdings an arrival is recorded at).
   const isInspector = s?.user.role === 'inspector';
@@ -434,10 +461,12 @@ export const mount: Mount = (root, ctx) => {
         ? html`<div class="error big-message" role="alert" data-testid="consume-conflict">
             <strong>${t('inspector:already_used')}</strong>
             <div>${t('inspector:first_used', { date: formatDateTime(st.consumeConflict.at), place: st.consumeConflict.place ?? '', by: st.consumeConflict.by ?? '' })}</div>
+            ${st.consumeDoubleUse ? html`<div data-testid="consume-double-use">${t('movement.double_use_recorded')}</div>` : nothing}
           </div>`
         : nothing}
+      ${st.consumeQueued ? html`<p class="notice big-message" role="status" data-testid="consume-queued">${t('movement.arrival_queued')}</p>` : nothing}
       ${st.consumeError ? html`<p class="error" role="alert" data-testid="consume-error">${say(st.consumeError)}</p>` : nothing}
-      ${canConsume && !st.consumeOpen && !st.consumeDone
+      ${canConsume && !st.consumeOpen && !st.consumeDone && !st.consumeQueued
         ? html`<button class="btn btn-primary btn-block" data-testid="cert-consume" @click=${() => st.openConsume(true)}>
             ${t('inspector:consume')}
           </button>`
@@ -519,7 +548,9 @@ export const mount: Mount = (root, ctx) => {
         </section>
         ${st.checked ? resultView(st.checked) : nothing}
         ${checkpoint ? checkpoint.view(st.claims()?.head_count) : nothing}
+        ${isInspector ? arrivalsView(arrivals) : nothing}
         ${isInspector ? incomingView(incoming) : nothing}
+        ${isInspector ? doubleUsesView(doubleUses) : nothing}
         ${shown ? detailsView(shown) : nothing}
       </div>`,
       root,
@@ -541,6 +572,8 @@ export const mount: Mount = (root, ctx) => {
   void st.loadRules();
   if (isInspector) {
     void incoming.load();
+    void doubleUses.load();
+    refreshPassages();
     void currentPosition().then((position) => (alive ? incoming.loadHoldings(position) : undefined));
   }
   // The offline verifier and fresh lists while there is a network, so that a check in the pasture

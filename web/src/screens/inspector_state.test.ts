@@ -62,6 +62,9 @@ function world(
   return { st, requests, remembered, offlineChecks, askedPhone, net, kv };
 }
 
+// The scan's own fields (issue 14 item 5): an id made on the phone (UUIDv7) and the time of the scan.
+const SCAN = { id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), at: NOW.toISOString() };
+
 // Fake rules, not the server's.
 const rule = (name: string, diseases: string[]): MovementRule => ({ name, purpose: 'slaughter', scope: '', species: [], diseases, max_age_days: 0 });
 const catalogue = (rules: MovementRule[] | undefined): Catalogue => ({ species: [], diseases: [], vaccines: [], ...(rules ? { movement_rules: rules } : {}) });
@@ -206,7 +209,7 @@ describe('inspector: consuming', () => {
     const w = await checkedValid({ 'POST /certificates/c-1/consume': { status: 'consumed', consumed: { at: '2026-11-29T10:00:00Z', place: 'Abay plant' } } });
     w.st.openConsume(true);
     await w.st.consume('Abay plant');
-    expect(w.requests.at(-1)).toEqual({ method: 'POST', path: '/certificates/c-1/consume', body: { place: 'Abay plant' } });
+    expect(w.requests.at(-1)).toEqual({ method: 'POST', path: '/certificates/c-1/consume', body: { ...SCAN, place: 'Abay plant' } });
     expect(w.st.consumeDone).toEqual({ at: '2026-11-29T10:00:00Z', place: 'Abay plant' });
     expect(w.st.checked?.result).toMatchObject({ valid: false, status: 'consumed', consumed_place: 'Abay plant' });
     expect(w.st.consumeOpen).toBe(false);
@@ -219,7 +222,7 @@ describe('inspector: consuming', () => {
     w.st.arrivalHolding = '2';
     w.st.arrivalTags = 'A\n';
     await w.st.consume('Abay plant', '1');
-    expect(w.requests.at(-1)).toEqual({ method: 'POST', path: '/certificates/c-1/consume', body: { place: 'Abay plant', holding: 2, head_count: 1, tags: ['A'] } });
+    expect(w.requests.at(-1)).toEqual({ method: 'POST', path: '/certificates/c-1/consume', body: { ...SCAN, place: 'Abay plant', holding: 2, head_count: 1, tags: ['A'] } });
     expect(w.st.consumeArrival).toEqual(movement);
     w.st.openConsume(true);
     expect([w.st.arrivalHolding, w.st.arrivalTags]).toEqual(['', '']);
@@ -231,6 +234,32 @@ describe('inspector: consuming', () => {
     await w.st.consume('Abay plant');
     expect([w.st.consumeConflict, w.st.consumeDone, w.st.consumeError]).toEqual([first, null, null]);
     expect(w.st.checked?.result).toMatchObject({ status: 'consumed', consumed_at: first.at, consumed_place: first.place });
+  });
+
+  it('keeps a consume with no network in the outbox, with its id and scan time, to be sent once (issue 14 item 5)', async () => {
+    for (const cause of ['offline', 'no network', 'no answer'] as const) {
+      const w = await checkedValid(cause === 'no answer' ? { 'POST /certificates/c-1/consume': new TimeoutError(15_000) } : {});
+      const queued: unknown[] = [];
+      (w.st as unknown as { ports: InspectorPorts }).ports.queueArrival = async (certificate, scan) => void queued.push({ certificate, scan });
+      if (cause === 'offline') w.net.online = false;
+      const before = w.requests.length;
+      await w.st.consume('Abay plant');
+      expect(queued, cause).toEqual([{ certificate: 'c-1', scan: { kind: 'arrival', ...SCAN, place: 'Abay plant' } }]);
+      expect(w.st.consumeQueued, cause).toBe(true);
+      expect(w.st.consumeError, cause).toBeNull();
+      expect(w.requests.length - before, cause).toBe(cause === 'offline' ? 0 : 1);
+      expect(w.st.checked?.result.status).toBe('valid');
+    }
+  });
+
+  it('says when the server kept the scan as a double use, naming the first use', async () => {
+    const first = { at: '2026-11-28T07:00:00Z', place: 'Other plant', by: 'insp2' };
+    const w = await checkedValid({ 'POST /certificates/c-1/consume': new ApiError(409, { first_consumed: first, first_use: {}, double_use: { id: 'x' } }) });
+    await w.st.consume('Abay plant');
+    expect([w.st.consumeConflict, w.st.consumeDoubleUse]).toEqual([first, true]);
+    const plain = await checkedValid({ 'POST /certificates/c-1/consume': new ApiError(409, { first_consumed: first }) });
+    await plain.st.consume('Abay plant');
+    expect(plain.st.consumeDoubleUse).toBe(false);
   });
 
   it('says no network, refused, or the error, and leaves the result as it was', async () => {

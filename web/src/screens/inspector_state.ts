@@ -10,7 +10,9 @@ import { loadCatalogue, type CataloguePorts } from '../catalogue';
 import type { VerifyResult } from '../hp1/index';
 import { lookupPhone, type LookupProblem } from '../lookup';
 import type { LocalKnowledge } from '../phone_check';
-import { arrivalBody, type MovementInfo } from '../movements';
+import { arrivalProblem, arrivalScan, scanBody, unsent, type MovementInfo } from '../movements';
+import type { ArrivalScan } from '../passages';
+import { uuidv7 } from '../uuid';
 import type { CertClaims, ConsumeAnswer, ConsumedFields, FirstUse, LookupResult, MovementRule } from '../wire';
 import type { Message } from './message';
 
@@ -35,6 +37,9 @@ export interface InspectorPorts {
   verifyOffline(hp1: string): Promise<VerifyResult>;
   online(): boolean;
   now(): Date;
+  // Issue 14 item 5: keeps an arrival that could not be sent in the phone's outbox, to go out when
+  // the network is back (sync.ts addArrival).
+  queueArrival?(certificate: string, scan: ArrivalScan): Promise<void>;
 }
 
 const aborted = (err: unknown) => (err as Error)?.name === 'AbortError';
@@ -72,6 +77,10 @@ export class InspectorState {
   consumeDone: FirstUse | null = null;
   consumeConflict: FirstUse | null = null;
   consumeError: CheckProblem | null = null;
+  // The consume waits in the outbox (no network): its answer shows in the list of arrivals.
+  consumeQueued = false;
+  // The server kept this scan as a double use (consumeConflict names the first use).
+  consumeDoubleUse = false;
   // W13: the arrival typed in the consume form (holding picked, tags seen; '' none), and the
   // movement the server answered with.
   arrivalHolding = '';
@@ -160,6 +169,8 @@ export class InspectorState {
     this.consumeConflict = null;
     this.consumeError = null;
     this.consumeArrival = null;
+    this.consumeQueued = false;
+    this.consumeDoubleUse = false;
     this.arrivalHolding = '';
     this.arrivalTags = '';
     this.changed();
@@ -212,10 +223,11 @@ export class InspectorState {
     this.consumeError = null;
     this.consumeConflict = null;
     this.changed();
+    // Made once: the same scan, sent now or later from the outbox, is one use on the server.
+    const scan = arrivalScan({ holding: this.arrivalHolding, head, tags: this.arrivalTags }, place, uuidv7(), this.ports.now());
     try {
-      const cert = await this.ports.api<ConsumeAnswer>('POST', `/certificates/${encodeURIComponent(ref)}/consume`,
-        arrivalBody({ holding: this.arrivalHolding, head, tags: this.arrivalTags }, place),
-      );
+      if (!this.ports.online()) throw new OfflineError();
+      const cert = await this.ports.api<ConsumeAnswer>('POST', `/certificates/${encodeURIComponent(ref)}/consume`, scanBody(scan));
       this.consumeDone = cert.consumed ?? { place };
       this.consumeArrival = cert.movement ?? null;
       this.consumeOpen = false;
@@ -225,8 +237,14 @@ export class InspectorState {
       if (err instanceof ApiError && err.status === 409 && err.problem.first_consumed) {
         const first = err.problem.first_consumed as FirstUse;
         this.consumeConflict = first;
+        const problem = arrivalProblem(err);
+        this.consumeDoubleUse = problem.kind === 'conflict' && !!problem.recorded;
         this.consumeOpen = false;
         this.markConsumed(first.at, first.place);
+      } else if (unsent(err) && this.ports.queueArrival) {
+        await this.ports.queueArrival(ref, scan);
+        this.consumeQueued = true;
+        this.consumeOpen = false;
       } else if (err instanceof OfflineError && !(err instanceof TimeoutError)) {
         this.consumeError = { key: 'inspector:consume_offline' };
       } else if (err instanceof ApiError && err.status === 409) {

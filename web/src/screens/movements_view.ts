@@ -7,8 +7,8 @@ import { formatDateTime, formatNumber, language, t } from '../i18n';
 import { purposeName, speciesName } from '../labels';
 import {
   appendPage,
-  arrivalBody,
   arrivalProblem,
+  arrivalScan,
   headDifference,
   loadHoldings,
   type ArrivalProblem,
@@ -18,7 +18,12 @@ import {
   type Page,
   type Position,
   pagePath,
+  scanBody,
+  unsent,
 } from '../movements';
+import { isArrival, type PassageRecord } from '../passages';
+import { addArrival } from '../sync';
+import { uuidv7 } from '../uuid';
 import { scanCode } from '../scan';
 import { html, nothing } from '../ui';
 import { say, type Message } from './message';
@@ -124,6 +129,7 @@ export const INCOMING_PAGE = 50;
 interface Answered {
   movement?: MovementInfo;
   problem?: ArrivalProblem;
+  queued?: boolean; // no network: waits on the phone (issue 14 item 5)
 }
 
 // The inspector's incoming movements and the arrival of one of them. Holds its own state and asks
@@ -196,18 +202,25 @@ export class IncomingPanel {
       this.redraw();
       return;
     }
-    const body = arrivalBody({ holding: this.holding, head: String(data.get('head') ?? ''), tags: this.tags }, place);
+    const scan = arrivalScan({ holding: this.holding, head: String(data.get('head') ?? ''), tags: this.tags }, place, uuidv7(), new Date());
     this.busy = true;
     this.redraw();
     try {
-      const cert = await api<{ movement?: MovementInfo }>('POST', `/certificates/${encodeURIComponent(item.id)}/consume`, body, this.signal);
+      if (!navigator.onLine) throw new OfflineError();
+      const cert = await api<{ movement?: MovementInfo }>('POST', `/certificates/${encodeURIComponent(item.id)}/consume`, scanBody(scan), this.signal);
       this.answers.set(item.id, { movement: cert.movement });
       this.open = null;
     } catch (err) {
       if ((err as Error)?.name === 'AbortError') return;
-      const problem = arrivalProblem(err);
-      this.answers.set(item.id, { problem });
-      if (problem.kind === 'conflict') this.open = null;
+      if (unsent(err)) {
+        await addArrival(item.id, scan);
+        this.answers.set(item.id, { queued: true });
+        this.open = null;
+      } else {
+        const problem = arrivalProblem(err);
+        this.answers.set(item.id, { problem });
+        if (problem.kind === 'conflict') this.open = null;
+      }
     }
     this.busy = false;
     this.redraw();
@@ -227,9 +240,10 @@ export class IncomingPanel {
 
 export const problemView = (p: ArrivalProblem) =>
   p.kind === 'conflict'
-    ? html`<div class="error big-message" role="alert" data-testid="arrival-conflict">
+    ? html`<div class="error big-message" role="alert" data-testid="arrival-conflict" data-recorded=${p.recorded ? 'true' : 'false'}>
         <strong>${t('movement.already_arrived')}</strong>
         ${p.at ? html`<div>${t('inspector:first_used', { date: formatDateTime(p.at), place: p.place ?? '', by: p.by ?? '' })}</div>` : nothing}
+        ${p.recorded ? html`<div>${t('movement.double_use_recorded')}</div>` : nothing}
       </div>`
     : html`<p class="error" role="alert" data-testid="arrival-error">${say(p.message)}</p>`;
 
@@ -276,7 +290,8 @@ export const incomingView = (p: IncomingPanel) =>
           <div class="muted">${t('inspector:claim.valid_until')}: ${formatDateTime(i.valid_until)}</div>
           ${answer?.movement ? arrivalResult(answer.movement) : nothing}
           ${answer?.problem ? problemView(answer.problem) : nothing}
-          ${p.open !== i.id && !answer?.movement && answer?.problem?.kind !== 'conflict'
+          ${answer?.queued ? html`<p class="notice" role="status" data-testid="arrival-queued">${t('movement.arrival_queued')}</p>` : nothing}
+          ${p.open !== i.id && !answer?.movement && !answer?.queued && answer?.problem?.kind !== 'conflict'
             ? html`<button class="btn btn-primary btn-small" data-testid="arrival-open" @click=${() => p.openFor(i.id)}>${t('movement.record_arrival')}</button>`
             : nothing}
           ${p.open === i.id
@@ -311,4 +326,106 @@ export const incomingView = (p: IncomingPanel) =>
       })}
     </ul>
     ${moreButton({ testid: 'incoming-more', more: p.cursor !== null, busy: p.loadingMore, onMore: () => void p.load(true) })}
+  </section>`;
+
+// --- issue 14 item 5: arrivals scanned on this phone, and double uses ---
+
+// The state of an arrival kept on the phone: waiting, consumed, a double use (the first use named),
+// or refused.
+export function arrivalState(r: PassageRecord): 'pending' | 'arrived' | 'double_use' | 'rejected' {
+  if (r.state === 'pending') return 'pending';
+  if (r.state === 'rejected') return 'rejected';
+  return r.answer?.status === 'double_use' ? 'double_use' : 'arrived';
+}
+
+// The arrivals this phone scanned (newest first), with what the server answered.
+export const arrivalsView = (records: PassageRecord[]) => {
+  const list = records.filter(isArrival);
+  if (!list.length) return nothing;
+  return html`<section class="card" data-testid="arrival-scans">
+    <h2>${t('movement.scans_title')}</h2>
+    <ul class="mv-list">
+      ${list.map((r) => {
+        const state = arrivalState(r);
+        const first = r.answer?.first;
+        return html`<li class="mv-item ${state === 'double_use' || state === 'rejected' ? 'error' : ''}" data-testid="arrival-scan" data-id=${r.id} data-state=${state}>
+          <strong dir="ltr">${r.record.certificate}</strong> · ${formatDateTime(r.record.at)} · ${r.record.place}
+          <div data-testid="arrival-scan-state">
+            ${state === 'pending' ? t('movement.scan_waiting') : nothing}
+            ${state === 'arrived' ? t('movement.scan_arrived') : nothing}
+            ${state === 'double_use'
+              ? html`<strong>${t('movement.already_arrived')}</strong>
+                  <div>${t('inspector:first_used', { date: first?.at ? formatDateTime(first.at) : '', place: first?.place ?? '', by: first?.by ?? '' })}</div>
+                  <div>${t('movement.double_use_recorded')}</div>`
+              : nothing}
+            ${state === 'rejected' ? t('inspector:passage.refused', { field: r.error?.field ?? '' }) : nothing}
+          </div>
+        </li>`;
+      })}
+    </ul>
+  </section>`;
+};
+
+interface UseItem {
+  id: string;
+  double_use: boolean;
+  scanned_at: string;
+  received_at: string;
+  by: string;
+  place: string;
+  holding: number | null;
+}
+
+interface DoubleUseItem {
+  id: string;
+  number: string;
+  origin: string;
+  destination: string;
+  uses: UseItem[];
+}
+
+// GET /double-uses: the certificates used more than once that the user may see (the inspectors of
+// both scans and the origin vet), each with every use.
+export class DoubleUsePanel {
+  items: DoubleUseItem[] | null = null;
+  error: Message | null = null;
+
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly redraw: () => void,
+  ) {}
+
+  async load(): Promise<void> {
+    this.error = null;
+    try {
+      const page = await api<Page<DoubleUseItem>>('GET', '/double-uses?limit=50', undefined, this.signal);
+      this.items = page.items;
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') return;
+      this.error = err instanceof OfflineError && !(err instanceof TimeoutError) ? { key: 'movement.list_offline' } : { error: err };
+    }
+    this.redraw();
+  }
+}
+
+export const doubleUsesView = (p: DoubleUsePanel) =>
+  html`<section class="card" data-testid="double-uses" data-state=${p.error ? 'error' : p.items === null ? 'loading' : 'loaded'}>
+    <h2>${t('movement.double_uses_title')}</h2>
+    ${p.error ? html`<p class="error" data-testid="double-uses-error">${say(p.error)}</p>` : nothing}
+    ${p.items && p.items.length === 0 ? html`<p class="muted" data-testid="double-uses-none">${t('movement.no_double_uses')}</p>` : nothing}
+    <ul class="mv-list">
+      ${(p.items ?? []).map(
+        (i) => html`<li class="mv-item" data-testid="double-use" data-id=${i.id} data-number=${i.number}>
+          <strong dir="ltr">${i.number}</strong> · <span dir="ltr">${i.origin} ${arrow()} ${i.destination}</span>
+          <ol class="mv-uses">
+            ${i.uses.map(
+              (u) => html`<li data-testid="double-use-scan" data-double=${u.double_use ? 'true' : 'false'}>
+                <strong>${u.double_use ? t('movement.use_double') : t('movement.use_first')}</strong>:
+                ${t('movement.use_line', { by: u.by, place: u.place, scanned: formatDateTime(u.scanned_at), received: formatDateTime(u.received_at) })}
+              </li>`,
+            )}
+          </ol>
+        </li>`,
+      )}
+    </ul>
   </section>`;

@@ -13,7 +13,7 @@ import { coverageWords, diseaseName, purposeName, speciesName } from '../labels'
 import { errorText, html, nothing, render, type Mount } from '../ui';
 import type { Coverage, LookupAnimal as Animal, LookupResult, RuleFailure } from '../wire';
 import { say } from './message';
-import { currentPosition, holdingSelect, holdingsNote, mismatchesView } from './movements_view';
+import { currentPosition, DoubleUsePanel, doubleUsesView, holdingSelect, holdingsNote, mismatchesView } from './movements_view';
 import { TransferState, type TransferField } from './transfer_state';
 import { uuidv7 } from '../uuid';
 import { LIST_STATUSES, PURPOSES, SALE, VetState, type CertItem, type IssueFields, type Shown, type UnitReadiness } from './vet_state';
@@ -532,6 +532,7 @@ export const mount: Mount = (root) => {
         ${st.lookup ? ownerView(st.lookup) : nothing}
         ${canIssue ? transferView() : nothing}
         ${mismatchesView(st.mismatches, st.mismatchesError, { more: st.mismatchesCursor !== null, busy: st.mismatchesLoadingMore, onMore: () => void st.loadMismatches(true) })}
+        ${doubleUsesView(doubleUses)}
         ${listView()}
       </div>`,
       root,
@@ -539,9 +540,12 @@ export const mount: Mount = (root) => {
   };
 
 
+  // Issue 14 item 5: the certificates this vet's jurisdiction issued that were used twice.
+  const doubleUses = new DoubleUsePanel(controller.signal, () => alive && draw());
   st.onChange = draw;
   sale.onChange = draw;
   draw();
+  void doubleUses.load();
   void st.loadList();
   if (canIssue) void st.loadRules();
   void st.loadMismatches();
