@@ -438,9 +438,8 @@ int WriteBatchBody(const Args& args) {
 int main(int argc, char** argv) {
   herdpass::bench::Args args;
   if (argc < 2) {
-    std::cerr << "usage: load_client login|setup|w1|arrive|batch-body --port P [options]
-                 ";
-        return 2;
+    std::cerr << "usage: load_client login|setup|w1|arrive|batch-body --port P [options]\n";
+    return 2;
   }
   args.mode = argv[1];
   for (int i = 2; i < argc; ++i) {

@@ -3419,229 +3419,227 @@ TYPED_TEST(StoreTest, FlockHeadsSoldAreAHeadEventOfTheSellersFlock) {
   EXPECT_EQ((*events)[1].reason,
             "sold to " + MaskName("Buyer Nine") + " with certificate " + c.number);
   EXPECT_EQ(this->store().FindAnimalById(sale.flock_id)->head_count, 1);
+}
 
-  // --- certificate uses (W5, issue 14 item 5) ---
+// --- certificate uses (W5, issue 14 item 5) ---
 
-  // A scan at the destination by inspector `user` with the device-made id Uuid(id_n), scanned at
-  // `scanned` and received at `received`, at `place`.
-  CertificateUseInput ScanOf(int64_t id_n, int64_t user, const std::string& place,
-                             Timestamp scanned, Timestamp received,
-                             const std::string& authority = "KZ-ALA") {
-    CertificateUseInput in;
-    in.use.id = Uuid(0x5ca0000 + id_n);
-    in.use.scanned_at = scanned;
-    in.use.received_at = received;
-    in.use.user_id = user;
-    in.use.user_name = "insp" + std::to_string(user);
-    in.use.place = place;
-    in.use.head_counted = 30;
-    in.use.authority = authority;
-    in.consumption = Consumption{user, in.use.user_name, place, scanned};
-    in.consumed = MakeAudit("certificate.consume", user);
-    in.double_used = MakeAudit("certificate.double_use", user);
-    return in;
+// A scan at the destination by inspector `user` with the device-made id Uuid(id_n), scanned at
+// `scanned` and received at `received`, at `place`.
+CertificateUseInput ScanOf(int64_t id_n, int64_t user, const std::string& place, Timestamp scanned,
+                           Timestamp received, const std::string& authority = "KZ-ALA") {
+  CertificateUseInput in;
+  in.use.id = Uuid(0x5ca0000 + id_n);
+  in.use.scanned_at = scanned;
+  in.use.received_at = received;
+  in.use.user_id = user;
+  in.use.user_name = "insp" + std::to_string(user);
+  in.use.place = place;
+  in.use.head_counted = 30;
+  in.use.authority = authority;
+  in.consumption = Consumption{user, in.use.user_name, place, scanned};
+  in.consumed = MakeAudit("certificate.consume", user);
+  in.double_used = MakeAudit("certificate.double_use", user);
+  return in;
+}
+
+TYPED_TEST(StoreTest, FirstUseIsKeptAndASecondIsRecordedAsADoubleUseWithBothScans) {
+  Certificate c = this->AddCertificate(1);
+  const int64_t rows = this->AuditRows();
+  const CertificateUseInput first =
+      ScanOf(1, 21, "Almaty meat plant", At(1'790'000'100'000), At(1'790'000'900'000));
+  auto used = this->store().UseCertificate(c.id, first);
+  ASSERT_TRUE(used.ok()) << used.status().ToString();
+  EXPECT_FALSE(used->duplicate);
+  EXPECT_FALSE(used->use.double_use);
+  EXPECT_EQ(used->use.id, first.use.id);
+  EXPECT_EQ(used->first.id, first.use.id);
+  EXPECT_EQ(used->certificate.status, CertificateStatus::kConsumed);
+  // Consumed when scanned (offline, received later), by whom and where.
+  EXPECT_EQ(used->certificate.consumed_at, first.use.scanned_at);
+  EXPECT_EQ(used->certificate.consumed_by, 21);
+  EXPECT_EQ(used->certificate.consumed_place, "Almaty meat plant");
+  EXPECT_EQ(this->AuditRows(), rows + 1);
+
+  const CertificateUseInput second =
+      ScanOf(2, 22, "Almaty market", At(1'790'000'200'000), At(1'790'001'000'000), "KZ-ALA-02");
+  auto twice = this->store().UseCertificate(c.id, second);
+  ASSERT_TRUE(twice.ok()) << twice.status().ToString();
+  EXPECT_FALSE(twice->duplicate);
+  EXPECT_TRUE(twice->use.double_use);
+  EXPECT_EQ(twice->use.id, second.use.id);
+  EXPECT_EQ(twice->first.id, first.use.id);
+  EXPECT_EQ(twice->first.user_name, "insp21");
+  // The first use stays the certificate's.
+  EXPECT_EQ(twice->certificate.consumed_by, 21);
+  EXPECT_EQ(twice->certificate.consumed_place, "Almaty meat plant");
+  EXPECT_EQ(this->AuditRows(), rows + 2);
+  AuditQuery q;
+  q.all_authorities = true;
+  q.action = "certificate.double_use";
+  auto audited = this->store().ListAudit(q);
+  ASSERT_TRUE(audited.ok());
+  ASSERT_EQ(audited->size(), 1u);
+  EXPECT_EQ((*audited)[0].entry.user_id, 22);
+
+  auto uses = this->store().ListCertificateUses(c.id);
+  ASSERT_TRUE(uses.ok()) << uses.status().ToString();
+  ASSERT_EQ(uses->size(), 2u);
+  const CertificateUse& a = (*uses)[0];
+  const CertificateUse& b = (*uses)[1];
+  EXPECT_EQ(a.id, first.use.id);
+  EXPECT_FALSE(a.double_use);
+  EXPECT_EQ(a.certificate_id, c.id);
+  EXPECT_EQ(a.scanned_at, first.use.scanned_at);
+  EXPECT_EQ(a.received_at, first.use.received_at);
+  EXPECT_EQ(a.user_id, 21);
+  EXPECT_EQ(a.user_name, "insp21");
+  EXPECT_EQ(a.place, "Almaty meat plant");
+  EXPECT_EQ(a.head_counted, 30);
+  EXPECT_EQ(a.holding_id, std::nullopt);
+  EXPECT_EQ(a.authority, "KZ-ALA");
+  EXPECT_EQ(b.id, second.use.id);
+  EXPECT_TRUE(b.double_use);
+  EXPECT_EQ(b.scanned_at, second.use.scanned_at);
+  EXPECT_EQ(b.received_at, second.use.received_at);
+  EXPECT_EQ(b.user_id, 22);
+  EXPECT_EQ(b.place, "Almaty market");
+  EXPECT_EQ(b.authority, "KZ-ALA-02");
+}
+
+TYPED_TEST(StoreTest, AUseSentTwiceIsOneUseAnsweredAsTheFirstTime) {
+  Certificate c = this->AddCertificate(1);
+  const CertificateUseInput scan =
+      ScanOf(1, 21, "Almaty meat plant", At(1'790'000'100'000), At(1'790'000'900'000));
+  ASSERT_TRUE(this->store().UseCertificate(c.id, scan).ok());
+  const int64_t rows = this->AuditRows();
+  // Sent again (its answer was lost), received later and with other content: the stored use.
+  CertificateUseInput again = scan;
+  again.use.received_at = At(1'790'005'000'000);
+  again.use.place = "somewhere else";
+  auto resent = this->store().UseCertificate(c.id, again);
+  ASSERT_TRUE(resent.ok()) << resent.status().ToString();
+  EXPECT_TRUE(resent->duplicate);
+  EXPECT_FALSE(resent->use.double_use);
+  EXPECT_EQ(resent->use.place, "Almaty meat plant");
+  EXPECT_EQ(resent->use.received_at, scan.use.received_at);
+  EXPECT_EQ(this->AuditRows(), rows);
+  EXPECT_EQ(this->store().ListCertificateUses(c.id)->size(), 1u);
+
+  // A double use sent twice is one double use.
+  const CertificateUseInput other =
+      ScanOf(2, 22, "Almaty market", At(1'790'000'200'000), At(1'790'001'000'000));
+  ASSERT_TRUE(this->store().UseCertificate(c.id, other)->use.double_use);
+  auto other_again = this->store().UseCertificate(c.id, other);
+  ASSERT_TRUE(other_again.ok());
+  EXPECT_TRUE(other_again->duplicate);
+  EXPECT_TRUE(other_again->use.double_use);
+  EXPECT_EQ(this->store().ListCertificateUses(c.id)->size(), 2u);
+
+  // The same id for another certificate is refused, nothing stored.
+  Certificate d = this->AddCertificate(2);
+  const int64_t before = this->AuditRows();
+  auto misused = this->store().UseCertificate(d.id, scan);
+  EXPECT_TRUE(HasCode(misused.status(), StatusCode::kPermissionDenied));
+  EXPECT_EQ(misused.status().field(), "id");
+  EXPECT_EQ(this->store().FindCertificate(d.id)->status, CertificateStatus::kIssued);
+  EXPECT_EQ(this->AuditRows(), before);
+}
+
+TYPED_TEST(StoreTest, AUseOfARevokedCertificateStoresNothing) {
+  Certificate c = this->AddCertificate(1);
+  ASSERT_TRUE(this->store().RevokeCertificate(c.id, 3, "forged", At(20), MakeAudit("revoke")).ok());
+  const int64_t rows = this->AuditRows();
+  auto used = this->store().UseCertificate(c.id, ScanOf(1, 21, "gate", At(30), At(40)));
+  EXPECT_TRUE(HasCode(used.status(), StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(this->store().ListCertificateUses(c.id)->empty());
+  EXPECT_EQ(this->AuditRows(), rows);
+  EXPECT_TRUE(HasCode(
+      this->store().UseCertificate(Uuid(77), ScanOf(2, 21, "gate", At(30), At(40))).status(),
+      StatusCode::kNotFound));
+}
+
+TYPED_TEST(StoreTest, ConcurrentUsesOfOneCertificateOneConsumesTheOthersAreDoubleUses) {
+  Certificate c = this->AddCertificate(1);
+  constexpr int kThreads = 8;
+  std::latch start(kThreads);
+  std::atomic<int> consumed{0};
+  std::atomic<int> doubles{0};
+  std::atomic<int> other{0};
+  std::atomic<int64_t> winner{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const CertificateUseInput in =
+          ScanOf(t, 100 + t, "post " + std::to_string(t), At(1000 + t), At(2000 + t));
+      start.arrive_and_wait();
+      auto r = this->store_->UseCertificate(c.id, in);
+      if (!r.ok()) {
+        ++other;
+      } else if (r->use.double_use) {
+        ++doubles;
+      } else {
+        ++consumed;
+        winner = 100 + t;
+      }
+    });
   }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(consumed.load(), 1);
+  EXPECT_EQ(doubles.load(), kThreads - 1);
+  EXPECT_EQ(other.load(), 0);
+  auto uses = this->store().ListCertificateUses(c.id);
+  ASSERT_TRUE(uses.ok());
+  ASSERT_EQ(uses->size(), static_cast<size_t>(kThreads));
+  EXPECT_FALSE((*uses)[0].double_use);
+  EXPECT_EQ((*uses)[0].user_id, winner.load());
+  EXPECT_EQ(this->store().FindCertificate(c.id)->consumed_by, winner.load());
+  for (size_t i = 1; i < uses->size(); ++i) EXPECT_TRUE((*uses)[i].double_use);
+}
 
-  TYPED_TEST(StoreTest, FirstUseIsKeptAndASecondIsRecordedAsADoubleUseWithBothScans) {
-    Certificate c = this->AddCertificate(1);
-    const int64_t rows = this->AuditRows();
-    const CertificateUseInput first =
-        ScanOf(1, 21, "Almaty meat plant", At(1'790'000'100'000), At(1'790'000'900'000));
-    auto used = this->store().UseCertificate(c.id, first);
-    ASSERT_TRUE(used.ok()) << used.status().ToString();
-    EXPECT_FALSE(used->duplicate);
-    EXPECT_FALSE(used->use.double_use);
-    EXPECT_EQ(used->use.id, first.use.id);
-    EXPECT_EQ(used->first.id, first.use.id);
-    EXPECT_EQ(used->certificate.status, CertificateStatus::kConsumed);
-    // Consumed when scanned (offline, received later), by whom and where.
-    EXPECT_EQ(used->certificate.consumed_at, first.use.scanned_at);
-    EXPECT_EQ(used->certificate.consumed_by, 21);
-    EXPECT_EQ(used->certificate.consumed_place, "Almaty meat plant");
-    EXPECT_EQ(this->AuditRows(), rows + 1);
-
-    const CertificateUseInput second =
-        ScanOf(2, 22, "Almaty market", At(1'790'000'200'000), At(1'790'001'000'000), "KZ-ALA-02");
-    auto twice = this->store().UseCertificate(c.id, second);
-    ASSERT_TRUE(twice.ok()) << twice.status().ToString();
-    EXPECT_FALSE(twice->duplicate);
-    EXPECT_TRUE(twice->use.double_use);
-    EXPECT_EQ(twice->use.id, second.use.id);
-    EXPECT_EQ(twice->first.id, first.use.id);
-    EXPECT_EQ(twice->first.user_name, "insp21");
-    // The first use stays the certificate's.
-    EXPECT_EQ(twice->certificate.consumed_by, 21);
-    EXPECT_EQ(twice->certificate.consumed_place, "Almaty meat plant");
-    EXPECT_EQ(this->AuditRows(), rows + 2);
-    AuditQuery q;
-    q.all_authorities = true;
-    q.action = "certificate.double_use";
-    auto audited = this->store().ListAudit(q);
-    ASSERT_TRUE(audited.ok());
-    ASSERT_EQ(audited->size(), 1u);
-    EXPECT_EQ((*audited)[0].entry.user_id, 22);
-
-    auto uses = this->store().ListCertificateUses(c.id);
-    ASSERT_TRUE(uses.ok()) << uses.status().ToString();
-    ASSERT_EQ(uses->size(), 2u);
-    const CertificateUse& a = (*uses)[0];
-    const CertificateUse& b = (*uses)[1];
-    EXPECT_EQ(a.id, first.use.id);
-    EXPECT_FALSE(a.double_use);
-    EXPECT_EQ(a.certificate_id, c.id);
-    EXPECT_EQ(a.scanned_at, first.use.scanned_at);
-    EXPECT_EQ(a.received_at, first.use.received_at);
-    EXPECT_EQ(a.user_id, 21);
-    EXPECT_EQ(a.user_name, "insp21");
-    EXPECT_EQ(a.place, "Almaty meat plant");
-    EXPECT_EQ(a.head_counted, 30);
-    EXPECT_EQ(a.holding_id, std::nullopt);
-    EXPECT_EQ(a.authority, "KZ-ALA");
-    EXPECT_EQ(b.id, second.use.id);
-    EXPECT_TRUE(b.double_use);
-    EXPECT_EQ(b.scanned_at, second.use.scanned_at);
-    EXPECT_EQ(b.received_at, second.use.received_at);
-    EXPECT_EQ(b.user_id, 22);
-    EXPECT_EQ(b.place, "Almaty market");
-    EXPECT_EQ(b.authority, "KZ-ALA-02");
-  }
-
-  TYPED_TEST(StoreTest, AUseSentTwiceIsOneUseAnsweredAsTheFirstTime) {
-    Certificate c = this->AddCertificate(1);
-    const CertificateUseInput scan =
-        ScanOf(1, 21, "Almaty meat plant", At(1'790'000'100'000), At(1'790'000'900'000));
-    ASSERT_TRUE(this->store().UseCertificate(c.id, scan).ok());
-    const int64_t rows = this->AuditRows();
-    // Sent again (its answer was lost), received later and with other content: the stored use.
-    CertificateUseInput again = scan;
-    again.use.received_at = At(1'790'005'000'000);
-    again.use.place = "somewhere else";
-    auto resent = this->store().UseCertificate(c.id, again);
-    ASSERT_TRUE(resent.ok()) << resent.status().ToString();
-    EXPECT_TRUE(resent->duplicate);
-    EXPECT_FALSE(resent->use.double_use);
-    EXPECT_EQ(resent->use.place, "Almaty meat plant");
-    EXPECT_EQ(resent->use.received_at, scan.use.received_at);
-    EXPECT_EQ(this->AuditRows(), rows);
-    EXPECT_EQ(this->store().ListCertificateUses(c.id)->size(), 1u);
-
-    // A double use sent twice is one double use.
-    const CertificateUseInput other =
-        ScanOf(2, 22, "Almaty market", At(1'790'000'200'000), At(1'790'001'000'000));
-    ASSERT_TRUE(this->store().UseCertificate(c.id, other)->use.double_use);
-    auto other_again = this->store().UseCertificate(c.id, other);
-    ASSERT_TRUE(other_again.ok());
-    EXPECT_TRUE(other_again->duplicate);
-    EXPECT_TRUE(other_again->use.double_use);
-    EXPECT_EQ(this->store().ListCertificateUses(c.id)->size(), 2u);
-
-    // The same id for another certificate is refused, nothing stored.
-    Certificate d = this->AddCertificate(2);
-    const int64_t before = this->AuditRows();
-    auto misused = this->store().UseCertificate(d.id, scan);
-    EXPECT_TRUE(HasCode(misused.status(), StatusCode::kPermissionDenied));
-    EXPECT_EQ(misused.status().field(), "id");
-    EXPECT_EQ(this->store().FindCertificate(d.id)->status, CertificateStatus::kIssued);
-    EXPECT_EQ(this->AuditRows(), before);
-  }
-
-  TYPED_TEST(StoreTest, AUseOfARevokedCertificateStoresNothing) {
-    Certificate c = this->AddCertificate(1);
-    ASSERT_TRUE(
-        this->store().RevokeCertificate(c.id, 3, "forged", At(20), MakeAudit("revoke")).ok());
-    const int64_t rows = this->AuditRows();
-    auto used = this->store().UseCertificate(c.id, ScanOf(1, 21, "gate", At(30), At(40)));
-    EXPECT_TRUE(HasCode(used.status(), StatusCode::kFailedPrecondition));
-    EXPECT_TRUE(this->store().ListCertificateUses(c.id)->empty());
-    EXPECT_EQ(this->AuditRows(), rows);
-    EXPECT_TRUE(HasCode(
-        this->store().UseCertificate(Uuid(77), ScanOf(2, 21, "gate", At(30), At(40))).status(),
-        StatusCode::kNotFound));
-  }
-
-  TYPED_TEST(StoreTest, ConcurrentUsesOfOneCertificateOneConsumesTheOthersAreDoubleUses) {
-    Certificate c = this->AddCertificate(1);
-    constexpr int kThreads = 8;
-    std::latch start(kThreads);
-    std::atomic<int> consumed{0};
-    std::atomic<int> doubles{0};
-    std::atomic<int> other{0};
-    std::atomic<int64_t> winner{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        const CertificateUseInput in =
-            ScanOf(t, 100 + t, "post " + std::to_string(t), At(1000 + t), At(2000 + t));
-        start.arrive_and_wait();
-        auto r = this->store_->UseCertificate(c.id, in);
-        if (!r.ok()) {
-          ++other;
-        } else if (r->use.double_use) {
-          ++doubles;
-        } else {
-          ++consumed;
-          winner = 100 + t;
-        }
-      });
+TYPED_TEST(StoreTest, DoubleUsedCertificatesAreListedInTheScopeOfTheIssuerDestinationOrScan) {
+  // Three certificates of KZ-ABY-01 bound for KZ-ALA: one used once, two used twice (one of them
+  // scanned the second time in KZ-SHY, outside the destination).
+  Certificate once = this->AddCertificate(1);
+  Certificate twice = this->AddCertificate(2);
+  Certificate elsewhere = this->AddCertificate(3);
+  ASSERT_TRUE(this->store().UseCertificate(once.id, ScanOf(1, 21, "a", At(10), At(11))).ok());
+  ASSERT_TRUE(this->store().UseCertificate(twice.id, ScanOf(2, 21, "a", At(10), At(11))).ok());
+  ASSERT_TRUE(this->store().UseCertificate(twice.id, ScanOf(3, 22, "b", At(12), At(13))).ok());
+  ASSERT_TRUE(this->store().UseCertificate(elsewhere.id, ScanOf(4, 21, "a", At(10), At(11))).ok());
+  ASSERT_TRUE(this->store()
+                  .UseCertificate(elsewhere.id, ScanOf(5, 23, "c", At(12), At(13), "KZ-SHY-04"))
+                  .ok());
+  auto ids = [&](const std::string& scope, int limit = 50,
+                 std::optional<Certificate> after = std::nullopt) {
+    DoubleUseListQuery q;
+    q.scope = scope;
+    q.limit = limit;
+    if (after) {
+      q.before_issued_at = after->issued_at;
+      q.before_id = after->id;
     }
-    for (auto& th : threads) th.join();
-    EXPECT_EQ(consumed.load(), 1);
-    EXPECT_EQ(doubles.load(), kThreads - 1);
-    EXPECT_EQ(other.load(), 0);
-    auto uses = this->store().ListCertificateUses(c.id);
-    ASSERT_TRUE(uses.ok());
-    ASSERT_EQ(uses->size(), static_cast<size_t>(kThreads));
-    EXPECT_FALSE((*uses)[0].double_use);
-    EXPECT_EQ((*uses)[0].user_id, winner.load());
-    EXPECT_EQ(this->store().FindCertificate(c.id)->consumed_by, winner.load());
-    for (size_t i = 1; i < uses->size(); ++i) EXPECT_TRUE((*uses)[i].double_use);
-  }
-
-  TYPED_TEST(StoreTest, DoubleUsedCertificatesAreListedInTheScopeOfTheIssuerDestinationOrScan) {
-    // Three certificates of KZ-ABY-01 bound for KZ-ALA: one used once, two used twice (one of them
-    // scanned the second time in KZ-SHY, outside the destination).
-    Certificate once = this->AddCertificate(1);
-    Certificate twice = this->AddCertificate(2);
-    Certificate elsewhere = this->AddCertificate(3);
-    ASSERT_TRUE(this->store().UseCertificate(once.id, ScanOf(1, 21, "a", At(10), At(11))).ok());
-    ASSERT_TRUE(this->store().UseCertificate(twice.id, ScanOf(2, 21, "a", At(10), At(11))).ok());
-    ASSERT_TRUE(this->store().UseCertificate(twice.id, ScanOf(3, 22, "b", At(12), At(13))).ok());
-    ASSERT_TRUE(
-        this->store().UseCertificate(elsewhere.id, ScanOf(4, 21, "a", At(10), At(11))).ok());
-    ASSERT_TRUE(this->store()
-                    .UseCertificate(elsewhere.id, ScanOf(5, 23, "c", At(12), At(13), "KZ-SHY-04"))
-                    .ok());
-    auto ids = [&](const std::string& scope, int limit = 50,
-                   std::optional<Certificate> after = std::nullopt) {
-      DoubleUseListQuery q;
-      q.scope = scope;
-      q.limit = limit;
-      if (after) {
-        q.before_issued_at = after->issued_at;
-        q.before_id = after->id;
-      }
-      std::vector<std::string> out;
-      auto page = this->store().ListDoubleUsedCertificates(q);
-      EXPECT_TRUE(page.ok()) << page.status().ToString();
-      if (page.ok()) {
-        for (const Certificate& c : *page) out.push_back(c.id);
-      }
-      return out;
-    };
-    // Newest issued first (AddCertificate(n) is issued at n).
-    const std::vector<std::string> both{elsewhere.id, twice.id};
-    EXPECT_EQ(ids("KZ-ABY"), both);  // the origin vet's
-    EXPECT_EQ(ids("KZ-ALA"), both);  // the destination's inspectors
-    EXPECT_EQ(ids("KZ-SHY-04"), std::vector<std::string>{elsewhere.id});  // the second scan's
-    EXPECT_TRUE(ids("KZ-SHY-05").empty());
-    EXPECT_TRUE(ids("KZ-AB").empty());  // a prefix that is not a parent
-    // Paged by the cursor of ReadCertificatePage.
-    EXPECT_EQ(ids("KZ-ALA", 1), std::vector<std::string>{elsewhere.id});
-    EXPECT_EQ(ids("KZ-ALA", 1, elsewhere), std::vector<std::string>{twice.id});
-    DoubleUseListQuery all;
-    all.all_authorities = true;
-    EXPECT_EQ(this->store().ListDoubleUsedCertificates(all)->size(), 2u);
-  }
+    std::vector<std::string> out;
+    auto page = this->store().ListDoubleUsedCertificates(q);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (page.ok()) {
+      for (const Certificate& c : *page) out.push_back(c.id);
+    }
+    return out;
+  };
+  // Newest issued first (AddCertificate(n) is issued at n).
+  const std::vector<std::string> both{elsewhere.id, twice.id};
+  EXPECT_EQ(ids("KZ-ABY"), both);  // the origin vet's
+  EXPECT_EQ(ids("KZ-ALA"), both);  // the destination's inspectors
+  EXPECT_EQ(ids("KZ-SHY-04"), std::vector<std::string>{elsewhere.id});  // the second scan's
+  EXPECT_TRUE(ids("KZ-SHY-05").empty());
+  EXPECT_TRUE(ids("KZ-AB").empty());  // a prefix that is not a parent
+  // Paged by the cursor of ReadCertificatePage.
+  EXPECT_EQ(ids("KZ-ALA", 1), std::vector<std::string>{elsewhere.id});
+  EXPECT_EQ(ids("KZ-ALA", 1, elsewhere), std::vector<std::string>{twice.id});
+  DoubleUseListQuery all;
+  all.all_authorities = true;
+  EXPECT_EQ(this->store().ListDoubleUsedCertificates(all)->size(), 2u);
+}
 
 }  // namespace
 }  // namespace herdpass::testing
