@@ -172,10 +172,11 @@ Result<std::vector<OwnershipChange>> WithEarlierFlockChanges(Connection& conn,
 
 // W2 of a buyer: the doses its units had under earlier owners, from the changes into the owner
 // (Codecs::ReadChangesIntoOwner, oldest first) and each earlier owner's records since `since`
-// (one W2 read per earlier owner, not per animal). Each record appears once, its animal_ids the
-// present owner's units it concerns and its head_count the heads of them (for a flock at most the
-// heads that passed); a dose counts for a unit when given on or before the day it left that
-// owner. Newest first.
+// (one W2 read per earlier owner, not per animal, up to the last day a unit left it, of the rows
+// naming one of the units that left it: Codecs::ReadVaccinationsOfAnimals). Each record appears
+// once, its animal_ids the present owner's units it concerns and its head_count the heads of them
+// (for a flock at most the heads that passed); a dose counts for a unit when given on or before the
+// day it left that owner. Newest first.
 template <class Codecs, class Connection>
 Result<std::vector<EarlierDose>> EarlierDosesOf(Connection& conn, int64_t owner_id,
                                                 const std::vector<OwnershipChange>& into,
@@ -190,7 +191,18 @@ Result<std::vector<EarlierDose>> EarlierDosesOf(Connection& conn, int64_t owner_
   }
   std::vector<EarlierDose> list;
   for (const auto& [from, changes] : by_owner) {
-    HP_ASSIGN_OR_RETURN(auto records, Codecs::ReadVaccinationsSince(conn, from, since));
+    // No dose given after the last day a unit left this owner, nor of a unit that did not leave
+    // it, counts: neither is read.
+    Date until = changes.front()->on;
+    std::vector<int64_t> left;
+    for (const OwnershipChange* c : changes) {
+      if (until < c->on) until = c->on;
+      left.push_back(c->animal_id);
+    }
+    std::sort(left.begin(), left.end());
+    left.erase(std::unique(left.begin(), left.end()), left.end());
+    HP_ASSIGN_OR_RETURN(auto records,
+                        Codecs::ReadVaccinationsOfAnimals(conn, from, since, until, left));
     HP_ASSIGN_OR_RETURN(const Owner earlier, Codecs::ReadOwnerById(conn, from));
     const std::string masked = MaskName(earlier.name);
     for (Vaccination& v : records) {

@@ -111,6 +111,12 @@ struct RecordCodecs {
                                              const std::string& key);  // kNotFound
   static Result<std::vector<Vaccination>> ReadVaccinationsSince(Connection& conn, int64_t owner_id,
                                                                 Date since);
+  // W2 of a buyer: the owner's records administered from `since` to `until` (both included) whose
+  // animal_ids name at least one of `animal_ids` (sorted ascending), newest first as above. A row
+  // naming none of them is not decoded.
+  static Result<std::vector<Vaccination>> ReadVaccinationsOfAnimals(
+      Connection& conn, int64_t owner_id, Date since, Date until,
+      const std::vector<int64_t>& animal_ids);
   static Result<StoredRecord> ReadStoredRecord(Connection& conn, const std::string& key);  // ditto
   static Result<std::optional<Flock>> ReadFlock(Connection& conn, int64_t owner_id,
                                                 const std::string& species);

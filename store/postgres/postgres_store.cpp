@@ -586,6 +586,16 @@ Result<std::vector<Vaccination>> Codecs::ReadVaccinationsSince(Connection& conn,
 }
 
 template <>
+Result<std::vector<Vaccination>> Codecs::ReadVaccinationsOfAnimals(
+    Connection& conn, int64_t owner_id, Date since, Date until,
+    const std::vector<int64_t>& animal_ids) {
+  return postgres::ReadAll<Vaccination>(
+      conn, postgres::kSelectOwnerVaccinationsOfAnimals,
+      {owner_id, since, until, postgres::IntArrayLiteral(animal_ids)},
+      postgres::VaccinationFromRow);
+}
+
+template <>
 Result<store::StoredRecord> Codecs::ReadStoredRecord(Connection& conn, const std::string& key) {
   return postgres::ReadOne<store::StoredRecord>(
       conn, postgres::kSelectVaccinationOwner, {key},

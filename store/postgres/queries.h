@@ -185,6 +185,14 @@ inline constexpr Query kSelectOwnerVaccinationsSince{
     "SELECT " HP_VACCINATION_COLUMNS
     " FROM vaccinations v WHERE v.owner_id = $1::bigint AND v.administered_on >= hp_date($2) "
     "ORDER BY v.administered_on DESC, v.id DESC"};
+// W2 of a buyer: one earlier owner's records from $2 to $3 that name one of the animals $4 (array
+// overlap), the same range of the primary key bounded at both ends.
+inline constexpr Query kSelectOwnerVaccinationsOfAnimals{
+    "SelectOwnerVaccinationsOfAnimals",
+    "SELECT " HP_VACCINATION_COLUMNS
+    " FROM vaccinations v WHERE v.owner_id = $1::bigint AND v.administered_on >= hp_date($2) AND "
+    "v.administered_on <= hp_date($3) AND v.animal_ids && $4::bigint[] "
+    "ORDER BY v.administered_on DESC, v.id DESC"};
 inline constexpr Query kVoidVaccination{
     "VoidVaccination",
     "UPDATE vaccinations SET voided = true, void_reason = $4, voided_at = hp_ts($5) "

@@ -156,6 +156,13 @@ inline constexpr Query kSelectOwnerVaccinationsSince{
     "SELECT " HP_VACCINATION_COLUMNS
     " FROM vaccinations v WHERE v.owner_id = ?1 AND v.administered_on >= ?2 "
     "ORDER BY v.administered_on DESC, v.id DESC"};
+// W2 of a buyer: one earlier owner's records from ?2 to ?3, the same key range bounded at both
+// ends.
+inline constexpr Query kSelectOwnerVaccinationsBetween{
+    "SelectOwnerVaccinationsBetween",
+    "SELECT " HP_VACCINATION_COLUMNS
+    " FROM vaccinations v WHERE v.owner_id = ?1 AND v.administered_on >= ?2 AND "
+    "v.administered_on <= ?3 ORDER BY v.administered_on DESC, v.id DESC"};
 inline constexpr Query kVoidVaccination{
     "VoidVaccination",
     "UPDATE vaccinations SET voided = 1, void_reason = ?4, voided_at = ?5 "

@@ -60,6 +60,25 @@ std::vector<int64_t> DecodeIds(const std::string& blob) {
   return out;
 }
 
+// Whether the ids of `blob` (as EncodeIds writes them) name one of `sorted`, without decoding the
+// list.
+bool NamesAnyOf(const std::string& blob, const std::vector<int64_t>& sorted) {
+  uint64_t v = 0;
+  int shift = 0;
+  for (char c : blob) {
+    auto b = static_cast<unsigned char>(c);
+    if (shift < 64) v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b & 0x80) {
+      shift += 7;
+    } else {
+      if (std::binary_search(sorted.begin(), sorted.end(), static_cast<int64_t>(v))) return true;
+      v = 0;
+      shift = 0;
+    }
+  }
+  return false;
+}
+
 Owner OwnerFromRow(const Statement& st) {
   return Owner{st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), FromMillis(st.Int(5))};
 }
@@ -693,6 +712,23 @@ Result<std::vector<Vaccination>> Codecs::ReadVaccinationsSince(Connection& conn,
       conn, sqlite::kSelectOwnerVaccinationsSince,
       [&](Statement& st) { st.Bind(1, owner_id).Bind(2, since.days()); },
       sqlite::VaccinationFromRow);
+}
+
+template <>
+Result<std::vector<Vaccination>> Codecs::ReadVaccinationsOfAnimals(
+    Connection& conn, int64_t owner_id, Date since, Date until,
+    const std::vector<int64_t>& animal_ids) {
+  std::vector<Vaccination> out;
+  HP_RETURN_IF_ERROR(sqlite::ForEachRow(
+      conn, sqlite::kSelectOwnerVaccinationsBetween,
+      [&](Statement& st) { st.Bind(1, owner_id).Bind(2, since.days()).Bind(3, until.days()); },
+      [&](const Statement& st) {
+        // The animal_ids column first: the rest of the row only when it names one of them.
+        if (sqlite::NamesAnyOf(st.Blob(3), animal_ids))
+          out.push_back(sqlite::VaccinationFromRow(st));
+        return Status::Ok();
+      }));
+  return out;
 }
 
 template <>

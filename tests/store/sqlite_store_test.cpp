@@ -500,6 +500,20 @@ TEST_F(SqliteStoreTest, TagLifeQueriesSearchAnIndex) {
   }
 }
 
+// A buyer's W2 reads an earlier owner's records as one range of the primary key bounded by date
+// at both ends, newest first without a sort.
+TEST_F(SqliteStoreTest, BuyersEarlierDosesAreOneBoundedRangeOfTheKey) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  const std::string plan = raw.Plan(sqlite::kSelectOwnerVaccinationsBetween.sql);
+  EXPECT_NE(plan.find("SEARCH v USING PRIMARY KEY (owner_id=? AND administered_on>? AND "
+                      "administered_on<?)"),
+            std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+}
+
 // W1's flock of an owner (a record of heads without tags) is found among that owner's animals
 // (animals_by_owner), never by a walk of the tag index's NULL entries: those are every flock of
 // every owner, and walking them for each flock record made seeding 100,000 flocks quadratic.

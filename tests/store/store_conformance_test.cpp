@@ -3113,6 +3113,60 @@ TYPED_TEST(StoreTest, TransferPassesAnimalsAndFlockHeadsAndTheirDosesFollowThem)
   EXPECT_EQ((*history)[0].from_owner_id, sale.seller_id);
 }
 
+// A buyer's W2 reads each earlier owner's records up to the last day a unit left that owner: a
+// dose counts for a unit when given on or before the day it left, not after, whatever the other
+// units' days. Tag(1) leaves on 05-15 and Tag(2) on 05-20, both to Phone(2); every dose is stored
+// under the seller before the sales are recorded.
+TYPED_TEST(StoreTest, BuyersEarlierDosesEndOnTheDayEachUnitLeft) {
+  const Sale sale = AddSeller(this->store());  // Uuid(1): Tag(1) and Tag(2) on 05-10
+  ASSERT_NE(sale.seller_id, 0);
+  auto dose = [](int64_t n, const std::string& tag, const char* on) {
+    VaccinationInput v = MakeRecord(n, Phone(1), {tag});
+    v.administered_on = Day(on);
+    return v;
+  };
+  this->Record({dose(3, Tag(1), "2026-05-15"), dose(4, Tag(1), "2026-05-16"),
+                dose(5, Tag(2), "2026-05-20"), dose(6, Tag(2), "2026-05-21")});
+  ASSERT_TRUE(
+      this->store()
+          .RecordTransfer(MakeTransfer(1, sale.seller_id, {Tag(1)}), MakeAudit("transfer.record"))
+          .ok());
+  TransferInput second = MakeTransfer(2, sale.seller_id, {Tag(2)});
+  second.on = Day("2026-05-20");
+  auto r = this->store().RecordTransfer(second, MakeAudit("transfer.record"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const int64_t tag1 = this->store().FindAnimalByTag(Tag(1)).value().id;
+  const int64_t tag2 = this->store().FindAnimalByTag(Tag(2)).value().id;
+
+  auto bought = this->store().LoadOwnerHistoryByPhone(Phone(2), Day("2020-01-01"));
+  ASSERT_TRUE(bought.ok()) << bought.status().ToString();
+  std::vector<std::string> ids;
+  for (const EarlierDose& d : bought->earlier_vaccinations) ids.push_back(d.vaccination.id);
+  // Newest first: Tag(2)'s on its sale day, Tag(1)'s on its sale day, the dose of both.
+  EXPECT_EQ(ids, (std::vector<std::string>{Uuid(5), Uuid(3), Uuid(1)}));
+  ASSERT_EQ(bought->earlier_vaccinations.size(), 3u);
+  const EarlierDose& on_second_day = bought->earlier_vaccinations[0];
+  EXPECT_EQ(on_second_day.vaccination.animal_ids, std::vector<int64_t>{tag2});
+  EXPECT_EQ(on_second_day.sold_on, Day("2026-05-20"));
+  const EarlierDose& on_first_day = bought->earlier_vaccinations[1];
+  EXPECT_EQ(on_first_day.vaccination.animal_ids, std::vector<int64_t>{tag1});
+  EXPECT_EQ(on_first_day.sold_on, Day("2026-05-15"));
+  const EarlierDose& both = bought->earlier_vaccinations[2];
+  EXPECT_EQ(both.vaccination.animal_ids, (std::vector<int64_t>{tag1, tag2}));
+  EXPECT_EQ(both.vaccination.head_count, 2);
+  EXPECT_EQ(both.sold_on, Day("2026-05-15"));
+  // Decoded whole: the fields a dose shows.
+  EXPECT_EQ(on_second_day.vaccination.batch_no, "B-2026-5");
+  EXPECT_EQ(on_second_day.vaccination.owner_id, sale.seller_id);
+  EXPECT_EQ(on_second_day.vaccination.administered_on, Day("2026-05-20"));
+  EXPECT_EQ(on_second_day.previous_owner_masked, MaskName("Owner of " + Phone(1)));
+  // Read from a day after Tag(1)'s sale: only Tag(2)'s dose on its sale day.
+  auto recent = this->store().LoadOwnerHistoryByPhone(Phone(2), Day("2026-05-16"));
+  ASSERT_TRUE(recent.ok()) << recent.status().ToString();
+  ASSERT_EQ(recent->earlier_vaccinations.size(), 1u);
+  EXPECT_EQ(recent->earlier_vaccinations[0].vaccination.id, Uuid(5));
+}
+
 TYPED_TEST(StoreTest, TransferSentAgainIsStoredOnce) {
   const Sale sale = AddSeller(this->store());
   ASSERT_TRUE(this->store()
