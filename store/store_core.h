@@ -34,6 +34,8 @@
 #include "store/certificate_checks.h"
 #include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/field_changes.h"
+#include "store/field_copy_core.h"
 #include "store/not_found.h"
 #include "store/ownership_core.h"
 #include "store/reader_pool.h"
@@ -61,22 +63,30 @@ class CodecRecordPort final : public RecordPort {
     return Codecs::ReadOwnerByPhone(tx_.conn(), e164);
   }
   Result<int64_t> AddOwner(const NewOwner& owner) override {
-    return Codecs::InsertOwner(tx_.conn(), owner);
+    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx_.conn(), owner));
+    HP_RETURN_IF_ERROR(
+        NoteChange<Codecs>(tx_.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
+    return id;
   }
   Result<Animal> AnimalByTag(const std::string& tag) override {
     return Codecs::ReadAnimalByTag(tx_.conn(), tag);
   }
   Result<int64_t> AddAnimal(const NewAnimal& animal) override {
-    return Codecs::InsertAnimal(tx_.conn(), animal);
+    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertAnimal(tx_.conn(), animal));
+    HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(tx_.conn(), animal.owner_id, id));
+    return id;
   }
   Result<std::optional<Flock>> ReadFlock(int64_t owner_id, const std::string& species) override {
     return Codecs::ReadFlock(tx_.conn(), owner_id, species);
   }
   Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
-    return Codecs::RaiseFlockHeadCount(tx_.conn(), flock_id, head_count);
+    HP_RETURN_IF_ERROR(Codecs::RaiseFlockHeadCount(tx_.conn(), flock_id, head_count));
+    HP_ASSIGN_OR_RETURN(const Animal flock, Codecs::ReadAnimalById(tx_.conn(), flock_id));
+    return NoteAnimalChange<Codecs>(tx_.conn(), flock.owner_id, flock_id);
   }
   Status InsertVaccination(const RecordRow& row) override {
-    return Codecs::InsertVaccination(tx_.conn(), row);
+    HP_RETURN_IF_ERROR(Codecs::InsertVaccination(tx_.conn(), row));
+    return NoteChange<Codecs>(tx_.conn(), FieldChangeKind::kVaccination, row.owner_id, row.in.id);
   }
   void Count(Counter c) override { tx_.Count(c); }
   Status BeginNested() override { return tx_.BeginNested(); }
@@ -128,6 +138,8 @@ class StoreCore final : public Store {
           }
           if (existing.status().code() != StatusCode::kNotFound) return existing.status();
           HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), owner));
+          HP_RETURN_IF_ERROR(
+              NoteChange<Codecs>(tx.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
           tx.Count(Counter::kOwners);
           return Owner{
               id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
@@ -158,6 +170,7 @@ class StoreCore final : public Store {
             HP_RETURN_IF_ERROR(Codecs::ReadHoldingById(tx.conn(), *animal.holding_id).status());
           }
           HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertAnimal(tx.conn(), animal));
+          HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(tx.conn(), animal.owner_id, id));
           tx.Count(Counter::kAnimals);
           Animal out;
           out.id = id;
@@ -241,6 +254,7 @@ class StoreCore final : public Store {
             HP_RETURN_IF_ERROR(Codecs::SetHeadCount(conn, unit.id, change.head_after));
           }
           HP_RETURN_IF_ERROR(Codecs::InsertAnimalEvent(conn, *key, e));
+          HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, unit.owner_id, unit.id));
           HP_ASSIGN_OR_RETURN(out.animal, AnimalWithTags(conn, unit.id));
           return out;
         },
@@ -458,6 +472,8 @@ class StoreCore final : public Store {
       HP_ASSIGN_OR_RETURN(const Vaccination v, Codecs::ReadVaccination(tx.conn(), *key));
       if (v.voided) return FailedPrecondition("the vaccination record is already voided");
       HP_RETURN_IF_ERROR(Codecs::VoidVaccination(tx.conn(), v, *key, reason, at));
+      HP_RETURN_IF_ERROR(
+          NoteChange<Codecs>(tx.conn(), FieldChangeKind::kVaccination, v.owner_id, v.id));
       return tx.AppendAudit(audit);
     });
   }
@@ -667,6 +683,7 @@ class StoreCore final : public Store {
         }
         HP_RETURN_IF_ERROR(Codecs::SetCertificateBuyer(conn, c.id, buyer.id));
       }
+      HP_RETURN_IF_ERROR(NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, c.owner_id, c.id));
       tx.Count(Counter::kCertificates);
       return tx.AppendAudit(audit);
     });
@@ -718,6 +735,10 @@ class StoreCore final : public Store {
             return FailedPrecondition("the certificate is already revoked");
           }
           HP_ASSIGN_OR_RETURN(const int64_t seq, Codecs::InsertRevocation(conn, id, at));
+          HP_ASSIGN_OR_RETURN(const Certificate row,
+                              Codecs::ReadCertificateRow(conn, CertificateKey::kId, id));
+          HP_RETURN_IF_ERROR(
+              NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, row.owner_id, id));
           return Revocation{seq, id, at};
         },
         audit);
@@ -783,6 +804,12 @@ class StoreCore final : public Store {
 
   Result<std::vector<Certificate>> ListCertificates(const CertificateListQuery& q) override {
     return Read([&](Connection& c) { return Codecs::ReadCertificateList(c, q); });
+  }
+
+  // --- field copy (W10) ---
+
+  Result<int64_t> ReadFieldCopy(const FieldCopyQuery& q, FieldCopySink& sink) override {
+    return ReadSnapshot([&](Connection& c) { return CopyForTheField<Codecs>(c, q, sink); });
   }
 
   // --- audit ---
@@ -861,6 +888,8 @@ class StoreCore final : public Store {
     if (found.status().code() != StatusCode::kNotFound) return found;
     NewOwner o{phone, name, "", authority, at};
     HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), o));
+    HP_RETURN_IF_ERROR(
+        NoteChange<Codecs>(tx.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
     tx.Count(Counter::kOwners);
     created = true;
     return Owner{id, o.phone, o.name, o.village, o.authority, o.created_at};
@@ -911,6 +940,7 @@ class StoreCore final : public Store {
     HP_RETURN_IF_ERROR(Codecs::UpdateArrival(conn, id, a));
     HP_ASSIGN_OR_RETURN(const Certificate c,
                         Codecs::ReadCertificateRow(conn, CertificateKey::kId, id));
+    HP_RETURN_IF_ERROR(NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, c.owner_id, id));
     HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, id));
     HP_ASSIGN_OR_RETURN(const int64_t buyer_id, Codecs::ReadCertificateBuyer(conn, id));
     const auto missing = [&](const CertificateAnimal& u) {
@@ -976,6 +1006,7 @@ class StoreCore final : public Store {
       if (unit.is_flock() && head <= 0) continue;
       if (!unit.is_flock() || head == unit.head_count) {
         HP_RETURN_IF_ERROR(Codecs::SetAnimalHolding(conn, unit.id, holding.id));
+        HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, unit.owner_id, unit.id));
       }
       if (!slaughter || !unit.alive()) continue;
       auto change = ApplyAnimalEvent(unit, AnimalEventKind::kSlaughtered, head);
@@ -1003,6 +1034,7 @@ class StoreCore final : public Store {
         HP_RETURN_IF_ERROR(Codecs::SetHeadCount(conn, unit.id, change->head_after));
       }
       HP_RETURN_IF_ERROR(Codecs::InsertAnimalEvent(conn, *key, e));
+      HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, unit.owner_id, unit.id));
     }
     return Status::Ok();
   }

@@ -376,6 +376,26 @@ CREATE INDEX ownership_changes_by_transfer ON ownership_changes(transfer_id)
 
 PRAGMA user_version = 8;
 )sql"},
+    // Placeholders for migrations 9 (journeys) and 10 (double use), made on other branches: each
+    // only sets the version, and is replaced by the real one when the branches are merged.
+    {"Migration9", "PRAGMA user_version = 9;"},
+    {"Migration10", "PRAGMA user_version = 10;"},
+    // Field copy (W10). field_changes is the change log a refresh reads (store/field_changes.h):
+    // one row per changed owner, animal, vaccination record or certificate, numbered by seq (the
+    // rowid: one writer, so numbers only grow), with the owner whose copy it concerns. A full copy
+    // reads the owners of an authority subtree by owners_by_authority instead of scanning owners.
+    {"Migration11",
+     R"sql(
+CREATE TABLE field_changes(
+  seq INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  owner_id INTEGER NOT NULL,
+  ref TEXT NOT NULL
+);
+CREATE INDEX owners_by_authority ON owners(authority, id);
+
+PRAGMA user_version = 11;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

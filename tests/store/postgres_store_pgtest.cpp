@@ -19,7 +19,13 @@
 namespace herdpass::testing {
 namespace {
 
-// Undoes migration 7 (sale) and 6 (on this branch a placeholder for movements').
+// The down step of migration 11 (field copy) and of the placeholders 10 and 9 (other branches'
+// migrations, replaced at merge): undone first, before any older one.
+constexpr char kUndoFieldCopy[] =
+    "DROP TABLE field_changes; DROP INDEX owners_by_authority; DELETE FROM schema_migrations "
+    "WHERE version >= 9";
+
+// Undoes migration 8 (sale), after kUndoFieldCopy.
 constexpr char kUndoSale[] =
     "DROP TABLE ownership_changes; DROP TABLE transfers; ALTER TABLE certificates DROP COLUMN "
     "buyer_id; DELETE FROM schema_migrations WHERE version = 8";
@@ -56,14 +62,15 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 8);
+  EXPECT_EQ(PostgresSchemaVersion(), 11);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
-            "6:Migration6,7:Migration7,8:Migration8");
+            "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10,"
+            "11:Migration11");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -78,6 +85,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   a.created_at = At(5000);
   ASSERT_TRUE(store_->CreateAnimal(a, MakeAudit("animal.create")).ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
@@ -86,7 +94,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -112,11 +120,12 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
                                        MakeAudit("certificate.consume"))
                   .ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -152,11 +161,12 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   auto post = store_->CreateHolding(h, MakeAudit("holding.create"));
   ASSERT_TRUE(post.ok()) << post.status().ToString();
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -189,7 +199,7 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
@@ -221,6 +231,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   store_.reset();
   // Back to what migration 3 left: no tag life (migration 5), the key as migration 1 made it, no
   // holdings.
+  ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6; "
@@ -237,7 +248,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -276,6 +287,47 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   EXPECT_TRUE(v->ok) << v->problem;
 }
 
+// Databases of schema 8 exist: migration 11 adds the field copy's change log. A full copy holds
+// the records from before it; the first refresh brings only what changed after it.
+TEST_F(PostgresStoreTest, MigratesASchema8DatabaseToFieldCopies) {
+  ASSERT_TRUE(
+      store_
+          ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                               MakeContext(), MakeAudit("vaccination.batch"))
+          .ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'field_changes'"), "0");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
+  struct Count final : FieldCopySink {
+    Status OnOwner(const Owner&) override { return Add(); }
+    Status OnAnimal(const Animal&) override { return Add(); }
+    Status OnVaccination(const Vaccination&) override { return Add(); }
+    Status OnCertificate(const Certificate&) override { return Add(); }
+    Status OnAnimalGone(int64_t, int64_t) override { return Add(); }
+    Status Add() {
+      ++rows;
+      return Status::Ok();
+    }
+    int rows = 0;
+  } full, refresh;
+  FieldCopyQuery q;
+  q.scope = "KZ-ABY";
+  auto cursor = store_->ReadFieldCopy(q, full);
+  ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
+  EXPECT_EQ(*cursor, 0);    // nothing noted before the migration
+  EXPECT_EQ(full.rows, 3);  // owner, animal, record
+  ASSERT_TRUE(
+      store_
+          ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(2, Phone(1), {Tag(1)})},
+                               MakeContext(), MakeAudit("vaccination.batch"))
+          .ok());
+  q.since = *cursor;
+  ASSERT_TRUE(store_->ReadFieldCopy(q, refresh).ok());
+  EXPECT_EQ(refresh.rows, 1);  // the new record
+}
+
 // Databases of schema 7 exist: migration 8 adds sales; certificates before it have no buyer.
 TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   auto recorded = store_->RecordVaccinations(
@@ -287,9 +339,10 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
       MakeCertificate(1, owner_id, store_->FindVaccination(Uuid(1))->animal_ids, {Tag(1), Tag(2)});
   ASSERT_TRUE(store_->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
   store_.reset();
+  ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
   auto stored = store_->FindCertificate(c.id);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->buyer_id, 0);
