@@ -324,14 +324,15 @@ class NdjsonCopy final : public FieldCopySink {
   }
   Result<Response> Finish() {
     Response r = Text(200, "", "application/x-ndjson");
-    r.AddHeader("Vary", "Accept-Encoding");
-    if (!gzip_) {
+    if (!gzip_) {  // the server adds Vary (and compresses nothing: the client refused gzip)
       r.body = std::move(text_);
       return r;
     }
     r.body = gzip_->Finish();
     if (r.body.empty()) return Internal("gzip of the field copy failed");
+    // Already encoded: the server leaves it as it is, Vary included.
     r.AddHeader("Content-Encoding", "gzip");
+    r.AddHeader("Vary", "Accept-Encoding");
     return r;
   }
 
