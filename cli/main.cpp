@@ -244,6 +244,9 @@ int Main(int argc, char** argv) {
   serve->add_option("--threads", serve_opts.handler_threads, "request handler threads");
   serve->add_option("--lookups-per-minute", serve_opts.lookups_per_minute,
                     "phone lookups allowed per user per minute (0 = unlimited)");
+  serve->add_option("--field-copy-max-rows", serve_opts.field_copy_max_rows,
+                    "the most rows one field copy (GET /field-copy) may carry; a larger one is "
+                    "413 and the user asked to narrow it");
   serve
       ->add_option("--lookup-cache-mib", serve_opts.lookup_cache_mib,
                    "MiB of encoded phone-lookup answers kept for repeated lookups (0 = none)")

@@ -59,6 +59,7 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   config.lookups_per_minute = options.lookups_per_minute;
   config.lookup_cache_bytes = static_cast<size_t>(options.lookup_cache_mib) << 20;
+  config.field_copy_max_rows = options.field_copy_max_rows;
   config.key_cache_for = std::chrono::seconds(options.key_cache_seconds);
   if (config.key_dir.empty()) config.key_dir = KeyDir(d.data_dir);
   BackupSchedule backup = options.backup;

@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ struct ServeOptions {
   int handler_threads = 32;
   int lookups_per_minute = 600;
   int lookup_cache_mib = 16;  // W2's answer cache (ServiceConfig::lookup_cache_bytes)
+  // W10: GET /field-copy (ServiceConfig::field_copy_max_rows)
+  int64_t field_copy_max_rows = 400000;
   int key_cache_seconds = 5;  // ServiceConfig::key_cache_for
   std::string backup_every;   // "" = no scheduled backups; else ParseBackupPeriod's form
   BackupSchedule backup;      // `every` is set from backup_every

@@ -21,6 +21,47 @@ std::string Gzip(std::string_view in, int level) {
   return rc == Z_STREAM_END ? out : std::string();
 }
 
+struct GzipStream::State {
+  z_stream z{};
+};
+
+GzipStream::GzipStream(int level) : z_(std::make_unique<State>()) {
+  ok_ = deflateInit2(&z_->z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+}
+
+GzipStream::~GzipStream() {
+  if (ok_) deflateEnd(&z_->z);
+}
+
+bool GzipStream::Deflate(std::string_view in, int flush) {
+  if (!ok_) return false;
+  z_stream& z = z_->z;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  char chunk[16 << 10];
+  int rc = Z_OK;
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    rc = deflate(&z, flush);
+    if (rc == Z_STREAM_ERROR) {
+      ok_ = false;
+      return false;
+    }
+    out_.append(chunk, sizeof chunk - z.avail_out);
+  } while (z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+  return true;
+}
+
+bool GzipStream::Append(std::string_view in) { return Deflate(in, Z_NO_FLUSH); }
+
+std::string GzipStream::Finish() {
+  if (!Deflate({}, Z_FINISH)) return {};
+  deflateEnd(&z_->z);
+  ok_ = false;  // ended: the destructor has nothing to free
+  return std::move(out_);
+}
+
 bool AcceptsGzip(std::string_view header) {
   int gzip = -1;  // -1 not named, 0 refused, 1 accepted
   int star = -1;

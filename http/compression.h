@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,30 @@ bool AcceptsGzip(std::string_view accept_encoding);
 
 // Is a body of this Content-Type worth compressing (text-like: not images, archives, fonts)?
 bool IsCompressible(std::string_view content_type);
+
+// gzip made a piece at a time (W10's field copy): the text appended is compressed as it comes,
+// so that only the compressed form is held. Thread-compatible.
+class GzipStream {
+ public:
+  explicit GzipStream(int level);
+  ~GzipStream();
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+
+  // False once zlib has failed (the output is then unusable).
+  bool Append(std::string_view in);
+  // Ends the stream and gives the whole gzip member; "" on a zlib failure.
+  std::string Finish();
+  size_t compressed_size() const { return out_.size(); }
+
+ private:
+  bool Deflate(std::string_view in, int flush);
+
+  struct State;
+  std::unique_ptr<State> z_;
+  std::string out_;
+  bool ok_ = true;
+};
 
 enum class GunzipResult {
   kOk,

@@ -53,6 +53,8 @@ unsigned RolesFor(Operation op) {
       return kVaccinator | kVet | kAdmin;
     case Operation::kRecordTransfer:
       return kVet;
+    case Operation::kTakeFieldCopy:
+      return kInspector | kVaccinator;
     case Operation::kReadHolding:
     case Operation::kReadTimeline:
       return kVaccinator | kVet | kInspector | kAdmin | kAuditor;

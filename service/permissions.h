@@ -36,6 +36,7 @@ enum class Operation {
   kRecordPassage,       // issue 12 item 4: a certificate scanned at a checkpoint (inspector)
   kReadTimeline,        // W12: an animal's timeline, owner masked unless kReadOwner: audited
   kRecordTransfer,      // W8: a sale at the farm (vet)
+  kTakeFieldCopy,       // W10: a bulk read of personal data for offline use: audited per copy
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

@@ -77,6 +77,12 @@ struct ServiceConfig {
   size_t lookup_cache_bytes = size_t{16} << 20;
   // Vaccination dates more than this many years back are refused.
   int max_record_age_years = 10;
+  // W10: the most rows (owners, animals, records, certificates, removals) one field copy may
+  // carry; a larger one is refused (413) and the user asked to narrow it. The demo county (2,000
+  // owners, ~222 k rows) fits.
+  int64_t field_copy_max_rows = 400000;
+  // The most owners a field copy may name by phone.
+  int field_copy_max_owners = 1000;
 
   // --- certificates (W3-W6) ---
   // Where private key files live (<data dir>/keys); empty: certificates cannot be issued.
@@ -343,6 +349,29 @@ struct UnmetRules {
   std::vector<RuleFailure> failures;
 };
 
+// kResourceExhausted of W10: the field copy would carry more than `max_rows` rows.
+struct FieldCopyTooLarge {
+  int64_t max_rows = 0;
+};
+
+// W10: GET /field-copy as the client asked. Exactly one of authority and owners.
+struct FieldCopyRequest {
+  std::string authority;            // an authority subtree, or
+  std::vector<std::string> owners;  // owners by phone, in any usual local form
+  std::string since;                // the cursor of an earlier copy of the same owners, or ""
+};
+
+// What a field copy carried, for its last line and its audit row.
+struct FieldCopySummary {
+  std::string cursor;  // for the next refresh (since=)
+  int64_t owners = 0;
+  int64_t animals = 0;
+  int64_t vaccinations = 0;
+  int64_t certificates = 0;
+  int64_t removed = 0;  // animals sold away from an owner of the copy (refresh only)
+  int64_t rows() const { return owners + animals + vaccinations + certificates + removed; }
+};
+
 // The result of W4 as the public API answers it: no personal data.
 struct VerifyResult {
   bool valid = false;
@@ -511,6 +540,19 @@ class HerdService {
                                                              std::optional<int> years,
                                                              const LookupEncoder& encode);
   LookupCacheStats lookup_cache_stats() const { return lookup_cache_.stats(); }
+
+  // --- W10 field copy (service/field_copy.cpp) ---
+  // Streams the owners of one authority subtree, or the owners named by phone, with their
+  // animals, every record (voided marked) and their certificates, into `sink` as the store reads
+  // them; with `since`, only what changed after that cursor, and the animals sold away
+  // (OnAnimalGone). Inspectors and vaccinators only. kInvalidArgument naming authority, owners,
+  // owners[i] or since; kPermissionDenied naming "authority" outside the caller's jurisdiction;
+  // kNotFound naming owners[i] for a phone with no owner in it; kResourceExhausted with a
+  // FieldCopyTooLarge payload, as soon as the copy passes ServiceConfig::field_copy_max_rows
+  // (what the sink got by then is to be thrown away). One audit row per copy given, with its
+  // counts, written before it returns: a copy that cannot be audited fails.
+  Result<FieldCopySummary> TakeFieldCopy(const Caller& caller, const FieldCopyRequest& request,
+                                         FieldCopySink& sink);
 
   // --- certificates (service/certificates.cpp) ---
   // W3. kInvalidArgument naming the field (owner_phone when it is not the phone of owner_id's

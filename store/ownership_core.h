@@ -17,6 +17,7 @@
 #include "domain/ownership.h"
 #include "domain/status.h"
 #include "store/counters.h"
+#include "store/field_changes.h"
 #include "store/journey_core.h"
 #include "store/record_codecs.h"
 #include "store/store.h"
@@ -106,6 +107,9 @@ Result<std::vector<OwnershipChange>> TransferOwnership(Txn& tx, const OwnershipT
     HP_RETURN_IF_ERROR(Codecs::SetAnimalOwner(conn, unit.id, buyer.id, buyer.authority));
     OwnershipChange c = change_of(unit);
     HP_RETURN_IF_ERROR(Codecs::InsertOwnershipChange(conn, c));
+    // W10: the seller's copy loses the unit (or heads of it), the buyer's gains them.
+    HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, c.from_owner_id, c.animal_id));
+    HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, c.to_owner_id, c.to_animal_id));
     out.push_back(std::move(c));
   }
   if (t.flock_id) {
@@ -134,6 +138,9 @@ Result<std::vector<OwnershipChange>> TransferOwnership(Txn& tx, const OwnershipT
       tx.Count(Counter::kAnimals);
     }
     HP_RETURN_IF_ERROR(Codecs::InsertOwnershipChange(conn, c));
+    // W10: the seller's copy loses the unit (or heads of it), the buyer's gains them.
+    HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, c.from_owner_id, c.animal_id));
+    HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, c.to_owner_id, c.to_animal_id));
     out.push_back(std::move(c));
   }
   return out;

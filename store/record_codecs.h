@@ -23,6 +23,7 @@
 #include "store/audit_chain.h"
 #include "store/certificate_checks.h"
 #include "store/coverage_tally.h"
+#include "store/field_changes.h"
 #include "store/record_rules.h"
 #include "store/store.h"
 
@@ -224,6 +225,19 @@ struct RecordCodecs {
   // A page of certificates used twice: the list fields of ReadCertificateList.
   static Result<std::vector<Certificate>> ReadDoubleUsePage(Connection& conn,
                                                             const DoubleUseListQuery& q);
+
+  // --- field copy (W10) ---
+  // Appends one row to the change log under the next change number (store/field_changes.h).
+  static Status InsertFieldChange(Connection& conn, const FieldChange& change);
+  // The changes numbered after `after`, oldest first, at most `limit`.
+  static Result<std::vector<FieldChange>> ReadFieldChangesAfter(Connection& conn, int64_t after,
+                                                                int limit);
+  static Result<int64_t> ReadLatestFieldChange(Connection& conn);  // 0 when there is none
+  // The ids of the owners whose authority is `scope` or below it (every owner with
+  // all_authorities), ascending.
+  static Result<std::vector<int64_t>> ReadOwnerIdsInScope(Connection& conn,
+                                                          const std::string& scope,
+                                                          bool all_authorities);
 
   // --- audit, counters, reports ---
   // REQUIRES: 1 <= limit <= 1000.

@@ -521,6 +521,39 @@ struct CoverageReport {
   bool truncated = false;  // rows or totals stop at max_rows; more matched
 };
 
+// W10: the field copy. Every write that changes an owner, an animal or flock, a vaccination
+// record or a certificate notes it in the field-copy change log, in the same transaction, under a
+// change number that only grows (store/field_changes.h does it, once for both backends). A copy
+// taken "since" a change number brings the current state of everything noted after it.
+enum class FieldChangeKind { kOwner, kAnimal, kVaccination, kCertificate };
+
+// What a field copy reads.
+struct FieldCopyQuery {
+  // Owners whose authority is `scope` or below it (all_authorities: every owner), or, when
+  // owner_ids is not empty, those owners only (the service found each in the caller's
+  // jurisdiction).
+  std::string scope;
+  bool all_authorities = false;
+  std::vector<int64_t> owner_ids;
+  // A cursor (a change number) from an earlier copy: only what changed after it. Without: all.
+  std::optional<int64_t> since;
+};
+
+// Receives a field copy row by row, in one read snapshot: each owner before its animals, records
+// and certificates in a full copy; in a refresh, the current state of each changed row once. A
+// non-ok Status from any call stops the copy and is returned as it is.
+class FieldCopySink {
+ public:
+  virtual ~FieldCopySink() = default;
+  virtual Status OnOwner(const Owner& owner) = 0;
+  virtual Status OnAnimal(const Animal& animal) = 0;
+  virtual Status OnVaccination(const Vaccination& vaccination) = 0;  // voided ones included
+  // Without animals, vaccinations and HP1 text: the list fields of ListCertificates.
+  virtual Status OnCertificate(const Certificate& certificate) = 0;
+  // Refresh only: the animal or flock `animal_id` is no longer `owner_id`'s (it was sold).
+  virtual Status OnAnimalGone(int64_t animal_id, int64_t owner_id) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -702,6 +735,12 @@ class Store {
   // ListCertificates gives.
   virtual Result<std::vector<Certificate>> ListDoubleUsedCertificates(
       const DoubleUseListQuery& query) = 0;
+
+  // --- field copy (W10) ---
+  // Streams the copy `query` asks for into `sink` from one read snapshot, and returns the cursor
+  // for the next refresh: the newest change number the snapshot saw (0 before any change).
+  // Certificates of an owner are read 1,000 at a time.
+  virtual Result<int64_t> ReadFieldCopy(const FieldCopyQuery& query, FieldCopySink& sink) = 0;
 
   // --- audit ---
   // Appends an entry on its own (reads of personal data, failed sign-ins). On return the row is

@@ -35,6 +35,8 @@
 #include "store/certificate_checks.h"
 #include "store/counters.h"
 #include "store/coverage_tally.h"
+#include "store/field_changes.h"
+#include "store/field_copy_core.h"
 #include "store/journey_core.h"
 #include "store/not_found.h"
 #include "store/ownership_core.h"
@@ -56,6 +58,22 @@ Status TouchOwner(Txn& tx, int64_t owner_id) {
   return Codecs::BumpOwnerRevision(tx.conn(), owner_id);
 }
 
+// What a W1 record writes besides its checks, for every record port (CodecRecordPort below and a
+// backend's own BatchPort): a new animal with its holding stay and its change for field copies; a
+// record row with its owner's revision (the W2 answer cache) and its change for field copies.
+template <class Codecs, class Txn>
+Result<int64_t> AddRecordAnimal(Txn& tx, const NewAnimal& animal) {
+  HP_ASSIGN_OR_RETURN(const int64_t id, InsertAnimalKept<Codecs>(tx.conn(), animal));
+  HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(tx.conn(), animal.owner_id, id));
+  return id;
+}
+template <class Codecs, class Txn>
+Status InsertRecordRow(Txn& tx, const RecordRow& row) {
+  HP_RETURN_IF_ERROR(Codecs::InsertVaccination(tx.conn(), row));
+  HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, row.owner_id));
+  return NoteChange<Codecs>(tx.conn(), FieldChangeKind::kVaccination, row.owner_id, row.in.id);
+}
+
 // The record rules' port (record_rules.h) over a job's write transaction and the codecs.
 template <class Txn, class Codecs>
 class CodecRecordPort final : public RecordPort {
@@ -73,23 +91,28 @@ class CodecRecordPort final : public RecordPort {
     return Codecs::ReadOwnerByPhone(tx_.conn(), e164);
   }
   Result<int64_t> AddOwner(const NewOwner& owner) override {
-    return Codecs::InsertOwner(tx_.conn(), owner);
+    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx_.conn(), owner));
+    HP_RETURN_IF_ERROR(
+        NoteChange<Codecs>(tx_.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
+    return id;
   }
   Result<Animal> AnimalByTag(const std::string& tag) override {
     return Codecs::ReadAnimalByTag(tx_.conn(), tag);
   }
   Result<int64_t> AddAnimal(const NewAnimal& animal) override {
-    return InsertAnimalKept<Codecs>(tx_.conn(), animal);
+    return AddRecordAnimal<Codecs>(tx_, animal);
   }
   Result<std::optional<Flock>> ReadFlock(int64_t owner_id, const std::string& species) override {
     return Codecs::ReadFlock(tx_.conn(), owner_id, species);
   }
   Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
-    return Codecs::RaiseFlockHeadCount(tx_.conn(), flock_id, head_count);
+    HP_RETURN_IF_ERROR(Codecs::RaiseFlockHeadCount(tx_.conn(), flock_id, head_count));
+    HP_ASSIGN_OR_RETURN(const Animal flock, Codecs::ReadAnimalById(tx_.conn(), flock_id));
+    return NoteAnimalChange<Codecs>(tx_.conn(), flock.owner_id, flock_id);
   }
   Status InsertVaccination(const RecordRow& row) override {
     HP_RETURN_IF_ERROR(Codecs::InsertVaccination(tx_.conn(), row));
-    return TouchOwner<Codecs>(tx_, row.owner_id);
+    return InsertRecordRow<Codecs>(tx_, row);
   }
   void Count(Counter c) override { tx_.Count(c); }
   Status BeginNested() override { return tx_.BeginNested(); }
@@ -156,6 +179,8 @@ class StoreCore final : public Store {
           }
           if (existing.status().code() != StatusCode::kNotFound) return existing.status();
           HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), owner));
+          HP_RETURN_IF_ERROR(
+              NoteChange<Codecs>(tx.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
           tx.Count(Counter::kOwners);
           return Owner{
               id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
@@ -191,6 +216,7 @@ class StoreCore final : public Store {
           }
           HP_ASSIGN_OR_RETURN(const int64_t id, InsertAnimalKept<Codecs>(tx.conn(), animal));
           HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, animal.owner_id));
+          HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(tx.conn(), animal.owner_id, id));
           tx.Count(Counter::kAnimals);
           Animal out;
           out.id = id;
@@ -275,6 +301,7 @@ class StoreCore final : public Store {
           }
           HP_RETURN_IF_ERROR(Codecs::InsertAnimalEvent(conn, *key, e));
           HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, unit.owner_id));
+          HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, unit.owner_id, unit.id));
           HP_ASSIGN_OR_RETURN(out.animal, AnimalWithTags(conn, unit.id));
           return out;
         },
@@ -518,6 +545,8 @@ class StoreCore final : public Store {
         HP_ASSIGN_OR_RETURN(const Animal a, Codecs::ReadAnimalById(tx.conn(), animal_id));
         if (a.owner_id != v.owner_id) HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, a.owner_id));
       }
+      HP_RETURN_IF_ERROR(
+          NoteChange<Codecs>(tx.conn(), FieldChangeKind::kVaccination, v.owner_id, v.id));
       return tx.AppendAudit(audit);
     });
   }
@@ -729,6 +758,7 @@ class StoreCore final : public Store {
         HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, buyer.id));
       }
       HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, c.owner_id));
+      HP_RETURN_IF_ERROR(NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, c.owner_id, c.id));
       tx.Count(Counter::kCertificates);
       return tx.AppendAudit(audit);
     });
@@ -784,6 +814,8 @@ class StoreCore final : public Store {
           HP_ASSIGN_OR_RETURN(const int64_t seq, Codecs::InsertRevocation(conn, id, at));
           HP_ASSIGN_OR_RETURN(const Certificate c, ReadCertificate(conn, CertificateKey::kId, id));
           HP_RETURN_IF_ERROR(TouchCertificateOwners(tx, c));
+          HP_RETURN_IF_ERROR(
+              NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, c.owner_id, id));
           return Revocation{seq, id, at};
         },
         audit);
@@ -921,6 +953,12 @@ class StoreCore final : public Store {
     return Read([&](Connection& c) { return Codecs::ReadCertificateList(c, q); });
   }
 
+  // --- field copy (W10) ---
+
+  Result<int64_t> ReadFieldCopy(const FieldCopyQuery& q, FieldCopySink& sink) override {
+    return ReadSnapshot([&](Connection& c) { return CopyForTheField<Codecs>(c, q, sink); });
+  }
+
   // --- audit ---
 
   Status AppendAudit(const AuditEntry& entry) override {
@@ -1037,6 +1075,8 @@ class StoreCore final : public Store {
     if (found.status().code() != StatusCode::kNotFound) return found;
     NewOwner o{phone, name, "", authority, at};
     HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), o));
+    HP_RETURN_IF_ERROR(
+        NoteChange<Codecs>(tx.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
     tx.Count(Counter::kOwners);
     created = true;
     return Owner{id, o.phone, o.name, o.village, o.authority, o.created_at};
@@ -1114,6 +1154,7 @@ class StoreCore final : public Store {
     HP_RETURN_IF_ERROR(Codecs::UpdateArrival(conn, id, a));
     HP_ASSIGN_OR_RETURN(const Certificate c,
                         Codecs::ReadCertificateRow(conn, CertificateKey::kId, id));
+    HP_RETURN_IF_ERROR(NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, c.owner_id, id));
     HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, id));
     HP_ASSIGN_OR_RETURN(const int64_t buyer_id, Codecs::ReadCertificateBuyer(conn, id));
     const auto missing = [&](const CertificateAnimal& u) {
@@ -1179,6 +1220,7 @@ class StoreCore final : public Store {
       if (unit.is_flock() && head <= 0) continue;
       if (!unit.is_flock() || head == unit.head_count) {
         HP_RETURN_IF_ERROR(MoveAnimal<Codecs>(conn, unit.id, holding.id, use.at, c.id));
+        HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, unit.owner_id, unit.id));
       }
       if (!slaughter || !unit.alive()) continue;
       auto change = ApplyAnimalEvent(unit, AnimalEventKind::kSlaughtered, head);
@@ -1206,6 +1248,7 @@ class StoreCore final : public Store {
         HP_RETURN_IF_ERROR(Codecs::SetHeadCount(conn, unit.id, change->head_after));
       }
       HP_RETURN_IF_ERROR(Codecs::InsertAnimalEvent(conn, *key, e));
+      HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, unit.owner_id, unit.id));
     }
     return Status::Ok();
   }

@@ -1300,6 +1300,85 @@ json RuleFailuresJson(const std::vector<RuleFailure>& failures) {
 
 }  // namespace
 
+// W10: the lines of a field copy (NDJSON: one JSON object and "\n" each), "type" first.
+namespace {
+template <typename Fn>
+std::string Line(const char* type, Fn&& members) {
+  std::string out = Build([&](Writer& w) {
+    w.StartObject();
+    Field(w, "type", type);
+    members(w);
+    w.EndObject();
+  });
+  out += '\n';
+  return out;
+}
+}  // namespace
+
+std::string FieldCopyOwnerLine(const Owner& o) {
+  return Line("owner", [&](Writer& w) { Members(w, o); });
+}
+
+std::string FieldCopyAnimalLine(const Animal& a) {
+  return Line("animal", [&](Writer& w) {
+    Members(w, a, {});
+    w.Key("holding_id");
+    if (a.holding_id) {
+      w.Int64(*a.holding_id);
+    } else {
+      w.Null();
+    }
+  });
+}
+
+std::string FieldCopyVaccinationLine(const Vaccination& v) {
+  std::string out = Build([&](Writer& w) { Write(w, v, {}); });
+  // {"id":... -> {"type":"vaccination","id":...: the record as W2 shows it, typed.
+  out.insert(1, "\"type\":\"vaccination\",");
+  out += '\n';
+  return out;
+}
+
+std::string FieldCopyCertificateLine(const Certificate& c, Timestamp now) {
+  return Line("certificate", [&](Writer& w) {
+    Field(w, "id", c.id);
+    Field(w, "number", c.number);
+    Field(w, "owner_id", c.owner_id);
+    Field(w, "status", CertificateStatusAt(c, now));
+    Field(w, "purpose", PurposeName(c.purpose));
+    Field(w, "species", c.species);
+    Field(w, "head_count", int64_t{c.head_count});
+    TimeField(w, "issued_at", c.issued_at);
+    TimeField(w, "valid_until", c.valid_until);
+    Field(w, "origin", c.origin);
+    Field(w, "destination", c.destination);
+  });
+}
+
+std::string FieldCopyAnimalGoneLine(int64_t animal_id, int64_t owner_id) {
+  return Line("animal_removed", [&](Writer& w) {
+    Field(w, "id", animal_id);
+    Field(w, "owner_id", owner_id);
+    Field(w, "reason", "sold");
+  });
+}
+
+std::string FieldCopyEndLine(const FieldCopySummary& s, bool incremental, Timestamp taken_at) {
+  return Line("end", [&](Writer& w) {
+    Field(w, "cursor", s.cursor);
+    Field(w, "incremental", incremental);
+    TimeField(w, "taken_at", taken_at);
+    w.Key("counts");
+    w.StartObject();
+    Field(w, "owners", s.owners);
+    Field(w, "animals", s.animals);
+    Field(w, "vaccinations", s.vaccinations);
+    Field(w, "certificates", s.certificates);
+    Field(w, "removed", s.removed);
+    w.EndObject();
+  });
+}
+
 Response ApiProblem(const Status& status) {
   if (status.ok() || status.code() == StatusCode::kInternal) return ProblemFromStatus(status);
   json members = json::object();
@@ -1322,6 +1401,11 @@ Response ApiProblem(const Status& status) {
     members["double_use"] = json::parse(UseJson(twice->second));
   } else if (const auto* unmet = status.payload<UnmetRules>()) {
     members["failures"] = RuleFailuresJson(unmet->failures);
+  } else if (const auto* large = status.payload<FieldCopyTooLarge>()) {
+    // W10: not a throttle (429) but a request for too much: 413, telling the user to narrow it.
+    members["max_rows"] = large->max_rows;
+    if (!status.field().empty()) members["field"] = status.field();
+    return Problem(413, "field-copy-too-large", "Field copy too large", status.message(), members);
   }
   Response r = ProblemFromStatus(status, members);
   if (retry_after) r.AddHeader("Retry-After", std::to_string(*retry_after));

@@ -96,6 +96,14 @@ std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> move
 // registered_head, coverage}], truncated}.
 std::string CoverageJson(const CoverageAnswer& a);
 
+// W10: the lines of GET /field-copy, each a JSON object with its "type" and a final "\n".
+std::string FieldCopyOwnerLine(const Owner& o);
+std::string FieldCopyAnimalLine(const Animal& a);
+std::string FieldCopyVaccinationLine(const Vaccination& v);
+std::string FieldCopyCertificateLine(const Certificate& c, Timestamp now);
+std::string FieldCopyAnimalGoneLine(int64_t animal_id, int64_t owner_id);
+std::string FieldCopyEndLine(const FieldCopySummary& s, bool incremental, Timestamp taken_at);
+
 // The status a client sees at `now` is CertificateStatusAt (domain/certificate.h).
 // A certificate for its vet or an inspector (signed in, within jurisdiction): everything it holds,
 // including who consumed or revoked it, and links to its QR code and printable page.
@@ -129,6 +137,7 @@ std::string TrustRootJson(const TrustRoot& r);
 //   DoubleUseRecorded 409  members "first_consumed" (as above), "first_use" and "double_use"
 //                          (uses as CertificateUseAnswerJson writes them)
 //   UnmetRules        422  member "failures": [RuleFailure] (openapi.json)
+//   FieldCopyTooLarge 413  type field-copy-too-large, members "max_rows" and "field" (W10)
 Response ApiProblem(const Status& status);
 
 }  // namespace herdpass::http

@@ -1160,6 +1160,47 @@ Status Codecs::ReadAuditChain(Connection& conn, store::AuditChainWalk& walk) {
   }
 }
 
+// --- field copy (W10) ---
+
+template <>
+Status Codecs::InsertFieldChange(Connection& conn, const store::FieldChange& change) {
+  return postgres::Write(
+      conn, postgres::kInsertFieldChange,
+      {std::string(store::FieldChangeKindName(change.kind)), change.owner_id, change.ref});
+}
+
+template <>
+Result<std::vector<store::FieldChange>> Codecs::ReadFieldChangesAfter(Connection& conn,
+                                                                      int64_t after, int limit) {
+  return postgres::ReadAll<store::FieldChange>(
+      conn, postgres::kSelectFieldChangesAfter, {after, limit},
+      [](const Rows& r, int i) -> Result<store::FieldChange> {
+        store::FieldChange c;
+        c.seq = r.Int(i, 0);
+        auto kind = store::ParseFieldChangeKind(r.Text(i, 1));
+        if (!kind) return Internal("an unknown kind in field_changes");
+        c.kind = *kind;
+        c.owner_id = r.Int(i, 2);
+        c.ref = r.Text(i, 3);
+        return c;
+      });
+}
+
+template <>
+Result<int64_t> Codecs::ReadLatestFieldChange(Connection& conn) {
+  return postgres::ReadOne<int64_t>(
+      conn, postgres::kSelectLatestFieldChange, {},
+      [](const Rows& r, int i) { return r.Int(i, 0); }, "no change number");
+}
+
+template <>
+Result<std::vector<int64_t>> Codecs::ReadOwnerIdsInScope(Connection& conn, const std::string& scope,
+                                                         bool all_authorities) {
+  return postgres::ReadAll<int64_t>(conn, postgres::kSelectOwnerIdsInScope,
+                                    {scope, all_authorities ? 1 : 0},
+                                    [](const Rows& r, int i) { return r.Int(i, 0); });
+}
+
 template <>
 Result<StoreCounts> Codecs::ReadCounts(Connection& conn) {
   HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectCounters));
@@ -1315,7 +1356,7 @@ class BatchPort final : public store::RecordPort {
     return *it->second;
   }
   Result<int64_t> AddAnimal(const NewAnimal& animal) override {
-    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertAnimal(conn_, animal));
+    HP_ASSIGN_OR_RETURN(const int64_t id, store::AddRecordAnimal<Codecs>(tx_, animal));
     if (animal.tag) {
       Animal a;
       a.id = id;
@@ -1354,8 +1395,7 @@ class BatchPort final : public store::RecordPort {
     return Status::Ok();
   }
   Status InsertVaccination(const store::RecordRow& row) override {
-    HP_RETURN_IF_ERROR(Codecs::InsertVaccination(conn_, row));
-    HP_RETURN_IF_ERROR(store::TouchOwner<Codecs>(tx_, row.owner_id));
+    HP_RETURN_IF_ERROR(store::InsertRecordRow<Codecs>(tx_, row));
     Put(stored_, row.key,
         std::optional<store::StoredRecord>(
             store::StoredRecord{row.owner_id, row.authority, false}));

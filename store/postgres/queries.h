@@ -613,4 +613,21 @@ inline constexpr Query kBatchFlocks{
     "owner_id IN (SELECT id FROM owners WHERE id = ANY($1::bigint[]) OR phone = ANY($2::text[])) "
     "AND tag IS NULL ORDER BY owner_id, species, id"};
 
+// --- field copy (W10) ---
+inline constexpr Query kInsertFieldChange{
+    "InsertFieldChange",
+    "INSERT INTO field_changes(kind, owner_id, ref) VALUES($1::text, $2::bigint, $3::text)"};
+inline constexpr Query kSelectFieldChangesAfter{
+    "SelectFieldChangesAfter",
+    "SELECT seq, kind, owner_id, ref FROM field_changes WHERE seq > $1::bigint ORDER BY seq "
+    "LIMIT $2::integer"};
+inline constexpr Query kSelectLatestFieldChange{"SelectLatestFieldChange",
+                                                "SELECT coalesce(max(seq), 0) FROM field_changes"};
+// $1 the scope, $2 = 1 for every owner: owners_by_authority, as the holdings' scope filter.
+inline constexpr Query kSelectOwnerIdsInScope{
+    "SelectOwnerIdsInScope",
+    "SELECT id FROM owners WHERE $2::integer = 1 OR authority = $1::text OR (authority >= "
+    "($1::text "
+    "|| '-') COLLATE \"C\" AND authority < ($1::text || '.') COLLATE \"C\") ORDER BY id"};
+
 }  // namespace herdpass::postgres

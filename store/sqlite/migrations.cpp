@@ -445,6 +445,22 @@ INSERT INTO certificate_uses(id, certificate_id, double_use, scanned_at, receive
 
 PRAGMA user_version = 11;
 )sql"},
+    // Field copy (W10). field_changes is the change log a refresh reads (store/field_changes.h):
+    // one row per changed owner, animal, vaccination record or certificate, numbered by seq (the
+    // rowid: one writer, so numbers only grow), with the owner whose copy it concerns. A full copy
+    // reads the owners of an authority subtree by owners_by_authority instead of scanning owners.
+    {"Migration12",
+     R"sql(
+CREATE TABLE field_changes(
+  seq INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  owner_id INTEGER NOT NULL,
+  ref TEXT NOT NULL
+);
+CREATE INDEX owners_by_authority ON owners(authority, id);
+
+PRAGMA user_version = 12;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

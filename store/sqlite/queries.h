@@ -507,4 +507,18 @@ inline constexpr Query kSelectCertificateBuyer{
     "SelectCertificateBuyer", "SELECT coalesce(buyer_id, 0) FROM certificates WHERE id = ?1"};
 #undef HP_CHANGE_COLUMNS
 
+// --- field copy (W10) ---
+inline constexpr Query kInsertFieldChange{
+    "InsertFieldChange", "INSERT INTO field_changes(kind, owner_id, ref) VALUES(?1, ?2, ?3)"};
+inline constexpr Query kSelectFieldChangesAfter{
+    "SelectFieldChangesAfter",
+    "SELECT seq, kind, owner_id, ref FROM field_changes WHERE seq > ?1 ORDER BY seq LIMIT ?2"};
+inline constexpr Query kSelectLatestFieldChange{"SelectLatestFieldChange",
+                                                "SELECT coalesce(max(seq), 0) FROM field_changes"};
+// ?1 the scope, ?2 = 1 for every owner: owners_by_authority, as the holdings' scope filter.
+inline constexpr Query kSelectOwnerIdsInScope{
+    "SelectOwnerIdsInScope",
+    "SELECT id FROM owners WHERE ?2 = 1 OR authority = ?1 OR (authority >= ?1 || '-' AND "
+    "authority < ?1 || '.') ORDER BY id"};
+
 }  // namespace herdpass::sqlite

@@ -1433,6 +1433,51 @@ Status Codecs::ReadAuditChain(Connection& conn, store::AuditChainWalk& walk) {
                             });
 }
 
+// --- field copy (W10) ---
+
+template <>
+Status Codecs::InsertFieldChange(Connection& conn, const store::FieldChange& change) {
+  return sqlite::Write(conn, sqlite::kInsertFieldChange, [&](Statement& st) {
+    st.Bind(1, store::FieldChangeKindName(change.kind))
+        .Bind(2, change.owner_id)
+        .Bind(3, change.ref);
+  });
+}
+
+template <>
+Result<std::vector<store::FieldChange>> Codecs::ReadFieldChangesAfter(Connection& conn,
+                                                                      int64_t after, int limit) {
+  return sqlite::ReadAll<store::FieldChange>(
+      conn, sqlite::kSelectFieldChangesAfter,
+      [&](Statement& st) { st.Bind(1, after).Bind(2, limit); },
+      [](const Statement& st) -> Result<store::FieldChange> {
+        store::FieldChange c;
+        c.seq = st.Int(0);
+        auto kind = store::ParseFieldChangeKind(st.Text(1));
+        if (!kind) return Internal("an unknown kind in field_changes");
+        c.kind = *kind;
+        c.owner_id = st.Int(2);
+        c.ref = st.Text(3);
+        return c;
+      });
+}
+
+template <>
+Result<int64_t> Codecs::ReadLatestFieldChange(Connection& conn) {
+  return sqlite::ReadOne<int64_t>(
+      conn, sqlite::kSelectLatestFieldChange, sqlite::kNoParams,
+      [](const Statement& st) { return st.Int(0); }, "no change number");
+}
+
+template <>
+Result<std::vector<int64_t>> Codecs::ReadOwnerIdsInScope(Connection& conn, const std::string& scope,
+                                                         bool all_authorities) {
+  return sqlite::ReadAll<int64_t>(
+      conn, sqlite::kSelectOwnerIdsInScope,
+      [&](Statement& st) { st.Bind(1, scope).Bind(2, all_authorities ? 1 : 0); },
+      [](const Statement& st) { return st.Int(0); });
+}
+
 template <>
 Result<StoreCounts> Codecs::ReadCounts(Connection& conn) {
   StoreCounts c;

@@ -182,6 +182,13 @@ std::vector<Row> Matrix() {
        {"inspector", "vet"},
        fixed("/api/v1/lookup?phone=%2B77059990002"),
        no_body},
+      // W10: each allowed role copies a district of its own jurisdiction, however empty.
+      {"GET",
+       "/field-copy",
+       Who::kRoles,
+       {"inspector", "vaccinator"},
+       fixed("/api/v1/field-copy?authority=KZ-ABY-01"),
+       no_body},
       {"GET", "/audit", Who::kRoles, {"auditor", "admin"}, fixed("/api/v1/audit"), no_body},
       {"GET", "/certificates", Who::kRoles, kCertificateReaders,
        fixed("/api/v1/certificates?limit=5"), no_body},

@@ -19,23 +19,31 @@
 namespace herdpass::testing {
 namespace {
 
-// The down step of migration 11 (certificate uses).
+// The down step of migration 12 (field copy).
+#define HP_UNDO_FIELD_COPY                                                 \
+  "DROP TABLE field_changes; DROP INDEX owners_by_authority; DELETE FROM " \
+  "schema_migrations WHERE version = 12; "
+constexpr char kUndoFieldCopy[] = HP_UNDO_FIELD_COPY;
+
+// Undoes migration 12, then 11 (certificate uses).
 #define HP_UNDO_USES \
+  HP_UNDO_FIELD_COPY \
   "DROP TABLE certificate_uses; DELETE FROM schema_migrations WHERE version = 11; "
 constexpr char kUndoUses[] = HP_UNDO_USES;
 
-// Undoes migration 11, then 10 (journeys: holding stays, certificate_animals by animal).
+// Undoes migrations 12 and 11, then 10 (journeys: holding stays, certificate_animals by animal).
 #define HP_UNDO_JOURNEYS                                                             \
   HP_UNDO_USES                                                                       \
   "DROP INDEX certificate_animals_by_animal; DROP TABLE holding_stays; DELETE FROM " \
   "schema_migrations WHERE version = 10; "
 constexpr char kUndoJourneys[] = HP_UNDO_JOURNEYS;
 
-// Undoes migrations 11 and 10, then 9 (owners' revisions): back to schema 8.
+// Undoes migrations 12 to 10, then 9 (owners' revisions): back to schema 8.
 constexpr char kUndoOwnerRevision[] = HP_UNDO_JOURNEYS
     "ALTER TABLE owners DROP COLUMN revision; DELETE FROM schema_migrations WHERE version = 9";
 #undef HP_UNDO_JOURNEYS
 #undef HP_UNDO_USES
+#undef HP_UNDO_FIELD_COPY
 
 // The down step of migration 8 (sale), undone after kUndoOwnerRevision.
 constexpr char kUndoSale[] =
@@ -74,14 +82,15 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 11);
+  EXPECT_EQ(PostgresSchemaVersion(), 12);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
-            "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10,11:Migration11");
+            "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10,11:Migration11,12:"
+            "Migration12");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "12");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -91,7 +100,7 @@ TEST_F(PostgresStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "12");
   auto before = store_->FindOwnerRevisionByPhone(Phone(1));
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(before->owner_id, o.id);
@@ -123,7 +132,7 @@ TEST_F(PostgresStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumed
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoUses), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "12");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM certificate_uses"), "1");
   auto uses = store_->ListCertificateUses(used.id);
   ASSERT_TRUE(uses.ok()) << uses.status().ToString();
@@ -156,7 +165,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "12");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -187,7 +196,7 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "12");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -228,7 +237,7 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "12");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -261,19 +270,19 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "12");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(12, 'Migration12')"),
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(13, 'Migration13')"),
             "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 12, this program "
-            "knows up to 11)");
+            "the database was written by a newer version of HerdPass (schema 13, this program "
+            "knows up to 12)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -311,7 +320,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "12");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -350,6 +359,47 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   EXPECT_TRUE(v->ok) << v->problem;
 }
 
+// Databases of schema 11 exist: migration 12 adds the field copy's change log. A full copy holds
+// the records from before it; the first refresh brings only what changed after it.
+TEST_F(PostgresStoreTest, MigratesASchema11DatabaseToFieldCopies) {
+  ASSERT_TRUE(
+      store_
+          ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                               MakeContext(), MakeAudit("vaccination.batch"))
+          .ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'field_changes'"), "0");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "12");
+  struct Count final : FieldCopySink {
+    Status OnOwner(const Owner&) override { return Add(); }
+    Status OnAnimal(const Animal&) override { return Add(); }
+    Status OnVaccination(const Vaccination&) override { return Add(); }
+    Status OnCertificate(const Certificate&) override { return Add(); }
+    Status OnAnimalGone(int64_t, int64_t) override { return Add(); }
+    Status Add() {
+      ++rows;
+      return Status::Ok();
+    }
+    int rows = 0;
+  } full, refresh;
+  FieldCopyQuery q;
+  q.scope = "KZ-ABY";
+  auto cursor = store_->ReadFieldCopy(q, full);
+  ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
+  EXPECT_EQ(*cursor, 0);    // nothing noted before the migration
+  EXPECT_EQ(full.rows, 3);  // owner, animal, record
+  ASSERT_TRUE(
+      store_
+          ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(2, Phone(1), {Tag(1)})},
+                               MakeContext(), MakeAudit("vaccination.batch"))
+          .ok());
+  q.since = *cursor;
+  ASSERT_TRUE(store_->ReadFieldCopy(q, refresh).ok());
+  EXPECT_EQ(refresh.rows, 1);  // the new record
+}
+
 // Databases of schema 7 exist: migration 8 adds sales; certificates before it have no buyer.
 TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   auto recorded = store_->RecordVaccinations(
@@ -364,7 +414,7 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "12");
   auto stored = store_->FindCertificate(c.id);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->buyer_id, 0);
@@ -413,7 +463,7 @@ TEST_F(PostgresStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
                         "relname = 'certificate_animals_by_animal'"),
             "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "11");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "12");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM holding_stays"), "1");
   auto t = store_->LoadAnimalTimeline(kept->id);
   ASSERT_TRUE(t.ok()) << t.status().ToString();

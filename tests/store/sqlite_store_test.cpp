@@ -65,9 +65,16 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 11 (certificate uses) on a database of the latest schema, as if written at
-// schema 10.
+// Undoes migration 12 (field copy) on a database of the latest schema, as if written at schema 11.
+void RevertToSchema11(RawDb& raw) {
+  raw.Exec("DROP TABLE field_changes");
+  raw.Exec("DROP INDEX owners_by_authority");
+  raw.Exec("PRAGMA user_version = 11");
+}
+
+// Undoes migration 11 (certificate uses), as if written at schema 10.
 void RevertToSchema10(RawDb& raw) {
+  RevertToSchema11(raw);
   raw.Exec("DROP TABLE certificate_uses");
   raw.Exec("PRAGMA user_version = 10");
 }
@@ -87,7 +94,7 @@ void RevertToSchema8(RawDb& raw) {
   raw.Exec("PRAGMA user_version = 8");
 }
 
-// Undoes migrations 11 to 8 (sale) on a database of the latest schema, as if written at schema 7.
+// Undoes migrations 12 to 8 (sale) on a database of the latest schema, as if written at schema 7.
 void RevertToSchema7(RawDb& raw) {
   RevertToSchema8(raw);
   raw.Exec("DROP TABLE ownership_changes");
@@ -194,7 +201,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 11);
+  EXPECT_EQ(SqliteSchemaVersion(), 12);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -212,7 +219,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -259,7 +266,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -316,7 +323,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -410,7 +417,7 @@ TEST_F(SqliteStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -559,7 +566,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -603,7 +610,7 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
   }
   auto before = store->FindOwnerRevisionByPhone(Phone(1));
@@ -618,6 +625,62 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->owner_id, before->owner_id);
   EXPECT_EQ(after->revision, 1);
+}
+
+// Databases of schema 11 exist: migration 12 adds the field copy's change log to a file full of
+// records. A full copy holds them all; the first refresh brings only what changed after it.
+TEST_F(SqliteStoreTest, MigratesASchema11DatabaseToFieldCopies) {
+  std::string fresh_schema;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(
+        store
+            ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                                 MakeContext(), MakeAudit("vaccination.batch"))
+            .ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema11(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'field_changes'"), "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  }
+  FieldCopyQuery q;
+  q.scope = "KZ-ABY";
+  struct Count final : FieldCopySink {
+    Status OnOwner(const Owner&) override { return Add(); }
+    Status OnAnimal(const Animal&) override { return Add(); }
+    Status OnVaccination(const Vaccination&) override { return Add(); }
+    Status OnCertificate(const Certificate&) override { return Add(); }
+    Status OnAnimalGone(int64_t, int64_t) override { return Add(); }
+    Status Add() {
+      ++rows;
+      return Status::Ok();
+    }
+    int rows = 0;
+  } full, refresh;
+  auto cursor = store->ReadFieldCopy(q, full);
+  ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
+  EXPECT_EQ(*cursor, 0);    // nothing noted before the migration
+  EXPECT_EQ(full.rows, 3);  // owner, animal, record
+  ASSERT_TRUE(
+      store
+          ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(2, Phone(1), {Tag(1)})},
+                               MakeContext(), MakeAudit("vaccination.batch"))
+          .ok());
+  q.since = *cursor;
+  ASSERT_TRUE(store->ReadFieldCopy(q, refresh).ok());
+  EXPECT_EQ(refresh.rows, 1);  // the new record
 }
 
 // Databases of schema 4 exist: migration 5 keeps every animal, each alive, with its records, and
@@ -642,7 +705,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -698,7 +761,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -764,7 +827,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -814,7 +877,7 @@ TEST_F(SqliteStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumedCe
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "11");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM certificate_uses"), "1");
   }

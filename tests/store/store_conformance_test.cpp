@@ -3695,5 +3695,201 @@ TYPED_TEST(StoreTest, DoubleUsedCertificatesAreListedInTheScopeOfTheIssuerDestin
   EXPECT_EQ(this->store().ListDoubleUsedCertificates(all)->size(), 2u);
 }
 
+// --- field copy (W10) ---
+
+// What a field copy gives, one string a row: "owner:ID", "animal:ID:OWNER:HOLDING:HEAD",
+// "vaccination:ID:VOIDED", "certificate:ID:STATUS", "gone:ANIMAL:OWNER".
+class CopyLog final : public FieldCopySink {
+ public:
+  Status OnOwner(const Owner& o) override { return Add("owner:" + std::to_string(o.id)); }
+  Status OnAnimal(const Animal& a) override {
+    return Add("animal:" + std::to_string(a.id) + ":" + std::to_string(a.owner_id) + ":" +
+               std::to_string(a.holding_id.value_or(0)) + ":" + std::to_string(a.head_count));
+  }
+  Status OnVaccination(const Vaccination& v) override {
+    return Add("vaccination:" + v.id + ":" + (v.voided ? "1" : "0"));
+  }
+  Status OnCertificate(const Certificate& c) override {
+    return Add("certificate:" + c.id + ":" + CertificateStatusName(c.status));
+  }
+  Status OnAnimalGone(int64_t animal_id, int64_t owner_id) override {
+    return Add("gone:" + std::to_string(animal_id) + ":" + std::to_string(owner_id));
+  }
+  // The rows sorted, for comparing sets of rows.
+  std::vector<std::string> Sorted() const {
+    std::vector<std::string> out = rows;
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::vector<std::string> rows;
+
+ private:
+  Status Add(std::string row) {
+    rows.push_back(std::move(row));
+    return Status::Ok();
+  }
+};
+
+std::string AnimalRow(const Animal& a, int64_t owner_id, int64_t holding_id = 0) {
+  return "animal:" + std::to_string(a.id) + ":" + std::to_string(owner_id) + ":" +
+         std::to_string(holding_id) + ":" + std::to_string(a.head_count);
+}
+
+std::vector<std::string> SortedRows(std::vector<std::string> rows) {
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+TYPED_TEST(StoreTest,
+           AFieldCopyHoldsTheOwnersOfItsScopeOnlyWithTheirAnimalsRecordsAndCertificates) {
+  auto here = this->store().RecordVaccinations(
+      std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})}, MakeContext(),
+      MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(here.ok()) << here.status().ToString();
+  BatchContext elsewhere = MakeContext("KZ");
+  elsewhere.authority = "KZ-ALA-02";
+  auto there = this->store().RecordVaccinations(
+      std::vector<VaccinationInput>{MakeRecord(2, Phone(2), {Tag(3)})}, elsewhere,
+      MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(there.ok()) << there.status().ToString();
+  const int64_t o1 = (*here)[0].owner_id, o2 = (*there)[0].owner_id;
+  const Animal a1 = *this->store().FindAnimalByTag(Tag(1));
+  const Animal a2 = *this->store().FindAnimalByTag(Tag(2));
+  const Animal a3 = *this->store().FindAnimalByTag(Tag(3));
+  Certificate c = MakeCertificate(1, o1, {a1.id}, {Tag(1)});
+  ASSERT_TRUE(this->store().CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+
+  FieldCopyQuery q;
+  q.scope = "KZ-ABY";
+  CopyLog copy;
+  auto cursor = this->store().ReadFieldCopy(q, copy);
+  ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
+  EXPECT_GT(*cursor, 0);
+  // The owner first, then its animals, records and certificates; nothing of KZ-ALA.
+  ASSERT_FALSE(copy.rows.empty());
+  EXPECT_EQ(copy.rows.front(), "owner:" + std::to_string(o1));
+  EXPECT_EQ(copy.Sorted(),
+            SortedRows({"owner:" + std::to_string(o1), AnimalRow(a1, o1), AnimalRow(a2, o1),
+                        "vaccination:" + Uuid(1) + ":0", "certificate:" + c.id + ":issued"}));
+
+  // By owner: the listed one alone, whatever the scope.
+  FieldCopyQuery by_owner;
+  by_owner.owner_ids = {o2};
+  CopyLog listed;
+  ASSERT_TRUE(this->store().ReadFieldCopy(by_owner, listed).ok());
+  EXPECT_EQ(listed.Sorted(), SortedRows({"owner:" + std::to_string(o2), AnimalRow(a3, o2),
+                                         "vaccination:" + Uuid(2) + ":0"}));
+}
+
+TYPED_TEST(StoreTest, AFieldCopyRefreshBringsExactlyTheNewVoidedMovedAndSoldRowsOnce) {
+  Holding market;
+  const Certificate c = this->AddMovement(1, HoldingKind::kMarket, &market);
+  const int64_t o1 = c.owner_id;
+  VaccinationInput sheep_dose = MakeRecord(10, Phone(1), {Tag(2)});
+  sheep_dose.species = "sheep";  // the movement's animals are sheep
+  auto first = this->store().RecordVaccinations(
+      std::vector<VaccinationInput>{sheep_dose, MakeRecord(5, Phone(5), {Tag(50)})}, MakeContext(),
+      MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ((*first)[0].outcome, RecordOutcome::kCreated) << (*first)[0].reason.ToString();
+  ASSERT_EQ((*first)[1].outcome, RecordOutcome::kCreated) << (*first)[1].reason.ToString();
+  const int64_t o5 = (*first)[1].owner_id;
+  FieldCopyQuery q;
+  q.scope = "KZ-ABY";
+  CopyLog full;
+  auto c1 = this->store().ReadFieldCopy(q, full);
+  ASSERT_TRUE(c1.ok()) << c1.status().ToString();
+  q.since = *c1;
+  {
+    CopyLog nothing;
+    auto again = this->store().ReadFieldCopy(q, nothing);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(*again, *c1);
+    EXPECT_TRUE(nothing.rows.empty()) << ::testing::PrintToString(nothing.rows);
+  }
+
+  // New: a record for owner 5. Voided: owner 1's record 10. Moved: the certificate's animals
+  // arrive at the market. Sold: then one of them (Tag 3) goes to a new owner 6.
+  auto added = this->store().RecordVaccinations(
+      std::vector<VaccinationInput>{MakeRecord(11, Phone(5), {Tag(50)})}, MakeContext(),
+      MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  ASSERT_EQ((*added)[0].outcome, RecordOutcome::kCreated) << (*added)[0].reason.ToString();
+  ASSERT_TRUE(this->store()
+                  .VoidVaccination(Uuid(10), "wrong batch", At(9000), MakeAudit("vaccination.void"))
+                  .ok());
+  ASSERT_TRUE(this->store()
+                  .ConsumeCertificate(c.id, MakeArrival(c, market.id, std::nullopt, std::nullopt),
+                                      MakeAudit("certificate.consume"))
+                  .ok());
+  TransferInput t;
+  t.id = Uuid(90);
+  t.seller_id = o1;
+  t.buyer_phone = Phone(6);
+  t.buyer_name = "Buyer";
+  t.tags = {Tag(3)};
+  t.on = Day("2026-09-21");
+  t.scope = "KZ-ABY";
+  auto sold = this->store().RecordTransfer(t, MakeAudit("transfer.record"));
+  ASSERT_TRUE(sold.ok()) << sold.status().ToString();
+  const int64_t o6 = sold->transfer.buyer_id;
+
+  CopyLog refresh;
+  auto c2 = this->store().ReadFieldCopy(q, refresh);
+  ASSERT_TRUE(c2.ok()) << c2.status().ToString();
+  EXPECT_GT(*c2, *c1);
+  const Animal a = *this->store().FindAnimalByTag(Tag(2));
+  const Animal b = *this->store().FindAnimalByTag(Tag(3));
+  Animal flock;
+  for (const Animal& u : this->store().LoadOwnerHistory(o1, Day("2000-01-01"))->animals) {
+    if (u.is_flock()) flock = u;
+  }
+  ASSERT_NE(flock.id, 0);
+  EXPECT_EQ(refresh.Sorted(),
+            SortedRows({"vaccination:" + Uuid(11) + ":0", "vaccination:" + Uuid(10) + ":1",
+                        "certificate:" + c.id + ":consumed", AnimalRow(a, o1, market.id),
+                        AnimalRow(flock, o1, market.id),
+                        "gone:" + std::to_string(b.id) + ":" + std::to_string(o1),
+                        "owner:" + std::to_string(o6), AnimalRow(b, o6, market.id)}));
+  EXPECT_NE(o5, 0);
+
+  // Another district's copy sees none of it; the next refresh nothing.
+  FieldCopyQuery other = q;
+  other.scope = "KZ-ALA";
+  CopyLog none;
+  ASSERT_TRUE(this->store().ReadFieldCopy(other, none).ok());
+  EXPECT_TRUE(none.rows.empty()) << ::testing::PrintToString(none.rows);
+  q.since = *c2;
+  CopyLog after;
+  ASSERT_TRUE(this->store().ReadFieldCopy(q, after).ok());
+  EXPECT_TRUE(after.rows.empty()) << ::testing::PrintToString(after.rows);
+}
+
+TYPED_TEST(StoreTest, AFieldCopyStopsAtTheSinksFirstRefusal) {
+  ASSERT_TRUE(this->store()
+                  .RecordVaccinations(
+                      std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1), Tag(2)})},
+                      MakeContext(), MakeAudit("vaccination.batch"))
+                  .ok());
+  class Refusing final : public FieldCopySink {
+   public:
+    Status OnOwner(const Owner&) override { return Status::Ok(); }
+    Status OnAnimal(const Animal&) override {
+      ++animals;
+      return Status(StatusCode::kResourceExhausted, "enough", "authority");
+    }
+    Status OnVaccination(const Vaccination&) override { return Status::Ok(); }
+    Status OnCertificate(const Certificate&) override { return Status::Ok(); }
+    Status OnAnimalGone(int64_t, int64_t) override { return Status::Ok(); }
+    int animals = 0;
+  } refusing;
+  FieldCopyQuery q;
+  q.scope = "KZ-ABY";
+  auto r = this->store().ReadFieldCopy(q, refusing);
+  EXPECT_TRUE(HasCode(r.status(), StatusCode::kResourceExhausted));
+  EXPECT_EQ(r.status().field(), "authority");
+  EXPECT_EQ(refusing.animals, 1);
+}
+
 }  // namespace
 }  // namespace herdpass::testing
