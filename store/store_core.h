@@ -59,8 +59,21 @@ Status TouchOwner(Txn& tx, int64_t owner_id) {
 }
 
 // What a W1 record writes besides its checks, for every record port (CodecRecordPort below and a
-// backend's own BatchPort): a new animal with its holding stay and its change for field copies; a
-// record row with its owner's revision (the W2 answer cache) and its change for field copies.
+// backend's own BatchPort): a new owner and its change for field copies; a flock's raised head
+// count and its change; a new animal with its holding stay and its change; a record row with its
+// owner's revision (the W2 answer cache) and its change.
+template <class Codecs, class Txn>
+Result<int64_t> AddRecordOwner(Txn& tx, const NewOwner& owner) {
+  HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), owner));
+  HP_RETURN_IF_ERROR(
+      NoteChange<Codecs>(tx.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
+  return id;
+}
+template <class Codecs, class Txn>
+Status RaiseRecordFlock(Txn& tx, int64_t flock_id, int64_t owner_id, int32_t head_count) {
+  HP_RETURN_IF_ERROR(Codecs::RaiseFlockHeadCount(tx.conn(), flock_id, head_count));
+  return NoteAnimalChange<Codecs>(tx.conn(), owner_id, flock_id);
+}
 template <class Codecs, class Txn>
 Result<int64_t> AddRecordAnimal(Txn& tx, const NewAnimal& animal) {
   HP_ASSIGN_OR_RETURN(const int64_t id, InsertAnimalKept<Codecs>(tx.conn(), animal));
@@ -91,10 +104,7 @@ class CodecRecordPort final : public RecordPort {
     return Codecs::ReadOwnerByPhone(tx_.conn(), e164);
   }
   Result<int64_t> AddOwner(const NewOwner& owner) override {
-    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx_.conn(), owner));
-    HP_RETURN_IF_ERROR(
-        NoteChange<Codecs>(tx_.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
-    return id;
+    return AddRecordOwner<Codecs>(tx_, owner);
   }
   Result<Animal> AnimalByTag(const std::string& tag) override {
     return Codecs::ReadAnimalByTag(tx_.conn(), tag);
@@ -106,12 +116,10 @@ class CodecRecordPort final : public RecordPort {
     return Codecs::ReadFlock(tx_.conn(), owner_id, species);
   }
   Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
-    HP_RETURN_IF_ERROR(Codecs::RaiseFlockHeadCount(tx_.conn(), flock_id, head_count));
     HP_ASSIGN_OR_RETURN(const Animal flock, Codecs::ReadAnimalById(tx_.conn(), flock_id));
-    return NoteAnimalChange<Codecs>(tx_.conn(), flock.owner_id, flock_id);
+    return RaiseRecordFlock<Codecs>(tx_, flock_id, flock.owner_id, head_count);
   }
   Status InsertVaccination(const RecordRow& row) override {
-    HP_RETURN_IF_ERROR(Codecs::InsertVaccination(tx_.conn(), row));
     return InsertRecordRow<Codecs>(tx_, row);
   }
   void Count(Counter c) override { tx_.Count(c); }

@@ -1342,7 +1342,7 @@ class BatchPort final : public store::RecordPort {
     return *it->second;
   }
   Result<int64_t> AddOwner(const NewOwner& owner) override {
-    HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(conn_, owner));
+    HP_ASSIGN_OR_RETURN(const int64_t id, store::AddRecordOwner<Codecs>(tx_, owner));
     Owner o{id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
     Put(owner_by_id_, id, std::optional<Owner>(o));
     Put(owner_by_phone_, owner.phone, std::optional<Owner>(o));
@@ -1385,7 +1385,16 @@ class BatchPort final : public store::RecordPort {
     return std::optional<store::Flock>(it->second);
   }
   Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
-    HP_RETURN_IF_ERROR(Codecs::RaiseFlockHeadCount(conn_, flock_id, head_count));
+    // The flock's owner, for its change: known from the flock read before it, else read.
+    std::optional<int64_t> owner_id;
+    for (const auto& [unit, flock] : flocks_) {
+      if (flock.id == flock_id) owner_id = unit.first;
+    }
+    if (!owner_id) {
+      HP_ASSIGN_OR_RETURN(const Animal read, Codecs::ReadAnimalById(conn_, flock_id));
+      owner_id = read.owner_id;
+    }
+    HP_RETURN_IF_ERROR(store::RaiseRecordFlock<Codecs>(tx_, flock_id, *owner_id, head_count));
     for (auto& [unit, flock] : flocks_) {
       if (flock.id != flock_id || flock.head_count >= head_count) continue;
       store::Flock raised = flock;

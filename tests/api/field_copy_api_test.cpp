@@ -72,8 +72,11 @@ class FieldCopyApiTest : public SharedServerTest<FieldCopyApiTest> {
     std::vector<json> out;
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
-    EXPECT_FALSE(out.empty());
-    if (!out.empty()) EXPECT_EQ(out.back().at("type"), "end") << out.back();
+    if (out.empty()) {
+      ADD_FAILURE() << "the copy has no line";
+    } else {
+      EXPECT_EQ(out.back().at("type"), "end") << out.back();
+    }
     return out;
   }
 

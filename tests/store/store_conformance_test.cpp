@@ -3841,7 +3841,9 @@ TYPED_TEST(StoreTest, AFieldCopyRefreshBringsExactlyTheNewVoidedMovedAndSoldRows
   const Animal a = *this->store().FindAnimalByTag(Tag(2));
   const Animal b = *this->store().FindAnimalByTag(Tag(3));
   Animal flock;
-  for (const Animal& u : this->store().LoadOwnerHistory(o1, Day("2000-01-01"))->animals) {
+  auto history = this->store().LoadOwnerHistory(o1, Day("2000-01-01"));
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  for (const Animal& u : history->animals) {
     if (u.is_flock()) flock = u;
   }
   ASSERT_NE(flock.id, 0);
