@@ -159,6 +159,42 @@ test('an auditor sees the owner masked, and an unknown tag is said to be unknown
   }
 });
 
+// A sheep sold at the farm (POST /transfers): its timeline has the change of owner, titled and
+// named (issue 12 item 6), and the dose given before the sale, marked as under the earlier owner.
+test('a sold sheep’s timeline shows its new owner and the dose under the earlier one', { timeout: 180_000 }, async () => {
+  const sheep = await sheepWithNewTag();
+  const vet = await apiLogin(server.url, 'vet');
+  const today = await serverToday(server, vet);
+  const buyer = await freshPhone(server.url, vet);
+  const sale = await post(vet, '/transfers', {
+    id: randomUUID(),
+    seller_phone: sheep.phone,
+    buyer_phone: buyer,
+    buyer_name: 'Daulet Timeline',
+    tags: [sheep.newTag],
+    date: today,
+  });
+  assert.equal(sale.status, 201, JSON.stringify(sale.answer));
+  for (const lang of ['en', 'ru']) {
+    const context = await phone(browser);
+    try {
+      const page = await context.newPage();
+      await signIn(page, server.url, 'inspector', { lang });
+      await page.goto(`${server.url}/timeline?tag=${sheep.newTag}`);
+      await page.waitForFunction(() => document.body.dataset.screen === 'timeline');
+      const change = page.locator('[data-testid="timeline-entry"][data-kind="ownership_change"]');
+      await expectCount(change, 1);
+      await expectText(change, lang === 'en' ? /New owner/ : /Новый владелец/);
+      await expectText(change, /Daulet Timeline/);
+      const dose = page.locator('[data-testid="timeline-entry"][data-kind="vaccination"]');
+      await expectText(dose, lang === 'en' ? /Given under an earlier owner/ : /Привито при прежнем владельце/);
+      await expectAllTranslated(page);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 for (const lang of ['ug', 'kk', 'ru']) {
   test(`${lang}: the timeline is translated and fits 390 px`, { timeout: 180_000 }, async () => {
     const sheep = await sheepWithNewTag();

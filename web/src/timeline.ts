@@ -31,7 +31,16 @@ export interface TimelineCertificate {
   revoked: { at: string; reason: string } | null;
 }
 
-export type TimelineKind = 'registered' | 'vaccination' | 'certificate' | 'certificate_used' | 'life_event';
+export type TimelineKind =
+  | 'registered'
+  | 'vaccination'
+  | 'certificate'
+  | 'certificate_used'
+  | 'life_event'
+  | 'holding'
+  | 'passage'
+  | 'arrival'
+  | 'ownership_change';
 
 export interface TimelineEntry {
   kind: TimelineKind;
@@ -43,6 +52,13 @@ export interface TimelineEntry {
   event?: { id: string; kind: string; reason: string; old_tag: string | null; new_tag: string | null; head: number; head_after: number };
   vaccination?: { id: string; disease: string; vaccine: string; batch_no: string; head_count: number; voided: boolean; void_reason?: string };
   certificate?: TimelineCertificate;
+  // The journeys' entries (issue 12 item 6): a passage at a checkpoint, an arrival counted against
+  // its certificate, a change of owner; a dose given under an earlier owner names it (masked).
+  certificate_number?: string | null;
+  passage?: { id: string; head_seen: number; note: string; flag: string | null };
+  arrival?: { head_expected: number; head_counted: number | null; mismatch: boolean; missing_tags: string[]; extra_tags: string[] };
+  ownership?: { from: TimelineOwner; to: TimelineOwner; head: number; via: 'sale_certificate' | 'transfer'; certificate_number: string | null };
+  previous_owner_masked?: string | null;
 }
 
 export interface Timeline {

@@ -31,6 +31,11 @@ function entryTitle(e: TimelineEntry): TemplateResult | string {
       return tParts('timeline:certificate_used', {}, { number: tag(e.certificate?.number ?? '') });
     case 'life_event':
       return t(`timeline:event.${e.event?.kind ?? 'died'}`);
+    case 'holding':
+    case 'passage':
+    case 'arrival':
+    case 'ownership_change':
+      return t(`timeline:${e.kind}`);
   }
 }
 
@@ -52,6 +57,15 @@ function entryDetails(e: TimelineEntry): TemplateResult {
     );
   }
   if (c && e.kind === 'certificate_used' && c.consumed) lines.push(t('timeline:used_at', { place: c.consumed.place }));
+  if (e.previous_owner_masked) lines.push(t('timeline:earlier_owner', { name: e.previous_owner_masked }));
+  if (e.passage) lines.push(t('timeline:head_seen', { count: formatNumber(e.passage.head_seen) }));
+  if (e.arrival?.head_counted != null) {
+    lines.push(t('timeline:head_counted', { counted: formatNumber(e.arrival.head_counted), expected: formatNumber(e.arrival.head_expected) }));
+  }
+  if (e.arrival?.mismatch) lines.push(t('timeline:mismatch'));
+  if (e.ownership) lines.push(t('timeline:owner_change', { from: e.ownership.from.name, to: e.ownership.to.name }));
+  const number = e.certificate_number ?? e.ownership?.certificate_number ?? (e.kind === 'arrival' ? c?.number : null);
+  if (number) lines.push(tParts('timeline:certificate_ref', {}, { number: tag(number) }));
   if (e.event?.old_tag && e.event.new_tag) {
     lines.push(tParts('timeline:tag_change', {}, { old: tag(e.event.old_tag), new: tag(e.event.new_tag) }));
   }
