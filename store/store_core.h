@@ -793,9 +793,7 @@ class StoreCore final : public Store {
                               Codecs::ConsumeCertificate(conn, id, consumption));
           if (changed) {
             HP_RETURN_IF_ERROR(ApplyArrival(tx, id, consumption));
-            HP_ASSIGN_OR_RETURN(Certificate c, ReadCertificate(conn, CertificateKey::kId, id));
-            HP_RETURN_IF_ERROR(TouchCertificateOwners(tx, c));
-            return c;
+            return ReadCertificate(conn, CertificateKey::kId, id);
           }
           HP_ASSIGN_OR_RETURN(const CertificateStatus status,
                               Codecs::ReadCertificateStatus(conn, id));
@@ -1165,6 +1163,10 @@ class StoreCore final : public Store {
     HP_RETURN_IF_ERROR(NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, c.owner_id, id));
     HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, id));
     HP_ASSIGN_OR_RETURN(const int64_t buyer_id, Codecs::ReadCertificateBuyer(conn, id));
+    // Every way a certificate is used (ConsumeCertificate, UseCertificate) arrives here: its
+    // owner's and its buyer's W2 answers change.
+    HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, c.owner_id));
+    if (buyer_id != 0) HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, buyer_id));
     const auto missing = [&](const CertificateAnimal& u) {
       return u.tag && std::binary_search(a.missing_tags.begin(), a.missing_tags.end(), *u.tag);
     };
