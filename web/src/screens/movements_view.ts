@@ -416,7 +416,7 @@ export const doubleUsesView = (p: DoubleUsePanel) =>
     <ul class="mv-list">
       ${(p.items ?? []).map(
         (i) => html`<li class="mv-item" data-testid="double-use" data-id=${i.id} data-number=${i.number}>
-          <strong dir="ltr">${i.number}</strong> · <span dir="ltr">${i.origin} ${arrow()} ${i.destination}</span>
+          <strong dir="ltr">${i.number}</strong> · <span dir="ltr" class="nowrap">${i.origin} ${arrow()} ${i.destination}</span>
           <ol class="mv-uses">
             ${i.uses.map(
               (u) => html`<li data-testid="double-use-scan" data-double=${u.double_use ? 'true' : 'false'}>
