@@ -115,7 +115,8 @@ async function checkCertificate(context, role, cert, lang = 'en') {
   await page.getByTestId('cert-input').fill(cert.hp1);
   await page.getByTestId('cert-check').click();
   await page.getByTestId('cert-result').waitFor();
-  await page.getByTestId('double-uses').and(page.locator('[data-state="loaded"]')).waitFor();
+  // The list is read (it stays hidden while it has nothing to show).
+  await page.getByTestId('double-uses').and(page.locator('[data-state="loaded"]')).waitFor({ state: 'attached' });
   return page;
 }
 

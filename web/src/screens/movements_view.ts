@@ -408,11 +408,13 @@ export class DoubleUsePanel {
   }
 }
 
+// Shown only while there is something to say (a double use, or the list could not be read): the
+// inspector's phone check stays short (at most 3 screens) on the days with none.
 export const doubleUsesView = (p: DoubleUsePanel) =>
-  html`<section class="card" data-testid="double-uses" data-state=${p.error ? 'error' : p.items === null ? 'loading' : 'loaded'}>
+  html`<section class="card" data-testid="double-uses" data-state=${p.error ? 'error' : p.items === null ? 'loading' : 'loaded'}
+      ?hidden=${!p.error && (p.items === null || p.items.length === 0)}>
     <h2>${t('movement.double_uses_title')}</h2>
     ${p.error ? html`<p class="error" data-testid="double-uses-error">${say(p.error)}</p>` : nothing}
-    ${p.items && p.items.length === 0 ? html`<p class="muted" data-testid="double-uses-none">${t('movement.no_double_uses')}</p>` : nothing}
     <ul class="mv-list">
       ${(p.items ?? []).map(
         (i) => html`<li class="mv-item" data-testid="double-use" data-id=${i.id} data-number=${i.number}>
