@@ -3,6 +3,8 @@
 // 12 MP photo with the code small in it, a 12 MP photo with none); zbarimg reads each, and the app,
 // offline on /verify (so the decoder and its .wasm come from the service worker's cache), must read
 // every photo zbarimg reads, with the same text, and say "no QR code" for the photo without one.
+// The demo certificate's text changes every run, so one more far photo has a fixed text that
+// needs the decoder's fixed-threshold pass (photos.mjs makeFixedFarPhoto).
 // With Chromium's BarcodeDetector taken away, zxing-cpp (WebAssembly, in a worker) is the decoder
 // read by the first test; the next ones give the page a BarcodeDetector of the test's own and check
 // the app asks it first and falls back to zxing when it finds nothing. Every check after an action
@@ -13,7 +15,7 @@ import { mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launch, phone, apiLogin, eventually, expectText, WEB_DIST } from './harness.mjs';
-import { makePhotos, zbar } from './photos.mjs';
+import { makePhotos, makeFixedFarPhoto, zbar } from './photos.mjs';
 
 let server;
 let browser;
@@ -33,7 +35,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'herdpass-photo-'));
   const pngPath = join(dir, 'certificate-qr.png');
   writeFileSync(pngPath, Buffer.from(await png.arrayBuffer()));
-  photos = makePhotos(pngPath, dir).map((p) => ({ ...p, zbar: zbar(p.path) }));
+  photos = [...makePhotos(pngPath, dir), await makeFixedFarPhoto(dir)].map((p) => ({ ...p, zbar: zbar(p.path) }));
 });
 
 after(async () => {
@@ -92,6 +94,8 @@ test('zbarimg reads the certificate in the photos the issue names, and nothing i
   const read = Object.fromEntries(photos.map((p) => [p.name, p.zbar]));
   for (const name of ['server-png', 'small-60', 'perspective', 'photo-12mp']) assert.equal(read[name], hp1, name);
   assert.equal(read['photo-12mp-none'], null);
+  const fixed = photos.find((p) => p.name === 'photo-12mp-far-fixed');
+  assert.equal(fixed.zbar, fixed.text);
 });
 
 test('offline, without a BarcodeDetector, the app reads every photo zbarimg reads, with the same text', async (t) => {
