@@ -11,11 +11,14 @@
 // read once at its own size. Measured with the photos of web/e2e/photos.mjs
 // (bench/web/photo_bench.mjs): at 1600 every photo but one is read in the first pass, a 12 MP
 // photo with the code 200 px wide (2.2 px a module) only at full size (not at 3000 px), as zbarimg
-// reads it; a 12 MP photo with no code then takes both passes, about 1.2 s here (zbarimg 1.9 s).
-// zxing's default binarizer (a local average) misses about one such far code in three, depending
-// on the text's module pattern (0 of 40 zbarimg read were missed with the fallback, 12 of 40
-// without, measured with random certificate-length texts in the far photo's setting): when no
-// pass finds a code, the largest is read once more with a fixed threshold, which reads those.
+// reads it; a 12 MP photo with no code then takes both passes, about 1.2 s here (zbarimg 1.9 s),
+// and now the fixed-threshold read below too (0.4 to 0.7 s more for a 12 MP photo in zxing-wasm
+// under Node; not measured again in the browser).
+// zxing's default binarizer (a local average) misses about one such far code in four, depending
+// on the text's module pattern: with random certificate-length texts in the far photo's setting
+// (zxing-wasm under Node) it missed 3 of 10 and 3 of 12 that zbarimg read; with the fallback
+// below, 0 of 40 (zbarimg missed 1 of those 40). So when no pass finds a code, the largest is
+// read once more with a fixed threshold, which reads those.
 import { prepareZXingModule, readBarcodes, type ReadInputBarcodeFormat } from 'zxing-wasm/reader';
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
 
