@@ -30,6 +30,9 @@ DIR: nothing on the machine is assumed or touched (no system service, no default
     patroni_cluster.py sql DIR NAME SQL     runs SQL as superuser on database herdpass on NAME.
     patroni_cluster.py stop DIR             kills every process of DIR, removes DIR.
 
+`start` also leaves a reaper behind (`patroni_cluster.py reap DIR PID`): once the process that ran
+`start` (the test) has gone without `stop`, killed by a ctest timeout for instance, it runs `stop`.
+
 As root, PostgreSQL (which refuses to run as root), Patroni and etcd run as the `postgres` system
 user (Debian's postgresql-15 makes it) and DIR belongs to it; as any other user, as that user.
 """
@@ -408,6 +411,11 @@ def start(dirpath, mode):
                         "&connect_timeout=5&sslmode=disable")
     c["pgpass"] = os.path.join(dirpath, "herdpass.pgpass")
     write_json(c)
+    # Runs as the caller, not as the cluster's user: it must be able to remove DIR.
+    with open(os.path.join(dirpath, "reaper.log"), "ab") as out:
+        subprocess.Popen([sys.executable, os.path.abspath(__file__), "reap", dirpath,
+                          str(os.getppid())], stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                         start_new_session=True)
 
     start_etcd(c)
     start_patroni(c, "node1")  # bootstraps: the only node that starts before a leader exists
@@ -548,6 +556,15 @@ def stop(dirpath):
     subprocess.run(["rm", "-rf", dirpath], check=False)
 
 
+def reap(dirpath, owner):
+    """Waits until DIR is gone (stopped) or its owner has died; in the second case stops it."""
+    cluster_json = os.path.join(dirpath, "cluster.json")
+    while alive(owner) and os.path.exists(cluster_json):
+        time.sleep(1)  # a watch on another process, not a synchronisation of the tests
+    if os.path.exists(cluster_json):
+        stop(dirpath)
+
+
 def main(argv):
     if len(argv) < 3:
         die(__doc__)
@@ -576,6 +593,8 @@ def main(argv):
         if rc:
             die(err)
         print(out)
+    elif cmd == "reap" and len(argv) == 4:
+        reap(os.path.realpath(dirpath), int(argv[3]))
     elif cmd == "stop":
         stop(dirpath)
     else:
