@@ -7,7 +7,7 @@ DATA ?= data
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps web build release test test-asan run bench fuzz format tidy clean deb
+.PHONY: all deps web build release test test-asan ha-test run bench fuzz format tidy clean deb
 
 all: build
 
@@ -32,9 +32,10 @@ release: deps $(RELEASE)/build.ninja
 
 # Every test: unit, store, service, black-box API (real binary), crash and fault tests, then the same
 # unit and API tests again under AddressSanitizer and UndefinedBehaviorSanitizer (less the slow
-# ones, the web app's, and the API tests' repeats on PostgreSQL, named postgres.*).
+# ones, the web app's, and the API tests' repeats on PostgreSQL, named postgres.*). The
+# high-availability tests (label ha) run in `make ha-test`.
 test: build web
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 -LE ha
 	@$(MAKE) --no-print-directory test-asan
 
 $(ASAN)/build.ninja:
@@ -42,7 +43,14 @@ $(ASAN)/build.ninja:
 
 test-asan: deps $(ASAN)/build.ninja
 	cmake --build $(ASAN) -j $(JOBS)
-	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 900 -LE 'slow|web' -E '^postgres[.]'
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 900 -LE 'slow|web|ha' -E '^postgres[.]'
+
+# High availability for real (tests/ha/, docs/standby.md): three etcd members and three PostgreSQL
+# nodes under Patroni on loopback, `herdpass serve` on them; ten leaders killed with SIGKILL, a
+# switchover, an asynchronous control. One test at a time (RUN_SERIAL), about 7 minutes.
+ha-test: build
+	@scripts/deps.sh ha
+	cd $(BUILD) && ctest --output-on-failure -L ha --timeout 600
 
 # The Debian package of the release build and the web app (debian/, scripts/deb.sh), checked with
 # lintian (no error or warning), into $(RELEASE)/herdpass_<version>_<arch>.deb.

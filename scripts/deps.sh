@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages HerdPass needs, when any is missing. Run by `make run`, `make test`,
-# `make bench` (group bench) and `make fuzz` (group fuzz). As root it runs apt-get itself;
-# otherwise it prints the exact command and fails.
+# `make bench` (group bench), `make fuzz` (group fuzz) and `make ha-test` (group ha). As root it
+# runs apt-get itself; otherwise it prints the exact command and fails.
 set -euo pipefail
 
 group=${1:-build}
@@ -15,11 +15,15 @@ build_pkgs=(cmake ninja-build g++ pkg-config make
   chromium fonts-noto-core fonts-noto-cjk)
 bench_pkgs=(wrk nginx-light)
 fuzz_pkgs=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
+# The high-availability tests (tests/ha/): Patroni 3.0 and a three-member etcd 3.4 on loopback;
+# their system services are never started (the tests run their own processes).
+ha_pkgs=(patroni etcd-server etcd-client python3-yaml)
 
 case "$group" in
   build) pkgs=("${build_pkgs[@]}") ;;
   bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
   fuzz) pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  ha) pkgs=("${build_pkgs[@]}" "${ha_pkgs[@]}") ;;
   *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 esac
 
@@ -48,5 +52,14 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "Installing missing packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# etcd-server and patroni come with services that their installation would start (etcd on the
+# default ports 2379/2380): the tests run their own, so a policy-rc.d, only while apt-get runs and
+# only if the machine has none, keeps every service as it was.
+if [[ $group == ha && ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\n# scripts/deps.sh ha: no service starts while HerdPass installs packages\nexit 101\n' \
+    >/usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 $cmd

@@ -46,6 +46,11 @@ int WriteLoad::AcknowledgedSentSince(Clock::time_point since) const {
   return n;
 }
 
+std::vector<SentBatch> WriteLoad::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return batches_;
+}
+
 void WriteLoad::Run(const std::string& phone) {
   using OnFailure = WriteLoadOptions::OnFailure;
   HttpClient client("127.0.0.1", options_.port);

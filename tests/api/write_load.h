@@ -64,6 +64,8 @@ class WriteLoad {
   std::string first_unexpected() const;
   // Acknowledged batches sent at or after `since`.
   int AcknowledgedSentSince(std::chrono::steady_clock::time_point since) const;
+  // A copy of every batch so far, while the clients run (the HA tests check after each failover).
+  std::vector<SentBatch> Snapshot() const;
   // REQUIRES: stopped.
   std::vector<SentBatch>& batches() { return batches_; }
 
