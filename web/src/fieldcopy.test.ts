@@ -8,6 +8,7 @@ import {
   expired,
   keepDays,
   lookupFromCopy,
+  ownerFromCopy,
   parseCopy,
   usableCopy,
   type CopyMeta,
@@ -229,5 +230,22 @@ describe('lookupFromCopy', () => {
     const store = await taken();
     expect(await lookupFromCopy(store, '+77019990000', { user_id: '4', days: 7, catalogue: CATALOGUE }, NOW)).toBeNull();
     expect(await lookupFromCopy(store, '+77011112233', { user_id: '4', days: 7, catalogue: null }, NOW)).toBeNull();
+  });
+});
+
+describe('ownerFromCopy', () => {
+  it("gives the copy's owner in the shape the phone keeps owners, for this user's usable copy only", async () => {
+    const store = await taken();
+    expect(await ownerFromCopy(store, '8 701 444 55 66', '4', 7, NOW)).toEqual({
+      phone: '+77014445566',
+      typed: '+77014445566',
+      e164: '+77014445566',
+      id: 2,
+      name: 'Owner 2',
+      village: 'Ak',
+    });
+    expect(await ownerFromCopy(store, '8 701 444 55 00', '4', 7, NOW)).toBeNull();
+    expect(await ownerFromCopy(store, '55 66', '4', 7, NOW)).toBeNull();
+    expect(await ownerFromCopy(store, '8 701 444 55 66', '4', 7, new Date(NOW.getTime() + 8 * 86_400_000))).toBeNull();
   });
 });

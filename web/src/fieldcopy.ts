@@ -289,6 +289,18 @@ export async function lookupFromCopy(
   return null;
 }
 
+// The owner of `typed` in this user's usable copy, in the shape the vaccinator's phone keeps owners
+// (db.ts `owners`), or null.
+export async function ownerFromCopy(store: CopyStorePort, typed: string, userId: string | undefined, days: number, now: Date): Promise<Record<string, unknown> | null> {
+  if (!(await usableCopy(store, userId, days, now))) return null;
+  const digits = phoneDigits(typed);
+  if (digits.length < 9) return null;
+  const o = (await store.ownersByPhone9(digits.slice(-9))).find((r) => samePhone(typed, String(r.row.phone ?? '')));
+  if (!o) return null;
+  const phone = String(o.row.phone);
+  return { phone, typed: phone, e164: phone, id: Number(o.row.id), name: String(o.row.name ?? ''), village: String(o.row.village ?? '') };
+}
+
 // --- reads from the copy, kept on the phone ---
 
 // A phone check answered from the copy is not audited by the server (no route takes such reads):
