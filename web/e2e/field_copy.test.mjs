@@ -33,7 +33,7 @@ after(async () => {
   await server?.stop();
 });
 
-// What the copy holds in the page's IndexedDB: its rows and its meta.
+// What the copy holds in the page's IndexedDB: its rows (records), its meta and the reads kept.
 const copyInDb = (page) =>
   page.evaluate(
     () =>
@@ -44,11 +44,13 @@ const copyInDb = (page) =>
           const d = open.result;
           if (!d.objectStoreNames.contains('fieldcopy')) return ok({ rows: -1, meta: null, reads: 0 });
           const tx = d.transaction(['fieldcopy', 'kv']);
-          const count = tx.objectStore('fieldcopy').count();
+          // One record per owner, each with the rows of that owner.
+          const all = tx.objectStore('fieldcopy').getAll();
           const meta = tx.objectStore('kv').get('fieldcopy_meta');
           const reads = tx.objectStore('kv').get('fieldcopy_reads');
           tx.oncomplete = () => {
-            ok({ rows: count.result, meta: meta.result ?? null, reads: (reads.result ?? []).length });
+            const rows = all.result.reduce((n, b) => n + Object.keys(b.rows).length, 0);
+            ok({ rows, meta: meta.result ?? null, reads: (reads.result ?? []).length });
             d.close();
           };
           tx.onerror = () => fail(tx.error);

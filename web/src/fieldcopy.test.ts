@@ -13,34 +13,43 @@ import {
   usableCopy,
   type CopyMeta,
   type CopyRow,
+  type OwnerBundle,
   type CopyStorePort,
 } from './fieldcopy';
 import type { Catalogue } from './wire';
 
 class MemoryCopyStore implements CopyStorePort {
-  rows = new Map<string, CopyRow>();
+  bundles = new Map<number, OwnerBundle>();
   metaValue: CopyMeta | undefined;
   async meta() {
     return this.metaValue && structuredClone(this.metaValue);
   }
-  async get(key: string) {
-    return this.rows.get(key);
+  async bundle(ownerId: number) {
+    const b = this.bundles.get(ownerId);
+    return b && structuredClone(b);
   }
-  async byOwner(ownerId: number) {
-    return [...this.rows.values()].filter((r) => r.owner_id === ownerId);
+  async bundlesByPhone9(phone9: string) {
+    return [...this.bundles.values()].filter((b) => b.phone9 === phone9).map((b) => structuredClone(b));
   }
-  async ownersByPhone9(phone9: string) {
-    return [...this.rows.values()].filter((r) => r.type === 'owner' && r.phone9 === phone9);
-  }
-  async commit(c: { replace: boolean; del: string[]; put: CopyRow[]; meta: CopyMeta }) {
-    if (c.replace) this.rows.clear();
-    for (const k of c.del) this.rows.delete(k);
-    for (const r of c.put) this.rows.set(r.key, structuredClone(r));
+  async commit(c: { replace: boolean; del: number[]; put: OwnerBundle[]; meta: CopyMeta }) {
+    if (c.replace) this.bundles.clear();
+    for (const k of c.del) this.bundles.delete(k);
+    for (const b of c.put) this.bundles.set(b.owner_id, structuredClone(b));
     this.metaValue = structuredClone(c.meta);
   }
   async wipe() {
-    this.rows.clear();
+    this.bundles.clear();
     this.metaValue = undefined;
+  }
+  // Every row kept, as "owner id/key", sorted.
+  keys(): string[] {
+    return [...this.bundles.values()].flatMap((b) => Object.keys(b.rows).map((k) => `${b.owner_id}/${k}`)).sort();
+  }
+  row(ownerId: number, key: string): CopyRow | undefined {
+    return this.bundles.get(ownerId)?.rows[key];
+  }
+  bytes(): number {
+    return [...this.bundles.values()].flatMap((b) => Object.values(b.rows)).reduce((n, r) => n + r.size, 0);
   }
 }
 
@@ -117,17 +126,26 @@ describe('parseCopy', () => {
 describe('applyCopy', () => {
   it('keeps a full copy with its size, cursor and owner', async () => {
     const store = await taken();
-    expect(store.rows.size).toBe(8);
+    expect(store.keys()).toEqual([
+      '1/animal:10',
+      '1/animal:11',
+      '1/certificate:c1',
+      '1/owner:1',
+      '1/vaccination:v1',
+      '1/vaccination:v2',
+      '2/animal:20',
+      '2/owner:2',
+    ]);
     const meta = (await store.meta())!;
     expect(meta).toMatchObject({ user_id: '4', authority: 'KZ-ABY', cursor: 'fc1.100', records: 8, last_transfer: 900, fetched_at: NOW.toISOString() });
-    expect(meta.bytes).toBe([...store.rows.values()].reduce((n, r) => n + r.size, 0));
-    expect(store.rows.get('owner:1')!.phone9).toBe('011112233');
+    expect(meta.bytes).toBe(store.bytes());
+    expect(store.bundles.get(1)!.phone9).toBe('011112233');
   });
 
   it('a full copy replaces what the phone held', async () => {
     const store = await taken();
     await applyCopy(store, parseCopy(ndjson(owner(3, '+77017778899'), end('fc1.200', false))), WHO, 50, NOW);
-    expect([...store.rows.keys()]).toEqual(['owner:3']);
+    expect(store.keys()).toEqual(['3/owner:3']);
     expect((await store.meta())!.records).toBe(1);
   });
 
@@ -141,13 +159,13 @@ describe('applyCopy', () => {
       end('fc1.130', true),
     );
     const meta = await applyCopy(store, parseCopy(refresh), WHO, 120, NOW);
-    expect(store.rows.get('vaccination:v3')!.row.administered_on).toBe('2026-12-01');
-    expect(store.rows.get('vaccination:v1')!.row.voided).toBe(true);
-    expect(store.rows.get('animal:11')!.row.holding_id).toBe(9);
-    expect(store.rows.get('certificate:c1')!.row.status).toBe('consumed');
+    expect(store.row(1, 'vaccination:v3')!.row.administered_on).toBe('2026-12-01');
+    expect(store.row(1, 'vaccination:v1')!.row.voided).toBe(true);
+    expect(store.row(1, 'animal:11')!.row.holding_id).toBe(9);
+    expect(store.row(1, 'certificate:c1')!.row.status).toBe('consumed');
     expect(meta.records).toBe(9);
     expect(meta.cursor).toBe('fc1.130');
-    expect(meta.bytes).toBe([...store.rows.values()].reduce((n, r) => n + r.size, 0));
+    expect(meta.bytes).toBe(store.bytes());
     expect(meta.first_taken_at).toBe(NOW.toISOString());
   });
 
@@ -156,26 +174,26 @@ describe('applyCopy', () => {
     // Sold to owner 2 (in the copy): the new owner's line, then the old owner's removal.
     const inside = ndjson(animal(10, 2), { type: 'animal_removed', id: 10, owner_id: 1, reason: 'sold' }, end('fc1.140', true));
     await applyCopy(store, parseCopy(inside), WHO, 60, NOW);
-    expect(store.rows.get('animal:10')!.owner_id).toBe(2);
+    expect(store.keys().filter((k) => k.endsWith('/animal:10'))).toEqual(['2/animal:10']);
     // Sold to someone outside the district: only the removal comes.
     const outside = ndjson({ type: 'animal_removed', id: 11, owner_id: 1, reason: 'sold' }, end('fc1.150', true));
     const meta = await applyCopy(store, parseCopy(outside), WHO, 40, NOW);
-    expect(store.rows.has('animal:11')).toBe(false);
+    expect(store.keys().filter((k) => k.endsWith('/animal:11'))).toEqual([]);
     expect(meta.records).toBe(7);
-    expect(meta.bytes).toBe([...store.rows.values()].reduce((n, r) => n + r.size, 0));
+    expect(meta.bytes).toBe(store.bytes());
   });
 
   it('an owner moved out of the district leaves with every record of theirs', async () => {
     const store = await taken();
     await applyCopy(store, parseCopy(ndjson(owner(1, '+77011112233', 'KZ-ALA'), end('fc1.160', true))), WHO, 30, NOW);
-    expect([...store.rows.keys()].sort()).toEqual(['animal:20', 'owner:2']);
+    expect(store.keys()).toEqual(['2/animal:20', '2/owner:2']);
     expect((await store.meta())!.records).toBe(2);
   });
 
   it('a refresh of a copy the phone does not hold changes nothing', async () => {
     const store = new MemoryCopyStore();
     await expect(applyCopy(store, parseCopy(ndjson(owner(1, '+77011112233'), end('fc1.2', true))), WHO, 10, NOW)).rejects.toThrow('does not hold');
-    expect(store.rows.size).toBe(0);
+    expect(store.keys()).toEqual([]);
     const held = await taken();
     await expect(applyCopy(held, parseCopy(ndjson(end('fc1.2', true))), { ...WHO, user_id: '5' }, 10, NOW)).rejects.toThrow('does not hold');
     expect((await held.meta())!.cursor).toBe('fc1.100');
@@ -199,13 +217,13 @@ describe('expiry', () => {
     expect(fresh?.result.owner.id).toBe(1);
     const late = await lookupFromCopy(store, typed, { user_id: '4', days: 7, catalogue: CATALOGUE }, new Date(NOW.getTime() + 7 * 86_400_000));
     expect(late).toBeNull();
-    expect(store.rows.size).toBe(0);
+    expect(store.keys()).toEqual([]);
     expect(await store.meta()).toBeUndefined();
   });
   it("another user's copy is wiped and not answered from", async () => {
     const store = await taken();
     expect(await usableCopy(store, '5', 7, NOW)).toBeNull();
-    expect(store.rows.size).toBe(0);
+    expect(store.keys()).toEqual([]);
   });
 });
 

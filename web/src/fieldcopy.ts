@@ -1,7 +1,8 @@
 // W10, the field copy on the phone: the records of one district (an authority subtree of the
 // user's jurisdiction), taken online from GET /field-copy (gzip NDJSON: owner, animal,
 // vaccination, certificate and animal_removed lines, then an `end` line with the cursor), kept in
-// IndexedDB (db.ts `fieldcopy` and its meta in `kv`), refreshed with the cursor so that only
+// IndexedDB (db.ts `fieldcopy`, one record per owner with all of theirs, and its meta in `kv`:
+// a district of 2,000 owners is 2,000 writes, not 260,000), refreshed with the cursor so that only
 // changes come, and read by the W2 phone check when the server does not answer (lookupFromCopy).
 //
 // A copy is personal data carried into the field: it belongs to the user who took it (another user
@@ -25,10 +26,17 @@ export type CopyRowType = 'owner' | 'animal' | 'vaccination' | 'certificate';
 export interface CopyRow {
   key: string; // `${type}:${id}`
   type: CopyRowType;
-  owner_id: number;
-  phone9: string; // owners: the last nine digits of the phone (the W2 match); '' for the others
   size: number; // bytes of the line as it came
   row: Record<string, unknown>;
+}
+
+// An owner and everything of theirs in the copy: what the phone check reads, and the unit the phone
+// stores. `phone9`: the last nine digits of the owner's phone (the W2 match; '' until the owner's
+// line came).
+export interface OwnerBundle {
+  owner_id: number;
+  phone9: string;
+  rows: Record<string, CopyRow>;
 }
 
 export interface CopyMeta {
@@ -45,12 +53,22 @@ export interface CopyMeta {
 
 export interface CopyStorePort {
   meta(): Promise<CopyMeta | undefined>;
-  get(key: string): Promise<CopyRow | undefined>;
-  byOwner(ownerId: number): Promise<CopyRow[]>;
-  ownersByPhone9(phone9: string): Promise<CopyRow[]>;
-  // One change, all or nothing: everything cleared first when `replace`, then `del`, then `put`.
-  commit(change: { replace: boolean; del: string[]; put: CopyRow[]; meta: CopyMeta }): Promise<void>;
+  bundle(ownerId: number): Promise<OwnerBundle | undefined>;
+  bundlesByPhone9(phone9: string): Promise<OwnerBundle[]>;
+  // One change, all or nothing: everything cleared first when `replace`, then the owners `del`
+  // removed, then `put` written.
+  commit(change: { replace: boolean; del: number[]; put: OwnerBundle[]; meta: CopyMeta }): Promise<void>;
   wipe(): Promise<void>;
+}
+
+export function bundleSize(b: OwnerBundle): { records: number; bytes: number } {
+  let records = 0;
+  let bytes = 0;
+  for (const r of Object.values(b.rows)) {
+    records += 1;
+    bytes += r.size;
+  }
+  return { records, bytes };
 }
 
 export const DEFAULT_KEEP_DAYS = 7;
@@ -94,24 +112,10 @@ export function inSubtree(top: string, code: string): boolean {
 
 const ROW_TYPES = new Set<string>(['owner', 'animal', 'vaccination', 'certificate']);
 
-function toRow(type: CopyRowType, size: number, row: Record<string, unknown>): CopyRow {
-  const ownerId = Number(type === 'owner' ? row.id : row.owner_id);
-  return {
-    key: `${type}:${String(row.id)}`,
-    type,
-    owner_id: ownerId,
-    phone9: type === 'owner' ? phoneDigits(String(row.phone ?? '')).slice(-9) : '',
-    size,
-    row,
-  };
-}
-
-// --- applying a copy or a refresh ---
-
 // Stores `parsed`: a full copy (not incremental) replaces what the phone held; a refresh applies
-// each change in order: a row put over its older self (a voided record, an animal moved to another
-// holding, a certificate consumed), an animal sold away removed from its former owner (and kept
-// when the same refresh already gave it to its new owner in the district), an owner no longer in
+// each change in order to its owner's records: a row put over its older self (a new or voided
+// record, an animal moved to another holding, a certificate used), an animal sold away removed from
+// its former owner (a buyer in the district gets it with their own line), an owner no longer in
 // the district removed with everything of theirs.
 export async function applyCopy(
   store: CopyStorePort,
@@ -120,50 +124,60 @@ export async function applyCopy(
   transferred: number,
   now: Date,
 ): Promise<CopyMeta> {
-  const before = parsed.end.incremental ? await store.meta() : undefined;
-  if (parsed.end.incremental && (!before || before.authority !== who.authority || before.user_id !== who.user_id)) {
+  const incremental = parsed.end.incremental;
+  const before = incremental ? await store.meta() : undefined;
+  if (incremental && (!before || before.authority !== who.authority || before.user_id !== who.user_id)) {
     throw new Error('a refresh of a copy this phone does not hold');
   }
-  // What the change leaves, row by row (undefined: deleted), over what the store holds.
-  const touched = new Map<string, CopyRow | undefined>();
-  const current = async (key: string): Promise<CopyRow | undefined> =>
-    touched.has(key) ? touched.get(key) : parsed.end.incremental ? store.get(key) : undefined;
-  const dropOwner = async (ownerId: number) => {
-    touched.set(`owner:${ownerId}`, undefined);
-    for (const r of await store.byOwner(ownerId)) touched.set(r.key, undefined);
-    for (const [k, r] of touched) if (r && r.owner_id === ownerId) touched.set(k, undefined);
+  // The owners this change touches, as it leaves them (null: removed), and as they were.
+  const touched = new Map<number, OwnerBundle | null>();
+  const was = new Map<number, OwnerBundle | undefined>();
+  const bundleOf = async (ownerId: number): Promise<OwnerBundle | null> => {
+    if (touched.has(ownerId)) return touched.get(ownerId)!;
+    const held = incremental ? await store.bundle(ownerId) : undefined;
+    was.set(ownerId, held);
+    const b: OwnerBundle = held ? { ...held, rows: { ...held.rows } } : { owner_id: ownerId, phone9: '', rows: {} };
+    touched.set(ownerId, b);
+    return b;
   };
   for (const line of parsed.lines) {
     if (line.type === 'animal_removed') {
-      const key = `animal:${String(line.row.id)}`;
-      const held = await current(key);
-      if (held && held.owner_id === Number(line.row.owner_id)) touched.set(key, undefined);
+      const b = await bundleOf(Number(line.row.owner_id));
+      if (b) delete b.rows[`animal:${String(line.row.id)}`];
       continue;
     }
     if (!ROW_TYPES.has(line.type)) continue; // a kind of line this version does not know
-    const row = toRow(line.type as CopyRowType, line.size, line.row);
-    if (row.type === 'owner' && !inSubtree(who.authority, String(row.row.authority ?? ''))) {
-      if (parsed.end.incremental) await dropOwner(row.owner_id);
+    const type = line.type as CopyRowType;
+    const ownerId = Number(type === 'owner' ? line.row.id : line.row.owner_id);
+    if (type === 'owner' && !inSubtree(who.authority, String(line.row.authority ?? ''))) {
+      await bundleOf(ownerId);
+      touched.set(ownerId, null);
       continue;
     }
-    touched.set(row.key, row);
+    const b = await bundleOf(ownerId);
+    if (!b) continue; // its owner left the district in this same change
+    const row: CopyRow = { key: `${type}:${String(line.row.id)}`, type, size: line.size, row: line.row };
+    b.rows[row.key] = row;
+    if (type === 'owner') b.phone9 = phoneDigits(String(line.row.phone ?? '')).slice(-9);
   }
   let records = before?.records ?? 0;
   let bytes = before?.bytes ?? 0;
-  const put: CopyRow[] = [];
-  const del: string[] = [];
-  for (const [key, row] of touched) {
-    const old = parsed.end.incremental ? await store.get(key) : undefined;
+  const put: OwnerBundle[] = [];
+  const del: number[] = [];
+  for (const [ownerId, b] of touched) {
+    const old = was.get(ownerId);
     if (old) {
-      records -= 1;
-      bytes -= old.size;
+      const s = bundleSize(old);
+      records -= s.records;
+      bytes -= s.bytes;
     }
-    if (row) {
-      put.push(row);
-      records += 1;
-      bytes += row.size;
+    if (b && Object.keys(b.rows).length > 0) {
+      const s = bundleSize(b);
+      records += s.records;
+      bytes += s.bytes;
+      put.push(b);
     } else if (old) {
-      del.push(key);
+      del.push(ownerId);
     }
   }
   const meta: CopyMeta = {
@@ -177,7 +191,7 @@ export async function applyCopy(
     bytes,
     last_transfer: transferred,
   };
-  await store.commit({ replace: !parsed.end.incremental, del, put, meta });
+  await store.commit({ replace: !incremental, del, put, meta });
   return meta;
 }
 
@@ -227,8 +241,10 @@ function yearsBefore(day: string, years: number): string {
 // coverage by the same rule (coverage.ts ownerCoverage, the twin of domain/coverage.cpp); null when
 // the copy holds no such owner. What the copy cannot know is left out: doses a bought animal had
 // under an earlier owner (W8), and what was sold (`sold` is empty).
-export function lookupFromRows(typed: string, owner: CopyRow, rows: CopyRow[], catalogue: Catalogue, today: string): LookupResult | null {
-  if (!samePhone(typed, String(owner.row.phone ?? ''))) return null;
+export function lookupFromBundle(typed: string, bundle: OwnerBundle, catalogue: Catalogue, today: string): LookupResult | null {
+  const owner = bundle.rows[`owner:${bundle.owner_id}`];
+  if (!owner || !samePhone(typed, String(owner.row.phone ?? ''))) return null;
+  const rows = Object.values(bundle.rows);
   const animals = rows.filter((r) => r.type === 'animal').map((r) => r.row).sort((a, b) => Number(a.id) - Number(b.id));
   const doses = rows.filter((r) => r.type === 'vaccination').map((r) => r.row as unknown as LookupVaccination);
   const units = animals.map((a) => ({
@@ -282,8 +298,8 @@ export async function lookupFromCopy(
   if (!meta) return null;
   const digits = phoneDigits(typed);
   if (digits.length < 9) return null;
-  for (const owner of await store.ownersByPhone9(digits.slice(-9))) {
-    const result = lookupFromRows(typed, owner, await store.byOwner(owner.owner_id), who.catalogue, isoDay(now));
+  for (const bundle of await store.bundlesByPhone9(digits.slice(-9))) {
+    const result = lookupFromBundle(typed, bundle, who.catalogue, isoDay(now));
     if (result) return { result, meta };
   }
   return null;
@@ -295,7 +311,9 @@ export async function ownerFromCopy(store: CopyStorePort, typed: string, userId:
   if (!(await usableCopy(store, userId, days, now))) return null;
   const digits = phoneDigits(typed);
   if (digits.length < 9) return null;
-  const o = (await store.ownersByPhone9(digits.slice(-9))).find((r) => samePhone(typed, String(r.row.phone ?? '')));
+  const o = (await store.bundlesByPhone9(digits.slice(-9)))
+    .map((b) => b.rows[`owner:${b.owner_id}`])
+    .find((r) => r && samePhone(typed, String(r.row.phone ?? '')));
   if (!o) return null;
   const phone = String(o.row.phone);
   return { phone, typed: phone, e164: phone, id: Number(o.row.id), name: String(o.row.name ?? ''), village: String(o.row.village ?? '') };
@@ -377,9 +395,8 @@ export async function idbCopyStore(): Promise<CopyStorePort> {
   const d = await db();
   return {
     meta: async () => (await d.get('kv', META_KEY)) as CopyMeta | undefined,
-    get: (key) => d.get('fieldcopy', key),
-    byOwner: (ownerId) => d.getAllFromIndex('fieldcopy', 'owner', ownerId),
-    ownersByPhone9: (phone9) => d.getAllFromIndex('fieldcopy', 'phone9', phone9),
+    bundle: (ownerId) => d.get('fieldcopy', ownerId),
+    bundlesByPhone9: (phone9) => d.getAllFromIndex('fieldcopy', 'phone9', phone9),
     async commit({ replace, del, put, meta }) {
       const tx = d.transaction(['fieldcopy', 'kv'], 'readwrite');
       const rows = tx.objectStore('fieldcopy');
