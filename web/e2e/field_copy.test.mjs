@@ -6,6 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  apiGet,
+  apiLogin,
   eventually,
   expectAllTranslated,
   expectAttr,
@@ -116,8 +118,42 @@ test('take a copy online, refresh it, answer the phone check from it offline, an
       assert.notEqual(c.meta.fetched_at, held.meta.fetched_at, 'the refresh is recorded');
     });
 
-    // The server's answer for the demo owner, online.
+    // A record voided on the server: the next refresh brings that one row, voided, and the cursor moves.
     const owner = server.demoValue('demo owner phone');
+    const vet = await apiLogin(server.url, 'vet');
+    const before = await apiGet(server.url, vet, `/lookup?phone=${encodeURIComponent(owner)}`);
+    const dose = before.body.vaccinations.find((v) => !v.voided);
+    const voided = await fetch(`${server.url}/api/v1/vaccinations/${dose.id}/void`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${vet}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'entered twice' }),
+    });
+    assert.equal(voided.status, 200, await voided.text());
+    const refreshed = (await copyInDb(page)).meta;
+    await page.getByTestId('fieldcopy-take').click();
+    await eventually(async () => assert.equal(copyRequests.length, 3, 'a second refresh'));
+    assert.equal(copyRequests[2], refreshed.cursor, 'sent with the last cursor');
+    await expectEval(
+      page,
+      (id) =>
+        new Promise((ok) => {
+          const open = indexedDB.open('herdpass');
+          open.onsuccess = () => {
+            const g = open.result.transaction('fieldcopy').objectStore('fieldcopy').getAll();
+            g.onsuccess = () => ok(g.result.map((b) => b.rows[`vaccination:${id}`]?.row.voided).filter((x) => x !== undefined));
+          };
+        }),
+      [true],
+      'the voided record is voided in the copy',
+      dose.id,
+    );
+    await eventually(async () => {
+      const c = await copyInDb(page);
+      assert.equal(c.rows, held.rows, 'a voided record stays, voided');
+      assert.notEqual(c.meta.cursor, refreshed.cursor, 'the cursor moved');
+    });
+
+    // The server's answer for the demo owner, online.
     await checkPhone(page, owner);
     const online = await eventually(async () => {
       const s = await summaryOnScreen(page);
