@@ -13,6 +13,9 @@
 #                                 "web": only the web app's (bench/web/web_bench.mjs, Chromium)
 #                                 "photo": only the web app's photo decoding against zbarimg
 #                                 (bench/web/photo_bench.mjs, Chromium)
+#                                 "fieldcopy": only the web app's field copy (W10) against a
+#                                 plain fetch of the same body (bench/web/fieldcopy_bench.mjs)
+#   BENCH_FIELDCOPY_OWNERS [2000] demo owners of the field copy's district
 #                                 "tls": only W2 over HTTPS against plain HTTP (the small data set)
 #                                 "journeys": only issue 12's (the big data set): an animal's
 #                                 timeline against raw SQLite, arrivals against raw SQLite, a
@@ -315,6 +318,34 @@ run_photo_bench() {
     >"$work/photo.txt" 2> >(tee -a "$log" >&2)
   cat "$work/photo.txt" >>"$log"
 }
+# --- the web app's field copy (W10, issue 14 item 4) against a plain fetch of the same body ---------
+# The demo district of BENCH_FIELDCOPY_OWNERS owners; the app's time is download, parse and storing
+# in IndexedDB; the reference the same request read as text in the same page.
+fieldcopy_rows() {
+  local f=$work/fieldcopy.txt
+  local r
+  row "web: field copy of $(field "$f" owners) demo owners ($(field "$f" records) records): bytes on the wire" \
+    "$(field "$f" gzip_bytes) B gzip" "$(field "$f" text_bytes) B (NDJSON text)" \
+    "$(ratio "$(field "$f" gzip_bytes)" "$(field "$f" text_bytes)")" "(info)" ""
+  for r in 1 4; do
+    row "web: take the copy into IndexedDB, CPU ${r}x (median of $(field "$f" runs); $(field "$f" records_per_s_${r}x) records/s)" \
+      "$(field "$f" take_${r}x_ms) ms" "$(field "$f" ref_${r}x_ms) ms (fetch of the same body)" \
+      "$(ratio "$(field "$f" take_${r}x_ms)" "$(field "$f" ref_${r}x_ms)")" "(info)" ""
+  done
+  row "web: the copy's download at 1 Mbit/s, 100 ms latency" "$(field "$f" download_1mbit_ms) ms" "" "" \
+    "(info)" ""
+  row "web: refresh with nothing new (the cursor only)" "$(field "$f" refresh_ms) ms" \
+    "$(field "$f" refresh_bytes) B on the wire" "" "(info)" ""
+  row "web: offline phone check from the copy, CPU 4x (median)" "$(field "$f" lookup_4x_ms) ms" "" "" \
+    "< 100 ms" "$(check "$(field "$f" lookup_4x_ms) < 100")"
+}
+run_fieldcopy_bench() {
+  say "field copy in chromium: take, refresh, offline phone check, against a plain fetch of the same body"
+  BENCH_FIELDCOPY_OWNERS=${BENCH_FIELDCOPY_OWNERS:-2000} timeout 2400 \
+    node "$root/bench/web/fieldcopy_bench.mjs" "$herdpass" "$root/web/dist" \
+    >"$work/fieldcopy.txt" 2> >(tee -a "$log" >&2)
+  cat "$work/fieldcopy.txt" >>"$log"
+}
 # --- TLS: W2 over HTTPS against plain HTTP, both keep-alive, same data, same run -----------------
 # The small data set; a certificate from `herdpass tls self-signed` (ECDSA P-256; wrk negotiates
 # TLS 1.3 and does not check it).
@@ -582,6 +613,7 @@ only_bench() {
 case ${BENCH_ONLY:-} in
   web) only_bench run_web_bench "HerdPass web app benchmarks" web_rows ;;
   photo) only_bench run_photo_bench "HerdPass photo decoding against zbarimg" photo_rows ;;
+  fieldcopy) only_bench run_fieldcopy_bench "HerdPass field copy in the web app" fieldcopy_rows ;;
   pg) only_bench run_pg_bench "HerdPass on PostgreSQL" pg_rows ;;
   cert) only_bench run_cert_bench "HerdPass certificate benchmarks" cert_rows ;;
   tls) only_bench run_tls_bench "HerdPass over HTTPS" tls_rows ;;
@@ -723,6 +755,7 @@ run_w2_bench
 run_pg_bench
 run_web_bench
 run_photo_bench
+run_fieldcopy_bench
 run_journeys_bench
 
 # --- the table ------------------------------------------------------------------------------------
@@ -784,6 +817,7 @@ table=$work/table.md
   pg_rows
   web_rows
   photo_rows
+  fieldcopy_rows
   journeys_rows
   echo
   echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \

@@ -185,3 +185,144 @@ export function coverageQuery(f: CoverageFilters): string {
   }
   return p.toString();
 }
+
+// --- W2: is an animal or flock protected against a disease today? ---
+//
+// The rule of domain/coverage.cpp (CoverageOf, ComputeOwnerCoverage), which the server's W2 answer
+// applies, for the one place the phone answers W2 itself: the phone check from a field copy
+// (fieldcopy.ts). The screens read its result exactly as they read the server's (same shape,
+// inspector_summary.ts's per-disease rules over it). coverage_w2.test.ts checks the cases of
+// tests/domain/coverage_test.cpp.
+//
+// A dose given on day D protects through D + immunity_days - 1 (covered_until). Today within that
+// is "covered"; after it "overdue" since covered_until + 1; no dose ever "never". Voided records and
+// doses dated after `today` never count. A dose protects against every disease its vaccine product
+// covers (the catalogue). A flock is protected while the newest doses given to it together reach
+// its head count; doses that never reached it leave it "overdue" with no overdue_since.
+
+export interface CoverageUnit {
+  id: number;
+  flock: boolean;
+  species: string;
+  head_count: number;
+  alive: boolean; // a tagged animal not ended, a flock with at least one head
+}
+
+export interface CoverageDose {
+  animal_ids: number[];
+  head_count: number;
+  disease: string;
+  vaccine: string;
+  administered_on: string; // YYYY-MM-DD
+  voided: boolean;
+}
+
+export interface CoverageCatalogue {
+  diseases: { code: string; name: string; immunity_days: number; species: string[] }[];
+  vaccines: { code: string; diseases: string[] }[];
+}
+
+export interface DiseaseCoverage {
+  disease: string;
+  disease_name: string;
+  status: 'covered' | 'overdue' | 'never';
+  last_dose: string | null;
+  covered_until: string | null;
+  overdue_since: string | null;
+}
+
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+export function coverageOf(
+  disease: CoverageCatalogue['diseases'][number],
+  unit: CoverageUnit,
+  doses: readonly CoverageDose[],
+  today: string,
+  catalogue?: CoverageCatalogue,
+): DiseaseCoverage {
+  const protects = (v: CoverageDose) =>
+    v.disease === disease.code || !!catalogue?.vaccines.find((p) => p.code === v.vaccine)?.diseases.includes(disease.code);
+  const c: DiseaseCoverage = { disease: disease.code, disease_name: disease.name, status: 'never', last_dose: null, covered_until: null, overdue_since: null };
+  const given = doses
+    .filter((v) => !v.voided && v.administered_on <= today && v.animal_ids.includes(unit.id) && protects(v))
+    .map((v) => ({ day: v.administered_on, heads: v.head_count }))
+    .sort((a, b) => (a.day > b.day ? -1 : a.day < b.day ? 1 : 0));
+  if (given.length === 0) return c;
+  c.last_dose = given[0].day;
+  let protectedFrom: string | null = null;
+  if (!unit.flock) {
+    protectedFrom = given[0].day;
+  } else {
+    let heads = 0;
+    for (const g of given) {
+      heads += Math.max(g.heads, 0);
+      if (heads >= unit.head_count) {
+        protectedFrom = g.day;
+        break;
+      }
+    }
+  }
+  if (!protectedFrom) {
+    c.status = 'overdue';
+    return c;
+  }
+  const until = addDays(protectedFrom, disease.immunity_days - 1);
+  if (today <= until) {
+    c.status = 'covered';
+    c.covered_until = until;
+  } else {
+    c.status = 'overdue';
+    c.overdue_since = addDays(until, 1);
+  }
+  return c;
+}
+
+// Per unit (in the order given) every catalogue disease of its species; per disease (in catalogue
+// order) the owner's figure over the living units it applies to: covered when every one is
+// (covered_until the earliest), never when none ever had a dose, otherwise overdue (overdue_since
+// the earliest lapse; none when the only uncovered units never had a dose); last_dose the latest.
+export function ownerCoverage(
+  catalogue: CoverageCatalogue,
+  units: readonly CoverageUnit[],
+  doses: readonly CoverageDose[],
+  today: string,
+): { units: DiseaseCoverage[][]; diseases: DiseaseCoverage[] } {
+  const perUnit = units.map((u) => catalogue.diseases.filter((d) => d.species.includes(u.species)).map((d) => coverageOf(d, u, doses, today, catalogue)));
+  const min = (a: string | null, b: string | null) => (b && (!a || b < a) ? b : a);
+  const max = (a: string | null, b: string | null) => (b && (!a || b > a) ? b : a);
+  const diseases: DiseaseCoverage[] = [];
+  for (const d of catalogue.diseases) {
+    let relevant = false;
+    let anyDose = false;
+    let allCovered = true;
+    const agg: DiseaseCoverage = { disease: d.code, disease_name: d.name, status: 'never', last_dose: null, covered_until: null, overdue_since: null };
+    units.forEach((u, i) => {
+      if (!u.alive) return;
+      for (const c of perUnit[i]) {
+        if (c.disease !== d.code) continue;
+        relevant = true;
+        if (c.last_dose) anyDose = true;
+        agg.last_dose = max(agg.last_dose, c.last_dose);
+        if (c.status === 'covered') {
+          agg.covered_until = min(agg.covered_until, c.covered_until);
+        } else {
+          allCovered = false;
+          agg.overdue_since = min(agg.overdue_since, c.overdue_since);
+        }
+      }
+    });
+    if (!relevant) continue;
+    if (!anyDose) {
+      diseases.push({ disease: d.code, disease_name: d.name, status: 'never', last_dose: null, covered_until: null, overdue_since: null });
+    } else if (allCovered) {
+      diseases.push({ ...agg, status: 'covered', overdue_since: null });
+    } else {
+      diseases.push({ ...agg, status: 'overdue', covered_until: null });
+    }
+  }
+  return { units: perUnit, diseases };
+}

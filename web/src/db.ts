@@ -8,7 +8,11 @@
 //           keyed by their UUIDv7, until the server has them; the same shape and rules as `outbox`
 //   passages: (version 3) certificates scanned at a checkpoint on this phone (passages.ts), keyed by
 //           their UUIDv7; kept after the server has them ('sent', with its answer: flagged or not)
+//   fieldcopy: (version 4) W10, the field copy of a district (fieldcopy.ts): one record per owner
+//           (the owner, their animals, vaccinations and certificates), keyed by owner id, indexed by
+//           the owner's last nine phone digits; its meta (cursor, size, age) in kv
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { OwnerBundle } from './fieldcopy';
 
 // Who made a record on this phone: it goes to the server only in that user's session.
 export interface RecordMaker {
@@ -33,10 +37,11 @@ interface HerdPassDB extends DBSchema {
   kv: { key: string; value: unknown };
   events: { key: string; value: OutboxRecord; indexes: { state: string } };
   passages: { key: string; value: OutboxRecord; indexes: { state: string } };
+  fieldcopy: { key: number; value: OwnerBundle; indexes: { phone9: string } };
 }
 
 const DB_NAME = 'herdpass';
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 let dbPromise: Promise<IDBPDatabase<HerdPassDB>> | null = null;
 
 export function db(): Promise<IDBPDatabase<HerdPassDB>> {
@@ -58,6 +63,10 @@ export function db(): Promise<IDBPDatabase<HerdPassDB>> {
       if (oldVersion < 3) {
         const passages = d.createObjectStore('passages', { keyPath: 'id' });
         passages.createIndex('state', 'state');
+      }
+      if (oldVersion < 4) {
+        const copy = d.createObjectStore('fieldcopy', { keyPath: 'owner_id' });
+        copy.createIndex('phone9', 'phone9');
       }
     },
   });

@@ -78,6 +78,9 @@ async function start(): Promise<void> {
     reveal();
   }
   if ('serviceWorker' in navigator) registerSW({ immediate: true });
+  // W10: a field copy past its days, or not of the user signed in, is deleted before anything reads it
+  // again (a read checks the same).
+  void import('./fieldcopy').then((m) => m.expireFieldCopy(session() ? String(session()!.user.id) : undefined)).catch(() => {});
   // Records waiting on the phone go out whenever the network is back, whatever screen is open.
   void import('./sync').then((m) => m.startAutoSync());
 }

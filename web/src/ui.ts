@@ -119,11 +119,16 @@ async function exportBeforeSignOut(): Promise<void> {
   renderSignOut();
 }
 
+// W10: the field copy (personal data of a whole district) goes with the session. The session is
+// cleared first, so that nothing answers from the copy while it is being deleted.
 function finishSignOut(): void {
   signOutAsk = null;
   clearSession();
   renderSignOut();
-  navigateTo('/signin');
+  void import('./fieldcopy')
+    .then((m) => m.wipeFieldCopy())
+    .catch((e) => console.warn('field copy not deleted:', e))
+    .finally(() => navigateTo('/signin'));
 }
 
 // The name of a file of unsent records: the day and something unique.

@@ -38,6 +38,10 @@ import {
 import type { PassageRecord } from '../passages';
 import { addArrival, listArrivals } from '../sync';
 import { InspectorState, listAge, type Checked } from './inspector_state';
+import { FieldCopyPanel, fieldCopyView } from './field_copy_view';
+import { idbCopyStore, keepDaysSetting, lookupFromCopy, rememberOfflineRead } from '../fieldcopy';
+import { CATALOGUE_KEY } from '../catalogue';
+import type { Catalogue } from '../wire';
 import { INSPECTOR_PURPOSE, purposeSummary, type DiseaseSummary, type PurposeSummary, type UnitFailure } from './inspector_summary';
 import './inspector.css';
 
@@ -74,6 +78,21 @@ export const mount: Mount = (root, ctx) => {
       kv: { get: kvGet, set: kvSet },
       rememberLookup: (phone, result) => rememberLookup(phone, result),
       knownOnPhone: (phone) => knownOnPhone<LookupResult>(phone),
+      // W10: the field copy answers when the server does not (this user's, not expired).
+      // bench/web/fieldcopy_bench.mjs reads the 'hp-fieldcopy-lookup' measure.
+      lookupFromCopy: async (phone) => {
+        const start = performance.now();
+        const answer = await lookupFromCopy(
+          await idbCopyStore(),
+          phone,
+          { user_id: s ? String(s.user.id) : undefined, days: await keepDaysSetting(), catalogue: await kvGet<Catalogue>(CATALOGUE_KEY) },
+          new Date(),
+        );
+        performance.measure('hp-fieldcopy-lookup', { start });
+        return answer;
+      },
+      rememberCopyRead: (answer) =>
+        rememberOfflineRead({ at: new Date().toISOString(), user_id: answer.meta.user_id, owner_id: answer.result.owner.id, phone: answer.result.owner.phone }),
       // The verifier is loaded only when needed (the service worker keeps it for offline use).
       verifyOffline: async (hp1) => (await import('../hp1/index')).verifyOffline(hp1),
       online: () => navigator.onLine,
@@ -104,6 +123,8 @@ export const mount: Mount = (root, ctx) => {
   // W13: the inspector's incoming movements (and the holdings an arrival is recorded at).
   const isInspector = s?.user.role === 'inspector';
   const incoming = new IncomingPanel(controller.signal, () => draw());
+  // W10: the field copy, for the roles that may take one (inspector; the vaccinator's own screen).
+  const fieldCopy = isInspector ? new FieldCopyPanel(controller.signal, () => draw()) : null;
 
   const scanArrivalTag = async () => {
     try {
@@ -193,8 +214,16 @@ export const mount: Mount = (root, ctx) => {
       ${k.cached ? lookupView(k.cached.result) : nothing}`;
   };
 
-  // The lookup shown: the server's answer, or the one this phone kept.
-  const shownLookup = (): LookupResult | null => st.lookup ?? st.local?.knows.cached?.result ?? null;
+  // W10: the answer came from the field copy: said so, with the copy's age, and a way to ask the
+  // server again.
+  const fromCopyView = (c: NonNullable<typeof st.fromCopy>) =>
+    html`<p class="notice notice-warn" role="status" data-testid="lookup-from-copy">
+      <span>${t('fieldcopy.answered', { date: formatDateTime(c.meta.fetched_at) })}</span>
+      <button type="button" class="btn btn-small error-retry" data-testid="lookup-retry" @click=${() => st.retryLookup()}>${t('retry')}</button>
+    </p>`;
+
+  // The lookup shown: the server's answer, the field copy's, or the one this phone kept.
+  const shownLookup = (): LookupResult | null => st.lookup ?? st.fromCopy?.result ?? st.local?.knows.cached?.result ?? null;
 
   // --- templates ---
 
@@ -525,6 +554,7 @@ export const mount: Mount = (root, ctx) => {
           ${st.lookupError ? lookupProblemView(st.lookupError) : nothing}
         </section>
         ${st.lookup ? lookupView(st.lookup) : nothing}
+        ${st.fromCopy ? html`${fromCopyView(st.fromCopy)}${lookupView(st.fromCopy.result)}` : nothing}
         ${st.local ? localView(st.local) : nothing}
         <section class="card" data-testid="cert-card">
           <h1>${t('inspector:cert_title')}</h1>
@@ -552,6 +582,7 @@ export const mount: Mount = (root, ctx) => {
         ${isInspector ? incomingView(incoming) : nothing}
         ${isInspector ? doubleUsesView(doubleUses) : nothing}
         ${shown ? detailsView(shown) : nothing}
+        ${fieldCopy ? fieldCopyView(fieldCopy) : nothing}
       </div>`,
       root,
     );
@@ -570,6 +601,7 @@ export const mount: Mount = (root, ctx) => {
   }
   draw();
   void st.loadRules();
+  void fieldCopy?.load();
   if (isInspector) {
     void incoming.load();
     void doubleUses.load();

@@ -279,3 +279,51 @@ describe('inspector: consuming', () => {
     expect(slow.st.consumeError).toEqual({ error: timeout });
   });
 });
+
+describe('inspector: the phone check from the field copy (W10)', () => {
+  const COPY_META = {
+    user_id: '4',
+    authority: 'KZ-ABY',
+    cursor: 'fc1.9',
+    taken_at: '2026-11-29T07:00:00Z',
+    fetched_at: '2026-11-29T07:00:00Z',
+    first_taken_at: '2026-11-29T07:00:00Z',
+    records: 3,
+    bytes: 300,
+    last_transfer: 100,
+  };
+  function withCopy(reply: Reply, answer: boolean) {
+    const w = world({ [LOOKUP_PATH]: reply }, { known: { cached: null, owner: { name: 'x', village: '', phone: PHONE }, pending: [] } });
+    const reads: string[] = [];
+    w.st['ports'].lookupFromCopy = async () => (answer ? { result: LOOKUP, meta: COPY_META } : null);
+    w.st['ports'].rememberCopyRead = async (a, phone) => void reads.push(`${a.result.owner.id} ${phone}`);
+    return { ...w, reads };
+  }
+  it('answers from the copy when the server does not answer, says so, and keeps the read on the phone', async () => {
+    for (const reply of [new OfflineError(), new TimeoutError(15000)]) {
+      const w = withCopy(reply, true);
+      await w.st.runLookup(PHONE);
+      expect(w.st.fromCopy).toEqual({ result: LOOKUP, meta: COPY_META, timeout: reply instanceof TimeoutError });
+      expect([w.st.lookup, w.st.local, w.st.lookupError, w.st.lookupBusy]).toEqual([null, null, null, false]);
+      expect(w.reads).toEqual([`7 ${PHONE}`]);
+      expect(w.askedPhone).toEqual([]);
+    }
+  });
+  it('falls back to what the phone knows when the copy has no such owner', async () => {
+    const w = withCopy(new OfflineError(), false);
+    await w.st.runLookup(PHONE);
+    expect(w.st.fromCopy).toBeNull();
+    expect(w.st.local?.knows.owner?.phone).toBe(PHONE);
+    expect(w.reads).toEqual([]);
+  });
+  it('never answers from the copy when the server answered, even "no owner"', async () => {
+    const online = withCopy(LOOKUP, true);
+    await online.st.runLookup(PHONE);
+    expect([online.st.lookup, online.st.fromCopy]).toEqual([LOOKUP, null]);
+    const notFound = withCopy(new ApiError(404, { title: 'Not Found' }), true);
+    await notFound.st.runLookup(PHONE);
+    expect(notFound.st.fromCopy).toBeNull();
+    expect(notFound.st.lookupError?.kind).toBe('not-found');
+    expect(notFound.reads).toEqual([]);
+  });
+});

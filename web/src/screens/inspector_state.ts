@@ -10,6 +10,7 @@ import { loadCatalogue, type CataloguePorts } from '../catalogue';
 import type { VerifyResult } from '../hp1/index';
 import { lookupPhone, type LookupProblem } from '../lookup';
 import type { LocalKnowledge } from '../phone_check';
+import type { CopyAnswer } from '../fieldcopy';
 import { arrivalProblem, arrivalScan, scanBody, unsent, type MovementInfo } from '../movements';
 import type { ArrivalScan } from '../passages';
 import { uuidv7 } from '../uuid';
@@ -34,6 +35,10 @@ export interface InspectorPorts {
   // The lookups this phone kept, for when the server does not answer (phone_check.ts).
   rememberLookup(phone: string, result: LookupResult): Promise<void>;
   knownOnPhone(phone: string): Promise<LocalKnowledge<LookupResult> | null>;
+  // W10: the answer from this user's field copy (fieldcopy.ts lookupFromCopy), null when none; and
+  // keeping on the phone that it was read (no server route takes such reads).
+  lookupFromCopy?(phone: string): Promise<CopyAnswer | null>;
+  rememberCopyRead?(answer: CopyAnswer, phone: string): Promise<void>;
   verifyOffline(hp1: string): Promise<VerifyResult>;
   online(): boolean;
   now(): Date;
@@ -61,6 +66,8 @@ export class InspectorState {
   lookupError: LookupProblem | null = null;
   lookupPhone = '';
   local: { knows: LocalKnowledge<LookupResult>; timeout: boolean } | null = null;
+  // W10: the server did not answer and the field copy did (said so on the screen, with its age).
+  fromCopy: (CopyAnswer & { timeout: boolean }) | null = null;
 
   // The server's movement rules (GET /catalogue, or the phone's copy of it): null until known, and
   // when neither the server nor the phone has them (`rulesLoading` false then).
@@ -121,6 +128,7 @@ export class InspectorState {
     this.lookupError = null;
     this.lookup = null;
     this.local = null;
+    this.fromCopy = null;
     this.changed();
     const answer = await lookupPhone(this.ports, phone);
     if (!answer) return;
@@ -131,6 +139,14 @@ export class InspectorState {
     } else {
       const { problem } = answer;
       const noAnswer = problem.kind === 'offline' || problem.kind === 'timeout';
+      const copy = noAnswer && this.ports.lookupFromCopy ? await this.ports.lookupFromCopy(phone).catch(() => null) : null;
+      if (copy) {
+        this.fromCopy = { ...copy, timeout: problem.kind === 'timeout' };
+        void this.ports.rememberCopyRead?.(copy, phone).catch(() => {});
+        this.lookupBusy = false;
+        this.changed();
+        return;
+      }
       const knows = noAnswer ? await this.ports.knownOnPhone(phone).catch(() => null) : null;
       if (knows) this.local = { knows, timeout: problem.kind === 'timeout' };
       else this.lookupError = problem;

@@ -10,6 +10,7 @@
 import { live } from 'lit-html/directives/live.js';
 import { api, OfflineError, TimeoutError } from '../api';
 import { session } from '../auth';
+import { FieldCopyPanel, fieldCopyView } from './field_copy_view';
 import { showSuggestion, takeSuggestion, typeBatch, typeDose } from '../batch';
 import { db, kvGet, kvSet, type OutboxRecord } from '../db';
 import { DraftKeeper } from '../draft';
@@ -65,6 +66,11 @@ export const mount: Mount = (root, ctx) => {
         all: async () => (await (await db()).getAll('owners')) as Record<string, unknown>[],
         put: async (o) => void (await (await db()).put('owners', o as never)),
       },
+      copyOwner: async (typed) => {
+        const fc = await import('../fieldcopy');
+        const s = session();
+        return fc.ownerFromCopy(await fc.idbCopyStore(), typed, s ? String(s.user.id) : undefined, await fc.keepDaysSetting(), new Date());
+      },
       outbox: {
         list: listOutbox,
         add: addRecords,
@@ -94,6 +100,10 @@ export const mount: Mount = (root, ctx) => {
 
   // Flock events (W12): the owner's flocks come from the phone check (GET /lookup), which the server
   // gives to vets (and inspectors), not to vaccinators: the section is the vet's.
+  // W10: the vaccinator's field copy (the owners of the district found with no network).
+  const copyAbort = new AbortController();
+  const fieldCopy = session()?.user.role === 'vaccinator' ? new FieldCopyPanel(copyAbort.signal, () => draw()) : null;
+
   const flocksKey = (phone: string) => `flocks:${phoneKey(phone)}`;
   const flockLife = session()?.user.role === 'vet'
     ? new FlockLifeState({
@@ -598,6 +608,7 @@ export const mount: Mount = (root, ctx) => {
       <h2 id="vacc-outbox-h">${t('vaccinator:outbox.heading')}</h2>
       ${outboxView()}
     </section>
+    ${fieldCopy ? fieldCopyView(fieldCopy) : nothing}
   </div>`;
 
 
@@ -613,6 +624,7 @@ export const mount: Mount = (root, ctx) => {
   window.addEventListener('offline', onNet);
 
   draw();
+  void fieldCopy?.load();
   locate();
   void st.restoreDraft(firstMount).then((done) => {
     if (done) firstMount = false;
@@ -622,6 +634,7 @@ export const mount: Mount = (root, ctx) => {
   void life.load();
 
   return () => {
+    copyAbort.abort();
     alive = false;
     st.close();
     window.removeEventListener('hp:outbox', onOutbox);

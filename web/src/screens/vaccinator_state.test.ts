@@ -316,6 +316,30 @@ describe('vaccinator: the owner', () => {
     expect([slow.st.ownerStage, slow.st.ownerOffline]).toEqual(['new', 'timeout']);
   });
 
+  it('with no answer and an owner this phone never met, finds them in the field copy (W10)', async () => {
+    const w = world();
+    const asked: string[] = [];
+    w.st['ports'].copyOwner = async (typed) => {
+      asked.push(typed);
+      return typed.endsWith('12 34') ? { phone: '+77015551234', typed: '+77015551234', e164: '+77015551234', id: 9, name: 'Dana', village: 'Ak' } : null;
+    };
+    w.st.phone = '8 701 555 12 34';
+    await w.st.findOwner();
+    expect(w.st.owner).toEqual({ typed: '+77015551234', name: 'Dana', village: 'Ak', id: 9, e164: '+77015551234', source: 'local' });
+    expect(w.st.ownerStage).toBe('chosen');
+    // An owner the phone met comes first; the copy is not asked.
+    const met = world();
+    met.owners.push({ phone: '+77015551234', e164: '+77015551234', typed: '+7 701 555 12 34', id: 7, name: 'Aigul', village: '' });
+    met.st['ports'].copyOwner = async (typed) => {
+      asked.push(`met ${typed}`);
+      return null;
+    };
+    met.st.phone = '8 701 555 12 34';
+    await met.st.findOwner();
+    expect(met.st.owner?.id).toBe(7);
+    expect(asked).toEqual(['8 701 555 12 34']);
+  });
+
   it('keeps a new owner with a village for registration before the first batch', async () => {
     const w = world();
     w.st.phone = '+77015550000';

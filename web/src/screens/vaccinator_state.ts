@@ -32,6 +32,9 @@ export type DraftState = Omit<VisitDraft, 'version' | 'user' | 'saved_at'>;
 export interface VaccinatorPorts extends CataloguePorts {
   // The owners this phone knows (IndexedDB `owners`).
   owners: { all(): Promise<Record<string, unknown>[]>; put(owner: Record<string, unknown>): Promise<void> };
+  // W10: the owner of a number in this user's field copy (fieldcopy.ts ownerFromCopy), when the
+  // phone has not met them itself; in the shape `owners` keeps.
+  copyOwner?(typed: string): Promise<Record<string, unknown> | null>;
   outbox: {
     list(): Promise<OutboxRecord[]>;
     // The records and the other key-value entries, in one transaction.
@@ -273,7 +276,8 @@ export class VaccinatorState {
     // "8 701 555 12 34" and "+7 701 555 12 34" are the same number: compare the subscriber's digits.
     const tail = key.replace(/\D/g, '').slice(-9);
     if (tail.length < 9) return undefined;
-    return owners.find((o) => [o.phone, o.e164].some((p) => typeof p === 'string' && p.replace(/\D/g, '').endsWith(tail)));
+    const met = owners.find((o) => [o.phone, o.e164].some((p) => typeof p === 'string' && p.replace(/\D/g, '').endsWith(tail)));
+    return met ?? (await this.ports.copyOwner?.(typed).catch(() => null)) ?? undefined;
   }
 
   async findOwner(): Promise<void> {
