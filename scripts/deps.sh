@@ -10,7 +10,7 @@ build_pkgs=(cmake ninja-build g++ pkg-config make
   libphonenumber-dev zlib1g-dev libqrencode-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev curl openssl sslscan
   libcbor-dev libpng-dev libzbar-dev zbar-tools imagemagick python3-cbor2 python3-nacl
-  postgresql-15 libpq-dev
+  postgresql-15 libpq-dev pgbackrest
   debhelper help2man lintian
   chromium fonts-noto-core fonts-noto-cjk)
 bench_pkgs=(wrk nginx-light)
@@ -33,6 +33,7 @@ for p in "${pkgs[@]}"; do
   [[ $status == "install ok installed" ]] || missing+=("$p")
 done
 # openssl (s_client) and sslscan check the TLS of `herdpass serve` (tests/http/serve_tls_test.py).
+# pgbackrest backs up and restores a throwaway PostgreSQL cluster in tests/pgbackrest/ (`make test`).
 # debhelper (dpkg-buildpackage), help2man (the man page) and lintian make and check the Debian
 # package (`make deb`, and tests/deb/deb_test.sh in `make test`).
 # The web app (web/) is built with the machine's Node.js and npm (Vite 8 needs Node >= 20.19, newer

@@ -24,7 +24,11 @@ void WriteLoad::Start() {
 }
 
 void WriteLoad::Stop() {
-  stop_ = true;
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  changed_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
@@ -32,6 +36,20 @@ void WriteLoad::Stop() {
 int64_t WriteLoad::Mark() {
   std::lock_guard lock(mu_);
   return events_++;
+}
+
+void WriteLoad::Pause() {
+  std::unique_lock lock(mu_);
+  paused_ = true;
+  changed_.wait(lock, [this] { return in_flight_ == 0; });
+}
+
+void WriteLoad::Resume() {
+  {
+    std::lock_guard lock(mu_);
+    paused_ = false;
+  }
+  changed_.notify_all();
 }
 
 std::string WriteLoad::first_unexpected() const {
@@ -55,7 +73,26 @@ void WriteLoad::Run(const std::string& phone) {
   using OnFailure = WriteLoadOptions::OnFailure;
   HttpClient client("127.0.0.1", options_.port);
   const std::string today = DaysFromToday(0);
+  // Counts a batch in flight from before it is sent until the end of its iteration, when its
+  // outcome is recorded (Pause() waits for none).
+  struct InFlight {
+    WriteLoad* load;
+    ~InFlight() {
+      {
+        std::lock_guard lock(load->mu_);
+        --load->in_flight_;
+      }
+      load->changed_.notify_all();
+    }
+  };
   while (!stop_.load()) {
+    {
+      std::unique_lock lock(mu_);
+      changed_.wait(lock, [this] { return !paused_ || stop_.load(); });
+      if (stop_.load()) break;
+      ++in_flight_;
+    }
+    InFlight in_flight{this};
     SentBatch b;
     b.phone = phone;
     json records = json::array();

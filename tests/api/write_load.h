@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -58,6 +59,12 @@ class WriteLoad {
   // The next number of the sequence every acknowledgement also takes: a batch with acked_at below
   // a mark was acknowledged before the mark was taken.
   int64_t Mark();
+  // Holds every client before its next batch and returns once no batch is in flight (each sent
+  // one answered and recorded): until Resume(), nothing is sent, so a mark taken in between splits
+  // the batches into those acknowledged before it and those sent after it, with none astride
+  // (pgbackrest_pitr_pgtest takes its restore points there).
+  void Pause();
+  void Resume();
   int acknowledged() const { return acknowledged_.load(); }
   int failed() const { return failed_.load(); }
   int unexpected() const { return unexpected_.load(); }
@@ -81,6 +88,10 @@ class WriteLoad {
   std::vector<SentBatch> batches_;  // guarded by mu_
   int64_t events_ = 0;              // guarded by mu_
   std::string first_unexpected_;    // guarded by mu_
+
+  bool paused_ = false;              // guarded by mu_
+  int in_flight_ = 0;                // guarded by mu_: batches sent and not yet recorded
+  std::condition_variable changed_;  // paused_, in_flight_ or stop_ changed
   std::vector<std::thread> threads_;
 };
 

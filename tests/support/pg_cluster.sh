@@ -8,6 +8,20 @@
 #                                    DIR/conninfo, the libpq connection string the tests read
 #                                    (HERDPASS_TEST_PG_FILE), and DIR/cluster, the temp directory.
 #   pg_cluster.sh stop DIR           stop it (fast shutdown) and remove it and DIR.
+#   pg_cluster.sh run DIR CMD [ARG...]
+#                                    run CMD as the cluster's owner in its temp directory, with
+#                                    PG_CLUSTER (the temp directory) and PGDATA in its environment
+#                                    (pgBackRest's commands, tests/pgbackrest/pitr.sh).
+#
+# `start` also takes, from the environment (tests/pgbackrest/pitr.sh uses both):
+#   PG_CLUSTER_CONF=FILE   lines appended to the new cluster's postgresql.conf before it first starts
+#                          (archive_mode and archive_command, say), @PG_CLUSTER@ in them replaced by
+#                          the cluster's temp directory.
+#   PG_CLUSTER_INIT=CMD    a shell command run as the owner instead of initdb, with PGDATA naming the
+#                          data directory it must make (a pgBackRest restore, say); its output goes
+#                          to DIR/initdb.log. A server that then fails to start is not retried on
+#                          another port unless its log says the port was taken: the failure is the
+#                          data's (a recovery that cannot reach its target, say).
 #
 # A cluster left behind by an interrupted run is stopped and removed by the next `start` on DIR. No
 # other PostgreSQL is assumed or touched: the cluster is the temp directory's alone, on a port
@@ -25,7 +39,7 @@ die() {
   exit 1
 }
 
-usage() { die "usage: pg_cluster.sh start DIR [PORT] | stop DIR"; }
+usage() { die "usage: pg_cluster.sh start DIR [PORT] | stop DIR | run DIR CMD [ARG...]"; }
 
 # Runs a PostgreSQL program as the user that owns the cluster.
 as_owner() {
@@ -75,11 +89,24 @@ start() {
   mkdir -p "$dir"
   echo "$cluster" >"$dir/cluster"
 
-  as_owner "$PG_BINDIR/initdb" -D "$cluster/data" --auth=trust -U postgres --encoding=UTF8 \
-    --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
-    cat "$dir/initdb.log" >&2
-    die "initdb failed"
-  }
+  if [[ -n ${PG_CLUSTER_INIT:-} ]]; then
+    (cd "$cluster" && as_owner env PGDATA="$cluster/data" bash -c "$PG_CLUSTER_INIT") \
+      >"$dir/initdb.log" 2>&1 || {
+      cat "$dir/initdb.log" >&2
+      die "PG_CLUSTER_INIT failed: $PG_CLUSTER_INIT"
+    }
+  else
+    as_owner "$PG_BINDIR/initdb" -D "$cluster/data" --auth=trust -U postgres --encoding=UTF8 \
+      --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
+      cat "$dir/initdb.log" >&2
+      die "initdb failed"
+    }
+  fi
+  if [[ -n ${PG_CLUSTER_CONF:-} ]]; then
+    [[ -f $PG_CLUSTER_CONF ]] || die "PG_CLUSTER_CONF names no file: $PG_CLUSTER_CONF"
+    sed "s|@PG_CLUSTER@|$cluster|g" "$PG_CLUSTER_CONF" |
+      as_owner tee -a "$cluster/data/postgresql.conf" >/dev/null
+  fi
 
   local tries=0 fixed=$port
   while :; do
@@ -90,8 +117,12 @@ start() {
       break
     fi
     tries=$((tries + 1))
-    # A port taken between the choice and the start: try another, unless it was given.
-    if [[ $fixed -ne 0 || $tries -ge 5 ]]; then
+    # A port taken between the choice and the start: try another, unless it was given (or the
+    # data, not the port, kept the server from starting).
+    local data_failed=0
+    [[ -n ${PG_CLUSTER_INIT:-} ]] && ! grep -q "could not bind" "$cluster/server.log" &&
+      data_failed=1
+    if [[ $fixed -ne 0 || $tries -ge 5 || $data_failed -eq 1 ]]; then
       tail -n 20 "$cluster/server.log" >&2 || true
       die "the server did not start on port $port"
     fi
@@ -109,9 +140,24 @@ stop() {
   rm -rf "$dir"
 }
 
+run() {
+  local dir cluster
+  dir=$(realpath -m "$1")
+  shift
+  [[ -f $dir/cluster ]] || die "no cluster in $dir: run pg_cluster.sh start $dir first"
+  cluster=$(<"$dir/cluster")
+  cd "$cluster"
+  as_owner env PG_CLUSTER="$cluster" PGDATA="$cluster/data" "$@"
+}
+
 [[ $# -ge 2 ]] || usage
 case "$1" in
   start) start "$2" "${3:-0}" ;;
   stop) stop "$2" ;;
+  run)
+    [[ $# -ge 3 ]] || usage
+    shift
+    run "$@"
+    ;;
   *) usage ;;
 esac
