@@ -191,8 +191,8 @@ export function coverageQuery(f: CoverageFilters): string {
 // The rule of domain/coverage.cpp (CoverageOf, ComputeOwnerCoverage), which the server's W2 answer
 // applies, for the one place the phone answers W2 itself: the phone check from a field copy
 // (fieldcopy.ts). The screens read its result exactly as they read the server's (same shape,
-// inspector_summary.ts's per-disease rules over it). coverage_w2.test.ts checks the cases of
-// tests/domain/coverage_test.cpp.
+// inspector_summary.ts's per-disease rules over it). coverage_cases.test.ts checks it against the
+// table of tests/data/coverage_cases.json, which domain/coverage.cpp must also pass.
 //
 // A dose given on day D protects through D + immunity_days - 1 (covered_until). Today within that
 // is "covered"; after it "overdue" since covered_until + 1; no dose ever "never". Voided records and
