@@ -26,6 +26,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -319,10 +320,10 @@ std::vector<std::string> ReadLines(const std::string& path) {
 sqlite3_stmt* Prepare(sqlite3* db, const store::Query& q) { return Prepare(db, q.sql); }
 
 // GET /animals/{tag}/timeline's reads, as the SQLite store runs them (store_core.h
-// FindAnimalByTag, then LoadAnimalTimeline, each in its own snapshot), with the SQL text of
-// store/sqlite/queries.h itself; every column of every row read. Not included: the token lookup and
-// the audit row of the read (as for W2's reference), and the JSON. When the store's timeline reads
-// change, change the steps here to match.
+// FindAnimalByTag, then LoadAnimalTimeline with its LoadJourney, each in its own snapshot), with
+// the SQL text of store/sqlite/queries.h itself; every column of every row read. Not included: the
+// token lookup and the audit row of the read (as for W2's reference), and the JSON. When the
+// store's timeline reads change, change the steps here to match.
 int Timeline(const Args& args) {
   const std::vector<std::string> tags = ReadLines(args.tags);
   if (tags.empty()) {
@@ -343,6 +344,12 @@ int Timeline(const Args& args) {
   sqlite3_stmt* certificates = Prepare(db, q::kSelectCertificatesOfAnimal);
   sqlite3_stmt* holding = Prepare(db, q::kSelectHoldingById);
   sqlite3_stmt* user = Prepare(db, q::kSelectUserById);
+  // The journey (store_core.h LoadJourney).
+  sqlite3_stmt* stays = Prepare(db, q::kSelectHoldingStays);
+  sqlite3_stmt* movements = Prepare(db, q::kSelectMovementsOfAnimal);
+  sqlite3_stmt* passages = Prepare(db, q::kSelectPassagesOfAnimal);
+  sqlite3_stmt* changes = Prepare(db, q::kSelectChangesOfAnimal);
+  sqlite3_stmt* between = Prepare(db, q::kSelectOwnerVaccinationsBetween);
 
   size_t bytes_read = 0;
   auto read_row = [&bytes_read](sqlite3_stmt* st) {
@@ -417,7 +424,130 @@ int Timeline(const Args& args) {
     }
     sqlite3_reset(records);
     sqlite3_bind_int64(certificates, 1, animal_id);
-    rows += drain(certificates);
+    const int certificate_rows = drain(certificates);
+    rows += certificate_rows;
+    // LoadJourney: the stays; the movements and passages of its certificates, when it has any; its
+    // changes of owner, the owners they name, and the doses given under earlier owners.
+    sqlite3_bind_int64(stays, 1, animal_id);
+    while (sqlite3_step(stays) == SQLITE_ROW) {
+      ++rows;
+      read_row(stays);
+      holdings.push_back(sqlite3_column_int64(stays, 1));
+    }
+    sqlite3_reset(stays);
+    if (certificate_rows > 0) {
+      sqlite3_bind_int64(movements, 1, animal_id);
+      while (sqlite3_step(movements) == SQLITE_ROW) {
+        ++rows;
+        read_row(movements);
+        // An arrival's holding (arrived_at, arrival_holding_id).
+        if (sqlite3_column_type(movements, 3) != SQLITE_NULL &&
+            sqlite3_column_type(movements, 4) != SQLITE_NULL) {
+          holdings.push_back(sqlite3_column_int64(movements, 4));
+        }
+      }
+      sqlite3_reset(movements);
+      sqlite3_bind_int64(passages, 1, animal_id);
+      while (sqlite3_step(passages) == SQLITE_ROW) {
+        ++rows;
+        read_row(passages);
+        holdings.push_back(sqlite3_column_int64(passages, 2));
+        users.push_back(sqlite3_column_int64(passages, 6));  // recorded_by
+      }
+      sqlite3_reset(passages);
+    }
+    // A change as the store's reads use it (HP_CHANGE_COLUMNS).
+    struct Change {
+      int64_t animal_id, to_animal_id, head, from, to, on;
+      bool tagged;
+    };
+    auto read_changes = [&](int64_t unit) {
+      std::vector<Change> out;
+      sqlite3_bind_int64(changes, 1, unit);
+      while (sqlite3_step(changes) == SQLITE_ROW) {
+        ++rows;
+        read_row(changes);
+        out.push_back({sqlite3_column_int64(changes, 0), sqlite3_column_int64(changes, 1),
+                       sqlite3_column_int64(changes, 4), sqlite3_column_int64(changes, 5),
+                       sqlite3_column_int64(changes, 6), sqlite3_column_int64(changes, 7),
+                       sqlite3_column_type(changes, 2) != SQLITE_NULL});
+        users.push_back(sqlite3_column_int64(changes, 10));  // recorded_by
+      }
+      sqlite3_reset(changes);
+      return out;
+    };
+    const std::vector<Change> of_animal = read_changes(animal_id);
+    if (!of_animal.empty()) {
+      std::vector<int64_t> owners;
+      std::vector<Change> into;
+      for (const Change& c : of_animal) {
+        owners.push_back(c.from);
+        owners.push_back(c.to);
+        if (c.to_animal_id == animal_id) into.push_back(c);
+      }
+      std::sort(owners.begin(), owners.end());
+      owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+      for (int64_t id : owners) {
+        sqlite3_bind_int64(owner, 1, id);
+        rows += drain(owner);
+      }
+      // WithEarlierFlockChanges: the changes into the earlier flocks, back up to 16 sales.
+      std::vector<Change> frontier;
+      for (const Change& c : into) {
+        if (!c.tagged && c.animal_id != c.to_animal_id) frontier.push_back(c);
+      }
+      for (int hop = 0; hop < 16 && !frontier.empty(); ++hop) {
+        std::vector<Change> next;
+        for (const Change& later : frontier) {
+          for (Change e : read_changes(later.animal_id)) {
+            if (e.to_animal_id != later.animal_id || e.animal_id == later.animal_id) continue;
+            if (e.on > later.on) continue;
+            e.to_animal_id = later.to_animal_id;
+            into.push_back(e);
+            next.push_back(e);
+          }
+        }
+        frontier = std::move(next);
+      }
+      // EarlierDosesOf: per earlier owner, its records up to the last day a unit left it, of the
+      // rows naming a unit that left it; and the owner (its masked name).
+      std::vector<int64_t> earlier;
+      for (const Change& c : into) {
+        if (c.from != owner_id) earlier.push_back(c.from);
+      }
+      std::sort(earlier.begin(), earlier.end());
+      earlier.erase(std::unique(earlier.begin(), earlier.end()), earlier.end());
+      for (int64_t from : earlier) {
+        int64_t until = std::numeric_limits<int64_t>::min();
+        std::vector<int64_t> left;
+        for (const Change& c : into) {
+          if (c.from != from) continue;
+          until = std::max(until, c.on);
+          left.push_back(c.animal_id);
+        }
+        sqlite3_bind_int64(between, 1, from);
+        sqlite3_bind_int64(between, 2, -25567);
+        sqlite3_bind_int64(between, 3, until);
+        while (sqlite3_step(between) == SQLITE_ROW) {
+          ++rows;
+          const auto ids =
+              DecodeIds(sqlite3_column_blob(between, 3), sqlite3_column_bytes(between, 3));
+          if (std::none_of(ids.begin(), ids.end(), [&](int64_t id) {
+                return std::find(left.begin(), left.end(), id) != left.end();
+              })) {
+            continue;
+          }
+          read_row(between);
+          if (sqlite3_column_type(between, 20) != SQLITE_NULL) {
+            holdings.push_back(sqlite3_column_int64(between, 20));
+          }
+          users.push_back(sqlite3_column_int64(between, 13));  // recorded_by
+        }
+        sqlite3_reset(between);
+        sqlite3_bind_int64(owner, 1, from);
+        rows += drain(owner);
+      }
+    }
     for (auto* ids : {&holdings, &users}) {
       std::sort(ids->begin(), ids->end());
       ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
@@ -437,8 +567,8 @@ int Timeline(const Args& args) {
     t0 = t1;
   }
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  for (sqlite3_stmt* st :
-       {by_tag, former, by_id, owner, events, records, certificates, holding, user}) {
+  for (sqlite3_stmt* st : {by_tag, former, by_id, owner, events, records, certificates, holding,
+                           user, stays, movements, passages, changes, between}) {
     sqlite3_finalize(st);
   }
   sqlite3_close(db);

@@ -1,6 +1,8 @@
 #include "domain/timeline.h"
 
 #include <algorithm>
+#include <compare>
+#include <string_view>
 
 #include "domain/animal_events.h"
 
@@ -72,17 +74,75 @@ int RankInDay(const TimelineEntry& e) {
   return 10;
 }
 
+// Entries of one kind, day and time: the order they were recorded in, whatever order the store
+// read them in (it reads doses newest first, and each backend breaks its own ties). A dose given
+// under an earlier owner comes before the present owner's (the animal was the earlier owner's
+// first); then by when the server stored the row, then by the row's id.
+struct TieKey {
+  int present_owner = 0;  // 0: under an earlier owner
+  Timestamp recorded{};
+  std::string_view id;
+  int64_t number = 0;
+
+  auto operator<=>(const TieKey&) const = default;
+};
+
+TieKey TieKeyOf(const TimelineEntry& e) {
+  TieKey k;
+  switch (e.kind) {
+    case TimelineKind::kRegistered:
+      break;
+    case TimelineKind::kVaccination:
+      if (e.vaccination) {
+        k.present_owner = e.previous_owner_masked.empty() ? 1 : 0;
+        k.recorded = e.vaccination->recorded_at;
+        k.id = e.vaccination->id;
+      }
+      break;
+    case TimelineKind::kLifeEvent:
+      if (e.event) {
+        k.recorded = e.event->recorded_at;
+        k.id = e.event->id;
+      }
+      break;
+    case TimelineKind::kCertificate:
+    case TimelineKind::kCertificateUsed:
+    case TimelineKind::kArrival:
+      if (e.certificate) k.id = e.certificate->id;
+      break;
+    case TimelineKind::kPassage:
+      if (e.passage) {
+        k.recorded = e.passage->received_at;
+        k.id = e.passage->id;
+      }
+      break;
+    case TimelineKind::kHolding:
+      if (e.holding) k.number = e.holding->id;
+      break;
+    case TimelineKind::kOwnershipChange:
+      if (e.ownership) {
+        k.recorded = e.ownership->recorded_at;
+        k.id = e.ownership->certificate_id.empty() ? std::string_view(e.ownership->transfer_id)
+                                                   : std::string_view(e.ownership->certificate_id);
+      }
+      break;
+  }
+  return k;
+}
+
 }  // namespace
 
 void SortTimeline(std::vector<TimelineEntry>& entries) {
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const TimelineEntry& a, const TimelineEntry& b) {
-                     if (a.on != b.on) return a.on < b.on;
-                     const int ra = RankInDay(a), rb = RankInDay(b);
-                     if (ra != rb) return ra < rb;
-                     // Without a time, an entry counts as at the start of its day.
-                     return a.at.value_or(Timestamp::min()) < b.at.value_or(Timestamp::min());
-                   });
+  std::stable_sort(
+      entries.begin(), entries.end(), [](const TimelineEntry& a, const TimelineEntry& b) {
+        if (a.on != b.on) return a.on < b.on;
+        const int ra = RankInDay(a), rb = RankInDay(b);
+        if (ra != rb) return ra < rb;
+        // Without a time, an entry counts as at the start of its day.
+        const Timestamp ta = a.at.value_or(Timestamp::min()), tb = b.at.value_or(Timestamp::min());
+        if (ta != tb) return ta < tb;
+        return TieKeyOf(a) < TieKeyOf(b);
+      });
 }
 
 }  // namespace herdpass

@@ -55,6 +55,7 @@ struct TimelineOwnership {
   std::string certificate_id;      // the sale certificate whose arrival made it, or
   std::string certificate_number;  //   (its number)
   std::string transfer_id;         // the sale at the farm (POST /transfers)
+  Timestamp recorded_at{};         // when the server stored it (SortTimeline's tie-break)
 };
 
 struct TimelineEntry {
@@ -77,11 +78,14 @@ struct TimelineEntry {
   std::string previous_owner_masked;
 };
 
-// Sorts entries into time order: by day; within a day, the registration, vaccinations, life events
-// that do not end a life (a tag replaced, births, heads sold), certificates, passages, their use,
-// the arrival, the holding it came to, a change of owner, and last the end of a life (most sources
-// know the day only); then by time (one without a time before one with).
-// Entries equal in all three keep the order they were added in.
+// Sorts entries into time order, the one rule of it: by day; within a day, by what an entry is
+// (most sources know the day only): the registration, vaccinations, life events that do not end a
+// life (a tag replaced, births, heads sold), certificates, passages, their use, the arrival, the
+// holding it came to, a change of owner, and last the end of a life; then by time (one without a
+// time before one with); then, among entries of one kind, in the order they were recorded: a dose
+// given under an earlier owner before the present owner's, then by when the server stored each
+// (recorded_at, received_at), then by its id (the certificate's for certificates, uses and
+// arrivals; the holding's for holdings). The store's read order plays no part.
 void SortTimeline(std::vector<TimelineEntry>& entries);
 
 }  // namespace herdpass

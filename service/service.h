@@ -213,6 +213,13 @@ struct AnimalTimeline {
   std::vector<Holding> holdings;       // every holding the animal and its records name
 };
 
+// W12: an owner's flocks (GET /flocks?phone=), to record what happened to their heads.
+struct OwnerFlocks {
+  Owner owner;
+  std::vector<Animal> flocks;     // every flock of the owner by id, those of no head left included
+  std::vector<Holding> holdings;  // those the flocks are kept at
+};
+
 // W12: an event of an animal's or a flock's life as the device sent it.
 struct AnimalEventRequest {
   std::string id;    // UUID made on the device: a second send is stored once
@@ -499,6 +506,14 @@ class HerdService {
   Result<BatchSummary> RecordBatch(const Caller& caller,
                                    const std::vector<VaccinationRecordInput>& records);
   Status VoidVaccination(const Caller& caller, const std::string& id, const std::string& reason);
+
+  // --- an owner's flocks, W12 (service/flocks.cpp) ---
+  // The flocks of the owner of this phone (any local form), for the roles that read owners
+  // (Operation::kReadOwner: the vaccinator, who records flock doses and flock events, the vet and
+  // the inspector). As FindOwnerByPhone: counts as a phone lookup (kResourceExhausted when spent),
+  // audited (owner.flocks) found or not; kInvalidArgument "phone"; kNotFound when no owner of the
+  // phone is in the caller's jurisdiction.
+  Result<OwnerFlocks> ListOwnerFlocks(const Caller& caller, const std::string& phone);
 
   // --- timeline, W12 (service/timeline.cpp) ---
   // The life of the animal with this tag (current or former): registration, life events,

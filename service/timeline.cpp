@@ -157,6 +157,7 @@ void OwnershipChanges(const TimelineContext& ctx, std::vector<TimelineEntry>& ou
       o.certificate_number = cert->number;
     }
     o.transfer_id = c.transfer_id;
+    o.recorded_at = c.recorded_at;
     e.ownership = std::move(o);
     e.by = RecorderName(ctx, c.recorded_by);
     out.push_back(std::move(e));

@@ -120,6 +120,20 @@ Answer FindOwner(HerdService& service, Request& req, const Caller& caller) {
   return JsonText(200, OwnerJson(owner));
 }
 
+// W12: {owner, flocks: [animal, ...]}, each flock as GET /animals/{tag} shows an animal.
+Answer ListFlocks(HerdService& service, Request& req, const Caller& caller) {
+  const std::string phone = PhoneQuery(req);
+  if (phone.empty()) return InvalidArgument("phone", "phone is required");
+  HP_ASSIGN_OR_RETURN(const OwnerFlocks found, service.ListOwnerFlocks(caller, phone));
+  std::string body = "{\"owner\":" + OwnerJson(found.owner) + ",\"flocks\":[";
+  for (size_t i = 0; i < found.flocks.size(); ++i) {
+    if (i > 0) body += ',';
+    body += AnimalJson(found.flocks[i], found.holdings);
+  }
+  body += "]}";
+  return JsonText(200, std::move(body));
+}
+
 Answer CreateAnimal(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
   FieldReader f(body, "");
@@ -603,6 +617,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("GET", "/api/v1/holdings/{id}", authed(Operation::kReadHolding, GetHolding));
   router.Add("POST", "/api/v1/animals/{tag}/events",
              authed(Operation::kRecordAnimalEvent, RecordAnimalEvent));
+  router.Add("GET", "/api/v1/flocks", authed(Operation::kReadOwner, ListFlocks));
   router.Add("POST", "/api/v1/flocks/{id}/events",
              authed(Operation::kRecordAnimalEvent, RecordFlockEvent));
   router.Add("GET", "/api/v1/animals/{tag}/timeline",

@@ -129,6 +129,14 @@ std::vector<Row> Matrix() {
        [unknown_uuid](int) {
          return json{{"id", unknown_uuid}, {"kind", "slaughtered"}, {"date", DaysFromToday(0)}};
        }},
+      // W12: an owner's flocks, for the roles that read owners (the vaccinator records flock
+      // events); an unknown phone is 404.
+      {"GET",
+       "/flocks",
+       Who::kRoles,
+       {"vaccinator", "vet", "inspector"},
+       fixed("/api/v1/flocks?phone=%2B77059990003"),
+       no_body},
       {"POST",
        "/flocks/{id}/events",
        Who::kRoles,

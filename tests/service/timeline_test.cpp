@@ -534,6 +534,55 @@ TEST(SortTimelineTest, WithinADayTagChangesComeBeforeCertificatesAndTheEndLast) 
                                      "life_event/slaughtered/2026-12-05"}));
 }
 
+// Entries of one kind on one day, none with a time: the order they were recorded in, whatever
+// order the sources give them in (the store reads doses newest first). A dose given under an
+// earlier owner comes first; then by when the server stored each; then by id. Life events and
+// changes of owner alike.
+TEST(SortTimelineTest, EntriesOfOneKindAndDayComeInTheOrderTheyWereRecorded) {
+  const Date day = Date::Of(At(2026, 12, 5));
+  auto dose = [&](std::string id, int recorded_hour, std::string earlier_owner = "") {
+    TimelineEntry e;
+    e.kind = TimelineKind::kVaccination;
+    e.on = day;
+    e.vaccination = Vaccination{};
+    e.vaccination->id = std::move(id);
+    e.vaccination->recorded_at = At(2026, 12, 5, recorded_hour);
+    e.previous_owner_masked = std::move(earlier_owner);
+    return e;
+  };
+  auto event = [&](std::string id, int recorded_hour) {
+    TimelineEntry e;
+    e.kind = TimelineKind::kLifeEvent;
+    e.on = day;
+    e.event = AnimalEvent{};
+    e.event->kind = AnimalEventKind::kBorn;
+    e.event->id = std::move(id);
+    e.event->recorded_at = At(2026, 12, 5, recorded_hour);
+    return e;
+  };
+  auto change = [&](std::string transfer, int recorded_hour) {
+    TimelineEntry e;
+    e.kind = TimelineKind::kOwnershipChange;
+    e.on = day;
+    e.ownership = TimelineOwnership{};
+    e.ownership->transfer_id = std::move(transfer);
+    e.ownership->recorded_at = At(2026, 12, 5, recorded_hour);
+    return e;
+  };
+  std::vector<TimelineEntry> entries = {
+      change("t-b", 11), dose("d-b", 10),   dose("d-c", 9),   event("e-b", 14),
+      dose("d-a", 10),   change("t-a", 12), event("e-a", 13), dose("d-z", 15, "A**** O*****")};
+  SortTimeline(entries);
+  std::vector<std::string> got;
+  for (const TimelineEntry& e : entries) {
+    got.push_back(e.vaccination ? e.vaccination->id
+                  : e.event     ? e.event->id
+                                : e.ownership->transfer_id);
+  }
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"d-z", "d-c", "d-a", "d-b", "e-a", "e-b", "t-b", "t-a"}));
+}
+
 // Heads sold are written by the sale itself: a client may not post them as an event.
 TEST_F(TimelineTest, HeadsSoldAreNotPostedAsAnEvent) {
   LiveTheLife();

@@ -1,5 +1,5 @@
-// Flock events (W12) on the vaccinator screen, end to end, as the vet (the server lists an
-// owner's flocks, GET /lookup, to vets and inspectors, not to vaccinators): the owner's flocks found
+// Flock events (W12) on the vaccinator screen, end to end, as the vet and as the vaccinator (the
+// owner's flocks come from GET /flocks?phone=, which both may call): the owner's flocks found
 // online and kept; deaths recorded with no network wait on the phone (also across a reload) and
 // reach the server once when the network is back, changing the flock's head count; a death of more
 // head than the flock has is refused on the phone; births add head. The screen at 390 px in Uyghur,
@@ -79,11 +79,12 @@ async function flockOf(owner) {
   return flock;
 }
 
-// The vaccinator screen as the vet, controlled by the service worker (so that it reloads offline).
-async function openScreen(context, lang = 'en') {
+// The vaccinator screen as `role` (the vet unless said), controlled by the service worker (so that
+// it reloads offline).
+async function openScreen(context, lang = 'en', role = 'vet') {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
-  await signIn(page, server.url, 'vet', { lang });
+  await signIn(page, server.url, role, { lang });
   await page.goto(`${server.url}/vaccinator`);
   await page.waitForFunction(() => document.body.dataset.screen === 'vaccinator');
   await page.evaluate(() => navigator.serviceWorker.ready);
@@ -152,6 +153,31 @@ test('deaths in a flock recorded offline wait on the phone and reach the server 
     await page.getByTestId('sync-now').click();
     await page.getByTestId('sync-status').and(page.locator('[data-state="done"]')).waitFor();
     assert.equal((await flockOf(owner)).head_count, 37);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a vaccinator finds the owner\'s flocks and records a death, which reaches the server', { timeout: 120_000 }, async () => {
+  const { owner, flock } = await ownerWithFlock();
+  const context = await phone(browser);
+  try {
+    const page = await openScreen(context, 'en', 'vaccinator');
+    await findFlocks(page, owner, flock);
+    await expectCount(page.getByTestId('flock-life-find-error'), 0);
+    await expectText(page.locator(`[data-testid="flock-life-flock"] option[value="${flock.id}"]`), /Sheep: 40 head/);
+    await page.getByTestId('flock-life-flock').selectOption(String(flock.id));
+    await page.getByTestId('flock-life-kind').selectOption('died');
+    await page.getByTestId('flock-life-head').fill('2');
+    await page.getByTestId('flock-life-date').fill(today);
+    await page.getByTestId('flock-life-save').click();
+    await expectAttr(page.getByTestId('flock-life-saved'), 'data-kind', 'died');
+    const after = await eventuallyValue(() => flockOf(owner), (f) => f.head_count !== 40, 'the flock after the death');
+    assert.equal(after.head_count, 38);
+    // An owner the server does not know: said so, not a network failure.
+    await page.getByTestId('flock-life-phone').fill(await freshPhone(server.url, vetToken));
+    await page.getByTestId('flock-life-find').click();
+    await expectText(page.getByTestId('flock-life-find-error'), 'No owner with this phone number.');
   } finally {
     await context.close();
   }

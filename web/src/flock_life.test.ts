@@ -3,7 +3,7 @@
 // phone-only fields, once, refused by the server kept) and the export file, in node with fakes.
 import { describe, expect, it } from 'vitest';
 import { ApiError, OfflineError } from './api';
-import { EMPTY_FLOCK_FORM, flockEventFrom, type FlockChoice, type FlockEventBody, type FlockEventRecord } from './flock_life';
+import { EMPTY_FLOCK_FORM, flockChoices, flockEventFrom, flocksPath, type FlockChoice, type FlockEventBody, type FlockEventRecord } from './flock_life';
 import { FlockLifeState } from './screens/flock_life_state';
 import { MemoryOutbox } from './memory_outbox.test_support';
 import { makeExport, parseExportFile, syncEvents, type SendEvent, type SendFlockEvent } from './sync';
@@ -12,6 +12,24 @@ import { uuidv7 } from './uuid';
 const LATEST = '2026-12-07';
 const SHEEP: FlockChoice = { id: 7, species: 'sheep', head_count: 40 };
 const GOATS: FlockChoice = { id: 9, species: 'goat', head_count: 3 };
+
+describe('the owner\'s flocks (GET /flocks?phone=)', () => {
+  it('asks by the phone as typed, encoded', () => {
+    expect(flocksPath('+7 701 234 5678')).toBe('/flocks?phone=%2B7%20701%20234%205678');
+  });
+
+  it('offers every flock listed, by id, species and head count', () => {
+    const answer = {
+      owner: { id: 3, name: 'Nurlan Abenov', phone: '+77012345678' },
+      flocks: [
+        { id: 7, species: 'sheep', head_count: 40, tag: null, authority: 'KZ-ABY' },
+        { id: 9, species: 'goat', head_count: 3, tag: null, authority: 'KZ-ABY' },
+      ],
+    };
+    expect(flockChoices(answer)).toEqual([SHEEP, GOATS]);
+    expect(flockChoices({ ...answer, flocks: [] })).toEqual([]);
+  });
+});
 
 describe('flockEventFrom', () => {
   const form = { ...EMPTY_FLOCK_FORM, flock: '7', kind: 'died', head: ' 3 ', date: '2026-12-06' };

@@ -1,6 +1,6 @@
 // Flock events (W12) on the phone: the vaccinator records that heads of a flock were born, died,
 // were slaughtered, lost, stolen or culled. A flock has no ear tag: it is chosen among the owner's
-// flocks (its server id, from the phone check). An event is checked here (flockEventFrom), saved at
+// flocks (its server id, from GET /flocks?phone=, flocksPath). An event is checked here (flockEventFrom), saved at
 // once in IndexedDB (db.ts `events`, next to the tag-life events) with an id made on the phone
 // (UUIDv7), and sent by sync.ts, one event per POST /flocks/{id}/events. The server stores an id
 // once (201, then 200 "duplicate"); a 4xx (the flock has fewer head, unknown flock) keeps it,
@@ -29,6 +29,21 @@ export interface FlockChoice {
   id: number;
   species: string;
   head_count: number;
+}
+
+// GET /flocks?phone=: the owner and their flocks (the server's Animal, the fields used here).
+export interface OwnerFlocks {
+  owner: { id: number; name: string; phone: string };
+  flocks: { id: number; species: string; head_count: number }[];
+}
+
+export function flocksPath(phone: string): string {
+  return `/flocks?phone=${encodeURIComponent(phone)}`;
+}
+
+// The flocks to choose among, as the server listed them (by id).
+export function flockChoices(answer: OwnerFlocks): FlockChoice[] {
+  return answer.flocks.map((f) => ({ id: f.id, species: f.species, head_count: f.head_count }));
 }
 
 // What the user typed, as typed. Every field starts empty and is emptied after a save.

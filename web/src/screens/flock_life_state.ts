@@ -1,5 +1,5 @@
 // The flock-events form of the vaccinator's screen (W12), without a browser: the owner's flocks
-// (found by the owner's phone, GET /lookup, and kept on the phone for offline use), the flock,
+// (found by the owner's phone, GET /flocks?phone=, and kept on the phone for offline use), the flock,
 // what happened, how many head, when and why; its checks (flock_life.ts flockEventFrom); Save puts
 // the event in the phone's outbox (sync.ts addFlockEvent) and empties the form. Messages are
 // translation keys.

@@ -40,12 +40,11 @@ import { EVENT_KINDS, REASON_MAX, type EventRecord, type TagEventForm } from '..
 import { LAST_FLOCK_SPECIES, LAST_TAG_SPECIES, rememberSpecies } from '../species';
 import { downloadText, errorBox, errorText, exportFileName, html, nothing, render, tParts, type Mount, type TemplateResult } from '../ui';
 import { uuidv7 } from '../uuid';
-import type { CatalogueSpecies as Species, LookupResult } from '../wire';
+import type { CatalogueSpecies as Species } from '../wire';
 import { say } from './message';
 import { TagLifeState } from './tag_life_state';
 import { FlockLifeState } from './flock_life_state';
-import { FLOCK_KINDS, type FlockChoice, type FlockEventRecord } from '../flock_life';
-import { lookupPath } from '../lookup';
+import { FLOCK_KINDS, flockChoices, flocksPath, type FlockChoice, type FlockEventRecord, type OwnerFlocks } from '../flock_life';
 import { timelineRoute } from '../timeline';
 import { VaccinatorState, type Group } from './vaccinator_state';
 import './vaccinator.css';
@@ -98,19 +97,17 @@ export const mount: Mount = (root, ctx) => {
     newId: uuidv7,
   });
 
-  // Flock events (W12): the owner's flocks come from the phone check (GET /lookup), which the server
-  // gives to vets (and inspectors), not to vaccinators: the section is the vet's.
   // W10: the vaccinator's field copy (the owners of the district found with no network).
   const copyAbort = new AbortController();
   const fieldCopy = session()?.user.role === 'vaccinator' ? new FieldCopyPanel(copyAbort.signal, () => draw()) : null;
 
+  // Flock events (W12): the owner's flocks come from GET /flocks?phone=, which the server gives to
+  // the roles that read owners: the vaccinator, who records flock doses and events, and the vet.
   const flocksKey = (phone: string) => `flocks:${phoneKey(phone)}`;
-  const flockLife = session()?.user.role === 'vet'
+  const role = session()?.user.role;
+  const flockLife = role === 'vaccinator' || role === 'vet'
     ? new FlockLifeState({
-        fetchFlocks: async (phone) =>
-          (await api<LookupResult>('GET', lookupPath(phone))).animals
-            .filter((a) => a.kind === 'flock')
-            .map((a) => ({ id: a.id, species: a.species, head_count: a.head_count })),
+        fetchFlocks: async (phone) => flockChoices(await api<OwnerFlocks>('GET', flocksPath(phone))),
         kept: (phone) => kvGet<FlockChoice[]>(flocksKey(phone)),
         keep: (phone, flocks) => kvSet(flocksKey(phone), flocks),
         add: addFlockEvent,
