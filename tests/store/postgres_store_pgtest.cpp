@@ -88,7 +88,7 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 12);
+  EXPECT_EQ(PostgresSchemaVersion(), 13);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"

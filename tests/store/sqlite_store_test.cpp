@@ -210,7 +210,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 12);
+  EXPECT_EQ(SqliteSchemaVersion(), 13);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
