@@ -93,7 +93,7 @@ TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
             "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10,11:Migration11,12:"
-            "Migration12");
+            "Migration12,13:Migration13");
   AddOwner(1);
   Reopen();
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "13");
@@ -282,13 +282,13 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(13, 'Migration13')"),
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(14, 'Migration14')"),
             "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 13, this program "
-            "knows up to 12)");
+            "the database was written by a newer version of HerdPass (schema 14, this program "
+            "knows up to 13)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
