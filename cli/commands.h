@@ -121,6 +121,10 @@ struct DemoResult {
   std::string sale_certificate;
   std::string sale_buyer_phone;
   std::vector<std::string> sale_tags;
+  // W14: a confirmed outbreak of FMD at a remote demo farm and the zone around it (3 and 10 km);
+  // empty and 0 when not made.
+  std::string outbreak_id;
+  int64_t zone_id = 0;
 };
 // Seeds a synthetic county into the opened store. Deterministic for a given seed and "today".
 // Then issues a few certificates as demo-vet for households whose animals meet the movement rules

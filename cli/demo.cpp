@@ -380,6 +380,63 @@ Status RecordDemoJourneys(HerdService& service, const Deployment& d, const std::
   return Status::Ok();
 }
 
+// W14: a suspected outbreak of FMD (serotype O) in cattle at a remote demo farm, reported by the
+// vaccinator, confirmed by the vet, and a zone of 3 and 10 km around it for the FMD species,
+// holding for 21 days. The farm lies ~65 km north of the county's centre, so that the zone stops no
+// other demo movement. The report's id is fixed: a second run sends it again (a duplicate), finds
+// it confirmed, and declares no second zone while the first holds.
+Status RecordDemoOutbreak(HerdService& service, const Deployment& d, DemoResult& result) {
+  const Date today = service.clock().Today();
+  const auto [lat, lon] = DemoCentre(d.region);
+  HoldingInput in;
+  in.code = "FARM-OB-01";
+  in.kind = "farm";
+  in.name = "Remote summer farm (outbreak demo)";
+  in.authority = d.authority;
+  in.lat = lat + 0.58;
+  in.lon = lon + 0.1;
+  in.opened_on = today.AddYears(-10).ToString();
+  HP_ASSIGN_OR_RETURN(const Holding farm, EnsureHolding(service, HerdService::SystemCaller(), in));
+  HP_ASSIGN_OR_RETURN(auto vaccinator, DemoUser(service, Role::kVaccinator));
+  HP_ASSIGN_OR_RETURN(auto vet, DemoUser(service, Role::kVet));
+  OutbreakReportRequest report;
+  report.id = "01930000-0000-7000-8000-00000000f4d0";
+  report.holding = farm.id;
+  report.disease = "FMD-O";
+  report.species = "cattle";
+  report.first_signs_on = today.AddDays(-3).ToString();
+  report.head_sick = 7;
+  report.head_dead = 1;
+  report.lat = farm.lat;
+  report.lon = farm.lon;
+  report.note = "fever, vesicles on tongue and feet, lameness";
+  HP_ASSIGN_OR_RETURN(const OutbreakResult reported, service.ReportOutbreak(vaccinator, report));
+  if (reported.outbreak.status == OutbreakStatus::kReported) {
+    HP_RETURN_IF_ERROR(
+        service.ConfirmOutbreak(vet, report.id, "NRL-DEMO-0001", "RT-PCR positive, serotype O")
+            .status());
+  } else if (reported.outbreak.status != OutbreakStatus::kConfirmed) {
+    return Status::Ok();
+  }
+  result.outbreak_id = report.id;
+  HP_ASSIGN_OR_RETURN(const auto in_force, service.store().ListZonesInForce(today));
+  for (const Zone& z : in_force) {
+    if (z.outbreak_id == report.id) {
+      result.zone_id = z.id;
+      return Status::Ok();
+    }
+  }
+  ZoneRequest zone;
+  zone.outbreak_id = report.id;
+  zone.protection_km = 3;
+  zone.surveillance_km = 10;
+  zone.species = {"cattle", "sheep", "goat"};
+  zone.ends_on = today.AddDays(21).ToString();
+  HP_ASSIGN_OR_RETURN(const Zone declared, service.DeclareZone(vet, zone));
+  result.zone_id = declared.id;
+  return Status::Ok();
+}
+
 // A sale certificate (W8) to a demo buyer, arrived at its destination: up to two tagged animals of
 // one species, of a household none of whose animals is on another demo certificate (from the last
 // households back; not the example owner, not the tag-life one). On arrival they pass to the
@@ -646,6 +703,7 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     HP_RETURN_IF_ERROR(RecordDemoSaleCertificate(service, households, d.authority, certs, buyer,
                                                  sale_ids, result));
   }
+  HP_RETURN_IF_ERROR(RecordDemoOutbreak(service, d, result));
   for (const auto& c : certs) {
     result.certificates.push_back(
         {c.id, c.number, CertificateStatusName(c.status), c.hp1, c.valid_until});

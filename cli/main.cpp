@@ -201,6 +201,10 @@ int Demo(Common& c, int owners, uint32_t seed) {
   if (!seeded->passage_certificate.empty()) {
     std::cout << "demo checkpoint passage: " << seeded->passage_certificate << "\n";
   }
+  if (seeded->zone_id != 0) {
+    std::cout << "demo outbreak: " << seeded->outbreak_id << " (confirmed), zone "
+              << seeded->zone_id << "\n";
+  }
   if (!seeded->sale_certificate.empty()) {
     std::cout << "demo sale certificate: " << seeded->sale_certificate << " arrived at buyer "
               << seeded->sale_buyer_phone << "\n";

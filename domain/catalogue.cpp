@@ -39,6 +39,17 @@ Catalogue BuildDefaultCatalogue() {
       {"CCPP", "Contagious caprine pleuropneumonia", 365, {"goat"}},
       {"ECHINO", "Echinococcosis (hydatid disease)", 365, {"sheep", "goat"}},
   };
+  // W14: incubation periods (WOAH Terrestrial Code: FMD 14 days, sheep and goat pox 21, PPR 21,
+  // anthrax 20, HPAI 21), set apart from the list above to keep its rows short.
+  const std::vector<std::pair<std::string, int>> kIncubation = {
+      {"FMD-O", 14}, {"FMD-A", 14},   {"FMD-ASIA1", 14}, {"SGP", 21},
+      {"PPR", 21},   {"ANTHRAX", 20}, {"HPAI", 21},
+  };
+  for (auto& d : diseases) {
+    for (const auto& [code, days] : kIncubation) {
+      if (d.code == code) d.incubation_days = days;
+    }
+  }
   // Makers are representative of the region's state producers, not an endorsement or a registry.
   const std::string kCahi = "China Animal Husbandry Industry";
   const std::string kHarbin = "Harbin Veterinary Research Institute";

@@ -26,6 +26,9 @@ struct Disease {
   std::string name;
   int immunity_days = 365;           // a dose protects for this many days, counting its own day
   std::vector<std::string> species;  // species it is vaccinated against in
+  // W14: the longest incubation period in days (WOAH Terrestrial Code), the window a trace looks
+  // back and forward by default; 0 where HerdPass has none.
+  int incubation_days = 0;
 };
 
 struct VaccineProduct {

@@ -4,6 +4,7 @@
 // refuses the certificate with the failures (422), or writes the doses into it.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct RuleFailure {
   std::string animal;        // the ear tag, or "flock:<species>"
   DiseaseCoverage coverage;  // why: never, overdue since, or dose too old
   std::string message;       // "<disease>: <why>", e.g. "PPR: never vaccinated"
+  // Rule "zone" (domain/outbreak.h): the zone the origin is in, and which part of it.
+  int64_t zone_id = 0;
+  std::string ring;
 };
 
 // The movement a certificate is asked for.

@@ -449,6 +449,11 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   MovementAssessment assessed =
       AssessMovement(config_.movement_rules, catalogue_, {form.purpose, scope, form.species->code},
                      units.animals, history.vaccinations, today);
+  // W14: a zone in force around the origin is one more unmet rule, listed with the others.
+  HP_ASSIGN_OR_RETURN(std::vector<RuleFailure> zoned,
+                      ZoneFailuresFor(req.origin_holding, origin, form.species->code, today));
+  assessed.failures.insert(assessed.failures.end(), std::make_move_iterator(zoned.begin()),
+                           std::make_move_iterator(zoned.end()));
   if (!assessed.failures.empty()) return RulesUnmet(std::move(assessed.failures));
 
   HP_RETURN_IF_ERROR(CheckMovementHoldings(caller, req, today));
@@ -841,6 +846,27 @@ VerifyResult HerdService::Verify(const Caller& /*caller: public, nothing persona
     out.reasons.emplace_back(
         cert::reason::kConsumed,
         "the certificate was used at " + known->place + " at " + FormatRfc3339(known->at));
+    return out;
+  }
+  // W14: a certificate still good whose origin is now in a zone: it holds (it was issued before
+  // the zone), but the verifier is told. Only this node knows the zones and its origin holding.
+  if (auto zoned = ZoneWarnings(p.id, LocalDate(now, config_.local_utc_offset)); zoned.ok()) {
+    out.warnings = std::move(zoned).value();
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> HerdService::ZoneWarnings(
+    const std::string& certificate_id, Date today) {
+  std::vector<std::pair<std::string, std::string>> out;
+  HP_ASSIGN_OR_RETURN(const std::vector<Zone> zones, store_.ListZonesInForce(today));
+  if (zones.empty()) return out;
+  auto c = store_.FindCertificate(certificate_id);
+  if (!c.ok()) return out;
+  HP_ASSIGN_OR_RETURN(const auto failures,
+                      ZoneFailuresFor(c->origin_holding_id, c->origin, c->species, today));
+  for (const RuleFailure& f : failures) {
+    out.emplace_back("origin_in_zone", "now in force: " + f.message);
   }
   return out;
 }

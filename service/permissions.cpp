@@ -58,6 +58,15 @@ unsigned RolesFor(Operation op) {
     case Operation::kReadHolding:
     case Operation::kReadTimeline:
       return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
+    case Operation::kReportOutbreak:
+      return kVaccinator | kVet;
+    case Operation::kDecideOutbreak:
+      return kVet;
+    case Operation::kReadOutbreaks:
+      // The authority's users see the reports of their place; they name a holding and no person.
+      return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
+    case Operation::kManageZones:
+      return kVet | kAdmin;
     case Operation::kRecordPassage:
       // The inspector on the road, as W5's at the destination. The passages are read with the
       // certificate (kReadCertificate).

@@ -37,6 +37,10 @@ enum class Operation {
   kReadTimeline,        // W12: an animal's timeline, owner masked unless kReadOwner: audited
   kRecordTransfer,      // W8: a sale at the farm (vet)
   kTakeFieldCopy,       // W10: a bulk read of personal data for offline use: audited per copy
+  kReportOutbreak,      // W14: a suspected outbreak from the field (vaccinator, vet)
+  kDecideOutbreak,      // W14: confirm or rule out a report (vet)
+  kReadOutbreaks,       // W14: the reports of the caller's jurisdiction
+  kManageZones,         // W14: declare and lift zones, review and revoke their certificates
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

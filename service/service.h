@@ -379,6 +379,46 @@ struct FieldCopySummary {
   int64_t rows() const { return owners + animals + vaccinations + certificates + removed; }
 };
 
+// W14: a suspected outbreak as the device sent it (POST /outbreaks).
+struct OutbreakReportRequest {
+  std::string id;                  // UUID made on the device: a second send is stored once
+  std::optional<int64_t> holding;  // where: a holding of the caller's jurisdiction
+  std::string disease;             // catalogue code
+  std::string species;             // catalogue code; the disease must apply to it
+  std::string first_signs_on;      // YYYY-MM-DD
+  std::optional<int64_t> head_sick;
+  std::optional<int64_t> head_dead;
+  std::optional<double> lat;  // the phone's GPS fix
+  std::optional<double> lon;
+  std::string note;  // up to 1,000 characters
+};
+
+// GET /outbreaks as the client asked.
+struct OutbreakListRequest {
+  std::string authority;         // the subtree; default the caller's authority
+  std::string status;            // "", reported, confirmed, ruled_out
+  std::optional<int64_t> limit;  // 1 to 1000; default 100
+};
+
+// W14: a zone as the vet or admin declares it (POST /zones). Radii around a confirmed outbreak's
+// holding, or authority codes (with or without an outbreak).
+struct ZoneRequest {
+  std::string outbreak_id;
+  std::string disease;  // default the outbreak's; must be it when both are given
+  std::optional<double> protection_km;
+  std::optional<double> surveillance_km;
+  std::vector<std::string> authorities;
+  std::vector<std::string> species;  // default the outbreak's species
+  std::string starts_on;             // YYYY-MM-DD; default today
+  std::string ends_on;               // YYYY-MM-DD, required
+};
+
+// What revoking a zone's certificates did: each revoked, and those that could not be.
+struct ZoneRevocation {
+  std::vector<Certificate> revoked;
+  std::vector<std::pair<std::string, std::string>> failed;  // certificate number, why
+};
+
 // The result of W4 as the public API answers it: no personal data.
 struct VerifyResult {
   bool valid = false;
@@ -388,6 +428,9 @@ struct VerifyResult {
   // When the server knows it was consumed: when and where (never by whom to the public).
   std::optional<Timestamp> consumed_at;
   std::string consumed_place;
+  // W14: what the verifier should know although the certificate holds: (code, message), e.g.
+  // ("origin_in_zone", "the origin is now in the protection zone 3 ...").
+  std::vector<std::pair<std::string, std::string>> warnings;
 };
 
 // W2: what the inspector sees.
@@ -540,6 +583,42 @@ class HerdService {
   // kInvalidArgument naming authority, kind, near, radius_km, limit or cursor; kPermissionDenied
   // naming "authority" outside the caller's jurisdiction.
   Result<HoldingPage> ListHoldings(const Caller& caller, const HoldingListRequest& request);
+
+  // --- outbreaks and zones, W14 (service/outbreaks.cpp) ---
+  // A suspected outbreak reported from the field (vaccinators and vets), stored once under its
+  // device-made id; a second send answers the first report (duplicate). kInvalidArgument naming
+  // the field (id, holding: none in the caller's jurisdiction, disease, species, first_signs_on,
+  // head_sick, head_dead, lat, lon, note). Audited (outbreak.report).
+  Result<OutbreakResult> ReportOutbreak(const Caller& caller, const OutbreakReportRequest& request);
+  // A vet of the report's jurisdiction decides it, once: confirmed with the laboratory's
+  // reference (required, field lab_reference), or ruled out. kNotFound for no report in the
+  // caller's jurisdiction; kFailedPrecondition when decided before. Audited (outbreak.confirm,
+  // outbreak.rule_out).
+  Result<Outbreak> ConfirmOutbreak(const Caller& caller, const std::string& id,
+                                   const std::string& lab_reference, const std::string& note);
+  Result<Outbreak> RuleOutOutbreak(const Caller& caller, const std::string& id,
+                                   const std::string& note);
+  // The reports of an authority subtree, newest first. kInvalidArgument naming authority, status
+  // or limit; kPermissionDenied naming authority outside the caller's jurisdiction.
+  Result<std::vector<Outbreak>> ListOutbreaks(const Caller& caller,
+                                              const OutbreakListRequest& request);
+  // Vets and admins. Radii: around the holding of a confirmed outbreak (outbreak_id, of the
+  // caller's jurisdiction: kInvalidArgument naming outbreak_id otherwise, kFailedPrecondition
+  // naming it while not confirmed). Authorities: each within the caller's jurisdiction
+  // (kPermissionDenied naming authorities[i]). The rules of ValidateZone (kInvalidArgument naming
+  // the field); species of the catalogue. Audited (zone.declare).
+  Result<Zone> DeclareZone(const Caller& caller, const ZoneRequest& request);
+  // Lifts a zone of the caller's jurisdiction at once (kNotFound otherwise; kFailedPrecondition
+  // when lifted before; reason required). Audited (zone.lift).
+  Result<Zone> LiftZone(const Caller& caller, int64_t id, const std::string& reason);
+  // The certificates issued before the zone was declared, still valid and unused (planned
+  // movements), whose origin holding is in the zone, for a species it restricts: newest first.
+  // kNotFound for no zone of the caller's jurisdiction.
+  Result<std::vector<Certificate>> ZoneCertificates(const Caller& caller, int64_t id);
+  // Revokes every one of ZoneCertificates with one reason (required), each as RevokeCertificate
+  // does (its own audit row); those that fail (revoked meanwhile) are listed with why.
+  Result<ZoneRevocation> RevokeZoneCertificates(const Caller& caller, int64_t id,
+                                                const std::string& reason);
 
   // --- W2 (service/lookup.cpp) ---
   Result<LookupResult> Lookup(const Caller& caller, const std::string& phone,
@@ -739,6 +818,19 @@ class HerdService {
   // naming origin_holding), the destination's inside the destination authority; both open today.
   Status CheckMovementHoldings(const Caller& caller, const CertificateRequest& request, Date today);
   Result<CertificatePage> MovementPage(MovementListQuery q, const MovementListRequest& request);
+  // W14: the zones in force on `today` whose restriction a movement of `species` out of the
+  // origin (the holding origin_holding names, else the origin authority code) breaks: the 422
+  // failures, rule "zone" (domain/outbreak.h ZoneFailures). An unknown holding gives none (the
+  // holding checks refuse it).
+  Result<std::vector<RuleFailure>> ZoneFailuresFor(std::optional<int64_t> origin_holding,
+                                                   const std::string& origin,
+                                                   const std::string& species, Date today);
+  // W14: Verify's warnings for a stored certificate whose origin is in a zone in force today.
+  Result<std::vector<std::pair<std::string, std::string>>> ZoneWarnings(
+      const std::string& certificate_id, Date today);
+  // The zone `id` of the caller's jurisdiction; kNotFound otherwise.
+  Result<Zone> ZoneFor(const Caller& caller, int64_t id);
+
   Result<OwnerHistory> LoadOwnerToCertify(const Caller& caller, const CertificateRequest& request,
                                           Date since);
   // Draws the id and number of `certificate` (from random_; `today` is the local day of issue),

@@ -13,5 +13,7 @@ inline constexpr const char kNoSuchVaccination[] = "no such vaccination record";
 inline constexpr const char kNoSuchUser[] = "no such user";
 inline constexpr const char kNoSuchCertificate[] = "no such certificate";
 inline constexpr const char kNoSuchHolding[] = "no such holding";
+inline constexpr const char kNoSuchOutbreak[] = "no such outbreak report";
+inline constexpr const char kNoSuchZone[] = "no such zone";
 
 }  // namespace herdpass::store

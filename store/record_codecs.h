@@ -39,6 +39,25 @@ struct CertificateAnimal {
   int64_t owner_id = 0;
 };
 
+// A zone's lists of codes (authorities, species), stored as one text, space-separated: codes
+// hold no space (ValidateAuthorityCode, the catalogue).
+inline std::string JoinCodes(const std::vector<std::string>& codes) {
+  std::string out;
+  for (const std::string& c : codes) out += (out.empty() ? "" : " ") + c;
+  return out;
+}
+inline std::vector<std::string> SplitCodes(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 template <class Connection>
 struct RecordCodecs {
   // --- owners and animals --- (kNotFound with a message in user terms when there is no such row)
@@ -259,6 +278,19 @@ struct RecordCodecs {
                                                                 int64_t animal_id);
   // The passages of the certificates naming the animal, in scan order, then id.
   static Result<std::vector<Passage>> ReadPassagesOfAnimal(Connection& conn, int64_t animal_id);
+
+  // --- outbreaks and zones (W14) --- (`key` as RecordKey gives it)
+  static Result<std::optional<Outbreak>> ReadOutbreak(Connection& conn, const std::string& key);
+  static Status InsertOutbreak(Connection& conn, const std::string& key, const Outbreak& o);
+  // Sets the decision while the report is reported; false when it was not (or is no report).
+  static Result<bool> DecideOutbreak(Connection& conn, const std::string& key, const Outbreak& d);
+  static Result<std::vector<Outbreak>> ReadOutbreaks(Connection& conn, const OutbreakListQuery& q);
+  static Result<int64_t> InsertZone(Connection& conn, const Zone& z);  // the new id
+  static Result<Zone> ReadZone(Connection& conn, int64_t id);          // kNotFound
+  static Result<std::vector<Zone>> ReadZonesInForce(Connection& conn, Date day);
+  // Lifts the zone while it is not lifted; false when it was (or is no zone).
+  static Result<bool> LiftZone(Connection& conn, int64_t id, int64_t user_id, Timestamp at,
+                               const std::string& reason);
 };
 
 }  // namespace herdpass::store

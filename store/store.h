@@ -29,6 +29,7 @@
 #include "domain/holding.h"
 #include "domain/model.h"
 #include "domain/movement.h"
+#include "domain/outbreak.h"
 #include "domain/passage.h"
 #include "domain/status.h"
 #include "domain/time.h"
@@ -409,6 +410,21 @@ struct CertificateListQuery {
   int limit = 50;  // 1 to 1000
 };
 
+// W14: a report as stored, and whether its id was stored before (the first report is returned).
+struct OutbreakResult {
+  Outbreak outbreak;
+  bool duplicate = false;
+};
+
+// W14: the reports of `scope` or an authority below it (every one with all_authorities), of one
+// status when given.
+struct OutbreakListQuery {
+  std::string scope;
+  bool all_authorities = false;
+  std::optional<OutbreakStatus> status;
+  int limit = 100;  // 1 to 1000
+};
+
 // A checkpoint passage (issue 12 item 4), validated by service/ (the holding takes passages, is in
 // the caller's jurisdiction and `at` is not in the future).
 struct PassageInput {
@@ -735,6 +751,30 @@ class Store {
   // ListCertificates gives.
   virtual Result<std::vector<Certificate>> ListDoubleUsedCertificates(
       const DoubleUseListQuery& query) = 0;
+
+  // --- outbreaks and zones (W14, issue 13) ---
+  // Stores a report under its device-made id. A report whose id is stored already is a
+  // duplicate, whatever its content: nothing changes and the stored report is returned
+  // (kPermissionDenied, field "id", when that report's authority is outside `scope` and not
+  // `unrestricted`). REQUIRES: service/ validated it and found its holding.
+  virtual Result<OutbreakResult> RecordOutbreak(const Outbreak& outbreak, const std::string& scope,
+                                                bool unrestricted, const AuditEntry& audit) = 0;
+  virtual Result<Outbreak> FindOutbreak(const std::string& id) = 0;  // kNotFound
+  // Sets the decision (status confirmed or ruled out, decided_by, decided_at, lab_reference,
+  // decision_note of `decision`) on the report `decision.id` while it is reported;
+  // kFailedPrecondition, with nothing changed, when it was decided before; kNotFound.
+  virtual Result<Outbreak> DecideOutbreak(const Outbreak& decision, const AuditEntry& audit) = 0;
+  // Newest reported first (reported_at, then id, both descending), at most `limit`.
+  virtual Result<std::vector<Outbreak>> ListOutbreaks(const OutbreakListQuery& query) = 0;
+  // Stores a zone (ValidateZone holds) and returns it with its new id.
+  virtual Result<Zone> CreateZone(const Zone& zone, const AuditEntry& audit) = 0;
+  virtual Result<Zone> FindZone(int64_t id) = 0;  // kNotFound
+  // The zones not lifted whose days include `day` (ZoneInForce), by id: what issuance checks.
+  virtual Result<std::vector<Zone>> ListZonesInForce(Date day) = 0;
+  // Lifts the zone now (`at`, by `user_id`, with `reason`); kFailedPrecondition when lifted
+  // before; kNotFound.
+  virtual Result<Zone> LiftZone(int64_t id, int64_t user_id, Timestamp at,
+                                const std::string& reason, const AuditEntry& audit) = 0;
 
   // --- field copy (W10) ---
   // Streams the copy `query` asks for into `sink` from one read snapshot, and returns the cursor

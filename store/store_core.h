@@ -881,6 +881,96 @@ class StoreCore final : public Store {
         audit);
   }
 
+  // --- outbreaks and zones (W14) ---
+
+  Result<OutbreakResult> RecordOutbreak(const Outbreak& o, const std::string& scope,
+                                        bool unrestricted, const AuditEntry& audit) override {
+    auto key = Codecs::RecordKey(o.id);
+    if (!key) return InvalidArgument("id", "the report id is not a UUID");
+    return writer_->template RunAudited<OutbreakResult>(
+        [&](Txn& tx) -> Result<OutbreakResult> {
+          OutbreakResult out;
+          HP_ASSIGN_OR_RETURN(std::optional<Outbreak> stored,
+                              Codecs::ReadOutbreak(tx.conn(), *key));
+          if (stored) {
+            if (!unrestricted && !InJurisdiction(scope, stored->authority)) {
+              return Status(StatusCode::kPermissionDenied,
+                            "a report with this id exists in another jurisdiction", "id");
+            }
+            out.duplicate = true;
+            out.outbreak = std::move(*stored);
+            return out;
+          }
+          HP_RETURN_IF_ERROR(Codecs::InsertOutbreak(tx.conn(), *key, o));
+          out.outbreak = o;
+          return out;
+        },
+        audit);
+  }
+
+  Result<Outbreak> FindOutbreak(const std::string& id) override {
+    auto key = Codecs::RecordKey(id);
+    if (!key) return NotFound(kNoSuchOutbreak);
+    return Read([&](Connection& c) -> Result<Outbreak> {
+      HP_ASSIGN_OR_RETURN(std::optional<Outbreak> o, Codecs::ReadOutbreak(c, *key));
+      if (!o) return NotFound(kNoSuchOutbreak);
+      return std::move(*o);
+    });
+  }
+
+  Result<Outbreak> DecideOutbreak(const Outbreak& d, const AuditEntry& audit) override {
+    auto key = Codecs::RecordKey(d.id);
+    if (!key) return NotFound(kNoSuchOutbreak);
+    return writer_->template RunAudited<Outbreak>(
+        [&](Txn& tx) -> Result<Outbreak> {
+          HP_ASSIGN_OR_RETURN(const bool changed, Codecs::DecideOutbreak(tx.conn(), *key, d));
+          HP_ASSIGN_OR_RETURN(std::optional<Outbreak> o, Codecs::ReadOutbreak(tx.conn(), *key));
+          if (!o) return NotFound(kNoSuchOutbreak);
+          if (!changed) {
+            return FailedPrecondition(
+                std::string("the report was ") +
+                (o->status == OutbreakStatus::kConfirmed ? "confirmed" : "ruled out") + " before");
+          }
+          return std::move(*o);
+        },
+        audit);
+  }
+
+  Result<std::vector<Outbreak>> ListOutbreaks(const OutbreakListQuery& q) override {
+    return Read([&](Connection& c) { return Codecs::ReadOutbreaks(c, q); });
+  }
+
+  Result<Zone> CreateZone(const Zone& zone, const AuditEntry& audit) override {
+    return writer_->template RunAudited<Zone>(
+        [&](Txn& tx) -> Result<Zone> {
+          Zone out = zone;
+          HP_ASSIGN_OR_RETURN(out.id, Codecs::InsertZone(tx.conn(), zone));
+          return out;
+        },
+        audit);
+  }
+
+  Result<Zone> FindZone(int64_t id) override {
+    return Read([&](Connection& c) { return Codecs::ReadZone(c, id); });
+  }
+
+  Result<std::vector<Zone>> ListZonesInForce(Date day) override {
+    return Read([&](Connection& c) { return Codecs::ReadZonesInForce(c, day); });
+  }
+
+  Result<Zone> LiftZone(int64_t id, int64_t user_id, Timestamp at, const std::string& reason,
+                        const AuditEntry& audit) override {
+    return writer_->template RunAudited<Zone>(
+        [&](Txn& tx) -> Result<Zone> {
+          HP_ASSIGN_OR_RETURN(const bool changed,
+                              Codecs::LiftZone(tx.conn(), id, user_id, at, reason));
+          HP_ASSIGN_OR_RETURN(Zone z, Codecs::ReadZone(tx.conn(), id));
+          if (!changed) return FailedPrecondition("the zone was lifted before");
+          return z;
+        },
+        audit);
+  }
+
   Result<std::vector<Passage>> ListPassages(const std::string& certificate_id) override {
     return Read([&](Connection& c) { return Codecs::ReadPassages(c, certificate_id); });
   }

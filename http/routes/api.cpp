@@ -560,6 +560,113 @@ Answer RevokeCertificate(HerdService& service, Request& req, const Caller& calle
   return JsonText(200, CertificateJson(c, service.clock().Now()));
 }
 
+// --- W14: outbreaks and zones ---
+
+Answer ReportOutbreak(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  OutbreakReportRequest in;
+  in.id = f.String("id");
+  in.holding = f.Integer("holding");
+  in.disease = f.String("disease");
+  in.species = f.String("species");
+  in.first_signs_on = f.String("first_signs_on");
+  in.head_sick = f.Integer("head_sick");
+  in.head_dead = f.Integer("head_dead");
+  in.lat = f.Number("lat");
+  in.lon = f.Number("lon");
+  in.note = f.String("note");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const OutbreakResult r, service.ReportOutbreak(caller, in));
+  return JsonText(r.duplicate ? 200 : 201, OutbreakJson(r.outbreak, r.duplicate));
+}
+
+Answer ListOutbreaks(HerdService& service, Request& req, const Caller& caller) {
+  OutbreakListRequest in;
+  in.authority = std::string(req.Query("authority"));
+  in.status = std::string(req.Query("status"));
+  HP_ASSIGN_OR_RETURN(in.limit, QueryInt(req, "limit"));
+  HP_ASSIGN_OR_RETURN(const auto items, service.ListOutbreaks(caller, in));
+  return JsonText(200, OutbreakListJson(items));
+}
+
+Answer ConfirmOutbreak(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  std::string lab_reference = f.String("lab_reference");
+  std::string note = f.String("note");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(
+      const Outbreak o,
+      service.ConfirmOutbreak(caller, PercentDecode(req.Param("id"), false), lab_reference, note));
+  return JsonText(200, OutbreakJson(o, false));
+}
+
+Answer RuleOutOutbreak(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  std::string note = f.String("note");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const Outbreak o,
+                      service.RuleOutOutbreak(caller, PercentDecode(req.Param("id"), false), note));
+  return JsonText(200, OutbreakJson(o, false));
+}
+
+Answer DeclareZone(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  ZoneRequest in;
+  in.outbreak_id = f.String("outbreak_id");
+  in.disease = f.String("disease");
+  in.protection_km = f.Number("protection_km");
+  in.surveillance_km = f.Number("surveillance_km");
+  in.authorities = f.StringList("authorities");
+  in.species = f.StringList("species");
+  in.starts_on = f.String("starts_on");
+  in.ends_on = f.String("ends_on");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const Zone z, service.DeclareZone(caller, in));
+  return JsonText(201, ZoneJson(z));
+}
+
+// The zone id of the path; a malformed one is no zone (404), as for holdings.
+Result<int64_t> ZoneId(const Request& req) {
+  const std::string text = PercentDecode(req.Param("id"), false);
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return NotFound("no zone with this id in your jurisdiction");
+  }
+  return id;
+}
+
+Answer LiftZone(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const int64_t id, ZoneId(req));
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  std::string reason = f.String("reason");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const Zone z, service.LiftZone(caller, id, reason));
+  return JsonText(200, ZoneJson(z));
+}
+
+Answer ZoneCertificates(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const int64_t id, ZoneId(req));
+  CertificatePage page;
+  HP_ASSIGN_OR_RETURN(page.items, service.ZoneCertificates(caller, id));
+  return JsonText(200, MovementPageJson(page, service.clock().Now()));
+}
+
+Answer RevokeZoneCertificates(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const int64_t id, ZoneId(req));
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  std::string reason = f.String("reason");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const ZoneRevocation r, service.RevokeZoneCertificates(caller, id, reason));
+  return JsonText(200, ZoneRevocationJson(r));
+}
+
 // W4, public: anyone with the QR code's text; the answer holds no personal data.
 Answer Verify(HerdService& service, Request& req) {
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
@@ -669,6 +776,18 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              authed(Operation::kReadCertificate, ListPassages));
   router.Add("POST", "/api/v1/certificates/{id}/revoke",
              authed(Operation::kRevokeCertificate, RevokeCertificate));
+  router.Add("POST", "/api/v1/outbreaks", authed(Operation::kReportOutbreak, ReportOutbreak));
+  router.Add("GET", "/api/v1/outbreaks", authed(Operation::kReadOutbreaks, ListOutbreaks));
+  router.Add("POST", "/api/v1/outbreaks/{id}/confirm",
+             authed(Operation::kDecideOutbreak, ConfirmOutbreak));
+  router.Add("POST", "/api/v1/outbreaks/{id}/rule-out",
+             authed(Operation::kDecideOutbreak, RuleOutOutbreak));
+  router.Add("POST", "/api/v1/zones", authed(Operation::kManageZones, DeclareZone));
+  router.Add("POST", "/api/v1/zones/{id}/lift", authed(Operation::kManageZones, LiftZone));
+  router.Add("GET", "/api/v1/zones/{id}/certificates",
+             authed(Operation::kManageZones, ZoneCertificates));
+  router.Add("POST", "/api/v1/zones/{id}/revoke-certificates",
+             authed(Operation::kManageZones, RevokeZoneCertificates));
   router.Add("POST", "/api/v1/verify", [&s](Request& req) { return ToResponse(Verify(s, req)); });
   router.Add("GET", "/api/v1/trust-list",
              [&s](Request&) { return ToResponse(SignedDocument(s.TrustListDocument(), 300)); });

@@ -987,6 +987,7 @@ std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> move
       Field(w, "code", d.code);
       Field(w, "name", d.name);
       Field(w, "immunity_days", int64_t{d.immunity_days});
+      if (d.incubation_days > 0) Field(w, "incubation_days", int64_t{d.incubation_days});
       Strings(w, "species", d.species);
       w.EndObject();
     }
@@ -1250,6 +1251,17 @@ std::string VerifyResultJson(const VerifyResult& r) {
       TimeField(w, "consumed_at", *r.consumed_at);
       Field(w, "consumed_place", r.consumed_place);
     }
+    if (!r.warnings.empty()) {
+      w.Key("warnings");
+      w.StartArray();
+      for (const auto& [code, message] : r.warnings) {
+        w.StartObject();
+        Field(w, "code", code);
+        Field(w, "message", message);
+        w.EndObject();
+      }
+      w.EndArray();
+    }
     w.EndObject();
   });
 }
@@ -1290,6 +1302,10 @@ json RuleFailuresJson(const std::vector<RuleFailure>& failures) {
               {"disease", f.disease},
               {"state", CoverageStateName(f.coverage.state)},
               {"message", f.message}};
+    if (f.zone_id != 0) {  // W14: rule "zone"
+      j["zone"] = f.zone_id;
+      j["ring"] = f.ring;
+    }
     if (f.coverage.last_dose) j["last_dose"] = date(f.coverage.last_dose);
     if (f.coverage.covered_until) j["covered_until"] = date(f.coverage.covered_until);
     if (f.coverage.overdue_since) j["overdue_since"] = date(f.coverage.overdue_since);
@@ -1410,6 +1426,85 @@ Response ApiProblem(const Status& status) {
   Response r = ProblemFromStatus(status, members);
   if (retry_after) r.AddHeader("Retry-After", std::to_string(*retry_after));
   return r;
+}
+
+// --- outbreaks and zones (W14) ---
+
+namespace {
+
+json OutbreakObject(const Outbreak& o) {
+  json j = {{"id", o.id},
+            {"holding", o.holding_id},
+            {"authority", o.authority},
+            {"disease", o.disease},
+            {"species", o.species},
+            {"first_signs_on", o.first_signs_on.ToString()},
+            {"head_sick", o.head_sick},
+            {"head_dead", o.head_dead},
+            {"lat", o.lat},
+            {"lon", o.lon},
+            {"note", o.note},
+            {"reported_by", o.reported_by},
+            {"reported_at", FormatRfc3339(o.reported_at)},
+            {"status", OutbreakStatusName(o.status)}};
+  if (o.decided_at) {
+    j["decided_by"] = o.decided_by;
+    j["decided_at"] = FormatRfc3339(*o.decided_at);
+    j["lab_reference"] = o.lab_reference;
+    j["decision_note"] = o.decision_note;
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string OutbreakJson(const Outbreak& o, bool duplicate) {
+  json j = OutbreakObject(o);
+  j["duplicate"] = duplicate;
+  return j.dump();
+}
+
+std::string OutbreakListJson(const std::vector<Outbreak>& items) {
+  json list = json::array();
+  for (const Outbreak& o : items) list.push_back(OutbreakObject(o));
+  return json{{"items", std::move(list)}}.dump();
+}
+
+std::string ZoneJson(const Zone& z) {
+  json j = {{"id", z.id},
+            {"disease", z.disease},
+            {"species", z.species},
+            {"starts_on", z.starts_on.ToString()},
+            {"ends_on", z.ends_on.ToString()},
+            {"authority", z.authority},
+            {"declared_by", z.declared_by},
+            {"declared_at", FormatRfc3339(z.declared_at)}};
+  if (!z.outbreak_id.empty()) j["outbreak_id"] = z.outbreak_id;
+  if (z.by_radius()) {
+    j["holding"] = z.holding_id;
+    j["lat"] = z.lat;
+    j["lon"] = z.lon;
+    j["protection_km"] = z.protection_km;
+    j["surveillance_km"] = z.surveillance_km;
+  } else {
+    j["authorities"] = z.authorities;
+  }
+  if (z.lifted_at) {
+    j["lifted_at"] = FormatRfc3339(*z.lifted_at);
+    j["lifted_by"] = z.lifted_by;
+    j["lift_reason"] = z.lift_reason;
+  }
+  return j.dump();
+}
+
+std::string ZoneRevocationJson(const ZoneRevocation& r) {
+  json revoked = json::array();
+  for (const Certificate& c : r.revoked) revoked.push_back({{"id", c.id}, {"number", c.number}});
+  json failed = json::array();
+  for (const auto& [number, why] : r.failed) {
+    failed.push_back({{"number", number}, {"message", why}});
+  }
+  return json{{"revoked", std::move(revoked)}, {"failed", std::move(failed)}}.dump();
 }
 
 }  // namespace herdpass::http

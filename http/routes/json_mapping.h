@@ -126,6 +126,13 @@ std::string DoubleUsePageJson(const DoubleUsePage& page, Timestamp now);
 // The public answer of POST /verify: only what the signed payload carries (masked owner, last four
 // digits of the phone), never the owner's id, name or number, nor who consumed it.
 std::string VerifyResultJson(const VerifyResult& r);
+
+// W14: a report, with whether this send was a duplicate; the list of reports; a zone; what
+// revoking a zone's certificates did.
+std::string OutbreakJson(const Outbreak& o, bool duplicate);
+std::string OutbreakListJson(const std::vector<Outbreak>& items);
+std::string ZoneJson(const Zone& z);
+std::string ZoneRevocationJson(const ZoneRevocation& r);
 // GET /trust-root: {country, keys: [{kid, public_key, valid_from, valid_until, retired_at}]}, the
 // public halves only (retired_at null unless retired).
 std::string TrustRootJson(const TrustRoot& r);

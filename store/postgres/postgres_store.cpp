@@ -926,6 +926,128 @@ Result<std::vector<Passage>> Codecs::ReadPassages(Connection& conn,
   return out;
 }
 
+// --- outbreaks and zones (W14) ---
+
+namespace postgres {
+namespace {
+
+Result<Outbreak> OutbreakFromRow(const Rows& r, int i) {
+  Outbreak o;
+  o.id = r.Text(i, 0);
+  o.holding_id = r.Int(i, 1);
+  o.authority = r.Text(i, 2);
+  o.disease = r.Text(i, 3);
+  o.species = r.Text(i, 4);
+  o.first_signs_on = r.Day(i, 5);
+  o.head_sick = static_cast<int32_t>(r.Int(i, 6));
+  o.head_dead = static_cast<int32_t>(r.Int(i, 7));
+  o.lat = r.Double(i, 8);
+  o.lon = r.Double(i, 9);
+  o.note = r.Text(i, 10);
+  o.reported_by = r.Int(i, 11);
+  o.reported_at = r.Time(i, 12);
+  auto status = ParseOutbreakStatus(r.Text(i, 13));
+  if (!status.ok()) return Internal("a stored outbreak report has an unknown status");
+  o.status = *status;
+  o.decided_by = r.Int(i, 14);
+  o.decided_at = r.OptTime(i, 15);
+  o.lab_reference = r.Text(i, 16);
+  o.decision_note = r.Text(i, 17);
+  return o;
+}
+
+Result<Zone> ZoneFromRow(const Rows& r, int i) {
+  Zone z;
+  z.id = r.Int(i, 0);
+  z.disease = r.Text(i, 1);
+  if (!r.IsNull(i, 2)) z.outbreak_id = r.Text(i, 2);
+  if (!r.IsNull(i, 3)) z.holding_id = r.Int(i, 3);
+  z.lat = r.Double(i, 4);
+  z.lon = r.Double(i, 5);
+  z.protection_km = r.Double(i, 6);
+  z.surveillance_km = r.Double(i, 7);
+  z.authorities = store::SplitCodes(r.Text(i, 8));
+  z.species = store::SplitCodes(r.Text(i, 9));
+  z.starts_on = r.Day(i, 10);
+  z.ends_on = r.Day(i, 11);
+  z.authority = r.Text(i, 12);
+  z.declared_by = r.Int(i, 13);
+  z.declared_at = r.Time(i, 14);
+  z.lifted_at = r.OptTime(i, 15);
+  z.lifted_by = r.Int(i, 16);
+  z.lift_reason = r.Text(i, 17);
+  return z;
+}
+
+}  // namespace
+}  // namespace postgres
+
+template <>
+Result<std::optional<Outbreak>> Codecs::ReadOutbreak(Connection& conn, const std::string& key) {
+  HP_ASSIGN_OR_RETURN(auto row,
+                      postgres::ReadFirst<Result<Outbreak>>(conn, postgres::kSelectOutbreak, {key},
+                                                            postgres::OutbreakFromRow));
+  if (!row) return std::optional<Outbreak>();
+  HP_ASSIGN_OR_RETURN(Outbreak o, std::move(*row));
+  return std::optional<Outbreak>(std::move(o));
+}
+
+template <>
+Status Codecs::InsertOutbreak(Connection& conn, const std::string& key, const Outbreak& o) {
+  return postgres::Write(
+      conn, postgres::kInsertOutbreak,
+      {key, o.holding_id, o.authority, o.disease, o.species, o.first_signs_on, o.head_sick,
+       o.head_dead, o.lat, o.lon, o.note, o.reported_by, o.reported_at,
+       OutbreakStatusName(o.status), o.decided_by, o.decided_at, o.lab_reference, o.decision_note});
+}
+
+template <>
+Result<bool> Codecs::DecideOutbreak(Connection& conn, const std::string& key, const Outbreak& d) {
+  return postgres::Change(conn, postgres::kDecideOutbreak,
+                          {key, OutbreakStatusName(d.status), d.decided_by, d.decided_at,
+                           d.lab_reference, d.decision_note});
+}
+
+template <>
+Result<std::vector<Outbreak>> Codecs::ReadOutbreaks(Connection& conn, const OutbreakListQuery& q) {
+  return postgres::ReadAll<Outbreak>(
+      conn, postgres::kSelectOutbreaks,
+      {q.scope, q.all_authorities ? 1 : 0, q.status ? OutbreakStatusName(*q.status) : "", q.limit},
+      postgres::OutbreakFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::InsertZone(Connection& conn, const Zone& z) {
+  HP_ASSIGN_OR_RETURN(
+      const Rows rows,
+      conn.Run(
+          postgres::kInsertZone,
+          {z.disease,
+           z.outbreak_id.empty() ? postgres::Param(std::nullopt) : postgres::Param(z.outbreak_id),
+           z.holding_id ? postgres::Param(z.holding_id) : postgres::Param(std::nullopt), z.lat,
+           z.lon, z.protection_km, z.surveillance_km, store::JoinCodes(z.authorities),
+           store::JoinCodes(z.species), z.starts_on, z.ends_on, z.authority, z.declared_by,
+           z.declared_at}));
+  return rows.Int(0, 0);
+}
+
+template <>
+Result<Zone> Codecs::ReadZone(Connection& conn, int64_t id) {
+  return postgres::ReadOne<Zone>(conn, postgres::kSelectZone, {id}, postgres::ZoneFromRow,
+                                 store::kNoSuchZone);
+}
+
+template <>
+Result<std::vector<Zone>> Codecs::ReadZonesInForce(Connection& conn, Date day) {
+  return postgres::ReadAll<Zone>(conn, postgres::kSelectZonesInForce, {day}, postgres::ZoneFromRow);
+}
+
+template <>
+Result<bool> Codecs::LiftZone(Connection& conn, int64_t id, int64_t user_id, Timestamp at,
+                              const std::string& reason) {
+  return postgres::Change(conn, postgres::kLiftZone, {id, user_id, at, reason});
+}
+
 // --- certificate uses (W5, issue 14 item 5) ---
 
 namespace postgres {

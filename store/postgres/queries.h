@@ -464,6 +464,57 @@ inline constexpr Query kSelectCoverageDoses{
     " AND v.administered_on <= hp_date($2::integer) AND NOT v.voided"};
 #undef HP_OWNER_IN_SCOPE
 
+// --- outbreaks and zones (W14) ---
+#define HP_OUTBREAK_COLUMNS                                                                      \
+  "id, holding_id, authority, disease, species, hp_days(first_signs_on), head_sick, head_dead, " \
+  "lat, lon, note, reported_by, hp_ms(reported_at), status, decided_by, hp_ms(decided_at), "     \
+  "lab_reference, decision_note"
+inline constexpr Query kInsertOutbreak{
+    "InsertOutbreak",
+    "INSERT INTO outbreaks(id, holding_id, authority, disease, species, first_signs_on, "
+    "head_sick, head_dead, lat, lon, note, reported_by, reported_at, status, decided_by, "
+    "decided_at, lab_reference, decision_note) VALUES($1::uuid, $2::bigint, $3, $4, $5, "
+    "hp_date($6::integer), $7::integer, $8::integer, $9::double precision, $10::double precision, "
+    "$11, $12::bigint, hp_ts($13), $14, $15::bigint, hp_ts($16::bigint), $17, $18)"};
+inline constexpr Query kSelectOutbreak{
+    "SelectOutbreak", "SELECT " HP_OUTBREAK_COLUMNS " FROM outbreaks WHERE id = $1::uuid"};
+inline constexpr Query kDecideOutbreak{
+    "DecideOutbreak",
+    "UPDATE outbreaks SET status = $2, decided_by = $3::bigint, decided_at = hp_ts($4::bigint), "
+    "lab_reference = $5, decision_note = $6 WHERE id = $1::uuid AND status = 'reported'"};
+// $1 scope, $2 every authority (1) or the scope's subtree (0), $3 status or '', $4 limit.
+inline constexpr Query kSelectOutbreaks{
+    "SelectOutbreaks",
+    "SELECT " HP_OUTBREAK_COLUMNS
+    " FROM outbreaks WHERE ($2::integer = 1 OR authority = $1::text OR (authority >= ($1::text "
+    "|| '-') COLLATE \"C\" AND authority < ($1::text || '.') COLLATE \"C\")) AND ($3::text = '' "
+    "OR status = $3::text) ORDER BY reported_at DESC, id DESC LIMIT $4::integer"};
+#undef HP_OUTBREAK_COLUMNS
+#define HP_ZONE_COLUMNS                                                                           \
+  "id, disease, outbreak_id, holding_id, lat, lon, protection_km, surveillance_km, authorities, " \
+  "species, hp_days(starts_on), hp_days(ends_on), authority, declared_by, hp_ms(declared_at), "   \
+  "hp_ms(lifted_at), lifted_by, lift_reason"
+inline constexpr Query kInsertZone{
+    "InsertZone",
+    "INSERT INTO zones(disease, outbreak_id, holding_id, lat, lon, protection_km, "
+    "surveillance_km, authorities, species, starts_on, ends_on, authority, declared_by, "
+    "declared_at, lifted_at, lifted_by, lift_reason) VALUES($1, $2::uuid, $3::bigint, "
+    "$4::double precision, $5::double precision, $6::double precision, $7::double precision, $8, "
+    "$9, hp_date($10::integer), hp_date($11::integer), $12, $13::bigint, hp_ts($14), NULL, 0, '') "
+    "RETURNING id"};
+inline constexpr Query kSelectZone{"SelectZone",
+                                   "SELECT " HP_ZONE_COLUMNS " FROM zones WHERE id = $1::bigint"};
+inline constexpr Query kSelectZonesInForce{
+    "SelectZonesInForce",
+    "SELECT " HP_ZONE_COLUMNS
+    " FROM zones WHERE ends_on >= hp_date($1::integer) AND starts_on <= hp_date($1::integer) AND "
+    "lifted_at IS NULL ORDER BY id"};
+inline constexpr Query kLiftZone{
+    "LiftZone",
+    "UPDATE zones SET lifted_at = hp_ts($3), lifted_by = $2::bigint, lift_reason = $4 WHERE id = "
+    "$1::bigint AND lifted_at IS NULL"};
+#undef HP_ZONE_COLUMNS
+
 // --- checkpoint passages (issue 12 item 4) ---
 #define HP_PASSAGE_COLUMNS                                                            \
   "id, certificate_id, holding_id, hp_ms(scanned_at), head_seen, note, recorded_by, " \

@@ -461,6 +461,58 @@ CREATE INDEX owners_by_authority ON owners(authority, id);
 
 PRAGMA user_version = 12;
 )sql"},
+    // Outbreaks and zones (W14). outbreaks keeps each report once under its device-made id (16
+    // bytes), with the vet's decision (decided_at NULL while reported); authority is its holding's.
+    // zones: a zone of radii has a centre (the outbreak's holding) and radii in km; a zone of
+    // authority codes lists them, space-separated, as it lists its species. Issuance reads the
+    // zones in force by their last day.
+    {"Migration13",
+     R"sql(
+CREATE TABLE outbreaks(
+  id BLOB PRIMARY KEY,
+  holding_id INTEGER NOT NULL REFERENCES holdings(id),
+  authority TEXT NOT NULL,
+  disease TEXT NOT NULL,
+  species TEXT NOT NULL,
+  first_signs_on INTEGER NOT NULL,
+  head_sick INTEGER NOT NULL,
+  head_dead INTEGER NOT NULL,
+  lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  note TEXT NOT NULL,
+  reported_by INTEGER NOT NULL,
+  reported_at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  decided_by INTEGER NOT NULL,
+  decided_at INTEGER,
+  lab_reference TEXT NOT NULL,
+  decision_note TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX outbreaks_by_authority ON outbreaks(authority, reported_at);
+CREATE TABLE zones(
+  id INTEGER PRIMARY KEY,
+  disease TEXT NOT NULL,
+  outbreak_id BLOB REFERENCES outbreaks(id),
+  holding_id INTEGER REFERENCES holdings(id),
+  lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  protection_km REAL NOT NULL,
+  surveillance_km REAL NOT NULL,
+  authorities TEXT NOT NULL,
+  species TEXT NOT NULL,
+  starts_on INTEGER NOT NULL,
+  ends_on INTEGER NOT NULL,
+  authority TEXT NOT NULL,
+  declared_by INTEGER NOT NULL,
+  declared_at INTEGER NOT NULL,
+  lifted_at INTEGER,
+  lifted_by INTEGER NOT NULL,
+  lift_reason TEXT NOT NULL
+);
+CREATE INDEX zones_by_end ON zones(ends_on);
+
+PRAGMA user_version = 13;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -404,6 +404,50 @@ inline constexpr Query kSelectCoverageDoses{
     " AND v.administered_on <= ?2 AND v.voided = 0"};
 #undef HP_OWNER_IN_SCOPE
 
+// --- outbreaks and zones (W14) ---
+#define HP_OUTBREAK_COLUMNS                                                                  \
+  "id, holding_id, authority, disease, species, first_signs_on, head_sick, head_dead, lat, " \
+  "lon, note, reported_by, reported_at, status, decided_by, decided_at, lab_reference, "     \
+  "decision_note"
+inline constexpr Query kInsertOutbreak{
+    "InsertOutbreak", "INSERT INTO outbreaks(" HP_OUTBREAK_COLUMNS
+                      ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                      "?16, ?17, ?18)"};
+inline constexpr Query kSelectOutbreak{
+    "SelectOutbreak", "SELECT " HP_OUTBREAK_COLUMNS " FROM outbreaks WHERE id = ?1"};
+inline constexpr Query kDecideOutbreak{
+    "DecideOutbreak",
+    "UPDATE outbreaks SET status = ?2, decided_by = ?3, decided_at = ?4, lab_reference = ?5, "
+    "decision_note = ?6 WHERE id = ?1 AND status = 'reported'"};
+// ?1 scope, ?2 every authority (1) or the scope's subtree (0), ?3 status or '', ?4 limit.
+inline constexpr Query kSelectOutbreaks{
+    "SelectOutbreaks",
+    "SELECT " HP_OUTBREAK_COLUMNS
+    " FROM outbreaks WHERE (?2 = 1 OR authority = ?1 OR (authority >= ?1 || '-' AND authority < "
+    "?1 || '.')) AND (?3 = '' OR status = ?3) ORDER BY reported_at DESC, id DESC LIMIT ?4"};
+#undef HP_OUTBREAK_COLUMNS
+#define HP_ZONE_COLUMNS                                                                           \
+  "id, disease, outbreak_id, holding_id, lat, lon, protection_km, surveillance_km, authorities, " \
+  "species, starts_on, ends_on, authority, declared_by, declared_at, lifted_at, lifted_by, "      \
+  "lift_reason"
+inline constexpr Query kInsertZone{
+    "InsertZone",
+    "INSERT INTO zones(disease, outbreak_id, holding_id, lat, lon, protection_km, "
+    "surveillance_km, authorities, species, starts_on, ends_on, authority, declared_by, "
+    "declared_at, lifted_at, lifted_by, lift_reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?13, ?14, NULL, 0, '')"};
+inline constexpr Query kSelectZone{"SelectZone",
+                                   "SELECT " HP_ZONE_COLUMNS " FROM zones WHERE id = ?1"};
+inline constexpr Query kSelectZonesInForce{
+    "SelectZonesInForce", "SELECT " HP_ZONE_COLUMNS
+                          " FROM zones WHERE ends_on >= ?1 AND starts_on <= ?1 AND lifted_at IS "
+                          "NULL ORDER BY id"};
+inline constexpr Query kLiftZone{
+    "LiftZone",
+    "UPDATE zones SET lifted_at = ?3, lifted_by = ?2, lift_reason = ?4 WHERE id = ?1 AND "
+    "lifted_at IS NULL"};
+#undef HP_ZONE_COLUMNS
+
 // --- checkpoint passages (issue 12 item 4) ---
 #define HP_PASSAGE_COLUMNS                                                                  \
   "id, certificate_id, holding_id, scanned_at, head_seen, note, recorded_by, received_at, " \

@@ -1160,6 +1160,180 @@ Result<std::vector<Passage>> Codecs::ReadPassages(Connection& conn,
   return out;
 }
 
+// --- outbreaks and zones (W14) ---
+
+namespace sqlite {
+namespace {
+
+std::optional<int64_t> OptMillis(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return Millis(*t);
+}
+
+void BindOptInt(Statement& st, int i, const std::optional<int64_t>& v) {
+  if (v) {
+    st.Bind(i, *v);
+  } else {
+    st.BindNull(i);
+  }
+}
+
+Result<Outbreak> OutbreakFromRow(const Statement& st) {
+  Outbreak o;
+  o.id = UuidFromBytes(st.Blob(0));
+  o.holding_id = st.Int(1);
+  o.authority = st.Text(2);
+  o.disease = st.Text(3);
+  o.species = st.Text(4);
+  o.first_signs_on = FromDays(st.Int(5));
+  o.head_sick = static_cast<int32_t>(st.Int(6));
+  o.head_dead = static_cast<int32_t>(st.Int(7));
+  o.lat = st.OptDouble(8).value_or(0);
+  o.lon = st.OptDouble(9).value_or(0);
+  o.note = st.Text(10);
+  o.reported_by = st.Int(11);
+  o.reported_at = FromMillis(st.Int(12));
+  auto status = ParseOutbreakStatus(st.Text(13));
+  if (!status.ok()) return Internal("a stored outbreak report has an unknown status");
+  o.status = *status;
+  o.decided_by = st.Int(14);
+  if (!st.IsNull(15)) o.decided_at = FromMillis(st.Int(15));
+  o.lab_reference = st.Text(16);
+  o.decision_note = st.Text(17);
+  return o;
+}
+
+Result<Zone> ZoneFromRow(const Statement& st) {
+  Zone z;
+  z.id = st.Int(0);
+  z.disease = st.Text(1);
+  if (!st.IsNull(2)) z.outbreak_id = UuidFromBytes(st.Blob(2));
+  if (!st.IsNull(3)) z.holding_id = st.Int(3);
+  z.lat = st.OptDouble(4).value_or(0);
+  z.lon = st.OptDouble(5).value_or(0);
+  z.protection_km = st.OptDouble(6).value_or(0);
+  z.surveillance_km = st.OptDouble(7).value_or(0);
+  z.authorities = store::SplitCodes(st.Text(8));
+  z.species = store::SplitCodes(st.Text(9));
+  z.starts_on = FromDays(st.Int(10));
+  z.ends_on = FromDays(st.Int(11));
+  z.authority = st.Text(12);
+  z.declared_by = st.Int(13);
+  z.declared_at = FromMillis(st.Int(14));
+  if (!st.IsNull(15)) z.lifted_at = FromMillis(st.Int(15));
+  z.lifted_by = st.Int(16);
+  z.lift_reason = st.Text(17);
+  return z;
+}
+
+}  // namespace
+}  // namespace sqlite
+
+template <>
+Result<std::optional<Outbreak>> Codecs::ReadOutbreak(Connection& conn, const std::string& key) {
+  HP_ASSIGN_OR_RETURN(
+      auto row, sqlite::ReadFirst<Result<Outbreak>>(
+                    conn, sqlite::kSelectOutbreak, [&](Statement& st) { st.BindBlob(1, key); },
+                    sqlite::OutbreakFromRow));
+  if (!row) return std::optional<Outbreak>();
+  HP_ASSIGN_OR_RETURN(Outbreak o, std::move(*row));
+  return std::optional<Outbreak>(std::move(o));
+}
+
+template <>
+Status Codecs::InsertOutbreak(Connection& conn, const std::string& key, const Outbreak& o) {
+  return sqlite::Write(conn, sqlite::kInsertOutbreak, [&](Statement& st) {
+    st.BindBlob(1, key)
+        .Bind(2, o.holding_id)
+        .Bind(3, o.authority)
+        .Bind(4, o.disease)
+        .Bind(5, o.species)
+        .Bind(6, o.first_signs_on.days())
+        .Bind(7, o.head_sick)
+        .Bind(8, o.head_dead)
+        .Bind(9, o.lat)
+        .Bind(10, o.lon)
+        .Bind(11, o.note)
+        .Bind(12, o.reported_by)
+        .Bind(13, sqlite::Millis(o.reported_at))
+        .Bind(14, OutbreakStatusName(o.status))
+        .Bind(15, o.decided_by);
+    sqlite::BindOptInt(st, 16, sqlite::OptMillis(o.decided_at));
+    st.Bind(17, o.lab_reference).Bind(18, o.decision_note);
+  });
+}
+
+template <>
+Result<bool> Codecs::DecideOutbreak(Connection& conn, const std::string& key, const Outbreak& d) {
+  return sqlite::Change(conn, sqlite::kDecideOutbreak, [&](Statement& st) {
+    st.BindBlob(1, key).Bind(2, OutbreakStatusName(d.status)).Bind(3, d.decided_by);
+    sqlite::BindOptInt(st, 4, sqlite::OptMillis(d.decided_at));
+    st.Bind(5, d.lab_reference).Bind(6, d.decision_note);
+  });
+}
+
+template <>
+Result<std::vector<Outbreak>> Codecs::ReadOutbreaks(Connection& conn, const OutbreakListQuery& q) {
+  return sqlite::ReadAll<Outbreak>(
+      conn, sqlite::kSelectOutbreaks,
+      [&](Statement& st) {
+        st.Bind(1, q.scope)
+            .Bind(2, q.all_authorities ? 1 : 0)
+            .Bind(3, q.status ? OutbreakStatusName(*q.status) : "")
+            .Bind(4, q.limit);
+      },
+      sqlite::OutbreakFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::InsertZone(Connection& conn, const Zone& z) {
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertZone, [&](Statement& st) {
+    st.Bind(1, z.disease);
+    std::optional<std::string> outbreak_key;
+    if (!z.outbreak_id.empty()) outbreak_key = sqlite::UuidToBytes(z.outbreak_id);
+    if (outbreak_key) {
+      st.BindBlob(2, *outbreak_key);
+    } else {
+      st.BindNull(2);
+    }
+    sqlite::BindOptInt(st, 3, z.holding_id ? std::optional<int64_t>(z.holding_id) : std::nullopt);
+    st.Bind(4, z.lat)
+        .Bind(5, z.lon)
+        .Bind(6, z.protection_km)
+        .Bind(7, z.surveillance_km)
+        .Bind(8, store::JoinCodes(z.authorities))
+        .Bind(9, store::JoinCodes(z.species))
+        .Bind(10, z.starts_on.days())
+        .Bind(11, z.ends_on.days())
+        .Bind(12, z.authority)
+        .Bind(13, z.declared_by)
+        .Bind(14, sqlite::Millis(z.declared_at));
+  }));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+template <>
+Result<Zone> Codecs::ReadZone(Connection& conn, int64_t id) {
+  return sqlite::ReadOne<Zone>(
+      conn, sqlite::kSelectZone, [&](Statement& st) { st.Bind(1, id); }, sqlite::ZoneFromRow,
+      store::kNoSuchZone);
+}
+
+template <>
+Result<std::vector<Zone>> Codecs::ReadZonesInForce(Connection& conn, Date day) {
+  return sqlite::ReadAll<Zone>(
+      conn, sqlite::kSelectZonesInForce, [&](Statement& st) { st.Bind(1, day.days()); },
+      sqlite::ZoneFromRow);
+}
+
+template <>
+Result<bool> Codecs::LiftZone(Connection& conn, int64_t id, int64_t user_id, Timestamp at,
+                              const std::string& reason) {
+  return sqlite::Change(conn, sqlite::kLiftZone, [&](Statement& st) {
+    st.Bind(1, id).Bind(2, user_id).Bind(3, sqlite::Millis(at)).Bind(4, reason);
+  });
+}
+
 // --- certificate uses (W5, issue 14 item 5) ---
 
 namespace sqlite {

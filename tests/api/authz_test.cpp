@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -262,6 +263,76 @@ std::vector<Row> Matrix() {
        Who::kRoles,
        {"vet", "admin"},
        fixed("/api/v1/certificates/" + unknown_uuid + "/revoke"),
+       [](int) {
+         return json{{"reason", "matrix"}};
+       }},
+      // W14: outbreaks and zones. Unknown holdings, reports and zones: 400 or 404 for the roles
+      // allowed, nothing stored.
+      {"POST",
+       "/outbreaks",
+       Who::kRoles,
+       {"vaccinator", "vet"},
+       fixed("/api/v1/outbreaks"),
+       [](int cell) {
+         char id[40];
+         std::snprintf(id, sizeof id, "0190f1e4-7a3b-7c2d-8e9f-%012d", 700000 + cell);
+         return json{{"id", id},
+                     {"holding", 999999},
+                     {"disease", "SGP"},
+                     {"species", "sheep"},
+                     {"first_signs_on", "2026-01-01"},
+                     {"head_sick", 1},
+                     {"head_dead", 0},
+                     {"lat", 47.9},
+                     {"lon", 80.6}};
+       }},
+      {"GET", "/outbreaks", Who::kSignedIn, {}, fixed("/api/v1/outbreaks"), no_body},
+      {"POST",
+       "/outbreaks/{id}/confirm",
+       Who::kRoles,
+       {"vet"},
+       fixed("/api/v1/outbreaks/" + unknown_uuid + "/confirm"),
+       [](int) {
+         return json{{"lab_reference", "NRL-1"}};
+       }},
+      {"POST",
+       "/outbreaks/{id}/rule-out",
+       Who::kRoles,
+       {"vet"},
+       fixed("/api/v1/outbreaks/" + unknown_uuid + "/rule-out"),
+       [](int) {
+         return json{{"note", "matrix"}};
+       }},
+      {"POST",
+       "/zones",
+       Who::kRoles,
+       {"vet", "admin"},
+       fixed("/api/v1/zones"),
+       [unknown_uuid](int) {
+         return json{{"outbreak_id", unknown_uuid},
+                     {"protection_km", 3},
+                     {"surveillance_km", 10},
+                     {"ends_on", "2026-12-20"}};
+       }},
+      {"POST",
+       "/zones/{id}/lift",
+       Who::kRoles,
+       {"vet", "admin"},
+       fixed("/api/v1/zones/999999/lift"),
+       [](int) {
+         return json{{"reason", "matrix"}};
+       }},
+      {"GET",
+       "/zones/{id}/certificates",
+       Who::kRoles,
+       {"vet", "admin"},
+       fixed("/api/v1/zones/999999/certificates"),
+       no_body},
+      {"POST",
+       "/zones/{id}/revoke-certificates",
+       Who::kRoles,
+       {"vet", "admin"},
+       fixed("/api/v1/zones/999999/revoke-certificates"),
        [](int) {
          return json{{"reason", "matrix"}};
        }},

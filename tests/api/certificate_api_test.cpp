@@ -1335,5 +1335,125 @@ TEST_F(CertificateApiTest, BadPassageIsRefusedNamingTheFieldAndChangesNothing) {
   EXPECT_EQ(client_->Post(target, good, Token("insp")).status, 201);
 }
 
+// --- W14: outbreaks and zones ---
+
+// POST /holdings of a farm at (lat, lon) as the vet; its id. Far from the other tests' holdings
+// (47.9, 80.6), so that a zone here stops none of theirs.
+int64_t AddFarmAt(HttpClient& client, const std::string& token, const std::string& code, double lat,
+                  double lon) {
+  auto r = client.Post("/api/v1/holdings",
+                       {{"code", code},
+                        {"kind", "farm"},
+                        {"name", "Farm " + code},
+                        {"lat", lat},
+                        {"lon", lon},
+                        {"opened_on", "2020-01-01"}},
+                       token);
+  EXPECT_EQ(r.status, 201) << r.body;
+  return r.status == 201 ? r.json().at("id").get<int64_t>() : 0;
+}
+
+TEST_F(CertificateApiTest,
+       ACertificateFromInsideAZoneIsRefusedNamingItOutsideAndAfterTheLiftIssued) {
+  const std::string unique = NewUuid().substr(0, 8);
+  const int64_t farm = AddFarmAt(*client_, Token("vet"), "OB-" + unique, 45.0, 75.0);
+  const int64_t near = AddFarmAt(*client_, Token("vet"), "NE-" + unique, 45.01, 75.0);  // ~1.1 km
+  const int64_t away = AddFarmAt(*client_, Token("vet"), "AW-" + unique, 45.3, 75.0);   // ~33 km
+
+  // The vaccinator reports it; sent twice (the phone did not hear the answer), stored once.
+  const std::string report_id = NewUuid();
+  const json report = {{"id", report_id},
+                       {"holding", farm},
+                       {"disease", "FMD-O"},
+                       {"species", "cattle"},
+                       {"head_sick", 3},
+                       {"head_dead", 0},
+                       {"first_signs_on", DaysFromToday(-2)},
+                       {"lat", 45.0},
+                       {"lon", 75.0},
+                       {"note", "vesicles on the feet"}};
+  auto first = client_->Post("/api/v1/outbreaks", report, Token("vacc"));
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(first.json().at("status"), "reported");
+  EXPECT_EQ(first.json().at("duplicate"), false);
+  auto again = client_->Post("/api/v1/outbreaks", report, Token("vacc"));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("duplicate"), true);
+  json bad = report;
+  bad["id"] = NewUuid();
+  bad["head_sick"] = -1;
+  ExpectProblem(client_->Post("/api/v1/outbreaks", bad, Token("vacc")), 400, "head_sick");
+  auto listed = client_->Get("/api/v1/outbreaks?status=reported", Token("vet"));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  int found = 0;
+  const json listed_page = listed.json();
+  for (const json& o : listed_page.at("items")) found += o.at("id") == report_id ? 1 : 0;
+  EXPECT_EQ(found, 1) << listed.body;
+
+  json zone = {{"outbreak_id", report_id},
+               {"protection_km", 3},
+               {"surveillance_km", 10},
+               {"species", {"cattle"}},
+               {"ends_on", DaysFromToday(20)}};
+  // Not before a vet confirms it.
+  ExpectProblem(client_->Post("/api/v1/zones", zone, Token("vet")), 409, "outbreak_id");
+  ExpectProblem(
+      client_->Post("/api/v1/outbreaks/" + report_id + "/confirm", json::object(), Token("vet")),
+      400, "lab_reference");
+  auto confirmed = client_->Post("/api/v1/outbreaks/" + report_id + "/confirm",
+                                 {{"lab_reference", "NRL-" + unique}}, Token("vet"));
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  EXPECT_EQ(confirmed.json().at("status"), "confirmed");
+  ExpectProblem(
+      client_->Post("/api/v1/outbreaks/" + report_id + "/rule-out", json::object(), Token("vet")),
+      409);
+
+  json zero = zone;
+  zero["protection_km"] = 0;
+  ExpectProblem(client_->Post("/api/v1/zones", zero, Token("vet")), 400, "protection_km");
+  json wide = zone;
+  wide["surveillance_km"] = 101;
+  ExpectProblem(client_->Post("/api/v1/zones", wide, Token("vet")), 400, "surveillance_km");
+  json backwards = zone;
+  backwards["starts_on"] = DaysFromToday(5);
+  backwards["ends_on"] = DaysFromToday(1);
+  ExpectProblem(client_->Post("/api/v1/zones", backwards, Token("vet")), 400, "ends_on");
+  auto declared = client_->Post("/api/v1/zones", zone, Token("vet"));
+  ASSERT_EQ(declared.status, 201) << declared.body;
+  const int64_t zone_id = declared.json().at("id").get<int64_t>();
+  EXPECT_EQ(declared.json().at("holding"), farm);
+
+  // From inside: 422 with the zone named among the failures, nothing stored.
+  json inside = IssueBody(CattleHerd(61, 1));
+  inside["origin_holding"] = near;
+  auto refused = client_->Post("/api/v1/certificates", inside, Token("vet"));
+  ExpectProblem(refused, 422);
+  const json problem = refused.json();
+  ASSERT_EQ(problem.at("failures").size(), 1u) << refused.body;
+  const json& failure = problem.at("failures").at(0);
+  EXPECT_EQ(failure.at("rule"), "zone");
+  EXPECT_EQ(failure.at("zone"), zone_id);
+  EXPECT_EQ(failure.at("ring"), "protection");
+  EXPECT_EQ(failure.at("disease"), "FMD-O");
+  EXPECT_EQ(failure.at("animal"), "holding:NE-" + unique);
+  EXPECT_NE(failure.at("message").get<std::string>().find("zone " + std::to_string(zone_id)),
+            std::string::npos);
+
+  // From outside: issued.
+  json outside = IssueBody(CattleHerd(62, 1));
+  outside["origin_holding"] = away;
+  Issue(outside);
+
+  // Lifted early: from inside, issued.
+  ExpectProblem(client_->Post("/api/v1/zones/" + std::to_string(zone_id) + "/lift", json::object(),
+                              Token("vet")),
+                400, "reason");
+  auto lifted = client_->Post("/api/v1/zones/" + std::to_string(zone_id) + "/lift",
+                              {{"reason", "no new case"}}, Token("vet"));
+  ASSERT_EQ(lifted.status, 200) << lifted.body;
+  EXPECT_TRUE(lifted.json().contains("lifted_at"));
+  Issue(inside);
+}
+
 }  // namespace
 }  // namespace herdpass::testing

@@ -49,6 +49,21 @@ TEST(CatalogueTest, DefaultImmunityPeriods) {
   EXPECT_EQ(C().FindDisease("fmd-o"), nullptr);
 }
 
+// W14: the incubation periods a trace's window defaults to; none for the diseases without one.
+TEST(CatalogueTest, IncubationPeriodsBesideTheImmunityPeriods) {
+  struct Want {
+    const char* code;
+    int days;
+  };
+  for (Want w : {Want{"FMD-O", 14}, Want{"FMD-A", 14}, Want{"FMD-ASIA1", 14}, Want{"SGP", 21},
+                 Want{"PPR", 21}, Want{"ANTHRAX", 20}, Want{"HPAI", 21}, Want{"BRUCELLOSIS", 0},
+                 Want{"RABIES", 0}}) {
+    const Disease* d = C().FindDisease(w.code);
+    ASSERT_NE(d, nullptr) << w.code;
+    EXPECT_EQ(d->incubation_days, w.days) << w.code;
+  }
+}
+
 TEST(CatalogueTest, DiseasesForSpeciesInCatalogueOrder) {
   EXPECT_EQ(Codes(C().DiseasesFor("sheep")),
             (std::vector<std::string>{"FMD-O", "FMD-A", "FMD-ASIA1", "PPR", "BRUCELLOSIS",

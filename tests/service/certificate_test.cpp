@@ -1598,3 +1598,314 @@ TEST_F(PassageTest, InspectorsOnTheRoadSeeTheirPassagesAndTheIssuersSeeAll) {
 
 }  // namespace
 }  // namespace herdpass
+
+namespace herdpass {
+namespace {
+
+// --- W14: outbreaks and zones ---
+
+class OutbreakTest : public CertificateTest {
+ protected:
+  // A holding at (lat, lon), stored straight in the node's store.
+  Holding Place(const std::string& code, double lat, double lon,
+                const std::string& authority = "KZ-ABY-01", HoldingKind kind = HoldingKind::kFarm) {
+    Holding h;
+    h.code = code;
+    h.kind = kind;
+    h.name = "Holding " + code;
+    h.authority = authority;
+    h.lat = lat;
+    h.lon = lon;
+    h.opened_on = Date::Parse("2020-01-01").value();
+    auto r = kz_->store->CreateHolding(h, AuditEntry{});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : Holding{};
+  }
+
+  OutbreakReportRequest Report(int64_t holding, int n = 1) {
+    OutbreakReportRequest r;
+    r.id = Uuid(5000 + n);
+    r.holding = holding;
+    r.disease = "SGP";
+    r.species = "sheep";
+    r.first_signs_on = "2026-11-27";
+    r.head_sick = 6;
+    r.head_dead = 2;
+    r.lat = 47.9;
+    r.lon = 80.6;
+    r.note = "pox lesions on the skin";
+    return r;
+  }
+
+  // A confirmed outbreak at `holding`: its id.
+  std::string Confirmed(int64_t holding, int n = 1) {
+    auto r = svc().ReportOutbreak(vaccinator_, Report(holding, n));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    auto c = svc().ConfirmOutbreak(vet_, Uuid(5000 + n), "NRL-2026-77", "");
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return Uuid(5000 + n);
+  }
+
+  ZoneRequest Zone3And10(const std::string& outbreak_id) {
+    ZoneRequest z;
+    z.outbreak_id = outbreak_id;
+    z.protection_km = 3;
+    z.surveillance_km = 10;
+    z.species = {"sheep", "goat"};
+    z.ends_on = "2026-12-20";
+    return z;
+  }
+
+  int64_t AuditCount(const std::string& action) {
+    AuditQuery q;
+    q.all_authorities = true;
+    q.action = action;
+    auto rows = kz_->store->ListAudit(q);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? static_cast<int64_t>(rows->size()) : -1;
+  }
+};
+
+TEST_F(OutbreakTest, AReportIsStoredOnceAuditedAndDecidedOnceByAVetOfItsJurisdiction) {
+  const Holding farm = Place("F-1", 47.9, 80.6);
+  auto first = svc().ReportOutbreak(vaccinator_, Report(farm.id));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_EQ(first->outbreak.authority, "KZ-ABY-01");
+  EXPECT_EQ(first->outbreak.status, OutbreakStatus::kReported);
+  auto again = svc().ReportOutbreak(vaccinator_, Report(farm.id));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(AuditCount("outbreak.report"), 2);
+  OutbreakListRequest all;
+  auto listed = svc().ListOutbreaks(inspector_, all);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, Uuid(5001));
+
+  // Decisions: the vet of the jurisdiction only, with a lab reference to confirm, once.
+  EXPECT_EQ(svc().ConfirmOutbreak(vaccinator_, Uuid(5001), "NRL-1", "").status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(svc().ConfirmOutbreak(far_vet_, Uuid(5001), "NRL-1", "").status().code(),
+            StatusCode::kNotFound);
+  auto no_lab = svc().ConfirmOutbreak(vet_, Uuid(5001), "", "");
+  EXPECT_EQ(no_lab.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(no_lab.status().field(), "lab_reference");
+  auto confirmed = svc().ConfirmOutbreak(vet_, Uuid(5001), "NRL-2026-77", "PCR positive");
+  ASSERT_TRUE(confirmed.ok()) << confirmed.status().ToString();
+  EXPECT_EQ(confirmed->status, OutbreakStatus::kConfirmed);
+  EXPECT_EQ(confirmed->lab_reference, "NRL-2026-77");
+  EXPECT_EQ(confirmed->decided_by, vet_.user_id);
+  EXPECT_EQ(svc().RuleOutOutbreak(vet_, Uuid(5001), "").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(AuditCount("outbreak.confirm"), 1);
+  OutbreakListRequest reported;
+  reported.status = "reported";
+  EXPECT_TRUE(svc().ListOutbreaks(vet_, reported)->empty());
+  OutbreakListRequest elsewhere;
+  elsewhere.authority = "KZ-ALM";
+  auto denied = svc().ListOutbreaks(vet_, elsewhere);
+  EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(denied.status().field(), "authority");
+}
+
+TEST_F(OutbreakTest, EachBadFieldOfAReportIsNamedAndNothingIsStored) {
+  const Holding farm = Place("F-1", 47.9, 80.6);
+  const Holding far = Place("F-9", 43.2, 76.9, "KZ-ALM-01");
+  struct Case {
+    std::function<void(OutbreakReportRequest&)> change;
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](auto& r) { r.id = "not-a-uuid"; }, "id"},
+      {[](auto& r) { r.holding.reset(); }, "holding"},
+      {[&](auto& r) { r.holding = far.id; }, "holding"},
+      {[](auto& r) { r.disease = "FMD"; }, "disease"},
+      {[](auto& r) { r.species = "dog"; }, "species"},
+      {[](auto& r) { r.species = "cattle"; }, "species"},  // sheep pox is not of cattle
+      {[](auto& r) { r.first_signs_on = "2026-12-05"; }, "first_signs_on"},
+      {[](auto& r) { r.first_signs_on = "27.11.2026"; }, "first_signs_on"},
+      {[](auto& r) { r.head_sick = -1; }, "head_sick"},
+      {[](auto& r) { r.head_dead.reset(); }, "head_dead"},
+      {[](auto& r) { r.lat = 91; }, "lat"},
+      {[](auto& r) { r.lon.reset(); }, "lon"},
+      {[](auto& r) { r.note = std::string(1001, 'x'); }, "note"},
+  };
+  for (const Case& k : cases) {
+    OutbreakReportRequest r = Report(farm.id);
+    k.change(r);
+    auto out = svc().ReportOutbreak(vaccinator_, r);
+    EXPECT_EQ(out.status().code(), StatusCode::kInvalidArgument) << k.field;
+    EXPECT_EQ(out.status().field(), k.field);
+  }
+  EXPECT_EQ(svc().ReportOutbreak(inspector_, Report(farm.id)).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(svc().ListOutbreaks(vet_, {})->empty());
+  EXPECT_EQ(AuditCount("outbreak.report"), 0);
+}
+
+TEST_F(OutbreakTest, ACertificateFromInsideAZoneIsRefusedNamingItOutsideAndAfterTheLiftIssued) {
+  SeedSheep();
+  const Holding farm = Place("F-1", 47.9, 80.6);
+  const Holding near = Place("F-2", 47.92, 80.6);    // ~2.2 km north: protection
+  const Holding around = Place("F-3", 47.95, 80.6);  // ~5.6 km: surveillance
+  const Holding away = Place("F-4", 48.1, 80.6);     // ~22 km: outside
+  auto zone = svc().DeclareZone(vet_, Zone3And10(Confirmed(farm.id)));
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  EXPECT_EQ(zone->holding_id, farm.id);
+  EXPECT_EQ(zone->starts_on, Date::Parse("2026-11-29").value());
+  EXPECT_EQ(AuditCount("zone.declare"), 1);
+
+  auto from = [&](const Holding& h) {
+    CertificateRequest req = Request();
+    req.origin_holding = h.id;
+    return svc().IssueCertificate(vet_, req);
+  };
+  for (const auto& [h, ring] : {std::pair{near, "protection"}, std::pair{around, "surveillance"}}) {
+    auto refused = from(h);
+    ASSERT_EQ(refused.status().code(), StatusCode::kUnprocessable) << refused.status().ToString();
+    const std::vector<RuleFailure> unmet = UnmetOf(refused);
+    ASSERT_EQ(unmet.size(), 1u);
+    EXPECT_EQ(unmet[0].rule, "zone");
+    EXPECT_EQ(unmet[0].zone_id, zone->id);
+    EXPECT_EQ(unmet[0].ring, ring);
+    EXPECT_EQ(unmet[0].disease, "SGP");
+    EXPECT_EQ(unmet[0].animal, "holding:" + h.code);
+    EXPECT_NE(unmet[0].message.find("zone " + std::to_string(zone->id)), std::string::npos)
+        << unmet[0].message;
+  }
+  EXPECT_EQ(CertificateCount(), 0);
+  EXPECT_TRUE(from(away).ok());
+  EXPECT_EQ(CertificateCount(), 1);
+
+  EXPECT_EQ(svc().LiftZone(vet_, zone->id, "").status().field(), "reason");
+  EXPECT_EQ(svc().LiftZone(far_vet_, zone->id, "over").status().code(), StatusCode::kNotFound);
+  auto lifted = svc().LiftZone(vet_, zone->id, "21 days without a new case");
+  ASSERT_TRUE(lifted.ok()) << lifted.status().ToString();
+  EXPECT_TRUE(lifted->lifted_at.has_value());
+  EXPECT_EQ(svc().LiftZone(vet_, zone->id, "again").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(from(near).ok());
+  EXPECT_EQ(AuditCount("zone.lift"), 1);
+}
+
+TEST_F(OutbreakTest, AZoneOfAuthorityCodesStopsTheSubtreeOnlyForItsSpeciesAndDays) {
+  SeedSheep();
+  const Holding inside = Place("F-1", 47.9, 80.6, "KZ-ABY-01");
+  ZoneRequest z;
+  z.disease = "PPR";
+  z.authorities = {"KZ-ABY-01"};
+  z.species = {"sheep"};
+  z.starts_on = "2026-11-30";  // tomorrow
+  z.ends_on = "2026-12-10";
+  auto zone = svc().DeclareZone(admin_, z);
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  CertificateRequest req = Request();
+  req.origin_holding = inside.id;
+  EXPECT_TRUE(svc().IssueCertificate(vet_, req).ok());  // not yet in force
+  clock_.Set(At(2026, 11, 30));
+  auto refused = svc().IssueCertificate(vet_, req);
+  const std::vector<RuleFailure> unmet = UnmetOf(refused);
+  ASSERT_EQ(unmet.size(), 1u);
+  EXPECT_EQ(unmet[0].zone_id, zone->id);
+  EXPECT_EQ(unmet[0].ring, "authority");
+  // Without an origin holding, the origin authority (the owner's, KZ-ABY) is not inside KZ-ABY-01.
+  EXPECT_TRUE(svc().IssueCertificate(vet_, Request()).ok());
+}
+
+TEST_F(OutbreakTest, BadZonesAreRefusedNamingTheField) {
+  const Holding farm = Place("F-1", 47.9, 80.6);
+  auto reported = svc().ReportOutbreak(vaccinator_, Report(farm.id, 2));
+  ASSERT_TRUE(reported.ok());
+  const std::string confirmed = Confirmed(farm.id);
+  struct Case {
+    std::function<void(ZoneRequest&)> change;
+    StatusCode code;
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](auto& z) { z.protection_km = 0; }, StatusCode::kInvalidArgument, "protection_km"},
+      {[](auto& z) { z.protection_km = 101; }, StatusCode::kInvalidArgument, "protection_km"},
+      {[](auto& z) { z.surveillance_km = 2; }, StatusCode::kInvalidArgument, "surveillance_km"},
+      {[](auto& z) { z.surveillance_km = 150; }, StatusCode::kInvalidArgument, "surveillance_km"},
+      {[](auto& z) { z.surveillance_km.reset(); }, StatusCode::kInvalidArgument, "surveillance_km"},
+      {[](auto& z) { z.starts_on = "2026-12-10", z.ends_on = "2026-12-01"; },
+       StatusCode::kInvalidArgument, "ends_on"},
+      {[](auto& z) { z.ends_on = ""; }, StatusCode::kInvalidArgument, "ends_on"},
+      {[](auto& z) {
+         z.species = {"sheep", "dog"};
+       },
+       StatusCode::kInvalidArgument, "species[1]"},
+      {[](auto& z) { z.disease = "PPR"; }, StatusCode::kInvalidArgument, "disease"},
+      {[](auto& z) { z.outbreak_id = Uuid(9999); }, StatusCode::kInvalidArgument, "outbreak_id"},
+      {[&](auto& z) { z.outbreak_id = Uuid(5002); }, StatusCode::kFailedPrecondition,
+       "outbreak_id"},
+      {[](auto& z) { z.authorities = {"KZ-ABY"}; }, StatusCode::kInvalidArgument, "authorities"},
+      {[](auto& z) {
+         z.protection_km.reset(), z.surveillance_km.reset(), z.authorities = {"KZ-ALM"};
+       },
+       StatusCode::kPermissionDenied, "authorities[0]"},
+  };
+  for (const Case& k : cases) {
+    ZoneRequest z = Zone3And10(confirmed);
+    k.change(z);
+    auto out = svc().DeclareZone(vet_, z);
+    EXPECT_EQ(out.status().code(), k.code) << k.field << ": " << out.status().ToString();
+    EXPECT_EQ(out.status().field(), k.field);
+  }
+  EXPECT_EQ(svc().DeclareZone(vaccinator_, Zone3And10(confirmed)).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(AuditCount("zone.declare"), 0);
+  auto none = kz_->store->ListZonesInForce(Date::Parse("2026-11-29").value());
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(OutbreakTest, CertificatesIssuedBeforeAZoneAreListedWarnedAtVerifyAndRevokedTogether) {
+  SeedSheep();
+  const Holding farm = Place("F-1", 47.9, 80.6);
+  const Holding near = Place("F-2", 47.92, 80.6);
+  const Holding away = Place("F-4", 48.1, 80.6);
+  CertificateRequest req = Request();
+  req.origin_holding = near.id;
+  const Certificate inside = Issue(req);
+  req.origin_holding = away.id;
+  const Certificate outside = Issue(req);
+  EXPECT_TRUE(svc().Verify(public_, inside.hp1).warnings.empty());
+  clock_.Advance(std::chrono::minutes(10));
+  auto zone = svc().DeclareZone(vet_, Zone3And10(Confirmed(farm.id)));
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+
+  const VerifyResult verified = svc().Verify(public_, inside.hp1);
+  EXPECT_TRUE(verified.valid);
+  ASSERT_EQ(verified.warnings.size(), 1u);
+  EXPECT_EQ(verified.warnings[0].first, "origin_in_zone");
+  EXPECT_NE(verified.warnings[0].second.find("zone " + std::to_string(zone->id)),
+            std::string::npos);
+  EXPECT_TRUE(svc().Verify(public_, outside.hp1).warnings.empty());
+
+  auto listed = svc().ZoneCertificates(vet_, zone->id);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, inside.id);
+  EXPECT_EQ(svc().ZoneCertificates(far_vet_, zone->id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(svc().RevokeZoneCertificates(vet_, zone->id, "").status().field(), "reason");
+
+  auto revoked = svc().RevokeZoneCertificates(vet_, zone->id, "sheep pox at F-1");
+  ASSERT_TRUE(revoked.ok()) << revoked.status().ToString();
+  ASSERT_EQ(revoked->revoked.size(), 1u);
+  EXPECT_TRUE(revoked->failed.empty());
+  EXPECT_EQ(revoked->revoked[0].id, inside.id);
+  auto stored = svc().GetCertificate(vet_, inside.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->status, CertificateStatus::kRevoked);
+  EXPECT_EQ(stored->revoke_reason, "zone " + std::to_string(zone->id) + ": sheep pox at F-1");
+  EXPECT_EQ(svc().GetCertificate(vet_, outside.id)->status, CertificateStatus::kIssued);
+  EXPECT_EQ(svc().Verify(public_, inside.hp1).status, "revoked");
+  auto after = svc().ZoneCertificates(vet_, zone->id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty());
+}
+
+}  // namespace
+}  // namespace herdpass

@@ -65,8 +65,17 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 12 (field copy) on a database of the latest schema, as if written at schema 11.
+// Undoes migration 13 (outbreaks and zones) on a database of the latest schema, as if written at
+// schema 12.
+void RevertToSchema12(RawDb& raw) {
+  raw.Exec("DROP TABLE zones");
+  raw.Exec("DROP TABLE outbreaks");
+  raw.Exec("PRAGMA user_version = 12");
+}
+
+// Undoes migration 12 (field copy), as if written at schema 11.
 void RevertToSchema11(RawDb& raw) {
+  RevertToSchema12(raw);
   raw.Exec("DROP TABLE field_changes");
   raw.Exec("DROP INDEX owners_by_authority");
   raw.Exec("PRAGMA user_version = 11");
@@ -201,7 +210,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 12);
+  EXPECT_EQ(SqliteSchemaVersion(), 13);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -219,7 +228,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -266,7 +275,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -323,7 +332,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -417,7 +426,7 @@ TEST_F(SqliteStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -566,7 +575,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -610,7 +619,7 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
   }
   auto before = store->FindOwnerRevisionByPhone(Phone(1));
@@ -625,6 +634,40 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->owner_id, before->owner_id);
   EXPECT_EQ(after->revision, 1);
+}
+
+// Databases of schema 12 exist: migration 13 adds outbreak reports and zones; the schema is then
+// the fresh one's and the records stay.
+TEST_F(SqliteStoreTest, MigratesASchema12DatabaseToOutbreaks) {
+  std::string fresh_schema;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(
+        store
+            ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                                 MakeContext(), MakeAudit("vaccination.batch"))
+            .ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema12(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'zones'"), "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  }
+  auto zones = store->ListZonesInForce(Day("2026-12-01"));
+  ASSERT_TRUE(zones.ok()) << zones.status().ToString();
+  EXPECT_TRUE(zones->empty());
+  EXPECT_TRUE(store->FindVaccination(Uuid(1)).ok());
 }
 
 // Databases of schema 11 exist: migration 12 adds the field copy's change log to a file full of
@@ -651,7 +694,7 @@ TEST_F(SqliteStoreTest, MigratesASchema11DatabaseToFieldCopies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -705,7 +748,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -761,7 +804,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -827,7 +870,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -877,7 +920,7 @@ TEST_F(SqliteStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumedCe
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "12");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM certificate_uses"), "1");
   }

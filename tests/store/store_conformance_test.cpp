@@ -3895,3 +3895,217 @@ TYPED_TEST(StoreTest, AFieldCopyStopsAtTheSinksFirstRefusal) {
 
 }  // namespace
 }  // namespace herdpass::testing
+
+namespace herdpass::testing {
+namespace {
+
+// --- outbreaks and zones (W14, issue 13) ---
+
+Outbreak MakeOutbreak(int64_t n, int64_t holding_id, const std::string& authority) {
+  Outbreak o;
+  o.id = Uuid(0x0b0000 + n);
+  o.holding_id = holding_id;
+  o.authority = authority;
+  o.disease = "FMD-O";
+  o.species = "cattle";
+  o.first_signs_on = Day("2026-11-28");
+  o.head_sick = 4;
+  o.head_dead = 1;
+  o.lat = 43.25;
+  o.lon = 76.95;
+  o.note = "lesions on the tongue, " + std::to_string(n);
+  o.reported_by = 31;
+  o.reported_at = At(1'790'000'000'000 + n);
+  return o;
+}
+
+Zone MakeZone(const Outbreak& o, const Holding& centre) {
+  Zone z;
+  z.disease = o.disease;
+  z.outbreak_id = o.id;
+  z.holding_id = centre.id;
+  z.lat = centre.lat;
+  z.lon = centre.lon;
+  z.protection_km = 3;
+  z.surveillance_km = 10;
+  z.species = {"cattle", "sheep"};
+  z.starts_on = Day("2026-12-01");
+  z.ends_on = Day("2026-12-31");
+  z.authority = o.authority;
+  z.declared_by = 21;
+  z.declared_at = At(1'790'100'000'000);
+  return z;
+}
+
+TYPED_TEST(StoreTest, OutbreakReportIsStoredOnceByItsId) {
+  Holding farm = this->AddHolding("F-1", 43.25, 76.95, "KZ-ABY-01", HoldingKind::kFarm);
+  const int64_t audit_before = this->AuditRows();
+  Outbreak o = MakeOutbreak(1, farm.id, "KZ-ABY-01");
+  auto first = this->store().RecordOutbreak(o, "KZ-ABY", false, MakeAudit("outbreak.report"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->duplicate);
+  EXPECT_EQ(this->AuditRows(), audit_before + 1);
+
+  // Sent again with other content: the first report stands.
+  Outbreak again = o;
+  again.head_sick = 40;
+  again.note = "changed";
+  auto dup = this->store().RecordOutbreak(again, "KZ-ABY", false, MakeAudit("outbreak.report"));
+  ASSERT_TRUE(dup.ok()) << dup.status().ToString();
+  EXPECT_TRUE(dup->duplicate);
+  EXPECT_EQ(dup->outbreak.head_sick, 4);
+  EXPECT_EQ(dup->outbreak.note, o.note);
+  // From another jurisdiction the id is not handed out.
+  auto elsewhere =
+      this->store().RecordOutbreak(again, "KZ-ALM", false, MakeAudit("outbreak.report"));
+  EXPECT_TRUE(HasCode(elsewhere.status(), StatusCode::kPermissionDenied));
+  EXPECT_EQ(elsewhere.status().field(), "id");
+
+  auto found = this->store().FindOutbreak(o.id);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->holding_id, farm.id);
+  EXPECT_EQ(found->authority, "KZ-ABY-01");
+  EXPECT_EQ(found->disease, "FMD-O");
+  EXPECT_EQ(found->species, "cattle");
+  EXPECT_EQ(found->first_signs_on, Day("2026-11-28"));
+  EXPECT_EQ(found->head_sick, 4);
+  EXPECT_EQ(found->head_dead, 1);
+  EXPECT_DOUBLE_EQ(found->lat, 43.25);
+  EXPECT_DOUBLE_EQ(found->lon, 76.95);
+  EXPECT_EQ(found->reported_by, 31);
+  EXPECT_EQ(found->reported_at, o.reported_at);
+  EXPECT_EQ(found->status, OutbreakStatus::kReported);
+  EXPECT_FALSE(found->decided_at.has_value());
+  EXPECT_TRUE(HasCode(this->store().FindOutbreak(Uuid(0x0b0099)).status(), StatusCode::kNotFound));
+}
+
+TYPED_TEST(StoreTest, OutbreakIsDecidedOnceAndListedByAuthorityAndStatus) {
+  Holding farm = this->AddHolding("F-1", 43.25, 76.95, "KZ-ABY-01", HoldingKind::kFarm);
+  Holding other = this->AddHolding("F-2", 43.5, 77.5, "KZ-ALM-01", HoldingKind::kFarm);
+  Outbreak a = MakeOutbreak(1, farm.id, "KZ-ABY-01");
+  Outbreak b = MakeOutbreak(2, farm.id, "KZ-ABY-01");
+  Outbreak c = MakeOutbreak(3, other.id, "KZ-ALM-01");
+  for (const Outbreak& o : {a, b, c}) {
+    ASSERT_TRUE(this->store().RecordOutbreak(o, "KZ", false, MakeAudit("outbreak.report")).ok());
+  }
+  Outbreak confirm;
+  confirm.id = a.id;
+  confirm.status = OutbreakStatus::kConfirmed;
+  confirm.decided_by = 21;
+  confirm.decided_at = At(1'790'050'000'000);
+  confirm.lab_reference = "NRL-2026-0412";
+  auto decided = this->store().DecideOutbreak(confirm, MakeAudit("outbreak.confirm"));
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->status, OutbreakStatus::kConfirmed);
+  EXPECT_EQ(decided->decided_by, 21);
+  EXPECT_EQ(decided->decided_at, confirm.decided_at);
+  EXPECT_EQ(decided->lab_reference, "NRL-2026-0412");
+  // Once: ruling it out afterwards changes nothing.
+  Outbreak rule_out = confirm;
+  rule_out.status = OutbreakStatus::kRuledOut;
+  rule_out.lab_reference = "";
+  auto twice = this->store().DecideOutbreak(rule_out, MakeAudit("outbreak.rule_out"));
+  EXPECT_TRUE(HasCode(twice.status(), StatusCode::kFailedPrecondition));
+  EXPECT_EQ(this->store().FindOutbreak(a.id)->status, OutbreakStatus::kConfirmed);
+  rule_out.id = Uuid(0x0b0099);
+  EXPECT_TRUE(
+      HasCode(this->store().DecideOutbreak(rule_out, MakeAudit("outbreak.rule_out")).status(),
+              StatusCode::kNotFound));
+
+  OutbreakListQuery q;
+  q.scope = "KZ-ABY";
+  auto aby = this->store().ListOutbreaks(q);
+  ASSERT_TRUE(aby.ok()) << aby.status().ToString();
+  ASSERT_EQ(aby->size(), 2u);
+  EXPECT_EQ((*aby)[0].id, b.id);  // newest reported first
+  EXPECT_EQ((*aby)[1].id, a.id);
+  q.status = OutbreakStatus::kConfirmed;
+  auto confirmed = this->store().ListOutbreaks(q);
+  ASSERT_TRUE(confirmed.ok());
+  ASSERT_EQ(confirmed->size(), 1u);
+  EXPECT_EQ((*confirmed)[0].id, a.id);
+  OutbreakListQuery all;
+  all.all_authorities = true;
+  all.limit = 2;
+  auto two = this->store().ListOutbreaks(all);
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(two->size(), 2u);
+  EXPECT_EQ((*two)[0].id, c.id);
+}
+
+TYPED_TEST(StoreTest, ZoneIsStoredInForceOverItsDaysAndLiftedOnce) {
+  Holding farm = this->AddHolding("F-1", 43.25, 76.95, "KZ-ABY-01", HoldingKind::kFarm);
+  Outbreak o = MakeOutbreak(1, farm.id, "KZ-ABY-01");
+  ASSERT_TRUE(this->store().RecordOutbreak(o, "KZ", false, MakeAudit("outbreak.report")).ok());
+  const int64_t audit_before = this->AuditRows();
+  auto radii = this->store().CreateZone(MakeZone(o, farm), MakeAudit("zone.declare"));
+  ASSERT_TRUE(radii.ok()) << radii.status().ToString();
+  EXPECT_GT(radii->id, 0);
+  EXPECT_EQ(this->AuditRows(), audit_before + 1);
+  Zone codes;
+  codes.disease = "SGP";
+  codes.authorities = {"KZ-ABY-02", "KZ-ALM"};
+  codes.species = {"sheep", "goat"};
+  codes.starts_on = Day("2026-12-10");
+  codes.ends_on = Day("2026-12-20");
+  codes.authority = "KZ";
+  codes.declared_by = 22;
+  codes.declared_at = At(1'790'200'000'000);
+  auto by_codes = this->store().CreateZone(codes, MakeAudit("zone.declare"));
+  ASSERT_TRUE(by_codes.ok()) << by_codes.status().ToString();
+
+  auto found = this->store().FindZone(radii->id);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->disease, "FMD-O");
+  EXPECT_EQ(found->outbreak_id, o.id);
+  EXPECT_EQ(found->holding_id, farm.id);
+  EXPECT_DOUBLE_EQ(found->lat, 43.25);
+  EXPECT_DOUBLE_EQ(found->protection_km, 3);
+  EXPECT_DOUBLE_EQ(found->surveillance_km, 10);
+  EXPECT_TRUE(found->authorities.empty());
+  EXPECT_EQ(found->species, (std::vector<std::string>{"cattle", "sheep"}));
+  EXPECT_EQ(found->starts_on, Day("2026-12-01"));
+  EXPECT_EQ(found->ends_on, Day("2026-12-31"));
+  EXPECT_EQ(found->authority, "KZ-ABY-01");
+  EXPECT_EQ(found->declared_at, At(1'790'100'000'000));
+  EXPECT_FALSE(found->lifted_at.has_value());
+  auto found_codes = this->store().FindZone(by_codes->id);
+  ASSERT_TRUE(found_codes.ok());
+  EXPECT_EQ(found_codes->authorities, (std::vector<std::string>{"KZ-ABY-02", "KZ-ALM"}));
+  EXPECT_TRUE(found_codes->outbreak_id.empty());
+  EXPECT_EQ(found_codes->holding_id, 0);
+
+  auto ids_on = [&](const char* day) {
+    std::vector<int64_t> ids;
+    auto zones = this->store().ListZonesInForce(Day(day));
+    EXPECT_TRUE(zones.ok()) << zones.status().ToString();
+    if (zones.ok()) {
+      for (const Zone& z : *zones) ids.push_back(z.id);
+    }
+    return ids;
+  };
+  EXPECT_EQ(ids_on("2026-11-30"), std::vector<int64_t>{});
+  EXPECT_EQ(ids_on("2026-12-01"), std::vector<int64_t>{radii->id});
+  EXPECT_EQ(ids_on("2026-12-20"), (std::vector<int64_t>{radii->id, by_codes->id}));
+  EXPECT_EQ(ids_on("2026-12-21"), std::vector<int64_t>{radii->id});
+  EXPECT_EQ(ids_on("2027-01-01"), std::vector<int64_t>{});
+
+  auto lifted = this->store().LiftZone(radii->id, 23, At(1'790'300'000'000), "tests negative",
+                                       MakeAudit("zone.lift"));
+  ASSERT_TRUE(lifted.ok()) << lifted.status().ToString();
+  EXPECT_EQ(lifted->lifted_at, std::optional<Timestamp>(At(1'790'300'000'000)));
+  EXPECT_EQ(lifted->lifted_by, 23);
+  EXPECT_EQ(lifted->lift_reason, "tests negative");
+  EXPECT_EQ(ids_on("2026-12-20"), std::vector<int64_t>{by_codes->id});
+  auto again =
+      this->store().LiftZone(radii->id, 23, At(1'790'400'000'000), "again", MakeAudit("zone.lift"));
+  EXPECT_TRUE(HasCode(again.status(), StatusCode::kFailedPrecondition));
+  EXPECT_EQ(this->store().FindZone(radii->id)->lift_reason, "tests negative");
+  EXPECT_TRUE(HasCode(this->store().FindZone(9999).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(
+      this->store().LiftZone(9999, 23, At(1'790'400'000'000), "x", MakeAudit("zone.lift")).status(),
+      StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace herdpass::testing
