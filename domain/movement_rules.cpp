@@ -82,8 +82,13 @@ MovementAssessment AssessMovement(std::span<const MovementRule> rules, const Cat
         DiseaseCoverage cov = CoverageOf(*d, *unit, vaccinations, today, &catalogue);
         std::string why = WhyUnmet(rule, *d, cov, today);
         if (why.empty()) continue;
-        out.failures.push_back(
-            {rule.name, d->code, UnitName(*unit), std::move(cov), d->code + ": " + why});
+        RuleFailure failure;
+        failure.rule = rule.name;
+        failure.disease = d->code;
+        failure.animal = UnitName(*unit);
+        failure.coverage = std::move(cov);
+        failure.message = d->code + ": " + why;
+        out.failures.push_back(std::move(failure));
       }
     }
   }
