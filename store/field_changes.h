@@ -1,7 +1,8 @@
 // W10: the field copy's change log, written once for both backends.
 //
 // Every write job of the store core (store_core.h, ownership_core.h) that changes what a field
-// copy holds notes each changed row here, in its own transaction: an owner, an animal or flock
+// copy holds notes each changed row here, in its own transaction, through OwnerRowChanged
+// (owner_change.h), which raises the owner's revision with it: an owner, an animal or flock
 // (also under the owner it left, when sold), a vaccination record (created or voided), a
 // certificate (issued, consumed, revoked). The backend numbers the notes with a change number
 // that only grows (SQLite: INTEGER PRIMARY KEY on one writer; PostgreSQL: an identity column
@@ -48,21 +49,6 @@ inline std::optional<FieldChangeKind> ParseFieldChangeKind(std::string_view s) {
     if (s == FieldChangeKindName(k)) return k;
   }
   return std::nullopt;
-}
-
-// Notes one changed row in the log, inside the caller's write transaction on `conn`.
-template <class Codecs, class Connection>
-Status NoteChange(Connection& conn, FieldChangeKind kind, int64_t owner_id, std::string ref) {
-  FieldChange c;
-  c.kind = kind;
-  c.owner_id = owner_id;
-  c.ref = std::move(ref);
-  return Codecs::InsertFieldChange(conn, c);
-}
-
-template <class Codecs, class Connection>
-Status NoteAnimalChange(Connection& conn, int64_t owner_id, int64_t animal_id) {
-  return NoteChange<Codecs>(conn, FieldChangeKind::kAnimal, owner_id, std::to_string(animal_id));
 }
 
 }  // namespace herdpass::store

@@ -17,8 +17,8 @@
 #include "domain/ownership.h"
 #include "domain/status.h"
 #include "store/counters.h"
-#include "store/field_changes.h"
 #include "store/journey_core.h"
+#include "store/owner_change.h"
 #include "store/record_codecs.h"
 #include "store/store.h"
 
@@ -39,11 +39,7 @@ Status RecordHeadsSold(Connection& conn, const OwnershipTransfer& t, const Anima
   e.kind = AnimalEventKind::kSold;
   e.on = t.on;
   e.reason = "sold to " + MaskName(buyer.name);
-  if (!t.certificate_id.empty()) {
-    HP_ASSIGN_OR_RETURN(const Certificate c,
-                        Codecs::ReadCertificateRow(conn, CertificateKey::kId, t.certificate_id));
-    e.reason += " with certificate " + c.number;
-  }
+  if (!t.certificate_id.empty()) e.reason += " with certificate " + t.certificate_number;
   e.head = sale.head;
   e.head_after = sale.head_left;
   e.recorded_by = t.recorded_by;
@@ -107,9 +103,9 @@ Result<std::vector<OwnershipChange>> TransferOwnership(Txn& tx, const OwnershipT
     HP_RETURN_IF_ERROR(Codecs::SetAnimalOwner(conn, unit.id, buyer.id, buyer.authority));
     OwnershipChange c = change_of(unit);
     HP_RETURN_IF_ERROR(Codecs::InsertOwnershipChange(conn, c));
-    // W10: the seller's copy loses the unit (or heads of it), the buyer's gains them.
-    HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, c.from_owner_id, c.animal_id));
-    HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, c.to_owner_id, c.to_animal_id));
+    // The seller's answer and copy lose the unit (or heads of it), the buyer's gain them.
+    HP_RETURN_IF_ERROR(AnimalChanged<Codecs>(tx, c.from_owner_id, c.animal_id));
+    HP_RETURN_IF_ERROR(AnimalChanged<Codecs>(tx, c.to_owner_id, c.to_animal_id));
     out.push_back(std::move(c));
   }
   if (t.flock_id) {
@@ -138,9 +134,9 @@ Result<std::vector<OwnershipChange>> TransferOwnership(Txn& tx, const OwnershipT
       tx.Count(Counter::kAnimals);
     }
     HP_RETURN_IF_ERROR(Codecs::InsertOwnershipChange(conn, c));
-    // W10: the seller's copy loses the unit (or heads of it), the buyer's gains them.
-    HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, c.from_owner_id, c.animal_id));
-    HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, c.to_owner_id, c.to_animal_id));
+    // The seller's answer and copy lose the unit (or heads of it), the buyer's gain them.
+    HP_RETURN_IF_ERROR(AnimalChanged<Codecs>(tx, c.from_owner_id, c.animal_id));
+    HP_RETURN_IF_ERROR(AnimalChanged<Codecs>(tx, c.to_owner_id, c.to_animal_id));
     out.push_back(std::move(c));
   }
   return out;
@@ -175,6 +171,43 @@ Result<std::vector<OwnershipChange>> WithEarlierFlockChanges(Connection& conn,
     frontier = std::move(next);
   }
   return into;
+}
+
+// The owners besides its own whose W2 answer may show dose `v` as given under an earlier owner
+// (EarlierDosesOf), the read side's rules followed forward from the units it names: a tagged
+// animal, each owner it passed to (a later owner reads all its changes); a flock, each owner its
+// heads passed to on or after the day the dose was given, and on from that buyer's flock, each
+// owner it passed heads to on or after the day they came, through every later flock (a flock sold
+// A to B, then B to C: B's and C's answers show A's dose). Sorted, each once; may name an owner
+// whose answer does not show it (a cache dropped for nothing), never leaves one out that does.
+// One read of ownership_changes per sale followed on, at most 16.
+template <class Codecs, class Connection>
+Result<std::vector<int64_t>> OwnersShownDose(Connection& conn, const Vaccination& v) {
+  std::map<int64_t, Date> carried_from;  // a unit: the first day its changes carry the dose on
+  for (int64_t id : v.animal_ids) carried_from.emplace(id, v.administered_on);
+  std::vector<int64_t> units = v.animal_ids, owners;
+  for (int hop = 0; hop < 16 && !units.empty(); ++hop) {
+    HP_ASSIGN_OR_RETURN(const auto changes, Codecs::ReadChangesOutOfAnimals(conn, units));
+    units.clear();
+    for (const OwnershipChange& c : changes) {
+      if (c.tag) {
+        owners.push_back(c.to_owner_id);
+        continue;
+      }
+      if (c.on < carried_from.at(c.animal_id)) continue;
+      owners.push_back(c.to_owner_id);
+      auto [it, added] = carried_from.emplace(c.to_animal_id, c.on);
+      if (!added && it->second <= c.on) continue;
+      it->second = c.on;
+      units.push_back(c.to_animal_id);
+    }
+    std::sort(units.begin(), units.end());
+    units.erase(std::unique(units.begin(), units.end()), units.end());
+  }
+  std::sort(owners.begin(), owners.end());
+  owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+  std::erase(owners, v.owner_id);
+  return owners;
 }
 
 // W2 of a buyer: the doses its units had under earlier owners, from the changes into the owner

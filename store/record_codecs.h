@@ -107,6 +107,9 @@ struct RecordCodecs {
   // Oldest first.
   static Result<std::vector<OwnershipChange>> ReadChangesOfAnimal(Connection& conn,
                                                                   int64_t animal_id);
+  // Every change out of one of `animal_ids` (its animal_id), oldest first: one statement.
+  static Result<std::vector<OwnershipChange>> ReadChangesOutOfAnimals(
+      Connection& conn, const std::vector<int64_t>& animal_ids);
   static Status SetCertificateBuyer(Connection& conn, const std::string& id, int64_t buyer_id);
   static Result<int64_t> ReadCertificateBuyer(Connection& conn, const std::string& id);  // 0: none
 

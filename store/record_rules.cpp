@@ -110,7 +110,7 @@ Status StoreRecord(RecordPort& port, const VaccinationInput& in, const std::stri
       // it: an offline phone's count from before the deaths is not the flock's size now.
       const bool after_events = !flock->last_event_on || in.administered_on > *flock->last_event_on;
       if (after_events && flock->head_count < in.head_count) {
-        HP_RETURN_IF_ERROR(port.RaiseFlockHeadCount(flock->id, in.head_count));
+        HP_RETURN_IF_ERROR(port.RaiseFlockHeadCount(owner_id, flock->id, in.head_count));
       }
     } else {
       HP_ASSIGN_OR_RETURN(

@@ -60,7 +60,8 @@ class RecordPort {
   virtual Result<Animal> AnimalByTag(const std::string& tag) = 0;
   virtual Result<int64_t> AddAnimal(const NewAnimal& animal) = 0;
   virtual Result<std::optional<Flock>> ReadFlock(int64_t owner_id, const std::string& species) = 0;
-  virtual Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) = 0;
+  // `flock_id` is `owner_id`'s flock (as ReadFlock gave it).
+  virtual Status RaiseFlockHeadCount(int64_t owner_id, int64_t flock_id, int32_t head_count) = 0;
   // Inserts the record and whatever makes its id unique.
   virtual Status InsertVaccination(const RecordRow& row) = 0;
 

@@ -178,6 +178,7 @@ struct OwnershipTransfer {
   Date on;
   std::string certificate_id;  // one of these two names what made the change
   std::string transfer_id;
+  std::string certificate_number;  // with certificate_id: its number (the flock's head event)
   int64_t recorded_by = 0;
   Timestamp at{};
 };
@@ -229,9 +230,9 @@ struct EarlierDose {
 
 // What W2 needs of one owner, read in one consistent snapshot.
 // An owner's revision (W2's answer cache, service/lookup_cache.h): a number the store raises inside
-// every write transaction that changes what the owner's lookup shows (StoreCore::TouchOwner), so
-// that an answer kept by any server process on the same database is known stale by one indexed
-// read.
+// every write transaction that changes what the owner's lookup shows (OwnerRowChanged,
+// owner_change.h), so that an answer kept by any server process on the same database is known stale
+// by one indexed read.
 struct OwnerRevision {
   int64_t owner_id = 0;
   std::string authority;  // the owner's

@@ -39,6 +39,7 @@
 #include "store/field_copy_core.h"
 #include "store/journey_core.h"
 #include "store/not_found.h"
+#include "store/owner_change.h"
 #include "store/ownership_core.h"
 #include "store/reader_pool.h"
 #include "store/record_codecs.h"
@@ -48,43 +49,46 @@
 
 namespace herdpass::store {
 
-// The one place an owner's revision (OwnerRevision, store.h) is raised: inside the write job that
-// changes what the owner's W2 lookup shows, so that it commits, or rolls back, with the change.
-// Every such write calls it for each owner whose answer it changes: new and voided vaccinations,
-// animals registered, animal and flock events (tags, deaths, heads), transfers and sales (seller
-// and buyer), certificates issued, consumed and revoked.
-template <class Codecs, class Txn>
-Status TouchOwner(Txn& tx, int64_t owner_id) {
-  return Codecs::BumpOwnerRevision(tx.conn(), owner_id);
+// `animal` as stored under `id`.
+inline Animal StoredAnimal(int64_t id, const NewAnimal& animal) {
+  Animal out;
+  out.id = id;
+  out.owner_id = animal.owner_id;
+  out.tag = animal.tag;
+  out.species = animal.species;
+  out.head_count = animal.head_count;
+  out.sex = animal.sex;
+  out.birth_date = animal.birth_date;
+  out.authority = animal.authority;
+  out.created_at = animal.created_at;
+  out.holding_id = animal.holding_id;
+  return out;
 }
 
 // What a W1 record writes besides its checks, for every record port (CodecRecordPort below and a
-// backend's own BatchPort): a new owner and its change for field copies; a flock's raised head
-// count and its change; a new animal with its holding stay and its change; a record row with its
-// owner's revision (the W2 answer cache) and its change.
+// backend's own BatchPort), each row with its owner's change (OwnerRowChanged, owner_change.h): a
+// new owner; a flock's raised head count; a new animal with its holding stay; a record row.
 template <class Codecs, class Txn>
 Result<int64_t> AddRecordOwner(Txn& tx, const NewOwner& owner) {
   HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), owner));
-  HP_RETURN_IF_ERROR(
-      NoteChange<Codecs>(tx.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
+  HP_RETURN_IF_ERROR(OwnerChanged<Codecs>(tx, id));
   return id;
 }
 template <class Codecs, class Txn>
-Status RaiseRecordFlock(Txn& tx, int64_t flock_id, int64_t owner_id, int32_t head_count) {
+Status RaiseRecordFlock(Txn& tx, int64_t owner_id, int64_t flock_id, int32_t head_count) {
   HP_RETURN_IF_ERROR(Codecs::RaiseFlockHeadCount(tx.conn(), flock_id, head_count));
-  return NoteAnimalChange<Codecs>(tx.conn(), owner_id, flock_id);
+  return AnimalChanged<Codecs>(tx, owner_id, flock_id);
 }
 template <class Codecs, class Txn>
 Result<int64_t> AddRecordAnimal(Txn& tx, const NewAnimal& animal) {
   HP_ASSIGN_OR_RETURN(const int64_t id, InsertAnimalKept<Codecs>(tx.conn(), animal));
-  HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(tx.conn(), animal.owner_id, id));
+  HP_RETURN_IF_ERROR(AnimalChanged<Codecs>(tx, animal.owner_id, id));
   return id;
 }
 template <class Codecs, class Txn>
 Status InsertRecordRow(Txn& tx, const RecordRow& row) {
   HP_RETURN_IF_ERROR(Codecs::InsertVaccination(tx.conn(), row));
-  HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, row.owner_id));
-  return NoteChange<Codecs>(tx.conn(), FieldChangeKind::kVaccination, row.owner_id, row.in.id);
+  return OwnerRowChanged<Codecs>(tx, FieldChangeKind::kVaccination, row.owner_id, row.in.id);
 }
 
 // The record rules' port (record_rules.h) over a job's write transaction and the codecs.
@@ -115,9 +119,8 @@ class CodecRecordPort final : public RecordPort {
   Result<std::optional<Flock>> ReadFlock(int64_t owner_id, const std::string& species) override {
     return Codecs::ReadFlock(tx_.conn(), owner_id, species);
   }
-  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
-    HP_ASSIGN_OR_RETURN(const Animal flock, Codecs::ReadAnimalById(tx_.conn(), flock_id));
-    return RaiseRecordFlock<Codecs>(tx_, flock_id, flock.owner_id, head_count);
+  Status RaiseFlockHeadCount(int64_t owner_id, int64_t flock_id, int32_t head_count) override {
+    return RaiseRecordFlock<Codecs>(tx_, owner_id, flock_id, head_count);
   }
   Status InsertVaccination(const RecordRow& row) override {
     return InsertRecordRow<Codecs>(tx_, row);
@@ -187,8 +190,7 @@ class StoreCore final : public Store {
           }
           if (existing.status().code() != StatusCode::kNotFound) return existing.status();
           HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), owner));
-          HP_RETURN_IF_ERROR(
-              NoteChange<Codecs>(tx.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
+          HP_RETURN_IF_ERROR(OwnerChanged<Codecs>(tx, id));
           tx.Count(Counter::kOwners);
           return Owner{
               id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
@@ -223,21 +225,9 @@ class StoreCore final : public Store {
             HP_RETURN_IF_ERROR(Codecs::ReadHoldingById(tx.conn(), *animal.holding_id).status());
           }
           HP_ASSIGN_OR_RETURN(const int64_t id, InsertAnimalKept<Codecs>(tx.conn(), animal));
-          HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, animal.owner_id));
-          HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(tx.conn(), animal.owner_id, id));
+          HP_RETURN_IF_ERROR(AnimalChanged<Codecs>(tx, animal.owner_id, id));
           tx.Count(Counter::kAnimals);
-          Animal out;
-          out.id = id;
-          out.owner_id = animal.owner_id;
-          out.tag = animal.tag;
-          out.species = animal.species;
-          out.head_count = animal.head_count;
-          out.sex = animal.sex;
-          out.birth_date = animal.birth_date;
-          out.authority = animal.authority;
-          out.created_at = animal.created_at;
-          out.holding_id = animal.holding_id;
-          return out;
+          return StoredAnimal(id, animal);
         },
         audit);
   }
@@ -308,8 +298,7 @@ class StoreCore final : public Store {
             HP_RETURN_IF_ERROR(Codecs::SetHeadCount(conn, unit.id, change.head_after));
           }
           HP_RETURN_IF_ERROR(Codecs::InsertAnimalEvent(conn, *key, e));
-          HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, unit.owner_id));
-          HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, unit.owner_id, unit.id));
+          HP_RETURN_IF_ERROR(AnimalChanged<Codecs>(tx, unit.owner_id, unit.id));
           HP_ASSIGN_OR_RETURN(out.animal, AnimalWithTags(conn, unit.id));
           return out;
         },
@@ -376,9 +365,8 @@ class StoreCore final : public Store {
           row.recorded_at = in.at;
           row.authority = seller->authority;
           HP_RETURN_IF_ERROR(Codecs::InsertTransfer(conn, *key, row));
+          // Seller's and buyer's changes: TransferOwnership's, for each unit.
           HP_ASSIGN_OR_RETURN(row.changes, (TransferOwnership<Codecs>(tx, t)));
-          HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, seller->id));
-          HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, buyer.id));
           return out;
         },
         audit);
@@ -547,14 +535,13 @@ class StoreCore final : public Store {
       HP_ASSIGN_OR_RETURN(const Vaccination v, Codecs::ReadVaccination(tx.conn(), *key));
       if (v.voided) return FailedPrecondition("the vaccination record is already voided");
       HP_RETURN_IF_ERROR(Codecs::VoidVaccination(tx.conn(), v, *key, reason, at));
-      // The owner it was given under, and (W8) whoever owns its animals now.
-      HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, v.owner_id));
-      for (const int64_t animal_id : v.animal_ids) {
-        HP_ASSIGN_OR_RETURN(const Animal a, Codecs::ReadAnimalById(tx.conn(), animal_id));
-        if (a.owner_id != v.owner_id) HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, a.owner_id));
-      }
+      // The owner it was given under, and (W8) every later owner whose answer shows it.
       HP_RETURN_IF_ERROR(
-          NoteChange<Codecs>(tx.conn(), FieldChangeKind::kVaccination, v.owner_id, v.id));
+          OwnerRowChanged<Codecs>(tx, FieldChangeKind::kVaccination, v.owner_id, v.id));
+      HP_ASSIGN_OR_RETURN(const auto later, (OwnersShownDose<Codecs>(tx.conn(), v)));
+      for (const int64_t owner : later) {
+        HP_RETURN_IF_ERROR(OwnerShowingRowChanged<Codecs>(tx, owner));
+      }
       return tx.AppendAudit(audit);
     });
   }
@@ -763,10 +750,9 @@ class StoreCore final : public Store {
           return InvalidArgument("buyer_phone", "the buyer is the owner");
         }
         HP_RETURN_IF_ERROR(Codecs::SetCertificateBuyer(conn, c.id, buyer.id));
-        HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, buyer.id));
+        HP_RETURN_IF_ERROR(OwnerShowingRowChanged<Codecs>(tx, buyer.id));
       }
-      HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, c.owner_id));
-      HP_RETURN_IF_ERROR(NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, c.owner_id, c.id));
+      HP_RETURN_IF_ERROR(CertificateChanged(tx, c.owner_id, 0, c.id));
       tx.Count(Counter::kCertificates);
       return tx.AppendAudit(audit);
     });
@@ -791,10 +777,7 @@ class StoreCore final : public Store {
           Connection& conn = tx.conn();
           HP_ASSIGN_OR_RETURN(const bool changed,
                               Codecs::ConsumeCertificate(conn, id, consumption));
-          if (changed) {
-            HP_RETURN_IF_ERROR(ApplyArrival(tx, id, consumption));
-            return ReadCertificate(conn, CertificateKey::kId, id);
-          }
+          if (changed) return ApplyArrival(tx, id, consumption);
           HP_ASSIGN_OR_RETURN(const CertificateStatus status,
                               Codecs::ReadCertificateStatus(conn, id));
           if (status == CertificateStatus::kRevoked) {
@@ -818,10 +801,10 @@ class StoreCore final : public Store {
             return FailedPrecondition("the certificate is already revoked");
           }
           HP_ASSIGN_OR_RETURN(const int64_t seq, Codecs::InsertRevocation(conn, id, at));
-          HP_ASSIGN_OR_RETURN(const Certificate c, ReadCertificate(conn, CertificateKey::kId, id));
-          HP_RETURN_IF_ERROR(TouchCertificateOwners(tx, c));
-          HP_RETURN_IF_ERROR(
-              NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, c.owner_id, id));
+          HP_ASSIGN_OR_RETURN(const Certificate c,
+                              Codecs::ReadCertificateRow(conn, CertificateKey::kId, id));
+          HP_ASSIGN_OR_RETURN(const int64_t buyer_id, Codecs::ReadCertificateBuyer(conn, id));
+          HP_RETURN_IF_ERROR(CertificateChanged(tx, c.owner_id, buyer_id, id));
           return Revocation{seq, id, at};
         },
         audit);
@@ -986,6 +969,7 @@ class StoreCore final : public Store {
     Status s = writer_->Run([&](Txn& tx) -> Status {
       Connection& conn = tx.conn();
       CertificateUseResult r;
+      std::optional<Certificate> arrived;  // as it is after its arrival, when this use consumed it
       HP_ASSIGN_OR_RETURN(std::optional<CertificateUse> stored,
                           Codecs::ReadCertificateUse(conn, *key));
       if (stored) {
@@ -1002,7 +986,7 @@ class StoreCore final : public Store {
                             Codecs::ConsumeCertificate(conn, certificate_id, in.consumption));
         if (consumed) {
           r.use.double_use = false;
-          HP_RETURN_IF_ERROR(ApplyArrival(tx, certificate_id, in.consumption));
+          HP_ASSIGN_OR_RETURN(arrived, ApplyArrival(tx, certificate_id, in.consumption));
         } else {
           HP_ASSIGN_OR_RETURN(const CertificateStatus status,
                               Codecs::ReadCertificateStatus(conn, certificate_id));
@@ -1014,8 +998,12 @@ class StoreCore final : public Store {
         HP_RETURN_IF_ERROR(Codecs::InsertCertificateUse(conn, *key, r.use));
         HP_RETURN_IF_ERROR(tx.AppendAudit(consumed ? in.consumed : in.double_used));
       }
-      HP_ASSIGN_OR_RETURN(r.certificate,
-                          ReadCertificate(conn, CertificateKey::kId, certificate_id));
+      if (arrived) {
+        r.certificate = std::move(*arrived);
+      } else {
+        HP_ASSIGN_OR_RETURN(r.certificate,
+                            ReadCertificate(conn, CertificateKey::kId, certificate_id));
+      }
       HP_ASSIGN_OR_RETURN(const auto uses, Codecs::ReadCertificateUses(conn, certificate_id));
       r.first = FirstUseOf(r.certificate, uses);
       out = std::move(r);
@@ -1171,8 +1159,7 @@ class StoreCore final : public Store {
     if (found.status().code() != StatusCode::kNotFound) return found;
     NewOwner o{phone, name, "", authority, at};
     HP_ASSIGN_OR_RETURN(const int64_t id, Codecs::InsertOwner(tx.conn(), o));
-    HP_RETURN_IF_ERROR(
-        NoteChange<Codecs>(tx.conn(), FieldChangeKind::kOwner, id, std::to_string(id)));
+    HP_RETURN_IF_ERROR(OwnerChanged<Codecs>(tx, id));
     tx.Count(Counter::kOwners);
     created = true;
     return Owner{id, o.phone, o.name, o.village, o.authority, o.created_at};
@@ -1188,16 +1175,19 @@ class StoreCore final : public Store {
   }
 
   // A certificate with its animals (in their stored order), its tags (sorted) and its
-  // vaccinations (in their stored order). Inside one transaction, so that the parts agree.
-  static Result<Certificate> ReadCertificate(Connection& conn, CertificateKey by,
-                                             const std::string& key) {
+  // vaccinations (in their stored order). Inside one transaction, so that the parts agree. The
+  // animals as read, into `animals_out` when given.
+  static Result<Certificate> ReadCertificate(
+      Connection& conn, CertificateKey by, const std::string& key,
+      std::vector<CertificateAnimal>* animals_out = nullptr) {
     HP_ASSIGN_OR_RETURN(Certificate c, Codecs::ReadCertificateRow(conn, by, key));
-    HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, c.id));
+    HP_ASSIGN_OR_RETURN(auto animals, Codecs::ReadCertificateAnimals(conn, c.id));
     for (const CertificateAnimal& a : animals) c.animal_ids.push_back(a.id);
     c.tags = SortedTags(animals);
     HP_ASSIGN_OR_RETURN(c.vaccinations, Codecs::ReadCertificateVaccinations(conn, c.id));
     HP_RETURN_IF_ERROR(Codecs::ReadMovement(conn, c));
     HP_ASSIGN_OR_RETURN(c.buyer_id, Codecs::ReadCertificateBuyer(conn, c.id));
+    if (animals_out) *animals_out = std::move(animals);
     return c;
   }
 
@@ -1221,6 +1211,15 @@ class StoreCore final : public Store {
     return u;
   }
 
+  // A certificate `id` of `owner_id`'s changed (issued, used, revoked): the owner's change, and the
+  // sale's buyer's answer, when it names one (buyer_id not 0).
+  static Status CertificateChanged(Txn& tx, int64_t owner_id, int64_t buyer_id,
+                                   const std::string& id) {
+    HP_RETURN_IF_ERROR(OwnerRowChanged<Codecs>(tx, FieldChangeKind::kCertificate, owner_id, id));
+    if (buyer_id != 0) HP_RETURN_IF_ERROR(OwnerShowingRowChanged<Codecs>(tx, buyer_id));
+    return Status::Ok();
+  }
+
   // W13: applies the arrival of certificate `id`, consumed just now inside the same write
   // transaction, so that the consumption and all its effects commit together or not at all:
   //  - the movement records the arrival (holding, head counted, tags seen, missing and extra);
@@ -1236,27 +1235,18 @@ class StoreCore final : public Store {
   //    The arrival holding then applies to the tagged animals only (the buyer's flock may have
   //    heads elsewhere). A refusal of the sale (an animal no longer the seller's, ended, or the
   //    flock short of heads) refuses the whole arrival: nothing is stored.
-  // A certificate's owner and, for a sale that names one, its buyer (TouchOwner).
-  static Status TouchCertificateOwners(Txn& tx, const Certificate& c) {
-    HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, c.owner_id));
-    if (c.buyer_id != 0) HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, c.buyer_id));
-    return Status::Ok();
-  }
-
-  static Status ApplyArrival(Txn& tx, const std::string& id, const Consumption& use) {
+  // Returns the certificate as it is after the arrival (ReadCertificate), read once.
+  static Result<Certificate> ApplyArrival(Txn& tx, const std::string& id, const Consumption& use) {
     Connection& conn = tx.conn();
     Arrival a = use.arrival;
     a.at = use.at;
     HP_RETURN_IF_ERROR(Codecs::UpdateArrival(conn, id, a));
-    HP_ASSIGN_OR_RETURN(const Certificate c,
-                        Codecs::ReadCertificateRow(conn, CertificateKey::kId, id));
-    HP_RETURN_IF_ERROR(NoteChange<Codecs>(conn, FieldChangeKind::kCertificate, c.owner_id, id));
-    HP_ASSIGN_OR_RETURN(const auto animals, Codecs::ReadCertificateAnimals(conn, id));
-    HP_ASSIGN_OR_RETURN(const int64_t buyer_id, Codecs::ReadCertificateBuyer(conn, id));
-    // Every way a certificate is used (ConsumeCertificate, UseCertificate) arrives here: its
-    // owner's and its buyer's W2 answers change.
-    HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, c.owner_id));
-    if (buyer_id != 0) HP_RETURN_IF_ERROR(TouchOwner<Codecs>(tx, buyer_id));
+    // Nothing below changes what ReadCertificate reads: it is the certificate after the arrival.
+    std::vector<CertificateAnimal> animals;
+    HP_ASSIGN_OR_RETURN(Certificate c, ReadCertificate(conn, CertificateKey::kId, id, &animals));
+    const int64_t buyer_id = c.buyer_id;
+    // Every way a certificate is used (ConsumeCertificate, UseCertificate) arrives here.
+    HP_RETURN_IF_ERROR(CertificateChanged(tx, c.owner_id, buyer_id, id));
     const auto missing = [&](const CertificateAnimal& u) {
       return u.tag && std::binary_search(a.missing_tags.begin(), a.missing_tags.end(), *u.tag);
     };
@@ -1267,6 +1257,7 @@ class StoreCore final : public Store {
       t.buyer_id = buyer_id;
       t.on = use.on;
       t.certificate_id = c.id;
+      t.certificate_number = c.number;
       t.recorded_by = use.user_id;
       t.at = use.at;
       int64_t tagged = 0, tagged_arrived = 0;
@@ -1292,7 +1283,7 @@ class StoreCore final : public Store {
       }
       HP_RETURN_IF_ERROR(TransferOwnership<Codecs>(tx, t).status());
     }
-    if (!a.holding_id) return Status::Ok();
+    if (!a.holding_id) return c;
     HP_ASSIGN_OR_RETURN(const Holding holding, Codecs::ReadHoldingById(conn, *a.holding_id));
     const bool slaughter = holding.kind == HoldingKind::kSlaughterhouse;
     int64_t tagged = 0, tagged_arrived = 0;
@@ -1320,7 +1311,7 @@ class StoreCore final : public Store {
       if (unit.is_flock() && head <= 0) continue;
       if (!unit.is_flock() || head == unit.head_count) {
         HP_RETURN_IF_ERROR(MoveAnimal<Codecs>(conn, unit.id, holding.id, use.at, c.id));
-        HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, unit.owner_id, unit.id));
+        HP_RETURN_IF_ERROR(AnimalChanged<Codecs>(tx, unit.owner_id, unit.id));
       }
       if (!slaughter || !unit.alive()) continue;
       auto change = ApplyAnimalEvent(unit, AnimalEventKind::kSlaughtered, head);
@@ -1348,9 +1339,9 @@ class StoreCore final : public Store {
         HP_RETURN_IF_ERROR(Codecs::SetHeadCount(conn, unit.id, change->head_after));
       }
       HP_RETURN_IF_ERROR(Codecs::InsertAnimalEvent(conn, *key, e));
-      HP_RETURN_IF_ERROR(NoteAnimalChange<Codecs>(conn, unit.owner_id, unit.id));
+      HP_RETURN_IF_ERROR(AnimalChanged<Codecs>(tx, unit.owner_id, unit.id));
     }
-    return Status::Ok();
+    return c;
   }
 
   // `owner` as just read on `conn` (by id or by phone), with its animals and its records

@@ -375,7 +375,7 @@ CREATE INDEX ownership_changes_by_transfer ON ownership_changes(transfer_id)
 )sql"},
     // Issue 14 item 3 (the W2 answer cache): the owner's revision,
     // raised by the store inside every write that changes what the owner's W2 lookup shows
-    // (StoreCore::TouchOwner), so that a cached answer is known stale by any server process.
+    // (store/owner_change.h), so that a cached answer is known stale by any server process.
     // Down: ALTER TABLE owners DROP COLUMN revision.
     {"Migration9",
      R"sql(

@@ -552,6 +552,14 @@ Result<std::vector<OwnershipChange>> Codecs::ReadChangesOfAnimal(Connection& con
 }
 
 template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadChangesOutOfAnimals(
+    Connection& conn, const std::vector<int64_t>& animal_ids) {
+  return postgres::ReadAll<OwnershipChange>(conn, postgres::kSelectChangesOutOfAnimals,
+                                            {postgres::IntArrayLiteral(animal_ids)},
+                                            postgres::ChangeFromRow);
+}
+
+template <>
 Status Codecs::SetCertificateBuyer(Connection& conn, const std::string& id, int64_t buyer_id) {
   return postgres::Write(conn, postgres::kSetCertificateBuyer, {id, buyer_id});
 }
@@ -914,16 +922,8 @@ Status Codecs::InsertPassage(Connection& conn, const std::string& key, const Pas
 template <>
 Result<std::vector<Passage>> Codecs::ReadPassages(Connection& conn,
                                                   const std::string& certificate_id) {
-  HP_ASSIGN_OR_RETURN(
-      auto rows, postgres::ReadAll<Result<Passage>>(conn, postgres::kSelectPassages,
-                                                    {certificate_id}, postgres::PassageFromRow));
-  std::vector<Passage> out;
-  out.reserve(rows.size());
-  for (auto& r : rows) {
-    HP_ASSIGN_OR_RETURN(Passage p, std::move(r));
-    out.push_back(std::move(p));
-  }
-  return out;
+  return postgres::ReadAll<Passage>(conn, postgres::kSelectPassages, {certificate_id},
+                                    postgres::PassageFromRow);
 }
 
 // --- outbreaks and zones (W14) ---
@@ -1194,16 +1194,8 @@ Result<std::vector<Certificate>> Codecs::ReadMovementsOfAnimal(Connection& conn,
 
 template <>
 Result<std::vector<Passage>> Codecs::ReadPassagesOfAnimal(Connection& conn, int64_t animal_id) {
-  HP_ASSIGN_OR_RETURN(auto rows,
-                      postgres::ReadAll<Result<Passage>>(conn, postgres::kSelectPassagesOfAnimal,
-                                                         {animal_id}, postgres::PassageFromRow));
-  std::vector<Passage> out;
-  out.reserve(rows.size());
-  for (auto& r : rows) {
-    HP_ASSIGN_OR_RETURN(Passage p, std::move(r));
-    out.push_back(std::move(p));
-  }
-  return out;
+  return postgres::ReadAll<Passage>(conn, postgres::kSelectPassagesOfAnimal, {animal_id},
+                                    postgres::PassageFromRow);
 }
 
 template <>
@@ -1480,18 +1472,7 @@ class BatchPort final : public store::RecordPort {
   Result<int64_t> AddAnimal(const NewAnimal& animal) override {
     HP_ASSIGN_OR_RETURN(const int64_t id, store::AddRecordAnimal<Codecs>(tx_, animal));
     if (animal.tag) {
-      Animal a;
-      a.id = id;
-      a.owner_id = animal.owner_id;
-      a.tag = animal.tag;
-      a.species = animal.species;
-      a.head_count = animal.head_count;
-      a.sex = animal.sex;
-      a.birth_date = animal.birth_date;
-      a.authority = animal.authority;
-      a.created_at = animal.created_at;
-      a.holding_id = animal.holding_id;
-      Put(animal_by_tag_, *animal.tag, std::optional<Animal>(std::move(a)));
+      Put(animal_by_tag_, *animal.tag, std::optional<Animal>(store::StoredAnimal(id, animal)));
     } else if (flocks_known_.contains(animal.owner_id) &&
                !flocks_.contains({animal.owner_id, animal.species})) {
       Put(flocks_, std::pair(animal.owner_id, animal.species),
@@ -1506,17 +1487,8 @@ class BatchPort final : public store::RecordPort {
     if (it == flocks_.end()) return std::optional<store::Flock>();
     return std::optional<store::Flock>(it->second);
   }
-  Status RaiseFlockHeadCount(int64_t flock_id, int32_t head_count) override {
-    // The flock's owner, for its change: known from the flock read before it, else read.
-    std::optional<int64_t> owner_id;
-    for (const auto& [unit, flock] : flocks_) {
-      if (flock.id == flock_id) owner_id = unit.first;
-    }
-    if (!owner_id) {
-      HP_ASSIGN_OR_RETURN(const Animal read, Codecs::ReadAnimalById(conn_, flock_id));
-      owner_id = read.owner_id;
-    }
-    HP_RETURN_IF_ERROR(store::RaiseRecordFlock<Codecs>(tx_, flock_id, *owner_id, head_count));
+  Status RaiseFlockHeadCount(int64_t owner_id, int64_t flock_id, int32_t head_count) override {
+    HP_RETURN_IF_ERROR(store::RaiseRecordFlock<Codecs>(tx_, owner_id, flock_id, head_count));
     for (auto& [unit, flock] : flocks_) {
       if (flock.id != flock_id || flock.head_count >= head_count) continue;
       store::Flock raised = flock;

@@ -623,6 +623,10 @@ inline constexpr Query kSelectChangesOfAnimal{
     "SELECT " HP_CHANGE_COLUMNS
     " FROM ownership_changes WHERE animal_id = $1::bigint OR to_animal_id = $1::bigint ORDER BY "
     "on_day, seq"};
+inline constexpr Query kSelectChangesOutOfAnimals{
+    "SelectChangesOutOfAnimals",
+    "SELECT " HP_CHANGE_COLUMNS
+    " FROM ownership_changes WHERE animal_id = ANY($1::bigint[]) ORDER BY on_day, seq"};
 inline constexpr Query kSetCertificateBuyer{
     "SetCertificateBuyer", "UPDATE certificates SET buyer_id = $2::bigint WHERE id = $1"};
 inline constexpr Query kSelectCertificateBuyer{

@@ -545,6 +545,12 @@ inline constexpr Query kSelectChangesOfAnimal{
     "SelectChangesOfAnimal",
     "SELECT " HP_CHANGE_COLUMNS
     " FROM ownership_changes WHERE animal_id = ?1 OR to_animal_id = ?1 ORDER BY on_day, seq"};
+// ?1: the animal ids as a JSON array.
+inline constexpr Query kSelectChangesOutOfAnimals{
+    "SelectChangesOutOfAnimals",
+    "SELECT " HP_CHANGE_COLUMNS
+    " FROM ownership_changes WHERE animal_id IN (SELECT value FROM json_each(?1)) "
+    "ORDER BY on_day, seq"};
 inline constexpr Query kSetCertificateBuyer{"SetCertificateBuyer",
                                             "UPDATE certificates SET buyer_id = ?2 WHERE id = ?1"};
 inline constexpr Query kSelectCertificateBuyer{

@@ -679,6 +679,20 @@ Result<std::vector<OwnershipChange>> Codecs::ReadChangesOfAnimal(Connection& con
 }
 
 template <>
+Result<std::vector<OwnershipChange>> Codecs::ReadChangesOutOfAnimals(
+    Connection& conn, const std::vector<int64_t>& animal_ids) {
+  std::string ids = "[";
+  for (size_t i = 0; i < animal_ids.size(); ++i) {
+    if (i > 0) ids += ',';
+    ids += std::to_string(animal_ids[i]);
+  }
+  ids += ']';
+  return sqlite::ReadAll<OwnershipChange>(
+      conn, sqlite::kSelectChangesOutOfAnimals, [&](Statement& st) { st.Bind(1, ids); },
+      sqlite::ChangeFromRow);
+}
+
+template <>
 Status Codecs::SetCertificateBuyer(Connection& conn, const std::string& id, int64_t buyer_id) {
   return sqlite::Write(conn, sqlite::kSetCertificateBuyer,
                        [&](Statement& st) { st.Bind(1, id).Bind(2, buyer_id); });
@@ -1147,17 +1161,9 @@ Status Codecs::InsertPassage(Connection& conn, const std::string& key, const Pas
 template <>
 Result<std::vector<Passage>> Codecs::ReadPassages(Connection& conn,
                                                   const std::string& certificate_id) {
-  HP_ASSIGN_OR_RETURN(
-      auto rows, sqlite::ReadAll<Result<Passage>>(
-                     conn, sqlite::kSelectPassages,
-                     [&](Statement& st) { st.Bind(1, certificate_id); }, sqlite::PassageFromRow));
-  std::vector<Passage> out;
-  out.reserve(rows.size());
-  for (auto& r : rows) {
-    HP_ASSIGN_OR_RETURN(Passage p, std::move(r));
-    out.push_back(std::move(p));
-  }
-  return out;
+  return sqlite::ReadAll<Passage>(
+      conn, sqlite::kSelectPassages, [&](Statement& st) { st.Bind(1, certificate_id); },
+      sqlite::PassageFromRow);
 }
 
 // --- outbreaks and zones (W14) ---
@@ -1513,17 +1519,9 @@ Result<std::vector<Certificate>> Codecs::ReadMovementsOfAnimal(Connection& conn,
 
 template <>
 Result<std::vector<Passage>> Codecs::ReadPassagesOfAnimal(Connection& conn, int64_t animal_id) {
-  HP_ASSIGN_OR_RETURN(auto rows,
-                      sqlite::ReadAll<Result<Passage>>(
-                          conn, sqlite::kSelectPassagesOfAnimal,
-                          [&](Statement& st) { st.Bind(1, animal_id); }, sqlite::PassageFromRow));
-  std::vector<Passage> out;
-  out.reserve(rows.size());
-  for (auto& r : rows) {
-    HP_ASSIGN_OR_RETURN(Passage p, std::move(r));
-    out.push_back(std::move(p));
-  }
-  return out;
+  return sqlite::ReadAll<Passage>(
+      conn, sqlite::kSelectPassagesOfAnimal, [&](Statement& st) { st.Bind(1, animal_id); },
+      sqlite::PassageFromRow);
 }
 
 template <>

@@ -24,6 +24,7 @@ Timestamp At(int y, unsigned m, unsigned d, int hour = 9) {
 
 constexpr char kPhone[] = "87012345678";  // +77012345678
 constexpr char kBuyerPhone[] = "87019998877";
+constexpr char kThirdPhone[] = "87017776655";
 constexpr char kSheep1[] = "398000000000001";
 constexpr char kSheep2[] = "398000000000002";
 
@@ -103,6 +104,9 @@ class LookupCacheTest : public ::testing::Test {
              (an.ended_on ? ":ended" : "");
       }
       for (const Vaccination& v : r.vaccinations) s += v.voided ? " dose=voided" : " dose";
+      for (const EarlierDose& d : r.earlier_vaccinations) {
+        s += d.vaccination.voided ? " earlier=voided" : " earlier";
+      }
       s += " sold=" + std::to_string(r.sold.size());
       return EncodedLookup{s, false};
     });
@@ -299,6 +303,50 @@ TEST_F(LookupCacheTest, ANewAnimalOfTheOwnerDropsTheAnswer) {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   });
   EXPECT_NE(after.find("animal=398000000000055"), std::string::npos) << after;
+}
+
+// W8: a dose given under the owner (A) to its flock, whose heads went A to B, then B to C, shows
+// in B's and C's answers as an earlier dose; voiding it makes both answers anew.
+TEST_F(LookupCacheTest, AVoidedDoseOfAFlockSoldOnTwiceDropsEveryLaterOwnersAnswer) {
+  TransferRequest to_b;
+  to_b.id = Uuid(60);
+  to_b.seller_phone = kPhone;
+  to_b.buyer_phone = kBuyerPhone;
+  to_b.buyer_name = "Buyer Bee";
+  to_b.flock_id = FlockId();
+  to_b.head = 10;
+  to_b.date = "2026-11-29";
+  auto b = service_->RecordTransfer(vet_, to_b);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_EQ(b->transfer.changes.size(), 1u);
+  TransferRequest to_c = to_b;
+  to_c.id = Uuid(61);
+  to_c.seller_phone = kBuyerPhone;
+  to_c.buyer_phone = kThirdPhone;
+  to_c.buyer_name = "Buyer Sea";
+  to_c.flock_id = b->transfer.changes[0].to_animal_id;
+  to_c.head = 4;
+  auto c = service_->RecordTransfer(vet_, to_c);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+
+  // Both answers show the dose (record 3, the flock's), and are kept.
+  const std::string b_before = Look(inspector_, kBuyerPhone);
+  const std::string c_before = Look(inspector_, kThirdPhone);
+  EXPECT_NE(b_before.find(" earlier"), std::string::npos) << b_before;
+  EXPECT_NE(c_before.find(" earlier"), std::string::npos) << c_before;
+  int made = encoded_;
+  EXPECT_EQ(Look(inspector_, kBuyerPhone), b_before);
+  EXPECT_EQ(Look(inspector_, kThirdPhone), c_before);
+  ASSERT_EQ(encoded_, made) << "the answers were not kept";
+
+  ASSERT_TRUE(service_->VoidVaccination(vet_, Uuid(3), "wrong flock").ok());
+  const std::string b_after = Look(inspector_, kBuyerPhone);
+  EXPECT_EQ(encoded_, made + 1) << "B's answer after the void came from the cache";
+  EXPECT_NE(b_after.find("earlier=voided"), std::string::npos) << b_after;
+  made = encoded_;
+  const std::string c_after = Look(inspector_, kThirdPhone);
+  EXPECT_EQ(encoded_, made + 1) << "C's answer after the void came from the cache";
+  EXPECT_NE(c_after.find("earlier=voided"), std::string::npos) << c_after;
 }
 
 TEST_F(LookupCacheTest, AWriteToAnotherOwnerKeepsTheAnswer) {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <latch>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -3891,6 +3892,158 @@ TYPED_TEST(StoreTest, AFieldCopyStopsAtTheSinksFirstRefusal) {
   EXPECT_TRUE(HasCode(r.status(), StatusCode::kResourceExhausted));
   EXPECT_EQ(r.status().field(), "authority");
   EXPECT_EQ(refusing.animals, 1);
+}
+
+// --- an owner's revision and its field copy's change log together (store/owner_change.h) ---
+
+// An owner's revision and the field copy's cursor, as they were before a write.
+struct OwnerMark {
+  int64_t revision = 0;
+  int64_t cursor = 0;
+};
+
+OwnerMark MarkOwner(Store& store, const std::string& phone) {
+  OwnerMark m;
+  auto r = store.FindOwnerRevisionByPhone(phone);
+  EXPECT_TRUE(r.ok()) << phone << ": " << r.status().ToString();
+  if (r.ok()) m.revision = r->revision;
+  FieldCopyQuery q;  // a refresh from beyond every change: the cursor alone
+  q.all_authorities = true;
+  q.since = std::numeric_limits<int64_t>::max();
+  CopyLog none;
+  auto cursor = store.ReadFieldCopy(q, none);
+  EXPECT_TRUE(cursor.ok()) << cursor.status().ToString();
+  if (cursor.ok()) m.cursor = *cursor;
+  return m;
+}
+
+// After a write: the owner's revision rose past `m`'s, and a refresh of the owner's field copy
+// from `m`'s cursor brings `row` (CopyLog's form).
+void ExpectOwnerChanged(Store& store, const std::string& phone, const OwnerMark& m,
+                        const std::string& row) {
+  auto r = store.FindOwnerRevisionByPhone(phone);
+  ASSERT_TRUE(r.ok()) << phone << ": " << r.status().ToString();
+  EXPECT_GT(r->revision, m.revision) << phone << "'s revision did not rise";
+  FieldCopyQuery q;
+  q.owner_ids = {r->owner_id};
+  q.since = m.cursor;
+  CopyLog refresh;
+  ASSERT_TRUE(store.ReadFieldCopy(q, refresh).ok());
+  EXPECT_NE(std::find(refresh.rows.begin(), refresh.rows.end(), row), refresh.rows.end())
+      << phone << "'s refresh has no " << row << ": " << ::testing::PrintToString(refresh.rows);
+}
+
+// Every kind of write that changes what an owner's W2 answer or field copy shows raises the
+// owner's revision (the W2 answer cache) and notes the row for field copies, both: a W1 record
+// (and the flock head count it raises), an animal registered, a void, a tag event, a flock event,
+// an ownership change (seller and buyer), a sale certificate issued, arrived (seller and buyer)
+// and revoked.
+TYPED_TEST(StoreTest, EveryWriteAnOwnerSeesRaisesItsRevisionAndNotesTheRow) {
+  Store& store = this->store();
+  const Sale sale = AddSeller(store);  // Phone(1): Tag(1), Tag(2), a flock of 5
+  ASSERT_NE(sale.flock_id, 0);
+  const std::string seller = Phone(1);
+  const Owner buyer = this->AddOwner(2);
+  const Owner sale_buyer = this->AddOwner(9);
+  auto row_of = [&](int64_t animal_id, int64_t owner_id) {
+    auto a = store.FindAnimalById(animal_id);
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    return a.ok() ? AnimalRow(*a, owner_id) : std::string("no animal");
+  };
+  {
+    SCOPED_TRACE("W1 record");
+    const OwnerMark m = MarkOwner(store, seller);
+    ASSERT_EQ(this->Record({MakeRecord(3, seller, {Tag(1)})})[0].outcome, RecordOutcome::kCreated);
+    ExpectOwnerChanged(store, seller, m, "vaccination:" + Uuid(3) + ":0");
+  }
+  {
+    SCOPED_TRACE("W1 record raising the flock's head count");
+    VaccinationInput more = MakeRecord(4, seller);
+    more.head_count = 8;
+    const OwnerMark m = MarkOwner(store, seller);
+    ASSERT_EQ(this->Record({more})[0].outcome, RecordOutcome::kCreated);
+    ASSERT_EQ(store.FindAnimalById(sale.flock_id)->head_count, 8);
+    ExpectOwnerChanged(store, seller, m, row_of(sale.flock_id, sale.seller_id));
+  }
+  {
+    SCOPED_TRACE("animal registered");
+    const OwnerMark m = MarkOwner(store, seller);
+    const Animal a = this->AddAnimal(sale.seller_id, Tag(30));
+    ExpectOwnerChanged(store, seller, m, AnimalRow(a, sale.seller_id));
+  }
+  {
+    SCOPED_TRACE("void");
+    const OwnerMark m = MarkOwner(store, seller);
+    ASSERT_TRUE(
+        store.VoidVaccination(Uuid(3), "wrong batch", At(9000), MakeAudit("vaccination.void"))
+            .ok());
+    ExpectOwnerChanged(store, seller, m, "vaccination:" + Uuid(3) + ":1");
+  }
+  const int64_t tag2 = store.FindAnimalByTag(Tag(2))->id;
+  {
+    SCOPED_TRACE("tag event");
+    AnimalEventInput e = MakeEvent(1, tag2, AnimalEventKind::kTagReplaced);
+    e.new_tag = Tag(20);
+    const OwnerMark m = MarkOwner(store, seller);
+    auto r = store.RecordAnimalEvent(e, MakeAudit("animal.event"));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ExpectOwnerChanged(store, seller, m, row_of(tag2, sale.seller_id));
+  }
+  {
+    SCOPED_TRACE("flock event");
+    const OwnerMark m = MarkOwner(store, seller);
+    auto r = store.RecordAnimalEvent(MakeEvent(2, sale.flock_id, AnimalEventKind::kBorn, 2),
+                                     MakeAudit("animal.event"));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ExpectOwnerChanged(store, seller, m, row_of(sale.flock_id, sale.seller_id));
+  }
+  {
+    SCOPED_TRACE("ownership change");
+    const int64_t tag1 = store.FindAnimalByTag(Tag(1))->id;
+    const OwnerMark s = MarkOwner(store, seller);
+    const OwnerMark b = MarkOwner(store, buyer.phone);
+    auto r = store.RecordTransfer(MakeTransfer(1, sale.seller_id, {Tag(1)}),
+                                  MakeAudit("transfer.record"));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->transfer.buyer_id, buyer.id);
+    ExpectOwnerChanged(store, seller, s,
+                       "gone:" + std::to_string(tag1) + ":" + std::to_string(sale.seller_id));
+    ExpectOwnerChanged(store, buyer.phone, b, row_of(tag1, buyer.id));
+  }
+  Certificate c = MakeCertificate(1, sale.seller_id, {tag2}, {Tag(20)});
+  c.head_count = 1;
+  c.buyer_phone = sale_buyer.phone;
+  {
+    SCOPED_TRACE("sale certificate issued");
+    const OwnerMark m = MarkOwner(store, seller);
+    const Status issued = store.CreateCertificate(c, MakeAudit("certificate.issue"));
+    ASSERT_TRUE(issued.ok()) << issued.ToString();
+    ExpectOwnerChanged(store, seller, m, "certificate:" + c.id + ":issued");
+  }
+  {
+    SCOPED_TRACE("sale certificate arrived");
+    const OwnerMark s = MarkOwner(store, seller);
+    const OwnerMark b = MarkOwner(store, sale_buyer.phone);
+    Consumption use{21, "insp21", "market", At(1'790'000'100'000)};
+    use.on = Day("2026-06-01");
+    auto arrived = store.ConsumeCertificate(c.id, use, MakeAudit("certificate.consume"));
+    ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
+    ASSERT_EQ(store.FindAnimalById(tag2)->owner_id, sale_buyer.id);
+    ExpectOwnerChanged(store, seller, s, "certificate:" + c.id + ":consumed");
+    ExpectOwnerChanged(store, sale_buyer.phone, b, row_of(tag2, sale_buyer.id));
+  }
+  {
+    SCOPED_TRACE("certificate revoked");
+    Certificate other = MakeCertificate(2, sale.seller_id, {sale.flock_id}, {});
+    other.head_count = 3;
+    ASSERT_TRUE(store.CreateCertificate(other, MakeAudit("certificate.issue")).ok());
+    const OwnerMark m = MarkOwner(store, seller);
+    ASSERT_TRUE(store
+                    .RevokeCertificate(other.id, 7, "issued in error", At(9500),
+                                       MakeAudit("certificate.revoke"))
+                    .ok());
+    ExpectOwnerChanged(store, seller, m, "certificate:" + other.id + ":revoked");
+  }
 }
 
 }  // namespace

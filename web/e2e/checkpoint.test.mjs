@@ -6,7 +6,6 @@
 // an action waits for it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   startServer,
@@ -16,13 +15,14 @@ import {
   shotOf,
   apiLogin,
   apiGet,
+  apiPost as harnessPost,
+  coveredSheep,
+  slaughterCertificate,
   eventuallyValue,
   expectAllTranslated,
   expectCount,
   expectValue,
   serverToday,
-  freshPhone,
-  freshTag,
 } from './harness.mjs';
 
 let server;
@@ -31,15 +31,7 @@ let vetToken;
 let today;
 let postId;
 
-async function apiPost(token, path, body) {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const apiPost = (token, path, body) => harnessPost(server.url, token, path, body);
 
 before(async () => {
   server = await startServer();
@@ -70,32 +62,8 @@ after(async () => {
 
 // A slaughter certificate for a new owner's sheep, covered as the rules ask, issued as the demo vet.
 async function certificate() {
-  const owner = { phone: await freshPhone(server.url, vetToken), tag: freshTag(), name: 'Checkpoint E2E' };
-  const vaccine = { 'FMD-O': 'FMD-OA-INACT', 'FMD-A': 'FMD-OA-INACT', PPR: 'PPR-LIVE' };
-  const records = Object.entries(vaccine).map(([disease, v]) => ({
-    id: randomUUID(),
-    owner_phone: owner.phone,
-    owner_name: owner.name,
-    animal_tags: [owner.tag],
-    species: 'sheep',
-    disease,
-    vaccine: v,
-    batch_no: `E2E-CP-${disease}`,
-    dose_ml: 1.0,
-    administered_on: today,
-  }));
-  const batch = await apiPost(vetToken, '/vaccinations/batch', { records });
-  assert.equal(batch.status, 200, JSON.stringify(batch.body));
-  const res = await apiPost(vetToken, '/certificates', {
-    owner_phone: owner.phone,
-    animal_tags: [owner.tag],
-    species: 'sheep',
-    purpose: 'slaughter',
-    destination: 'KZ-ABY',
-    destination_place: 'Abay meat plant',
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body;
+  const owner = await coveredSheep(server.url, vetToken, { today, name: 'Checkpoint E2E', batch: 'E2E-CP' });
+  return slaughterCertificate(server.url, vetToken, owner);
 }
 
 async function passagesOf(id) {

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomInt, X509Certificate, createHash } from 'node:crypto';
+import { randomInt, randomUUID, X509Certificate, createHash } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 
@@ -186,6 +186,63 @@ export async function apiGet(url, token, path) {
   const res = await fetch(`${url}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
   const body = await res.text();
   return { status: res.status, body: body ? JSON.parse(body) : null };
+}
+
+// POSTs `body` as JSON to the API as `token`: { status, body }.
+export async function apiPost(url, token, path, body) {
+  const res = await fetch(`${url}/api/v1${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+// A new owner named `name` with `count` ear-tagged sheep covered for slaughter as the rules ask
+// (FMD-O, FMD-A and PPR, given on `today`, the server's day), recorded through the API as `token`
+// (a vet's); `batch` prefixes the batch numbers. Returns { phone, name, tags }.
+export async function coveredSheep(url, token, { today, count = 1, name = 'E2E owner', batch = 'E2E' }) {
+  const owner = { phone: await freshPhone(url, token), name, tags: Array.from({ length: count }, () => freshTag()) };
+  const vaccine = { 'FMD-O': 'FMD-OA-INACT', 'FMD-A': 'FMD-OA-INACT', PPR: 'PPR-LIVE' };
+  const records = Object.entries(vaccine).map(([disease, v]) => ({
+    id: randomUUID(),
+    owner_phone: owner.phone,
+    owner_name: owner.name,
+    animal_tags: owner.tags,
+    species: 'sheep',
+    disease,
+    vaccine: v,
+    batch_no: `${batch}-${disease}`,
+    dose_ml: 1.0,
+    administered_on: today,
+  }));
+  const res = await apiPost(url, token, '/vaccinations/batch', { records });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.created, records.length, JSON.stringify(res.body));
+  return owner;
+}
+
+// A slaughter certificate for `tags` (all of them by default) of `owner` (coveredSheep's), issued
+// through the API as `token` (a vet's), to `destination` at `destination_place`; `more`: further
+// fields of the request (origin_holding, destination_holding). Returns the certificate.
+export async function slaughterCertificate(
+  url,
+  token,
+  owner,
+  { tags = owner.tags, destination = 'KZ-ABY', destination_place = 'Abay meat plant', ...more } = {},
+) {
+  const res = await apiPost(url, token, '/certificates', {
+    owner_phone: owner.phone,
+    animal_tags: tags,
+    species: 'sheep',
+    purpose: 'slaughter',
+    destination,
+    destination_place,
+    ...more,
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body;
 }
 
 export function readText(path) {

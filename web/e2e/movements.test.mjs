@@ -8,7 +8,7 @@
 // for it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import {
   startServer,
   launch,
@@ -18,6 +18,9 @@ import {
   shotOf,
   apiLogin,
   apiGet,
+  apiPost as harnessPost,
+  coveredSheep,
+  slaughterCertificate,
   eventually,
   expectAllTranslated,
   expectAttr,
@@ -25,7 +28,6 @@ import {
   expectText,
   expectValue,
   serverToday,
-  freshPhone,
   freshTag,
 } from './harness.mjs';
 
@@ -35,37 +37,10 @@ let vetToken;
 let inspectorToken;
 let today;
 
-async function apiPost(token, path, body) {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const apiPost = (token, path, body) => harnessPost(server.url, token, path, body);
 
 // A new owner with two ear-tagged sheep covered for slaughter (FMD-O, FMD-A, PPR today).
-async function ownerWithSheep() {
-  const owner = { name: 'Movement E2E', phone: await freshPhone(server.url, vetToken), tags: [freshTag(), freshTag()] };
-  const vaccine = { 'FMD-O': 'FMD-OA-INACT', 'FMD-A': 'FMD-OA-INACT', PPR: 'PPR-LIVE' };
-  const records = Object.entries(vaccine).map(([disease, v]) => ({
-    id: randomUUID(),
-    owner_phone: owner.phone,
-    owner_name: owner.name,
-    animal_tags: owner.tags,
-    species: 'sheep',
-    disease,
-    vaccine: v,
-    batch_no: `E2E-MOVE-${disease}`,
-    dose_ml: 1.0,
-    administered_on: today,
-  }));
-  const res = await apiPost(vetToken, '/vaccinations/batch', { records });
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.equal(res.body.created, 3, JSON.stringify(res.body));
-  return owner;
-}
+const ownerWithSheep = () => coveredSheep(server.url, vetToken, { today, count: 2, name: 'Movement E2E', batch: 'E2E-MOVE' });
 
 // Two holdings of the vet's authority far from the demo's (so that the nearest to `at` is `farm`):
 // the owner's farm at `at` and a slaughterhouse about 5 km north.
@@ -95,20 +70,12 @@ async function holdings(owner) {
 }
 
 // A slaughter certificate for both of the owner's sheep from the farm to the plant, through the API.
-async function issueThroughApi(owner, h) {
-  const res = await apiPost(vetToken, '/certificates', {
-    owner_phone: owner.phone,
-    animal_tags: owner.tags,
-    species: 'sheep',
-    purpose: 'slaughter',
-    destination: 'KZ-ABY',
+const issueThroughApi = (owner, h) =>
+  slaughterCertificate(server.url, vetToken, owner, {
     destination_place: 'Movement plant',
     origin_holding: h.farm.id,
     destination_holding: h.plant.id,
   });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body;
-}
 
 async function openAs(role, { lang = 'en', position = null } = {}) {
   const context = await phone(browser, position ? { geolocation: position, permissions: ['geolocation'] } : {});

@@ -5,7 +5,7 @@
 // API (more than a page), so any one runs alone. Every check of the page after an action waits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import {
   startServer,
   launch,
@@ -14,14 +14,15 @@ import {
   shotOf,
   apiLogin,
   apiGet,
+  apiPost as harnessPost,
+  coveredSheep,
+  slaughterCertificate,
   eventually,
   expectAllTranslated,
   expectAttr,
   expectCount,
   expectText,
   serverToday,
-  freshPhone,
-  freshTag,
   smallTargetsIn,
 } from './harness.mjs';
 
@@ -34,15 +35,7 @@ let vetToken;
 let inspectorToken;
 let today;
 
-async function apiPost(token, path, body) {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const apiPost = (token, path, body) => harnessPost(server.url, token, path, body);
 
 before(async () => {
   server = await startServer({ owners: 5 });
@@ -60,35 +53,9 @@ after(async () => {
 // `n` slaughter certificates of one sheep each, for a new owner's sheep covered today, to the
 // demo's county (the inspector's jurisdiction), oldest first.
 async function certificates(n) {
-  const owner = { phone: await freshPhone(server.url, vetToken), tags: Array.from({ length: n }, () => freshTag()) };
-  const vaccine = { 'FMD-O': 'FMD-OA-INACT', 'FMD-A': 'FMD-OA-INACT', PPR: 'PPR-LIVE' };
-  const records = Object.entries(vaccine).map(([disease, v]) => ({
-    id: randomUUID(),
-    owner_phone: owner.phone,
-    owner_name: 'Pages E2E',
-    animal_tags: owner.tags,
-    species: 'sheep',
-    disease,
-    vaccine: v,
-    batch_no: `E2E-PAGES-${disease}`,
-    dose_ml: 1.0,
-    administered_on: today,
-  }));
-  const batch = await apiPost(vetToken, '/vaccinations/batch', { records });
-  assert.equal(batch.status, 200, JSON.stringify(batch.body));
+  const owner = await coveredSheep(server.url, vetToken, { today, count: n, name: 'Pages E2E', batch: 'E2E-PAGES' });
   const made = [];
-  for (const tag of owner.tags) {
-    const res = await apiPost(vetToken, '/certificates', {
-      owner_phone: owner.phone,
-      animal_tags: [tag],
-      species: 'sheep',
-      purpose: 'slaughter',
-      destination: 'KZ-ABY',
-      destination_place: 'Abay meat plant',
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    made.push(res.body);
-  }
+  for (const tag of owner.tags) made.push(await slaughterCertificate(server.url, vetToken, owner, { tags: [tag] }));
   return made;
 }
 

@@ -4,6 +4,7 @@
 // the event in the phone's outbox (sync.ts addFlockEvent) and empties the form. Messages are
 // translation keys.
 import { EMPTY_FLOCK_FORM, flockEventFrom, type FlockChoice, type FlockEventBody, type FlockEventForm, type FlockFormErrors } from '../flock_life';
+import { withoutError } from './form_errors';
 import { localDate } from './vaccinator_state';
 
 export interface FlockLifePorts {
@@ -76,10 +77,7 @@ export class FlockLifeState {
 
   set(field: keyof FlockEventForm, value: string): void {
     this.form = { ...this.form, [field]: value };
-    if (this.errors[field]) {
-      const { [field]: _gone, ...rest } = this.errors;
-      this.errors = rest;
-    }
+    this.errors = withoutError(this.errors, field);
     this.saved = null;
     this.onChange();
   }

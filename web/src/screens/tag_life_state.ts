@@ -3,6 +3,7 @@
 // (tag_life.ts tagEventFrom); Save puts the event in the phone's outbox (sync.ts addEvent) and
 // empties the form, so the next event starts from nothing. Messages are translation keys.
 import { EMPTY_FORM, tagEventFrom, type EventRecord, type FormErrors, type TagEventBody, type TagEventForm } from '../tag_life';
+import { withoutError } from './form_errors';
 import { localDate } from './vaccinator_state';
 
 export interface TagLifePorts {
@@ -32,10 +33,7 @@ export class TagLifeState {
 
   set(field: keyof TagEventForm, value: string): void {
     this.form = { ...this.form, [field]: value };
-    if (this.errors[field]) {
-      const { [field]: _gone, ...rest } = this.errors;
-      this.errors = rest;
-    }
+    this.errors = withoutError(this.errors, field);
     this.saved = null;
     this.onChange();
   }
