@@ -505,6 +505,10 @@ def pause_replication(dirpath):
     pids = [int(x) for x in out.split()] if rc == 0 else []
     if len(pids) != 2:
         die(f"the leader {leader} streams to {len(pids)} replicas, not 2: {out} {err}")
+    # Noted before they stop: a stopped WAL sender whose postmaster dies is not always killed with
+    # it (one was left behind, stopped, after a passing run), so `stop` kills these too.
+    with open(os.path.join(c["dir"], "paused.pids"), "a") as f:
+        f.write("".join(f"{pid}\n" for pid in pids))
     for pid in pids:
         os.kill(pid, signal.SIGSTOP)
     print(leader)
@@ -541,6 +545,20 @@ def stop(dirpath):
                 kill_node(c, name)
             etcd = [read_pid(os.path.join(dirpath, f"etcd-e{i}.pid")) for i in (1, 2, 3)]
             kill([p for p in etcd if p and alive(p)])
+    # The WAL senders pause_replication stopped, if any outlived their postmaster (checked to be a
+    # WAL sender still, not another process given the same pid since).
+    try:
+        with open(os.path.join(dirpath, "paused.pids")) as f:
+            paused = [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        paused = []
+    for pid in paused:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if f.read().startswith(b"postgres: walsender"):
+                    kill([pid])
+        except OSError:
+            pass
     # Whatever else still runs with DIR on its command line (a pg_rewind, a pg_basebackup...).
     leftovers = []
     for d in os.listdir("/proc"):
