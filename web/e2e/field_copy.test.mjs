@@ -14,6 +14,8 @@ import {
   expectCount,
   expectEval,
   expectText,
+  idbGet,
+  eventuallyValue,
   launch,
   phone,
   shotOf,
@@ -245,13 +247,7 @@ test('a copy past its days is deleted at app start and never answered from', { t
     await takeCopy(page);
     await page.getByTestId('fieldcopy-days').selectOption('3');
     await eventually(async () => assert.ok((await copyInDb(page)).rows > 0));
-    await expectEval(page, () => new Promise((ok) => {
-      const open = indexedDB.open('herdpass');
-      open.onsuccess = () => {
-        const g = open.result.transaction('kv').objectStore('kv').get('fieldcopy_days');
-        g.onsuccess = () => ok(g.result);
-      };
-    }), 3, 'the setting is kept');
+    await eventuallyValue(() => idbGet(page, 'kv', 'fieldcopy_days'), (days) => days === 3, 'the setting is kept');
     // Taken three days ago, as far as the phone knows.
     await page.evaluate(() => new Promise((ok, fail) => {
       const open = indexedDB.open('herdpass');
@@ -291,13 +287,7 @@ test('the field copy card and the answer from it in ug, kk and ru at 390 px, wit
       await eventually(async () => assert.deepEqual(await smallTargetsIn(card), [], `${lang}: small targets`));
       await shotOf(card, `field-copy-card-${lang}`);
       // Wait for the catalogue to be kept before the network goes.
-      await eventually(async () => assert.ok(await page.evaluate(() => new Promise((ok) => {
-        const open = indexedDB.open('herdpass');
-        open.onsuccess = () => {
-          const g = open.result.transaction('kv').objectStore('kv').get('catalogue');
-          g.onsuccess = () => ok(!!g.result);
-        };
-      }))));
+      await eventuallyValue(() => idbGet(page, 'kv', 'catalogue'), (kept) => !!kept, `${lang}: the catalogue kept`);
       await context.setOffline(true);
       await checkPhone(page, owner);
       const notice = page.getByTestId('lookup-from-copy');

@@ -307,6 +307,28 @@ export function expectEval(page, fn, value, message, arg) {
   return eventually(async () => assert.deepEqual(await page.evaluate(fn, arg), value, message));
 }
 
+// The value kept under `key` in the object store `store` of the page's IndexedDB ('herdpass'),
+// undefined when there is none; an error opening or reading fails.
+export function idbGet(page, store, key) {
+  return page.evaluate(
+    ([store, key]) =>
+      new Promise((ok, fail) => {
+        const open = indexedDB.open('herdpass');
+        open.onerror = () => fail(open.error);
+        open.onsuccess = () => {
+          const d = open.result;
+          const g = d.transaction(store).objectStore(store).get(key);
+          g.onsuccess = () => {
+            ok(g.result);
+            d.close();
+          };
+          g.onerror = () => fail(g.error);
+        };
+      }),
+    [store, key],
+  );
+}
+
 // No untranslated string on the page (see untranslated()), once it has rendered.
 export function expectAllTranslated(page) {
   return eventually(async () => assert.deepEqual(await untranslated(page), [], 'untranslated strings on the page'));
