@@ -29,6 +29,7 @@
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
 #include "tests/api/write_load.h"
+#include "tests/support/pg_test_db.h"
 
 namespace herdpass::testing {
 namespace {
@@ -70,26 +71,6 @@ std::map<std::string, std::string> ReadPairEnv(const std::string& path) {
     vars[line.substr(0, eq)] = value;
   }
   return vars;
-}
-
-// One column of every row of `sql` on `conninfo`, or one "ERROR: ..." value.
-std::vector<std::string> PgColumn(const std::string& conninfo, const std::string& sql) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
-  std::vector<std::string> out;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    out.push_back(std::string("ERROR: ") + PQerrorMessage(conn));
-    PQfinish(conn);
-    return out;
-  }
-  PGresult* res = PQexec(conn, sql.c_str());
-  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-    out.push_back(std::string("ERROR: ") + PQresultErrorMessage(res));
-  } else {
-    for (int i = 0; i < PQntuples(res); ++i) out.emplace_back(PQgetvalue(res, i, 0));
-  }
-  PQclear(res);
-  PQfinish(conn);
-  return out;
 }
 
 // Polls `done` until it holds; false after `timeout`. The pause between polls only spaces them.

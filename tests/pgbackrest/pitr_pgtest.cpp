@@ -38,6 +38,7 @@
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
 #include "tests/api/write_load.h"
+#include "tests/support/pg_test_db.h"
 
 namespace herdpass::testing {
 namespace {
@@ -65,30 +66,6 @@ bool Pitr(const std::vector<std::string>& args, const std::string& log) {
 }
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
-
-// One column of every row of `sql` on `conninfo`, or one "ERROR: ..." value.
-std::vector<std::string> PgColumn(const std::string& conninfo, const std::string& sql) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
-  std::vector<std::string> out;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    out.push_back(std::string("ERROR: ") + PQerrorMessage(conn));
-    PQfinish(conn);
-    return out;
-  }
-  PGresult* res = PQexec(conn, sql.c_str());
-  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-    out.push_back(std::string("ERROR: ") + PQresultErrorMessage(res));
-  } else {
-    for (int i = 0; i < PQntuples(res); ++i) out.emplace_back(PQgetvalue(res, i, 0));
-  }
-  PQclear(res);
-  PQfinish(conn);
-  return out;
-}
-
-bool IsError(const std::vector<std::string>& column) {
-  return column.size() == 1 && column[0].rfind("ERROR: ", 0) == 0;
-}
 
 // Polls `done` until it holds; false after `timeout`. The pause between polls only spaces them.
 bool PollUntil(const std::function<bool()>& done, std::chrono::seconds timeout) {

@@ -142,4 +142,27 @@ std::string PgTestDatabase::Scalar(const std::string& sql) const {
   return rows[0][0];
 }
 
+std::vector<std::string> PgColumn(const std::string& conninfo, const std::string& sql) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  std::vector<std::string> out;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    out.push_back(std::string("ERROR: ") + PQerrorMessage(conn));
+    PQfinish(conn);
+    return out;
+  }
+  PGresult* res = PQexec(conn, sql.c_str());
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    out.push_back(std::string("ERROR: ") + PQresultErrorMessage(res));
+  } else {
+    for (int i = 0; i < PQntuples(res); ++i) out.emplace_back(PQgetvalue(res, i, 0));
+  }
+  PQclear(res);
+  PQfinish(conn);
+  return out;
+}
+
+bool IsError(const std::vector<std::string>& column) {
+  return column.size() == 1 && column[0].rfind("ERROR: ", 0) == 0;
+}
+
 }  // namespace herdpass::testing

@@ -15,6 +15,12 @@ namespace herdpass::testing {
 // The connection string of the test server's maintenance database, or "" with `why` set.
 std::string TestServerConninfo(std::string* why = nullptr);
 
+// One column of every row of `sql` run on `conninfo` (any server, not only the fixture's), or one
+// "ERROR: ..." value when the connection or the statement fails.
+std::vector<std::string> PgColumn(const std::string& conninfo, const std::string& sql);
+// Whether `column` is PgColumn's "ERROR: ..." answer.
+bool IsError(const std::vector<std::string>& column);
+
 // A new database with a random name, dropped (with any connection still open to it) on
 // destruction. Not thread-safe; one per test.
 class PgTestDatabase {
