@@ -56,6 +56,9 @@ export const mount: Mount = (root) => {
   let decideError: string | null = null;
   let decideFailure: unknown = null;
   let busy = false;
+  // A vaccinator comes here to report: the form is open. A vet comes mostly for the reports: theirs
+  // is folded below them until asked for.
+  let reportOpen = role === 'vaccinator';
 
   const board = new OutbreakBoard({
     list: () => api('GET', '/outbreaks?limit=200', undefined, controller.signal),
@@ -141,7 +144,14 @@ export const mount: Mount = (root) => {
     return d ? all.filter((sp) => d.species.includes(sp.code)) : all;
   };
 
-  const reportView = () => html`<section class="card" data-testid="outbreak-report">
+  const reportView = () =>
+    reportOpen
+      ? reportForm()
+      : html`<section class="card" data-testid="outbreak-report" data-open="false">
+          <button class="btn btn-block" data-testid="outbreak-report-open" @click=${() => ((reportOpen = true), draw())}>${t('outbreak:report_title')}</button>
+        </section>`;
+
+  const reportForm = () => html`<section class="card" data-testid="outbreak-report" data-open="true">
     <h1>${t('outbreak:report_title')}</h1>
     <p class="muted">${t('outbreak:report_hint')}</p>
     <form @submit=${save} data-testid="outbreak-form" novalidate>
@@ -247,7 +257,7 @@ export const mount: Mount = (root) => {
       <div>${t('outbreak:first_signs_on', { date: formatDate(o.first_signs_on) })} ·
         ${t('outbreak:sick_dead', { sick: formatNumber(o.head_sick), dead: formatNumber(o.head_dead) })}</div>
       <div class="muted">${t('outbreak:reported_at', { at: formatDateTime(o.reported_at) })} ·
-        <span dir="ltr">${formatNumber(o.lat, { maximumFractionDigits: 5 })}, ${formatNumber(o.lon, { maximumFractionDigits: 5 })}</span></div>
+        <span dir="ltr">${formatNumber(o.lat, { maximumFractionDigits: 5 })}; ${formatNumber(o.lon, { maximumFractionDigits: 5 })}</span></div>
       ${o.note ? html`<div dir="auto">${o.note}</div>` : nothing}
       ${o.status === 'confirmed' ? html`<div data-testid="outbreak-lab-shown">${t('outbreak:lab_shown', { lab: o.lab_reference ?? '' })}</div>` : nothing}
       ${canDecide && o.status === 'reported'
@@ -278,7 +288,7 @@ export const mount: Mount = (root) => {
 
   function draw(): void {
     if (!alive) return;
-    render(html`<div class="screen outbreaks">${canReport ? reportView() : nothing}${canSee ? boardView() : nothing}</div>`, root);
+    render(html`<div class="screen outbreaks">${canSee ? boardView() : nothing}${canReport ? reportView() : nothing}</div>`, root);
   }
 
   let polling = false;
