@@ -540,8 +540,9 @@ async function runSync(): Promise<SyncReport> {
     const events = await syncEvents(idbEvents, sendEvent, { user }, sendFlockEvent);
     if (events.outcome !== 'done') return events;
     const passages = await syncPassages(idbPassages, sendPassage, { user });
-    if (passages.outcome !== 'done') return passages;
-    const outbreaks = await syncOutbreaks(idbOutbreaks, sendOutbreak, { user });
+    // W14 reports last; they go only when everything before them went.
+    const none = { created: 0, duplicate: 0, rejected: 0 };
+    const outbreaks = passages.outcome === 'done' ? await syncOutbreaks(idbOutbreaks, sendOutbreak, { user }) : { ...passages, ...none };
     return {
       ...outbreaks,
       created: records.created + events.created + passages.created + outbreaks.created,
