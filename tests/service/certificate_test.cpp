@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "cert/documents.h"
 #include "cert/hp1.h"
@@ -1656,6 +1657,20 @@ class OutbreakTest : public CertificateTest {
     return z;
   }
 
+  // A farm F-1 (for an outbreak), and a certificate of sheep from 2 km away (inside a 3 km zone
+  // around it) and one from 22 km away (outside a 10 km one), both issued now.
+  std::tuple<Holding, Certificate, Certificate> FarmAndTwoCertificates() {
+    SeedSheep();
+    const Holding farm = Place("F-1", 47.9, 80.6);
+    const Holding near = Place("F-2", 47.92, 80.6);
+    const Holding away = Place("F-4", 48.1, 80.6);
+    CertificateRequest req = Request();
+    req.origin_holding = near.id;
+    const Certificate inside = Issue(req);
+    req.origin_holding = away.id;
+    return {farm, inside, Issue(req)};
+  }
+
   int64_t AuditCount(const std::string& action) {
     AuditQuery q;
     q.all_authorities = true;
@@ -1877,15 +1892,7 @@ TEST_F(OutbreakTest, BadZonesAreRefusedNamingTheField) {
 }
 
 TEST_F(OutbreakTest, CertificatesIssuedBeforeAZoneAreListedWarnedAtVerifyAndRevokedTogether) {
-  SeedSheep();
-  const Holding farm = Place("F-1", 47.9, 80.6);
-  const Holding near = Place("F-2", 47.92, 80.6);
-  const Holding away = Place("F-4", 48.1, 80.6);
-  CertificateRequest req = Request();
-  req.origin_holding = near.id;
-  const Certificate inside = Issue(req);
-  req.origin_holding = away.id;
-  const Certificate outside = Issue(req);
+  const auto [farm, inside, outside] = FarmAndTwoCertificates();
   EXPECT_TRUE(svc().Verify(public_, inside.hp1).warnings.empty());
   clock_.Advance(std::chrono::minutes(10));
   auto zone = svc().DeclareZone(vet_, Zone3And10(Confirmed(farm.id)));
@@ -1923,15 +1930,7 @@ TEST_F(OutbreakTest, CertificatesIssuedBeforeAZoneAreListedWarnedAtVerifyAndRevo
 }
 
 TEST_F(OutbreakTest, ZonesArePublishedWithTheRevocationListForOfflineVerifiers) {
-  SeedSheep();
-  const Holding farm = Place("F-1", 47.9, 80.6);
-  const Holding near = Place("F-2", 47.92, 80.6);
-  const Holding away = Place("F-4", 48.1, 80.6);
-  CertificateRequest req = Request();
-  req.origin_holding = near.id;
-  const Certificate inside = Issue(req);
-  req.origin_holding = away.id;
-  const Certificate outside = Issue(req);
+  const auto [farm, inside, outside] = FarmAndTwoCertificates();
   // No zone: the list carries none (the document old verifiers know).
   auto before = cert::OpenRevocationList(svc().RevocationListDocument().value(), {key_});
   ASSERT_TRUE(before.ok()) << before.status().ToString();
