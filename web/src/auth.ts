@@ -39,13 +39,13 @@ export function clearSession(): void {
 export function screensFor(role: Role): string[] {
   switch (role) {
     case 'vaccinator':
-      return ['/vaccinator', '/verify'];
+      return ['/vaccinator', '/outbreaks', '/verify'];
     case 'vet':
-      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/verify'];
+      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/outbreaks', '/verify'];
     case 'inspector':
       return ['/inspector', '/verify'];
     case 'admin':
-      return ['/dashboard', '/vet', '/verify'];
+      return ['/dashboard', '/vet', '/outbreaks', '/verify'];
     case 'auditor':
       return ['/dashboard', '/verify'];
   }
