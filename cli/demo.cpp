@@ -179,6 +179,33 @@ std::optional<CertificateRequest> DemoRequest(const Household& h, const std::str
   return std::nullopt;
 }
 
+// The doses, given today by the demo vet, that the movement rules' `failures` ask for before the
+// movement `request` may go.
+std::vector<VaccinationRecordInput> DosesFor(HerdService& service, const CertificateRequest& request,
+                                             const std::vector<RuleFailure>& failures,
+                                             std::mt19937_64& idrng) {
+  const Catalogue& cat = service.catalogue();
+  const Date today = service.clock().Today();
+  std::vector<VaccinationRecordInput> doses;
+  for (const auto& f : failures) {
+    const VaccineProduct* vaccine = VaccineFor(cat, f.disease);
+    if (vaccine == nullptr) continue;
+    VaccinationRecordInput r;
+    r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 6 * 3600000LL, idrng);
+    r.owner_phone = request.owner_phone;
+    r.animal_tags = {f.animal};
+    r.species = request.species;
+    r.disease = f.disease;
+    r.vaccine = vaccine->code;
+    r.batch_no = vaccine->code.substr(0, 3) + "-PRE-" + std::to_string(today.days() % 9000);
+    r.dose_ml = request.species == "sheep" ? 1.0 : 2.0;
+    r.administered_on = today.ToString();
+    r.device_id = "demo-vet";
+    doses.push_back(std::move(r));
+  }
+  return doses;
+}
+
 // Issues kDemoCertificates certificates for households whose animals meet the movement rules. When
 // the campaigns leave too few covered today (early spring, before the FMD round), the vet
 // vaccinates the animals a refusal names and issues then: what a vet does before a movement.
@@ -201,28 +228,10 @@ Result<std::vector<Certificate>> IssueDemoCertificates(HerdService& service, con
       return c.status();
     }
   }
-  const Catalogue& cat = service.catalogue();
-  const Date today = service.clock().Today();
   for (auto& [request, failures] : refused) {
     if (issued.size() == kDemoCertificates) break;
-    std::vector<VaccinationRecordInput> doses;
-    for (const auto& f : failures) {
-      const VaccineProduct* vaccine = VaccineFor(cat, f.disease);
-      if (vaccine == nullptr) continue;
-      VaccinationRecordInput r;
-      r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 6 * 3600000LL, idrng);
-      r.owner_phone = request.owner_phone;
-      r.animal_tags = {f.animal};
-      r.species = request.species;
-      r.disease = f.disease;
-      r.vaccine = vaccine->code;
-      r.batch_no = vaccine->code.substr(0, 3) + "-PRE-" + std::to_string(today.days() % 9000);
-      r.dose_ml = request.species == "sheep" ? 1.0 : 2.0;
-      r.administered_on = today.ToString();
-      r.device_id = "demo-vet";
-      doses.push_back(std::move(r));
-    }
-    HP_ASSIGN_OR_RETURN(auto recorded, service.RecordBatch(vet, doses));
+    HP_ASSIGN_OR_RETURN(auto recorded,
+                        service.RecordBatch(vet, DosesFor(service, request, failures, idrng)));
     request.transport = "truck 0" + std::to_string(10 + issued.size()) + " ABC 05";
     auto c = service.IssueCertificate(vet, request);
     if (c.ok()) issued.push_back(std::move(c).value());
@@ -389,26 +398,8 @@ Result<Result<Certificate>> IssueVaccinatingFirst(HerdService& service, const Ca
   auto c = service.IssueCertificate(vet, request);
   const UnmetRules* unmet = c.status().payload<UnmetRules>();
   if (unmet == nullptr) return c;
-  const Catalogue& cat = service.catalogue();
-  const Date today = service.clock().Today();
-  std::vector<VaccinationRecordInput> doses;
-  for (const auto& f : unmet->failures) {
-    const VaccineProduct* vaccine = VaccineFor(cat, f.disease);
-    if (vaccine == nullptr) continue;
-    VaccinationRecordInput r;
-    r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 6 * 3600000LL, idrng);
-    r.owner_phone = request.owner_phone;
-    r.animal_tags = {f.animal};
-    r.species = request.species;
-    r.disease = f.disease;
-    r.vaccine = vaccine->code;
-    r.batch_no = vaccine->code.substr(0, 3) + "-PRE-" + std::to_string(today.days() % 9000);
-    r.dose_ml = request.species == "sheep" ? 1.0 : 2.0;
-    r.administered_on = today.ToString();
-    r.device_id = "demo-vet";
-    doses.push_back(std::move(r));
-  }
-  HP_RETURN_IF_ERROR(service.RecordBatch(vet, doses).status());
+  HP_RETURN_IF_ERROR(
+      service.RecordBatch(vet, DosesFor(service, request, unmet->failures, idrng)).status());
   return service.IssueCertificate(vet, request);
 }
 
