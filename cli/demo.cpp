@@ -181,7 +181,8 @@ std::optional<CertificateRequest> DemoRequest(const Household& h, const std::str
 
 // The doses, given today by the demo vet, that the movement rules' `failures` ask for before the
 // movement `request` may go.
-std::vector<VaccinationRecordInput> DosesFor(HerdService& service, const CertificateRequest& request,
+std::vector<VaccinationRecordInput> DosesFor(HerdService& service,
+                                             const CertificateRequest& request,
                                              const std::vector<RuleFailure>& failures,
                                              std::mt19937_64& idrng) {
   const Catalogue& cat = service.catalogue();
@@ -389,9 +390,9 @@ Status RecordDemoJourneys(HerdService& service, const Deployment& d, const std::
   return Status::Ok();
 }
 
-// The certificate `request` asks for, issued by `vet`; when the movement rules refuse it, what a vet
-// does before a movement: the doses the rules ask for, today, then issued again. The outer Result
-// fails on a store error; the inner one is the issuance's answer.
+// The certificate `request` asks for, issued by `vet`; when the movement rules refuse it, what a
+// vet does before a movement: the doses the rules ask for, today, then issued again. The outer
+// Result fails on a store error; the inner one is the issuance's answer.
 Result<Result<Certificate>> IssueVaccinatingFirst(HerdService& service, const Caller& vet,
                                                   const CertificateRequest& request,
                                                   std::mt19937_64& idrng) {
@@ -427,8 +428,9 @@ Status RecordDemoTraceMovements(HerdService& service, const Deployment& d, const
   };
   HP_ASSIGN_OR_RETURN(const Holding market,
                       place("MKT-OB-01", "market", "Summer pasture market (outbreak demo)", 0.06));
-  HP_ASSIGN_OR_RETURN(const Holding buyer_farm,
-                      place("FARM-OB-02", "farm", "Farm of the market's buyer (outbreak demo)", 0.12));
+  HP_ASSIGN_OR_RETURN(
+      const Holding buyer_farm,
+      place("FARM-OB-02", "farm", "Farm of the market's buyer (outbreak demo)", 0.12));
   HP_ASSIGN_OR_RETURN(const Holding old_farm,
                       place("FARM-OB-03", "farm", "Farm sold to last month (outbreak demo)", 0.18));
   HP_ASSIGN_OR_RETURN(auto vet, DemoUser(service, Role::kVet));

@@ -1898,9 +1898,9 @@ TEST_F(DemoCountyApiTest, TracesTheOutbreakFarmsMovements) {
   };
   EXPECT_EQ(reached("&disease=FMD-O"),
             (std::vector<std::string>{"FARM-OB-01@0", "MKT-OB-01@1", "FARM-OB-02@2"}));
-  EXPECT_EQ(reached("&from=" + DaysFromToday(-40)),
-            (std::vector<std::string>{"FARM-OB-01@0", "MKT-OB-01@1", "FARM-OB-03@1",
-                                      "FARM-OB-02@2"}));
+  EXPECT_EQ(
+      reached("&from=" + DaysFromToday(-40)),
+      (std::vector<std::string>{"FARM-OB-01@0", "MKT-OB-01@1", "FARM-OB-03@1", "FARM-OB-02@2"}));
 }
 
 // The demo's sale certificate (W8): printed with its buyer's phone, issued for sale to that buyer
