@@ -187,6 +187,9 @@ TEST_F(TraceApiTest, TraceFindsAHoldingTwoSalesAwayAndNoneOutsideTheWindowOrDept
 
   // The auditor traces too, without the owner's name or phone.
   json seen = Trace("holding=" + a, "aud");
+  // Without a disease, the window is the catalogue's longest incubation period (21 days).
+  EXPECT_EQ(seen.at("from"), DaysFromToday(-21));
+  EXPECT_EQ(Holdings(seen, w), (std::vector<std::string>{"A@0", "M@1", "B@2"}));
   ASSERT_EQ(seen.at("owners").size(), 1u);
   EXPECT_FALSE(seen.at("owners")[0].contains("phone"));
   EXPECT_FALSE(seen.at("owners")[0].contains("name"));
