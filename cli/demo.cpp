@@ -179,6 +179,34 @@ std::optional<CertificateRequest> DemoRequest(const Household& h, const std::str
   return std::nullopt;
 }
 
+// The doses, given today by the demo vet, that the movement rules' `failures` ask for before the
+// movement `request` may go.
+std::vector<VaccinationRecordInput> DosesFor(HerdService& service,
+                                             const CertificateRequest& request,
+                                             const std::vector<RuleFailure>& failures,
+                                             std::mt19937_64& idrng) {
+  const Catalogue& cat = service.catalogue();
+  const Date today = service.clock().Today();
+  std::vector<VaccinationRecordInput> doses;
+  for (const auto& f : failures) {
+    const VaccineProduct* vaccine = VaccineFor(cat, f.disease);
+    if (vaccine == nullptr) continue;
+    VaccinationRecordInput r;
+    r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 6 * 3600000LL, idrng);
+    r.owner_phone = request.owner_phone;
+    r.animal_tags = {f.animal};
+    r.species = request.species;
+    r.disease = f.disease;
+    r.vaccine = vaccine->code;
+    r.batch_no = vaccine->code.substr(0, 3) + "-PRE-" + std::to_string(today.days() % 9000);
+    r.dose_ml = request.species == "sheep" ? 1.0 : 2.0;
+    r.administered_on = today.ToString();
+    r.device_id = "demo-vet";
+    doses.push_back(std::move(r));
+  }
+  return doses;
+}
+
 // Issues kDemoCertificates certificates for households whose animals meet the movement rules. When
 // the campaigns leave too few covered today (early spring, before the FMD round), the vet
 // vaccinates the animals a refusal names and issues then: what a vet does before a movement.
@@ -201,28 +229,10 @@ Result<std::vector<Certificate>> IssueDemoCertificates(HerdService& service, con
       return c.status();
     }
   }
-  const Catalogue& cat = service.catalogue();
-  const Date today = service.clock().Today();
   for (auto& [request, failures] : refused) {
     if (issued.size() == kDemoCertificates) break;
-    std::vector<VaccinationRecordInput> doses;
-    for (const auto& f : failures) {
-      const VaccineProduct* vaccine = VaccineFor(cat, f.disease);
-      if (vaccine == nullptr) continue;
-      VaccinationRecordInput r;
-      r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 6 * 3600000LL, idrng);
-      r.owner_phone = request.owner_phone;
-      r.animal_tags = {f.animal};
-      r.species = request.species;
-      r.disease = f.disease;
-      r.vaccine = vaccine->code;
-      r.batch_no = vaccine->code.substr(0, 3) + "-PRE-" + std::to_string(today.days() % 9000);
-      r.dose_ml = request.species == "sheep" ? 1.0 : 2.0;
-      r.administered_on = today.ToString();
-      r.device_id = "demo-vet";
-      doses.push_back(std::move(r));
-    }
-    HP_ASSIGN_OR_RETURN(auto recorded, service.RecordBatch(vet, doses));
+    HP_ASSIGN_OR_RETURN(auto recorded,
+                        service.RecordBatch(vet, DosesFor(service, request, failures, idrng)));
     request.transport = "truck 0" + std::to_string(10 + issued.size()) + " ABC 05";
     auto c = service.IssueCertificate(vet, request);
     if (c.ok()) issued.push_back(std::move(c).value());
@@ -380,6 +390,111 @@ Status RecordDemoJourneys(HerdService& service, const Deployment& d, const std::
   return Status::Ok();
 }
 
+// The certificate `request` asks for, issued by `vet`; when the movement rules refuse it, what a
+// vet does before a movement: the doses the rules ask for, today, then issued again. The outer
+// Result fails on a store error; the inner one is the issuance's answer.
+Result<Result<Certificate>> IssueVaccinatingFirst(HerdService& service, const Caller& vet,
+                                                  const CertificateRequest& request,
+                                                  std::mt19937_64& idrng) {
+  auto c = service.IssueCertificate(vet, request);
+  const UnmetRules* unmet = c.status().payload<UnmetRules>();
+  if (unmet == nullptr) return c;
+  HP_RETURN_IF_ERROR(
+      service.RecordBatch(vet, DosesFor(service, request, unmet->failures, idrng)).status());
+  return service.IssueCertificate(vet, request);
+}
+
+// W14 tracing: movements worth tracing from the outbreak's farm, made before its zone stops them.
+// Three demo owners, two vaccinated cows each: the first's go from FARM-OB-01 to a market
+// (MKT-OB-01) and arrive three days ago, the second's from that market to a farm (FARM-OB-02) and
+// arrive yesterday: a chain of two hops within FMD's 14-day incubation period. The third's went
+// from FARM-OB-01 to FARM-OB-03, arriving 30 days ago (the inspector's scan dated then, as an
+// offline scan is): outside it. The holdings lie north of the outbreak farm, further from the
+// county's centre. Made once, on the run that first reports the outbreak.
+Status RecordDemoTraceMovements(HerdService& service, const Deployment& d, const Holding& farm) {
+  const Date today = service.clock().Today();
+  const Timestamp now = service.clock().Now();
+  auto place = [&](const std::string& code, const std::string& kind, const std::string& name,
+                   double dlat) -> Result<Holding> {
+    HoldingInput in;
+    in.code = code;
+    in.kind = kind;
+    in.name = name;
+    in.authority = d.authority;
+    in.lat = farm.lat + dlat;
+    in.lon = farm.lon + 0.02;
+    in.opened_on = today.AddYears(-10).ToString();
+    return EnsureHolding(service, HerdService::SystemCaller(), in);
+  };
+  HP_ASSIGN_OR_RETURN(const Holding market,
+                      place("MKT-OB-01", "market", "Summer pasture market (outbreak demo)", 0.06));
+  HP_ASSIGN_OR_RETURN(
+      const Holding buyer_farm,
+      place("FARM-OB-02", "farm", "Farm of the market's buyer (outbreak demo)", 0.12));
+  HP_ASSIGN_OR_RETURN(const Holding old_farm,
+                      place("FARM-OB-03", "farm", "Farm sold to last month (outbreak demo)", 0.18));
+  HP_ASSIGN_OR_RETURN(auto vet, DemoUser(service, Role::kVet));
+  HP_ASSIGN_OR_RETURN(auto inspector, DemoUser(service, Role::kInspector));
+  Caller system = HerdService::SystemCaller();
+  system.authority = d.authority;
+  std::mt19937 rng(0x0b7aceU);
+  std::mt19937_64 idrng(0x0b7aceULL);
+  PhoneNormalizer normalizer(d.region);
+  struct Leg {
+    const Holding* from;
+    const Holding* to;
+    int days_ago;
+  };
+  const Leg legs[] = {{&farm, &market, 3}, {&market, &buyer_farm, 1}, {&farm, &old_farm, 30}};
+  uint64_t serial = 990000000ULL;
+  for (const Leg& leg : legs) {
+    std::string phone;
+    do {
+      phone = DemoPhone(d.region, rng);
+    } while (!normalizer.ToE164(phone).ok());
+    CertificateRequest request;
+    std::vector<VaccinationRecordInput> doses;
+    for (int k = 0; k < 2; ++k) {
+      char tag[16];
+      std::snprintf(tag, sizeof tag, "%s%012llu", TagCountry(d.region).c_str(),
+                    static_cast<unsigned long long>(serial++));
+      VaccinationRecordInput r;
+      r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 7 * 3600000LL, idrng);
+      r.owner_phone = phone;
+      r.owner_name = "Outbreak Demo Owner";
+      r.animal_tags = {tag};
+      r.species = "cattle";
+      r.disease = "FMD-O";
+      r.vaccine = "FMD-OA-INACT";
+      r.batch_no = "FMD-TRACE-1";
+      r.dose_ml = 2.0;
+      r.administered_on = today.AddDays(-60).ToString();
+      r.device_id = "demo-vet";
+      doses.push_back(std::move(r));
+      request.animal_tags.push_back(tag);
+    }
+    HP_RETURN_IF_ERROR(service.RecordBatch(system, doses).status());
+    request.owner_phone = phone;
+    request.species = "cattle";
+    request.purpose = "sale";
+    request.origin_place = leg.from->name;
+    request.origin_holding = leg.from->id;
+    request.destination = d.authority;
+    request.destination_place = leg.to->name;
+    request.destination_holding = leg.to->id;
+    request.transport = "truck 0" + std::to_string(60 + leg.days_ago) + " OBD 05";
+    HP_ASSIGN_OR_RETURN(auto issued, IssueVaccinatingFirst(service, vet, request, idrng));
+    HP_ASSIGN_OR_RETURN(const Certificate c, std::move(issued));
+    ArrivalRequest arrival;
+    arrival.holding = leg.to->id;
+    arrival.head_count = c.head_count;
+    arrival.tags = c.tags;
+    arrival.at = FormatRfc3339(now - std::chrono::days(leg.days_ago));
+    HP_RETURN_IF_ERROR(service.ConsumeCertificate(inspector, c.id, arrival).status());
+  }
+  return Status::Ok();
+}
+
 // W14: a suspected outbreak of FMD (serotype O) in cattle at a remote demo farm, reported by the
 // vaccinator, confirmed by the vet, and a zone of 3 and 10 km around it for the FMD species,
 // holding for 21 days. The farm lies ~65 km north of the county's centre, so that the zone stops no
@@ -411,6 +526,7 @@ Status RecordDemoOutbreak(HerdService& service, const Deployment& d, DemoResult&
   report.lon = farm.lon;
   report.note = "fever, vesicles on tongue and feet, lameness";
   HP_ASSIGN_OR_RETURN(const OutbreakResult reported, service.ReportOutbreak(vaccinator, report));
+  if (!reported.duplicate) HP_RETURN_IF_ERROR(RecordDemoTraceMovements(service, d, farm));
   if (reported.outbreak.status == OutbreakStatus::kReported) {
     HP_RETURN_IF_ERROR(
         service.ConfirmOutbreak(vet, report.id, "NRL-DEMO-0001", "RT-PCR positive, serotype O")
@@ -451,8 +567,6 @@ Status RecordDemoSaleCertificate(HerdService& service, const std::vector<Househo
   HP_ASSIGN_OR_RETURN(auto vet, DemoUser(service, Role::kVet));
   std::set<std::string> used;
   for (const auto& c : certs) used.insert(c.tags.begin(), c.tags.end());
-  const Catalogue& cat = service.catalogue();
-  const Date today = service.clock().Today();
   constexpr size_t kTries = 40;
   size_t tried = 0;
   for (auto h = households.rbegin(); h != households.rend() && tried < kTries; ++h) {
@@ -469,29 +583,7 @@ Status RecordDemoSaleCertificate(HerdService& service, const std::vector<Househo
     request->destination_place = "Buyer's farm";
     request->buyer_phone = buyer_phone;
     request->buyer_name = "Demo Sale Buyer";
-    auto c = service.IssueCertificate(vet, *request);
-    if (const UnmetRules* unmet = c.status().payload<UnmetRules>()) {
-      // What a vet does before a movement: the doses the rules ask for, today, then again.
-      std::vector<VaccinationRecordInput> doses;
-      for (const auto& f : unmet->failures) {
-        const VaccineProduct* vaccine = VaccineFor(cat, f.disease);
-        if (vaccine == nullptr) continue;
-        VaccinationRecordInput r;
-        r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 6 * 3600000LL, idrng);
-        r.owner_phone = request->owner_phone;
-        r.animal_tags = {f.animal};
-        r.species = request->species;
-        r.disease = f.disease;
-        r.vaccine = vaccine->code;
-        r.batch_no = vaccine->code.substr(0, 3) + "-PRE-" + std::to_string(today.days() % 9000);
-        r.dose_ml = request->species == "sheep" ? 1.0 : 2.0;
-        r.administered_on = today.ToString();
-        r.device_id = "demo-vet";
-        doses.push_back(std::move(r));
-      }
-      HP_RETURN_IF_ERROR(service.RecordBatch(vet, doses).status());
-      c = service.IssueCertificate(vet, *request);
-    }
+    HP_ASSIGN_OR_RETURN(auto c, IssueVaccinatingFirst(service, vet, *request, idrng));
     if (!c.ok()) continue;
     HP_ASSIGN_OR_RETURN(auto inspector, DestinationInspector(service, c->destination));
     ArrivalRequest arrival;

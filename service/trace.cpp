@@ -132,8 +132,8 @@ Result<TraceAnswer> HerdService::Trace(const Caller& caller, const TraceRequest&
   detail.Add("holdings", static_cast<int64_t>(out.result.holdings.size()))
       .Add("movements", static_cast<int64_t>(out.result.movements.size()));
   if (!shown.empty()) detail.Add("owners_read", shown);
-  const std::string target =
-      out.start_holding ? "holding:" + std::to_string(out.start_holding->id) : "tag:" + out.start_tag;
+  const std::string target = out.start_holding ? "holding:" + std::to_string(out.start_holding->id)
+                                               : "tag:" + out.start_tag;
   const std::string authority = out.start_holding ? out.start_holding->authority : caller.authority;
   HP_RETURN_IF_ERROR(
       store_.AppendAudit(AuditFor(caller, authority, "trace", target, detail.Text())));

@@ -430,9 +430,9 @@ struct OutbreakListQuery {
 // The edges are the movements by certificate that name an origin holding: each certificate's
 // movement to where it arrived (or, not arrived yet and not revoked, to its destination holding),
 // kind "sale" for a certificate of purpose sale and "arrival" otherwise, at its arrival (else its
-// issue); and each passage of it at a checkpoint or market, as two edges of kind "passage": from the
-// origin to the passage's holding at the scan, and from there on to where it arrived. Forward, a
-// hop follows an edge out of a holding reached no earlier than the edge; backward, an edge into
+// issue); and each passage of it at a checkpoint or market, as two edges of kind "passage": from
+// the origin to the passage's holding at the scan, and from there on to where it arrived. Forward,
+// a hop follows an edge out of a holding reached no earlier than the edge; backward, an edge into
 // it no later. Answered by one recursive query per backend.
 struct TraceQuery {
   std::optional<int64_t> holding_id;  // start here; or

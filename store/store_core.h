@@ -42,10 +42,10 @@
 #include "store/owner_change.h"
 #include "store/ownership_core.h"
 #include "store/reader_pool.h"
-#include "store/trace_core.h"
 #include "store/record_codecs.h"
 #include "store/record_rules.h"
 #include "store/store.h"
+#include "store/trace_core.h"
 #include "store/writer.h"
 
 namespace herdpass::store {

@@ -18,7 +18,7 @@
 namespace herdpass::store {
 
 struct TraceFold {
-  std::vector<TraceMovement> movements;  // by hop, then time, then number
+  std::vector<TraceMovement> movements;      // by hop, then time, then number
   std::map<int64_t, TraceHolding> holdings;  // by id; holding filled in by the caller
 };
 

@@ -1586,12 +1586,12 @@ std::string TraceGeoJson(const TraceAnswer& a) {
     props.erase("lat");
     props.erase("lon");
     props["feature"] = "holding";
-    features.push_back({{"type", "Feature"},
-                        {"id", "holding-" + std::to_string(t.holding.id)},
-                        {"geometry",
-                         {{"type", "Point"},
-                          {"coordinates", json::array({t.holding.lon, t.holding.lat})}}},
-                        {"properties", std::move(props)}});
+    features.push_back(
+        {{"type", "Feature"},
+         {"id", "holding-" + std::to_string(t.holding.id)},
+         {"geometry",
+          {{"type", "Point"}, {"coordinates", json::array({t.holding.lon, t.holding.lat})}}},
+         {"properties", std::move(props)}});
   }
   for (const TraceMovement& m : a.result.movements) {
     const Holding* from = TracedHolding(a, m.from_holding);
@@ -1599,13 +1599,12 @@ std::string TraceGeoJson(const TraceAnswer& a) {
     if (from == nullptr || to == nullptr) continue;  // every end is reached: never taken
     json props = TraceMovementJson(m);
     props["feature"] = "movement";
-    features.push_back(
-        {{"type", "Feature"},
-         {"geometry",
-          {{"type", "LineString"},
-           {"coordinates", json::array({json::array({from->lon, from->lat}),
-                                        json::array({to->lon, to->lat})})}}},
-         {"properties", std::move(props)}});
+    features.push_back({{"type", "Feature"},
+                        {"geometry",
+                         {{"type", "LineString"},
+                          {"coordinates", json::array({json::array({from->lon, from->lat}),
+                                                       json::array({to->lon, to->lat})})}}},
+                        {"properties", std::move(props)}});
   }
   return json{{"type", "FeatureCollection"}, {"features", std::move(features)}}.dump();
 }
@@ -1637,12 +1636,12 @@ std::string TraceCsv(const TraceAnswer& a) {
   for (const TraceMovement& m : a.result.movements) {
     const Holding* from = TracedHolding(a, m.from_holding);
     const Holding* to = TracedHolding(a, m.to_holding);
-    out += std::to_string(m.hop) + ',' + (m.forward ? "forward" : "backward") + ',' + m.kind +
-           ',' + CsvField(m.number) + ',' + CsvField(m.certificate_id) + ',' +
-           FormatRfc3339(m.at) + ',' + std::to_string(m.head) + ',' +
-           std::to_string(m.from_holding) + ',' + CsvField(from ? from->code : "") + ',' +
-           CsvField(from ? from->authority : "") + ',' + std::to_string(m.to_holding) + ',' +
-           CsvField(to ? to->code : "") + ',' + CsvField(to ? to->authority : "") + "\r\n";
+    out += std::to_string(m.hop) + ',' + (m.forward ? "forward" : "backward") + ',' + m.kind + ',' +
+           CsvField(m.number) + ',' + CsvField(m.certificate_id) + ',' + FormatRfc3339(m.at) + ',' +
+           std::to_string(m.head) + ',' + std::to_string(m.from_holding) + ',' +
+           CsvField(from ? from->code : "") + ',' + CsvField(from ? from->authority : "") + ',' +
+           std::to_string(m.to_holding) + ',' + CsvField(to ? to->code : "") + ',' +
+           CsvField(to ? to->authority : "") + "\r\n";
   }
   return out;
 }

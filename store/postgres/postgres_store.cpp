@@ -414,8 +414,8 @@ template <>
 Result<std::vector<TraceMovement>> Codecs::ReadTraceWalk(Connection& conn, const TraceQuery& q) {
   return postgres::ReadAll<TraceMovement>(
       conn, postgres::kSelectTraceWalk,
-      {q.holding_id.value_or(0), q.animal_id.value_or(0), q.from, q.to, q.depth,
-       q.forward ? 1 : 0, q.backward ? 1 : 0},
+      {q.holding_id.value_or(0), q.animal_id.value_or(0), q.from, q.to, q.depth, q.forward ? 1 : 0,
+       q.backward ? 1 : 0},
       [](const postgres::Rows& r, int i) {
         TraceMovement m;
         m.certificate_id = r.Text(i, 0);

@@ -126,7 +126,8 @@ inline constexpr Query kSelectHoldingsInBox{
 // Every holding of ?1 (a list of ids), by id.
 inline constexpr Query kSelectHoldingsByIds{
     "SelectHoldingsByIds",
-    "SELECT " HP_HOLDING_COLUMNS " FROM holdings WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id"};
+    "SELECT " HP_HOLDING_COLUMNS
+    " FROM holdings WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id"};
 #undef HP_HOLDING_COLUMNS
 
 // --- vaccinations ---

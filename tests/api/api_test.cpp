@@ -1766,7 +1766,8 @@ TEST_F(DemoCountyApiTest, ReadingTheReportIsNotAudited) {
 }
 
 // GET /certificates: the demo issues seven certificates in KZ-ABY for KZ-ALA, consumes three (one
-// of them the sale certificate, arrived at its buyer) and revokes one.
+// of them the sale certificate, arrived at its buyer) and revokes one; and three more round the
+// outbreak farm (W14 tracing), all arrived.
 json CertificateList(HttpClient& client, const std::string& query, const std::string& token) {
   auto r = client.Get("/api/v1/certificates" + query, token);
   EXPECT_EQ(r.status, 200) << r.body;
@@ -1802,7 +1803,7 @@ TEST_F(DemoCountyApiTest, CertificateListIsNewestFirstWithTheListedFieldsOnly) {
   for (const auto& [k, v] : page.items()) EXPECT_EQ(top.count(k), 1u) << k;
   EXPECT_TRUE(page.at("next_cursor").is_null());
   const json& items = page.at("items");
-  ASSERT_EQ(items.size(), 7u) << page;
+  ASSERT_EQ(items.size(), 10u) << page;
   const std::set<std::string> keys = {
       "id",          "number", "status",      "purpose",           "issued_at",
       "valid_until", "origin", "destination", "owner_masked_name", "head_count"};
@@ -1822,27 +1823,27 @@ TEST_F(DemoCountyApiTest, CertificateListIsNewestFirstWithTheListedFieldsOnly) {
     json full = one.json();
     for (const auto& k : keys) EXPECT_EQ(item.at(k), full.at(k)) << k;
   }
-  EXPECT_EQ(statuses, (std::map<std::string, int>{{"consumed", 3}, {"issued", 3}, {"revoked", 1}}));
+  EXPECT_EQ(statuses, (std::map<std::string, int>{{"consumed", 6}, {"issued", 3}, {"revoked", 1}}));
 }
 
 TEST_F(DemoCountyApiTest, CertificateListFiltersAndPages) {
   const std::string& vet = tokens_.at("vet");
   const json all = CertificateList(*client_, "", vet).at("items");
-  ASSERT_EQ(all.size(), 7u);
+  ASSERT_EQ(all.size(), 10u);
   for (const auto& [status, shown, count] :
-       {std::tuple{"consumed", "consumed", 3u}, std::tuple{"revoked", "revoked", 1u},
+       {std::tuple{"consumed", "consumed", 6u}, std::tuple{"revoked", "revoked", 1u},
         std::tuple{"valid", "issued", 3u}, std::tuple{"expired", "expired", 0u}}) {
     const json items = CertificateList(*client_, std::string("?status=") + status, vet).at("items");
     EXPECT_EQ(items.size(), count) << status;
     for (const auto& item : items) EXPECT_EQ(item.at("status"), shown) << item;
   }
-  // Pages of four: the same list.
-  json first = CertificateList(*client_, "?limit=4", vet);
-  ASSERT_EQ(first.at("items").size(), 4u);
+  // Pages of six: the same list.
+  json first = CertificateList(*client_, "?limit=6", vet);
+  ASSERT_EQ(first.at("items").size(), 6u);
   ASSERT_TRUE(first.at("next_cursor").is_string()) << first;
   json second =
-      CertificateList(*client_, "?limit=4&cursor=" + first["next_cursor"].get<std::string>(), vet);
-  ASSERT_EQ(second.at("items").size(), 3u) << second;
+      CertificateList(*client_, "?limit=6&cursor=" + first["next_cursor"].get<std::string>(), vet);
+  ASSERT_EQ(second.at("items").size(), 4u) << second;
   EXPECT_TRUE(second.at("next_cursor").is_null());
   json joined = first["items"];
   for (const auto& item : second["items"]) joined.push_back(item);
@@ -1859,15 +1860,47 @@ TEST_F(DemoCountyApiTest, CertificateListFiltersAndPages) {
 }
 
 TEST_F(DemoCountyApiTest, CertificateListKeepsToTheJurisdiction) {
-  // Issued in KZ-ABY: a vet of KZ-ABY-01 sees none of them, an inspector of KZ-ALA (where they
-  // go) and one of KZ-ABY see them all.
+  // Issued in KZ-ABY: a vet of KZ-ABY-01 sees none of them, an inspector of KZ-ALA the seven that
+  // go there (not the outbreak demo's three, which stay in KZ-ABY), one of KZ-ABY all ten.
   EXPECT_TRUE(CertificateList(*client_, "", tokens_.at("vet-01")).at("items").empty());
   EXPECT_EQ(CertificateList(*client_, "", tokens_.at("insp-ala")).at("items").size(), 7u);
-  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("insp")).at("items").size(), 7u);
-  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("admin")).at("items").size(), 7u);
+  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("insp")).at("items").size(), 10u);
+  EXPECT_EQ(CertificateList(*client_, "", tokens_.at("admin")).at("items").size(), 10u);
   ExpectProblem(client_->Get("/api/v1/certificates", tokens_.at("aud")), 403);
   ExpectProblem(client_->Get("/api/v1/certificates", tokens_.at("vacc")), 403);
   ExpectProblem(client_->Get("/api/v1/certificates"), 401);
+}
+
+// W14 tracing over the demo: from the outbreak farm, within FMD's incubation period, a market one
+// sale away and a farm two away; the farm it sold to 30 days ago only with a window that long.
+TEST_F(DemoCountyApiTest, TracesTheOutbreakFarmsMovements) {
+  const std::string& vet = tokens_.at("vet");
+  auto list = client_->Get("/api/v1/holdings?limit=1000", vet);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const json holdings = list.json().at("items");
+  std::map<int64_t, std::string> code;
+  int64_t farm = 0;
+  for (const json& h : holdings) {
+    code[h.at("id").get<int64_t>()] = h.at("code").get<std::string>();
+    if (h.at("code") == "FARM-OB-01") farm = h.at("id").get<int64_t>();
+  }
+  ASSERT_NE(farm, 0) << list.body;
+  auto reached = [&](const std::string& query) {
+    std::vector<std::string> out;
+    auto r = client_->Get("/api/v1/trace?holding=" + std::to_string(farm) + query, vet);
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) return out;
+    const json t = r.json();
+    for (const json& h : t.at("holdings")) {
+      out.push_back(code[h.at("id").get<int64_t>()] + "@" + std::to_string(h.at("hop").get<int>()));
+    }
+    return out;
+  };
+  EXPECT_EQ(reached("&disease=FMD-O"),
+            (std::vector<std::string>{"FARM-OB-01@0", "MKT-OB-01@1", "FARM-OB-02@2"}));
+  EXPECT_EQ(
+      reached("&from=" + DaysFromToday(-40)),
+      (std::vector<std::string>{"FARM-OB-01@0", "MKT-OB-01@1", "FARM-OB-03@1", "FARM-OB-02@2"}));
 }
 
 // The demo's sale certificate (W8): printed with its buyer's phone, issued for sale to that buyer

@@ -24,8 +24,10 @@ class TraceApiTest : public SharedServerTest<TraceApiTest> {
  public:
   static SharedServerSpec Spec() {
     SharedServerSpec spec;
-    spec.users = {{"vacc", "vaccinator", "", ""}, {"vet", "vet", "", ""},
-                  {"insp", "inspector", "", ""},  {"aud", "auditor", "", ""},
+    spec.users = {{"vacc", "vaccinator", "", ""},
+                  {"vet", "vet", "", ""},
+                  {"insp", "inspector", "", ""},
+                  {"aud", "auditor", "", ""},
                   {"vet-alm", "vet", "KZ-ALM", ""}};
     spec.serve_args = {"--utc-offset", "+00:00"};
     return spec;
@@ -45,8 +47,8 @@ class TraceApiTest : public SharedServerTest<TraceApiTest> {
 
   int64_t AddHolding(const std::string& code, const std::string& kind, double lat,
                      std::optional<int64_t> owner = std::nullopt) {
-    json body = {{"code", code}, {"kind", kind},      {"name", "Holding " + code},
-                 {"lat", lat},   {"lon", 81.0},       {"opened_on", "2020-01-01"}};
+    json body = {{"code", code}, {"kind", kind}, {"name", "Holding " + code},
+                 {"lat", lat},   {"lon", 81.0},  {"opened_on", "2020-01-01"}};
     if (owner) body["owner_id"] = *owner;
     auto r = client_->Post("/api/v1/holdings", body, Token("vet"));
     EXPECT_EQ(r.status, 201) << r.body;
@@ -90,9 +92,9 @@ class TraceApiTest : public SharedServerTest<TraceApiTest> {
     EXPECT_EQ(issued.status, 201) << issued.body;
     if (issued.status != 201) return "";
     const json c = issued.json();
-    auto arrived = client_->Post("/api/v1/certificates/" + c.at("id").get<std::string>() +
-                                     "/consume",
-                                 {{"place", "gate"}, {"holding", to}}, Token("insp"));
+    auto arrived =
+        client_->Post("/api/v1/certificates/" + c.at("id").get<std::string>() + "/consume",
+                      {{"place", "gate"}, {"holding", to}}, Token("insp"));
     EXPECT_EQ(arrived.status, 200) << arrived.body;
     return c.at("number");
   }
@@ -187,6 +189,9 @@ TEST_F(TraceApiTest, TraceFindsAHoldingTwoSalesAwayAndNoneOutsideTheWindowOrDept
 
   // The auditor traces too, without the owner's name or phone.
   json seen = Trace("holding=" + a, "aud");
+  // Without a disease, the window is the catalogue's longest incubation period (21 days).
+  EXPECT_EQ(seen.at("from"), DaysFromToday(-21));
+  EXPECT_EQ(Holdings(seen, w), (std::vector<std::string>{"A@0", "M@1", "B@2"}));
   ASSERT_EQ(seen.at("owners").size(), 1u);
   EXPECT_FALSE(seen.at("owners")[0].contains("phone"));
   EXPECT_FALSE(seen.at("owners")[0].contains("name"));
@@ -254,10 +259,9 @@ TEST_F(TraceApiTest, TraceAsCsvAndGeoJson) {
   const std::string q = "holding=" + std::to_string(w.id["A"]);
   for (const std::string& how : {std::string("format"), std::string("accept")}) {
     SCOPED_TRACE(how);
-    auto csv = how == "format"
-                   ? client_->Get("/api/v1/trace?" + q + "&format=csv", Token("vet"))
-                   : client_->Send("GET", "/api/v1/trace?" + q, "", "", Token("vet"),
-                                   {{"Accept", "text/csv"}});
+    auto csv = how == "format" ? client_->Get("/api/v1/trace?" + q + "&format=csv", Token("vet"))
+                               : client_->Send("GET", "/api/v1/trace?" + q, "", "", Token("vet"),
+                                               {{"Accept", "text/csv"}});
     ASSERT_EQ(csv.status, 200) << csv.body;
     EXPECT_EQ(csv.header("Content-Type").rfind("text/csv", 0), 0u);
     std::vector<std::string> lines;
@@ -276,10 +280,10 @@ TEST_F(TraceApiTest, TraceAsCsvAndGeoJson) {
     EXPECT_NE(lines[2].find(",M-"), std::string::npos) << lines[2];
     EXPECT_NE(lines[2].find(",B-"), std::string::npos) << lines[2];
 
-    auto geo = how == "format" ? client_->Get("/api/v1/trace?" + q + "&format=geojson",
-                                              Token("vet"))
-                               : client_->Send("GET", "/api/v1/trace?" + q, "", "", Token("vet"),
-                                               {{"Accept", "application/geo+json"}});
+    auto geo = how == "format"
+                   ? client_->Get("/api/v1/trace?" + q + "&format=geojson", Token("vet"))
+                   : client_->Send("GET", "/api/v1/trace?" + q, "", "", Token("vet"),
+                                   {{"Accept", "application/geo+json"}});
     ASSERT_EQ(geo.status, 200) << geo.body;
     EXPECT_EQ(geo.header("Content-Type"), "application/geo+json");
     const json g = geo.json();
@@ -303,8 +307,8 @@ TEST_F(TraceApiTest, TraceAsCsvAndGeoJson) {
         EXPECT_TRUE(f.at("properties").contains("number"));
       }
     }
-    EXPECT_EQ(kinds, (std::multiset<std::string>{"Point", "Point", "Point", "LineString",
-                                                 "LineString"}));
+    EXPECT_EQ(kinds,
+              (std::multiset<std::string>{"Point", "Point", "Point", "LineString", "LineString"}));
   }
 }
 

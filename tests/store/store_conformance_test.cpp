@@ -4291,8 +4291,8 @@ std::vector<std::string> TraceHoldings(const Result<TraceResult>& r,
 }
 
 // A farm A sells to a market M (day 2), which sells on to a farm B (day 5, scanned at a checkpoint
-// P on day 4.9), which moves to C (day 8). M sold to D on day 1, before A's animals came, and to X on
-// day 40, after the window; a movement M to R was revoked before it left.
+// P on day 4.9), which moves to C (day 8). M sold to D on day 1, before A's animals came, and to X
+// on day 40, after the window; a movement M to R was revoked before it left.
 struct TraceWorld {
   std::map<std::string, Holding> h;
   std::map<int64_t, std::string> names;
@@ -4353,7 +4353,8 @@ TraceWorld MakeTraceWorld(Test& t) {
   move("M", "D", 1, false, Purpose::kSale, true);
   move("M", "X", 40, false, Purpose::kSale, true);
   Certificate mr = move("M", "R", 3, false, Purpose::kSale, false);
-  EXPECT_TRUE(t.store().RevokeCertificate(mr.id, 3, "wrong", TraceDay(3), MakeAudit("c.revoke")).ok());
+  EXPECT_TRUE(
+      t.store().RevokeCertificate(mr.id, 3, "wrong", TraceDay(3), MakeAudit("c.revoke")).ok());
   return w;
 }
 
@@ -4371,12 +4372,11 @@ TraceQuery TraceFrom(int64_t holding, int depth, bool forward, bool backward) {
 TYPED_TEST(StoreTest, TraceFollowsMovementsForwardInTimeOrderWithinTheWindowAndDepth) {
   auto w = MakeTraceWorld(*this);
   auto r = this->store().Trace(TraceFrom(w.h["A"].id, 2, true, false));
-  // Two sales away: B, and the checkpoint P its animals passed; not D (sold before A's animals came),
-  // X (after the window), R (revoked before it left) nor C (three hops).
+  // Two sales away: B, and the checkpoint P its animals passed; not D (sold before A's animals
+  // came), X (after the window), R (revoked before it left) nor C (three hops).
   EXPECT_EQ(TraceSteps(r, w.names),
             (std::vector<std::string>{"1 f sale A>M", "2 f passage M>P", "2 f sale M>B"}));
-  EXPECT_EQ(TraceHoldings(r, w.names),
-            (std::vector<std::string>{"A@0", "M@1", "B@2", "P@2"}));
+  EXPECT_EQ(TraceHoldings(r, w.names), (std::vector<std::string>{"A@0", "M@1", "B@2", "P@2"}));
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->movements.size(), 3u);
   const TraceMovement& sale = r->movements[2];
