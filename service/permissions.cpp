@@ -67,6 +67,9 @@ unsigned RolesFor(Operation op) {
       return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
     case Operation::kManageZones:
       return kVet | kAdmin;
+    case Operation::kReadDueList:
+      // Vaccinators and vets call on the owners; admins plan campaigns from masked lists.
+      return kVaccinator | kVet | kAdmin;
     case Operation::kRecordPassage:
       // The inspector on the road, as W5's at the destination. The passages are read with the
       // certificate (kReadCertificate).

@@ -1342,6 +1342,25 @@ Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTa
   return Status::Ok();
 }
 
+template <>
+Status Codecs::ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due) {
+  {
+    HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectDueOwners, {q.scope}));
+    for (int i = 0; i < rows.size(); ++i) due.AddOwner(postgres::OwnerFromRow(rows, i));
+  }
+  {
+    HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectDueUnits, {q.scope}));
+    for (int i = 0; i < rows.size(); ++i) due.AddUnit(postgres::AnimalFromRow(rows, i));
+  }
+  HP_ASSIGN_OR_RETURN(const Rows rows,
+                      conn.Run(postgres::kSelectCoverageDoses, {q.scope, q.today.days()}));
+  for (int i = 0; i < rows.size(); ++i) {
+    due.AddDose(rows.IntArray(i, 0), rows.Day(i, 1), rows.Text(i, 2), rows.Text(i, 3),
+                rows.Int(i, 4));
+  }
+  return Status::Ok();
+}
+
 namespace postgres {
 namespace {
 

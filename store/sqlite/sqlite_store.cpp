@@ -1681,6 +1681,29 @@ Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTa
       });
 }
 
+template <>
+Status Codecs::ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due) {
+  const auto scope = [&](Statement& st) { st.Bind(1, q.scope); };
+  HP_RETURN_IF_ERROR(
+      sqlite::ForEachRow(conn, sqlite::kSelectDueOwners, scope, [&](const Statement& st) {
+        due.AddOwner(sqlite::OwnerFromRow(st));
+        return Status::Ok();
+      }));
+  HP_RETURN_IF_ERROR(
+      sqlite::ForEachRow(conn, sqlite::kSelectDueUnits, scope, [&](const Statement& st) {
+        due.AddUnit(sqlite::AnimalFromRow(st));
+        return Status::Ok();
+      }));
+  return sqlite::ForEachRow(
+      conn, sqlite::kSelectCoverageDoses,
+      [&](Statement& st) { st.Bind(1, q.scope).Bind(2, static_cast<int64_t>(q.today.days())); },
+      [&](const Statement& st) {
+        due.AddDose(sqlite::DecodeIds(st.Blob(0)), sqlite::FromDays(st.Int(1)), st.Text(2),
+                    st.Text(3), st.Int(4));
+        return Status::Ok();
+      });
+}
+
 namespace sqlite {
 namespace {
 
