@@ -39,9 +39,9 @@ export function clearSession(): void {
 export function screensFor(role: Role): string[] {
   switch (role) {
     case 'vaccinator':
-      return ['/vaccinator', '/verify'];
+      return ['/vaccinator', '/due', '/verify'];
     case 'vet':
-      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/verify'];
+      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/due', '/verify'];
     case 'inspector':
       return ['/inspector', '/verify'];
     case 'admin':
