@@ -50,6 +50,16 @@ std::string TagCountry(const std::string& region) {
   return "398";
 }
 
+// The village of the demo's n-th owner.
+std::string DemoVillage(const std::string& region, int n) {
+  if (region == "CN") {
+    constexpr std::array v = {"Emin", "Tacheng", "Yumin", "Toli", "Shawan"};
+    return v[static_cast<size_t>(n) % v.size()];
+  }
+  constexpr std::array v = {"Akshatau", "Ayagoz", "Bakanas", "Kokpekty", "Makanshi", "Urzhar"};
+  return v[static_cast<size_t>(n) % v.size()];
+}
+
 std::string DemoPhone(const std::string& region, std::mt19937& rng) {
   auto digits = [&](int n) {
     std::string s;
@@ -677,14 +687,17 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     // The first households keep their animals at a farm, winter camp or summer pasture of their
     // own (W12): the owner is registered first, the holding made, and every record of the
     // household names it, so the animals it creates are kept there.
+    // Every owner is registered first with a village (W15's due lists go village by village),
+    // taken in turn so that the rest of the demo draws the same numbers as before.
+    auto owner =
+        service.RegisterOwner(system, {phone, name, DemoVillage(d.region, o), d.authority});
+    if (!owner.ok() && owner.status().code() != StatusCode::kAlreadyExists) {
+      return owner.status();
+    }
+    const ExistingRecord* existing = owner.status().payload<ExistingRecord>();
+    if (!owner.ok() && existing == nullptr) return owner.status();
     std::optional<int64_t> holding;
     if (o < kDemoFarms) {
-      auto owner = service.RegisterOwner(system, {phone, name, "", d.authority});
-      if (!owner.ok() && owner.status().code() != StatusCode::kAlreadyExists) {
-        return owner.status();
-      }
-      const ExistingRecord* existing = owner.status().payload<ExistingRecord>();
-      if (!owner.ok() && existing == nullptr) return owner.status();
       constexpr std::array kFarmKinds = {"farm", "winter_camp", "summer_pasture"};
       HoldingInput in;
       in.code = "FARM-" + std::to_string(o + 1);

@@ -88,6 +88,24 @@ DiseaseCoverage CoverageOf(const Disease& disease, const Animal& unit,
   return c;
 }
 
+std::optional<Date> LapsesOn(const DiseaseCoverage& c) {
+  switch (c.state) {
+    case CoverageState::kCovered:
+      return c.covered_until ? std::optional<Date>(c.covered_until->AddDays(1)) : std::nullopt;
+    case CoverageState::kOverdue:
+      return c.overdue_since;
+    case CoverageState::kNever:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool DueBy(const DiseaseCoverage& c, Date through) {
+  if (c.state != CoverageState::kCovered) return true;
+  const std::optional<Date> lapses = LapsesOn(c);
+  return lapses && *lapses <= through;
+}
+
 OwnerCoverage ComputeOwnerCoverage(const Catalogue& catalogue, const std::vector<Animal>& animals,
                                    const std::vector<Vaccination>& vaccinations, Date today) {
   OwnerCoverage out;

@@ -52,6 +52,13 @@ struct OwnerCoverage {
   std::vector<DiseaseCoverage> diseases;
 };
 
+// The first day `c` no longer protects: the day after covered_until when covered, overdue_since
+// when overdue (unset when the doses never reached a whole flock), unset when never vaccinated.
+std::optional<Date> LapsesOn(const DiseaseCoverage& c);
+// Due for a dose by `through` (W15's due lists, the reminders): not covered today, or covered only
+// until a day before `through`, so that on `through` it is no longer protected.
+bool DueBy(const DiseaseCoverage& c, Date through);
+
 OwnerCoverage ComputeOwnerCoverage(const Catalogue& catalogue, const std::vector<Animal>& animals,
                                    const std::vector<Vaccination>& vaccinations, Date today);
 

@@ -71,6 +71,9 @@ unsigned RolesFor(Operation op) {
       // Those who answer an outbreak and those who check them; owners' personal fields only to
       // the roles that read owners (HerdService::Trace).
       return kVet | kAdmin | kAuditor;
+    case Operation::kReadDueList:
+      // Vaccinators and vets call on the owners; admins plan campaigns from masked lists.
+      return kVaccinator | kVet | kAdmin;
     case Operation::kRecordPassage:
       // The inspector on the road, as W5's at the destination. The passages are read with the
       // certificate (kReadCertificate).

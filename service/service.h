@@ -84,6 +84,11 @@ struct ServiceConfig {
   int64_t field_copy_max_rows = 400000;
   // The most owners a field copy may name by phone.
   int field_copy_max_owners = 1000;
+  // W15: a due list looks this many days ahead unless asked (1 to due_days_max), and names at
+  // most due_max_owners owners (the rest is said to be cut off).
+  int due_days_default = 30;
+  int due_days_max = 365;
+  int due_max_owners = 5000;
 
   // --- certificates (W3-W6) ---
   // Where private key files live (<data dir>/keys); empty: certificates cannot be issued.
@@ -510,6 +515,23 @@ struct CoverageAnswer {
   CoverageReport report;  // definitions: CoverageQuery in store/store.h
 };
 
+// W15: GET /due as the client asked. Every field may be empty.
+struct DueRequest {
+  std::string authority;    // default the caller's authority
+  std::string disease;      // default every disease
+  std::optional<int> days;  // default ServiceConfig::due_days_default
+};
+
+struct DueAnswer {
+  std::string authority;
+  std::string disease;
+  int days = 0;
+  // For admins, owners' names are masked (MaskName) and their phones left out: an admin plans
+  // with the counts, the vaccinators of the area call the owners.
+  bool masked = false;
+  DueList list;  // definitions: DueQuery in store/store.h
+};
+
 // GET /trust-root: the public halves of this node's own country root keys, which a verifier with
 // no key given by its operator pins on first use (docs/hp1-format.md section 8).
 struct TrustRoot {
@@ -795,6 +817,13 @@ class HerdService {
   // species, from, to); kPermissionDenied when the region is outside the caller's subtree. Counts
   // of heads carry no personal data: not audited per read.
   Result<CoverageAnswer> ReportCoverage(const Caller& caller, const CoverageRequest& request);
+  // W15: the owners and units of the authority (default the caller's) due for a dose within the
+  // days asked, by village. Vaccinators and vets see names and phones; admins masked names only.
+  // kInvalidArgument naming the field (authority, disease, days: 1 to due_days_max);
+  // kPermissionDenied naming "authority" outside the caller's subtree; kResourceExhausted past the
+  // caller's phone-lookup rate (one list counts as one lookup). One audit row per list given, with
+  // its parameters and counts, written before it returns: a list that cannot be audited fails.
+  Result<DueAnswer> ListDue(const Caller& caller, const DueRequest& request);
 
   // --- audit ---
   Result<std::vector<AuditRow>> ListAudit(const Caller& caller, const AuditQuery& query);

@@ -23,6 +23,7 @@
 #include "store/audit_chain.h"
 #include "store/certificate_checks.h"
 #include "store/coverage_tally.h"
+#include "store/due_list.h"
 #include "store/field_changes.h"
 #include "store/record_rules.h"
 #include "store/store.h"
@@ -277,6 +278,8 @@ struct RecordCodecs {
   static Result<StoreCounts> ReadCounts(Connection& conn);
   // The coverage query's units and doses, into `tally`.
   static Status ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTally& tally);
+  // The due list's owners, units and doses (store/due_list.h), into `due`, in that order.
+  static Status ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due);
 
   // --- journeys (issue 12 item 6): an animal's holdings, movements and passages ---
   static Status InsertHoldingStay(Connection& conn, const HoldingStay& stay);

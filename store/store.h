@@ -26,6 +26,7 @@
 #include "domain/catalogue.h"
 #include "domain/certificate.h"
 #include "domain/certificate_use.h"
+#include "domain/coverage.h"
 #include "domain/holding.h"
 #include "domain/model.h"
 #include "domain/movement.h"
@@ -583,6 +584,46 @@ struct CoverageReport {
   bool truncated = false;  // rows or totals stop at max_rows; more matched
 };
 
+// W15: a vaccinator's due list. Every living animal and flock of the owners of `scope` (or below
+// it) that is due for a dose of a disease (DueBy in domain/coverage.h, through today + days):
+// covered today but lapsing on or before that day, lapsed already, or never vaccinated, for each
+// catalogue disease of its species (only `disease` when not empty). Coverage is the W2 rule
+// (CoverageOf) over the non-voided records of the owners in scope administered on or before
+// `today` that name the unit; a dose given to a tagged animal under an earlier owner counts when
+// that owner is in scope too (as in the W11 report), and a bought flock's doses from its seller's
+// flock do not.
+struct DueQuery {
+  std::string scope;  // REQUIRES: not empty
+  Date today;
+  int days = 30;        // REQUIRES: >= 0
+  std::string disease;  // only this disease when not empty
+  // Which diseases apply to which species, their immunity periods, and what each vaccine product
+  // protects against. REQUIRES: not null.
+  const Catalogue* catalogue = nullptr;
+  size_t max_owners = 5000;  // at most this many owners; `truncated` says when more were due
+};
+
+// One unit due for one disease.
+struct DueUnit {
+  Animal unit;  // the animal or flock as stored
+  DiseaseCoverage coverage;
+  std::optional<Date> lapses_on;  // LapsesOn(coverage): unset when never vaccinated
+};
+
+struct DueOwner {
+  Owner owner;
+  std::vector<DueUnit> units;  // by tag (flocks last, by species), then catalogue disease order
+};
+
+struct DueList {
+  Date today;
+  Date through;  // today + days
+  // Owners with at least one unit due, by village (owners with no village last), then authority,
+  // name and id.
+  std::vector<DueOwner> owners;
+  bool truncated = false;  // more owners were due than max_owners
+};
+
 // W10: the field copy. Every write that changes an owner, an animal or flock, a vaccination
 // record or a certificate notes it in the field-copy change log, in the same transaction, under a
 // change number that only grows (store/field_changes.h does it, once for both backends). A copy
@@ -849,6 +890,9 @@ class Store {
   // --- reports ---
   // W11, read in one snapshot. See CoverageQuery for what is counted.
   virtual Result<CoverageReport> ReportCoverage(const CoverageQuery& query) = 0;
+  // W15, read in one snapshot with three set-based reads (owners, units, doses of the scope). See
+  // DueQuery for what is listed.
+  virtual Result<DueList> ListDue(const DueQuery& query) = 0;
 };
 
 }  // namespace herdpass

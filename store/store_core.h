@@ -1099,6 +1099,14 @@ class StoreCore final : public Store {
     });
   }
 
+  Result<DueList> ListDue(const DueQuery& q) override {
+    return ReadSnapshot([&](Connection& c) -> Result<DueList> {
+      DueListBuilder due(q);
+      HP_RETURN_IF_ERROR(Codecs::ReadDue(c, q, due));
+      return due.Finish();
+    });
+  }
+
  private:
   // Runs `read` on a leased reader connection.
   template <typename F>

@@ -435,6 +435,30 @@ Answer CoverageReport(HerdService& service, Request& req, const Caller& caller) 
   return JsonText(200, CoverageJson(r));
 }
 
+// --- due lists (W15) ---
+
+// JSON, or CSV with format=csv (a file to save: named after the authority and the day).
+Answer DueList(HerdService& service, Request& req, const Caller& caller) {
+  DueRequest in;
+  in.authority = std::string(req.Query("authority"));
+  in.disease = std::string(req.Query("disease"));
+  const std::string_view format = req.Query("format");
+  if (!format.empty() && format != "json" && format != "csv") {
+    return InvalidArgument("format", "format must be json or csv");
+  }
+  HP_ASSIGN_OR_RETURN(const std::optional<int64_t> days, QueryInt(req, "days"));
+  if (days) in.days = static_cast<int>(std::clamp<int64_t>(*days, -1, 100000));
+  HP_ASSIGN_OR_RETURN(const DueAnswer a, service.ListDue(caller, in));
+  Response res = format == "csv" ? Text(200, DueCsv(a), "text/csv; charset=utf-8")
+                                 : JsonText(200, DueJson(a, service.catalogue()));
+  if (format == "csv") {
+    res.AddHeader("Content-Disposition", "attachment; filename=\"due-" + a.authority + "-" +
+                                             a.list.today.ToString() + ".csv\"");
+  }
+  // Names and phones: kept by no cache on the way.
+  return NoStore(std::move(res));
+}
+
 // --- certificates (W3-W6) ---
 
 std::string CertificateId(const Request& req) { return PercentDecode(req.Param("id"), false); }
@@ -774,6 +798,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("GET", "/api/v1/field-copy", authed(Operation::kTakeFieldCopy, FieldCopy));
   router.Add("GET", "/api/v1/audit", authed(Operation::kReadAudit, ListAudit));
   router.Add("GET", "/api/v1/reports/coverage", authed(Operation::kReadReports, CoverageReport));
+  router.Add("GET", "/api/v1/due", authed(Operation::kReadDueList, DueList));
   router.Add("POST", "/api/v1/certificates",
              authed(Operation::kIssueCertificate, IssueCertificate));
   router.Add("GET", "/api/v1/certificates", authed(Operation::kReadCertificate, ListCertificates));

@@ -580,6 +580,159 @@ std::string CoverageJson(const CoverageAnswer& a) {
   });
 }
 
+namespace {
+
+// The entries of one owner's due list that name the same unit (consecutive: DueList orders them
+// by unit), from `begin`; returns the end of the run.
+size_t UnitRunEnd(const std::vector<DueUnit>& units, size_t begin) {
+  size_t end = begin + 1;
+  while (end < units.size() && units[end].unit.id == units[begin].unit.id) ++end;
+  return end;
+}
+
+// The owners of one village: consecutive in a DueList.
+size_t VillageRunEnd(const std::vector<DueOwner>& owners, size_t begin) {
+  size_t end = begin + 1;
+  while (end < owners.size() && owners[end].owner.village == owners[begin].owner.village) ++end;
+  return end;
+}
+
+void WriteDueOwner(Writer& w, const DueOwner& o, bool masked, const Catalogue& catalogue) {
+  w.StartObject();
+  Field(w, "id", o.owner.id);
+  Field(w, "name", o.owner.name);
+  if (!masked) Field(w, "phone", o.owner.phone);
+  Field(w, "village", o.owner.village);
+  Field(w, "authority", o.owner.authority);
+  w.Key("units");
+  w.StartArray();
+  for (size_t i = 0; i < o.units.size();) {
+    const size_t end = UnitRunEnd(o.units, i);
+    const Animal& a = o.units[i].unit;
+    w.StartObject();
+    Field(w, "animal_id", a.id);
+    w.Key("tag");
+    if (a.tag) {
+      Str(w, *a.tag);
+    } else {
+      w.Null();
+    }
+    Field(w, "species", a.species);
+    Field(w, "head_count", int64_t{a.head_count});
+    w.Key("holding_id");
+    if (a.holding_id) {
+      w.Int64(*a.holding_id);
+    } else {
+      w.Null();
+    }
+    w.Key("due");
+    w.StartArray();
+    for (; i < end; ++i) {
+      const DueUnit& u = o.units[i];
+      const Disease* d = catalogue.FindDisease(u.coverage.disease);
+      w.StartObject();
+      Field(w, "disease", u.coverage.disease);
+      Field(w, "disease_name", d != nullptr ? std::string_view(d->name) : u.coverage.disease);
+      Field(w, "status", CoverageStateName(u.coverage.state));
+      Field(w, "last_dose", u.coverage.last_dose);
+      Field(w, "lapses_on", u.lapses_on);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+// A CSV field as RFC 4180 quotes it, and a text a spreadsheet would run as a formula (a name
+// typed as "=HYPERLINK(...)") made plain text by a leading apostrophe. Hand-written: no CSV
+// library is in the project, and these two rules are all the list needs.
+void CsvField(std::string& out, std::string_view v, bool text) {
+  const bool formula =
+      text && !v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string_view::npos;
+  const bool quote = formula || v.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (quote) out += '"';
+  if (formula) out += '\'';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  if (quote) out += '"';
+}
+
+}  // namespace
+
+std::string DueJson(const DueAnswer& a, const Catalogue& catalogue) {
+  return Build(
+      [&](Writer& w) {
+        w.StartObject();
+        Field(w, "authority", a.authority);
+        Field(w, "disease", a.disease);
+        Field(w, "days", int64_t{a.days});
+        Field(w, "today", std::optional<Date>(a.list.today));
+        Field(w, "through", std::optional<Date>(a.list.through));
+        Field(w, "masked", a.masked);
+        Field(w, "truncated", a.list.truncated);
+        w.Key("villages");
+        w.StartArray();
+        const auto& owners = a.list.owners;
+        for (size_t i = 0; i < owners.size();) {
+          const size_t end = VillageRunEnd(owners, i);
+          int64_t units = 0, heads = 0;
+          for (size_t k = i; k < end; ++k) {
+            const auto& list = owners[k].units;
+            for (size_t u = 0; u < list.size(); u = UnitRunEnd(list, u)) {
+              ++units;
+              heads += list[u].unit.head_count;
+            }
+          }
+          w.StartObject();
+          Field(w, "village", owners[i].owner.village);
+          Field(w, "owner_count", static_cast<int64_t>(end - i));
+          Field(w, "unit_count", units);
+          Field(w, "head_count", heads);
+          w.Key("owners");
+          w.StartArray();
+          for (; i < end; ++i) WriteDueOwner(w, owners[i], a.masked, catalogue);
+          w.EndArray();
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+      },
+      512 * a.list.owners.size() + 256);
+}
+
+std::string DueCsv(const DueAnswer& a) {
+  std::string out =
+      "village,authority,owner_id,owner_name,owner_phone,tag,species,head_count,disease,status,"
+      "last_dose,lapses_on\r\n";
+  out.reserve(160 * a.list.owners.size() + out.size());
+  const auto date = [](const std::optional<Date>& d) { return d ? d->ToString() : std::string(); };
+  for (const DueOwner& o : a.list.owners) {
+    for (const DueUnit& u : o.units) {
+      CsvField(out, o.owner.village, true);
+      out += ',';
+      CsvField(out, o.owner.authority, false);
+      out += ',' + std::to_string(o.owner.id) + ',';
+      CsvField(out, o.owner.name, true);
+      out += ',';
+      CsvField(out, a.masked ? std::string_view() : std::string_view(o.owner.phone), false);
+      out += ',';
+      CsvField(out, u.unit.tag.value_or(""), false);
+      out += ',';
+      CsvField(out, u.unit.species, false);
+      out += ',' + std::to_string(u.unit.head_count) + ',';
+      CsvField(out, u.coverage.disease, false);
+      out += ',';
+      out += CoverageStateName(u.coverage.state);
+      out += ',' + date(u.coverage.last_dose) + ',' + date(u.lapses_on) + "\r\n";
+    }
+  }
+  return out;
+}
+
 std::string AuditPageJson(const std::vector<AuditRow>& rows, std::optional<int64_t> next_cursor) {
   return Build([&](Writer& w) {
     w.StartObject();

@@ -95,6 +95,15 @@ std::string CatalogueJson(const Catalogue& c, std::span<const MovementRule> move
 // W11: {region, from, to, rows: [{authority, disease, species, month, vaccinated_head,
 // registered_head, coverage}], truncated}.
 std::string CoverageJson(const CoverageAnswer& a);
+// W15: GET /due as {authority, disease, days, today, through, masked, truncated, villages:
+// [{village, owner_count, unit_count, head_count, owners: [{id, name, phone, village, authority,
+// units: [{animal_id, tag, species, head_count, holding_id, due: [{disease, disease_name, status,
+// last_dose, lapses_on}]}]}]}]} (the OpenAPI document's DueList); phone left out when masked.
+std::string DueJson(const DueAnswer& a, const Catalogue& catalogue);
+// The same as CSV (RFC 4180, a header line, CRLF): one line per unit and disease due, in the same
+// order: village, authority, owner_id, owner_name, owner_phone, tag, species, head_count,
+// disease, status, last_dose, lapses_on.
+std::string DueCsv(const DueAnswer& a);
 
 // W10: the lines of GET /field-copy, each a JSON object with its "type" and a final "\n".
 std::string FieldCopyOwnerLine(const Owner& o);

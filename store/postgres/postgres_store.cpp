@@ -1351,6 +1351,22 @@ Result<StoreCounts> Codecs::ReadCounts(Connection& conn) {
   return c;
 }
 
+namespace {
+
+// Every non-voided record of the owners of `scope` administered on or before `through`, as
+// (animal ids, day, disease, vaccine, head count): the doses of the W11 report and W15's due list.
+template <typename Fn>
+Status ForEachCoverageDose(Connection& conn, const std::string& scope, Date through, Fn fn) {
+  HP_ASSIGN_OR_RETURN(const Rows rows,
+                      conn.Run(postgres::kSelectCoverageDoses, {scope, through.days()}));
+  for (int i = 0; i < rows.size(); ++i) {
+    fn(rows.IntArray(i, 0), rows.Day(i, 1), rows.Text(i, 2), rows.Text(i, 3), rows.Int(i, 4));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 template <>
 Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTally& tally) {
   {
@@ -1361,13 +1377,20 @@ Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTa
                     rows.Bool(i, 4), rows.Time(i, 5));
     }
   }
-  HP_ASSIGN_OR_RETURN(const Rows rows,
-                      conn.Run(postgres::kSelectCoverageDoses, {q.scope, q.to.days()}));
-  for (int i = 0; i < rows.size(); ++i) {
-    tally.AddDose(rows.IntArray(i, 0), rows.Day(i, 1), rows.Text(i, 2), rows.Text(i, 3),
-                  rows.Int(i, 4));
+  return ForEachCoverageDose(conn, q.scope, q.to, [&](auto&&... dose) { tally.AddDose(dose...); });
+}
+
+template <>
+Status Codecs::ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due) {
+  {
+    HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectDueOwners, {q.scope}));
+    for (int i = 0; i < rows.size(); ++i) due.AddOwner(postgres::OwnerFromRow(rows, i));
   }
-  return Status::Ok();
+  {
+    HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectDueUnits, {q.scope}));
+    for (int i = 0; i < rows.size(); ++i) due.AddUnit(postgres::AnimalFromRow(rows, i));
+  }
+  return ForEachCoverageDose(conn, q.scope, q.today, [&](auto&&... dose) { due.AddDose(dose...); });
 }
 
 namespace postgres {

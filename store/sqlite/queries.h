@@ -96,7 +96,6 @@ inline constexpr Query kSelectAnimalEvents{
     "SelectAnimalEvents",
     "SELECT " HP_EVENT_COLUMNS " FROM animal_events WHERE animal_id = ?1 ORDER BY on_day, seq"};
 #undef HP_EVENT_COLUMNS
-#undef HP_ANIMAL_COLUMNS
 
 // --- holdings ---
 #define HP_HOLDING_COLUMNS                                                                         \
@@ -407,7 +406,17 @@ inline constexpr Query kSelectCoverageDoses{
     "SELECT v.animal_ids, v.administered_on, v.disease, v.vaccine, v.head_count "
     "FROM owners o JOIN vaccinations v ON v.owner_id = o.id WHERE " HP_OWNER_IN_SCOPE
     " AND v.administered_on <= ?2 AND v.voided = 0"};
+// W15's due list (store/due_list.h): the owners and the units of the scope; their doses are
+// SelectCoverageDoses' up to today.
+inline constexpr Query kSelectDueOwners{"SelectDueOwners",
+                                        "SELECT o.id, o.phone, o.name, o.village, o.authority, "
+                                        "o.created_at FROM owners o WHERE " HP_OWNER_IN_SCOPE};
+inline constexpr Query kSelectDueUnits{
+    "SelectDueUnits",
+    "SELECT " HP_ANIMAL_COLUMNS
+    " FROM owners o JOIN animals a ON a.owner_id = o.id WHERE " HP_OWNER_IN_SCOPE};
 #undef HP_OWNER_IN_SCOPE
+#undef HP_ANIMAL_COLUMNS
 
 // --- outbreaks and zones (W14) ---
 #define HP_OUTBREAK_COLUMNS                                                                  \

@@ -1700,6 +1700,24 @@ Result<StoreCounts> Codecs::ReadCounts(Connection& conn) {
   return c;
 }
 
+namespace {
+
+// Every non-voided record of the owners of `scope` administered on or before `through`, as
+// (animal ids, day, disease, vaccine, head count): the doses of the W11 report and W15's due list.
+template <typename Fn>
+Status ForEachCoverageDose(Connection& conn, const std::string& scope, Date through, Fn fn) {
+  return sqlite::ForEachRow(
+      conn, sqlite::kSelectCoverageDoses,
+      [&](Statement& st) { st.Bind(1, scope).Bind(2, static_cast<int64_t>(through.days())); },
+      [&](const Statement& st) {
+        fn(sqlite::DecodeIds(st.Blob(0)), sqlite::FromDays(st.Int(1)), st.Text(2), st.Text(3),
+           st.Int(4));
+        return Status::Ok();
+      });
+}
+
+}  // namespace
+
 template <>
 Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTally& tally) {
   HP_RETURN_IF_ERROR(sqlite::ForEachRow(
@@ -1710,14 +1728,23 @@ Status Codecs::ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTa
                       sqlite::FromMillis(st.Int(5)));
         return Status::Ok();
       }));
-  return sqlite::ForEachRow(
-      conn, sqlite::kSelectCoverageDoses,
-      [&](Statement& st) { st.Bind(1, q.scope).Bind(2, static_cast<int64_t>(q.to.days())); },
-      [&](const Statement& st) {
-        tally.AddDose(sqlite::DecodeIds(st.Blob(0)), sqlite::FromDays(st.Int(1)), st.Text(2),
-                      st.Text(3), st.Int(4));
+  return ForEachCoverageDose(conn, q.scope, q.to, [&](auto&&... dose) { tally.AddDose(dose...); });
+}
+
+template <>
+Status Codecs::ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due) {
+  const auto scope = [&](Statement& st) { st.Bind(1, q.scope); };
+  HP_RETURN_IF_ERROR(
+      sqlite::ForEachRow(conn, sqlite::kSelectDueOwners, scope, [&](const Statement& st) {
+        due.AddOwner(sqlite::OwnerFromRow(st));
         return Status::Ok();
-      });
+      }));
+  HP_RETURN_IF_ERROR(
+      sqlite::ForEachRow(conn, sqlite::kSelectDueUnits, scope, [&](const Statement& st) {
+        due.AddUnit(sqlite::AnimalFromRow(st));
+        return Status::Ok();
+      }));
+  return ForEachCoverageDose(conn, q.scope, q.today, [&](auto&&... dose) { due.AddDose(dose...); });
 }
 
 namespace sqlite {

@@ -207,6 +207,13 @@ std::vector<Row> Matrix() {
        {"auditor", "admin", "vet"},
        fixed("/api/v1/reports/coverage?disease=FMD-O&species=sheep"),
        no_body},
+      // W15: each allowed role lists its own area (admins with names masked).
+      {"GET",
+       "/due",
+       Who::kRoles,
+       {"vaccinator", "vet", "admin"},
+       fixed("/api/v1/due?days=30&disease=FMD-O"),
+       no_body},
       // Certificates: an allowed role asking for an unknown one gets 404, and an issue request
       // naming no owner 400; neither is the matrix's business.
       {"POST",

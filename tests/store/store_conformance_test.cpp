@@ -2083,6 +2083,197 @@ TYPED_TEST(StoreTest, CoveragePeriodTotalsSpanEveryDiseaseAndSpeciesWithinTheSco
 namespace herdpass::testing {
 namespace {
 
+// --- due lists (W15) ---
+
+// Today is 2026-12-01; FMD-O protects 180 days, so a dose on today - 170 lapses on today + 10.
+// Owners in three villages of KZ-ABY (one with no village) and one of KZ-ALA; a dead animal, a
+// flock dosed short of its size, a voided dose, a dose dated after today, a bivalent vaccine.
+Date DueToday() { return Day("2026-12-01"); }
+
+void SeedDue(Store& store) {
+  const Date today = DueToday();
+  auto owner = [&](int64_t n, const char* village, const char* authority) {
+    NewOwner o{Phone(n), "Owner " + std::to_string(n), village, authority, At(1000 + n)};
+    auto r = store.CreateOwner(o, MakeAudit("owner.create"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->id : 0;
+  };
+  auto animal = [&](int64_t owner_id, std::optional<std::string> tag, const char* species,
+                    int32_t heads, const char* authority = "KZ-ABY-01") {
+    NewAnimal a;
+    a.owner_id = owner_id;
+    a.tag = std::move(tag);
+    a.species = species;
+    a.head_count = heads;
+    a.authority = authority;
+    a.created_at = At(5000);
+    auto r = store.CreateAnimal(a, MakeAudit("animal.create"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->id : 0;
+  };
+  auto dose = [&](int64_t n, int64_t owner_id, std::vector<std::string> tags, const char* species,
+                  int32_t heads, const char* vaccine, int days_ago) {
+    VaccinationInput v = MakeRecord(n, "");
+    v.owner_id = owner_id;
+    v.owner_phone.clear();
+    v.animal_tags = std::move(tags);
+    v.species = species;
+    v.head_count = heads;
+    v.disease = "FMD-O";
+    v.vaccine = vaccine;
+    v.administered_on = today.AddDays(-days_ago);
+    return v;
+  };
+  const int64_t a = owner(1, "Bakanas", "KZ-ABY-01"), b = owner(2, "Akshi", "KZ-ABY-02"),
+                c = owner(3, "", "KZ-ABY-01"), d = owner(4, "Akshi", "KZ-ALA-01");
+  animal(a, Tag(11), "sheep", 1);
+  animal(a, Tag(12), "sheep", 1);
+  animal(a, Tag(13), "sheep", 1);
+  animal(a, std::nullopt, "sheep", 40);
+  animal(a, Tag(14), "cattle", 1);
+  const int64_t dead = animal(a, Tag(15), "sheep", 1);
+  animal(b, Tag(21), "goat", 1, "KZ-ABY-02");
+  animal(c, Tag(31), "sheep", 1);
+  animal(d, Tag(41), "sheep", 1, "KZ-ALA-01");
+  BatchContext ctx = MakeContext();
+  ctx.unrestricted = true;
+  const std::vector<VaccinationInput> records = {
+      dose(1, a, {Tag(11)}, "sheep", 0, "FMD-O-INACT", 170),    // lapses in 10 days
+      dose(2, a, {Tag(12)}, "sheep", 0, "FMD-O-INACT", 10),     // covered long after
+      dose(3, a, {Tag(13)}, "sheep", 0, "FMD-O-INACT", 5),      // voided below
+      dose(4, a, {Tag(13)}, "sheep", 0, "FMD-O-INACT", -3),     // after today
+      dose(5, a, {}, "sheep", 25, "FMD-O-INACT", 20),           // 25 heads of 40
+      dose(6, a, {Tag(14)}, "cattle", 0, "FMD-OA-INACT", 175),  // O and A, lapse in 5 days
+      dose(7, c, {Tag(31)}, "sheep", 0, "FMD-O-INACT", 200),    // lapsed 20 days ago
+  };
+  auto stored = store.RecordVaccinations(records, ctx, MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  for (const auto& r : *stored) {
+    EXPECT_EQ(r.outcome, RecordOutcome::kCreated) << r.id << " " << r.reason.ToString();
+  }
+  EXPECT_TRUE(store.VoidVaccination(Uuid(3), "wrong animal", At(777), MakeAudit("void")).ok());
+  AnimalEventInput died;
+  died.id = Uuid(900);
+  died.animal_id = dead;
+  died.kind = AnimalEventKind::kDied;
+  died.on = today.AddDays(-1);
+  died.user_id = 7;
+  died.unrestricted = true;
+  died.at = At(9000);
+  auto ended = store.RecordAnimalEvent(died, MakeAudit("animal.event"));
+  EXPECT_TRUE(ended.ok()) << ended.status().ToString();
+}
+
+DueQuery DueWithin(int days, const std::string& disease = "FMD-O",
+                   const std::string& scope = "KZ-ABY") {
+  DueQuery q;
+  q.scope = scope;
+  q.today = DueToday();
+  q.days = days;
+  q.disease = disease;
+  q.catalogue = &DefaultCatalogue();
+  return q;
+}
+
+// "village owner: unit disease state lapses" per due unit, in the list's order.
+std::vector<std::string> DueTexts(const DueList& list) {
+  std::vector<std::string> out;
+  for (const DueOwner& o : list.owners) {
+    for (const DueUnit& u : o.units) {
+      out.push_back(
+          o.owner.village + " " + o.owner.name + ": " +
+          (u.unit.tag ? u.unit.tag->substr(12) : "flock" + std::to_string(u.unit.head_count)) +
+          " " + u.coverage.disease + " " + CoverageStateName(u.coverage.state) + " " +
+          (u.lapses_on ? u.lapses_on->ToString() : "-"));
+    }
+  }
+  return out;
+}
+
+TYPED_TEST(StoreTest, DueListsWhatLapsesWithinTheDaysByVillage) {
+  SeedDue(this->store());
+  auto r = this->store().ListDue(DueWithin(30));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->truncated);
+  EXPECT_EQ(r->today, DueToday());
+  EXPECT_EQ(r->through, Day("2026-12-31"));
+  // Akshi, then Bakanas, then the owner with no village; KZ-ALA-01's Akshi is out of scope. The
+  // sheep covered for 170 more days and the dead one are not due; the voided dose and the one
+  // dated after today leave 013 never vaccinated; the flock dosed short of its size is overdue
+  // with no date.
+  EXPECT_EQ(DueTexts(*r), (std::vector<std::string>{
+                              "Akshi Owner 2: 021 FMD-O never -",
+                              "Bakanas Owner 1: 011 FMD-O covered 2026-12-11",
+                              "Bakanas Owner 1: 013 FMD-O never -",
+                              "Bakanas Owner 1: 014 FMD-O covered 2026-12-06",
+                              "Bakanas Owner 1: flock40 FMD-O overdue -",
+                              " Owner 3: 031 FMD-O overdue 2026-11-11",
+                          }));
+  ASSERT_EQ(r->owners.size(), 3u);
+  EXPECT_EQ(r->owners[1].owner.phone, Phone(1));
+  EXPECT_EQ(r->owners[1].owner.authority, "KZ-ABY-01");
+}
+
+TYPED_TEST(StoreTest, DueListLeavesOutWhatLapsesAfterTheDays) {
+  SeedDue(this->store());
+  auto r = this->store().ListDue(DueWithin(5));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // 011 lapses on day 10: not within 5. 014 lapses on day 5: within.
+  EXPECT_EQ(DueTexts(*r), (std::vector<std::string>{
+                              "Akshi Owner 2: 021 FMD-O never -",
+                              "Bakanas Owner 1: 013 FMD-O never -",
+                              "Bakanas Owner 1: 014 FMD-O covered 2026-12-06",
+                              "Bakanas Owner 1: flock40 FMD-O overdue -",
+                              " Owner 3: 031 FMD-O overdue 2026-11-11",
+                          }));
+  auto nine = this->store().ListDue(DueWithin(9));
+  ASSERT_TRUE(nine.ok());
+  auto ten = this->store().ListDue(DueWithin(10));
+  ASSERT_TRUE(ten.ok());
+  EXPECT_EQ(DueTexts(*nine).size() + 1, DueTexts(*ten).size());
+}
+
+TYPED_TEST(StoreTest, DueListCoversEveryDiseaseOfTheSpeciesAndTheVaccinesOthers) {
+  SeedDue(this->store());
+  auto r = this->store().ListDue(DueWithin(30, ""));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<std::string> cattle;
+  for (const std::string& t : DueTexts(*r)) {
+    if (t.starts_with("Bakanas Owner 1: 014 ")) cattle.push_back(t.substr(21));
+  }
+  // The bivalent dose recorded under FMD-O protects against FMD-A as well, until the same day;
+  // every other cattle disease was never vaccinated against, in catalogue order.
+  std::vector<std::string> want;
+  for (const Disease* d : DefaultCatalogue().DiseasesFor("cattle")) {
+    if (d->code == "FMD-O" || d->code == "FMD-A") {
+      want.push_back(d->code + " covered 2026-12-06");
+    } else {
+      want.push_back(d->code + " never -");
+    }
+  }
+  EXPECT_EQ(cattle, want);
+}
+
+TYPED_TEST(StoreTest, DueListKeepsToTheSubtreeAndTruncatesAtMaxOwners) {
+  SeedDue(this->store());
+  auto ala = this->store().ListDue(DueWithin(30, "FMD-O", "KZ-ALA"));
+  ASSERT_TRUE(ala.ok());
+  EXPECT_EQ(DueTexts(*ala), (std::vector<std::string>{"Akshi Owner 4: 041 FMD-O never -"}));
+  auto two = this->store().ListDue(DueWithin(30, "FMD-O", "KZ-ABY-02"));
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(DueTexts(*two), (std::vector<std::string>{"Akshi Owner 2: 021 FMD-O never -"}));
+  auto none = this->store().ListDue(DueWithin(30, "FMD-O", "UZ"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->owners.empty());
+  EXPECT_FALSE(none->truncated);
+  DueQuery small = DueWithin(30);
+  small.max_owners = 1;
+  auto cut = this->store().ListDue(small);
+  ASSERT_TRUE(cut.ok());
+  EXPECT_TRUE(cut->truncated);
+  EXPECT_EQ(DueTexts(*cut), (std::vector<std::string>{"Akshi Owner 2: 021 FMD-O never -"}));
+}
+
 // --- holdings (W12) ---
 
 TYPED_TEST(StoreTest, HoldingIsStoredAndFoundWithEveryField) {

@@ -39,9 +39,9 @@ export function clearSession(): void {
 export function screensFor(role: Role): string[] {
   switch (role) {
     case 'vaccinator':
-      return ['/vaccinator', '/outbreaks', '/verify'];
+      return ['/vaccinator', '/due', '/outbreaks', '/verify'];
     case 'vet':
-      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/outbreaks', '/verify'];
+      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/due', '/outbreaks', '/verify'];
     case 'inspector':
       return ['/inspector', '/verify'];
     case 'admin':

@@ -15,6 +15,7 @@ const SCREENS: Record<string, () => Promise<{ mount: Mount }>> = {
   '/dashboard': () => import('./screens/dashboard'),
   '/timeline': () => import('./screens/timeline'),
   '/outbreaks': () => import('./screens/outbreaks'),
+  '/due': () => import('./screens/due'),
 };
 const PUBLIC = new Set(['/signin', '/verify']);
 // Screens every signed-in role may open that are not in the navigation: they are reached from

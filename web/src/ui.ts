@@ -39,6 +39,7 @@ const NAV_KEYS: Record<string, string> = {
   '/inspector': 'nav.inspector',
   '/dashboard': 'nav.dashboard',
   '/outbreaks': 'nav.outbreaks',
+  '/due': 'nav.due',
   '/verify': 'nav.verify',
 };
 
@@ -126,9 +127,14 @@ function finishSignOut(): void {
   signOutAsk = null;
   clearSession();
   renderSignOut();
+  // W15: the last due list kept for offline use names owners and phones too.
+  const dueGone = Promise.all([import('./due'), import('./db')])
+    .then(([due, store]) => due.wipeDue({ delete: store.kvDelete }))
+    .catch((e) => console.warn('due list not deleted:', e));
   void import('./fieldcopy')
     .then((m) => m.wipeFieldCopy())
     .catch((e) => console.warn('field copy not deleted:', e))
+    .then(() => dueGone)
     .finally(() => navigateTo('/signin'));
 }
 
