@@ -8,6 +8,10 @@
 #   pg-w2.txt         HerdPass W2 through wrk (bench/lookup.lua), 32 connections
 #   pg-w2-ref.txt     pgbench, 32 clients, W2's statements (owner, animals, vaccinations since)
 # The PostgreSQL server is a throwaway one (tests/support/pg_cluster.sh: fsync on, loopback port).
+# With PG_BENCH_STATEMENTS=1 the cluster loads pg_stat_statements and, after each HerdPass phase,
+# WORK_DIR/pg-w1-statements.txt and pg-w2-statements.txt list the statements the server ran in that
+# phase (calls, rows, total ms), to count them per batch and per lookup; the module costs a little
+# time per statement, so the figures of such a run are not the ones to record.
 set -euo pipefail
 
 build=${1:?usage: pg_bench.sh BUILD_DIR WORK_DIR SECONDS}
@@ -33,12 +37,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$root/tests/support/pg_cluster.sh" start "$pgdir/cluster" >&2
+statements=${PG_BENCH_STATEMENTS:-0}
+if [[ $statements == 1 ]]; then
+  echo "shared_preload_libraries = 'pg_stat_statements'" >"$pgdir/statements.conf"
+  echo "pg_stat_statements.track = all" >>"$pgdir/statements.conf"
+  PG_CLUSTER_CONF=$pgdir/statements.conf "$root/tests/support/pg_cluster.sh" start "$pgdir/cluster" >&2
+else
+  "$root/tests/support/pg_cluster.sh" start "$pgdir/cluster" >&2
+fi
 conninfo=$(cat "$pgdir/cluster/conninfo")
 port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$conninfo")
 "$psql" -X -q "$conninfo" -c "CREATE DATABASE herdpass"
 db="postgresql://postgres@127.0.0.1:$port/herdpass?sslmode=disable"
 pg="host=127.0.0.1 port=$port user=postgres dbname=herdpass sslmode=disable"
+# PG_BENCH_STATEMENTS=1: forgets what was counted so far / writes what was counted to FILE.
+statements_reset() {
+  [[ $statements == 1 ]] || return 0
+  "$psql" -X -q -A -t "$pg" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+    -c "SELECT pg_stat_statements_reset()" >/dev/null
+}
+statements_dump() {
+  [[ $statements == 1 ]] || return 0
+  "$psql" -X -q "$pg" -c "SELECT calls, rows, round(total_exec_time::numeric, 1) AS total_ms, \
+    left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements \
+    ORDER BY calls DESC, total_exec_time DESC LIMIT 40" >"$1"
+}
 
 data=$work/pg-data
 "$herdpass" init --data "$data" --db "$db" --region KZ --authority KZ-ABY >"$work/pg-init.log"
@@ -61,9 +84,11 @@ login() { echo "$password" | "$load" login --port "$hport" --username "$1"; }
 token=$(login bench-vaccinator)
 say "PostgreSQL W1: registering the pool of owners and animals"
 timeout 300 "$load" setup --port "$hport" --token "$token" --pool-owners 1000 >"$work/pg-w1-setup.txt"
+statements_reset
 say "PostgreSQL W1 batches of 500 records, 4 clients (${seconds}s)"
 timeout $((seconds + 120)) "$load" w1 --port "$hport" --token "$token" --batch 500 \
   --connections 4 --seconds "$seconds" >"$work/pg-w1.txt"
+statements_dump "$work/pg-w1-statements.txt"
 
 # --- W2 (before the pgbench INSERTs, which would add records): HerdPass through wrk, then pgbench --
 owners=$("$psql" -X -A -t "$pg" -c "SELECT count(*) FROM owners")
@@ -73,8 +98,10 @@ token=$(login bench-inspector)
 say "PostgreSQL W2 over $owners owners, $records records, 32 connections (${seconds}s)"
 HP_PHONES=$work/pg-phones.txt HP_TOKEN=$token timeout 60 wrk -t2 -c32 -d3s -s "$lua" \
   "http://127.0.0.1:$hport/" >/dev/null 2>&1 || true
+statements_reset
 HP_PHONES=$work/pg-phones.txt HP_TOKEN=$token timeout $((seconds + 60)) wrk -t2 -c32 \
   -d"${seconds}s" --latency -s "$lua" "http://127.0.0.1:$hport/" >"$work/pg-w2.txt" 2>&1
+statements_dump "$work/pg-w2-statements.txt"
 
 # The statements of PostgresStore's W2 (queries.h: the owner, its animals, its vaccinations since a
 # date, newest first), for a random owner.

@@ -7,7 +7,9 @@
 // failed statement behind) is rolled back to its savepoint alone; the others still commit. If the
 // transaction itself fails (begin, a lost transaction or connection, commit), every job of the
 // group gets kUnavailable and nothing of the group is stored; the writer rolls back and serves the
-// next group.
+// next group. Consecutive kWritten jobs (audit rows of reads: W2's) share one savepoint and one
+// wait for the server; should one of them fail, they are undone together and run again each in
+// its own savepoint, so that each still fails alone.
 //
 // Run() blocks until the job's group has committed (or failed). A kDurable job's ok means its
 // change is on disk. A group of only kWritten jobs (audit rows of reads) commits without waiting
@@ -24,6 +26,9 @@
 //   Status Begin(bool durable, AuditHead& head);
 //   bool InTransaction();   // false when the transaction or the connection was lost
 //   bool StatementFailed(); // a statement failed inside the transaction (it is aborted)
+//   // While on, InsertAudit may send the row without waiting for it: its failure then comes
+//   // with StatementFailed() (a run of kWritten jobs, Writer::RunGroup).
+//   void DeferAudit(bool defer);
 //   Status InsertAudit(int64_t seq, const AuditEntry& entry, const std::string& prev_hash,
 //                      const std::string& hash);
 //   Status AddCounters(const CounterDeltas& deltas);  // REQUIRES: some delta not 0
@@ -73,6 +78,8 @@ inline constexpr Query kSavepointRecord{"SavepointRecord", "SAVEPOINT record"};
 inline constexpr Query kReleaseRecord{"ReleaseRecord", "RELEASE SAVEPOINT record"};
 inline constexpr Query kRollbackToRecord{"RollbackToRecord", "ROLLBACK TO SAVEPOINT record"};
 
+// kWritten: a job whose change may be rolled back and made again (audit rows of reads): the writer
+// runs consecutive ones under one savepoint and, should one of them fail, again one at a time.
 enum class Durability { kDurable, kWritten };
 
 // What every Session has: its write connection, owned.
@@ -111,17 +118,33 @@ class WriteTxn {
 
   // One nested savepoint inside the job (one record of a batch), so that a part of a job can be
   // undone alone. Counters and the audit head roll back with it. Not re-entrant.
-  Status BeginNested() {
-    HP_RETURN_IF_ERROR(session_.conn().Exec(kSavepointRecord));
+  // With `lazy`, the SAVEPOINT is sent only by SaveNested(), which the caller calls before the
+  // part's first write that reaches the database at once: a caller that holds the part's other
+  // writes back until the part is done, and forgets them when it is rolled back (PostgreSQL's
+  // batch port), needs no savepoint for a part that writes nothing at once.
+  Status BeginNested(bool lazy = false) {
     nested_deltas_ = deltas_;
     nested_head_ = head_;
-    return Status::Ok();
+    nested_ = lazy ? Nested::kLazy : Nested::kSaved;
+    return lazy ? Status::Ok() : session_.conn().Exec(kSavepointRecord);
   }
-  Status ReleaseNested() { return session_.conn().Exec(kReleaseRecord); }
+  Status SaveNested() {
+    if (nested_ != Nested::kLazy) return Status::Ok();
+    nested_ = Nested::kSaved;
+    return session_.conn().Exec(kSavepointRecord);
+  }
+  Status ReleaseNested() {
+    const bool saved = nested_ == Nested::kSaved;
+    nested_ = Nested::kNone;
+    return saved ? session_.conn().Exec(kReleaseRecord) : Status::Ok();
+  }
   // Rolls back to BeginNested() and releases the savepoint.
   Status RollbackNested() {
     deltas_ = nested_deltas_;
     head_ = nested_head_;
+    const bool saved = nested_ == Nested::kSaved;
+    nested_ = Nested::kNone;
+    if (!saved) return Status::Ok();
     HP_RETURN_IF_ERROR(session_.conn().Exec(kRollbackToRecord));
     return session_.conn().Exec(kReleaseRecord);
   }
@@ -138,6 +161,9 @@ class WriteTxn {
   // At BeginNested().
   CounterDeltas nested_deltas_{};
   AuditHead nested_head_;
+  // No nested part; one whose SAVEPOINT is not sent yet (lazy); one whose SAVEPOINT is sent.
+  enum class Nested { kNone, kLazy, kSaved };
+  Nested nested_ = Nested::kNone;
 };
 
 template <class Session>
@@ -275,8 +301,12 @@ void Writer<Session>::RunGroup(std::deque<Pending*>& group) {
   }
 
   CounterDeltas deltas{};
-  for (size_t i = 0; i < group.size(); ++i) {
-    if (!session.conn().Exec(kSavepointJob).ok()) return fail_group("savepoint");
+  // Runs group[i] inside its own savepoint; false when that failed the whole group.
+  auto run_alone = [&](size_t i) -> bool {
+    if (!session.conn().Exec(kSavepointJob).ok()) {
+      fail_group("savepoint");
+      return false;
+    }
     const AuditHead head_before = head_;
     Txn txn(session, head_);
     Status s;
@@ -287,20 +317,92 @@ void Writer<Session>::RunGroup(std::deque<Pending*>& group) {
       s = Internal("storage failed unexpectedly");
     }
     // Some errors (I/O, a full disk, a lost connection) end the whole transaction by themselves.
-    if (!session.InTransaction()) return fail_group("transaction lost inside a job");
+    if (!session.InTransaction()) {
+      fail_group("transaction lost inside a job");
+      return false;
+    }
     // A statement that failed inside the job (PostgreSQL) aborted the transaction up to the job's
     // savepoint: the job cannot have succeeded then, whatever it returned.
     if (s.ok() && session.StatementFailed()) s = Internal("storage failed unexpectedly");
     if (s.ok()) {
-      if (!session.conn().Exec(kReleaseJob).ok()) return fail_group("release");
+      if (!session.conn().Exec(kReleaseJob).ok()) {
+        fail_group("release");
+        return false;
+      }
       for (int c = 0; c < kCounterCount; ++c) deltas[c] += txn.deltas_[c];
     } else {
       head_ = head_before;
       if (!session.conn().Exec(kRollbackToJob).ok() || !session.conn().Exec(kReleaseJob).ok()) {
-        return fail_group("rollback to savepoint");
+        {
+          fail_group("rollback to savepoint");
+          return false;
+        }
       }
     }
     results[i] = std::move(s);
+    return true;
+  };
+  // Runs the kWritten jobs (audit rows of reads) group[begin, end) inside ONE savepoint, their
+  // audit rows sent without waiting (Session::DeferAudit) and checked once: one wait for them all
+  // on PostgreSQL. Should any of them fail, they are rolled back together and run again one at a
+  // time, as any other job (what a kWritten job writes may be written again). False when that
+  // failed the whole group.
+  auto run_shared = [&](size_t begin, size_t end) -> bool {
+    if (!session.conn().Exec(kSavepointJob).ok()) {
+      fail_group("savepoint");
+      return false;
+    }
+    const AuditHead head_before = head_;
+    CounterDeltas shared{};
+    bool ok = true;
+    session.DeferAudit(true);
+    for (size_t i = begin; ok && i < end; ++i) {
+      Txn txn(session, head_);
+      try {
+        ok = (*group[i]->job)(txn).ok();
+      } catch (const std::exception& e) {
+        spdlog::error("{}: write job threw: {}", Session::kName, e.what());
+        ok = false;
+      }
+      for (int c = 0; c < kCounterCount; ++c) shared[c] += txn.deltas_[c];
+    }
+    session.DeferAudit(false);
+    if (!session.InTransaction()) {
+      fail_group("transaction lost inside a job");
+      return false;
+    }
+    if (ok && session.StatementFailed()) ok = false;
+    if (ok) {
+      if (!session.conn().Exec(kReleaseJob).ok()) {
+        fail_group("release");
+        return false;
+      }
+      for (int c = 0; c < kCounterCount; ++c) deltas[c] += shared[c];
+      for (size_t i = begin; i < end; ++i) results[i] = Status::Ok();
+      return true;
+    }
+    head_ = head_before;
+    if (!session.conn().Exec(kRollbackToJob).ok() || !session.conn().Exec(kReleaseJob).ok()) {
+      {
+        fail_group("rollback to savepoint");
+        return false;
+      }
+    }
+    for (size_t i = begin; i < end; ++i) {
+      if (!run_alone(i)) return false;
+    }
+    return true;
+  };
+  for (size_t i = 0; i < group.size();) {
+    size_t end = i;
+    while (end < group.size() && group[end]->durability == Durability::kWritten) ++end;
+    if (end - i >= 2) {
+      if (!run_shared(i, end)) return;
+      i = end;
+      continue;
+    }
+    if (!run_alone(i)) return;
+    ++i;
   }
 
   // The group's counter changes, once for the group.

@@ -235,8 +235,67 @@ Status Connection::Exec(const Query& query) {
 Status Connection::ExecScript(const Query& script) { return Exec(script); }
 
 Status Connection::Send(const Query& query, std::initializer_list<Param> params) {
+  if (DeferWrites()) {
+    for (const CollectedForm& form : kCollected) {
+      if (form.row != &query) continue;
+      collected_.push_back({&form, std::vector<Param>(params)});
+      return Status::Ok();
+    }
+  }
   if (pipeline_) return SendPrepared(query, params);
   return Run(query, params).status();
+}
+
+namespace {
+
+// One array parameter of a set form: the values of one parameter of the collected rows, as a
+// PostgreSQL array literal ({"a",NULL,"b \"c\""}; a bigint[] value goes in as its own literal,
+// quoted, and is cast back by the set form).
+std::string ArrayOfParams(const std::vector<const Param*>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    const char* v = values[i]->c_str();
+    if (v == nullptr) {
+      out += "NULL";
+      continue;
+    }
+    out += '"';
+    for (; *v != '\0'; ++v) {
+      if (*v == '"' || *v == '\\') out += '\\';
+      out += *v;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
+Status Connection::SendCollected() {
+  std::vector<Collected> collected;
+  collected.swap(collected_);
+  // In kCollected's order: the records, then the owners' revisions, then the field changes.
+  for (const CollectedForm& form : kCollected) {
+    std::vector<std::vector<const Param*>> columns;
+    for (const Collected& c : collected) {
+      if (c.form != &form) continue;
+      if (columns.empty()) columns.resize(c.params.size());
+      if (c.params.size() != columns.size()) return Internal("storage rejected a request");
+      for (size_t i = 0; i < c.params.size(); ++i) columns[i].push_back(&c.params[i]);
+    }
+    if (columns.empty()) continue;
+    std::vector<Param> arrays;
+    arrays.reserve(columns.size());
+    for (const auto& column : columns) arrays.emplace_back(ArrayOfParams(column));
+    if (pipeline_) {
+      HP_RETURN_IF_ERROR(SendPrepared(*form.set, arrays));
+    } else {
+      HP_RETURN_IF_ERROR(Run(*form.set, arrays).status());
+    }
+  }
+  return Status::Ok();
 }
 
 Status Connection::BeginPipeline() {
@@ -251,6 +310,7 @@ Status Connection::EndPipeline() {
   pipeline_ = false;
   pending_.clear();
   ahead_.clear();
+  collected_.clear();
   if (PQexitPipelineMode(conn_) != 1 && first.ok()) first = Failure(kPipeline, nullptr);
   return first;
 }
@@ -383,6 +443,7 @@ Status Connection::Reset() {
   pipeline_ = false;
   pending_.clear();
   ahead_.clear();
+  collected_.clear();
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string why = PQerrorMessage(conn_);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();

@@ -119,8 +119,25 @@ class Connection {
   // Whether the codecs' writes (postgres_store.cpp Write) are sent without waiting, as Send, while
   // in pipeline mode: only where any failure of theirs fails the whole job anyway (a W1 batch's
   // records). Otherwise a write waits for its answer, so that its failure is the job's own.
-  void SetDeferWrites(bool defer) { defer_writes_ = defer; }
+  // While writes are deferred, a Send of a statement with a set form (queries.h kCollected: a
+  // record row, an owner's revision, a field change) is not sent but collected: SendCollected
+  // sends each such statement's rows as ONE statement of its set form. Collected rows are not
+  // seen by reads until then (the batch's reads of them are answered from its own copies).
+  // Turning deferral off forgets whatever was collected and not sent.
+  void SetDeferWrites(bool defer) {
+    defer_writes_ = defer;
+    if (!defer) collected_.clear();
+  }
   bool DeferWrites() const { return pipeline_ && defer_writes_; }
+  // How many rows are collected; DropCollected(mark) forgets those collected since (a record of
+  // the batch rolled back to its savepoint).
+  size_t CollectedMark() const { return collected_.size(); }
+  void DropCollected(size_t mark) {
+    if (mark < collected_.size()) collected_.resize(mark);
+  }
+  // Sends what was collected, one statement for each set form, without waiting; a failure comes
+  // with the next call that waits.
+  Status SendCollected();
 
   // libpq's pipeline mode: from BeginPipeline to EndPipeline, Exec and Send only send, and Run
   // (or Simple, one statement) sends its statement and waits for it and everything sent before it
@@ -184,6 +201,12 @@ class Connection {
   std::unordered_set<const Query*> prepared_;
   bool pipeline_ = false;
   bool defer_writes_ = false;
+  // Rows of statements with a set form, collected by Send while writes are deferred.
+  struct Collected {
+    const CollectedForm* form;
+    std::vector<Param> params;
+  };
+  std::vector<Collected> collected_;
   std::vector<Pending> pending_;
   std::vector<Ahead> ahead_;
 };

@@ -1408,11 +1408,17 @@ std::vector<int> Range(const Rows& rows) {
 // ids, the records they correct, their owners by id or phone, their tags, those owners' flocks)
 // with one statement each, in one round trip; the rules' reads of those rows are then
 // answered from what was read, kept up to date with the batch's own writes (and undone with a
-// record's savepoint), and the writes that return nothing (the records, flock head counts,
-// savepoints) are sent without waiting for them, in the writer's pipeline (writer_session.h). A
-// read of anything else, or an insert returning an id (a new owner, a new animal), waits for
-// everything sent before it in one round trip. Correct only because the writer holds the writer
-// lock (queries.h) for the whole transaction: no other writer changes these rows.
+// record's savepoint), and the writes that return nothing are not waited for: the record rows,
+// the owners' revisions and the field changes are collected (Connection::SetDeferWrites) and
+// sent at Finish as one statement each (queries.h kCollected), the rest (flock head counts,
+// savepoints) in the writer's pipeline (writer_session.h). A record's savepoint is sent only
+// before its first write that goes out at once (a new owner or animal, a flock's head count):
+// a record that writes only collected rows is undone by forgetting them. A read of anything else,
+// or an insert returning an id (a new owner, a new animal), waits for everything sent before it
+// in one round trip. Correct only because the writer holds the writer lock (queries.h) for the
+// whole transaction: no other writer changes these rows, and no read of the batch's reads a row
+// collected and not yet sent (stored records are answered from stored_; revisions and field
+// changes are not read).
 template <class Txn>
 class BatchPort final : public store::RecordPort {
  public:
@@ -1478,11 +1484,12 @@ class BatchPort final : public store::RecordPort {
     return Status::Ok();
   }
 
-  // The batch's writes wait again; their failures come with the next statement that waits
-  // (the job's audit row, or WriteSession::StatementFailed).
+  // Sends the collected rows; the batch's writes wait again. Their failures come with the next
+  // statement that waits (the job's audit row, or WriteSession::StatementFailed).
   Status Finish() {
+    Status sent = conn_.SendCollected();
     conn_.SetDeferWrites(false);
-    return Status::Ok();
+    return sent;
   }
 
   std::optional<std::string> RecordKey(const std::string& uuid) override {
@@ -1507,6 +1514,7 @@ class BatchPort final : public store::RecordPort {
     return *it->second;
   }
   Result<int64_t> AddOwner(const NewOwner& owner) override {
+    HP_RETURN_IF_ERROR(tx_.SaveNested());
     HP_ASSIGN_OR_RETURN(const int64_t id, store::AddRecordOwner<Codecs>(tx_, owner));
     Owner o{id, owner.phone, owner.name, owner.village, owner.authority, owner.created_at};
     Put(owner_by_id_, id, std::optional<Owner>(o));
@@ -1521,6 +1529,7 @@ class BatchPort final : public store::RecordPort {
     return *it->second;
   }
   Result<int64_t> AddAnimal(const NewAnimal& animal) override {
+    HP_RETURN_IF_ERROR(tx_.SaveNested());
     HP_ASSIGN_OR_RETURN(const int64_t id, store::AddRecordAnimal<Codecs>(tx_, animal));
     if (animal.tag) {
       Put(animal_by_tag_, *animal.tag, std::optional<Animal>(store::StoredAnimal(id, animal)));
@@ -1539,6 +1548,7 @@ class BatchPort final : public store::RecordPort {
     return std::optional<store::Flock>(it->second);
   }
   Status RaiseFlockHeadCount(int64_t owner_id, int64_t flock_id, int32_t head_count) override {
+    HP_RETURN_IF_ERROR(tx_.SaveNested());
     HP_RETURN_IF_ERROR(store::RaiseRecordFlock<Codecs>(tx_, owner_id, flock_id, head_count));
     for (auto& [unit, flock] : flocks_) {
       if (flock.id != flock_id || flock.head_count >= head_count) continue;
@@ -1558,7 +1568,8 @@ class BatchPort final : public store::RecordPort {
   void Count(store::Counter c) override { tx_.Count(c); }
   Status BeginNested() override {
     undo_.clear();
-    return tx_.BeginNested();
+    record_mark_ = conn_.CollectedMark();
+    return tx_.BeginNested(/*lazy=*/true);
   }
   Status ReleaseNested() override {
     undo_.clear();
@@ -1567,6 +1578,7 @@ class BatchPort final : public store::RecordPort {
   Status RollbackNested() override {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
     undo_.clear();
+    conn_.DropCollected(record_mark_);
     return tx_.RollbackNested();
   }
   bool InTransaction() override { return tx_.InTransaction(); }
@@ -1595,6 +1607,8 @@ class BatchPort final : public store::RecordPort {
   std::map<std::pair<int64_t, std::string>, store::Flock> flocks_;
   // Undoes the current record's changes to the above, newest last.
   std::vector<std::function<void()>> undo_;
+  // The connection's collected rows when the current record began.
+  size_t record_mark_ = 0;
 };
 
 // What the store core needs of PostgreSQL besides the codecs (store/store_core.h). A reader left

@@ -40,8 +40,15 @@ class WriteSession : public store::SessionBase<Connection> {
   // Waits for what was sent without waiting (a batch's records), whose failure fails the job.
   bool StatementFailed() { return !conn_->Sync().ok() || conn_->InFailedTransaction(); }
 
+  // Sent without waiting while DeferAudit is on (its failure comes with StatementFailed).
+  void DeferAudit(bool defer) { defer_audit_ = defer; }
   Status InsertAudit(int64_t seq, const AuditEntry& entry, const std::string& prev_hash,
                      const std::string& hash) {
+    if (defer_audit_) {
+      return conn_->Send(kInsertAudit,
+                         {seq, entry.at, entry.user_id, entry.username, entry.action, entry.target,
+                          entry.detail, entry.address, prev_hash, hash, entry.authority});
+    }
     return conn_
         ->Run(kInsertAudit,
               {seq, entry.at, entry.user_id, entry.username, entry.action, entry.target,
@@ -79,6 +86,9 @@ class WriteSession : public store::SessionBase<Connection> {
     (void)conn_->EndPipeline();
     if (!conn_->Broken() && conn_->InTransaction()) (void)conn_->Exec(kRollback);
   }
+
+ private:
+  bool defer_audit_ = false;
 };
 
 }  // namespace herdpass::postgres

@@ -48,6 +48,7 @@ class WriteSession : public store::SessionBase<Connection> {
 
   bool InTransaction() { return conn_->InTransaction(); }
   bool StatementFailed() { return false; }  // a failed statement leaves the transaction usable
+  void DeferAudit(bool /*defer*/) {}        // every insert is answered at once anyway
 
   Status InsertAudit(int64_t seq, const AuditEntry& entry, const std::string& prev_hash,
                      const std::string& hash) {

@@ -739,6 +739,62 @@ TEST_F(PostgresStoreTest, ABatchTakesAFixedNumberOfRoundTripsWhateverItsSize) {
   EXPECT_TRUE(v->ok) << v->problem;
 }
 
+// A W1 batch's record rows, owners' revisions and field changes go out as one statement each at
+// the end of the batch (Connection's collected writes); a record rejected after a write of its
+// own went out (a new owner, then another owner's tag) is undone whole, collected rows included,
+// and a record without such a write needs no savepoint at all.
+TEST_F(PostgresStoreTest, ABatchWritesItsRowsTogetherAndUndoesARejectedRecordWhole) {
+  const std::vector<VaccinationInput> first = {MakeRecord(1, Phone(0), {Tag(0)})};
+  auto setup = store_->RecordVaccinations(first, MakeContext(), MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(setup.ok()) << setup.status().ToString();
+  const std::string owner0 = db().Scalar("SELECT id FROM owners WHERE phone = '" + Phone(0) + "'");
+  const std::string revision_before =
+      db().Scalar("SELECT revision FROM owners WHERE id = " + owner0);
+  const std::string changes_before = db().Scalar("SELECT coalesce(max(seq), 0) FROM field_changes");
+  const std::vector<VaccinationInput> batch = {
+      MakeRecord(10, Phone(0), {Tag(0)}),            // collected rows only
+      MakeRecord(11, Phone(50)),                     // a new owner and its flock
+      MakeRecord(12, Phone(51), {Tag(0)}),           // a new owner, then owner 0's animal
+      MakeRecord(13, Phone(0), {Tag(0)}),            // owner 0 again
+      MakeRecord(14, Phone(50), {Tag(60), Tag(0)}),  // a new animal, then owner 0's animal
+      MakeRecord(10, Phone(0), {Tag(0)}),            // record 10 sent twice
+  };
+  auto r = store_->RecordVaccinations(batch, MakeContext(), MakeAudit("vaccination.batch"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), batch.size());
+  EXPECT_EQ(r->at(0).outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(r->at(1).outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(r->at(2).outcome, RecordOutcome::kRejected);
+  EXPECT_EQ(r->at(2).reason.field(), "animal_tags");
+  EXPECT_EQ(r->at(3).outcome, RecordOutcome::kCreated);
+  EXPECT_EQ(r->at(4).outcome, RecordOutcome::kRejected);
+  EXPECT_EQ(r->at(5).outcome, RecordOutcome::kDuplicate);
+
+  // Nothing of the rejected records: not their owner, animal, record rows or changes.
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM owners WHERE phone = '" + Phone(51) + "'"), "0");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM animals WHERE tag = '" + Tag(60) + "'"), "0");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM vaccination_ids"), "4");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM vaccinations"), "4");
+  // Owner 0's revision rose once for each of its two new records.
+  EXPECT_EQ(std::stoll(db().Scalar("SELECT revision FROM owners WHERE id = " + owner0)),
+            std::stoll(revision_before) + 2);
+  // The changes in the order the batch made them: record 10, owner 50, its flock, record 11,
+  // record 13.
+  const std::string owner50 =
+      db().Scalar("SELECT id FROM owners WHERE phone = '" + Phone(50) + "'");
+  const std::string flock50 =
+      db().Scalar("SELECT id FROM animals WHERE owner_id = " + owner50 + " AND tag IS NULL");
+  EXPECT_EQ(db().Scalar("SELECT string_agg(kind || ':' || ref, ',' ORDER BY seq) FROM "
+                        "field_changes WHERE seq > " +
+                        changes_before),
+            "vaccination:" + Uuid(10) + ",owner:" + owner50 + ",animal:" + flock50 +
+                ",vaccination:" + Uuid(11) + ",vaccination:" + Uuid(13));
+  EXPECT_EQ(store_->Counts()->vaccinations, 4);
+  auto v = store_->VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
+}
+
 // Two servers (or the CLI beside a server) on one database: every write takes the writer lock and
 // reads the audit head under it, so the chain stays one chain, the counters add up and revocations
 // are numbered without gaps.
