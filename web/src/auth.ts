@@ -41,12 +41,12 @@ export function screensFor(role: Role): string[] {
     case 'vaccinator':
       return ['/vaccinator', '/verify'];
     case 'vet':
-      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/verify'];
+      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/map', '/verify'];
     case 'inspector':
       return ['/inspector', '/verify'];
     case 'admin':
-      return ['/dashboard', '/vet', '/verify'];
+      return ['/dashboard', '/vet', '/map', '/verify'];
     case 'auditor':
-      return ['/dashboard', '/verify'];
+      return ['/dashboard', '/map', '/verify'];
   }
 }

@@ -14,6 +14,7 @@ const SCREENS: Record<string, () => Promise<{ mount: Mount }>> = {
   '/vet': () => import('./screens/vet'),
   '/dashboard': () => import('./screens/dashboard'),
   '/timeline': () => import('./screens/timeline'),
+  '/map': () => import('./screens/map'),
 };
 const PUBLIC = new Set(['/signin', '/verify']);
 // Screens every signed-in role may open that are not in the navigation: they are reached from

@@ -38,6 +38,7 @@ const NAV_KEYS: Record<string, string> = {
   '/vet': 'nav.vet',
   '/inspector': 'nav.inspector',
   '/dashboard': 'nav.dashboard',
+  '/map': 'nav.map',
   '/verify': 'nav.verify',
 };
 
@@ -125,6 +126,8 @@ function finishSignOut(): void {
   signOutAsk = null;
   clearSession();
   renderSignOut();
+  // The map's last load (map_state.ts) goes too: places and outbreaks of the user's jurisdiction.
+  void import('./db').then((m) => m.kvDelete('map.last')).catch(() => {});
   void import('./fieldcopy')
     .then((m) => m.wipeFieldCopy())
     .catch((e) => console.warn('field copy not deleted:', e))

@@ -1,0 +1,248 @@
+// W14 map (issue 13 item 5), end to end: a real `herdpass serve` with the demo county (its outbreak
+// FARM-OB-01, the zone of 3 and 10 km around it, the public places and the farms), Chromium at
+// phone size, and no tile server: the map must draw points, circles and lines on a blank ground and
+// ask no tile host for anything. What the page shows is checked against the API's answers for the
+// same user. One test starts a second server with --tile-url pointing at a fake tile server on
+// loopback (tiles come from outside the machine in the field), to see that the option reaches the
+// map and the page's Content-Security-Policy lets the tiles in. Each test opens its own browser
+// context; every check of the page after an action waits.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import {
+  apiGet,
+  apiLogin,
+  eventually,
+  expectAllTranslated,
+  expectAttr,
+  expectCount,
+  expectEval,
+  expectText,
+  idbGet,
+  launch,
+  phone,
+  shot,
+  signIn,
+  startServer,
+} from './harness.mjs';
+
+let server;
+let browser;
+let holdings; // the demo vet's, from GET /holdings
+let outbreaks; // the demo vet's, from GET /outbreaks
+let farm; // FARM-OB-01
+
+before(async () => {
+  server = await startServer({ owners: 12 });
+  browser = await launch();
+  const vet = await apiLogin(server.url, 'vet');
+  const h = await apiGet(server.url, vet, '/holdings?limit=1000');
+  assert.equal(h.status, 200, JSON.stringify(h.body));
+  assert.equal(h.body.next_cursor, null, 'the demo county fits one page');
+  holdings = h.body.items;
+  const o = await apiGet(server.url, vet, '/outbreaks?limit=1000');
+  assert.equal(o.status, 200, JSON.stringify(o.body));
+  outbreaks = o.body.items;
+  farm = holdings.find((x) => x.code === 'FARM-OB-01');
+  assert.ok(farm, 'the demo has its outbreak farm');
+  assert.ok(outbreaks.some((x) => x.holding === farm.id && x.status === 'confirmed'), 'the demo outbreak is confirmed');
+  assert.ok(holdings.length >= 5, `holdings: ${holdings.length}`);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// A fresh phone signed in as `role` (in `lang`), on the map once it has drawn the holdings; every
+// request the page makes is in `requests`.
+async function onMap(role, fn, { lang = 'en', url = () => server.url } = {}) {
+  const context = await phone(browser);
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  try {
+    await signIn(page, url(), role, { lang });
+    await page.getByTestId('nav-map').click();
+    await expectAttr(page.getByTestId('map-screen'), 'data-state', 'ready');
+    return await fn(page, context, requests);
+  } finally {
+    await context.close();
+  }
+}
+
+const points = (page) => page.locator('path[data-testid="holding-point"]');
+const keyOf = (page, key) => page.locator(`path[data-key="${key}"]`);
+const rowOf = (page, key) => page.locator(`tr[data-testid="map-row"][data-key="${key}"]`);
+
+test('the vet’s map draws every holding and the outbreak on a blank ground, lists them, and asks no tile server', () =>
+  onMap('vet', async (page, _context, requests) => {
+    await expectCount(points(page), holdings.length, 'one point per holding of the jurisdiction');
+    // Each point is of its holding's kind.
+    for (const h of holdings) await expectEval(page, (key) => [...document.querySelector(`path[data-key="${key}"]`).classList].find((c) => c.startsWith('hp-kind-')), `hp-kind-${h.kind}`, h.code, `h:${h.id}`);
+    await expectCount(page.locator('path[data-testid="outbreak-point"]'), outbreaks.length);
+    const outbreak = outbreaks.find((x) => x.holding === farm.id);
+    await expectCount(page.locator(`path[data-key="o:${outbreak.id}"].hp-status-confirmed`), 1);
+    // The table lists the same.
+    await expectCount(page.locator('tr[data-testid="map-row"][data-layer="holdings"]'), holdings.length);
+    await expectCount(page.locator('tr[data-testid="map-row"][data-layer="outbreaks"]'), outbreaks.length);
+    await expectText(rowOf(page, `h:${farm.id}`), /FARM-OB-01/);
+    await expectText(rowOf(page, `o:${outbreak.id}`), /confirmed/);
+    // A blank ground with a scale bar: no tile layer, no tile image.
+    await expectAttr(page.getByTestId('map-canvas'), 'data-tiles', 'none');
+    await expectCount(page.locator('.leaflet-control-scale-line'), 1);
+    await expectText(page.locator('.leaflet-control-scale-line'), /^\d[\d,.]* k?m$/);
+    await expectCount(page.locator('img.leaflet-tile'), 0);
+    const origin = new URL(server.url).origin;
+    const elsewhere = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
+    assert.deepEqual(elsewhere, [], 'no request leaves the HerdPass server');
+    assert.deepEqual(requests.filter((u) => /\/\d+\/\d+\/\d+(@2x)?\.(png|jpg|webp|pbf)/.test(u)), [], 'no tile requested');
+    assert.ok(requests.some((u) => u.startsWith(`${origin}/api/v1/map/tiles`)), 'the map asked its server for a tile server');
+  }));
+
+// GET /api/v1/zones (the zone list) comes with the tracing work (issue 13 item 3): until it is
+// on main the map says the server lists no zones.
+test('the demo zone is listed and drawn as its protection and surveillance circles', { skip: 'needs GET /api/v1/zones' }, () =>
+  onMap('vet', async (page) => {
+    await expectCount(page.locator('path[data-testid="zone-protection"]'), 1);
+    await expectCount(page.locator('path[data-testid="zone-surveillance"]'), 1);
+    await expectCount(page.locator('tr[data-testid="map-row"][data-layer="zones"]'), 1);
+    await expectText(page.locator('tr[data-testid="map-row"][data-layer="zones"]'), /3 \/ 10 km/);
+    // The surveillance circle is the larger, and both stand round the outbreak farm's point.
+    await eventually(async () => {
+      const box = async (sel) => page.locator(sel).first().boundingBox({ timeout: 1000 });
+      const [p, s, f] = [await box('path[data-testid="zone-protection"]'), await box('path[data-testid="zone-surveillance"]'), await box(`path[data-key="h:${farm.id}"]`)];
+      assert.ok(s.width > p.width * 2.5, `surveillance ${s.width} against protection ${p.width}`);
+      const centre = (b) => [b.x + b.width / 2, b.y + b.height / 2];
+      const [fx, fy] = centre(f);
+      for (const [cx, cy] of [centre(p), centre(s)]) assert.ok(Math.hypot(cx - fx, cy - fy) < 3, `circle centre ${cx},${cy} against the farm ${fx},${fy}`);
+    });
+  }));
+
+test('selecting a row marks its feature on the map, and tapping a feature selects its row', () =>
+  onMap('vet', async (page) => {
+    await expectCount(points(page), holdings.length);
+    await rowOf(page, `h:${farm.id}`).getByTestId('map-pick').click();
+    await expectAttr(rowOf(page, `h:${farm.id}`), 'aria-selected', 'true');
+    await expectEval(page, (key) => document.querySelector(`path[data-key="${key}"]`).classList.contains('hp-selected'), true, 'the farm is marked', `h:${farm.id}`);
+    await expectCount(page.locator('path.hp-selected'), 1);
+    await expectText(page.getByTestId('trace-form').locator('h2'), /Remote summer farm/);
+    // A tap on another holding's point (a click event on the SVG path Leaflet drew).
+    const other = holdings.find((h) => h.kind === 'market') ?? holdings.find((h) => h.id !== farm.id);
+    await keyOf(page, `h:${other.id}`).dispatchEvent('click');
+    await expectAttr(rowOf(page, `h:${other.id}`), 'aria-selected', 'true');
+    await expectAttr(rowOf(page, `h:${farm.id}`), 'aria-selected', 'false');
+    await expectEval(page, () => [...document.querySelectorAll('path.hp-selected')].map((p) => p.dataset.key), [`h:${other.id}`]);
+    // Tapping it again clears the selection, and the trace form goes with it.
+    await keyOf(page, `h:${other.id}`).dispatchEvent('click');
+    await expectCount(page.locator('tr[data-testid="map-row"][aria-selected="true"]'), 0);
+    await expectCount(page.getByTestId('trace-form'), 0);
+    // Layers: turning holdings off takes them off the map and out of the table.
+    await page.getByTestId('layer-holdings').uncheck();
+    await expectCount(points(page), 0);
+    await expectCount(page.locator('tr[data-testid="map-row"][data-layer="holdings"]'), 0);
+    await expectCount(page.locator('tr[data-testid="map-row"][data-layer="outbreaks"]'), outbreaks.length);
+  }));
+
+test('offline, the map shows what was last loaded, with when', () =>
+  onMap('vet', async (page, context) => {
+    await expectCount(points(page), holdings.length);
+    const kept = await eventually(async () => {
+      const v = await idbGet(page, 'kv', 'map.last');
+      assert.equal(v?.holdings?.length, holdings.length);
+      return v;
+    });
+    assert.ok(!JSON.stringify(kept).includes('owner_masked_name'), 'no owner kept with the map');
+    // The service worker has the app once it is ready, and serves the page from the next load.
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+    await expectAttr(page.getByTestId('map-screen'), 'data-state', 'ready');
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await expectAttr(page.getByTestId('map-screen'), 'data-state', 'offline');
+      await expectText(page.getByTestId('cached'), /\d/);
+      await expectCount(points(page), holdings.length);
+      await expectCount(page.locator('tr[data-testid="map-row"][data-layer="holdings"]'), holdings.length);
+      await expectAllTranslated(page);
+    } finally {
+      await context.setOffline(false);
+    }
+  }));
+
+test('vets, admins and auditors have the map; vaccinators and inspectors do not', async () => {
+  for (const role of ['admin', 'auditor']) {
+    await onMap(role, async (page) => {
+      await expectCount(points(page).first(), 1, `${role} sees holdings`);
+      await expectCount(page.locator('path[data-testid="outbreak-point"]'), outbreaks.length);
+    });
+  }
+  for (const role of ['vaccinator', 'inspector']) {
+    const context = await phone(browser);
+    const page = await context.newPage();
+    try {
+      await signIn(page, server.url, role);
+      await expectCount(page.getByTestId('nav-map'), 0, `${role} has no map entry`);
+      await page.goto(`${server.url}/map`);
+      await page.waitForFunction(() => document.body.dataset.screen && document.body.dataset.screen !== 'signin');
+      await expectEval(page, () => document.body.dataset.screen !== 'map' && location.pathname !== '/map', true, `${role} is sent home from /map`);
+      await expectCount(page.getByTestId('map-screen'), 0);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+for (const lang of ['ug', 'kk', 'ru']) {
+  test(`the map at 390 px in ${lang}: every text translated, nothing wider than the phone`, () =>
+    onMap(
+      'vet',
+      async (page) => {
+        await expectCount(points(page), holdings.length);
+        await rowOf(page, `h:${farm.id}`).getByTestId('map-pick').click();
+        await expectCount(page.getByTestId('trace-form'), 1);
+        await expectAllTranslated(page);
+        await expectEval(page, () => document.documentElement.scrollWidth <= window.innerWidth, true, 'no sideways scroll');
+        await expectEval(page, () => document.documentElement.dir, lang === 'ug' ? 'rtl' : 'ltr');
+        // The map keeps north up and east right in a right-to-left page.
+        await expectEval(page, () => document.querySelector('[data-testid="map-canvas"]').getAttribute('dir'), 'ltr');
+        await shot(page, `map-${lang}`);
+      },
+      { lang },
+    ));
+}
+
+test('with --tile-url the map draws the tile server’s tiles, which the page’s policy lets in', async () => {
+  // A fake tile server on loopback: a 1x1 PNG for any /z/x/y.png, counting what it is asked.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const asked = [];
+  const tiles = createServer((req, res) => {
+    asked.push(req.url);
+    if (!/^\/\d+\/\d+\/\d+\.png$/.test(req.url)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' }).end(png);
+  });
+  await new Promise((ok) => tiles.listen(0, '127.0.0.1', ok));
+  const tileUrl = `http://127.0.0.1:${tiles.address().port}/{z}/{x}/{y}.png`;
+  const withTiles = await startServer({ owners: 3, serveArgs: ['--tile-url', tileUrl, '--tile-attribution', 'Test tiles'] });
+  try {
+    const cfg = await apiGet(withTiles.url, null, '/map/tiles');
+    assert.deepEqual(cfg.body, { url: tileUrl, attribution: 'Test tiles' });
+    await onMap(
+      'vet',
+      async (page) => {
+        await expectAttr(page.getByTestId('map-canvas'), 'data-tiles', 'server');
+        await eventually(async () => assert.ok((await page.locator('img.leaflet-tile-loaded').count()) > 0, 'tiles loaded'));
+        await expectText(page.locator('.leaflet-control-attribution'), /Test tiles/);
+        assert.ok(asked.some((u) => /^\/\d+\/\d+\/\d+\.png$/.test(u)), `the tile server was asked: ${asked.slice(0, 5)}`);
+      },
+      { url: () => withTiles.url },
+    );
+  } finally {
+    await withTiles.stop();
+    await new Promise((ok) => tiles.close(ok));
+  }
+});
