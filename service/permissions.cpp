@@ -67,6 +67,10 @@ unsigned RolesFor(Operation op) {
       return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
     case Operation::kManageZones:
       return kVet | kAdmin;
+    case Operation::kTrace:
+      // Those who answer an outbreak and those who check them; owners' personal fields only to
+      // the roles that read owners (HerdService::Trace).
+      return kVet | kAdmin | kAuditor;
     case Operation::kRecordPassage:
       // The inspector on the road, as W5's at the destination. The passages are read with the
       // certificate (kReadCertificate).

@@ -41,6 +41,7 @@ enum class Operation {
   kDecideOutbreak,      // W14: confirm or rule out a report (vet)
   kReadOutbreaks,       // W14: the reports of the caller's jurisdiction
   kManageZones,         // W14: declare and lift zones, review and revoke their certificates
+  kTrace,               // W14: where animals went from a holding or an animal: audited
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

@@ -417,6 +417,38 @@ struct ZoneRequest {
   std::string ends_on;               // YYYY-MM-DD, required
 };
 
+// W14 tracing (GET /trace) as the client asked.
+struct TraceRequest {
+  std::optional<int64_t> holding;  // start at this holding of the caller's jurisdiction, or
+  std::string tag;                 // trace this animal (any tag it wore)
+  std::string from;                // YYYY-MM-DD; default `to` less the disease's incubation period
+  std::string to;                  // YYYY-MM-DD, the last day; default today
+  std::optional<int64_t> depth;    // 1 to 5; default 2 (5 for an animal: its whole way)
+  std::string direction;           // forward (default), backward, both
+  std::string disease;             // catalogue code, for the default window
+};
+
+// An owner a trace reached: the fewest hops to one of its holdings; the personal fields only for
+// callers who may read owners (Operation::kReadOwner) within their jurisdiction.
+struct TraceOwner {
+  int64_t id = 0;
+  int hop = 0;
+  std::string masked_name;
+  std::optional<Owner> person;
+};
+
+struct TraceAnswer {
+  std::optional<Holding> start_holding;
+  std::string start_tag;  // the tag asked for, as normalized
+  Date from;
+  Date to;
+  int depth = 2;
+  std::string direction;
+  std::string disease;  // "" when none
+  TraceResult result;
+  std::vector<TraceOwner> owners;  // by hop, then id
+};
+
 // What revoking a zone's certificates did: each revoked, and those that could not be.
 struct ZoneRevocation {
   std::vector<Certificate> revoked;
@@ -623,6 +655,12 @@ class HerdService {
   // does (its own audit row); those that fail (revoked meanwhile) are listed with why.
   Result<ZoneRevocation> RevokeZoneCertificates(const Caller& caller, int64_t id,
                                                 const std::string& reason);
+
+  // W14 (service/trace.cpp): every holding, movement and owner reached from a holding or an
+  // animal over the window (store/store.h TraceQuery). Vets, admins and auditors; the start in the
+  // caller's jurisdiction. kInvalidArgument naming holding, tag, from, to, depth, direction or
+  // disease. Audited (trace) with its parameters and the owners whose personal fields it shows.
+  Result<TraceAnswer> Trace(const Caller& caller, const TraceRequest& request);
 
   // --- W2 (service/lookup.cpp) ---
   Result<LookupResult> Lookup(const Caller& caller, const std::string& phone,

@@ -126,6 +126,13 @@ struct RecordCodecs {
   static Result<std::vector<Holding>> ReadHoldingsInBox(Connection& conn, const HoldingListQuery& q,
                                                         const GeoBox& box);
 
+  // Every holding of `ids` (sorted, unique), by id: one statement.
+  static Result<std::vector<Holding>> ReadHoldingsByIds(Connection& conn,
+                                                        const std::vector<int64_t>& ids);
+  // W14 tracing: the walk of TraceQuery, one row per (edge, hop, direction) it followed, and one
+  // row per start (an empty certificate_id, to_holding the start): one recursive statement.
+  static Result<std::vector<TraceMovement>> ReadTraceWalk(Connection& conn, const TraceQuery& q);
+
   // --- vaccination records ---
   // The backend's key for a record id (SQLite: 16 bytes; PostgreSQL: the canonical text), or
   // nullopt when `uuid` is not a UUID. Every `key` below is one.

@@ -426,6 +426,51 @@ struct OutbreakListQuery {
   int limit = 100;  // 1 to 1000
 };
 
+// W14 tracing (issue 13 item 3): where animals went from, or came to, a holding over a window.
+// The edges are the movements by certificate that name an origin holding: each certificate's
+// movement to where it arrived (or, not arrived yet and not revoked, to its destination holding),
+// kind "sale" for a certificate of purpose sale and "arrival" otherwise, at its arrival (else its
+// issue); and each passage of it at a checkpoint or market, as two edges of kind "passage": from the
+// origin to the passage's holding at the scan, and from there on to where it arrived. Forward, a
+// hop follows an edge out of a holding reached no earlier than the edge; backward, an edge into
+// it no later. Answered by one recursive query per backend.
+struct TraceQuery {
+  std::optional<int64_t> holding_id;  // start here; or
+  std::optional<int64_t> animal_id;   // only this animal's certificates, from its first (forward)
+                                      // or last (backward) movement in the window
+  Timestamp from{};                   // the window, [from, to)
+  Timestamp to{};
+  int depth = 2;  // 1 to 5 hops
+  bool forward = true;
+  bool backward = false;
+};
+
+// One movement the trace followed, at the fewest hops it was reached (1 = out of the start).
+struct TraceMovement {
+  std::string certificate_id;
+  std::string number;
+  std::string kind;  // "arrival", "sale", "passage"
+  int64_t from_holding = 0;
+  int64_t to_holding = 0;
+  Timestamp at{};
+  int32_t head = 0;
+  int hop = 0;
+  bool forward = true;
+};
+
+// A holding the trace reached (the start at hop 0), with the first and last time it was reached.
+struct TraceHolding {
+  Holding holding;
+  int hop = 0;
+  Timestamp first_at{};
+  Timestamp last_at{};
+};
+
+struct TraceResult {
+  std::vector<TraceHolding> holdings;    // by hop, then id
+  std::vector<TraceMovement> movements;  // by hop, then time, then certificate number
+};
+
 // A checkpoint passage (issue 12 item 4), validated by service/ (the holding takes passages, is in
 // the caller's jurisdiction and `at` is not in the future).
 struct PassageInput {
@@ -776,6 +821,9 @@ class Store {
   // before; kNotFound.
   virtual Result<Zone> LiftZone(int64_t id, int64_t user_id, Timestamp at,
                                 const std::string& reason, const AuditEntry& audit) = 0;
+
+  // W14 tracing (TraceQuery): every movement and holding reached, from one read snapshot.
+  virtual Result<TraceResult> Trace(const TraceQuery& query) = 0;
 
   // --- field copy (W10) ---
   // Streams the copy `query` asks for into `sink` from one read snapshot, and returns the cursor

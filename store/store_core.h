@@ -42,6 +42,7 @@
 #include "store/owner_change.h"
 #include "store/ownership_core.h"
 #include "store/reader_pool.h"
+#include "store/trace_core.h"
 #include "store/record_codecs.h"
 #include "store/record_rules.h"
 #include "store/store.h"
@@ -952,6 +953,28 @@ class StoreCore final : public Store {
           return z;
         },
         audit);
+  }
+
+  Result<TraceResult> Trace(const TraceQuery& q) override {
+    return Read([&](Connection& c) -> Result<TraceResult> {
+      HP_ASSIGN_OR_RETURN(const std::vector<TraceMovement> walk, Codecs::ReadTraceWalk(c, q));
+      TraceFold fold = FoldTraceWalk(walk);
+      std::vector<int64_t> ids;
+      for (const auto& [id, h] : fold.holdings) ids.push_back(id);
+      HP_ASSIGN_OR_RETURN(std::vector<Holding> holdings, Codecs::ReadHoldingsByIds(c, ids));
+      TraceResult out;
+      for (Holding& h : holdings) {
+        TraceHolding& t = fold.holdings.at(h.id);
+        t.holding = std::move(h);
+        out.holdings.push_back(std::move(t));
+      }
+      std::sort(out.holdings.begin(), out.holdings.end(),
+                [](const TraceHolding& a, const TraceHolding& b) {
+                  return std::pair(a.hop, a.holding.id) < std::pair(b.hop, b.holding.id);
+                });
+      out.movements = std::move(fold.movements);
+      return out;
+    });
   }
 
   Result<std::vector<Passage>> ListPassages(const std::string& certificate_id) override {

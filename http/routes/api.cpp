@@ -667,6 +667,40 @@ Answer RevokeZoneCertificates(HerdService& service, Request& req, const Caller& 
   return JsonText(200, ZoneRevocationJson(r));
 }
 
+// W14: GET /trace as JSON, CSV or GeoJSON: ?format= when given, else the Accept header.
+Answer Trace(HerdService& service, Request& req, const Caller& caller) {
+  std::string format(req.Query("format"));
+  if (format.empty()) {
+    const std::string_view accept = req.Header("Accept");
+    if (accept.find("text/csv") != std::string_view::npos) {
+      format = "csv";
+    } else if (accept.find("application/geo+json") != std::string_view::npos) {
+      format = "geojson";
+    } else {
+      format = "json";
+    }
+  }
+  if (format != "json" && format != "csv" && format != "geojson") {
+    return InvalidArgument("format", "format must be json, csv or geojson");
+  }
+  TraceRequest in;
+  HP_ASSIGN_OR_RETURN(in.holding, QueryInt(req, "holding"));
+  in.tag = std::string(req.Query("tag"));
+  in.from = std::string(req.Query("from"));
+  in.to = std::string(req.Query("to"));
+  HP_ASSIGN_OR_RETURN(in.depth, QueryInt(req, "depth"));
+  in.direction = std::string(req.Query("direction"));
+  in.disease = std::string(req.Query("disease"));
+  HP_ASSIGN_OR_RETURN(const TraceAnswer a, service.Trace(caller, in));
+  if (format == "csv") {
+    Response res = Text(200, TraceCsv(a), "text/csv; charset=utf-8");
+    res.AddHeader("Content-Disposition", "attachment; filename=\"trace.csv\"");
+    return res;
+  }
+  if (format == "geojson") return Text(200, TraceGeoJson(a), "application/geo+json");
+  return JsonText(200, TraceJson(a));
+}
+
 // W4, public: anyone with the QR code's text; the answer holds no personal data.
 Answer Verify(HerdService& service, Request& req) {
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
@@ -799,6 +833,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              authed(Operation::kManageZones, ZoneCertificates));
   router.Add("POST", "/api/v1/zones/{id}/revoke-certificates",
              authed(Operation::kManageZones, RevokeZoneCertificates));
+  router.Add("GET", "/api/v1/trace", authed(Operation::kTrace, Trace));
   router.Add("POST", "/api/v1/verify", [&s](Request& req) { return ToResponse(Verify(s, req)); });
   router.Add("GET", "/api/v1/trust-list",
              [&s](Request&) { return ToResponse(SignedDocument(s.TrustListDocument(), 300)); });

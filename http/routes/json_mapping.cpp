@@ -1507,4 +1507,144 @@ std::string ZoneRevocationJson(const ZoneRevocation& r) {
   return json{{"revoked", std::move(revoked)}, {"failed", std::move(failed)}}.dump();
 }
 
+// --- W14 tracing ---
+namespace {
+
+json TraceHoldingJson(const TraceHolding& t) {
+  const Holding& h = t.holding;
+  return {{"id", h.id},
+          {"code", h.code},
+          {"name", h.name},
+          {"kind", HoldingKindName(h.kind)},
+          {"authority", h.authority},
+          {"lat", h.lat},
+          {"lon", h.lon},
+          {"owner_id", h.owner_id ? json(*h.owner_id) : json(nullptr)},
+          {"hop", t.hop},
+          {"first_at", FormatRfc3339(t.first_at)},
+          {"last_at", FormatRfc3339(t.last_at)}};
+}
+
+json TraceMovementJson(const TraceMovement& m) {
+  return {{"certificate_id", m.certificate_id},
+          {"number", m.number},
+          {"kind", m.kind},
+          {"from_holding", m.from_holding},
+          {"to_holding", m.to_holding},
+          {"at", FormatRfc3339(m.at)},
+          {"head", m.head},
+          {"hop", m.hop},
+          {"direction", m.forward ? "forward" : "backward"}};
+}
+
+const Holding* TracedHolding(const TraceAnswer& a, int64_t id) {
+  for (const TraceHolding& t : a.result.holdings) {
+    if (t.holding.id == id) return &t.holding;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string TraceJson(const TraceAnswer& a) {
+  json start;
+  if (a.start_holding) {
+    start["holding"] = json::parse(HoldingJson(*a.start_holding));
+  } else {
+    start["tag"] = a.start_tag;
+  }
+  json holdings = json::array();
+  for (const TraceHolding& t : a.result.holdings) holdings.push_back(TraceHoldingJson(t));
+  json movements = json::array();
+  for (const TraceMovement& m : a.result.movements) movements.push_back(TraceMovementJson(m));
+  json owners = json::array();
+  for (const TraceOwner& o : a.owners) {
+    json j = {{"id", o.id}, {"hop", o.hop}, {"masked_name", o.masked_name}};
+    if (o.person) {
+      j["name"] = o.person->name;
+      j["phone"] = o.person->phone;
+      j["village"] = o.person->village;
+    }
+    owners.push_back(std::move(j));
+  }
+  return json{{"start", std::move(start)},
+              {"from", a.from.ToString()},
+              {"to", a.to.ToString()},
+              {"depth", a.depth},
+              {"direction", a.direction},
+              {"disease", a.disease.empty() ? json(nullptr) : json(a.disease)},
+              {"holdings", std::move(holdings)},
+              {"movements", std::move(movements)},
+              {"owners", std::move(owners)}}
+      .dump();
+}
+
+std::string TraceGeoJson(const TraceAnswer& a) {
+  json features = json::array();
+  for (const TraceHolding& t : a.result.holdings) {
+    json props = TraceHoldingJson(t);
+    props.erase("lat");
+    props.erase("lon");
+    props["feature"] = "holding";
+    features.push_back({{"type", "Feature"},
+                        {"id", "holding-" + std::to_string(t.holding.id)},
+                        {"geometry",
+                         {{"type", "Point"},
+                          {"coordinates", json::array({t.holding.lon, t.holding.lat})}}},
+                        {"properties", std::move(props)}});
+  }
+  for (const TraceMovement& m : a.result.movements) {
+    const Holding* from = TracedHolding(a, m.from_holding);
+    const Holding* to = TracedHolding(a, m.to_holding);
+    if (from == nullptr || to == nullptr) continue;  // every end is reached: never taken
+    json props = TraceMovementJson(m);
+    props["feature"] = "movement";
+    features.push_back(
+        {{"type", "Feature"},
+         {"geometry",
+          {{"type", "LineString"},
+           {"coordinates", json::array({json::array({from->lon, from->lat}),
+                                        json::array({to->lon, to->lat})})}}},
+         {"properties", std::move(props)}});
+  }
+  return json{{"type", "FeatureCollection"}, {"features", std::move(features)}}.dump();
+}
+
+namespace {
+
+// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; a leading
+// =, +, - or @ is prefixed with ' so that a spreadsheet does not run it as a formula.
+std::string CsvField(std::string_view v) {
+  std::string text(v);
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@')) {
+    text.insert(text.begin(), '\'');
+  }
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char ch : text) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string TraceCsv(const TraceAnswer& a) {
+  std::string out =
+      "hop,direction,kind,number,certificate_id,at,head,from_holding,from_code,from_authority,"
+      "to_holding,to_code,to_authority\r\n";
+  for (const TraceMovement& m : a.result.movements) {
+    const Holding* from = TracedHolding(a, m.from_holding);
+    const Holding* to = TracedHolding(a, m.to_holding);
+    out += std::to_string(m.hop) + ',' + (m.forward ? "forward" : "backward") + ',' + m.kind +
+           ',' + CsvField(m.number) + ',' + CsvField(m.certificate_id) + ',' +
+           FormatRfc3339(m.at) + ',' + std::to_string(m.head) + ',' +
+           std::to_string(m.from_holding) + ',' + CsvField(from ? from->code : "") + ',' +
+           CsvField(from ? from->authority : "") + ',' + std::to_string(m.to_holding) + ',' +
+           CsvField(to ? to->code : "") + ',' + CsvField(to ? to->authority : "") + "\r\n";
+  }
+  return out;
+}
+
 }  // namespace herdpass::http

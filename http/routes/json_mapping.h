@@ -136,6 +136,13 @@ std::string ZoneRevocationJson(const ZoneRevocation& r);
 // GET /trust-root: {country, keys: [{kid, public_key, valid_from, valid_until, retired_at}]}, the
 // public halves only (retired_at null unless retired).
 std::string TrustRootJson(const TrustRoot& r);
+// W14 GET /trace: {start, from, to, depth, direction, disease, holdings, movements, owners}
+// (openapi.json); as GeoJSON, a FeatureCollection of the holdings (Points) and the movements
+// (LineStrings), each with the JSON's members as properties; as CSV, one row per movement with
+// the holdings' codes.
+std::string TraceJson(const TraceAnswer& a);
+std::string TraceGeoJson(const TraceAnswer& a);
+std::string TraceCsv(const TraceAnswer& a);
 // The problem answer of a failed service call: ProblemFromStatus, plus what the typed payloads of
 // service/service.h tell the client. The one place that reads them:
 //   ExistingRecord    409  member "id" (a number)

@@ -404,6 +404,34 @@ Result<std::vector<Holding>> Codecs::ReadHoldingsInBox(Connection& conn, const H
 }
 
 template <>
+Result<std::vector<Holding>> Codecs::ReadHoldingsByIds(Connection& conn,
+                                                       const std::vector<int64_t>& ids) {
+  return postgres::ReadAll<Holding>(conn, postgres::kSelectHoldingsByIds,
+                                    {postgres::IntArrayLiteral(ids)}, postgres::HoldingFromRow);
+}
+
+template <>
+Result<std::vector<TraceMovement>> Codecs::ReadTraceWalk(Connection& conn, const TraceQuery& q) {
+  return postgres::ReadAll<TraceMovement>(
+      conn, postgres::kSelectTraceWalk,
+      {q.holding_id.value_or(0), q.animal_id.value_or(0), q.from, q.to, q.depth,
+       q.forward ? 1 : 0, q.backward ? 1 : 0},
+      [](const postgres::Rows& r, int i) {
+        TraceMovement m;
+        m.certificate_id = r.Text(i, 0);
+        m.number = r.Text(i, 1);
+        m.kind = r.Text(i, 2);
+        m.from_holding = r.Int(i, 3);
+        m.to_holding = r.Int(i, 4);
+        m.at = Timestamp(std::chrono::milliseconds(r.Int(i, 5)));
+        m.head = static_cast<int32_t>(r.Int(i, 6));
+        m.hop = static_cast<int>(r.Int(i, 7));
+        m.forward = r.Int(i, 8) == 1;
+        return m;
+      });
+}
+
+template <>
 Result<Animal> Codecs::ReadAnimalById(Connection& conn, int64_t id) {
   return postgres::ReadOne<Animal>(conn, postgres::kSelectAnimalById, {id}, postgres::AnimalFromRow,
                                    store::kNoSuchAnimal);

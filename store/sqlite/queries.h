@@ -123,6 +123,10 @@ inline constexpr Query kSelectHoldingsInBox{
                            " FROM holdings INDEXED BY holdings_by_lat WHERE lat BETWEEN ?4 "
                            "AND ?5 AND lon BETWEEN ?6 AND ?7 AND " HP_HOLDING_FILTERS};
 #undef HP_HOLDING_FILTERS
+// Every holding of ?1 (a list of ids), by id.
+inline constexpr Query kSelectHoldingsByIds{
+    "SelectHoldingsByIds",
+    "SELECT " HP_HOLDING_COLUMNS " FROM holdings WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id"};
 #undef HP_HOLDING_COLUMNS
 
 // --- vaccinations ---
@@ -570,5 +574,56 @@ inline constexpr Query kSelectOwnerIdsInScope{
     "SelectOwnerIdsInScope",
     "SELECT id FROM owners WHERE ?2 = 1 OR authority = ?1 OR (authority >= ?1 || '-' AND "
     "authority < ?1 || '.') ORDER BY id"};
+
+// --- W14 tracing (store/store.h TraceQuery) ---
+// ?1 start holding (0: none), ?2 animal (0: every certificate), ?3 and ?4 the window [from, to) in
+// ms, ?5 depth, ?6 forward (1/0), ?7 backward (1/0). moves: the certificates' movements (to where
+// they arrived, else to their destination while not revoked); edges: those in the window and their
+// passages (origin to the checkpoint, checkpoint on to the arrival); seeds: the start, or for an
+// animal the origin of its first edge (forward) and the end of its last (backward); walk: each hop
+// forward out of a holding no earlier than it was reached, backward into it no later. One row per
+// (edge, hop, direction), and one per seed (certificate_id '', dst the seed).
+inline constexpr Query kSelectTraceWalk{
+    "SelectTraceWalk",
+    "WITH RECURSIVE "
+    "moves(certificate_id, number, kind, src, dst, at, head) AS ("
+    " SELECT c.id, c.number, CASE c.purpose WHEN 'sale' THEN 'sale' ELSE 'arrival' END,"
+    "  m.origin_holding_id, coalesce(m.arrival_holding_id, m.destination_holding_id),"
+    "  coalesce(m.arrived_at, c.issued_at), coalesce(m.head_counted, c.head_count)"
+    " FROM movements m JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE m.origin_holding_id IS NOT NULL"
+    "  AND coalesce(m.arrival_holding_id, m.destination_holding_id) IS NOT NULL"
+    "  AND (m.arrived_at IS NOT NULL OR c.status <> 'revoked')"
+    "  AND (?2 = 0 OR m.certificate_id IN"
+    "   (SELECT certificate_id FROM certificate_animals WHERE animal_id = ?2))), "
+    "edges(certificate_id, number, kind, src, dst, at, head) AS MATERIALIZED ("
+    " SELECT certificate_id, number, kind, src, dst, at, head FROM moves WHERE at >= ?3 AND at < ?4"
+    " UNION ALL"
+    " SELECT v.certificate_id, v.number, 'passage', v.src, p.holding_id, p.scanned_at, p.head_seen"
+    " FROM moves v JOIN passages p ON p.certificate_id = v.certificate_id"
+    " WHERE p.scanned_at >= ?3 AND p.scanned_at < ?4 AND p.holding_id <> v.src"
+    " UNION ALL"
+    " SELECT v.certificate_id, v.number, 'passage', p.holding_id, v.dst, max(v.at, p.scanned_at),"
+    "  p.head_seen"
+    " FROM moves v JOIN passages p ON p.certificate_id = v.certificate_id"
+    " WHERE max(v.at, p.scanned_at) >= ?3 AND max(v.at, p.scanned_at) < ?4"
+    "  AND p.holding_id <> v.dst), "
+    "seeds(holding, at, dir) AS ("
+    " SELECT ?1, ?3, 1 WHERE ?1 <> 0 AND ?6 = 1"
+    " UNION ALL SELECT ?1, ?4, 0 WHERE ?1 <> 0 AND ?7 = 1"
+    " UNION ALL SELECT * FROM (SELECT src, at, 1 FROM edges WHERE ?1 = 0 AND ?6 = 1"
+    "  ORDER BY at, certificate_id LIMIT 1)"
+    " UNION ALL SELECT * FROM (SELECT dst, at, 0 FROM edges WHERE ?1 = 0 AND ?7 = 1"
+    "  ORDER BY at DESC, certificate_id DESC LIMIT 1)), "
+    "walk(holding, at, hop, dir, certificate_id, number, kind, src, dst, head) AS ("
+    " SELECT holding, at, 0, dir, '', '', '', 0, holding, 0 FROM seeds"
+    " UNION"
+    " SELECT CASE w.dir WHEN 1 THEN e.dst ELSE e.src END, e.at, w.hop + 1, w.dir,"
+    "  e.certificate_id, e.number, e.kind, e.src, e.dst, e.head"
+    " FROM walk w JOIN edges e"
+    "  ON (w.dir = 1 AND e.src = w.holding AND e.at >= w.at)"
+    "  OR (w.dir = 0 AND e.dst = w.holding AND e.at <= w.at)"
+    " WHERE w.hop < ?5) "
+    "SELECT certificate_id, number, kind, src, dst, at, head, hop, dir FROM walk"};
 
 }  // namespace herdpass::sqlite

@@ -1496,6 +1496,45 @@ Status Codecs::InsertHoldingStay(Connection& conn, const HoldingStay& stay) {
 }
 
 template <>
+Result<std::vector<Holding>> Codecs::ReadHoldingsByIds(Connection& conn,
+                                                       const std::vector<int64_t>& ids) {
+  std::string list = "[";
+  for (size_t i = 0; i < ids.size(); ++i) list += (i > 0 ? "," : "") + std::to_string(ids[i]);
+  list += ']';
+  return sqlite::ReadAll<Holding>(
+      conn, sqlite::kSelectHoldingsByIds, [&](Statement& st) { st.Bind(1, list); },
+      sqlite::HoldingFromRow);
+}
+
+template <>
+Result<std::vector<TraceMovement>> Codecs::ReadTraceWalk(Connection& conn, const TraceQuery& q) {
+  return sqlite::ReadAll<TraceMovement>(
+      conn, sqlite::kSelectTraceWalk,
+      [&](Statement& st) {
+        st.Bind(1, q.holding_id.value_or(0))
+            .Bind(2, q.animal_id.value_or(0))
+            .Bind(3, sqlite::Millis(q.from))
+            .Bind(4, sqlite::Millis(q.to))
+            .Bind(5, q.depth)
+            .Bind(6, q.forward ? 1 : 0)
+            .Bind(7, q.backward ? 1 : 0);
+      },
+      [](const Statement& st) {
+        TraceMovement m;
+        m.certificate_id = st.Text(0);
+        m.number = st.Text(1);
+        m.kind = st.Text(2);
+        m.from_holding = st.Int(3);
+        m.to_holding = st.Int(4);
+        m.at = sqlite::FromMillis(st.Int(5));
+        m.head = static_cast<int32_t>(st.Int(6));
+        m.hop = static_cast<int>(st.Int(7));
+        m.forward = st.Int(8) == 1;
+        return m;
+      });
+}
+
+template <>
 Result<std::vector<HoldingStay>> Codecs::ReadHoldingStays(Connection& conn, int64_t animal_id) {
   return sqlite::ReadAll<HoldingStay>(
       conn, sqlite::kSelectHoldingStays, [&](Statement& st) { st.Bind(1, animal_id); },

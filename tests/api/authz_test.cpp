@@ -336,6 +336,13 @@ std::vector<Row> Matrix() {
        [](int) {
          return json{{"reason", "matrix"}};
        }},
+      // W14 tracing: an unknown holding is a 400 for the roles allowed.
+      {"GET",
+       "/trace",
+       Who::kRoles,
+       {"vet", "admin", "auditor"},
+       fixed("/api/v1/trace?holding=999999"),
+       no_body},
       {"POST",
        "/verify",
        Who::kPublic,

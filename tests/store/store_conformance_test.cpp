@@ -65,7 +65,7 @@ void ExpectSameCertificate(const Certificate& got, const Certificate& want) {
 
 template <typename Factory>
 class StoreTest : public ::testing::Test {
- protected:
+ public:  // for the helpers outside the fixture (MakeTraceWorld)
   void SetUp() override { Reopen(); }
 
   void Reopen() {
@@ -4258,6 +4258,187 @@ TYPED_TEST(StoreTest, ZoneIsStoredInForceOverItsDaysAndLiftedOnce) {
   EXPECT_TRUE(HasCode(
       this->store().LiftZone(9999, 23, At(1'790'400'000'000), "x", MakeAudit("zone.lift")).status(),
       StatusCode::kNotFound));
+}
+
+// --- W14 tracing ---
+
+// Day `d` of the trace tests (day 0 is 2026-09-21 13:46 UTC), in ms.
+Timestamp TraceDay(double d) {
+  return At(1'790'000'000'000 + static_cast<int64_t>(d * 86'400'000));
+}
+
+// The movements of a trace as "hop direction kind from>to", by the trace's order.
+std::vector<std::string> TraceSteps(const Result<TraceResult>& r,
+                                    const std::map<int64_t, std::string>& names) {
+  std::vector<std::string> out;
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok()) return out;
+  for (const TraceMovement& m : r->movements) {
+    out.push_back(std::to_string(m.hop) + (m.forward ? " f " : " b ") + m.kind + " " +
+                  names.at(m.from_holding) + ">" + names.at(m.to_holding));
+  }
+  return out;
+}
+
+std::vector<std::string> TraceHoldings(const Result<TraceResult>& r,
+                                       const std::map<int64_t, std::string>& names) {
+  std::vector<std::string> out;
+  if (!r.ok()) return out;
+  for (const TraceHolding& h : r->holdings) {
+    out.push_back(names.at(h.holding.id) + "@" + std::to_string(h.hop));
+  }
+  return out;
+}
+
+// A farm A sells to a market M (day 2), which sells on to a farm B (day 5, scanned at a checkpoint
+// P on day 4.9), which moves to C (day 8). M sold to D on day 1, before A's animals came, and to X on
+// day 40, after the window; a movement M to R was revoked before it left.
+struct TraceWorld {
+  std::map<std::string, Holding> h;
+  std::map<int64_t, std::string> names;
+  Animal sheep;
+  std::vector<Certificate> certs;
+};
+
+template <typename Test>
+TraceWorld MakeTraceWorld(Test& t) {
+  TraceWorld w;
+  auto add = [&](const std::string& name, HoldingKind kind) {
+    w.h[name] = t.AddHolding("TR-" + name, 48.0 + 0.01 * static_cast<double>(w.h.size()), 80.0,
+                             "KZ-ABY-01", kind);
+    w.names[w.h[name].id] = name;
+  };
+  for (const char* name : {"A", "B", "C", "D", "X", "R"}) add(name, HoldingKind::kFarm);
+  add("M", HoldingKind::kMarket);
+  add("P", HoldingKind::kCheckpoint);
+  Owner o = t.AddOwner(1);
+  w.sheep = t.AddAnimal(o.id, Tag(2));
+  int n = 0;
+  auto move = [&](const std::string& from, const std::string& to, double day, bool tagged,
+                  Purpose purpose, bool arrive) {
+    ++n;
+    Animal other = t.AddAnimal(o.id, Tag(100 + n));
+    std::vector<int64_t> ids = {other.id};
+    std::vector<std::string> tags = {Tag(100 + n)};
+    if (tagged) {
+      ids.insert(ids.begin(), w.sheep.id);
+      tags.insert(tags.begin(), Tag(2));
+      std::sort(tags.begin(), tags.end());
+    }
+    Certificate c = MakeCertificate(n, o.id, ids, tags);
+    c.head_count = static_cast<int32_t>(ids.size());
+    c.purpose = purpose;
+    c.origin_holding_id = w.h[from].id;
+    c.destination_holding_id = w.h[to].id;
+    c.issued_at = TraceDay(day - 0.25);
+    c.valid_until = c.issued_at + std::chrono::hours(72);
+    Status s = t.store().CreateCertificate(c, MakeAudit("certificate.issue"));
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (arrive) {
+      Consumption use{21, "insp", "gate", TraceDay(day)};
+      use.arrival.holding_id = w.h[to].id;
+      use.on = Date::Of(TraceDay(day));
+      auto done = t.store().ConsumeCertificate(c.id, use, MakeAudit("certificate.consume"));
+      EXPECT_TRUE(done.ok()) << done.status().ToString();
+    }
+    w.certs.push_back(c);
+    return c;
+  };
+  move("A", "M", 2, true, Purpose::kSale, true);
+  Certificate mb = move("M", "B", 5, true, Purpose::kSale, true);
+  PassageInput p = MakePassage(1, mb, w.h["P"].id, 0);
+  p.at = TraceDay(4.9);
+  EXPECT_TRUE(t.store().RecordPassage(p, MakeAudit("certificate.passage")).ok());
+  move("B", "C", 8, false, Purpose::kBreeding, true);
+  move("M", "D", 1, false, Purpose::kSale, true);
+  move("M", "X", 40, false, Purpose::kSale, true);
+  Certificate mr = move("M", "R", 3, false, Purpose::kSale, false);
+  EXPECT_TRUE(t.store().RevokeCertificate(mr.id, 3, "wrong", TraceDay(3), MakeAudit("c.revoke")).ok());
+  return w;
+}
+
+TraceQuery TraceFrom(int64_t holding, int depth, bool forward, bool backward) {
+  TraceQuery q;
+  q.holding_id = holding;
+  q.from = TraceDay(0);
+  q.to = TraceDay(21);
+  q.depth = depth;
+  q.forward = forward;
+  q.backward = backward;
+  return q;
+}
+
+TYPED_TEST(StoreTest, TraceFollowsMovementsForwardInTimeOrderWithinTheWindowAndDepth) {
+  auto w = MakeTraceWorld(*this);
+  auto r = this->store().Trace(TraceFrom(w.h["A"].id, 2, true, false));
+  // Two sales away: B, and the checkpoint P its animals passed; not D (sold before A's animals came),
+  // X (after the window), R (revoked before it left) nor C (three hops).
+  EXPECT_EQ(TraceSteps(r, w.names),
+            (std::vector<std::string>{"1 f sale A>M", "2 f passage M>P", "2 f sale M>B"}));
+  EXPECT_EQ(TraceHoldings(r, w.names),
+            (std::vector<std::string>{"A@0", "M@1", "B@2", "P@2"}));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->movements.size(), 3u);
+  const TraceMovement& sale = r->movements[2];
+  EXPECT_EQ(sale.certificate_id, w.certs[1].id);
+  EXPECT_EQ(sale.number, w.certs[1].number);
+  EXPECT_EQ(sale.at, TraceDay(5));
+  EXPECT_EQ(sale.head, 2);
+  for (const TraceHolding& t : r->holdings) {
+    if (w.names.at(t.holding.id) != "M") continue;
+    EXPECT_EQ(t.holding.code, "TR-M");
+    EXPECT_EQ(t.first_at, TraceDay(2));
+    EXPECT_EQ(t.last_at, TraceDay(5));
+  }
+  // One hop deeper reaches C; a window ending before day 5 stops at M.
+  EXPECT_EQ(TraceHoldings(this->store().Trace(TraceFrom(w.h["A"].id, 3, true, false)), w.names),
+            (std::vector<std::string>{"A@0", "M@1", "B@2", "P@2", "C@3"}));
+  TraceQuery short_window = TraceFrom(w.h["A"].id, 3, true, false);
+  short_window.to = TraceDay(3.5);
+  EXPECT_EQ(TraceSteps(this->store().Trace(short_window), w.names),
+            std::vector<std::string>{"1 f sale A>M"});
+  // From the market with a window reaching day 40: D before, X after, each one hop.
+  TraceQuery market = TraceFrom(w.h["M"].id, 1, true, false);
+  market.to = TraceDay(41);
+  EXPECT_EQ(TraceSteps(this->store().Trace(market), w.names),
+            (std::vector<std::string>{"1 f sale M>D", "1 f passage M>P", "1 f sale M>B",
+                                      "1 f sale M>X"}));
+}
+
+TYPED_TEST(StoreTest, TraceFollowsMovementsBackwardAndBoth) {
+  auto w = MakeTraceWorld(*this);
+  // Backward from C: B brought them (day 8), M before that (day 5, and by P), A before that.
+  auto back = this->store().Trace(TraceFrom(w.h["C"].id, 3, false, true));
+  EXPECT_EQ(TraceSteps(back, w.names),
+            (std::vector<std::string>{"1 b arrival B>C", "2 b passage P>B", "2 b sale M>B",
+                                      "3 b sale A>M", "3 b passage M>P"}));
+  EXPECT_EQ(TraceHoldings(back, w.names),
+            (std::vector<std::string>{"C@0", "B@1", "M@2", "P@2", "A@3"}));
+  // Both from B, one hop: M and P before it, C after it.
+  auto both = this->store().Trace(TraceFrom(w.h["B"].id, 1, true, true));
+  EXPECT_EQ(TraceSteps(both, w.names),
+            (std::vector<std::string>{"1 b passage P>B", "1 b sale M>B", "1 f arrival B>C"}));
+  EXPECT_EQ(TraceHoldings(both, w.names), (std::vector<std::string>{"B@0", "C@1", "M@1", "P@1"}));
+}
+
+TYPED_TEST(StoreTest, TraceOfAnAnimalFollowsOnlyItsCertificates) {
+  auto w = MakeTraceWorld(*this);
+  TraceQuery q;
+  q.animal_id = w.sheep.id;
+  q.from = TraceDay(0);
+  q.to = TraceDay(21);
+  q.depth = 5;
+  auto r = this->store().Trace(q);
+  // A to M, then M to B by P: not the market's other sales, nor B's move to C.
+  EXPECT_EQ(TraceSteps(r, w.names), (std::vector<std::string>{"1 f sale A>M", "2 f passage M>P",
+                                                              "2 f sale M>B", "3 f passage P>B"}));
+  EXPECT_EQ(TraceHoldings(r, w.names), (std::vector<std::string>{"A@0", "M@1", "B@2", "P@2"}));
+  // Nothing in a window it did not move in.
+  q.from = TraceDay(10);
+  auto none = this->store().Trace(q);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->movements.empty());
+  EXPECT_TRUE(none->holdings.empty());
 }
 
 }  // namespace
