@@ -2,25 +2,31 @@
 // FARM-OB-01, the zone of 3 and 10 km around it, the public places and the farms), Chromium at
 // phone size, and no tile server: the map must draw points, circles and lines on a blank ground and
 // ask no tile host for anything. What the page shows is checked against the API's answers for the
-// same user. One test starts a second server with --tile-url pointing at a fake tile server on
+// same user; a journey of two sales (farm, market, farm) made through the API gives a trace to
+// draw. One test starts a second server with --tile-url pointing at a fake tile server on
 // loopback (tiles come from outside the machine in the field), to see that the option reaches the
 // map and the page's Content-Security-Policy lets the tiles in. Each test opens its own browser
 // context; every check of the page after an action waits.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import {
   apiGet,
   apiLogin,
+  apiPost,
   eventually,
   expectAllTranslated,
   expectAttr,
   expectCount,
   expectEval,
   expectText,
+  freshPhone,
+  freshTag,
   idbGet,
   launch,
   phone,
+  serverToday,
   shot,
   signIn,
   startServer,
@@ -32,10 +38,46 @@ let holdings; // the demo vet's, from GET /holdings
 let outbreaks; // the demo vet's, from GET /outbreaks
 let farm; // FARM-OB-01
 
+// Movements worth tracing, made through the API before the map reads anything: a cow of farm A
+// sold at market M, a cow of M's sold on to farm B, both arrived (the holdings near the demo
+// county's centre). Returns A's id.
+async function makeJourney(vet) {
+  const inspector = await apiLogin(server.url, 'inspector');
+  const u = randomUUID().slice(0, 6);
+  const holding = async (code, kind, lat, lon) => {
+    const r = await apiPost(server.url, vet, '/holdings', { code: `${code}-${u}`, kind, name: `Trace ${code} ${u}`, lat, lon, opened_on: '2020-01-01' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body.id;
+  };
+  const a = await holding('A', 'farm', 47.8, 80.2);
+  const m = await holding('M', 'market', 47.86, 80.62);
+  const b = await holding('B', 'farm', 48.05, 80.75);
+  const move = async (from, to) => {
+    const phone = await freshPhone(server.url, vet);
+    const tag = freshTag();
+    const dose = { id: randomUUID(), owner_phone: phone, owner_name: 'Trace owner', animal_tags: [tag], species: 'cattle', disease: 'FMD-O', vaccine: 'FMD-OA-INACT', batch_no: 'TRACE-1', dose_ml: 2.0, administered_on: await serverToday(server, vet) };
+    const batch = await apiPost(server.url, vet, '/vaccinations/batch', { records: [dose] });
+    assert.equal(batch.status, 200, JSON.stringify(batch.body));
+    const issued = await apiPost(server.url, vet, '/certificates', {
+      owner_phone: phone, animal_tags: [tag], species: 'cattle', purpose: 'sale', origin_place: 'Kopa village', origin_holding: from,
+      destination: 'KZ-ABY', destination_place: 'next holding', destination_holding: to, transport: 'truck 123 ABC 05',
+    });
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    const arrived = await apiPost(server.url, inspector, `/certificates/${issued.body.id}/consume`, { place: 'gate', holding: to });
+    assert.equal(arrived.status, 200, JSON.stringify(arrived.body));
+  };
+  await move(a, m);
+  await move(m, b);
+  return a;
+}
+
+let journeyStart; // farm A of makeJourney
+
 before(async () => {
   server = await startServer({ owners: 12 });
   browser = await launch();
   const vet = await apiLogin(server.url, 'vet');
+  journeyStart = await makeJourney(vet);
   const h = await apiGet(server.url, vet, '/holdings?limit=1000');
   assert.equal(h.status, 200, JSON.stringify(h.body));
   assert.equal(h.body.next_cursor, null, 'the demo county fits one page');
@@ -144,20 +186,17 @@ test('selecting a row marks its feature on the map, and tapping a feature select
     await expectCount(page.locator('tr[data-testid="map-row"][data-layer="outbreaks"]'), outbreaks.length);
   }));
 
-// A holding of the demo county from which a forward trace for FMD (serotype O) finds movements,
-// and the API's answer for it (the page must draw exactly that).
+// Farm A of makeJourney and the API's forward trace from it for FMD (serotype O): the page must
+// draw exactly that.
 async function traceStart() {
   const vet = await apiLogin(server.url, 'vet');
-  for (const h of holdings) {
-    const r = await apiGet(server.url, vet, `/trace?holding=${h.id}&direction=forward&depth=2&disease=FMD-O`);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    if (r.body.movements.length > 0) return { start: h, answer: r.body };
-  }
-  assert.fail('no demo holding has movements to trace');
+  const r = await apiGet(server.url, vet, `/trace?holding=${journeyStart}&direction=forward&depth=2&disease=FMD-O`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.movements.length, 2, JSON.stringify(r.body));
+  return { start: holdings.find((h) => h.id === journeyStart), answer: r.body };
 }
 
-// GET /api/v1/trace comes with the tracing work (issue 13 item 3).
-test('a trace from a holding draws each movement as a line from its origin with an arrow, and lists it', { skip: 'needs GET /api/v1/trace' }, async () => {
+test('a trace from a holding draws each movement as a line from its origin with an arrow, and lists it', async () => {
   const { start, answer } = await traceStart();
   await onMap('vet', async (page) => {
     await expectCount(points(page), holdings.length);
@@ -256,7 +295,12 @@ for (const lang of ['ug', 'kk', 'ru']) {
       'vet',
       async (page) => {
         await expectCount(points(page), holdings.length);
-        await rowOf(page, `h:${farm.id}`).getByTestId('map-pick').click();
+        // A trace drawn, so that its rows and summary are read too.
+        await rowOf(page, `h:${journeyStart}`).getByTestId('map-pick').click();
+        await page.getByTestId('trace-disease').selectOption('FMD-O');
+        await page.getByTestId('trace-run').click();
+        await expectCount(page.locator('tr[data-testid="map-row"][data-layer="trace"]'), 2);
+        await expectCount(page.getByTestId('trace-summary'), 1);
         await expectCount(page.getByTestId('trace-form'), 1);
         await expectAllTranslated(page);
         await expectEval(page, () => document.documentElement.scrollWidth <= window.innerWidth, true, 'no sideways scroll');

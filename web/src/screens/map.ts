@@ -195,7 +195,7 @@ export const mount: Mount = async (root) => {
         ? html`<p class="map-trace-summary" data-testid="trace-summary" role="status">
               ${t('map:trace_summary', {
                 name: start ? start.name : '#' + st.traceRequest!.holding,
-                holdings: formatNumber(Math.max(0, st.trace!.holdings.length - 1)),
+                holdings: formatNumber(st.trace!.holdings.filter((x) => x.hop > 0).length),
                 movements: formatNumber(st.trace!.movements.length),
                 from: formatDate(st.trace!.from),
                 to: formatDate(st.trace!.to),

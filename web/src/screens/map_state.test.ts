@@ -12,8 +12,8 @@ const OLDER = { ...OUTBREAK, id: 'a000', first_signs_on: '2026-11-01', status: '
 const ZONE = { id: 5, disease: 'FMD-O', outbreak_id: 'b1c0', holding: 1, lat: 48.53, lon: 80.54, protection_km: 3, surveillance_km: 10, species: ['cattle'], starts_on: '2026-12-02', ends_on: '2026-12-23' };
 const AUTH_ZONE = { id: 6, disease: 'PPR', authorities: ['KZ-ABY-02'], species: ['sheep'], starts_on: '2026-12-02', ends_on: '2026-12-23' };
 const FAR = { id: 9, code: 'FAR-9', kind: 'farm', name: 'Far', authority: 'KZ-ALM', lat: 43.2, lon: 76.9, hop: 2, first_at: null, last_at: null };
-const TRACE: TraceResult & { owners: unknown[] } = {
-  start: { holding: 1 },
+const TRACE: TraceResult & { owners: unknown[]; start: unknown } = {
+  start: { holding: { ...FARM, owner_masked_name: 'Q*** Z***' } },
   from: '2026-11-10',
   to: '2026-12-01',
   depth: 2,
@@ -262,6 +262,7 @@ describe('MapState trace', () => {
     expect(copy.trace_request).toEqual({ holding: 1, direction: 'forward', depth: 2, disease: 'FMD-O' });
     expect(JSON.stringify(copy)).not.toContain('+77010000000');
     expect(JSON.stringify(copy)).not.toContain('Full Name');
+    expect(JSON.stringify(copy)).not.toContain('Q*** Z***');
   });
 
   it('a refused trace is shown and draws nothing', async () => {

@@ -50,7 +50,7 @@ export interface MapZone {
 
 export type TraceDirection = 'forward' | 'backward' | 'both';
 
-// GET /trace's answer, as far as the map uses it (the owners it also names are not kept).
+// GET /trace's answer, as far as the map uses it (its `start` and the owners it names are not kept).
 export interface TraceHolding extends MapHolding {
   hop: number;
   first_at?: string | null;
@@ -68,7 +68,6 @@ export interface TraceMovement {
   direction: 'forward' | 'backward';
 }
 export interface TraceResult {
-  start: unknown;
   from: string;
   to: string;
   depth: number;
@@ -259,10 +258,11 @@ export class MapState {
     this.traceError = null;
     this.changed();
     try {
-      const answer = await this.ports.getJson<TraceResult & { owners?: unknown }>(`/trace?${q}`);
+      const answer = await this.ports.getJson<TraceResult & { owners?: unknown; start?: unknown }>(`/trace?${q}`);
       if (this.closed) return;
-      // The owners the trace names stay on the server: the map shows places.
-      const { owners: _owners, ...trace } = answer;
+      // The owners the trace names (and the start holding's owner) stay on the server: the map
+      // shows places.
+      const { owners: _owners, start: _start, ...trace } = answer;
       this.trace = { ...trace, holdings: trace.holdings.map((h) => ({ ...slimHolding(h), hop: h.hop, first_at: h.first_at, last_at: h.last_at })) };
       this.traceRequest = { ...req, depth };
       this.shown.add('trace');
