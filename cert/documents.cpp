@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cert/detail/bytes.h"
+#include "domain/model.h"
 
 namespace herdpass::cert {
 namespace {
@@ -158,6 +159,62 @@ bool IsLowerHex(std::string_view s, size_t n) {
          });
 }
 
+// A list of strings at `key` (absent: empty), each passing `ok`; nullopt when it is something else.
+template <typename Ok>
+std::optional<std::vector<std::string>> StringsAt(const json& obj, const char* key, Ok ok) {
+  std::vector<std::string> out;
+  auto it = obj.find(key);
+  if (it == obj.end()) return out;
+  if (!it->is_array()) return std::nullopt;
+  for (const auto& v : *it) {
+    if (!v.is_string() || !ok(v.get_ref<const std::string&>())) return std::nullopt;
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+// The revocation list's "zones" (absent: none), each checked; field `code` on anything malformed.
+Result<std::vector<PublishedZone>> ZonesOf(const json& doc, std::string_view code) {
+  std::vector<PublishedZone> out;
+  auto it = doc.find("zones");
+  if (it == doc.end()) return out;
+  if (!it->is_array()) return Bad(code, "zones is not an array");
+  for (const auto& z : *it) {
+    const auto bad = [&] {
+      return Bad(code, "a zone needs id, disease, species, starts_on, ends_on and certificates");
+    };
+    if (!z.is_object()) return bad();
+    PublishedZone p;
+    auto id = IntAt(z, "id");
+    const std::string* disease = StringAt(z, "disease");
+    const std::string* starts = StringAt(z, "starts_on");
+    const std::string* ends = StringAt(z, "ends_on");
+    if (!id || disease == nullptr || starts == nullptr || ends == nullptr ||
+        !z.contains("species") || !z.contains("certificates")) {
+      return bad();
+    }
+    auto starts_on = Date::Parse(*starts);
+    auto ends_on = Date::Parse(*ends);
+    auto species = StringsAt(z, "species", [](const std::string& s) { return !s.empty(); });
+    auto authorities = StringsAt(
+        z, "authorities", [](const std::string& s) { return ValidateAuthorityCode(s).ok(); });
+    auto certificates =
+        StringsAt(z, "certificates", [](const std::string& s) { return IsLowerHex(s, 64); });
+    if (!starts_on.ok() || !ends_on.ok() || !species || !authorities || !certificates) {
+      return Bad(code, "zone " + std::to_string(*id) + " is malformed");
+    }
+    p.id = *id;
+    p.disease = *disease;
+    p.species = std::move(*species);
+    p.starts_on = *starts_on;
+    p.ends_on = *ends_on;
+    p.authorities = std::move(*authorities);
+    p.certificates = std::move(*certificates);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::string> RevocationHash(std::string_view certificate_id) {
@@ -179,13 +236,49 @@ std::string SignTrustList(const TrustList& list, const Ed25519Signer& root) {
 }
 
 std::string SignRevocationList(const RevocationList& list, const Ed25519Signer& signer) {
-  const json payload = {{"type", kRevocationListType},
-                        {"version", kVersion},
-                        {"authority", list.authority},
-                        {"sequence", list.sequence},
-                        {"issued_at", FormatRfc3339(list.issued_at)},
-                        {"revoked", list.revoked_hashes}};
+  json payload = {{"type", kRevocationListType},
+                  {"version", kVersion},
+                  {"authority", list.authority},
+                  {"sequence", list.sequence},
+                  {"issued_at", FormatRfc3339(list.issued_at)},
+                  {"revoked", list.revoked_hashes}};
+  if (!list.zones.empty()) {
+    json zones = json::array();
+    for (const PublishedZone& z : list.zones) {
+      json j = {{"id", z.id},
+                {"disease", z.disease},
+                {"species", z.species},
+                {"starts_on", z.starts_on.ToString()},
+                {"ends_on", z.ends_on.ToString()},
+                {"certificates", z.certificates}};
+      if (!z.authorities.empty()) j["authorities"] = z.authorities;
+      zones.push_back(std::move(j));
+    }
+    payload["zones"] = std::move(zones);
+  }
   return SignJws(payload, kRevocationListTyp, signer);
+}
+
+std::vector<std::pair<std::string, std::string>> OfflineZoneWarnings(const RevocationList& list,
+                                                                     std::string_view hash,
+                                                                     std::string_view species,
+                                                                     std::string_view origin,
+                                                                     Date today) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const PublishedZone& z : list.zones) {
+    if (today < z.starts_on || z.ends_on < today) continue;
+    if (std::find(z.species.begin(), z.species.end(), species) == z.species.end()) continue;
+    const bool listed =
+        std::find(z.certificates.begin(), z.certificates.end(), hash) != z.certificates.end();
+    const bool by_code =
+        std::any_of(z.authorities.begin(), z.authorities.end(),
+                    [&](const std::string& a) { return InJurisdiction(a, origin); });
+    if (!listed && !by_code) continue;
+    out.emplace_back("origin_in_zone", "now in force: zone " + std::to_string(z.id) + " (" +
+                                           z.disease + ") until " + z.ends_on.ToString() +
+                                           " holds the origin");
+  }
+  return out;
 }
 
 std::optional<std::string> TrustListCountry(std::string_view jws) {
@@ -312,6 +405,7 @@ Result<RevocationList> OpenRevocationList(std::string_view jws,
     }
     list.revoked_hashes.push_back(h.get<std::string>());
   }
+  HP_ASSIGN_OR_RETURN(list.zones, ZonesOf(doc, code));
   return list;
 }
 

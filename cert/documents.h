@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cert/hp1.h"
@@ -29,13 +30,43 @@ struct TrustList {
   std::vector<SigningKey> keys;  // signing keys (not root keys), retired ones included
 };
 
+// A zone (W14) as offline verifiers get it with the revocation list (docs/hp1-format.md section
+// 9): a verifier warns that a certificate's origin is now in it, as POST /verify does. A verifier
+// has only the certificate in hand, so the zone says which certificates it holds: by their hashes
+// (as `revoked`: the certificates of the publishing node whose origin holding is inside, issued
+// before the zone and still valid and unused), and, for a zone of authority codes, by the codes
+// (a certificate whose origin authority is one of them or below it).
+struct PublishedZone {
+  int64_t id = 0;
+  std::string disease;               // catalogue code
+  std::vector<std::string> species;  // the species it restricts
+  Date starts_on;
+  Date ends_on;                           // the last day it holds
+  std::vector<std::string> authorities;   // empty for a zone of radii
+  std::vector<std::string> certificates;  // RevocationHash of each certificate caught
+};
+
 struct RevocationList {
   std::string authority;  // issuer of the list (the node's authority or country)
   int64_t sequence = 0;   // the highest Revocation::sequence in it: grows with every revocation
   Timestamp issued_at{};
   // Hex SHA-256 of each revoked certificate's 16-byte cti, so that the list names no certificate.
   std::vector<std::string> revoked_hashes;
+  // The zones in force when the list was issued (member "zones", absent when there are none, so
+  // that a list without zones is the same document as before zones existed; verifiers that do not
+  // know the member ignore it).
+  std::vector<PublishedZone> zones;
 };
+
+// The zone warnings an offline verifier gives for a certificate (`hash` its RevocationHash, its
+// species and origin authority) on `today`: for each zone of `list` holding on that day that
+// restricts the species and holds the certificate, {"origin_in_zone", message naming the zone and
+// its disease}; the same code as POST /verify's warning.
+std::vector<std::pair<std::string, std::string>> OfflineZoneWarnings(const RevocationList& list,
+                                                                     std::string_view hash,
+                                                                     std::string_view species,
+                                                                     std::string_view origin,
+                                                                     Date today);
 
 // Hex SHA-256 of the 16 bytes of a UUID (the cti); kInvalidArgument when `id` is not a UUID.
 Result<std::string> RevocationHash(std::string_view certificate_id);

@@ -178,6 +178,7 @@ int VerifyOffline(const VerifyOptions& o) {
 
   // Revocation lists: signed by a key of the trust lists; they name hashes of certificate ids.
   std::set<std::string> revoked_hashes;
+  std::vector<cert::RevocationList> lists;
   for (const auto& file : o.revocations) {
     auto jws = ReadTextFile(file);
     if (!jws.ok()) return UsageError(jws.status().message());
@@ -190,6 +191,7 @@ int VerifyOffline(const VerifyOptions& o) {
               << ", issued " << FormatRfc3339(list->issued_at) << " (" << Age(list->issued_at, now)
               << "), " << list->revoked_hashes.size() << " revoked [" << file << "]\n";
     revoked_hashes.insert(list->revoked_hashes.begin(), list->revoked_hashes.end());
+    lists.push_back(std::move(list).value());
   }
 
   cert::VerifyInput input;
@@ -212,6 +214,18 @@ int VerifyOffline(const VerifyOptions& o) {
             << (outcome.valid ? " (VALID)" : " (NOT VALID)") << "\n";
   for (const auto& r : outcome.reasons)
     std::cout << "reason:          " << r.code << ": " << r.message << "\n";
+  // W14: the zones published with the lists; a warning, not a refusal (as POST /verify says it).
+  if (outcome.payload) {
+    auto hash = cert::RevocationHash(outcome.payload->id);
+    for (const auto& list : lists) {
+      if (!hash.ok()) break;
+      for (const auto& [code, message] :
+           cert::OfflineZoneWarnings(list, hash.value(), outcome.payload->species,
+                                     outcome.payload->origin, Date::Of(now))) {
+        std::cout << "warning:         " << code << ": " << message << "\n";
+      }
+    }
+  }
   if (!outcome.kid.empty()) std::cout << "signing key:     " << outcome.kid << "\n";
   if (outcome.payload) PrintClaims(*outcome.payload);
   return outcome.valid ? 0 : 1;

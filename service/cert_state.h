@@ -23,6 +23,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "cert/documents.h"
 #include "cert/hp1.h"
 #include "domain/certificate.h"
 #include "domain/time.h"
@@ -61,6 +62,14 @@ struct RevocationSnapshot {
   std::vector<std::string> hashes;      // cert::RevocationHash of each, in sequence order
 };
 
+// The zones published with the revocation list (W14) at one moment, on one local day.
+struct ZoneSnapshot {
+  Date day;
+  Timestamp loaded_at{};
+  std::vector<cert::PublishedZone> zones;
+  std::string key;  // tells two snapshots apart: the signed document is cached per key
+};
+
 // The stored certificate asked for by id (UUID) or by its number; kNotFound "no certificate <text>"
 // (service/certificates.cpp).
 Result<Certificate> FindCertificateByIdOrNumber(Store& store, const std::string& text);
@@ -92,10 +101,18 @@ struct HerdService::CertState {
   void RememberConsumed(const std::string& id, Consumed c);
   void ForgetConsumed(const std::string& id);
 
-  // The signed revocation list of `sequence` when signed less than `max_age` ago.
-  std::optional<std::string> RevocationDocument(int64_t sequence, Timestamp now,
-                                                std::chrono::minutes max_age);
-  void KeepRevocationDocument(std::string doc, int64_t sequence, Timestamp signed_at);
+  // The signed revocation list of `sequence` with the zones of `zones_key` when signed less than
+  // `max_age` ago.
+  std::optional<std::string> RevocationDocument(int64_t sequence, const std::string& zones_key,
+                                                Timestamp now, std::chrono::minutes max_age);
+  void KeepRevocationDocument(std::string doc, int64_t sequence, std::string zones_key,
+                              Timestamp signed_at);
+
+  // --- zones published with the revocation list (service/outbreaks.cpp) ---
+  // The snapshot of `day` when loaded less than kRevocationCacheFor ago and not invalidated.
+  std::shared_ptr<const ZoneSnapshot> PublishedZones(Date day, Timestamp now);
+  void KeepPublishedZones(std::shared_ptr<const ZoneSnapshot> zones);
+  void InvalidateZones();
 
   // Serializes key changes and trust-list signing, so that sequence numbers never repeat.
   std::mutex key_change_mu;
@@ -111,6 +128,8 @@ struct HerdService::CertState {
   bool revocations_stale_ = true;
   std::string revocation_doc_;
   int64_t revocation_doc_sequence_ = -1;
+  std::string revocation_doc_zones_;
+  std::shared_ptr<const ZoneSnapshot> zones_;
   Timestamp revocation_doc_at_{};
 
   std::mutex consumed_mu_;

@@ -367,9 +367,10 @@ void HerdService::CertState::InvalidateRevocations() {
 }
 
 std::optional<std::string> HerdService::CertState::RevocationDocument(
-    int64_t sequence, Timestamp now, std::chrono::minutes max_age) {
+    int64_t sequence, const std::string& zones_key, Timestamp now, std::chrono::minutes max_age) {
   std::lock_guard lock(revocations_mu_);
-  if (revocation_doc_.empty() || revocation_doc_sequence_ != sequence || now < revocation_doc_at_ ||
+  if (revocation_doc_.empty() || revocation_doc_sequence_ != sequence ||
+      revocation_doc_zones_ != zones_key || now < revocation_doc_at_ ||
       now - revocation_doc_at_ >= max_age) {
     return std::nullopt;
   }
@@ -377,11 +378,32 @@ std::optional<std::string> HerdService::CertState::RevocationDocument(
 }
 
 void HerdService::CertState::KeepRevocationDocument(std::string doc, int64_t sequence,
-                                                    Timestamp signed_at) {
+                                                    std::string zones_key, Timestamp signed_at) {
   std::lock_guard lock(revocations_mu_);
   revocation_doc_ = std::move(doc);
   revocation_doc_sequence_ = sequence;
+  revocation_doc_zones_ = std::move(zones_key);
   revocation_doc_at_ = signed_at;
+}
+
+std::shared_ptr<const ZoneSnapshot> HerdService::CertState::PublishedZones(Date day,
+                                                                           Timestamp now) {
+  std::lock_guard lock(revocations_mu_);
+  if (!zones_ || zones_->day != day || now < zones_->loaded_at ||
+      now - zones_->loaded_at >= kRevocationCacheFor) {
+    return nullptr;
+  }
+  return zones_;
+}
+
+void HerdService::CertState::KeepPublishedZones(std::shared_ptr<const ZoneSnapshot> zones) {
+  std::lock_guard lock(revocations_mu_);
+  zones_ = std::move(zones);
+}
+
+void HerdService::CertState::InvalidateZones() {
+  std::lock_guard lock(revocations_mu_);
+  zones_.reset();
 }
 
 std::optional<HerdService::CertState::Consumed> HerdService::CertState::FindConsumed(
@@ -890,7 +912,10 @@ Result<std::string> HerdService::RevocationListDocument() {
   const Timestamp now = clock_.Now();
   HP_ASSIGN_OR_RETURN(const auto revocations, certs_->Revocations(store_, now));
   const int64_t sequence = revocations->sequence;
-  if (auto cached = certs_->RevocationDocument(sequence, now, config_.revocation_list_max_age)) {
+  HP_ASSIGN_OR_RETURN(const auto zones,
+                      PublishedZones(LocalDate(now, config_.local_utc_offset), now));
+  if (auto cached =
+          certs_->RevocationDocument(sequence, zones->key, now, config_.revocation_list_max_age)) {
     return *cached;
   }
   HP_ASSIGN_OR_RETURN(const auto keys, certs_->Keys(store_, now, config_.key_cache_for));
@@ -911,8 +936,9 @@ Result<std::string> HerdService::RevocationListDocument() {
     list.sequence = sequence;
     list.issued_at = std::chrono::floor<std::chrono::seconds>(now);
     list.revoked_hashes = revocations->hashes;
+    list.zones = zones->zones;
     std::string doc = cert::SignRevocationList(list, *signer.value());
-    certs_->KeepRevocationDocument(doc, sequence, now);
+    certs_->KeepRevocationDocument(doc, sequence, zones->key, now);
     return doc;
   }
   return FailedPrecondition(

@@ -8,9 +8,11 @@
 #include <utility>
 #include <vector>
 
+#include "cert/documents.h"
 #include "domain/audit_detail.h"
 #include "domain/movement.h"
 #include "domain/outbreak.h"
+#include "service/cert_state.h"
 #include "service/service.h"
 
 namespace herdpass {
@@ -191,7 +193,17 @@ Result<std::vector<Outbreak>> HerdService::ListOutbreaks(const Caller& caller,
     }
     q.limit = static_cast<int>(*req.limit);
   }
-  return store_.ListOutbreaks(q);
+  HP_ASSIGN_OR_RETURN(std::vector<Outbreak> items, store_.ListOutbreaks(q));
+  // Every read is audited (issue 13 item 1), with what was asked and how many reports it showed:
+  // a screen that polls for new reports leaves one row per poll, which says who watched and when.
+  AuditDetail detail;
+  detail.Add("scope", q.all_authorities ? std::string("*") : q.scope)
+      .Add("status", req.status)
+      .Add("count", static_cast<int64_t>(items.size()));
+  HP_RETURN_IF_ERROR(store_.AppendAudit(
+      AuditFor(caller, q.all_authorities ? caller.authority : q.scope, "outbreak.list",
+               "outbreaks:" + (q.all_authorities ? std::string("*") : q.scope), detail.Text())));
+  return items;
 }
 
 // --- zones ---
@@ -290,8 +302,12 @@ Result<Zone> HerdService::DeclareZone(const Caller& caller, const ZoneRequest& r
     detail.Add("authorities", z.authorities);
   }
   if (outbreak) detail.Add("outbreak", outbreak->id);
-  return store_.CreateZone(z, AuditFor(caller, z.authority, "zone.declare",
-                                       "zone:" + z.authority + "/" + z.disease, detail.Text()));
+  auto created =
+      store_.CreateZone(z, AuditFor(caller, z.authority, "zone.declare",
+                                    "zone:" + z.authority + "/" + z.disease, detail.Text()));
+  // Published with the next revocation list asked for, not after the cache's seconds.
+  certs_->InvalidateZones();
+  return created;
 }
 
 Result<Zone> HerdService::ZoneFor(const Caller& caller, int64_t id) {
@@ -307,9 +323,12 @@ Result<Zone> HerdService::LiftZone(const Caller& caller, int64_t id, const std::
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kManageZones));
   HP_ASSIGN_OR_RETURN(const Zone z, ZoneFor(caller, id));
   HP_RETURN_IF_ERROR(CheckNote(reason, kMaxReason, "reason", true));
-  return store_.LiftZone(z.id, caller.user_id, clock_.Now(), reason,
-                         AuditFor(caller, z.authority, "zone.lift", "zone:" + std::to_string(z.id),
-                                  AuditDetail().Add("reason", reason).Text()));
+  auto lifted =
+      store_.LiftZone(z.id, caller.user_id, clock_.Now(), reason,
+                      AuditFor(caller, z.authority, "zone.lift", "zone:" + std::to_string(z.id),
+                               AuditDetail().Add("reason", reason).Text()));
+  certs_->InvalidateZones();
+  return lifted;
 }
 
 Result<std::vector<RuleFailure>> HerdService::ZoneFailuresFor(std::optional<int64_t> origin_holding,
@@ -332,6 +351,10 @@ Result<std::vector<RuleFailure>> HerdService::ZoneFailuresFor(std::optional<int6
 Result<std::vector<Certificate>> HerdService::ZoneCertificates(const Caller& caller, int64_t id) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kManageZones));
   HP_ASSIGN_OR_RETURN(Zone z, ZoneFor(caller, id));
+  return CertificatesCaughtBy(std::move(z));
+}
+
+Result<std::vector<Certificate>> HerdService::CertificatesCaughtBy(Zone z) {
   // Judged as if in force on its first day, lifted or not: the list is what the zone caught.
   z.lifted_at.reset();
   std::vector<Certificate> out;
@@ -357,6 +380,35 @@ Result<std::vector<Certificate>> HerdService::ZoneCertificates(const Caller& cal
     q.before_id = page.back().id;
   }
   return out;
+}
+
+Result<std::shared_ptr<const ZoneSnapshot>> HerdService::PublishedZones(Date today, Timestamp now) {
+  if (auto kept = certs_->PublishedZones(today, now)) return kept;
+  auto snapshot = std::make_shared<ZoneSnapshot>();
+  snapshot->day = today;
+  snapshot->loaded_at = now;
+  HP_ASSIGN_OR_RETURN(const std::vector<Zone> zones, store_.ListZonesInForce(today));
+  for (const Zone& z : zones) {
+    cert::PublishedZone p;
+    p.id = z.id;
+    p.disease = z.disease;
+    p.species = z.species;
+    p.starts_on = z.starts_on;
+    p.ends_on = z.ends_on;
+    p.authorities = z.authorities;
+    HP_ASSIGN_OR_RETURN(const std::vector<Certificate> caught, CertificatesCaughtBy(z));
+    for (const Certificate& c : caught) {
+      auto hash = cert::RevocationHash(c.id);
+      if (hash.ok()) p.certificates.push_back(std::move(hash).value());
+    }
+    std::sort(p.certificates.begin(), p.certificates.end());
+    snapshot->key += std::to_string(p.id) + ":" + p.ends_on.ToString() + ":";
+    for (const std::string& h : p.certificates) snapshot->key += h;
+    snapshot->key += ";";
+    snapshot->zones.push_back(std::move(p));
+  }
+  certs_->KeepPublishedZones(snapshot);
+  return std::shared_ptr<const ZoneSnapshot>(std::move(snapshot));
 }
 
 Result<ZoneRevocation> HerdService::RevokeZoneCertificates(const Caller& caller, int64_t id,

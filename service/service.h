@@ -41,6 +41,7 @@ namespace herdpass {
 namespace cert {
 class Ed25519Signer;
 }  // namespace cert
+struct ZoneSnapshot;  // service/cert_state.h
 
 struct ServiceConfig {
   std::string default_region = "KZ";  // how to read phone numbers without a country code
@@ -872,6 +873,12 @@ class HerdService {
       const std::string& certificate_id, Date today);
   // The zone `id` of the caller's jurisdiction; kNotFound otherwise.
   Result<Zone> ZoneFor(const Caller& caller, int64_t id);
+  // The certificates of this node still valid and unused, issued before `z` was declared, whose
+  // origin holding the zone holds (judged on its first day, lifted or not): what it caught.
+  Result<std::vector<Certificate>> CertificatesCaughtBy(Zone z);
+  // The zones in force on `today`, as published with the revocation list (service/outbreaks.cpp),
+  // reloaded after kRevocationCacheFor or when a zone changes here.
+  Result<std::shared_ptr<const ZoneSnapshot>> PublishedZones(Date today, Timestamp now);
 
   Result<OwnerHistory> LoadOwnerToCertify(const Caller& caller, const CertificateRequest& request,
                                           Date since);

@@ -1455,5 +1455,66 @@ TEST_F(CertificateApiTest,
   Issue(inside);
 }
 
+// Zones travel with the revocation list: `herdpass verify` warns offline that a certificate issued
+// before the zone now comes from inside it, once it has a list with the zone; with the list from
+// before (no zones member), it verifies as it always did.
+TEST_F(CertificateApiTest, OfflineVerifyWarnsOfAZoneFromTheRevocationList) {
+  const std::string unique = NewUuid().substr(0, 8);
+  const int64_t farm = AddFarmAt(*client_, Token("vet"), "OZ-" + unique, 44.0, 74.0);
+  const int64_t near = AddFarmAt(*client_, Token("vet"), "OZN-" + unique, 44.01, 74.0);
+  json body = IssueBody(CattleHerd(63, 1));
+  body["origin_holding"] = near;
+  const json c = Issue(body);
+  auto [trust_list, root_key] = ExportTrust(*env_, "trust63.json");
+  const std::string before = Fetch("/api/v1/revocations", "revocations63.json");
+
+  const std::string report_id = NewUuid();
+  auto report = client_->Post("/api/v1/outbreaks",
+                              {{"id", report_id},
+                               {"holding", farm},
+                               {"disease", "FMD-O"},
+                               {"species", "cattle"},
+                               {"head_sick", 1},
+                               {"head_dead", 0},
+                               {"first_signs_on", DaysFromToday(0)},
+                               {"lat", 44.0},
+                               {"lon", 74.0}},
+                              Token("vacc"));
+  ASSERT_EQ(report.status, 201) << report.body;
+  ASSERT_EQ(client_
+                ->Post("/api/v1/outbreaks/" + report_id + "/confirm",
+                       {{"lab_reference", "NRL-" + unique}}, Token("vet"))
+                .status,
+            200);
+  auto declared = client_->Post("/api/v1/zones",
+                                {{"outbreak_id", report_id},
+                                 {"protection_km", 3},
+                                 {"surveillance_km", 10},
+                                 {"species", {"cattle"}},
+                                 {"ends_on", DaysFromToday(20)}},
+                                Token("vet"));
+  ASSERT_EQ(declared.status, 201) << declared.body;
+  const std::string zone_id = std::to_string(declared.json().at("id").get<int64_t>());
+  const std::string with_zone = Fetch("/api/v1/revocations", "revocations63b.json");
+
+  const std::string hp1 = c.at("hp1");
+  CommandResult warned = VerifyOffline({"verify", hp1, "--trust-list", trust_list, "--revocations",
+                                        with_zone, "--root-key", root_key});
+  EXPECT_EQ(warned.status.code, 0) << warned.out << warned.err;  // a warning, not a refusal
+  EXPECT_NE(warned.out.find("status:          valid"), std::string::npos) << warned.out;
+  EXPECT_NE(warned.out.find("warning:         origin_in_zone: now in force: zone " + zone_id),
+            std::string::npos)
+      << warned.out;
+  CommandResult old = VerifyOffline(
+      {"verify", hp1, "--trust-list", trust_list, "--revocations", before, "--root-key", root_key});
+  EXPECT_EQ(old.status.code, 0) << old.out << old.err;
+  EXPECT_EQ(old.out.find("origin_in_zone"), std::string::npos) << old.out;
+
+  ASSERT_EQ(
+      client_->Post("/api/v1/zones/" + zone_id + "/lift", {{"reason", "cleared"}}, Token("vet"))
+          .status,
+      200);
+}
+
 }  // namespace
 }  // namespace herdpass::testing

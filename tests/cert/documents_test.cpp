@@ -227,6 +227,146 @@ TEST_F(DocumentsTest, RevocationListRoundTrip) {
   EXPECT_EQ(opened->revoked_hashes, r.revoked_hashes);
 }
 
+// W14: zones published with the revocation list.
+PublishedZone Zone7() {
+  PublishedZone z;
+  z.id = 7;
+  z.disease = "FMD-O";
+  z.species = {"cattle", "sheep"};
+  z.starts_on = Date::Parse("2026-12-01").value();
+  z.ends_on = Date::Parse("2026-12-21").value();
+  z.certificates = {RevocationHash("0190f1e4-7a3b-7c2d-8e9f-0a1b2c3d4e5f").value()};
+  return z;
+}
+
+// `payload` signed by `signer` as a revocation list JWS, for payloads SignRevocationList never
+// makes.
+std::string SignedRevocationPayload(const json& payload, const Ed25519Signer& signer) {
+  const std::string header = B64Url(
+      json{{"alg", "EdDSA"}, {"kid", signer.kid_hex()}, {"typ", "herdpass-revocation-list+json"}}
+          .dump());
+  const std::string body = B64Url(payload.dump());
+  const std::string input = header + "." + body;
+  const Bytes sig =
+      signer.Sign(ByteView(reinterpret_cast<const uint8_t*>(input.data()), input.size()));
+  return json{{"protected", header},
+              {"payload", body},
+              {"signature",
+               B64Url(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size()))}}
+      .dump();
+}
+
+TEST_F(DocumentsTest, ARevocationListWithoutZonesIsTheDocumentItWasBeforeZones) {
+  RevocationList r;
+  r.authority = "KZ-ABY";
+  r.sequence = 3;
+  r.issued_at = T("2026-11-29T10:00:00Z");
+  const json payload =
+      json::parse(FromB64Url(json::parse(SignRevocationList(r, signing_))["payload"]));
+  EXPECT_FALSE(payload.contains("zones")) << payload.dump();
+  auto opened = OpenRevocationList(SignRevocationList(r, signing_), list_.keys);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_TRUE(opened->zones.empty());
+}
+
+TEST_F(DocumentsTest, ZonesRoundTripWithTheRevocationList) {
+  RevocationList r;
+  r.authority = "KZ-ABY";
+  r.sequence = 3;
+  r.issued_at = T("2026-11-29T10:00:00Z");
+  PublishedZone by_code;
+  by_code.id = 8;
+  by_code.disease = "SGP";
+  by_code.species = {"sheep"};
+  by_code.starts_on = Date::Parse("2026-12-05").value();
+  by_code.ends_on = Date::Parse("2026-12-26").value();
+  by_code.authorities = {"KZ-ALM"};
+  r.zones = {Zone7(), by_code};
+  const std::string jws = SignRevocationList(r, signing_);
+  const json payload = json::parse(FromB64Url(json::parse(jws)["payload"]));
+  EXPECT_EQ(payload["zones"][0], (json{{"id", 7},
+                                       {"disease", "FMD-O"},
+                                       {"species", {"cattle", "sheep"}},
+                                       {"starts_on", "2026-12-01"},
+                                       {"ends_on", "2026-12-21"},
+                                       {"certificates", Zone7().certificates}}));
+  EXPECT_EQ(payload["zones"][1]["authorities"], json::array({"KZ-ALM"}));
+  auto opened = OpenRevocationList(jws, list_.keys);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_EQ(opened->zones.size(), 2u);
+  EXPECT_EQ(opened->zones[0].id, 7);
+  EXPECT_EQ(opened->zones[0].species, Zone7().species);
+  EXPECT_EQ(opened->zones[0].starts_on, Zone7().starts_on);
+  EXPECT_EQ(opened->zones[0].ends_on, Zone7().ends_on);
+  EXPECT_EQ(opened->zones[0].certificates, Zone7().certificates);
+  EXPECT_TRUE(opened->zones[0].authorities.empty());
+  EXPECT_EQ(opened->zones[1].authorities, by_code.authorities);
+}
+
+TEST_F(DocumentsTest, MalformedZonesRefuseTheRevocationList) {
+  json base = {{"type", "herdpass-revocation-list"},
+               {"version", 1},
+               {"authority", "KZ-ABY"},
+               {"sequence", 1},
+               {"issued_at", "2026-11-29T10:00:00Z"},
+               {"revoked", json::array()}};
+  const json good = {{"id", 7},
+                     {"disease", "FMD-O"},
+                     {"species", {"cattle"}},
+                     {"starts_on", "2026-12-01"},
+                     {"ends_on", "2026-12-21"},
+                     {"certificates", json::array()}};
+  json ok = base;
+  ok["zones"] = json::array({good});
+  ASSERT_TRUE(OpenRevocationList(SignedRevocationPayload(ok, signing_), list_.keys).ok());
+  std::vector<json> bad_zones = {json::object()};
+  for (const char* key : {"id", "disease", "species", "starts_on", "ends_on", "certificates"}) {
+    json z = good;
+    z.erase(key);
+    bad_zones.push_back(json::array({z}));
+  }
+  json z = good;
+  z["certificates"] = {"ABC"};
+  bad_zones.push_back(json::array({z}));
+  z = good;
+  z["starts_on"] = "1 Dec";
+  bad_zones.push_back(json::array({z}));
+  z = good;
+  z["authorities"] = {"kz-aby"};
+  bad_zones.push_back(json::array({z}));
+  for (const json& zones : bad_zones) {
+    json doc = base;
+    doc["zones"] = zones;
+    EXPECT_TRUE(IsInvalidArgument(
+        OpenRevocationList(SignedRevocationPayload(doc, signing_), list_.keys).status(),
+        "revocation_list"))
+        << zones.dump();
+  }
+}
+
+TEST(OfflineZoneWarningsTest, AListedCertificateOfARestrictedSpeciesOnTheZoneDays) {
+  RevocationList list;
+  list.zones = {Zone7()};
+  const std::string hash = Zone7().certificates[0];
+  const auto day = [](const char* d) { return Date::Parse(d).value(); };
+  auto w = OfflineZoneWarnings(list, hash, "sheep", "KZ-ABY-01", day("2026-12-07"));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].first, "origin_in_zone");
+  EXPECT_NE(w[0].second.find("zone 7"), std::string::npos) << w[0].second;
+  EXPECT_EQ(OfflineZoneWarnings(list, hash, "sheep", "KZ-ABY-01", day("2026-12-01")).size(), 1u);
+  EXPECT_EQ(OfflineZoneWarnings(list, hash, "sheep", "KZ-ABY-01", day("2026-12-21")).size(), 1u);
+  EXPECT_TRUE(OfflineZoneWarnings(list, hash, "sheep", "KZ-ABY-01", day("2026-11-30")).empty());
+  EXPECT_TRUE(OfflineZoneWarnings(list, hash, "sheep", "KZ-ABY-01", day("2026-12-22")).empty());
+  EXPECT_TRUE(OfflineZoneWarnings(list, hash, "horse", "KZ-ABY-01", day("2026-12-07")).empty());
+  const std::string other = RevocationHash("0190f1e4-7a3b-7c2d-8e9f-0a1b2c3d4e50").value();
+  EXPECT_TRUE(OfflineZoneWarnings(list, other, "sheep", "KZ-ABY-01", day("2026-12-07")).empty());
+  // A zone of authority codes holds an origin at or below a code, not a sibling sharing its prefix.
+  list.zones[0].certificates.clear();
+  list.zones[0].authorities = {"KZ-ALM"};
+  EXPECT_EQ(OfflineZoneWarnings(list, other, "sheep", "KZ-ALM-03", day("2026-12-07")).size(), 1u);
+  EXPECT_TRUE(OfflineZoneWarnings(list, other, "sheep", "KZ-ALMX", day("2026-12-07")).empty());
+}
+
 TEST_F(DocumentsTest, RevocationListFromARetiredUnknownOrRootKeyIsRefused) {
   RevocationList r;
   r.authority = "KZ";

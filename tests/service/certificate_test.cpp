@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "cert/documents.h"
 #include "cert/hp1.h"
@@ -1656,6 +1657,20 @@ class OutbreakTest : public CertificateTest {
     return z;
   }
 
+  // A farm F-1 (for an outbreak), and a certificate of sheep from 2 km away (inside a 3 km zone
+  // around it) and one from 22 km away (outside a 10 km one), both issued now.
+  std::tuple<Holding, Certificate, Certificate> FarmAndTwoCertificates() {
+    SeedSheep();
+    const Holding farm = Place("F-1", 47.9, 80.6);
+    const Holding near = Place("F-2", 47.92, 80.6);
+    const Holding away = Place("F-4", 48.1, 80.6);
+    CertificateRequest req = Request();
+    req.origin_holding = near.id;
+    const Certificate inside = Issue(req);
+    req.origin_holding = away.id;
+    return {farm, inside, Issue(req)};
+  }
+
   int64_t AuditCount(const std::string& action) {
     AuditQuery q;
     q.all_authorities = true;
@@ -1682,6 +1697,19 @@ TEST_F(OutbreakTest, AReportIsStoredOnceAuditedAndDecidedOnceByAVetOfItsJurisdic
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].id, Uuid(5001));
+  // The read is audited: who, the scope asked and how many reports it showed.
+  {
+    AuditQuery q;
+    q.all_authorities = true;
+    q.action = "outbreak.list";
+    auto rows = kz_->store->ListAudit(q);
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].entry.user_id, inspector_.user_id);
+    EXPECT_EQ((*rows)[0].entry.target, "outbreaks:" + inspector_.authority);
+    EXPECT_NE((*rows)[0].entry.detail.find("\"count\":1"), std::string::npos)
+        << (*rows)[0].entry.detail;
+  }
 
   // Decisions: the vet of the jurisdiction only, with a lab reference to confirm, once.
   EXPECT_EQ(svc().ConfirmOutbreak(vaccinator_, Uuid(5001), "NRL-1", "").status().code(),
@@ -1707,6 +1735,8 @@ TEST_F(OutbreakTest, AReportIsStoredOnceAuditedAndDecidedOnceByAVetOfItsJurisdic
   auto denied = svc().ListOutbreaks(vet_, elsewhere);
   EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(denied.status().field(), "authority");
+  // Two reads answered, one refused: the refused one leaves no read row.
+  EXPECT_EQ(AuditCount("outbreak.list"), 2);
 }
 
 TEST_F(OutbreakTest, EachBadFieldOfAReportIsNamedAndNothingIsStored) {
@@ -1862,15 +1892,7 @@ TEST_F(OutbreakTest, BadZonesAreRefusedNamingTheField) {
 }
 
 TEST_F(OutbreakTest, CertificatesIssuedBeforeAZoneAreListedWarnedAtVerifyAndRevokedTogether) {
-  SeedSheep();
-  const Holding farm = Place("F-1", 47.9, 80.6);
-  const Holding near = Place("F-2", 47.92, 80.6);
-  const Holding away = Place("F-4", 48.1, 80.6);
-  CertificateRequest req = Request();
-  req.origin_holding = near.id;
-  const Certificate inside = Issue(req);
-  req.origin_holding = away.id;
-  const Certificate outside = Issue(req);
+  const auto [farm, inside, outside] = FarmAndTwoCertificates();
   EXPECT_TRUE(svc().Verify(public_, inside.hp1).warnings.empty());
   clock_.Advance(std::chrono::minutes(10));
   auto zone = svc().DeclareZone(vet_, Zone3And10(Confirmed(farm.id)));
@@ -1905,6 +1927,45 @@ TEST_F(OutbreakTest, CertificatesIssuedBeforeAZoneAreListedWarnedAtVerifyAndRevo
   auto after = svc().ZoneCertificates(vet_, zone->id);
   ASSERT_TRUE(after.ok());
   EXPECT_TRUE(after->empty());
+}
+
+TEST_F(OutbreakTest, ZonesArePublishedWithTheRevocationListForOfflineVerifiers) {
+  const auto [farm, inside, outside] = FarmAndTwoCertificates();
+  // No zone: the list carries none (the document old verifiers know).
+  auto before = cert::OpenRevocationList(svc().RevocationListDocument().value(), {key_});
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_TRUE(before->zones.empty());
+
+  clock_.Advance(std::chrono::minutes(10));
+  auto zone = svc().DeclareZone(vet_, Zone3And10(Confirmed(farm.id)));
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  // At once, though no certificate was revoked (the same sequence): declaring drops the cache.
+  auto with = cert::OpenRevocationList(svc().RevocationListDocument().value(), {key_});
+  ASSERT_TRUE(with.ok()) << with.status().ToString();
+  EXPECT_EQ(with->sequence, before->sequence);
+  ASSERT_EQ(with->zones.size(), 1u);
+  const cert::PublishedZone& z = with->zones[0];
+  EXPECT_EQ(z.id, zone->id);
+  EXPECT_EQ(z.disease, "SGP");
+  EXPECT_EQ(z.species, (std::vector<std::string>{"sheep", "goat"}));
+  EXPECT_EQ(z.ends_on, Date::Parse("2026-12-20").value());
+  EXPECT_EQ(z.certificates, std::vector<std::string>{cert::RevocationHash(inside.id).value()});
+  // What an offline verifier concludes from it: the same warning as POST /verify, for `inside`
+  // only.
+  const Date today = clock_.Today();
+  auto w = cert::OfflineZoneWarnings(*with, cert::RevocationHash(inside.id).value(), "sheep",
+                                     inside.origin, today);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].first, svc().Verify(public_, inside.hp1).warnings.at(0).first);
+  EXPECT_TRUE(cert::OfflineZoneWarnings(*with, cert::RevocationHash(outside.id).value(), "sheep",
+                                        outside.origin, today)
+                  .empty());
+
+  // Lifted: gone from the next list at once.
+  ASSERT_TRUE(svc().LiftZone(vet_, zone->id, "ruled out after all").ok());
+  auto lifted = cert::OpenRevocationList(svc().RevocationListDocument().value(), {key_});
+  ASSERT_TRUE(lifted.ok()) << lifted.status().ToString();
+  EXPECT_TRUE(lifted->zones.empty());
 }
 
 }  // namespace

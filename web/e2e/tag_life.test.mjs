@@ -366,7 +366,7 @@ test('the upgrade to the events store keeps the W1 records waiting on the phone'
           d.close();
         };
       })),
-      [4, ['certs', 'events', 'fieldcopy', 'kv', 'outbox', 'owners', 'passages']],
+      [5, ['certs', 'events', 'fieldcopy', 'kv', 'outbox', 'outbreaks', 'owners', 'passages']],
     );
     // The record from before the upgrade goes to the server once signed in, and an event after it.
     const lookup = await eventuallyValue(

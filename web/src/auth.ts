@@ -39,13 +39,13 @@ export function clearSession(): void {
 export function screensFor(role: Role): string[] {
   switch (role) {
     case 'vaccinator':
-      return ['/vaccinator', '/verify'];
+      return ['/vaccinator', '/outbreaks', '/verify'];
     case 'vet':
-      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/map', '/verify'];
+      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/outbreaks', '/map', '/verify'];
     case 'inspector':
       return ['/inspector', '/verify'];
     case 'admin':
-      return ['/dashboard', '/vet', '/map', '/verify'];
+      return ['/dashboard', '/vet', '/outbreaks', '/map', '/verify'];
     case 'auditor':
       return ['/dashboard', '/map', '/verify'];
   }

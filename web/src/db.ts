@@ -11,6 +11,8 @@
 //   fieldcopy: (version 4) W10, the field copy of a district (fieldcopy.ts): one record per owner
 //           (the owner, their animals, vaccinations and certificates), keyed by owner id, indexed by
 //           the owner's last nine phone digits; its meta (cursor, size, age) in kv
+//   outbreaks: (version 5) W14 outbreak reports made on this phone (outbreaks.ts), keyed by their
+//           UUIDv7; kept after the server has them ('sent'), so the reporter sees what went
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { OwnerBundle } from './fieldcopy';
 
@@ -38,10 +40,11 @@ interface HerdPassDB extends DBSchema {
   events: { key: string; value: OutboxRecord; indexes: { state: string } };
   passages: { key: string; value: OutboxRecord; indexes: { state: string } };
   fieldcopy: { key: number; value: OwnerBundle; indexes: { phone9: string } };
+  outbreaks: { key: string; value: OutboxRecord; indexes: { state: string } };
 }
 
 const DB_NAME = 'herdpass';
-const DB_VERSION = 4;
+const DB_VERSION = 5;
 let dbPromise: Promise<IDBPDatabase<HerdPassDB>> | null = null;
 
 export function db(): Promise<IDBPDatabase<HerdPassDB>> {
@@ -67,6 +70,10 @@ export function db(): Promise<IDBPDatabase<HerdPassDB>> {
       if (oldVersion < 4) {
         const copy = d.createObjectStore('fieldcopy', { keyPath: 'owner_id' });
         copy.createIndex('phone9', 'phone9');
+      }
+      if (oldVersion < 5) {
+        const outbreaks = d.createObjectStore('outbreaks', { keyPath: 'id' });
+        outbreaks.createIndex('state', 'state');
       }
     },
   });

@@ -14,6 +14,7 @@ const SCREENS: Record<string, () => Promise<{ mount: Mount }>> = {
   '/vet': () => import('./screens/vet'),
   '/dashboard': () => import('./screens/dashboard'),
   '/timeline': () => import('./screens/timeline'),
+  '/outbreaks': () => import('./screens/outbreaks'),
   '/map': () => import('./screens/map'),
 };
 const PUBLIC = new Set(['/signin', '/verify']);

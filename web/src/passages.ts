@@ -115,7 +115,8 @@ export interface PassageSyncReport {
   error?: unknown;
 }
 
-function problemOf(p: Problem | undefined): { code?: string; message: string; field?: string } {
+// The refusal as an outbox item keeps it: the problem's code (its type's last part), words, field.
+export function problemOf(p: Problem | undefined): { code?: string; message: string; field?: string } {
   const code = typeof p?.type === 'string' ? p.type.split('/').pop() : undefined;
   const field = typeof p?.field === 'string' && p.field ? p.field : undefined;
   return { ...(code ? { code } : {}), message: String(p?.detail || p?.title || 'rejected'), ...(field ? { field } : {}) };

@@ -20,6 +20,7 @@ import { session } from './auth';
 import { db, kvGet, kvSet, type OutboxRecord, type RecordMaker } from './db';
 import type { EventRecord, TagEventBody } from './tag_life';
 import type { FlockChoice, FlockEventBody, FlockEventRecord } from './flock_life';
+import { syncOutbreaks, type OutbreakBody, type OutbreakPort, type OutbreakRecord, type SendOutbreak } from './outbreaks';
 import { isArrival, syncPassages, type ArrivalScan, type PassageBody, type PassagePort, type PassageRecord, type SendPassage } from './passages';
 import { UUID_RE, uuidv4 } from './uuid';
 
@@ -539,11 +540,14 @@ async function runSync(): Promise<SyncReport> {
     const events = await syncEvents(idbEvents, sendEvent, { user }, sendFlockEvent);
     if (events.outcome !== 'done') return events;
     const passages = await syncPassages(idbPassages, sendPassage, { user });
+    // W14 reports last; they go only when everything before them went.
+    const none = { created: 0, duplicate: 0, rejected: 0 };
+    const outbreaks = passages.outcome === 'done' ? await syncOutbreaks(idbOutbreaks, sendOutbreak, { user }) : { ...passages, ...none };
     return {
-      ...passages,
-      created: records.created + events.created + passages.created,
-      duplicate: records.duplicate + events.duplicate + passages.duplicate,
-      rejected: records.rejected + events.rejected + passages.rejected,
+      ...outbreaks,
+      created: records.created + events.created + passages.created + outbreaks.created,
+      duplicate: records.duplicate + events.duplicate + passages.duplicate + outbreaks.duplicate,
+      rejected: records.rejected + events.rejected + passages.rejected + outbreaks.rejected,
     };
   });
 }
@@ -578,7 +582,7 @@ export async function othersOnPhone(): Promise<{ username: string; count: number
 // Both stores' contents: W1 records and tag-life events.
 async function everything(): Promise<OutboxRecord[]> {
   const d = await db();
-  return [...(await d.getAll('outbox')), ...(await d.getAll('events')), ...(await d.getAll('passages'))];
+  return [...(await d.getAll('outbox')), ...(await d.getAll('events')), ...(await d.getAll('passages')), ...(await d.getAll('outbreaks'))];
 }
 
 // Something in the outbox changed here: this tab and the others recount.
@@ -595,6 +599,7 @@ export async function pendingCount(): Promise<number> {
     ...(await d.getAllFromIndex('outbox', 'state', 'pending')),
     ...(await d.getAllFromIndex('events', 'state', 'pending')),
     ...(await d.getAllFromIndex('passages', 'state', 'pending')),
+    ...(await d.getAllFromIndex('outbreaks', 'state', 'pending')),
   ];
   return s ? list.filter((r) => belongsTo(r, s.user.id)).length : list.length;
 }
@@ -712,6 +717,57 @@ export async function addPassage(certificate: string, body: PassageBody | Arriva
   const user = s ? { id: s.user.id, username: s.user.username } : undefined;
   const rec: PassageRecord = { id: body.id, ...(user ? { user } : {}), state: 'pending', created_at: new Date().toISOString(), record: { ...body, certificate }, attempts: 0 };
   await (await db()).put('passages', rec);
+  changed();
+  if (navigator.onLine) void syncNow();
+}
+
+// --- outbreak reports (outbreaks.ts) ---
+
+// The `outbreaks` store: sent reports stay, so the reporter sees what went.
+const idbOutbreaks: OutbreakPort = {
+  async pending() {
+    const list = (await (await db()).getAllFromIndex('outbreaks', 'state', 'pending')) as OutbreakRecord[];
+    return list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  },
+  async sent(id, answer) {
+    const tx = (await db()).transaction('outbreaks', 'readwrite');
+    const r = (await tx.store.get(id)) as OutbreakRecord | undefined;
+    if (r) await tx.store.put({ ...r, state: 'sent', answer, attempts: r.attempts + 1 } as OutbreakRecord);
+    await tx.done;
+    changed();
+  },
+  async reject(id, error) {
+    const tx = (await db()).transaction('outbreaks', 'readwrite');
+    const r = await tx.store.get(id);
+    if (r) await tx.store.put({ ...r, state: 'rejected', error, attempts: r.attempts + 1 });
+    await tx.done;
+    changed();
+  },
+};
+
+const sendOutbreak: SendOutbreak = (body) => api('POST', '/outbreaks', body, undefined, SEND_TIMEOUT_MS);
+
+// The signed-in user's reports on this phone (waiting, refused and sent), newest first.
+export async function listOutbreakReports(): Promise<OutbreakRecord[]> {
+  const all = (await (await db()).getAll('outbreaks')) as OutbreakRecord[];
+  const s = session();
+  return all.filter((r) => !s || belongsTo(r, s.user.id)).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+// Saves a report made on this phone as the signed-in user's (with the holding's name, shown on the
+// phone and not sent), then tries to send.
+export async function addOutbreak(body: OutbreakBody, holdingName?: string): Promise<void> {
+  const s = session();
+  const user = s ? { id: s.user.id, username: s.user.username } : undefined;
+  const rec: OutbreakRecord = {
+    id: body.id,
+    ...(user ? { user } : {}),
+    state: 'pending',
+    created_at: new Date().toISOString(),
+    record: { ...body, ...(holdingName ? { holding_name: holdingName } : {}) },
+    attempts: 0,
+  };
+  await (await db()).put('outbreaks', rec);
   changed();
   if (navigator.onLine) void syncNow();
 }

@@ -38,6 +38,7 @@ const NAV_KEYS: Record<string, string> = {
   '/vet': 'nav.vet',
   '/inspector': 'nav.inspector',
   '/dashboard': 'nav.dashboard',
+  '/outbreaks': 'nav.outbreaks',
   '/map': 'nav.map',
   '/verify': 'nav.verify',
 };

@@ -15,6 +15,70 @@ export interface RevocationList {
   sequence: number;
   issued_at: string;
   revoked: string[]; // hex SHA-256 of each revoked certificate's 16-byte cti
+  // W14: the zones in force when the list was issued (absent from lists without any, and from
+  // lists kept before zones were published): cert/documents.h PublishedZone.
+  zones?: PublishedZone[];
+}
+
+export interface PublishedZone {
+  id: number;
+  disease: string;
+  species: string[];
+  starts_on: string; // YYYY-MM-DD
+  ends_on: string; // the last day it holds
+  authorities?: string[]; // a zone of authority codes: the codes
+  certificates: string[]; // hex SHA-256 of the cti of each certificate it caught
+}
+
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+const AUTHORITY_RE = /^[A-Z]{2}(-[A-Z0-9]+)*$/;
+
+// The list's "zones", checked as cert/documents.cpp ZonesOf checks them.
+function zonesOf(doc: Json, bad: (m: string) => DocumentError): PublishedZone[] | undefined {
+  const raw = (doc as Record<string, unknown>).zones;
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) throw bad('zones is not an array');
+  const strings = (v: unknown, ok: (s: string) => boolean) =>
+    Array.isArray(v) && v.every((s) => typeof s === 'string' && ok(s)) ? (v as string[]) : null;
+  return raw.map((z: unknown) => {
+    const o = (z ?? {}) as Record<string, unknown>;
+    const species = strings(o.species, (s) => s !== '');
+    const certificates = strings(o.certificates, (s) => isLowerHex(s, 64));
+    const authorities = o.authorities === undefined ? [] : strings(o.authorities, (s) => AUTHORITY_RE.test(s));
+    if (
+      typeof o.id !== 'number' || !Number.isInteger(o.id) || typeof o.disease !== 'string' ||
+      typeof o.starts_on !== 'string' || !DAY_RE.test(o.starts_on) || typeof o.ends_on !== 'string' || !DAY_RE.test(o.ends_on) ||
+      !species || !certificates || !authorities
+    ) {
+      throw bad('a zone needs id, disease, species, starts_on, ends_on and certificates');
+    }
+    return {
+      id: o.id,
+      disease: o.disease,
+      species,
+      starts_on: o.starts_on,
+      ends_on: o.ends_on,
+      ...(authorities.length ? { authorities } : {}),
+      certificates,
+    };
+  });
+}
+
+// The zone warnings of a certificate checked offline (cert/documents.h OfflineZoneWarnings): for each
+// zone holding on `today` that restricts the certificate's species and holds it (its hash listed, or
+// its origin authority at or below one of the zone's codes), code "origin_in_zone" as POST /verify.
+export function offlineZoneWarnings(
+  list: Pick<RevocationList, 'zones'>,
+  hash: string,
+  species: string,
+  origin: string,
+  today: string,
+): { code: 'origin_in_zone'; zone: PublishedZone }[] {
+  const inside = (scope: string) => origin === scope || origin.startsWith(scope + '-');
+  return (list.zones ?? [])
+    .filter((z) => z.starts_on <= today && today <= z.ends_on && z.species.includes(species))
+    .filter((z) => z.certificates.includes(hash) || (z.authorities ?? []).some(inside))
+    .map((zone) => ({ code: 'origin_in_zone' as const, zone }));
 }
 
 // A root key a verifier pins: its raw key as base64, the country it vouches for, and its validity
@@ -245,5 +309,6 @@ export function openRevocationList(text: string, keys: TrustedKey[]): Revocation
   for (const h of revoked) {
     if (typeof h !== 'string' || !isLowerHex(h, 64)) throw bad('revoked holds something other than a lowercase hex SHA-256');
   }
-  return { authority, sequence, issued_at: issuedAt, revoked: revoked as string[] };
+  const zones = zonesOf(doc, bad);
+  return { authority, sequence, issued_at: issuedAt, revoked: revoked as string[], ...(zones ? { zones } : {}) };
 }

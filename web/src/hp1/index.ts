@@ -2,7 +2,8 @@
 // and revocation list cached on this device (../trust.ts), with no network.
 import { cachedLists, type CachedLists } from '../trust';
 import type { Hp1Certificate } from './cwt';
-import { verifyHp1, type Limits } from './verify';
+import { offlineZoneWarnings, type PublishedZone } from './documents';
+import { revocationHash, verifyHp1, type Limits } from './verify';
 
 export type { Hp1Certificate } from './cwt';
 export { REASON_CODES, verifyHp1 } from './verify';
@@ -14,6 +15,9 @@ export interface VerifyResult {
   valid: boolean;
   status: VerifyStatus;
   reasons: { code: string; message: string }[];
+  // W14: the zones of the cached revocation list that now hold the certificate's origin (a warning,
+  // not a refusal: it was issued before the zone).
+  warnings: { code: 'origin_in_zone'; zone: PublishedZone }[];
   // The certificate's claims with the API's names (PublicClaims), also when refused: then shown as
   // refused. Null when it could not be read.
   certificate: (Hp1Certificate & { kid?: string }) | null;
@@ -50,10 +54,19 @@ export async function verifyOffline(hp1: string, now: Date = new Date(), limits?
     const cached = await cachedLists();
     const revoked = new Set(cached.revocations?.list.revoked ?? []);
     const out = verifyHp1(hp1, { keys: cached.trust?.list.keys ?? [], revoked, now, limits });
+    const c = out.certificate;
+    // The phone's day, as the server judges zones by its local day.
+    const p = (n: number) => String(n).padStart(2, '0');
+    const today = `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+    const warnings =
+      c && out.status !== 'invalid' && cached.revocations
+        ? offlineZoneWarnings(cached.revocations.list, revocationHash(c.id), c.species, c.origin, today)
+        : [];
     return {
       valid: out.valid,
       status: out.status,
       reasons: out.reasons,
+      warnings,
       certificate: out.certificate ? { ...out.certificate, ...(out.kid ? { kid: out.kid } : {}) } : null,
       lists: listsInfo(cached),
     };

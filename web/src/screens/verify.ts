@@ -21,6 +21,7 @@ interface ServerAnswer {
   reasons: { code: string; message: string }[];
   consumed_at?: string;
   consumed_place?: string;
+  warnings?: { code: string; message: string }[]; // W14: origin_in_zone
 }
 
 interface Checked {
@@ -260,6 +261,24 @@ export const mount: Mount = (root, ctx) => {
     </section>`;
   };
 
+  // W14: the origin is now in a zone (the server's warning online; offline, the zones published
+  // with the cached revocation list, with their disease and last day).
+  const zoneView = (ch: Checked) => {
+    const local = ch.local.warnings ?? [];
+    const server = (ch.server?.warnings ?? []).filter((w) => w.code === 'origin_in_zone');
+    if (!local.length && !server.length) return nothing;
+    return html`<div class="notice notice-warn" role="status" data-testid="verify-zone" data-code="origin_in_zone" data-source=${local.length ? 'phone' : 'server'}>
+      <strong>${t('verify:zone.origin_in_zone')}</strong>
+      ${local.length
+        ? html`<ul>
+            ${local.map(
+              (w) => html`<li data-testid="verify-zone-item" data-zone=${w.zone.id}>${t('verify:zone.detail', { disease: diseaseName(w.zone.disease), date: formatDate(w.zone.ends_on) })}</li>`,
+            )}
+          </ul>`
+        : nothing}
+    </div>`;
+  };
+
   const resultView = (ch: Checked) => {
     const server = ch.server;
     // The server's answer, when there is one, is the newer: it has the newest lists and alone knows
@@ -276,6 +295,7 @@ export const mount: Mount = (root, ctx) => {
             ${reasons.map((r) => html`<li data-testid="verify-reason" data-code=${r.code}>${reasonWords(r.code)}</li>`)}
           </ul>`
         : nothing}
+      ${zoneView(ch)}
       ${server?.consumed_at
         ? html`<p data-testid="verify-consumed">${t('verify:result.consumed_on', { date: formatDateTime(server.consumed_at) })}${server.consumed_place ? html` · ${server.consumed_place}` : nothing}</p>`
         : nothing}
