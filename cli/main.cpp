@@ -280,6 +280,17 @@ int Main(int argc, char** argv) {
                    "page shows the path /verify alone)")
       ->envname("HERDPASS_PUBLIC_URL");
   serve
+      ->add_option("--tile-url", serve_opts.tile_url,
+                   "the map's tile server, as an address template: "
+                   "https://tiles.example.kz/{z}/{x}/{y}.png ({s} in the host for a subdomain "
+                   "letter); the page's Content-Security-Policy lets images come from it (default: "
+                   "none, the map is drawn on a blank ground with a scale)")
+      ->envname("HERDPASS_TILE_URL");
+  serve
+      ->add_option("--tile-attribution", serve_opts.tile_attribution,
+                   "the tiles' attribution shown under the map, as plain text (with --tile-url)")
+      ->envname("HERDPASS_TILE_ATTRIBUTION");
+  serve
       ->add_option("--utc-offset", serve_opts.utc_offset,
                    "local time as an offset from UTC, e.g. +05:00 (Kazakhstan) or +08:00: the "
                    "end of a certificate's day and the times on printed certificates "

@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "http/routes/api.h"
 #include "http/static_files.h"
+#include "http/tile_server.h"
 #include "service/certificate_documents.h"
 #include "store/store.h"
 
@@ -75,6 +76,16 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     if (!url.ok()) return Fail(url.status());
     config.public_url = *url;
   }
+  http::TileServer tiles;
+  if (!options.tile_url.empty()) {
+    auto parsed = http::ParseTileServer(options.tile_url, options.tile_attribution);
+    if (!parsed.ok()) return Fail(parsed.status());
+    tiles = std::move(parsed).value();
+    config.map_tile_url = tiles.url;
+    config.map_tile_attribution = tiles.attribution;
+  } else if (!options.tile_attribution.empty()) {
+    return Fail(InvalidArgument("tile-attribution", "--tile-attribution goes with --tile-url"));
+  }
   if (!options.utc_offset.empty()) {
     auto offset = ParseUtcOffset(options.utc_offset);
     if (!offset.ok()) return Fail(offset.status());
@@ -97,7 +108,8 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     web = http::StaticFiles::NotBuilt();
     spdlog::info("web app: none (serve --web DIR to serve one)");
   } else {
-    auto loaded = http::StaticFiles::Load(options.web_dir);
+    auto loaded =
+        http::StaticFiles::Load(options.web_dir, http::ContentSecurityPolicy(tiles.origin));
     if (!loaded.ok()) return Fail(loaded.status());
     web = std::move(loaded).value();
     spdlog::info("web app: {} ({} files, {} KiB, {} KiB gzipped)", options.web_dir,

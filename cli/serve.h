@@ -26,6 +26,10 @@ struct ServeOptions {
   std::vector<std::string> trusted_proxies;
   // --public-url: the address users reach the server at (ServiceConfig::public_url); "" = unknown
   std::string public_url;
+  // --tile-url, --tile-attribution: the map's tile server (http/tile_server.h); "" = none, the map
+  // is drawn on a blank ground
+  std::string tile_url;
+  std::string tile_attribution;
   // --utc-offset: local time for certificate validity and the printed page (ParseUtcOffset's
   // form); "" = the ServiceConfig default
   std::string utc_offset;

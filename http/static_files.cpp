@@ -187,14 +187,15 @@ Result<std::string> DecodePath(std::string_view raw, bool* api) {
   return out;
 }
 
-void AddCommonHeaders(Response& r, bool html) {
+// `csp`: the Content-Security-Policy of an HTML answer; "" for any other.
+void AddCommonHeaders(Response& r, std::string_view csp) {
   r.AddHeader("X-Content-Type-Options", "nosniff");
   r.AddHeader("Referrer-Policy", "no-referrer");
-  if (html) r.AddHeader("Content-Security-Policy", std::string(kContentSecurityPolicy));
+  if (!csp.empty()) r.AddHeader("Content-Security-Policy", std::string(csp));
 }
 
 Response StaticProblem(Response r) {
-  AddCommonHeaders(r, false);
+  AddCommonHeaders(r, "");
   return r;
 }
 
@@ -244,7 +245,7 @@ Response ApiNotRouted(const Request& request, const Router* api) {
 StaticFiles::StaticFiles() = default;
 StaticFiles::~StaticFiles() = default;
 
-Result<std::unique_ptr<StaticFiles>> StaticFiles::Load(const std::string& dir) {
+Result<std::unique_ptr<StaticFiles>> StaticFiles::Load(const std::string& dir, std::string csp) {
   std::error_code ec;
   const fs::path root = fs::canonical(dir, ec);
   if (ec || !fs::is_directory(root, ec)) {
@@ -254,6 +255,7 @@ Result<std::unique_ptr<StaticFiles>> StaticFiles::Load(const std::string& dir) {
     return WebError("'" + dir + "' has no index.html: build the web app first (make web)");
   }
   std::unique_ptr<StaticFiles> files(new StaticFiles());
+  files->csp_ = std::move(csp);
   fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::directory_entry& entry = *it;
@@ -331,7 +333,7 @@ Response StaticFiles::Serve(const Request& request, const Router* api) const {
   r.AddHeader("ETag", etag);
   r.AddHeader("Cache-Control", f.immutable ? "public, max-age=31536000, immutable" : "no-cache");
   if (!f.gzip.empty()) r.AddHeader("Vary", "Accept-Encoding");
-  AddCommonHeaders(r, f.html);
+  AddCommonHeaders(r, f.html ? std::string_view(csp_) : std::string_view());
   if (NoneMatch(request.Header("If-None-Match"), etag)) {
     r.status = 304;
     return r;

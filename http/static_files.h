@@ -20,7 +20,8 @@
 //   - A missing path without an extension in its last segment is a deep link of the single-page
 //     app (/verify, /inspector/x): index.html, 200. A missing path with an extension: 404 problem.
 //   - Every response carries "X-Content-Type-Options: nosniff" and "Referrer-Policy: no-referrer";
-//     HTML also the Content-Security-Policy kContentSecurityPolicy.
+//     HTML also the Content-Security-Policy given to Load() (kContentSecurityPolicy by default; the
+//     map's tile server adds its origin to img-src, http/tile_server.h).
 // HEAD is not served: the server writes a body for every response, which HEAD must not have.
 //
 // Thread safety: immutable after Load()/NotBuilt(); Serve() may run on any number of threads.
@@ -55,7 +56,9 @@ class StaticFiles {
   // path); other files that are not regular (sockets, FIFOs) are skipped. Errors, all
   // kInvalidArgument with field "web": `dir` is not a readable directory, has no index.html, holds
   // a file over kMaxStaticFileBytes or a link resolving outside `dir`.
-  static Result<std::unique_ptr<StaticFiles>> Load(const std::string& dir);
+  // `csp` is the Content-Security-Policy HTML files are served with.
+  static Result<std::unique_ptr<StaticFiles>> Load(
+      const std::string& dir, std::string csp = std::string(kContentSecurityPolicy));
 
   // No web app was built: index.html is a short page that says so ("make web") and links the API
   // description; everything else behaves as above.
@@ -80,6 +83,7 @@ class StaticFiles {
  private:
   StaticFiles();
   std::map<std::string, std::unique_ptr<File>, std::less<>> files_;  // relative path, '/'-separated
+  std::string csp_ = std::string(kContentSecurityPolicy);
 };
 
 // Registers "GET /{path...}" answering with `files`. Literal and parameter routes win over it, so

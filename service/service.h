@@ -102,6 +102,10 @@ struct ServiceConfig {
   // serve --public-url, checked by ParsePublicUrl): the printed certificate shows <it>/verify as
   // text and as a QR code. Empty: the page shows the path /verify alone.
   std::string public_url;
+  // The map screen's tile server (serve --tile-url, checked by http::ParseTileServer) and its
+  // attribution, as GET /map/tiles gives them to the web app. Empty: no tiles, a blank ground.
+  std::string map_tile_url;
+  std::string map_tile_attribution;
   int validity_days_across_provinces = 5;
   // How long verifiers may rely on a cached revocation list before they should fetch a new one:
   // GET /revocations is re-signed at least this often even with no new revocation.

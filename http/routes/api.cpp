@@ -760,6 +760,17 @@ Response Catalogue(const HerdService& service) {
   return JsonText(200, CatalogueJson(service.catalogue(), service.config().movement_rules));
 }
 
+// The map's tile server (serve --tile-url) and its attribution, or nulls: the web app's map then
+// draws on a blank ground. Nothing personal: any cache may keep it a few minutes.
+Response MapTiles(const HerdService& service) {
+  const ServiceConfig& c = service.config();
+  auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
+  Response res = Json(200, {{"url", text_or_null(c.map_tile_url)},
+                            {"attribution", text_or_null(c.map_tile_attribution)}});
+  res.AddHeader("Cache-Control", "public, max-age=300");
+  return res;
+}
+
 }  // namespace
 
 void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& metrics) {
@@ -855,6 +866,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("GET", "/api/v1/revocations",
              [&s](Request&) { return ToResponse(SignedDocument(s.RevocationListDocument(), 60)); });
   router.Add("GET", "/api/v1/catalogue", [&s](Request&) { return Catalogue(s); });
+  router.Add("GET", "/api/v1/map/tiles", [&s](Request&) { return MapTiles(s); });
   router.Add("GET", "/api/v1/openapi.json", [](Request&) {
     return Text(200, std::string(OpenApiDocument()), "application/json");
   });

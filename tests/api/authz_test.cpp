@@ -362,6 +362,7 @@ std::vector<Row> Matrix() {
       {"GET", "/trust-root", Who::kPublic, {}, fixed("/api/v1/trust-root"), no_body},
       {"GET", "/revocations", Who::kPublic, {}, fixed("/api/v1/revocations"), no_body},
       {"GET", "/catalogue", Who::kPublic, {}, fixed("/api/v1/catalogue"), no_body},
+      {"GET", "/map/tiles", Who::kPublic, {}, fixed("/api/v1/map/tiles"), no_body},
       {"GET", "/openapi.json", Who::kPublic, {}, fixed("/api/v1/openapi.json"), no_body},
       {"GET", "/healthz", Who::kPublic, {}, fixed("/healthz"), no_body},
       {"GET", "/metrics", Who::kPublic, {}, fixed("/metrics"), no_body},

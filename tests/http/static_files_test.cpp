@@ -110,6 +110,21 @@ class StaticFilesTest : public ::testing::Test {
   std::unique_ptr<StaticFiles> files_;
 };
 
+// serve --tile-url: the policy given to Load goes on HTML, and on HTML only.
+TEST_F(StaticFilesTest, HtmlCarriesThePolicyGivenToLoad) {
+  const std::string csp = std::string(kContentSecurityPolicy) + "; x-test 'none'";
+  auto files = StaticFiles::Load(tree_.path(), csp);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  Request req;
+  req.method = "GET";
+  req.path = "/";
+  EXPECT_EQ(Header((*files)->Serve(req), "Content-Security-Policy"), csp);
+  req.path = "/deep/link";
+  EXPECT_EQ(Header((*files)->Serve(req), "Content-Security-Policy"), csp);
+  req.path = "/assets/app-abc123.js";
+  EXPECT_EQ(Header((*files)->Serve(req), "Content-Security-Policy"), "");
+}
+
 TEST_F(StaticFilesTest, LoadsEveryFileAndCountsBytes) {
   EXPECT_EQ(files_->file_count(), 7u);
   EXPECT_GT(files_->total_bytes(), kIndex.size() + kAppJs.size());

@@ -33,7 +33,7 @@ after(async () => {
 
 // The screens a vet can open cover every signed-in screen; the public verify page is the same for
 // everyone.
-const SCREENS = ['vet', 'inspector', 'vaccinator', 'dashboard', 'outbreaks', 'verify'];
+const SCREENS = ['vet', 'inspector', 'vaccinator', 'dashboard', 'outbreaks', 'map', 'verify'];
 
 async function open(page, screen) {
   await page.getByTestId(`nav-${screen}`).click();

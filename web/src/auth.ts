@@ -41,12 +41,12 @@ export function screensFor(role: Role): string[] {
     case 'vaccinator':
       return ['/vaccinator', '/due', '/outbreaks', '/verify'];
     case 'vet':
-      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/due', '/outbreaks', '/verify'];
+      return ['/vet', '/vaccinator', '/inspector', '/dashboard', '/due', '/outbreaks', '/map', '/verify'];
     case 'inspector':
       return ['/inspector', '/verify'];
     case 'admin':
-      return ['/dashboard', '/vet', '/outbreaks', '/verify'];
+      return ['/dashboard', '/vet', '/outbreaks', '/map', '/verify'];
     case 'auditor':
-      return ['/dashboard', '/verify'];
+      return ['/dashboard', '/map', '/verify'];
   }
 }

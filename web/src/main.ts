@@ -16,6 +16,7 @@ const SCREENS: Record<string, () => Promise<{ mount: Mount }>> = {
   '/timeline': () => import('./screens/timeline'),
   '/outbreaks': () => import('./screens/outbreaks'),
   '/due': () => import('./screens/due'),
+  '/map': () => import('./screens/map'),
 };
 const PUBLIC = new Set(['/signin', '/verify']);
 // Screens every signed-in role may open that are not in the navigation: they are reached from

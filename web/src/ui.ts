@@ -40,6 +40,7 @@ const NAV_KEYS: Record<string, string> = {
   '/dashboard': 'nav.dashboard',
   '/outbreaks': 'nav.outbreaks',
   '/due': 'nav.due',
+  '/map': 'nav.map',
   '/verify': 'nav.verify',
 };
 
@@ -131,6 +132,8 @@ function finishSignOut(): void {
   const dueGone = Promise.all([import('./due'), import('./db')])
     .then(([due, store]) => due.wipeDue({ delete: store.kvDelete }))
     .catch((e) => console.warn('due list not deleted:', e));
+  // The map's last load (map_state.ts) goes too: places and outbreaks of the user's jurisdiction.
+  void import('./db').then((m) => m.kvDelete('map.last')).catch(() => {});
   void import('./fieldcopy')
     .then((m) => m.wipeFieldCopy())
     .catch((e) => console.warn('field copy not deleted:', e))
