@@ -1,11 +1,10 @@
 // The Kannel fixture itself (tests/support/kannel.h): a message given to smsbox's sendsms reaches
 // the test SMSC, whole and in its coding; one an owner sends reaches the sms-service URL; the
 // delivery report reaches the dlr-url. Nothing of Kannel is left running after (checked by pid).
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "tests/support/http_client.h"
 #include "tests/support/kannel.h"
@@ -50,7 +49,8 @@ TEST(KannelFixtureTest, SendsmsReachesTheTestSmscInItsCoding) {
 TEST(KannelFixtureTest, WrongSendsmsPasswordIsRefusedAndNothingReachesTheSmsc) {
   KannelGateway kannel;
   HttpClient client("127.0.0.1", kannel.sendsms_port());
-  auto res = client.Get("/cgi-bin/sendsms?username=herdpass&password=wrong&to=%2B77011234567&text=x");
+  auto res =
+      client.Get("/cgi-bin/sendsms?username=herdpass&password=wrong&to=%2B77011234567&text=x");
   EXPECT_EQ(res.status, 403) << res.body;
   // A message sent after it with the right password is the first and only one to arrive.
   EXPECT_EQ(SendSms(kannel, "+77011234567", "second", "0"), "202 0: Accepted for delivery");
@@ -62,8 +62,7 @@ TEST(KannelFixtureTest, WrongSendsmsPasswordIsRefusedAndNothingReachesTheSmsc) {
 TEST(KannelFixtureTest, AnOwnersMessageReachesThePostUrlAndDeliveryReportsTheDlrUrl) {
   RecordingHttpServer app;
   KannelOptions options;
-  options.inbound_url =
-      "http://127.0.0.1:" + std::to_string(app.port()) + "/inbound?from=%p&to=%P";
+  options.inbound_url = "http://127.0.0.1:" + std::to_string(app.port()) + "/inbound?from=%p&to=%P";
   KannelGateway kannel(options);
 
   kannel.Inject("+77011234567", "1440", "STATUS please");
@@ -74,9 +73,9 @@ TEST(KannelFixtureTest, AnOwnersMessageReachesThePostUrlAndDeliveryReportsTheDlr
   EXPECT_EQ(requests[0].body, "STATUS please");
 
   std::string dlr_url = "http://127.0.0.1:" + std::to_string(app.port()) + "/dlr?id=42&status=%d";
-  EXPECT_EQ(SendSms(kannel, "+77011234567", "receipt", "0",
-                    "&dlr-mask=3&dlr-url=" + UrlEncode(dlr_url)),
-            "202 0: Accepted for delivery");
+  EXPECT_EQ(
+      SendSms(kannel, "+77011234567", "receipt", "0", "&dlr-mask=3&dlr-url=" + UrlEncode(dlr_url)),
+      "202 0: Accepted for delivery");
   requests = app.WaitForRequests(2, seconds(30));
   ASSERT_EQ(requests.size(), 2u) << kannel.Logs();
   EXPECT_EQ(requests[1].target, "/dlr?id=42&status=1");  // 1: delivered

@@ -27,8 +27,10 @@ constexpr const char* kAdminPassword = "kannel-test-admin";
 
 std::string MakeTempDir() {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp != nullptr && *tmp != 0 ? tmp : "/tmp") + "/hp-kannel-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern + " failed");
+  std::string pattern =
+      std::string(tmp != nullptr && *tmp != 0 ? tmp : "/tmp") + "/hp-kannel-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("mkdtemp " + pattern + " failed");
   return pattern;
 }
 
@@ -135,7 +137,8 @@ KannelGateway::KannelGateway(KannelOptions options) : options_(std::move(options
     // message sent or injected would wait in a queue, and a test would race Kannel's start.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (!StatusShowsReady()) {
-      if (std::chrono::steady_clock::now() > deadline || !bearerbox_->Running() || !smsbox_->Running()) {
+      if (std::chrono::steady_clock::now() > deadline || !bearerbox_->Running() ||
+          !smsbox_->Running()) {
         throw std::runtime_error("Kannel did not become ready:\n" + Logs());
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition
@@ -174,8 +177,10 @@ void KannelGateway::StartBoxes() {
        << "user-allow-ip = 127.0.0.1\n\n"
        << "group = sms-service\nkeyword = default\ncatch-all = true\nmax-messages = 0\n"
        << "accept-x-kannel-headers = true\n";
-  if (!options_.inbound_url.empty()) conf << "post-url = \"" << options_.inbound_url << "\"\n";
-  else conf << "text = \"\"\n";
+  if (!options_.inbound_url.empty())
+    conf << "post-url = \"" << options_.inbound_url << "\"\n";
+  else
+    conf << "text = \"\"\n";
   conf.close();
   if (!conf) throw std::runtime_error("cannot write " + dir_ + "/kannel.conf");
 
@@ -207,7 +212,8 @@ bool KannelGateway::StatusShowsReady() {
     // "Box connections:\n    smsbox:(none), IP 127.0.0.1 (0 queued), (on-line ...)" and
     // "SMSC connections:\n    operator    FAKE:PORT (online 0s, ...)".
     auto boxes = s.find("Box connections:");
-    bool smsbox_connected = boxes != std::string::npos && s.find("smsbox", boxes) != std::string::npos;
+    bool smsbox_connected =
+        boxes != std::string::npos && s.find("smsbox", boxes) != std::string::npos;
     auto smscs = s.find("SMSC connections:");
     bool smsc_online = smscs != std::string::npos && s.find("(online", smscs) != std::string::npos;
     return smsbox_connected && smsc_online;
@@ -331,7 +337,8 @@ std::vector<SmscMessage> KannelGateway::WaitForMessages(size_t count,
   return received_;
 }
 
-void KannelGateway::Inject(const std::string& from, const std::string& to, const std::string& text) {
+void KannelGateway::Inject(const std::string& from, const std::string& to,
+                           const std::string& text) {
   std::string line = from + " " + to + " text " + text + "\n";
   std::lock_guard lock(mutex_);
   size_t sent = 0;
@@ -403,7 +410,8 @@ struct RecordingHttpServer::Impl {
         if (rec) break;
         {
           std::lock_guard lock(mutex);
-          requests.push_back({std::string(req.method_string()), std::string(req.target()), req.body()});
+          requests.push_back(
+              {std::string(req.method_string()), std::string(req.target()), req.body()});
           changed.notify_all();
         }
         http::response<http::string_body> res{http::status::ok, req.version()};

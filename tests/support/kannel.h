@@ -6,8 +6,8 @@
 // in Kannel's tree is its `fakesmsc` program: TestSmsc is that client. The protocol is one line per
 // message, `sender receiver type data`:
 //   from Kannel (what HerdPass sends): type `text` (the text as smsbox holds it, UTF-8), `ucs-2`
-//     (UTF-16BE, URL-encoded), `data` (8-bit, URL-encoded), or `udh <udh> data <bytes>` for one part
-//     of a concatenated message (both URL-encoded; the coding is not on the line);
+//     (UTF-16BE, URL-encoded), `data` (8-bit, URL-encoded), or `udh <udh> data <bytes>` for one
+//     part of a concatenated message (both URL-encoded; the coding is not on the line);
 //   to Kannel (what an owner sends): `text <text>`; bearerbox hands it to smsbox, whose sms-service
 //     calls the configured URL.
 // Kannel's fake SMSC answers every message it writes to the client with a successful delivery
@@ -121,7 +121,8 @@ class RecordingHttpServer {
 
   int port() const { return port_; }
   // Waits until at least `count` requests have come, and returns all of them; fewer on timeout.
-  std::vector<RecordedRequest> WaitForRequests(size_t count, std::chrono::milliseconds timeout) const;
+  std::vector<RecordedRequest> WaitForRequests(size_t count,
+                                               std::chrono::milliseconds timeout) const;
 
  private:
   struct Impl;
