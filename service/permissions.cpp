@@ -67,6 +67,8 @@ unsigned RolesFor(Operation op) {
       return kVaccinator | kVet | kInspector | kAdmin | kAuditor;
     case Operation::kManageZones:
       return kVet | kAdmin;
+    case Operation::kReadSms:
+      return kAdmin;
     case Operation::kRecordPassage:
       // The inspector on the road, as W5's at the destination. The passages are read with the
       // certificate (kReadCertificate).

@@ -41,6 +41,7 @@ enum class Operation {
   kDecideOutbreak,      // W14: confirm or rule out a report (vet)
   kReadOutbreaks,       // W14: the reports of the caller's jurisdiction
   kManageZones,         // W14: declare and lift zones, review and revoke their certificates
+  kReadSms,             // W15: the messages to owners (phone numbers): admin, audited per read
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

@@ -124,6 +124,11 @@ Status ChangeSms(Connection& conn, int64_t id, const SmsChangeInput& in) {
       if (m.attempts >= kSmsMaxAttempts) m.status = SmsStatus::kFailed;
       break;
     case SmsChange::kReport:
+      // A late interim report (taken by the SMSC after delivered) changes nothing of a final one.
+      if ((m.status == SmsStatus::kDelivered || m.status == SmsStatus::kFailed) &&
+          SmsStatusAfterReport(m.status, in.dlr) == m.status) {
+        return Status::Ok();
+      }
       m.dlr = in.dlr;
       m.dlr_at = in.at;
       m.status = SmsStatusAfterReport(m.status, in.dlr);

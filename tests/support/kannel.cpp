@@ -9,6 +9,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -220,6 +221,31 @@ bool KannelGateway::StatusShowsReady() {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+bool KannelGateway::WaitUntilDelivered(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      HttpClient admin("127.0.0.1", admin_port_);
+      auto status = admin.Get(std::string("/status.txt?password=") + kAdminPassword);
+      // "SMS: received 1 (0 queued), sent 30 (0 queued), store size -1"
+      long received = 0, received_queued = 0, sent = 0, sent_queued = 0;
+      auto at = status.body.find("SMS: received");
+      if (at != std::string::npos &&
+          std::sscanf(status.body.c_str() + at,
+                      "SMS: received %ld (%ld queued), sent %ld (%ld queued)", &received,
+                      &received_queued, &sent, &sent_queued) == 4 &&
+          sent_queued == 0) {
+        long parts = 0;
+        for (const SmscMessage& m : Received()) parts += m.parts;
+        if (parts == sent) return true;
+      }
+    } catch (const std::exception&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a condition
+  }
+  return false;
 }
 
 void KannelGateway::ConnectSmsc(std::chrono::milliseconds timeout) {
