@@ -297,6 +297,23 @@ int Main(int argc, char** argv) {
                    "(default +05:00)")
       ->envname("HERDPASS_UTC_OFFSET");
 
+  serve->add_option("--sms-gateway", serve_opts.sms_gateway,
+                    "Kannel smsbox's sendsms URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms "
+                    "(default: none: SMS to owners stay queued)");
+  serve->add_option("--sms-user", serve_opts.sms_user, "smsbox's sendsms-user username");
+  serve->add_option("--sms-password", serve_opts.sms_password, "smsbox's sendsms-user password")
+      ->envname("HERDPASS_SMS_PASSWORD");
+  serve
+      ->add_option("--sms-secret", serve_opts.sms_secret,
+                   "the secret shared with the gateway: keys delivery reports' tokens")
+      ->envname("HERDPASS_SMS_SECRET");
+  serve->add_option("--sms-callback-url", serve_opts.sms_callback_url,
+                    "how smsbox reaches this server (delivery reports), e.g. http://127.0.0.1:8080");
+  serve->add_option("--sms-from", serve_opts.sms_from, "the sender number of SMS to owners");
+  serve->add_option("--sms-per-minute", serve_opts.sms_per_minute,
+                    "SMS handed to the gateway per minute at most (default 600)");
+  serve->add_option("--sms-per-owner-per-day", serve_opts.sms_per_owner_per_day,
+                    "SMS to one owner in any 24 hours at most (default 5)");
   serve->add_option("--tls-cert", serve_opts.tls_cert,
                     "PEM certificate (with its chain): serve HTTPS (TLS 1.2/1.3); SIGHUP reloads");
   serve->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert");

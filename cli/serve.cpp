@@ -7,10 +7,12 @@
 #include <thread>
 
 #include "http/http.h"
+#include "http/kannel_gateway.h"
 #include "http/routes/api.h"
 #include "http/static_files.h"
 #include "http/tile_server.h"
 #include "service/certificate_documents.h"
+#include "service/sms_sender.h"
 #include "store/store.h"
 
 namespace herdpass::cli {
@@ -101,6 +103,19 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   if (options.redirect_port < 0 || options.redirect_port > 65535) {
     return Fail(InvalidArgument("redirect-port", "--redirect-port must be a port, 1..65535"));
   }
+  if (!options.sms_gateway.empty()) {
+    if (Status s = http::CheckSendsmsUrl(options.sms_gateway); !s.ok()) return Fail(s);
+  }
+  if (!options.sms_callback_url.empty() && options.sms_secret.empty()) {
+    return Fail(InvalidArgument("sms-secret",
+                                "--sms-callback-url needs --sms-secret (or HERDPASS_SMS_SECRET): "
+                                "it keys the delivery reports' tokens"));
+  }
+  if (options.sms_per_minute < 1 || options.sms_per_owner_per_day < 1) {
+    return Fail(InvalidArgument("sms-per-minute",
+                                "--sms-per-minute and --sms-per-owner-per-day must be at least 1"));
+  }
+  config.sms_secret = options.sms_secret;
   auto proxies = http::TrustedProxies::Parse(options.trusted_proxies);
   if (!proxies.ok()) return Fail(proxies.status());
   std::unique_ptr<http::StaticFiles> web;
@@ -121,6 +136,29 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
 
   http::MetricsRegistry metrics;
   RegisterStoreMetrics(metrics, *opened.value()->store);
+  // SMS to owners (W15): the sender hands the outbox to smsbox; with no gateway the messages stay
+  // queued, visible to admins (GET /api/v1/sms/messages).
+  std::unique_ptr<http::KannelGateway> sms_gateway;
+  std::unique_ptr<SmsSender> sms_sender;  // after the store: stopped before it closes
+  if (options.sms_gateway.empty()) {
+    auto due = opened.value()->store->ListDueSms(Timestamp::max(), 1000);
+    spdlog::warn("sms: no gateway configured (serve --sms-gateway): messages to owners stay queued "
+                 "({}{} queued now)",
+                 due.ok() ? due->size() : 0, due.ok() && due->size() == 1000 ? "+" : "");
+  } else {
+    sms_gateway = std::make_unique<http::KannelGateway>(http::KannelGatewayOptions{
+        options.sms_gateway, options.sms_user, options.sms_password, options.sms_callback_url,
+        options.sms_secret, options.sms_from, std::chrono::seconds(10)});
+    SmsSenderOptions sender_options;
+    sender_options.utc_offset = config.local_utc_offset;
+    sender_options.limits.global_per_minute = options.sms_per_minute;
+    sender_options.limits.per_owner_per_day = options.sms_per_owner_per_day;
+    sms_sender = std::make_unique<SmsSender>(*opened.value()->store, opened.value()->service->clock(),
+                                             *sms_gateway, sender_options);
+    sms_sender->Start();
+    spdlog::info("sms: sending through {} ({} a minute at most, {} per owner a day)",
+                 options.sms_gateway, options.sms_per_minute, options.sms_per_owner_per_day);
+  }
   std::unique_ptr<BackupScheduler> backups;  // before the server: stopped after it
   if (backup.every.count() > 0) {
     backups = std::make_unique<BackupScheduler>(d.data_dir, backup);
@@ -174,6 +212,7 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   }
   spdlog::info("signal {}: stopping", sig);
   server.Stop();
+  if (sms_sender) sms_sender->Stop();
   return 0;
 }
 

@@ -39,6 +39,18 @@ struct ServeOptions {
   // --redirect-port: a plain HTTP listener on the --listen address's host that only redirects to
   // https; 0 = none.
   int redirect_port = 0;
+  // --- SMS to owners (W15, docs/sms.md) ---
+  // --sms-gateway: smsbox's sendsms URL ("http://127.0.0.1:13013/cgi-bin/sendsms"); "" = none:
+  // messages stay queued, and serve says so.
+  std::string sms_gateway;
+  std::string sms_user;      // --sms-user: the sendsms-user's username
+  std::string sms_password;  // --sms-password (or HERDPASS_SMS_PASSWORD)
+  std::string sms_secret;    // --sms-secret (or HERDPASS_SMS_SECRET): ServiceConfig::sms_secret
+  // --sms-callback-url: how smsbox reaches this server, for delivery reports; "" = none asked
+  std::string sms_callback_url;
+  std::string sms_from;          // --sms-from: the sender number; "" = smsbox's global-sender
+  int sms_per_minute = 600;      // --sms-per-minute: SmsLimits::global_per_minute
+  int sms_per_owner_per_day = 5; // --sms-per-owner-per-day: SmsLimits::per_owner_per_day
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);

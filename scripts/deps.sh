@@ -10,7 +10,7 @@ build_pkgs=(cmake ninja-build g++ pkg-config make
   libphonenumber-dev zlib1g-dev libqrencode-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev rapidjson-dev curl openssl sslscan
   libcbor-dev libpng-dev libzbar-dev zbar-tools imagemagick python3-cbor2 python3-nacl
-  postgresql-15 libpq-dev pgbackrest
+  postgresql-15 libpq-dev pgbackrest kannel
   debhelper help2man lintian
   chromium fonts-noto-core fonts-noto-cjk)
 bench_pkgs=(wrk nginx-light)
@@ -34,6 +34,8 @@ for p in "${pkgs[@]}"; do
 done
 # openssl (s_client) and sslscan check the TLS of `herdpass serve` (tests/http/serve_tls_test.py).
 # pgbackrest backs up and restores a throwaway PostgreSQL cluster in tests/pgbackrest/ (`make test`).
+# kannel (bearerbox, smsbox) is HerdPass's SMS gateway (DESIGN.md W15); tests/sms/ runs its own
+# bearerbox and smsbox with a kannel.conf of their own (tests/support/kannel.h), never the service.
 # debhelper (dpkg-buildpackage), help2man (the man page) and lintian make and check the Debian
 # package (`make deb`, and tests/deb/deb_test.sh in `make test`).
 # The web app (web/) is built with the machine's Node.js and npm (Vite 8 needs Node >= 20.19, newer
@@ -53,11 +55,16 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "Installing missing packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# etcd-server and patroni come with services that their installation would start (etcd on the
-# default ports 2379/2380): the tests run their own, so a policy-rc.d, only while apt-get runs and
+# etcd-server, patroni and kannel come with services that their installation would start (etcd on
+# the default ports 2379/2380; Kannel's init script starts bearerbox and wapbox with
+# /etc/kannel/kannel.conf): the tests run their own, so a policy-rc.d, only while apt-get runs and
 # only if the machine has none, keeps every service as it was.
-if [[ $group == ha && ! -e /usr/sbin/policy-rc.d ]]; then
-  printf '#!/bin/sh\n# scripts/deps.sh ha: no service starts while HerdPass installs packages\nexit 101\n' \
+starts_service=0
+for p in "${missing[@]}"; do
+  case "$p" in etcd-server | patroni | kannel) starts_service=1 ;; esac
+done
+if ((starts_service)) && [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\n# scripts/deps.sh: no service starts while HerdPass installs packages\nexit 101\n' \
     >/usr/sbin/policy-rc.d
   chmod 755 /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT

@@ -74,6 +74,8 @@ unsigned RolesFor(Operation op) {
     case Operation::kReadDueList:
       // Vaccinators and vets call on the owners; admins plan campaigns from masked lists.
       return kVaccinator | kVet | kAdmin;
+    case Operation::kReadSms:
+      return kAdmin;
     case Operation::kRecordPassage:
       // The inspector on the road, as W5's at the destination. The passages are read with the
       // certificate (kReadCertificate).

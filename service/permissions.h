@@ -43,6 +43,7 @@ enum class Operation {
   kManageZones,         // W14: declare and lift zones, review and revoke their certificates
   kTrace,               // W14: where animals went from a holding or an animal: audited
   kReadDueList,         // W15: owners due for a dose, by village; personal data: audited
+  kReadSms,             // W15: the messages to owners (phone numbers): admin, audited per read
 };
 
 // ok, kUnauthenticated for the public, or kPermissionDenied naming the role.

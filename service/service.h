@@ -114,6 +114,11 @@ struct ServiceConfig {
   // process (the CLI) adds or retires show within this. 0 reads them for every use (tests that
   // change keys beside a running server, instead of waiting).
   std::chrono::seconds key_cache_for{5};
+
+  // --- SMS (W15, docs/sms.md) ---
+  // The secret shared with the gateway (serve --sms-secret): it keys the delivery reports' tokens
+  // (service/sms_callback.h). Empty: no report is taken.
+  std::string sms_secret;
 };
 
 // Who is calling: the authenticated user, or the public.
@@ -834,6 +839,17 @@ class HerdService {
 
   // The system itself (CLI commands run by the operator on the server's machine).
   static Caller SystemCaller();
+
+  // --- SMS to owners (W15, service/sms.cpp; the sender: service/sms_sender.h) ---
+  // A delivery report from the gateway (GET /sms/dlr): `token` must be the message's
+  // (SmsCallbackToken); else kPermissionDenied naming "token" and nothing changes. kNotFound (before
+  // the token is looked at: message ids are no secret).
+  Status RecordSmsDelivery(int64_t id, int dlr, const std::string& token);
+  // The messages to owners of the caller's jurisdiction (every one for the console), newest first,
+  // below `before_id` when not 0; 1 to 1000 (`limit`, default 100). They name phone numbers: the
+  // read is audited (sms.list).
+  Result<std::vector<SmsMessage>> ListSmsMessages(const Caller& caller, int64_t before_id,
+                                                  std::optional<int64_t> limit);
 
  private:
   struct Throttle;

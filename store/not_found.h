@@ -15,5 +15,6 @@ inline constexpr const char kNoSuchCertificate[] = "no such certificate";
 inline constexpr const char kNoSuchHolding[] = "no such holding";
 inline constexpr const char kNoSuchOutbreak[] = "no such outbreak report";
 inline constexpr const char kNoSuchZone[] = "no such zone";
+inline constexpr const char kNoSuchSms[] = "no such message";
 
 }  // namespace herdpass::store

@@ -304,6 +304,27 @@ struct RecordCodecs {
   // Lifts the zone while it is not lifted; false when it was (or is no zone).
   static Result<bool> LiftZone(Connection& conn, int64_t id, int64_t user_id, Timestamp at,
                                const std::string& reason);
+
+  // --- SMS outbox (W15) ---
+  static Result<int64_t> InsertSms(Connection& conn, const NewSms& sms);  // the new id
+  static Result<SmsMessage> ReadSms(Connection& conn, int64_t id);      // kNotFound
+  static Result<std::optional<SmsMessage>> ReadSmsByKey(Connection& conn, const std::string& key);
+  static Status UpdateSmsBody(Connection& conn, int64_t id, const std::string& body,
+                              const std::string& payload);
+  // Writes status, attempts, next_attempt_at, sent_at, dlr, dlr_at and last_error of `sms.id`.
+  static Status UpdateSmsState(Connection& conn, const SmsMessage& sms);
+  static Result<std::vector<SmsMessage>> ReadDueSms(Connection& conn, Timestamp now, int limit);
+  static Result<int64_t> CountSmsSentSince(Connection& conn, int64_t owner_id, Timestamp since);
+  static Result<std::vector<SmsMessage>> ReadSmsList(Connection& conn, const SmsListQuery& q);
+  static Result<std::optional<SmsOwnerSettings>> ReadSmsOwner(Connection& conn, int64_t owner_id);
+  // For a W1 batch, read ahead in a fixed number of statements whatever the batch's size: the
+  // settings of the owners that have some, and the messages holding any of the keys.
+  static Result<std::vector<SmsOwnerSettings>> ReadSmsOwners(Connection& conn,
+                                                             const std::vector<int64_t>& owner_ids);
+  static Result<std::vector<SmsMessage>> ReadSmsByKeys(Connection& conn,
+                                                       const std::vector<std::string>& keys);
+  // InsertSms without waiting for the id (a batch's writes go out without waiting on PostgreSQL).
+  static Status AddSms(Connection& conn, const NewSms& sms);
 };
 
 }  // namespace herdpass::store

@@ -32,6 +32,7 @@
 #include "domain/movement.h"
 #include "domain/outbreak.h"
 #include "domain/passage.h"
+#include "domain/sms.h"
 #include "domain/status.h"
 #include "domain/time.h"
 
@@ -472,6 +473,55 @@ struct TraceResult {
   std::vector<TraceMovement> movements;  // by hop, then time, then certificate number
 };
 
+// An SMS to an owner (W15, domain/sms.h) as the outbox holds it.
+struct SmsMessage {
+  int64_t id = 0;
+  int64_t owner_id = 0;
+  std::string phone;       // the owner's as stored now (E.164): personal data
+  std::string authority;   // the owner's
+  std::string kind;        // "receipt" (W1), "reply" (to the owner's own message), ...
+  std::string dedupe_key;  // "" = none; else the message exists once (a receipt: owner and day)
+  std::string body;        // the text as it goes out
+  std::string payload;     // what a merged message is made from (a receipt's records, JSON)
+  bool requested = false;  // the owner asked for it: quiet hours do not hold it
+  SmsStatus status = SmsStatus::kQueued;
+  int attempts = 0;  // hand-overs to the gateway tried
+  Timestamp next_attempt_at{};
+  Timestamp created_at{};
+  std::optional<Timestamp> sent_at;  // accepted by the gateway
+  int dlr = 0;                       // the last delivery report's code (Kannel's), 0 = none
+  std::optional<Timestamp> dlr_at;
+  std::string last_error;
+};
+
+// An owner's choices for SMS (STOP, language), as stored; no row: messages on, the region's
+// language.
+struct SmsOwnerSettings {
+  int64_t owner_id = 0;
+  bool stopped = false;
+  std::string language;  // a web app locale code; "" = the region's
+  Timestamp changed_at{};
+};
+
+struct NewSms {
+  int64_t owner_id = 0;
+  std::string kind;
+  std::string dedupe_key;  // "" = none
+  std::string body;
+  std::string payload;
+  bool requested = false;
+  Timestamp at{};  // queued at, and due from
+};
+
+// The admin's list (GET /sms/messages): messages to owners of `scope` or an authority below it
+// (every one with all_authorities), newest first, below `before_id` when it is not 0.
+struct SmsListQuery {
+  std::string scope;
+  bool all_authorities = false;
+  int64_t before_id = 0;
+  int limit = 100;  // 1 to 1000
+};
+
 // A checkpoint passage (issue 12 item 4), validated by service/ (the holding takes passages, is in
 // the caller's jurisdiction and `at` is not in the future).
 struct PassageInput {
@@ -865,6 +915,33 @@ class Store {
 
   // W14 tracing (TraceQuery): every movement and holding reached, from one read snapshot.
   virtual Result<TraceResult> Trace(const TraceQuery& query) = 0;
+
+  // --- SMS outbox (W15, domain/sms.h) ---
+  // Durable on return, as every write. RecordVaccinations queues the owners' receipts in its own
+  // transaction (store/sms_core.h). The sender's calls (ListDueSms, MarkSmsSent, DeferSms,
+  // FailSmsAttempt) are the outbox's only readers by due time: a crash between a hand-over to the
+  // gateway and MarkSmsSent leaves the message queued, and it goes again (docs/sms.md).
+  //
+  // Queues `sms` for an owner (kNotFound when there is none) and returns its id; one whose
+  // dedupe_key is already used is not queued again: the id of the one there is returned.
+  virtual Result<int64_t> QueueSms(const NewSms& sms) = 0;
+  virtual Result<SmsMessage> FindSms(int64_t id) = 0;  // kNotFound
+  // Queued messages due at `now` (next_attempt_at <= now), the earliest due first, at most `limit`.
+  virtual Result<std::vector<SmsMessage>> ListDueSms(Timestamp now, int limit) = 0;
+  // The gateway took a queued message: sent, one attempt more. kNotFound when there is no such
+  // message; kFailedPrecondition when it is not queued.
+  virtual Status MarkSmsSent(int64_t id, Timestamp at) = 0;
+  // A queued message waits until `until` (quiet hours, a rate limit): no attempt is counted.
+  virtual Status DeferSms(int64_t id, Timestamp until) = 0;
+  // A hand-over failed with `error`: one attempt more, tried again at `retry_at`, or failed for good
+  // once kSmsMaxAttempts are spent.
+  virtual Status FailSmsAttempt(int64_t id, Timestamp retry_at, const std::string& error) = 0;
+  // A delivery report (Kannel's dlr-url): its code and time; the status follows
+  // SmsStatusAfterReport. kNotFound when there is no such message.
+  virtual Status RecordSmsDelivery(int64_t id, int dlr, Timestamp at) = 0;
+  // Messages sent to the owner at or after `since` (for the per-owner rate limit).
+  virtual Result<int64_t> CountSmsSentSince(int64_t owner_id, Timestamp since) = 0;
+  virtual Result<std::vector<SmsMessage>> ListSms(const SmsListQuery& query) = 0;
 
   // --- field copy (W10) ---
   // Streams the copy `query` asks for into `sink` from one read snapshot, and returns the cursor

@@ -42,6 +42,7 @@
 #include "store/owner_change.h"
 #include "store/ownership_core.h"
 #include "store/reader_pool.h"
+#include "store/sms_core.h"
 #include "store/record_codecs.h"
 #include "store/record_rules.h"
 #include "store/store.h"
@@ -512,6 +513,10 @@ class StoreCore final : public Store {
       typename BatchPortOf<Backend, Txn, Codecs>::type port(tx);
       HP_RETURN_IF_ERROR(port.Start(records));
       Status ran = RecordBatch(port, records, ctx, results);
+      // The owners' receipts (W15), in the records' own transaction (no receipt without its
+      // records, no records without their receipts), written before the port finishes: as the
+      // records' own writes, they need not wait.
+      if (ran.ok()) ran = QueueReceipts<Codecs>(tx.conn(), records, results, ctx);
       Status finished = port.Finish();
       HP_RETURN_IF_ERROR(ran);
       HP_RETURN_IF_ERROR(finished);
@@ -545,6 +550,50 @@ class StoreCore final : public Store {
       }
       return tx.AppendAudit(audit);
     });
+  }
+
+  // --- SMS outbox (W15) ---
+
+  Result<int64_t> QueueSms(const NewSms& sms) override {
+    std::optional<int64_t> id;
+    Status s = writer_->Run([&](Txn& tx) -> Status {
+      HP_ASSIGN_OR_RETURN(id, QueueSmsIn<Codecs>(tx.conn(), sms));
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return *id;
+  }
+
+  Result<SmsMessage> FindSms(int64_t id) override {
+    return Read([&](Connection& c) { return Codecs::ReadSms(c, id); });
+  }
+
+  Result<std::vector<SmsMessage>> ListDueSms(Timestamp now, int limit) override {
+    return Read([&](Connection& c) { return Codecs::ReadDueSms(c, now, limit); });
+  }
+
+  Status ChangeSmsJob(int64_t id, const SmsChangeInput& in) {
+    return writer_->Run([&](Txn& tx) -> Status { return ChangeSms<Codecs>(tx.conn(), id, in); });
+  }
+  Status MarkSmsSent(int64_t id, Timestamp at) override {
+    return ChangeSmsJob(id, {SmsChange::kSent, at, "", 0});
+  }
+  Status DeferSms(int64_t id, Timestamp until) override {
+    return ChangeSmsJob(id, {SmsChange::kDefer, until, "", 0});
+  }
+  Status FailSmsAttempt(int64_t id, Timestamp retry_at, const std::string& error) override {
+    return ChangeSmsJob(id, {SmsChange::kFailedAttempt, retry_at, error, 0});
+  }
+  Status RecordSmsDelivery(int64_t id, int dlr, Timestamp at) override {
+    return ChangeSmsJob(id, {SmsChange::kReport, at, "", dlr});
+  }
+
+  Result<int64_t> CountSmsSentSince(int64_t owner_id, Timestamp since) override {
+    return Read([&](Connection& c) { return Codecs::CountSmsSentSince(c, owner_id, since); });
+  }
+
+  Result<std::vector<SmsMessage>> ListSms(const SmsListQuery& query) override {
+    return Read([&](Connection& c) { return Codecs::ReadSmsList(c, query); });
   }
 
   // --- users and tokens ---

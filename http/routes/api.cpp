@@ -614,6 +614,27 @@ Answer ListOutbreaks(HerdService& service, Request& req, const Caller& caller) {
   return JsonText(200, OutbreakListJson(items));
 }
 
+Answer ListSmsMessages(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const auto before, QueryInt(req, "before"));
+  HP_ASSIGN_OR_RETURN(const auto limit, QueryInt(req, "limit"));
+  HP_ASSIGN_OR_RETURN(const auto items, service.ListSmsMessages(caller, before.value_or(0), limit));
+  return JsonText(200, SmsListJson(items));
+}
+
+// Kannel's delivery report (http/kannel_gateway.h): GET, as smsbox calls a dlr-url; the token in
+// the URL stands for the caller.
+Answer SmsDeliveryReport(HerdService& service, Request& req) {
+  HP_ASSIGN_OR_RETURN(const auto id, QueryInt(req, "id"));
+  HP_ASSIGN_OR_RETURN(const auto status, QueryInt(req, "status"));
+  if (!id) return InvalidArgument("id", "id is required");
+  if (!status || *status < 0 || *status > 255) {
+    return InvalidArgument("status", "status must be Kannel's delivery report code");
+  }
+  HP_RETURN_IF_ERROR(service.RecordSmsDelivery(*id, static_cast<int>(*status),
+                                               std::string(req.Query("token"))));
+  return Response{204, "", "", {}};
+}
+
 Answer ConfirmOutbreak(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
   FieldReader f(body, "");
@@ -859,6 +880,9 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("POST", "/api/v1/zones/{id}/revoke-certificates",
              authed(Operation::kManageZones, RevokeZoneCertificates));
   router.Add("GET", "/api/v1/trace", authed(Operation::kTrace, Trace));
+  router.Add("GET", "/api/v1/sms/messages", authed(Operation::kReadSms, ListSmsMessages));
+  router.Add("GET", "/api/v1/sms/dlr",
+             [&s](Request& req) { return ToResponse(SmsDeliveryReport(s, req)); });
   router.Add("POST", "/api/v1/verify", [&s](Request& req) { return ToResponse(Verify(s, req)); });
   router.Add("GET", "/api/v1/trust-list",
              [&s](Request&) { return ToResponse(SignedDocument(s.TrustListDocument(), 300)); });

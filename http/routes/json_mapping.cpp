@@ -1623,6 +1623,33 @@ std::string OutbreakListJson(const std::vector<Outbreak>& items) {
   return json{{"items", std::move(list)}}.dump();
 }
 
+std::string SmsListJson(const std::vector<SmsMessage>& items) {
+  json list = json::array();
+  for (const SmsMessage& m : items) {
+    const SmsEncoding enc = EncodeForSms(m.body);
+    json j = {{"id", m.id},
+              {"owner_id", m.owner_id},
+              {"phone", m.phone},
+              {"authority", m.authority},
+              {"kind", m.kind},
+              {"text", m.body},
+              {"coding", SmsCodingName(enc.coding)},
+              {"segments", enc.segments},
+              {"status", SmsStatusName(m.status)},
+              {"attempts", m.attempts},
+              {"requested", m.requested},
+              {"created_at", FormatRfc3339(m.created_at)},
+              {"next_attempt_at", FormatRfc3339(m.next_attempt_at)},
+              {"sent_at", m.sent_at ? json(FormatRfc3339(*m.sent_at)) : json(nullptr)},
+              {"dlr", m.dlr},
+              {"last_error", m.last_error}};
+    list.push_back(std::move(j));
+  }
+  json out = {{"items", std::move(list)}};
+  if (!items.empty()) out["next_before"] = items.back().id;
+  return out.dump();
+}
+
 std::string ZoneJson(const Zone& z) {
   json j = {{"id", z.id},
             {"disease", z.disease},

@@ -140,6 +140,8 @@ std::string VerifyResultJson(const VerifyResult& r);
 // revoking a zone's certificates did.
 std::string OutbreakJson(const Outbreak& o, bool duplicate);
 std::string OutbreakListJson(const std::vector<Outbreak>& items);
+// W15: the admin's list of messages to owners, with their coding and segments (domain/sms.h).
+std::string SmsListJson(const std::vector<SmsMessage>& items);
 std::string ZoneJson(const Zone& z);
 std::string ZoneRevocationJson(const ZoneRevocation& r);
 // GET /trust-root: {country, keys: [{kid, public_key, valid_from, valid_until, retired_at}]}, the

@@ -1076,6 +1076,118 @@ Result<bool> Codecs::LiftZone(Connection& conn, int64_t id, int64_t user_id, Tim
   return postgres::Change(conn, postgres::kLiftZone, {id, user_id, at, reason});
 }
 
+// --- SMS outbox ---
+
+namespace postgres {
+namespace {
+SmsMessage SmsFromRow(const Rows& r, int i) {
+  SmsMessage m;
+  m.id = r.Int(i, 0);
+  m.owner_id = r.Int(i, 1);
+  m.phone = r.Text(i, 2);
+  m.authority = r.Text(i, 3);
+  m.kind = r.Text(i, 4);
+  m.dedupe_key = r.Text(i, 5);
+  m.body = r.Text(i, 6);
+  m.payload = r.Text(i, 7);
+  m.requested = r.Bool(i, 8);
+  (void)ParseSmsStatus(r.Text(i, 9), &m.status);
+  m.attempts = static_cast<int>(r.Int(i, 10));
+  m.next_attempt_at = r.Time(i, 11);
+  m.created_at = r.Time(i, 12);
+  m.sent_at = r.OptTime(i, 13);
+  m.dlr = static_cast<int>(r.Int(i, 14));
+  m.dlr_at = r.OptTime(i, 15);
+  m.last_error = r.Text(i, 16);
+  return m;
+}
+}  // namespace
+}  // namespace postgres
+
+template <>
+Result<int64_t> Codecs::InsertSms(Connection& conn, const NewSms& sms) {
+  HP_ASSIGN_OR_RETURN(const Rows rows,
+                      conn.Run(postgres::kInsertSms, {sms.owner_id, sms.kind, sms.dedupe_key,
+                                                      sms.body, sms.payload, sms.requested, sms.at}));
+  return rows.Int(0, 0);
+}
+
+template <>
+Result<SmsMessage> Codecs::ReadSms(Connection& conn, int64_t id) {
+  return postgres::ReadOne<SmsMessage>(conn, postgres::kSelectSms, {id}, postgres::SmsFromRow,
+                                       store::kNoSuchSms);
+}
+
+template <>
+Result<std::optional<SmsMessage>> Codecs::ReadSmsByKey(Connection& conn, const std::string& key) {
+  return postgres::ReadFirst<SmsMessage>(conn, postgres::kSelectSmsByKey, {key},
+                                         postgres::SmsFromRow);
+}
+
+template <>
+Status Codecs::UpdateSmsBody(Connection& conn, int64_t id, const std::string& body,
+                             const std::string& payload) {
+  return postgres::Write(conn, postgres::kUpdateSmsBody, {id, body, payload});
+}
+
+template <>
+Status Codecs::UpdateSmsState(Connection& conn, const SmsMessage& m) {
+  return postgres::Write(conn, postgres::kUpdateSmsState,
+                         {m.id, SmsStatusName(m.status), m.attempts, m.next_attempt_at, m.sent_at,
+                          m.dlr, m.dlr_at, m.last_error});
+}
+
+template <>
+Result<std::vector<SmsMessage>> Codecs::ReadDueSms(Connection& conn, Timestamp now, int limit) {
+  return postgres::ReadAll<SmsMessage>(conn, postgres::kSelectDueSms, {now, limit},
+                                       postgres::SmsFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::CountSmsSentSince(Connection& conn, int64_t owner_id, Timestamp since) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kCountSmsSentSince, {owner_id, since}));
+  return rows.Int(0, 0);
+}
+
+template <>
+Result<std::vector<SmsMessage>> Codecs::ReadSmsList(Connection& conn, const SmsListQuery& q) {
+  return postgres::ReadAll<SmsMessage>(
+      conn, postgres::kSelectSmsList,
+      {q.scope, q.all_authorities ? 1 : 0, q.before_id, q.limit}, postgres::SmsFromRow);
+}
+
+template <>
+Status Codecs::AddSms(Connection& conn, const NewSms& sms) {
+  return postgres::Write(conn, postgres::kAddSms,
+                         {sms.owner_id, sms.kind, sms.dedupe_key, sms.body, sms.payload,
+                          sms.requested, sms.at});
+}
+
+template <>
+Result<std::vector<SmsOwnerSettings>> Codecs::ReadSmsOwners(Connection& conn,
+                                                            const std::vector<int64_t>& owner_ids) {
+  return postgres::ReadAll<SmsOwnerSettings>(
+      conn, postgres::kSelectSmsOwners, {postgres::IntArrayLiteral(owner_ids)},
+      [](const Rows& r, int i) {
+        return SmsOwnerSettings{r.Int(i, 0), r.Bool(i, 1), r.Text(i, 2), r.Time(i, 3)};
+      });
+}
+
+template <>
+Result<std::vector<SmsMessage>> Codecs::ReadSmsByKeys(Connection& conn,
+                                                      const std::vector<std::string>& keys) {
+  return postgres::ReadAll<SmsMessage>(conn, postgres::kSelectSmsByKeys,
+                                       {postgres::TextArrayLiteral(keys)}, postgres::SmsFromRow);
+}
+
+template <>
+Result<std::optional<SmsOwnerSettings>> Codecs::ReadSmsOwner(Connection& conn, int64_t owner_id) {
+  return postgres::ReadFirst<SmsOwnerSettings>(
+      conn, postgres::kSelectSmsOwner, {owner_id}, [](const Rows& r, int i) {
+        return SmsOwnerSettings{r.Int(i, 0), r.Bool(i, 1), r.Text(i, 2), r.Time(i, 3)};
+      });
+}
+
 // --- certificate uses (W5, issue 14 item 5) ---
 
 namespace postgres {

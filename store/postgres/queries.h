@@ -791,5 +791,60 @@ inline constexpr Query kSelectTraceWalk{
     "  OR (w.dir = 0 AND e.dst = w.holding AND e.at <= w.at)"
     " WHERE w.hop < $5::integer) "
     "SELECT certificate_id, number, kind, src, dst, hp_ms(at), head, hop, dir FROM walk"};
+// --- SMS outbox (W15) ---
+#define HP_SMS_COLUMNS                                                                          \
+  "m.id, m.owner_id, o.phone, o.authority, m.kind, coalesce(m.dedupe_key, ''), m.body, "        \
+  "m.payload, m.requested, m.status, m.attempts, hp_ms(m.next_attempt_at), hp_ms(m.created_at), " \
+  "hp_ms(m.sent_at), m.dlr, hp_ms(m.dlr_at), m.last_error FROM sms_outbox m JOIN owners o ON "  \
+  "o.id = m.owner_id"
+inline constexpr Query kInsertSms{
+    "InsertSms",
+    "INSERT INTO sms_outbox(owner_id, kind, dedupe_key, body, payload, requested, status, "
+    "attempts, next_attempt_at, created_at, sent_at, dlr, dlr_at, last_error) VALUES($1::bigint, "
+    "$2, nullif($3::text, ''), $4, $5, $6::boolean, 'queued', 0, hp_ts($7), hp_ts($7), NULL, 0, "
+    "NULL, '') RETURNING id"};
+inline constexpr Query kAddSms{
+    "AddSms",
+    "INSERT INTO sms_outbox(owner_id, kind, dedupe_key, body, payload, requested, status, "
+    "attempts, next_attempt_at, created_at, sent_at, dlr, dlr_at, last_error) VALUES($1::bigint, "
+    "$2, nullif($3::text, ''), $4, $5, $6::boolean, 'queued', 0, hp_ts($7), hp_ts($7), NULL, 0, "
+    "NULL, '')"};
+inline constexpr Query kSelectSmsByKeys{
+    "SelectSmsByKeys", "SELECT " HP_SMS_COLUMNS " WHERE m.dedupe_key = ANY($1::text[])"};
+inline constexpr Query kSelectSms{"SelectSms", "SELECT " HP_SMS_COLUMNS " WHERE m.id = $1::bigint"};
+inline constexpr Query kSelectSmsByKey{"SelectSmsByKey",
+                                       "SELECT " HP_SMS_COLUMNS " WHERE m.dedupe_key = $1::text"};
+inline constexpr Query kUpdateSmsBody{
+    "UpdateSmsBody", "UPDATE sms_outbox SET body = $2, payload = $3 WHERE id = $1::bigint"};
+inline constexpr Query kUpdateSmsState{
+    "UpdateSmsState",
+    "UPDATE sms_outbox SET status = $2, attempts = $3::integer, next_attempt_at = hp_ts($4), "
+    "sent_at = hp_ts($5), dlr = $6::integer, dlr_at = hp_ts($7), last_error = $8 WHERE id = "
+    "$1::bigint"};
+inline constexpr Query kSelectDueSms{
+    "SelectDueSms",
+    "SELECT " HP_SMS_COLUMNS
+    " WHERE m.status = 'queued' AND m.next_attempt_at <= hp_ts($1) ORDER BY m.next_attempt_at, "
+    "m.id LIMIT $2::integer"};
+inline constexpr Query kCountSmsSentSince{
+    "CountSmsSentSince",
+    "SELECT count(*) FROM sms_outbox WHERE owner_id = $1::bigint AND sent_at >= hp_ts($2)"};
+// $1 scope, $2 every authority (1) or the scope's subtree (0), $3 below this id (0: from the
+// newest), $4 limit.
+inline constexpr Query kSelectSmsList{
+    "SelectSmsList",
+    "SELECT " HP_SMS_COLUMNS
+    " WHERE ($2::integer = 1 OR o.authority = $1::text OR (o.authority >= ($1::text || '-') "
+    "COLLATE \"C\" AND o.authority < ($1::text || '.') COLLATE \"C\")) AND ($3::bigint = 0 OR "
+    "m.id < $3::bigint) ORDER BY m.id DESC LIMIT $4::integer"};
+#undef HP_SMS_COLUMNS
+inline constexpr Query kSelectSmsOwners{
+    "SelectSmsOwners",
+    "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id = "
+    "ANY($1::bigint[])"};
+inline constexpr Query kSelectSmsOwner{
+    "SelectSmsOwner",
+    "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id = "
+    "$1::bigint"};
 
 }  // namespace herdpass::postgres

@@ -513,6 +513,46 @@ CREATE INDEX zones_by_end ON zones(ends_on);
 
 PRAGMA user_version = 13;
 )sql"},
+    // SMS to owners (W15, domain/sms.h): the outbox, written in the transaction of the event that
+    // causes a message (a receipt in a W1 batch's) and read by the sender by due time; a message
+    // with a dedupe key (a receipt: owner and day) exists once. sms_owners keeps an owner's STOP
+    // and language; sms_inbound the digests of the owners' messages taken, so that a replayed one
+    // changes nothing.
+    {"Migration14",
+     R"sql(
+CREATE TABLE sms_outbox(
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES owners(id),
+  kind TEXT NOT NULL,
+  dedupe_key TEXT,
+  body TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  requested INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER,
+  dlr INTEGER NOT NULL,
+  dlr_at INTEGER,
+  last_error TEXT NOT NULL
+);
+CREATE UNIQUE INDEX sms_outbox_by_key ON sms_outbox(dedupe_key);
+CREATE INDEX sms_outbox_due ON sms_outbox(next_attempt_at, id) WHERE status = 'queued';
+CREATE INDEX sms_outbox_by_owner ON sms_outbox(owner_id, sent_at);
+CREATE TABLE sms_owners(
+  owner_id INTEGER PRIMARY KEY REFERENCES owners(id),
+  stopped INTEGER NOT NULL,
+  language TEXT NOT NULL,
+  changed_at INTEGER NOT NULL
+);
+CREATE TABLE sms_inbound(
+  digest BLOB PRIMARY KEY,
+  received_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+PRAGMA user_version = 14;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -635,5 +635,43 @@ inline constexpr Query kSelectTraceWalk{
     "  OR (w.dir = 0 AND e.dst = w.holding AND e.at <= w.at)"
     " WHERE w.hop < ?5) "
     "SELECT certificate_id, number, kind, src, dst, at, head, hop, dir FROM walk"};
+// --- SMS outbox (W15) ---
+#define HP_SMS_COLUMNS                                                                         \
+  "m.id, m.owner_id, o.phone, o.authority, m.kind, coalesce(m.dedupe_key, ''), m.body, "       \
+  "m.payload, m.requested, m.status, m.attempts, m.next_attempt_at, m.created_at, m.sent_at, " \
+  "m.dlr, m.dlr_at, m.last_error FROM sms_outbox m JOIN owners o ON o.id = m.owner_id"
+inline constexpr Query kInsertSms{
+    "InsertSms",
+    "INSERT INTO sms_outbox(owner_id, kind, dedupe_key, body, payload, requested, status, "
+    "attempts, next_attempt_at, created_at, sent_at, dlr, dlr_at, last_error) VALUES(?1, ?2, "
+    "nullif(?3, ''), ?4, ?5, ?6, 'queued', 0, ?7, ?7, NULL, 0, NULL, '')"};
+inline constexpr Query kSelectSms{"SelectSms", "SELECT " HP_SMS_COLUMNS " WHERE m.id = ?1"};
+inline constexpr Query kSelectSmsByKey{"SelectSmsByKey",
+                                       "SELECT " HP_SMS_COLUMNS " WHERE m.dedupe_key = ?1"};
+inline constexpr Query kUpdateSmsBody{"UpdateSmsBody",
+                                      "UPDATE sms_outbox SET body = ?2, payload = ?3 WHERE id = ?1"};
+inline constexpr Query kUpdateSmsState{
+    "UpdateSmsState",
+    "UPDATE sms_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, sent_at = ?5, "
+    "dlr = ?6, dlr_at = ?7, last_error = ?8 WHERE id = ?1"};
+inline constexpr Query kSelectDueSms{
+    "SelectDueSms",
+    "SELECT " HP_SMS_COLUMNS
+    " WHERE m.status = 'queued' AND m.next_attempt_at <= ?1 ORDER BY m.next_attempt_at, m.id "
+    "LIMIT ?2"};
+inline constexpr Query kCountSmsSentSince{
+    "CountSmsSentSince",
+    "SELECT count(*) FROM sms_outbox WHERE owner_id = ?1 AND sent_at >= ?2"};
+// ?1 scope, ?2 every authority (1) or the scope's subtree (0), ?3 below this id (0: from the
+// newest), ?4 limit.
+inline constexpr Query kSelectSmsList{
+    "SelectSmsList",
+    "SELECT " HP_SMS_COLUMNS
+    " WHERE (?2 = 1 OR o.authority = ?1 OR (o.authority >= ?1 || '-' AND o.authority < ?1 || "
+    "'.')) AND (?3 = 0 OR m.id < ?3) ORDER BY m.id DESC LIMIT ?4"};
+#undef HP_SMS_COLUMNS
+inline constexpr Query kSelectSmsOwner{
+    "SelectSmsOwner",
+    "SELECT owner_id, stopped, language, changed_at FROM sms_owners WHERE owner_id = ?1"};
 
 }  // namespace herdpass::sqlite

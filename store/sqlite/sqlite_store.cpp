@@ -1340,6 +1340,147 @@ Result<bool> Codecs::LiftZone(Connection& conn, int64_t id, int64_t user_id, Tim
   });
 }
 
+// --- SMS outbox ---
+
+namespace sqlite {
+namespace {
+SmsMessage SmsFromRow(const Statement& st) {
+  SmsMessage m;
+  m.id = st.Int(0);
+  m.owner_id = st.Int(1);
+  m.phone = st.Text(2);
+  m.authority = st.Text(3);
+  m.kind = st.Text(4);
+  m.dedupe_key = st.Text(5);
+  m.body = st.Text(6);
+  m.payload = st.Text(7);
+  m.requested = st.Int(8) != 0;
+  (void)ParseSmsStatus(st.Text(9), &m.status);
+  m.attempts = static_cast<int>(st.Int(10));
+  m.next_attempt_at = FromMillis(st.Int(11));
+  m.created_at = FromMillis(st.Int(12));
+  if (!st.IsNull(13)) m.sent_at = FromMillis(st.Int(13));
+  m.dlr = static_cast<int>(st.Int(14));
+  if (!st.IsNull(15)) m.dlr_at = FromMillis(st.Int(15));
+  m.last_error = st.Text(16);
+  return m;
+}
+}  // namespace
+}  // namespace sqlite
+
+template <>
+Result<int64_t> Codecs::InsertSms(Connection& conn, const NewSms& sms) {
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertSms, [&](Statement& st) {
+    st.Bind(1, sms.owner_id)
+        .Bind(2, sms.kind)
+        .Bind(3, sms.dedupe_key)
+        .Bind(4, sms.body)
+        .Bind(5, sms.payload)
+        .Bind(6, sms.requested ? 1 : 0)
+        .Bind(7, sqlite::Millis(sms.at));
+  }));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+template <>
+Result<SmsMessage> Codecs::ReadSms(Connection& conn, int64_t id) {
+  return sqlite::ReadOne<SmsMessage>(
+      conn, sqlite::kSelectSms, [&](Statement& st) { st.Bind(1, id); }, sqlite::SmsFromRow,
+      store::kNoSuchSms);
+}
+
+template <>
+Result<std::optional<SmsMessage>> Codecs::ReadSmsByKey(Connection& conn, const std::string& key) {
+  return sqlite::ReadFirst<SmsMessage>(
+      conn, sqlite::kSelectSmsByKey, [&](Statement& st) { st.Bind(1, key); }, sqlite::SmsFromRow);
+}
+
+template <>
+Status Codecs::UpdateSmsBody(Connection& conn, int64_t id, const std::string& body,
+                             const std::string& payload) {
+  return sqlite::Write(conn, sqlite::kUpdateSmsBody,
+                       [&](Statement& st) { st.Bind(1, id).Bind(2, body).Bind(3, payload); });
+}
+
+template <>
+Status Codecs::UpdateSmsState(Connection& conn, const SmsMessage& m) {
+  return sqlite::Write(conn, sqlite::kUpdateSmsState, [&](Statement& st) {
+    st.Bind(1, m.id)
+        .Bind(2, SmsStatusName(m.status))
+        .Bind(3, m.attempts)
+        .Bind(4, sqlite::Millis(m.next_attempt_at));
+    sqlite::BindOptInt(st, 5, sqlite::OptMillis(m.sent_at));
+    st.Bind(6, m.dlr);
+    sqlite::BindOptInt(st, 7, sqlite::OptMillis(m.dlr_at));
+    st.Bind(8, m.last_error);
+  });
+}
+
+template <>
+Result<std::vector<SmsMessage>> Codecs::ReadDueSms(Connection& conn, Timestamp now, int limit) {
+  return sqlite::ReadAll<SmsMessage>(
+      conn, sqlite::kSelectDueSms,
+      [&](Statement& st) { st.Bind(1, sqlite::Millis(now)).Bind(2, limit); }, sqlite::SmsFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::CountSmsSentSince(Connection& conn, int64_t owner_id, Timestamp since) {
+  HP_ASSIGN_OR_RETURN(
+      auto n, sqlite::ReadFirst<int64_t>(
+                  conn, sqlite::kCountSmsSentSince,
+                  [&](Statement& st) { st.Bind(1, owner_id).Bind(2, sqlite::Millis(since)); },
+                  [](const Statement& st) { return st.Int(0); }));
+  return n.value_or(0);
+}
+
+template <>
+Result<std::vector<SmsMessage>> Codecs::ReadSmsList(Connection& conn, const SmsListQuery& q) {
+  return sqlite::ReadAll<SmsMessage>(
+      conn, sqlite::kSelectSmsList,
+      [&](Statement& st) {
+        st.Bind(1, q.scope).Bind(2, q.all_authorities ? 1 : 0).Bind(3, q.before_id).Bind(4, q.limit);
+      },
+      sqlite::SmsFromRow);
+}
+
+template <>
+Result<std::optional<SmsOwnerSettings>> Codecs::ReadSmsOwner(Connection& conn, int64_t owner_id) {
+  return sqlite::ReadFirst<SmsOwnerSettings>(
+      conn, sqlite::kSelectSmsOwner, [&](Statement& st) { st.Bind(1, owner_id); },
+      [](const Statement& st) {
+        return SmsOwnerSettings{st.Int(0), st.Int(1) != 0, st.Text(2), sqlite::FromMillis(st.Int(3))};
+      });
+}
+
+template <>
+Status Codecs::AddSms(Connection& conn, const NewSms& sms) {
+  return Codecs::InsertSms(conn, sms).status();
+}
+
+// In-process: one statement per owner or key costs no round trip.
+template <>
+Result<std::vector<SmsOwnerSettings>> Codecs::ReadSmsOwners(Connection& conn,
+                                                            const std::vector<int64_t>& owner_ids) {
+  std::vector<SmsOwnerSettings> out;
+  for (const int64_t id : owner_ids) {
+    HP_ASSIGN_OR_RETURN(auto one, Codecs::ReadSmsOwner(conn, id));
+    if (one) out.push_back(std::move(*one));
+  }
+  return out;
+}
+
+template <>
+Result<std::vector<SmsMessage>> Codecs::ReadSmsByKeys(Connection& conn,
+                                                      const std::vector<std::string>& keys) {
+  std::vector<SmsMessage> out;
+  for (const std::string& key : keys) {
+    HP_ASSIGN_OR_RETURN(auto one, Codecs::ReadSmsByKey(conn, key));
+    if (one) out.push_back(std::move(*one));
+  }
+  return out;
+}
+
+
 // --- certificate uses (W5, issue 14 item 5) ---
 
 namespace sqlite {

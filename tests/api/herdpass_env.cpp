@@ -178,7 +178,13 @@ void HerdpassEnv::StartServer(const std::vector<std::string>& extra_args) {
     opts.path = HerdpassBinary();
     opts.args = {"serve", "--data", data_dir_, "--listen", "127.0.0.1:" + std::to_string(port_)};
     AddDbOption(opts.args);
-    opts.args.insert(opts.args.end(), extra_args.begin(), extra_args.end());
+    for (std::string arg : extra_args) {
+      // "{port}": the port this start listens on (a URL the server gives others to call it back).
+      for (size_t at; (at = arg.find("{port}")) != std::string::npos;) {
+        arg.replace(at, 6, std::to_string(port_));
+      }
+      opts.args.push_back(std::move(arg));
+    }
     opts.stdout_path = dir_.path() + "/serve.out";
     opts.stderr_path = dir_.path() + "/serve.err";
     ++server_starts_;

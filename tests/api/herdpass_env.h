@@ -90,8 +90,9 @@ class HerdpassEnv {
   void AddUser(const TestUser& user);
   const TestUser& user(const std::string& username) const;
 
-  // Starts `herdpass serve` on a free port with `extra_args` and waits until /healthz answers 200.
-  // Throws (with the server's stderr) when it does not come up.
+  // Starts `herdpass serve` on a free port with `extra_args` and waits until /healthz answers 200;
+  // "{port}" in an argument is replaced by that port. Throws (with the server's stderr) when it
+  // does not come up.
   void StartServer(const std::vector<std::string>& extra_args = {});
   // SIGTERM and wait (graceful); returns how the server ended.
   ExitStatus StopServer();

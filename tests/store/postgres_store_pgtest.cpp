@@ -19,8 +19,15 @@
 namespace herdpass::testing {
 namespace {
 
-// The down step of migration 13 (outbreaks and zones).
+// The down step of migration 14 (the SMS outbox).
+#define HP_UNDO_SMS                                                                         \
+  "DROP TABLE sms_inbound; DROP TABLE sms_owners; DROP TABLE sms_outbox; DELETE FROM " \
+  "schema_migrations WHERE version = 14; "
+constexpr char kUndoSms[] = HP_UNDO_SMS;
+
+// Undoes migration 14, then 13 (outbreaks and zones).
 #define HP_UNDO_OUTBREAKS \
+  HP_UNDO_SMS             \
   "DROP TABLE zones; DROP TABLE outbreaks; DELETE FROM schema_migrations WHERE version = 13; "
 constexpr char kUndoOutbreaks[] = HP_UNDO_OUTBREAKS;
 
@@ -88,15 +95,15 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 13);
+  EXPECT_EQ(PostgresSchemaVersion(), 14);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
             "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10,11:Migration11,12:"
-            "Migration12,13:Migration13");
+            "Migration12,13:Migration13,14:Migration14");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -106,7 +113,7 @@ TEST_F(PostgresStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
   auto before = store_->FindOwnerRevisionByPhone(Phone(1));
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(before->owner_id, o.id);
@@ -138,7 +145,7 @@ TEST_F(PostgresStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumed
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoUses), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM certificate_uses"), "1");
   auto uses = store_->ListCertificateUses(used.id);
   ASSERT_TRUE(uses.ok()) << uses.status().ToString();
@@ -171,7 +178,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -202,7 +209,7 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -243,7 +250,7 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -276,19 +283,19 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(14, 'Migration14')"),
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(15, 'Migration15')"),
             "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 14, this program "
-            "knows up to 13)");
+            "the database was written by a newer version of HerdPass (schema 15, this program "
+            "knows up to 14)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -326,7 +333,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -366,6 +373,26 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
 }
 
 // Databases of schema 12 exist: migration 13 adds outbreak reports and zones beside the records.
+// Databases of schema 13 exist: migration 14 adds the SMS outbox; the records from before it
+// queue no receipt.
+TEST_F(PostgresStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
+  ASSERT_TRUE(
+      store_
+          ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                               MakeContext(), MakeAudit("vaccination.batch"))
+          .ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoSms), "");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'sms_outbox'"), "0");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM sms_outbox"), "0");
+  EXPECT_TRUE(store_->FindVaccination(Uuid(1)).ok());
+  auto owner = store_->FindOwnerByPhone(Phone(1));
+  ASSERT_TRUE(owner.ok());
+  EXPECT_TRUE(store_->QueueSms({owner->id, "reply", "", "x", "", true, At(1)}).ok());
+}
+
 TEST_F(PostgresStoreTest, MigratesASchema12DatabaseToOutbreaks) {
   ASSERT_TRUE(
       store_
@@ -376,7 +403,7 @@ TEST_F(PostgresStoreTest, MigratesASchema12DatabaseToOutbreaks) {
   ASSERT_EQ(db().Exec(kUndoOutbreaks), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'zones'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('zones', 'outbreaks')"),
             "2");
   auto zones = store_->ListZonesInForce(Day("2026-12-01"));
@@ -397,7 +424,7 @@ TEST_F(PostgresStoreTest, MigratesASchema11DatabaseToFieldCopies) {
   ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'field_changes'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
   struct Count final : FieldCopySink {
     Status OnOwner(const Owner&) override { return Add(); }
     Status OnAnimal(const Animal&) override { return Add(); }
@@ -440,7 +467,7 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
   auto stored = store_->FindCertificate(c.id);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->buyer_id, 0);
@@ -489,7 +516,7 @@ TEST_F(PostgresStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
                         "relname = 'certificate_animals_by_animal'"),
             "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "13");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM holding_stays"), "1");
   auto t = store_->LoadAnimalTimeline(kept->id);
   ASSERT_TRUE(t.ok()) << t.status().ToString();

@@ -65,9 +65,18 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 13 (outbreaks and zones) on a database of the latest schema, as if written at
-// schema 12.
+// Undoes migration 14 (the SMS outbox) on a database of the latest schema, as if written at
+// schema 13.
+void RevertToSchema13(RawDb& raw) {
+  raw.Exec("DROP TABLE sms_inbound");
+  raw.Exec("DROP TABLE sms_owners");
+  raw.Exec("DROP TABLE sms_outbox");
+  raw.Exec("PRAGMA user_version = 13");
+}
+
+// Undoes migration 13 (outbreaks and zones), as if written at schema 12.
 void RevertToSchema12(RawDb& raw) {
+  RevertToSchema13(raw);
   raw.Exec("DROP TABLE zones");
   raw.Exec("DROP TABLE outbreaks");
   raw.Exec("PRAGMA user_version = 12");
@@ -210,7 +219,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 13);
+  EXPECT_EQ(SqliteSchemaVersion(), 14);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -228,7 +237,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -275,7 +284,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -332,7 +341,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -426,7 +435,7 @@ TEST_F(SqliteStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -575,7 +584,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -619,7 +628,7 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
   }
   auto before = store->FindOwnerRevisionByPhone(Phone(1));
@@ -634,6 +643,41 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->owner_id, before->owner_id);
   EXPECT_EQ(after->revision, 1);
+}
+
+// Databases of schema 13 exist: migration 14 adds the SMS outbox to a file with records (whose
+// receipts were never queued: none appear); the schema is then the fresh one's.
+TEST_F(SqliteStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
+  std::string fresh_schema;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(
+        store
+            ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                                 MakeContext(), MakeAudit("vaccination.batch"))
+            .ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema13(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'sms_outbox'"), "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sms_outbox"), "0");
+  }
+  EXPECT_TRUE(store->FindVaccination(Uuid(1)).ok());
+  auto owner = store->FindOwnerByPhone(Phone(1));
+  ASSERT_TRUE(owner.ok());
+  EXPECT_TRUE(store->QueueSms({owner->id, "reply", "", "x", "", true, At(1)}).ok());
 }
 
 // Databases of schema 12 exist: migration 13 adds outbreak reports and zones; the schema is then
@@ -660,7 +704,7 @@ TEST_F(SqliteStoreTest, MigratesASchema12DatabaseToOutbreaks) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -694,7 +738,7 @@ TEST_F(SqliteStoreTest, MigratesASchema11DatabaseToFieldCopies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -748,7 +792,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -804,7 +848,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -870,7 +914,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -920,7 +964,7 @@ TEST_F(SqliteStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumedCe
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "13");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM certificate_uses"), "1");
   }

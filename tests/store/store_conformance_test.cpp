@@ -4632,5 +4632,181 @@ TYPED_TEST(StoreTest, TraceOfAnAnimalFollowsOnlyItsCertificates) {
   EXPECT_TRUE(none->holdings.empty());
 }
 
+// --- SMS outbox (W15) ---
+
+TYPED_TEST(StoreTest, ABatchQueuesOneReceiptPerOwnerInItsOwnTransaction) {
+  ASSERT_TRUE(this->store().CreateUser({"vacc7", "$h", Role::kVaccinator, "KZ-ABY-01", At(1)},
+                                       MakeAudit("u")).ok());
+  BatchContext ctx = MakeContext();
+  ctx.user_id = this->store().FindUserByName("vacc7")->id;
+  auto first = MakeRecord(1, Phone(1), {Tag(1), Tag(2)});  // two tagged head
+  auto second = MakeRecord(2, Phone(1));                    // a flock of 5, same product, batch 2
+  auto other = MakeRecord(3, Phone(2));
+  auto results = this->Record({first, second, other}, ctx);
+  ASSERT_EQ(results.size(), 3u);
+
+  auto queued = this->store().ListSms({"KZ", false, 0, 100});
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  ASSERT_EQ(queued->size(), 2u);  // one per owner, newest first
+  const SmsMessage& one = (*queued)[1];
+  EXPECT_EQ(one.owner_id, results[0].owner_id);
+  EXPECT_EQ(one.phone, Phone(1));
+  EXPECT_EQ(one.authority, "KZ-ABY-01");
+  EXPECT_EQ(one.kind, "receipt");
+  EXPECT_EQ(one.dedupe_key, "receipt/" + std::to_string(one.owner_id) + "/2026-09-21");
+  EXPECT_EQ(one.status, SmsStatus::kQueued);
+  EXPECT_EQ(one.attempts, 0);
+  EXPECT_FALSE(one.requested);
+  EXPECT_EQ(one.created_at, ctx.at);
+  EXPECT_EQ(one.next_attempt_at, ctx.at);
+  EXPECT_EQ(one.body,
+            "HerdPass 2026-09-21: vaccinated FMD-O 2 head, FMD-OA-INACT lot B-2026-1; FMD-O 5 head, "
+            "FMD-OA-INACT lot B-2026-2. By vacc7, KZ-ABY-01.");
+
+  // A later batch the same day merges into the queued receipt; a duplicate record adds nothing.
+  auto third = MakeRecord(4, Phone(1));
+  third.batch_no = "B-2026-1";
+  third.head_count = 3;
+  ctx.at += std::chrono::hours(2);
+  this->Record({third, first}, ctx);
+  auto merged = this->store().FindSms(one.id);
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(merged->body,
+            "HerdPass 2026-09-21: vaccinated FMD-O 5 head, FMD-OA-INACT lot B-2026-1; FMD-O 5 head, "
+            "FMD-OA-INACT lot B-2026-2. By vacc7, KZ-ABY-01.");
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100})->size(), 2u);
+
+  // Once it has gone, that day's later records queue no second receipt; the next day's do.
+  ASSERT_TRUE(this->store().MarkSmsSent(one.id, ctx.at).ok());
+  this->Record({MakeRecord(5, Phone(1))}, ctx);
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100})->size(), 2u);
+  ctx.at += std::chrono::hours(24);
+  this->Record({MakeRecord(6, Phone(1))}, ctx);
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100})->size(), 3u);
+}
+
+TYPED_TEST(StoreTest, ARejectedBatchQueuesNoReceipt) {
+  auto bad = MakeRecord(1, Phone(1));
+  bad.species = "";  // rejected by the record rules
+  auto results = this->Record({bad});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, RecordOutcome::kRejected);
+  EXPECT_TRUE(this->store().ListSms({"KZ", true, 0, 100})->empty());
+}
+
+TYPED_TEST(StoreTest, TheSenderWalksAMessageThroughItsStates) {
+  Owner o = this->AddOwner(1);
+  NewSms sms{o.id, "reply", "", "Your animals: FMD-O covered", "", true, At(1'000'000)};
+  auto id = this->store().QueueSms(sms);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_TRUE(HasCode(this->store().QueueSms({9999, "reply", "", "x", "", true, At(1)}).status(),
+                      StatusCode::kNotFound));
+  // A dedupe key is used once.
+  auto keyed = this->store().QueueSms({o.id, "receipt", "k/1", "a", "", false, At(1'000'000)});
+  ASSERT_TRUE(keyed.ok());
+  auto again = this->store().QueueSms({o.id, "receipt", "k/1", "b", "", false, At(1'000'001)});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *keyed);
+  EXPECT_EQ(this->store().FindSms(*keyed)->body, "a");
+
+  auto ids = [&](Timestamp now) {
+    std::vector<int64_t> out;
+    auto due = this->store().ListDueSms(now, 10);
+    EXPECT_TRUE(due.ok()) << due.status().ToString();
+    if (due.ok()) {
+      for (const auto& m : *due) out.push_back(m.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(At(999'999)), std::vector<int64_t>{});
+  EXPECT_EQ(ids(At(1'000'000)), (std::vector<int64_t>{*id, *keyed}));
+
+  // Deferred (quiet hours): no attempt counted, due later.
+  ASSERT_TRUE(this->store().DeferSms(*keyed, At(2'000'000)).ok());
+  EXPECT_EQ(ids(At(1'999'999)), std::vector<int64_t>{*id});
+  EXPECT_EQ(this->store().FindSms(*keyed)->attempts, 0);
+
+  // A failed hand-over: an attempt, the error, a retry time.
+  ASSERT_TRUE(this->store().FailSmsAttempt(*id, At(1'030'000), "503 from the gateway").ok());
+  auto failed = this->store().FindSms(*id);
+  EXPECT_EQ(failed->attempts, 1);
+  EXPECT_EQ(failed->status, SmsStatus::kQueued);
+  EXPECT_EQ(failed->last_error, "503 from the gateway");
+  EXPECT_EQ(ids(At(1'029'999)), std::vector<int64_t>{});
+
+  // Sent, then delivered by report.
+  ASSERT_TRUE(this->store().MarkSmsSent(*id, At(1'030'500)).ok());
+  auto sent = this->store().FindSms(*id);
+  EXPECT_EQ(sent->status, SmsStatus::kSent);
+  EXPECT_EQ(sent->attempts, 2);
+  EXPECT_EQ(sent->sent_at, std::optional<Timestamp>(At(1'030'500)));
+  EXPECT_EQ(sent->last_error, "");
+  EXPECT_EQ(ids(At(9'000'000)), std::vector<int64_t>{*keyed});
+  EXPECT_TRUE(HasCode(this->store().MarkSmsSent(*id, At(1'031'000)), StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(HasCode(this->store().DeferSms(*id, At(1'031'000)), StatusCode::kFailedPrecondition));
+  ASSERT_TRUE(this->store().RecordSmsDelivery(*id, 1, At(1'040'000)).ok());
+  auto delivered = this->store().FindSms(*id);
+  EXPECT_EQ(delivered->status, SmsStatus::kDelivered);
+  EXPECT_EQ(delivered->dlr, 1);
+  EXPECT_EQ(delivered->dlr_at, std::optional<Timestamp>(At(1'040'000)));
+  // Kannel's interim report (8, taken by the SMSC) may come after the final one: it changes nothing.
+  ASSERT_TRUE(this->store().RecordSmsDelivery(*id, 8, At(1'050'000)).ok());
+  EXPECT_EQ(this->store().FindSms(*id)->dlr, 1);
+  EXPECT_EQ(this->store().FindSms(*id)->status, SmsStatus::kDelivered);
+  EXPECT_TRUE(HasCode(this->store().RecordSmsDelivery(9999, 1, At(1)), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().MarkSmsSent(9999, At(1)), StatusCode::kNotFound));
+
+  // A report for a message still queued (a crash before its marking): it has gone, not again.
+  ASSERT_TRUE(this->store().RecordSmsDelivery(*keyed, 8, At(2'100'000)).ok());
+  EXPECT_EQ(this->store().FindSms(*keyed)->status, SmsStatus::kSent);
+  EXPECT_EQ(ids(At(9'000'000)), std::vector<int64_t>{});
+
+  auto count = this->store().CountSmsSentSince(o.id, At(1'030'500));
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 2);
+  EXPECT_EQ(*this->store().CountSmsSentSince(o.id, At(1'030'501)), 1);
+}
+
+TYPED_TEST(StoreTest, AMessageFailsForGoodAfterItsLastAttempt) {
+  Owner o = this->AddOwner(1);
+  auto id = this->store().QueueSms({o.id, "reply", "", "x", "", true, At(1)});
+  ASSERT_TRUE(id.ok());
+  for (int i = 1; i < kSmsMaxAttempts; ++i) {
+    ASSERT_TRUE(this->store().FailSmsAttempt(*id, At(1 + i), "refused").ok());
+    EXPECT_EQ(this->store().FindSms(*id)->status, SmsStatus::kQueued);
+  }
+  ASSERT_TRUE(this->store().FailSmsAttempt(*id, At(100), "refused").ok());
+  auto m = this->store().FindSms(*id);
+  EXPECT_EQ(m->status, SmsStatus::kFailed);
+  EXPECT_EQ(m->attempts, kSmsMaxAttempts);
+  EXPECT_TRUE(this->store().ListDueSms(At(1'000'000), 10)->empty());
+}
+
+TYPED_TEST(StoreTest, TheMessageListKeepsToItsJurisdictionNewestFirst) {
+  Owner here = this->AddOwner(1, "KZ-ABY-01");
+  Owner below = this->AddOwner(2, "KZ-ABY-01-02");
+  Owner elsewhere = this->AddOwner(3, "KZ-ALM");
+  Owner prefix = this->AddOwner(4, "KZ-ABYX");
+  std::vector<int64_t> ids;
+  for (const Owner& o : {here, below, elsewhere, prefix}) {
+    ids.push_back(*this->store().QueueSms({o.id, "reply", "", "x", "", true, At(1)}));
+  }
+  auto listed = [&](SmsListQuery q) {
+    std::vector<int64_t> out;
+    auto got = this->store().ListSms(q);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (got.ok()) {
+      for (const auto& m : *got) out.push_back(m.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(listed({"KZ-ABY-01", false, 0, 100}), (std::vector<int64_t>{ids[1], ids[0]}));
+  EXPECT_EQ(listed({"KZ-ABY", false, 0, 100}), (std::vector<int64_t>{ids[1], ids[0]}));
+  EXPECT_EQ(listed({"KZ", false, 0, 100}), (std::vector<int64_t>{ids[3], ids[2], ids[1], ids[0]}));
+  EXPECT_EQ(listed({"KZ", false, 0, 2}), (std::vector<int64_t>{ids[3], ids[2]}));
+  EXPECT_EQ(listed({"KZ", false, ids[2], 2}), (std::vector<int64_t>{ids[1], ids[0]}));
+  EXPECT_EQ(listed({"", true, 0, 100}).size(), 4u);
+}
+
 }  // namespace
 }  // namespace herdpass::testing

@@ -1,0 +1,43 @@
+// The owner's receipt of a day's vaccinations (W15: one SMS per owner per day, issue 15 item 3):
+// what, how many head, which product and batch, who, which station. Records of the same day merge
+// into the receipt while it waits in the outbox, so that one batch after another gives one message.
+// Thread-safe: value types and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "domain/status.h"
+#include "domain/time.h"
+
+namespace herdpass {
+
+struct VaccinationReceipt {
+  struct Line {
+    std::string disease;
+    std::string vaccine;
+    std::string batch_no;
+    int64_t head = 0;
+  };
+  Date day;                 // the day the records were taken (UTC)
+  std::string vaccinator;   // the username of who recorded them
+  std::string station;      // the recording user's authority code
+  std::vector<Line> lines;  // one per disease, product and batch, in the order first recorded
+
+  // Adds `head` to the line of (disease, vaccine, batch_no), made when new.
+  void Add(const std::string& disease, const std::string& vaccine, const std::string& batch_no,
+           int64_t head);
+  // Adds every line of `other` (same day).
+  void Merge(const VaccinationReceipt& other);
+
+  std::string ToJson() const;
+  static Result<VaccinationReceipt> FromJson(const std::string& json);  // kInvalidArgument
+  // The outbox's dedupe key: one receipt per owner per day.
+  static std::string Key(int64_t owner_id, Date day);
+};
+
+// The message text in `language` (a web app locale code, "en" when unknown).
+std::string RenderReceipt(const VaccinationReceipt& receipt, const std::string& language);
+
+}  // namespace herdpass

@@ -1,0 +1,45 @@
+// The SMS gateway of production (DESIGN.md W15): Kannel's smsbox, through its sendsms HTTP
+// interface (GET /cgi-bin/sendsms?username=..&password=..&to=..&text=..). Texts go as UTF-8 with
+// coding 0 (GSM-7) where domain/sms.h says the text allows it, else 2 (UCS-2); smsbox splits long
+// ones into concatenated parts. Each message asks for delivery reports (dlr-mask 31) at
+// `<callback_url>/api/v1/sms/dlr?id=<id>&token=<token>&status=%d`, the token made by
+// SmsCallbackToken so that a report cannot be forged for another message.
+//
+// Plain HTTP only: smsbox listens on the machine or the station's network (docs/sms.md). Each Send
+// opens a connection and waits at most `timeout`. Thread-compatible: one caller (the sender).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "domain/status.h"
+#include "service/sms_sender.h"
+
+namespace herdpass::http {
+
+struct KannelGatewayOptions {
+  std::string sendsms_url;  // "http://127.0.0.1:13013/cgi-bin/sendsms"
+  std::string username;
+  std::string password;
+  std::string callback_url;  // how smsbox reaches this server, "http://127.0.0.1:8080"; "" = none
+  std::string secret;        // for the delivery reports' tokens
+  std::string sender;        // the "from" number; "" = smsbox's own (global-sender)
+  std::chrono::milliseconds timeout{10000};
+};
+
+// kInvalidArgument naming "sms-gateway" when the URL is not http://host[:port]/path.
+Status CheckSendsmsUrl(const std::string& url);
+
+class KannelGateway final : public SmsGateway {
+ public:
+  explicit KannelGateway(KannelGatewayOptions options);
+  Status Send(const SmsMessage& message) override;
+
+ private:
+  KannelGatewayOptions options_;
+  std::string host_;
+  std::string port_;
+  std::string path_;
+};
+
+}  // namespace herdpass::http

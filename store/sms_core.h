@@ -1,0 +1,143 @@
+// The SMS outbox's rules (DESIGN.md W15, domain/sms.h), written once for both backends:
+// store_core.h calls them inside its write transactions, over a backend's codecs (record_codecs.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+
+#include "domain/sms.h"
+#include "domain/sms_receipt.h"
+#include "domain/status.h"
+#include "store/not_found.h"
+#include "store/store.h"
+
+namespace herdpass::store {
+
+// Queues `sms` unless its dedupe key is taken (then the id of the message there). kNotFound when
+// the owner does not exist.
+template <class Codecs, class Connection>
+Result<int64_t> QueueSmsIn(Connection& conn, const NewSms& sms) {
+  HP_RETURN_IF_ERROR(Codecs::ReadOwnerById(conn, sms.owner_id).status());
+  if (!sms.dedupe_key.empty()) {
+    HP_ASSIGN_OR_RETURN(auto existing, Codecs::ReadSmsByKey(conn, sms.dedupe_key));
+    if (existing) return existing->id;
+  }
+  return Codecs::InsertSms(conn, sms);
+}
+
+// W1: the owners' receipts of the records `results` says were created (one per owner per day,
+// merged into the day's receipt while it is still queued; none once it has gone, and none to an
+// owner who sent STOP). Reads in a fixed number of statements whatever the batch's size, and
+// writes with codecs that need not wait (AddSms, UpdateSmsBody): a PostgreSQL batch keeps its fixed
+// number of round trips.
+template <class Codecs, class Connection>
+Status QueueReceipts(Connection& conn, std::span<const VaccinationInput> records,
+                     std::span<const RecordResult> results, const BatchContext& ctx) {
+  std::map<int64_t, VaccinationReceipt> by_owner;
+  for (size_t i = 0; i < results.size() && i < records.size(); ++i) {
+    if (results[i].outcome != RecordOutcome::kCreated || results[i].owner_id == 0) continue;
+    const VaccinationInput& r = records[i];
+    const int64_t head =
+        r.animal_tags.empty() ? r.head_count : static_cast<int64_t>(r.animal_tags.size());
+    by_owner[results[i].owner_id].Add(r.disease, r.vaccine, r.batch_no, head);
+  }
+  if (by_owner.empty()) return Status::Ok();
+  const Date day = Date::Of(ctx.at);
+  std::vector<int64_t> owner_ids;
+  std::vector<std::string> keys;
+  for (const auto& [owner_id, receipt] : by_owner) {
+    owner_ids.push_back(owner_id);
+    keys.push_back(VaccinationReceipt::Key(owner_id, day));
+  }
+  HP_ASSIGN_OR_RETURN(const auto settings_rows, Codecs::ReadSmsOwners(conn, owner_ids));
+  HP_ASSIGN_OR_RETURN(const auto existing_rows, Codecs::ReadSmsByKeys(conn, keys));
+  std::map<int64_t, SmsOwnerSettings> settings;
+  for (const auto& s : settings_rows) settings[s.owner_id] = s;
+  std::map<std::string, SmsMessage> existing;
+  for (const auto& m : existing_rows) existing[m.dedupe_key] = m;
+  std::string vaccinator;
+  if (auto user = Codecs::ReadUserById(conn, ctx.user_id); user.ok()) vaccinator = user->username;
+
+  for (auto& [owner_id, receipt] : by_owner) {
+    auto s = settings.find(owner_id);
+    if (s != settings.end() && s->second.stopped) continue;
+    const std::string language = s != settings.end() ? s->second.language : "";
+    receipt.day = day;
+    receipt.vaccinator = vaccinator;
+    receipt.station = ctx.authority;
+    const std::string key = VaccinationReceipt::Key(owner_id, day);
+    if (auto e = existing.find(key); e != existing.end()) {
+      if (e->second.status != SmsStatus::kQueued) continue;  // the day's receipt has gone
+      auto queued = VaccinationReceipt::FromJson(e->second.payload);
+      if (!queued.ok()) continue;  // not a receipt's payload: left as it is
+      queued->Merge(receipt);
+      HP_RETURN_IF_ERROR(Codecs::UpdateSmsBody(conn, e->second.id, RenderReceipt(*queued, language),
+                                               queued->ToJson()));
+      continue;
+    }
+    NewSms sms;
+    sms.owner_id = owner_id;
+    sms.kind = "receipt";
+    sms.dedupe_key = key;
+    sms.body = RenderReceipt(receipt, language);
+    sms.payload = receipt.ToJson();
+    sms.at = ctx.at;
+    HP_RETURN_IF_ERROR(Codecs::AddSms(conn, sms));
+  }
+  return Status::Ok();
+}
+
+// The sender's changes to a message, each a rule over the stored row.
+enum class SmsChange { kSent, kDefer, kFailedAttempt, kReport };
+
+struct SmsChangeInput {
+  SmsChange change = SmsChange::kSent;
+  Timestamp at{};     // kSent: when; kDefer, kFailedAttempt: the next attempt; kReport: received
+  std::string error;  // kFailedAttempt
+  int dlr = 0;        // kReport
+};
+
+// Applies `in` to the stored message `id` and writes it back. kNotFound; kFailedPrecondition when
+// the sender's change (sent, defer, failed attempt) meets a message no longer queued.
+template <class Codecs, class Connection>
+Status ChangeSms(Connection& conn, int64_t id, const SmsChangeInput& in) {
+  HP_ASSIGN_OR_RETURN(SmsMessage m, Codecs::ReadSms(conn, id));
+  if (in.change != SmsChange::kReport && m.status != SmsStatus::kQueued) {
+    return FailedPrecondition(std::string("the message is ") + SmsStatusName(m.status));
+  }
+  switch (in.change) {
+    case SmsChange::kSent:
+      m.status = SmsStatus::kSent;
+      m.attempts += 1;
+      m.sent_at = in.at;
+      m.last_error.clear();
+      break;
+    case SmsChange::kDefer:
+      m.next_attempt_at = in.at;
+      break;
+    case SmsChange::kFailedAttempt:
+      m.attempts += 1;
+      m.last_error = in.error;
+      m.next_attempt_at = in.at;
+      if (m.attempts >= kSmsMaxAttempts) m.status = SmsStatus::kFailed;
+      break;
+    case SmsChange::kReport:
+      // A late interim report (taken by the SMSC after delivered) changes nothing of a final one.
+      if ((m.status == SmsStatus::kDelivered || m.status == SmsStatus::kFailed) &&
+          SmsStatusAfterReport(m.status, in.dlr) == m.status) {
+        return Status::Ok();
+      }
+      m.dlr = in.dlr;
+      m.dlr_at = in.at;
+      m.status = SmsStatusAfterReport(m.status, in.dlr);
+      // A report for a message still queued: the gateway took it before a crash let it be marked
+      // (docs/sms.md). It has gone; it is not sent again.
+      if (!m.sent_at && m.status != SmsStatus::kQueued) m.sent_at = in.at;
+      break;
+  }
+  return Codecs::UpdateSmsState(conn, m);
+}
+
+}  // namespace herdpass::store
