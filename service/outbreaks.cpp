@@ -335,8 +335,7 @@ Result<Zone> HerdService::ZoneFor(const Caller& caller, int64_t id) {
   return z;
 }
 
-Result<std::vector<Zone>> HerdService::ListZones(const Caller& caller,
-                                                 const ZoneListRequest& req) {
+Result<std::vector<Zone>> HerdService::ListZones(const Caller& caller, const ZoneListRequest& req) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadOutbreaks));
   HP_ASSIGN_OR_RETURN(const ListScope scope, ScopeOfList(caller, req.authority));
   // The local day, as issuance judges zones by. The zones in force are few (a handful per

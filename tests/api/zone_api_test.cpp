@@ -24,8 +24,8 @@ class ZoneApiTest : public SharedServerTest<ZoneApiTest> {
  public:
   static SharedServerSpec Spec() {
     SharedServerSpec spec;
-    spec.users = {{"vacc", "vaccinator", "", ""}, {"vet", "vet", "", ""},
-                  {"insp", "inspector", "", ""},  {"aud", "auditor", "", ""},
+    spec.users = {{"vacc", "vaccinator", "", ""},   {"vet", "vet", "", ""},
+                  {"insp", "inspector", "", ""},    {"aud", "auditor", "", ""},
                   {"vet-alm", "vet", "KZ-ALM", ""}, {"aud-kz", "auditor", "KZ", ""}};
     // The local day is the UTC day the test computes its dates by.
     spec.serve_args = {"--utc-offset", "+00:00"};
