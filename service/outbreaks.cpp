@@ -60,6 +60,28 @@ std::string KmText(double km) {
   return buf;
 }
 
+// The authority subtree a list reads (GET /outbreaks, GET /zones): `authority` when given, which
+// must be a code within the caller's jurisdiction (kInvalidArgument, kPermissionDenied naming
+// authority), else the caller's own; every authority for the system caller that names none.
+struct ListScope {
+  std::string scope;
+  bool all_authorities = false;
+};
+
+Result<ListScope> ScopeOfList(const Caller& caller, const std::string& authority) {
+  ListScope s;
+  s.scope = authority.empty() ? caller.authority : authority;
+  s.all_authorities = caller.system && authority.empty();
+  if (!s.all_authorities) {
+    HP_RETURN_IF_ERROR(ValidateAuthorityCode(s.scope, "authority"));
+    if (!caller.system && !InJurisdiction(caller.authority, s.scope)) {
+      return Status(StatusCode::kPermissionDenied,
+                    "the authority " + s.scope + " is outside your jurisdiction", "authority");
+    }
+  }
+  return s;
+}
+
 }  // namespace
 
 // --- reports ---
@@ -174,16 +196,10 @@ Result<Outbreak> HerdService::RuleOutOutbreak(const Caller& caller, const std::s
 Result<std::vector<Outbreak>> HerdService::ListOutbreaks(const Caller& caller,
                                                          const OutbreakListRequest& req) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadOutbreaks));
+  HP_ASSIGN_OR_RETURN(ListScope scope, ScopeOfList(caller, req.authority));
   OutbreakListQuery q;
-  q.scope = req.authority.empty() ? caller.authority : req.authority;
-  q.all_authorities = caller.system && req.authority.empty();
-  if (!q.all_authorities) {
-    HP_RETURN_IF_ERROR(ValidateAuthorityCode(q.scope, "authority"));
-    if (!caller.system && !InJurisdiction(caller.authority, q.scope)) {
-      return Status(StatusCode::kPermissionDenied,
-                    "the authority " + q.scope + " is outside your jurisdiction", "authority");
-    }
-  }
+  q.scope = std::move(scope.scope);
+  q.all_authorities = scope.all_authorities;
   if (!req.status.empty()) {
     HP_ASSIGN_OR_RETURN(q.status, ParseOutbreakStatus(req.status, "status"));
   }
@@ -317,6 +333,26 @@ Result<Zone> HerdService::ZoneFor(const Caller& caller, int64_t id) {
     return NotFound("no zone " + std::to_string(id) + " in your jurisdiction");
   }
   return z;
+}
+
+Result<std::vector<Zone>> HerdService::ListZones(const Caller& caller, const ZoneListRequest& req) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadOutbreaks));
+  HP_ASSIGN_OR_RETURN(const ListScope scope, ScopeOfList(caller, req.authority));
+  // The local day, as issuance judges zones by. The zones in force are few (a handful per
+  // outbreak), so the store's list of them all is filtered here rather than by a query per scope.
+  // Not audited: a zone is published to every verifier with the revocation list, and names a
+  // holding and the user who declared it, no owner.
+  HP_ASSIGN_OR_RETURN(std::vector<Zone> zones,
+                      store_.ListZonesInForce(Date::Of(clock_.Now() + config_.local_utc_offset)));
+  if (!scope.all_authorities) {
+    std::erase_if(zones, [&](const Zone& z) { return !InJurisdiction(scope.scope, z.authority); });
+  }
+  return zones;
+}
+
+Result<Zone> HerdService::GetZone(const Caller& caller, int64_t id) {
+  HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadOutbreaks));
+  return ZoneFor(caller, id);
 }
 
 Result<Zone> HerdService::LiftZone(const Caller& caller, int64_t id, const std::string& reason) {

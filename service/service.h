@@ -415,6 +415,11 @@ struct OutbreakListRequest {
   std::optional<int64_t> limit;  // 1 to 1000; default 100
 };
 
+// W14: GET /zones, the zones in force today of an authority subtree.
+struct ZoneListRequest {
+  std::string authority;  // the subtree; default the caller's authority
+};
+
 // W14: a zone as the vet or admin declares it (POST /zones). Radii around a confirmed outbreak's
 // holding, or authority codes (with or without an outbreak).
 struct ZoneRequest {
@@ -672,6 +677,13 @@ class HerdService {
   // (kPermissionDenied naming authorities[i]). The rules of ValidateZone (kInvalidArgument naming
   // the field); species of the catalogue. Audited (zone.declare).
   Result<Zone> DeclareZone(const Caller& caller, const ZoneRequest& request);
+  // The zones in force today (the local day, ServiceConfig::local_utc_offset) whose authority is in
+  // the subtree, ordered by id; the roles that read outbreaks, scoped as ListOutbreaks (400 or 403
+  // naming authority). For the map and the zone list; a zone names a holding and no person.
+  Result<std::vector<Zone>> ListZones(const Caller& caller, const ZoneListRequest& request);
+  // One zone of the caller's jurisdiction, in force, ended or lifted (kNotFound otherwise, as
+  // LiftZone); the roles that read outbreaks.
+  Result<Zone> GetZone(const Caller& caller, int64_t id);
   // Lifts a zone of the caller's jurisdiction at once (kNotFound otherwise; kFailedPrecondition
   // when lifted before; reason required). Audited (zone.lift).
   Result<Zone> LiftZone(const Caller& caller, int64_t id, const std::string& reason);

@@ -685,6 +685,19 @@ Result<int64_t> ZoneId(const Request& req) {
   return id;
 }
 
+Answer ListZones(HerdService& service, Request& req, const Caller& caller) {
+  ZoneListRequest in;
+  in.authority = std::string(req.Query("authority"));
+  HP_ASSIGN_OR_RETURN(const auto items, service.ListZones(caller, in));
+  return JsonText(200, ZoneListJson(items));
+}
+
+Answer GetZone(HerdService& service, Request& req, const Caller& caller) {
+  HP_ASSIGN_OR_RETURN(const int64_t id, ZoneId(req));
+  HP_ASSIGN_OR_RETURN(const Zone z, service.GetZone(caller, id));
+  return JsonText(200, ZoneJson(z));
+}
+
 Answer LiftZone(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const int64_t id, ZoneId(req));
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
@@ -874,6 +887,8 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("POST", "/api/v1/outbreaks/{id}/rule-out",
              authed(Operation::kDecideOutbreak, RuleOutOutbreak));
   router.Add("POST", "/api/v1/zones", authed(Operation::kManageZones, DeclareZone));
+  router.Add("GET", "/api/v1/zones", authed(Operation::kReadOutbreaks, ListZones));
+  router.Add("GET", "/api/v1/zones/{id}", authed(Operation::kReadOutbreaks, GetZone));
   router.Add("POST", "/api/v1/zones/{id}/lift", authed(Operation::kManageZones, LiftZone));
   router.Add("GET", "/api/v1/zones/{id}/certificates",
              authed(Operation::kManageZones, ZoneCertificates));

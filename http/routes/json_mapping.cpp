@@ -1650,7 +1650,9 @@ std::string SmsListJson(const std::vector<SmsMessage>& items) {
   return out.dump();
 }
 
-std::string ZoneJson(const Zone& z) {
+namespace {
+
+json ZoneObject(const Zone& z) {
   json j = {{"id", z.id},
             {"disease", z.disease},
             {"species", z.species},
@@ -1674,7 +1676,17 @@ std::string ZoneJson(const Zone& z) {
     j["lifted_by"] = z.lifted_by;
     j["lift_reason"] = z.lift_reason;
   }
-  return j.dump();
+  return j;
+}
+
+}  // namespace
+
+std::string ZoneJson(const Zone& z) { return ZoneObject(z).dump(); }
+
+std::string ZoneListJson(const std::vector<Zone>& items) {
+  json list = json::array();
+  for (const Zone& z : items) list.push_back(ZoneObject(z));
+  return json{{"items", std::move(list)}}.dump();
 }
 
 std::string ZoneRevocationJson(const ZoneRevocation& r) {

@@ -143,6 +143,7 @@ std::string OutbreakListJson(const std::vector<Outbreak>& items);
 // W15: the admin's list of messages to owners, with their coding and segments (domain/sms.h).
 std::string SmsListJson(const std::vector<SmsMessage>& items);
 std::string ZoneJson(const Zone& z);
+std::string ZoneListJson(const std::vector<Zone>& items);  // {items: [Zone]}
 std::string ZoneRevocationJson(const ZoneRevocation& r);
 // GET /trust-root: {country, keys: [{kid, public_key, valid_from, valid_until, retired_at}]}, the
 // public halves only (retired_at null unless retired).

@@ -321,6 +321,9 @@ std::vector<Row> Matrix() {
                      {"surveillance_km", 10},
                      {"ends_on", "2026-12-20"}};
        }},
+      // The zones in force, and one zone: every role that reads outbreaks (an unknown zone 404).
+      {"GET", "/zones", Who::kSignedIn, {}, fixed("/api/v1/zones"), no_body},
+      {"GET", "/zones/{id}", Who::kSignedIn, {}, fixed("/api/v1/zones/999999"), no_body},
       {"POST",
        "/zones/{id}/lift",
        Who::kRoles,

@@ -142,10 +142,18 @@ test('the vet’s map draws every holding and the outbreak on a blank ground, li
     assert.ok(requests.some((u) => u.startsWith(`${origin}/api/v1/map/tiles`)), 'the map asked its server for a tile server');
   }));
 
-// GET /api/v1/zones (the zone list) comes with the tracing work (issue 13 item 3): until it is
-// on main the map says the server lists no zones.
-test('the demo zone is listed and drawn as its protection and surveillance circles', { skip: 'needs GET /api/v1/zones' }, () =>
-  onMap('vet', async (page) => {
+// The demo zone (3 and 10 km round FARM-OB-01), as GET /api/v1/zones lists it for the vet: drawn
+// as two circles round the farm's point and listed once in the table; the note for a server with
+// no zone list is not shown.
+test('the demo zone is listed and drawn as its protection and surveillance circles', async () => {
+  const vet = await apiLogin(server.url, 'vet');
+  const z = await apiGet(server.url, vet, '/zones');
+  assert.equal(z.status, 200, JSON.stringify(z.body));
+  const zone = z.body.items.find((x) => x.holding === farm.id);
+  assert.ok(zone, `the demo zone round FARM-OB-01 is listed: ${JSON.stringify(z.body)}`);
+  assert.equal(z.body.items.length, 1, 'the demo has one zone in force');
+  await onMap('vet', async (page) => {
+    await expectCount(page.getByTestId('zones-unlisted'), 0);
     await expectCount(page.locator('path[data-testid="zone-protection"]'), 1);
     await expectCount(page.locator('path[data-testid="zone-surveillance"]'), 1);
     await expectCount(page.locator('tr[data-testid="map-row"][data-layer="zones"]'), 1);
@@ -159,7 +167,9 @@ test('the demo zone is listed and drawn as its protection and surveillance circl
       const [fx, fy] = centre(f);
       for (const [cx, cy] of [centre(p), centre(s)]) assert.ok(Math.hypot(cx - fx, cy - fy) < 3, `circle centre ${cx},${cy} against the farm ${fx},${fy}`);
     });
-  }));
+    await expectCount(page.locator(`tr[data-testid="map-row"][data-key="z:${zone.id}"]`), 1);
+  });
+});
 
 test('selecting a row marks its feature on the map, and tapping a feature selects its row', () =>
   onMap('vet', async (page) => {
