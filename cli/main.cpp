@@ -307,8 +307,9 @@ int Main(int argc, char** argv) {
       ->add_option("--sms-secret", serve_opts.sms_secret,
                    "the secret shared with the gateway: keys delivery reports' tokens")
       ->envname("HERDPASS_SMS_SECRET");
-  serve->add_option("--sms-callback-url", serve_opts.sms_callback_url,
-                    "how smsbox reaches this server (delivery reports), e.g. http://127.0.0.1:8080");
+  serve->add_option(
+      "--sms-callback-url", serve_opts.sms_callback_url,
+      "how smsbox reaches this server (delivery reports), e.g. http://127.0.0.1:8080");
   serve->add_option("--sms-from", serve_opts.sms_from, "the sender number of SMS to owners");
   serve->add_option("--sms-per-minute", serve_opts.sms_per_minute,
                     "SMS handed to the gateway per minute at most (default 600)");

@@ -142,9 +142,10 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   std::unique_ptr<SmsSender> sms_sender;  // after the store: stopped before it closes
   if (options.sms_gateway.empty()) {
     auto due = opened.value()->store->ListDueSms(Timestamp::max(), 1000);
-    spdlog::warn("sms: no gateway configured (serve --sms-gateway): messages to owners stay queued "
-                 "({}{} queued now)",
-                 due.ok() ? due->size() : 0, due.ok() && due->size() == 1000 ? "+" : "");
+    spdlog::warn(
+        "sms: no gateway configured (serve --sms-gateway): messages to owners stay queued "
+        "({}{} queued now)",
+        due.ok() ? due->size() : 0, due.ok() && due->size() == 1000 ? "+" : "");
   } else {
     sms_gateway = std::make_unique<http::KannelGateway>(http::KannelGatewayOptions{
         options.sms_gateway, options.sms_user, options.sms_password, options.sms_callback_url,
@@ -153,8 +154,8 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     sender_options.utc_offset = config.local_utc_offset;
     sender_options.limits.global_per_minute = options.sms_per_minute;
     sender_options.limits.per_owner_per_day = options.sms_per_owner_per_day;
-    sms_sender = std::make_unique<SmsSender>(*opened.value()->store, opened.value()->service->clock(),
-                                             *sms_gateway, sender_options);
+    sms_sender = std::make_unique<SmsSender>(
+        *opened.value()->store, opened.value()->service->clock(), *sms_gateway, sender_options);
     sms_sender->Start();
     spdlog::info("sms: sending through {} ({} a minute at most, {} per owner a day)",
                  options.sms_gateway, options.sms_per_minute, options.sms_per_owner_per_day);

@@ -854,8 +854,8 @@ class HerdService {
 
   // --- SMS to owners (W15, service/sms.cpp; the sender: service/sms_sender.h) ---
   // A delivery report from the gateway (GET /sms/dlr): `token` must be the message's
-  // (SmsCallbackToken); else kPermissionDenied naming "token" and nothing changes. kNotFound (before
-  // the token is looked at: message ids are no secret).
+  // (SmsCallbackToken); else kPermissionDenied naming "token" and nothing changes. kNotFound
+  // (before the token is looked at: message ids are no secret).
   Status RecordSmsDelivery(int64_t id, int dlr, const std::string& token);
   // The messages to owners of the caller's jurisdiction (every one for the console), newest first,
   // below `before_id` when not 0; 1 to 1000 (`limit`, default 100). They name phone numbers: the

@@ -307,7 +307,7 @@ struct RecordCodecs {
 
   // --- SMS outbox (W15) ---
   static Result<int64_t> InsertSms(Connection& conn, const NewSms& sms);  // the new id
-  static Result<SmsMessage> ReadSms(Connection& conn, int64_t id);      // kNotFound
+  static Result<SmsMessage> ReadSms(Connection& conn, int64_t id);        // kNotFound
   static Result<std::optional<SmsMessage>> ReadSmsByKey(Connection& conn, const std::string& key);
   static Status UpdateSmsBody(Connection& conn, int64_t id, const std::string& body,
                               const std::string& payload);

@@ -630,8 +630,8 @@ Answer SmsDeliveryReport(HerdService& service, Request& req) {
   if (!status || *status < 0 || *status > 255) {
     return InvalidArgument("status", "status must be Kannel's delivery report code");
   }
-  HP_RETURN_IF_ERROR(service.RecordSmsDelivery(*id, static_cast<int>(*status),
-                                               std::string(req.Query("token"))));
+  HP_RETURN_IF_ERROR(
+      service.RecordSmsDelivery(*id, static_cast<int>(*status), std::string(req.Query("token"))));
   return Response{204, "", "", {}};
 }
 

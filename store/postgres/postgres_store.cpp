@@ -1106,9 +1106,9 @@ SmsMessage SmsFromRow(const Rows& r, int i) {
 
 template <>
 Result<int64_t> Codecs::InsertSms(Connection& conn, const NewSms& sms) {
-  HP_ASSIGN_OR_RETURN(const Rows rows,
-                      conn.Run(postgres::kInsertSms, {sms.owner_id, sms.kind, sms.dedupe_key,
-                                                      sms.body, sms.payload, sms.requested, sms.at}));
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kInsertSms,
+                                                {sms.owner_id, sms.kind, sms.dedupe_key, sms.body,
+                                                 sms.payload, sms.requested, sms.at}));
   return rows.Int(0, 0);
 }
 
@@ -1151,16 +1151,16 @@ Result<int64_t> Codecs::CountSmsSentSince(Connection& conn, int64_t owner_id, Ti
 
 template <>
 Result<std::vector<SmsMessage>> Codecs::ReadSmsList(Connection& conn, const SmsListQuery& q) {
-  return postgres::ReadAll<SmsMessage>(
-      conn, postgres::kSelectSmsList,
-      {q.scope, q.all_authorities ? 1 : 0, q.before_id, q.limit}, postgres::SmsFromRow);
+  return postgres::ReadAll<SmsMessage>(conn, postgres::kSelectSmsList,
+                                       {q.scope, q.all_authorities ? 1 : 0, q.before_id, q.limit},
+                                       postgres::SmsFromRow);
 }
 
 template <>
 Status Codecs::AddSms(Connection& conn, const NewSms& sms) {
-  return postgres::Write(conn, postgres::kAddSms,
-                         {sms.owner_id, sms.kind, sms.dedupe_key, sms.body, sms.payload,
-                          sms.requested, sms.at});
+  return postgres::Write(
+      conn, postgres::kAddSms,
+      {sms.owner_id, sms.kind, sms.dedupe_key, sms.body, sms.payload, sms.requested, sms.at});
 }
 
 template <>

@@ -792,10 +792,10 @@ inline constexpr Query kSelectTraceWalk{
     " WHERE w.hop < $5::integer) "
     "SELECT certificate_id, number, kind, src, dst, hp_ms(at), head, hop, dir FROM walk"};
 // --- SMS outbox (W15) ---
-#define HP_SMS_COLUMNS                                                                          \
-  "m.id, m.owner_id, o.phone, o.authority, m.kind, coalesce(m.dedupe_key, ''), m.body, "        \
+#define HP_SMS_COLUMNS                                                                            \
+  "m.id, m.owner_id, o.phone, o.authority, m.kind, coalesce(m.dedupe_key, ''), m.body, "          \
   "m.payload, m.requested, m.status, m.attempts, hp_ms(m.next_attempt_at), hp_ms(m.created_at), " \
-  "hp_ms(m.sent_at), m.dlr, hp_ms(m.dlr_at), m.last_error FROM sms_outbox m JOIN owners o ON "  \
+  "hp_ms(m.sent_at), m.dlr, hp_ms(m.dlr_at), m.last_error FROM sms_outbox m JOIN owners o ON "    \
   "o.id = m.owner_id"
 inline constexpr Query kInsertSms{
     "InsertSms",

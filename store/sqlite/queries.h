@@ -648,8 +648,8 @@ inline constexpr Query kInsertSms{
 inline constexpr Query kSelectSms{"SelectSms", "SELECT " HP_SMS_COLUMNS " WHERE m.id = ?1"};
 inline constexpr Query kSelectSmsByKey{"SelectSmsByKey",
                                        "SELECT " HP_SMS_COLUMNS " WHERE m.dedupe_key = ?1"};
-inline constexpr Query kUpdateSmsBody{"UpdateSmsBody",
-                                      "UPDATE sms_outbox SET body = ?2, payload = ?3 WHERE id = ?1"};
+inline constexpr Query kUpdateSmsBody{
+    "UpdateSmsBody", "UPDATE sms_outbox SET body = ?2, payload = ?3 WHERE id = ?1"};
 inline constexpr Query kUpdateSmsState{
     "UpdateSmsState",
     "UPDATE sms_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, sent_at = ?5, "
@@ -660,8 +660,7 @@ inline constexpr Query kSelectDueSms{
     " WHERE m.status = 'queued' AND m.next_attempt_at <= ?1 ORDER BY m.next_attempt_at, m.id "
     "LIMIT ?2"};
 inline constexpr Query kCountSmsSentSince{
-    "CountSmsSentSince",
-    "SELECT count(*) FROM sms_outbox WHERE owner_id = ?1 AND sent_at >= ?2"};
+    "CountSmsSentSince", "SELECT count(*) FROM sms_outbox WHERE owner_id = ?1 AND sent_at >= ?2"};
 // ?1 scope, ?2 every authority (1) or the scope's subtree (0), ?3 below this id (0: from the
 // newest), ?4 limit.
 inline constexpr Query kSelectSmsList{

@@ -1438,7 +1438,10 @@ Result<std::vector<SmsMessage>> Codecs::ReadSmsList(Connection& conn, const SmsL
   return sqlite::ReadAll<SmsMessage>(
       conn, sqlite::kSelectSmsList,
       [&](Statement& st) {
-        st.Bind(1, q.scope).Bind(2, q.all_authorities ? 1 : 0).Bind(3, q.before_id).Bind(4, q.limit);
+        st.Bind(1, q.scope)
+            .Bind(2, q.all_authorities ? 1 : 0)
+            .Bind(3, q.before_id)
+            .Bind(4, q.limit);
       },
       sqlite::SmsFromRow);
 }
@@ -1448,7 +1451,8 @@ Result<std::optional<SmsOwnerSettings>> Codecs::ReadSmsOwner(Connection& conn, i
   return sqlite::ReadFirst<SmsOwnerSettings>(
       conn, sqlite::kSelectSmsOwner, [&](Statement& st) { st.Bind(1, owner_id); },
       [](const Statement& st) {
-        return SmsOwnerSettings{st.Int(0), st.Int(1) != 0, st.Text(2), sqlite::FromMillis(st.Int(3))};
+        return SmsOwnerSettings{st.Int(0), st.Int(1) != 0, st.Text(2),
+                                sqlite::FromMillis(st.Int(3))};
       });
 }
 
@@ -1479,7 +1483,6 @@ Result<std::vector<SmsMessage>> Codecs::ReadSmsByKeys(Connection& conn,
   }
   return out;
 }
-
 
 // --- certificate uses (W5, issue 14 item 5) ---
 
