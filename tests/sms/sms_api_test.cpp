@@ -57,8 +57,8 @@ class SmsApiTest : public ::testing::Test {
       records.push_back(FlockRecord(phone, UtcToday().ToString(), head));
     auto r = client->Post("/api/v1/vaccinations/batch", {{"records", records}}, env_.Login("vacc"));
     ASSERT_EQ(r.status, 200) << r.body;
-    for (const auto& item : r.json().at("results"))
-      ASSERT_EQ(item.at("outcome"), "created") << r.body;
+    const json body = r.json();  // kept: a range-for over r.json().at(...) reads a freed temporary
+    for (const auto& item : body.at("results")) ASSERT_EQ(item.at("outcome"), "created") << r.body;
   }
 
   // The admin's list of messages, newest first.
