@@ -933,8 +933,8 @@ class Store {
   virtual Status MarkSmsSent(int64_t id, Timestamp at) = 0;
   // A queued message waits until `until` (quiet hours, a rate limit): no attempt is counted.
   virtual Status DeferSms(int64_t id, Timestamp until) = 0;
-  // A hand-over failed with `error`: one attempt more, tried again at `retry_at`, or failed for good
-  // once kSmsMaxAttempts are spent.
+  // A hand-over failed with `error`: one attempt more, tried again at `retry_at`, or failed for
+  // good once kSmsMaxAttempts are spent.
   virtual Status FailSmsAttempt(int64_t id, Timestamp retry_at, const std::string& error) = 0;
   // A delivery report (Kannel's dlr-url): its code and time; the status follows
   // SmsStatusAfterReport. kNotFound when there is no such message.

@@ -364,7 +364,11 @@ std::vector<Row> Matrix() {
       // W15: the admin's list of SMS to owners; smsbox's delivery reports, whose token stands for
       // the caller (an unknown message is 404 whoever calls).
       {"GET", "/sms/messages", Who::kRoles, {"admin"}, fixed("/api/v1/sms/messages"), no_body},
-      {"GET", "/sms/dlr", Who::kPublic, {}, fixed("/api/v1/sms/dlr?id=999999&status=1&token=x"),
+      {"GET",
+       "/sms/dlr",
+       Who::kPublic,
+       {},
+       fixed("/api/v1/sms/dlr?id=999999&status=1&token=x"),
        no_body},
       {"GET", "/trust-list", Who::kPublic, {}, fixed("/api/v1/trust-list"), no_body},
       {"GET", "/trust-root", Who::kPublic, {}, fixed("/api/v1/trust-root"), no_body},

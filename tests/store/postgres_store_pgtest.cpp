@@ -20,7 +20,7 @@ namespace herdpass::testing {
 namespace {
 
 // The down step of migration 14 (the SMS outbox).
-#define HP_UNDO_SMS                                                                         \
+#define HP_UNDO_SMS                                                                    \
   "DROP TABLE sms_inbound; DROP TABLE sms_owners; DROP TABLE sms_outbox; DELETE FROM " \
   "schema_migrations WHERE version = 14; "
 constexpr char kUndoSms[] = HP_UNDO_SMS;

@@ -4635,12 +4635,14 @@ TYPED_TEST(StoreTest, TraceOfAnAnimalFollowsOnlyItsCertificates) {
 // --- SMS outbox (W15) ---
 
 TYPED_TEST(StoreTest, ABatchQueuesOneReceiptPerOwnerInItsOwnTransaction) {
-  ASSERT_TRUE(this->store().CreateUser({"vacc7", "$h", Role::kVaccinator, "KZ-ABY-01", At(1)},
-                                       MakeAudit("u")).ok());
+  ASSERT_TRUE(
+      this->store()
+          .CreateUser({"vacc7", "$h", Role::kVaccinator, "KZ-ABY-01", At(1)}, MakeAudit("u"))
+          .ok());
   BatchContext ctx = MakeContext();
   ctx.user_id = this->store().FindUserByName("vacc7")->id;
   auto first = MakeRecord(1, Phone(1), {Tag(1), Tag(2)});  // two tagged head
-  auto second = MakeRecord(2, Phone(1));                    // a flock of 5, same product, batch 2
+  auto second = MakeRecord(2, Phone(1));                   // a flock of 5, same product, batch 2
   auto other = MakeRecord(3, Phone(2));
   auto results = this->Record({first, second, other}, ctx);
   ASSERT_EQ(results.size(), 3u);
@@ -4659,9 +4661,10 @@ TYPED_TEST(StoreTest, ABatchQueuesOneReceiptPerOwnerInItsOwnTransaction) {
   EXPECT_FALSE(one.requested);
   EXPECT_EQ(one.created_at, ctx.at);
   EXPECT_EQ(one.next_attempt_at, ctx.at);
-  EXPECT_EQ(one.body,
-            "HerdPass 2026-09-21: vaccinated FMD-O 2 head, FMD-OA-INACT lot B-2026-1; FMD-O 5 head, "
-            "FMD-OA-INACT lot B-2026-2. By vacc7, KZ-ABY-01.");
+  EXPECT_EQ(
+      one.body,
+      "HerdPass 2026-09-21: vaccinated FMD-O 2 head, FMD-OA-INACT lot B-2026-1; FMD-O 5 head, "
+      "FMD-OA-INACT lot B-2026-2. By vacc7, KZ-ABY-01.");
 
   // A later batch the same day merges into the queued receipt; a duplicate record adds nothing.
   auto third = MakeRecord(4, Phone(1));
@@ -4671,9 +4674,10 @@ TYPED_TEST(StoreTest, ABatchQueuesOneReceiptPerOwnerInItsOwnTransaction) {
   this->Record({third, first}, ctx);
   auto merged = this->store().FindSms(one.id);
   ASSERT_TRUE(merged.ok());
-  EXPECT_EQ(merged->body,
-            "HerdPass 2026-09-21: vaccinated FMD-O 5 head, FMD-OA-INACT lot B-2026-1; FMD-O 5 head, "
-            "FMD-OA-INACT lot B-2026-2. By vacc7, KZ-ABY-01.");
+  EXPECT_EQ(
+      merged->body,
+      "HerdPass 2026-09-21: vaccinated FMD-O 5 head, FMD-OA-INACT lot B-2026-1; FMD-O 5 head, "
+      "FMD-OA-INACT lot B-2026-2. By vacc7, KZ-ABY-01.");
   EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100})->size(), 2u);
 
   // Once it has gone, that day's later records queue no second receipt; the next day's do.
@@ -4742,14 +4746,16 @@ TYPED_TEST(StoreTest, TheSenderWalksAMessageThroughItsStates) {
   EXPECT_EQ(sent->sent_at, std::optional<Timestamp>(At(1'030'500)));
   EXPECT_EQ(sent->last_error, "");
   EXPECT_EQ(ids(At(9'000'000)), std::vector<int64_t>{*keyed});
-  EXPECT_TRUE(HasCode(this->store().MarkSmsSent(*id, At(1'031'000)), StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(
+      HasCode(this->store().MarkSmsSent(*id, At(1'031'000)), StatusCode::kFailedPrecondition));
   EXPECT_TRUE(HasCode(this->store().DeferSms(*id, At(1'031'000)), StatusCode::kFailedPrecondition));
   ASSERT_TRUE(this->store().RecordSmsDelivery(*id, 1, At(1'040'000)).ok());
   auto delivered = this->store().FindSms(*id);
   EXPECT_EQ(delivered->status, SmsStatus::kDelivered);
   EXPECT_EQ(delivered->dlr, 1);
   EXPECT_EQ(delivered->dlr_at, std::optional<Timestamp>(At(1'040'000)));
-  // Kannel's interim report (8, taken by the SMSC) may come after the final one: it changes nothing.
+  // Kannel's interim report (8, taken by the SMSC) may come after the final one: it changes
+  // nothing.
   ASSERT_TRUE(this->store().RecordSmsDelivery(*id, 8, At(1'050'000)).ok());
   EXPECT_EQ(this->store().FindSms(*id)->dlr, 1);
   EXPECT_EQ(this->store().FindSms(*id)->status, SmsStatus::kDelivered);
