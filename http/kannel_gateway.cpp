@@ -4,6 +4,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/request.h"
 #include "service/sms_callback.h"
 
 namespace herdpass::http {
@@ -39,21 +40,6 @@ Result<UrlParts> SplitUrl(const std::string& url) {
   return p;
 }
 
-std::string Escape(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Status CheckSendsmsUrl(const std::string& url) { return SplitUrl(url).status(); }
@@ -70,14 +56,15 @@ Status KannelGateway::Send(const SmsMessage& m) {
   if (host_.empty()) return InvalidArgument("sms-gateway", "no sendsms URL");
   const SmsEncoding enc = EncodeForSms(m.body);
   std::string target = path_ + (path_.find('?') == std::string::npos ? "?" : "&");
-  target += "username=" + Escape(options_.username) + "&password=" + Escape(options_.password) +
-            "&to=" + Escape(m.phone) + "&text=" + Escape(m.body) +
+  target += "username=" + PercentEncode(options_.username) +
+            "&password=" + PercentEncode(options_.password) + "&to=" + PercentEncode(m.phone) +
+            "&text=" + PercentEncode(m.body) +
             "&charset=UTF-8&coding=" + (enc.coding == SmsCoding::kGsm7 ? "0" : "2");
-  if (!options_.sender.empty()) target += "&from=" + Escape(options_.sender);
+  if (!options_.sender.empty()) target += "&from=" + PercentEncode(options_.sender);
   if (!options_.callback_url.empty()) {
     const std::string dlr = options_.callback_url + "/api/v1/sms/dlr?id=" + std::to_string(m.id) +
                             "&token=" + SmsCallbackToken(options_.secret, m.id) + "&status=%d";
-    target += "&dlr-mask=31&dlr-url=" + Escape(dlr);
+    target += "&dlr-mask=31&dlr-url=" + PercentEncode(dlr);
   }
   try {
     asio::io_context io;

@@ -1,5 +1,6 @@
 #include "http/request.h"
 
+#include <cctype>
 #include <string>
 
 namespace herdpass::http {
@@ -83,6 +84,22 @@ Result<nlohmann::json> ParseJsonBody(const Request& request) {
     return InvalidArgument("body", "malformed JSON");
   }
   return j;
+}
+
+std::string PercentEncode(std::string_view in) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (const unsigned char c : in) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 std::string PercentDecode(std::string_view in, bool plus_as_space) {

@@ -67,6 +67,10 @@ Result<nlohmann::json> ParseJsonBody(const Request& request);
 // Malformed escapes ("%zz", a trailing "%") are kept literally, as most servers do.
 std::string PercentDecode(std::string_view in, bool plus_as_space);
 
+// Percent-encodes `in` for a query string: RFC 3986's unreserved characters stay, every other
+// byte is %XX (so a space is %20, never '+'). By hand: Boost.URL is newer than Debian 12's Boost.
+std::string PercentEncode(std::string_view in);
+
 // Splits "a=1&b=&c" into decoded pairs {a:1, b:"", c:""}; the first occurrence of a name wins.
 std::unordered_map<std::string, std::string> ParseQuery(std::string_view query);
 

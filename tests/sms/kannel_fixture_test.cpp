@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "http/request.h"
 #include "tests/support/http_client.h"
 #include "tests/support/kannel.h"
 
@@ -17,10 +18,11 @@ using std::chrono::seconds;
 std::string SendSms(KannelGateway& kannel, const std::string& to, const std::string& text,
                     const std::string& coding, const std::string& extra = "") {
   HttpClient client("127.0.0.1", kannel.sendsms_port());
-  auto res = client.Get("/cgi-bin/sendsms?username=" + UrlEncode(kannel.options().sendsms_user) +
-                        "&password=" + UrlEncode(kannel.options().sendsms_password) +
-                        "&to=" + UrlEncode(to) + "&text=" + UrlEncode(text) +
-                        "&charset=UTF-8&coding=" + coding + extra);
+  auto res =
+      client.Get("/cgi-bin/sendsms?username=" + http::PercentEncode(kannel.options().sendsms_user) +
+                 "&password=" + http::PercentEncode(kannel.options().sendsms_password) +
+                 "&to=" + http::PercentEncode(to) + "&text=" + http::PercentEncode(text) +
+                 "&charset=UTF-8&coding=" + coding + extra);
   return std::to_string(res.status) + " " + res.body;
 }
 
@@ -73,9 +75,9 @@ TEST(KannelFixtureTest, AnOwnersMessageReachesThePostUrlAndDeliveryReportsTheDlr
   EXPECT_EQ(requests[0].body, "STATUS please");
 
   std::string dlr_url = "http://127.0.0.1:" + std::to_string(app.port()) + "/dlr?id=42&status=%d";
-  EXPECT_EQ(
-      SendSms(kannel, "+77011234567", "receipt", "0", "&dlr-mask=3&dlr-url=" + UrlEncode(dlr_url)),
-      "202 0: Accepted for delivery");
+  EXPECT_EQ(SendSms(kannel, "+77011234567", "receipt", "0",
+                    "&dlr-mask=3&dlr-url=" + http::PercentEncode(dlr_url)),
+            "202 0: Accepted for delivery");
   requests = app.WaitForRequests(2, seconds(30));
   ASSERT_EQ(requests.size(), 2u) << kannel.Logs();
   EXPECT_EQ(requests[1].target, "/dlr?id=42&status=1");  // 1: delivered

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "http/request.h"
 #include "tests/support/http_client.h"
 
 namespace herdpass::testing {
@@ -98,36 +99,6 @@ bool LooksLikeUcs2(const std::string& bytes) {
 }
 
 }  // namespace
-
-std::string UrlDecode(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%' && i + 2 < text.size()) {
-      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-std::string UrlEncode(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 KannelGateway::KannelGateway(KannelOptions options) : options_(std::move(options)) {
   dir_ = MakeTempDir();
@@ -301,16 +272,16 @@ void KannelGateway::HandleLine(const std::string& line) {
     m.text = rest;
   } else if (type == "ucs-2") {
     m.coding = "ucs-2";
-    m.text = Utf16BeToUtf8(UrlDecode(rest));
+    m.text = Utf16BeToUtf8(http::PercentDecode(rest, true));
   } else if (type == "data") {
     m.coding = "data";
-    m.text = UrlDecode(rest);
+    m.text = http::PercentDecode(rest, true);
   } else if (type == "udh") {
     auto space = rest.find(' ');
-    std::string udh = UrlDecode(rest.substr(0, space));
+    std::string udh = http::PercentDecode(rest.substr(0, space), true);
     std::string data = rest.substr(space + 1);
     if (data.rfind("data ", 0) == 0) data.erase(0, 5);
-    data = UrlDecode(data);
+    data = http::PercentDecode(data, true);
     // UDH: length, then information elements; 0x00 = concatenation with an 8-bit reference
     // (ref, total, seq), 0x08 = with a 16-bit one.
     int ref = -1, total = 1, seq = 1;

@@ -134,8 +134,4 @@ class RecordingHttpServer {
   int port_ = 0;
 };
 
-// `%XX` escapes and `+` decoded, as Kannel writes and reads URL-encoded data.
-std::string UrlDecode(const std::string& text);
-std::string UrlEncode(const std::string& text);
-
 }  // namespace herdpass::testing
