@@ -104,6 +104,11 @@ struct SmsChangeInput {
 template <class Codecs, class Connection>
 Status ChangeSms(Connection& conn, int64_t id, const SmsChangeInput& in) {
   HP_ASSIGN_OR_RETURN(SmsMessage m, Codecs::ReadSms(conn, id));
+  // The gateway's report can come back before the sender has marked its hand-over (smsbox answers
+  // the sender and the SMSC reports at about the same time): the report has already counted it.
+  if (in.change == SmsChange::kSent && m.status != SmsStatus::kQueued && m.dlr != 0) {
+    return Status::Ok();
+  }
   if (in.change != SmsChange::kReport && m.status != SmsStatus::kQueued) {
     return FailedPrecondition(std::string("the message is ") + SmsStatusName(m.status));
   }
@@ -132,9 +137,12 @@ Status ChangeSms(Connection& conn, int64_t id, const SmsChangeInput& in) {
       m.dlr = in.dlr;
       m.dlr_at = in.at;
       m.status = SmsStatusAfterReport(m.status, in.dlr);
-      // A report for a message still queued: the gateway took it before a crash let it be marked
-      // (docs/sms.md). It has gone; it is not sent again.
-      if (!m.sent_at && m.status != SmsStatus::kQueued) m.sent_at = in.at;
+      // A report for a message still queued: the gateway took it before the sender marked it, or
+      // before a crash let it be marked (docs/sms.md). It has gone, once; it is not sent again.
+      if (!m.sent_at && m.status != SmsStatus::kQueued) {
+        m.sent_at = in.at;
+        m.attempts += 1;
+      }
       break;
   }
   return Codecs::UpdateSmsState(conn, m);

@@ -4765,7 +4765,15 @@ TYPED_TEST(StoreTest, TheSenderWalksAMessageThroughItsStates) {
   // A report for a message still queued (a crash before its marking): it has gone, not again.
   ASSERT_TRUE(this->store().RecordSmsDelivery(*keyed, 8, At(2'100'000)).ok());
   EXPECT_EQ(this->store().FindSms(*keyed)->status, SmsStatus::kSent);
+  EXPECT_EQ(this->store().FindSms(*keyed)->attempts, 1);  // the hand-over the report tells of
   EXPECT_EQ(ids(At(9'000'000)), std::vector<int64_t>{});
+  // The sender's mark, when it comes after that report, counts nothing twice and keeps the report.
+  ASSERT_TRUE(this->store().RecordSmsDelivery(*keyed, 1, At(2'100'100)).ok());
+  ASSERT_TRUE(this->store().MarkSmsSent(*keyed, At(2'100'200)).ok());
+  auto reported = this->store().FindSms(*keyed);
+  EXPECT_EQ(reported->status, SmsStatus::kDelivered);
+  EXPECT_EQ(reported->attempts, 1);
+  EXPECT_EQ(reported->sent_at, std::optional<Timestamp>(At(2'100'000)));
 
   auto count = this->store().CountSmsSentSince(o.id, At(1'030'500));
   ASSERT_TRUE(count.ok());
