@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "domain/certificate.h"
+#include "http/request.h"
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
 #include "tests/api/shared_server_test.h"
@@ -25,22 +26,8 @@
 namespace herdpass::testing {
 namespace {
 
+using http::PercentEncode;
 using nlohmann::json;
-
-std::string UrlEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 class ApiTest : public SharedServerTest<ApiTest> {
  public:
@@ -65,7 +52,8 @@ class ApiTest : public SharedServerTest<ApiTest> {
 
   // W2 as the vet; the owner's vaccination records (empty when the owner is unknown: 404).
   json LookupOrNull(const std::string& phone) {
-    auto r = client_->Get("/api/v1/lookup?phone=" + UrlEncode(phone) + "&years=10", Token("vet"));
+    auto r =
+        client_->Get("/api/v1/lookup?phone=" + PercentEncode(phone) + "&years=10", Token("vet"));
     if (r.status == 404) return nullptr;
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json();
@@ -205,9 +193,9 @@ TEST_F(ApiTest, OwnerCreateRejectsBadInputNamingTheField) {
 TEST_F(ApiTest, OwnerFoundByPhoneInAnyLocalForm) {
   const int64_t id = CreateOwner("+77012345678").at("id").get<int64_t>();
   for (const std::string& query : {
-           "phone=" + UrlEncode("8 701 234 5678"),
-           "phone=" + UrlEncode("+7 (701) 234-56-78"),
-           "phone=" + UrlEncode("+7 701 234 56 78"),
+           "phone=" + PercentEncode("8 701 234 5678"),
+           "phone=" + PercentEncode("+7 (701) 234-56-78"),
+           "phone=" + PercentEncode("+7 701 234 56 78"),
            std::string("phone=+77012345678"),  // '+' typed unencoded
            std::string("phone=87012345678"),
        }) {
@@ -495,7 +483,7 @@ TEST_F(ApiTest, VetVoidsARecordAndLookupShowsItVoided) {
       client_->Post("/api/v1/vaccinations/" + id + "/void", {{"reason", "again"}}, Token("vet")),
       409);
 
-  auto r = client_->Get("/api/v1/lookup?phone=" + UrlEncode(phone), Token("insp"));
+  auto r = client_->Get("/api/v1/lookup?phone=" + PercentEncode(phone), Token("insp"));
   ASSERT_EQ(r.status, 200) << r.body;
   json j = r.json();
   ASSERT_EQ(j.at("vaccinations").size(), 1u);  // still visible
@@ -604,7 +592,7 @@ TEST_F(ApiTest, LookupShowsCoveredOverdueAndNever) {
   EXPECT_EQ(c["animals"][0].at("tag"), KzTag(1700));
   EXPECT_EQ(find(c["animals"][0].at("coverage"), "FMD-O").at("status"), "covered");
 
-  auto overdue = client_->Get("/api/v1/lookup?phone=" + UrlEncode(overdue_phone), Token("vet"));
+  auto overdue = client_->Get("/api/v1/lookup?phone=" + PercentEncode(overdue_phone), Token("vet"));
   ASSERT_EQ(overdue.status, 200) << overdue.body;
   json o = find(overdue.json().at("coverage"), "FMD-O");
   EXPECT_EQ(o.at("status"), "overdue") << o;
@@ -620,8 +608,8 @@ TEST_F(ApiTest, LookupShowsCoveredOverdueAndNever) {
 
   // The window: the dose of two years ago is shown within three years, not within one.
   EXPECT_EQ(overdue.json().at("vaccinations").size(), 2u);
-  auto one_year =
-      client_->Get("/api/v1/lookup?phone=" + UrlEncode(overdue_phone) + "&years=1", Token("insp"));
+  auto one_year = client_->Get("/api/v1/lookup?phone=" + PercentEncode(overdue_phone) + "&years=1",
+                               Token("insp"));
   ASSERT_EQ(one_year.status, 200);
   EXPECT_EQ(one_year.json().at("vaccinations").size(), 1u);
   ExpectProblem(client_->Get("/api/v1/lookup?phone=" + covered_phone + "&years=0", Token("insp")),
