@@ -178,17 +178,6 @@ double SendPlain(const testing::KannelGateway& kannel, const std::vector<Text>& 
   return secs;
 }
 
-// A --utc-offset that makes the local time about noon now (quiet hours hold receipts at night).
-std::string NoonOffset() {
-  const auto now = std::chrono::system_clock::now();
-  const auto hour = std::chrono::duration_cast<std::chrono::hours>(
-                        now - std::chrono::floor<std::chrono::days>(now))
-                        .count();
-  char text[16];
-  std::snprintf(text, sizeof text, "%+03d:00", 12 - static_cast<int>(hour));
-  return text;
-}
-
 struct OutboxState {
   int64_t queued = 0;
   int64_t sent = 0;
@@ -261,7 +250,7 @@ int Run(const Args& args) {
                 "--sms-per-owner-per-day",
                 "1000",
                 "--utc-offset",
-                NoonOffset()};
+                testing::NoonUtcOffset()};
   serve.stdout_path = args.data_dir + "/serve.log";
   serve.stderr_path = args.data_dir + "/serve.log";
   const auto serve_start = Clock::now();

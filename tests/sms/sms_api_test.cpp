@@ -20,26 +20,13 @@ using std::chrono::seconds;
 
 constexpr const char* kSecret = "sms-test-secret";
 
-// A --utc-offset that makes the local time about noon now: quiet hours (21:00-08:00 local) would
-// otherwise hold the receipts of a test run at night.
-std::string NoonOffset() {
-  const auto now = std::chrono::system_clock::now();
-  const auto hour = std::chrono::duration_cast<std::chrono::hours>(
-                        now - std::chrono::floor<std::chrono::days>(now))
-                        .count();
-  int offset = 12 - static_cast<int>(hour);  // -11..12
-  char text[16];
-  snprintf(text, sizeof text, "%+03d:00", offset);
-  return text;
-}
-
 std::vector<std::string> GatewayArgs(const KannelGateway& kannel) {
   return {"--sms-gateway",      kannel.sendsms_url(),
           "--sms-user",         kannel.options().sendsms_user,
           "--sms-password",     kannel.options().sendsms_password,
           "--sms-secret",       kSecret,
           "--sms-callback-url", "http://127.0.0.1:{port}",
-          "--utc-offset",       NoonOffset()};
+          "--utc-offset",       NoonUtcOffset()};
 }
 
 class SmsApiTest : public ::testing::Test {
