@@ -1,7 +1,8 @@
 // W15 in the browser (issue 15, "make run shows the demo owner's messages"): the demo admin opens
 // Messages and sees the demo owners' receipts, queued since this server has no SMS gateway, newest
-// first, with the warning that nothing sends them; the filter by state; the screen in ug (right to
-// left), kk and ru at 390 px, with screenshots. Only admins have the tab.
+// first, with the warning that nothing sends them; the filter by state; offline, a message and a
+// retry; the screen in ug (right to left), kk and ru at 390 px, with screenshots. Only admins have
+// the tab.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -90,6 +91,18 @@ test('the admin sees the demo owners\' queued receipts, newest first, and that n
     await page.getByTestId('sms-filter').selectOption('queued');
     await expectCount(items, want.items.filter((m) => m.status === 'queued').length);
     await expectAttr(items.first(), 'data-status', 'queued');
+
+    // Offline: the list is not kept on the phone (it names phones), so the screen says the network
+    // is gone and offers to try again, which works once it is back.
+    await context.setOffline(true);
+    await page.getByTestId('sms-filter').selectOption('failed');
+    await expectAttr(page.getByTestId('sms'), 'data-status', 'error');
+    await expectText(page.getByTestId('error'), /No network/);
+    await expectCount(items, 0);
+    await context.setOffline(false);
+    await page.getByTestId('error-retry').click();
+    await expectAttr(page.getByTestId('sms'), 'data-status', 'ready');
+    await page.getByTestId('sms-empty').waitFor();
   } finally {
     await context.close();
   }
