@@ -22,6 +22,12 @@
 #                                 buyer's W2 against an ordinary W2
 #                                 "w2": only W2 with gzip (bytes, req/s against nginx gzip_static
 #                                 of the same bytes) and a W1 sync batch gzip against plain
+#                                 "sms": only SMS handed to Kannel: W1 receipts queued, then sent
+#                                 by `herdpass serve --sms-gateway` to a real bearerbox and smsbox
+#                                 (the SMS tests' fixture, a fake SMSC taking everything), against
+#                                 a plain HTTP client sending the same texts to sendsms
+#                                 (bench/sms_bench.cpp)
+#   BENCH_SMS_MESSAGES [5000]     receipts of the SMS benchmark
 #   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
 # Loopback only. Every process it starts is stopped on exit.
 set -euo pipefail
@@ -42,6 +48,7 @@ seed=$build/bench/seed
 raw=$build/bench/raw_sqlite_bench
 load=$build/bench/load_client
 certb=$build/bench/cert_bench
+smsb=$build/bench/sms_bench
 lua=$root/bench/lookup.lua
 timeline_lua=$root/bench/timeline.lua
 
@@ -52,7 +59,7 @@ for tool in wrk nginx curl; do
   }
 done
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-for bin in "$herdpass" "$seed" "$raw" "$load" "$certb"; do
+for bin in "$herdpass" "$seed" "$raw" "$load" "$certb" "$smsb"; do
   [[ -x $bin ]] || { echo "bench: $bin is not built" >&2; exit 1; }
 done
 
@@ -74,7 +81,7 @@ cleanup() {
   done
   # The work copies of the data sets are large; keep only the logs.
   rm -rf "$work/big" "$work/small" "$work/w1" "$work/raw.db" "$work/raw.db-wal" "$work/raw.db-shm" \
-    "$work/cert" "$work/pg-data" "$work/backup-big" "$work/journeys"
+    "$work/cert" "$work/pg-data" "$work/backup-big" "$work/journeys" "$work/sms"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -593,6 +600,36 @@ w2_rows() {
     "$(ratio "$(field "$s" gzip_upload)" "$(field "$s" plain_upload)")" "(info)" ""
 }
 
+# --- SMS handed to Kannel by the sender against a plain sendsms client (same Kannel, same run) ----
+sms_messages=${BENCH_SMS_MESSAGES:-5000}
+sms_rows() {
+  local f=$work/sms.txt hp ref one
+  hp=$(field "$f" herdpass_per_s)
+  ref=$(field "$f" plain_per_s)
+  one=$(field "$f" plain_one_per_s)
+  row "SMS handed to Kannel's smsbox by serve's sender, messages/s ($(field "$f" messages) receipts, $(field "$f" parts) parts)" \
+    "$hp" "$ref (plain HTTP client to sendsms, $(field "$f" connections) keep-alive conns)" \
+    "$(ratio "$hp" "$ref")" ">= 0.5x" "$(check "$hp / $ref >= 0.5")"
+  row "SMS handed to Kannel, against a plain client on 1 keep-alive connection" "$hp" \
+    "$one (plain HTTP client, 1 conn)" "$(ratio "$hp" "$one")" "(info)" ""
+  row "SMS handed to Kannel, against a plain client opening a connection per message" "$hp" \
+    "$(field "$f" plain_fresh_per_s) (plain HTTP client, 1 conn each)" \
+    "$(ratio "$hp" "$(field "$f" plain_fresh_per_s)")" "(info)" ""
+}
+run_sms_bench() {
+  [[ -x /usr/sbin/bearerbox && -x /usr/sbin/smsbox ]] || {
+    echo "bench: Kannel is missing (scripts/deps.sh installs the kannel package)" >&2
+    exit 1
+  }
+  say "SMS: $sms_messages receipts handed to a real Kannel by herdpass serve, against a plain sendsms client"
+  rm -rf "$work/sms"
+  mkdir -p "$work/sms"
+  "$herdpass" init --data "$work/sms/data" --region KZ --authority "$authority" >"$work/sms/init.log"
+  timeout 1200 "$smsb" --herdpass "$herdpass" --data "$work/sms/data" --messages "$sms_messages" \
+    >"$work/sms.txt" 2> >(tee -a "$log" >&2)
+  cat "$work/sms.txt" >>"$log"
+}
+
 # BENCH_ONLY=NAME: one group alone, its own table. Runs RUN_FN, then a table of ROWS_FN titled TITLE.
 only_bench() {
   local run_fn=$1 title=$2 rows_fn=$3
@@ -620,6 +657,7 @@ case ${BENCH_ONLY:-} in
   journeys) only_bench run_journeys_bench "HerdPass journeys (issue 12), $records records" \
     journeys_rows ;;
   w2) only_bench run_w2_bench "HerdPass W2 lean: gzip and the answer cache" w2_rows ;;
+  sms) only_bench run_sms_bench "HerdPass SMS to owners through Kannel" sms_rows ;;
 esac
 
 say "build $build, $records records (small set $small_records), wrk ${duration}s, W1 ${w1_seconds}s"
@@ -757,6 +795,7 @@ run_web_bench
 run_photo_bench
 run_fieldcopy_bench
 run_journeys_bench
+run_sms_bench
 
 # --- the table ------------------------------------------------------------------------------------
 w2_rps=$(field "$work/w2-big.txt" rps)
@@ -819,6 +858,7 @@ table=$work/table.md
   photo_rows
   fieldcopy_rows
   journeys_rows
+  sms_rows
   echo
   echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \
     "txn of 1); during W2 the server used $cpu_us us of CPU per lookup ($cpu_cores of $(nproc) cores)"

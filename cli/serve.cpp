@@ -116,6 +116,7 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
                                 "--sms-per-minute and --sms-per-owner-per-day must be at least 1"));
   }
   config.sms_secret = options.sms_secret;
+  config.sms_gateway = !options.sms_gateway.empty();
   auto proxies = http::TrustedProxies::Parse(options.trusted_proxies);
   if (!proxies.ok()) return Fail(proxies.status());
   std::unique_ptr<http::StaticFiles> web;

@@ -119,6 +119,9 @@ struct ServiceConfig {
   // The secret shared with the gateway (serve --sms-secret): it keys the delivery reports' tokens
   // (service/sms_callback.h). Empty: no report is taken.
   std::string sms_secret;
+  // Whether serve hands messages to a gateway (serve --sms-gateway); false: they stay queued, and
+  // the admin's list says so.
+  bool sms_gateway = false;
 };
 
 // Who is calling: the authenticated user, or the public.
@@ -858,10 +861,17 @@ class HerdService {
   // (before the token is looked at: message ids are no secret).
   Status RecordSmsDelivery(int64_t id, int dlr, const std::string& token);
   // The messages to owners of the caller's jurisdiction (every one for the console), newest first,
-  // below `before_id` when not 0; 1 to 1000 (`limit`, default 100). They name phone numbers: the
+  // below `before_id` when not 0, of one status when `status` is not "" (kInvalidArgument naming
+  // "status" for a name that is none); 1 to 1000 (`limit`, default 100). With them, how many of
+  // the jurisdiction's are queued and whether a gateway takes them. They name phone numbers: the
   // read is audited (sms.list).
-  Result<std::vector<SmsMessage>> ListSmsMessages(const Caller& caller, int64_t before_id,
-                                                  std::optional<int64_t> limit);
+  struct SmsPage {
+    std::vector<SmsMessage> messages;
+    int64_t queued = 0;    // in the jurisdiction, whatever the filter
+    bool gateway = false;  // ServiceConfig::sms_gateway
+  };
+  Result<SmsPage> ListSmsMessages(const Caller& caller, int64_t before_id,
+                                  std::optional<int64_t> limit, std::string_view status = "");
 
  private:
   struct Throttle;

@@ -15,9 +15,9 @@ Status HerdService::RecordSmsDelivery(int64_t id, int dlr, const std::string& to
   return store_.RecordSmsDelivery(id, dlr, clock_.Now());
 }
 
-Result<std::vector<SmsMessage>> HerdService::ListSmsMessages(const Caller& caller,
-                                                             int64_t before_id,
-                                                             std::optional<int64_t> limit) {
+Result<HerdService::SmsPage> HerdService::ListSmsMessages(const Caller& caller, int64_t before_id,
+                                                          std::optional<int64_t> limit,
+                                                          std::string_view status) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kReadSms));
   SmsListQuery q;
   q.scope = caller.authority;
@@ -29,7 +29,18 @@ Result<std::vector<SmsMessage>> HerdService::ListSmsMessages(const Caller& calle
       return InvalidArgument("limit", "limit must be from 1 to 1000");
     q.limit = static_cast<int>(*limit);
   }
-  HP_ASSIGN_OR_RETURN(auto messages, store_.ListSms(q));
+  if (!status.empty()) {
+    SmsStatus wanted;
+    if (!ParseSmsStatus(status, &wanted)) {
+      return InvalidArgument("status", "status must be queued, sent, delivered or failed");
+    }
+    q.status = wanted;
+  }
+  SmsPage page;
+  page.gateway = config_.sms_gateway;
+  HP_ASSIGN_OR_RETURN(page.queued, store_.CountQueuedSms(q));
+  HP_ASSIGN_OR_RETURN(page.messages, store_.ListSms(q));
+  const auto& messages = page.messages;
   // Which owners' numbers were shown.
   std::string owners;
   for (const SmsMessage& m : messages)
@@ -40,7 +51,7 @@ Result<std::vector<SmsMessage>> HerdService::ListSmsMessages(const Caller& calle
                                    .Add("messages", static_cast<int64_t>(messages.size()))
                                    .Add("owners", owners)
                                    .Text())));
-  return messages;
+  return page;
 }
 
 }  // namespace herdpass

@@ -316,6 +316,7 @@ struct RecordCodecs {
   static Result<std::vector<SmsMessage>> ReadDueSms(Connection& conn, Timestamp now, int limit);
   static Result<int64_t> CountSmsSentSince(Connection& conn, int64_t owner_id, Timestamp since);
   static Result<std::vector<SmsMessage>> ReadSmsList(Connection& conn, const SmsListQuery& q);
+  static Result<int64_t> CountQueuedSms(Connection& conn, const SmsListQuery& q);
   static Result<std::optional<SmsOwnerSettings>> ReadSmsOwner(Connection& conn, int64_t owner_id);
   // For a W1 batch, read ahead in a fixed number of statements whatever the batch's size: the
   // settings of the owners that have some, and the messages holding any of the keys.

@@ -514,12 +514,14 @@ struct NewSms {
 };
 
 // The admin's list (GET /sms/messages): messages to owners of `scope` or an authority below it
-// (every one with all_authorities), newest first, below `before_id` when it is not 0.
+// (every one with all_authorities), newest first, below `before_id` when it is not 0, of
+// `status` alone when it is set.
 struct SmsListQuery {
   std::string scope;
   bool all_authorities = false;
   int64_t before_id = 0;
   int limit = 100;  // 1 to 1000
+  std::optional<SmsStatus> status;
 };
 
 // A checkpoint passage (issue 12 item 4), validated by service/ (the holding takes passages, is in
@@ -942,6 +944,9 @@ class Store {
   // Messages sent to the owner at or after `since` (for the per-owner rate limit).
   virtual Result<int64_t> CountSmsSentSince(int64_t owner_id, Timestamp since) = 0;
   virtual Result<std::vector<SmsMessage>> ListSms(const SmsListQuery& query) = 0;
+  // How many messages to owners of the query's scope (its before_id, limit and status aside) are
+  // queued: the admin's "waiting" count, read through the outbox's index of queued messages.
+  virtual Result<int64_t> CountQueuedSms(const SmsListQuery& query) = 0;
 
   // --- field copy (W10) ---
   // Streams the copy `query` asks for into `sink` from one read snapshot, and returns the cursor

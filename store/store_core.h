@@ -596,6 +596,10 @@ class StoreCore final : public Store {
     return Read([&](Connection& c) { return Codecs::ReadSmsList(c, query); });
   }
 
+  Result<int64_t> CountQueuedSms(const SmsListQuery& query) override {
+    return Read([&](Connection& c) { return Codecs::CountQueuedSms(c, query); });
+  }
+
   // --- users and tokens ---
 
   Result<User> CreateUser(const NewUser& user, const AuditEntry& audit) override {

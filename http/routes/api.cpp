@@ -617,8 +617,9 @@ Answer ListOutbreaks(HerdService& service, Request& req, const Caller& caller) {
 Answer ListSmsMessages(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const auto before, QueryInt(req, "before"));
   HP_ASSIGN_OR_RETURN(const auto limit, QueryInt(req, "limit"));
-  HP_ASSIGN_OR_RETURN(const auto items, service.ListSmsMessages(caller, before.value_or(0), limit));
-  return JsonText(200, SmsListJson(items));
+  HP_ASSIGN_OR_RETURN(const auto page, service.ListSmsMessages(caller, before.value_or(0), limit,
+                                                               req.Query("status")));
+  return JsonText(200, SmsListJson(page.messages, page.queued, page.gateway));
 }
 
 // Kannel's delivery report (http/kannel_gateway.h): GET, as smsbox calls a dlr-url; the token in

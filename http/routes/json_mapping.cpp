@@ -1623,7 +1623,7 @@ std::string OutbreakListJson(const std::vector<Outbreak>& items) {
   return json{{"items", std::move(list)}}.dump();
 }
 
-std::string SmsListJson(const std::vector<SmsMessage>& items) {
+std::string SmsListJson(const std::vector<SmsMessage>& items, int64_t queued, bool gateway) {
   json list = json::array();
   for (const SmsMessage& m : items) {
     const SmsEncoding enc = EncodeForSms(m.body);
@@ -1645,7 +1645,7 @@ std::string SmsListJson(const std::vector<SmsMessage>& items) {
               {"last_error", m.last_error}};
     list.push_back(std::move(j));
   }
-  json out = {{"items", std::move(list)}};
+  json out = {{"items", std::move(list)}, {"queued", queued}, {"gateway", gateway}};
   if (!items.empty()) out["next_before"] = items.back().id;
   return out.dump();
 }

@@ -141,7 +141,8 @@ std::string VerifyResultJson(const VerifyResult& r);
 std::string OutbreakJson(const Outbreak& o, bool duplicate);
 std::string OutbreakListJson(const std::vector<Outbreak>& items);
 // W15: the admin's list of messages to owners, with their coding and segments (domain/sms.h).
-std::string SmsListJson(const std::vector<SmsMessage>& items);
+// `queued`: how many of the jurisdiction's wait; `gateway`: whether serve hands them to one.
+std::string SmsListJson(const std::vector<SmsMessage>& items, int64_t queued, bool gateway);
 std::string ZoneJson(const Zone& z);
 std::string ZoneListJson(const std::vector<Zone>& items);  // {items: [Zone]}
 std::string ZoneRevocationJson(const ZoneRevocation& r);

@@ -1152,8 +1152,16 @@ Result<int64_t> Codecs::CountSmsSentSince(Connection& conn, int64_t owner_id, Ti
 template <>
 Result<std::vector<SmsMessage>> Codecs::ReadSmsList(Connection& conn, const SmsListQuery& q) {
   return postgres::ReadAll<SmsMessage>(conn, postgres::kSelectSmsList,
-                                       {q.scope, q.all_authorities ? 1 : 0, q.before_id, q.limit},
+                                       {q.scope, q.all_authorities ? 1 : 0, q.before_id, q.limit,
+                                        std::string(q.status ? SmsStatusName(*q.status) : "")},
                                        postgres::SmsFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::CountQueuedSms(Connection& conn, const SmsListQuery& q) {
+  HP_ASSIGN_OR_RETURN(const Rows rows,
+                      conn.Run(postgres::kCountQueuedSms, {q.scope, q.all_authorities ? 1 : 0}));
+  return rows.Int(0, 0);
 }
 
 template <>

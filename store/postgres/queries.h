@@ -830,14 +830,21 @@ inline constexpr Query kCountSmsSentSince{
     "CountSmsSentSince",
     "SELECT count(*) FROM sms_outbox WHERE owner_id = $1::bigint AND sent_at >= hp_ts($2)"};
 // $1 scope, $2 every authority (1) or the scope's subtree (0), $3 below this id (0: from the
-// newest), $4 limit.
+// newest), $4 limit, $5 the status ('' = any).
 inline constexpr Query kSelectSmsList{
     "SelectSmsList",
     "SELECT " HP_SMS_COLUMNS
     " WHERE ($2::integer = 1 OR o.authority = $1::text OR (o.authority >= ($1::text || '-') "
     "COLLATE \"C\" AND o.authority < ($1::text || '.') COLLATE \"C\")) AND ($3::bigint = 0 OR "
-    "m.id < $3::bigint) ORDER BY m.id DESC LIMIT $4::integer"};
+    "m.id < $3::bigint) AND ($5::text = '' OR m.status = $5::text) ORDER BY m.id DESC LIMIT "
+    "$4::integer"};
 #undef HP_SMS_COLUMNS
+// $1 scope, $2 every authority (1) or the scope's subtree (0); through sms_outbox_due.
+inline constexpr Query kCountQueuedSms{
+    "CountQueuedSms",
+    "SELECT count(*) FROM sms_outbox m JOIN owners o ON o.id = m.owner_id WHERE m.status = "
+    "'queued' AND ($2::integer = 1 OR o.authority = $1::text OR (o.authority >= ($1::text || "
+    "'-') COLLATE \"C\" AND o.authority < ($1::text || '.') COLLATE \"C\"))"};
 inline constexpr Query kSelectSmsOwners{
     "SelectSmsOwners",
     "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id = "

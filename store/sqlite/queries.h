@@ -662,13 +662,19 @@ inline constexpr Query kSelectDueSms{
 inline constexpr Query kCountSmsSentSince{
     "CountSmsSentSince", "SELECT count(*) FROM sms_outbox WHERE owner_id = ?1 AND sent_at >= ?2"};
 // ?1 scope, ?2 every authority (1) or the scope's subtree (0), ?3 below this id (0: from the
-// newest), ?4 limit.
+// newest), ?4 limit, ?5 the status ('' = any).
 inline constexpr Query kSelectSmsList{
     "SelectSmsList",
     "SELECT " HP_SMS_COLUMNS
     " WHERE (?2 = 1 OR o.authority = ?1 OR (o.authority >= ?1 || '-' AND o.authority < ?1 || "
-    "'.')) AND (?3 = 0 OR m.id < ?3) ORDER BY m.id DESC LIMIT ?4"};
+    "'.')) AND (?3 = 0 OR m.id < ?3) AND (?5 = '' OR m.status = ?5) ORDER BY m.id DESC LIMIT ?4"};
 #undef HP_SMS_COLUMNS
+// ?1 scope, ?2 every authority (1) or the scope's subtree (0); through sms_outbox_due.
+inline constexpr Query kCountQueuedSms{
+    "CountQueuedSms",
+    "SELECT count(*) FROM sms_outbox m JOIN owners o ON o.id = m.owner_id WHERE m.status = "
+    "'queued' AND (?2 = 1 OR o.authority = ?1 OR (o.authority >= ?1 || '-' AND o.authority < "
+    "?1 || '.'))"};
 inline constexpr Query kSelectSmsOwner{
     "SelectSmsOwner",
     "SELECT owner_id, stopped, language, changed_at FROM sms_owners WHERE owner_id = ?1"};

@@ -1441,9 +1441,20 @@ Result<std::vector<SmsMessage>> Codecs::ReadSmsList(Connection& conn, const SmsL
         st.Bind(1, q.scope)
             .Bind(2, q.all_authorities ? 1 : 0)
             .Bind(3, q.before_id)
-            .Bind(4, q.limit);
+            .Bind(4, q.limit)
+            .Bind(5, std::string(q.status ? SmsStatusName(*q.status) : ""));
       },
       sqlite::SmsFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::CountQueuedSms(Connection& conn, const SmsListQuery& q) {
+  HP_ASSIGN_OR_RETURN(
+      auto n, sqlite::ReadFirst<int64_t>(
+                  conn, sqlite::kCountQueuedSms,
+                  [&](Statement& st) { st.Bind(1, q.scope).Bind(2, q.all_authorities ? 1 : 0); },
+                  [](const Statement& st) { return st.Int(0); }));
+  return n.value_or(0);
 }
 
 template <>

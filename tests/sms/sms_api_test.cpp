@@ -20,26 +20,13 @@ using std::chrono::seconds;
 
 constexpr const char* kSecret = "sms-test-secret";
 
-// A --utc-offset that makes the local time about noon now: quiet hours (21:00-08:00 local) would
-// otherwise hold the receipts of a test run at night.
-std::string NoonOffset() {
-  const auto now = std::chrono::system_clock::now();
-  const auto hour = std::chrono::duration_cast<std::chrono::hours>(
-                        now - std::chrono::floor<std::chrono::days>(now))
-                        .count();
-  int offset = 12 - static_cast<int>(hour);  // -11..12
-  char text[16];
-  snprintf(text, sizeof text, "%+03d:00", offset);
-  return text;
-}
-
 std::vector<std::string> GatewayArgs(const KannelGateway& kannel) {
   return {"--sms-gateway",      kannel.sendsms_url(),
           "--sms-user",         kannel.options().sendsms_user,
           "--sms-password",     kannel.options().sendsms_password,
           "--sms-secret",       kSecret,
           "--sms-callback-url", "http://127.0.0.1:{port}",
-          "--utc-offset",       NoonOffset()};
+          "--utc-offset",       NoonUtcOffset()};
 }
 
 class SmsApiTest : public ::testing::Test {
@@ -111,6 +98,11 @@ TEST_F(SmsApiTest, AVaccinationsReceiptReachesTheOwnersPhoneAndItsDeliveryIsReco
   EXPECT_EQ(m.at("attempts"), 1);
   EXPECT_EQ(m.at("dlr"), 1);
   EXPECT_EQ(kannel.Received().size(), 1u);
+  // The list says a gateway takes the messages, and none waits.
+  auto r = env_.Client()->Get("/api/v1/sms/messages", env_.Login("admin"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("gateway"), true);
+  EXPECT_EQ(r.json().at("queued"), 0);
 }
 
 TEST_F(SmsApiTest, ADeliveryReportWithAnotherMessagesTokenIsRefusedAndChangesNothing) {
@@ -147,6 +139,32 @@ TEST_F(SmsApiTest, WithNoGatewayMessagesStayQueuedAndServeSaysSo) {
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].at("status"), "queued");
   EXPECT_EQ(items[0].at("attempts"), 0);
+  // The admin's screen is told too: no gateway, and how many wait.
+  auto r = env_.Client()->Get("/api/v1/sms/messages", env_.Login("admin"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("gateway"), false);
+  EXPECT_EQ(r.json().at("queued"), 1);
+}
+
+// The admin's filter by status: only that status's messages, while the count of queued ones stays
+// the jurisdiction's; a status that is none is refused naming the field.
+TEST_F(SmsApiTest, TheListFiltersByStatusAndRefusesAStatusThatIsNone) {
+  env_.StartServer();  // no gateway: the messages stay queued
+  RecordFlocks({"+77012223344", "+77012223355"});
+  auto client = env_.Client();
+  const std::string token = env_.Login("admin");
+  auto queued = client->Get("/api/v1/sms/messages?status=queued", token);
+  ASSERT_EQ(queued.status, 200) << queued.body;
+  EXPECT_EQ(queued.json().at("items").size(), 2u);
+  auto sent = client->Get("/api/v1/sms/messages?status=sent", token);
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  EXPECT_TRUE(sent.json().at("items").empty()) << sent.body;
+  EXPECT_FALSE(sent.json().contains("next_before"));
+  EXPECT_EQ(sent.json().at("queued"), 2);
+  EXPECT_EQ(sent.json().at("gateway"), false);
+  auto bad = client->Get("/api/v1/sms/messages?status=lost", token);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(bad.json().at("field"), "status");
 }
 
 // docs/sms.md: a crash between the hand-over and its marking sends that message once more. Over

@@ -4647,7 +4647,7 @@ TYPED_TEST(StoreTest, ABatchQueuesOneReceiptPerOwnerInItsOwnTransaction) {
   auto results = this->Record({first, second, other}, ctx);
   ASSERT_EQ(results.size(), 3u);
 
-  auto queued = this->store().ListSms({"KZ", false, 0, 100});
+  auto queued = this->store().ListSms({"KZ", false, 0, 100, {}});
   ASSERT_TRUE(queued.ok()) << queued.status().ToString();
   ASSERT_EQ(queued->size(), 2u);  // one per owner, newest first
   const SmsMessage& one = (*queued)[1];
@@ -4678,15 +4678,15 @@ TYPED_TEST(StoreTest, ABatchQueuesOneReceiptPerOwnerInItsOwnTransaction) {
       merged->body,
       "HerdPass 2026-09-21: vaccinated FMD-O 5 head, FMD-OA-INACT lot B-2026-1; FMD-O 5 head, "
       "FMD-OA-INACT lot B-2026-2. By vacc7, KZ-ABY-01.");
-  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100})->size(), 2u);
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
 
   // Once it has gone, that day's later records queue no second receipt; the next day's do.
   ASSERT_TRUE(this->store().MarkSmsSent(one.id, ctx.at).ok());
   this->Record({MakeRecord(5, Phone(1))}, ctx);
-  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100})->size(), 2u);
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
   ctx.at += std::chrono::hours(24);
   this->Record({MakeRecord(6, Phone(1))}, ctx);
-  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100})->size(), 3u);
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 3u);
 }
 
 TYPED_TEST(StoreTest, ARejectedBatchQueuesNoReceipt) {
@@ -4695,7 +4695,7 @@ TYPED_TEST(StoreTest, ARejectedBatchQueuesNoReceipt) {
   auto results = this->Record({bad});
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].outcome, RecordOutcome::kRejected);
-  EXPECT_TRUE(this->store().ListSms({"KZ", true, 0, 100})->empty());
+  EXPECT_TRUE(this->store().ListSms({"KZ", true, 0, 100, {}})->empty());
 }
 
 TYPED_TEST(StoreTest, TheSenderWalksAMessageThroughItsStates) {
@@ -4814,12 +4814,48 @@ TYPED_TEST(StoreTest, TheMessageListKeepsToItsJurisdictionNewestFirst) {
     }
     return out;
   };
-  EXPECT_EQ(listed({"KZ-ABY-01", false, 0, 100}), (std::vector<int64_t>{ids[1], ids[0]}));
-  EXPECT_EQ(listed({"KZ-ABY", false, 0, 100}), (std::vector<int64_t>{ids[1], ids[0]}));
-  EXPECT_EQ(listed({"KZ", false, 0, 100}), (std::vector<int64_t>{ids[3], ids[2], ids[1], ids[0]}));
-  EXPECT_EQ(listed({"KZ", false, 0, 2}), (std::vector<int64_t>{ids[3], ids[2]}));
-  EXPECT_EQ(listed({"KZ", false, ids[2], 2}), (std::vector<int64_t>{ids[1], ids[0]}));
-  EXPECT_EQ(listed({"", true, 0, 100}).size(), 4u);
+  EXPECT_EQ(listed({"KZ-ABY-01", false, 0, 100, {}}), (std::vector<int64_t>{ids[1], ids[0]}));
+  EXPECT_EQ(listed({"KZ-ABY", false, 0, 100, {}}), (std::vector<int64_t>{ids[1], ids[0]}));
+  EXPECT_EQ(listed({"KZ", false, 0, 100, {}}),
+            (std::vector<int64_t>{ids[3], ids[2], ids[1], ids[0]}));
+  EXPECT_EQ(listed({"KZ", false, 0, 2, {}}), (std::vector<int64_t>{ids[3], ids[2]}));
+  EXPECT_EQ(listed({"KZ", false, ids[2], 2, {}}), (std::vector<int64_t>{ids[1], ids[0]}));
+  EXPECT_EQ(listed({"", true, 0, 100, {}}).size(), 4u);
+}
+
+TYPED_TEST(StoreTest, TheMessageListFiltersByStatusAndCountsTheQueuedOfItsJurisdiction) {
+  Owner here = this->AddOwner(1, "KZ-ABY-01");
+  Owner elsewhere = this->AddOwner(2, "KZ-ALM");
+  const int64_t sent = *this->store().QueueSms({here.id, "reply", "", "a", "", true, At(1)});
+  const int64_t waiting = *this->store().QueueSms({here.id, "reply", "", "b", "", true, At(2)});
+  const int64_t failed = *this->store().QueueSms({here.id, "reply", "", "c", "", true, At(3)});
+  const int64_t away = *this->store().QueueSms({elsewhere.id, "reply", "", "d", "", true, At(4)});
+  ASSERT_TRUE(this->store().MarkSmsSent(sent, At(10)).ok());
+  for (int i = 0; i < kSmsMaxAttempts; ++i) {
+    ASSERT_TRUE(this->store().FailSmsAttempt(failed, At(11 + i), "refused").ok());
+  }
+  auto listed = [&](SmsListQuery q) {
+    std::vector<int64_t> out;
+    auto got = this->store().ListSms(q);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (got.ok()) {
+      for (const auto& m : *got) out.push_back(m.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(listed({"KZ-ABY", false, 0, 100, SmsStatus::kQueued}), std::vector<int64_t>{waiting});
+  EXPECT_EQ(listed({"KZ-ABY", false, 0, 100, SmsStatus::kSent}), std::vector<int64_t>{sent});
+  EXPECT_EQ(listed({"KZ-ABY", false, 0, 100, SmsStatus::kFailed}), std::vector<int64_t>{failed});
+  EXPECT_TRUE(listed({"KZ-ABY", false, 0, 100, SmsStatus::kDelivered}).empty());
+  EXPECT_EQ(listed({"", true, 0, 100, SmsStatus::kQueued}), (std::vector<int64_t>{away, waiting}));
+  EXPECT_EQ(listed({"KZ-ABY", false, 0, 100, {}}), (std::vector<int64_t>{failed, waiting, sent}));
+
+  EXPECT_EQ(*this->store().CountQueuedSms({"KZ-ABY", false, 0, 100, {}}), 1);
+  EXPECT_EQ(*this->store().CountQueuedSms({"KZ-ALM", false, 0, 100, {}}), 1);
+  EXPECT_EQ(*this->store().CountQueuedSms({"", true, 0, 100, {}}), 2);
+  EXPECT_EQ(*this->store().CountQueuedSms({"KZ-TAR", false, 0, 100, {}}), 0);
+  // The filter of the list does not narrow the count.
+  EXPECT_EQ(*this->store().CountQueuedSms({"KZ-ABY", false, 0, 100, SmsStatus::kSent}), 1);
 }
 
 }  // namespace

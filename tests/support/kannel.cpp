@@ -381,6 +381,16 @@ void KannelGateway::Stop() {
   }
 }
 
+std::string NoonUtcOffset() {
+  const auto now = std::chrono::system_clock::now();
+  const auto hour = std::chrono::duration_cast<std::chrono::hours>(
+                        now - std::chrono::floor<std::chrono::days>(now))
+                        .count();
+  char text[16];
+  std::snprintf(text, sizeof text, "%+03d:00", 12 - static_cast<int>(hour));  // -11..+12
+  return text;
+}
+
 // --- RecordingHttpServer ---
 
 namespace asio = boost::asio;

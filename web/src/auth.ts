@@ -45,7 +45,7 @@ export function screensFor(role: Role): string[] {
     case 'inspector':
       return ['/inspector', '/verify'];
     case 'admin':
-      return ['/dashboard', '/vet', '/outbreaks', '/map', '/verify'];
+      return ['/dashboard', '/vet', '/outbreaks', '/map', '/sms', '/verify'];
     case 'auditor':
       return ['/dashboard', '/map', '/verify'];
   }

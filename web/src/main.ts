@@ -17,6 +17,7 @@ const SCREENS: Record<string, () => Promise<{ mount: Mount }>> = {
   '/outbreaks': () => import('./screens/outbreaks'),
   '/due': () => import('./screens/due'),
   '/map': () => import('./screens/map'),
+  '/sms': () => import('./screens/sms'),
 };
 const PUBLIC = new Set(['/signin', '/verify']);
 // Screens every signed-in role may open that are not in the navigation: they are reached from

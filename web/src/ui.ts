@@ -41,6 +41,7 @@ const NAV_KEYS: Record<string, string> = {
   '/outbreaks': 'nav.outbreaks',
   '/due': 'nav.due',
   '/map': 'nav.map',
+  '/sms': 'nav.sms',
   '/verify': 'nav.verify',
 };
 
