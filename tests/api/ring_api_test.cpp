@@ -89,22 +89,7 @@ class RingApiTest : public SharedServerTest<RingApiTest> {
 
   // A confirmed FMD outbreak at `centre` and a zone of 3 and 10 km round it, for cattle.
   int64_t ZoneAt(const std::string& vet, int64_t centre, double lat, double lon) {
-    const std::string id = NewUuid();
-    auto reported = client_->Post("/api/v1/outbreaks",
-                                  {{"id", id},
-                                   {"holding", centre},
-                                   {"disease", "FMD-O"},
-                                   {"species", "cattle"},
-                                   {"head_sick", 2},
-                                   {"head_dead", 0},
-                                   {"first_signs_on", DaysFromToday(-1)},
-                                   {"lat", lat},
-                                   {"lon", lon}},
-                                  Token(vet));
-    EXPECT_EQ(reported.status, 201) << reported.body;
-    auto confirmed = client_->Post("/api/v1/outbreaks/" + id + "/confirm",
-                                   {{"lab_reference", "NRL-" + id.substr(0, 8)}}, Token(vet));
-    EXPECT_EQ(confirmed.status, 200) << confirmed.body;
+    const std::string id = ConfirmedFmdOutbreak(*client_, Token(vet), centre, lat, lon);
     auto zone = client_->Post("/api/v1/zones",
                               {{"outbreak_id", id},
                                {"protection_km", 3},
