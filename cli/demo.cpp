@@ -505,6 +505,101 @@ Status RecordDemoTraceMovements(HerdService& service, const Deployment& d, const
   return Status::Ok();
 }
 
+// W14 ring list: animals round the outbreak farm, so that its zone's ring list has holdings in both
+// rings, some covered and some not. At the outbreak farm, three cows never vaccinated; 1.5 km away
+// (protection), two cows never vaccinated and a flock of 40 sheep vaccinated against FMD O 30 days
+// ago; 5.5 km away (surveillance), two cows vaccinated 10 days ago and one whose dose of 200 days
+// ago has lapsed. Made once, on the run that first reports the outbreak.
+Status RecordDemoRing(HerdService& service, const Deployment& d, const Holding& farm) {
+  const Date today = service.clock().Today();
+  auto place = [&](const std::string& code, const std::string& name, double dlat,
+                   double dlon) -> Result<Holding> {
+    HoldingInput in;
+    in.code = code;
+    in.kind = "farm";
+    in.name = name;
+    in.authority = d.authority;
+    in.lat = farm.lat + dlat;
+    in.lon = farm.lon + dlon;
+    in.opened_on = today.AddYears(-10).ToString();
+    return EnsureHolding(service, HerdService::SystemCaller(), in);
+  };
+  HP_ASSIGN_OR_RETURN(const Holding near,
+                      place("FARM-RING-01", "Neighbouring farm (ring demo)", 0.012, 0.006));
+  HP_ASSIGN_OR_RETURN(const Holding river,
+                      place("FARM-RING-02", "Farm by the river (ring demo)", 0.045, -0.028));
+  Caller system = HerdService::SystemCaller();
+  system.authority = d.authority;
+  std::mt19937 rng(0x0121c5U);
+  std::mt19937_64 idrng(0x0121c5ULL);
+  PhoneNormalizer normalizer(d.region);
+  uint64_t serial = 991000000ULL;
+  auto next_tag = [&]() {
+    char tag[16];
+    std::snprintf(tag, sizeof tag, "%s%012llu", TagCountry(d.region).c_str(),
+                  static_cast<unsigned long long>(serial++));
+    return std::string(tag);
+  };
+  // A dose: `tags` (a flock of `head` sheep when none), given `days_ago` at the holding.
+  struct Dose {
+    int tags;
+    int head;
+    int days_ago;
+  };
+  struct Herd {
+    const Holding* at;
+    const char* name;
+    std::vector<Dose> doses;
+    int never;  // cows registered and never vaccinated
+  };
+  const Herd herds[] = {{&farm, "Outbreak Farm Keeper", {}, 3},
+                        {&near, "Neighbouring Ring Owner", {{0, 40, 30}}, 2},
+                        {&river, "River Ring Owner", {{2, 0, 10}, {1, 0, 200}}, 0}};
+  for (const Herd& herd : herds) {
+    std::string phone;
+    do {
+      phone = DemoPhone(d.region, rng);
+    } while (!normalizer.ToE164(phone).ok());
+    HP_ASSIGN_OR_RETURN(const std::string e164, normalizer.ToE164(phone));
+    auto owner = service.store().FindOwnerByPhone(e164);
+    if (!owner.ok() && owner.status().code() != StatusCode::kNotFound) return owner.status();
+    if (!owner.ok()) {
+      OwnerInput o;
+      o.phone = phone;
+      o.name = herd.name;
+      o.authority = d.authority;
+      HP_ASSIGN_OR_RETURN(owner, service.RegisterOwner(system, o));
+    }
+    std::vector<VaccinationRecordInput> doses;
+    for (const Dose& dose : herd.doses) {
+      VaccinationRecordInput r;
+      r.id = UuidV7(static_cast<int64_t>(today.days()) * 86400000LL + 8 * 3600000LL, idrng);
+      r.owner_id = owner->id;
+      for (int k = 0; k < dose.tags; ++k) r.animal_tags.push_back(next_tag());
+      r.species = dose.tags > 0 ? "cattle" : "sheep";
+      if (dose.tags == 0) r.head_count = dose.head;
+      r.disease = "FMD-O";
+      r.vaccine = dose.tags > 0 ? "FMD-OA-INACT" : "FMD-O-INACT";
+      r.batch_no = "FMD-RING-1";
+      r.dose_ml = 2.0;
+      r.administered_on = today.AddDays(-dose.days_ago).ToString();
+      r.device_id = "demo-vaccinator";
+      r.holding = herd.at->id;
+      doses.push_back(std::move(r));
+    }
+    if (!doses.empty()) HP_RETURN_IF_ERROR(service.RecordBatch(system, doses).status());
+    for (int k = 0; k < herd.never; ++k) {
+      AnimalInput a;
+      a.tag = next_tag();
+      a.species = "cattle";
+      a.owner_id = owner->id;
+      a.holding = herd.at->id;
+      HP_RETURN_IF_ERROR(service.RegisterAnimal(system, a).status());
+    }
+  }
+  return Status::Ok();
+}
+
 // W14: a suspected outbreak of FMD (serotype O) in cattle at a remote demo farm, reported by the
 // vaccinator, confirmed by the vet, and a zone of 3 and 10 km around it for the FMD species,
 // holding for 21 days. The farm lies ~65 km north of the county's centre, so that the zone stops no
@@ -536,7 +631,10 @@ Status RecordDemoOutbreak(HerdService& service, const Deployment& d, DemoResult&
   report.lon = farm.lon;
   report.note = "fever, vesicles on tongue and feet, lameness";
   HP_ASSIGN_OR_RETURN(const OutbreakResult reported, service.ReportOutbreak(vaccinator, report));
-  if (!reported.duplicate) HP_RETURN_IF_ERROR(RecordDemoTraceMovements(service, d, farm));
+  if (!reported.duplicate) {
+    HP_RETURN_IF_ERROR(RecordDemoTraceMovements(service, d, farm));
+    HP_RETURN_IF_ERROR(RecordDemoRing(service, d, farm));
+  }
   if (reported.outbreak.status == OutbreakStatus::kReported) {
     HP_RETURN_IF_ERROR(
         service.ConfirmOutbreak(vet, report.id, "NRL-DEMO-0001", "RT-PCR positive, serotype O")

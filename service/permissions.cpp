@@ -71,6 +71,10 @@ unsigned RolesFor(Operation op) {
       // Those who answer an outbreak and those who check them; owners' personal fields only to
       // the roles that read owners (HerdService::Trace).
       return kVet | kAdmin | kAuditor;
+    case Operation::kReadRingList:
+      // As tracing: those who answer an outbreak and those who check them; owners' personal
+      // fields only to the roles that read owners (HerdService::ZoneRing).
+      return kVet | kAdmin | kAuditor;
     case Operation::kReadDueList:
       // Vaccinators and vets call on the owners; admins plan campaigns from masked lists.
       return kVaccinator | kVet | kAdmin;

@@ -42,6 +42,7 @@ enum class Operation {
   kReadOutbreaks,       // W14: the reports of the caller's jurisdiction
   kManageZones,         // W14: declare and lift zones, review and revoke their certificates
   kTrace,               // W14: where animals went from a holding or an animal: audited
+  kReadRingList,        // W14: a zone's holdings, owners and coverage: audited
   kReadDueList,         // W15: owners due for a dose, by village; personal data: audited
   kReadSms,             // W15: the messages to owners (phone numbers): admin, audited per read
 };

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -468,6 +469,15 @@ struct TraceAnswer {
   std::vector<TraceOwner> owners;  // by hop, then id
 };
 
+// W14's ring list of a zone (service/ring_list.cpp): whom to vaccinate first around an outbreak.
+struct RingAnswer {
+  Zone zone;
+  RingList list;  // definitions: RingQuery in store/store.h
+  // Each owner the list names (a holding's owner_id, a unit's owner_id), by id: in full to the
+  // roles that read owners within their jurisdiction, else the masked name and authority only.
+  std::map<int64_t, ShownOwner> owners;
+};
+
 // What revoking a zone's certificates did: each revoked, and those that could not be.
 struct ZoneRevocation {
   std::vector<Certificate> revoked;
@@ -698,6 +708,11 @@ class HerdService {
   // does (its own audit row); those that fail (revoked meanwhile) are listed with why.
   Result<ZoneRevocation> RevokeZoneCertificates(const Caller& caller, int64_t id,
                                                 const std::string& reason);
+
+  // W14 (service/ring_list.cpp): the ring list of a zone of the caller's jurisdiction (kNotFound
+  // otherwise, as GetZone), as of today (the clock's day, as coverage is judged). Vets, admins and
+  // auditors. Audited (zone.ring) with the counts and the owners whose personal fields it shows.
+  Result<RingAnswer> ZoneRing(const Caller& caller, int64_t id);
 
   // W14 (service/trace.cpp): every holding, movement and owner reached from a holding or an
   // animal over the window (store/store.h TraceQuery). Vets, admins and auditors; the start in the

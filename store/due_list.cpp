@@ -6,7 +6,8 @@
 
 namespace herdpass {
 
-DueListBuilder::DueListBuilder(const DueQuery& query) : q_(query) {}
+DueListBuilder::DueListBuilder(const DueQuery& query)
+    : q_(query), book_(query.catalogue, query.disease, query.today) {}
 
 void DueListBuilder::AddOwner(Owner owner) {
   const int64_t id = owner.id;
@@ -16,37 +17,13 @@ void DueListBuilder::AddOwner(Owner owner) {
 void DueListBuilder::AddUnit(Animal unit) {
   // Today's due list is of the living: an ended animal or an empty flock needs no dose.
   if (!unit.alive() || owners_.count(unit.owner_id) == 0) return;
-  unit_index_.emplace(unit.id, units_.size());
-  units_.push_back(std::move(unit));
-  doses_.emplace_back();
-}
-
-uint32_t DueListBuilder::KindOf(const std::string& disease, const std::string& vaccine) {
-  auto [it, added] =
-      kind_index_.emplace(std::make_pair(disease, vaccine), static_cast<uint32_t>(kinds_.size()));
-  if (added) {
-    Kind k{disease, vaccine, true};
-    if (!q_.disease.empty() && disease != q_.disease) {
-      const VaccineProduct* product = q_.catalogue->FindVaccine(vaccine);
-      k.counts = product != nullptr && std::find(product->diseases.begin(), product->diseases.end(),
-                                                 q_.disease) != product->diseases.end();
-    }
-    kinds_.push_back(std::move(k));
-  }
-  return it->second;
+  book_.AddUnit(std::move(unit));
 }
 
 void DueListBuilder::AddDose(const std::vector<int64_t>& animal_ids, Date administered_on,
                              const std::string& disease, const std::string& vaccine,
                              int64_t head_count) {
-  if (administered_on > q_.today) return;
-  const uint32_t kind = KindOf(disease, vaccine);
-  if (!kinds_[kind].counts) return;
-  for (int64_t id : animal_ids) {
-    auto it = unit_index_.find(id);
-    if (it == unit_index_.end()) continue;
-    doses_[it->second].push_back(Dose{administered_on, static_cast<int32_t>(head_count), kind});
-  }
+  book_.AddDose(animal_ids, administered_on, disease, vaccine, head_count);
 }
 
 DueList DueListBuilder::Finish() {
@@ -54,22 +31,13 @@ DueList DueListBuilder::Finish() {
   out.today = q_.today;
   out.through = q_.today.AddDays(q_.days);
   std::unordered_map<int64_t, size_t> owner_slot;  // owner id -> index into out.owners
-  std::vector<Vaccination> records;                // one unit's doses, as CoverageOf reads them
-  for (size_t i = 0; i < units_.size(); ++i) {
-    const Animal& unit = units_[i];
-    records.clear();
-    for (const Dose& d : doses_[i]) {
-      Vaccination v;
-      v.animal_ids = {unit.id};
-      v.administered_on = d.on;
-      v.disease = kinds_[d.kind].disease;
-      v.vaccine = kinds_[d.kind].vaccine;
-      v.head_count = d.heads;
-      records.push_back(std::move(v));
-    }
+  for (size_t i = 0; i < book_.size(); ++i) {
+    const Animal& unit = book_.unit(i);
+    std::vector<const Disease*> diseases;
     for (const Disease* disease : q_.catalogue->DiseasesFor(unit.species)) {
-      if (!q_.disease.empty() && disease->code != q_.disease) continue;
-      DiseaseCoverage c = CoverageOf(*disease, unit, records, q_.today, q_.catalogue);
+      if (q_.disease.empty() || disease->code == q_.disease) diseases.push_back(disease);
+    }
+    for (DiseaseCoverage& c : book_.Coverages(i, diseases)) {
       if (!DueBy(c, out.through)) continue;
       auto [slot, added] = owner_slot.emplace(unit.owner_id, out.owners.size());
       if (added) out.owners.push_back(DueOwner{owners_.at(unit.owner_id), {}});

@@ -5,20 +5,18 @@
 // tally gives (store/coverage_tally.h): SQLite keeps a record's animal ids as a blob SQL cannot
 // open, and the flock and bivalent-vaccine rules live in domain/ once.
 //
-// Doses are kept per unit in a compact form (day, heads, which disease and vaccine), so that a
-// district of millions of records fits in memory.
+// The doses are kept by a UnitDoseBook (store/unit_doses.h), shared with W14's ring list.
 //
 // Not thread-safe: one builder per call.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "store/store.h"
+#include "store/unit_doses.h"
 
 namespace herdpass {
 
@@ -38,26 +36,9 @@ class DueListBuilder {
   DueList Finish();
 
  private:
-  struct Dose {
-    Date on;
-    int32_t heads = 0;
-    uint32_t kind = 0;  // index into kinds_
-  };
-  struct Kind {
-    std::string disease;
-    std::string vaccine;
-    bool counts = true;  // protects against query.disease (always, when no disease is asked)
-  };
-
-  uint32_t KindOf(const std::string& disease, const std::string& vaccine);
-
   const DueQuery& q_;
   std::unordered_map<int64_t, Owner> owners_;
-  std::vector<Animal> units_;
-  std::unordered_map<int64_t, size_t> unit_index_;  // animal id -> index into units_ and doses_
-  std::vector<std::vector<Dose>> doses_;
-  std::vector<Kind> kinds_;
-  std::map<std::pair<std::string, std::string>, uint32_t> kind_index_;
+  UnitDoseBook book_;
 };
 
 }  // namespace herdpass

@@ -26,6 +26,7 @@
 #include "store/due_list.h"
 #include "store/field_changes.h"
 #include "store/record_rules.h"
+#include "store/ring_list.h"
 #include "store/store.h"
 
 namespace herdpass::store {
@@ -280,6 +281,15 @@ struct RecordCodecs {
   static Status ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTally& tally);
   // The due list's owners, units and doses (store/due_list.h), into `due`, in that order.
   static Status ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due);
+  // W14's ring list (store/ring_list.h). Every holding of the subtrees of `authorities`, in no
+  // order: one statement.
+  static Result<std::vector<Holding>> ReadHoldingsOfAuthorities(
+      Connection& conn, const std::vector<std::string>& authorities);
+  // Into `ring`: the units whose current holding is one of `holding_ids`, the owners they and
+  // those holdings name, and the non-voided records up to `today` of their current owners and of
+  // the earlier owners of the animals among them: three set-based statements.
+  static Status ReadRing(Connection& conn, const std::vector<int64_t>& holding_ids, Date today,
+                         RingListBuilder& ring);
 
   // --- journeys (issue 12 item 6): an animal's holdings, movements and passages ---
   static Status InsertHoldingStay(Connection& conn, const HoldingStay& stay);

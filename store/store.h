@@ -676,6 +676,50 @@ struct DueList {
   bool truncated = false;  // more owners were due than max_owners
 };
 
+// W14's ring list (issue 13 item 4): whom to vaccinate first around an outbreak. The holdings the
+// zone holds (ZoneRingOf in domain/outbreak.h: within each radius of a zone of radii, by their
+// distance from its centre; of its authorities' subtrees for a zone of codes), not closed before
+// `today`; on each, the living animals and flocks kept there now (Animal::holding_id) of a species
+// the zone restricts, each with its coverage against the zone's disease: the W2 rule (CoverageOf)
+// over the non-voided records that name it, its current owner's and, for a tagged animal, those
+// of its earlier owners (its history follows it, W8).
+struct RingQuery {
+  Zone zone;  // REQUIRES: ValidateZone holds
+  Date today;
+  // The disease's immunity period and what each vaccine product protects against. REQUIRES: not
+  // null.
+  const Catalogue* catalogue = nullptr;
+  size_t max_holdings = 5000;  // at most this many holdings; `truncated` says when more matched
+};
+
+struct RingUnit {
+  Animal unit;  // as stored
+  DiseaseCoverage coverage;
+  int64_t head = 1;  // 1 for a tagged animal, the flock's head count
+};
+
+struct RingHolding {
+  Holding holding;
+  std::string ring;                   // "protection", "surveillance" or "authority" (ZoneRingOf)
+  std::optional<int64_t> distance_m;  // from the zone's centre, whole metres (zones of radii)
+  // Not covered first (never vaccinated, then lapsed), then covered, soonest to lapse first;
+  // then by tag (flocks last) and id.
+  std::vector<RingUnit> units;
+  int64_t head = 0;            // of the units
+  int64_t head_uncovered = 0;  // of the units not covered today
+};
+
+struct RingList {
+  Date today;
+  // By ring (protection before surveillance), then those with heads not covered first, then those
+  // all covered, then those with no unit of the species; within each, nearest first, then by id.
+  std::vector<RingHolding> holdings;
+  // Every owner the holdings or their units name (personal data: service/ decides who sees it),
+  // by id.
+  std::vector<Owner> owners;
+  bool truncated = false;  // more holdings matched than max_holdings
+};
+
 // W10: the field copy. Every write that changes an owner, an animal or flock, a vaccination
 // record or a certificate notes it in the field-copy change log, in the same transaction, under a
 // change number that only grows (store/field_changes.h does it, once for both backends). A copy
@@ -917,6 +961,8 @@ class Store {
 
   // W14 tracing (TraceQuery): every movement and holding reached, from one read snapshot.
   virtual Result<TraceResult> Trace(const TraceQuery& query) = 0;
+  // W14 ring list (RingQuery), from one read snapshot: a fixed number of set-based statements.
+  virtual Result<RingList> ListRing(const RingQuery& query) = 0;
 
   // --- SMS outbox (W15, domain/sms.h) ---
   // Durable on return, as every write. RecordVaccinations queues the owners' receipts in its own

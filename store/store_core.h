@@ -1030,6 +1030,29 @@ class StoreCore final : public Store {
     });
   }
 
+  Result<RingList> ListRing(const RingQuery& q) override {
+    return ReadSnapshot([&](Connection& c) -> Result<RingList> {
+      RingListBuilder ring(q);
+      std::vector<Holding> candidates;
+      if (q.zone.by_radius()) {
+        // The box round the outer circle (an index range, as the nearest-first list reads); the
+        // builder keeps those within each radius.
+        HoldingListQuery every;
+        every.all_authorities = true;
+        HP_ASSIGN_OR_RETURN(
+            candidates,
+            Codecs::ReadHoldingsInBox(
+                c, every, BoxAround(q.zone.lat, q.zone.lon, q.zone.surveillance_km * 1000)));
+      } else {
+        HP_ASSIGN_OR_RETURN(candidates, Codecs::ReadHoldingsOfAuthorities(c, q.zone.authorities));
+      }
+      for (Holding& h : candidates) ring.AddHolding(std::move(h));
+      const std::vector<int64_t> ids = ring.HoldingIds();
+      if (!ids.empty()) HP_RETURN_IF_ERROR(Codecs::ReadRing(c, ids, q.today, ring));
+      return ring.Finish();
+    });
+  }
+
   Result<std::vector<Passage>> ListPassages(const std::string& certificate_id) override {
     return Read([&](Connection& c) { return Codecs::ReadPassages(c, certificate_id); });
   }

@@ -760,6 +760,28 @@ Answer Trace(HerdService& service, Request& req, const Caller& caller) {
   return JsonText(200, TraceJson(a));
 }
 
+// W14: GET /zones/{id}/ring as JSON or CSV, chosen as for GET /trace: ?format= when given, else
+// the Accept header.
+Answer ZoneRing(HerdService& service, Request& req, const Caller& caller) {
+  std::string format(req.Query("format"));
+  if (format.empty()) {
+    format = req.Header("Accept").find("text/csv") != std::string_view::npos ? "csv" : "json";
+  }
+  if (format != "json" && format != "csv") {
+    return InvalidArgument("format", "format must be json or csv");
+  }
+  HP_ASSIGN_OR_RETURN(const int64_t id, ZoneId(req));
+  HP_ASSIGN_OR_RETURN(const RingAnswer a, service.ZoneRing(caller, id));
+  if (format == "csv") {
+    Response res = Text(200, RingCsv(a), "text/csv; charset=utf-8");
+    res.AddHeader("Content-Disposition", "attachment; filename=\"ring-zone-" +
+                                             std::to_string(a.zone.id) + "-" +
+                                             a.list.today.ToString() + ".csv\"");
+    return res;
+  }
+  return JsonText(200, RingJson(a, service.catalogue()));
+}
+
 // W4, public: anyone with the QR code's text; the answer holds no personal data.
 Answer Verify(HerdService& service, Request& req) {
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
@@ -895,6 +917,7 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              authed(Operation::kManageZones, ZoneCertificates));
   router.Add("POST", "/api/v1/zones/{id}/revoke-certificates",
              authed(Operation::kManageZones, RevokeZoneCertificates));
+  router.Add("GET", "/api/v1/zones/{id}/ring", authed(Operation::kReadRingList, ZoneRing));
   router.Add("GET", "/api/v1/trace", authed(Operation::kTrace, Trace));
   router.Add("GET", "/api/v1/sms/messages", authed(Operation::kReadSms, ListSmsMessages));
   router.Add("GET", "/api/v1/sms/dlr",

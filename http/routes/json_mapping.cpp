@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <unordered_map>
 
 #include "domain/animal_events.h"
@@ -1834,6 +1835,138 @@ std::string TraceCsv(const TraceAnswer& a) {
            CsvField(from ? from->code : "") + ',' + CsvField(from ? from->authority : "") + ',' +
            std::to_string(m.to_holding) + ',' + CsvField(to ? to->code : "") + ',' +
            CsvField(to ? to->authority : "") + "\r\n";
+  }
+  return out;
+}
+
+// --- W14 ring list ---
+namespace {
+
+const ShownOwner* RingOwner(const RingAnswer& a, std::optional<int64_t> id) {
+  if (!id) return nullptr;
+  auto it = a.owners.find(*id);
+  return it == a.owners.end() ? nullptr : &it->second;
+}
+
+void WriteRingOwner(Writer& w, const RingAnswer& a, std::optional<int64_t> id) {
+  w.Key("owner");
+  if (const ShownOwner* o = RingOwner(a, id)) {
+    Write(w, *o);
+  } else {
+    w.Null();
+  }
+}
+
+}  // namespace
+
+std::string RingJson(const RingAnswer& a, const Catalogue& catalogue) {
+  const Disease* disease = catalogue.FindDisease(a.zone.disease);
+  return Build(
+      [&](Writer& w) {
+        int64_t head = 0, uncovered = 0;
+        for (const RingHolding& h : a.list.holdings) {
+          head += h.head;
+          uncovered += h.head_uncovered;
+        }
+        w.StartObject();
+        w.Key("zone");
+        const std::string zone = ZoneJson(a.zone);
+        w.RawValue(zone.data(), zone.size(), rapidjson::kObjectType);
+        Field(w, "disease", a.zone.disease);
+        Field(w, "disease_name",
+              disease != nullptr ? std::string_view(disease->name) : a.zone.disease);
+        Field(w, "today", std::optional<Date>(a.list.today));
+        Field(w, "truncated", a.list.truncated);
+        Field(w, "head", head);
+        Field(w, "head_uncovered", uncovered);
+        w.Key("holdings");
+        w.StartArray();
+        for (const RingHolding& h : a.list.holdings) {
+          w.StartObject();
+          Field(w, "ring", h.ring);
+          w.Key("distance_m");
+          if (h.distance_m) {
+            w.Int64(*h.distance_m);
+          } else {
+            w.Null();
+          }
+          w.Key("holding");
+          w.StartObject();
+          Members(w, h.holding);
+          w.EndObject();
+          WriteRingOwner(w, a, h.holding.owner_id);
+          Field(w, "head", h.head);
+          Field(w, "head_uncovered", h.head_uncovered);
+          w.Key("units");
+          w.StartArray();
+          for (const RingUnit& u : h.units) {
+            w.StartObject();
+            Field(w, "animal_id", u.unit.id);
+            w.Key("tag");
+            if (u.unit.tag) {
+              Str(w, *u.unit.tag);
+            } else {
+              w.Null();
+            }
+            Field(w, "species", u.unit.species);
+            Field(w, "head", u.head);
+            WriteRingOwner(w, a, u.unit.owner_id);
+            Field(w, "status", CoverageStateName(u.coverage.state));
+            Field(w, "covered_until", u.coverage.covered_until);
+            Field(w, "last_dose", u.coverage.last_dose);
+            Field(w, "overdue_since", u.coverage.overdue_since);
+            w.EndObject();
+          }
+          w.EndArray();
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+      },
+      1024 + 400 * a.list.holdings.size());
+}
+
+std::string RingCsv(const RingAnswer& a) {
+  std::string out =
+      "ring,distance_km,holding_code,holding_name,holding_authority,owner_name,owner_phone,tag,"
+      "species,head,status,covered_until,last_dose\r\n";
+  const auto date = [](const std::optional<Date>& d) { return d ? d->ToString() : std::string(); };
+  for (const RingHolding& h : a.list.holdings) {
+    std::string where = h.ring + ',';
+    if (h.distance_m) {
+      char km[32];
+      std::snprintf(km, sizeof km, "%.1f", static_cast<double>(*h.distance_m) / 1000);
+      where += km;
+    }
+    where += ',';
+    CsvField(where, h.holding.code, true);
+    where += ',';
+    CsvField(where, h.holding.name, true);
+    where += ',';
+    CsvField(where, h.holding.authority, false);
+    where += ',';
+    const auto owner = [&](std::optional<int64_t> id) {
+      const ShownOwner* o = RingOwner(a, id);
+      CsvField(out, o != nullptr ? std::string_view(o->name) : std::string_view(), true);
+      out += ',';
+      CsvField(out, o != nullptr ? std::string_view(o->phone) : std::string_view(), false);
+      out += ',';
+    };
+    if (h.units.empty()) {  // a holding in the ring with no animal of the species: still visited
+      out += where;
+      owner(h.holding.owner_id);
+      out += ",,0,,,\r\n";
+      continue;
+    }
+    for (const RingUnit& u : h.units) {
+      out += where;
+      owner(u.unit.owner_id);
+      CsvField(out, u.unit.tag.value_or(""), false);
+      out += ',';
+      CsvField(out, u.unit.species, false);
+      out += ',' + std::to_string(u.head) + ',' + CoverageStateName(u.coverage.state) + ',' +
+             date(u.coverage.covered_until) + ',' + date(u.coverage.last_dose) + "\r\n";
+    }
   }
   return out;
 }

@@ -156,6 +156,15 @@ std::string TrustRootJson(const TrustRoot& r);
 std::string TraceJson(const TraceAnswer& a);
 std::string TraceGeoJson(const TraceAnswer& a);
 std::string TraceCsv(const TraceAnswer& a);
+// W14 GET /zones/{id}/ring: {zone, disease, disease_name, today, truncated, head, head_uncovered,
+// holdings: [{ring, distance_m, holding, owner, head, head_uncovered, units: [{animal_id, tag,
+// species, head, owner, status, covered_until, last_dose, overdue_since}]}]} in the list's order
+// (openapi.json RingList); owners as the timeline shows them (masked or in full). As CSV, one row
+// per unit (one per holding with none): ring, distance_km, holding_code, holding_name,
+// holding_authority, owner_name, owner_phone, tag, species, head, status, covered_until,
+// last_dose.
+std::string RingJson(const RingAnswer& a, const Catalogue& catalogue);
+std::string RingCsv(const RingAnswer& a);
 // The problem answer of a failed service call: ProblemFromStatus, plus what the typed payloads of
 // service/service.h tell the client. The one place that reads them:
 //   ExistingRecord    409  member "id" (a number)

@@ -1513,6 +1513,34 @@ Status Codecs::ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due)
   return ForEachCoverageDose(conn, q.scope, q.today, [&](auto&&... dose) { due.AddDose(dose...); });
 }
 
+template <>
+Result<std::vector<Holding>> Codecs::ReadHoldingsOfAuthorities(
+    Connection& conn, const std::vector<std::string>& authorities) {
+  return postgres::ReadAll<Holding>(conn, postgres::kSelectHoldingsOfAuthorities,
+                                    {postgres::TextArrayLiteral(authorities)},
+                                    postgres::HoldingFromRow);
+}
+
+template <>
+Status Codecs::ReadRing(Connection& conn, const std::vector<int64_t>& holding_ids, Date today,
+                        RingListBuilder& ring) {
+  const std::string ids = postgres::IntArrayLiteral(holding_ids);
+  {
+    HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectRingUnits, {ids}));
+    for (int i = 0; i < rows.size(); ++i) ring.AddUnit(postgres::AnimalFromRow(rows, i));
+  }
+  {
+    HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectRingOwners, {ids}));
+    for (int i = 0; i < rows.size(); ++i) ring.AddOwner(postgres::OwnerFromRow(rows, i));
+  }
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kSelectRingDoses, {ids, today.days()}));
+  for (int i = 0; i < rows.size(); ++i) {
+    ring.AddDose(rows.IntArray(i, 0), rows.Day(i, 1), rows.Text(i, 2), rows.Text(i, 3),
+                 rows.Int(i, 4));
+  }
+  return Status::Ok();
+}
+
 namespace postgres {
 namespace {
 

@@ -153,6 +153,14 @@ inline constexpr Query kSelectHoldingsInBox{
 inline constexpr Query kSelectHoldingsByIds{
     "SelectHoldingsByIds",
     "SELECT " HP_HOLDING_COLUMNS " FROM holdings WHERE id = ANY($1::bigint[]) ORDER BY id"};
+// W14's ring list of a zone of codes: every holding of the subtrees of $1 (a text array; each
+// subtree compared in "C" order, as HP_HOLDING_FILTERS).
+inline constexpr Query kSelectHoldingsOfAuthorities{
+    "SelectHoldingsOfAuthorities",
+    "SELECT " HP_HOLDING_COLUMNS
+    " FROM holdings WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) s(code) WHERE authority = "
+    "s.code OR (authority >= (s.code || '-') COLLATE \"C\" AND authority < (s.code || '.') "
+    "COLLATE \"C\"))"};
 #undef HP_HOLDING_COLUMNS
 
 // --- vaccinations ---
@@ -475,6 +483,22 @@ inline constexpr Query kSelectDueUnits{
     "SelectDueUnits",
     "SELECT " HP_ANIMAL_COLUMNS
     " FROM owners o JOIN animals a ON a.owner_id = o.id WHERE " HP_OWNER_IN_SCOPE};
+// W14's ring list (store/ring_list.h), $1 an array of holding ids: as SelectRing* on SQLite.
+inline constexpr Query kSelectRingUnits{"SelectRingUnits",
+                                        "SELECT " HP_ANIMAL_COLUMNS
+                                        " FROM animals a WHERE a.holding_id = ANY($1::bigint[])"};
+inline constexpr Query kSelectRingOwners{
+    "SelectRingOwners",
+    "SELECT o.id, o.phone, o.name, o.village, o.authority, hp_ms(o.created_at) FROM owners o "
+    "WHERE o.id IN (SELECT a.owner_id FROM animals a WHERE a.holding_id = ANY($1::bigint[]) "
+    "UNION SELECT h.owner_id FROM holdings h WHERE h.id = ANY($1::bigint[]))"};
+inline constexpr Query kSelectRingDoses{
+    "SelectRingDoses",
+    "SELECT v.animal_ids, hp_days(v.administered_on), v.disease, v.vaccine, v.head_count FROM "
+    "vaccinations v WHERE v.owner_id IN (SELECT a.owner_id FROM animals a WHERE a.holding_id = "
+    "ANY($1::bigint[]) UNION SELECT c.from_owner_id FROM animals a JOIN ownership_changes c ON "
+    "c.to_animal_id = a.id WHERE a.holding_id = ANY($1::bigint[]) AND a.tag IS NOT NULL) AND "
+    "v.administered_on <= hp_date($2::integer) AND NOT v.voided"};
 #undef HP_OWNER_IN_SCOPE
 #undef HP_ANIMAL_COLUMNS
 

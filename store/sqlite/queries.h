@@ -127,6 +127,14 @@ inline constexpr Query kSelectHoldingsByIds{
     "SelectHoldingsByIds",
     "SELECT " HP_HOLDING_COLUMNS
     " FROM holdings WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id"};
+// W14's ring list of a zone of codes: every holding of the subtrees of ?1 (a JSON list of codes;
+// each subtree as HP_HOLDING_FILTERS reads one). A scan of holdings, which are few next to the
+// animals and records.
+inline constexpr Query kSelectHoldingsOfAuthorities{
+    "SelectHoldingsOfAuthorities",
+    "SELECT " HP_HOLDING_COLUMNS
+    " FROM holdings WHERE EXISTS (SELECT 1 FROM json_each(?1) s WHERE authority = s.value OR "
+    "(authority >= s.value || '-' AND authority < s.value || '.'))"};
 #undef HP_HOLDING_COLUMNS
 
 // --- vaccinations ---
@@ -415,6 +423,24 @@ inline constexpr Query kSelectDueUnits{
     "SelectDueUnits",
     "SELECT " HP_ANIMAL_COLUMNS
     " FROM owners o JOIN animals a ON a.owner_id = o.id WHERE " HP_OWNER_IN_SCOPE};
+// W14's ring list (store/ring_list.h), ?1 a JSON list of holding ids: the units kept on them, the
+// owners those units and holdings name, and the records of those owners (and of the earlier owners
+// of the tagged animals among the units: their history follows them) up to ?2.
+inline constexpr Query kSelectRingUnits{
+    "SelectRingUnits", "SELECT " HP_ANIMAL_COLUMNS
+                       " FROM animals a WHERE a.holding_id IN (SELECT value FROM json_each(?1))"};
+inline constexpr Query kSelectRingOwners{
+    "SelectRingOwners",
+    "SELECT o.id, o.phone, o.name, o.village, o.authority, o.created_at FROM owners o WHERE o.id "
+    "IN (SELECT a.owner_id FROM animals a WHERE a.holding_id IN (SELECT value FROM json_each(?1)) "
+    "UNION SELECT h.owner_id FROM holdings h WHERE h.id IN (SELECT value FROM json_each(?1)))"};
+inline constexpr Query kSelectRingDoses{
+    "SelectRingDoses",
+    "SELECT v.animal_ids, v.administered_on, v.disease, v.vaccine, v.head_count FROM vaccinations "
+    "v WHERE v.owner_id IN (SELECT a.owner_id FROM animals a WHERE a.holding_id IN (SELECT value "
+    "FROM json_each(?1)) UNION SELECT c.from_owner_id FROM animals a JOIN ownership_changes c ON "
+    "c.to_animal_id = a.id WHERE a.holding_id IN (SELECT value FROM json_each(?1)) AND a.tag IS "
+    "NOT NULL) AND v.administered_on <= ?2 AND v.voided = 0"};
 #undef HP_OWNER_IN_SCOPE
 #undef HP_ANIMAL_COLUMNS
 

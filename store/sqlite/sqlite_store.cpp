@@ -1902,6 +1902,56 @@ Status Codecs::ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due)
   return ForEachCoverageDose(conn, q.scope, q.today, [&](auto&&... dose) { due.AddDose(dose...); });
 }
 
+namespace {
+
+std::string JsonIdList(const std::vector<int64_t>& ids) {
+  std::string list = "[";
+  for (size_t i = 0; i < ids.size(); ++i) list += (i > 0 ? "," : "") + std::to_string(ids[i]);
+  return list + ']';
+}
+
+}  // namespace
+
+template <>
+Result<std::vector<Holding>> Codecs::ReadHoldingsOfAuthorities(
+    Connection& conn, const std::vector<std::string>& authorities) {
+  // Authority codes are validated ([A-Za-z0-9-]), so a JSON string needs no escaping.
+  std::string list = "[";
+  for (size_t i = 0; i < authorities.size(); ++i) {
+    list += (i > 0 ? ",\"" : "\"") + authorities[i] + '"';
+  }
+  list += ']';
+  return sqlite::ReadAll<Holding>(
+      conn, sqlite::kSelectHoldingsOfAuthorities, [&](Statement& st) { st.Bind(1, list); },
+      sqlite::HoldingFromRow);
+}
+
+template <>
+Status Codecs::ReadRing(Connection& conn, const std::vector<int64_t>& holding_ids, Date today,
+                        RingListBuilder& ring) {
+  const std::string ids = JsonIdList(holding_ids);
+  HP_RETURN_IF_ERROR(sqlite::ForEachRow(
+      conn, sqlite::kSelectRingUnits, [&](Statement& st) { st.Bind(1, ids); },
+      [&](const Statement& st) {
+        ring.AddUnit(sqlite::AnimalFromRow(st));
+        return Status::Ok();
+      }));
+  HP_RETURN_IF_ERROR(sqlite::ForEachRow(
+      conn, sqlite::kSelectRingOwners, [&](Statement& st) { st.Bind(1, ids); },
+      [&](const Statement& st) {
+        ring.AddOwner(sqlite::OwnerFromRow(st));
+        return Status::Ok();
+      }));
+  return sqlite::ForEachRow(
+      conn, sqlite::kSelectRingDoses,
+      [&](Statement& st) { st.Bind(1, ids).Bind(2, static_cast<int64_t>(today.days())); },
+      [&](const Statement& st) {
+        ring.AddDose(sqlite::DecodeIds(st.Blob(0)), sqlite::FromDays(st.Int(1)), st.Text(2),
+                     st.Text(3), st.Int(4));
+        return Status::Ok();
+      });
+}
+
 namespace sqlite {
 namespace {
 

@@ -89,4 +89,27 @@ inline nlohmann::json FlockRecord(const std::string& phone, const std::string& d
           {"administered_on", date}};
 }
 
+// An FMD (serotype O) outbreak in cattle at `holding`, reported at (lat, lon) yesterday and
+// confirmed, both by `token` (a vet of the holding's jurisdiction): its id.
+inline std::string ConfirmedFmdOutbreak(HttpClient& client, const std::string& token,
+                                        int64_t holding, double lat, double lon) {
+  const std::string id = NewUuid();
+  auto reported = client.Post("/api/v1/outbreaks",
+                              {{"id", id},
+                               {"holding", holding},
+                               {"disease", "FMD-O"},
+                               {"species", "cattle"},
+                               {"head_sick", 2},
+                               {"head_dead", 0},
+                               {"first_signs_on", DaysFromToday(-1)},
+                               {"lat", lat},
+                               {"lon", lon}},
+                              token);
+  EXPECT_EQ(reported.status, 201) << reported.body;
+  auto confirmed = client.Post("/api/v1/outbreaks/" + id + "/confirm",
+                               {{"lab_reference", "NRL-" + id.substr(0, 8)}}, token);
+  EXPECT_EQ(confirmed.status, 200) << confirmed.body;
+  return id;
+}
+
 }  // namespace herdpass::testing

@@ -346,6 +346,13 @@ std::vector<Row> Matrix() {
        [](int) {
          return json{{"reason", "matrix"}};
        }},
+      // W14 ring list: vets, admins and auditors (an unknown zone 404).
+      {"GET",
+       "/zones/{id}/ring",
+       Who::kRoles,
+       {"vet", "admin", "auditor"},
+       fixed("/api/v1/zones/999999/ring"),
+       no_body},
       // W14 tracing: an unknown holding is a 400 for the roles allowed.
       {"GET",
        "/trace",

@@ -49,23 +49,7 @@ class ZoneApiTest : public SharedServerTest<ZoneApiTest> {
     EXPECT_EQ(farm.status, 201) << farm.body;
     if (farm.status != 201) return {"", 0};
     const int64_t holding = farm.json().at("id").get<int64_t>();
-    const std::string id = NewUuid();
-    auto reported = client_->Post("/api/v1/outbreaks",
-                                  {{"id", id},
-                                   {"holding", holding},
-                                   {"disease", "FMD-O"},
-                                   {"species", "cattle"},
-                                   {"head_sick", 2},
-                                   {"head_dead", 0},
-                                   {"first_signs_on", DaysFromToday(-1)},
-                                   {"lat", lat},
-                                   {"lon", lon}},
-                                  Token(vet));
-    EXPECT_EQ(reported.status, 201) << reported.body;
-    auto confirmed = client_->Post("/api/v1/outbreaks/" + id + "/confirm",
-                                   {{"lab_reference", "NRL-" + code}}, Token(vet));
-    EXPECT_EQ(confirmed.status, 200) << confirmed.body;
-    return {id, holding};
+    return {ConfirmedFmdOutbreak(*client_, Token(vet), holding, lat, lon), holding};
   }
 
   // POST /zones as `vet`; the zone declared (null when refused).

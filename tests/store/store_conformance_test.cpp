@@ -2090,6 +2090,20 @@ namespace {
 // flock dosed short of its size, a voided dose, a dose dated after today, a bivalent vaccine.
 Date DueToday() { return Day("2026-12-01"); }
 
+// The animal `animal_id` died on `on` (event Uuid(900)).
+void RecordDeath(Store& store, int64_t animal_id, Date on) {
+  AnimalEventInput died;
+  died.id = Uuid(900);
+  died.animal_id = animal_id;
+  died.kind = AnimalEventKind::kDied;
+  died.on = on;
+  died.user_id = 7;
+  died.unrestricted = true;
+  died.at = At(9000);
+  auto ended = store.RecordAnimalEvent(died, MakeAudit("animal.event"));
+  EXPECT_TRUE(ended.ok()) << ended.status().ToString();
+}
+
 void SeedDue(Store& store) {
   const Date today = DueToday();
   auto owner = [&](int64_t n, const char* village, const char* authority) {
@@ -2152,16 +2166,7 @@ void SeedDue(Store& store) {
     EXPECT_EQ(r.outcome, RecordOutcome::kCreated) << r.id << " " << r.reason.ToString();
   }
   EXPECT_TRUE(store.VoidVaccination(Uuid(3), "wrong animal", At(777), MakeAudit("void")).ok());
-  AnimalEventInput died;
-  died.id = Uuid(900);
-  died.animal_id = dead;
-  died.kind = AnimalEventKind::kDied;
-  died.on = today.AddDays(-1);
-  died.user_id = 7;
-  died.unrestricted = true;
-  died.at = At(9000);
-  auto ended = store.RecordAnimalEvent(died, MakeAudit("animal.event"));
-  EXPECT_TRUE(ended.ok()) << ended.status().ToString();
+  RecordDeath(store, dead, today.AddDays(-1));
 }
 
 DueQuery DueWithin(int days, const std::string& disease = "FMD-O",
@@ -2272,6 +2277,217 @@ TYPED_TEST(StoreTest, DueListKeepsToTheSubtreeAndTruncatesAtMaxOwners) {
   ASSERT_TRUE(cut.ok());
   EXPECT_TRUE(cut->truncated);
   EXPECT_EQ(DueTexts(*cut), (std::vector<std::string>{"Akshi Owner 2: 021 FMD-O never -"}));
+}
+
+// --- ring lists (W14, issue 13 item 4) ---
+
+// Today is 2026-12-01. Round a centre at (43, 77): holdings at 0, 1, 2, 8 and 9 km north (the
+// last a market with no animal), one 15 km north and one 9 km north and 9 km east (12.7 km: in
+// the box round the 10 km circle, outside the circle), each a farm of its own owner. FMD-O
+// protects 180 days.
+struct RingWorld {
+  std::map<std::string, Holding> h;
+  std::map<int64_t, std::string> names;  // holding id -> code
+  Zone zone;
+};
+
+template <typename Test>
+RingWorld MakeRingWorld(Test& t) {
+  RingWorld w;
+  Store& store = t.store();
+  const Date today = Day("2026-12-01");
+  constexpr double kLatPerKm = 1 / 111.195;
+  constexpr double kLonPerKm = 1 / 81.32;  // at 43 degrees
+  struct Place {
+    const char* code;
+    double north_km, east_km;
+    const char* authority;
+    HoldingKind kind;
+  };
+  const Place places[] = {{"C", 0, 0, "KZ-ABY-01", HoldingKind::kFarm},
+                          {"P1", 1, 0, "KZ-ABY-01", HoldingKind::kFarm},
+                          {"P2", 2, 0, "KZ-ABY-01", HoldingKind::kFarm},
+                          {"S8", 8, 0, "KZ-ALM-01", HoldingKind::kFarm},
+                          {"S9", 9, 0, "KZ-ABY-01", HoldingKind::kMarket},
+                          {"X15", 15, 0, "KZ-ABY-01", HoldingKind::kFarm},
+                          {"XC", 9, 9, "KZ-ABY-01", HoldingKind::kFarm}};
+  int64_t n = 0;
+  std::map<std::string, int64_t> owner;
+  for (const Place& p : places) {
+    ++n;
+    std::optional<int64_t> owner_id;
+    if (p.kind == HoldingKind::kFarm) {
+      owner_id = t.AddOwner(n, p.authority).id;
+      owner[p.code] = *owner_id;
+    }
+    w.h[p.code] = t.AddHolding(p.code, 43 + p.north_km * kLatPerKm, 77 + p.east_km * kLonPerKm,
+                               p.authority, p.kind, owner_id);
+    w.names[w.h[p.code].id] = p.code;
+  }
+  auto animal = [&](const char* at, std::optional<std::string> tag, const char* species,
+                    int32_t heads, std::optional<int64_t> owner_id = std::nullopt) {
+    NewAnimal a;
+    a.owner_id = owner_id.value_or(owner[at]);
+    a.tag = std::move(tag);
+    a.species = species;
+    a.head_count = heads;
+    a.authority = w.h[at].authority;
+    a.created_at = At(5000);
+    a.holding_id = w.h[at].id;
+    auto r = store.CreateAnimal(a, MakeAudit("animal.create"));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->id : 0;
+  };
+  // A seller elsewhere whose tagged cow, dosed under him 60 days ago, now stands at P2 with its
+  // buyer (the owner of P2): its dose follows it.
+  const int64_t seller = t.AddOwner(50, "KZ-ABY-01").id;
+  animal("C", Tag(101), "cattle", 1);  // dosed 10 days ago: covered
+  animal("C", Tag(102), "cattle", 1);  // never
+  animal("C", Tag(103), "goat", 1);    // a species the zone does not restrict
+  const int64_t dead = animal("C", Tag(104), "cattle", 1);
+  animal("P1", Tag(201), "cattle", 1);      // covered
+  animal("P2", std::nullopt, "sheep", 40);  // 25 of 40 dosed: not covered
+  animal("P2", Tag(501), "cattle", 1, seller);
+  animal("S8", Tag(401), "cattle", 1);  // dosed 200 days ago: lapsed
+  animal("X15", Tag(601), "cattle", 1);
+  animal("XC", Tag(701), "cattle", 1);
+  auto dose = [&](int64_t k, const char* at, std::vector<std::string> tags, const char* species,
+                  int32_t heads, int days_ago, std::optional<int64_t> owner_id = std::nullopt) {
+    VaccinationInput v = MakeRecord(k, "");
+    v.owner_id = owner_id.value_or(owner[at]);
+    v.owner_phone.clear();
+    v.animal_tags = std::move(tags);
+    v.species = species;
+    v.head_count = heads;
+    v.disease = "FMD-O";
+    v.vaccine = "FMD-O-INACT";
+    v.administered_on = today.AddDays(-days_ago);
+    return v;
+  };
+  BatchContext ctx = MakeContext("KZ");
+  ctx.unrestricted = true;
+  auto stored = store.RecordVaccinations(
+      std::vector<VaccinationInput>{
+          dose(1, "C", {Tag(101)}, "cattle", 0, 10), dose(2, "P1", {Tag(201)}, "cattle", 0, 30),
+          dose(3, "P2", {}, "sheep", 25, 20), dose(4, "S8", {Tag(401)}, "cattle", 0, 200),
+          dose(5, "X15", {Tag(601)}, "cattle", 0, 400),
+          dose(6, "P2", {Tag(501)}, "cattle", 0, 60, seller),
+          dose(7, "C", {Tag(102)}, "cattle", 0, 5)},
+      ctx, MakeAudit("vaccination.batch"));
+  EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+  // The dose of 102 was voided: it stays never vaccinated.
+  EXPECT_TRUE(store.VoidVaccination(Uuid(7), "wrong animal", At(777), MakeAudit("void")).ok());
+  TransferInput sale;
+  sale.id = Uuid(0x5a1e0001);
+  sale.seller_id = seller;
+  sale.buyer_phone = Phone(3);  // the owner of P2
+  sale.tags = {Tag(501)};
+  sale.on = today.AddDays(-30);
+  sale.user_id = 7;
+  sale.scope = "KZ";
+  sale.at = At(1'790'000'000'000);
+  auto sold = store.RecordTransfer(sale, MakeAudit("transfer.record"));
+  EXPECT_TRUE(sold.ok()) << sold.status().ToString();
+  RecordDeath(store, dead, today.AddDays(-1));
+
+  w.zone.id = 1;
+  w.zone.disease = "FMD-O";
+  w.zone.holding_id = w.h["C"].id;
+  w.zone.lat = w.h["C"].lat;
+  w.zone.lon = w.h["C"].lon;
+  w.zone.protection_km = 3;
+  w.zone.surveillance_km = 10;
+  w.zone.species = {"cattle", "sheep"};
+  w.zone.starts_on = today;
+  w.zone.ends_on = today.AddDays(30);
+  w.zone.authority = "KZ-ABY-01";
+  return w;
+}
+
+RingQuery RingOf(const Zone& zone) {
+  RingQuery q;
+  q.zone = zone;
+  q.today = Day("2026-12-01");
+  q.catalogue = &DefaultCatalogue();
+  return q;
+}
+
+// "ring code head/uncovered: unit state until, ..." per holding, in the list's order.
+std::vector<std::string> RingTexts(const RingWorld& w, const RingList& list) {
+  std::vector<std::string> out;
+  for (const RingHolding& h : list.holdings) {
+    std::string line = h.ring + " " + w.names.at(h.holding.id) + " " + std::to_string(h.head) +
+                       "/" + std::to_string(h.head_uncovered) + ":";
+    for (const RingUnit& u : h.units) {
+      line +=
+          " " +
+          (u.unit.tag ? u.unit.tag->substr(12) : u.unit.species + "x" + std::to_string(u.head)) +
+          " " + CoverageStateName(u.coverage.state) +
+          (u.coverage.covered_until ? " " + u.coverage.covered_until->ToString() : "");
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+TYPED_TEST(StoreTest, RingListHoldsEachRadiusUncoveredFirstThenNearest) {
+  RingWorld w = MakeRingWorld(*this);
+  auto r = this->store().ListRing(RingOf(w.zone));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->truncated);
+  EXPECT_EQ(r->today, Day("2026-12-01"));
+  // Protection (3 km), then surveillance (10 km); 15 km and the box's corner are not listed. In
+  // each ring the holdings with heads to vaccinate come first, then those all covered, then the
+  // market with no animal; on a holding the never vaccinated before the covered. The goat and the
+  // dead cow are left out; the voided dose counts for nothing; 501's dose under its seller counts.
+  EXPECT_EQ(RingTexts(w, *r), (std::vector<std::string>{
+                                  "protection C 2/1: 102 never 101 covered 2027-05-19",
+                                  "protection P2 41/40: sheepx40 overdue 501 covered 2027-03-30",
+                                  "protection P1 1/0: 201 covered 2027-04-29",
+                                  "surveillance S8 1/1: 401 overdue",
+                                  "surveillance S9 0/0:",
+                              }));
+  ASSERT_EQ(r->holdings.size(), 5u);
+  EXPECT_EQ(r->holdings[0].distance_m, 0);
+  EXPECT_NEAR(static_cast<double>(*r->holdings[1].distance_m), 2000, 5);
+  EXPECT_NEAR(static_cast<double>(*r->holdings[3].distance_m), 8000, 10);
+  // The owners named: each holding's and each unit's (the buyer of 501 owns P2), with their phones.
+  std::vector<int64_t> ids;
+  for (const Owner& o : r->owners) ids.push_back(o.id);
+  std::vector<int64_t> want = {*w.h["C"].owner_id, *w.h["P1"].owner_id, *w.h["P2"].owner_id,
+                               *w.h["S8"].owner_id};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(ids, want);
+  EXPECT_EQ(r->owners.front().phone, Phone(1));
+}
+
+TYPED_TEST(StoreTest, RingListOfAuthorityCodesHoldsTheirSubtreesAndTruncates) {
+  RingWorld w = MakeRingWorld(*this);
+  Zone codes = w.zone;
+  codes.holding_id = 0;
+  codes.protection_km = codes.surveillance_km = 0;
+  codes.authorities = {"KZ-ALM"};
+  auto r = this->store().ListRing(RingOf(codes));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(RingTexts(w, *r), (std::vector<std::string>{"authority S8 1/1: 401 overdue"}));
+  EXPECT_FALSE(r->holdings[0].distance_m.has_value());
+  // Only sheep: the cattle are left out, the holdings stay.
+  Zone sheep = w.zone;
+  sheep.species = {"sheep"};
+  RingQuery q = RingOf(sheep);
+  q.max_holdings = 2;
+  auto cut = this->store().ListRing(q);
+  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+  EXPECT_TRUE(cut->truncated);
+  EXPECT_EQ(RingTexts(w, *cut), (std::vector<std::string>{"protection P2 40/40: sheepx40 overdue",
+                                                          "protection C 0/0:"}));
+  // An empty list where the zone holds no holding.
+  Zone far = w.zone;
+  far.lat = -43;
+  auto none = this->store().ListRing(RingOf(far));
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->holdings.empty());
+  EXPECT_TRUE(none->owners.empty());
 }
 
 // --- holdings (W12) ---

@@ -18,11 +18,15 @@ const SCREENS: Record<string, () => Promise<{ mount: Mount }>> = {
   '/due': () => import('./screens/due'),
   '/map': () => import('./screens/map'),
   '/sms': () => import('./screens/sms'),
+  '/ring': () => import('./screens/ring'),
 };
 const PUBLIC = new Set(['/signin', '/verify']);
 // Screens every signed-in role may open that are not in the navigation: they are reached from
 // where an animal is shown (W12 timeline).
 const SIGNED_IN = new Set(['/timeline']);
+// Screens not in the navigation that the roles of the screen they are opened from may open: the
+// ring list of a zone, from the map.
+const OPENED_FROM: Record<string, string> = { '/ring': '/map' };
 
 let unmount: (() => void) | null = null;
 let generation = 0;
@@ -31,6 +35,10 @@ function resolve(path: string): string {
   const s = session();
   if (path === '/' || !SCREENS[path]) return s ? screensFor(s.user.role)[0] : '/signin';
   if (SIGNED_IN.has(path)) return s ? path : '/signin';
+  if (OPENED_FROM[path]) {
+    if (!s) return '/signin';
+    return screensFor(s.user.role).includes(OPENED_FROM[path]) ? path : screensFor(s.user.role)[0];
+  }
   if (!PUBLIC.has(path) && (!s || !screensFor(s.user.role).includes(path))) return s ? screensFor(s.user.role)[0] : '/signin';
   return path;
 }

@@ -61,7 +61,7 @@ function statusName(status: string): string {
   return t('map:status.' + status);
 }
 
-export const mount: Mount = async (root) => {
+export const mount: Mount = async (root, ctx) => {
   const user = session()?.user;
   const st = new MapState(
     {
@@ -162,6 +162,18 @@ export const mount: Mount = async (root) => {
     </div>`;
   };
 
+  // A selected zone opens its ring list (screens/ring.ts): whom to vaccinate first round it.
+  const zonePanel = (): TemplateResult | typeof nothing => {
+    const key = st.selected;
+    if (!key?.startsWith('z:')) return nothing;
+    const zone = st.zones.find((z) => 'z:' + z.id === key);
+    if (!zone) return nothing;
+    return html`<section class="map-trace" data-testid="zone-panel">
+      <h2>${diseaseName(zone.disease)}</h2>
+      <button class="btn btn-primary" type="button" data-testid="zone-ring" @click=${() => ctx.navigate('/ring?zone=' + zone.id)}>${t('map:ringlist.open')}</button>
+    </section>`;
+  };
+
   const tracePanel = (): TemplateResult | typeof nothing => {
     const h = st.selectedHolding();
     const done = st.trace && st.traceRequest;
@@ -254,6 +266,7 @@ export const mount: Mount = async (root) => {
             ${legend()}
           </div>
           <div class="map-side">
+            ${zonePanel()}
             ${tracePanel()}
             ${table()}
           </div>
