@@ -43,6 +43,8 @@ port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$conninfo")
 "$psql" -X -q "$conninfo" -c "CREATE DATABASE herdpass"
 db="postgresql://postgres@127.0.0.1:$port/herdpass?sslmode=disable"
 pg="host=127.0.0.1 port=$port user=postgres dbname=herdpass sslmode=disable"
+# JIT off for pgbench and psql too, as HerdPass's connections have it (store/postgres/connection.cpp).
+export PGOPTIONS="-c jit=off"
 data=$work/pg-trace-data
 "$herdpass" init --data "$data" --db "$db" --region KZ --authority KZ-ABY >"$work/pg-trace-init.log"
 echo "$password" | "$herdpass" user add --data "$data" --username bench-vet --role vet \
