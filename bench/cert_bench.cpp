@@ -8,9 +8,14 @@
 //      list lookup, signature, validity, revocation list of `--revoked` ids) on one core, against
 //      raw crypto_sign_verify_detached on one core.
 //
+//   With --zones N (issue 13): W3 issuance with N zones in force against none, from an origin
+//      holding outside every zone (so that each zone is judged by its distance), the two
+//      alternating in four runs of S/2 seconds (none, N, none, N): issue_per_s is then the rate
+//      with none and issue_zones_per_s the rate with N.
+//
 // Prints "HP_RESULT key=value ..." lines for bench/run.sh.
 //
-//   cert_bench --data DIR [--seconds S] [--threads N] [--owners N] [--revoked N]
+//   cert_bench --data DIR [--seconds S] [--threads N] [--owners N] [--revoked N] [--zones N]
 #include <sodium.h>
 
 #include <atomic>
@@ -21,6 +26,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -30,6 +36,8 @@
 #include "cert/documents.h"
 #include "cert/hp1.h"
 #include "domain/catalogue.h"
+#include "domain/holding.h"
+#include "domain/outbreak.h"
 #include "domain/time.h"
 #include "service/service.h"
 #include "store/sqlite/sqlite_store.h"
@@ -46,11 +54,12 @@ struct Args {
   int threads = 16;
   int owners = 2000;
   int revoked = 1000;
+  int zones = 0;
 };
 
 int Usage() {
   std::cerr << "usage: cert_bench --data DIR [--seconds S] [--threads N] [--owners N] "
-               "[--revoked N]\n";
+               "[--revoked N] [--zones N]\n";
   return 2;
 }
 
@@ -169,6 +178,25 @@ int Run(const Args& args) {
   caller.address = "127.0.0.1";
 
   // --- W3 issuance from concurrent issuers ---
+  std::optional<int64_t> origin_holding;
+  AuditEntry audit;
+  audit.at = clock.Now();
+  audit.username = "bench";
+  audit.action = "bench";
+  if (args.zones > 0) {
+    Holding farm;
+    farm.code = "F-BENCH";
+    farm.kind = HoldingKind::kFarm;
+    farm.name = "bench farm";
+    farm.authority = "KZ-ABY";
+    farm.lat = 47.5;
+    farm.lon = 78.5;
+    farm.opened_on = clock.Today().AddDays(-1000);
+    farm.created_at = clock.Now();
+    auto made = store.CreateHolding(farm, audit);
+    if (!made.ok()) Die("origin holding", made.status());
+    origin_holding = made->id;
+  }
   std::atomic<int64_t> issued{0};
   std::atomic<int64_t> failed{0};
   std::atomic<bool> stop{false};
@@ -187,6 +215,7 @@ int Run(const Args& args) {
       req.destination = "KZ-ABY";
       req.destination_place = "Ayagoz meat plant";
       req.transport = "truck 123 ABC 05";
+      req.origin_holding = origin_holding;
       auto c = service.IssueCertificate(caller, req);
       if (!c.ok()) {
         if (failed.fetch_add(1) == 0)
@@ -199,17 +228,75 @@ int Run(const Args& args) {
       }
     }
   };
-  auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (int t = 0; t < args.threads; ++t) threads.emplace_back(issuer, t);
-  std::this_thread::sleep_for(std::chrono::duration<double>(args.seconds));
-  stop = true;
-  for (auto& th : threads) th.join();
-  const double issue_seconds = Elapsed(start);
-  const double issue_rate = static_cast<double>(issued.load()) / issue_seconds;
+  // One run of `seconds` from --threads issuers: adds what it issued and its time.
+  auto run = [&](double seconds, int64_t& count, double& elapsed) {
+    const int64_t before = issued.load();
+    stop = false;
+    auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < args.threads; ++t) threads.emplace_back(issuer, t);
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    stop = true;
+    for (auto& th : threads) th.join();
+    elapsed += Elapsed(start);
+    count += issued.load() - before;
+  };
+  int64_t plain_count = 0, zoned_count = 0;
+  double plain_seconds = 0, zoned_seconds = 0;
+  std::vector<int64_t> zone_ids;
+  // N zones in force for cattle, 3 and 10 km around points some 700 km from the origin holding.
+  auto declare = [&] {
+    for (int z = 0; z < args.zones; ++z) {
+      Zone zone;
+      zone.disease = "FMD-O";
+      zone.lat = 42.0 + 0.05 * z;
+      zone.lon = 70.0;
+      zone.protection_km = 3;
+      zone.surveillance_km = 10;
+      zone.species = {"cattle", "sheep"};
+      zone.starts_on = clock.Today().AddDays(-1);
+      zone.ends_on = clock.Today().AddDays(30);
+      zone.authority = "KZ-ABY";
+      zone.declared_by = caller.user_id;
+      zone.declared_at = clock.Now();
+      auto made = store.CreateZone(zone, audit);
+      if (!made.ok()) Die("zone", made.status());
+      zone_ids.push_back(made->id);
+    }
+  };
+  if (args.zones == 0) {
+    run(args.seconds, plain_count, plain_seconds);
+  } else {
+    for (int round = 0; round < 2; ++round) {
+      run(args.seconds / 4, plain_count, plain_seconds);
+      declare();
+      auto in_force = store.ListZonesInForce(clock.Today());
+      if (!in_force.ok()) Die("zones in force", in_force.status());
+      if (static_cast<int>(in_force->size()) != args.zones) {
+        std::cerr << "cert_bench: " << in_force->size() << " zones in force, not " << args.zones
+                  << "\n";
+        return 1;
+      }
+      run(args.seconds / 4, zoned_count, zoned_seconds);
+      for (int64_t id : zone_ids) {
+        auto lifted = store.LiftZone(id, caller.user_id, clock.Now(), "bench", audit);
+        if (!lifted.ok()) Die("lift zone", lifted.status());
+      }
+      zone_ids.clear();
+    }
+  }
+  const double issue_seconds = plain_seconds;
+  const double issue_rate = static_cast<double>(plain_count) / issue_seconds;
   if (issued.load() == 0) {
     std::cerr << "cert_bench: no certificate was issued\n";
     return 1;
+  }
+  if (args.zones > 0) {
+    std::printf(
+        "HP_RESULT zones=%d issued_zones=%lld issue_zones_seconds=%.2f "
+        "issue_zones_per_s=%.0f\n",
+        args.zones, static_cast<long long>(zoned_count), zoned_seconds,
+        static_cast<double>(zoned_count) / zoned_seconds);
   }
 
   // --- W4 verification of one HP1 string on one core ---
@@ -255,7 +342,7 @@ int Run(const Args& args) {
       "HP_RESULT raw_signs_per_s=%.0f raw_verifies_per_s=%.0f issued=%lld issue_failed=%lld "
       "issue_seconds=%.2f issue_per_s=%.0f issue_threads=%d verify_per_s=%.0f hp1_chars=%zu "
       "revoked=%d trusted_keys=%zu\n",
-      raw_signs, raw_verifies, static_cast<long long>(issued.load()),
+      raw_signs, raw_verifies, static_cast<long long>(plain_count),
       static_cast<long long>(failed.load()), issue_seconds, issue_rate, args.threads, verify_rate,
       sample_hp1.size(), args.revoked, input.keys.size());
   return 0;
@@ -280,6 +367,8 @@ int main(int argc, char** argv) {
       args.owners = std::atoi(v);
     } else if (a == "--revoked" && (v = next())) {
       args.revoked = std::atoi(v);
+    } else if (a == "--zones" && (v = next())) {
+      args.zones = std::atoi(v);
     } else {
       return herdpass::bench::Usage();
     }

@@ -15,6 +15,16 @@
 //   raw_sqlite_bench arrival --db HERDPASS.db --arrivals FILE [--seconds 15]
 //       Arrivals of planned certificates (W13): the store's writes of one arrival, one durable
 //       transaction each, for each line of the pool until it or the time runs out.
+//   raw_sqlite_bench trace --db HERDPASS.db --holdings FILE --from-ms MS --to-ms MS [--depth 2]
+//       [--seconds 10]
+//       A trace forward (W14, issue 13): the store's recursive walk (SelectTraceWalk of
+//       store/sqlite/queries.h) from a random holding of the list over [from, to), every column
+//       of every row read, each in its own read transaction.
+//
+//   raw_sqlite_bench pg-trace-sql
+//       Prints the PostgreSQL store's trace query (store/postgres/queries.h SelectTraceWalk) for
+//       pgbench, its parameters named :holding :animal :from_ms :to_ms :depth :forward :backward
+//       (bench/pg_trace.sh, the PostgreSQL reference of the trace).
 //
 // Prints one line "HP_RESULT key=value ...". Single-threaded.
 #include <sqlite3.h>
@@ -32,6 +42,7 @@
 #include <vector>
 
 #include "bench/workload.h"
+#include "store/postgres/queries.h"
 #include "store/sqlite/queries.h"
 
 namespace herdpass::bench {
@@ -46,6 +57,10 @@ struct Args {
   std::string phones;
   std::string tags;      // timeline: one ear tag a line
   std::string arrivals;  // arrival: one "certificate_id holding_id head" a line
+  std::string holdings;  // trace: one holding id a line
+  int64_t from_ms = 0;   // trace: the window [from_ms, to_ms)
+  int64_t to_ms = 0;
+  int depth = 2;
   int txn = 500;
   int pool_owners = 1000;
   double seconds = 10;
@@ -699,16 +714,96 @@ int Arrival(const Args& args) {
   return 0;
 }
 
+// GET /api/v1/trace's one query (store_core.h Trace: Codecs::ReadTraceWalk), forward from a
+// random holding of the list, as the SQLite store binds it. Not included: the holdings and owners
+// the server then reads by id, the audit row, and the JSON.
+int Trace(const Args& args) {
+  const std::vector<std::string> holdings = ReadLines(args.holdings);
+  if (holdings.empty()) {
+    std::fprintf(stderr, "raw_sqlite_bench: no holdings in %s\n", args.holdings.c_str());
+    return 1;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
+  sqlite3_stmt* walk = Prepare(db, herdpass::sqlite::kSelectTraceWalk);
+  std::mt19937_64 rng(13);
+  std::vector<double> latencies_us;
+  int64_t traces = 0;
+  int64_t rows = 0;
+  size_t bytes_read = 0;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(args.seconds);
+  for (auto t0 = start; t0 < deadline;) {
+    const int64_t holding = std::atoll(holdings[rng() % holdings.size()].c_str());
+    Exec(db, "BEGIN");
+    sqlite3_bind_int64(walk, 1, holding);
+    sqlite3_bind_int64(walk, 2, 0);
+    sqlite3_bind_int64(walk, 3, args.from_ms);
+    sqlite3_bind_int64(walk, 4, args.to_ms);
+    sqlite3_bind_int64(walk, 5, args.depth);
+    sqlite3_bind_int64(walk, 6, 1);
+    sqlite3_bind_int64(walk, 7, 0);
+    int rc;
+    while ((rc = sqlite3_step(walk)) == SQLITE_ROW) {
+      ++rows;
+      for (int c = 0; c < sqlite3_column_count(walk); ++c) {
+        if (sqlite3_column_blob(walk, c) != nullptr) {
+          bytes_read += static_cast<size_t>(sqlite3_column_bytes(walk, c));
+        }
+      }
+    }
+    if (rc != SQLITE_DONE) Die(db, "trace");
+    sqlite3_reset(walk);
+    Exec(db, "COMMIT");
+    ++traces;
+    const auto t1 = Clock::now();
+    latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    t0 = t1;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf(
+      "HP_RESULT traces=%lld seconds=%.2f traces_per_s=%.1f p50_us=%.0f p99_us=%.0f "
+      "rows_per_trace=%.1f bytes=%zu\n",
+      static_cast<long long>(traces), seconds, static_cast<double>(traces) / seconds,
+      Percentile(latencies_us, 50), Percentile(latencies_us, 99),
+      static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(traces, 1)), bytes_read);
+  sqlite3_finalize(walk);
+  sqlite3_close(db);
+  return 0;
+}
+
+// The PostgreSQL trace query with pgbench's variables for its parameters, on one line.
+int PgTraceSql() {
+  static constexpr const char* kNames[] = {":holding", ":animal",  ":from_ms", ":to_ms",
+                                           ":depth",   ":forward", ":backward"};
+  std::string sql = herdpass::postgres::kSelectTraceWalk.sql;
+  std::string out;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] == '$' && i + 1 < sql.size() && sql[i + 1] >= '1' && sql[i + 1] <= '7') {
+      out += kNames[sql[i + 1] - '1'];
+      ++i;
+    } else {
+      out += sql[i] == '\n' ? ' ' : sql[i];
+    }
+  }
+  std::printf("%s;\n", out.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace herdpass::bench
 
 int main(int argc, char** argv) {
   herdpass::bench::Args args;
   if (argc < 2) {
-    std::cerr << "usage: raw_sqlite_bench insert|lookup|timeline|arrival --db PATH [options]\n";
+    std::cerr
+        << "usage: raw_sqlite_bench insert|lookup|timeline|arrival|trace --db PATH [options]\n";
     return 2;
   }
   args.mode = argv[1];
+  if (args.mode == "pg-trace-sql" && argc == 2) return herdpass::bench::PgTraceSql();
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) {
@@ -726,6 +821,14 @@ int main(int argc, char** argv) {
       args.tags = v;
     } else if (a == "--arrivals") {
       args.arrivals = v;
+    } else if (a == "--holdings") {
+      args.holdings = v;
+    } else if (a == "--from-ms") {
+      args.from_ms = std::atoll(v);
+    } else if (a == "--to-ms") {
+      args.to_ms = std::atoll(v);
+    } else if (a == "--depth") {
+      args.depth = std::atoi(v);
     } else if (a == "--txn") {
       args.txn = std::atoi(v);
     } else if (a == "--pool-owners") {
@@ -749,8 +852,12 @@ int main(int argc, char** argv) {
   if (args.mode == "arrival" && !args.db.empty() && !args.arrivals.empty()) {
     return herdpass::bench::Arrival(args);
   }
+  if (args.mode == "trace" && !args.db.empty() && !args.holdings.empty() && args.to_ms > 0) {
+    return herdpass::bench::Trace(args);
+  }
   std::cerr << "usage: raw_sqlite_bench insert --db NEW --schema-from HERDPASS.db | lookup --db "
                "HERDPASS.db --phones FILE | timeline --db HERDPASS.db --tags FILE | arrival --db "
-               "HERDPASS.db --arrivals FILE\n";
+               "HERDPASS.db --arrivals FILE | trace --db HERDPASS.db --holdings FILE --from-ms MS "
+               "--to-ms MS [--depth N]\n";
   return 2;
 }

@@ -20,6 +20,11 @@
 #                                 "journeys": only issue 12's (the big data set): an animal's
 #                                 timeline against raw SQLite, arrivals against raw SQLite, a
 #                                 buyer's W2 against an ordinary W2
+#                                 "outbreak": only issue 13's (the big data set): a trace of depth
+#                                 2 forward from a market over 21 days against the same recursive
+#                                 query on raw SQLite, and on PostgreSQL against pgbench
+#                                 (bench/pg_trace.sh); W3 issuance with 50 zones in force
+#                                 against none (bench/cert_bench.cpp --zones)
 #                                 "w2": only W2 with gzip (bytes, req/s against nginx gzip_static
 #                                 of the same bytes) and a W1 sync batch gzip against plain
 #                                 "sms": only SMS handed to Kannel: W1 receipts queued, then sent
@@ -81,7 +86,8 @@ cleanup() {
   done
   # The work copies of the data sets are large; keep only the logs.
   rm -rf "$work/big" "$work/small" "$work/w1" "$work/raw.db" "$work/raw.db-wal" "$work/raw.db-shm" \
-    "$work/cert" "$work/pg-data" "$work/backup-big" "$work/journeys" "$work/sms"
+    "$work/cert" "$work/pg-data" "$work/backup-big" "$work/journeys" "$work/sms" \
+    "$work/outbreak" "$work/cert-zones"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -472,6 +478,84 @@ journeys_rows() {
     "$(field "$r" journey_seconds) s to seed" "" "" "(info)" ""
 }
 
+# --- issue 13's outbreak response, on the big data set (its market hubs: bench/seed.cpp) ---------
+# A trace forward from a random market, depth 2, over the last 21 days (GET /api/v1/trace as a
+# vet, 32 connections) against the store's recursive query for it on raw SQLite (1 thread); then
+# W3 issuance with 50 zones in force against none, alternating in one cert_bench run. The trace
+# again on PostgreSQL (the same data copied there) against pgbench running the store's query.
+outbreak_zones=${BENCH_OUTBREAK_ZONES:-50}
+run_outbreak_bench() {
+  local set
+  set=$(dataset "$records")
+  outbreak_set=$set
+  rm -rf "$work/outbreak"
+  cp -r --reflink=auto "$set/data" "$work/outbreak"
+  echo "$password" | "$herdpass" user add --data "$work/outbreak" --username bench-vet \
+    --role vet >>"$log"
+  sync
+  local from to from_ms to_ms
+  to=$(date -u +%F)
+  from=$(date -u -d "$to - 20 days" +%F)
+  from_ms=$(($(date -u -d "$from" +%s) * 1000))
+  to_ms=$(($(date -u -d "$to + 1 day" +%s) * 1000))
+  start_server "$work/outbreak" outbreak
+  local tok
+  tok=$(login bench-vet)
+  curl -sf -H "Authorization: Bearer $tok" \
+    "http://127.0.0.1:$server_port/api/v1/trace?holding=$(head -1 "$set/markets.txt")&from=$from&to=$to&depth=2&direction=forward" \
+    -o "$work/trace.json"
+  say "trace forward from a market, depth 2, $from to $to ($(stat -c %s "$work/trace.json") bytes, $(trace_movements) movements for the first market)"
+  HP_FROM=$from HP_TO=$to run_wrk "$server_port" "$work/trace.txt" "$set/markets.txt" "$tok" http \
+    "$root/bench/trace.lua"
+  stop_server
+  say "raw SQLite: the store's trace query (1 thread)"
+  timeout 120 "$raw" trace --db "$work/outbreak/herdpass.db" --holdings "$set/markets.txt" \
+    --from-ms "$from_ms" --to-ms "$to_ms" --depth 2 --seconds 10 >"$work/raw-trace.txt"
+  cat "$work/raw-trace.txt" >>"$log"
+  say "the trace on PostgreSQL against pgbench (bench/pg_trace.sh)"
+  timeout 3600 "$root/bench/pg_trace.sh" "$build" "$work" "$work/outbreak/herdpass.db" \
+    "$set/markets.txt" "$from" "$to" "$duration" 2> >(tee -a "$log" >&2)
+  cat "$work/pg-trace-plan.txt" >>"$log"
+  rm -rf "$work/outbreak"
+  sync
+  say "W3 issuance with $outbreak_zones zones in force against none (${cert_seconds}s)"
+  rm -rf "$work/cert-zones"
+  timeout $((cert_seconds + 300)) "$certb" --data "$work/cert-zones" --seconds "$cert_seconds" \
+    --zones "$outbreak_zones" >"$work/cert-zones.txt" 2> >(tee -a "$log" >&2)
+  cat "$work/cert-zones.txt" >>"$log"
+  rm -rf "$work/cert-zones"
+}
+trace_movements() { grep -o '"certificate_id"' "$work/trace.json" | wc -l; }
+outbreak_rows() {
+  local tr tr_p99 raw_tr raw_p99 plain zoned
+  tr=$(field "$work/trace.txt" rps)
+  tr_p99=$(calc "$(field "$work/trace.txt" p99_us) / 1000")
+  raw_tr=$(field "$work/raw-trace.txt" traces_per_s)
+  raw_p99=$(calc "sprintf(\"%.2f\", $(field "$work/raw-trace.txt" p99_us) / 1000)")
+  row "trace forward from a market, depth 2, 21 days, req/s, 32 conns ($(trace_movements) movements for the first market; p99 $(calc "sprintf(\"%.2f\", $tr_p99)") ms)" \
+    "$(calc "sprintf(\"%.0f\", $tr)")" \
+    "$raw_tr (raw SQLite, the store's recursive query, 1 thread, $(field "$work/raw-trace.txt" rows_per_trace) rows; p99 $raw_p99 ms)" \
+    "$(ratio "$tr" "$raw_tr")" ">= 0.5x" "$(check "$tr / $raw_tr >= 0.5")"
+  row "trace p99" "$(calc "sprintf(\"%.2f ms\", $tr_p99)")" "" "" "< 50 ms" "$(check "$tr_p99 < 50")"
+  local pg pg_p99 pg_ref
+  pg=$(field "$work/pg-trace.txt" rps)
+  pg_p99=$(calc "sprintf(\"%.2f\", $(field "$work/pg-trace.txt" p99_us) / 1000)")
+  pg_ref=$(field "$work/pg-trace-ref.txt" traces_per_s)
+  row "PostgreSQL: the same trace, req/s, 32 conns ($(field "$work/pg-trace-ref.txt" movements) movements copied; p99 $pg_p99 ms)" \
+    "$(calc "sprintf(\"%.0f\", $pg)")" \
+    "$(calc "sprintf(\"%.0f\", $pg_ref)") (pgbench, the store's query, 1 client)" \
+    "$(ratio "$pg" "$pg_ref")" ">= 0.5x" "$(check "$pg / $pg_ref >= 0.5")"
+  row "PostgreSQL trace p99" "$pg_p99 ms" "" "" "< 50 ms" "$(check "$pg_p99 < 50")"
+  plain=$(field "$work/cert-zones.txt" issue_per_s)
+  zoned=$(field "$work/cert-zones.txt" issue_zones_per_s)
+  row "W3 issuance, certificates/s, $(field "$work/cert-zones.txt" issue_threads) issuers, $(field "$work/cert-zones.txt" zones) zones in force" \
+    "$zoned" "$plain (no zone, the same run)" "$(ratio "$zoned" "$plain")" \
+    ">= 0.91x (time within 1.1x)" "$(check "$zoned * 1.1 >= $plain")"
+  local r=$outbreak_set/seed.result
+  row "outbreak data: $(field "$r" movements_arrived) movements arrived ($(field "$r" hub_moves) through $(field "$r" markets) markets in the last 3 weeks), $(field "$r" passages) passages, $(field "$r" holdings) holdings" \
+    "" "" "" "(info)" ""
+}
+
 # --- W2 lean (issue 14 item 3): the answer gzip-encoded and kept per owner
 # (HerdService::LookupEncoded). Its bytes for an owner of 50 records; req/s against nginx serving
 # the same compressed bytes with gzip_static (the same wrk script, every request accepting gzip);
@@ -656,6 +740,8 @@ case ${BENCH_ONLY:-} in
   tls) only_bench run_tls_bench "HerdPass over HTTPS" tls_rows ;;
   journeys) only_bench run_journeys_bench "HerdPass journeys (issue 12), $records records" \
     journeys_rows ;;
+  outbreak) only_bench run_outbreak_bench "HerdPass outbreak response (issue 13), $records records" \
+    outbreak_rows ;;
   w2) only_bench run_w2_bench "HerdPass W2 lean: gzip and the answer cache" w2_rows ;;
   sms) only_bench run_sms_bench "HerdPass SMS to owners through Kannel" sms_rows ;;
 esac
@@ -796,6 +882,7 @@ run_photo_bench
 run_fieldcopy_bench
 run_journeys_bench
 run_sms_bench
+run_outbreak_bench
 
 # --- the table ------------------------------------------------------------------------------------
 w2_rps=$(field "$work/w2-big.txt" rps)
@@ -859,6 +946,7 @@ table=$work/table.md
   fieldcopy_rows
   journeys_rows
   sms_rows
+  outbreak_rows
   echo
   echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \
     "txn of 1); during W2 the server used $cpu_us us of CPU per lookup ($cpu_cores of $(nproc) cores)"

@@ -23,6 +23,9 @@
 //  - the bulk: pairs of 500-head sheep flocks moving between farm, summer pasture and winter camp,
 //    8 movements each, two of them a sale of 50 head to the other flock's owner, until the arrived
 //    movements reach --movements (default: records / 10); one pair in five has a passage;
+//  - market hubs (issue 13): one flock pair in 40 also takes both flocks to a market, back to the
+//    farm and on to a pasture in the last three weeks; the markets' holding ids in
+//    DIR/markets.txt;
 //  - the arrival pool: planned certificates of whole 500-head flocks, 100 per flock (issued, valid
 //    for 10 years so that a cached data set stays usable), alternately in
 //    DIR/arrivals-herdpass.txt and DIR/arrivals-raw.txt, one "certificate_id holding_id head" a
@@ -106,12 +109,13 @@ VaccinationInput ToInput(const BenchRecord& r, Date today) {
 
 // --- the journeys data (issue 12) ----------------------------------------------------------------
 
-constexpr int kTravellerMoves = 20;  // movements of a traveller's herd
-constexpr int kTagChanges = 4;       // new tags of each traveller animal
-constexpr int kFlockMoves = 8;       // movements of each bulk flock
-constexpr int kFlockHead = 500;      // head of a bulk or pool flock
-constexpr int kFlockSaleHead = 50;   // head a bulk flock sells to its pair at moves 3 and 7
-constexpr int kPoolPerOwner = 100;   // planned certificates per pool flock
+constexpr int kTravellerMoves = 20;    // movements of a traveller's herd
+constexpr int kTagChanges = 4;         // new tags of each traveller animal
+constexpr int kFlockMoves = 8;         // movements of each bulk flock
+constexpr int kFlockHead = 500;        // head of a bulk or pool flock
+constexpr int kFlockSaleHead = 50;     // head a bulk flock sells to its pair at moves 3 and 7
+constexpr int kPoolPerOwner = 100;     // planned certificates per pool flock
+constexpr int64_t kHubPairEvery = 40;  // one flock pair in 40 goes through a market (issue 13)
 constexpr int64_t kNewTagBase = 500'000'000'000;  // national numbers of replacement tags
 
 // A tag of the AnimalTag form (country 398, 12 digits) for a replacement.
@@ -234,6 +238,9 @@ class JourneySeeder {
                  static_cast<long long>(records_));
 
     if (!SharedHoldings()) return 1;
+    std::ofstream markets(args_.journeys_dir + "/markets.txt", std::ios::trunc);
+    for (int64_t id : markets_) markets << id << '\n';
+    markets.close();
     std::ofstream travellers(args_.journeys_dir + "/travellers.txt", std::ios::trunc);
     std::mutex travellers_mu;
     if (!ParallelFor(travellers_, args_.threads, "travellers", [&](int64_t i) {
@@ -268,7 +275,7 @@ class JourneySeeder {
     }
     pool_a.close();
     pool_b.close();
-    if (!travellers || !buyers || !pool_a || !pool_b) {
+    if (!markets || !travellers || !buyers || !pool_a || !pool_b) {
       std::cerr << "seed: cannot write the journeys files in " << args_.journeys_dir << "\n";
       return 1;
     }
@@ -276,14 +283,14 @@ class JourneySeeder {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf(
         " journey_records=%lld holdings=%lld movements_arrived=%lld movements_planned=%lld "
-        "sales=%lld passages=%lld tag_events=%lld travellers=%lld buyers=%lld "
-        "journey_seconds=%.1f",
+        "sales=%lld passages=%lld tag_events=%lld travellers=%lld buyers=%lld hub_moves=%lld "
+        "markets=%zu journey_seconds=%.1f",
         static_cast<long long>(records_), static_cast<long long>(holdings_.load()),
         static_cast<long long>(arrived_.load()), static_cast<long long>(planned_.load()),
         static_cast<long long>(sales_.load()), static_cast<long long>(passages_.load()),
         static_cast<long long>(tag_events_.load()),
         static_cast<long long>(travellers_ * kAnimalsPerOwner), static_cast<long long>(buyers_),
-        secs);
+        static_cast<long long>(hub_moves_.load()), markets_.size(), secs);
     return 0;
   }
 
@@ -582,6 +589,28 @@ class JourneySeeder {
         if (!Issue(u[s].owner, m)) return false;
       }
     }
+    // Issue 13's market hubs: one pair in kHubPairEvery takes both flocks through a market in the
+    // last three weeks (to the market, back to the farm two days later, on to a pasture three days
+    // after that), so that a trace forward from a market over 21 days finds farms at one hop and
+    // pastures at two.
+    if (p % kHubPairEvery != 0) return true;
+    for (int s = 0; s < 2; ++s) {
+      const auto k = static_cast<size_t>(p / kHubPairEvery) * 2 + static_cast<size_t>(s);
+      const int days_ago = 8 + static_cast<int>(k % 12);
+      const int64_t stops[] = {at[s], markets_[k % markets_.size()], u[s].farm,
+                               pastures_[(i + 1) % pastures_.size()]};
+      for (int leg = 0; leg < 3; ++leg) {
+        Move m;
+        m.species = "sheep";
+        m.animal_ids = {u[s].animals[0].id};
+        m.head = head[s];
+        m.from = stops[leg];
+        m.to = stops[leg + 1];
+        m.issued_at = At(days_ago - (leg == 0 ? 0 : leg == 1 ? 2 : 5), 9);
+        if (!Issue(u[s].owner, m)) return false;
+        hub_moves_.fetch_add(1);
+      }
+    }
     return true;
   }
 
@@ -616,7 +645,7 @@ class JourneySeeder {
   int64_t travellers_ = 0, buyers_ = 0, pool_owners_ = 0, pairs_ = 0, records_ = 0;
   std::vector<int64_t> pastures_, camps_, markets_, checkpoints_;
   std::atomic<int64_t> holdings_{0}, arrived_{0}, planned_{0}, sales_{0}, passages_{0},
-      tag_events_{0};
+      tag_events_{0}, hub_moves_{0};
 };
 
 int Run(const Args& args) {

@@ -130,6 +130,18 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
     return Unavailable("cannot connect to the PostgreSQL server");
   }
   PQsetNoticeReceiver(conn, OnNotice, nullptr);
+  // No JIT compiling: it pays for long analytic queries, and HerdPass's are short. The trace's walk
+  // (queries.h SelectTraceWalk) is estimated costly, since the planner cannot know how few holdings
+  // a walk reaches, and took 8.7 s to compile for 60 ms of work on a data set of 1 M movements
+  // (bench/RESULTS.md, issue 13).
+  PGresult* jit = PQexec(conn, "SET jit = off");
+  const bool set = jit != nullptr && PQresultStatus(jit) == PGRES_COMMAND_OK;
+  PQclear(jit);
+  if (!set) {
+    spdlog::error("postgres: cannot turn JIT off: {}", PQerrorMessage(conn));
+    PQfinish(conn);
+    return Unavailable("cannot connect to the PostgreSQL server");
+  }
   return std::unique_ptr<Connection>(new Connection(conn));
 }
 

@@ -526,6 +526,17 @@ CREATE TABLE sms_inbound(
   received_at timestamptz NOT NULL
 );
 )sql"},
+    // Tracing (W14, issue 13), as on SQLite: the walk's steps out of a holding, into it, and
+    // through a checkpoint, each by time; the zones in force without the lifted ones.
+    {"Migration15",
+     R"sql(
+CREATE INDEX movements_by_origin ON movements(origin_holding_id, arrived_at);
+CREATE INDEX movements_by_end
+  ON movements((coalesce(arrival_holding_id, destination_holding_id)), arrived_at);
+CREATE INDEX passages_by_holding ON passages(holding_id, scanned_at);
+DROP INDEX zones_by_end;
+CREATE INDEX zones_in_force ON zones(ends_on) WHERE lifted_at IS NULL;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -768,53 +768,146 @@ inline constexpr Query kSelectOwnerIdsInScope{
     "|| '-') COLLATE \"C\" AND authority < ($1::text || '.') COLLATE \"C\") ORDER BY id"};
 
 // --- W14 tracing (store/store.h TraceQuery), as SelectTraceWalk on SQLite ---
+// The edges, as on SQLite: a movement (m) of a certificate (c) from its origin to its end, and its
+// passages (p) through a checkpoint. Only movements with both ends, and with $2 (an animal) those
+// naming it.
+#define HP_TRACE_END "coalesce(m.arrival_holding_id, m.destination_holding_id)"
+#define HP_TRACE_AT "coalesce(m.arrived_at, c.issued_at)"
+#define HP_TRACE_CERT                                                           \
+  "c.id, c.number, CASE c.purpose WHEN 'sale' THEN 'sale' ELSE 'arrival' END, " \
+  "m.origin_holding_id, " HP_TRACE_END
+#define HP_TRACE_PASSAGE "c.id, c.number, 'passage'"
+#define HP_TRACE_HEAD "coalesce(m.head_counted, c.head_count)"
+#define HP_TRACE_MOVED                                                                          \
+  " m.origin_holding_id IS NOT NULL AND " HP_TRACE_END                                          \
+  " IS NOT NULL AND (m.arrived_at IS NOT NULL OR c.status <> 'revoked') AND ($2::bigint = 0 OR" \
+  " m.certificate_id IN (SELECT certificate_id FROM certificate_animals WHERE animal_id = "     \
+  "$2::bigint))"
+#define HP_TRACE_FROM "hp_ts($3::bigint)"
+#define HP_TRACE_TO "hp_ts($4::bigint)"
 // $1 start holding (0: none), $2 animal (0: every certificate), $3 and $4 the window [from, to) in
-// ms, $5 depth, $6 forward (1/0), $7 backward (1/0). One row per (edge, hop, direction) and one
-// per seed (certificate_id '', dst the seed).
+// ms, $5 depth, $6 forward (1/0), $7 backward (1/0). As on SQLite: seeds from the start or an
+// animal's edges (aedges); each step of the walk searches an index by the holding and time
+// (migration 15), here in one LATERAL subquery per row of the walk (PostgreSQL allows the walk
+// named once in its recursive term), each kind of edge and direction an arm of it. One row per
+// (edge, hop, direction) and one per seed (certificate_id '', dst the seed).
 inline constexpr Query kSelectTraceWalk{
     "SelectTraceWalk",
     "WITH RECURSIVE "
-    "moves(certificate_id, number, kind, src, dst, at, head) AS ("
-    " SELECT c.id, c.number, CASE c.purpose WHEN 'sale' THEN 'sale' ELSE 'arrival' END,"
-    "  m.origin_holding_id, coalesce(m.arrival_holding_id, m.destination_holding_id),"
-    "  coalesce(m.arrived_at, c.issued_at), coalesce(m.head_counted, c.head_count)"
-    " FROM movements m JOIN certificates c ON c.id = m.certificate_id"
-    " WHERE m.origin_holding_id IS NOT NULL"
-    "  AND coalesce(m.arrival_holding_id, m.destination_holding_id) IS NOT NULL"
-    "  AND (m.arrived_at IS NOT NULL OR c.status <> 'revoked')"
-    "  AND ($2::bigint = 0 OR m.certificate_id IN"
-    "   (SELECT certificate_id FROM certificate_animals WHERE animal_id = $2::bigint))), "
-    "edges(certificate_id, number, kind, src, dst, at, head) AS MATERIALIZED ("
-    " SELECT certificate_id, number, kind, src, dst, at, head FROM moves"
-    " WHERE at >= hp_ts($3::bigint) AND at < hp_ts($4::bigint)"
+    "amoves(certificate_id, src, dst, at) AS ("
+    " SELECT c.id, m.origin_holding_id, " HP_TRACE_END ", " HP_TRACE_AT
+    " FROM certificate_animals a JOIN movements m ON m.certificate_id = a.certificate_id"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE $1::bigint = 0 AND a.animal_id = $2::bigint AND" HP_TRACE_MOVED
+    "), "
+    "aedges(certificate_id, src, dst, at) AS ("
+    " SELECT certificate_id, src, dst, at FROM amoves"
+    " WHERE at >= " HP_TRACE_FROM " AND at < " HP_TRACE_TO
     " UNION ALL"
-    " SELECT v.certificate_id, v.number, 'passage', v.src, p.holding_id, p.scanned_at, p.head_seen"
-    " FROM moves v JOIN passages p ON p.certificate_id = v.certificate_id"
-    " WHERE p.scanned_at >= hp_ts($3::bigint) AND p.scanned_at < hp_ts($4::bigint)"
+    " SELECT v.certificate_id, v.src, p.holding_id, p.scanned_at"
+    " FROM amoves v JOIN passages p ON p.certificate_id = v.certificate_id"
+    " WHERE p.scanned_at >= " HP_TRACE_FROM " AND p.scanned_at < " HP_TRACE_TO
     "  AND p.holding_id <> v.src"
     " UNION ALL"
-    " SELECT v.certificate_id, v.number, 'passage', p.holding_id, v.dst,"
-    "  greatest(v.at, p.scanned_at), p.head_seen"
-    " FROM moves v JOIN passages p ON p.certificate_id = v.certificate_id"
-    " WHERE greatest(v.at, p.scanned_at) >= hp_ts($3::bigint)"
-    "  AND greatest(v.at, p.scanned_at) < hp_ts($4::bigint) AND p.holding_id <> v.dst), "
+    " SELECT v.certificate_id, p.holding_id, v.dst, greatest(v.at, p.scanned_at)"
+    " FROM amoves v JOIN passages p ON p.certificate_id = v.certificate_id"
+    " WHERE greatest(v.at, p.scanned_at) >= " HP_TRACE_FROM
+    "  AND greatest(v.at, p.scanned_at) < " HP_TRACE_TO
+    " AND p.holding_id <> v.dst), "
     "seeds(holding, at, dir) AS ("
-    " SELECT $1::bigint, hp_ts($3::bigint), 1 WHERE $1::bigint <> 0 AND $6::integer = 1"
-    " UNION ALL SELECT $1::bigint, hp_ts($4::bigint), 0 WHERE $1::bigint <> 0 AND $7::integer = 1"
-    " UNION ALL (SELECT src, at, 1 FROM edges WHERE $1::bigint = 0 AND $6::integer = 1"
+    " SELECT $1::bigint, " HP_TRACE_FROM
+    ", 1 WHERE $1::bigint <> 0 AND $6::integer = 1"
+    " UNION ALL SELECT $1::bigint, " HP_TRACE_TO
+    ", 0 WHERE $1::bigint <> 0 AND $7::integer = 1"
+    " UNION ALL (SELECT src, at, 1 FROM aedges WHERE $1::bigint = 0 AND $6::integer = 1"
     "  ORDER BY at, certificate_id LIMIT 1)"
-    " UNION ALL (SELECT dst, at, 0 FROM edges WHERE $1::bigint = 0 AND $7::integer = 1"
+    " UNION ALL (SELECT dst, at, 0 FROM aedges WHERE $1::bigint = 0 AND $7::integer = 1"
     "  ORDER BY at DESC, certificate_id DESC LIMIT 1)), "
     "walk(holding, at, hop, dir, certificate_id, number, kind, src, dst, head) AS ("
     " SELECT holding, at, 0, dir, ''::text, ''::text, ''::text, 0::bigint, holding, 0 FROM seeds"
     " UNION"
-    " SELECT CASE w.dir WHEN 1 THEN e.dst ELSE e.src END, e.at, w.hop + 1, w.dir,"
-    "  e.certificate_id, e.number, e.kind, e.src, e.dst, e.head"
-    " FROM walk w JOIN edges e"
-    "  ON (w.dir = 1 AND e.src = w.holding AND e.at >= w.at)"
-    "  OR (w.dir = 0 AND e.dst = w.holding AND e.at <= w.at)"
+    " SELECT e.* FROM walk w CROSS JOIN LATERAL ("
+    // Forward: movements out of the holding that arrived, then those not (yet) arrived.
+    "  SELECT " HP_TRACE_END ", m.arrived_at, w.hop + 1, 1, " HP_TRACE_CERT ", " HP_TRACE_HEAD
+    "  FROM movements m JOIN certificates c ON c.id = m.certificate_id"
+    "  WHERE w.dir = 1 AND m.origin_holding_id = w.holding"
+    "   AND m.arrived_at >= greatest(w.at, " HP_TRACE_FROM ") AND m.arrived_at < " HP_TRACE_TO
+    "   AND" HP_TRACE_MOVED
+    "  UNION ALL"
+    "  SELECT " HP_TRACE_END ", c.issued_at, w.hop + 1, 1, " HP_TRACE_CERT ", " HP_TRACE_HEAD
+    "  FROM movements m JOIN certificates c ON c.id = m.certificate_id"
+    "  WHERE w.dir = 1 AND m.origin_holding_id = w.holding AND m.arrived_at IS NULL"
+    "   AND c.issued_at >= greatest(w.at, " HP_TRACE_FROM ") AND c.issued_at < " HP_TRACE_TO
+    "   AND" HP_TRACE_MOVED
+    // Forward: from the origin to a checkpoint its movement passed.
+    "  UNION ALL"
+    "  SELECT p.holding_id, p.scanned_at, w.hop + 1, 1, " HP_TRACE_PASSAGE
+    ", m.origin_holding_id, p.holding_id, p.head_seen"
+    "  FROM movements m JOIN passages p ON p.certificate_id = m.certificate_id"
+    "  JOIN certificates c ON c.id = m.certificate_id"
+    "  WHERE w.dir = 1 AND m.origin_holding_id = w.holding"
+    "   AND p.scanned_at >= greatest(w.at, " HP_TRACE_FROM ") AND p.scanned_at < " HP_TRACE_TO
+    "   AND p.holding_id <> m.origin_holding_id AND" HP_TRACE_MOVED
+    // Forward: from a checkpoint on to the end of the movement that passed it.
+    "  UNION ALL"
+    "  SELECT " HP_TRACE_END ", greatest(" HP_TRACE_AT
+    ", p.scanned_at), w.hop + 1, 1, " HP_TRACE_PASSAGE ", p.holding_id, " HP_TRACE_END
+    ", p.head_seen"
+    "  FROM passages p JOIN movements m ON m.certificate_id = p.certificate_id"
+    "  JOIN certificates c ON c.id = m.certificate_id"
+    "  WHERE w.dir = 1 AND p.holding_id = w.holding AND p.scanned_at < " HP_TRACE_TO
+    "   AND greatest(" HP_TRACE_AT ", p.scanned_at) >= greatest(w.at, " HP_TRACE_FROM
+    ")"
+    "   AND greatest(" HP_TRACE_AT ", p.scanned_at) < " HP_TRACE_TO
+    "   AND p.holding_id <> " HP_TRACE_END " AND" HP_TRACE_MOVED
+    // Backward: movements into the holding that arrived, then those not (yet) arrived.
+    "  UNION ALL"
+    "  SELECT m.origin_holding_id, m.arrived_at, w.hop + 1, 0, " HP_TRACE_CERT ", " HP_TRACE_HEAD
+    "  FROM movements m JOIN certificates c ON c.id = m.certificate_id"
+    "  WHERE w.dir = 0 AND " HP_TRACE_END " = w.holding AND m.arrived_at >= " HP_TRACE_FROM
+    "   AND m.arrived_at <= w.at AND m.arrived_at < " HP_TRACE_TO " AND" HP_TRACE_MOVED
+    "  UNION ALL"
+    "  SELECT m.origin_holding_id, c.issued_at, w.hop + 1, 0, " HP_TRACE_CERT ", " HP_TRACE_HEAD
+    "  FROM movements m JOIN certificates c ON c.id = m.certificate_id"
+    "  WHERE w.dir = 0 AND " HP_TRACE_END
+    " = w.holding AND m.arrived_at IS NULL"
+    "   AND c.issued_at >= " HP_TRACE_FROM
+    " AND c.issued_at <= w.at"
+    "   AND c.issued_at < " HP_TRACE_TO " AND" HP_TRACE_MOVED
+    // Backward: into a checkpoint, from the origin of the movement that passed it.
+    "  UNION ALL"
+    "  SELECT m.origin_holding_id, p.scanned_at, w.hop + 1, 0, " HP_TRACE_PASSAGE
+    ", m.origin_holding_id, p.holding_id, p.head_seen"
+    "  FROM passages p JOIN movements m ON m.certificate_id = p.certificate_id"
+    "  JOIN certificates c ON c.id = m.certificate_id"
+    "  WHERE w.dir = 0 AND p.holding_id = w.holding AND p.scanned_at >= " HP_TRACE_FROM
+    "   AND p.scanned_at <= w.at AND p.scanned_at < " HP_TRACE_TO
+    "   AND p.holding_id <> m.origin_holding_id AND" HP_TRACE_MOVED
+    // Backward: into the end of a movement, from a checkpoint it passed.
+    "  UNION ALL"
+    "  SELECT p.holding_id, greatest(" HP_TRACE_AT
+    ", p.scanned_at), w.hop + 1, 0, " HP_TRACE_PASSAGE ", p.holding_id, " HP_TRACE_END
+    ", p.head_seen"
+    "  FROM movements m JOIN passages p ON p.certificate_id = m.certificate_id"
+    "  JOIN certificates c ON c.id = m.certificate_id"
+    "  WHERE w.dir = 0 AND " HP_TRACE_END
+    " = w.holding"
+    "   AND greatest(" HP_TRACE_AT ", p.scanned_at) >= " HP_TRACE_FROM
+    "   AND greatest(" HP_TRACE_AT
+    ", p.scanned_at) <= w.at"
+    "   AND greatest(" HP_TRACE_AT ", p.scanned_at) < " HP_TRACE_TO
+    "   AND p.holding_id <> " HP_TRACE_END " AND" HP_TRACE_MOVED
+    " ) e(holding, at, hop, dir, certificate_id, number, kind, src, dst, head)"
     " WHERE w.hop < $5::integer) "
     "SELECT certificate_id, number, kind, src, dst, hp_ms(at), head, hop, dir FROM walk"};
+#undef HP_TRACE_TO
+#undef HP_TRACE_FROM
+#undef HP_TRACE_MOVED
+#undef HP_TRACE_HEAD
+#undef HP_TRACE_PASSAGE
+#undef HP_TRACE_CERT
+#undef HP_TRACE_AT
+#undef HP_TRACE_END
 // --- SMS outbox (W15) ---
 #define HP_SMS_COLUMNS                                                                            \
   "m.id, m.owner_id, o.phone, o.authority, m.kind, coalesce(m.dedupe_key, ''), m.body, "          \

@@ -553,6 +553,23 @@ CREATE TABLE sms_inbound(
 
 PRAGMA user_version = 14;
 )sql"},
+    // Tracing (W14, issue 13): the trace's recursive walk (queries.h SelectTraceWalk) steps from a
+    // holding to the movements that left it (movements_by_origin) or came to it (movements_by_end:
+    // where it arrived, else where it was going, as the walk reads it), each by arrival time, and
+    // to the passages at a checkpoint by scan time (passages_by_holding); without them every step
+    // read every movement. Issuance reads the zones in force: zones_in_force keeps only those not
+    // lifted, by their last day, in place of zones_by_end.
+    {"Migration15",
+     R"sql(
+CREATE INDEX movements_by_origin ON movements(origin_holding_id, arrived_at);
+CREATE INDEX movements_by_end
+  ON movements(coalesce(arrival_holding_id, destination_holding_id), arrived_at);
+CREATE INDEX passages_by_holding ON passages(holding_id, scanned_at);
+DROP INDEX zones_by_end;
+CREATE INDEX zones_in_force ON zones(ends_on) WHERE lifted_at IS NULL;
+
+PRAGMA user_version = 15;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

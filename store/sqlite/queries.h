@@ -478,10 +478,13 @@ inline constexpr Query kInsertZone{
     "?10, ?11, ?12, ?13, ?14, NULL, 0, '')"};
 inline constexpr Query kSelectZone{"SelectZone",
                                    "SELECT " HP_ZONE_COLUMNS " FROM zones WHERE id = ?1"};
+// Issuance asks it for every certificate: a range of zones_in_force (those not lifted, by their
+// last day), named, since without statistics SQLite would rather scan the table in id order than
+// sort the few zones in force.
 inline constexpr Query kSelectZonesInForce{
     "SelectZonesInForce", "SELECT " HP_ZONE_COLUMNS
-                          " FROM zones WHERE ends_on >= ?1 AND starts_on <= ?1 AND lifted_at IS "
-                          "NULL ORDER BY id"};
+                          " FROM zones INDEXED BY zones_in_force WHERE ends_on >= ?1 AND "
+                          "starts_on <= ?1 AND lifted_at IS NULL ORDER BY id"};
 inline constexpr Query kLiftZone{
     "LiftZone",
     "UPDATE zones SET lifted_at = ?3, lifted_by = ?2, lift_reason = ?4 WHERE id = ?1 AND "
@@ -612,55 +615,142 @@ inline constexpr Query kSelectOwnerIdsInScope{
     "authority < ?1 || '.') ORDER BY id"};
 
 // --- W14 tracing (store/store.h TraceQuery) ---
+// The edges the trace follows, from a certificate's movement (m) and certificate (c): the movement
+// itself, from its origin to where it arrived (else its destination while not revoked), at its
+// arrival (else its issue), of its head counted (else certified); and its passages (p), from the
+// origin to the checkpoint at the scan, and from the checkpoint on to the end at the later of the
+// scan and the movement. Only movements with both ends, and with ?2 (an animal) those naming it.
+#define HP_TRACE_END "coalesce(m.arrival_holding_id, m.destination_holding_id)"
+#define HP_TRACE_AT "coalesce(m.arrived_at, c.issued_at)"
+#define HP_TRACE_CERT                                                           \
+  "c.id, c.number, CASE c.purpose WHEN 'sale' THEN 'sale' ELSE 'arrival' END, " \
+  "m.origin_holding_id, " HP_TRACE_END
+#define HP_TRACE_PASSAGE "c.id, c.number, 'passage'"
+#define HP_TRACE_MOVED                                                                  \
+  " m.origin_holding_id IS NOT NULL AND " HP_TRACE_END                                  \
+  " IS NOT NULL AND (m.arrived_at IS NOT NULL OR c.status <> 'revoked') AND (?2 = 0 OR" \
+  " m.certificate_id IN (SELECT certificate_id FROM certificate_animals WHERE animal_id = ?2))"
 // ?1 start holding (0: none), ?2 animal (0: every certificate), ?3 and ?4 the window [from, to) in
-// ms, ?5 depth, ?6 forward (1/0), ?7 backward (1/0). moves: the certificates' movements (to where
-// they arrived, else to their destination while not revoked); edges: those in the window and their
-// passages (origin to the checkpoint, checkpoint on to the arrival); seeds: the start, or for an
-// animal the origin of its first edge (forward) and the end of its last (backward); walk: each hop
-// forward out of a holding no earlier than it was reached, backward into it no later. One row per
-// (edge, hop, direction), and one per seed (certificate_id '', dst the seed).
+// ms, ?5 depth, ?6 forward (1/0), ?7 backward (1/0). seeds: the start, or for an animal (aedges:
+// its edges in the window) the origin of its first edge (forward) and the end of its last
+// (backward). walk: each hop forward out of a holding by an edge in the window no earlier than it
+// was reached, backward into it by one no later; each kind of edge and direction is its own
+// recursive SELECT, so that each step is a search of an index by the holding (movements_by_origin,
+// movements_by_end, passages_by_holding; migration 15) and, for arrived movements, the time. One
+// row per (edge, hop, direction), and one per seed (certificate_id '', dst the seed).
 inline constexpr Query kSelectTraceWalk{
     "SelectTraceWalk",
     "WITH RECURSIVE "
-    "moves(certificate_id, number, kind, src, dst, at, head) AS ("
-    " SELECT c.id, c.number, CASE c.purpose WHEN 'sale' THEN 'sale' ELSE 'arrival' END,"
-    "  m.origin_holding_id, coalesce(m.arrival_holding_id, m.destination_holding_id),"
-    "  coalesce(m.arrived_at, c.issued_at), coalesce(m.head_counted, c.head_count)"
-    " FROM movements m JOIN certificates c ON c.id = m.certificate_id"
-    " WHERE m.origin_holding_id IS NOT NULL"
-    "  AND coalesce(m.arrival_holding_id, m.destination_holding_id) IS NOT NULL"
-    "  AND (m.arrived_at IS NOT NULL OR c.status <> 'revoked')"
-    "  AND (?2 = 0 OR m.certificate_id IN"
-    "   (SELECT certificate_id FROM certificate_animals WHERE animal_id = ?2))), "
-    "edges(certificate_id, number, kind, src, dst, at, head) AS MATERIALIZED ("
-    " SELECT certificate_id, number, kind, src, dst, at, head FROM moves WHERE at >= ?3 AND at < ?4"
+    "amoves(certificate_id, number, kind, src, dst, at, head) AS ("
+    " SELECT " HP_TRACE_CERT ", " HP_TRACE_AT
+    ", coalesce(m.head_counted, c.head_count)"
+    " FROM certificate_animals a JOIN movements m ON m.certificate_id = a.certificate_id"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE ?1 = 0 AND a.animal_id = ?2 AND" HP_TRACE_MOVED
+    "), "
+    "aedges(certificate_id, src, dst, at) AS ("
+    " SELECT certificate_id, src, dst, at FROM amoves WHERE at >= ?3 AND at < ?4"
     " UNION ALL"
-    " SELECT v.certificate_id, v.number, 'passage', v.src, p.holding_id, p.scanned_at, p.head_seen"
-    " FROM moves v JOIN passages p ON p.certificate_id = v.certificate_id"
+    " SELECT v.certificate_id, v.src, p.holding_id, p.scanned_at"
+    " FROM amoves v JOIN passages p ON p.certificate_id = v.certificate_id"
     " WHERE p.scanned_at >= ?3 AND p.scanned_at < ?4 AND p.holding_id <> v.src"
     " UNION ALL"
-    " SELECT v.certificate_id, v.number, 'passage', p.holding_id, v.dst, max(v.at, p.scanned_at),"
-    "  p.head_seen"
-    " FROM moves v JOIN passages p ON p.certificate_id = v.certificate_id"
+    " SELECT v.certificate_id, p.holding_id, v.dst, max(v.at, p.scanned_at)"
+    " FROM amoves v JOIN passages p ON p.certificate_id = v.certificate_id"
     " WHERE max(v.at, p.scanned_at) >= ?3 AND max(v.at, p.scanned_at) < ?4"
     "  AND p.holding_id <> v.dst), "
     "seeds(holding, at, dir) AS ("
     " SELECT ?1, ?3, 1 WHERE ?1 <> 0 AND ?6 = 1"
     " UNION ALL SELECT ?1, ?4, 0 WHERE ?1 <> 0 AND ?7 = 1"
-    " UNION ALL SELECT * FROM (SELECT src, at, 1 FROM edges WHERE ?1 = 0 AND ?6 = 1"
+    " UNION ALL SELECT * FROM (SELECT src, at, 1 FROM aedges WHERE ?1 = 0 AND ?6 = 1"
     "  ORDER BY at, certificate_id LIMIT 1)"
-    " UNION ALL SELECT * FROM (SELECT dst, at, 0 FROM edges WHERE ?1 = 0 AND ?7 = 1"
+    " UNION ALL SELECT * FROM (SELECT dst, at, 0 FROM aedges WHERE ?1 = 0 AND ?7 = 1"
     "  ORDER BY at DESC, certificate_id DESC LIMIT 1)), "
     "walk(holding, at, hop, dir, certificate_id, number, kind, src, dst, head) AS ("
     " SELECT holding, at, 0, dir, '', '', '', 0, holding, 0 FROM seeds"
+    // Forward: movements out of the holding that arrived, then those not (yet) arrived.
     " UNION"
-    " SELECT CASE w.dir WHEN 1 THEN e.dst ELSE e.src END, e.at, w.hop + 1, w.dir,"
-    "  e.certificate_id, e.number, e.kind, e.src, e.dst, e.head"
-    " FROM walk w JOIN edges e"
-    "  ON (w.dir = 1 AND e.src = w.holding AND e.at >= w.at)"
-    "  OR (w.dir = 0 AND e.dst = w.holding AND e.at <= w.at)"
-    " WHERE w.hop < ?5) "
+    " SELECT " HP_TRACE_END ", m.arrived_at, w.hop + 1, 1, " HP_TRACE_CERT
+    ", coalesce(m.head_counted, c.head_count)"
+    " FROM walk w JOIN movements m ON m.origin_holding_id = w.holding"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE w.dir = 1 AND w.hop < ?5 AND m.arrived_at >= max(w.at, ?3) AND m.arrived_at < ?4"
+    "  AND" HP_TRACE_MOVED
+    " UNION"
+    " SELECT " HP_TRACE_END ", c.issued_at, w.hop + 1, 1, " HP_TRACE_CERT
+    ", coalesce(m.head_counted, c.head_count)"
+    " FROM walk w JOIN movements m ON m.origin_holding_id = w.holding AND m.arrived_at IS NULL"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE w.dir = 1 AND w.hop < ?5 AND c.issued_at >= max(w.at, ?3) AND c.issued_at < ?4"
+    "  AND" HP_TRACE_MOVED
+    // Forward: from the origin to a checkpoint its movement passed.
+    " UNION"
+    " SELECT p.holding_id, p.scanned_at, w.hop + 1, 1, " HP_TRACE_PASSAGE
+    ", m.origin_holding_id, p.holding_id, p.head_seen"
+    " FROM walk w JOIN movements m ON m.origin_holding_id = w.holding"
+    " JOIN passages p ON p.certificate_id = m.certificate_id"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE w.dir = 1 AND w.hop < ?5 AND p.scanned_at >= max(w.at, ?3) AND p.scanned_at < ?4"
+    "  AND p.holding_id <> m.origin_holding_id AND" HP_TRACE_MOVED
+    // Forward: from a checkpoint on to the end of the movement that passed it.
+    " UNION"
+    " SELECT " HP_TRACE_END ", max(" HP_TRACE_AT ", p.scanned_at), w.hop + 1, 1, " HP_TRACE_PASSAGE
+    ", p.holding_id, " HP_TRACE_END
+    ", p.head_seen"
+    " FROM walk w JOIN passages p ON p.holding_id = w.holding AND p.scanned_at < ?4"
+    " JOIN movements m ON m.certificate_id = p.certificate_id"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE w.dir = 1 AND w.hop < ?5 AND max(" HP_TRACE_AT
+    ", p.scanned_at) >= max(w.at, ?3)"
+    "  AND max(" HP_TRACE_AT ", p.scanned_at) < ?4 AND p.holding_id <> " HP_TRACE_END
+    "  AND" HP_TRACE_MOVED
+    // Backward: movements into the holding that arrived, then those not (yet) arrived.
+    " UNION"
+    " SELECT m.origin_holding_id, m.arrived_at, w.hop + 1, 0, " HP_TRACE_CERT
+    ", coalesce(m.head_counted, c.head_count)"
+    " FROM walk w JOIN movements m ON " HP_TRACE_END
+    " = w.holding"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE w.dir = 0 AND w.hop < ?5 AND m.arrived_at >= ?3 AND m.arrived_at <= w.at"
+    "  AND m.arrived_at < ?4 AND" HP_TRACE_MOVED
+    " UNION"
+    " SELECT m.origin_holding_id, c.issued_at, w.hop + 1, 0, " HP_TRACE_CERT
+    ", coalesce(m.head_counted, c.head_count)"
+    " FROM walk w JOIN movements m ON " HP_TRACE_END
+    " = w.holding AND m.arrived_at IS NULL"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE w.dir = 0 AND w.hop < ?5 AND c.issued_at >= ?3 AND c.issued_at <= w.at"
+    "  AND c.issued_at < ?4 AND" HP_TRACE_MOVED
+    // Backward: into a checkpoint, from the origin of the movement that passed it.
+    " UNION"
+    " SELECT m.origin_holding_id, p.scanned_at, w.hop + 1, 0, " HP_TRACE_PASSAGE
+    ", m.origin_holding_id, p.holding_id, p.head_seen"
+    " FROM walk w JOIN passages p ON p.holding_id = w.holding AND p.scanned_at >= ?3"
+    " JOIN movements m ON m.certificate_id = p.certificate_id"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE w.dir = 0 AND w.hop < ?5 AND p.scanned_at <= w.at AND p.scanned_at < ?4"
+    "  AND p.holding_id <> m.origin_holding_id AND" HP_TRACE_MOVED
+    // Backward: into the end of a movement, from a checkpoint it passed.
+    " UNION"
+    " SELECT p.holding_id, max(" HP_TRACE_AT ", p.scanned_at), w.hop + 1, 0, " HP_TRACE_PASSAGE
+    ", p.holding_id, " HP_TRACE_END
+    ", p.head_seen"
+    " FROM walk w JOIN movements m ON " HP_TRACE_END
+    " = w.holding"
+    " JOIN passages p ON p.certificate_id = m.certificate_id"
+    " JOIN certificates c ON c.id = m.certificate_id"
+    " WHERE w.dir = 0 AND w.hop < ?5 AND max(" HP_TRACE_AT
+    ", p.scanned_at) >= ?3"
+    "  AND max(" HP_TRACE_AT ", p.scanned_at) <= w.at AND max(" HP_TRACE_AT
+    ", p.scanned_at) < ?4"
+    "  AND p.holding_id <> " HP_TRACE_END " AND" HP_TRACE_MOVED
+    ") "
     "SELECT certificate_id, number, kind, src, dst, at, head, hop, dir FROM walk"};
+#undef HP_TRACE_MOVED
+#undef HP_TRACE_PASSAGE
+#undef HP_TRACE_CERT
+#undef HP_TRACE_AT
+#undef HP_TRACE_END
 // --- SMS outbox (W15) ---
 #define HP_SMS_COLUMNS                                                                         \
   "m.id, m.owner_id, o.phone, o.authority, m.kind, coalesce(m.dedupe_key, ''), m.body, "       \

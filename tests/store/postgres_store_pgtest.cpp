@@ -19,8 +19,16 @@
 namespace herdpass::testing {
 namespace {
 
-// The down step of migration 14 (the SMS outbox).
+// The down step of migration 15 (the trace's indexes, zones_in_force).
+#define HP_UNDO_TRACE_INDEXES                                                                     \
+  "DROP INDEX movements_by_origin; DROP INDEX movements_by_end; DROP INDEX passages_by_holding; " \
+  "DROP INDEX zones_in_force; CREATE INDEX zones_by_end ON zones(ends_on); DELETE FROM "          \
+  "schema_migrations WHERE version = 15; "
+constexpr char kUndoTraceIndexes[] = HP_UNDO_TRACE_INDEXES;
+
+// Undoes migration 15, then 14 (the SMS outbox).
 #define HP_UNDO_SMS                                                                    \
+  HP_UNDO_TRACE_INDEXES                                                                \
   "DROP TABLE sms_inbound; DROP TABLE sms_owners; DROP TABLE sms_outbox; DELETE FROM " \
   "schema_migrations WHERE version = 14; "
 constexpr char kUndoSms[] = HP_UNDO_SMS;
@@ -95,15 +103,15 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 14);
+  EXPECT_EQ(PostgresSchemaVersion(), 15);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
             "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10,11:Migration11,12:"
-            "Migration12,13:Migration13,14:Migration14");
+            "Migration12,13:Migration13,14:Migration14,15:Migration15");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -113,7 +121,7 @@ TEST_F(PostgresStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
   auto before = store_->FindOwnerRevisionByPhone(Phone(1));
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(before->owner_id, o.id);
@@ -145,7 +153,7 @@ TEST_F(PostgresStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumed
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoUses), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM certificate_uses"), "1");
   auto uses = store_->ListCertificateUses(used.id);
   ASSERT_TRUE(uses.ok()) << uses.status().ToString();
@@ -178,7 +186,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -209,7 +217,7 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -250,7 +258,7 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -283,19 +291,19 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(15, 'Migration15')"),
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(16, 'Migration16')"),
             "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 15, this program "
-            "knows up to 14)");
+            "the database was written by a newer version of HerdPass (schema 16, this program "
+            "knows up to 15)");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
@@ -333,7 +341,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -373,6 +381,37 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
 }
 
 // Databases of schema 12 exist: migration 13 adds outbreak reports and zones beside the records.
+// Databases of schema 14 exist: migration 15 adds the trace's indexes (the records stay), and the
+// trace's walk searches them.
+TEST_F(PostgresStoreTest, MigratesASchema14DatabaseToTheTraceIndexes) {
+  ASSERT_TRUE(
+      store_
+          ->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                               MakeContext(), MakeAudit("vaccination.batch"))
+          .ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoTraceIndexes), "");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'movements_by_origin'"),
+            "0");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
+                        "WHERE indexname IN ('movements_by_origin', 'movements_by_end', "
+                        "'passages_by_holding', 'zones_in_force', 'zones_by_end')"),
+            "movements_by_end,movements_by_origin,passages_by_holding,zones_in_force");
+  EXPECT_TRUE(store_->FindVaccination(Uuid(1)).ok());
+  TraceQuery q;
+  q.holding_id = 1;
+  q.from = At(0);
+  q.to = At(4'000'000'000'000);
+  q.depth = 2;
+  q.forward = true;
+  q.backward = true;
+  auto r = store_->Trace(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->movements.empty());
+}
+
 // Databases of schema 13 exist: migration 14 adds the SMS outbox; the records from before it
 // queue no receipt.
 TEST_F(PostgresStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
@@ -385,7 +424,7 @@ TEST_F(PostgresStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
   ASSERT_EQ(db().Exec(kUndoSms), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'sms_outbox'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM sms_outbox"), "0");
   EXPECT_TRUE(store_->FindVaccination(Uuid(1)).ok());
   auto owner = store_->FindOwnerByPhone(Phone(1));
@@ -403,7 +442,7 @@ TEST_F(PostgresStoreTest, MigratesASchema12DatabaseToOutbreaks) {
   ASSERT_EQ(db().Exec(kUndoOutbreaks), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'zones'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('zones', 'outbreaks')"),
             "2");
   auto zones = store_->ListZonesInForce(Day("2026-12-01"));
@@ -424,7 +463,7 @@ TEST_F(PostgresStoreTest, MigratesASchema11DatabaseToFieldCopies) {
   ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'field_changes'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
   struct Count final : FieldCopySink {
     Status OnOwner(const Owner&) override { return Add(); }
     Status OnAnimal(const Animal&) override { return Add(); }
@@ -467,7 +506,7 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
   auto stored = store_->FindCertificate(c.id);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->buyer_id, 0);
@@ -516,7 +555,7 @@ TEST_F(PostgresStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
                         "relname = 'certificate_animals_by_animal'"),
             "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "14");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM holding_stays"), "1");
   auto t = store_->LoadAnimalTimeline(kept->id);
   ASSERT_TRUE(t.ok()) << t.status().ToString();

@@ -65,9 +65,20 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 14 (the SMS outbox) on a database of the latest schema, as if written at
-// schema 13.
+// Undoes migration 15 (the trace's indexes, zones_in_force) on a database of the latest schema,
+// as if written at schema 14.
+void RevertToSchema14(RawDb& raw) {
+  raw.Exec("DROP INDEX movements_by_origin");
+  raw.Exec("DROP INDEX movements_by_end");
+  raw.Exec("DROP INDEX passages_by_holding");
+  raw.Exec("DROP INDEX zones_in_force");
+  raw.Exec("CREATE INDEX zones_by_end ON zones(ends_on)");
+  raw.Exec("PRAGMA user_version = 14");
+}
+
+// Undoes migration 14 (the SMS outbox), as if written at schema 13.
 void RevertToSchema13(RawDb& raw) {
+  RevertToSchema14(raw);
   raw.Exec("DROP TABLE sms_inbound");
   raw.Exec("DROP TABLE sms_owners");
   raw.Exec("DROP TABLE sms_outbox");
@@ -219,7 +230,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 14);
+  EXPECT_EQ(SqliteSchemaVersion(), 15);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -237,7 +248,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -284,7 +295,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -341,7 +352,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -435,7 +446,7 @@ TEST_F(SqliteStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -584,7 +595,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -628,7 +639,7 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
   }
   auto before = store->FindOwnerRevisionByPhone(Phone(1));
@@ -669,7 +680,7 @@ TEST_F(SqliteStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sms_outbox"), "0");
@@ -678,6 +689,93 @@ TEST_F(SqliteStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
   auto owner = store->FindOwnerByPhone(Phone(1));
   ASSERT_TRUE(owner.ok());
   EXPECT_TRUE(store->QueueSms({owner->id, "reply", "", "x", "", true, At(1)}).ok());
+}
+
+// Databases of schema 14 exist: migration 15 adds the trace's indexes and keeps only the zones
+// not lifted in the index issuance reads; the schema is then the fresh one's, the rows stay, and a
+// trace of the migrated file finds what it did before.
+TEST_F(SqliteStoreTest, MigratesASchema14DatabaseToTheTraceIndexes) {
+  std::string fresh_schema;
+  int64_t farm = 0, market = 0;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto recorded =
+        store->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
+                                  MakeContext(), MakeAudit("vaccination.batch"));
+    ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+    auto holding = [&](const std::string& code, HoldingKind kind) -> int64_t {
+      Holding h;
+      h.code = code;
+      h.kind = kind;
+      h.name = code;
+      h.authority = "KZ-ABY-01";
+      h.lat = 48.1;
+      h.lon = 80.1;
+      h.opened_on = Day("2020-05-01");
+      h.created_at = At(7000);
+      auto made = store->CreateHolding(h, MakeAudit("holding.create"));
+      EXPECT_TRUE(made.ok()) << made.status().ToString();
+      return made.ok() ? made->id : 0;
+    };
+    farm = holding("MG-F", HoldingKind::kFarm);
+    market = holding("MG-M", HoldingKind::kMarket);
+    Certificate c = MakeCertificate(1, (*recorded)[0].owner_id,
+                                    store->FindVaccination(Uuid(1))->animal_ids, {Tag(1)});
+    c.origin_holding_id = farm;
+    c.destination_holding_id = market;
+    ASSERT_TRUE(store->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema14(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'movements_by_origin'"),
+              "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  }
+  TraceQuery q;
+  q.holding_id = farm;
+  q.from = At(0);
+  q.to = At(4'000'000'000'000);
+  q.depth = 1;
+  q.forward = true;
+  auto r = store->Trace(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->movements.size(), 1u);
+  EXPECT_EQ(r->movements[0].to_holding, market);
+}
+
+// A trace steps from holding to holding through indexes (migration 15): every step searches
+// movements, passages and certificates by a key, none reads a whole table; issuance's zones in
+// force are a range of zones_in_force.
+TEST_F(SqliteStoreTest, TraceStepsSearchAnIndex) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  const std::string plan = raw.Plan(sqlite::kSelectTraceWalk.sql);
+  for (const char* table : {"movements", "passages", "certificates", "certificate_animals"}) {
+    SCOPED_TRACE(table);
+    EXPECT_EQ(plan.find(std::string("SCAN ") + table), std::string::npos) << plan;
+  }
+  for (const char* index :
+       {"USING INDEX movements_by_origin (origin_holding_id=? AND arrived_at>? AND arrived_at<?)",
+        "USING INDEX movements_by_origin (origin_holding_id=? AND arrived_at=?)",
+        "USING INDEX movements_by_end (<expr>=? AND arrived_at>? AND arrived_at<?)",
+        "USING INDEX passages_by_holding (holding_id=? AND scanned_at<?)",
+        "USING INDEX passages_by_holding (holding_id=? AND scanned_at>? AND scanned_at<?)"}) {
+    EXPECT_NE(plan.find(index), std::string::npos) << index << "\n" << plan;
+  }
+  EXPECT_NE(raw.Plan(sqlite::kSelectZonesInForce.sql).find("USING INDEX zones_in_force"),
+            std::string::npos);
 }
 
 // Databases of schema 12 exist: migration 13 adds outbreak reports and zones; the schema is then
@@ -704,7 +802,7 @@ TEST_F(SqliteStoreTest, MigratesASchema12DatabaseToOutbreaks) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -738,7 +836,7 @@ TEST_F(SqliteStoreTest, MigratesASchema11DatabaseToFieldCopies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -792,7 +890,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -848,7 +946,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -914,7 +1012,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -964,7 +1062,7 @@ TEST_F(SqliteStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumedCe
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM certificate_uses"), "1");
   }
