@@ -527,7 +527,8 @@ CREATE TABLE sms_inbound(
 );
 )sql"},
     // Tracing (W14, issue 13), as on SQLite: the walk's steps out of a holding, into it, and
-    // through a checkpoint, each by time; the zones in force without the lifted ones.
+    // through a checkpoint, each by time; the zones in force without the lifted ones; the animals
+    // kept on a holding (the ring list of a zone, W14).
     {"Migration15",
      R"sql(
 CREATE INDEX movements_by_origin ON movements(origin_holding_id, arrived_at);
@@ -536,6 +537,7 @@ CREATE INDEX movements_by_end
 CREATE INDEX passages_by_holding ON passages(holding_id, scanned_at);
 DROP INDEX zones_by_end;
 CREATE INDEX zones_in_force ON zones(ends_on) WHERE lifted_at IS NULL;
+CREATE INDEX animals_by_holding ON animals(holding_id);
 )sql"},
 };
 

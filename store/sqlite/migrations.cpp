@@ -558,7 +558,8 @@ PRAGMA user_version = 14;
     // where it arrived, else where it was going, as the walk reads it), each by arrival time, and
     // to the passages at a checkpoint by scan time (passages_by_holding); without them every step
     // read every movement. Issuance reads the zones in force: zones_in_force keeps only those not
-    // lifted, by their last day, in place of zones_by_end.
+    // lifted, by their last day, in place of zones_by_end. The ring list of a zone reads the animals
+    // kept on its holdings (animals_by_holding).
     {"Migration15",
      R"sql(
 CREATE INDEX movements_by_origin ON movements(origin_holding_id, arrived_at);
@@ -567,6 +568,7 @@ CREATE INDEX movements_by_end
 CREATE INDEX passages_by_holding ON passages(holding_id, scanned_at);
 DROP INDEX zones_by_end;
 CREATE INDEX zones_in_force ON zones(ends_on) WHERE lifted_at IS NULL;
+CREATE INDEX animals_by_holding ON animals(holding_id);
 
 PRAGMA user_version = 15;
 )sql"},

@@ -19,11 +19,11 @@
 namespace herdpass::testing {
 namespace {
 
-// The down step of migration 15 (the trace's indexes, zones_in_force).
+// The down step of migration 15 (the trace's indexes, zones_in_force, animals_by_holding).
 #define HP_UNDO_TRACE_INDEXES                                                                     \
   "DROP INDEX movements_by_origin; DROP INDEX movements_by_end; DROP INDEX passages_by_holding; " \
-  "DROP INDEX zones_in_force; CREATE INDEX zones_by_end ON zones(ends_on); DELETE FROM "          \
-  "schema_migrations WHERE version = 15; "
+  "DROP INDEX zones_in_force; CREATE INDEX zones_by_end ON zones(ends_on); "                      \
+  "DROP INDEX animals_by_holding; DELETE FROM schema_migrations WHERE version = 15; "
 constexpr char kUndoTraceIndexes[] = HP_UNDO_TRACE_INDEXES;
 
 // Undoes migration 15, then 14 (the SMS outbox).

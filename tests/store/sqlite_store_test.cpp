@@ -73,6 +73,7 @@ void RevertToSchema14(RawDb& raw) {
   raw.Exec("DROP INDEX passages_by_holding");
   raw.Exec("DROP INDEX zones_in_force");
   raw.Exec("CREATE INDEX zones_by_end ON zones(ends_on)");
+  raw.Exec("DROP INDEX animals_by_holding");
   raw.Exec("PRAGMA user_version = 14");
 }
 
@@ -776,6 +777,21 @@ TEST_F(SqliteStoreTest, TraceStepsSearchAnIndex) {
   }
   EXPECT_NE(raw.Plan(sqlite::kSelectZonesInForce.sql).find("USING INDEX zones_in_force"),
             std::string::npos);
+}
+
+// The ring list of a zone reads the animals kept on its holdings by animals_by_holding (migration
+// 15), and their owners and doses by key: no read of every animal.
+TEST_F(SqliteStoreTest, RingListReadsAnimalsByHolding) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  for (const char* sql : {sqlite::kSelectRingUnits.sql, sqlite::kSelectRingOwners.sql,
+                          sqlite::kSelectRingDoses.sql}) {
+    const std::string plan = raw.Plan(sql);
+    EXPECT_EQ(plan.find("SCAN a"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("USING INDEX animals_by_holding (holding_id=?)"), std::string::npos)
+        << plan;
+  }
 }
 
 // Databases of schema 12 exist: migration 13 adds outbreak reports and zones; the schema is then
