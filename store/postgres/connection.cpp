@@ -26,6 +26,8 @@ constexpr size_t kMaxPending = 1024;
 
 std::atomic<int64_t> round_trips{0};
 void CountRoundTrip() { round_trips.fetch_add(1, std::memory_order_relaxed); }
+std::atomic<int64_t> statements_run{0};
+void CountStatement() { statements_run.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace
 
@@ -102,6 +104,7 @@ std::vector<int64_t> Rows::IntArray(int row, int col) const {
 }
 
 int64_t RoundTrips() { return round_trips.load(std::memory_order_relaxed); }
+int64_t Statements() { return statements_run.load(std::memory_order_relaxed); }
 
 Status SqlFailure(const Query& query, const char* sqlstate, std::string_view message) {
   const std::string state = sqlstate != nullptr ? sqlstate : "";
@@ -205,6 +208,7 @@ Result<Rows> Connection::Run(const Query& query, std::span<const Param> params) 
   int n = 0;
   for (const Param& p : params) values[n++] = p.c_str();
   CountRoundTrip();
+  CountStatement();
   PGresult* res = PQexecPrepared(conn_, query.name, n, values, nullptr, nullptr, 0);
   Rows rows(res);
   const ExecStatusType st = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -220,6 +224,7 @@ Result<Rows> Connection::Simple(const Query& query) {
     return std::move(last.back());
   }
   CountRoundTrip();
+  CountStatement();
   PGresult* res = PQexec(conn_, query.sql);
   Rows rows(res);
   const ExecStatusType st = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -276,7 +281,7 @@ std::string ArrayOfParams(const std::vector<const Param*>& values) {
 Status Connection::SendCollected() {
   std::vector<Collected> collected;
   collected.swap(collected_);
-  // In kCollected's order: the records, then the owners' revisions, then the field changes.
+  // In kCollected's order: the records, the owners' revisions, the field changes, the receipts.
   for (const CollectedForm& form : kCollected) {
     std::vector<std::vector<const Param*>> columns;
     for (const Collected& c : collected) {
@@ -340,6 +345,7 @@ Status Connection::SendPrepared(const Query& query, std::span<const Param> param
   if (PQsendQueryPrepared(conn_, query.name, n, values, nullptr, nullptr, 0) != 1) {
     return Failure(query, nullptr);
   }
+  CountStatement();
   pending_.push_back({&query, false});
   return Status::Ok();
 }
@@ -349,6 +355,7 @@ Status Connection::SendText(const Query& query) {
   if (PQsendQueryParams(conn_, query.sql, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
     return Failure(query, nullptr);
   }
+  CountStatement();
   pending_.push_back({&query, false});
   return Status::Ok();
 }

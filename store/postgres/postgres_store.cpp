@@ -1777,6 +1777,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
 }
 
 int64_t PostgresRoundTrips() { return postgres::RoundTrips(); }
+int64_t PostgresStatements() { return postgres::Statements(); }
 
 int PostgresSchemaVersion() { return postgres::LatestSchemaVersion(); }
 
