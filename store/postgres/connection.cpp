@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace herdpass::postgres {
 namespace {
@@ -257,7 +258,13 @@ namespace {
 // PostgreSQL array literal ({"a",NULL,"b \"c\""}; a bigint[] value goes in as its own literal,
 // quoted, and is cast back by the set form).
 std::string ArrayOfParams(const std::vector<const Param*>& values) {
-  std::string out = "{";
+  // Sized once and copied a run at a time between the characters to escape (a batch's literals
+  // are large: perf showed the byte-at-a-time copy at about 7 % of the server's W1 CPU).
+  size_t size = 2;
+  for (const Param* p : values) size += p->c_str() == nullptr ? 5 : std::strlen(p->c_str()) + 3;
+  std::string out;
+  out.reserve(size + size / 16);
+  out += '{';
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
     const char* v = values[i]->c_str();
@@ -266,10 +273,15 @@ std::string ArrayOfParams(const std::vector<const Param*>& values) {
       continue;
     }
     out += '"';
-    for (; *v != '\0'; ++v) {
-      if (*v == '"' || *v == '\\') out += '\\';
-      out += *v;
+    const std::string_view text(v);
+    size_t from = 0;
+    for (size_t at; (at = text.find_first_of("\"\\", from)) != std::string_view::npos;
+         from = at + 1) {
+      out.append(text, from, at - from);
+      out += '\\';
+      out += text[at];
     }
+    out.append(text, from);
     out += '"';
   }
   out += '}';
