@@ -35,6 +35,13 @@ enum class CertificateKey { kId, kNumber };
 
 // An animal a certificate names: its id, its tag (if tagged) and its current owner's id (0 when
 // there is no such animal).
+// What the SMS receipts of a W1 batch read (Codecs::ReadReceiptInputs, sms_core.h QueueReceipts).
+struct SmsReceiptInputs {
+  std::vector<SmsOwnerSettings> settings;  // of the owners that have some
+  std::vector<SmsMessage> existing;        // the messages holding any of the day's keys
+  std::string vaccinator;                  // the recording user's name; "" when there is none
+};
+
 struct CertificateAnimal {
   int64_t id = 0;
   std::optional<std::string> tag;
@@ -328,12 +335,13 @@ struct RecordCodecs {
   static Result<std::vector<SmsMessage>> ReadSmsList(Connection& conn, const SmsListQuery& q);
   static Result<int64_t> CountQueuedSms(Connection& conn, const SmsListQuery& q);
   static Result<std::optional<SmsOwnerSettings>> ReadSmsOwner(Connection& conn, int64_t owner_id);
-  // For a W1 batch, read ahead in a fixed number of statements whatever the batch's size: the
-  // settings of the owners that have some, and the messages holding any of the keys.
-  static Result<std::vector<SmsOwnerSettings>> ReadSmsOwners(Connection& conn,
-                                                             const std::vector<int64_t>& owner_ids);
-  static Result<std::vector<SmsMessage>> ReadSmsByKeys(Connection& conn,
-                                                       const std::vector<std::string>& keys);
+  // What a W1 batch's receipts need, read in one round trip whatever the batch's size: the
+  // settings of those of `owner_ids` that have some, the messages holding any of `keys`, and the
+  // name of the recording user `user_id` ("" when there is none).
+  static Result<SmsReceiptInputs> ReadReceiptInputs(Connection& conn,
+                                                    const std::vector<int64_t>& owner_ids,
+                                                    const std::vector<std::string>& keys,
+                                                    int64_t user_id);
   // InsertSms without waiting for the id (a batch's writes go out without waiting on PostgreSQL).
   static Status AddSms(Connection& conn, const NewSms& sms);
 };

@@ -29,9 +29,10 @@ Result<int64_t> QueueSmsIn(Connection& conn, const NewSms& sms) {
 
 // W1: the owners' receipts of the records `results` says were created (one per owner per day,
 // merged into the day's receipt while it is still queued; none once it has gone, and none to an
-// owner who sent STOP). Reads in a fixed number of statements whatever the batch's size, and
-// writes with codecs that need not wait (AddSms, UpdateSmsBody): a PostgreSQL batch keeps its fixed
-// number of round trips.
+// owner who sent STOP). Reads in one round trip whatever the batch's size (ReadReceiptInputs), and
+// writes with codecs that need not wait (AddSms, UpdateSmsBody, which a PostgreSQL batch sends as
+// one statement each for all its owners): a PostgreSQL batch keeps its fixed number of round trips
+// and statements.
 template <class Codecs, class Connection>
 Status QueueReceipts(Connection& conn, std::span<const VaccinationInput> records,
                      std::span<const RecordResult> results, const BatchContext& ctx) {
@@ -51,14 +52,13 @@ Status QueueReceipts(Connection& conn, std::span<const VaccinationInput> records
     owner_ids.push_back(owner_id);
     keys.push_back(VaccinationReceipt::Key(owner_id, day));
   }
-  HP_ASSIGN_OR_RETURN(const auto settings_rows, Codecs::ReadSmsOwners(conn, owner_ids));
-  HP_ASSIGN_OR_RETURN(const auto existing_rows, Codecs::ReadSmsByKeys(conn, keys));
+  HP_ASSIGN_OR_RETURN(SmsReceiptInputs read,
+                      Codecs::ReadReceiptInputs(conn, owner_ids, keys, ctx.user_id));
   std::map<int64_t, SmsOwnerSettings> settings;
-  for (const auto& s : settings_rows) settings[s.owner_id] = s;
+  for (auto& s : read.settings) settings[s.owner_id] = std::move(s);
   std::map<std::string, SmsMessage> existing;
-  for (const auto& m : existing_rows) existing[m.dedupe_key] = m;
-  std::string vaccinator;
-  if (auto user = Codecs::ReadUserById(conn, ctx.user_id); user.ok()) vaccinator = user->username;
+  for (auto& m : read.existing) existing[m.dedupe_key] = std::move(m);
+  const std::string& vaccinator = read.vaccinator;
 
   for (auto& [owner_id, receipt] : by_owner) {
     auto s = settings.find(owner_id);

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace herdpass::postgres {
 namespace {
@@ -26,6 +27,8 @@ constexpr size_t kMaxPending = 1024;
 
 std::atomic<int64_t> round_trips{0};
 void CountRoundTrip() { round_trips.fetch_add(1, std::memory_order_relaxed); }
+std::atomic<int64_t> statements_run{0};
+void CountStatement() { statements_run.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace
 
@@ -102,6 +105,7 @@ std::vector<int64_t> Rows::IntArray(int row, int col) const {
 }
 
 int64_t RoundTrips() { return round_trips.load(std::memory_order_relaxed); }
+int64_t Statements() { return statements_run.load(std::memory_order_relaxed); }
 
 Status SqlFailure(const Query& query, const char* sqlstate, std::string_view message) {
   const std::string state = sqlstate != nullptr ? sqlstate : "";
@@ -217,6 +221,7 @@ Result<Rows> Connection::Run(const Query& query, std::span<const Param> params) 
   int n = 0;
   for (const Param& p : params) values[n++] = p.c_str();
   CountRoundTrip();
+  CountStatement();
   PGresult* res = PQexecPrepared(conn_, query.name, n, values, nullptr, nullptr, 0);
   Rows rows(res);
   const ExecStatusType st = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -232,6 +237,7 @@ Result<Rows> Connection::Simple(const Query& query) {
     return std::move(last.back());
   }
   CountRoundTrip();
+  CountStatement();
   PGresult* res = PQexec(conn_, query.sql);
   Rows rows(res);
   const ExecStatusType st = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -264,7 +270,13 @@ namespace {
 // PostgreSQL array literal ({"a",NULL,"b \"c\""}; a bigint[] value goes in as its own literal,
 // quoted, and is cast back by the set form).
 std::string ArrayOfParams(const std::vector<const Param*>& values) {
-  std::string out = "{";
+  // Sized once and copied a run at a time between the characters to escape (a batch's literals
+  // are large: perf showed the byte-at-a-time copy at about 7 % of the server's W1 CPU).
+  size_t size = 2;
+  for (const Param* p : values) size += p->c_str() == nullptr ? 5 : std::strlen(p->c_str()) + 3;
+  std::string out;
+  out.reserve(size + size / 16);
+  out += '{';
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
     const char* v = values[i]->c_str();
@@ -273,10 +285,15 @@ std::string ArrayOfParams(const std::vector<const Param*>& values) {
       continue;
     }
     out += '"';
-    for (; *v != '\0'; ++v) {
-      if (*v == '"' || *v == '\\') out += '\\';
-      out += *v;
+    const std::string_view text(v);
+    size_t from = 0;
+    for (size_t at; (at = text.find_first_of("\"\\", from)) != std::string_view::npos;
+         from = at + 1) {
+      out.append(text, from, at - from);
+      out += '\\';
+      out += text[at];
     }
+    out.append(text, from);
     out += '"';
   }
   out += '}';
@@ -288,7 +305,7 @@ std::string ArrayOfParams(const std::vector<const Param*>& values) {
 Status Connection::SendCollected() {
   std::vector<Collected> collected;
   collected.swap(collected_);
-  // In kCollected's order: the records, then the owners' revisions, then the field changes.
+  // In kCollected's order: the records, the owners' revisions, the field changes, the receipts.
   for (const CollectedForm& form : kCollected) {
     std::vector<std::vector<const Param*>> columns;
     for (const Collected& c : collected) {
@@ -352,6 +369,7 @@ Status Connection::SendPrepared(const Query& query, std::span<const Param> param
   if (PQsendQueryPrepared(conn_, query.name, n, values, nullptr, nullptr, 0) != 1) {
     return Failure(query, nullptr);
   }
+  CountStatement();
   pending_.push_back({&query, false});
   return Status::Ok();
 }
@@ -361,6 +379,7 @@ Status Connection::SendText(const Query& query) {
   if (PQsendQueryParams(conn_, query.sql, 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
     return Failure(query, nullptr);
   }
+  CountStatement();
   pending_.push_back({&query, false});
   return Status::Ok();
 }

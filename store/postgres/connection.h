@@ -120,9 +120,9 @@ class Connection {
   // in pipeline mode: only where any failure of theirs fails the whole job anyway (a W1 batch's
   // records). Otherwise a write waits for its answer, so that its failure is the job's own.
   // While writes are deferred, a Send of a statement with a set form (queries.h kCollected: a
-  // record row, an owner's revision, a field change) is not sent but collected: SendCollected
-  // sends each such statement's rows as ONE statement of its set form. Collected rows are not
-  // seen by reads until then (the batch's reads of them are answered from its own copies).
+  // record row, an owner's revision, a field change, an SMS receipt) is not sent but collected:
+  // SendCollected sends each such statement's rows as ONE statement of its set form. Collected rows
+  // are not seen by reads until then (the batch's reads of them are answered from its own copies).
   // Turning deferral off forgets whatever was collected and not sent.
   void SetDeferWrites(bool defer) {
     defer_writes_ = defer;
@@ -215,6 +215,10 @@ class Connection {
 // run outside pipeline mode (and per statement prepared), one per wait in pipeline mode. For tests
 // that pin the round trips of a use case.
 int64_t RoundTrips();
+// How many statements (or scripts of several, as Simple runs them) the connections of this process
+// have sent, in or outside pipeline mode, preparations not counted. For tests that pin the
+// statements of a use case.
+int64_t Statements();
 
 // Maps a failed statement to a Status safe to show a user (no SQL text, no key values) and logs
 // the query's name with the server's primary message and SQLSTATE. A unique key conflict is

@@ -1171,21 +1171,28 @@ Status Codecs::AddSms(Connection& conn, const NewSms& sms) {
       {sms.owner_id, sms.kind, sms.dedupe_key, sms.body, sms.payload, sms.requested, sms.at});
 }
 
+// The three reads in one round trip (in a W1 batch, the writer's pipeline).
 template <>
-Result<std::vector<SmsOwnerSettings>> Codecs::ReadSmsOwners(Connection& conn,
-                                                            const std::vector<int64_t>& owner_ids) {
-  return postgres::ReadAll<SmsOwnerSettings>(
-      conn, postgres::kSelectSmsOwners, {postgres::IntArrayLiteral(owner_ids)},
-      [](const Rows& r, int i) {
-        return SmsOwnerSettings{r.Int(i, 0), r.Bool(i, 1), r.Text(i, 2), r.Time(i, 3)};
-      });
-}
-
-template <>
-Result<std::vector<SmsMessage>> Codecs::ReadSmsByKeys(Connection& conn,
-                                                      const std::vector<std::string>& keys) {
-  return postgres::ReadAll<SmsMessage>(conn, postgres::kSelectSmsByKeys,
-                                       {postgres::TextArrayLiteral(keys)}, postgres::SmsFromRow);
+Result<store::SmsReceiptInputs> Codecs::ReadReceiptInputs(Connection& conn,
+                                                          const std::vector<int64_t>& owner_ids,
+                                                          const std::vector<std::string>& keys,
+                                                          int64_t user_id) {
+  HP_ASSIGN_OR_RETURN(
+      const std::vector<Rows> read,
+      conn.RunAll({{postgres::kSelectSmsOwners, {postgres::IntArrayLiteral(owner_ids)}},
+                   {postgres::kSelectSmsByKeys, {postgres::TextArrayLiteral(keys)}},
+                   {postgres::kSelectUserById, {user_id}}}));
+  store::SmsReceiptInputs in;
+  for (int i = 0; i < read[0].size(); ++i) {
+    in.settings.push_back(SmsOwnerSettings{read[0].Int(i, 0), read[0].Bool(i, 1),
+                                           read[0].Text(i, 2), read[0].Time(i, 3)});
+  }
+  for (int i = 0; i < read[1].size(); ++i) in.existing.push_back(postgres::SmsFromRow(read[1], i));
+  if (!read[2].empty()) {
+    HP_ASSIGN_OR_RETURN(const User user, postgres::UserFromRow(read[2], 0));
+    in.vaccinator = user.username;
+  }
+  return in;
 }
 
 template <>
@@ -1813,6 +1820,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
 }
 
 int64_t PostgresRoundTrips() { return postgres::RoundTrips(); }
+int64_t PostgresStatements() { return postgres::Statements(); }
 
 int PostgresSchemaVersion() { return postgres::LatestSchemaVersion(); }
 

@@ -36,6 +36,9 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
 // How many times this process's PostgreSQL connections have waited for the server (a statement
 // run, or a pipeline of them): for tests that pin the round trips of a use case.
 int64_t PostgresRoundTrips();
+// How many statements they have sent (in a round trip or a pipeline): for tests that pin the
+// statements of a use case.
+int64_t PostgresStatements();
 
 // The schema version this program writes (the highest version in schema_migrations).
 int PostgresSchemaVersion();

@@ -746,14 +746,6 @@ inline constexpr Query kInsertFieldChanges{
     "INSERT INTO field_changes(kind, owner_id, ref) SELECT kind, owner_id, ref FROM "
     "unnest($1::text[], $2::bigint[], $3::text[]) WITH ORDINALITY AS c(kind, owner_id, ref, n) "
     "ORDER BY n"};
-// The one-row statements a W1 batch collects, each with its set form above.
-struct CollectedForm {
-  const Query* row;
-  const Query* set;
-};
-inline constexpr CollectedForm kCollected[] = {{&kInsertVaccination, &kInsertVaccinations},
-                                               {&kBumpOwnerRevision, &kBumpOwnerRevisions},
-                                               {&kInsertFieldChange, &kInsertFieldChanges}};
 inline constexpr Query kSelectFieldChangesAfter{
     "SelectFieldChangesAfter",
     "SELECT seq, kind, owner_id, ref FROM field_changes WHERE seq > $1::bigint ORDER BY seq "
@@ -926,13 +918,30 @@ inline constexpr Query kAddSms{
     "attempts, next_attempt_at, created_at, sent_at, dlr, dlr_at, last_error) VALUES($1::bigint, "
     "$2, nullif($3::text, ''), $4, $5, $6::boolean, 'queued', 0, hp_ts($7), hp_ts($7), NULL, 0, "
     "NULL, '')"};
-inline constexpr Query kSelectSmsByKeys{
-    "SelectSmsByKeys", "SELECT " HP_SMS_COLUMNS " WHERE m.dedupe_key = ANY($1::text[])"};
+// The keys through unnest, never = ANY($1) (see kBatchOwners): a W1 batch reads its owners'
+// receipts of the day with it.
+inline constexpr Query kSelectSmsByKeys{"SelectSmsByKeys",
+                                        "SELECT " HP_SMS_COLUMNS
+                                        " WHERE m.dedupe_key IN (SELECT unnest($1::text[]))"};
 inline constexpr Query kSelectSms{"SelectSms", "SELECT " HP_SMS_COLUMNS " WHERE m.id = $1::bigint"};
 inline constexpr Query kSelectSmsByKey{"SelectSmsByKey",
                                        "SELECT " HP_SMS_COLUMNS " WHERE m.dedupe_key = $1::text"};
 inline constexpr Query kUpdateSmsBody{
     "UpdateSmsBody", "UPDATE sms_outbox SET body = $2, payload = $3 WHERE id = $1::bigint"};
+// Set forms of kAddSms and kUpdateSmsBody for a W1 batch's receipts (kCollected; a receipt each
+// per owner of the batch).
+inline constexpr Query kAddSmsRows{
+    "AddSmsRows",
+    "INSERT INTO sms_outbox(owner_id, kind, dedupe_key, body, payload, requested, status, "
+    "attempts, next_attempt_at, created_at, sent_at, dlr, dlr_at, last_error) SELECT owner_id, "
+    "kind, nullif(dedupe_key, ''), body, payload, requested, 'queued', 0, hp_ts(at), hp_ts(at), "
+    "NULL, 0, NULL, '' FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], "
+    "$6::boolean[], $7::bigint[]) WITH ORDINALITY AS s(owner_id, kind, dedupe_key, body, payload, "
+    "requested, at, n) ORDER BY n"};
+inline constexpr Query kUpdateSmsBodies{
+    "UpdateSmsBodies",
+    "UPDATE sms_outbox m SET body = u.body, payload = u.payload FROM unnest($1::bigint[], "
+    "$2::text[], $3::text[]) AS u(id, body, payload) WHERE m.id = u.id"};
 inline constexpr Query kUpdateSmsState{
     "UpdateSmsState",
     "UPDATE sms_outbox SET status = $2, attempts = $3::integer, next_attempt_at = hp_ts($4), "
@@ -964,11 +973,23 @@ inline constexpr Query kCountQueuedSms{
     "'-') COLLATE \"C\" AND o.authority < ($1::text || '.') COLLATE \"C\"))"};
 inline constexpr Query kSelectSmsOwners{
     "SelectSmsOwners",
-    "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id = "
-    "ANY($1::bigint[])"};
+    "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id IN "
+    "(SELECT unnest($1::bigint[]))"};
 inline constexpr Query kSelectSmsOwner{
     "SelectSmsOwner",
     "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id = "
     "$1::bigint"};
+
+// The one-row statements a W1 batch collects (Connection::SetDeferWrites), each with its set form
+// above, in the order SendCollected sends them.
+struct CollectedForm {
+  const Query* row;
+  const Query* set;
+};
+inline constexpr CollectedForm kCollected[] = {{&kInsertVaccination, &kInsertVaccinations},
+                                               {&kBumpOwnerRevision, &kBumpOwnerRevisions},
+                                               {&kInsertFieldChange, &kInsertFieldChanges},
+                                               {&kAddSms, &kAddSmsRows},
+                                               {&kUpdateSmsBody, &kUpdateSmsBodies}};
 
 }  // namespace herdpass::postgres

@@ -1474,25 +1474,26 @@ Status Codecs::AddSms(Connection& conn, const NewSms& sms) {
 
 // In-process: one statement per owner or key costs no round trip.
 template <>
-Result<std::vector<SmsOwnerSettings>> Codecs::ReadSmsOwners(Connection& conn,
-                                                            const std::vector<int64_t>& owner_ids) {
-  std::vector<SmsOwnerSettings> out;
+Result<store::SmsReceiptInputs> Codecs::ReadReceiptInputs(Connection& conn,
+                                                          const std::vector<int64_t>& owner_ids,
+                                                          const std::vector<std::string>& keys,
+                                                          int64_t user_id) {
+  store::SmsReceiptInputs in;
   for (const int64_t id : owner_ids) {
     HP_ASSIGN_OR_RETURN(auto one, Codecs::ReadSmsOwner(conn, id));
-    if (one) out.push_back(std::move(*one));
+    if (one) in.settings.push_back(std::move(*one));
   }
-  return out;
-}
-
-template <>
-Result<std::vector<SmsMessage>> Codecs::ReadSmsByKeys(Connection& conn,
-                                                      const std::vector<std::string>& keys) {
-  std::vector<SmsMessage> out;
   for (const std::string& key : keys) {
     HP_ASSIGN_OR_RETURN(auto one, Codecs::ReadSmsByKey(conn, key));
-    if (one) out.push_back(std::move(*one));
+    if (one) in.existing.push_back(std::move(*one));
   }
-  return out;
+  auto user = Codecs::ReadUserById(conn, user_id);
+  if (user.ok()) {
+    in.vaccinator = user->username;
+  } else if (user.status().code() != StatusCode::kNotFound) {
+    return user.status();
+  }
+  return in;
 }
 
 // --- certificate uses (W5, issue 14 item 5) ---

@@ -750,8 +750,10 @@ TEST_F(PostgresStoreTest, ConcurrentWritesShareOneCommit) {
 
 // A W1 batch waits for the server a fixed number of times, whatever its size: the rows its records
 // name are read ahead with one statement each, and its writes go out in a pipeline (issue 16).
-// Each batch mixes records of flocks and of tagged animals, a duplicate, and a record rejected
-// after its savepoint (another owner's tag).
+// It also sends a fixed number of statements, whatever its size and however many owners it names:
+// the record rows, revisions, field changes and the owners' SMS receipts (merged into the day's
+// queued ones here) go out as one statement each. Each batch mixes records of flocks and of tagged
+// animals, a duplicate, and a record rejected after its savepoint (another owner's tag).
 TEST_F(PostgresStoreTest, ABatchTakesAFixedNumberOfRoundTripsWhateverItsSize) {
   constexpr int kOwners = 20;
   std::vector<VaccinationInput> setup;
@@ -773,12 +775,16 @@ TEST_F(PostgresStoreTest, ABatchTakesAFixedNumberOfRoundTripsWhateverItsSize) {
     b.push_back(MakeRecord(first + n, Phone(1), {Tag(2)}));  // owner 2's animal
     return b;
   };
-  // The round trips of one batch of n new records, checking its outcomes.
+  // The round trips of one batch of n new records, checking its outcomes; its statements in
+  // `statements`.
+  int64_t statements = 0;
   auto round_trips = [&](int first, int n) -> int64_t {
     const std::vector<VaccinationInput> b = batch(first, n);
     const int64_t before = PostgresRoundTrips();
+    const int64_t statements_before = PostgresStatements();
     auto r = store_->RecordVaccinations(b, MakeContext(), MakeAudit("vaccination.batch"));
     const int64_t after = PostgresRoundTrips();
+    statements = PostgresStatements() - statements_before;
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (!r.ok()) return -1;
     EXPECT_EQ(r->size(), b.size());
@@ -793,12 +799,18 @@ TEST_F(PostgresStoreTest, ABatchTakesAFixedNumberOfRoundTripsWhateverItsSize) {
     return after - before;
   };
   round_trips(1000, 4);  // prepares the statements on the writer's connection
-  const int64_t small = round_trips(2000, 10);
-  const int64_t big = round_trips(3000, 200);
+  const int64_t small = round_trips(2000, 10);  // 10 owners' receipts
+  const int64_t small_statements = statements;
+  const int64_t big = round_trips(3000, 200);  // 20 owners' receipts
+  const int64_t big_statements = statements;
   RecordProperty("round_trips_10", std::to_string(small));
   RecordProperty("round_trips_200", std::to_string(big));
+  RecordProperty("statements_10", std::to_string(small_statements));
+  RecordProperty("statements_200", std::to_string(big_statements));
   EXPECT_EQ(big, small);
   EXPECT_LE(small, 12);
+  EXPECT_EQ(big_statements, small_statements);
+  EXPECT_GT(small_statements, 0);
   EXPECT_EQ(store_->Counts()->vaccinations, 2 * kOwners + 4 + 10 + 200);
   auto v = store_->VerifyAudit();
   ASSERT_TRUE(v.ok());
