@@ -838,13 +838,23 @@ inline constexpr Query kSelectSmsList{
     "COLLATE \"C\" AND o.authority < ($1::text || '.') COLLATE \"C\")) AND ($3::bigint = 0 OR "
     "m.id < $3::bigint) ORDER BY m.id DESC LIMIT $4::integer"};
 #undef HP_SMS_COLUMNS
+// Every owner has settings: the stored ones, else messages on and the region's language.
+#define HP_SMS_OWNER_COLUMNS                                                                     \
+  "o.id, coalesce(s.stopped, false), coalesce(s.language, ''), coalesce(hp_ms(s.changed_at), 0), " \
+  "o.authority FROM owners o LEFT JOIN sms_owners s ON s.owner_id = o.id"
 inline constexpr Query kSelectSmsOwners{
-    "SelectSmsOwners",
-    "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id = "
-    "ANY($1::bigint[])"};
-inline constexpr Query kSelectSmsOwner{
-    "SelectSmsOwner",
-    "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id = "
-    "$1::bigint"};
+    "SelectSmsOwners", "SELECT " HP_SMS_OWNER_COLUMNS " WHERE o.id = ANY($1::bigint[])"};
+inline constexpr Query kSelectSmsOwner{"SelectSmsOwner",
+                                       "SELECT " HP_SMS_OWNER_COLUMNS " WHERE o.id = $1::bigint"};
+#undef HP_SMS_OWNER_COLUMNS
+inline constexpr Query kInsertSmsInbound{
+    "InsertSmsInbound",
+    "INSERT INTO sms_inbound(digest, received_at) VALUES(decode($1, 'hex'), hp_ts($2)) "
+    "ON CONFLICT DO NOTHING"};
+inline constexpr Query kUpsertSmsOwner{
+    "UpsertSmsOwner",
+    "INSERT INTO sms_owners(owner_id, stopped, language, changed_at) "
+    "VALUES($1::bigint, $2::boolean, $3, hp_ts($4)) ON CONFLICT(owner_id) DO UPDATE SET "
+    "stopped = excluded.stopped, changed_at = excluded.changed_at"};
 
 }  // namespace herdpass::postgres
