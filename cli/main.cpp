@@ -311,6 +311,9 @@ int Main(int argc, char** argv) {
       "--sms-callback-url", serve_opts.sms_callback_url,
       "how smsbox reaches this server (delivery reports), e.g. http://127.0.0.1:8080");
   serve->add_option("--sms-from", serve_opts.sms_from, "the sender number of SMS to owners");
+  serve->add_option("--sms-inbound-from", serve_opts.sms_inbound_from,
+                    "networks smsbox posts owners' messages from (CIDR or address, repeatable; "
+                    "default loopback)");
   serve->add_option("--sms-per-minute", serve_opts.sms_per_minute,
                     "SMS handed to the gateway per minute at most (default 600)");
   serve->add_option("--sms-per-owner-per-day", serve_opts.sms_per_owner_per_day,

@@ -12,6 +12,7 @@
 #include "http/static_files.h"
 #include "http/tile_server.h"
 #include "service/certificate_documents.h"
+#include "service/sms_callback.h"
 #include "service/sms_sender.h"
 #include "store/store.h"
 
@@ -117,6 +118,21 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   }
   config.sms_secret = options.sms_secret;
   config.sms_gateway = !options.sms_gateway.empty();
+  if (!options.sms_inbound_from.empty()) {
+    if (auto nets = http::TrustedProxies::Parse(options.sms_inbound_from); !nets.ok()) {
+      return Fail(InvalidArgument("sms-inbound-from",
+                                  "--sms-inbound-from takes networks like "
+                                  "10.0.0.0/8 or single addresses"));
+    }
+    config.sms_inbound_from = options.sms_inbound_from;
+  }
+  if (!options.sms_secret.empty() && !options.sms_callback_url.empty()) {
+    // What the operator writes as the sms-service's post-url in kannel.conf (docs/sms.md).
+    spdlog::info(
+        "sms: owners' messages taken at post-url \"{}/api/v1/sms/inbound?token={}"
+        "&from=%p&to=%P&id=%I&time=%T\"",
+        options.sms_callback_url, SmsInboundToken(options.sms_secret));
+  }
   auto proxies = http::TrustedProxies::Parse(options.trusted_proxies);
   if (!proxies.ok()) return Fail(proxies.status());
   std::unique_ptr<http::StaticFiles> web;

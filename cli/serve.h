@@ -48,7 +48,9 @@ struct ServeOptions {
   std::string sms_secret;    // --sms-secret (or HERDPASS_SMS_SECRET): ServiceConfig::sms_secret
   // --sms-callback-url: how smsbox reaches this server, for delivery reports; "" = none asked
   std::string sms_callback_url;
-  std::string sms_from;           // --sms-from: the sender number; "" = smsbox's global-sender
+  std::string sms_from;  // --sms-from: the sender number; "" = smsbox's global-sender
+  // --sms-inbound-from: ServiceConfig::sms_inbound_from; empty = its default (loopback)
+  std::vector<std::string> sms_inbound_from;
   int sms_per_minute = 600;       // --sms-per-minute: SmsLimits::global_per_minute
   int sms_per_owner_per_day = 5;  // --sms-per-owner-per-day: SmsLimits::per_owner_per_day
 };

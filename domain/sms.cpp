@@ -13,7 +13,8 @@ constexpr std::u32string_view kGsmBasicExtra = U"£¥èéùìòÇØøÅåΔΦΓ�
 constexpr std::u32string_view kGsmAsciiMissing = U"`[]{}\\^~|";  // ASCII not in the basic table
 constexpr std::u32string_view kGsmExtension = U"^{}\\[~]|€";
 
-// One code point from `s` at `i` (advanced); 0xFFFFFFFF for a bad byte (skipped).
+}  // namespace
+
 char32_t NextCodePoint(std::string_view s, size_t& i) {
   const auto c = static_cast<unsigned char>(s[i]);
   int follow = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
@@ -33,6 +34,8 @@ char32_t NextCodePoint(std::string_view s, size_t& i) {
   i += static_cast<size_t>(follow) + 1;
   return cp;
 }
+
+namespace {
 
 // Septets the character takes in GSM-7, 0 when it has none.
 int GsmSeptets(char32_t c) {

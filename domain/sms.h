@@ -32,6 +32,11 @@ struct SmsEncoding {
   int segments = 0;  // 1 for the empty text
 };
 
+// One code point of UTF-8 `s` at byte `i` (advanced past it); kBadUtf8 for a bad byte (skipped).
+// Hand-written: domain/ links no Unicode library, and the SMS rules need only this.
+inline constexpr char32_t kBadUtf8 = 0xFFFFFFFF;
+char32_t NextCodePoint(std::string_view s, size_t& i);
+
 // How `utf8` goes out: its coding and the number of parts. Text that is not valid UTF-8 counts each
 // bad byte as one UCS-2 unit.
 SmsEncoding EncodeForSms(std::string_view utf8);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/sms_text.h"
+
 namespace herdpass {
 
 void VaccinationReceipt::Add(const std::string& disease, const std::string& vaccine,
@@ -53,14 +55,25 @@ std::string VaccinationReceipt::Key(int64_t owner_id, Date day) {
   return "receipt/" + std::to_string(owner_id) + "/" + day.ToString();
 }
 
-std::string RenderReceipt(const VaccinationReceipt& r, const std::string& /*language*/) {
-  std::string text = "HerdPass " + r.day.ToString() + ": vaccinated ";
+bool TakesReceipt(Date administered_on, Timestamp recorded_at) {
+  return administered_on >= Date::Of(recorded_at).AddDays(-kReceiptMaxAgeDays);
+}
+
+std::string RenderReceipt(const VaccinationReceipt& r, const std::string& language) {
+  const SmsReceiptWords& w = ReceiptWordsFor(language);
+  std::string lines;
   for (size_t i = 0; i < r.lines.size(); ++i) {
     const auto& l = r.lines[i];
-    text += (i == 0 ? "" : "; ") + l.disease + " " + std::to_string(l.head) + " head, " +
-            l.vaccine + " lot " + l.batch_no;
+    if (i > 0) lines += w.line_separator;
+    lines += FillSmsPattern(w.line, {{"disease", l.disease},
+                                     {"head", std::to_string(l.head)},
+                                     {"vaccine", l.vaccine},
+                                     {"batch", l.batch_no}});
   }
-  return text + ". By " + r.vaccinator + ", " + r.station + ".";
+  const std::string by =
+      r.vaccinator.empty() ? FillSmsPattern(w.station, {{"station", r.station}})
+                           : FillSmsPattern(w.by, {{"who", r.vaccinator}, {"station", r.station}});
+  return FillSmsPattern(w.pattern, {{"day", r.day.ToString()}, {"lines", lines}, {"by", by}});
 }
 
 }  // namespace herdpass

@@ -37,7 +37,14 @@ struct VaccinationReceipt {
   static std::string Key(int64_t owner_id, Date day);
 };
 
-// The message text in `language` (a web app locale code, "en" when unknown).
+// A record given more than this many days before it is recorded gets no receipt: history typed in
+// from paper or imported (the demo's three years) would otherwise send the owner a message for
+// each day of it, long after anyone could check it.
+inline constexpr int kReceiptMaxAgeDays = 30;
+bool TakesReceipt(Date administered_on, Timestamp recorded_at);
+
+// The message text in `language` (one of domain/sms_text.h's nine, English when unknown). With no
+// vaccinator named (records from the operator's console), the station alone.
 std::string RenderReceipt(const VaccinationReceipt& receipt, const std::string& language);
 
 }  // namespace herdpass

@@ -6,6 +6,24 @@
 
 namespace herdpass {
 
+Result<HerdService::OwnerHistoryCoverage> HerdService::LoadOwnerCoverage(const std::string& e164,
+                                                                         Date today, Date since) {
+  // Coverage needs every dose that can still protect today (PPR's lasts three years), even when
+  // the window asked for is shorter; only the window's records are shown.
+  Date load_since = since;
+  for (const Disease& d : catalogue_.diseases()) {
+    load_since = std::min(load_since, today.AddDays(-d.immunity_days));
+  }
+  // The owner and its history in one read.
+  HP_ASSIGN_OR_RETURN(OwnerHistory history, store_.LoadOwnerHistoryByPhone(e164, load_since));
+  OwnerHistoryCoverage out{std::move(history), {}};
+  // W8: the doses bought animals had under earlier owners protect them still.
+  std::vector<Vaccination> doses = out.vaccinations;
+  for (const EarlierDose& e : out.earlier_vaccinations) doses.push_back(e.vaccination);
+  out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, doses, today);
+  return out;
+}
+
 Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string& phone,
                                          std::optional<int> years) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kLookup));
@@ -20,24 +38,14 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
   LookupResult out;
   out.today = clock_.Today();
   out.since = out.today.AddYears(-y);
-  // Coverage needs every dose that can still protect today (PPR's lasts three years), even when
-  // the window asked for is shorter; only the window's records are shown.
-  Date load_since = out.since;
-  for (const Disease& d : catalogue_.diseases()) {
-    load_since = std::min(load_since, out.today.AddDays(-d.immunity_days));
-  }
-  // The owner and its history in one read.
-  auto history = store_.LoadOwnerHistoryByPhone(e164, load_since);
+  auto history = LoadOwnerCoverage(e164, out.today, out.since);
   if (!history.ok() && history.status().code() != StatusCode::kNotFound) return history.status();
   const bool visible =
       history.ok() && (caller.system || InJurisdiction(caller.authority, history->owner.authority));
   if (visible) {
     out.owner = std::move(history->owner);
     out.animals = std::move(history->animals);
-    // W8: the doses bought animals had under earlier owners protect them still.
-    std::vector<Vaccination> doses = history->vaccinations;
-    for (const EarlierDose& e : history->earlier_vaccinations) doses.push_back(e.vaccination);
-    out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, doses, out.today);
+    out.coverage = std::move(history->coverage);
     out.vaccinations = std::move(history->vaccinations);
     out.holdings = std::move(history->holdings);
     std::erase_if(out.vaccinations,

@@ -30,6 +30,7 @@
 #include "domain/movement_rules.h"
 #include "domain/phone.h"
 #include "domain/random.h"
+#include "domain/sms_text.h"
 #include "domain/status.h"
 #include "domain/time.h"
 #include "domain/timeline.h"
@@ -118,11 +119,31 @@ struct ServiceConfig {
 
   // --- SMS (W15, docs/sms.md) ---
   // The secret shared with the gateway (serve --sms-secret): it keys the delivery reports' tokens
-  // (service/sms_callback.h). Empty: no report is taken.
+  // (service/sms_callback.h). Empty: no report is taken, and no owner's message
+  // (POST /sms/inbound, whose token is SmsInboundToken of it).
   std::string sms_secret;
   // Whether serve hands messages to a gateway (serve --sms-gateway); false: they stay queued, and
   // the admin's list says so.
   bool sms_gateway = false;
+  // Where owners' messages may come from (serve --sms-inbound-from, networks as --trusted-proxy
+  // takes them): smsbox's address. Checked by http/ against the client's address.
+  std::vector<std::string> sms_inbound_from{"127.0.0.0/8", "::1"};
+};
+
+// An owner's message as smsbox's sms-service posts it (docs/sms.md): the sender, our number,
+// Kannel's id and time of the message, its text, and the token of the URL.
+struct InboundSms {
+  std::string from;
+  std::string to;
+  std::string id;
+  std::string time;
+  std::string text;
+  std::string token;
+};
+
+struct InboundSmsOutcome {
+  bool owner_known = false;  // false: no owner has the sender's number; nothing was answered
+  SmsKeyword keyword = SmsKeyword::kNone;
 };
 
 // Who is calling: the authenticated user, or the public.
@@ -887,6 +908,15 @@ class HerdService {
   };
   Result<SmsPage> ListSmsMessages(const Caller& caller, int64_t before_id,
                                   std::optional<int64_t> limit, std::string_view status = "");
+  // An owner's message from the gateway (POST /sms/inbound, docs/sms.md). `token` must be
+  // SmsInboundToken of the SMS secret, else kPermissionDenied naming "token"; `from` a phone
+  // number (kInvalidArgument naming "from"). A message taken before (the same sender, number, id,
+  // time and text) is kAlreadyExists naming "message". A sender no owner has is taken and not
+  // answered. An owner's STATUS, STOP, START (ParseSmsKeyword) or anything else queues a reply
+  // (requested: quiet hours do not hold it) in their language; STOP and START change whether
+  // receipts and reminders are queued for them. STATUS reads the owner's coverage: audited
+  // (sms.status).
+  Result<InboundSmsOutcome> ReceiveSms(const InboundSms& message);
 
  private:
   struct Throttle;
@@ -902,6 +932,12 @@ class HerdService {
   // kInvalidArgument naming `field` unless `authority` is of this node's country.
   Status CheckOwnCountry(const std::string& authority, const std::string& field) const;
   Status CheckLookupRate(const Caller& caller);
+  // W2's read of an owner by phone: their history (doses since `since`, and every dose that can
+  // still protect on `today`) and its coverage on `today`, by the one coverage rule. kNotFound.
+  struct OwnerHistoryCoverage : OwnerHistory {
+    OwnerCoverage coverage;
+  };
+  Result<OwnerHistoryCoverage> LoadOwnerCoverage(const std::string& e164, Date today, Date since);
   // The audit row of a W2 lookup: found (with the owner's id) or not.
   AuditEntry LookupAudit(const Caller& caller, const std::string& e164,
                          std::optional<int64_t> owner_id);

@@ -1,4 +1,6 @@
 // W15: the API's side of SMS to owners (service.h). The sender is service/sms_sender.cpp.
+#include <sodium.h>
+
 #include <string>
 
 #include "domain/audit_detail.h"
@@ -52,6 +54,89 @@ Result<HerdService::SmsPage> HerdService::ListSmsMessages(const Caller& caller, 
                                    .Add("owners", owners)
                                    .Text())));
   return page;
+}
+
+namespace {
+
+// SHA-256 of the message's fields, each length-prefixed (no two messages share a byte string).
+std::string InboundDigest(const std::string& from, const InboundSms& m) {
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  for (const std::string* field : {&from, &m.to, &m.id, &m.time, &m.text}) {
+    const std::string size = std::to_string(field->size()) + ":";
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(size.data()),
+                              size.size());
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(field->data()),
+                              field->size());
+  }
+  std::string digest(crypto_hash_sha256_BYTES, '\0');
+  crypto_hash_sha256_final(&state, reinterpret_cast<unsigned char*>(digest.data()));
+  return digest;
+}
+
+}  // namespace
+
+Result<InboundSmsOutcome> HerdService::ReceiveSms(const InboundSms& message) {
+  if (!SmsInboundTokenMatches(config_.sms_secret, message.token)) {
+    return Status(StatusCode::kPermissionDenied, "the token is not this server's inbound one",
+                  "token");
+  }
+  HP_ASSIGN_OR_RETURN(const std::string from, phones_.ToE164(message.from, "from"));
+  InboundSmsChange change;
+  change.digest = InboundDigest(from, message);
+  change.at = clock_.Now();
+  InboundSmsOutcome out;
+  out.keyword = ParseSmsKeyword(message.text);
+  auto owner = store_.FindOwnerByPhone(from);
+  if (!owner.ok() && owner.status().code() != StatusCode::kNotFound) return owner.status();
+  if (!owner.ok()) {
+    // Not answered: a reply would cost the deployment an SMS to any number a forger names.
+    HP_RETURN_IF_ERROR(store_.TakeInboundSms(change));
+    return out;
+  }
+  out.owner_known = true;
+  HP_ASSIGN_OR_RETURN(const SmsOwnerSettings settings, store_.FindSmsOwner(owner->id));
+  const std::string language = SmsLanguageFor(settings.language, settings.authority);
+  NewSms reply;
+  reply.owner_id = owner->id;
+  reply.kind = "reply";
+  reply.requested = true;
+  reply.at = change.at;
+  switch (out.keyword) {
+    case SmsKeyword::kStatus: {
+      const Date today = clock_.Today();
+      auto history = LoadOwnerCoverage(from, today, today);
+      if (!history.ok() && history.status().code() != StatusCode::kNotFound) {
+        return history.status();
+      }
+      reply.body = RenderStatusReply(
+          history.ok() ? history->coverage.diseases : std::vector<DiseaseCoverage>{}, language);
+      break;
+    }
+    case SmsKeyword::kStop:
+      change.stopped = true;
+      reply.body = RenderStopReply(language);
+      break;
+    case SmsKeyword::kStart:
+      change.stopped = false;
+      reply.body = RenderStartReply(language);
+      break;
+    case SmsKeyword::kNone:
+      reply.body = RenderHelpReply(language);
+      break;
+  }
+  change.owner_id = owner->id;
+  change.reply = reply;
+  HP_RETURN_IF_ERROR(store_.TakeInboundSms(change));
+  if (out.keyword == SmsKeyword::kStatus) {
+    // The owner's record read out to their own phone: in the log of who read it.
+    Caller gateway;
+    gateway.username = "sms";
+    gateway.authority = owner->authority;
+    HP_RETURN_IF_ERROR(store_.AppendAudit(Audit(gateway, "sms.status", std::to_string(owner->id),
+                                                AuditDetail().Add("phone", from).Text())));
+  }
+  return out;
 }
 
 }  // namespace herdpass

@@ -10,6 +10,10 @@
 namespace herdpass {
 
 std::string SmsCallbackToken(const std::string& secret, int64_t message_id);
+// The token of the inbound URL (smsbox's sms-service post-url, docs/sms.md): HMAC-SHA-256 of the
+// word "inbound" under the same secret, in hex. One for every message: the URL is configured once.
+std::string SmsInboundToken(const std::string& secret);
+bool SmsInboundTokenMatches(const std::string& secret, const std::string& token);
 // Constant-time comparison with the expected token.
 bool SmsCallbackTokenMatches(const std::string& secret, int64_t message_id,
                              const std::string& token);

@@ -344,6 +344,10 @@ struct RecordCodecs {
                                                     int64_t user_id);
   // InsertSms without waiting for the id (a batch's writes go out without waiting on PostgreSQL).
   static Status AddSms(Connection& conn, const NewSms& sms);
+  // W15 inbound: keeps the digest of an owner's message; false when it was kept before.
+  static Result<bool> InsertSmsInbound(Connection& conn, const std::string& digest, Timestamp at);
+  // Stores `s.stopped` and changed_at (a new row keeps `s.language`; an existing one its own).
+  static Status UpsertSmsOwner(Connection& conn, const SmsOwnerSettings& s);
 };
 
 }  // namespace herdpass::store

@@ -7,8 +7,11 @@
 #include <span>
 #include <string>
 
+#include "domain/certificate.h"
 #include "domain/sms.h"
+#include "domain/sms_certificate.h"
 #include "domain/sms_receipt.h"
+#include "domain/sms_text.h"
 #include "domain/status.h"
 #include "store/not_found.h"
 #include "store/store.h"
@@ -28,11 +31,12 @@ Result<int64_t> QueueSmsIn(Connection& conn, const NewSms& sms) {
 }
 
 // W1: the owners' receipts of the records `results` says were created (one per owner per day,
-// merged into the day's receipt while it is still queued; none once it has gone, and none to an
-// owner who sent STOP). Reads in one round trip whatever the batch's size (ReadReceiptInputs), and
-// writes with codecs that need not wait (AddSms, UpdateSmsBody, which a PostgreSQL batch sends as
-// one statement each for all its owners): a PostgreSQL batch keeps its fixed number of round trips
-// and statements.
+// merged into the day's receipt while it is still queued; none once it has gone, none to an
+// owner who sent STOP, and none for a record given long before it is recorded: TakesReceipt), in
+// the owner's language (SmsLanguageFor). Reads in one round trip whatever the batch's size
+// (ReadReceiptInputs), and writes with codecs that need not wait (AddSms, UpdateSmsBody, which a
+// PostgreSQL batch sends as one statement each for all its owners): a PostgreSQL batch keeps its
+// fixed number of round trips and statements.
 template <class Codecs, class Connection>
 Status QueueReceipts(Connection& conn, std::span<const VaccinationInput> records,
                      std::span<const RecordResult> results, const BatchContext& ctx) {
@@ -40,6 +44,7 @@ Status QueueReceipts(Connection& conn, std::span<const VaccinationInput> records
   for (size_t i = 0; i < results.size() && i < records.size(); ++i) {
     if (results[i].outcome != RecordOutcome::kCreated || results[i].owner_id == 0) continue;
     const VaccinationInput& r = records[i];
+    if (!TakesReceipt(r.administered_on, ctx.at)) continue;
     const int64_t head =
         r.animal_tags.empty() ? r.head_count : static_cast<int64_t>(r.animal_tags.size());
     by_owner[results[i].owner_id].Add(r.disease, r.vaccine, r.batch_no, head);
@@ -63,7 +68,9 @@ Status QueueReceipts(Connection& conn, std::span<const VaccinationInput> records
   for (auto& [owner_id, receipt] : by_owner) {
     auto s = settings.find(owner_id);
     if (s != settings.end() && s->second.stopped) continue;
-    const std::string language = s != settings.end() ? s->second.language : "";
+    const std::string language = s != settings.end()
+                                     ? SmsLanguageFor(s->second.language, s->second.authority)
+                                     : SmsLanguageOfRegion(ctx.authority);
     receipt.day = day;
     receipt.vaccinator = vaccinator;
     receipt.station = ctx.authority;
@@ -86,6 +93,44 @@ Status QueueReceipts(Connection& conn, std::span<const VaccinationInput> records
     sms.at = ctx.at;
     HP_RETURN_IF_ERROR(Codecs::AddSms(conn, sms));
   }
+  return Status::Ok();
+}
+
+// W15: the owner's message about their certificate `c` (issued, arrived, revoked), in the
+// caller's transaction, in the owner's language. Queued whatever STOP says (docs/sms.md), once
+// per certificate and event (its dedupe key), due from `at`.
+template <class Codecs, class Connection>
+Status QueueCertificateSms(Connection& conn, const Certificate& c, CertificateSmsEvent event,
+                           Timestamp at) {
+  HP_ASSIGN_OR_RETURN(const auto settings, Codecs::ReadSmsOwner(conn, c.owner_id));
+  if (!settings) return NotFound(kNoSuchOwner);
+  NewSms sms;
+  sms.owner_id = c.owner_id;
+  sms.kind = "certificate";
+  sms.dedupe_key = CertificateSmsKey(c.id, event);
+  sms.body = RenderCertificateSms(event, c.number, CertificateCheckCode(c.hp1), c.head_count,
+                                  SmsLanguageFor(settings->language, settings->authority));
+  sms.at = at;
+  return QueueSmsIn<Codecs>(conn, sms).status();
+}
+
+// W15 inbound: an owner's message, in the caller's transaction. The digest first: a replayed
+// message is kAlreadyExists ("message") and changes nothing; then STOP or START, then the reply.
+template <class Codecs, class Connection>
+Status TakeInboundSmsIn(Connection& conn, const InboundSmsChange& in) {
+  HP_ASSIGN_OR_RETURN(const bool fresh, Codecs::InsertSmsInbound(conn, in.digest, in.at));
+  if (!fresh) {
+    return Status(StatusCode::kAlreadyExists, "this message was taken before", "message");
+  }
+  if (in.owner_id == 0) return Status::Ok();
+  HP_ASSIGN_OR_RETURN(auto settings, Codecs::ReadSmsOwner(conn, in.owner_id));
+  if (!settings) return NotFound(kNoSuchOwner);
+  if (in.stopped) {
+    settings->stopped = *in.stopped;
+    settings->changed_at = in.at;
+    HP_RETURN_IF_ERROR(Codecs::UpsertSmsOwner(conn, *settings));
+  }
+  if (in.reply) HP_RETURN_IF_ERROR(QueueSmsIn<Codecs>(conn, *in.reply).status());
   return Status::Ok();
 }
 

@@ -494,13 +494,14 @@ struct SmsMessage {
   std::string last_error;
 };
 
-// An owner's choices for SMS (STOP, language), as stored; no row: messages on, the region's
-// language.
+// An owner's choices for SMS (STOP, language), as stored; an owner with no row has messages on and
+// the region's language (changed_at 0).
 struct SmsOwnerSettings {
   int64_t owner_id = 0;
   bool stopped = false;
   std::string language;  // a web app locale code; "" = the region's
   Timestamp changed_at{};
+  std::string authority;  // the owner's (read from owners): the region of the default language
 };
 
 struct NewSms {
@@ -511,6 +512,16 @@ struct NewSms {
   std::string payload;
   bool requested = false;
   Timestamp at{};  // queued at, and due from
+};
+
+// An owner's message taken from the gateway (POST /sms/inbound), applied in one transaction: its
+// digest kept (a replayed one is refused), STOP or START stored, the reply queued.
+struct InboundSmsChange {
+  std::string digest;  // SHA-256 of the message as the gateway gave it (32 bytes)
+  Timestamp at{};
+  int64_t owner_id = 0;         // 0: no owner has the sender's number (nothing but the digest)
+  std::optional<bool> stopped;  // STOP: true, START: false
+  std::optional<NewSms> reply;
 };
 
 // The admin's list (GET /sms/messages): messages to owners of `scope` or an authority below it
@@ -993,6 +1004,11 @@ class Store {
   // How many messages to owners of the query's scope (its before_id, limit and status aside) are
   // queued: the admin's "waiting" count, read through the outbox's index of queued messages.
   virtual Result<int64_t> CountQueuedSms(const SmsListQuery& query) = 0;
+  // The owner's SMS choices (a default one when none are stored). kNotFound when there is no owner.
+  virtual Result<SmsOwnerSettings> FindSmsOwner(int64_t owner_id) = 0;
+  // An owner's message (store/sms_core.h TakeInboundSmsIn): kAlreadyExists naming "message" when
+  // its digest was taken before, and nothing changes; kNotFound when owner_id names no owner.
+  virtual Status TakeInboundSms(const InboundSmsChange& change) = 0;
 
   // --- field copy (W10) ---
   // Streams the copy `query` asks for into `sink` from one read snapshot, and returns the cursor

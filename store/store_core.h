@@ -600,6 +600,19 @@ class StoreCore final : public Store {
     return Read([&](Connection& c) { return Codecs::CountQueuedSms(c, query); });
   }
 
+  Result<SmsOwnerSettings> FindSmsOwner(int64_t owner_id) override {
+    return Read([&](Connection& c) -> Result<SmsOwnerSettings> {
+      HP_ASSIGN_OR_RETURN(auto s, Codecs::ReadSmsOwner(c, owner_id));
+      if (!s) return NotFound(kNoSuchOwner);
+      return std::move(*s);
+    });
+  }
+
+  Status TakeInboundSms(const InboundSmsChange& change) override {
+    return writer_->Run(
+        [&](Txn& tx) -> Status { return TakeInboundSmsIn<Codecs>(tx.conn(), change); });
+  }
+
   // --- users and tokens ---
 
   Result<User> CreateUser(const NewUser& user, const AuditEntry& audit) override {
@@ -807,6 +820,8 @@ class StoreCore final : public Store {
         HP_RETURN_IF_ERROR(OwnerShowingRowChanged<Codecs>(tx, buyer.id));
       }
       HP_RETURN_IF_ERROR(CertificateChanged(tx, c.owner_id, 0, c.id));
+      HP_RETURN_IF_ERROR(
+          QueueCertificateSms<Codecs>(conn, c, CertificateSmsEvent::kIssued, c.issued_at));
       tx.Count(Counter::kCertificates);
       return tx.AppendAudit(audit);
     });
@@ -859,6 +874,8 @@ class StoreCore final : public Store {
                               Codecs::ReadCertificateRow(conn, CertificateKey::kId, id));
           HP_ASSIGN_OR_RETURN(const int64_t buyer_id, Codecs::ReadCertificateBuyer(conn, id));
           HP_RETURN_IF_ERROR(CertificateChanged(tx, c.owner_id, buyer_id, id));
+          HP_RETURN_IF_ERROR(
+              QueueCertificateSms<Codecs>(conn, c, CertificateSmsEvent::kRevoked, at));
           return Revocation{seq, id, at};
         },
         audit);
@@ -1354,6 +1371,7 @@ class StoreCore final : public Store {
     const int64_t buyer_id = c.buyer_id;
     // Every way a certificate is used (ConsumeCertificate, UseCertificate) arrives here.
     HP_RETURN_IF_ERROR(CertificateChanged(tx, c.owner_id, buyer_id, id));
+    HP_RETURN_IF_ERROR(QueueCertificateSms<Codecs>(conn, c, CertificateSmsEvent::kArrived, use.at));
     const auto missing = [&](const CertificateAnimal& u) {
       return u.tag && std::binary_search(a.missing_tags.begin(), a.missing_tags.end(), *u.tag);
     };

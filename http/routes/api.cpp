@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "http/client_address.h"
 #include "http/compression.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -636,6 +637,35 @@ Answer SmsDeliveryReport(HerdService& service, Request& req) {
   return Response{204, "", "", {}};
 }
 
+// An owner's message as smsbox's sms-service posts it (docs/sms.md): the text is the body, the
+// rest Kannel's escapes in the configured URL. Only from the gateway's addresses; an owner's
+// message is short, so a body of more than kMaxInboundSmsBytes is refused before anything is read.
+constexpr size_t kMaxInboundSmsBytes = 2048;
+
+Answer ReceiveOwnerSms(HerdService& service, const TrustedProxies& sources, Request& req) {
+  if (!sources.Contains(req.remote_address)) {
+    return Status(StatusCode::kPermissionDenied,
+                  "owners' messages are taken only from the SMS gateway (serve --sms-inbound-from)",
+                  "address");
+  }
+  if (req.body.size() > kMaxInboundSmsBytes) {
+    return Problem(
+        413, "payload-too-large", "Payload too large",
+        "An owner's message is at most " + std::to_string(kMaxInboundSmsBytes) + " bytes.",
+        {{"field", "body"}});
+  }
+  InboundSms m;
+  m.from = std::string(req.Query("from"));
+  m.to = std::string(req.Query("to"));
+  m.id = std::string(req.Query("id"));
+  m.time = std::string(req.Query("time"));
+  m.token = std::string(req.Query("token"));
+  m.text = req.body;
+  if (m.from.empty()) return InvalidArgument("from", "from (the sender, Kannel's %p) is required");
+  HP_ASSIGN_OR_RETURN(const InboundSmsOutcome out, service.ReceiveSms(m));
+  return Json(200, {{"owner_known", out.owner_known}, {"keyword", SmsKeywordName(out.keyword)}});
+}
+
 Answer ConfirmOutbreak(HerdService& service, Request& req, const Caller& caller) {
   HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
   FieldReader f(body, "");
@@ -922,6 +952,12 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
   router.Add("GET", "/api/v1/sms/messages", authed(Operation::kReadSms, ListSmsMessages));
   router.Add("GET", "/api/v1/sms/dlr",
              [&s](Request& req) { return ToResponse(SmsDeliveryReport(s, req)); });
+  // serve checks the networks before it starts: a list that does not parse here takes nothing.
+  auto inbound_from = TrustedProxies::Parse(s.config().sms_inbound_from);
+  router.Add("POST", "/api/v1/sms/inbound",
+             [&s, sources = inbound_from.ok() ? *inbound_from : TrustedProxies()](Request& req) {
+               return ToResponse(ReceiveOwnerSms(s, sources, req));
+             });
   router.Add("POST", "/api/v1/verify", [&s](Request& req) { return ToResponse(Verify(s, req)); });
   router.Add("GET", "/api/v1/trust-list",
              [&s](Request&) { return ToResponse(SignedDocument(s.TrustListDocument(), 300)); });

@@ -3,6 +3,8 @@
 // postgres_store.h, schema.md and store/store.h for the contracts.
 #include "store/postgres/postgres_store.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <functional>
 #include <initializer_list>
@@ -1185,7 +1187,8 @@ Result<store::SmsReceiptInputs> Codecs::ReadReceiptInputs(Connection& conn,
   store::SmsReceiptInputs in;
   for (int i = 0; i < read[0].size(); ++i) {
     in.settings.push_back(SmsOwnerSettings{read[0].Int(i, 0), read[0].Bool(i, 1),
-                                           read[0].Text(i, 2), read[0].Time(i, 3)});
+                                           read[0].Text(i, 2), read[0].Time(i, 3),
+                                           read[0].Text(i, 4)});
   }
   for (int i = 0; i < read[1].size(); ++i) in.existing.push_back(postgres::SmsFromRow(read[1], i));
   if (!read[2].empty()) {
@@ -1199,8 +1202,24 @@ template <>
 Result<std::optional<SmsOwnerSettings>> Codecs::ReadSmsOwner(Connection& conn, int64_t owner_id) {
   return postgres::ReadFirst<SmsOwnerSettings>(
       conn, postgres::kSelectSmsOwner, {owner_id}, [](const Rows& r, int i) {
-        return SmsOwnerSettings{r.Int(i, 0), r.Bool(i, 1), r.Text(i, 2), r.Time(i, 3)};
+        return SmsOwnerSettings{r.Int(i, 0), r.Bool(i, 1), r.Text(i, 2), r.Time(i, 3),
+                                r.Text(i, 4)};
       });
+}
+
+template <>
+Result<bool> Codecs::InsertSmsInbound(Connection& conn, const std::string& digest, Timestamp at) {
+  std::string hex(digest.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(digest.data()),
+                 digest.size());
+  hex.pop_back();
+  return postgres::Change(conn, postgres::kInsertSmsInbound, {hex, at});
+}
+
+template <>
+Status Codecs::UpsertSmsOwner(Connection& conn, const SmsOwnerSettings& s) {
+  return postgres::Write(conn, postgres::kUpsertSmsOwner,
+                         {s.owner_id, s.stopped, s.language, s.changed_at});
 }
 
 // --- certificate uses (W5, issue 14 item 5) ---

@@ -971,14 +971,26 @@ inline constexpr Query kCountQueuedSms{
     "SELECT count(*) FROM sms_outbox m JOIN owners o ON o.id = m.owner_id WHERE m.status = "
     "'queued' AND ($2::integer = 1 OR o.authority = $1::text OR (o.authority >= ($1::text || "
     "'-') COLLATE \"C\" AND o.authority < ($1::text || '.') COLLATE \"C\"))"};
+// Every owner has settings: the stored ones, else messages on and the region's language. The
+// batch's owners join through unnest, not = ANY, whose cached plan may read the whole table.
+#define HP_SMS_OWNER_COLUMNS                                                                     \
+  "o.id, coalesce(s.stopped, false), coalesce(s.language, ''), coalesce(hp_ms(s.changed_at), 0), " \
+  "o.authority FROM owners o LEFT JOIN sms_owners s ON s.owner_id = o.id"
 inline constexpr Query kSelectSmsOwners{
     "SelectSmsOwners",
-    "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id IN "
-    "(SELECT unnest($1::bigint[]))"};
-inline constexpr Query kSelectSmsOwner{
-    "SelectSmsOwner",
-    "SELECT owner_id, stopped, language, hp_ms(changed_at) FROM sms_owners WHERE owner_id = "
-    "$1::bigint"};
+    "SELECT " HP_SMS_OWNER_COLUMNS " WHERE o.id IN (SELECT unnest($1::bigint[]))"};
+inline constexpr Query kSelectSmsOwner{"SelectSmsOwner",
+                                       "SELECT " HP_SMS_OWNER_COLUMNS " WHERE o.id = $1::bigint"};
+#undef HP_SMS_OWNER_COLUMNS
+inline constexpr Query kInsertSmsInbound{
+    "InsertSmsInbound",
+    "INSERT INTO sms_inbound(digest, received_at) VALUES(decode($1, 'hex'), hp_ts($2)) "
+    "ON CONFLICT DO NOTHING"};
+inline constexpr Query kUpsertSmsOwner{
+    "UpsertSmsOwner",
+    "INSERT INTO sms_owners(owner_id, stopped, language, changed_at) "
+    "VALUES($1::bigint, $2::boolean, $3, hp_ts($4)) ON CONFLICT(owner_id) DO UPDATE SET "
+    "stopped = excluded.stopped, changed_at = excluded.changed_at"};
 
 // The one-row statements a W1 batch collects (Connection::SetDeferWrites), each with its set form
 // above, in the order SendCollected sends them.

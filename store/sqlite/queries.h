@@ -791,8 +791,18 @@ inline constexpr Query kCountQueuedSms{
     "SELECT count(*) FROM sms_outbox m JOIN owners o ON o.id = m.owner_id WHERE m.status = "
     "'queued' AND (?2 = 1 OR o.authority = ?1 OR (o.authority >= ?1 || '-' AND o.authority < "
     "?1 || '.'))"};
+// Every owner has settings: the stored ones, else messages on and the region's language.
 inline constexpr Query kSelectSmsOwner{
     "SelectSmsOwner",
-    "SELECT owner_id, stopped, language, changed_at FROM sms_owners WHERE owner_id = ?1"};
+    "SELECT o.id, coalesce(s.stopped, 0), coalesce(s.language, ''), coalesce(s.changed_at, 0), "
+    "o.authority FROM owners o LEFT JOIN sms_owners s ON s.owner_id = o.id WHERE o.id = ?1"};
+inline constexpr Query kInsertSmsInbound{
+    "InsertSmsInbound",
+    "INSERT INTO sms_inbound(digest, received_at) VALUES(?1, ?2) ON CONFLICT DO NOTHING"};
+inline constexpr Query kUpsertSmsOwner{
+    "UpsertSmsOwner",
+    "INSERT INTO sms_owners(owner_id, stopped, language, changed_at) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(owner_id) DO UPDATE SET stopped = excluded.stopped, "
+    "changed_at = excluded.changed_at"};
 
 }  // namespace herdpass::sqlite

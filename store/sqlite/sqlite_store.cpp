@@ -1463,8 +1463,25 @@ Result<std::optional<SmsOwnerSettings>> Codecs::ReadSmsOwner(Connection& conn, i
       conn, sqlite::kSelectSmsOwner, [&](Statement& st) { st.Bind(1, owner_id); },
       [](const Statement& st) {
         return SmsOwnerSettings{st.Int(0), st.Int(1) != 0, st.Text(2),
-                                sqlite::FromMillis(st.Int(3))};
+                                sqlite::FromMillis(st.Int(3)), st.Text(4)};
       });
+}
+
+template <>
+Result<bool> Codecs::InsertSmsInbound(Connection& conn, const std::string& digest, Timestamp at) {
+  return sqlite::Change(conn, sqlite::kInsertSmsInbound, [&](Statement& st) {
+    st.BindBlob(1, digest).Bind(2, sqlite::Millis(at));
+  });
+}
+
+template <>
+Status Codecs::UpsertSmsOwner(Connection& conn, const SmsOwnerSettings& s) {
+  return sqlite::Write(conn, sqlite::kUpsertSmsOwner, [&](Statement& st) {
+    st.Bind(1, s.owner_id)
+        .Bind(2, s.stopped ? 1 : 0)
+        .Bind(3, s.language)
+        .Bind(4, sqlite::Millis(s.changed_at));
+  });
 }
 
 template <>

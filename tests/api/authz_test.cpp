@@ -377,6 +377,14 @@ std::vector<Row> Matrix() {
        {},
        fixed("/api/v1/sms/dlr?id=999999&status=1&token=x"),
        no_body},
+      // An owner's message from smsbox: its token stands for the caller (a message with no sender
+      // is 400 whoever calls).
+      {"POST",
+       "/sms/inbound",
+       Who::kPublic,
+       {},
+       fixed("/api/v1/sms/inbound?token=x"),
+       [](int) { return json::object(); }},
       {"GET", "/trust-list", Who::kPublic, {}, fixed("/api/v1/trust-list"), no_body},
       {"GET", "/trust-root", Who::kPublic, {}, fixed("/api/v1/trust-root"), no_body},
       {"GET", "/revocations", Who::kPublic, {}, fixed("/api/v1/revocations"), no_body},

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace herdpass::testing {
 namespace {
@@ -168,12 +169,18 @@ const TestUser& HerdpassEnv::user(const std::string& username) const {
   return it->second;
 }
 
+int HerdpassEnv::ReservePort() {
+  reserved_port_ = FindFreePort();
+  return reserved_port_;
+}
+
 void HerdpassEnv::StartServer(const std::vector<std::string>& extra_args) {
   if (server_ && server_->Running()) throw std::runtime_error("the server is already running");
   // A port found free may be taken by someone else before serve binds it: then serve exits, and
   // another port is tried.
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = FindFreePort();
+  const int reserved = std::exchange(reserved_port_, 0);
+  for (int attempt = 0; attempt < (reserved != 0 ? 1 : 5); ++attempt) {
+    port_ = reserved != 0 ? reserved : FindFreePort();
     ProcessOptions opts;
     opts.path = HerdpassBinary();
     opts.args = {"serve", "--data", data_dir_, "--listen", "127.0.0.1:" + std::to_string(port_)};

@@ -100,6 +100,10 @@ class HerdpassEnv {
   void KillServer();
   bool server_running();
   int port() const { return port_; }
+  // A free port the next StartServer listens on (for a URL another process must be given before
+  // the server starts: Kannel's inbound post-url). Should it be taken meanwhile, StartServer
+  // throws rather than move to another port the URL does not name.
+  int ReservePort();
 
   std::unique_ptr<HttpClient> Client() const;
   // POST /auth/login; returns the token. Throws unless the answer is 200.
@@ -126,6 +130,7 @@ class HerdpassEnv {
   std::map<std::string, TestUser> users_;
   std::unique_ptr<Process> server_;
   int port_ = 0;
+  int reserved_port_ = 0;
   int server_starts_ = 0;
 };
 

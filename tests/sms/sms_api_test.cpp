@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 
+#include "http/request.h"
+#include "service/sms_callback.h"
 #include "tests/api/api_test_util.h"
 #include "tests/api/herdpass_env.h"
 #include "tests/support/kannel.h"
@@ -29,11 +31,43 @@ std::vector<std::string> GatewayArgs(const KannelGateway& kannel) {
           "--utc-offset",       NoonUtcOffset()};
 }
 
+// smsbox's sms-service post-url for a server on `port` (docs/sms.md).
+std::string InboundPath(const std::string& token = SmsInboundToken(kSecret)) {
+  return "/api/v1/sms/inbound?token=" + token + "&from=%p&to=%P&id=%I&time=%T";
+}
+
 class SmsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     env_.Init();
     env_.AddUser({"vacc", "vaccinator"});
+    env_.AddUser({"vet", "vet", "", ""});
+  }
+
+  // A Kannel whose sms-service posts owners' messages to the server the next StartServer starts.
+  std::unique_ptr<KannelGateway> KannelPostingToServer() {
+    KannelOptions options;
+    options.inbound_url = "http://127.0.0.1:" + std::to_string(env_.ReservePort()) + InboundPath();
+    return std::make_unique<KannelGateway>(options);
+  }
+
+  // An owner's message as smsbox would post it, straight from the test (loopback).
+  HttpResponse PostInbound(const std::string& from, const std::string& text,
+                           const std::string& id = "0e1f2a3b-0000-4000-8000-000000000001",
+                           const std::string& token = SmsInboundToken(kSecret)) {
+    return env_.Client()->PostRaw("/api/v1/sms/inbound?token=" + token +
+                                      "&from=" + http::PercentEncode(from) + "&to=1440&id=" + id +
+                                      "&time=1796630400",
+                                  text, "text/plain; charset=UTF-8");
+  }
+
+  // The messages of the admin's list sent to `phone`, oldest first.
+  std::vector<json> MessagesTo(const std::string& phone) {
+    std::vector<json> out;
+    for (const auto& m : Messages()) {
+      if (m.at("phone") == phone) out.insert(out.begin(), m);
+    }
+    return out;
   }
 
   // Records one flock of `head` sheep for each phone, as the vaccinator.
@@ -81,9 +115,10 @@ TEST_F(SmsApiTest, AVaccinationsReceiptReachesTheOwnersPhoneAndItsDeliveryIsReco
   auto got = kannel.WaitForMessages(1, seconds(60));
   ASSERT_EQ(got.size(), 1u) << env_.ServerLog() << kannel.Logs();
   EXPECT_EQ(got[0].receiver, "+77012223344");
-  EXPECT_EQ(got[0].coding, "text");  // GSM-7: the text is plain Latin
+  EXPECT_EQ(got[0].coding, "ucs-2");  // in Kazakh, the region's language: UCS-2
   EXPECT_EQ(got[0].text, "HerdPass " + UtcToday().ToString() +
-                             ": vaccinated FMD-O 12 head, FMD-O-INACT lot LOT-2025-01. By vacc, " +
+                             ": вакцина егілді FMD-O 12 бас, FMD-O-INACT сериясы LOT-2025-01. "
+                             "Вакцинатор vacc, " +
                              env_.authority() + ".");
 
   // smsbox's delivery report (the fake SMSC reports each message delivered) reaches the dlr URL.
@@ -93,8 +128,8 @@ TEST_F(SmsApiTest, AVaccinationsReceiptReachesTheOwnersPhoneAndItsDeliveryIsReco
   json m = Messages().at(0);
   EXPECT_EQ(m.at("phone"), "+77012223344");
   EXPECT_EQ(m.at("kind"), "receipt");
-  EXPECT_EQ(m.at("coding"), "gsm7");
-  EXPECT_EQ(m.at("segments"), 1);
+  EXPECT_EQ(m.at("coding"), "ucs2");
+  EXPECT_EQ(m.at("segments"), 2);
   EXPECT_EQ(m.at("attempts"), 1);
   EXPECT_EQ(m.at("dlr"), 1);
   EXPECT_EQ(kannel.Received().size(), 1u);
@@ -208,6 +243,134 @@ TEST_F(SmsApiTest, TheOutboxLosesNothingOverKill9WhileSending) {
   for (const auto& m : all) ++per_owner[m.receiver];
   for (const auto& [phone, n] : per_owner) EXPECT_LE(n, 2) << phone;
   RecordProperty("duplicates", std::to_string(all.size() - kOwners));
+}
+
+// Issue 15: an owner's STATUS sent to the gateway's number reaches serve through smsbox's
+// sms-service, and the per-disease state of their animals comes back at the owner's phone, in
+// their region's language (Kazakh: the test deployment is in KZ).
+TEST_F(SmsApiTest, AnOwnersStatusIsAnsweredAtTheirPhone) {
+  auto kannel = KannelPostingToServer();
+  env_.StartServer(GatewayArgs(*kannel));
+  const std::string phone = "+77012223344";
+  RecordFlocks({phone}, 12);
+  ASSERT_EQ(kannel->WaitForMessages(1, seconds(60)).size(), 1u) << env_.ServerLog();
+  EXPECT_EQ(
+      kannel->Received()[0].text,
+      "HerdPass " + UtcToday().ToString() +
+          ": вакцина егілді FMD-O 12 бас, FMD-O-INACT сериясы LOT-2025-01. Вакцинатор vacc, " +
+          env_.authority() + ".");
+  EXPECT_EQ(kannel->Received()[0].coding, "ucs-2");  // Cyrillic: UCS-2
+
+  kannel->Inject(phone, "1440", "  status ");
+  auto got = kannel->WaitForMessages(2, seconds(60));
+  ASSERT_EQ(got.size(), 2u) << env_.ServerLog() << kannel->Logs();
+  EXPECT_EQ(got[1].receiver, phone);
+  // The W2 lookup's coverage of the same owner, by the same rule.
+  auto lookup =
+      env_.Client()->Get("/api/v1/lookup?phone=" + http::PercentEncode(phone), env_.Login("vet"));
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  const json coverage = lookup.json().at("coverage");
+  ASSERT_FALSE(coverage.empty()) << lookup.body;
+  std::string covered_until;
+  for (const auto& c : coverage) {
+    if (c.at("disease") == "FMD-O") covered_until = c.at("covered_until");
+  }
+  ASSERT_FALSE(covered_until.empty()) << lookup.body;
+  const std::string& reply = got[1].text;
+  EXPECT_EQ(reply.rfind("HerdPass: ", 0), 0u) << reply;
+  EXPECT_NE(reply.find("FMD-O " + covered_until + " дейін қорғалған"), std::string::npos) << reply;
+  size_t separators = 0;
+  for (size_t at = 0; (at = reply.find("; ", at)) != std::string::npos; ++at) ++separators;
+  EXPECT_EQ(separators + 1, coverage.size()) << reply;
+  auto to_owner = MessagesTo(phone);
+  ASSERT_EQ(to_owner.size(), 2u);
+  EXPECT_EQ(to_owner[0].at("kind"), "receipt");
+  EXPECT_EQ(to_owner[1].at("kind"), "reply");
+  EXPECT_EQ(to_owner[1].at("status"), "delivered");
+}
+
+// STOP through the gateway: the owner is answered, and a vaccination recorded afterwards queues
+// no receipt for them (the other owner of the same batch gets theirs); START turns it back on.
+TEST_F(SmsApiTest, AnOwnersStopIsHonouredUntilStart) {
+  auto kannel = KannelPostingToServer();
+  env_.StartServer(GatewayArgs(*kannel));
+  const std::string stopped = "+77012220001";
+  const std::string other = "+77012220002";
+  auto made = env_.Client()->Post(
+      "/api/v1/owners", {{"phone", stopped}, {"name", "Stopping Owner"}}, env_.Login("vacc"));
+  ASSERT_EQ(made.status, 201) << made.body;
+
+  kannel->Inject(stopped, "1440", "STOP");
+  auto got = kannel->WaitForMessages(1, seconds(60));
+  ASSERT_EQ(got.size(), 1u) << env_.ServerLog() << kannel->Logs();
+  EXPECT_EQ(got[0].receiver, stopped);
+  EXPECT_EQ(got[0].text,
+            "HerdPass: хабарламалар тоқтатылды. Сертификаттар келе береді. Қайта қосу үшін БАСТА "
+            "деп жіберіңіз.");
+
+  RecordFlocks({stopped, other});
+  got = kannel->WaitForMessages(2, seconds(60));
+  ASSERT_EQ(got.size(), 2u) << env_.ServerLog();
+  EXPECT_EQ(got[1].receiver, other);  // the other owner's receipt
+  // The batch queued its receipts in its own transaction: none for the owner who sent STOP.
+  auto to_stopped = MessagesTo(stopped);
+  ASSERT_EQ(to_stopped.size(), 1u);
+  EXPECT_EQ(to_stopped[0].at("kind"), "reply");
+
+  kannel->Inject(stopped, "1440", "Start");
+  got = kannel->WaitForMessages(3, seconds(60));
+  ASSERT_EQ(got.size(), 3u) << env_.ServerLog();
+  EXPECT_EQ(got[2].receiver, stopped);
+  EXPECT_EQ(got[2].text,
+            "HerdPass: хабарламалар қосылды. ЖАҒДАЙ - малыңыздың екпелері, ТОҚТАТ - тоқтату.");
+}
+
+// The inbound route's refusals (no Kannel needed: the test posts as smsbox would): a bad token,
+// a replay, a 10 KB body, a sender that is no phone number, an address not the gateway's; and a
+// sender no owner has is taken and not answered. Each changes nothing.
+TEST_F(SmsApiTest, ForgedReplayedOversizedOrStrangersMessagesChangeNothing) {
+  env_.StartServer({"--sms-secret", kSecret});
+  const std::string phone = "+77012223344";
+  RecordFlocks({phone});
+  ASSERT_EQ(Messages().size(), 1u);  // the receipt
+
+  auto forged = PostInbound(phone, "STOP", "id-1", SmsInboundToken("another secret"));
+  EXPECT_EQ(forged.status, 403) << forged.body;
+  EXPECT_EQ(forged.header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(forged.json().at("field"), "token");
+
+  auto big = PostInbound(phone, std::string(10 * 1024, 'a'), "id-2");
+  EXPECT_EQ(big.status, 413) << big.body;
+  EXPECT_EQ(big.json().at("field"), "body");
+
+  auto no_phone = PostInbound("not a number", "STOP", "id-3");
+  EXPECT_EQ(no_phone.status, 400) << no_phone.body;
+  EXPECT_EQ(no_phone.json().at("field"), "from");
+
+  auto stranger = PostInbound("+77019998877", "STATUS", "id-4");
+  EXPECT_EQ(stranger.status, 200) << stranger.body;
+  EXPECT_EQ(stranger.json().at("owner_known"), false);
+  ASSERT_EQ(Messages().size(), 1u);  // no answer to a number no owner has
+
+  auto first = PostInbound(phone, "STATUS", "id-5");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json().at("keyword"), "status");
+  ASSERT_EQ(Messages().size(), 2u);  // the reply
+  auto replay = PostInbound(phone, "STATUS", "id-5");
+  EXPECT_EQ(replay.status, 409) << replay.body;
+  EXPECT_EQ(replay.json().at("field"), "message");
+  EXPECT_EQ(Messages().size(), 2u);
+  // The same text as a new message (another id from Kannel) is answered again.
+  EXPECT_EQ(PostInbound(phone, "STATUS", "id-6").status, 200);
+  EXPECT_EQ(Messages().size(), 3u);
+
+  // Only from the gateway's addresses: a server that takes them from elsewhere refuses loopback.
+  env_.StopServer();
+  env_.StartServer({"--sms-secret", kSecret, "--sms-inbound-from", "10.1.0.0/16"});
+  auto elsewhere = PostInbound(phone, "STOP", "id-7");
+  EXPECT_EQ(elsewhere.status, 403) << elsewhere.body;
+  EXPECT_EQ(elsewhere.json().at("field"), "address");
+  EXPECT_EQ(Messages().size(), 3u);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "domain/sms_certificate.h"
 #include "tests/store/store_test_support.h"
 
 namespace herdpass::testing {
@@ -4856,10 +4857,15 @@ TYPED_TEST(StoreTest, ABatchQueuesOneReceiptPerOwnerInItsOwnTransaction) {
           .CreateUser({"vacc7", "$h", Role::kVaccinator, "KZ-ABY-01", At(1)}, MakeAudit("u"))
           .ok());
   BatchContext ctx = MakeContext();
+  // Given on the day they are recorded (older ones take no receipt: TakesReceipt).
+  auto given_today = [](VaccinationInput v) {
+    v.administered_on = Day("2026-09-21");
+    return v;
+  };
   ctx.user_id = this->store().FindUserByName("vacc7")->id;
-  auto first = MakeRecord(1, Phone(1), {Tag(1), Tag(2)});  // two tagged head
-  auto second = MakeRecord(2, Phone(1));                   // a flock of 5, same product, batch 2
-  auto other = MakeRecord(3, Phone(2));
+  auto first = given_today(MakeRecord(1, Phone(1), {Tag(1), Tag(2)}));  // two tagged head
+  auto second = given_today(MakeRecord(2, Phone(1)));                   // a flock of 5, same product, batch 2
+  auto other = given_today(MakeRecord(3, Phone(2)));
   auto results = this->Record({first, second, other}, ctx);
   ASSERT_EQ(results.size(), 3u);
 
@@ -4877,32 +4883,171 @@ TYPED_TEST(StoreTest, ABatchQueuesOneReceiptPerOwnerInItsOwnTransaction) {
   EXPECT_FALSE(one.requested);
   EXPECT_EQ(one.created_at, ctx.at);
   EXPECT_EQ(one.next_attempt_at, ctx.at);
-  EXPECT_EQ(
-      one.body,
-      "HerdPass 2026-09-21: vaccinated FMD-O 2 head, FMD-OA-INACT lot B-2026-1; FMD-O 5 head, "
-      "FMD-OA-INACT lot B-2026-2. By vacc7, KZ-ABY-01.");
+  // In Kazakh: the owner's region (KZ) chose it, none being stored.
+  EXPECT_EQ(one.body,
+            "HerdPass 2026-09-21: вакцина егілді FMD-O 2 бас, FMD-OA-INACT сериясы B-2026-1; "
+            "FMD-O 5 бас, FMD-OA-INACT сериясы B-2026-2. Вакцинатор vacc7, KZ-ABY-01.");
 
   // A later batch the same day merges into the queued receipt; a duplicate record adds nothing.
-  auto third = MakeRecord(4, Phone(1));
+  auto third = given_today(MakeRecord(4, Phone(1)));
   third.batch_no = "B-2026-1";
   third.head_count = 3;
   ctx.at += std::chrono::hours(2);
   this->Record({third, first}, ctx);
   auto merged = this->store().FindSms(one.id);
   ASSERT_TRUE(merged.ok());
-  EXPECT_EQ(
-      merged->body,
-      "HerdPass 2026-09-21: vaccinated FMD-O 5 head, FMD-OA-INACT lot B-2026-1; FMD-O 5 head, "
-      "FMD-OA-INACT lot B-2026-2. By vacc7, KZ-ABY-01.");
+  EXPECT_EQ(merged->body,
+            "HerdPass 2026-09-21: вакцина егілді FMD-O 5 бас, FMD-OA-INACT сериясы B-2026-1; "
+            "FMD-O 5 бас, FMD-OA-INACT сериясы B-2026-2. Вакцинатор vacc7, KZ-ABY-01.");
   EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
 
   // Once it has gone, that day's later records queue no second receipt; the next day's do.
   ASSERT_TRUE(this->store().MarkSmsSent(one.id, ctx.at).ok());
-  this->Record({MakeRecord(5, Phone(1))}, ctx);
+  this->Record({given_today(MakeRecord(5, Phone(1)))}, ctx);
   EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
   ctx.at += std::chrono::hours(24);
-  this->Record({MakeRecord(6, Phone(1))}, ctx);
+  this->Record({given_today(MakeRecord(6, Phone(1)))}, ctx);
   EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 3u);
+}
+
+TYPED_TEST(StoreTest, RecordsGivenLongBeforeTheyAreRecordedQueueNoReceipt) {
+  BatchContext ctx = MakeContext();  // 2026-09-21
+  auto old = MakeRecord(1, Phone(1));
+  old.administered_on = Day("2026-08-21");  // 31 days before: history typed in late
+  auto recent = MakeRecord(2, Phone(2));
+  recent.administered_on = Day("2026-08-22");  // 30 days before: still a receipt
+  auto results = this->Record({old, recent}, ctx);
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_EQ(results[0].outcome, RecordOutcome::kCreated);
+  auto queued = this->store().ListSms({"KZ", true, 0, 100, {}});
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  ASSERT_EQ(queued->size(), 1u);
+  EXPECT_EQ((*queued)[0].phone, Phone(2));
+  // With no user named (the operator's console), the receipt names the station alone.
+  EXPECT_EQ((*queued)[0].body,
+            "HerdPass 2026-09-21: вакцина егілді FMD-O 5 бас, FMD-OA-INACT сериясы B-2026-2. "
+            "KZ-ABY-01.");
+}
+
+TYPED_TEST(StoreTest, AnOwnersStopIsKeptAndHoldsTheirReceiptsUntilStart) {
+  auto given = [](int64_t n, const char* day) {
+    auto v = MakeRecord(n, Phone(1));
+    v.administered_on = Day(day);
+    return v;
+  };
+  auto first = this->Record({given(1, "2026-09-21")});
+  ASSERT_EQ(first.size(), 1u);
+  const int64_t owner = first[0].owner_id;
+  auto defaults = this->store().FindSmsOwner(owner);
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_FALSE(defaults->stopped);
+  EXPECT_EQ(defaults->language, "");
+  EXPECT_EQ(defaults->authority, "KZ-ABY-01");
+  EXPECT_TRUE(HasCode(this->store().FindSmsOwner(9999).status(), StatusCode::kNotFound));
+
+  InboundSmsChange stop;
+  stop.digest = std::string(32, 'a');
+  stop.at = At(1'790'000'100'000);
+  stop.owner_id = owner;
+  stop.stopped = true;
+  stop.reply = NewSms{owner, "reply", "", "stopped", "", true, stop.at};
+  ASSERT_TRUE(this->store().TakeInboundSms(stop).ok());
+  auto stopped = this->store().FindSmsOwner(owner);
+  ASSERT_TRUE(stopped.ok());
+  EXPECT_TRUE(stopped->stopped);
+  EXPECT_EQ(stopped->changed_at, stop.at);
+  auto after_stop = this->store().ListSms({"KZ", true, 0, 100, {}});
+  ASSERT_EQ(after_stop->size(), 2u);  // the day's receipt and the reply
+  EXPECT_EQ((*after_stop)[0].kind, "reply");
+  EXPECT_EQ((*after_stop)[0].body, "stopped");
+  EXPECT_TRUE((*after_stop)[0].requested);
+
+  // The same message again: refused, nothing changes (no second reply).
+  stop.stopped = false;
+  EXPECT_TRUE(HasCode(this->store().TakeInboundSms(stop), StatusCode::kAlreadyExists));
+  EXPECT_TRUE(this->store().FindSmsOwner(owner)->stopped);
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
+
+  // A record of the next day queues no receipt while stopped.
+  BatchContext next = MakeContext();
+  next.at += std::chrono::hours(24);
+  this->Record({given(2, "2026-09-22")}, next);
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
+
+  InboundSmsChange start;
+  start.digest = std::string(32, 'b');
+  start.at = At(1'790'000'200'000);
+  start.owner_id = owner;
+  start.stopped = false;
+  ASSERT_TRUE(this->store().TakeInboundSms(start).ok());
+  EXPECT_FALSE(this->store().FindSmsOwner(owner)->stopped);
+  next.at += std::chrono::hours(24);
+  this->Record({given(3, "2026-09-23")}, next);
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 3u);
+
+  // A sender no owner has: the digest alone is kept.
+  InboundSmsChange stranger;
+  stranger.digest = std::string(32, 'c');
+  stranger.at = start.at;
+  ASSERT_TRUE(this->store().TakeInboundSms(stranger).ok());
+  EXPECT_TRUE(HasCode(this->store().TakeInboundSms(stranger), StatusCode::kAlreadyExists));
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 3u);
+}
+
+TYPED_TEST(StoreTest, CertificatesQueueTheOwnersMessagesInTheirOwnTransactions) {
+  auto certificate_messages = [&] {
+    std::vector<SmsMessage> out;
+    auto all = this->store().ListSms({"KZ", true, 0, 1000, {}});
+    EXPECT_TRUE(all.ok()) << all.status().ToString();
+    for (const auto& m : *all) {
+      if (m.kind == "certificate") out.insert(out.begin(), m);  // oldest first
+    }
+    return out;
+  };
+  Certificate issued = this->AddCertificate(1);
+  auto one = certificate_messages();
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].phone, Phone(1));
+  EXPECT_EQ(one[0].dedupe_key, "certificate/" + issued.id + "/issued");
+  EXPECT_EQ(one[0].created_at, issued.issued_at);
+  EXPECT_FALSE(one[0].requested);
+  // In Kazakh (the owner's region), with the number and the check code of the signed text.
+  EXPECT_EQ(one[0].body, "HerdPass: " + issued.number + " сертификаты берілді, 32 бас. Тексеру коды " +
+                             CertificateCheckCode(issued.hp1) + ".");
+
+  // A certificate the store refuses (the same id again) queues nothing.
+  EXPECT_FALSE(this->store().CreateCertificate(issued, MakeAudit("certificate.issue")).ok());
+  EXPECT_EQ(certificate_messages().size(), 1u);
+
+  // The owner of the second sends STOP: its messages still come.
+  Certificate moved = this->AddCertificate(2);
+  InboundSmsChange stop;
+  stop.digest = std::string(32, 's');
+  stop.at = At(1'790'000'100'000);
+  stop.owner_id = moved.owner_id;
+  stop.stopped = true;
+  ASSERT_TRUE(this->store().TakeInboundSms(stop).ok());
+  Consumption by{21, "insp", "gate", At(1'790'000'200'000)};
+  ASSERT_TRUE(this->store().ConsumeCertificate(moved.id, by, MakeAudit("consume")).ok());
+  ASSERT_TRUE(this->store()
+                  .RevokeCertificate(issued.id, 3, "forged batch", At(1'790'000'300'000),
+                                     MakeAudit("revoke"))
+                  .ok());
+  // A second revocation is refused and queues nothing more.
+  EXPECT_FALSE(this->store()
+                   .RevokeCertificate(issued.id, 3, "again", At(1'790'000'400'000),
+                                      MakeAudit("revoke"))
+                   .ok());
+  auto all = certificate_messages();
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[1].dedupe_key, "certificate/" + moved.id + "/issued");
+  EXPECT_EQ(all[2].dedupe_key, "certificate/" + moved.id + "/arrived");
+  EXPECT_EQ(all[2].body,
+            "HerdPass: " + moved.number + " сертификаты бойынша мал межелі жерге жетті.");
+  EXPECT_EQ(all[2].created_at, by.at);
+  EXPECT_EQ(all[3].dedupe_key, "certificate/" + issued.id + "/revoked");
+  EXPECT_EQ(all[3].body, "HerdPass: " + issued.number + " сертификатының күші жойылды.");
+  EXPECT_EQ(all[3].phone, Phone(1));
 }
 
 TYPED_TEST(StoreTest, ARejectedBatchQueuesNoReceipt) {

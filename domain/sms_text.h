@@ -1,0 +1,64 @@
+// What HerdPass says to owners by SMS, in their language (DESIGN.md W15, issue 15 item 3), and the
+// keywords owners send (STATUS, STOP, START and their word in each language). docs/sms.md lists
+// the texts' shape.
+//
+// Languages are the web app's nine (web/src/languages.ts): zh-Hans, ug, kk, ky, uz, tg, ru, en,
+// fr. An owner's language is the one stored for them (sms_owners.language) when it is one of the
+// nine, else their region's (SmsLanguageOfRegion). Texts are kept short, and in GSM-7 where the
+// language allows it (en, fr, uz are written without characters outside it): a receipt of one
+// line is one segment there, two in the UCS-2 languages (70 characters a segment).
+// Thread-safe: pure functions over constant tables.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/coverage.h"
+
+namespace herdpass {
+
+// Whether `code` is one of the nine (exactly as web/src/languages.ts spells it).
+bool IsSmsLanguage(std::string_view code);
+
+// The language of an owner's region, from their authority code: KZ kk, KG ky, UZ uz, TJ tg,
+// Xinjiang (CN-65, or CN-XJ) ug, the rest of CN zh-Hans, FR fr; RU, BY and the other countries
+// where Russian is the common language of officials ru; anywhere else en. Written once: every
+// message and every default of the owner's language goes through it.
+std::string SmsLanguageOfRegion(std::string_view authority);
+
+// The language messages to an owner go in: `stored` when it is one of the nine, else the region's.
+std::string SmsLanguageFor(std::string_view stored, std::string_view authority);
+
+// Replies to the owner's own messages (sent as `requested`: quiet hours do not hold them).
+// `coverage`: the per-disease state of the owner's living animals (OwnerCoverage::diseases); empty
+// when they have none.
+std::string RenderStatusReply(const std::vector<DiseaseCoverage>& coverage,
+                              const std::string& language);
+std::string RenderStopReply(const std::string& language);   // messages off; certificates still go
+std::string RenderStartReply(const std::string& language);  // messages on again
+std::string RenderHelpReply(const std::string& language);   // the keywords, for any other text
+
+// The words of a receipt (domain/sms_receipt.h renders it with them).
+struct SmsReceiptWords {
+  const char* pattern;  // "{day}", "{lines}", "{by}" placeholders
+  const char* line;     // one line: "{disease}", "{head}", "{vaccine}", "{batch}"
+  const char* line_separator;
+  const char* by;       // "{who}", "{station}"
+  const char* station;  // "{station}" alone, when no one is named (records from the console)
+};
+const SmsReceiptWords& ReceiptWordsFor(const std::string& language);
+
+// Replaces each "{name}" of `pattern` by its value (hand-written: the texts need only this, and
+// domain/ links no formatting library).
+std::string FillSmsPattern(std::string_view pattern,
+                           const std::vector<std::pair<std::string_view, std::string>>& values);
+
+// What an owner's message asks for: its first word, trimmed and compared without case (Latin,
+// Cyrillic of the region's languages), with each language's word accepted whatever the owner's
+// language.
+enum class SmsKeyword { kNone, kStatus, kStop, kStart };
+const char* SmsKeywordName(SmsKeyword k);  // "none", "status", "stop", "start"
+SmsKeyword ParseSmsKeyword(std::string_view text);
+
+}  // namespace herdpass

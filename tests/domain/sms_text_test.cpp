@@ -1,0 +1,234 @@
+// What HerdPass says to owners, in their language, and the keywords they send (domain/sms_text.h).
+#include "domain/sms_text.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "domain/sms.h"
+#include "domain/sms_certificate.h"
+#include "domain/sms_receipt.h"
+
+namespace herdpass {
+namespace {
+
+constexpr const char* kLanguages[] = {"zh-Hans", "ug", "kk", "ky", "uz", "tg", "ru", "en", "fr"};
+
+VaccinationReceipt OneLineReceipt(const std::string& vaccinator = "aibek") {
+  VaccinationReceipt r;
+  r.day = Date::Parse("2026-12-07").value();
+  r.vaccinator = vaccinator;
+  r.station = "KZ-ABY";
+  r.Add("FMD-O", "FMD-OA-INACT", "B-2026-1", 12);
+  return r;
+}
+
+TEST(SmsLanguageTest, TheRegionChoosesTheDefaultLanguage) {
+  EXPECT_EQ(SmsLanguageOfRegion("KZ-ABY"), "kk");
+  EXPECT_EQ(SmsLanguageOfRegion("KZ"), "kk");
+  EXPECT_EQ(SmsLanguageOfRegion("KG-C"), "ky");
+  EXPECT_EQ(SmsLanguageOfRegion("UZ-TK"), "uz");
+  EXPECT_EQ(SmsLanguageOfRegion("TJ-DU"), "tg");
+  EXPECT_EQ(SmsLanguageOfRegion("CN-65-650203"), "ug");  // Xinjiang by its code
+  EXPECT_EQ(SmsLanguageOfRegion("CN-XJ"), "ug");
+  EXPECT_EQ(SmsLanguageOfRegion("CN-11"), "zh-Hans");
+  EXPECT_EQ(SmsLanguageOfRegion("CN-650"), "zh-Hans");  // not the province 65
+  EXPECT_EQ(SmsLanguageOfRegion("RU-ALT"), "ru");
+  EXPECT_EQ(SmsLanguageOfRegion("FR-75"), "fr");
+  EXPECT_EQ(SmsLanguageOfRegion("MN-1"), "en");
+  EXPECT_EQ(SmsLanguageOfRegion(""), "en");
+}
+
+TEST(SmsLanguageTest, AStoredLanguageWinsWhenItIsOneOfTheNine) {
+  EXPECT_EQ(SmsLanguageFor("ru", "KZ-ABY"), "ru");
+  EXPECT_EQ(SmsLanguageFor("", "KZ-ABY"), "kk");
+  EXPECT_EQ(SmsLanguageFor("de", "KG-C"), "ky");
+  EXPECT_EQ(SmsLanguageFor("zh", "CN-11"), "zh-Hans");  // only the web app's spelling counts
+  for (const char* l : kLanguages) EXPECT_TRUE(IsSmsLanguage(l)) << l;
+  EXPECT_FALSE(IsSmsLanguage("EN"));
+}
+
+TEST(SmsReceiptTextTest, EachLanguageHasItsOwnReceipt) {
+  const VaccinationReceipt r = OneLineReceipt();
+  EXPECT_EQ(RenderReceipt(r, "en"),
+            "HerdPass 2026-12-07: vaccinated FMD-O 12 head, FMD-OA-INACT lot B-2026-1. By aibek, "
+            "KZ-ABY.");
+  EXPECT_EQ(RenderReceipt(r, "kk"),
+            "HerdPass 2026-12-07: вакцина егілді FMD-O 12 бас, FMD-OA-INACT сериясы B-2026-1. "
+            "Вакцинатор aibek, KZ-ABY.");
+  EXPECT_EQ(RenderReceipt(r, "ru"),
+            "HerdPass 2026-12-07: привито FMD-O 12 гол., FMD-OA-INACT серия B-2026-1. Вакцинатор "
+            "aibek, KZ-ABY.");
+  EXPECT_EQ(RenderReceipt(r, "zh-Hans"),
+            "HerdPass 2026-12-07：已接种 FMD-O 12头，FMD-OA-INACT 批号 B-2026-1。接种员 aibek，"
+            "KZ-ABY。");
+  EXPECT_EQ(RenderReceipt(r, "fr"),
+            "HerdPass, vaccination du 2026-12-07 : FMD-O effectif 12, FMD-OA-INACT lot B-2026-1. "
+            "Par aibek, KZ-ABY.");
+  EXPECT_EQ(RenderReceipt(r, "xx"), RenderReceipt(r, "en"));  // unknown: English
+  std::set<std::string> texts;
+  for (const char* l : kLanguages) {
+    const std::string text = RenderReceipt(r, l);
+    texts.insert(text);
+    EXPECT_NE(text.find("12"), std::string::npos) << l;
+    EXPECT_NE(text.find("B-2026-1"), std::string::npos) << l;
+    EXPECT_NE(text.find("aibek"), std::string::npos) << l;
+    // A receipt of one line: one segment in GSM-7, two in UCS-2 (70 characters a segment).
+    const SmsEncoding e = EncodeForSms(text);
+    EXPECT_EQ(e.segments, e.coding == SmsCoding::kGsm7 ? 1 : 2) << l << ": " << text;
+  }
+  EXPECT_EQ(texts.size(), 9u);
+}
+
+TEST(SmsReceiptTextTest, LatinScriptLanguagesStayGsm7) {
+  const VaccinationReceipt r = OneLineReceipt();
+  for (const char* l : {"en", "fr", "uz"}) {
+    EXPECT_EQ(EncodeForSms(RenderReceipt(r, l)).coding, SmsCoding::kGsm7) << l;
+    EXPECT_EQ(EncodeForSms(RenderStopReply(l)).coding, SmsCoding::kGsm7) << l;
+    EXPECT_EQ(EncodeForSms(RenderStartReply(l)).coding, SmsCoding::kGsm7) << l;
+    EXPECT_EQ(EncodeForSms(RenderHelpReply(l)).coding, SmsCoding::kGsm7) << l;
+  }
+  for (const char* l : {"kk", "ky", "tg", "ru", "ug", "zh-Hans"}) {
+    EXPECT_EQ(EncodeForSms(RenderReceipt(r, l)).coding, SmsCoding::kUcs2) << l;
+  }
+}
+
+TEST(SmsReceiptTextTest, WithNoVaccinatorTheStationAloneIsNamed) {
+  const VaccinationReceipt r = OneLineReceipt("");
+  EXPECT_EQ(RenderReceipt(r, "en"),
+            "HerdPass 2026-12-07: vaccinated FMD-O 12 head, FMD-OA-INACT lot B-2026-1. KZ-ABY.");
+  for (const char* l : kLanguages) {
+    EXPECT_EQ(RenderReceipt(r, l).find(" , "), std::string::npos) << l;
+    EXPECT_EQ(RenderReceipt(r, l).find("{"), std::string::npos) << l;
+  }
+}
+
+TEST(SmsReceiptTextTest, OnlyRecentRecordsTakeAReceipt) {
+  const Timestamp at = ParseRfc3339("2026-12-07T10:00:00Z").value();
+  EXPECT_TRUE(TakesReceipt(Date::Parse("2026-12-07").value(), at));
+  EXPECT_TRUE(TakesReceipt(Date::Parse("2026-11-07").value(), at));   // 30 days before
+  EXPECT_FALSE(TakesReceipt(Date::Parse("2026-11-06").value(), at));  // 31
+  EXPECT_FALSE(TakesReceipt(Date::Parse("2023-12-07").value(), at));
+}
+
+TEST(SmsReplyTextTest, StatusGivesEachDiseasesState) {
+  std::vector<DiseaseCoverage> c(4);
+  c[0].disease = "FMD-O";
+  c[0].state = CoverageState::kCovered;
+  c[0].covered_until = Date::Parse("2027-04-14").value();
+  c[1].disease = "ANTHRAX";
+  c[1].state = CoverageState::kOverdue;
+  c[1].overdue_since = Date::Parse("2026-11-01").value();
+  c[2].disease = "SGP";
+  c[2].state = CoverageState::kOverdue;  // doses that never reached the whole flock
+  c[3].disease = "PPR";
+  c[3].state = CoverageState::kNever;
+  EXPECT_EQ(RenderStatusReply(c, "en"),
+            "HerdPass: FMD-O covered to 2027-04-14; ANTHRAX overdue since 2026-11-01; SGP "
+            "overdue; PPR never vaccinated.");
+  EXPECT_EQ(RenderStatusReply(c, "ru"),
+            "HerdPass: FMD-O защищены до 2027-04-14; ANTHRAX просрочено с 2026-11-01; SGP "
+            "просрочено; PPR не привиты.");
+  EXPECT_EQ(RenderStatusReply(c, "kk"),
+            "HerdPass: FMD-O 2027-04-14 дейін қорғалған; ANTHRAX 2026-11-01 бастап мерзімі өткен; "
+            "SGP мерзімі өткен; PPR егілмеген.");
+  EXPECT_EQ(RenderStatusReply({}, "en"), "HerdPass: no animals are registered to this number.");
+  std::set<std::string> texts;
+  for (const char* l : kLanguages) {
+    const std::string text = RenderStatusReply(c, l);
+    texts.insert(text);
+    EXPECT_NE(text.find("2027-04-14"), std::string::npos) << l;
+    EXPECT_NE(text.find("2026-11-01"), std::string::npos) << l;
+    EXPECT_EQ(text.find("{"), std::string::npos) << l;
+  }
+  EXPECT_EQ(texts.size(), 9u);
+}
+
+TEST(SmsKeywordTest, EachLanguagesWordIsTakenTrimmedAndWithoutCase) {
+  struct Case {
+    const char* text;
+    SmsKeyword want;
+  };
+  const Case cases[] = {
+      {"STATUS", SmsKeyword::kStatus},
+      {"  status \n", SmsKeyword::kStatus},
+      {"Status please", SmsKeyword::kStatus},
+      {"stop!", SmsKeyword::kStop},
+      {"Start", SmsKeyword::kStart},
+      {"СТАТУС", SmsKeyword::kStatus},
+      {"стоп", SmsKeyword::kStop},
+      {"Старт", SmsKeyword::kStart},
+      {"ЖАҒДАЙ", SmsKeyword::kStatus},
+      {"жағдай", SmsKeyword::kStatus},
+      {"Тоқтат", SmsKeyword::kStop},
+      {"БАСТА", SmsKeyword::kStart},
+      {"абал", SmsKeyword::kStatus},
+      {"ТОКТОТ", SmsKeyword::kStop},
+      {"Башта", SmsKeyword::kStart},
+      {"HOLAT", SmsKeyword::kStatus},
+      {"TOʻXTAT", SmsKeyword::kStop},
+      {"to'xtat", SmsKeyword::kStop},
+      {"boshla", SmsKeyword::kStart},
+      {"ҲОЛАТ", SmsKeyword::kStatus},
+      {"ист", SmsKeyword::kStop},
+      {"ОҒОЗ", SmsKeyword::kStart},
+      {"ھالەت", SmsKeyword::kStatus},
+      {"توختا", SmsKeyword::kStop},
+      {"باشلا", SmsKeyword::kStart},
+      {"状态", SmsKeyword::kStatus},
+      {"停止。", SmsKeyword::kStop},
+      {"开始", SmsKeyword::kStart},
+      {"ÉTAT", SmsKeyword::kStatus},
+      {"etat", SmsKeyword::kStatus},
+      {"Arrêt", SmsKeyword::kStop},
+      {"REPRISE", SmsKeyword::kStart},
+      {"hello", SmsKeyword::kNone},
+      {"", SmsKeyword::kNone},
+      {"   ", SmsKeyword::kNone},
+      {"STATUSES", SmsKeyword::kNone},
+      {"please STATUS", SmsKeyword::kNone},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(ParseSmsKeyword(c.text), c.want) << c.text;
+  }
+}
+
+TEST(SmsCertificateTextTest, TheCheckCodeIsSixDigitsOfTheSignedTextsHash) {
+  // sha256("HP1:TEST") begins 0x...: its first four bytes modulo 10^6 (computed beside, in Python).
+  EXPECT_EQ(CertificateCheckCode("HP1:TEST"), "601542");
+  EXPECT_EQ(CertificateCheckCode(""), "012610");  // zero-padded
+  EXPECT_NE(CertificateCheckCode("HP1:TESU"), CertificateCheckCode("HP1:TEST"));
+}
+
+TEST(SmsCertificateTextTest, EachEventInEachLanguage) {
+  const std::string number = "KZ-ABY-20261207-ABCDEFGH";
+  EXPECT_EQ(RenderCertificateSms(CertificateSmsEvent::kIssued, number, "601542", 32, "en"),
+            "HerdPass: certificate KZ-ABY-20261207-ABCDEFGH issued, 32 head. Check code 601542.");
+  EXPECT_EQ(RenderCertificateSms(CertificateSmsEvent::kArrived, number, "", 0, "kk"),
+            "HerdPass: KZ-ABY-20261207-ABCDEFGH сертификаты бойынша мал межелі жерге жетті.");
+  EXPECT_EQ(RenderCertificateSms(CertificateSmsEvent::kRevoked, number, "", 0, "ru"),
+            "HerdPass: сертификат KZ-ABY-20261207-ABCDEFGH отозван.");
+  for (auto e : {CertificateSmsEvent::kIssued, CertificateSmsEvent::kArrived,
+                 CertificateSmsEvent::kRevoked}) {
+    std::set<std::string> texts;
+    for (const char* l : kLanguages) {
+      const std::string text = RenderCertificateSms(e, number, "601542", 32, l);
+      texts.insert(text);
+      EXPECT_NE(text.find(number), std::string::npos) << l;
+      EXPECT_EQ(text.find("{"), std::string::npos) << l;
+      const SmsEncoding enc = EncodeForSms(text);
+      EXPECT_LE(enc.segments, enc.coding == SmsCoding::kGsm7 ? 1 : 2) << l << ": " << text;
+      if (std::string(l) == "en" || std::string(l) == "fr" || std::string(l) == "uz") {
+        EXPECT_EQ(enc.coding, SmsCoding::kGsm7) << l << ": " << text;
+      }
+      if (e == CertificateSmsEvent::kIssued) {
+        EXPECT_NE(text.find("601542"), std::string::npos) << l;
+      }
+    }
+    EXPECT_EQ(texts.size(), 9u);
+  }
+  EXPECT_EQ(CertificateSmsKey("c-1", CertificateSmsEvent::kRevoked), "certificate/c-1/revoked");
+}
+
+}  // namespace
+}  // namespace herdpass
