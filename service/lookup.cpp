@@ -6,6 +6,21 @@
 
 namespace herdpass {
 
+Date HerdService::CoverageLoadSince(Date since, Date today) const {
+  Date load_since = since;
+  for (const Disease& d : catalogue_.diseases()) {
+    load_since = std::min(load_since, today.AddDays(-d.immunity_days));
+  }
+  return load_since;
+}
+
+OwnerCoverage HerdService::HistoryCoverage(const OwnerHistory& history, Date today) const {
+  // W8: the doses bought animals had under earlier owners protect them still.
+  std::vector<Vaccination> doses = history.vaccinations;
+  for (const EarlierDose& e : history.earlier_vaccinations) doses.push_back(e.vaccination);
+  return ComputeOwnerCoverage(catalogue_, history.animals, doses, today);
+}
+
 Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string& phone,
                                          std::optional<int> years) {
   HP_RETURN_IF_ERROR(Permit(caller, Operation::kLookup));
@@ -20,24 +35,17 @@ Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string
   LookupResult out;
   out.today = clock_.Today();
   out.since = out.today.AddYears(-y);
-  // Coverage needs every dose that can still protect today (PPR's lasts three years), even when
-  // the window asked for is shorter; only the window's records are shown.
-  Date load_since = out.since;
-  for (const Disease& d : catalogue_.diseases()) {
-    load_since = std::min(load_since, out.today.AddDays(-d.immunity_days));
-  }
+  // Only the window's records are shown; coverage reads further back.
+  const Date load_since = CoverageLoadSince(out.since, out.today);
   // The owner and its history in one read.
   auto history = store_.LoadOwnerHistoryByPhone(e164, load_since);
   if (!history.ok() && history.status().code() != StatusCode::kNotFound) return history.status();
   const bool visible =
       history.ok() && (caller.system || InJurisdiction(caller.authority, history->owner.authority));
   if (visible) {
+    out.coverage = HistoryCoverage(*history, out.today);
     out.owner = std::move(history->owner);
     out.animals = std::move(history->animals);
-    // W8: the doses bought animals had under earlier owners protect them still.
-    std::vector<Vaccination> doses = history->vaccinations;
-    for (const EarlierDose& e : history->earlier_vaccinations) doses.push_back(e.vaccination);
-    out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, doses, out.today);
     out.vaccinations = std::move(history->vaccinations);
     out.holdings = std::move(history->holdings);
     std::erase_if(out.vaccinations,

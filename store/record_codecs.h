@@ -325,6 +325,19 @@ struct RecordCodecs {
                                                        const std::vector<std::string>& keys);
   // InsertSms without waiting for the id (a batch's writes go out without waiting on PostgreSQL).
   static Status AddSms(Connection& conn, const NewSms& sms);
+
+  // --- owners' sign-in to /me (issue 15 item 4) ---
+  static Result<int64_t> InsertOwnerCode(Connection& conn, const OwnerCode& code);  // the new id
+  static Result<std::optional<OwnerCode>> ReadNewestOwnerCode(Connection& conn, int64_t owner_id);
+  static Status UpdateOwnerCode(Connection& conn, const OwnerCode& code);  // tries and used
+  static Status InsertOwnerSession(Connection& conn, const OwnerSession& session);
+  static Result<std::optional<OwnerSession>> ReadOwnerSession(Connection& conn,
+                                                              const std::string& token_hash);
+  static Result<bool> DeleteOwnerSession(Connection& conn, const std::string& token_hash);
+  // The OwnerReader rows of audit targets `target_a` and `target_b`, newest first.
+  static Result<std::vector<OwnerReader>> ReadOwnerReaders(Connection& conn,
+                                                           const std::string& target_a,
+                                                           const std::string& target_b, int limit);
 };
 
 }  // namespace herdpass::store

@@ -1254,6 +1254,57 @@ std::string MovementPageJson(const CertificatePage& page, Timestamp now) {
   });
 }
 
+// Issue 15 item 4: GET /me, what the owner sees of their own records. The owner, the coverage per
+// disease and per animal as W2 writes them, the animals and flocks kept now with their holdings,
+// and the certificates for them as GET /movements lists them.
+std::string OwnerRecordsJson(const OwnerRecords& r, const Catalogue& catalogue, Timestamp now) {
+  std::unordered_map<int64_t, const UnitCoverage*> unit_cov;
+  for (const auto& u : r.coverage.units) unit_cov[u.animal_id] = &u;
+  CertificatePage certificates;
+  certificates.items = r.certificates;
+  const std::string certificate_list = MovementPageJson(certificates, now);
+  return Build(
+      [&](Writer& w) {
+        w.StartObject();
+        w.Key("owner");
+        w.StartObject();
+        Members(w, r.owner);
+        w.EndObject();
+        Field(w, "today", r.today.ToString());
+        WriteCoverage(w, r.coverage.diseases, catalogue);
+        w.Key("animals");
+        w.StartArray();
+        for (const auto& a : r.animals) {
+          w.StartObject();
+          Members(w, a, r.holdings);
+          auto it = unit_cov.find(a.id);
+          WriteCoverage(
+              w, it != unit_cov.end() ? it->second->diseases : std::vector<DiseaseCoverage>{},
+              catalogue);
+          w.EndObject();
+        }
+        w.EndArray();
+        w.Key("certificates");
+        w.RawValue(certificate_list.data(), certificate_list.size(), rapidjson::kObjectType);
+        w.EndObject();
+      },
+      1200 * r.animals.size() + certificate_list.size() + 2048);
+}
+
+// Issue 15 item 4: GET /me/readers, {items: [{at, action, role, authority, authority_name}]}: no
+// name and no user id of an official.
+std::string OwnerReadersJson(const std::vector<OwnerReader>& items) {
+  json list = json::array();
+  for (const OwnerReader& r : items) {
+    list.push_back({{"at", FormatRfc3339(r.at)},
+                    {"action", r.action},
+                    {"role", r.role},
+                    {"authority", r.authority},
+                    {"authority_name", r.authority_name}});
+  }
+  return json{{"items", std::move(list)}}.dump();
+}
+
 namespace {
 
 // A use of a certificate (issue 14 item 5): {id, double_use, scanned_at, received_at, by, by_id,

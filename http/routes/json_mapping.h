@@ -142,6 +142,9 @@ std::string OutbreakJson(const Outbreak& o, bool duplicate);
 std::string OutbreakListJson(const std::vector<Outbreak>& items);
 // W15: the admin's list of messages to owners, with their coding and segments (domain/sms.h).
 std::string SmsListJson(const std::vector<SmsMessage>& items);
+// Issue 15 item 4: GET /me and GET /me/readers.
+std::string OwnerRecordsJson(const OwnerRecords& r, const Catalogue& catalogue, Timestamp now);
+std::string OwnerReadersJson(const std::vector<OwnerReader>& items);
 std::string ZoneJson(const Zone& z);
 std::string ZoneListJson(const std::vector<Zone>& items);  // {items: [Zone]}
 std::string ZoneRevocationJson(const ZoneRevocation& r);

@@ -553,6 +553,35 @@ CREATE TABLE sms_inbound(
 
 PRAGMA user_version = 14;
 )sql"},
+    // 15 and 16 are other branches' (issue 15): kept empty here so that this one is 17, as given;
+    // the merge puts theirs in place.
+    {"Migration15", "PRAGMA user_version = 15;"},
+    {"Migration16", "PRAGMA user_version = 16;"},
+    // Owners signing in to /me (issue 15 item 4, domain/owner_code.h): their one-time codes (only
+    // a salted hash of each; the newest of an owner counts) and their sessions, as users' tokens.
+    // audit_by_target finds the reads of one owner's number (GET /me/readers) among all the rows.
+    {"Migration17",
+     R"sql(
+CREATE TABLE owner_codes(
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES owners(id),
+  code_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  tries INTEGER NOT NULL,
+  used INTEGER NOT NULL
+);
+CREATE INDEX owner_codes_by_owner ON owner_codes(owner_id, id);
+CREATE TABLE owner_sessions(
+  token_hash TEXT PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES owners(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX audit_by_target ON audit(target, seq);
+
+PRAGMA user_version = 17;
+)sql"},
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

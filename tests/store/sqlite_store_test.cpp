@@ -65,9 +65,18 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 14 (the SMS outbox) on a database of the latest schema, as if written at
-// schema 13.
+// Undoes migrations 17 (owners' codes and sessions, the audit log by target) to 15 (other
+// branches', empty here) on a database of the latest schema, as if written at schema 14.
+void RevertToSchema14(RawDb& raw) {
+  raw.Exec("DROP INDEX audit_by_target");
+  raw.Exec("DROP TABLE owner_sessions");
+  raw.Exec("DROP TABLE owner_codes");
+  raw.Exec("PRAGMA user_version = 14");
+}
+
+// Undoes migrations 17 to 14 (the SMS outbox), as if written at schema 13.
 void RevertToSchema13(RawDb& raw) {
+  RevertToSchema14(raw);
   raw.Exec("DROP TABLE sms_inbound");
   raw.Exec("DROP TABLE sms_owners");
   raw.Exec("DROP TABLE sms_outbox");
@@ -219,7 +228,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 14);
+  EXPECT_EQ(SqliteSchemaVersion(), 17);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -237,7 +246,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -284,7 +293,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -341,7 +350,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -435,7 +444,7 @@ TEST_F(SqliteStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -584,7 +593,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -628,7 +637,7 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
   }
   auto before = store->FindOwnerRevisionByPhone(Phone(1));
@@ -643,6 +652,45 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->owner_id, before->owner_id);
   EXPECT_EQ(after->revision, 1);
+}
+
+// Databases of schema 14 exist: migration 17 (15 and 16 are other branches', empty here) adds
+// owners' codes and sessions and the audit log by target; the schema is then the fresh one's.
+TEST_F(SqliteStoreTest, MigratesASchema14DatabaseToOwnerCodes) {
+  std::string fresh_schema;
+  int64_t owner_id = 0;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto owner = store->CreateOwner({Phone(1), "Owner", "Village", "KZ-ABY-01", At(1)},
+                                    MakeAudit("owner.create"));
+    ASSERT_TRUE(owner.ok());
+    owner_id = owner->id;
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema14(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'owner_codes'"), "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+    // The readers of a number are found through the index, not by a scan of the audit log.
+    const std::string plan = raw.Plan(sqlite::kSelectOwnerReaders.sql);
+    EXPECT_NE(plan.find("audit_by_target"), std::string::npos) << plan;
+    EXPECT_EQ(plan.find("SCAN a"), std::string::npos) << plan;
+  }
+  OwnerCode code{0, owner_id, "s$h", At(10), At(10) + kOwnerCodeValidFor, 0, false};
+  EXPECT_TRUE(store
+                  ->SaveOwnerCode(code, {owner_id, "otp", "", "123456", "", true, At(10)},
+                                  MakeAudit("me.code"))
+                  .ok());
 }
 
 // Databases of schema 13 exist: migration 14 adds the SMS outbox to a file with records (whose
@@ -669,7 +717,7 @@ TEST_F(SqliteStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sms_outbox"), "0");
@@ -704,7 +752,7 @@ TEST_F(SqliteStoreTest, MigratesASchema12DatabaseToOutbreaks) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -738,7 +786,7 @@ TEST_F(SqliteStoreTest, MigratesASchema11DatabaseToFieldCopies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -792,7 +840,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -848,7 +896,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -914,7 +962,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -964,7 +1012,7 @@ TEST_F(SqliteStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumedCe
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "14");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM certificate_uses"), "1");
   }
