@@ -11,27 +11,10 @@
 #include "domain/audit_detail.h"
 #include "service/service.h"
 #include "service/throttle.h"
+#include "service/tokens.h"
 
 namespace herdpass {
 namespace {
-
-std::string ToHex(const unsigned char* data, size_t n) {
-  std::string hex(n * 2, '\0');
-  sodium_bin2hex(hex.data(), hex.size() + 1, data, n);
-  return hex;
-}
-
-std::string TokenHash(const std::string& token) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> h{};
-  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(token.data()), token.size());
-  return ToHex(h.data(), h.size());
-}
-
-std::string NewToken() {
-  std::array<unsigned char, 32> raw{};
-  randombytes_buf(raw.data(), raw.size());
-  return ToHex(raw.data(), raw.size());
-}
 
 // Argon2id takes 64 MiB and ~0.1 s of a core per hash: at most this many run at once, so that a
 // burst of sign-ins (or an attack) queues instead of taking the machine's memory.

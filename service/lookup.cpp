@@ -6,22 +6,30 @@
 
 namespace herdpass {
 
-Result<HerdService::OwnerHistoryCoverage> HerdService::LoadOwnerCoverage(const std::string& e164,
-                                                                         Date today, Date since) {
+Date HerdService::CoverageLoadSince(Date since, Date today) const {
   // Coverage needs every dose that can still protect today (PPR's lasts three years), even when
   // the window asked for is shorter; only the window's records are shown.
   Date load_since = since;
   for (const Disease& d : catalogue_.diseases()) {
     load_since = std::min(load_since, today.AddDays(-d.immunity_days));
   }
-  // The owner and its history in one read.
-  HP_ASSIGN_OR_RETURN(OwnerHistory history, store_.LoadOwnerHistoryByPhone(e164, load_since));
-  OwnerHistoryCoverage out{std::move(history), {}};
+  return load_since;
+}
+
+OwnerCoverage HerdService::HistoryCoverage(const OwnerHistory& history, Date today) const {
   // W8: the doses bought animals had under earlier owners protect them still.
-  std::vector<Vaccination> doses = out.vaccinations;
-  for (const EarlierDose& e : out.earlier_vaccinations) doses.push_back(e.vaccination);
-  out.coverage = ComputeOwnerCoverage(catalogue_, out.animals, doses, today);
-  return out;
+  std::vector<Vaccination> doses = history.vaccinations;
+  for (const EarlierDose& e : history.earlier_vaccinations) doses.push_back(e.vaccination);
+  return ComputeOwnerCoverage(catalogue_, history.animals, doses, today);
+}
+
+Result<HerdService::OwnerHistoryCoverage> HerdService::LoadOwnerCoverage(const std::string& e164,
+                                                                         Date today, Date since) {
+  // The owner and its history in one read.
+  HP_ASSIGN_OR_RETURN(OwnerHistory history,
+                      store_.LoadOwnerHistoryByPhone(e164, CoverageLoadSince(since, today)));
+  OwnerCoverage coverage = HistoryCoverage(history, today);
+  return OwnerHistoryCoverage{std::move(history), std::move(coverage)};
 }
 
 Result<LookupResult> HerdService::Lookup(const Caller& caller, const std::string& phone,

@@ -128,6 +128,12 @@ struct ServiceConfig {
   // Where owners' messages may come from (serve --sms-inbound-from, networks as --trusted-proxy
   // takes them): smsbox's address. Checked by http/ against the client's address.
   std::vector<std::string> sms_inbound_from{"127.0.0.0/8", "::1"};
+
+  // --- owners in /me (issue 15 item 4, domain/owner_code.h) ---
+  // One-time codes asked for per phone number and per client address in any hour; more are 429.
+  int owner_codes_per_phone_per_hour = 3;
+  int owner_codes_per_address_per_hour = 10;
+  std::chrono::minutes owner_session_ttl{60};
 };
 
 // An owner's message as smsbox's sms-service posts it (docs/sms.md): the sender, our number,
@@ -154,6 +160,30 @@ struct Caller {
   std::string authority;
   std::string address;  // client address, for the audit log
   bool system = false;  // the operator at the server's console (CLI): every role, every place
+};
+
+// An owner signed in to /me with a one-time code (issue 15 item 4). Not a Caller: no role, no
+// authority, and no use case but the owner's own (HerdService::Owner*) takes one; a staff route
+// never sees it, since its token is an owner session's, which Authenticate does not know.
+struct OwnerCaller {
+  int64_t owner_id = 0;
+  std::string address;  // client address, for the audit log
+};
+
+struct OwnerLoginResult {
+  std::string token;  // shown once, stored only hashed
+  Timestamp expires_at{};
+};
+
+// What an owner sees of their own records (GET /me): as W2 shows them, with the same coverage
+// rule, and the certificates for their animals (list fields only).
+struct OwnerRecords {
+  Owner owner;
+  std::vector<Animal> animals;
+  std::vector<Holding> holdings;
+  OwnerCoverage coverage;
+  Date today;
+  std::vector<Certificate> certificates;  // newest first
 };
 
 struct LoginResult {
@@ -613,6 +643,32 @@ class HerdService {
   // user is disabled. Reads the token from the store every time: one primary-key lookup.
   Result<Caller> Authenticate(const std::string& token, const std::string& address);
 
+  // --- owners in /me (issue 15 item 4, service/owner_access.cpp) ---
+  // Sends a one-time code to the owner of `phone` (any local form) when there is one: the code's
+  // salted hash stored and its SMS queued (requested: quiet hours do not hold it), audited
+  // (me.code) in one transaction. The answer is the same whether the phone is an owner's or not;
+  // an unknown phone is audited too. kInvalidArgument naming phone; kResourceExhausted with a
+  // RetryAfter when the phone or the address asked ServiceConfig::owner_codes_per_* times in the
+  // last hour (counted known or not).
+  Status RequestOwnerCode(const std::string& phone, const std::string& address);
+  // Signs in with the code the owner got: a session of ServiceConfig::owner_session_ttl. Every
+  // try is audited (me.sign_in, with its outcome). kInvalidArgument naming phone or code (not 6
+  // digits); kUnauthenticated for a wrong, expired or spent code, or no code, or no owner, alike.
+  Result<OwnerLoginResult> OwnerSignIn(const std::string& phone, const std::string& code,
+                                       const std::string& address);
+  // kUnauthenticated for no token, one that is not an owner session's (a user's included), or an
+  // expired one.
+  Result<OwnerCaller> AuthenticateOwner(const std::string& token, const std::string& address);
+  Status OwnerSignOut(const std::string& token, const OwnerCaller& owner);
+  // The owner's animals and flocks, holdings, coverage per disease (the W2 rule,
+  // ComputeOwnerCoverage over the same doses W2 uses) and the certificates for their animals.
+  // Audited (me.read).
+  Result<OwnerRecords> OwnerOwnRecords(const OwnerCaller& owner);
+  // Who read the owner's number or record since the owner was registered
+  // (Store::ListOwnerReaders): role, place and date, newest first, at most 200. Audited
+  // (me.readers).
+  Result<std::vector<OwnerReader>> OwnerReaders(const OwnerCaller& owner);
+
   // --- users (CLI and admin) ---
   // Users, authorities and keys (below) of another country than config().country are
   // kInvalidArgument naming the field.
@@ -938,6 +994,12 @@ class HerdService {
     OwnerCoverage coverage;
   };
   Result<OwnerHistoryCoverage> LoadOwnerCoverage(const std::string& e164, Date today, Date since);
+  // W2's coverage rule, for Lookup and OwnerOwnRecords alike: the earliest day to read doses from
+  // to show `since` onwards (coverage needs every dose that can still protect today, PPR's three
+  // years included), and the coverage of `history` (read from that day) on `today`, the doses its
+  // bought animals had under earlier owners included.
+  Date CoverageLoadSince(Date since, Date today) const;
+  OwnerCoverage HistoryCoverage(const OwnerHistory& history, Date today) const;
   // The audit row of a W2 lookup: found (with the owner's id) or not.
   AuditEntry LookupAudit(const Caller& caller, const std::string& e164,
                          std::optional<int64_t> owner_id);

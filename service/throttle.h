@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -144,7 +145,57 @@ class ConcurrencyLimit {
   std::atomic<int> count_{0};
 };
 
+// At most `limit` events per key in any hour (a sliding window), for owners' code requests (issue
+// 15 item 4). Not thread-safe: HerdService::Throttle guards it.
+class HourlyWindow {
+ public:
+  // How long until an event for `key` fits, nullopt when one does now (it is not taken: Take).
+  std::optional<std::chrono::seconds> WaitFor(const std::string& key, Timestamp now, int limit) {
+    auto it = events_.find(key);
+    if (it == events_.end()) return std::nullopt;
+    Drop(it->second, now);
+    if (static_cast<int>(it->second.size()) < limit) return std::nullopt;
+    return std::chrono::ceil<std::chrono::seconds>(it->second.front() + kWindow - now);
+  }
+  void Take(const std::string& key, Timestamp now) {
+    if (events_.size() >= kMaxKeys) {
+      for (auto it = events_.begin(); it != events_.end();) {
+        Drop(it->second, now);
+        it = it->second.empty() ? events_.erase(it) : std::next(it);
+      }
+      if (events_.size() >= kMaxKeys) events_.clear();  // memory first
+    }
+    events_[key].push_back(now);
+  }
+
+ private:
+  static constexpr std::chrono::hours kWindow{1};
+  static constexpr size_t kMaxKeys = 100000;
+  static void Drop(std::deque<Timestamp>& d, Timestamp now) {
+    while (!d.empty() && d.front() + kWindow <= now) d.pop_front();
+  }
+  std::unordered_map<std::string, std::deque<Timestamp>> events_;
+};
+
 struct HerdService::Throttle {
+  // --- owners' one-time codes (issue 15 item 4) ---
+  // Takes one code request for the phone (E.164) from the address, or none and says how long to
+  // wait when either has had its hour's share.
+  std::optional<std::chrono::seconds> TakeOwnerCode(const std::string& e164,
+                                                    const std::string& address, Timestamp now,
+                                                    int per_phone, int per_address) {
+    std::lock_guard lock(owner_code_mu_);
+    auto wait_phone = owner_codes_.WaitFor("phone:" + e164, now, per_phone);
+    auto wait_address = owner_codes_.WaitFor("addr:" + address, now, per_address);
+    if (wait_phone || wait_address) {
+      return std::max(wait_phone.value_or(std::chrono::seconds(0)),
+                      wait_address.value_or(std::chrono::seconds(0)));
+    }
+    owner_codes_.Take("phone:" + e164, now);
+    owner_codes_.Take("addr:" + address, now);
+    return std::nullopt;
+  }
+
   // --- sign-in (DESIGN.md section 9) ---
   // Keys: "pair:<user>\n<address>", "addr:<address>", "user:<user>".
   struct LoginLimits {
@@ -267,6 +318,9 @@ struct HerdService::Throttle {
 
   static constexpr std::chrono::hours kKnownFor{30 * 24};
   static constexpr size_t kMaxKnown = 100000;
+
+  std::mutex owner_code_mu_;
+  HourlyWindow owner_codes_;
 
   std::mutex login_mu_;
   Backoff failures_;

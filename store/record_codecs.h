@@ -348,6 +348,19 @@ struct RecordCodecs {
   static Result<bool> InsertSmsInbound(Connection& conn, const std::string& digest, Timestamp at);
   // Stores `s.stopped` and changed_at (a new row keeps `s.language`; an existing one its own).
   static Status UpsertSmsOwner(Connection& conn, const SmsOwnerSettings& s);
+
+  // --- owners' sign-in to /me (issue 15 item 4) ---
+  static Result<int64_t> InsertOwnerCode(Connection& conn, const OwnerCode& code);  // the new id
+  static Result<std::optional<OwnerCode>> ReadNewestOwnerCode(Connection& conn, int64_t owner_id);
+  static Status UpdateOwnerCode(Connection& conn, const OwnerCode& code);  // tries and used
+  static Status InsertOwnerSession(Connection& conn, const OwnerSession& session);
+  static Result<std::optional<OwnerSession>> ReadOwnerSession(Connection& conn,
+                                                              const std::string& token_hash);
+  static Result<bool> DeleteOwnerSession(Connection& conn, const std::string& token_hash);
+  // The OwnerReader rows of audit targets `target_a` and `target_b`, newest first.
+  static Result<std::vector<OwnerReader>> ReadOwnerReaders(Connection& conn,
+                                                           const std::string& target_a,
+                                                           const std::string& target_b, int limit);
 };
 
 }  // namespace herdpass::store

@@ -31,6 +31,7 @@
 #include "domain/model.h"
 #include "domain/movement.h"
 #include "domain/outbreak.h"
+#include "domain/owner_code.h"
 #include "domain/passage.h"
 #include "domain/sms.h"
 #include "domain/status.h"
@@ -524,6 +525,26 @@ struct InboundSmsChange {
   std::optional<NewSms> reply;
 };
 
+// An owner's session in /me (issue 15 item 4), as TokenRecord is a user's: the token stored only
+// as its SHA-256.
+struct OwnerSession {
+  std::string token_hash;
+  int64_t owner_id = 0;
+  Timestamp created_at{};
+  Timestamp expires_at{};
+};
+
+// A user's read of an owner's number or record, as the owner sees it (GET /me/readers): the role
+// and the place, never who. From the audit log: the rows of signed-in users whose target is the
+// owner's phone ("phone:+7...") or the owner ("owner:12"); the role is the user's now.
+struct OwnerReader {
+  Timestamp at{};
+  std::string action;          // the audit action: "lookup.phone", "owner.read", ...
+  std::string role;            // RoleName
+  std::string authority;       // the user's authority code (the station)
+  std::string authority_name;  // its name, "" when the authority is not on this node
+};
+
 // The admin's list (GET /sms/messages): messages to owners of `scope` or an authority below it
 // (every one with all_authorities), newest first, below `before_id` when it is not 0, of
 // `status` alone when it is set.
@@ -1009,6 +1030,26 @@ class Store {
   // An owner's message (store/sms_core.h TakeInboundSmsIn): kAlreadyExists naming "message" when
   // its digest was taken before, and nothing changes; kNotFound when owner_id names no owner.
   virtual Status TakeInboundSms(const InboundSmsChange& change) = 0;
+
+  // --- owners' sign-in to /me (issue 15 item 4, domain/owner_code.h; store/owner_access_core.h)
+  // --- Stores `code` for its owner, queues `sms` (the code's text) and appends `audit`, in one
+  // transaction; the new code's id. kNotFound when the owner does not exist.
+  virtual Result<int64_t> SaveOwnerCode(const OwnerCode& code, const NewSms& sms,
+                                        const AuditEntry& audit) = 0;
+  // One try of the owner's newest code (TryOwnerCode, domain/owner_code.h), `matches` telling
+  // whether the code typed is it: the try is counted (or the code used and `session` saved) and
+  // `audit(outcome)` appended in one transaction, whatever the outcome; kNone when the owner has
+  // no code. Tries of one owner are serialized by the writer: five at once spend five tries.
+  virtual Result<OwnerCodeOutcome> TryOwnerCode(
+      int64_t owner_id, const std::function<bool(const OwnerCode&)>& matches, Timestamp now,
+      const OwnerSession& session, const std::function<AuditEntry(OwnerCodeOutcome)>& audit) = 0;
+  virtual Result<OwnerSession> FindOwnerSession(const std::string& token_hash) = 0;  // kNotFound
+  // kNotFound when there is no such session.
+  virtual Status DeleteOwnerSession(const std::string& token_hash, const AuditEntry& audit) = 0;
+  // The reads of the owner `owner_id`, whose phone is `e164` (OwnerReader), newest first, at most
+  // `limit`. One indexed read of the audit log per target.
+  virtual Result<std::vector<OwnerReader>> ListOwnerReaders(int64_t owner_id,
+                                                            const std::string& e164, int limit) = 0;
 
   // --- field copy (W10) ---
   // Streams the copy `query` asks for into `sink` from one read snapshot, and returns the cursor

@@ -39,6 +39,7 @@
 #include "store/field_copy_core.h"
 #include "store/journey_core.h"
 #include "store/not_found.h"
+#include "store/owner_access_core.h"
 #include "store/owner_change.h"
 #include "store/ownership_core.h"
 #include "store/reader_pool.h"
@@ -611,6 +612,52 @@ class StoreCore final : public Store {
   Status TakeInboundSms(const InboundSmsChange& change) override {
     return writer_->Run(
         [&](Txn& tx) -> Status { return TakeInboundSmsIn<Codecs>(tx.conn(), change); });
+  }
+
+  // --- owners' sign-in to /me (issue 15 item 4) ---
+
+  Result<int64_t> SaveOwnerCode(const OwnerCode& code, const NewSms& sms,
+                                const AuditEntry& audit) override {
+    return writer_->template RunAudited<int64_t>(
+        [&](Txn& tx) { return SaveOwnerCodeIn<Codecs>(tx.conn(), code, sms); }, audit);
+  }
+
+  Result<OwnerCodeOutcome> TryOwnerCode(
+      int64_t owner_id, const std::function<bool(const OwnerCode&)>& matches, Timestamp now,
+      const OwnerSession& session,
+      const std::function<AuditEntry(OwnerCodeOutcome)>& audit) override {
+    std::optional<OwnerCodeOutcome> outcome;
+    Status s = writer_->Run([&](Txn& tx) -> Status {
+      HP_ASSIGN_OR_RETURN(outcome,
+                          (TryOwnerCodeIn<Codecs>(tx.conn(), owner_id, matches, now, session)));
+      return tx.AppendAudit(audit(*outcome));
+    });
+    if (!s.ok()) return s;
+    return *outcome;
+  }
+
+  Result<OwnerSession> FindOwnerSession(const std::string& token_hash) override {
+    return Read([&](Connection& c) -> Result<OwnerSession> {
+      HP_ASSIGN_OR_RETURN(auto session, Codecs::ReadOwnerSession(c, token_hash));
+      if (!session) return NotFound("no such session");
+      return std::move(*session);
+    });
+  }
+
+  Status DeleteOwnerSession(const std::string& token_hash, const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_ASSIGN_OR_RETURN(const bool changed, Codecs::DeleteOwnerSession(tx.conn(), token_hash));
+      if (!changed) return NotFound("no such session");
+      return tx.AppendAudit(audit);
+    });
+  }
+
+  Result<std::vector<OwnerReader>> ListOwnerReaders(int64_t owner_id, const std::string& e164,
+                                                    int limit) override {
+    return Read([&](Connection& c) {
+      return Codecs::ReadOwnerReaders(c, "owner:" + std::to_string(owner_id), "phone:" + e164,
+                                      limit);
+    });
   }
 
   // --- users and tokens ---

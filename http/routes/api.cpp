@@ -47,6 +47,17 @@ Handler Authed(HerdService& service, Operation op, AuthedHandler handler) {
   };
 }
 
+// Wraps a handler of the owner's own routes (/me, issue 15 item 4): only an owner's session opens
+// them; a user's token is no owner's session (401), as an owner's is no user's token elsewhere.
+using OwnerHandler = std::function<Response(Request&, const OwnerCaller&)>;
+Handler OwnerAuthed(HerdService& service, OwnerHandler handler) {
+  return [&service, handler = std::move(handler)](Request& req) {
+    auto owner = service.AuthenticateOwner(req.BearerToken(), req.remote_address);
+    if (!owner.ok()) return NoStore(ApiProblem(owner.status()));
+    return NoStore(handler(req, owner.value()));
+  };
+}
+
 Response JsonText(int status, std::string body) {
   return Text(status, std::move(body), std::string(kJsonContentType));
 }
@@ -623,6 +634,45 @@ Answer ListSmsMessages(HerdService& service, Request& req, const Caller& caller)
   return JsonText(200, SmsListJson(page.messages, page.queued, page.gateway));
 }
 
+// --- owners in /me (issue 15 item 4) ---
+
+// The same answer whether or not the phone is an owner's.
+Answer RequestOwnerCode(HerdService& service, Request& req) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  std::string phone = f.String("phone");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_RETURN_IF_ERROR(service.RequestOwnerCode(phone, req.remote_address));
+  return Json(202, {{"accepted", true},
+                    {"expires_in_seconds", std::chrono::seconds(kOwnerCodeValidFor).count()}});
+}
+
+Answer OwnerSignIn(HerdService& service, Request& req) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  std::string phone = f.String("phone");
+  std::string code = f.String("code");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_ASSIGN_OR_RETURN(const OwnerLoginResult r,
+                      service.OwnerSignIn(phone, code, req.remote_address));
+  return Json(200, {{"token", r.token}, {"expires_at", FormatRfc3339(r.expires_at)}});
+}
+
+Answer OwnerSignOut(HerdService& service, Request& req, const OwnerCaller& owner) {
+  HP_RETURN_IF_ERROR(service.OwnerSignOut(req.BearerToken(), owner));
+  return Response{204, "", "", {}};
+}
+
+Answer OwnerRecordsAnswer(HerdService& service, const OwnerCaller& owner) {
+  HP_ASSIGN_OR_RETURN(const OwnerRecords r, service.OwnerOwnRecords(owner));
+  return JsonText(200, OwnerRecordsJson(r, service.catalogue(), service.clock().Now()));
+}
+
+Answer OwnerReadersAnswer(HerdService& service, const OwnerCaller& owner) {
+  HP_ASSIGN_OR_RETURN(const auto readers, service.OwnerReaders(owner));
+  return JsonText(200, OwnerReadersJson(readers));
+}
+
 // Kannel's delivery report (http/kannel_gateway.h): GET, as smsbox calls a dlr-url; the token in
 // the URL stands for the caller.
 Answer SmsDeliveryReport(HerdService& service, Request& req) {
@@ -958,6 +1008,19 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              [&s, sources = inbound_from.ok() ? *inbound_from : TrustedProxies()](Request& req) {
                return ToResponse(ReceiveOwnerSms(s, sources, req));
              });
+  router.Add("POST", "/api/v1/me/code",
+             [&s](Request& req) { return NoStore(ToResponse(RequestOwnerCode(s, req))); });
+  router.Add("POST", "/api/v1/me/session",
+             [&s](Request& req) { return NoStore(ToResponse(OwnerSignIn(s, req))); });
+  router.Add("POST", "/api/v1/me/logout", OwnerAuthed(s, [&s](Request& req, const OwnerCaller& o) {
+               return ToResponse(OwnerSignOut(s, req, o));
+             }));
+  router.Add("GET", "/api/v1/me", OwnerAuthed(s, [&s](Request&, const OwnerCaller& o) {
+               return ToResponse(OwnerRecordsAnswer(s, o));
+             }));
+  router.Add("GET", "/api/v1/me/readers", OwnerAuthed(s, [&s](Request&, const OwnerCaller& o) {
+               return ToResponse(OwnerReadersAnswer(s, o));
+             }));
   router.Add("POST", "/api/v1/verify", [&s](Request& req) { return ToResponse(Verify(s, req)); });
   router.Add("GET", "/api/v1/trust-list",
              [&s](Request&) { return ToResponse(SignedDocument(s.TrustListDocument(), 300)); });

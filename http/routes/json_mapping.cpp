@@ -769,9 +769,29 @@ std::string AuditPageJson(const std::vector<AuditRow>& rows, std::optional<int64
   });
 }
 
-std::string LookupJson(const LookupResult& r, const Catalogue& catalogue) {
+namespace {
+// "animals": each animal or flock as GET /animals/{tag} shows it, with its own coverage per
+// disease: W2's and GET /me's (issue 15 item 4).
+void WriteAnimalsWithCoverage(Writer& w, const std::vector<Animal>& animals,
+                              const OwnerCoverage& coverage, std::span<const Holding> holdings,
+                              const Catalogue& catalogue) {
   std::unordered_map<int64_t, const UnitCoverage*> unit_cov;
-  for (const auto& u : r.coverage.units) unit_cov[u.animal_id] = &u;
+  for (const auto& u : coverage.units) unit_cov[u.animal_id] = &u;
+  w.Key("animals");
+  w.StartArray();
+  for (const auto& a : animals) {
+    w.StartObject();
+    Members(w, a, holdings);
+    auto it = unit_cov.find(a.id);
+    WriteCoverage(w, it != unit_cov.end() ? it->second->diseases : std::vector<DiseaseCoverage>{},
+                  catalogue);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+}  // namespace
+
+std::string LookupJson(const LookupResult& r, const Catalogue& catalogue) {
   return Build(
       [&](Writer& w) {
         w.StartObject();
@@ -782,18 +802,7 @@ std::string LookupJson(const LookupResult& r, const Catalogue& catalogue) {
         Field(w, "today", r.today.ToString());
         Field(w, "since", r.since.ToString());
         WriteCoverage(w, r.coverage.diseases, catalogue);
-        w.Key("animals");
-        w.StartArray();
-        for (const auto& a : r.animals) {
-          w.StartObject();
-          Members(w, a, r.holdings);
-          auto it = unit_cov.find(a.id);
-          WriteCoverage(
-              w, it != unit_cov.end() ? it->second->diseases : std::vector<DiseaseCoverage>{},
-              catalogue);
-          w.EndObject();
-        }
-        w.EndArray();
+        WriteAnimalsWithCoverage(w, r.animals, r.coverage, r.holdings, catalogue);
         // The owner's own doses and (W8) those its bought animals had under earlier owners, in
         // one list newest first (by date, then id), the earlier ones marked by previous_owner.
         w.Key("vaccinations");
@@ -1253,6 +1262,44 @@ std::string MovementPageJson(const CertificatePage& page, Timestamp now) {
     Strings(w, "tags", c.tags);
     MovementMember(w, c, now);
   });
+}
+
+// Issue 15 item 4: GET /me, what the owner sees of their own records. The owner, the coverage per
+// disease and per animal as W2 writes them, the animals and flocks kept now with their holdings,
+// and the certificates for them as GET /movements lists them.
+std::string OwnerRecordsJson(const OwnerRecords& r, const Catalogue& catalogue, Timestamp now) {
+  CertificatePage certificates;
+  certificates.items = r.certificates;
+  const std::string certificate_list = MovementPageJson(certificates, now);
+  return Build(
+      [&](Writer& w) {
+        w.StartObject();
+        w.Key("owner");
+        w.StartObject();
+        Members(w, r.owner);
+        w.EndObject();
+        Field(w, "today", r.today.ToString());
+        WriteCoverage(w, r.coverage.diseases, catalogue);
+        WriteAnimalsWithCoverage(w, r.animals, r.coverage, r.holdings, catalogue);
+        w.Key("certificates");
+        w.RawValue(certificate_list.data(), certificate_list.size(), rapidjson::kObjectType);
+        w.EndObject();
+      },
+      1200 * r.animals.size() + certificate_list.size() + 2048);
+}
+
+// Issue 15 item 4: GET /me/readers, {items: [{at, action, role, authority, authority_name}]}: no
+// name and no user id of an official.
+std::string OwnerReadersJson(const std::vector<OwnerReader>& items) {
+  json list = json::array();
+  for (const OwnerReader& r : items) {
+    list.push_back({{"at", FormatRfc3339(r.at)},
+                    {"action", r.action},
+                    {"role", r.role},
+                    {"authority", r.authority},
+                    {"authority_name", r.authority_name}});
+  }
+  return json{{"items", std::move(list)}}.dump();
 }
 
 namespace {

@@ -143,6 +143,9 @@ std::string OutbreakListJson(const std::vector<Outbreak>& items);
 // W15: the admin's list of messages to owners, with their coding and segments (domain/sms.h).
 // `queued`: how many of the jurisdiction's wait; `gateway`: whether serve hands them to one.
 std::string SmsListJson(const std::vector<SmsMessage>& items, int64_t queued, bool gateway);
+// Issue 15 item 4: GET /me and GET /me/readers.
+std::string OwnerRecordsJson(const OwnerRecords& r, const Catalogue& catalogue, Timestamp now);
+std::string OwnerReadersJson(const std::vector<OwnerReader>& items);
 std::string ZoneJson(const Zone& z);
 std::string ZoneListJson(const std::vector<Zone>& items);  // {items: [Zone]}
 std::string ZoneRevocationJson(const ZoneRevocation& r);

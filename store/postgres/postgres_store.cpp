@@ -1200,11 +1200,10 @@ Result<store::SmsReceiptInputs> Codecs::ReadReceiptInputs(Connection& conn,
 
 template <>
 Result<std::optional<SmsOwnerSettings>> Codecs::ReadSmsOwner(Connection& conn, int64_t owner_id) {
-  return postgres::ReadFirst<SmsOwnerSettings>(
-      conn, postgres::kSelectSmsOwner, {owner_id}, [](const Rows& r, int i) {
-        return SmsOwnerSettings{r.Int(i, 0), r.Bool(i, 1), r.Text(i, 2), r.Time(i, 3),
-                                r.Text(i, 4)};
-      });
+  return postgres::ReadFirst<
+      SmsOwnerSettings>(conn, postgres::kSelectSmsOwner, {owner_id}, [](const Rows& r, int i) {
+    return SmsOwnerSettings{r.Int(i, 0), r.Bool(i, 1), r.Text(i, 2), r.Time(i, 3), r.Text(i, 4)};
+  });
 }
 
 template <>
@@ -1220,6 +1219,62 @@ template <>
 Status Codecs::UpsertSmsOwner(Connection& conn, const SmsOwnerSettings& s) {
   return postgres::Write(conn, postgres::kUpsertSmsOwner,
                          {s.owner_id, s.stopped, s.language, s.changed_at});
+}
+
+// --- owners' sign-in to /me (issue 15 item 4) ---
+
+template <>
+Result<int64_t> Codecs::InsertOwnerCode(Connection& conn, const OwnerCode& code) {
+  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kInsertOwnerCode,
+                                                {code.owner_id, code.code_hash, code.created_at,
+                                                 code.expires_at, code.tries, code.used}));
+  return rows.Int(0, 0);
+}
+
+template <>
+Result<std::optional<OwnerCode>> Codecs::ReadNewestOwnerCode(Connection& conn, int64_t owner_id) {
+  return postgres::ReadFirst<OwnerCode>(
+      conn, postgres::kSelectNewestOwnerCode, {owner_id}, [](const Rows& r, int i) {
+        return OwnerCode{r.Int(i, 0),  r.Int(i, 1),  r.Text(i, 2),
+                         r.Time(i, 3), r.Time(i, 4), static_cast<int>(r.Int(i, 5)),
+                         r.Bool(i, 6)};
+      });
+}
+
+template <>
+Status Codecs::UpdateOwnerCode(Connection& conn, const OwnerCode& code) {
+  return postgres::Write(conn, postgres::kUpdateOwnerCode, {code.id, code.tries, code.used});
+}
+
+template <>
+Status Codecs::InsertOwnerSession(Connection& conn, const OwnerSession& session) {
+  return postgres::Write(
+      conn, postgres::kInsertOwnerSession,
+      {session.token_hash, session.owner_id, session.created_at, session.expires_at});
+}
+
+template <>
+Result<std::optional<OwnerSession>> Codecs::ReadOwnerSession(Connection& conn,
+                                                             const std::string& token_hash) {
+  return postgres::ReadFirst<OwnerSession>(
+      conn, postgres::kSelectOwnerSession, {token_hash}, [](const Rows& r, int i) {
+        return OwnerSession{r.Text(i, 0), r.Int(i, 1), r.Time(i, 2), r.Time(i, 3)};
+      });
+}
+
+template <>
+Result<bool> Codecs::DeleteOwnerSession(Connection& conn, const std::string& token_hash) {
+  return postgres::Change(conn, postgres::kDeleteOwnerSession, {token_hash});
+}
+
+template <>
+Result<std::vector<OwnerReader>> Codecs::ReadOwnerReaders(Connection& conn,
+                                                          const std::string& target_a,
+                                                          const std::string& target_b, int limit) {
+  return postgres::ReadAll<OwnerReader>(
+      conn, postgres::kSelectOwnerReaders, {target_a, target_b, limit}, [](const Rows& r, int i) {
+        return OwnerReader{r.Time(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4)};
+      });
 }
 
 // --- certificate uses (W5, issue 14 item 5) ---

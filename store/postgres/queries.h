@@ -973,12 +973,12 @@ inline constexpr Query kCountQueuedSms{
     "'-') COLLATE \"C\" AND o.authority < ($1::text || '.') COLLATE \"C\"))"};
 // Every owner has settings: the stored ones, else messages on and the region's language. The
 // batch's owners join through unnest, not = ANY, whose cached plan may read the whole table.
-#define HP_SMS_OWNER_COLUMNS                                                                     \
+#define HP_SMS_OWNER_COLUMNS                                                                       \
   "o.id, coalesce(s.stopped, false), coalesce(s.language, ''), coalesce(hp_ms(s.changed_at), 0), " \
   "o.authority FROM owners o LEFT JOIN sms_owners s ON s.owner_id = o.id"
-inline constexpr Query kSelectSmsOwners{
-    "SelectSmsOwners",
-    "SELECT " HP_SMS_OWNER_COLUMNS " WHERE o.id IN (SELECT unnest($1::bigint[]))"};
+inline constexpr Query kSelectSmsOwners{"SelectSmsOwners",
+                                        "SELECT " HP_SMS_OWNER_COLUMNS
+                                        " WHERE o.id IN (SELECT unnest($1::bigint[]))"};
 inline constexpr Query kSelectSmsOwner{"SelectSmsOwner",
                                        "SELECT " HP_SMS_OWNER_COLUMNS " WHERE o.id = $1::bigint"};
 #undef HP_SMS_OWNER_COLUMNS
@@ -1003,5 +1003,35 @@ inline constexpr CollectedForm kCollected[] = {{&kInsertVaccination, &kInsertVac
                                                {&kInsertFieldChange, &kInsertFieldChanges},
                                                {&kAddSms, &kAddSmsRows},
                                                {&kUpdateSmsBody, &kUpdateSmsBodies}};
+
+// --- owners' sign-in to /me (issue 15 item 4) ---
+inline constexpr Query kInsertOwnerCode{
+    "InsertOwnerCode",
+    "INSERT INTO owner_codes(owner_id, code_hash, created_at, expires_at, tries, used) "
+    "VALUES($1::bigint, $2, hp_ts($3), hp_ts($4), $5::integer, $6::boolean) RETURNING id"};
+inline constexpr Query kSelectNewestOwnerCode{
+    "SelectNewestOwnerCode",
+    "SELECT id, owner_id, code_hash, hp_ms(created_at), hp_ms(expires_at), tries, used "
+    "FROM owner_codes WHERE owner_id = $1::bigint ORDER BY id DESC LIMIT 1"};
+inline constexpr Query kUpdateOwnerCode{
+    "UpdateOwnerCode",
+    "UPDATE owner_codes SET tries = $2::integer, used = $3::boolean WHERE id = $1::bigint"};
+inline constexpr Query kInsertOwnerSession{
+    "InsertOwnerSession",
+    "INSERT INTO owner_sessions(token_hash, owner_id, created_at, expires_at) "
+    "VALUES($1, $2::bigint, hp_ts($3), hp_ts($4))"};
+inline constexpr Query kSelectOwnerSession{
+    "SelectOwnerSession",
+    "SELECT token_hash, owner_id, hp_ms(created_at), hp_ms(expires_at) FROM owner_sessions "
+    "WHERE token_hash = $1"};
+inline constexpr Query kDeleteOwnerSession{"DeleteOwnerSession",
+                                           "DELETE FROM owner_sessions WHERE token_hash = $1"};
+// The signed-in users' rows (user_id names a user: owners and the console have none) of two
+// targets, by the audit_by_target index.
+inline constexpr Query kSelectOwnerReaders{
+    "SelectOwnerReaders",
+    "SELECT hp_ms(a.at), a.action, u.role, a.authority, coalesce(au.name, '') FROM audit a "
+    "JOIN users u ON u.id = a.user_id LEFT JOIN authorities au ON au.code = a.authority "
+    "WHERE a.target IN ($1::text, $2::text) ORDER BY a.seq DESC LIMIT $3::integer"};
 
 }  // namespace herdpass::postgres

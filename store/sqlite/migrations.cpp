@@ -558,8 +558,8 @@ PRAGMA user_version = 14;
     // where it arrived, else where it was going, as the walk reads it), each by arrival time, and
     // to the passages at a checkpoint by scan time (passages_by_holding); without them every step
     // read every movement. Issuance reads the zones in force: zones_in_force keeps only those not
-    // lifted, by their last day, in place of zones_by_end. The ring list of a zone reads the animals
-    // kept on its holdings (animals_by_holding).
+    // lifted, by their last day, in place of zones_by_end. The ring list of a zone reads the
+    // animals kept on its holdings (animals_by_holding).
     {"Migration15",
      R"sql(
 CREATE INDEX movements_by_origin ON movements(origin_holding_id, arrived_at);
@@ -571,6 +571,31 @@ CREATE INDEX zones_in_force ON zones(ends_on) WHERE lifted_at IS NULL;
 CREATE INDEX animals_by_holding ON animals(holding_id);
 
 PRAGMA user_version = 15;
+)sql"},
+    // Owners signing in to /me (issue 15 item 4, domain/owner_code.h): their one-time codes (only
+    // a salted hash of each; the newest of an owner counts) and their sessions, as users' tokens.
+    // audit_by_target finds the reads of one owner's number (GET /me/readers) among all the rows.
+    {"Migration16",
+     R"sql(
+CREATE TABLE owner_codes(
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES owners(id),
+  code_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  tries INTEGER NOT NULL,
+  used INTEGER NOT NULL
+);
+CREATE INDEX owner_codes_by_owner ON owner_codes(owner_id, id);
+CREATE TABLE owner_sessions(
+  token_hash TEXT PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES owners(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX audit_by_target ON audit(target, seq);
+
+PRAGMA user_version = 16;
 )sql"},
 };
 

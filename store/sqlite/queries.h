@@ -805,4 +805,33 @@ inline constexpr Query kUpsertSmsOwner{
     "ON CONFLICT(owner_id) DO UPDATE SET stopped = excluded.stopped, "
     "changed_at = excluded.changed_at"};
 
+// --- owners' sign-in to /me (issue 15 item 4) ---
+inline constexpr Query kInsertOwnerCode{
+    "InsertOwnerCode",
+    "INSERT INTO owner_codes(owner_id, code_hash, created_at, expires_at, tries, used) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"};
+inline constexpr Query kSelectNewestOwnerCode{
+    "SelectNewestOwnerCode",
+    "SELECT id, owner_id, code_hash, created_at, expires_at, tries, used FROM owner_codes "
+    "WHERE owner_id = ?1 ORDER BY id DESC LIMIT 1"};
+inline constexpr Query kUpdateOwnerCode{
+    "UpdateOwnerCode", "UPDATE owner_codes SET tries = ?2, used = ?3 WHERE id = ?1"};
+inline constexpr Query kInsertOwnerSession{
+    "InsertOwnerSession",
+    "INSERT INTO owner_sessions(token_hash, owner_id, created_at, expires_at) "
+    "VALUES(?1, ?2, ?3, ?4)"};
+inline constexpr Query kSelectOwnerSession{
+    "SelectOwnerSession",
+    "SELECT token_hash, owner_id, created_at, expires_at FROM owner_sessions "
+    "WHERE token_hash = ?1"};
+inline constexpr Query kDeleteOwnerSession{"DeleteOwnerSession",
+                                           "DELETE FROM owner_sessions WHERE token_hash = ?1"};
+// The signed-in users' rows (user_id names a user: owners and the console have none) of two
+// targets, by the audit_by_target index.
+inline constexpr Query kSelectOwnerReaders{
+    "SelectOwnerReaders",
+    "SELECT a.at, a.action, u.role, a.authority, coalesce(au.name, '') FROM audit a "
+    "JOIN users u ON u.id = a.user_id LEFT JOIN authorities au ON au.code = a.authority "
+    "WHERE a.target IN (?1, ?2) ORDER BY a.seq DESC LIMIT ?3"};
+
 }  // namespace herdpass::sqlite

@@ -1469,9 +1469,8 @@ Result<std::optional<SmsOwnerSettings>> Codecs::ReadSmsOwner(Connection& conn, i
 
 template <>
 Result<bool> Codecs::InsertSmsInbound(Connection& conn, const std::string& digest, Timestamp at) {
-  return sqlite::Change(conn, sqlite::kInsertSmsInbound, [&](Statement& st) {
-    st.BindBlob(1, digest).Bind(2, sqlite::Millis(at));
-  });
+  return sqlite::Change(conn, sqlite::kInsertSmsInbound,
+                        [&](Statement& st) { st.BindBlob(1, digest).Bind(2, sqlite::Millis(at)); });
 }
 
 template <>
@@ -1511,6 +1510,83 @@ Result<store::SmsReceiptInputs> Codecs::ReadReceiptInputs(Connection& conn,
     return user.status();
   }
   return in;
+}
+
+// --- owners' sign-in to /me (issue 15 item 4) ---
+
+template <>
+Result<int64_t> Codecs::InsertOwnerCode(Connection& conn, const OwnerCode& code) {
+  HP_RETURN_IF_ERROR(sqlite::Write(conn, sqlite::kInsertOwnerCode, [&](Statement& st) {
+    st.Bind(1, code.owner_id)
+        .Bind(2, code.code_hash)
+        .Bind(3, sqlite::Millis(code.created_at))
+        .Bind(4, sqlite::Millis(code.expires_at))
+        .Bind(5, code.tries)
+        .Bind(6, code.used ? 1 : 0);
+  }));
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
+}
+
+template <>
+Result<std::optional<OwnerCode>> Codecs::ReadNewestOwnerCode(Connection& conn, int64_t owner_id) {
+  return sqlite::ReadFirst<OwnerCode>(
+      conn, sqlite::kSelectNewestOwnerCode, [&](Statement& st) { st.Bind(1, owner_id); },
+      [](const Statement& st) {
+        return OwnerCode{st.Int(0),
+                         st.Int(1),
+                         st.Text(2),
+                         sqlite::FromMillis(st.Int(3)),
+                         sqlite::FromMillis(st.Int(4)),
+                         static_cast<int>(st.Int(5)),
+                         st.Int(6) != 0};
+      });
+}
+
+template <>
+Status Codecs::UpdateOwnerCode(Connection& conn, const OwnerCode& code) {
+  return sqlite::Write(conn, sqlite::kUpdateOwnerCode, [&](Statement& st) {
+    st.Bind(1, code.id).Bind(2, code.tries).Bind(3, code.used ? 1 : 0);
+  });
+}
+
+template <>
+Status Codecs::InsertOwnerSession(Connection& conn, const OwnerSession& session) {
+  return sqlite::Write(conn, sqlite::kInsertOwnerSession, [&](Statement& st) {
+    st.Bind(1, session.token_hash)
+        .Bind(2, session.owner_id)
+        .Bind(3, sqlite::Millis(session.created_at))
+        .Bind(4, sqlite::Millis(session.expires_at));
+  });
+}
+
+template <>
+Result<std::optional<OwnerSession>> Codecs::ReadOwnerSession(Connection& conn,
+                                                             const std::string& token_hash) {
+  return sqlite::ReadFirst<OwnerSession>(
+      conn, sqlite::kSelectOwnerSession, [&](Statement& st) { st.Bind(1, token_hash); },
+      [](const Statement& st) {
+        return OwnerSession{st.Text(0), st.Int(1), sqlite::FromMillis(st.Int(2)),
+                            sqlite::FromMillis(st.Int(3))};
+      });
+}
+
+template <>
+Result<bool> Codecs::DeleteOwnerSession(Connection& conn, const std::string& token_hash) {
+  return sqlite::Change(conn, sqlite::kDeleteOwnerSession,
+                        [&](Statement& st) { st.Bind(1, token_hash); });
+}
+
+template <>
+Result<std::vector<OwnerReader>> Codecs::ReadOwnerReaders(Connection& conn,
+                                                          const std::string& target_a,
+                                                          const std::string& target_b, int limit) {
+  return sqlite::ReadAll<OwnerReader>(
+      conn, sqlite::kSelectOwnerReaders,
+      [&](Statement& st) { st.Bind(1, target_a).Bind(2, target_b).Bind(3, limit); },
+      [](const Statement& st) {
+        return OwnerReader{sqlite::FromMillis(st.Int(0)), st.Text(1), st.Text(2), st.Text(3),
+                           st.Text(4)};
+      });
 }
 
 // --- certificate uses (W5, issue 14 item 5) ---

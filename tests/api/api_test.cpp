@@ -1356,6 +1356,16 @@ TEST_F(ApiTest, EveryBodyRefusesUnknownMembersNamingThem) {
        "why",
        404},
       {"POST /verify", "/api/v1/verify", "", {{"hp1", "HP1:NOTACODE"}}, "lang", "lang", 200},
+      // Issue 15 item 4: an unknown phone is answered as a known one; signing in with no code
+      // sent is 401.
+      {"POST /me/code", "/api/v1/me/code", "", {{"phone", KzPhone(2610)}}, "name", "name", 202},
+      {"POST /me/session",
+       "/api/v1/me/session",
+       "",
+       {{"phone", KzPhone(2610)}, {"code", "123456"}},
+       "remember",
+       "remember",
+       401},
       {"POST /outbreaks",
        "/api/v1/outbreaks",
        "vacc",

@@ -29,6 +29,7 @@ enum class Who {
   kPublic,    // anyone, with or without a token
   kSignedIn,  // any role; 401 without a token
   kRoles,     // only `roles`; 403 for the others, 401 without a token
+  kOwner,     // only an owner's session (/me, issue 15 item 4): 401 for every user's token
 };
 
 struct Row {
@@ -385,6 +386,32 @@ std::vector<Row> Matrix() {
        {},
        fixed("/api/v1/sms/inbound?token=x"),
        [](int) { return json::object(); }},
+      // Issue 15 item 4: owners in /me. Asking for a code and signing in are open (an unknown
+      // phone is 202, an empty body 400); the rest only with an owner's session, which no user's
+      // token is (OwnerSessionsOpenTheOwnersRoutesOnly below tries an owner's on every route).
+      {"POST",
+       "/me/code",
+       Who::kPublic,
+       {},
+       fixed("/api/v1/me/code"),
+       [](int cell) {
+         return json{{"phone", KzPhone(3700 + cell)}};
+       }},
+      {"POST",
+       "/me/session",
+       Who::kPublic,
+       {},
+       fixed("/api/v1/me/session"),
+       [](int) { return json::object(); }},  // 400: no phone; a real try would count
+      {"POST",
+       "/me/logout",
+       Who::kOwner,
+       {},
+       fixed("/api/v1/me/logout"),
+       [](int) { return json::object(); },
+       true},
+      {"GET", "/me", Who::kOwner, {}, fixed("/api/v1/me"), no_body},
+      {"GET", "/me/readers", Who::kOwner, {}, fixed("/api/v1/me/readers"), no_body},
       {"GET", "/trust-list", Who::kPublic, {}, fixed("/api/v1/trust-list"), no_body},
       {"GET", "/trust-root", Who::kPublic, {}, fixed("/api/v1/trust-root"), no_body},
       {"GET", "/revocations", Who::kPublic, {}, fixed("/api/v1/revocations"), no_body},
@@ -446,12 +473,15 @@ TEST_F(AuthzTest, EveryRouteAndRole) {
         case Who::kRoles:
           allowed = row.roles.count(role) > 0;
           break;
+        case Who::kOwner:
+          allowed = false;  // no user's token is an owner's session
+          break;
       }
       if (allowed) {
         EXPECT_NE(r.status, 401) << r.body;
         EXPECT_NE(r.status, 403) << r.body;
         EXPECT_LT(r.status, 500) << r.body;
-      } else if (role.empty()) {
+      } else if (role.empty() || row.who == Who::kOwner) {
         ExpectProblem(r, 401);
       } else {
         ExpectProblem(r, 403);
@@ -497,6 +527,55 @@ TEST_F(AuthzTest, ForbiddenRoleGets403WhateverItSends) {
       ExpectProblem(r, 403);
     }
   }
+}
+
+// Issue 15 item 4: an owner's session (signed in with the code of the SMS, read here from the
+// outbox as the admin lists it) opens the /me routes and no other: every route that needs a user
+// answers it 401, as it answers no token at all.
+TEST_F(AuthzTest, OwnerSessionsOpenTheOwnersRoutesOnly) {
+  auto client = env_->Client();
+  const std::string phone = KzPhone(3800);
+  auto batch = client->Post("/api/v1/vaccinations/batch",
+                            {{"records", json::array({FlockRecord(phone, DaysFromToday(0))})}},
+                            env_->Login("vet"));
+  ASSERT_EQ(batch.status, 200) << batch.body;
+  ASSERT_EQ(client->Post("/api/v1/me/code", {{"phone", phone}}).status, 202);
+  auto listed = client->Get("/api/v1/sms/messages?limit=1000", env_->Login("admin"));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  std::string code;
+  const json messages = listed.json();
+  for (const json& m : messages.at("items")) {
+    if (m.at("phone") == phone && m.at("kind") == "otp") {
+      const std::string text = m.at("text");
+      code = text.substr(0, text.find(' '));
+      break;
+    }
+  }
+  ASSERT_EQ(code.size(), 6u) << listed.body;
+  auto signed_in = client->Post("/api/v1/me/session", {{"phone", phone}, {"code", code}});
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const std::string owner = signed_in.json().at("token");
+  int cell = 10000;
+  int refused = 0;
+  for (const Row& row : Matrix()) {
+    // Public routes answer anyone; logout, which ends the session, is tried last below.
+    if (row.who == Who::kPublic || (row.who == Who::kOwner && row.fresh_token)) continue;
+    SCOPED_TRACE(row.method + " " + row.pattern + " as the owner");
+    const json body = row.body(++cell);
+    const std::string target = row.target(cell);
+    HttpResponse r = body.is_null()
+                         ? client->Send(row.method, target, "", "", owner)
+                         : client->Send(row.method, target, body.dump(), "application/json", owner);
+    if (row.who == Who::kOwner) {
+      EXPECT_EQ(r.status, 200) << r.body;
+    } else {
+      ExpectProblem(r, 401);
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 40);
+  auto out = client->Post("/api/v1/me/logout", json::object(), owner);
+  EXPECT_EQ(out.status, 204) << out.body;
 }
 
 // Certificates by jurisdiction (DESIGN.md section 9): a certificate issued in KZ-ABY for KZ-ALM

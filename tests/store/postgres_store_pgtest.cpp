@@ -19,14 +19,21 @@
 namespace herdpass::testing {
 namespace {
 
-// The down step of migration 15 (the trace's indexes, zones_in_force, animals_by_holding).
+// The down step of migration 16 (owners' codes and sessions, the audit log by target).
+#define HP_UNDO_OWNER_CODES                                                                     \
+  "DROP INDEX audit_by_target; DROP TABLE owner_sessions; DROP TABLE owner_codes; DELETE FROM " \
+  "schema_migrations WHERE version = 16; "
+constexpr char kUndoOwnerCodes[] = HP_UNDO_OWNER_CODES;
+
+// Undoes migration 16, then 15 (the trace's indexes, zones_in_force, animals_by_holding).
 #define HP_UNDO_TRACE_INDEXES                                                                     \
+  HP_UNDO_OWNER_CODES                                                                             \
   "DROP INDEX movements_by_origin; DROP INDEX movements_by_end; DROP INDEX passages_by_holding; " \
   "DROP INDEX zones_in_force; CREATE INDEX zones_by_end ON zones(ends_on); "                      \
   "DROP INDEX animals_by_holding; DELETE FROM schema_migrations WHERE version = 15; "
 constexpr char kUndoTraceIndexes[] = HP_UNDO_TRACE_INDEXES;
 
-// Undoes migration 15, then 14 (the SMS outbox).
+// Undoes migrations 16 and 15, then 14 (the SMS outbox).
 #define HP_UNDO_SMS                                                                    \
   HP_UNDO_TRACE_INDEXES                                                                \
   "DROP TABLE sms_inbound; DROP TABLE sms_owners; DROP TABLE sms_outbox; DELETE FROM " \
@@ -103,15 +110,15 @@ constexpr char kUndoPassages[] =
     "DROP TABLE passages; DELETE FROM schema_migrations WHERE version = 7";
 
 TEST_F(PostgresStoreTest, MigratesToTheLatestSchemaOnceAndRecordsEachVersion) {
-  EXPECT_EQ(PostgresSchemaVersion(), 15);
+  EXPECT_EQ(PostgresSchemaVersion(), 16);
   EXPECT_EQ(db().Scalar("SELECT string_agg(version || ':' || name, ',' ORDER BY version) FROM "
                         "schema_migrations"),
             "1:Migration1,2:Migration2,3:Migration3,4:Migration4,5:Migration5,"
             "6:Migration6,7:Migration7,8:Migration8,9:Migration9,10:Migration10,11:Migration11,12:"
-            "Migration12,13:Migration13,14:Migration14,15:Migration15");
+            "Migration12,13:Migration13,14:Migration14,15:Migration15,16:Migration16");
   AddOwner(1);
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "16");
   EXPECT_EQ(store_->Counts()->owners, 1);
 }
 
@@ -121,7 +128,7 @@ TEST_F(PostgresStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "16");
   auto before = store_->FindOwnerRevisionByPhone(Phone(1));
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(before->owner_id, o.id);
@@ -153,7 +160,7 @@ TEST_F(PostgresStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumed
   store_.reset();
   ASSERT_EQ(db().Exec(kUndoUses), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "16");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM certificate_uses"), "1");
   auto uses = store_->ListCertificateUses(used.id);
   ASSERT_TRUE(uses.ok()) << uses.status().ToString();
@@ -186,7 +193,7 @@ TEST_F(PostgresStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
                       "DELETE FROM schema_migrations WHERE version = 5"),
             "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "16");
   auto animal = store_->FindAnimalByTag(Tag(1));
   ASSERT_TRUE(animal.ok()) << animal.status().ToString();
   EXPECT_TRUE(animal->alive());
@@ -217,7 +224,7 @@ TEST_F(PostgresStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrive
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   ASSERT_EQ(db().Exec("DROP TABLE movements; DELETE FROM schema_migrations WHERE version = 6"), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "16");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM movements"), "2");
   auto arrived = store_->FindCertificate(used.id);
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
@@ -258,7 +265,7 @@ TEST_F(PostgresStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages
   ASSERT_EQ(db().Exec(kUndoPassages), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'passages'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "16");
   ASSERT_TRUE(store_->FindCertificate(c.id).ok());
   PassageInput in;
   in.id = Uuid(0xa55001);
@@ -291,7 +298,7 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) EXPECT_EQ(e, "");
-  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM schema_migrations"), "16");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM counters"), "6");
 }
 
@@ -341,7 +348,7 @@ TEST_F(PostgresStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
             "");
   ASSERT_EQ(db().Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '%holding%'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "16");
   EXPECT_EQ(db().Scalar("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = "
                         "'vaccinations_pkey'::regclass"),
             pkey);
@@ -394,7 +401,7 @@ TEST_F(PostgresStoreTest, MigratesASchema14DatabaseToTheTraceIndexes) {
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'movements_by_origin'"),
             "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "16");
   EXPECT_EQ(db().Scalar("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
                         "WHERE indexname IN ('movements_by_origin', 'movements_by_end', "
                         "'passages_by_holding', 'zones_in_force', 'zones_by_end')"),
@@ -412,6 +419,31 @@ TEST_F(PostgresStoreTest, MigratesASchema14DatabaseToTheTraceIndexes) {
   EXPECT_TRUE(r->movements.empty());
 }
 
+// Databases of schema 15 exist: migration 16 adds owners' codes and sessions, and the audit log by
+// target; the records and the outbox stay.
+TEST_F(PostgresStoreTest, MigratesASchema15DatabaseToOwnerCodes) {
+  Owner o = AddOwner(1);
+  ASSERT_TRUE(store_->QueueSms({o.id, "reply", "", "x", "", true, At(1)}).ok());
+  store_.reset();
+  ASSERT_EQ(db().Exec(kUndoOwnerCodes), "");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'owner_codes'"), "0");
+  Reopen();
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "16");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM sms_outbox"), "1");
+  EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'audit_by_target'"),
+            "1");
+  OwnerCode code{0, o.id, "s$h", At(10), At(10) + kOwnerCodeValidFor, 0, false};
+  ASSERT_TRUE(
+      store_
+          ->SaveOwnerCode(code, {o.id, "otp", "", "123456", "", true, At(10)}, MakeAudit("me.code"))
+          .ok());
+  auto tried = store_->TryOwnerCode(
+      o.id, [](const OwnerCode& c) { return c.code_hash == "s$h"; }, At(11),
+      {"tok", o.id, At(11), At(12)}, [](OwnerCodeOutcome) { return MakeAudit("me.sign_in"); });
+  ASSERT_TRUE(tried.ok()) << tried.status().ToString();
+  EXPECT_EQ(*tried, OwnerCodeOutcome::kSignedIn);
+}
+
 // Databases of schema 13 exist: migration 14 adds the SMS outbox; the records from before it
 // queue no receipt.
 TEST_F(PostgresStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
@@ -424,7 +456,7 @@ TEST_F(PostgresStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
   ASSERT_EQ(db().Exec(kUndoSms), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'sms_outbox'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "16");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM sms_outbox"), "0");
   EXPECT_TRUE(store_->FindVaccination(Uuid(1)).ok());
   auto owner = store_->FindOwnerByPhone(Phone(1));
@@ -442,7 +474,7 @@ TEST_F(PostgresStoreTest, MigratesASchema12DatabaseToOutbreaks) {
   ASSERT_EQ(db().Exec(kUndoOutbreaks), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'zones'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "16");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('zones', 'outbreaks')"),
             "2");
   auto zones = store_->ListZonesInForce(Day("2026-12-01"));
@@ -463,7 +495,7 @@ TEST_F(PostgresStoreTest, MigratesASchema11DatabaseToFieldCopies) {
   ASSERT_EQ(db().Exec(kUndoFieldCopy), "");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'field_changes'"), "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "16");
   struct Count final : FieldCopySink {
     Status OnOwner(const Owner&) override { return Add(); }
     Status OnAnimal(const Animal&) override { return Add(); }
@@ -506,7 +538,7 @@ TEST_F(PostgresStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_EQ(db().Exec(kUndoOwnerRevision), "");
   ASSERT_EQ(db().Exec(kUndoSale), "");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "16");
   auto stored = store_->FindCertificate(c.id);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
   EXPECT_EQ(stored->buyer_id, 0);
@@ -555,7 +587,7 @@ TEST_F(PostgresStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
                         "relname = 'certificate_animals_by_animal'"),
             "0");
   Reopen();
-  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "15");
+  EXPECT_EQ(db().Scalar("SELECT max(version) FROM schema_migrations"), "16");
   EXPECT_EQ(db().Scalar("SELECT count(*) FROM holding_stays"), "1");
   auto t = store_->LoadAnimalTimeline(kept->id);
   ASSERT_TRUE(t.ok()) << t.status().ToString();

@@ -65,9 +65,19 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 15 (the trace's indexes, zones_in_force) on a database of the latest schema,
-// as if written at schema 14.
+// Undoes migration 16 (owners' codes and sessions, the audit log by target) on a database of the
+// latest schema, as if written at schema 15.
+void RevertToSchema15(RawDb& raw) {
+  raw.Exec("DROP INDEX audit_by_target");
+  raw.Exec("DROP TABLE owner_sessions");
+  raw.Exec("DROP TABLE owner_codes");
+  raw.Exec("PRAGMA user_version = 15");
+}
+
+// Undoes migration 16, then 15 (the trace's indexes, zones_in_force, animals_by_holding), as if
+// written at schema 14.
 void RevertToSchema14(RawDb& raw) {
+  RevertToSchema15(raw);
   raw.Exec("DROP INDEX movements_by_origin");
   raw.Exec("DROP INDEX movements_by_end");
   raw.Exec("DROP INDEX passages_by_holding");
@@ -77,7 +87,7 @@ void RevertToSchema14(RawDb& raw) {
   raw.Exec("PRAGMA user_version = 14");
 }
 
-// Undoes migration 14 (the SMS outbox), as if written at schema 13.
+// Undoes migrations 16 to 14 (the SMS outbox), as if written at schema 13.
 void RevertToSchema13(RawDb& raw) {
   RevertToSchema14(raw);
   raw.Exec("DROP TABLE sms_inbound");
@@ -231,7 +241,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 15);
+  EXPECT_EQ(SqliteSchemaVersion(), 16);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -249,7 +259,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -296,7 +306,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -353,7 +363,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -447,7 +457,7 @@ TEST_F(SqliteStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -596,7 +606,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -640,7 +650,7 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
   }
   auto before = store->FindOwnerRevisionByPhone(Phone(1));
@@ -655,6 +665,45 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->owner_id, before->owner_id);
   EXPECT_EQ(after->revision, 1);
+}
+
+// Databases of schema 15 exist: migration 16 adds owners' codes and sessions and the audit log by
+// target; the schema is then the fresh one's.
+TEST_F(SqliteStoreTest, MigratesASchema15DatabaseToOwnerCodes) {
+  std::string fresh_schema;
+  int64_t owner_id = 0;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto owner = store->CreateOwner({Phone(1), "Owner", "Village", "KZ-ABY-01", At(1)},
+                                    MakeAudit("owner.create"));
+    ASSERT_TRUE(owner.ok());
+    owner_id = owner->id;
+    RawDb raw(factory_.db_path());
+    fresh_schema = SchemaOf(raw);
+  }
+  {
+    RawDb raw(factory_.db_path());
+    RevertToSchema15(raw);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'owner_codes'"), "0");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(factory_.db_path());
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(SchemaOf(raw), fresh_schema);
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+    // The readers of a number are found through the index, not by a scan of the audit log.
+    const std::string plan = raw.Plan(sqlite::kSelectOwnerReaders.sql);
+    EXPECT_NE(plan.find("audit_by_target"), std::string::npos) << plan;
+    EXPECT_EQ(plan.find("SCAN a"), std::string::npos) << plan;
+  }
+  OwnerCode code{0, owner_id, "s$h", At(10), At(10) + kOwnerCodeValidFor, 0, false};
+  EXPECT_TRUE(store
+                  ->SaveOwnerCode(code, {owner_id, "otp", "", "123456", "", true, At(10)},
+                                  MakeAudit("me.code"))
+                  .ok());
 }
 
 // Databases of schema 13 exist: migration 14 adds the SMS outbox to a file with records (whose
@@ -681,7 +730,7 @@ TEST_F(SqliteStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sms_outbox"), "0");
@@ -818,7 +867,7 @@ TEST_F(SqliteStoreTest, MigratesASchema12DatabaseToOutbreaks) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -852,7 +901,7 @@ TEST_F(SqliteStoreTest, MigratesASchema11DatabaseToFieldCopies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -906,7 +955,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -962,7 +1011,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -1028,7 +1077,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -1078,7 +1127,7 @@ TEST_F(SqliteStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumedCe
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM certificate_uses"), "1");
   }

@@ -4864,7 +4864,7 @@ TYPED_TEST(StoreTest, ABatchQueuesOneReceiptPerOwnerInItsOwnTransaction) {
   };
   ctx.user_id = this->store().FindUserByName("vacc7")->id;
   auto first = given_today(MakeRecord(1, Phone(1), {Tag(1), Tag(2)}));  // two tagged head
-  auto second = given_today(MakeRecord(2, Phone(1)));                   // a flock of 5, same product, batch 2
+  auto second = given_today(MakeRecord(2, Phone(1)));  // a flock of 5, same product, batch 2
   auto other = given_today(MakeRecord(3, Phone(2)));
   auto results = this->Record({first, second, other}, ctx);
   ASSERT_EQ(results.size(), 3u);
@@ -5012,7 +5012,8 @@ TYPED_TEST(StoreTest, CertificatesQueueTheOwnersMessagesInTheirOwnTransactions) 
   EXPECT_EQ(one[0].created_at, issued.issued_at);
   EXPECT_FALSE(one[0].requested);
   // In Kazakh (the owner's region), with the number and the check code of the signed text.
-  EXPECT_EQ(one[0].body, "HerdPass: " + issued.number + " сертификаты берілді, 32 бас. Тексеру коды " +
+  EXPECT_EQ(one[0].body, "HerdPass: " + issued.number +
+                             " сертификаты берілді, 32 бас. Тексеру коды " +
                              CertificateCheckCode(issued.hp1) + ".");
 
   // A certificate the store refuses (the same id again) queues nothing.
@@ -5034,10 +5035,10 @@ TYPED_TEST(StoreTest, CertificatesQueueTheOwnersMessagesInTheirOwnTransactions) 
                                      MakeAudit("revoke"))
                   .ok());
   // A second revocation is refused and queues nothing more.
-  EXPECT_FALSE(this->store()
-                   .RevokeCertificate(issued.id, 3, "again", At(1'790'000'400'000),
-                                      MakeAudit("revoke"))
-                   .ok());
+  EXPECT_FALSE(
+      this->store()
+          .RevokeCertificate(issued.id, 3, "again", At(1'790'000'400'000), MakeAudit("revoke"))
+          .ok());
   auto all = certificate_messages();
   ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(all[1].dedupe_key, "certificate/" + moved.id + "/issued");
@@ -5217,6 +5218,129 @@ TYPED_TEST(StoreTest, TheMessageListFiltersByStatusAndCountsTheQueuedOfItsJurisd
   EXPECT_EQ(*this->store().CountQueuedSms({"KZ-TAR", false, 0, 100, {}}), 0);
   // The filter of the list does not narrow the count.
   EXPECT_EQ(*this->store().CountQueuedSms({"KZ-ABY", false, 0, 100, SmsStatus::kSent}), 1);
+}
+
+// --- owners' sign-in to /me (issue 15 item 4) ---
+
+// A code stored with its SMS (requested: quiet hours do not hold it) and its audit row in one
+// transaction; an unknown owner stores nothing.
+TYPED_TEST(StoreTest, AnOwnerCodeIsStoredWithItsSmsAndAuditRow) {
+  Owner o = this->AddOwner(1);
+  OwnerCode code{0, o.id, "salt$hash", At(5'000), At(5'000) + kOwnerCodeValidFor, 0, false};
+  NewSms sms{o.id, "otp", "", "123456 is your HerdPass code.", "", true, At(5'000)};
+  auto id = this->store().SaveOwnerCode(code, sms, MakeAudit("me.code", 0, "phone:" + o.phone));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto queued = this->store().ListSms({"", true, 0, 100});
+  ASSERT_TRUE(queued.ok());
+  ASSERT_EQ(queued->size(), 1u);
+  EXPECT_EQ((*queued)[0].kind, "otp");
+  EXPECT_TRUE((*queued)[0].requested);
+  EXPECT_EQ((*queued)[0].body, "123456 is your HerdPass code.");
+  auto audit = this->store().ListAudit({"", true, 0, 100, "me.code", 0, {}, {}});
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->size(), 1u);
+
+  code.owner_id = 9999;
+  sms.owner_id = 9999;
+  EXPECT_TRUE(HasCode(this->store().SaveOwnerCode(code, sms, MakeAudit("me.code")).status(),
+                      StatusCode::kNotFound));
+  EXPECT_EQ(this->store().ListSms({"", true, 0, 100})->size(), 1u);
+  EXPECT_EQ(this->store().ListAudit({"", true, 0, 100, "me.code", 0, {}, {}})->size(), 1u);
+}
+
+// Five wrong tries spend a code (the right one then opens nothing); each try, right or wrong, is
+// counted with its audit row; the newest code of the owner is the one tried.
+TYPED_TEST(StoreTest, FiveWrongTriesSpendAnOwnerCode) {
+  Owner o = this->AddOwner(1);
+  auto save = [&](const std::string& hash, Timestamp at) {
+    OwnerCode code{0, o.id, hash, at, at + kOwnerCodeValidFor, 0, false};
+    NewSms sms{o.id, "otp", "", "code", "", true, at};
+    ASSERT_TRUE(this->store().SaveOwnerCode(code, sms, MakeAudit("me.code", 0)).ok());
+  };
+  std::vector<OwnerCodeOutcome> audited;
+  auto attempt = [&](const std::string& typed, Timestamp now, const std::string& token_hash) {
+    auto r = this->store().TryOwnerCode(
+        o.id, [&](const OwnerCode& c) { return c.code_hash == typed; }, now,
+        {token_hash, o.id, now, now + std::chrono::hours(1)},
+        [&](OwnerCodeOutcome out) {
+          audited.push_back(out);
+          return MakeAudit("me.sign_in", 0, "owner:" + std::to_string(o.id));
+        });
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : OwnerCodeOutcome::kNone;
+  };
+  EXPECT_EQ(attempt("a", At(10'000), "t0"), OwnerCodeOutcome::kNone);
+  save("a", At(10'000));
+  for (int i = 0; i < kOwnerCodeMaxTries - 1; ++i) {
+    EXPECT_EQ(attempt("wrong", At(11'000 + i), "t1"), OwnerCodeOutcome::kWrong) << i;
+  }
+  EXPECT_EQ(attempt("wrong", At(12'000), "t1"), OwnerCodeOutcome::kSpent);
+  EXPECT_EQ(attempt("a", At(12'001), "t1"), OwnerCodeOutcome::kSpent);
+  EXPECT_TRUE(HasCode(this->store().FindOwnerSession("t1").status(), StatusCode::kNotFound));
+
+  // A new code replaces it; the right one signs in once, in time.
+  save("b", At(20'000));
+  EXPECT_EQ(attempt("a", At(20'001), "t2"), OwnerCodeOutcome::kWrong);
+  EXPECT_EQ(attempt("b", At(20'002), "t2"), OwnerCodeOutcome::kSignedIn);
+  auto session = this->store().FindOwnerSession("t2");
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  EXPECT_EQ(session->owner_id, o.id);
+  EXPECT_EQ(session->expires_at, At(20'002) + std::chrono::hours(1));
+  EXPECT_EQ(attempt("b", At(20'003), "t3"), OwnerCodeOutcome::kSpent);
+
+  save("c", At(30'000));
+  EXPECT_EQ(attempt("c", At(30'000) + kOwnerCodeValidFor, "t4"), OwnerCodeOutcome::kExpired);
+  EXPECT_TRUE(HasCode(this->store().FindOwnerSession("t4").status(), StatusCode::kNotFound));
+
+  EXPECT_EQ(audited.size(), 11u);
+  auto rows = this->store().ListAudit({"", true, 0, 100, "me.sign_in", 0, {}, {}});
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 11u);
+
+  ASSERT_TRUE(this->store().DeleteOwnerSession("t2", MakeAudit("me.sign_out", 0)).ok());
+  EXPECT_TRUE(HasCode(this->store().FindOwnerSession("t2").status(), StatusCode::kNotFound));
+  EXPECT_TRUE(HasCode(this->store().DeleteOwnerSession("t2", MakeAudit("me.sign_out", 0)),
+                      StatusCode::kNotFound));
+}
+
+// The reads of an owner's number or record by users, newest first, with the user's role and
+// authority (and its name); the owner's own rows and the console's (no user) are not reads.
+TYPED_TEST(StoreTest, AnOwnersReadersAreTheUsersWhoReadTheirNumber) {
+  ASSERT_TRUE(this->store()
+                  .SaveAuthority({"KZ-ALM", "Almaty region", "KZ"}, MakeAudit("authority.save"))
+                  .ok());
+  auto insp = this->store().CreateUser({"insp9", "$h", Role::kInspector, "KZ-ALM", At(1)},
+                                       MakeAudit("user.create"));
+  auto vet = this->store().CreateUser({"vet9", "$h", Role::kVet, "KZ-XXX", At(1)},
+                                      MakeAudit("user.create"));
+  ASSERT_TRUE(insp.ok() && vet.ok());
+  Owner o = this->AddOwner(1);
+  Owner other = this->AddOwner(2);
+  auto row = [&](int64_t user_id, const std::string& authority, const std::string& action,
+                 const std::string& target, int64_t at) {
+    AuditEntry e = MakeAudit(action, user_id, target);
+    e.authority = authority;
+    e.at = At(at);
+    ASSERT_TRUE(this->store().AppendAudit(e).ok());
+  };
+  row(insp->id, "KZ-ALM", "lookup.phone", "phone:" + o.phone, 100);
+  row(vet->id, "KZ-XXX", "owner.conflict", "owner:" + std::to_string(o.id), 200);
+  row(insp->id, "KZ-ALM", "lookup.phone", "phone:" + other.phone, 300);    // another owner
+  row(0, "KZ-ABY-01", "me.read", "owner:" + std::to_string(o.id), 400);    // the owner
+  row(insp->id, "KZ-ALM", "lookup.phone", "phone:" + o.phone + "0", 500);  // another number
+  auto readers = this->store().ListOwnerReaders(o.id, o.phone, 10);
+  ASSERT_TRUE(readers.ok()) << readers.status().ToString();
+  ASSERT_EQ(readers->size(), 2u);
+  EXPECT_EQ((*readers)[0].at, At(200));
+  EXPECT_EQ((*readers)[0].action, "owner.conflict");
+  EXPECT_EQ((*readers)[0].role, "vet");
+  EXPECT_EQ((*readers)[0].authority, "KZ-XXX");
+  EXPECT_EQ((*readers)[0].authority_name, "");
+  EXPECT_EQ((*readers)[1].at, At(100));
+  EXPECT_EQ((*readers)[1].role, "inspector");
+  EXPECT_EQ((*readers)[1].authority, "KZ-ALM");
+  EXPECT_EQ((*readers)[1].authority_name, "Almaty region");
+  EXPECT_EQ(this->store().ListOwnerReaders(o.id, o.phone, 1)->size(), 1u);
 }
 
 }  // namespace

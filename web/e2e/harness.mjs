@@ -163,7 +163,7 @@ export async function untranslated(page) {
   return page.evaluate(() => {
     const missing = [...(window.__hpMissing ?? [])];
     const text = document.body.innerText;
-    const raw = text.match(/\b(?:common|vaccinator|inspector|vet|verify|dashboard|due|map|sms):[A-Za-z_][\w.-]*/g) ?? [];
+    const raw = text.match(/\b(?:common|vaccinator|inspector|vet|verify|dashboard|due|map|sms|me):[A-Za-z_][\w.-]*/g) ?? [];
     const dotted = text.match(/\b(?:nav|role|error|species|disease|purpose|coverage|cert_status)\.[A-Za-z_][\w-]*/g) ?? [];
     return [...missing, ...raw, ...dotted];
   });

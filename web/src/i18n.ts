@@ -7,7 +7,7 @@ import { LANGUAGE_KEY, LANGUAGES, type Language } from './languages';
 
 export { LANGUAGES, type Language };
 
-export const NAMESPACES = ['common', 'vaccinator', 'inspector', 'vet', 'verify', 'dashboard', 'timeline', 'outbreak', 'due', 'map', 'sms'] as const;
+export const NAMESPACES = ['common', 'vaccinator', 'inspector', 'vet', 'verify', 'dashboard', 'timeline', 'outbreak', 'due', 'map', 'sms', 'me'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 const STORAGE_KEY = LANGUAGE_KEY;

@@ -19,8 +19,10 @@ const SCREENS: Record<string, () => Promise<{ mount: Mount }>> = {
   '/map': () => import('./screens/map'),
   '/sms': () => import('./screens/sms'),
   '/ring': () => import('./screens/ring'),
+  // Issue 15 item 4: owners, signed in by a code sent by SMS, apart from the staff's sessions.
+  '/me': () => import('./screens/me'),
 };
-const PUBLIC = new Set(['/signin', '/verify']);
+const PUBLIC = new Set(['/signin', '/verify', '/me']);
 // Screens every signed-in role may open that are not in the navigation: they are reached from
 // where an animal is shown (W12 timeline).
 const SIGNED_IN = new Set(['/timeline']);

@@ -160,6 +160,7 @@ export function downloadText(text: string, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
+// /me (issue 15 item 4) is the owners' screen: the header and no staff navigation.
 export function shell(path: string, navigate: (p: string) => void): HTMLElement {
   currentPath = path;
   navigateTo = navigate;
@@ -181,7 +182,7 @@ export function shell(path: string, navigate: (p: string) => void): HTMLElement 
           </select>
         </label>
       </header>
-      <nav class="tabs" aria-label=${t('navigation')}>
+      ${path === '/me' ? nothing : html`<nav class="tabs" aria-label=${t('navigation')}>
         ${links.map(
           (p) =>
             html`<a href=${p} class=${p === path ? 'tab active' : 'tab'} data-testid=${'nav-' + p.slice(1)} @click=${link(p)}
@@ -192,7 +193,7 @@ export function shell(path: string, navigate: (p: string) => void): HTMLElement 
           ? html`<span class="who" data-testid="who">${s.user.username} · ${t('role.' + s.user.role)}</span>
               <button class="btn btn-small" data-testid="sign-out" @click=${signOut}>${t('sign_out')}</button>`
           : html`<a href="/signin" class="tab" data-testid="nav-signin" @click=${link('/signin')}>${t('sign_in')}</a>`}
-      </nav>
+      </nav>`}
       <div id="shell-note"></div>
       <div id="shell-dialog" class="shell-dialog"></div>
       <main id="screen" class="screen"></main>`,
