@@ -1424,14 +1424,16 @@ TEST_F(ApiTest, EveryBodyRefusesUnknownMembersNamingThem) {
        404},
   };
 
-  // The table covers every operation with a request body in the served document.
+  // The table covers every operation with a JSON request body in the served document (an owner's
+  // SMS from smsbox, POST /sms/inbound, is text).
   auto doc = client_->Get("/api/v1/openapi.json");
   ASSERT_EQ(doc.status, 200);
   std::set<std::string> with_body, in_table;
   const json spec = doc.json();
   for (const auto& [path, item] : spec.at("paths").items()) {
     for (const auto& [method, op] : item.items()) {
-      if (op.is_object() && op.contains("requestBody")) {
+      if (op.is_object() && op.contains("requestBody") &&
+          op.at("requestBody").at("content").contains("application/json")) {
         std::string m = method;
         for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         with_body.insert(m + " " + path);
