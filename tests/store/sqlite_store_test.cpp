@@ -788,7 +788,7 @@ TEST_F(SqliteStoreTest, MigratesASchema14DatabaseToTheTraceIndexes) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "15");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
