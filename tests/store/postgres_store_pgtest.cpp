@@ -304,13 +304,16 @@ TEST_F(PostgresStoreTest, StoresOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
 
 TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
   store_.reset();
-  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(16, 'Migration16')"),
+  const std::string known = std::to_string(PostgresSchemaVersion());
+  const std::string newer = std::to_string(PostgresSchemaVersion() + 1);
+  ASSERT_EQ(db().Exec("INSERT INTO schema_migrations(version, name) VALUES(" + newer +
+                      ", 'Migration" + newer + "')"),
             "");
   auto s = OpenPostgresStore(factory_.options());
   ASSERT_TRUE(HasCode(s.status(), StatusCode::kFailedPrecondition));
   EXPECT_EQ(s.status().message(),
-            "the database was written by a newer version of HerdPass (schema 16, this program "
-            "knows up to 15)");
+            "the database was written by a newer version of HerdPass (schema " + newer +
+                ", this program knows up to " + known + ")");
 }
 
 // Databases of schema 3 exist: migration 4 adds holdings to a database full of records, which keep
