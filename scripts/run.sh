@@ -39,10 +39,13 @@ HerdPass is starting on http://$listen/
     demo-vet        / demo-vet-pass           Certificates: issue, QR, print, revoke; also Record, Check, Coverage
     demo-inspector  / demo-inspector-pass     Check: owner by phone; verify certificates, consume those bound here
     demo-inspector-dest / demo-inspector-pass Check at the demo certificates' destination, where they are consumed
-    demo-admin      / demo-admin-pass         Coverage; revoke certificates
+    demo-admin      / demo-admin-pass         Coverage; revoke certificates; Messages: the SMS to owners (queued: no gateway)
     demo-auditor    / demo-auditor-pass       Coverage charts and CSV; audit log (API)
   The first admin is 'admin'; its password is in $data/admin-password.
   A demo owner to look up by phone: ${phone:-see $data/demo.txt} (its animals are kept at a farm)
+  Owners see their own records at http://$listen/me: type the demo owner's phone; with no SMS
+    gateway the one-time code waits in the outbox, where demo-admin's Messages screen shows it.
+  Outbreak (W14): demo-vet's Map shows the FMD zone round FARM-OB-01; select it for its Ring list.
   Holdings of the demo county, nearest first (signed in, any role):
     /api/v1/holdings?near=47.95,80.44
 TXT
