@@ -1103,6 +1103,11 @@ SmsMessage SmsFromRow(const Rows& r, int i) {
   m.last_error = r.Text(i, 16);
   return m;
 }
+
+// A row of kSelectSmsOwners or kSelectSmsOwner.
+SmsOwnerSettings SmsOwnerFromRow(const Rows& r, int i) {
+  return SmsOwnerSettings{r.Int(i, 0), r.Bool(i, 1), r.Text(i, 2), r.Time(i, 3), r.Text(i, 4)};
+}
 }  // namespace
 }  // namespace postgres
 
@@ -1185,11 +1190,8 @@ Result<store::SmsReceiptInputs> Codecs::ReadReceiptInputs(Connection& conn,
                    {postgres::kSelectSmsByKeys, {postgres::TextArrayLiteral(keys)}},
                    {postgres::kSelectUserById, {user_id}}}));
   store::SmsReceiptInputs in;
-  for (int i = 0; i < read[0].size(); ++i) {
-    in.settings.push_back(SmsOwnerSettings{read[0].Int(i, 0), read[0].Bool(i, 1),
-                                           read[0].Text(i, 2), read[0].Time(i, 3),
-                                           read[0].Text(i, 4)});
-  }
+  for (int i = 0; i < read[0].size(); ++i)
+    in.settings.push_back(postgres::SmsOwnerFromRow(read[0], i));
   for (int i = 0; i < read[1].size(); ++i) in.existing.push_back(postgres::SmsFromRow(read[1], i));
   if (!read[2].empty()) {
     HP_ASSIGN_OR_RETURN(const User user, postgres::UserFromRow(read[2], 0));
@@ -1200,10 +1202,8 @@ Result<store::SmsReceiptInputs> Codecs::ReadReceiptInputs(Connection& conn,
 
 template <>
 Result<std::optional<SmsOwnerSettings>> Codecs::ReadSmsOwner(Connection& conn, int64_t owner_id) {
-  return postgres::ReadFirst<
-      SmsOwnerSettings>(conn, postgres::kSelectSmsOwner, {owner_id}, [](const Rows& r, int i) {
-    return SmsOwnerSettings{r.Int(i, 0), r.Bool(i, 1), r.Text(i, 2), r.Time(i, 3), r.Text(i, 4)};
-  });
+  return postgres::ReadFirst<SmsOwnerSettings>(conn, postgres::kSelectSmsOwner, {owner_id},
+                                               postgres::SmsOwnerFromRow);
 }
 
 template <>
