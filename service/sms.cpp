@@ -127,15 +127,16 @@ Result<InboundSmsOutcome> HerdService::ReceiveSms(const InboundSms& message) {
   }
   change.owner_id = owner->id;
   change.reply = reply;
-  HP_RETURN_IF_ERROR(store_.TakeInboundSms(change));
   if (out.keyword == SmsKeyword::kStatus) {
-    // The owner's record read out to their own phone: in the log of who read it.
+    // The owner's record read out to their own phone: in the log of who read it, in the same
+    // transaction as the reply (no reply goes unaudited).
     Caller gateway;
     gateway.username = "sms";
     gateway.authority = owner->authority;
-    HP_RETURN_IF_ERROR(store_.AppendAudit(Audit(gateway, "sms.status", std::to_string(owner->id),
-                                                AuditDetail().Add("phone", from).Text())));
+    change.audit = Audit(gateway, "sms.status", std::to_string(owner->id),
+                         AuditDetail().Add("phone", from).Text());
   }
+  HP_RETURN_IF_ERROR(store_.TakeInboundSms(change));
   return out;
 }
 

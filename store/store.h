@@ -523,6 +523,8 @@ struct InboundSmsChange {
   int64_t owner_id = 0;         // 0: no owner has the sender's number (nothing but the digest)
   std::optional<bool> stopped;  // STOP: true, START: false
   std::optional<NewSms> reply;
+  // Written in the same transaction: the read of the owner's record a STATUS reply carries.
+  std::optional<AuditEntry> audit;
 };
 
 // An owner's session in /me (issue 15 item 4), as TokenRecord is a user's: the token stored only

@@ -610,8 +610,10 @@ class StoreCore final : public Store {
   }
 
   Status TakeInboundSms(const InboundSmsChange& change) override {
-    return writer_->Run(
-        [&](Txn& tx) -> Status { return TakeInboundSmsIn<Codecs>(tx.conn(), change); });
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_RETURN_IF_ERROR(TakeInboundSmsIn<Codecs>(tx.conn(), change));
+      return change.audit ? tx.AppendAudit(*change.audit) : Status::Ok();
+    });
   }
 
   // --- owners' sign-in to /me (issue 15 item 4) ---

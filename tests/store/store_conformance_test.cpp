@@ -4951,7 +4951,18 @@ TYPED_TEST(StoreTest, AnOwnersStopIsKeptAndHoldsTheirReceiptsUntilStart) {
   stop.owner_id = owner;
   stop.stopped = true;
   stop.reply = NewSms{owner, "reply", "", "stopped", "", true, stop.at};
+  // An audit row carried by the change is written with it, and only once (the replay below).
+  stop.audit = MakeAudit("sms.status");
+  auto sms_status_rows = [&] {
+    auto rows = this->store().ListAudit({});
+    EXPECT_TRUE(rows.ok());
+    return rows.ok()
+               ? std::count_if(rows->begin(), rows->end(),
+                               [](const AuditRow& r) { return r.entry.action == "sms.status"; })
+               : -1;
+  };
   ASSERT_TRUE(this->store().TakeInboundSms(stop).ok());
+  EXPECT_EQ(sms_status_rows(), 1);
   auto stopped = this->store().FindSmsOwner(owner);
   ASSERT_TRUE(stopped.ok());
   EXPECT_TRUE(stopped->stopped);
@@ -4966,6 +4977,7 @@ TYPED_TEST(StoreTest, AnOwnersStopIsKeptAndHoldsTheirReceiptsUntilStart) {
   stop.stopped = false;
   EXPECT_TRUE(HasCode(this->store().TakeInboundSms(stop), StatusCode::kAlreadyExists));
   EXPECT_TRUE(this->store().FindSmsOwner(owner)->stopped);
+  EXPECT_EQ(sms_status_rows(), 1);
   EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
 
   // A record of the next day queues no receipt while stopped.
