@@ -20,6 +20,7 @@ import {
   launch,
   phone,
   shot,
+  apiGet,
   apiLogin,
   eventually,
   expectAllTranslated,
@@ -103,6 +104,22 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+// The check code of `cert` in its owner's "certificate issued" SMS, as the admin's Messages list
+// (GET /sms/messages, newest first, a page at a time) shows it: the six digits standing alone.
+async function smsCheckCodeOf(cert) {
+  const admin = await apiLogin(server.url, 'admin');
+  const code = (m) => m.text.replace(cert.number, '').match(/(?<!\d)\d{6}(?!\d)/)?.[0];
+  let before = '';
+  for (;;) {
+    const res = await apiGet(server.url, admin, `/sms/messages?limit=200${before}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const sms = res.body.items.find((m) => m.kind === 'certificate' && m.text.includes(cert.number) && code(m));
+    if (sms) return code(sms);
+    assert.ok(res.body.next_before, `no "issued" SMS names ${cert.number}`);
+    before = `&before=${res.body.next_before}`;
+  }
+}
+
 // Opens /verify online until the service worker controls the page and the lists are saved.
 async function openOnline(context) {
   const page = await context.newPage();
@@ -139,6 +156,8 @@ test('offline: a photo of the QR code verifies, a tampered text is refused with 
   let result = await resultOf(page);
   await expectAttr(result, 'data-status', 'valid');
   await expectText(page.getByTestId('verify-number'), first.number);
+  // The code the owner was sent by SMS, computed here on the phone from the text alone.
+  await expectText(page.getByTestId('verify-check-code'), await smsCheckCodeOf(first));
   await expectCount(page.getByTestId('verify-reason'), 0);
   await expectValue(page.getByTestId('verify-input'), first.hp1);
   // Offline: the phone's answer only, and nothing personal on the page.

@@ -11,7 +11,7 @@ import { CborError, CborTree } from './cbor';
 import { parseCoseSign1, sigStructure } from './cose';
 import { DocumentError, openRevocationList, openTrustList, readTrustListUnverified, type RootKey } from './documents';
 import { inflateZlib, CompressionError } from './zlib';
-import { kidOfKey, revocationHash, toHex, verifyHp1, fromBase64, warmUp, REASON_CODES, type TrustedKey, type VerifyInput } from './verify';
+import { certificateCheckCode, kidOfKey, revocationHash, toHex, verifyHp1, fromBase64, warmUp, REASON_CODES, type TrustedKey, type VerifyInput } from './verify';
 import { acceptTrustList, configuredRoots } from '../trust';
 
 const sample = load('sample.json');
@@ -497,5 +497,16 @@ describe('claims, signed with the example key (the checks after the signature)',
     const text = signed(enc(bad));
     // Same payload, another kid: unknown_kid comes first.
     expect(verifyHp1(text, demoInput()).reasons.map((r) => r.code)).toEqual(['unknown_kid']);
+  });
+});
+
+describe('certificateCheckCode', () => {
+  // The vectors of tests/domain/sms_text_test.cpp (the server's CertificateCheckCode), so the code
+  // on the verify page is the one in the owner's SMS; 'HP1:C' (Python's hashlib) pads three zeros.
+  it('is six digits of the text’s SHA-256, as the server’s SMS gives it', () => {
+    expect(certificateCheckCode('HP1:TEST')).toBe('601542');
+    expect(certificateCheckCode('')).toBe('012610');
+    expect(certificateCheckCode('HP1:C')).toBe('000578');
+    expect(certificateCheckCode('HP1:TESU')).not.toBe(certificateCheckCode('HP1:TEST'));
   });
 });

@@ -3,10 +3,10 @@
 import { cachedLists, type CachedLists } from '../trust';
 import type { Hp1Certificate } from './cwt';
 import { offlineZoneWarnings, type PublishedZone } from './documents';
-import { revocationHash, verifyHp1, type Limits } from './verify';
+import { certificateCheckCode, revocationHash, verifyHp1, type Limits } from './verify';
 
 export type { Hp1Certificate } from './cwt';
-export { REASON_CODES, verifyHp1 } from './verify';
+export { REASON_CODES, certificateCheckCode, verifyHp1 } from './verify';
 
 // The spec's statuses and the server's `consumed` (POST /verify only: a phone cannot know).
 export type VerifyStatus = 'valid' | 'invalid' | 'revoked' | 'expired' | 'not_yet_valid' | 'consumed';
@@ -21,6 +21,9 @@ export interface VerifyResult {
   // The certificate's claims with the API's names (PublicClaims), also when refused: then shown as
   // refused. Null when it could not be read.
   certificate: (Hp1Certificate & { kid?: string }) | null;
+  // The six-digit check code of the text (certificateCheckCode), as the owner's SMS gives it; null
+  // when no certificate could be read from it.
+  check_code: string | null;
   // How old the cached trust list and revocation list were (ISO times of their issue and fetch).
   lists: {
     trust_list_issued_at?: string;
@@ -68,6 +71,7 @@ export async function verifyOffline(hp1: string, now: Date = new Date(), limits?
       reasons: out.reasons,
       warnings,
       certificate: out.certificate ? { ...out.certificate, ...(out.kid ? { kid: out.kid } : {}) } : null,
+      check_code: out.certificate ? certificateCheckCode(hp1) : null,
       lists: listsInfo(cached),
     };
   } finally {

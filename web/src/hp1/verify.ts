@@ -98,6 +98,17 @@ export function sha256Hex(b: Uint8Array): string {
   return toHex(sha256(b));
 }
 
+// The certificate's check code, as the owner's "certificate issued" SMS gives it
+// (domain/sms_certificate.cpp CertificateCheckCode; tests/domain/sms_text_test.cpp and
+// hp1.test.ts check both against the same vectors): the first four bytes of SHA-256 over the HP1
+// text, big-endian, modulo one million, as six digits. The page shows it so that whoever checks a
+// certificate can compare it with the SMS the driver shows.
+export function certificateCheckCode(hp1: string): string {
+  const h = sha256(new TextEncoder().encode(hp1));
+  const n = ((h[0] << 24) >>> 0) + (h[1] << 16) + (h[2] << 8) + h[3];
+  return String(n % 1000000).padStart(6, '0');
+}
+
 // kid = first 8 bytes of SHA-256 over the raw public key, as hex.
 export function kidOfKey(raw: Uint8Array): string {
   return toHex(sha256(raw).subarray(0, 8));

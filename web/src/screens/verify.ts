@@ -224,7 +224,7 @@ export const mount: Mount = (root, ctx) => {
       ${refreshing ? t('verify:lists.refreshing') : t('verify:lists.refresh')}
     </button>`;
 
-  const claimsView = (c: Claims, refused: boolean) => {
+  const claimsView = (c: Claims, checkCode: string | null, refused: boolean) => {
     const place = (code: string, where: string) => html`<bdi dir="ltr">${code}</bdi>${where ? html` · <bdi>${where}</bdi>` : nothing}`;
     const tags = c.tags.length
       ? html`<details><summary>${formatNumber(c.tag_count)}</summary><p dir="ltr" class="verify-tags">${c.tags.join(', ')}</p></details>`
@@ -255,6 +255,13 @@ export const mount: Mount = (root, ctx) => {
       ],
       [t('verify:claim.issuer'), html`<bdi dir="ltr">${c.authority}</bdi>${c.vet ? html` · <bdi>${c.vet}</bdi>` : nothing}`],
     ];
+    // The code of the owner's "certificate issued" SMS: the same digits there and here say the
+    // code scanned is the certificate the owner was told of.
+    if (checkCode)
+      rows.push([
+        t('verify:claim.check_code'),
+        html`<strong dir="ltr" data-testid="verify-check-code">${checkCode}</strong> <span class="muted">${t('verify:claim.check_code_hint')}</span>`,
+      ]);
     return html`<section class="verify-claims ${refused ? 'refused' : ''}" data-testid="verify-claims">
       <h2>${refused ? t('verify:result.refused_claims') : t('verify:result.claims')}</h2>
       <dl>${rows.map(([k, v]) => html`<div class="claim-row"><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>
@@ -303,7 +310,7 @@ export const mount: Mount = (root, ctx) => {
         ${t('verify:result.offline')}${server ? html` ${t('verify:result.server')}` : nothing}
         ${disagree ? html`<br />${t('verify:result.phone_said', { status: statusWords(ch.local.status) })}` : nothing}
       </p>
-      ${claims ? claimsView(claims, status === 'invalid') : nothing}
+      ${claims ? claimsView(claims, ch.local.check_code, status === 'invalid') : nothing}
     </section>`;
   };
 
