@@ -318,6 +318,9 @@ int Main(int argc, char** argv) {
                     "SMS handed to the gateway per minute at most (default 600)");
   serve->add_option("--sms-per-owner-per-day", serve_opts.sms_per_owner_per_day,
                     "SMS to one owner in any 24 hours at most (default 5)");
+  serve->add_flag("--sms-print-codes", serve_opts.sms_print_codes,
+                  "for a demo with no gateway: also print each /me one-time code in the log "
+                  "(refused with --sms-gateway)");
   serve->add_option("--tls-cert", serve_opts.tls_cert,
                     "PEM certificate (with its chain): serve HTTPS (TLS 1.2/1.3); SIGHUP reloads");
   serve->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert");

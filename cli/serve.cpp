@@ -116,6 +116,12 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     return Fail(InvalidArgument("sms-per-minute",
                                 "--sms-per-minute and --sms-per-owner-per-day must be at least 1"));
   }
+  if (options.sms_print_codes && !options.sms_gateway.empty()) {
+    return Fail(InvalidArgument("sms-print-codes",
+                                "--sms-print-codes is for a demo with no gateway: with "
+                                "--sms-gateway the codes go by SMS only"));
+  }
+  config.print_owner_codes = options.sms_print_codes;
   config.sms_secret = options.sms_secret;
   config.sms_gateway = !options.sms_gateway.empty();
   if (!options.sms_inbound_from.empty()) {

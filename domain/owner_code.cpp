@@ -37,4 +37,20 @@ bool IsOwnerCodeForm(const std::string& text) {
   return true;
 }
 
+std::string MaskOwnerCode(const std::string& text) {
+  std::string out = text;
+  size_t i = 0;
+  while (i < out.size()) {
+    if (out[i] < '0' || out[i] > '9') {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < out.size() && out[end] >= '0' && out[end] <= '9') ++end;
+    if (end - i == static_cast<size_t>(kOwnerCodeDigits)) out.replace(i, end - i, end - i, '*');
+    i = end;
+  }
+  return out;
+}
+
 }  // namespace herdpass

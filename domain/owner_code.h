@@ -46,4 +46,12 @@ OwnerCodeOutcome TryOwnerCode(OwnerCode& code, bool matches, Timestamp now);
 // Whether `text` has the form of a code: exactly kOwnerCodeDigits ASCII digits.
 bool IsOwnerCodeForm(const std::string& text);
 
+// The outbox's kind of the message carrying a code (SmsMessage::kind).
+inline constexpr const char* kOwnerCodeSmsKind = "otp";
+
+// `text` with every run of exactly kOwnerCodeDigits ASCII digits (the code, in any language's
+// text) replaced by as many '*': how staff see a code's message (GET /sms/messages), so that no
+// one who can read the outbox can sign in as the owner.
+std::string MaskOwnerCode(const std::string& text);
+
 }  // namespace herdpass

@@ -43,8 +43,8 @@ HerdPass is starting on http://$listen/
     demo-auditor    / demo-auditor-pass       Coverage charts and CSV; audit log (API)
   The first admin is 'admin'; its password is in $data/admin-password.
   A demo owner to look up by phone: ${phone:-see $data/demo.txt} (its animals are kept at a farm)
-  Owners see their own records at http://$listen/me: type the demo owner's phone; with no SMS
-    gateway the one-time code waits in the outbox, where demo-admin's Messages screen shows it.
+  Owners see their own records at http://$listen/me: type the demo owner's phone. With no SMS
+    gateway, the one-time code is printed below ("one-time code for ..."); staff never see it.
   Outbreak (W14): demo-vet's Map shows the FMD zone round FARM-OB-01; select it for its Ring list.
   Holdings of the demo county, nearest first (signed in, any role):
     /api/v1/holdings?near=47.95,80.44
@@ -112,4 +112,6 @@ else
   echo "warning: $web/index.html not found: serving the API only (build the web app with 'make web')" >&2
 fi
 # --public-url: the printed certificates name the full verify address (with a QR code of it).
-exec "$bin" serve --data "$data" --listen "$listen" --public-url "http://$listen" "${web_args[@]}"
+# --sms-print-codes: the demo has no SMS gateway, so an owner's /me code is printed here instead.
+exec "$bin" serve --data "$data" --listen "$listen" --public-url "http://$listen" --sms-print-codes \
+  "${web_args[@]}"

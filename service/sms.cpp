@@ -4,6 +4,7 @@
 #include <string>
 
 #include "domain/audit_detail.h"
+#include "domain/owner_code.h"
 #include "service/service.h"
 #include "service/sms_callback.h"
 
@@ -42,6 +43,9 @@ Result<HerdService::SmsPage> HerdService::ListSmsMessages(const Caller& caller, 
   page.gateway = config_.sms_gateway;
   HP_ASSIGN_OR_RETURN(page.queued, store_.CountQueuedSms(q));
   HP_ASSIGN_OR_RETURN(page.messages, store_.ListSms(q));
+  for (SmsMessage& m : page.messages) {
+    if (m.kind == kOwnerCodeSmsKind) m.body = MaskOwnerCode(m.body);
+  }
   const auto& messages = page.messages;
   // Which owners' numbers were shown.
   std::string owners;

@@ -55,5 +55,15 @@ TEST(OwnerCodeTest, TheFormIsSixAsciiDigits) {
   EXPECT_FALSE(IsOwnerCodeForm(""));
 }
 
+TEST(OwnerCodeTest, StaffSeeTheCodeMaskedAndTheRestOfTheText) {
+  EXPECT_EQ(MaskOwnerCode("012345 is your HerdPass code. It is good for 10 minutes."),
+            "****** is your HerdPass code. It is good for 10 minutes.");
+  // In any language, wherever the code stands; longer and shorter runs of digits stay.
+  EXPECT_EQ(MaskOwnerCode("HerdPass коды: 987654. 10 минут; +77050007000"),
+            "HerdPass коды: ******. 10 минут; +77050007000");
+  EXPECT_EQ(MaskOwnerCode("1234567 12345"), "1234567 12345");
+  EXPECT_EQ(MaskOwnerCode(""), "");
+}
+
 }  // namespace
 }  // namespace herdpass

@@ -8,7 +8,7 @@
 export const SMS_STATUSES = ['queued', 'sent', 'delivered', 'failed'] as const;
 export type SmsStatus = (typeof SMS_STATUSES)[number];
 // The kinds of message the server writes; another shows as the server names it.
-export const SMS_KINDS = ['receipt', 'certificate', 'reminder', 'reply', 'code'] as const;
+export const SMS_KINDS = ['receipt', 'certificate', 'reminder', 'reply', 'otp'] as const;
 
 export interface SmsItem {
   id: number;
