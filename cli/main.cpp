@@ -318,6 +318,9 @@ int Main(int argc, char** argv) {
                     "SMS handed to the gateway per minute at most (default 600)");
   serve->add_option("--sms-per-owner-per-day", serve_opts.sms_per_owner_per_day,
                     "SMS to one owner in any 24 hours at most (default 5)");
+  serve->add_option("--sms-window", serve_opts.sms_window,
+                    "SMS handed to the gateway per pass before their marks are committed: the "
+                    "most a crash can send twice (default 64)");
   serve->add_option("--tls-cert", serve_opts.tls_cert,
                     "PEM certificate (with its chain): serve HTTPS (TLS 1.2/1.3); SIGHUP reloads");
   serve->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert");

@@ -1,6 +1,9 @@
 #include "http/routes/api.h"
 
+#include <iconv.h>
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -663,6 +666,16 @@ Answer OwnerSignOut(HerdService& service, Request& req, const OwnerCaller& owner
   return Response{204, "", "", {}};
 }
 
+// PUT /me/language {language}: the owner's language for SMS from now on.
+Answer OwnerSetLanguage(HerdService& service, Request& req, const OwnerCaller& owner) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  std::string language = f.String("language");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_RETURN_IF_ERROR(service.OwnerSetLanguage(owner, language));
+  return Json(200, {{"language", language}});
+}
+
 Answer OwnerRecordsAnswer(HerdService& service, const OwnerCaller& owner) {
   HP_ASSIGN_OR_RETURN(const OwnerRecords r, service.OwnerOwnRecords(owner));
   return JsonText(200, OwnerRecordsJson(r, service.catalogue(), service.clock().Now()));
@@ -692,6 +705,35 @@ Answer SmsDeliveryReport(HerdService& service, Request& req) {
 // message is short, so a body of more than kMaxInboundSmsBytes is refused before anything is read.
 constexpr size_t kMaxInboundSmsBytes = 2048;
 
+// The owner's text as UTF-8. smsbox posts a message the phone sent as UCS-2 (Cyrillic, Arabic
+// script, Chinese: every text outside GSM-7) as `text/plain; charset="UTF-16BE"` (unless its
+// mo-recode is on), and the rest as UTF-8. Converted with iconv (glibc) rather than by hand;
+// bytes that are no UTF-16 are a 400 naming body.
+Result<std::string> InboundSmsText(const Request& req) {
+  std::string type(req.Header("Content-Type"));
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::erase(type, '"');
+  const size_t at = type.find("charset=");
+  const std::string charset =
+      at == std::string::npos ? "" : type.substr(at + 8, type.find(';', at) - (at + 8));
+  if (charset != "utf-16be" && charset != "utf-16") return req.body;
+  iconv_t cd = iconv_open("UTF-8", "UTF-16BE");
+  if (cd == reinterpret_cast<iconv_t>(-1)) return Internal("iconv has no UTF-16BE");
+  std::string in = req.body;
+  std::string out(in.size() * 2 + 4, '\0');
+  char* src = in.data();
+  size_t src_left = in.size();
+  char* dst = out.data();
+  size_t dst_left = out.size();
+  const size_t done = iconv(cd, &src, &src_left, &dst, &dst_left);
+  iconv_close(cd);
+  if (done == static_cast<size_t>(-1) || src_left != 0) {
+    return InvalidArgument("body", "the message is not the UTF-16 its charset says");
+  }
+  out.resize(out.size() - dst_left);
+  return out;
+}
+
 Answer ReceiveOwnerSms(HerdService& service, const TrustedProxies& sources, Request& req) {
   if (!sources.Contains(req.remote_address)) {
     return Status(StatusCode::kPermissionDenied,
@@ -710,7 +752,7 @@ Answer ReceiveOwnerSms(HerdService& service, const TrustedProxies& sources, Requ
   m.id = std::string(req.Query("id"));
   m.time = std::string(req.Query("time"));
   m.token = std::string(req.Query("token"));
-  m.text = req.body;
+  HP_ASSIGN_OR_RETURN(m.text, InboundSmsText(req));
   if (m.from.empty()) return InvalidArgument("from", "from (the sender, Kannel's %p) is required");
   HP_ASSIGN_OR_RETURN(const InboundSmsOutcome out, service.ReceiveSms(m));
   return Json(200, {{"owner_known", out.owner_known}, {"keyword", SmsKeywordName(out.keyword)}});
@@ -1017,6 +1059,9 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              }));
   router.Add("GET", "/api/v1/me", OwnerAuthed(s, [&s](Request&, const OwnerCaller& o) {
                return ToResponse(OwnerRecordsAnswer(s, o));
+             }));
+  router.Add("PUT", "/api/v1/me/language", OwnerAuthed(s, [&s](Request& req, const OwnerCaller& o) {
+               return ToResponse(OwnerSetLanguage(s, req, o));
              }));
   router.Add("GET", "/api/v1/me/readers", OwnerAuthed(s, [&s](Request&, const OwnerCaller& o) {
                return ToResponse(OwnerReadersAnswer(s, o));

@@ -1,6 +1,7 @@
 #include "tests/support/kannel.h"
 
 #include <arpa/inet.h>
+#include <iconv.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -336,7 +337,10 @@ std::vector<SmscMessage> KannelGateway::WaitForMessages(size_t count,
 
 void KannelGateway::Inject(const std::string& from, const std::string& to,
                            const std::string& text) {
-  std::string line = from + " " + to + " text " + text + "\n";
+  SendLine(from + " " + to + " text " + text + "\n");
+}
+
+void KannelGateway::SendLine(const std::string& line) {
   std::lock_guard lock(mutex_);
   size_t sent = 0;
   while (sent < line.size()) {
@@ -344,6 +348,23 @@ void KannelGateway::Inject(const std::string& from, const std::string& to,
     if (n <= 0) throw std::runtime_error("the test SMSC lost its connection to bearerbox");
     sent += static_cast<size_t>(n);
   }
+}
+
+void KannelGateway::InjectUcs2(const std::string& from, const std::string& to,
+                               const std::string& text) {
+  iconv_t cd = iconv_open("UTF-16BE", "UTF-8");
+  if (cd == reinterpret_cast<iconv_t>(-1)) throw std::runtime_error("iconv has no UTF-16BE");
+  std::string in = text;
+  std::string out(in.size() * 4 + 4, '\0');
+  char* src = in.data();
+  size_t src_left = in.size();
+  char* dst = out.data();
+  size_t dst_left = out.size();
+  const size_t done = iconv(cd, &src, &src_left, &dst, &dst_left);
+  iconv_close(cd);
+  if (done == static_cast<size_t>(-1)) throw std::runtime_error("InjectUcs2: not UTF-8");
+  out.resize(out.size() - dst_left);
+  SendLine(from + " " + to + " ucs2 " + http::PercentEncode(out) + "\n");
 }
 
 std::string KannelGateway::sendsms_url() const {
