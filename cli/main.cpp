@@ -320,7 +320,7 @@ int Main(int argc, char** argv) {
                     "SMS to one owner in any 24 hours at most (default 5)");
   serve->add_option("--sms-window", serve_opts.sms_window,
                     "SMS handed to the gateway per pass before their marks are committed: the "
-                    "most a crash can send twice (default 64)");
+                    "most a crash can send twice (default 512)");
   serve->add_option("--tls-cert", serve_opts.tls_cert,
                     "PEM certificate (with its chain): serve HTTPS (TLS 1.2/1.3); SIGHUP reloads");
   serve->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert");

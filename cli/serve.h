@@ -53,7 +53,7 @@ struct ServeOptions {
   std::vector<std::string> sms_inbound_from;
   int sms_per_minute = 600;       // --sms-per-minute: SmsLimits::global_per_minute
   int sms_per_owner_per_day = 5;  // --sms-per-owner-per-day: SmsLimits::per_owner_per_day
-  int sms_window = 64;            // --sms-window: SmsSenderOptions::window
+  int sms_window = 512;           // --sms-window: SmsSenderOptions::window
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);

@@ -100,6 +100,9 @@ struct KannelGateway::Pool {
         c.Close();
         co_return Unavailable("smsbox unreachable: " + ec.message());
       }
+      // Each request is one small write that waits for its answer: sent at once (no Nagle).
+      beast::error_code ignored;
+      c.stream.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
       c.open = true;
     }
     bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
