@@ -1,7 +1,5 @@
 #include "http/routes/api.h"
 
-#include <iconv.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -10,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "http/charset.h"
 #include "http/client_address.h"
 #include "http/compression.h"
 #include "http/request.h"
@@ -707,8 +706,7 @@ constexpr size_t kMaxInboundSmsBytes = 2048;
 
 // The owner's text as UTF-8. smsbox posts a message the phone sent as UCS-2 (Cyrillic, Arabic
 // script, Chinese: every text outside GSM-7) as `text/plain; charset="UTF-16BE"` (unless its
-// mo-recode is on), and the rest as UTF-8. Converted with iconv (glibc) rather than by hand;
-// bytes that are no UTF-16 are a 400 naming body.
+// mo-recode is on), and the rest as UTF-8. Bytes that are no UTF-16 are a 400 naming body.
 Result<std::string> InboundSmsText(const Request& req) {
   std::string type(req.Header("Content-Type"));
   for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -717,21 +715,7 @@ Result<std::string> InboundSmsText(const Request& req) {
   const std::string charset =
       at == std::string::npos ? "" : type.substr(at + 8, type.find(';', at) - (at + 8));
   if (charset != "utf-16be" && charset != "utf-16") return req.body;
-  iconv_t cd = iconv_open("UTF-8", "UTF-16BE");
-  if (cd == reinterpret_cast<iconv_t>(-1)) return Internal("iconv has no UTF-16BE");
-  std::string in = req.body;
-  std::string out(in.size() * 2 + 4, '\0');
-  char* src = in.data();
-  size_t src_left = in.size();
-  char* dst = out.data();
-  size_t dst_left = out.size();
-  const size_t done = iconv(cd, &src, &src_left, &dst, &dst_left);
-  iconv_close(cd);
-  if (done == static_cast<size_t>(-1) || src_left != 0) {
-    return InvalidArgument("body", "the message is not the UTF-16 its charset says");
-  }
-  out.resize(out.size() - dst_left);
-  return out;
+  return Recode(req.body, "UTF-16BE", "UTF-8", "body");
 }
 
 Answer ReceiveOwnerSms(HerdService& service, const TrustedProxies& sources, Request& req) {

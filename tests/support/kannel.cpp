@@ -17,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "http/charset.h"
 #include "http/request.h"
 #include "tests/support/http_client.h"
 
@@ -352,19 +353,9 @@ void KannelGateway::SendLine(const std::string& line) {
 
 void KannelGateway::InjectUcs2(const std::string& from, const std::string& to,
                                const std::string& text) {
-  iconv_t cd = iconv_open("UTF-16BE", "UTF-8");
-  if (cd == reinterpret_cast<iconv_t>(-1)) throw std::runtime_error("iconv has no UTF-16BE");
-  std::string in = text;
-  std::string out(in.size() * 4 + 4, '\0');
-  char* src = in.data();
-  size_t src_left = in.size();
-  char* dst = out.data();
-  size_t dst_left = out.size();
-  const size_t done = iconv(cd, &src, &src_left, &dst, &dst_left);
-  iconv_close(cd);
-  if (done == static_cast<size_t>(-1)) throw std::runtime_error("InjectUcs2: not UTF-8");
-  out.resize(out.size() - dst_left);
-  SendLine(from + " " + to + " ucs2 " + http::PercentEncode(out) + "\n");
+  auto ucs2 = http::Recode(text, "UTF-8", "UTF-16BE", "text");
+  if (!ucs2.ok()) throw std::runtime_error("InjectUcs2: " + ucs2.status().message());
+  SendLine(from + " " + to + " ucs2 " + http::PercentEncode(*ucs2) + "\n");
 }
 
 std::string KannelGateway::sendsms_url() const {
