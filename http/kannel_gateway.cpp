@@ -82,6 +82,10 @@ struct KannelGateway::Pool {
 
   asio::io_context io;
   std::vector<std::unique_ptr<Connection>> connections;
+  // Set when a connection failed or timed out in this SendAll: the messages not yet begun are
+  // left for the sender's retry rather than each waiting out the timeout (a hung smsbox holds a
+  // pass for about one timeout, not one per message).
+  bool unreachable = false;
 
   // Hands `m` (its request `target`) over on `c`.
   asio::awaitable<Status> SendOn(Connection& c, const KannelGatewayOptions& options,
@@ -93,11 +97,15 @@ struct KannelGateway::Pool {
     if (!c.open) {
       asio::ip::tcp::resolver resolver(io);
       auto endpoints = co_await resolver.async_resolve(host, port, token);
-      if (ec) co_return Unavailable("smsbox unreachable: " + ec.message());
+      if (ec) {
+        unreachable = true;
+        co_return Unavailable("smsbox unreachable: " + ec.message());
+      }
       c.stream.expires_after(options.timeout);
       co_await c.stream.async_connect(endpoints, token);
       if (ec) {
         c.Close();
+        unreachable = true;
         co_return Unavailable("smsbox unreachable: " + ec.message());
       }
       // Each request is one small write that waits for its answer: sent at once (no Nagle).
@@ -115,6 +123,7 @@ struct KannelGateway::Pool {
     if (!ec) co_await bhttp::async_read(c.stream, c.buffer, res, token);
     if (ec) {
       c.Close();
+      unreachable = true;
       co_return Unavailable("smsbox unreachable: " + ec.message());
     }
     c.last_used = std::chrono::steady_clock::now();
@@ -169,7 +178,7 @@ std::vector<Status> KannelGateway::SendAll(std::span<const SmsMessage> messages)
   // Each connection takes the next message as soon as it has its answer: up to `connections` in
   // flight, on the caller's thread.
   auto worker = [&](Pool::Connection& c) -> asio::awaitable<void> {
-    while (next < messages.size()) {
+    while (next < messages.size() && !pool_->unreachable) {
       const size_t i = next++;
       out[i] = co_await pool_->SendOn(c, options_, host_, port_, Target(messages[i]));
     }
@@ -178,6 +187,7 @@ std::vector<Status> KannelGateway::SendAll(std::span<const SmsMessage> messages)
   for (size_t c = 0; c < n; ++c) {
     asio::co_spawn(pool_->io, worker(*pool_->connections[c]), asio::detached);
   }
+  pool_->unreachable = false;
   pool_->io.restart();
   try {
     pool_->io.run();

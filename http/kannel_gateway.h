@@ -7,7 +7,9 @@
 //
 // Plain HTTP only: smsbox listens on the machine or the station's network (docs/sms.md). SendAll
 // keeps up to `connections` requests in flight, one per kept-alive connection (reopened when one
-// has been idle for a few seconds, or smsbox closed it); each request waits at most `timeout`.
+// has been idle for a few seconds, or smsbox closed it); each request waits at most `timeout`,
+// and once one connection fails or times out, the messages of the call not yet begun are not
+// tried (kUnavailable: the sender retries them later).
 // Thread-compatible: one caller (the sender).
 #pragma once
 
