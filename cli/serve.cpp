@@ -122,6 +122,9 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
                                 "--sms-gateway the codes go by SMS only"));
   }
   config.print_owner_codes = options.sms_print_codes;
+  if (options.sms_window < 1 || options.sms_window > 10000) {
+    return Fail(InvalidArgument("sms-window", "--sms-window must be from 1 to 10000"));
+  }
   config.sms_secret = options.sms_secret;
   config.sms_gateway = !options.sms_gateway.empty();
   if (!options.sms_inbound_from.empty()) {
@@ -177,11 +180,13 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     sender_options.utc_offset = config.local_utc_offset;
     sender_options.limits.global_per_minute = options.sms_per_minute;
     sender_options.limits.per_owner_per_day = options.sms_per_owner_per_day;
+    sender_options.window = options.sms_window;
     sms_sender = std::make_unique<SmsSender>(
         *opened.value()->store, opened.value()->service->clock(), *sms_gateway, sender_options);
     sms_sender->Start();
-    spdlog::info("sms: sending through {} ({} a minute at most, {} per owner a day)",
-                 options.sms_gateway, options.sms_per_minute, options.sms_per_owner_per_day);
+    spdlog::info("sms: sending through {} ({} a minute at most, {} per owner a day, {} per pass)",
+                 options.sms_gateway, options.sms_per_minute, options.sms_per_owner_per_day,
+                 options.sms_window);
   }
   std::unique_ptr<BackupScheduler> backups;  // before the server: stopped after it
   if (backup.every.count() > 0) {

@@ -54,6 +54,7 @@ struct ServeOptions {
   int sms_per_minute = 600;       // --sms-per-minute: SmsLimits::global_per_minute
   int sms_per_owner_per_day = 5;  // --sms-per-owner-per-day: SmsLimits::per_owner_per_day
   bool sms_print_codes = false;   // --sms-print-codes: ServiceConfig::print_owner_codes
+  int sms_window = 512;           // --sms-window: SmsSenderOptions::window
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);

@@ -25,6 +25,10 @@ struct SmsTexts {
   std::array<const char*, 3> status_words;
   std::array<const char*, 3> stop_words;
   std::array<const char*, 3> start_words;
+  // LANG (issue 15): the answer in the language chosen, the codes when none was named, the words.
+  const char* language_set;
+  const char* language_help;
+  std::array<const char*, 3> language_words;
 };
 
 // The nine languages of web/src/languages.ts. English and French keep to GSM-7 (French with the
@@ -47,7 +51,10 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "resume.",
      {"status", "", ""},
      {"stop", "", ""},
-     {"start", "", ""}},
+     {"start", "", ""},
+     "HerdPass: messages will come in English.",
+     "HerdPass: send LANG and a language: EN, RU, KK, KY, UZ, TG, UG, ZH, FR.",
+     {"lang", "language", ""}},
     {"ru",
      {"HerdPass {day}: привито {lines}. {by}", "{disease} {head} гол., {vaccine} серия {batch}",
       "; ", "Вакцинатор {who}, {station}.", "{station}."},
@@ -63,7 +70,10 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass: СТАТУС - прививки ваших животных, СТОП - отключить сообщения, СТАРТ - включить.",
      {"статус", "", ""},
      {"стоп", "", ""},
-     {"старт", "", ""}},
+     {"старт", "", ""},
+     "HerdPass: сообщения будут приходить на русском языке.",
+     "HerdPass: отправьте ЯЗЫК и код языка: EN, RU, KK, KY, UZ, TG, UG, ZH, FR.",
+     {"язык", "", ""}},
     {"kk",
      {"HerdPass {day}: вакцина егілді {lines}. {by}",
       "{disease} {head} бас, {vaccine} сериясы {batch}", "; ", "Вакцинатор {who}, {station}.",
@@ -81,7 +91,10 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass: ЖАҒДАЙ - малыңыздың екпелері, ТОҚТАТ - хабарламаларды тоқтату, БАСТА - қосу.",
      {"жағдай", "", ""},
      {"тоқтат", "тоқтату", ""},
-     {"баста", "бастау", ""}},
+     {"баста", "бастау", ""},
+     "HerdPass: хабарламалар енді қазақ тілінде келеді.",
+     "HerdPass: ТІЛ сөзін және тіл кодын жіберіңіз: EN, RU, KK, KY, UZ, TG, UG, ZH, FR.",
+     {"тіл", "", ""}},
     {"ky",
      {"HerdPass {day}: эмделди {lines}. {by}", "{disease} {head} баш, {vaccine} сериясы {batch}",
       "; ", "Эмдеген {who}, {station}.", "{station}."},
@@ -98,7 +111,10 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass: АБАЛ - малыңыздын эмдөөлөрү, ТОКТОТ - билдирүүлөрдү токтотуу, БАШТА - күйгүзүү.",
      {"абал", "", ""},
      {"токтот", "", ""},
-     {"башта", "", ""}},
+     {"башта", "", ""},
+     "HerdPass: билдирүүлөр эми кыргыз тилинде келет.",
+     "HerdPass: ТИЛ сөзүн жана тилдин кодун жөнөтүңүз: EN, RU, KK, KY, UZ, TG, UG, ZH, FR.",
+     {"тил", "", ""}},
     {"uz",
      {"HerdPass {day}: emlandi {lines}. {by}", "{disease} {head} bosh, {vaccine} seriya {batch}",
       "; ", "Emlovchi {who}, {station}.", "{station}."},
@@ -116,7 +132,10 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "yoqish.",
      {"holat", "", ""},
      {"to'xtat", "toxtat", ""},
-     {"boshla", "", ""}},
+     {"boshla", "", ""},
+     "HerdPass: xabarlar endi o'zbek tilida keladi.",
+     "HerdPass: TIL va til kodini yuboring: EN, RU, KK, KY, UZ, TG, UG, ZH, FR.",
+     {"til", "", ""}},
     {"tg",
      {"HerdPass {day}: эм карда шуд {lines}. {by}",
       "{disease} {head} сар, {vaccine} силсилаи {batch}", "; ", "Ваксинатор {who}, {station}.",
@@ -134,7 +153,10 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass: ҲОЛАТ - эмкунии чорвои шумо, ИСТ - қатъи паёмҳо, ОҒОЗ - фаъол кардан.",
      {"ҳолат", "", ""},
      {"ист", "", ""},
-     {"оғоз", "", ""}},
+     {"оғоз", "", ""},
+     "HerdPass: паёмҳо акнун бо забони тоҷикӣ меоянд.",
+     "HerdPass: ЗАБОН ва рамзи забонро фиристед: EN, RU, KK, KY, UZ, TG, UG, ZH, FR.",
+     {"забон", "", ""}},
     {"ug",
      {"HerdPass {day}: ئەملەندى {lines}. {by}", "{disease} {head} باش، {vaccine} تۈركۈمى {batch}",
       "؛ ", "ئەملىگۈچى {who}، {station}.", "{station}."},
@@ -152,7 +174,10 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "ئېچىش.",
      {"ھالەت", "", ""},
      {"توختا", "", ""},
-     {"باشلا", "", ""}},
+     {"باشلا", "", ""},
+     "HerdPass: ئۇچۇرلار ئەمدى ئۇيغۇر تىلىدا كېلىدۇ.",
+     "HerdPass: «تىل» ۋە تىل كودىنى يوللاڭ: EN, RU, KK, KY, UZ, TG, UG, ZH, FR.",
+     {"تىل", "", ""}},
     {"zh-Hans",
      {"HerdPass {day}：已接种 {lines}。{by}", "{disease} {head}头，{vaccine} 批号 {batch}", "；",
       "接种员 {who}，{station}。", "{station}。"},
@@ -168,7 +193,10 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass：发送“状态”查询牲畜免疫情况，“停止”停止消息，“开始”恢复消息。",
      {"状态", "", ""},
      {"停止", "", ""},
-     {"开始", "", ""}},
+     {"开始", "", ""},
+     "HerdPass：今后消息将以中文发送。",
+     "HerdPass：发送“语言”和语言代码：EN, RU, KK, KY, UZ, TG, UG, ZH, FR。",
+     {"语言", "", ""}},
     {"fr",
      {"HerdPass, vaccination du {day} : {lines}. {by}",
       "{disease} effectif {head}, {vaccine} lot {batch}", " ; ", "Par {who}, {station}.",
@@ -187,7 +215,10 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "messages, REPRISE pour les réactiver.",
      {"etat", "état", ""},
      {"stop", "arret", "arrêt"},
-     {"reprise", "", ""}},
+     {"reprise", "", ""},
+     "HerdPass : les messages arriveront en français.",
+     "HerdPass : envoyez LANGUE et un code : EN, RU, KK, KY, UZ, TG, UG, ZH, FR.",
+     {"langue", "", ""}},
 }};
 
 const SmsTexts& TextsFor(std::string_view language) {
@@ -327,6 +358,8 @@ const char* SmsKeywordName(SmsKeyword k) {
       return "stop";
     case SmsKeyword::kStart:
       return "start";
+    case SmsKeyword::kLanguage:
+      return "language";
   }
   return "none";
 }
@@ -348,8 +381,36 @@ SmsKeyword ParseSmsKeyword(std::string_view text) {
     if (AnyIs(t.status_words, word)) return SmsKeyword::kStatus;
     if (AnyIs(t.stop_words, word)) return SmsKeyword::kStop;
     if (AnyIs(t.start_words, word)) return SmsKeyword::kStart;
+    if (AnyIs(t.language_words, word)) return SmsKeyword::kLanguage;
   }
   return SmsKeyword::kNone;
+}
+
+std::string SmsLanguageAsked(std::string_view text) {
+  if (ParseSmsKeyword(text) != SmsKeyword::kLanguage) return "";
+  const std::u32string all = Folded(text);
+  size_t i = 0;
+  while (i < all.size() && IsSpace(all[i])) ++i;
+  while (i < all.size() && !IsSpace(all[i])) ++i;  // the keyword
+  while (i < all.size() && IsSpace(all[i])) ++i;
+  size_t end = i;
+  while (end < all.size() && !IsSpace(all[end])) ++end;
+  std::u32string code = all.substr(i, end - i);
+  while (!code.empty() && (code.back() == '.' || code.back() == '!' || code.back() == 0x3002)) {
+    code.pop_back();
+  }
+  if (code == U"zh" || code == U"zh-hans") return "zh-Hans";
+  for (const SmsTexts& t : kTexts) {
+    if (Folded(t.code) == code) return t.code;
+  }
+  return "";
+}
+
+std::string RenderLanguageReply(const std::string& language) {
+  return TextsFor(language).language_set;
+}
+std::string RenderLanguageHelp(const std::string& language) {
+  return TextsFor(language).language_help;
 }
 
 }  // namespace herdpass

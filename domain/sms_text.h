@@ -57,8 +57,17 @@ std::string FillSmsPattern(std::string_view pattern,
 // What an owner's message asks for: its first word, trimmed and compared without case (Latin,
 // Cyrillic of the region's languages), with each language's word accepted whatever the owner's
 // language.
-enum class SmsKeyword { kNone, kStatus, kStop, kStart };
-const char* SmsKeywordName(SmsKeyword k);  // "none", "status", "stop", "start"
+enum class SmsKeyword { kNone, kStatus, kStop, kStart, kLanguage };
+const char* SmsKeywordName(SmsKeyword k);  // "none", "status", "stop", "start", "language"
 SmsKeyword ParseSmsKeyword(std::string_view text);
+
+// LANG (kLanguage: LANG, ЯЗЫК, ТІЛ, ТИЛ, TIL, ЗАБОН, تىل, 语言, LANGUE): the language its second
+// word names, a code of the nine without case ("kk", "KK"; "zh" for zh-Hans), or "" when the text
+// is no LANG or names none of them.
+std::string SmsLanguageAsked(std::string_view text);
+// The answer to LANG, in the language chosen (`language`): messages go in it from now on.
+std::string RenderLanguageReply(const std::string& language);
+// The answer to a LANG that named no language of the nine: the codes, in `language`.
+std::string RenderLanguageHelp(const std::string& language);
 
 }  // namespace herdpass

@@ -5,12 +5,19 @@
 // `<callback_url>/api/v1/sms/dlr?id=<id>&token=<token>&status=%d`, the token made by
 // SmsCallbackToken so that a report cannot be forged for another message.
 //
-// Plain HTTP only: smsbox listens on the machine or the station's network (docs/sms.md). Each Send
-// opens a connection and waits at most `timeout`. Thread-compatible: one caller (the sender).
+// Plain HTTP only: smsbox listens on the machine or the station's network (docs/sms.md). SendAll
+// keeps up to `connections` requests in flight, one per kept-alive connection (reopened when one
+// has been idle for a few seconds, or smsbox closed it); each request waits at most `timeout`,
+// and once one connection fails or times out, the messages of the call not yet begun are not
+// tried (kUnavailable: the sender retries them later).
+// Thread-compatible: one caller (the sender).
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "domain/status.h"
 #include "service/sms_sender.h"
@@ -25,6 +32,7 @@ struct KannelGatewayOptions {
   std::string secret;        // for the delivery reports' tokens
   std::string sender;        // the "from" number; "" = smsbox's own (global-sender)
   std::chrono::milliseconds timeout{10000};
+  int connections = 4;  // requests in flight at once (SendAll)
 };
 
 // kInvalidArgument naming "sms-gateway" when the URL is not http://host[:port]/path.
@@ -33,10 +41,17 @@ Status CheckSendsmsUrl(const std::string& url);
 class KannelGateway final : public SmsGateway {
  public:
   explicit KannelGateway(KannelGatewayOptions options);
+  ~KannelGateway() override;
   Status Send(const SmsMessage& message) override;
+  std::vector<Status> SendAll(std::span<const SmsMessage> messages) override;
 
  private:
+  struct Pool;  // the event loop and the kept-alive connections (Boost.Asio, in the .cpp)
+  // sendsms's request target for `message`.
+  std::string Target(const SmsMessage& message) const;
+
   KannelGatewayOptions options_;
+  std::unique_ptr<Pool> pool_;
   std::string host_;
   std::string port_;
   std::string path_;

@@ -15,6 +15,7 @@
 #include "domain/audit_detail.h"
 #include "domain/owner_code.h"
 #include "domain/sms.h"
+#include "domain/sms_text.h"
 #include "service/service.h"
 #include "service/throttle.h"
 #include "service/tokens.h"
@@ -187,6 +188,9 @@ Result<OwnerRecords> HerdService::OwnerOwnRecords(const OwnerCaller& owner) {
   q.now = clock_.Now();
   q.limit = 100;
   HP_ASSIGN_OR_RETURN(out.certificates, store_.ListCertificates(q));
+  HP_ASSIGN_OR_RETURN(const SmsOwnerSettings sms, store_.FindSmsOwner(owner.owner_id));
+  out.language = IsSmsLanguage(sms.language) ? sms.language : "";
+  out.language_in_use = SmsLanguageFor(sms.language, sms.authority);
   HP_RETURN_IF_ERROR(
       store_.AppendAudit(OwnerAudit(clock_.Now(), owner.address, out.owner.authority, "me.read",
                                     "owner:" + std::to_string(out.owner.id),
@@ -203,6 +207,15 @@ Result<std::vector<OwnerReader>> HerdService::OwnerReaders(const OwnerCaller& ow
       clock_.Now(), owner.address, o.authority, "me.readers", "owner:" + std::to_string(o.id),
       AuditDetail().Add("rows", readers.size()).Text())));
   return readers;
+}
+
+Status HerdService::OwnerSetLanguage(const OwnerCaller& owner, const std::string& language) {
+  HP_ASSIGN_OR_RETURN(const Owner o, store_.FindOwnerById(owner.owner_id));
+  const Timestamp now = clock_.Now();
+  return store_.SetSmsOwnerLanguage(
+      o.id, language, now,
+      OwnerAudit(now, owner.address, o.authority, "me.language", "owner:" + std::to_string(o.id),
+                 AuditDetail().Add("language", language).Text()));
 }
 
 }  // namespace herdpass

@@ -187,6 +187,8 @@ struct OwnerRecords {
   OwnerCoverage coverage;
   Date today;
   std::vector<Certificate> certificates;  // newest first
+  std::string language;                   // the owner's choice for SMS, "" = none (their region's)
+  std::string language_in_use;            // what their messages go in (SmsLanguageFor)
 };
 
 struct LoginResult {
@@ -671,6 +673,9 @@ class HerdService {
   // (Store::ListOwnerReaders): role, place and date, newest first, at most 200. Audited
   // (me.readers).
   Result<std::vector<OwnerReader>> OwnerReaders(const OwnerCaller& owner);
+  // The owner's language for SMS from now on (one of the nine, domain/sms_text.h), audited
+  // (me.language) in the same transaction. kInvalidArgument naming language, and nothing changes.
+  Status OwnerSetLanguage(const OwnerCaller& owner, const std::string& language);
 
   // --- users (CLI and admin) ---
   // Users, authorities and keys (below) of another country than config().country are

@@ -125,6 +125,16 @@ Result<InboundSmsOutcome> HerdService::ReceiveSms(const InboundSms& message) {
       change.stopped = false;
       reply.body = RenderStartReply(language);
       break;
+    case SmsKeyword::kLanguage:
+      // LANG KK: the owner's language from now on, answered in it; LANG alone (or a code of none
+      // of the nine) is answered with the codes, in the language they have.
+      if (const std::string asked = SmsLanguageAsked(message.text); !asked.empty()) {
+        change.language = asked;
+        reply.body = RenderLanguageReply(asked);
+      } else {
+        reply.body = RenderLanguageHelp(language);
+      }
+      break;
     case SmsKeyword::kNone:
       reply.body = RenderHelpReply(language);
       break;

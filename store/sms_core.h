@@ -114,8 +114,30 @@ Status QueueCertificateSms(Connection& conn, const Certificate& c, CertificateSm
   return QueueSmsIn<Codecs>(conn, sms).status();
 }
 
+// kInvalidArgument naming "language" unless `language` is one of the nine an owner may choose.
+inline Status CheckSmsLanguage(const std::string& language) {
+  if (IsSmsLanguage(language)) return Status::Ok();
+  return InvalidArgument("language",
+                         "language must be one of zh-Hans, ug, kk, ky, uz, tg, ru, en, fr");
+}
+
+// The owner's language for SMS from now on (their choice in /me), in the caller's transaction.
+// kInvalidArgument naming "language" unless it is one of the nine; kNotFound when there is no
+// owner. Their STOP or START stays as it is.
+template <class Codecs, class Connection>
+Status SetSmsLanguageIn(Connection& conn, int64_t owner_id, const std::string& language,
+                        Timestamp at) {
+  HP_RETURN_IF_ERROR(CheckSmsLanguage(language));
+  HP_ASSIGN_OR_RETURN(auto settings, Codecs::ReadSmsOwner(conn, owner_id));
+  if (!settings) return NotFound(kNoSuchOwner);
+  settings->language = language;
+  settings->changed_at = at;
+  return Codecs::UpsertSmsOwner(conn, *settings);
+}
+
 // W15 inbound: an owner's message, in the caller's transaction. The digest first: a replayed
-// message is kAlreadyExists ("message") and changes nothing; then STOP or START, then the reply.
+// message is kAlreadyExists ("message") and changes nothing; then STOP, START or LANG (the owner's
+// language), then the reply.
 template <class Codecs, class Connection>
 Status TakeInboundSmsIn(Connection& conn, const InboundSmsChange& in) {
   HP_ASSIGN_OR_RETURN(const bool fresh, Codecs::InsertSmsInbound(conn, in.digest, in.at));
@@ -125,8 +147,10 @@ Status TakeInboundSmsIn(Connection& conn, const InboundSmsChange& in) {
   if (in.owner_id == 0) return Status::Ok();
   HP_ASSIGN_OR_RETURN(auto settings, Codecs::ReadSmsOwner(conn, in.owner_id));
   if (!settings) return NotFound(kNoSuchOwner);
-  if (in.stopped) {
-    settings->stopped = *in.stopped;
+  if (in.language) HP_RETURN_IF_ERROR(CheckSmsLanguage(*in.language));
+  if (in.stopped || in.language) {
+    if (in.stopped) settings->stopped = *in.stopped;
+    if (in.language) settings->language = *in.language;
     settings->changed_at = in.at;
     HP_RETURN_IF_ERROR(Codecs::UpsertSmsOwner(conn, *settings));
   }
@@ -143,6 +167,19 @@ struct SmsChangeInput {
   std::string error;  // kFailedAttempt
   int dlr = 0;        // kReport
 };
+
+// The sender's outcome (store.h ApplySmsOutcomes) as the change it makes.
+inline SmsChangeInput SmsChangeOf(const SmsOutcome& o) {
+  switch (o.kind) {
+    case SmsOutcome::Kind::kSent:
+      return {SmsChange::kSent, o.at, "", 0};
+    case SmsOutcome::Kind::kDefer:
+      return {SmsChange::kDefer, o.at, "", 0};
+    case SmsOutcome::Kind::kFailedAttempt:
+      break;
+  }
+  return {SmsChange::kFailedAttempt, o.at, o.error, 0};
+}
 
 // Applies `in` to the stored message `id` and writes it back. kNotFound; kFailedPrecondition when
 // the sender's change (sent, defer, failed attempt) meets a message no longer queued.

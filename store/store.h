@@ -505,6 +505,15 @@ struct SmsOwnerSettings {
   std::string authority;  // the owner's (read from owners): the region of the default language
 };
 
+// What the sender made of one message handed over, or held back, in a pass (ApplySmsOutcomes).
+struct SmsOutcome {
+  enum class Kind { kSent, kDefer, kFailedAttempt };
+  int64_t id = 0;
+  Kind kind = Kind::kSent;
+  Timestamp at{};     // kSent: when; kDefer, kFailedAttempt: the next attempt
+  std::string error;  // kFailedAttempt: what the gateway said
+};
+
 struct NewSms {
   int64_t owner_id = 0;
   std::string kind;
@@ -522,6 +531,7 @@ struct InboundSmsChange {
   Timestamp at{};
   int64_t owner_id = 0;         // 0: no owner has the sender's number (nothing but the digest)
   std::optional<bool> stopped;  // STOP: true, START: false
+  std::optional<std::string> language;  // LANG: the owner's language from now on (one of the nine)
   std::optional<NewSms> reply;
   // Written in the same transaction: the read of the owner's record a STATUS reply carries.
   std::optional<AuditEntry> audit;
@@ -1000,9 +1010,10 @@ class Store {
 
   // --- SMS outbox (W15, domain/sms.h) ---
   // Durable on return, as every write. RecordVaccinations queues the owners' receipts in its own
-  // transaction (store/sms_core.h). The sender's calls (ListDueSms, MarkSmsSent, DeferSms,
-  // FailSmsAttempt) are the outbox's only readers by due time: a crash between a hand-over to the
-  // gateway and MarkSmsSent leaves the message queued, and it goes again (docs/sms.md).
+  // transaction (store/sms_core.h). The sender's calls (ListDueSms, ApplySmsOutcomes and the
+  // single MarkSmsSent, DeferSms, FailSmsAttempt) are the outbox's only readers by due time: a
+  // crash between a hand-over to the gateway and the commit of its mark leaves the message queued,
+  // and it goes again (docs/sms.md).
   //
   // Queues `sms` for an owner (kNotFound when there is none) and returns its id; one whose
   // dedupe_key is already used is not queued again: the id of the one there is returned.
@@ -1018,17 +1029,32 @@ class Store {
   // A hand-over failed with `error`: one attempt more, tried again at `retry_at`, or failed for
   // good once kSmsMaxAttempts are spent.
   virtual Status FailSmsAttempt(int64_t id, Timestamp retry_at, const std::string& error) = 0;
+  // The outcomes of one pass of the sender, in one transaction (one commit for the group: the
+  // outbox's group commit), each applied as MarkSmsSent, DeferSms or FailSmsAttempt applies it.
+  // Returns one status per outcome, in order: kNotFound or kFailedPrecondition there concern that
+  // message alone, and the others are applied. An error of the store itself (the returned status)
+  // applies none of them: every message handed over stays queued, as after a crash (docs/sms.md).
+  virtual Result<std::vector<Status>> ApplySmsOutcomes(std::span<const SmsOutcome> outcomes) = 0;
   // A delivery report (Kannel's dlr-url): its code and time; the status follows
   // SmsStatusAfterReport. kNotFound when there is no such message.
   virtual Status RecordSmsDelivery(int64_t id, int dlr, Timestamp at) = 0;
   // Messages sent to the owner at or after `since` (for the per-owner rate limit).
   virtual Result<int64_t> CountSmsSentSince(int64_t owner_id, Timestamp since) = 0;
+  // The same for each of `owner_ids` (one read job for a pass of the sender, one indexed count per
+  // owner), in the order given; an owner with none sent is 0.
+  virtual Result<std::vector<int64_t>> CountSmsSentSinceEach(std::span<const int64_t> owner_ids,
+                                                             Timestamp since) = 0;
   virtual Result<std::vector<SmsMessage>> ListSms(const SmsListQuery& query) = 0;
   // How many messages to owners of the query's scope (its before_id, limit and status aside) are
   // queued: the admin's "waiting" count, read through the outbox's index of queued messages.
   virtual Result<int64_t> CountQueuedSms(const SmsListQuery& query) = 0;
   // The owner's SMS choices (a default one when none are stored). kNotFound when there is no owner.
   virtual Result<SmsOwnerSettings> FindSmsOwner(int64_t owner_id) = 0;
+  // The owner's language for SMS from now on (their choice in /me; SetSmsLanguageIn), with
+  // `audit`, in one transaction. kInvalidArgument naming "language" unless it is one of the nine
+  // (domain/sms_text.h IsSmsLanguage), kNotFound when there is no owner: nothing changes then.
+  virtual Status SetSmsOwnerLanguage(int64_t owner_id, const std::string& language, Timestamp at,
+                                     const AuditEntry& audit) = 0;
   // An owner's message (store/sms_core.h TakeInboundSmsIn): kAlreadyExists naming "message" when
   // its digest was taken before, and nothing changes; kNotFound when owner_id names no owner.
   virtual Status TakeInboundSms(const InboundSmsChange& change) = 0;

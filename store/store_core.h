@@ -585,12 +585,43 @@ class StoreCore final : public Store {
   Status FailSmsAttempt(int64_t id, Timestamp retry_at, const std::string& error) override {
     return ChangeSmsJob(id, {SmsChange::kFailedAttempt, retry_at, error, 0});
   }
+  Result<std::vector<Status>> ApplySmsOutcomes(std::span<const SmsOutcome> outcomes) override {
+    std::vector<Status> each;
+    Status s = writer_->Run([&](Txn& tx) -> Status {
+      each.clear();  // a retried job starts over
+      for (const SmsOutcome& o : outcomes) {
+        Status one = ChangeSms<Codecs>(tx.conn(), o.id, SmsChangeOf(o));
+        // The rule refuses before it writes anything: that message alone is left as it is.
+        if (!one.ok() && one.code() != StatusCode::kNotFound &&
+            one.code() != StatusCode::kFailedPrecondition) {
+          return one;
+        }
+        each.push_back(std::move(one));
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return each;
+  }
   Status RecordSmsDelivery(int64_t id, int dlr, Timestamp at) override {
     return ChangeSmsJob(id, {SmsChange::kReport, at, "", dlr});
   }
 
   Result<int64_t> CountSmsSentSince(int64_t owner_id, Timestamp since) override {
     return Read([&](Connection& c) { return Codecs::CountSmsSentSince(c, owner_id, since); });
+  }
+
+  Result<std::vector<int64_t>> CountSmsSentSinceEach(std::span<const int64_t> owner_ids,
+                                                     Timestamp since) override {
+    return Read([&](Connection& c) -> Result<std::vector<int64_t>> {
+      std::vector<int64_t> out;
+      out.reserve(owner_ids.size());
+      for (const int64_t owner : owner_ids) {
+        HP_ASSIGN_OR_RETURN(const int64_t n, Codecs::CountSmsSentSince(c, owner, since));
+        out.push_back(n);
+      }
+      return out;
+    });
   }
 
   Result<std::vector<SmsMessage>> ListSms(const SmsListQuery& query) override {
@@ -606,6 +637,14 @@ class StoreCore final : public Store {
       HP_ASSIGN_OR_RETURN(auto s, Codecs::ReadSmsOwner(c, owner_id));
       if (!s) return NotFound(kNoSuchOwner);
       return std::move(*s);
+    });
+  }
+
+  Status SetSmsOwnerLanguage(int64_t owner_id, const std::string& language, Timestamp at,
+                             const AuditEntry& audit) override {
+    return writer_->Run([&](Txn& tx) -> Status {
+      HP_RETURN_IF_ERROR(SetSmsLanguageIn<Codecs>(tx.conn(), owner_id, language, at));
+      return tx.AppendAudit(audit);
     });
   }
 

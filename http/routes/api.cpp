@@ -1,12 +1,14 @@
 #include "http/routes/api.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 
+#include "http/charset.h"
 #include "http/client_address.h"
 #include "http/compression.h"
 #include "http/request.h"
@@ -663,6 +665,16 @@ Answer OwnerSignOut(HerdService& service, Request& req, const OwnerCaller& owner
   return Response{204, "", "", {}};
 }
 
+// PUT /me/language {language}: the owner's language for SMS from now on.
+Answer OwnerSetLanguage(HerdService& service, Request& req, const OwnerCaller& owner) {
+  HP_ASSIGN_OR_RETURN(const json body, JsonObjectBody(req));
+  FieldReader f(body, "");
+  std::string language = f.String("language");
+  HP_RETURN_IF_ERROR(f.Done());
+  HP_RETURN_IF_ERROR(service.OwnerSetLanguage(owner, language));
+  return Json(200, {{"language", language}});
+}
+
 Answer OwnerRecordsAnswer(HerdService& service, const OwnerCaller& owner) {
   HP_ASSIGN_OR_RETURN(const OwnerRecords r, service.OwnerOwnRecords(owner));
   return JsonText(200, OwnerRecordsJson(r, service.catalogue(), service.clock().Now()));
@@ -692,6 +704,20 @@ Answer SmsDeliveryReport(HerdService& service, Request& req) {
 // message is short, so a body of more than kMaxInboundSmsBytes is refused before anything is read.
 constexpr size_t kMaxInboundSmsBytes = 2048;
 
+// The owner's text as UTF-8. smsbox posts a message the phone sent as UCS-2 (Cyrillic, Arabic
+// script, Chinese: every text outside GSM-7) as `text/plain; charset="UTF-16BE"` (unless its
+// mo-recode is on), and the rest as UTF-8. Bytes that are no UTF-16 are a 400 naming body.
+Result<std::string> InboundSmsText(const Request& req) {
+  std::string type(req.Header("Content-Type"));
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::erase(type, '"');
+  const size_t at = type.find("charset=");
+  const std::string charset =
+      at == std::string::npos ? "" : type.substr(at + 8, type.find(';', at) - (at + 8));
+  if (charset != "utf-16be" && charset != "utf-16") return req.body;
+  return Recode(req.body, "UTF-16BE", "UTF-8", "body");
+}
+
 Answer ReceiveOwnerSms(HerdService& service, const TrustedProxies& sources, Request& req) {
   if (!sources.Contains(req.remote_address)) {
     return Status(StatusCode::kPermissionDenied,
@@ -710,7 +736,7 @@ Answer ReceiveOwnerSms(HerdService& service, const TrustedProxies& sources, Requ
   m.id = std::string(req.Query("id"));
   m.time = std::string(req.Query("time"));
   m.token = std::string(req.Query("token"));
-  m.text = req.body;
+  HP_ASSIGN_OR_RETURN(m.text, InboundSmsText(req));
   if (m.from.empty()) return InvalidArgument("from", "from (the sender, Kannel's %p) is required");
   HP_ASSIGN_OR_RETURN(const InboundSmsOutcome out, service.ReceiveSms(m));
   return Json(200, {{"owner_known", out.owner_known}, {"keyword", SmsKeywordName(out.keyword)}});
@@ -1017,6 +1043,9 @@ void RegisterApiRoutes(Router& router, HerdService& service, MetricsRegistry& me
              }));
   router.Add("GET", "/api/v1/me", OwnerAuthed(s, [&s](Request&, const OwnerCaller& o) {
                return ToResponse(OwnerRecordsAnswer(s, o));
+             }));
+  router.Add("PUT", "/api/v1/me/language", OwnerAuthed(s, [&s](Request& req, const OwnerCaller& o) {
+               return ToResponse(OwnerSetLanguage(s, req, o));
              }));
   router.Add("GET", "/api/v1/me/readers", OwnerAuthed(s, [&s](Request&, const OwnerCaller& o) {
                return ToResponse(OwnerReadersAnswer(s, o));

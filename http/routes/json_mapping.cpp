@@ -1279,6 +1279,14 @@ std::string OwnerRecordsJson(const OwnerRecords& r, const Catalogue& catalogue, 
         Members(w, r.owner);
         w.EndObject();
         Field(w, "today", r.today.ToString());
+        // The owner's language for SMS: their choice (null: none, the region's) and the one used.
+        w.Key("language");
+        if (r.language.empty()) {
+          w.Null();
+        } else {
+          w.String(r.language.data(), static_cast<rapidjson::SizeType>(r.language.size()));
+        }
+        Field(w, "language_in_use", r.language_in_use);
         WriteCoverage(w, r.coverage.diseases, catalogue);
         WriteAnimalsWithCoverage(w, r.animals, r.coverage, r.holdings, catalogue);
         w.Key("certificates");

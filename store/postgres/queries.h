@@ -990,7 +990,7 @@ inline constexpr Query kUpsertSmsOwner{
     "UpsertSmsOwner",
     "INSERT INTO sms_owners(owner_id, stopped, language, changed_at) "
     "VALUES($1::bigint, $2::boolean, $3, hp_ts($4)) ON CONFLICT(owner_id) DO UPDATE SET "
-    "stopped = excluded.stopped, changed_at = excluded.changed_at"};
+    "stopped = excluded.stopped, language = excluded.language, changed_at = excluded.changed_at"};
 
 // The one-row statements a W1 batch collects (Connection::SetDeferWrites), each with its set form
 // above, in the order SendCollected sends them.

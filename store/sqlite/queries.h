@@ -803,7 +803,7 @@ inline constexpr Query kUpsertSmsOwner{
     "UpsertSmsOwner",
     "INSERT INTO sms_owners(owner_id, stopped, language, changed_at) VALUES(?1, ?2, ?3, ?4) "
     "ON CONFLICT(owner_id) DO UPDATE SET stopped = excluded.stopped, "
-    "changed_at = excluded.changed_at"};
+    "language = excluded.language, changed_at = excluded.changed_at"};
 
 // --- owners' sign-in to /me (issue 15 item 4) ---
 inline constexpr Query kInsertOwnerCode{

@@ -413,6 +413,14 @@ std::vector<Row> Matrix() {
        true},
       {"GET", "/me", Who::kOwner, {}, fixed("/api/v1/me"), no_body},
       {"GET", "/me/readers", Who::kOwner, {}, fixed("/api/v1/me/readers"), no_body},
+      {"PUT",
+       "/me/language",
+       Who::kOwner,
+       {},
+       fixed("/api/v1/me/language"),
+       [](int) {
+         return json{{"language", "ru"}};
+       }},
       {"GET", "/trust-list", Who::kPublic, {}, fixed("/api/v1/trust-list"), no_body},
       {"GET", "/trust-root", Who::kPublic, {}, fixed("/api/v1/trust-root"), no_body},
       {"GET", "/revocations", Who::kPublic, {}, fixed("/api/v1/revocations"), no_body},

@@ -9,6 +9,7 @@
 // tags: 7000 + 100 * test index and up.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <string>
 #include <vector>
@@ -84,6 +85,10 @@ class MeApiTest : public SharedServerTest<MeApiTest> {
     const json page = r.json();
     for (const json& row : page.at("items")) out.push_back(row);
     return out;
+  }
+
+  HttpResponse PutLanguage(const json& body, const std::string& token) {
+    return client_->Send("PUT", "/api/v1/me/language", body.dump(), "application/json", token, {});
   }
 
   void Dose(const json& record) {
@@ -306,6 +311,59 @@ TEST_F(MeApiTest, BadInputIsNamedAndChangesNothing) {
   EXPECT_EQ(SignIn(phone, code, from).status, 200);
 }
 
+// Issue 15: the owner chooses the language of their messages in /me: kept, shown, audited, and the
+// receipt still queued goes in it; a language not of the nine is named and changes nothing.
+TEST_F(MeApiTest, AnOwnerChoosesTheLanguageOfTheirMessages) {
+  const std::string phone = KzPhone(7600), from = "10.76.0.1";
+  Dose(FlockRecord(phone, DaysFromToday(0)));
+  ASSERT_EQ(AskCode(phone, from).status, 202);
+  auto signed_in = SignIn(phone, NewestCode(phone), from);
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const std::string owner = signed_in.json().at("token");
+  auto me = client_->Get("/api/v1/me", owner);
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_TRUE(me.json().at("language").is_null());
+  EXPECT_EQ(me.json().at("language_in_use"), "kk");  // the region's (KZ)
+  const size_t rows = AuditRows("me.language").size();
+
+  for (const json& bad :
+       {json{{"language", "de"}}, json{{"language", "KK"}}, json{{"language", ""}},
+        json{{"language", 7}}, json::object(), json{{"language", std::string(10 * 1024, 'k')}}}) {
+    SCOPED_TRACE(bad.dump().substr(0, 40));
+    ExpectProblem(PutLanguage(bad, owner), 400, "language");
+  }
+  ExpectProblem(PutLanguage({{"language", "ru"}, {"lang", "ru"}}, owner), 400, "lang");
+  EXPECT_TRUE(client_->Get("/api/v1/me", owner).json().at("language").is_null());
+  EXPECT_EQ(AuditRows("me.language").size(), rows);
+
+  auto put = PutLanguage({{"language", "ru"}}, owner);
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.json().at("language"), "ru");
+  me = client_->Get("/api/v1/me", owner);
+  EXPECT_EQ(me.json().at("language"), "ru");
+  EXPECT_EQ(me.json().at("language_in_use"), "ru");
+  const auto audited = AuditRows("me.language");
+  ASSERT_EQ(audited.size(), rows + 1);
+  const std::string target =
+      "owner:" + std::to_string(me.json().at("owner").at("id").get<int64_t>());
+  EXPECT_EQ(std::count_if(audited.begin(), audited.end(),
+                          [&](const json& r) { return r.at("target") == target; }),
+            1);
+
+  // A second dose today merges into the day's receipt, still queued: now in Russian.
+  Dose(FlockRecord(phone, DaysFromToday(0)));
+  auto list = client_->Get("/api/v1/sms/messages?limit=1000", Token("admin"));
+  ASSERT_EQ(list.status, 200) << list.body;
+  const json page = list.json();
+  int receipts = 0;
+  for (const json& m : page.at("items")) {
+    if (m.at("phone") != phone || m.at("kind") != "receipt") continue;
+    ++receipts;
+    EXPECT_NE(m.at("text").get<std::string>().find(": привито "), std::string::npos) << m.dump();
+  }
+  EXPECT_EQ(receipts, 1) << list.body;
+}
+
 // An owner's session is no user's token, and a user's token is no owner's session.
 TEST_F(MeApiTest, OwnerSessionsAndUserTokensOpenOnlyTheirOwnRoutes) {
   const std::string phone = KzPhone(7500), from = "10.75.0.1";
@@ -320,7 +378,9 @@ TEST_F(MeApiTest, OwnerSessionsAndUserTokensOpenOnlyTheirOwnRoutes) {
     SCOPED_TRACE(user);
     ExpectProblem(client_->Get("/api/v1/me", Token(user)), 401);
     ExpectProblem(client_->Get("/api/v1/me/readers", Token(user)), 401);
+    ExpectProblem(PutLanguage({{"language", "ru"}}, Token(user)), 401);
   }
+  ExpectProblem(PutLanguage({{"language", "ru"}}, ""), 401);
   EXPECT_EQ(client_->Get("/api/v1/me", owner).status, 200);
 }
 

@@ -193,6 +193,46 @@ TEST(SmsKeywordTest, EachLanguagesWordIsTakenTrimmedAndWithoutCase) {
   }
 }
 
+// LANG and its word in each language, with a code of the nine after it (issue 15).
+TEST(SmsKeywordTest, LangInEachLanguageNamesTheLanguageAsked) {
+  struct Case {
+    const char* text;
+    const char* want;  // "" = none of the nine named
+  };
+  const Case cases[] = {
+      {"LANG KK", "kk"},   {"lang ru", "ru"},      {"  Language  en. ", "en"},
+      {"ЯЗЫК RU", "ru"},   {"язык kk", "kk"},      {"ТІЛ KK", "kk"},
+      {"тил ky", "ky"},    {"TIL UZ", "uz"},       {"ЗАБОН TG", "tg"},
+      {"تىل UG", "ug"},    {"语言 ZH", "zh-Hans"}, {"语言 zh-Hans", "zh-Hans"},
+      {"LANGUE fr", "fr"}, {"LANG", ""},           {"LANG XX", ""},
+      {"LANG KKK", ""},    {"STATUS KK", ""},      {"KK", ""},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(SmsLanguageAsked(c.text), c.want) << c.text;
+  }
+  for (const char* word : {"LANG", "язык", "ТІЛ", "тил", "til", "забон", "تىل", "语言", "langue"}) {
+    EXPECT_EQ(ParseSmsKeyword(word), SmsKeyword::kLanguage) << word;
+  }
+  EXPECT_STREQ(SmsKeywordName(SmsKeyword::kLanguage), "language");
+}
+
+// The answer to LANG is in the language chosen, one text per language, none left in English; the
+// help names every code.
+TEST(SmsKeywordTest, TheAnswerToLangIsInTheLanguageChosen) {
+  std::set<std::string> answers;
+  for (const char* l : {"zh-Hans", "ug", "kk", "ky", "uz", "tg", "ru", "en", "fr"}) {
+    answers.insert(RenderLanguageReply(l));
+    const std::string help = RenderLanguageHelp(l);
+    for (const char* code : {"EN", "RU", "KK", "KY", "UZ", "TG", "UG", "ZH", "FR"}) {
+      EXPECT_NE(help.find(code), std::string::npos) << l << " " << code;
+    }
+  }
+  EXPECT_EQ(answers.size(), 9u);
+  EXPECT_EQ(RenderLanguageReply("ru"), "HerdPass: сообщения будут приходить на русском языке.");
+  EXPECT_EQ(RenderLanguageReply("en"), "HerdPass: messages will come in English.");
+  EXPECT_EQ(EncodeForSms(RenderLanguageReply("uz")).coding, SmsCoding::kGsm7);
+}
+
 TEST(SmsCertificateTextTest, TheCheckCodeIsSixDigitsOfTheSignedTextsHash) {
   // sha256("HP1:TEST") begins 0x...: its first four bytes modulo 10^6 (computed beside, in Python).
   EXPECT_EQ(CertificateCheckCode("HP1:TEST"), "601542");

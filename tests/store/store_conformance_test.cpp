@@ -4929,6 +4929,98 @@ TYPED_TEST(StoreTest, RecordsGivenLongBeforeTheyAreRecordedQueueNoReceipt) {
             "KZ-ABY-01.");
 }
 
+// Issue 15: the owner chooses their language (in /me, or LANG by SMS); their messages go in it from
+// then on, their STOP stays as it was, and a language not of the nine changes nothing.
+TYPED_TEST(StoreTest, AnOwnersLanguageIsKeptAndTheirReceiptsGoInIt) {
+  auto given = [](int64_t n, const char* day) {
+    auto v = MakeRecord(n, Phone(1));
+    v.administered_on = Day(day);
+    return v;
+  };
+  auto first = this->Record({given(1, "2026-09-21")});
+  ASSERT_EQ(first.size(), 1u);
+  const int64_t owner = first[0].owner_id;
+  auto audit_rows = [&](const char* action) {
+    auto rows = this->store().ListAudit({});
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? std::count_if(rows->begin(), rows->end(),
+                                     [&](const AuditRow& r) { return r.entry.action == action; })
+                     : -1;
+  };
+
+  // Refused, and nothing changes: not one of the nine (nor its case), no such owner.
+  for (const char* bad : {"", "de", "KK", "zh", "kk "}) {
+    EXPECT_TRUE(HasField(this->store().SetSmsOwnerLanguage(owner, bad, At(1'790'000'000'000),
+                                                           MakeAudit("me.language")),
+                         StatusCode::kInvalidArgument, "language"))
+        << bad;
+  }
+  EXPECT_TRUE(HasCode(this->store().SetSmsOwnerLanguage(9999, "ru", At(1'790'000'000'000),
+                                                        MakeAudit("me.language")),
+                      StatusCode::kNotFound));
+  EXPECT_EQ(this->store().FindSmsOwner(owner)->language, "");
+  EXPECT_EQ(audit_rows("me.language"), 0);
+
+  // A STOP before, kept through the change of language.
+  InboundSmsChange stop;
+  stop.digest = std::string(32, 's');
+  stop.at = At(1'790'000'050'000);
+  stop.owner_id = owner;
+  stop.stopped = true;
+  ASSERT_TRUE(this->store().TakeInboundSms(stop).ok());
+
+  const Timestamp chosen_at = At(1'790'000'100'000);
+  ASSERT_TRUE(
+      this->store().SetSmsOwnerLanguage(owner, "ru", chosen_at, MakeAudit("me.language")).ok());
+  auto chosen = this->store().FindSmsOwner(owner);
+  ASSERT_TRUE(chosen.ok()) << chosen.status().ToString();
+  EXPECT_EQ(chosen->language, "ru");
+  EXPECT_TRUE(chosen->stopped);
+  EXPECT_EQ(chosen->changed_at, chosen_at);
+  EXPECT_EQ(audit_rows("me.language"), 1);
+
+  // START: the language stays; the next day's receipt is in Russian, the region (KZ) aside.
+  InboundSmsChange start;
+  start.digest = std::string(32, 't');
+  start.at = At(1'790'000'150'000);
+  start.owner_id = owner;
+  start.stopped = false;
+  ASSERT_TRUE(this->store().TakeInboundSms(start).ok());
+  EXPECT_EQ(this->store().FindSmsOwner(owner)->language, "ru");
+  BatchContext next = MakeContext();
+  next.at += std::chrono::hours(24);
+  this->Record({given(2, "2026-09-22")}, next);
+  auto queued = this->store().ListSms({"KZ", true, 0, 100, {}});
+  ASSERT_TRUE(queued.ok());
+  ASSERT_FALSE(queued->empty());
+  EXPECT_EQ((*queued)[0].kind, "receipt");
+  EXPECT_EQ((*queued)[0].body.rfind("HerdPass 2026-09-22: привито FMD-O", 0), 0u)
+      << (*queued)[0].body;
+
+  // LANG by SMS: the language with the reply, in one change; a replay changes nothing.
+  InboundSmsChange lang;
+  lang.digest = std::string(32, 'l');
+  lang.at = At(1'790'000'200'000);
+  lang.owner_id = owner;
+  lang.language = "kk";
+  lang.reply = NewSms{owner, "reply", "", "kk now", "", true, lang.at};
+  ASSERT_TRUE(this->store().TakeInboundSms(lang).ok());
+  EXPECT_EQ(this->store().FindSmsOwner(owner)->language, "kk");
+  EXPECT_FALSE(this->store().FindSmsOwner(owner)->stopped);
+  lang.language = "en";
+  EXPECT_TRUE(HasCode(this->store().TakeInboundSms(lang), StatusCode::kAlreadyExists));
+  EXPECT_EQ(this->store().FindSmsOwner(owner)->language, "kk");
+  // A LANG naming none of the nine is refused whole: no digest kept, no reply.
+  const size_t messages = this->store().ListSms({"KZ", true, 0, 100, {}})->size();
+  InboundSmsChange bad = lang;
+  bad.digest = std::string(32, 'x');
+  bad.language = "xx";
+  EXPECT_TRUE(
+      HasField(this->store().TakeInboundSms(bad), StatusCode::kInvalidArgument, "language"));
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), messages);
+  EXPECT_EQ(this->store().FindSmsOwner(owner)->language, "kk");
+}
+
 TYPED_TEST(StoreTest, AnOwnersStopIsKeptAndHoldsTheirReceiptsUntilStart) {
   auto given = [](int64_t n, const char* day) {
     auto v = MakeRecord(n, Phone(1));
@@ -5153,6 +5245,67 @@ TYPED_TEST(StoreTest, TheSenderWalksAMessageThroughItsStates) {
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 2);
   EXPECT_EQ(*this->store().CountSmsSentSince(o.id, At(1'030'501)), 1);
+}
+
+// The sender's group commit (store.h ApplySmsOutcomes): one transaction for a pass's marks, each
+// outcome applied as its single call would, a refusal of one message leaving the others applied.
+TYPED_TEST(StoreTest, ThePassOutcomesAreAppliedTogetherEachAsItsOwnCall) {
+  Owner a = this->AddOwner(1);
+  Owner b = this->AddOwner(2);
+  const int64_t sent = *this->store().QueueSms({a.id, "reply", "", "s", "", true, At(1)});
+  const int64_t deferred = *this->store().QueueSms({a.id, "reply", "", "d", "", true, At(2)});
+  const int64_t refused = *this->store().QueueSms({b.id, "reply", "", "r", "", true, At(3)});
+  const int64_t gone = *this->store().QueueSms({b.id, "reply", "", "g", "", true, At(4)});
+  const int64_t reported = *this->store().QueueSms({b.id, "reply", "", "p", "", true, At(5)});
+  ASSERT_TRUE(this->store().MarkSmsSent(gone, At(10)).ok());
+  // A delivery report that came before the sender's mark (docs/sms.md).
+  ASSERT_TRUE(this->store().RecordSmsDelivery(reported, 1, At(15)).ok());
+
+  const std::vector<SmsOutcome> outcomes = {
+      {sent, SmsOutcome::Kind::kSent, At(20), ""},
+      {deferred, SmsOutcome::Kind::kDefer, At(5'000), ""},
+      {refused, SmsOutcome::Kind::kFailedAttempt, At(30'020), "503 from smsbox"},
+      {gone, SmsOutcome::Kind::kSent, At(20), ""},
+      {9999, SmsOutcome::Kind::kSent, At(20), ""},
+      {reported, SmsOutcome::Kind::kSent, At(20), ""},
+  };
+  auto applied = this->store().ApplySmsOutcomes(outcomes);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_EQ(applied->size(), outcomes.size());
+  EXPECT_TRUE((*applied)[0].ok());
+  EXPECT_TRUE((*applied)[1].ok());
+  EXPECT_TRUE((*applied)[2].ok());
+  EXPECT_TRUE(HasCode((*applied)[3], StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(HasCode((*applied)[4], StatusCode::kNotFound));
+  EXPECT_TRUE((*applied)[5].ok());
+
+  auto s = this->store().FindSms(sent);
+  EXPECT_EQ(s->status, SmsStatus::kSent);
+  EXPECT_EQ(s->attempts, 1);
+  EXPECT_EQ(s->sent_at, std::optional<Timestamp>(At(20)));
+  auto d = this->store().FindSms(deferred);
+  EXPECT_EQ(d->status, SmsStatus::kQueued);
+  EXPECT_EQ(d->attempts, 0);
+  EXPECT_EQ(d->next_attempt_at, At(5'000));
+  auto r = this->store().FindSms(refused);
+  EXPECT_EQ(r->status, SmsStatus::kQueued);
+  EXPECT_EQ(r->attempts, 1);
+  EXPECT_EQ(r->last_error, "503 from smsbox");
+  EXPECT_EQ(r->next_attempt_at, At(30'020));
+  auto g = this->store().FindSms(gone);
+  EXPECT_EQ(g->sent_at, std::optional<Timestamp>(At(10)));  // the refusal changed nothing
+  EXPECT_EQ(g->attempts, 1);
+  auto p = this->store().FindSms(reported);
+  EXPECT_EQ(p->status, SmsStatus::kDelivered);  // the report counted the hand-over: kept
+  EXPECT_EQ(p->attempts, 1);
+  EXPECT_EQ(p->sent_at, std::optional<Timestamp>(At(15)));
+
+  auto counts = this->store().CountSmsSentSinceEach(std::vector<int64_t>{b.id, a.id, 9999}, At(0));
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(*counts, (std::vector<int64_t>{2, 1, 0}));
+  EXPECT_EQ(*this->store().CountSmsSentSinceEach(std::vector<int64_t>{b.id}, At(11)),
+            std::vector<int64_t>{1});
+  EXPECT_TRUE(this->store().CountSmsSentSinceEach({}, At(0))->empty());
 }
 
 TYPED_TEST(StoreTest, AMessageFailsForGoodAfterItsLastAttempt) {

@@ -100,6 +100,14 @@ inline ::testing::AssertionResult HasCode(const Status& s, StatusCode code) {
          << "expected " << StatusCodeName(code) << ", got " << s.ToString();
 }
 
+// `s` has `code` and names `field` (the field a 400 names).
+inline ::testing::AssertionResult HasField(const Status& s, StatusCode code,
+                                           const std::string& field) {
+  if (s.code() == code && s.field() == field) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "expected " << StatusCodeName(code) << " naming " << field
+                                       << ", got " << s.ToString() << " naming " << s.field();
+}
+
 inline Timestamp At(int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
 inline Date Day(const char* text) { return Date::Parse(text).value(); }
 

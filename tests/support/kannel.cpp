@@ -1,6 +1,7 @@
 #include "tests/support/kannel.h"
 
 #include <arpa/inet.h>
+#include <iconv.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -16,6 +17,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "http/charset.h"
 #include "http/request.h"
 #include "tests/support/http_client.h"
 
@@ -336,7 +338,10 @@ std::vector<SmscMessage> KannelGateway::WaitForMessages(size_t count,
 
 void KannelGateway::Inject(const std::string& from, const std::string& to,
                            const std::string& text) {
-  std::string line = from + " " + to + " text " + text + "\n";
+  SendLine(from + " " + to + " text " + text + "\n");
+}
+
+void KannelGateway::SendLine(const std::string& line) {
   std::lock_guard lock(mutex_);
   size_t sent = 0;
   while (sent < line.size()) {
@@ -344,6 +349,13 @@ void KannelGateway::Inject(const std::string& from, const std::string& to,
     if (n <= 0) throw std::runtime_error("the test SMSC lost its connection to bearerbox");
     sent += static_cast<size_t>(n);
   }
+}
+
+void KannelGateway::InjectUcs2(const std::string& from, const std::string& to,
+                               const std::string& text) {
+  auto ucs2 = http::Recode(text, "UTF-8", "UTF-16BE", "text");
+  if (!ucs2.ok()) throw std::runtime_error("InjectUcs2: " + ucs2.status().message());
+  SendLine(from + " " + to + " ucs2 " + http::PercentEncode(*ucs2) + "\n");
 }
 
 std::string KannelGateway::sendsms_url() const {

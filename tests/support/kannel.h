@@ -78,11 +78,16 @@ class KannelGateway {
   bool WaitUntilDelivered(std::chrono::milliseconds timeout);
   // An owner's message: `from` sends `text` (UTF-8, one line) to `to`. Thread-safe.
   void Inject(const std::string& from, const std::string& to, const std::string& text);
+  // The same sent as a phone sends a text outside GSM-7 (Cyrillic, Arabic script, Chinese): as
+  // UCS-2 (the fake SMSC's `ucs2` type), which smsbox posts on as UTF-16BE. Thread-safe.
+  void InjectUcs2(const std::string& from, const std::string& to, const std::string& text);
 
   // bearerbox's and smsbox's logs, for failure messages.
   std::string Logs() const;
 
  private:
+  // Writes one line of the fake SMSC's protocol to bearerbox.
+  void SendLine(const std::string& line);
   void StartBoxes();
   bool StatusShowsReady();
   void ConnectSmsc(std::chrono::milliseconds timeout);

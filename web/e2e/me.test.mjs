@@ -15,6 +15,7 @@ import {
   expectAllTranslated,
   expectAttr,
   expectCount,
+  expectValue,
   launch,
   phone,
   serverToday,
@@ -82,5 +83,64 @@ test('an owner signs in to /me with the code Kannel delivered and sees their ani
   // Signing out forgets the session: the phone form again.
   await page.getByTestId('me-sign-out').click();
   await page.getByTestId('me-phone').waitFor();
+  await context.close();
+});
+
+// Issue 15: the owner chooses the language of their SMS on /me. The list shows the language their
+// messages go in now (their region's), Save opens only once they pick another, and the choice is
+// kept on the server (audited) and shown again after a reload. No gateway: the code is read from
+// the outbox as an admin sees it. Then the screen at 390 px in ug, kk and ru.
+test('an owner picks the language of their SMS on /me and it is saved', async (t) => {
+  const server = await startServer({ owners: 5 });
+  t.after(() => server.stop());
+  const vet = await apiLogin(server.url, 'vet');
+  const admin = await apiLogin(server.url, 'admin');
+  const owner = await coveredSheep(server.url, vet, { today: await serverToday(server, vet), count: 1, name: 'Language Owner' });
+  const digits = owner.phone.replace(/\D/g, '').slice(-10);
+
+  const browser = await launch();
+  t.after(() => browser.close());
+  const context = await phone(browser, { locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/me`);
+  await page.getByTestId('me-phone').fill(owner.phone);
+  await page.getByTestId('me-send-code').click();
+  await page.getByTestId('me-code-sent').waitFor();
+  const otp = await eventuallyValue(
+    async () => {
+      const r = await apiGet(server.url, admin, '/sms/messages?limit=1000');
+      return r.body.items.find((m) => m.kind === 'otp' && m.phone.replace(/\D/g, '').endsWith(digits));
+    },
+    (m) => m !== undefined,
+    'the code in the outbox',
+  );
+  await page.getByTestId('me-code').fill(/(?:^|\D)(\d{6})(?:\D|$)/.exec(otp.text)[1]);
+  await page.getByTestId('me-sign-in').click();
+
+  await expectValue(page.getByTestId('me-language'), 'kk', 'the region’s language (KZ) shown first');
+  await expectAttr(page.getByTestId('me-save-language'), 'disabled', '', 'nothing to save before a choice');
+  await page.getByTestId('me-language').selectOption('ru');
+  await page.getByTestId('me-save-language').click();
+  await page.getByTestId('me-language-saved').waitFor();
+  await expectAttr(page.getByTestId('me-save-language'), 'disabled', '', 'saved: nothing more to save');
+
+  // On the server: one me.language row naming ru, and /me answers ru after a reload.
+  await eventually(async () => {
+    const r = await apiGet(server.url, admin, '/audit?action=me.language&limit=100');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.items.length, 1, JSON.stringify(r.body));
+    assert.equal(r.body.items[0].detail.language, 'ru', JSON.stringify(r.body.items[0]));
+  });
+  await page.reload();
+  await expectValue(page.getByTestId('me-language'), 'ru', 'the saved language after a reload');
+  await expectAllTranslated(page);
+
+  for (const lang of ['ug', 'kk', 'ru']) {
+    await page.getByTestId('language').selectOption(lang);
+    await expectAttr(page.locator('html'), 'lang', lang, `page language ${lang}`);
+    await expectValue(page.getByTestId('me-language'), 'ru', `the SMS language kept in ${lang}`);
+    await expectAllTranslated(page);
+    await shot(page, `me-language-${lang}`);
+  }
   await context.close();
 });

@@ -50,6 +50,22 @@ describe('OwnerClient', () => {
     expect(store.data.size).toBe(0);
   });
 
+  it('saves the language the owner chose with their session, and says why it was refused', async () => {
+    const store = memory();
+    store.setItem(OWNER_SESSION_KEY, JSON.stringify({ token: 'tok', expires_at: '2026-12-07T11:00:00Z' }));
+    const calls: { method: string; path: string; body: unknown; token: string | null }[] = [];
+    const call: Call = async (method, path, body, token) => {
+      calls.push({ method, path, body, token });
+      const language = (body as { language: string }).language;
+      return language === 'de' ? { status: 400, data: { field: 'language' } } : { status: 200, data: { language } };
+    };
+    const c = new OwnerClient(store, call, () => Date.parse('2026-12-07T10:00:00Z'));
+    await c.setLanguage('ru');
+    expect(calls[0]).toEqual({ method: 'PUT', path: '/me/language', body: { language: 'ru' }, token: 'tok' });
+    await expect(c.setLanguage('de')).rejects.toMatchObject({ status: 400 });
+    expect(c.session()?.token).toBe('tok');  // a refused value ends no session
+  });
+
   it('names a lookup of the number apart from other reads', () => {
     expect(readerActionKey('lookup.phone')).toBe('me:reader_action.lookup');
     expect(readerActionKey('owner.read')).toBe('me:reader_action.read');

@@ -48,6 +48,10 @@ export interface OwnerRecords {
   coverage: CoverageItem[];
   animals: OwnerAnimal[];
   certificates: { items: OwnerCertificate[] };
+  // The owner's language for SMS (one of LANGUAGES): their choice, null when none (the region's),
+  // and the one their messages go in.
+  language: string | null;
+  language_in_use: string;
 }
 
 export interface Reader {
@@ -133,6 +137,11 @@ export class OwnerClient {
 
   async readers(): Promise<Reader[]> {
     return (await this.send<{ items: Reader[] }>('GET', '/me/readers')).items;
+  }
+
+  // The owner's language for SMS from now on (PUT /me/language).
+  async setLanguage(language: string): Promise<void> {
+    await this.send('PUT', '/me/language', { language });
   }
 
   async signOut(): Promise<void> {

@@ -5,6 +5,7 @@ import './me.css';
 import { ApiError } from '../api';
 import { formatDate, formatDateTime, formatNumber, t } from '../i18n';
 import { coverageWords, diseaseName, speciesName } from '../labels';
+import { LANGUAGES } from '../languages';
 import { OwnerClient, readerActionKey, type OwnerRecords, type Reader } from '../me';
 import { errorBox, html, nothing, render, type Mount, type TemplateResult } from '../ui';
 
@@ -19,6 +20,11 @@ export const mount: Mount = (root) => {
   let records: OwnerRecords | null = null;
   let readers: Reader[] | null = null;
   let closed = false;
+  // The language of the owner's SMS: what they picked in the list (null: not changed yet), and
+  // whether it is saving, saved, or was refused.
+  let picked: string | null = null;
+  let languageState: 'idle' | 'saving' | 'saved' = 'idle';
+  let languageError: unknown = null;
 
   const failure = (e: unknown): TemplateResult => {
     if (e instanceof ApiError && e.status === 401 && step === 'code') {
@@ -83,6 +89,47 @@ export const mount: Mount = (root) => {
     draw();
   };
 
+  const saveLanguage = async (e: Event) => {
+    e.preventDefault();
+    if (!records || picked === null) return;
+    const language = picked;
+    languageState = 'saving';
+    languageError = null;
+    draw();
+    try {
+      await client.setLanguage(language);
+      if (closed) return;
+      records = { ...records, language, language_in_use: language };
+      picked = null;
+      languageState = 'saved';
+    } catch (err) {
+      if (closed) return;
+      languageError = err;
+      languageState = 'idle';
+      if (!client.session()) step = 'phone';
+    }
+    draw();
+  };
+
+  // The language list shows what the owner's messages go in now; Save is open only once the owner
+  // has picked another one, so that nothing is saved that they did not choose.
+  const languageForm = (r: OwnerRecords) => {
+    const shown = picked ?? r.language_in_use;
+    return html`<form class="me-language" @submit=${saveLanguage} data-testid="me-language-form">
+      <label class="field">${t('me:sms_language')}
+        <select name="language" data-testid="me-language" .value=${shown}
+          @change=${(e: Event) => { picked = (e.target as HTMLSelectElement).value; languageState = 'idle'; languageError = null; draw(); }}>
+          ${LANGUAGES.map((l) => html`<option value=${l.code} lang=${l.code} dir=${l.dir} ?selected=${l.code === shown}>${l.name}</option>`)}
+        </select>
+      </label>
+      <p class="muted">${t('me:sms_language_note')}</p>
+      ${languageError ? errorBox(languageError, undefined, 'me-language-error') : nothing}
+      ${languageState === 'saved' ? html`<p class="notice" role="status" data-testid="me-language-saved">${t('me:language_saved')}</p>` : nothing}
+      <button class="btn btn-primary" data-testid="me-save-language"
+        ?disabled=${picked === null || picked === r.language_in_use || languageState === 'saving'}>${languageState === 'saving' ? t('me:saving_language') : t('me:save_language')}</button>
+    </form>`;
+  };
+
   const signOut = async () => {
     try {
       await client.signOut();
@@ -93,6 +140,9 @@ export const mount: Mount = (root) => {
     records = null;
     readers = null;
     error = null;
+    picked = null;
+    languageState = 'idle';
+    languageError = null;
     draw();
   };
 
@@ -148,6 +198,7 @@ export const mount: Mount = (root) => {
       ${busy && !records ? html`<p class="muted">${t('me:loading')}</p>` : nothing}
       ${records
         ? html`<p data-testid="me-owner"><bdi>${records.owner.name}</bdi> · <bdi dir="ltr" class="nowrap">${records.owner.phone}</bdi></p>
+            ${languageForm(records)}
             <h2>${t('me:animals')}</h2>
             ${records.animals.length === 0
               ? html`<p class="muted" data-testid="me-no-animals">${t('me:no_animals')}</p>`
