@@ -32,6 +32,21 @@ bool PhoneNormalizer::IsKnownRegion(std::string_view region) {
 }
 
 Result<std::string> PhoneNormalizer::ToE164(std::string_view text, std::string_view field) const {
+  // A map under a lock rather than a cache library: nothing in the project's dependencies has one,
+  // and the memo only needs to remember recent numbers, not to age them finely.
+  const std::string key(text);
+  {
+    std::lock_guard lock(memo_mu_);
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  }
+  HP_ASSIGN_OR_RETURN(std::string e164, Parse(text, field));
+  std::lock_guard lock(memo_mu_);
+  if (memo_.size() >= kMemoSize) memo_.clear();
+  memo_.emplace(key, e164);
+  return e164;
+}
+
+Result<std::string> PhoneNormalizer::Parse(std::string_view text, std::string_view field) const {
   auto bad = [&](const std::string& why) { return InvalidArgument(std::string(field), why); };
   if (text.find_first_not_of(" \t") == std::string_view::npos) {
     return bad("is empty; enter the owner's mobile number");

@@ -302,9 +302,15 @@ std::string ArrayOfParams(const std::vector<const Param*>& values) {
 
 }  // namespace
 
-Status Connection::SendCollected() {
+Status Connection::SendCollected(const Query* only) {
   std::vector<Collected> collected;
-  collected.swap(collected_);
+  if (only == nullptr) {
+    collected.swap(collected_);
+  } else {
+    std::vector<Collected> kept;
+    for (Collected& c : collected_) (c.form->row == only ? collected : kept).push_back(std::move(c));
+    collected_.swap(kept);
+  }
   // In kCollected's order: the records, the owners' revisions, the field changes, the receipts.
   for (const CollectedForm& form : kCollected) {
     std::vector<std::vector<const Param*>> columns;
@@ -324,6 +330,8 @@ Status Connection::SendCollected() {
       HP_RETURN_IF_ERROR(Run(*form.set, arrays).status());
     }
   }
+  // libpq keeps a pipeline's statements in its buffer until it fills or a wait sends them.
+  if (only != nullptr && pipeline_ && PQflush(conn_) != 0) return Failure(kPipeline, nullptr);
   return Status::Ok();
 }
 

@@ -136,8 +136,11 @@ class Connection {
     if (mark < collected_.size()) collected_.resize(mark);
   }
   // Sends what was collected, one statement for each set form, without waiting; a failure comes
-  // with the next call that waits.
-  Status SendCollected();
+  // with the next call that waits. With `only`, sends the rows of that one-row statement alone
+  // (keeping the others collected) and hands them to the server at once (PQflush), so that it
+  // works on them while the caller goes on: call it only between the parts DropCollected undoes
+  // (no mark taken since is still needed).
+  Status SendCollected(const Query* only = nullptr);
 
   // libpq's pipeline mode: from BeginPipeline to EndPipeline, Exec and Send only send, and Run
   // (or Simple, one statement) sends its statement and waits for it and everything sent before it

@@ -1625,6 +1625,13 @@ Status Codecs::ReadRing(Connection& conn, const std::vector<int64_t>& holding_id
 namespace postgres {
 namespace {
 
+// Sorts `v` and removes its repeated values.
+template <class T>
+void Unique(std::vector<T>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
 // The row numbers of `rows`.
 std::vector<int> Range(const Rows& rows) {
   std::vector<int> out(static_cast<size_t>(rows.size()));
@@ -1639,7 +1646,10 @@ std::vector<int> Range(const Rows& rows) {
 // answered from what was read, kept up to date with the batch's own writes (and undone with a
 // record's savepoint), and the writes that return nothing are not waited for: the record rows,
 // the owners' revisions and the field changes are collected (Connection::SetDeferWrites) and
-// sent at Finish as one statement each (queries.h kCollected), the rest (flock head counts,
+// sent at Finish as one statement each (queries.h kCollected), except that the record rows of
+// every kPostgresRecordsPerSend stored records go out at once as one statement, so that the server
+// inserts them while the rules work on the next records (the rows of a record not yet done stay
+// collected, to be forgotten with it); the rest (flock head counts,
 // savepoints) in the writer's pipeline (writer_session.h). A record's savepoint is sent only
 // before its first write that goes out at once (a new owner or animal, a flock's head count):
 // a record that writes only collected rows is undone by forgetting them. A read of anything else,
@@ -1673,6 +1683,11 @@ class BatchPort final : public store::RecordPort {
       }
       for (const std::string& tag : in.animal_tags) tags.push_back(tag);
     }
+    // Each key once: a batch names most of its owners several times.
+    Unique(keys);
+    Unique(owner_ids);
+    Unique(phones);
+    Unique(tags);
     // One round trip (the writer's pipeline): the records, the owners, the tags, the flocks.
     const std::string owner_list = IntArrayLiteral(owner_ids);
     const std::string phone_list = TextArrayLiteral(phones);
@@ -1802,7 +1817,12 @@ class BatchPort final : public store::RecordPort {
   }
   Status ReleaseNested() override {
     undo_.clear();
-    return tx_.ReleaseNested();
+    HP_RETURN_IF_ERROR(tx_.ReleaseNested());
+    // Every kPostgresRecordsPerSend records, their rows go to the server at once: it inserts them
+    // while the rules go on with the next records, instead of all at Finish.
+    if (++unsent_records_ < kPostgresRecordsPerSend) return Status::Ok();
+    unsent_records_ = 0;
+    return conn_.SendCollected(&kInsertVaccination);
   }
   Status RollbackNested() override {
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
@@ -1827,6 +1847,7 @@ class BatchPort final : public store::RecordPort {
 
   Txn& tx_;
   Connection& conn_;
+  int unsent_records_ = 0;  // stored since their rows were last sent
   // What was read ahead, and written since; nullopt: known not to exist.
   std::map<std::string, std::optional<store::StoredRecord>> stored_;
   std::map<int64_t, std::optional<Owner>> owner_by_id_;

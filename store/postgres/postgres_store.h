@@ -40,6 +40,11 @@ int64_t PostgresRoundTrips();
 // statements of a use case.
 int64_t PostgresStatements();
 
+// A W1 batch sends its record rows to the server every this many stored records, each such run
+// as one statement while the batch goes on, and the rest with its other rows at its end: for
+// tests that count a batch's statements.
+inline constexpr int kPostgresRecordsPerSend = 128;
+
 // The schema version this program writes (the highest version in schema_migrations).
 int PostgresSchemaVersion();
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "tests/domain/status_matchers.h"
 
 namespace herdpass {
@@ -123,6 +125,33 @@ TEST(PhoneTest, KnownRegions) {
 }
 
 TEST(PhoneTest, KeepsItsRegion) { EXPECT_EQ(PhoneNormalizer("KG").default_region(), "KG"); }
+
+// The memo of accepted numbers answers as libphonenumber did: the same E.164 for every spelling
+// asked again, a refused text refused again (naming the field of each call), each normalizer
+// with its own region, and still so once the memo has filled and been emptied.
+TEST(PhoneTest, AnswersTheSameWhenAskedAgain) {
+  PhoneNormalizer kz("KZ");
+  PhoneNormalizer cn("CN");
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(kz.ToE164("8 701 234 5678").value(), "+77012345678") << round;
+    EXPECT_EQ(kz.ToE164("+7 (701) 234-56-78").value(), "+77012345678") << round;
+    EXPECT_EQ(cn.ToE164("13912345678").value(), "+8613912345678") << round;
+    const char* field = round == 0 ? "owner_phone" : "buyer_phone";
+    EXPECT_TRUE(IsInvalidArgument(kz.ToE164("13912345678", field).status(), field)) << round;
+    EXPECT_TRUE(IsInvalidArgument(kz.ToE164("8 701 234 56").status(), "phone")) << round;
+  }
+  // More numbers than the memo holds, each right, then the first ones again.
+  for (size_t i = 0; i <= PhoneNormalizer::kMemoSize + 10; ++i) {
+    char local[16];
+    std::snprintf(local, sizeof local, "8701%07zu", i);
+    char e164[16];
+    std::snprintf(e164, sizeof e164, "+7701%07zu", i);
+    ASSERT_EQ(kz.ToE164(local).value(), e164) << local;
+  }
+  EXPECT_EQ(kz.ToE164("8 701 234 5678").value(), "+77012345678");
+  EXPECT_EQ(kz.ToE164("87010000000").value(), "+77010000000");
+  EXPECT_TRUE(IsInvalidArgument(kz.ToE164("13912345678").status(), "phone"));
+}
 
 TEST(PhoneTest, Last4) {
   EXPECT_EQ(PhoneLast4("+77012345678"), "5678");
