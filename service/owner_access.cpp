@@ -14,6 +14,7 @@
 #include "domain/audit_detail.h"
 #include "domain/owner_code.h"
 #include "domain/sms.h"
+#include "domain/sms_text.h"
 #include "service/service.h"
 #include "service/throttle.h"
 #include "service/tokens.h"
@@ -95,7 +96,8 @@ Status HerdService::RequestOwnerCode(const std::string& phone, const std::string
   NewSms sms;
   sms.owner_id = owner->id;
   sms.kind = "otp";
-  sms.body = RenderOwnerCodeSms(code, "");
+  HP_ASSIGN_OR_RETURN(const SmsOwnerSettings settings, store_.FindSmsOwner(owner->id));
+  sms.body = RenderOwnerCodeSms(code, SmsLanguageFor(settings.language, settings.authority));
   sms.requested = true;
   sms.at = now;
   return store_
