@@ -203,6 +203,26 @@ TEST_F(SmsApiTest, SmsRemindRefusesBadDaysWithAMessageAndQueuesNothing) {
   EXPECT_TRUE(Messages().empty()) << Messages().dump();
 }
 
+// Bad input to serve's reminder options: a message naming the option, exit code 2, before
+// anything is served.
+TEST_F(SmsApiTest, ServeRefusesABadReminderTimeOrDays) {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--sms-reminders-at", "25:00"},
+       "herdpass: sms-reminders-at: a time of day is 00:00 to 23:59\n"},
+      {{"--sms-reminders-at", "2am"},
+       "herdpass: sms-reminders-at: a time of day is HH:MM, e.g. 02:00\n"},
+      {{"--sms-reminder-days", "0"},
+       "herdpass: sms-reminder-days: --sms-reminder-days must be from 1 to 90\n"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::vector<std::string> command = {"serve", "--listen", "127.0.0.1:0"};
+    command.insert(command.end(), args.begin(), args.end());
+    CommandResult r = env_.Run(command);
+    EXPECT_TRUE(r.status.exited && r.status.code == 2) << args[0] << " " << r.err;
+    EXPECT_EQ(r.err, message) << args[0];
+  }
+}
+
 TEST_F(SmsApiTest, ADeliveryReportWithAnotherMessagesTokenIsRefusedAndChangesNothing) {
   env_.StartServer();  // no gateway: the message stays queued
   RecordFlocks({"+77012223344", "+77012223355"});
