@@ -21,6 +21,12 @@
 //       store/sqlite/queries.h) from a random holding of the list over [from, to), every column
 //       of every row read, each in its own read transaction.
 //
+//   raw_sqlite_bench reminders --db HERDPASS.db [--runs 3]
+//       W15's reminder selection (issue 15): the store's one statement (SelectReminderRows of
+//       store/sqlite/queries.h) as the SQLite store binds it for today (doses from the
+//       catalogue's longest immunity period back, no reminder in the last 7 days), every column
+//       of every row read, in one read transaction; the best of --runs.
+//
 //   raw_sqlite_bench pg-trace-sql
 //       Prints the PostgreSQL store's trace query (store/postgres/queries.h SelectTraceWalk) for
 //       pgbench, its parameters named :holding :animal :from_ms :to_ms :depth :forward :backward
@@ -42,6 +48,12 @@
 #include <vector>
 
 #include "bench/workload.h"
+// The catalogue's immunity periods (reference data) set how far back the selection reads doses.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#include "domain/catalogue.h"
+#pragma GCC diagnostic pop
 #include "store/postgres/queries.h"
 #include "store/sqlite/queries.h"
 
@@ -61,6 +73,7 @@ struct Args {
   int64_t from_ms = 0;   // trace: the window [from_ms, to_ms)
   int64_t to_ms = 0;
   int depth = 2;
+  int runs = 3;  // reminders: the best of this many
   int txn = 500;
   int pool_owners = 1000;
   double seconds = 10;
@@ -774,6 +787,57 @@ int Trace(const Args& args) {
   return 0;
 }
 
+// The reminder job's selection (store_core.h SelectReminders: Codecs::ReadReminders), bound as the
+// SQLite store binds it. Not included: the W2 coverage rule over the rows (store/reminders.h), the
+// messages rendered and queued, the audit row.
+int Reminders(const Args& args) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
+  int longest = 0;
+  for (const auto& d : herdpass::DefaultCatalogue().diseases()) {
+    longest = std::max(longest, d.immunity_days);
+  }
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  const int64_t today = now_ms / 86400000;
+  sqlite3_stmt* select = Prepare(db, herdpass::sqlite::kSelectReminderRows);
+  double best = std::numeric_limits<double>::max();
+  int64_t rows = 0, units = 0;
+  size_t bytes_read = 0;
+  for (int run = 0; run < std::max(args.runs, 1); ++run) {
+    rows = units = 0;
+    bytes_read = 0;
+    const auto t0 = Clock::now();
+    Exec(db, "BEGIN");
+    sqlite3_bind_int64(select, 1, today - longest);
+    sqlite3_bind_int64(select, 2, today);
+    sqlite3_bind_int64(select, 3, now_ms - 7 * 86400000LL);
+    int rc;
+    while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
+      ++rows;
+      if (sqlite3_column_type(select, 0) != SQLITE_NULL) ++units;
+      for (int c = 0; c < sqlite3_column_count(select); ++c) {
+        if (sqlite3_column_blob(select, c) != nullptr) {
+          bytes_read += static_cast<size_t>(sqlite3_column_bytes(select, c));
+        }
+      }
+    }
+    if (rc != SQLITE_DONE) Die(db, "reminders");
+    sqlite3_reset(select);
+    Exec(db, "COMMIT");
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  std::printf("HP_RESULT seconds=%.3f rows=%lld units=%lld doses=%lld bytes=%zu runs=%d\n", best,
+              static_cast<long long>(rows), static_cast<long long>(units),
+              static_cast<long long>(rows - units), bytes_read, std::max(args.runs, 1));
+  sqlite3_finalize(select);
+  sqlite3_close(db);
+  return 0;
+}
+
 // The PostgreSQL trace query with pgbench's variables for its parameters, on one line.
 int PgTraceSql() {
   static constexpr const char* kNames[] = {":holding", ":animal",  ":from_ms", ":to_ms",
@@ -833,6 +897,8 @@ int main(int argc, char** argv) {
       args.txn = std::atoi(v);
     } else if (a == "--pool-owners") {
       args.pool_owners = std::atoi(v);
+    } else if (a == "--runs") {
+      args.runs = std::atoi(v);
     } else if (a == "--seconds") {
       args.seconds = std::atof(v);
     } else {
@@ -852,12 +918,13 @@ int main(int argc, char** argv) {
   if (args.mode == "arrival" && !args.db.empty() && !args.arrivals.empty()) {
     return herdpass::bench::Arrival(args);
   }
+  if (args.mode == "reminders" && !args.db.empty()) return herdpass::bench::Reminders(args);
   if (args.mode == "trace" && !args.db.empty() && !args.holdings.empty() && args.to_ms > 0) {
     return herdpass::bench::Trace(args);
   }
   std::cerr << "usage: raw_sqlite_bench insert --db NEW --schema-from HERDPASS.db | lookup --db "
                "HERDPASS.db --phones FILE | timeline --db HERDPASS.db --tags FILE | arrival --db "
                "HERDPASS.db --arrivals FILE | trace --db HERDPASS.db --holdings FILE --from-ms MS "
-               "--to-ms MS [--depth N]\n";
+               "--to-ms MS [--depth N] | reminders --db HERDPASS.db [--runs N]\n";
   return 2;
 }

@@ -32,6 +32,10 @@
 #                                 (the SMS tests' fixture, a fake SMSC taking everything), against
 #                                 a plain HTTP client sending the same texts to sendsms
 #                                 (bench/sms_bench.cpp)
+#                                 "reminders": only W15's reminder job (the big data set):
+#                                 `herdpass sms remind` against its selection statement
+#                                 (SelectReminderRows) run straight on SQLite
+#                                 (raw_sqlite_bench reminders)
 #   BENCH_SMS_MESSAGES [5000]     receipts of the SMS benchmark
 #   BENCH_OUT [bench/out]         seeded data sets (cached, keyed by schema version) and run logs
 # Loopback only. Every process it starts is stopped on exit.
@@ -714,6 +718,34 @@ run_sms_bench() {
   cat "$work/sms.txt" >>"$log"
 }
 
+# --- W15's reminder job against the same selection straight on SQLite (same data set, same run) -
+reminders_rows() {
+  local f=$work/reminders.txt r=$work/raw-reminders.txt hp ref
+  hp=$(field "$f" seconds)
+  ref=$(field "$r" seconds)
+  row "reminder job (\`herdpass sms remind\`, a process: open, select, queue $(field "$f" owners) reminders), s" \
+    "$hp s" "$ref s (raw SQLite: SelectReminderRows, $(field "$r" rows) rows read, best of $(field "$r" runs))" \
+    "$(ratio "$ref" "$hp")" ">= 0.5x" "$(check "$ref / $hp >= 0.5")"
+}
+run_reminders_bench() {
+  local set t0 said
+  set=$(dataset "$records")
+  rm -rf "$work/reminders"
+  cp -r --reflink=auto "$set/data" "$work/reminders"
+  sync
+  say "raw SQLite: the reminder job's selection statement"
+  timeout 3600 "$raw" reminders --db "$work/reminders/herdpass.db" --runs 3 \
+    >"$work/raw-reminders.txt"
+  cat "$work/raw-reminders.txt" >>"$log"
+  say "herdpass sms remind over $records records"
+  t0=$(date +%s.%N)
+  said=$(timeout 3600 "$herdpass" sms remind --data "$work/reminders" 2> >(tee -a "$log" >&2))
+  echo "HP_RESULT seconds=$(calc "sprintf(\"%.3f\", $(date +%s.%N) - $t0)")" \
+    "owners=$(sed -n 's/^reminders queued: \([0-9]*\).*/\1/p' <<<"$said")" >"$work/reminders.txt"
+  cat "$work/reminders.txt" >>"$log"
+  rm -rf "$work/reminders"
+}
+
 # BENCH_ONLY=NAME: one group alone, its own table. Runs RUN_FN, then a table of ROWS_FN titled TITLE.
 only_bench() {
   local run_fn=$1 title=$2 rows_fn=$3
@@ -744,6 +776,8 @@ case ${BENCH_ONLY:-} in
     outbreak_rows ;;
   w2) only_bench run_w2_bench "HerdPass W2 lean: gzip and the answer cache" w2_rows ;;
   sms) only_bench run_sms_bench "HerdPass SMS to owners through Kannel" sms_rows ;;
+  reminders) only_bench run_reminders_bench "HerdPass reminder job (issue 15), $records records" \
+    reminders_rows ;;
 esac
 
 say "build $build, $records records (small set $small_records), wrk ${duration}s, W1 ${w1_seconds}s"
@@ -882,6 +916,7 @@ run_photo_bench
 run_fieldcopy_bench
 run_journeys_bench
 run_sms_bench
+run_reminders_bench
 run_outbreak_bench
 
 # --- the table ------------------------------------------------------------------------------------
@@ -946,6 +981,7 @@ table=$work/table.md
   fieldcopy_rows
   journeys_rows
   sms_rows
+  reminders_rows
   outbreak_rows
   echo
   echo "context: a durable SQLite commit of one record took $commit_ms ms on this machine (raw SQLite," \

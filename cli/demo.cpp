@@ -855,6 +855,38 @@ Result<DemoResult> SeedDemo(HerdService& service, const Deployment& d, int owner
     }
   }
   HP_RETURN_IF_ERROR(flush());
+  {
+    // W15's reminders: a few households had their sheep and goats dosed against echinococcosis
+    // (a year's protection, outside the campaigns) a year ago less 3 to 12 days, so that whatever
+    // day the demo is made on, their coverage lapses within the reminders' 14 days. Ids of their
+    // own seed, as the tag life's: a second run sends the same records again, answered as
+    // duplicates.
+    std::mt19937_64 remind_ids(seed ^ 0xec41ULL);
+    const VaccineProduct* vaccine = VaccineFor(cat, "ECHINO");
+    for (size_t i = 0; vaccine != nullptr && i < households.size() && i < 12; ++i) {
+      const Date day = today.AddDays(-365 + 3 + static_cast<int32_t>(i % 10));
+      for (const auto& u : households[i].units) {
+        if (!Applies(cat, "ECHINO", u.species)) continue;
+        VaccinationRecordInput r;
+        r.id = UuidV7(static_cast<int64_t>(day.days()) * 86400000LL + 9 * 3600000LL, remind_ids);
+        r.owner_phone = households[i].phone;
+        r.species = u.species;
+        if (u.tag.empty()) {
+          r.head_count = u.heads;
+        } else {
+          r.animal_tags = {u.tag};
+        }
+        r.disease = "ECHINO";
+        r.vaccine = vaccine->code;
+        r.batch_no = "ECH-" + std::to_string(day.days() % 9000 + 1000);
+        r.dose_ml = 1.0;
+        r.administered_on = day.ToString();
+        r.device_id = "demo-echino";
+        pending.push_back(std::move(r));
+      }
+    }
+    HP_RETURN_IF_ERROR(flush());
+  }
 
   HP_ASSIGN_OR_RETURN(auto issued, IssueDemoCertificates(service, d, households, idrng));
   std::vector<Certificate>& certs = issued;

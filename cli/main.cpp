@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "cli/backup.h"
@@ -159,6 +160,18 @@ int AuditVerify(Common& c) {
   return 0;
 }
 
+// W15: the reminder job once, now (serve runs it nightly): prints how many were queued.
+int SmsRemind(Common& c, std::optional<int> days) {
+  if (Status s = Resolve(c); !s.ok()) return Fail(s);
+  auto opened = OpenDataDir(c.d, ConfigFor(c.d));
+  if (!opened.ok()) return Fail(opened.status());
+  auto run = opened.value()->service->QueueReminders(days);
+  if (!run.ok()) return Fail(run.status());
+  std::cout << "reminders queued: " << run->owners << " (coverage lapsing within " << run->days
+            << " days)\n";
+  return 0;
+}
+
 int Demo(Common& c, int owners, uint32_t seed) {
   if (Status s = Resolve(c); !s.ok()) return Fail(s);
   auto exists = DatabaseExists(c.d);
@@ -180,8 +193,13 @@ int Demo(Common& c, int owners, uint32_t seed) {
   if (Status s = EnsureSigningKeys(service, c.d, std::cout); !s.ok()) return Fail(s);
   auto seeded = SeedDemo(service, c.d, owners, seed);
   if (!seeded.ok()) return Fail(seeded.status());
+  // W15: the reminders of coverage about to lapse, queued now as the nightly job would (they wait
+  // in the outbox: `make run` configures no gateway; the admin's Messages screen shows them).
+  auto reminded = service.QueueReminders();
+  if (!reminded.ok()) return Fail(reminded.status());
   auto counts = opened.value()->store->Counts();
   if (!counts.ok()) return Fail(counts.status());
+  std::cout << "demo reminders queued: " << reminded->owners << "\n";
   std::cout << "demo: " << counts->owners << " owners, " << counts->animals
             << " animals and flocks, " << counts->vaccinations << " vaccinations stored\n"
             << "demo owner phone: " << seeded->example_phone << "\n";
@@ -316,6 +334,12 @@ int Main(int argc, char** argv) {
                     "default loopback)");
   serve->add_option("--sms-per-minute", serve_opts.sms_per_minute,
                     "SMS handed to the gateway per minute at most (default 600)");
+  serve->add_option("--sms-reminders-at", serve_opts.sms_reminders_at,
+                    "local time (HH:MM) of the nightly reminders before coverage lapses");
+  serve->add_flag("--no-sms-reminders", serve_opts.no_sms_reminders,
+                  "queue no reminders (`herdpass sms remind` still does, by hand)");
+  serve->add_option("--sms-reminder-days", serve_opts.sms_reminder_days,
+                    "remind of coverage lapsing within this many days");
   serve->add_option("--sms-per-owner-per-day", serve_opts.sms_per_owner_per_day,
                     "SMS to one owner in any 24 hours at most (default 5)");
   serve->add_flag("--sms-print-codes", serve_opts.sms_print_codes,
@@ -364,6 +388,15 @@ int Main(int argc, char** argv) {
   audit->require_subcommand(1);
   auto* audit_verify = audit->add_subcommand("verify", "check the audit log's hash chain");
   AddDataOption(audit_verify, c);
+
+  auto* sms = app.add_subcommand("sms", "SMS to owners (W15)");
+  sms->require_subcommand(1);
+  int remind_days = 0;
+  auto* sms_remind = sms->add_subcommand(
+      "remind", "queue the reminders of coverage about to lapse now (serve runs this nightly)");
+  AddDataOption(sms_remind, c);
+  auto* remind_days_opt = sms_remind->add_option(
+      "--days", remind_days, "remind of coverage lapsing within this many days (default 14)");
 
   int owners = 2000;
   uint32_t seed = 42;
@@ -475,6 +508,10 @@ int Main(int argc, char** argv) {
   if (*user_list) return UserList(c);
   if (*audit_verify) return AuditVerify(c);
   if (*demo) return Demo(c, owners, seed);
+  if (*sms_remind) {
+    return SmsRemind(c,
+                     remind_days_opt->count() > 0 ? std::optional<int>(remind_days) : std::nullopt);
+  }
   if (*backup || *restore) {
     if (Status s = refuse_postgres_backups(); !s.ok()) return Fail(s);
   }

@@ -6,12 +6,14 @@
 #include <iostream>
 #include <thread>
 
+#include "domain/sms_reminder.h"
 #include "http/http.h"
 #include "http/kannel_gateway.h"
 #include "http/routes/api.h"
 #include "http/static_files.h"
 #include "http/tile_server.h"
 #include "service/certificate_documents.h"
+#include "service/reminder_job.h"
 #include "service/sms_callback.h"
 #include "service/sms_sender.h"
 #include "store/store.h"
@@ -125,6 +127,17 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   if (options.sms_window < 1 || options.sms_window > 10000) {
     return Fail(InvalidArgument("sms-window", "--sms-window must be from 1 to 10000"));
   }
+  std::optional<std::chrono::minutes> reminders_at;
+  if (!options.no_sms_reminders) {
+    auto at = ParseTimeOfDay(options.sms_reminders_at, "sms-reminders-at");
+    if (!at.ok()) return Fail(at.status());
+    reminders_at = *at;
+  }
+  if (options.sms_reminder_days < 1 || options.sms_reminder_days > kReminderDaysMax) {
+    return Fail(InvalidArgument("sms-reminder-days", "--sms-reminder-days must be from 1 to " +
+                                                         std::to_string(kReminderDaysMax)));
+  }
+  config.reminder_days = options.sms_reminder_days;
   config.sms_secret = options.sms_secret;
   config.sms_gateway = !options.sms_gateway.empty();
   if (!options.sms_inbound_from.empty()) {
@@ -188,6 +201,20 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
                  options.sms_gateway, options.sms_per_minute, options.sms_per_owner_per_day,
                  options.sms_window);
   }
+  // W15's nightly reminders: queued whether or not a gateway takes them (they wait in the outbox).
+  std::unique_ptr<ReminderJob> reminders;
+  if (reminders_at) {
+    reminders = std::make_unique<ReminderJob>(
+        *opened.value()->service, opened.value()->service->clock(),
+        ReminderJobOptions{*reminders_at, config.local_utc_offset, std::chrono::seconds(30)});
+    reminders->Start();
+    spdlog::info(
+        "sms: reminders nightly at {} local time (next {}), of coverage lapsing within "
+        "{} days",
+        options.sms_reminders_at, FormatRfc3339(reminders->next_run()), config.reminder_days);
+  } else {
+    spdlog::info("sms: no nightly reminders (--no-sms-reminders)");
+  }
   std::unique_ptr<BackupScheduler> backups;  // before the server: stopped after it
   if (backup.every.count() > 0) {
     backups = std::make_unique<BackupScheduler>(d.data_dir, backup);
@@ -241,6 +268,7 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   }
   spdlog::info("signal {}: stopping", sig);
   server.Stop();
+  if (reminders) reminders->Stop();
   if (sms_sender) sms_sender->Stop();
   return 0;
 }

@@ -55,6 +55,10 @@ struct ServeOptions {
   int sms_per_owner_per_day = 5;  // --sms-per-owner-per-day: SmsLimits::per_owner_per_day
   bool sms_print_codes = false;   // --sms-print-codes: ServiceConfig::print_owner_codes
   int sms_window = 512;           // --sms-window: SmsSenderOptions::window
+  // --sms-reminders-at: the local time (HH:MM) of the nightly reminder job (service/reminder_job.h)
+  std::string sms_reminders_at = "02:00";
+  bool no_sms_reminders = false;  // --no-sms-reminders: no nightly job
+  int sms_reminder_days = 14;     // --sms-reminder-days: ServiceConfig::reminder_days
 };
 
 int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options);

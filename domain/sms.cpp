@@ -119,10 +119,4 @@ std::chrono::seconds SmsRetryDelay(int attempts) {
   return std::min(std::chrono::seconds(30) * (1 << doublings), std::chrono::seconds(3600));
 }
 
-std::string RenderOwnerCodeSms(const std::string& code, const std::string& /*language*/) {
-  // GSM-7 only and one segment: the code goes out as the first word so that phones that offer
-  // to copy a code find it.
-  return code + " is your HerdPass code. It is good for 10 minutes. Do not give it to anyone.";
-}
-
 }  // namespace herdpass

@@ -65,8 +65,4 @@ Timestamp SmsSendableFrom(Timestamp now, std::chrono::minutes utc_offset, bool r
 // The wait before the next attempt after `attempts` failed ones (>= 1): 30 s, 60 s, ... up to 1 h.
 std::chrono::seconds SmsRetryDelay(int attempts);
 
-// The one-time code an owner asked for to sign in to /me (domain/owner_code.h), in `language` (a
-// web app locale code; English for now, as the receipt). Kept with the other SMS texts.
-std::string RenderOwnerCodeSms(const std::string& code, const std::string& language);
-
 }  // namespace herdpass

@@ -21,6 +21,9 @@ struct SmsTexts {
   const char* stopped;
   const char* started;
   const char* help;
+  const char*
+      owner_code;  // {code}: the one-time code to /me, first so that phones offer to copy it
+  SmsReminderWords reminder;
   // Words the owner may send, folded to lower case (ParseSmsKeyword compares folded text).
   std::array<const char*, 3> status_words;
   std::array<const char*, 3> stop_words;
@@ -49,6 +52,9 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass: messages on. Send STATUS for your animals, STOP to stop.",
      "HerdPass: send STATUS for your animals' vaccinations, STOP to stop messages, START to "
      "resume.",
+     "{code} is your HerdPass code. It is good for 10 minutes. Do not give it to anyone.",
+     {"HerdPass reminder: {lines}. Bring them to the next vaccination.",
+      "{disease} {head} head, protection ends {date}", "; "},
      {"status", "", ""},
      {"stop", "", ""},
      {"start", "", ""},
@@ -68,6 +74,9 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass: сообщения отключены. Сертификаты будут приходить. Чтобы включить, отправьте СТАРТ.",
      "HerdPass: сообщения включены. СТАТУС - прививки ваших животных, СТОП - отключить.",
      "HerdPass: СТАТУС - прививки ваших животных, СТОП - отключить сообщения, СТАРТ - включить.",
+     "{code} - ваш код HerdPass. Действует 10 минут. Никому не сообщайте.",
+     {"HerdPass, напоминание: {lines}. Приведите животных на вакцинацию.",
+      "{disease} {head} гол., защита истекает {date}", "; "},
      {"статус", "", ""},
      {"стоп", "", ""},
      {"старт", "", ""},
@@ -89,6 +98,9 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "жіберіңіз.",
      "HerdPass: хабарламалар қосылды. ЖАҒДАЙ - малыңыздың екпелері, ТОҚТАТ - тоқтату.",
      "HerdPass: ЖАҒДАЙ - малыңыздың екпелері, ТОҚТАТ - хабарламаларды тоқтату, БАСТА - қосу.",
+     "{code} - HerdPass кодыңыз. 10 минут жарамды. Оны ешкімге бермеңіз.",
+     {"HerdPass, еске салу: {lines}. Малды екпеге әкеліңіз.",
+      "{disease} {head} бас, қорғаныс {date} аяқталады", "; "},
      {"жағдай", "", ""},
      {"тоқтат", "тоқтату", ""},
      {"баста", "бастау", ""},
@@ -109,6 +121,9 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "жөнөтүңүз.",
      "HerdPass: билдирүүлөр күйгүзүлдү. АБАЛ - малыңыздын эмдөөлөрү, ТОКТОТ - токтотуу.",
      "HerdPass: АБАЛ - малыңыздын эмдөөлөрү, ТОКТОТ - билдирүүлөрдү токтотуу, БАШТА - күйгүзүү.",
+     "{code} - HerdPass кодуңуз. 10 мүнөт жарактуу. Аны эч кимге бербеңиз.",
+     {"HerdPass, эскертүү: {lines}. Малды эмдөөгө алып келиңиз.",
+      "{disease} {head} баш, коргоо {date} бүтөт", "; "},
      {"абал", "", ""},
      {"токтот", "", ""},
      {"башта", "", ""},
@@ -130,6 +145,9 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass: xabarlar yoqildi. HOLAT - hayvonlaringiz emlanishi, TO'XTAT - to'xtatish.",
      "HerdPass: HOLAT - hayvonlaringiz emlanishi, TO'XTAT - xabarlarni to'xtatish, BOSHLA - "
      "yoqish.",
+     "{code} - HerdPass kodingiz. 10 daqiqa amal qiladi. Uni hech kimga bermang.",
+     {"HerdPass eslatma: {lines}. Hayvonlarni emlashga olib keling.",
+      "{disease} {head} bosh, himoya {date} tugaydi", "; "},
      {"holat", "", ""},
      {"to'xtat", "toxtat", ""},
      {"boshla", "", ""},
@@ -151,6 +169,9 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "фиристед.",
      "HerdPass: паёмҳо фаъол шуданд. ҲОЛАТ - эмкунии чорвои шумо, ИСТ - қатъ кардан.",
      "HerdPass: ҲОЛАТ - эмкунии чорвои шумо, ИСТ - қатъи паёмҳо, ОҒОЗ - фаъол кардан.",
+     "{code} - рамзи HerdPass. 10 дақиқа эътибор дорад. Ба касе надиҳед.",
+     {"HerdPass, ёдрас: {lines}. Чорворо ба эмкунӣ биёред.",
+      "{disease} {head} сар, муҳофизат {date} тамом мешавад", "; "},
      {"ҳолат", "", ""},
      {"ист", "", ""},
      {"оғоз", "", ""},
@@ -172,6 +193,9 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass: ئۇچۇرلار ئېچىلدى. «ھالەت» - چارۋىلىرىڭىزنىڭ ئەملىنىشى، «توختا» - توختىتىش.",
      "HerdPass: «ھالەت» - چارۋىلىرىڭىزنىڭ ئەملىنىشى، «توختا» - ئۇچۇرلارنى توختىتىش، «باشلا» - "
      "ئېچىش.",
+     "{code} - HerdPass كودىڭىز. 10 مىنۇت ئىناۋەتلىك. ئۇنى ھېچكىمگە بەرمەڭ.",
+     {"HerdPass ئەسكەرتىش: {lines}. چارۋىلارنى ئەملەشكە ئېلىپ كېلىڭ.",
+      "{disease} {head} باش، قوغداش {date} دە ئاخىرلىشىدۇ", "؛ "},
      {"ھالەت", "", ""},
      {"توختا", "", ""},
      {"باشلا", "", ""},
@@ -191,6 +215,9 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass：已停止发送消息，检疫证明仍会发送。发送“开始”可恢复。",
      "HerdPass：已恢复消息。发送“状态”查询牲畜免疫情况，“停止”停止消息。",
      "HerdPass：发送“状态”查询牲畜免疫情况，“停止”停止消息，“开始”恢复消息。",
+     "{code} 是您的 HerdPass 验证码，10分钟内有效，请勿告诉他人。",
+     {"HerdPass 提醒：{lines}。请带牲畜接种疫苗。", "{disease} {head}头，免疫保护 {date} 到期",
+      "；"},
      {"状态", "", ""},
      {"停止", "", ""},
      {"开始", "", ""},
@@ -213,6 +240,9 @@ constexpr std::array<SmsTexts, 9> kTexts = {{
      "HerdPass : messages réactivés. ETAT pour vos animaux, STOP pour les suspendre.",
      "HerdPass : envoyez ETAT pour les vaccinations de vos animaux, STOP pour suspendre les "
      "messages, REPRISE pour les réactiver.",
+     "{code} est votre code HerdPass. Il est valable 10 minutes. Ne le donnez à personne.",
+     {"HerdPass, rappel : {lines}. Faites vacciner vos animaux.",
+      "{disease} effectif {head}, fin de protection le {date}", " ; "},
      {"etat", "état", ""},
      {"stop", "arret", "arrêt"},
      {"reprise", "", ""},
@@ -342,6 +372,14 @@ std::string RenderStatusReply(const std::vector<DiseaseCoverage>& coverage,
     text += FillSmsPattern(phrase, {{"disease", c.disease}, {"date", date}});
   }
   return text + (language == "zh-Hans" ? "。" : ".");
+}
+
+std::string RenderOwnerCodeSms(const std::string& code, const std::string& language) {
+  return FillSmsPattern(TextsFor(language).owner_code, {{"code", code}});
+}
+
+const SmsReminderWords& ReminderWordsFor(const std::string& language) {
+  return TextsFor(language).reminder;
 }
 
 std::string RenderStopReply(const std::string& language) { return TextsFor(language).stopped; }

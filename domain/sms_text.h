@@ -49,6 +49,18 @@ struct SmsReceiptWords {
 };
 const SmsReceiptWords& ReceiptWordsFor(const std::string& language);
 
+// The one-time code an owner asked for to sign in to /me (domain/owner_code.h): the code first,
+// so that phones that offer to copy a code find it; one segment in every language.
+std::string RenderOwnerCodeSms(const std::string& code, const std::string& language);
+
+// The words of a reminder before coverage lapses (domain/sms_reminder.h renders it with them).
+struct SmsReminderWords {
+  const char* pattern;  // "{lines}"
+  const char* line;     // one disease: "{disease}", "{head}", "{date}" (the day it lapses)
+  const char* line_separator;
+};
+const SmsReminderWords& ReminderWordsFor(const std::string& language);
+
 // Replaces each "{name}" of `pattern` by its value (hand-written: the texts need only this, and
 // domain/ links no formatting library).
 std::string FillSmsPattern(std::string_view pattern,

@@ -97,7 +97,8 @@ Status HerdService::RequestOwnerCode(const std::string& phone, const std::string
   NewSms sms;
   sms.owner_id = owner->id;
   sms.kind = kOwnerCodeSmsKind;
-  sms.body = RenderOwnerCodeSms(code, "");
+  HP_ASSIGN_OR_RETURN(const SmsOwnerSettings settings, store_.FindSmsOwner(owner->id));
+  sms.body = RenderOwnerCodeSms(code, SmsLanguageFor(settings.language, settings.authority));
   sms.requested = true;
   sms.at = now;
   if (config_.print_owner_codes) {

@@ -30,6 +30,7 @@
 #include "domain/movement_rules.h"
 #include "domain/phone.h"
 #include "domain/random.h"
+#include "domain/sms_reminder.h"
 #include "domain/sms_text.h"
 #include "domain/status.h"
 #include "domain/time.h"
@@ -91,6 +92,9 @@ struct ServiceConfig {
   int due_days_default = 30;
   int due_days_max = 365;
   int due_max_owners = 5000;
+  // W15: reminders go this many days before a disease's coverage lapses (serve
+  // --sms-reminder-days, `herdpass sms remind --days`).
+  int reminder_days = kReminderDaysDefault;
 
   // --- certificates (W3-W6) ---
   // Where private key files live (<data dir>/keys); empty: certificates cannot be issued.
@@ -981,6 +985,20 @@ class HerdService {
   // receipts and reminders are queued for them. STATUS reads the owner's coverage: audited
   // (sms.status).
   Result<InboundSmsOutcome> ReceiveSms(const InboundSms& message);
+  // W15's reminder job (service/reminders.cpp, domain/sms_reminder.h), run nightly by serve and by
+  // hand (`herdpass sms remind`): queues one reminder to each owner whose animals' coverage of a
+  // disease lapses within `days` (default ServiceConfig::reminder_days; kInvalidArgument naming
+  // "days" outside 1 to kReminderDaysMax), in the owner's language, not to an owner who sent STOP
+  // nor to one reminded in the last kReminderEveryDays. Each message is queued (requested = false:
+  // quiet hours hold it) in the same transaction as its mark (the reminder in the outbox is the
+  // mark), kReminderBatch owners a transaction: a job stopped half-way has queued whole batches,
+  // and the next run reminds the rest, no one twice. One audit row (sms.remind) with the counts.
+  struct ReminderRun {
+    int days = 0;
+    int64_t owners = 0;  // reminders queued
+  };
+  static constexpr size_t kReminderBatch = 500;
+  Result<ReminderRun> QueueReminders(std::optional<int> days = std::nullopt);
 
  private:
   struct Throttle;

@@ -26,6 +26,7 @@
 #include "store/due_list.h"
 #include "store/field_changes.h"
 #include "store/record_rules.h"
+#include "store/reminders.h"
 #include "store/ring_list.h"
 #include "store/store.h"
 
@@ -288,6 +289,9 @@ struct RecordCodecs {
   static Status ReadCoverage(Connection& conn, const CoverageQuery& q, CoverageTally& tally);
   // The due list's owners, units and doses (store/due_list.h), into `due`, in that order.
   static Status ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due);
+  // W15's reminders (store/reminders.h): the units of the owners that may be reminded and the
+  // doses that can protect them, into `reminders`: one statement.
+  static Status ReadReminders(Connection& conn, const ReminderQuery& q, ReminderBuilder& reminders);
   // W14's ring list (store/ring_list.h). Every holding of the subtrees of `authorities`, in no
   // order: one statement.
   static Result<std::vector<Holding>> ReadHoldingsOfAuthorities(

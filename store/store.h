@@ -34,6 +34,7 @@
 #include "domain/owner_code.h"
 #include "domain/passage.h"
 #include "domain/sms.h"
+#include "domain/sms_reminder.h"
 #include "domain/status.h"
 #include "domain/time.h"
 
@@ -720,6 +721,26 @@ struct DueList {
   bool truncated = false;  // more owners were due than max_owners
 };
 
+// W15's reminders (domain/sms_reminder.h): the owners, not STOPped and with no reminder queued
+// after `reminded_after`, whose living animals and flocks are covered today and lapse within the
+// next `days` (LapsesWithin), each unit's coverage being the W2 rule over the non-voided records
+// that name it (its current owner's, and for a tagged animal its earlier owners': its history
+// follows it, W8).
+struct ReminderQuery {
+  Date today;
+  int days = 14;               // REQUIRES: >= 0
+  Timestamp reminded_after{};  // now - kReminderEveryDays
+  // Which diseases apply to which species, their immunity periods, and what each vaccine product
+  // protects against. REQUIRES: not null.
+  const Catalogue* catalogue = nullptr;
+};
+
+struct OwnerReminder {
+  int64_t owner_id = 0;
+  std::string language;             // SmsLanguageFor the owner's stored choice and region
+  std::vector<ReminderLine> lines;  // per disease, in catalogue order
+};
+
 // W14's ring list (issue 13 item 4): whom to vaccinate first around an outbreak. The holdings the
 // zone holds (ZoneRingOf in domain/outbreak.h: within each radius of a zone of radii, by their
 // distance from its centre; of its authorities' subtrees for a zone of codes), not closed before
@@ -1058,6 +1079,12 @@ class Store {
   // An owner's message (store/sms_core.h TakeInboundSmsIn): kAlreadyExists naming "message" when
   // its digest was taken before, and nothing changes; kNotFound when owner_id names no owner.
   virtual Status TakeInboundSms(const InboundSmsChange& change) = 0;
+  // Queues every one of `messages` as QueueSms does, in one transaction: all or none. The ids, in
+  // the same order.
+  virtual Result<std::vector<int64_t>> QueueSmsBatch(std::span<const NewSms> messages) = 0;
+  // W15's reminders (ReminderQuery): the owners to remind, by id, from one read snapshot with one
+  // set-based statement (store/reminders.h).
+  virtual Result<std::vector<OwnerReminder>> SelectReminders(const ReminderQuery& query) = 0;
 
   // --- owners' sign-in to /me (issue 15 item 4, domain/owner_code.h; store/owner_access_core.h)
   // --- Stores `code` for its owner, queues `sms` (the code's text) and appends `audit`, in one

@@ -655,6 +655,20 @@ class StoreCore final : public Store {
     });
   }
 
+  Result<std::vector<int64_t>> QueueSmsBatch(std::span<const NewSms> messages) override {
+    std::vector<int64_t> ids;
+    Status s = writer_->Run([&](Txn& tx) -> Status {
+      ids.clear();  // a job run again starts over
+      for (const NewSms& sms : messages) {
+        HP_ASSIGN_OR_RETURN(const int64_t id, QueueSmsIn<Codecs>(tx.conn(), sms));
+        ids.push_back(id);
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return ids;
+  }
+
   // --- owners' sign-in to /me (issue 15 item 4) ---
 
   Result<int64_t> SaveOwnerCode(const OwnerCode& code, const NewSms& sms,
@@ -1277,6 +1291,14 @@ class StoreCore final : public Store {
       CoverageTally tally(q);
       HP_RETURN_IF_ERROR(Codecs::ReadCoverage(c, q, tally));
       return tally.Finish();
+    });
+  }
+
+  Result<std::vector<OwnerReminder>> SelectReminders(const ReminderQuery& q) override {
+    return ReadSnapshot([&](Connection& c) -> Result<std::vector<OwnerReminder>> {
+      ReminderBuilder reminders(q);
+      HP_RETURN_IF_ERROR(Codecs::ReadReminders(c, q, reminders));
+      return reminders.Finish();
     });
   }
 

@@ -1595,6 +1595,22 @@ Status Codecs::ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due)
 }
 
 template <>
+Status Codecs::ReadReminders(Connection& conn, const ReminderQuery& q, ReminderBuilder& reminders) {
+  HP_ASSIGN_OR_RETURN(const Rows rows,
+                      conn.Run(postgres::kSelectReminderRows,
+                               {reminders.DosesFrom().days(), q.today.days(), q.reminded_after}));
+  for (int i = 0; i < rows.size(); ++i) {
+    if (rows.IsNull(i, 0)) {
+      reminders.AddDose(rows.IntArray(i, 14), rows.Day(i, 15), rows.Text(i, 16), rows.Text(i, 17),
+                        rows.Int(i, 18));
+    } else {
+      reminders.AddUnit(postgres::AnimalFromRow(rows, i), rows.Text(i, 12), rows.Text(i, 13));
+    }
+  }
+  return Status::Ok();
+}
+
+template <>
 Result<std::vector<Holding>> Codecs::ReadHoldingsOfAuthorities(
     Connection& conn, const std::vector<std::string>& authorities) {
   return postgres::ReadAll<Holding>(conn, postgres::kSelectHoldingsOfAuthorities,

@@ -499,6 +499,28 @@ inline constexpr Query kSelectRingDoses{
     "ANY($1::bigint[]) UNION SELECT c.from_owner_id FROM animals a JOIN ownership_changes c ON "
     "c.to_animal_id = a.id WHERE a.holding_id = ANY($1::bigint[]) AND a.tag IS NOT NULL) AND "
     "v.administered_on <= hp_date($2::integer) AND NOT v.voided"};
+// W15's reminders (store/reminders.h), one statement, as SQLite's: the units of the owners that
+// may be reminded (no STOP stored, no reminder queued after $3), each with the owner's stored
+// language (column 12) and authority (13); then, with a NULL unit id, the non-voided doses
+// (columns 14 to 18) administered from $1 to $2 of those owners and of the earlier owners of
+// their tagged animals (their history follows them, W8).
+#define HP_REMINDER_OWNERS                                                                    \
+  "WITH eligible(id, language, authority) AS (SELECT o.id, coalesce(s.language, ''), "        \
+  "o.authority FROM owners o LEFT JOIN sms_owners s ON s.owner_id = o.id WHERE NOT "          \
+  "coalesce(s.stopped, false) AND NOT EXISTS (SELECT 1 FROM sms_outbox m WHERE m.owner_id = " \
+  "o.id AND m.kind = 'reminder' AND m.created_at > hp_ts($3))) "
+inline constexpr Query kSelectReminderRows{
+    "SelectReminderRows", HP_REMINDER_OWNERS
+    "SELECT " HP_ANIMAL_COLUMNS
+    ", e.language, e.authority, NULL::bigint[], NULL::integer, NULL::text, NULL::text, "
+    "NULL::integer FROM eligible e JOIN animals a ON a.owner_id = e.id UNION ALL SELECT NULL, "
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.animal_ids, "
+    "hp_days(v.administered_on), v.disease, v.vaccine, v.head_count FROM vaccinations v WHERE "
+    "v.owner_id IN (SELECT id FROM eligible UNION SELECT c.from_owner_id FROM eligible e JOIN "
+    "animals a ON a.owner_id = e.id JOIN ownership_changes c ON c.to_animal_id = a.id WHERE "
+    "a.tag IS NOT NULL) AND v.administered_on >= hp_date($1::integer) AND v.administered_on <= "
+    "hp_date($2::integer) AND NOT v.voided"};
+#undef HP_REMINDER_OWNERS
 #undef HP_OWNER_IN_SCOPE
 #undef HP_ANIMAL_COLUMNS
 

@@ -441,6 +441,28 @@ inline constexpr Query kSelectRingDoses{
     "FROM json_each(?1)) UNION SELECT c.from_owner_id FROM animals a JOIN ownership_changes c ON "
     "c.to_animal_id = a.id WHERE a.holding_id IN (SELECT value FROM json_each(?1)) AND a.tag IS "
     "NOT NULL) AND v.administered_on <= ?2 AND v.voided = 0"};
+// W15's reminders (store/reminders.h), one statement: the units of the owners that may be
+// reminded (no STOP stored, no reminder queued after ?3), each with the owner's stored language
+// (column 12) and authority (13); then, with a NULL unit id, the non-voided doses (columns 14 to
+// 18) administered from ?1 to ?2 of those owners and of the earlier owners of their tagged
+// animals (their history follows them, W8). The owners are read by the primary key, the doses by
+// vaccinations' owner index, the reminders of the last week by sms_outbox_by_owner.
+#define HP_REMINDER_OWNERS                                                                    \
+  "WITH eligible(id, language, authority) AS (SELECT o.id, coalesce(s.language, ''), "        \
+  "o.authority FROM owners o LEFT JOIN sms_owners s ON s.owner_id = o.id WHERE "              \
+  "coalesce(s.stopped, 0) = 0 AND NOT EXISTS (SELECT 1 FROM sms_outbox m WHERE m.owner_id = " \
+  "o.id AND m.kind = 'reminder' AND m.created_at > ?3)) "
+inline constexpr Query kSelectReminderRows{
+    "SelectReminderRows", HP_REMINDER_OWNERS
+    "SELECT " HP_ANIMAL_COLUMNS
+    ", e.language, e.authority, NULL, NULL, NULL, NULL, NULL FROM eligible e JOIN animals a ON "
+    "a.owner_id = e.id UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, NULL, v.animal_ids, v.administered_on, v.disease, v.vaccine, "
+    "v.head_count FROM vaccinations v WHERE v.owner_id IN (SELECT id FROM eligible UNION SELECT "
+    "c.from_owner_id FROM eligible e JOIN animals a ON a.owner_id = e.id JOIN ownership_changes "
+    "c ON c.to_animal_id = a.id WHERE a.tag IS NOT NULL) AND v.administered_on >= ?1 AND "
+    "v.administered_on <= ?2 AND v.voided = 0"};
+#undef HP_REMINDER_OWNERS
 #undef HP_OWNER_IN_SCOPE
 #undef HP_ANIMAL_COLUMNS
 

@@ -1996,6 +1996,26 @@ Status Codecs::ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due)
   return ForEachCoverageDose(conn, q.scope, q.today, [&](auto&&... dose) { due.AddDose(dose...); });
 }
 
+template <>
+Status Codecs::ReadReminders(Connection& conn, const ReminderQuery& q, ReminderBuilder& reminders) {
+  return sqlite::ForEachRow(
+      conn, sqlite::kSelectReminderRows,
+      [&](Statement& st) {
+        st.Bind(1, static_cast<int64_t>(reminders.DosesFrom().days()))
+            .Bind(2, static_cast<int64_t>(q.today.days()))
+            .Bind(3, sqlite::Millis(q.reminded_after));
+      },
+      [&](const Statement& st) {
+        if (st.IsNull(0)) {
+          reminders.AddDose(sqlite::DecodeIds(st.Blob(14)), sqlite::FromDays(st.Int(15)),
+                            st.Text(16), st.Text(17), st.Int(18));
+        } else {
+          reminders.AddUnit(sqlite::AnimalFromRow(st), st.Text(12), st.Text(13));
+        }
+        return Status::Ok();
+      });
+}
+
 namespace {
 
 std::string JsonIdList(const std::vector<int64_t>& ids) {

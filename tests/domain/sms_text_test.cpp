@@ -8,6 +8,7 @@
 #include "domain/sms.h"
 #include "domain/sms_certificate.h"
 #include "domain/sms_receipt.h"
+#include "domain/sms_reminder.h"
 
 namespace herdpass {
 namespace {
@@ -142,6 +143,129 @@ TEST(SmsReplyTextTest, StatusGivesEachDiseasesState) {
     EXPECT_EQ(text.find("{"), std::string::npos) << l;
   }
   EXPECT_EQ(texts.size(), 9u);
+}
+
+TEST(SmsOwnerCodeTextTest, EachLanguageHasItsOwnCodeText) {
+  const std::pair<const char*, const char*> want[] = {
+      {"en", "012345 is your HerdPass code. It is good for 10 minutes. Do not give it to anyone."},
+      {"ru", "012345 - ваш код HerdPass. Действует 10 минут. Никому не сообщайте."},
+      {"kk", "012345 - HerdPass кодыңыз. 10 минут жарамды. Оны ешкімге бермеңіз."},
+      {"ky", "012345 - HerdPass кодуңуз. 10 мүнөт жарактуу. Аны эч кимге бербеңиз."},
+      {"uz", "012345 - HerdPass kodingiz. 10 daqiqa amal qiladi. Uni hech kimga bermang."},
+      {"tg", "012345 - рамзи HerdPass. 10 дақиқа эътибор дорад. Ба касе надиҳед."},
+      {"ug", "012345 - HerdPass كودىڭىز. 10 مىنۇت ئىناۋەتلىك. ئۇنى ھېچكىمگە بەرمەڭ."},
+      {"zh-Hans", "012345 是您的 HerdPass 验证码，10分钟内有效，请勿告诉他人。"},
+      {"fr", "012345 est votre code HerdPass. Il est valable 10 minutes. Ne le donnez à personne."},
+  };
+  std::set<std::string> texts;
+  for (const auto& [language, text] : want) {
+    const std::string got = RenderOwnerCodeSms("012345", language);
+    EXPECT_EQ(got, text) << language;
+    texts.insert(got);
+    EXPECT_EQ(got.rfind("012345", 0), 0u) << language;  // the code first
+    const SmsEncoding e = EncodeForSms(got);
+    EXPECT_EQ(e.segments, 1) << language;
+    const std::string l = language;
+    EXPECT_EQ(e.coding, l == "en" || l == "fr" || l == "uz" ? SmsCoding::kGsm7 : SmsCoding::kUcs2)
+        << language;
+  }
+  EXPECT_EQ(texts.size(), 9u);
+  EXPECT_EQ(RenderOwnerCodeSms("012345", "xx"), RenderOwnerCodeSms("012345", "en"));
+}
+
+TEST(SmsReminderTextTest, EachLanguageSaysWhichDiseaseHowManyHeadAndWhen) {
+  const std::vector<ReminderLine> lines = {{"FMD-O", 31, Date::Parse("2026-12-06").value()},
+                                           {"PPR", 120, Date::Parse("2026-12-14").value()}};
+  const std::pair<const char*, const char*> want[] = {
+      {"en",
+       "HerdPass reminder: FMD-O 31 head, protection ends 2026-12-06; PPR 120 head, protection "
+       "ends 2026-12-14. Bring them to the next vaccination."},
+      {"ru",
+       "HerdPass, напоминание: FMD-O 31 гол., защита истекает 2026-12-06; PPR 120 гол., защита "
+       "истекает 2026-12-14. Приведите животных на вакцинацию."},
+      {"kk",
+       "HerdPass, еске салу: FMD-O 31 бас, қорғаныс 2026-12-06 аяқталады; PPR 120 бас, қорғаныс "
+       "2026-12-14 аяқталады. Малды екпеге әкеліңіз."},
+      {"ky",
+       "HerdPass, эскертүү: FMD-O 31 баш, коргоо 2026-12-06 бүтөт; PPR 120 баш, коргоо "
+       "2026-12-14 бүтөт. Малды эмдөөгө алып келиңиз."},
+      {"uz",
+       "HerdPass eslatma: FMD-O 31 bosh, himoya 2026-12-06 tugaydi; PPR 120 bosh, himoya "
+       "2026-12-14 tugaydi. Hayvonlarni emlashga olib keling."},
+      {"tg",
+       "HerdPass, ёдрас: FMD-O 31 сар, муҳофизат 2026-12-06 тамом мешавад; PPR 120 сар, "
+       "муҳофизат 2026-12-14 тамом мешавад. Чорворо ба эмкунӣ биёред."},
+      {"ug",
+       "HerdPass ئەسكەرتىش: FMD-O 31 باش، قوغداش 2026-12-06 دە ئاخىرلىشىدۇ؛ PPR 120 باش، قوغداش "
+       "2026-12-14 دە ئاخىرلىشىدۇ. چارۋىلارنى ئەملەشكە ئېلىپ كېلىڭ."},
+      {"zh-Hans",
+       "HerdPass 提醒：FMD-O 31头，免疫保护 2026-12-06 到期；PPR 120头，免疫保护 2026-12-14 "
+       "到期。请带牲畜接种疫苗。"},
+      {"fr",
+       "HerdPass, rappel : FMD-O effectif 31, fin de protection le 2026-12-06 ; PPR effectif 120, "
+       "fin de protection le 2026-12-14. Faites vacciner vos animaux."},
+  };
+  std::set<std::string> texts;
+  for (const auto& [language, text] : want) {
+    const std::string got = RenderReminder(lines, language);
+    EXPECT_EQ(got, text) << language;
+    texts.insert(got);
+    const std::string l = language;
+    const SmsEncoding e = EncodeForSms(got);
+    EXPECT_EQ(e.coding, l == "en" || l == "fr" || l == "uz" ? SmsCoding::kGsm7 : SmsCoding::kUcs2)
+        << language;
+    // One disease: one segment in GSM-7, at most two in UCS-2.
+    const SmsEncoding one = EncodeForSms(RenderReminder({lines[0]}, language));
+    EXPECT_LE(one.segments, one.coding == SmsCoding::kGsm7 ? 1 : 2) << language;
+  }
+  EXPECT_EQ(texts.size(), 9u);
+  EXPECT_EQ(RenderReminder(lines, "xx"), RenderReminder(lines, "en"));
+}
+
+TEST(SmsReminderTest, OnlyCoverageThatLapsesWithinTheDaysTakesAReminder) {
+  const Date today = Date::Parse("2026-12-01").value();
+  DiseaseCoverage c;
+  c.disease = "FMD-O";
+  c.state = CoverageState::kCovered;
+  c.covered_until = Date::Parse("2026-12-10").value();  // lapses on 2026-12-11
+  EXPECT_TRUE(LapsesWithin(c, today, 10));
+  EXPECT_FALSE(LapsesWithin(c, today, 9));
+  c.state = CoverageState::kOverdue;  // lapsed already: a reminder is before, not after
+  c.covered_until.reset();
+  c.overdue_since = Date::Parse("2026-11-20").value();
+  EXPECT_FALSE(LapsesWithin(c, today, 30));
+  c.state = CoverageState::kNever;
+  c.overdue_since.reset();
+  EXPECT_FALSE(LapsesWithin(c, today, 30));
+  EXPECT_EQ(ReminderKey(12, today), "reminder/12/2026-12-01");
+}
+
+TEST(SmsReminderTest, TheNightlyRunIsTheNextLocalTimeOfDay) {
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  const auto at = [](const char* t) { return ParseRfc3339(t).value(); };
+  // 02:00 at UTC+5 is 21:00 UTC the day before.
+  EXPECT_EQ(NextReminderRun(at("2026-12-01T09:00:00Z"), hours(2), hours(5)),
+            at("2026-12-01T21:00:00Z"));
+  EXPECT_EQ(NextReminderRun(at("2026-12-01T21:00:00Z"), hours(2), hours(5)),
+            at("2026-12-01T21:00:00Z"));  // at the time itself: now
+  EXPECT_EQ(NextReminderRun(at("2026-12-01T21:00:01Z"), hours(2), hours(5)),
+            at("2026-12-02T21:00:00Z"));
+  EXPECT_EQ(NextReminderRun(at("2026-12-01T23:30:00Z"), minutes(30), minutes(0)),
+            at("2026-12-02T00:30:00Z"));
+  EXPECT_EQ(NextReminderRun(at("2026-12-01T10:00:00Z"), hours(2), hours(-3)),
+            at("2026-12-02T05:00:00Z"));
+}
+
+TEST(SmsReminderTest, ATimeOfDayIsHoursAndMinutes) {
+  EXPECT_EQ(ParseTimeOfDay("02:00", "at").value(), std::chrono::minutes(120));
+  EXPECT_EQ(ParseTimeOfDay("23:59", "at").value(), std::chrono::minutes(23 * 60 + 59));
+  EXPECT_EQ(ParseTimeOfDay("00:00", "at").value(), std::chrono::minutes(0));
+  for (const char* bad : {"24:00", "2:00", "02:60", "0200", "", "02:00 ", "ab:cd"}) {
+    auto r = ParseTimeOfDay(bad, "sms-reminders-at");
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(r.status().field(), "sms-reminders-at") << bad;
+  }
 }
 
 TEST(SmsKeywordTest, EachLanguagesWordIsTakenTrimmedAndWithoutCase) {

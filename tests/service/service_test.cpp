@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "service/reminder_job.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace herdpass {
@@ -1193,6 +1195,152 @@ TEST_F(ServiceTest, GetAnimalByAReplacedTagShowsTheSameAnimalWithItsHistory) {
     ASSERT_EQ(view->events.size(), 1u);
     EXPECT_EQ(view->events[0].kind, AnimalEventKind::kTagReplaced);
   }
+}
+
+// Issue 15 item 4: the one-time code goes in the owner's language (KZ-ABY's owners: Kazakh).
+TEST_F(ServiceTest, TheOneTimeCodeGoesInTheOwnersLanguage) {
+  auto r = service_->RecordBatch(vaccinator_, {Record("018f3a7c-0000-7000-8000-0000000000c1",
+                                                      "87012345678", "398000000000001")});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(service_->RequestOwnerCode("87012345678", "10.0.0.9").ok());
+  auto all = store_->ListSms({"KZ", true, 0, 100, {}});
+  ASSERT_TRUE(all.ok());
+  std::vector<std::string> codes;
+  for (const SmsMessage& m : *all) {
+    if (m.kind == "otp") codes.push_back(m.body);
+  }
+  ASSERT_EQ(codes.size(), 1u);
+  ASSERT_GE(codes[0].size(), 7u);
+  const std::string code = codes[0].substr(0, 6);
+  EXPECT_EQ(code.find_first_not_of("0123456789"), std::string::npos) << codes[0];
+  EXPECT_EQ(codes[0], RenderOwnerCodeSms(code, "kk"));
+}
+
+// --- W15's reminders (issue 15 item 3), on the fake clock ---
+
+class ReminderServiceTest : public ServiceTest {
+ protected:
+  // An owner whose sheep's FMD-O coverage lapses on 2026-12-17 (a dose of 2026-06-20, 180 days),
+  // and one covered until May.
+  void RecordLapsingAndCovered() {
+    auto r = service_->RecordBatch(vaccinator_,
+                                   {Record("018f3a7c-0000-7000-8000-0000000000a1", "87012345678",
+                                           "398000000000001", "FMD-O", "2026-06-20"),
+                                    Record("018f3a7c-0000-7000-8000-0000000000a2", "87012345679",
+                                           "398000000000002", "FMD-O", "2026-11-20")});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->created, 2);
+  }
+
+  std::vector<SmsMessage> Reminders() {
+    auto all = store_->ListSms({"KZ", true, 0, 1000, {}});
+    EXPECT_TRUE(all.ok());
+    std::vector<SmsMessage> out;
+    if (!all.ok()) return out;
+    for (auto& m : *all) {
+      if (m.kind == "reminder") out.push_back(std::move(m));
+    }
+    return out;
+  }
+};
+
+TEST_F(ReminderServiceTest, AReminderGoesInTheOwnersLanguageAtMostOnceAWeek) {
+  RecordLapsingAndCovered();
+  // 2026-11-29: the lapse on 2026-12-17 is 18 days ahead, beyond the default 14.
+  auto early = service_->QueueReminders();
+  ASSERT_TRUE(early.ok()) << early.status().ToString();
+  EXPECT_EQ(early->days, 14);
+  EXPECT_EQ(early->owners, 0);
+
+  auto first = service_->QueueReminders(30);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->owners, 1);
+  auto sent = Reminders();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].phone, "+77012345678");
+  // KZ-ABY's owners read Kazakh: which disease, how many head, the day protection ends. The
+  // FMD-O dose was of the bivalent O+A vaccine (VaccineFor): both lapse.
+  EXPECT_EQ(VaccineFor("FMD-O"), "FMD-OA-INACT");
+  EXPECT_EQ(sent[0].body,
+            "HerdPass, еске салу: FMD-O 1 бас, қорғаныс 2026-12-17 аяқталады; FMD-A 1 бас, "
+            "қорғаныс 2026-12-17 аяқталады. Малды екпеге әкеліңіз.");
+  EXPECT_FALSE(sent[0].requested);  // not asked for: the sender holds it in quiet hours
+  EXPECT_EQ(sent[0].status, SmsStatus::kQueued);
+  EXPECT_EQ(sent[0].dedupe_key, "reminder/" + std::to_string(sent[0].owner_id) + "/2026-11-29");
+
+  // Again the same day, and three days on: no second reminder.
+  EXPECT_EQ(service_->QueueReminders(30)->owners, 0);
+  clock_.Advance(std::chrono::days(3));
+  EXPECT_EQ(service_->QueueReminders(30)->owners, 0);
+  EXPECT_EQ(Reminders().size(), 1u);
+  // A week after the first: the next one.
+  clock_.Advance(std::chrono::days(4));
+  auto week = service_->QueueReminders(30);
+  ASSERT_TRUE(week.ok());
+  EXPECT_EQ(week->owners, 1);
+  EXPECT_EQ(Reminders().size(), 2u);
+
+  // Each run is audited with its counts.
+  auto audit = store_->ListAudit({});
+  ASSERT_TRUE(audit.ok());
+  const auto runs = std::count_if(audit->begin(), audit->end(),
+                                  [](const AuditRow& r) { return r.entry.action == "sms.remind"; });
+  EXPECT_EQ(runs, 5);
+}
+
+TEST_F(ReminderServiceTest, StopStopsRemindersAndStartBringsThemBack) {
+  RecordLapsingAndCovered();
+  auto owner = store_->FindOwnerByPhone("+77012345678");
+  ASSERT_TRUE(owner.ok());
+  InboundSmsChange stop;
+  stop.digest = std::string(32, 'x');
+  stop.at = clock_.Now();
+  stop.owner_id = owner->id;
+  stop.stopped = true;
+  ASSERT_TRUE(store_->TakeInboundSms(stop).ok());
+  EXPECT_EQ(service_->QueueReminders(30)->owners, 0);
+  InboundSmsChange start = stop;
+  start.digest = std::string(32, 'y');
+  start.stopped = false;
+  ASSERT_TRUE(store_->TakeInboundSms(start).ok());
+  EXPECT_EQ(service_->QueueReminders(30)->owners, 1);
+}
+
+TEST_F(ReminderServiceTest, DaysOutsideTheRangeAreRefusedAndNothingIsQueued) {
+  RecordLapsingAndCovered();
+  for (int days : {0, -1, kReminderDaysMax + 1}) {
+    auto r = service_->QueueReminders(days);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << days;
+    EXPECT_EQ(r.status().field(), "days") << days;
+  }
+  EXPECT_TRUE(Reminders().empty());
+}
+
+TEST_F(ReminderServiceTest, TheNightlyJobRunsAtItsLocalTimeOnTheServicesClock) {
+  RecordLapsingAndCovered();
+  ServiceConfig config;
+  config.reminder_days = 30;
+  HerdService service(*store_, clock_, DefaultCatalogue(), config);
+  // 09:00 UTC is 14:00 at UTC+5: the job's 02:00 is at 21:00 UTC.
+  ReminderJob job(service, clock_, {std::chrono::hours(2), std::chrono::hours(5)});
+  EXPECT_EQ(job.next_run(), ParseRfc3339("2026-11-29T21:00:00Z").value());
+  EXPECT_FALSE(job.RunIfDue().has_value());
+  clock_.Set(ParseRfc3339("2026-11-29T20:59:59Z").value());
+  EXPECT_FALSE(job.RunIfDue().has_value());
+  EXPECT_TRUE(Reminders().empty());
+  clock_.Set(ParseRfc3339("2026-11-29T21:00:00Z").value());
+  auto ran = job.RunIfDue();
+  ASSERT_TRUE(ran.has_value());
+  ASSERT_TRUE(ran->ok()) << ran->status().ToString();
+  EXPECT_EQ((*ran)->owners, 1);
+  EXPECT_EQ(job.next_run(), ParseRfc3339("2026-11-30T21:00:00Z").value());
+  EXPECT_FALSE(job.RunIfDue().has_value());
+  // A day on, the job runs again; the owner reminded yesterday is not reminded twice.
+  clock_.Set(ParseRfc3339("2026-11-30T21:00:00Z").value());
+  ran = job.RunIfDue();
+  ASSERT_TRUE(ran.has_value() && ran->ok());
+  EXPECT_EQ((*ran)->owners, 0);
+  EXPECT_EQ(Reminders().size(), 1u);
 }
 
 }  // namespace

@@ -140,6 +140,89 @@ TEST_F(SmsApiTest, AVaccinationsReceiptReachesTheOwnersPhoneAndItsDeliveryIsReco
   EXPECT_EQ(r.json().at("queued"), 0);
 }
 
+// W15's reminder (issue 15 item 3), queued by hand with `herdpass sms remind` and sent through a
+// real Kannel: at the test SMSC in the owner's language (Kazakh, the region's).
+TEST_F(SmsApiTest, AReminderQueuedByTheCliReachesTheOwnersPhoneInTheirLanguage) {
+  env_.StartServer();  // no gateway yet: nothing leaves
+  {
+    // A flock whose FMD-O coverage (180 days) lapses in 5 days, and one covered for long.
+    json records = {FlockRecord("+77012223344", DaysFromToday(-175), 12),
+                    FlockRecord("+77012223355", DaysFromToday(-10), 7)};
+    auto r = env_.Client()->Post("/api/v1/vaccinations/batch", {{"records", records}},
+                                 env_.Login("vacc"));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  env_.StopServer();
+  CommandResult run = env_.Run({"sms", "remind"});
+  ASSERT_TRUE(run.ok()) << run.err;
+  EXPECT_EQ(run.out, "reminders queued: 1 (coverage lapsing within 14 days)\n");
+  // Run again: the owner was reminded this week.
+  run = env_.Run({"sms", "remind", "--days", "30"});
+  ASSERT_TRUE(run.ok()) << run.err;
+  EXPECT_EQ(run.out, "reminders queued: 0 (coverage lapsing within 30 days)\n");
+
+  KannelGateway kannel;
+  env_.StartServer(GatewayArgs(kannel));
+  // The receipt of the dose of 10 days ago goes too.
+  std::vector<SmscMessage> reminders;
+  for (const auto& m : kannel.WaitForMessages(2, seconds(60))) {
+    if (m.receiver == "+77012223344") reminders.push_back(m);
+  }
+  ASSERT_EQ(reminders.size(), 1u) << env_.ServerLog() << kannel.Logs();
+  EXPECT_EQ(reminders[0].receiver, "+77012223344");
+  EXPECT_EQ(reminders[0].coding, "ucs-2");
+  EXPECT_EQ(reminders[0].text, "HerdPass, еске салу: FMD-O 12 бас, қорғаныс " + DaysFromToday(5) +
+                                   " аяқталады. Малды екпеге әкеліңіз.");
+  ASSERT_TRUE(EventuallyAllMessages(
+      2, [](const json& m) { return m.at("status") == "delivered"; }, seconds(60)))
+      << Messages().dump() << env_.ServerLog();
+  EXPECT_EQ(Messages().at(0).at("kind"), "reminder");  // newest first
+  EXPECT_EQ(Messages().at(1).at("kind"), "receipt");
+}
+
+// Bad input to `herdpass sms remind`: a message naming the option, exit code 2, nothing queued.
+TEST_F(SmsApiTest, SmsRemindRefusesBadDaysWithAMessageAndQueuesNothing) {
+  env_.StartServer();
+  {
+    json records = {FlockRecord("+77012223344", DaysFromToday(-175), 12)};
+    auto r = env_.Client()->Post("/api/v1/vaccinations/batch", {{"records", records}},
+                                 env_.Login("vacc"));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  env_.StopServer();
+  for (const char* days : {"0", "91"}) {
+    CommandResult r = env_.Run({"sms", "remind", "--days", days});
+    EXPECT_TRUE(r.status.exited && r.status.code == 2) << days << " " << r.err;
+    EXPECT_EQ(r.err, "herdpass: days: days must be from 1 to 90\n") << days;
+    EXPECT_EQ(r.out, "") << days;
+  }
+  CommandResult word = env_.Run({"sms", "remind", "--days", "soon"});
+  EXPECT_TRUE(word.status.exited && word.status.code == 2) << word.err;
+  EXPECT_NE(word.err.find("--days"), std::string::npos) << word.err;
+  env_.StartServer();
+  EXPECT_TRUE(Messages().empty()) << Messages().dump();
+}
+
+// Bad input to serve's reminder options: a message naming the option, exit code 2, before
+// anything is served.
+TEST_F(SmsApiTest, ServeRefusesABadReminderTimeOrDays) {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--sms-reminders-at", "25:00"},
+       "herdpass: sms-reminders-at: a time of day is 00:00 to 23:59\n"},
+      {{"--sms-reminders-at", "2am"},
+       "herdpass: sms-reminders-at: a time of day is HH:MM, e.g. 02:00\n"},
+      {{"--sms-reminder-days", "0"},
+       "herdpass: sms-reminder-days: --sms-reminder-days must be from 1 to 90\n"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::vector<std::string> command = {"serve", "--listen", "127.0.0.1:0"};
+    command.insert(command.end(), args.begin(), args.end());
+    CommandResult r = env_.Run(command);
+    EXPECT_TRUE(r.status.exited && r.status.code == 2) << args[0] << " " << r.err;
+    EXPECT_EQ(r.err, message) << args[0];
+  }
+}
+
 TEST_F(SmsApiTest, ADeliveryReportWithAnotherMessagesTokenIsRefusedAndChangesNothing) {
   env_.StartServer();  // no gateway: the message stays queued
   RecordFlocks({"+77012223344", "+77012223355"});

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "domain/sms_certificate.h"
+#include "domain/sms_reminder.h"
 #include "tests/store/store_test_support.h"
 
 namespace herdpass::testing {
@@ -2278,6 +2279,211 @@ TYPED_TEST(StoreTest, DueListKeepsToTheSubtreeAndTruncatesAtMaxOwners) {
   ASSERT_TRUE(cut.ok());
   EXPECT_TRUE(cut->truncated);
   EXPECT_EQ(DueTexts(*cut), (std::vector<std::string>{"Akshi Owner 2: 021 FMD-O never -"}));
+}
+
+// --- reminders (W15, issue 15 item 3) ---
+
+// Today is 2026-12-01 and the job runs at 02:00 UTC; FMD-O-INACT protects 180 days, so a dose 170
+// days ago lapses on 2026-12-11 and one 175 days ago on 2026-12-06.
+struct ReminderWorld {
+  int64_t lapsing = 0, covered = 0, lapsed = 0, stopped = 0, reminded_3 = 0, reminded_8 = 0,
+          seller = 0, buyer = 0, dead = 0;
+  Timestamp now = ParseRfc3339("2026-12-01T02:00:00Z").value();
+};
+
+ReminderWorld SeedReminders(Store& store) {
+  ReminderWorld w;
+  const Date today = DueToday();
+  auto dose = [&](int64_t n, int64_t owner, std::vector<std::string> tags, int32_t heads,
+                  int days_ago) {
+    VaccinationInput v = MakeRecord(n, Phone(owner), std::move(tags));
+    if (heads > 0) v.head_count = heads;
+    v.vaccine = "FMD-O-INACT";
+    v.administered_on = today.AddDays(-days_ago);
+    return v;
+  };
+  BatchContext ctx = MakeContext("KZ");
+  ctx.unrestricted = true;
+  auto stored = store.RecordVaccinations(
+      std::vector<VaccinationInput>{
+          dose(1, 1, {Tag(11)}, 0, 170),   // lapsing: 2026-12-11
+          dose(2, 1, {}, 30, 175),         // lapsing: a flock of 30, 2026-12-06
+          dose(3, 1, {Tag(12)}, 0, 10),    // covered long after: not in the reminder
+          dose(4, 2, {Tag(21)}, 0, 10),    // covered
+          dose(5, 3, {Tag(31)}, 0, 400),   // lapsed long ago
+          dose(6, 4, {Tag(41)}, 0, 170),   // lapsing, but STOPped
+          dose(7, 5, {Tag(51)}, 0, 170),   // lapsing, reminded 3 days ago
+          dose(8, 6, {Tag(61)}, 0, 172),   // lapsing, reminded 8 days ago
+          dose(9, 7, {Tag(71)}, 0, 170),   // lapsing, then sold away
+          dose(10, 9, {Tag(91)}, 0, 170),  // lapsing, but it died
+          dose(11, 1, {Tag(13)}, 0, 200),  // lapsed: not counted with 011
+      },
+      ctx, MakeAudit("vaccination.batch"));
+  EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+  if (!stored.ok()) return w;
+  std::map<size_t, int64_t> owner_of;
+  for (size_t i = 0; i < stored->size(); ++i) owner_of[i] = (*stored)[i].owner_id;
+  w.lapsing = owner_of[0];
+  w.covered = owner_of[3];
+  w.lapsed = owner_of[4];
+  w.stopped = owner_of[5];
+  w.reminded_3 = owner_of[6];
+  w.reminded_8 = owner_of[7];
+  w.seller = owner_of[8];
+  w.dead = owner_of[9];
+
+  InboundSmsChange stop;
+  stop.digest = std::string(32, 's');
+  stop.at = w.now - std::chrono::days(20);
+  stop.owner_id = w.stopped;
+  stop.stopped = true;
+  EXPECT_TRUE(store.TakeInboundSms(stop).ok());
+  for (auto [owner, days] : {std::pair{w.reminded_3, 3}, std::pair{w.reminded_8, 8}}) {
+    const Timestamp at = w.now - std::chrono::days(days);
+    EXPECT_TRUE(store
+                    .QueueSms({owner, kReminderKind, ReminderKey(owner, Date::Of(at)), "earlier",
+                               "", false, at})
+                    .ok());
+  }
+  // Other messages of the week are no reminder.
+  EXPECT_TRUE(store.QueueSms({w.reminded_8, "reply", "", "ok", "", true, w.now}).ok());
+
+  TransferInput sale;
+  sale.id = Uuid(0x5a1e0002);
+  sale.seller_id = w.seller;
+  sale.buyer_phone = Phone(8);
+  sale.buyer_name = "Buyer";
+  sale.tags = {Tag(71)};
+  sale.on = today.AddDays(-30);
+  sale.user_id = 7;
+  sale.scope = "KZ";
+  sale.at = At(1'790'000'000'000);
+  auto sold = store.RecordTransfer(sale, MakeAudit("transfer.record"));
+  EXPECT_TRUE(sold.ok()) << sold.status().ToString();
+  if (sold.ok()) w.buyer = sold->transfer.buyer_id;
+  auto died = store.FindAnimalByTag(Tag(91));
+  EXPECT_TRUE(died.ok());
+  if (died.ok()) RecordDeath(store, died->id, today.AddDays(-1));
+  return w;
+}
+
+ReminderQuery RemindWithin(const ReminderWorld& w, int days) {
+  ReminderQuery q;
+  q.today = DueToday();
+  q.days = days;
+  q.reminded_after = w.now - std::chrono::days(kReminderEveryDays);
+  q.catalogue = &DefaultCatalogue();
+  return q;
+}
+
+// "owner: disease head lapses_on; ..." per owner reminded, by owner id.
+std::map<int64_t, std::string> ReminderTexts(const std::vector<OwnerReminder>& reminders) {
+  std::map<int64_t, std::string> out;
+  for (const OwnerReminder& r : reminders) {
+    std::string text = r.language + ":";
+    for (const ReminderLine& l : r.lines) {
+      text += " " + l.disease + " " + std::to_string(l.head) + " " + l.lapses_on.ToString();
+    }
+    out[r.owner_id] = text;
+  }
+  return out;
+}
+
+TYPED_TEST(StoreTest, RemindersSelectOwnersWhoseCoverageLapsesWithinTheDays) {
+  const ReminderWorld w = SeedReminders(this->store());
+  auto r = this->store().SelectReminders(RemindWithin(w, 14));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // Not the covered, the long lapsed, the STOPped, the one reminded 3 days ago, the seller whose
+  // animal is the buyer's now, nor the owner of the dead animal. The buyer's animal keeps the dose
+  // it had under the seller (W8). Owners of KZ get Kazakh.
+  EXPECT_EQ(ReminderTexts(*r), (std::map<int64_t, std::string>{
+                                   {w.lapsing, "kk: FMD-O 31 2026-12-06"},
+                                   {w.reminded_8, "kk: FMD-O 1 2026-12-09"},
+                                   {w.buyer, "kk: FMD-O 1 2026-12-11"},
+                               }));
+  // Within 7 days: the reminder of 2026-12-11 is not yet; the flock's of 2026-12-06 is.
+  auto week = this->store().SelectReminders(RemindWithin(w, 7));
+  ASSERT_TRUE(week.ok());
+  EXPECT_EQ(ReminderTexts(*week), (std::map<int64_t, std::string>{
+                                      {w.lapsing, "kk: FMD-O 30 2026-12-06"},
+                                  }));
+  // After a START the STOPped owner is reminded again.
+  InboundSmsChange start;
+  start.digest = std::string(32, 't');
+  start.at = w.now;
+  start.owner_id = w.stopped;
+  start.stopped = false;
+  ASSERT_TRUE(this->store().TakeInboundSms(start).ok());
+  auto started = this->store().SelectReminders(RemindWithin(w, 14));
+  ASSERT_TRUE(started.ok());
+  EXPECT_EQ(ReminderTexts(*started).count(w.stopped), 1u);
+}
+
+TYPED_TEST(StoreTest, ReminderSelectionAgreesWithTheOwnersW2Coverage) {
+  const ReminderWorld w = SeedReminders(this->store());
+  ReminderQuery q = RemindWithin(w, 14);
+  q.reminded_after = w.now;  // no one left out for a reminder
+  auto r = this->store().SelectReminders(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // The same rule over what W2 reads for each owner (LoadOwnerHistory, its earlier owners' doses
+  // included): its units lapsing within the days, per disease.
+  std::map<int64_t, std::string> want;
+  for (int64_t owner :
+       {w.lapsing, w.covered, w.lapsed, w.reminded_3, w.reminded_8, w.seller, w.buyer, w.dead}) {
+    auto history = this->store().LoadOwnerHistory(owner, q.today.AddYears(-3));
+    ASSERT_TRUE(history.ok()) << history.status().ToString();
+    std::vector<Vaccination> doses = history->vaccinations;
+    for (const EarlierDose& e : history->earlier_vaccinations) doses.push_back(e.vaccination);
+    std::vector<Animal> living;
+    for (const Animal& a : history->animals) {
+      if (a.alive()) living.push_back(a);
+    }
+    const OwnerCoverage c = ComputeOwnerCoverage(DefaultCatalogue(), living, doses, q.today);
+    OwnerReminder one;
+    for (size_t i = 0; i < living.size(); ++i) {
+      for (const DiseaseCoverage& d : c.units[i].diseases) {
+        if (!LapsesWithin(d, q.today, q.days)) continue;
+        const int64_t head = living[i].is_flock() ? living[i].head_count : 1;
+        auto line = std::find_if(one.lines.begin(), one.lines.end(),
+                                 [&](const ReminderLine& l) { return l.disease == d.disease; });
+        if (line == one.lines.end()) {
+          one.lines.push_back({d.disease, head, *LapsesOn(d)});
+        } else {
+          line->head += head;
+          line->lapses_on = std::min(line->lapses_on, *LapsesOn(d));
+        }
+      }
+    }
+    if (one.lines.empty()) continue;
+    one.owner_id = owner;
+    one.language = "kk";
+    want.insert(*ReminderTexts({one}).begin());
+  }
+  EXPECT_EQ(ReminderTexts(*r), want);
+  EXPECT_EQ(want.size(), 4u);  // lapsing, both reminded before, the buyer
+}
+
+TYPED_TEST(StoreTest, ABatchOfMessagesIsQueuedWholeOrNotAtAll) {
+  const Owner o = this->AddOwner(1);
+  const Timestamp at = At(1'790'000'000'000);
+  const std::vector<NewSms> bad = {{o.id, kReminderKind, "reminder/a", "one", "", false, at},
+                                   {9999, kReminderKind, "reminder/b", "two", "", false, at}};
+  EXPECT_TRUE(HasCode(this->store().QueueSmsBatch(bad).status(), StatusCode::kNotFound));
+  EXPECT_TRUE(this->store().ListSms({"KZ", true, 0, 100, {}})->empty());
+  const std::vector<NewSms> good = {{o.id, kReminderKind, "reminder/a", "one", "", false, at},
+                                    {o.id, kReminderKind, "reminder/a", "again", "", false, at},
+                                    {o.id, "reply", "", "three", "", true, at}};
+  auto ids = this->store().QueueSmsBatch(good);
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  ASSERT_EQ(ids->size(), 3u);
+  EXPECT_EQ((*ids)[0], (*ids)[1]);  // the dedupe key holds within a batch
+  EXPECT_NE((*ids)[0], (*ids)[2]);
+  auto first = this->store().FindSms((*ids)[0]);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->body, "one");
+  EXPECT_EQ(first->kind, "reminder");
+  EXPECT_FALSE(first->requested);
+  EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
 }
 
 // --- ring lists (W14, issue 13 item 4) ---
