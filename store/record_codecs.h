@@ -72,6 +72,9 @@ struct RecordCodecs {
   // --- owners and animals --- (kNotFound with a message in user terms when there is no such row)
   static Result<Owner> ReadOwnerById(Connection& conn, int64_t id);
   static Result<Owner> ReadOwnerByPhone(Connection& conn, const std::string& e164);
+  // Every owner of `ids` (sorted, unique), by id: one statement (W14: a trace's owners).
+  static Result<std::vector<Owner>> ReadOwnersByIds(Connection& conn,
+                                                    const std::vector<int64_t>& ids);
   static Result<OwnerRevision> ReadOwnerRevisionByPhone(Connection& conn, const std::string& e164);
   static Status BumpOwnerRevision(Connection& conn, int64_t owner_id);  // no owner: no change
   static Result<int64_t> InsertOwner(Connection& conn, const NewOwner& owner);  // the new id

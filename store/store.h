@@ -446,6 +446,7 @@ struct TraceQuery {
   int depth = 2;  // 1 to 5 hops
   bool forward = true;
   bool backward = false;
+  bool owners = false;  // also read the owners of the holdings reached (TraceResult::owners)
 };
 
 // One movement the trace followed, at the fewest hops it was reached (1 = out of the start).
@@ -472,6 +473,7 @@ struct TraceHolding {
 struct TraceResult {
   std::vector<TraceHolding> holdings;    // by hop, then id
   std::vector<TraceMovement> movements;  // by hop, then time, then certificate number
+  std::vector<Owner> owners;  // with TraceQuery::owners: of the holdings reached, by id, one read
 };
 
 // An SMS to an owner (W15, domain/sms.h) as the outbox holds it.

@@ -1092,6 +1092,15 @@ class StoreCore final : public Store {
                   return std::pair(a.hop, a.holding.id) < std::pair(b.hop, b.holding.id);
                 });
       out.movements = std::move(fold.movements);
+      if (q.owners) {  // in one statement, as the holdings: not a read per owner
+        std::vector<int64_t> owner_ids;
+        for (const TraceHolding& t : out.holdings) {
+          if (t.holding.owner_id) owner_ids.push_back(*t.holding.owner_id);
+        }
+        std::sort(owner_ids.begin(), owner_ids.end());
+        owner_ids.erase(std::unique(owner_ids.begin(), owner_ids.end()), owner_ids.end());
+        HP_ASSIGN_OR_RETURN(out.owners, Codecs::ReadOwnersByIds(c, owner_ids));
+      }
       return out;
     });
   }

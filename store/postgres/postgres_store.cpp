@@ -318,6 +318,13 @@ Result<Owner> Codecs::ReadOwnerById(Connection& conn, int64_t id) {
 }
 
 template <>
+Result<std::vector<Owner>> Codecs::ReadOwnersByIds(Connection& conn,
+                                                   const std::vector<int64_t>& ids) {
+  return postgres::ReadAll<Owner>(conn, postgres::kSelectOwnersByIds,
+                                  {postgres::IntArrayLiteral(ids)}, postgres::OwnerFromRow);
+}
+
+template <>
 Result<Owner> Codecs::ReadOwnerByPhone(Connection& conn, const std::string& e164) {
   return postgres::ReadOne<Owner>(conn, postgres::kSelectOwnerByPhone, {e164},
                                   postgres::OwnerFromRow, store::kNoOwnerWithPhone);

@@ -58,6 +58,10 @@ inline constexpr Query kInsertOwner{
     "VALUES($1, $2, $3, $4, hp_ts($5)) RETURNING id"};
 inline constexpr Query kSelectOwnerById{
     "SelectOwnerById", "SELECT " HP_OWNER_COLUMNS " FROM owners WHERE id = $1::bigint"};
+// The keys through unnest, not = ANY (see kBatchOwners below).
+inline constexpr Query kSelectOwnersByIds{
+    "SelectOwnersByIds", "SELECT " HP_OWNER_COLUMNS
+                         " FROM owners WHERE id IN (SELECT unnest($1::bigint[])) ORDER BY id"};
 inline constexpr Query kSelectOwnerRevisionByPhone{
     "SelectOwnerRevisionByPhone", "SELECT id, authority, revision FROM owners WHERE phone = $1"};
 inline constexpr Query kBumpOwnerRevision{

@@ -34,6 +34,10 @@ inline constexpr Query kInsertOwner{
 inline constexpr Query kSelectOwnerById{
     "SelectOwnerById",
     "SELECT id, phone, name, village, authority, created_at FROM owners WHERE id = ?1"};
+inline constexpr Query kSelectOwnersByIds{
+    "SelectOwnersByIds",
+    "SELECT id, phone, name, village, authority, created_at FROM owners WHERE id IN (SELECT value "
+    "FROM json_each(?1)) ORDER BY id"};
 inline constexpr Query kSelectOwnerRevisionByPhone{
     "SelectOwnerRevisionByPhone", "SELECT id, authority, revision FROM owners WHERE phone = ?1"};
 inline constexpr Query kBumpOwnerRevision{

@@ -352,6 +352,13 @@ Result<std::vector<T>> ReadAll(Connection& conn, const Query& q, Bind bind, Map 
 
 const auto kNoParams = [](Statement&) {};
 
+// A JSON array of ids, bound as one parameter and read through json_each.
+std::string JsonIdList(const std::vector<int64_t>& ids) {
+  std::string list = "[";
+  for (size_t i = 0; i < ids.size(); ++i) list += (i > 0 ? "," : "") + std::to_string(ids[i]);
+  return list + ']';
+}
+
 }  // namespace
 }  // namespace sqlite
 
@@ -364,6 +371,14 @@ Result<Owner> Codecs::ReadOwnerById(Connection& conn, int64_t id) {
   return sqlite::ReadOne<Owner>(
       conn, sqlite::kSelectOwnerById, [&](Statement& st) { st.Bind(1, id); }, sqlite::OwnerFromRow,
       store::kNoSuchOwner);
+}
+
+template <>
+Result<std::vector<Owner>> Codecs::ReadOwnersByIds(Connection& conn,
+                                                   const std::vector<int64_t>& ids) {
+  return sqlite::ReadAll<Owner>(
+      conn, sqlite::kSelectOwnersByIds, [&](Statement& st) { st.Bind(1, sqlite::JsonIdList(ids)); },
+      sqlite::OwnerFromRow);
 }
 
 template <>
@@ -1747,11 +1762,8 @@ Status Codecs::InsertHoldingStay(Connection& conn, const HoldingStay& stay) {
 template <>
 Result<std::vector<Holding>> Codecs::ReadHoldingsByIds(Connection& conn,
                                                        const std::vector<int64_t>& ids) {
-  std::string list = "[";
-  for (size_t i = 0; i < ids.size(); ++i) list += (i > 0 ? "," : "") + std::to_string(ids[i]);
-  list += ']';
   return sqlite::ReadAll<Holding>(
-      conn, sqlite::kSelectHoldingsByIds, [&](Statement& st) { st.Bind(1, list); },
+      conn, sqlite::kSelectHoldingsByIds, [&](Statement& st) { st.Bind(1, sqlite::JsonIdList(ids)); },
       sqlite::HoldingFromRow);
 }
 
@@ -1996,16 +2008,6 @@ Status Codecs::ReadDue(Connection& conn, const DueQuery& q, DueListBuilder& due)
   return ForEachCoverageDose(conn, q.scope, q.today, [&](auto&&... dose) { due.AddDose(dose...); });
 }
 
-namespace {
-
-std::string JsonIdList(const std::vector<int64_t>& ids) {
-  std::string list = "[";
-  for (size_t i = 0; i < ids.size(); ++i) list += (i > 0 ? "," : "") + std::to_string(ids[i]);
-  return list + ']';
-}
-
-}  // namespace
-
 template <>
 Result<std::vector<Holding>> Codecs::ReadHoldingsOfAuthorities(
     Connection& conn, const std::vector<std::string>& authorities) {
@@ -2023,7 +2025,7 @@ Result<std::vector<Holding>> Codecs::ReadHoldingsOfAuthorities(
 template <>
 Status Codecs::ReadRing(Connection& conn, const std::vector<int64_t>& holding_ids, Date today,
                         RingListBuilder& ring) {
-  const std::string ids = JsonIdList(holding_ids);
+  const std::string ids = sqlite::JsonIdList(holding_ids);
   HP_RETURN_IF_ERROR(sqlite::ForEachRow(
       conn, sqlite::kSelectRingUnits, [&](Statement& st) { st.Bind(1, ids); },
       [&](const Statement& st) {

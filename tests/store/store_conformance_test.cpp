@@ -4700,26 +4700,32 @@ std::vector<std::string> TraceHoldings(const Result<TraceResult>& r,
 
 // A farm A sells to a market M (day 2), which sells on to a farm B (day 5, scanned at a checkpoint
 // P on day 4.9), which moves to C (day 8). M sold to D on day 1, before A's animals came, and to X
-// on day 40, after the window; a movement M to R was revoked before it left.
+// on day 40, after the window; a movement M to R was revoked before it left. Owner 1 keeps A and
+// B, owner 2 the market M, owner 3 the farm D; the others have no owner.
 struct TraceWorld {
   std::map<std::string, Holding> h;
   std::map<int64_t, std::string> names;
   Animal sheep;
   std::vector<Certificate> certs;
+  std::vector<Owner> owners;  // 1, 2, 3
 };
 
 template <typename Test>
 TraceWorld MakeTraceWorld(Test& t) {
   TraceWorld w;
-  auto add = [&](const std::string& name, HoldingKind kind) {
+  Owner o = t.AddOwner(1);
+  w.owners = {o, t.AddOwner(2), t.AddOwner(3)};
+  auto add = [&](const std::string& name, HoldingKind kind, std::optional<int64_t> owner) {
     w.h[name] = t.AddHolding("TR-" + name, 48.0 + 0.01 * static_cast<double>(w.h.size()), 80.0,
-                             "KZ-ABY-01", kind);
+                             "KZ-ABY-01", kind, owner);
     w.names[w.h[name].id] = name;
   };
-  for (const char* name : {"A", "B", "C", "D", "X", "R"}) add(name, HoldingKind::kFarm);
-  add("M", HoldingKind::kMarket);
-  add("P", HoldingKind::kCheckpoint);
-  Owner o = t.AddOwner(1);
+  add("A", HoldingKind::kFarm, o.id);
+  add("B", HoldingKind::kFarm, o.id);
+  add("D", HoldingKind::kFarm, w.owners[2].id);
+  for (const char* name : {"C", "X", "R"}) add(name, HoldingKind::kFarm, std::nullopt);
+  add("M", HoldingKind::kMarket, w.owners[1].id);
+  add("P", HoldingKind::kCheckpoint, std::nullopt);
   w.sheep = t.AddAnimal(o.id, Tag(2));
   int n = 0;
   auto move = [&](const std::string& from, const std::string& to, double day, bool tagged,
@@ -4811,6 +4817,31 @@ TYPED_TEST(StoreTest, TraceFollowsMovementsForwardInTimeOrderWithinTheWindowAndD
   EXPECT_EQ(TraceSteps(this->store().Trace(market), w.names),
             (std::vector<std::string>{"1 f sale M>D", "1 f passage M>P", "1 f sale M>B",
                                       "1 f sale M>X"}));
+}
+
+TYPED_TEST(StoreTest, TraceReadsTheOwnersOfTheHoldingsReachedWhenAsked) {
+  auto w = MakeTraceWorld(*this);
+  TraceQuery q = TraceFrom(w.h["A"].id, 2, true, false);
+  auto without = this->store().Trace(q);
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  EXPECT_TRUE(without->owners.empty());
+  // A, M, B and P reached: owner 1 (A and B) once, owner 2 (M); not owner 3, whose D was not.
+  q.owners = true;
+  auto with = this->store().Trace(q);
+  ASSERT_TRUE(with.ok()) << with.status().ToString();
+  ASSERT_EQ(with->owners.size(), 2u);
+  EXPECT_EQ(with->owners[0].id, w.owners[0].id);
+  EXPECT_EQ(with->owners[0].phone, w.owners[0].phone);
+  EXPECT_EQ(with->owners[0].name, "Owner 1");
+  EXPECT_EQ(with->owners[0].authority, "KZ-ABY-01");
+  EXPECT_EQ(with->owners[1].id, w.owners[1].id);
+  EXPECT_EQ(with->owners[1].name, "Owner 2");
+  EXPECT_EQ(TraceSteps(with, w.names), TraceSteps(without, w.names));
+  // Nobody reached with an owner: none read.
+  q.holding_id = w.h["C"].id;
+  auto lone = this->store().Trace(q);
+  ASSERT_TRUE(lone.ok()) << lone.status().ToString();
+  EXPECT_TRUE(lone->owners.empty());
 }
 
 TYPED_TEST(StoreTest, TraceFollowsMovementsBackwardAndBoth) {
