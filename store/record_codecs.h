@@ -320,6 +320,11 @@ struct RecordCodecs {
   static Result<std::vector<Outbreak>> ReadOutbreaks(Connection& conn, const OutbreakListQuery& q);
   static Result<int64_t> InsertZone(Connection& conn, const Zone& z);  // the new id
   static Result<Zone> ReadZone(Connection& conn, int64_t id);          // kNotFound
+  // The zones' revision: the count of zones declared and lifted, kept in the counters table (row
+  // "zone_changes", absent = 0), so that a server keeping the zones in force learns in one read of
+  // one row whether any process changed them since.
+  static Result<int64_t> ReadZoneRevision(Connection& conn);
+  static Status BumpZoneRevision(Connection& conn);
   static Result<std::vector<Zone>> ReadZonesInForce(Connection& conn, Date day);
   // Lifts the zone while it is not lifted; false when it was (or is no zone).
   static Result<bool> LiftZone(Connection& conn, int64_t id, int64_t user_id, Timestamp at,

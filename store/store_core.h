@@ -829,9 +829,15 @@ class StoreCore final : public Store {
 
   // --- certificates ---
 
-  Status CreateCertificate(const Certificate& c, const AuditEntry& audit) override {
+  using Store::CreateCertificate;
+  Status CreateCertificate(const Certificate& c, const AuditEntry& audit,
+                           std::optional<int64_t> zones_revision) override {
     return writer_->Run([&](Txn& tx) -> Status {
       Connection& conn = tx.conn();
+      if (zones_revision) {
+        HP_ASSIGN_OR_RETURN(const int64_t now, Codecs::ReadZoneRevision(conn));
+        if (now != *zones_revision) return ZonesChangedStatus();
+      }
       HP_RETURN_IF_ERROR(Codecs::ReadOwnerById(conn, c.owner_id).status());
       HP_ASSIGN_OR_RETURN(const bool inserted, Codecs::InsertCertificate(conn, c));
       if (!inserted) {
@@ -1048,6 +1054,7 @@ class StoreCore final : public Store {
         [&](Txn& tx) -> Result<Zone> {
           Zone out = zone;
           HP_ASSIGN_OR_RETURN(out.id, Codecs::InsertZone(tx.conn(), zone));
+          HP_RETURN_IF_ERROR(Codecs::BumpZoneRevision(tx.conn()));
           return out;
         },
         audit);
@@ -1061,6 +1068,16 @@ class StoreCore final : public Store {
     return Read([&](Connection& c) { return Codecs::ReadZonesInForce(c, day); });
   }
 
+  Result<ZonesInForce> LoadZonesInForce(Date day) override {
+    return ReadSnapshot([&](Connection& c) -> Result<ZonesInForce> {
+      ZonesInForce out;
+      out.day = day;
+      HP_ASSIGN_OR_RETURN(out.revision, Codecs::ReadZoneRevision(c));
+      HP_ASSIGN_OR_RETURN(out.zones, Codecs::ReadZonesInForce(c, day));
+      return out;
+    });
+  }
+
   Result<Zone> LiftZone(int64_t id, int64_t user_id, Timestamp at, const std::string& reason,
                         const AuditEntry& audit) override {
     return writer_->template RunAudited<Zone>(
@@ -1069,6 +1086,7 @@ class StoreCore final : public Store {
                               Codecs::LiftZone(tx.conn(), id, user_id, at, reason));
           HP_ASSIGN_OR_RETURN(Zone z, Codecs::ReadZone(tx.conn(), id));
           if (!changed) return FailedPrecondition("the zone was lifted before");
+          HP_RETURN_IF_ERROR(Codecs::BumpZoneRevision(tx.conn()));
           return z;
         },
         audit);

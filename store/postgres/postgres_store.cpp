@@ -1080,6 +1080,18 @@ Result<std::vector<Zone>> Codecs::ReadZonesInForce(Connection& conn, Date day) {
 }
 
 template <>
+Result<int64_t> Codecs::ReadZoneRevision(Connection& conn) {
+  return postgres::ReadOne<int64_t>(
+      conn, postgres::kSelectZoneRevision, {}, [](const Rows& r, int i) { return r.Int(i, 0); },
+      "no zone revision");
+}
+
+template <>
+Status Codecs::BumpZoneRevision(Connection& conn) {
+  return postgres::Write(conn, postgres::kBumpZoneRevision, {});
+}
+
+template <>
 Result<bool> Codecs::LiftZone(Connection& conn, int64_t id, int64_t user_id, Timestamp at,
                               const std::string& reason) {
   return postgres::Change(conn, postgres::kLiftZone, {id, user_id, at, reason});

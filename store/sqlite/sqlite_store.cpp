@@ -1348,6 +1348,18 @@ Result<std::vector<Zone>> Codecs::ReadZonesInForce(Connection& conn, Date day) {
 }
 
 template <>
+Result<int64_t> Codecs::ReadZoneRevision(Connection& conn) {
+  return sqlite::ReadOne<int64_t>(
+      conn, sqlite::kSelectZoneRevision, [](Statement&) {},
+      [](const Statement& st) { return st.Int(0); }, "no zone revision");
+}
+
+template <>
+Status Codecs::BumpZoneRevision(Connection& conn) {
+  return sqlite::Write(conn, sqlite::kBumpZoneRevision, [](Statement&) {});
+}
+
+template <>
 Result<bool> Codecs::LiftZone(Connection& conn, int64_t id, int64_t user_id, Timestamp at,
                               const std::string& reason) {
   return sqlite::Change(conn, sqlite::kLiftZone, [&](Statement& st) {

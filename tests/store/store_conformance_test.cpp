@@ -4594,6 +4594,64 @@ TYPED_TEST(StoreTest, OutbreakIsDecidedOnceAndListedByAuthorityAndStatus) {
   EXPECT_EQ((*two)[0].id, c.id);
 }
 
+// Issuance keeps the zones in force in memory (service/cert_state.h) and gives their revision to
+// CreateCertificate, which reads it again in its transaction: a zone declared or lifted through
+// another store on the same database (another server) since refuses the certificate.
+TYPED_TEST(StoreTest, AZoneChangedThroughAnotherStoreRefusesACertificateJudgedBeforeIt) {
+  Holding farm = this->AddHolding("F-1", 43.25, 76.95, "KZ-ABY-01", HoldingKind::kFarm);
+  Outbreak o = MakeOutbreak(1, farm.id, "KZ-ABY-01");
+  ASSERT_TRUE(this->store().RecordOutbreak(o, "KZ", false, MakeAudit("outbreak.report")).ok());
+  auto opened = this->factory_.Open();
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& other = **opened;
+  const Date day = Day("2026-12-05");
+  Owner owner = this->AddOwner(1);
+  auto certificate = [&](int n) {
+    Animal a = this->AddAnimal(owner.id, Tag(n));
+    Certificate c = MakeCertificate(n, owner.id, {a.id}, {Tag(n)});
+    c.head_count = 1;
+    return c;
+  };
+
+  auto before = this->store().LoadZonesInForce(day);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_TRUE(before->zones.empty());
+  EXPECT_EQ(before->day, day);
+  auto zone = other.CreateZone(MakeZone(o, farm), MakeAudit("zone.declare"));
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  const Certificate first = certificate(1);
+  const int64_t audit_rows = this->AuditRows();
+  Status stale = this->store().CreateCertificate(first, MakeAudit("c.issue"), before->revision);
+  EXPECT_TRUE(ZonesChanged(stale)) << stale.ToString();
+  EXPECT_EQ(this->Counts().certificates, 0);
+  EXPECT_EQ(this->AuditRows(), audit_rows);
+  auto declared = this->store().LoadZonesInForce(day);
+  ASSERT_TRUE(declared.ok()) << declared.status().ToString();
+  ASSERT_EQ(declared->zones.size(), 1u);
+  EXPECT_EQ(declared->zones[0].id, zone->id);
+  EXPECT_NE(declared->revision, before->revision);
+  Status judged = this->store().CreateCertificate(first, MakeAudit("c.issue"), declared->revision);
+  EXPECT_TRUE(judged.ok()) << judged.ToString();
+
+  // A lift there moves it too; a lift refused (lifted before) does not.
+  ASSERT_TRUE(other.LiftZone(zone->id, 23, At(1'790'300'000'000), "negative", MakeAudit("zone.lift"))
+                  .ok());
+  auto lifted = this->store().LoadZonesInForce(day);
+  ASSERT_TRUE(lifted.ok()) << lifted.status().ToString();
+  EXPECT_TRUE(lifted->zones.empty());
+  EXPECT_NE(lifted->revision, declared->revision);
+  const Certificate second = certificate(2);
+  EXPECT_TRUE(ZonesChanged(
+      this->store().CreateCertificate(second, MakeAudit("c.issue"), declared->revision)));
+  EXPECT_FALSE(
+      other.LiftZone(zone->id, 23, At(1'790'400'000'000), "again", MakeAudit("zone.lift")).ok());
+  Status after = this->store().CreateCertificate(second, MakeAudit("c.issue"), lifted->revision);
+  EXPECT_TRUE(after.ok()) << after.ToString();
+  EXPECT_EQ(this->Counts().certificates, 2);
+  // Without a revision (the CLI, imports) nothing is compared.
+  EXPECT_TRUE(this->store().CreateCertificate(certificate(3), MakeAudit("c.issue")).ok());
+}
+
 TYPED_TEST(StoreTest, ZoneIsStoredInForceOverItsDaysAndLiftedOnce) {
   Holding farm = this->AddHolding("F-1", 43.25, 76.95, "KZ-ABY-01", HoldingKind::kFarm);
   Outbreak o = MakeOutbreak(1, farm.id, "KZ-ABY-01");
