@@ -116,6 +116,17 @@ std::vector<std::string> VaccinationDdl(const std::string& path) {
   return ddl;
 }
 
+// The bytes of every column of the current row, each read as a real reader would.
+size_t RowBytes(sqlite3_stmt* st) {
+  size_t bytes = 0;
+  for (int c = 0; c < sqlite3_column_count(st); ++c) {
+    if (sqlite3_column_blob(st, c) != nullptr) {
+      bytes += static_cast<size_t>(sqlite3_column_bytes(st, c));
+    }
+  }
+  return bytes;
+}
+
 // One animal id as the store encodes a list of them: LEB128 varints.
 std::string EncodeId(int64_t id) {
   std::string out;
@@ -755,11 +766,7 @@ int Trace(const Args& args) {
     int rc;
     while ((rc = sqlite3_step(walk)) == SQLITE_ROW) {
       ++rows;
-      for (int c = 0; c < sqlite3_column_count(walk); ++c) {
-        if (sqlite3_column_blob(walk, c) != nullptr) {
-          bytes_read += static_cast<size_t>(sqlite3_column_bytes(walk, c));
-        }
-      }
+      bytes_read += RowBytes(walk);
     }
     if (rc != SQLITE_DONE) Die(db, "trace");
     sqlite3_reset(walk);
@@ -813,11 +820,7 @@ int Ring(const Args& args) {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
       ++rows;
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        if (sqlite3_column_blob(st, c) != nullptr) {
-          bytes += static_cast<size_t>(sqlite3_column_bytes(st, c));
-        }
-      }
+      bytes += RowBytes(st);
     }
     if (rc != SQLITE_DONE) Die(db, "ring");
     sqlite3_reset(st);
@@ -843,11 +846,7 @@ int Ring(const Args& args) {
     int rc;
     while ((rc = sqlite3_step(box)) == SQLITE_ROW) {
       ++rows;
-      for (int c = 0; c < sqlite3_column_count(box); ++c) {
-        if (sqlite3_column_blob(box, c) != nullptr) {
-          bytes_read += static_cast<size_t>(sqlite3_column_bytes(box, c));
-        }
-      }
+      bytes_read += RowBytes(box);
       if (distance(sqlite3_column_double(box, lat_col), sqlite3_column_double(box, lon_col)) <= r) {
         ids += (ids.size() > 1 ? "," : "") + std::to_string(sqlite3_column_int64(box, 0));
         ++holdings;
