@@ -22,7 +22,8 @@
 //       of every row read, each in its own read transaction.
 //
 //   raw_sqlite_bench ring --db HERDPASS.db --lat LAT --lon LON --radius-km KM --day DAYS
-//       The ring list of a zone of radii (W14, issue 13 item 4): the store's statements (Ring below).
+//       The ring list of a zone of radii (W14, issue 13 item 4): the store's statements (Ring
+//       below).
 //   raw_sqlite_bench pg-trace-sql
 //       Prints the PostgreSQL store's trace query (store/postgres/queries.h SelectTraceWalk) for
 //       pgbench, its parameters named :holding :animal :from_ms :to_ms :depth :forward :backward
@@ -65,7 +66,7 @@ struct Args {
   double lon = 0;
   double radius_km = 0;
   int64_t day = 0;
-  int64_t from_ms = 0;   // trace: the window [from_ms, to_ms)
+  int64_t from_ms = 0;  // trace: the window [from_ms, to_ms)
   int64_t to_ms = 0;
   int depth = 2;
   int txn = 500;
@@ -874,8 +875,8 @@ int Ring(const Args& args) {
       "HP_RESULT rings=%lld seconds=%.2f rings_per_s=%.1f p50_us=%.0f p99_us=%.0f "
       "holdings_per_ring=%.1f rows_per_ring=%.1f bytes=%zu\n",
       static_cast<long long>(rings), seconds, static_cast<double>(rings) / seconds,
-      Percentile(latencies_us, 50), Percentile(latencies_us, 99),
-      static_cast<double>(holdings) / n, static_cast<double>(rows) / n, bytes_read);
+      Percentile(latencies_us, 50), Percentile(latencies_us, 99), static_cast<double>(holdings) / n,
+      static_cast<double>(rows) / n, bytes_read);
   for (sqlite3_stmt* st : {box, units, owners, doses}) sqlite3_finalize(st);
   sqlite3_close(db);
   return 0;

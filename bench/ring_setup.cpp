@@ -150,7 +150,8 @@ int Run(const std::string& data_dir, int holdings_wanted, const std::string& aut
       in.batch_no = "KZRING";
       in.dose_ml = 2.0;
       // Every fifth dose is older than FMD's 180 days of immunity: lapsed.
-      in.administered_on = today.AddDays(-static_cast<int>((Mix(h + k) % 170) + (k == 4 ? 200 : 0)));
+      in.administered_on =
+          today.AddDays(-static_cast<int>((Mix(h + k) % 170) + (k == 4 ? 200 : 0)));
       in.lat = lat;
       in.lon = lon;
       in.device_id = "ring-bench";

@@ -489,17 +489,18 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   // W14: a zone in force around the origin is one more unmet rule, listed with the others. The
   // zones as kept in memory; the revision they were read at is checked again when the
   // certificate is stored.
-  HP_ASSIGN_OR_RETURN(std::shared_ptr<const ZonesInForce> zones, ZonesForIssuance(today));
-  HP_ASSIGN_OR_RETURN(
-      std::vector<RuleFailure> zoned,
-      ZoneFailuresFor(zones->zones, req.origin_holding, origin, form.species->code, today));
-  if (!zoned.empty()) {
-    // A refusal is never judged on kept zones alone: another server may have lifted the zone.
-    certs_->InvalidateZones();
+  std::shared_ptr<const ZonesInForce> zones;
+  std::vector<RuleFailure> zoned;
+  auto judge_zones = [&](bool afresh) -> Status {
+    if (afresh) certs_->InvalidateZones();
     HP_ASSIGN_OR_RETURN(zones, ZonesForIssuance(today));
-    HP_ASSIGN_OR_RETURN(
-        zoned, ZoneFailuresFor(zones->zones, req.origin_holding, origin, form.species->code, today));
-  }
+    HP_ASSIGN_OR_RETURN(zoned, ZoneFailuresFor(zones->zones, req.origin_holding, origin,
+                                               form.species->code, today));
+    return Status::Ok();
+  };
+  HP_RETURN_IF_ERROR(judge_zones(false));
+  // A refusal is never judged on kept zones alone: another server may have lifted the zone.
+  if (!zoned.empty()) HP_RETURN_IF_ERROR(judge_zones(true));
   assessed.failures.insert(assessed.failures.end(), std::make_move_iterator(zoned.begin()),
                            std::make_move_iterator(zoned.end()));
   if (!assessed.failures.empty()) return RulesUnmet(std::move(assessed.failures));
@@ -525,10 +526,7 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
     // A zone was declared or lifted since the zones were read, here or by another server on the
     // same database: judged again on the zones now in force (the other rules held).
     if (attempt + 1 >= kIssueAttempts) return Unavailable("the zones kept changing; try again");
-    certs_->InvalidateZones();
-    HP_ASSIGN_OR_RETURN(zones, ZonesForIssuance(today));
-    HP_ASSIGN_OR_RETURN(
-        zoned, ZoneFailuresFor(zones->zones, req.origin_holding, origin, form.species->code, today));
+    HP_RETURN_IF_ERROR(judge_zones(true));
     if (!zoned.empty()) return RulesUnmet(std::move(zoned));
   }
   HP_ASSIGN_OR_RETURN(Certificate issued, std::move(stored));

@@ -1775,8 +1775,8 @@ template <>
 Result<std::vector<Holding>> Codecs::ReadHoldingsByIds(Connection& conn,
                                                        const std::vector<int64_t>& ids) {
   return sqlite::ReadAll<Holding>(
-      conn, sqlite::kSelectHoldingsByIds, [&](Statement& st) { st.Bind(1, sqlite::JsonIdList(ids)); },
-      sqlite::HoldingFromRow);
+      conn, sqlite::kSelectHoldingsByIds,
+      [&](Statement& st) { st.Bind(1, sqlite::JsonIdList(ids)); }, sqlite::HoldingFromRow);
 }
 
 template <>

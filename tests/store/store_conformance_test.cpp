@@ -4634,8 +4634,8 @@ TYPED_TEST(StoreTest, AZoneChangedThroughAnotherStoreRefusesACertificateJudgedBe
   EXPECT_TRUE(judged.ok()) << judged.ToString();
 
   // A lift there moves it too; a lift refused (lifted before) does not.
-  ASSERT_TRUE(other.LiftZone(zone->id, 23, At(1'790'300'000'000), "negative", MakeAudit("zone.lift"))
-                  .ok());
+  ASSERT_TRUE(
+      other.LiftZone(zone->id, 23, At(1'790'300'000'000), "negative", MakeAudit("zone.lift")).ok());
   auto lifted = this->store().LoadZonesInForce(day);
   ASSERT_TRUE(lifted.ok()) << lifted.status().ToString();
   EXPECT_TRUE(lifted->zones.empty());
