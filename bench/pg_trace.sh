@@ -7,8 +7,9 @@
 # with the foreign keys' triggers off during the copy (session_replication_role = replica), then
 # ANALYZEd. FROM and TO are the window's days; MARKETS the file of market holding ids.
 # Writes WORK_DIR/pg-trace.txt (HerdPass over HTTP as a vet through wrk, bench/trace.lua, 32
-# connections), pg-trace-ref.txt (pgbench, the same query, 1 client, as the SQLite reference's one
-# thread) and pg-trace-plan.txt (EXPLAIN ANALYZE of the query for the first market).
+# connections; pg-trace-c2.txt the same with 2), pg-trace-ref.txt (pgbench, the same query, 1
+# client, as the SQLite reference's one thread) and pg-trace-plan.txt (EXPLAIN ANALYZE of the
+# query for the first market).
 set -euo pipefail
 
 build=${1:?usage: pg_trace.sh BUILD_DIR WORK_DIR SQLITE_DB MARKETS FROM TO SECONDS}
@@ -108,6 +109,11 @@ HP_TAGS=$markets HP_FROM=$from HP_TO=$to HP_TOKEN=$token timeout 60 wrk -t2 -c32
 HP_TAGS=$markets HP_FROM=$from HP_TO=$to HP_TOKEN=$token timeout $((seconds + 60)) wrk -t2 -c32 \
   -d"${seconds}s" --latency -s "$root/bench/trace.lua" "http://127.0.0.1:$hport/" \
   >"$work/pg-trace.txt" 2>&1
+# The latency without the queue: 2 connections, as many as the cores.
+say "PostgreSQL trace over HTTP, 2 connections (${seconds}s)"
+HP_TAGS=$markets HP_FROM=$from HP_TO=$to HP_TOKEN=$token timeout $((seconds + 60)) wrk -t2 -c2 \
+  -d"${seconds}s" --latency -s "$root/bench/trace.lua" "http://127.0.0.1:$hport/" \
+  >"$work/pg-trace-c2.txt" 2>&1
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=

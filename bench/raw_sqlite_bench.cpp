@@ -21,6 +21,9 @@
 //       store/sqlite/queries.h) from a random holding of the list over [from, to), every column
 //       of every row read, each in its own read transaction.
 //
+//   raw_sqlite_bench ring --db HERDPASS.db --lat LAT --lon LON --radius-km KM --day DAYS
+//       The ring list of a zone of radii (W14, issue 13 item 4): the store's statements (Ring
+//       below).
 //   raw_sqlite_bench reminders --db HERDPASS.db [--runs 3]
 //       W15's reminder selection (issue 15): the store's one statement (SelectReminderRows of
 //       store/sqlite/queries.h) as the SQLite store binds it for today (doses from the
@@ -37,6 +40,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -70,7 +74,11 @@ struct Args {
   std::string tags;      // timeline: one ear tag a line
   std::string arrivals;  // arrival: one "certificate_id holding_id head" a line
   std::string holdings;  // trace: one holding id a line
-  int64_t from_ms = 0;   // trace: the window [from_ms, to_ms)
+  double lat = 0;        // ring: the zone's centre, radius and day (days since 1970-01-01)
+  double lon = 0;
+  double radius_km = 0;
+  int64_t day = 0;
+  int64_t from_ms = 0;  // trace: the window [from_ms, to_ms)
   int64_t to_ms = 0;
   int depth = 2;
   int runs = 3;  // reminders: the best of this many
@@ -120,6 +128,17 @@ std::vector<std::string> VaccinationDdl(const std::string& path) {
     std::exit(1);
   }
   return ddl;
+}
+
+// The bytes of every column of the current row, each read as a real reader would.
+size_t RowBytes(sqlite3_stmt* st) {
+  size_t bytes = 0;
+  for (int c = 0; c < sqlite3_column_count(st); ++c) {
+    if (sqlite3_column_blob(st, c) != nullptr) {
+      bytes += static_cast<size_t>(sqlite3_column_bytes(st, c));
+    }
+  }
+  return bytes;
 }
 
 // One animal id as the store encodes a list of them: LEB128 varints.
@@ -761,11 +780,7 @@ int Trace(const Args& args) {
     int rc;
     while ((rc = sqlite3_step(walk)) == SQLITE_ROW) {
       ++rows;
-      for (int c = 0; c < sqlite3_column_count(walk); ++c) {
-        if (sqlite3_column_blob(walk, c) != nullptr) {
-          bytes_read += static_cast<size_t>(sqlite3_column_bytes(walk, c));
-        }
-      }
+      bytes_read += RowBytes(walk);
     }
     if (rc != SQLITE_DONE) Die(db, "trace");
     sqlite3_reset(walk);
@@ -783,6 +798,99 @@ int Trace(const Args& args) {
       Percentile(latencies_us, 50), Percentile(latencies_us, 99),
       static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(traces, 1)), bytes_read);
   sqlite3_finalize(walk);
+  sqlite3_close(db);
+  return 0;
+}
+
+// GET /api/v1/zones/{id}/ring's statements (store_core.h ListRing, Codecs::ReadRing) for a zone of
+// radii, as the SQLite store runs them in one read transaction: the holdings in the box round the
+// outer circle (SelectHoldingsInBox), those within the radius kept (haversine, as
+// domain/holding.cpp DistanceMeters), then the units on them, their owners and their owners' doses
+// (SelectRingUnits, SelectRingOwners, SelectRingDoses), every column of every row read. Not
+// included: the coverage worked out from the doses, the order, the audit row and the JSON.
+int Ring(const Args& args) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
+  sqlite3_stmt* box = Prepare(db, herdpass::sqlite::kSelectHoldingsInBox);
+  sqlite3_stmt* units = Prepare(db, herdpass::sqlite::kSelectRingUnits);
+  sqlite3_stmt* owners = Prepare(db, herdpass::sqlite::kSelectRingOwners);
+  sqlite3_stmt* doses = Prepare(db, herdpass::sqlite::kSelectRingDoses);
+  constexpr double kEarthRadiusM = 6371008.8;
+  constexpr double kRad = 3.14159265358979323846 / 180;
+  const double r = args.radius_km * 1000;
+  const double dlat = r / kEarthRadiusM / kRad;
+  const double far = std::abs(args.lat) + dlat;
+  const double dlon = std::asin(std::sin(r / kEarthRadiusM) / std::cos(far * kRad)) / kRad;
+  auto distance = [&](double lat, double lon) {
+    const double p1 = args.lat * kRad, p2 = lat * kRad;
+    const double dp = p2 - p1, dl = (lon - args.lon) * kRad;
+    const double a = std::sin(dp / 2) * std::sin(dp / 2) +
+                     std::cos(p1) * std::cos(p2) * std::sin(dl / 2) * std::sin(dl / 2);
+    return 2 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(a)));
+  };
+  auto read_all = [&](sqlite3_stmt* st, int64_t& rows, size_t& bytes) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      ++rows;
+      bytes += RowBytes(st);
+    }
+    if (rc != SQLITE_DONE) Die(db, "ring");
+    sqlite3_reset(st);
+  };
+  std::vector<double> latencies_us;
+  int64_t rings = 0;
+  int64_t holdings = 0;
+  int64_t rows = 0;
+  size_t bytes_read = 0;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration<double>(args.seconds);
+  for (auto t0 = start; t0 < deadline;) {
+    Exec(db, "BEGIN");
+    sqlite3_bind_text(box, 1, "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(box, 2, 1);
+    sqlite3_bind_text(box, 3, "", -1, SQLITE_STATIC);
+    sqlite3_bind_double(box, 4, args.lat - dlat);
+    sqlite3_bind_double(box, 5, args.lat + dlat);
+    sqlite3_bind_double(box, 6, args.lon - dlon);
+    sqlite3_bind_double(box, 7, args.lon + dlon);
+    std::string ids = "[";
+    const int lat_col = 7, lon_col = 8;  // HP_HOLDING_COLUMNS: ... lat, lon ...
+    int rc;
+    while ((rc = sqlite3_step(box)) == SQLITE_ROW) {
+      ++rows;
+      bytes_read += RowBytes(box);
+      if (distance(sqlite3_column_double(box, lat_col), sqlite3_column_double(box, lon_col)) <= r) {
+        ids += (ids.size() > 1 ? "," : "") + std::to_string(sqlite3_column_int64(box, 0));
+        ++holdings;
+      }
+    }
+    if (rc != SQLITE_DONE) Die(db, "ring holdings");
+    sqlite3_reset(box);
+    ids += "]";
+    sqlite3_bind_text(units, 1, ids.c_str(), -1, SQLITE_TRANSIENT);
+    read_all(units, rows, bytes_read);
+    sqlite3_bind_text(owners, 1, ids.c_str(), -1, SQLITE_TRANSIENT);
+    read_all(owners, rows, bytes_read);
+    sqlite3_bind_text(doses, 1, ids.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(doses, 2, args.day);
+    read_all(doses, rows, bytes_read);
+    Exec(db, "COMMIT");
+    ++rings;
+    const auto t1 = Clock::now();
+    latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    t0 = t1;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double n = static_cast<double>(std::max<int64_t>(rings, 1));
+  std::printf(
+      "HP_RESULT rings=%lld seconds=%.2f rings_per_s=%.1f p50_us=%.0f p99_us=%.0f "
+      "holdings_per_ring=%.1f rows_per_ring=%.1f bytes=%zu\n",
+      static_cast<long long>(rings), seconds, static_cast<double>(rings) / seconds,
+      Percentile(latencies_us, 50), Percentile(latencies_us, 99), static_cast<double>(holdings) / n,
+      static_cast<double>(rows) / n, bytes_read);
+  for (sqlite3_stmt* st : {box, units, owners, doses}) sqlite3_finalize(st);
   sqlite3_close(db);
   return 0;
 }
@@ -891,6 +999,14 @@ int main(int argc, char** argv) {
       args.from_ms = std::atoll(v);
     } else if (a == "--to-ms") {
       args.to_ms = std::atoll(v);
+    } else if (a == "--lat") {
+      args.lat = std::atof(v);
+    } else if (a == "--lon") {
+      args.lon = std::atof(v);
+    } else if (a == "--radius-km") {
+      args.radius_km = std::atof(v);
+    } else if (a == "--day") {
+      args.day = std::atoll(v);
     } else if (a == "--depth") {
       args.depth = std::atoi(v);
     } else if (a == "--txn") {
@@ -922,9 +1038,13 @@ int main(int argc, char** argv) {
   if (args.mode == "trace" && !args.db.empty() && !args.holdings.empty() && args.to_ms > 0) {
     return herdpass::bench::Trace(args);
   }
+  if (args.mode == "ring" && !args.db.empty() && args.radius_km > 0 && args.day > 0) {
+    return herdpass::bench::Ring(args);
+  }
   std::cerr << "usage: raw_sqlite_bench insert --db NEW --schema-from HERDPASS.db | lookup --db "
                "HERDPASS.db --phones FILE | timeline --db HERDPASS.db --tags FILE | arrival --db "
                "HERDPASS.db --arrivals FILE | trace --db HERDPASS.db --holdings FILE --from-ms MS "
-               "--to-ms MS [--depth N] | reminders --db HERDPASS.db [--runs N]\n";
+               "--to-ms MS [--depth N] | ring --db HERDPASS.db --lat LAT --lon LON --radius-km KM "
+               "--day DAYS | reminders --db HERDPASS.db [--runs N]\n";
   return 2;
 }

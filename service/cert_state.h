@@ -7,7 +7,11 @@
 //  - keys: reloaded after ServiceConfig::key_cache_for, at once after this process changes a key;
 //  - revocations: new ones fetched (by sequence) after kRevocationCacheFor, at once after this
 //    process revokes;
-//  - consumption as Verify reports it: kConsumptionCacheFor, at once after this process consumes.
+//  - consumption as Verify reports it: kConsumptionCacheFor, at once after this process consumes;
+//  - the zones in force that issuance judges: until the local day changes, at once after this
+//    process declares or lifts one, and before a certificate is stored when any process did (the
+//    zones' revision, read in the certificate's transaction), and read afresh before a zone
+//    refuses one (a lift by another process): never stale for issuance.
 // Another process writing to the same database (the CLI while the server runs) is seen within these
 // intervals.
 #pragma once
@@ -112,6 +116,13 @@ struct HerdService::CertState {
   // The snapshot of `day` when loaded less than kRevocationCacheFor ago and not invalidated.
   std::shared_ptr<const ZoneSnapshot> PublishedZones(Date day, Timestamp now);
   void KeepPublishedZones(std::shared_ptr<const ZoneSnapshot> zones);
+  // The zones in force as issuance judges them (IssueCertificate): the set of `day` as last read,
+  // or null. Another process's change is caught by the revision the certificate's transaction
+  // reads (Store::CreateCertificate), which makes the issuance load them again; a refusal by a
+  // zone is judged again on zones read afresh (a lift elsewhere).
+  std::shared_ptr<const ZonesInForce> ZonesForIssuance(Date day);
+  void KeepZonesForIssuance(std::shared_ptr<const ZonesInForce> zones);
+  // Drops both sets of zones: a zone was declared or lifted.
   void InvalidateZones();
 
   // Serializes key changes and trust-list signing, so that sequence numbers never repeat.
@@ -131,6 +142,9 @@ struct HerdService::CertState {
   std::string revocation_doc_zones_;
   std::shared_ptr<const ZoneSnapshot> zones_;
   Timestamp revocation_doc_at_{};
+
+  std::mutex issuance_zones_mu_;
+  std::shared_ptr<const ZonesInForce> issuance_zones_;
 
   std::mutex consumed_mu_;
   std::unordered_map<std::string, Consumed> consumed_;

@@ -401,9 +401,24 @@ void HerdService::CertState::KeepPublishedZones(std::shared_ptr<const ZoneSnapsh
   zones_ = std::move(zones);
 }
 
+std::shared_ptr<const ZonesInForce> HerdService::CertState::ZonesForIssuance(Date day) {
+  std::lock_guard lock(issuance_zones_mu_);
+  if (!issuance_zones_ || issuance_zones_->day != day) return nullptr;
+  return issuance_zones_;
+}
+
+void HerdService::CertState::KeepZonesForIssuance(std::shared_ptr<const ZonesInForce> zones) {
+  std::lock_guard lock(issuance_zones_mu_);
+  issuance_zones_ = std::move(zones);
+}
+
 void HerdService::CertState::InvalidateZones() {
-  std::lock_guard lock(revocations_mu_);
-  zones_.reset();
+  {
+    std::lock_guard lock(revocations_mu_);
+    zones_.reset();
+  }
+  std::lock_guard lock(issuance_zones_mu_);
+  issuance_zones_.reset();
 }
 
 std::optional<HerdService::CertState::Consumed> HerdService::CertState::FindConsumed(
@@ -471,9 +486,21 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   MovementAssessment assessed =
       AssessMovement(config_.movement_rules, catalogue_, {form.purpose, scope, form.species->code},
                      units.animals, history.vaccinations, today);
-  // W14: a zone in force around the origin is one more unmet rule, listed with the others.
-  HP_ASSIGN_OR_RETURN(std::vector<RuleFailure> zoned,
-                      ZoneFailuresFor(req.origin_holding, origin, form.species->code, today));
+  // W14: a zone in force around the origin is one more unmet rule, listed with the others. The
+  // zones as kept in memory; the revision they were read at is checked again when the
+  // certificate is stored.
+  std::shared_ptr<const ZonesInForce> zones;
+  std::vector<RuleFailure> zoned;
+  auto judge_zones = [&](bool afresh) -> Status {
+    if (afresh) certs_->InvalidateZones();
+    HP_ASSIGN_OR_RETURN(zones, ZonesForIssuance(today));
+    HP_ASSIGN_OR_RETURN(zoned, ZoneFailuresFor(zones->zones, req.origin_holding, origin,
+                                               form.species->code, today));
+    return Status::Ok();
+  };
+  HP_RETURN_IF_ERROR(judge_zones(false));
+  // A refusal is never judged on kept zones alone: another server may have lifted the zone.
+  if (!zoned.empty()) HP_RETURN_IF_ERROR(judge_zones(true));
   assessed.failures.insert(assessed.failures.end(), std::make_move_iterator(zoned.begin()),
                            std::make_move_iterator(zoned.end()));
   if (!assessed.failures.empty()) return RulesUnmet(std::move(assessed.failures));
@@ -492,8 +519,17 @@ Result<Certificate> HerdService::IssueCertificate(const Caller& caller,
   c.valid_until = valid_until;
   c.vaccinations = std::move(assessed.rests_on);
   c.kid = signer.first.kid;
-  HP_ASSIGN_OR_RETURN(Certificate issued,
-                      NumberSignAndStore(caller, std::move(c), *signer.second, today));
+  Result<Certificate> stored = NotFound("");
+  for (int attempt = 0;; ++attempt) {
+    stored = NumberSignAndStore(caller, c, *signer.second, today, zones->revision);
+    if (stored.ok() || !ZonesChanged(stored.status())) break;
+    // A zone was declared or lifted since the zones were read, here or by another server on the
+    // same database: judged again on the zones now in force (the other rules held).
+    if (attempt + 1 >= kIssueAttempts) return Unavailable("the zones kept changing; try again");
+    HP_RETURN_IF_ERROR(judge_zones(true));
+    if (!zoned.empty()) return RulesUnmet(std::move(zoned));
+  }
+  HP_ASSIGN_OR_RETURN(Certificate issued, std::move(stored));
   if (!buyer_phone.empty()) {  // the buyer the store found or created with the certificate
     HP_ASSIGN_OR_RETURN(const Owner buyer, store_.FindOwnerByPhone(buyer_phone));
     issued.buyer_id = buyer.id;
@@ -545,7 +581,8 @@ Result<OwnerHistory> HerdService::LoadOwnerToCertify(const Caller& caller,
 }
 
 Result<Certificate> HerdService::NumberSignAndStore(const Caller& caller, Certificate c,
-                                                    const cert::Ed25519Signer& signer, Date today) {
+                                                    const cert::Ed25519Signer& signer, Date today,
+                                                    std::optional<int64_t> zones_revision) {
   for (int attempt = 0;; ++attempt) {
     const auto id = NewUuid7(c.issued_at, random_);
     c.id = UuidText(id);
@@ -561,7 +598,7 @@ Result<Certificate> HerdService::NumberSignAndStore(const Caller& caller, Certif
                                    .Add("species", c.species)
                                    .Text();
     Status stored = store_.CreateCertificate(
-        c, Audit(caller, "certificate.issue", "certificate:" + c.id, detail));
+        c, Audit(caller, "certificate.issue", "certificate:" + c.id, detail), zones_revision);
     if (stored.ok()) return c;
     // A taken id or number (40 random bits a day per authority) is drawn again.
     if (stored.code() != StatusCode::kAlreadyExists || attempt + 1 >= kIssueAttempts) {
@@ -886,7 +923,7 @@ Result<std::vector<std::pair<std::string, std::string>>> HerdService::ZoneWarnin
   auto c = store_.FindCertificate(certificate_id);
   if (!c.ok()) return out;
   HP_ASSIGN_OR_RETURN(const auto failures,
-                      ZoneFailuresFor(c->origin_holding_id, c->origin, c->species, today));
+                      ZoneFailuresFor(zones, c->origin_holding_id, c->origin, c->species, today));
   for (const RuleFailure& f : failures) {
     out.emplace_back("origin_in_zone", "now in force: " + f.message);
   }

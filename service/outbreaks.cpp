@@ -367,11 +367,11 @@ Result<Zone> HerdService::LiftZone(const Caller& caller, int64_t id, const std::
   return lifted;
 }
 
-Result<std::vector<RuleFailure>> HerdService::ZoneFailuresFor(std::optional<int64_t> origin_holding,
+Result<std::vector<RuleFailure>> HerdService::ZoneFailuresFor(std::span<const Zone> zones,
+                                                              std::optional<int64_t> origin_holding,
                                                               const std::string& origin,
                                                               const std::string& species,
                                                               Date today) {
-  HP_ASSIGN_OR_RETURN(const std::vector<Zone> zones, store_.ListZonesInForce(today));
   if (zones.empty()) return std::vector<RuleFailure>();
   Origin from;
   from.authority = origin;
@@ -382,6 +382,14 @@ Result<std::vector<RuleFailure>> HerdService::ZoneFailuresFor(std::optional<int6
     from.holding = std::move(h).value();
   }
   return ZoneFailures(zones, from, species, today);
+}
+
+Result<std::shared_ptr<const ZonesInForce>> HerdService::ZonesForIssuance(Date today) {
+  if (auto kept = certs_->ZonesForIssuance(today)) return kept;
+  HP_ASSIGN_OR_RETURN(ZonesInForce loaded, store_.LoadZonesInForce(today));
+  auto zones = std::make_shared<const ZonesInForce>(std::move(loaded));
+  certs_->KeepZonesForIssuance(zones);
+  return zones;
 }
 
 Result<std::vector<Certificate>> HerdService::ZoneCertificates(const Caller& caller, int64_t id) {

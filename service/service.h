@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -1071,9 +1072,13 @@ class HerdService {
   // origin (the holding origin_holding names, else the origin authority code) breaks: the 422
   // failures, rule "zone" (domain/outbreak.h ZoneFailures). An unknown holding gives none (the
   // holding checks refuse it).
-  Result<std::vector<RuleFailure>> ZoneFailuresFor(std::optional<int64_t> origin_holding,
+  Result<std::vector<RuleFailure>> ZoneFailuresFor(std::span<const Zone> zones,
+                                                   std::optional<int64_t> origin_holding,
                                                    const std::string& origin,
                                                    const std::string& species, Date today);
+  // The zones in force on `today` as issuance judges them (CertState::ZonesForIssuance), read
+  // from the store with their revision when not kept.
+  Result<std::shared_ptr<const ZonesInForce>> ZonesForIssuance(Date today);
   // W14: Verify's warnings for a stored certificate whose origin is in a zone in force today.
   Result<std::vector<std::pair<std::string, std::string>>> ZoneWarnings(
       const std::string& certificate_id, Date today);
@@ -1092,8 +1097,10 @@ class HerdService {
   // signs it and stores it with its audit row, drawing again while the id or number is taken, up
   // to kIssueAttempts times in all; then the store's kAlreadyExists. REQUIRES: everything else of
   // `certificate` is filled.
+  // With `zones_revision`, the store refuses (store::ZonesChanged) when the zones changed since.
   Result<Certificate> NumberSignAndStore(const Caller& caller, Certificate certificate,
-                                         const cert::Ed25519Signer& signer, Date today);
+                                         const cert::Ed25519Signer& signer, Date today,
+                                         std::optional<int64_t> zones_revision);
 
   Store& store_;
   const Clock& clock_;

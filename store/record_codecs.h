@@ -73,6 +73,9 @@ struct RecordCodecs {
   // --- owners and animals --- (kNotFound with a message in user terms when there is no such row)
   static Result<Owner> ReadOwnerById(Connection& conn, int64_t id);
   static Result<Owner> ReadOwnerByPhone(Connection& conn, const std::string& e164);
+  // Every owner of `ids` (sorted, unique), by id: one statement (W14: a trace's owners).
+  static Result<std::vector<Owner>> ReadOwnersByIds(Connection& conn,
+                                                    const std::vector<int64_t>& ids);
   static Result<OwnerRevision> ReadOwnerRevisionByPhone(Connection& conn, const std::string& e164);
   static Status BumpOwnerRevision(Connection& conn, int64_t owner_id);  // no owner: no change
   static Result<int64_t> InsertOwner(Connection& conn, const NewOwner& owner);  // the new id
@@ -321,6 +324,11 @@ struct RecordCodecs {
   static Result<std::vector<Outbreak>> ReadOutbreaks(Connection& conn, const OutbreakListQuery& q);
   static Result<int64_t> InsertZone(Connection& conn, const Zone& z);  // the new id
   static Result<Zone> ReadZone(Connection& conn, int64_t id);          // kNotFound
+  // The zones' revision: the count of zones declared and lifted, kept in the counters table (row
+  // "zone_changes", absent = 0), so that a server keeping the zones in force learns in one read of
+  // one row whether any process changed them since.
+  static Result<int64_t> ReadZoneRevision(Connection& conn);
+  static Status BumpZoneRevision(Connection& conn);
   static Result<std::vector<Zone>> ReadZonesInForce(Connection& conn, Date day);
   // Lifts the zone while it is not lifted; false when it was (or is no zone).
   static Result<bool> LiftZone(Connection& conn, int64_t id, int64_t user_id, Timestamp at,

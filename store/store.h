@@ -447,6 +447,7 @@ struct TraceQuery {
   int depth = 2;  // 1 to 5 hops
   bool forward = true;
   bool backward = false;
+  bool owners = false;  // also read the owners of the holdings reached (TraceResult::owners)
 };
 
 // One movement the trace followed, at the fewest hops it was reached (1 = out of the start).
@@ -473,6 +474,7 @@ struct TraceHolding {
 struct TraceResult {
   std::vector<TraceHolding> holdings;    // by hop, then id
   std::vector<TraceMovement> movements;  // by hop, then time, then certificate number
+  std::vector<Owner> owners;  // with TraceQuery::owners: of the holdings reached, by id, one read
 };
 
 // An SMS to an owner (W15, domain/sms.h) as the outbox holds it.
@@ -740,6 +742,23 @@ struct OwnerReminder {
   std::string language;             // SmsLanguageFor the owner's stored choice and region
   std::vector<ReminderLine> lines;  // per disease, in catalogue order
 };
+// W14: the zones in force on `day` and the zones' revision they were read at (the count of zones
+// declared and lifted so far, by any process sharing the database).
+struct ZonesInForce {
+  Date day;
+  int64_t revision = 0;
+  std::vector<Zone> zones;  // by id
+};
+
+// What Store::CreateCertificate answers when a zone was declared or lifted since the revision
+// given: the caller judges the zones again.
+inline Status ZonesChangedStatus() {
+  return Status(StatusCode::kFailedPrecondition, "a zone was declared or lifted meanwhile",
+                "zones_revision");
+}
+inline bool ZonesChanged(const Status& s) {
+  return s.code() == StatusCode::kFailedPrecondition && s.field() == "zones_revision";
+}
 
 // W14's ring list (issue 13 item 4): whom to vaccinate first around an outbreak. The holdings the
 // zone holds (ZoneRingOf in domain/outbreak.h: within each radius of a zone of radii, by their
@@ -948,7 +967,14 @@ class Store {
   // destination, or its issuing authority for export); kInvalidArgument (field "buyer_phone")
   // when the buyer is the owner. The animals pass to the buyer only at arrival
   // (store::TransferOwnership).
-  virtual Status CreateCertificate(const Certificate& certificate, const AuditEntry& audit) = 0;
+  // W14: with `zones_revision`, the zones' revision (ZonesInForce::revision) the caller judged
+  // the certificate's zones at, read again in the same transaction: when a zone was declared or
+  // lifted since (by any process), nothing is stored and the answer is ZonesChanged.
+  virtual Status CreateCertificate(const Certificate& certificate, const AuditEntry& audit,
+                                   std::optional<int64_t> zones_revision) = 0;
+  Status CreateCertificate(const Certificate& certificate, const AuditEntry& audit) {
+    return CreateCertificate(certificate, audit, std::nullopt);
+  }
   virtual Result<Certificate> FindCertificate(const std::string& id) = 0;  // kNotFound
   virtual Result<Certificate> FindCertificateByNumber(const std::string& number) = 0;
   // W5 and W13: issued -> consumed, once, atomically; returns the consumed certificate. The
@@ -1019,6 +1045,8 @@ class Store {
   virtual Result<Zone> FindZone(int64_t id) = 0;  // kNotFound
   // The zones not lifted whose days include `day` (ZoneInForce), by id: what issuance checks.
   virtual Result<std::vector<Zone>> ListZonesInForce(Date day) = 0;
+  // The same with the zones' revision, from one read snapshot: what issuance keeps in memory.
+  virtual Result<ZonesInForce> LoadZonesInForce(Date day) = 0;
   // Lifts the zone now (`at`, by `user_id`, with `reason`); kFailedPrecondition when lifted
   // before; kNotFound.
   virtual Result<Zone> LiftZone(int64_t id, int64_t user_id, Timestamp at,

@@ -882,9 +882,15 @@ class StoreCore final : public Store {
 
   // --- certificates ---
 
-  Status CreateCertificate(const Certificate& c, const AuditEntry& audit) override {
+  using Store::CreateCertificate;
+  Status CreateCertificate(const Certificate& c, const AuditEntry& audit,
+                           std::optional<int64_t> zones_revision) override {
     return writer_->Run([&](Txn& tx) -> Status {
       Connection& conn = tx.conn();
+      if (zones_revision) {
+        HP_ASSIGN_OR_RETURN(const int64_t now, Codecs::ReadZoneRevision(conn));
+        if (now != *zones_revision) return ZonesChangedStatus();
+      }
       HP_RETURN_IF_ERROR(Codecs::ReadOwnerById(conn, c.owner_id).status());
       HP_ASSIGN_OR_RETURN(const bool inserted, Codecs::InsertCertificate(conn, c));
       if (!inserted) {
@@ -1101,6 +1107,7 @@ class StoreCore final : public Store {
         [&](Txn& tx) -> Result<Zone> {
           Zone out = zone;
           HP_ASSIGN_OR_RETURN(out.id, Codecs::InsertZone(tx.conn(), zone));
+          HP_RETURN_IF_ERROR(Codecs::BumpZoneRevision(tx.conn()));
           return out;
         },
         audit);
@@ -1114,6 +1121,16 @@ class StoreCore final : public Store {
     return Read([&](Connection& c) { return Codecs::ReadZonesInForce(c, day); });
   }
 
+  Result<ZonesInForce> LoadZonesInForce(Date day) override {
+    return ReadSnapshot([&](Connection& c) -> Result<ZonesInForce> {
+      ZonesInForce out;
+      out.day = day;
+      HP_ASSIGN_OR_RETURN(out.revision, Codecs::ReadZoneRevision(c));
+      HP_ASSIGN_OR_RETURN(out.zones, Codecs::ReadZonesInForce(c, day));
+      return out;
+    });
+  }
+
   Result<Zone> LiftZone(int64_t id, int64_t user_id, Timestamp at, const std::string& reason,
                         const AuditEntry& audit) override {
     return writer_->template RunAudited<Zone>(
@@ -1122,6 +1139,7 @@ class StoreCore final : public Store {
                               Codecs::LiftZone(tx.conn(), id, user_id, at, reason));
           HP_ASSIGN_OR_RETURN(Zone z, Codecs::ReadZone(tx.conn(), id));
           if (!changed) return FailedPrecondition("the zone was lifted before");
+          HP_RETURN_IF_ERROR(Codecs::BumpZoneRevision(tx.conn()));
           return z;
         },
         audit);
@@ -1145,6 +1163,15 @@ class StoreCore final : public Store {
                   return std::pair(a.hop, a.holding.id) < std::pair(b.hop, b.holding.id);
                 });
       out.movements = std::move(fold.movements);
+      if (q.owners) {  // in one statement, as the holdings: not a read per owner
+        std::vector<int64_t> owner_ids;
+        for (const TraceHolding& t : out.holdings) {
+          if (t.holding.owner_id) owner_ids.push_back(*t.holding.owner_id);
+        }
+        std::sort(owner_ids.begin(), owner_ids.end());
+        owner_ids.erase(std::unique(owner_ids.begin(), owner_ids.end()), owner_ids.end());
+        HP_ASSIGN_OR_RETURN(out.owners, Codecs::ReadOwnersByIds(c, owner_ids));
+      }
       return out;
     });
   }

@@ -318,6 +318,13 @@ Result<Owner> Codecs::ReadOwnerById(Connection& conn, int64_t id) {
 }
 
 template <>
+Result<std::vector<Owner>> Codecs::ReadOwnersByIds(Connection& conn,
+                                                   const std::vector<int64_t>& ids) {
+  return postgres::ReadAll<Owner>(conn, postgres::kSelectOwnersByIds,
+                                  {postgres::IntArrayLiteral(ids)}, postgres::OwnerFromRow);
+}
+
+template <>
 Result<Owner> Codecs::ReadOwnerByPhone(Connection& conn, const std::string& e164) {
   return postgres::ReadOne<Owner>(conn, postgres::kSelectOwnerByPhone, {e164},
                                   postgres::OwnerFromRow, store::kNoOwnerWithPhone);
@@ -1070,6 +1077,18 @@ Result<Zone> Codecs::ReadZone(Connection& conn, int64_t id) {
 template <>
 Result<std::vector<Zone>> Codecs::ReadZonesInForce(Connection& conn, Date day) {
   return postgres::ReadAll<Zone>(conn, postgres::kSelectZonesInForce, {day}, postgres::ZoneFromRow);
+}
+
+template <>
+Result<int64_t> Codecs::ReadZoneRevision(Connection& conn) {
+  return postgres::ReadOne<int64_t>(
+      conn, postgres::kSelectZoneRevision, {}, [](const Rows& r, int i) { return r.Int(i, 0); },
+      "no zone revision");
+}
+
+template <>
+Status Codecs::BumpZoneRevision(Connection& conn) {
+  return postgres::Write(conn, postgres::kBumpZoneRevision, {});
 }
 
 template <>

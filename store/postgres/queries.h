@@ -58,6 +58,10 @@ inline constexpr Query kInsertOwner{
     "VALUES($1, $2, $3, $4, hp_ts($5)) RETURNING id"};
 inline constexpr Query kSelectOwnerById{
     "SelectOwnerById", "SELECT " HP_OWNER_COLUMNS " FROM owners WHERE id = $1::bigint"};
+// The keys through unnest, not = ANY (see kBatchOwners below).
+inline constexpr Query kSelectOwnersByIds{
+    "SelectOwnersByIds", "SELECT " HP_OWNER_COLUMNS
+                         " FROM owners WHERE id IN (SELECT unnest($1::bigint[])) ORDER BY id"};
 inline constexpr Query kSelectOwnerRevisionByPhone{
     "SelectOwnerRevisionByPhone", "SELECT id, authority, revision FROM owners WHERE phone = $1"};
 inline constexpr Query kBumpOwnerRevision{
@@ -396,6 +400,14 @@ inline constexpr Query kAddCounters{
     "UPDATE counters SET value = counters.value + d.delta FROM unnest($1::text[], $2::bigint[]) "
     "AS d(name, delta) WHERE counters.name = d.name"};
 inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FROM counters"};
+// W14: the zones' revision (RecordCodecs::ReadZoneRevision), a row of its own in counters.
+inline constexpr Query kSelectZoneRevision{
+    "SelectZoneRevision",
+    "SELECT coalesce((SELECT value FROM counters WHERE name = 'zone_changes'), 0)"};
+inline constexpr Query kBumpZoneRevision{
+    "BumpZoneRevision",
+    "INSERT INTO counters(name, value) VALUES('zone_changes', 1) ON CONFLICT(name) DO UPDATE SET "
+    "value = counters.value + 1"};
 
 // --- certificate lists ---
 // As in SQLite (../sqlite/queries.h): $1 scope, $2 mode, $3 owner id or 0, $4 status or '', $5

@@ -34,6 +34,10 @@ inline constexpr Query kInsertOwner{
 inline constexpr Query kSelectOwnerById{
     "SelectOwnerById",
     "SELECT id, phone, name, village, authority, created_at FROM owners WHERE id = ?1"};
+inline constexpr Query kSelectOwnersByIds{
+    "SelectOwnersByIds",
+    "SELECT id, phone, name, village, authority, created_at FROM owners WHERE id IN (SELECT value "
+    "FROM json_each(?1)) ORDER BY id"};
 inline constexpr Query kSelectOwnerRevisionByPhone{
     "SelectOwnerRevisionByPhone", "SELECT id, authority, revision FROM owners WHERE phone = ?1"};
 inline constexpr Query kBumpOwnerRevision{
@@ -345,6 +349,14 @@ inline constexpr Query kSelectAuditAll{"SelectAuditAll",
 inline constexpr Query kAddCounter{"AddCounter",
                                    "UPDATE counters SET value = value + ?2 WHERE name = ?1"};
 inline constexpr Query kSelectCounters{"SelectCounters", "SELECT name, value FROM counters"};
+// W14: the zones' revision (RecordCodecs::ReadZoneRevision), a row of its own in counters.
+inline constexpr Query kSelectZoneRevision{
+    "SelectZoneRevision",
+    "SELECT coalesce((SELECT value FROM counters WHERE name = 'zone_changes'), 0)"};
+inline constexpr Query kBumpZoneRevision{
+    "BumpZoneRevision",
+    "INSERT INTO counters(name, value) VALUES('zone_changes', 1) ON CONFLICT(name) DO UPDATE SET "
+    "value = value + 1"};
 
 // --- certificate lists ---
 // ?1 scope, ?2 which authorities (0: issued in scope, 1: issued in or destined to scope, 2: all),

@@ -352,6 +352,13 @@ Result<std::vector<T>> ReadAll(Connection& conn, const Query& q, Bind bind, Map 
 
 const auto kNoParams = [](Statement&) {};
 
+// A JSON array of ids, bound as one parameter and read through json_each.
+std::string JsonIdList(const std::vector<int64_t>& ids) {
+  std::string list = "[";
+  for (size_t i = 0; i < ids.size(); ++i) list += (i > 0 ? "," : "") + std::to_string(ids[i]);
+  return list + ']';
+}
+
 }  // namespace
 }  // namespace sqlite
 
@@ -364,6 +371,14 @@ Result<Owner> Codecs::ReadOwnerById(Connection& conn, int64_t id) {
   return sqlite::ReadOne<Owner>(
       conn, sqlite::kSelectOwnerById, [&](Statement& st) { st.Bind(1, id); }, sqlite::OwnerFromRow,
       store::kNoSuchOwner);
+}
+
+template <>
+Result<std::vector<Owner>> Codecs::ReadOwnersByIds(Connection& conn,
+                                                   const std::vector<int64_t>& ids) {
+  return sqlite::ReadAll<Owner>(
+      conn, sqlite::kSelectOwnersByIds, [&](Statement& st) { st.Bind(1, sqlite::JsonIdList(ids)); },
+      sqlite::OwnerFromRow);
 }
 
 template <>
@@ -1333,6 +1348,18 @@ Result<std::vector<Zone>> Codecs::ReadZonesInForce(Connection& conn, Date day) {
 }
 
 template <>
+Result<int64_t> Codecs::ReadZoneRevision(Connection& conn) {
+  return sqlite::ReadOne<int64_t>(
+      conn, sqlite::kSelectZoneRevision, [](Statement&) {},
+      [](const Statement& st) { return st.Int(0); }, "no zone revision");
+}
+
+template <>
+Status Codecs::BumpZoneRevision(Connection& conn) {
+  return sqlite::Write(conn, sqlite::kBumpZoneRevision, [](Statement&) {});
+}
+
+template <>
 Result<bool> Codecs::LiftZone(Connection& conn, int64_t id, int64_t user_id, Timestamp at,
                               const std::string& reason) {
   return sqlite::Change(conn, sqlite::kLiftZone, [&](Statement& st) {
@@ -1747,12 +1774,9 @@ Status Codecs::InsertHoldingStay(Connection& conn, const HoldingStay& stay) {
 template <>
 Result<std::vector<Holding>> Codecs::ReadHoldingsByIds(Connection& conn,
                                                        const std::vector<int64_t>& ids) {
-  std::string list = "[";
-  for (size_t i = 0; i < ids.size(); ++i) list += (i > 0 ? "," : "") + std::to_string(ids[i]);
-  list += ']';
   return sqlite::ReadAll<Holding>(
-      conn, sqlite::kSelectHoldingsByIds, [&](Statement& st) { st.Bind(1, list); },
-      sqlite::HoldingFromRow);
+      conn, sqlite::kSelectHoldingsByIds,
+      [&](Statement& st) { st.Bind(1, sqlite::JsonIdList(ids)); }, sqlite::HoldingFromRow);
 }
 
 template <>
@@ -2016,16 +2040,6 @@ Status Codecs::ReadReminders(Connection& conn, const ReminderQuery& q, ReminderB
       });
 }
 
-namespace {
-
-std::string JsonIdList(const std::vector<int64_t>& ids) {
-  std::string list = "[";
-  for (size_t i = 0; i < ids.size(); ++i) list += (i > 0 ? "," : "") + std::to_string(ids[i]);
-  return list + ']';
-}
-
-}  // namespace
-
 template <>
 Result<std::vector<Holding>> Codecs::ReadHoldingsOfAuthorities(
     Connection& conn, const std::vector<std::string>& authorities) {
@@ -2043,7 +2057,7 @@ Result<std::vector<Holding>> Codecs::ReadHoldingsOfAuthorities(
 template <>
 Status Codecs::ReadRing(Connection& conn, const std::vector<int64_t>& holding_ids, Date today,
                         RingListBuilder& ring) {
-  const std::string ids = JsonIdList(holding_ids);
+  const std::string ids = sqlite::JsonIdList(holding_ids);
   HP_RETURN_IF_ERROR(sqlite::ForEachRow(
       conn, sqlite::kSelectRingUnits, [&](Statement& st) { st.Bind(1, ids); },
       [&](const Statement& st) {

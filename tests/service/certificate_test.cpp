@@ -1819,6 +1819,39 @@ TEST_F(OutbreakTest, ACertificateFromInsideAZoneIsRefusedNamingItOutsideAndAfter
   EXPECT_EQ(AuditCount("zone.lift"), 1);
 }
 
+// Issuance keeps the zones in force in memory; a second server on the same database (its own store
+// and service) declaring or lifting a zone is seen by the next issuance here all the same.
+TEST_F(OutbreakTest, AZoneDeclaredByAnotherServerOnTheDatabaseRefusesIssuanceHereAndItsLiftNot) {
+  SeedSheep();
+  const Holding farm = Place("F-1", 47.9, 80.6);
+  const Holding near = Place("F-2", 47.92, 80.6);  // ~2.2 km north: protection
+  CertificateRequest req = Request();
+  req.origin_holding = near.id;
+  auto before = svc().IssueCertificate(vet_, req);  // no zone yet: judged and kept here
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(CertificateCount(), 1);
+
+  Node other(kz_->dir, clock_, Config());
+  const std::string outbreak = Confirmed(farm.id);
+  auto zone = other.service->DeclareZone(vet_, Zone3And10(outbreak));
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  auto refused = svc().IssueCertificate(vet_, req);
+  ASSERT_EQ(refused.status().code(), StatusCode::kUnprocessable) << refused.status().ToString();
+  const std::vector<RuleFailure> unmet = UnmetOf(refused);
+  ASSERT_EQ(unmet.size(), 1u);
+  EXPECT_EQ(unmet[0].rule, "zone");
+  EXPECT_EQ(unmet[0].zone_id, zone->id);
+  EXPECT_EQ(CertificateCount(), 1);
+  // Refused again: the zone is kept here now.
+  EXPECT_EQ(svc().IssueCertificate(vet_, req).status().code(), StatusCode::kUnprocessable);
+
+  auto lifted = other.service->LiftZone(vet_, zone->id, "ruled out by the laboratory");
+  ASSERT_TRUE(lifted.ok()) << lifted.status().ToString();
+  auto after = svc().IssueCertificate(vet_, req);
+  EXPECT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(CertificateCount(), 2);
+}
+
 TEST_F(OutbreakTest, AZoneOfAuthorityCodesStopsTheSubtreeOnlyForItsSpeciesAndDays) {
   SeedSheep();
   const Holding inside = Place("F-1", 47.9, 80.6, "KZ-ABY-01");

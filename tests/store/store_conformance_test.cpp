@@ -4800,6 +4800,64 @@ TYPED_TEST(StoreTest, OutbreakIsDecidedOnceAndListedByAuthorityAndStatus) {
   EXPECT_EQ((*two)[0].id, c.id);
 }
 
+// Issuance keeps the zones in force in memory (service/cert_state.h) and gives their revision to
+// CreateCertificate, which reads it again in its transaction: a zone declared or lifted through
+// another store on the same database (another server) since refuses the certificate.
+TYPED_TEST(StoreTest, AZoneChangedThroughAnotherStoreRefusesACertificateJudgedBeforeIt) {
+  Holding farm = this->AddHolding("F-1", 43.25, 76.95, "KZ-ABY-01", HoldingKind::kFarm);
+  Outbreak o = MakeOutbreak(1, farm.id, "KZ-ABY-01");
+  ASSERT_TRUE(this->store().RecordOutbreak(o, "KZ", false, MakeAudit("outbreak.report")).ok());
+  auto opened = this->factory_.Open();
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& other = **opened;
+  const Date day = Day("2026-12-05");
+  Owner owner = this->AddOwner(1);
+  auto certificate = [&](int n) {
+    Animal a = this->AddAnimal(owner.id, Tag(n));
+    Certificate c = MakeCertificate(n, owner.id, {a.id}, {Tag(n)});
+    c.head_count = 1;
+    return c;
+  };
+
+  auto before = this->store().LoadZonesInForce(day);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_TRUE(before->zones.empty());
+  EXPECT_EQ(before->day, day);
+  auto zone = other.CreateZone(MakeZone(o, farm), MakeAudit("zone.declare"));
+  ASSERT_TRUE(zone.ok()) << zone.status().ToString();
+  const Certificate first = certificate(1);
+  const int64_t audit_rows = this->AuditRows();
+  Status stale = this->store().CreateCertificate(first, MakeAudit("c.issue"), before->revision);
+  EXPECT_TRUE(ZonesChanged(stale)) << stale.ToString();
+  EXPECT_EQ(this->Counts().certificates, 0);
+  EXPECT_EQ(this->AuditRows(), audit_rows);
+  auto declared = this->store().LoadZonesInForce(day);
+  ASSERT_TRUE(declared.ok()) << declared.status().ToString();
+  ASSERT_EQ(declared->zones.size(), 1u);
+  EXPECT_EQ(declared->zones[0].id, zone->id);
+  EXPECT_NE(declared->revision, before->revision);
+  Status judged = this->store().CreateCertificate(first, MakeAudit("c.issue"), declared->revision);
+  EXPECT_TRUE(judged.ok()) << judged.ToString();
+
+  // A lift there moves it too; a lift refused (lifted before) does not.
+  ASSERT_TRUE(
+      other.LiftZone(zone->id, 23, At(1'790'300'000'000), "negative", MakeAudit("zone.lift")).ok());
+  auto lifted = this->store().LoadZonesInForce(day);
+  ASSERT_TRUE(lifted.ok()) << lifted.status().ToString();
+  EXPECT_TRUE(lifted->zones.empty());
+  EXPECT_NE(lifted->revision, declared->revision);
+  const Certificate second = certificate(2);
+  EXPECT_TRUE(ZonesChanged(
+      this->store().CreateCertificate(second, MakeAudit("c.issue"), declared->revision)));
+  EXPECT_FALSE(
+      other.LiftZone(zone->id, 23, At(1'790'400'000'000), "again", MakeAudit("zone.lift")).ok());
+  Status after = this->store().CreateCertificate(second, MakeAudit("c.issue"), lifted->revision);
+  EXPECT_TRUE(after.ok()) << after.ToString();
+  EXPECT_EQ(this->Counts().certificates, 2);
+  // Without a revision (the CLI, imports) nothing is compared.
+  EXPECT_TRUE(this->store().CreateCertificate(certificate(3), MakeAudit("c.issue")).ok());
+}
+
 TYPED_TEST(StoreTest, ZoneIsStoredInForceOverItsDaysAndLiftedOnce) {
   Holding farm = this->AddHolding("F-1", 43.25, 76.95, "KZ-ABY-01", HoldingKind::kFarm);
   Outbreak o = MakeOutbreak(1, farm.id, "KZ-ABY-01");
@@ -4906,26 +4964,32 @@ std::vector<std::string> TraceHoldings(const Result<TraceResult>& r,
 
 // A farm A sells to a market M (day 2), which sells on to a farm B (day 5, scanned at a checkpoint
 // P on day 4.9), which moves to C (day 8). M sold to D on day 1, before A's animals came, and to X
-// on day 40, after the window; a movement M to R was revoked before it left.
+// on day 40, after the window; a movement M to R was revoked before it left. Owner 1 keeps A and
+// B, owner 2 the market M, owner 3 the farm D; the others have no owner.
 struct TraceWorld {
   std::map<std::string, Holding> h;
   std::map<int64_t, std::string> names;
   Animal sheep;
   std::vector<Certificate> certs;
+  std::vector<Owner> owners;  // 1, 2, 3
 };
 
 template <typename Test>
 TraceWorld MakeTraceWorld(Test& t) {
   TraceWorld w;
-  auto add = [&](const std::string& name, HoldingKind kind) {
+  Owner o = t.AddOwner(1);
+  w.owners = {o, t.AddOwner(2), t.AddOwner(3)};
+  auto add = [&](const std::string& name, HoldingKind kind, std::optional<int64_t> owner) {
     w.h[name] = t.AddHolding("TR-" + name, 48.0 + 0.01 * static_cast<double>(w.h.size()), 80.0,
-                             "KZ-ABY-01", kind);
+                             "KZ-ABY-01", kind, owner);
     w.names[w.h[name].id] = name;
   };
-  for (const char* name : {"A", "B", "C", "D", "X", "R"}) add(name, HoldingKind::kFarm);
-  add("M", HoldingKind::kMarket);
-  add("P", HoldingKind::kCheckpoint);
-  Owner o = t.AddOwner(1);
+  add("A", HoldingKind::kFarm, o.id);
+  add("B", HoldingKind::kFarm, o.id);
+  add("D", HoldingKind::kFarm, w.owners[2].id);
+  for (const char* name : {"C", "X", "R"}) add(name, HoldingKind::kFarm, std::nullopt);
+  add("M", HoldingKind::kMarket, w.owners[1].id);
+  add("P", HoldingKind::kCheckpoint, std::nullopt);
   w.sheep = t.AddAnimal(o.id, Tag(2));
   int n = 0;
   auto move = [&](const std::string& from, const std::string& to, double day, bool tagged,
@@ -5017,6 +5081,31 @@ TYPED_TEST(StoreTest, TraceFollowsMovementsForwardInTimeOrderWithinTheWindowAndD
   EXPECT_EQ(TraceSteps(this->store().Trace(market), w.names),
             (std::vector<std::string>{"1 f sale M>D", "1 f passage M>P", "1 f sale M>B",
                                       "1 f sale M>X"}));
+}
+
+TYPED_TEST(StoreTest, TraceReadsTheOwnersOfTheHoldingsReachedWhenAsked) {
+  auto w = MakeTraceWorld(*this);
+  TraceQuery q = TraceFrom(w.h["A"].id, 2, true, false);
+  auto without = this->store().Trace(q);
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  EXPECT_TRUE(without->owners.empty());
+  // A, M, B and P reached: owner 1 (A and B) once, owner 2 (M); not owner 3, whose D was not.
+  q.owners = true;
+  auto with = this->store().Trace(q);
+  ASSERT_TRUE(with.ok()) << with.status().ToString();
+  ASSERT_EQ(with->owners.size(), 2u);
+  EXPECT_EQ(with->owners[0].id, w.owners[0].id);
+  EXPECT_EQ(with->owners[0].phone, w.owners[0].phone);
+  EXPECT_EQ(with->owners[0].name, "Owner 1");
+  EXPECT_EQ(with->owners[0].authority, "KZ-ABY-01");
+  EXPECT_EQ(with->owners[1].id, w.owners[1].id);
+  EXPECT_EQ(with->owners[1].name, "Owner 2");
+  EXPECT_EQ(TraceSteps(with, w.names), TraceSteps(without, w.names));
+  // Nobody reached with an owner: none read.
+  q.holding_id = w.h["C"].id;
+  auto lone = this->store().Trace(q);
+  ASSERT_TRUE(lone.ok()) << lone.status().ToString();
+  EXPECT_TRUE(lone->owners.empty());
 }
 
 TYPED_TEST(StoreTest, TraceFollowsMovementsBackwardAndBoth) {
