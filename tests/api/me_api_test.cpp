@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -64,15 +63,8 @@ class MeApiTest : public SharedServerTest<MeApiTest> {
   }
   // The newest code sent to `phone` (E.164), as serve --sms-print-codes writes it to the log.
   std::string NewestCode(const std::string& phone) {
-    const std::string log = env_->ServerLog();
-    const std::regex line("one-time code for " + std::regex_replace(phone, std::regex(R"(\+)"), R"(\+)") +
-                          R"( \(owner \d+\): (\d{6}) )");
-    std::string code;
-    for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator();
-         ++it) {
-      code = (*it)[1].str();
-    }
-    EXPECT_EQ(code.size(), 6u) << phone << " in " << log;
+    const std::string code = PrintedOwnerCode(env_->ServerLog(), phone);
+    EXPECT_EQ(code.size(), 6u) << phone << " in " << env_->ServerLog();
     return code;
   }
 

@@ -26,7 +26,7 @@ export const USERS = {
 
 // Starts `herdpass serve` on a fresh data directory seeded by `herdpass demo` (demo users,
 // `owners` households, certificates), with `serveArgs` added to `serve`. Returns { url, data, demo,
-// stop }.
+// log (stderr), output (stdout), stop }.
 //
 // `tls`: a host name (e.g. "herdpass.lan"): `herdpass tls self-signed --host tls` makes a CA and a
 // certificate, the server speaks HTTPS only, `url` is https://tls:PORT (a browser maps the name to
@@ -57,9 +57,9 @@ export async function startServer({ owners = 20, serveArgs = [], tls = null, use
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
+  let out = '';
   proc.stderr.on('data', (d) => (log += d));
   const port = await new Promise((ok, fail) => {
-    let out = '';
     const timer = setTimeout(() => fail(new Error(`server did not start:\n${out}\n${log}`)), 30000);
     proc.stdout.on('data', (d) => {
       out += d;
@@ -79,6 +79,7 @@ export async function startServer({ owners = 20, serveArgs = [], tls = null, use
     data,
     demo,
     log: () => log,
+    output: () => out, // what serve printed (its log lines, e.g. --sms-print-codes's codes)
     demoValue(label) {
       const m = new RegExp(`^${label}: (.*)$`, 'm').exec(demo);
       return m ? m[1].trim() : null;

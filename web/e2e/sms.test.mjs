@@ -51,10 +51,10 @@ async function openMessages(page) {
   await expectAttr(page.getByTestId('sms'), 'data-status', 'ready', 'the list came');
 }
 
-test('the admin sees the demo owners\' queued receipts, newest first, and that no gateway sends them', { timeout: 120_000 }, async () => {
+test('the admin sees the demo owners\' queued messages, newest first, and that no gateway sends them', { timeout: 120_000 }, async () => {
   const want = await messagesOnServer();
   assert.equal(want.gateway, false, 'the test server has no --sms-gateway');
-  assert.ok(want.queued > 0, 'the demo queued receipts');
+  assert.ok(want.queued > 0, 'the demo queued messages');
   assert.ok(want.items.length > 0);
   const newest = want.items[0];
   assert.equal(newest.status, 'queued');
@@ -71,7 +71,10 @@ test('the admin sees the demo owners\' queued receipts, newest first, and that n
     const first = items.first();
     await expectText(first.getByTestId('sms-phone'), newest.phone);
     await expectText(first.getByTestId('sms-status'), 'Waiting');
-    await expectText(first.getByTestId('sms-kind'), 'Vaccination receipt');
+    // The demo queues receipts, certificates' messages and reminders: the newest's kind in words.
+    const kinds = { receipt: 'Vaccination receipt', certificate: 'Certificate', reminder: 'Reminder', reply: 'Reply', otp: 'Sign-in code' };
+    assert.ok(kinds[newest.kind], `a kind the test knows: ${newest.kind}`);
+    await expectText(first.getByTestId('sms-kind'), kinds[newest.kind]);
     await expectText(first.getByTestId('sms-coding'), newest.coding === 'gsm7' ? 'GSM-7 (Latin)' : 'UCS-2 (any script)');
     await expectText(first.getByTestId('sms-segments'), shown(newest.segments));
     await expectText(first.getByTestId('sms-attempts'), shown(0));
