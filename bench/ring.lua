@@ -10,11 +10,5 @@ function request()
   return wrk.format("GET", "/api/v1/zones/" .. os.getenv("HP_ZONE") .. "/ring")
 end
 
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "HP_RESULT requests=%d seconds=%.2f rps=%.1f p50_us=%d p99_us=%d non2xx=%d socket_errors=%d\n",
-    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), latency:percentile(99), e.status,
-    e.connect + e.read + e.write + e.timeout))
-end
+-- done(): the result line, written once for every script (bench/wrk_done.lua).
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "wrk_done.lua")
