@@ -23,6 +23,20 @@ import {
   startServer,
 } from './harness.mjs';
 
+// A phone (a fresh browser) with /me open, the owner's number typed and a code asked for; waits
+// until the page says the code was sent.
+async function askCodeOnMe(t, server, owner) {
+  const browser = await launch();
+  t.after(() => browser.close());
+  const context = await phone(browser, { locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/me`);
+  await page.getByTestId('me-phone').fill(owner.phone);
+  await page.getByTestId('me-send-code').click();
+  await page.getByTestId('me-code-sent').waitFor();
+  return { context, page };
+}
+
 test('an owner signs in to /me with the code Kannel delivered and sees their animals and readers', async (t) => {
   const kannel = await startKannel();
   t.after(() => kannel.stop());
@@ -35,16 +49,9 @@ test('an owner signs in to /me with the code Kannel delivered and sees their ani
   assert.equal(looked.status, 200, JSON.stringify(looked.body));
   const digits = owner.phone.replace(/\D/g, '').slice(-10);
 
-  const browser = await launch();
-  t.after(() => browser.close());
-  const context = await phone(browser, { locale: 'en-GB' });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/me`);
+  const { context, page } = await askCodeOnMe(t, server, owner);
   // The owners' screen has no staff navigation.
-  await page.getByTestId('me-phone').fill(owner.phone);
   await expectCount(page.locator('nav.tabs'), 0, 'no staff navigation on /me');
-  await page.getByTestId('me-send-code').click();
-  await page.getByTestId('me-code-sent').waitFor();
 
   // The code as the owner's phone got it: from Kannel's SMSC, to this owner's number.
   const sms = await eventuallyValue(
@@ -99,14 +106,7 @@ test('an owner picks the language of their SMS on /me and it is saved', async (t
   const owner = await coveredSheep(server.url, vet, { today: await serverToday(server, vet), count: 1, name: 'Language Owner' });
   const digits = owner.phone.replace(/\D/g, '').slice(-10);
 
-  const browser = await launch();
-  t.after(() => browser.close());
-  const context = await phone(browser, { locale: 'en-GB' });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/me`);
-  await page.getByTestId('me-phone').fill(owner.phone);
-  await page.getByTestId('me-send-code').click();
-  await page.getByTestId('me-code-sent').waitFor();
+  const { context, page } = await askCodeOnMe(t, server, owner);
   const code = await eventuallyValue(
     async () => new RegExp(`one-time code for \\+?\\d*${digits} \\(owner \\d+\\): (\\d{6})`).exec(server.output())?.[1],
     (c) => c !== undefined,
