@@ -178,6 +178,14 @@ class StoreTest : public ::testing::Test {
   }
 
   int64_t AuditRows() { return Counts().audit_rows; }
+  // The audit rows of `action`; -1 when the log cannot be read.
+  int64_t AuditRowsOf(const std::string& action) {
+    auto rows = store_->ListAudit({});
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows.ok() ? std::count_if(rows->begin(), rows->end(),
+                                     [&](const AuditRow& r) { return r.entry.action == action; })
+                     : -1;
+  }
 
   StoreCounts Counts() {
     auto c = store_->Counts();
@@ -5227,21 +5235,9 @@ TYPED_TEST(StoreTest, RecordsGivenLongBeforeTheyAreRecordedQueueNoReceipt) {
 // Issue 15: the owner chooses their language (in /me, or LANG by SMS); their messages go in it from
 // then on, their STOP stays as it was, and a language not of the nine changes nothing.
 TYPED_TEST(StoreTest, AnOwnersLanguageIsKeptAndTheirReceiptsGoInIt) {
-  auto given = [](int64_t n, const char* day) {
-    auto v = MakeRecord(n, Phone(1));
-    v.administered_on = Day(day);
-    return v;
-  };
-  auto first = this->Record({given(1, "2026-09-21")});
+  auto first = this->Record({MakeRecordOn(1, Phone(1), "2026-09-21")});
   ASSERT_EQ(first.size(), 1u);
   const int64_t owner = first[0].owner_id;
-  auto audit_rows = [&](const char* action) {
-    auto rows = this->store().ListAudit({});
-    EXPECT_TRUE(rows.ok());
-    return rows.ok() ? std::count_if(rows->begin(), rows->end(),
-                                     [&](const AuditRow& r) { return r.entry.action == action; })
-                     : -1;
-  };
 
   // Refused, and nothing changes: not one of the nine (nor its case), no such owner.
   for (const char* bad : {"", "de", "KK", "zh", "kk "}) {
@@ -5254,7 +5250,7 @@ TYPED_TEST(StoreTest, AnOwnersLanguageIsKeptAndTheirReceiptsGoInIt) {
                                                         MakeAudit("me.language")),
                       StatusCode::kNotFound));
   EXPECT_EQ(this->store().FindSmsOwner(owner)->language, "");
-  EXPECT_EQ(audit_rows("me.language"), 0);
+  EXPECT_EQ(this->AuditRowsOf("me.language"), 0);
 
   // A STOP before, kept through the change of language.
   InboundSmsChange stop;
@@ -5272,7 +5268,7 @@ TYPED_TEST(StoreTest, AnOwnersLanguageIsKeptAndTheirReceiptsGoInIt) {
   EXPECT_EQ(chosen->language, "ru");
   EXPECT_TRUE(chosen->stopped);
   EXPECT_EQ(chosen->changed_at, chosen_at);
-  EXPECT_EQ(audit_rows("me.language"), 1);
+  EXPECT_EQ(this->AuditRowsOf("me.language"), 1);
 
   // START: the language stays; the next day's receipt is in Russian, the region (KZ) aside.
   InboundSmsChange start;
@@ -5284,7 +5280,7 @@ TYPED_TEST(StoreTest, AnOwnersLanguageIsKeptAndTheirReceiptsGoInIt) {
   EXPECT_EQ(this->store().FindSmsOwner(owner)->language, "ru");
   BatchContext next = MakeContext();
   next.at += std::chrono::hours(24);
-  this->Record({given(2, "2026-09-22")}, next);
+  this->Record({MakeRecordOn(2, Phone(1), "2026-09-22")}, next);
   auto queued = this->store().ListSms({"KZ", true, 0, 100, {}});
   ASSERT_TRUE(queued.ok());
   ASSERT_FALSE(queued->empty());
@@ -5317,12 +5313,7 @@ TYPED_TEST(StoreTest, AnOwnersLanguageIsKeptAndTheirReceiptsGoInIt) {
 }
 
 TYPED_TEST(StoreTest, AnOwnersStopIsKeptAndHoldsTheirReceiptsUntilStart) {
-  auto given = [](int64_t n, const char* day) {
-    auto v = MakeRecord(n, Phone(1));
-    v.administered_on = Day(day);
-    return v;
-  };
-  auto first = this->Record({given(1, "2026-09-21")});
+  auto first = this->Record({MakeRecordOn(1, Phone(1), "2026-09-21")});
   ASSERT_EQ(first.size(), 1u);
   const int64_t owner = first[0].owner_id;
   auto defaults = this->store().FindSmsOwner(owner);
@@ -5340,16 +5331,8 @@ TYPED_TEST(StoreTest, AnOwnersStopIsKeptAndHoldsTheirReceiptsUntilStart) {
   stop.reply = NewSms{owner, "reply", "", "stopped", "", true, stop.at};
   // An audit row carried by the change is written with it, and only once (the replay below).
   stop.audit = MakeAudit("sms.status");
-  auto sms_status_rows = [&] {
-    auto rows = this->store().ListAudit({});
-    EXPECT_TRUE(rows.ok());
-    return rows.ok()
-               ? std::count_if(rows->begin(), rows->end(),
-                               [](const AuditRow& r) { return r.entry.action == "sms.status"; })
-               : -1;
-  };
   ASSERT_TRUE(this->store().TakeInboundSms(stop).ok());
-  EXPECT_EQ(sms_status_rows(), 1);
+  EXPECT_EQ(this->AuditRowsOf("sms.status"), 1);
   auto stopped = this->store().FindSmsOwner(owner);
   ASSERT_TRUE(stopped.ok());
   EXPECT_TRUE(stopped->stopped);
@@ -5364,13 +5347,13 @@ TYPED_TEST(StoreTest, AnOwnersStopIsKeptAndHoldsTheirReceiptsUntilStart) {
   stop.stopped = false;
   EXPECT_TRUE(HasCode(this->store().TakeInboundSms(stop), StatusCode::kAlreadyExists));
   EXPECT_TRUE(this->store().FindSmsOwner(owner)->stopped);
-  EXPECT_EQ(sms_status_rows(), 1);
+  EXPECT_EQ(this->AuditRowsOf("sms.status"), 1);
   EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
 
   // A record of the next day queues no receipt while stopped.
   BatchContext next = MakeContext();
   next.at += std::chrono::hours(24);
-  this->Record({given(2, "2026-09-22")}, next);
+  this->Record({MakeRecordOn(2, Phone(1), "2026-09-22")}, next);
   EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 2u);
 
   InboundSmsChange start;
@@ -5381,7 +5364,7 @@ TYPED_TEST(StoreTest, AnOwnersStopIsKeptAndHoldsTheirReceiptsUntilStart) {
   ASSERT_TRUE(this->store().TakeInboundSms(start).ok());
   EXPECT_FALSE(this->store().FindSmsOwner(owner)->stopped);
   next.at += std::chrono::hours(24);
-  this->Record({given(3, "2026-09-23")}, next);
+  this->Record({MakeRecordOn(3, Phone(1), "2026-09-23")}, next);
   EXPECT_EQ(this->store().ListSms({"KZ", true, 0, 100, {}})->size(), 3u);
 
   // A sender no owner has: the digest alone is kept.

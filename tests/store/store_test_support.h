@@ -157,6 +157,13 @@ inline VaccinationInput MakeRecord(int64_t n, const std::string& phone,
   return v;
 }
 
+// MakeRecord given on `day` (YYYY-MM-DD).
+inline VaccinationInput MakeRecordOn(int64_t n, const std::string& phone, const char* day) {
+  VaccinationInput v = MakeRecord(n, phone);
+  v.administered_on = Day(day);
+  return v;
+}
+
 // A certificate numbered after `n` for `animal_ids` of `owner_id`, whose tagged animals carry
 // `tags`; every other field filled with a distinct value, so that a round trip checks them all.
 inline Certificate MakeCertificate(int64_t n, int64_t owner_id, std::vector<int64_t> animal_ids,
