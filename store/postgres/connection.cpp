@@ -308,7 +308,8 @@ Status Connection::SendCollected(const Query* only) {
     collected.swap(collected_);
   } else {
     std::vector<Collected> kept;
-    for (Collected& c : collected_) (c.form->row == only ? collected : kept).push_back(std::move(c));
+    for (Collected& c : collected_)
+      (c.form->row == only ? collected : kept).push_back(std::move(c));
     collected_.swap(kept);
   }
   // In kCollected's order: the records, the owners' revisions, the field changes, the receipts.

@@ -71,7 +71,8 @@ inline Date ServerToday(const nlohmann::json& value, Date before) {
 // The newest one-time code `serve --sms-print-codes` wrote to `log` for `phone` (E.164): how the
 // tests sign owners in to /me without a gateway, since staff see codes masked. "" when none.
 inline std::string PrintedOwnerCode(const std::string& log, const std::string& phone) {
-  const std::regex line("one-time code for " + std::regex_replace(phone, std::regex(R"(\+)"), R"(\+)") +
+  const std::regex line("one-time code for " +
+                        std::regex_replace(phone, std::regex(R"(\+)"), R"(\+)") +
                         R"( \(owner \d+\): (\d{6}) )");
   std::string code;
   for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator();

@@ -267,9 +267,8 @@ TEST_F(SmsApiTest, WithNoGatewayMessagesStayQueuedAndServeSaysSo) {
 // --sms-print-codes is a demo's stand-in for a gateway: with one it is a usage error and nothing
 // is served.
 TEST_F(SmsApiTest, PrintingCodesWithAGatewayIsAUsageError) {
-  CommandResult r =
-      env_.Run({"serve", "--listen", "127.0.0.1:0", "--sms-print-codes", "--sms-gateway",
-                "http://127.0.0.1:9/cgi-bin/sendsms"});
+  CommandResult r = env_.Run({"serve", "--listen", "127.0.0.1:0", "--sms-print-codes",
+                              "--sms-gateway", "http://127.0.0.1:9/cgi-bin/sendsms"});
   EXPECT_TRUE(r.status.exited && r.status.code == 2) << r.status.code << r.out << r.err;
   EXPECT_NE(r.err.find("herdpass: sms-print-codes: "), std::string::npos) << r.err;
 }

@@ -788,8 +788,9 @@ TEST_F(PostgresStoreTest, ConcurrentWritesShareOneCommit) {
 // It also sends a fixed number of statements, however many owners it names, and one more for each
 // kPostgresRecordsPerSend records stored: the record rows, revisions, field changes and the owners'
 // SMS receipts (merged into the day's queued ones here) go out as one statement each, the record
-// rows of each run of kPostgresRecordsPerSend records ahead of the rest. Each batch mixes records of flocks and of tagged
-// animals, a duplicate, and a record rejected after its savepoint (another owner's tag).
+// rows of each run of kPostgresRecordsPerSend records ahead of the rest. Each batch mixes records
+// of flocks and of tagged animals, a duplicate, and a record rejected after its savepoint (another
+// owner's tag).
 TEST_F(PostgresStoreTest, ABatchTakesAFixedNumberOfRoundTripsWhateverItsSize) {
   constexpr int kOwners = 20;
   std::vector<VaccinationInput> setup;
