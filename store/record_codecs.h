@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/certificate.h"
@@ -343,7 +345,10 @@ struct RecordCodecs {
   // Writes status, attempts, next_attempt_at, sent_at, dlr, dlr_at and last_error of `sms.id`.
   static Status UpdateSmsState(Connection& conn, const SmsMessage& sms);
   static Result<std::vector<SmsMessage>> ReadDueSms(Connection& conn, Timestamp now, int limit);
-  static Result<int64_t> CountSmsSentSince(Connection& conn, int64_t owner_id, Timestamp since);
+  // (owner, messages handed over since `since`) of `owner_ids`, in one statement; owners with none
+  // are left out.
+  static Result<std::vector<std::pair<int64_t, int64_t>>> CountSmsSentSinceByOwner(
+      Connection& conn, std::span<const int64_t> owner_ids, Timestamp since);
   static Result<std::vector<SmsMessage>> ReadSmsList(Connection& conn, const SmsListQuery& q);
   static Result<int64_t> CountQueuedSms(Connection& conn, const SmsListQuery& q);
   static Result<std::optional<SmsOwnerSettings>> ReadSmsOwner(Connection& conn, int64_t owner_id);

@@ -1170,9 +1170,12 @@ Result<std::vector<SmsMessage>> Codecs::ReadDueSms(Connection& conn, Timestamp n
 }
 
 template <>
-Result<int64_t> Codecs::CountSmsSentSince(Connection& conn, int64_t owner_id, Timestamp since) {
-  HP_ASSIGN_OR_RETURN(const Rows rows, conn.Run(postgres::kCountSmsSentSince, {owner_id, since}));
-  return rows.Int(0, 0);
+Result<std::vector<std::pair<int64_t, int64_t>>> Codecs::CountSmsSentSinceByOwner(
+    Connection& conn, std::span<const int64_t> owner_ids, Timestamp since) {
+  return postgres::ReadAll<std::pair<int64_t, int64_t>>(
+      conn, postgres::kCountSmsSentSinceByOwner,
+      {postgres::IntArrayLiteral({owner_ids.begin(), owner_ids.end()}), since},
+      [](const Rows& r, int i) { return std::pair(r.Int(i, 0), r.Int(i, 1)); });
 }
 
 template <>

@@ -809,8 +809,12 @@ inline constexpr Query kSelectDueSms{
     "SELECT " HP_SMS_COLUMNS
     " WHERE m.status = 'queued' AND m.next_attempt_at <= ?1 ORDER BY m.next_attempt_at, m.id "
     "LIMIT ?2"};
-inline constexpr Query kCountSmsSentSince{
-    "CountSmsSentSince", "SELECT count(*) FROM sms_outbox WHERE owner_id = ?1 AND sent_at >= ?2"};
+// ?1 the owners' ids (a JSON array), ?2 since: (owner, messages handed over since), owners with
+// none left out.
+inline constexpr Query kCountSmsSentSinceByOwner{
+    "CountSmsSentSinceByOwner",
+    "SELECT owner_id, count(*) FROM sms_outbox WHERE owner_id IN (SELECT value FROM json_each(?1)) "
+    "AND sent_at >= ?2 GROUP BY owner_id"};
 // ?1 scope, ?2 every authority (1) or the scope's subtree (0), ?3 below this id (0: from the
 // newest), ?4 limit, ?5 the status ('' = any).
 inline constexpr Query kSelectSmsList{

@@ -1451,13 +1451,15 @@ Result<std::vector<SmsMessage>> Codecs::ReadDueSms(Connection& conn, Timestamp n
 }
 
 template <>
-Result<int64_t> Codecs::CountSmsSentSince(Connection& conn, int64_t owner_id, Timestamp since) {
-  HP_ASSIGN_OR_RETURN(
-      auto n, sqlite::ReadFirst<int64_t>(
-                  conn, sqlite::kCountSmsSentSince,
-                  [&](Statement& st) { st.Bind(1, owner_id).Bind(2, sqlite::Millis(since)); },
-                  [](const Statement& st) { return st.Int(0); }));
-  return n.value_or(0);
+Result<std::vector<std::pair<int64_t, int64_t>>> Codecs::CountSmsSentSinceByOwner(
+    Connection& conn, std::span<const int64_t> owner_ids, Timestamp since) {
+  return sqlite::ReadAll<std::pair<int64_t, int64_t>>(
+      conn, sqlite::kCountSmsSentSinceByOwner,
+      [&](Statement& st) {
+        st.Bind(1, sqlite::JsonIdList({owner_ids.begin(), owner_ids.end()}))
+            .Bind(2, sqlite::Millis(since));
+      },
+      [](const Statement& st) { return std::pair(st.Int(0), st.Int(1)); });
 }
 
 template <>
