@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,11 +64,13 @@ struct TimelineEntry {
   Date on;                      // the day (local time for entries that have a time)
   std::optional<Timestamp> at;  // when the source knows the time
   // The details; which are set depends on `kind`:
-  std::optional<ShownOwner> owner;             // kRegistered: the owner
-  std::optional<Holding> holding;              // kRegistered, kVaccination: where, when known
-  std::optional<AnimalEvent> event;            // kLifeEvent
-  std::optional<Vaccination> vaccination;      // kVaccination (GPS cleared for a masked owner)
-  std::optional<Certificate> certificate;      // kCertificate, kCertificateUsed, kArrival (no hp1)
+  std::optional<ShownOwner> owner;         // kRegistered: the owner
+  std::optional<Holding> holding;          // kRegistered, kVaccination: where, when known
+  std::optional<AnimalEvent> event;        // kLifeEvent
+  std::optional<Vaccination> vaccination;  // kVaccination (GPS cleared for a masked owner)
+  // kCertificate, kCertificateUsed, kArrival (no hp1): shared by a certificate's entries, since a
+  // certificate (its tags, its doses) is large and has up to three entries.
+  std::shared_ptr<const Certificate> certificate;
   std::string by;                              // who recorded it (username), when known
   std::optional<Passage> passage;              // kPassage
   std::optional<Arrival> arrival;              // kArrival

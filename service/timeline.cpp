@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct TimelineContext {
   bool reads_owners = false;
   bool unrestricted = false;
   std::string scope;
+  // data.certificates as the entries show them (the owner's phone digits cleared for a masked
+  // owner), each made once and shared by its entries.
+  std::vector<std::shared_ptr<const Certificate>> shown_certificates;
 };
 
 ShownOwner ShowAnyOwner(const TimelineContext& ctx, int64_t owner_id) {
@@ -131,13 +135,13 @@ void Passages(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
 // Certificates consumed before arrivals were recorded (no holding, not counted) have their use
 // entry only.
 void Arrivals(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
-  for (const Certificate& c : ctx.data.certificates) {
+  for (const std::shared_ptr<const Certificate>& shown : ctx.shown_certificates) {
+    const Certificate& c = *shown;
     if (!c.arrival || (!c.arrival->holding_id && !c.arrival->head_counted)) continue;
     TimelineEntry e = AtTime(TimelineKind::kArrival, c.arrival->at, ctx);
     e.holding = HoldingOf(ctx, c.arrival->holding_id);
     e.arrival = c.arrival;
-    e.certificate = c;
-    if (!ctx.owner_in_full) e.certificate->owner_phone_last4.clear();
+    e.certificate = shown;
     e.by = c.consumed_by_name;
     out.push_back(std::move(e));
   }
@@ -205,10 +209,10 @@ void Vaccinations(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
 }
 
 void Certificates(const TimelineContext& ctx, std::vector<TimelineEntry>& out) {
-  for (const Certificate& c : ctx.data.certificates) {
+  for (const std::shared_ptr<const Certificate>& shown : ctx.shown_certificates) {
+    const Certificate& c = *shown;
     TimelineEntry issued = AtTime(TimelineKind::kCertificate, c.issued_at, ctx);
-    issued.certificate = c;
-    if (!ctx.owner_in_full) issued.certificate->owner_phone_last4.clear();
+    issued.certificate = shown;
     issued.by = c.vet_name;
     if (c.consumed_at) {
       TimelineEntry used = AtTime(TimelineKind::kCertificateUsed, *c.consumed_at, ctx);
@@ -266,9 +270,15 @@ Result<AnimalTimeline> HerdService::TimelineOf(const Caller& caller, int64_t uni
                                                     : AuditDetail().Add("found", false).Text())));
   if (!found) return NotFound(not_found);
 
-  const TimelineContext ctx{*data,         config_.local_utc_offset,
-                            in_full,       Permit(caller, Operation::kReadOwner).ok(),
-                            caller.system, caller.authority};
+  TimelineContext ctx{*data,         config_.local_utc_offset,
+                      in_full,       Permit(caller, Operation::kReadOwner).ok(),
+                      caller.system, caller.authority};
+  ctx.shown_certificates.reserve(data->certificates.size());
+  for (const Certificate& c : data->certificates) {
+    auto shown = std::make_shared<Certificate>(c);
+    if (!in_full) shown->owner_phone_last4.clear();
+    ctx.shown_certificates.push_back(std::move(shown));
+  }
   AnimalTimeline out;
   // At most this many entries (the sources' loops above): room for all at once, since an entry is
   // large (about 2.8 KB) and a growing vector would move them each time it grows.
