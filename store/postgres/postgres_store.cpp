@@ -304,6 +304,26 @@ Result<std::vector<T>> ReadAll(Connection& conn, const Query& q, Params params, 
   return out;
 }
 
+// A bearer token's row: users' tokens (TokenRecord) and owners' sessions (OwnerSession) have the
+// same four columns: the token's SHA-256, whose it is (`kHolder`), created, expires.
+template <typename Row, int64_t Row::*kHolder>
+Status InsertBearer(Connection& conn, const Query& q, const Row& row) {
+  return Write(conn, q, {row.token_hash, row.*kHolder, row.created_at, row.expires_at});
+}
+
+template <typename Row, int64_t Row::*kHolder>
+Result<std::optional<Row>> ReadBearer(Connection& conn, const Query& q,
+                                      const std::string& token_hash) {
+  return ReadFirst<Row>(conn, q, {token_hash}, [](const Rows& r, int i) {
+    Row row;
+    row.token_hash = r.Text(i, 0);
+    row.*kHolder = r.Int(i, 1);
+    row.created_at = r.Time(i, 2);
+    row.expires_at = r.Time(i, 3);
+    return row;
+  });
+}
+
 }  // namespace
 }  // namespace postgres
 
@@ -731,17 +751,15 @@ Status Codecs::DeleteUserTokens(Connection& conn, const std::string& username) {
 
 template <>
 Status Codecs::InsertToken(Connection& conn, const TokenRecord& token) {
-  return postgres::Write(conn, postgres::kInsertToken,
-                         {token.token_hash, token.user_id, token.created_at, token.expires_at});
+  return postgres::InsertBearer<TokenRecord, &TokenRecord::user_id>(conn, postgres::kInsertToken,
+                                                                    token);
 }
 
 template <>
 Result<std::optional<TokenRecord>> Codecs::ReadToken(Connection& conn,
                                                      const std::string& token_hash) {
-  return postgres::ReadFirst<TokenRecord>(
-      conn, postgres::kSelectToken, {token_hash}, [](const Rows& r, int i) {
-        return TokenRecord{r.Text(i, 0), r.Int(i, 1), r.Time(i, 2), r.Time(i, 3)};
-      });
+  return postgres::ReadBearer<TokenRecord, &TokenRecord::user_id>(conn, postgres::kSelectToken,
+                                                                  token_hash);
 }
 
 template <>
@@ -1270,18 +1288,15 @@ Status Codecs::UpdateOwnerCode(Connection& conn, const OwnerCode& code) {
 
 template <>
 Status Codecs::InsertOwnerSession(Connection& conn, const OwnerSession& session) {
-  return postgres::Write(
-      conn, postgres::kInsertOwnerSession,
-      {session.token_hash, session.owner_id, session.created_at, session.expires_at});
+  return postgres::InsertBearer<OwnerSession, &OwnerSession::owner_id>(
+      conn, postgres::kInsertOwnerSession, session);
 }
 
 template <>
 Result<std::optional<OwnerSession>> Codecs::ReadOwnerSession(Connection& conn,
                                                              const std::string& token_hash) {
-  return postgres::ReadFirst<OwnerSession>(
-      conn, postgres::kSelectOwnerSession, {token_hash}, [](const Rows& r, int i) {
-        return OwnerSession{r.Text(i, 0), r.Int(i, 1), r.Time(i, 2), r.Time(i, 3)};
-      });
+  return postgres::ReadBearer<OwnerSession, &OwnerSession::owner_id>(
+      conn, postgres::kSelectOwnerSession, token_hash);
 }
 
 template <>

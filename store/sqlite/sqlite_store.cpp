@@ -352,6 +352,33 @@ Result<std::vector<T>> ReadAll(Connection& conn, const Query& q, Bind bind, Map 
 
 const auto kNoParams = [](Statement&) {};
 
+// A bearer token's row: users' tokens (TokenRecord) and owners' sessions (OwnerSession) have the
+// same four columns: the token's SHA-256, whose it is (`kHolder`), created, expires.
+template <typename Row, int64_t Row::*kHolder>
+Status InsertBearer(Connection& conn, const Query& q, const Row& row) {
+  return Write(conn, q, [&](Statement& st) {
+    st.Bind(1, row.token_hash)
+        .Bind(2, row.*kHolder)
+        .Bind(3, Millis(row.created_at))
+        .Bind(4, Millis(row.expires_at));
+  });
+}
+
+template <typename Row, int64_t Row::*kHolder>
+Result<std::optional<Row>> ReadBearer(Connection& conn, const Query& q,
+                                      const std::string& token_hash) {
+  return ReadFirst<Row>(
+      conn, q, [&](Statement& st) { st.Bind(1, token_hash); },
+      [](const Statement& st) {
+        Row row;
+        row.token_hash = st.Text(0);
+        row.*kHolder = st.Int(1);
+        row.created_at = FromMillis(st.Int(2));
+        row.expires_at = FromMillis(st.Int(3));
+        return row;
+      });
+}
+
 // A JSON array of ids, bound as one parameter and read through json_each.
 std::string JsonIdList(const std::vector<int64_t>& ids) {
   std::string list = "[";
@@ -888,23 +915,15 @@ Status Codecs::DeleteUserTokens(Connection& conn, const std::string& username) {
 
 template <>
 Status Codecs::InsertToken(Connection& conn, const TokenRecord& token) {
-  return sqlite::Write(conn, sqlite::kInsertToken, [&](Statement& st) {
-    st.Bind(1, token.token_hash)
-        .Bind(2, token.user_id)
-        .Bind(3, sqlite::Millis(token.created_at))
-        .Bind(4, sqlite::Millis(token.expires_at));
-  });
+  return sqlite::InsertBearer<TokenRecord, &TokenRecord::user_id>(conn, sqlite::kInsertToken,
+                                                                  token);
 }
 
 template <>
 Result<std::optional<TokenRecord>> Codecs::ReadToken(Connection& conn,
                                                      const std::string& token_hash) {
-  return sqlite::ReadFirst<TokenRecord>(
-      conn, sqlite::kSelectToken, [&](Statement& st) { st.Bind(1, token_hash); },
-      [](const Statement& st) {
-        return TokenRecord{st.Text(0), st.Int(1), sqlite::FromMillis(st.Int(2)),
-                           sqlite::FromMillis(st.Int(3))};
-      });
+  return sqlite::ReadBearer<TokenRecord, &TokenRecord::user_id>(conn, sqlite::kSelectToken,
+                                                                token_hash);
 }
 
 template <>
@@ -1580,23 +1599,15 @@ Status Codecs::UpdateOwnerCode(Connection& conn, const OwnerCode& code) {
 
 template <>
 Status Codecs::InsertOwnerSession(Connection& conn, const OwnerSession& session) {
-  return sqlite::Write(conn, sqlite::kInsertOwnerSession, [&](Statement& st) {
-    st.Bind(1, session.token_hash)
-        .Bind(2, session.owner_id)
-        .Bind(3, sqlite::Millis(session.created_at))
-        .Bind(4, sqlite::Millis(session.expires_at));
-  });
+  return sqlite::InsertBearer<OwnerSession, &OwnerSession::owner_id>(
+      conn, sqlite::kInsertOwnerSession, session);
 }
 
 template <>
 Result<std::optional<OwnerSession>> Codecs::ReadOwnerSession(Connection& conn,
                                                              const std::string& token_hash) {
-  return sqlite::ReadFirst<OwnerSession>(
-      conn, sqlite::kSelectOwnerSession, [&](Statement& st) { st.Bind(1, token_hash); },
-      [](const Statement& st) {
-        return OwnerSession{st.Text(0), st.Int(1), sqlite::FromMillis(st.Int(2)),
-                            sqlite::FromMillis(st.Int(3))};
-      });
+  return sqlite::ReadBearer<OwnerSession, &OwnerSession::owner_id>(
+      conn, sqlite::kSelectOwnerSession, token_hash);
 }
 
 template <>
