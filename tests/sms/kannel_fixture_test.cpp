@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "http/request.h"
 #include "tests/support/http_client.h"
@@ -82,6 +83,38 @@ TEST(KannelFixtureTest, AnOwnersMessageReachesThePostUrlAndDeliveryReportsTheDlr
   ASSERT_EQ(requests.size(), 2u) << kannel.Logs();
   EXPECT_EQ(requests[1].target, "/dlr?id=42&status=1");  // 1: delivered
   ASSERT_EQ(kannel.WaitForMessages(1, seconds(30)).size(), 1u);
+}
+
+// smsbox that dies (it can abort when the dlr-url server dies mid-report: kannel.cpp KeepSmsbox) is
+// started again, as Debian's run_kannel_box does, and what is sent after reaches the SMSC; the
+// restarted smsbox is stopped with the rest.
+TEST(KannelFixtureTest, AnSmsboxThatDiesIsStartedAgain) {
+  pid_t first = 0, second = 0;
+  {
+    KannelGateway kannel;
+    first = kannel.smsbox_pid();
+    ASSERT_EQ(::kill(first, SIGKILL), 0);
+    // Polling a condition: sendsms answers again once the new smsbox has connected to bearerbox.
+    std::string answer;
+    const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        answer = SendSms(kannel, "+77011234567", "after the restart", "0");
+      } catch (const std::exception& e) {
+        answer = e.what();
+      }
+      if (answer == "202 0: Accepted for delivery") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(answer, "202 0: Accepted for delivery") << kannel.Logs();
+    auto got = kannel.WaitForMessages(1, seconds(30));
+    ASSERT_EQ(got.size(), 1u) << kannel.Logs();
+    EXPECT_EQ(got[0].text, "after the restart");
+    EXPECT_EQ(kannel.smsbox_restarts(), 1);
+    second = kannel.smsbox_pid();
+    EXPECT_NE(second, first);
+  }
+  EXPECT_EQ(::kill(second, 0), -1);
 }
 
 TEST(KannelFixtureTest, NothingIsLeftRunning) {

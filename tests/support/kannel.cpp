@@ -117,6 +117,7 @@ KannelGateway::KannelGateway(KannelOptions options) : options_(std::move(options
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition
     }
+    keeper_ = std::thread([this] { KeepSmsbox(); });
   } catch (...) {
     Stop();
     throw;
@@ -171,6 +172,7 @@ void KannelGateway::StartBoxes() {
   sb.path = kSmsbox;
   sb.stdout_path = dir_ + "/smsbox.out";
   sb.stderr_path = dir_ + "/smsbox.out";
+  smsbox_options_ = sb;
   smsbox_ = std::make_unique<Process>(sb);
   if (!smsbox_->WaitForPort("127.0.0.1", sendsms_port_, std::chrono::seconds(30))) {
     throw std::runtime_error("smsbox did not start:\n" + Logs());
@@ -372,7 +374,44 @@ std::string KannelGateway::Logs() const {
   return out;
 }
 
+pid_t KannelGateway::smsbox_pid() const {
+  std::lock_guard lock(box_mutex_);
+  return smsbox_->pid();
+}
+
+int KannelGateway::smsbox_restarts() const {
+  std::lock_guard lock(box_mutex_);
+  return smsbox_restarts_;
+}
+
+// Debian 12's smsbox (Kannel 1.4.5) can abort (`PANIC: gwlib/conn.c: conn_unregister: Assertion
+// 'conn != NULL' failed`) when the server its dlr-url points at dies while smsbox is sending it a
+// delivery report, as the kill -9 tests make `serve` do. In service, Debian's init script runs each
+// box under run_kannel_box, which starts it again; this does the same for the test's smsbox (it
+// reconnects to bearerbox by itself; what was handed to it before it died is handed again by
+// HerdPass's retries). smsbox's log says when it happened.
+void KannelGateway::KeepSmsbox() {
+  for (;;) {
+    std::unique_lock lock(box_mutex_);
+    if (stopping_) return;
+    Process& box = *smsbox_;
+    lock.unlock();
+    // Only this thread reaps smsbox while the keeper runs (Stop() joins it first).
+    const std::optional<ExitStatus> ended = box.Wait(std::chrono::milliseconds(200));
+    lock.lock();
+    if (stopping_) return;
+    if (!ended) continue;
+    ++smsbox_restarts_;
+    smsbox_ = std::make_unique<Process>(smsbox_options_);
+  }
+}
+
 void KannelGateway::Stop() {
+  {
+    std::lock_guard lock(box_mutex_);
+    stopping_ = true;
+  }
+  if (keeper_.joinable()) keeper_.join();
   if (smsc_fd_ >= 0) ::shutdown(smsc_fd_, SHUT_RDWR);
   if (reader_.joinable()) reader_.join();
   if (smsc_fd_ >= 0) ::close(smsc_fd_);

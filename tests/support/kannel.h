@@ -64,7 +64,9 @@ class KannelGateway {
   const KannelOptions& options() const { return options_; }
   // For tests of the fixture itself: the boxes' pids and the temp directory.
   pid_t bearerbox_pid() const { return bearerbox_->pid(); }
-  pid_t smsbox_pid() const { return smsbox_->pid(); }
+  pid_t smsbox_pid() const;
+  // How many times smsbox died and was started again (see KeepSmsbox).
+  int smsbox_restarts() const;
   const std::string& dir() const { return dir_; }
 
   // Whole messages the test SMSC has received so far. Thread-safe.
@@ -94,6 +96,9 @@ class KannelGateway {
   void ReadLoop();
   void HandleLine(const std::string& line);
   void Stop();
+  // Starts smsbox again whenever it dies, as Debian's init script does (run_kannel_box), until
+  // Stop(); runs on its own thread.
+  void KeepSmsbox();
 
   KannelOptions options_;
   std::string dir_;
@@ -102,7 +107,12 @@ class KannelGateway {
   int smsc_port_ = 0;
   int sendsms_port_ = 0;
   std::unique_ptr<Process> bearerbox_;
+  ProcessOptions smsbox_options_;
+  mutable std::mutex box_mutex_;  // guards smsbox_, smsbox_restarts_ and stopping_
   std::unique_ptr<Process> smsbox_;
+  int smsbox_restarts_ = 0;
+  bool stopping_ = false;
+  std::thread keeper_;
 
   int smsc_fd_ = -1;
   std::thread reader_;
