@@ -332,7 +332,7 @@ TEST_F(SmsApiTest, TheOutboxLosesNothingOverKill9WhileSending) {
   env_.StartServer(args(kannel));
   ASSERT_TRUE(EventuallyAllMessages(
       kOwners, [](const json& m) { return m.at("status") != "queued"; }, seconds(120)))
-      << Messages().dump();
+      << Messages().dump() << env_.ServerLog() << kannel.Logs();
   // Everything handed over has reached the SMSC (bearerbox's queue is empty, its count is ours).
   ASSERT_TRUE(kannel.WaitUntilDelivered(seconds(60))) << kannel.Logs();
   EXPECT_EQ(distinct(), static_cast<size_t>(kOwners));
