@@ -295,7 +295,7 @@ TEST_F(SmsApiTest, TheListFiltersByStatusAndRefusesAStatusThatIsNone) {
 }
 
 // docs/sms.md: a crash between the hand-overs of a pass and the commit of their marks sends each
-// of them once more. Over three kill -9 of serve while it sends (a window of 4 per pass), every
+// of them once more. Over three kill -9 of serve while it sends (a window of 4 in flight), every
 // receipt reaches its owner, no owner gets theirs more than twice, and at most a window's worth
 // of messages per crash come twice.
 TEST_F(SmsApiTest, TheOutboxLosesNothingOverKill9WhileSending) {
