@@ -346,8 +346,8 @@ int Main(int argc, char** argv) {
                   "for a demo with no gateway: also print each /me one-time code in the log "
                   "(refused with --sms-gateway)");
   serve->add_option("--sms-window", serve_opts.sms_window,
-                    "SMS handed to the gateway per pass before their marks are committed: the "
-                    "most a crash can send twice (default 512)");
+                    "SMS in flight at most (handed to the gateway, their marks not yet "
+                    "committed): the most a crash can send twice (default 512)");
   serve->add_option("--tls-cert", serve_opts.tls_cert,
                     "PEM certificate (with its chain): serve HTTPS (TLS 1.2/1.3); SIGHUP reloads");
   serve->add_option("--tls-key", serve_opts.tls_key, "PEM private key of --tls-cert");

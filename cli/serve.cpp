@@ -197,9 +197,10 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
     sms_sender = std::make_unique<SmsSender>(
         *opened.value()->store, opened.value()->service->clock(), *sms_gateway, sender_options);
     sms_sender->Start();
-    spdlog::info("sms: sending through {} ({} a minute at most, {} per owner a day, {} per pass)",
-                 options.sms_gateway, options.sms_per_minute, options.sms_per_owner_per_day,
-                 options.sms_window);
+    spdlog::info(
+        "sms: sending through {} ({} a minute at most, {} per owner a day, {} in flight at most)",
+        options.sms_gateway, options.sms_per_minute, options.sms_per_owner_per_day,
+        options.sms_window);
   }
   // W15's nightly reminders: queued whether or not a gateway takes them (they wait in the outbox).
   std::unique_ptr<ReminderJob> reminders;

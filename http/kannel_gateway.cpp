@@ -17,6 +17,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 
 #include "http/request.h"
 #include "service/sms_callback.h"
@@ -58,7 +63,7 @@ Result<UrlParts> SplitUrl(const std::string& url) {
 
 Status CheckSendsmsUrl(const std::string& url) { return SplitUrl(url).status(); }
 
-// An event loop of the sender's thread and the kept-alive connections to smsbox. Hand-written over
+// An event loop of its own thread and the kept-alive connections to smsbox. Hand-written over
 // Beast rather than a client library: the project has none, and this is one GET per message.
 struct KannelGateway::Pool {
   struct Connection {
@@ -66,6 +71,7 @@ struct KannelGateway::Pool {
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
     bool open = false;
+    bool busy = false;  // a worker is sending on it
     std::chrono::steady_clock::time_point last_used{};
 
     void Close() {
@@ -76,21 +82,110 @@ struct KannelGateway::Pool {
       open = false;
     }
   };
+  struct Request {
+    int64_t id = 0;
+    std::string target;
+  };
 
   // smsbox closes a connection left idle; one idle this long is opened anew rather than risked.
   static constexpr std::chrono::seconds kMaxIdle{3};
 
+  Pool(const KannelGatewayOptions& o, std::string h, std::string p)
+      : options(o), host(std::move(h)), port(std::move(p)), work(asio::make_work_guard(io)) {
+    for (int i = 0; i < std::max(1, options.connections); ++i) {
+      connections.push_back(std::make_unique<Connection>(io));
+    }
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Pool() {
+    // Nothing is in flight by now (the sender drains its window before it stops); what a worker
+    // still awaits is dropped with the loop.
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+
+  // Hands the requests over after those queued before (any thread).
+  void Begin(std::vector<Request> requests) {
+    asio::post(io, [this, requests = std::move(requests)]() mutable {
+      unreachable = false;  // a new call tries smsbox again
+      for (Request& r : requests) queue.push_back(std::move(r));
+      for (auto& c : connections) {
+        if (c->busy || queue.empty()) continue;
+        c->busy = true;
+        asio::co_spawn(io, Work(*c), asio::detached);
+      }
+    });
+  }
+
+  // The answers come since the last call, waiting up to `wait` for `at_least` (any thread).
+  std::vector<SmsGateway::Answer> Answered(size_t at_least, std::chrono::milliseconds wait) {
+    std::unique_lock lock(mu);
+    wanted = at_least;
+    answered_cv.wait_for(lock, wait, [&] { return answers.size() >= at_least; });
+    wanted = 0;
+    return std::exchange(answers, {});
+  }
+
+  const KannelGatewayOptions& options;
+  const std::string host;
+  const std::string port;
   asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
   std::vector<std::unique_ptr<Connection>> connections;
-  // Set when a connection failed or timed out in this SendAll: the messages not yet begun are
-  // left for the sender's retry rather than each waiting out the timeout (a hung smsbox holds a
-  // pass for about one timeout, not one per message).
+  std::thread thread;
+
+  // The loop's thread alone:
+  std::deque<Request> queue;  // begun, not yet sent
+  // Set when a connection failed or timed out: the requests not yet sent are answered at once
+  // (kUnavailable: the sender retries them later) rather than each waiting out the timeout (a hung
+  // smsbox holds the sender for about one timeout, not one per message of the window). Cleared by
+  // the next Begin.
   bool unreachable = false;
 
-  // Hands `m` (its request `target`) over on `c`.
-  asio::awaitable<Status> SendOn(Connection& c, const KannelGatewayOptions& options,
-                                 const std::string& host, const std::string& port,
-                                 std::string target) {
+  std::mutex mu;
+  std::condition_variable answered_cv;
+  std::vector<SmsGateway::Answer> answers;  // under mu
+  // How many answers Answered waits for (under mu): the waiter is woken once, when they are
+  // there, not at each answer (measured: with a wake-up per answer, context switches were the
+  // largest part of serve's CPU in perf during the SMS benchmark).
+  size_t wanted = 0;
+
+  void Reply(int64_t id, Status status) {
+    bool enough = false;
+    {
+      std::lock_guard lock(mu);
+      answers.push_back({id, std::move(status)});
+      enough = wanted > 0 && answers.size() >= wanted;
+    }
+    if (enough) answered_cv.notify_one();
+  }
+
+  // Takes the queue's next request as soon as `c` has its answer: one request in flight per
+  // connection, as many connections as there are.
+  asio::awaitable<void> Work(Connection& c) {
+    while (!queue.empty()) {
+      Request r = std::move(queue.front());
+      queue.pop_front();
+      if (unreachable) {
+        Reply(r.id, Unavailable("not handed over: smsbox unreachable"));
+        continue;
+      }
+      Status s = Unavailable("not handed over");
+      try {
+        s = co_await SendOn(c, r.target);
+      } catch (const std::exception& e) {
+        c.Close();
+        unreachable = true;
+        s = Unavailable(std::string("smsbox: ") + e.what());
+      }
+      Reply(r.id, std::move(s));
+    }
+    c.busy = false;
+  }
+
+  // Hands one request (its `target`) over on `c`.
+  asio::awaitable<Status> SendOn(Connection& c, const std::string& target) {
     beast::error_code ec;
     auto token = asio::redirect_error(asio::use_awaitable, ec);
     if (c.open && std::chrono::steady_clock::now() - c.last_used > kMaxIdle) c.Close();
@@ -135,16 +230,13 @@ struct KannelGateway::Pool {
   }
 };
 
-KannelGateway::KannelGateway(KannelGatewayOptions options)
-    : options_(std::move(options)), pool_(std::make_unique<Pool>()) {
+KannelGateway::KannelGateway(KannelGatewayOptions options) : options_(std::move(options)) {
   if (auto parts = SplitUrl(options_.sendsms_url); parts.ok()) {
     host_ = parts->host;
     port_ = parts->port;
     path_ = parts->path;
   }
-  for (int i = 0; i < std::max(1, options_.connections); ++i) {
-    pool_->connections.push_back(std::make_unique<Pool::Connection>(pool_->io));
-  }
+  pool_ = std::make_unique<Pool>(options_, host_, port_);
 }
 
 KannelGateway::~KannelGateway() = default;
@@ -170,41 +262,39 @@ Status KannelGateway::Send(const SmsMessage& m) {
 }
 
 std::vector<Status> KannelGateway::SendAll(std::span<const SmsMessage> messages) {
-  if (host_.empty()) {
-    return std::vector<Status>(messages.size(), InvalidArgument("sms-gateway", "no sendsms URL"));
-  }
+  // Through Begin and Answered: the ids tell the answers apart (a message's id is its outbox's).
   std::vector<Status> out(messages.size(), Unavailable("not handed over"));
-  size_t next = 0;
-  // Each connection takes the next message as soon as it has its answer: up to `connections` in
-  // flight, on the caller's thread.
-  auto worker = [&](Pool::Connection& c) -> asio::awaitable<void> {
-    while (next < messages.size() && !pool_->unreachable) {
-      const size_t i = next++;
-      out[i] = co_await pool_->SendOn(c, options_, host_, port_, Target(messages[i]));
-    }
-  };
-  const size_t n = std::min(pool_->connections.size(), messages.size());
-  for (size_t c = 0; c < n; ++c) {
-    asio::co_spawn(pool_->io, worker(*pool_->connections[c]), asio::detached);
-  }
-  pool_->unreachable = false;
-  pool_->io.restart();
-  try {
-    pool_->io.run();
-  } catch (const std::exception& e) {
-    // Coroutines may still be suspended in the loop, over this call's vectors: a new loop and new
-    // connections for the next call.
-    const size_t connections = pool_->connections.size();
-    pool_ = std::make_unique<Pool>();
-    for (size_t i = 0; i < connections; ++i) {
-      pool_->connections.push_back(std::make_unique<Pool::Connection>(pool_->io));
-    }
-    for (size_t i = 0; i < out.size(); ++i) {
-      // What was answered stands; the rest is retried.
-      if (!out[i].ok()) out[i] = Unavailable(std::string("smsbox: ") + e.what());
+  std::unordered_map<int64_t, std::vector<size_t>> at;
+  for (size_t i = 0; i < messages.size(); ++i) at[messages[i].id].push_back(i);
+  Begin({messages.begin(), messages.end()});
+  for (size_t left = messages.size(); left > 0;) {
+    for (SmsGateway::Answer& a : Answered(left, std::chrono::hours(1))) {
+      auto it = at.find(a.id);
+      if (it == at.end() || it->second.empty()) continue;
+      out[it->second.back()] = std::move(a.status);
+      it->second.pop_back();
+      --left;
     }
   }
   return out;
+}
+
+void KannelGateway::Begin(std::vector<SmsMessage> messages) {
+  std::vector<Pool::Request> requests;
+  requests.reserve(messages.size());
+  for (const SmsMessage& m : messages) {
+    if (host_.empty()) {
+      pool_->Reply(m.id, InvalidArgument("sms-gateway", "no sendsms URL"));
+      continue;
+    }
+    requests.push_back({m.id, Target(m)});
+  }
+  if (!requests.empty()) pool_->Begin(std::move(requests));
+}
+
+std::vector<SmsGateway::Answer> KannelGateway::Answered(size_t at_least,
+                                                        std::chrono::milliseconds wait) {
+  return pool_->Answered(at_least, wait);
 }
 
 }  // namespace herdpass::http

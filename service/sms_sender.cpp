@@ -3,7 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
+#include <utility>
 
 namespace herdpass {
 
@@ -41,10 +42,28 @@ std::vector<Status> SmsGateway::SendAll(std::span<const SmsMessage> messages) {
   return out;
 }
 
-SmsSender::Pass SmsSender::RunOnce() {
+void SmsGateway::Begin(std::vector<SmsMessage> messages) {
+  const std::vector<Status> statuses = SendAll(messages);
+  for (size_t i = 0; i < messages.size(); ++i) {
+    answered_.push_back(
+        {messages[i].id, i < statuses.size() ? statuses[i] : Unavailable("not handed over")});
+  }
+}
+
+std::vector<SmsGateway::Answer> SmsGateway::Answered(size_t /*at_least*/,
+                                                     std::chrono::milliseconds /*wait*/) {
+  return std::exchange(answered_, {});
+}
+
+SmsSender::Pass SmsSender::Fill() {
   Pass pass;
+  const int room = options_.window - static_cast<int>(in_flight_.size());
+  if (room <= 0) return pass;
   const Timestamp now = clock_.Now();
-  auto due = store_.ListDueSms(now, options_.window);
+  std::vector<int64_t> flying;
+  flying.reserve(in_flight_.size());
+  for (const auto& [id, m] : in_flight_) flying.push_back(id);
+  auto due = store_.ListDueSms(now, room, flying);
   if (!due.ok()) {
     spdlog::warn("sms: cannot read the outbox: {}", due.status().message());
     return pass;
@@ -52,8 +71,10 @@ SmsSender::Pass SmsSender::RunOnce() {
   pass.read = static_cast<int>(due->size());
   if (due->empty()) return pass;
 
-  // The owners' counts of the last 24 h, read once for the pass; this pass's hand-overs are added
-  // as they are chosen, so that two messages to one owner in a pass count as they would one by one.
+  // The owners' counts of the last 24 h, read once for the read; the messages in flight (handed
+  // over, not yet marked: not in the store's count) and this read's hand-overs are added, so that
+  // two messages to one owner count as they would one by one. The marks are committed on this
+  // thread alone, so none is counted both in the store and in flight.
   std::vector<int64_t> owners;
   for (const SmsMessage& m : *due) owners.push_back(m.owner_id);
   std::sort(owners.begin(), owners.end());
@@ -64,23 +85,26 @@ SmsSender::Pass SmsSender::RunOnce() {
     pass.held = true;
     return pass;
   }
-  std::map<int64_t, int64_t> recent;
+  std::unordered_map<int64_t, int64_t> recent;
   for (size_t i = 0; i < owners.size(); ++i) recent[owners[i]] = (*counts)[i];
+  for (const auto& [id, m] : in_flight_) {
+    if (auto it = recent.find(m.owner_id); it != recent.end()) ++it->second;
+  }
 
-  std::vector<SmsOutcome> outcomes;
+  std::vector<SmsOutcome> deferred;
   std::vector<SmsMessage> chosen;
   for (SmsMessage& m : *due) {
     const Timestamp from = SmsSendableFrom(now, options_.utc_offset, m.requested);
     if (from > now) {
-      outcomes.push_back({m.id, SmsOutcome::Kind::kDefer, from, ""});
+      deferred.push_back({m.id, SmsOutcome::Kind::kDefer, from, ""});
       continue;
     }
     int64_t& sent_to_owner = recent[m.owner_id];
     if (sent_to_owner >= options_.limits.per_owner_per_day) {
-      outcomes.push_back({m.id, SmsOutcome::Kind::kDefer, now + std::chrono::hours(1), ""});
+      deferred.push_back({m.id, SmsOutcome::Kind::kDefer, now + std::chrono::hours(1), ""});
       continue;
     }
-    if (!GlobalAllows(now)) {  // the rest wait for a later pass
+    if (!GlobalAllows(now)) {  // the rest wait for a later read
       pass.held = true;
       break;
     }
@@ -88,27 +112,55 @@ SmsSender::Pass SmsSender::RunOnce() {
     ++sent_to_owner;
     chosen.push_back(std::move(m));
   }
+  if (!chosen.empty()) {
+    for (const SmsMessage& m : chosen) in_flight_.emplace(m.id, m);
+    gateway_.Begin(std::move(chosen));
+  }
+  if (!deferred.empty()) {
+    // Committed at once, while the gateway hands the chosen over, so that the next read does not
+    // find them due again.
+    auto applied = store_.ApplySmsOutcomes(deferred);
+    if (!applied.ok()) {
+      spdlog::warn("sms: {} deferrals not committed: {}", deferred.size(),
+                   applied.status().message());
+      pass.held = true;
+    }
+  }
+  return pass;
+}
 
-  const std::vector<Status> handed = gateway_.SendAll(chosen);
+SmsSender::Pass SmsSender::Drain(size_t at_least) {
+  Pass pass;
+  if (in_flight_.empty()) return pass;
+  const std::vector<SmsGateway::Answer> answers =
+      gateway_.Answered(std::min(at_least, in_flight_.size()), options_.poll);
+  if (answers.empty()) return pass;
   const Timestamp done = clock_.Now();
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    const SmsMessage& m = chosen[i];
-    const Status s = i < handed.size() ? handed[i] : Unavailable("not handed over");
-    if (s.ok()) {
-      outcomes.push_back({m.id, SmsOutcome::Kind::kSent, done, ""});
+  std::vector<SmsOutcome> outcomes;
+  outcomes.reserve(answers.size());
+  for (const SmsGateway::Answer& a : answers) {
+    const auto it = in_flight_.find(a.id);
+    if (it == in_flight_.end()) {
+      spdlog::warn("sms: the gateway answered for message {}, not in flight", a.id);
       continue;
     }
+    if (a.status.ok()) {
+      outcomes.push_back({a.id, SmsOutcome::Kind::kSent, done, ""});
+      continue;
+    }
+    const SmsMessage& m = it->second;
     spdlog::warn("sms: message {} not taken by the gateway (attempt {}): {}", m.id, m.attempts + 1,
-                 s.message());
+                 a.status.message());
     outcomes.push_back({m.id, SmsOutcome::Kind::kFailedAttempt,
-                        done + SmsRetryDelay(m.attempts + 1), s.message()});
+                        done + SmsRetryDelay(m.attempts + 1), a.status.message()});
   }
-  if (outcomes.empty()) return pass;
-  // The group commit: every mark of the pass in one transaction. Should it fail, the messages
-  // handed over stay queued and go again, as after a crash (the header's bound).
+  // The group commit: the marks of every answer in one transaction. Should it fail, the messages
+  // handed over stay queued and go again, as after a crash (the header's bound); either way they
+  // leave the window.
   auto applied = store_.ApplySmsOutcomes(outcomes);
+  for (const SmsGateway::Answer& a : answers) in_flight_.erase(a.id);
   if (!applied.ok()) {
-    spdlog::warn("sms: {} messages were handed over but not marked: {}", chosen.size(),
+    spdlog::warn("sms: {} messages were handed over but not marked: {}", outcomes.size(),
                  applied.status().message());
     pass.held = true;  // not again at once: wait for the poll
     return pass;
@@ -124,15 +176,42 @@ SmsSender::Pass SmsSender::RunOnce() {
   return pass;
 }
 
+SmsSender::Pass SmsSender::RunOnce() {
+  Pass pass = Fill();
+  while (!in_flight_.empty()) {
+    const Pass drained = Drain(in_flight_.size());
+    pass.sent += drained.sent;
+    pass.held = pass.held || drained.held;
+  }
+  return pass;
+}
+
 void SmsSender::Loop() {
+  // Marks committed a quarter of the window at a time: the rest keeps the gateway busy meanwhile.
+  const size_t batch = static_cast<size_t>(std::max(1, options_.window / 4));
+  // After a failed commit, what it left queued waits for the poll before it is read again.
+  std::chrono::steady_clock::time_point hold_until{};
   for (;;) {
-    const Pass pass = RunOnce();
+    bool stopping = false;
+    {
+      std::lock_guard lock(mu_);
+      stopping = stop_;
+    }
+    if (!in_flight_.empty() && Drain(batch).held) {
+      hold_until = std::chrono::steady_clock::now() + options_.poll;
+    }
+    if (stopping) {
+      if (in_flight_.empty()) return;
+      continue;  // no more read: the answers of those in flight, and their marks
+    }
+    const int room = options_.window - static_cast<int>(in_flight_.size());
+    Pass filled;
+    if (std::chrono::steady_clock::now() >= hold_until) filled = Fill();
+    if (!in_flight_.empty()) continue;  // Drain waits for their answers
+    // A full read may have left more due: go again at once; else wait for the next poll.
+    if (filled.read > 0 && filled.read == room && !filled.held) continue;
     std::unique_lock lock(mu_);
-    if (stop_) return;
-    // A full pass may have left more due: go again at once; else wait for the next poll.
-    if (pass.read == options_.window && !pass.held) continue;
     wake_.wait_for(lock, options_.poll, [this] { return stop_; });
-    if (stop_) return;
   }
 }
 

@@ -344,7 +344,10 @@ struct RecordCodecs {
                               const std::string& payload);
   // Writes status, attempts, next_attempt_at, sent_at, dlr, dlr_at and last_error of `sms.id`.
   static Status UpdateSmsState(Connection& conn, const SmsMessage& sms);
-  static Result<std::vector<SmsMessage>> ReadDueSms(Connection& conn, Timestamp now, int limit);
+  // Queued messages due at `now`, earliest first, at most `limit`, none of `except` (one
+  // statement).
+  static Result<std::vector<SmsMessage>> ReadDueSms(Connection& conn, Timestamp now, int limit,
+                                                    std::span<const int64_t> except);
   // (owner, messages handed over since `since`) of `owner_ids`, in one statement; owners with none
   // are left out.
   static Result<std::vector<std::pair<int64_t, int64_t>>> CountSmsSentSinceByOwner(

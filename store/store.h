@@ -1068,8 +1068,14 @@ class Store {
   // dedupe_key is already used is not queued again: the id of the one there is returned.
   virtual Result<int64_t> QueueSms(const NewSms& sms) = 0;
   virtual Result<SmsMessage> FindSms(int64_t id) = 0;  // kNotFound
-  // Queued messages due at `now` (next_attempt_at <= now), the earliest due first, at most `limit`.
-  virtual Result<std::vector<SmsMessage>> ListDueSms(Timestamp now, int limit) = 0;
+  // Queued messages due at `now` (next_attempt_at <= now), the earliest due first, at most `limit`,
+  // leaving out the ids in `except` (the sender's messages in flight: handed over, or about to be,
+  // and not yet marked; one statement whatever their number).
+  virtual Result<std::vector<SmsMessage>> ListDueSms(Timestamp now, int limit,
+                                                     std::span<const int64_t> except) = 0;
+  Result<std::vector<SmsMessage>> ListDueSms(Timestamp now, int limit) {
+    return ListDueSms(now, limit, {});
+  }
   // The gateway took a queued message: sent, one attempt more. kNotFound when there is no such
   // message; kFailedPrecondition when it is not queued.
   virtual Status MarkSmsSent(int64_t id, Timestamp at) = 0;

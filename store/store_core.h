@@ -570,8 +570,10 @@ class StoreCore final : public Store {
     return Read([&](Connection& c) { return Codecs::ReadSms(c, id); });
   }
 
-  Result<std::vector<SmsMessage>> ListDueSms(Timestamp now, int limit) override {
-    return Read([&](Connection& c) { return Codecs::ReadDueSms(c, now, limit); });
+  using Store::ListDueSms;
+  Result<std::vector<SmsMessage>> ListDueSms(Timestamp now, int limit,
+                                             std::span<const int64_t> except) override {
+    return Read([&](Connection& c) { return Codecs::ReadDueSms(c, now, limit, except); });
   }
 
   Status ChangeSmsJob(int64_t id, const SmsChangeInput& in) {

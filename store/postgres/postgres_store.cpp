@@ -1182,9 +1182,12 @@ Status Codecs::UpdateSmsState(Connection& conn, const SmsMessage& m) {
 }
 
 template <>
-Result<std::vector<SmsMessage>> Codecs::ReadDueSms(Connection& conn, Timestamp now, int limit) {
-  return postgres::ReadAll<SmsMessage>(conn, postgres::kSelectDueSms, {now, limit},
-                                       postgres::SmsFromRow);
+Result<std::vector<SmsMessage>> Codecs::ReadDueSms(Connection& conn, Timestamp now, int limit,
+                                                   std::span<const int64_t> except) {
+  return postgres::ReadAll<SmsMessage>(
+      conn, postgres::kSelectDueSms,
+      {now, limit, postgres::IntArrayLiteral({except.begin(), except.end()})},
+      postgres::SmsFromRow);
 }
 
 template <>

@@ -981,11 +981,12 @@ inline constexpr Query kUpdateSmsState{
     "UPDATE sms_outbox SET status = $2, attempts = $3::integer, next_attempt_at = hp_ts($4), "
     "sent_at = hp_ts($5), dlr = $6::integer, dlr_at = hp_ts($7), last_error = $8 WHERE id = "
     "$1::bigint"};
+// $1 now, $2 limit, $3 the ids left out (the sender's messages in flight).
 inline constexpr Query kSelectDueSms{
     "SelectDueSms",
     "SELECT " HP_SMS_COLUMNS
-    " WHERE m.status = 'queued' AND m.next_attempt_at <= hp_ts($1) ORDER BY m.next_attempt_at, "
-    "m.id LIMIT $2::integer"};
+    " WHERE m.status = 'queued' AND m.next_attempt_at <= hp_ts($1) AND m.id <> ALL($3::bigint[]) "
+    "ORDER BY m.next_attempt_at, m.id LIMIT $2::integer"};
 // $1 the owners' ids, $2 since: (owner, messages handed over since), owners with none left out.
 inline constexpr Query kCountSmsSentSinceByOwner{
     "CountSmsSentSinceByOwner",

@@ -804,11 +804,12 @@ inline constexpr Query kUpdateSmsState{
     "UpdateSmsState",
     "UPDATE sms_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, sent_at = ?5, "
     "dlr = ?6, dlr_at = ?7, last_error = ?8 WHERE id = ?1"};
+// ?1 now, ?2 limit, ?3 the ids left out (a JSON array: the sender's messages in flight).
 inline constexpr Query kSelectDueSms{
     "SelectDueSms",
     "SELECT " HP_SMS_COLUMNS
-    " WHERE m.status = 'queued' AND m.next_attempt_at <= ?1 ORDER BY m.next_attempt_at, m.id "
-    "LIMIT ?2"};
+    " WHERE m.status = 'queued' AND m.next_attempt_at <= ?1 AND m.id NOT IN (SELECT value FROM "
+    "json_each(?3)) ORDER BY m.next_attempt_at, m.id LIMIT ?2"};
 // ?1 the owners' ids (a JSON array), ?2 since: (owner, messages handed over since), owners with
 // none left out.
 inline constexpr Query kCountSmsSentSinceByOwner{

@@ -1463,10 +1463,16 @@ Status Codecs::UpdateSmsState(Connection& conn, const SmsMessage& m) {
 }
 
 template <>
-Result<std::vector<SmsMessage>> Codecs::ReadDueSms(Connection& conn, Timestamp now, int limit) {
+Result<std::vector<SmsMessage>> Codecs::ReadDueSms(Connection& conn, Timestamp now, int limit,
+                                                   std::span<const int64_t> except) {
   return sqlite::ReadAll<SmsMessage>(
       conn, sqlite::kSelectDueSms,
-      [&](Statement& st) { st.Bind(1, sqlite::Millis(now)).Bind(2, limit); }, sqlite::SmsFromRow);
+      [&](Statement& st) {
+        st.Bind(1, sqlite::Millis(now))
+            .Bind(2, limit)
+            .Bind(3, sqlite::JsonIdList({except.begin(), except.end()}));
+      },
+      sqlite::SmsFromRow);
 }
 
 template <>

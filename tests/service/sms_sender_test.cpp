@@ -6,9 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -231,6 +235,127 @@ TEST_F(SmsSenderTest, ARefusedHandOverIsRetriedLaterAndTheRestAreMarked) {
   clock_.Advance(SmsRetryDelay(1));
   EXPECT_EQ(sender.RunOnce().sent, 1);
   EXPECT_EQ(Find(refused).status, SmsStatus::kSent);
+}
+
+// A gateway of the sliding window (SmsGateway::Begin, Answered) that answers nothing within
+// Begin: each Answered call takes exactly `at_least` of the messages begun (the oldest first, or
+// the newest with `newest_first`), all taken by the gateway. At each Begin it counts, in the store,
+// the messages handed over and still queued (not marked), and how many were unanswered then.
+class SlidingGateway final : public SmsGateway {
+ public:
+  explicit SlidingGateway(Store& store) : store_(store) {}
+  Status Send(const SmsMessage&) override { return Status::Ok(); }
+  void Begin(std::vector<SmsMessage> messages) override {
+    std::lock_guard lock(mu_);
+    for (SmsMessage& m : messages) {
+      phones.push_back(m.phone);
+      handed.push_back(m.id);
+      pending_.push_back(m.id);
+    }
+    int unmarked = 0;
+    for (const int64_t id : handed) {
+      auto m = store_.FindSms(id);
+      unmarked += m.ok() && m->status == SmsStatus::kQueued ? 1 : 0;
+    }
+    most_unmarked = std::max(most_unmarked, unmarked);
+    unanswered_at_begin.push_back(pending_.size() - messages.size());
+  }
+  std::vector<Answer> Answered(size_t at_least, std::chrono::milliseconds) override {
+    std::vector<Answer> out;
+    {
+      std::lock_guard lock(mu_);
+      for (size_t i = 0; i < at_least && !pending_.empty(); ++i) {
+        if (newest_first) {
+          out.push_back({pending_.back(), Status::Ok()});
+          pending_.pop_back();
+        } else {
+          out.push_back({pending_.front(), Status::Ok()});
+          pending_.pop_front();
+        }
+      }
+      answered += out.size();
+    }
+    changed_.notify_all();
+    return out;
+  }
+  // Waits (no timeout: the test's own) until `n` messages are answered and none is pending.
+  void WaitAnswered(size_t n) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return answered >= n && pending_.empty(); });
+  }
+
+  bool newest_first = false;
+  // Under mu_ while the sender runs; read by the test once it has stopped.
+  std::vector<std::string> phones;
+  std::vector<int64_t> handed;
+  std::vector<size_t> unanswered_at_begin;  // messages begun before and not answered, per Begin
+  int most_unmarked = 0;
+  size_t answered = 0;
+
+ private:
+  Store& store_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<int64_t> pending_;
+};
+
+// The sliding window (docs/sms.md): the sender hands the next messages over while those before
+// are still unanswered, commits the answered ones as they come, and never has more than the window
+// handed over and not marked; every message goes exactly once, and Stop leaves none in flight.
+TEST_F(SmsSenderTest, TheWindowSlidesAndNeverHoldsMoreThanItsSizeUnmarked) {
+  constexpr int kMessages = 30;
+  constexpr int kWindow = 8;
+  std::vector<int64_t> ids;
+  for (int i = 0; i < kMessages; ++i) ids.push_back(Queue(AddOwner(i), "m" + std::to_string(i)));
+  SlidingGateway gateway(*store_);
+  SmsSenderOptions o;
+  o.utc_offset = minutes(0);
+  o.limits = {1000, 100000};
+  o.window = kWindow;
+  o.poll = hours(1);  // nothing but the window drives it
+  SmsSender sender(*store_, clock_, gateway, o);
+  sender.Start();
+  gateway.WaitAnswered(kMessages);
+  sender.Stop();
+
+  for (const int64_t id : ids) EXPECT_EQ(Find(id).status, SmsStatus::kSent) << id;
+  EXPECT_EQ(gateway.handed, ids);  // each once, in the outbox's order
+  EXPECT_EQ(gateway.most_unmarked, kWindow);
+  // After the first Begin, each began with messages still unanswered: the traffic did not wait
+  // for the window to empty.
+  ASSERT_GT(gateway.unanswered_at_begin.size(), 2u);
+  EXPECT_EQ(gateway.unanswered_at_begin.front(), 0u);
+  for (size_t i = 1; i < gateway.unanswered_at_begin.size(); ++i) {
+    EXPECT_GT(gateway.unanswered_at_begin[i], 0u) << i;
+  }
+}
+
+// The per-owner limit counts the owner's messages in flight (handed over, not yet marked: not in
+// the store's count), so a message read while an earlier one to the same owner is unanswered waits.
+TEST_F(SmsSenderTest, TheOwnersLimitCountsTheMessagesInFlight) {
+  const int64_t busy = AddOwner(1);
+  const int64_t first = Queue(busy, "first");
+  for (int i = 2; i <= 4; ++i) Queue(AddOwner(i), "other");
+  const int64_t second = Queue(busy, "second");
+  SlidingGateway gateway(*store_);
+  gateway.newest_first = true;  // the busy owner's first message stays in flight the longest
+  SmsSenderOptions o;
+  o.utc_offset = minutes(0);
+  o.limits = {1, 100000};
+  o.window = 4;  // the four oldest first; `second` is read once one of the others is marked
+  o.poll = hours(1);
+  SmsSender sender(*store_, clock_, gateway, o);
+  sender.Start();
+  gateway.WaitAnswered(4);
+  sender.Stop();
+
+  EXPECT_EQ(Find(first).status, SmsStatus::kSent);
+  const SmsMessage held = Find(second);
+  EXPECT_EQ(held.status, SmsStatus::kQueued);
+  EXPECT_EQ(held.attempts, 0);
+  EXPECT_EQ(held.next_attempt_at, Noon() + hours(1));
+  EXPECT_EQ(gateway.handed.size(), 4u);
+  EXPECT_EQ(std::count(gateway.phones.begin(), gateway.phones.end(), PhoneOf(1)), 1);
 }
 
 }  // namespace

@@ -295,7 +295,7 @@ TEST_F(SmsApiTest, TheListFiltersByStatusAndRefusesAStatusThatIsNone) {
 }
 
 // docs/sms.md: a crash between the hand-overs of a pass and the commit of their marks sends each
-// of them once more. Over three kill -9 of serve while it sends (a window of 4 per pass), every
+// of them once more. Over three kill -9 of serve while it sends (a window of 4 in flight), every
 // receipt reaches its owner, no owner gets theirs more than twice, and at most a window's worth
 // of messages per crash come twice.
 TEST_F(SmsApiTest, TheOutboxLosesNothingOverKill9WhileSending) {
@@ -332,7 +332,7 @@ TEST_F(SmsApiTest, TheOutboxLosesNothingOverKill9WhileSending) {
   env_.StartServer(args(kannel));
   ASSERT_TRUE(EventuallyAllMessages(
       kOwners, [](const json& m) { return m.at("status") != "queued"; }, seconds(120)))
-      << Messages().dump();
+      << Messages().dump() << env_.ServerLog() << kannel.Logs();
   // Everything handed over has reached the SMSC (bearerbox's queue is empty, its count is ours).
   ASSERT_TRUE(kannel.WaitUntilDelivered(seconds(60))) << kannel.Logs();
   EXPECT_EQ(distinct(), static_cast<size_t>(kOwners));

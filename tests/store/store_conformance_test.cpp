@@ -5525,6 +5525,34 @@ TYPED_TEST(StoreTest, TheSenderWalksAMessageThroughItsStates) {
   EXPECT_EQ(*this->store().CountSmsSentSince(o.id, At(1'030'501)), 1);
 }
 
+// The sender's sliding window reads the due messages that are not in flight (store.h ListDueSms's
+// `except`): the ids left out are skipped and the limit counts only what is returned.
+TYPED_TEST(StoreTest, TheDueListLeavesOutTheMessagesInFlight) {
+  Owner o = this->AddOwner(1);
+  std::vector<int64_t> queued;
+  for (int i = 0; i < 5; ++i) {
+    auto id = this->store().QueueSms(
+        {o.id, "reply", "", "reply " + std::to_string(i), "", true, At(1'000'000 + i)});
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    queued.push_back(*id);
+  }
+  auto ids = [&](int limit, std::vector<int64_t> except) {
+    std::vector<int64_t> out;
+    auto due = this->store().ListDueSms(At(2'000'000), limit, except);
+    EXPECT_TRUE(due.ok()) << due.status().ToString();
+    if (due.ok()) {
+      for (const auto& m : *due) out.push_back(m.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(3, {}), (std::vector<int64_t>{queued[0], queued[1], queued[2]}));
+  EXPECT_EQ(ids(3, {queued[0], queued[2]}),
+            (std::vector<int64_t>{queued[1], queued[3], queued[4]}));
+  EXPECT_EQ(ids(10, {queued[4], 9999, queued[1]}),
+            (std::vector<int64_t>{queued[0], queued[2], queued[3]}));
+  EXPECT_EQ(ids(10, queued), std::vector<int64_t>{});
+}
+
 // The sender's group commit (store.h ApplySmsOutcomes): one transaction for a pass's marks, each
 // outcome applied as its single call would, a refusal of one message leaving the others applied.
 TYPED_TEST(StoreTest, ThePassOutcomesAreAppliedTogetherEachAsItsOwnCall) {
