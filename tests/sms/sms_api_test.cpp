@@ -294,10 +294,13 @@ TEST_F(SmsApiTest, TheListFiltersByStatusAndRefusesAStatusThatIsNone) {
   EXPECT_EQ(bad.json().at("field"), "status");
 }
 
-// docs/sms.md: a crash between the hand-overs of a pass and the commit of their marks sends each
-// of them once more. Over three kill -9 of serve while it sends (a window of 4 in flight), every
-// receipt reaches its owner, no owner gets theirs more than twice, and at most a window's worth
-// of messages per crash come twice.
+// docs/sms.md: a crash sends each message handed over and not yet marked once more (at most the
+// window's worth). Over three kill -9 of serve while it sends (a window of 4 in flight), every
+// receipt reaches its owner, at most a window's worth of messages per crash come again, and no
+// owner gets theirs more than once per crash more. A message can be in flight at two crashes (the
+// restarted serve hands it over again first, and may be killed before its mark is committed), so
+// the bound per owner is 1 + crashes, not 2; each kill waits for a further share of the owners
+// (different receivers, not messages, which the messages sent again would also count).
 TEST_F(SmsApiTest, TheOutboxLosesNothingOverKill9WhileSending) {
   constexpr int kOwners = 60;
   constexpr int kCrashes = 3;
@@ -324,7 +327,7 @@ TEST_F(SmsApiTest, TheOutboxLosesNothingOverKill9WhileSending) {
     env_.StartServer(args(kannel));
     // Killed once a further share of the owners has been reached: in the middle of sending.
     const size_t reached = static_cast<size_t>(kOwners * crash / (kCrashes + 1));
-    kannel.WaitForMessages(reached, seconds(60));
+    kannel.WaitForReceivers(reached, seconds(60));
     env_.KillServer();
     reached_at_kills += std::to_string(kannel.Received().size()) + " ";
   }
@@ -340,7 +343,13 @@ TEST_F(SmsApiTest, TheOutboxLosesNothingOverKill9WhileSending) {
   EXPECT_LE(all.size(), static_cast<size_t>(kOwners + kCrashes * kWindow));
   std::map<std::string, int> per_owner;
   for (const auto& m : all) ++per_owner[m.receiver];
-  for (const auto& [phone, n] : per_owner) EXPECT_LE(n, 2) << phone;
+  int most = 0;
+  for (const auto& [phone, n] : per_owner) {
+    EXPECT_LE(n, 1 + kCrashes) << phone;
+    most = std::max(most, n);
+  }
+  RecordProperty("most_to_one_owner", std::to_string(most));
+  RecordProperty("smsbox_restarts", std::to_string(kannel.smsbox_restarts()));
   RecordProperty("duplicates", std::to_string(all.size() - kOwners));
 }
 

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -335,6 +336,17 @@ std::vector<SmscMessage> KannelGateway::WaitForMessages(size_t count,
                                                         std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
   changed_.wait_for(lock, timeout, [&] { return received_.size() >= count; });
+  return received_;
+}
+
+std::vector<SmscMessage> KannelGateway::WaitForReceivers(size_t count,
+                                                         std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] {
+    std::set<std::string> receivers;
+    for (const SmscMessage& m : received_) receivers.insert(m.receiver);
+    return receivers.size() >= count;
+  });
   return received_;
 }
 

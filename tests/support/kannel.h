@@ -74,6 +74,8 @@ class KannelGateway {
   // Waits until at least `count` whole messages have arrived, and returns all of them; fewer when
   // `timeout` passes first. Thread-safe.
   std::vector<SmscMessage> WaitForMessages(size_t count, std::chrono::milliseconds timeout) const;
+  // The same until messages have reached at least `count` different receivers.
+  std::vector<SmscMessage> WaitForReceivers(size_t count, std::chrono::milliseconds timeout) const;
   // Waits until bearerbox has nothing queued for the SMSC and every message it counts as sent has
   // reached the test SMSC (its status page); false after `timeout`. After it, Received() is final
   // for what was handed to smsbox before the call.
