@@ -2107,7 +2107,8 @@ using SqliteStore = store::StoreCore<Backend>;
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   return sqlite::SqliteStore::Open(
       [&](bool reader) {
-        return Connection::Open(options.path, options.vfs, options.cache_kib, reader);
+        return Connection::Open(options.path, options.vfs, options.cache_kib, reader,
+                                reader ? options.reader_mmap_mib : 0);
       },
       options.readers, options.max_group);
 }
