@@ -35,11 +35,6 @@
 //       pgbench, its parameters named :holding :animal :from_ms :to_ms :depth :forward :backward
 //       (bench/pg_trace.sh, the PostgreSQL reference of the trace).
 //
-// The read modes (lookup, timeline, trace, ring, reminders) open the file as the server opens its
-// readers: its page cache (--cache-kib) and mapped size (--mmap-mib, 0 = none: SQLite's default),
-// the defaults of store/sqlite/sqlite_store.h SqliteOptions; the result line ends with
-// cache_kib=K mmap_mib=M (M: what SQLite granted; its build caps it).
-//
 // Prints one line "HP_RESULT key=value ...". Single-threaded.
 #include <sqlite3.h>
 
@@ -65,7 +60,6 @@
 #pragma GCC diagnostic pop
 #include "store/postgres/queries.h"
 #include "store/sqlite/queries.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace herdpass::bench {
 namespace {
@@ -91,11 +85,6 @@ struct Args {
   int txn = 500;
   int pool_owners = 1000;
   double seconds = 10;
-  // The read modes open their connection as the server opens its readers (store/sqlite/
-  // sqlite_store.h SqliteOptions): this page cache and this much of the file mapped (0 = none,
-  // SQLite's default). Each mode's result line says which.
-  int cache_kib = SqliteOptions{}.cache_kib;
-  int mmap_mib = SqliteOptions{}.reader_mmap_mib;
 };
 
 [[noreturn]] void Die(sqlite3* db, const char* what) {
@@ -109,31 +98,6 @@ void Exec(sqlite3* db, const std::string& sql) {
     std::fprintf(stderr, "raw_sqlite_bench: %s: %s\n", sql.c_str(), err ? err : "");
     std::exit(1);
   }
-}
-
-// A read-only connection to --db with the server's reader settings (Args::cache_kib, mmap_mib).
-sqlite3* OpenReader(const Args& args) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    Die(db, "open --db");
-  }
-  Exec(db, "PRAGMA cache_size=-" + std::to_string(args.cache_kib));
-  Exec(db, "PRAGMA mmap_size=" + std::to_string(int64_t{args.mmap_mib} << 20));
-  return db;
-}
-
-// What a result line adds about the connection: the settings OpenReader applied, and the mapped
-// size SQLite granted (its build caps mmap_size).
-std::string ReaderSettings(sqlite3* db, const Args& args) {
-  sqlite3_stmt* st = nullptr;
-  int64_t granted = 0;
-  if (sqlite3_prepare_v2(db, "PRAGMA mmap_size", -1, &st, nullptr) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW) {
-    granted = sqlite3_column_int64(st, 0);
-  }
-  sqlite3_finalize(st);
-  return " cache_kib=" + std::to_string(args.cache_kib) +
-         " mmap_mib=" + std::to_string(granted >> 20);
 }
 
 sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
@@ -294,7 +258,10 @@ int Lookup(const Args& args) {
     std::fprintf(stderr, "raw_sqlite_bench: no phones in %s\n", args.phones.c_str());
     return 1;
   }
-  sqlite3* db = OpenReader(args);
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
   sqlite3_stmt* owner = Prepare(
       db, "SELECT id, phone, name, village, authority, created_at FROM owners WHERE phone = ?1");
   sqlite3_stmt* animals =
@@ -355,17 +322,16 @@ int Lookup(const Args& args) {
   sqlite3_finalize(owner);
   sqlite3_finalize(animals);
   sqlite3_finalize(vaccinations);
-  const std::string settings = ReaderSettings(db, args);
   sqlite3_close(db);
   const double p50 = Percentile(latencies_us, 50);
   const double p99 = Percentile(latencies_us, 99);
   std::printf(
       "HP_RESULT queries=%lld rows_per_query=%.1f bytes_per_query=%.0f seconds=%.2f "
-      "queries_per_s=%.0f p50_us=%.1f p99_us=%.1f%s\n",
+      "queries_per_s=%.0f p50_us=%.1f p99_us=%.1f\n",
       static_cast<long long>(queries),
       static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(queries, 1)),
       static_cast<double>(bytes_read) / static_cast<double>(std::max<int64_t>(queries, 1)), secs,
-      static_cast<double>(queries) / secs, p50, p99, settings.c_str());
+      static_cast<double>(queries) / secs, p50, p99);
   return 0;
 }
 
@@ -411,7 +377,10 @@ int Timeline(const Args& args) {
     std::fprintf(stderr, "raw_sqlite_bench: no tags in %s\n", args.tags.c_str());
     return 1;
   }
-  sqlite3* db = OpenReader(args);
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
   namespace q = herdpass::sqlite;
   sqlite3_stmt* by_tag = Prepare(db, q::kSelectAnimalByTag);
   sqlite3_stmt* former = Prepare(db, q::kSelectFormerTags);
@@ -649,17 +618,16 @@ int Timeline(const Args& args) {
                            user, stays, movements, passages, changes, between}) {
     sqlite3_finalize(st);
   }
-  const std::string settings = ReaderSettings(db, args);
   sqlite3_close(db);
   const double p50 = Percentile(latencies_us, 50);
   const double p99 = Percentile(latencies_us, 99);
   std::printf(
       "HP_RESULT timelines=%lld rows_per_timeline=%.1f bytes_per_timeline=%.0f seconds=%.2f "
-      "timelines_per_s=%.0f p50_us=%.1f p99_us=%.1f%s\n",
+      "timelines_per_s=%.0f p50_us=%.1f p99_us=%.1f\n",
       static_cast<long long>(timelines),
       static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(timelines, 1)),
       static_cast<double>(bytes_read) / static_cast<double>(std::max<int64_t>(timelines, 1)), secs,
-      static_cast<double>(timelines) / secs, p50, p99, settings.c_str());
+      static_cast<double>(timelines) / secs, p50, p99);
   return 0;
 }
 
@@ -787,7 +755,10 @@ int Trace(const Args& args) {
     std::fprintf(stderr, "raw_sqlite_bench: no holdings in %s\n", args.holdings.c_str());
     return 1;
   }
-  sqlite3* db = OpenReader(args);
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
   sqlite3_stmt* walk = Prepare(db, herdpass::sqlite::kSelectTraceWalk);
   std::mt19937_64 rng(13);
   std::vector<double> latencies_us;
@@ -822,11 +793,10 @@ int Trace(const Args& args) {
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf(
       "HP_RESULT traces=%lld seconds=%.2f traces_per_s=%.1f p50_us=%.0f p99_us=%.0f "
-      "rows_per_trace=%.1f bytes=%zu%s\n",
+      "rows_per_trace=%.1f bytes=%zu\n",
       static_cast<long long>(traces), seconds, static_cast<double>(traces) / seconds,
       Percentile(latencies_us, 50), Percentile(latencies_us, 99),
-      static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(traces, 1)), bytes_read,
-      ReaderSettings(db, args).c_str());
+      static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(traces, 1)), bytes_read);
   sqlite3_finalize(walk);
   sqlite3_close(db);
   return 0;
@@ -839,7 +809,10 @@ int Trace(const Args& args) {
 // (SelectRingUnits, SelectRingOwners, SelectRingDoses), every column of every row read. Not
 // included: the coverage worked out from the doses, the order, the audit row and the JSON.
 int Ring(const Args& args) {
-  sqlite3* db = OpenReader(args);
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
   sqlite3_stmt* box = Prepare(db, herdpass::sqlite::kSelectHoldingsInBox);
   sqlite3_stmt* units = Prepare(db, herdpass::sqlite::kSelectRingUnits);
   sqlite3_stmt* owners = Prepare(db, herdpass::sqlite::kSelectRingOwners);
@@ -913,10 +886,10 @@ int Ring(const Args& args) {
   const double n = static_cast<double>(std::max<int64_t>(rings, 1));
   std::printf(
       "HP_RESULT rings=%lld seconds=%.2f rings_per_s=%.1f p50_us=%.0f p99_us=%.0f "
-      "holdings_per_ring=%.1f rows_per_ring=%.1f bytes=%zu%s\n",
+      "holdings_per_ring=%.1f rows_per_ring=%.1f bytes=%zu\n",
       static_cast<long long>(rings), seconds, static_cast<double>(rings) / seconds,
       Percentile(latencies_us, 50), Percentile(latencies_us, 99), static_cast<double>(holdings) / n,
-      static_cast<double>(rows) / n, bytes_read, ReaderSettings(db, args).c_str());
+      static_cast<double>(rows) / n, bytes_read);
   for (sqlite3_stmt* st : {box, units, owners, doses}) sqlite3_finalize(st);
   sqlite3_close(db);
   return 0;
@@ -926,7 +899,10 @@ int Ring(const Args& args) {
 // SQLite store binds it. Not included: the W2 coverage rule over the rows (store/reminders.h), the
 // messages rendered and queued, the audit row.
 int Reminders(const Args& args) {
-  sqlite3* db = OpenReader(args);
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    Die(db, "open --db");
+  }
   int longest = 0;
   for (const auto& d : herdpass::DefaultCatalogue().diseases()) {
     longest = std::max(longest, d.immunity_days);
@@ -962,10 +938,9 @@ int Reminders(const Args& args) {
     Exec(db, "COMMIT");
     best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
   }
-  std::printf("HP_RESULT seconds=%.3f rows=%lld units=%lld doses=%lld bytes=%zu runs=%d%s\n", best,
+  std::printf("HP_RESULT seconds=%.3f rows=%lld units=%lld doses=%lld bytes=%zu runs=%d\n", best,
               static_cast<long long>(rows), static_cast<long long>(units),
-              static_cast<long long>(rows - units), bytes_read, std::max(args.runs, 1),
-              ReaderSettings(db, args).c_str());
+              static_cast<long long>(rows - units), bytes_read, std::max(args.runs, 1));
   sqlite3_finalize(select);
   sqlite3_close(db);
   return 0;
@@ -1040,10 +1015,6 @@ int main(int argc, char** argv) {
       args.pool_owners = std::atoi(v);
     } else if (a == "--runs") {
       args.runs = std::atoi(v);
-    } else if (a == "--cache-kib") {
-      args.cache_kib = std::atoi(v);
-    } else if (a == "--mmap-mib") {
-      args.mmap_mib = std::atoi(v);
     } else if (a == "--seconds") {
       args.seconds = std::atof(v);
     } else {

@@ -522,7 +522,7 @@ run_outbreak_bench() {
   HP_FROM=$from HP_TO=$to run_wrk "$server_port" "$work/trace-c2.txt" "$set/markets.txt" "$tok" \
     http "$root/bench/trace.lua" 0 2
   stop_server
-  say "raw SQLite: the store's trace query (1 thread, the server's reader settings)"
+  say "raw SQLite: the store's trace query (1 thread)"
   timeout 120 "$raw" trace --db "$work/outbreak/herdpass.db" --holdings "$set/markets.txt" \
     --from-ms "$from_ms" --to-ms "$to_ms" --depth 2 --seconds 10 >"$work/raw-trace.txt"
   cat "$work/raw-trace.txt" >>"$log"
@@ -545,7 +545,7 @@ run_outbreak_bench() {
   HP_ZONE=$zone run_wrk "$server_port" "$work/ring-c2.txt" /dev/null "$tok" http \
     "$root/bench/ring.lua" 0 2
   stop_server
-  say "raw SQLite: the ring list's statements (1 thread, the server's reader settings)"
+  say "raw SQLite: the ring list's statements (1 thread)"
   timeout 120 "$raw" ring --db "$work/outbreak/herdpass.db" --lat "$(field "$work/ring-setup.txt" lat)" \
     --lon "$(field "$work/ring-setup.txt" lon)" --radius-km "$(field "$work/ring-setup.txt" radius_km)" \
     --day "$(field "$work/ring-setup.txt" day)" --seconds 10 >"$work/raw-ring.txt"
@@ -572,7 +572,7 @@ outbreak_rows() {
   raw_p99=$(calc "sprintf(\"%.2f\", $(field "$work/raw-trace.txt" p99_us) / 1000)")
   row "trace forward from a market, depth 2, 21 days, req/s, 32 conns ($(trace_movements) movements for the first market; p99 $(calc "sprintf(\"%.2f\", $tr_p99)") ms)" \
     "$(calc "sprintf(\"%.0f\", $tr)")" \
-    "$raw_tr (raw SQLite, the store's recursive query, 1 thread, $(field "$work/raw-trace.txt" rows_per_trace) rows, the server's reader settings: cache $(field "$work/raw-trace.txt" cache_kib) KiB, mmap $(field "$work/raw-trace.txt" mmap_mib) MiB; p99 $raw_p99 ms)" \
+    "$raw_tr (raw SQLite, the store's recursive query, 1 thread, $(field "$work/raw-trace.txt" rows_per_trace) rows; p99 $raw_p99 ms)" \
     "$(ratio "$tr" "$raw_tr")" ">= 0.5x" "$(check "$tr / $raw_tr >= 0.5")"
   row "trace p99, 32 conns (mostly the wait in the queue of 32 on 2 cores)" \
     "$(calc "sprintf(\"%.2f ms\", $tr_p99)")" "" "" "< 50 ms" "$(check "$tr_p99 < 50")"
@@ -590,7 +590,7 @@ outbreak_rows() {
   raw_rg_p99=$(calc "sprintf(\"%.2f\", $(field "$work/raw-ring.txt" p99_us) / 1000)")
   row "ring list of a 10 km zone, $(field "$work/ring-setup.txt" holdings) holdings ($(field "$work/ring-setup.txt" units) units, $(stat -c %s "$work/ring.json") bytes of JSON), req/s, 32 conns (p99 $rg_p99 ms)" \
     "$(calc "sprintf(\"%.1f\", $rg)")" \
-    "$raw_rg (raw SQLite, the store's 4 statements, 1 thread, $(field "$work/raw-ring.txt" rows_per_ring) rows, cache $(field "$work/raw-ring.txt" cache_kib) KiB, mmap $(field "$work/raw-ring.txt" mmap_mib) MiB as the server's readers; p99 $raw_rg_p99 ms)" \
+    "$raw_rg (raw SQLite, the store's 4 statements, 1 thread, $(field "$work/raw-ring.txt" rows_per_ring) rows; p99 $raw_rg_p99 ms)" \
     "$(ratio "$rg" "$raw_rg")" "(info)" ""
   row "ring list p99, 32 conns (mostly the wait in the queue of 32 on 2 cores)" "$rg_p99 ms" "" "" \
     "< 100 ms" "$(check "$rg_p99 < 100")"

@@ -96,7 +96,7 @@ constexpr Query kPragmaJournalWal{"PragmaJournalWal", "PRAGMA journal_mode=WAL"}
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
                                                      const std::string& vfs, int cache_kib,
-                                                     bool query_only, int mmap_mib) {
+                                                     bool query_only) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs.empty() ? nullptr : vfs.c_str());
@@ -118,12 +118,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
       return Unavailable("cannot switch the database to write-ahead logging");
     }
   }
-  std::string pragmas =
-      "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-" +
-      std::to_string(cache_kib > 0 ? cache_kib : 2048) + ";" +
-      (query_only ? " PRAGMA query_only=ON;" : "") +
-      (mmap_mib > 0 ? " PRAGMA mmap_size=" + std::to_string(int64_t{mmap_mib} << 20) + ";"
-                    : std::string());
+  std::string pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-" +
+                        std::to_string(cache_kib > 0 ? cache_kib : 2048) + ";" +
+                        (query_only ? " PRAGMA query_only=ON;" : "");
   Query pragma_script{"ConnectionPragmas", pragmas.c_str()};
   HP_RETURN_IF_ERROR(conn->ExecScript(pragma_script));
   return conn;

@@ -69,11 +69,10 @@ class Statement {
 class Connection {
  public:
   // Opens `path` through the VFS named `vfs` ("" = default) and sets the per-connection pragmas:
-  // WAL, synchronous=FULL, foreign keys, busy timeout, page cache size, and the MiB of the file
-  // mapped into memory (mmap_size; 0 = none). A `query_only` connection refuses writes (the
-  // readers).
+  // WAL, synchronous=FULL, foreign keys, busy timeout, page cache size. A `query_only` connection
+  // refuses writes (the readers).
   static Result<std::unique_ptr<Connection>> Open(const std::string& path, const std::string& vfs,
-                                                  int cache_kib, bool query_only, int mmap_mib = 0);
+                                                  int cache_kib, bool query_only);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

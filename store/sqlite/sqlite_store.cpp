@@ -2107,8 +2107,7 @@ using SqliteStore = store::StoreCore<Backend>;
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   return sqlite::SqliteStore::Open(
       [&](bool reader) {
-        return Connection::Open(options.path, options.vfs, options.cache_kib, reader,
-                                reader ? options.reader_mmap_mib : 0);
+        return Connection::Open(options.path, options.vfs, options.cache_kib, reader);
       },
       options.readers, options.max_group);
 }
