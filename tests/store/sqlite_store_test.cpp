@@ -771,16 +771,7 @@ class SqliteTraceMigrationTest : public SqliteStoreTest {
           MakeAudit("vaccination.batch"));
       ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
       auto holding = [&](const std::string& code, HoldingKind kind) -> int64_t {
-        Holding h;
-        h.code = code;
-        h.kind = kind;
-        h.name = code;
-        h.authority = "KZ-ABY-01";
-        h.lat = 48.1;
-        h.lon = 80.1;
-        h.opened_on = Day("2020-05-01");
-        h.created_at = At(7000);
-        auto made = store->CreateHolding(h, MakeAudit("holding.create"));
+        auto made = store->CreateHolding(MakeHolding(code, kind), MakeAudit("holding.create"));
         EXPECT_TRUE(made.ok()) << made.status().ToString();
         return made.ok() ? made->id : 0;
       };
@@ -809,13 +800,7 @@ class SqliteTraceMigrationTest : public SqliteStoreTest {
       EXPECT_EQ(SchemaOf(raw), fresh_schema);
       EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     }
-    TraceQuery q;
-    q.holding_id = farm;
-    q.from = At(0);
-    q.to = At(4'000'000'000'000);
-    q.depth = 1;
-    q.forward = true;
-    auto r = store->Trace(q);
+    auto r = store->Trace(TraceForwardFrom(farm, 1));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->movements.size(), 1u);
     EXPECT_EQ(r->movements[0].to_holding, market);
