@@ -660,6 +660,10 @@ inline constexpr Query kSelectOwnerIdsInScope{
   "c.id, c.number, CASE c.purpose WHEN 'sale' THEN 'sale' ELSE 'arrival' END, " \
   "m.origin_holding_id, " HP_TRACE_END
 #define HP_TRACE_PASSAGE "c.id, c.number, 'passage'"
+// The certificate of a movement (m) by certificates_for_trace, which holds every column the walk
+// reads of it (migration 17): SQLite would take the unique index on id and then read the row.
+#define HP_TRACE_CERTIFICATE \
+  "certificates c INDEXED BY certificates_for_trace ON c.id = m.certificate_id"
 #define HP_TRACE_MOVED                                                                  \
   " m.origin_holding_id IS NOT NULL AND " HP_TRACE_END                                  \
   " IS NOT NULL AND (m.arrived_at IS NOT NULL OR c.status <> 'revoked') AND (?2 = 0 OR" \
@@ -670,8 +674,12 @@ inline constexpr Query kSelectOwnerIdsInScope{
 // (backward). walk: each hop forward out of a holding by an edge in the window no earlier than it
 // was reached, backward into it by one no later; each kind of edge and direction is its own
 // recursive SELECT, so that each step is a search of an index by the holding (movements_by_origin,
-// movements_by_end, passages_by_holding; migration 15) and, for arrived movements, the time. One
-// row per (edge, hop, direction), and one per seed (certificate_id '', dst the seed).
+// movements_by_end, passages_by_holding; migration 15) and, for arrived movements, the time, and
+// reads index pages only (migration 17: the movement indexes and certificates_for_trace carry the
+// columns read). A step through the passages of the movements out of (or into) a holding searches
+// passages before the certificate (CROSS JOIN fixes that order): a movement passes a checkpoint
+// seldom, and the movements of every time out of a holding are many. One row per (edge, hop,
+// direction), and one per seed (certificate_id '', dst the seed).
 inline constexpr Query kSelectTraceWalk{
     "SelectTraceWalk",
     "WITH RECURSIVE "
@@ -679,8 +687,7 @@ inline constexpr Query kSelectTraceWalk{
     " SELECT " HP_TRACE_CERT ", " HP_TRACE_AT
     ", coalesce(m.head_counted, c.head_count)"
     " FROM certificate_animals a JOIN movements m ON m.certificate_id = a.certificate_id"
-    " JOIN certificates c ON c.id = m.certificate_id"
-    " WHERE ?1 = 0 AND a.animal_id = ?2 AND" HP_TRACE_MOVED
+    " JOIN " HP_TRACE_CERTIFICATE " WHERE ?1 = 0 AND a.animal_id = ?2 AND" HP_TRACE_MOVED
     "), "
     "aedges(certificate_id, src, dst, at) AS ("
     " SELECT certificate_id, src, dst, at FROM amoves WHERE at >= ?3 AND at < ?4"
@@ -707,14 +714,14 @@ inline constexpr Query kSelectTraceWalk{
     " SELECT " HP_TRACE_END ", m.arrived_at, w.hop + 1, 1, " HP_TRACE_CERT
     ", coalesce(m.head_counted, c.head_count)"
     " FROM walk w JOIN movements m ON m.origin_holding_id = w.holding"
-    " JOIN certificates c ON c.id = m.certificate_id"
+    " JOIN " HP_TRACE_CERTIFICATE
     " WHERE w.dir = 1 AND w.hop < ?5 AND m.arrived_at >= max(w.at, ?3) AND m.arrived_at < ?4"
     "  AND" HP_TRACE_MOVED
     " UNION"
     " SELECT " HP_TRACE_END ", c.issued_at, w.hop + 1, 1, " HP_TRACE_CERT
     ", coalesce(m.head_counted, c.head_count)"
     " FROM walk w JOIN movements m ON m.origin_holding_id = w.holding AND m.arrived_at IS NULL"
-    " JOIN certificates c ON c.id = m.certificate_id"
+    " JOIN " HP_TRACE_CERTIFICATE
     " WHERE w.dir = 1 AND w.hop < ?5 AND c.issued_at >= max(w.at, ?3) AND c.issued_at < ?4"
     "  AND" HP_TRACE_MOVED
     // Forward: from the origin to a checkpoint its movement passed.
@@ -722,8 +729,8 @@ inline constexpr Query kSelectTraceWalk{
     " SELECT p.holding_id, p.scanned_at, w.hop + 1, 1, " HP_TRACE_PASSAGE
     ", m.origin_holding_id, p.holding_id, p.head_seen"
     " FROM walk w JOIN movements m ON m.origin_holding_id = w.holding"
-    " JOIN passages p ON p.certificate_id = m.certificate_id"
-    " JOIN certificates c ON c.id = m.certificate_id"
+    " CROSS JOIN passages p ON p.certificate_id = m.certificate_id"
+    " CROSS JOIN " HP_TRACE_CERTIFICATE
     " WHERE w.dir = 1 AND w.hop < ?5 AND p.scanned_at >= max(w.at, ?3) AND p.scanned_at < ?4"
     "  AND p.holding_id <> m.origin_holding_id AND" HP_TRACE_MOVED
     // Forward: from a checkpoint on to the end of the movement that passed it.
@@ -733,8 +740,7 @@ inline constexpr Query kSelectTraceWalk{
     ", p.head_seen"
     " FROM walk w JOIN passages p ON p.holding_id = w.holding AND p.scanned_at < ?4"
     " JOIN movements m ON m.certificate_id = p.certificate_id"
-    " JOIN certificates c ON c.id = m.certificate_id"
-    " WHERE w.dir = 1 AND w.hop < ?5 AND max(" HP_TRACE_AT
+    " JOIN " HP_TRACE_CERTIFICATE " WHERE w.dir = 1 AND w.hop < ?5 AND max(" HP_TRACE_AT
     ", p.scanned_at) >= max(w.at, ?3)"
     "  AND max(" HP_TRACE_AT ", p.scanned_at) < ?4 AND p.holding_id <> " HP_TRACE_END
     "  AND" HP_TRACE_MOVED
@@ -744,7 +750,7 @@ inline constexpr Query kSelectTraceWalk{
     ", coalesce(m.head_counted, c.head_count)"
     " FROM walk w JOIN movements m ON " HP_TRACE_END
     " = w.holding"
-    " JOIN certificates c ON c.id = m.certificate_id"
+    " JOIN " HP_TRACE_CERTIFICATE
     " WHERE w.dir = 0 AND w.hop < ?5 AND m.arrived_at >= ?3 AND m.arrived_at <= w.at"
     "  AND m.arrived_at < ?4 AND" HP_TRACE_MOVED
     " UNION"
@@ -752,7 +758,7 @@ inline constexpr Query kSelectTraceWalk{
     ", coalesce(m.head_counted, c.head_count)"
     " FROM walk w JOIN movements m ON " HP_TRACE_END
     " = w.holding AND m.arrived_at IS NULL"
-    " JOIN certificates c ON c.id = m.certificate_id"
+    " JOIN " HP_TRACE_CERTIFICATE
     " WHERE w.dir = 0 AND w.hop < ?5 AND c.issued_at >= ?3 AND c.issued_at <= w.at"
     "  AND c.issued_at < ?4 AND" HP_TRACE_MOVED
     // Backward: into a checkpoint, from the origin of the movement that passed it.
@@ -761,7 +767,7 @@ inline constexpr Query kSelectTraceWalk{
     ", m.origin_holding_id, p.holding_id, p.head_seen"
     " FROM walk w JOIN passages p ON p.holding_id = w.holding AND p.scanned_at >= ?3"
     " JOIN movements m ON m.certificate_id = p.certificate_id"
-    " JOIN certificates c ON c.id = m.certificate_id"
+    " JOIN " HP_TRACE_CERTIFICATE
     " WHERE w.dir = 0 AND w.hop < ?5 AND p.scanned_at <= w.at AND p.scanned_at < ?4"
     "  AND p.holding_id <> m.origin_holding_id AND" HP_TRACE_MOVED
     // Backward: into the end of a movement, from a checkpoint it passed.
@@ -771,9 +777,8 @@ inline constexpr Query kSelectTraceWalk{
     ", p.head_seen"
     " FROM walk w JOIN movements m ON " HP_TRACE_END
     " = w.holding"
-    " JOIN passages p ON p.certificate_id = m.certificate_id"
-    " JOIN certificates c ON c.id = m.certificate_id"
-    " WHERE w.dir = 0 AND w.hop < ?5 AND max(" HP_TRACE_AT
+    " CROSS JOIN passages p ON p.certificate_id = m.certificate_id"
+    " CROSS JOIN " HP_TRACE_CERTIFICATE " WHERE w.dir = 0 AND w.hop < ?5 AND max(" HP_TRACE_AT
     ", p.scanned_at) >= ?3"
     "  AND max(" HP_TRACE_AT ", p.scanned_at) <= w.at AND max(" HP_TRACE_AT
     ", p.scanned_at) < ?4"
@@ -781,6 +786,7 @@ inline constexpr Query kSelectTraceWalk{
     ") "
     "SELECT certificate_id, number, kind, src, dst, at, head, hop, dir FROM walk"};
 #undef HP_TRACE_MOVED
+#undef HP_TRACE_CERTIFICATE
 #undef HP_TRACE_PASSAGE
 #undef HP_TRACE_CERT
 #undef HP_TRACE_AT

@@ -65,9 +65,23 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-// Undoes migration 16 (owners' codes and sessions, the audit log by target) on a database of the
-// latest schema, as if written at schema 15.
+// Undoes migration 17 (the trace's covering indexes) on a database of the latest schema, as if
+// written at schema 16: the movement indexes as migration 15 made them, no certificates_for_trace.
+void RevertToSchema16(RawDb& raw) {
+  raw.Exec("DROP INDEX certificates_for_trace");
+  raw.Exec("DROP INDEX movements_by_origin");
+  raw.Exec("CREATE INDEX movements_by_origin ON movements(origin_holding_id, arrived_at)");
+  raw.Exec("DROP INDEX movements_by_end");
+  raw.Exec(
+      "CREATE INDEX movements_by_end\n  ON movements(coalesce(arrival_holding_id, "
+      "destination_holding_id), arrived_at)");
+  raw.Exec("PRAGMA user_version = 16");
+}
+
+// Undoes migration 17, then 16 (owners' codes and sessions, the audit log by target), as if
+// written at schema 15.
 void RevertToSchema15(RawDb& raw) {
+  RevertToSchema16(raw);
   raw.Exec("DROP INDEX audit_by_target");
   raw.Exec("DROP TABLE owner_sessions");
   raw.Exec("DROP TABLE owner_codes");
@@ -241,7 +255,7 @@ TEST_F(SqliteStoreTest, ReopenDoesNotMigrateAgain) {
 
 // Databases of schema 1 exist: their audit rows have no authority and were hashed without one.
 TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
-  EXPECT_EQ(SqliteSchemaVersion(), 16);
+  EXPECT_EQ(SqliteSchemaVersion(), 17);
   {
     auto store = Open();
     ASSERT_NE(store, nullptr);
@@ -259,7 +273,7 @@ TEST_F(SqliteStoreTest, MigratesASchema1DatabaseAndItsChainStillVerifies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM audit WHERE authority = ''"), "3");
   }
   AuditEntry e = MakeAudit("new");
@@ -306,7 +320,7 @@ TEST_F(SqliteStoreTest, MigratesASchema2DatabaseToCertificates) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT value FROM counters WHERE name = 'certificates'"), "0");
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
@@ -363,7 +377,7 @@ TEST_F(SqliteStoreTest, MigratesASchema3DatabaseToHoldingsWithItsRowsIntact) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -457,7 +471,7 @@ TEST_F(SqliteStoreTest, MigratesASchema9DatabaseWithEachAnimalKeptWhereItIs) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("PRAGMA foreign_key_check"), "");
@@ -606,7 +620,7 @@ TEST_F(SqliteStoreTest, MigratesASchema7DatabaseToSales) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -650,7 +664,7 @@ TEST_F(SqliteStoreTest, MigratesASchema8DatabaseToOwnerRevisions) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
   }
   auto before = store->FindOwnerRevisionByPhone(Phone(1));
@@ -691,7 +705,7 @@ TEST_F(SqliteStoreTest, MigratesASchema15DatabaseToOwnerCodes) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     // The readers of a number are found through the index, not by a scan of the audit log.
@@ -730,7 +744,7 @@ TEST_F(SqliteStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sms_outbox"), "0");
@@ -741,72 +755,79 @@ TEST_F(SqliteStoreTest, MigratesASchema13DatabaseToTheSmsOutbox) {
   EXPECT_TRUE(store->QueueSms({owner->id, "reply", "", "x", "", true, At(1)}).ok());
 }
 
-// Databases of schema 14 exist: migration 15 adds the trace's indexes and keeps only the zones
-// not lifted in the index issuance reads; the schema is then the fresh one's, the rows stay, and a
-// trace of the migrated file finds what it did before.
-TEST_F(SqliteStoreTest, MigratesASchema14DatabaseToTheTraceIndexes) {
-  std::string fresh_schema;
-  int64_t farm = 0, market = 0;
-  {
+// A database written at an older schema (`revert` takes a fresh one back to it, which drops
+// `dropped_index`) with a movement from a farm to a market: reopened, it is migrated to the fresh
+// schema, the rows stay, and a trace of the migrated file finds what it did before.
+class SqliteTraceMigrationTest : public SqliteStoreTest {
+ protected:
+  void MigratesAndStillTraces(void (*revert)(RawDb&), const char* dropped_index) {
+    std::string fresh_schema;
+    int64_t farm = 0, market = 0;
+    {
+      auto store = Open();
+      ASSERT_NE(store, nullptr);
+      auto recorded = store->RecordVaccinations(
+          std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})}, MakeContext(),
+          MakeAudit("vaccination.batch"));
+      ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+      auto holding = [&](const std::string& code, HoldingKind kind) -> int64_t {
+        auto made = store->CreateHolding(MakeHolding(code, kind), MakeAudit("holding.create"));
+        EXPECT_TRUE(made.ok()) << made.status().ToString();
+        return made.ok() ? made->id : 0;
+      };
+      farm = holding("MG-F", HoldingKind::kFarm);
+      market = holding("MG-M", HoldingKind::kMarket);
+      Certificate c = MakeCertificate(1, (*recorded)[0].owner_id,
+                                      store->FindVaccination(Uuid(1))->animal_ids, {Tag(1)});
+      c.origin_holding_id = farm;
+      c.destination_holding_id = market;
+      ASSERT_TRUE(store->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
+      RawDb raw(factory_.db_path());
+      fresh_schema = SchemaOf(raw);
+    }
+    {
+      RawDb raw(factory_.db_path());
+      revert(raw);
+      EXPECT_EQ(raw.Scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") +
+                           dropped_index + "'"),
+                "0");
+    }
     auto store = Open();
     ASSERT_NE(store, nullptr);
-    auto recorded =
-        store->RecordVaccinations(std::vector<VaccinationInput>{MakeRecord(1, Phone(1), {Tag(1)})},
-                                  MakeContext(), MakeAudit("vaccination.batch"));
-    ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
-    auto holding = [&](const std::string& code, HoldingKind kind) -> int64_t {
-      Holding h;
-      h.code = code;
-      h.kind = kind;
-      h.name = code;
-      h.authority = "KZ-ABY-01";
-      h.lat = 48.1;
-      h.lon = 80.1;
-      h.opened_on = Day("2020-05-01");
-      h.created_at = At(7000);
-      auto made = store->CreateHolding(h, MakeAudit("holding.create"));
-      EXPECT_TRUE(made.ok()) << made.status().ToString();
-      return made.ok() ? made->id : 0;
-    };
-    farm = holding("MG-F", HoldingKind::kFarm);
-    market = holding("MG-M", HoldingKind::kMarket);
-    Certificate c = MakeCertificate(1, (*recorded)[0].owner_id,
-                                    store->FindVaccination(Uuid(1))->animal_ids, {Tag(1)});
-    c.origin_holding_id = farm;
-    c.destination_holding_id = market;
-    ASSERT_TRUE(store->CreateCertificate(c, MakeAudit("certificate.issue")).ok());
-    RawDb raw(factory_.db_path());
-    fresh_schema = SchemaOf(raw);
+    {
+      RawDb raw(factory_.db_path());
+      EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
+      EXPECT_EQ(SchemaOf(raw), fresh_schema);
+      EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+    }
+    auto r = store->Trace(TraceForwardFrom(farm, 1));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->movements.size(), 1u);
+    EXPECT_EQ(r->movements[0].to_holding, market);
+    // What the walk reads of the certificate (its number, purpose and head), from the index.
+    EXPECT_EQ(r->movements[0].number, MakeCertificate(1, 0, {}, {}).number);
+    EXPECT_EQ(r->movements[0].kind, "sale");
+    EXPECT_EQ(r->movements[0].head, 32);
   }
-  {
-    RawDb raw(factory_.db_path());
-    RevertToSchema14(raw);
-    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'movements_by_origin'"),
-              "0");
-  }
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
-  {
-    RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
-    EXPECT_EQ(SchemaOf(raw), fresh_schema);
-    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
-  }
-  TraceQuery q;
-  q.holding_id = farm;
-  q.from = At(0);
-  q.to = At(4'000'000'000'000);
-  q.depth = 1;
-  q.forward = true;
-  auto r = store->Trace(q);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_EQ(r->movements.size(), 1u);
-  EXPECT_EQ(r->movements[0].to_holding, market);
+};
+
+// Databases of schema 14 exist: migration 15 adds the trace's indexes and keeps only the zones
+// not lifted in the index issuance reads.
+TEST_F(SqliteTraceMigrationTest, MigratesASchema14DatabaseToTheTraceIndexes) {
+  MigratesAndStillTraces(RevertToSchema14, "movements_by_origin");
 }
 
-// A trace steps from holding to holding through indexes (migration 15): every step searches
-// movements, passages and certificates by a key, none reads a whole table; issuance's zones in
-// force are a range of zones_in_force.
+// Databases of schema 16 exist: migration 17 gives the trace's movement indexes the columns the
+// walk reads, and adds certificates_for_trace.
+TEST_F(SqliteTraceMigrationTest, MigratesASchema16DatabaseToTheCoveringTraceIndexes) {
+  MigratesAndStillTraces(RevertToSchema16, "certificates_for_trace");
+}
+
+// A trace steps from holding to holding through indexes (migration 15) and reads their pages only
+// (migration 17): every step searches movements, passages and certificates by a key, none reads a
+// whole table, and neither a movement's row nor a certificate's is read where an index holds what
+// the walk needs; the steps through the passages of every movement out of or into a holding search
+// passages before the certificate. Issuance's zones in force are a range of zones_in_force.
 TEST_F(SqliteStoreTest, TraceStepsSearchAnIndex) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
@@ -817,12 +838,28 @@ TEST_F(SqliteStoreTest, TraceStepsSearchAnIndex) {
     EXPECT_EQ(plan.find(std::string("SCAN ") + table), std::string::npos) << plan;
   }
   for (const char* index :
-       {"USING INDEX movements_by_origin (origin_holding_id=? AND arrived_at>? AND arrived_at<?)",
-        "USING INDEX movements_by_origin (origin_holding_id=? AND arrived_at=?)",
-        "USING INDEX movements_by_end (<expr>=? AND arrived_at>? AND arrived_at<?)",
+       {"USING COVERING INDEX movements_by_origin (origin_holding_id=? AND arrived_at>? AND "
+        "arrived_at<?)",
+        "USING COVERING INDEX movements_by_origin (origin_holding_id=? AND arrived_at=?)",
+        "USING COVERING INDEX movements_by_end (<expr>=? AND arrived_at>? AND arrived_at<?)",
+        "USING COVERING INDEX certificates_for_trace (id=?)",
         "USING INDEX passages_by_holding (holding_id=? AND scanned_at<?)",
         "USING INDEX passages_by_holding (holding_id=? AND scanned_at>? AND scanned_at<?)"}) {
     EXPECT_NE(plan.find(index), std::string::npos) << index << "\n" << plan;
+  }
+  // A certificate is never read by its unique index on id (and then its row).
+  EXPECT_EQ(plan.find("sqlite_autoindex_certificates_1"), std::string::npos) << plan;
+  // Every movement out of a holding, of any time: then its passages, then its certificate.
+  for (const char* step : {"USING COVERING INDEX movements_by_origin (origin_holding_id=?)\n",
+                           "USING COVERING INDEX movements_by_end (<expr>=?)\n"}) {
+    SCOPED_TRACE(step);
+    const size_t m = plan.find(step);
+    ASSERT_NE(m, std::string::npos) << plan;
+    const size_t p = plan.find("SEARCH p USING INDEX passages_by_certificate", m);
+    const size_t c = plan.find("SEARCH c USING COVERING INDEX certificates_for_trace", m);
+    ASSERT_NE(p, std::string::npos) << plan;
+    ASSERT_NE(c, std::string::npos) << plan;
+    EXPECT_LT(p, c) << plan;
   }
   EXPECT_NE(raw.Plan(sqlite::kSelectZonesInForce.sql).find("USING INDEX zones_in_force"),
             std::string::npos);
@@ -867,7 +904,7 @@ TEST_F(SqliteStoreTest, MigratesASchema12DatabaseToOutbreaks) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -901,7 +938,7 @@ TEST_F(SqliteStoreTest, MigratesASchema11DatabaseToFieldCopies) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -955,7 +992,7 @@ TEST_F(SqliteStoreTest, MigratesASchema4DatabaseWithEveryAnimalAlive) {
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -1011,7 +1048,7 @@ TEST_F(SqliteStoreTest, MigratesASchema5DatabaseWithConsumedCertificatesArrived)
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM movements"), "2");
   }
@@ -1077,7 +1114,7 @@ TEST_F(SqliteStoreTest, MigratesASchema6DatabaseAndItsCertificatesTakePassages) 
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
   }
@@ -1127,7 +1164,7 @@ TEST_F(SqliteStoreTest, MigratesASchema10DatabaseWithTheFirstUseOfEachConsumedCe
   ASSERT_NE(store, nullptr);
   {
     RawDb raw(factory_.db_path());
-    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "16");
+    EXPECT_EQ(raw.Scalar("PRAGMA user_version"), "17");
     EXPECT_EQ(SchemaOf(raw), fresh_schema);
     EXPECT_EQ(raw.Scalar("SELECT count(*) FROM certificate_uses"), "1");
   }

@@ -199,6 +199,31 @@ inline Certificate MakeCertificate(int64_t n, int64_t owner_id, std::vector<int6
   return c;
 }
 
+// A holding of KZ-ABY-01 at 48.1 N 80.1 E, open since 2020-05-01, named after its code.
+inline Holding MakeHolding(const std::string& code, HoldingKind kind) {
+  Holding h;
+  h.code = code;
+  h.kind = kind;
+  h.name = code;
+  h.authority = "KZ-ABY-01";
+  h.lat = 48.1;
+  h.lon = 80.1;
+  h.opened_on = Day("2020-05-01");
+  h.created_at = At(7000);
+  return h;
+}
+
+// A trace forward from `holding` to `depth` hops over every time.
+inline TraceQuery TraceForwardFrom(int64_t holding, int depth) {
+  TraceQuery q;
+  q.holding_id = holding;
+  q.from = At(0);
+  q.to = At(4'000'000'000'000);
+  q.depth = depth;
+  q.forward = true;
+  return q;
+}
+
 inline SigningKey MakeKey(const std::string& kid, const std::string& source = "local",
                           int64_t valid_from_ms = 1000) {
   SigningKey k;
