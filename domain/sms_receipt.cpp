@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <string_view>
+#include <utility>
 
 #include "domain/sms_text.h"
 
@@ -97,8 +98,8 @@ Result<VaccinationReceipt> VaccinationReceipt::FromJson(const std::string& json)
     const rapidjson::Value* vaccine = StringMember(l, "vaccine");
     const rapidjson::Value* batch_no = StringMember(l, "batch_no");
     auto head = l.FindMember("head");
-    if (disease == nullptr || vaccine == nullptr || batch_no == nullptr ||
-        head == l.MemberEnd() || !head->value.IsInt64()) {
+    if (disease == nullptr || vaccine == nullptr || batch_no == nullptr || head == l.MemberEnd() ||
+        !head->value.IsInt64()) {
       return refused;
     }
     r.lines.push_back({Text(*disease), Text(*vaccine), Text(*batch_no), head->value.GetInt64()});
@@ -106,8 +107,17 @@ Result<VaccinationReceipt> VaccinationReceipt::FromJson(const std::string& json)
   return r;
 }
 
+std::pair<std::string, std::string> VaccinationReceipt::KeyAround(Date day) {
+  std::string after = "/";
+  after += day.ToString();
+  return {"receipt/", std::move(after)};
+}
+
 std::string VaccinationReceipt::Key(int64_t owner_id, Date day) {
-  return "receipt/" + std::to_string(owner_id) + "/" + day.ToString();
+  auto [key, after] = KeyAround(day);
+  key += std::to_string(owner_id);
+  key += after;
+  return key;
 }
 
 bool TakesReceipt(Date administered_on, Timestamp recorded_at) {

@@ -965,6 +965,11 @@ inline constexpr Query kAddSms{
 inline constexpr Query kSelectSmsByKeys{"SelectSmsByKeys",
                                         "SELECT " HP_SMS_COLUMNS
                                         " WHERE m.dedupe_key IN (SELECT unnest($1::text[]))"};
+inline constexpr Query kBatchReceipts{
+    "BatchReceipts",
+    "SELECT r.* FROM (SELECT unnest($1::bigint[]) AS id UNION SELECT id FROM owners WHERE phone IN "
+    "(SELECT unnest($2::text[]))) b CROSS JOIN LATERAL (SELECT " HP_SMS_COLUMNS
+    " WHERE m.dedupe_key = $3::text || b.id::text || $4::text OFFSET 0) r"};
 inline constexpr Query kSelectSms{"SelectSms", "SELECT " HP_SMS_COLUMNS " WHERE m.id = $1::bigint"};
 inline constexpr Query kSelectSmsByKey{"SelectSmsByKey",
                                        "SELECT " HP_SMS_COLUMNS " WHERE m.dedupe_key = $1::text"};
@@ -1025,6 +1030,16 @@ inline constexpr Query kSelectSmsOwners{"SelectSmsOwners",
                                         " WHERE o.id IN (SELECT unnest($1::bigint[]))"};
 inline constexpr Query kSelectSmsOwner{"SelectSmsOwner",
                                        "SELECT " HP_SMS_OWNER_COLUMNS " WHERE o.id = $1::bigint"};
+// A W1 batch's receipts' reads, sent with its other reads (BatchPort::Start) for every owner the
+// batch names by id ($1) or phone ($2), before it knows which records will be stored: the owners'
+// settings as kSelectSmsOwners, and the day's receipts as kSelectSmsByKeys, each key made as
+// VaccinationReceipt::Key makes it ($3 || id || $4, KeyAround) and looked up alone (LATERAL ...
+// OFFSET 0, see kBatchStoredRecords: sms_outbox grows by a row per owner and day).
+inline constexpr Query kBatchSmsOwners{
+    "BatchSmsOwners",
+    "SELECT " HP_SMS_OWNER_COLUMNS
+    " WHERE o.id IN (SELECT unnest($1::bigint[]) UNION SELECT id FROM owners WHERE phone IN "
+    "(SELECT unnest($2::text[])))"};
 #undef HP_SMS_OWNER_COLUMNS
 inline constexpr Query kInsertSmsInbound{
     "InsertSmsInbound",

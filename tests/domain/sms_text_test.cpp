@@ -141,26 +141,37 @@ TEST(SmsReceiptPayloadTest, KeepsItsTextAndReadsBackWhatItWrote) {
   EXPECT_EQ(spaced->day, Date::Parse("2026-01-02").value());
 }
 
+// PostgreSQL's batch makes the keys of owners it has not read yet from the parts around the id.
+TEST(SmsReceiptPayloadTest, AKeyIsTheOwnersIdBetweenTheDaysParts) {
+  const Date day = Date::Parse("2026-12-07").value();
+  EXPECT_EQ(VaccinationReceipt::Key(42, day), "receipt/42/2026-12-07");
+  auto [before, after] = VaccinationReceipt::KeyAround(day);
+  for (int64_t id : {1LL, 42LL, 1234567890123LL}) {
+    EXPECT_EQ(before + std::to_string(id) + after, VaccinationReceipt::Key(id, day));
+  }
+  EXPECT_NE(VaccinationReceipt::KeyAround(day.AddDays(1)), VaccinationReceipt::KeyAround(day));
+}
+
 TEST(SmsReceiptPayloadTest, RefusesWhatIsNotAReceipt) {
-  for (const char* bad : {
-           "", "[]", "{", R"({"day":"2026-12-07","vaccinator":"a","station":"s"})",
-           R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":{}})",
-           R"({"day":"07.12.2026","vaccinator":"a","station":"s","lines":[]})",
-           R"({"day":"2026-12-07","vaccinator":1,"station":"s","lines":[]})",
-           R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":[1]})",
-           R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":[{"disease":"D",)"
-           R"("vaccine":"V","batch_no":"B","head":"12"}]})",
-           R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":[{"disease":"D",)"
-           R"("vaccine":"V","head":12}]})"}) {
+  for (const char* bad :
+       {"", "[]", "{", R"({"day":"2026-12-07","vaccinator":"a","station":"s"})",
+        R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":{}})",
+        R"({"day":"07.12.2026","vaccinator":"a","station":"s","lines":[]})",
+        R"({"day":"2026-12-07","vaccinator":1,"station":"s","lines":[]})",
+        R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":[1]})",
+        R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":[{"disease":"D",)"
+        R"("vaccine":"V","batch_no":"B","head":"12"}]})",
+        R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":[{"disease":"D",)"
+        R"("vaccine":"V","head":12}]})"}) {
     auto r = VaccinationReceipt::FromJson(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
     EXPECT_EQ(r.status().field(), "payload") << bad;
   }
   // An empty receipt (no lines) is still a receipt.
-  EXPECT_TRUE(
-      VaccinationReceipt::FromJson(R"({"day":"2026-12-07","vaccinator":"","station":"s","lines":[]})")
-          .ok());
+  EXPECT_TRUE(VaccinationReceipt::FromJson(
+                  R"({"day":"2026-12-07","vaccinator":"","station":"s","lines":[]})")
+                  .ok());
 }
 
 TEST(SmsReplyTextTest, StatusGivesEachDiseasesState) {
