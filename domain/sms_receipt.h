@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/status.h"
@@ -35,6 +36,10 @@ struct VaccinationReceipt {
   static Result<VaccinationReceipt> FromJson(const std::string& json);  // kInvalidArgument
   // The outbox's dedupe key: one receipt per owner per day.
   static std::string Key(int64_t owner_id, Date day);
+  // What comes before and after the owner's id in every Key of `day`: Key(id, day) is
+  // first + std::to_string(id) + second (for a store that makes the keys of owners it has not
+  // read yet).
+  static std::pair<std::string, std::string> KeyAround(Date day);
 };
 
 // A record given more than this many days before it is recorded gets no receipt: history typed in

@@ -33,12 +33,13 @@ Result<int64_t> QueueSmsIn(Connection& conn, const NewSms& sms) {
 // W1: the owners' receipts of the records `results` says were created (one per owner per day,
 // merged into the day's receipt while it is still queued; none once it has gone, none to an
 // owner who sent STOP, and none for a record given long before it is recorded: TakesReceipt), in
-// the owner's language (SmsLanguageFor). Reads in one round trip whatever the batch's size
-// (ReadReceiptInputs), and writes with codecs that need not wait (AddSms, UpdateSmsBody, which a
-// PostgreSQL batch sends as one statement each for all its owners): a PostgreSQL batch keeps its
-// fixed number of round trips and statements.
-template <class Codecs, class Connection>
-Status QueueReceipts(Connection& conn, std::span<const VaccinationInput> records,
+// the owner's language (SmsLanguageFor). Reads through the batch's record port in one round trip
+// whatever the batch's size (port.ReadReceiptInputs: Codecs::ReadReceiptInputs, or PostgreSQL's
+// batch port answering from what it read with the batch's other reads), and writes with codecs
+// that need not wait (AddSms, UpdateSmsBody, which a PostgreSQL batch sends as one statement each
+// for all its owners): a PostgreSQL batch keeps its fixed number of round trips and statements.
+template <class Codecs, class Connection, class Port>
+Status QueueReceipts(Connection& conn, Port& port, std::span<const VaccinationInput> records,
                      std::span<const RecordResult> results, const BatchContext& ctx) {
   std::map<int64_t, VaccinationReceipt> by_owner;
   for (size_t i = 0; i < results.size() && i < records.size(); ++i) {
@@ -57,8 +58,7 @@ Status QueueReceipts(Connection& conn, std::span<const VaccinationInput> records
     owner_ids.push_back(owner_id);
     keys.push_back(VaccinationReceipt::Key(owner_id, day));
   }
-  HP_ASSIGN_OR_RETURN(SmsReceiptInputs read,
-                      Codecs::ReadReceiptInputs(conn, owner_ids, keys, ctx.user_id));
+  HP_ASSIGN_OR_RETURN(SmsReceiptInputs read, port.ReadReceiptInputs(owner_ids, keys, ctx.user_id));
   std::map<int64_t, SmsOwnerSettings> settings;
   for (auto& s : read.settings) settings[s.owner_id] = std::move(s);
   std::map<std::string, SmsMessage> existing;

@@ -134,8 +134,16 @@ class CodecRecordPort final : public RecordPort {
   Status ReleaseNested() override { return tx_.ReleaseNested(); }
   Status RollbackNested() override { return tx_.RollbackNested(); }
   bool InTransaction() override { return tx_.InTransaction(); }
+  // The SMS receipts' reads (sms_core.h QueueReceipts).
+  Result<SmsReceiptInputs> ReadReceiptInputs(const std::vector<int64_t>& owner_ids,
+                                             const std::vector<std::string>& keys,
+                                             int64_t user_id) {
+    return Codecs::ReadReceiptInputs(tx_.conn(), owner_ids, keys, user_id);
+  }
   // Nothing to read ahead or wait for (BatchPortOf).
-  Status Start(std::span<const VaccinationInput> /*records*/) { return Status::Ok(); }
+  Status Start(std::span<const VaccinationInput> /*records*/, const BatchContext& /*ctx*/) {
+    return Status::Ok();
+  }
   Status Finish() { return Status::Ok(); }
 
  private:
@@ -144,7 +152,8 @@ class CodecRecordPort final : public RecordPort {
 
 // The port a batch's rules run over: the backend's own when it has one (Backend::BatchPort<Txn>,
 // e.g. one that reads the batch's rows ahead and sends its writes without waiting), else
-// CodecRecordPort. Either has Start(records) before the rules and Finish() after them.
+// CodecRecordPort. Either has Start(records, ctx) before the rules, ReadReceiptInputs for the
+// receipts (QueueReceipts) and Finish() after them.
 template <class Backend, class Txn, class Codecs, class = void>
 struct BatchPortOf {
   using type = CodecRecordPort<Txn, Codecs>;
@@ -513,12 +522,12 @@ class StoreCore final : public Store {
     std::vector<RecordResult> results;
     Status s = writer_->Run([&](Txn& tx) -> Status {
       typename BatchPortOf<Backend, Txn, Codecs>::type port(tx);
-      HP_RETURN_IF_ERROR(port.Start(records));
+      HP_RETURN_IF_ERROR(port.Start(records, ctx));
       Status ran = RecordBatch(port, records, ctx, results);
       // The owners' receipts (W15), in the records' own transaction (no receipt without its
       // records, no records without their receipts), written before the port finishes: as the
       // records' own writes, they need not wait.
-      if (ran.ok()) ran = QueueReceipts<Codecs>(tx.conn(), records, results, ctx);
+      if (ran.ok()) ran = QueueReceipts<Codecs>(tx.conn(), port, records, results, ctx);
       Status finished = port.Finish();
       HP_RETURN_IF_ERROR(ran);
       HP_RETURN_IF_ERROR(finished);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "domain/animal_events.h"
+#include "domain/sms_receipt.h"
 #include "store/counters.h"
 #include "store/not_found.h"
 #include "store/postgres/connection.h"
@@ -1221,6 +1222,24 @@ Status Codecs::AddSms(Connection& conn, const NewSms& sms) {
       {sms.owner_id, sms.kind, sms.dedupe_key, sms.body, sms.payload, sms.requested, sms.at});
 }
 
+namespace postgres {
+namespace {
+// The receipts' inputs from the rows of the owners' settings, the messages and the user (of
+// kSelectSmsOwners or kBatchSmsOwners, kSelectSmsByKeys or kBatchReceipts, kSelectUserById).
+Result<store::SmsReceiptInputs> ReceiptInputsFromRows(const Rows& settings, const Rows& messages,
+                                                      const Rows& user) {
+  store::SmsReceiptInputs in;
+  for (int i = 0; i < settings.size(); ++i) in.settings.push_back(SmsOwnerFromRow(settings, i));
+  for (int i = 0; i < messages.size(); ++i) in.existing.push_back(SmsFromRow(messages, i));
+  if (!user.empty()) {
+    HP_ASSIGN_OR_RETURN(const User u, UserFromRow(user, 0));
+    in.vaccinator = u.username;
+  }
+  return in;
+}
+}  // namespace
+}  // namespace postgres
+
 // The three reads in one round trip (in a W1 batch, the writer's pipeline).
 template <>
 Result<store::SmsReceiptInputs> Codecs::ReadReceiptInputs(Connection& conn,
@@ -1232,15 +1251,7 @@ Result<store::SmsReceiptInputs> Codecs::ReadReceiptInputs(Connection& conn,
       conn.RunAll({{postgres::kSelectSmsOwners, {postgres::IntArrayLiteral(owner_ids)}},
                    {postgres::kSelectSmsByKeys, {postgres::TextArrayLiteral(keys)}},
                    {postgres::kSelectUserById, {user_id}}}));
-  store::SmsReceiptInputs in;
-  for (int i = 0; i < read[0].size(); ++i)
-    in.settings.push_back(postgres::SmsOwnerFromRow(read[0], i));
-  for (int i = 0; i < read[1].size(); ++i) in.existing.push_back(postgres::SmsFromRow(read[1], i));
-  if (!read[2].empty()) {
-    HP_ASSIGN_OR_RETURN(const User user, postgres::UserFromRow(read[2], 0));
-    in.vaccinator = user.username;
-  }
-  return in;
+  return postgres::ReceiptInputsFromRows(read[0], read[1], read[2]);
 }
 
 template <>
@@ -1722,7 +1733,7 @@ class BatchPort final : public store::RecordPort {
   BatchPort(const BatchPort&) = delete;
   BatchPort& operator=(const BatchPort&) = delete;
 
-  Status Start(std::span<const VaccinationInput> records) {
+  Status Start(std::span<const VaccinationInput> records, const BatchContext& ctx) {
     std::vector<std::string> keys;
     std::vector<int64_t> owner_ids;
     std::vector<std::string> phones;
@@ -1744,14 +1755,23 @@ class BatchPort final : public store::RecordPort {
     Unique(owner_ids);
     Unique(phones);
     Unique(tags);
-    // One round trip (the writer's pipeline): the records, the owners, the tags, the flocks.
+    // One round trip (the writer's pipeline): the records, the owners, the tags, the flocks, and
+    // what the receipts read (ReadReceiptInputs) for every owner named.
     const std::string owner_list = IntArrayLiteral(owner_ids);
     const std::string phone_list = TextArrayLiteral(phones);
-    HP_ASSIGN_OR_RETURN(const std::vector<Rows> read,
-                        conn_.RunAll({{kBatchStoredRecords, {TextArrayLiteral(keys)}},
-                                      {kBatchOwners, {owner_list, phone_list}},
-                                      {kBatchAnimalsByTag, {TextArrayLiteral(tags)}},
-                                      {kBatchFlocks, {owner_list, phone_list}}}));
+    auto [key_before, key_after] = VaccinationReceipt::KeyAround(Date::Of(ctx.at));
+    HP_ASSIGN_OR_RETURN(
+        const std::vector<Rows> read,
+        conn_.RunAll({{kBatchStoredRecords, {TextArrayLiteral(keys)}},
+                      {kBatchOwners, {owner_list, phone_list}},
+                      {kBatchAnimalsByTag, {TextArrayLiteral(tags)}},
+                      {kBatchFlocks, {owner_list, phone_list}},
+                      {kBatchSmsOwners, {owner_list, phone_list}},
+                      {kBatchReceipts, {owner_list, phone_list, key_before, key_after}},
+                      {kSelectUserById, {ctx.user_id}}}));
+    HP_ASSIGN_OR_RETURN(receipts_, ReceiptInputsFromRows(read[4], read[5], read[6]));
+    receipts_user_ = ctx.user_id;
+    for (const SmsOwnerSettings& s : receipts_.settings) receipt_owners_.insert(s.owner_id);
     for (const std::string& key : keys) stored_[key] = std::nullopt;
     for (const Rows& rows = read[0]; int i : Range(rows)) {
       stored_[rows.Text(i, 0)] =
@@ -1790,6 +1810,28 @@ class BatchPort final : public store::RecordPort {
     Status sent = conn_.SendCollected();
     conn_.SetDeferWrites(false);
     return sent;
+  }
+
+  // From what Start read, when it read for every owner asked about (every owner has settings);
+  // an owner the batch added (by a phone no owner had) is read as Codecs::ReadReceiptInputs does.
+  // Nothing the batch writes before its receipts changes these rows.
+  Result<store::SmsReceiptInputs> ReadReceiptInputs(const std::vector<int64_t>& owner_ids,
+                                                    const std::vector<std::string>& keys,
+                                                    int64_t user_id) {
+    bool read = user_id == receipts_user_;
+    for (int64_t id : owner_ids) read = read && receipt_owners_.contains(id);
+    if (!read) return Codecs::ReadReceiptInputs(conn_, owner_ids, keys, user_id);
+    const std::set<int64_t> owners(owner_ids.begin(), owner_ids.end());
+    const std::set<std::string> wanted(keys.begin(), keys.end());
+    store::SmsReceiptInputs in;
+    for (const SmsOwnerSettings& s : receipts_.settings) {
+      if (owners.contains(s.owner_id)) in.settings.push_back(s);
+    }
+    for (const SmsMessage& m : receipts_.existing) {
+      if (wanted.contains(m.dedupe_key)) in.existing.push_back(m);
+    }
+    in.vaccinator = receipts_.vaccinator;
+    return in;
   }
 
   std::optional<std::string> RecordKey(const std::string& uuid) override {
@@ -1915,6 +1957,10 @@ class BatchPort final : public store::RecordPort {
   std::vector<std::function<void()>> undo_;
   // The connection's collected rows when the current record began.
   size_t record_mark_ = 0;
+  // The receipts' inputs read by Start for the batch's owners (receipt_owners_) and user.
+  store::SmsReceiptInputs receipts_;
+  std::set<int64_t> receipt_owners_;
+  int64_t receipts_user_ = 0;
 };
 
 // What the store core needs of PostgreSQL besides the codecs (store/store_core.h). A reader left

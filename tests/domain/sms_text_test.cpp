@@ -112,6 +112,68 @@ TEST(SmsReceiptTextTest, OnlyRecentRecordsTakeAReceipt) {
   EXPECT_FALSE(TakesReceipt(Date::Parse("2023-12-07").value(), at));
 }
 
+// The payload's text is the one nlohmann::json wrote before (stored receipts are merged into, so
+// both forms must read back): keys sorted, no spaces.
+TEST(SmsReceiptPayloadTest, KeepsItsTextAndReadsBackWhatItWrote) {
+  VaccinationReceipt r = OneLineReceipt();
+  r.Add("Anthrax", "STI \"55\"", "B/2", 3);
+  const std::string json = r.ToJson();
+  EXPECT_EQ(json,
+            R"({"day":"2026-12-07","lines":[{"batch_no":"B-2026-1","disease":"FMD-O","head":12,)"
+            R"("vaccine":"FMD-OA-INACT"},{"batch_no":"B/2","disease":"Anthrax","head":3,)"
+            R"("vaccine":"STI \"55\""}],"station":"KZ-ABY","vaccinator":"aibek"})");
+  auto back = VaccinationReceipt::FromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->day, r.day);
+  EXPECT_EQ(back->vaccinator, "aibek");
+  EXPECT_EQ(back->station, "KZ-ABY");
+  ASSERT_EQ(back->lines.size(), 2u);
+  EXPECT_EQ(back->lines[1].vaccine, "STI \"55\"");
+  EXPECT_EQ(back->lines[1].batch_no, "B/2");
+  EXPECT_EQ(back->lines[1].head, 3);
+  EXPECT_EQ(back->ToJson(), json);
+  // Written with spaces and in another order, as any JSON writer may.
+  auto spaced = VaccinationReceipt::FromJson(
+      R"( { "vaccinator" : "", "station" : "KZ", "lines" : [ { "head" : 1, "vaccine" : "V", )"
+      R"("disease" : "D", "batch_no" : "" } ], "day" : "2026-01-02" } )");
+  ASSERT_TRUE(spaced.ok()) << spaced.status().message();
+  EXPECT_EQ(spaced->lines.at(0).disease, "D");
+  EXPECT_EQ(spaced->day, Date::Parse("2026-01-02").value());
+}
+
+// PostgreSQL's batch makes the keys of owners it has not read yet from the parts around the id.
+TEST(SmsReceiptPayloadTest, AKeyIsTheOwnersIdBetweenTheDaysParts) {
+  const Date day = Date::Parse("2026-12-07").value();
+  EXPECT_EQ(VaccinationReceipt::Key(42, day), "receipt/42/2026-12-07");
+  auto [before, after] = VaccinationReceipt::KeyAround(day);
+  for (int64_t id : {1LL, 42LL, 1234567890123LL}) {
+    EXPECT_EQ(before + std::to_string(id) + after, VaccinationReceipt::Key(id, day));
+  }
+  EXPECT_NE(VaccinationReceipt::KeyAround(day.AddDays(1)), VaccinationReceipt::KeyAround(day));
+}
+
+TEST(SmsReceiptPayloadTest, RefusesWhatIsNotAReceipt) {
+  for (const char* bad :
+       {"", "[]", "{", R"({"day":"2026-12-07","vaccinator":"a","station":"s"})",
+        R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":{}})",
+        R"({"day":"07.12.2026","vaccinator":"a","station":"s","lines":[]})",
+        R"({"day":"2026-12-07","vaccinator":1,"station":"s","lines":[]})",
+        R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":[1]})",
+        R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":[{"disease":"D",)"
+        R"("vaccine":"V","batch_no":"B","head":"12"}]})",
+        R"({"day":"2026-12-07","vaccinator":"a","station":"s","lines":[{"disease":"D",)"
+        R"("vaccine":"V","head":12}]})"}) {
+    auto r = VaccinationReceipt::FromJson(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(r.status().field(), "payload") << bad;
+  }
+  // An empty receipt (no lines) is still a receipt.
+  EXPECT_TRUE(VaccinationReceipt::FromJson(
+                  R"({"day":"2026-12-07","vaccinator":"","station":"s","lines":[]})")
+                  .ok());
+}
+
 TEST(SmsReplyTextTest, StatusGivesEachDiseasesState) {
   std::vector<DiseaseCoverage> c(4);
   c[0].disease = "FMD-O";
