@@ -458,6 +458,16 @@ run_journeys_bench() {
   cat "$work/raw-arrivals.txt" >>"$log"
   rm -rf "$work/journeys"
 }
+# The row of a p99 at 2 connections (= the cores: the latency without the queue of 32 on 2 cores).
+# $1: what was measured, $2: its wrk result file, $3: the target in ms, $4: the reference's p99
+# ("" for none).
+p99_c2_row() {
+  local rps p99
+  rps=$(field "$2" rps)
+  p99=$(calc "sprintf(\"%.2f\", $(field "$2" p99_us) / 1000)")
+  row "$1 p99, 2 conns (= the cores: the latency without the queue; $(calc "sprintf(\"%.1f\", $rps)") req/s)" \
+    "$p99 ms" "$4" "" "< $3 ms" "$(check "$p99 < $3")"
+}
 # Entries of the sample timeline: each entry object starts with its kind, then its date.
 timeline_entries() { grep -o '"kind":"[a-z_]*","date"' "$work/timeline.json" | wc -l; }
 journeys_rows() {
@@ -475,12 +485,8 @@ journeys_rows() {
     "$(ratio "$tl" "$raw_tl")" ">= 0.5x" "$(check "$tl / $raw_tl >= 0.5")"
   row "animal timeline p99, 32 conns (mostly the wait in the queue of 32 on 2 cores)" \
     "$(calc "sprintf(\"%.2f ms\", $tl_p99)")" "" "" "< 10 ms" "$(check "$tl_p99 < 10")"
-  local tl2 tl2_p99
-  tl2=$(field "$work/timeline-c2.txt" rps)
-  tl2_p99=$(calc "sprintf(\"%.2f\", $(field "$work/timeline-c2.txt" p99_us) / 1000)")
-  row "animal timeline p99, 2 conns (= the cores: the latency without the queue; $(calc "sprintf(\"%.0f\", $tl2)") req/s)" \
-    "$tl2_p99 ms" "$(calc "sprintf(\"%.2f\", $(field "$work/raw-timeline.txt" p99_us) / 1000)") ms (raw SQLite's p99, 1 thread)" \
-    "" "< 10 ms" "$(check "$tl2_p99 < 10")"
+  p99_c2_row "animal timeline" "$work/timeline-c2.txt" 10 \
+    "$(calc "sprintf(\"%.2f\", $(field "$work/raw-timeline.txt" p99_us) / 1000)") ms (raw SQLite's p99, 1 thread)"
   row "arrival of a 500-head flock certificate, durable, arrivals/s, 4 clients (p99 $(field "$work/arrivals.txt" p99_ms) ms)" \
     "$(calc "sprintf(\"%.0f\", $ar)")" "$raw_ar (raw SQLite, the store's writes, 1 arrival a txn)" \
     "$(ratio "$ar" "$raw_ar")" ">= 0.5x" "$(check "$ar / $raw_ar >= 0.5")"
@@ -585,16 +591,10 @@ outbreak_rows() {
     "$(ratio "$tr" "$raw_tr")" ">= 0.5x" "$(check "$tr / $raw_tr >= 0.5")"
   row "trace p99, 32 conns (mostly the wait in the queue of 32 on 2 cores)" \
     "$(calc "sprintf(\"%.2f ms\", $tr_p99)")" "" "" "< 50 ms" "$(check "$tr_p99 < 50")"
-  local tr2 tr2_p99
-  tr2=$(field "$work/trace-c2.txt" rps)
-  tr2_p99=$(calc "sprintf(\"%.2f\", $(field "$work/trace-c2.txt" p99_us) / 1000)")
-  row "trace p99, 2 conns (= the cores: the latency without the queue; $(calc "sprintf(\"%.0f\", $tr2)") req/s)" \
-    "$tr2_p99 ms" "$raw_p99 ms (raw SQLite's p99, 1 thread)" "" "< 50 ms" "$(check "$tr2_p99 < 50")"
-  local rg rg_p99 rg2 rg2_p99 raw_rg raw_rg_p99
+  p99_c2_row trace "$work/trace-c2.txt" 50 "$raw_p99 ms (raw SQLite's p99, 1 thread)"
+  local rg rg_p99 raw_rg raw_rg_p99
   rg=$(field "$work/ring.txt" rps)
   rg_p99=$(calc "sprintf(\"%.2f\", $(field "$work/ring.txt" p99_us) / 1000)")
-  rg2=$(field "$work/ring-c2.txt" rps)
-  rg2_p99=$(calc "sprintf(\"%.2f\", $(field "$work/ring-c2.txt" p99_us) / 1000)")
   raw_rg=$(field "$work/raw-ring.txt" rings_per_s)
   raw_rg_p99=$(calc "sprintf(\"%.2f\", $(field "$work/raw-ring.txt" p99_us) / 1000)")
   row "ring list of a 10 km zone, $(field "$work/ring-setup.txt" holdings) holdings ($(field "$work/ring-setup.txt" units) units, $(stat -c %s "$work/ring.json") bytes of JSON), req/s, 32 conns (p99 $rg_p99 ms)" \
@@ -603,8 +603,7 @@ outbreak_rows() {
     "$(ratio "$rg" "$raw_rg")" "(info)" ""
   row "ring list p99, 32 conns (mostly the wait in the queue of 32 on 2 cores)" "$rg_p99 ms" "" "" \
     "< 100 ms" "$(check "$rg_p99 < 100")"
-  row "ring list p99, 2 conns (= the cores: the latency without the queue; $(calc "sprintf(\"%.1f\", $rg2)") req/s)" \
-    "$rg2_p99 ms" "$raw_rg_p99 ms (raw SQLite's p99, 1 thread)" "" "< 100 ms" "$(check "$rg2_p99 < 100")"
+  p99_c2_row "ring list" "$work/ring-c2.txt" 100 "$raw_rg_p99 ms (raw SQLite's p99, 1 thread)"
   local pg pg_p99 pg_ref
   pg=$(field "$work/pg-trace.txt" rps)
   pg_p99=$(calc "sprintf(\"%.2f\", $(field "$work/pg-trace.txt" p99_us) / 1000)")
@@ -615,11 +614,7 @@ outbreak_rows() {
     "$(ratio "$pg" "$pg_ref")" ">= 0.5x" "$(check "$pg / $pg_ref >= 0.5")"
   row "PostgreSQL trace p99, 32 conns (mostly the wait in the queue)" "$pg_p99 ms" "" "" "< 50 ms" \
     "$(check "$pg_p99 < 50")"
-  local pg2 pg2_p99
-  pg2=$(field "$work/pg-trace-c2.txt" rps)
-  pg2_p99=$(calc "sprintf(\"%.2f\", $(field "$work/pg-trace-c2.txt" p99_us) / 1000)")
-  row "PostgreSQL trace p99, 2 conns (= the cores: without the queue; $(calc "sprintf(\"%.0f\", $pg2)") req/s)" \
-    "$pg2_p99 ms" "" "" "< 50 ms" "$(check "$pg2_p99 < 50")"
+  p99_c2_row "PostgreSQL trace" "$work/pg-trace-c2.txt" 50 ""
   plain=$(field "$work/cert-zones.txt" issue_per_s)
   zoned=$(field "$work/cert-zones.txt" issue_zones_per_s)
   row "W3 issuance, certificates/s, $(field "$work/cert-zones.txt" issue_threads) issuers, $(field "$work/cert-zones.txt" zones) zones in force" \
