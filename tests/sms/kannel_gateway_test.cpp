@@ -73,9 +73,14 @@ TEST(KannelGatewayTest, EachMessageBegunIsAnsweredOnceAndReachesTheSmsc) {
 
 TEST(KannelGatewayTest, WithNoSmsboxEveryMessageIsAnsweredUnavailableAndFewAreTried) {
   const int port = testing::FindFreePort();  // nothing listens there
-  http::KannelGatewayOptions options{"http://127.0.0.1:" + std::to_string(port) +
-                                         "/cgi-bin/sendsms",
-                                     "herdpass", "secret", "", "", "", seconds(10)};
+  http::KannelGatewayOptions options{
+      "http://127.0.0.1:" + std::to_string(port) + "/cgi-bin/sendsms",
+      "herdpass",
+      "secret",
+      "",
+      "",
+      "",
+      seconds(10)};
   options.connections = 4;
   http::KannelGateway gateway(options);
   // Twice: a later Begin tries smsbox again.
