@@ -35,8 +35,9 @@ hp_late = 0  -- a global: done() reads it from each thread (thread:get)
 
 function delay()
   local now = now_ms()
-  -- The threads start at a random point of the first interval, not all at once.
-  if not next_slot then next_slot = now + math.random() * interval_ms end
+  -- Thread k's slots fall about k / HP_RATE s after thread 0's: the sends of all the threads evenly
+  -- spaced, not in bursts of one per thread (hp_thread is set by setup() below).
+  if not next_slot then next_slot = now + (hp_thread or 0) * interval_ms / threads end
   local slot = next_slot
   if slot < now then
     if now - slot > interval_ms then hp_late = hp_late + 1 end
@@ -52,5 +53,6 @@ local script_setup = setup
 hp_threads = {}
 function setup(thread)
   if script_setup then script_setup(thread) end
+  thread:set("hp_thread", #hp_threads)
   hp_threads[#hp_threads + 1] = thread
 end
