@@ -8,8 +8,10 @@
 # VACUUMed and ANALYZEd: the visibility map set, as autovacuum would have on a database in use, so
 # that the trace's index-only scans (migration 17) need not visit the heap. FROM and TO are the window's days; MARKETS the file of market holding ids.
 # Writes WORK_DIR/pg-trace.txt (HerdPass over HTTP as a vet through wrk, bench/trace.lua, 32
-# connections; pg-trace-c2.txt the same with 2), pg-trace-ref.txt (pgbench, the same query, 1
-# client, as the SQLite reference's one thread) and pg-trace-plan.txt (EXPLAIN ANALYZE of the
+# connections; pg-trace-c2.txt the same with 2; pg-trace-paced.txt 32 connections paced at half
+# the rate of the first, bench/wrk_pace.lua), pg-trace-ref.txt (pgbench, the same query, 1 client
+# as the SQLite reference's one thread, then 32 clients as wrk's 32 connections: rate, p50 and p99
+# of each, from pgbench's log of every transaction) and pg-trace-plan.txt (EXPLAIN ANALYZE of the
 # query for the first market).
 set -euo pipefail
 
@@ -115,6 +117,14 @@ say "PostgreSQL trace over HTTP, 2 connections (${seconds}s)"
 HP_TAGS=$markets HP_FROM=$from HP_TO=$to HP_TOKEN=$token timeout $((seconds + 60)) wrk -t2 -c2 \
   -d"${seconds}s" --latency -s "$root/bench/trace.lua" "http://127.0.0.1:$hport/" \
   >"$work/pg-trace-c2.txt" 2>&1
+# A stated load below saturation: 32 connections paced at half the rate of the first run.
+rate=$(sed -n 's/^HP_RESULT.* rps=\([0-9.]*\).*/\1/p' "$work/pg-trace.txt" | awk '{ printf "%.1f", $1 / 2 }')
+say "PostgreSQL trace over HTTP, 32 connections paced at $rate req/s (${seconds}s)"
+HP_RATE=$rate HP_THREADS=2 HP_TAGS=$markets HP_FROM=$from HP_TO=$to HP_TOKEN=$token timeout 60 \
+  wrk -t2 -c32 -d3s -s "$root/bench/trace.lua" "http://127.0.0.1:$hport/" >/dev/null 2>&1 || true
+HP_RATE=$rate HP_THREADS=2 HP_TAGS=$markets HP_FROM=$from HP_TO=$to HP_TOKEN=$token \
+  timeout $((seconds + 60)) wrk -t2 -c32 -d"${seconds}s" --latency -s "$root/bench/trace.lua" \
+  "http://127.0.0.1:$hport/" >"$work/pg-trace-paced.txt" 2>&1
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=
@@ -138,11 +148,25 @@ ids=$(paste -sd, "$markets")
   echo "\\set backward 0"
   "$raw" pg-trace-sql
 } >"$work/pg-trace.sql"
-say "pgbench: the store's trace query, 1 client (${seconds}s)"
-timeout $((seconds + 120)) "$pgbench" -n -M prepared -c 1 -j 1 -T "$seconds" -r \
-  -f "$work/pg-trace.sql" "$pg" >"$work/pg-trace-pgbench.txt" 2>&1
-tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pg-trace-pgbench.txt" | head -1)
-echo "HP_RESULT traces_per_s=$tps movements=$movements" >"$work/pg-trace-ref.txt"
+# The P-th percentile (P/100 of the way, as raw_sqlite_bench's Percentile) of the latencies of
+# pgbench's transaction logs PREFIX.* (the third column: a transaction's time in microseconds).
+percentile_us() {  # PREFIX P
+  cat "$1".* | awk '{ print $3 }' | sort -n |
+    awk -v p="$2" '{ v[NR] = $1 } END { print v[int(p / 100 * (NR - 1)) + 1] }'
+}
+result=HP_RESULT
+for clients in 1 32; do
+  say "pgbench: the store's trace query, $clients client(s) (${seconds}s)"
+  timeout $((seconds + 120)) "$pgbench" -n -M prepared -c "$clients" -j "$((clients > 1 ? 2 : 1))" \
+    -T "$seconds" -r -l --log-prefix="$pgdir/pgbench-c$clients" -f "$work/pg-trace.sql" "$pg" \
+    >"$work/pg-trace-pgbench-c$clients.txt" 2>&1
+  tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pg-trace-pgbench-c$clients.txt" | head -1)
+  suffix=
+  [[ $clients == 1 ]] || suffix=_c$clients
+  result+=" traces_per_s$suffix=$tps p50_us$suffix=$(percentile_us "$pgdir/pgbench-c$clients" 50)"
+  result+=" p99_us$suffix=$(percentile_us "$pgdir/pgbench-c$clients" 99)"
+done
+echo "$result movements=$movements" >"$work/pg-trace-ref.txt"
 first=$(head -1 "$markets")
 sed -e "s/:holding/$first/g; s/:animal/0/g; s/:from_ms/$from_ms/g; s/:to_ms/$to_ms/g" \
   -e "s/:depth/2/g; s/:forward/1/g; s/:backward/0/g" <("$raw" pg-trace-sql) |

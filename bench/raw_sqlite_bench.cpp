@@ -22,6 +22,7 @@
 //       of every row read, each in its own read transaction.
 //
 //   raw_sqlite_bench ring --db HERDPASS.db --lat LAT --lon LON --radius-km KM --day DAYS
+//       [--seconds 10]
 //       The ring list of a zone of radii (W14, issue 13 item 4): the store's statements (Ring
 //       below).
 //   raw_sqlite_bench reminders --db HERDPASS.db [--runs 3]
@@ -35,7 +36,14 @@
 //       pgbench, its parameters named :holding :animal :from_ms :to_ms :depth :forward :backward
 //       (bench/pg_trace.sh, the PostgreSQL reference of the trace).
 //
-// Prints one line "HP_RESULT key=value ...". Single-threaded.
+//   --threads N (timeline, trace, ring; default 1)
+//       N threads run the same loop at once, each with its own read-only connection and its own
+//       statements, for --seconds: N operations always in flight, as N closed-loop HTTP clients
+//       keep N requests in flight (bench/run.sh runs 32 against wrk's 32 connections). The rate is
+//       over all threads; p50 and p99 over every operation of every thread, each timed from the
+//       end of its thread's previous one (so at N > cores they include the wait for a core).
+//
+// Prints one line "HP_RESULT key=value ...". The other modes are single-threaded.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -46,9 +54,11 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <latch>
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/workload.h"
@@ -85,6 +95,7 @@ struct Args {
   int txn = 500;
   int pool_owners = 1000;
   double seconds = 10;
+  int threads = 1;  // timeline, trace, ring: threads, each with its own connection
 };
 
 [[noreturn]] void Die(sqlite3* db, const char* what) {
@@ -366,268 +377,327 @@ std::vector<std::string> ReadLines(const std::string& path) {
 
 sqlite3_stmt* Prepare(sqlite3* db, const store::Query& q) { return Prepare(db, q.sql); }
 
+// What the threads of a timed run measured (RunThreads): every operation's latency, the rows and
+// bytes read, the ring's holdings within the radius; seconds is the longest thread's time.
+struct Tally {
+  std::vector<double> latencies_us;
+  int64_t ops = 0;
+  int64_t rows = 0;
+  int64_t holdings = 0;
+  size_t bytes = 0;
+  double seconds = 0;
+};
+
+// A connection for one thread's reads. SQLITE_OPEN_NOMUTEX: it is that thread's alone, as each of
+// the store's connections is.
+sqlite3* OpenReadOnly(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    Die(db, "open --db");
+  }
+  return db;
+}
+
+// Runs Session::Once(rng, tally) in a loop for args.seconds on each of args.threads threads, each
+// with a Session of its own (its own connection and statements, made and closed in its thread) and
+// a random stream seeded with seed + its number, and times every call. The threads start the clock
+// together, once each has opened its connection. With N threads N operations are in flight, as N
+// closed-loop clients would keep them (bench/run.sh compares this at 32 with wrk's 32 connections).
+template <typename Session, typename... SessionArgs>
+Tally RunThreads(const Args& args, uint64_t seed, const SessionArgs&... session_args) {
+  const int n = std::max(args.threads, 1);
+  std::vector<Tally> tallies(static_cast<size_t>(n));
+  std::latch ready(n);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      Tally& t = tallies[static_cast<size_t>(i)];
+      Session session(args, session_args...);
+      std::mt19937_64 rng(seed + static_cast<uint64_t>(i));
+      ready.arrive_and_wait();
+      const auto start = Clock::now();
+      const auto deadline = start + std::chrono::duration<double>(args.seconds);
+      for (auto t0 = start; t0 < deadline;) {
+        session.Once(rng, t);
+        ++t.ops;
+        const auto t1 = Clock::now();
+        t.latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        t0 = t1;
+      }
+      t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  Tally all;
+  for (Tally& t : tallies) {
+    all.latencies_us.insert(all.latencies_us.end(), t.latencies_us.begin(), t.latencies_us.end());
+    all.ops += t.ops;
+    all.rows += t.rows;
+    all.holdings += t.holdings;
+    all.bytes += t.bytes;
+    all.seconds = std::max(all.seconds, t.seconds);
+  }
+  return all;
+}
+
+// Every column of the current row read, as a real reader would; its bytes counted.
+void ReadRow(sqlite3_stmt* st, Tally& t) { t.bytes += RowBytes(st); }
+
 // GET /animals/{tag}/timeline's reads, as the SQLite store runs them (store_core.h
 // FindAnimalByTag, then LoadAnimalTimeline with its LoadJourney, each in its own snapshot), with
 // the SQL text of store/sqlite/queries.h itself; every column of every row read. Not included: the
 // token lookup and the audit row of the read (as for W2's reference), and the JSON. When the
-// store's timeline reads change, change the steps here to match.
+// store's timeline reads change, change the steps here to match. One thread's connection.
+class TimelineSession {
+ public:
+  TimelineSession(const Args& args, const std::vector<std::string>& tags)
+      : tags_(tags), db_(OpenReadOnly(args.db)) {}
+  ~TimelineSession() {
+    for (sqlite3_stmt* st : {by_tag_, former_, by_id_, owner_, events_, records_, certificates_,
+                             holding_, user_, stays_, movements_, passages_, changes_, between_}) {
+      sqlite3_finalize(st);
+    }
+    sqlite3_close(db_);
+  }
+  TimelineSession(const TimelineSession&) = delete;
+  TimelineSession& operator=(const TimelineSession&) = delete;
+
+  // The timeline of a random tag of the list.
+  void Once(std::mt19937_64& rng, Tally& t);
+
+ private:
+  int Drain(sqlite3_stmt* st, Tally& t) {
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      ++rows;
+      ReadRow(st, t);
+    }
+    sqlite3_reset(st);
+    return rows;
+  }
+
+  const std::vector<std::string>& tags_;
+  sqlite3* db_;
+  sqlite3_stmt* by_tag_ = Prepare(db_, herdpass::sqlite::kSelectAnimalByTag);
+  sqlite3_stmt* former_ = Prepare(db_, herdpass::sqlite::kSelectFormerTags);
+  sqlite3_stmt* by_id_ = Prepare(db_, herdpass::sqlite::kSelectAnimalById);
+  sqlite3_stmt* owner_ = Prepare(db_, herdpass::sqlite::kSelectOwnerById);
+  sqlite3_stmt* events_ = Prepare(db_, herdpass::sqlite::kSelectAnimalEvents);
+  sqlite3_stmt* records_ = Prepare(db_, herdpass::sqlite::kSelectOwnerVaccinationsSince);
+  sqlite3_stmt* certificates_ = Prepare(db_, herdpass::sqlite::kSelectCertificatesOfAnimal);
+  sqlite3_stmt* holding_ = Prepare(db_, herdpass::sqlite::kSelectHoldingById);
+  sqlite3_stmt* user_ = Prepare(db_, herdpass::sqlite::kSelectUserById);
+  // The journey (store_core.h LoadJourney).
+  sqlite3_stmt* stays_ = Prepare(db_, herdpass::sqlite::kSelectHoldingStays);
+  sqlite3_stmt* movements_ = Prepare(db_, herdpass::sqlite::kSelectMovementsOfAnimal);
+  sqlite3_stmt* passages_ = Prepare(db_, herdpass::sqlite::kSelectPassagesOfAnimal);
+  sqlite3_stmt* changes_ = Prepare(db_, herdpass::sqlite::kSelectChangesOfAnimal);
+  sqlite3_stmt* between_ = Prepare(db_, herdpass::sqlite::kSelectOwnerVaccinationsBetween);
+};
+
+void TimelineSession::Once(std::mt19937_64& rng, Tally& t) {
+  const std::string& tag = tags_[rng() % tags_.size()];
+  // FindAnimalByTag: the animal by its tag, with its former tags.
+  Exec(db_, "BEGIN");
+  sqlite3_bind_text(by_tag_, 1, tag.c_str(), -1, SQLITE_STATIC);
+  if (sqlite3_step(by_tag_) != SQLITE_ROW) Die(db_, "animal not found");
+  ReadRow(by_tag_, t);
+  const int64_t animal_id = sqlite3_column_int64(by_tag_, 0);
+  sqlite3_reset(by_tag_);
+  sqlite3_bind_int64(former_, 1, animal_id);
+  t.rows += 1 + Drain(former_, t);
+  Exec(db_, "COMMIT");
+  // LoadAnimalTimeline.
+  Exec(db_, "BEGIN");
+  sqlite3_bind_int64(by_id_, 1, animal_id);
+  if (sqlite3_step(by_id_) != SQLITE_ROW) Die(db_, "animal by id");
+  ReadRow(by_id_, t);
+  const int64_t owner_id = sqlite3_column_int64(by_id_, 1);
+  std::vector<int64_t> holdings, users;
+  if (sqlite3_column_type(by_id_, 9) != SQLITE_NULL) {
+    holdings.push_back(sqlite3_column_int64(by_id_, 9));
+  }
+  sqlite3_reset(by_id_);
+  sqlite3_bind_int64(former_, 1, animal_id);
+  t.rows += 1 + Drain(former_, t);
+  sqlite3_bind_int64(owner_, 1, owner_id);
+  t.rows += Drain(owner_, t);
+  sqlite3_bind_int64(events_, 1, animal_id);
+  while (sqlite3_step(events_) == SQLITE_ROW) {
+    ++t.rows;
+    ReadRow(events_, t);
+    users.push_back(sqlite3_column_int64(events_, 9));  // recorded_by
+  }
+  sqlite3_reset(events_);
+  // The owner's records since 1900-01-01, narrowed to those naming the animal.
+  sqlite3_bind_int64(records_, 1, owner_id);
+  sqlite3_bind_int64(records_, 2, -25567);
+  while (sqlite3_step(records_) == SQLITE_ROW) {
+    ++t.rows;
+    ReadRow(records_, t);
+    const auto ids = DecodeIds(sqlite3_column_blob(records_, 3), sqlite3_column_bytes(records_, 3));
+    if (std::find(ids.begin(), ids.end(), animal_id) == ids.end()) continue;
+    if (sqlite3_column_type(records_, 20) != SQLITE_NULL) {
+      holdings.push_back(sqlite3_column_int64(records_, 20));
+    }
+    users.push_back(sqlite3_column_int64(records_, 13));  // recorded_by
+  }
+  sqlite3_reset(records_);
+  sqlite3_bind_int64(certificates_, 1, animal_id);
+  const int certificate_rows = Drain(certificates_, t);
+  t.rows += certificate_rows;
+  // LoadJourney: the stays; the movements and passages of its certificates, when it has any; its
+  // changes of owner, the owners they name, and the doses given under earlier owners.
+  sqlite3_bind_int64(stays_, 1, animal_id);
+  while (sqlite3_step(stays_) == SQLITE_ROW) {
+    ++t.rows;
+    ReadRow(stays_, t);
+    holdings.push_back(sqlite3_column_int64(stays_, 1));
+  }
+  sqlite3_reset(stays_);
+  if (certificate_rows > 0) {
+    sqlite3_bind_int64(movements_, 1, animal_id);
+    while (sqlite3_step(movements_) == SQLITE_ROW) {
+      ++t.rows;
+      ReadRow(movements_, t);
+      // An arrival's holding (arrived_at, arrival_holding_id).
+      if (sqlite3_column_type(movements_, 3) != SQLITE_NULL &&
+          sqlite3_column_type(movements_, 4) != SQLITE_NULL) {
+        holdings.push_back(sqlite3_column_int64(movements_, 4));
+      }
+    }
+    sqlite3_reset(movements_);
+    sqlite3_bind_int64(passages_, 1, animal_id);
+    while (sqlite3_step(passages_) == SQLITE_ROW) {
+      ++t.rows;
+      ReadRow(passages_, t);
+      holdings.push_back(sqlite3_column_int64(passages_, 2));
+      users.push_back(sqlite3_column_int64(passages_, 6));  // recorded_by
+    }
+    sqlite3_reset(passages_);
+  }
+  // A change as the store's reads use it (HP_CHANGE_COLUMNS).
+  struct Change {
+    int64_t animal_id, to_animal_id, head, from, to, on;
+    bool tagged;
+  };
+  auto read_changes = [&](int64_t unit) {
+    std::vector<Change> out;
+    sqlite3_bind_int64(changes_, 1, unit);
+    while (sqlite3_step(changes_) == SQLITE_ROW) {
+      ++t.rows;
+      ReadRow(changes_, t);
+      out.push_back({sqlite3_column_int64(changes_, 0), sqlite3_column_int64(changes_, 1),
+                     sqlite3_column_int64(changes_, 4), sqlite3_column_int64(changes_, 5),
+                     sqlite3_column_int64(changes_, 6), sqlite3_column_int64(changes_, 7),
+                     sqlite3_column_type(changes_, 2) != SQLITE_NULL});
+      users.push_back(sqlite3_column_int64(changes_, 10));  // recorded_by
+    }
+    sqlite3_reset(changes_);
+    return out;
+  };
+  const std::vector<Change> of_animal = read_changes(animal_id);
+  if (!of_animal.empty()) {
+    std::vector<int64_t> owners;
+    std::vector<Change> into;
+    for (const Change& c : of_animal) {
+      owners.push_back(c.from);
+      owners.push_back(c.to);
+      if (c.to_animal_id == animal_id) into.push_back(c);
+    }
+    std::sort(owners.begin(), owners.end());
+    owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+    for (int64_t id : owners) {
+      sqlite3_bind_int64(owner_, 1, id);
+      t.rows += Drain(owner_, t);
+    }
+    // WithEarlierFlockChanges: the changes into the earlier flocks, back up to 16 sales.
+    std::vector<Change> frontier;
+    for (const Change& c : into) {
+      if (!c.tagged && c.animal_id != c.to_animal_id) frontier.push_back(c);
+    }
+    for (int hop = 0; hop < 16 && !frontier.empty(); ++hop) {
+      std::vector<Change> next;
+      for (const Change& later : frontier) {
+        for (Change e : read_changes(later.animal_id)) {
+          if (e.to_animal_id != later.animal_id || e.animal_id == later.animal_id) continue;
+          if (e.on > later.on) continue;
+          e.to_animal_id = later.to_animal_id;
+          into.push_back(e);
+          next.push_back(e);
+        }
+      }
+      frontier = std::move(next);
+    }
+    // EarlierDosesOf: per earlier owner, its records up to the last day a unit left it, of the
+    // rows naming a unit that left it; and the owner (its masked name).
+    std::vector<int64_t> earlier;
+    for (const Change& c : into) {
+      if (c.from != owner_id) earlier.push_back(c.from);
+    }
+    std::sort(earlier.begin(), earlier.end());
+    earlier.erase(std::unique(earlier.begin(), earlier.end()), earlier.end());
+    for (int64_t from : earlier) {
+      int64_t until = std::numeric_limits<int64_t>::min();
+      std::vector<int64_t> left;
+      for (const Change& c : into) {
+        if (c.from != from) continue;
+        until = std::max(until, c.on);
+        left.push_back(c.animal_id);
+      }
+      sqlite3_bind_int64(between_, 1, from);
+      sqlite3_bind_int64(between_, 2, -25567);
+      sqlite3_bind_int64(between_, 3, until);
+      while (sqlite3_step(between_) == SQLITE_ROW) {
+        ++t.rows;
+        const auto ids =
+            DecodeIds(sqlite3_column_blob(between_, 3), sqlite3_column_bytes(between_, 3));
+        if (std::none_of(ids.begin(), ids.end(), [&](int64_t id) {
+              return std::find(left.begin(), left.end(), id) != left.end();
+            })) {
+          continue;
+        }
+        ReadRow(between_, t);
+        if (sqlite3_column_type(between_, 20) != SQLITE_NULL) {
+          holdings.push_back(sqlite3_column_int64(between_, 20));
+        }
+        users.push_back(sqlite3_column_int64(between_, 13));  // recorded_by
+      }
+      sqlite3_reset(between_);
+      sqlite3_bind_int64(owner_, 1, from);
+      t.rows += Drain(owner_, t);
+    }
+  }
+  for (auto* ids : {&holdings, &users}) {
+    std::sort(ids->begin(), ids->end());
+    ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  }
+  for (int64_t id : holdings) {
+    sqlite3_bind_int64(holding_, 1, id);
+    t.rows += Drain(holding_, t);
+  }
+  for (int64_t id : users) {
+    sqlite3_bind_int64(user_, 1, id);
+    t.rows += Drain(user_, t);
+  }
+  Exec(db_, "COMMIT");
+}
+
 int Timeline(const Args& args) {
   const std::vector<std::string> tags = ReadLines(args.tags);
   if (tags.empty()) {
     std::fprintf(stderr, "raw_sqlite_bench: no tags in %s\n", args.tags.c_str());
     return 1;
   }
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    Die(db, "open --db");
-  }
-  namespace q = herdpass::sqlite;
-  sqlite3_stmt* by_tag = Prepare(db, q::kSelectAnimalByTag);
-  sqlite3_stmt* former = Prepare(db, q::kSelectFormerTags);
-  sqlite3_stmt* by_id = Prepare(db, q::kSelectAnimalById);
-  sqlite3_stmt* owner = Prepare(db, q::kSelectOwnerById);
-  sqlite3_stmt* events = Prepare(db, q::kSelectAnimalEvents);
-  sqlite3_stmt* records = Prepare(db, q::kSelectOwnerVaccinationsSince);
-  sqlite3_stmt* certificates = Prepare(db, q::kSelectCertificatesOfAnimal);
-  sqlite3_stmt* holding = Prepare(db, q::kSelectHoldingById);
-  sqlite3_stmt* user = Prepare(db, q::kSelectUserById);
-  // The journey (store_core.h LoadJourney).
-  sqlite3_stmt* stays = Prepare(db, q::kSelectHoldingStays);
-  sqlite3_stmt* movements = Prepare(db, q::kSelectMovementsOfAnimal);
-  sqlite3_stmt* passages = Prepare(db, q::kSelectPassagesOfAnimal);
-  sqlite3_stmt* changes = Prepare(db, q::kSelectChangesOfAnimal);
-  sqlite3_stmt* between = Prepare(db, q::kSelectOwnerVaccinationsBetween);
-
-  size_t bytes_read = 0;
-  auto read_row = [&bytes_read](sqlite3_stmt* st) {
-    for (int c = 0; c < sqlite3_column_count(st); ++c) {
-      if (sqlite3_column_blob(st, c) != nullptr) {
-        bytes_read += static_cast<size_t>(sqlite3_column_bytes(st, c));
-      }
-    }
-  };
-  auto drain = [&](sqlite3_stmt* st) {
-    int rows = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      ++rows;
-      read_row(st);
-    }
-    sqlite3_reset(st);
-    return rows;
-  };
-
-  std::mt19937_64 rng(11);
-  std::vector<double> latencies_us;
-  int64_t timelines = 0;
-  int64_t rows = 0;
-  const auto start = Clock::now();
-  const auto deadline = start + std::chrono::duration<double>(args.seconds);
-  for (auto t0 = start; t0 < deadline;) {
-    const std::string& tag = tags[rng() % tags.size()];
-    // FindAnimalByTag: the animal by its tag, with its former tags.
-    Exec(db, "BEGIN");
-    sqlite3_bind_text(by_tag, 1, tag.c_str(), -1, SQLITE_STATIC);
-    if (sqlite3_step(by_tag) != SQLITE_ROW) Die(db, "animal not found");
-    read_row(by_tag);
-    const int64_t animal_id = sqlite3_column_int64(by_tag, 0);
-    sqlite3_reset(by_tag);
-    sqlite3_bind_int64(former, 1, animal_id);
-    rows += 1 + drain(former);
-    Exec(db, "COMMIT");
-    // LoadAnimalTimeline.
-    Exec(db, "BEGIN");
-    sqlite3_bind_int64(by_id, 1, animal_id);
-    if (sqlite3_step(by_id) != SQLITE_ROW) Die(db, "animal by id");
-    read_row(by_id);
-    const int64_t owner_id = sqlite3_column_int64(by_id, 1);
-    std::vector<int64_t> holdings, users;
-    if (sqlite3_column_type(by_id, 9) != SQLITE_NULL) {
-      holdings.push_back(sqlite3_column_int64(by_id, 9));
-    }
-    sqlite3_reset(by_id);
-    sqlite3_bind_int64(former, 1, animal_id);
-    rows += 1 + drain(former);
-    sqlite3_bind_int64(owner, 1, owner_id);
-    rows += drain(owner);
-    sqlite3_bind_int64(events, 1, animal_id);
-    while (sqlite3_step(events) == SQLITE_ROW) {
-      ++rows;
-      read_row(events);
-      users.push_back(sqlite3_column_int64(events, 9));  // recorded_by
-    }
-    sqlite3_reset(events);
-    // The owner's records since 1900-01-01, narrowed to those naming the animal.
-    sqlite3_bind_int64(records, 1, owner_id);
-    sqlite3_bind_int64(records, 2, -25567);
-    while (sqlite3_step(records) == SQLITE_ROW) {
-      ++rows;
-      read_row(records);
-      const auto ids = DecodeIds(sqlite3_column_blob(records, 3), sqlite3_column_bytes(records, 3));
-      if (std::find(ids.begin(), ids.end(), animal_id) == ids.end()) continue;
-      if (sqlite3_column_type(records, 20) != SQLITE_NULL) {
-        holdings.push_back(sqlite3_column_int64(records, 20));
-      }
-      users.push_back(sqlite3_column_int64(records, 13));  // recorded_by
-    }
-    sqlite3_reset(records);
-    sqlite3_bind_int64(certificates, 1, animal_id);
-    const int certificate_rows = drain(certificates);
-    rows += certificate_rows;
-    // LoadJourney: the stays; the movements and passages of its certificates, when it has any; its
-    // changes of owner, the owners they name, and the doses given under earlier owners.
-    sqlite3_bind_int64(stays, 1, animal_id);
-    while (sqlite3_step(stays) == SQLITE_ROW) {
-      ++rows;
-      read_row(stays);
-      holdings.push_back(sqlite3_column_int64(stays, 1));
-    }
-    sqlite3_reset(stays);
-    if (certificate_rows > 0) {
-      sqlite3_bind_int64(movements, 1, animal_id);
-      while (sqlite3_step(movements) == SQLITE_ROW) {
-        ++rows;
-        read_row(movements);
-        // An arrival's holding (arrived_at, arrival_holding_id).
-        if (sqlite3_column_type(movements, 3) != SQLITE_NULL &&
-            sqlite3_column_type(movements, 4) != SQLITE_NULL) {
-          holdings.push_back(sqlite3_column_int64(movements, 4));
-        }
-      }
-      sqlite3_reset(movements);
-      sqlite3_bind_int64(passages, 1, animal_id);
-      while (sqlite3_step(passages) == SQLITE_ROW) {
-        ++rows;
-        read_row(passages);
-        holdings.push_back(sqlite3_column_int64(passages, 2));
-        users.push_back(sqlite3_column_int64(passages, 6));  // recorded_by
-      }
-      sqlite3_reset(passages);
-    }
-    // A change as the store's reads use it (HP_CHANGE_COLUMNS).
-    struct Change {
-      int64_t animal_id, to_animal_id, head, from, to, on;
-      bool tagged;
-    };
-    auto read_changes = [&](int64_t unit) {
-      std::vector<Change> out;
-      sqlite3_bind_int64(changes, 1, unit);
-      while (sqlite3_step(changes) == SQLITE_ROW) {
-        ++rows;
-        read_row(changes);
-        out.push_back({sqlite3_column_int64(changes, 0), sqlite3_column_int64(changes, 1),
-                       sqlite3_column_int64(changes, 4), sqlite3_column_int64(changes, 5),
-                       sqlite3_column_int64(changes, 6), sqlite3_column_int64(changes, 7),
-                       sqlite3_column_type(changes, 2) != SQLITE_NULL});
-        users.push_back(sqlite3_column_int64(changes, 10));  // recorded_by
-      }
-      sqlite3_reset(changes);
-      return out;
-    };
-    const std::vector<Change> of_animal = read_changes(animal_id);
-    if (!of_animal.empty()) {
-      std::vector<int64_t> owners;
-      std::vector<Change> into;
-      for (const Change& c : of_animal) {
-        owners.push_back(c.from);
-        owners.push_back(c.to);
-        if (c.to_animal_id == animal_id) into.push_back(c);
-      }
-      std::sort(owners.begin(), owners.end());
-      owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
-      for (int64_t id : owners) {
-        sqlite3_bind_int64(owner, 1, id);
-        rows += drain(owner);
-      }
-      // WithEarlierFlockChanges: the changes into the earlier flocks, back up to 16 sales.
-      std::vector<Change> frontier;
-      for (const Change& c : into) {
-        if (!c.tagged && c.animal_id != c.to_animal_id) frontier.push_back(c);
-      }
-      for (int hop = 0; hop < 16 && !frontier.empty(); ++hop) {
-        std::vector<Change> next;
-        for (const Change& later : frontier) {
-          for (Change e : read_changes(later.animal_id)) {
-            if (e.to_animal_id != later.animal_id || e.animal_id == later.animal_id) continue;
-            if (e.on > later.on) continue;
-            e.to_animal_id = later.to_animal_id;
-            into.push_back(e);
-            next.push_back(e);
-          }
-        }
-        frontier = std::move(next);
-      }
-      // EarlierDosesOf: per earlier owner, its records up to the last day a unit left it, of the
-      // rows naming a unit that left it; and the owner (its masked name).
-      std::vector<int64_t> earlier;
-      for (const Change& c : into) {
-        if (c.from != owner_id) earlier.push_back(c.from);
-      }
-      std::sort(earlier.begin(), earlier.end());
-      earlier.erase(std::unique(earlier.begin(), earlier.end()), earlier.end());
-      for (int64_t from : earlier) {
-        int64_t until = std::numeric_limits<int64_t>::min();
-        std::vector<int64_t> left;
-        for (const Change& c : into) {
-          if (c.from != from) continue;
-          until = std::max(until, c.on);
-          left.push_back(c.animal_id);
-        }
-        sqlite3_bind_int64(between, 1, from);
-        sqlite3_bind_int64(between, 2, -25567);
-        sqlite3_bind_int64(between, 3, until);
-        while (sqlite3_step(between) == SQLITE_ROW) {
-          ++rows;
-          const auto ids =
-              DecodeIds(sqlite3_column_blob(between, 3), sqlite3_column_bytes(between, 3));
-          if (std::none_of(ids.begin(), ids.end(), [&](int64_t id) {
-                return std::find(left.begin(), left.end(), id) != left.end();
-              })) {
-            continue;
-          }
-          read_row(between);
-          if (sqlite3_column_type(between, 20) != SQLITE_NULL) {
-            holdings.push_back(sqlite3_column_int64(between, 20));
-          }
-          users.push_back(sqlite3_column_int64(between, 13));  // recorded_by
-        }
-        sqlite3_reset(between);
-        sqlite3_bind_int64(owner, 1, from);
-        rows += drain(owner);
-      }
-    }
-    for (auto* ids : {&holdings, &users}) {
-      std::sort(ids->begin(), ids->end());
-      ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
-    }
-    for (int64_t id : holdings) {
-      sqlite3_bind_int64(holding, 1, id);
-      rows += drain(holding);
-    }
-    for (int64_t id : users) {
-      sqlite3_bind_int64(user, 1, id);
-      rows += drain(user);
-    }
-    Exec(db, "COMMIT");
-    ++timelines;
-    const auto t1 = Clock::now();
-    latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    t0 = t1;
-  }
-  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  for (sqlite3_stmt* st : {by_tag, former, by_id, owner, events, records, certificates, holding,
-                           user, stays, movements, passages, changes, between}) {
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  const double p50 = Percentile(latencies_us, 50);
-  const double p99 = Percentile(latencies_us, 99);
+  Tally t = RunThreads<TimelineSession>(args, 11, tags);
+  const double n = static_cast<double>(std::max<int64_t>(t.ops, 1));
   std::printf(
       "HP_RESULT timelines=%lld rows_per_timeline=%.1f bytes_per_timeline=%.0f seconds=%.2f "
-      "timelines_per_s=%.0f p50_us=%.1f p99_us=%.1f\n",
-      static_cast<long long>(timelines),
-      static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(timelines, 1)),
-      static_cast<double>(bytes_read) / static_cast<double>(std::max<int64_t>(timelines, 1)), secs,
-      static_cast<double>(timelines) / secs, p50, p99);
+      "timelines_per_s=%.0f p50_us=%.1f p99_us=%.1f threads=%d\n",
+      static_cast<long long>(t.ops), static_cast<double>(t.rows) / n,
+      static_cast<double>(t.bytes) / n, t.seconds, static_cast<double>(t.ops) / t.seconds,
+      Percentile(t.latencies_us, 50), Percentile(t.latencies_us, 99), std::max(args.threads, 1));
   return 0;
 }
 
@@ -748,57 +818,59 @@ int Arrival(const Args& args) {
 
 // GET /api/v1/trace's one query (store_core.h Trace: Codecs::ReadTraceWalk), forward from a
 // random holding of the list, as the SQLite store binds it. Not included: the holdings and owners
-// the server then reads by id, the audit row, and the JSON.
+// the server then reads by id, the audit row, and the JSON. One thread's connection.
+class TraceSession {
+ public:
+  TraceSession(const Args& args, const std::vector<std::string>& holdings)
+      : args_(args), holdings_(holdings), db_(OpenReadOnly(args.db)) {}
+  ~TraceSession() {
+    sqlite3_finalize(walk_);
+    sqlite3_close(db_);
+  }
+  TraceSession(const TraceSession&) = delete;
+  TraceSession& operator=(const TraceSession&) = delete;
+
+  void Once(std::mt19937_64& rng, Tally& t) {
+    const int64_t holding = std::atoll(holdings_[rng() % holdings_.size()].c_str());
+    Exec(db_, "BEGIN");
+    sqlite3_bind_int64(walk_, 1, holding);
+    sqlite3_bind_int64(walk_, 2, 0);
+    sqlite3_bind_int64(walk_, 3, args_.from_ms);
+    sqlite3_bind_int64(walk_, 4, args_.to_ms);
+    sqlite3_bind_int64(walk_, 5, args_.depth);
+    sqlite3_bind_int64(walk_, 6, 1);
+    sqlite3_bind_int64(walk_, 7, 0);
+    int rc;
+    while ((rc = sqlite3_step(walk_)) == SQLITE_ROW) {
+      ++t.rows;
+      ReadRow(walk_, t);
+    }
+    if (rc != SQLITE_DONE) Die(db_, "trace");
+    sqlite3_reset(walk_);
+    Exec(db_, "COMMIT");
+  }
+
+ private:
+  const Args& args_;
+  const std::vector<std::string>& holdings_;
+  sqlite3* db_;
+  sqlite3_stmt* walk_ = Prepare(db_, herdpass::sqlite::kSelectTraceWalk);
+};
+
 int Trace(const Args& args) {
   const std::vector<std::string> holdings = ReadLines(args.holdings);
   if (holdings.empty()) {
     std::fprintf(stderr, "raw_sqlite_bench: no holdings in %s\n", args.holdings.c_str());
     return 1;
   }
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    Die(db, "open --db");
-  }
-  sqlite3_stmt* walk = Prepare(db, herdpass::sqlite::kSelectTraceWalk);
-  std::mt19937_64 rng(13);
-  std::vector<double> latencies_us;
-  int64_t traces = 0;
-  int64_t rows = 0;
-  size_t bytes_read = 0;
-  const auto start = Clock::now();
-  const auto deadline = start + std::chrono::duration<double>(args.seconds);
-  for (auto t0 = start; t0 < deadline;) {
-    const int64_t holding = std::atoll(holdings[rng() % holdings.size()].c_str());
-    Exec(db, "BEGIN");
-    sqlite3_bind_int64(walk, 1, holding);
-    sqlite3_bind_int64(walk, 2, 0);
-    sqlite3_bind_int64(walk, 3, args.from_ms);
-    sqlite3_bind_int64(walk, 4, args.to_ms);
-    sqlite3_bind_int64(walk, 5, args.depth);
-    sqlite3_bind_int64(walk, 6, 1);
-    sqlite3_bind_int64(walk, 7, 0);
-    int rc;
-    while ((rc = sqlite3_step(walk)) == SQLITE_ROW) {
-      ++rows;
-      bytes_read += RowBytes(walk);
-    }
-    if (rc != SQLITE_DONE) Die(db, "trace");
-    sqlite3_reset(walk);
-    Exec(db, "COMMIT");
-    ++traces;
-    const auto t1 = Clock::now();
-    latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    t0 = t1;
-  }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  Tally t = RunThreads<TraceSession>(args, 13, holdings);
   std::printf(
       "HP_RESULT traces=%lld seconds=%.2f traces_per_s=%.1f p50_us=%.0f p99_us=%.0f "
-      "rows_per_trace=%.1f bytes=%zu\n",
-      static_cast<long long>(traces), seconds, static_cast<double>(traces) / seconds,
-      Percentile(latencies_us, 50), Percentile(latencies_us, 99),
-      static_cast<double>(rows) / static_cast<double>(std::max<int64_t>(traces, 1)), bytes_read);
-  sqlite3_finalize(walk);
-  sqlite3_close(db);
+      "rows_per_trace=%.1f bytes=%zu threads=%d\n",
+      static_cast<long long>(t.ops), t.seconds, static_cast<double>(t.ops) / t.seconds,
+      Percentile(t.latencies_us, 50), Percentile(t.latencies_us, 99),
+      static_cast<double>(t.rows) / static_cast<double>(std::max<int64_t>(t.ops, 1)), t.bytes,
+      std::max(args.threads, 1));
   return 0;
 }
 
@@ -807,91 +879,96 @@ int Trace(const Args& args) {
 // outer circle (SelectHoldingsInBox), those within the radius kept (haversine, as
 // domain/holding.cpp DistanceMeters), then the units on them, their owners and their owners' doses
 // (SelectRingUnits, SelectRingOwners, SelectRingDoses), every column of every row read. Not
-// included: the coverage worked out from the doses, the order, the audit row and the JSON.
-int Ring(const Args& args) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(args.db.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    Die(db, "open --db");
+// included: the coverage worked out from the doses, the order, the audit row and the JSON. One
+// thread's connection.
+class RingSession {
+ public:
+  explicit RingSession(const Args& args) : args_(args), db_(OpenReadOnly(args.db)) {}
+  ~RingSession() {
+    for (sqlite3_stmt* st : {box_, units_, owners_, doses_}) sqlite3_finalize(st);
+    sqlite3_close(db_);
   }
-  sqlite3_stmt* box = Prepare(db, herdpass::sqlite::kSelectHoldingsInBox);
-  sqlite3_stmt* units = Prepare(db, herdpass::sqlite::kSelectRingUnits);
-  sqlite3_stmt* owners = Prepare(db, herdpass::sqlite::kSelectRingOwners);
-  sqlite3_stmt* doses = Prepare(db, herdpass::sqlite::kSelectRingDoses);
-  constexpr double kEarthRadiusM = 6371008.8;
-  constexpr double kRad = 3.14159265358979323846 / 180;
-  const double r = args.radius_km * 1000;
-  const double dlat = r / kEarthRadiusM / kRad;
-  const double far = std::abs(args.lat) + dlat;
-  const double dlon = std::asin(std::sin(r / kEarthRadiusM) / std::cos(far * kRad)) / kRad;
-  auto distance = [&](double lat, double lon) {
-    const double p1 = args.lat * kRad, p2 = lat * kRad;
-    const double dp = p2 - p1, dl = (lon - args.lon) * kRad;
-    const double a = std::sin(dp / 2) * std::sin(dp / 2) +
-                     std::cos(p1) * std::cos(p2) * std::sin(dl / 2) * std::sin(dl / 2);
-    return 2 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(a)));
-  };
-  auto read_all = [&](sqlite3_stmt* st, int64_t& rows, size_t& bytes) {
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      ++rows;
-      bytes += RowBytes(st);
-    }
-    if (rc != SQLITE_DONE) Die(db, "ring");
-    sqlite3_reset(st);
-  };
-  std::vector<double> latencies_us;
-  int64_t rings = 0;
-  int64_t holdings = 0;
-  int64_t rows = 0;
-  size_t bytes_read = 0;
-  const auto start = Clock::now();
-  const auto deadline = start + std::chrono::duration<double>(args.seconds);
-  for (auto t0 = start; t0 < deadline;) {
-    Exec(db, "BEGIN");
-    sqlite3_bind_text(box, 1, "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(box, 2, 1);
-    sqlite3_bind_text(box, 3, "", -1, SQLITE_STATIC);
-    sqlite3_bind_double(box, 4, args.lat - dlat);
-    sqlite3_bind_double(box, 5, args.lat + dlat);
-    sqlite3_bind_double(box, 6, args.lon - dlon);
-    sqlite3_bind_double(box, 7, args.lon + dlon);
+  RingSession(const RingSession&) = delete;
+  RingSession& operator=(const RingSession&) = delete;
+
+  void Once(std::mt19937_64& /*rng*/, Tally& t) {
+    Exec(db_, "BEGIN");
+    sqlite3_bind_text(box_, 1, "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(box_, 2, 1);
+    sqlite3_bind_text(box_, 3, "", -1, SQLITE_STATIC);
+    sqlite3_bind_double(box_, 4, args_.lat - dlat_);
+    sqlite3_bind_double(box_, 5, args_.lat + dlat_);
+    sqlite3_bind_double(box_, 6, args_.lon - dlon_);
+    sqlite3_bind_double(box_, 7, args_.lon + dlon_);
     std::string ids = "[";
     const int lat_col = 7, lon_col = 8;  // HP_HOLDING_COLUMNS: ... lat, lon ...
     int rc;
-    while ((rc = sqlite3_step(box)) == SQLITE_ROW) {
-      ++rows;
-      bytes_read += RowBytes(box);
-      if (distance(sqlite3_column_double(box, lat_col), sqlite3_column_double(box, lon_col)) <= r) {
-        ids += (ids.size() > 1 ? "," : "") + std::to_string(sqlite3_column_int64(box, 0));
-        ++holdings;
+    while ((rc = sqlite3_step(box_)) == SQLITE_ROW) {
+      ++t.rows;
+      ReadRow(box_, t);
+      if (Distance(sqlite3_column_double(box_, lat_col), sqlite3_column_double(box_, lon_col)) <=
+          r_) {
+        ids += (ids.size() > 1 ? "," : "") + std::to_string(sqlite3_column_int64(box_, 0));
+        ++t.holdings;
       }
     }
-    if (rc != SQLITE_DONE) Die(db, "ring holdings");
-    sqlite3_reset(box);
+    if (rc != SQLITE_DONE) Die(db_, "ring holdings");
+    sqlite3_reset(box_);
     ids += "]";
-    sqlite3_bind_text(units, 1, ids.c_str(), -1, SQLITE_TRANSIENT);
-    read_all(units, rows, bytes_read);
-    sqlite3_bind_text(owners, 1, ids.c_str(), -1, SQLITE_TRANSIENT);
-    read_all(owners, rows, bytes_read);
-    sqlite3_bind_text(doses, 1, ids.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(doses, 2, args.day);
-    read_all(doses, rows, bytes_read);
-    Exec(db, "COMMIT");
-    ++rings;
-    const auto t1 = Clock::now();
-    latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    t0 = t1;
+    sqlite3_bind_text(units_, 1, ids.c_str(), -1, SQLITE_TRANSIENT);
+    ReadAll(units_, t);
+    sqlite3_bind_text(owners_, 1, ids.c_str(), -1, SQLITE_TRANSIENT);
+    ReadAll(owners_, t);
+    sqlite3_bind_text(doses_, 1, ids.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(doses_, 2, args_.day);
+    ReadAll(doses_, t);
+    Exec(db_, "COMMIT");
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  const double n = static_cast<double>(std::max<int64_t>(rings, 1));
+
+ private:
+  static constexpr double kEarthRadiusM = 6371008.8;
+  static constexpr double kRad = 3.14159265358979323846 / 180;
+
+  double Distance(double lat, double lon) const {
+    const double p1 = args_.lat * kRad, p2 = lat * kRad;
+    const double dp = p2 - p1, dl = (lon - args_.lon) * kRad;
+    const double a = std::sin(dp / 2) * std::sin(dp / 2) +
+                     std::cos(p1) * std::cos(p2) * std::sin(dl / 2) * std::sin(dl / 2);
+    return 2 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(a)));
+  }
+  void ReadAll(sqlite3_stmt* st, Tally& t) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      ++t.rows;
+      ReadRow(st, t);
+    }
+    if (rc != SQLITE_DONE) Die(db_, "ring");
+    sqlite3_reset(st);
+  }
+
+  const Args& args_;
+  sqlite3* db_;
+  const double r_ = args_.radius_km * 1000;
+  const double dlat_ = r_ / kEarthRadiusM / kRad;
+  const double dlon_ =
+      std::asin(std::sin(r_ / kEarthRadiusM) / std::cos((std::abs(args_.lat) + dlat_) * kRad)) /
+      kRad;
+  sqlite3_stmt* box_ = Prepare(db_, herdpass::sqlite::kSelectHoldingsInBox);
+  sqlite3_stmt* units_ = Prepare(db_, herdpass::sqlite::kSelectRingUnits);
+  sqlite3_stmt* owners_ = Prepare(db_, herdpass::sqlite::kSelectRingOwners);
+  sqlite3_stmt* doses_ = Prepare(db_, herdpass::sqlite::kSelectRingDoses);
+};
+
+int Ring(const Args& args) {
+  Tally t = RunThreads<RingSession>(args, 0);
+  const double n = static_cast<double>(std::max<int64_t>(t.ops, 1));
   std::printf(
       "HP_RESULT rings=%lld seconds=%.2f rings_per_s=%.1f p50_us=%.0f p99_us=%.0f "
-      "holdings_per_ring=%.1f rows_per_ring=%.1f bytes=%zu\n",
-      static_cast<long long>(rings), seconds, static_cast<double>(rings) / seconds,
-      Percentile(latencies_us, 50), Percentile(latencies_us, 99), static_cast<double>(holdings) / n,
-      static_cast<double>(rows) / n, bytes_read);
-  for (sqlite3_stmt* st : {box, units, owners, doses}) sqlite3_finalize(st);
-  sqlite3_close(db);
+      "holdings_per_ring=%.1f rows_per_ring=%.1f bytes=%zu threads=%d\n",
+      static_cast<long long>(t.ops), t.seconds, static_cast<double>(t.ops) / t.seconds,
+      Percentile(t.latencies_us, 50), Percentile(t.latencies_us, 99),
+      static_cast<double>(t.holdings) / n, static_cast<double>(t.rows) / n, t.bytes,
+      std::max(args.threads, 1));
   return 0;
 }
 
@@ -1017,10 +1094,20 @@ int main(int argc, char** argv) {
       args.runs = std::atoi(v);
     } else if (a == "--seconds") {
       args.seconds = std::atof(v);
+    } else if (a == "--threads") {
+      args.threads = std::atoi(v);
     } else {
       std::cerr << "raw_sqlite_bench: unknown option " << a << "\n";
       return 2;
     }
+  }
+  if (args.threads != 1 && args.mode != "timeline" && args.mode != "trace" && args.mode != "ring") {
+    std::cerr << "raw_sqlite_bench: --threads is for timeline, trace and ring only\n";
+    return 2;
+  }
+  if (args.threads < 1) {
+    std::cerr << "raw_sqlite_bench: --threads must be at least 1\n";
+    return 2;
   }
   if (args.mode == "insert" && !args.db.empty() && !args.schema_from.empty()) {
     return herdpass::bench::Insert(args);
@@ -1045,6 +1132,7 @@ int main(int argc, char** argv) {
                "HERDPASS.db --phones FILE | timeline --db HERDPASS.db --tags FILE | arrival --db "
                "HERDPASS.db --arrivals FILE | trace --db HERDPASS.db --holdings FILE --from-ms MS "
                "--to-ms MS [--depth N] | ring --db HERDPASS.db --lat LAT --lon LON --radius-km KM "
-               "--day DAYS | reminders --db HERDPASS.db [--runs N]\n";
+               "--day DAYS | reminders --db HERDPASS.db [--runs N]; timeline, trace and ring take "
+               "[--threads N]\n";
   return 2;
 }
