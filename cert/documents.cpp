@@ -255,8 +255,13 @@ std::string SignRevocationList(const RevocationList& list, const Ed25519Signer& 
       zones.push_back(std::move(j));
     }
     payload["zones"] = std::move(zones);
+    if (list.zones_utc_offset) payload["zones_utc_offset_minutes"] = list.zones_utc_offset->count();
   }
   return SignJws(payload, kRevocationListTyp, signer);
+}
+
+Date ZoneDayOf(const RevocationList& list, Timestamp now, std::chrono::minutes own_offset) {
+  return Date::Of(now + list.zones_utc_offset.value_or(own_offset));
 }
 
 std::vector<std::pair<std::string, std::string>> OfflineZoneWarnings(const RevocationList& list,
@@ -406,6 +411,15 @@ Result<RevocationList> OpenRevocationList(std::string_view jws,
     list.revoked_hashes.push_back(h.get<std::string>());
   }
   HP_ASSIGN_OR_RETURN(list.zones, ZonesOf(doc, code));
+  if (doc.contains("zones_utc_offset_minutes")) {
+    // UTC-12:00 to UTC+14:00, the offsets in use anywhere.
+    auto offset = IntAt(doc, "zones_utc_offset_minutes");
+    if (!offset || *offset < -12 * 60 || *offset > 14 * 60) {
+      return Bad(code,
+                 "zones_utc_offset_minutes is not a whole number of minutes from -720 to 840");
+    }
+    list.zones_utc_offset = std::chrono::minutes(*offset);
+  }
   return list;
 }
 

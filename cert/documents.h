@@ -10,6 +10,7 @@
 // The payloads are written down in docs/hp1-format.md.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,7 +57,15 @@ struct RevocationList {
   // that a list without zones is the same document as before zones existed; verifiers that do not
   // know the member ignore it).
   std::vector<PublishedZone> zones;
+  // The zones' days (starts_on, ends_on) are days of the local time UTC + this offset, the
+  // publishing node's (serve --utc-offset); member "zones_utc_offset_minutes", written with the
+  // zones. Absent from lists made before it: a verifier then takes its own day.
+  std::optional<std::chrono::minutes> zones_utc_offset;
 };
+
+// The day on which a verifier judges `list`'s zones at `now`: the day in the list's zone offset,
+// or, for a list without one, in `own_offset` (the verifier's own local time).
+Date ZoneDayOf(const RevocationList& list, Timestamp now, std::chrono::minutes own_offset);
 
 // The zone warnings an offline verifier gives for a certificate (`hash` its RevocationHash, its
 // species and origin authority) on `today`: for each zone of `list` holding on that day that

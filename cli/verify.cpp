@@ -219,9 +219,9 @@ int VerifyOffline(const VerifyOptions& o) {
     auto hash = cert::RevocationHash(outcome.payload->id);
     for (const auto& list : lists) {
       if (!hash.ok()) break;
-      for (const auto& [code, message] :
-           cert::OfflineZoneWarnings(list, hash.value(), outcome.payload->species,
-                                     outcome.payload->origin, Date::Of(now))) {
+      for (const auto& [code, message] : cert::OfflineZoneWarnings(
+               list, hash.value(), outcome.payload->species, outcome.payload->origin,
+               cert::ZoneDayOf(list, now, std::chrono::minutes(0)))) {
         std::cout << "warning:         " << code << ": " << message << "\n";
       }
     }

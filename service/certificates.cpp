@@ -974,6 +974,7 @@ Result<std::string> HerdService::RevocationListDocument() {
     list.issued_at = std::chrono::floor<std::chrono::seconds>(now);
     list.revoked_hashes = revocations->hashes;
     list.zones = zones->zones;
+    list.zones_utc_offset = config_.local_utc_offset;  // zones' days are the node's local days
     std::string doc = cert::SignRevocationList(list, *signer.value());
     certs_->KeepRevocationDocument(doc, sequence, zones->key, now);
     return doc;

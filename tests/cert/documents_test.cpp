@@ -303,6 +303,59 @@ TEST_F(DocumentsTest, ZonesRoundTripWithTheRevocationList) {
   EXPECT_EQ(opened->zones[1].authorities, by_code.authorities);
 }
 
+// The zones' days are the publishing node's local days: the list says its offset, and a verifier
+// judges the zones on the day in that offset, whatever its own clock's zone.
+TEST_F(DocumentsTest, TheZonesOffsetTravelsWithTheListAndSetsTheVerifiersDay) {
+  RevocationList r;
+  r.authority = "KZ-ABY";
+  r.sequence = 3;
+  r.issued_at = T("2026-11-29T10:00:00Z");
+  r.zones = {Zone7()};
+  r.zones_utc_offset = std::chrono::minutes(300);
+  const std::string jws = SignRevocationList(r, signing_);
+  EXPECT_EQ(json::parse(FromB64Url(json::parse(jws)["payload"]))["zones_utc_offset_minutes"], 300);
+  auto opened = OpenRevocationList(jws, list_.keys);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_TRUE(opened->zones_utc_offset.has_value());
+  EXPECT_EQ(opened->zones_utc_offset->count(), 300);
+  // 20:00 UTC on 30 November is 1 December at UTC+05:00, the zone's first day.
+  const Timestamp evening = T("2026-11-30T20:00:00Z");
+  EXPECT_EQ(ZoneDayOf(*opened, evening, std::chrono::minutes(0)),
+            Date::Parse("2026-12-01").value());
+  EXPECT_EQ(OfflineZoneWarnings(*opened, Zone7().certificates[0], "sheep", "KZ-ABY-01",
+                                ZoneDayOf(*opened, evening, std::chrono::minutes(0)))
+                .size(),
+            1u);
+  // A list without the member (made before it): the verifier's own offset.
+  RevocationList old = *opened;
+  old.zones_utc_offset.reset();
+  EXPECT_EQ(ZoneDayOf(old, evening, std::chrono::minutes(0)), Date::Parse("2026-11-30").value());
+  EXPECT_EQ(ZoneDayOf(old, evening, std::chrono::minutes(240)), Date::Parse("2026-12-01").value());
+  // Without zones the list is the document it was before zones: no offset either.
+  r.zones.clear();
+  EXPECT_FALSE(json::parse(FromB64Url(json::parse(SignRevocationList(r, signing_))["payload"]))
+                   .contains("zones_utc_offset_minutes"));
+}
+
+TEST_F(DocumentsTest, AZonesOffsetThatIsNoOffsetRefusesTheRevocationList) {
+  json doc = {{"type", "herdpass-revocation-list"},
+              {"version", 1},
+              {"authority", "KZ-ABY"},
+              {"sequence", 1},
+              {"issued_at", "2026-11-29T10:00:00Z"},
+              {"revoked", json::array()},
+              {"zones", json::array()}};
+  doc["zones_utc_offset_minutes"] = -720;
+  ASSERT_TRUE(OpenRevocationList(SignedRevocationPayload(doc, signing_), list_.keys).ok());
+  for (const json& bad : {json(841), json(-721), json(30.5), json("300"), json(nullptr)}) {
+    doc["zones_utc_offset_minutes"] = bad;
+    EXPECT_TRUE(IsInvalidArgument(
+        OpenRevocationList(SignedRevocationPayload(doc, signing_), list_.keys).status(),
+        "revocation_list"))
+        << bad.dump();
+  }
+}
+
 TEST_F(DocumentsTest, MalformedZonesRefuseTheRevocationList) {
   json base = {{"type", "herdpass-revocation-list"},
                {"version", 1},

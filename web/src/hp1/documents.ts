@@ -18,6 +18,9 @@ export interface RevocationList {
   // W14: the zones in force when the list was issued (absent from lists without any, and from
   // lists kept before zones were published): cert/documents.h PublishedZone.
   zones?: PublishedZone[];
+  // The zones' days are days of the local time UTC + this many minutes, the publishing node's
+  // (cert/documents.h RevocationList::zones_utc_offset); absent from lists made before it.
+  zones_utc_offset_minutes?: number;
 }
 
 export interface PublishedZone {
@@ -310,5 +313,29 @@ export function openRevocationList(text: string, keys: TrustedKey[]): Revocation
     if (typeof h !== 'string' || !isLowerHex(h, 64)) throw bad('revoked holds something other than a lowercase hex SHA-256');
   }
   const zones = zonesOf(doc, bad);
-  return { authority, sequence, issued_at: issuedAt, revoked: revoked as string[], ...(zones ? { zones } : {}) };
+  let offset: number | undefined;
+  if ((doc as Record<string, unknown>).zones_utc_offset_minutes !== undefined) {
+    // UTC-12:00 to UTC+14:00, the offsets in use anywhere (as cert/documents.cpp checks it).
+    const o = int(doc, 'zones_utc_offset_minutes');
+    if (o === null || o < -720 || o > 840) throw bad('zones_utc_offset_minutes is not a whole number of minutes from -720 to 840');
+    offset = o;
+  }
+  return {
+    authority,
+    sequence,
+    issued_at: issuedAt,
+    revoked: revoked as string[],
+    ...(zones ? { zones } : {}),
+    ...(offset !== undefined ? { zones_utc_offset_minutes: offset } : {}),
+  };
+}
+
+// The day (YYYY-MM-DD) on which a verifier judges `list`'s zones at `now`: the day in the list's
+// zone offset, or, for a list without one, the phone's own local day (cert/documents.h ZoneDayOf).
+export function zoneDayOf(list: Pick<RevocationList, 'zones_utc_offset_minutes'>, now: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  if (list.zones_utc_offset_minutes === undefined) {
+    return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+  }
+  return new Date(now.getTime() + list.zones_utc_offset_minutes * 60_000).toISOString().slice(0, 10);
 }

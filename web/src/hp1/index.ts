@@ -2,7 +2,7 @@
 // and revocation list cached on this device (../trust.ts), with no network.
 import { cachedLists, type CachedLists } from '../trust';
 import type { Hp1Certificate } from './cwt';
-import { offlineZoneWarnings, type PublishedZone } from './documents';
+import { offlineZoneWarnings, zoneDayOf, type PublishedZone } from './documents';
 import { certificateCheckCode, revocationHash, verifyHp1, type Limits } from './verify';
 
 export type { Hp1Certificate } from './cwt';
@@ -58,12 +58,10 @@ export async function verifyOffline(hp1: string, now: Date = new Date(), limits?
     const revoked = new Set(cached.revocations?.list.revoked ?? []);
     const out = verifyHp1(hp1, { keys: cached.trust?.list.keys ?? [], revoked, now, limits });
     const c = out.certificate;
-    // The phone's day, as the server judges zones by its local day.
-    const p = (n: number) => String(n).padStart(2, '0');
-    const today = `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+    const list = cached.revocations?.list;
     const warnings =
-      c && out.status !== 'invalid' && cached.revocations
-        ? offlineZoneWarnings(cached.revocations.list, revocationHash(c.id), c.species, c.origin, today)
+      c && out.status !== 'invalid' && list
+        ? offlineZoneWarnings(list, revocationHash(c.id), c.species, c.origin, zoneDayOf(list, now))
         : [];
     return {
       valid: out.valid,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ed from '@noble/ed25519';
 import { loadFixture as load } from './testdata/fixtures';
-import { DocumentError, offlineZoneWarnings, openRevocationList, openTrustList, type PublishedZone } from './documents';
+import { DocumentError, offlineZoneWarnings, openRevocationList, openTrustList, zoneDayOf, type PublishedZone } from './documents';
 import { fromBase64, kidOfKey, revocationHash } from './verify';
 
 const sample = load('sample.json');
@@ -79,5 +79,28 @@ describe('zones in the revocation list', () => {
     expect(offlineZoneWarnings(list, hash, 'sheep', 'KZ-ALM-03', '2026-12-07')).toHaveLength(1);
     expect(offlineZoneWarnings(list, hash, 'sheep', 'KZ-ALMX', '2026-12-07')).toEqual([]);
     expect(offlineZoneWarnings(list, hash, 'sheep', 'KZ-ABY-01', '2026-12-07')).toEqual([]);
+  });
+
+  it("opens the zones' UTC offset, and refuses one that is no offset", () => {
+    expect(openRevocationList(signed({ zones: [zone], zones_utc_offset_minutes: 300 }), keys).zones_utc_offset_minutes).toBe(300);
+    expect(openRevocationList(signed({ zones: [zone] }), keys)).not.toHaveProperty('zones_utc_offset_minutes');
+    for (const bad of [841, -721, 30.5, '300', null]) {
+      expect(() => openRevocationList(signed({ zones: [zone], zones_utc_offset_minutes: bad }), keys), String(bad)).toThrow(DocumentError);
+    }
+  });
+
+  it("judges the zones on the publishing node's day when the list gives its offset", () => {
+    // 20:00 UTC on 30 November is already 1 December at UTC+05:00: the zone holds there.
+    const evening = new Date('2026-11-30T20:00:00Z');
+    expect(zoneDayOf({ zones_utc_offset_minutes: 300 }, evening)).toBe('2026-12-01');
+    expect(zoneDayOf({ zones_utc_offset_minutes: 0 }, evening)).toBe('2026-11-30');
+    expect(zoneDayOf({ zones_utc_offset_minutes: -300 }, new Date('2026-12-01T03:00:00Z'))).toBe('2026-11-30');
+    const list = { zones: [zone], zones_utc_offset_minutes: 300 };
+    expect(offlineZoneWarnings(list, hash, 'sheep', 'KZ-ABY-01', zoneDayOf(list, evening))).toHaveLength(1);
+  });
+
+  it("a list without an offset is judged on the phone's own local day", () => {
+    const now = new Date(2026, 11, 7, 23, 30); // local time of the test machine
+    expect(zoneDayOf({}, now)).toBe('2026-12-07');
   });
 });
