@@ -707,6 +707,8 @@ Result<CertificateUseAnswer> HerdService::UseCertificate(const Caller& caller,
   use.place = place;
   use.at = scan.at;
   use.on = LocalDate(scan.at, config_.local_utc_offset);
+  // The use is recorded in the authority of the arrival holding, when named; else the caller's.
+  std::string use_authority = caller.authority;
   if (arrival.holding) {
     auto at = store_.FindHolding(*arrival.holding);
     if (!at.ok()) {
@@ -720,6 +722,7 @@ Result<CertificateUseAnswer> HerdService::UseCertificate(const Caller& caller,
                     "holding");
     }
     if (place.empty()) use.place = place = at->name;
+    use_authority = at->authority;
   }
   HP_ASSIGN_OR_RETURN(use.arrival, CompareArrival(c, arrival.head_count, tags_seen));
   use.arrival.holding_id = arrival.holding;
@@ -741,11 +744,7 @@ Result<CertificateUseAnswer> HerdService::UseCertificate(const Caller& caller,
   in.use.place = place;
   in.use.holding_id = arrival.holding;
   in.use.head_counted = use.arrival.head_counted;
-  in.use.authority = caller.authority;
-  if (arrival.holding) {
-    auto at = store_.FindHolding(*arrival.holding);
-    if (at.ok()) in.use.authority = at->authority;
-  }
+  in.use.authority = std::move(use_authority);
   in.consumption = std::move(use);
   const std::string target = "certificate:" + c.id;
   in.consumed = Audit(caller, "certificate.consume", target, detail.Text());

@@ -1266,8 +1266,12 @@ class StoreCore final : public Store {
         HP_ASSIGN_OR_RETURN(r.certificate,
                             ReadCertificate(conn, CertificateKey::kId, certificate_id));
       }
-      HP_ASSIGN_OR_RETURN(const auto uses, Codecs::ReadCertificateUses(conn, certificate_id));
-      r.first = FirstUseOf(r.certificate, uses);
+      if (r.use.double_use) {
+        HP_ASSIGN_OR_RETURN(const auto uses, Codecs::ReadCertificateUses(conn, certificate_id));
+        r.first = FirstUseOf(r.certificate, uses);
+      } else {
+        r.first = r.use;  // this use (or the one stored before under its id) consumed it
+      }
       out = std::move(r);
       return Status::Ok();
     });

@@ -118,9 +118,14 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
       return Unavailable("cannot switch the database to write-ahead logging");
     }
   }
+  // The write connection keeps its statement journal (what a ROLLBACK TO SAVEPOINT restores: the
+  // writer runs each job in a savepoint, store/writer.h) in memory: past 64 KiB SQLite would
+  // otherwise spill it to a temporary file, created, written and deleted for every group of jobs
+  // (an arrival dirties enough pages for that). Only rollbacks inside a transaction read it; what
+  // a commit makes durable is the WAL, as before. Bounded by the pages one transaction changes.
   std::string pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-" +
                         std::to_string(cache_kib > 0 ? cache_kib : 2048) + ";" +
-                        (query_only ? " PRAGMA query_only=ON;" : "");
+                        (query_only ? " PRAGMA query_only=ON;" : " PRAGMA temp_store=MEMORY;");
   Query pragma_script{"ConnectionPragmas", pragmas.c_str()};
   HP_RETURN_IF_ERROR(conn->ExecScript(pragma_script));
   return conn;
