@@ -256,9 +256,9 @@ class Writer {
   struct Pending {
     const Job* job;
     Durability durability;
-    std::promise<Status> done;          // Run()'s
+    std::promise<Status> done;         // Run()'s
     std::function<void(Status)> then;  // RunThen()'s, which owns the Pending
-    Job owned;                          // RunThen()'s job
+    Job owned;                         // RunThen()'s job
   };
   // Hands `p` its result: to Run()'s waiting caller, or to RunThen()'s `then` (which may hand it to
   // another thread: nothing of `p` is touched after it).

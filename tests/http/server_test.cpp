@@ -141,8 +141,9 @@ class ServerTest : public ::testing::Test {
   std::mutex gate_mu_;
   std::condition_variable gate_cv_;
   int entered_ = 0;         // guarded by gate_mu_
-  std::vector<std::pair<std::string, Response::Send>> parked_;  // guarded by gate_mu_
   bool gate_open_ = false;  // guarded by gate_mu_
+  // The sends of /deferred's responses, with their ?n=; guarded by gate_mu_.
+  std::vector<std::pair<std::string, Response::Send>> parked_;
 };
 
 TEST_F(ServerTest, ServesJsonAndReusesTheConnection) {

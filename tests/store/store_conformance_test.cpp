@@ -1491,8 +1491,7 @@ TYPED_TEST(StoreTest, AppendAuditThenCallsBackOnceTheRowIsCommitted) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         this->store().AppendAuditThen(
-            MakeAudit("lookup.phone", 10 + t, "phone:+7701" + std::to_string(t * kEach + i)),
-            then);
+            MakeAudit("lookup.phone", 10 + t, "phone:+7701" + std::to_string(t * kEach + i)), then);
       }
     });
   }
