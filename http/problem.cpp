@@ -1,6 +1,8 @@
 // Response helpers and the one mapping from StatusCode to HTTP status (see response.h).
 #include <spdlog/spdlog.h>
 
+#include <future>
+
 #include "http/response.h"
 
 namespace herdpass::http {
@@ -38,6 +40,24 @@ const char* ProblemTitle(StatusCode code) {
       break;
   }
   return "Internal error";
+}
+
+Response Settled(Response r) {
+  if (!r.deferred) return r;
+  std::promise<Response> sent;
+  auto answer = sent.get_future();
+  auto deferred = std::move(r.deferred);
+  deferred([&sent](Response final) { sent.set_value(Settled(std::move(final))); });
+  return answer.get();
+}
+
+Response ThenSend(Response r, std::function<Response(Response)> then) {
+  if (!r.deferred) return then(std::move(r));
+  Response out;
+  out.deferred = [inner = std::move(r.deferred), then = std::move(then)](Response::Send send) {
+    inner([then, send = std::move(send)](Response final) { send(then(std::move(final))); });
+  };
+  return out;
 }
 
 Response Json(int status, const nlohmann::json& body) {

@@ -24,6 +24,7 @@
 // Value types; thread-compatible.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -45,6 +46,12 @@ struct Response {
   // Extra header fields. The server sets Content-Type, Content-Length, Connection, Date and Server
   // itself; do not put those here.
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set by a handler whose answer is ready only later (W2's kept answer, sent once its audit row is
+  // committed by the store's writer) when it would rather not hold a thread while it waits: the
+  // server calls it once, on the handler's thread, with a function to call once, on any thread,
+  // with the response to send; the fields above are then unused. Empty for every other response.
+  using Send = std::function<void(Response)>;
+  std::function<void(Send)> deferred;
 
   Response& AddHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
@@ -54,6 +61,14 @@ struct Response {
 
 // `body` serialized as application/json. Invalid UTF-8 in strings is replaced, never thrown.
 Response Json(int status, const nlohmann::json& body);
+
+// `r` as it is to be sent: a deferred response (Response::deferred) run on this thread and waited
+// for. For callers that need the response here (tests); the server does not wait.
+Response Settled(Response r);
+
+// A deferred response `r` whose final response goes through `then` before it is sent; any other
+// response through `then` at once.
+Response ThenSend(Response r, std::function<Response(Response)> then);
 
 // A text response (for metrics, plain health checks).
 Response Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");

@@ -266,6 +266,9 @@ class Server::Impl {
   // Runs the handler on the handler pool and resumes the calling coroutine on its own executor.
   asio::awaitable<Response> RunOnPool(Request& request);
   Response Handle(Request& request) noexcept;
+  // Runs a deferred response (Response::deferred), `resume` called once with what is to be sent.
+  void RunDeferred(const Request& request, std::function<void(Response::Send)> deferred,
+                   Response::Send resume) noexcept;
   void Record(std::string_view route, std::string_view method, int status, Clock::duration took);
   void Unregister(Connection* c);
 
@@ -647,13 +650,39 @@ asio::awaitable<Response> Server::Impl::RunOnPool(Request& request) {
         asio::post(*pool_, [this, &request, handler = std::move(handler),
                             home = std::move(home)]() mutable {
           Response response = Handle(request);
-          asio::dispatch(home,
-                         [handler = std::move(handler), response = std::move(response)]() mutable {
-                           std::move(handler)(std::move(response));
-                         });
+          // Resumes the coroutine on its strand with the response to send.
+          auto resume = [handler = std::make_shared<decltype(handler)>(std::move(handler)),
+                         home = std::move(home)](Response r) mutable {
+            asio::dispatch(home, [handler, r = std::move(r)]() mutable {
+              std::move (*handler)(std::move(r));
+            });
+          };
+          if (!response.deferred) return resume(std::move(response));
+          // A deferred response (Response::deferred) resumes the coroutine when it is ready, from
+          // whichever thread makes it so; this thread goes back to the pool at once.
+          RunDeferred(request, std::move(response.deferred), std::move(resume));
         });
       },
       asio::use_awaitable);
+}
+
+void Server::Impl::RunDeferred(const Request& request, std::function<void(Response::Send)> deferred,
+                               Response::Send resume) noexcept {
+  // The coroutine is resumed exactly once: by `deferred`'s send, or here when it threw before
+  // calling it.
+  auto sent = std::make_shared<std::atomic<bool>>(false);
+  Response::Send once = [sent, resume](Response r) {
+    if (!sent->exchange(true)) resume(std::move(r));
+  };
+  try {
+    deferred(once);
+    return;
+  } catch (const std::exception& e) {
+    spdlog::error("handler for {} {} threw: {}", request.method, request.route, e.what());
+  } catch (...) {
+    spdlog::error("handler for {} {} threw a non-exception", request.method, request.route);
+  }
+  once(Problem(500, "internal", "Internal error", "An internal error occurred."));
 }
 
 Response Server::Impl::Handle(Request& request) noexcept {

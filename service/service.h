@@ -823,6 +823,13 @@ class HerdService {
                                                              const std::string& phone,
                                                              std::optional<int> years,
                                                              const LookupEncoder& encode);
+  // LookupEncoded without holding the calling thread while a kept answer's audit row is committed
+  // (Store::AppendAuditThen): `done` gets what LookupEncoded would return, once, the answer only
+  // after its audit row is committed. A miss, and every error, is answered on the calling thread
+  // before this returns; a hit on the store's writer thread, where `done` must only hand it on.
+  using LookupDone = std::function<void(Result<std::shared_ptr<const EncodedLookup>>)>;
+  void LookupEncodedThen(const Caller& caller, const std::string& phone, std::optional<int> years,
+                         const LookupEncoder& encode, LookupDone done);
   LookupCacheStats lookup_cache_stats() const { return lookup_cache_.stats(); }
 
   // --- W10 field copy (service/field_copy.cpp) ---

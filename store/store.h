@@ -1153,6 +1153,10 @@ class Store {
   // wait for an fsync of its own; a power cut can lose the audit rows of the last such reads.
   // (Every write above stays durable on return, its audit row with it.)
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  // As AppendAudit, without holding the calling thread: `then` gets what AppendAudit would return,
+  // once the row is committed as AppendAudit's is (or failed), on the store's writer thread; it
+  // must only hand the result on (post it elsewhere), never block nor call the store.
+  virtual void AppendAuditThen(const AuditEntry& entry, std::function<void(Status)> then) = 0;
   virtual Result<std::vector<AuditRow>> ListAudit(const AuditQuery& query) = 0;
   virtual Result<AuditVerification> VerifyAudit() = 0;
 

@@ -1315,6 +1315,11 @@ class StoreCore final : public Store {
     return writer_->Run([&](Txn& tx) { return tx.AppendAudit(entry); }, Durability::kWritten);
   }
 
+  void AppendAuditThen(const AuditEntry& entry, std::function<void(Status)> then) override {
+    writer_->RunThen([entry](Txn& tx) { return tx.AppendAudit(entry); }, Durability::kWritten,
+                     std::move(then));
+  }
+
   Result<std::vector<AuditRow>> ListAudit(const AuditQuery& q) override {
     const int limit = q.limit <= 0 ? 100 : std::min(q.limit, 1000);
     return Read([&](Connection& c) { return Codecs::ReadAuditPage(c, q, limit); });

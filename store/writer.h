@@ -193,7 +193,7 @@ class Writer {
   // the group's transaction failed, or ok when the job's changes are committed (durably, for
   // kDurable).
   Status Run(const Job& job, Durability durability = Durability::kDurable) {
-    Pending pending{&job, durability, {}};
+    Pending pending{&job, durability, {}, {}, {}};
     std::future<Status> done = pending.done.get_future();
     {
       std::lock_guard lock(mu_);
@@ -202,6 +202,28 @@ class Writer {
     }
     cv_.notify_one();
     return done.get();
+  }
+
+  // As Run(), without waiting: `then` is called with what Run() would return, once, when the
+  // job's group has committed (or failed): on the writer thread, so it must only hand the result
+  // on (post it to where it is wanted), never block nor write through this writer. Called at once,
+  // on the caller's thread, when the writer is stopping. A caller (W2's answer, which is sent
+  // only once its audit row is committed) holds no thread while it waits.
+  void RunThen(Job job, Durability durability, std::function<void(Status)> then) {
+    auto pending = std::make_unique<Pending>();
+    pending->owned = std::move(job);
+    pending->job = &pending->owned;
+    pending->durability = durability;
+    pending->then = std::move(then);
+    {
+      std::lock_guard lock(mu_);
+      if (!stopping_) {
+        queue_.push_back(pending.release());
+        pending = nullptr;
+      }
+    }
+    if (pending) return pending->then(Unavailable("storage is shutting down"));
+    cv_.notify_one();
   }
 
   // Runs `job` (Result<T>(Txn&)) as Run() does and, when it succeeds, appends `audit` in the same
@@ -234,8 +256,21 @@ class Writer {
   struct Pending {
     const Job* job;
     Durability durability;
-    std::promise<Status> done;
+    std::promise<Status> done;         // Run()'s
+    std::function<void(Status)> then;  // RunThen()'s, which owns the Pending
+    Job owned;                         // RunThen()'s job
   };
+  // Hands `p` its result: to Run()'s waiting caller, or to RunThen()'s `then` (which may hand it to
+  // another thread: nothing of `p` is touched after it).
+  static void Finish(Pending* p, Status s) {
+    if (!p->then) return p->done.set_value(std::move(s));
+    std::unique_ptr<Pending> owned(p);
+    try {
+      owned->then(std::move(s));
+    } catch (const std::exception& e) {
+      spdlog::error("{}: a write's completion threw: {}", Session::kName, e.what());
+    }
+  }
 
   Writer(std::unique_ptr<Session> session, int max_group)
       : session_(std::move(session)),
@@ -290,7 +325,7 @@ void Writer<Session>::RunGroup(std::deque<Pending*>& group) {
     session.Abort();
     ++failed_transactions_;
     for (Pending* p : group) {
-      p->done.set_value(Unavailable("storage failed to save the change; nothing was stored"));
+      Finish(p, Unavailable("storage failed to save the change; nothing was stored"));
     }
   };
 
@@ -412,7 +447,7 @@ void Writer<Session>::RunGroup(std::deque<Pending*>& group) {
 
   if (!session.Commit().ok()) return fail_group("commit");
   ++commits_;
-  for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(results[i]));
+  for (size_t i = 0; i < group.size(); ++i) Finish(group[i], std::move(results[i]));
 }
 
 }  // namespace herdpass::store

@@ -30,6 +30,7 @@ Response ToResponse(Answer a) { return a.ok() ? std::move(a).value() : ApiProble
 // What a signed-in caller is answered names people, phone numbers and tokens: no cache keeps it
 // (Cache-Control: no-store), unless the handler chose otherwise for data that holds none.
 Response NoStore(Response r) {
+  if (r.deferred) return ThenSend(std::move(r), NoStore);
   for (const auto& [name, value] : r.headers) {
     if (name == "Cache-Control") return r;
   }
@@ -102,7 +103,7 @@ Answer Login(HerdService& service, Request& req) {
 
 Answer Logout(HerdService& service, Request& req, const Caller& caller) {
   HP_RETURN_IF_ERROR(service.Logout(req.BearerToken(), caller));
-  return Response{204, "", "", {}};
+  return Response{204, "", "", {}, {}};
 }
 
 Response Me(const Caller& caller) {
@@ -312,6 +313,25 @@ Answer VoidVaccination(HerdService& service, Request& req, const Caller& caller)
   return Json(200, {{"id", id}, {"voided", true}, {"reason", reason}});
 }
 
+// W2's answer as sent: gzip-encoded when the client accepts it and it was kept so.
+Answer LookupResponse(const Result<std::shared_ptr<const EncodedLookup>>& kept, bool gzip) {
+  if (!kept.ok()) return kept.status();
+  const EncodedLookup& answer = **kept;
+  if (!answer.gzip) return JsonText(200, answer.body);
+  if (gzip) {
+    Response res = JsonText(200, answer.body);
+    res.AddHeader("Content-Encoding", "gzip");
+    res.AddHeader("Vary", "Accept-Encoding");
+    return res;
+  }
+  // A client that takes no gzip (the server adds the Vary header to this one).
+  std::string text;
+  if (GunzipLimited(answer.body, std::numeric_limits<size_t>::max(), text) != GunzipResult::kOk) {
+    return Internal("the kept lookup answer does not inflate");
+  }
+  return JsonText(200, std::move(text));
+}
+
 Answer Lookup(HerdService& service, Request& req, const Caller& caller) {
   const std::string phone = PhoneQuery(req);
   if (phone.empty()) return InvalidArgument("phone", "phone is required");
@@ -323,30 +343,31 @@ Answer Lookup(HerdService& service, Request& req, const Caller& caller) {
   }
   // Encoded and compressed once, then kept by the service's answer cache until the owner changes
   // (HerdService::LookupEncoded); so compressed at the highest level.
-  constexpr int kLookupGzipLevel = 9;
-  const Catalogue& catalogue = service.catalogue();
-  HP_ASSIGN_OR_RETURN(const auto answer,
-                      service.LookupEncoded(caller, phone, y, [&](const LookupResult& r) {
-                        EncodedLookup e{LookupJson(r, catalogue), false};
-                        if (e.body.size() >= kCompressMinBytes) {
-                          std::string gz = Gzip(e.body, kLookupGzipLevel);
-                          if (!gz.empty() && gz.size() < e.body.size()) e = {std::move(gz), true};
-                        }
-                        return e;
-                      }));
-  if (!answer->gzip) return JsonText(200, answer->body);
-  if (AcceptsGzip(req.Header("Accept-Encoding"))) {
-    Response res = JsonText(200, answer->body);
-    res.AddHeader("Content-Encoding", "gzip");
-    res.AddHeader("Vary", "Accept-Encoding");
-    return res;
+  auto encode = [&service](const LookupResult& r) {
+    constexpr int kLookupGzipLevel = 9;
+    EncodedLookup e{LookupJson(r, service.catalogue()), false};
+    if (e.body.size() >= kCompressMinBytes) {
+      std::string gz = Gzip(e.body, kLookupGzipLevel);
+      if (!gz.empty() && gz.size() < e.body.size()) e = {std::move(gz), true};
+    }
+    return e;
+  };
+  // A client that takes no gzip gets the kept answer inflated, here: not on the store's writer
+  // thread, where a deferred answer is completed.
+  if (!AcceptsGzip(req.Header("Accept-Encoding"))) {
+    return LookupResponse(service.LookupEncoded(caller, phone, y, encode), false);
   }
-  // A client that takes no gzip (the server adds the Vary header to this one).
-  std::string text;
-  if (GunzipLimited(answer->body, std::numeric_limits<size_t>::max(), text) != GunzipResult::kOk) {
-    return Internal("the kept lookup answer does not inflate");
-  }
-  return JsonText(200, std::move(text));
+  // Deferred: a kept answer is sent once its audit row is committed, and no handler thread waits
+  // for that meanwhile (HerdService::LookupEncodedThen).
+  Response deferred;
+  deferred.deferred = [&service, caller, phone, y, encode](Response::Send send) {
+    service.LookupEncodedThen(
+        caller, phone, y, encode,
+        [send = std::move(send)](Result<std::shared_ptr<const EncodedLookup>> answer) {
+          send(ToResponse(LookupResponse(answer, true)));
+        });
+  };
+  return deferred;
 }
 
 // W10: the field copy as NDJSON (application/x-ndjson), one row a line and a last line of type
@@ -662,7 +683,7 @@ Answer OwnerSignIn(HerdService& service, Request& req) {
 
 Answer OwnerSignOut(HerdService& service, Request& req, const OwnerCaller& owner) {
   HP_RETURN_IF_ERROR(service.OwnerSignOut(req.BearerToken(), owner));
-  return Response{204, "", "", {}};
+  return Response{204, "", "", {}, {}};
 }
 
 // PUT /me/language {language}: the owner's language for SMS from now on.
@@ -696,7 +717,7 @@ Answer SmsDeliveryReport(HerdService& service, Request& req) {
   }
   HP_RETURN_IF_ERROR(
       service.RecordSmsDelivery(*id, static_cast<int>(*status), std::string(req.Query("token"))));
-  return Response{204, "", "", {}};
+  return Response{204, "", "", {}, {}};
 }
 
 // An owner's message as smsbox's sms-service posts it (docs/sms.md): the text is the body, the

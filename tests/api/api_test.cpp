@@ -13,6 +13,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -539,6 +540,55 @@ TEST_F(ApiTest, LookupAnswerIsTheSameJsonGzippedOrNotAndFromTheCache) {
   HttpResponse after = gz();
   ASSERT_EQ(after.status, 200);
   EXPECT_EQ(json::parse(Gunzip(after.body)).at("vaccinations").size(), 13u);
+}
+
+// Kept answers sent to many clients at once, each only once its audit row is committed
+// (HerdService::LookupEncodedThen): every hit has its row, and every answer is the kept one.
+TEST_F(ApiTest, RacingLookupHitsAreEachAudited) {
+  const std::string phone = KzPhone(1830);
+  json recs = json::array();
+  for (int i = 0; i < 12; ++i)
+    recs.push_back(FlockRecord(phone, UtcToday().AddDays(-i).ToString()));
+  ASSERT_EQ(Batch(recs).json().at("created"), 12);
+  const std::string target = "/api/v1/lookup?phone=" + phone;
+  const std::string insp = Token("insp");
+  HttpResponse first =
+      client_->Send("GET", target, {}, {}, insp, {{"Accept-Encoding", "gzip"}});  // a miss
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string text = Gunzip(first.body);
+  constexpr int kClients = 6, kEach = 15;
+  std::vector<std::vector<HttpResponse>> got(kClients);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      auto client = env_->Client();
+      for (int i = 0; i < kEach; ++i) {
+        got[c].push_back(client->Send("GET", target, {}, {}, insp, {{"Accept-Encoding", "gzip"}}));
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  for (const auto& answers : got) {
+    ASSERT_EQ(answers.size(), static_cast<size_t>(kEach));
+    for (const HttpResponse& r : answers) {
+      ASSERT_EQ(r.status, 200) << r.body;
+      EXPECT_EQ(r.header("Content-Encoding"), "gzip");
+      EXPECT_EQ(r.header("Cache-Control"), "no-store");
+      EXPECT_EQ(Gunzip(r.body), text);
+    }
+  }
+  auto audit = client_->Get("/api/v1/audit?action=lookup.phone&limit=1000", Token("aud"));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  int rows = 0;
+  const json items = audit.json().at("items");
+  for (const auto& row : items) {
+    if (row.at("username") == "insp" &&
+        row.at("target").get<std::string>().find(phone) != std::string::npos) {
+      EXPECT_EQ(row.at("detail").at("found"), true) << row;
+      ++rows;
+    }
+  }
+  EXPECT_EQ(rows, 1 + kClients * kEach);
 }
 
 TEST_F(ApiTest, LookupShowsCoveredOverdueAndNever) {

@@ -72,6 +72,22 @@ class ServerTest : public ::testing::Test {
     router_.Add("GET", "/throw", [](Request&) -> Response {
       throw std::runtime_error("SELECT secret FROM owners failed");
     });
+    // A deferred response (Response::deferred): its send is parked for the test to call, from
+    // the test's thread, when it likes.
+    router_.Add("GET", "/deferred", [this](Request& req) {
+      Response r;
+      r.deferred = [this, n = req.Query("n")](Response::Send send) {
+        std::lock_guard lock(gate_mu_);
+        parked_.emplace_back(n, std::move(send));
+        gate_cv_.notify_all();
+      };
+      return r;
+    });
+    router_.Add("GET", "/deferred-throw", [](Request&) {
+      Response r;
+      r.deferred = [](Response::Send) { throw std::runtime_error("SELECT secret failed"); };
+      return r;
+    });
     router_.Add("GET", "/status",
                 [](Request&) { return ProblemFromStatus(Unauthenticated("token expired")); });
     // A handler that stays busy until the test opens the gate: the tests see requests in flight
@@ -126,6 +142,8 @@ class ServerTest : public ::testing::Test {
   std::condition_variable gate_cv_;
   int entered_ = 0;         // guarded by gate_mu_
   bool gate_open_ = false;  // guarded by gate_mu_
+  // The sends of /deferred's responses, with their ?n=; guarded by gate_mu_.
+  std::vector<std::pair<std::string, Response::Send>> parked_;
 };
 
 TEST_F(ServerTest, ServesJsonAndReusesTheConnection) {
@@ -260,6 +278,45 @@ TEST_F(ServerTest, HandlerExceptionIsGeneric500) {
   EXPECT_EQ(r.body.find("SELECT"), std::string::npos);
   EXPECT_EQ(client.Get("/hello").status, 200);  // the server and the connection survive
   EXPECT_EQ(client.connections_opened(), 1);
+}
+
+// A deferred response holds no handler thread while it waits: with ONE handler thread, three
+// wait at once and another request is still answered; each is sent, to its own client, when its
+// send is called from another thread. One that throws before sending is a generic 500.
+TEST_F(ServerTest, DeferredResponsesHoldNoHandlerThread) {
+  ServerOptions options;
+  options.handler_threads = 1;
+  int port = StartServer(options);
+  std::vector<std::future<HttpResponse>> waiting;
+  for (int i = 0; i < 3; ++i) {
+    waiting.push_back(std::async(std::launch::async, [port, i] {
+      HttpClient client("127.0.0.1", port);
+      return client.Get("/deferred?n=" + std::to_string(i));
+    }));
+  }
+  {
+    std::unique_lock lock(gate_mu_);
+    ASSERT_TRUE(gate_cv_.wait_for(lock, kDeadline, [&] { return parked_.size() == 3; }))
+        << parked_.size() << " deferred responses parked";
+  }
+  HttpClient other("127.0.0.1", port);
+  EXPECT_EQ(other.Get("/hello").status, 200);
+  for (auto& f : waiting) EXPECT_EQ(f.wait_for(milliseconds(0)), std::future_status::timeout);
+  std::vector<std::pair<std::string, Response::Send>> parked;
+  {
+    std::lock_guard lock(gate_mu_);
+    parked.swap(parked_);
+  }
+  for (auto& [n, send] : parked) send(Json(201, {{"n", n}}));
+  for (int i = 0; i < 3; ++i) {
+    HttpResponse r = waiting[i].get();
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(r.json().at("n"), std::to_string(i));
+  }
+  HttpResponse thrown = other.Get("/deferred-throw");
+  EXPECT_EQ(thrown.status, 500);
+  EXPECT_EQ(thrown.body.find("SELECT"), std::string::npos);
+  EXPECT_EQ(other.Get("/hello").status, 200);  // the connection survives
 }
 
 TEST_F(ServerTest, SlowHandlersOverlapUpToThePoolSize) {

@@ -6,11 +6,13 @@
 #include <atomic>
 #include <cctype>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <latch>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -1458,6 +1460,59 @@ TYPED_TEST(StoreTest, EveryWriteAppendsItsAuditEntryAndFailedWritesNone) {
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok) << v->problem;
   EXPECT_EQ(v->rows, 4);
+}
+
+// AppendAuditThen (W2's kept answers): `then` is called once, with ok, when the row is committed:
+// a read made as soon as it is called finds the row; and so for every one of many racing callers,
+// each row once in one unbroken chain.
+TYPED_TEST(StoreTest, AppendAuditThenCallsBackOnceTheRowIsCommitted) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Status> results;
+  auto then = [&](Status s) {
+    std::lock_guard lock(mu);
+    results.push_back(std::move(s));
+    cv.notify_all();
+  };
+  auto wait_for = [&](size_t n) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return results.size() >= n; });
+  };
+  this->store().AppendAuditThen(MakeAudit("lookup.phone", 7, "phone:+77010000001"), then);
+  wait_for(1);
+  auto rows = this->store().ListAudit({});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().entry.target, "phone:+77010000001");
+
+  constexpr int kThreads = 4, kEach = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        this->store().AppendAuditThen(
+            MakeAudit("lookup.phone", 10 + t, "phone:+7701" + std::to_string(t * kEach + i)), then);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  wait_for(1 + kThreads * kEach);
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(results.size(), static_cast<size_t>(1 + kThreads * kEach));
+    for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  AuditQuery q;
+  q.limit = 1000;
+  rows = this->store().ListAudit(q);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::set<std::string> targets;
+  for (const auto& r : *rows) targets.insert(r.entry.target);
+  EXPECT_EQ(rows->size(), static_cast<size_t>(1 + kThreads * kEach));
+  EXPECT_EQ(targets.size(), static_cast<size_t>(1 + kThreads * kEach));
+  auto v = this->store().VerifyAudit();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok) << v->problem;
 }
 
 TYPED_TEST(StoreTest, ListAuditFiltersAndPages) {
