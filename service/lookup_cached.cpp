@@ -34,7 +34,7 @@ void HerdService::LookupEncodedThen(const Caller& caller, const std::string& pho
   // no owner, an owner outside the caller's jurisdiction.
   auto uncached = [&]() -> Result<std::shared_ptr<const EncodedLookup>> {
     HP_ASSIGN_OR_RETURN(const LookupResult r, Lookup(caller, phone, years));
-    return std::make_shared<const EncodedLookup>(encode(r));
+    return std::make_shared<const EncodedLookup>(encode(r, false));
   };
   const int y = years.value_or(config_.lookup_years_default);
   if (lookup_cache_.max_bytes() == 0 || !Permit(caller, Operation::kLookup).ok() || y < 1 ||
@@ -71,8 +71,9 @@ void HerdService::LookupEncodedThen(const Caller& caller, const std::string& pho
   // past the key, so what is kept here is never found after that write.
   auto r = Lookup(caller, phone, years);
   if (!r.ok()) return done(r.status());
-  auto answer = std::make_shared<const EncodedLookup>(encode(*r));
-  if (r->owner.id == stamp->owner_id && r->today == today) lookup_cache_.Put(key, answer);
+  const bool keep = r->owner.id == stamp->owner_id && r->today == today;
+  auto answer = std::make_shared<const EncodedLookup>(encode(*r, keep));
+  if (keep) lookup_cache_.Put(key, answer);
   done(std::move(answer));
 }
 

@@ -817,8 +817,10 @@ class HerdService {
   // errors, rate limit and audit row as Lookup, on every call, the jurisdiction checked and the
   // rate counted before a kept answer is handed out. On a miss Lookup runs and `encode` makes the
   // answer, kept while the owner's revision (OwnerRevision, store/store.h) and the day stay the
-  // same, for callers of the same authority and role.
-  using LookupEncoder = std::function<EncodedLookup(const LookupResult&)>;
+  // same, for callers of the same authority and role. `encode` is told whether its answer will be
+  // kept (true) or is made for this caller alone (false: the cache is off, or the answer is one
+  // the cache does not keep), so that it compresses only what is worth compressing once.
+  using LookupEncoder = std::function<EncodedLookup(const LookupResult&, bool kept)>;
   Result<std::shared_ptr<const EncodedLookup>> LookupEncoded(const Caller& caller,
                                                              const std::string& phone,
                                                              std::optional<int> years,

@@ -341,12 +341,14 @@ Answer Lookup(HerdService& service, Request& req, const Caller& caller) {
     // Saturated into an int; the service says which range is allowed.
     y = static_cast<int>(std::clamp<int64_t>(*years, INT32_MIN, INT32_MAX));
   }
-  // Encoded and compressed once, then kept by the service's answer cache until the owner changes
-  // (HerdService::LookupEncoded); so compressed at the highest level.
-  auto encode = [&service](const LookupResult& r) {
+  // A kept answer is encoded and compressed once, then kept by the service's answer cache until
+  // the owner changes (HerdService::LookupEncoded): so compressed at the highest level, for every
+  // client to come. One made for this client alone is sent as it is: compressed by the server at
+  // its usual level when the client takes gzip, never compressed and inflated again when not.
+  auto encode = [&service](const LookupResult& r, bool kept) {
     constexpr int kLookupGzipLevel = 9;
     EncodedLookup e{LookupJson(r, service.catalogue()), false};
-    if (e.body.size() >= kCompressMinBytes) {
+    if (kept && e.body.size() >= kCompressMinBytes) {
       std::string gz = Gzip(e.body, kLookupGzipLevel);
       if (!gz.empty() && gz.size() < e.body.size()) e = {std::move(gz), true};
     }

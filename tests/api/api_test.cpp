@@ -1558,6 +1558,36 @@ TEST_F(ApiTest, AuditorsSeeTheConsolesActionsForTheirOwnAuthorityOnly) {
   EXPECT_GE(abay, 1) << "init made a signing key for KZ-ABY: " << keys.body;
 }
 
+// With the answer cache off (serve --lookup-cache-mib 0) each W2 answer is made for its client
+// alone: sent as it is to a client that takes no gzip, gzip-encoded by the server to one that
+// does, the same JSON both ways.
+TEST(LookupUncachedApiTest, AnAnswerMadeForOneClientIsTheSameJsonGzippedOrNot) {
+  HerdpassEnv env;
+  env.Init();
+  env.AddUser({"vacc", "vaccinator", "", ""});
+  env.AddUser({"insp", "inspector", "", ""});
+  env.StartServer({"--lookups-per-minute", "0", "--lookup-cache-mib", "0"});
+  auto client = env.Client();
+  const std::string phone = KzPhone(2600);
+  json recs = json::array();
+  for (int i = 0; i < 12; ++i) recs.push_back(FlockRecord(phone, DaysFromToday(-i)));
+  auto b = client->Post("/api/v1/vaccinations/batch", {{"records", recs}}, env.Login("vacc"));
+  ASSERT_EQ(b.status, 200) << b.body;
+  ASSERT_EQ(b.json().at("created"), 12) << b.body;
+  const std::string insp = env.Login("insp");
+  const std::string target = "/api/v1/lookup?phone=" + phone;
+  HttpResponse plain = client->Get(target, insp);
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(plain.header("Content-Encoding"), "");
+  EXPECT_EQ(json::parse(plain.body).at("vaccinations").size(), 12u);
+  HttpResponse gz = client->Send("GET", target, {}, {}, insp, {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(gz.status, 200) << gz.body;
+  EXPECT_EQ(gz.header("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz.header("Vary"), "Accept-Encoding");
+  EXPECT_LT(gz.body.size(), plain.body.size() / 2);
+  EXPECT_EQ(Gunzip(gz.body), plain.body);
+}
+
 // GET /animals/{tag} shows the owner's full phone and name, and ear tags are sequential: it takes
 // from the same per-user budget as the phone lookups (here 3 a minute). The windows are whole
 // minutes: within 2 x 3 + 1 requests one is refused, even if a minute turns over in between.

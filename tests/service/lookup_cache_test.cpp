@@ -96,7 +96,7 @@ class LookupCacheTest : public ::testing::Test {
   // The answer of a lookup as `who`, encoded by a stand-in for the HTTP layer's encoder that
   // counts its calls (a miss) and writes what the answer shows.
   std::string Look(const Caller& who, const std::string& phone = kPhone) {
-    auto a = service_->LookupEncoded(who, phone, std::nullopt, [&](const LookupResult& r) {
+    auto a = service_->LookupEncoded(who, phone, std::nullopt, [&](const LookupResult& r, bool) {
       ++encoded_;
       std::string s = "owner=" + std::to_string(r.owner.id);
       for (const Animal& an : r.animals) {
@@ -375,7 +375,7 @@ TEST_F(LookupCacheTest, AHitIsAuditedAndRateLimited) {
   config.lookups_per_minute = 2;
   HerdService limited(*store_, clock_, DefaultCatalogue(), config);
   auto look = [&] {
-    return limited.LookupEncoded(inspector_, kPhone, std::nullopt, [&](const LookupResult&) {
+    return limited.LookupEncoded(inspector_, kPhone, std::nullopt, [&](const LookupResult&, bool) {
       ++encoded_;
       return EncodedLookup{"x", false};
     });
@@ -388,10 +388,39 @@ TEST_F(LookupCacheTest, AHitIsAuditedAndRateLimited) {
   EXPECT_EQ(LookupAuditRows(), rows + 5);           // the refused one is not audited
 }
 
+// The encoder is told whether its answer will be kept: only a kept one is worth compressing once
+// at the highest level; one made for a single caller (cache off, or an answer not kept) is not.
+TEST_F(LookupCacheTest, TheEncoderIsToldWhetherItsAnswerIsKept) {
+  std::vector<bool> told;
+  auto look = [&](HerdService& service, const Caller& who) {
+    return service.LookupEncoded(who, kPhone, std::nullopt, [&](const LookupResult&, bool kept) {
+      told.push_back(kept);
+      return EncodedLookup{"x", false};
+    });
+  };
+  ASSERT_TRUE(look(*service_, inspector_).ok());  // a miss, kept
+  ASSERT_TRUE(look(*service_, inspector_).ok());  // a hit: not encoded
+  const Caller county = User("insp3", Role::kInspector, "KZ");
+  ASSERT_TRUE(look(*service_, county).ok());  // a miss of another authority, kept for it
+  EXPECT_EQ(told, (std::vector<bool>{true, true}));
+
+  // The cache off: every answer is made for its caller alone.
+  ServiceConfig config;
+  config.default_region = "KZ";
+  config.lookups_per_minute = 0;
+  config.lookup_cache_bytes = 0;
+  HerdService uncached(*store_, clock_, DefaultCatalogue(), config);
+  told.clear();
+  ASSERT_TRUE(look(uncached, inspector_).ok());
+  ASSERT_TRUE(look(uncached, inspector_).ok());
+  EXPECT_EQ(told, (std::vector<bool>{false, false}));
+  EXPECT_EQ(uncached.lookup_cache_stats().entries, 0u);
+}
+
 TEST_F(LookupCacheTest, ACallerOfAnotherJurisdictionGetsNoKeptAnswer) {
   const std::string mine = Look(inspector_);
   const Caller far = User("insp2", Role::kInspector, "KZ-ALM");
-  auto theirs = service_->LookupEncoded(far, kPhone, std::nullopt, [&](const LookupResult&) {
+  auto theirs = service_->LookupEncoded(far, kPhone, std::nullopt, [&](const LookupResult&, bool) {
     ++encoded_;
     return EncodedLookup{"made for KZ-ALM", false};
   });
