@@ -1,8 +1,6 @@
 // Response helpers and the one mapping from StatusCode to HTTP status (see response.h).
 #include <spdlog/spdlog.h>
 
-#include <future>
-
 #include "http/response.h"
 
 namespace herdpass::http {
@@ -40,15 +38,6 @@ const char* ProblemTitle(StatusCode code) {
       break;
   }
   return "Internal error";
-}
-
-Response Settled(Response r) {
-  if (!r.deferred) return r;
-  std::promise<Response> sent;
-  auto answer = sent.get_future();
-  auto deferred = std::move(r.deferred);
-  deferred([&sent](Response final) { sent.set_value(Settled(std::move(final))); });
-  return answer.get();
 }
 
 Response ThenSend(Response r, std::function<Response(Response)> then) {

@@ -62,10 +62,6 @@ struct Response {
 // `body` serialized as application/json. Invalid UTF-8 in strings is replaced, never thrown.
 Response Json(int status, const nlohmann::json& body);
 
-// `r` as it is to be sent: a deferred response (Response::deferred) run on this thread and waited
-// for. For callers that need the response here (tests); the server does not wait.
-Response Settled(Response r);
-
 // A deferred response `r` whose final response goes through `then` before it is sent; any other
 // response through `then` at once.
 Response ThenSend(Response r, std::function<Response(Response)> then);
