@@ -167,5 +167,44 @@ TEST(CrashTest, AcknowledgedBatchesSurviveSigkillWholeAndTheDatabaseStaysSound) 
   }
 }
 
+
+// W2's cache hits are answered from the store's writer thread once their audit row is committed
+// (HerdService::LookupEncodedThen), and those rows are written without an fsync of their own: a
+// SIGKILL right after the last answer still finds a row for every answer given.
+TEST(CrashTest, AcknowledgedLookupsKeepTheirAuditRowsThroughSigkill) {
+  HerdpassEnv env;
+  env.Init();
+  env.AddUser({"vacc", "vaccinator", "", ""});
+  env.AddUser({"insp", "inspector", "", ""});
+  env.StartServer({"--lookups-per-minute", "0"});
+  const std::string phone = KzPhone(7100);
+  auto client = env.Client();
+  json records = json::array();
+  for (int i = 0; i < 5; ++i) records.push_back(FlockRecord(phone, DaysFromToday(-i)));
+  auto batch = client->Post("/api/v1/vaccinations/batch", {{"records", records}}, env.Login("vacc"));
+  ASSERT_EQ(batch.status, 200) << batch.body.substr(0, 500);
+  const std::string insp = env.Login("insp");
+
+  constexpr int kLookups = 300;  // the first a miss, the rest hits of the answer cache
+  for (int i = 0; i < kLookups; ++i) {
+    auto r = client->Send("GET", "/api/v1/lookup?phone=" + phone, {}, {}, insp,
+                          {{"Accept-Encoding", "gzip"}});
+    ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
+    ASSERT_EQ(r.header("Content-Encoding"), "gzip");
+  }
+  env.KillServer();
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(env.database_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
+            SQLITE_OK);
+  EXPECT_EQ(QueryText(db, "PRAGMA integrity_check"), "ok");
+  const std::string rows = "SELECT COUNT(*) FROM audit WHERE action = 'lookup.phone' AND target = "
+                           "'phone:" + phone + "' AND username = 'insp'";
+  EXPECT_EQ(QueryText(db, rows.c_str()), std::to_string(kLookups));
+  sqlite3_close(db);
+  CommandResult verify = env.Run({"audit", "verify"});
+  EXPECT_TRUE(verify.ok()) << verify.out << verify.err;
+}
+
 }  // namespace
 }  // namespace herdpass::testing
