@@ -167,7 +167,6 @@ TEST(CrashTest, AcknowledgedBatchesSurviveSigkillWholeAndTheDatabaseStaysSound) 
   }
 }
 
-
 // W2's cache hits are answered from the store's writer thread once their audit row is committed
 // (HerdService::LookupEncodedThen), and those rows are written without an fsync of their own: a
 // SIGKILL right after the last answer still finds a row for every answer given.
@@ -181,7 +180,8 @@ TEST(CrashTest, AcknowledgedLookupsKeepTheirAuditRowsThroughSigkill) {
   auto client = env.Client();
   json records = json::array();
   for (int i = 0; i < 5; ++i) records.push_back(FlockRecord(phone, DaysFromToday(-i)));
-  auto batch = client->Post("/api/v1/vaccinations/batch", {{"records", records}}, env.Login("vacc"));
+  auto batch =
+      client->Post("/api/v1/vaccinations/batch", {{"records", records}}, env.Login("vacc"));
   ASSERT_EQ(batch.status, 200) << batch.body.substr(0, 500);
   const std::string insp = env.Login("insp");
 
@@ -198,8 +198,10 @@ TEST(CrashTest, AcknowledgedLookupsKeepTheirAuditRowsThroughSigkill) {
   ASSERT_EQ(sqlite3_open_v2(env.database_path().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
             SQLITE_OK);
   EXPECT_EQ(QueryText(db, "PRAGMA integrity_check"), "ok");
-  const std::string rows = "SELECT COUNT(*) FROM audit WHERE action = 'lookup.phone' AND target = "
-                           "'phone:" + phone + "' AND username = 'insp'";
+  const std::string rows =
+      "SELECT COUNT(*) FROM audit WHERE action = 'lookup.phone' AND target = "
+      "'phone:" +
+      phone + "' AND username = 'insp'";
   EXPECT_EQ(QueryText(db, rows.c_str()), std::to_string(kLookups));
   sqlite3_close(db);
   CommandResult verify = env.Run({"audit", "verify"});
