@@ -233,7 +233,8 @@ stalls_summary() {
 # GET /metrics): the buckets' counts now, "le count" a line.
 trace_buckets() {
   curl -sf "http://127.0.0.1:$hport/metrics" |
-    sed -n 's|^http_request_duration_seconds_bucket{.*route="/api/v1/trace".*le="\([^"]*\)"} \([0-9]*\)$|\1 \2|p'
+    sed -n 's|^http_request_duration_seconds_bucket{.*route="/api/v1/trace".*le="\([^"]*\)"} \([0-9]*\)$|\1 \2|p' ||
+    true
 }
 # The same once no trace is in flight: the requests of the previous run that its wrk left
 # unanswered at its end are answered (and counted) after it.
@@ -252,6 +253,7 @@ trace_buckets_settled() {
 # (between trace_buckets before, in $pgdir/buckets, and now): a tail the client saw but the server
 # did not is in the machine or the network, not in the server.
 server_tail() {  # NAME
+  [[ -s $pgdir/buckets ]] || return 0
   trace_buckets | awk -v name="$1" '
     NR == FNR { before[$1] = $2; next }
     { n[$1] = $2 - before[$1]; if ($1 == "+Inf") all = n[$1] }
