@@ -14,9 +14,9 @@
 # of each, from pgbench's log of every transaction) and pg-trace-plan.txt (EXPLAIN ANALYZE of the
 # query for the first market).
 # The cluster has shared_buffers PG_TRACE_SHARED_BUFFERS [1GB] (README, "Choosing PostgreSQL": with
-# the test clusters' 32 MB every trace read about 600 blocks through the kernel, and reads evicted
-# dirty pages, each after a WAL flush). After the copy it is checkpointed and the machine synced,
-# so that the runs do not measure the copy's writeback too.
+# the test clusters' 32 MB every trace read about 600 blocks through the kernel, and reads wrote
+# out dirty pages to make room, flushing the WAL first). After the copy it is checkpointed and the
+# machine synced, so that the runs do not measure the copy's writeback too.
 # What each run waited for, to explain a tail (bench/RESULTS.md, "PostgreSQL trace tail"):
 #  - WORK_DIR/pg-trace-postgres.log, the cluster's log: checkpoints, every autovacuum and
 #    autoanalyze, temp files, lock waits over 20 ms, and each statement slower than
