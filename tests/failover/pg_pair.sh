@@ -18,12 +18,14 @@
 #                                 of the standby's (with sync replication, commits wait meanwhile)
 #   pg_pair.sh resume-replication DIR  SIGCONT it
 #   pg_pair.sh crash-primary DIR  SIGKILL the primary's postmaster and every process of it at once
-#                                 (the machine is gone), and wait until its port refuses connections.
+#                                 (every process working in DIR/primary: the machine is gone), and
+#                                 wait until its port refuses connections.
 #   pg_pair.sh promote DIR        pg_ctl promote the standby and wait until it accepts writes.
 #   pg_pair.sh sql DIR primary|standby SQL
 #                                 run SQL as superuser on database herdpass over the Unix socket;
 #                                 prints unaligned tuples.
-#   pg_pair.sh stop DIR           stop whatever still runs (immediate) and remove DIR.
+#   pg_pair.sh stop DIR           stop whatever still runs (immediate), SIGKILL every process still
+#                                 working in DIR (a stopped WAL sender among them), remove DIR.
 #
 # DIR/pair.env: PRIMARY_PORT, STANDBY_PORT, SOCKET_DIR, HERDPASS_DB (the multi-host URI HerdPass
 # takes: both hosts, target_session_attrs=read-write, no password: libpq reads it from PGPASSFILE),
@@ -199,15 +201,41 @@ walsender_pid() {
   echo "$pid"
 }
 
+# Every process working in directory $1 or under it, from /proc (procps may be missing on a
+# minimal system): a PostgreSQL server's postmaster and every child of it work in its data
+# directory, and keep it as their working directory once it is deleted ("... (deleted)"). A
+# process may exit while the list is read: it is skipped. (Its children by PPid are not enough: a
+# child the postmaster's death orphaned has init as its parent, and mawk gives up on the whole list
+# of /proc/*/status files as soon as one of them vanishes, which left a SIGSTOPped WAL sender
+# running for ever.)
+processes_in() {
+  local dir=$1 proc cwd
+  for proc in /proc/[0-9]*; do
+    cwd=$(readlink "$proc/cwd" 2>/dev/null) || continue
+    cwd=${cwd% (deleted)}
+    [[ $cwd == "$dir" || $cwd == "$dir"/* ]] && echo "${proc#/proc/}"
+  done
+  return 0
+}
+
+# SIGKILLs every process working in $1 (SIGKILL ends a stopped process too) and waits until none
+# is left. Done by init once it has reaped them; a zombie still listed has no working directory.
+kill_processes_in() {
+  local dir=$1 pids
+  pids=$(processes_in "$dir")
+  [[ -z $pids ]] && return 0
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
+  none_in() { [[ -z $(processes_in "$dir") ]]; }
+  wait_until "the processes of $dir to end" 30 none_in
+}
+
 crash_primary() {
-  local dir=$1 pid children
+  local dir=$1 pid
   load_env "$dir"
   pid=$(postmaster_pid "$dir/primary") || die "no postmaster.pid in $dir/primary"
-  # The postmaster's children, from /proc (procps may be missing on a minimal system).
-  children=$(awk -v p="$pid" '/^PPid:/ && $2 == p { split(FILENAME, f, "/"); print f[3] }' \
-    /proc/[0-9]*/status 2>/dev/null || true)
-  # shellcheck disable=SC2086
-  kill -KILL "$pid" $children
+  # The postmaster and every process of it at once.
+  kill_processes_in "$dir/primary"
   port_refuses() { ! (exec 3<>"/dev/tcp/127.0.0.1/$PRIMARY_PORT") 2>/dev/null; }
   wait_until "port $PRIMARY_PORT to refuse connections" 30 port_refuses
   echo "primary (postmaster $pid) killed with SIGKILL"
@@ -231,6 +259,9 @@ stop() {
       as_owner "$PG_BINDIR/pg_ctl" stop -D "$dir/$d" -m immediate -w -t 60 >/dev/null 2>&1 || true
     fi
   done
+  # Whatever outlived its postmaster (a WAL sender pause-replication stopped, whose postmaster
+  # crash-primary killed, cannot act on the postmaster's death while stopped).
+  kill_processes_in "$dir"
   rm -rf "$dir"
 }
 

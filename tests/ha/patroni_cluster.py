@@ -559,17 +559,25 @@ def stop(dirpath):
                     kill([pid])
         except OSError:
             pass
-    # Whatever else still runs with DIR on its command line (a pg_rewind, a pg_basebackup...).
+    # Whatever else still runs with DIR on its command line (a pg_rewind, a pg_basebackup...) or
+    # as its working directory: every process of a postmaster works in its data directory, and
+    # keeps it once deleted, so this finds the ones that outlived it whatever their title says
+    # (with cluster_name set, a WAL sender's is "postgres: NAME: walsender ...").
     leftovers = []
     for d in os.listdir("/proc"):
         if not d.isdigit() or int(d) == os.getpid():
             continue
         try:
-            with open(f"/proc/{d}/cmdline", "rb") as f:
-                if dirpath.encode() in f.read() and alive(int(d)):
-                    leftovers.append(int(d))
+            cwd = os.readlink(f"/proc/{d}/cwd").removesuffix(" (deleted)")
         except OSError:
-            pass
+            cwd = ""
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                named = dirpath.encode() in f.read()
+        except OSError:
+            continue
+        if (named or cwd == dirpath or cwd.startswith(dirpath + "/")) and alive(int(d)):
+            leftovers.append(int(d))
     kill(leftovers + [p for pid in leftovers for p in children(pid)])
     subprocess.run(["rm", "-rf", dirpath], check=False)
 

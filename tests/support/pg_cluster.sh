@@ -13,10 +13,13 @@
 #                                    PG_CLUSTER (the temp directory) and PGDATA in its environment
 #                                    (pgBackRest's commands, tests/pgbackrest/pitr.sh).
 #
-# `start` also takes, from the environment (tests/pgbackrest/pitr.sh uses both):
+# `start` also takes, from the environment (tests/pgbackrest/pitr.sh uses the first and the last):
 #   PG_CLUSTER_CONF=FILE   lines appended to the new cluster's postgresql.conf before it first starts
 #                          (archive_mode and archive_command, say), @PG_CLUSTER@ in them replaced by
 #                          the cluster's temp directory.
+#   PG_CLUSTER_SHARED_BUFFERS=SIZE  shared_buffers [32MB, enough for the tests' data]: a benchmark
+#                          of a large data set gives what a server of that data would have
+#                          (bench/pg_trace.sh).
 #   PG_CLUSTER_INIT=CMD    a shell command run as the owner instead of initdb, with PGDATA naming the
 #                          data directory it must make (a pgBackRest restore, say); its output goes
 #                          to DIR/initdb.log. A server that then fails to start is not retried on
@@ -112,7 +115,7 @@ start() {
   while :; do
     [[ $fixed -ne 0 ]] && port=$fixed || port=$(free_port)
     if as_owner "$PG_BINDIR/pg_ctl" start -D "$cluster/data" -l "$cluster/server.log" -w -t 60 \
-      -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$cluster -c fsync=on -c max_connections=200 -c shared_buffers=32MB" \
+      -o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$cluster -c fsync=on -c max_connections=200 -c shared_buffers=${PG_CLUSTER_SHARED_BUFFERS:-32MB}" \
       >/dev/null 2>&1; then
       break
     fi
