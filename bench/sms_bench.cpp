@@ -116,7 +116,7 @@ bool QueueReceipts(const Args& args, std::vector<Text>* texts) {
       batch.clear();
     }
   }
-  auto due = (*store)->ListDueSms(Timestamp::max(), args.messages + 1);
+  auto due = (*store)->ListDueSms(kLastStoredInstant, args.messages + 1);
   if (!due.ok() || static_cast<int>(due->size()) != args.messages) {
     std::cerr << "sms_bench: expected " << args.messages << " queued receipts, found "
               << (due.ok() ? due->size() : 0) << "\n";

@@ -180,11 +180,13 @@ int Serve(const Deployment& d, ServiceConfig config, const ServeOptions& options
   std::unique_ptr<http::KannelGateway> sms_gateway;
   std::unique_ptr<SmsSender> sms_sender;  // after the store: stopped before it closes
   if (options.sms_gateway.empty()) {
-    auto due = opened.value()->store->ListDueSms(Timestamp::max(), 1000);
+    auto due = opened.value()->store->ListDueSms(kLastStoredInstant, 1000);
+    const std::string queued =
+        due.ok() ? std::to_string(due->size()) + (due->size() == 1000 ? "+" : "") + " queued now"
+                 : "the queue could not be read: " + due.status().ToString();
     spdlog::warn(
-        "sms: no gateway configured (serve --sms-gateway): messages to owners stay queued "
-        "({}{} queued now)",
-        due.ok() ? due->size() : 0, due.ok() && due->size() == 1000 ? "+" : "");
+        "sms: no gateway configured (serve --sms-gateway): messages to owners stay queued ({})",
+        queued);
   } else {
     sms_gateway = std::make_unique<http::KannelGateway>(http::KannelGatewayOptions{
         options.sms_gateway, options.sms_user, options.sms_password, options.sms_callback_url,

@@ -50,6 +50,13 @@ class Date {
   int32_t days_ = 0;
 };
 
+// The last instant of 9999-12-31 UTC: a time later than any that matters and that both stores hold
+// (Timestamp::max() is some 292 million years away, past PostgreSQL's last timestamp, 294276 AD,
+// so a query bound to it fails there). "Due by kLastStoredInstant" is "everything queued".
+inline constexpr Timestamp kLastStoredInstant =
+    std::chrono::sys_days(std::chrono::year(9999) / 12 / 31) + std::chrono::days(1) -
+    std::chrono::milliseconds(1);
+
 // "2026-11-29T03:29:11.123Z"
 std::string FormatRfc3339(Timestamp t);
 // Accepts RFC 3339 with 'Z' or a numeric offset, optional fraction.

@@ -110,6 +110,7 @@ TEST(Rfc3339Test, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(FormatRfc3339(t), "2026-11-29T03:29:11.123Z");
   EXPECT_EQ(FormatRfc3339(Timestamp()), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatRfc3339(Timestamp() - 1ms), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(kLastStoredInstant), "9999-12-31T23:59:59.999Z");
 }
 
 TEST(Rfc3339Test, ParsesZuluAndOffsets) {

@@ -5523,6 +5523,8 @@ TYPED_TEST(StoreTest, TheSenderWalksAMessageThroughItsStates) {
   };
   EXPECT_EQ(ids(At(999'999)), std::vector<int64_t>{});
   EXPECT_EQ(ids(At(1'000'000)), (std::vector<int64_t>{*id, *keyed}));
+  // "Everything queued", as `serve` without a gateway counts it: a bound both stores hold.
+  EXPECT_EQ(ids(kLastStoredInstant), (std::vector<int64_t>{*id, *keyed}));
 
   // Deferred (quiet hours): no attempt counted, due later.
   ASSERT_TRUE(this->store().DeferSms(*keyed, At(2'000'000)).ok());
