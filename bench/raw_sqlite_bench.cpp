@@ -69,6 +69,8 @@
 #include "domain/catalogue.h"
 #pragma GCC diagnostic pop
 #include "store/postgres/queries.h"
+#include "store/sqlite/connection.h"
+#include "store/sqlite/id_list.h"
 #include "store/sqlite/queries.h"
 
 namespace herdpass::bench {
@@ -396,6 +398,8 @@ sqlite3* OpenReadOnly(const std::string& path) {
       SQLITE_OK) {
     Die(db, "open --db");
   }
+  // The store's SQL functions (hp_names_any: a buyer's earlier doses), as each of its connections.
+  if (herdpass::sqlite::RegisterFunctions(db) != SQLITE_OK) Die(db, "register functions");
   return db;
 }
 
@@ -646,18 +650,15 @@ void TimelineSession::Once(std::mt19937_64& rng, Tally& t) {
         until = std::max(until, c.on);
         left.push_back(c.animal_id);
       }
+      std::sort(left.begin(), left.end());
+      left.erase(std::unique(left.begin(), left.end()), left.end());
+      const std::string units = herdpass::sqlite::EncodeIds(left);
       sqlite3_bind_int64(between_, 1, from);
       sqlite3_bind_int64(between_, 2, -25567);
       sqlite3_bind_int64(between_, 3, until);
-      while (sqlite3_step(between_) == SQLITE_ROW) {
+      sqlite3_bind_blob(between_, 4, units.data(), static_cast<int>(units.size()), SQLITE_STATIC);
+      while (sqlite3_step(between_) == SQLITE_ROW) {  // only the rows naming a unit of `left`
         ++t.rows;
-        const auto ids =
-            DecodeIds(sqlite3_column_blob(between_, 3), sqlite3_column_bytes(between_, 3));
-        if (std::none_of(ids.begin(), ids.end(), [&](int64_t id) {
-              return std::find(left.begin(), left.end(), id) != left.end();
-            })) {
-          continue;
-        }
         ReadRow(between_, t);
         if (sqlite3_column_type(between_, 20) != SQLITE_NULL) {
           holdings.push_back(sqlite3_column_int64(between_, 20));

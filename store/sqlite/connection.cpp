@@ -2,7 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite/id_list.h"
 
 namespace herdpass::sqlite {
 
@@ -24,6 +29,37 @@ Status SqlFailure(sqlite3* db, const Query& query, int rc) {
     default:
       return Unavailable(std::string("storage failed: ") + sqlite3_errstr(rc));
   }
+}
+
+namespace {
+
+// hp_names_any (connection.h). The sorted units are kept with the statement between rows as its
+// auxiliary data for argument 1 (a bound parameter is the same for every row of one run).
+void NamesAnyFunction(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  auto blob = [](sqlite3_value* v) {
+    const void* p = sqlite3_value_blob(v);
+    const int n = sqlite3_value_bytes(v);
+    return p == nullptr ? std::string_view()
+                        : std::string_view(static_cast<const char*>(p), static_cast<size_t>(n));
+  };
+  using Units = std::vector<int64_t>;
+  auto* units = static_cast<Units*>(sqlite3_get_auxdata(ctx, 1));
+  Units local;
+  if (units == nullptr) {
+    local = DecodeIds(blob(argv[1]));
+    std::sort(local.begin(), local.end());
+    sqlite3_set_auxdata(ctx, 1, new Units(local), [](void* p) { delete static_cast<Units*>(p); });
+    units = &local;
+  }
+  sqlite3_result_int(ctx, NamesAnyOf(blob(argv[0]), *units) ? 1 : 0);
+}
+
+}  // namespace
+
+int RegisterFunctions(sqlite3* db) {
+  return sqlite3_create_function_v2(db, "hp_names_any", 2,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                    NamesAnyFunction, nullptr, nullptr, nullptr);
 }
 
 Statement::~Statement() {
@@ -108,6 +144,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   std::unique_ptr<Connection> conn(new Connection(db));
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
+  rc = RegisterFunctions(db);
+  if (rc != SQLITE_OK) {
+    (void)SqlFailure(db, kOpen, rc);
+    return Unavailable("cannot open the database file");
+  }
 
   // journal_mode answers with a row, so it is stepped rather than Exec'd.
   {

@@ -95,6 +95,14 @@ class Connection {
   std::unordered_map<const Query*, sqlite3_stmt*> statements_;
 };
 
+// Registers HerdPass's SQL functions on `db` (Open does so on every connection it opens; a tool
+// that runs the store's statements on a connection of its own calls it too). SQLite's result code.
+//   hp_names_any(ids, units): 1 when the id blob `ids` (id_list.h) names one of the ids of the
+//   blob `units`, else 0 (0 for NULL). `units` is decoded once per statement run
+//   (sqlite3_set_auxdata), so a filter over many rows with one bound `units` costs a scan of each
+//   row's few bytes.
+int RegisterFunctions(sqlite3* db);
+
 // Bytes of a canonical UUID ("8-4-4-4-12" hex, any case) as 16 bytes, or nullopt when malformed.
 std::optional<std::string> UuidToBytes(std::string_view text);
 // 16 bytes to lowercase canonical text. REQUIRES: bytes.size() == 16.

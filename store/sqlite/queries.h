@@ -172,13 +172,16 @@ inline constexpr Query kSelectOwnerVaccinationsSince{
     "SELECT " HP_VACCINATION_COLUMNS
     " FROM vaccinations v WHERE v.owner_id = ?1 AND v.administered_on >= ?2 "
     "ORDER BY v.administered_on DESC, v.id DESC"};
-// W2 of a buyer: one earlier owner's records from ?2 to ?3, the same key range bounded at both
-// ends.
+// W2 of a buyer: one earlier owner's records from ?2 to ?3 (the same key range, bounded at both
+// ends) that name one of the units of ?4 (an id blob, id_list.h). The filter runs in the scan
+// (hp_names_any, connection.h), so a row of another unit costs the read of its ids only: no
+// columns are taken out of it, and it never comes back to the codec.
 inline constexpr Query kSelectOwnerVaccinationsBetween{
     "SelectOwnerVaccinationsBetween",
     "SELECT " HP_VACCINATION_COLUMNS
     " FROM vaccinations v WHERE v.owner_id = ?1 AND v.administered_on >= ?2 AND "
-    "v.administered_on <= ?3 ORDER BY v.administered_on DESC, v.id DESC"};
+    "v.administered_on <= ?3 AND hp_names_any(v.animal_ids, ?4) "
+    "ORDER BY v.administered_on DESC, v.id DESC"};
 inline constexpr Query kVoidVaccination{
     "VoidVaccination",
     "UPDATE vaccinations SET voided = 1, void_reason = ?4, voided_at = ?5 "

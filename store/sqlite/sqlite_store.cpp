@@ -14,6 +14,7 @@
 #include "store/not_found.h"
 #include "store/record_codecs.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/id_list.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/writer_session.h"
@@ -27,57 +28,6 @@ namespace {
 int64_t Millis(Timestamp t) { return t.time_since_epoch().count(); }
 Timestamp FromMillis(int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
 Date FromDays(int64_t days) { return Date::FromDays(static_cast<int32_t>(days)); }
-
-// Animal ids as a blob of LEB128 varints: a few bytes for the usual handful of ids.
-std::string EncodeIds(const std::vector<int64_t>& ids) {
-  std::string out;
-  for (int64_t id : ids) {
-    auto v = static_cast<uint64_t>(id);
-    while (v >= 0x80) {
-      out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-      v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-  }
-  return out;
-}
-
-std::vector<int64_t> DecodeIds(const std::string& blob) {
-  std::vector<int64_t> out;
-  uint64_t v = 0;
-  int shift = 0;
-  for (char c : blob) {
-    auto b = static_cast<unsigned char>(c);
-    if (shift < 64) v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (b & 0x80) {
-      shift += 7;
-    } else {
-      out.push_back(static_cast<int64_t>(v));
-      v = 0;
-      shift = 0;
-    }
-  }
-  return out;
-}
-
-// Whether the ids of `blob` (as EncodeIds writes them) name one of `sorted`, without decoding the
-// list.
-bool NamesAnyOf(const std::string& blob, const std::vector<int64_t>& sorted) {
-  uint64_t v = 0;
-  int shift = 0;
-  for (char c : blob) {
-    auto b = static_cast<unsigned char>(c);
-    if (shift < 64) v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (b & 0x80) {
-      shift += 7;
-    } else {
-      if (std::binary_search(sorted.begin(), sorted.end(), static_cast<int64_t>(v))) return true;
-      v = 0;
-      shift = 0;
-    }
-  }
-  return false;
-}
 
 Owner OwnerFromRow(const Statement& st) {
   return Owner{st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), FromMillis(st.Int(5))};
@@ -774,17 +724,15 @@ template <>
 Result<std::vector<Vaccination>> Codecs::ReadVaccinationsOfAnimals(
     Connection& conn, int64_t owner_id, Date since, Date until,
     const std::vector<int64_t>& animal_ids) {
-  std::vector<Vaccination> out;
-  HP_RETURN_IF_ERROR(sqlite::ForEachRow(
+  return sqlite::ReadAll<Vaccination>(
       conn, sqlite::kSelectOwnerVaccinationsBetween,
-      [&](Statement& st) { st.Bind(1, owner_id).Bind(2, since.days()).Bind(3, until.days()); },
-      [&](const Statement& st) {
-        // The animal_ids column first: the rest of the row only when it names one of them.
-        if (sqlite::NamesAnyOf(st.Blob(3), animal_ids))
-          out.push_back(sqlite::VaccinationFromRow(st));
-        return Status::Ok();
-      }));
-  return out;
+      [&](Statement& st) {
+        st.Bind(1, owner_id)
+            .Bind(2, since.days())
+            .Bind(3, until.days())
+            .BindBlob(4, sqlite::EncodeIds(animal_ids));
+      },
+      sqlite::VaccinationFromRow);
 }
 
 template <>

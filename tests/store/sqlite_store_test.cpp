@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/connection.h"
+#include "store/sqlite/id_list.h"
 #include "store/sqlite/queries.h"
 #include "tests/store/store_test_support.h"
 #include "tests/support/fault_vfs.h"
@@ -24,6 +26,7 @@ class RawDb {
   explicit RawDb(const std::string& path) {
     EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
     sqlite3_busy_timeout(db_, 5000);
+    EXPECT_EQ(sqlite::RegisterFunctions(db_), SQLITE_OK);  // the store's statements use them
   }
   ~RawDb() { sqlite3_close(db_); }
   RawDb(const RawDb&) = delete;
@@ -561,8 +564,42 @@ TEST_F(SqliteStoreTest, TagLifeQueriesSearchAnIndex) {
   }
 }
 
+// hp_names_any(ids, units) (connection.h) over the id blobs of id_list.h: ids of several bytes
+// are whole varints (300 is not 44, its low seven bits), and one `units` serves every row of a
+// statement.
+TEST_F(SqliteStoreTest, NamesAnyMatchesWholeIdsOfTheBlob) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawDb raw(factory_.db_path());
+  auto blob = [](std::vector<int64_t> ids) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out = "X'";
+    for (char c : sqlite::EncodeIds(ids)) {
+      out += kHex[static_cast<unsigned char>(c) >> 4];
+      out += kHex[static_cast<unsigned char>(c) & 15];
+    }
+    return out + "'";
+  };
+  auto names_any = [&](std::vector<int64_t> ids, std::vector<int64_t> units) {
+    return raw.Scalar("SELECT hp_names_any(" + blob(ids) + ", " + blob(units) + ")");
+  };
+  EXPECT_EQ(names_any({5, 300}, {7, 300}), "1");
+  EXPECT_EQ(names_any({300}, {44}), "0");
+  EXPECT_EQ(names_any({44}, {300}), "0");
+  EXPECT_EQ(names_any({int64_t{1} << 35}, {3, int64_t{1} << 35}), "1");
+  EXPECT_EQ(names_any({(int64_t{1} << 35) + 1}, {int64_t{1} << 35}), "0");
+  EXPECT_EQ(names_any({9, 2, 4}, {4}), "1");  // the units' order does not matter either
+  EXPECT_EQ(names_any({9, 2, 4}, {8, 1}), "0");
+  EXPECT_EQ(names_any({}, {1}), "0");
+  EXPECT_EQ(raw.Scalar("SELECT hp_names_any(NULL, " + blob({1}) + ")"), "0");
+  EXPECT_EQ(raw.Scalar("SELECT count(*) FROM (VALUES (" + blob({1, 2}) + "), (" + blob({3}) +
+                       "), (" + blob({300}) + "), (" + blob({4, 200}) +
+                       ")) AS t WHERE hp_names_any(t.column1, " + blob({300, 2, 200}) + ")"),
+            "3");
+}
+
 // A buyer's W2 reads an earlier owner's records as one range of the primary key bounded by date
-// at both ends, newest first without a sort.
+// at both ends, newest first without a sort, and filters them by their units inside the scan.
 TEST_F(SqliteStoreTest, BuyersEarlierDosesAreOneBoundedRangeOfTheKey) {
   auto store = Open();
   ASSERT_NE(store, nullptr);

@@ -3845,6 +3845,111 @@ TYPED_TEST(StoreTest, BuyersEarlierDosesEndOnTheDayEachUnitLeft) {
   EXPECT_EQ(recent->earlier_vaccinations[0].vaccination.id, Uuid(5));
 }
 
+// The earlier doses of a sold animal and of heads sold from a flock are read by the units they
+// name (Codecs::ReadVaccinationsOfAnimals): a dose voided and its correction before the sale, a
+// dose voided after it, and a flock dose entered after the sale for a day before it all show to
+// the buyer, each as stored now; a flock dose given after the sale and the doses of the units kept
+// do not.
+TYPED_TEST(StoreTest, BuyersEarlierDosesAreTheSoldUnitsDosesAsStoredNow) {
+  const Sale sale = AddSeller(this->store());  // Uuid(1): Tag(1) and Tag(2); Uuid(2): the flock
+  ASSERT_NE(sale.flock_id, 0);
+  auto tagged = [](int64_t n, const std::string& tag, const char* on) {
+    VaccinationInput v = MakeRecord(n, Phone(1), {tag});
+    v.administered_on = Day(on);
+    return v;
+  };
+  this->Record({tagged(3, Tag(1), "2026-05-12"), tagged(8, Tag(2), "2026-05-12")});
+  ASSERT_TRUE(this->store().VoidVaccination(Uuid(3), "typo", At(1), MakeAudit("void")).ok());
+  VaccinationInput correction = tagged(4, Tag(1), "2026-05-12");
+  correction.corrects = Uuid(3);
+  ASSERT_EQ(this->Record({correction})[0].outcome, RecordOutcome::kCreated);
+  auto r = this->store().RecordTransfer(MakeTransfer(1, sale.seller_id, {Tag(1)}, sale.flock_id, 2),
+                                        MakeAudit("transfer.record"));  // on 05-15
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const int64_t tag1 = this->store().FindAnimalByTag(Tag(1)).value().id;
+  const int64_t bought_flock = r->transfer.changes.at(1).to_animal_id;
+  // After the sale: the seller's flock dosed on a day before it and on a day after it, and the
+  // dose of both tagged animals voided.
+  this->Record({MakeRecordOn(5, Phone(1), "2026-05-14"), MakeRecordOn(6, Phone(1), "2026-05-16")});
+  ASSERT_TRUE(this->store().VoidVaccination(Uuid(1), "wrong batch", At(2), MakeAudit("void")).ok());
+
+  auto bought = this->store().LoadOwnerHistoryByPhone(Phone(2), Day("2020-01-01"));
+  ASSERT_TRUE(bought.ok()) << bought.status().ToString();
+  std::vector<std::string> ids;
+  for (const EarlierDose& d : bought->earlier_vaccinations) ids.push_back(d.vaccination.id);
+  // Newest first (by day, then id): the late flock dose, the voided dose and its correction, then
+  // the two doses of the first day.
+  EXPECT_EQ(ids, (std::vector<std::string>{Uuid(5), Uuid(4), Uuid(3), Uuid(2), Uuid(1)}));
+  std::map<std::string, const EarlierDose*> by_id;
+  for (const EarlierDose& d : bought->earlier_vaccinations) by_id[d.vaccination.id] = &d;
+  ASSERT_EQ(by_id.size(), 5u);
+  const Vaccination& voided_before = by_id.at(Uuid(3))->vaccination;
+  EXPECT_TRUE(voided_before.voided);
+  EXPECT_EQ(voided_before.void_reason, "typo");
+  EXPECT_EQ(voided_before.animal_ids, std::vector<int64_t>{tag1});
+  const Vaccination& corrects = by_id.at(Uuid(4))->vaccination;
+  EXPECT_FALSE(corrects.voided);
+  EXPECT_EQ(corrects.corrects, Uuid(3));
+  EXPECT_EQ(corrects.animal_ids, std::vector<int64_t>{tag1});
+  const Vaccination& voided_after = by_id.at(Uuid(1))->vaccination;
+  EXPECT_TRUE(voided_after.voided);
+  EXPECT_EQ(voided_after.void_reason, "wrong batch");
+  EXPECT_EQ(voided_after.animal_ids, std::vector<int64_t>{tag1});  // not Tag(2)'s
+  const EarlierDose& late = *by_id.at(Uuid(5));
+  EXPECT_EQ(late.vaccination.animal_ids, std::vector<int64_t>{bought_flock});
+  EXPECT_EQ(late.vaccination.head_count, 2);
+  EXPECT_EQ(late.sold_on, Day("2026-05-15"));
+  EXPECT_EQ(late.previous_owner_masked, MaskName("Owner of " + Phone(1)));
+}
+
+// A tagged animal sold A to B, then B to C: C's W2 shows its doses under A and under B, each with
+// the owner it was given under and the day the animal left that owner; B's shows it sold.
+TYPED_TEST(StoreTest, ATaggedAnimalsDosesFollowItAcrossTwoSales) {
+  const Sale sale = AddSeller(this->store());  // A: Phone(1); Uuid(1): Tag(1) and Tag(2) on 05-10
+  ASSERT_NE(sale.seller_id, 0);
+  ASSERT_TRUE(
+      this->store()
+          .RecordTransfer(MakeTransfer(1, sale.seller_id, {Tag(1)}), MakeAudit("transfer.record"))
+          .ok());  // to B on 05-15
+  auto b = this->store().FindOwnerByPhone(Phone(2));
+  ASSERT_TRUE(b.ok());
+  VaccinationInput under_b = MakeRecord(7, Phone(2), {Tag(1)});
+  under_b.administered_on = Day("2026-05-17");
+  ASSERT_EQ(this->Record({under_b})[0].outcome, RecordOutcome::kCreated);
+  TransferInput b_to_c = MakeTransfer(2, b->id, {Tag(1)});
+  b_to_c.buyer_phone = Phone(3);
+  b_to_c.buyer_name = "Owner C";
+  b_to_c.on = Day("2026-05-20");
+  auto to_c = this->store().RecordTransfer(b_to_c, MakeAudit("transfer.record"));
+  ASSERT_TRUE(to_c.ok()) << to_c.status().ToString();
+  const int64_t tag1 = this->store().FindAnimalByTag(Tag(1)).value().id;
+
+  auto c = this->store().LoadOwnerHistoryByPhone(Phone(3), Day("2020-01-01"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->vaccinations.empty());
+  ASSERT_EQ(c->earlier_vaccinations.size(), 2u);
+  const EarlierDose& from_b = c->earlier_vaccinations[0];  // newest first
+  EXPECT_EQ(from_b.vaccination.id, Uuid(7));
+  EXPECT_EQ(from_b.previous_owner_masked, MaskName(b->name));
+  EXPECT_EQ(from_b.sold_on, Day("2026-05-20"));
+  EXPECT_EQ(from_b.vaccination.animal_ids, std::vector<int64_t>{tag1});
+  const EarlierDose& from_a = c->earlier_vaccinations[1];
+  EXPECT_EQ(from_a.vaccination.id, Uuid(1));
+  EXPECT_EQ(from_a.previous_owner_masked, MaskName("Owner of " + Phone(1)));
+  EXPECT_EQ(from_a.sold_on, Day("2026-05-15"));
+  EXPECT_EQ(from_a.vaccination.animal_ids, std::vector<int64_t>{tag1});
+  EXPECT_EQ(from_a.vaccination.head_count, 1);
+
+  auto b_history = this->store().LoadOwnerHistory(b->id, Day("2020-01-01"));
+  ASSERT_TRUE(b_history.ok()) << b_history.status().ToString();
+  ASSERT_EQ(b_history->vaccinations.size(), 1u);
+  EXPECT_EQ(b_history->vaccinations[0].id, Uuid(7));
+  // The animal left B: B's W2 shows it sold, and no longer its doses under A.
+  EXPECT_TRUE(b_history->earlier_vaccinations.empty());
+  ASSERT_EQ(b_history->sold.size(), 1u);
+  EXPECT_EQ(b_history->sold[0].on, Day("2026-05-20"));
+}
+
 TYPED_TEST(StoreTest, TransferSentAgainIsStoredOnce) {
   const Sale sale = AddSeller(this->store());
   ASSERT_TRUE(this->store()
