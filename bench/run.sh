@@ -236,6 +236,45 @@ run_wrk() {
     say "WARNING: $late sends were late in $(basename "$result") (every connection busy); its p99 leaves the wait out"
   fi
 }
+# Two W2 loads measured against each other on one server (bench/lookup.lua, 32 connections):
+# ROUNDS rounds of A then B, each a wrk run of duration/ROUNDS seconds after one warm-up of each,
+# so that a drift of the machine over the runs (a neighbour's load, the page cache) falls on both
+# alike rather than on whichever ran second. Each result file gets one HP_RESULT line over its
+# rounds: requests and seconds summed, the rate from them, the highest p50 and p99 of its rounds,
+# non-2xx answers and socket errors summed.
+# $1 port, $2 token, $3 rounds, $4 A's result file, $5 A's phones, $6 B's result file, $7 B's phones.
+run_wrk_alternated() {
+  local port=$1 token=$2 rounds=$3 a=$4 a_phones=$5 b=$6 b_phones=$7
+  local slice=$(((duration + rounds - 1) / rounds)) i f phones
+  for f in "$a" "$b"; do
+    phones=$a_phones
+    [[ $f == "$b" ]] && phones=$b_phones
+    HP_GZIP=0 HP_PHONES=$phones HP_TOKEN=$token timeout 60 \
+      wrk -t2 -c32 -d3s -s "$lua" "http://127.0.0.1:$port/" >"$f.warmup" 2>&1 || true
+    : >"$f.rounds"
+  done
+  for ((i = 1; i <= rounds; i++)); do
+    for f in "$a" "$b"; do
+      phones=$a_phones
+      [[ $f == "$b" ]] && phones=$b_phones
+      HP_GZIP=0 HP_PHONES=$phones HP_TOKEN=$token timeout $((slice + 60)) \
+        wrk -t2 -c32 -d"${slice}s" --latency -s "$lua" "http://127.0.0.1:$port/" >"$f.$i" 2>&1
+      cat "$f.$i" >>"$log"
+      grep '^HP_RESULT' "$f.$i" >>"$f.rounds"
+    done
+  done
+  for f in "$a" "$b"; do
+    awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+           req += v["requests"]; sec += v["seconds"]; non2xx += v["non2xx"]; err += v["socket_errors"]
+           if (v["p50_us"] > p50) p50 = v["p50_us"]; if (v["p99_us"] > p99) p99 = v["p99_us"] }
+         END { printf "HP_RESULT requests=%d seconds=%.2f rps=%.1f p50_us=%d p99_us=%d non2xx=%d socket_errors=%d rounds=%d\n",
+               req, sec, req / sec, p50, p99, non2xx, err, NR }' "$f.rounds" >"$f"
+    cat "$f" >>"$log"
+    if [[ $(field "$f" non2xx) != 0 || $(field "$f" socket_errors) != 0 ]]; then
+      say "WARNING: $(field "$f" non2xx) answers not 2xx, $(field "$f" socket_errors) requests failed in $(basename "$f")"
+    fi
+  done
+}
 # Half the rate of a wrk result file: the load of the paced runs (bench/wrk_pace.lua).
 half_rate() { calc "sprintf(\"%.1f\", $(field "$1" rps) / 2)"; }
 
@@ -436,7 +475,7 @@ tls_rows() {
 # The animal timeline (about 50 entries) over HTTP against the store's SELECTs for it on raw
 # SQLite; arrivals of planned 500-head flock certificates over HTTP against the store's writes of
 # one on raw SQLite (each durable); a buyer's W2 (50 doses given under 3 earlier owners) against an
-# ordinary W2 (50 records of its own), the same server, one after the other.
+# ordinary W2 (50 records of its own), the same server, alternated in rounds (run_wrk_alternated).
 run_journeys_bench() {
   local set
   set=$(dataset "$records")
@@ -463,9 +502,9 @@ run_journeys_bench() {
   say "the same timeline, 32 connections paced at half the rate of the first run"
   run_wrk "$server_port" "$work/timeline-paced.txt" "$set/travellers.txt" "$tok" http \
     "$timeline_lua" 0 32 "$(half_rate "$work/timeline.txt")"
-  say "W2 of ordinary owners, then of buyers (doses from 3 earlier owners)"
-  run_wrk "$server_port" "$work/w2-ordinary.txt" "$set/phones.txt" "$tok"
-  run_wrk "$server_port" "$work/w2-buyer.txt" "$set/buyers.txt" "$tok"
+  say "W2 of ordinary owners and of buyers (doses from 3 earlier owners), alternated"
+  run_wrk_alternated "$server_port" "$tok" 4 "$work/w2-ordinary.txt" "$set/phones.txt" \
+    "$work/w2-buyer.txt" "$set/buyers.txt"
   sync
   # Each planned certificate arrives once: the first half of the pool for 4 clients, the second
   # for 1 (as the raw reference, one arrival at a time).
@@ -554,7 +593,7 @@ journeys_rows() {
   ar1=$(field "$work/arrivals-1.txt" arrivals_per_s)
   row "the same, 1 client (p99 $(field "$work/arrivals-1.txt" p99_ms) ms)" \
     "$(calc "sprintf(\"%.0f\", $ar1)")" "$raw_ar" "$(ratio "$ar1" "$raw_ar")" "(info)" ""
-  row "W2 req/s of a buyer, 50 doses under 3 earlier owners (p99 $(calc "sprintf(\"%.2f\", $(field "$work/w2-buyer.txt" p99_us) / 1000)") ms)" \
+  row "W2 req/s of a buyer, 50 doses under 3 earlier owners, alternated with the ordinary W2 in $(field "$work/w2-buyer.txt" rounds) rounds (p99 $(calc "sprintf(\"%.2f\", $(field "$work/w2-buyer.txt" p99_us) / 1000)") ms)" \
     "$(calc "sprintf(\"%.0f\", $buyer)")" \
     "$(calc "sprintf(\"%.0f\", $ordinary)") (ordinary W2, 50 records; p99 $(calc "sprintf(\"%.2f\", $(field "$work/w2-ordinary.txt" p99_us) / 1000)") ms)" \
     "$(ratio "$buyer" "$ordinary")" ">= 0.83x (time within 1.2x)" "$(check "$buyer * 1.2 >= $ordinary")"
