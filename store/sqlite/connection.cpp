@@ -130,8 +130,8 @@ namespace {
 // One pool of page slots shared by every connection's page cache (SQLITE_CONFIG_PAGECACHE with a
 // buffer), instead of one malloc and one free per page. In WAL mode a reader's cache is emptied
 // whenever another connection has committed since its last read, and every audited read commits
-// an audit row: a timeline or a W2 read fetches its 100 to 200 pages again each time, and one
-// malloc and one free per page was about 9 % of the server's CPU for a timeline (perf, 10 M set).
+// an audit row: a timeline or a W2 read fetches its pages again each time, and one malloc and one
+// free per page was about 9 % of the server's CPU for a timeline (perf, 10 M set).
 // SQLite hands out free slots last-in first-out and falls back to malloc when the pool is used
 // up, so only the slots in use at once become resident. (A bulk block per connection instead, the
 // same option with no buffer, was tried first: the server's RSS after a W2 load on the 10 M set
