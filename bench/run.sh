@@ -245,19 +245,16 @@ run_wrk() {
 # $1 port, $2 token, $3 rounds, $4 A's result file, $5 A's phones, $6 B's result file, $7 B's phones.
 run_wrk_alternated() {
   local port=$1 token=$2 rounds=$3 a=$4 a_phones=$5 b=$6 b_phones=$7
-  local slice=$(((duration + rounds - 1) / rounds)) i f phones
+  local slice=$(((duration + rounds - 1) / rounds)) i f
+  local -A phones=(["$a"]=$a_phones ["$b"]=$b_phones)
   for f in "$a" "$b"; do
-    phones=$a_phones
-    [[ $f == "$b" ]] && phones=$b_phones
-    HP_GZIP=0 HP_PHONES=$phones HP_TOKEN=$token timeout 60 \
+    HP_GZIP=0 HP_PHONES=${phones[$f]} HP_TOKEN=$token timeout 60 \
       wrk -t2 -c32 -d3s -s "$lua" "http://127.0.0.1:$port/" >"$f.warmup" 2>&1 || true
     : >"$f.rounds"
   done
   for ((i = 1; i <= rounds; i++)); do
     for f in "$a" "$b"; do
-      phones=$a_phones
-      [[ $f == "$b" ]] && phones=$b_phones
-      HP_GZIP=0 HP_PHONES=$phones HP_TOKEN=$token timeout $((slice + 60)) \
+      HP_GZIP=0 HP_PHONES=${phones[$f]} HP_TOKEN=$token timeout $((slice + 60)) \
         wrk -t2 -c32 -d"${slice}s" --latency -s "$lua" "http://127.0.0.1:$port/" >"$f.$i" 2>&1
       cat "$f.$i" >>"$log"
       grep '^HP_RESULT' "$f.$i" >>"$f.rounds"
