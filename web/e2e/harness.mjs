@@ -151,8 +151,17 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-// Strings the page asked for that its language does not have (collected by i18n.ts), plus any text
-// on the page that looks like a raw key ("vet:title", "nav.vet").
+// Runs `check`; if it throws, keeps a screenshot of the page as `name`.png and throws the same
+// error: a failure that is hard to reproduce leaves what the page showed.
+export async function shotOnFailure(page, name, check) {
+  try {
+    return await check();
+  } catch (e) {
+    await shot(page, name).catch(() => {});
+    throw e;
+  }
+}
+
 // A screenshot of one part of the page (`locator`'s first element), for a long page whose full
 // shot is too tall to read.
 export async function shotOf(locator, name) {
@@ -160,6 +169,8 @@ export async function shotOf(locator, name) {
   await locator.first().screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
+// Strings the page asked for that its language does not have (collected by i18n.ts), plus any text
+// on the page that looks like a raw key ("vet:title", "nav.vet").
 export async function untranslated(page) {
   return page.evaluate(() => {
     const missing = [...(window.__hpMissing ?? [])];

@@ -7,7 +7,7 @@
 // file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, phone, signIn, shot, expectEval, WAIT_MS } from './harness.mjs';
+import { startServer, launch, phone, signIn, shot, shotOnFailure, expectEval, WAIT_MS } from './harness.mjs';
 
 let server;
 let browser;
@@ -57,22 +57,21 @@ test('over HTTPS the camera is there: the scanner shows the fake camera', { time
     // The screen is ready (its trust lists read), as in verify.test.mjs, before the tap.
     await page.getByTestId('lists-age').waitFor();
     await page.getByTestId('verify-scan').click();
-    try {
-      await page.getByTestId('scan-overlay').waitFor();
-    } catch (e) {
-      // Failed once (2026-12-08, a loaded machine; 6 passes under stress-ng after): say what the
-      // page showed instead, and keep it (https-scan-failed.png).
-      const seen = await page
-        .evaluate(() => ({
-          url: location.href,
-          screen: document.body.dataset.screen,
-          button: document.querySelector('[data-testid="verify-scan"]')?.outerHTML.slice(0, 200) ?? 'none',
-          overlays: document.querySelectorAll('[data-testid="scan-overlay"]').length,
-        }))
-        .catch((err) => ({ error: String(err) }));
-      await shot(page, 'https-scan-failed').catch(() => {});
-      throw new Error(`no scan overlay after the tap: ${JSON.stringify(seen)}`, { cause: e });
-    }
+    // Failed once (2026-12-08, a loaded machine; 6 passes under stress-ng after): a failure says
+    // what the page showed instead, and keeps it (https-scan-failed.png).
+    await shotOnFailure(page, 'https-scan-failed', () =>
+      page.getByTestId('scan-overlay').waitFor().catch(async (e) => {
+        const seen = await page
+          .evaluate(() => ({
+            url: location.href,
+            screen: document.body.dataset.screen,
+            button: document.querySelector('[data-testid="verify-scan"]')?.outerHTML.slice(0, 200) ?? 'none',
+            overlays: document.querySelectorAll('[data-testid="scan-overlay"]').length,
+          }))
+          .catch((err) => ({ error: String(err) }));
+        throw new Error(`no scan overlay after the tap: ${JSON.stringify(seen)}`, { cause: e });
+      }),
+    );
     await page.waitForFunction(
       () => (document.querySelector('[data-testid="scan-overlay"] video')?.videoWidth ?? 0) > 0,
       null,

@@ -20,6 +20,7 @@ import {
   launch,
   phone,
   shot,
+  shotOnFailure,
   apiGet,
   apiLogin,
   eventually,
@@ -290,8 +291,8 @@ async function cameraVideo(png, path) {
 // showed instead (a result of another status, the scanner's error, or the overlay still open and
 // scanning), and keeps a screenshot of it (verify-scan-failed.png).
 async function expectScannedValid(page, timeout) {
-  try {
-    await eventually(
+  await shotOnFailure(page, 'verify-scan-failed', () =>
+    eventually(
       async () => {
         const status = await page.getByTestId('verify-result').first().getAttribute('data-status', { timeout: 500 }).catch(() => 'none');
         const error = await page.getByTestId('scan-error').first().innerText({ timeout: 500 }).catch(() => 'none');
@@ -299,11 +300,8 @@ async function expectScannedValid(page, timeout) {
         assert.equal(status, 'valid', `verify-result status: ${status}; scan error: ${error}; overlays open: ${overlays}`);
       },
       { timeout, interval: 250 },
-    );
-  } catch (e) {
-    await shot(page, 'verify-scan-failed').catch(() => {});
-    throw e;
-  }
+    ),
+  );
 }
 
 async function withCamera(video, fn, init = null) {
